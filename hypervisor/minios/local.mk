@@ -1,0 +1,1 @@
+# minios: the bundled test guest (see hypervisor/minios/README).
