@@ -1,5 +1,25 @@
-# hv-vmm: the per-domain VMM.
+# hv-vmm: the per-domain VMM.  Devices are listed in devices.c.
 pkglibexec_PROGRAMS += hypervisor/vmm/hv-vmm
-hypervisor_vmm_hv_vmm_SOURCES = \
-	hypervisor/vmm/main.c
+HV_VMM_CORE = \
+	hypervisor/vmm/log.c hypervisor/vmm/log.h \
+	hypervisor/vmm/state.c hypervisor/vmm/state.h \
+	hypervisor/vmm/io.h hypervisor/vmm/platform.h \
+	hypervisor/vmm/dev/irq.h \
+	hypervisor/vmm/dev/uart.c hypervisor/vmm/dev/uart.h \
+	hypervisor/vmm/dev/i8042.c hypervisor/vmm/dev/i8042.h \
+	hypervisor/vmm/dev/pm.c hypervisor/vmm/dev/pm.h \
+	hypervisor/vmm/dev/pvpanic.c hypervisor/vmm/dev/pvpanic.h \
+	hypervisor/vmm/pci.c hypervisor/vmm/pci.h \
+	hypervisor/vmm/virtio/virtio.h hypervisor/vmm/virtio/pci.c \
+	hypervisor/vmm/virtio/console.c hypervisor/vmm/virtio/console.h \
+	hypervisor/vmm/loop.c hypervisor/vmm/loop.h \
+	hypervisor/vmm/vm.c hypervisor/vmm/vm.h
+hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
+	hypervisor/vmm/main.c \
+	hypervisor/vmm/vmm.h hypervisor/vmm/devices.c \
+	hypervisor/vmm/vcpu.c hypervisor/vmm/vcpu.h \
+	hypervisor/vmm/console.c hypervisor/vmm/console.h \
+	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
+	hypervisor/vmm/boot/boot.h hypervisor/vmm/boot/common.c \
+	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm

@@ -1,1 +1,390 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hv-vmm: runs one domain on KVM.
+ *
+ *   hv-vmm run --kernel IMAGE [--initrd FILE] [--cmdline STR] [--memory MiB]
+ *              [--vcpus N] [--console stdio|file:PATH|pty] [--dump-acpi DIR] [-v]
+ *
+ * Exit status: 0 the guest powered off, 2 it rebooted, 3 it crashed,
+ * 1 hv-vmm failed (with a message on stderr).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "acpi.h"
+#include "boot/boot.h"
+#include "ctl.h"
+#include "log.h"
+#include "platform.h"
+#include "vcpu.h"
+#include "vmm.h"
+
+struct options {
+	const char *kernel, *initrd, *cmdline, *console, *dump_acpi;
+	unsigned long memory_mib, vcpus;
+	int control_fd;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hv-vmm run --kernel IMAGE [options]\n"
+		"\n"
+		"Runs one domain on KVM until it powers off, reboots or crashes.\n"
+		"\n"
+		"  --kernel IMAGE       PVH ELF kernel or bzImage (required)\n"
+		"  --initrd FILE        initial ramdisk\n"
+		"  --cmdline STR        kernel command line\n"
+		"  --memory MiB         guest memory (default 128, at least 16)\n"
+		"  --vcpus N            virtual CPUs, 1-%u (default 1)\n"
+		"  --console SPEC       stdio (default), file:PATH, or pty\n"
+		"  --dump-acpi DIR      write the ACPI tables to DIR, one file each\n"
+		"  --control-fd N       control channel (SOCK_SEQPACKET) from hvd\n"
+		"  -v, --verbose        say what happens on stderr (twice: more)\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Signals: SIGUSR1 presses the ACPI power button, SIGUSR2 types Ctrl-Alt-Del,\n"
+		"SIGTERM/SIGINT stop the domain at once (exit status 1).\n"
+		"Exit status: 0 poweroff, 2 reboot, 3 crash, 1 error.\n",
+		VM_MAX_VCPUS);
+}
+
+static int parse_ulong(const char *opt, const char *s, unsigned long min,
+		       unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || *v < min || *v > max) {
+		err("%s %s: expected a whole number from %lu to %lu", opt, s, min, max);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "vcpus", required_argument, NULL, 'n' },
+		{ "console", required_argument, NULL, 'C' },
+		{ "dump-acpi", required_argument, NULL, 'A' },
+		{ "control-fd", required_argument, NULL, 'F' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v;
+	int c;
+
+	*o = (struct options){ .cmdline = "", .console = "stdio", .memory_mib = 128,
+			       .vcpus = 1, .control_fd = -1 };
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; break;
+		case 'i': o->initrd = optarg; break;
+		case 'c': o->cmdline = optarg; break;
+		case 'C': o->console = optarg; break;
+		case 'A': o->dump_acpi = optarg; break;
+		case 'm':
+			if (parse_ulong("--memory", optarg, 16, 1ul << 30, &o->memory_mib))
+				return -EINVAL;
+			break;
+		case 'n':
+			if (parse_ulong("--vcpus", optarg, 1, VM_MAX_VCPUS, &o->vcpus))
+				return -EINVAL;
+			break;
+		case 'F':
+			if (parse_ulong("--control-fd", optarg, 0, 1 << 20, &v))
+				return -EINVAL;
+			o->control_fd = v;
+			break;
+		case 'v':
+			log_verbosity = log_verbosity < LOG_INFO ? LOG_INFO : LOG_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		err("unexpected argument '%s' (see hv-vmm run --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->kernel) {
+		err("--kernel IMAGE is required (see hv-vmm run --help)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Reads a whole file; kernels and initrds are at most 1 GiB. */
+static int read_file(const char *opt, const char *path, uint8_t **buf_r, size_t *len_r)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		err("%s %s: %s", opt, path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1l << 30)) {
+		err("%s %s: not a regular file of at most 1 GiB", opt, path);
+		close(fd);
+		return -EINVAL;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + done, st.st_size - done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err("%s %s: %s", opt, path, r ? strerror(errno) : "file shrank while read");
+			free(buf);
+			close(fd);
+			return -EIO;
+		}
+		done += r;
+	}
+	close(fd);
+	*buf_r = buf;
+	*len_r = done;
+	return 0;
+}
+
+static int load_kernel(struct vmm *vmm, const struct options *o, uint64_t rsdp,
+		       struct boot_entry *e)
+{
+	struct boot_args a = { .cmdline = o->cmdline, .rsdp = rsdp };
+	uint8_t *kernel = NULL, *initrd = NULL;
+	int rc;
+
+	rc = read_file("--kernel", o->kernel, &kernel, &a.kernel_len);
+	if (rc)
+		return rc;
+	if (o->initrd) {
+		rc = read_file("--initrd", o->initrd, &initrd, &a.initrd_len);
+		if (rc)
+			goto out;
+	}
+	a.kernel = kernel;
+	a.initrd = initrd;
+	rc = boot_pvh_load(&vmm->vm, &a, e);
+	if (rc == -ENOEXEC)
+		rc = boot_bzimage_load(&vmm->vm, &a, e);
+	if (rc == -ENOEXEC)
+		err("--kernel %s: neither a PVH ELF kernel nor a bzImage", o->kernel);
+out:
+	free(kernel);
+	free(initrd);
+	return rc;
+}
+
+static int build_acpi(struct vmm *vmm, const struct options *o, uint64_t *rsdp_r)
+{
+	struct acpi_config cfg = {
+		.nr_vcpus = vmm->vm.nr_vcpus,
+		.pci_mmio_base = PLAT_PCI_MMIO_BASE,
+		.pci_mmio_size = PLAT_PCI_MMIO_SIZE,
+	};
+	void *buf = vm_gpa(&vmm->vm, PLAT_ACPI_BASE, PLAT_ACPI_SIZE);
+	ssize_t used;
+	int rc;
+
+	if (!buf)
+		return -EFAULT;
+	used = acpi_build(buf, PLAT_ACPI_SIZE, PLAT_ACPI_BASE, &cfg);
+	if (used < 0) {
+		err("cannot build the ACPI tables: %s", strerror((int)-used));
+		return (int)used;
+	}
+	if (o->dump_acpi) {
+		rc = acpi_dump(buf, used, PLAT_ACPI_BASE, o->dump_acpi);
+		if (rc) {
+			err("--dump-acpi %s: %s", o->dump_acpi, strerror(-rc));
+			return rc;
+		}
+	}
+	*rsdp_r = PLAT_ACPI_BASE;
+	return 0;
+}
+
+static void on_exit_event(void *opaque, int fd, unsigned int events)
+{
+	struct vmm *vmm = opaque;
+
+	loop_quit(vmm->loop);
+}
+
+static void on_signal(void *opaque, int fd, unsigned int events)
+{
+	struct vmm *vmm = opaque;
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	switch (si.ssi_signo) {
+	case SIGUSR1:
+		info("power button pressed");
+		vmm_power_button(vmm);
+		break;
+	case SIGUSR2:
+		info("Ctrl-Alt-Del typed");
+		vmm_ctrl_alt_del(vmm);
+		break;
+	case SIGPIPE:
+		break;
+	default:
+		info("stopped by signal %u", si.ssi_signo);
+		vm_request_exit(&vmm->vm, VM_EXIT_ERROR);
+		break;
+	}
+}
+
+static void on_console_input(void *opaque, int fd, unsigned int events)
+{
+	struct vmm *vmm = opaque;
+	uint8_t buf[256];
+	long n = console_read(vmm->con, buf, sizeof(buf));
+
+	if (n == -EAGAIN)
+		return;
+	if (n <= 0) {
+		loop_del(vmm->loop, fd);	/* EOF: no more input */
+		return;
+	}
+	pthread_mutex_lock(&vmm->vm.io_lock);
+	uart_receive(&vmm->uart, buf, n);
+	virtio_console_receive(&vmm->vcon, buf, n);
+	pthread_mutex_unlock(&vmm->vm.io_lock);
+}
+
+static int setup_signals(struct vmm *vmm, sigset_t *set)
+{
+	int fd = signalfd(-1, set, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	return loop_add(vmm->loop, fd, on_signal, vmm);
+}
+
+static int run(int argc, char **argv)
+{
+	struct options o;
+	struct vmm *vmm;
+	struct boot_entry entry;
+	uint64_t rsdp = 0;
+	sigset_t set;
+	int rc, status = VM_EXIT_ERROR;
+
+	if (parse_options(argc, argv, &o))
+		return VM_EXIT_ERROR;
+
+	/* Blocked in every thread; the I/O thread takes them from a signalfd. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	vmm = calloc(1, sizeof(*vmm));
+	if (!vmm)
+		return VM_EXIT_ERROR;
+	vmm->ctl_fd = o.control_fd;
+	vmm->loop = loop_new();
+	if (!vmm->loop)
+		goto out;
+	rc = console_open(&vmm->con, o.console);
+	if (rc)
+		goto out;
+	rc = vm_create(&vmm->vm, o.memory_mib, o.vcpus);
+	if (rc)
+		goto out_vm;
+	rc = vmm_devices_init(vmm);
+	if (!rc)
+		rc = build_acpi(vmm, &o, &rsdp);
+	if (!rc)
+		rc = load_kernel(vmm, &o, rsdp, &entry);
+	if (!rc)
+		rc = vm_vcpus_init(&vmm->vm);
+	if (!rc)
+		rc = vcpu_set_boot_regs(&vmm->vm.vcpus[0], &entry);
+	if (!rc)
+		rc = loop_add(vmm->loop, vmm->vm.exit_efd, on_exit_event, vmm);
+	if (!rc)
+		rc = setup_signals(vmm, &set);
+	if (!rc && console_input_fd(vmm->con) >= 0 &&
+	    loop_add(vmm->loop, console_input_fd(vmm->con), on_console_input, vmm))
+		info("console input is not pollable (a file or /dev/null): no guest input");
+	if (!rc && vmm->ctl_fd >= 0)
+		rc = ctl_init(vmm);
+	if (rc) {
+		if (rc != -EINVAL && rc != -ENOSPC && rc != -E2BIG)
+			err("cannot start the domain: %s", strerror(-rc));
+		goto out_vm;
+	}
+
+	info("booting %s: %lu MiB, %lu vCPU%s, %s entry at 0x%llx", o.kernel,
+	     o.memory_mib, o.vcpus, o.vcpus > 1 ? "s" : "",
+	     entry.mode == BOOT_PVH32 ? "PVH" : "64-bit Linux",
+	     (unsigned long long)entry.rip);
+	rc = vm_run(&vmm->vm);
+	if (!rc) {
+		ctl_event_running(vmm);
+		loop_run(vmm->loop);
+	}
+	vm_stop_vcpus(&vmm->vm);
+	status = vmm->vm.exit_reason == VM_RUNNING ? VM_EXIT_ERROR : (int)vmm->vm.exit_reason;
+	ctl_event_exit(vmm, status);
+	info("guest %s", status == VM_EXIT_POWEROFF ? "powered off" :
+			 status == VM_EXIT_REBOOT ? "rebooted" :
+			 status == VM_EXIT_CRASH ? "crashed" : "stopped");
+out_vm:
+	vm_destroy(&vmm->vm);
+out:
+	console_close(vmm->con);
+	loop_free(vmm->loop);
+	free(vmm);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "run"))
+		return run(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("hv-vmm %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	usage(stderr);
+	return VM_EXIT_ERROR;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control channel between hvd and one hv-vmm.
+ *
+ * hvd creates a SOCK_SEQPACKET socketpair, keeps one end and hands the
+ * other to hv-vmm as --control-fd N.  Each packet is one message: a
+ * struct hv_vmm_msg header followed by an op-specific body; file
+ * descriptors travel as SCM_RIGHTS.  All integers are little-endian.
+ *
+ * Requests go hvd -> hv-vmm and are answered by exactly one reply with the
+ * same seq, HV_VMM_F_REPLY set and a struct hv_vmm_reply body.  hv-vmm
+ * also sends unsolicited events (seq 0, HV_VMM_F_EVENT).  A message with a
+ * wrong magic, version, length or a non-zero reserved field is answered
+ * with -EPROTO and otherwise ignored; an unknown op gets -EOPNOTSUPP.
+ *
+ * Versioning: ops and fields are only ever added.  A new field goes at
+ * the end of a body, and the length says whether the sender knew it.
+ */
+#ifndef HV_PUBLIC_VMM_H
+#define HV_PUBLIC_VMM_H
+
+#include <stdint.h>
+
+#define HV_VMM_MAGIC		0x4d4d5648u	/* "HVMM" */
+#define HV_VMM_VERSION		1
+#define HV_VMM_MSG_MAX		4096
+
+#define HV_VMM_F_REPLY		0x0001
+#define HV_VMM_F_EVENT		0x0002
+
+struct hv_vmm_msg {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t op;
+	uint32_t flags;
+	uint32_t length;	/* of the whole message, header included */
+	uint32_t seq;
+	uint32_t reserved;	/* must be zero */
+};
+
+enum hv_vmm_op {
+	HV_VMM_OP_QUERY = 1,		/* -> struct hv_vmm_info */
+	HV_VMM_OP_PAUSE = 2,
+	HV_VMM_OP_UNPAUSE = 3,
+	HV_VMM_OP_POWER_BUTTON = 4,	/* graceful shutdown request */
+	HV_VMM_OP_CTRL_ALT_DEL = 5,	/* graceful reboot request */
+	HV_VMM_OP_DESTROY = 6,		/* stop now; exit status 1 */
+	/* events, hv-vmm -> hvd */
+	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
+	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
+};
+
+struct hv_vmm_reply {
+	int32_t status;		/* 0 or -errno */
+	uint32_t reserved;
+	/* op-specific data follows */
+};
+
+enum hv_vmm_state {
+	HV_VMM_STATE_RUNNING = 1,
+	HV_VMM_STATE_PAUSED = 2,
+};
+
+struct hv_vmm_info {
+	uint32_t state;		/* enum hv_vmm_state */
+	uint32_t nr_vcpus;
+	uint64_t memory_bytes;
+	uint64_t cpu_time_ns;	/* all vCPU threads */
+};
+
+enum hv_vmm_exit_reason {
+	HV_VMM_EXIT_POWEROFF = 0,
+	HV_VMM_EXIT_ERROR = 1,
+	HV_VMM_EXIT_REBOOT = 2,
+	HV_VMM_EXIT_CRASH = 3,
+};
+
+struct hv_vmm_exit {
+	uint32_t reason;	/* enum hv_vmm_exit_reason, also the exit status */
+	uint32_t reserved;
+};
+
+#endif

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "ctl.h"
+#include "log.h"
+#include "vmm.h"
+
+int ctl_decode(const void *buf, size_t len, struct hv_vmm_msg *hdr)
+{
+	if (len < sizeof(*hdr))
+		return -EPROTO;
+	memcpy(hdr, buf, sizeof(*hdr));
+	if (hdr->magic != HV_VMM_MAGIC || hdr->version != HV_VMM_VERSION ||
+	    hdr->length != len || hdr->reserved != 0 ||
+	    (hdr->flags & ~(HV_VMM_F_REPLY | HV_VMM_F_EVENT)))
+		return -EPROTO;
+	return 0;
+}
+
+static void ctl_send(struct vmm *vmm, uint16_t op, uint32_t flags, uint32_t seq,
+		     const void *body, size_t len)
+{
+	uint8_t buf[HV_VMM_MSG_MAX];
+	struct hv_vmm_msg h = {
+		.magic = HV_VMM_MAGIC, .version = HV_VMM_VERSION, .op = op,
+		.flags = flags, .length = sizeof(h) + len, .seq = seq,
+	};
+
+	if (vmm->ctl_fd < 0 || sizeof(h) + len > sizeof(buf))
+		return;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), body, len);
+	if (send(vmm->ctl_fd, buf, h.length, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		info("control channel: %s", strerror(errno));
+}
+
+static void ctl_reply(struct vmm *vmm, const struct hv_vmm_msg *req, int status,
+		      const void *data, size_t len)
+{
+	uint8_t body[sizeof(struct hv_vmm_reply) + 256];
+	struct hv_vmm_reply r = { .status = status };
+
+	if (len > 256)
+		len = 0;
+	memcpy(body, &r, sizeof(r));
+	memcpy(body + sizeof(r), data, len);
+	ctl_send(vmm, req->op, HV_VMM_F_REPLY, req->seq, body, sizeof(r) + len);
+}
+
+static uint64_t vcpu_time_ns(void)
+{
+	struct timespec ts;
+
+	/* the whole process: vCPU threads dominate it */
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m)
+{
+	struct hv_vmm_info info;
+
+	if (m->flags) {
+		ctl_reply(vmm, m, -EPROTO, NULL, 0);
+		return;
+	}
+	switch (m->op) {
+	case HV_VMM_OP_QUERY:
+		info = (struct hv_vmm_info){
+			.state = vmm->vm.paused ? HV_VMM_STATE_PAUSED : HV_VMM_STATE_RUNNING,
+			.nr_vcpus = vmm->vm.nr_vcpus,
+			.memory_bytes = vmm->vm.mem_size,
+			.cpu_time_ns = vcpu_time_ns(),
+		};
+		ctl_reply(vmm, m, 0, &info, sizeof(info));
+		break;
+	case HV_VMM_OP_PAUSE:
+		vm_pause(&vmm->vm);
+		ctl_reply(vmm, m, 0, NULL, 0);
+		break;
+	case HV_VMM_OP_UNPAUSE:
+		vm_unpause(&vmm->vm);
+		ctl_reply(vmm, m, 0, NULL, 0);
+		break;
+	case HV_VMM_OP_POWER_BUTTON:
+		vmm_power_button(vmm);
+		ctl_reply(vmm, m, 0, NULL, 0);
+		break;
+	case HV_VMM_OP_CTRL_ALT_DEL:
+		vmm_ctrl_alt_del(vmm);
+		ctl_reply(vmm, m, 0, NULL, 0);
+		break;
+	case HV_VMM_OP_DESTROY:
+		ctl_reply(vmm, m, 0, NULL, 0);
+		vm_request_exit(&vmm->vm, VM_EXIT_ERROR);
+		break;
+	default:
+		ctl_reply(vmm, m, -EOPNOTSUPP, NULL, 0);
+		break;
+	}
+}
+
+static void on_ctl(void *opaque, int fd, unsigned int events)
+{
+	struct vmm *vmm = opaque;
+	uint8_t buf[HV_VMM_MSG_MAX];
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int) * 8)];
+	} cbuf;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = &cbuf, .msg_controllen = sizeof(cbuf) };
+	struct hv_vmm_msg m;
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	/* no op takes descriptors yet: close any that came */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+				close(((int *)CMSG_DATA(c))[i]);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* hvd went away; the domain runs on until it ends */
+		info("control channel closed");
+		loop_del(vmm->loop, fd);
+		close(fd);
+		vmm->ctl_fd = -1;
+		return;
+	}
+	if ((mh.msg_flags & MSG_TRUNC) || ctl_decode(buf, n, &m)) {
+		struct hv_vmm_msg bad = { 0 };
+
+		if ((size_t)n >= sizeof(bad))
+			memcpy(&bad, buf, sizeof(bad));
+		ctl_reply(vmm, &bad, -EPROTO, NULL, 0);
+		return;
+	}
+	ctl_handle(vmm, &m);
+}
+
+int ctl_init(struct vmm *vmm)
+{
+	int type;
+	socklen_t len = sizeof(type);
+
+	if (getsockopt(vmm->ctl_fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 ||
+	    type != SOCK_SEQPACKET) {
+		err("--control-fd %d: not a SOCK_SEQPACKET socket", vmm->ctl_fd);
+		return -EINVAL;
+	}
+	return loop_add(vmm->loop, vmm->ctl_fd, on_ctl, vmm);
+}
+
+void ctl_event_running(struct vmm *vmm)
+{
+	ctl_send(vmm, HV_VMM_EV_RUNNING, HV_VMM_F_EVENT, 0, NULL, 0);
+}
+
+void ctl_event_exit(struct vmm *vmm, int status)
+{
+	struct hv_vmm_exit e = { .reason = status };
+
+	ctl_send(vmm, HV_VMM_EV_EXIT, HV_VMM_F_EVENT, 0, &e, sizeof(e));
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The control channel from hvd (hypervisor/include/public/vmm.h). */
+#ifndef HV_VMM_CTL_H
+#define HV_VMM_CTL_H
+
+#include <stddef.h>
+#include <public/vmm.h>
+
+struct vmm;
+
+int ctl_init(struct vmm *vmm);
+void ctl_event_running(struct vmm *vmm);
+void ctl_event_exit(struct vmm *vmm, int status);
+
+/* Checks a received message; 0, or -EPROTO for a malformed one. */
+int ctl_decode(const void *buf, size_t len, struct hv_vmm_msg *hdr);
+
+#endif

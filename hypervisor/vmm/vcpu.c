@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vCPUs: CPUID, MSRs, boot registers, one thread each running KVM_RUN. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "boot/boot.h"
+#include "log.h"
+#include "platform.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define SIG_KICK (SIGRTMIN + 1)
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+static struct kvm_cpuid2 *get_supported_cpuid(int kvm_fd)
+{
+	for (unsigned int n = 128; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+
+		if (!c)
+			return NULL;
+		c->nent = n;
+		if (ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
+		free(c);
+		if (errno != E2BIG)
+			return NULL;
+	}
+	return NULL;
+}
+
+static unsigned int order_base_2(unsigned int n)
+{
+	unsigned int o = 0;
+
+	while ((1u << o) < n)
+		o++;
+	return o;
+}
+
+/* Per-vCPU CPUID: APIC ids and topology consistent with the MADT. */
+static int vcpu_set_cpuid(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	unsigned int n = vm->nr_vcpus, shift = order_base_2(n);
+	struct kvm_cpuid2 *c;
+	size_t sz = sizeof(*c) + vm->cpuid->nent * sizeof(c->entries[0]);
+	int rc = 0;
+
+	c = malloc(sz);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, vm->cpuid, sz);
+	for (unsigned int i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		switch (e->function) {
+		case 1:
+			e->ebx = (e->ebx & 0x0000ffff) | (v->id << 24) |
+				 ((n > 255 ? 255 : (1u << shift)) << 16);
+			e->ecx |= 1u << 31;		/* hypervisor */
+			if (n > 1)
+				e->edx |= 1u << 28;	/* HTT: several logical CPUs */
+			break;
+		case 4:
+			/* cores per package - 1; each cache private to a core */
+			e->eax = (e->eax & 0x3fff) | ((n - 1) << 26);
+			break;
+		case 0xb:
+		case 0x1f:
+			switch (e->index) {
+			case 0:	/* SMT level: one thread per core */
+				e->eax = 0;
+				e->ebx = 1;
+				e->ecx = (1 << 8) | 0;
+				break;
+			case 1:	/* core level */
+				e->eax = shift;
+				e->ebx = n;
+				e->ecx = (2 << 8) | 1;
+				break;
+			default:
+				e->eax = e->ebx = 0;
+				e->ecx = e->index;
+				break;
+			}
+			e->edx = v->id;
+			break;
+		case 0x80000008:
+			e->ecx = (e->ecx & ~0xf0ffu) | (shift << 12) | (n - 1);
+			break;
+		}
+	}
+	if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0) {
+		err("KVM_SET_CPUID2: %s", strerror(errno));
+		rc = -errno;
+	}
+	free(c);
+	return rc;
+}
+
+static void vcpu_set_msrs(struct vcpu *v)
+{
+	static const uint32_t zero[] = {
+		0x174, 0x175, 0x176,		/* SYSENTER_CS/ESP/EIP */
+		0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, /* STAR..FMASK */
+		0xc0000102,			/* KERNEL_GS_BASE */
+	};
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[16];
+	} m = { 0 };
+	unsigned int n = 0;
+	int r;
+
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		m.e[n++].index = zero[i];
+	m.e[n].index = 0x1a0;			/* MISC_ENABLE: fast strings */
+	m.e[n++].data = 1;
+	m.e[n].index = 0x2ff;			/* MTRRdefType: enabled, WB */
+	m.e[n++].data = (1 << 11) | 6;
+	m.h.nmsrs = n;
+	r = ioctl(v->fd, KVM_SET_MSRS, &m);
+	if (r != (int)n)
+		info("vcpu%u: KVM_SET_MSRS set %d of %u boot MSRs", v->id, r, n);
+}
+
+static int vcpu_set_lapic(struct vcpu *v)
+{
+	struct kvm_lapic_state l;
+	uint32_t *lvt0, *lvt1;
+
+	if (ioctl(v->fd, KVM_GET_LAPIC, &l) < 0)
+		return -errno;
+	lvt0 = (uint32_t *)&l.regs[0x350];
+	lvt1 = (uint32_t *)&l.regs[0x360];
+	*lvt0 = (*lvt0 & ~0x700u) | (7 << 8);	/* LINT0: ExtINT */
+	*lvt1 = (*lvt1 & ~0x700u) | (4 << 8);	/* LINT1: NMI */
+	if (ioctl(v->fd, KVM_SET_LAPIC, &l) < 0)
+		return -errno;
+	return 0;
+}
+
+static int vcpu_init(struct vm *vm, struct vcpu *v, unsigned int id)
+{
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+	int rc;
+
+	v->vm = vm;
+	v->id = id;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
+	if (v->fd < 0) {
+		err("KVM_CREATE_VCPU %u: %s", id, strerror(errno));
+		return -errno;
+	}
+	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		return -errno;
+	}
+	rc = vcpu_set_cpuid(v);
+	if (rc)
+		return rc;
+	vcpu_set_msrs(v);
+	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
+		return -errno;
+	rc = vcpu_set_lapic(v);
+	if (rc) {
+		err("vcpu%u: LAPIC set-up: %s", id, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+int vm_vcpus_init(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+	int rc;
+
+	sigaction(SIG_KICK, &sa, NULL);
+	vm->cpuid = get_supported_cpuid(vm->kvm_fd);
+	if (!vm->cpuid) {
+		err("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+		return -EIO;
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		rc = vcpu_init(vm, &vm->vcpus[i], i);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void set_seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code64)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code64;
+	s->db = !code64;
+}
+
+int vcpu_set_boot_regs(struct vcpu *v, const struct boot_entry *e)
+{
+	struct vm *vm = v->vm;
+	struct kvm_sregs s;
+	struct kvm_regs r = { .rflags = 2, .rip = e->rip };
+	uint64_t *gdt = vm_gpa(vm, PLAT_BOOT_GDT, 8 * 4);
+	bool lm = e->mode == BOOT_LINUX64;
+
+	if (!gdt)
+		return -EFAULT;
+	/* null, (unused), 0x10 code, 0x18 data: the selectors Linux's boot expects */
+	gdt[0] = 0;
+	gdt[1] = lm ? 0 : 0x00cf9b000000ffffull;
+	gdt[2] = lm ? 0x00af9b000000ffffull : 0x00cf9b000000ffffull;
+	gdt[3] = 0x00cf93000000ffffull;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
+		return -errno;
+	set_seg(&s.cs, 0x10, 0xb, lm);
+	set_seg(&s.ds, 0x18, 0x3, false);
+	s.es = s.fs = s.gs = s.ss = s.ds;
+	memset(&s.tr, 0, sizeof(s.tr));
+	s.tr.limit = 0x67;
+	s.tr.type = 0xb;
+	s.tr.present = 1;
+	s.gdt.base = PLAT_BOOT_GDT;
+	s.gdt.limit = 4 * 8 - 1;
+	s.idt.base = 0;
+	s.idt.limit = 0;
+	if (lm) {
+		uint64_t *pml4 = vm_gpa(vm, PLAT_BOOT_PML4, 6 * 4096);
+		uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024;
+
+		if (!pml4)
+			return -EFAULT;
+		memset(pml4, 0, 6 * 4096);
+		pml4[0] = (PLAT_BOOT_PML4 + 0x1000) | 0x3;
+		for (unsigned int i = 0; i < 4; i++)
+			pdpt[i] = (PLAT_BOOT_PML4 + 0x2000 + i * 0x1000) | 0x3;
+		for (unsigned int i = 0; i < 2048; i++)
+			pd[i] = ((uint64_t)i << 21) | 0x83;	/* P, RW, 2 MiB */
+		s.cr3 = PLAT_BOOT_PML4;
+		s.cr4 = 1 << 5;				/* PAE */
+		s.cr0 = 0x80000011 | (1 << 16);		/* PG, ET, PE, WP */
+		s.efer = (1 << 8) | (1 << 10);		/* LME, LMA */
+		r.rsi = e->arg;
+	} else {
+		s.cr0 = 0x11;				/* ET, PE */
+		s.cr4 = 0;
+		s.efer = 0;
+		r.rbx = e->arg;
+	}
+	if (ioctl(v->fd, KVM_SET_SREGS, &s) < 0) {
+		err("KVM_SET_SREGS: %s", strerror(errno));
+		return -errno;
+	}
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0) {
+		err("KVM_SET_REGS: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void io_dispatch(struct vm *vm, struct io_range *tab, unsigned int n,
+			uint64_t addr, void *data, unsigned int size, bool write,
+			const char *kind)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct io_range *r = &tab[i];
+
+		if (addr >= r->base && addr - r->base < r->len) {
+			if (size > r->len - (addr - r->base))
+				break;
+			if (write) {
+				if (r->write)
+					r->write(r->opaque, addr - r->base, data, size);
+			} else if (r->read) {
+				r->read(r->opaque, addr - r->base, data, size);
+			} else {
+				memset(data, 0xff, size);
+			}
+			return;
+		}
+	}
+	guest_warn("guest: %s %s at 0x%llx (%u bytes): nothing there, ignored",
+		   write ? "write" : "read", kind, (unsigned long long)addr, size);
+	if (!write)
+		memset(data, 0xff, size);
+}
+
+static bool vcpu_handle_exit(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct kvm_run *run = v->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO: {
+		uint8_t *p = (uint8_t *)run + run->io.data_offset;
+
+		if (run->io.size != 1 && run->io.size != 2 && run->io.size != 4)
+			return true;
+		if ((uint64_t)run->io.data_offset + (uint64_t)run->io.count * run->io.size >
+		    vm->run_size)
+			return true;
+		pthread_mutex_lock(&vm->io_lock);
+		for (uint32_t i = 0; i < run->io.count; i++, p += run->io.size)
+			io_dispatch(vm, vm->pio, vm->nr_pio, run->io.port, p,
+				    run->io.size, run->io.direction == KVM_EXIT_IO_OUT,
+				    "port");
+		pthread_mutex_unlock(&vm->io_lock);
+		return true;
+	}
+	case KVM_EXIT_MMIO:
+		if (run->mmio.len == 0 || run->mmio.len > 8)
+			return true;
+		pthread_mutex_lock(&vm->io_lock);
+		io_dispatch(vm, vm->mmio, vm->nr_mmio, run->mmio.phys_addr,
+			    run->mmio.data, run->mmio.len, run->mmio.is_write, "MMIO");
+		pthread_mutex_unlock(&vm->io_lock);
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		info("vcpu%u: triple fault: the guest crashed", v->id);
+		vm_request_exit(vm, VM_EXIT_CRASH);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		switch (run->system_event.type) {
+		case KVM_SYSTEM_EVENT_SHUTDOWN:
+			vm_request_exit(vm, VM_EXIT_POWEROFF);
+			break;
+		case KVM_SYSTEM_EVENT_RESET:
+			vm_request_exit(vm, VM_EXIT_REBOOT);
+			break;
+		default:
+			vm_request_exit(vm, VM_EXIT_CRASH);
+			break;
+		}
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		info("vcpu%u: KVM internal error (suberror %u): the guest crashed",
+		     v->id, run->internal.suberror);
+		vm_request_exit(vm, VM_EXIT_CRASH);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		info("vcpu%u: KVM could not enter the guest (reason 0x%llx): crash", v->id,
+		     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		vm_request_exit(vm, VM_EXIT_CRASH);
+		return false;
+	case KVM_EXIT_HLT:
+		/* Only without an in-kernel LAPIC; a halted vCPU that can never wake. */
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	default:
+		info("vcpu%u: unexpected KVM exit %u: the guest crashed", v->id,
+		     run->exit_reason);
+		vm_request_exit(vm, VM_EXIT_CRASH);
+		return false;
+	}
+}
+
+static bool vcpu_should_stop(struct vm *vm)
+{
+	return __atomic_load_n(&vm->exit_reason, __ATOMIC_SEQ_CST) != VM_RUNNING;
+}
+
+static void vcpu_park(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->pause_lock);
+	if (vm->paused) {
+		vm->nr_parked++;
+		pthread_cond_broadcast(&vm->pause_cond);
+		while (vm->paused && !vcpu_should_stop(vm))
+			pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+		vm->nr_parked--;
+	}
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	for (;;) {
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+		if (vcpu_should_stop(vm))
+			break;
+		if (__atomic_load_n(&vm->paused, __ATOMIC_SEQ_CST)) {
+			vcpu_park(v);
+			continue;
+		}
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			err("vcpu%u: KVM_RUN: %s", v->id, strerror(errno));
+			vm_request_exit(vm, VM_EXIT_CRASH);
+			break;
+		}
+		if (!vcpu_handle_exit(v))
+			break;
+	}
+	return NULL;
+}
+
+static void vcpu_kick(struct vcpu *v)
+{
+	if (!v->thread_started)
+		return;
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(v->thread, SIG_KICK);
+}
+
+int vm_run(struct vm *vm)
+{
+	sigset_t set, old;
+	int r;
+
+	/* vCPU threads start with the kick signal blocked and unblock it themselves */
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (r) {
+			err("cannot start vCPU thread: %s", strerror(r));
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			vm_request_exit(vm, VM_EXIT_ERROR);
+			return -r;
+		}
+		v->thread_started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
+void vm_stop_vcpus(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->thread_started) {
+			pthread_join(v->thread, NULL);
+			v->thread_started = false;
+		}
+	}
+}
+
+/* Returns once every vCPU is parked outside KVM_RUN. */
+void vm_pause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	__atomic_store_n(&vm->paused, true, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&vm->pause_lock);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	pthread_mutex_lock(&vm->pause_lock);
+	while (vm->nr_parked < vm->nr_vcpus && !vcpu_should_stop(vm))
+		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
+	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+void vm_unpause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->pause_lock);
+	__atomic_store_n(&vm->paused, false, __ATOMIC_SEQ_CST);
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->pause_lock);
+}

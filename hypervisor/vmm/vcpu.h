@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HV_VMM_VCPU_H
+#define HV_VMM_VCPU_H
+
+#include "boot/boot.h"
+#include "vm.h"
+
+int vcpu_set_boot_regs(struct vcpu *v, const struct boot_entry *e);
+
+#endif

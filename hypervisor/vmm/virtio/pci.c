@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The virtio-pci modern transport.  BAR0 holds the common configuration,
+ * ISR, device configuration and notification areas; BAR1 the MSI-X table.
+ * Notifications arrive on ioeventfds (no exit to userspace) and are handled
+ * in the I/O thread; interrupts leave through irqfds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include "io.h"
+#include "log.h"
+#include "loop.h"
+#include "state.h"
+#include "virtio/virtio.h"
+#include "vm.h"
+
+#define VP_COMMON_OFF	0x0000
+#define VP_COMMON_LEN	0x38
+#define VP_ISR_OFF	0x1000
+#define VP_DEVICE_OFF	0x2000
+#define VP_NOTIFY_OFF	0x3000
+#define VP_NOTIFY_MULT	4
+#define VP_BAR0_SIZE	0x4000
+
+#define VIRTIO_PCI_CAP_COMMON	1
+#define VIRTIO_PCI_CAP_NOTIFY	2
+#define VIRTIO_PCI_CAP_ISR	3
+#define VIRTIO_PCI_CAP_DEVICE	4
+#define VIRTIO_PCI_CAP_PCI_CFG	5
+
+static void vp_reset(struct virtio_pci *vp)
+{
+	vp->dfselect = vp->gfselect = 0;
+	vp->driver_features = 0;
+	vp->msix_config = VIRTIO_NO_VECTOR;
+	vp->queue_select = 0;
+	vp->status = 0;
+	vp->isr = 0;
+	for (unsigned int q = 0; q < vp->ops->nr_queues; q++) {
+		struct virtq *vq = &vp->vq[q];
+
+		vq->size = vp->ops->queue_max;
+		vq->msix_vector = VIRTIO_NO_VECTOR;
+		vq->enabled = false;
+		vq->desc = vq->avail = vq->used = 0;
+		vq->last_avail = vq->used_idx = 0;
+	}
+	if (vp->ops->reset)
+		vp->ops->reset(vp);
+}
+
+bool virtio_pci_running(const struct virtio_pci *vp)
+{
+	return (vp->status & VIRTIO_STATUS_DRIVER_OK) &&
+	       !(vp->status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+void virtio_pci_config_changed(struct virtio_pci *vp)
+{
+	vp->config_generation++;
+	vp->isr |= 2;
+	pci_msix_notify(&vp->pci, vp->msix_config);
+}
+
+void virtio_pci_fail(struct virtio_pci *vp, const char *why)
+{
+	if (vp->status & VIRTIO_STATUS_NEEDS_RESET)
+		return;
+	guest_warn("guest: %s: %s; the device needs a reset", vp->ops->name, why);
+	vp->status |= VIRTIO_STATUS_NEEDS_RESET;
+	if (vp->status & VIRTIO_STATUS_DRIVER_OK)
+		virtio_pci_config_changed(vp);
+}
+
+/* The rings of an enabled queue must lie wholly in guest RAM. */
+static bool vq_valid(struct virtio_pci *vp, struct virtq *vq)
+{
+	uint64_t n = vq->size;
+
+	if (n == 0 || (n & (n - 1)) || n > vp->ops->queue_max)
+		return false;
+	if ((vq->desc & 15) || (vq->avail & 1) || (vq->used & 3))
+		return false;
+	if (!vp->vm)
+		return true;
+	return vm_gpa(vp->vm, vq->desc, 16 * n) &&
+	       vm_gpa(vp->vm, vq->avail, 6 + 2 * n) &&
+	       vm_gpa(vp->vm, vq->used, 6 + 8 * n);
+}
+
+static void vp_set_status(struct virtio_pci *vp, uint8_t v)
+{
+	if (v == 0) {
+		vp_reset(vp);
+		return;
+	}
+	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(vp->status & VIRTIO_STATUS_FEATURES_OK)) {
+		uint64_t offered = vp->ops->features | VIRTIO_F_VERSION_1;
+
+		if ((vp->driver_features & ~offered) ||
+		    !(vp->driver_features & VIRTIO_F_VERSION_1)) {
+			guest_warn("guest: %s: driver asked for features 0x%llx, offered 0x%llx; refused",
+				   vp->ops->name, (unsigned long long)vp->driver_features,
+				   (unsigned long long)offered);
+			v &= ~VIRTIO_STATUS_FEATURES_OK;
+		}
+	}
+	/* NEEDS_RESET is the device's to set; only a reset clears it */
+	vp->status = (v & ~VIRTIO_STATUS_NEEDS_RESET) |
+		     (vp->status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+static void common_read(struct virtio_pci *vp, uint64_t off, void *data, unsigned int size)
+{
+	struct virtq *vq = vp->queue_select < vp->ops->nr_queues ?
+			   &vp->vq[vp->queue_select] : NULL;
+	uint64_t features = vp->ops->features | VIRTIO_F_VERSION_1, v = 0;
+
+	switch (off) {
+	case 0x00: v = vp->dfselect; break;
+	case 0x04: v = vp->dfselect < 2 ? (uint32_t)(features >> (32 * vp->dfselect)) : 0; break;
+	case 0x08: v = vp->gfselect; break;
+	case 0x0c: v = vp->gfselect < 2 ? (uint32_t)(vp->driver_features >> (32 * vp->gfselect)) : 0; break;
+	case 0x10: v = vp->msix_config; break;
+	case 0x12: v = vp->ops->nr_queues; break;
+	case 0x14: v = vp->status; break;
+	case 0x15: v = vp->config_generation; break;
+	case 0x16: v = vp->queue_select; break;
+	case 0x18: v = vq ? vq->size : 0; break;
+	case 0x1a: v = vq ? vq->msix_vector : VIRTIO_NO_VECTOR; break;
+	case 0x1c: v = vq ? vq->enabled : 0; break;
+	case 0x1e: v = vq ? vp->queue_select : 0; break;
+	case 0x20: v = vq ? vq->desc : 0; break;
+	case 0x24: v = vq ? vq->desc >> 32 : 0; break;
+	case 0x28: v = vq ? vq->avail : 0; break;
+	case 0x2c: v = vq ? vq->avail >> 32 : 0; break;
+	case 0x30: v = vq ? vq->used : 0; break;
+	case 0x34: v = vq ? vq->used >> 32 : 0; break;
+	default: v = 0; break;
+	}
+	io_put(data, size, v);
+}
+
+static void set_lo(uint64_t *p, uint32_t v)
+{
+	*p = (*p & ~0xffffffffull) | v;
+}
+
+static void set_hi(uint64_t *p, uint32_t v)
+{
+	*p = (*p & 0xffffffffull) | ((uint64_t)v << 32);
+}
+
+static void common_write(struct virtio_pci *vp, uint64_t off, const void *data, unsigned int size)
+{
+	struct virtq *vq = vp->queue_select < vp->ops->nr_queues ?
+			   &vp->vq[vp->queue_select] : NULL;
+	uint32_t v = io_get(data, size);
+
+	if (off >= 0x16 && off < VP_COMMON_LEN && off != 0x16 && !vq) {
+		guest_warn("guest: %s: queue register 0x%llx written with queue_select %u out of range",
+			   vp->ops->name, (unsigned long long)off, vp->queue_select);
+		return;
+	}
+	if (vq && vq->enabled && off >= 0x18 && off != 0x1a && off != 0x1c && off != 0x1e) {
+		guest_warn("guest: %s: queue %u changed while enabled", vp->ops->name,
+			   vp->queue_select);
+		virtio_pci_fail(vp, "queue registers written while the queue is enabled");
+		return;
+	}
+	switch (off) {
+	case 0x00: vp->dfselect = v; break;
+	case 0x08: vp->gfselect = v; break;
+	case 0x0c:
+		if (vp->status & VIRTIO_STATUS_FEATURES_OK)
+			break;	/* features are fixed once accepted */
+		if (vp->gfselect == 0)
+			set_lo(&vp->driver_features, v);
+		else if (vp->gfselect == 1)
+			set_hi(&vp->driver_features, v);
+		break;
+	case 0x10:
+		vp->msix_config = v < vp->msix.nr ? v : VIRTIO_NO_VECTOR;
+		break;
+	case 0x14: vp_set_status(vp, v); break;
+	case 0x16: vp->queue_select = v; break;
+	case 0x18: vq->size = v; break;
+	case 0x1a: vq->msix_vector = v < vp->msix.nr ? v : VIRTIO_NO_VECTOR; break;
+	case 0x1c:
+		if (v != 1 || vq->enabled)
+			break;
+		if (!vq_valid(vp, vq)) {
+			virtio_pci_fail(vp, "queue enabled with a bad size or ring address");
+			break;
+		}
+		vq->enabled = true;
+		vq->last_avail = vq->used_idx = 0;
+		break;
+	case 0x20: set_lo(&vq->desc, v); break;
+	case 0x24: set_hi(&vq->desc, v); break;
+	case 0x28: set_lo(&vq->avail, v); break;
+	case 0x2c: set_hi(&vq->avail, v); break;
+	case 0x30: set_lo(&vq->used, v); break;
+	case 0x34: set_hi(&vq->used, v); break;
+	default:
+		guest_warn("guest: %s: write to read-only common config 0x%llx ignored",
+			   vp->ops->name, (unsigned long long)off);
+		break;
+	}
+}
+
+static void vp_notify(struct virtio_pci *vp, unsigned int q)
+{
+	if (q >= vp->ops->nr_queues) {
+		guest_warn("guest: %s: notify for queue %u, which does not exist",
+			   vp->ops->name, q);
+		return;
+	}
+	if (!virtio_pci_running(vp) || !vp->vq[q].enabled)
+		return;
+	vp->ops->queue_notify(vp, q);
+}
+
+static void bar0_read(struct pci_dev *d, uint64_t off, void *data, unsigned int size)
+{
+	struct virtio_pci *vp = d->opaque;
+
+	if (off < VP_COMMON_LEN) {
+		common_read(vp, off, data, size);
+	} else if (off == VP_ISR_OFF) {
+		io_put(data, size, vp->isr);
+		vp->isr = 0;
+	} else if (off >= VP_DEVICE_OFF && off - VP_DEVICE_OFF < vp->ops->config_len &&
+		   size <= vp->ops->config_len - (off - VP_DEVICE_OFF)) {
+		memset(data, 0, size);
+		if (vp->ops->config_read)
+			vp->ops->config_read(vp, off - VP_DEVICE_OFF, data, size);
+	} else {
+		io_put(data, size, 0);
+	}
+}
+
+static void bar0_write(struct pci_dev *d, uint64_t off, const void *data, unsigned int size)
+{
+	struct virtio_pci *vp = d->opaque;
+
+	if (off < VP_COMMON_LEN) {
+		common_write(vp, off, data, size);
+	} else if (off >= VP_NOTIFY_OFF && off < VP_NOTIFY_OFF + VP_NOTIFY_MULT * (uint64_t)vp->ops->nr_queues) {
+		/* a notification KVM did not take through the ioeventfd */
+		vp_notify(vp, (off - VP_NOTIFY_OFF) / VP_NOTIFY_MULT);
+	} else if (off >= VP_DEVICE_OFF && off - VP_DEVICE_OFF < vp->ops->config_len &&
+		   size <= vp->ops->config_len - (off - VP_DEVICE_OFF)) {
+		if (vp->ops->config_write)
+			vp->ops->config_write(vp, off - VP_DEVICE_OFF, data, size);
+	} else {
+		guest_warn("guest: %s: write to BAR0 offset 0x%llx ignored", vp->ops->name,
+			   (unsigned long long)off);
+	}
+}
+
+static void vp_kick_cb(void *opaque, int fd, unsigned int events)
+{
+	struct virtq *vq = opaque;
+	struct virtio_pci *vp = vq->vp;
+	uint64_t n;
+
+	if (read(fd, &n, sizeof(n)) < 0)
+		return;
+	pthread_mutex_lock(&vp->vm->io_lock);
+	vp_notify(vp, vq->index);
+	pthread_mutex_unlock(&vp->vm->io_lock);
+}
+
+static void vp_bar_mapped(struct pci_dev *d, unsigned int bar, bool mapped)
+{
+	struct virtio_pci *vp = d->opaque;
+
+	if (bar != 0 || !vp->vm)
+		return;
+	for (unsigned int q = 0; q < vp->ops->nr_queues; q++) {
+		uint64_t addr = d->bar[0].addr + VP_NOTIFY_OFF + q * VP_NOTIFY_MULT;
+
+		if (vp->vq[q].kick_fd < 0)
+			continue;
+		if (vm_ioeventfd(vp->vm, vp->vq[q].kick_fd, addr, 2, mapped) && mapped)
+			warn("%s: no ioeventfd for queue %u; notifications will exit", vp->ops->name, q);
+	}
+}
+
+/* The VIRTIO_PCI_CAP_PCI_CFG window: config-space access to the BARs. */
+static void vp_cfg_window(struct virtio_pci *vp, unsigned int cap, bool write)
+{
+	struct pci_dev *d = &vp->pci;
+	uint8_t bar = d->cfg[cap + 4];
+	uint32_t off, len;
+
+	memcpy(&off, &d->cfg[cap + 8], 4);
+	memcpy(&len, &d->cfg[cap + 12], 4);
+	if (bar != 0 || (len != 1 && len != 2 && len != 4) || off >= VP_BAR0_SIZE ||
+	    len > VP_BAR0_SIZE - off)
+		return;
+	if (write)
+		bar0_write(d, off, &d->cfg[cap + 16], len);
+	else
+		bar0_read(d, off, &d->cfg[cap + 16], len);
+}
+
+static uint8_t vp_cfg_cap(const struct virtio_pci *vp)
+{
+	return vp->pci.cap_last;	/* the PCI_CFG capability is added last */
+}
+
+static void vp_config_read(struct pci_dev *d, unsigned int off, unsigned int size)
+{
+	struct virtio_pci *vp = d->opaque;
+	uint8_t cap = vp_cfg_cap(vp);
+
+	if (off >= cap + 16u && off < cap + 20u)
+		vp_cfg_window(vp, cap, false);
+}
+
+static void vp_config_written(struct pci_dev *d, unsigned int off, unsigned int size)
+{
+	struct virtio_pci *vp = d->opaque;
+	uint8_t cap = vp_cfg_cap(vp);
+
+	if (off >= cap + 16u && off < cap + 20u)
+		vp_cfg_window(vp, cap, true);
+}
+
+static uint8_t vp_add_cap(struct virtio_pci *vp, uint8_t type, uint32_t off,
+			  uint32_t len, unsigned int cap_len)
+{
+	struct pci_dev *d = &vp->pci;
+	uint8_t c = pci_cap_add(d, 0x09, cap_len);
+
+	if (!c)
+		return 0;
+	d->cfg[c + 2] = cap_len;
+	d->cfg[c + 3] = type;
+	d->cfg[c + 4] = 0;		/* BAR0 */
+	memcpy(&d->cfg[c + 8], &off, 4);
+	memcpy(&d->cfg[c + 12], &len, 4);
+	return c;
+}
+
+int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
+		    struct loop *loop, const struct virtio_dev_ops *ops, void *dev)
+{
+	struct pci_dev *d = &vp->pci;
+	uint32_t mult = VP_NOTIFY_MULT;
+	uint8_t c;
+	int rc;
+
+	if (ops->nr_queues > VIRTIO_MAX_QUEUES)
+		return -EINVAL;
+	memset(vp, 0, sizeof(*vp));
+	vp->ops = ops;
+	vp->dev = dev;
+	vp->vm = vm;
+	d->name = ops->name;
+	d->opaque = vp;
+	rc = pci_dev_add(bus, d, 0x1af4, 0x1040 + ops->device_id, 0xff0000, 0x1af4,
+			 ops->device_id);
+	if (rc)
+		return rc;
+	rc = pci_bar_add(d, 0, VP_BAR0_SIZE);
+	if (!rc)
+		rc = pci_bar_add(d, 1, 0x1000);
+	if (rc)
+		return rc;
+	d->bar[0].read = bar0_read;
+	d->bar[0].write = bar0_write;
+	rc = pci_msix_init(d, &vp->msix, ops->nr_queues + 1, 1);
+	if (rc)
+		return rc;
+	if (!vp_add_cap(vp, VIRTIO_PCI_CAP_COMMON, VP_COMMON_OFF, VP_COMMON_LEN, 16) ||
+	    !(c = vp_add_cap(vp, VIRTIO_PCI_CAP_NOTIFY, VP_NOTIFY_OFF,
+			     VP_NOTIFY_MULT * ops->nr_queues, 20)) ||
+	    !vp_add_cap(vp, VIRTIO_PCI_CAP_ISR, VP_ISR_OFF, 1, 16) ||
+	    (ops->config_len &&
+	     !vp_add_cap(vp, VIRTIO_PCI_CAP_DEVICE, VP_DEVICE_OFF, ops->config_len, 16)))
+		return -ENOSPC;
+	memcpy(&d->cfg[c + 16], &mult, 4);
+	c = vp_add_cap(vp, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 20);
+	if (!c)
+		return -ENOSPC;
+	d->wmask[c + 4] = 0xff;
+	memset(&d->wmask[c + 8], 0xff, 12);	/* offset, length, data */
+	d->config_read = vp_config_read;
+	d->config_written = vp_config_written;
+	d->bar_mapped = vp_bar_mapped;
+
+	for (unsigned int q = 0; q < ops->nr_queues; q++) {
+		vp->vq[q].vp = vp;
+		vp->vq[q].index = q;
+		vp->vq[q].kick_fd = -1;
+		if (!vm)
+			continue;
+		vp->vq[q].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vp->vq[q].kick_fd < 0)
+			return -errno;
+		rc = loop_add(loop, vp->vq[q].kick_fd, vp_kick_cb, &vp->vq[q]);
+		if (rc)
+			return rc;
+	}
+	vp_reset(vp);
+	if (d->bar[0].mapped)
+		vp_bar_mapped(d, 0, true);
+	return 0;
+}
+
+/* --- split virtqueues ---------------------------------------------------- */
+
+struct vring_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+#define VRING_DESC_F_NEXT	1
+#define VRING_DESC_F_WRITE	2
+#define VRING_DESC_F_INDIRECT	4
+#define VRING_AVAIL_F_NO_INTERRUPT 1
+
+static void *vq_ptr(struct virtio_pci *vp, uint64_t gpa, uint64_t len)
+{
+	return vp->vm ? vm_gpa(vp->vm, gpa, len) : NULL;
+}
+
+int virtq_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e)
+{
+	struct virtq *vq = &vp->vq[q];
+	uint16_t *avail = vq_ptr(vp, vq->avail, 4 + 2 * vq->size);
+	struct vring_desc *table = vq_ptr(vp, vq->desc, 16ull * vq->size);
+	uint16_t avail_idx, head, i;
+	unsigned int n = 0;
+
+	if (!virtio_pci_running(vp) || !vq->enabled || !avail || !table)
+		return 0;
+	avail_idx = __atomic_load_n(&avail[1], __ATOMIC_ACQUIRE);
+	if ((uint16_t)(avail_idx - vq->last_avail) > vq->size) {
+		virtio_pci_fail(vp, "available index moved by more than the queue size");
+		return -1;
+	}
+	if (avail_idx == vq->last_avail)
+		return 0;
+	head = __atomic_load_n(&avail[2 + vq->last_avail % vq->size], __ATOMIC_RELAXED);
+	if (head >= vq->size) {
+		virtio_pci_fail(vp, "descriptor index out of range");
+		return -1;
+	}
+	e->head = head;
+	e->nr_in = e->nr_out = 0;
+	i = head;
+	for (;;) {
+		struct vring_desc d;
+		void *p;
+
+		/* one copy, so the guest cannot change it between check and use */
+		memcpy(&d, &table[i], sizeof(d));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (++n > vq->size) {
+			virtio_pci_fail(vp, "descriptor chain loops");
+			return -1;
+		}
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			virtio_pci_fail(vp, "indirect descriptor, which was not negotiated");
+			return -1;
+		}
+		p = d.len ? vq_ptr(vp, d.addr, d.len) : NULL;
+		if (d.len && !p) {
+			virtio_pci_fail(vp, "descriptor points outside guest memory");
+			return -1;
+		}
+		if (d.flags & VRING_DESC_F_WRITE) {
+			if (e->nr_in == VIRTIO_MAX_IOV)
+				goto too_long;
+			e->in[e->nr_in++] = (struct iov){ p, d.len };
+		} else {
+			if (e->nr_in) {
+				virtio_pci_fail(vp, "readable descriptor after a writable one");
+				return -1;
+			}
+			if (e->nr_out == VIRTIO_MAX_IOV)
+				goto too_long;
+			e->out[e->nr_out++] = (struct iov){ p, d.len };
+		}
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			break;
+		if (d.next >= vq->size) {
+			virtio_pci_fail(vp, "next descriptor index out of range");
+			return -1;
+		}
+		i = d.next;
+	}
+	vq->last_avail++;
+	return 1;
+
+too_long:
+	virtio_pci_fail(vp, "descriptor chain longer than hv-vmm accepts");
+	return -1;
+}
+
+void virtq_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e, uint32_t len)
+{
+	struct virtq *vq = &vp->vq[q];
+	uint16_t *avail = vq_ptr(vp, vq->avail, 4 + 2 * vq->size);
+	uint8_t *used = vq_ptr(vp, vq->used, 4 + 8ull * vq->size);
+	uint32_t ent[2] = { e->head, len };
+
+	if (!used || !avail)
+		return;
+	memcpy(used + 4 + 8 * (vq->used_idx % vq->size), ent, 8);
+	vq->used_idx++;
+	__atomic_store_n((uint16_t *)(used + 2), vq->used_idx, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&avail[0], __ATOMIC_RELAXED) & VRING_AVAIL_F_NO_INTERRUPT)) {
+		vp->isr |= 1;
+		pci_msix_notify(&vp->pci, vq->msix_vector);
+	}
+}
+
+/* --- state --------------------------------------------------------------- */
+
+void virtio_pci_state(struct state_io *io, struct virtio_pci *vp)
+{
+	char name[48];
+
+	pci_dev_state(io, &vp->pci);
+	snprintf(name, sizeof(name), "virtio-%s", vp->ops->name);
+	if (state_begin(io, name, 1))
+		return;
+	state_u32(io, "dfselect", &vp->dfselect);
+	state_u32(io, "gfselect", &vp->gfselect);
+	state_u64(io, "driver_features", &vp->driver_features);
+	state_u16(io, "msix_config", &vp->msix_config);
+	state_u16(io, "queue_select", &vp->queue_select);
+	state_u8(io, "status", &vp->status);
+	state_u8(io, "config_generation", &vp->config_generation);
+	state_u8(io, "isr", &vp->isr);
+	for (unsigned int q = 0; q < vp->ops->nr_queues; q++) {
+		struct virtq *vq = &vp->vq[q];
+		uint16_t enabled = vq->enabled;
+
+		state_u16f(io, &vq->size, "q%u.size", q);
+		state_u16f(io, &vq->msix_vector, "q%u.msix_vector", q);
+		state_u16f(io, &enabled, "q%u.enabled", q);
+		state_u64f(io, &vq->desc, "q%u.desc", q);
+		state_u64f(io, &vq->avail, "q%u.avail", q);
+		state_u64f(io, &vq->used, "q%u.used", q);
+		state_u16f(io, &vq->last_avail, "q%u.last_avail", q);
+		state_u16f(io, &vq->used_idx, "q%u.used_idx", q);
+		vq->enabled = enabled;
+		if (io->loading && enabled > 1)
+			state_fail(io, "queue %u: enabled is %u", q, enabled);
+	}
+	state_end(io);
+	if (vp->ops->state)
+		vp->ops->state(io, vp);
+}
+
+int virtio_pci_post_load(struct virtio_pci *vp)
+{
+	if ((vp->driver_features & ~(vp->ops->features | VIRTIO_F_VERSION_1)))
+		return -EINVAL;
+	if (vp->msix_config >= vp->msix.nr)
+		vp->msix_config = VIRTIO_NO_VECTOR;
+	for (unsigned int q = 0; q < vp->ops->nr_queues; q++) {
+		struct virtq *vq = &vp->vq[q];
+
+		if (vq->msix_vector >= vp->msix.nr)
+			vq->msix_vector = VIRTIO_NO_VECTOR;
+		if (vq->enabled && !vq_valid(vp, vq))
+			return -EINVAL;
+	}
+	pci_dev_post_load(&vp->pci);
+	return 0;
+}

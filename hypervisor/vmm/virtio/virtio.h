@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * virtio 1.x over PCI (modern only) with split virtqueues.  Everything the
+ * guest writes here is untrusted: a broken ring or a bad register value
+ * puts the device into NEEDS_RESET and stops it; it never stops hv-vmm.
+ */
+#ifndef HV_VMM_VIRTIO_H
+#define HV_VMM_VIRTIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "pci.h"
+
+#define VIRTIO_MAX_QUEUES 8
+#define VIRTIO_MAX_IOV 64
+
+#define VIRTIO_F_VERSION_1		(1ull << 32)
+#define VIRTIO_STATUS_ACK		0x01
+#define VIRTIO_STATUS_DRIVER		0x02
+#define VIRTIO_STATUS_DRIVER_OK		0x04
+#define VIRTIO_STATUS_FEATURES_OK	0x08
+#define VIRTIO_STATUS_NEEDS_RESET	0x40
+#define VIRTIO_STATUS_FAILED		0x80
+#define VIRTIO_NO_VECTOR		0xffff
+
+struct vm;
+struct state_io;
+
+struct virtq {
+	uint16_t size;		/* as set by the driver */
+	uint16_t msix_vector;
+	bool enabled;
+	uint64_t desc, avail, used;
+	uint16_t last_avail, used_idx;
+	int kick_fd;		/* ioeventfd on this queue's notify address */
+	struct virtio_pci *vp;
+	unsigned int index;
+};
+
+struct iov {
+	void *base;
+	uint32_t len;
+};
+
+/* One request popped from a queue: readable buffers, then writable ones. */
+struct virtq_elem {
+	uint16_t head;
+	unsigned int nr_out, nr_in;
+	struct iov out[VIRTIO_MAX_IOV];	/* device reads */
+	struct iov in[VIRTIO_MAX_IOV];	/* device writes */
+};
+
+struct virtio_pci;
+
+struct virtio_dev_ops {
+	const char *name;
+	uint16_t device_id;		/* virtio device type */
+	uint16_t nr_queues;
+	uint16_t queue_max;		/* largest queue size */
+	uint64_t features;		/* offered; VERSION_1 is added */
+	uint32_t config_len;
+	void (*config_read)(struct virtio_pci *vp, uint32_t off, void *data, unsigned int size);
+	void (*config_write)(struct virtio_pci *vp, uint32_t off, const void *data, unsigned int size);
+	void (*queue_notify)(struct virtio_pci *vp, unsigned int q);
+	void (*reset)(struct virtio_pci *vp);
+	void (*state)(struct state_io *io, struct virtio_pci *vp);
+};
+
+struct virtio_pci {
+	struct pci_dev pci;
+	struct pci_msix msix;
+	const struct virtio_dev_ops *ops;
+	void *dev;			/* the device model */
+	struct vm *vm;
+	uint32_t dfselect, gfselect;
+	uint64_t driver_features;
+	uint16_t msix_config;
+	uint16_t queue_select;
+	uint8_t status;
+	uint8_t config_generation;
+	uint8_t isr;
+	struct virtq vq[VIRTIO_MAX_QUEUES];
+	bool kicks_registered;
+};
+
+struct loop;
+
+/* @vm and @loop are NULL in unit tests: no KVM, no ioeventfds. */
+int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
+		    struct loop *loop, const struct virtio_dev_ops *ops, void *dev);
+/* Marks the device broken (NEEDS_RESET) and tells the driver. */
+void virtio_pci_fail(struct virtio_pci *vp, const char *why);
+bool virtio_pci_running(const struct virtio_pci *vp);
+void virtio_pci_config_changed(struct virtio_pci *vp);
+
+/* 1 = got a request, 0 = queue empty, -1 = the ring is broken (device failed). */
+int virtq_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e);
+/* Returns a request with @len bytes written, and interrupts unless suppressed. */
+void virtq_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e, uint32_t len);
+
+void virtio_pci_state(struct state_io *io, struct virtio_pci *vp);
+/* After load: validate queues, map BARs, register kicks; -EINVAL if broken. */
+int virtio_pci_post_load(struct virtio_pci *vp);
+
+#endif

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The VM: KVM handles, guest memory, vCPUs, the I/O dispatch tables. */
+#ifndef HV_VMM_VM_H
+#define HV_VMM_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#define VM_MAX_VCPUS 64
+#define VM_MAX_IO 32
+#define VM_MAX_GSI 256
+#define VM_NR_LEGACY_GSI 24
+
+/* How the guest ended; also hv-vmm's exit status. */
+enum vm_exit {
+	VM_RUNNING = -1,
+	VM_EXIT_POWEROFF = 0,
+	VM_EXIT_ERROR = 1,
+	VM_EXIT_REBOOT = 2,
+	VM_EXIT_CRASH = 3,
+};
+
+struct vm;
+
+/* A port or MMIO range and its handler, called with vm->io_lock held. */
+struct io_range {
+	uint64_t base, len;
+	void *opaque;
+	/* @addr is relative to base; @data is @size bytes, little-endian. */
+	void (*read)(void *opaque, uint64_t addr, void *data, unsigned int size);
+	void (*write)(void *opaque, uint64_t addr, const void *data, unsigned int size);
+	const char *name;
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+};
+
+struct mem_region {
+	uint64_t gpa, size, offset;	/* offset into the memfd */
+};
+
+struct vm {
+	int kvm_fd, vm_fd;
+	size_t run_size;
+	unsigned int nr_vcpus;
+	struct vcpu vcpus[VM_MAX_VCPUS];
+
+	/* Guest RAM: one sealed memfd, mapped once. */
+	int mem_fd;
+	uint8_t *mem;
+	uint64_t mem_size;
+	struct mem_region regions[2];
+	unsigned int nr_regions;
+
+	/* Port and MMIO dispatch, filled in from the device table. */
+	pthread_mutex_t io_lock;
+	struct io_range pio[VM_MAX_IO];
+	unsigned int nr_pio;
+	struct io_range mmio[VM_MAX_IO];
+	unsigned int nr_mmio;
+
+	/* GSI routing: the legacy pins plus MSI routes (gsi >= 24). */
+	pthread_mutex_t route_lock;
+	struct kvm_irq_routing_entry msi_routes[VM_MAX_GSI];
+	bool msi_used[VM_MAX_GSI];
+
+	/* How the guest ended; first writer wins. */
+	pthread_mutex_t exit_lock;
+	enum vm_exit exit_reason;
+	int exit_efd;			/* signalled when exit_reason is set */
+
+	/* Pause: vCPUs park here. */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	bool paused;
+	unsigned int nr_parked;
+
+	struct kvm_cpuid2 *cpuid;
+};
+
+int vm_create(struct vm *vm, uint64_t mem_mib, unsigned int nr_vcpus);
+void vm_destroy(struct vm *vm);
+
+/* Guest-physical to host pointer; NULL unless [gpa, gpa+len) is RAM. */
+void *vm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* The e820/PVH memory map: RAM regions and the reserved BIOS area. */
+struct mem_map_entry {
+	uint64_t addr, size;
+	uint32_t type;			/* 1 RAM, 2 reserved */
+};
+unsigned int vm_memory_map(struct vm *vm, struct mem_map_entry *e, unsigned int max);
+
+int vm_add_pio(struct vm *vm, const struct io_range *r);
+int vm_add_mmio(struct vm *vm, const struct io_range *r);
+/* Removes the MMIO range at @base registered with @opaque (a PCI BAR unmapped). */
+void vm_del_mmio(struct vm *vm, void *opaque, uint64_t base);
+
+/* Interrupts. */
+void vm_irq_line(struct vm *vm, unsigned int gsi, int level);
+int vm_msi_route_alloc(struct vm *vm);
+int vm_msi_route_set(struct vm *vm, int gsi, uint64_t addr, uint32_t data, bool valid);
+void vm_msi_route_free(struct vm *vm, int gsi);
+int vm_irqfd(struct vm *vm, int efd, int gsi, bool assign);
+int vm_ioeventfd(struct vm *vm, int efd, uint64_t addr, unsigned int len, bool assign);
+
+int vm_vcpus_init(struct vm *vm);
+int vm_run(struct vm *vm);		/* start the vCPU threads */
+void vm_request_exit(struct vm *vm, enum vm_exit reason);
+void vm_stop_vcpus(struct vm *vm);
+void vm_pause(struct vm *vm);
+void vm_unpause(struct vm *vm);
+
+#endif
