@@ -10,3 +10,22 @@ tests_unit_test_libhv_LDADD = libhv/libhv.la $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-libhv
 
 EXTRA_DIST += tests/lib.sh
+
+# hv-vmm with minios on real KVM.
+VMM_TESTS = \
+	tests/integration/vmm-boot.sh \
+	tests/integration/vmm-exit.sh \
+	tests/integration/vmm-events.sh \
+	tests/integration/vmm-errors.sh \
+	tests/integration/vmm-hostile.sh \
+	tests/integration/vmm-acpi.sh \
+	tests/integration/vmm-control.sh
+TESTS += $(VMM_TESTS)
+EXTRA_DIST += $(VMM_TESTS)
+
+check_PROGRAMS += tests/unit/test-devstate
+tests_unit_test_devstate_SOURCES = tests/unit/test-devstate.c $(HV_VMM_CORE)
+tests_unit_test_devstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_unit_test_devstate_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_devstate_LDADD = $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-devstate

@@ -140,21 +140,21 @@ int boot_pvh_load(struct vm *vm, const struct boot_args *a, struct boot_entry *e
 	if (phnum == 0 || phnum > 64)
 		goto truncated;
 
-	/* Check every segment before writing any of them. */
-	for (unsigned int pass = 0; pass < 2; pass++) {
+	/* Pass 0 finds the entry note, pass 1 checks every segment, pass 2 loads. */
+	for (unsigned int pass = 0; pass < 3; pass++) {
 		for (unsigned int i = 0; i < phnum; i++) {
 			struct pvh_phdr ph;
 
 			if (get_phdr(a, is64, phoff, i, phentsize, &ph))
 				goto truncated;
-			if (ph.type == PT_NOTE && pass == 0) {
+			if (ph.type == PT_NOTE) {
 				if (!in_file(a, ph.offset, ph.filesz))
 					goto truncated;
-				if (!found)
+				if (pass == 0 && !found)
 					found = find_entry_note(k + ph.offset, ph.filesz, &entry);
 				continue;
 			}
-			if (ph.type != PT_LOAD || ph.memsz == 0)
+			if (pass == 0 || ph.type != PT_LOAD || ph.memsz == 0)
 				continue;
 			if (!in_file(a, ph.offset, ph.filesz) || ph.filesz > ph.memsz)
 				goto truncated;
@@ -165,7 +165,7 @@ int boot_pvh_load(struct vm *vm, const struct boot_args *a, struct boot_entry *e
 				    (unsigned long long)(vm->regions[0].size >> 20));
 				return -EINVAL;
 			}
-			if (pass == 1) {
+			if (pass == 2) {
 				uint8_t *dst = vm_gpa(vm, ph.paddr, ph.memsz);
 
 				memcpy(dst, k + ph.offset, ph.filesz);
@@ -178,7 +178,7 @@ int boot_pvh_load(struct vm *vm, const struct boot_args *a, struct boot_entry *e
 			err("--kernel: an ELF file without a PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY); boot a bzImage, or a kernel built with PVH support");
 			return -EINVAL;
 		}
-		if (pass == 0 && (entry >= kernel_end || entry < PLAT_HIMEM_START || kernel_end == 0)) {
+		if (pass == 1 && (entry >= kernel_end || entry < PLAT_HIMEM_START)) {
 			err("--kernel: the PVH entry point 0x%llx is outside the kernel's loaded segments",
 			    (unsigned long long)entry);
 			return -EINVAL;

@@ -1,0 +1,241 @@
+/*
+ * Every device's state survives a save/load round trip, and a load refuses
+ * truncated, altered or foreign state with a message instead of crashing.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dev/i8042.h"
+#include "dev/pm.h"
+#include "dev/uart.h"
+#include "pci.h"
+#include "state.h"
+#include "virtio/console.h"
+
+struct devs {
+	struct uart uart;
+	struct i8042 kbd;
+	struct pm pm;
+	struct pci_bus bus;
+	struct virtio_console vcon;
+};
+
+static void devs_init(struct devs *d)
+{
+	memset(d, 0, sizeof(*d));
+	uart_init(&d->uart);
+	i8042_init(&d->kbd);
+	pm_init(&d->pm);
+	ck_assert_int_eq(pci_bus_init(&d->bus, NULL), 0);
+	ck_assert_int_eq(virtio_console_init(&d->vcon, &d->bus, NULL, NULL), 0);
+}
+
+static void devs_state(struct state_io *io, struct devs *d)
+{
+	uart_state(io, &d->uart);
+	i8042_state(io, &d->kbd);
+	pm_state(io, &d->pm);
+	pci_bus_state(io, &d->bus);
+	virtio_console_state(io, &d->vcon);
+}
+
+static void w8(void (*fn)(void *, uint64_t, const void *, unsigned int), void *o,
+	       uint64_t off, uint32_t v, unsigned int size)
+{
+	fn(o, off, &v, size);
+}
+
+static void pci_cfg_write(struct pci_bus *b, unsigned int slot, unsigned int reg,
+			  uint32_t v, unsigned int size)
+{
+	uint32_t a = 0x80000000u | (slot << 11) | (reg & 0xfc);
+
+	pci_config_io_write(b, 0, &a, 4);
+	pci_config_io_write(b, 4 + (reg & 3), &v, size);
+}
+
+/* Puts every device into a state that differs from its reset state. */
+static void devs_dirty(struct devs *d)
+{
+	static const uint8_t in[] = "typed ahead";
+	struct virtio_pci *vp = &d->vcon.vp;
+	struct pci_dev *pd = &vp->pci;
+
+	w8(uart_write, &d->uart, 3, 0x83, 1);	/* DLAB */
+	w8(uart_write, &d->uart, 0, 0x01, 1);	/* 115200 */
+	w8(uart_write, &d->uart, 3, 0x03, 1);
+	w8(uart_write, &d->uart, 1, 0x03, 1);
+	w8(uart_write, &d->uart, 4, 0x0b, 1);
+	w8(uart_write, &d->uart, 7, 0x5a, 1);
+	uart_receive(&d->uart, in, sizeof(in) - 1);
+	i8042_ctrl_alt_del(&d->kbd);
+	w8(i8042_write, &d->kbd, 4, 0xad, 1);
+	w8(pm_write, &d->pm, 2, 0x0120, 2);
+	pm_power_button(&d->pm);
+
+	/* virtio: features, a queue set up, MSI-X vectors */
+	pci_cfg_write(&d->bus, pd->slot, 0x04, 0x0006, 2);
+	pci_cfg_write(&d->bus, pd->slot, pd->msix->cap + 2, 0x8000, 2);
+	pd->bar[1].write(pd, 0, (uint32_t[]){ 0xfee00000 }, 4);
+	pd->bar[1].write(pd, 8, (uint32_t[]){ 0x41 }, 4);
+	pd->bar[1].write(pd, 12, (uint32_t[]){ 0 }, 4);
+	pd->bar[0].write(pd, 0x14, (uint8_t[]){ 3 }, 1);
+	pd->bar[0].write(pd, 0x08, (uint32_t[]){ 1 }, 4);
+	pd->bar[0].write(pd, 0x0c, (uint32_t[]){ 1 }, 4);
+	pd->bar[0].write(pd, 0x14, (uint8_t[]){ 0x0b }, 1);
+	pd->bar[0].write(pd, 0x16, (uint16_t[]){ 1 }, 2);
+	pd->bar[0].write(pd, 0x18, (uint16_t[]){ 64 }, 2);
+	pd->bar[0].write(pd, 0x1a, (uint16_t[]){ 2 }, 2);
+	pd->bar[0].write(pd, 0x20, (uint32_t[]){ 0x10000 }, 4);
+	pd->bar[0].write(pd, 0x28, (uint32_t[]){ 0x11000 }, 4);
+	pd->bar[0].write(pd, 0x30, (uint32_t[]){ 0x12000 }, 4);
+	pd->bar[0].write(pd, 0x1c, (uint16_t[]){ 1 }, 2);
+	pd->bar[0].write(pd, 0x14, (uint8_t[]){ 0x0f }, 1);
+	vp->vq[1].last_avail = 7;
+	vp->vq[1].used_idx = 7;
+}
+
+static void save(struct devs *d, uint8_t **buf, size_t *len)
+{
+	struct state_io io;
+
+	state_init_save(&io);
+	devs_state(&io, d);
+	ck_assert_msg(io.err == 0, "save failed: %s", io.errmsg);
+	*buf = io.buf;
+	*len = io.len;
+}
+
+static int load(struct devs *d, const uint8_t *buf, size_t len, char *msg, size_t msglen)
+{
+	struct state_io io;
+
+	state_init_load(&io, buf, len);
+	devs_state(&io, d);
+	if (!io.err && !state_at_end(&io))
+		state_fail(&io, "trailing bytes");
+	if (msg)
+		snprintf(msg, msglen, "%s", io.errmsg);
+	return io.err;
+}
+
+START_TEST(test_round_trip)
+{
+	struct devs *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	uint8_t *s1, *s2;
+	size_t l1, l2;
+	char msg[160];
+
+	devs_init(a);
+	devs_dirty(a);
+	save(a, &s1, &l1);
+	devs_init(b);
+	ck_assert_msg(load(b, s1, l1, msg, sizeof(msg)) == 0, "load: %s", msg);
+	save(b, &s2, &l2);
+	ck_assert_uint_eq(l1, l2);
+	ck_assert_mem_eq(s1, s2, l1);
+
+	/* what the guest sees after the load */
+	ck_assert_uint_eq(b->uart.dll, 1);
+	ck_assert_uint_eq(b->uart.scr, 0x5a);
+	ck_assert_uint_eq(b->uart.rx_count, 11);
+	ck_assert_uint_eq(b->kbd.q_count, 8);
+	ck_assert_uint_eq(b->pm.pm1_sts & 0x100, 0x100);
+	ck_assert_uint_eq(b->vcon.vp.status, 0x0f);
+	ck_assert_uint_eq(b->vcon.vp.vq[1].size, 64);
+	ck_assert_uint_eq(b->vcon.vp.vq[1].desc, 0x10000);
+	ck_assert_uint_eq(b->vcon.vp.vq[1].last_avail, 7);
+	ck_assert(b->vcon.vp.vq[1].enabled);
+	ck_assert_uint_eq(b->vcon.vp.msix.table[0].data, 0x41);
+	free(s1);
+	free(s2);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_refuse_bad_state)
+{
+	struct devs *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	uint8_t *s, *c;
+	size_t l;
+	char msg[160];
+
+	devs_init(a);
+	devs_dirty(a);
+	save(a, &s, &l);
+	c = malloc(l + 16);
+
+	/* every truncation is refused */
+	for (size_t cut = 0; cut < l; cut += 1 + cut / 8) {
+		devs_init(b);
+		ck_assert_int_ne(load(b, s, cut, NULL, 0), 0);
+	}
+	/* a newer section version is refused with a message */
+	memcpy(c, s, l);
+	c[1 + 4] = 9;	/* "uart" version, low byte */
+	devs_init(b);
+	ck_assert_int_ne(load(b, c, l, msg, sizeof(msg)), 0);
+	ck_assert_msg(strstr(msg, "version 9"), "message: %s", msg);
+	/* a renamed field is both unknown and missing */
+	memcpy(c, s, l);
+	c[1 + 4 + 4 + 4 + 1] ^= 0x20;	/* first letter of the first field name */
+	devs_init(b);
+	ck_assert_int_ne(load(b, c, l, msg, sizeof(msg)), 0);
+	ck_assert_msg(strstr(msg, "uart"), "message: %s", msg);
+	/* random corruption never crashes the loader */
+	srand(1);
+	for (int i = 0; i < 2000; i++) {
+		memcpy(c, s, l);
+		for (int j = 0; j < 1 + i % 4; j++)
+			c[rand() % l] = rand();
+		devs_init(b);
+		load(b, c, l, NULL, 0);
+	}
+	free(c);
+	free(s);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_value_validation)
+{
+	struct devs *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct state_io io;
+	char msg[160];
+
+	/* a queue size that is not a power of two cannot come back enabled */
+	devs_init(a);
+	devs_dirty(a);
+	a->vcon.vp.vq[1].size = 48;
+	state_init_save(&io);
+	devs_state(&io, a);
+	devs_init(b);
+	ck_assert_int_eq(load(b, io.buf, io.len, msg, sizeof(msg)), 0);
+	ck_assert_int_ne(virtio_pci_post_load(&b->vcon.vp), 0);
+	state_fini(&io);
+	free(a);
+	free(b);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("device state");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_refuse_bad_state);
+	tcase_add_test(tc, test_value_validation);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
