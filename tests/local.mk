@@ -25,7 +25,7 @@ EXTRA_DIST += $(VMM_TESTS)
 
 check_PROGRAMS += tests/unit/test-devstate
 tests_unit_test_devstate_SOURCES = tests/unit/test-devstate.c $(HV_VMM_CORE)
-tests_unit_test_devstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_unit_test_devstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm -I$(top_srcdir)/tests/fuzz
 tests_unit_test_devstate_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_devstate_LDADD = $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-devstate

@@ -6,39 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dev/i8042.h"
-#include "dev/pm.h"
-#include "dev/uart.h"
-#include "pci.h"
-#include "state.h"
-#include "virtio/console.h"
+#include "devices.h"
 
-struct devs {
-	struct uart uart;
-	struct i8042 kbd;
-	struct pm pm;
-	struct pci_bus bus;
-	struct virtio_console vcon;
-};
+#define devs test_devs
 
 static void devs_init(struct devs *d)
 {
-	memset(d, 0, sizeof(*d));
-	uart_init(&d->uart);
-	i8042_init(&d->kbd);
-	pm_init(&d->pm);
-	ck_assert_int_eq(pci_bus_init(&d->bus, NULL), 0);
-	ck_assert_int_eq(virtio_console_init(&d->vcon, &d->bus, NULL, NULL), 0);
+	ck_assert_int_eq(test_devs_init(d), 0);
 }
 
-static void devs_state(struct state_io *io, struct devs *d)
-{
-	uart_state(io, &d->uart);
-	i8042_state(io, &d->kbd);
-	pm_state(io, &d->pm);
-	pci_bus_state(io, &d->bus);
-	virtio_console_state(io, &d->vcon);
-}
+#define devs_state test_devs_state
 
 static void w8(void (*fn)(void *, uint64_t, const void *, unsigned int), void *o,
 	       uint64_t off, uint32_t v, unsigned int size)

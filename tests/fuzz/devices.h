@@ -1,0 +1,46 @@
+/*
+ * The device models without KVM, for unit tests and fuzz targets: every
+ * device with state, set up as hv-vmm sets them up, but with no VM (no
+ * interrupts are delivered, no guest memory unless the caller gives some).
+ */
+#ifndef HV_TEST_DEVICES_H
+#define HV_TEST_DEVICES_H
+
+#include <string.h>
+#include "dev/i8042.h"
+#include "dev/pm.h"
+#include "dev/uart.h"
+#include "pci.h"
+#include "state.h"
+#include "virtio/console.h"
+
+struct test_devs {
+	struct uart uart;
+	struct i8042 kbd;
+	struct pm pm;
+	struct pci_bus bus;
+	struct virtio_console vcon;
+};
+
+static inline int test_devs_init(struct test_devs *d)
+{
+	memset(d, 0, sizeof(*d));
+	uart_init(&d->uart);
+	i8042_init(&d->kbd);
+	pm_init(&d->pm);
+	if (pci_bus_init(&d->bus, NULL))
+		return -1;
+	return virtio_console_init(&d->vcon, &d->bus, NULL, NULL);
+}
+
+/* The same order as hv-vmm's device table (hypervisor/vmm/devices.c). */
+static inline void test_devs_state(struct state_io *io, struct test_devs *d)
+{
+	uart_state(io, &d->uart);
+	i8042_state(io, &d->kbd);
+	pm_state(io, &d->pm);
+	pci_bus_state(io, &d->bus);
+	virtio_console_state(io, &d->vcon);
+}
+
+#endif

@@ -1,0 +1,31 @@
+# libFuzzer targets, built with clang and run for a bounded time by make
+# check (tests/fuzz/run.sh).  Without a libFuzzer-capable clang they skip.
+FUZZ_TARGETS = tests/fuzz/fuzz-devstate tests/fuzz/fuzz-virtq tests/fuzz/fuzz-xlcfg
+FUZZ_TESTS = tests/fuzz/devstate.sh tests/fuzz/virtq.sh tests/fuzz/xlcfg.sh
+TESTS += $(FUZZ_TESTS)
+EXTRA_DIST += $(FUZZ_TESTS) tests/fuzz/run.sh tests/fuzz/fuzz-devstate.c \
+	tests/fuzz/fuzz-virtq.c tests/fuzz/devices.h
+CLEANFILES += $(FUZZ_TARGETS)
+
+if HAVE_FUZZ
+check_DATA = $(FUZZ_TARGETS)
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/hypervisor/include \
+	-I$(top_srcdir)/libhv/include -I$(top_srcdir)/libhv -I$(top_srcdir)/hypervisor/vmm \
+	-I$(top_srcdir)/tests/fuzz
+FUZZ_VMM_SRC = $(filter %.c,$(HV_VMM_CORE))
+FUZZ_LIBHV_SRC = $(filter %.c,$(libhv_libhv_la_SOURCES))
+
+tests/fuzz/fuzz-devstate: tests/fuzz/fuzz-devstate.c tests/fuzz/devices.h $(FUZZ_VMM_SRC)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) -lpthread
+
+tests/fuzz/fuzz-virtq: tests/fuzz/fuzz-virtq.c tests/fuzz/devices.h $(FUZZ_VMM_SRC)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) -lpthread
+
+tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c $(FUZZ_LIBHV_SRC)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
+		-o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) $(ZLIB_LIBS) -lpthread
+endif
