@@ -29,3 +29,6 @@ tests_unit_test_devstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vm
 tests_unit_test_devstate_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_devstate_LDADD = $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-devstate
+
+TESTS += tests/integration/minios-qemu.sh
+EXTRA_DIST += tests/integration/minios-qemu.sh

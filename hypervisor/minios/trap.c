@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * TSS, IDT, user pages, interrupt dispatch and system calls.
+ */
+#include "minios.h"
+
+struct tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __attribute__((packed));
+
+struct idt_gate {
+	u16 off0;
+	u16 sel;
+	u8 ist;
+	u8 type;
+	u16 off1;
+	u32 off2;
+	u32 reserved;
+};
+
+static struct tss tss __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static u8 kstack[16384] __attribute__((aligned(16)));
+static u8 ist_stack[8192] __attribute__((aligned(16)));
+
+static const struct {
+	u16 limit;
+	u64 base;
+} __attribute__((packed)) idt_desc = { sizeof(idt) - 1, (u64)idt };
+
+void trap_load(void)
+{
+	__asm__ volatile("lidt %0" : : "m"(idt_desc));
+}
+
+void trap_init(void)
+{
+	u64 base = (u64)&tss, *desc = (u64 *)(gdt + SEL_TSS);
+	u64 a;
+	int v;
+
+	tss.rsp[0] = (u64)kstack + sizeof(kstack);
+	tss.ist[0] = (u64)ist_stack + sizeof(ist_stack);
+	tss.iomap_base = sizeof(tss);
+	desc[0] = (sizeof(tss) - 1) | (base & 0xffffff) << 16 |
+		  (u64)0x89 << 40 | ((base >> 24) & 0xff) << 56;
+	desc[1] = base >> 32;
+	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS));
+
+	/* Exceptions and the vectors in use (see minios.h). */
+	for (v = 0; v < 256; v = v == VEC_VIRTIO_TX ? VEC_SPURIOUS : v + 1) {
+		u64 h = (u64)isr_stubs + 16 * v;
+
+		idt[v].off0 = h;
+		idt[v].sel = SEL_KCODE;
+		idt[v].ist = (v == 2 || v == 8 || v == 18) ? 1 : 0;
+		idt[v].type = v == VEC_SYSCALL ? 0xee : 0x8e;
+		idt[v].off1 = h >> 16;
+		idt[v].off2 = h >> 32;
+	}
+	trap_load();
+
+	/* The shared library and the workloads' code and data. */
+	for (a = (u64)__user_start; a < (u64)__user_end; a += 4096)
+		pt0[a >> 12] |= 4;
+	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
+}
+
+static int trap_user_ptr(u64 p, u64 n)
+{
+	if (p + n < p)
+		return 0;
+	if (p >= (u64)__user_start && p + n <= (u64)__user_end)
+		return 1;
+	return p >= USER_MEM_BASE && p + n <= ram_low_top &&
+	       p + n <= USER_MEM_END;
+}
+
+static void trap_syscall(struct trap_frame *f)
+{
+	switch (f->rax) {
+	case SYS_WRITE:
+		if (trap_user_ptr(f->rdi, f->rsi) && f->rsi < 4096)
+			con_write((const char *)f->rdi, f->rsi);
+		f->rax = 0;
+		break;
+	case SYS_SLEEP:
+		for (;;) {
+			con_poll_input();
+			if (con_events || rdtsc() >= f->rdi)
+				break;
+			__asm__ volatile("sti; hlt; cli" ::: "memory");
+		}
+		f->rax = __atomic_exchange_n(&con_events, 0, __ATOMIC_SEQ_CST);
+		break;
+	case SYS_EVENTS:
+		con_poll_input();
+		f->rax = __atomic_exchange_n(&con_events, 0, __ATOMIC_SEQ_CST);
+		break;
+	case SYS_EXIT:
+		main_do_action(opt_action);
+	default:
+		f->rax = (u64)-1;
+		break;
+	}
+}
+
+void trap_handle(struct trap_frame *f)
+{
+	u64 cr2;
+
+	switch (f->vector) {
+	case 6:
+		/* ud2 from ring 3 is the system call (see user.c) */
+		if ((f->cs & 3) == 3 && trap_user_ptr(f->rip, 2) &&
+		    *(const u16 *)f->rip == 0x0b0f) {
+			f->rip += 2;
+			trap_syscall(f);
+			return;
+		}
+		break;
+	case VEC_TIMER:
+		apic_ticks++;
+		apic_eoi();
+		return;
+	case VEC_KBD:
+		kbd_irq();
+		apic_eoi();
+		return;
+	case VEC_COM1:
+		con_poll_input();
+		apic_eoi();
+		return;
+	case VEC_SCI:
+		acpi_sci();
+		apic_eoi();
+		return;
+	case VEC_VIRTIO_CFG:
+	case VEC_VIRTIO_RX:
+	case VEC_VIRTIO_TX:
+		virtio_con_irq();
+		apic_eoi();
+		return;
+	case VEC_SYSCALL:
+		trap_syscall(f);
+		return;
+	case VEC_SPURIOUS:
+		return;
+	}
+	if (f->vector >= 32) {
+		apic_eoi();
+		return;
+	}
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+	con_printf("minios: exception %lu err=0x%lx rip=0x%lx cs=0x%lx cr2=0x%lx rsp=0x%lx\n",
+		   f->vector, f->error, f->rip, f->cs, cr2, f->rsp);
+	main_do_action(ACTION_CRASH);
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The ring-3 workloads. This file is linked into user pages; it reaches the
+ * kernel only through its system call (ud2, see minios.h) and reads its configuration from
+ * user_config_page, which the kernel fills before entering ring 3.
+ */
+#include "minios.h"
+
+struct user_config user_config_page __attribute__((aligned(64)));
+u8 user_stack[16384] __attribute__((aligned(16)));
+
+struct user_dirty {
+	u64 *base;
+	u64 *sums;
+	u64 pages;
+	u64 pages_per_s;
+	u64 written;		/* pages written so far, round robin */
+	u64 gen;
+};
+
+struct user_counter {
+	u64 next;
+	u64 period;
+	u64 n;
+};
+
+static struct user_dirty user_dirty[MAX_WORKLOADS];
+static struct user_counter user_counter[MAX_WORKLOADS];
+
+static long user_syscall(long nr, long a, long b)
+{
+	long r;
+
+	__asm__ volatile("ud2" : "=a"(r) : "a"(nr), "D"(a), "S"(b)
+			 : "memory");
+	return r;
+}
+
+static void user_printf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void user_printf(const char *fmt, ...)
+{
+	char buf[256];
+	__builtin_va_list ap;
+	int n;
+
+	__builtin_va_start(ap, fmt);
+	n = lib_vsnprintf(buf, sizeof(buf), fmt, ap);
+	__builtin_va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = sizeof(buf) - 1;
+	user_syscall(SYS_WRITE, (long)buf, n);
+}
+
+static u64 user_page_fill(u64 *p, u64 page, u64 gen)
+{
+	u64 v = (page + 1) * 0x9e3779b97f4a7c15UL ^ (gen << 20), sum = 0;
+	int i;
+
+	for (i = 0; i < 512; i++) {
+		v = v * 6364136223846793005UL + 1442695040888963407UL;
+		p[i] = v;
+		sum = (sum ^ v) * 0x100000001b3UL;
+	}
+	return sum;
+}
+
+static u64 user_page_sum(const volatile u64 *p)
+{
+	u64 sum = 0;
+	int i;
+
+	for (i = 0; i < 512; i++)
+		sum = (sum ^ p[i]) * 0x100000001b3UL;
+	return sum;
+}
+
+static void user_dirty_write(struct user_dirty *d, u64 elapsed)
+{
+	u64 due = elapsed / user_config_page.tsc_hz * d->pages_per_s +
+		  elapsed % user_config_page.tsc_hz * d->pages_per_s /
+		  user_config_page.tsc_hz;
+	u64 n = 0;
+
+	while (d->written < due && n++ < 4096) {
+		u64 page = d->written % d->pages;
+
+		if (!page)
+			d->gen++;
+		d->sums[page] = user_page_fill(d->base + page * 512, page,
+					       d->gen);
+		d->written++;
+	}
+}
+
+static void user_dirty_verify(void)
+{
+	int i, any = 0;
+
+	for (i = 0; i < user_config_page.nr_workloads; i++) {
+		struct user_dirty *d = &user_dirty[i];
+		u64 n, page;
+
+		if (!d->pages)
+			continue;
+		any = 1;
+		n = d->written < d->pages ? d->written : d->pages;
+		for (page = 0; page < n; page++)
+			if (user_page_sum(d->base + page * 512) != d->sums[page]) {
+				user_printf("minios: dirty verify FAILED page=%lu\n",
+					    page);
+				break;
+			}
+		if (page == n)
+			user_printf("minios: dirty verify ok pages=%lu\n", n);
+	}
+	if (!any)
+		user_printf("minios: dirty verify ok pages=0\n");
+}
+
+void user_main(void)
+{
+	struct user_config *cfg = &user_config_page;
+	u64 hz = cfg->tsc_hz, end = ~0UL, now;
+	int i, busy = 0;
+
+	if (cfg->initrd_size)
+		user_printf("minios: initrd size=%lu crc32=%08x\n",
+			    cfg->initrd_size,
+			    lib_crc32(0, (const void *)cfg->initrd_addr,
+				      cfg->initrd_size));
+	if (!cfg->nr_workloads)
+		user_syscall(SYS_EXIT, 0, 0);
+	if (cfg->runtime_s)
+		end = cfg->start_tsc + cfg->runtime_s * hz;
+	for (i = 0; i < cfg->nr_workloads; i++) {
+		struct workload *w = &cfg->wl[i];
+
+		if (w->kind == WL_COUNTER) {
+			user_counter[i].period = hz / w->arg1;
+			user_counter[i].next = cfg->start_tsc;
+		} else if (w->kind == WL_DIRTY && w->arg1 && w->base) {
+			struct user_dirty *d = &user_dirty[i];
+
+			d->base = (u64 *)w->base;
+			d->pages = (u64)w->arg1 << 8;
+			d->sums = d->base + d->pages * 512;
+			d->pages_per_s = (u64)w->arg2 << 8;
+			busy = 1;
+			user_printf("minios: dirty %u MiB at %u MiB/s (0x%lx)\n",
+				    w->arg1, w->arg2, w->base);
+		}
+	}
+	for (;;) {
+		u64 wake = end;
+		long ev;
+
+		now = rdtsc();
+		if (now >= end) {
+			if (cfg->verify_at_end)
+				user_dirty_verify();
+			user_syscall(SYS_EXIT, 0, 0);
+		}
+		for (i = 0; i < cfg->nr_workloads; i++) {
+			struct user_counter *c = &user_counter[i];
+
+			if (!c->period)
+				continue;
+			if (now >= c->next) {
+				user_printf("minios: counter %lu\n", c->n++);
+				c->next += c->period;
+				if (now > c->next + 10 * c->period)
+					c->next = now + c->period;
+			}
+			if (c->next < wake)
+				wake = c->next;
+		}
+		for (i = 0; i < cfg->nr_workloads; i++)
+			if (user_dirty[i].pages)
+				user_dirty_write(&user_dirty[i],
+						 now - cfg->start_tsc);
+		if (busy && now + hz / 100 < wake)
+			wake = now + hz / 100;
+		ev = user_syscall(SYS_SLEEP, wake, 0);
+		if (ev & EV_VERIFY)
+			user_dirty_verify();
+	}
+}
