@@ -53,12 +53,27 @@ static int vcpu_set_cpuid(struct vcpu *v)
 	unsigned int n = vm->nr_vcpus, shift = order_base_2(n);
 	struct kvm_cpuid2 *c;
 	size_t sz = sizeof(*c) + vm->cpuid->nent * sizeof(c->entries[0]);
+	int tsc_khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
 	int rc = 0;
 
-	c = malloc(sz);
+	c = malloc(sz + sizeof(c->entries[0]));
 	if (!c)
 		return -ENOMEM;
 	memcpy(c, vm->cpuid, sz);
+	/*
+	 * Leaf 0x40000010 gives the TSC and LAPIC timer frequencies in kHz (the
+	 * LAPIC timer of KVM's in-kernel LAPIC counts at 1 GHz), so a guest
+	 * need not spend milliseconds calibrating them against the PIT.
+	 */
+	if (tsc_khz > 0) {
+		for (unsigned int i = 0; i < c->nent; i++)
+			if (c->entries[i].function == 0x40000000 &&
+			    c->entries[i].eax < 0x40000010)
+				c->entries[i].eax = 0x40000010;
+		c->entries[c->nent++] = (struct kvm_cpuid_entry2){
+			.function = 0x40000010, .eax = tsc_khz, .ebx = 1000000,
+		};
+	}
 	for (unsigned int i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 
