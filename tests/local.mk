@@ -19,7 +19,8 @@ VMM_TESTS = \
 	tests/integration/vmm-errors.sh \
 	tests/integration/vmm-hostile.sh \
 	tests/integration/vmm-acpi.sh \
-	tests/integration/vmm-control.sh
+	tests/integration/vmm-control.sh \
+	tests/integration/vmm-hvd-mode.sh
 TESTS += $(VMM_TESTS)
 EXTRA_DIST += $(VMM_TESTS)
 

@@ -6,16 +6,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 #include "console.h"
 #include "log.h"
+#include "loop.h"
+
+#define CONSOLE_MAX_CLIENTS 8
 
 struct console {
 	int out_fd, in_fd;
-	bool own_out, own_in;
+	bool own_out;
 	bool restore_tty;
 	struct termios saved;
+	int log_fd;
+	int listen_fd;
+	char *listen_path;
+	int clients[CONSOLE_MAX_CLIENTS];
+	struct loop *loop;
+	console_input_fn *input;
+	void *input_opaque;
 	pthread_mutex_t lock;
 };
 
@@ -43,12 +55,16 @@ int console_open(struct console **con_r, const char *spec)
 	*con_r = NULL;
 	if (!con)
 		return -ENOMEM;
-	con->out_fd = con->in_fd = -1;
+	con->out_fd = con->in_fd = con->log_fd = con->listen_fd = -1;
+	for (int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
+		con->clients[i] = -1;
 	pthread_mutex_init(&con->lock, NULL);
 	if (!strcmp(spec, "stdio")) {
 		con->out_fd = STDOUT_FILENO;
 		con->in_fd = STDIN_FILENO;
 		rc = console_tty_raw(con, STDIN_FILENO);
+	} else if (!strcmp(spec, "none")) {
+		/* output only to the log and the socket clients */
 	} else if (!strncmp(spec, "file:", 5) && spec[5]) {
 		con->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		if (con->out_fd < 0) {
@@ -73,19 +89,8 @@ int console_open(struct console **con_r, const char *spec)
 			con->out_fd = con->in_fd = m;
 			con->own_out = true;
 		}
-	} else if (!strncmp(spec, "fd:", 3)) {
-		char *end;
-		long fd = strtol(spec + 3, &end, 10);
-
-		if (*end || fd < 0 || fcntl((int)fd, F_GETFD) < 0) {
-			err("--console %s: not an open file descriptor", spec);
-			rc = -EBADF;
-		} else {
-			con->out_fd = con->in_fd = (int)fd;
-			con->own_out = true;
-		}
 	} else {
-		err("--console %s: expected stdio, file:PATH or pty", spec);
+		err("--console %s: expected stdio, file:PATH, pty or none", spec);
 		rc = -EINVAL;
 	}
 	if (rc) {
@@ -104,42 +109,139 @@ void console_close(struct console *con)
 		return;
 	if (con->restore_tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &con->saved);
-	if (con->in_fd >= 0 && con->in_fd != STDIN_FILENO)
+	if (con->in_fd == STDIN_FILENO)
 		fcntl(con->in_fd, F_SETFL, fcntl(con->in_fd, F_GETFL) & ~O_NONBLOCK);
 	if (con->own_out && con->out_fd >= 0)
 		close(con->out_fd);
+	if (con->log_fd >= 0)
+		close(con->log_fd);
+	for (int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
+		if (con->clients[i] >= 0)
+			close(con->clients[i]);
+	if (con->listen_fd >= 0) {
+		close(con->listen_fd);
+		unlink(con->listen_path);
+	}
+	free(con->listen_path);
 	pthread_mutex_destroy(&con->lock);
 	free(con);
 }
 
-void console_write(struct console *con, const void *buf, size_t len)
+void console_set_log(struct console *con, int fd)
 {
-	const uint8_t *p = buf;
+	con->log_fd = fd;
+}
 
-	pthread_mutex_lock(&con->lock);
+static void write_all(int fd, const uint8_t *p, size_t len)
+{
 	while (len) {
-		ssize_t r = write(con->out_fd, p, len);
+		ssize_t r = write(fd, p, len);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			break;	/* nobody is reading: drop the output, never block the guest */
+			return;	/* nobody reads: drop it, never stall the guest */
 		p += r;
 		len -= r;
 	}
+}
+
+void console_write(struct console *con, const void *buf, size_t len)
+{
+	pthread_mutex_lock(&con->lock);
+	if (con->out_fd >= 0)
+		write_all(con->out_fd, buf, len);
+	if (con->log_fd >= 0)
+		write_all(con->log_fd, buf, len);
+	for (int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
+		if (con->clients[i] >= 0 &&
+		    send(con->clients[i], buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+		    errno != EAGAIN)
+			shutdown(con->clients[i], SHUT_RDWR);	/* the loop reaps it */
 	pthread_mutex_unlock(&con->lock);
 }
 
-int console_input_fd(struct console *con)
+static void console_on_input(void *opaque, int fd, unsigned int events)
 {
-	return con->in_fd;
+	struct console *con = opaque;
+	uint8_t buf[256];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0) {
+		con->input(con->input_opaque, buf, n);
+		return;
+	}
+	/* EOF or error: that input source is gone */
+	loop_del(con->loop, fd);
+	pthread_mutex_lock(&con->lock);
+	for (int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
+		if (con->clients[i] == fd) {
+			close(fd);
+			con->clients[i] = -1;
+		}
+	pthread_mutex_unlock(&con->lock);
 }
 
-long console_read(struct console *con, uint8_t *buf, size_t len)
+static void console_on_accept(void *opaque, int fd, unsigned int events)
 {
-	ssize_t r = read(con->in_fd, buf, len);
+	struct console *con = opaque;
+	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int slot = -1;
 
-	if (r < 0)
-		return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
-	return r;
+	if (c < 0)
+		return;
+	pthread_mutex_lock(&con->lock);
+	for (int i = 0; i < CONSOLE_MAX_CLIENTS && slot < 0; i++)
+		if (con->clients[i] < 0)
+			slot = i;
+	if (slot >= 0)
+		con->clients[slot] = c;
+	pthread_mutex_unlock(&con->lock);
+	if (slot < 0 || loop_add(con->loop, c, console_on_input, con)) {
+		info("console: too many clients, one refused");
+		pthread_mutex_lock(&con->lock);
+		if (slot >= 0)
+			con->clients[slot] = -1;
+		pthread_mutex_unlock(&con->lock);
+		close(c);
+	}
+}
+
+int console_listen(struct console *con, const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		err("--console-socket %s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
+		err("--console-socket %s: %s", path, strerror(errno));
+		close(fd);
+		return -errno;
+	}
+	con->listen_fd = fd;
+	con->listen_path = strdup(path);
+	return con->listen_path ? 0 : -ENOMEM;
+}
+
+int console_attach(struct console *con, struct loop *loop, console_input_fn *fn,
+		   void *opaque)
+{
+	con->loop = loop;
+	con->input = fn;
+	con->input_opaque = opaque;
+	if (con->listen_fd >= 0 && loop_add(loop, con->listen_fd, console_on_accept, con))
+		return -ENOSPC;
+	if (con->in_fd >= 0 && loop_add(loop, con->in_fd, console_on_input, con))
+		info("console input is not pollable (a file or /dev/null): no guest input");
+	return 0;
 }

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The console backend: where guest output goes and input comes from. */
+/*
+ * The console backend: where guest output goes and input comes from.
+ * Output goes to the primary backend (stdio, a file, a pty, or none), to an
+ * optional log fd, and to every client connected to an optional Unix
+ * socket; input comes from the primary backend and from the clients.
+ */
 #ifndef HV_VMM_CONSOLE_H
 #define HV_VMM_CONSOLE_H
 
@@ -7,17 +12,22 @@
 #include <stdint.h>
 
 struct console;
+struct loop;
 
-/* Input sink: called from the I/O thread with the VM's io_lock held. */
+/* Input sink: called from the I/O thread. */
 typedef void console_input_fn(void *opaque, const uint8_t *buf, size_t len);
 
-/* @spec: "stdio", "file:PATH", "pty", or "fd:N" (an inherited fd, both ways). */
+/* @spec: "stdio", "file:PATH", "pty" or "none". */
 int console_open(struct console **con_r, const char *spec);
 void console_close(struct console *con);
+/* Also append all output to @fd (taken over: closed by console_close). */
+void console_set_log(struct console *con, int fd);
+/* Serve clients on a Unix stream socket at @path (created; removed at close). */
+int console_listen(struct console *con, const char *path);
+/* Starts taking input (primary backend and clients) in @loop. */
+int console_attach(struct console *con, struct loop *loop, console_input_fn *fn,
+		   void *opaque);
+/* Thread-safe; never blocks on a slow reader (its output is dropped). */
 void console_write(struct console *con, const void *buf, size_t len);
-/* -1 when the backend has no input. */
-int console_input_fd(struct console *con);
-/* Reads what is waiting on the input fd; returns bytes read, 0 at EOF, -errno. */
-long console_read(struct console *con, uint8_t *buf, size_t len);
 
 #endif

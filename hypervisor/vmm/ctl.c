@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include "ctl.h"
@@ -131,7 +133,8 @@ static void on_ctl(void *opaque, int fd, unsigned int events)
 		info("control channel closed");
 		loop_del(vmm->loop, fd);
 		close(fd);
-		vmm->ctl_fd = -1;
+		if (vmm->ctl_fd == fd)
+			vmm->ctl_fd = -1;
 		return;
 	}
 	if ((mh.msg_flags & MSG_TRUNC) || ctl_decode(buf, n, &m)) {
@@ -143,6 +146,64 @@ static void on_ctl(void *opaque, int fd, unsigned int events)
 		return;
 	}
 	ctl_handle(vmm, &m);
+}
+
+static void on_ctl_accept(void *opaque, int fd, unsigned int events)
+{
+	struct vmm *vmm = opaque;
+	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (c < 0)
+		return;
+	/* a new hvd takes over from the old connection, if any */
+	if (vmm->ctl_fd >= 0) {
+		loop_del(vmm->loop, vmm->ctl_fd);
+		close(vmm->ctl_fd);
+	}
+	vmm->ctl_fd = c;
+	if (loop_add(vmm->loop, c, on_ctl, vmm)) {
+		close(c);
+		vmm->ctl_fd = -1;
+	}
+}
+
+int ctl_listen(struct vmm *vmm, const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		err("--control-socket %s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
+		err("--control-socket %s: %s", path, strerror(errno));
+		close(fd);
+		return -errno;
+	}
+	vmm->ctl_listen_fd = fd;
+	vmm->ctl_path = strdup(path);
+	return loop_add(vmm->loop, fd, on_ctl_accept, vmm);
+}
+
+void ctl_close(struct vmm *vmm)
+{
+	if (vmm->ctl_fd >= 0)
+		close(vmm->ctl_fd);
+	vmm->ctl_fd = -1;
+	if (vmm->ctl_listen_fd >= 0) {
+		close(vmm->ctl_listen_fd);
+		if (vmm->ctl_path)
+			unlink(vmm->ctl_path);
+	}
+	vmm->ctl_listen_fd = -1;
+	free(vmm->ctl_path);
+	vmm->ctl_path = NULL;
 }
 
 int ctl_init(struct vmm *vmm)

@@ -9,6 +9,9 @@
 struct vmm;
 
 int ctl_init(struct vmm *vmm);
+/* Listens for control connections at @path; a new one replaces the old. */
+int ctl_listen(struct vmm *vmm, const char *path);
+void ctl_close(struct vmm *vmm);
 void ctl_event_running(struct vmm *vmm);
 void ctl_event_exit(struct vmm *vmm, int status);
 

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,10 @@
 
 struct options {
 	const char *kernel, *initrd, *cmdline, *console, *dump_acpi;
+	const char *control_socket, *console_socket, *exit_file, *name;
 	unsigned long memory_mib, vcpus;
-	int control_fd;
+	int control_fd, kernel_fd, initrd_fd, console_log_fd;
+	bool paused;
 };
 
 static void usage(FILE *f)
@@ -47,7 +50,17 @@ static void usage(FILE *f)
 		"  --vcpus N            virtual CPUs, 1-%u (default 1)\n"
 		"  --console SPEC       stdio (default), file:PATH, or pty\n"
 		"  --dump-acpi DIR      write the ACPI tables to DIR, one file each\n"
+		"  --paused             build the domain but do not start its vCPUs\n"
+		"\n"
+		"For hvd (see hvd(8)); hv-vmm then opens no host path but these:\n"
+		"  --kernel-fd N, --initrd-fd N   the images as inherited descriptors\n"
 		"  --control-fd N       control channel (SOCK_SEQPACKET) from hvd\n"
+		"  --control-socket P   listen for the control channel at P\n"
+		"  --console none       no primary console (log and socket only)\n"
+		"  --console-log-fd N   append console output to descriptor N\n"
+		"  --console-socket P   serve console clients on a Unix socket at P\n"
+		"  --exit-file P        write the exit status to P before exiting\n"
+		"  --name NAME          the domain's name, for messages\n"
 		"  -v, --verbose        say what happens on stderr (twice: more)\n"
 		"  -h, --help           this text\n"
 		"\n"
@@ -82,6 +95,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "console", required_argument, NULL, 'C' },
 		{ "dump-acpi", required_argument, NULL, 'A' },
 		{ "control-fd", required_argument, NULL, 'F' },
+		{ "control-socket", required_argument, NULL, 'S' },
+		{ "console-socket", required_argument, NULL, 'O' },
+		{ "console-log-fd", required_argument, NULL, 'L' },
+		{ "kernel-fd", required_argument, NULL, 'K' },
+		{ "initrd-fd", required_argument, NULL, 'I' },
+		{ "exit-file", required_argument, NULL, 'E' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "paused", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -90,7 +111,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .cmdline = "", .console = "stdio", .memory_mib = 128,
-			       .vcpus = 1, .control_fd = -1 };
+			       .vcpus = 1, .control_fd = -1, .kernel_fd = -1,
+			       .initrd_fd = -1, .console_log_fd = -1 };
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
@@ -111,6 +133,26 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -EINVAL;
 			o->control_fd = v;
 			break;
+		case 'K':
+			if (parse_ulong("--kernel-fd", optarg, 0, 1 << 20, &v))
+				return -EINVAL;
+			o->kernel_fd = v;
+			break;
+		case 'I':
+			if (parse_ulong("--initrd-fd", optarg, 0, 1 << 20, &v))
+				return -EINVAL;
+			o->initrd_fd = v;
+			break;
+		case 'L':
+			if (parse_ulong("--console-log-fd", optarg, 0, 1 << 20, &v))
+				return -EINVAL;
+			o->console_log_fd = v;
+			break;
+		case 'S': o->control_socket = optarg; break;
+		case 'O': o->console_socket = optarg; break;
+		case 'E': o->exit_file = optarg; break;
+		case 'N': o->name = optarg; break;
+		case 'P': o->paused = true; break;
 		case 'v':
 			log_verbosity = log_verbosity < LOG_INFO ? LOG_INFO : LOG_DEBUG;
 			break;
@@ -126,20 +168,25 @@ static int parse_options(int argc, char **argv, struct options *o)
 		err("unexpected argument '%s' (see hv-vmm run --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (!o->kernel) {
+	if (!o->kernel && o->kernel_fd < 0) {
 		err("--kernel IMAGE is required (see hv-vmm run --help)");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* Reads a whole file; kernels and initrds are at most 1 GiB. */
-static int read_file(const char *opt, const char *path, uint8_t **buf_r, size_t *len_r)
+/*
+ * Reads a whole file, by path or from an inherited descriptor (read from
+ * offset 0, so hvd can hand the same one to a restarted domain); kernels
+ * and initrds are at most 1 GiB.
+ */
+static int read_file(const char *opt, const char *path, int from_fd,
+		     uint8_t **buf_r, size_t *len_r)
 {
 	struct stat st;
 	uint8_t *buf;
 	size_t done = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = from_fd >= 0 ? from_fd : open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		err("%s %s: %s", opt, path, strerror(errno));
@@ -156,7 +203,7 @@ static int read_file(const char *opt, const char *path, uint8_t **buf_r, size_t 
 		return -ENOMEM;
 	}
 	while (done < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + done, st.st_size - done);
+		ssize_t r = pread(fd, buf + done, st.st_size - done, done);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -181,11 +228,11 @@ static int load_kernel(struct vmm *vmm, const struct options *o, uint64_t rsdp,
 	uint8_t *kernel = NULL, *initrd = NULL;
 	int rc;
 
-	rc = read_file("--kernel", o->kernel, &kernel, &a.kernel_len);
+	rc = read_file("--kernel", o->kernel, o->kernel_fd, &kernel, &a.kernel_len);
 	if (rc)
 		return rc;
-	if (o->initrd) {
-		rc = read_file("--initrd", o->initrd, &initrd, &a.initrd_len);
+	if (o->initrd || o->initrd_fd >= 0) {
+		rc = read_file("--initrd", o->initrd, o->initrd_fd, &initrd, &a.initrd_len);
 		if (rc)
 			goto out;
 	}
@@ -195,7 +242,8 @@ static int load_kernel(struct vmm *vmm, const struct options *o, uint64_t rsdp,
 	if (rc == -ENOEXEC)
 		rc = boot_bzimage_load(&vmm->vm, &a, e);
 	if (rc == -ENOEXEC)
-		err("--kernel %s: neither a PVH ELF kernel nor a bzImage", o->kernel);
+		err("--kernel %s: neither a PVH ELF kernel nor a bzImage",
+		    o->kernel ? o->kernel : "(descriptor)");
 out:
 	free(kernel);
 	free(initrd);
@@ -263,18 +311,10 @@ static void on_signal(void *opaque, int fd, unsigned int events)
 	}
 }
 
-static void on_console_input(void *opaque, int fd, unsigned int events)
+static void on_console_input(void *opaque, const uint8_t *buf, size_t n)
 {
 	struct vmm *vmm = opaque;
-	uint8_t buf[256];
-	long n = console_read(vmm->con, buf, sizeof(buf));
 
-	if (n == -EAGAIN)
-		return;
-	if (n <= 0) {
-		loop_del(vmm->loop, fd);	/* EOF: no more input */
-		return;
-	}
 	pthread_mutex_lock(&vmm->vm.io_lock);
 	uart_receive(&vmm->uart, buf, n);
 	virtio_console_receive(&vmm->vcon, buf, n);
@@ -288,6 +328,22 @@ static int setup_signals(struct vmm *vmm, sigset_t *set)
 	if (fd < 0)
 		return -errno;
 	return loop_add(vmm->loop, fd, on_signal, vmm);
+}
+
+/* Written atomically, so hvd never reads half of it. */
+static void write_exit_file(const char *path, int status)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return;
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "%d\n", status);
+	if (fclose(f) == 0)
+		rename(tmp, path);
 }
 
 static int run(int argc, char **argv)
@@ -316,12 +372,15 @@ static int run(int argc, char **argv)
 	if (!vmm)
 		return VM_EXIT_ERROR;
 	vmm->ctl_fd = o.control_fd;
+	vmm->ctl_listen_fd = -1;
 	vmm->loop = loop_new();
 	if (!vmm->loop)
 		goto out;
 	rc = console_open(&vmm->con, o.console);
 	if (rc)
 		goto out;
+	if (o.console_log_fd >= 0)
+		console_set_log(vmm->con, o.console_log_fd);
 	rc = vm_create(&vmm->vm, o.memory_mib, o.vcpus);
 	if (rc)
 		goto out_vm;
@@ -338,18 +397,24 @@ static int run(int argc, char **argv)
 		rc = loop_add(vmm->loop, vmm->vm.exit_efd, on_exit_event, vmm);
 	if (!rc)
 		rc = setup_signals(vmm, &set);
-	if (!rc && console_input_fd(vmm->con) >= 0 &&
-	    loop_add(vmm->loop, console_input_fd(vmm->con), on_console_input, vmm))
-		info("console input is not pollable (a file or /dev/null): no guest input");
+	if (!rc && o.console_socket)
+		rc = console_listen(vmm->con, o.console_socket);
+	if (!rc)
+		rc = console_attach(vmm->con, vmm->loop, on_console_input, vmm);
 	if (!rc && vmm->ctl_fd >= 0)
 		rc = ctl_init(vmm);
+	if (!rc && o.control_socket)
+		rc = ctl_listen(vmm, o.control_socket);
 	if (rc) {
 		if (rc != -EINVAL && rc != -ENOSPC && rc != -E2BIG)
 			err("cannot start the domain: %s", strerror(-rc));
 		goto out_vm;
 	}
 
-	info("booting %s: %lu MiB, %lu vCPU%s, %s entry at 0x%llx", o.kernel,
+	if (o.paused)
+		vmm->vm.paused = true;	/* vCPU threads park before their first run */
+	info("booting %s: %lu MiB, %lu vCPU%s, %s entry at 0x%llx",
+	     o.name ? o.name : o.kernel ? o.kernel : "the kernel",
 	     o.memory_mib, o.vcpus, o.vcpus > 1 ? "s" : "",
 	     entry.mode == BOOT_PVH32 ? "PVH" : "64-bit Linux",
 	     (unsigned long long)entry.rip);
@@ -367,9 +432,12 @@ static int run(int argc, char **argv)
 out_vm:
 	vm_destroy(&vmm->vm);
 out:
+	ctl_close(vmm);
 	console_close(vmm->con);
 	loop_free(vmm->loop);
 	free(vmm);
+	if (o.exit_file)
+		write_exit_file(o.exit_file, status);
 	return status;
 }
 

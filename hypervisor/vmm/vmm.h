@@ -23,7 +23,9 @@ struct vmm {
 	struct pvpanic panic;
 	struct pci_bus pci;
 	struct virtio_console vcon;
-	int ctl_fd;
+	int ctl_fd;		/* the current control connection, or -1 */
+	int ctl_listen_fd;
+	char *ctl_path;
 };
 
 /* Creates every device of the platform table, in order. */

@@ -26,6 +26,6 @@ bad 'truncated' "truncated bzImage" --kernel "$T/short.bz"
 bad 'whole number from 16' "too little memory" --kernel "$MINIOS" --memory 15
 bad 'whole number from 1 to 64' "too many vCPUs" --kernel "$MINIOS" --vcpus 65
 bad 'whole number' "bad memory" --kernel "$MINIOS" --memory 12x
-bad 'expected stdio, file:PATH or pty' "bad console" --kernel "$MINIOS" --console tty
+bad 'expected stdio, file:PATH, pty or none' "bad console" --kernel "$MINIOS" --console tty
 head -c $((20 * 1024 * 1024)) /dev/zero >"$T/big"
 bad 'do not fit' "initrd larger than memory" --kernel "$MINIOS" --memory 16 --initrd "$T/big" --cmdline x

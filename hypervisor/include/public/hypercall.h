@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypercall ABI: what libhv says to hvd.
+ *
+ * Transport: a SOCK_SEQPACKET Unix socket, $HV_RUNDIR/hvd.sock (default
+ * /run/hv for root, $XDG_RUNTIME_DIR/hv otherwise).  One packet is one
+ * message: struct hv_hc_hdr, then an op-specific body.  File descriptors
+ * travel as SCM_RIGHTS with the message that names them.  hvd checks the
+ * peer with SO_PEERCRED: root, or the uid hvd runs as.
+ *
+ * Every integer is little-endian; every struct has a fixed layout with
+ * explicit padding; strings are NUL-terminated within their fixed field;
+ * reserved fields and padding must be zero.  A request gets exactly one
+ * reply with the same seq, HV_HC_F_REPLY set and status 0 or a negative
+ * HV_HC_E* code.  Events (HV_HC_F_EVENT, seq 0) go only to connections
+ * that subscribed.
+ *
+ * docs/hypercall-abi.md is the specification; this header is its C form.
+ * Versioning: ops and fields are only added.  A body may grow at its end in
+ * a later version: a receiver accepts a body longer than it knows only if
+ * the extra bytes are zero, and treats a shorter one (from an older
+ * sender) as if the missing fields were zero.
+ */
+#ifndef HV_PUBLIC_HYPERCALL_H
+#define HV_PUBLIC_HYPERCALL_H
+
+#include <stdint.h>
+
+#define HV_HC_MAGIC		0x43485648u	/* "HVHC" */
+#define HV_HC_VERSION		1
+#define HV_HC_MSG_MAX		65536		/* whole message, header included */
+#define HV_HC_MAX_FDS		8
+
+#define HV_HC_F_REPLY		0x0001
+#define HV_HC_F_EVENT		0x0002
+
+struct hv_hc_hdr {
+	uint32_t magic;		/* HV_HC_MAGIC */
+	uint16_t version;	/* HV_HC_VERSION */
+	uint16_t op;		/* enum hv_hc_op */
+	uint32_t flags;		/* HV_HC_F_* */
+	uint32_t length;	/* whole message, header included */
+	uint32_t seq;		/* chosen by the requester; echoed in the reply */
+	int32_t status;		/* replies: 0 or -HV_HC_E*; requests: 0 */
+	uint32_t reserved[2];
+};
+
+/* Status codes (negated in hv_hc_hdr.status). */
+enum hv_hc_error {
+	HV_HC_EPROTO = 1,	/* malformed message: magic, length, reserved, strings */
+	HV_HC_EVERSION = 2,	/* unsupported ABI version */
+	HV_HC_EOPNOTSUPP = 3,	/* unknown op */
+	HV_HC_EPERM = 4,	/* peer not allowed */
+	HV_HC_ENOENT = 5,	/* no such domain */
+	HV_HC_EEXIST = 6,	/* name in use */
+	HV_HC_EINVAL = 7,	/* a field out of range */
+	HV_HC_ESTATE = 8,	/* not in this domain state */
+	HV_HC_ENOMEM = 9,	/* host out of memory or domain limit */
+	HV_HC_EIO = 10,		/* hvd failed to act (spawn, file) */
+	HV_HC_EBADF = 11,	/* missing or wrong file descriptor */
+	HV_HC_ENOTSUP = 12,	/* valid request hv does not support yet */
+	HV_HC_EVMM = 13,	/* the domain's hv-vmm failed or refused */
+};
+
+enum hv_hc_op {
+	/* domctl */
+	HV_HC_DOMCTL_CREATE = 1,	/* hv_hc_create -> hv_hc_domid */
+	HV_HC_DOMCTL_BUILD = 2,		/* hv_hc_build + fds -> - */
+	HV_HC_DOMCTL_ADD_DEVICE = 3,	/* hv_hc_add_device + fds -> - */
+	HV_HC_DOMCTL_PAUSE = 4,		/* hv_hc_domid -> - */
+	HV_HC_DOMCTL_UNPAUSE = 5,	/* hv_hc_domid -> - */
+	HV_HC_DOMCTL_SHUTDOWN = 6,	/* hv_hc_shutdown -> - */
+	HV_HC_DOMCTL_DESTROY = 7,	/* hv_hc_domid -> - */
+	HV_HC_DOMCTL_GETINFO = 8,	/* hv_hc_domid -> hv_hc_dominfo */
+	HV_HC_DOMCTL_RENAME = 9,	/* hv_hc_rename -> - */
+	HV_HC_DOMCTL_CONSOLE = 10,	/* hv_hc_domid -> - + 1 fd (console socket) */
+	/* sysctl */
+	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
+	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
+	/* events */
+	HV_HC_EVENT_SUBSCRIBE = 64,	/* - -> -; then hv_hc_event messages */
+	HV_HC_EVENT = 65,		/* hvd -> subscriber: hv_hc_event */
+};
+
+#define HV_HC_NAME_MAX		64	/* including the NUL */
+#define HV_HC_CMDLINE_MAX	4096	/* including the NUL */
+#define HV_HC_DOMID_INVALID	0xffffffffu
+
+enum hv_hc_action {		/* on_poweroff / on_reboot / on_crash */
+	HV_HC_ACTION_DESTROY = 0,
+	HV_HC_ACTION_RESTART = 1,
+	HV_HC_ACTION_PRESERVE = 2,
+	HV_HC_ACTION_RENAME_RESTART = 3,
+};
+
+struct hv_hc_domid {
+	uint32_t domid;
+	uint32_t reserved;
+};
+
+struct hv_hc_create {
+	char name[HV_HC_NAME_MAX];
+	uint8_t uuid[16];
+	uint32_t vcpus;		/* 1..64 */
+	uint32_t maxvcpus;	/* vcpus..64 */
+	uint64_t memory_mib;	/* 16.. */
+	uint64_t maxmem_mib;	/* memory_mib.. */
+	uint8_t on_poweroff;	/* enum hv_hc_action */
+	uint8_t on_reboot;
+	uint8_t on_crash;
+	uint8_t reserved0;
+	uint32_t reserved[3];
+};
+
+enum hv_hc_boot {
+	HV_HC_BOOT_AUTO = 0,	/* PVH ELF or bzImage, by the image */
+};
+
+/* fds: [0] kernel, [1] initrd if HV_HC_BUILD_INITRD. */
+#define HV_HC_BUILD_INITRD	0x1
+
+struct hv_hc_build {
+	uint32_t domid;
+	uint32_t flags;		/* HV_HC_BUILD_* */
+	uint32_t boot;		/* enum hv_hc_boot */
+	uint32_t reserved;
+	char cmdline[HV_HC_CMDLINE_MAX];
+};
+
+struct hv_hc_add_device {
+	uint32_t domid;
+	uint32_t kind;		/* none are supported yet: HV_HC_ENOTSUP */
+	uint8_t params[256];
+};
+
+enum hv_hc_shutdown_reason {
+	HV_HC_SHUTDOWN_POWEROFF = 0,	/* ACPI power button */
+	HV_HC_SHUTDOWN_REBOOT = 1,	/* Ctrl-Alt-Del */
+};
+
+struct hv_hc_shutdown {
+	uint32_t domid;
+	uint32_t reason;	/* enum hv_hc_shutdown_reason */
+};
+
+struct hv_hc_rename {
+	uint32_t domid;
+	uint32_t reserved;
+	char name[HV_HC_NAME_MAX];
+};
+
+enum hv_hc_state {
+	HV_HC_STATE_BUILDING = 0,	/* created, not yet built */
+	HV_HC_STATE_PAUSED = 1,		/* built, vCPUs not running */
+	HV_HC_STATE_RUNNING = 2,
+	HV_HC_STATE_SHUTDOWN = 3,	/* ended and preserved (on_* = preserve) */
+	HV_HC_STATE_CRASHED = 4,	/* crashed and preserved */
+	HV_HC_STATE_DYING = 5,		/* being destroyed */
+};
+
+enum hv_hc_shutdown_code {	/* why a domain ended, as Xen says it */
+	HV_HC_CODE_NONE = 0,
+	HV_HC_CODE_POWEROFF = 1,
+	HV_HC_CODE_REBOOT = 2,
+	HV_HC_CODE_CRASH = 3,
+};
+
+struct hv_hc_dominfo {
+	uint32_t domid;
+	uint32_t state;		/* enum hv_hc_state */
+	char name[HV_HC_NAME_MAX];
+	uint8_t uuid[16];
+	uint32_t vcpus;
+	uint32_t maxvcpus;
+	uint64_t memory_mib;
+	uint64_t maxmem_mib;
+	uint64_t cpu_time_ns;	/* vCPU time used so far */
+	uint64_t start_time;	/* seconds since the epoch */
+	uint32_t shutdown_code;	/* enum hv_hc_shutdown_code, for SHUTDOWN/CRASHED */
+	uint32_t vmm_pid;	/* 0 when none runs */
+	uint8_t on_poweroff, on_reboot, on_crash, reserved0;
+	uint32_t reserved[3];
+};
+
+struct hv_hc_list {
+	uint32_t first_domid;	/* list domains with domid >= this */
+	uint32_t max;		/* at most this many (0: as many as fit) */
+};
+
+struct hv_hc_list_reply {
+	uint32_t count;		/* struct hv_hc_dominfo entries that follow */
+	uint32_t more;		/* 1 if more domains follow the last one */
+};
+
+struct hv_hc_physinfo {
+	uint32_t nr_cpus;
+	uint32_t nr_domains;
+	uint64_t total_mib;
+	uint64_t free_mib;
+	uint64_t domains_mib;	/* memory given to domains */
+	uint32_t max_vcpus;	/* per domain */
+	uint32_t hvd_pid;
+	char version[32];	/* hv's version, e.g. "0.1.0" */
+	uint32_t reserved[4];
+};
+
+enum hv_hc_event_type {
+	HV_HC_EV_SHUTDOWN = 1,	/* the guest shut down; code says why */
+	HV_HC_EV_DEATH = 2,	/* the domain is gone from the table */
+	HV_HC_EV_CRASH = 3,	/* the guest crashed (or its hv-vmm died) */
+	HV_HC_EV_CREATED = 4,	/* a domain appeared (also by restart) */
+};
+
+struct hv_hc_event {
+	uint32_t type;		/* enum hv_hc_event_type */
+	uint32_t domid;
+	uint32_t code;		/* enum hv_hc_shutdown_code */
+	uint32_t reserved;
+	char name[HV_HC_NAME_MAX];
+};
+
+#endif
