@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+#include "hcmsg.h"
+
+long hcmsg_body_size(uint16_t op, bool reply)
+{
+	switch (op) {
+	case HV_HC_DOMCTL_CREATE:
+		return reply ? sizeof(struct hv_hc_domid) : sizeof(struct hv_hc_create);
+	case HV_HC_DOMCTL_BUILD:
+		return reply ? 0 : sizeof(struct hv_hc_build);
+	case HV_HC_DOMCTL_ADD_DEVICE:
+		return reply ? 0 : sizeof(struct hv_hc_add_device);
+	case HV_HC_DOMCTL_PAUSE:
+	case HV_HC_DOMCTL_UNPAUSE:
+	case HV_HC_DOMCTL_DESTROY:
+	case HV_HC_DOMCTL_CONSOLE:
+		return reply ? 0 : sizeof(struct hv_hc_domid);
+	case HV_HC_DOMCTL_SHUTDOWN:
+		return reply ? 0 : sizeof(struct hv_hc_shutdown);
+	case HV_HC_DOMCTL_GETINFO:
+		return reply ? sizeof(struct hv_hc_dominfo) : sizeof(struct hv_hc_domid);
+	case HV_HC_DOMCTL_RENAME:
+		return reply ? 0 : sizeof(struct hv_hc_rename);
+	case HV_HC_SYSCTL_PHYSINFO:
+		return reply ? sizeof(struct hv_hc_physinfo) : 0;
+	case HV_HC_SYSCTL_LIST:
+		return reply ? sizeof(struct hv_hc_list_reply) : sizeof(struct hv_hc_list);
+	case HV_HC_EVENT_SUBSCRIBE:
+		return 0;
+	case HV_HC_EVENT:
+		return sizeof(struct hv_hc_event);
+	default:
+		return -1;
+	}
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+int hcmsg_check(const void *buf, size_t len, struct hv_hc_hdr *h)
+{
+	bool reply;
+	long want;
+
+	if (len < sizeof(*h) || len > HV_HC_MSG_MAX)
+		return -HV_HC_EPROTO;
+	memcpy(h, buf, sizeof(*h));
+	if (h->magic != HV_HC_MAGIC || h->length != len)
+		return -HV_HC_EPROTO;
+	if (h->version != HV_HC_VERSION)
+		return -HV_HC_EVERSION;
+	if (h->reserved[0] || h->reserved[1] ||
+	    (h->flags & ~(HV_HC_F_REPLY | HV_HC_F_EVENT)) ||
+	    (h->flags & HV_HC_F_REPLY && h->flags & HV_HC_F_EVENT))
+		return -HV_HC_EPROTO;
+	reply = h->flags & HV_HC_F_REPLY;
+	if (!reply && h->status != 0)
+		return -HV_HC_EPROTO;
+	want = hcmsg_body_size(h->op, reply);
+	if (want < 0)
+		return -HV_HC_EOPNOTSUPP;
+	/* a failed reply carries no body */
+	if (reply && h->status != 0)
+		return len == sizeof(*h) ? 0 : -HV_HC_EPROTO;
+	/* the LIST reply is followed by its entries, checked by the reader */
+	if (reply && h->op == HV_HC_SYSCTL_LIST)
+		return len - sizeof(*h) >= (size_t)want ? 0 : -HV_HC_EPROTO;
+	if (len - sizeof(*h) > (size_t)want &&
+	    !all_zero((const uint8_t *)buf + sizeof(*h) + want, len - sizeof(*h) - want))
+		return -HV_HC_EPROTO;
+	return 0;
+}
+
+void hcmsg_body(const void *buf, size_t len, void *body, size_t size)
+{
+	size_t have = len > sizeof(struct hv_hc_hdr) ? len - sizeof(struct hv_hc_hdr) : 0;
+
+	memset(body, 0, size);
+	memcpy(body, (const uint8_t *)buf + sizeof(struct hv_hc_hdr), have < size ? have : size);
+}
+
+bool hcmsg_string_ok(const char *s, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		if (s[i] == '\0')
+			return true;
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	}
+	return false;
+}
+
+bool hcmsg_name_ok(const char *s, size_t size)
+{
+	bool digits_only = true;
+	size_t i;
+
+	for (i = 0; i < size && s[i]; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return false;
+		if (c < '0' || c > '9')
+			digits_only = false;
+	}
+	return i > 0 && i < size && i <= 63 && !digits_only;
+}
+
+void hcmsg_header(struct hv_hc_hdr *h, uint16_t op, uint32_t flags, uint32_t seq,
+		  int32_t status, size_t body_len)
+{
+	memset(h, 0, sizeof(*h));
+	h->magic = HV_HC_MAGIC;
+	h->version = HV_HC_VERSION;
+	h->op = op;
+	h->flags = flags;
+	h->length = sizeof(*h) + body_len;
+	h->seq = seq;
+	h->status = status;
+}
