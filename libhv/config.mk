@@ -1,1 +1,18 @@
-# (filled in by its owner)
+# libhv domain configuration: xl.cfg reader, JSON, validation.
+libhv_libhv_la_SOURCES += \
+	libhv/config_int.h \
+	libhv/config.c \
+	libhv/devspec.c \
+	libhv/xlcfg.c \
+	libhv/config_json.c
+hvinclude_HEADERS += libhv/include/hv/config.h
+
+check_PROGRAMS += tests/unit/test-config
+tests_unit_test_config_SOURCES = tests/unit/test-config.c
+tests_unit_test_config_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DHV_TEST_SRCDIR='"$(abs_top_srcdir)"'
+tests_unit_test_config_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_config_LDADD = libhv/libhv.la $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-config
+
+EXTRA_DIST += tests/data/config tests/fuzz/fuzz-xlcfg.c

@@ -18,6 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Format every message, so that the message code runs too. */
 static void logger(void *opaque, enum hv_log_level level, const char *fmt,
+		   va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void logger(void *opaque, enum hv_log_level level, const char *fmt,
 		   va_list ap)
 {
 	char buf[1024];

@@ -66,4 +66,7 @@ const char *hv_version(void);
 #ifdef __cplusplus
 }
 #endif
+
+#include <hv/config.h>
+
 #endif /* HV_HV_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Domain configuration internals shared by config.c (structures and
+ * checks), xlcfg.c (xl.cfg reader), devspec.c (disk and vif specs) and
+ * config_json.c.
+ *
+ * Each public structure is described once, by a table of its members
+ * (struct hv__struct_desc); disposing, copying and both JSON directions
+ * walk that table, so a new member is added in one place.
+ */
+#ifndef HV_CONFIG_INT_H
+#define HV_CONFIG_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <hv/config.h>
+#include "private.h"
+
+/* Spellings of an enumeration; names[0] is NULL (zero is never valid). */
+struct hv__enum_names {
+	const char *const *names;
+	int count;		/* entries in names[], including [0] */
+	const char *choices;	/* for messages: "raw, qcow2 or vhd" */
+};
+
+extern const struct hv__enum_names hv__domain_type_names;
+extern const struct hv__enum_names hv__action_names;
+extern const struct hv__enum_names hv__disk_format_names;
+extern const struct hv__enum_names hv__disk_access_names;
+extern const struct hv__enum_names hv__disk_devtype_names;
+
+/* The value spelt @s, or 0. */
+int hv__enum_value(const struct hv__enum_names *e, const char *s);
+/* The spelling of @v, or NULL if @v is not a valid value. */
+const char *hv__enum_name(const struct hv__enum_names *e, int v);
+
+enum hv__ftype {
+	HV__F_STRING,	/* char * */
+	HV__F_U64,	/* uint64_t, at most INT64_MAX */
+	HV__F_UINT,	/* unsigned int */
+	HV__F_BOOL,	/* int, 0 or 1 */
+	HV__F_TRISTATE,	/* int, -1 (default), 0 or 1 */
+	HV__F_ENUM,	/* an enum, stored as int */
+	HV__F_UUID,	/* uint8_t[16], flag int at aux */
+	HV__F_MAC,	/* uint8_t[6], flag int at aux */
+	HV__F_ARRAY,	/* T **, count size_t at aux, T described by elem */
+};
+
+struct hv__struct_desc;
+
+struct hv__field {
+	const char *name;	/* JSON key */
+	enum hv__ftype type;
+	size_t off;
+	size_t aux;
+	const struct hv__enum_names *e;
+	const struct hv__struct_desc *elem;
+};
+
+struct hv__struct_desc {
+	const char *what;	/* for messages */
+	size_t size;		/* sizeof the structure in this libhv */
+	void (*init)(void *obj);
+	const struct hv__field *fields;
+	size_t nr_fields;
+};
+
+extern const struct hv__struct_desc hv__domain_desc;
+extern const struct hv__struct_desc hv__disk_desc;
+extern const struct hv__struct_desc hv__vif_desc;
+
+/* Whether @f lies inside the first @size bytes of its structure. */
+bool hv__field_present(const struct hv__field *f, size_t size);
+/* The usable size of @cfg (0 if it was never initialised). */
+size_t hv__cfg_size(const hv_domain_config *cfg);
+
+void *hv__obj_new(const struct hv__struct_desc *d);
+void hv__obj_free(const struct hv__struct_desc *d, void *obj);
+void hv__obj_dispose(const struct hv__struct_desc *d, void *obj, size_t size);
+/* Deep-copy into @dst (already initialised, owning nothing).  On failure
+ * @dst holds a partial copy that hv__obj_dispose() releases. */
+int hv__obj_copy(const struct hv__struct_desc *d, void *dst, const void *src,
+		 size_t size);
+/* Replace @cfg's contents by @tmp's, which @cfg takes over; @tmp was
+ * initialised with @cfg's usable size. */
+void hv__cfg_replace(hv_domain_config *cfg, hv_domain_config *tmp);
+/* Append @elem to the array member @f of @obj. */
+int hv__array_append(const struct hv__field *f, void *obj, void *elem);
+
+/*
+ * Checks shared by the xl.cfg reader and hv_config_validate().  Each
+ * returns NULL if @s is acceptable, or a sentence saying what is wrong and
+ * what to write instead, for the caller to prefix with where it came from.
+ * The sentence may be built in @buf (of @len bytes).
+ */
+const char *hv__check_name(const char *s);
+const char *hv__check_cpus(const char *s, char *buf, size_t len);
+const char *hv__check_vdev(const char *s);
+const char *hv__check_rate(const char *s);
+const char *hv__check_utf8(const char *s);
+
+/* The value of hex digit @c, or -1. */
+int hv__hexval(char c);
+
+/* Text forms of UUIDs ("01234567-89ab-cdef-0123-456789abcdef") and MAC
+ * addresses ("00:16:3e:01:02:03"): parsers return 0 or -1. */
+#define HV__UUID_STRLEN 37
+#define HV__MAC_STRLEN 18
+int hv__uuid_parse(const char *s, uint8_t uuid[16]);
+void hv__uuid_format(const uint8_t uuid[16], char buf[HV__UUID_STRLEN]);
+int hv__mac_parse(const char *s, uint8_t mac[6]);
+void hv__mac_format(const uint8_t mac[6], char buf[HV__MAC_STRLEN]);
+
+/*
+ * Parse one disk or vif spec into @disk/@vif (initialised).  @where
+ * prefixes messages ("guest.cfg:7: disk").  Return 0, HV_ERROR_CONFIG or
+ * HV_ERROR_NOMEM.
+ */
+int hv__disk_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
+			hv_disk_spec *disk);
+int hv__vif_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
+		       hv_vif_spec *vif);
+
+/* Growable string. */
+struct hv__buf {
+	char *s;
+	size_t len, cap;
+	bool failed;
+};
+void hv__buf_add(struct hv__buf *b, const char *s, size_t n);
+void hv__buf_addc(struct hv__buf *b, char c);
+void hv__buf_adds(struct hv__buf *b, const char *s);
+/* The string (owned by the caller), or NULL after an allocation failed. */
+char *hv__buf_steal(struct hv__buf *b);
+void hv__buf_free(struct hv__buf *b);
+
+#endif
