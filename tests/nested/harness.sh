@@ -1,0 +1,31 @@
+#!/bin/sh
+# The nested harness works: the outer host boots under QEMU TCG, loads
+# kvm_amd, and kvmcheck runs a real-mode guest on its /dev/kvm.
+: "${top_srcdir:?run me through make check (tests/env.sh)}"
+: "${top_builddir:?run me through make check (tests/env.sh)}"
+if ! command -v bash >/dev/null 2>&1; then
+	echo "SKIP: bash not found (tests/nested/run needs it)"
+	exit 77
+fi
+out=$(mktemp "${TMPDIR:-/tmp}/hv-nested-test.XXXXXX") || exit 99
+trap 'rm -f "$out"' EXIT
+bash "$top_srcdir/tests/nested/run" --smp 1 --timeout 300 \
+	--file "$top_builddir/tests/nested/kvmcheck" -- kvmcheck >"$out" 2>&1
+rc=$?
+cat "$out"
+[ $rc = 77 ] && exit 77
+if [ $rc != 0 ]; then
+	echo "FAIL: the harness or kvmcheck failed (status $rc)"
+	exit 1
+fi
+if ! grep -a -q 'kvmcheck: ok (kvm_amd' "$out"; then
+	echo "FAIL: kvmcheck did not report success on kvm_amd"
+	exit 1
+fi
+for stage in 'HV-NESTED: outer host up' 'HV-NESTED: kvm ready' 'HV-NESTED-RESULT: 0'; do
+	if ! grep -a -q "$stage" "$out"; then
+		echo "FAIL: no '$stage' line"
+		exit 1
+	fi
+done
+echo "ok: outer host booted, kvm_amd loaded, kvmcheck ran"
