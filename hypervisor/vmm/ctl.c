@@ -35,7 +35,8 @@ static void ctl_send(struct vmm *vmm, uint16_t op, uint32_t flags, uint32_t seq,
 	if (vmm->ctl_fd < 0 || sizeof(h) + len > sizeof(buf))
 		return;
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), body, len);
+	if (len)
+		memcpy(buf + sizeof(h), body, len);
 	if (send(vmm->ctl_fd, buf, h.length, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		info("control channel: %s", strerror(errno));
 }
@@ -49,7 +50,8 @@ static void ctl_reply(struct vmm *vmm, const struct hv_vmm_msg *req, int status,
 	if (len > 256)
 		len = 0;
 	memcpy(body, &r, sizeof(r));
-	memcpy(body + sizeof(r), data, len);
+	if (len)
+		memcpy(body + sizeof(r), data, len);
 	ctl_send(vmm, req->op, HV_VMM_F_REPLY, req->seq, body, sizeof(r) + len);
 }
 
