@@ -54,6 +54,8 @@ static int vcpu_set_cpuid(struct vcpu *v)
 	struct kvm_cpuid2 *c;
 	size_t sz = sizeof(*c) + vm->cpuid->nent * sizeof(c->entries[0]);
 	int tsc_khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+	bool tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION,
+				  KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	int rc = 0;
 
 	c = malloc(sz + sizeof(c->entries[0]));
@@ -82,6 +84,11 @@ static int vcpu_set_cpuid(struct vcpu *v)
 			e->ebx = (e->ebx & 0x0000ffff) | (v->id << 24) |
 				 ((n > 255 ? 255 : (1u << shift)) << 16);
 			e->ecx |= 1u << 31;		/* hypervisor */
+			/* KVM emulates these with its in-kernel LAPIC but leaves
+			 * them out of KVM_GET_SUPPORTED_CPUID */
+			e->ecx |= 1u << 21;		/* x2APIC */
+			if (tsc_deadline)
+				e->ecx |= 1u << 24;	/* TSC-deadline timer */
 			if (n > 1)
 				e->edx |= 1u << 28;	/* HTT: several logical CPUs */
 			break;

@@ -114,7 +114,12 @@ unsigned int vm_memory_map(struct vm *vm, struct mem_map_entry *e, unsigned int 
 	return n;
 }
 
-/* The routing table KVM starts with (PIC and I/O APIC pins), plus our MSIs. */
+/*
+ * The legacy routing, as on a PC and as the MADT says: GSI n to PIC pin n
+ * (n < 16) and I/O APIC pin n, except that the PIT's GSI 0 reaches the
+ * I/O APIC on pin 2 (the MADT's override of IRQ 0 to GSI 2) and the
+ * cascade pin 2 carries nothing of its own.  Then our MSI routes.
+ */
 static int vm_commit_routes(struct vm *vm)
 {
 	struct kvm_irq_routing *t;
@@ -125,10 +130,12 @@ static int vm_commit_routes(struct vm *vm)
 	if (!t)
 		return -ENOMEM;
 	for (unsigned int gsi = 0; gsi < VM_NR_LEGACY_GSI; gsi++) {
+		if (gsi == 2)
+			continue;
 		t->entries[n].gsi = gsi;
 		t->entries[n].type = KVM_IRQ_ROUTING_IRQCHIP;
 		t->entries[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
-		t->entries[n].u.irqchip.pin = gsi;
+		t->entries[n].u.irqchip.pin = gsi == 0 ? 2 : gsi;
 		n++;
 		if (gsi < 16) {
 			t->entries[n].gsi = gsi;

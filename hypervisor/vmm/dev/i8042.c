@@ -12,6 +12,7 @@
 #define STS_OBF		0x01	/* output buffer full */
 #define STS_SYS		0x04	/* self-test passed */
 #define STS_CMD		0x08	/* last write was a command */
+#define STS_UNLOCKED	0x10	/* keyboard not inhibited by the keylock */
 #define CB_KBD_INT	0x01
 #define CB_SYS		0x04
 #define CB_KBD_DISABLE	0x10
@@ -64,7 +65,7 @@ void i8042_read(void *opaque, uint64_t off, void *data, unsigned int size)
 		/* deliver the next byte with a fresh edge */
 		irq_line_set(&k->irq, 0);
 	} else {
-		v = STS_SYS | (k->pending_cmd ? STS_CMD : 0) | (k->q_count ? STS_OBF : 0);
+		v = STS_SYS | STS_UNLOCKED | (k->pending_cmd ? STS_CMD : 0) | (k->q_count ? STS_OBF : 0);
 	}
 	memset(data, 0, size);
 	*(uint8_t *)data = v;
