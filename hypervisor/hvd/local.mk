@@ -1,1 +1,19 @@
-# (filled in by its owner)
+# hvd: the control daemon (see man/hvd.8, docs/hypercall-abi.md).
+sbin_PROGRAMS += hypervisor/hvd/hvd
+hypervisor_hvd_hvd_SOURCES = \
+	hypervisor/hvd/hvd.h hypervisor/hvd/main.c hypervisor/hvd/log.c \
+	hypervisor/hvd/server.c hypervisor/hvd/domain.c hypervisor/hvd/vmm.c \
+	hypervisor/hvd/store.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
+	hypervisor/common/hcmsg.c hypervisor/common/hcmsg.h
+hypervisor_hvd_hvd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/common \
+	-I$(top_srcdir)/hypervisor/hvd
+
+# hvd driven over its socket by a small Python client (tests/integration/hvd-lib.sh).
+HVD_TESTS = \
+	tests/integration/hvd-lifecycle.sh \
+	tests/integration/hvd-actions.sh \
+	tests/integration/hvd-errors.sh \
+	tests/integration/hvd-recover.sh \
+	tests/integration/hvd-many.sh
+TESTS += $(HVD_TESTS)
+EXTRA_DIST += $(HVD_TESTS) tests/integration/hvd-lib.sh

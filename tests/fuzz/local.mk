@@ -12,7 +12,7 @@ check_DATA = $(FUZZ_TARGETS)
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/hypervisor/include \
 	-I$(top_srcdir)/libhv/include -I$(top_srcdir)/libhv -I$(top_srcdir)/hypervisor/vmm \
-	-I$(top_srcdir)/tests/fuzz
+	-I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/hypervisor/common -DHV_HCMSG_HIDDEN
 FUZZ_VMM_SRC = $(filter %.c,$(HV_VMM_CORE))
 FUZZ_LIBHV_SRC = $(filter %.c,$(libhv_libhv_la_SOURCES))
 
@@ -28,4 +28,16 @@ tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
 		-o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) $(ZLIB_LIBS) -lpthread
+endif
+
+# hvd's request decoding and checking (hypervisor/hvd/request.c).
+FUZZ_TARGETS += tests/fuzz/fuzz-hypercall
+TESTS += tests/fuzz/hypercall.sh
+EXTRA_DIST += tests/fuzz/hypercall.sh tests/fuzz/fuzz-hypercall.c
+if HAVE_FUZZ
+tests/fuzz/fuzz-hypercall: tests/fuzz/fuzz-hypercall.c hypervisor/hvd/request.c \
+		hypervisor/hvd/request.h hypervisor/common/hcmsg.c hypervisor/common/hcmsg.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -I$(top_srcdir)/hypervisor/common \
+		-I$(top_srcdir)/hypervisor/hvd -o $@ $(filter %.c,$^)
 endif

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hvd: the control daemon.  One single-threaded epoll loop serves the
+ * hypercall socket (server.c), supervises one hv-vmm per domain (vmm.c,
+ * domain.c) and keeps the domain table on disk (store.c) so a restarted
+ * hvd finds every domain again.
+ */
+#ifndef HVD_H
+#define HVD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <public/hypercall.h>
+#include <public/vmm.h>
+#include "request.h"
+
+#define HVD_BUILD_TIMEOUT_MS	30000	/* hv-vmm must say RUNNING by then */
+#define HVD_DESTROY_GRACE_MS	2000	/* after DESTROY, then SIGKILL */
+#define HVD_VMM_CALL_MS		5000	/* a control request's reply */
+#define HVD_AUTH_LINGER_MS	2000	/* a refused peer is dropped after this */
+#define HVD_RECONNECT_MS	1000	/* between tries of an hv-vmm's control socket */
+#define HVD_CONN_QUEUE_MAX	4096	/* messages queued for a slow reader */
+#define HVD_RESTART_MAX		10	/* restarts within HVD_RESTART_WINDOW_MS */
+#define HVD_RESTART_WINDOW_MS	60000
+
+/* Handler results besides 0 and -HV_HC_E*. */
+#define HVD_REPLIED		1	/* the handler sent the reply itself */
+#define HVD_DEFERRED		2	/* the reply comes later; the client waits */
+
+struct hvd;
+
+/* Anything in the epoll set. */
+struct hvd_watch {
+	int fd;
+	void (*fn)(struct hvd *hvd, struct hvd_watch *w, uint32_t events);
+};
+
+/* What a domain is made of; a restart carries it over unchanged. */
+struct hvd_config {
+	char name[HV_HC_NAME_MAX];
+	uint8_t uuid[16];
+	uint32_t vcpus, maxvcpus;
+	uint64_t memory_mib, maxmem_mib;
+	uint8_t on_poweroff, on_reboot, on_crash;
+	bool built;		/* a kernel lies in the domain's directory */
+	bool initrd;		/* and an initrd */
+	char cmdline[HV_HC_CMDLINE_MAX];
+};
+
+/* A client request waiting on a domain. */
+enum hvd_wait_kind {
+	HVD_WAIT_BUILD,		/* until hv-vmm says RUNNING or dies */
+	HVD_WAIT_DESTROY,	/* until hv-vmm is gone */
+	HVD_WAIT_VMM,		/* until hv-vmm answers vmm_seq */
+};
+
+struct hvd_waiter {
+	struct hvd_waiter *next;
+	enum hvd_wait_kind kind;
+	uint64_t conn_id;	/* 0: hvd itself asked */
+	uint16_t op;		/* the client's request */
+	uint32_t seq;
+	uint16_t vmm_op;	/* HVD_WAIT_VMM */
+	uint32_t vmm_seq;
+	int64_t deadline;	/* CLOCK_MONOTONIC ms, 0: none */
+};
+
+struct hvd_domain {
+	struct hvd_domain *next;	/* the table, ordered by domid */
+	uint32_t domid;
+	struct hvd_config cfg;
+	uint32_t state;			/* enum hv_hc_state */
+	uint32_t shutdown_code;		/* enum hv_hc_shutdown_code */
+	uint64_t start_time;		/* seconds since the epoch */
+	uint64_t cpu_time_ns;		/* last seen */
+
+	/* its hv-vmm */
+	pid_t pid;			/* 0: none runs */
+	unsigned long long pid_start;	/* /proc starttime, against pid reuse */
+	bool child;			/* spawned by this hvd: reap it */
+	bool vmm_ready;			/* its vCPU threads run (or are parked) */
+	bool want_running;		/* unpaused once ready (restarts) */
+	bool destroying;
+	int exit_reason;		/* from its EXIT event, -1: none yet */
+	struct hvd_watch pidw;		/* pidfd */
+	struct hvd_watch ctlw;		/* control channel, fd -1 if none */
+	uint32_t vmm_seq;
+	int64_t kill_deadline;		/* destroy: SIGKILL at, 0: none */
+	int64_t reconnect_at;		/* retry the control socket at, 0: none */
+
+	struct hvd_waiter *waiters;
+	unsigned int restarts;		/* within the window below */
+	int64_t restart_window;
+	bool dead;			/* left the table, freed after this round */
+};
+
+struct hvd_outmsg {
+	struct hvd_outmsg *next;
+	int fd;				/* passed along, or -1 */
+	size_t len;
+	uint8_t data[];
+};
+
+struct hvd_conn {
+	struct hvd_conn *next;
+	uint64_t id;
+	struct hvd_watch w;
+	uid_t uid;
+	pid_t pid;
+	bool authorised, subscribed;
+	bool busy;			/* a deferred reply is owed */
+	bool closing;			/* close once the queue is sent */
+	bool dead;
+	int64_t deadline;		/* a refused peer goes at this time */
+	struct hvd_outmsg *out_head, *out_tail;
+	unsigned int nout;
+	uint32_t events;		/* registered with epoll */
+};
+
+struct hvd {
+	int epfd;
+	bool verbose, foreground, quit;
+	char *rundir, *logdir, *vmm_path;
+	int log_fd;
+	int lock_fd;
+	struct hvd_watch listenw, sigw;
+	struct hvd_domain *domains;
+	struct hvd_domain *graveyard;	/* freed after each round */
+	struct hvd_conn *conns;
+	struct hvd_conn *conn_graveyard;
+	uint32_t next_domid;
+	uint64_t next_conn_id;
+	uint8_t rxbuf[HV_HC_MSG_MAX];
+	uint8_t txbuf[HV_HC_MSG_MAX];
+	uint8_t listbuf[HV_HC_MSG_MAX];
+};
+
+/* log.c */
+enum hvd_log_level { HVD_LOG_ERR, HVD_LOG_INFO, HVD_LOG_DEBUG };
+void hvd_log(struct hvd *hvd, enum hvd_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define hvd_err(h, ...) hvd_log(h, HVD_LOG_ERR, __VA_ARGS__)
+#define hvd_info(h, ...) hvd_log(h, HVD_LOG_INFO, __VA_ARGS__)
+#define hvd_dbg(h, ...) hvd_log(h, HVD_LOG_DEBUG, __VA_ARGS__)
+
+/* main.c */
+int64_t hvd_now_ms(void);
+int hvd_watch_add(struct hvd *hvd, struct hvd_watch *w, uint32_t events);
+void hvd_watch_mod(struct hvd *hvd, struct hvd_watch *w, uint32_t events);
+void hvd_watch_del(struct hvd *hvd, struct hvd_watch *w);
+char *hvd_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* server.c */
+int server_listen(struct hvd *hvd);
+void server_close(struct hvd *hvd);
+void server_reply(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+		  int status, const void *body, size_t len, int fd);
+void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d,
+		  uint32_t code);
+int64_t server_tick(struct hvd *hvd, int64_t now);
+void server_reap(struct hvd *hvd);
+
+/* domain.c */
+struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid);
+int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	      int *fds, unsigned int nfds);
+void domain_vmm_ready(struct hvd *hvd, struct hvd_domain *d);
+void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d);
+void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op,
+		      uint32_t seq, int status, const void *data, size_t len);
+void domain_insert(struct hvd *hvd, struct hvd_domain *d);
+void domain_remove(struct hvd *hvd, struct hvd_domain *d);
+int64_t domain_tick(struct hvd *hvd, int64_t now);
+void domain_reap(struct hvd *hvd);
+void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info);
+
+/* vmm.c */
+int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused);
+int vmm_attach(struct hvd *hvd, struct hvd_domain *d);
+int vmm_connect(struct hvd *hvd, struct hvd_domain *d);
+void vmm_detach(struct hvd *hvd, struct hvd_domain *d);
+int vmm_call(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32_t *seq_r);
+int vmm_signal(struct hvd_domain *d, int sig);
+int vmm_exit_status(struct hvd *hvd, const struct hvd_domain *d);
+int vmm_proc_stat(pid_t pid, uint64_t *cpu_ns_r, unsigned long long *start_r);
+void vmm_log_tail(struct hvd *hvd, const struct hvd_domain *d);
+
+/* store.c */
+char *store_domain_dir(struct hvd *hvd, uint32_t domid);
+char *store_domain_file(struct hvd *hvd, uint32_t domid, const char *file);
+int store_save(struct hvd *hvd, const struct hvd_domain *d);
+int store_alloc_domid(struct hvd *hvd, uint32_t *domid_r);
+int store_mkdir(struct hvd *hvd, uint32_t domid);
+void store_rmdir(struct hvd *hvd, uint32_t domid);
+int store_load(struct hvd *hvd);
+int store_parse(const char *text, size_t len, struct hvd_domain *d);
+int store_format(const struct hvd_domain *d, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+#include "hcmsg.h"
+#include "request.h"
+
+static bool request_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* A name field: malformed bytes are EPROTO, a well-formed bad name EINVAL. */
+static int request_check_name(const char *name)
+{
+	if (!hcmsg_string_ok(name, HV_HC_NAME_MAX))
+		return -HV_HC_EPROTO;
+	if (!hcmsg_name_ok(name, HV_HC_NAME_MAX))
+		return -HV_HC_EINVAL;
+	return 0;
+}
+
+int request_check_create(const struct hv_hc_create *c)
+{
+	int rc = request_check_name(c->name);
+
+	if (rc)
+		return rc;
+	if (c->reserved0 || !request_zero(c->reserved, sizeof(c->reserved)))
+		return -HV_HC_EPROTO;
+	if (c->vcpus < 1 || c->vcpus > REQUEST_MAX_VCPUS ||
+	    c->maxvcpus < c->vcpus || c->maxvcpus > REQUEST_MAX_VCPUS)
+		return -HV_HC_EINVAL;
+	if (c->memory_mib < REQUEST_MIN_MEMORY_MIB || c->memory_mib > REQUEST_MAX_MEMORY_MIB ||
+	    c->maxmem_mib < c->memory_mib || c->maxmem_mib > REQUEST_MAX_MEMORY_MIB)
+		return -HV_HC_EINVAL;
+	if (c->on_poweroff > HV_HC_ACTION_RENAME_RESTART ||
+	    c->on_reboot > HV_HC_ACTION_RENAME_RESTART ||
+	    c->on_crash > HV_HC_ACTION_RENAME_RESTART)
+		return -HV_HC_EINVAL;
+	return 0;
+}
+
+size_t request_list_fit(void)
+{
+	return (HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr) - sizeof(struct hv_hc_list_reply)) /
+	       sizeof(struct hv_hc_dominfo);
+}
+
+static int request_check_body(struct hvd_req *req, unsigned int nfds)
+{
+	struct hvd_req *r = req;
+
+	/* only BUILD and ADD_DEVICE take descriptors */
+	if (nfds && r->hdr.op != HV_HC_DOMCTL_BUILD && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE)
+		return -HV_HC_EBADF;
+	switch (r->hdr.op) {
+	case HV_HC_DOMCTL_CREATE:
+		return request_check_create(&r->u.create);
+	case HV_HC_DOMCTL_BUILD:
+		if (r->u.build.reserved)
+			return -HV_HC_EPROTO;
+		if (!hcmsg_string_ok(r->u.build.cmdline, sizeof(r->u.build.cmdline)))
+			return -HV_HC_EPROTO;
+		if (r->u.build.flags & ~HV_HC_BUILD_INITRD || r->u.build.boot != HV_HC_BOOT_AUTO)
+			return -HV_HC_EINVAL;
+		if (nfds != (r->u.build.flags & HV_HC_BUILD_INITRD ? 2u : 1u))
+			return -HV_HC_EBADF;
+		return 0;
+	case HV_HC_DOMCTL_ADD_DEVICE:
+		return 0;
+	case HV_HC_DOMCTL_PAUSE:
+	case HV_HC_DOMCTL_UNPAUSE:
+	case HV_HC_DOMCTL_DESTROY:
+	case HV_HC_DOMCTL_GETINFO:
+	case HV_HC_DOMCTL_CONSOLE:
+		return r->u.domid.reserved ? -HV_HC_EPROTO : 0;
+	case HV_HC_DOMCTL_SHUTDOWN:
+		if (r->u.shutdown.reason != HV_HC_SHUTDOWN_POWEROFF &&
+		    r->u.shutdown.reason != HV_HC_SHUTDOWN_REBOOT)
+			return -HV_HC_EINVAL;
+		return 0;
+	case HV_HC_DOMCTL_RENAME:
+		if (r->u.rename.reserved)
+			return -HV_HC_EPROTO;
+		return request_check_name(r->u.rename.name);
+	case HV_HC_SYSCTL_PHYSINFO:
+	case HV_HC_SYSCTL_LIST:
+	case HV_HC_EVENT_SUBSCRIBE:
+		return 0;
+	default:
+		/* HV_HC_EVENT and anything else a client may not send */
+		return -HV_HC_EOPNOTSUPP;
+	}
+}
+
+int request_decode(const void *buf, size_t len, unsigned int nfds, struct hvd_req *req)
+{
+	long size;
+	int rc;
+
+	memset(req, 0, sizeof(*req));
+	if (len >= sizeof(req->hdr))
+		memcpy(&req->hdr, buf, sizeof(req->hdr));
+	rc = hcmsg_check(buf, len, &req->hdr);
+	if (rc)
+		return rc;
+	/* requests carry no flags: a reply or an event sent to hvd is an error */
+	if (req->hdr.flags)
+		return -HV_HC_EPROTO;
+	size = hcmsg_body_size(req->hdr.op, false);
+	if (size < 0 || (size_t)size > sizeof(req->u) || req->hdr.op == HV_HC_EVENT)
+		return -HV_HC_EOPNOTSUPP;
+	if (nfds > HV_HC_MAX_FDS)
+		return -HV_HC_EBADF;
+	hcmsg_body(buf, len, &req->u, (size_t)size);
+	return request_check_body(req, nfds);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Decoding and checking one hypercall request, with no socket and no
+ * state: everything a request can be refused for by its bytes alone is
+ * decided here, so the fuzz target (tests/fuzz/fuzz-hypercall.c) covers
+ * it.  What needs the domain table (a name in use, a domain's state) is
+ * decided by domain.c.
+ */
+#ifndef HVD_REQUEST_H
+#define HVD_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <public/hypercall.h>
+
+#define REQUEST_MAX_VCPUS	64
+#define REQUEST_MIN_MEMORY_MIB	16
+#define REQUEST_MAX_MEMORY_MIB	(1ull << 22)	/* 4 TiB */
+
+struct hvd_req {
+	struct hv_hc_hdr hdr;		/* op and seq are valid for a reply even on error */
+	union {
+		struct hv_hc_domid domid;
+		struct hv_hc_create create;
+		struct hv_hc_build build;
+		struct hv_hc_add_device add_device;
+		struct hv_hc_shutdown shutdown;
+		struct hv_hc_rename rename;
+		struct hv_hc_list list;
+	} u;
+};
+
+/*
+ * Decodes the @len bytes of a received request that came with @nfds file
+ * descriptors into *req.  Returns 0, or -HV_HC_E* for the error reply; in
+ * both cases req->hdr.op and req->hdr.seq are what the reply echoes (0 if
+ * the message was too short to have them).
+ */
+int request_decode(const void *buf, size_t len, unsigned int nfds, struct hvd_req *req);
+
+/*
+ * Checks a domain's creation parameters (also those read back from a state
+ * file): 0 or -HV_HC_EPROTO / -HV_HC_EINVAL.
+ */
+int request_check_create(const struct hv_hc_create *c);
+
+/* The number of hv_hc_dominfo entries that fit in one LIST reply. */
+size_t request_list_fit(void);
+
+#endif

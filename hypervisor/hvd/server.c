@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The hypercall socket: accepting and authenticating clients, receiving
+ * requests with their descriptors, sending replies and events.  A client
+ * with a reply owed is not read from until it is sent, so its replies
+ * come in order; a client that does not read is queued for, up to a
+ * limit, and then dropped, so it never blocks hvd.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "hcmsg.h"
+#include "hvd.h"
+
+#define SERVER_BATCH 32		/* requests from one client per wake-up */
+
+static struct hvd_conn *server_conn(struct hvd *hvd, uint64_t id)
+{
+	for (struct hvd_conn *c = hvd->conns; c; c = c->next)
+		if (c->id == id && !c->dead)
+			return c;
+	return NULL;
+}
+
+static void server_update(struct hvd *hvd, struct hvd_conn *c)
+{
+	uint32_t ev = 0;
+
+	if (!c->busy && !c->closing)
+		ev |= EPOLLIN;
+	if (c->out_head)
+		ev |= EPOLLOUT;
+	if (ev != c->events) {
+		c->events = ev;
+		hvd_watch_mod(hvd, &c->w, ev);
+	}
+}
+
+static void server_drop(struct hvd *hvd, struct hvd_conn *c)
+{
+	struct hvd_conn **pp;
+
+	if (c->dead)
+		return;
+	for (pp = &hvd->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	hvd_watch_del(hvd, &c->w);
+	close(c->w.fd);
+	c->w.fd = -1;
+	while (c->out_head) {
+		struct hvd_outmsg *m = c->out_head;
+
+		c->out_head = m->next;
+		if (m->fd >= 0)
+			close(m->fd);
+		free(m);
+	}
+	c->dead = true;
+	c->next = hvd->conn_graveyard;
+	hvd->conn_graveyard = c;
+	hvd_dbg(hvd, "client %llu (pid %d) gone", (unsigned long long)c->id, (int)c->pid);
+}
+
+void server_reap(struct hvd *hvd)
+{
+	while (hvd->conn_graveyard) {
+		struct hvd_conn *c = hvd->conn_graveyard;
+
+		hvd->conn_graveyard = c->next;
+		free(c);
+	}
+}
+
+/* 0 sent, 1 would block, -1 the peer is gone. */
+static int server_sendmsg(int fd, const void *buf, size_t len, int pass_fd)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} cbuf;
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (pass_fd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
+	}
+	if (sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+		return 0;
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 1 : -1;
+}
+
+static void server_flush(struct hvd *hvd, struct hvd_conn *c)
+{
+	while (c->out_head) {
+		struct hvd_outmsg *m = c->out_head;
+		int r = server_sendmsg(c->w.fd, m->data, m->len, m->fd);
+
+		if (r > 0)
+			break;
+		if (r < 0) {
+			server_drop(hvd, c);
+			return;
+		}
+		c->out_head = m->next;
+		if (!c->out_head)
+			c->out_tail = NULL;
+		c->nout--;
+		if (m->fd >= 0)
+			close(m->fd);
+		free(m);
+	}
+	if (!c->out_head && c->closing) {
+		server_drop(hvd, c);
+		return;
+	}
+	server_update(hvd, c);
+}
+
+/* Sends or queues one message; takes ownership of @fd. */
+static void server_send(struct hvd *hvd, struct hvd_conn *c, const void *buf, size_t len,
+			int fd)
+{
+	struct hvd_outmsg *m;
+	int r = 1;
+
+	if (!c->out_head)
+		r = server_sendmsg(c->w.fd, buf, len, fd);
+	if (r == 0) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (r < 0 || c->nout >= HVD_CONN_QUEUE_MAX) {
+		if (r > 0)
+			hvd_err(hvd, "client %llu (pid %d) reads nothing and has %u messages "
+				"queued; dropping it", (unsigned long long)c->id, (int)c->pid,
+				c->nout);
+		if (fd >= 0)
+			close(fd);
+		server_drop(hvd, c);
+		return;
+	}
+	m = malloc(sizeof(*m) + len);
+	if (!m) {
+		if (fd >= 0)
+			close(fd);
+		server_drop(hvd, c);
+		return;
+	}
+	m->next = NULL;
+	m->fd = fd;
+	m->len = len;
+	memcpy(m->data, buf, len);
+	if (c->out_tail)
+		c->out_tail->next = m;
+	else
+		c->out_head = m;
+	c->out_tail = m;
+	c->nout++;
+	server_update(hvd, c);
+}
+
+static void server_send_reply(struct hvd *hvd, struct hvd_conn *c, uint16_t op, uint32_t seq,
+			      int status, const void *body, size_t len, int fd)
+{
+	struct hv_hc_hdr *h = (struct hv_hc_hdr *)hvd->txbuf;
+
+	if (status)
+		len = 0;
+	if (status && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	hcmsg_header(h, op, HV_HC_F_REPLY, seq, status, len);
+	if (len)
+		memcpy(hvd->txbuf + sizeof(*h), body, len);
+	server_send(hvd, c, hvd->txbuf, sizeof(*h) + len, fd);
+}
+
+void server_reply(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq, int status,
+		  const void *body, size_t len, int fd)
+{
+	struct hvd_conn *c = conn_id ? server_conn(hvd, conn_id) : NULL;
+
+	if (!c) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	c->busy = false;
+	server_send_reply(hvd, c, op, seq, status, body, len, fd);
+	if (!c->dead)
+		server_update(hvd, c);
+}
+
+void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d, uint32_t code)
+{
+	struct {
+		struct hv_hc_hdr h;
+		struct hv_hc_event e;
+	} msg;
+	struct hvd_conn *c, *next;
+
+	memset(&msg, 0, sizeof(msg));
+	hcmsg_header(&msg.h, HV_HC_EVENT, HV_HC_F_EVENT, 0, 0, sizeof(msg.e));
+	msg.e.type = type;
+	msg.e.domid = d->domid;
+	msg.e.code = code;
+	memcpy(msg.e.name, d->cfg.name, sizeof(msg.e.name));
+	hvd_dbg(hvd, "event %u for domain %u (%s), code %u", type, d->domid, d->cfg.name, code);
+	for (c = hvd->conns; c; c = next) {
+		next = c->next;
+		if (c->subscribed && !c->closing)
+			server_send(hvd, c, &msg, sizeof(msg), -1);
+	}
+}
+
+static void server_close_fds(int *fds, unsigned int nfds)
+{
+	for (unsigned int i = 0; i < nfds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static unsigned int server_take_fds(struct msghdr *mh, int *fds, unsigned int max, bool *excess)
+{
+	unsigned int n = 0;
+
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t count;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < count; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (n < max) {
+				fds[n++] = fd;
+			} else {
+				close(fd);
+				*excess = true;
+			}
+		}
+	}
+	return n;
+}
+
+static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool truncated,
+			   int *fds, unsigned int nfds)
+{
+	struct hvd_req req;
+	int rc;
+
+	rc = request_decode(hvd->rxbuf, len, nfds, &req);
+	if (truncated) {
+		hvd_dbg(hvd, "client %llu: a message over %d bytes", (unsigned long long)c->id,
+			HV_HC_MSG_MAX);
+		rc = -HV_HC_EPROTO;
+	}
+	if (!c->authorised) {
+		server_close_fds(fds, nfds);
+		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, -HV_HC_EPERM, NULL, 0, -1);
+		if (!c->dead) {
+			c->closing = true;
+			server_flush(hvd, c);
+		}
+		return;
+	}
+	if (rc) {
+		hvd_dbg(hvd, "client %llu: refusing op %u seq %u: error %d",
+			(unsigned long long)c->id, req.hdr.op, req.hdr.seq, -rc);
+		server_close_fds(fds, nfds);
+		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, rc, NULL, 0, -1);
+		return;
+	}
+	switch (req.hdr.op) {
+	case HV_HC_EVENT_SUBSCRIBE:
+		c->subscribed = true;
+		rc = 0;
+		break;
+	default:
+		/* reads the descriptors it needs; they are closed below */
+		rc = domain_op(hvd, c, &req, fds, nfds);
+		break;
+	}
+	server_close_fds(fds, nfds);
+	if (rc == HVD_DEFERRED) {
+		c->busy = true;
+		server_update(hvd, c);
+	} else if (rc != HVD_REPLIED) {
+		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, rc, NULL, 0, -1);
+	}
+}
+
+static void server_on_conn(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
+{
+	struct hvd_conn *c = (struct hvd_conn *)((char *)w - offsetof(struct hvd_conn, w));
+
+	if (c->dead)
+		return;
+	if (events & EPOLLOUT) {
+		server_flush(hvd, c);
+		if (c->dead)
+			return;
+	}
+	for (int i = 0; i < SERVER_BATCH && !c->busy && !c->closing && !c->dead; i++) {
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int) * (HV_HC_MAX_FDS + 1))];
+		} cbuf;
+		struct iovec iov = { hvd->rxbuf, sizeof(hvd->rxbuf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b) };
+		int fds[HV_HC_MAX_FDS + 1];
+		unsigned int nfds;
+		bool excess = false;
+		ssize_t n = recvmsg(c->w.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0) {
+			server_drop(hvd, c);
+			return;
+		}
+		nfds = server_take_fds(&mh, fds, HV_HC_MAX_FDS + 1, &excess);
+		if (mh.msg_flags & MSG_CTRUNC)
+			excess = true;
+		if (excess) {
+			/* more descriptors than any request takes */
+			server_close_fds(fds, nfds);
+			nfds = HV_HC_MAX_FDS + 1;
+			for (unsigned int k = 0; k < nfds; k++)
+				fds[k] = -1;
+		}
+		server_request(hvd, c, (size_t)n, mh.msg_flags & MSG_TRUNC, fds, nfds);
+	}
+	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) && (c->busy || c->closing))
+		server_drop(hvd, c);
+}
+
+static void server_on_listen(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
+{
+	for (int i = 0; i < 64; i++) {
+		struct ucred cred;
+		socklen_t clen = sizeof(cred);
+		struct hvd_conn *c;
+		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				hvd_err(hvd, "accept on the hypercall socket: %s", strerror(errno));
+			return;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
+			hvd_err(hvd, "cannot take a new client: %s", strerror(errno ? errno : ENOMEM));
+			free(c);
+			close(fd);
+			continue;
+		}
+		c->id = hvd->next_conn_id++;
+		c->w.fd = fd;
+		c->w.fn = server_on_conn;
+		c->uid = cred.uid;
+		c->pid = cred.pid;
+		c->authorised = cred.uid == 0 || cred.uid == geteuid();
+		c->events = EPOLLIN;
+		if (!c->authorised) {
+			hvd_err(hvd, "refusing a client with uid %u (pid %d): only root and uid %u "
+				"may use this hvd", (unsigned int)cred.uid, (int)cred.pid,
+				(unsigned int)geteuid());
+			c->deadline = hvd_now_ms() + HVD_AUTH_LINGER_MS;
+		}
+		if (hvd_watch_add(hvd, &c->w, c->events)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = hvd->conns;
+		hvd->conns = c;
+		hvd_dbg(hvd, "client %llu: uid %u pid %d", (unsigned long long)c->id,
+			(unsigned int)cred.uid, (int)cred.pid);
+	}
+}
+
+int64_t server_tick(struct hvd *hvd, int64_t now)
+{
+	int64_t next = 0;
+	struct hvd_conn *c, *n;
+
+	for (c = hvd->conns; c; c = n) {
+		n = c->next;
+		if (c->authorised || !c->deadline)
+			continue;
+		if (c->deadline <= now) {
+			server_drop(hvd, c);
+			continue;
+		}
+		if (!next || c->deadline < next)
+			next = c->deadline;
+	}
+	return next;
+}
+
+int server_listen(struct hvd *hvd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if ((size_t)snprintf(a.sun_path, sizeof(a.sun_path), "%s/hvd.sock", hvd->rundir) >=
+	    sizeof(a.sun_path)) {
+		hvd_err(hvd, "%s/hvd.sock: path too long for a Unix socket; set HV_RUNDIR to a "
+			"shorter directory", hvd->rundir);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		hvd_err(hvd, "cannot create the hypercall socket: %s", strerror(errno));
+		return -1;
+	}
+	/* we hold the lock: a socket left here is from an hvd that died */
+	unlink(a.sun_path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(a.sun_path, 0600) < 0 ||
+	    listen(fd, 128) < 0) {
+		hvd_err(hvd, "cannot listen on %s: %s", a.sun_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	hvd->listenw.fd = fd;
+	hvd->listenw.fn = server_on_listen;
+	if (hvd_watch_add(hvd, &hvd->listenw, EPOLLIN)) {
+		hvd_err(hvd, "cannot watch %s: %s", a.sun_path, strerror(errno));
+		close(fd);
+		hvd->listenw.fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void server_close(struct hvd *hvd)
+{
+	char *path = hvd_path("%s/hvd.sock", hvd->rundir);
+
+	if (hvd->listenw.fd >= 0) {
+		hvd_watch_del(hvd, &hvd->listenw);
+		close(hvd->listenw.fd);
+		hvd->listenw.fd = -1;
+		if (path)
+			unlink(path);
+	}
+	free(path);
+	while (hvd->conns)
+		server_drop(hvd, hvd->conns);
+	server_reap(hvd);
+}

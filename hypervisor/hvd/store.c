@@ -1,0 +1,412 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The domain table on disk, so a restarted hvd finds every domain:
+ *
+ *   $HV_RUNDIR/next-domid          the next domain id, never reused
+ *   $HV_RUNDIR/domains/<domid>/    one directory per domain:
+ *       state                      "key=value" lines (store_format)
+ *       kernel, initrd             copies of the images, for restarts
+ *       control.sock, console.sock hv-vmm's sockets
+ *       exit                       hv-vmm's exit status, once it ended
+ *
+ * Files are replaced atomically (written aside, then renamed).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "hcmsg.h"
+#include "hvd.h"
+
+#define STORE_STATE_MAX (HV_HC_CMDLINE_MAX + 2048)
+
+char *store_domain_dir(struct hvd *hvd, uint32_t domid)
+{
+	return hvd_path("%s/domains/%u", hvd->rundir, domid);
+}
+
+char *store_domain_file(struct hvd *hvd, uint32_t domid, const char *file)
+{
+	return hvd_path("%s/domains/%u/%s", hvd->rundir, domid, file);
+}
+
+static int store_write(const char *path, const char *buf, size_t len)
+{
+	char *tmp = hvd_path("%s.tmp", path);
+	int fd = -1, rc = -1;
+
+	if (!tmp)
+		return -1;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	if (write(fd, buf, len) != (ssize_t)len) {
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	return rc;
+}
+
+int store_format(const struct hvd_domain *d, char *buf, size_t size)
+{
+	const struct hvd_config *c = &d->cfg;
+	char uuid[33];
+	int n;
+
+	for (int i = 0; i < 16; i++)
+		snprintf(uuid + 2 * i, 3, "%02x", c->uuid[i]);
+	n = snprintf(buf, size,
+		     "domid=%u\nname=%s\nuuid=%s\nvcpus=%u\nmaxvcpus=%u\n"
+		     "memory_mib=%" PRIu64 "\nmaxmem_mib=%" PRIu64 "\n"
+		     "on_poweroff=%u\non_reboot=%u\non_crash=%u\nbuilt=%d\ninitrd=%d\n"
+		     "state=%u\nshutdown_code=%u\nstart_time=%" PRIu64 "\n"
+		     "cpu_time_ns=%" PRIu64 "\nvmm_pid=%d\nvmm_start=%llu\n"
+		     "want_running=%d\ncmdline=%s\n",
+		     d->domid, c->name, uuid, c->vcpus, c->maxvcpus, c->memory_mib,
+		     c->maxmem_mib, c->on_poweroff, c->on_reboot, c->on_crash, c->built,
+		     c->initrd, d->state, d->shutdown_code, d->start_time, d->cpu_time_ns,
+		     (int)d->pid, d->pid_start, d->want_running, c->cmdline);
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+int store_save(struct hvd *hvd, const struct hvd_domain *d)
+{
+	char buf[STORE_STATE_MAX];
+	char *path = store_domain_file(hvd, d->domid, "state");
+	int n = store_format(d, buf, sizeof(buf)), rc = -1;
+
+	if (!path || n < 0)
+		goto out;
+	rc = store_write(path, buf, n);
+	if (rc)
+		hvd_err(hvd, "domain %u (%s): cannot write %s: %s; a restarted hvd would not "
+			"find it", d->domid, d->cfg.name, path, strerror(errno));
+out:
+	free(path);
+	return rc;
+}
+
+static int store_u64(const char *v, uint64_t max, uint64_t *r)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	*r = strtoull(v, &end, 10);
+	return errno || *end || *r > max ? -1 : 0;
+}
+
+/*
+ * Parses a state file.  Unknown keys are skipped (a newer hvd may add
+ * some); every key this version writes must be there and valid.
+ */
+int store_parse(const char *text, size_t len, struct hvd_domain *d)
+{
+	enum { K_DOMID, K_NAME, K_UUID, K_VCPUS, K_MAXVCPUS, K_MEM, K_MAXMEM, K_ONPOFF,
+	       K_ONREBOOT, K_ONCRASH, K_BUILT, K_INITRD, K_STATE, K_CODE, K_START, K_CPU,
+	       K_PID, K_PIDSTART, K_WANT, K_CMDLINE, K_NR };
+	static const char *const keys[K_NR] = {
+		"domid", "name", "uuid", "vcpus", "maxvcpus", "memory_mib", "maxmem_mib",
+		"on_poweroff", "on_reboot", "on_crash", "built", "initrd", "state",
+		"shutdown_code", "start_time", "cpu_time_ns", "vmm_pid", "vmm_start",
+		"want_running", "cmdline",
+	};
+	struct hv_hc_create cr;
+	uint32_t seen = 0;
+	size_t pos = 0;
+
+	memset(d, 0, sizeof(*d));
+	memset(&cr, 0, sizeof(cr));
+	while (pos < len) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		char buf[HV_HC_CMDLINE_MAX + 32], *eq, *v;
+		size_t ll = nl ? (size_t)(nl - line) : len - pos;
+		uint64_t x = 0;
+		int k;
+
+		pos += ll + 1;
+		if (ll >= sizeof(buf))
+			return -1;
+		memcpy(buf, line, ll);
+		buf[ll] = '\0';
+		eq = strchr(buf, '=');
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		v = eq + 1;
+		for (k = 0; k < K_NR && strcmp(buf, keys[k]); k++)
+			;
+		if (k == K_NR)
+			continue;
+		if (seen & (1u << k))
+			return -1;
+		seen |= 1u << k;
+		switch (k) {
+		case K_NAME:
+			if (strlen(v) >= sizeof(cr.name))
+				return -1;
+			strcpy(cr.name, v);
+			break;
+		case K_CMDLINE:
+			if (strlen(v) >= sizeof(d->cfg.cmdline) ||
+			    !hcmsg_string_ok(v, strlen(v) + 1))
+				return -1;
+			strcpy(d->cfg.cmdline, v);
+			break;
+		case K_UUID:
+			if (strlen(v) != 32)
+				return -1;
+			for (int i = 0; i < 16; i++) {
+				unsigned int b;
+
+				if (!isxdigit((unsigned char)v[2 * i]) ||
+				    !isxdigit((unsigned char)v[2 * i + 1]) ||
+				    sscanf(v + 2 * i, "%2x", &b) != 1)
+					return -1;
+				cr.uuid[i] = (uint8_t)b;
+			}
+			break;
+		default:
+			if (store_u64(v, UINT64_MAX, &x))
+				return -1;
+			break;
+		}
+		switch (k) {
+		case K_DOMID: d->domid = (uint32_t)x; if (x == 0 || x >= HV_HC_DOMID_INVALID) return -1; break;
+		case K_VCPUS: cr.vcpus = x > UINT32_MAX ? 0 : (uint32_t)x; break;
+		case K_MAXVCPUS: cr.maxvcpus = x > UINT32_MAX ? 0 : (uint32_t)x; break;
+		case K_MEM: cr.memory_mib = x; break;
+		case K_MAXMEM: cr.maxmem_mib = x; break;
+		case K_ONPOFF: cr.on_poweroff = x > 255 ? 255 : (uint8_t)x; break;
+		case K_ONREBOOT: cr.on_reboot = x > 255 ? 255 : (uint8_t)x; break;
+		case K_ONCRASH: cr.on_crash = x > 255 ? 255 : (uint8_t)x; break;
+		case K_BUILT: if (x > 1) return -1; d->cfg.built = x; break;
+		case K_INITRD: if (x > 1) return -1; d->cfg.initrd = x; break;
+		case K_STATE: if (x > HV_HC_STATE_DYING) return -1; d->state = (uint32_t)x; break;
+		case K_CODE: if (x > HV_HC_CODE_CRASH) return -1; d->shutdown_code = (uint32_t)x; break;
+		case K_START: d->start_time = x; break;
+		case K_CPU: d->cpu_time_ns = x; break;
+		case K_PID: if (x > INT32_MAX) return -1; d->pid = (pid_t)x; break;
+		case K_PIDSTART: d->pid_start = x; break;
+		case K_WANT: if (x > 1) return -1; d->want_running = x; break;
+		default: break;
+		}
+	}
+	if (seen != (1u << K_NR) - 1 || request_check_create(&cr))
+		return -1;
+	memcpy(d->cfg.name, cr.name, sizeof(cr.name));
+	memcpy(d->cfg.uuid, cr.uuid, sizeof(cr.uuid));
+	d->cfg.vcpus = cr.vcpus;
+	d->cfg.maxvcpus = cr.maxvcpus;
+	d->cfg.memory_mib = cr.memory_mib;
+	d->cfg.maxmem_mib = cr.maxmem_mib;
+	d->cfg.on_poweroff = cr.on_poweroff;
+	d->cfg.on_reboot = cr.on_reboot;
+	d->cfg.on_crash = cr.on_crash;
+	return 0;
+}
+
+static int store_save_next(struct hvd *hvd)
+{
+	char *path = hvd_path("%s/next-domid", hvd->rundir);
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%u\n", hvd->next_domid), rc = -1;
+
+	if (path)
+		rc = store_write(path, buf, n);
+	if (rc)
+		hvd_err(hvd, "cannot write %s: %s", path ? path : "next-domid", strerror(errno));
+	free(path);
+	return rc;
+}
+
+int store_alloc_domid(struct hvd *hvd, uint32_t *domid_r)
+{
+	if (hvd->next_domid >= HV_HC_DOMID_INVALID - 1)
+		return -HV_HC_ENOMEM;
+	hvd->next_domid++;
+	if (store_save_next(hvd)) {
+		hvd->next_domid--;
+		return -HV_HC_EIO;
+	}
+	*domid_r = hvd->next_domid - 1;
+	return 0;
+}
+
+int store_mkdir(struct hvd *hvd, uint32_t domid)
+{
+	char *dir = store_domain_dir(hvd, domid);
+	int rc = 0;
+
+	if (!dir || mkdir(dir, 0700) < 0) {
+		hvd_err(hvd, "domain %u: cannot create %s: %s", domid, dir ? dir : "its directory",
+			strerror(errno));
+		rc = -HV_HC_EIO;
+	}
+	free(dir);
+	return rc;
+}
+
+void store_rmdir(struct hvd *hvd, uint32_t domid)
+{
+	char *dir = store_domain_dir(hvd, domid);
+	struct dirent *e;
+	DIR *dp;
+
+	if (!dir)
+		return;
+	dp = opendir(dir);
+	if (dp) {
+		while ((e = readdir(dp)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				unlinkat(dirfd(dp), e->d_name, 0);
+		closedir(dp);
+	}
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		hvd_err(hvd, "domain %u: cannot remove %s: %s", domid, dir, strerror(errno));
+	free(dir);
+}
+
+static int store_read(const char *path, char *buf, size_t size, size_t *len_r)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size);
+	close(fd);
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	buf[n] = '\0';
+	*len_r = n;
+	return 0;
+}
+
+static void store_load_one(struct hvd *hvd, uint32_t domid)
+{
+	char *path = store_domain_file(hvd, domid, "state");
+	char *buf = malloc(STORE_STATE_MAX);
+	struct hvd_domain *d = calloc(1, sizeof(*d));
+	size_t len;
+
+	if (!path || !buf || !d)
+		goto out;
+	if (store_read(path, buf, STORE_STATE_MAX, &len) || store_parse(buf, len, d) ||
+	    d->domid != domid) {
+		hvd_err(hvd, "domain %u: %s is missing or unreadable; leaving the directory alone "
+			"(remove it to drop the domain)", domid, path);
+		goto out;
+	}
+	d->pidw.fd = d->ctlw.fd = -1;
+	d->exit_reason = -1;
+	domain_insert(hvd, d);
+	hvd_info(hvd, "domain %u (%s): found, state %u, hv-vmm pid %d", d->domid, d->cfg.name,
+		 d->state, (int)d->pid);
+	d = NULL;
+out:
+	free(d);
+	free(buf);
+	free(path);
+}
+
+/* Brings back a domain found on disk: its hv-vmm runs on, or has ended since. */
+static void store_revive(struct hvd *hvd, struct hvd_domain *d)
+{
+	uint32_t seq;
+
+	if (!d->pid) {
+		if (d->state == HV_HC_STATE_DYING || d->state == HV_HC_STATE_PAUSED ||
+		    d->state == HV_HC_STATE_RUNNING) {
+			/* it was going, or its hv-vmm was never recorded: nothing runs */
+			domain_remove(hvd, d);
+		}
+		return;
+	}
+	if (vmm_attach(hvd, d)) {
+		/* gone while no hvd watched: its exit file says how */
+		d->pidw.fd = -1;
+		domain_vmm_gone(hvd, d);
+		return;
+	}
+	if (d->state == HV_HC_STATE_BUILDING || d->state == HV_HC_STATE_DYING) {
+		/* an hvd died in the middle of building or destroying it: finish the job */
+		hvd_info(hvd, "domain %u (%s): was being %s; destroying it", d->domid, d->cfg.name,
+			 d->state == HV_HC_STATE_BUILDING ? "built" : "destroyed");
+		d->state = HV_HC_STATE_DYING;
+		d->destroying = true;
+		vmm_signal(d, SIGKILL);
+		return;
+	}
+	if (vmm_connect(hvd, d) == 0 && vmm_call(hvd, d, HV_VMM_OP_QUERY, &seq) == 0)
+		hvd_dbg(hvd, "domain %u (%s): reconnected to hv-vmm pid %d", d->domid,
+			d->cfg.name, (int)d->pid);
+	else
+		d->reconnect_at = hvd_now_ms() + HVD_RECONNECT_MS;
+}
+
+int store_load(struct hvd *hvd)
+{
+	char *path = hvd_path("%s/next-domid", hvd->rundir);
+	char *dir = hvd_path("%s/domains", hvd->rundir);
+	char buf[32];
+	struct hvd_domain *d, *next;
+	uint32_t last = 0;
+	struct dirent *e;
+	size_t len;
+	uint64_t v;
+	DIR *dp = NULL;
+	int rc = -1;
+
+	if (!path || !dir)
+		goto out;
+	if (store_read(path, buf, sizeof(buf), &len) == 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (store_u64(buf, HV_HC_DOMID_INVALID - 1, &v) == 0 && v > 0)
+			hvd->next_domid = (uint32_t)v;
+		else
+			hvd_err(hvd, "%s holds no domain id; going by the domains found", path);
+	}
+	dp = opendir(dir);
+	if (!dp) {
+		hvd_err(hvd, "cannot read %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	while ((e = readdir(dp))) {
+		if (store_u64(e->d_name, HV_HC_DOMID_INVALID - 1, &v) || v == 0)
+			continue;
+		if (v >= hvd->next_domid)
+			hvd->next_domid = (uint32_t)v + 1;
+		store_load_one(hvd, (uint32_t)v);
+	}
+	for (d = hvd->domains; d; d = d->next)
+		last = d->domid;
+	/* a restart while reviving appends a new domain: that one is live already */
+	for (d = hvd->domains; d && d->domid <= last; d = next) {
+		next = d->next;
+		store_revive(hvd, d);
+	}
+	rc = store_save_next(hvd);
+out:
+	if (dp)
+		closedir(dp);
+	free(path);
+	free(dir);
+	return rc;
+}

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One hv-vmm per domain: spawning it, its control channel, watching its
+ * process.  hvd is not always the parent of the hv-vmm it watches (a
+ * restarted hvd inherits running ones), so the end of a domain is seen
+ * through a pidfd and its reason read from the exit file hv-vmm writes;
+ * children this hvd spawned are also reaped, so none is left a zombie.
+ *
+ * Files in the domain's directory (see docs/hypercall-abi.md): kernel,
+ * initrd, control.sock and console.sock (hv-vmm listens on both), exit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "hvd.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+extern char **environ;
+
+/* Descriptor numbers hv-vmm gets. */
+enum { VMM_FD_KERNEL = 3, VMM_FD_INITRD, VMM_FD_CONLOG, VMM_FD_CONTROL };
+
+static struct hvd_domain *vmm_domain_of_pid(struct hvd_watch *w)
+{
+	return (struct hvd_domain *)((char *)w - offsetof(struct hvd_domain, pidw));
+}
+
+static struct hvd_domain *vmm_domain_of_ctl(struct hvd_watch *w)
+{
+	return (struct hvd_domain *)((char *)w - offsetof(struct hvd_domain, ctlw));
+}
+
+int vmm_proc_stat(pid_t pid, uint64_t *cpu_ns_r, unsigned long long *start_r)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long utime = 0, stime = 0, start = 0;
+	ssize_t n;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* the command name may hold spaces and parentheses: skip to the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	/* field 3 (state) follows; utime is 14, stime 15, starttime 22 */
+	for (field = 3, p += 2; *p && field <= 22; field++) {
+		if (field == 14)
+			utime = strtoull(p, NULL, 10);
+		else if (field == 15)
+			stime = strtoull(p, NULL, 10);
+		else if (field == 22)
+			start = strtoull(p, NULL, 10);
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		p++;
+	}
+	if (field <= 22)
+		return -EIO;
+	if (cpu_ns_r)
+		*cpu_ns_r = (utime + stime) * (1000000000ull / (unsigned long long)sysconf(_SC_CLK_TCK));
+	if (start_r)
+		*start_r = start;
+	return 0;
+}
+
+int vmm_signal(struct hvd_domain *d, int sig)
+{
+	if (d->pidw.fd < 0)
+		return -ESRCH;
+	return syscall(SYS_pidfd_send_signal, d->pidw.fd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+int vmm_call(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32_t *seq_r)
+{
+	struct hv_vmm_msg m = {
+		.magic = HV_VMM_MAGIC, .version = HV_VMM_VERSION, .op = op,
+		.length = sizeof(m),
+	};
+
+	if (d->ctlw.fd < 0 && vmm_connect(hvd, d))
+		return -ENOTCONN;
+	if (++d->vmm_seq == 0)
+		d->vmm_seq = 1;
+	m.seq = d->vmm_seq;
+	if (send(d->ctlw.fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		hvd_err(hvd, "domain %u (%s): cannot send op %u to its hv-vmm: %s", d->domid,
+			d->cfg.name, op, strerror(errno));
+		return -errno;
+	}
+	if (seq_r)
+		*seq_r = m.seq;
+	return 0;
+}
+
+static void vmm_ctl_close(struct hvd *hvd, struct hvd_domain *d)
+{
+	if (d->ctlw.fd < 0)
+		return;
+	hvd_watch_del(hvd, &d->ctlw);
+	close(d->ctlw.fd);
+	d->ctlw.fd = -1;
+}
+
+static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
+{
+	struct hvd_domain *d = vmm_domain_of_ctl(w);
+
+	for (int i = 0; i < 16 && !d->dead && d->ctlw.fd >= 0; i++) {
+		uint8_t buf[HV_VMM_MSG_MAX];
+		struct hv_vmm_msg m;
+		struct hv_vmm_reply r;
+		ssize_t n = recv(d->ctlw.fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			/* the pidfd says whether the domain ended; this only closes */
+			hvd_dbg(hvd, "domain %u (%s): control channel closed", d->domid, d->cfg.name);
+			vmm_ctl_close(hvd, d);
+			d->reconnect_at = hvd_now_ms() + HVD_RECONNECT_MS;
+			domain_vmm_reply(hvd, d, 0, 0, -HV_HC_EVMM, NULL, 0);
+			return;
+		}
+		if ((size_t)n < sizeof(m))
+			continue;
+		memcpy(&m, buf, sizeof(m));
+		if (m.magic != HV_VMM_MAGIC || m.version != HV_VMM_VERSION || m.length != n) {
+			hvd_err(hvd, "domain %u (%s): malformed message from hv-vmm; ignored",
+				d->domid, d->cfg.name);
+			continue;
+		}
+		if (m.flags & HV_VMM_F_EVENT) {
+			if (m.op == HV_VMM_EV_RUNNING) {
+				domain_vmm_ready(hvd, d);
+			} else if (m.op == HV_VMM_EV_EXIT && (size_t)n >= sizeof(m) + sizeof(uint32_t)) {
+				uint32_t reason;
+
+				memcpy(&reason, buf + sizeof(m), sizeof(reason));
+				d->exit_reason = (int)reason;
+			}
+			continue;
+		}
+		if (!(m.flags & HV_VMM_F_REPLY) || (size_t)n < sizeof(m) + sizeof(r))
+			continue;
+		memcpy(&r, buf + sizeof(m), sizeof(r));
+		domain_vmm_reply(hvd, d, m.op, m.seq, r.status ? -HV_HC_EVMM : 0,
+				 buf + sizeof(m) + sizeof(r), n - sizeof(m) - sizeof(r));
+	}
+}
+
+static void vmm_on_pid(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
+{
+	struct hvd_domain *d = vmm_domain_of_pid(w);
+
+	if (d->dead)
+		return;
+	/* read whatever the control channel still holds (the EXIT event) */
+	if (d->ctlw.fd >= 0)
+		vmm_on_ctl(hvd, &d->ctlw, EPOLLIN);
+	if (!d->dead)
+		domain_vmm_gone(hvd, d);
+}
+
+static int vmm_ctl_watch(struct hvd *hvd, struct hvd_domain *d, int fd)
+{
+	d->ctlw.fd = fd;
+	d->ctlw.fn = vmm_on_ctl;
+	if (hvd_watch_add(hvd, &d->ctlw, EPOLLIN)) {
+		close(fd);
+		d->ctlw.fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+int vmm_connect(struct hvd *hvd, struct hvd_domain *d)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char *path = store_domain_file(hvd, d->domid, "control.sock");
+	int fd = -1, rc = -1;
+
+	if (!d->pid || !path || strlen(path) >= sizeof(a.sun_path))
+		goto out;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		hvd_err(hvd, "domain %u (%s): cannot connect to its hv-vmm at %s: %s", d->domid,
+			d->cfg.name, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	rc = vmm_ctl_watch(hvd, d, fd);
+	if (rc == 0)
+		d->reconnect_at = 0;
+out:
+	free(path);
+	return rc;
+}
+
+/* Watches a running hv-vmm whose pid is in d->pid (a restarted hvd). */
+int vmm_attach(struct hvd *hvd, struct hvd_domain *d)
+{
+	unsigned long long start = 0;
+	int fd = (int)syscall(SYS_pidfd_open, d->pid, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* the pid may have been reused since: compare its start time */
+	if (vmm_proc_stat(d->pid, NULL, &start) || start != d->pid_start) {
+		close(fd);
+		return -ESRCH;
+	}
+	d->pidw.fd = fd;
+	d->pidw.fn = vmm_on_pid;
+	d->child = false;
+	if (hvd_watch_add(hvd, &d->pidw, EPOLLIN)) {
+		close(fd);
+		d->pidw.fd = -1;
+		return -EIO;
+	}
+	return 0;
+}
+
+void vmm_detach(struct hvd *hvd, struct hvd_domain *d)
+{
+	static const char *const files[] = { "control.sock", "console.sock", "exit", "exit.tmp" };
+
+	vmm_ctl_close(hvd, d);
+	if (d->pidw.fd >= 0) {
+		if (d->child) {
+			siginfo_t si;
+
+			memset(&si, 0, sizeof(si));
+			waitid(P_PIDFD, d->pidw.fd, &si, WEXITED | WNOHANG);
+		}
+		hvd_watch_del(hvd, &d->pidw);
+		close(d->pidw.fd);
+		d->pidw.fd = -1;
+	}
+	/* a killed hv-vmm leaves its sockets */
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *p = store_domain_file(hvd, d->domid, files[i]);
+
+		if (p)
+			unlink(p);
+		free(p);
+	}
+	d->pid = 0;
+	d->pid_start = 0;
+	d->child = false;
+	d->vmm_ready = false;
+	d->kill_deadline = 0;
+	d->reconnect_at = 0;
+}
+
+/* hv-vmm's exit status from its exit file, or -1 if it wrote none. */
+int vmm_exit_status(struct hvd *hvd, const struct hvd_domain *d)
+{
+	char *path = store_domain_file(hvd, d->domid, "exit");
+	char buf[32];
+	int fd, status = -1;
+	ssize_t n;
+
+	if (!path)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			char *end;
+			long v;
+
+			buf[n] = '\0';
+			v = strtol(buf, &end, 10);
+			if (end != buf && (*end == '\n' || *end == '\0') && v >= 0 && v <= 255)
+				status = (int)v;
+		}
+		close(fd);
+	}
+	free(path);
+	return status;
+}
+
+static char *vmm_log_path(struct hvd *hvd, const struct hvd_domain *d)
+{
+	return hvd_path("%s/vmm-%s.log", hvd->logdir, d->cfg.name);
+}
+
+/* Copies the end of hv-vmm's stderr into hvd's log, where a failed build is explained. */
+void vmm_log_tail(struct hvd *hvd, const struct hvd_domain *d)
+{
+	char *path = vmm_log_path(hvd, d);
+	char buf[1024];
+	off_t size;
+	ssize_t n;
+	int fd;
+
+	if (!path)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		size = lseek(fd, 0, SEEK_END);
+		n = pread(fd, buf, sizeof(buf) - 1, size > (off_t)sizeof(buf) - 1 ?
+			  size - (off_t)sizeof(buf) + 1 : 0);
+		if (n > 0) {
+			char *line, *save = NULL;
+
+			buf[n] = '\0';
+			for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+				hvd_err(hvd, "domain %u (%s): hv-vmm: %s", d->domid, d->cfg.name, line);
+		}
+		close(fd);
+	}
+	hvd_err(hvd, "domain %u (%s): hv-vmm's messages are in %s", d->domid, d->cfg.name, path);
+	free(path);
+}
+
+/* Moves @fd to a number of at least 10, so the child's dup2s cannot clobber it. */
+static int vmm_high_fd(int fd)
+{
+	int high;
+
+	if (fd < 0)
+		return -1;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	return high;
+}
+
+int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused)
+{
+	char *kernel = store_domain_file(hvd, d->domid, "kernel");
+	char *initrd = store_domain_file(hvd, d->domid, "initrd");
+	char *ctl = store_domain_file(hvd, d->domid, "control.sock");
+	char *con = store_domain_file(hvd, d->domid, "console.sock");
+	char *exitf = store_domain_file(hvd, d->domid, "exit");
+	char *conlog = hvd_path("%s/console/%s.log", hvd->logdir, d->cfg.name);
+	char *vmmlog = vmm_log_path(hvd, d);
+	char fdk[16], fdi[16], fdl[16], fdc[16], mem[32], vcpus[16];
+	int kfd = -1, ifd = -1, lfd = -1, efd = -1, nullfd = -1, sv[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	bool fa_init = false, attr_init = false;
+	sigset_t none, dflt;
+	const char *argv[40];
+	int argc = 0, rc = -HV_HC_EIO, r;
+	pid_t pid;
+
+	if (!kernel || !initrd || !ctl || !con || !exitf || !conlog || !vmmlog)
+		goto out;
+	unlink(exitf);
+	kfd = vmm_high_fd(open(kernel, O_RDONLY | O_CLOEXEC));
+	if (d->cfg.initrd)
+		ifd = vmm_high_fd(open(initrd, O_RDONLY | O_CLOEXEC));
+	if (kfd < 0 || (d->cfg.initrd && ifd < 0)) {
+		hvd_err(hvd, "domain %u (%s): cannot open its kernel or initrd in %s: %s",
+			d->domid, d->cfg.name, kernel, strerror(errno));
+		goto out;
+	}
+	lfd = vmm_high_fd(open(conlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+	efd = vmm_high_fd(open(vmmlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+	nullfd = vmm_high_fd(open("/dev/null", O_RDWR | O_CLOEXEC));
+	if (lfd < 0 || efd < 0 || nullfd < 0) {
+		hvd_err(hvd, "domain %u (%s): cannot open %s or %s: %s (check HV_LOGDIR)",
+			d->domid, d->cfg.name, conlog, vmmlog, strerror(errno));
+		goto out;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		hvd_err(hvd, "domain %u (%s): cannot create its control channel: %s", d->domid,
+			d->cfg.name, strerror(errno));
+		goto out;
+	}
+	sv[1] = vmm_high_fd(sv[1]);
+	if (sv[1] < 0 || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0)
+		goto out;
+	dprintf(efd, "--- hvd: domain %u (%s) starting hv-vmm at %llu\n", d->domid, d->cfg.name,
+		(unsigned long long)time(NULL));
+
+	snprintf(fdk, sizeof(fdk), "%d", VMM_FD_KERNEL);
+	snprintf(fdi, sizeof(fdi), "%d", VMM_FD_INITRD);
+	snprintf(fdl, sizeof(fdl), "%d", VMM_FD_CONLOG);
+	snprintf(fdc, sizeof(fdc), "%d", VMM_FD_CONTROL);
+	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)d->cfg.memory_mib);
+	snprintf(vcpus, sizeof(vcpus), "%u", d->cfg.vcpus);
+	argv[argc++] = hvd->vmm_path;
+	argv[argc++] = "run";
+	argv[argc++] = "--kernel-fd";
+	argv[argc++] = fdk;
+	if (d->cfg.initrd) {
+		argv[argc++] = "--initrd-fd";
+		argv[argc++] = fdi;
+	}
+	if (paused)
+		argv[argc++] = "--paused";
+	argv[argc++] = "--console";
+	argv[argc++] = "none";
+	argv[argc++] = "--console-log-fd";
+	argv[argc++] = fdl;
+	argv[argc++] = "--console-socket";
+	argv[argc++] = con;
+	argv[argc++] = "--control-fd";
+	argv[argc++] = fdc;
+	argv[argc++] = "--control-socket";
+	argv[argc++] = ctl;
+	argv[argc++] = "--exit-file";
+	argv[argc++] = exitf;
+	argv[argc++] = "--name";
+	argv[argc++] = d->cfg.name;
+	argv[argc++] = "--memory";
+	argv[argc++] = mem;
+	argv[argc++] = "--vcpus";
+	argv[argc++] = vcpus;
+	argv[argc++] = "--cmdline";
+	argv[argc++] = d->cfg.cmdline;
+	argv[argc] = NULL;
+
+	if (posix_spawn_file_actions_init(&fa))
+		goto out;
+	fa_init = true;
+	if (posix_spawnattr_init(&attr))
+		goto out;
+	attr_init = true;
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	sigaddset(&dflt, SIGTERM);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGHUP);
+	sigaddset(&dflt, SIGCHLD);
+	r = posix_spawn_file_actions_adddup2(&fa, nullfd, STDIN_FILENO);
+	r = r ? r : posix_spawn_file_actions_adddup2(&fa, nullfd, STDOUT_FILENO);
+	r = r ? r : posix_spawn_file_actions_adddup2(&fa, efd, STDERR_FILENO);
+	r = r ? r : posix_spawn_file_actions_adddup2(&fa, kfd, VMM_FD_KERNEL);
+	if (ifd >= 0)
+		r = r ? r : posix_spawn_file_actions_adddup2(&fa, ifd, VMM_FD_INITRD);
+	r = r ? r : posix_spawn_file_actions_adddup2(&fa, lfd, VMM_FD_CONLOG);
+	r = r ? r : posix_spawn_file_actions_adddup2(&fa, sv[1], VMM_FD_CONTROL);
+	/* its own session: the domain outlives hvd */
+	r = r ? r : posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+					     POSIX_SPAWN_SETSIGDEF);
+	r = r ? r : posix_spawnattr_setsigmask(&attr, &none);
+	r = r ? r : posix_spawnattr_setsigdefault(&attr, &dflt);
+	r = r ? r : posix_spawn(&pid, hvd->vmm_path, &fa, &attr, (char *const *)argv, environ);
+	if (r) {
+		hvd_err(hvd, "domain %u (%s): cannot start %s: %s (set HV_VMM to the hv-vmm binary)",
+			d->domid, d->cfg.name, hvd->vmm_path, strerror(r));
+		goto out;
+	}
+	d->pid = pid;
+	d->child = true;
+	d->vmm_ready = false;
+	d->exit_reason = -1;
+	d->pidw.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	d->pidw.fn = vmm_on_pid;
+	if (d->pidw.fd < 0 || hvd_watch_add(hvd, &d->pidw, EPOLLIN)) {
+		hvd_err(hvd, "domain %u (%s): cannot watch its hv-vmm (pid %d): %s", d->domid,
+			d->cfg.name, (int)pid, strerror(errno));
+		if (d->pidw.fd >= 0)
+			close(d->pidw.fd);
+		d->pidw.fd = -1;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		d->pid = 0;
+		goto out;
+	}
+	vmm_proc_stat(pid, NULL, &d->pid_start);
+	if (vmm_ctl_watch(hvd, d, sv[0])) {
+		sv[0] = -1;
+		hvd_err(hvd, "domain %u (%s): cannot watch its control channel", d->domid,
+			d->cfg.name);
+		vmm_signal(d, SIGKILL);
+		/* the pidfd reports the end; the caller treats it as a failed start */
+		rc = 0;
+		goto out;
+	}
+	sv[0] = -1;
+	hvd_info(hvd, "domain %u (%s): hv-vmm pid %d, %llu MiB, %u vCPU(s)%s", d->domid,
+		 d->cfg.name, (int)pid, (unsigned long long)d->cfg.memory_mib, d->cfg.vcpus,
+		 paused ? ", paused" : "");
+	rc = 0;
+out:
+	if (fa_init)
+		posix_spawn_file_actions_destroy(&fa);
+	if (attr_init)
+		posix_spawnattr_destroy(&attr);
+	{
+		int fds[] = { kfd, ifd, lfd, efd, nullfd, sv[0], sv[1] };
+
+		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+	}
+	free(kernel);
+	free(initrd);
+	free(ctl);
+	free(con);
+	free(exitf);
+	free(conlog);
+	free(vmmlog);
+	return rc;
+}

@@ -1,0 +1,316 @@
+# Shared by the hvd-*.sh tests (sourced after lib.sh): starts an hvd of the
+# test's own ($T/run, $T/log), kills it and every hv-vmm it left at the
+# end, and writes $T/hvc.py, a small hypercall client (struct packing of
+# hypervisor/include/public/hypercall.h) so the tests need neither libhv
+# nor xl.
+
+HVD=${HV_HVD:-$top_builddir/hypervisor/hvd/hvd}
+HV_RUNDIR=$T/run
+HV_LOGDIR=$T/log
+export HVD HV_RUNDIR HV_LOGDIR HV_VMM MINIOS
+[ -x "$HVD" ] || skip "hvd was not built ($HVD)"
+[ -x "$HV_VMM" ] || skip "hv-vmm was not built ($HV_VMM)"
+[ -f "$MINIOS" ] || skip "minios was not built ($MINIOS)"
+
+# Kills (by pid, from their files) the hvd and the hv-vmms of this test.
+hvd_cleanup() {
+	if [ -f "$T/run/hvd.pid" ]; then
+		kill -9 "$(cat "$T/run/hvd.pid")" 2>/dev/null
+	fi
+	for s in "$T"/run/domains/*/state; do
+		[ -f "$s" ] || continue
+		p=$(sed -n 's/^vmm_pid=//p' "$s")
+		[ -z "$p" ] || [ "$p" = 0 ] || kill -9 "$p" 2>/dev/null
+	done
+	if [ -n "${HVD_KEEP:-}" ]; then
+		echo "keeping $T"
+		return
+	fi
+	rm -rf "$T"
+}
+trap 'hvd_cleanup' EXIT
+
+# hvd_start [ARGS]: starts hvd (a daemon: returns once it serves).
+hvd_start() {
+	"$HVD" "$@" || { tail -n 30 "$T/log/hvd.log" >&2; fail "hvd $* did not start"; }
+	[ -S "$T/run/hvd.sock" ] || fail "hvd returned but $T/run/hvd.sock is not there"
+	HVD_PID=$(cat "$T/run/hvd.pid") || fail "hvd wrote no pid file"
+}
+
+# hvd_py: runs python3 with the client importable; the script on stdin.
+hvd_py() {
+	PYTHONPATH=$T python3 - "$@"
+}
+
+cat >"$T/hvc.py" <<'PY'
+"""A small hypercall client for the hvd tests."""
+import array, os, socket, struct, sys, time
+
+MAGIC, VERSION, MSG_MAX, MAX_FDS = 0x43485648, 1, 65536, 8
+F_REPLY, F_EVENT = 1, 2
+HDR = struct.Struct("<IHHIIIi2I")
+CREATE = struct.Struct("<64s16sIIQQBBBB3I")
+BUILD = struct.Struct("<IIII4096s")
+DOMID = struct.Struct("<II")
+RENAME = struct.Struct("<II64s")
+LIST = struct.Struct("<II")
+INFO = struct.Struct("<II64s16sIIQQQQII4B3I")
+PHYS = struct.Struct("<IIQQQII32s4I")
+EVENT = struct.Struct("<IIII64s")
+
+(CREATE_OP, BUILD_OP, ADD_DEVICE, PAUSE, UNPAUSE, SHUTDOWN, DESTROY, GETINFO,
+ RENAME_OP, CONSOLE) = range(1, 11)
+PHYSINFO, LIST_OP, SUBSCRIBE, EVENT_OP = 32, 33, 64, 65
+ERRORS = {0: "OK", 1: "EPROTO", 2: "EVERSION", 3: "EOPNOTSUPP", 4: "EPERM", 5: "ENOENT",
+          6: "EEXIST", 7: "EINVAL", 8: "ESTATE", 9: "ENOMEM", 10: "EIO", 11: "EBADF",
+          12: "ENOTSUP", 13: "EVMM"}
+EPROTO, EVERSION, EOPNOTSUPP, EPERM, ENOENT, EEXIST, EINVAL, ESTATE = 1, 2, 3, 4, 5, 6, 7, 8
+EBADF, ENOTSUP, EVMM = 11, 12, 13
+DESTROY_A, RESTART, PRESERVE, RENAME_RESTART = 0, 1, 2, 3
+BUILDING, PAUSED, RUNNING, SHUTDOWN_S, CRASHED, DYING = range(6)
+EV_SHUTDOWN, EV_DEATH, EV_CRASH, EV_CREATED = 1, 2, 3, 4
+CODE_NONE, CODE_POWEROFF, CODE_REBOOT, CODE_CRASH = range(4)
+RUNDIR = os.environ.get("HV_RUNDIR", "")
+LOGDIR = os.environ.get("HV_LOGDIR", "")
+
+
+def fail(msg):
+    print("FAIL: " + msg, flush=True)
+    sys.exit(1)
+
+
+def ok(msg):
+    print("ok: " + msg, flush=True)
+
+
+def cstr(b):
+    return b.split(b"\0", 1)[0].decode()
+
+
+class Info:
+    def __init__(self, raw):
+        f = INFO.unpack(raw[:INFO.size])
+        (self.domid, self.state, name, self.uuid, self.vcpus, self.maxvcpus,
+         self.memory_mib, self.maxmem_mib, self.cpu_time_ns, self.start_time,
+         self.shutdown_code, self.vmm_pid) = f[:12]
+        self.name = cstr(name)
+
+    def __repr__(self):
+        return "<dom %d %s state %d pid %d>" % (self.domid, self.name, self.state, self.vmm_pid)
+
+
+class Error(Exception):
+    def __init__(self, op, status):
+        Exception.__init__(self, "op %d: %s" % (op, ERRORS.get(-status, status)))
+        self.status = -status
+
+
+class Hvd:
+    def __init__(self, path=None, timeout=30):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.settimeout(timeout)
+        self.s.connect(path or RUNDIR + "/hvd.sock")
+        self.seq = 0
+        self.events = []
+
+    def close(self):
+        self.s.close()
+
+    def send_raw(self, data, fds=()):
+        anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+        self.s.sendmsg([data], anc)
+
+    def recv(self):
+        data, anc, flags, _ = self.s.recvmsg(MSG_MAX + 1, socket.CMSG_SPACE(4 * MAX_FDS))
+        if not data:
+            raise EOFError("hvd closed the connection")
+        fds = []
+        for level, kind, blob in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                a = array.array("i")
+                a.frombytes(blob[:len(blob) - len(blob) % 4])
+                fds.extend(a)
+        magic, ver, op, fl, length, seq, status, r0, r1 = HDR.unpack_from(data)
+        if magic != MAGIC or length != len(data):
+            raise ValueError("malformed message from hvd")
+        return op, fl, seq, status, data[HDR.size:], fds
+
+    def _event(self, body):
+        t, domid, code, _, name = EVENT.unpack(body[:EVENT.size])
+        self.events.append((t, domid, code, cstr(name)))
+
+    def raw_call(self, data, fds=(), seq=None):
+        """Sends raw bytes; returns (op, status, body, fds) of the reply with seq."""
+        self.send_raw(data, fds)
+        while True:
+            op, fl, rseq, status, body, rfds = self.recv()
+            if fl & F_EVENT:
+                self._event(body)
+                continue
+            if seq is None or rseq == seq:
+                return op, status, body, rfds
+
+    def call(self, op, body=b"", fds=(), check=True):
+        self.seq += 1
+        hdr = HDR.pack(MAGIC, VERSION, op, 0, HDR.size + len(body), self.seq, 0, 0, 0)
+        rop, status, rbody, rfds = self.raw_call(hdr + body, fds, self.seq)
+        if rop != op:
+            raise ValueError("reply for op %d to op %d" % (rop, op))
+        if check and status:
+            raise Error(op, status)
+        return status, rbody, rfds
+
+    # domctl
+    def create(self, name, memory=64, vcpus=1, maxvcpus=None, on_poweroff=DESTROY_A,
+               on_reboot=RESTART, on_crash=DESTROY_A, maxmem=None, uuid=None, check=True):
+        body = CREATE.pack(name.encode(), uuid or os.urandom(16), vcpus,
+                           maxvcpus or vcpus, memory, maxmem or memory,
+                           on_poweroff, on_reboot, on_crash, 0, 0, 0, 0)
+        st, rb, _ = self.call(CREATE_OP, body, check=check)
+        return DOMID.unpack(rb[:8])[0] if st == 0 else st
+
+    def build(self, domid, cmdline="", kernel=None, initrd=None, check=True):
+        kfd = os.open(kernel or os.environ["MINIOS"], os.O_RDONLY)
+        fds = [kfd]
+        if initrd:
+            fds.append(os.open(initrd, os.O_RDONLY))
+        try:
+            body = BUILD.pack(domid, 1 if initrd else 0, 0, 0, cmdline.encode())
+            return self.call(BUILD_OP, body, fds, check=check)[0]
+        finally:
+            for fd in fds:
+                os.close(fd)
+
+    def domop(self, op, domid, check=True):
+        return self.call(op, DOMID.pack(domid, 0), check=check)
+
+    def pause(self, domid, check=True):
+        return self.domop(PAUSE, domid, check)[0]
+
+    def unpause(self, domid, check=True):
+        return self.domop(UNPAUSE, domid, check)[0]
+
+    def destroy(self, domid, check=True):
+        return self.domop(DESTROY, domid, check)[0]
+
+    def shutdown(self, domid, reboot=False, check=True):
+        return self.call(SHUTDOWN, DOMID.pack(domid, 1 if reboot else 0), check=check)[0]
+
+    def rename(self, domid, name, check=True):
+        return self.call(RENAME_OP, RENAME.pack(domid, 0, name.encode()), check=check)[0]
+
+    def info(self, domid):
+        st, body, _ = self.domop(GETINFO, domid, check=False)
+        return Info(body) if st == 0 else None
+
+    def console(self, domid):
+        st, _, fds = self.domop(CONSOLE, domid)
+        return socket.socket(fileno=fds[0])
+
+    def list(self, first=0, maxn=0):
+        st, body, _ = self.call(LIST_OP, LIST.pack(first, maxn))
+        count, more = LIST.unpack_from(body)
+        infos = [Info(body[8 + i * INFO.size:]) for i in range(count)]
+        return infos, more
+
+    def list_all(self):
+        out, first = [], 0
+        while True:
+            infos, more = self.list(first)
+            out.extend(infos)
+            if not more:
+                return out
+            first = infos[-1].domid + 1
+
+    def physinfo(self):
+        st, body, _ = self.call(PHYSINFO)
+        return PHYS.unpack(body[:PHYS.size])
+
+    def subscribe(self):
+        self.call(SUBSCRIBE)
+
+    def create_running(self, name, cmdline="workload=idle", **kw):
+        domid = self.create(name, **kw)
+        self.build(domid, cmdline)
+        self.unpause(domid)
+        return domid
+
+    def wait_event(self, etype, domid=None, name=None, timeout=20):
+        deadline = time.time() + timeout
+        while True:
+            for e in self.events:
+                if e[0] == etype and (domid is None or e[1] == domid) and \
+                   (name is None or e[3] == name):
+                    self.events.remove(e)
+                    return e
+            left = deadline - time.time()
+            if left <= 0:
+                fail("no event %d for domain %s/%s in %ds (have %r)" %
+                     (etype, domid, name, timeout, self.events))
+            self.s.settimeout(left)
+            try:
+                op, fl, seq, status, body, fds = self.recv()
+            except socket.timeout:
+                continue
+            finally:
+                self.s.settimeout(30)
+            if fl & F_EVENT:
+                self._event(body)
+
+
+def wait_for(pred, what, timeout=20, step=0.05):
+    deadline = time.time() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.time() > deadline:
+            fail("timed out after %ds waiting for %s" % (timeout, what))
+        time.sleep(step)
+
+
+def console_log(name):
+    try:
+        with open("%s/console/%s.log" % (LOGDIR, name), "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+
+
+def check_pause(h, domid, name):
+    """Pauses a domain running a counter: its console stops, then resumes."""
+    h.pause(domid)
+    if h.info(domid).state != PAUSED:
+        fail("%s: not PAUSED after pause" % name)
+    time.sleep(0.2)
+    n = len(console_log(name))
+    time.sleep(0.4)
+    if len(console_log(name)) != n:
+        fail("%s: the console log grew while paused" % name)
+    h.unpause(domid)
+    if h.info(domid).state != RUNNING:
+        fail("%s: not RUNNING after unpause" % name)
+    wait_for(lambda: len(console_log(name)) > n, "%s: output after unpause" % name)
+
+
+def read_console(h, domid, needle, timeout=10):
+    """Reads the domain's console socket until @needle comes."""
+    c = h.console(domid)
+    c.settimeout(timeout)
+    buf = b""
+    while needle not in buf:
+        data = c.recv(4096)
+        if not data:
+            fail("domain %d: the console closed before %r" % (domid, needle))
+        buf += data
+    c.close()
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+PY
+chmod 644 "$T/hvc.py"
