@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -15,6 +16,13 @@
 #include "loop.h"
 
 #define CONSOLE_MAX_CLIENTS 8
+#define CONSOLE_HELD_MAX 4096
+
+/* Output of one source waiting for another source's line to end. */
+struct console_held {
+	uint8_t buf[CONSOLE_HELD_MAX];
+	size_t len;
+};
 
 struct console {
 	int out_fd, in_fd;
@@ -28,6 +36,9 @@ struct console {
 	struct loop *loop;
 	console_input_fn *input;
 	void *input_opaque;
+	int owner;		/* source with a line begun, or -1 */
+	struct console_held held[CONSOLE_NR_SOURCES];
+	int timer_fd;		/* flushes held output after CONSOLE_HOLD_MS */
 	pthread_mutex_t lock;
 };
 
@@ -56,6 +67,8 @@ int console_open(struct console **con_r, const char *spec)
 	if (!con)
 		return -ENOMEM;
 	con->out_fd = con->in_fd = con->log_fd = con->listen_fd = -1;
+	con->owner = -1;
+	con->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	for (int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
 		con->clients[i] = -1;
 	pthread_mutex_init(&con->lock, NULL);
@@ -123,6 +136,8 @@ void console_close(struct console *con)
 		unlink(con->listen_path);
 	}
 	free(con->listen_path);
+	if (con->timer_fd >= 0)
+		close(con->timer_fd);
 	pthread_mutex_destroy(&con->lock);
 	free(con);
 }
@@ -146,9 +161,9 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 	}
 }
 
-void console_write(struct console *con, const void *buf, size_t len)
+/* Called with con->lock held. */
+static void console_emit(struct console *con, const void *buf, size_t len)
 {
-	pthread_mutex_lock(&con->lock);
 	if (con->out_fd >= 0)
 		write_all(con->out_fd, buf, len);
 	if (con->log_fd >= 0)
@@ -158,6 +173,93 @@ void console_write(struct console *con, const void *buf, size_t len)
 		    send(con->clients[i], buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
 		    errno != EAGAIN)
 			shutdown(con->clients[i], SHUT_RDWR);	/* the loop reaps it */
+}
+
+/* Emits @src's output and notes whether it left a line open. */
+static void console_emit_src(struct console *con, int src, const uint8_t *buf, size_t len)
+{
+	if (!len)
+		return;
+	console_emit(con, buf, len);
+	con->owner = buf[len - 1] == '\n' ? -1 : src;
+}
+
+static void console_arm_timer(struct console *con)
+{
+	struct itimerspec t = { .it_value.tv_nsec = CONSOLE_HOLD_MS * 1000000L };
+
+	if (con->timer_fd >= 0)
+		timerfd_settime(con->timer_fd, 0, &t, NULL);
+}
+
+/* Releases what other sources held back, oldest owner first. */
+static void console_release(struct console *con)
+{
+	for (int src = 0; src < CONSOLE_NR_SOURCES && con->owner < 0; src++) {
+		struct console_held *h = &con->held[src];
+		uint8_t *nl;
+		size_t n;
+
+		if (!h->len)
+			continue;
+		/* up to and including its last complete line, then the rest */
+		nl = memrchr(h->buf, '\n', h->len);
+		n = nl ? (size_t)(nl - h->buf) + 1 : h->len;
+		console_emit_src(con, src, h->buf, n);
+		memmove(h->buf, h->buf + n, h->len - n);
+		h->len -= n;
+		if (h->len) {
+			console_emit_src(con, src, h->buf, h->len);
+			h->len = 0;
+		}
+	}
+	for (int src = 0; src < CONSOLE_NR_SOURCES; src++)
+		if (con->held[src].len)
+			console_arm_timer(con);
+}
+
+void console_write(struct console *con, enum console_source src, const void *buf,
+		   size_t len)
+{
+	const uint8_t *p = buf;
+
+	pthread_mutex_lock(&con->lock);
+	if (con->owner >= 0 && con->owner != (int)src) {
+		struct console_held *h = &con->held[src];
+
+		while (len) {
+			size_t n = len < CONSOLE_HELD_MAX - h->len ? len : CONSOLE_HELD_MAX - h->len;
+
+			memcpy(h->buf + h->len, p, n);
+			h->len += n;
+			p += n;
+			len -= n;
+			if (h->len == CONSOLE_HELD_MAX) {
+				/* too much waiting: the open line loses */
+				con->owner = -1;
+				console_release(con);
+			}
+		}
+		console_arm_timer(con);
+		pthread_mutex_unlock(&con->lock);
+		return;
+	}
+	console_emit_src(con, src, p, len);
+	if (con->owner < 0)
+		console_release(con);
+	pthread_mutex_unlock(&con->lock);
+}
+
+static void console_on_timer(void *opaque, int fd, unsigned int events)
+{
+	struct console *con = opaque;
+	uint64_t n;
+
+	if (read(fd, &n, sizeof(n)) < 0)
+		return;
+	pthread_mutex_lock(&con->lock);
+	con->owner = -1;	/* an open line has waited long enough */
+	console_release(con);
 	pthread_mutex_unlock(&con->lock);
 }
 
@@ -239,6 +341,8 @@ int console_attach(struct console *con, struct loop *loop, console_input_fn *fn,
 	con->loop = loop;
 	con->input = fn;
 	con->input_opaque = opaque;
+	if (con->timer_fd >= 0 && loop_add(loop, con->timer_fd, console_on_timer, con))
+		return -ENOSPC;
 	if (con->listen_fd >= 0 && loop_add(loop, con->listen_fd, console_on_accept, con))
 		return -ENOSPC;
 	if (con->in_fd >= 0 && loop_add(loop, con->in_fd, console_on_input, con))

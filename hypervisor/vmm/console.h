@@ -27,7 +27,15 @@ int console_listen(struct console *con, const char *path);
 /* Starts taking input (primary backend and clients) in @loop. */
 int console_attach(struct console *con, struct loop *loop, console_input_fn *fn,
 		   void *opaque);
-/* Thread-safe; never blocks on a slow reader (its output is dropped). */
-void console_write(struct console *con, const void *buf, size_t len);
+/*
+ * Guest output from one of the console devices.  Two devices share one
+ * stream, so a line one of them has begun is finished before the other's
+ * output goes out (held back at most CONSOLE_HOLD_MS).  Thread-safe; never
+ * blocks on a slow reader (its output is dropped).
+ */
+enum console_source { CONSOLE_UART, CONSOLE_VIRTIO, CONSOLE_NR_SOURCES };
+#define CONSOLE_HOLD_MS 100
+void console_write(struct console *con, enum console_source src, const void *buf,
+		   size_t len);
 
 #endif

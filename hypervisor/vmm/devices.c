@@ -15,9 +15,14 @@ static void irq_to_vm(void *opaque, unsigned int gsi, int level)
 	vm_irq_line(opaque, gsi, level);
 }
 
-static void to_console(void *opaque, const void *buf, size_t len)
+static void uart_to_console(void *opaque, const void *buf, size_t len)
 {
-	console_write(opaque, buf, len);
+	console_write(opaque, CONSOLE_UART, buf, len);
+}
+
+static void vcon_to_console(void *opaque, const void *buf, size_t len)
+{
+	console_write(opaque, CONSOLE_VIRTIO, buf, len);
 }
 
 static void on_reset(void *opaque)
@@ -50,7 +55,7 @@ static int uart_create(struct vmm *vmm)
 
 	uart_init(&vmm->uart);
 	irq_wire(vmm, &vmm->uart.irq, PLAT_IRQ_COM1);
-	vmm->uart.out = to_console;
+	vmm->uart.out = uart_to_console;
 	vmm->uart.out_opaque = vmm->con;
 	return vm_add_pio(&vmm->vm, &r);
 }
@@ -99,7 +104,7 @@ static int pci_create(struct vmm *vmm)
 
 static int vcon_create(struct vmm *vmm)
 {
-	vmm->vcon.out = to_console;
+	vmm->vcon.out = vcon_to_console;
 	vmm->vcon.out_opaque = vmm->con;
 	return virtio_console_init(&vmm->vcon, &vmm->pci, &vmm->vm, vmm->loop);
 }
