@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdlib.h>
-#include "private.h"
+#include "client.h"
 
 HV__EXPORT int hv_ctx_new(hv_ctx **ctx_r)
 {
@@ -9,6 +9,11 @@ HV__EXPORT int hv_ctx_new(hv_ctx **ctx_r)
 	*ctx_r = NULL;
 	if (!ctx)
 		return HV_ERROR_NOMEM;
+	ctx->client = hv__client_new();
+	if (!ctx->client) {
+		free(ctx);
+		return HV_ERROR_NOMEM;
+	}
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->log_max = HV_LOG_INFO;
 	*ctx_r = ctx;
@@ -19,6 +24,7 @@ HV__EXPORT void hv_ctx_free(hv_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	hv__client_free(ctx->client);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
 }

@@ -1,1 +1,21 @@
-# (filled in by its owner)
+# libhv domain client: hypercalls to hvd, starting hvd on demand, events.
+libhv_libhv_la_SOURCES += \
+	libhv/client.h \
+	libhv/client.c \
+	libhv/domain.c \
+	hypervisor/common/hcmsg.h \
+	hypervisor/common/hcmsg.c
+libhv_libhv_la_CPPFLAGS += -I$(top_srcdir)/hypervisor/common \
+	-DHV_HCMSG_HIDDEN -DHV_SBINDIR=\"$(sbindir)\"
+hvinclude_HEADERS += libhv/include/hv/domain.h
+
+# Built from libhv's sources, so that hidden functions can be called and a
+# fake hvd (a thread of the test) can answer the public calls.
+check_PROGRAMS += tests/unit/test-client
+tests_unit_test_client_SOURCES = tests/unit/test-client.c \
+	$(libhv_libhv_la_SOURCES)
+tests_unit_test_client_CPPFLAGS = $(libhv_libhv_la_CPPFLAGS)
+tests_unit_test_client_CFLAGS = $(CHECK_TEST_CFLAGS) \
+	$(LIBXML2_CFLAGS) $(YAJL_CFLAGS) $(ZLIB_CFLAGS)
+tests_unit_test_client_LDADD = $(libhv_libhv_la_LIBADD) $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-client

@@ -13,6 +13,7 @@ struct hv_ctx {
 	hv_logger_fn *log_fn;
 	void *log_opaque;
 	enum hv_log_level log_max;
+	struct hv__client *client;	/* connections to hvd (client.c) */
 };
 
 void hv__log(hv_ctx *ctx, enum hv_log_level level, const char *fmt, ...)

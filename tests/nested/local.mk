@@ -11,9 +11,8 @@ tests_nested_kvmcheck_LDFLAGS = -all-static
 
 TESTS += tests/nested/harness.sh
 
-# Debian's kernel under hv-vmm, one nested boot each.  Not in TESTS until
-# hv-vmm boots Linux; run them with
-#   make check TESTS='$(NESTED_LINUX_TESTS)'
+# Debian's kernel under hv-vmm, one nested boot each (seconds each); run
+# just these with  make check TESTS='$(NESTED_LINUX_TESTS)'
 NESTED_LINUX_TESTS = \
 	tests/nested/linux-bzimage-1cpu.sh \
 	tests/nested/linux-bzimage-2cpu.sh \
@@ -23,6 +22,7 @@ NESTED_LINUX_TESTS = \
 	tests/nested/linux-powerbutton.sh \
 	tests/nested/linux-ctrlaltdel.sh \
 	tests/nested/linux-panic.sh
+TESTS += $(NESTED_LINUX_TESTS)
 
 EXTRA_DIST += \
 	tests/nested/README \

@@ -57,6 +57,8 @@ typedef struct hv_dominfo {
 	time_t start_time;		/* when it was created */
 	hv_shutdown_code shutdown_code;	/* for SHUTDOWN and CRASHED */
 	int vmm_pid;			/* its hv-vmm, 0 if none runs */
+	/* what hvd does when the guest powers off, reboots, crashes */
+	enum hv_action on_poweroff, on_reboot, on_crash;
 } hv_dominfo;
 
 typedef struct hv_physinfo {

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The hypercall client: libhv's connections to hvd (one for requests, one
+ * for events), starting hvd on demand, and the mapping of hvd's status
+ * codes to HV_ERROR_* values.
+ */
+#ifndef HV_CLIENT_H
+#define HV_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <hv/domain.h>
+#include <public/hypercall.h>
+#include "private.h"
+
+struct hv__client;
+
+/* Allocated by hv_ctx_new(), freed by hv_ctx_free(). */
+struct hv__client *hv__client_new(void);
+void hv__client_free(struct hv__client *cl);
+
+/* One request and what to do with its reply. */
+struct hv__req {
+	uint16_t op;			/* enum hv_hc_op */
+	const void *body;		/* request body, body_len bytes */
+	size_t body_len;
+	const int *fds;			/* sent with the request */
+	unsigned int nr_fds;
+	void *reply;			/* fixed reply body, zero-filled */
+	size_t reply_len;
+	void **tail_r;			/* bytes after the fixed reply (malloc()ed) */
+	size_t *tail_len_r;
+	int *fd_r;			/* the one fd the reply carries */
+	bool retry_safe;		/* a query: may be sent again after hvd died */
+};
+
+/*
+ * hv__call - send @req to hvd and wait for its reply.  Returns 0 with the
+ * reply stored, HV_ERROR_DAEMON/TIMEDOUT/PROTOCOL/NOMEM (logged; @what
+ * names the operation, e.g. "pause domain 3"), or, when hvd answered with
+ * an error, the HV_ERROR_* it maps to with *status_r holding hvd's
+ * HV_HC_E* code (not logged: the caller knows what to say).
+ */
+int hv__call(hv_ctx *ctx, const struct hv__req *req, const char *what,
+	     int *status_r);
+
+/* The HV_ERROR_* for hvd's status code @status (HV_HC_E*, positive). */
+int hv__hc_error(int status);
+/* A short reason for @status, with what to do about it. */
+const char *hv__hc_reason(int status);
+/*
+ * hv__call_err - log "@what: <reason>" for hvd's status @status and
+ * return hv__hc_error(@status).
+ */
+int hv__call_err(hv_ctx *ctx, const char *what, int status);
+
+/* Resolve the runtime directory into @buf; HV_ERROR_DAEMON if none. */
+int hv__rundir(hv_ctx *ctx, char *buf, size_t len);
+
+/* Events: see hv_event_fd() and friends in domain.h. */
+int hv__event_fd(hv_ctx *ctx, int *fd_r);
+int hv__event_next(hv_ctx *ctx, hv_event *ev_r);
+int hv__event_wait(hv_ctx *ctx, hv_event *ev_r, int timeout_ms);
+
+/* Conversions between the ABI and the API (shared with the unit test). */
+int hv__event_from_hc(const struct hv_hc_event *in, hv_event *out);
+void hv__dominfo_from_hc(const struct hv_hc_dominfo *in, hv_dominfo *out);
+
+#endif

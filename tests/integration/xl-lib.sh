@@ -1,0 +1,85 @@
+# Shared by the xl-*.sh tests; sourced after lib.sh (POSIX sh).
+# Each test gets its own hvd (started on demand by xl) under $T, and kills
+# it and any hv-vmm it left at the end.
+need_kvm
+HV_RUNDIR=$T/run
+HV_LOGDIR=$T/log
+HV_HVD=$top_builddir/hypervisor/hvd/hvd
+XL=$top_builddir/xl/xl
+export HV_RUNDIR HV_LOGDIR HV_VMM HV_HVD
+[ -x "$HV_HVD" ] || skip "hvd is not built ($HV_HVD)"
+[ -x "$HV_VMM" ] || skip "hv-vmm is not built ($HV_VMM)"
+[ -f "$MINIOS" ] || skip "minios is not built ($MINIOS)"
+
+xl_cleanup() {
+	for p in $("$XL" list -l 2>/dev/null | sed -n 's/.*"vmm_pid": \([1-9][0-9]*\).*/\1/p'); do
+		kill -9 "$p" 2>/dev/null
+	done
+	if [ -f "$HV_RUNDIR/hvd.pid" ]; then
+		kill "$(cat "$HV_RUNDIR/hvd.pid")" 2>/dev/null
+	fi
+	# an hv-vmm that outlived its hvd names our directory on its command line
+	for d in /proc/[0-9]*; do
+		if { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null | grep -q "hv-vmm.*$T/"; then
+			kill -9 "${d#/proc/}" 2>/dev/null
+		fi
+	done
+	rm -rf "$T"
+}
+trap xl_cleanup EXIT
+
+# xl ARGS: runs xl, output in $T/out and $T/err, status in $rc.
+xl() {
+	rc=0
+	timeout -k 5 "${XL_TIMEOUT:-60}" "$XL" "$@" >"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" != 124 ] || { cat "$T/out" "$T/err" >&2; fail "xl $* did not finish in ${XL_TIMEOUT:-60}s"; }
+}
+
+# xl_ok ARGS: xl must succeed.
+xl_ok() {
+	xl "$@"
+	[ "$rc" = 0 ] || { cat "$T/out" "$T/err" >&2; fail "xl $*: exit status $rc"; }
+}
+
+# xl_rc WANT ARGS: xl must exit with WANT.
+xl_rc() {
+	want=$1
+	shift
+	xl "$@"
+	[ "$rc" = "$want" ] || { cat "$T/out" "$T/err" >&2; fail "xl $*: exit status $rc, expected $want"; }
+}
+
+# mkcfg NAME [LINE...]: a minios config in $T/NAME.cfg.
+mkcfg() {
+	name=$1
+	shift
+	{
+		echo "name = \"$name\""
+		echo "kernel = \"$MINIOS\""
+		echo "memory = 64"
+		echo "vcpus = 2"
+		for l in "$@"; do echo "$l"; done
+	} >"$T/$name.cfg"
+}
+
+# field NAME COLUMN: a column of NAME's line in xl list (2 id, 3 mem,
+# 4 vcpus, 5 state); empty if there is no such domain.
+field() {
+	"$XL" list 2>/dev/null | awk -v n="$1" -v c="$2" '$1 == n { print $c }'
+}
+
+# wait_for SECONDS COMMAND...: until COMMAND succeeds.
+wait_for() {
+	s=$1
+	shift
+	i=0
+	while ! "$@"; do
+		i=$((i + 1))
+		[ "$i" -le $((s * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+state_is() { [ "$(field "$1" 5)" = "$2" ]; }
+gone() { [ -z "$(field "$1" 2)" ]; }
+new_id() { nid=$(field "$1" 2); [ -n "$nid" ] && [ "$nid" != "$2" ] && [ "$(field "$1" 5)" = "r-----" ]; }

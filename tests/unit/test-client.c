@@ -1,0 +1,472 @@
+/*
+ * Unit tests for the libhv hypercall client: status codes, conversions,
+ * and the public domain calls against a fake hvd (a thread of the test
+ * serving $HV_RUNDIR/hvd.sock).
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <hv/domain.h>
+#include "client.h"
+#include "hcmsg.h"
+
+/* --- pure parts ---------------------------------------------------------- */
+
+START_TEST(test_status_mapping)
+{
+	static const struct { int status, rc; } map[] = {
+		{ 0, 0 },
+		{ HV_HC_EPROTO, HV_ERROR_PROTOCOL },
+		{ HV_HC_EVERSION, HV_ERROR_VERSION },
+		{ HV_HC_EOPNOTSUPP, HV_ERROR_NOSYS },
+		{ HV_HC_EPERM, HV_ERROR_PERM },
+		{ HV_HC_ENOENT, HV_ERROR_NOTFOUND },
+		{ HV_HC_EEXIST, HV_ERROR_EXISTS },
+		{ HV_HC_EINVAL, HV_ERROR_INVAL },
+		{ HV_HC_ESTATE, HV_ERROR_STATE },
+		{ HV_HC_ENOMEM, HV_ERROR_NOMEM },
+		{ HV_HC_EIO, HV_ERROR_IO },
+		{ HV_HC_EBADF, HV_ERROR_IO },
+		{ HV_HC_ENOTSUP, HV_ERROR_NOSYS },
+		{ HV_HC_EVMM, HV_ERROR_FAIL },
+		{ 999, HV_ERROR_FAIL },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		ck_assert_int_eq(hv__hc_error(map[i].status), map[i].rc);
+	/* every known code has its own reason, saying what to do */
+	for (int a = HV_HC_EPROTO; a <= HV_HC_EVMM; a++) {
+		ck_assert_ptr_nonnull(strchr(hv__hc_reason(a), '('));
+		for (int b = a + 1; b <= HV_HC_EVMM; b++)
+			ck_assert_str_ne(hv__hc_reason(a), hv__hc_reason(b));
+	}
+}
+END_TEST
+
+START_TEST(test_conversions)
+{
+	struct hv_hc_dominfo in = {
+		.domid = 5, .state = HV_HC_STATE_CRASHED, .vcpus = 2,
+		.maxvcpus = 4, .memory_mib = 64, .maxmem_mib = 128,
+		.cpu_time_ns = 1500000000, .start_time = 1000,
+		.shutdown_code = HV_HC_CODE_CRASH, .vmm_pid = 42,
+		.on_reboot = HV_HC_ACTION_RESTART,
+		.on_crash = HV_HC_ACTION_PRESERVE,
+	};
+	struct hv_hc_event ev = { .type = HV_HC_EV_DEATH, .domid = 9,
+				  .code = HV_HC_CODE_POWEROFF };
+	hv_dominfo out;
+	hv_event e;
+
+	strcpy(in.name, "guest");
+	in.uuid[0] = 0xab;
+	hv__dominfo_from_hc(&in, &out);
+	ck_assert_uint_eq(out.domid, 5);
+	ck_assert_int_eq(out.state, HV_STATE_CRASHED);
+	ck_assert_str_eq(out.name, "guest");
+	ck_assert_uint_eq(out.uuid[0], 0xab);
+	ck_assert_uint_eq(out.maxvcpus, 4);
+	ck_assert_uint_eq(out.maxmem_mib, 128);
+	ck_assert_int_eq(out.shutdown_code, HV_SHUTDOWN_CRASH);
+	ck_assert_int_eq(out.vmm_pid, 42);
+	ck_assert_int_eq(out.on_poweroff, HV_ACTION_DESTROY);
+	ck_assert_int_eq(out.on_reboot, HV_ACTION_RESTART);
+	ck_assert_int_eq(out.on_crash, HV_ACTION_PRESERVE);
+
+	/* an unterminated name from a broken hvd stays in bounds */
+	memset(in.name, 'x', sizeof(in.name));
+	hv__dominfo_from_hc(&in, &out);
+	ck_assert_uint_eq(strlen(out.name), HV_DOMAIN_NAME_MAX);
+
+	strcpy(ev.name, "g");
+	ck_assert_int_eq(hv__event_from_hc(&ev, &e), 0);
+	ck_assert_int_eq(e.type, HV_EVENT_DEATH);
+	ck_assert_uint_eq(e.domid, 9);
+	ck_assert_int_eq(e.code, HV_SHUTDOWN_POWEROFF);
+	ck_assert_str_eq(e.name, "g");
+	ev.type = 77;
+	ck_assert_int_eq(hv__event_from_hc(&ev, &e), HV_ERROR_PROTOCOL);
+}
+END_TEST
+
+/* --- a fake hvd ---------------------------------------------------------- */
+
+static char logbuf[4096];
+
+static void logger(void *opaque, enum hv_log_level level, const char *fmt,
+		   va_list ap)
+{
+	size_t n = strlen(logbuf);
+
+	(void)opaque;
+	(void)level;
+	if (n + 2 < sizeof(logbuf)) {
+		vsnprintf(logbuf + n, sizeof(logbuf) - n - 1, fmt, ap);
+		strcat(logbuf, "\n");
+	}
+}
+
+struct fake {
+	char dir[64];
+	int lsock;
+	pthread_t thread;
+	int hangup_after;	/* close each connection after this many requests */
+	int requests;		/* requests answered so far */
+	int last_op;
+};
+
+static void reply(int fd, const struct hv_hc_hdr *rq, int status,
+		  const void *body, size_t len, int pass_fd)
+{
+	uint8_t buf[HV_HC_MSG_MAX];
+	struct hv_hc_hdr h;
+	struct iovec iov = { buf, sizeof(h) + len };
+	union {
+		char c[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr a;
+	} cm;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	hcmsg_header(&h, rq->op, HV_HC_F_REPLY, rq->seq, -status, len);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), body, len);
+	if (pass_fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof(cm));
+		m.msg_control = cm.c;
+		m.msg_controllen = sizeof(cm.c);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	ck_assert_int_ge(sendmsg(fd, &m, MSG_NOSIGNAL), 0);
+}
+
+static void send_event(int fd, uint32_t type, uint32_t domid, const char *name)
+{
+	struct { struct hv_hc_hdr h; struct hv_hc_event e; } msg;
+
+	memset(&msg, 0, sizeof(msg));
+	hcmsg_header(&msg.h, HV_HC_EVENT, HV_HC_F_EVENT, 0, 0, sizeof(msg.e));
+	msg.e.type = type;
+	msg.e.domid = domid;
+	strcpy(msg.e.name, name);
+	ck_assert_int_ge(send(fd, &msg, sizeof(msg), MSG_NOSIGNAL), 0);
+}
+
+static void dominfo(struct hv_hc_dominfo *d, uint32_t domid, const char *name)
+{
+	memset(d, 0, sizeof(*d));
+	d->domid = domid;
+	d->state = HV_HC_STATE_RUNNING;
+	strcpy(d->name, name);
+	d->vcpus = d->maxvcpus = 1;
+	d->memory_mib = d->maxmem_mib = 64;
+}
+
+/* Serve one request; false when the connection should close. */
+static bool serve_one(struct fake *f, int fd)
+{
+	uint8_t buf[HV_HC_MSG_MAX];
+	struct hv_hc_hdr h;
+	struct hv_hc_domid id;
+	ssize_t r = recv(fd, buf, sizeof(buf), 0);
+
+	if (r <= 0)
+		return false;
+	ck_assert_int_eq(hcmsg_check(buf, (size_t)r, &h), 0);
+	f->last_op = h.op;
+	f->requests++;
+	hcmsg_body(buf, (size_t)r, &id, sizeof(id));
+	switch (h.op) {
+	case HV_HC_DOMCTL_GETINFO:
+		if (id.domid == 3) {
+			struct hv_hc_dominfo d;
+
+			dominfo(&d, 3, "g");
+			reply(fd, &h, 0, &d, sizeof(d), -1);
+		} else {
+			reply(fd, &h, HV_HC_ENOENT, NULL, 0, -1);
+		}
+		break;
+	case HV_HC_SYSCTL_LIST: {
+		struct {
+			struct hv_hc_list_reply r;
+			struct hv_hc_dominfo d[2];
+		} l;
+
+		memset(&l, 0, sizeof(l));
+		l.r.count = 2;
+		dominfo(&l.d[0], 1, "alpha");
+		dominfo(&l.d[1], 3, "g");
+		reply(fd, &h, 0, &l, sizeof(l), -1);
+		break;
+	}
+	case HV_HC_DOMCTL_PAUSE:
+		reply(fd, &h, HV_HC_ESTATE, NULL, 0, -1);
+		break;
+	case HV_HC_DOMCTL_CONSOLE: {
+		int p[2];
+
+		ck_assert_int_eq(pipe(p), 0);
+		reply(fd, &h, 0, NULL, 0, p[0]);
+		close(p[0]);
+		close(p[1]);
+		break;
+	}
+	case HV_HC_EVENT_SUBSCRIBE:
+		/* an event may overtake the reply */
+		send_event(fd, HV_HC_EV_CREATED, 4, "early");
+		reply(fd, &h, 0, NULL, 0, -1);
+		send_event(fd, HV_HC_EV_DEATH, 3, "g");
+		break;
+	default:
+		reply(fd, &h, HV_HC_EOPNOTSUPP, NULL, 0, -1);
+		break;
+	}
+	return !f->hangup_after || f->requests % f->hangup_after;
+}
+
+static void *fake_main(void *arg)
+{
+	struct fake *f = arg;
+	int fds[8], n = 0;
+
+	for (;;) {
+		struct pollfd p[9];
+		int i;
+
+		p[0] = (struct pollfd){ .fd = f->lsock, .events = POLLIN };
+		for (i = 0; i < n; i++)
+			p[i + 1] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+		if (poll(p, (nfds_t)n + 1, -1) < 0)
+			continue;
+		if (p[0].revents) {
+			int c = accept(f->lsock, NULL, NULL);
+
+			if (c < 0)
+				return NULL;
+			if (n < 8)
+				fds[n++] = c;
+			else
+				close(c);
+		}
+		for (i = 0; i < n; i++) {
+			if (!p[i + 1].revents)
+				continue;
+			if (!serve_one(f, fds[i])) {
+				close(fds[i]);
+				fds[i] = fds[--n];
+				p[i + 1] = p[n + 1];
+				i--;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void fake_start(struct fake *f)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	strcpy(f->dir, "/tmp/hv-test-client.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	setenv("HV_RUNDIR", f->dir, 1);
+	setenv("HV_HVD", "/nonexistent/hvd", 1);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/hvd.sock", f->dir);
+	f->lsock = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	ck_assert_int_ge(f->lsock, 0);
+	ck_assert_int_eq(bind(f->lsock, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(f->lsock, 8), 0);
+	ck_assert_int_eq(pthread_create(&f->thread, NULL, fake_main, f), 0);
+}
+
+static hv_ctx *new_ctx(void)
+{
+	hv_ctx *ctx = NULL;
+
+	ck_assert_int_eq(hv_ctx_new(&ctx), 0);
+	hv_ctx_set_logger(ctx, logger, NULL, HV_LOG_WARN);
+	logbuf[0] = '\0';
+	return ctx;
+}
+
+START_TEST(test_errors_name_the_domain)
+{
+	struct fake f = { 0 };
+	hv_ctx *ctx;
+	hv_dominfo info;
+	uint32_t domid;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	ck_assert_int_eq(hv_domain_info(ctx, 7, &info), HV_ERROR_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(logbuf, "domain 7: no such domain"));
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_pause(ctx, 3), HV_ERROR_STATE);
+	ck_assert_ptr_nonnull(strstr(logbuf, "pause domain 3: not possible"));
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_lookup(ctx, "nosuch", &domid),
+			 HV_ERROR_NOTFOUND);
+	ck_assert_uint_eq(domid, HV_DOMID_INVALID);
+	ck_assert_ptr_nonnull(strstr(logbuf, "\"nosuch\": no such domain"));
+	ck_assert_int_eq(hv_domain_rename(ctx, 3, "123"), HV_ERROR_INVAL);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_queries)
+{
+	struct fake f = { 0 };
+	hv_ctx *ctx;
+	hv_dominfo info, *list;
+	size_t nr;
+	uint32_t domid;
+	int fd = -1;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	ck_assert_int_eq(hv_domain_info(ctx, 3, &info), 0);
+	ck_assert_str_eq(info.name, "g");
+	ck_assert_int_eq(info.state, HV_STATE_RUNNING);
+	ck_assert_int_eq(hv_domain_list(ctx, &list, &nr), 0);
+	ck_assert_uint_eq(nr, 2);
+	ck_assert_str_eq(list[0].name, "alpha");
+	free(list);
+	ck_assert_int_eq(hv_domain_lookup(ctx, "g", &domid), 0);
+	ck_assert_uint_eq(domid, 3);
+	ck_assert_int_eq(hv_domain_lookup(ctx, "3", &domid), 0);
+	ck_assert_uint_eq(domid, 3);
+	ck_assert_int_eq(hv_domain_console(ctx, 3, &fd), 0);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_reconnect_after_hangup)
+{
+	struct fake f = { .hangup_after = 1 };
+	hv_ctx *ctx;
+	hv_dominfo info;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	/* hvd closes the connection after each answer: queries reconnect */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(hv_domain_info(ctx, 3, &info), 0);
+	ck_assert_int_eq(f.requests, 3);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_events)
+{
+	struct fake f = { 0 };
+	struct pollfd p;
+	hv_ctx *ctx;
+	hv_event ev;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	ck_assert_int_eq(hv_event_fd(ctx, &p.fd), 0);
+	p.events = POLLIN;
+	/* the event that came before the reply was queued: readable */
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	ck_assert_int_eq(hv_event_next(ctx, &ev), 0);
+	ck_assert_int_eq(ev.type, HV_EVENT_CREATED);
+	ck_assert_str_eq(ev.name, "early");
+	ck_assert_int_eq(hv_event_wait(ctx, &ev, 5000), 0);
+	ck_assert_int_eq(ev.type, HV_EVENT_DEATH);
+	ck_assert_uint_eq(ev.domid, 3);
+	ck_assert_int_eq(hv_event_next(ctx, &ev), HV_ERROR_BUSY);
+	ck_assert_int_eq(hv_event_wait(ctx, &ev, 100), HV_ERROR_TIMEDOUT);
+	ck_assert_int_eq(poll(&p, 1, 0), 0);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_no_hvd)
+{
+	char dir[] = "/tmp/hv-test-client.XXXXXX";
+	hv_ctx *ctx;
+	hv_dominfo info;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("HV_RUNDIR", dir, 1);
+	setenv("HV_HVD", "/nonexistent/hvd", 1);
+	ctx = new_ctx();
+	ck_assert_int_eq(hv_domain_info(ctx, 1, &info), HV_ERROR_DAEMON);
+	ck_assert_ptr_nonnull(strstr(logbuf, "cannot start hvd: /nonexistent/hvd"));
+	/* a failing hvd: what it says is passed on */
+	setenv("HV_HVD", "/bin/false", 1);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_info(ctx, 1, &info), HV_ERROR_DAEMON);
+	ck_assert_ptr_nonnull(strstr(logbuf, "did not answer"));
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_create_refusals)
+{
+	hv_domain_config cfg;
+	hv_ctx *ctx;
+	uint32_t domid;
+
+	setenv("HV_HVD", "/nonexistent/hvd", 1);
+	ctx = new_ctx();
+	hv_domain_config_init(&cfg);
+	ck_assert_int_eq(hv_config_set(ctx, &cfg,
+				       "name=g;kernel=/nonexistent/kernel"), 0);
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_IO);
+	ck_assert_ptr_nonnull(strstr(logbuf, "kernel: cannot open /nonexistent/kernel"));
+	ck_assert_uint_eq(domid, HV_DOMID_INVALID);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_config_set(ctx, &cfg,
+				       "kernel=/bin/sh;disk=['/tmp/x.img,raw,xvda,rw']"), 0);
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_NOSYS);
+	ck_assert_ptr_nonnull(strstr(logbuf, "disk: virtual disks are not supported"));
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_config_set(ctx, &cfg,
+				       "disk=[];on_crash=coredump-destroy"), 0);
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_NOSYS);
+	ck_assert_ptr_nonnull(strstr(logbuf, "on_crash: core dumps"));
+	hv_domain_config_dispose(&cfg);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_status_mapping);
+	tcase_add_test(tc, test_conversions);
+	tcase_add_test(tc, test_errors_name_the_domain);
+	tcase_add_test(tc, test_queries);
+	tcase_add_test(tc, test_reconnect_after_hangup);
+	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_no_hvd);
+	tcase_add_test(tc, test_create_refusals);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

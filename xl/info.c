@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xl list, info, uptime, vcpu-list, domid, domname. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include "xl.h"
+
+static const char *state_name(hv_domain_state s)
+{
+	switch (s) {
+	case HV_STATE_BUILDING:
+		return "building";
+	case HV_STATE_PAUSED:
+		return "paused";
+	case HV_STATE_RUNNING:
+		return "running";
+	case HV_STATE_SHUTDOWN:
+		return "shutdown";
+	case HV_STATE_CRASHED:
+		return "crashed";
+	case HV_STATE_DYING:
+		return "dying";
+	}
+	return "unknown";
+}
+
+static const char *code_name(hv_shutdown_code c)
+{
+	switch (c) {
+	case HV_SHUTDOWN_POWEROFF:
+		return "poweroff";
+	case HV_SHUTDOWN_REBOOT:
+		return "reboot";
+	case HV_SHUTDOWN_CRASH:
+		return "crash";
+	case HV_SHUTDOWN_NONE:
+		break;
+	}
+	return "none";
+}
+
+static const char *action_name(enum hv_action a)
+{
+	switch (a) {
+	case HV_ACTION_RESTART:
+		return "restart";
+	case HV_ACTION_RENAME_RESTART:
+		return "rename-restart";
+	case HV_ACTION_PRESERVE:
+		return "preserve";
+	case HV_ACTION_COREDUMP_DESTROY:
+		return "coredump-destroy";
+	case HV_ACTION_COREDUMP_RESTART:
+		return "coredump-restart";
+	case HV_ACTION_DESTROY:
+		break;
+	}
+	return "destroy";
+}
+
+/* Xen's six state letters: running, blocked, paused, shutdown, crashed, dying. */
+static void state_letters(const hv_dominfo *d, char s[7])
+{
+	memcpy(s, "------", 7);
+	switch (d->state) {
+	case HV_STATE_RUNNING:
+		s[0] = 'r';
+		break;
+	case HV_STATE_BUILDING:
+	case HV_STATE_PAUSED:
+		s[2] = 'p';
+		break;
+	case HV_STATE_CRASHED:
+		s[4] = 'c';
+		s[3] = 's';
+		break;
+	case HV_STATE_SHUTDOWN:
+		s[3] = 's';
+		break;
+	case HV_STATE_DYING:
+		s[5] = 'd';
+		break;
+	}
+}
+
+static void format_uuid(const uint8_t u[16], char buf[37])
+{
+	snprintf(buf, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+		 u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+/*
+ * The domains named in argv[first..argc), or all of them: a new array in
+ * *list_r.  XL_OK or XL_FAIL (said).
+ */
+static int get_domains(int argc, char **argv, int first, hv_dominfo **list_r,
+		       size_t *nr_r)
+{
+	hv_dominfo *list = NULL;
+	int rc;
+
+	*list_r = NULL;
+	*nr_r = 0;
+	xl_error_mark();
+	if (first == argc) {
+		rc = hv_domain_list(xl_ctx, list_r, nr_r);
+		return rc ? xl_error(rc, "list domains") : XL_OK;
+	}
+	list = calloc((size_t)(argc - first), sizeof(*list));
+	if (!list)
+		return xl_error(HV_ERROR_NOMEM, "list domains");
+	for (int i = first; i < argc; i++) {
+		uint32_t domid;
+
+		if (xl_lookup(argv[i], &domid))
+			goto fail;
+		xl_error_mark();
+		rc = hv_domain_info(xl_ctx, domid, &list[i - first]);
+		if (rc) {
+			xl_error(rc, "domain %s", argv[i]);
+			goto fail;
+		}
+	}
+	*list_r = list;
+	*nr_r = (size_t)(argc - first);
+	return XL_OK;
+fail:
+	free(list);
+	return XL_FAIL;
+}
+
+static void print_info_json(const hv_dominfo *d, bool last)
+{
+	char uuid[37];
+
+	format_uuid(d->uuid, uuid);
+	printf("    {\n"
+	       "        \"domid\": %" PRIu32 ",\n"
+	       "        \"info\": {\n"
+	       "            \"name\": \"%s\",\n"
+	       "            \"uuid\": \"%s\",\n"
+	       "            \"state\": \"%s\",\n"
+	       "            \"shutdown_code\": \"%s\",\n"
+	       "            \"vcpus\": %u,\n"
+	       "            \"maxvcpus\": %u,\n"
+	       "            \"memory_mib\": %" PRIu64 ",\n"
+	       "            \"maxmem_mib\": %" PRIu64 ",\n"
+	       "            \"cpu_time_ns\": %" PRIu64 ",\n"
+	       "            \"start_time\": %lld,\n"
+	       "            \"on_poweroff\": \"%s\",\n"
+	       "            \"on_reboot\": \"%s\",\n"
+	       "            \"on_crash\": \"%s\",\n"
+	       "            \"vmm_pid\": %d\n"
+	       "        }\n"
+	       "    }%s\n",
+	       d->domid, d->name, uuid, state_name(d->state),
+	       code_name(d->shutdown_code), d->vcpus, d->maxvcpus,
+	       d->memory_mib, d->maxmem_mib, d->cpu_time_ns,
+	       (long long)d->start_time, action_name(d->on_poweroff),
+	       action_name(d->on_reboot), action_name(d->on_crash), d->vmm_pid,
+	       last ? "" : ",");
+}
+
+int main_list(int argc, char **argv)
+{
+	hv_dominfo *list = NULL;
+	bool lng = false, verbose = false;
+	size_t nr = 0;
+	int c;
+
+	while ((c = xl_getopt(argc, argv, "lv")) != -1) {
+		switch (c) {
+		case 'l':
+			lng = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case XL_HELP:
+			return xl_help("list");
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (get_domains(argc, argv, optind, &list, &nr))
+		return XL_FAIL;
+	if (lng) {
+		printf("[\n");
+		for (size_t i = 0; i < nr; i++)
+			print_info_json(&list[i], i + 1 == nr);
+		printf("]\n");
+		goto out;
+	}
+	printf("Name                                        ID   Mem VCPUs\tState\tTime(s)");
+	if (verbose)
+		printf("   UUID                            Reason-Code");
+	printf("\n");
+	for (size_t i = 0; i < nr; i++) {
+		const hv_dominfo *d = &list[i];
+		char st[7], uuid[37];
+
+		state_letters(d, st);
+		printf("%-40s %5" PRIu32 " %5" PRIu64 " %5u     %s  %8.1f",
+		       d->name, d->domid, d->memory_mib, d->vcpus, st,
+		       (double)d->cpu_time_ns / 1e9);
+		if (verbose) {
+			format_uuid(d->uuid, uuid);
+			printf(" %s %8s", uuid,
+			       d->state == HV_STATE_SHUTDOWN ||
+			       d->state == HV_STATE_CRASHED ?
+			       code_name(d->shutdown_code) : "-");
+		}
+		printf("\n");
+	}
+out:
+	free(list);
+	return XL_OK;
+}
+
+int main_info(int argc, char **argv)
+{
+	hv_physinfo pi;
+	struct utsname u;
+	long pages, psize;
+	int c, rc;
+
+	while ((c = xl_getopt(argc, argv, "n")) != -1) {
+		switch (c) {
+		case 'n':
+			break;
+		case XL_HELP:
+			return xl_help("info");
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (optind != argc)
+		return xl_usage("info", "takes no arguments");
+	xl_error_mark();
+	rc = hv_physinfo_get(xl_ctx, &pi);
+	if (rc)
+		return xl_error(rc, "get host information");
+	if (uname(&u) < 0)
+		memset(&u, 0, sizeof(u));
+	pages = sysconf(_SC_PHYS_PAGES);
+	psize = sysconf(_SC_PAGESIZE);
+	printf("%-23s: %s\n", "host", u.nodename);
+	printf("%-23s: %s\n", "release", u.release);
+	printf("%-23s: %s\n", "version", u.version);
+	printf("%-23s: %s\n", "machine", u.machine);
+	printf("%-23s: %u\n", "nr_cpus", pi.nr_cpus);
+	printf("%-23s: %ld\n", "nr_online_cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	printf("%-23s: %" PRIu64 "\n", "total_memory", pi.total_mib);
+	printf("%-23s: %" PRIu64 "\n", "free_memory", pi.free_mib);
+	printf("%-23s: %" PRIu64 "\n", "domains_memory", pi.domains_mib);
+	if (pages > 0 && psize > 0)
+		printf("%-23s: %lld\n", "host_memory",
+		       (long long)pages * psize / (1024 * 1024));
+	printf("%-23s: %u\n", "nr_domains", pi.nr_domains);
+	printf("%-23s: %u\n", "max_vcpus_per_domain", pi.max_vcpus);
+	printf("%-23s: %s\n", "virt_caps",
+	       access("/dev/kvm", R_OK | W_OK) == 0 ? "hvm (kvm)" : "none (no usable /dev/kvm)");
+	printf("%-23s: %s\n", "hv_version", pi.version);
+	printf("%-23s: %d\n", "hvd_pid", pi.hvd_pid);
+	printf("%-23s: %s\n", "libhv_version", hv_version());
+	printf("%-23s: %s\n", "xl_version", PACKAGE_VERSION);
+	return XL_OK;
+}
+
+static void format_uptime(long s, char *buf, size_t len)
+{
+	long days = s / 86400;
+
+	s %= 86400;
+	if (days)
+		snprintf(buf, len, "%ld day%s, %2ld:%02ld:%02ld", days,
+			 days == 1 ? "" : "s", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, "%2ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+			 s % 60);
+}
+
+int main_uptime(int argc, char **argv)
+{
+	hv_dominfo *list = NULL;
+	size_t nr = 0;
+	time_t now = time(NULL);
+	int c;
+
+	while ((c = xl_getopt(argc, argv, "s")) != -1) {
+		switch (c) {
+		case 's':
+			break;
+		case XL_HELP:
+			return xl_help("uptime");
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (get_domains(argc, argv, optind, &list, &nr))
+		return XL_FAIL;
+	printf("%-33s %4s %s\n", "Name", "ID", "Uptime");
+	for (size_t i = 0; i < nr; i++) {
+		char up[64];
+		long s = list[i].start_time && now > list[i].start_time ?
+			(long)(now - list[i].start_time) : 0;
+
+		format_uptime(s, up, sizeof(up));
+		printf("%-33s %4" PRIu32 " %s\n", list[i].name, list[i].domid, up);
+	}
+	free(list);
+	return XL_OK;
+}
+
+int main_vcpulist(int argc, char **argv)
+{
+	hv_dominfo *list = NULL;
+	size_t nr = 0;
+	int c;
+
+	while ((c = xl_getopt(argc, argv, "")) != -1) {
+		if (c == XL_HELP)
+			return xl_help("vcpu-list");
+		return XL_USAGE;
+	}
+	if (get_domains(argc, argv, optind, &list, &nr))
+		return XL_FAIL;
+	printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU",
+	       "State", "Time(s)", "Affinity (Hard / Soft)");
+	for (size_t i = 0; i < nr; i++) {
+		const hv_dominfo *d = &list[i];
+		const char *st = d->state == HV_STATE_RUNNING ? "r--" :
+			d->state == HV_STATE_PAUSED ||
+			d->state == HV_STATE_BUILDING ? "--p" : "---";
+
+		/* hvd reports time per domain, not per vCPU */
+		for (unsigned int v = 0; v < d->vcpus; v++)
+			printf("%-32s %5" PRIu32 " %5u %5s %5s %9s %s\n",
+			       d->name, d->domid, v, "-", st, "-",
+			       "all / all");
+	}
+	free(list);
+	return XL_OK;
+}
+
+int main_domid(int argc, char **argv)
+{
+	hv_dominfo *list = NULL;
+	size_t nr = 0;
+	int c, rc;
+
+	while ((c = xl_getopt(argc, argv, "")) != -1) {
+		if (c == XL_HELP)
+			return xl_help("domid");
+		return XL_USAGE;
+	}
+	if (optind + 1 != argc)
+		return xl_usage("domid", "give one domain name");
+	xl_error_mark();
+	rc = hv_domain_list(xl_ctx, &list, &nr);
+	if (rc)
+		return xl_error(rc, "list domains");
+	rc = XL_FAIL;
+	for (size_t i = 0; i < nr; i++) {
+		if (!strcmp(list[i].name, argv[optind])) {
+			printf("%" PRIu32 "\n", list[i].domid);
+			rc = XL_OK;
+			break;
+		}
+	}
+	if (rc)
+		fprintf(stderr, "xl: domain \"%s\": no such domain (xl list shows the domains)\n",
+			argv[optind]);
+	free(list);
+	return rc;
+}
+
+int main_domname(int argc, char **argv)
+{
+	hv_dominfo info;
+	char *end;
+	unsigned long id;
+	int c, rc;
+
+	while ((c = xl_getopt(argc, argv, "")) != -1) {
+		if (c == XL_HELP)
+			return xl_help("domname");
+		return XL_USAGE;
+	}
+	if (optind + 1 != argc)
+		return xl_usage("domname", "give one domain id");
+	id = strtoul(argv[optind], &end, 10);
+	if (!*argv[optind] || *end || id >= HV_DOMID_INVALID)
+		return xl_usage("domname", "'%s' is not a domain id (a number; xl domid NAME gives one)",
+				argv[optind]);
+	xl_error_mark();
+	rc = hv_domain_info(xl_ctx, (uint32_t)id, &info);
+	if (rc)
+		return xl_error(rc, "domain %s", argv[optind]);
+	printf("%s\n", info.name);
+	return XL_OK;
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xl: main, command dispatch, help, messages. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xl.h"
+
+hv_ctx *xl_ctx;
+int xl_verbose;
+
+static int errors_logged;
+static bool quiet;
+
+static const struct xl_cmd cmds[] = {
+	{ "create", main_create, "Create a domain from a config file",
+	  "[options] CONFIGFILE [KEY=VALUE ...]",
+	  "  -p             leave the domain paused after creating it\n"
+	  "  -c             attach to the console after creating the domain\n"
+	  "  -F             stay in the foreground until the domain dies (follows\n"
+	  "                 restarts; with -c, keeps the console)\n"
+	  "  -n             dry run: check the config and print it as JSON\n"
+	  "  -q             quiet\n"
+	  "  -f FILE        the config file (instead of the CONFIGFILE argument)\n"
+	  "  KEY=VALUE      override a config setting, as an xl.cfg line\n" },
+	{ "list", main_list, "List information about all or some domains",
+	  "[options] [DOMAIN ...]",
+	  "  -l, --long     the domains' information as JSON\n"
+	  "  -v, --verbose  add each domain's UUID and why it ended\n" },
+	{ "destroy", main_destroy, "Terminate a domain immediately", "DOMAIN",
+	  NULL },
+	{ "shutdown", main_shutdown, "Ask a domain to power off (ACPI power button)",
+	  "[options] [DOMAIN]",
+	  "  -w             wait until the domain is gone (or has shut down and is\n"
+	  "                 preserved)\n"
+	  "  -a             all domains\n" },
+	{ "reboot", main_reboot, "Ask a domain to reboot (Ctrl-Alt-Del)",
+	  "[options] [DOMAIN]",
+	  "  -w             wait until the domain has rebooted\n"
+	  "  -a             all domains\n" },
+	{ "pause", main_pause, "Pause the execution of a domain", "DOMAIN", NULL },
+	{ "unpause", main_unpause, "Unpause a paused domain", "DOMAIN", NULL },
+	{ "rename", main_rename, "Rename a domain", "DOMAIN NEWNAME", NULL },
+	{ "console", main_console, "Attach to a domain's console (Ctrl-] detaches)",
+	  "DOMAIN", NULL },
+	{ "info", main_info, "Get information about the host and hv", "", NULL },
+	{ "uptime", main_uptime, "Print how long domains have been running",
+	  "[DOMAIN ...]", NULL },
+	{ "vcpu-list", main_vcpulist, "List the vCPUs of all or some domains",
+	  "[DOMAIN ...]", NULL },
+	{ "domid", main_domid, "Convert a domain name to a domain id", "NAME",
+	  NULL },
+	{ "domname", main_domname, "Convert a domain id to a domain name", "ID",
+	  NULL },
+	{ "help", main_help, "Print help on xl or one of its commands",
+	  "[COMMAND]", NULL },
+};
+
+#define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static const struct xl_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NR_CMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static void logger(void *opaque, enum hv_log_level level, const char *fmt,
+		   va_list ap)
+{
+	(void)opaque;
+	if (quiet && level <= HV_LOG_ERROR)
+		return;
+	if (level == HV_LOG_ERROR)
+		errors_logged++;
+	if (level > HV_LOG_WARN && xl_verbose < (level == HV_LOG_INFO ? 1 : 2))
+		return;
+	fputs(level == HV_LOG_WARN ? "xl: warning: " : "xl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void xl_quiet(bool q)
+{
+	quiet = q;
+}
+
+void xl_error_mark(void)
+{
+	errors_logged = 0;
+}
+
+int xl_error(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errors_logged && rc != HV_ERROR_NONE) {
+		errors_logged = 0;
+		return XL_FAIL;
+	}
+	fputs("xl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (rc)
+		fprintf(stderr, ": %s", hv_strerror(rc));
+	fputc('\n', stderr);
+	return XL_FAIL;
+}
+
+static void print_usage(FILE *f, const struct xl_cmd *c)
+{
+	fprintf(f, "Usage: xl %s%s%s\n", c->name, *c->usage ? " " : "",
+		c->usage);
+}
+
+int xl_help(const char *name)
+{
+	const struct xl_cmd *c = find_cmd(name);
+
+	if (!c)
+		return XL_OK;
+	print_usage(stdout, c);
+	printf("\n%s.\n", c->summary);
+	if (c->options)
+		printf("\nOptions:\n%s", c->options);
+	printf("  -h, --help     print this help\n");
+	return XL_OK;
+}
+
+int xl_usage(const char *name, const char *fmt, ...)
+{
+	const struct xl_cmd *c = find_cmd(name);
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "xl: %s: ", name);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	if (c)
+		print_usage(stderr, c);
+	fprintf(stderr, "Try 'xl help %s' for more.\n", name);
+	return XL_USAGE;
+}
+
+int xl_getopt(int argc, char **argv, const char *opts)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "long", no_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char spec[64];
+	int c;
+
+	snprintf(spec, sizeof(spec), ":h%s", opts);
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c == 'h')
+		return XL_HELP;
+	if ((c == 'l' || c == 'v') && !strchr(opts, c)) {
+		xl_usage(argv[0], "unknown option --%s",
+			 c == 'l' ? "long" : "verbose");
+		return '?';
+	}
+	if (c == '?') {
+		if (optopt)
+			xl_usage(argv[0], "unknown option -%c", optopt);
+		else
+			xl_usage(argv[0], "unknown option %s",
+				 argv[optind - 1]);
+		return '?';
+	}
+	if (c == ':') {
+		xl_usage(argv[0], "option -%c needs an argument", optopt);
+		return '?';
+	}
+	return c;
+}
+
+int xl_lookup(const char *name_or_id, uint32_t *domid_r)
+{
+	int rc;
+
+	xl_error_mark();
+	rc = hv_domain_lookup(xl_ctx, name_or_id, domid_r);
+	if (rc)
+		return xl_error(rc, "domain %s", name_or_id);
+	return XL_OK;
+}
+
+static void main_usage(FILE *f)
+{
+	fprintf(f, "Usage: xl [-v] COMMAND [ARGS]\n\nCommands:\n");
+	for (size_t i = 0; i < NR_CMDS; i++)
+		fprintf(f, " %-12s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nxl COMMAND --help, or xl help COMMAND, describes one command.\n");
+}
+
+int main_help(int argc, char **argv)
+{
+	int c;
+
+	while ((c = xl_getopt(argc, argv, "")) != -1) {
+		if (c == XL_HELP)
+			return xl_help("help");
+		return XL_USAGE;
+	}
+	if (optind == argc) {
+		main_usage(stdout);
+		return XL_OK;
+	}
+	if (optind + 1 < argc)
+		return xl_usage("help", "give at most one command");
+	if (!find_cmd(argv[optind]))
+		return xl_usage("help", "unknown command '%s'", argv[optind]);
+	return xl_help(argv[optind]);
+}
+
+int main(int argc, char **argv)
+{
+	const struct xl_cmd *c;
+	int i, rc;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v")) {
+			xl_verbose++;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			main_usage(stdout);
+			return XL_OK;
+		} else {
+			fprintf(stderr, "xl: unknown option %s\n", argv[i]);
+			main_usage(stderr);
+			return XL_USAGE;
+		}
+	}
+	if (i == argc) {
+		main_usage(stderr);
+		return XL_USAGE;
+	}
+	c = find_cmd(argv[i]);
+	if (!c) {
+		fprintf(stderr, "xl: unknown command '%s' (xl help lists the commands)\n",
+			argv[i]);
+		return XL_USAGE;
+	}
+	rc = hv_ctx_new(&xl_ctx);
+	if (rc) {
+		fprintf(stderr, "xl: cannot make a libhv context: %s\n",
+			hv_strerror(rc));
+		return XL_FAIL;
+	}
+	hv_ctx_set_logger(xl_ctx, logger, NULL, HV_LOG_DEBUG);
+	optind = 0;
+	rc = c->main(argc - i, argv + i);
+	hv_ctx_free(xl_ctx);
+	if (fflush(stdout) == EOF && !rc) {
+		perror("xl: writing the output");
+		rc = XL_FAIL;
+	}
+	return rc;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* xl: the hv command line, compatible with Xen's xl. */
+#ifndef XL_H
+#define XL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <unistd.h>
+#include <hv/hv.h>
+#include <hv/domain.h>
+
+/* Exit statuses. */
+#define XL_OK 0
+#define XL_FAIL 1
+#define XL_USAGE 2
+
+/* xl_getopt() returns this for -h and --help. */
+#define XL_HELP 0x100
+
+struct xl_cmd {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *summary;
+	const char *usage;	/* after "xl NAME " */
+	const char *options;	/* one option a line, already indented */
+};
+
+/* The library context, made by main() before a command runs. */
+extern hv_ctx *xl_ctx;
+/* -v given to xl: log libhv's informational messages too. */
+extern int xl_verbose;
+
+/*
+ * xl_getopt - getopt for a command's argv (argv[0] is the command name);
+ * adds -h/--help (XL_HELP).  Unknown options and missing arguments are
+ * reported and give '?'.
+ */
+int xl_getopt(int argc, char **argv, const char *opts);
+
+/* Help for @cmd on stdout; returns XL_OK. */
+int xl_help(const char *cmd);
+/* "xl: CMD: <fmt>" and CMD's usage on stderr; returns XL_USAGE. */
+int xl_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * xl_error - "xl: <fmt>" on stderr, with ": <hv_strerror(rc)>" appended
+ * only if libhv logged no error since the last xl_error_mark(): libhv's
+ * message says more than the code.  Returns XL_FAIL.
+ */
+int xl_error(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xl_error_mark(void);
+
+/* Make libhv log nothing below HV_LOG_ERROR+1 while @quiet (for probes). */
+void xl_quiet(bool quiet);
+
+/* xl_lookup - a domain named by name or id; XL_OK or XL_FAIL (said). */
+int xl_lookup(const char *name_or_id, uint32_t *domid_r);
+
+/* xl_console_attach - see console.c.  *closed_r: the console ended. */
+int xl_console_attach(uint32_t domid, bool *closed_r);
+
+/* Waiting for domains, see vmcontrol.c. */
+enum xl_wait_end { XL_GONE, XL_PRESERVED };
+int xl_wait_end(uint32_t domid, enum xl_wait_end *how_r);
+
+int main_create(int argc, char **argv);
+int main_destroy(int argc, char **argv);
+int main_shutdown(int argc, char **argv);
+int main_reboot(int argc, char **argv);
+int main_pause(int argc, char **argv);
+int main_unpause(int argc, char **argv);
+int main_rename(int argc, char **argv);
+int main_console(int argc, char **argv);
+int main_list(int argc, char **argv);
+int main_info(int argc, char **argv);
+int main_uptime(int argc, char **argv);
+int main_vcpulist(int argc, char **argv);
+int main_domid(int argc, char **argv);
+int main_domname(int argc, char **argv);
+int main_help(int argc, char **argv);
+
+#endif
