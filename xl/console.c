@@ -90,7 +90,7 @@ static int copy_loop(int con, bool *closed_r)
 	return XL_OK;
 }
 
-int xl_console_attach(uint32_t domid, bool *closed_r)
+int xl_console_attach(uint32_t domid, bool unpause, bool *closed_r)
 {
 	struct sigaction sa = { .sa_handler = on_signal }, old[3];
 	static const int sigs[3] = { SIGTERM, SIGHUP, SIGINT };
@@ -103,6 +103,11 @@ int xl_console_attach(uint32_t domid, bool *closed_r)
 	rc = hv_domain_console(xl_ctx, domid, &con);
 	if (rc)
 		return xl_error(rc, "console of domain %u", (unsigned int)domid);
+	/* connected before the first instruction runs: nothing is missed */
+	if (unpause && (rc = hv_domain_unpause(xl_ctx, domid))) {
+		close(con);
+		return xl_error(rc, "unpause domain %u", (unsigned int)domid);
+	}
 	for (int i = 0; i < 3; i++)
 		sigaction(sigs[i], &sa, &old[i]);
 	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
@@ -146,5 +151,5 @@ int main_console(int argc, char **argv)
 		return xl_usage("console", "give one domain");
 	if (xl_lookup(argv[optind], &domid))
 		return XL_FAIL;
-	return xl_console_attach(domid, &closed);
+	return xl_console_attach(domid, false, &closed);
 }

@@ -16,3 +16,12 @@ XL_TESTS = \
 	tests/integration/xl-errors.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
+
+# Example domain configurations, installed in $(pkgdatadir)/examples.
+examplesdir = $(pkgdatadir)/examples
+examples_DATA = xl/examples/minios.cfg xl/examples/linux.cfg
+EXTRA_DIST += xl/examples/minios.cfg.in xl/examples/linux.cfg
+CLEANFILES += xl/examples/minios.cfg
+xl/examples/minios.cfg: $(top_srcdir)/xl/examples/minios.cfg.in Makefile
+	@$(MKDIR_P) xl/examples
+	$(AM_V_GEN)sed -e 's|@pkgdatadir@|$(pkgdatadir)|g' $< >$@

@@ -168,7 +168,7 @@ static int print_json(const hv_domain_config *cfg)
 }
 
 /* Stay with the domain until it dies, following restarts (create -F). */
-static int follow(uint32_t domid, const char *name, bool console, bool q)
+static int follow(uint32_t domid, const char *name, bool console, bool unpause, bool q)
 {
 	char *nm = strdup(name);
 	int rc = XL_OK;
@@ -187,7 +187,8 @@ static int follow(uint32_t domid, const char *name, bool console, bool q)
 		if (!found)
 			break;
 		if (console) {
-			rc = xl_console_attach(domid, &closed);
+			rc = xl_console_attach(domid, unpause, &closed);
+			unpause = false;
 			if (rc > XL_USAGE)	/* a signal */
 				break;
 			console = closed;	/* detached: stop showing it */
@@ -299,7 +300,8 @@ int main_create(int argc, char **argv)
 		rc = print_json(&cfg);
 		goto out;
 	}
-	rc = hv_domain_create(xl_ctx, &cfg, paused ? HV_CREATE_PAUSED : 0,
+	/* with a console, start paused and unpause once it is attached */
+	rc = hv_domain_create(xl_ctx, &cfg, paused || console ? HV_CREATE_PAUSED : 0,
 			      &domid);
 	if (rc) {
 		rc = xl_error(rc, "create domain \"%s\" from %s",
@@ -310,11 +312,11 @@ int main_create(int argc, char **argv)
 		fprintf(stderr, "Domain \"%s\" created as domain %u%s\n",
 			cfg.name, (unsigned int)domid, paused ? ", paused" : "");
 	if (fg) {
-		rc = follow(domid, cfg.name, console, q);
+		rc = follow(domid, cfg.name, console, console && !paused, q);
 	} else if (console) {
 		bool closed;
 
-		rc = xl_console_attach(domid, &closed);
+		rc = xl_console_attach(domid, !paused, &closed);
 	}
 out:
 	hv_domain_config_dispose(&cfg);

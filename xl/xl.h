@@ -57,8 +57,12 @@ void xl_quiet(bool quiet);
 /* xl_lookup - a domain named by name or id; XL_OK or XL_FAIL (said). */
 int xl_lookup(const char *name_or_id, uint32_t *domid_r);
 
-/* xl_console_attach - see console.c.  *closed_r: the console ended. */
-int xl_console_attach(uint32_t domid, bool *closed_r);
+/*
+ * xl_console_attach - see console.c.  With @unpause, the domain (created
+ * paused) is unpaused once the console is connected.  *closed_r: the
+ * console ended.
+ */
+int xl_console_attach(uint32_t domid, bool unpause, bool *closed_r);
 
 /* Waiting for domains, see vmcontrol.c. */
 enum xl_wait_end { XL_GONE, XL_PRESERVED };
