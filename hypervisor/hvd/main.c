@@ -9,6 +9,7 @@
  * the daemon is ready, so a starter can wait for it and then connect.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +19,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -205,7 +208,33 @@ static int main_paths(struct hvd *hvd)
 	return 0;
 }
 
-/* 1: this hvd holds the lock, 0: another one does, -1: error. */
+/* True if an hvd answers on the socket of this runtime directory. */
+static bool main_socket_answers(struct hvd *hvd)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char *path = hvd_path("%s/hvd.sock", hvd->rundir);
+	bool up = false;
+	int fd;
+
+	if (!path || strlen(path) >= sizeof(a.sun_path)) {
+		free(path);
+		return false;
+	}
+	strcpy(a.sun_path, path);
+	free(path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		up = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+	}
+	return up;
+}
+
+/*
+ * 1: this hvd holds the lock, 0: another one serves, -1: error.  A holder
+ * that serves no socket is on its way out (or still starting): wait for
+ * it, up to 10 s, rather than leave nobody serving.
+ */
 static int main_lock(struct hvd *hvd)
 {
 	char *path = hvd_path("%s/hvd.lock", hvd->rundir);
@@ -218,13 +247,16 @@ static int main_lock(struct hvd *hvd)
 		fprintf(stderr, "hvd: cannot open the lock file %s: %s\n", path, strerror(errno));
 		goto out;
 	}
-	if (flock(hvd->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK) {
+	for (int tries = 0; flock(hvd->lock_fd, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if (errno != EWOULDBLOCK) {
+			fprintf(stderr, "hvd: cannot lock %s: %s\n", path, strerror(errno));
+			goto out;
+		}
+		if (main_socket_answers(hvd) || tries == 500) {
 			rc = 0;
 			goto out;
 		}
-		fprintf(stderr, "hvd: cannot lock %s: %s\n", path, strerror(errno));
-		goto out;
+		usleep(20000);
 	}
 	rc = 1;
 out:
