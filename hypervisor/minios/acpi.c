@@ -24,30 +24,56 @@ struct sdt {
 	u32 creator_rev;
 } __attribute__((packed));
 
-/* Byte sum, eight bytes at a time in 16-bit lanes (few ring-0 instructions). */
+/*
+ * Byte sum, sixteen bytes per step (ring 0 pays per instruction on PVM
+ * hosts). Each word w is e + 256 * o, e and o holding its even and odd
+ * bytes in 16-bit lanes; over at most 256 words no lane overflows, so the
+ * sum of the words and the sum of the e give the sum of the o, and the
+ * byte sum is the sum of all their lanes. The last n % 8 bytes are the
+ * top of the table's last eight bytes.
+ */
+#define ACPI_SUM_BLOCK	254	/* words per block, + 2 at the end <= 256 */
+
+static u8 acpi_lanes(u64 x)
+{
+	return x + (x >> 16) + (x >> 32) + (x >> 48);
+}
+
 static u8 acpi_sum(const void *p, u32 n)
 {
 	const u64 m = 0x00ff00ff00ff00ffUL;
-	const u8 *b = p;
-	u64 lanes = 0;
+	const u64 *w = p;
+	u64 words = 0, even = 0, x;
+	u32 nw = n / 8, i = 0;
 	u8 s = 0;
-	u32 i = 0;
 
-	while (n - i >= 8) {
-		u32 k;
-
-		for (k = 0; k < 64 && n - i >= 8; k++, i += 8) {
-			u64 w = *(const u64 *)(b + i);
-
-			lanes += (w & m) + ((w >> 8) & m);
-		}
-		for (k = 0; k < 4; k++)
-			s += (u8)(lanes >> (16 * k));
-		lanes = 0;
+	if (n < 8) {
+		for (; i < n; i++)
+			s += ((const u8 *)p)[i];
+		return s;
 	}
-	for (; i < n; i++)
-		s += b[i];
-	return s;
+	for (;;) {
+		u32 end = nw - i > ACPI_SUM_BLOCK ? i + ACPI_SUM_BLOCK : nw;
+
+		for (; i + 2 <= end; i += 2) {
+			words += w[i] + w[i + 1];
+			even += (w[i] & m) + (w[i + 1] & m);
+		}
+		if (end == nw)
+			break;
+		s += acpi_lanes(even) + acpi_lanes((words - even) >> 8);
+		words = even = 0;
+	}
+	if (i < nw) {
+		words += w[i];
+		even += w[i] & m;
+	}
+	if (n & 7) {
+		x = *(const u64 *)((const u8 *)p + n - 8) >> (64 - 8 * (n & 7));
+		words += x;
+		even += x & m;
+	}
+	return s + acpi_lanes(even) + acpi_lanes((words - even) >> 8);
 }
 
 static u64 acpi_find_rsdp_in(u64 start, u64 end)
@@ -61,6 +87,8 @@ static u64 acpi_find_rsdp_in(u64 start, u64 end)
 }
 
 static int acpi_tables;
+static const u8 *acpi_dsdt;	/* checked, not yet searched for pvpanic */
+static u32 acpi_dsdt_len;
 
 static int acpi_bad(const char *sig)
 {
@@ -117,39 +145,72 @@ static void acpi_parse_madt(const u8 *t, u32 len)
 	}
 }
 
-/* Scans AML for \_S5 (SLP_TYPa) and the pvpanic device's I/O port. */
-static void acpi_parse_dsdt(const u8 *t, u32 len)
+#define ACPI_ONES	0x0101010101010101UL
+#define ACPI_HIGHS	0x8080808080808080UL
+
+/* Nonzero if a byte of w is zero; its lowest set bit marks the first one. */
+static u64 acpi_zero_byte(u64 w)
+{
+	return (w - ACPI_ONES) & ~w & ACPI_HIGHS;
+}
+
+/* "_S5_" at t[i - 2]: \_S5's package gives SLP_TYPa. */
+static void acpi_s5_at(const u8 *t, u32 len, u32 i)
+{
+	const u8 *p;
+
+	if (i < 38 || i + 6 >= len || *(const u32 *)(t + i - 2) != 0x5f35535f ||
+	    t[i + 2] != 0x12)
+		return;
+	p = t + i + 3;
+	p += (p[0] >> 6) + 2;		/* PkgLength bytes, NumElements */
+	if (p[0] == 0x0a)		/* BytePrefix */
+		acpi.s5_typ = p[1] & 7;
+	else if (p[0] <= 7)		/* Zero, One, or raw */
+		acpi.s5_typ = p[0];
+}
+
+/* "QEMU0001" at t[i]: the pvpanic device, then its I/O port descriptor. */
+static void acpi_pvpanic_at(const u8 *t, u32 len, u32 i)
+{
+	u32 j;
+
+	if (i + 8 >= len || *(const u64 *)(t + i) != 0x31303030554d4551UL)
+		return;
+	for (j = i + 8; j < i + 160 && j + 4 < len; j++)
+		if (t[j] == 0x47 && t[j + 1] <= 1) {
+			acpi.pvpanic_port = t[j + 2] | t[j + 3] << 8;
+			return;
+		}
+}
+
+/*
+ * Calls at(t, len, i) for each AML byte t[i] == c, c being a byte of the
+ * name looked for that is rare in AML: eight bytes per step.
+ */
+static void acpi_dsdt_scan(const u8 *t, u32 len, u8 c,
+			   void (*at)(const u8 *t, u32 len, u32 i))
 {
 	u32 i;
 
-	const u32 s5 = 0x5f35535f, qemu = 0x554d4551;	/* "_S5_", "QEMU" */
+	for (i = 36; i + 8 <= len; i += 8) {
+		u64 m = acpi_zero_byte(*(const u64 *)(t + i) ^ (c * ACPI_ONES));
 
-	for (i = 36; i + 8 < len; i++) {
-		u32 w = *(const u32 *)(t + i);
-
-		if (w != s5 && w != qemu)
-			continue;
-		if (w == s5 && t[i + 4] == 0x12) {
-			const u8 *p = t + i + 5;
-			u32 pl = (p[0] >> 6) + 1;	/* PkgLength bytes */
-
-			p += pl + 1;			/* and NumElements */
-			if (p[0] == 0x0a)		/* BytePrefix */
-				acpi.s5_typ = p[1] & 7;
-			else if (p[0] <= 7)		/* Zero, One, or raw */
-				acpi.s5_typ = p[0];
-		}
-		if (w == qemu && !memcmp(t + i, "QEMU0001", 8)) {
-			u32 j;
-
-			for (j = i + 8; j < i + 160 && j + 4 < len; j++)
-				if (t[j] == 0x47 && t[j + 1] <= 1) {
-					acpi.pvpanic_port = t[j + 2] |
-							    t[j + 3] << 8;
-					break;
-				}
-		}
+		for (; m; m &= m - 1)
+			at(t, len, i + (__builtin_ctzl(m) >> 3));
 	}
+	for (; i < len; i++)
+		if (t[i] == c)
+			at(t, len, i);
+}
+
+/* Only the crash action needs it: the DSDT is searched then. */
+u16 acpi_pvpanic_port(void)
+{
+	if (acpi_dsdt)
+		acpi_dsdt_scan(acpi_dsdt, acpi_dsdt_len, 'Q', acpi_pvpanic_at);
+	acpi_dsdt = NULL;
+	return acpi.pvpanic_port;
 }
 
 static void acpi_parse_fadt(const u8 *t, u32 len)
@@ -184,7 +245,9 @@ static void acpi_parse_fadt(const u8 *t, u32 len)
 		return;
 	}
 	acpi_tables++;
-	acpi_parse_dsdt((const u8 *)d, d->length);
+	acpi_dsdt = (const u8 *)d;
+	acpi_dsdt_len = d->length;
+	acpi_dsdt_scan(acpi_dsdt, acpi_dsdt_len, '5', acpi_s5_at);
 }
 
 void acpi_init(u64 rsdp)
@@ -193,6 +256,7 @@ void acpi_init(u64 rsdp)
 	const struct sdt *root;
 	u32 i, n, esz;
 
+	user_cfg->boot.acpi_tables = -1;
 	acpi.s5_typ = 5;
 	acpi.pvpanic_port = 0x505;
 	if (!rsdp) {
@@ -207,7 +271,7 @@ void acpi_init(u64 rsdp)
 			rsdp = acpi_find_rsdp_in(0xe0000, 0x100000);
 	}
 	if (!rsdp) {
-		con_printf("minios: acpi no RSDP\n");
+		con_puts("minios: acpi no RSDP\n");
 		acpi.nr_cpus = 1;
 		return;
 	}
@@ -242,15 +306,17 @@ void acpi_init(u64 rsdp)
 			continue;
 		}
 		acpi_tables++;
-		if (!memcmp(t->sig, "APIC", 4))
+		if (*(const u32 *)t->sig == 0x43495041)		/* "APIC" */
 			acpi_parse_madt((const u8 *)t, t->length);
-		else if (!memcmp(t->sig, "FACP", 4))
+		else if (*(const u32 *)t->sig == 0x50434146)	/* "FACP" */
 			acpi_parse_fadt((const u8 *)t, t->length);
 	}
 	if (!acpi.nr_cpus)
 		acpi.nr_cpus = 1;
 	if (acpi.ok)
-		con_printf("minios: acpi ok tables=%d\n", acpi_tables);
+		user_cfg->boot.acpi_tables = acpi_tables;
+	if (!opt_verbose)
+		return;
 	con_printf("minios: acpi cpus=%d ioapic=0x%lx sci=%u pm1a_evt=0x%x pm1a_cnt=0x%x sleep=%u:0x%lx reset=%u:0x%lx flags=0x%x s5=%u\n",
 		   acpi.nr_cpus, acpi.ioapic_addr, acpi.sci_int, acpi.pm1a_evt,
 		   acpi.pm1a_cnt, acpi.sleep_space, acpi.sleep_ctl,
@@ -276,31 +342,31 @@ void acpi_poweroff(void)
 	if (method == 1 && acpi.pm1a_cnt) {
 		u16 v = inw(acpi.pm1a_cnt) & ~(7u << 10);
 
-		con_printf("minios: action poweroff (pm1a)\n");
+		con_puts("minios: action poweroff (pm1a)\n");
 		outw(acpi.pm1a_cnt, v | (acpi.s5_typ << 10) | (1u << 13));
 	} else if (acpi.sleep_ctl) {
-		con_printf("minios: action poweroff (sleepreg)\n");
+		con_puts("minios: action poweroff (sleepreg)\n");
 		acpi_gas_write8(acpi.sleep_space, acpi.sleep_ctl,
 				((acpi.s5_typ & 7) << 2) | (1u << 5));
 	} else {
-		con_printf("minios: action poweroff (none: no ACPI register)\n");
+		con_puts("minios: action poweroff (none: no ACPI register)\n");
 	}
 	udelay(100000);
-	con_printf("minios: poweroff failed\n");
+	con_puts("minios: poweroff failed\n");
 }
 
 void acpi_reboot(void)
 {
 	if ((acpi.fadt_flags & FADT_RESET_REG_SUP) && acpi.reset_reg) {
-		con_printf("minios: action reboot (acpi-reset)\n");
+		con_puts("minios: action reboot (acpi-reset)\n");
 		acpi_gas_write8(acpi.reset_space, acpi.reset_reg,
 				acpi.reset_value);
 		udelay(100000);
 	}
-	con_printf("minios: action reboot (i8042)\n");
+	con_puts("minios: action reboot (i8042)\n");
 	outb(0x64, 0xfe);
 	udelay(100000);
-	con_printf("minios: reboot failed\n");
+	con_puts("minios: reboot failed\n");
 }
 
 void acpi_enable_power_button(void)
@@ -310,7 +376,7 @@ void acpi_enable_power_button(void)
 	u32 gsi = acpi.sci_int;
 
 	if (!acpi.pm1a_evt || !acpi.pm1_evt_len) {
-		con_printf("minios: power button: no PM1 event block\n");
+		con_puts("minios: power button: no PM1 event block\n");
 		return;
 	}
 	if (acpi.smi_cmd && acpi.acpi_enable && acpi.pm1a_cnt &&
@@ -332,8 +398,9 @@ void acpi_enable_power_button(void)
 			level = 0;
 	}
 	ioapic_route_gsi(gsi, VEC_SCI, level, low);
-	con_printf("minios: power button enabled (sci gsi %u %s %s)\n", gsi,
-		   level ? "level" : "edge", low ? "low" : "high");
+	if (opt_verbose)
+		con_printf("minios: power button enabled (sci gsi %u %s %s)\n",
+			   gsi, level ? "level" : "edge", low ? "low" : "high");
 }
 
 void acpi_sci(void)
@@ -345,7 +412,7 @@ void acpi_sci(void)
 	sts = inw(acpi.pm1a_evt);
 	outw(acpi.pm1a_evt, sts);
 	if (sts & PM1_PWRBTN) {
-		con_printf("minios: power button\n");
+		con_puts("minios: power button\n");
 		main_do_action(ACTION_POWEROFF);
 	}
 }

@@ -16,12 +16,19 @@
 #define APIC_TIMER_CUR	0x390
 #define APIC_TIMER_DIV	0x3e0
 
+#define APIC_TIMER_ONESHOT	0
+#define APIC_TIMER_PERIODIC	(1u << 17)
+#define APIC_TIMER_MASKED	(1u << 16)
+#define APIC_TIMER_FIRST_US	50	/* first tick soon: "timer ok" */
+
 volatile u64 apic_ticks;
+u32 apic_bsp_id;
+static u32 apic_timer_period;
 static int apic_x2;
 static u64 apic_base = 0xfee00000;
 static volatile int apic_ap_up;
 static volatile int apic_ap_index;
-static u8 apic_ap_stacks[MAX_CPUS][8192] __attribute__((aligned(16)));
+static u8 apic_ap_stacks[MAX_CPUS][8192] __stack;
 
 static u32 apic_read(u32 reg)
 {
@@ -86,7 +93,7 @@ void ioapic_route_gsi(u32 gsi, int vector, int level, int low)
 	if (!acpi.ioapic_addr || gsi < acpi.ioapic_gsi_base)
 		return;
 	pin = gsi - acpi.ioapic_gsi_base;
-	ioapic_write(0x11 + 2 * pin, apic_id() << 24);
+	ioapic_write(0x11 + 2 * pin, apic_bsp_id << 24);
 	ioapic_write(0x10 + 2 * pin, vector | (level ? 1u << 15 : 0) |
 				     (low ? 1u << 13 : 0));
 }
@@ -119,26 +126,55 @@ void apic_init(void)
 	outb(0x21, 0xff);
 	outb(0xa1, 0xff);
 	apic_enable_local();
-	con_printf("minios: apic %s id=%u\n", apic_x2 ? "x2apic" : "xapic",
-		   apic_id());
+	apic_bsp_id = apic_id();
+	if (opt_verbose)
+		con_printf("minios: apic %s id=%u\n",
+			   apic_x2 ? "x2apic" : "xapic", apic_bsp_id);
 }
 
-void apic_timer_start(u32 hz)
+/* The timer's input clock (divided by 16) in kHz: from CPUID or measured. */
+static u32 apic_timer_clock_khz(void)
 {
 	u32 count;
 
-	apic_write(APIC_TIMER_DIV, 0x3);		/* divide by 16 */
-	apic_write(APIC_LVT_TIMER, 1u << 16);		/* masked, one-shot */
+	if (apic_timer_khz)
+		return apic_timer_khz / 16;
+	apic_write(APIC_LVT_TIMER, APIC_TIMER_MASKED | APIC_TIMER_ONESHOT);
 	apic_write(APIC_TIMER_INIT, 0xffffffff);
 	udelay(10000);
 	count = 0xffffffff - apic_read(APIC_TIMER_CUR);
 	apic_write(APIC_TIMER_INIT, 0);
-	con_printf("minios: apic timer %u kHz\n", count / 10 * 16);
-	count = count * 100 / hz;
-	if (!count)
-		count = 1;
-	apic_write(APIC_LVT_TIMER, VEC_TIMER | (1u << 17));	/* periodic */
-	apic_write(APIC_TIMER_INIT, count);
+	return count / 10;
+}
+
+/*
+ * A periodic timer at hz, whose first interrupt comes after
+ * APIC_TIMER_FIRST_US rather than a whole period: a one-shot first, then
+ * apic_timer_irq() switches to periodic.
+ */
+void apic_timer_start(u32 hz)
+{
+	u32 khz, first;
+
+	apic_write(APIC_TIMER_DIV, 0x3);		/* divide by 16 */
+	khz = apic_timer_clock_khz();
+	if (opt_verbose)
+		con_printf("minios: apic timer %u kHz\n", khz * 16);
+	apic_timer_period = (u64)khz * 1000 / hz;
+	if (!apic_timer_period)
+		apic_timer_period = 1;
+	first = khz * APIC_TIMER_FIRST_US / 1000;
+	apic_write(APIC_LVT_TIMER, VEC_TIMER | APIC_TIMER_ONESHOT);
+	apic_write(APIC_TIMER_INIT, first ? first : 1);
+}
+
+void apic_timer_irq(void)
+{
+	if (!apic_ticks++) {
+		apic_write(APIC_LVT_TIMER, VEC_TIMER | APIC_TIMER_PERIODIC);
+		apic_write(APIC_TIMER_INIT, apic_timer_period);
+	}
+	apic_eoi();
 }
 
 void apic_ap_main(void)
@@ -165,7 +201,7 @@ static int apic_wait_up(u64 us)
 
 void apic_smp_boot(void)
 {
-	u32 self = apic_id();
+	u32 self = apic_bsp_id;
 	int i, up = 1;
 	u64 t0 = rdtsc();
 
@@ -194,6 +230,7 @@ void apic_smp_boot(void)
 		}
 		up++;
 	}
-	con_printf("minios: smp %d/%d cpus up in %lu us\n", up, acpi.nr_cpus,
-		   (rdtsc() - t0) / (tsc_hz / 1000000));
+	if (opt_verbose)
+		con_printf("minios: smp %d/%d cpus up in %lu us\n", up,
+			   acpi.nr_cpus, (rdtsc() - t0) / (tsc_hz / 1000000));
 }

@@ -15,8 +15,8 @@
  * 2 MiB pages; 4 MiB..3 GiB are user pages (workload memory), 3..4 GiB
  * uncached (MMIO, APICs).
  */
-#define BOOT_PVH	1
-#define BOOT_BZIMAGE	2
+#include "minios.h"
+
 #define MSR_EFER	0xc0000080
 #define EFER_LME	0x100
 #define CR4_PAE		0x20
@@ -78,18 +78,18 @@ start64:
 	movl	%eax, %fs
 	movl	%eax, %gs
 	leaq	boot_stack_top(%rip), %rsp
+	/*
+	 * No .bss to clear: minios.ld stores the zero-initialised data in
+	 * the image, so the loader provides it (clearing it here took tens
+	 * of milliseconds of emulated ring-0 code on PVM hosts).
+	 */
 	movq	%rdi, %r12
-	movq	%rsi, %r13
-	leaq	__bss_start(%rip), %rdi
-	leaq	__bss_end(%rip), %rcx
-	subq	%rdi, %rcx
-	shrq	$3, %rcx
-	xorl	%eax, %eax
-	cld
-	rep stosq
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rax, %rdx
 	movq	%r12, %rdi
-	movq	%r13, %rsi
-	call	main_start
+	cld
+	call	main_start		/* (info, protocol, entry TSC) */
 1:	cli
 	hlt
 	jmp	1b
@@ -130,11 +130,12 @@ user_enter:
 	iretq
 
 /*
- * Interrupt stubs, 16 bytes each: vector v is at isr_stubs + 16 * v.
- * The CPU pushes an error code for 8, 10-14, 17, 21, 29, 30.
+ * Interrupt stubs, 16 bytes each: vector v is at isr_stubs + 16 * v, at
+ * the fixed address ISR_STUBS (minios.ld), from which the IDT below is
+ * built. The CPU pushes an error code for 8, 10-14, 17, 21, 29, 30.
  */
-	.text
-	.balign 16
+	.section .text.isr, "ax"
+	.balign 4096
 	.globl isr_stubs
 isr_stubs:
 	.set	vec, 0
@@ -191,7 +192,6 @@ isr_common:
  * AP trampoline, copied to TRAMP_BASE (SIPI vector TRAMP_BASE >> 12):
  * real mode -> 32-bit protected mode -> long mode -> ap_start64.
  */
-#define TRAMP_BASE	0x1000
 #define T(x)		((x) - tramp_start + TRAMP_BASE)
 	.section .rodata
 	.globl tramp_start, tramp_end
@@ -254,6 +254,28 @@ gdt_desc:
 ap_stack_top:
 	.quad	0
 
+/*
+ * IDT: interrupt gates to the stubs for the exceptions and the vectors in
+ * use (minios.h), not present elsewhere; NMI, #DF and #MC on IST 1.
+ */
+#define GATE(v, ist)	((ISR_STUBS + 16 * (v)) & 0xffff) | \
+			(SEL_KCODE << 16) | ((ist) << 32) | (0x8e << 40) | \
+			(((ISR_STUBS + 16 * (v)) >> 16) << 48)
+	.balign	16
+	.globl idt
+idt:
+	.set	vec, 0
+	.rept	256
+	.if (vec == 2 || vec == 8 || vec == 18)
+	.quad	GATE(vec, 1), 0
+	.elseif (vec <= VEC_VIRTIO_TX || vec == VEC_SPURIOUS)
+	.quad	GATE(vec, 0), 0
+	.else
+	.quad	0, 0
+	.endif
+	.set	vec, vec + 1
+	.endr
+
 #define P	0x001
 #define RW	0x002
 #define US	0x004
@@ -294,7 +316,7 @@ pt0:
 	.set	i, i + 1
 	.endr
 
-	.bss
+	.section .stacks, "aw", @nobits
 	.balign	4096
 	.space	16384
 	.globl boot_stack_top

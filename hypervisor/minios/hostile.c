@@ -7,13 +7,22 @@
  */
 #include "minios.h"
 
-/* Ports the platform (or QEMU's PC) uses; the ports case leaves them be. */
+/*
+ * Ports the platform (docs/platform.md), QEMU or a PC use; the ports case
+ * leaves them be, so that the guest itself keeps working (its console
+ * above all).
+ */
 static const u16 hostile_used_ports[][2] = {
 	{ 0x0000, 0x001f },	/* DMA */
 	{ 0x0020, 0x0021 },	/* PIC */
 	{ 0x0040, 0x0043 },	/* PIT */
 	{ 0x0060, 0x0064 },	/* i8042, port 0x61 */
 	{ 0x0070, 0x0071 },	/* RTC */
+	/*
+	 * QEMU's kvmvapic: a byte written there patches the guest's code
+	 * before %rip, a word maps its ROM state over guest RAM.
+	 */
+	{ 0x007e, 0x007f },
 	{ 0x0080, 0x009f },	/* POST, DMA pages, port 0x92 */
 	{ 0x00a0, 0x00a1 },	/* PIC */
 	{ 0x00b2, 0x00b3 },	/* APM / SMI */
@@ -24,7 +33,8 @@ static const u16 hostile_used_ports[][2] = {
 	{ 0x0376, 0x0376 },
 	{ 0x0378, 0x037f },	/* LPT */
 	{ 0x03b0, 0x03df },	/* VGA */
-	{ 0x03f0, 0x03ff },	/* floppy, COM1 */
+	{ 0x03f0, 0x03f7 },	/* floppy */
+	{ 0x03f8, 0x03ff },	/* COM1, the console */
 	{ 0x04d0, 0x04d1 },	/* ELCR */
 	{ 0x0500, 0x051f },	/* pvpanic, fw_cfg */
 	{ 0x0600, 0x06ff },	/* ACPI PM */
@@ -177,7 +187,7 @@ static void hostile_pci(void)
 	outb(0xcfa, 0x56);
 	(void)inw(0xcf8);
 	outl(0xcf8, 0);
-	con_printf("minios: hostile pci: done\n");
+	con_puts("minios: hostile pci: done\n");
 }
 
 void hostile_run(const char *name)

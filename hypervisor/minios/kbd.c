@@ -37,7 +37,7 @@ void kbd_irq(void)
 		break;
 	case 0x53:
 		if (!(sc & 0x80) && kbd_ctrl && kbd_alt) {
-			con_printf("minios: ctrl-alt-del\n");
+			con_puts("minios: ctrl-alt-del\n");
 			main_do_action(ACTION_REBOOT);
 		}
 		break;

@@ -8,16 +8,61 @@
 
 #define PVH_MAGIC	0x336ec578
 
-char boot_cmdline[4096];
+#define HV_SIG		0x76687668	/* "hvhv": hv-vmm's own leaf 0x40000100 */
+#define MAIN_MAX_E820	32
+#define MAIN_MAX_PHASES	16
+
 struct user_config *user_cfg = &user_config_page;
 u64 tsc_hz;
+u32 apic_timer_khz;
 u64 ram_bytes;
 u64 ram_low_top;
 int opt_action = ACTION_POWEROFF;
 int opt_acpi_method;
+int opt_verbose;
 
 static u64 boot_rsdp;
 static u64 boot_initrd, boot_initrd_size;
+static char opt_hostile[32];
+
+static struct {
+	u64 addr, size;
+	u32 type;
+} main_e820[MAIN_MAX_E820];
+static u32 main_nr_e820;
+
+/* Boot phases, by the TSC: where ring-0 time goes ("verbose" shows it). */
+static u64 main_phase_tsc[MAIN_MAX_PHASES];
+static const char *main_phase_name[MAIN_MAX_PHASES];
+static int main_nr_phases;
+
+static void main_phase(const char *name)
+{
+	if (main_nr_phases == MAIN_MAX_PHASES)
+		return;
+	main_phase_tsc[main_nr_phases] = rdtsc();
+	main_phase_name[main_nr_phases++] = name;
+}
+
+static u64 main_us(u64 tsc_delta)
+{
+	return tsc_delta / (tsc_hz / 1000000);
+}
+
+/* One line: each phase's time since the one before, in microseconds. */
+static void main_show_phases(void)
+{
+	char buf[256];
+	int i, n;
+
+	n = lib_snprintf(buf, sizeof(buf), "minios: phases us:");
+	for (i = 1; i < main_nr_phases && n < (int)sizeof(buf); i++)
+		n += lib_snprintf(buf + n, sizeof(buf) - n, " %s=%lu",
+				  main_phase_name[i],
+				  main_us(main_phase_tsc[i] -
+					  main_phase_tsc[i - 1]));
+	con_printf("%s\n", buf);
+}
 
 void udelay(u64 us)
 {
@@ -39,13 +84,14 @@ static void main_copy_cmdline(u64 addr)
 	boot_cmdline[i] = '\0';
 }
 
-static void main_add_ram(u64 addr, u64 size, u32 type)
+static void main_add_e820(u64 addr, u64 size, u32 type)
 {
-	if (!size)
+	if (!size || main_nr_e820 == MAIN_MAX_E820)
 		return;
-	con_printf("minios: e820 %016lx-%016lx type %u\n", addr,
-		   addr + size - 1, type);
-	if (type != 1 || !size)
+	main_e820[main_nr_e820].addr = addr;
+	main_e820[main_nr_e820].size = size;
+	main_e820[main_nr_e820++].type = type;
+	if (type != 1)
 		return;
 	ram_bytes += size;
 	if (addr < 0x100000000UL && addr + size > ram_low_top)
@@ -87,8 +133,8 @@ static void main_parse_pvh(const struct pvh_start_info *si)
 	}
 	mm = (const void *)si->memmap_paddr;
 	if (si->version >= 1 && mm)
-		for (i = 0; i < si->memmap_entries && i < 128; i++)
-			main_add_ram(mm[i].addr, mm[i].size, mm[i].type);
+		for (i = 0; i < si->memmap_entries && i < MAIN_MAX_E820; i++)
+			main_add_e820(mm[i].addr, mm[i].size, mm[i].type);
 }
 
 static void main_parse_bzimage(const u8 *bp)
@@ -103,23 +149,18 @@ static void main_parse_bzimage(const u8 *bp)
 		      (u64)*(const u32 *)(bp + 0xc0) << 32;
 	boot_initrd_size = *(const u32 *)(bp + 0x21c) |
 			   (u64)*(const u32 *)(bp + 0xc4) << 32;
-	for (i = 0; i < n && i < 128; i++, e820 += 20)
-		main_add_ram(*(const u64 *)e820, *(const u64 *)(e820 + 8),
-			     *(const u32 *)(e820 + 16));
+	for (i = 0; i < n && i < MAIN_MAX_E820; i++, e820 += 20)
+		main_add_e820(*(const u64 *)e820, *(const u64 *)(e820 + 8),
+			      *(const u32 *)(e820 + 16));
 }
 
-/* Finds "key" as the start of a word at or after from; returns its value. */
-const char *main_cmdline_find(const char *key, const char *from)
+/* The value of word w if it starts with key, else NULL. */
+static const char *main_key(const char *w, const char *key)
 {
-	size_t kl = lib_strlen(key);
-	const char *s = from ? from : boot_cmdline;
-
-	for (; *s; s++) {
-		if ((s == boot_cmdline || s[-1] == ' ') &&
-		    !lib_strncmp(s, key, kl))
-			return s + kl;
-	}
-	return NULL;
+	for (; *key; w++, key++)
+		if (*w != *key)
+			return NULL;
+	return w;
 }
 
 static int main_word_is(const char *v, const char *w)
@@ -164,32 +205,80 @@ static void main_parse_workload(const char *v)
 	user_cfg->nr_workloads++;
 }
 
-static void main_parse_options(void)
+static void main_parse_word(const char *w)
 {
 	const char *v;
+	size_t i;
 
-	v = main_cmdline_find("action=", NULL);
-	if (v) {
-		if (main_word_is(v, "reboot"))
+	if ((v = main_key(w, "action="))) {
+		if (main_word_is(v, "poweroff"))
+			opt_action = ACTION_POWEROFF;
+		else if (main_word_is(v, "reboot"))
 			opt_action = ACTION_REBOOT;
 		else if (main_word_is(v, "crash"))
 			opt_action = ACTION_CRASH;
 		else if (main_word_is(v, "halt"))
 			opt_action = ACTION_HALT;
-	}
-	v = main_cmdline_find("acpi=", NULL);
-	if (v && main_word_is(v, "pm1a"))
-		opt_acpi_method = 1;
-	else if (v && main_word_is(v, "sleepreg"))
-		opt_acpi_method = 2;
-	v = main_cmdline_find("runtime=", NULL);
-	if (v)
+	} else if ((v = main_key(w, "acpi="))) {
+		if (main_word_is(v, "pm1a"))
+			opt_acpi_method = 1;
+		else if (main_word_is(v, "sleepreg"))
+			opt_acpi_method = 2;
+	} else if ((v = main_key(w, "runtime="))) {
 		user_cfg->runtime_s = lib_strtou(v, NULL);
-	if (main_cmdline_find("verify", NULL))
-		user_cfg->verify_at_end = 1;
-	for (v = main_cmdline_find("workload=", NULL); v;
-	     v = main_cmdline_find("workload=", v))
+	} else if ((v = main_key(w, "workload="))) {
 		main_parse_workload(v);
+	} else if ((v = main_key(w, "hostile="))) {
+		for (i = 0; i < sizeof(opt_hostile) - 1 && v[i] && v[i] != ' ';
+		     i++)
+			opt_hostile[i] = v[i];
+		opt_hostile[i] = '\0';
+	} else if (main_key(w, "verify")) {
+		user_cfg->verify_at_end = 1;
+	} else if (main_word_is(w, "verbose")) {
+		opt_verbose = 1;
+	}
+}
+
+/* One pass over the command line's words (ring 0 is slow: no rescans). */
+static void main_parse_options(void)
+{
+	const char *s = boot_cmdline;
+
+	for (;;) {
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		main_parse_word(s);
+		while (*s && *s != ' ')
+			s++;
+	}
+}
+
+/*
+ * Leaf 0x40000010 (hv-vmm, also VMware and others): TSC and LAPIC timer
+ * frequencies in kHz, which spare the calibrations against the PIT.
+ * Returns whether this is hv-vmm, whose UART transmitter is always ready.
+ */
+static int main_read_cpuid(void)
+{
+	u32 a, b, c, d, max;
+	int hv;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(c & (1u << 31)))		/* no hypervisor */
+		return 0;
+	cpuid(0x40000100, 0, &a, &b, &c, &d);
+	hv = b == HV_SIG && c == HV_SIG && d == HV_SIG;
+	cpuid(0x40000000, 0, &max, &b, &c, &d);
+	if (max >= 0x40000010 && max < 0x40010000) {
+		cpuid(0x40000010, 0, &a, &b, &c, &d);
+		tsc_hz = (u64)a * 1000;
+		if (a)
+			apic_timer_khz = b;
+	}
+	return hv;
 }
 
 /* The PIT's channel 0 as a reference clock: count 10 ms of PIT ticks. */
@@ -205,18 +294,9 @@ static u64 main_pit_read(void)
 
 static void main_calibrate_tsc(void)
 {
-	u32 a, b, c, d;
 	u64 t0, t1, prev, cur, elapsed = 0;
 	int spins = 0;
 
-	cpuid(0x40000000, 0, &a, &b, &c, &d);
-	if (a >= 0x40000010 && a < 0x40010000) {
-		cpuid(0x40000010, 0, &a, &b, &c, &d);
-		if (a) {
-			tsc_hz = (u64)a * 1000;
-			return;
-		}
-	}
 	outb(0x43, 0x34);
 	outb(0x40, 0);
 	outb(0x40, 0);
@@ -233,7 +313,7 @@ static void main_calibrate_tsc(void)
 	outb(0x40, 0);
 	if (elapsed < 11932) {
 		tsc_hz = 2000000000UL;
-		con_printf("minios: no PIT, assuming a 2 GHz TSC\n");
+		con_puts("minios: no PIT, assuming a 2 GHz TSC\n");
 		return;
 	}
 	tsc_hz = (t1 - t0) * 1193182 / elapsed;
@@ -252,32 +332,21 @@ void main_do_action(int action)
 	case ACTION_CRASH: {
 		static const struct { u16 limit; u64 base; }
 			__attribute__((packed)) null_idt = { 0, 0 };
+		u16 port = acpi_pvpanic_port();
 
-		con_printf("minios: action crash (pvpanic port 0x%x)\n",
-			   acpi.pvpanic_port);
-		outb(acpi.pvpanic_port, 1);
+		con_printf("minios: action crash (pvpanic port 0x%x)\n", port);
+		outb(port, 1);
 		udelay(100000);
-		con_printf("minios: still alive, triple fault\n");
+		con_puts("minios: still alive, triple fault\n");
 		__asm__ volatile("lidt %0; ud2" : : "m"(null_idt));
 		break;
 	}
 	default:
-		con_printf("minios: action halt\n");
+		con_puts("minios: action halt\n");
 		break;
 	}
 	for (;;)
 		__asm__ volatile("cli; hlt");
-}
-
-static void main_show_cmdline(void)
-{
-	char buf[200];
-	size_t n = lib_strlen(boot_cmdline);
-
-	memcpy(buf, boot_cmdline, n < sizeof(buf) - 1 ? n : sizeof(buf) - 1);
-	buf[n < sizeof(buf) - 1 ? n : sizeof(buf) - 1] = '\0';
-	con_printf("minios: boot ok vcpus=%d mem=%lu cmdline=\"%s\"\n",
-		   acpi.nr_cpus, ram_bytes >> 20, buf);
 }
 
 /* Places each dirty working set in user RAM, clear of the initrd. */
@@ -308,56 +377,81 @@ static void main_place_workloads(void)
 	}
 }
 
-void main_start(u64 info, u64 type);
-void main_start(u64 info, u64 type)
+/* What only "verbose" prints: the boot information as minios saw it. */
+static void main_show_boot_info(u64 type)
 {
-	const char *hostile;
-	u64 t0 = rdtsc();
+	u32 i;
 
-	con_init();
 	con_printf("\nminios: start (%s)\n", type == BOOT_PVH ? "pvh" : "bzimage");
+	for (i = 0; i < main_nr_e820; i++)
+		con_printf("minios: e820 %016lx-%016lx type %u\n",
+			   main_e820[i].addr,
+			   main_e820[i].addr + main_e820[i].size - 1,
+			   main_e820[i].type);
+	con_printf("minios: ram %lu KiB\n", ram_bytes >> 10);
+	con_printf("minios: cmdline \"%s\"\n", boot_cmdline);
+}
+
+void main_start(u64 info, u64 type, u64 entry_tsc);
+void main_start(u64 info, u64 type, u64 entry_tsc)
+{
+	main_phase_tsc[0] = entry_tsc;
+	main_phase_name[0] = "entry";
+	main_nr_phases = 1;
+
+	con_init(main_read_cpuid());
 	if (type == BOOT_PVH)
 		main_parse_pvh((const void *)info);
 	else
 		main_parse_bzimage((const void *)info);
-	con_printf("minios: ram %lu KiB\n", ram_bytes >> 10);
-	con_printf("minios: cmdline \"%s\"\n", boot_cmdline);
 	main_parse_options();
+	if (opt_verbose)
+		main_show_boot_info(type);
+	main_phase("parse");
 	trap_init();
-	main_calibrate_tsc();
-	con_printf("minios: tsc %lu kHz\n", tsc_hz / 1000);
-	if (boot_initrd_size)
-		con_printf("minios: initrd at 0x%lx size %lu\n", boot_initrd,
-			   boot_initrd_size);
+	main_phase("trap");
+	if (!tsc_hz)
+		main_calibrate_tsc();
+	if (opt_verbose) {
+		con_printf("minios: tsc %lu kHz\n", tsc_hz / 1000);
+		if (boot_initrd_size)
+			con_printf("minios: initrd at 0x%lx size %lu\n",
+				   boot_initrd, boot_initrd_size);
+	}
+	main_phase("tsc");
 	acpi_init(boot_rsdp);
+	main_phase("acpi");
 	pci_scan();
-	main_show_cmdline();
-	con_printf("minios: boot took %lu us\n", (rdtsc() - t0) / (tsc_hz / 1000000));
+	main_phase("pci");
+	user_cfg->boot.nr_cpus = acpi.nr_cpus;
+	user_cfg->boot.mem_mib = ram_bytes >> 20;
 
 	apic_init();
 	ioapic_route(4, VEC_COM1, 0);
 	apic_timer_start(100);
+	main_phase("apic");
 	apic_smp_boot();
+	main_phase("smp");
 	kbd_init();
 	acpi_enable_power_button();
+	main_phase("events");
 	virtio_con_init();
+	main_phase("virtio");
 
+	/* The timer's first interrupt comes soon (apic_timer_start()). */
 	__asm__ volatile("sti");
-	while (apic_ticks < 2)
+	while (!apic_ticks)
 		__asm__ volatile("hlt");
-	con_printf("minios: timer ok ticks=%lu\n", apic_ticks);
-
-	hostile = main_cmdline_find("hostile=", NULL);
-	if (hostile) {
-		char name[32];
-		size_t i;
-
-		for (i = 0; i < sizeof(name) - 1 && hostile[i] &&
-			    hostile[i] != ' '; i++)
-			name[i] = hostile[i];
-		name[i] = '\0';
-		hostile_run(name);
+	main_phase("tick");
+	user_cfg->boot.timer_ticks = apic_ticks;
+	if (opt_verbose) {
+		con_printf("minios: boot took %lu us\n",
+			   main_us(rdtsc() - entry_tsc));
+		main_show_phases();
 	}
+
+	if (opt_hostile[0])
+		hostile_run(opt_hostile);
 
 	user_cfg->tsc_hz = tsc_hz;
 	if (boot_initrd_size) {

@@ -9,15 +9,7 @@
 #ifndef MINIOS_H
 #define MINIOS_H
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef unsigned long u64;
-typedef long s64;
-typedef unsigned long size_t;
-
-#define NULL ((void *)0)
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* Constants, also for head.S. */
 
 /* Segment selectors; the GDT is in head.S. */
 #define SEL_KCODE	0x08
@@ -41,13 +33,38 @@ typedef unsigned long size_t;
 #define VEC_SYSCALL	0x80
 #define VEC_SPURIOUS	0xff
 
+/* Boot protocols. */
+#define BOOT_PVH	1
+#define BOOT_BZIMAGE	2
+
+/*
+ * minios.ld places the interrupt stubs (head.S) here, so that the
+ * assembler can build the IDT: no ring-0 loop at boot.
+ */
+#define ISR_STUBS	0x101000
+
+#ifndef __ASSEMBLER__
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long u64;
+typedef long s64;
+typedef unsigned long size_t;
+
+#define NULL ((void *)0)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Stacks: left out of the image and never cleared (see minios.ld). */
+#define __stack __attribute__((section(".stacks"), aligned(16)))
+
 /*
  * System calls: ring 3 executes ud2 with the number in %rax and arguments
  * in %rdi, %rsi; the result comes back in %rax. Neither `syscall` nor
  * `int $0x80` from ring 3 reaches the guest kernel correctly on PVM hosts,
  * while exceptions do, on every KVM.
  */
-#define SYS_WRITE	0	/* (buf, len) */
+#define SYS_WRITE	0	/* (buf, len): bytes as they are ("\r\n") */
 #define SYS_SLEEP	1	/* (until_tsc) -> events */
 #define SYS_EXIT	2	/* () -> runs the action, does not return */
 #define SYS_EVENTS	3	/* () -> events, cleared */
@@ -61,10 +78,6 @@ enum action {
 	ACTION_CRASH,
 	ACTION_HALT,
 };
-
-/* Boot protocols. */
-#define BOOT_PVH	1
-#define BOOT_BZIMAGE	2
 
 /* User memory: 2 MiB pages from here up to 3 GiB are user-accessible. */
 #define USER_MEM_BASE	0x400000UL
@@ -86,8 +99,29 @@ struct workload {
 	u64 base;		/* dirty: working set address */
 };
 
+#define MAX_PCI_FNS	32
+
+/*
+ * What the kernel found at boot, for ring 3 to print: formatting is pure
+ * computation, native in ring 3 and emulated in ring 0 on PVM hosts.
+ */
+struct boot_report {
+	int acpi_tables;	/* "acpi ok tables=N"; -1: no such line */
+	int nr_cpus;
+	u64 mem_mib;
+	int virtio_ok;
+	u64 timer_ticks;
+	int nr_pci;
+	struct {
+		u8 dev, fn;
+		u32 id;		/* device << 16 | vendor */
+		u32 class;
+	} pci[MAX_PCI_FNS];
+};
+
 /* What the kernel tells the ring-3 part; lives in a user page. */
 struct user_config {
+	struct boot_report boot;
 	u64 tsc_hz;
 	u64 start_tsc;
 	u64 runtime_s;		/* 0: none */
@@ -230,24 +264,27 @@ u64 lib_strtou(const char *s, const char **end);
 u32 lib_crc32(u32 crc, const void *buf, size_t len);
 
 /* console.c */
-void con_init(void);
+void con_init(int always_ready);
 void con_write(const char *s, size_t n);
+void con_write_raw(const char *s, size_t n);
+#define con_puts(s) con_write(s, sizeof(s) - 1)	/* a literal, no formatting */
 void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void con_poll_input(void);
 void con_input_char(u8 c);
 extern volatile u32 con_events;
 
 /* main.c */
-extern char boot_cmdline[4096];
+extern char boot_cmdline[4096];		/* in a user page (user.c) */
 extern struct user_config *user_cfg;
 extern u64 tsc_hz;
+extern u32 apic_timer_khz;	/* from CPUID, 0: calibrate */
 extern u64 ram_bytes;
 extern u64 ram_low_top;
 extern int opt_action;
 extern int opt_acpi_method;	/* 0 auto, 1 pm1a, 2 sleepreg */
+extern int opt_verbose;
 void main_do_action(int action) __attribute__((noreturn));
 void udelay(u64 us);
-const char *main_cmdline_find(const char *key, const char *from);
 
 /* acpi.c */
 struct acpi_info {
@@ -278,6 +315,7 @@ void acpi_poweroff(void);
 void acpi_reboot(void);
 void acpi_enable_power_button(void);
 void acpi_sci(void);
+u16 acpi_pvpanic_port(void);
 
 /* pci.c */
 u32 pci_read32(int bus, int dev, int fn, int off);
@@ -295,11 +333,13 @@ void apic_init(void);
 void apic_eoi(void);
 u32 apic_id(void);
 void apic_timer_start(u32 hz);
+void apic_timer_irq(void);
 void apic_smp_boot(void);
 void apic_ap_main(void);
 void ioapic_route(int isa_irq, int vector, int level_default);
 void ioapic_route_gsi(u32 gsi, int vector, int level, int low);
 extern volatile u64 apic_ticks;
+extern u32 apic_bsp_id;	/* the boot CPU's APIC id */
 
 /* trap.c */
 void trap_init(void);
@@ -334,6 +374,7 @@ extern u8 gdt[];
 extern u64 pt0[];
 extern char __user_start[], __user_end[];
 extern char __image_end[];
-extern char isr_stubs[];
+
+#endif /* __ASSEMBLER__ */
 
 #endif

@@ -12,7 +12,7 @@ struct pci_bar {
 };
 
 static struct pci_bar pci_bars[64];
-static int pci_nr_bars;
+static int pci_nr_bars, pci_bars_recorded;
 
 static void pci_select(int bus, int dev, int fn, int off)
 {
@@ -62,34 +62,21 @@ u64 pci_bar_addr(int bus, int dev, int fn, int bar)
 	return lo & ~0xfu;
 }
 
+/*
+ * Looks in what pci_scan() found (each config access is an exit); only
+ * before ring 3 runs, since ring 3 may write the report.
+ */
 int pci_find(u16 vendor, u16 device, int *dev_r, int *fn_r)
 {
-	int dev, fn;
-
-	for (dev = 0; dev < 32; dev++)
-		for (fn = 0; fn < 8; fn++) {
-			u32 id = pci_read32(0, dev, fn, 0);
-
-			if (id == ((u32)device << 16 | vendor)) {
-				*dev_r = dev;
-				*fn_r = fn;
-				return 1;
-			}
-			if (fn == 0 && (id == 0xffffffff ||
-					!(pci_read8(0, dev, 0, 0x0e) & 0x80)))
-				break;
-		}
-	return 0;
-}
-
-int pci_addr_in_bar(u64 addr)
-{
+	const struct boot_report *b = &user_cfg->boot;
 	int i;
 
-	for (i = 0; i < pci_nr_bars; i++)
-		if (addr >= pci_bars[i].addr &&
-		    addr - pci_bars[i].addr < pci_bars[i].size)
+	for (i = 0; i < b->nr_pci; i++)
+		if (b->pci[i].id == ((u32)device << 16 | vendor)) {
+			*dev_r = b->pci[i].dev;
+			*fn_r = b->pci[i].fn;
 			return 1;
+		}
 	return 0;
 }
 
@@ -121,28 +108,69 @@ static void pci_record_bars(int dev, int fn)
 	pci_write16(0, dev, fn, 0x04, cmd);
 }
 
+/*
+ * Whether addr is in a memory BAR. The BARs are sized on the first call,
+ * not at boot: only hostile=mmio asks, and sizing costs a dozen exits per
+ * BAR.
+ */
+int pci_addr_in_bar(u64 addr)
+{
+	const struct boot_report *b = &user_cfg->boot;
+	int i;
+
+	if (!pci_bars_recorded) {
+		u64 flags;
+
+		/* decode is off meanwhile: no interrupt handler may use it */
+		__asm__ volatile("pushfq; popq %0; cli"
+				 : "=r"(flags) : : "memory");
+		for (i = 0; i < b->nr_pci; i++)
+			pci_record_bars(b->pci[i].dev, b->pci[i].fn);
+		pci_bars_recorded = 1;
+		if (flags & 0x200)
+			__asm__ volatile("sti" ::: "memory");
+	}
+	for (i = 0; i < pci_nr_bars; i++)
+		if (addr >= pci_bars[i].addr &&
+		    addr - pci_bars[i].addr < pci_bars[i].size)
+			return 1;
+	return 0;
+}
+
+static void pci_add(struct boot_report *b, int dev, int fn, u32 id)
+{
+	if (b->nr_pci == MAX_PCI_FNS)
+		return;
+	b->pci[b->nr_pci].dev = dev;
+	b->pci[b->nr_pci].fn = fn;
+	b->pci[b->nr_pci].id = id;
+	b->pci[b->nr_pci++].class = pci_read32(0, dev, fn, 0x08) >> 8;
+}
+
+/*
+ * Bus 0: one read per empty slot (the loop is kept short: most slots are
+ * empty), the functions of multi-function devices. Ring 3 prints what it
+ * finds (struct boot_report).
+ */
 void pci_scan(void)
 {
-	int dev, fn, n = 0;
+	struct boot_report *b = &user_cfg->boot;
+	int dev, fn;
 
 	for (dev = 0; dev < 32; dev++) {
-		for (fn = 0; fn < 8; fn++) {
-			u32 id = pci_read32(0, dev, fn, 0);
-			u32 class;
+		u32 id = pci_read32(0, dev, 0, 0);
 
-			if (id == 0xffffffff || id == 0) {
-				if (fn == 0)
-					break;
-				continue;
-			}
-			class = pci_read32(0, dev, fn, 0x08) >> 8;
-			con_printf("minios: pci 00:%02x.%x vendor=%04x device=%04x class=%06x\n",
-				   dev, fn, id & 0xffff, id >> 16, class);
-			pci_record_bars(dev, fn);
-			n++;
-			if (fn == 0 && !(pci_read8(0, dev, 0, 0x0e) & 0x80))
-				break;
+		if (id == 0xffffffff || !id)
+			continue;
+		pci_add(b, dev, 0, id);
+		if (!(pci_read8(0, dev, 0, 0x0e) & 0x80))
+			continue;
+		for (fn = 1; fn < 8; fn++) {
+			id = pci_read32(0, dev, fn, 0);
+			if (id != 0xffffffff && id)
+				pci_add(b, dev, fn, id);
 		}
 	}
-	con_printf("minios: pci devices=%d\n", n);
+	if (opt_verbose)
+		con_printf("minios: pci devices=%d\n", b->nr_pci);
 }

@@ -14,20 +14,10 @@ struct tss {
 	u16 iomap_base;
 } __attribute__((packed));
 
-struct idt_gate {
-	u16 off0;
-	u16 sel;
-	u8 ist;
-	u8 type;
-	u16 off1;
-	u32 off2;
-	u32 reserved;
-};
-
 static struct tss tss __attribute__((aligned(16)));
-static struct idt_gate idt[256] __attribute__((aligned(16)));
-static u8 kstack[16384] __attribute__((aligned(16)));
-static u8 ist_stack[8192] __attribute__((aligned(16)));
+extern u8 idt[256 * 16];		/* built by head.S */
+static u8 kstack[16384] __stack;
+static u8 ist_stack[8192] __stack;
 
 static const struct {
 	u16 limit;
@@ -43,7 +33,6 @@ void trap_init(void)
 {
 	u64 base = (u64)&tss, *desc = (u64 *)(gdt + SEL_TSS);
 	u64 a;
-	int v;
 
 	tss.rsp[0] = (u64)kstack + sizeof(kstack);
 	tss.ist[0] = (u64)ist_stack + sizeof(ist_stack);
@@ -53,23 +42,16 @@ void trap_init(void)
 	desc[1] = base >> 32;
 	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS));
 
-	/* Exceptions and the vectors in use (see minios.h). */
-	for (v = 0; v < 256; v = v == VEC_VIRTIO_TX ? VEC_SPURIOUS : v + 1) {
-		u64 h = (u64)isr_stubs + 16 * v;
-
-		idt[v].off0 = h;
-		idt[v].sel = SEL_KCODE;
-		idt[v].ist = (v == 2 || v == 8 || v == 18) ? 1 : 0;
-		idt[v].type = v == VEC_SYSCALL ? 0xee : 0x8e;
-		idt[v].off1 = h >> 16;
-		idt[v].off2 = h >> 32;
-	}
 	trap_load();
 
-	/* The shared library and the workloads' code and data. */
-	for (a = (u64)__user_start; a < (u64)__user_end; a += 4096)
+	/*
+	 * The shared library and the workloads' code and data (ring 0 used
+	 * the library already: drop the old translations).
+	 */
+	for (a = (u64)__user_start; a < (u64)__user_end; a += 4096) {
 		pt0[a >> 12] |= 4;
-	__asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory");
+		__asm__ volatile("invlpg (%0)" : : "r"(a) : "memory");
+	}
 }
 
 static int trap_user_ptr(u64 p, u64 n)
@@ -87,7 +69,7 @@ static void trap_syscall(struct trap_frame *f)
 	switch (f->rax) {
 	case SYS_WRITE:
 		if (trap_user_ptr(f->rdi, f->rsi) && f->rsi < 4096)
-			con_write((const char *)f->rdi, f->rsi);
+			con_write_raw((const char *)f->rdi, f->rsi);
 		f->rax = 0;
 		break;
 	case SYS_SLEEP:
@@ -126,8 +108,7 @@ void trap_handle(struct trap_frame *f)
 		}
 		break;
 	case VEC_TIMER:
-		apic_ticks++;
-		apic_eoi();
+		apic_timer_irq();
 		return;
 	case VEC_KBD:
 		kbd_irq();

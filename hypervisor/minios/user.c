@@ -8,6 +8,8 @@
 
 struct user_config user_config_page __attribute__((aligned(64)));
 u8 user_stack[16384] __attribute__((aligned(16)));
+/* The kernel's copy of the command line, here so that ring 3 can print it. */
+char boot_cmdline[4096];
 
 struct user_dirty {
 	u64 *base;
@@ -39,18 +41,62 @@ static long user_syscall(long nr, long a, long b)
 static void user_printf(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 
+/* Appends s to out (of size n, at *len) with each "\n" as "\r\n". */
+static void user_crlf(char *out, size_t n, size_t *len, const char *s)
+{
+	for (; *s && *len + 2 < n; s++) {
+		if (*s == '\n')
+			out[(*len)++] = '\r';
+		out[(*len)++] = *s;
+	}
+}
+
 static void user_printf(const char *fmt, ...)
 {
-	char buf[256];
+	char buf[256], out[512];
 	__builtin_va_list ap;
-	int n;
+	size_t len = 0;
 
 	__builtin_va_start(ap, fmt);
-	n = lib_vsnprintf(buf, sizeof(buf), fmt, ap);
+	lib_vsnprintf(buf, sizeof(buf), fmt, ap);
 	__builtin_va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	user_syscall(SYS_WRITE, (long)buf, n);
+	user_crlf(out, sizeof(out), &len, buf);
+	user_syscall(SYS_WRITE, (long)out, len);
+}
+
+/* The boot lines, from what the kernel found, in one system call. */
+static void user_boot_report(const struct boot_report *b)
+{
+	char out[4096], line[256], cmdline[200];
+	size_t len = 0;
+	int i;
+
+	if (b->acpi_tables >= 0) {
+		lib_snprintf(line, sizeof(line), "minios: acpi ok tables=%d\n",
+			     b->acpi_tables);
+		user_crlf(out, sizeof(out), &len, line);
+	}
+	for (i = 0; i < b->nr_pci; i++) {
+		lib_snprintf(line, sizeof(line),
+			     "minios: pci 00:%02x.%x vendor=%04x device=%04x class=%06x\n",
+			     b->pci[i].dev, b->pci[i].fn, b->pci[i].id & 0xffff,
+			     b->pci[i].id >> 16, b->pci[i].class);
+		user_crlf(out, sizeof(out), &len, line);
+	}
+	for (i = 0; i < (int)sizeof(cmdline) - 1 && boot_cmdline[i]; i++)
+		cmdline[i] = boot_cmdline[i];
+	cmdline[i] = '\0';
+	lib_snprintf(line, sizeof(line),
+		     "minios: boot ok vcpus=%d mem=%lu cmdline=\"%s\"\n",
+		     b->nr_cpus, b->mem_mib, cmdline);
+	user_crlf(out, sizeof(out), &len, line);
+	if (b->virtio_ok)
+		user_crlf(out, sizeof(out), &len,
+			  "minios: virtio-console ok\n");
+	lib_snprintf(line, sizeof(line), "minios: timer ok ticks=%lu\n",
+		     b->timer_ticks);
+	user_crlf(out, sizeof(out), &len, line);
+	user_syscall(SYS_WRITE, (long)out, len);
 }
 
 static u64 user_page_fill(u64 *p, u64 page, u64 gen)
@@ -125,6 +171,7 @@ void user_main(void)
 	u64 hz = cfg->tsc_hz, end = ~0UL, now;
 	int i, busy = 0;
 
+	user_boot_report(&cfg->boot);
 	if (cfg->initrd_size)
 		user_printf("minios: initrd size=%lu crc32=%08x\n",
 			    cfg->initrd_size,
@@ -140,6 +187,10 @@ void user_main(void)
 		if (w->kind == WL_COUNTER) {
 			user_counter[i].period = hz / w->arg1;
 			user_counter[i].next = cfg->start_tsc;
+			user_printf("minios: workload counter at %u Hz\n",
+				    w->arg1);
+		} else if (w->kind == WL_IDLE) {
+			user_printf("minios: workload idle\n");
 		} else if (w->kind == WL_DIRTY && w->arg1 && w->base) {
 			struct user_dirty *d = &user_dirty[i];
 

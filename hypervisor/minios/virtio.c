@@ -61,7 +61,7 @@ struct vq {
 static struct {
 	int present;
 	int dev, fn;
-	u64 common, notify, isr, devcfg;
+	u64 common, notify;	/* MSI-X: no ISR status; no device config */
 	u32 common_len;
 	u32 notify_mult;
 	u64 msix_table;
@@ -115,59 +115,51 @@ u8 virtio_con_status(void)
 	return vcon.common ? vc_read8(VC_STATUS) : 0;
 }
 
+/* A virtio-pci capability at config offset p: its structure is at base. */
+static void virtio_cap(u8 type, u8 p, u64 base)
+{
+	if (type == 1 && !vcon.common) {
+		vcon.common = base;
+		vcon.common_len = pci_read32(0, vcon.dev, vcon.fn, p + 12);
+	} else if (type == 2 && !vcon.notify) {
+		vcon.notify = base;
+		vcon.notify_mult = pci_read32(0, vcon.dev, vcon.fn, p + 16);
+	}
+}
+
+/*
+ * The capability list, a dword per field (each config access costs two
+ * exits): the header dword holds id, next, length and the virtio cfg_type
+ * or the MSI-X message control; BAR addresses are read once each.
+ */
 static void virtio_find_caps(void)
 {
 	int dev = vcon.dev, fn = vcon.fn, n = 0;
+	u64 bars[6] = { 0 };
 	u8 p;
 
 	if (!(pci_read16(0, dev, fn, 0x06) & 0x10))
 		return;
-	for (p = pci_read8(0, dev, fn, 0x34) & 0xfc; p && n < 48;
-	     p = pci_read8(0, dev, fn, p + 1) & 0xfc, n++) {
-		u8 id = pci_read8(0, dev, fn, p);
+	for (p = pci_read8(0, dev, fn, 0x34) & 0xfc; p && n < 48; n++) {
+		u32 hdr = pci_read32(0, dev, fn, p);
+		u8 id = hdr, type = hdr >> 24, bar;
 
 		if (id == 0x11) {
 			u32 t = pci_read32(0, dev, fn, p + 4);
 
-			vcon.msix_size = (pci_read16(0, dev, fn, p + 2) & 0x7ff) + 1;
+			vcon.msix_size = ((hdr >> 16) & 0x7ff) + 1;
 			vcon.msix_table = pci_bar_addr(0, dev, fn, t & 7) +
 					  (t & ~7u);
-			pci_write16(0, dev, fn, p + 2,
-				    pci_read16(0, dev, fn, p + 2) | 0x8000);
-		} else if (id == 0x09) {
-			u8 type = pci_read8(0, dev, fn, p + 3);
-			u8 bar = pci_read8(0, dev, fn, p + 4);
-			u32 off = pci_read32(0, dev, fn, p + 8);
-			u64 base;
-
-			if (bar > 5)
-				continue;
-			base = pci_bar_addr(0, dev, fn, bar);
-			if (!base)
-				continue;
-			switch (type) {
-			case 1:
-				if (!vcon.common) {
-					vcon.common = base + off;
-					vcon.common_len = pci_read32(0, dev, fn, p + 12);
-				}
-				break;
-			case 2:
-				if (!vcon.notify) {
-					vcon.notify = base + off;
-					vcon.notify_mult = pci_read32(0, dev, fn, p + 16);
-				}
-				break;
-			case 3:
-				if (!vcon.isr)
-					vcon.isr = base + off;
-				break;
-			case 4:
-				if (!vcon.devcfg)
-					vcon.devcfg = base + off;
-				break;
-			}
+			pci_write16(0, dev, fn, p + 2, (hdr >> 16) | 0x8000);
+		} else if (id == 0x09 && (type == 1 || type == 2) &&
+			   (bar = pci_read8(0, dev, fn, p + 4)) <= 5) {
+			if (!bars[bar])
+				bars[bar] = pci_bar_addr(0, dev, fn, bar);
+			if (bars[bar])
+				virtio_cap(type, p, bars[bar] +
+					   pci_read32(0, dev, fn, p + 8));
 		}
+		p = (hdr >> 8) & 0xfc;
 	}
 }
 
@@ -177,7 +169,7 @@ static void virtio_msix_set(int entry, int vector)
 
 	if (!vcon.msix_table || entry >= vcon.msix_size)
 		return;
-	mmio_write32(e, 0xfee00000 | apic_id() << 12);
+	mmio_write32(e, 0xfee00000 | apic_bsp_id << 12);
 	mmio_write32(e + 4, 0);
 	mmio_write32(e + 8, vector);
 	mmio_write32(e + 12, 0);
@@ -227,18 +219,20 @@ static void virtio_post(int qi, u16 head)
 	q->avail[1] = ++q->avail_idx;
 }
 
+/* All receive buffers on the receive queue, one index update, one kick. */
 static void virtio_rx_refill(void)
 {
 	struct vq *q = &vcon.q[0];
 	u16 i;
 
 	for (i = 0; i < q->size; i++) {
-		q->desc[i].addr = (u64)rx_buf[i];
-		q->desc[i].len = RXBUF;
-		q->desc[i].flags = DESC_WRITE;
-		q->desc[i].next = 0;
-		virtio_post(0, i);
+		q->desc[i] = (struct vring_desc){ (u64)rx_buf[i], RXBUF,
+						  DESC_WRITE, 0 };
+		q->avail[2 + i] = i;
 	}
+	q->avail_idx = q->size;
+	barrier();
+	q->avail[1] = q->avail_idx;
 	virtio_kick(0);
 }
 
@@ -248,14 +242,14 @@ int virtio_con_init(void)
 	u8 st;
 
 	if (!pci_find(VIRTIO_VENDOR, VIRTIO_DEV_CONSOLE, &vcon.dev, &vcon.fn)) {
-		con_printf("minios: virtio-console: none\n");
+		con_puts("minios: virtio-console: none\n");
 		return -1;
 	}
 	pci_write16(0, vcon.dev, vcon.fn, 0x04,
 		    pci_read16(0, vcon.dev, vcon.fn, 0x04) | 0x6);
 	virtio_find_caps();
 	if (!vcon.common || !vcon.notify) {
-		con_printf("minios: virtio-console: no common/notify capability (legacy device?)\n");
+		con_puts("minios: virtio-console: no common/notify capability (legacy device?)\n");
 		return -1;
 	}
 	vc_write8(VC_STATUS, 0);
@@ -266,7 +260,7 @@ int virtio_con_init(void)
 	vc_write32(VC_DFSELECT, 1);
 	hi = mmio_read32(vcon.common + VC_DF);
 	if (!(hi & 1)) {
-		con_printf("minios: virtio-console: no VIRTIO_F_VERSION_1\n");
+		con_puts("minios: virtio-console: no VIRTIO_F_VERSION_1\n");
 		vc_write8(VC_STATUS, ST_FAILED);
 		return -1;
 	}
@@ -276,7 +270,7 @@ int virtio_con_init(void)
 	vc_write32(VC_GF, 1);
 	vc_write8(VC_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
 	if (!(vc_read8(VC_STATUS) & ST_FEATURES_OK)) {
-		con_printf("minios: virtio-console: FEATURES_OK refused\n");
+		con_puts("minios: virtio-console: FEATURES_OK refused\n");
 		vc_write8(VC_STATUS, ST_FAILED);
 		return -1;
 	}
@@ -285,7 +279,7 @@ int virtio_con_init(void)
 	virtio_msix_set(2, VEC_VIRTIO_TX);
 	vc_write16(VC_MSIX, 0);
 	if (virtio_setup_queue(0, 1) || virtio_setup_queue(1, 2)) {
-		con_printf("minios: virtio-console: queue setup failed\n");
+		con_puts("minios: virtio-console: queue setup failed\n");
 		vc_write8(VC_STATUS, ST_FAILED);
 		return -1;
 	}
@@ -297,7 +291,7 @@ int virtio_con_init(void)
 	}
 	vcon.present = 1;
 	virtio_rx_refill();
-	con_printf("minios: virtio-console ok\n");
+	user_cfg->boot.virtio_ok = 1;		/* ring 3 says it on COM1 */
 	virtio_con_write("minios: virtio-console ok\n", 26);
 	return 0;
 }
@@ -357,7 +351,7 @@ void virtio_con_irq(void)
 	if (n)
 		virtio_kick(0);
 	if (vc_read8(VC_STATUS) & ST_NEEDS_RESET) {
-		con_printf("minios: virtio-console: NEEDS_RESET\n");
+		con_puts("minios: virtio-console: NEEDS_RESET\n");
 		vcon.present = 0;
 	}
 }

@@ -58,7 +58,7 @@ static int vcpu_set_cpuid(struct vcpu *v)
 				  KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	int rc = 0;
 
-	c = malloc(sz + sizeof(c->entries[0]));
+	c = malloc(sz + 2 * sizeof(c->entries[0]));
 	if (!c)
 		return -ENOMEM;
 	memcpy(c, vm->cpuid, sz);
@@ -76,6 +76,11 @@ static int vcpu_set_cpuid(struct vcpu *v)
 			.function = 0x40000010, .eax = tsc_khz, .ebx = 1000000,
 		};
 	}
+	/* hv-vmm's own leaf, past KVM's: "hvhvhvhvhvhv", for guests that care */
+	c->entries[c->nent++] = (struct kvm_cpuid_entry2){
+		.function = 0x40000100, .eax = 0x40000100,
+		.ebx = 0x76687668, .ecx = 0x76687668, .edx = 0x76687668,
+	};
 	for (unsigned int i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 

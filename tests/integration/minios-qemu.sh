@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # minios under QEMU (microvm, KVM): both images (PVH ELF and bzImage) must
-# boot, report "minios: boot ok", run a short workload and power off
-# through ACPI, so QEMU exits by itself with status 0.
+# boot, report "minios: boot ok", run a short workload and the hostile port
+# scan, and power off through ACPI, so QEMU exits by itself with status 0.
 # Skips (77) without qemu-system-x86_64 or a usable /dev/kvm.
 
 if [ -z "$MINIOS" ] && [ -n "$top_builddir" ]; then
@@ -92,6 +92,14 @@ if boot pvh-work "$MINIOS" 1 \
 		echo "FAIL: pvh-work: no dirty verify"
 		fail=1
 	fi
+fi
+# The port scan leaves QEMU's own ports (kvmvapic patches guest code) and
+# the console alone: the line after it must come out whole.
+if boot pvh-ports "$MINIOS" 1 "hostile=ports action=poweroff" &&
+   ! grep -q '^minios: hostile ports done status=0x[0-9a-f][0-9a-f]$' "$tmp/pvh-ports.out"; then
+	echo "FAIL: pvh-ports: no intact \"hostile ports done\" line"
+	cat "$tmp/pvh-ports.out"
+	fail=1
 fi
 if [ "$(grep -c '^minios: cpu [0-9]* online' "$tmp/pvh-smp.out" 2>/dev/null)" != 1 ]; then
 	echo "FAIL: pvh-smp: the second CPU did not come online"

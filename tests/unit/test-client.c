@@ -137,7 +137,8 @@ static void reply(int fd, const struct hv_hc_hdr *rq, int status,
 
 	hcmsg_header(&h, rq->op, HV_HC_F_REPLY, rq->seq, -status, len);
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), body, len);
+	if (len)
+		memcpy(buf + sizeof(h), body, len);
 	if (pass_fd >= 0) {
 		struct cmsghdr *c;
 
