@@ -675,26 +675,16 @@ static int domain_op_vmm(struct hvd *hvd, struct hvd_conn *c, const struct hvd_r
 	return domain_wait(d, HVD_WAIT_VMM, c, req, vmm_op, seq, HVD_VMM_CALL_MS);
 }
 
+/*
+ * Destroy, as in Xen, is immediate: the hv-vmm gets SIGKILL (its vCPUs run
+ * no further) and the domain leaves the table at once; the kernel frees
+ * its memory behind us and SIGCHLD reaps the process.
+ */
 static int domain_op_destroy(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 			     struct hvd_domain *d)
 {
-	uint32_t seq;
-
-	if (!d->pid) {
-		domain_remove(hvd, d);
-		return 0;
-	}
-	if (!d->destroying) {
-		d->destroying = true;
-		d->state = HV_HC_STATE_DYING;
-		store_save(hvd, d);
-		/* hv-vmm stops at once on DESTROY or SIGTERM; SIGKILL if it does not */
-		if (vmm_call(hvd, d, HV_VMM_OP_DESTROY, &seq))
-			vmm_signal(d, SIGTERM);
-		d->kill_deadline = hvd_now_ms() + HVD_DESTROY_GRACE_MS;
-		hvd_info(hvd, "domain %u (%s): destroying", d->domid, d->cfg.name);
-	}
-	return domain_wait(d, HVD_WAIT_DESTROY, c, req, 0, 0, 0);
+	domain_remove(hvd, d);
+	return 0;
 }
 
 static int domain_op_rename(struct hvd *hvd, struct hvd_domain *d, const char *name)

@@ -343,6 +343,16 @@ static void main_on_signal(struct hvd *hvd, struct hvd_watch *w, uint32_t events
 	struct signalfd_siginfo si;
 
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			/*
+			 * A child we stopped watching (a destroyed domain's
+			 * hv-vmm, killed): reap it.  Watched ones are told by
+			 * their pidfd, which stays readable after the reap.
+			 */
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+			continue;
+		}
 		if (si.ssi_signo == SIGHUP) {
 			hvd_info(hvd, "SIGHUP: nothing to reload");
 			continue;
@@ -361,6 +371,7 @@ static int main_signals(struct hvd *hvd)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	hvd->sigw.fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	hvd->sigw.fn = main_on_signal;
