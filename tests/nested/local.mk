@@ -21,7 +21,8 @@ NESTED_LINUX_TESTS = \
 	tests/nested/linux-reboot.sh \
 	tests/nested/linux-powerbutton.sh \
 	tests/nested/linux-ctrlaltdel.sh \
-	tests/nested/linux-panic.sh
+	tests/nested/linux-panic.sh \
+	tests/nested/linux-xl.sh
 TESTS += $(NESTED_LINUX_TESTS)
 
 EXTRA_DIST += \
@@ -31,6 +32,7 @@ EXTRA_DIST += \
 	tests/nested/on-output \
 	tests/nested/linux-lib.sh \
 	tests/nested/harness.sh \
+	tests/nested/xl-outer.sh \
 	$(NESTED_LINUX_TESTS)
 
 # The harness caches the vmlinux it extracts and the initramfs images here.
