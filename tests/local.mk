@@ -9,7 +9,7 @@ tests_unit_test_libhv_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_libhv_LDADD = libhv/libhv.la $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-libhv
 
-EXTRA_DIST += tests/lib.sh
+EXTRA_DIST += tests/lib.sh tests/unit/check-main.h
 
 # hv-vmm with minios on real KVM.
 VMM_TESTS = \

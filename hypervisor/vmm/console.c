@@ -313,23 +313,10 @@ static void console_on_accept(void *opaque, int fd, unsigned int events)
 
 int console_listen(struct console *con, const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
+	int fd = unix_listen(path, SOCK_STREAM, "--console-socket");
 
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		err("--console-socket %s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
-		err("--console-socket %s: %s", path, strerror(errno));
-		close(fd);
-		return -errno;
-	}
+		return fd;
 	con->listen_fd = fd;
 	con->listen_path = strdup(path);
 	return con->listen_path ? 0 : -ENOMEM;

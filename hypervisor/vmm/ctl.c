@@ -171,23 +171,10 @@ static void on_ctl_accept(void *opaque, int fd, unsigned int events)
 
 int ctl_listen(struct vmm *vmm, const char *path)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
+	int fd = unix_listen(path, SOCK_SEQPACKET, "--control-socket");
 
-	if (strlen(path) >= sizeof(a.sun_path)) {
-		err("--control-socket %s: path too long", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return -errno;
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
-		err("--control-socket %s: %s", path, strerror(errno));
-		close(fd);
-		return -errno;
-	}
+		return fd;
 	vmm->ctl_listen_fd = fd;
 	vmm->ctl_path = strdup(path);
 	return loop_add(vmm->loop, fd, on_ctl_accept, vmm);

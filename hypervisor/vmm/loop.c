@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "log.h"
 #include "loop.h"
@@ -95,4 +97,27 @@ int loop_run(struct loop *l)
 		}
 	}
 	return 0;
+}
+
+int unix_listen(const char *path, int type, const char *opt)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		err("%s %s: path too long", opt, path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
+		rc = -errno;
+		err("%s %s: %s", opt, path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	return fd;
 }

@@ -17,4 +17,11 @@ void loop_del(struct loop *l, int fd);
 int loop_run(struct loop *l);
 void loop_quit(struct loop *l);
 
+/*
+ * A listening Unix socket of @type at @path (replacing a stale one), non-
+ * blocking and close-on-exec; @opt names the option for error messages.
+ * Returns the fd or -errno.
+ */
+int unix_listen(const char *path, int type, const char *opt);
+
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for hv-vmm's ACPI tables (hypervisor/vmm/acpi.c). */
 #include <check.h>
+#include "check-main.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -433,8 +434,6 @@ int main(void)
 {
 	Suite *s = suite_create("acpi");
 	TCase *tc = tcase_create("tables");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_build, 0,
 			    sizeof(vcpu_counts) / sizeof(vcpu_counts[0]));
@@ -444,9 +443,5 @@ int main(void)
 	tcase_add_test(tc, test_einval);
 	tcase_add_test(tc, test_dump);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run_suite(s);
 }

@@ -4,6 +4,7 @@
  * serving $HV_RUNDIR/hvd.sock).
  */
 #include <check.h>
+#include "check-main.h"
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -452,8 +453,6 @@ int main(void)
 {
 	Suite *s = suite_create("client");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_status_mapping);
@@ -465,9 +464,5 @@ int main(void)
 	tcase_add_test(tc, test_no_hvd);
 	tcase_add_test(tc, test_create_refusals);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run_suite(s);
 }

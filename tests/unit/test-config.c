@@ -1,5 +1,6 @@
 /* Unit tests for the libhv domain configuration: xl.cfg, JSON, validation. */
 #include <check.h>
+#include "check-main.h"
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1000,8 +1001,6 @@ int main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_defaults);
@@ -1027,9 +1026,5 @@ int main(void)
 	tcase_add_test(tc, test_copy_and_devices);
 	tcase_add_test(tc, test_uninitialised_and_io);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run_suite(s);
 }

@@ -3,6 +3,7 @@
  * truncated, altered or foreign state with a message instead of crashing.
  */
 #include <check.h>
+#include "check-main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,17 +203,11 @@ int main(void)
 {
 	Suite *s = suite_create("device state");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refuse_bad_state);
 	tcase_add_test(tc, test_value_validation);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run_suite(s);
 }

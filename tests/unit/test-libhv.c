@@ -1,5 +1,6 @@
 /* Unit tests for the libhv context and error codes. */
 #include <check.h>
+#include "check-main.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,15 +47,9 @@ int main(void)
 {
 	Suite *s = suite_create("libhv");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_strerror_every_code);
 	tcase_add_test(tc, test_ctx_version);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run_suite(s);
 }
