@@ -17,6 +17,7 @@ MINIOS_LINKOPTS = -nostdlib -static -no-pie -Wl,--build-id=none \
 miniosdir = $(pkgdatadir)/minios
 minios_PROGRAMS = hypervisor/minios/minios
 minios_DATA = hypervisor/minios/minios.bzImage
+dist_minios_DATA = hypervisor/minios/README
 
 hypervisor_minios_minios_SOURCES = \
 	hypervisor/minios/minios.h \
