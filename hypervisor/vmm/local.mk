@@ -20,6 +20,7 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/vcpu.c hypervisor/vmm/vcpu.h \
 	hypervisor/vmm/console.c hypervisor/vmm/console.h \
 	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
+	hypervisor/vmm/kvmstate.c hypervisor/vmm/kvmstate.h \
 	hypervisor/vmm/boot/boot.h hypervisor/vmm/boot/common.c \
 	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm

@@ -41,3 +41,15 @@ tests/fuzz/fuzz-hypercall: tests/fuzz/fuzz-hypercall.c hypervisor/hvd/request.c 
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -I$(top_srcdir)/hypervisor/common \
 		-I$(top_srcdir)/hypervisor/hvd -o $@ $(filter %.c,$^)
 endif
+
+# The save/migration stream reader (hypervisor/common/stream.c).
+FUZZ_TARGETS += tests/fuzz/fuzz-stream
+TESTS += tests/fuzz/stream.sh
+EXTRA_DIST += tests/fuzz/stream.sh tests/fuzz/fuzz-stream.c
+if HAVE_FUZZ
+tests/fuzz/fuzz-stream: tests/fuzz/fuzz-stream.c hypervisor/common/stream.c \
+		hypervisor/common/stream.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(ZLIB_CFLAGS) \
+		-o $@ $(filter %.c,$^) $(ZLIB_LIBS)
+endif

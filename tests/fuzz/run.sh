@@ -9,7 +9,9 @@ secs=${HV_FUZZ_SECONDS:-20}
 cd "$T" || exit 1
 if ! "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	"$T/corpus" >"$T/fuzz.log" 2>&1; then
-	tail -n 60 "$T/fuzz.log"
+	# the sanitizer's report (where it happened), then how the run ended
+	sed -n '/^==[0-9]*==ERROR/,/^SUMMARY/p' "$T/fuzz.log" | head -n 60
+	tail -n 15 "$T/fuzz.log"
 	fail "$FUZZ_TARGET found a crash (input saved as $(ls "$T"/crash-* "$T"/leak-* "$T"/timeout-* 2>/dev/null | head -n 1))"
 fi
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$T/fuzz.log")

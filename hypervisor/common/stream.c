@@ -1,0 +1,1107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The save image and migration stream: writer and reader.  The format is
+ * docs/save-stream.md; stream_check_record() is its rules, applied by the
+ * writer to what it is about to emit and by the reader to what it received.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "stream.h"
+
+#define STREAM_FLUSH_AT (1u << 20)
+#define STREAM_MSG_MAX 200
+
+static uint32_t stream_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t stream_get64(const uint8_t *p)
+{
+	return (uint64_t)stream_get32(p) | (uint64_t)stream_get32(p + 4) << 32;
+}
+
+static void stream_put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void stream_put64(uint8_t *p, uint64_t v)
+{
+	stream_put32(p, (uint32_t)v);
+	stream_put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t stream_crc(const uint8_t *p, size_t len)
+{
+	return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)len);
+}
+
+static size_t stream_pad8(size_t len)
+{
+	return (len + 7) & ~(size_t)7;
+}
+
+static bool stream_all_zero(const uint8_t *p, size_t len)
+{
+	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
+}
+
+const char *stream_strerror(int rc)
+{
+	static const char *const names[] = {
+		[STREAM_E_MAGIC - STREAM_E_MAGIC] = "not a save stream (bad magic)",
+		[STREAM_E_VERSION - STREAM_E_MAGIC] = "unsupported stream version",
+		[STREAM_E_HEADER - STREAM_E_MAGIC] = "bad stream header",
+		[STREAM_E_CRC - STREAM_E_MAGIC] = "CRC mismatch",
+		[STREAM_E_TRUNCATED - STREAM_E_MAGIC] = "truncated stream",
+		[STREAM_E_LENGTH - STREAM_E_MAGIC] = "bad record length",
+		[STREAM_E_RESERVED - STREAM_E_MAGIC] = "non-zero reserved field or padding",
+		[STREAM_E_TYPE - STREAM_E_MAGIC] = "unknown record type or flags",
+		[STREAM_E_ORDER - STREAM_E_MAGIC] = "record out of order or missing",
+		[STREAM_E_BODY - STREAM_E_MAGIC] = "malformed record body",
+		[STREAM_E_PFN - STREAM_E_MAGIC] = "page outside the memory layout or out of order",
+		[STREAM_E_DUPLICATE - STREAM_E_MAGIC] = "duplicate record",
+		[STREAM_E_COMPRESS - STREAM_E_MAGIC] = "bad compressed page data",
+		[STREAM_E_TRAILING - STREAM_E_MAGIC] = "data after the END record",
+	};
+	int e = -rc;
+
+	if (e >= STREAM_E_MAGIC && e <= STREAM_E_TRAILING)
+		return names[e - STREAM_E_MAGIC];
+	if (e > 0)
+		return strerror(e);
+	return "success";
+}
+
+const char *stream_type_name(uint32_t type)
+{
+	static const char *const names[] = {
+		[STREAM_REC_END] = "END",
+		[STREAM_REC_DOMAIN_CONFIG] = "DOMAIN_CONFIG",
+		[STREAM_REC_CPU_POLICY] = "CPU_POLICY",
+		[STREAM_REC_MEMORY_LAYOUT] = "MEMORY_LAYOUT",
+		[STREAM_REC_PAGE_BATCH] = "PAGE_BATCH",
+		[STREAM_REC_VM_STATE] = "VM_STATE",
+		[STREAM_REC_VCPU_STATE] = "VCPU_STATE",
+		[STREAM_REC_DEVICE_STATE] = "DEVICE_STATE",
+	};
+
+	if (type < sizeof(names) / sizeof(names[0]))
+		return names[type];
+	return NULL;
+}
+
+bool stream_layout_has_pfn(const struct stream_layout *l, uint64_t pfn)
+{
+	uint64_t gpa;
+
+	if (pfn > STREAM_PFN_MAX)
+		return false;
+	gpa = pfn * STREAM_PAGE_SIZE;
+	for (uint32_t i = 0; i < l->nr; i++)
+		if (gpa >= l->regions[i].gpa &&
+		    gpa - l->regions[i].gpa < l->regions[i].size)
+			return true;
+	return false;
+}
+
+/* ---- The rules, shared by writer and reader ---- */
+
+struct stream_msg {
+	char text[STREAM_MSG_MAX];
+};
+
+static int stream_refuse(struct stream_msg *m, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int stream_refuse(struct stream_msg *m, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->text, sizeof(m->text), fmt, ap);
+	va_end(ap);
+	return -code;
+}
+
+static int stream_check_cpu_policy(const uint8_t *b, uint32_t len,
+				   struct stream_msg *m)
+{
+	uint32_t n;
+
+	if (len < 8)
+		return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes is shorter than its 8-byte count", len);
+	n = stream_get32(b);
+	if (stream_get32(b + 4))
+		return stream_refuse(m, STREAM_E_RESERVED, "reserved word at body offset 4 is not zero");
+	if (!n || n > STREAM_CPUID_MAX)
+		return stream_refuse(m, STREAM_E_BODY, "%u CPUID leaves (1 to %u allowed)", n, STREAM_CPUID_MAX);
+	if (len != 8 + 32 * n)
+		return stream_refuse(m, STREAM_E_LENGTH, "%u CPUID leaves need %u bytes, body has %u", n, 8 + 32 * n, len);
+	for (uint32_t i = 0; i < n; i++)
+		if (stream_get32(b + 8 + 32 * i + 28))
+			return stream_refuse(m, STREAM_E_RESERVED, "CPUID leaf %u: reserved word is not zero", i);
+	return 0;
+}
+
+static int stream_check_layout(struct stream_order *o, const uint8_t *b,
+			       uint32_t len, struct stream_msg *m)
+{
+	struct stream_layout *l = &o->layout;
+	uint64_t total, sum = 0, end = 0;
+	uint32_t n;
+
+	if (len < 16)
+		return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes is shorter than 16", len);
+	n = stream_get32(b);
+	if (stream_get32(b + 4))
+		return stream_refuse(m, STREAM_E_RESERVED, "reserved word at body offset 4 is not zero");
+	total = stream_get64(b + 8);
+	if (!n || n > STREAM_REGIONS_MAX)
+		return stream_refuse(m, STREAM_E_BODY, "%u regions (1 to %u allowed)", n, STREAM_REGIONS_MAX);
+	if (len != 16 + 16 * n)
+		return stream_refuse(m, STREAM_E_LENGTH, "%u regions need %u bytes, body has %u", n, 16 + 16 * n, len);
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t gpa = stream_get64(b + 16 + 16 * i);
+		uint64_t size = stream_get64(b + 24 + 16 * i);
+
+		if ((gpa | size) & (STREAM_PAGE_SIZE - 1) || !size)
+			return stream_refuse(m, STREAM_E_BODY, "region %u (0x%" PRIx64 ", 0x%" PRIx64 " bytes) is empty or not 4 KiB aligned", i, gpa, size);
+		if (gpa < end)
+			return stream_refuse(m, STREAM_E_BODY, "region %u at 0x%" PRIx64 " overlaps or precedes the one before", i, gpa);
+		if (size > ((STREAM_PFN_MAX + 1) << 12) - gpa)
+			return stream_refuse(m, STREAM_E_BODY, "region %u at 0x%" PRIx64 " ends beyond 52-bit addresses", i, gpa);
+		end = gpa + size;
+		sum += size;
+	}
+	if (sum != total)
+		return stream_refuse(m, STREAM_E_BODY, "total 0x%" PRIx64 " is not the sum of the regions (0x%" PRIx64 ")", total, sum);
+	l->nr = n;
+	l->total = total;
+	for (uint32_t i = 0; i < n; i++) {
+		l->regions[i].gpa = stream_get64(b + 16 + 16 * i);
+		l->regions[i].size = stream_get64(b + 24 + 16 * i);
+	}
+	return 0;
+}
+
+/* Where the data of a batch with @count entries starts in its body. */
+static uint32_t stream_batch_data_offset(uint32_t stream_flags, uint64_t rec_offset,
+					 uint32_t count, uint32_t nr_data)
+{
+	uint32_t off = 16 + 8 * count;
+	uint64_t at = rec_offset + STREAM_RECORD_HEADER_SIZE + off;
+
+	if ((stream_flags & STREAM_F_ALIGNED) && nr_data)
+		off += (STREAM_PAGE_SIZE - at % STREAM_PAGE_SIZE) % STREAM_PAGE_SIZE;
+	return off;
+}
+
+static int stream_check_batch(struct stream_order *o, const uint8_t *b, uint32_t len,
+			      uint64_t rec_offset, struct stream_batch *bt,
+			      struct stream_msg *m)
+{
+	uint32_t count, bflags, data_off, data_len, nr_data = 0, want;
+	uint64_t next = o->next_pfn, prev = 0;
+
+	if (len < 16)
+		return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes is shorter than 16", len);
+	count = stream_get32(b);
+	bflags = stream_get32(b + 4);
+	data_off = stream_get32(b + 8);
+	data_len = stream_get32(b + 12);
+	if (!count || count > STREAM_BATCH_MAX)
+		return stream_refuse(m, STREAM_E_BODY, "%u pages (1 to %u allowed)", count, STREAM_BATCH_MAX);
+	if (bflags & ~STREAM_BATCH_COMPRESSED)
+		return stream_refuse(m, STREAM_E_RESERVED, "unknown batch flags 0x%x", bflags);
+	if ((bflags & STREAM_BATCH_COMPRESSED) && !(o->stream_flags & STREAM_F_COMPRESSED))
+		return stream_refuse(m, STREAM_E_BODY, "compressed batch in a stream whose header does not allow compression");
+	if (len < 16 + 8 * count)
+		return stream_refuse(m, STREAM_E_LENGTH, "%u pfns need %u bytes, body has %u", count, 16 + 8 * count, len);
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t e = stream_get64(b + 16 + 8 * i);
+		uint64_t pfn = e & ~STREAM_PFN_ZERO;
+
+		if (pfn > STREAM_PFN_MAX)
+			return stream_refuse(m, STREAM_E_PFN, "entry %u: pfn 0x%" PRIx64 " has reserved bits set", i, pfn);
+		if (!stream_layout_has_pfn(&o->layout, pfn))
+			return stream_refuse(m, STREAM_E_PFN, "entry %u: pfn 0x%" PRIx64 " is outside the memory layout", i, pfn);
+		if (i && pfn <= prev)
+			return stream_refuse(m, STREAM_E_PFN, "entry %u: pfn 0x%" PRIx64 " does not follow 0x%" PRIx64 " (pfns ascend within a batch)", i, pfn, prev);
+		if (!(o->stream_flags & STREAM_F_LIVE) && pfn < next)
+			return stream_refuse(m, STREAM_E_PFN, "entry %u: pfn 0x%" PRIx64 " was sent already or is out of order (pfns ascend through a saved image)", i, pfn);
+		prev = pfn;
+		if (!(e & STREAM_PFN_ZERO))
+			nr_data++;
+	}
+	want = stream_batch_data_offset(o->stream_flags, rec_offset, count, nr_data);
+	if (data_off != want)
+		return stream_refuse(m, STREAM_E_BODY, "page data at body offset %u, expected %u", data_off, want);
+	if (data_off > len)
+		return stream_refuse(m, STREAM_E_LENGTH, "page data at body offset %u, past the %u-byte body", data_off, len);
+	if (!stream_all_zero(b + 16 + 8 * count, data_off - 16 - 8 * count))
+		return stream_refuse(m, STREAM_E_RESERVED, "alignment padding before the page data is not zero");
+	if ((uint64_t)data_off + data_len != len)
+		return stream_refuse(m, STREAM_E_LENGTH, "%u bytes of data at body offset %u do not end the %u-byte body", data_len, data_off, len);
+	if (bflags & STREAM_BATCH_COMPRESSED) {
+		if (!nr_data || !data_len)
+			return stream_refuse(m, STREAM_E_BODY, "compressed batch with no page data");
+	} else if (data_len != nr_data * STREAM_PAGE_SIZE) {
+		return stream_refuse(m, STREAM_E_LENGTH, "%u pages with data need %u bytes, batch has %u", nr_data, nr_data * STREAM_PAGE_SIZE, data_len);
+	}
+	bt->count = count;
+	bt->nr_data = nr_data;
+	bt->compressed = bflags & STREAM_BATCH_COMPRESSED;
+	bt->pfns = b + 16;
+	bt->data = b + data_off;
+	bt->data_file_offset = bt->compressed ? STREAM_NO_OFFSET :
+			       rec_offset + STREAM_RECORD_HEADER_SIZE + data_off;
+	o->pages += count;
+	o->zero_pages += count - nr_data;
+	if (!(o->stream_flags & STREAM_F_LIVE))
+		o->next_pfn = prev + 1;
+	return 0;
+}
+
+static int stream_check_end(struct stream_order *o, const uint8_t *b, uint32_t len,
+			    struct stream_msg *m)
+{
+	uint64_t records, pages;
+
+	if (len != 16)
+		return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes, END has 16", len);
+	if (!o->have_layout)
+		return stream_refuse(m, STREAM_E_ORDER, "END before any MEMORY_LAYOUT");
+	if (!o->have_vm)
+		return stream_refuse(m, STREAM_E_ORDER, "END but no VM_STATE was sent");
+	if (!o->nr_vcpus)
+		return stream_refuse(m, STREAM_E_ORDER, "END but no VCPU_STATE was sent");
+	records = stream_get64(b);
+	pages = stream_get64(b + 8);
+	if (records != o->records)
+		return stream_refuse(m, STREAM_E_BODY, "END counts %" PRIu64 " records before it, the stream had %u", records, o->records);
+	if (pages != o->pages)
+		return stream_refuse(m, STREAM_E_BODY, "END counts %" PRIu64 " pages, the stream had %" PRIu64, pages, o->pages);
+	return 0;
+}
+
+/*
+ * Applies every rule to one record at stream offset @rec_offset and, if it
+ * passes, records it in @o and describes it in @rec.  Returns 0 or
+ * -STREAM_E_* with the reason in @m.
+ */
+static int stream_check_record(struct stream_order *o, uint32_t type, uint32_t flags,
+			       const uint8_t *body, uint32_t len, uint64_t rec_offset,
+			       struct stream_record *rec, struct stream_msg *m)
+{
+	int rc = 0;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->index = o->records;
+	rec->offset = rec_offset;
+	rec->type = type;
+	rec->flags = flags;
+	rec->len = len;
+	rec->body = body;
+	if (o->ended)
+		return stream_refuse(m, STREAM_E_ORDER, "record after END");
+	if (len > STREAM_RECORD_MAX)
+		return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes is over the %u-byte limit", len, STREAM_RECORD_MAX);
+	if (!stream_type_name(type)) {
+		if (flags & ~STREAM_RF_OPTIONAL)
+			return stream_refuse(m, STREAM_E_TYPE, "unknown flags 0x%x", flags);
+		if (!(flags & STREAM_RF_OPTIONAL))
+			return stream_refuse(m, STREAM_E_TYPE, "unknown record type %u is not marked optional", type);
+		if (!o->have_config)
+			return stream_refuse(m, STREAM_E_ORDER, "the first record must be DOMAIN_CONFIG");
+		rec->unknown = true;
+		goto out;
+	}
+	if (flags)
+		return stream_refuse(m, STREAM_E_TYPE, "flags 0x%x on a record type that takes none", flags);
+	if (!o->have_config && type != STREAM_REC_DOMAIN_CONFIG)
+		return stream_refuse(m, STREAM_E_ORDER, "the first record must be DOMAIN_CONFIG");
+	if (!o->have_layout && type != STREAM_REC_DOMAIN_CONFIG &&
+	    type != STREAM_REC_CPU_POLICY && type != STREAM_REC_MEMORY_LAYOUT)
+		return stream_refuse(m, STREAM_E_ORDER, "comes before MEMORY_LAYOUT");
+
+	switch (type) {
+	case STREAM_REC_DOMAIN_CONFIG:
+		if (o->have_config)
+			return stream_refuse(m, STREAM_E_DUPLICATE, "a second DOMAIN_CONFIG");
+		if (!len || len > STREAM_CONFIG_MAX)
+			return stream_refuse(m, STREAM_E_LENGTH, "%u bytes of configuration (1 to %u allowed)", len, STREAM_CONFIG_MAX);
+		if (memchr(body, 0, len))
+			return stream_refuse(m, STREAM_E_BODY, "NUL byte at body offset %zu of the JSON text", (size_t)((const uint8_t *)memchr(body, 0, len) - body));
+		o->have_config = true;
+		break;
+	case STREAM_REC_CPU_POLICY:
+		if (o->have_policy)
+			return stream_refuse(m, STREAM_E_DUPLICATE, "a second CPU_POLICY");
+		if (o->have_layout)
+			return stream_refuse(m, STREAM_E_ORDER, "CPU_POLICY after MEMORY_LAYOUT");
+		rc = stream_check_cpu_policy(body, len, m);
+		if (rc)
+			return rc;
+		o->have_policy = true;
+		break;
+	case STREAM_REC_MEMORY_LAYOUT:
+		if (o->have_layout)
+			return stream_refuse(m, STREAM_E_DUPLICATE, "a second MEMORY_LAYOUT");
+		rc = stream_check_layout(o, body, len, m);
+		if (rc)
+			return rc;
+		o->have_layout = true;
+		break;
+	case STREAM_REC_PAGE_BATCH:
+		rc = stream_check_batch(o, body, len, rec_offset, &rec->batch, m);
+		if (rc)
+			return rc;
+		break;
+	case STREAM_REC_VM_STATE:
+		if (o->have_vm)
+			return stream_refuse(m, STREAM_E_DUPLICATE, "a second VM_STATE");
+		if (!len)
+			return stream_refuse(m, STREAM_E_LENGTH, "empty VM_STATE");
+		o->have_vm = true;
+		break;
+	case STREAM_REC_VCPU_STATE: {
+		uint32_t id;
+
+		if (len <= 8)
+			return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes holds no vCPU state", len);
+		id = stream_get32(body);
+		if (stream_get32(body + 4))
+			return stream_refuse(m, STREAM_E_RESERVED, "reserved word at body offset 4 is not zero");
+		if (id >= STREAM_VCPUS_MAX)
+			return stream_refuse(m, STREAM_E_BODY, "vCPU id %u is not below %u", id, STREAM_VCPUS_MAX);
+		if (o->vcpu_seen[id / 64] & (1ull << (id % 64)))
+			return stream_refuse(m, STREAM_E_DUPLICATE, "vCPU %u was sent already", id);
+		o->vcpu_seen[id / 64] |= 1ull << (id % 64);
+		o->nr_vcpus++;
+		rec->vcpu_id = id;
+		break;
+	}
+	case STREAM_REC_DEVICE_STATE:
+		if (!len)
+			return stream_refuse(m, STREAM_E_LENGTH, "empty DEVICE_STATE");
+		break;
+	case STREAM_REC_END:
+		rc = stream_check_end(o, body, len, m);
+		if (rc)
+			return rc;
+		o->ended = true;
+		break;
+	}
+out:
+	o->records++;
+	return rc;
+}
+
+static void stream_where(char *buf, size_t size, uint32_t idx, uint32_t type,
+			 uint64_t offset)
+{
+	const char *name = stream_type_name(type);
+
+	if (name)
+		snprintf(buf, size, "record %u (%s) at offset %" PRIu64, idx, name, offset);
+	else
+		snprintf(buf, size, "record %u (type %u) at offset %" PRIu64, idx, type, offset);
+}
+
+static void stream_header_bytes(uint8_t h[STREAM_HEADER_SIZE], uint32_t flags)
+{
+	memset(h, 0, STREAM_HEADER_SIZE);
+	memcpy(h, STREAM_MAGIC, 8);
+	stream_put32(h + 8, STREAM_VERSION);
+	stream_put32(h + 12, flags);
+	stream_put32(h + 28, stream_crc(h, 28));
+}
+
+/* ---- Writer ---- */
+
+/* Keeps the first error (sticky) and its message in a writer or reader. */
+static int stream_vfail(int *err, char *msg, size_t size, int rc, const char *fmt,
+			va_list ap)
+{
+	if (*err)
+		return *err;
+	*err = rc;
+	vsnprintf(msg, size, fmt, ap);
+	return rc;
+}
+
+static int stream_wfail(struct stream_writer *w, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int stream_wfail(struct stream_writer *w, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = stream_vfail(&w->err, w->errmsg, sizeof(w->errmsg), rc, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int stream_wreserve(struct stream_writer *w, size_t n)
+{
+	size_t cap;
+	uint8_t *b;
+
+	if (w->err)
+		return w->err;
+	if (n <= w->cap - w->len)
+		return 0;
+	cap = w->cap ? w->cap : 64 * 1024;
+	while (cap - w->len < n)
+		cap *= 2;
+	b = realloc(w->buf, cap);
+	if (!b)
+		return stream_wfail(w, -ENOMEM, "out of memory for a %zu-byte stream buffer", cap);
+	w->buf = b;
+	w->cap = cap;
+	return 0;
+}
+
+int stream_writer_flush(struct stream_writer *w)
+{
+	size_t done = 0;
+
+	if (w->err)
+		return w->err;
+	while (done < w->len) {
+		ssize_t n = write(w->fd, w->buf + done, w->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd p = { .fd = w->fd, .events = POLLOUT };
+
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				return stream_wfail(w, -errno, "waiting to write the stream at offset %" PRIu64 ": %s",
+						    w->bytes_written, strerror(errno));
+			continue;
+		}
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			return stream_wfail(w, -e, "writing the stream at offset %" PRIu64 ": %s",
+					    w->bytes_written, strerror(e));
+		}
+		done += n;
+		w->bytes_written += n;
+	}
+	w->len = 0;
+	return 0;
+}
+
+int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)
+{
+	off_t base;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->flags = flags;
+	w->order.stream_flags = flags;
+	if (flags & ~STREAM_F_ALL)
+		return stream_wfail(w, -EINVAL, "unknown stream flags 0x%x", flags & ~STREAM_F_ALL);
+	if ((flags & STREAM_F_ALIGNED) && (flags & STREAM_F_COMPRESSED))
+		return stream_wfail(w, -EINVAL, "an aligned stream cannot be compressed");
+	base = lseek(fd, 0, SEEK_CUR);
+	if ((flags & STREAM_F_ALIGNED) && base > 0 && base % STREAM_PAGE_SIZE)
+		return stream_wfail(w, -EINVAL, "an aligned stream must start at a multiple of 4096 in its file, not %lld",
+				    (long long)base);
+	rc = stream_wreserve(w, STREAM_HEADER_SIZE);
+	if (rc)
+		return rc;
+	stream_header_bytes(w->buf, flags);
+	w->len = STREAM_HEADER_SIZE;
+	return 0;
+}
+
+void stream_writer_fini(struct stream_writer *w)
+{
+	if (w->z) {
+		deflateEnd(w->z);
+		free(w->z);
+		w->z = NULL;
+	}
+	free(w->buf);
+	w->buf = NULL;
+	w->len = w->cap = 0;
+}
+
+/*
+ * Records are built in place in w->buf: stream_wbegin() reserves the record
+ * header, the caller appends the body, stream_wfinish() checks it, pads it
+ * and adds header and trailer (or drops it again when the check fails).
+ */
+static int stream_wbegin(struct stream_writer *w, size_t body_max, size_t *start_r)
+{
+	int rc;
+
+	if (w->err)
+		return w->err;
+	if (body_max > STREAM_RECORD_MAX)
+		return stream_wfail(w, -STREAM_E_LENGTH, "record %u: body of %zu bytes is over the %u-byte limit",
+				    w->order.records, body_max, STREAM_RECORD_MAX);
+	rc = stream_wreserve(w, STREAM_RECORD_HEADER_SIZE + stream_pad8(body_max) +
+			     STREAM_RECORD_TRAILER_SIZE);
+	if (rc)
+		return rc;
+	*start_r = w->len;
+	w->len += STREAM_RECORD_HEADER_SIZE;
+	return 0;
+}
+
+/* A record whose @len-byte body starts zeroed; returns the body or NULL. */
+static uint8_t *stream_wbody(struct stream_writer *w, size_t len, size_t *start_r)
+{
+	uint8_t *b;
+
+	if (stream_wbegin(w, len, start_r))
+		return NULL;
+	b = w->buf + w->len;
+	memset(b, 0, len);
+	w->len += len;
+	return b;
+}
+
+static int stream_wfinish(struct stream_writer *w, size_t start, uint32_t type,
+			  uint32_t flags)
+{
+	uint8_t *h = w->buf + start;
+	size_t len = w->len - start - STREAM_RECORD_HEADER_SIZE;
+	size_t padded = stream_pad8(len);
+	uint64_t rec_offset = w->bytes_written + start;
+	struct stream_record rec;
+	struct stream_msg m;
+	char where[96];
+	int rc;
+
+	stream_where(where, sizeof(where), w->order.records, type, rec_offset);
+	rc = stream_check_record(&w->order, type, flags, h + STREAM_RECORD_HEADER_SIZE,
+				 (uint32_t)len, rec_offset, &rec, &m);
+	if (rc) {
+		w->len = start;
+		return stream_wfail(w, rc, "%s: %s", where, m.text);
+	}
+	memset(w->buf + w->len, 0, padded - len);
+	w->len += padded - len;
+	stream_put32(h, type);
+	stream_put32(h + 4, flags);
+	stream_put32(h + 8, (uint32_t)len);
+	stream_put32(h + 12, 0);
+	stream_put32(w->buf + w->len, stream_crc(h, STREAM_RECORD_HEADER_SIZE + padded));
+	stream_put32(w->buf + w->len + 4, 0);
+	w->len += STREAM_RECORD_TRAILER_SIZE;
+	if (w->len >= STREAM_FLUSH_AT)
+		return stream_writer_flush(w);
+	return 0;
+}
+
+int stream_write_record(struct stream_writer *w, uint32_t type, uint32_t flags,
+			const void *body, size_t len)
+{
+	size_t start = 0;
+	uint8_t *b = stream_wbody(w, len, &start);
+
+	if (!b)
+		return w->err;
+	if (len)
+		memcpy(b, body, len);
+	return stream_wfinish(w, start, type, flags);
+}
+
+int stream_write_cpu_policy(struct stream_writer *w, const struct stream_cpuid *e,
+			    size_t n)
+{
+	size_t start = 0;
+	uint8_t *b = stream_wbody(w, 8 + 32 * n, &start);
+
+	if (!b)
+		return w->err;
+	stream_put32(b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *p = b + 8 + 32 * i;
+
+		stream_put32(p, e[i].function);
+		stream_put32(p + 4, e[i].index);
+		stream_put32(p + 8, e[i].flags);
+		stream_put32(p + 12, e[i].eax);
+		stream_put32(p + 16, e[i].ebx);
+		stream_put32(p + 20, e[i].ecx);
+		stream_put32(p + 24, e[i].edx);
+	}
+	return stream_wfinish(w, start, STREAM_REC_CPU_POLICY, 0);
+}
+
+int stream_write_layout(struct stream_writer *w, const struct stream_region *r,
+			size_t n)
+{
+	size_t start = 0;
+	uint64_t total = 0;
+	uint8_t *b = stream_wbody(w, 16 + 16 * n, &start);
+
+	if (!b)
+		return w->err;
+	stream_put32(b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		stream_put64(b + 16 + 16 * i, r[i].gpa);
+		stream_put64(b + 24 + 16 * i, r[i].size);
+		total += r[i].size;
+	}
+	stream_put64(b + 8, total);
+	return stream_wfinish(w, start, STREAM_REC_MEMORY_LAYOUT, 0);
+}
+
+int stream_write_vcpu(struct stream_writer *w, uint32_t id, const void *state,
+		      size_t len)
+{
+	size_t start = 0;
+	uint8_t *b = stream_wbody(w, 8 + len, &start);
+
+	if (!b)
+		return w->err;
+	stream_put32(b, id);
+	if (len)
+		memcpy(b + 8, state, len);
+	return stream_wfinish(w, start, STREAM_REC_VCPU_STATE, 0);
+}
+
+/*
+ * Deflates the @nr pages at @pg to w->buf + w->len; *size_r is the size, or
+ * 0 when it would not be smaller than the pages.  Returns 0 or an error.
+ */
+static int stream_wdeflate(struct stream_writer *w, const void *const *pg,
+			   uint32_t nr, size_t *size_r)
+{
+	z_stream *z = w->z;
+	size_t room = (size_t)nr * STREAM_PAGE_SIZE;
+	int zr = Z_OK;
+
+	if (!z) {
+		z = calloc(1, sizeof(*z));
+		if (!z)
+			return stream_wfail(w, -ENOMEM, "out of memory for the compressor");
+		if (deflateInit(z, Z_BEST_SPEED) != Z_OK) {
+			free(z);
+			return stream_wfail(w, -ENOMEM, "cannot start the compressor");
+		}
+		w->z = z;
+	} else if (deflateReset(z) != Z_OK) {
+		return stream_wfail(w, -EIO, "cannot reset the compressor");
+	}
+	*size_r = 0;
+	z->next_out = w->buf + w->len;
+	z->avail_out = (uInt)room;
+	for (uint32_t i = 0; i < nr; i++) {
+		z->next_in = (Bytef *)pg[i];
+		z->avail_in = STREAM_PAGE_SIZE;
+		zr = deflate(z, i + 1 < nr ? Z_NO_FLUSH : Z_FINISH);
+		if (zr == Z_STREAM_END)
+			break;
+		if ((zr != Z_OK && zr != Z_BUF_ERROR) || !z->avail_out)
+			return 0;	/* no smaller than the pages */
+	}
+	if (zr != Z_STREAM_END)
+		return 0;
+	*size_r = room - z->avail_out;
+	return 0;
+}
+
+static int stream_write_batch(struct stream_writer *w, const uint64_t *pfns,
+			      uint32_t n, stream_page_getter get, void *opaque,
+			      bool compress)
+{
+	const void *pg[STREAM_BATCH_MAX];
+	uint32_t nr_data = 0, data_off;
+	size_t start = 0, zsize = 0, max;
+	uint8_t *b;
+	int rc;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (pfns[i] > STREAM_PFN_MAX)
+			return stream_wfail(w, -STREAM_E_PFN, "pfn 0x%" PRIx64 " is beyond 52-bit addresses", pfns[i]);
+		pg[i] = get(opaque, pfns[i]);
+		if (!pg[i])
+			return stream_wfail(w, -EFAULT, "no data for guest page 0x%" PRIx64, pfns[i]);
+	}
+	max = 16 + 8 * n + STREAM_PAGE_SIZE + (size_t)n * STREAM_PAGE_SIZE;
+	rc = stream_wbegin(w, max, &start);
+	if (rc)
+		return rc;
+	b = w->buf + w->len;
+	for (uint32_t i = 0; i < n; i++) {
+		bool zero = stream_all_zero(pg[i], STREAM_PAGE_SIZE);
+
+		stream_put64(b + 16 + 8 * i, pfns[i] | (zero ? STREAM_PFN_ZERO : 0));
+		if (!zero)
+			pg[nr_data++] = pg[i];
+	}
+	data_off = stream_batch_data_offset(w->flags, w->bytes_written + start, n, nr_data);
+	memset(b + 16 + 8 * n, 0, data_off - 16 - 8 * n);
+	w->len += data_off;
+	if (compress && nr_data) {
+		rc = stream_wdeflate(w, pg, nr_data, &zsize);
+		if (rc)
+			return rc;
+	}
+	if (zsize) {
+		w->len += zsize;
+	} else {
+		for (uint32_t i = 0; i < nr_data; i++)
+			memcpy(w->buf + w->len + (size_t)i * STREAM_PAGE_SIZE, pg[i], STREAM_PAGE_SIZE);
+		w->len += (size_t)nr_data * STREAM_PAGE_SIZE;
+	}
+	stream_put32(b, n);
+	stream_put32(b + 4, zsize ? STREAM_BATCH_COMPRESSED : 0);
+	stream_put32(b + 8, data_off);
+	stream_put32(b + 12, (uint32_t)(w->len - start - STREAM_RECORD_HEADER_SIZE - data_off));
+	rc = stream_wfinish(w, start, STREAM_REC_PAGE_BATCH, 0);
+	if (rc)
+		return rc;
+	w->pages += n;
+	w->zero_pages += n - nr_data;
+	w->data_bytes += zsize ? zsize : (uint64_t)nr_data * STREAM_PAGE_SIZE;
+	return 0;
+}
+
+int stream_write_pages(struct stream_writer *w, const uint64_t *pfns, size_t n,
+		       stream_page_getter get, void *opaque, bool compress)
+{
+	int rc = w->err;
+
+	if (!rc && compress && !(w->flags & STREAM_F_COMPRESSED))
+		rc = stream_wfail(w, -EINVAL, "compressed pages in a stream started without STREAM_F_COMPRESSED");
+	for (size_t i = 0; !rc && i < n; i += STREAM_BATCH_MAX) {
+		uint32_t k = n - i < STREAM_BATCH_MAX ? (uint32_t)(n - i) : STREAM_BATCH_MAX;
+
+		rc = stream_write_batch(w, pfns + i, k, get, opaque, compress);
+	}
+	return rc;
+}
+
+int stream_write_end(struct stream_writer *w)
+{
+	uint8_t b[16];
+	int rc;
+
+	stream_put64(b, w->order.records);
+	stream_put64(b + 8, w->order.pages);
+	rc = stream_write_record(w, STREAM_REC_END, 0, b, sizeof(b));
+	if (rc)
+		return rc;
+	return stream_writer_flush(w);
+}
+
+/* ---- Reader ---- */
+
+static int stream_rfail(struct stream_reader *r, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int stream_rfail(struct stream_reader *r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rc = stream_vfail(&r->err, r->errmsg, sizeof(r->errmsg), rc, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int stream_reader_init(struct stream_reader *r, int fd)
+{
+	struct stat st;
+	off_t base;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->file_size = UINT64_MAX;
+	base = lseek(fd, 0, SEEK_CUR);
+	if (base > 0)
+		r->base = base;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode)) {
+		r->check_eof = true;
+		r->file_size = (uint64_t)st.st_size > r->base ? st.st_size - r->base : 0;
+	}
+	return 0;
+}
+
+int stream_reader_init_mem(struct stream_reader *r, const void *data, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->mem = data;
+	r->mem_len = len;
+	r->file_size = len;
+	r->check_eof = true;
+	return 0;
+}
+
+void stream_reader_fini(struct stream_reader *r)
+{
+	free(r->buf);
+	free(r->pages);
+	r->buf = r->pages = NULL;
+	r->cap = 0;
+}
+
+const struct stream_layout *stream_reader_layout(const struct stream_reader *r)
+{
+	return r->order.have_layout ? &r->order.layout : NULL;
+}
+
+/*
+ * Gets the @n stream bytes at r->offset into *p (a buffer pointer or
+ * r->buf + @at).  Returns how many it got (fewer at the end) or -errno.
+ */
+static ssize_t stream_rget(struct stream_reader *r, size_t at, size_t n,
+			   const uint8_t **p)
+{
+	size_t got = 0;
+
+	if (r->fd < 0) {
+		uint64_t left = r->mem_len > r->offset + at ? r->mem_len - r->offset - at : 0;
+
+		*p = r->mem + r->offset + at;
+		return n < left ? (ssize_t)n : (ssize_t)left;
+	}
+	if (r->cap < at + n + 1) {
+		size_t cap = at + n + 1;
+		uint8_t *b = realloc(r->buf, cap);
+
+		if (!b)
+			return -ENOMEM;
+		r->buf = b;
+		r->cap = cap;
+	}
+	while (got < n) {
+		ssize_t k = read(r->fd, r->buf + at + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pf = { .fd = r->fd, .events = POLLIN };
+
+			if (poll(&pf, 1, -1) < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (k < 0)
+			return -errno;
+		if (!k)
+			break;
+		got += k;
+	}
+	*p = r->buf + at;
+	return got;
+}
+
+static int stream_read_header(struct stream_reader *r)
+{
+	const uint8_t *h;
+	ssize_t got;
+
+	got = stream_rget(r, 0, STREAM_HEADER_SIZE, &h);
+	if (got < 0)
+		return stream_rfail(r, (int)got, "reading the stream header: %s", strerror((int)-got));
+	if (memcmp(h, STREAM_MAGIC, got < 8 ? (size_t)got : 8))
+		return stream_rfail(r, -STREAM_E_MAGIC, "offset 0: no \"HVSAVE\\r\\n\" magic, not an hv save stream");
+	if (got < STREAM_HEADER_SIZE)
+		return stream_rfail(r, -STREAM_E_TRUNCATED,
+				    "offset 0: the stream ends after %zd of the %u header bytes (empty or truncated)",
+				    got, STREAM_HEADER_SIZE);
+	r->version = stream_get32(h + 8);
+	r->flags = stream_get32(h + 12);
+	if (!r->version || r->version > STREAM_VERSION)
+		return stream_rfail(r, -STREAM_E_VERSION, "offset 8: stream version %u, this reader knows 1 to %u",
+				    r->version, STREAM_VERSION);
+	if (stream_get32(h + 28) != stream_crc(h, 28))
+		return stream_rfail(r, -STREAM_E_CRC, "offset 28: stream header CRC 0x%08x, computed 0x%08x",
+				    stream_get32(h + 28), stream_crc(h, 28));
+	if (r->flags & ~STREAM_F_ALL)
+		return stream_rfail(r, -STREAM_E_HEADER, "offset 12: unknown stream flags 0x%x", r->flags & ~STREAM_F_ALL);
+	if ((r->flags & STREAM_F_ALIGNED) && (r->flags & STREAM_F_COMPRESSED))
+		return stream_rfail(r, -STREAM_E_HEADER, "offset 12: a stream cannot be both aligned and compressed");
+	if (!stream_all_zero(h + 16, 12))
+		return stream_rfail(r, -STREAM_E_RESERVED, "offset 16: reserved header bytes are not zero");
+	r->order.stream_flags = r->flags;
+	r->offset = STREAM_HEADER_SIZE;
+	r->started = true;
+	return 0;
+}
+
+static int stream_inflate(struct stream_reader *r, struct stream_record *rec,
+			  const char *where)
+{
+	struct stream_batch *bt = &rec->batch;
+	size_t want = (size_t)bt->nr_data * STREAM_PAGE_SIZE;
+	size_t in_len = rec->len - (bt->data - rec->body);
+	z_stream z;
+	int zr, rc = 0;
+
+	if (!r->pages) {
+		r->pages = malloc((size_t)STREAM_BATCH_MAX * STREAM_PAGE_SIZE);
+		if (!r->pages)
+			return stream_rfail(r, -ENOMEM, "%s: out of memory for page data", where);
+	}
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return stream_rfail(r, -ENOMEM, "%s: cannot start the decompressor", where);
+	z.next_in = (Bytef *)bt->data;
+	z.avail_in = (uInt)in_len;
+	z.next_out = r->pages;
+	z.avail_out = (uInt)want;
+	zr = inflate(&z, Z_FINISH);
+	if (zr != Z_STREAM_END)
+		rc = stream_rfail(r, -STREAM_E_COMPRESS, "%s: page data does not inflate to %zu bytes (zlib: %s)",
+				  where, want, zr == Z_BUF_ERROR && !z.avail_out ? "more data than that" :
+				  z.msg ? z.msg : "cut short");
+	else if (z.avail_out)
+		rc = stream_rfail(r, -STREAM_E_COMPRESS, "%s: page data inflates to %zu bytes, %u pages need %zu",
+				  where, want - z.avail_out, bt->nr_data, want);
+	else if (z.avail_in)
+		rc = stream_rfail(r, -STREAM_E_COMPRESS, "%s: %u bytes after the end of the compressed data",
+				  where, z.avail_in);
+	inflateEnd(&z);
+	if (!rc)
+		bt->data = r->pages;
+	return rc;
+}
+
+int stream_read_record(struct stream_reader *r, struct stream_record *rec)
+{
+	const uint8_t *h, *p;
+	uint32_t type, flags, len, crc, idx;
+	uint64_t total, left;
+	struct stream_msg m;
+	char where[96];
+	ssize_t got;
+	int rc;
+
+	if (r->err)
+		return r->err;
+	if (r->order.ended)
+		return 0;
+	if (!r->started) {
+		rc = stream_read_header(r);
+		if (rc)
+			return rc;
+	}
+	idx = r->order.records;
+	got = stream_rget(r, 0, STREAM_RECORD_HEADER_SIZE, &h);
+	if (got < 0)
+		return stream_rfail(r, (int)got, "record %u at offset %" PRIu64 ": %s", idx, r->offset,
+				    strerror((int)-got));
+	if (!got)
+		return stream_rfail(r, -STREAM_E_TRUNCATED, "stream ends at offset %" PRIu64 " after %u records with no END record (truncated)",
+				    r->offset, idx);
+	if (got < STREAM_RECORD_HEADER_SIZE)
+		return stream_rfail(r, -STREAM_E_TRUNCATED, "record %u at offset %" PRIu64 ": stream ends inside the record header",
+				    idx, r->offset);
+	type = stream_get32(h);
+	flags = stream_get32(h + 4);
+	len = stream_get32(h + 8);
+	stream_where(where, sizeof(where), idx, type, r->offset);
+	if (stream_get32(h + 12))
+		return stream_rfail(r, -STREAM_E_RESERVED, "%s: reserved word of the record header is not zero", where);
+	if (len > STREAM_RECORD_MAX)
+		return stream_rfail(r, -STREAM_E_LENGTH, "%s: body of %u bytes is over the %u-byte limit",
+				    where, len, STREAM_RECORD_MAX);
+	total = STREAM_RECORD_HEADER_SIZE + stream_pad8(len) + STREAM_RECORD_TRAILER_SIZE;
+	left = r->file_size - r->offset;
+	if (r->file_size != UINT64_MAX && total > left)
+		return stream_rfail(r, -STREAM_E_TRUNCATED, "%s: the %" PRIu64 "-byte record runs past the end of the stream (%" PRIu64 " bytes left)",
+				    where, total, left);
+	got = stream_rget(r, STREAM_RECORD_HEADER_SIZE, total - STREAM_RECORD_HEADER_SIZE, &p);
+	if (got < 0)
+		return stream_rfail(r, (int)got, "%s: %s", where, strerror((int)-got));
+	if ((uint64_t)got < total - STREAM_RECORD_HEADER_SIZE)
+		return stream_rfail(r, -STREAM_E_TRUNCATED, "%s: stream ends inside the record", where);
+	h = p - STREAM_RECORD_HEADER_SIZE;
+	crc = stream_get32(h + total - 8);
+	if (crc != stream_crc(h, total - 8))
+		return stream_rfail(r, -STREAM_E_CRC, "%s: record CRC 0x%08x, computed 0x%08x",
+				    where, crc, stream_crc(h, total - 8));
+	if (stream_get32(h + total - 4))
+		return stream_rfail(r, -STREAM_E_RESERVED, "%s: reserved word after the CRC is not zero", where);
+	if (!stream_all_zero(p + len, stream_pad8(len) - len))
+		return stream_rfail(r, -STREAM_E_RESERVED, "%s: padding after the body is not zero", where);
+	rc = stream_check_record(&r->order, type, flags, p, len, r->offset, rec, &m);
+	if (rc)
+		return stream_rfail(r, rc, "%s: %s", where, m.text);
+	if (type == STREAM_REC_PAGE_BATCH) {
+		if (rec->batch.compressed) {
+			rc = stream_inflate(r, rec, where);
+			if (rc)
+				return rc;
+		} else {
+			rec->batch.data_file_offset += r->base;
+		}
+	}
+	r->offset += total;
+	r->bytes = r->offset;
+	if (type != STREAM_REC_END)
+		return 1;
+	if (r->check_eof) {
+		/* r->buf is big enough already: rec->body stays where it is */
+		got = stream_rget(r, 0, 1, &p);
+		if (got > 0)
+			return stream_rfail(r, -STREAM_E_TRAILING, "offset %" PRIu64 ": data after the END record", r->offset);
+		if (got < 0)
+			return stream_rfail(r, (int)got, "offset %" PRIu64 ": %s", r->offset, strerror((int)-got));
+	}
+	return 0;
+}
+
+int stream_page_batch_foreach(const struct stream_record *rec, stream_page_fn fn,
+			      void *opaque)
+{
+	const struct stream_batch *bt = &rec->batch;
+	uint32_t k = 0;
+	int rc = 0;
+
+	for (uint32_t i = 0; !rc && i < bt->count; i++) {
+		uint64_t e = stream_get64(bt->pfns + 8 * i);
+		uint64_t off = STREAM_NO_OFFSET;
+
+		if (e & STREAM_PFN_ZERO) {
+			rc = fn(opaque, e & ~STREAM_PFN_ZERO, NULL, STREAM_NO_OFFSET);
+			continue;
+		}
+		if (bt->data_file_offset != STREAM_NO_OFFSET)
+			off = bt->data_file_offset + (uint64_t)k * STREAM_PAGE_SIZE;
+		rc = fn(opaque, e, bt->data + (size_t)k * STREAM_PAGE_SIZE, off);
+		k++;
+	}
+	return rc;
+}
+
+void stream_cpu_policy_entry(const struct stream_record *rec, uint32_t i,
+			     struct stream_cpuid *e)
+{
+	const uint8_t *p = rec->body + 8 + 32 * (size_t)i;
+
+	e->function = stream_get32(p);
+	e->index = stream_get32(p + 4);
+	e->flags = stream_get32(p + 8);
+	e->eax = stream_get32(p + 12);
+	e->ebx = stream_get32(p + 16);
+	e->ecx = stream_get32(p + 20);
+	e->edx = stream_get32(p + 24);
+}

@@ -1,0 +1,115 @@
+/*
+ * libFuzzer target: the save/migration stream reader
+ * (hypervisor/common/stream.c).  A save image or a migration peer is
+ * untrusted: whatever the bytes, the reader must refuse them with a message
+ * or hand over records whose every page lies in the layout and whose file
+ * offsets point at the page bytes.
+ *
+ * The first input byte picks a mode: bit 0 set recomputes the header and
+ * record CRCs before reading, so that mutations reach the checks behind them.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include "stream.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct fuzz_ctx {
+	const uint8_t *stream;
+	size_t size;
+	const struct stream_layout *layout;
+	unsigned int sum;
+};
+
+static void fuzz_put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static uint32_t fuzz_get32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void fuzz_fix_crcs(uint8_t *s, size_t size)
+{
+	size_t off = STREAM_HEADER_SIZE;
+
+	if (size < STREAM_HEADER_SIZE)
+		return;
+	fuzz_put32(s + 28, crc32(0, s, 28));
+	while (size - off >= STREAM_RECORD_HEADER_SIZE) {
+		uint64_t len = fuzz_get32(s + off + 8);
+		uint64_t total = STREAM_RECORD_HEADER_SIZE + ((len + 7) & ~7ull) +
+				 STREAM_RECORD_TRAILER_SIZE;
+
+		if (total > size - off)
+			break;
+		fuzz_put32(s + off + total - 8, crc32(0, s + off, total - 8));
+		off += total;
+	}
+}
+
+static int fuzz_page(void *opaque, uint64_t pfn, const void *page, uint64_t file_offset)
+{
+	struct fuzz_ctx *c = opaque;
+
+	if (!stream_layout_has_pfn(c->layout, pfn))
+		abort();
+	if (!page) {
+		if (file_offset != STREAM_NO_OFFSET)
+			abort();
+		return 0;
+	}
+	c->sum += ((const uint8_t *)page)[0] + ((const uint8_t *)page)[STREAM_PAGE_SIZE - 1];
+	if (file_offset != STREAM_NO_OFFSET &&
+	    (file_offset > c->size || c->size - file_offset < STREAM_PAGE_SIZE ||
+	     memcmp(c->stream + file_offset, page, STREAM_PAGE_SIZE)))
+		abort();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct stream_reader r;
+	struct stream_record rec;
+	struct fuzz_ctx c = { 0 };
+	uint8_t *s;
+	int rc;
+
+	if (!size)
+		return 0;
+	s = malloc(size - 1 ? size - 1 : 1);
+	if (!s)
+		return 0;
+	memcpy(s, data + 1, size - 1);
+	if (data[0] & 1)
+		fuzz_fix_crcs(s, size - 1);
+	c.stream = s;
+	c.size = size - 1;
+	stream_reader_init_mem(&r, s, size - 1);
+	while ((rc = stream_read_record(&r, &rec)) > 0) {
+		if (rec.offset + STREAM_RECORD_HEADER_SIZE + rec.len > c.size)
+			abort();
+		if (rec.type == STREAM_REC_PAGE_BATCH && !rec.unknown) {
+			c.layout = stream_reader_layout(&r);
+			if (!c.layout)
+				abort();
+			stream_page_batch_foreach(&rec, fuzz_page, &c);
+		}
+		if (rec.type == STREAM_REC_CPU_POLICY && !rec.unknown) {
+			struct stream_cpuid e;
+
+			for (uint32_t i = 0; i < (rec.len - 8) / 32; i++)
+				stream_cpu_policy_entry(&rec, i, &e);
+		}
+	}
+	if (rc < 0 && (!r.errmsg[0] || rc != r.err))
+		abort();
+	stream_reader_fini(&r);
+	free(s);
+	return 0;
+}
