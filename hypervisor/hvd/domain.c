@@ -207,7 +207,6 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 		vmm_signal(d, SIGKILL);
 		vmm_detach(hvd, d);
 	}
-	domain_finish(hvd, d, HVD_WAIT_DESTROY, 0);
 	domain_finish(hvd, d, HVD_WAIT_BUILD, -HV_HC_ENOENT);
 	domain_finish(hvd, d, HVD_WAIT_VMM, -HV_HC_ENOENT);
 	store_rmdir(hvd, d->domid);
@@ -559,15 +558,6 @@ int64_t domain_tick(struct hvd *hvd, int64_t now)
 				next = w->deadline;
 			pp = &w->next;
 		}
-		if (d->kill_deadline && d->kill_deadline <= now) {
-			hvd_err(hvd, "domain %u (%s): hv-vmm (pid %d) did not stop in %d ms; "
-				"killing it", d->domid, d->cfg.name, (int)d->pid,
-				HVD_DESTROY_GRACE_MS);
-			vmm_signal(d, SIGKILL);
-			d->kill_deadline = 0;
-		}
-		if (d->kill_deadline && (!next || d->kill_deadline < next))
-			next = d->kill_deadline;
 		if (d->reconnect_at && d->reconnect_at <= now) {
 			uint32_t seq;
 

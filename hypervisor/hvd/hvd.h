@@ -17,7 +17,6 @@
 #include "request.h"
 
 #define HVD_BUILD_TIMEOUT_MS	30000	/* hv-vmm must say RUNNING by then */
-#define HVD_DESTROY_GRACE_MS	2000	/* after DESTROY, then SIGKILL */
 #define HVD_VMM_CALL_MS		5000	/* a control request's reply */
 #define HVD_AUTH_LINGER_MS	2000	/* a refused peer is dropped after this */
 #define HVD_RECONNECT_MS	1000	/* between tries of an hv-vmm's control socket */
@@ -52,7 +51,6 @@ struct hvd_config {
 /* A client request waiting on a domain. */
 enum hvd_wait_kind {
 	HVD_WAIT_BUILD,		/* until hv-vmm says RUNNING or dies */
-	HVD_WAIT_DESTROY,	/* until hv-vmm is gone */
 	HVD_WAIT_VMM,		/* until hv-vmm answers vmm_seq */
 };
 
@@ -87,7 +85,6 @@ struct hvd_domain {
 	struct hvd_watch pidw;		/* pidfd */
 	struct hvd_watch ctlw;		/* control channel, fd -1 if none */
 	uint32_t vmm_seq;
-	int64_t kill_deadline;		/* destroy: SIGKILL at, 0: none */
 	int64_t reconnect_at;		/* retry the control socket at, 0: none */
 
 	struct hvd_waiter *waiters;

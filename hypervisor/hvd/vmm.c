@@ -273,7 +273,6 @@ void vmm_detach(struct hvd *hvd, struct hvd_domain *d)
 	d->pid_start = 0;
 	d->child = false;
 	d->vmm_ready = false;
-	d->kill_deadline = 0;
 	d->reconnect_at = 0;
 }
 

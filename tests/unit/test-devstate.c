@@ -199,6 +199,35 @@ START_TEST(test_value_validation)
 }
 END_TEST
 
+static int resets;
+
+static void count_reset(void *opaque)
+{
+	resets++;
+}
+
+/* Ports 0x61-0x63 sit inside the i8042's range but are not its registers. */
+START_TEST(test_i8042_ports_between)
+{
+	struct devs *d = malloc(sizeof(*d));
+	uint8_t v = 0xfe;
+
+	devs_init(d);
+	d->kbd.reset = count_reset;
+	resets = 0;
+	for (uint64_t off = 1; off < 4; off++) {
+		i8042_write(&d->kbd, off, &v, 1);
+		i8042_read(&d->kbd, off, &v, 1);
+		ck_assert_uint_eq(v, 0xff);
+		v = 0xfe;
+	}
+	ck_assert_int_eq(resets, 0);
+	i8042_write(&d->kbd, 4, &v, 1);		/* the real command port */
+	ck_assert_int_eq(resets, 1);
+	free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("device state");
@@ -207,6 +236,7 @@ int main(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refuse_bad_state);
 	tcase_add_test(tc, test_value_validation);
+	tcase_add_test(tc, test_i8042_ports_between);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);

@@ -55,6 +55,10 @@ void i8042_read(void *opaque, uint64_t off, void *data, unsigned int size)
 	struct i8042 *k = opaque;
 	uint8_t v;
 
+	if (off != 0 && off != 4) {	/* 0x61-0x63 lie between the two ports */
+		memset(data, 0xff, size);
+		return;
+	}
 	if (off == 0) {
 		v = 0;
 		if (k->q_count) {
@@ -127,6 +131,11 @@ void i8042_write(void *opaque, uint64_t off, const void *data, unsigned int size
 	struct i8042 *k = opaque;
 	uint8_t v = *(const uint8_t *)data;
 
+	if (off != 0 && off != 4) {
+		guest_warn("guest: write to port 0x%llx, between the i8042's ports, ignored",
+			   (unsigned long long)(0x60 + off));
+		return;
+	}
 	if (off == 0) {
 		uint8_t cmd = k->pending_cmd;
 
