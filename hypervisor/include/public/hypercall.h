@@ -33,6 +33,9 @@
 
 #define HV_HC_F_REPLY		0x0001
 #define HV_HC_F_EVENT		0x0002
+#define HV_HC_F_PROGRESS	0x0004	/* hvd -> requester: progress of a pending
+					 * request (same op and seq), body
+					 * struct hv_hc_progress; not its reply */
 
 struct hv_hc_hdr {
 	uint32_t magic;		/* HV_HC_MAGIC */
@@ -74,6 +77,10 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_GETINFO = 8,	/* hv_hc_domid -> hv_hc_dominfo */
 	HV_HC_DOMCTL_RENAME = 9,	/* hv_hc_rename -> - */
 	HV_HC_DOMCTL_CONSOLE = 10,	/* hv_hc_domid -> - + 1 fd (console socket) */
+	HV_HC_DOMCTL_SET_CONFIG = 11,	/* hv_hc_domid + JSON text -> - */
+	HV_HC_DOMCTL_GET_CONFIG = 12,	/* hv_hc_domid -> JSON text */
+	HV_HC_DOMCTL_SAVE = 13,		/* hv_hc_save [+ JSON] + 1 fd -> hv_hc_save_result */
+	HV_HC_DOMCTL_RESTORE = 14,	/* hv_hc_restore + JSON + 1-3 fds -> hv_hc_domid */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -92,6 +99,14 @@ enum hv_hc_action {		/* on_poweroff / on_reboot / on_crash */
 	HV_HC_ACTION_PRESERVE = 2,
 	HV_HC_ACTION_RENAME_RESTART = 3,
 };
+
+/*
+ * A reply with a non-zero status may carry, as its body, a NUL-terminated
+ * message of at most HV_HC_ERRMSG_MAX bytes saying what failed (e.g. the
+ * hv-vmm's reason for refusing a save image); a receiver that does not
+ * want it ignores it.
+ */
+#define HV_HC_ERRMSG_MAX	1024
 
 struct hv_hc_domid {
 	uint32_t domid;
@@ -202,6 +217,73 @@ struct hv_hc_physinfo {
 	uint32_t hvd_pid;
 	char version[32];	/* hv's version, e.g. "0.1.0" */
 	uint32_t reserved[4];
+};
+
+/*
+ * SET_CONFIG stores a domain's configuration (libhv's JSON, 1 byte up to
+ * HV_HC_CONFIG_MAX, no NUL) for GET_CONFIG and SAVE; libhv sends it right
+ * after CREATE.  hvd keeps it as opaque text.
+ */
+#define HV_HC_CONFIG_MAX	(HV_HC_MSG_MAX - 4096)
+
+/*
+ * SAVE writes the domain to fd[0] (a file, pipe or socket, open for
+ * writing) as a save stream (docs/save-stream.md).  The image's
+ * DOMAIN_CONFIG is the JSON that follows the struct (config_len bytes) or,
+ * with config_len 0, the stored configuration.  hvd sends HV_HC_F_PROGRESS
+ * messages while memory is written, then the reply.  After a successful
+ * save the domain is destroyed (a DEATH event follows), unless
+ * HV_HC_SAVE_CONTINUE (it runs on as before) or HV_HC_SAVE_PAUSED (it stays,
+ * paused).  A failed save leaves the domain as it was.  States: RUNNING or
+ * PAUSED, else HV_HC_ESTATE.
+ */
+#define HV_HC_SAVE_CONTINUE	0x1
+#define HV_HC_SAVE_PAUSED	0x2
+#define HV_HC_SAVE_COMPRESS	0x4	/* zlib page batches (no lazy restore then) */
+
+struct hv_hc_save {
+	uint32_t domid;
+	uint32_t flags;		/* HV_HC_SAVE_* */
+	uint32_t config_len;	/* bytes of JSON that follow, 0: the stored one */
+	uint32_t reserved;
+};
+
+struct hv_hc_save_result {
+	uint64_t bytes;		/* image size */
+	uint64_t pages;		/* pages in the image, zero pages included */
+	uint64_t zero_pages;	/* pages sent without data */
+	uint64_t reserved;
+};
+
+/*
+ * RESTORE creates a domain from the save image fd[0] (a regular file,
+ * positioned at the stream's first byte).  @create is what the client read
+ * from the image's DOMAIN_CONFIG (or a replacement configuration with the
+ * same memory and vCPUs); the config_len bytes of JSON after the struct
+ * become the domain's stored configuration.  fd[1] is the kernel and fd[2]
+ * the ramdisk when the flags say so: hvd keeps them for a later
+ * on_reboot=restart, as BUILD's.  hv-vmm reads and checks the whole image
+ * before any vCPU runs (with HV_HC_RESTORE_LAZY: everything but the page
+ * data, which it maps from the file); hvd sends HV_HC_F_PROGRESS messages
+ * meanwhile, and replies once the domain runs (or is paused, with
+ * HV_HC_RESTORE_PAUSED).  A refused image leaves no domain behind; the
+ * reply's message says why.
+ */
+#define HV_HC_RESTORE_PAUSED	0x1
+#define HV_HC_RESTORE_LAZY	0x2	/* map the image's pages; keep the file unchanged */
+#define HV_HC_RESTORE_KERNEL	0x4	/* fd[1] is the kernel */
+#define HV_HC_RESTORE_INITRD	0x8	/* fd[2] is the ramdisk (needs _KERNEL) */
+
+struct hv_hc_restore {
+	struct hv_hc_create create;
+	uint32_t flags;		/* HV_HC_RESTORE_* */
+	uint32_t config_len;	/* bytes of JSON that follow, 1.. */
+	char cmdline[HV_HC_CMDLINE_MAX];	/* for a restart, as BUILD's */
+};
+
+struct hv_hc_progress {
+	uint64_t done;		/* bytes of guest memory done */
+	uint64_t total;		/* bytes of guest memory */
 };
 
 enum hv_hc_event_type {

@@ -23,7 +23,7 @@
 
 #define HV_VMM_MAGIC		0x4d4d5648u	/* "HVMM" */
 #define HV_VMM_VERSION		1
-#define HV_VMM_MSG_MAX		4096
+#define HV_VMM_MSG_MAX		65536	/* whole message: a SAVE carries the config */
 
 #define HV_VMM_F_REPLY		0x0001
 #define HV_VMM_F_EVENT		0x0002
@@ -45,15 +45,21 @@ enum hv_vmm_op {
 	HV_VMM_OP_POWER_BUTTON = 4,	/* graceful shutdown request */
 	HV_VMM_OP_CTRL_ALT_DEL = 5,	/* graceful reboot request */
 	HV_VMM_OP_DESTROY = 6,		/* stop now; exit status 1 */
+	HV_VMM_OP_SAVE = 7,		/* struct hv_vmm_save + config; 1 fd: the stream
+					 * -> struct hv_vmm_save_result */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
+	HV_VMM_EV_PROGRESS = 66,	/* struct hv_vmm_progress, during a SAVE */
 };
 
 struct hv_vmm_reply {
 	int32_t status;		/* 0 or -errno */
 	uint32_t reserved;
-	/* op-specific data follows */
+	/*
+	 * op-specific data follows; when status is not 0, it may be a
+	 * NUL-terminated message saying what failed (at most 255 bytes)
+	 */
 };
 
 enum hv_vmm_state {
@@ -78,6 +84,38 @@ enum hv_vmm_exit_reason {
 struct hv_vmm_exit {
 	uint32_t reason;	/* enum hv_vmm_exit_reason, also the exit status */
 	uint32_t reserved;
+};
+
+/*
+ * SAVE: writes the domain to the descriptor that comes with the request
+ * (docs/save-stream.md), from its current offset; config_len bytes of
+ * domain configuration JSON follow the struct and become the stream's
+ * DOMAIN_CONFIG record.  The vCPUs are paused for the whole save.  On
+ * success the domain stays paused unless HV_VMM_SAVE_RESUME is given and it
+ * was running before; on failure (status -errno and a message: full disk,
+ * closed pipe) it is left exactly as it was, running or paused.  hv-vmm
+ * writes an aligned stream (lazy restore can map it) when the descriptor is
+ * a regular file at an offset that is a multiple of 4096 and
+ * HV_VMM_SAVE_COMPRESS is not given.  HV_VMM_EV_PROGRESS events come while
+ * it writes memory.
+ */
+#define HV_VMM_SAVE_COMPRESS	0x1	/* zlib-compress page batches */
+#define HV_VMM_SAVE_RESUME	0x2	/* run on afterwards if it was running */
+
+struct hv_vmm_save {
+	uint32_t flags;		/* HV_VMM_SAVE_* */
+	uint32_t config_len;	/* bytes of JSON after this struct, 1.. */
+};
+
+struct hv_vmm_save_result {
+	uint64_t bytes;		/* stream length */
+	uint64_t pages;		/* page entries, zero pages included */
+	uint64_t zero_pages;
+};
+
+struct hv_vmm_progress {
+	uint64_t done;		/* bytes of guest memory written so far */
+	uint64_t total;		/* bytes of guest memory */
 };
 
 #endif

@@ -118,6 +118,67 @@ int hv_domain_console(hv_ctx *ctx, uint32_t domid, int *fd_r);
 
 int hv_physinfo_get(hv_ctx *ctx, hv_physinfo *info_r);
 
+/*
+ * hv_domain_config_get - the configuration the domain was created (or
+ * restored) with, into @cfg (initialised by the caller, who disposes of it
+ * with hv_domain_config_dispose()).
+ */
+int hv_domain_config_get(hv_ctx *ctx, uint32_t domid, hv_domain_config *cfg);
+
+/* --- save and restore ---------------------------------------------------- */
+
+#define HV_HAVE_SAVE_RESTORE 1
+
+/*
+ * Progress of a save or restore: @fn is called from inside the call, in the
+ * caller's thread, with bytes of guest memory done and the total.
+ */
+typedef struct hv_progress {
+	void (*fn)(void *opaque, uint64_t done, uint64_t total);
+	void *opaque;
+} hv_progress;
+
+/* hv_domain_save flags */
+#define HV_SAVE_CONTINUE 0x1	/* the domain runs on after the save (xl save -c) */
+#define HV_SAVE_PAUSED	 0x2	/* the domain stays, paused (xl save -p) */
+#define HV_SAVE_COMPRESS 0x4	/* zlib-compress memory (the image cannot be restored lazily) */
+
+/*
+ * hv_domain_save - write the domain to @fd (a file, pipe or socket open for
+ * writing; the caller keeps it) as a save image (docs/save-stream.md).
+ * Without HV_SAVE_CONTINUE or HV_SAVE_PAUSED the domain is destroyed once
+ * the image is complete.  A failed save (full disk, closed pipe) leaves the
+ * domain running, or paused, as it was.  @progress may be NULL.
+ */
+int hv_domain_save(hv_ctx *ctx, uint32_t domid, int fd, unsigned int flags,
+		   const hv_progress *progress);
+/* The same, with @cfg written into the image instead of the stored config. */
+int hv_domain_save_config(hv_ctx *ctx, uint32_t domid, int fd,
+			  const hv_domain_config *cfg, unsigned int flags,
+			  const hv_progress *progress);
+
+/* hv_restore_params flags */
+#define HV_RESTORE_PAUSED 0x1	/* leave the vCPUs stopped (xl restore -p) */
+#define HV_RESTORE_LAZY	  0x2	/* map the image's memory instead of reading it:
+				 * returns before the pages are read; the file
+				 * must stay unchanged while the domain runs */
+
+typedef struct hv_restore_params {
+	/* replaces the image's configuration; memory and vCPUs must match */
+	const hv_domain_config *config;
+	const char *name;		/* a new name, NULL: the config's */
+	unsigned int flags;		/* HV_RESTORE_* */
+} hv_restore_params;
+
+/*
+ * hv_domain_restore - create a domain from the save image @fd (a regular
+ * file, read from its current offset; the caller keeps it).  The whole image
+ * is checked before any vCPU runs; a refused image leaves nothing behind and
+ * the logged error says why.  @overrides and @progress may be NULL.
+ */
+int hv_domain_restore(hv_ctx *ctx, int fd, const hv_restore_params *overrides,
+		      uint32_t *domid_r, const hv_progress *progress);
+
 /* --- events ------------------------------------------------------------ */
 
 typedef enum hv_event_type {
