@@ -991,6 +991,7 @@ int stream_read_record(struct stream_reader *r, struct stream_record *rec)
 	uint64_t total, left;
 	struct stream_msg m;
 	char where[96];
+	bool defer;
 	ssize_t got;
 	int rc;
 
@@ -1035,7 +1036,9 @@ int stream_read_record(struct stream_reader *r, struct stream_record *rec)
 		return stream_rfail(r, -STREAM_E_TRUNCATED, "%s: stream ends inside the record", where);
 	h = p - STREAM_RECORD_HEADER_SIZE;
 	crc = stream_get32(h + total - 8);
-	if (crc != stream_crc(h, total - 8))
+	defer = r->fd < 0 && r->defer_page_crc && type == STREAM_REC_PAGE_BATCH &&
+		(r->flags & STREAM_F_ALIGNED) && len >= 16 && stream_get32(p + 12);
+	if (!defer && crc != stream_crc(h, total - 8))
 		return stream_rfail(r, -STREAM_E_CRC, "%s: record CRC 0x%08x, computed 0x%08x",
 				    where, crc, stream_crc(h, total - 8));
 	if (stream_get32(h + total - 4))
@@ -1045,6 +1048,16 @@ int stream_read_record(struct stream_reader *r, struct stream_record *rec)
 	rc = stream_check_record(&r->order, type, flags, p, len, r->offset, rec, &m);
 	if (rc)
 		return stream_rfail(r, rc, "%s: %s", where, m.text);
+	if (defer) {
+		/* everything but the page data is checked; its CRC comes later */
+		struct stream_batch *bt = &rec->batch;
+		size_t prefix = STREAM_RECORD_HEADER_SIZE + (size_t)(bt->data - p);
+
+		bt->crc_deferred = true;
+		bt->crc = crc;
+		bt->crc_prefix = stream_crc(h, prefix);
+		bt->crc_tail = stream_pad8(len) - len;
+	}
 	if (type == STREAM_REC_PAGE_BATCH) {
 		if (rec->batch.compressed) {
 			rc = stream_inflate(r, rec, where);
@@ -1090,6 +1103,18 @@ int stream_page_batch_foreach(const struct stream_record *rec, stream_page_fn fn
 		k++;
 	}
 	return rc;
+}
+
+int stream_batch_verify(const struct stream_batch *bt, const void *data)
+{
+	static const uint8_t zero[8];
+	uLong crc;
+
+	if (!bt->crc_deferred)
+		return 0;
+	crc = crc32(bt->crc_prefix, data, (uInt)bt->nr_data * STREAM_PAGE_SIZE);
+	crc = crc32(crc, zero, bt->crc_tail);
+	return (uint32_t)crc == bt->crc ? 0 : -STREAM_E_CRC;
 }
 
 void stream_cpu_policy_entry(const struct stream_record *rec, uint32_t i,

@@ -211,6 +211,11 @@ struct stream_batch {
 	const uint8_t *data;		/* nr_data pages, inflated if compressed */
 	uint64_t data_file_offset;	/* file offset of the first page of data, or
 					 * STREAM_NO_OFFSET when compressed */
+	/* defer_page_crc: the record's CRC, still to be checked over the data */
+	bool crc_deferred;
+	uint32_t crc;			/* the record's CRC as stored */
+	uint32_t crc_prefix;		/* CRC of the record up to the page data */
+	uint32_t crc_tail;		/* zero padding bytes after the data */
 };
 
 #define STREAM_NO_OFFSET UINT64_MAX
@@ -231,6 +236,13 @@ struct stream_reader {
 	const uint8_t *mem;
 	size_t mem_len;
 	bool check_eof;			/* refuse bytes after END (files, buffers) */
+	/*
+	 * Set by the caller of stream_reader_init_mem() for a lazy restore: the
+	 * page data of an aligned stream's batches is not read (nor checked);
+	 * every other byte is.  Such batches come back with crc_deferred set,
+	 * and stream_batch_verify() checks them later.
+	 */
+	bool defer_page_crc;
 	uint64_t file_size;		/* regular files: bytes from the stream start */
 	uint64_t base;			/* file offset of the stream's first byte */
 	uint32_t version, flags;	/* from the header */
@@ -284,6 +296,13 @@ typedef int (*stream_page_fn)(void *opaque, uint64_t pfn, const void *page,
 			      uint64_t file_offset);
 STREAM_API int stream_page_batch_foreach(const struct stream_record *rec,
 					 stream_page_fn fn, void *opaque);
+
+/*
+ * Checks the CRC of a batch read with defer_page_crc against its @data (the
+ * nr_data pages, as they lie in the file).  Returns 0 or -STREAM_E_CRC; 0
+ * for a batch whose CRC was checked already.
+ */
+STREAM_API int stream_batch_verify(const struct stream_batch *bt, const void *data);
 
 /* Decodes CPUID leaf @i of a checked CPU_POLICY record (i < (len - 8) / 32). */
 STREAM_API void stream_cpu_policy_entry(const struct stream_record *rec, uint32_t i,

@@ -261,6 +261,8 @@ static void main_parse_options(void)
  * frequencies in kHz, which spare the calibrations against the PIT.
  * Returns whether this is hv-vmm, whose UART transmitter is always ready.
  */
+int on_hv;
+
 static int main_read_cpuid(void)
 {
 	u32 a, b, c, d, max;
@@ -399,7 +401,8 @@ void main_start(u64 info, u64 type, u64 entry_tsc)
 	main_phase_name[0] = "entry";
 	main_nr_phases = 1;
 
-	con_init(main_read_cpuid());
+	on_hv = main_read_cpuid();
+	con_init(on_hv);
 	if (type == BOOT_PVH)
 		main_parse_pvh((const void *)info);
 	else

@@ -71,6 +71,13 @@ typedef unsigned long size_t;
 
 #define EV_VERIFY	(1u << 0)
 
+/*
+ * hv-vmm's generation page (docs/platform.md): a u64 that each restore
+ * raises.  Watched only on hv-vmm (on_hv), elsewhere the page is firmware's.
+ */
+#define GENID_PAGE	0xff000UL
+extern int on_hv;
+
 /* Actions at the end of the run. */
 enum action {
 	ACTION_POWEROFF,

@@ -64,6 +64,25 @@ static int trap_user_ptr(u64 p, u64 n)
 	       p + n <= USER_MEM_END;
 }
 
+/*
+ * After a restore: say so, and verify the dirty pages (the workload loop
+ * learns it through EV_VERIFY).
+ */
+static void trap_check_resume(void)
+{
+	static u64 seen;
+	u64 g;
+
+	if (!on_hv)
+		return;
+	g = *(volatile u64 *)GENID_PAGE;
+	if (g == seen)
+		return;
+	seen = g;
+	con_printf("minios: resumed generation=%lu\n", g);
+	__atomic_or_fetch(&con_events, EV_VERIFY, __ATOMIC_SEQ_CST);
+}
+
 static void trap_syscall(struct trap_frame *f)
 {
 	switch (f->rax) {
@@ -75,6 +94,7 @@ static void trap_syscall(struct trap_frame *f)
 	case SYS_SLEEP:
 		for (;;) {
 			con_poll_input();
+			trap_check_resume();
 			if (con_events || rdtsc() >= f->rdi)
 				break;
 			__asm__ volatile("sti; hlt; cli" ::: "memory");
@@ -83,6 +103,7 @@ static void trap_syscall(struct trap_frame *f)
 		break;
 	case SYS_EVENTS:
 		con_poll_input();
+		trap_check_resume();
 		f->rax = __atomic_exchange_n(&con_events, 0, __ATOMIC_SEQ_CST);
 		break;
 	case SYS_EXIT:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include "ctl.h"
 #include "log.h"
+#include "save.h"
 #include "vmm.h"
 
 int ctl_decode(const void *buf, size_t len, struct hv_vmm_msg *hdr)
@@ -65,7 +67,60 @@ static uint64_t vcpu_time_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m)
+/* A failed reply with a NUL-terminated message saying why. */
+static void ctl_reply_msg(struct vmm *vmm, const struct hv_vmm_msg *req, int status,
+			  const char *msg)
+{
+	size_t n = strnlen(msg, 255);
+	char buf[256];
+
+	memcpy(buf, msg, n);
+	buf[n] = '\0';
+	ctl_reply(vmm, req, status, buf, n + 1);
+}
+
+static void ctl_progress(void *opaque, uint64_t done, uint64_t total)
+{
+	struct hv_vmm_progress p = { .done = done, .total = total };
+
+	ctl_send(opaque, HV_VMM_EV_PROGRESS, HV_VMM_F_EVENT, 0, &p, sizeof(p));
+}
+
+static void ctl_save(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
+		     size_t len, int fd)
+{
+	struct save_progress pr = { ctl_progress, vmm };
+	struct hv_vmm_save_result res = { 0 };
+	struct hv_vmm_save s;
+	char msg[256];
+	int rc;
+
+	if (len < sizeof(s)) {
+		ctl_reply_msg(vmm, m, -EPROTO, "SAVE: body shorter than struct hv_vmm_save");
+		return;
+	}
+	memcpy(&s, body, sizeof(s));
+	if (s.flags & ~(HV_VMM_SAVE_COMPRESS | HV_VMM_SAVE_RESUME) || !s.config_len ||
+	    s.config_len != len - sizeof(s)) {
+		ctl_reply_msg(vmm, m, -EINVAL, "SAVE: unknown flags, or config_len is not the rest of the body");
+		return;
+	}
+	if (fd < 0) {
+		ctl_reply_msg(vmm, m, -EBADF, "SAVE: no descriptor to write the image to came with the request");
+		return;
+	}
+	rc = vmm_save(vmm, fd, s.flags, (const char *)body + sizeof(s), s.config_len, &pr,
+		      &res, msg, sizeof(msg));
+	if (rc) {
+		err("save failed: %s", msg);
+		ctl_reply_msg(vmm, m, rc, msg);
+		return;
+	}
+	ctl_reply(vmm, m, 0, &res, sizeof(res));
+}
+
+static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
+		       size_t len, int fd)
 {
 	struct hv_vmm_info info;
 
@@ -103,6 +158,9 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m)
 		ctl_reply(vmm, m, 0, NULL, 0);
 		vm_request_exit(&vmm->vm, VM_EXIT_ERROR);
 		break;
+	case HV_VMM_OP_SAVE:
+		ctl_save(vmm, m, body, len, fd);
+		break;
 	default:
 		ctl_reply(vmm, m, -EOPNOTSUPP, NULL, 0);
 		break;
@@ -122,32 +180,35 @@ static void on_ctl(void *opaque, int fd, unsigned int events)
 			     .msg_control = &cbuf, .msg_controllen = sizeof(cbuf) };
 	struct hv_vmm_msg m;
 	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	bool closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
+	int fds[8], nfds = 0;
 
-	/* no op takes descriptors yet: close any that came */
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+	/* SAVE takes one descriptor; any other that came is closed */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
 			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
-				close(((int *)CMSG_DATA(c))[i]);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
+				if (nfds < 8)
+					fds[nfds++] = ((int *)CMSG_DATA(c))[i];
+	if (n > 0 && !(mh.msg_flags & MSG_TRUNC) && !ctl_decode(buf, n, &m)) {
+		ctl_handle(vmm, &m, buf + sizeof(m), n - sizeof(m),
+			   m.op == HV_VMM_OP_SAVE && nfds == 1 ? fds[0] : -1);
+	} else if (n > 0) {
+		struct hv_vmm_msg bad = { 0 };
+
+		if ((size_t)n >= sizeof(bad))
+			memcpy(&bad, buf, sizeof(bad));
+		ctl_reply(vmm, &bad, -EPROTO, NULL, 0);
+	}
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (closed) {
 		/* hvd went away; the domain runs on until it ends */
 		info("control channel closed");
 		loop_del(vmm->loop, fd);
 		close(fd);
 		if (vmm->ctl_fd == fd)
 			vmm->ctl_fd = -1;
-		return;
 	}
-	if ((mh.msg_flags & MSG_TRUNC) || ctl_decode(buf, n, &m)) {
-		struct hv_vmm_msg bad = { 0 };
-
-		if ((size_t)n >= sizeof(bad))
-			memcpy(&bad, buf, sizeof(bad));
-		ctl_reply(vmm, &bad, -EPROTO, NULL, 0);
-		return;
-	}
-	ctl_handle(vmm, &m);
 }
 
 static void on_ctl_accept(void *opaque, int fd, unsigned int events)
@@ -211,6 +272,11 @@ int ctl_init(struct vmm *vmm)
 void ctl_event_running(struct vmm *vmm)
 {
 	ctl_send(vmm, HV_VMM_EV_RUNNING, HV_VMM_F_EVENT, 0, NULL, 0);
+}
+
+void ctl_event_progress(struct vmm *vmm, uint64_t done, uint64_t total)
+{
+	ctl_progress(vmm, done, total);
 }
 
 void ctl_event_exit(struct vmm *vmm, int status)

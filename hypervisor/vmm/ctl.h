@@ -4,6 +4,7 @@
 #define HV_VMM_CTL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <public/vmm.h>
 
 struct vmm;
@@ -14,6 +15,8 @@ int ctl_listen(struct vmm *vmm, const char *path);
 void ctl_close(struct vmm *vmm);
 void ctl_event_running(struct vmm *vmm);
 void ctl_event_exit(struct vmm *vmm, int status);
+/* HV_VMM_EV_PROGRESS (saves and restores); dropped if the channel is full. */
+void ctl_event_progress(struct vmm *vmm, uint64_t done, uint64_t total);
 
 /* Checks a received message; 0, or -EPROTO for a malformed one. */
 int ctl_decode(const void *buf, size_t len, struct hv_vmm_msg *hdr);

@@ -4,6 +4,7 @@
  *
  *   hv-vmm run --kernel IMAGE [--initrd FILE] [--cmdline STR] [--memory MiB]
  *              [--vcpus N] [--console stdio|file:PATH|pty] [--dump-acpi DIR] [-v]
+ *   hv-vmm run --restore FILE [--lazy] [options]
  *
  * Exit status: 0 the guest powered off, 2 it rebooted, 3 it crashed,
  * 1 hv-vmm failed (with a message on stderr).
@@ -25,25 +26,32 @@
 #include "ctl.h"
 #include "log.h"
 #include "platform.h"
+#include "save.h"
 #include "vcpu.h"
 #include "vmm.h"
 
 struct options {
 	const char *kernel, *initrd, *cmdline, *console, *dump_acpi;
-	const char *control_socket, *console_socket, *exit_file, *name;
+	const char *control_socket, *console_socket, *exit_file, *name, *restore;
 	unsigned long memory_mib, vcpus;
-	int control_fd, kernel_fd, initrd_fd, console_log_fd;
-	bool paused;
+	int control_fd, kernel_fd, initrd_fd, console_log_fd, restore_fd;
+	bool paused, lazy, memory_set, vcpus_set;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: hv-vmm run --kernel IMAGE [options]\n"
+		"       hv-vmm run --restore FILE [--lazy] [options]\n"
 		"\n"
 		"Runs one domain on KVM until it powers off, reboots or crashes.\n"
 		"\n"
-		"  --kernel IMAGE       PVH ELF kernel or bzImage (required)\n"
+		"  --kernel IMAGE       PVH ELF kernel or bzImage\n"
+		"  --restore FILE       resume the domain saved in FILE instead of booting\n"
+		"                       (memory and vCPUs as the image says; the whole\n"
+		"                       image is checked before any vCPU runs)\n"
+		"  --lazy               with --restore: map the image's memory instead of\n"
+		"                       reading it (the file must not change meanwhile)\n"
 		"  --initrd FILE        initial ramdisk\n"
 		"  --cmdline STR        kernel command line\n"
 		"  --memory MiB         guest memory (default 128, at least 16)\n"
@@ -54,6 +62,7 @@ static void usage(FILE *f)
 		"\n"
 		"For hvd (see hvd(8)); hv-vmm then opens no host path but these:\n"
 		"  --kernel-fd N, --initrd-fd N   the images as inherited descriptors\n"
+		"  --restore-fd N       --restore from an inherited descriptor\n"
 		"  --control-fd N       control channel (SOCK_SEQPACKET) from hvd\n"
 		"  --control-socket P   listen for the control channel at P\n"
 		"  --console none       no primary console (log and socket only)\n"
@@ -103,6 +112,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "exit-file", required_argument, NULL, 'E' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "paused", no_argument, NULL, 'P' },
+		{ "restore", required_argument, NULL, 'R' },
+		{ "restore-fd", required_argument, NULL, 'D' },
+		{ "lazy", no_argument, NULL, 'z' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -112,7 +124,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .cmdline = "", .console = "stdio", .memory_mib = 128,
 			       .vcpus = 1, .control_fd = -1, .kernel_fd = -1,
-			       .initrd_fd = -1, .console_log_fd = -1 };
+			       .initrd_fd = -1, .console_log_fd = -1, .restore_fd = -1 };
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
@@ -123,11 +135,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'm':
 			if (parse_ulong("--memory", optarg, 16, 1ul << 30, &o->memory_mib))
 				return -EINVAL;
+			o->memory_set = true;
 			break;
 		case 'n':
 			if (parse_ulong("--vcpus", optarg, 1, VM_MAX_VCPUS, &o->vcpus))
 				return -EINVAL;
+			o->vcpus_set = true;
 			break;
+		case 'D':
+			if (parse_ulong("--restore-fd", optarg, 0, 1 << 20, &v))
+				return -EINVAL;
+			o->restore_fd = v;
+			break;
+		case 'R': o->restore = optarg; break;
+		case 'z': o->lazy = true; break;
 		case 'F':
 			if (parse_ulong("--control-fd", optarg, 0, 1 << 20, &v))
 				return -EINVAL;
@@ -168,8 +189,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		err("unexpected argument '%s' (see hv-vmm run --help)", argv[optind]);
 		return -EINVAL;
 	}
+	if (o->restore || o->restore_fd >= 0) {
+		if (o->kernel || o->kernel_fd >= 0 || o->initrd || o->initrd_fd >= 0 ||
+		    o->dump_acpi || *o->cmdline) {
+			err("--restore resumes a saved domain: --kernel, --initrd, --cmdline and --dump-acpi do not apply");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (o->lazy) {
+		err("--lazy goes with --restore FILE");
+		return -EINVAL;
+	}
 	if (!o->kernel && o->kernel_fd < 0) {
-		err("--kernel IMAGE is required (see hv-vmm run --help)");
+		err("--kernel IMAGE or --restore FILE is required (see hv-vmm run --help)");
 		return -EINVAL;
 	}
 	return 0;
@@ -279,6 +312,55 @@ static int build_acpi(struct vmm *vmm, const struct options *o, uint64_t *rsdp_r
 	return 0;
 }
 
+/* A new domain: memory, devices, ACPI tables, the kernel, vCPUs at its entry. */
+static int build_domain(struct vmm *vmm, const struct options *o, struct boot_entry *entry)
+{
+	uint64_t rsdp = 0;
+	int rc = vm_create(&vmm->vm, o->memory_mib, o->vcpus);
+
+	if (!rc)
+		rc = vmm_devices_init(vmm);
+	if (!rc)
+		rc = build_acpi(vmm, o, &rsdp);
+	if (!rc)
+		rc = load_kernel(vmm, o, rsdp, entry);
+	if (!rc)
+		rc = vm_vcpus_init(&vmm->vm);
+	if (!rc)
+		rc = vcpu_set_boot_regs(&vmm->vm.vcpus[0], entry);
+	return rc;
+}
+
+static void restore_progress(void *opaque, uint64_t done, uint64_t total)
+{
+	ctl_event_progress(opaque, done, total);
+}
+
+/* A saved domain, from --restore FILE or --restore-fd N. */
+static int restore_domain(struct vmm *vmm, const struct options *o)
+{
+	struct restore_options r = {
+		.fd = o->restore_fd,
+		.what = o->restore ? o->restore : "(descriptor)",
+		.lazy = o->lazy,
+		.memory_mib = o->memory_set ? o->memory_mib : 0,
+		.vcpus = o->vcpus_set ? (unsigned int)o->vcpus : 0,
+		.progress = { restore_progress, vmm },
+	};
+	int rc;
+
+	if (o->restore) {
+		r.fd = open(o->restore, O_RDONLY | O_CLOEXEC);
+		if (r.fd < 0) {
+			err("--restore %s: %s", o->restore, strerror(errno));
+			return -EINVAL;
+		}
+	}
+	rc = vmm_restore(vmm, &r);
+	close(r.fd);
+	return rc ? -EINVAL : 0;
+}
+
 static void on_exit_event(void *opaque, int fd, unsigned int events)
 {
 	struct vmm *vmm = opaque;
@@ -378,13 +460,14 @@ static int run(int argc, char **argv)
 {
 	struct options o;
 	struct vmm *vmm;
-	struct boot_entry entry;
-	uint64_t rsdp = 0;
+	struct boot_entry entry = { 0 };
 	sigset_t set;
 	int rc, status = VM_EXIT_ERROR;
+	bool restoring;
 
 	if (parse_options(argc, argv, &o))
 		return VM_EXIT_ERROR;
+	restoring = o.restore || o.restore_fd >= 0;
 
 	/* Blocked in every thread; the I/O thread takes them from a signalfd. */
 	sigemptyset(&set);
@@ -401,6 +484,8 @@ static int run(int argc, char **argv)
 		return VM_EXIT_ERROR;
 	vmm->ctl_fd = o.control_fd;
 	vmm->ctl_listen_fd = -1;
+	/* nothing to release until vm_create() has run */
+	vmm->vm.kvm_fd = vmm->vm.vm_fd = vmm->vm.mem_fd = vmm->vm.exit_efd = -1;
 	vmm->loop = loop_new();
 	if (!vmm->loop)
 		goto out;
@@ -409,18 +494,10 @@ static int run(int argc, char **argv)
 		goto out;
 	if (o.console_log_fd >= 0)
 		console_set_log(vmm->con, o.console_log_fd);
-	rc = vm_create(&vmm->vm, o.memory_mib, o.vcpus);
-	if (rc)
-		goto out_vm;
-	rc = vmm_devices_init(vmm);
-	if (!rc)
-		rc = build_acpi(vmm, &o, &rsdp);
-	if (!rc)
-		rc = load_kernel(vmm, &o, rsdp, &entry);
-	if (!rc)
-		rc = vm_vcpus_init(&vmm->vm);
-	if (!rc)
-		rc = vcpu_set_boot_regs(&vmm->vm.vcpus[0], &entry);
+	if (restoring)
+		rc = restore_domain(vmm, &o);
+	else
+		rc = build_domain(vmm, &o, &entry);
 	if (!rc)
 		rc = loop_add(vmm->loop, vmm->vm.exit_efd, on_exit_event, vmm);
 	if (!rc)
@@ -441,11 +518,16 @@ static int run(int argc, char **argv)
 
 	if (o.paused)
 		vmm->vm.paused = true;	/* vCPU threads park before their first run */
-	info("booting %s: %lu MiB, %lu vCPU%s, %s entry at 0x%llx",
-	     o.name ? o.name : o.kernel ? o.kernel : "the kernel",
-	     o.memory_mib, o.vcpus, o.vcpus > 1 ? "s" : "",
-	     entry.mode == BOOT_PVH32 ? "PVH" : "64-bit Linux",
-	     (unsigned long long)entry.rip);
+	if (restoring)
+		info("resuming %s: %llu MiB, %u vCPU%s", o.name ? o.name : "the domain",
+		     (unsigned long long)(vmm->vm.mem_size >> 20), vmm->vm.nr_vcpus,
+		     vmm->vm.nr_vcpus > 1 ? "s" : "");
+	else
+		info("booting %s: %lu MiB, %lu vCPU%s, %s entry at 0x%llx",
+		     o.name ? o.name : o.kernel ? o.kernel : "the kernel",
+		     o.memory_mib, o.vcpus, o.vcpus > 1 ? "s" : "",
+		     entry.mode == BOOT_PVH32 ? "PVH" : "64-bit Linux",
+		     (unsigned long long)entry.rip);
 	rc = vm_run(&vmm->vm);
 	if (!rc) {
 		ctl_event_running(vmm);
@@ -466,6 +548,7 @@ static int run(int argc, char **argv)
 		exit_now(status);
 	}
 out_vm:
+	vmm_restore_fini(vmm);
 	vm_destroy(&vmm->vm);
 out:
 	ctl_close(vmm);

@@ -9,7 +9,13 @@
 /* Guest physical memory map. */
 #define PLAT_LOWMEM_END		0x000a0000ULL	/* end of low 640 KiB */
 #define PLAT_ACPI_BASE		0x000e0000ULL	/* RSDP, then the tables */
-#define PLAT_ACPI_SIZE		0x00020000ULL
+#define PLAT_ACPI_SIZE		0x0001f000ULL
+/*
+ * The generation page (reserved): u64 at offset 0 counts the restores of
+ * this domain (0 after boot), so a guest can tell that it was saved and
+ * brought back and recheck what it must (clocks, checksums, entropy).
+ */
+#define PLAT_GENID_PAGE		0x000ff000ULL
 #define PLAT_HIMEM_START	0x00100000ULL
 #define PLAT_MMIO_HOLE		0xc0000000ULL	/* 32-bit hole starts here */
 #define PLAT_PCI_MMIO_BASE	0xc0000000ULL

@@ -60,6 +60,7 @@ struct vm {
 	uint64_t mem_size;
 	struct mem_region regions[2];
 	unsigned int nr_regions;
+	bool mem_mapped;		/* parts of RAM map a save image (lazy restore) */
 
 	/* Port and MMIO dispatch, filled in from the device table. */
 	pthread_mutex_t io_lock;

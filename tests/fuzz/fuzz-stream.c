@@ -6,7 +6,9 @@
  * offsets point at the page bytes.
  *
  * The first input byte picks a mode: bit 0 set recomputes the header and
- * record CRCs before reading, so that mutations reach the checks behind them.
+ * record CRCs before reading, so that mutations reach the checks behind them;
+ * bit 1 reads as a lazy restore does (defer_page_crc), and then checks each
+ * deferred batch with stream_batch_verify().
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -91,9 +93,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.stream = s;
 	c.size = size - 1;
 	stream_reader_init_mem(&r, s, size - 1);
+	r.defer_page_crc = data[0] & 2;
 	while ((rc = stream_read_record(&r, &rec)) > 0) {
 		if (rec.offset + STREAM_RECORD_HEADER_SIZE + rec.len > c.size)
 			abort();
+		if (rec.batch.crc_deferred) {
+			if (rec.batch.data_file_offset > c.size ||
+			    c.size - rec.batch.data_file_offset < (uint64_t)rec.batch.nr_data * STREAM_PAGE_SIZE)
+				abort();
+			c.sum += stream_batch_verify(&rec.batch, s + rec.batch.data_file_offset) ? 1 : 0;
+		}
 		if (rec.type == STREAM_REC_PAGE_BATCH && !rec.unknown) {
 			c.layout = stream_reader_layout(&r);
 			if (!c.layout)

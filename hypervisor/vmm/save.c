@@ -1,0 +1,738 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "kvmstate.h"
+#include "log.h"
+#include "platform.h"
+#include "save.h"
+#include "state.h"
+#include "stream.h"
+#include "vcpu.h"
+#include "vmm.h"
+
+#define SAVE_CHUNK_PAGES	8192	/* 32 MiB between progress reports */
+
+static const uint8_t zero_page[STREAM_PAGE_SIZE];
+
+/* ---- save ---------------------------------------------------------------- */
+
+/*
+ * Pages of one memory region, with the memfd's holes (never written, so
+ * zero) found by SEEK_DATA/SEEK_HOLE and never read: reading them would
+ * allocate them.  A lazily restored domain maps parts of its RAM from the
+ * image instead of the memfd, so there every page is read.
+ */
+struct save_pages {
+	struct vm *vm;
+	const struct mem_region *r;
+	bool holes;
+	off_t data, data_end;		/* the memfd's current data extent */
+};
+
+static bool save_in_hole(struct save_pages *s, off_t off)
+{
+	if (!s->holes)
+		return false;
+	if (off >= s->data_end) {
+		s->data = lseek(s->vm->mem_fd, off, SEEK_DATA);
+		if (s->data < 0) {
+			if (errno != ENXIO) {
+				s->holes = false;	/* cannot tell: read everything */
+				return false;
+			}
+			s->data = s->data_end = (off_t)s->vm->mem_size;
+			return true;
+		}
+		s->data_end = lseek(s->vm->mem_fd, s->data, SEEK_HOLE);
+		if (s->data_end < 0)
+			s->data_end = (off_t)s->vm->mem_size;
+	}
+	return off < s->data;
+}
+
+static const void *save_get_page(void *opaque, uint64_t pfn)
+{
+	struct save_pages *s = opaque;
+	uint64_t rel = (pfn << 12) - s->r->gpa;
+
+	if (save_in_hole(s, (off_t)(s->r->offset + rel)))
+		return zero_page;
+	return s->vm->mem + s->r->offset + rel;
+}
+
+static int save_memory(struct vmm *vmm, struct stream_writer *w, bool compress,
+		       const struct save_progress *pr)
+{
+	struct vm *vm = &vmm->vm;
+	uint64_t *pfns = malloc(SAVE_CHUNK_PAGES * sizeof(*pfns));
+	uint64_t done = 0;
+	int rc = 0;
+
+	if (!pfns)
+		return -ENOMEM;
+	for (unsigned int i = 0; !rc && i < vm->nr_regions; i++) {
+		struct save_pages s = { vm, &vm->regions[i], !vm->mem_mapped, 0, 0 };
+		uint64_t first = vm->regions[i].gpa >> 12;
+		uint64_t n = vm->regions[i].size >> 12;
+
+		for (uint64_t p = 0; !rc && p < n; p += SAVE_CHUNK_PAGES) {
+			size_t k = n - p < SAVE_CHUNK_PAGES ? (size_t)(n - p) : SAVE_CHUNK_PAGES;
+
+			for (size_t j = 0; j < k; j++)
+				pfns[j] = first + p + j;
+			rc = stream_write_pages(w, pfns, k, save_get_page, &s, compress);
+			done += (uint64_t)k << 12;
+			if (!rc && pr && pr->fn)
+				pr->fn(pr->opaque, done, vm->mem_size);
+		}
+	}
+	free(pfns);
+	return rc;
+}
+
+static int save_cpu_policy(struct vm *vm, struct stream_writer *w)
+{
+	const struct kvm_cpuid2 *c = vm->cpuid;
+	struct stream_cpuid e[STREAM_CPUID_MAX];
+
+	if (!c || !c->nent || c->nent > STREAM_CPUID_MAX)
+		return stream_write_cpu_policy(w, e, 0);	/* refused: says why */
+	for (unsigned int i = 0; i < c->nent; i++)
+		e[i] = (struct stream_cpuid){
+			c->entries[i].function, c->entries[i].index, c->entries[i].flags,
+			c->entries[i].eax, c->entries[i].ebx, c->entries[i].ecx,
+			c->entries[i].edx,
+		};
+	return stream_write_cpu_policy(w, e, c->nent);
+}
+
+static int save_layout(struct vm *vm, struct stream_writer *w)
+{
+	struct stream_region r[2];
+
+	for (unsigned int i = 0; i < vm->nr_regions; i++)
+		r[i] = (struct stream_region){ vm->regions[i].gpa, vm->regions[i].size };
+	return stream_write_layout(w, r, vm->nr_regions);
+}
+
+/* VM_STATE, each VCPU_STATE, DEVICE_STATE. */
+static int save_state(struct vmm *vmm, struct stream_writer *w, char *msg, size_t msg_len)
+{
+	struct vm *vm = &vmm->vm;
+	struct state_io io;
+	int rc;
+
+	state_init_save(&io);
+	rc = kvmstate_vm(&io, vm);
+	if (!rc)
+		rc = stream_write_record(w, STREAM_REC_VM_STATE, 0, io.buf, io.len);
+	else
+		snprintf(msg, msg_len, "reading the VM's KVM state: %s", strerror(-rc));
+	state_fini(&io);
+	for (unsigned int i = 0; !rc && i < vm->nr_vcpus; i++) {
+		state_init_save(&io);
+		rc = kvmstate_vcpu(&io, &vm->vcpus[i]);
+		if (!rc)
+			rc = stream_write_vcpu(w, i, io.buf, io.len);
+		else
+			snprintf(msg, msg_len, "reading vCPU %u's KVM state: %s", i, strerror(-rc));
+		state_fini(&io);
+	}
+	if (rc)
+		return rc;
+	state_init_save(&io);
+	pthread_mutex_lock(&vm->io_lock);
+	rc = vmm_devices_state(&io, vmm);
+	pthread_mutex_unlock(&vm->io_lock);
+	if (!rc)
+		rc = stream_write_record(w, STREAM_REC_DEVICE_STATE, 0, io.buf, io.len);
+	else
+		snprintf(msg, msg_len, "saving the devices' state: %s", strerror(-rc));
+	state_fini(&io);
+	return rc;
+}
+
+int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
+	     size_t config_len, const struct save_progress *pr,
+	     struct hv_vmm_save_result *res, char *msg, size_t msg_len)
+{
+	struct vm *vm = &vmm->vm;
+	struct stream_writer w;
+	bool compress = flags & HV_VMM_SAVE_COMPRESS;
+	bool was_paused = vm->paused;
+	uint32_t sflags = compress ? STREAM_F_COMPRESSED : 0;
+	struct stat st;
+	off_t at;
+	int rc;
+
+	msg[0] = '\0';
+	/* a regular file at a page offset, uncompressed: a lazy restore can map it */
+	at = lseek(fd, 0, SEEK_CUR);
+	if (!compress && !fstat(fd, &st) && S_ISREG(st.st_mode) && at >= 0 &&
+	    at % STREAM_PAGE_SIZE == 0)
+		sflags |= STREAM_F_ALIGNED;
+	vm_pause(vm);
+	rc = stream_writer_init(&w, fd, sflags);
+	if (!rc)
+		rc = stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, config, config_len);
+	if (!rc)
+		rc = save_cpu_policy(vm, &w);
+	if (!rc)
+		rc = save_layout(vm, &w);
+	if (!rc)
+		rc = save_memory(vmm, &w, compress, pr);
+	if (!rc)
+		rc = save_state(vmm, &w, msg, msg_len);
+	if (!rc)
+		rc = stream_write_end(&w);
+	if (rc && !msg[0])
+		snprintf(msg, msg_len, "%s", w.err ? w.errmsg : strerror(-rc));
+	if (!rc) {
+		res->bytes = w.bytes_written;
+		res->pages = w.pages;
+		res->zero_pages = w.zero_pages;
+		info("saved %" PRIu64 " bytes: %" PRIu64 " pages, %" PRIu64 " of them zero",
+		     res->bytes, res->pages, res->zero_pages);
+	}
+	stream_writer_fini(&w);
+	if (rc < 0 && rc > -4096)
+		;	/* -errno */
+	else if (rc)
+		rc = -EINVAL;	/* a stream rule: a bug here, reported as such */
+	if (!was_paused && (rc || (flags & HV_VMM_SAVE_RESUME)))
+		vm_unpause(vm);
+	return rc;
+}
+
+/* ---- restore ------------------------------------------------------------- */
+
+/* A copied record body (state records are applied after the whole read). */
+struct blob {
+	uint8_t *data;
+	size_t len;
+};
+
+/* A batch whose CRC a lazy restore checks after the start. */
+struct deferred {
+	struct stream_batch bt;		/* pfns/data pointers are not kept */
+	uint64_t data_offset;		/* into the mapping of the image */
+	uint32_t index;			/* record, for the message */
+};
+
+struct restore {
+	struct vmm *vmm;
+	const struct restore_options *o;
+	struct blob config, policy, vm_state, devices;
+	struct blob vcpus[VM_MAX_VCPUS];
+	unsigned int nr_vcpu_states;
+	bool have_layout;
+	/* lazy */
+	bool lazy;
+	const uint8_t *map;		/* the image, read-only */
+	size_t map_len;
+	uint64_t base;			/* file offset of the stream */
+	uint64_t run_gpa, run_file, run_len;	/* pages to place in one go */
+	const uint8_t *run_src;
+	struct deferred *deferred;
+	size_t nr_deferred, cap_deferred;
+	uint64_t pages_mapped, pages_copied;
+};
+
+/* The checking thread of a lazy restore. */
+struct restore_verify {
+	pthread_t thread;
+	struct vm *vm;
+	const uint8_t *map;
+	size_t map_len;
+	struct deferred *deferred;
+	size_t nr;
+	char what[256];
+	volatile bool stop;
+};
+
+static struct restore_verify *lazy_verify;
+
+static int blob_take(struct blob *b, const void *data, size_t len)
+{
+	b->data = malloc(len ? len : 1);
+	if (!b->data)
+		return -ENOMEM;
+	memcpy(b->data, data, len);
+	b->len = len;
+	return 0;
+}
+
+static void restore_free(struct restore *r)
+{
+	free(r->config.data);
+	free(r->policy.data);
+	free(r->vm_state.data);
+	free(r->devices.data);
+	for (unsigned int i = 0; i < VM_MAX_VCPUS; i++)
+		free(r->vcpus[i].data);
+	free(r->deferred);
+}
+
+static int restore_fail(struct restore *r, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int restore_fail(struct restore *r, int rc, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	err("restore %s: %s", r->o->what, buf);
+	return rc;
+}
+
+/* Creates the VM and its devices for the image's layout. */
+static int restore_layout(struct restore *r, const struct stream_layout *l)
+{
+	struct vmm *vmm = r->vmm;
+	uint64_t mib = l->total >> 20;
+	int rc;
+
+	if (l->total & ((1u << 20) - 1) || mib < 16)
+		return restore_fail(r, -EINVAL, "the image's memory (%" PRIu64 " bytes) is not a whole number of MiB of at least 16",
+				    l->total);
+	if (r->o->memory_mib && r->o->memory_mib != mib)
+		return restore_fail(r, -EINVAL, "the image holds %" PRIu64 " MiB of memory, the configuration says %" PRIu64 " MiB",
+				    mib, r->o->memory_mib);
+	rc = vm_create(&vmm->vm, mib, r->o->vcpus ? r->o->vcpus : 1);
+	if (rc)
+		return rc;
+	if (l->nr != vmm->vm.nr_regions)
+		goto differ;
+	for (unsigned int i = 0; i < l->nr; i++)
+		if (l->regions[i].gpa != vmm->vm.regions[i].gpa ||
+		    l->regions[i].size != vmm->vm.regions[i].size)
+			goto differ;
+	rc = vmm_devices_init(vmm);
+	if (rc)
+		return rc;
+	r->have_layout = true;
+	return 0;
+differ:
+	return restore_fail(r, -EINVAL, "the image's memory layout is not the one hv-vmm gives %" PRIu64 " MiB (region 0x%" PRIx64 "+0x%" PRIx64 ")",
+			    mib, l->regions[0].gpa, l->regions[0].size);
+}
+
+/*
+ * Places the pending run of pages.  Lazy: maps it from the image
+ * (MAP_PRIVATE), or copies it if that fails (too many mappings for a
+ * scattered image).  Eager: writes it into the memfd, which allocates the
+ * pages without first clearing them, as a fault on the mapping would.
+ */
+static int restore_flush_run(struct restore *r)
+{
+	struct vm *vm = &r->vmm->vm;
+	uint8_t *hva;
+	size_t done = 0;
+
+	if (!r->run_len)
+		return 0;
+	hva = vm_gpa(vm, r->run_gpa, r->run_len);
+	if (!hva)
+		return -EFAULT;
+	if (r->lazy) {
+		void *p = mmap(hva, r->run_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+			       r->o->fd, (off_t)r->run_file);
+
+		if (p != MAP_FAILED) {
+			vm->mem_mapped = true;
+			r->pages_mapped += r->run_len >> 12;
+			r->run_len = 0;
+			return 0;
+		}
+		r->pages_copied += r->run_len >> 12;
+	}
+	while (done < r->run_len) {
+		ssize_t n = pwrite(vm->mem_fd, r->run_src + done, r->run_len - done,
+				   (off_t)(hva - vm->mem) + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			memcpy(hva + done, r->run_src + done, r->run_len - done);
+			break;
+		}
+		done += n;
+	}
+	r->run_len = 0;
+	return 0;
+}
+
+static int restore_page(void *opaque, uint64_t pfn, const void *page, uint64_t file_offset)
+{
+	struct restore *r = opaque;
+	uint64_t gpa = pfn << 12;
+
+	if (!page)
+		return 0;	/* fresh memory is zero already (saved images send a page once) */
+	if (r->run_len && gpa == r->run_gpa + r->run_len &&
+	    (const uint8_t *)page == r->run_src + r->run_len &&
+	    (!r->lazy || file_offset == r->run_file + r->run_len) &&
+	    vm_gpa(&r->vmm->vm, r->run_gpa, r->run_len + 4096)) {
+		r->run_len += 4096;
+		return 0;
+	}
+	if (restore_flush_run(r))
+		return -EFAULT;
+	if (!vm_gpa(&r->vmm->vm, gpa, 4096))
+		return -EFAULT;
+	r->run_gpa = gpa;
+	r->run_src = page;
+	r->run_file = file_offset;
+	r->run_len = 4096;
+	return 0;
+}
+
+static int restore_defer(struct restore *r, const struct stream_record *rec)
+{
+	struct deferred *d;
+
+	if (r->nr_deferred == r->cap_deferred) {
+		size_t cap = r->cap_deferred ? 2 * r->cap_deferred : 64;
+
+		d = realloc(r->deferred, cap * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		r->deferred = d;
+		r->cap_deferred = cap;
+	}
+	d = &r->deferred[r->nr_deferred++];
+	d->bt = rec->batch;
+	d->bt.pfns = d->bt.data = NULL;
+	d->data_offset = rec->batch.data_file_offset - r->base;
+	d->index = rec->index;
+	return 0;
+}
+
+static int restore_record(struct restore *r, struct stream_reader *rd,
+			  const struct stream_record *rec)
+{
+	struct blob *b = NULL;
+	int rc;
+
+	switch (rec->type) {
+	case STREAM_REC_DOMAIN_CONFIG:
+		b = &r->config;
+		break;
+	case STREAM_REC_CPU_POLICY:
+		b = &r->policy;
+		break;
+	case STREAM_REC_MEMORY_LAYOUT:
+		return restore_layout(r, stream_reader_layout(rd));
+	case STREAM_REC_PAGE_BATCH:
+		if (rec->batch.crc_deferred && (rc = restore_defer(r, rec)))
+			return rc;
+		rc = stream_page_batch_foreach(rec, restore_page, r);
+		if (!rc)
+			rc = restore_flush_run(r);
+		return rc ? restore_fail(r, rc, "record %u: cannot place its pages", rec->index) : 0;
+	case STREAM_REC_VM_STATE:
+		b = &r->vm_state;
+		break;
+	case STREAM_REC_VCPU_STATE:
+		if (rec->vcpu_id >= VM_MAX_VCPUS)
+			return restore_fail(r, -EINVAL, "the image has vCPU %u; hv-vmm runs at most %u vCPUs",
+					    rec->vcpu_id, VM_MAX_VCPUS);
+		r->nr_vcpu_states++;
+		return blob_take(&r->vcpus[rec->vcpu_id], rec->body + 8, rec->len - 8);
+	case STREAM_REC_DEVICE_STATE:
+		if (r->devices.data)
+			return restore_fail(r, -EINVAL, "record %u: a second DEVICE_STATE record (hv-vmm writes one)",
+					    rec->index);
+		b = &r->devices;
+		break;
+	default:
+		return 0;	/* an optional record of a newer writer */
+	}
+	return blob_take(b, rec->body, rec->len);
+}
+
+/*
+ * Whether leaf @e differs from the saved @v (function, index, flags, eax..edx)
+ * in more than the fields KVM fills in from whichever host CPU answered (the
+ * APIC ids), which hv-vmm sets per vCPU anyway.
+ */
+static bool cpuid_differs(const struct kvm_cpuid_entry2 *e, const uint32_t *v)
+{
+	uint32_t ebx_mask = e->function == 1 ? 0x00ffffffu : ~0u;
+	uint32_t edx_mask = e->function == 0xb || e->function == 0x1f ? 0 : ~0u;
+
+	return e->eax != v[3] || (e->ebx ^ v[4]) & ebx_mask || e->ecx != v[5] ||
+	       (e->edx ^ v[6]) & edx_mask;
+}
+
+/* The saved CPU policy must be what this host gives, leaf for leaf. */
+static int restore_check_policy(struct restore *r)
+{
+	const struct kvm_cpuid2 *c = r->vmm->vm.cpuid;
+	uint32_t n;
+
+	if (!r->policy.data)
+		return 0;
+	n = (uint32_t)(r->policy.len - 8) / 32;
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *p = r->policy.data + 8 + 32 * (size_t)i;
+		uint32_t v[7];
+		unsigned int j;
+
+		for (unsigned int k = 0; k < 7; k++)
+			v[k] = (uint32_t)p[4 * k] | (uint32_t)p[4 * k + 1] << 8 |
+			       (uint32_t)p[4 * k + 2] << 16 | (uint32_t)p[4 * k + 3] << 24;
+		for (j = 0; j < c->nent; j++)
+			if (c->entries[j].function == v[0] && c->entries[j].index == v[1])
+				break;
+		if (j == c->nent)
+			return restore_fail(r, -EINVAL, "the image's CPU has CPUID leaf 0x%x.%u, this host's KVM does not give it (saved on another kind of host?)",
+					    v[0], v[1]);
+		if (cpuid_differs(&c->entries[j], v))
+			return restore_fail(r, -EINVAL, "CPUID leaf 0x%x.%u differs from this host's (eax..edx %08x %08x %08x %08x here, %08x %08x %08x %08x in the image): saved on another kind of host",
+					    v[0], v[1], c->entries[j].eax, c->entries[j].ebx,
+					    c->entries[j].ecx, c->entries[j].edx, v[3], v[4], v[5], v[6]);
+	}
+	if (n != c->nent)
+		return restore_fail(r, -EINVAL, "the image's CPU has %u CPUID leaves, this host gives %u: saved on another kind of host",
+				    n, c->nent);
+	return 0;
+}
+
+static int restore_load(struct restore *r, const char *what, const struct blob *b,
+			int (*fn)(struct state_io *io, void *arg), void *arg)
+{
+	struct state_io io;
+	int rc;
+
+	state_init_load(&io, b->data, b->len);
+	rc = fn(&io, arg);
+	if (!rc)
+		rc = io.err;
+	if (!rc && io.in_pos != io.in_len)
+		state_fail(&io, "%zu bytes after the last section", io.in_len - io.in_pos), rc = io.err;
+	if (rc)
+		restore_fail(r, rc, "%s: %s", what, io.errmsg[0] ? io.errmsg : strerror(-rc));
+	return rc;
+}
+
+static int load_vm(struct state_io *io, void *arg)
+{
+	return kvmstate_vm(io, arg);
+}
+
+static int load_vcpu(struct state_io *io, void *arg)
+{
+	return kvmstate_vcpu(io, arg);
+}
+
+static int load_devices(struct state_io *io, void *arg)
+{
+	return vmm_devices_state(io, arg);
+}
+
+/* After END: vCPUs, CPU policy, then the state, in the documented order. */
+static int restore_apply(struct restore *r)
+{
+	struct vmm *vmm = r->vmm;
+	struct vm *vm = &vmm->vm;
+	unsigned int n = r->nr_vcpu_states;
+	uint64_t *gen;
+	char what[32];
+	int rc;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (!r->vcpus[i].data)
+			return restore_fail(r, -EINVAL, "the image has %u vCPU states but none for vCPU %u (ids must be 0 to %u)",
+					    n, i, n - 1);
+	if (r->o->vcpus && r->o->vcpus != n)
+		return restore_fail(r, -EINVAL, "the image holds %u vCPUs, the configuration says %u",
+				    n, r->o->vcpus);
+	if (!r->devices.data)
+		return restore_fail(r, -EINVAL, "the image has no DEVICE_STATE record");
+	vm->nr_vcpus = n;
+	rc = vm_vcpus_init(vm);
+	if (rc)
+		return restore_fail(r, rc, "cannot create %u vCPUs", n);
+	rc = restore_check_policy(r);
+	if (!rc)
+		rc = restore_load(r, "VM state", &r->vm_state, load_vm, vm);
+	for (unsigned int i = 0; !rc && i < n; i++) {
+		snprintf(what, sizeof(what), "vCPU %u state", i);
+		rc = restore_load(r, what, &r->vcpus[i], load_vcpu, &vm->vcpus[i]);
+	}
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&vm->io_lock);
+	rc = restore_load(r, "device state", &r->devices, load_devices, vmm);
+	pthread_mutex_unlock(&vm->io_lock);
+	if (rc)
+		return rc;
+	gen = vm_gpa(vm, PLAT_GENID_PAGE, sizeof(*gen));
+	if (gen)
+		__atomic_add_fetch(gen, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static void *restore_verify_thread(void *arg)
+{
+	struct restore_verify *v = arg;
+
+	for (size_t i = 0; i < v->nr && !v->stop; i++) {
+		const struct deferred *d = &v->deferred[i];
+
+		if (stream_batch_verify(&d->bt, v->map + d->data_offset)) {
+			err("restore %s: record %u: the page data does not match its CRC: the image is corrupt; stopping the domain",
+			    v->what, d->index);
+			vm_request_exit(v->vm, VM_EXIT_ERROR);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Hands the deferred CRC checks (and the image mapping) to a thread. */
+static int restore_start_verify(struct restore *r)
+{
+	struct restore_verify *v;
+
+	if (!r->nr_deferred) {
+		munmap((void *)r->map, r->map_len);
+		return 0;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->vm = &r->vmm->vm;
+	v->map = r->map;
+	v->map_len = r->map_len;
+	v->deferred = r->deferred;
+	v->nr = r->nr_deferred;
+	snprintf(v->what, sizeof(v->what), "%s", r->o->what);
+	if (pthread_create(&v->thread, NULL, restore_verify_thread, v)) {
+		free(v);
+		return -EAGAIN;
+	}
+	r->deferred = NULL;
+	lazy_verify = v;
+	return 0;
+}
+
+void vmm_restore_fini(struct vmm *vmm)
+{
+	struct restore_verify *v = lazy_verify;
+
+	(void)vmm;
+	if (!v)
+		return;
+	v->stop = true;
+	pthread_join(v->thread, NULL);
+	munmap((void *)v->map, v->map_len);
+	free(v->deferred);
+	free(v);
+	lazy_verify = NULL;
+}
+
+/* Maps the image for a lazy restore; false (and a read instead) if it cannot be. */
+static bool restore_map_image(struct restore *r, struct stream_reader *rd)
+{
+	struct stat st;
+	off_t at = lseek(r->o->fd, 0, SEEK_CUR);
+	void *p;
+
+	if (at < 0 || at % STREAM_PAGE_SIZE || fstat(r->o->fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_size <= at) {
+		info("restore %s: not a regular file at a page offset: reading it instead of mapping it",
+		     r->o->what);
+		return false;
+	}
+	p = mmap(NULL, st.st_size - at, PROT_READ, MAP_SHARED, r->o->fd, at);
+	if (p == MAP_FAILED) {
+		info("restore %s: cannot map it (%s): reading it instead", r->o->what, strerror(errno));
+		return false;
+	}
+	r->map = p;
+	r->map_len = st.st_size - at;
+	r->base = at;
+	stream_reader_init_mem(rd, p, r->map_len);
+	rd->base = at;
+	rd->defer_page_crc = true;
+	return true;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int vmm_restore(struct vmm *vmm, const struct restore_options *o)
+{
+	double t0 = now_ms();
+	struct restore r = { .vmm = vmm, .o = o };
+	struct stream_reader rd;
+	struct stream_record rec;
+	uint64_t pages = 0, total = 0, next_report = 0;
+	int rc;
+
+	if (o->lazy)
+		r.lazy = restore_map_image(&r, &rd);
+	if (!r.lazy)
+		stream_reader_init(&rd, o->fd);
+	while ((rc = stream_read_record(&rd, &rec)) > 0) {
+		rc = restore_record(&r, &rd, &rec);
+		if (rc)
+			goto out;
+		if (rec.type == STREAM_REC_MEMORY_LAYOUT)
+			total = stream_reader_layout(&rd)->total;
+		if (rec.type == STREAM_REC_PAGE_BATCH) {
+			pages += rec.batch.count;
+			if (o->progress.fn && (pages << 12) >= next_report) {
+				o->progress.fn(o->progress.opaque, pages << 12, total);
+				next_report = (pages << 12) + (32u << 20);
+			}
+		}
+	}
+	if (rc < 0) {
+		rc = restore_fail(&r, rc > -4096 ? rc : -EINVAL, "%s", rd.errmsg);
+		goto out;
+	}
+	if (!r.have_layout) {
+		rc = restore_fail(&r, -EINVAL, "no memory layout");
+		goto out;
+	}
+	rc = restore_apply(&r);
+	if (rc)
+		goto out;
+	if (o->progress.fn)
+		o->progress.fn(o->progress.opaque, total, total);
+	info("restore %s: %" PRIu64 " MiB, %u vCPUs, read and checked in %.1f ms%s",
+	     o->what, total >> 20, vmm->vm.nr_vcpus, now_ms() - t0,
+	     r.lazy ? " (memory mapped)" : "");
+	if (r.lazy) {
+		info("restore %s: %" PRIu64 " pages mapped from the image, %" PRIu64 " copied; %zu batches to check",
+		     o->what, r.pages_mapped, r.pages_copied, r.nr_deferred);
+		rc = restore_start_verify(&r);
+		r.map = NULL;
+	}
+out:
+	if (r.map)
+		munmap((void *)r.map, r.map_len);
+	stream_reader_fini(&rd);
+	restore_free(&r);
+	return rc;
+}

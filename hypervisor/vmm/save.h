@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Save and restore: a domain to and from the stream of docs/save-stream.md.
+ *
+ * Save pauses the vCPUs and writes, in this order: DOMAIN_CONFIG (given by
+ * the caller), CPU_POLICY, MEMORY_LAYOUT, every page of RAM (holes in the
+ * memfd and all-zero pages as zero entries), VM_STATE, one VCPU_STATE per
+ * vCPU, DEVICE_STATE, END.
+ *
+ * Restore builds the VM from the stream: it reads and checks every record
+ * before any vCPU exists, then creates the vCPUs, checks the CPU policy
+ * against this host, loads the KVM and device state and raises the
+ * generation page.  With @lazy the pages of an aligned stream are mapped
+ * from the file (MAP_PRIVATE) instead of read; their CRCs are then checked
+ * by a thread after the domain has started, and a mismatch stops it.
+ */
+#ifndef HV_VMM_SAVE_H
+#define HV_VMM_SAVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <public/vmm.h>
+
+struct vmm;
+
+struct save_progress {
+	void (*fn)(void *opaque, uint64_t done, uint64_t total);
+	void *opaque;
+};
+
+/*
+ * Writes the domain to @fd with HV_VMM_SAVE_* @flags.  Returns 0 with
+ * @res filled in, or -errno with the reason in @msg.  On failure the
+ * domain is left running or paused as it was; on success it stays paused
+ * unless HV_VMM_SAVE_RESUME is given and it was running.
+ */
+int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
+	     size_t config_len, const struct save_progress *pr,
+	     struct hv_vmm_save_result *res, char *msg, size_t msg_len);
+
+struct restore_options {
+	int fd;				/* the image, from its current offset */
+	const char *what;		/* its name, for messages */
+	bool lazy;
+	uint64_t memory_mib;		/* 0: as the image says */
+	unsigned int vcpus;		/* 0: as the image says */
+	struct save_progress progress;
+};
+
+/*
+ * Creates vmm->vm and its devices from the image.  Returns 0 once the
+ * domain is ready to run (nothing has run yet), or -errno after saying why
+ * on stderr; the caller then destroys the VM.
+ */
+int vmm_restore(struct vmm *vmm, const struct restore_options *o);
+
+/* Stops the lazy restore's checking thread, if any. */
+void vmm_restore_fini(struct vmm *vmm);
+
+#endif

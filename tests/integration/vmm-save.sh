@@ -1,0 +1,280 @@
+#!/bin/sh
+# Save and restore at hv-vmm's level: SAVE on the control channel, then
+# `hv-vmm run --restore FILE [--lazy]`.  minios with a counter and a dirty
+# working set, 1 and 4 vCPUs: the counter goes on from where it was and the
+# guest verifies its pages after the resume; a save that fails (full disk,
+# closed pipe) leaves the domain running; SAVE with RESUME twice gives two
+# images that both restore; corrupt, truncated and mismatched images are
+# refused before any vCPU runs (lazy: the page data's CRC is checked after
+# the start, and a mismatch stops the domain).
+. "$HV_TESTS_SRC/lib.sh"
+need_kvm
+need_cmd python3
+
+exec python3 - "$HV_VMM" "$MINIOS" "$T" <<'PY'
+import os, re, socket, struct, subprocess, sys, time
+
+vmm, minios, T = sys.argv[1:4]
+MAGIC, VERSION = 0x4d4d5648, 1
+HDR = struct.Struct("<IHHIIII")
+SAVE, EV_RUNNING, EV_EXIT, EV_PROGRESS = 7, 64, 65, 66
+SAVE_COMPRESS, SAVE_RESUME = 1, 2
+CONFIG = b'{"name":"vmm-save","memory":64}'
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def ok(msg):
+    print("ok: " + msg)
+
+
+class Domain:
+    """An hv-vmm on a control socketpair, its console in a file."""
+
+    def __init__(self, name, args):
+        self.name = name
+        self.log = "%s/%s.console" % (T, name)
+        self.errlog = "%s/%s.stderr" % (T, name)
+        self.ctl, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.ctl.settimeout(60)
+        self.p = subprocess.Popen([vmm, "run", "--console", "file:" + self.log,
+                                   "--control-fd", str(child.fileno())] + args,
+                                  pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=open(self.errlog, "wb"))
+        child.close()
+        self.seq = 0
+        self.events = []
+
+    def recv(self):
+        m, fds, _, _ = socket.recv_fds(self.ctl, 65536, 4)
+        for fd in fds:
+            os.close(fd)
+        if not m:
+            return None
+        magic, ver, op, flags, length, seq, res = HDR.unpack_from(m)
+        if magic != MAGIC or ver != VERSION or length != len(m):
+            fail("%s: bad message from hv-vmm: %r" % (self.name, m[:32]))
+        return op, flags, seq, m[HDR.size:]
+
+    def wait_running(self):
+        while True:
+            m = self.recv()
+            if m is None:
+                fail("%s: hv-vmm ended before RUNNING: %s" % (self.name, self.stderr()))
+            if m[0] == EV_RUNNING:
+                return
+            self.events.append(m)
+
+    def save(self, path, flags=0, fd=None):
+        """SAVE to @path (or @fd); returns status, message or result, progress."""
+        own = fd is None
+        if own:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        self.seq += 1
+        body = struct.pack("<II", flags, len(CONFIG)) + CONFIG
+        msg = HDR.pack(MAGIC, VERSION, SAVE, 0, HDR.size + len(body), self.seq, 0) + body
+        socket.send_fds(self.ctl, [msg], [fd])
+        if own:
+            os.close(fd)
+        progress = []
+        while True:
+            m = self.recv()
+            if m is None:
+                fail("%s: hv-vmm ended during SAVE: %s" % (self.name, self.stderr()))
+            op, fl, seq, body = m
+            if fl & 2 and op == EV_PROGRESS:
+                progress.append(struct.unpack_from("<QQ", body))
+            elif fl & 1 and seq == self.seq:
+                status, = struct.unpack_from("<i", body)
+                rest = body[8:]
+                if status:
+                    return status, rest.split(b"\0")[0].decode(), progress
+                return 0, struct.unpack_from("<QQQ", rest), progress
+
+    def console(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode(errors="replace").replace("\r", "")
+        except FileNotFoundError:
+            return ""
+
+    def stderr(self):
+        with open(self.errlog, "rb") as f:
+            return f.read().decode(errors="replace").strip()
+
+    def counters(self):
+        return [int(x) for x in re.findall(r"^minios: counter (\d+)", self.console(), re.M)]
+
+    def wait_console(self, pattern, timeout=20, after=0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = re.search(pattern, self.console()[after:], re.M)
+            if m:
+                return m
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.05)
+        fail("%s: no %r on the console (exit %s); stderr: %s; console tail: %r" %
+             (self.name, pattern, self.p.poll(), self.stderr(), self.console()[-400:]))
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        self.ctl.close()
+
+
+def boot(name, vcpus, extra=""):
+    d = Domain(name, ["--kernel", minios, "--memory", "64", "--vcpus", str(vcpus),
+                      "--cmdline", "workload=counter:40 workload=dirty:8:16 " + extra])
+    d.wait_running()
+    d.wait_console(r"^minios: counter 5$")
+    return d
+
+
+def restore(name, image, *args):
+    d = Domain(name, ["--restore", image] + list(args))
+    d.wait_running()
+    return d
+
+
+def check_continues(d, last, what):
+    """The restored guest says so, verifies its pages, and counts on from last."""
+    d.wait_console(r"^minios: resumed generation=1$")
+    d.wait_console(r"^minios: dirty verify ok pages=\d+$")
+    d.wait_console(r"^minios: counter %d$" % (last + 3))
+    c = d.counters()
+    if "boot ok" in d.console():
+        fail("%s: the guest booted again instead of resuming" % what)
+    if c[0] != last + 1 or c != list(range(c[0], c[0] + len(c))):
+        fail("%s: counter after the restore goes %r, expected %d, %d, ..." %
+             (what, c[:6], last + 1, last + 2))
+
+
+def corrupt(src, dst, at, byte=None):
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    if byte is None:
+        data = data[:at]
+    else:
+        data[at] ^= byte
+    with open(dst, "wb") as f:
+        f.write(data)
+
+
+def refused(name, image, pattern, *args):
+    p = subprocess.run([vmm, "run", "--restore", image, "--console", "file:%s/%s.console" % (T, name)]
+                       + list(args), stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    err = p.stderr.decode(errors="replace")
+    if p.returncode != 1 or not re.search(pattern, err):
+        fail("%s: exit %d, stderr %r; expected 1 and %r" % (name, p.returncode, err, pattern))
+    con = "%s/%s.console" % (T, name)
+    if os.path.exists(con) and os.path.getsize(con):
+        fail("%s: the guest ran before the image was refused: %r" % (name, open(con).read()[:200]))
+    return err.strip()
+
+
+for vcpus in (1, 4):
+    # save, the domain stays paused; restore eagerly and lazily
+    d = boot("s%d" % vcpus, vcpus)
+    img = "%s/s%d.img" % (T, vcpus)
+    st, res, progress = d.save(img)
+    if st:
+        fail("save with %d vCPUs: %s" % (vcpus, res))
+    if not progress or progress[-1][0] != progress[-1][1] or progress[-1][1] != 64 << 20:
+        fail("save progress: %r" % progress[-3:])
+    if os.path.getsize(img) != res[0]:
+        fail("save says %d bytes, the file has %d" % (res[0], os.path.getsize(img)))
+    time.sleep(0.3)
+    last = d.counters()[-1]
+    time.sleep(0.3)
+    if d.counters()[-1] != last:
+        fail("the domain ran on after a save without RESUME")
+    d.kill()
+    ok("%d vCPU%s: saved %d bytes (%d pages, %d zero), %d progress reports; the domain stayed paused"
+       % (vcpus, "s" if vcpus > 1 else "", res[0], res[1], res[2], len(progress)))
+    for mode in ([], ["--lazy"]):
+        r = restore("r%d%s" % (vcpus, "".join(mode)), img, *mode)
+        check_continues(r, last, "restore%s of %d vCPUs" % (" " + mode[0] if mode else "", vcpus))
+        r.kill()
+        ok("%d vCPUs, restore%s: resumed, pages verified, counter on from %d"
+           % (vcpus, " --lazy" if mode else "", last))
+
+# SAVE with RESUME twice while it runs; both images restore
+d = boot("c", 2)
+imgs = []
+for i in range(2):
+    img = "%s/c%d.img" % (T, i)
+    flags = SAVE_RESUME | (SAVE_COMPRESS if i else 0)
+    st, res, _ = d.save(img, flags)
+    if st:
+        fail("save -c #%d: %s" % (i, res))
+    n = len(d.counters())
+    d.wait_console(r"^minios: counter %d$" % (d.counters()[-1] + 2))
+    imgs.append((img, d.counters()[n - 1] if n else 0))
+d.kill()
+for i, (img, _) in enumerate(imgs):
+    r = restore("c%dr" % i, img)
+    r.wait_console(r"^minios: resumed generation=1$")
+    r.wait_console(r"^minios: dirty verify ok pages=\d+$")
+    r.kill()
+ok("two saves while running (one compressed); the domain ran on; both images restore")
+
+# failed saves leave the domain running: a full disk, a pipe nobody reads
+d = boot("f", 1)
+full = os.open("/dev/full", os.O_WRONLY)
+st, msg, _ = d.save(None, 0, fd=full)
+os.close(full)
+if st != -28 or "No space" not in msg:
+    fail("save onto /dev/full: status %d %r, expected -ENOSPC with a message" % (st, msg))
+n = d.counters()[-1]
+d.wait_console(r"^minios: counter %d$" % (n + 3))
+rd, wr = os.pipe()
+os.close(rd)
+st, msg2, _ = d.save(None, 0, fd=wr)
+os.close(wr)
+if st != -32:
+    fail("save into a closed pipe: status %d %r, expected -EPIPE" % (st, msg2))
+n = d.counters()[-1]
+d.wait_console(r"^minios: counter %d$" % (n + 3))
+d.kill()
+ok("failed saves (%s; %s) leave the domain running" % (msg, msg2))
+
+# refusals before any vCPU runs
+img = "%s/s1.img" % T
+size = os.path.getsize(img)
+bad = "%s/bad.img" % T
+corrupt(img, bad, size // 2, 0x40)
+e = refused("bad", bad, r"CRC")
+ok("a flipped byte in the page data: " + e)
+corrupt(img, bad, 200, 0x01)
+e = refused("bad-head", bad, r"CRC|refus|record")
+ok("a flipped byte in the first records: " + e)
+for cut in (0, 20, 4096, size // 3, size - 1):
+    corrupt(img, bad, cut)
+    refused("cut%d" % cut, bad, r"truncated|ends|past the end|empty|magic")
+ok("truncated images (5 lengths) refused")
+corrupt(img, bad, 8, 0x02)
+e = refused("version", bad, r"version")
+ok("a wrong version: " + e)
+e = refused("memory", img, r"64 MiB.*128 MiB|MiB", "--memory", "128")
+ok("memory other than the image's: " + e)
+e = refused("vcpus", img, r"vCPU", "--vcpus", "2")
+ok("vCPUs other than the image's: " + e)
+with open(bad, "wb") as f:
+    f.write(b"not a save image at all" * 100)
+e = refused("garbage", bad, r"magic|not an hv save")
+ok("not an image: " + e)
+
+# lazy: the page data is checked after the start; corrupt data stops it
+corrupt(img, bad, size // 2, 0x40)
+r = Domain("lazybad", ["--restore", bad, "--lazy"])
+if r.p.wait(timeout=60) != 1 or "does not match its CRC" not in r.stderr():
+    fail("lazy restore of a corrupt image: exit %s, stderr %r" % (r.p.returncode, r.stderr()))
+r.ctl.close()
+ok("lazy restore of corrupt page data: stopped with %r" % r.stderr().splitlines()[-1])
+PY
