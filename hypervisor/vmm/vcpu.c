@@ -457,6 +457,14 @@ static void *vcpu_thread(void *arg)
 		if (vcpu_should_stop(vm))
 			break;
 		if (__atomic_load_n(&vm->paused, __ATOMIC_SEQ_CST)) {
+			/*
+			 * An I/O exit just handled is only complete once KVM_RUN
+			 * is entered again (the IN's data lands, RIP moves on);
+			 * with immediate_exit set it does that and returns at
+			 * once, so state read while parked is never mid-instruction.
+			 */
+			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+			ioctl(v->fd, KVM_RUN, 0);
 			vcpu_park(v);
 			continue;
 		}
