@@ -22,6 +22,14 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? sizeof(struct hv_hc_dominfo) : sizeof(struct hv_hc_domid);
 	case HV_HC_DOMCTL_RENAME:
 		return reply ? 0 : sizeof(struct hv_hc_rename);
+	case HV_HC_DOMCTL_SET_CONFIG:
+		return reply ? 0 : sizeof(struct hv_hc_domid);
+	case HV_HC_DOMCTL_GET_CONFIG:
+		return reply ? 0 : sizeof(struct hv_hc_domid);
+	case HV_HC_DOMCTL_SAVE:
+		return reply ? sizeof(struct hv_hc_save_result) : sizeof(struct hv_hc_save);
+	case HV_HC_DOMCTL_RESTORE:
+		return reply ? sizeof(struct hv_hc_domid) : sizeof(struct hv_hc_restore);
 	case HV_HC_SYSCTL_PHYSINFO:
 		return reply ? sizeof(struct hv_hc_physinfo) : 0;
 	case HV_HC_SYSCTL_LIST:
@@ -35,6 +43,21 @@ long hcmsg_body_size(uint16_t op, bool reply)
 	}
 }
 
+bool hcmsg_body_tail(uint16_t op, bool reply)
+{
+	switch (op) {
+	case HV_HC_SYSCTL_LIST:
+	case HV_HC_DOMCTL_GET_CONFIG:
+		return reply;
+	case HV_HC_DOMCTL_SET_CONFIG:
+	case HV_HC_DOMCTL_SAVE:
+	case HV_HC_DOMCTL_RESTORE:
+		return !reply;
+	default:
+		return false;
+	}
+}
+
 static bool all_zero(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -43,8 +66,18 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* A failed reply's body: empty, or printable ASCII ending in its only NUL. */
+static bool errmsg_ok(const uint8_t *p, size_t n)
+{
+	return n == 0 || (n <= HV_HC_ERRMSG_MAX && memchr(p, '\0', n) == p + n - 1 &&
+			  hcmsg_string_ok((const char *)p, n));
+}
+
 int hcmsg_check(const void *buf, size_t len, struct hv_hc_hdr *h)
 {
+	const uint8_t *body = (const uint8_t *)buf + sizeof(*h);
+	uint32_t kind;
+	size_t have;
 	bool reply;
 	long want;
 
@@ -55,26 +88,44 @@ int hcmsg_check(const void *buf, size_t len, struct hv_hc_hdr *h)
 		return -HV_HC_EPROTO;
 	if (h->version != HV_HC_VERSION)
 		return -HV_HC_EVERSION;
-	if (h->reserved[0] || h->reserved[1] ||
-	    (h->flags & ~(HV_HC_F_REPLY | HV_HC_F_EVENT)) ||
-	    (h->flags & HV_HC_F_REPLY && h->flags & HV_HC_F_EVENT))
+	kind = h->flags & (HV_HC_F_REPLY | HV_HC_F_EVENT | HV_HC_F_PROGRESS);
+	if (h->reserved[0] || h->reserved[1] || h->flags != kind || (kind & (kind - 1)))
 		return -HV_HC_EPROTO;
 	reply = h->flags & HV_HC_F_REPLY;
 	if (!reply && h->status != 0)
 		return -HV_HC_EPROTO;
-	want = hcmsg_body_size(h->op, reply);
-	if (want < 0)
-		return -HV_HC_EOPNOTSUPP;
-	/* a failed reply carries no body */
+	have = len - sizeof(*h);
+	if (h->flags & HV_HC_F_PROGRESS) {
+		/* only the long operations report progress */
+		if (h->op != HV_HC_DOMCTL_SAVE && h->op != HV_HC_DOMCTL_RESTORE)
+			return -HV_HC_EPROTO;
+		want = sizeof(struct hv_hc_progress);
+	} else {
+		want = hcmsg_body_size(h->op, reply);
+		if (want < 0)
+			return -HV_HC_EOPNOTSUPP;
+	}
+	/* a failed reply carries nothing or a message saying why */
 	if (reply && h->status != 0)
-		return len == sizeof(*h) ? 0 : -HV_HC_EPROTO;
-	/* the LIST reply is followed by its entries, checked by the reader */
-	if (reply && h->op == HV_HC_SYSCTL_LIST)
-		return len - sizeof(*h) >= (size_t)want ? 0 : -HV_HC_EPROTO;
-	if (len - sizeof(*h) > (size_t)want &&
-	    !all_zero((const uint8_t *)buf + sizeof(*h) + want, len - sizeof(*h) - want))
+		return errmsg_ok(body, have) ? 0 : -HV_HC_EPROTO;
+	if (!(h->flags & HV_HC_F_PROGRESS) && hcmsg_body_tail(h->op, reply))
+		return have >= (size_t)want ? 0 : -HV_HC_EPROTO;
+	if (have > (size_t)want && !all_zero(body + want, have - want))
 		return -HV_HC_EPROTO;
 	return 0;
+}
+
+const char *hcmsg_errmsg(const void *buf, size_t len)
+{
+	struct hv_hc_hdr h;
+
+	if (len <= sizeof(h))
+		return NULL;
+	memcpy(&h, buf, sizeof(h));
+	if (!(h.flags & HV_HC_F_REPLY) || h.status == 0 ||
+	    !errmsg_ok((const uint8_t *)buf + sizeof(h), len - sizeof(h)))
+		return NULL;
+	return (const char *)buf + sizeof(h);
 }
 
 void hcmsg_body(const void *buf, size_t len, void *body, size_t size)

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The domain table and each domain's life: create, build, pause, shutdown,
- * destroy, and what happens when its hv-vmm ends (on_poweroff, on_reboot,
- * on_crash).  Requests that wait on an hv-vmm (build, destroy, pause, ...)
- * leave a waiter on the domain and are answered from the event loop, so
- * hvd never blocks on one domain.
+ * destroy, save and restore, and what happens when its hv-vmm ends
+ * (on_poweroff, on_reboot, on_crash).  Requests that wait on an hv-vmm
+ * (build, pause, save, restore, ...) leave a waiter on the domain and are
+ * answered from the event loop, so hvd never blocks on one domain.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include "hvd.h"
 
 #define DOMAIN_IMAGE_MAX (1ll << 30)	/* as hv-vmm reads at most */
+#define DOMAIN_CONFIG_FILE "config.json"
+#define DOMAIN_JSON_MAX (HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr))	/* a GET_CONFIG reply */
 
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid)
 {
@@ -63,14 +66,14 @@ static struct hvd_domain *domain_new(const struct hvd_config *cfg)
 
 /* --- waiters ------------------------------------------------------------ */
 
-static int domain_wait(struct hvd_domain *d, enum hvd_wait_kind kind, const struct hvd_conn *c,
-		       const struct hvd_req *req, uint16_t vmm_op, uint32_t vmm_seq,
-		       int64_t timeout_ms)
+static struct hvd_waiter *domain_waiter_add(struct hvd_domain *d, enum hvd_wait_kind kind,
+					    const struct hvd_conn *c, const struct hvd_req *req,
+					    uint16_t vmm_op, uint32_t vmm_seq, int64_t timeout_ms)
 {
 	struct hvd_waiter *w = calloc(1, sizeof(*w)), **pp;
 
 	if (!w)
-		return -HV_HC_ENOMEM;
+		return NULL;
 	w->kind = kind;
 	w->conn_id = c ? c->id : 0;
 	w->op = req ? req->hdr.op : 0;
@@ -81,7 +84,36 @@ static int domain_wait(struct hvd_domain *d, enum hvd_wait_kind kind, const stru
 	for (pp = &d->waiters; *pp; pp = &(*pp)->next)
 		;
 	*pp = w;
-	return HVD_DEFERRED;
+	return w;
+}
+
+static int domain_wait(struct hvd_domain *d, enum hvd_wait_kind kind, const struct hvd_conn *c,
+		       const struct hvd_req *req, uint16_t vmm_op, uint32_t vmm_seq,
+		       int64_t timeout_ms)
+{
+	return domain_waiter_add(d, kind, c, req, vmm_op, vmm_seq, timeout_ms) ?
+		HVD_DEFERRED : -HV_HC_ENOMEM;
+}
+
+/* The waiter of a pending client request @op (SAVE, RESTORE), or NULL. */
+static struct hvd_waiter *domain_waiter_op(const struct hvd_domain *d, uint16_t op)
+{
+	for (struct hvd_waiter *w = d->waiters; w; w = w->next)
+		if (w->op == op && w->conn_id)
+			return w;
+	return NULL;
+}
+
+/* Takes @w off the domain's list; the caller answers and frees it. */
+static void domain_unlink(struct hvd_domain *d, struct hvd_waiter *w)
+{
+	for (struct hvd_waiter **pp = &d->waiters; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			w->next = NULL;
+			return;
+		}
+	}
 }
 
 static bool domain_waiting(const struct hvd_domain *d, enum hvd_wait_kind kind)
@@ -220,7 +252,16 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 	d->next = hvd->graveyard;
 	hvd->graveyard = d;
 	hvd_info(hvd, "domain %u (%s): destroyed", d->domid, d->cfg.name);
-	server_event(hvd, HV_HC_EV_DEATH, d, d->shutdown_code);
+	/* one that never appeared (a failed restore) leaves without a word */
+	if (d->announced)
+		server_event(hvd, HV_HC_EV_DEATH, d, d->shutdown_code);
+}
+
+/* The domain is there for everyone: CREATED. */
+static void domain_announce(struct hvd *hvd, struct hvd_domain *d)
+{
+	d->announced = true;
+	server_event(hvd, HV_HC_EV_CREATED, d, HV_HC_CODE_NONE);
 }
 
 void domain_reap(struct hvd *hvd)
@@ -294,20 +335,30 @@ static void domain_preserved_name(struct hvd *hvd, const struct hvd_domain *d, c
 	}
 }
 
-/* Brings the images of @from over to @to: moved, or linked if @from keeps them. */
+/*
+ * Brings the images and the stored configuration of @from over to @to:
+ * moved, or linked if @from keeps them (a file is replaced by renaming a
+ * new one over it, so the two never share a change).
+ */
 static int domain_take_images(struct hvd *hvd, struct hvd_domain *from, struct hvd_domain *to,
 			      bool keep)
 {
-	static const char *const files[] = { "kernel", "initrd" };
+	static const char *const files[] = { "kernel", "initrd", DOMAIN_CONFIG_FILE };
 	int rc = 0;
 
-	for (size_t i = 0; i < 2 && rc == 0; i++) {
+	for (size_t i = 0; i < 3 && rc == 0; i++) {
 		char *a, *b;
 
 		if (i == 1 && !from->cfg.initrd)
-			break;
+			continue;
 		a = store_domain_file(hvd, from->domid, files[i]);
 		b = store_domain_file(hvd, to->domid, files[i]);
+		/* a domain without a stored configuration has none to bring */
+		if (a && b && i == 2 && access(a, F_OK) < 0 && errno == ENOENT) {
+			free(a);
+			free(b);
+			continue;
+		}
 		if (!a || !b || (keep ? link(a, b) : rename(a, b)) < 0) {
 			hvd_err(hvd, "domain %u (%s): cannot bring its %s over to domain %u: %s",
 				from->domid, from->cfg.name, files[i], to->domid, strerror(errno));
@@ -365,7 +416,7 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 		domain_remove(hvd, old);
 	}
 	domain_insert(hvd, nd);
-	if (vmm_spawn(hvd, nd, false)) {
+	if (vmm_spawn(hvd, nd, false, -1, false)) {
 		hvd_err(hvd, "domain %u (%s): the restart failed; the domain is gone", nd->domid,
 			nd->cfg.name);
 		domain_remove(hvd, nd);
@@ -374,7 +425,7 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 	store_save(hvd, nd);
 	hvd_info(hvd, "domain %u (%s): restarted as domain %u", old->domid, nd->cfg.name,
 		 nd->domid);
-	server_event(hvd, HV_HC_EV_CREATED, nd, HV_HC_CODE_NONE);
+	domain_announce(hvd, nd);
 	return;
 fail:
 	free(nd);
@@ -386,8 +437,43 @@ fail:
 		domain_remove(hvd, old);
 }
 
+/*
+ * A restore that did not come to a running (or paused) domain: the domain
+ * goes, leaving nothing, and the client learns why.
+ */
+static void domain_restore_fail(struct hvd *hvd, struct hvd_domain *d, struct hvd_waiter *w,
+				int status, const char *msg)
+{
+	hvd_err(hvd, "domain %u (%s): restore failed: %s; removing the domain", d->domid,
+		d->cfg.name, msg);
+	domain_unlink(d, w);
+	server_reply_msg(hvd, w->conn_id, w->op, w->seq, status, msg);
+	free(w);
+	domain_remove(hvd, d);
+}
+
+/* hv-vmm ended during a restore, before the domain was ready. */
+static void domain_restore_died(struct hvd *hvd, struct hvd_domain *d, struct hvd_waiter *w,
+				int status, pid_t pid)
+{
+	char reason[HV_HC_ERRMSG_MAX - 16], msg[HV_HC_ERRMSG_MAX];
+
+	if (w->stalled)
+		snprintf(msg, sizeof(msg), "hv-vmm made no progress reading the save image for "
+			 "%d s and was stopped", HVD_STALL_MS / 1000);
+	else if (vmm_error_line(hvd, d, reason, sizeof(reason)))
+		snprintf(msg, sizeof(msg), "hv-vmm: %s", reason);
+	else
+		snprintf(msg, sizeof(msg), "hv-vmm (pid %d) %s before the domain was ready; its "
+			 "messages are in %s/vmm-%s.log", (int)pid,
+			 status < 0 ? "was killed" : "exited", hvd->logdir, d->cfg.name);
+	vmm_log_tail(hvd, d);
+	domain_restore_fail(hvd, d, w, -HV_HC_EVMM, msg);
+}
+
 void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 {
+	struct hvd_waiter *rw = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE);
 	int status = vmm_exit_status(hvd, d);
 	bool ready = d->vmm_ready;
 	pid_t pid = d->pid;
@@ -399,6 +485,11 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 	vmm_detach(hvd, d);
 	if (d->destroying) {
 		domain_remove(hvd, d);
+		return;
+	}
+	if (rw) {
+		/* restoring, or restored and not yet unpaused: never there for anyone */
+		domain_restore_died(hvd, d, rw, status, pid);
 		return;
 	}
 	if (!ready && domain_waiting(d, HVD_WAIT_BUILD)) {
@@ -445,10 +536,20 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 		break;
 	case HV_HC_ACTION_RESTART:
 	case HV_HC_ACTION_RENAME_RESTART:
-		if (domain_restart_loop(hvd, d))
+		if (!d->cfg.built) {
+			hvd_err(hvd, "domain %u (%s): cannot restart it: it was restored without "
+				"its kernel (restore it with the kernel to allow restarts); %s",
+				d->domid, d->cfg.name, action == HV_HC_ACTION_RESTART ?
+				"destroying it" : "preserving it");
+			if (action == HV_HC_ACTION_RESTART)
+				domain_remove(hvd, d);
+			else
+				domain_preserve(hvd, d, code);
+		} else if (domain_restart_loop(hvd, d)) {
 			domain_preserve(hvd, d, code);
-		else
+		} else {
 			domain_restart(hvd, d, code, action == HV_HC_ACTION_RENAME_RESTART);
+		}
 		break;
 	default:
 		domain_remove(hvd, d);
@@ -456,11 +557,61 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 	}
 }
 
+/* The restored domain is paused or running: the RESTORE's reply. */
+static void domain_restored(struct hvd *hvd, struct hvd_domain *d, struct hvd_waiter *w)
+{
+	struct hv_hc_domid reply = { .domid = d->domid };
+
+	d->state = w->flags & HV_HC_RESTORE_PAUSED ? HV_HC_STATE_PAUSED : HV_HC_STATE_RUNNING;
+	d->want_running = d->state == HV_HC_STATE_RUNNING;
+	store_save(hvd, d);
+	hvd_info(hvd, "domain %u (%s): restored, %s", d->domid, d->cfg.name,
+		 d->state == HV_HC_STATE_RUNNING ? "running" : "paused");
+	domain_unlink(d, w);
+	server_reply(hvd, w->conn_id, w->op, w->seq, 0, &reply, sizeof(reply), -1);
+	free(w);
+	domain_announce(hvd, d);
+}
+
+/* hv-vmm has read the image and parked the vCPUs: run them, unless asked not to. */
+static void domain_restore_ready(struct hvd *hvd, struct hvd_domain *d, struct hvd_waiter *w)
+{
+	uint32_t seq;
+	int r;
+
+	if (w->flags & HV_HC_RESTORE_PAUSED) {
+		domain_restored(hvd, d, w);
+		return;
+	}
+	r = vmm_call(hvd, d, HV_VMM_OP_UNPAUSE, &seq);
+	if (r) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "cannot ask hv-vmm to start the restored domain: %s",
+			 strerror(-r));
+		domain_restore_fail(hvd, d, w, -HV_HC_EVMM, msg);
+		return;
+	}
+	w->kind = HVD_WAIT_VMM;
+	w->vmm_op = HV_VMM_OP_UNPAUSE;
+	w->vmm_seq = seq;
+	w->stall_ms = 0;
+	w->deadline = hvd_now_ms() + HVD_VMM_CALL_MS;
+}
+
 void domain_vmm_ready(struct hvd *hvd, struct hvd_domain *d)
 {
+	struct hvd_waiter *rw;
+
 	d->vmm_ready = true;
 	if (d->destroying)
 		return;
+	rw = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE);
+	if (rw) {
+		if (rw->kind == HVD_WAIT_BUILD)
+			domain_restore_ready(hvd, d, rw);
+		return;
+	}
 	if (domain_waiting(d, HVD_WAIT_BUILD)) {
 		d->state = HV_HC_STATE_PAUSED;
 		store_save(hvd, d);
@@ -472,14 +623,118 @@ void domain_vmm_ready(struct hvd *hvd, struct hvd_domain *d)
 	store_save(hvd, d);
 }
 
+/* A save's failure, from hv-vmm's errno, as the client's status. */
+static int domain_save_status(int vmm_status)
+{
+	switch (-vmm_status) {
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+	case EPIPE:
+	case ECONNRESET:
+	case EIO:
+		return -HV_HC_EIO;	/* writing the image failed */
+	case EBADF:
+	case EACCES:
+		return -HV_HC_EBADF;
+	case ENOMEM:
+		return -HV_HC_ENOMEM;
+	case EOPNOTSUPP:
+		return -HV_HC_ENOTSUP;	/* an hv-vmm that cannot save */
+	default:
+		return -HV_HC_EVMM;
+	}
+}
+
+/* hv-vmm's message after a failed reply, made printable, into @buf; "" if none. */
+static void domain_vmm_msg(const void *data, size_t len, char *buf, size_t size)
+{
+	const char *s = data;
+	size_t n = 0;
+
+	while (n < len && n < size - 1 && s[n]) {
+		buf[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
+		n++;
+	}
+	while (n && buf[n - 1] == ' ')
+		n--;
+	buf[n] = '\0';
+}
+
+/* hv-vmm answered the SAVE of @w. */
+static void domain_saved(struct hvd *hvd, struct hvd_domain *d, struct hvd_waiter *w,
+			 int status, const void *data, size_t len)
+{
+	struct hv_vmm_save_result vr;
+	struct hv_hc_save_result res;
+	char vmsg[256], msg[HV_HC_ERRMSG_MAX];
+
+	if (status) {
+		domain_vmm_msg(data, len, vmsg, sizeof(vmsg));
+		if (vmsg[0])
+			snprintf(msg, sizeof(msg), "hv-vmm: %s", vmsg);
+		else
+			snprintf(msg, sizeof(msg), "hv-vmm could not save the domain: %s",
+				 strerror(-status));
+		hvd_err(hvd, "domain %u (%s): save failed: %s; the domain is left as it was",
+			d->domid, d->cfg.name, msg);
+		server_reply_msg(hvd, w->conn_id, w->op, w->seq, domain_save_status(status), msg);
+		return;
+	}
+	memset(&vr, 0, sizeof(vr));
+	memcpy(&vr, data, len < sizeof(vr) ? len : sizeof(vr));
+	memset(&res, 0, sizeof(res));
+	res.bytes = vr.bytes;
+	res.pages = vr.pages;
+	res.zero_pages = vr.zero_pages;
+	hvd_info(hvd, "domain %u (%s): saved, %llu bytes, %llu pages (%llu zero)", d->domid,
+		 d->cfg.name, (unsigned long long)res.bytes, (unsigned long long)res.pages,
+		 (unsigned long long)res.zero_pages);
+	if (w->flags & HV_HC_SAVE_PAUSED) {
+		d->state = HV_HC_STATE_PAUSED;
+		d->want_running = false;
+		store_save(hvd, d);
+	} else if (!(w->flags & HV_HC_SAVE_CONTINUE)) {
+		/* the image is the domain now: it goes, as by DESTROY, before the reply */
+		domain_remove(hvd, d);
+	}
+	server_reply(hvd, w->conn_id, w->op, w->seq, 0, &res, sizeof(res), -1);
+}
+
+void domain_vmm_progress(struct hvd *hvd, struct hvd_domain *d, uint64_t done, uint64_t total)
+{
+	struct hvd_waiter *w = domain_waiter_op(d, HV_HC_DOMCTL_SAVE);
+
+	if (!w)
+		w = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE);
+	if (!w)
+		return;
+	if (w->stall_ms && w->deadline)
+		w->deadline = hvd_now_ms() + w->stall_ms;
+	server_progress(hvd, w->conn_id, w->op, w->seq, done < total ? done : total, total);
+}
+
 void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32_t seq,
 		      int status, const void *data, size_t len)
 {
-	struct hvd_waiter **pp;
+	struct hvd_waiter **pp, *w;
 
 	if (op == 0 && seq == 0) {
 		/* the control channel closed: nothing will answer */
-		domain_finish(hvd, d, HVD_WAIT_VMM, status);
+		w = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE);
+		if (w && w->kind == HVD_WAIT_VMM) {
+			domain_restore_fail(hvd, d, w, -HV_HC_EVMM, "hv-vmm closed its control "
+					    "channel before starting the restored domain");
+			return;
+		}
+		w = domain_waiter_op(d, HV_HC_DOMCTL_SAVE);
+		if (w) {
+			domain_unlink(d, w);
+			server_reply_msg(hvd, w->conn_id, w->op, w->seq, -HV_HC_EVMM,
+					 "hv-vmm closed its control channel during the save");
+			free(w);
+		}
+		domain_finish(hvd, d, HVD_WAIT_VMM, -HV_HC_EVMM);
 		return;
 	}
 	if (op == HV_VMM_OP_QUERY && status == 0 && len >= sizeof(struct hv_vmm_info)) {
@@ -503,11 +758,24 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 		}
 	}
 	for (pp = &d->waiters; *pp; pp = &(*pp)->next) {
-		struct hvd_waiter *w = *pp;
-
+		w = *pp;
 		if (w->kind != HVD_WAIT_VMM || w->vmm_seq != seq)
 			continue;
+		if (w->op == HV_HC_DOMCTL_RESTORE) {
+			/* the UNPAUSE that starts a restored domain */
+			if (status == 0)
+				domain_restored(hvd, d, w);
+			else
+				domain_restore_fail(hvd, d, w, -HV_HC_EVMM, "hv-vmm restored the "
+						    "domain but would not start its vCPUs");
+			return;
+		}
 		*pp = w->next;
+		if (w->vmm_op == HV_VMM_OP_SAVE) {
+			domain_saved(hvd, d, w, status, data, len);
+			free(w);
+			return;
+		}
 		if (status == 0 && w->vmm_op == HV_VMM_OP_PAUSE)
 			d->state = HV_HC_STATE_PAUSED;
 		else if (status == 0 && w->vmm_op == HV_VMM_OP_UNPAUSE)
@@ -517,12 +785,59 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 			store_save(hvd, d);
 		}
 		if (status)
-			hvd_err(hvd, "domain %u (%s): hv-vmm refused op %u", d->domid, d->cfg.name,
-				w->vmm_op);
-		server_reply(hvd, w->conn_id, w->op, w->seq, status, NULL, 0, -1);
+			hvd_err(hvd, "domain %u (%s): hv-vmm refused op %u: %s", d->domid,
+				d->cfg.name, w->vmm_op, strerror(-status));
+		server_reply(hvd, w->conn_id, w->op, w->seq, status ? -HV_HC_EVMM : 0, NULL, 0, -1);
 		free(w);
-		break;
+		return;
 	}
+	if (op == HV_VMM_OP_SAVE && !d->dead) {
+		/* a save given up on has ended after all: learn how hv-vmm left the domain */
+		hvd_info(hvd, "domain %u (%s): hv-vmm finished an abandoned save (status %d)",
+			 d->domid, d->cfg.name, status);
+		vmm_call(hvd, d, HV_VMM_OP_QUERY, NULL);
+	}
+}
+
+/*
+ * @w's deadline has passed.  Returns true if @w is gone: answered and
+ * freed, or taken away with the domain (then d->dead).
+ */
+static bool domain_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_waiter *w)
+{
+	if (w->kind == HVD_WAIT_BUILD) {
+		/* the end of hv-vmm answers the client */
+		if (w->op == HV_HC_DOMCTL_RESTORE)
+			hvd_err(hvd, "domain %u (%s): hv-vmm made no progress restoring for %d s; "
+				"stopping it", d->domid, d->cfg.name, HVD_STALL_MS / 1000);
+		else
+			hvd_err(hvd, "domain %u (%s): hv-vmm did not start the guest in %d s; "
+				"stopping it", d->domid, d->cfg.name, HVD_BUILD_TIMEOUT_MS / 1000);
+		w->stalled = w->op == HV_HC_DOMCTL_RESTORE;
+		w->deadline = 0;
+		vmm_signal(d, SIGKILL);
+		return false;
+	}
+	if (w->op == HV_HC_DOMCTL_RESTORE) {
+		domain_restore_fail(hvd, d, w, -HV_HC_EVMM,
+				    "hv-vmm did not start the restored domain's vCPUs");
+		return true;
+	}
+	domain_unlink(d, w);
+	if (w->vmm_op == HV_VMM_OP_SAVE) {
+		hvd_err(hvd, "domain %u (%s): hv-vmm reported no progress saving for %d s; no "
+			"longer waiting for it", d->domid, d->cfg.name, HVD_STALL_MS / 1000);
+		server_reply_err(hvd, w->conn_id, w->op, w->seq, -HV_HC_EVMM,
+				 "the save made no progress for %d s (does the image's reader "
+				 "still read?); hv-vmm may yet finish it, see hvd's log",
+				 HVD_STALL_MS / 1000);
+	} else {
+		hvd_err(hvd, "domain %u (%s): hv-vmm did not answer op %u in %d s", d->domid,
+			d->cfg.name, w->vmm_op, HVD_VMM_CALL_MS / 1000);
+		server_reply(hvd, w->conn_id, w->op, w->seq, -HV_HC_EVMM, NULL, 0, -1);
+	}
+	free(w);
+	return true;
 }
 
 int64_t domain_tick(struct hvd *hvd, int64_t now)
@@ -530,34 +845,19 @@ int64_t domain_tick(struct hvd *hvd, int64_t now)
 	int64_t next = 0;
 
 	for (struct hvd_domain *d = hvd->domains, *dn; d; d = dn) {
-		struct hvd_waiter **pp = &d->waiters;
-
 		dn = d->next;
-		while (*pp) {
-			struct hvd_waiter *w = *pp;
-
-			if (w->deadline && w->deadline <= now) {
-				if (w->kind == HVD_WAIT_BUILD) {
-					hvd_err(hvd, "domain %u (%s): hv-vmm did not start the guest "
-						"in %d s; stopping it", d->domid, d->cfg.name,
-						HVD_BUILD_TIMEOUT_MS / 1000);
-					vmm_signal(d, SIGKILL);
-					w->deadline = 0;
-				} else {
-					hvd_err(hvd, "domain %u (%s): hv-vmm did not answer op %u in "
-						"%d s", d->domid, d->cfg.name, w->vmm_op,
-						HVD_VMM_CALL_MS / 1000);
-					*pp = w->next;
-					server_reply(hvd, w->conn_id, w->op, w->seq, -HV_HC_EVMM,
-						     NULL, 0, -1);
-					free(w);
-					continue;
-				}
+		for (struct hvd_waiter *w = d->waiters, *wn; w; w = wn) {
+			wn = w->next;
+			if (w->deadline && w->deadline <= now && domain_expire(hvd, d, w)) {
+				if (d->dead)
+					break;
+				continue;
 			}
 			if (w->deadline && (!next || w->deadline < next))
 				next = w->deadline;
-			pp = &w->next;
 		}
+		if (d->dead)
+			continue;
 		if (d->reconnect_at && d->reconnect_at <= now) {
 			uint32_t seq;
 
@@ -576,16 +876,20 @@ int64_t domain_tick(struct hvd *hvd, int64_t now)
 
 /* --- requests ------------------------------------------------------------- */
 
-static int domain_op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req)
+/*
+ * A new domain in state BUILDING from CREATE's (or RESTORE's) description,
+ * in the table and on disk; NULL with *rc_r set if it cannot be.
+ */
+static struct hvd_domain *domain_make(struct hvd *hvd, const struct hv_hc_create *cr, int *rc_r)
 {
-	const struct hv_hc_create *cr = &req->u.create;
 	struct hvd_config cfg;
 	struct hvd_domain *d;
-	struct hv_hc_domid reply = { 0 };
 	int rc;
 
-	if (domain_find_name(hvd, cr->name))
-		return -HV_HC_EEXIST;
+	if (domain_find_name(hvd, cr->name)) {
+		*rc_r = -HV_HC_EEXIST;
+		return NULL;
+	}
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.name, cr->name, sizeof(cfg.name));
 	memcpy(cfg.uuid, cr->uuid, sizeof(cfg.uuid));
@@ -597,40 +901,63 @@ static int domain_op_create(struct hvd *hvd, struct hvd_conn *c, const struct hv
 	cfg.on_reboot = cr->on_reboot;
 	cfg.on_crash = cr->on_crash;
 	d = domain_new(&cfg);
-	if (!d)
-		return -HV_HC_ENOMEM;
+	if (!d) {
+		*rc_r = -HV_HC_ENOMEM;
+		return NULL;
+	}
 	d->state = HV_HC_STATE_BUILDING;
 	rc = store_alloc_domid(hvd, &d->domid);
 	if (!rc)
 		rc = store_mkdir(hvd, d->domid);
 	if (rc) {
 		free(d);
-		return rc;
+		*rc_r = rc;
+		return NULL;
 	}
 	if (store_save(hvd, d)) {
 		store_rmdir(hvd, d->domid);
 		free(d);
-		return -HV_HC_EIO;
+		*rc_r = -HV_HC_EIO;
+		return NULL;
 	}
 	domain_insert(hvd, d);
+	return d;
+}
+
+static int domain_op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req)
+{
+	struct hv_hc_domid reply = { 0 };
+	struct hvd_domain *d;
+	int rc;
+
+	d = domain_make(hvd, &req->u.create, &rc);
+	if (!d)
+		return rc;
 	hvd_info(hvd, "domain %u (%s): created", d->domid, d->cfg.name);
 	reply.domid = d->domid;
 	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, &reply, sizeof(reply), -1);
-	server_event(hvd, HV_HC_EV_CREATED, d, HV_HC_CODE_NONE);
+	domain_announce(hvd, d);
 	return HVD_REPLIED;
+}
+
+/* A kernel or initrd as BUILD and RESTORE take it: a regular file hv-vmm can read. */
+static bool domain_image_ok(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= DOMAIN_IMAGE_MAX;
 }
 
 static int domain_op_build(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 			   struct hvd_domain *d, int *fds)
 {
 	const struct hv_hc_build *b = &req->u.build;
-	struct stat st;
 	int rc;
 
 	if (d->state != HV_HC_STATE_BUILDING || d->pid || d->cfg.built || d->destroying)
 		return -HV_HC_ESTATE;
 	for (int i = 0; i < (b->flags & HV_HC_BUILD_INITRD ? 2 : 1); i++)
-		if (fstat(fds[i], &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > DOMAIN_IMAGE_MAX)
+		if (!domain_image_ok(fds[i]))
 			return -HV_HC_EBADF;
 	/* from here on a failure takes the domain away, as if never created */
 	rc = domain_copy_fd(hvd, d, fds[0], "kernel");
@@ -641,7 +968,7 @@ static int domain_op_build(struct hvd *hvd, struct hvd_conn *c, const struct hvd
 	d->cfg.built = true;
 	d->cfg.initrd = b->flags & HV_HC_BUILD_INITRD;
 	memcpy(d->cfg.cmdline, b->cmdline, sizeof(d->cfg.cmdline));
-	if (vmm_spawn(hvd, d, true)) {
+	if (vmm_spawn(hvd, d, true, -1, false)) {
 		rc = -HV_HC_EIO;
 		goto fail;
 	}
@@ -653,12 +980,336 @@ fail:
 	return rc;
 }
 
+/* --- configuration, save, restore ----------------------------------------- */
+
+/* Appends to a JSON text being built; false once it does not fit. */
+struct domain_json {
+	char *buf;
+	size_t size, len;
+};
+
+static bool domain_json_add(struct domain_json *j, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static bool domain_json_add(struct domain_json *j, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (j->len >= j->size)
+		return false;
+	va_start(ap, fmt);
+	n = vsnprintf(j->buf + j->len, j->size - j->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= j->size - j->len) {
+		j->len = j->size;
+		return false;
+	}
+	j->len += (size_t)n;
+	return true;
+}
+
+/*
+ * A configuration for a domain that has none stored (created by a client
+ * that sent no SET_CONFIG): libhv's JSON keys, from what hvd knows.  Names
+ * and command lines are printable ASCII; only '"' and a backslash need
+ * escaping.
+ * Returns its length, or 0 if it does not fit in @size.
+ */
+static size_t domain_config_synth(const struct hvd_domain *d, char *buf, size_t size)
+{
+	static const char *const actions[] = { "destroy", "restart", "preserve", "rename-restart" };
+	const struct hvd_config *c = &d->cfg;
+	const uint8_t *u = c->uuid;
+	struct domain_json j = { buf, size, 0 };
+	bool ok;
+
+	ok = domain_json_add(&j, "{\n    \"name\": \"%s\",\n", c->name) &&
+	     domain_json_add(&j, "    \"uuid\": \"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			     "%02x%02x%02x%02x%02x%02x\",\n", u[0], u[1], u[2], u[3], u[4], u[5],
+			     u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]) &&
+	     domain_json_add(&j, "    \"memory_mib\": %llu,\n    \"maxmem_mib\": %llu,\n"
+			     "    \"vcpus\": %u,\n    \"maxvcpus\": %u,\n",
+			     (unsigned long long)c->memory_mib, (unsigned long long)c->maxmem_mib,
+			     c->vcpus, c->maxvcpus);
+	if (ok && c->cmdline[0]) {
+		ok = domain_json_add(&j, "    \"cmdline\": \"");
+		for (const char *p = c->cmdline; ok && *p; p++)
+			ok = domain_json_add(&j, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+		ok = ok && domain_json_add(&j, "\",\n");
+	}
+	ok = ok && c->on_poweroff <= HV_HC_ACTION_RENAME_RESTART &&
+	     c->on_reboot <= HV_HC_ACTION_RENAME_RESTART &&
+	     c->on_crash <= HV_HC_ACTION_RENAME_RESTART &&
+	     domain_json_add(&j, "    \"on_poweroff\": \"%s\",\n    \"on_reboot\": \"%s\",\n"
+			     "    \"on_crash\": \"%s\"\n}\n", actions[c->on_poweroff],
+			     actions[c->on_reboot], actions[c->on_crash]);
+	return ok ? j.len : 0;
+}
+
+/*
+ * The domain's configuration: the stored one, else one made up from what
+ * hvd knows.  A malloc()ed text (NUL after it) in *json_r; 0 or -HV_HC_E*
+ * with a reason in @why.
+ */
+static int domain_config(struct hvd *hvd, const struct hvd_domain *d, char **json_r,
+			 size_t *len_r, char *why, size_t why_size)
+{
+	int r = store_get(hvd, d->domid, DOMAIN_CONFIG_FILE, DOMAIN_JSON_MAX, json_r, len_r);
+
+	if (r == 0 && *len_r && !memchr(*json_r, '\0', *len_r))
+		return 0;
+	if (r == 0 || r != -ENOENT) {
+		snprintf(why, why_size, "cannot read the stored configuration %s/domains/%u/%s: %s "
+			 "(store it again with SET_CONFIG)", hvd->rundir, d->domid, DOMAIN_CONFIG_FILE,
+			 r == 0 ? "it is empty or holds a NUL" :
+			 r == -EFBIG ? "it is too long" : strerror(-r));
+		free(*json_r);
+		*json_r = NULL;
+		hvd_err(hvd, "domain %u (%s): %s", d->domid, d->cfg.name, why);
+		return -HV_HC_EIO;
+	}
+	*json_r = malloc(HV_HC_CMDLINE_MAX * 2 + 1024);
+	if (!*json_r) {
+		snprintf(why, why_size, "hvd is out of memory");
+		return -HV_HC_ENOMEM;
+	}
+	*len_r = domain_config_synth(d, *json_r, HV_HC_CMDLINE_MAX * 2 + 1024);
+	if (!*len_r) {
+		snprintf(why, why_size, "domain %u has no stored configuration and hvd cannot "
+			 "make one up from its settings", d->domid);
+		free(*json_r);
+		*json_r = NULL;
+		return -HV_HC_EIO;
+	}
+	return 0;
+}
+
+static int domain_op_set_config(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+				struct hvd_domain *d)
+{
+	if (store_put(hvd, d->domid, DOMAIN_CONFIG_FILE, req->json, req->json_len)) {
+		int e = errno;
+
+		hvd_err(hvd, "domain %u (%s): cannot store its configuration: %s", d->domid,
+			d->cfg.name, strerror(e));
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EIO,
+					"cannot store the configuration in %s/domains/%u: %s",
+					hvd->rundir, d->domid, strerror(e));
+	}
+	hvd_dbg(hvd, "domain %u (%s): configuration stored (%zu bytes)", d->domid, d->cfg.name,
+		req->json_len);
+	return 0;
+}
+
+static int domain_op_get_config(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+				struct hvd_domain *d)
+{
+	char why[HV_HC_ERRMSG_MAX], *json;
+	size_t len;
+	int rc = domain_config(hvd, d, &json, &len, why, sizeof(why));
+
+	if (rc)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, json, len, -1);
+	free(json);
+	return HVD_REPLIED;
+}
+
+/* What an open descriptor is, for messages. */
+static const char *domain_fd_kind(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return "not an open descriptor";
+	if (S_ISREG(st.st_mode))
+		return "a regular file";
+	if (S_ISFIFO(st.st_mode))
+		return "a pipe";
+	if (S_ISSOCK(st.st_mode))
+		return "a socket";
+	if (S_ISDIR(st.st_mode))
+		return "a directory";
+	if (S_ISCHR(st.st_mode))
+		return "a character device";
+	return "a special file";
+}
+
+/* True if @fd is open for reading (@write false) or writing. */
+static bool domain_fd_open_for(int fd, bool write)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return false;
+	fl &= O_ACCMODE;
+	return fl == O_RDWR || fl == (write ? O_WRONLY : O_RDONLY);
+}
+
+/* Only one save or restore at a time, and nothing else that needs the vCPUs meanwhile. */
+static bool domain_saving(const struct hvd_domain *d)
+{
+	return domain_waiter_op(d, HV_HC_DOMCTL_SAVE) != NULL;
+}
+
+static int domain_op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+			  struct hvd_domain *d, int fd)
+{
+	const struct hv_hc_save *sv = &req->u.save;
+	struct hv_vmm_save vs = { 0 };
+	struct hvd_waiter *w;
+	char why[HV_HC_ERRMSG_MAX], *stored = NULL;
+	const char *json = req->json;
+	size_t json_len = req->json_len;
+	uint8_t *body = NULL;
+	uint32_t seq;
+	int r, rc;
+
+	if (d->state != HV_HC_STATE_RUNNING && d->state != HV_HC_STATE_PAUSED)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u is neither running nor paused", d->domid);
+	if (!d->pid || !d->vmm_ready || d->destroying)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u is starting or stopping; try again", d->domid);
+	if (domain_saving(d))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u is being saved already", d->domid);
+	if (!domain_fd_open_for(fd, true))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
+					"the descriptor to save into (%s) is not open for writing",
+					domain_fd_kind(fd));
+	if (!sv->config_len) {
+		rc = domain_config(hvd, d, &stored, &json_len, why, sizeof(why));
+		if (rc)
+			return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+		json = stored;
+	}
+	rc = HVD_REPLIED;
+	body = malloc(sizeof(vs) + json_len);
+	if (!body || sizeof(struct hv_vmm_msg) + sizeof(vs) + json_len > HV_VMM_MSG_MAX) {
+		server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ENOMEM,
+				 body ? "the configuration (%zu bytes) is too long to send to hv-vmm" :
+				 "hvd is out of memory (%zu bytes of configuration)", json_len);
+		goto out;
+	}
+	vs.flags = (sv->flags & HV_HC_SAVE_COMPRESS ? HV_VMM_SAVE_COMPRESS : 0) |
+		   (sv->flags & HV_HC_SAVE_CONTINUE ? HV_VMM_SAVE_RESUME : 0);
+	vs.config_len = (uint32_t)json_len;
+	memcpy(body, &vs, sizeof(vs));
+	memcpy(body + sizeof(vs), json, json_len);
+	w = domain_waiter_add(d, HVD_WAIT_VMM, c, req, HV_VMM_OP_SAVE, 0, HVD_STALL_MS);
+	if (!w) {
+		rc = -HV_HC_ENOMEM;
+		goto out;
+	}
+	r = vmm_send(hvd, d, HV_VMM_OP_SAVE, body, sizeof(vs) + json_len, fd, &seq);
+	if (r) {
+		domain_unlink(d, w);
+		free(w);
+		server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EVMM,
+				 "cannot send the save request to domain %u's hv-vmm: %s", d->domid,
+				 strerror(-r));
+		goto out;
+	}
+	w->vmm_seq = seq;
+	w->flags = sv->flags;
+	w->stall_ms = HVD_STALL_MS;
+	hvd_info(hvd, "domain %u (%s): saving%s%s", d->domid, d->cfg.name,
+		 sv->flags & HV_HC_SAVE_COMPRESS ? ", compressed" : "",
+		 sv->flags & HV_HC_SAVE_CONTINUE ? ", to run on" :
+		 sv->flags & HV_HC_SAVE_PAUSED ? ", to stay paused" : ", to be destroyed");
+	rc = HVD_DEFERRED;
+out:
+	free(body);
+	free(stored);
+	return rc;
+}
+
+/*
+ * RESTORE: a new domain whose hv-vmm reads the image (fds[0]); the reply
+ * waits until it runs or is paused.  Every failure takes the domain away.
+ */
+static int domain_op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+			     int *fds)
+{
+	const struct hv_hc_restore *rs = &req->u.restore;
+	bool kernel = rs->flags & HV_HC_RESTORE_KERNEL, initrd = rs->flags & HV_HC_RESTORE_INITRD;
+	struct hvd_waiter *w;
+	struct hvd_domain *d;
+	struct stat st;
+	int rc;
+
+	if (domain_find_name(hvd, rs->create.name))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EEXIST,
+					"a domain named %s exists already; restore under "
+					"another name, or destroy it first", rs->create.name);
+	if (fstat(fds[0], &st) < 0 || !S_ISREG(st.st_mode))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
+					"the save image is %s, not a regular file: restore reads "
+					"a file (copy a stream into one first)",
+					domain_fd_kind(fds[0]));
+	if (!domain_fd_open_for(fds[0], false))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
+					"the save image is not open for reading");
+	if ((kernel && !domain_image_ok(fds[1])) || (initrd && !domain_image_ok(fds[2])))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
+					"the %s is not a regular file of at most 1 GiB",
+					kernel && !domain_image_ok(fds[1]) ? "kernel" : "ramdisk");
+	d = domain_make(hvd, &rs->create, &rc);
+	if (!d)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc,
+					"cannot create the domain (see hvd's log in %s)", hvd->logdir);
+	/* from here on a failure takes the domain away, as if never there */
+	if (store_put(hvd, d->domid, DOMAIN_CONFIG_FILE, req->json, req->json_len)) {
+		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EIO,
+				      "cannot store the configuration in %s/domains/%u: %s",
+				      hvd->rundir, d->domid, strerror(errno));
+		goto fail;
+	}
+	rc = kernel ? domain_copy_fd(hvd, d, fds[1], "kernel") : 0;
+	if (!rc && initrd)
+		rc = domain_copy_fd(hvd, d, fds[2], "initrd");
+	if (rc) {
+		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc,
+				      "cannot keep a copy of the %s in %s/domains/%u (see hvd's log)",
+				      rc == -HV_HC_EBADF ? "images" : "kernel or ramdisk",
+				      hvd->rundir, d->domid);
+		goto fail;
+	}
+	d->cfg.built = kernel;
+	d->cfg.initrd = initrd;
+	memcpy(d->cfg.cmdline, rs->cmdline, sizeof(d->cfg.cmdline));
+	if (vmm_spawn(hvd, d, true, fds[0], rs->flags & HV_HC_RESTORE_LAZY)) {
+		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EIO,
+				      "cannot start hv-vmm for the restore (see hvd's log in %s)",
+				      hvd->logdir);
+		goto fail;
+	}
+	store_save(hvd, d);
+	w = domain_waiter_add(d, HVD_WAIT_BUILD, c, req, 0, 0, HVD_STALL_MS);
+	if (!w) {
+		rc = -HV_HC_ENOMEM;
+		goto fail;
+	}
+	w->flags = rs->flags;
+	w->stall_ms = HVD_STALL_MS;
+	hvd_info(hvd, "domain %u (%s): restoring%s%s", d->domid, d->cfg.name,
+		 rs->flags & HV_HC_RESTORE_LAZY ? " lazily" : "",
+		 kernel ? ", kernel kept for restarts" : ", no kernel (no restarts)");
+	return HVD_DEFERRED;
+fail:
+	hvd_err(hvd, "domain %u (%s): restore failed; removing the domain", d->domid, d->cfg.name);
+	domain_remove(hvd, d);
+	return rc;
+}
+
 static int domain_op_vmm(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 			 struct hvd_domain *d, uint16_t vmm_op)
 {
 	uint32_t seq;
 
-	if (!d->pid || !d->vmm_ready || d->destroying)
+	if (!d->pid || !d->vmm_ready || d->destroying || domain_saving(d))
 		return -HV_HC_ESTATE;
 	if (vmm_call(hvd, d, vmm_op, &seq))
 		return -HV_HC_EVMM;
@@ -794,6 +1445,8 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	switch (req->hdr.op) {
 	case HV_HC_DOMCTL_CREATE:
 		return domain_op_create(hvd, c, req);
+	case HV_HC_DOMCTL_RESTORE:
+		return domain_op_restore(hvd, c, req, fds);
 	case HV_HC_SYSCTL_PHYSINFO:
 		return domain_op_physinfo(hvd, c, req);
 	case HV_HC_SYSCTL_LIST:
@@ -809,6 +1462,9 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		break;
 	case HV_HC_DOMCTL_RENAME:
 		d = domain_find(hvd, req->u.rename.domid);
+		break;
+	case HV_HC_DOMCTL_SAVE:
+		d = domain_find(hvd, req->u.save.domid);
 		break;
 	default:
 		d = domain_find(hvd, req->u.domid.domid);
@@ -847,6 +1503,12 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return domain_op_rename(hvd, d, req->u.rename.name);
 	case HV_HC_DOMCTL_CONSOLE:
 		return domain_op_console(hvd, c, req, d);
+	case HV_HC_DOMCTL_SET_CONFIG:
+		return domain_op_set_config(hvd, c, req, d);
+	case HV_HC_DOMCTL_GET_CONFIG:
+		return domain_op_get_config(hvd, c, req, d);
+	case HV_HC_DOMCTL_SAVE:
+		return domain_op_save(hvd, c, req, d, fds[0]);
 	default:
 		return -HV_HC_EOPNOTSUPP;
 	}

@@ -18,6 +18,7 @@
 
 #define HVD_BUILD_TIMEOUT_MS	30000	/* hv-vmm must say RUNNING by then */
 #define HVD_VMM_CALL_MS		5000	/* a control request's reply */
+#define HVD_STALL_MS		60000	/* a save or restore without progress */
 #define HVD_AUTH_LINGER_MS	2000	/* a refused peer is dropped after this */
 #define HVD_RECONNECT_MS	1000	/* between tries of an hv-vmm's control socket */
 #define HVD_CONN_QUEUE_MAX	4096	/* messages queued for a slow reader */
@@ -48,7 +49,11 @@ struct hvd_config {
 	char cmdline[HV_HC_CMDLINE_MAX];
 };
 
-/* A client request waiting on a domain. */
+/*
+ * A client request waiting on a domain.  A RESTORE waits as a BUILD until
+ * hv-vmm has read the image, then, unless it stays paused, as the UNPAUSE
+ * it sends; a SAVE waits for hv-vmm's answer to HV_VMM_OP_SAVE.
+ */
 enum hvd_wait_kind {
 	HVD_WAIT_BUILD,		/* until hv-vmm says RUNNING or dies */
 	HVD_WAIT_VMM,		/* until hv-vmm answers vmm_seq */
@@ -60,9 +65,12 @@ struct hvd_waiter {
 	uint64_t conn_id;	/* 0: hvd itself asked */
 	uint16_t op;		/* the client's request */
 	uint32_t seq;
+	uint32_t flags;		/* SAVE: HV_HC_SAVE_*, RESTORE: HV_HC_RESTORE_* */
 	uint16_t vmm_op;	/* HVD_WAIT_VMM */
 	uint32_t vmm_seq;
 	int64_t deadline;	/* CLOCK_MONOTONIC ms, 0: none */
+	int64_t stall_ms;	/* each progress event moves the deadline this far on */
+	bool stalled;		/* hv-vmm was stopped for making no progress */
 };
 
 struct hvd_domain {
@@ -81,6 +89,7 @@ struct hvd_domain {
 	bool vmm_ready;			/* its vCPU threads run (or are parked) */
 	bool want_running;		/* unpaused once ready (restarts) */
 	bool destroying;
+	bool announced;			/* a CREATED event went out: its end gets DEATH */
 	int exit_reason;		/* from its EXIT event, -1: none yet */
 	struct hvd_watch pidw;		/* pidfd */
 	struct hvd_watch ctlw;		/* control channel, fd -1 if none */
@@ -148,12 +157,32 @@ int hvd_watch_add(struct hvd *hvd, struct hvd_watch *w, uint32_t events);
 void hvd_watch_mod(struct hvd *hvd, struct hvd_watch *w, uint32_t events);
 void hvd_watch_del(struct hvd *hvd, struct hvd_watch *w);
 char *hvd_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * One packet on @sock from @iov, with the descriptor @fd (if >= 0) as
+ * SCM_RIGHTS, without blocking: sendmsg()'s result, errno set on -1.
+ */
+struct iovec;
+ssize_t hvd_sendmsg(int sock, const struct iovec *iov, size_t iovlen, int fd);
 
 /* server.c */
 int server_listen(struct hvd *hvd);
 void server_close(struct hvd *hvd);
+/*
+ * Replies to the request @op/@seq of the client @conn_id (gone: nothing
+ * happens, and @fd is closed).  @body goes only with status 0; a failed
+ * reply has no body.  Takes ownership of @fd.
+ */
 void server_reply(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
 		  int status, const void *body, size_t len, int fd);
+/* A failed reply with @msg (NULL or "": none) saying what failed and what to do. */
+void server_reply_msg(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+		      int status, const char *msg);
+/* The same with a formatted message; returns HVD_REPLIED, for handlers. */
+int server_reply_err(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+		     int status, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A progress message for a pending SAVE or RESTORE (not its reply). */
+void server_progress(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+		     uint64_t done, uint64_t total);
 void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d,
 		  uint32_t code);
 int64_t server_tick(struct hvd *hvd, int64_t now);
@@ -165,8 +194,11 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	      int *fds, unsigned int nfds);
 void domain_vmm_ready(struct hvd *hvd, struct hvd_domain *d);
 void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d);
+/* hv-vmm's reply: @status 0 or -errno, @data what follows struct hv_vmm_reply. */
 void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op,
 		      uint32_t seq, int status, const void *data, size_t len);
+void domain_vmm_progress(struct hvd *hvd, struct hvd_domain *d, uint64_t done,
+			 uint64_t total);
 void domain_insert(struct hvd *hvd, struct hvd_domain *d);
 void domain_remove(struct hvd *hvd, struct hvd_domain *d);
 int64_t domain_tick(struct hvd *hvd, int64_t now);
@@ -174,20 +206,42 @@ void domain_reap(struct hvd *hvd);
 void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info);
 
 /* vmm.c */
-int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused);
+/*
+ * Starts the domain's hv-vmm: it boots the kernel in the domain's
+ * directory, or, with @image_fd >= 0, restores the save image @image_fd
+ * (the caller keeps its descriptor).  0 or -HV_HC_EIO (logged).
+ */
+int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, bool lazy);
 int vmm_attach(struct hvd *hvd, struct hvd_domain *d);
 int vmm_connect(struct hvd *hvd, struct hvd_domain *d);
 void vmm_detach(struct hvd *hvd, struct hvd_domain *d);
 int vmm_call(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32_t *seq_r);
+/* A request with @body and, if @fd >= 0, a descriptor: 0 or -errno (logged). */
+int vmm_send(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
+	     size_t len, int fd, uint32_t *seq_r);
 int vmm_signal(struct hvd_domain *d, int sig);
 int vmm_exit_status(struct hvd *hvd, const struct hvd_domain *d);
 int vmm_proc_stat(pid_t pid, uint64_t *cpu_ns_r, unsigned long long *start_r);
 void vmm_log_tail(struct hvd *hvd, const struct hvd_domain *d);
+/*
+ * The reason hv-vmm gave for failing since it was last started (its last
+ * "hv-vmm: error: " line) into @buf, without that prefix; false if none.
+ */
+bool vmm_error_line(struct hvd *hvd, const struct hvd_domain *d, char *buf, size_t size);
 
 /* store.c */
 char *store_domain_dir(struct hvd *hvd, uint32_t domid);
 char *store_domain_file(struct hvd *hvd, uint32_t domid, const char *file);
 int store_save(struct hvd *hvd, const struct hvd_domain *d);
+/* Replaces the domain's @file with @len bytes of @buf: 0 or -1 (errno set). */
+int store_put(struct hvd *hvd, uint32_t domid, const char *file, const void *buf, size_t len);
+/*
+ * Reads the domain's @file, at most @max bytes, into a malloc()ed buffer
+ * with a NUL after its *len_r bytes: 0, -ENOENT if there is none, -EFBIG
+ * if it is longer, or another -errno.
+ */
+int store_get(struct hvd *hvd, uint32_t domid, const char *file, size_t max, char **buf_r,
+	      size_t *len_r);
 int store_alloc_domid(struct hvd *hvd, uint32_t *domid_r);
 int store_mkdir(struct hvd *hvd, uint32_t domid);
 void store_rmdir(struct hvd *hvd, uint32_t domid);

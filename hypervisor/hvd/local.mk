@@ -14,6 +14,7 @@ HVD_TESTS = \
 	tests/integration/hvd-actions.sh \
 	tests/integration/hvd-errors.sh \
 	tests/integration/hvd-recover.sh \
-	tests/integration/hvd-many.sh
+	tests/integration/hvd-many.sh \
+	tests/integration/hvd-save.sh
 TESTS += $(HVD_TESTS)
 EXTRA_DIST += $(HVD_TESTS) tests/integration/hvd-lib.sh

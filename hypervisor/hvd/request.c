@@ -44,6 +44,22 @@ int request_check_create(const struct hv_hc_create *c)
 	return 0;
 }
 
+/*
+ * The JSON after a fixed part: @len bytes (@want_len of them announced by
+ * the struct, or -1 if the body's length says it), 1..HV_HC_CONFIG_MAX
+ * (EINVAL), as announced and without a NUL (EPROTO).
+ */
+static int request_check_json(const char *json, size_t len, long want_len)
+{
+	if (want_len >= 0 && (size_t)want_len != len)
+		return -HV_HC_EPROTO;
+	if (len && memchr(json, '\0', len))
+		return -HV_HC_EPROTO;
+	if (len < 1 || len > HV_HC_CONFIG_MAX)
+		return -HV_HC_EINVAL;
+	return 0;
+}
+
 size_t request_list_fit(void)
 {
 	return (HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr) - sizeof(struct hv_hc_list_reply)) /
@@ -53,9 +69,12 @@ size_t request_list_fit(void)
 static int request_check_body(struct hvd_req *req, unsigned int nfds)
 {
 	struct hvd_req *r = req;
+	unsigned int want_fds;
+	int rc;
 
-	/* only BUILD and ADD_DEVICE take descriptors */
-	if (nfds && r->hdr.op != HV_HC_DOMCTL_BUILD && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE)
+	/* only BUILD, ADD_DEVICE, SAVE and RESTORE take descriptors */
+	if (nfds && r->hdr.op != HV_HC_DOMCTL_BUILD && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE &&
+	    r->hdr.op != HV_HC_DOMCTL_SAVE && r->hdr.op != HV_HC_DOMCTL_RESTORE)
 		return -HV_HC_EBADF;
 	switch (r->hdr.op) {
 	case HV_HC_DOMCTL_CREATE:
@@ -77,7 +96,45 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	case HV_HC_DOMCTL_DESTROY:
 	case HV_HC_DOMCTL_GETINFO:
 	case HV_HC_DOMCTL_CONSOLE:
+	case HV_HC_DOMCTL_GET_CONFIG:
 		return r->u.domid.reserved ? -HV_HC_EPROTO : 0;
+	case HV_HC_DOMCTL_SET_CONFIG:
+		if (r->u.domid.reserved)
+			return -HV_HC_EPROTO;
+		return request_check_json(r->json, r->json_len, -1);
+	case HV_HC_DOMCTL_SAVE:
+		if (r->u.save.reserved)
+			return -HV_HC_EPROTO;
+		/* config_len 0: the stored configuration */
+		if (r->u.save.config_len || r->json_len) {
+			rc = request_check_json(r->json, r->json_len, r->u.save.config_len);
+			if (rc)
+				return rc;
+		}
+		if (r->u.save.flags & ~(HV_HC_SAVE_CONTINUE | HV_HC_SAVE_PAUSED |
+					HV_HC_SAVE_COMPRESS))
+			return -HV_HC_EINVAL;
+		/* run on and stay paused at once */
+		if ((r->u.save.flags & HV_HC_SAVE_CONTINUE) && (r->u.save.flags & HV_HC_SAVE_PAUSED))
+			return -HV_HC_EINVAL;
+		return nfds == 1 ? 0 : -HV_HC_EBADF;
+	case HV_HC_DOMCTL_RESTORE:
+		rc = request_check_create(&r->u.restore.create);
+		if (rc == 0 && !hcmsg_string_ok(r->u.restore.cmdline, sizeof(r->u.restore.cmdline)))
+			rc = -HV_HC_EPROTO;
+		if (rc == 0)
+			rc = request_check_json(r->json, r->json_len, r->u.restore.config_len);
+		if (rc)
+			return rc;
+		if (r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |
+					   HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD))
+			return -HV_HC_EINVAL;
+		if ((r->u.restore.flags & HV_HC_RESTORE_INITRD) &&
+		    !(r->u.restore.flags & HV_HC_RESTORE_KERNEL))
+			return -HV_HC_EINVAL;
+		want_fds = 1 + !!(r->u.restore.flags & HV_HC_RESTORE_KERNEL) +
+			   !!(r->u.restore.flags & HV_HC_RESTORE_INITRD);
+		return nfds == want_fds ? 0 : -HV_HC_EBADF;
 	case HV_HC_DOMCTL_SHUTDOWN:
 		if (r->u.shutdown.reason != HV_HC_SHUTDOWN_POWEROFF &&
 		    r->u.shutdown.reason != HV_HC_SHUTDOWN_REBOOT)
@@ -116,6 +173,15 @@ int request_decode(const void *buf, size_t len, unsigned int nfds, struct hvd_re
 		return -HV_HC_EOPNOTSUPP;
 	if (nfds > HV_HC_MAX_FDS)
 		return -HV_HC_EBADF;
+	if (hcmsg_body_tail(req->hdr.op, false)) {
+		/* hcmsg_check() saw the whole fixed part: the JSON follows it */
+		size_t at = sizeof(req->hdr) + (size_t)size;
+
+		req->json = (const char *)buf + at;
+		req->json_len = len - at;
+		if (!req->json_len)
+			req->json = NULL;
+	}
 	hcmsg_body(buf, len, &req->u, (size_t)size);
 	return request_check_body(req, nfds);
 }

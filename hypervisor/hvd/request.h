@@ -21,21 +21,31 @@
 struct hvd_req {
 	struct hv_hc_hdr hdr;		/* op and seq are valid for a reply even on error */
 	union {
-		struct hv_hc_domid domid;
+		struct hv_hc_domid domid;	/* also SET_CONFIG's fixed part */
 		struct hv_hc_create create;
 		struct hv_hc_build build;
 		struct hv_hc_add_device add_device;
 		struct hv_hc_shutdown shutdown;
 		struct hv_hc_rename rename;
 		struct hv_hc_list list;
+		struct hv_hc_save save;
+		struct hv_hc_restore restore;
 	} u;
+	/*
+	 * SET_CONFIG, SAVE, RESTORE: the configuration JSON after the fixed
+	 * part, pointing into the decoded buffer (no NUL in it, none after
+	 * it); NULL and 0 when there is none.
+	 */
+	const char *json;
+	size_t json_len;
 };
 
 /*
  * Decodes the @len bytes of a received request that came with @nfds file
  * descriptors into *req.  Returns 0, or -HV_HC_E* for the error reply; in
  * both cases req->hdr.op and req->hdr.seq are what the reply echoes (0 if
- * the message was too short to have them).
+ * the message was too short to have them).  req->json points into @buf,
+ * which must outlive its use.
  */
 int request_decode(const void *buf, size_t len, unsigned int nfds, struct hvd_req *req);
 

@@ -7,6 +7,7 @@
  * limit, and then dropped, so it never blocks hvd.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,26 +85,9 @@ void server_reap(struct hvd *hvd)
 /* 0 sent, 1 would block, -1 the peer is gone. */
 static int server_sendmsg(int fd, const void *buf, size_t len, int pass_fd)
 {
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cbuf;
 	struct iovec iov = { (void *)buf, len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (pass_fd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.b;
-		mh.msg_controllen = sizeof(cbuf.b);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &pass_fd, sizeof(int));
-	}
-	if (sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+	if (hvd_sendmsg(fd, &iov, 1, pass_fd) >= 0)
 		return 0;
 	return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 1 : -1;
 }
@@ -179,25 +163,36 @@ static void server_send(struct hvd *hvd, struct hvd_conn *c, const void *buf, si
 	server_update(hvd, c);
 }
 
+/*
+ * A reply: @body for status 0; for an error, @msg (NULL: none) goes as its
+ * body, made printable and cut to HV_HC_ERRMSG_MAX with its NUL.
+ */
 static void server_send_reply(struct hvd *hvd, struct hvd_conn *c, uint16_t op, uint32_t seq,
-			      int status, const void *body, size_t len, int fd)
+			      int status, const void *body, size_t len, int fd, const char *msg)
 {
 	struct hv_hc_hdr *h = (struct hv_hc_hdr *)hvd->txbuf;
+	uint8_t *out = hvd->txbuf + sizeof(*h);
 
-	if (status)
+	if (status) {
 		len = 0;
-	if (status && fd >= 0) {
-		close(fd);
-		fd = -1;
+		if (fd >= 0) {
+			close(fd);
+			fd = -1;
+		}
+		if (msg && *msg) {
+			for (; msg[len] && len < HV_HC_ERRMSG_MAX - 1; len++)
+				out[len] = msg[len] >= 0x20 && msg[len] < 0x7f ? msg[len] : '?';
+			out[len++] = '\0';
+		}
+	} else if (len) {
+		memcpy(out, body, len);
 	}
 	hcmsg_header(h, op, HV_HC_F_REPLY, seq, status, len);
-	if (len)
-		memcpy(hvd->txbuf + sizeof(*h), body, len);
 	server_send(hvd, c, hvd->txbuf, sizeof(*h) + len, fd);
 }
 
-void server_reply(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq, int status,
-		  const void *body, size_t len, int fd)
+static void server_answer(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+			  int status, const void *body, size_t len, int fd, const char *msg)
 {
 	struct hvd_conn *c = conn_id ? server_conn(hvd, conn_id) : NULL;
 
@@ -207,9 +202,56 @@ void server_reply(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq, 
 		return;
 	}
 	c->busy = false;
-	server_send_reply(hvd, c, op, seq, status, body, len, fd);
+	server_send_reply(hvd, c, op, seq, status, body, len, fd, msg);
 	if (!c->dead)
 		server_update(hvd, c);
+}
+
+void server_reply(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq, int status,
+		  const void *body, size_t len, int fd)
+{
+	server_answer(hvd, conn_id, op, seq, status, body, len, fd, NULL);
+}
+
+void server_reply_msg(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+		      int status, const char *msg)
+{
+	if (msg && *msg)
+		hvd_dbg(hvd, "client %llu: op %u seq %u fails with error %d: %s",
+			(unsigned long long)conn_id, op, seq, -status, msg);
+	server_answer(hvd, conn_id, op, seq, status, NULL, 0, -1, msg);
+}
+
+int server_reply_err(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+		     int status, const char *fmt, ...)
+{
+	char msg[HV_HC_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	server_reply_msg(hvd, conn_id, op, seq, status, msg);
+	return HVD_REPLIED;
+}
+
+void server_progress(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+		     uint64_t done, uint64_t total)
+{
+	struct {
+		struct hv_hc_hdr h;
+		struct hv_hc_progress p;
+	} msg;
+	struct hvd_conn *c = conn_id ? server_conn(hvd, conn_id) : NULL;
+
+	/* a client behind on reading learns the progress from a later one */
+	if (!c || c->closing || c->out_head)
+		return;
+	memset(&msg, 0, sizeof(msg));
+	hcmsg_header(&msg.h, op, HV_HC_F_PROGRESS, seq, 0, sizeof(msg.p));
+	msg.p.done = done;
+	msg.p.total = total;
+	server_send(hvd, c, &msg, sizeof(msg), -1);
 }
 
 void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d, uint32_t code)
@@ -279,8 +321,12 @@ static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool
 		rc = -HV_HC_EPROTO;
 	}
 	if (!c->authorised) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "uid %u may not use this hvd: only root and uid %u may",
+			 (unsigned int)c->uid, (unsigned int)geteuid());
 		server_close_fds(fds, nfds);
-		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, -HV_HC_EPERM, NULL, 0, -1);
+		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, -HV_HC_EPERM, NULL, 0, -1, msg);
 		if (!c->dead) {
 			c->closing = true;
 			server_flush(hvd, c);
@@ -291,7 +337,7 @@ static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool
 		hvd_dbg(hvd, "client %llu: refusing op %u seq %u: error %d",
 			(unsigned long long)c->id, req.hdr.op, req.hdr.seq, -rc);
 		server_close_fds(fds, nfds);
-		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, rc, NULL, 0, -1);
+		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, rc, NULL, 0, -1, NULL);
 		return;
 	}
 	switch (req.hdr.op) {
@@ -309,7 +355,7 @@ static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool
 		c->busy = true;
 		server_update(hvd, c);
 	} else if (rc != HVD_REPLIED) {
-		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, rc, NULL, 0, -1);
+		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, rc, NULL, 0, -1, NULL);
 	}
 }
 

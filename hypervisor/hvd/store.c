@@ -6,6 +6,8 @@
  *   $HV_RUNDIR/domains/<domid>/    one directory per domain:
  *       state                      "key=value" lines (store_format)
  *       kernel, initrd             copies of the images, for restarts
+ *       config.json                the configuration libhv stored (SET_CONFIG,
+ *                                  RESTORE), kept as opaque text
  *       control.sock, console.sock hv-vmm's sockets
  *       exit                       hv-vmm's exit status, once it ended
  *
@@ -59,6 +61,68 @@ static int store_write(const char *path, const char *buf, size_t len)
 	rc = 0;
 out:
 	free(tmp);
+	return rc;
+}
+
+int store_put(struct hvd *hvd, uint32_t domid, const char *file, const void *buf, size_t len)
+{
+	char *path = store_domain_file(hvd, domid, file);
+	int rc = -1;
+
+	if (!path)
+		errno = ENOMEM;
+	else
+		rc = store_write(path, buf, len);
+	free(path);
+	return rc;
+}
+
+int store_get(struct hvd *hvd, uint32_t domid, const char *file, size_t max, char **buf_r,
+	      size_t *len_r)
+{
+	char *path = store_domain_file(hvd, domid, file);
+	char *buf = NULL;
+	struct stat st;
+	size_t done = 0;
+	int fd = -1, rc;
+
+	*buf_r = NULL;
+	*len_r = 0;
+	if (!path)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+		rc = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	buf[done] = '\0';
+	*buf_r = buf;
+	*len_r = done;
+	buf = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(path);
 	return rc;
 }
 
@@ -316,6 +380,7 @@ static void store_load_one(struct hvd *hvd, uint32_t domid)
 	}
 	d->pidw.fd = d->ctlw.fd = -1;
 	d->exit_reason = -1;
+	d->announced = true;
 	domain_insert(hvd, d);
 	hvd_info(hvd, "domain %u (%s): found, state %u, hv-vmm pid %d", d->domid, d->cfg.name,
 		 d->state, (int)d->pid);

@@ -8,6 +8,7 @@
  *
  * Files in the domain's directory (see docs/hypercall-abi.md): kernel,
  * initrd, control.sock and console.sock (hv-vmm listens on both), exit.
+ * A restoring hv-vmm gets the save image in place of the kernel.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,8 +32,14 @@
 
 extern char **environ;
 
-/* Descriptor numbers hv-vmm gets. */
-enum { VMM_FD_KERNEL = 3, VMM_FD_INITRD, VMM_FD_CONLOG, VMM_FD_CONTROL };
+/* Descriptor numbers hv-vmm gets; a restore's image takes the kernel's. */
+enum { VMM_FD_KERNEL = 3, VMM_FD_INITRD, VMM_FD_CONLOG, VMM_FD_CONTROL,
+       VMM_FD_IMAGE = VMM_FD_KERNEL };
+
+/* What starts each hv-vmm's part of its log, and its reason for failing. */
+#define VMM_LOG_MARK "--- hvd: domain "
+#define VMM_ERROR_PREFIX "hv-vmm: error: "
+#define VMM_LOG_SCAN 16384	/* bytes at the end of the log searched for it */
 
 static struct hvd_domain *vmm_domain_of_pid(struct hvd_watch *w)
 {
@@ -93,26 +100,37 @@ int vmm_signal(struct hvd_domain *d, int sig)
 	return syscall(SYS_pidfd_send_signal, d->pidw.fd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
-int vmm_call(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32_t *seq_r)
+int vmm_send(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
+	     size_t len, int fd, uint32_t *seq_r)
 {
 	struct hv_vmm_msg m = {
 		.magic = HV_VMM_MAGIC, .version = HV_VMM_VERSION, .op = op,
-		.length = sizeof(m),
+		.length = (uint32_t)(sizeof(m) + len),
 	};
+	struct iovec iov[2] = { { &m, sizeof(m) }, { (void *)body, len } };
+	int r;
 
+	if (sizeof(m) + len > HV_VMM_MSG_MAX)
+		return -EMSGSIZE;
 	if (d->ctlw.fd < 0 && vmm_connect(hvd, d))
 		return -ENOTCONN;
 	if (++d->vmm_seq == 0)
 		d->vmm_seq = 1;
 	m.seq = d->vmm_seq;
-	if (send(d->ctlw.fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+	if (hvd_sendmsg(d->ctlw.fd, iov, len ? 2 : 1, fd) < 0) {
+		r = -errno;
 		hvd_err(hvd, "domain %u (%s): cannot send op %u to its hv-vmm: %s", d->domid,
-			d->cfg.name, op, strerror(errno));
-		return -errno;
+			d->cfg.name, op, strerror(-r));
+		return r;
 	}
 	if (seq_r)
 		*seq_r = m.seq;
 	return 0;
+}
+
+int vmm_call(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32_t *seq_r)
+{
+	return vmm_send(hvd, d, op, NULL, 0, -1, seq_r);
 }
 
 static void vmm_ctl_close(struct hvd *hvd, struct hvd_domain *d)
@@ -141,7 +159,7 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 			hvd_dbg(hvd, "domain %u (%s): control channel closed", d->domid, d->cfg.name);
 			vmm_ctl_close(hvd, d);
 			d->reconnect_at = hvd_now_ms() + HVD_RECONNECT_MS;
-			domain_vmm_reply(hvd, d, 0, 0, -HV_HC_EVMM, NULL, 0);
+			domain_vmm_reply(hvd, d, 0, 0, -ECONNRESET, NULL, 0);
 			return;
 		}
 		if ((size_t)n < sizeof(m))
@@ -155,6 +173,12 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 		if (m.flags & HV_VMM_F_EVENT) {
 			if (m.op == HV_VMM_EV_RUNNING) {
 				domain_vmm_ready(hvd, d);
+			} else if (m.op == HV_VMM_EV_PROGRESS &&
+				   (size_t)n >= sizeof(m) + sizeof(struct hv_vmm_progress)) {
+				struct hv_vmm_progress p;
+
+				memcpy(&p, buf + sizeof(m), sizeof(p));
+				domain_vmm_progress(hvd, d, p.done, p.total);
 			} else if (m.op == HV_VMM_EV_EXIT && (size_t)n >= sizeof(m) + sizeof(uint32_t)) {
 				uint32_t reason;
 
@@ -166,7 +190,9 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 		if (!(m.flags & HV_VMM_F_REPLY) || (size_t)n < sizeof(m) + sizeof(r))
 			continue;
 		memcpy(&r, buf + sizeof(m), sizeof(r));
-		domain_vmm_reply(hvd, d, m.op, m.seq, r.status ? -HV_HC_EVMM : 0,
+		/* a status that is no -errno is hv-vmm's bug: say EIO */
+		domain_vmm_reply(hvd, d, m.op, m.seq,
+				 r.status > 0 || r.status < -4095 ? -EIO : r.status,
 				 buf + sizeof(m) + sizeof(r), n - sizeof(m) - sizeof(r));
 	}
 }
@@ -338,6 +364,46 @@ void vmm_log_tail(struct hvd *hvd, const struct hvd_domain *d)
 	free(path);
 }
 
+bool vmm_error_line(struct hvd *hvd, const struct hvd_domain *d, char *buf, size_t size)
+{
+	char *path = vmm_log_path(hvd, d);
+	char *text = malloc(VMM_LOG_SCAN + 1), *p, *found = NULL;
+	off_t end;
+	ssize_t n = -1;
+	int fd = -1;
+
+	if (!path || !text || !size)
+		goto out;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	end = lseek(fd, 0, SEEK_END);
+	if (end < 0)
+		goto out;
+	n = pread(fd, text, VMM_LOG_SCAN, end > VMM_LOG_SCAN ? end - VMM_LOG_SCAN : 0);
+	if (n <= 0)
+		goto out;
+	text[n] = '\0';
+	/* only this start's lines: from the last mark hvd wrote */
+	for (p = text; (p = strstr(p, VMM_LOG_MARK)); p++)
+		found = p;
+	p = found ? found : text;
+	found = NULL;
+	for (; (p = strstr(p, VMM_ERROR_PREFIX)); p++)
+		if (p == text || p[-1] == '\n')
+			found = p;
+	if (found) {
+		found += strlen(VMM_ERROR_PREFIX);
+		snprintf(buf, size, "%.*s", (int)strcspn(found, "\n"), found);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	free(path);
+	return found && *buf;
+}
+
 /* Moves @fd to a number of at least 10, so the child's dup2s cannot clobber it. */
 static int vmm_high_fd(int fd)
 {
@@ -350,7 +416,7 @@ static int vmm_high_fd(int fd)
 	return high;
 }
 
-int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused)
+int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, bool lazy)
 {
 	char *kernel = store_domain_file(hvd, d->domid, "kernel");
 	char *initrd = store_domain_file(hvd, d->domid, "initrd");
@@ -372,13 +438,26 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused)
 	if (!kernel || !initrd || !ctl || !con || !exitf || !conlog || !vmmlog)
 		goto out;
 	unlink(exitf);
-	kfd = vmm_high_fd(open(kernel, O_RDONLY | O_CLOEXEC));
-	if (d->cfg.initrd)
-		ifd = vmm_high_fd(open(initrd, O_RDONLY | O_CLOEXEC));
-	if (kfd < 0 || (d->cfg.initrd && ifd < 0)) {
-		hvd_err(hvd, "domain %u (%s): cannot open its kernel or initrd in %s: %s",
-			d->domid, d->cfg.name, kernel, strerror(errno));
+	if (image_fd >= 0) {
+		kfd = vmm_high_fd(fcntl(image_fd, F_DUPFD_CLOEXEC, 0));
+		if (kfd < 0) {
+			hvd_err(hvd, "domain %u (%s): cannot pass on its save image: %s",
+				d->domid, d->cfg.name, strerror(errno));
+			goto out;
+		}
+	} else if (!d->cfg.built) {
+		hvd_err(hvd, "domain %u (%s): it has no kernel to boot (it was restored "
+			"without one)", d->domid, d->cfg.name);
 		goto out;
+	} else {
+		kfd = vmm_high_fd(open(kernel, O_RDONLY | O_CLOEXEC));
+		if (d->cfg.initrd)
+			ifd = vmm_high_fd(open(initrd, O_RDONLY | O_CLOEXEC));
+		if (kfd < 0 || (d->cfg.initrd && ifd < 0)) {
+			hvd_err(hvd, "domain %u (%s): cannot open its kernel or initrd in %s: %s",
+				d->domid, d->cfg.name, kernel, strerror(errno));
+			goto out;
+		}
 	}
 	lfd = vmm_high_fd(open(conlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	efd = vmm_high_fd(open(vmmlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
@@ -396,10 +475,10 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused)
 	sv[1] = vmm_high_fd(sv[1]);
 	if (sv[1] < 0 || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0)
 		goto out;
-	dprintf(efd, "--- hvd: domain %u (%s) starting hv-vmm at %llu\n", d->domid, d->cfg.name,
-		(unsigned long long)time(NULL));
+	dprintf(efd, VMM_LOG_MARK "%u (%s) %s hv-vmm at %llu\n", d->domid, d->cfg.name,
+		image_fd >= 0 ? "restoring with" : "starting", (unsigned long long)time(NULL));
 
-	snprintf(fdk, sizeof(fdk), "%d", VMM_FD_KERNEL);
+	snprintf(fdk, sizeof(fdk), "%d", image_fd >= 0 ? VMM_FD_IMAGE : VMM_FD_KERNEL);
 	snprintf(fdi, sizeof(fdi), "%d", VMM_FD_INITRD);
 	snprintf(fdl, sizeof(fdl), "%d", VMM_FD_CONLOG);
 	snprintf(fdc, sizeof(fdc), "%d", VMM_FD_CONTROL);
@@ -407,11 +486,18 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused)
 	snprintf(vcpus, sizeof(vcpus), "%u", d->cfg.vcpus);
 	argv[argc++] = hvd->vmm_path;
 	argv[argc++] = "run";
-	argv[argc++] = "--kernel-fd";
-	argv[argc++] = fdk;
-	if (d->cfg.initrd) {
-		argv[argc++] = "--initrd-fd";
-		argv[argc++] = fdi;
+	if (image_fd >= 0) {
+		argv[argc++] = "--restore-fd";
+		argv[argc++] = fdk;
+		if (lazy)
+			argv[argc++] = "--lazy";
+	} else {
+		argv[argc++] = "--kernel-fd";
+		argv[argc++] = fdk;
+		if (d->cfg.initrd) {
+			argv[argc++] = "--initrd-fd";
+			argv[argc++] = fdi;
+		}
 	}
 	if (paused)
 		argv[argc++] = "--paused";
@@ -433,8 +519,10 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused)
 	argv[argc++] = mem;
 	argv[argc++] = "--vcpus";
 	argv[argc++] = vcpus;
-	argv[argc++] = "--cmdline";
-	argv[argc++] = d->cfg.cmdline;
+	if (image_fd < 0) {
+		argv[argc++] = "--cmdline";
+		argv[argc++] = d->cfg.cmdline;
+	}
 	argv[argc] = NULL;
 
 	if (posix_spawn_file_actions_init(&fa))
@@ -497,8 +585,9 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused)
 		goto out;
 	}
 	sv[0] = -1;
-	hvd_info(hvd, "domain %u (%s): hv-vmm pid %d, %llu MiB, %u vCPU(s)%s", d->domid,
+	hvd_info(hvd, "domain %u (%s): hv-vmm pid %d, %llu MiB, %u vCPU(s)%s%s", d->domid,
 		 d->cfg.name, (int)pid, (unsigned long long)d->cfg.memory_mib, d->cfg.vcpus,
+		 image_fd < 0 ? "" : lazy ? ", restoring lazily" : ", restoring",
 		 paused ? ", paused" : "");
 	rc = 0;
 out:

@@ -4,11 +4,17 @@
  * code every byte a client sends goes through before hvd acts on it.
  *
  * Input: byte 0 picks the number of descriptors the message "came with"
- * (bits 0-3) and whether to fix up the header (bit 7: right magic, version
- * and length, no flags, so the fuzzer reaches the bodies quickly); the
- * rest is the message.  The decoder must refuse or accept without a
- * crash, and what it accepts must hold the invariants hvd relies on.
+ * (bits 0-3), whether to fix up the header (bit 7: right magic, version
+ * and length, no flags, so the fuzzer reaches the bodies quickly) and,
+ * with it, whether to pick one of the ops with JSON after their struct
+ * (bits 4-6: SET_CONFIG, SAVE, RESTORE, with config_len matching the
+ * length when bit 6 is set); the rest is the message.  The decoder must
+ * refuse or accept without a crash, and what it accepts must hold the
+ * invariants hvd relies on.  Every message hvd can send back (an error
+ * reply with a message, a progress message) must pass the checks libhv
+ * makes.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +32,20 @@ static int nul_within(const char *s, size_t size)
 	return memchr(s, '\0', size) != NULL;
 }
 
+/* The JSON after a fixed part: all of the rest, 1..HV_HC_CONFIG_MAX bytes, no NUL. */
+static void check_json(const struct hvd_req *r, size_t len, size_t fixed, uint32_t config_len)
+{
+	check(r->json && r->json_len >= 1 && r->json_len <= HV_HC_CONFIG_MAX);
+	check(r->json_len == config_len);
+	check(sizeof(struct hv_hc_hdr) + fixed + r->json_len == len);
+	check(!memchr(r->json, '\0', r->json_len));
+}
+
 static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned int nfds)
 {
+	if (r->hdr.op != HV_HC_DOMCTL_SET_CONFIG && r->hdr.op != HV_HC_DOMCTL_SAVE &&
+	    r->hdr.op != HV_HC_DOMCTL_RESTORE)
+		check(!r->json && !r->json_len);
 	check(r->hdr.magic == HV_HC_MAGIC && r->hdr.version == HV_HC_VERSION);
 	check(r->hdr.length == len && r->hdr.flags == 0 && r->hdr.status == 0);
 	check(hcmsg_body_size(r->hdr.op, false) >= 0);
@@ -54,12 +72,88 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 	case HV_HC_DOMCTL_SHUTDOWN:
 		check(r->u.shutdown.reason <= HV_HC_SHUTDOWN_REBOOT);
 		break;
+	case HV_HC_DOMCTL_SET_CONFIG:
+		check(r->u.domid.reserved == 0 && nfds == 0);
+		check_json(r, len, sizeof(struct hv_hc_domid), (uint32_t)r->json_len);
+		break;
+	case HV_HC_DOMCTL_GET_CONFIG:
+		check(r->u.domid.reserved == 0 && nfds == 0);
+		break;
+	case HV_HC_DOMCTL_SAVE:
+		check(r->u.save.reserved == 0 && nfds == 1);
+		check(!(r->u.save.flags & ~(HV_HC_SAVE_CONTINUE | HV_HC_SAVE_PAUSED |
+					    HV_HC_SAVE_COMPRESS)));
+		check(!((r->u.save.flags & HV_HC_SAVE_CONTINUE) &&
+			(r->u.save.flags & HV_HC_SAVE_PAUSED)));
+		if (r->u.save.config_len)
+			check_json(r, len, sizeof(struct hv_hc_save), r->u.save.config_len);
+		else
+			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_save));
+		break;
+	case HV_HC_DOMCTL_RESTORE:
+		check(hcmsg_name_ok(r->u.restore.create.name, sizeof(r->u.restore.create.name)));
+		check(r->u.restore.create.vcpus >= 1 &&
+		      r->u.restore.create.vcpus <= r->u.restore.create.maxvcpus);
+		check(r->u.restore.create.memory_mib >= REQUEST_MIN_MEMORY_MIB);
+		check(nul_within(r->u.restore.cmdline, sizeof(r->u.restore.cmdline)));
+		check(!(r->u.restore.flags & HV_HC_RESTORE_INITRD) ||
+		      (r->u.restore.flags & HV_HC_RESTORE_KERNEL));
+		check(nfds == 1u + !!(r->u.restore.flags & HV_HC_RESTORE_KERNEL) +
+		      !!(r->u.restore.flags & HV_HC_RESTORE_INITRD));
+		check_json(r, len, sizeof(struct hv_hc_restore), r->u.restore.config_len);
+		break;
 	case HV_HC_EVENT:
 		check(0);	/* an event is never a request */
 		break;
 	default:
 		break;
 	}
+}
+
+/* Makes SAVE's or RESTORE's config_len say how much JSON follows. */
+static void fuzz_fix_config_len(uint8_t *msg, size_t len, uint16_t op)
+{
+	size_t fixed = op == HV_HC_DOMCTL_SAVE ? sizeof(struct hv_hc_save) :
+		       op == HV_HC_DOMCTL_RESTORE ? sizeof(struct hv_hc_restore) : 0;
+	size_t at = op == HV_HC_DOMCTL_SAVE ? offsetof(struct hv_hc_save, config_len) :
+		    offsetof(struct hv_hc_restore, config_len);
+	uint32_t n;
+
+	if (!fixed || len < sizeof(struct hv_hc_hdr) + fixed)
+		return;
+	n = (uint32_t)(len - sizeof(struct hv_hc_hdr) - fixed);
+	memcpy(msg + sizeof(struct hv_hc_hdr) + at, &n, sizeof(n));
+}
+
+/* What hvd sends back for a request: an error reply with a message, a progress message. */
+static void fuzz_check_answers(const struct hvd_req *req, int rc, const uint8_t *data,
+			       size_t size)
+{
+	uint8_t buf[sizeof(struct hv_hc_hdr) + HV_HC_ERRMSG_MAX];
+	struct hv_hc_hdr h, back;
+	size_t n = size < HV_HC_ERRMSG_MAX - 1 ? size : HV_HC_ERRMSG_MAX - 1;
+	struct hv_hc_progress p = { 0 };
+
+	if (hcmsg_body_size(req->hdr.op, true) < 0)
+		return;
+	/* an error message, as server.c makes one printable, with its NUL */
+	for (size_t i = 0; i < n; i++)
+		buf[sizeof(h) + i] = data[i] >= 0x20 && data[i] < 0x7f && data[i] ? data[i] : '?';
+	buf[sizeof(h) + n] = '\0';
+	hcmsg_header(&h, req->hdr.op, HV_HC_F_REPLY, req->hdr.seq, rc ? rc : -HV_HC_EVMM, n + 1);
+	memcpy(buf, &h, sizeof(h));
+	check(hcmsg_check(buf, sizeof(h) + n + 1, &back) == 0);
+	check(hcmsg_errmsg(buf, sizeof(h) + n + 1) == (const char *)buf + sizeof(h));
+	/* a message without its NUL is malformed */
+	h.length--;
+	memcpy(buf, &h, sizeof(h));
+	check(hcmsg_check(buf, sizeof(h) + n, &back) == -HV_HC_EPROTO);
+	/* progress goes only with SAVE and RESTORE */
+	hcmsg_header(&h, req->hdr.op, HV_HC_F_PROGRESS, req->hdr.seq, 0, sizeof(p));
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &p, sizeof(p));
+	check((hcmsg_check(buf, sizeof(h) + sizeof(p), &back) == 0) ==
+	      (req->hdr.op == HV_HC_DOMCTL_SAVE || req->hdr.op == HV_HC_DOMCTL_RESTORE));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -82,6 +176,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(msg, data + 1, len);
 	if (data[0] & 0x80 && len >= sizeof(struct hv_hc_hdr)) {
+		static const uint16_t json_ops[] = {
+			HV_HC_DOMCTL_SET_CONFIG, HV_HC_DOMCTL_SAVE, HV_HC_DOMCTL_RESTORE,
+		};
+		unsigned int pick = (data[0] >> 4) & 3;
 		struct hv_hc_hdr h;
 
 		memcpy(&h, msg, sizeof(h));
@@ -91,7 +189,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		h.flags = 0;
 		h.status = 0;
 		h.reserved[0] = h.reserved[1] = 0;
+		if (pick < 3)
+			h.op = json_ops[pick];
 		memcpy(msg, &h, sizeof(h));
+		if (pick < 3 && data[0] & 0x40)
+			fuzz_fix_config_len(msg, len, h.op);
 	}
 	rc = request_decode(msg, len, nfds, &req);
 	check(rc <= 0 && rc >= -HV_HC_EVMM);
@@ -104,6 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		check(hcmsg_check(&reply, sizeof(reply), &back) == 0);
 	}
+	fuzz_check_answers(&req, rc, data, size);
 	free(msg);
 	return 0;
 }

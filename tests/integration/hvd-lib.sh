@@ -44,10 +44,10 @@ hvd_py() {
 
 cat >"$T/hvc.py" <<'PY'
 """A small hypercall client for the hvd tests."""
-import array, os, socket, struct, sys, time
+import array, os, re, socket, struct, sys, time
 
 MAGIC, VERSION, MSG_MAX, MAX_FDS = 0x43485648, 1, 65536, 8
-F_REPLY, F_EVENT = 1, 2
+F_REPLY, F_EVENT, F_PROGRESS = 1, 2, 4
 HDR = struct.Struct("<IHHIIIi2I")
 CREATE = struct.Struct("<64s16sIIQQBBBB3I")
 BUILD = struct.Struct("<IIII4096s")
@@ -57,15 +57,21 @@ LIST = struct.Struct("<II")
 INFO = struct.Struct("<II64s16sIIQQQQII4B3I")
 PHYS = struct.Struct("<IIQQQII32s4I")
 EVENT = struct.Struct("<IIII64s")
+SAVE = struct.Struct("<IIII")
+SAVE_RESULT = struct.Struct("<QQQQ")
+RESTORE = struct.Struct("<" + CREATE.format[1:] + "II4096s")
+PROGRESS = struct.Struct("<QQ")
 
 (CREATE_OP, BUILD_OP, ADD_DEVICE, PAUSE, UNPAUSE, SHUTDOWN, DESTROY, GETINFO,
- RENAME_OP, CONSOLE) = range(1, 11)
+ RENAME_OP, CONSOLE, SET_CONFIG, GET_CONFIG, SAVE_OP, RESTORE_OP) = range(1, 15)
 PHYSINFO, LIST_OP, SUBSCRIBE, EVENT_OP = 32, 33, 64, 65
 ERRORS = {0: "OK", 1: "EPROTO", 2: "EVERSION", 3: "EOPNOTSUPP", 4: "EPERM", 5: "ENOENT",
           6: "EEXIST", 7: "EINVAL", 8: "ESTATE", 9: "ENOMEM", 10: "EIO", 11: "EBADF",
           12: "ENOTSUP", 13: "EVMM"}
 EPROTO, EVERSION, EOPNOTSUPP, EPERM, ENOENT, EEXIST, EINVAL, ESTATE = 1, 2, 3, 4, 5, 6, 7, 8
-EBADF, ENOTSUP, EVMM = 11, 12, 13
+ENOMEM, EIO, EBADF, ENOTSUP, EVMM = 9, 10, 11, 12, 13
+SAVE_CONTINUE, SAVE_PAUSED, SAVE_COMPRESS = 1, 2, 4
+RESTORE_PAUSED, RESTORE_LAZY, RESTORE_KERNEL, RESTORE_INITRD = 1, 2, 4, 8
 DESTROY_A, RESTART, PRESERVE, RENAME_RESTART = 0, 1, 2, 3
 BUILDING, PAUSED, RUNNING, SHUTDOWN_S, CRASHED, DYING = range(6)
 EV_SHUTDOWN, EV_DEATH, EV_CRASH, EV_CREATED = 1, 2, 3, 4
@@ -100,9 +106,11 @@ class Info:
 
 
 class Error(Exception):
-    def __init__(self, op, status):
-        Exception.__init__(self, "op %d: %s" % (op, ERRORS.get(-status, status)))
+    def __init__(self, op, status, msg=""):
+        Exception.__init__(self, "op %d: %s%s" % (op, ERRORS.get(-status, status),
+                                                  ": " + msg if msg else ""))
         self.status = -status
+        self.msg = msg
 
 
 class Hvd:
@@ -112,6 +120,8 @@ class Hvd:
         self.s.connect(path or RUNDIR + "/hvd.sock")
         self.seq = 0
         self.events = []
+        self.progress = []      # (op, seq, done, total) of pending requests
+        self.msg = ""           # the message of the last failed reply
 
     def close(self):
         self.s.close()
@@ -147,6 +157,11 @@ class Hvd:
             if fl & F_EVENT:
                 self._event(body)
                 continue
+            if fl & F_PROGRESS:
+                if fl != F_PROGRESS or status or len(body) != PROGRESS.size or rfds:
+                    raise ValueError("malformed progress message %r" % ((op, fl, status, body),))
+                self.progress.append((op, rseq) + PROGRESS.unpack(body))
+                continue
             if seq is None or rseq == seq:
                 return op, status, body, rfds
 
@@ -156,8 +171,15 @@ class Hvd:
         rop, status, rbody, rfds = self.raw_call(hdr + body, fds, self.seq)
         if rop != op:
             raise ValueError("reply for op %d to op %d" % (rop, op))
+        self.msg = ""
+        if status:
+            # a failed reply: no body, or a NUL-terminated printable message
+            if rbody and (len(rbody) > 1024 or rbody[-1:] != b"\0" or b"\0" in rbody[:-1] or
+                          any(b < 0x20 or b > 0x7e for b in rbody[:-1])):
+                raise ValueError("malformed error message %r" % rbody)
+            self.msg = rbody[:-1].decode() if rbody else ""
         if check and status:
-            raise Error(op, status)
+            raise Error(op, status, self.msg)
         return status, rbody, rfds
 
     # domctl
@@ -221,6 +243,49 @@ class Hvd:
             if not more:
                 return out
             first = infos[-1].domid + 1
+
+    def set_config(self, domid, text, check=True):
+        return self.call(SET_CONFIG, DOMID.pack(domid, 0) + text.encode(), check=check)[0]
+
+    def get_config(self, domid):
+        st, body, _ = self.domop(GET_CONFIG, domid)
+        return body.decode()
+
+    def save(self, domid, fd, flags=0, config=None, check=True):
+        """SAVE into @fd: the struct hv_hc_save_result as a tuple, or the status."""
+        cfg = config.encode() if config else b""
+        st, body, _ = self.call(SAVE_OP, SAVE.pack(domid, flags, len(cfg), 0) + cfg, [fd],
+                                check=check)
+        if st:
+            return st
+        if len(body) != SAVE_RESULT.size:
+            fail("a save result of %d bytes" % len(body))
+        return SAVE_RESULT.unpack(body)
+
+    def restore(self, name, image, config, memory=64, vcpus=1, flags=0, kernel=None,
+                initrd=None, cmdline="", on_poweroff=DESTROY_A, on_reboot=RESTART,
+                on_crash=DESTROY_A, uuid=None, check=True):
+        """RESTORE from the file @image (a path, or an open descriptor): domid or status."""
+        fds = [image if isinstance(image, int) else os.open(image, os.O_RDONLY)]
+        mine = [] if isinstance(image, int) else [fds[0]]
+        if kernel:
+            flags |= RESTORE_KERNEL
+            fds.append(os.open(kernel, os.O_RDONLY))
+            mine.append(fds[-1])
+        if initrd:
+            flags |= RESTORE_INITRD
+            fds.append(os.open(initrd, os.O_RDONLY))
+            mine.append(fds[-1])
+        cfg = config.encode()
+        body = RESTORE.pack(name.encode(), uuid or os.urandom(16), vcpus, vcpus, memory, memory,
+                            on_poweroff, on_reboot, on_crash, 0, 0, 0, 0, flags, len(cfg),
+                            cmdline.encode()) + cfg
+        try:
+            st, rb, _ = self.call(RESTORE_OP, body, fds, check=check)
+        finally:
+            for fd in mine:
+                os.close(fd)
+        return DOMID.unpack(rb[:8])[0] if st == 0 else st
 
     def physinfo(self):
         st, body, _ = self.call(PHYSINFO)
@@ -304,6 +369,15 @@ def read_console(h, domid, needle, timeout=10):
             fail("domain %d: the console closed before %r" % (domid, needle))
         buf += data
     c.close()
+
+
+def domain_dirs():
+    return sorted(os.listdir(RUNDIR + "/domains"))
+
+
+def counters(name):
+    """The numbers of the \"minios: counter N\" lines in the console log."""
+    return [int(x) for x in re.findall(rb"minios: counter (\d+)\r?\n", console_log(name))]
 
 
 def alive(pid):
