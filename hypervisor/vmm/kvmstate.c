@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include "kvmstate.h"
 #include "log.h"
@@ -115,7 +116,16 @@ static int msr_list(struct vm *vm, uint32_t *idx, uint32_t *n)
 	return 0;
 }
 
-static int msrs_state(struct state_io *io, struct vcpu *v)
+#define MSR_IA32_TSC		0x10
+#define MSR_IA32_TSC_DEADLINE	0x6e0
+
+/*
+ * On load: the TSC moves on by vm->tsc_advance_ns (the time the domain
+ * spent saved, so that it agrees with kvmclock, which KVM moves on by the
+ * same), and *deadline gets the TSC-deadline timer, which only takes once
+ * the LAPIC is in deadline mode (UINT64_MAX: none saved).
+ */
+static int msrs_state(struct state_io *io, struct vcpu *v, uint64_t *deadline)
 {
 	uint32_t host[KVMSTATE_MAX_MSRS];
 	uint32_t nhost = 0, n = 0, index[KVMSTATE_MAX_MSRS];
@@ -161,6 +171,14 @@ static int msrs_state(struct state_io *io, struct vcpu *v)
 			}
 			m->e[i].index = index[i];
 			m->e[i].data = data[i];
+			if (index[i] == MSR_IA32_TSC && v->vm->tsc_advance_ns) {
+				int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
+
+				if (khz > 0)
+					m->e[i].data += v->vm->tsc_advance_ns / 1000 * (uint64_t)khz / 1000;
+			}
+			if (index[i] == MSR_IA32_TSC_DEADLINE)
+				*deadline = data[i];
 		}
 		m->h.nmsrs = n;
 		if (!io->err && ioctl(v->fd, KVM_SET_MSRS, m) != (int)n)
@@ -181,7 +199,7 @@ int kvmstate_vcpu(struct state_io *io, struct vcpu *v)
 	struct kvm_debugregs dbg = { 0 };
 	struct kvm_xsave *xs = NULL;
 	uint32_t xsave_len = sizeof(struct kvm_xsave), id = v->id;
-	uint64_t xcr0 = 0;
+	uint64_t xcr0 = 0, deadline = UINT64_MAX;
 	char name[32];
 	int r, rc = 0;
 
@@ -227,7 +245,7 @@ int kvmstate_vcpu(struct state_io *io, struct vcpu *v)
 	if (xs)
 		state_bytes(io, "xsave", xs, xsave_len);
 	state_u64(io, "xcr0", &xcr0);
-	rc = msrs_state(io, v);
+	rc = msrs_state(io, v, &deadline);
 	if (rc)
 		goto out;
 	state_bytes(io, "lapic", lapic.regs, sizeof(lapic.regs));
@@ -257,6 +275,16 @@ int kvmstate_vcpu(struct state_io *io, struct vcpu *v)
 	    (rc = kvm_io(io, v->fd, KVM_SET_MP_STATE, &mp, "MP state")) ||
 	    (rc = kvm_io(io, v->fd, KVM_SET_DEBUGREGS, &dbg, "debug registers")))
 		goto out;
+	if (deadline != UINT64_MAX) {
+		/* KVM drops a deadline written before the LAPIC's timer mode */
+		struct {
+			struct kvm_msrs h;
+			struct kvm_msr_entry e;
+		} dl = { .h.nmsrs = 1, .e = { .index = MSR_IA32_TSC_DEADLINE, .data = deadline } };
+
+		if (ioctl(v->fd, KVM_SET_MSRS, &dl) != 1)
+			state_fail(io, "KVM refused the TSC-deadline timer");
+	}
 out:
 	free(xs);
 	return rc ? rc : io->err;
@@ -326,11 +354,32 @@ int kvmstate_vm(struct state_io *io, struct vm *vm)
 		pit_channel_state(io, i, &pit.channels[i]);
 	state_u32(io, "pit.flags", &pit.flags);
 	state_u64(io, "clock", (uint64_t *)&clock.clock);
+	/* the host's realtime at the save, when KVM gives it: 0 otherwise */
+	if (!io->loading && !(clock.flags & KVM_CLOCK_REALTIME))
+		clock.realtime = 0;
+	state_u64(io, "clock.realtime", (uint64_t *)&clock.realtime);
 	state_end(io);
 	if (!io->loading || io->err)
 		return io->err;
 	pit.flags &= KVM_PIT_FLAGS_SPEAKER_DATA_ON;
+	/*
+	 * kvmclock moves on by the time the domain spent saved (KVM adds it for
+	 * KVM_CLOCK_REALTIME), and so does the TSC (msrs_state): guests whose
+	 * TSC reads the host's directly (PVM) then see the two agree.
+	 */
 	clock.flags = 0;
+	vm->tsc_advance_ns = 0;
+	if (clock.realtime) {
+		struct timespec ts;
+		uint64_t now;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		if (now > clock.realtime) {
+			clock.flags = KVM_CLOCK_REALTIME;
+			vm->tsc_advance_ns = now - clock.realtime;
+		}
+	}
 	if ((rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &pic[0], "PIC")) ||
 	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &pic[1], "PIC")) ||
 	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &ioapic, "I/O APIC")) ||

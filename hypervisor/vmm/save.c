@@ -29,18 +29,26 @@ static const uint8_t zero_page[STREAM_PAGE_SIZE];
 /*
  * Pages of one memory region, with the memfd's holes (never written, so
  * zero) found by SEEK_DATA/SEEK_HOLE and never read: reading them would
- * allocate them.  A lazily restored domain maps parts of its RAM from the
- * image instead of the memfd, so there every page is read.
+ * allocate them.  A restored domain maps runs of its RAM from the image
+ * instead of the memfd (vm->mapped); their pages are read.
  */
 struct save_pages {
 	struct vm *vm;
 	const struct mem_region *r;
 	bool holes;
 	off_t data, data_end;		/* the memfd's current data extent */
+	size_t run;			/* first mapped run not below the page */
 };
 
 static bool save_in_hole(struct save_pages *s, off_t off)
 {
+	const struct vm *vm = s->vm;
+
+	while (s->run < vm->nr_mapped &&
+	       vm->mapped[s->run].offset + vm->mapped[s->run].len <= (uint64_t)off)
+		s->run++;
+	if (s->run < vm->nr_mapped && vm->mapped[s->run].offset <= (uint64_t)off)
+		return false;	/* a page of the image, mapped */
 	if (!s->holes)
 		return false;
 	if (off >= s->data_end) {
@@ -81,7 +89,7 @@ static int save_memory(struct vmm *vmm, struct stream_writer *w, bool compress,
 	if (!pfns)
 		return -ENOMEM;
 	for (unsigned int i = 0; !rc && i < vm->nr_regions; i++) {
-		struct save_pages s = { vm, &vm->regions[i], !vm->mem_mapped, 0, 0 };
+		struct save_pages s = { vm, &vm->regions[i], true, 0, 0, 0 };
 		uint64_t first = vm->regions[i].gpa >> 12;
 		uint64_t n = vm->regions[i].size >> 12;
 
@@ -176,11 +184,22 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 	int rc;
 
 	msg[0] = '\0';
-	/* a regular file at a page offset, uncompressed: a lazy restore can map it */
 	at = lseek(fd, 0, SEEK_CUR);
-	if (!compress && !fstat(fd, &st) && S_ISREG(st.st_mode) && at >= 0 &&
-	    at % STREAM_PAGE_SIZE == 0)
-		sflags |= STREAM_F_ALIGNED;
+	if (!fstat(fd, &st) && vm->nr_mapped && st.st_dev == vm->image_dev &&
+	    st.st_ino == vm->image_ino) {
+		snprintf(msg, msg_len, "the domain's memory is mapped from this file (it was restored from it lazily): save it to another file");
+		return -EBUSY;
+	}
+	if (S_ISREG(st.st_mode) && at >= 0) {
+		/* a regular file at a page offset, uncompressed: a restore can map it */
+		if (!compress && at % STREAM_PAGE_SIZE == 0)
+			sflags |= STREAM_F_ALIGNED;
+		if (ftruncate(fd, at) < 0) {
+			snprintf(msg, msg_len, "cannot truncate the file at offset %lld: %s",
+				 (long long)at, strerror(errno));
+			return -errno;
+		}
+	}
 	vm_pause(vm);
 	rc = stream_writer_init(&w, fd, sflags);
 	if (!rc)
@@ -222,7 +241,7 @@ struct blob {
 	size_t len;
 };
 
-/* A batch whose CRC a lazy restore checks after the start. */
+/* A batch whose page data's CRC is checked apart from the read. */
 struct deferred {
 	struct stream_batch bt;		/* pfns/data pointers are not kept */
 	uint64_t data_offset;		/* into the mapping of the image */
@@ -236,31 +255,30 @@ struct restore {
 	struct blob vcpus[VM_MAX_VCPUS];
 	unsigned int nr_vcpu_states;
 	bool have_layout;
-	/* lazy */
-	bool lazy;
+	/* a mapped image: pages are mapped from it, not copied */
+	bool map_pages;
 	const uint8_t *map;		/* the image, read-only */
 	size_t map_len;
 	uint64_t base;			/* file offset of the stream */
-	uint64_t run_gpa, run_file, run_len;	/* pages to place in one go */
-	const uint8_t *run_src;
+	uint64_t image_dev, image_ino;
+	struct placer *pl;		/* for pages placed as they are read */
 	struct deferred *deferred;
 	size_t nr_deferred, cap_deferred;
+};
+
+/*
+ * Puts pages into guest RAM, a run of consecutive ones at a time: maps them
+ * from the image (lazy) or writes them into the memfd, which allocates the
+ * pages without first clearing them, as a fault on the mapping would.
+ */
+struct placer {
+	struct vm *vm;
+	int fd;				/* the image, for mapping */
+	bool map;
+	uint64_t run_gpa, run_file, run_len;
+	const uint8_t *run_src;
 	uint64_t pages_mapped, pages_copied;
 };
-
-/* The checking thread of a lazy restore. */
-struct restore_verify {
-	pthread_t thread;
-	struct vm *vm;
-	const uint8_t *map;
-	size_t map_len;
-	struct deferred *deferred;
-	size_t nr;
-	char what[256];
-	volatile bool stop;
-};
-
-static struct restore_verify *lazy_verify;
 
 static int blob_take(struct blob *b, const void *data, size_t len)
 {
@@ -281,6 +299,25 @@ static void restore_free(struct restore *r)
 	for (unsigned int i = 0; i < VM_MAX_VCPUS; i++)
 		free(r->vcpus[i].data);
 	free(r->deferred);
+}
+
+static int run_add(struct vm *vm, uint64_t offset, uint64_t len)
+{
+	struct mem_run *m;
+
+	if (vm->nr_mapped && vm->mapped[vm->nr_mapped - 1].offset +
+	    vm->mapped[vm->nr_mapped - 1].len == offset) {
+		vm->mapped[vm->nr_mapped - 1].len += len;
+		return 0;
+	}
+	if (!(vm->nr_mapped & (vm->nr_mapped - 1)) || !vm->nr_mapped) {
+		m = realloc(vm->mapped, (vm->nr_mapped ? 2 * vm->nr_mapped : 16) * sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		vm->mapped = m;
+	}
+	vm->mapped[vm->nr_mapped++] = (struct mem_run){ offset, len };
+	return 0;
 }
 
 static int restore_fail(struct restore *r, int rc, const char *fmt, ...)
@@ -329,74 +366,78 @@ differ:
 			    mib, l->regions[0].gpa, l->regions[0].size);
 }
 
-/*
- * Places the pending run of pages.  Lazy: maps it from the image
- * (MAP_PRIVATE), or copies it if that fails (too many mappings for a
- * scattered image).  Eager: writes it into the memfd, which allocates the
- * pages without first clearing them, as a fault on the mapping would.
- */
-static int restore_flush_run(struct restore *r)
+static int place_flush(struct placer *p)
 {
-	struct vm *vm = &r->vmm->vm;
+	struct vm *vm = p->vm;
 	uint8_t *hva;
 	size_t done = 0;
 
-	if (!r->run_len)
+	if (!p->run_len)
 		return 0;
-	hva = vm_gpa(vm, r->run_gpa, r->run_len);
+	hva = vm_gpa(vm, p->run_gpa, p->run_len);
 	if (!hva)
 		return -EFAULT;
-	if (r->lazy) {
-		void *p = mmap(hva, r->run_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
-			       r->o->fd, (off_t)r->run_file);
+	if (p->map && p->run_file != STREAM_NO_OFFSET) {
+		void *m = mmap(hva, p->run_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+			       p->fd, (off_t)p->run_file);
 
-		if (p != MAP_FAILED) {
-			vm->mem_mapped = true;
-			r->pages_mapped += r->run_len >> 12;
-			r->run_len = 0;
+		if (m != MAP_FAILED) {
+			if (run_add(vm, hva - vm->mem, p->run_len))
+				return -ENOMEM;
+			p->pages_mapped += p->run_len >> 12;
+			p->run_len = 0;
 			return 0;
 		}
-		r->pages_copied += r->run_len >> 12;
+		/* too many mappings (a scattered image): copy these pages */
 	}
-	while (done < r->run_len) {
-		ssize_t n = pwrite(vm->mem_fd, r->run_src + done, r->run_len - done,
+	p->pages_copied += p->run_len >> 12;
+	while (done < p->run_len) {
+		ssize_t n = pwrite(vm->mem_fd, p->run_src + done, p->run_len - done,
 				   (off_t)(hva - vm->mem) + (off_t)done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			memcpy(hva + done, r->run_src + done, r->run_len - done);
+			memcpy(hva + done, p->run_src + done, p->run_len - done);
 			break;
 		}
 		done += n;
 	}
-	r->run_len = 0;
+	p->run_len = 0;
 	return 0;
 }
 
-static int restore_page(void *opaque, uint64_t pfn, const void *page, uint64_t file_offset)
+static int place_page(void *opaque, uint64_t pfn, const void *page, uint64_t file_offset)
 {
-	struct restore *r = opaque;
+	struct placer *p = opaque;
 	uint64_t gpa = pfn << 12;
 
 	if (!page)
 		return 0;	/* fresh memory is zero already (saved images send a page once) */
-	if (r->run_len && gpa == r->run_gpa + r->run_len &&
-	    (const uint8_t *)page == r->run_src + r->run_len &&
-	    (!r->lazy || file_offset == r->run_file + r->run_len) &&
-	    vm_gpa(&r->vmm->vm, r->run_gpa, r->run_len + 4096)) {
-		r->run_len += 4096;
+	if (p->run_len && gpa == p->run_gpa + p->run_len &&
+	    (const uint8_t *)page == p->run_src + p->run_len &&
+	    (!p->map || file_offset == STREAM_NO_OFFSET ||
+	     file_offset == p->run_file + p->run_len) &&
+	    vm_gpa(p->vm, p->run_gpa, p->run_len + 4096)) {
+		p->run_len += 4096;
 		return 0;
 	}
-	if (restore_flush_run(r))
+	if (place_flush(p))
 		return -EFAULT;
-	if (!vm_gpa(&r->vmm->vm, gpa, 4096))
+	if (!vm_gpa(p->vm, gpa, 4096))
 		return -EFAULT;
-	r->run_gpa = gpa;
-	r->run_src = page;
-	r->run_file = file_offset;
-	r->run_len = 4096;
+	p->run_gpa = gpa;
+	p->run_src = page;
+	p->run_file = file_offset;
+	p->run_len = 4096;
 	return 0;
+}
+
+static int place_batch(struct placer *p, const struct stream_record *rec)
+{
+	int rc = stream_page_batch_foreach(rec, place_page, p);
+
+	return rc ? rc : place_flush(p);
 }
 
 static int restore_defer(struct restore *r, const struct stream_record *rec)
@@ -413,8 +454,7 @@ static int restore_defer(struct restore *r, const struct stream_record *rec)
 		r->cap_deferred = cap;
 	}
 	d = &r->deferred[r->nr_deferred++];
-	d->bt = rec->batch;
-	d->bt.pfns = d->bt.data = NULL;
+	d->bt = rec->batch;		/* pfns and data point into the mapped image */
 	d->data_offset = rec->batch.data_file_offset - r->base;
 	d->index = rec->index;
 	return 0;
@@ -436,11 +476,12 @@ static int restore_record(struct restore *r, struct stream_reader *rd,
 	case STREAM_REC_MEMORY_LAYOUT:
 		return restore_layout(r, stream_reader_layout(rd));
 	case STREAM_REC_PAGE_BATCH:
-		if (rec->batch.crc_deferred && (rc = restore_defer(r, rec)))
-			return rc;
-		rc = stream_page_batch_foreach(rec, restore_page, r);
-		if (!rc)
-			rc = restore_flush_run(r);
+		if (rec->batch.crc_deferred) {
+			rc = restore_defer(r, rec);
+			if (rc || !r->o->lazy)
+				return rc;	/* eager: checked and placed after END */
+		}
+		rc = place_batch(r->pl, rec);
 		return rc ? restore_fail(r, rc, "record %u: cannot place its pages", rec->index) : 0;
 	case STREAM_REC_VM_STATE:
 		b = &r->vm_state;
@@ -586,66 +627,153 @@ static int restore_apply(struct restore *r)
 	return 0;
 }
 
-static void *restore_verify_thread(void *arg)
+/* Checks deferred[first], deferred[first + step], ...; returns a bad one or -1. */
+static long verify_batches(const uint8_t *map, const struct deferred *d, size_t nr,
+			   size_t first, size_t step, volatile bool *stop)
 {
-	struct restore_verify *v = arg;
+	for (size_t i = first; i < nr && !(stop && *stop); i += step)
+		if (stream_batch_verify(&d[i].bt, map + d[i].data_offset))
+			return (long)i;
+	return -1;
+}
 
-	for (size_t i = 0; i < v->nr && !v->stop; i++) {
-		const struct deferred *d = &v->deferred[i];
+/* Eager: one of two workers that check batches' CRCs and copy their pages. */
+struct eager_half {
+	const struct restore *r;
+	size_t first;
+	struct placer pl;
+	long bad;			/* a batch with a bad CRC, or -1 */
+	int rc;
+};
 
-		if (stream_batch_verify(&d->bt, v->map + d->data_offset)) {
-			err("restore %s: record %u: the page data does not match its CRC: the image is corrupt; stopping the domain",
-			    v->what, d->index);
-			vm_request_exit(v->vm, VM_EXIT_ERROR);
+static void *eager_half(void *arg)
+{
+	struct eager_half *h = arg;
+	const struct restore *r = h->r;
+
+	h->bad = -1;
+	for (size_t i = h->first; i < r->nr_deferred && !h->rc; i += 2) {
+		struct stream_record rec = { .type = STREAM_REC_PAGE_BATCH,
+					     .batch = r->deferred[i].bt };
+
+		if (stream_batch_verify(&rec.batch, r->map + r->deferred[i].data_offset)) {
+			h->bad = (long)i;
 			break;
 		}
+		h->rc = place_batch(&h->pl, &rec);
 	}
 	return NULL;
 }
 
-/* Hands the deferred CRC checks (and the image mapping) to a thread. */
-static int restore_start_verify(struct restore *r)
+/* Eager: every page batch's CRC checked, and its pages copied, on two CPUs. */
+static int restore_eager(struct restore *r)
 {
-	struct restore_verify *v;
+	struct eager_half h[2];
+	pthread_t t;
+	bool two;
+	long bad = -1;
 
-	if (!r->nr_deferred) {
-		munmap((void *)r->map, r->map_len);
-		return 0;
+	for (int i = 0; i < 2; i++)
+		h[i] = (struct eager_half){ .r = r, .first = (size_t)i,
+					    .pl = { .vm = &r->vmm->vm, .fd = r->o->fd } };
+	two = !pthread_create(&t, NULL, eager_half, &h[1]);
+	eager_half(&h[0]);
+	if (two)
+		pthread_join(t, NULL);
+	else
+		eager_half(&h[1]);
+	for (int i = 0; i < 2; i++) {
+		if (h[i].bad >= 0 && (bad < 0 || h[i].bad < bad))
+			bad = h[i].bad;
+		r->pl->pages_copied += h[i].pl.pages_copied;
 	}
-	v = calloc(1, sizeof(*v));
-	if (!v)
+	if (bad >= 0)
+		return restore_fail(r, -EINVAL, "record %u (PAGE_BATCH): the page data does not match the record's CRC: the image is corrupt",
+				    r->deferred[bad].index);
+	if (h[0].rc || h[1].rc)
+		return restore_fail(r, -EFAULT, "cannot place the image's pages: %s",
+				    strerror(-(h[0].rc ? h[0].rc : h[1].rc)));
+	return 0;
+}
+
+/*
+ * Lazy: the thread that checks the CRCs of the mapped page data once the
+ * domain runs, and stops the domain on a mismatch.
+ */
+struct restore_bg {
+	pthread_t thread;
+	struct vm *vm;
+	const uint8_t *map;
+	size_t map_len;
+	struct deferred *deferred;
+	size_t nr;
+	char what[256];
+	volatile bool stop;
+};
+
+static struct restore_bg *restore_bg;
+
+static void *restore_bg_thread(void *arg)
+{
+	struct restore_bg *b = arg;
+	long bad = verify_batches(b->map, b->deferred, b->nr, 0, 1, &b->stop);
+
+	if (bad >= 0) {
+		err("restore %s: record %u (PAGE_BATCH): the page data does not match the record's CRC: the image is corrupt; stopping the domain",
+		    b->what, b->deferred[bad].index);
+		vm_request_exit(b->vm, VM_EXIT_ERROR);
+	} else if (!b->stop) {
+		info("restore %s: the page data of %zu batches matches their CRCs", b->what, b->nr);
+	}
+	return NULL;
+}
+
+/* Hands the image mapping and the deferred CRC checks to the thread. */
+static int restore_start_bg(struct restore *r)
+{
+	struct restore_bg *b;
+
+	if (!r->o->lazy || !r->nr_deferred)
+		return 0;
+	b = calloc(1, sizeof(*b));
+	if (!b)
 		return -ENOMEM;
-	v->vm = &r->vmm->vm;
-	v->map = r->map;
-	v->map_len = r->map_len;
-	v->deferred = r->deferred;
-	v->nr = r->nr_deferred;
-	snprintf(v->what, sizeof(v->what), "%s", r->o->what);
-	if (pthread_create(&v->thread, NULL, restore_verify_thread, v)) {
-		free(v);
+	b->vm = &r->vmm->vm;
+	b->map = r->map;
+	b->map_len = r->map_len;
+	b->deferred = r->deferred;
+	b->nr = r->nr_deferred;
+	snprintf(b->what, sizeof(b->what), "%s", r->o->what);
+	if (pthread_create(&b->thread, NULL, restore_bg_thread, b)) {
+		free(b);
 		return -EAGAIN;
 	}
 	r->deferred = NULL;
-	lazy_verify = v;
+	r->map = NULL;
+	restore_bg = b;
 	return 0;
 }
 
 void vmm_restore_fini(struct vmm *vmm)
 {
-	struct restore_verify *v = lazy_verify;
+	struct restore_bg *b = restore_bg;
 
 	(void)vmm;
-	if (!v)
+	if (!b)
 		return;
-	v->stop = true;
-	pthread_join(v->thread, NULL);
-	munmap((void *)v->map, v->map_len);
-	free(v->deferred);
-	free(v);
-	lazy_verify = NULL;
+	b->stop = true;
+	pthread_join(b->thread, NULL);
+	munmap((void *)b->map, b->map_len);
+	free(b->deferred);
+	free(b);
+	restore_bg = NULL;
 }
 
-/* Maps the image for a lazy restore; false (and a read instead) if it cannot be. */
+/*
+ * Maps the image and reads it from the mapping: the page data is then copied
+ * once (into the memfd), or not at all (lazy).  False, and read() instead,
+ * if it cannot be mapped.
+ */
 static bool restore_map_image(struct restore *r, struct stream_reader *rd)
 {
 	struct stat st;
@@ -654,8 +782,9 @@ static bool restore_map_image(struct restore *r, struct stream_reader *rd)
 
 	if (at < 0 || at % STREAM_PAGE_SIZE || fstat(r->o->fd, &st) || !S_ISREG(st.st_mode) ||
 	    st.st_size <= at) {
-		info("restore %s: not a regular file at a page offset: reading it instead of mapping it",
-		     r->o->what);
+		if (r->o->lazy)
+			info("restore %s: not a regular file at a page offset: reading it instead of mapping it",
+			     r->o->what);
 		return false;
 	}
 	p = mmap(NULL, st.st_size - at, PROT_READ, MAP_SHARED, r->o->fd, at);
@@ -666,9 +795,12 @@ static bool restore_map_image(struct restore *r, struct stream_reader *rd)
 	r->map = p;
 	r->map_len = st.st_size - at;
 	r->base = at;
+	madvise(p, r->map_len, MADV_SEQUENTIAL);
 	stream_reader_init_mem(rd, p, r->map_len);
 	rd->base = at;
-	rd->defer_page_crc = true;
+	rd->defer_page_crc = true;	/* checked apart: restore_eager() or later */
+	r->image_dev = st.st_dev;
+	r->image_ino = st.st_ino;
 	return true;
 }
 
@@ -683,15 +815,15 @@ static double now_ms(void)
 int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 {
 	double t0 = now_ms();
-	struct restore r = { .vmm = vmm, .o = o };
+	struct placer pl = { .vm = &vmm->vm, .fd = o->fd, .map = o->lazy };
+	struct restore r = { .vmm = vmm, .o = o, .pl = &pl };
 	struct stream_reader rd;
 	struct stream_record rec;
 	uint64_t pages = 0, total = 0, next_report = 0;
 	int rc;
 
-	if (o->lazy)
-		r.lazy = restore_map_image(&r, &rd);
-	if (!r.lazy)
+	r.map_pages = restore_map_image(&r, &rd);
+	if (!r.map_pages)
 		stream_reader_init(&rd, o->fd);
 	while ((rc = stream_read_record(&rd, &rec)) > 0) {
 		rc = restore_record(&r, &rd, &rec);
@@ -715,20 +847,23 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 		rc = restore_fail(&r, -EINVAL, "no memory layout");
 		goto out;
 	}
+	if (!o->lazy && r.nr_deferred) {
+		rc = restore_eager(&r);
+		if (rc)
+			goto out;
+	}
 	rc = restore_apply(&r);
 	if (rc)
 		goto out;
+	vmm->vm.image_dev = r.image_dev;
+	vmm->vm.image_ino = r.image_ino;
 	if (o->progress.fn)
 		o->progress.fn(o->progress.opaque, total, total);
-	info("restore %s: %" PRIu64 " MiB, %u vCPUs, read and checked in %.1f ms%s",
-	     o->what, total >> 20, vmm->vm.nr_vcpus, now_ms() - t0,
-	     r.lazy ? " (memory mapped)" : "");
-	if (r.lazy) {
-		info("restore %s: %" PRIu64 " pages mapped from the image, %" PRIu64 " copied; %zu batches to check",
-		     o->what, r.pages_mapped, r.pages_copied, r.nr_deferred);
-		rc = restore_start_verify(&r);
-		r.map = NULL;
-	}
+	info("restore %s: %" PRIu64 " MiB, %u vCPUs, %s in %.1f ms; %" PRIu64 " pages mapped from the image, %" PRIu64 " copied",
+	     o->what, total >> 20, vmm->vm.nr_vcpus,
+	     o->lazy && r.nr_deferred ? "read and checked but for the page data" : "read and checked",
+	     now_ms() - t0, pl.pages_mapped, pl.pages_copied);
+	rc = restore_start_bg(&r);
 out:
 	if (r.map)
 		munmap((void *)r.map, r.map_len);

@@ -10,9 +10,11 @@
  * Restore builds the VM from the stream: it reads and checks every record
  * before any vCPU exists, then creates the vCPUs, checks the CPU policy
  * against this host, loads the KVM and device state and raises the
- * generation page.  With @lazy the pages of an aligned stream are mapped
- * from the file (MAP_PRIVATE) instead of read; their CRCs are then checked
- * by a thread after the domain has started, and a mismatch stops it.
+ * generation page.  A regular file is read through a mapping; the page
+ * data of an aligned stream is then checked and copied into guest RAM on
+ * two CPUs after the records have been read, or, with @lazy, mapped from
+ * the file (MAP_PRIVATE) and checked by a thread once the domain runs (a
+ * mismatch stops it).  The domain then depends on the file for its life.
  */
 #ifndef HV_VMM_SAVE_H
 #define HV_VMM_SAVE_H
@@ -55,7 +57,7 @@ struct restore_options {
  */
 int vmm_restore(struct vmm *vmm, const struct restore_options *o);
 
-/* Stops the lazy restore's checking thread, if any. */
+/* Stops the thread of a lazy restore that checks the page data's CRCs. */
 void vmm_restore_fini(struct vmm *vmm);
 
 #endif

@@ -381,6 +381,7 @@ void vm_destroy(struct vm *vm)
 			close(v->fd);
 	}
 	free(vm->cpuid);
+	free(vm->mapped);
 	if (vm->mem)
 		munmap(vm->mem, vm->mem_size);
 	if (vm->mem_fd >= 0)

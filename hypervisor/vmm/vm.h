@@ -60,7 +60,15 @@ struct vm {
 	uint64_t mem_size;
 	struct mem_region regions[2];
 	unsigned int nr_regions;
-	bool mem_mapped;		/* parts of RAM map a save image (lazy restore) */
+	/*
+	 * Runs of RAM mapped MAP_PRIVATE from a save image by a restore, as
+	 * ascending [offset, offset + len) of the memfd they cover: their
+	 * pages are not in the memfd, whatever SEEK_DATA says.
+	 */
+	struct mem_run { uint64_t offset, len; } *mapped;
+	size_t nr_mapped;
+	uint64_t image_dev, image_ino;	/* the file they map */
+	uint64_t tsc_advance_ns;	/* restore: time spent saved, for the TSC */
 
 	/* Port and MMIO dispatch, filled in from the device table. */
 	pthread_mutex_t io_lock;

@@ -69,11 +69,11 @@ class Domain:
                 return
             self.events.append(m)
 
-    def save(self, path, flags=0, fd=None):
+    def save(self, path, flags=0, fd=None, trunc=True):
         """SAVE to @path (or @fd); returns status, message or result, progress."""
         own = fd is None
         if own:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if trunc else 0), 0o644)
         self.seq += 1
         body = struct.pack("<II", flags, len(CONFIG)) + CONFIG
         msg = HDR.pack(MAGIC, VERSION, SAVE, 0, HDR.size + len(body), self.seq, 0) + body
@@ -204,6 +204,34 @@ for vcpus in (1, 4):
         ok("%d vCPUs, restore%s: resumed, pages verified, counter on from %d"
            % (vcpus, " --lazy" if mode else "", last))
 
+# a restored domain saved onto the image it was restored from: eagerly
+# restored, it owns its memory; lazily, its memory maps the file, and the
+# save is refused (the domain runs on)
+img = "%s/s1.img" % T
+r = restore("same", img)
+r.wait_console(r"^minios: resumed generation=1$")
+st, res, _ = r.save(img, SAVE_RESUME, trunc=False)
+if st:
+    fail("save onto the image the domain was restored from: %s" % res)
+r.wait_console(r"^minios: counter %d$" % (r.counters()[-1] + 2))
+r.kill()
+r = restore("same2", img, "--lazy")
+r.wait_console(r"^minios: resumed generation=2$")
+r.wait_console(r"^minios: dirty verify ok pages=\d+$")
+st, msg, _ = r.save(img, 0, trunc=False)
+if st != -16 or "mapped from this file" not in msg:
+    fail("save of a lazily restored domain onto its own image: %d %r, expected -EBUSY" % (st, msg))
+r.wait_console(r"^minios: counter %d$" % (r.counters()[-1] + 2))
+st, res, _ = r.save(img + ".2", 0)
+if st:
+    fail("save of a lazily restored domain: %s" % res)
+r.kill()
+r = restore("same3", img + ".2")
+r.wait_console(r"^minios: resumed generation=3$")
+r.wait_console(r"^minios: dirty verify ok pages=\d+$")
+r.kill()
+ok("saved onto the image it was restored from (eager); lazily restored: refused (%s), saved elsewhere and restored" % msg)
+
 # SAVE with RESUME twice while it runs; both images restore
 d = boot("c", 2)
 imgs = []
@@ -273,7 +301,7 @@ ok("not an image: " + e)
 # lazy: the page data is checked after the start; corrupt data stops it
 corrupt(img, bad, size // 2, 0x40)
 r = Domain("lazybad", ["--restore", bad, "--lazy"])
-if r.p.wait(timeout=60) != 1 or "does not match its CRC" not in r.stderr():
+if r.p.wait(timeout=60) != 1 or "does not match the record's CRC" not in r.stderr():
     fail("lazy restore of a corrupt image: exit %s, stderr %r" % (r.p.returncode, r.stderr()))
 r.ctl.close()
 ok("lazy restore of corrupt page data: stopped with %r" % r.stderr().splitlines()[-1])

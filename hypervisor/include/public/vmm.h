@@ -88,7 +88,9 @@ struct hv_vmm_exit {
 
 /*
  * SAVE: writes the domain to the descriptor that comes with the request
- * (docs/save-stream.md), from its current offset; config_len bytes of
+ * (docs/save-stream.md), from its current offset (a regular file is
+ * truncated there; it is refused with -EBUSY if the domain's memory is
+ * mapped from it by a lazy restore); config_len bytes of
  * domain configuration JSON follow the struct and become the stream's
  * DOMAIN_CONFIG record.  The vCPUs are paused for the whole save.  On
  * success the domain stays paused unless HV_VMM_SAVE_RESUME is given and it
