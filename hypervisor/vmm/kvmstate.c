@@ -116,14 +116,11 @@ static int msr_list(struct vm *vm, uint32_t *idx, uint32_t *n)
 	return 0;
 }
 
-#define MSR_IA32_TSC		0x10
 #define MSR_IA32_TSC_DEADLINE	0x6e0
 
 /*
- * On load: the TSC moves on by vm->tsc_advance_ns (the time the domain
- * spent saved, so that it agrees with kvmclock, which KVM moves on by the
- * same), and *deadline gets the TSC-deadline timer, which only takes once
- * the LAPIC is in deadline mode (UINT64_MAX: none saved).
+ * On load, *deadline gets the TSC-deadline timer, which only takes once the
+ * LAPIC is in deadline mode (UINT64_MAX: none saved).
  */
 static int msrs_state(struct state_io *io, struct vcpu *v, uint64_t *deadline)
 {
@@ -171,12 +168,6 @@ static int msrs_state(struct state_io *io, struct vcpu *v, uint64_t *deadline)
 			}
 			m->e[i].index = index[i];
 			m->e[i].data = data[i];
-			if (index[i] == MSR_IA32_TSC && v->vm->tsc_advance_ns) {
-				int khz = ioctl(v->fd, KVM_GET_TSC_KHZ, 0);
-
-				if (khz > 0)
-					m->e[i].data += v->vm->tsc_advance_ns / 1000 * (uint64_t)khz / 1000;
-			}
 			if (index[i] == MSR_IA32_TSC_DEADLINE)
 				*deadline = data[i];
 		}
@@ -362,24 +353,8 @@ int kvmstate_vm(struct state_io *io, struct vm *vm)
 	if (!io->loading || io->err)
 		return io->err;
 	pit.flags &= KVM_PIT_FLAGS_SPEAKER_DATA_ON;
-	/*
-	 * kvmclock moves on by the time the domain spent saved (KVM adds it for
-	 * KVM_CLOCK_REALTIME), and so does the TSC (msrs_state): guests whose
-	 * TSC reads the host's directly (PVM) then see the two agree.
-	 */
+	/* both kvmclock and the TSC resume from their saved values */
 	clock.flags = 0;
-	vm->tsc_advance_ns = 0;
-	if (clock.realtime) {
-		struct timespec ts;
-		uint64_t now;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		now = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-		if (now > clock.realtime) {
-			clock.flags = KVM_CLOCK_REALTIME;
-			vm->tsc_advance_ns = now - clock.realtime;
-		}
-	}
 	if ((rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &pic[0], "PIC")) ||
 	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &pic[1], "PIC")) ||
 	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &ioapic, "I/O APIC")) ||

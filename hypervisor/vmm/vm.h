@@ -68,7 +68,6 @@ struct vm {
 	struct mem_run { uint64_t offset, len; } *mapped;
 	size_t nr_mapped;
 	uint64_t image_dev, image_ino;	/* the file they map */
-	uint64_t tsc_advance_ns;	/* restore: time spent saved, for the TSC */
 
 	/* Port and MMIO dispatch, filled in from the device table. */
 	pthread_mutex_t io_lock;
