@@ -507,11 +507,16 @@ static int restore_record(struct restore *r, struct stream_reader *rd,
 /*
  * Whether leaf @e differs from the saved @v (function, index, flags, eax..edx)
  * in more than the fields KVM fills in from whichever host CPU answered (the
- * APIC ids), which hv-vmm sets per vCPU anyway.
+ * APIC ids), which hv-vmm sets per vCPU anyway, and leaf 0x10, which
+ * changes from one VM to the next here.
  */
 static bool cpuid_differs(const struct kvm_cpuid_entry2 *e, const uint32_t *v)
 {
 	uint32_t ebx_mask = e->function == 1 ? 0x00ffffffu : ~0u;
+
+	/* leaf 0x10 carries a figure KVM measures anew for each VM on PVM hosts */
+	if (e->function == 0x10)
+		return false;
 	uint32_t edx_mask = e->function == 0xb || e->function == 0x1f ? 0 : ~0u;
 
 	return e->eax != v[3] || (e->ebx ^ v[4]) & ebx_mask || e->ecx != v[5] ||
