@@ -36,6 +36,8 @@
 #endif
 
 #define REPLY_TIMEOUT_MS 30000
+/* a save or restore may take long, but not without saying how far it is */
+#define PROGRESS_STALL_MS 60000
 #define START_TIMEOUT_MS 5000
 #define START_FAILED_MS 1000
 #define EVENT_QUEUE_MAX 4096
@@ -161,10 +163,21 @@ const char *hv__hc_reason(int status)
 	}
 }
 
-int hv__call_err(hv_ctx *ctx, const char *what, int status)
+int hv__call_err(hv_ctx *ctx, const char *what, const struct hv__status *st)
 {
-	HV__ERR(ctx, "%s: %s", what, hv__hc_reason(status));
-	return hv__hc_error(status);
+	HV__ERR(ctx, "%s: %s", what, st->msg[0] ? st->msg :
+		hv__hc_reason(st->code));
+	return hv__hc_error(st->code);
+}
+
+bool hv__progress_from_hc(const struct hv_hc_progress *in, uint64_t *done_r,
+			  uint64_t *total_r)
+{
+	if (!in->total)
+		return false;
+	*total_r = in->total;
+	*done_r = in->done < in->total ? in->done : in->total;
+	return true;
 }
 
 /* --- conversions ----------------------------------------------------- */
@@ -723,9 +736,34 @@ static void take_event(hv_ctx *ctx, struct hv__client *cl, struct msg *m)
 enum exchange_result { EX_OK, EX_NOT_SENT, EX_LOST };
 
 /*
+ * Pass a progress message for the pending request to its callback; *shown
+ * is what it was last told, so that it never sees progress go back.
+ */
+static void take_progress(hv_ctx *ctx, const struct hv__req *req,
+			  struct msg *m, uint64_t *shown)
+{
+	struct hv_hc_progress body;
+	uint64_t done, total;
+
+	msg_close_fds(m);
+	hcmsg_body(m->buf, m->len, &body, sizeof(body));
+	if (!hv__progress_from_hc(&body, &done, &total)) {
+		HV__DEBUG(ctx, "progress message with a total of 0 ignored");
+		return;
+	}
+	if (done < *shown)
+		done = *shown < total ? *shown : total;
+	*shown = done;
+	if (req->progress && req->progress->fn)
+		req->progress->fn(req->progress->opaque, done, total);
+}
+
+/*
  * One request on @fd and its reply into @m.  EX_NOT_SENT: hvd had closed
  * the connection before it took the request; EX_LOST: the connection broke
- * after sending.  *rc_r holds the error for other failures.
+ * after sending.  *rc_r holds the error for other failures.  The reply is
+ * awaited for REPLY_TIMEOUT_MS, or, once progress messages come, for
+ * PROGRESS_STALL_MS after the last one.
  */
 static enum exchange_result exchange(hv_ctx *ctx, int fd, uint32_t seq,
 				     const struct hv__req *req, const char *what,
@@ -733,6 +771,8 @@ static enum exchange_result exchange(hv_ctx *ctx, int fd, uint32_t seq,
 {
 	long deadline = now_ms() + REPLY_TIMEOUT_MS;
 	struct hv__client *cl = ctx->client;
+	bool progressed = false;
+	uint64_t shown = 0;
 	int r;
 
 	*rc_r = 0;
@@ -758,8 +798,12 @@ static enum exchange_result exchange(hv_ctx *ctx, int fd, uint32_t seq,
 			continue;
 		}
 		if (r == -ETIMEDOUT) {
-			HV__ERR(ctx, "%s: hvd did not answer within %d s (is it stuck? see hvd's log)",
-				what, REPLY_TIMEOUT_MS / 1000);
+			if (progressed)
+				HV__ERR(ctx, "%s: no progress for %d s (is the domain's hv-vmm stuck? see hvd's log)",
+					what, PROGRESS_STALL_MS / 1000);
+			else
+				HV__ERR(ctx, "%s: hvd did not answer within %d s (is it stuck? see hvd's log)",
+					what, REPLY_TIMEOUT_MS / 1000);
 			*rc_r = HV_ERROR_TIMEDOUT;
 			return EX_OK;
 		}
@@ -770,6 +814,17 @@ static enum exchange_result exchange(hv_ctx *ctx, int fd, uint32_t seq,
 				strerror(-r));
 			*rc_r = HV_ERROR_DAEMON;
 			return EX_OK;
+		}
+		if (m->h.flags & HV_HC_F_PROGRESS) {
+			if (m->h.seq != seq || m->h.op != req->op) {
+				/* of a request that timed out */
+				msg_close_fds(m);
+				continue;
+			}
+			take_progress(ctx, req, m, &shown);
+			progressed = true;
+			deadline = now_ms() + PROGRESS_STALL_MS;
+			continue;
 		}
 		if (!(m->h.flags & HV_HC_F_REPLY)) {
 			take_event(ctx, cl, m);
@@ -803,13 +858,14 @@ static int take_reply(hv_ctx *ctx, const struct hv__req *req, const char *what,
 	if (req->tail_r) {
 		size_t fixed = req->reply_len;
 		size_t n = body > fixed ? body - fixed : 0;
-		void *t = malloc(n ? n : 1);
+		char *t = malloc(n + 1);
 
 		if (!t) {
 			rc = HV_ERROR_NOMEM;
 			goto out;
 		}
 		memcpy(t, m->buf + sizeof(struct hv_hc_hdr) + fixed, n);
+		t[n] = '\0';
 		*req->tail_r = t;
 		*req->tail_len_r = n;
 	}
@@ -828,15 +884,27 @@ out:
 	return rc;
 }
 
+/* hvd's refusal in the failed reply @m (checked by hcmsg_check()). */
+static void status_from_msg(const struct msg *m, struct hv__status *st)
+{
+	const char *msg = hcmsg_errmsg(m->buf, m->len);
+	int32_t status = m->h.status;
+
+	/* a positive or absurd status from a broken hvd: "unknown" */
+	st->code = status < 0 && status > -0x10000 ? -status : 0xffff;
+	snprintf(st->msg, sizeof(st->msg), "%s", msg ? msg : "");
+}
+
 int hv__call(hv_ctx *ctx, const struct hv__req *req, const char *what,
-	     int *status_r)
+	     struct hv__status *st_r)
 {
 	struct hv__client *cl = ctx->client;
 	struct msg *m = malloc(sizeof(*m));
 	enum exchange_result ex;
 	int rc = 0, attempts = 0;
 
-	*status_r = 0;
+	st_r->code = 0;
+	st_r->msg[0] = '\0';
 	if (req->fd_r)
 		*req->fd_r = -1;
 	if (req->tail_r) {
@@ -877,8 +945,8 @@ int hv__call(hv_ctx *ctx, const struct hv__req *req, const char *what,
 		goto out;
 	if (m->h.status) {
 		msg_close_fds(m);
-		*status_r = -m->h.status;
-		rc = hv__hc_error(-m->h.status);
+		status_from_msg(m, st_r);
+		rc = hv__hc_error(st_r->code);
 		goto out;
 	}
 	rc = take_reply(ctx, req, what, m);
@@ -951,7 +1019,10 @@ static int ev_subscribe(hv_ctx *ctx, struct hv__client *cl)
 			break;
 	}
 	if (m->h.status) {
-		rc = hv__call_err(ctx, "subscribe to events", -m->h.status);
+		struct hv__status st;
+
+		status_from_msg(m, &st);
+		rc = hv__call_err(ctx, "subscribe to events", &st);
 		goto out;
 	}
 	ee.data.fd = fd;

@@ -22,6 +22,9 @@ void hv__client_free(struct hv__client *cl);
 
 /* One request and what to do with its reply. */
 struct hv__req {
+	/* SAVE and RESTORE: hvd's HV_HC_F_PROGRESS messages go to @progress
+	 * (may be NULL); each one also restarts the wait for the reply */
+	const hv_progress *progress;
 	uint16_t op;			/* enum hv_hc_op */
 	const void *body;		/* request body, body_len bytes */
 	size_t body_len;
@@ -29,31 +32,47 @@ struct hv__req {
 	unsigned int nr_fds;
 	void *reply;			/* fixed reply body, zero-filled */
 	size_t reply_len;
-	void **tail_r;			/* bytes after the fixed reply (malloc()ed) */
+	void **tail_r;			/* bytes after the fixed reply (malloc()ed,
+					 * with a NUL after them) */
 	size_t *tail_len_r;
 	int *fd_r;			/* the one fd the reply carries */
 	bool retry_safe;		/* a query: may be sent again after hvd died */
+};
+
+/* How hvd refused a request. */
+struct hv__status {
+	int code;			/* HV_HC_E* (positive); 0: not refused */
+	char msg[HV_HC_ERRMSG_MAX];	/* hvd's reason (printable ASCII), "": none */
 };
 
 /*
  * hv__call - send @req to hvd and wait for its reply.  Returns 0 with the
  * reply stored, HV_ERROR_DAEMON/TIMEDOUT/PROTOCOL/NOMEM (logged; @what
  * names the operation, e.g. "pause domain 3"), or, when hvd answered with
- * an error, the HV_ERROR_* it maps to with *status_r holding hvd's
- * HV_HC_E* code (not logged: the caller knows what to say).
+ * an error, the HV_ERROR_* it maps to with *st_r holding hvd's HV_HC_E*
+ * code and message (not logged: the caller knows what to say, or passes
+ * it to hv__call_err()).  st_r->code is 0 unless hvd refused.
  */
 int hv__call(hv_ctx *ctx, const struct hv__req *req, const char *what,
-	     int *status_r);
+	     struct hv__status *st_r);
 
 /* The HV_ERROR_* for hvd's status code @status (HV_HC_E*, positive). */
 int hv__hc_error(int status);
 /* A short reason for @status, with what to do about it. */
 const char *hv__hc_reason(int status);
 /*
- * hv__call_err - log "@what: <reason>" for hvd's status @status and
- * return hv__hc_error(@status).
+ * hv__call_err - log "@what: <reason>" for hvd's refusal @st, the reason
+ * being hvd's message if it sent one, else hv__hc_reason(); returns
+ * hv__hc_error(st->code).
  */
-int hv__call_err(hv_ctx *ctx, const char *what, int status);
+int hv__call_err(hv_ctx *ctx, const char *what, const struct hv__status *st);
+
+/*
+ * hv__progress_from_hc - the progress message body @in as bytes done and
+ * total, done clamped to total.  False when total is 0 (nothing to show).
+ */
+bool hv__progress_from_hc(const struct hv_hc_progress *in, uint64_t *done_r,
+			  uint64_t *total_r);
 
 /* Resolve the runtime directory into @buf; HV_ERROR_DAEMON if none. */
 int hv__rundir(hv_ctx *ctx, char *buf, size_t len);

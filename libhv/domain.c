@@ -10,18 +10,19 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include "client.h"
+#include "domain_int.h"
 #include "hcmsg.h"
 
-#define WHAT_MAX 160
+#define WHAT_MAX HV__WHAT_MAX
 
-/* hv__call(), with hvd's refusal logged as "@what: <reason>". */
-static int call(hv_ctx *ctx, const struct hv__req *req, const char *what)
+int hv__request(hv_ctx *ctx, const struct hv__req *req, const char *what)
 {
-	int status, rc;
+	struct hv__status st;
+	int rc;
 
-	rc = hv__call(ctx, req, what, &status);
-	if (status)
-		rc = hv__call_err(ctx, what, status);
+	rc = hv__call(ctx, req, what, &st);
+	if (st.code)
+		rc = hv__call_err(ctx, what, &st);
 	return rc;
 }
 
@@ -34,7 +35,7 @@ static int simple_op(hv_ctx *ctx, uint16_t op, const char *verb, uint32_t domid)
 	char what[WHAT_MAX];
 
 	snprintf(what, sizeof(what), "%s domain %" PRIu32, verb, domid);
-	return call(ctx, &req, what);
+	return hv__request(ctx, &req, what);
 }
 
 HV__EXPORT int hv_domain_destroy(hv_ctx *ctx, uint32_t domid)
@@ -63,7 +64,7 @@ static int shutdown_op(hv_ctx *ctx, uint32_t domid, uint32_t reason,
 	char what[WHAT_MAX];
 
 	snprintf(what, sizeof(what), "%s domain %" PRIu32, verb, domid);
-	return call(ctx, &req, what);
+	return hv__request(ctx, &req, what);
 }
 
 HV__EXPORT int hv_domain_shutdown(hv_ctx *ctx, uint32_t domid)
@@ -84,7 +85,8 @@ HV__EXPORT int hv_domain_rename(hv_ctx *ctx, uint32_t domid, const char *name)
 		.body_len = sizeof(body),
 	};
 	char what[WHAT_MAX];
-	int status, rc;
+	struct hv__status st;
+	int rc;
 
 	snprintf(what, sizeof(what), "rename domain %" PRIu32 " to \"%.63s\"",
 		 domid, name ? name : "");
@@ -95,20 +97,20 @@ HV__EXPORT int hv_domain_rename(hv_ctx *ctx, uint32_t domid, const char *name)
 		return HV_ERROR_INVAL;
 	}
 	strcpy(body.name, name);
-	rc = hv__call(ctx, &req, what, &status);
-	if (status == HV_HC_EEXIST) {
+	rc = hv__call(ctx, &req, what, &st);
+	if (st.code == HV_HC_EEXIST) {
 		HV__ERR(ctx, "%s: another domain has that name (choose another name)",
 			what);
 		rc = HV_ERROR_EXISTS;
-	} else if (status) {
-		rc = hv__call_err(ctx, what, status);
+	} else if (st.code) {
+		rc = hv__call_err(ctx, what, &st);
 	}
 	return rc;
 }
 
 /* Like hv_domain_info(), without logging "no such domain". */
 static int get_info(hv_ctx *ctx, uint32_t domid, hv_dominfo *info_r,
-		    int *status_r)
+		    struct hv__status *st_r)
 {
 	struct hv_hc_domid body = { .domid = domid };
 	struct hv_hc_dominfo reply;
@@ -122,7 +124,7 @@ static int get_info(hv_ctx *ctx, uint32_t domid, hv_dominfo *info_r,
 
 	snprintf(what, sizeof(what), "get information on domain %" PRIu32,
 		 domid);
-	rc = hv__call(ctx, &req, what, status_r);
+	rc = hv__call(ctx, &req, what, st_r);
 	if (!rc)
 		hv__dominfo_from_hc(&reply, info_r);
 	return rc;
@@ -131,13 +133,14 @@ static int get_info(hv_ctx *ctx, uint32_t domid, hv_dominfo *info_r,
 HV__EXPORT int hv_domain_info(hv_ctx *ctx, uint32_t domid, hv_dominfo *info_r)
 {
 	char what[WHAT_MAX];
-	int status, rc;
+	struct hv__status st;
+	int rc;
 
 	memset(info_r, 0, sizeof(*info_r));
-	rc = get_info(ctx, domid, info_r, &status);
-	if (status) {
+	rc = get_info(ctx, domid, info_r, &st);
+	if (st.code) {
 		snprintf(what, sizeof(what), "domain %" PRIu32, domid);
-		rc = hv__call_err(ctx, what, status);
+		rc = hv__call_err(ctx, what, &st);
 	}
 	return rc;
 }
@@ -164,7 +167,7 @@ HV__EXPORT int hv_domain_list(hv_ctx *ctx, hv_dominfo **list_r, size_t *nr_r)
 		};
 		hv_dominfo *grown;
 
-		rc = call(ctx, &req, "list domains");
+		rc = hv__request(ctx, &req, "list domains");
 		if (rc)
 			goto out;
 		n = reply.count;
@@ -223,8 +226,9 @@ HV__EXPORT int hv_domain_lookup(hv_ctx *ctx, const char *name_or_id,
 				uint32_t *domid_r)
 {
 	hv_dominfo *list = NULL, info;
+	struct hv__status st;
 	size_t nr = 0;
-	int status, rc;
+	int rc;
 
 	*domid_r = HV_DOMID_INVALID;
 	if (!name_or_id || !*name_or_id) {
@@ -241,12 +245,12 @@ HV__EXPORT int hv_domain_lookup(hv_ctx *ctx, const char *name_or_id,
 				name_or_id, HV_DOMID_INVALID);
 			return HV_ERROR_NOTFOUND;
 		}
-		rc = get_info(ctx, (uint32_t)id, &info, &status);
-		if (status == HV_HC_ENOENT)
+		rc = get_info(ctx, (uint32_t)id, &info, &st);
+		if (st.code == HV_HC_ENOENT)
 			HV__ERR(ctx, "domain %s: no such domain (xl list shows the domains)",
 				name_or_id);
-		else if (status)
-			rc = hv__call_err(ctx, name_or_id, status);
+		else if (st.code)
+			rc = hv__call_err(ctx, name_or_id, &st);
 		if (!rc)
 			*domid_r = (uint32_t)id;
 		return rc;
@@ -279,7 +283,7 @@ HV__EXPORT int hv_domain_console(hv_ctx *ctx, uint32_t domid, int *fd_r)
 	char what[WHAT_MAX];
 
 	snprintf(what, sizeof(what), "console of domain %" PRIu32, domid);
-	return call(ctx, &req, what);
+	return hv__request(ctx, &req, what);
 }
 
 HV__EXPORT int hv_physinfo_get(hv_ctx *ctx, hv_physinfo *info_r)
@@ -292,7 +296,7 @@ HV__EXPORT int hv_physinfo_get(hv_ctx *ctx, hv_physinfo *info_r)
 	int rc;
 
 	memset(info_r, 0, sizeof(*info_r));
-	rc = call(ctx, &req, "get host information");
+	rc = hv__request(ctx, &req, "get host information");
 	if (rc)
 		return rc;
 	info_r->nr_cpus = reply.nr_cpus;
@@ -333,9 +337,8 @@ static int hc_action(hv_ctx *ctx, const char *name, const char *key,
 	return -1;
 }
 
-/* Open a guest image with the caller's privileges: an fd or HV_ERROR_*. */
-static int open_image(hv_ctx *ctx, const char *name, const char *key,
-		      const char *path)
+int hv__open_image(hv_ctx *ctx, const char *name, const char *key,
+		   const char *path, enum hv_log_level level)
 {
 	struct stat st;
 	int fd;
@@ -344,7 +347,7 @@ static int open_image(hv_ctx *ctx, const char *name, const char *key,
 	if (fd < 0) {
 		int err = errno;
 
-		HV__ERR(ctx, "domain \"%s\": %s: cannot open %s: %s (%s)",
+		hv__log(ctx, level, "domain \"%s\": %s: cannot open %s: %s (%s)",
 			name, key, path, strerror(err),
 			err == ENOENT ? "check the path in the config" :
 			err == EACCES ? "make it readable to you" :
@@ -353,7 +356,7 @@ static int open_image(hv_ctx *ctx, const char *name, const char *key,
 			HV_ERROR_IO;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
-		HV__ERR(ctx, "domain \"%s\": %s: %s is %s (give a kernel or ramdisk image file)",
+		hv__log(ctx, level, "domain \"%s\": %s: %s is %s (give a kernel or ramdisk image file)",
 			name, key, path,
 			S_ISDIR(st.st_mode) ? "a directory" :
 			!S_ISREG(st.st_mode) ? "not a regular file" : "empty");
@@ -363,8 +366,7 @@ static int open_image(hv_ctx *ctx, const char *name, const char *key,
 	return fd;
 }
 
-/* What hv cannot do yet, said before anything is created. */
-static int check_supported(hv_ctx *ctx, const hv_domain_config *cfg)
+int hv__check_supported(hv_ctx *ctx, const hv_domain_config *cfg)
 {
 	if (cfg->nr_disks) {
 		HV__ERR(ctx, "domain \"%s\": disk: virtual disks are not supported by hv yet (remove the disk = [...] line; boot from a ramdisk instead)",
@@ -387,8 +389,8 @@ static int check_supported(hv_ctx *ctx, const hv_domain_config *cfg)
 	return 0;
 }
 
-static int fill_create(hv_ctx *ctx, const hv_domain_config *cfg,
-		       struct hv_hc_create *c)
+int hv__fill_create(hv_ctx *ctx, const hv_domain_config *cfg,
+		    struct hv_hc_create *c)
 {
 	int a;
 
@@ -426,8 +428,7 @@ static int fill_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	return 0;
 }
 
-static int fill_build(hv_ctx *ctx, const hv_domain_config *cfg,
-		      struct hv_hc_build *b)
+int hv__fill_cmdline(hv_ctx *ctx, const hv_domain_config *cfg, char *buf)
 {
 	char *cmdline = NULL;
 	int rc;
@@ -435,22 +436,55 @@ static int fill_build(hv_ctx *ctx, const hv_domain_config *cfg,
 	rc = hv_domain_config_kernel_cmdline(ctx, cfg, &cmdline);
 	if (rc)
 		return rc;
-	if (cmdline && strlen(cmdline) >= sizeof(b->cmdline)) {
-		HV__ERR(ctx, "domain \"%s\": cmdline: %zu bytes, longer than the %zu hv passes (shorten cmdline, root or extra)",
-			cfg->name, strlen(cmdline), sizeof(b->cmdline) - 1);
+	if (cmdline && strlen(cmdline) >= HV_HC_CMDLINE_MAX) {
+		HV__ERR(ctx, "domain \"%s\": cmdline: %zu bytes, longer than the %d hv passes (shorten cmdline, root or extra)",
+			cfg->name, strlen(cmdline), HV_HC_CMDLINE_MAX - 1);
 		rc = HV_ERROR_CONFIG;
 		goto out;
 	}
-	if (cmdline && !hcmsg_string_ok(cmdline, sizeof(b->cmdline))) {
+	if (cmdline && !hcmsg_string_ok(cmdline, HV_HC_CMDLINE_MAX)) {
 		HV__ERR(ctx, "domain \"%s\": cmdline: only printable ASCII can be passed to the kernel",
 			cfg->name);
 		rc = HV_ERROR_CONFIG;
 		goto out;
 	}
 	if (cmdline)
-		strcpy(b->cmdline, cmdline);
+		strcpy(buf, cmdline);
 out:
 	free(cmdline);
+	return rc;
+}
+
+int hv__config_json(hv_ctx *ctx, const hv_domain_config *cfg,
+		    const uint8_t uuid[16], char **json_r, size_t *len_r)
+{
+	hv_domain_config copy;
+	char *json = NULL;
+	int rc;
+
+	*json_r = NULL;
+	*len_r = 0;
+	hv_domain_config_init(&copy);
+	rc = hv_domain_config_copy(&copy, cfg);
+	if (rc)
+		goto out;
+	memcpy(copy.uuid, uuid, sizeof(copy.uuid));
+	copy.has_uuid = 1;
+	rc = hv_config_to_json(ctx, &copy, &json);
+	if (rc)
+		goto out;
+	if (strlen(json) > HV_HC_CONFIG_MAX) {
+		HV__ERR(ctx, "domain \"%s\": the configuration is %zu bytes as JSON, more than the %zu hvd keeps (shorten it)",
+			cfg->name, strlen(json), (size_t)HV_HC_CONFIG_MAX);
+		rc = HV_ERROR_CONFIG;
+		goto out;
+	}
+	*len_r = strlen(json);
+	*json_r = json;
+	json = NULL;
+out:
+	free(json);
+	hv_domain_config_dispose(&copy);
 	return rc;
 }
 
@@ -471,6 +505,71 @@ static void destroy_by_uuid(hv_ctx *ctx, const uint8_t uuid[16])
 	free(list);
 }
 
+int hv__call_creating(hv_ctx *ctx, const struct hv__req *req,
+		      const char *what, const uint8_t uuid[16])
+{
+	struct hv__status st;
+	int rc;
+
+	rc = hv__call(ctx, req, what, &st);
+	if (st.code == HV_HC_EEXIST) {
+		HV__ERR(ctx, "%s: a domain of that name exists already (choose another name, or destroy that domain first)",
+			what);
+		return HV_ERROR_EXISTS;
+	}
+	if (st.code)
+		return hv__call_err(ctx, what, &st);
+	if (rc == HV_ERROR_DAEMON || rc == HV_ERROR_TIMEDOUT)
+		destroy_by_uuid(ctx, uuid);
+	return rc;
+}
+
+void *hv__join(const void *a, size_t a_len, const void *b, size_t b_len)
+{
+	uint8_t *p = malloc(a_len + b_len ? a_len + b_len : 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, a, a_len);
+	if (b_len)
+		memcpy(p + a_len, b, b_len);
+	return p;
+}
+
+/* SET_CONFIG: hvd keeps @cfg as the domain's configuration. */
+static int set_config(hv_ctx *ctx, uint32_t domid, const hv_domain_config *cfg,
+		      const uint8_t uuid[16])
+{
+	struct hv_hc_domid head = { .domid = domid };
+	char what[WHAT_MAX], *json = NULL;
+	uint8_t *body = NULL;
+	size_t len;
+	int rc;
+
+	snprintf(what, sizeof(what), "store the configuration of domain \"%s\" (%" PRIu32 ")",
+		 cfg->name, domid);
+	rc = hv__config_json(ctx, cfg, uuid, &json, &len);
+	if (rc)
+		return rc;
+	body = hv__join(&head, sizeof(head), json, len);
+	if (!body) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
+	{
+		struct hv__req req = {
+			.op = HV_HC_DOMCTL_SET_CONFIG, .body = body,
+			.body_len = sizeof(head) + len,
+		};
+
+		rc = hv__request(ctx, &req, what);
+	}
+out:
+	free(body);
+	free(json);
+	return rc;
+}
+
 HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 				unsigned int flags, uint32_t *domid_r)
 {
@@ -478,7 +577,7 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	struct hv_hc_domid created;
 	struct hv_hc_build *build = NULL;
 	uint32_t domid = HV_DOMID_INVALID;
-	int fds[2] = { -1, -1 }, status, rc;
+	int fds[2] = { -1, -1 }, rc;
 	char what[WHAT_MAX];
 
 	*domid_r = HV_DOMID_INVALID;
@@ -490,25 +589,27 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	rc = hv_config_validate(ctx, cfg, 0);
 	if (rc)
 		return rc;
-	rc = check_supported(ctx, cfg);
+	rc = hv__check_supported(ctx, cfg);
 	if (rc)
 		return rc;
-	rc = fill_create(ctx, cfg, &create);
+	rc = hv__fill_create(ctx, cfg, &create);
 	if (rc)
 		return rc;
 	build = calloc(1, sizeof(*build));
 	if (!build)
 		return HV_ERROR_NOMEM;
-	rc = fill_build(ctx, cfg, build);
+	rc = hv__fill_cmdline(ctx, cfg, build->cmdline);
 	if (rc)
 		goto out;
 	if (cfg->kernel) {
-		rc = fds[0] = open_image(ctx, cfg->name, "kernel", cfg->kernel);
+		rc = fds[0] = hv__open_image(ctx, cfg->name, "kernel",
+					     cfg->kernel, HV_LOG_ERROR);
 		if (rc < 0)
 			goto out;
 	}
 	if (cfg->ramdisk) {
-		rc = fds[1] = open_image(ctx, cfg->name, "ramdisk", cfg->ramdisk);
+		rc = fds[1] = hv__open_image(ctx, cfg->name, "ramdisk",
+					     cfg->ramdisk, HV_LOG_ERROR);
 		if (rc < 0)
 			goto out;
 		build->flags |= HV_HC_BUILD_INITRD;
@@ -522,24 +623,16 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 			.reply_len = sizeof(created),
 		};
 
-		rc = hv__call(ctx, &req, what, &status);
+		rc = hv__call_creating(ctx, &req, what, create.uuid);
 	}
-	if (status == HV_HC_EEXIST) {
-		HV__ERR(ctx, "%s: a domain of that name exists already (choose another name, or destroy that domain first)",
-			what);
-		rc = HV_ERROR_EXISTS;
-		goto out;
-	}
-	if (status) {
-		rc = hv__call_err(ctx, what, status);
-		goto out;
-	}
-	if (rc == HV_ERROR_DAEMON || rc == HV_ERROR_TIMEDOUT)
-		destroy_by_uuid(ctx, create.uuid);
 	if (rc)
 		goto out;
 	domid = created.domid;
 	HV__DEBUG(ctx, "domain \"%s\" is domain %" PRIu32, cfg->name, domid);
+
+	rc = set_config(ctx, domid, cfg, create.uuid);
+	if (rc)
+		goto out;
 
 	build->domid = domid;
 	build->boot = HV_HC_BOOT_AUTO;
@@ -552,7 +645,7 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 			.nr_fds = cfg->ramdisk ? 2 : 1,
 		};
 
-		rc = call(ctx, &req, what);
+		rc = hv__request(ctx, &req, what);
 	}
 	if (rc)
 		goto out;
@@ -572,6 +665,45 @@ out:
 		if (fds[i] >= 0)
 			close(fds[i]);
 	free(build);
+	return rc;
+}
+
+HV__EXPORT int hv_domain_config_get(hv_ctx *ctx, uint32_t domid,
+				    hv_domain_config *cfg)
+{
+	struct hv_hc_domid body = { .domid = domid };
+	char what[WHAT_MAX], *json = NULL;
+	void *tail = NULL;
+	size_t len = 0;
+	struct hv__req req = {
+		.op = HV_HC_DOMCTL_GET_CONFIG, .body = &body,
+		.body_len = sizeof(body), .tail_r = &tail, .tail_len_r = &len,
+		.retry_safe = true,
+	};
+	int rc;
+
+	snprintf(what, sizeof(what), "configuration of domain %" PRIu32, domid);
+	rc = hv__request(ctx, &req, what);
+	if (rc)
+		return rc;
+	json = tail;
+	if (!len) {
+		HV__ERR(ctx, "%s: hvd keeps none (the domain was created by an older libhv)",
+			what);
+		rc = HV_ERROR_NOTFOUND;
+		goto out;
+	}
+	if (strlen(json) != len) {
+		HV__ERR(ctx, "%s: hvd's reply holds a NUL byte (restart hvd)", what);
+		rc = HV_ERROR_PROTOCOL;
+		goto out;
+	}
+	rc = hv_config_from_json(ctx, json, cfg);
+	if (rc)
+		HV__ERR(ctx, "%s: the stored configuration cannot be read by this libhv",
+			what);
+out:
+	free(json);
 	return rc;
 }
 

@@ -1,12 +1,16 @@
-# libhv domain client: hypercalls to hvd, starting hvd on demand, events.
+# libhv domain client: hypercalls to hvd, starting hvd on demand, events,
+# save and restore (with the save stream's reader, hidden).
 libhv_libhv_la_SOURCES += \
 	libhv/client.h \
 	libhv/client.c \
+	libhv/domain_int.h \
 	libhv/domain.c \
+	libhv/saverestore.c \
 	hypervisor/common/hcmsg.h \
-	hypervisor/common/hcmsg.c
+	hypervisor/common/hcmsg.c \
+	$(HV_STREAM_SRC)
 libhv_libhv_la_CPPFLAGS += -I$(top_srcdir)/hypervisor/common \
-	-DHV_HCMSG_HIDDEN -DHV_SBINDIR=\"$(sbindir)\"
+	-DHV_HCMSG_HIDDEN -DHV_STREAM_HIDDEN -DHV_SBINDIR=\"$(sbindir)\"
 hvinclude_HEADERS += libhv/include/hv/domain.h
 
 # Built from libhv's sources, so that hidden functions can be called and a

@@ -9,7 +9,7 @@ libhv_libhv_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	$(LIBXML2_CFLAGS) $(YAJL_CFLAGS) $(ZLIB_CFLAGS)
 libhv_libhv_la_LIBADD = $(LIBXML2_LIBS) $(YAJL_LIBS) $(ZLIB_LIBS)
 # libhv.so.1: bump "current" (and the map's version node) only for additions.
-libhv_libhv_la_LDFLAGS = $(AM_LDFLAGS) -version-info 1:0:0 \
+libhv_libhv_la_LDFLAGS = $(AM_LDFLAGS) -version-info 2:0:1 \
 	-Wl,--version-script=$(top_srcdir)/libhv/libhv.map
 EXTRA_libhv_libhv_la_DEPENDENCIES = libhv/libhv.map
 EXTRA_DIST += libhv/libhv.map

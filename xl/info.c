@@ -135,9 +135,47 @@ fail:
 	return XL_FAIL;
 }
 
+/*
+ * The domain's stored configuration as JSON, indented to sit in the list,
+ * or NULL (none kept, or the domain went away meanwhile).
+ */
+static char *config_json(uint32_t domid)
+{
+	hv_domain_config cfg;
+	char *json = NULL, *out = NULL, *o;
+	size_t lines = 1;
+
+	hv_domain_config_init(&cfg);
+	xl_quiet(true);
+	if (hv_domain_config_get(xl_ctx, domid, &cfg) ||
+	    hv_config_to_json(xl_ctx, &cfg, &json))
+		goto out;
+	for (const char *p = json; *p; p++)
+		lines += *p == '\n';
+	out = malloc(strlen(json) + lines * 8 + 1);
+	if (!out)
+		goto out;
+	o = out;
+	for (const char *p = json; *p; p++) {
+		if (*p == '\n' && !p[1])
+			break;
+		*o++ = *p;
+		if (*p == '\n') {
+			memset(o, ' ', 8);
+			o += 8;
+		}
+	}
+	*o = '\0';
+out:
+	xl_quiet(false);
+	free(json);
+	hv_domain_config_dispose(&cfg);
+	return out;
+}
+
 static void print_info_json(const hv_dominfo *d, bool last)
 {
-	char uuid[37];
+	char uuid[37], *config = config_json(d->domid);
 
 	format_uuid(d->uuid, uuid);
 	printf("    {\n"
@@ -157,14 +195,16 @@ static void print_info_json(const hv_dominfo *d, bool last)
 	       "            \"on_reboot\": \"%s\",\n"
 	       "            \"on_crash\": \"%s\",\n"
 	       "            \"vmm_pid\": %d\n"
-	       "        }\n"
+	       "        }%s%s\n"
 	       "    }%s\n",
 	       d->domid, d->name, uuid, state_name(d->state),
 	       code_name(d->shutdown_code), d->vcpus, d->maxvcpus,
 	       d->memory_mib, d->maxmem_mib, d->cpu_time_ns,
 	       (long long)d->start_time, action_name(d->on_poweroff),
 	       action_name(d->on_reboot), action_name(d->on_crash), d->vmm_pid,
+	       config ? ",\n        \"config\": " : "", config ? config : "",
 	       last ? "" : ",");
+	free(config);
 }
 
 int main_list(int argc, char **argv)

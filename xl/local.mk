@@ -5,7 +5,8 @@ xl_xl_SOURCES = \
 	xl/xl.c \
 	xl/vmcontrol.c \
 	xl/console.c \
-	xl/info.c
+	xl/info.c \
+	xl/saverestore.c
 xl_xl_LDADD = libhv/libhv.la
 
 # End-to-end tests: xl, hvd, hv-vmm and minios on real KVM.
@@ -13,7 +14,8 @@ XL_TESTS = \
 	tests/integration/xl-create.sh \
 	tests/integration/xl-lifecycle.sh \
 	tests/integration/xl-actions.sh \
-	tests/integration/xl-errors.sh
+	tests/integration/xl-errors.sh \
+	tests/integration/xl-save.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
 

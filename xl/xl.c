@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xl: main, command dispatch, help, messages. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,14 @@ int xl_verbose;
 
 static int errors_logged;
 static bool quiet;
+
+/* The progress bar on stderr, while one is shown (xl_progress_*). */
+static struct {
+	const char *label;
+	int pct;		/* shown, -1: none yet */
+	int len;		/* characters on the line */
+} bar;
+static bool bar_on;
 
 static const struct xl_cmd cmds[] = {
 	{ "create", main_create, "Create a domain from a config file",
@@ -30,6 +39,31 @@ static const struct xl_cmd cmds[] = {
 	  "  -v, --verbose  add each domain's UUID and why it ended\n" },
 	{ "destroy", main_destroy, "Terminate a domain immediately", "DOMAIN",
 	  NULL },
+	{ "save", main_save, "Save a domain's state to a file, to restore it later",
+	  "[options] DOMAIN CHECKPOINTFILE [CONFIGFILE]",
+	  "  -c             leave the domain running after saving it (a checkpoint);\n"
+	  "                 without -c or -p it is destroyed once the image is\n"
+	  "                 complete (a failed save leaves it as it was)\n"
+	  "  -p             leave the domain paused after saving it\n"
+	  "  -z             compress the memory (the image cannot be restored\n"
+	  "                 with --lazy then)\n"
+	  "  -q             quiet: print only errors\n"
+	  "  CONFIGFILE     an xl.cfg whose configuration goes into the image\n"
+	  "                 instead of the domain's (same memory and vcpus)\n" },
+	{ "restore", main_restore, "Restore a domain from a saved file",
+	  "[options] CHECKPOINTFILE [CONFIGFILE]",
+	  "  -p             leave the domain paused after restoring it\n"
+	  "  -e             accepted for Xen compatibility: hvd, not xl, applies\n"
+	  "                 the domain's on_* actions, so there is nothing to wait for\n"
+	  "  -d             debug: print libhv's informational and debug messages\n"
+	  "  -L, --lazy     map the file's memory instead of reading it first\n"
+	  "                 (faster; the file must not change while the domain\n"
+	  "                 runs)\n"
+	  "  -q             quiet: print only errors\n"
+	  "  CONFIGFILE     an xl.cfg that replaces the saved configuration\n"
+	  "                 (same memory and vcpus; e.g. another name)\n"
+	  "  CHECKPOINTFILE the saved image: a regular file (copy a pipe to a file\n"
+	  "                 first); Xen's order, CONFIGFILE first, works too\n" },
 	{ "shutdown", main_shutdown, "Ask a domain to power off (ACPI power button)",
 	  "[options] [DOMAIN]",
 	  "  -w             wait until the domain is gone (or has shut down and is\n"
@@ -77,6 +111,7 @@ static void logger(void *opaque, enum hv_log_level level, const char *fmt,
 		errors_logged++;
 	if (level > HV_LOG_WARN && xl_verbose < (level == HV_LOG_INFO ? 1 : 2))
 		return;
+	xl_progress_clear();
 	fputs(level == HV_LOG_WARN ? "xl: warning: " : "xl: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -92,6 +127,61 @@ void xl_error_mark(void)
 	errors_logged = 0;
 }
 
+/* --- the progress bar ------------------------------------------------ */
+
+#define BAR_WIDTH 20
+
+static void bar_draw(void *opaque, uint64_t done, uint64_t total)
+{
+	static const char hashes[BAR_WIDTH + 1] = "####################";
+	int pct = (int)((double)done * 100 / (double)total), n;
+
+	(void)opaque;
+	if (pct == bar.pct || !bar_on)
+		return;
+	bar.pct = pct;
+	n = fprintf(stderr, "\r%s: [%.*s%*s] %3d%% %" PRIu64 "/%" PRIu64 " MiB",
+		    bar.label, pct * BAR_WIDTH / 100, hashes,
+		    BAR_WIDTH - pct * BAR_WIDTH / 100, "", pct, done >> 20,
+		    total >> 20);
+	if (n < 1)
+		return;
+	/* a shorter line than the last one leaves no tail behind */
+	if (n - 1 < bar.len)
+		fprintf(stderr, "%*s", bar.len - (n - 1), "");
+	if (n - 1 > bar.len)
+		bar.len = n - 1;
+	fflush(stderr);
+}
+
+void xl_progress_start(const char *label, bool show, hv_progress *p)
+{
+	p->fn = NULL;
+	p->opaque = NULL;
+	if (!show || !isatty(STDERR_FILENO))
+		return;
+	bar.label = label;
+	bar.pct = -1;
+	bar.len = 0;
+	bar_on = true;
+	p->fn = bar_draw;
+}
+
+void xl_progress_clear(void)
+{
+	if (!bar_on || !bar.len)
+		return;
+	fprintf(stderr, "\r%*s\r", bar.len, "");
+	bar.len = 0;
+	bar.pct = -1;
+}
+
+void xl_progress_end(void)
+{
+	xl_progress_clear();
+	bar_on = false;
+}
+
 int xl_error(int rc, const char *fmt, ...)
 {
 	va_list ap;
@@ -100,6 +190,7 @@ int xl_error(int rc, const char *fmt, ...)
 		errors_logged = 0;
 		return XL_FAIL;
 	}
+	xl_progress_clear();
 	fputs("xl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -150,22 +241,23 @@ int xl_usage(const char *name, const char *fmt, ...)
 
 int xl_getopt(int argc, char **argv, const char *opts)
 {
+	/* long forms of short options; each counts only where its letter does */
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "long", no_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "lazy", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char spec[64];
-	int c;
+	int c, li = -1;
 
 	snprintf(spec, sizeof(spec), ":h%s", opts);
-	c = getopt_long(argc, argv, spec, longopts, NULL);
+	c = getopt_long(argc, argv, spec, longopts, &li);
 	if (c == 'h')
 		return XL_HELP;
-	if ((c == 'l' || c == 'v') && !strchr(opts, c)) {
-		xl_usage(argv[0], "unknown option --%s",
-			 c == 'l' ? "long" : "verbose");
+	if (li > 0 && !strchr(opts, c)) {
+		xl_usage(argv[0], "unknown option --%s", longopts[li].name);
 		return '?';
 	}
 	if (c == '?') {

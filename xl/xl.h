@@ -54,6 +54,16 @@ void xl_error_mark(void);
 /* Make libhv log nothing below HV_LOG_ERROR+1 while @quiet (for probes). */
 void xl_quiet(bool quiet);
 
+/*
+ * A progress bar for a save or restore, on stderr when @show and stderr is
+ * a terminal: xl_progress_start() fills @p for libhv (fn NULL: no bar);
+ * xl_progress_end() erases the bar.  Messages printed meanwhile first
+ * erase it (xl_progress_clear()); the next update draws it again.
+ */
+void xl_progress_start(const char *label, bool show, hv_progress *p);
+void xl_progress_clear(void);
+void xl_progress_end(void);
+
 /* xl_lookup - a domain named by name or id; XL_OK or XL_FAIL (said). */
 int xl_lookup(const char *name_or_id, uint32_t *domid_r);
 
@@ -70,6 +80,8 @@ int xl_wait_end(uint32_t domid, enum xl_wait_end *how_r);
 
 int main_create(int argc, char **argv);
 int main_destroy(int argc, char **argv);
+int main_save(int argc, char **argv);
+int main_restore(int argc, char **argv);
 int main_shutdown(int argc, char **argv);
 int main_reboot(int argc, char **argv);
 int main_pause(int argc, char **argv);

@@ -6,6 +6,7 @@
 #include <check.h>
 #include "check-main.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <hv/domain.h>
 #include "client.h"
 #include "hcmsg.h"
+#include "stream.h"
 
 /* --- pure parts ---------------------------------------------------------- */
 
@@ -122,6 +124,11 @@ struct fake {
 	int hangup_after;	/* close each connection after this many requests */
 	int requests;		/* requests answered so far */
 	int last_op;
+	int ops[32];		/* the first requests' ops, in order */
+	unsigned int last_nfds;	/* descriptors that came with the last request */
+	char config[8192];	/* the last SET_CONFIG's or RESTORE's JSON */
+	struct hv_hc_save save;		/* the last SAVE */
+	struct hv_hc_restore restore;	/* the last RESTORE */
 };
 
 static void reply(int fd, const struct hv_hc_hdr *rq, int status,
@@ -155,6 +162,25 @@ static void reply(int fd, const struct hv_hc_hdr *rq, int status,
 	ck_assert_int_ge(sendmsg(fd, &m, MSG_NOSIGNAL), 0);
 }
 
+/* A failed reply that says why. */
+static void reply_msg(int fd, const struct hv_hc_hdr *rq, int status,
+		      const char *msg)
+{
+	reply(fd, rq, status, msg, strlen(msg) + 1, -1);
+}
+
+static void send_progress(int fd, uint16_t op, uint32_t seq, uint64_t done,
+			  uint64_t total)
+{
+	struct { struct hv_hc_hdr h; struct hv_hc_progress p; } msg;
+
+	memset(&msg, 0, sizeof(msg));
+	hcmsg_header(&msg.h, op, HV_HC_F_PROGRESS, seq, 0, sizeof(msg.p));
+	msg.p.done = done;
+	msg.p.total = total;
+	ck_assert_int_ge(send(fd, &msg, sizeof(msg), MSG_NOSIGNAL), 0);
+}
+
 static void send_event(int fd, uint32_t type, uint32_t domid, const char *name)
 {
 	struct { struct hv_hc_hdr h; struct hv_hc_event e; } msg;
@@ -177,18 +203,54 @@ static void dominfo(struct hv_hc_dominfo *d, uint32_t domid, const char *name)
 	d->memory_mib = d->maxmem_mib = 64;
 }
 
+/* The JSON after a request's fixed part of @fixed bytes, kept in f->config. */
+static void keep_json(struct fake *f, const uint8_t *buf, size_t len,
+		      size_t fixed)
+{
+	size_t at = sizeof(struct hv_hc_hdr) + fixed, n = len - at;
+
+	ck_assert_uint_ge(len, at);
+	ck_assert_uint_lt(n, sizeof(f->config));
+	memcpy(f->config, buf + at, n);
+	f->config[n] = '\0';
+	ck_assert_uint_eq(strlen(f->config), n);
+}
+
 /* Serve one request; false when the connection should close. */
 static bool serve_one(struct fake *f, int fd)
 {
-	uint8_t buf[HV_HC_MSG_MAX];
+	static uint8_t buf[HV_HC_MSG_MAX];
+	union {
+		char c[CMSG_SPACE(sizeof(int) * HV_HC_MAX_FDS)];
+		struct cmsghdr a;
+	} cm;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.c, .msg_controllen = sizeof(cm.c),
+	};
 	struct hv_hc_hdr h;
 	struct hv_hc_domid id;
-	ssize_t r = recv(fd, buf, sizeof(buf), 0);
+	ssize_t r = recvmsg(fd, &mh, 0);
 
 	if (r <= 0)
 		return false;
+	f->last_nfds = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		for (size_t i = 0; i < n; i++) {
+			int pfd;
+
+			memcpy(&pfd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			close(pfd);
+			f->last_nfds++;
+		}
+	}
 	ck_assert_int_eq(hcmsg_check(buf, (size_t)r, &h), 0);
 	f->last_op = h.op;
+	if (f->requests < 32)
+		f->ops[f->requests] = h.op;
 	f->requests++;
 	hcmsg_body(buf, (size_t)r, &id, sizeof(id));
 	switch (h.op) {
@@ -218,6 +280,67 @@ static bool serve_one(struct fake *f, int fd)
 	case HV_HC_DOMCTL_PAUSE:
 		reply(fd, &h, HV_HC_ESTATE, NULL, 0, -1);
 		break;
+	case HV_HC_DOMCTL_UNPAUSE:
+	case HV_HC_DOMCTL_BUILD:
+	case HV_HC_DOMCTL_DESTROY:
+		reply(fd, &h, 0, NULL, 0, -1);
+		break;
+	case HV_HC_DOMCTL_CREATE: {
+		struct hv_hc_create c;
+		struct hv_hc_domid d = { .domid = 5 };
+
+		hcmsg_body(buf, (size_t)r, &c, sizeof(c));
+		reply(fd, &h, 0, &d, sizeof(d), -1);
+		break;
+	}
+	case HV_HC_DOMCTL_SET_CONFIG:
+		keep_json(f, buf, (size_t)r, sizeof(id));
+		if (strstr(f->config, "\"nocfg\""))
+			reply_msg(fd, &h, HV_HC_EINVAL, "configuration refused");
+		else
+			reply(fd, &h, 0, NULL, 0, -1);
+		break;
+	case HV_HC_DOMCTL_GET_CONFIG: {
+		static const char json[] =
+			"{ \"name\": \"g\", \"kernel\": \"/k\", \"memory_mib\": 96 }";
+
+		if (id.domid == 3)
+			reply(fd, &h, 0, json, strlen(json), -1);
+		else
+			reply(fd, &h, HV_HC_ENOENT, NULL, 0, -1);
+		break;
+	}
+	case HV_HC_DOMCTL_SAVE: {
+		struct hv_hc_save_result res = { .bytes = 4096 };
+
+		hcmsg_body(buf, (size_t)r, &f->save, sizeof(f->save));
+		keep_json(f, buf, (size_t)r, sizeof(f->save));
+		if (f->save.domid == 9) {
+			reply_msg(fd, &h, HV_HC_EVMM, "writing the image: No space left on device");
+			break;
+		}
+		/* progress of an older request, an event, then ours */
+		send_progress(fd, h.op, h.seq - 1, 1, 2);
+		send_event(fd, HV_HC_EV_CREATED, 7, "other");
+		send_progress(fd, h.op, h.seq, 0, 64 << 20);
+		send_progress(fd, h.op, h.seq, 32 << 20, 64 << 20);
+		send_progress(fd, h.op, h.seq, 65 << 20, 64 << 20);
+		reply(fd, &h, 0, &res, sizeof(res), -1);
+		break;
+	}
+	case HV_HC_DOMCTL_RESTORE: {
+		struct hv_hc_domid d = { .domid = 12 };
+
+		hcmsg_body(buf, (size_t)r, &f->restore, sizeof(f->restore));
+		keep_json(f, buf, (size_t)r, sizeof(f->restore));
+		if (!strcmp(f->restore.create.name, "broken")) {
+			reply_msg(fd, &h, HV_HC_EVMM, "record 4 (PAGE_BATCH) at offset 8192: CRC mismatch");
+			break;
+		}
+		send_progress(fd, h.op, h.seq, 16 << 20, 16 << 20);
+		reply(fd, &h, 0, &d, sizeof(d), -1);
+		break;
+	}
 	case HV_HC_DOMCTL_CONSOLE: {
 		int p[2];
 
@@ -449,6 +572,269 @@ START_TEST(test_create_refusals)
 }
 END_TEST
 
+/* --- save, restore, stored configurations -------------------------------- */
+
+struct seen {
+	int calls;
+	uint64_t done, total;
+};
+
+static void on_progress(void *opaque, uint64_t done, uint64_t total)
+{
+	struct seen *p = opaque;
+
+	ck_assert_uint_le(done, total);
+	ck_assert_uint_ge(done, p->done);
+	p->calls++;
+	p->done = done;
+	p->total = total;
+}
+
+START_TEST(test_progress_decoding)
+{
+	struct hv_hc_progress in = { .done = 10, .total = 20 };
+	uint64_t done, total;
+
+	ck_assert(hv__progress_from_hc(&in, &done, &total));
+	ck_assert_uint_eq(done, 10);
+	ck_assert_uint_eq(total, 20);
+	in.done = 30;
+	ck_assert(hv__progress_from_hc(&in, &done, &total));
+	ck_assert_uint_eq(done, 20);
+	in.total = 0;
+	ck_assert(!hv__progress_from_hc(&in, &done, &total));
+}
+END_TEST
+
+START_TEST(test_save)
+{
+	struct fake f = { 0 };
+	struct seen seen = { 0 };
+	hv_progress progress = { on_progress, &seen };
+	char path[] = "/tmp/hv-test-save.XXXXXX";
+	hv_domain_config cfg;
+	hv_event ev;
+	hv_ctx *ctx;
+	int fd, ro;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ro = open(path, O_RDONLY);
+	ck_assert_int_ge(ro, 0);
+	unlink(path);
+
+	/* progress of this request only, events queued on the way */
+	ck_assert_int_eq(hv_domain_save(ctx, 3, fd, HV_SAVE_CONTINUE | HV_SAVE_COMPRESS,
+					&progress), 0);
+	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_SAVE);
+	ck_assert_uint_eq(f.last_nfds, 1);
+	ck_assert_uint_eq(f.save.domid, 3);
+	ck_assert_uint_eq(f.save.flags, HV_HC_SAVE_CONTINUE | HV_HC_SAVE_COMPRESS);
+	ck_assert_uint_eq(f.save.config_len, 0);
+	ck_assert_int_eq(seen.calls, 3);
+	ck_assert_uint_eq(seen.done, 64 << 20);
+	ck_assert_uint_eq(seen.total, 64 << 20);
+	ck_assert_int_eq(hv_event_next(ctx, &ev), 0);
+	ck_assert_str_eq(ev.name, "other");
+
+	/* a replacement configuration travels as JSON */
+	hv_domain_config_init(&cfg);
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "name=g2;kernel=/k;memory=64"), 0);
+	ck_assert_int_eq(hv_domain_save_config(ctx, 3, fd, &cfg, HV_SAVE_PAUSED, NULL), 0);
+	ck_assert_uint_eq(f.save.flags, HV_HC_SAVE_PAUSED);
+	ck_assert_uint_eq(f.save.config_len, strlen(f.config));
+	ck_assert_ptr_nonnull(strstr(f.config, "\"g2\""));
+	/* it must describe the domain's machine */
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "memory=128"), 0);
+	ck_assert_int_eq(hv_domain_save_config(ctx, 3, fd, &cfg, 0, NULL), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "memory = 128"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "64 MiB"));
+	hv_domain_config_dispose(&cfg);
+
+	/* hvd's reason is the reason logged */
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_save(ctx, 9, fd, 0, &progress), HV_ERROR_FAIL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "save domain 9: writing the image: No space left on device"));
+
+	/* refused before asking hvd */
+	f.requests = 0;
+	ck_assert_int_eq(hv_domain_save(ctx, 3, fd, HV_SAVE_CONTINUE | HV_SAVE_PAUSED, NULL),
+			 HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_save(ctx, 3, ro, 0, NULL), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "read-only"));
+	ck_assert_int_eq(f.requests, 0);
+	close(fd);
+	close(ro);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_create_stores_config)
+{
+	struct fake f = { 0 };
+	hv_domain_config cfg, back;
+	hv_ctx *ctx;
+	uint32_t domid;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	hv_domain_config_init(&cfg);
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "name=c1;kernel=/bin/sh;memory=64"), 0);
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), 0);
+	ck_assert_uint_eq(domid, 5);
+	ck_assert_int_eq(f.ops[0], HV_HC_DOMCTL_CREATE);
+	ck_assert_int_eq(f.ops[1], HV_HC_DOMCTL_SET_CONFIG);
+	ck_assert_int_eq(f.ops[2], HV_HC_DOMCTL_BUILD);
+	ck_assert_int_eq(f.ops[3], HV_HC_DOMCTL_UNPAUSE);
+	/* the stored JSON reads back, with the UUID the domain got */
+	hv_domain_config_init(&back);
+	ck_assert_int_eq(hv_config_from_json(ctx, f.config, &back), 0);
+	ck_assert_str_eq(back.name, "c1");
+	ck_assert_int_eq(back.has_uuid, 1);
+	hv_domain_config_dispose(&back);
+
+	/* a refused configuration: the half-domain is destroyed */
+	f.requests = 0;
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "name=nocfg"), 0);
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_INVAL);
+	ck_assert_uint_eq(domid, HV_DOMID_INVALID);
+	ck_assert_ptr_nonnull(strstr(logbuf, "configuration refused"));
+	ck_assert_int_eq(f.requests, 3);
+	ck_assert_int_eq(f.ops[2], HV_HC_DOMCTL_DESTROY);
+	hv_domain_config_dispose(&cfg);
+
+	/* GET_CONFIG */
+	hv_domain_config_init(&back);
+	ck_assert_int_eq(hv_domain_config_get(ctx, 3, &back), 0);
+	ck_assert_str_eq(back.name, "g");
+	ck_assert_uint_eq(back.memory_mib, 96);
+	ck_assert_int_eq(hv_domain_config_get(ctx, 4, &back), HV_ERROR_NOTFOUND);
+	hv_domain_config_dispose(&back);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+/* An image that starts with @json as its DOMAIN_CONFIG, at @at in a file. */
+static int make_image(const char *json, off_t at, uint32_t flags)
+{
+	char path[] = "/tmp/hv-test-image.XXXXXX";
+	struct stream_writer w;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(lseek(fd, at, SEEK_SET), at);
+	ck_assert_int_eq(stream_writer_init(&w, fd, flags), 0);
+	ck_assert_int_eq(stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, json,
+					     strlen(json)), 0);
+	ck_assert_int_eq(stream_writer_flush(&w), 0);
+	stream_writer_fini(&w);
+	ck_assert_int_eq(lseek(fd, at, SEEK_SET), at);
+	return fd;
+}
+
+START_TEST(test_restore)
+{
+	static const char json[] = "{ \"name\": \"r1\", \"kernel\": \"/bin/sh\", "
+		"\"uuid\": \"0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0\", "
+		"\"memory_mib\": 16, \"vcpus\": 2, \"extra\": \"workload=counter\" }";
+	struct fake f = { 0 };
+	struct seen seen = { 0 };
+	hv_progress progress = { on_progress, &seen };
+	hv_restore_params ov = { .flags = HV_RESTORE_PAUSED };
+	hv_domain_config cfg, back;
+	hv_ctx *ctx;
+	uint32_t domid;
+	int fd, p[2];
+
+	fake_start(&f);
+	ctx = new_ctx();
+	fd = make_image(json, 4096, STREAM_F_ALIGNED);
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, &progress), 0);
+	ck_assert_uint_eq(domid, 12);
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_RESTORE);
+	ck_assert_str_eq(f.restore.create.name, "r1");
+	ck_assert_uint_eq(f.restore.create.memory_mib, 16);
+	ck_assert_uint_eq(f.restore.create.maxmem_mib, 16);
+	ck_assert_uint_eq(f.restore.create.vcpus, 2);
+	ck_assert_uint_eq(f.restore.create.uuid[0], 0x0f);
+	ck_assert_uint_eq(f.restore.flags, HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_KERNEL);
+	ck_assert_uint_eq(f.last_nfds, 2);
+	ck_assert_str_eq(f.restore.cmdline, "workload=counter");
+	ck_assert_uint_eq(f.restore.config_len, strlen(f.config));
+	hv_domain_config_init(&back);
+	ck_assert_int_eq(hv_config_from_json(ctx, f.config, &back), 0);
+	ck_assert_str_eq(back.name, "r1");
+	hv_domain_config_dispose(&back);
+	/* the image fd is left where the stream starts */
+	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 4096);
+
+	/* overrides: a name; a config of the same machine; lazy */
+	ov.name = "r2";
+	ov.flags = HV_RESTORE_LAZY;
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), 0);
+	ck_assert_str_eq(f.restore.create.name, "r2");
+	ck_assert_uint_eq(f.restore.flags, HV_HC_RESTORE_LAZY | HV_HC_RESTORE_KERNEL);
+	hv_domain_config_init(&cfg);
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "name=r3;kernel=/nonexistent/k;memory=16;vcpus=2"), 0);
+	ov.config = &cfg;
+	ov.name = NULL;
+	ov.flags = 0;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), 0);
+	ck_assert_str_eq(f.restore.create.name, "r3");
+	/* a kernel that is gone: restored without it, with a warning */
+	ck_assert_uint_eq(f.restore.flags, 0);
+	ck_assert_uint_eq(f.last_nfds, 1);
+	ck_assert_ptr_nonnull(strstr(logbuf, "/nonexistent/k is gone"));
+	/* the image's UUID is kept */
+	ck_assert_uint_eq(f.restore.create.uuid[0], 0x0f);
+	/* a config of another machine is refused, naming both */
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "memory=32"), 0);
+	f.requests = 0;
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "memory = 32"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "memory = 16"));
+	ck_assert_int_eq(f.requests, 0);
+	ck_assert_uint_eq(domid, HV_DOMID_INVALID);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 4096);
+
+	/* hvd's reason for refusing the image is the reason logged */
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "memory=16;name=broken"), 0);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_FAIL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "restore domain \"broken\": record 4 (PAGE_BATCH) at offset 8192: CRC mismatch"));
+	hv_domain_config_dispose(&cfg);
+	close(fd);
+
+	/* not aligned: no lazy restore */
+	f.requests = 0;
+	fd = make_image(json, 0, 0);
+	ov.config = NULL;
+	ov.flags = HV_RESTORE_LAZY;
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "without lazy"));
+	close(fd);
+
+	/* not an image, not a file */
+	fd = make_image(json, 0, 0);
+	ck_assert_int_eq(pwrite(fd, "X", 1, 0), 1);
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, NULL, &domid, NULL), HV_ERROR_CORRUPT);
+	ck_assert_ptr_nonnull(strstr(logbuf, "xl save?"));
+	close(fd);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(hv_domain_restore(ctx, p[0], NULL, &domid, NULL), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "restore needs a regular file; for a pipe, copy it to a file first"));
+	close(p[0]);
+	close(p[1]);
+	ck_assert_int_eq(f.requests, 0);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("client");
@@ -463,6 +849,10 @@ int main(void)
 	tcase_add_test(tc, test_events);
 	tcase_add_test(tc, test_no_hvd);
 	tcase_add_test(tc, test_create_refusals);
+	tcase_add_test(tc, test_progress_decoding);
+	tcase_add_test(tc, test_save);
+	tcase_add_test(tc, test_create_stores_config);
+	tcase_add_test(tc, test_restore);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }

@@ -224,7 +224,9 @@ struct hv_hc_physinfo {
  * HV_HC_CONFIG_MAX, no NUL) for GET_CONFIG and SAVE; libhv sends it right
  * after CREATE.  hvd keeps it as opaque text.
  */
-#define HV_HC_CONFIG_MAX	(HV_HC_MSG_MAX - 4096)
+/* = 61280: what fits after RESTORE's struct, the largest that carries it */
+#define HV_HC_CONFIG_MAX \
+	(HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr) - sizeof(struct hv_hc_restore))
 
 /*
  * SAVE writes the domain to fd[0] (a file, pipe or socket, open for

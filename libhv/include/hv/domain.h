@@ -80,7 +80,9 @@ typedef struct hv_physinfo {
  * hvd only their descriptors.  On any failure nothing is left behind: a
  * half-built domain is destroyed before this returns.  The new domain's
  * id goes to *domid_r.  Configs with disks or network interfaces are
- * refused with HV_ERROR_NOSYS until hv has those devices.
+ * refused with HV_ERROR_NOSYS until hv has those devices.  hvd keeps
+ * @cfg (as JSON, with the UUID the domain got) for hv_domain_config_get()
+ * and for the domain's save images.
  */
 int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg, unsigned int flags,
 		     uint32_t *domid_r);
@@ -121,7 +123,8 @@ int hv_physinfo_get(hv_ctx *ctx, hv_physinfo *info_r);
 /*
  * hv_domain_config_get - the configuration the domain was created (or
  * restored) with, into @cfg (initialised by the caller, who disposes of it
- * with hv_domain_config_dispose()).
+ * with hv_domain_config_dispose()).  HV_ERROR_NOTFOUND also when hvd keeps
+ * none for the domain (created by an older libhv).
  */
 int hv_domain_config_get(hv_ctx *ctx, uint32_t domid, hv_domain_config *cfg);
 
@@ -131,7 +134,10 @@ int hv_domain_config_get(hv_ctx *ctx, uint32_t domid, hv_domain_config *cfg);
 
 /*
  * Progress of a save or restore: @fn is called from inside the call, in the
- * caller's thread, with bytes of guest memory done and the total.
+ * caller's thread, with bytes of guest memory done (never above the total,
+ * never going back) and the total.  It must not call libhv on the same
+ * context.  A save or restore waits for hvd as long as progress comes (at
+ * least once a minute), where other calls give up after 30 seconds.
  */
 typedef struct hv_progress {
 	void (*fn)(void *opaque, uint64_t done, uint64_t total);
@@ -147,12 +153,20 @@ typedef struct hv_progress {
  * hv_domain_save - write the domain to @fd (a file, pipe or socket open for
  * writing; the caller keeps it) as a save image (docs/save-stream.md).
  * Without HV_SAVE_CONTINUE or HV_SAVE_PAUSED the domain is destroyed once
- * the image is complete.  A failed save (full disk, closed pipe) leaves the
- * domain running, or paused, as it was.  @progress may be NULL.
+ * the image is complete; the two flags exclude each other.  A failed save
+ * (full disk, closed pipe) leaves the domain running, or paused, as it was;
+ * what @fd got is not an image then.  @progress may be NULL.  Returns 0,
+ * HV_ERROR_INVAL (flags, or @fd not open for writing), HV_ERROR_STATE (the
+ * domain is not running or paused), or what hvd's refusal maps to, with its
+ * reason logged.
  */
 int hv_domain_save(hv_ctx *ctx, uint32_t domid, int fd, unsigned int flags,
 		   const hv_progress *progress);
-/* The same, with @cfg written into the image instead of the stored config. */
+/*
+ * The same, with @cfg written into the image instead of the stored config;
+ * it must give the domain's memory and vcpus (else HV_ERROR_INVAL), and
+ * gets the domain's UUID if it has none.
+ */
 int hv_domain_save_config(hv_ctx *ctx, uint32_t domid, int fd,
 			  const hv_domain_config *cfg, unsigned int flags,
 			  const hv_progress *progress);
@@ -172,9 +186,22 @@ typedef struct hv_restore_params {
 
 /*
  * hv_domain_restore - create a domain from the save image @fd (a regular
- * file, read from its current offset; the caller keeps it).  The whole image
- * is checked before any vCPU runs; a refused image leaves nothing behind and
- * the logged error says why.  @overrides and @progress may be NULL.
+ * file open for reading, read from its current offset; the caller keeps
+ * it).  The image's configuration is read here, with @overrides applied;
+ * the kernel and ramdisk it names are opened with the caller's privileges,
+ * if they still exist, so that the domain can restart later (without them
+ * it is restored all the same, with a warning).  If a domain with the
+ * image's UUID exists (the image is a checkpoint of it), the new domain
+ * gets a new UUID.  The whole image is checked before any vCPU runs; a
+ * refused image leaves nothing behind and the logged error says why.  On
+ * success the new domain's id goes to *domid_r; it runs, or is paused with
+ * HV_RESTORE_PAUSED.  @overrides and @progress may be NULL.  Returns 0,
+ * HV_ERROR_INVAL (not a regular file; flags; a replacement config with
+ * other memory or vcpus; HV_RESTORE_LAZY for an image that cannot be
+ * mapped: compressed, or not written to a regular file at a multiple of
+ * 4096), HV_ERROR_CORRUPT or HV_ERROR_VERSION (the image's header or
+ * configuration record), HV_ERROR_EXISTS (the name is in use), or what
+ * hvd's refusal maps to.
  */
 int hv_domain_restore(hv_ctx *ctx, int fd, const hv_restore_params *overrides,
 		      uint32_t *domid_r, const hv_progress *progress);

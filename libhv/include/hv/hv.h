@@ -15,7 +15,7 @@
 extern "C" {
 #endif
 
-#define HV_API_VERSION_CURRENT 0x010000	/* 1.0.0 */
+#define HV_API_VERSION_CURRENT 0x010100	/* 1.1.0: save and restore */
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What domain.c (create) and saverestore.c (restore) share: both turn a
+ * configuration into the ABI's create description, command line and
+ * stored JSON, and open the kernel and ramdisk with the caller's
+ * privileges.
+ */
+#ifndef HV_DOMAIN_INT_H
+#define HV_DOMAIN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hv/config.h>
+#include <public/hypercall.h>
+#include "client.h"
+
+#define HV__WHAT_MAX 160
+
+
+/* hv__call(), with hvd's refusal logged as "@what: <reason>". */
+int hv__request(hv_ctx *ctx, const struct hv__req *req, const char *what);
+
+/* What hv cannot do yet (disks, vifs, firmware), said before anything is created. */
+int hv__check_supported(hv_ctx *ctx, const hv_domain_config *cfg);
+
+/* CREATE's description of @cfg; a random UUID if @cfg has none. */
+int hv__fill_create(hv_ctx *ctx, const hv_domain_config *cfg,
+		    struct hv_hc_create *c);
+
+/* The kernel command line of @cfg into @buf (HV_HC_CMDLINE_MAX bytes). */
+int hv__fill_cmdline(hv_ctx *ctx, const hv_domain_config *cfg, char *buf);
+
+/*
+ * Open the kernel or ramdisk @path (@key says which) of domain @name with
+ * the caller's privileges: an fd, or a negative HV_ERROR_* (logged at
+ * @level).
+ */
+int hv__open_image(hv_ctx *ctx, const char *name, const char *key,
+		   const char *path, enum hv_log_level level);
+
+/*
+ * @cfg as the JSON hvd stores for the domain, with @uuid (the one the
+ * domain got) in it: a malloc()ed string in *json_r, its length in
+ * *len_r, at most HV_HC_CONFIG_MAX bytes (else HV_ERROR_CONFIG, logged).
+ */
+int hv__config_json(hv_ctx *ctx, const hv_domain_config *cfg,
+		    const uint8_t uuid[16], char **json_r, size_t *len_r);
+
+/*
+ * hv__call_creating - send @req, a request that creates the domain with
+ * @uuid (CREATE, RESTORE), and log a refusal; if hvd went away or did not
+ * answer, a domain it may have created is destroyed, so that nothing is
+ * left behind.
+ */
+int hv__call_creating(hv_ctx *ctx, const struct hv__req *req,
+		      const char *what, const uint8_t uuid[16]);
+
+/* A new buffer (free()) holding @a_len bytes of @a, then @b_len of @b. */
+void *hv__join(const void *a, size_t a_len, const void *b, size_t b_len);
+
+#endif

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Save and restore.  SAVE hands hvd the domain's id and the descriptor to
+ * write the image to.  RESTORE needs more from us: the image's
+ * configuration is read here with the stream reader (which checks it like
+ * every other record), the caller's overrides are applied, and hvd gets
+ * the create description, the image, the kernel and ramdisk (kept for a
+ * later restart, as BUILD's) and the configuration to store.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "client.h"
+#include "domain_int.h"
+#include "stream.h"
+
+#define SAVE_FLAGS (HV_SAVE_CONTINUE | HV_SAVE_PAUSED | HV_SAVE_COMPRESS)
+#define RESTORE_FLAGS (HV_RESTORE_PAUSED | HV_RESTORE_LAZY)
+
+/* --- save ------------------------------------------------------------ */
+
+/*
+ * A replacement configuration for the image of @domid must describe the
+ * same machine: the image's memory and vCPU state are the domain's.
+ * Its UUID, if it has none, is the domain's (into @uuid).
+ */
+static int check_save_config(hv_ctx *ctx, uint32_t domid, const char *what,
+			     const hv_domain_config *cfg, uint8_t uuid[16])
+{
+	hv_dominfo info;
+	int rc;
+
+	rc = hv_config_validate(ctx, cfg, 0);
+	if (rc)
+		return rc;
+	rc = hv_domain_info(ctx, domid, &info);
+	if (rc)
+		return rc;
+	if (cfg->memory_mib != info.memory_mib || cfg->vcpus != info.vcpus) {
+		HV__ERR(ctx, "%s: the configuration to save gives memory = %" PRIu64 " and vcpus = %u, but the domain has %" PRIu64 " MiB and %u vCPUs (they must be the same)",
+			what, cfg->memory_mib, cfg->vcpus, info.memory_mib,
+			info.vcpus);
+		return HV_ERROR_INVAL;
+	}
+	memcpy(uuid, cfg->has_uuid ? cfg->uuid : info.uuid, 16);
+	return 0;
+}
+
+static int save(hv_ctx *ctx, uint32_t domid, int fd,
+		const hv_domain_config *cfg, unsigned int flags,
+		const hv_progress *progress)
+{
+	struct hv_hc_save head = { .domid = domid };
+	struct hv_hc_save_result result;
+	char what[HV__WHAT_MAX], *json = NULL;
+	uint8_t uuid[16];
+	void *body = NULL;
+	size_t len = 0;
+	int fl, rc;
+
+	snprintf(what, sizeof(what), "save domain %" PRIu32, domid);
+	if (flags & ~SAVE_FLAGS) {
+		HV__ERR(ctx, "%s: unknown flags 0x%x", what, flags & ~SAVE_FLAGS);
+		return HV_ERROR_INVAL;
+	}
+	if ((flags & HV_SAVE_CONTINUE) && (flags & HV_SAVE_PAUSED)) {
+		HV__ERR(ctx, "%s: HV_SAVE_CONTINUE (run on) and HV_SAVE_PAUSED (stay paused) exclude each other (give one)",
+			what);
+		return HV_ERROR_INVAL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
+		HV__ERR(ctx, "%s: descriptor %d %s (give a file, pipe or socket open for writing)",
+			what, fd, fl < 0 ? "is not open" : "is open read-only");
+		return HV_ERROR_INVAL;
+	}
+	if (cfg) {
+		rc = check_save_config(ctx, domid, what, cfg, uuid);
+		if (rc)
+			return rc;
+		rc = hv__config_json(ctx, cfg, uuid, &json, &len);
+		if (rc)
+			return rc;
+	}
+	head.flags = (flags & HV_SAVE_CONTINUE ? HV_HC_SAVE_CONTINUE : 0) |
+		(flags & HV_SAVE_PAUSED ? HV_HC_SAVE_PAUSED : 0) |
+		(flags & HV_SAVE_COMPRESS ? HV_HC_SAVE_COMPRESS : 0);
+	head.config_len = (uint32_t)len;
+	body = hv__join(&head, sizeof(head), json, len);
+	if (!body) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
+	{
+		struct hv__req req = {
+			.op = HV_HC_DOMCTL_SAVE, .body = body,
+			.body_len = sizeof(head) + len, .fds = &fd, .nr_fds = 1,
+			.reply = &result, .reply_len = sizeof(result),
+			.progress = progress,
+		};
+
+		rc = hv__request(ctx, &req, what);
+	}
+	if (!rc)
+		HV__DEBUG(ctx, "%s: %" PRIu64 " bytes, %" PRIu64 " pages (%" PRIu64 " zero)",
+			  what, result.bytes, result.pages, result.zero_pages);
+out:
+	free(body);
+	free(json);
+	return rc;
+}
+
+HV__EXPORT int hv_domain_save(hv_ctx *ctx, uint32_t domid, int fd,
+			      unsigned int flags, const hv_progress *progress)
+{
+	return save(ctx, domid, fd, NULL, flags, progress);
+}
+
+HV__EXPORT int hv_domain_save_config(hv_ctx *ctx, uint32_t domid, int fd,
+				     const hv_domain_config *cfg,
+				     unsigned int flags,
+				     const hv_progress *progress)
+{
+	if (!cfg) {
+		HV__ERR(ctx, "save domain %" PRIu32 ": no configuration (use hv_domain_save() to save the stored one)",
+			domid);
+		return HV_ERROR_INVAL;
+	}
+	return save(ctx, domid, fd, cfg, flags, progress);
+}
+
+/* --- restore --------------------------------------------------------- */
+
+/* The HV_ERROR_* for the stream reader's error @r. */
+static int stream_error(int r)
+{
+	if (r == -STREAM_E_VERSION)
+		return HV_ERROR_VERSION;
+	if (r <= -STREAM_E_MAGIC)
+		return HV_ERROR_CORRUPT;
+	return r == -ENOMEM ? HV_ERROR_NOMEM : HV_ERROR_IO;
+}
+
+/*
+ * The image's configuration: the stream header and its first record,
+ * DOMAIN_CONFIG, read from @fd's offset @start, which it is put back to.
+ * The header's flags go to *stream_flags_r.
+ */
+static int read_image_config(hv_ctx *ctx, int fd, off_t start,
+			     hv_domain_config *cfg, uint32_t *stream_flags_r)
+{
+	struct stream_reader rd;
+	struct stream_record rec;
+	char *json = NULL;
+	int r, rc;
+
+	stream_reader_init(&rd, fd);
+	r = stream_read_record(&rd, &rec);
+	if (r < 0) {
+		HV__ERR(ctx, "restore: %s%s", rd.errmsg,
+			r == -STREAM_E_MAGIC ? " (is it an image written by xl save?)" :
+			r == -STREAM_E_VERSION ? " (restore it with the hv that saved it, or a newer one)" :
+			r <= -STREAM_E_MAGIC ? " (the image is damaged; restore another copy)" :
+			"");
+		rc = stream_error(r);
+		goto out;
+	}
+	if (r == 0 || rec.type != STREAM_REC_DOMAIN_CONFIG) {
+		/* the reader refuses this itself; never act on what it missed */
+		HV__ERR(ctx, "restore: the image does not start with its configuration (the image is damaged)");
+		rc = HV_ERROR_CORRUPT;
+		goto out;
+	}
+	if (rec.len > HV_HC_CONFIG_MAX) {
+		HV__ERR(ctx, "restore: the image's configuration is %" PRIu32 " bytes, more than the %zu hvd keeps",
+			rec.len, (size_t)HV_HC_CONFIG_MAX);
+		rc = HV_ERROR_CONFIG;
+		goto out;
+	}
+	json = malloc(rec.len + 1);
+	if (!json) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
+	memcpy(json, rec.body, rec.len);
+	json[rec.len] = '\0';
+	*stream_flags_r = rd.flags;
+	rc = hv_config_from_json(ctx, json, cfg);
+	if (rc)
+		HV__ERR(ctx, "restore: the image's configuration cannot be read by this libhv");
+out:
+	free(json);
+	stream_reader_fini(&rd);
+	if (lseek(fd, start, SEEK_SET) != start && !rc) {
+		HV__ERR(ctx, "restore: cannot seek back in the image: %s",
+			strerror(errno));
+		rc = HV_ERROR_IO;
+	}
+	return rc;
+}
+
+/* The image's configuration with the caller's overrides, into @cfg. */
+static int apply_overrides(hv_ctx *ctx, const hv_domain_config *image,
+			   const hv_restore_params *ov, hv_domain_config *cfg)
+{
+	const hv_domain_config *base = image;
+	char *name;
+	int rc;
+
+	if (ov && ov->config) {
+		base = ov->config;
+		if (base->memory_mib != image->memory_mib ||
+		    base->vcpus != image->vcpus) {
+			HV__ERR(ctx, "restore: the configuration given has memory = %" PRIu64 " and vcpus = %u, but the image was saved with memory = %" PRIu64 " and vcpus = %u (they must be the same)",
+				base->memory_mib, base->vcpus,
+				image->memory_mib, image->vcpus);
+			return HV_ERROR_INVAL;
+		}
+	}
+	rc = hv_domain_config_copy(cfg, base);
+	if (rc)
+		return rc;
+	/* a replacement without a UUID keeps the image's */
+	if (!cfg->has_uuid && image->has_uuid) {
+		memcpy(cfg->uuid, image->uuid, sizeof(cfg->uuid));
+		cfg->has_uuid = 1;
+	}
+	if (ov && ov->name) {
+		name = strdup(ov->name);
+		if (!name)
+			return HV_ERROR_NOMEM;
+		free(cfg->name);
+		cfg->name = name;
+	}
+	return 0;
+}
+
+/*
+ * The image's UUID may belong to a running domain (the image is a
+ * checkpoint of it): the restored one then gets a new UUID, so that the
+ * two stay apart.
+ */
+static int unique_uuid(hv_ctx *ctx, hv_domain_config *cfg)
+{
+	hv_dominfo *list = NULL;
+	size_t nr = 0;
+	int rc;
+
+	if (!cfg->has_uuid)
+		return 0;
+	rc = hv_domain_list(ctx, &list, &nr);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < nr; i++) {
+		if (!memcmp(list[i].uuid, cfg->uuid, sizeof(cfg->uuid))) {
+			HV__INFO(ctx, "domain \"%s\" (%" PRIu32 ") has the image's UUID: the restored domain gets a new one",
+				 list[i].name, list[i].domid);
+			cfg->has_uuid = 0;
+			break;
+		}
+	}
+	free(list);
+	return 0;
+}
+
+/*
+ * The kernel or ramdisk @path for a later restart: an fd, or -1 if it is
+ * gone or unusable (said; the domain is restored all the same).
+ */
+static int open_for_restart(hv_ctx *ctx, const hv_domain_config *cfg,
+			    const char *key, const char *path)
+{
+	int fd;
+
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		HV__WARN(ctx, "domain \"%s\": %s %s is gone: the domain is restored, but cannot restart (on_reboot = restart) without it",
+			 cfg->name, key, path);
+		return -1;
+	}
+	fd = hv__open_image(ctx, cfg->name, key, path, HV_LOG_WARN);
+	return fd < 0 ? -1 : fd;
+}
+
+HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
+				 const hv_restore_params *overrides,
+				 uint32_t *domid_r, const hv_progress *progress)
+{
+	hv_domain_config image, cfg;
+	struct hv_hc_restore *rs = NULL;
+	struct hv_hc_domid created;
+	unsigned int flags = overrides ? overrides->flags : 0;
+	char what[HV__WHAT_MAX], *json = NULL;
+	void *body = NULL;
+	uint32_t stream_flags = 0;
+	int fds[3] = { fd, -1, -1 }, fl, rc;
+	unsigned int nr_fds = 1;
+	struct stat sb;
+	size_t len = 0;
+	off_t start;
+
+	*domid_r = HV_DOMID_INVALID;
+	hv_domain_config_init(&image);
+	hv_domain_config_init(&cfg);
+	if (flags & ~RESTORE_FLAGS) {
+		HV__ERR(ctx, "restore: unknown flags 0x%x", flags & ~RESTORE_FLAGS);
+		return HV_ERROR_INVAL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fstat(fd, &sb) < 0) {
+		HV__ERR(ctx, "restore: descriptor %d is not open (give the image open for reading)",
+			fd);
+		return HV_ERROR_INVAL;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		HV__ERR(ctx, "restore needs a regular file; for a pipe, copy it to a file first");
+		return HV_ERROR_INVAL;
+	}
+	if ((fl & O_ACCMODE) == O_WRONLY) {
+		HV__ERR(ctx, "restore: the image is open write-only (open it for reading)");
+		return HV_ERROR_INVAL;
+	}
+	start = lseek(fd, 0, SEEK_CUR);
+	if (start < 0) {
+		HV__ERR(ctx, "restore: cannot tell the offset in the image: %s",
+			strerror(errno));
+		return HV_ERROR_IO;
+	}
+	rc = read_image_config(ctx, fd, start, &image, &stream_flags);
+	if (rc)
+		goto out;
+	if ((flags & HV_RESTORE_LAZY) &&
+	    (!(stream_flags & STREAM_F_ALIGNED) || start % STREAM_PAGE_SIZE)) {
+		HV__ERR(ctx, "restore: the image cannot be mapped for a lazy restore: it was %s (restore it without lazy)",
+			stream_flags & STREAM_F_COMPRESSED ? "saved compressed" :
+			!(stream_flags & STREAM_F_ALIGNED) ?
+			"written to a pipe or at an unaligned offset" :
+			"copied to an offset that is not a multiple of 4096");
+		rc = HV_ERROR_INVAL;
+		goto out;
+	}
+	rc = apply_overrides(ctx, &image, overrides, &cfg);
+	if (rc)
+		goto out;
+	rc = hv_config_validate(ctx, &cfg, 0);
+	if (rc)
+		goto out;
+	rc = hv__check_supported(ctx, &cfg);
+	if (rc)
+		goto out;
+	rc = unique_uuid(ctx, &cfg);
+	if (rc)
+		goto out;
+	rs = calloc(1, sizeof(*rs));
+	if (!rs) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
+	rc = hv__fill_create(ctx, &cfg, &rs->create);
+	if (rc)
+		goto out;
+	rc = hv__fill_cmdline(ctx, &cfg, rs->cmdline);
+	if (rc)
+		goto out;
+	rs->flags = (flags & HV_RESTORE_PAUSED ? HV_HC_RESTORE_PAUSED : 0) |
+		(flags & HV_RESTORE_LAZY ? HV_HC_RESTORE_LAZY : 0);
+	if (cfg.kernel && (fds[1] = open_for_restart(ctx, &cfg, "kernel",
+						     cfg.kernel)) >= 0) {
+		rs->flags |= HV_HC_RESTORE_KERNEL;
+		nr_fds = 2;
+		if (cfg.ramdisk &&
+		    (fds[2] = open_for_restart(ctx, &cfg, "ramdisk",
+					       cfg.ramdisk)) >= 0) {
+			rs->flags |= HV_HC_RESTORE_INITRD;
+			nr_fds = 3;
+		}
+	}
+	rc = hv__config_json(ctx, &cfg, rs->create.uuid, &json, &len);
+	if (rc)
+		goto out;
+	rs->config_len = (uint32_t)len;
+	body = hv__join(rs, sizeof(*rs), json, len);
+	if (!body) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
+
+	snprintf(what, sizeof(what), "restore domain \"%s\"", cfg.name);
+	{
+		struct hv__req req = {
+			.op = HV_HC_DOMCTL_RESTORE, .body = body,
+			.body_len = sizeof(*rs) + len, .fds = fds,
+			.nr_fds = nr_fds, .reply = &created,
+			.reply_len = sizeof(created), .progress = progress,
+		};
+
+		rc = hv__call_creating(ctx, &req, what, rs->create.uuid);
+	}
+	if (rc)
+		goto out;
+	HV__DEBUG(ctx, "domain \"%s\" restored as domain %" PRIu32, cfg.name,
+		  created.domid);
+	*domid_r = created.domid;
+out:
+	for (int i = 1; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(body);
+	free(json);
+	free(rs);
+	hv_domain_config_dispose(&cfg);
+	hv_domain_config_dispose(&image);
+	return rc;
+}
