@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/ioctl.h>
 #include "kvmstate.h"
 #include "log.h"
@@ -345,10 +344,6 @@ int kvmstate_vm(struct state_io *io, struct vm *vm)
 		pit_channel_state(io, i, &pit.channels[i]);
 	state_u32(io, "pit.flags", &pit.flags);
 	state_u64(io, "clock", (uint64_t *)&clock.clock);
-	/* the host's realtime at the save, when KVM gives it: 0 otherwise */
-	if (!io->loading && !(clock.flags & KVM_CLOCK_REALTIME))
-		clock.realtime = 0;
-	state_u64(io, "clock.realtime", (uint64_t *)&clock.realtime);
 	state_end(io);
 	if (!io->loading || io->err)
 		return io->err;

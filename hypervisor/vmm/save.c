@@ -179,13 +179,18 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 	bool compress = flags & HV_VMM_SAVE_COMPRESS;
 	bool was_paused = vm->paused;
 	uint32_t sflags = compress ? STREAM_F_COMPRESSED : 0;
-	struct stat st;
+	struct stat st = { 0 };
 	off_t at;
 	int rc;
 
 	msg[0] = '\0';
 	at = lseek(fd, 0, SEEK_CUR);
-	if (!fstat(fd, &st) && vm->nr_mapped && st.st_dev == vm->image_dev &&
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		snprintf(msg, msg_len, "the descriptor to save to: %s", strerror(-rc));
+		return rc;
+	}
+	if (vm->nr_mapped && st.st_dev == vm->image_dev &&
 	    st.st_ino == vm->image_ino) {
 		snprintf(msg, msg_len, "the domain's memory is mapped from this file (it was restored from it lazily): save it to another file");
 		return -EBUSY;
@@ -195,9 +200,10 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		if (!compress && at % STREAM_PAGE_SIZE == 0)
 			sflags |= STREAM_F_ALIGNED;
 		if (ftruncate(fd, at) < 0) {
+			rc = -errno;
 			snprintf(msg, msg_len, "cannot truncate the file at offset %lld: %s",
-				 (long long)at, strerror(errno));
-			return -errno;
+				 (long long)at, strerror(-rc));
+			return rc;
 		}
 	}
 	vm_pause(vm);
@@ -214,6 +220,11 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		rc = save_state(vmm, &w, msg, msg_len);
 	if (!rc)
 		rc = stream_write_end(&w);
+	/* a full disk may only show when the data reaches it: before success */
+	if (!rc && S_ISREG(st.st_mode) && fdatasync(fd) < 0) {
+		rc = -errno;
+		snprintf(msg, msg_len, "writing the image out: %s", strerror(errno));
+	}
 	if (rc && !msg[0])
 		snprintf(msg, msg_len, "%s", w.err ? w.errmsg : strerror(-rc));
 	if (!rc) {
@@ -224,10 +235,8 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		     res->bytes, res->pages, res->zero_pages);
 	}
 	stream_writer_fini(&w);
-	if (rc < 0 && rc > -4096)
-		;	/* -errno */
-	else if (rc)
-		rc = -EINVAL;	/* a stream rule: a bug here, reported as such */
+	if (rc <= -4096)
+		rc = -EINVAL;	/* a stream rule broken here: a bug, reported as such */
 	if (!was_paused && (rc || (flags & HV_VMM_SAVE_RESUME)))
 		vm_unpause(vm);
 	return rc;
@@ -255,8 +264,6 @@ struct restore {
 	struct blob vcpus[VM_MAX_VCPUS];
 	unsigned int nr_vcpu_states;
 	bool have_layout;
-	/* a mapped image: pages are mapped from it, not copied */
-	bool map_pages;
 	const uint8_t *map;		/* the image, read-only */
 	size_t map_len;
 	uint64_t base;			/* file offset of the stream */
@@ -510,46 +517,45 @@ static int restore_record(struct restore *r, struct stream_reader *rd,
  * APIC ids), which hv-vmm sets per vCPU anyway, and leaf 0x10, which
  * changes from one VM to the next here.
  */
-static bool cpuid_differs(const struct kvm_cpuid_entry2 *e, const uint32_t *v)
+static bool cpuid_differs(const struct kvm_cpuid_entry2 *e, const struct stream_cpuid *v)
 {
 	uint32_t ebx_mask = e->function == 1 ? 0x00ffffffu : ~0u;
+	uint32_t edx_mask = e->function == 0xb || e->function == 0x1f ? 0 : ~0u;
 
 	/* leaf 0x10 carries a figure KVM measures anew for each VM on PVM hosts */
 	if (e->function == 0x10)
 		return false;
-	uint32_t edx_mask = e->function == 0xb || e->function == 0x1f ? 0 : ~0u;
-
-	return e->eax != v[3] || (e->ebx ^ v[4]) & ebx_mask || e->ecx != v[5] ||
-	       (e->edx ^ v[6]) & edx_mask;
+	return e->eax != v->eax || (e->ebx ^ v->ebx) & ebx_mask || e->ecx != v->ecx ||
+	       (e->edx ^ v->edx) & edx_mask;
 }
 
 /* The saved CPU policy must be what this host gives, leaf for leaf. */
 static int restore_check_policy(struct restore *r)
 {
 	const struct kvm_cpuid2 *c = r->vmm->vm.cpuid;
+	struct stream_record rec = { .type = STREAM_REC_CPU_POLICY };
 	uint32_t n;
 
 	if (!r->policy.data)
 		return 0;
-	n = (uint32_t)(r->policy.len - 8) / 32;
+	rec.body = r->policy.data;
+	rec.len = (uint32_t)r->policy.len;
+	n = (rec.len - 8) / 32;
 	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *p = r->policy.data + 8 + 32 * (size_t)i;
-		uint32_t v[7];
+		struct stream_cpuid v;
 		unsigned int j;
 
-		for (unsigned int k = 0; k < 7; k++)
-			v[k] = (uint32_t)p[4 * k] | (uint32_t)p[4 * k + 1] << 8 |
-			       (uint32_t)p[4 * k + 2] << 16 | (uint32_t)p[4 * k + 3] << 24;
+		stream_cpu_policy_entry(&rec, i, &v);
 		for (j = 0; j < c->nent; j++)
-			if (c->entries[j].function == v[0] && c->entries[j].index == v[1])
+			if (c->entries[j].function == v.function && c->entries[j].index == v.index)
 				break;
 		if (j == c->nent)
 			return restore_fail(r, -EINVAL, "the image's CPU has CPUID leaf 0x%x.%u, this host's KVM does not give it (saved on another kind of host?)",
-					    v[0], v[1]);
-		if (cpuid_differs(&c->entries[j], v))
+					    v.function, v.index);
+		if (cpuid_differs(&c->entries[j], &v))
 			return restore_fail(r, -EINVAL, "CPUID leaf 0x%x.%u differs from this host's (eax..edx %08x %08x %08x %08x here, %08x %08x %08x %08x in the image): saved on another kind of host",
-					    v[0], v[1], c->entries[j].eax, c->entries[j].ebx,
-					    c->entries[j].ecx, c->entries[j].edx, v[3], v[4], v[5], v[6]);
+					    v.function, v.index, c->entries[j].eax, c->entries[j].ebx,
+					    c->entries[j].ecx, c->entries[j].edx, v.eax, v.ebx, v.ecx, v.edx);
 	}
 	if (n != c->nent)
 		return restore_fail(r, -EINVAL, "the image's CPU has %u CPUID leaves, this host gives %u: saved on another kind of host",
@@ -820,16 +826,16 @@ static double now_ms(void)
 int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 {
 	double t0 = now_ms();
-	struct placer pl = { .vm = &vmm->vm, .fd = o->fd, .map = o->lazy };
+	struct placer pl = { .vm = &vmm->vm, .fd = o->fd };
 	struct restore r = { .vmm = vmm, .o = o, .pl = &pl };
 	struct stream_reader rd;
 	struct stream_record rec;
 	uint64_t pages = 0, total = 0, next_report = 0;
 	int rc;
 
-	r.map_pages = restore_map_image(&r, &rd);
-	if (!r.map_pages)
+	if (!restore_map_image(&r, &rd))
 		stream_reader_init(&rd, o->fd);
+	pl.map = r.map && o->lazy;	/* else pages are copied */
 	while ((rc = stream_read_record(&rd, &rec)) > 0) {
 		rc = restore_record(&r, &rd, &rec);
 		if (rc)

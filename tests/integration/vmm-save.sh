@@ -293,6 +293,24 @@ e = refused("memory", img, r"64 MiB.*128 MiB|MiB", "--memory", "128")
 ok("memory other than the image's: " + e)
 e = refused("vcpus", img, r"vCPU", "--vcpus", "2")
 ok("vCPUs other than the image's: " + e)
+# a CPU other than this host's: leaf 0's eax changed in CPU_POLICY (record
+# 1), with the record's CRC made good again, so only the CPU check can refuse
+import zlib
+with open(img, "rb") as f:
+    data = bytearray(f.read())
+off = 32
+rtype, rflags, rlen = struct.unpack_from("<III", data, off)
+off += 16 + ((rlen + 7) & ~7) + 8
+rtype, rflags, rlen = struct.unpack_from("<III", data, off)
+if rtype != 2:
+    fail("record 1 is of type %d, not CPU_POLICY" % rtype)
+struct.pack_into("<I", data, off + 16 + 8 + 12, struct.unpack_from("<I", data, off + 16 + 8 + 12)[0] ^ 1)
+total = 16 + ((rlen + 7) & ~7) + 8
+struct.pack_into("<I", data, off + total - 8, zlib.crc32(bytes(data[off:off + total - 8])))
+with open(bad, "wb") as f:
+    f.write(data)
+e = refused("cpu", bad, r"CPUID leaf 0x0\.0 differs")
+ok("a CPU other than this host's: " + e)
 with open(bad, "wb") as f:
     f.write(b"not a save image at all" * 100)
 e = refused("garbage", bad, r"magic|not an hv save")
