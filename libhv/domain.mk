@@ -20,6 +20,6 @@ tests_unit_test_client_SOURCES = tests/unit/test-client.c \
 	$(libhv_libhv_la_SOURCES)
 tests_unit_test_client_CPPFLAGS = $(libhv_libhv_la_CPPFLAGS)
 tests_unit_test_client_CFLAGS = $(CHECK_TEST_CFLAGS) \
-	$(LIBXML2_CFLAGS) $(YAJL_CFLAGS) $(ZLIB_CFLAGS)
+	$(LIBXML2_CFLAGS) $(YAJL_CFLAGS) $(HV_STREAM_CFLAGS)
 tests_unit_test_client_LDADD = $(libhv_libhv_la_LIBADD) $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-client

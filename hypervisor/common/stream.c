@@ -12,12 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
+#include <isa-l/crc.h>
 #include <zlib.h>
 #include "stream.h"
 
 #define STREAM_FLUSH_AT (1u << 20)
+/* a regular file's written bytes go to writeback in steps of this much */
+#define STREAM_WRITEBACK_STEP (32u << 20)
+#define STREAM_IOV_MAX 1024
+
+const uint8_t stream_zero_page[STREAM_PAGE_SIZE];
 #define STREAM_MSG_MAX 200
 
 static uint32_t stream_get32(const uint8_t *p)
@@ -43,9 +51,19 @@ static void stream_put64(uint8_t *p, uint64_t v)
 	stream_put32(p + 4, (uint32_t)(v >> 32));
 }
 
+/*
+ * CRC-32 (IEEE 802.3, reflected: zlib's crc32()) continued from @crc over
+ * @len bytes.  ISA-L's folding implementation runs at memory speed, several
+ * times zlib's; the page data of a save is most of what it covers.
+ */
+static uint32_t stream_crc_update(uint32_t crc, const void *p, size_t len)
+{
+	return crc32_gzip_refl(crc, (const unsigned char *)p, len);
+}
+
 static uint32_t stream_crc(const uint8_t *p, size_t len)
 {
-	return (uint32_t)crc32(crc32(0L, Z_NULL, 0), p, (uInt)len);
+	return stream_crc_update(0, p, len);
 }
 
 static size_t stream_pad8(size_t len)
@@ -476,18 +494,32 @@ static int stream_wreserve(struct stream_writer *w, size_t n)
 	return 0;
 }
 
-int stream_writer_flush(struct stream_writer *w)
+/*
+ * Hands what reached a regular file to writeback every STREAM_WRITEBACK_STEP
+ * bytes, so the disk works while the stream is still being written and the
+ * caller's final fdatasync() has little left to wait for.
+ */
+static void stream_writeback(struct stream_writer *w)
 {
-	size_t done = 0;
+	uint64_t len = w->bytes_written - w->writeback_done;
 
-	if (w->err)
-		return w->err;
-	while (done < w->len) {
-		ssize_t n = write(w->fd, w->buf + done, w->len - done);
+	if (w->file_base < 0 || len < STREAM_WRITEBACK_STEP)
+		return;
+	if (sync_file_range(w->fd, w->file_base + (off_t)w->writeback_done, (off_t)len,
+			    SYNC_FILE_RANGE_WRITE) < 0)
+		w->file_base = -1;	/* a file system without it: fdatasync does it all */
+	w->writeback_done = w->bytes_written;
+}
 
-		if (n < 0 && errno == EINTR)
+/* Writes all of @iov[0..@n) to the fd (consuming @iov); 0 or an error. */
+static int stream_writev_all(struct stream_writer *w, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t k = writev(w->fd, iov, n > STREAM_IOV_MAX ? STREAM_IOV_MAX : n);
+
+		if (k < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			struct pollfd p = { .fd = w->fd, .events = POLLOUT };
 
 			if (poll(&p, 1, -1) < 0 && errno != EINTR)
@@ -495,27 +527,50 @@ int stream_writer_flush(struct stream_writer *w)
 						    w->bytes_written, strerror(errno));
 			continue;
 		}
-		if (n <= 0) {
-			int e = n < 0 ? errno : EIO;
+		if (k <= 0) {
+			int e = k < 0 ? errno : EIO;
 
 			return stream_wfail(w, -e, "writing the stream at offset %" PRIu64 ": %s",
 					    w->bytes_written, strerror(e));
 		}
-		done += n;
-		w->bytes_written += n;
+		w->bytes_written += (uint64_t)k;
+		while (n > 0 && (size_t)k >= iov->iov_len) {
+			k -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + k;
+			iov->iov_len -= (size_t)k;
+		}
 	}
-	w->len = 0;
+	stream_writeback(w);
 	return 0;
+}
+
+int stream_writer_flush(struct stream_writer *w)
+{
+	struct iovec iov = { w->buf, w->len };
+	int rc;
+
+	if (w->err)
+		return w->err;
+	rc = stream_writev_all(w, &iov, w->len ? 1 : 0);
+	if (!rc)
+		w->len = 0;
+	return rc;
 }
 
 int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)
 {
+	struct stat st;
 	off_t base;
 	int rc;
 
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
 	w->flags = flags;
+	w->file_base = -1;
 	w->order.stream_flags = flags;
 	if (flags & ~STREAM_F_ALL)
 		return stream_wfail(w, -EINVAL, "unknown stream flags 0x%x", flags & ~STREAM_F_ALL);
@@ -525,6 +580,8 @@ int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)
 	if ((flags & STREAM_F_ALIGNED) && base > 0 && base % STREAM_PAGE_SIZE)
 		return stream_wfail(w, -EINVAL, "an aligned stream must start at a multiple of 4096 in its file, not %lld",
 				    (long long)base);
+	if (base >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode))
+		w->file_base = base;
 	rc = stream_wreserve(w, STREAM_HEADER_SIZE);
 	if (rc)
 		return rc;
@@ -581,17 +638,28 @@ static uint8_t *stream_wbody(struct stream_writer *w, size_t len, size_t *start_
 	return b;
 }
 
-static int stream_wfinish(struct stream_writer *w, size_t start, uint32_t type,
-			  uint32_t flags)
+/*
+ * Seals the record begun at @start: its body is what follows the header in
+ * w->buf, then the @nr_data pages at @data, which are written straight from
+ * where they are (writev: a save does not copy guest memory) and must not
+ * change before this returns.  Checks the record first and drops it again
+ * when the check fails.
+ */
+static int stream_wseal(struct stream_writer *w, size_t start, uint32_t type,
+			uint32_t flags, const void *const *data, uint32_t nr_data)
 {
+	struct iovec iov[STREAM_BATCH_MAX + 2];
 	uint8_t *h = w->buf + start;
-	size_t len = w->len - start - STREAM_RECORD_HEADER_SIZE;
-	size_t padded = stream_pad8(len);
+	size_t len = w->len - start - STREAM_RECORD_HEADER_SIZE +
+		     (size_t)nr_data * STREAM_PAGE_SIZE;
+	size_t pad = stream_pad8(len) - len;
 	uint64_t rec_offset = w->bytes_written + start;
 	struct stream_record rec;
 	struct stream_msg m;
+	uint8_t tail[16] = { 0 };
 	char where[96];
-	int rc;
+	uint32_t crc;
+	int rc, n = 0;
 
 	stream_where(where, sizeof(where), w->order.records, type, rec_offset);
 	rc = stream_check_record(&w->order, type, flags, h + STREAM_RECORD_HEADER_SIZE,
@@ -600,18 +668,41 @@ static int stream_wfinish(struct stream_writer *w, size_t start, uint32_t type,
 		w->len = start;
 		return stream_wfail(w, rc, "%s: %s", where, m.text);
 	}
-	memset(w->buf + w->len, 0, padded - len);
-	w->len += padded - len;
 	stream_put32(h, type);
 	stream_put32(h + 4, flags);
 	stream_put32(h + 8, (uint32_t)len);
 	stream_put32(h + 12, 0);
-	stream_put32(w->buf + w->len, stream_crc(h, STREAM_RECORD_HEADER_SIZE + padded));
-	stream_put32(w->buf + w->len + 4, 0);
-	w->len += STREAM_RECORD_TRAILER_SIZE;
-	if (w->len >= STREAM_FLUSH_AT)
-		return stream_writer_flush(w);
-	return 0;
+	crc = stream_crc(h, w->len - start);
+	if (!nr_data) {
+		memset(w->buf + w->len, 0, pad);
+		w->len += pad;
+		stream_put32(w->buf + w->len, stream_crc_update(crc, w->buf + w->len - pad, pad));
+		stream_put32(w->buf + w->len + 4, 0);
+		w->len += STREAM_RECORD_TRAILER_SIZE;
+		return w->len >= STREAM_FLUSH_AT ? stream_writer_flush(w) : 0;
+	}
+	iov[n++] = (struct iovec){ w->buf, w->len };
+	for (uint32_t i = 0; i < nr_data; i++) {
+		struct iovec *last = &iov[n - 1];
+
+		crc = stream_crc_update(crc, data[i], STREAM_PAGE_SIZE);
+		if (n > 1 && (const uint8_t *)last->iov_base + last->iov_len == data[i])
+			last->iov_len += STREAM_PAGE_SIZE;
+		else
+			iov[n++] = (struct iovec){ (void *)data[i], STREAM_PAGE_SIZE };
+	}
+	stream_put32(tail + pad, stream_crc_update(crc, tail, pad));
+	iov[n++] = (struct iovec){ tail, pad + STREAM_RECORD_TRAILER_SIZE };
+	rc = stream_writev_all(w, iov, n);
+	if (!rc)
+		w->len = 0;
+	return rc;
+}
+
+static int stream_wfinish(struct stream_writer *w, size_t start, uint32_t type,
+			  uint32_t flags)
+{
+	return stream_wseal(w, start, type, flags, NULL, 0);
 }
 
 int stream_write_record(struct stream_writer *w, uint32_t type, uint32_t flags,
@@ -724,33 +815,23 @@ static int stream_wdeflate(struct stream_writer *w, const void *const *pg,
 	return 0;
 }
 
+/* One PAGE_BATCH of the @n pages @pfns, whose bytes are at @pg (NULL: zero). */
 static int stream_write_batch(struct stream_writer *w, const uint64_t *pfns,
-			      uint32_t n, stream_page_getter get, void *opaque,
-			      bool compress)
+			      const void **pg, uint32_t n, bool compress)
 {
-	const void *pg[STREAM_BATCH_MAX];
 	uint32_t nr_data = 0, data_off;
 	size_t start = 0, zsize = 0, max;
 	uint8_t *b;
 	int rc;
 
-	for (uint32_t i = 0; i < n; i++) {
-		if (pfns[i] > STREAM_PFN_MAX)
-			return stream_wfail(w, -STREAM_E_PFN, "pfn 0x%" PRIx64 " is beyond 52-bit addresses", pfns[i]);
-		pg[i] = get(opaque, pfns[i]);
-		if (!pg[i])
-			return stream_wfail(w, -EFAULT, "no data for guest page 0x%" PRIx64, pfns[i]);
-	}
-	max = 16 + 8 * n + STREAM_PAGE_SIZE + (size_t)n * STREAM_PAGE_SIZE;
+	max = 16 + 8 * n + STREAM_PAGE_SIZE + (compress ? (size_t)n * STREAM_PAGE_SIZE : 0);
 	rc = stream_wbegin(w, max, &start);
 	if (rc)
 		return rc;
 	b = w->buf + w->len;
 	for (uint32_t i = 0; i < n; i++) {
-		bool zero = stream_all_zero(pg[i], STREAM_PAGE_SIZE);
-
-		stream_put64(b + 16 + 8 * i, pfns[i] | (zero ? STREAM_PFN_ZERO : 0));
-		if (!zero)
+		stream_put64(b + 16 + 8 * i, pfns[i] | (pg[i] ? 0 : STREAM_PFN_ZERO));
+		if (pg[i])
 			pg[nr_data++] = pg[i];
 	}
 	data_off = stream_batch_data_offset(w->flags, w->bytes_written + start, n, nr_data);
@@ -761,38 +842,56 @@ static int stream_write_batch(struct stream_writer *w, const uint64_t *pfns,
 		if (rc)
 			return rc;
 	}
-	if (zsize) {
-		w->len += zsize;
-	} else {
-		for (uint32_t i = 0; i < nr_data; i++)
-			memcpy(w->buf + w->len + (size_t)i * STREAM_PAGE_SIZE, pg[i], STREAM_PAGE_SIZE);
-		w->len += (size_t)nr_data * STREAM_PAGE_SIZE;
-	}
 	stream_put32(b, n);
 	stream_put32(b + 4, zsize ? STREAM_BATCH_COMPRESSED : 0);
 	stream_put32(b + 8, data_off);
-	stream_put32(b + 12, (uint32_t)(w->len - start - STREAM_RECORD_HEADER_SIZE - data_off));
-	rc = stream_wfinish(w, start, STREAM_REC_PAGE_BATCH, 0);
-	if (rc)
-		return rc;
-	w->pages += n;
-	w->zero_pages += n - nr_data;
-	w->data_bytes += zsize ? zsize : (uint64_t)nr_data * STREAM_PAGE_SIZE;
-	return 0;
+	stream_put32(b + 12, zsize ? (uint32_t)zsize : nr_data * STREAM_PAGE_SIZE);
+	if (zsize) {
+		w->len += zsize;
+		rc = stream_wfinish(w, start, STREAM_REC_PAGE_BATCH, 0);
+	} else {
+		rc = stream_wseal(w, start, STREAM_REC_PAGE_BATCH, 0, pg, nr_data);
+	}
+	if (!rc)
+		w->data_bytes += zsize ? zsize : (uint64_t)nr_data * STREAM_PAGE_SIZE;
+	return rc;
 }
 
 int stream_write_pages(struct stream_writer *w, const uint64_t *pfns, size_t n,
 		       stream_page_getter get, void *opaque, bool compress)
 {
+	uint64_t bp[STREAM_BATCH_MAX];
+	const void *pg[STREAM_BATCH_MAX];
+	bool live = w->flags & STREAM_F_LIVE;
+	uint32_t k = 0;
 	int rc = w->err;
 
 	if (!rc && compress && !(w->flags & STREAM_F_COMPRESSED))
 		rc = stream_wfail(w, -EINVAL, "compressed pages in a stream started without STREAM_F_COMPRESSED");
-	for (size_t i = 0; !rc && i < n; i += STREAM_BATCH_MAX) {
-		uint32_t k = n - i < STREAM_BATCH_MAX ? (uint32_t)(n - i) : STREAM_BATCH_MAX;
+	for (size_t i = 0; !rc && i < n; i++) {
+		const void *p;
 
-		rc = stream_write_batch(w, pfns + i, k, get, opaque, compress);
+		if (pfns[i] > STREAM_PFN_MAX)
+			return stream_wfail(w, -STREAM_E_PFN, "pfn 0x%" PRIx64 " is beyond 52-bit addresses", pfns[i]);
+		p = get(opaque, pfns[i]);
+		if (!p)
+			return stream_wfail(w, -EFAULT, "no data for guest page 0x%" PRIx64, pfns[i]);
+		w->pages++;
+		if (p == stream_zero_page || stream_all_zero(p, STREAM_PAGE_SIZE)) {
+			w->zero_pages++;
+			if (!live)
+				continue;	/* a page a saved image leaves out is zero */
+			p = NULL;		/* a later pass may zero a page sent before */
+		}
+		bp[k] = pfns[i];
+		pg[k++] = p;
+		if (k == STREAM_BATCH_MAX) {
+			rc = stream_write_batch(w, bp, pg, k, compress);
+			k = 0;
+		}
 	}
+	if (!rc && k)
+		rc = stream_write_batch(w, bp, pg, k, compress);
 	return rc;
 }
 
@@ -1107,14 +1206,13 @@ int stream_page_batch_foreach(const struct stream_record *rec, stream_page_fn fn
 
 int stream_batch_verify(const struct stream_batch *bt, const void *data)
 {
-	static const uint8_t zero[8];
-	uLong crc;
+	uint32_t crc;
 
 	if (!bt->crc_deferred)
 		return 0;
-	crc = crc32(bt->crc_prefix, data, (uInt)bt->nr_data * STREAM_PAGE_SIZE);
-	crc = crc32(crc, zero, bt->crc_tail);
-	return (uint32_t)crc == bt->crc ? 0 : -STREAM_E_CRC;
+	crc = stream_crc_update(bt->crc_prefix, data, (size_t)bt->nr_data * STREAM_PAGE_SIZE);
+	crc = stream_crc_update(crc, stream_zero_page, bt->crc_tail);
+	return crc == bt->crc ? 0 : -STREAM_E_CRC;
 }
 
 void stream_cpu_policy_entry(const struct stream_record *rec, uint32_t i,

@@ -125,6 +125,9 @@ struct stream_order {
 
 /* ---- Writer ---- */
 
+/* 4096 zero bytes: what a page getter gives for a page known to be zero. */
+STREAM_API extern const uint8_t stream_zero_page[STREAM_PAGE_SIZE];
+
 struct stream_writer {
 	int fd;
 	uint32_t flags;
@@ -132,17 +135,21 @@ struct stream_writer {
 	char errmsg[256];
 	uint8_t *buf;			/* bytes not yet written to fd */
 	size_t len, cap;
+	long long file_base;		/* the stream's offset in a regular file, or -1 */
+	uint64_t writeback_done;	/* bytes handed to the file's writeback */
 	void *z;			/* deflate state, once compressing */
 	struct stream_order order;
 	/* progress, for the caller to read */
 	uint64_t bytes_written;		/* reached the fd (stream offset of buf[0]) */
-	uint64_t pages, zero_pages;	/* page entries written, zero pages among them */
+	uint64_t pages, zero_pages;	/* pages written, zero pages among them */
 	uint64_t data_bytes;		/* page data bytes written, after compression */
 };
 
 /*
  * Gives the 4096 bytes of guest page @pfn, or NULL to fail the write with
- * -EFAULT.  The bytes are read before stream_write_pages() returns.
+ * -EFAULT; stream_zero_page for a page known to be zero (not read again).
+ * The bytes are written from where they are, not copied: they must stay
+ * unchanged until stream_write_pages() returns.
  */
 typedef const void *(*stream_page_getter)(void *opaque, uint64_t pfn);
 
@@ -187,9 +194,12 @@ STREAM_API int stream_write_vcpu(struct stream_writer *w, uint32_t id,
 /*
  * Page batches for the @n pages @pfns (ascending within the call; ascending
  * across the whole stream unless STREAM_F_LIVE), STREAM_BATCH_MAX per record.
- * All-zero pages are sent as zero-page entries without data.  With
- * @compress (needs STREAM_F_COMPRESSED) each batch's data is one zlib stream,
- * unless that would not be smaller.
+ * All-zero pages are left out of a saved image (a page it does not mention
+ * is zero) and sent as zero-page entries without data in a live stream.
+ * With @compress (needs STREAM_F_COMPRESSED) each batch's data is one zlib
+ * stream, unless that would not be smaller.  In a regular file, written
+ * ranges are handed to writeback as the stream goes (sync_file_range), so
+ * that the caller's final fdatasync() finds little left to do.
  */
 STREAM_API int stream_write_pages(struct stream_writer *w, const uint64_t *pfns,
 				  size_t n, stream_page_getter get, void *opaque,

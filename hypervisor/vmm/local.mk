@@ -26,5 +26,5 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
 	-I$(top_srcdir)/hypervisor/common
-hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
-hypervisor_vmm_hv_vmm_LDADD = $(ZLIB_LIBS)
+hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS)
+hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS)

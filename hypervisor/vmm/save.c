@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -22,7 +23,10 @@
 
 #define SAVE_CHUNK_PAGES	8192	/* 32 MiB between progress reports */
 
-static const uint8_t zero_page[STREAM_PAGE_SIZE];
+static double now_ms(void)
+{
+	return now_ns() / 1e6;
+}
 
 /* ---- save ---------------------------------------------------------------- */
 
@@ -74,7 +78,7 @@ static const void *save_get_page(void *opaque, uint64_t pfn)
 	uint64_t rel = (pfn << 12) - s->r->gpa;
 
 	if (save_in_hole(s, (off_t)(s->r->offset + rel)))
-		return zero_page;
+		return stream_zero_page;
 	return s->vm->mem + s->r->offset + rel;
 }
 
@@ -180,6 +184,7 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 	bool was_paused = vm->paused;
 	uint32_t sflags = compress ? STREAM_F_COMPRESSED : 0;
 	struct stat st = { 0 };
+	double t0 = now_ms(), t_mem = 0, t_sync = 0;
 	off_t at;
 	int rc;
 
@@ -190,7 +195,8 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		snprintf(msg, msg_len, "the descriptor to save to: %s", strerror(-rc));
 		return rc;
 	}
-	if (vm->nr_mapped && st.st_dev == vm->image_dev &&
+	vmm_restore_settle(vmm);
+	if (vm->image_mapped && st.st_dev == vm->image_dev &&
 	    st.st_ino == vm->image_ino) {
 		snprintf(msg, msg_len, "the domain's memory is mapped from this file (it was restored from it lazily): save it to another file");
 		return -EBUSY;
@@ -214,16 +220,23 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		rc = save_cpu_policy(vm, &w);
 	if (!rc)
 		rc = save_layout(vm, &w);
-	if (!rc)
+	if (!rc) {
+		t_mem = now_ms();
 		rc = save_memory(vmm, &w, compress, pr);
+		t_mem = now_ms() - t_mem;
+	}
 	if (!rc)
 		rc = save_state(vmm, &w, msg, msg_len);
 	if (!rc)
 		rc = stream_write_end(&w);
 	/* a full disk may only show when the data reaches it: before success */
-	if (!rc && S_ISREG(st.st_mode) && fdatasync(fd) < 0) {
-		rc = -errno;
-		snprintf(msg, msg_len, "writing the image out: %s", strerror(errno));
+	if (!rc && S_ISREG(st.st_mode)) {
+		t_sync = now_ms();
+		if (fdatasync(fd) < 0) {
+			rc = -errno;
+			snprintf(msg, msg_len, "writing the image out: %s", strerror(errno));
+		}
+		t_sync = now_ms() - t_sync;
 	}
 	if (rc && !msg[0])
 		snprintf(msg, msg_len, "%s", w.err ? w.errmsg : strerror(-rc));
@@ -231,8 +244,8 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		res->bytes = w.bytes_written;
 		res->pages = w.pages;
 		res->zero_pages = w.zero_pages;
-		info("saved %" PRIu64 " bytes: %" PRIu64 " pages, %" PRIu64 " of them zero",
-		     res->bytes, res->pages, res->zero_pages);
+		info("saved %" PRIu64 " bytes: %" PRIu64 " pages, %" PRIu64 " of them zero, in %.1f ms (memory %.1f ms, flush %.1f ms)",
+		     res->bytes, res->pages, res->zero_pages, now_ms() - t0, t_mem, t_sync);
 	}
 	stream_writer_fini(&w);
 	if (rc <= -4096)
@@ -373,6 +386,27 @@ differ:
 			    mib, l->regions[0].gpa, l->regions[0].size);
 }
 
+/*
+ * Writes @len bytes into the memfd at @off, which allocates its pages
+ * without first clearing them, as a fault on the mapping would.  Returns
+ * how much it wrote (less on an error, with errno set).
+ */
+static size_t ram_write(struct vm *vm, const uint8_t *src, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pwrite(vm->mem_fd, src + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	return done;
+}
+
 static int place_flush(struct placer *p)
 {
 	struct vm *vm = p->vm;
@@ -398,18 +432,9 @@ static int place_flush(struct placer *p)
 		/* too many mappings (a scattered image): copy these pages */
 	}
 	p->pages_copied += p->run_len >> 12;
-	while (done < p->run_len) {
-		ssize_t n = pwrite(vm->mem_fd, p->run_src + done, p->run_len - done,
-				   (off_t)(hva - vm->mem) + (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			memcpy(hva + done, p->run_src + done, p->run_len - done);
-			break;
-		}
-		done += n;
-	}
+	done = ram_write(vm, p->run_src, p->run_len, hva - vm->mem);
+	if (done < p->run_len)
+		memcpy(hva + done, p->run_src + done, p->run_len - done);
 	p->run_len = 0;
 	return 0;
 }
@@ -483,11 +508,9 @@ static int restore_record(struct restore *r, struct stream_reader *rd,
 	case STREAM_REC_MEMORY_LAYOUT:
 		return restore_layout(r, stream_reader_layout(rd));
 	case STREAM_REC_PAGE_BATCH:
-		if (rec->batch.crc_deferred) {
-			rc = restore_defer(r, rec);
-			if (rc || !r->o->lazy)
-				return rc;	/* eager: checked and placed after END */
-		}
+		/* mapped (or copied) now, its CRC checked before or after the start */
+		if (rec->batch.crc_deferred && (rc = restore_defer(r, rec)))
+			return rc;
 		rc = place_batch(r->pl, rec);
 		return rc ? restore_fail(r, rc, "record %u: cannot place its pages", rec->index) : 0;
 	case STREAM_REC_VM_STATE:
@@ -648,68 +671,51 @@ static long verify_batches(const uint8_t *map, const struct deferred *d, size_t 
 	return -1;
 }
 
-/* Eager: one of two workers that check batches' CRCs and copy their pages. */
-struct eager_half {
+/* Eager: one of two workers that check the page data's CRCs. */
+struct verify_half {
 	const struct restore *r;
 	size_t first;
-	struct placer pl;
 	long bad;			/* a batch with a bad CRC, or -1 */
-	int rc;
 };
 
-static void *eager_half(void *arg)
+static void *verify_half(void *arg)
 {
-	struct eager_half *h = arg;
-	const struct restore *r = h->r;
+	struct verify_half *h = arg;
 
-	h->bad = -1;
-	for (size_t i = h->first; i < r->nr_deferred && !h->rc; i += 2) {
-		struct stream_record rec = { .type = STREAM_REC_PAGE_BATCH,
-					     .batch = r->deferred[i].bt };
-
-		if (stream_batch_verify(&rec.batch, r->map + r->deferred[i].data_offset)) {
-			h->bad = (long)i;
-			break;
-		}
-		h->rc = place_batch(&h->pl, &rec);
-	}
+	h->bad = verify_batches(h->r->map, h->r->deferred, h->r->nr_deferred,
+				h->first, 2, NULL);
 	return NULL;
 }
 
-/* Eager: every page batch's CRC checked, and its pages copied, on two CPUs. */
-static int restore_eager(struct restore *r)
+/*
+ * Eager: every batch's page data checked against its CRC, on two CPUs,
+ * before any vCPU runs.  The data was mapped (or copied) as it was read.
+ */
+static int restore_verify(struct restore *r)
 {
-	struct eager_half h[2];
+	struct verify_half h[2] = { { r, 0, -1 }, { r, 1, -1 } };
 	pthread_t t;
-	bool two;
-	long bad = -1;
+	bool two = !pthread_create(&t, NULL, verify_half, &h[1]);
+	long bad;
 
-	for (int i = 0; i < 2; i++)
-		h[i] = (struct eager_half){ .r = r, .first = (size_t)i,
-					    .pl = { .vm = &r->vmm->vm, .fd = r->o->fd } };
-	two = !pthread_create(&t, NULL, eager_half, &h[1]);
-	eager_half(&h[0]);
+	verify_half(&h[0]);
 	if (two)
 		pthread_join(t, NULL);
 	else
-		eager_half(&h[1]);
-	for (int i = 0; i < 2; i++) {
-		if (h[i].bad >= 0 && (bad < 0 || h[i].bad < bad))
-			bad = h[i].bad;
-		r->pl->pages_copied += h[i].pl.pages_copied;
-	}
+		verify_half(&h[1]);
+	bad = h[0].bad;
+	if (h[1].bad >= 0 && (bad < 0 || h[1].bad < bad))
+		bad = h[1].bad;
 	if (bad >= 0)
 		return restore_fail(r, -EINVAL, "record %u (PAGE_BATCH): the page data does not match the record's CRC: the image is corrupt",
 				    r->deferred[bad].index);
-	if (h[0].rc || h[1].rc)
-		return restore_fail(r, -EFAULT, "cannot place the image's pages: %s",
-				    strerror(-(h[0].rc ? h[0].rc : h[1].rc)));
 	return 0;
 }
 
 /*
- * Lazy: the thread that checks the CRCs of the mapped page data once the
- * domain runs, and stops the domain on a mismatch.
+ * The thread that finishes a restore once the domain runs: lazy, it checks
+ * the CRCs of the mapped page data and stops the domain on a mismatch;
+ * eager, it detaches the domain's memory from the image.
  */
 struct restore_bg {
 	pthread_t thread;
@@ -720,15 +726,144 @@ struct restore_bg {
 	size_t nr;
 	char what[256];
 	volatile bool stop;
+	/* eager: the memory's way out of the image (restore_detach_finish) */
+	bool detach;
+	struct vmm *vmm;
+	int efd;			/* the thread's "copied" to the I/O thread */
+	int pagemap_fd;			/* /proc/self/pagemap, or -1 */
+	int image_fd;			/* the image, closed last: see detach_finish() */
+	int copy_rc;			/* the thread's: 0 or -errno */
+	uint64_t t0;			/* when the copy started */
 };
 
 static struct restore_bg *restore_bg;
 
+/*
+ * Eager restore, once the domain runs: its memory leaves the image, so that
+ * the file may then change or go (pages mapped from a file are the file's:
+ * truncating it takes even their private copies away).  A thread copies
+ * the mapped runs into the memfd while the vCPUs run; then the I/O thread
+ * pauses them, copies again the pages written since the copy began (the
+ * private copies that writes made: /proc/self/pagemap tells them from the
+ * file's pages), maps the memfd back over the runs and lets the vCPUs go.
+ */
+#define DETACH_STEP	(8u << 20)	/* remapped in one pause (about 1-2 ms) */
+#define PM_PRESENT	(1ull << 63)
+#define PM_SWAPPED	(1ull << 62)
+#define PM_FILE		(1ull << 61)	/* a file page (or shared anonymous) */
+
+static int detach_copy(struct vm *vm, volatile bool *stop)
+{
+	for (size_t i = 0; i < vm->nr_mapped && !*stop; i++) {
+		const struct mem_run *m = &vm->mapped[i];
+
+		if (ram_write(vm, vm->mem + m->offset, m->len, m->offset) < m->len)
+			return -errno;
+	}
+	return *stop ? -EINTR : 0;
+}
+
+/* Copies the pages of @m written since detach_copy() (all of them without @pagemap_fd). */
+static int detach_recopy(struct vm *vm, int pagemap_fd, const struct mem_run *m,
+			 uint64_t *pages)
+{
+	uint64_t pm[512];
+	uint64_t first = (uintptr_t)(vm->mem + m->offset) / STREAM_PAGE_SIZE;
+	uint64_t n = m->len / STREAM_PAGE_SIZE;
+
+	if (pagemap_fd < 0) {
+		*pages += n;
+		return ram_write(vm, vm->mem + m->offset, m->len, m->offset) < m->len ? -errno : 0;
+	}
+	for (uint64_t i = 0; i < n; i += 512) {
+		size_t k = n - i < 512 ? (size_t)(n - i) : 512;
+
+		if (pread(pagemap_fd, pm, k * 8, (off_t)((first + i) * 8)) != (ssize_t)(k * 8))
+			return detach_recopy(vm, -1, m, pages);
+		for (size_t j = 0; j < k; j++) {
+			uint64_t off = m->offset + (i + j) * STREAM_PAGE_SIZE;
+
+			if (!(pm[j] & PM_SWAPPED) && (!(pm[j] & PM_PRESENT) || (pm[j] & PM_FILE)))
+				continue;	/* still the file's page: copied already */
+			(*pages)++;
+			if (ram_write(vm, vm->mem + off, STREAM_PAGE_SIZE, off) < STREAM_PAGE_SIZE)
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Runs in the I/O thread once the copy is done (or from a save that cannot
+ * wait): the paused part of the detach, DETACH_STEP at a time, so that no
+ * pause is long.  The image stays open (b->image_fd) until the vCPUs run
+ * again: when its last mapping went in a pause, that pause would also pay
+ * for the file's release, which for a deleted image frees all of it (tens
+ * of milliseconds).  Returns 0 or -errno (the rest of the memory then stays
+ * mapped from the image).
+ */
+static int detach_finish(struct vm *vm, struct restore_bg *b)
+{
+	bool was_paused = vm->paused;
+	uint64_t again = 0, longest = 0;
+	unsigned int pauses = 0;
+	int rc = b->copy_rc;
+
+	while (!rc && vm->nr_mapped) {
+		struct mem_run *m = &vm->mapped[vm->nr_mapped - 1];
+		uint64_t len = m->len < DETACH_STEP ? m->len : DETACH_STEP;
+		struct mem_run c = { m->offset + m->len - len, len };
+		uint64_t t = now_ns();
+
+		if (!was_paused)
+			vm_pause(vm);
+		rc = detach_recopy(vm, b->pagemap_fd, &c, &again);
+		if (!rc && mmap(vm->mem + c.offset, c.len, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_FIXED, vm->mem_fd, (off_t)c.offset) == MAP_FAILED) {
+			rc = -errno;
+			err("restore %s: cannot map guest memory back from its memfd: %s; stopping the domain",
+			    b->what, strerror(errno));
+			vm_request_exit(vm, VM_EXIT_ERROR);
+		}
+		if (!rc) {
+			madvise(vm->mem + c.offset, c.len, MADV_HUGEPAGE);
+			m->len -= len;
+			if (!m->len)
+				vm->nr_mapped--;
+		}
+		if (!was_paused)
+			vm_unpause(vm);
+		pauses++;
+		if (now_ns() - t > longest)
+			longest = now_ns() - t;
+	}
+	if (b->image_fd >= 0) {
+		close(b->image_fd);
+		b->image_fd = -1;
+	}
+	if (rc) {
+		warn("restore %s: memory stays mapped from the image (%s): the file must not change while the domain runs",
+		     b->what, strerror(-rc));
+		return rc;
+	}
+	vm->image_mapped = false;
+	info("restore %s: memory copied out of the image %.1f ms after the start; %" PRIu64 " pages written meanwhile copied again in %u pauses of at most %.2f ms",
+	     b->what, (now_ns() - b->t0) / 1e6, again, pauses, longest / 1e6);
+	return 0;
+}
+
 static void *restore_bg_thread(void *arg)
 {
 	struct restore_bg *b = arg;
-	long bad = verify_batches(b->map, b->deferred, b->nr, 0, 1, &b->stop);
+	long bad;
 
+	if (b->detach) {
+		b->copy_rc = detach_copy(b->vm, &b->stop);
+		if (eventfd_write(b->efd, 1) < 0)
+			warn("restore %s: cannot wake the I/O thread: %s", b->what, strerror(errno));
+		return NULL;
+	}
+	bad = verify_batches(b->map, b->deferred, b->nr, 0, 1, &b->stop);
 	if (bad >= 0) {
 		err("restore %s: record %u (PAGE_BATCH): the page data does not match the record's CRC: the image is corrupt; stopping the domain",
 		    b->what, b->deferred[bad].index);
@@ -739,45 +874,110 @@ static void *restore_bg_thread(void *arg)
 	return NULL;
 }
 
-/* Hands the image mapping and the deferred CRC checks to the thread. */
+static void restore_bg_free(struct restore_bg *b)
+{
+	if (b->efd >= 0) {
+		loop_del(b->vmm->loop, b->efd);
+		close(b->efd);
+	}
+	if (b->pagemap_fd >= 0)
+		close(b->pagemap_fd);
+	if (b->image_fd >= 0)
+		close(b->image_fd);
+	if (b->map)
+		munmap((void *)b->map, b->map_len);
+	free(b->deferred);
+	free(b);
+}
+
+/* Waits for the thread; a detach's copy is then finished here. */
+static void restore_bg_join(bool stop)
+{
+	struct restore_bg *b = restore_bg;
+
+	if (!b)
+		return;
+	b->stop = stop;
+	pthread_join(b->thread, NULL);
+	if (b->detach && !stop)
+		detach_finish(b->vm, b);
+	restore_bg_free(b);
+	restore_bg = NULL;
+}
+
+/* The I/O thread's side of the detach: the copy is done. */
+static void restore_copied(void *opaque, int fd, unsigned int events)
+{
+	eventfd_t v;
+
+	(void)opaque;
+	(void)events;
+	if (eventfd_read(fd, &v) == 0)
+		restore_bg_join(false);
+}
+
+/*
+ * Lazy: hands the image mapping and the deferred CRC checks to the thread.
+ * Eager: starts the thread that copies the memory out of the image.
+ */
 static int restore_start_bg(struct restore *r)
 {
 	struct restore_bg *b;
+	bool detach = !r->o->lazy;
 
-	if (!r->o->lazy || !r->nr_deferred)
+	if (detach ? !r->vmm->vm.nr_mapped : !r->nr_deferred)
 		return 0;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	b->vm = &r->vmm->vm;
-	b->map = r->map;
-	b->map_len = r->map_len;
-	b->deferred = r->deferred;
-	b->nr = r->nr_deferred;
+	b->vmm = r->vmm;
+	b->detach = detach;
+	b->efd = b->pagemap_fd = b->image_fd = -1;
+	b->t0 = now_ns();
 	snprintf(b->what, sizeof(b->what), "%s", r->o->what);
+	if (detach) {
+		b->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		b->image_fd = fcntl(r->o->fd, F_DUPFD_CLOEXEC, 0);
+		b->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (b->efd < 0 || loop_add(r->vmm->loop, b->efd, restore_copied, NULL)) {
+			if (b->efd >= 0)
+				close(b->efd);
+			b->efd = -1;
+			restore_bg_free(b);
+			return -ENOMEM;
+		}
+	} else {
+		b->map = r->map;
+		b->map_len = r->map_len;
+		b->deferred = r->deferred;
+		b->nr = r->nr_deferred;
+	}
 	if (pthread_create(&b->thread, NULL, restore_bg_thread, b)) {
-		free(b);
+		b->map = NULL;
+		b->deferred = NULL;
+		restore_bg_free(b);
 		return -EAGAIN;
 	}
-	r->deferred = NULL;
-	r->map = NULL;
+	if (!detach) {
+		r->deferred = NULL;
+		r->map = NULL;
+	}
 	restore_bg = b;
 	return 0;
 }
 
+void vmm_restore_settle(struct vmm *vmm)
+{
+	(void)vmm;
+	if (restore_bg && restore_bg->detach)
+		restore_bg_join(false);
+}
+
 void vmm_restore_fini(struct vmm *vmm)
 {
-	struct restore_bg *b = restore_bg;
-
 	(void)vmm;
-	if (!b)
-		return;
-	b->stop = true;
-	pthread_join(b->thread, NULL);
-	munmap((void *)b->map, b->map_len);
-	free(b->deferred);
-	free(b);
-	restore_bg = NULL;
+	restore_bg_join(true);
 }
 
 /*
@@ -809,18 +1009,10 @@ static bool restore_map_image(struct restore *r, struct stream_reader *rd)
 	madvise(p, r->map_len, MADV_SEQUENTIAL);
 	stream_reader_init_mem(rd, p, r->map_len);
 	rd->base = at;
-	rd->defer_page_crc = true;	/* checked apart: restore_eager() or later */
+	rd->defer_page_crc = true;	/* checked apart: restore_verify() or later */
 	r->image_dev = st.st_dev;
 	r->image_ino = st.st_ino;
 	return true;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 int vmm_restore(struct vmm *vmm, const struct restore_options *o)
@@ -835,7 +1027,7 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 
 	if (!restore_map_image(&r, &rd))
 		stream_reader_init(&rd, o->fd);
-	pl.map = r.map && o->lazy;	/* else pages are copied */
+	pl.map = r.map;		/* else pages are copied */
 	while ((rc = stream_read_record(&rd, &rec)) > 0) {
 		rc = restore_record(&r, &rd, &rec);
 		if (rc)
@@ -859,13 +1051,14 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 		goto out;
 	}
 	if (!o->lazy && r.nr_deferred) {
-		rc = restore_eager(&r);
+		rc = restore_verify(&r);
 		if (rc)
 			goto out;
 	}
 	rc = restore_apply(&r);
 	if (rc)
 		goto out;
+	vmm->vm.image_mapped = pl.pages_mapped;
 	vmm->vm.image_dev = r.image_dev;
 	vmm->vm.image_ino = r.image_ino;
 	if (o->progress.fn)

@@ -4,17 +4,19 @@
  *
  * Save pauses the vCPUs and writes, in this order: DOMAIN_CONFIG (given by
  * the caller), CPU_POLICY, MEMORY_LAYOUT, every page of RAM (holes in the
- * memfd and all-zero pages as zero entries), VM_STATE, one VCPU_STATE per
+ * memfd and all-zero pages are left out), VM_STATE, one VCPU_STATE per
  * vCPU, DEVICE_STATE, END.
  *
  * Restore builds the VM from the stream: it reads and checks every record
  * before any vCPU exists, then creates the vCPUs, checks the CPU policy
  * against this host, loads the KVM and device state and raises the
- * generation page.  A regular file is read through a mapping; the page
- * data of an aligned stream is then checked and copied into guest RAM on
- * two CPUs after the records have been read, or, with @lazy, mapped from
- * the file (MAP_PRIVATE) and checked by a thread once the domain runs (a
- * mismatch stops it).  The domain then depends on the file for its life.
+ * generation page.  A regular file is read through a mapping, and the page
+ * data of an aligned stream is mapped from it (MAP_PRIVATE) where it lies:
+ * eager, every batch's CRC is checked on two CPUs before any vCPU runs, and
+ * once the domain runs a thread gives every mapped page a copy of its own
+ * (the domain then no longer depends on the file); with @lazy, a thread
+ * checks the CRCs once the domain runs (a mismatch stops it) and the
+ * domain depends on the file for its life.
  */
 #ifndef HV_VMM_SAVE_H
 #define HV_VMM_SAVE_H
@@ -57,7 +59,13 @@ struct restore_options {
  */
 int vmm_restore(struct vmm *vmm, const struct restore_options *o);
 
-/* Stops the thread of a lazy restore that checks the page data's CRCs. */
+/*
+ * Waits until an eager restore's memory no longer depends on its image
+ * (saving onto that file is then allowed).
+ */
+void vmm_restore_settle(struct vmm *vmm);
+
+/* Stops the thread that finishes a restore (lazy: the CRC checks). */
 void vmm_restore_fini(struct vmm *vmm);
 
 #endif

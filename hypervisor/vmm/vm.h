@@ -68,6 +68,7 @@ struct vm {
 	struct mem_run { uint64_t offset, len; } *mapped;
 	size_t nr_mapped;
 	uint64_t image_dev, image_ino;	/* the file they map */
+	bool image_mapped;		/* some pages are still the file's */
 
 	/* Port and MMIO dispatch, filled in from the device table. */
 	pthread_mutex_t io_lock;

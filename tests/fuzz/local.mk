@@ -27,7 +27,7 @@ tests/fuzz/fuzz-virtq: tests/fuzz/fuzz-virtq.c tests/fuzz/devices.h $(FUZZ_VMM_S
 tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
-		-o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) $(ZLIB_LIBS) -lpthread
+		-o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) $(HV_STREAM_LIBS) -lpthread
 endif
 
 # hvd's request decoding and checking (hypervisor/hvd/request.c).
@@ -50,6 +50,6 @@ if HAVE_FUZZ
 tests/fuzz/fuzz-stream: tests/fuzz/fuzz-stream.c hypervisor/common/stream.c \
 		hypervisor/common/stream.h
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(ZLIB_CFLAGS) \
-		-o $@ $(filter %.c,$^) $(ZLIB_LIBS)
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(HV_STREAM_CFLAGS) \
+		-o $@ $(filter %.c,$^) $(HV_STREAM_LIBS)
 endif

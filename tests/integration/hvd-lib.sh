@@ -384,7 +384,7 @@ def alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
             return f.read().split(") ")[1][0] != "Z"
-    except (FileNotFoundError, IndexError):
+    except (OSError, IndexError):  # gone (ESRCH if between open and read)
         return False
 PY
 chmod 644 "$T/hvc.py"

@@ -6,7 +6,8 @@
 # closed pipe) leaves the domain running; SAVE with RESUME twice gives two
 # images that both restore; corrupt, truncated and mismatched images are
 # refused before any vCPU runs (lazy: the page data's CRC is checked after
-# the start, and a mismatch stops the domain).
+# the start, and a mismatch stops the domain); an eagerly restored domain
+# runs on when its image is rewritten once its memory is copied out.
 . "$HV_TESTS_SRC/lib.sh"
 need_kvm
 need_cmd python3
@@ -231,6 +232,35 @@ r.wait_console(r"^minios: resumed generation=3$")
 r.wait_console(r"^minios: dirty verify ok pages=\d+$")
 r.kill()
 ok("saved onto the image it was restored from (eager); lazily restored: refused (%s), saved elsewhere and restored" % msg)
+
+# an eagerly restored domain's memory leaves the image a moment after the
+# start (hv-vmm -v says when): the image may then be truncated and
+# rewritten under the running domain, which runs on, and its next image
+# still holds the working set it verifies
+img = "%s/detach.img" % T
+with open("%s/s1.img" % T, "rb") as f, open(img, "wb") as g:
+    g.write(f.read())
+r = restore("detach", img, "-v")
+deadline = time.time() + 20
+while "memory copied out of the image" not in r.stderr():
+    if time.time() > deadline or r.p.poll() is not None:
+        fail("detach: no \"memory copied out of the image\" from hv-vmm -v: %s" % r.stderr())
+    time.sleep(0.05)
+size = os.path.getsize(img)
+with open(img, "r+b") as f:
+    f.truncate(0)
+    f.write(b"\xa5" * size)
+last = r.counters()[-1]
+r.wait_console(r"^minios: counter %d$" % (last + 3))
+st, res, _ = r.save(img + ".2", 0)
+if st:
+    fail("detach: save after the image was rewritten: %s" % res)
+r.kill()
+r = restore("detach2", img + ".2")
+r.wait_console(r"^minios: dirty verify ok pages=\d+$")
+r.kill()
+ok("eager restore: memory copied out of the image (%s); image rewritten, the domain ran on and saved its memory whole"
+   % re.search(r"copied out of the image ([^;]*)", open("%s/detach.stderr" % T).read()).group(1))
 
 # SAVE with RESUME twice while it runs; both images restore
 d = boot("c", 2)
