@@ -125,6 +125,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options){ .cmdline = "", .console = "stdio", .memory_mib = 128,
 			       .vcpus = 1, .control_fd = -1, .kernel_fd = -1,
 			       .initrd_fd = -1, .console_log_fd = -1, .restore_fd = -1 };
+	/* hvd passes its environment on: -v for every hv-vmm it starts */
+	if (getenv("HV_VMM_VERBOSE"))
+		log_verbosity = atoi(getenv("HV_VMM_VERBOSE")) > 1 ? LOG_DEBUG : LOG_INFO;
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
