@@ -143,6 +143,20 @@ def restore(name, image, *args):
     return d
 
 
+def saved_and_restored(d, path, name, what, generation=None):
+    """Saves @d to @path and ends it; the domain restored from @path (as
+    @name) says it resumed and verifies its pages."""
+    st, res, _ = d.save(path, 0)
+    if st:
+        fail("%s: %s" % (what, res))
+    d.kill()
+    r = restore(name, path)
+    if generation:
+        r.wait_console(r"^minios: resumed generation=%d$" % generation)
+    r.wait_console(r"^minios: dirty verify ok pages=\d+$")
+    r.kill()
+
+
 def check_continues(d, last, what):
     """The restored guest says so, verifies its pages, and counts on from last."""
     d.wait_console(r"^minios: resumed generation=1$")
@@ -223,14 +237,7 @@ st, msg, _ = r.save(img, 0, trunc=False)
 if st != -16 or "mapped from this file" not in msg:
     fail("save of a lazily restored domain onto its own image: %d %r, expected -EBUSY" % (st, msg))
 r.wait_console(r"^minios: counter %d$" % (r.counters()[-1] + 2))
-st, res, _ = r.save(img + ".2", 0)
-if st:
-    fail("save of a lazily restored domain: %s" % res)
-r.kill()
-r = restore("same3", img + ".2")
-r.wait_console(r"^minios: resumed generation=3$")
-r.wait_console(r"^minios: dirty verify ok pages=\d+$")
-r.kill()
+saved_and_restored(r, img + ".2", "same3", "save of a lazily restored domain", 3)
 ok("saved onto the image it was restored from (eager); lazily restored: refused (%s), saved elsewhere and restored" % msg)
 
 # an eagerly restored domain's memory leaves the image a moment after the
@@ -252,13 +259,7 @@ with open(img, "r+b") as f:
     f.write(b"\xa5" * size)
 last = r.counters()[-1]
 r.wait_console(r"^minios: counter %d$" % (last + 3))
-st, res, _ = r.save(img + ".2", 0)
-if st:
-    fail("detach: save after the image was rewritten: %s" % res)
-r.kill()
-r = restore("detach2", img + ".2")
-r.wait_console(r"^minios: dirty verify ok pages=\d+$")
-r.kill()
+saved_and_restored(r, img + ".2", "detach2", "detach: save after the image was rewritten")
 ok("eager restore: memory copied out of the image (%s); image rewritten, the domain ran on and saved its memory whole"
    % re.search(r"copied out of the image ([^;]*)", open("%s/detach.stderr" % T).read()).group(1))
 
