@@ -726,7 +726,7 @@ struct restore_bg {
 	size_t nr;
 	char what[256];
 	volatile bool stop;
-	/* eager: the memory's way out of the image (restore_detach_finish) */
+	/* eager: the memory's way out of the image (detach_finish()) */
 	bool detach;
 	struct vmm *vmm;
 	int efd;			/* the thread's "copied" to the I/O thread */

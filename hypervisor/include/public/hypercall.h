@@ -252,8 +252,8 @@ struct hv_hc_save {
 
 struct hv_hc_save_result {
 	uint64_t bytes;		/* image size */
-	uint64_t pages;		/* pages in the image, zero pages included */
-	uint64_t zero_pages;	/* pages sent without data */
+	uint64_t pages;		/* guest pages saved, zero pages included */
+	uint64_t zero_pages;	/* all zero: left out of the image */
 	uint64_t reserved;
 };
 

@@ -111,8 +111,8 @@ struct hv_vmm_save {
 
 struct hv_vmm_save_result {
 	uint64_t bytes;		/* stream length */
-	uint64_t pages;		/* page entries, zero pages included */
-	uint64_t zero_pages;
+	uint64_t pages;		/* guest pages saved, zero pages included */
+	uint64_t zero_pages;	/* all zero: left out of the image */
 };
 
 struct hv_vmm_progress {
