@@ -115,7 +115,10 @@ static int msr_list(struct vm *vm, uint32_t *idx, uint32_t *n)
 	return 0;
 }
 
+#define MSR_IA32_TSC		0x10
+#define MSR_KVM_SYSTEM_TIME	0x12
 #define MSR_IA32_TSC_DEADLINE	0x6e0
+#define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
 
 /*
  * On load, *deadline gets the TSC-deadline timer, which only takes once the
@@ -138,9 +141,10 @@ static int msrs_state(struct state_io *io, struct vcpu *v, uint64_t *deadline)
 	if (!m)
 		return -ENOMEM;
 	if (!io->loading) {
+		/* the TSC goes with kvmclock, in the VM state */
 		for (uint32_t i = 0; i < nhost; i++)
-			m->e[i].index = host[i];
-		m->h.nmsrs = nhost;
+			if (host[i] != MSR_IA32_TSC)
+				m->e[m->h.nmsrs++].index = host[i];
 		/* KVM stops at the first MSR it cannot read: keep those it read */
 		rc = ioctl(v->fd, KVM_GET_MSRS, m);
 		n = rc < 0 ? 0 : (uint32_t)rc;
@@ -161,8 +165,9 @@ static int msrs_state(struct state_io *io, struct vcpu *v, uint64_t *deadline)
 
 			for (uint32_t j = 0; j < nhost && !known; j++)
 				known = host[j] == index[i];
-			if (!known) {
-				state_fail(io, "MSR 0x%x cannot be restored on this host", index[i]);
+			if (!known || index[i] == MSR_IA32_TSC) {
+				state_fail(io, "MSR 0x%x cannot be restored %s", index[i],
+					   known ? "with a vCPU (the TSC is VM state)" : "on this host");
 				break;
 			}
 			m->e[i].index = index[i];
@@ -310,6 +315,189 @@ static void pit_channel_state(struct state_io *io, unsigned int i, struct kvm_pi
 #undef PITF
 }
 
+static bool msr_get(struct vcpu *v, uint32_t index, uint64_t *data)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = index };
+
+	if (ioctl(v->fd, KVM_GET_MSRS, &m) != 1)
+		return false;
+	*data = m.e.data;
+	return true;
+}
+
+static bool msr_set(struct vcpu *v, uint32_t index, uint64_t data)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e = { .index = index, .data = data } };
+
+	return ioctl(v->fd, KVM_SET_MSRS, &m) == 1;
+}
+
+/* A vCPU's kvmclock page in guest memory (struct pvclock_vcpu_time_info). */
+struct pvclock_time {
+	uint32_t version;
+	uint32_t pad0;
+	uint64_t tsc_timestamp;
+	uint64_t system_time;
+	uint32_t tsc_to_system_mul;
+	int8_t tsc_shift;
+	uint8_t flags;
+	uint8_t pad[2];
+};
+
+/*
+ * @ns of kvmclock as TSC cycles at the page's scale: the inverse of the
+ * guest's ns = ((cycles << tsc_shift) * tsc_to_system_mul) >> 32.
+ */
+static bool pvclock_cycles(const struct pvclock_time *t, uint64_t ns, uint64_t *cycles)
+{
+	unsigned __int128 c;
+
+	if (!t->tsc_to_system_mul || t->tsc_shift < -32 || t->tsc_shift > 32)
+		return false;
+	c = ((unsigned __int128)ns << 32) / t->tsc_to_system_mul;
+	c = t->tsc_shift < 0 ? c << -t->tsc_shift : c >> t->tsc_shift;
+	if (c >> 64)
+		return false;
+	*cycles = (uint64_t)c;
+	return true;
+}
+
+/*
+ * The guest TSC that goes with kvmclock @clock as the guest itself relates
+ * the two: by the kvmclock page of its first vCPU that has one.  The TSC
+ * that KVM_GET_MSRS gives will not do: where the host's TSC is unstable
+ * (the nested test's outer host), a vCPU's TSC stands still while it is
+ * out of the guest and KVM catches it up on the next entry, so it lags
+ * kvmclock by the time the vCPU has been stopped.  False if no vCPU has
+ * kvmclock on.
+ */
+static bool pvclock_tsc(struct vm *vm, uint64_t clock, uint64_t *tsc)
+{
+	static const uint32_t msrs[] = { MSR_KVM_SYSTEM_TIME_NEW, MSR_KVM_SYSTEM_TIME };
+
+	for (unsigned int i = 0; i < vm->nr_vcpus * 2; i++) {
+		struct pvclock_time t;
+		const void *page;
+		uint64_t msr, d;
+
+		if (!msr_get(&vm->vcpus[i / 2], msrs[i % 2], &msr) || !(msr & 1))
+			continue;
+		page = vm_gpa(vm, msr & ~1ull, sizeof(t));
+		if (!page)
+			continue;
+		/* the vCPUs are paused: KVM does not write the page now */
+		memcpy(&t, page, sizeof(t));
+		if (t.version & 1)
+			continue;
+		if (clock >= t.system_time && pvclock_cycles(&t, clock - t.system_time, &d))
+			*tsc = t.tsc_timestamp + d;
+		else if (clock < t.system_time && pvclock_cycles(&t, t.system_time - clock, &d))
+			*tsc = t.tsc_timestamp - d;
+		else
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* Saving: kvmclock, and the guest TSC of the same moment (vCPUs paused). */
+static int clock_get(struct state_io *io, struct vm *vm, struct kvm_clock_data *clock,
+		     uint64_t *tsc)
+{
+	int rc = kvm_io(io, vm->vm_fd, KVM_GET_CLOCK, clock, "clock");
+
+	if (rc || !vm->nr_vcpus)
+		return rc;
+	if (pvclock_tsc(vm, clock->clock, tsc))
+		return 0;
+	/* no kvmclock in the guest: vCPU 0's TSC, read right after the clock */
+	if (!msr_get(&vm->vcpus[0], MSR_IA32_TSC, tsc)) {
+		err("cannot read the TSC from KVM");
+		return -EIO;
+	}
+	return 0;
+}
+
+static uint64_t ns_to_cycles(uint64_t ns, unsigned int khz)
+{
+	return (uint64_t)((unsigned __int128)ns * khz / 1000000);
+}
+
+/*
+ * KVM anchors the TSC when it is written (kvm_synchronize_tsc): vCPU 0's
+ * TSC is written again until the clock readings around the write are at
+ * most this far apart, well within what Linux's clocksource watchdog
+ * allows between kvmclock and the TSC (400 us with its default settings).
+ */
+#define TSC_WRITE_NS	50000
+#define TSC_WRITE_TRIES	20
+
+/*
+ * vCPU 0's TSC: @tsc at kvmclock @clock, written with the kvmclock time
+ * since then added.  KVM takes a write within a second of the TSC it
+ * expects as that TSC and keeps its old anchor, so each try first writes
+ * one two seconds off.  *t gets the value written.
+ */
+static int tsc_anchor(struct vm *vm, uint64_t clock, uint64_t tsc, uint64_t *t)
+{
+	struct kvm_clock_data a = { 0 }, c = { 0 };
+	struct vcpu *v0 = &vm->vcpus[0];
+	int khz = ioctl(v0->fd, KVM_GET_TSC_KHZ, 0);
+	unsigned int i;
+
+	*t = tsc;
+	if (khz <= 0)	/* nothing to convert the time by: the TSC as saved */
+		return msr_set(v0, MSR_IA32_TSC, tsc) ? 0 : -EINVAL;
+	for (i = 0; i < TSC_WRITE_TRIES; i++) {
+		if (!msr_set(v0, MSR_IA32_TSC, *t + 2000ull * (unsigned int)khz))
+			return -EINVAL;
+		if (ioctl(vm->vm_fd, KVM_GET_CLOCK, &a) < 0)
+			return -errno;
+		*t = tsc;
+		if (a.clock > clock)
+			*t += ns_to_cycles(a.clock - clock, khz);
+		if (!msr_set(v0, MSR_IA32_TSC, *t))
+			return -EINVAL;
+		if (ioctl(vm->vm_fd, KVM_GET_CLOCK, &c) < 0)
+			return -errno;
+		if (c.clock - a.clock <= TSC_WRITE_NS)
+			break;
+	}
+	if (i == TSC_WRITE_TRIES)
+		warn("the TSC is restored up to %llu us off kvmclock",
+		     (unsigned long long)(c.clock - a.clock) / 1000);
+	return 0;
+}
+
+/*
+ * Loading: kvmclock resumes at @clock and every vCPU's TSC at @tsc, as one
+ * moment.  The other vCPUs get vCPU 0's value, which KVM matches to vCPU
+ * 0's TSC (kvm_synchronize_tsc), so all share one TSC.
+ */
+static int clock_set(struct state_io *io, struct vm *vm, struct kvm_clock_data *clock,
+		     uint64_t tsc)
+{
+	uint64_t t;
+	int rc;
+
+	clock->flags = 0;
+	if ((rc = kvm_io(io, vm->vm_fd, KVM_SET_CLOCK, clock, "clock")) || !vm->nr_vcpus)
+		return rc;
+	rc = tsc_anchor(vm, clock->clock, tsc, &t);
+	for (unsigned int i = 1; !rc && i < vm->nr_vcpus; i++)
+		if (!msr_set(&vm->vcpus[i], MSR_IA32_TSC, t))
+			rc = -EINVAL;
+	if (rc)
+		state_fail(io, "KVM refused the TSC: %s", strerror(-rc));
+	return rc ? io->err : 0;
+}
+
 int kvmstate_vm(struct state_io *io, struct vm *vm)
 {
 	struct kvm_irqchip pic[2] = { { .chip_id = KVM_IRQCHIP_PIC_MASTER },
@@ -318,6 +506,7 @@ int kvmstate_vm(struct state_io *io, struct vm *vm)
 	struct kvm_ioapic_state *ia = &ioapic.chip.ioapic;
 	struct kvm_pit_state2 pit = { 0 };
 	struct kvm_clock_data clock = { 0 };
+	uint64_t tsc = 0;
 	char n[32];
 	int rc = 0;
 
@@ -326,9 +515,9 @@ int kvmstate_vm(struct state_io *io, struct vm *vm)
 	     (rc = kvm_io(io, vm->vm_fd, KVM_GET_IRQCHIP, &pic[1], "PIC")) ||
 	     (rc = kvm_io(io, vm->vm_fd, KVM_GET_IRQCHIP, &ioapic, "I/O APIC")) ||
 	     (rc = kvm_io(io, vm->vm_fd, KVM_GET_PIT2, &pit, "PIT")) ||
-	     (rc = kvm_io(io, vm->vm_fd, KVM_GET_CLOCK, &clock, "clock"))))
+	     (rc = clock_get(io, vm, &clock, &tsc))))
 		return rc;
-	if (state_begin(io, "kvm-vm", 1))
+	if (state_begin(io, "kvm-vm", 2))
 		return io->err;
 	pic_state(io, "pic0", &pic[0].chip.pic);
 	pic_state(io, "pic1", &pic[1].chip.pic);
@@ -344,17 +533,15 @@ int kvmstate_vm(struct state_io *io, struct vm *vm)
 		pit_channel_state(io, i, &pit.channels[i]);
 	state_u32(io, "pit.flags", &pit.flags);
 	state_u64(io, "clock", (uint64_t *)&clock.clock);
+	state_u64(io, "tsc", &tsc);
 	state_end(io);
 	if (!io->loading || io->err)
 		return io->err;
 	pit.flags &= KVM_PIT_FLAGS_SPEAKER_DATA_ON;
-	/* both kvmclock and the TSC resume from their saved values */
-	clock.flags = 0;
 	if ((rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &pic[0], "PIC")) ||
 	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &pic[1], "PIC")) ||
 	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_IRQCHIP, &ioapic, "I/O APIC")) ||
-	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_PIT2, &pit, "PIT")) ||
-	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_CLOCK, &clock, "clock")))
+	    (rc = kvm_io(io, vm->vm_fd, KVM_SET_PIT2, &pit, "PIT")))
 		return rc;
-	return 0;
+	return clock_set(io, vm, &clock, tsc);
 }

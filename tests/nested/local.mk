@@ -22,7 +22,8 @@ NESTED_LINUX_TESTS = \
 	tests/nested/linux-powerbutton.sh \
 	tests/nested/linux-ctrlaltdel.sh \
 	tests/nested/linux-panic.sh \
-	tests/nested/linux-xl.sh
+	tests/nested/linux-xl.sh \
+	tests/nested/linux-save.sh
 TESTS += $(NESTED_LINUX_TESTS)
 
 EXTRA_DIST += \
@@ -34,13 +35,7 @@ EXTRA_DIST += \
 	tests/nested/harness.sh \
 	tests/nested/xl-outer.sh \
 	tests/nested/save-outer.sh \
-	tests/nested/linux-save.sh \
 	$(NESTED_LINUX_TESTS)
-
-# tests/nested/linux-save.sh (xl save/restore of a Linux domain, clocks
-# checked) is run by hand, `make check TESTS=tests/nested/linux-save.sh`:
-# it is not in the suite while restored guests' clocksource watchdog still
-# finds kvmclock and the TSC apart (docs/hv-vmm.md, Save and restore).
 
 # The harness caches the vmlinux it extracts and the initramfs images here.
 clean-local: clean-local-nested
