@@ -196,7 +196,7 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		return rc;
 	}
 	vmm_restore_settle(vmm);
-	if (vm->image_mapped && st.st_dev == vm->image_dev &&
+	if (vm->nr_mapped && st.st_dev == vm->image_dev &&
 	    st.st_ino == vm->image_ino) {
 		snprintf(msg, msg_len, "the domain's memory is mapped from this file (it was restored from it lazily): save it to another file");
 		return -EBUSY;
@@ -411,7 +411,7 @@ static int place_flush(struct placer *p)
 {
 	struct vm *vm = p->vm;
 	uint8_t *hva;
-	size_t done = 0;
+	size_t done;
 
 	if (!p->run_len)
 		return 0;
@@ -433,8 +433,8 @@ static int place_flush(struct placer *p)
 	}
 	p->pages_copied += p->run_len >> 12;
 	done = ram_write(vm, p->run_src, p->run_len, hva - vm->mem);
-	if (done < p->run_len)
-		memcpy(hva + done, p->run_src + done, p->run_len - done);
+	if (done < p->run_len)	/* out of memory: an error now, not a fault later */
+		return errno ? -errno : -EIO;
 	p->run_len = 0;
 	return 0;
 }
@@ -443,6 +443,7 @@ static int place_page(void *opaque, uint64_t pfn, const void *page, uint64_t fil
 {
 	struct placer *p = opaque;
 	uint64_t gpa = pfn << 12;
+	int rc;
 
 	if (!page)
 		return 0;	/* fresh memory is zero already (saved images send a page once) */
@@ -454,8 +455,9 @@ static int place_page(void *opaque, uint64_t pfn, const void *page, uint64_t fil
 		p->run_len += 4096;
 		return 0;
 	}
-	if (place_flush(p))
-		return -EFAULT;
+	rc = place_flush(p);
+	if (rc)
+		return rc;
 	if (!vm_gpa(p->vm, gpa, 4096))
 		return -EFAULT;
 	p->run_gpa = gpa;
@@ -512,7 +514,8 @@ static int restore_record(struct restore *r, struct stream_reader *rd,
 		if (rec->batch.crc_deferred && (rc = restore_defer(r, rec)))
 			return rc;
 		rc = place_batch(r->pl, rec);
-		return rc ? restore_fail(r, rc, "record %u: cannot place its pages", rec->index) : 0;
+		return rc ? restore_fail(r, rc, "record %u: cannot place its pages: %s", rec->index,
+					 strerror(-rc)) : 0;
 	case STREAM_REC_VM_STATE:
 		b = &r->vm_state;
 		break;
@@ -719,7 +722,7 @@ static int restore_verify(struct restore *r)
  */
 struct restore_bg {
 	pthread_t thread;
-	struct vm *vm;
+	struct vmm *vmm;
 	const uint8_t *map;
 	size_t map_len;
 	struct deferred *deferred;
@@ -728,7 +731,6 @@ struct restore_bg {
 	volatile bool stop;
 	/* eager: the memory's way out of the image (detach_finish()) */
 	bool detach;
-	struct vmm *vmm;
 	int efd;			/* the thread's "copied" to the I/O thread */
 	int pagemap_fd;			/* /proc/self/pagemap, or -1 */
 	int image_fd;			/* the image, closed last: see detach_finish() */
@@ -846,7 +848,6 @@ static int detach_finish(struct vm *vm, struct restore_bg *b)
 		     b->what, strerror(-rc));
 		return rc;
 	}
-	vm->image_mapped = false;
 	info("restore %s: memory copied out of the image %.1f ms after the start; %" PRIu64 " pages written meanwhile copied again in %u pauses of at most %.2f ms",
 	     b->what, (now_ns() - b->t0) / 1e6, again, pauses, longest / 1e6);
 	return 0;
@@ -858,7 +859,7 @@ static void *restore_bg_thread(void *arg)
 	long bad;
 
 	if (b->detach) {
-		b->copy_rc = detach_copy(b->vm, &b->stop);
+		b->copy_rc = detach_copy(&b->vmm->vm, &b->stop);
 		if (eventfd_write(b->efd, 1) < 0)
 			warn("restore %s: cannot wake the I/O thread: %s", b->what, strerror(errno));
 		return NULL;
@@ -867,7 +868,7 @@ static void *restore_bg_thread(void *arg)
 	if (bad >= 0) {
 		err("restore %s: record %u (PAGE_BATCH): the page data does not match the record's CRC: the image is corrupt; stopping the domain",
 		    b->what, b->deferred[bad].index);
-		vm_request_exit(b->vm, VM_EXIT_ERROR);
+		vm_request_exit(&b->vmm->vm, VM_EXIT_ERROR);
 	} else if (!b->stop) {
 		info("restore %s: the page data of %zu batches matches their CRCs", b->what, b->nr);
 	}
@@ -900,7 +901,7 @@ static void restore_bg_join(bool stop)
 	b->stop = stop;
 	pthread_join(b->thread, NULL);
 	if (b->detach && !stop)
-		detach_finish(b->vm, b);
+		detach_finish(&b->vmm->vm, b);
 	restore_bg_free(b);
 	restore_bg = NULL;
 }
@@ -930,7 +931,6 @@ static int restore_start_bg(struct restore *r)
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->vm = &r->vmm->vm;
 	b->vmm = r->vmm;
 	b->detach = detach;
 	b->efd = b->pagemap_fd = b->image_fd = -1;
@@ -1058,7 +1058,6 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 	rc = restore_apply(&r);
 	if (rc)
 		goto out;
-	vmm->vm.image_mapped = pl.pages_mapped;
 	vmm->vm.image_dev = r.image_dev;
 	vmm->vm.image_ino = r.image_ino;
 	if (o->progress.fn)

@@ -63,12 +63,13 @@ struct vm {
 	/*
 	 * Runs of RAM mapped MAP_PRIVATE from a save image by a restore, as
 	 * ascending [offset, offset + len) of the memfd they cover: their
-	 * pages are not in the memfd, whatever SEEK_DATA says.
+	 * pages are not in the memfd, whatever SEEK_DATA says.  While there
+	 * are any, the domain depends on the file (an eager restore copies
+	 * them out and maps the memfd back: save.c, detach_finish()).
 	 */
 	struct mem_run { uint64_t offset, len; } *mapped;
 	size_t nr_mapped;
 	uint64_t image_dev, image_ino;	/* the file they map */
-	bool image_mapped;		/* some pages are still the file's */
 
 	/* Port and MMIO dispatch, filled in from the device table. */
 	pthread_mutex_t io_lock;
