@@ -8,6 +8,8 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@
 
 #define STREAM_FLUSH_AT (1u << 20)
 /* a regular file's written bytes go to writeback in steps of this much */
-#define STREAM_WRITEBACK_STEP (32u << 20)
+#define STREAM_WRITEBACK_STEP (8u << 20)
 #define STREAM_IOV_MAX 1024
 
 const uint8_t stream_zero_page[STREAM_PAGE_SIZE];
@@ -495,20 +497,100 @@ static int stream_wreserve(struct stream_writer *w, size_t n)
 }
 
 /*
- * Hands what reached a regular file to writeback every STREAM_WRITEBACK_STEP
- * bytes, so the disk works while the stream is still being written and the
- * caller's final fdatasync() has little left to wait for.
+ * A regular file's writeback, started by a thread of the writer's own: the
+ * file system's part of it (block allocation, building the I/O) costs about
+ * as much CPU as copying the bytes into the page cache, so it runs beside the
+ * writes instead of between them, and the disk works while the stream is
+ * still being written: the caller's final fdatasync() has little left.
  */
+struct stream_wb {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	int fd;
+	long long base;			/* the stream's offset in the file */
+	uint64_t written;		/* bytes that reached the file */
+	uint64_t done;			/* bytes handed to writeback */
+	bool stop;
+};
+
+static void *stream_wb_main(void *arg)
+{
+	struct stream_wb *wb = arg;
+
+	pthread_mutex_lock(&wb->lock);
+	for (;;) {
+		uint64_t from = wb->done, to = wb->written;
+
+		if (wb->stop)
+			break;
+		if (to - from < STREAM_WRITEBACK_STEP) {
+			pthread_cond_wait(&wb->more, &wb->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&wb->lock);
+		/* a file system without it: fdatasync does it all */
+		if (sync_file_range(wb->fd, wb->base + (off_t)from, (off_t)(to - from),
+				    SYNC_FILE_RANGE_WRITE) < 0) {
+			pthread_mutex_lock(&wb->lock);
+			break;
+		}
+		pthread_mutex_lock(&wb->lock);
+		wb->done = to;
+	}
+	pthread_mutex_unlock(&wb->lock);
+	return NULL;
+}
+
+/* Stops the writeback thread (what it did not hand over, fdatasync does). */
+static void stream_wb_stop(struct stream_writer *w)
+{
+	struct stream_wb *wb = w->wb;
+
+	if (!wb)
+		return;
+	pthread_mutex_lock(&wb->lock);
+	wb->stop = true;
+	pthread_cond_signal(&wb->more);
+	pthread_mutex_unlock(&wb->lock);
+	pthread_join(wb->thread, NULL);
+	pthread_cond_destroy(&wb->more);
+	pthread_mutex_destroy(&wb->lock);
+	free(wb);
+	w->wb = NULL;
+}
+
+/* Tells the writeback thread how far the file is written; starts it first. */
 static void stream_writeback(struct stream_writer *w)
 {
-	uint64_t len = w->bytes_written - w->writeback_done;
+	struct stream_wb *wb = w->wb;
 
-	if (w->file_base < 0 || len < STREAM_WRITEBACK_STEP)
+	if (w->file_base < 0 || w->bytes_written - w->writeback_done < STREAM_WRITEBACK_STEP)
 		return;
-	if (sync_file_range(w->fd, w->file_base + (off_t)w->writeback_done, (off_t)len,
-			    SYNC_FILE_RANGE_WRITE) < 0)
-		w->file_base = -1;	/* a file system without it: fdatasync does it all */
 	w->writeback_done = w->bytes_written;
+	if (!wb) {
+		wb = calloc(1, sizeof(*wb));
+		if (!wb) {
+			w->file_base = -1;
+			return;
+		}
+		wb->fd = w->fd;
+		wb->base = w->file_base;
+		pthread_mutex_init(&wb->lock, NULL);
+		pthread_cond_init(&wb->more, NULL);
+		if (pthread_create(&wb->thread, NULL, stream_wb_main, wb)) {
+			pthread_cond_destroy(&wb->more);
+			pthread_mutex_destroy(&wb->lock);
+			free(wb);
+			w->file_base = -1;	/* no thread: fdatasync does it all */
+			return;
+		}
+		w->wb = wb;
+	}
+	pthread_mutex_lock(&wb->lock);
+	wb->written = w->bytes_written;
+	pthread_cond_signal(&wb->more);
+	pthread_mutex_unlock(&wb->lock);
 }
 
 /* Writes all of @iov[0..@n) to the fd (consuming @iov); 0 or an error. */
@@ -548,17 +630,124 @@ static int stream_writev_all(struct stream_writer *w, struct iovec *iov, int n)
 	return 0;
 }
 
-int stream_writer_flush(struct stream_writer *w)
+/* A piece of the stream queued for writev: page data where it lies, or w->buf's bytes. */
+struct stream_seg {
+	const uint8_t *p;		/* NULL: in w->buf from off */
+	size_t off;
+	size_t len;
+};
+
+/* Queues @len bytes for writev: at @p, or (@p NULL) w->buf's from @off. */
+static int stream_wseg(struct stream_writer *w, const uint8_t *p, size_t off, size_t len)
 {
-	struct iovec iov = { w->buf, w->len };
+	struct stream_seg *l = w->nr_segs ? &w->segs[w->nr_segs - 1] : NULL;
+
+	if (!len)
+		return 0;
+	if (l && ((!p && !l->p && l->off + l->len == off) || (p && l->p && l->p + l->len == p))) {
+		l->len += len;
+	} else {
+		if (w->nr_segs == w->segs_cap) {
+			size_t cap = w->segs_cap ? 2 * w->segs_cap : 64;
+			struct stream_seg *s = realloc(w->segs, cap * sizeof(*s));
+			struct iovec *v = s ? realloc(w->iov, cap * sizeof(*v)) : NULL;
+
+			if (s)
+				w->segs = s;
+			if (!v)
+				return stream_wfail(w, -ENOMEM, "out of memory for %zu stream segments", cap);
+			w->iov = v;
+			w->segs_cap = cap;
+		}
+		w->segs[w->nr_segs++] = (struct stream_seg){ p, off, len };
+	}
+	w->queued += len;
+	return 0;
+}
+
+/* Queues the bytes of w->buf not yet queued. */
+static int stream_wqueue_buf(struct stream_writer *w)
+{
+	int rc = stream_wseg(w, NULL, w->buf_queued, w->len - w->buf_queued);
+
+	if (!rc)
+		w->buf_queued = w->len;
+	return rc;
+}
+
+/* The stream offset that w->buf[@pos] will have (@pos past what is queued). */
+static uint64_t stream_woffset(const struct stream_writer *w, size_t pos)
+{
+	return w->bytes_written + w->queued + (pos - w->buf_queued);
+}
+
+/*
+ * Writes what is queued: all of it, or (@all false, in a regular file) what
+ * ends on the last STREAM_WRITE_ALIGN boundary, keeping the rest queued so
+ * that the next write starts on one.  Written bytes of w->buf are dropped.
+ */
+static int stream_wpush(struct stream_writer *w, bool all)
+{
+	uint64_t n, left;
+	size_t nr_iov = 0, used = 0, from_buf = 0, i;
 	int rc;
 
 	if (w->err)
 		return w->err;
-	rc = stream_writev_all(w, &iov, w->len ? 1 : 0);
-	if (!rc)
-		w->len = 0;
-	return rc;
+	rc = stream_wqueue_buf(w);
+	if (rc)
+		return rc;
+	n = w->queued;
+	if (!all && w->file_base >= 0) {
+		uint64_t pos = (uint64_t)w->file_base + w->bytes_written;
+		uint64_t cut = (pos + n) & ~(uint64_t)(STREAM_WRITE_ALIGN - 1);
+
+		n = cut > pos ? cut - pos : 0;
+	}
+	if (!n)
+		return 0;
+	for (left = n; left; nr_iov++) {
+		struct stream_seg *g = &w->segs[nr_iov];
+		size_t k = g->len < left ? g->len : (size_t)left;
+
+		w->iov[nr_iov] = (struct iovec){ g->p ? (void *)g->p : w->buf + g->off, k };
+		left -= k;
+	}
+	rc = stream_writev_all(w, w->iov, (int)nr_iov);
+	if (rc)
+		return rc;
+	/* drop what was written, and the bytes of w->buf among it */
+	for (left = n; left; used++) {
+		struct stream_seg *g = &w->segs[used];
+		size_t k = g->len < left ? g->len : (size_t)left;
+
+		if (!g->p)
+			from_buf += k;
+		if (k < g->len) {
+			g->len -= k;
+			if (g->p)
+				g->p += k;
+			else
+				g->off += k;
+			break;
+		}
+		left -= k;
+	}
+	memmove(w->segs, w->segs + used, (w->nr_segs - used) * sizeof(*w->segs));
+	w->nr_segs -= used;
+	w->queued -= n;
+	memmove(w->buf, w->buf + from_buf, w->len - from_buf);
+	w->len -= from_buf;
+	w->buf_queued -= from_buf;
+	for (i = 0; i < w->nr_segs; i++)
+		if (!w->segs[i].p)
+			w->segs[i].off -= from_buf;
+	return 0;
+}
+
+int stream_writer_flush(struct stream_writer *w)
+{
+	return stream_wpush(w, true);
 }
 
 int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)
@@ -592,6 +781,13 @@ int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)
 
 void stream_writer_fini(struct stream_writer *w)
 {
+	stream_wb_stop(w);
+	free(w->segs);
+	free(w->iov);
+	w->segs = NULL;
+	w->iov = NULL;
+	w->nr_segs = w->segs_cap = w->buf_queued = 0;
+	w->queued = 0;
 	if (w->z) {
 		deflateEnd(w->z);
 		free(w->z);
@@ -640,26 +836,25 @@ static uint8_t *stream_wbody(struct stream_writer *w, size_t len, size_t *start_
 
 /*
  * Seals the record begun at @start: its body is what follows the header in
- * w->buf, then the @nr_data pages at @data, which are written straight from
- * where they are (writev: a save does not copy guest memory) and must not
- * change before this returns.  Checks the record first and drops it again
- * when the check fails.
+ * w->buf, then the @nr_data pages at @data, which are queued to be written
+ * straight from where they are (writev: a save does not copy guest memory)
+ * and must not change before they are written: before stream_write_pages()
+ * returns, or the next flush with w->pages_stable.  Checks the record first
+ * and drops it again when the check fails.
  */
 static int stream_wseal(struct stream_writer *w, size_t start, uint32_t type,
 			uint32_t flags, const void *const *data, uint32_t nr_data)
 {
-	struct iovec iov[STREAM_BATCH_MAX + 2];
 	uint8_t *h = w->buf + start;
 	size_t len = w->len - start - STREAM_RECORD_HEADER_SIZE +
 		     (size_t)nr_data * STREAM_PAGE_SIZE;
 	size_t pad = stream_pad8(len) - len;
-	uint64_t rec_offset = w->bytes_written + start;
+	uint64_t rec_offset = stream_woffset(w, start);
 	struct stream_record rec;
 	struct stream_msg m;
-	uint8_t tail[16] = { 0 };
 	char where[96];
 	uint32_t crc;
-	int rc, n = 0;
+	int rc;
 
 	stream_where(where, sizeof(where), w->order.records, type, rec_offset);
 	rc = stream_check_record(&w->order, type, flags, h + STREAM_RECORD_HEADER_SIZE,
@@ -673,30 +868,24 @@ static int stream_wseal(struct stream_writer *w, size_t start, uint32_t type,
 	stream_put32(h + 8, (uint32_t)len);
 	stream_put32(h + 12, 0);
 	crc = stream_crc(h, w->len - start);
-	if (!nr_data) {
-		memset(w->buf + w->len, 0, pad);
-		w->len += pad;
-		stream_put32(w->buf + w->len, stream_crc_update(crc, w->buf + w->len - pad, pad));
-		stream_put32(w->buf + w->len + 4, 0);
-		w->len += STREAM_RECORD_TRAILER_SIZE;
-		return w->len >= STREAM_FLUSH_AT ? stream_writer_flush(w) : 0;
+	if (nr_data) {
+		rc = stream_wqueue_buf(w);
+		for (uint32_t i = 0; !rc && i < nr_data; i++) {
+			crc = stream_crc_update(crc, data[i], STREAM_PAGE_SIZE);
+			rc = stream_wseg(w, data[i], 0, STREAM_PAGE_SIZE);
+		}
+		if (rc)
+			return rc;
 	}
-	iov[n++] = (struct iovec){ w->buf, w->len };
-	for (uint32_t i = 0; i < nr_data; i++) {
-		struct iovec *last = &iov[n - 1];
-
-		crc = stream_crc_update(crc, data[i], STREAM_PAGE_SIZE);
-		if (n > 1 && (const uint8_t *)last->iov_base + last->iov_len == data[i])
-			last->iov_len += STREAM_PAGE_SIZE;
-		else
-			iov[n++] = (struct iovec){ (void *)data[i], STREAM_PAGE_SIZE };
-	}
-	stream_put32(tail + pad, stream_crc_update(crc, tail, pad));
-	iov[n++] = (struct iovec){ tail, pad + STREAM_RECORD_TRAILER_SIZE };
-	rc = stream_writev_all(w, iov, n);
-	if (!rc)
-		w->len = 0;
-	return rc;
+	/* the trailer: room for it was reserved with the record */
+	memset(w->buf + w->len, 0, pad);
+	w->len += pad;
+	stream_put32(w->buf + w->len, stream_crc_update(crc, w->buf + w->len - pad, pad));
+	stream_put32(w->buf + w->len + 4, 0);
+	w->len += STREAM_RECORD_TRAILER_SIZE;
+	if (nr_data)
+		return stream_wpush(w, false);
+	return w->len - w->buf_queued >= STREAM_FLUSH_AT ? stream_writer_flush(w) : 0;
 }
 
 static int stream_wfinish(struct stream_writer *w, size_t start, uint32_t type,
@@ -834,7 +1023,7 @@ static int stream_write_batch(struct stream_writer *w, const uint64_t *pfns,
 		if (pg[i])
 			pg[nr_data++] = pg[i];
 	}
-	data_off = stream_batch_data_offset(w->flags, w->bytes_written + start, n, nr_data);
+	data_off = stream_batch_data_offset(w->flags, stream_woffset(w, start), n, nr_data);
 	memset(b + 16 + 8 * n, 0, data_off - 16 - 8 * n);
 	w->len += data_off;
 	if (compress && nr_data) {
@@ -892,6 +1081,8 @@ int stream_write_pages(struct stream_writer *w, const uint64_t *pfns, size_t n,
 	}
 	if (!rc && k)
 		rc = stream_write_batch(w, bp, pg, k, compress);
+	if (!rc && !w->pages_stable)
+		rc = stream_writer_flush(w);	/* the pages may change once this returns */
 	return rc;
 }
 
@@ -903,9 +1094,10 @@ int stream_write_end(struct stream_writer *w)
 	stream_put64(b, w->order.records);
 	stream_put64(b + 8, w->order.pages);
 	rc = stream_write_record(w, STREAM_REC_END, 0, b, sizeof(b));
-	if (rc)
-		return rc;
-	return stream_writer_flush(w);
+	if (!rc)
+		rc = stream_writer_flush(w);
+	stream_wb_stop(w);
+	return rc;
 }
 
 /* ---- Reader ---- */

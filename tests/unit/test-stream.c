@@ -107,8 +107,14 @@ static size_t guest_pfns(struct guest *g, uint64_t *pfns)
 }
 
 /* Writes a whole stream of @g; returns 0 or the first error. */
-static int write_sample(int fd, struct guest *g, uint32_t flags, bool compress,
-			struct stream_writer *w)
+/*
+ * write_sample() with the pages handed over @chunk at a time, and
+ * w->pages_stable as @stable: between the calls, checks what the writer
+ * left queued (in a regular file, with @stable, writes end on
+ * STREAM_WRITE_ALIGN boundaries; without, nothing is left behind).
+ */
+static int write_sample_chunked(int fd, struct guest *g, uint32_t flags, bool compress,
+				size_t chunk, bool stable, struct stream_writer *w)
 {
 	size_t n = (g->regions[0].size + g->regions[1].size) / PAGE;
 	uint64_t *pfns = calloc(n, sizeof(*pfns));
@@ -118,6 +124,7 @@ static int write_sample(int fd, struct guest *g, uint32_t flags, bool compress,
 	need(pfns);
 	guest_pfns(g, pfns);
 	rc = stream_writer_init(w, fd, flags);
+	w->pages_stable = stable;
 	if (!rc)
 		rc = stream_write_record(w, STREAM_REC_DOMAIN_CONFIG, 0, test_config, strlen(test_config));
 	if (!rc)
@@ -128,8 +135,15 @@ static int write_sample(int fd, struct guest *g, uint32_t flags, bool compress,
 		rc = stream_write_record(w, 0x7fff0001, STREAM_RF_OPTIONAL, opt, 17);
 	if (!rc && (flags & STREAM_F_LIVE)) /* a first pass, then all of it again */
 		rc = stream_write_pages(w, pfns, n / 2, guest_get, g, compress);
-	if (!rc)
-		rc = stream_write_pages(w, pfns, n, guest_get, g, compress);
+	for (size_t i = 0; !rc && i < n; i += chunk) {
+		rc = stream_write_pages(w, pfns + i, n - i < chunk ? n - i : chunk, guest_get, g, compress);
+		if (rc)
+			break;
+		if (!stable)
+			ck_assert_uint_eq(w->queued, 0);
+		else if (w->file_base >= 0)
+			ck_assert_uint_eq((w->file_base + w->bytes_written) % STREAM_WRITE_ALIGN, 0);
+	}
 	if (!rc)
 		rc = stream_write_record(w, STREAM_REC_VM_STATE, 0, test_vm, sizeof(test_vm) - 1);
 	for (uint32_t id = 0; !rc && id < 2; id++)
@@ -138,8 +152,16 @@ static int write_sample(int fd, struct guest *g, uint32_t flags, bool compress,
 		rc = stream_write_record(w, STREAM_REC_DEVICE_STATE, 0, test_dev, sizeof(test_dev) - 1);
 	if (!rc)
 		rc = stream_write_end(w);
+	if (!rc)
+		ck_assert_uint_eq(w->queued, 0);
 	free(pfns);
 	return rc;
+}
+
+static int write_sample(int fd, struct guest *g, uint32_t flags, bool compress,
+			struct stream_writer *w)
+{
+	return write_sample_chunked(fd, g, flags, compress, SIZE_MAX, false, w);
 }
 
 /* A stream in memory. */
@@ -1265,6 +1287,36 @@ START_TEST(writer_nonblocking_pipe)
 END_TEST
 
 /*
+ * In a regular file, page data goes out in writes that end on
+ * STREAM_WRITE_ALIGN boundaries (write_sample_chunked() checks it), and the
+ * bytes are the same whether the writer keeps page data queued across
+ * stream_write_pages() calls (pages_stable) or not.
+ */
+START_TEST(writer_file_write_bounds)
+{
+	struct stream_writer w;
+	struct guest g;
+	struct mem img[2];
+
+	guest_init(&g, 3000, 8, true);
+	for (int stable = 0; stable < 2; stable++) {
+		int fd = tmp_fd();
+
+		ck_assert_int_eq(write_sample_chunked(fd, &g, STREAM_F_ALIGNED, false, 700, stable, &w), 0);
+		stream_writer_fini(&w);
+		img[stable] = fd_slurp(fd, 0);
+		close(fd);
+	}
+	ck_assert_uint_gt(img[0].len, 3 * STREAM_WRITE_ALIGN);
+	ck_assert_uint_eq(img[1].len, img[0].len);
+	ck_assert(!memcmp(img[1].p, img[0].p, img[0].len));
+	free(img[0].p);
+	free(img[1].p);
+	guest_fini(&g);
+}
+END_TEST
+
+/*
  * A reader on a pipe or socket takes exactly the stream's bytes: what the
  * peer sends after END stays for the caller to read.
  */
@@ -1327,6 +1379,7 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, writer_refuses);
 	tcase_add_test(tc, writer_full_disk);
 	tcase_add_test(tc, writer_nonblocking_pipe);
+	tcase_add_test(tc, writer_file_write_bounds);
 	tcase_add_test(tc, reader_on_a_pipe);
 	suite_add_tcase(s, tc);
 	return s;
