@@ -534,6 +534,8 @@ static int run(int argc, char **argv)
 	rc = vm_run(&vmm->vm);
 	if (!rc) {
 		ctl_event_running(vmm);
+		if (restoring)
+			vmm_restore_start(vmm);
 		loop_run(vmm->loop);
 	}
 	vm_stop_vcpus(&vmm->vm);

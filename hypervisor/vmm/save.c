@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 
 #define SAVE_CHUNK_PAGES	8192	/* 32 MiB between progress reports */
 #define RESTORE_BG_NICE		10	/* the thread working on after a restore */
+#define RESTORE_BG_DELAY_MS	20	/* after the start: see vmm_restore_start() */
 
 static double now_ms(void)
 {
@@ -738,7 +740,9 @@ struct restore_bg {
 	int pagemap_fd;			/* /proc/self/pagemap, or -1 */
 	int image_fd;			/* the image, closed last: see detach_finish() */
 	int copy_rc;			/* the thread's: 0 or -errno */
-	uint64_t t0;			/* when the copy started */
+	uint64_t t0;			/* when the domain started */
+	bool started;			/* the thread runs */
+	int timer_fd;			/* until then: when it is to start, or -1 */
 };
 
 static struct restore_bg *restore_bg;
@@ -886,6 +890,10 @@ static void *restore_bg_thread(void *arg)
 
 static void restore_bg_free(struct restore_bg *b)
 {
+	if (b->timer_fd >= 0) {
+		loop_del(b->vmm->loop, b->timer_fd);
+		close(b->timer_fd);
+	}
 	if (b->efd >= 0) {
 		loop_del(b->vmm->loop, b->efd);
 		close(b->efd);
@@ -908,8 +916,9 @@ static void restore_bg_join(bool stop)
 	if (!b)
 		return;
 	b->stop = stop;
-	pthread_join(b->thread, NULL);
-	if (b->detach && !stop)
+	if (b->started)
+		pthread_join(b->thread, NULL);
+	if (b->detach && b->started && !stop)
 		detach_finish(&b->vmm->vm, b);
 	restore_bg_free(b);
 	restore_bg = NULL;
@@ -927,10 +936,11 @@ static void restore_copied(void *opaque, int fd, unsigned int events)
 }
 
 /*
- * Lazy: hands the image mapping and the deferred CRC checks to the thread.
- * Eager: starts the thread that copies the memory out of the image.
+ * Prepares what goes on once the domain runs (vmm_restore_start()).
+ * Lazy: hands the image mapping and the deferred CRC checks over.
+ * Eager: what the copy of the memory out of the image needs.
  */
-static int restore_start_bg(struct restore *r)
+static int restore_prepare_bg(struct restore *r)
 {
 	struct restore_bg *b;
 	bool detach = !r->o->lazy;
@@ -942,8 +952,7 @@ static int restore_start_bg(struct restore *r)
 		return -ENOMEM;
 	b->vmm = r->vmm;
 	b->detach = detach;
-	b->efd = b->pagemap_fd = b->image_fd = -1;
-	b->t0 = now_ns();
+	b->efd = b->pagemap_fd = b->image_fd = b->timer_fd = -1;
 	snprintf(b->what, sizeof(b->what), "%s", r->o->what);
 	if (detach) {
 		b->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
@@ -961,14 +970,6 @@ static int restore_start_bg(struct restore *r)
 		b->map_len = r->map_len;
 		b->deferred = r->deferred;
 		b->nr = r->nr_deferred;
-	}
-	if (pthread_create(&b->thread, NULL, restore_bg_thread, b)) {
-		b->map = NULL;
-		b->deferred = NULL;
-		restore_bg_free(b);
-		return -EAGAIN;
-	}
-	if (!detach) {
 		r->deferred = NULL;
 		r->map = NULL;
 	}
@@ -976,11 +977,67 @@ static int restore_start_bg(struct restore *r)
 	return 0;
 }
 
+/* Runs the thread now. */
+static void restore_bg_run(struct restore_bg *b)
+{
+	if (b->timer_fd >= 0) {
+		loop_del(b->vmm->loop, b->timer_fd);
+		close(b->timer_fd);
+		b->timer_fd = -1;
+	}
+	if (!b->t0)
+		b->t0 = now_ns();
+	if (!pthread_create(&b->thread, NULL, restore_bg_thread, b)) {
+		b->started = true;
+		return;
+	}
+	if (b->detach) {
+		warn("restore %s: cannot start copying the memory out of the image: it stays mapped from the image, which must not change while the domain runs",
+		     b->what);
+	} else {
+		err("restore %s: cannot start checking the page data against its CRCs; stopping the domain",
+		    b->what);
+		vm_request_exit(&b->vmm->vm, VM_EXIT_ERROR);
+	}
+	restore_bg_free(b);
+	restore_bg = NULL;
+}
+
+static void restore_bg_due(void *opaque, int fd, unsigned int events)
+{
+	(void)opaque;
+	(void)fd;
+	(void)events;
+	if (restore_bg && !restore_bg->started)
+		restore_bg_run(restore_bg);
+}
+
+void vmm_restore_start(struct vmm *vmm)
+{
+	struct restore_bg *b = restore_bg;
+	struct itimerspec due = { .it_value = { 0, RESTORE_BG_DELAY_MS * 1000000L } };
+
+	if (!b || b->started || b->timer_fd >= 0)
+		return;
+	b->t0 = now_ns();		/* the domain's start */
+	b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (b->timer_fd >= 0 && !timerfd_settime(b->timer_fd, 0, &due, NULL) &&
+	    !loop_add(vmm->loop, b->timer_fd, restore_bg_due, NULL))
+		return;
+	if (b->timer_fd >= 0)
+		close(b->timer_fd);
+	b->timer_fd = -1;
+	restore_bg_run(b);
+}
+
 void vmm_restore_settle(struct vmm *vmm)
 {
 	(void)vmm;
-	if (restore_bg && restore_bg->detach)
+	if (restore_bg && restore_bg->detach) {
+		if (!restore_bg->started)
+			restore_bg_run(restore_bg);
 		restore_bg_join(false);
+	}
 }
 
 void vmm_restore_fini(struct vmm *vmm)
@@ -1075,7 +1132,7 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 	     o->what, total >> 20, vmm->vm.nr_vcpus,
 	     o->lazy && r.nr_deferred ? "read and checked but for the page data" : "read and checked",
 	     now_ms() - t0, pl.pages_mapped, pl.pages_copied);
-	rc = restore_start_bg(&r);
+	rc = restore_prepare_bg(&r);
 out:
 	if (r.map)
 		munmap((void *)r.map, r.map_len);
