@@ -481,6 +481,8 @@ static int run(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* a writer breaking the lease on a restored image (save.c) sends it */
+	signal(SIGIO, SIG_IGN);
 
 	vmm = calloc(1, sizeof(*vmm));
 	if (!vmm)

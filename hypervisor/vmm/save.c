@@ -739,6 +739,7 @@ struct restore_bg {
 	int efd;			/* the thread's "copied" to the I/O thread */
 	int pagemap_fd;			/* /proc/self/pagemap, or -1 */
 	int image_fd;			/* the image, closed last: see detach_finish() */
+	bool leased;			/* image_fd holds a read lease */
 	int copy_rc;			/* the thread's: 0 or -errno */
 	uint64_t t0;			/* when the domain started */
 	bool started;			/* the thread runs */
@@ -811,6 +812,18 @@ static int detach_recopy(struct vm *vm, int pagemap_fd, const struct mem_run *m,
  * of milliseconds).  Returns 0 or -errno (the rest of the memory then stays
  * mapped from the image).
  */
+/* Ends the lease (writers waiting go on) and closes the image. */
+static void detach_close_image(struct restore_bg *b)
+{
+	if (b->image_fd < 0)
+		return;
+	if (b->leased)
+		fcntl(b->image_fd, F_SETLEASE, F_UNLCK);
+	b->leased = false;
+	close(b->image_fd);
+	b->image_fd = -1;
+}
+
 static int detach_finish(struct vm *vm, struct restore_bg *b)
 {
 	bool was_paused = vm->paused;
@@ -846,18 +859,14 @@ static int detach_finish(struct vm *vm, struct restore_bg *b)
 		if (now_ns() - t > longest)
 			longest = now_ns() - t;
 	}
-	if (b->image_fd >= 0) {
-		close(b->image_fd);
-		b->image_fd = -1;
-	}
-	if (rc) {
+	if (rc)
 		warn("restore %s: memory stays mapped from the image (%s): the file must not change while the domain runs",
 		     b->what, strerror(-rc));
-		return rc;
-	}
-	info("restore %s: memory copied out of the image %.1f ms after the start; %" PRIu64 " pages written meanwhile copied again in %u pauses of at most %.2f ms",
-	     b->what, (now_ns() - b->t0) / 1e6, again, pauses, longest / 1e6);
-	return 0;
+	else
+		info("restore %s: memory copied out of the image %.1f ms after the start; %" PRIu64 " pages written meanwhile copied again in %u pauses of at most %.2f ms",
+		     b->what, (now_ns() - b->t0) / 1e6, again, pauses, longest / 1e6);
+	detach_close_image(b);		/* said first: a writer waiting may look */
+	return rc;
 }
 
 static void *restore_bg_thread(void *arg)
@@ -900,8 +909,7 @@ static void restore_bg_free(struct restore_bg *b)
 	}
 	if (b->pagemap_fd >= 0)
 		close(b->pagemap_fd);
-	if (b->image_fd >= 0)
-		close(b->image_fd);
+	detach_close_image(b);
 	if (b->map)
 		munmap((void *)b->map, b->map_len);
 	free(b->deferred);
@@ -957,6 +965,16 @@ static int restore_prepare_bg(struct restore *r)
 	if (detach) {
 		b->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 		b->image_fd = fcntl(r->o->fd, F_DUPFD_CLOEXEC, 0);
+		/*
+		 * A read lease: whoever truncates the image or opens it for
+		 * writing waits until the memory is out of it (the kernel's
+		 * notice of that, SIGIO, is ignored: the copy ends anyway).
+		 */
+		if (b->image_fd >= 0 && !fcntl(b->image_fd, F_SETLEASE, F_RDLCK))
+			b->leased = true;
+		else
+			info("restore %s: no lease on the image (%s): it must not change until its memory is copied out",
+			     r->o->what, strerror(errno));
 		b->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (b->efd < 0 || loop_add(r->vmm->loop, b->efd, restore_copied, NULL)) {
 			if (b->efd >= 0)

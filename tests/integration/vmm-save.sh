@@ -7,7 +7,8 @@
 # images that both restore; corrupt, truncated and mismatched images are
 # refused before any vCPU runs (lazy: the page data's CRC is checked after
 # the start, and a mismatch stops the domain); an eagerly restored domain
-# runs on when its image is rewritten once its memory is copied out.
+# runs on when its image is rewritten once its memory is copied out, and a
+# writer opening the image before then waits for that (a read lease).
 . "$HV_TESTS_SRC/lib.sh"
 need_kvm
 need_cmd python3
@@ -262,6 +263,27 @@ r.wait_console(r"^minios: counter %d$" % (last + 3))
 saved_and_restored(r, img + ".2", "detach2", "detach: save after the image was rewritten")
 ok("eager restore: memory copied out of the image (%s); image rewritten, the domain ran on and saved its memory whole"
    % re.search(r"copied out of the image ([^;]*)", open("%s/detach.stderr" % T).read()).group(1))
+
+# nor does a writer have to wait for that message: hv-vmm holds a read
+# lease on the image until the memory is out, so opening it for writing
+# right after the start waits for the copy, and the domain runs on whole
+img = "%s/lease.img" % T
+with open("%s/s1.img" % T, "rb") as f, open(img, "wb") as g:
+    g.write(f.read())
+r = restore("lease", img, "-v")
+t = time.time()
+with open(img, "r+b") as f:
+    waited = time.time() - t
+    if "memory copied out of the image" not in r.stderr():
+        fail("lease: the image opened for writing before its memory was copied out: %s" % r.stderr())
+    f.truncate(0)
+    f.write(b"\x5a" * size)
+r.wait_console(r"^minios: counter \d+$")
+last = r.counters()[-1]
+r.wait_console(r"^minios: counter %d$" % (last + 3))
+saved_and_restored(r, img + ".2", "lease2", "lease: save after the image was rewritten at once")
+ok("eager restore: opened for writing at once, the image waited %.0f ms for the memory to be copied out; the domain ran on and saved its memory whole"
+   % (waited * 1000))
 
 # SAVE with RESUME twice while it runs; both images restore
 d = boot("c", 2)
