@@ -803,15 +803,6 @@ static int detach_recopy(struct vm *vm, int pagemap_fd, const struct mem_run *m,
 	return 0;
 }
 
-/*
- * Runs in the I/O thread once the copy is done (or from a save that cannot
- * wait): the paused part of the detach, DETACH_STEP at a time, so that no
- * pause is long.  The image stays open (b->image_fd) until the vCPUs run
- * again: when its last mapping went in a pause, that pause would also pay
- * for the file's release, which for a deleted image frees all of it (tens
- * of milliseconds).  Returns 0 or -errno (the rest of the memory then stays
- * mapped from the image).
- */
 /* Ends the lease (writers waiting go on) and closes the image. */
 static void detach_close_image(struct restore_bg *b)
 {
@@ -824,6 +815,15 @@ static void detach_close_image(struct restore_bg *b)
 	b->image_fd = -1;
 }
 
+/*
+ * Runs in the I/O thread once the copy is done (or from a save that cannot
+ * wait): the paused part of the detach, DETACH_STEP at a time, so that no
+ * pause is long.  The image stays open (b->image_fd) until the vCPUs run
+ * again: when its last mapping went in a pause, that pause would also pay
+ * for the file's release, which for a deleted image frees all of it (tens
+ * of milliseconds).  Returns 0 or -errno (the rest of the memory then stays
+ * mapped from the image).
+ */
 static int detach_finish(struct vm *vm, struct restore_bg *b)
 {
 	bool was_paused = vm->paused;
@@ -897,12 +897,19 @@ static void *restore_bg_thread(void *arg)
 	return NULL;
 }
 
+/* Drops the timer that was to start the thread. */
+static void restore_bg_untimer(struct restore_bg *b)
+{
+	if (b->timer_fd < 0)
+		return;
+	loop_del(b->vmm->loop, b->timer_fd);
+	close(b->timer_fd);
+	b->timer_fd = -1;
+}
+
 static void restore_bg_free(struct restore_bg *b)
 {
-	if (b->timer_fd >= 0) {
-		loop_del(b->vmm->loop, b->timer_fd);
-		close(b->timer_fd);
-	}
+	restore_bg_untimer(b);
 	if (b->efd >= 0) {
 		loop_del(b->vmm->loop, b->efd);
 		close(b->efd);
@@ -998,11 +1005,7 @@ static int restore_prepare_bg(struct restore *r)
 /* Runs the thread now. */
 static void restore_bg_run(struct restore_bg *b)
 {
-	if (b->timer_fd >= 0) {
-		loop_del(b->vmm->loop, b->timer_fd);
-		close(b->timer_fd);
-		b->timer_fd = -1;
-	}
+	restore_bg_untimer(b);
 	if (!b->t0)
 		b->t0 = now_ns();
 	if (!pthread_create(&b->thread, NULL, restore_bg_thread, b)) {

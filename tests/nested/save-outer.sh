@@ -148,6 +148,20 @@ one_boot() {
 	[ "$b" = 1 ] || fail "$1: the guest booted $b times (userspace reached)"
 }
 
+# restored WHAT FROM XL-ARGS...: xl restore ... brings deb back with $v
+# vCPUs, its counter goes on from console line FROM, and it did not boot again
+restored() {
+	step=$1 since=$2
+	shift 2
+	xl_step "$step ($tag)" "$@"
+	cat /tmp/xl.err
+	xl list | grep -Eq "^deb +[0-9]+ +256 +$v " ||
+		{ xl list; fail "$tag: xl list does not show deb after xl $step"; }
+	wait_counters "$since" 6 $run_wait ||
+		fail "$tag: the counter did not go on after xl $step"
+	one_boot "$step ($tag)"
+}
+
 # round VCPUS
 round() {
 	v=$1
@@ -181,13 +195,7 @@ round() {
 	before=$(last_counter "$saved")
 	echo "SAVE-TEST: saved ($tag): deb gone from xl list, image $(($(stat -c %s "$img") / 1048576)) MiB, last counter $before"
 	sleep 2
-	xl_step "restore ($tag)" restore "$img"
-	cat /tmp/xl.err
-	xl list | grep -Eq "^deb +[0-9]+ +256 +$v " ||
-		{ xl list; fail "$tag: xl list does not show deb after xl restore"; }
-	wait_counters "$saved" 6 $run_wait ||
-		fail "$tag: the counter did not go on after xl restore"
-	one_boot "restore ($tag)"
+	restored restore "$saved" restore "$img"
 	# The same guest throughout: lines 1..$saved, then the rest (the line
 	# the save cut in two is completed by the restored guest).
 	sum=$(history "save/restore ($tag)" "$saved" $((saved + 1)) \
@@ -217,13 +225,7 @@ round() {
 	# guest's first line completes: not a line of either, so skip it.
 	from=$((gone + 1))
 	[ -n "$(tail -c 1 "$log")" ] && from=$((gone + 2))
-	xl_step "restore --lazy ($tag)" restore --lazy "$img"
-	cat /tmp/xl.err
-	xl list | grep -Eq "^deb +[0-9]+ +256 +$v " ||
-		{ xl list; fail "$tag: xl list does not show deb after xl restore --lazy"; }
-	wait_counters "$from" 6 $run_wait ||
-		fail "$tag: the counter did not go on after xl restore --lazy"
-	one_boot "restore --lazy ($tag)"
+	restored "restore --lazy" "$from" restore --lazy "$img"
 	# The checkpoint's history: lines 1..$pre, then the restored guest's.
 	# It goes on after a counter from $low to $high, or one later: the line
 	# the checkpoint caught half written may be lost where it meets the
