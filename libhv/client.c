@@ -29,7 +29,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include "client.h"
-#include "hcmsg.h"
+#include "wire/hcmsg.h"
 
 #ifndef HV_SBINDIR
 #define HV_SBINDIR "/usr/local/sbin"

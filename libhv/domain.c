@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include "client.h"
 #include "domain_int.h"
-#include "hcmsg.h"
+#include "wire/hcmsg.h"
 
 #define WHAT_MAX HV__WHAT_MAX
 

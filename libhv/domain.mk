@@ -6,10 +6,10 @@ libhv_libhv_la_SOURCES += \
 	libhv/domain_int.h \
 	libhv/domain.c \
 	libhv/saverestore.c \
-	hypervisor/common/hcmsg.h \
-	hypervisor/common/hcmsg.c \
+	hypervisor/shared/wire/hcmsg.h \
+	hypervisor/shared/wire/hcmsg.c \
 	$(HV_STREAM_SRC)
-libhv_libhv_la_CPPFLAGS += -I$(top_srcdir)/hypervisor/common \
+libhv_libhv_la_CPPFLAGS += -I$(top_srcdir)/hypervisor/shared \
 	-DHV_HCMSG_HIDDEN -DHV_STREAM_HIDDEN -DHV_SBINDIR=\"$(sbindir)\"
 hvinclude_HEADERS += libhv/include/hv/domain.h
 

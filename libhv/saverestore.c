@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include "client.h"
 #include "domain_int.h"
-#include "stream.h"
+#include "stream/stream.h"
 
 #define SAVE_FLAGS (HV_SAVE_CONTINUE | HV_SAVE_PAUSED | HV_SAVE_COMPRESS)
 #define RESTORE_FLAGS (HV_RESTORE_PAUSED | HV_RESTORE_LAZY)

@@ -18,7 +18,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include "hcmsg.h"
+#include "wire/hcmsg.h"
 #include "hvd.h"
 
 #define DOMAIN_IMAGE_MAX (1ll << 30)	/* as hv-vmm reads at most */

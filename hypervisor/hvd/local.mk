@@ -4,8 +4,8 @@ hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/hvd.h hypervisor/hvd/main.c hypervisor/hvd/log.c \
 	hypervisor/hvd/server.c hypervisor/hvd/domain.c hypervisor/hvd/vmm.c \
 	hypervisor/hvd/store.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
-	hypervisor/common/hcmsg.c hypervisor/common/hcmsg.h
-hypervisor_hvd_hvd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/common \
+	hypervisor/shared/wire/hcmsg.c hypervisor/shared/wire/hcmsg.h
+hypervisor_hvd_hvd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared \
 	-I$(top_srcdir)/hypervisor/hvd
 
 # hvd driven over its socket by a small Python client (tests/integration/hvd-lib.sh).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
-#include "hcmsg.h"
+#include "wire/hcmsg.h"
 #include "request.h"
 
 static bool request_zero(const void *p, size_t n)

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include "hcmsg.h"
+#include "wire/hcmsg.h"
 #include "hvd.h"
 
 #define SERVER_BATCH 32		/* requests from one client per wake-up */

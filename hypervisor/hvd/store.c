@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "hcmsg.h"
+#include "wire/hcmsg.h"
 #include "hvd.h"
 
 #define STORE_STATE_MAX (HV_HC_CMDLINE_MAX + 2048)

@@ -25,6 +25,6 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/boot/boot.h hypervisor/vmm/boot/common.c \
 	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
-	-I$(top_srcdir)/hypervisor/common
+	-I$(top_srcdir)/hypervisor/shared
 hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS)
 hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS)

@@ -19,7 +19,7 @@
 #include "platform.h"
 #include "save.h"
 #include "state.h"
-#include "stream.h"
+#include "stream/stream.h"
 #include "vcpu.h"
 #include "vmm.h"
 

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "hcmsg.h"
+#include "wire/hcmsg.h"
 #include "request.h"
 
 static void check(int cond)

@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the save/migration stream reader
- * (hypervisor/common/stream.c).  A save image or a migration peer is
+ * (hypervisor/shared/stream/stream.c).  A save image or a migration peer is
  * untrusted: whatever the bytes, the reader must refuse them with a message
  * or hand over records whose every page lies in the layout and whose file
  * offsets point at the page bytes.
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#include "stream.h"
+#include "stream/stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

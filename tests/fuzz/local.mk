@@ -12,7 +12,7 @@ check_DATA = $(FUZZ_TARGETS)
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CPPFLAGS = -include $(top_builddir)/config.h -I$(top_srcdir)/hypervisor/include \
 	-I$(top_srcdir)/libhv/include -I$(top_srcdir)/libhv -I$(top_srcdir)/hypervisor/vmm \
-	-I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/hypervisor/common -DHV_HCMSG_HIDDEN
+	-I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/hypervisor/shared -DHV_HCMSG_HIDDEN
 FUZZ_VMM_SRC = $(filter %.c,$(HV_VMM_CORE))
 FUZZ_LIBHV_SRC = $(filter %.c,$(libhv_libhv_la_SOURCES))
 
@@ -36,19 +36,19 @@ TESTS += tests/fuzz/hypercall.sh
 EXTRA_DIST += tests/fuzz/hypercall.sh tests/fuzz/fuzz-hypercall.c
 if HAVE_FUZZ
 tests/fuzz/fuzz-hypercall: tests/fuzz/fuzz-hypercall.c hypervisor/hvd/request.c \
-		hypervisor/hvd/request.h hypervisor/common/hcmsg.c hypervisor/common/hcmsg.h
+		hypervisor/hvd/request.h hypervisor/shared/wire/hcmsg.c hypervisor/shared/wire/hcmsg.h
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -I$(top_srcdir)/hypervisor/common \
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared \
 		-I$(top_srcdir)/hypervisor/hvd -o $@ $(filter %.c,$^)
 endif
 
-# The save/migration stream reader (hypervisor/common/stream.c).
+# The save/migration stream reader (hypervisor/shared/stream/stream.c).
 FUZZ_TARGETS += tests/fuzz/fuzz-stream
 TESTS += tests/fuzz/stream.sh
 EXTRA_DIST += tests/fuzz/stream.sh tests/fuzz/fuzz-stream.c
 if HAVE_FUZZ
-tests/fuzz/fuzz-stream: tests/fuzz/fuzz-stream.c hypervisor/common/stream.c \
-		hypervisor/common/stream.h
+tests/fuzz/fuzz-stream: tests/fuzz/fuzz-stream.c hypervisor/shared/stream/stream.c \
+		hypervisor/shared/stream/stream.h
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(HV_STREAM_CFLAGS) \
 		-o $@ $(filter %.c,$^) $(HV_STREAM_LIBS)

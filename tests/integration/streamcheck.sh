@@ -3,7 +3,7 @@
 # library's writer), then on damaged copies: exit status 0 and a listing for
 # a valid stream, 1 and the reader's message, saying where, otherwise.
 . "$HV_TESTS_SRC/lib.sh"
-check="$top_builddir/hypervisor/common/hv-streamcheck"
+check="$top_builddir/hypervisor/shared/stream/hv-streamcheck"
 writer="$top_builddir/tests/unit/test-stream"
 [ -x "$check" ] || fail "$check was not built"
 [ -x "$writer" ] || skip "tests/unit/test-stream was not built (make check builds it)"

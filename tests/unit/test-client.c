@@ -18,8 +18,8 @@
 #include <sys/un.h>
 #include <hv/domain.h>
 #include "client.h"
-#include "hcmsg.h"
-#include "stream.h"
+#include "wire/hcmsg.h"
+#include "stream/stream.h"
 
 /* --- pure parts ---------------------------------------------------------- */
 

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "stream.h"
+#include "stream/stream.h"
 
 /* An assertion for helpers that also run outside the check runner (write). */
 #define need(x)								\

@@ -1,21 +1,22 @@
 # The save image and migration stream (docs/save-stream.md): its reader and
 # writer, shared by every program that saves or restores, and its checker.
-HV_STREAM_SRC = hypervisor/common/stream.c hypervisor/common/stream.h
+HV_STREAM_SRC = hypervisor/shared/stream/stream.c hypervisor/shared/stream/stream.h
 # zlib compresses page batches; ISA-L computes the CRCs (at memory speed)
 HV_STREAM_CFLAGS = $(ZLIB_CFLAGS) $(ISAL_CFLAGS)
 HV_STREAM_LIBS = $(ZLIB_LIBS) $(ISAL_LIBS)
 
-pkglibexec_PROGRAMS += hypervisor/common/hv-streamcheck
-hypervisor_common_hv_streamcheck_SOURCES = hypervisor/common/streamcheck.c $(HV_STREAM_SRC)
-hypervisor_common_hv_streamcheck_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS)
-hypervisor_common_hv_streamcheck_LDADD = $(HV_STREAM_LIBS)
+pkglibexec_PROGRAMS += hypervisor/shared/stream/hv-streamcheck
+hypervisor_shared_stream_hv_streamcheck_SOURCES = hypervisor/shared/stream/streamcheck.c $(HV_STREAM_SRC)
+hypervisor_shared_stream_hv_streamcheck_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS)
+hypervisor_shared_stream_hv_streamcheck_LDADD = $(HV_STREAM_LIBS)
 
 # The unit test doubles as the integration test's stream writer
 # (test-stream write FILE [live|aligned|compressed]...).
 check_PROGRAMS += tests/unit/test-stream
 tests_unit_test_stream_SOURCES = tests/unit/test-stream.c $(HV_STREAM_SRC)
-tests_unit_test_stream_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/common
+tests_unit_test_stream_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared
 tests_unit_test_stream_CFLAGS = $(CHECK_TEST_CFLAGS) $(HV_STREAM_CFLAGS)
 tests_unit_test_stream_LDADD = $(HV_STREAM_LIBS) $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-stream tests/integration/streamcheck.sh
 EXTRA_DIST += tests/integration/streamcheck.sh docs/save-stream.md
+EXTRA_DIST += hypervisor/shared/README
