@@ -63,6 +63,7 @@ enum hv_hc_error {
 	HV_HC_EBADF = 11,	/* missing or wrong file descriptor */
 	HV_HC_ENOTSUP = 12,	/* valid request hv does not support yet */
 	HV_HC_EVMM = 13,	/* the domain's hv-vmm failed or refused */
+	HV_HC_ECANCELED = 14,	/* the requester cancelled it (DOMCTL_CANCEL) */
 };
 
 enum hv_hc_op {
@@ -81,6 +82,7 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_GET_CONFIG = 12,	/* hv_hc_domid -> JSON text */
 	HV_HC_DOMCTL_SAVE = 13,		/* hv_hc_save [+ JSON] + 1 fd -> hv_hc_save_result */
 	HV_HC_DOMCTL_RESTORE = 14,	/* hv_hc_restore + JSON + 1-3 fds -> hv_hc_domid */
+	HV_HC_DOMCTL_CANCEL = 15,	/* hv_hc_cancel -> - */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -286,6 +288,20 @@ struct hv_hc_restore {
 struct hv_hc_progress {
 	uint64_t done;		/* bytes of guest memory done */
 	uint64_t total;		/* bytes of guest memory */
+};
+
+/*
+ * CANCEL stops a SAVE or RESTORE that the same connection sent (@seq is
+ * that request's seq) and has not had its reply yet.  The cancelled
+ * request is answered with -HV_HC_ECANCELED once the domain is as it was
+ * before it (a saving domain runs on, or stays paused, unchanged; a
+ * restoring one is gone); CANCEL's own reply is 0, or -HV_HC_ENOENT when
+ * no such request is pending (it may have just finished: its own reply
+ * says how).
+ */
+struct hv_hc_cancel {
+	uint32_t domid;
+	uint32_t seq;
 };
 
 enum hv_hc_event_type {
