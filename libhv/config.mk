@@ -1,10 +1,9 @@
 # libhv domain configuration: xl.cfg reader, JSON, validation.
+# The description itself (structures, checks, JSON) is shared code:
+# hypervisor/shared/config/, built into hvd and hv-vmm too.
 libhv_libhv_la_SOURCES += \
-	libhv/config_int.h \
-	libhv/config.c \
-	libhv/devspec.c \
-	libhv/xlcfg.c \
-	libhv/config_json.c
+	$(HV_CONFIG_SRC) \
+	libhv/xlcfg.c
 hvinclude_HEADERS += libhv/include/hv/config.h
 
 check_PROGRAMS += tests/unit/test-config

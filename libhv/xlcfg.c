@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "config_int.h"
+#include "config/config_int.h"
 
 #define MAX_FILE_SIZE (16u << 20)
 #define MAX_DEPTH 8

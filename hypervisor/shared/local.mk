@@ -20,3 +20,15 @@ tests_unit_test_stream_LDADD = $(HV_STREAM_LIBS) $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-stream tests/integration/streamcheck.sh
 EXTRA_DIST += tests/integration/streamcheck.sh docs/save-stream.md
 EXTRA_DIST += hypervisor/shared/README
+
+# The domain description (libhv's hv_domain_config): its structures,
+# checks and JSON codec, the one form a domain has from libhv to hvd, hv-vmm
+# and a save image.  Needs yajl; logs through an hv_ctx (config/ctx.c).
+HV_CONFIG_SRC = \
+	hypervisor/shared/config/ctx.c hypervisor/shared/config/ctx.h \
+	hypervisor/shared/config/config_int.h \
+	hypervisor/shared/config/config.c \
+	hypervisor/shared/config/devspec.c \
+	hypervisor/shared/config/json.c
+HV_CONFIG_CFLAGS = $(YAJL_CFLAGS)
+HV_CONFIG_LIBS = $(YAJL_LIBS) -lpthread

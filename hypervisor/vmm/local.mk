@@ -21,10 +21,10 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/console.c hypervisor/vmm/console.h \
 	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
 	hypervisor/vmm/kvmstate.c hypervisor/vmm/kvmstate.h \
-	hypervisor/vmm/save.c hypervisor/vmm/save.h $(HV_STREAM_SRC) \
+	hypervisor/vmm/save.c hypervisor/vmm/save.h $(HV_STREAM_SRC) $(HV_CONFIG_SRC) \
 	hypervisor/vmm/boot/boot.h hypervisor/vmm/boot/common.c \
 	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
 	-I$(top_srcdir)/hypervisor/shared
-hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS)
-hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS)
+hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS) $(HV_CONFIG_CFLAGS)
+hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS) $(HV_CONFIG_LIBS)

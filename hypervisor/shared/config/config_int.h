@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <hv/config.h>
-#include "private.h"
+#include "ctx.h"
 
 /* Spellings of an enumeration; names[0] is NULL (zero is never valid). */
 struct hv__enum_names {
