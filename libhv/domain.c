@@ -313,30 +313,6 @@ HV__EXPORT int hv_physinfo_get(hv_ctx *ctx, hv_physinfo *info_r)
 
 /* --- create ---------------------------------------------------------- */
 
-/* The ABI's action for @a, or -1 (logged) if hv cannot do it. */
-static int hc_action(hv_ctx *ctx, const char *name, const char *key,
-		     enum hv_action a)
-{
-	switch (a) {
-	case HV_ACTION_DESTROY:
-		return HV_HC_ACTION_DESTROY;
-	case HV_ACTION_RESTART:
-		return HV_HC_ACTION_RESTART;
-	case HV_ACTION_RENAME_RESTART:
-		return HV_HC_ACTION_RENAME_RESTART;
-	case HV_ACTION_PRESERVE:
-		return HV_HC_ACTION_PRESERVE;
-	case HV_ACTION_COREDUMP_DESTROY:
-	case HV_ACTION_COREDUMP_RESTART:
-		HV__ERR(ctx, "domain \"%s\": %s: core dumps are not supported yet (use %s)",
-			name, key, a == HV_ACTION_COREDUMP_DESTROY ?
-			"destroy or preserve" : "restart");
-		return -1;
-	}
-	HV__ERR(ctx, "domain \"%s\": %s: invalid action %d", name, key, (int)a);
-	return -1;
-}
-
 int hv__open_image(hv_ctx *ctx, const char *name, const char *key,
 		   const char *path, enum hv_log_level level)
 {
@@ -383,76 +359,63 @@ int hv__check_supported(hv_ctx *ctx, const hv_domain_config *cfg)
 			cfg->name);
 		return HV_ERROR_NOSYS;
 	}
+	if (cfg->on_poweroff >= HV_ACTION_COREDUMP_DESTROY ||
+	    cfg->on_reboot >= HV_ACTION_COREDUMP_DESTROY ||
+	    cfg->on_crash >= HV_ACTION_COREDUMP_DESTROY) {
+		HV__ERR(ctx, "domain \"%s\": %s: core dumps are not supported yet (use destroy, restart, preserve or rename-restart)",
+			cfg->name, cfg->on_poweroff >= HV_ACTION_COREDUMP_DESTROY ? "on_poweroff" :
+			cfg->on_reboot >= HV_ACTION_COREDUMP_DESTROY ? "on_reboot" : "on_crash");
+		return HV_ERROR_NOSYS;
+	}
 	if (cfg->cpus)
 		HV__WARN(ctx, "domain \"%s\": cpus: vCPU pinning is not supported yet; \"%s\" is ignored",
 			 cfg->name, cfg->cpus);
 	return 0;
 }
 
-int hv__fill_create(hv_ctx *ctx, const hv_domain_config *cfg,
-		    struct hv_hc_create *c)
+/* The kernel command line hv-vmm makes of @cfg, checked as it will be. */
+static int check_cmdline(hv_ctx *ctx, const hv_domain_config *cfg)
 {
-	int a;
+	char *cmdline = NULL;
+	int rc = hv_domain_config_kernel_cmdline(ctx, cfg, &cmdline);
 
-	memset(c, 0, sizeof(*c));
-	if (strlen(cfg->name) >= sizeof(c->name)) {
-		HV__ERR(ctx, "domain \"%s\": name: longer than %d bytes",
-			cfg->name, HV_DOMAIN_NAME_MAX);
-		return HV_ERROR_CONFIG;
+	if (rc)
+		return rc;
+	if (cmdline && strlen(cmdline) >= HV__CMDLINE_MAX) {
+		HV__ERR(ctx, "domain \"%s\": cmdline: %zu bytes, longer than the %d hv passes (shorten cmdline, root or extra)",
+			cfg->name, strlen(cmdline), HV__CMDLINE_MAX - 1);
+		rc = HV_ERROR_CONFIG;
+	} else if (cmdline && !hcmsg_string_ok(cmdline, HV__CMDLINE_MAX)) {
+		HV__ERR(ctx, "domain \"%s\": cmdline: only printable ASCII can be passed to the kernel",
+			cfg->name);
+		rc = HV_ERROR_CONFIG;
 	}
-	strcpy(c->name, cfg->name);
+	free(cmdline);
+	return rc;
+}
+
+int hv__describe(hv_ctx *ctx, const hv_domain_config *cfg, uint8_t uuid_r[16],
+		 char **json_r, size_t *len_r)
+{
+	int rc = hv__check_supported(ctx, cfg);
+
+	*json_r = NULL;
+	if (!rc)
+		rc = check_cmdline(ctx, cfg);
+	if (rc)
+		return rc;
 	if (cfg->has_uuid) {
-		memcpy(c->uuid, cfg->uuid, sizeof(c->uuid));
+		memcpy(uuid_r, cfg->uuid, 16);
 	} else {
-		if (getrandom(c->uuid, sizeof(c->uuid), 0) != sizeof(c->uuid)) {
+		if (getrandom(uuid_r, 16, 0) != 16) {
 			HV__ERR(ctx, "domain \"%s\": cannot make a UUID: %s (set uuid = in the config)",
 				cfg->name, strerror(errno));
 			return HV_ERROR_FAIL;
 		}
-		c->uuid[6] = (c->uuid[6] & 0x0f) | 0x40;
-		c->uuid[8] = (c->uuid[8] & 0x3f) | 0x80;
+		uuid_r[6] = (uuid_r[6] & 0x0f) | 0x40;
+		uuid_r[8] = (uuid_r[8] & 0x3f) | 0x80;
 	}
-	c->vcpus = cfg->vcpus;
-	c->maxvcpus = cfg->maxvcpus ? cfg->maxvcpus : cfg->vcpus;
-	c->memory_mib = cfg->memory_mib;
-	c->maxmem_mib = cfg->maxmem_mib ? cfg->maxmem_mib : cfg->memory_mib;
-	if ((a = hc_action(ctx, cfg->name, "on_poweroff", cfg->on_poweroff)) < 0)
-		return HV_ERROR_NOSYS;
-	c->on_poweroff = (uint8_t)a;
-	if ((a = hc_action(ctx, cfg->name, "on_reboot", cfg->on_reboot)) < 0)
-		return HV_ERROR_NOSYS;
-	c->on_reboot = (uint8_t)a;
-	if ((a = hc_action(ctx, cfg->name, "on_crash", cfg->on_crash)) < 0)
-		return HV_ERROR_NOSYS;
-	c->on_crash = (uint8_t)a;
-	return 0;
-}
-
-int hv__fill_cmdline(hv_ctx *ctx, const hv_domain_config *cfg, char *buf)
-{
-	char *cmdline = NULL;
-	int rc;
-
-	rc = hv_domain_config_kernel_cmdline(ctx, cfg, &cmdline);
-	if (rc)
-		return rc;
-	if (cmdline && strlen(cmdline) >= HV_HC_CMDLINE_MAX) {
-		HV__ERR(ctx, "domain \"%s\": cmdline: %zu bytes, longer than the %d hv passes (shorten cmdline, root or extra)",
-			cfg->name, strlen(cmdline), HV_HC_CMDLINE_MAX - 1);
-		rc = HV_ERROR_CONFIG;
-		goto out;
-	}
-	if (cmdline && !hcmsg_string_ok(cmdline, HV_HC_CMDLINE_MAX)) {
-		HV__ERR(ctx, "domain \"%s\": cmdline: only printable ASCII can be passed to the kernel",
-			cfg->name);
-		rc = HV_ERROR_CONFIG;
-		goto out;
-	}
-	if (cmdline)
-		strcpy(buf, cmdline);
-out:
-	free(cmdline);
-	return rc;
+	return hv__config_json(ctx, cfg, uuid_r, json_r, len_r);
 }
 
 int hv__config_json(hv_ctx *ctx, const hv_domain_config *cfg,
@@ -536,49 +499,15 @@ void *hv__join(const void *a, size_t a_len, const void *b, size_t b_len)
 	return p;
 }
 
-/* SET_CONFIG: hvd keeps @cfg as the domain's configuration. */
-static int set_config(hv_ctx *ctx, uint32_t domid, const hv_domain_config *cfg,
-		      const uint8_t uuid[16])
-{
-	struct hv_hc_domid head = { .domid = domid };
-	char what[WHAT_MAX], *json = NULL;
-	uint8_t *body = NULL;
-	size_t len;
-	int rc;
-
-	snprintf(what, sizeof(what), "store the configuration of domain \"%s\" (%" PRIu32 ")",
-		 cfg->name, domid);
-	rc = hv__config_json(ctx, cfg, uuid, &json, &len);
-	if (rc)
-		return rc;
-	body = hv__join(&head, sizeof(head), json, len);
-	if (!body) {
-		rc = HV_ERROR_NOMEM;
-		goto out;
-	}
-	{
-		struct hv__req req = {
-			.op = HV_HC_DOMCTL_SET_CONFIG, .body = body,
-			.body_len = sizeof(head) + len,
-		};
-
-		rc = hv__request(ctx, &req, what);
-	}
-out:
-	free(body);
-	free(json);
-	return rc;
-}
-
 HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 				unsigned int flags, uint32_t *domid_r)
 {
-	struct hv_hc_create create;
+	struct hv_hc_create_domain head = { 0 };
 	struct hv_hc_domid created;
-	struct hv_hc_build *build = NULL;
-	uint32_t domid = HV_DOMID_INVALID;
+	uint8_t uuid[16], *body = NULL;
 	int fds[2] = { -1, -1 }, rc;
-	char what[WHAT_MAX];
+	char what[WHAT_MAX], *json = NULL;
+	size_t len = 0;
 
 	*domid_r = HV_DOMID_INVALID;
 	if (!cfg || (flags & ~HV_CREATE_PAUSED)) {
@@ -589,82 +518,55 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	rc = hv_config_validate(ctx, cfg, 0);
 	if (rc)
 		return rc;
-	rc = hv__check_supported(ctx, cfg);
-	if (rc)
-		return rc;
-	rc = hv__fill_create(ctx, cfg, &create);
-	if (rc)
-		return rc;
-	build = calloc(1, sizeof(*build));
-	if (!build)
-		return HV_ERROR_NOMEM;
-	rc = hv__fill_cmdline(ctx, cfg, build->cmdline);
+	if (!cfg->kernel) {
+		HV__ERR(ctx, "domain \"%s\": kernel: not set (hv boots a kernel: set kernel = \"/path/to/vmlinuz\")",
+			cfg->name);
+		return HV_ERROR_NOSYS;
+	}
+	/* the one description of the domain, as hvd, hv-vmm and a save image keep it */
+	rc = hv__describe(ctx, cfg, uuid, &json, &len);
 	if (rc)
 		goto out;
-	if (cfg->kernel) {
-		rc = fds[0] = hv__open_image(ctx, cfg->name, "kernel",
-					     cfg->kernel, HV_LOG_ERROR);
-		if (rc < 0)
-			goto out;
-	}
+	/* the images are opened here, with the caller's privileges */
+	rc = fds[0] = hv__open_image(ctx, cfg->name, "kernel", cfg->kernel, HV_LOG_ERROR);
+	if (rc < 0)
+		goto out;
 	if (cfg->ramdisk) {
 		rc = fds[1] = hv__open_image(ctx, cfg->name, "ramdisk",
 					     cfg->ramdisk, HV_LOG_ERROR);
 		if (rc < 0)
 			goto out;
-		build->flags |= HV_HC_BUILD_INITRD;
+		head.flags |= HV_HC_CREATE_RAMDISK;
 	}
-
+	if (flags & HV_CREATE_PAUSED)
+		head.flags |= HV_HC_CREATE_PAUSED;
+	head.config_len = (uint32_t)len;
+	body = hv__join(&head, sizeof(head), json, len);
+	if (!body) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
 	snprintf(what, sizeof(what), "create domain \"%s\"", cfg->name);
 	{
 		struct hv__req req = {
-			.op = HV_HC_DOMCTL_CREATE, .body = &create,
-			.body_len = sizeof(create), .reply = &created,
+			.op = HV_HC_DOMCTL_CREATE_DOMAIN, .body = body,
+			.body_len = sizeof(head) + len, .fds = fds,
+			.nr_fds = cfg->ramdisk ? 2 : 1, .reply = &created,
 			.reply_len = sizeof(created),
 		};
 
-		rc = hv__call_creating(ctx, &req, what, create.uuid);
+		rc = hv__call_creating(ctx, &req, what, uuid);
 	}
 	if (rc)
 		goto out;
-	domid = created.domid;
-	HV__DEBUG(ctx, "domain \"%s\" is domain %" PRIu32, cfg->name, domid);
-
-	rc = set_config(ctx, domid, cfg, create.uuid);
-	if (rc)
-		goto out;
-
-	build->domid = domid;
-	build->boot = HV_HC_BOOT_AUTO;
-	snprintf(what, sizeof(what), "build domain \"%s\" (%" PRIu32 ")",
-		 cfg->name, domid);
-	{
-		struct hv__req req = {
-			.op = HV_HC_DOMCTL_BUILD, .body = build,
-			.body_len = sizeof(*build), .fds = fds,
-			.nr_fds = cfg->ramdisk ? 2 : 1,
-		};
-
-		rc = hv__request(ctx, &req, what);
-	}
-	if (rc)
-		goto out;
-
-	if (!(flags & HV_CREATE_PAUSED)) {
-		rc = hv_domain_unpause(ctx, domid);
-		if (rc)
-			goto out;
-	}
-	*domid_r = domid;
-	domid = HV_DOMID_INVALID;
+	HV__DEBUG(ctx, "domain \"%s\" is domain %" PRIu32, cfg->name, created.domid);
+	*domid_r = created.domid;
 out:
-	if (domid != HV_DOMID_INVALID && hv_domain_destroy(ctx, domid))
-		HV__WARN(ctx, "domain \"%s\" (%" PRIu32 ") was left half-built: destroy it with xl destroy %" PRIu32,
-			 cfg->name, domid, domid);
 	for (int i = 0; i < 2; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	free(build);
+	free(body);
+	free(json);
 	return rc;
 }
 

@@ -23,12 +23,17 @@ int hv__request(hv_ctx *ctx, const struct hv__req *req, const char *what);
 /* What hv cannot do yet (disks, vifs, firmware), said before anything is created. */
 int hv__check_supported(hv_ctx *ctx, const hv_domain_config *cfg);
 
-/* CREATE's description of @cfg; a random UUID if @cfg has none. */
-int hv__fill_create(hv_ctx *ctx, const hv_domain_config *cfg,
-		    struct hv_hc_create *c);
+/* The longest kernel command line hv passes, with its NUL. */
+#define HV__CMDLINE_MAX 4096
 
-/* The kernel command line of @cfg into @buf (HV_HC_CMDLINE_MAX bytes). */
-int hv__fill_cmdline(hv_ctx *ctx, const hv_domain_config *cfg, char *buf);
+/*
+ * hv__describe - the description hvd, hv-vmm and a save image keep of
+ * @cfg (already validated): checks what hv supports, then the JSON with
+ * @cfg's UUID, or a new random one, which goes to @uuid_r.  *json_r is
+ * malloc()ed.  Returns 0 or HV_ERROR_* (logged).
+ */
+int hv__describe(hv_ctx *ctx, const hv_domain_config *cfg, uint8_t uuid_r[16],
+		 char **json_r, size_t *len_r);
 
 /*
  * Open the kernel or ramdisk @path (@key says which) of domain @name with

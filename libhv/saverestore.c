@@ -291,8 +291,9 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 				 uint32_t *domid_r, const hv_progress *progress)
 {
 	hv_domain_config image, cfg;
-	struct hv_hc_restore *rs = NULL;
+	struct hv_hc_restore_domain rs = { 0 };
 	struct hv_hc_domid created;
+	uint8_t uuid[16];
 	unsigned int flags = overrides ? overrides->flags : 0;
 	char what[HV__WHAT_MAX], *json = NULL;
 	void *body = NULL;
@@ -349,41 +350,27 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	rc = hv_config_validate(ctx, &cfg, 0);
 	if (rc)
 		goto out;
-	rc = hv__check_supported(ctx, &cfg);
-	if (rc)
-		goto out;
 	rc = unique_uuid(ctx, &cfg);
 	if (rc)
 		goto out;
-	rs = calloc(1, sizeof(*rs));
-	if (!rs) {
-		rc = HV_ERROR_NOMEM;
-		goto out;
-	}
-	rc = hv__fill_create(ctx, &cfg, &rs->create);
+	rc = hv__describe(ctx, &cfg, uuid, &json, &len);
 	if (rc)
 		goto out;
-	rc = hv__fill_cmdline(ctx, &cfg, rs->cmdline);
-	if (rc)
-		goto out;
-	rs->flags = (flags & HV_RESTORE_PAUSED ? HV_HC_RESTORE_PAUSED : 0) |
+	rs.flags = (flags & HV_RESTORE_PAUSED ? HV_HC_RESTORE_PAUSED : 0) |
 		(flags & HV_RESTORE_LAZY ? HV_HC_RESTORE_LAZY : 0);
 	if (cfg.kernel && (fds[1] = open_for_restart(ctx, &cfg, "kernel",
 						     cfg.kernel)) >= 0) {
-		rs->flags |= HV_HC_RESTORE_KERNEL;
+		rs.flags |= HV_HC_RESTORE_KERNEL;
 		nr_fds = 2;
 		if (cfg.ramdisk &&
 		    (fds[2] = open_for_restart(ctx, &cfg, "ramdisk",
 					       cfg.ramdisk)) >= 0) {
-			rs->flags |= HV_HC_RESTORE_INITRD;
+			rs.flags |= HV_HC_RESTORE_INITRD;
 			nr_fds = 3;
 		}
 	}
-	rc = hv__config_json(ctx, &cfg, rs->create.uuid, &json, &len);
-	if (rc)
-		goto out;
-	rs->config_len = (uint32_t)len;
-	body = hv__join(rs, sizeof(*rs), json, len);
+	rs.config_len = (uint32_t)len;
+	body = hv__join(&rs, sizeof(rs), json, len);
 	if (!body) {
 		rc = HV_ERROR_NOMEM;
 		goto out;
@@ -392,13 +379,13 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	snprintf(what, sizeof(what), "restore domain \"%s\"", cfg.name);
 	{
 		struct hv__req req = {
-			.op = HV_HC_DOMCTL_RESTORE, .body = body,
-			.body_len = sizeof(*rs) + len, .fds = fds,
+			.op = HV_HC_DOMCTL_RESTORE_DOMAIN, .body = body,
+			.body_len = sizeof(rs) + len, .fds = fds,
 			.nr_fds = nr_fds, .reply = &created,
 			.reply_len = sizeof(created), .progress = progress,
 		};
 
-		rc = hv__call_creating(ctx, &req, what, rs->create.uuid);
+		rc = hv__call_creating(ctx, &req, what, uuid);
 	}
 	if (rc)
 		goto out;
@@ -411,7 +398,6 @@ out:
 			close(fds[i]);
 	free(body);
 	free(json);
-	free(rs);
 	hv_domain_config_dispose(&cfg);
 	hv_domain_config_dispose(&image);
 	return rc;

@@ -19,11 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "wire/hcmsg.h"
+#include "wire/vmmmsg.h"
 #include "hvd.h"
 
 #define DOMAIN_IMAGE_MAX (1ll << 30)	/* as hv-vmm reads at most */
-#define DOMAIN_CONFIG_FILE "config.json"
-#define DOMAIN_JSON_MAX (HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr))	/* a GET_CONFIG reply */
+#define DOMAIN_CONFIG_FILE STORE_CONFIG_FILE
 
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid)
 {
@@ -36,7 +36,7 @@ struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid)
 static struct hvd_domain *domain_find_name(struct hvd *hvd, const char *name)
 {
 	for (struct hvd_domain *d = hvd->domains; d; d = d->next)
-		if (!strcmp(d->cfg.name, name))
+		if (!strcmp(d->cfg->name, name))
 			return d;
 	return NULL;
 }
@@ -51,13 +51,13 @@ void domain_insert(struct hvd *hvd, struct hvd_domain *d)
 	*pp = d;
 }
 
-static struct hvd_domain *domain_new(const struct hvd_config *cfg)
+/* A domain with no description yet (the caller gives it one). */
+static struct hvd_domain *domain_new(void)
 {
 	struct hvd_domain *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return NULL;
-	d->cfg = *cfg;
 	d->pidw.fd = d->ctlw.fd = -1;
 	d->exit_reason = -1;
 	d->start_time = (uint64_t)time(NULL);
@@ -124,9 +124,9 @@ static bool domain_waiting(const struct hvd_domain *d, enum hvd_wait_kind kind)
 	return false;
 }
 
-/* Answers and drops every waiter of @kind. */
-static void domain_finish(struct hvd *hvd, struct hvd_domain *d, enum hvd_wait_kind kind,
-			  int status)
+/* Answers and drops every waiter of @kind, a failure with @msg (NULL: none). */
+static void domain_finish_msg(struct hvd *hvd, struct hvd_domain *d, enum hvd_wait_kind kind,
+			      int status, const char *msg)
 {
 	struct hvd_waiter **pp = &d->waiters;
 
@@ -138,9 +138,18 @@ static void domain_finish(struct hvd *hvd, struct hvd_domain *d, enum hvd_wait_k
 			continue;
 		}
 		*pp = w->next;
-		server_reply(hvd, w->conn_id, w->op, w->seq, status, NULL, 0, -1);
+		if (status && msg)
+			server_reply_msg(hvd, w->conn_id, w->op, w->seq, status, msg);
+		else
+			server_reply(hvd, w->conn_id, w->op, w->seq, status, NULL, 0, -1);
 		free(w);
 	}
+}
+
+static void domain_finish(struct hvd *hvd, struct hvd_domain *d, enum hvd_wait_kind kind,
+			  int status)
+{
+	domain_finish_msg(hvd, d, kind, status, NULL);
 }
 
 /* --- files ---------------------------------------------------------------- */
@@ -198,7 +207,7 @@ static int domain_copy_fd(struct hvd *hvd, struct hvd_domain *d, int from, const
 	rc = 0;
 	goto out;
 fail:
-	hvd_err(hvd, "domain %u (%s): cannot copy the %s into %s: %s", d->domid, d->cfg.name,
+	hvd_err(hvd, "domain %u (%s): cannot copy the %s into %s: %s", d->domid, d->cfg->name,
 		file, path, errno ? strerror(errno) : "the file shrank while copied");
 out:
 	if (to >= 0)
@@ -251,7 +260,7 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 	d->dead = true;
 	d->next = hvd->graveyard;
 	hvd->graveyard = d;
-	hvd_info(hvd, "domain %u (%s): destroyed", d->domid, d->cfg.name);
+	hvd_info(hvd, "domain %u (%s): destroyed", d->domid, d->cfg->name);
 	/* one that never appeared (a failed restore) leaves without a word */
 	if (d->announced)
 		server_event(hvd, HV_HC_EV_DEATH, d, d->shutdown_code);
@@ -276,6 +285,7 @@ void domain_reap(struct hvd *hvd)
 			d->waiters = w->next;
 			free(w);
 		}
+		desc_free(d);
 		free(d);
 	}
 }
@@ -289,19 +299,19 @@ void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info)
 	memset(info, 0, sizeof(*info));
 	info->domid = d->domid;
 	info->state = d->state;
-	memcpy(info->name, d->cfg.name, sizeof(info->name));
-	memcpy(info->uuid, d->cfg.uuid, sizeof(info->uuid));
-	info->vcpus = d->cfg.vcpus;
-	info->maxvcpus = d->cfg.maxvcpus;
-	info->memory_mib = d->cfg.memory_mib;
-	info->maxmem_mib = d->cfg.maxmem_mib;
+	snprintf(info->name, sizeof(info->name), "%s", d->cfg->name);
+	memcpy(info->uuid, d->cfg->uuid, sizeof(info->uuid));
+	info->vcpus = d->cfg->vcpus;
+	info->maxvcpus = desc_maxvcpus(d);
+	info->memory_mib = d->cfg->memory_mib;
+	info->maxmem_mib = desc_maxmem_mib(d);
 	info->cpu_time_ns = d->cpu_time_ns;
 	info->start_time = d->start_time;
 	info->shutdown_code = d->shutdown_code;
 	info->vmm_pid = (uint32_t)d->pid;
-	info->on_poweroff = d->cfg.on_poweroff;
-	info->on_reboot = d->cfg.on_reboot;
-	info->on_crash = d->cfg.on_crash;
+	info->on_poweroff = desc_action(d->cfg->on_poweroff);
+	info->on_reboot = desc_action(d->cfg->on_reboot);
+	info->on_crash = desc_action(d->cfg->on_crash);
 }
 
 /* --- how a domain ends ---------------------------------------------------- */
@@ -312,7 +322,7 @@ static void domain_preserve(struct hvd *hvd, struct hvd_domain *d, uint32_t code
 	d->shutdown_code = code;
 	d->want_running = false;
 	store_save(hvd, d);
-	hvd_info(hvd, "domain %u (%s): preserved as %s", d->domid, d->cfg.name,
+	hvd_info(hvd, "domain %u (%s): preserved as %s", d->domid, d->cfg->name,
 		 code == HV_HC_CODE_CRASH ? "crashed" : "shut down");
 }
 
@@ -329,7 +339,7 @@ static void domain_preserved_name(struct hvd *hvd, const struct hvd_domain *d, c
 		else
 			snprintf(suffix, sizeof(suffix), "-%u", d->domid);
 		room = HV_HC_NAME_MAX - 1 - strlen(suffix);
-		snprintf(out, HV_HC_NAME_MAX, "%.*s%s", (int)room, d->cfg.name, suffix);
+		snprintf(out, HV_HC_NAME_MAX, "%.*s%s", (int)room, d->cfg->name, suffix);
 		if (!domain_find_name(hvd, out))
 			return;
 	}
@@ -349,19 +359,13 @@ static int domain_take_images(struct hvd *hvd, struct hvd_domain *from, struct h
 	for (size_t i = 0; i < 3 && rc == 0; i++) {
 		char *a, *b;
 
-		if (i == 1 && !from->cfg.initrd)
+		if ((i == 0 && !from->has_kernel) || (i == 1 && !from->has_initrd))
 			continue;
 		a = store_domain_file(hvd, from->domid, files[i]);
 		b = store_domain_file(hvd, to->domid, files[i]);
-		/* a domain without a stored configuration has none to bring */
-		if (a && b && i == 2 && access(a, F_OK) < 0 && errno == ENOENT) {
-			free(a);
-			free(b);
-			continue;
-		}
 		if (!a || !b || (keep ? link(a, b) : rename(a, b)) < 0) {
 			hvd_err(hvd, "domain %u (%s): cannot bring its %s over to domain %u: %s",
-				from->domid, from->cfg.name, files[i], to->domid, strerror(errno));
+				from->domid, from->cfg->name, files[i], to->domid, strerror(errno));
 			rc = -1;
 		}
 		free(a);
@@ -383,18 +387,20 @@ static bool domain_restart_loop(struct hvd *hvd, struct hvd_domain *d)
 		return false;
 	hvd_err(hvd, "domain %u (%s): restarted %u times in %d s; preserving it instead of "
 		"restarting again (look at its console log, then destroy it)", d->domid,
-		d->cfg.name, HVD_RESTART_MAX, HVD_RESTART_WINDOW_MS / 1000);
+		d->cfg->name, HVD_RESTART_MAX, HVD_RESTART_WINDOW_MS / 1000);
 	return true;
 }
 
 /* on_* = restart or rename-restart: a new domain with the same config. */
 static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t code, bool rename)
 {
-	struct hvd_domain *nd = domain_new(&old->cfg);
+	struct hvd_domain *nd = domain_new();
 	char preserved[HV_HC_NAME_MAX];
 
-	if (!nd)
+	if (!nd || desc_copy(nd, old))
 		goto fail;
+	nd->has_kernel = old->has_kernel;
+	nd->has_initrd = old->has_initrd;
 	nd->restarts = old->restarts;
 	nd->restart_window = old->restart_window;
 	nd->state = HV_HC_STATE_RUNNING;
@@ -407,10 +413,10 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 	}
 	if (rename) {
 		domain_preserved_name(hvd, old, preserved);
-		hvd_info(hvd, "domain %u (%s): renamed %s, preserved", old->domid, old->cfg.name,
+		hvd_info(hvd, "domain %u (%s): renamed %s, preserved", old->domid, old->cfg->name,
 			 preserved);
-		domain_rename_logs(hvd, old->cfg.name, preserved);
-		memcpy(old->cfg.name, preserved, sizeof(preserved));
+		domain_rename_logs(hvd, old->cfg->name, preserved);
+		memcpy(old->cfg->name, preserved, sizeof(preserved));
 		domain_preserve(hvd, old, code);
 	} else {
 		domain_remove(hvd, old);
@@ -418,18 +424,20 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 	domain_insert(hvd, nd);
 	if (vmm_spawn(hvd, nd, false, -1, false)) {
 		hvd_err(hvd, "domain %u (%s): the restart failed; the domain is gone", nd->domid,
-			nd->cfg.name);
+			nd->cfg->name);
 		domain_remove(hvd, nd);
 		return;
 	}
 	store_save(hvd, nd);
-	hvd_info(hvd, "domain %u (%s): restarted as domain %u", old->domid, nd->cfg.name,
+	hvd_info(hvd, "domain %u (%s): restarted as domain %u", old->domid, nd->cfg->name,
 		 nd->domid);
 	domain_announce(hvd, nd);
 	return;
 fail:
+	if (nd)
+		desc_free(nd);
 	free(nd);
-	hvd_err(hvd, "domain %u (%s): cannot restart it; %s", old->domid, old->cfg.name,
+	hvd_err(hvd, "domain %u (%s): cannot restart it; %s", old->domid, old->cfg->name,
 		rename ? "it stays preserved" : "destroying it");
 	if (rename)
 		domain_preserve(hvd, old, code);
@@ -445,7 +453,7 @@ static void domain_restore_fail(struct hvd *hvd, struct hvd_domain *d, struct hv
 				int status, const char *msg)
 {
 	hvd_err(hvd, "domain %u (%s): restore failed: %s; removing the domain", d->domid,
-		d->cfg.name, msg);
+		d->cfg->name, msg);
 	domain_unlink(d, w);
 	server_reply_msg(hvd, w->conn_id, w->op, w->seq, status, msg);
 	free(w);
@@ -456,24 +464,24 @@ static void domain_restore_fail(struct hvd *hvd, struct hvd_domain *d, struct hv
 static void domain_restore_died(struct hvd *hvd, struct hvd_domain *d, struct hvd_waiter *w,
 				int status, pid_t pid)
 {
-	char reason[HV_HC_ERRMSG_MAX - 16], msg[HV_HC_ERRMSG_MAX];
+	char msg[HV_HC_ERRMSG_MAX];
 
 	if (w->stalled)
 		snprintf(msg, sizeof(msg), "hv-vmm made no progress reading the save image for "
 			 "%d s and was stopped", HVD_STALL_MS / 1000);
-	else if (vmm_error_line(hvd, d, reason, sizeof(reason)))
-		snprintf(msg, sizeof(msg), "hv-vmm: %s", reason);
+	else if (d->vmm_error[0])
+		snprintf(msg, sizeof(msg), "hv-vmm: %s", d->vmm_error);
 	else
 		snprintf(msg, sizeof(msg), "hv-vmm (pid %d) %s before the domain was ready; its "
 			 "messages are in %s/vmm-%s.log", (int)pid,
-			 status < 0 ? "was killed" : "exited", hvd->logdir, d->cfg.name);
+			 status < 0 ? "was killed" : "exited", hvd->logdir, d->cfg->name);
 	vmm_log_tail(hvd, d);
 	domain_restore_fail(hvd, d, w, -HV_HC_EVMM, msg);
 }
 
 void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 {
-	struct hvd_waiter *rw = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE);
+	struct hvd_waiter *rw = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE_DOMAIN);
 	int status = vmm_exit_status(hvd, d);
 	bool ready = d->vmm_ready;
 	pid_t pid = d->pid;
@@ -494,10 +502,17 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 	}
 	if (!ready && domain_waiting(d, HVD_WAIT_BUILD)) {
 		hvd_err(hvd, "domain %u (%s): hv-vmm (pid %d) %s before the guest started: the "
-			"build failed", d->domid, d->cfg.name, (int)pid,
+			"build failed", d->domid, d->cfg->name, (int)pid,
 			status < 0 ? "was killed" : "exited");
 		vmm_log_tail(hvd, d);
-		domain_finish(hvd, d, HVD_WAIT_BUILD, -HV_HC_EVMM);
+		if (d->vmm_error[0]) {
+			char msg[HV_HC_ERRMSG_MAX];
+
+			snprintf(msg, sizeof(msg), "hv-vmm: %s", d->vmm_error);
+			domain_finish_msg(hvd, d, HVD_WAIT_BUILD, -HV_HC_EVMM, msg);
+		} else {
+			domain_finish(hvd, d, HVD_WAIT_BUILD, -HV_HC_EVMM);
+		}
 		domain_remove(hvd, d);
 		return;
 	}
@@ -505,27 +520,27 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 	switch (status) {
 	case HV_VMM_EXIT_POWEROFF:
 		code = HV_HC_CODE_POWEROFF;
-		action = d->cfg.on_poweroff;
+		action = desc_action(d->cfg->on_poweroff);
 		break;
 	case HV_VMM_EXIT_REBOOT:
 		code = HV_HC_CODE_REBOOT;
-		action = d->cfg.on_reboot;
+		action = desc_action(d->cfg->on_reboot);
 		break;
 	case HV_VMM_EXIT_CRASH:
 		code = HV_HC_CODE_CRASH;
-		action = d->cfg.on_crash;
+		action = desc_action(d->cfg->on_crash);
 		break;
 	default:
 		hvd_err(hvd, "domain %u (%s): hv-vmm (pid %d) %s; counting it as a crash",
-			d->domid, d->cfg.name, (int)pid,
+			d->domid, d->cfg->name, (int)pid,
 			status < 0 ? "was killed" : "failed");
 		if (status >= 0)
 			vmm_log_tail(hvd, d);
 		code = HV_HC_CODE_CRASH;
-		action = d->cfg.on_crash;
+		action = desc_action(d->cfg->on_crash);
 		break;
 	}
-	hvd_info(hvd, "domain %u (%s): %s", d->domid, d->cfg.name,
+	hvd_info(hvd, "domain %u (%s): %s", d->domid, d->cfg->name,
 		 code == HV_HC_CODE_POWEROFF ? "powered off" :
 		 code == HV_HC_CODE_REBOOT ? "rebooted" : "crashed");
 	d->shutdown_code = code;
@@ -536,10 +551,10 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 		break;
 	case HV_HC_ACTION_RESTART:
 	case HV_HC_ACTION_RENAME_RESTART:
-		if (!d->cfg.built) {
+		if (!d->has_kernel) {
 			hvd_err(hvd, "domain %u (%s): cannot restart it: it was restored without "
 				"its kernel (restore it with the kernel to allow restarts); %s",
-				d->domid, d->cfg.name, action == HV_HC_ACTION_RESTART ?
+				d->domid, d->cfg->name, action == HV_HC_ACTION_RESTART ?
 				"destroying it" : "preserving it");
 			if (action == HV_HC_ACTION_RESTART)
 				domain_remove(hvd, d);
@@ -565,7 +580,7 @@ static void domain_restored(struct hvd *hvd, struct hvd_domain *d, struct hvd_wa
 	d->state = w->flags & HV_HC_RESTORE_PAUSED ? HV_HC_STATE_PAUSED : HV_HC_STATE_RUNNING;
 	d->want_running = d->state == HV_HC_STATE_RUNNING;
 	store_save(hvd, d);
-	hvd_info(hvd, "domain %u (%s): restored, %s", d->domid, d->cfg.name,
+	hvd_info(hvd, "domain %u (%s): restored, %s", d->domid, d->cfg->name,
 		 d->state == HV_HC_STATE_RUNNING ? "running" : "paused");
 	domain_unlink(d, w);
 	server_reply(hvd, w->conn_id, w->op, w->seq, 0, &reply, sizeof(reply), -1);
@@ -606,17 +621,32 @@ void domain_vmm_ready(struct hvd *hvd, struct hvd_domain *d)
 	d->vmm_ready = true;
 	if (d->destroying)
 		return;
-	rw = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE);
+	rw = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE_DOMAIN);
 	if (rw) {
 		if (rw->kind == HVD_WAIT_BUILD)
 			domain_restore_ready(hvd, d, rw);
 		return;
 	}
 	if (domain_waiting(d, HVD_WAIT_BUILD)) {
-		d->state = HV_HC_STATE_PAUSED;
+		struct hv_hc_domid reply = { .domid = d->domid };
+		struct hvd_waiter **pp = &d->waiters;
+
+		d->state = d->want_running ? HV_HC_STATE_RUNNING : HV_HC_STATE_PAUSED;
 		store_save(hvd, d);
-		hvd_info(hvd, "domain %u (%s): built, paused", d->domid, d->cfg.name);
-		domain_finish(hvd, d, HVD_WAIT_BUILD, 0);
+		hvd_info(hvd, "domain %u (%s): built, %s", d->domid, d->cfg->name,
+			 d->want_running ? "running" : "paused");
+		while (*pp) {
+			struct hvd_waiter *w = *pp;
+
+			if (w->kind != HVD_WAIT_BUILD) {
+				pp = &w->next;
+				continue;
+			}
+			*pp = w->next;
+			server_reply(hvd, w->conn_id, w->op, w->seq, 0, &reply, sizeof(reply), -1);
+			free(w);
+		}
+		domain_announce(hvd, d);
 		return;
 	}
 	d->state = d->want_running ? HV_HC_STATE_RUNNING : HV_HC_STATE_PAUSED;
@@ -646,21 +676,6 @@ static int domain_save_status(int vmm_status)
 	}
 }
 
-/* hv-vmm's message after a failed reply, made printable, into @buf; "" if none. */
-static void domain_vmm_msg(const void *data, size_t len, char *buf, size_t size)
-{
-	const char *s = data;
-	size_t n = 0;
-
-	while (n < len && n < size - 1 && s[n]) {
-		buf[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
-		n++;
-	}
-	while (n && buf[n - 1] == ' ')
-		n--;
-	buf[n] = '\0';
-}
-
 /* hv-vmm answered the SAVE of @w. */
 static void domain_saved(struct hvd *hvd, struct hvd_domain *d, struct hvd_waiter *w,
 			 int status, const void *data, size_t len)
@@ -670,14 +685,14 @@ static void domain_saved(struct hvd *hvd, struct hvd_domain *d, struct hvd_waite
 	char vmsg[256], msg[HV_HC_ERRMSG_MAX];
 
 	if (status) {
-		domain_vmm_msg(data, len, vmsg, sizeof(vmsg));
+		vmmmsg_reply_text(data, len, vmsg, sizeof(vmsg));
 		if (vmsg[0])
 			snprintf(msg, sizeof(msg), "hv-vmm: %s", vmsg);
 		else
 			snprintf(msg, sizeof(msg), "hv-vmm could not save the domain: %s",
 				 strerror(-status));
 		hvd_err(hvd, "domain %u (%s): save failed: %s; the domain is left as it was",
-			d->domid, d->cfg.name, msg);
+			d->domid, d->cfg->name, msg);
 		server_reply_msg(hvd, w->conn_id, w->op, w->seq, domain_save_status(status), msg);
 		return;
 	}
@@ -688,7 +703,7 @@ static void domain_saved(struct hvd *hvd, struct hvd_domain *d, struct hvd_waite
 	res.pages = vr.pages;
 	res.zero_pages = vr.zero_pages;
 	hvd_info(hvd, "domain %u (%s): saved, %llu bytes, %llu pages (%llu zero)", d->domid,
-		 d->cfg.name, (unsigned long long)res.bytes, (unsigned long long)res.pages,
+		 d->cfg->name, (unsigned long long)res.bytes, (unsigned long long)res.pages,
 		 (unsigned long long)res.zero_pages);
 	if (w->flags & HV_HC_SAVE_PAUSED) {
 		d->state = HV_HC_STATE_PAUSED;
@@ -706,7 +721,7 @@ void domain_vmm_progress(struct hvd *hvd, struct hvd_domain *d, uint64_t done, u
 	struct hvd_waiter *w = domain_waiter_op(d, HV_HC_DOMCTL_SAVE);
 
 	if (!w)
-		w = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE);
+		w = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE_DOMAIN);
 	if (!w)
 		return;
 	if (w->stall_ms && w->deadline)
@@ -721,7 +736,7 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 
 	if (op == 0 && seq == 0) {
 		/* the control channel closed: nothing will answer */
-		w = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE);
+		w = domain_waiter_op(d, HV_HC_DOMCTL_RESTORE_DOMAIN);
 		if (w && w->kind == HVD_WAIT_VMM) {
 			domain_restore_fail(hvd, d, w, -HV_HC_EVMM, "hv-vmm closed its control "
 					    "channel before starting the restored domain");
@@ -735,6 +750,15 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 			free(w);
 		}
 		domain_finish(hvd, d, HVD_WAIT_VMM, -HV_HC_EVMM);
+		return;
+	}
+	if ((op == HV_VMM_OP_BUILD || op == HV_VMM_OP_RESTORE) && status) {
+		/* hv-vmm exits next: the end of its process answers the client */
+		vmmmsg_reply_text(data, len, d->vmm_error, sizeof(d->vmm_error));
+		if (!d->vmm_error[0])
+			snprintf(d->vmm_error, sizeof(d->vmm_error), "%s", strerror(-status));
+		hvd_err(hvd, "domain %u (%s): hv-vmm refused to %s it: %s", d->domid, d->cfg->name,
+			op == HV_VMM_OP_BUILD ? "build" : "restore", d->vmm_error);
 		return;
 	}
 	if (op == HV_VMM_OP_QUERY && status == 0 && len >= sizeof(struct hv_vmm_info)) {
@@ -761,7 +785,7 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 		w = *pp;
 		if (w->kind != HVD_WAIT_VMM || w->vmm_seq != seq)
 			continue;
-		if (w->op == HV_HC_DOMCTL_RESTORE) {
+		if (w->op == HV_HC_DOMCTL_RESTORE_DOMAIN) {
 			/* the UNPAUSE that starts a restored domain */
 			if (status == 0)
 				domain_restored(hvd, d, w);
@@ -786,7 +810,7 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 		}
 		if (status)
 			hvd_err(hvd, "domain %u (%s): hv-vmm refused op %u: %s", d->domid,
-				d->cfg.name, w->vmm_op, strerror(-status));
+				d->cfg->name, w->vmm_op, strerror(-status));
 		server_reply(hvd, w->conn_id, w->op, w->seq, status ? -HV_HC_EVMM : 0, NULL, 0, -1);
 		free(w);
 		return;
@@ -794,7 +818,7 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 	if (op == HV_VMM_OP_SAVE && !d->dead) {
 		/* a save given up on has ended after all: learn how hv-vmm left the domain */
 		hvd_info(hvd, "domain %u (%s): hv-vmm finished an abandoned save (status %d)",
-			 d->domid, d->cfg.name, status);
+			 d->domid, d->cfg->name, status);
 		vmm_call(hvd, d, HV_VMM_OP_QUERY, NULL);
 	}
 }
@@ -807,18 +831,18 @@ static bool domain_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_wait
 {
 	if (w->kind == HVD_WAIT_BUILD) {
 		/* the end of hv-vmm answers the client */
-		if (w->op == HV_HC_DOMCTL_RESTORE)
+		if (w->op == HV_HC_DOMCTL_RESTORE_DOMAIN)
 			hvd_err(hvd, "domain %u (%s): hv-vmm made no progress restoring for %d s; "
-				"stopping it", d->domid, d->cfg.name, HVD_STALL_MS / 1000);
+				"stopping it", d->domid, d->cfg->name, HVD_STALL_MS / 1000);
 		else
 			hvd_err(hvd, "domain %u (%s): hv-vmm did not start the guest in %d s; "
-				"stopping it", d->domid, d->cfg.name, HVD_BUILD_TIMEOUT_MS / 1000);
-		w->stalled = w->op == HV_HC_DOMCTL_RESTORE;
+				"stopping it", d->domid, d->cfg->name, HVD_BUILD_TIMEOUT_MS / 1000);
+		w->stalled = w->op == HV_HC_DOMCTL_RESTORE_DOMAIN;
 		w->deadline = 0;
 		vmm_signal(d, SIGKILL);
 		return false;
 	}
-	if (w->op == HV_HC_DOMCTL_RESTORE) {
+	if (w->op == HV_HC_DOMCTL_RESTORE_DOMAIN) {
 		domain_restore_fail(hvd, d, w, -HV_HC_EVMM,
 				    "hv-vmm did not start the restored domain's vCPUs");
 		return true;
@@ -826,14 +850,14 @@ static bool domain_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_wait
 	domain_unlink(d, w);
 	if (w->vmm_op == HV_VMM_OP_SAVE) {
 		hvd_err(hvd, "domain %u (%s): hv-vmm reported no progress saving for %d s; no "
-			"longer waiting for it", d->domid, d->cfg.name, HVD_STALL_MS / 1000);
+			"longer waiting for it", d->domid, d->cfg->name, HVD_STALL_MS / 1000);
 		server_reply_err(hvd, w->conn_id, w->op, w->seq, -HV_HC_EVMM,
 				 "the save made no progress for %d s (does the image's reader "
 				 "still read?); hv-vmm may yet finish it, see hvd's log",
 				 HVD_STALL_MS / 1000);
 	} else {
 		hvd_err(hvd, "domain %u (%s): hv-vmm did not answer op %u in %d s", d->domid,
-			d->cfg.name, w->vmm_op, HVD_VMM_CALL_MS / 1000);
+			d->cfg->name, w->vmm_op, HVD_VMM_CALL_MS / 1000);
 		server_reply(hvd, w->conn_id, w->op, w->seq, -HV_HC_EVMM, NULL, 0, -1);
 	}
 	free(w);
@@ -877,70 +901,58 @@ int64_t domain_tick(struct hvd *hvd, int64_t now)
 /* --- requests ------------------------------------------------------------- */
 
 /*
- * A new domain in state BUILDING from CREATE's (or RESTORE's) description,
- * in the table and on disk; NULL with *rc_r set if it cannot be.
+ * A new domain in state BUILDING with the description @cfg/@json (which it
+ * takes over, also on failure), in the table and on disk; NULL with *rc_r
+ * and @why set if it cannot be.
  */
-static struct hvd_domain *domain_make(struct hvd *hvd, const struct hv_hc_create *cr, int *rc_r)
+static struct hvd_domain *domain_make(struct hvd *hvd, hv_domain_config *cfg, char *json,
+				      int *rc_r, char *why, size_t why_size)
 {
-	struct hvd_config cfg;
 	struct hvd_domain *d;
 	int rc;
 
-	if (domain_find_name(hvd, cr->name)) {
+	if (domain_find_name(hvd, cfg->name)) {
+		snprintf(why, why_size, "a domain named %s exists already; choose another name, "
+			 "or destroy it first", cfg->name);
 		*rc_r = -HV_HC_EEXIST;
-		return NULL;
+		goto fail;
 	}
-	memset(&cfg, 0, sizeof(cfg));
-	memcpy(cfg.name, cr->name, sizeof(cfg.name));
-	memcpy(cfg.uuid, cr->uuid, sizeof(cfg.uuid));
-	cfg.vcpus = cr->vcpus;
-	cfg.maxvcpus = cr->maxvcpus;
-	cfg.memory_mib = cr->memory_mib;
-	cfg.maxmem_mib = cr->maxmem_mib;
-	cfg.on_poweroff = cr->on_poweroff;
-	cfg.on_reboot = cr->on_reboot;
-	cfg.on_crash = cr->on_crash;
-	d = domain_new(&cfg);
+	d = domain_new();
 	if (!d) {
+		snprintf(why, why_size, "hvd is out of memory");
 		*rc_r = -HV_HC_ENOMEM;
-		return NULL;
+		goto fail;
 	}
 	d->state = HV_HC_STATE_BUILDING;
 	rc = store_alloc_domid(hvd, &d->domid);
 	if (!rc)
 		rc = store_mkdir(hvd, d->domid);
 	if (rc) {
+		snprintf(why, why_size, "cannot make the domain's directory in %s (see hvd's log)",
+			 hvd->rundir);
 		free(d);
 		*rc_r = rc;
-		return NULL;
+		goto fail;
 	}
-	if (store_save(hvd, d)) {
+	if (desc_set(hvd, d, cfg, json) || store_save(hvd, d)) {
+		snprintf(why, why_size, "cannot store the domain in %s/domains/%u (see hvd's log)",
+			 hvd->rundir, d->domid);
 		store_rmdir(hvd, d->domid);
+		desc_free(d);
 		free(d);
 		*rc_r = -HV_HC_EIO;
 		return NULL;
 	}
 	domain_insert(hvd, d);
 	return d;
+fail:
+	hv_domain_config_dispose(cfg);
+	free(cfg);
+	free(json);
+	return NULL;
 }
 
-static int domain_op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req)
-{
-	struct hv_hc_domid reply = { 0 };
-	struct hvd_domain *d;
-	int rc;
-
-	d = domain_make(hvd, &req->u.create, &rc);
-	if (!d)
-		return rc;
-	hvd_info(hvd, "domain %u (%s): created", d->domid, d->cfg.name);
-	reply.domid = d->domid;
-	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, &reply, sizeof(reply), -1);
-	domain_announce(hvd, d);
-	return HVD_REPLIED;
-}
-
-/* A kernel or initrd as BUILD and RESTORE take it: a regular file hv-vmm can read. */
+/* A kernel or ramdisk as CREATE_DOMAIN and RESTORE_DOMAIN take it: a regular file hv-vmm can read. */
 static bool domain_image_ok(int fd)
 {
 	struct stat st;
@@ -948,171 +960,86 @@ static bool domain_image_ok(int fd)
 	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= DOMAIN_IMAGE_MAX;
 }
 
-static int domain_op_build(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
-			   struct hvd_domain *d, int *fds)
+/* Copies the kernel and ramdisk into the domain's directory, for every (re)start. */
+static int domain_keep_images(struct hvd *hvd, struct hvd_domain *d, int kernel, int ramdisk)
 {
-	const struct hv_hc_build *b = &req->u.build;
+	int rc = kernel >= 0 ? domain_copy_fd(hvd, d, kernel, "kernel") : 0;
+
+	if (!rc && ramdisk >= 0)
+		rc = domain_copy_fd(hvd, d, ramdisk, "initrd");
+	if (rc)
+		return rc;
+	d->has_kernel = kernel >= 0;
+	d->has_initrd = ramdisk >= 0;
+	return 0;
+}
+
+/*
+ * CREATE_DOMAIN: the description, checked by libhv's own code, becomes a
+ * domain whose hv-vmm builds it; the reply waits until it runs (or is
+ * paused).  Every failure takes the domain away, as if never created.
+ */
+static int domain_op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+			    int *fds)
+{
+	const struct hv_hc_create_domain *cr = &req->u.create;
+	bool ramdisk = cr->flags & HV_HC_CREATE_RAMDISK;
+	hv_domain_config *cfg;
+	struct hvd_domain *d;
+	char why[HV_HC_ERRMSG_MAX], *json;
 	int rc;
 
-	if (d->state != HV_HC_STATE_BUILDING || d->pid || d->cfg.built || d->destroying)
-		return -HV_HC_ESTATE;
-	for (int i = 0; i < (b->flags & HV_HC_BUILD_INITRD ? 2 : 1); i++)
-		if (!domain_image_ok(fds[i]))
-			return -HV_HC_EBADF;
-	/* from here on a failure takes the domain away, as if never created */
-	rc = domain_copy_fd(hvd, d, fds[0], "kernel");
-	if (!rc && b->flags & HV_HC_BUILD_INITRD)
-		rc = domain_copy_fd(hvd, d, fds[1], "initrd");
+	if (!domain_image_ok(fds[0]) || (ramdisk && !domain_image_ok(fds[1])))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
+					"the %s is not a regular file of at most 1 GiB",
+					domain_image_ok(fds[0]) ? "ramdisk" : "kernel");
+	rc = desc_parse(hvd, req->json, req->json_len, &cfg, &json, why, sizeof(why));
+	if (!rc && (!cfg->ramdisk) != !ramdisk) {
+		snprintf(why, sizeof(why), "the description %s a ramdisk but %s came with it",
+			 cfg->ramdisk ? "names" : "does not name", ramdisk ? "one" : "none");
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+		free(json);
+		rc = -HV_HC_EBADF;
+	}
 	if (rc)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+	d = domain_make(hvd, cfg, json, &rc, why, sizeof(why));
+	if (!d)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+	/* from here on a failure takes the domain away, as if never there */
+	rc = domain_keep_images(hvd, d, fds[0], ramdisk ? fds[1] : -1);
+	if (rc) {
+		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc,
+				      "cannot keep a copy of the kernel or ramdisk in %s/domains/%u "
+				      "(see hvd's log)", hvd->rundir, d->domid);
 		goto fail;
-	d->cfg.built = true;
-	d->cfg.initrd = b->flags & HV_HC_BUILD_INITRD;
-	memcpy(d->cfg.cmdline, b->cmdline, sizeof(d->cfg.cmdline));
-	if (vmm_spawn(hvd, d, true, -1, false)) {
-		rc = -HV_HC_EIO;
+	}
+	d->want_running = !(cr->flags & HV_HC_CREATE_PAUSED);
+	if (vmm_spawn(hvd, d, !d->want_running, -1, false)) {
+		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EIO,
+				      "cannot start hv-vmm (see hvd's log in %s)", hvd->logdir);
 		goto fail;
 	}
 	store_save(hvd, d);
-	return domain_wait(d, HVD_WAIT_BUILD, c, req, 0, 0, HVD_BUILD_TIMEOUT_MS);
+	hvd_info(hvd, "domain %u (%s): created, %llu MiB, %u vCPU(s)", d->domid, d->cfg->name,
+		 (unsigned long long)d->cfg->memory_mib, d->cfg->vcpus);
+	rc = domain_wait(d, HVD_WAIT_BUILD, c, req, 0, 0, HVD_BUILD_TIMEOUT_MS);
+	if (rc == HVD_DEFERRED)
+		return rc;
 fail:
-	hvd_err(hvd, "domain %u (%s): build failed; removing the domain", d->domid, d->cfg.name);
+	hvd_err(hvd, "domain %u (%s): create failed; removing the domain", d->domid,
+		d->cfg->name);
 	domain_remove(hvd, d);
 	return rc;
 }
 
 /* --- configuration, save, restore ----------------------------------------- */
 
-/* Appends to a JSON text being built; false once it does not fit. */
-struct domain_json {
-	char *buf;
-	size_t size, len;
-};
-
-static bool domain_json_add(struct domain_json *j, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static bool domain_json_add(struct domain_json *j, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (j->len >= j->size)
-		return false;
-	va_start(ap, fmt);
-	n = vsnprintf(j->buf + j->len, j->size - j->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= j->size - j->len) {
-		j->len = j->size;
-		return false;
-	}
-	j->len += (size_t)n;
-	return true;
-}
-
-/*
- * A configuration for a domain that has none stored (created by a client
- * that sent no SET_CONFIG): libhv's JSON keys, from what hvd knows.  Names
- * and command lines are printable ASCII; only '"' and a backslash need
- * escaping.
- * Returns its length, or 0 if it does not fit in @size.
- */
-static size_t domain_config_synth(const struct hvd_domain *d, char *buf, size_t size)
-{
-	static const char *const actions[] = { "destroy", "restart", "preserve", "rename-restart" };
-	const struct hvd_config *c = &d->cfg;
-	const uint8_t *u = c->uuid;
-	struct domain_json j = { buf, size, 0 };
-	bool ok;
-
-	ok = domain_json_add(&j, "{\n    \"name\": \"%s\",\n", c->name) &&
-	     domain_json_add(&j, "    \"uuid\": \"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			     "%02x%02x%02x%02x%02x%02x\",\n", u[0], u[1], u[2], u[3], u[4], u[5],
-			     u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]) &&
-	     domain_json_add(&j, "    \"memory_mib\": %llu,\n    \"maxmem_mib\": %llu,\n"
-			     "    \"vcpus\": %u,\n    \"maxvcpus\": %u,\n",
-			     (unsigned long long)c->memory_mib, (unsigned long long)c->maxmem_mib,
-			     c->vcpus, c->maxvcpus);
-	if (ok && c->cmdline[0]) {
-		ok = domain_json_add(&j, "    \"cmdline\": \"");
-		for (const char *p = c->cmdline; ok && *p; p++)
-			ok = domain_json_add(&j, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-		ok = ok && domain_json_add(&j, "\",\n");
-	}
-	ok = ok && c->on_poweroff <= HV_HC_ACTION_RENAME_RESTART &&
-	     c->on_reboot <= HV_HC_ACTION_RENAME_RESTART &&
-	     c->on_crash <= HV_HC_ACTION_RENAME_RESTART &&
-	     domain_json_add(&j, "    \"on_poweroff\": \"%s\",\n    \"on_reboot\": \"%s\",\n"
-			     "    \"on_crash\": \"%s\"\n}\n", actions[c->on_poweroff],
-			     actions[c->on_reboot], actions[c->on_crash]);
-	return ok ? j.len : 0;
-}
-
-/*
- * The domain's configuration: the stored one, else one made up from what
- * hvd knows.  A malloc()ed text (NUL after it) in *json_r; 0 or -HV_HC_E*
- * with a reason in @why.
- */
-static int domain_config(struct hvd *hvd, const struct hvd_domain *d, char **json_r,
-			 size_t *len_r, char *why, size_t why_size)
-{
-	int r = store_get(hvd, d->domid, DOMAIN_CONFIG_FILE, DOMAIN_JSON_MAX, json_r, len_r);
-
-	if (r == 0 && *len_r && !memchr(*json_r, '\0', *len_r))
-		return 0;
-	if (r == 0 || r != -ENOENT) {
-		snprintf(why, why_size, "cannot read the stored configuration %s/domains/%u/%s: %s "
-			 "(store it again with SET_CONFIG)", hvd->rundir, d->domid, DOMAIN_CONFIG_FILE,
-			 r == 0 ? "it is empty or holds a NUL" :
-			 r == -EFBIG ? "it is too long" : strerror(-r));
-		free(*json_r);
-		*json_r = NULL;
-		hvd_err(hvd, "domain %u (%s): %s", d->domid, d->cfg.name, why);
-		return -HV_HC_EIO;
-	}
-	*json_r = malloc(HV_HC_CMDLINE_MAX * 2 + 1024);
-	if (!*json_r) {
-		snprintf(why, why_size, "hvd is out of memory");
-		return -HV_HC_ENOMEM;
-	}
-	*len_r = domain_config_synth(d, *json_r, HV_HC_CMDLINE_MAX * 2 + 1024);
-	if (!*len_r) {
-		snprintf(why, why_size, "domain %u has no stored configuration and hvd cannot "
-			 "make one up from its settings", d->domid);
-		free(*json_r);
-		*json_r = NULL;
-		return -HV_HC_EIO;
-	}
-	return 0;
-}
-
-static int domain_op_set_config(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
-				struct hvd_domain *d)
-{
-	if (store_put(hvd, d->domid, DOMAIN_CONFIG_FILE, req->json, req->json_len)) {
-		int e = errno;
-
-		hvd_err(hvd, "domain %u (%s): cannot store its configuration: %s", d->domid,
-			d->cfg.name, strerror(e));
-		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EIO,
-					"cannot store the configuration in %s/domains/%u: %s",
-					hvd->rundir, d->domid, strerror(e));
-	}
-	hvd_dbg(hvd, "domain %u (%s): configuration stored (%zu bytes)", d->domid, d->cfg.name,
-		req->json_len);
-	return 0;
-}
-
 static int domain_op_get_config(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 				struct hvd_domain *d)
 {
-	char why[HV_HC_ERRMSG_MAX], *json;
-	size_t len;
-	int rc = domain_config(hvd, d, &json, &len, why, sizeof(why));
-
-	if (rc)
-		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
-	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, json, len, -1);
-	free(json);
+	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, d->json, d->json_len, -1);
 	return HVD_REPLIED;
 }
 
@@ -1159,7 +1086,6 @@ static int domain_op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_
 	const struct hv_hc_save *sv = &req->u.save;
 	struct hv_vmm_save vs = { 0 };
 	struct hvd_waiter *w;
-	char why[HV_HC_ERRMSG_MAX], *stored = NULL;
 	const char *json = req->json;
 	size_t json_len = req->json_len;
 	uint8_t *body = NULL;
@@ -1180,10 +1106,9 @@ static int domain_op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_
 					"the descriptor to save into (%s) is not open for writing",
 					domain_fd_kind(fd));
 	if (!sv->config_len) {
-		rc = domain_config(hvd, d, &stored, &json_len, why, sizeof(why));
-		if (rc)
-			return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
-		json = stored;
+		/* the image carries the domain's description as it is now */
+		json = d->json;
+		json_len = d->json_len;
 	}
 	rc = HVD_REPLIED;
 	body = malloc(sizeof(vs) + json_len);
@@ -1215,35 +1140,33 @@ static int domain_op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_
 	w->vmm_seq = seq;
 	w->flags = sv->flags;
 	w->stall_ms = HVD_STALL_MS;
-	hvd_info(hvd, "domain %u (%s): saving%s%s", d->domid, d->cfg.name,
+	hvd_info(hvd, "domain %u (%s): saving%s%s", d->domid, d->cfg->name,
 		 sv->flags & HV_HC_SAVE_COMPRESS ? ", compressed" : "",
 		 sv->flags & HV_HC_SAVE_CONTINUE ? ", to run on" :
 		 sv->flags & HV_HC_SAVE_PAUSED ? ", to stay paused" : ", to be destroyed");
 	rc = HVD_DEFERRED;
 out:
 	free(body);
-	free(stored);
 	return rc;
 }
 
 /*
- * RESTORE: a new domain whose hv-vmm reads the image (fds[0]); the reply
- * waits until it runs or is paused.  Every failure takes the domain away.
+ * RESTORE_DOMAIN: a new domain whose hv-vmm reads the image (fds[0]); the
+ * reply waits until it runs or is paused.  Every failure takes the domain
+ * away.
  */
 static int domain_op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 			     int *fds)
 {
-	const struct hv_hc_restore *rs = &req->u.restore;
+	const struct hv_hc_restore_domain *rs = &req->u.restore;
 	bool kernel = rs->flags & HV_HC_RESTORE_KERNEL, initrd = rs->flags & HV_HC_RESTORE_INITRD;
+	hv_domain_config *cfg;
 	struct hvd_waiter *w;
 	struct hvd_domain *d;
+	char why[HV_HC_ERRMSG_MAX], *json;
 	struct stat st;
 	int rc;
 
-	if (domain_find_name(hvd, rs->create.name))
-		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EEXIST,
-					"a domain named %s exists already; restore under "
-					"another name, or destroy it first", rs->create.name);
 	if (fstat(fds[0], &st) < 0 || !S_ISREG(st.st_mode))
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
 					"the save image is %s, not a regular file: restore reads "
@@ -1256,20 +1179,14 @@ static int domain_op_restore(struct hvd *hvd, struct hvd_conn *c, const struct h
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
 					"the %s is not a regular file of at most 1 GiB",
 					kernel && !domain_image_ok(fds[1]) ? "kernel" : "ramdisk");
-	d = domain_make(hvd, &rs->create, &rc);
+	rc = desc_parse(hvd, req->json, req->json_len, &cfg, &json, why, sizeof(why));
+	if (rc)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+	d = domain_make(hvd, cfg, json, &rc, why, sizeof(why));
 	if (!d)
-		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc,
-					"cannot create the domain (see hvd's log in %s)", hvd->logdir);
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
 	/* from here on a failure takes the domain away, as if never there */
-	if (store_put(hvd, d->domid, DOMAIN_CONFIG_FILE, req->json, req->json_len)) {
-		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EIO,
-				      "cannot store the configuration in %s/domains/%u: %s",
-				      hvd->rundir, d->domid, strerror(errno));
-		goto fail;
-	}
-	rc = kernel ? domain_copy_fd(hvd, d, fds[1], "kernel") : 0;
-	if (!rc && initrd)
-		rc = domain_copy_fd(hvd, d, fds[2], "initrd");
+	rc = domain_keep_images(hvd, d, kernel ? fds[1] : -1, initrd ? fds[2] : -1);
 	if (rc) {
 		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc,
 				      "cannot keep a copy of the %s in %s/domains/%u (see hvd's log)",
@@ -1277,9 +1194,6 @@ static int domain_op_restore(struct hvd *hvd, struct hvd_conn *c, const struct h
 				      hvd->rundir, d->domid);
 		goto fail;
 	}
-	d->cfg.built = kernel;
-	d->cfg.initrd = initrd;
-	memcpy(d->cfg.cmdline, rs->cmdline, sizeof(d->cfg.cmdline));
 	if (vmm_spawn(hvd, d, true, fds[0], rs->flags & HV_HC_RESTORE_LAZY)) {
 		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EIO,
 				      "cannot start hv-vmm for the restore (see hvd's log in %s)",
@@ -1294,14 +1208,53 @@ static int domain_op_restore(struct hvd *hvd, struct hvd_conn *c, const struct h
 	}
 	w->flags = rs->flags;
 	w->stall_ms = HVD_STALL_MS;
-	hvd_info(hvd, "domain %u (%s): restoring%s%s", d->domid, d->cfg.name,
+	hvd_info(hvd, "domain %u (%s): restoring%s%s", d->domid, d->cfg->name,
 		 rs->flags & HV_HC_RESTORE_LAZY ? " lazily" : "",
 		 kernel ? ", kernel kept for restarts" : ", no kernel (no restarts)");
 	return HVD_DEFERRED;
 fail:
-	hvd_err(hvd, "domain %u (%s): restore failed; removing the domain", d->domid, d->cfg.name);
+	hvd_err(hvd, "domain %u (%s): restore failed; removing the domain", d->domid, d->cfg->name);
 	domain_remove(hvd, d);
 	return rc;
+}
+
+/*
+ * CANCEL: the client gives up on its pending RESTORE_DOMAIN or SAVE.  A
+ * restore not yet answered is undone (its domain goes); the cancelled
+ * request is answered with ECANCELED, CANCEL itself with 0.
+ */
+/* @conn's pending SAVE or RESTORE_DOMAIN with @seq on @d, or NULL. */
+static struct hvd_waiter *domain_cancellable(struct hvd_domain *d, uint64_t conn, uint32_t seq)
+{
+	for (struct hvd_waiter *w = d->waiters; w; w = w->next)
+		if (w->conn_id == conn && w->seq == seq &&
+		    (w->op == HV_HC_DOMCTL_SAVE || w->op == HV_HC_DOMCTL_RESTORE_DOMAIN))
+			return w;
+	return NULL;
+}
+
+static int domain_op_cancel(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req)
+{
+	struct hvd_domain *d = domain_find(hvd, req->u.cancel.domid);
+	struct hvd_waiter *w = d ? domain_cancellable(d, c->id, req->u.cancel.seq) : NULL;
+
+	/* a restore's client does not know its domain's id yet */
+	for (struct hvd_domain *e = hvd->domains; !w && e; e = e->next) {
+		w = domain_cancellable(e, c->id, req->u.cancel.seq);
+		d = e;
+	}
+	if (!w)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ENOENT,
+					"no save or restore of this connection with seq %u is "
+					"pending (it may have just finished)", req->u.cancel.seq);
+	if (w->op == HV_HC_DOMCTL_SAVE)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ENOTSUP,
+					"a save cannot be cancelled yet; it goes on");
+	hvd_info(hvd, "domain %u (%s): the client cancelled its restore", d->domid,
+		 d->cfg->name);
+	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, NULL, 0, -1);
+	domain_restore_fail(hvd, d, w, -HV_HC_ECANCELED, "the restore was cancelled");
+	return HVD_REPLIED;
 }
 
 static int domain_op_vmm(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
@@ -1331,6 +1284,8 @@ static int domain_op_destroy(struct hvd *hvd, struct hvd_conn *c, const struct h
 static int domain_op_rename(struct hvd *hvd, struct hvd_domain *d, const char *name)
 {
 	struct hvd_domain *other = domain_find_name(hvd, name);
+	char *old;
+	int rc;
 
 	if (other == d)
 		return 0;
@@ -1338,10 +1293,17 @@ static int domain_op_rename(struct hvd *hvd, struct hvd_domain *d, const char *n
 		return -HV_HC_EEXIST;
 	if (d->destroying)
 		return -HV_HC_ESTATE;
-	hvd_info(hvd, "domain %u (%s): renamed %s", d->domid, d->cfg.name, name);
-	domain_rename_logs(hvd, d->cfg.name, name);
-	snprintf(d->cfg.name, sizeof(d->cfg.name), "%s", name);
-	return store_save(hvd, d) ? -HV_HC_EIO : 0;
+	old = strdup(d->cfg->name);
+	if (!old)
+		return -HV_HC_ENOMEM;
+	/* the description says the name: a save image, a restart, GET_CONFIG follow it */
+	rc = desc_rename(hvd, d, name);
+	if (rc == 0) {
+		hvd_info(hvd, "domain %u (%s): renamed %s", d->domid, old, name);
+		domain_rename_logs(hvd, old, name);
+	}
+	free(old);
+	return rc;
 }
 
 static int domain_op_console(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
@@ -1360,7 +1322,7 @@ static int domain_op_console(struct hvd *hvd, struct hvd_conn *c, const struct h
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		hvd_err(hvd, "domain %u (%s): cannot connect to its console at %s: %s", d->domid,
-			d->cfg.name, path, strerror(errno));
+			d->cfg->name, path, strerror(errno));
 		goto out;
 	}
 	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, NULL, 0, fd);
@@ -1402,7 +1364,7 @@ static int domain_op_physinfo(struct hvd *hvd, struct hvd_conn *c, const struct 
 	for (struct hvd_domain *d = hvd->domains; d; d = d->next) {
 		pi.nr_domains++;
 		if (d->pid)
-			pi.domains_mib += d->cfg.memory_mib;
+			pi.domains_mib += d->cfg->memory_mib;
 	}
 	pi.max_vcpus = REQUEST_MAX_VCPUS;
 	pi.hvd_pid = (uint32_t)getpid();
@@ -1443,17 +1405,16 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	struct hv_hc_dominfo info;
 
 	switch (req->hdr.op) {
-	case HV_HC_DOMCTL_CREATE:
-		return domain_op_create(hvd, c, req);
-	case HV_HC_DOMCTL_RESTORE:
+	case HV_HC_DOMCTL_CREATE_DOMAIN:
+		return domain_op_create(hvd, c, req, fds);
+	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 		return domain_op_restore(hvd, c, req, fds);
+	case HV_HC_DOMCTL_CANCEL:
+		return domain_op_cancel(hvd, c, req);
 	case HV_HC_SYSCTL_PHYSINFO:
 		return domain_op_physinfo(hvd, c, req);
 	case HV_HC_SYSCTL_LIST:
 		return domain_op_list(hvd, c, req);
-	case HV_HC_DOMCTL_BUILD:
-		d = domain_find(hvd, req->u.build.domid);
-		break;
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		d = domain_find(hvd, req->u.add_device.domid);
 		break;
@@ -1473,8 +1434,6 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	if (!d)
 		return -HV_HC_ENOENT;
 	switch (req->hdr.op) {
-	case HV_HC_DOMCTL_BUILD:
-		return domain_op_build(hvd, c, req, d, fds);
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		return -HV_HC_ENOTSUP;
 	case HV_HC_DOMCTL_PAUSE:
@@ -1503,8 +1462,6 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return domain_op_rename(hvd, d, req->u.rename.name);
 	case HV_HC_DOMCTL_CONSOLE:
 		return domain_op_console(hvd, c, req, d);
-	case HV_HC_DOMCTL_SET_CONFIG:
-		return domain_op_set_config(hvd, c, req, d);
 	case HV_HC_DOMCTL_GET_CONFIG:
 		return domain_op_get_config(hvd, c, req, d);
 	case HV_HC_DOMCTL_SAVE:

@@ -12,8 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <hv/config.h>
 #include <public/hypercall.h>
 #include <public/vmm.h>
+#include "config/ctx.h"
 #include "request.h"
 
 #define HVD_BUILD_TIMEOUT_MS	30000	/* hv-vmm must say RUNNING by then */
@@ -35,18 +37,6 @@ struct hvd;
 struct hvd_watch {
 	int fd;
 	void (*fn)(struct hvd *hvd, struct hvd_watch *w, uint32_t events);
-};
-
-/* What a domain is made of; a restart carries it over unchanged. */
-struct hvd_config {
-	char name[HV_HC_NAME_MAX];
-	uint8_t uuid[16];
-	uint32_t vcpus, maxvcpus;
-	uint64_t memory_mib, maxmem_mib;
-	uint8_t on_poweroff, on_reboot, on_crash;
-	bool built;		/* a kernel lies in the domain's directory */
-	bool initrd;		/* and an initrd */
-	char cmdline[HV_HC_CMDLINE_MAX];
 };
 
 /*
@@ -76,7 +66,17 @@ struct hvd_waiter {
 struct hvd_domain {
 	struct hvd_domain *next;	/* the table, ordered by domid */
 	uint32_t domid;
-	struct hvd_config cfg;
+	/*
+	 * The domain's description (desc.c): the JSON as the client sent it
+	 * (config.json in the domain's directory; re-encoded only when hvd
+	 * changes it, as by a rename) and what it decodes to.  A restart
+	 * carries both over unchanged.
+	 */
+	hv_domain_config *cfg;
+	char *json;
+	size_t json_len;
+	bool has_kernel;		/* a kernel lies in the domain's directory */
+	bool has_initrd;		/* and a ramdisk */
 	uint32_t state;			/* enum hv_hc_state */
 	uint32_t shutdown_code;		/* enum hv_hc_shutdown_code */
 	uint64_t start_time;		/* seconds since the epoch */
@@ -91,6 +91,7 @@ struct hvd_domain {
 	bool destroying;
 	bool announced;			/* a CREATED event went out: its end gets DEATH */
 	int exit_reason;		/* from its EXIT event, -1: none yet */
+	char vmm_error[256];		/* why hv-vmm refused BUILD or RESTORE, "" if not */
 	struct hvd_watch pidw;		/* pidfd */
 	struct hvd_watch ctlw;		/* control channel, fd -1 if none */
 	uint32_t vmm_seq;
@@ -116,7 +117,9 @@ struct hvd_conn {
 	uid_t uid;
 	pid_t pid;
 	bool authorised, subscribed;
-	bool busy;			/* a deferred reply is owed */
+	bool busy;			/* a deferred reply is owed (to busy_seq) */
+	bool held;			/* busy, and a request other than CANCEL waits */
+	uint32_t busy_seq;
 	bool closing;			/* close once the queue is sent */
 	bool dead;
 	int64_t deadline;		/* a refused peer goes at this time */
@@ -127,6 +130,8 @@ struct hvd_conn {
 
 struct hvd {
 	int epfd;
+	hv_ctx ctx;			/* for the description's code; logs into hvd's log */
+	char desc_error[512];		/* the last error that code logged */
 	bool verbose, foreground, quit;
 	char *rundir, *logdir, *vmm_path;
 	int log_fd;
@@ -157,12 +162,6 @@ int hvd_watch_add(struct hvd *hvd, struct hvd_watch *w, uint32_t events);
 void hvd_watch_mod(struct hvd *hvd, struct hvd_watch *w, uint32_t events);
 void hvd_watch_del(struct hvd *hvd, struct hvd_watch *w);
 char *hvd_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/*
- * One packet on @sock from @iov, with the descriptor @fd (if >= 0) as
- * SCM_RIGHTS, without blocking: sendmsg()'s result, errno set on -1.
- */
-struct iovec;
-ssize_t hvd_sendmsg(int sock, const struct iovec *iov, size_t iovlen, int fd);
 
 /* server.c */
 int server_listen(struct hvd *hvd);
@@ -205,11 +204,36 @@ int64_t domain_tick(struct hvd *hvd, int64_t now);
 void domain_reap(struct hvd *hvd);
 void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info);
 
+/* desc.c: a domain's description */
+void desc_init(struct hvd *hvd);
+/*
+ * Decodes and checks the @len bytes of JSON at @json (no NUL needed) as a
+ * domain description hv can run: into *cfg_r (allocated), with a malloc()ed
+ * copy of the text (NUL-terminated) in *json_r.  0, or -HV_HC_EINVAL /
+ * -HV_HC_ENOTSUP / -HV_HC_ENOMEM with what is wrong and what to do in @why.
+ */
+int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config **cfg_r,
+	       char **json_r, char *why, size_t why_size);
+/* Gives @d the description (it takes over @cfg and @json) and stores it. */
+int desc_set(struct hvd *hvd, struct hvd_domain *d, hv_domain_config *cfg, char *json);
+/* Renames @d in its description (re-encoded and stored): 0 or -HV_HC_E*. */
+int desc_rename(struct hvd *hvd, struct hvd_domain *d, const char *name);
+/* A copy of @from's description for a restarted domain: 0 or -HV_HC_ENOMEM. */
+int desc_copy(struct hvd_domain *to, const struct hvd_domain *from);
+void desc_free(struct hvd_domain *d);
+/* Reads config.json back for a domain of the table (hvd restarted). */
+int desc_load(struct hvd *hvd, struct hvd_domain *d);
+/* The description's numbers and actions as the hypercall ABI gives them. */
+uint64_t desc_maxmem_mib(const struct hvd_domain *d);
+uint32_t desc_maxvcpus(const struct hvd_domain *d);
+uint8_t desc_action(enum hv_action a);
+
 /* vmm.c */
 /*
- * Starts the domain's hv-vmm: it boots the kernel in the domain's
- * directory, or, with @image_fd >= 0, restores the save image @image_fd
- * (the caller keeps its descriptor).  0 or -HV_HC_EIO (logged).
+ * Starts the domain's hv-vmm and sends it BUILD (the description, the
+ * kernel and ramdisk in the domain's directory) or, with @image_fd >= 0,
+ * RESTORE of the save image @image_fd (the caller keeps its descriptor).
+ * 0 or -HV_HC_EIO (logged).
  */
 int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, bool lazy);
 int vmm_attach(struct hvd *hvd, struct hvd_domain *d);
@@ -223,11 +247,6 @@ int vmm_signal(struct hvd_domain *d, int sig);
 int vmm_exit_status(struct hvd *hvd, const struct hvd_domain *d);
 int vmm_proc_stat(pid_t pid, uint64_t *cpu_ns_r, unsigned long long *start_r);
 void vmm_log_tail(struct hvd *hvd, const struct hvd_domain *d);
-/*
- * The reason hv-vmm gave for failing since it was last started (its last
- * "hv-vmm: error: " line) into @buf, without that prefix; false if none.
- */
-bool vmm_error_line(struct hvd *hvd, const struct hvd_domain *d, char *buf, size_t size);
 
 /* store.c */
 char *store_domain_dir(struct hvd *hvd, uint32_t domid);
@@ -247,6 +266,8 @@ int store_mkdir(struct hvd *hvd, uint32_t domid);
 void store_rmdir(struct hvd *hvd, uint32_t domid);
 int store_load(struct hvd *hvd);
 int store_parse(const char *text, size_t len, struct hvd_domain *d);
+/* Files in a domain's directory. */
+#define STORE_CONFIG_FILE "config.json"
 int store_format(const struct hvd_domain *d, char *buf, size_t size);
 
 #endif

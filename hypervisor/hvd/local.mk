@@ -3,9 +3,9 @@ sbin_PROGRAMS += hypervisor/hvd/hvd
 hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/hvd.h hypervisor/hvd/main.c hypervisor/hvd/log.c \
 	hypervisor/hvd/server.c hypervisor/hvd/domain.c hypervisor/hvd/vmm.c \
-	hypervisor/hvd/store.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
+	hypervisor/hvd/store.c hypervisor/hvd/desc.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
 	hypervisor/shared/wire/hcmsg.c hypervisor/shared/wire/hcmsg.h \
-	$(HV_CONFIG_SRC)
+	$(HV_CONFIG_SRC) $(HV_WIRE_SRC)
 hypervisor_hvd_hvd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared \
 	-I$(top_srcdir)/hypervisor/hvd
 hypervisor_hvd_hvd_CFLAGS = $(AM_CFLAGS) $(HV_CONFIG_CFLAGS)

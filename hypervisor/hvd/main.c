@@ -52,29 +52,6 @@ char *hvd_path(const char *fmt, ...)
 	return r < 0 ? NULL : p;
 }
 
-ssize_t hvd_sendmsg(int sock, const struct iovec *iov, size_t iovlen, int fd)
-{
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cbuf;
-	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovlen };
-
-	if (fd >= 0) {
-		struct cmsghdr *cm;
-
-		memset(&cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf.b;
-		mh.msg_controllen = sizeof(cbuf.b);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-}
-
 int hvd_watch_add(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
@@ -444,6 +421,7 @@ int main(int argc, char **argv)
 	if (!hvd)
 		return 1;
 	hvd->log_fd = hvd->lock_fd = hvd->epfd = -1;
+	desc_init(hvd);
 	hvd->sigw.fd = hvd->listenw.fd = -1;
 	hvd->next_domid = 1;
 	hvd->next_conn_id = 1;

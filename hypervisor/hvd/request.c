@@ -23,27 +23,6 @@ static int request_check_name(const char *name)
 	return 0;
 }
 
-int request_check_create(const struct hv_hc_create *c)
-{
-	int rc = request_check_name(c->name);
-
-	if (rc)
-		return rc;
-	if (c->reserved0 || !request_zero(c->reserved, sizeof(c->reserved)))
-		return -HV_HC_EPROTO;
-	if (c->vcpus < 1 || c->vcpus > REQUEST_MAX_VCPUS ||
-	    c->maxvcpus < c->vcpus || c->maxvcpus > REQUEST_MAX_VCPUS)
-		return -HV_HC_EINVAL;
-	if (c->memory_mib < REQUEST_MIN_MEMORY_MIB || c->memory_mib > REQUEST_MAX_MEMORY_MIB ||
-	    c->maxmem_mib < c->memory_mib || c->maxmem_mib > REQUEST_MAX_MEMORY_MIB)
-		return -HV_HC_EINVAL;
-	if (c->on_poweroff > HV_HC_ACTION_RENAME_RESTART ||
-	    c->on_reboot > HV_HC_ACTION_RENAME_RESTART ||
-	    c->on_crash > HV_HC_ACTION_RENAME_RESTART)
-		return -HV_HC_EINVAL;
-	return 0;
-}
-
 /*
  * The JSON after a fixed part: @len bytes (@want_len of them announced by
  * the struct, or -1 if the body's length says it), 1..HV_HC_CONFIG_MAX
@@ -72,22 +51,24 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	unsigned int want_fds;
 	int rc;
 
-	/* only BUILD, ADD_DEVICE, SAVE and RESTORE take descriptors */
-	if (nfds && r->hdr.op != HV_HC_DOMCTL_BUILD && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE &&
-	    r->hdr.op != HV_HC_DOMCTL_SAVE && r->hdr.op != HV_HC_DOMCTL_RESTORE)
+	/* only CREATE_DOMAIN, RESTORE_DOMAIN, ADD_DEVICE and SAVE take descriptors */
+	if (nfds && r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN &&
+	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE &&
+	    r->hdr.op != HV_HC_DOMCTL_SAVE)
 		return -HV_HC_EBADF;
 	switch (r->hdr.op) {
-	case HV_HC_DOMCTL_CREATE:
-		return request_check_create(&r->u.create);
-	case HV_HC_DOMCTL_BUILD:
-		if (r->u.build.reserved)
+	case HV_HC_DOMCTL_CREATE_DOMAIN:
+		if (!request_zero(r->u.create.reserved, sizeof(r->u.create.reserved)))
 			return -HV_HC_EPROTO;
-		if (!hcmsg_string_ok(r->u.build.cmdline, sizeof(r->u.build.cmdline)))
-			return -HV_HC_EPROTO;
-		if (r->u.build.flags & ~HV_HC_BUILD_INITRD || r->u.build.boot != HV_HC_BOOT_AUTO)
+		rc = request_check_json(r->json, r->json_len, r->u.create.config_len);
+		if (rc)
+			return rc;
+		if (r->u.create.flags & ~(HV_HC_CREATE_PAUSED | HV_HC_CREATE_RAMDISK))
 			return -HV_HC_EINVAL;
-		if (nfds != (r->u.build.flags & HV_HC_BUILD_INITRD ? 2u : 1u))
-			return -HV_HC_EBADF;
+		/* the kernel, and the ramdisk if the flags say so */
+		want_fds = r->u.create.flags & HV_HC_CREATE_RAMDISK ? 2 : 1;
+		return nfds == want_fds ? 0 : -HV_HC_EBADF;
+	case HV_HC_DOMCTL_CANCEL:
 		return 0;
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		return 0;
@@ -98,10 +79,6 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	case HV_HC_DOMCTL_CONSOLE:
 	case HV_HC_DOMCTL_GET_CONFIG:
 		return r->u.domid.reserved ? -HV_HC_EPROTO : 0;
-	case HV_HC_DOMCTL_SET_CONFIG:
-		if (r->u.domid.reserved)
-			return -HV_HC_EPROTO;
-		return request_check_json(r->json, r->json_len, -1);
 	case HV_HC_DOMCTL_SAVE:
 		if (r->u.save.reserved)
 			return -HV_HC_EPROTO;
@@ -118,12 +95,10 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 		if ((r->u.save.flags & HV_HC_SAVE_CONTINUE) && (r->u.save.flags & HV_HC_SAVE_PAUSED))
 			return -HV_HC_EINVAL;
 		return nfds == 1 ? 0 : -HV_HC_EBADF;
-	case HV_HC_DOMCTL_RESTORE:
-		rc = request_check_create(&r->u.restore.create);
-		if (rc == 0 && !hcmsg_string_ok(r->u.restore.cmdline, sizeof(r->u.restore.cmdline)))
-			rc = -HV_HC_EPROTO;
-		if (rc == 0)
-			rc = request_check_json(r->json, r->json_len, r->u.restore.config_len);
+	case HV_HC_DOMCTL_RESTORE_DOMAIN:
+		if (!request_zero(r->u.restore.reserved, sizeof(r->u.restore.reserved)))
+			return -HV_HC_EPROTO;
+		rc = request_check_json(r->json, r->json_len, r->u.restore.config_len);
 		if (rc)
 			return rc;
 		if (r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |

@@ -4,7 +4,8 @@
  * state: everything a request can be refused for by its bytes alone is
  * decided here, so the fuzz target (tests/fuzz/fuzz-hypercall.c) covers
  * it.  What needs the domain table (a name in use, a domain's state) is
- * decided by domain.c.
+ * decided by domain.c; a description is checked by libhv's own code
+ * (hypervisor/shared/config/) when hvd reads it.
  */
 #ifndef HVD_REQUEST_H
 #define HVD_REQUEST_H
@@ -21,18 +22,18 @@
 struct hvd_req {
 	struct hv_hc_hdr hdr;		/* op and seq are valid for a reply even on error */
 	union {
-		struct hv_hc_domid domid;	/* also SET_CONFIG's fixed part */
-		struct hv_hc_create create;
-		struct hv_hc_build build;
+		struct hv_hc_domid domid;
+		struct hv_hc_create_domain create;
+		struct hv_hc_restore_domain restore;
+		struct hv_hc_cancel cancel;
 		struct hv_hc_add_device add_device;
 		struct hv_hc_shutdown shutdown;
 		struct hv_hc_rename rename;
 		struct hv_hc_list list;
 		struct hv_hc_save save;
-		struct hv_hc_restore restore;
 	} u;
 	/*
-	 * SET_CONFIG, SAVE, RESTORE: the configuration JSON after the fixed
+	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the fixed
 	 * part, pointing into the decoded buffer (no NUL in it, none after
 	 * it); NULL and 0 when there is none.
 	 */
@@ -48,12 +49,6 @@ struct hvd_req {
  * which must outlive its use.
  */
 int request_decode(const void *buf, size_t len, unsigned int nfds, struct hvd_req *req);
-
-/*
- * Checks a domain's creation parameters (also those read back from a state
- * file): 0 or -HV_HC_EPROTO / -HV_HC_EINVAL.
- */
-int request_check_create(const struct hv_hc_create *c);
 
 /* The number of hv_hc_dominfo entries that fit in one LIST reply. */
 size_t request_list_fit(void);

@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "wire/hcmsg.h"
+#include "wire/fdpass.h"
 #include "hvd.h"
 
 #define SERVER_BATCH 32		/* requests from one client per wake-up */
@@ -33,7 +34,8 @@ static void server_update(struct hvd *hvd, struct hvd_conn *c)
 {
 	uint32_t ev = 0;
 
-	if (!c->busy && !c->closing)
+	/* while a request is pending, only a CANCEL of it is read */
+	if (!c->closing && (!c->busy || !c->held))
 		ev |= EPOLLIN;
 	if (c->out_head)
 		ev |= EPOLLOUT;
@@ -87,7 +89,7 @@ static int server_sendmsg(int fd, const void *buf, size_t len, int pass_fd)
 {
 	struct iovec iov = { (void *)buf, len };
 
-	if (hvd_sendmsg(fd, &iov, 1, pass_fd) >= 0)
+	if (wire_send(fd, &iov, 1, &pass_fd, pass_fd >= 0 ? 1 : 0) >= 0)
 		return 0;
 	return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 1 : -1;
 }
@@ -201,7 +203,10 @@ static void server_answer(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32
 			close(fd);
 		return;
 	}
-	c->busy = false;
+	if (c->busy && seq == c->busy_seq) {
+		c->busy = false;
+		c->held = false;
+	}
 	server_send_reply(hvd, c, op, seq, status, body, len, fd, msg);
 	if (!c->dead)
 		server_update(hvd, c);
@@ -267,8 +272,8 @@ void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d, ui
 	msg.e.type = type;
 	msg.e.domid = d->domid;
 	msg.e.code = code;
-	memcpy(msg.e.name, d->cfg.name, sizeof(msg.e.name));
-	hvd_dbg(hvd, "event %u for domain %u (%s), code %u", type, d->domid, d->cfg.name, code);
+	snprintf(msg.e.name, sizeof(msg.e.name), "%s", d->cfg->name);
+	hvd_dbg(hvd, "event %u for domain %u (%s), code %u", type, d->domid, d->cfg->name, code);
 	for (c = hvd->conns; c; c = next) {
 		next = c->next;
 		if (c->subscribed && !c->closing)
@@ -281,31 +286,6 @@ static void server_close_fds(int *fds, unsigned int nfds)
 	for (unsigned int i = 0; i < nfds; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-}
-
-static unsigned int server_take_fds(struct msghdr *mh, int *fds, unsigned int max, bool *excess)
-{
-	unsigned int n = 0;
-
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		size_t count;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < count; i++) {
-			int fd;
-
-			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (n < max) {
-				fds[n++] = fd;
-			} else {
-				close(fd);
-				*excess = true;
-			}
-		}
-	}
-	return n;
 }
 
 static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool truncated,
@@ -353,6 +333,7 @@ static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool
 	server_close_fds(fds, nfds);
 	if (rc == HVD_DEFERRED) {
 		c->busy = true;
+		c->busy_seq = req.hdr.seq;
 		server_update(hvd, c);
 	} else if (rc != HVD_REPLIED) {
 		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, rc, NULL, 0, -1, NULL);
@@ -370,36 +351,40 @@ static void server_on_conn(struct hvd *hvd, struct hvd_watch *w, uint32_t events
 		if (c->dead)
 			return;
 	}
-	for (int i = 0; i < SERVER_BATCH && !c->busy && !c->closing && !c->dead; i++) {
-		union {
-			struct cmsghdr h;
-			char b[CMSG_SPACE(sizeof(int) * (HV_HC_MAX_FDS + 1))];
-		} cbuf;
-		struct iovec iov = { hvd->rxbuf, sizeof(hvd->rxbuf) };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cbuf.b, .msg_controllen = sizeof(cbuf.b) };
+	for (int i = 0; i < SERVER_BATCH && !c->held && !c->closing && !c->dead; i++) {
 		int fds[HV_HC_MAX_FDS + 1];
-		unsigned int nfds;
-		bool excess = false;
-		ssize_t n = recvmsg(c->w.fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		size_t nfds;
+		unsigned int trunc;
+		ssize_t n;
 
+		if (c->busy) {
+			struct hv_hc_hdr h;
+
+			/* a pending request: take a CANCEL, leave anything else queued */
+			n = recv(c->w.fd, &h, sizeof(h), MSG_DONTWAIT | MSG_PEEK);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				break;
+			if (n == (ssize_t)sizeof(h) && h.op != HV_HC_DOMCTL_CANCEL) {
+				c->held = true;
+				server_update(hvd, c);
+				break;
+			}
+		}
+		n = wire_recv(c->w.fd, hvd->rxbuf, sizeof(hvd->rxbuf), fds, HV_HC_MAX_FDS + 1,
+			      &nfds, &trunc, MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
 		if (n <= 0) {
 			server_drop(hvd, c);
 			return;
 		}
-		nfds = server_take_fds(&mh, fds, HV_HC_MAX_FDS + 1, &excess);
-		if (mh.msg_flags & MSG_CTRUNC)
-			excess = true;
-		if (excess) {
+		if (trunc & WIRE_TRUNC_FDS) {
 			/* more descriptors than any request takes */
-			server_close_fds(fds, nfds);
 			nfds = HV_HC_MAX_FDS + 1;
 			for (unsigned int k = 0; k < nfds; k++)
 				fds[k] = -1;
 		}
-		server_request(hvd, c, (size_t)n, mh.msg_flags & MSG_TRUNC, fds, nfds);
+		server_request(hvd, c, (size_t)n, trunc & WIRE_TRUNC_DATA, fds, (unsigned int)nfds);
 	}
 	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) && (c->busy || c->closing))
 		server_drop(hvd, c);

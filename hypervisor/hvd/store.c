@@ -4,10 +4,11 @@
  *
  *   $HV_RUNDIR/next-domid          the next domain id, never reused
  *   $HV_RUNDIR/domains/<domid>/    one directory per domain:
- *       state                      "key=value" lines (store_format)
- *       kernel, initrd             copies of the images, for restarts
- *       config.json                the configuration libhv stored (SET_CONFIG,
- *                                  RESTORE), kept as opaque text
+ *       config.json                the domain's description, as its client sent
+ *                                  it (desc.c): everything the domain is
+ *       state                      "key=value" lines (store_format): only what
+ *                                  the description does not say, its life so far
+ *       kernel, initrd             copies of the images, for (re)starts
  *       control.sock, console.sock hv-vmm's sockets
  *       exit                       hv-vmm's exit status, once it ended
  *
@@ -24,10 +25,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "wire/hcmsg.h"
 #include "hvd.h"
 
-#define STORE_STATE_MAX (HV_HC_CMDLINE_MAX + 2048)
+#define STORE_STATE_MAX 1024
 
 char *store_domain_dir(struct hvd *hvd, uint32_t domid)
 {
@@ -128,23 +128,13 @@ out:
 
 int store_format(const struct hvd_domain *d, char *buf, size_t size)
 {
-	const struct hvd_config *c = &d->cfg;
-	char uuid[33];
-	int n;
+	int n = snprintf(buf, size,
+			 "domid=%u\nstate=%u\nshutdown_code=%u\nstart_time=%" PRIu64 "\n"
+			 "cpu_time_ns=%" PRIu64 "\nvmm_pid=%d\nvmm_start=%llu\n"
+			 "want_running=%d\n",
+			 d->domid, d->state, d->shutdown_code, d->start_time, d->cpu_time_ns,
+			 (int)d->pid, d->pid_start, d->want_running);
 
-	for (int i = 0; i < 16; i++)
-		snprintf(uuid + 2 * i, 3, "%02x", c->uuid[i]);
-	n = snprintf(buf, size,
-		     "domid=%u\nname=%s\nuuid=%s\nvcpus=%u\nmaxvcpus=%u\n"
-		     "memory_mib=%" PRIu64 "\nmaxmem_mib=%" PRIu64 "\n"
-		     "on_poweroff=%u\non_reboot=%u\non_crash=%u\nbuilt=%d\ninitrd=%d\n"
-		     "state=%u\nshutdown_code=%u\nstart_time=%" PRIu64 "\n"
-		     "cpu_time_ns=%" PRIu64 "\nvmm_pid=%d\nvmm_start=%llu\n"
-		     "want_running=%d\ncmdline=%s\n",
-		     d->domid, c->name, uuid, c->vcpus, c->maxvcpus, c->memory_mib,
-		     c->maxmem_mib, c->on_poweroff, c->on_reboot, c->on_crash, c->built,
-		     c->initrd, d->state, d->shutdown_code, d->start_time, d->cpu_time_ns,
-		     (int)d->pid, d->pid_start, d->want_running, c->cmdline);
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
@@ -159,7 +149,7 @@ int store_save(struct hvd *hvd, const struct hvd_domain *d)
 	rc = store_write(path, buf, n);
 	if (rc)
 		hvd_err(hvd, "domain %u (%s): cannot write %s: %s; a restarted hvd would not "
-			"find it", d->domid, d->cfg.name, path, strerror(errno));
+			"find it", d->domid, d->cfg->name, path, strerror(errno));
 out:
 	free(path);
 	return rc;
@@ -182,31 +172,25 @@ static int store_u64(const char *v, uint64_t max, uint64_t *r)
  */
 int store_parse(const char *text, size_t len, struct hvd_domain *d)
 {
-	enum { K_DOMID, K_NAME, K_UUID, K_VCPUS, K_MAXVCPUS, K_MEM, K_MAXMEM, K_ONPOFF,
-	       K_ONREBOOT, K_ONCRASH, K_BUILT, K_INITRD, K_STATE, K_CODE, K_START, K_CPU,
-	       K_PID, K_PIDSTART, K_WANT, K_CMDLINE, K_NR };
+	enum { K_DOMID, K_STATE, K_CODE, K_START, K_CPU, K_PID, K_PIDSTART, K_WANT, K_NR };
 	static const char *const keys[K_NR] = {
-		"domid", "name", "uuid", "vcpus", "maxvcpus", "memory_mib", "maxmem_mib",
-		"on_poweroff", "on_reboot", "on_crash", "built", "initrd", "state",
-		"shutdown_code", "start_time", "cpu_time_ns", "vmm_pid", "vmm_start",
-		"want_running", "cmdline",
+		"domid", "state", "shutdown_code", "start_time", "cpu_time_ns", "vmm_pid",
+		"vmm_start", "want_running",
 	};
-	struct hv_hc_create cr;
 	uint32_t seen = 0;
 	size_t pos = 0;
 
 	memset(d, 0, sizeof(*d));
-	memset(&cr, 0, sizeof(cr));
 	while (pos < len) {
 		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		char buf[HV_HC_CMDLINE_MAX + 32], *eq, *v;
+		char buf[128], *eq, *v;
 		size_t ll = nl ? (size_t)(nl - line) : len - pos;
 		uint64_t x = 0;
 		int k;
 
 		pos += ll + 1;
 		if (ll >= sizeof(buf))
-			return -1;
+			continue;	/* a longer line is a key this version does not know */
 		memcpy(buf, line, ll);
 		buf[ll] = '\0';
 		eq = strchr(buf, '=');
@@ -218,50 +202,11 @@ int store_parse(const char *text, size_t len, struct hvd_domain *d)
 			;
 		if (k == K_NR)
 			continue;
-		if (seen & (1u << k))
+		if ((seen & (1u << k)) || store_u64(v, UINT64_MAX, &x))
 			return -1;
 		seen |= 1u << k;
 		switch (k) {
-		case K_NAME:
-			if (strlen(v) >= sizeof(cr.name))
-				return -1;
-			strcpy(cr.name, v);
-			break;
-		case K_CMDLINE:
-			if (strlen(v) >= sizeof(d->cfg.cmdline) ||
-			    !hcmsg_string_ok(v, strlen(v) + 1))
-				return -1;
-			strcpy(d->cfg.cmdline, v);
-			break;
-		case K_UUID:
-			if (strlen(v) != 32)
-				return -1;
-			for (int i = 0; i < 16; i++) {
-				unsigned int b;
-
-				if (!isxdigit((unsigned char)v[2 * i]) ||
-				    !isxdigit((unsigned char)v[2 * i + 1]) ||
-				    sscanf(v + 2 * i, "%2x", &b) != 1)
-					return -1;
-				cr.uuid[i] = (uint8_t)b;
-			}
-			break;
-		default:
-			if (store_u64(v, UINT64_MAX, &x))
-				return -1;
-			break;
-		}
-		switch (k) {
 		case K_DOMID: d->domid = (uint32_t)x; if (x == 0 || x >= HV_HC_DOMID_INVALID) return -1; break;
-		case K_VCPUS: cr.vcpus = x > UINT32_MAX ? 0 : (uint32_t)x; break;
-		case K_MAXVCPUS: cr.maxvcpus = x > UINT32_MAX ? 0 : (uint32_t)x; break;
-		case K_MEM: cr.memory_mib = x; break;
-		case K_MAXMEM: cr.maxmem_mib = x; break;
-		case K_ONPOFF: cr.on_poweroff = x > 255 ? 255 : (uint8_t)x; break;
-		case K_ONREBOOT: cr.on_reboot = x > 255 ? 255 : (uint8_t)x; break;
-		case K_ONCRASH: cr.on_crash = x > 255 ? 255 : (uint8_t)x; break;
-		case K_BUILT: if (x > 1) return -1; d->cfg.built = x; break;
-		case K_INITRD: if (x > 1) return -1; d->cfg.initrd = x; break;
 		case K_STATE: if (x > HV_HC_STATE_DYING) return -1; d->state = (uint32_t)x; break;
 		case K_CODE: if (x > HV_HC_CODE_CRASH) return -1; d->shutdown_code = (uint32_t)x; break;
 		case K_START: d->start_time = x; break;
@@ -272,18 +217,7 @@ int store_parse(const char *text, size_t len, struct hvd_domain *d)
 		default: break;
 		}
 	}
-	if (seen != (1u << K_NR) - 1 || request_check_create(&cr))
-		return -1;
-	memcpy(d->cfg.name, cr.name, sizeof(cr.name));
-	memcpy(d->cfg.uuid, cr.uuid, sizeof(cr.uuid));
-	d->cfg.vcpus = cr.vcpus;
-	d->cfg.maxvcpus = cr.maxvcpus;
-	d->cfg.memory_mib = cr.memory_mib;
-	d->cfg.maxmem_mib = cr.maxmem_mib;
-	d->cfg.on_poweroff = cr.on_poweroff;
-	d->cfg.on_reboot = cr.on_reboot;
-	d->cfg.on_crash = cr.on_crash;
-	return 0;
+	return seen == (1u << K_NR) - 1 ? 0 : -1;
 }
 
 static int store_save_next(struct hvd *hvd)
@@ -363,6 +297,15 @@ static int store_read(const char *path, char *buf, size_t size, size_t *len_r)
 	return 0;
 }
 
+static bool store_has(struct hvd *hvd, uint32_t domid, const char *file)
+{
+	char *path = store_domain_file(hvd, domid, file);
+	bool has = path && access(path, F_OK) == 0;
+
+	free(path);
+	return has;
+}
+
 static void store_load_one(struct hvd *hvd, uint32_t domid)
 {
 	char *path = store_domain_file(hvd, domid, "state");
@@ -378,11 +321,18 @@ static void store_load_one(struct hvd *hvd, uint32_t domid)
 			"(remove it to drop the domain)", domid, path);
 		goto out;
 	}
+	if (desc_load(hvd, d)) {
+		hvd_err(hvd, "domain %u: leaving its directory alone (remove it to drop the "
+			"domain)", domid);
+		goto out;
+	}
+	d->has_kernel = store_has(hvd, domid, "kernel");
+	d->has_initrd = store_has(hvd, domid, "initrd");
 	d->pidw.fd = d->ctlw.fd = -1;
 	d->exit_reason = -1;
 	d->announced = true;
 	domain_insert(hvd, d);
-	hvd_info(hvd, "domain %u (%s): found, state %u, hv-vmm pid %d", d->domid, d->cfg.name,
+	hvd_info(hvd, "domain %u (%s): found, state %u, hv-vmm pid %d", d->domid, d->cfg->name,
 		 d->state, (int)d->pid);
 	d = NULL;
 out:
@@ -412,7 +362,7 @@ static void store_revive(struct hvd *hvd, struct hvd_domain *d)
 	}
 	if (d->state == HV_HC_STATE_BUILDING || d->state == HV_HC_STATE_DYING) {
 		/* an hvd died in the middle of building or destroying it: finish the job */
-		hvd_info(hvd, "domain %u (%s): was being %s; destroying it", d->domid, d->cfg.name,
+		hvd_info(hvd, "domain %u (%s): was being %s; destroying it", d->domid, d->cfg->name,
 			 d->state == HV_HC_STATE_BUILDING ? "built" : "destroyed");
 		d->state = HV_HC_STATE_DYING;
 		d->destroying = true;
@@ -421,7 +371,7 @@ static void store_revive(struct hvd *hvd, struct hvd_domain *d)
 	}
 	if (vmm_connect(hvd, d) == 0 && vmm_call(hvd, d, HV_VMM_OP_QUERY, &seq) == 0)
 		hvd_dbg(hvd, "domain %u (%s): reconnected to hv-vmm pid %d", d->domid,
-			d->cfg.name, (int)d->pid);
+			d->cfg->name, (int)d->pid);
 	else
 		d->reconnect_at = hvd_now_ms() + HVD_RECONNECT_MS;
 }

@@ -8,7 +8,8 @@
  *
  * Files in the domain's directory (see docs/hypercall-abi.md): kernel,
  * initrd, control.sock and console.sock (hv-vmm listens on both), exit.
- * A restoring hv-vmm gets the save image in place of the kernel.
+ * hv-vmm's first request on its control channel, BUILD or RESTORE, gives
+ * it the domain's description and the descriptors it runs it with.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "wire/fdpass.h"
+#include "wire/vmmmsg.h"
 #include "hvd.h"
 
 #ifndef P_PIDFD
@@ -32,14 +35,12 @@
 
 extern char **environ;
 
-/* Descriptor numbers hv-vmm gets; a restore's image takes the kernel's. */
-enum { VMM_FD_KERNEL = 3, VMM_FD_INITRD, VMM_FD_CONLOG, VMM_FD_CONTROL,
-       VMM_FD_IMAGE = VMM_FD_KERNEL };
+/* The descriptors hv-vmm is started with, besides stdin, stdout, stderr. */
+enum { VMM_FD_CONLOG = 3, VMM_FD_CONTROL };
 
-/* What starts each hv-vmm's part of its log, and its reason for failing. */
+/* What starts each hv-vmm's part of its log. */
 #define VMM_LOG_MARK "--- hvd: domain "
-#define VMM_ERROR_PREFIX "hv-vmm: error: "
-#define VMM_LOG_SCAN 16384	/* bytes at the end of the log searched for it */
+
 
 static struct hvd_domain *vmm_domain_of_pid(struct hvd_watch *w)
 {
@@ -100,32 +101,35 @@ int vmm_signal(struct hvd_domain *d, int sig)
 	return syscall(SYS_pidfd_send_signal, d->pidw.fd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
-int vmm_send(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
-	     size_t len, int fd, uint32_t *seq_r)
+/* A request with @body and @nfds descriptors: 0 or -errno (logged). */
+static int vmm_send_fds(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
+			size_t len, const int *fds, size_t nfds, uint32_t *seq_r)
 {
-	struct hv_vmm_msg m = {
-		.magic = HV_VMM_MAGIC, .version = HV_VMM_VERSION, .op = op,
-		.length = (uint32_t)(sizeof(m) + len),
-	};
+	struct hv_vmm_msg m;
 	struct iovec iov[2] = { { &m, sizeof(m) }, { (void *)body, len } };
 	int r;
 
-	if (sizeof(m) + len > HV_VMM_MSG_MAX)
-		return -EMSGSIZE;
 	if (d->ctlw.fd < 0 && vmm_connect(hvd, d))
 		return -ENOTCONN;
 	if (++d->vmm_seq == 0)
 		d->vmm_seq = 1;
-	m.seq = d->vmm_seq;
-	if (hvd_sendmsg(d->ctlw.fd, iov, len ? 2 : 1, fd) < 0) {
+	r = vmmmsg_header(&m, op, 0, d->vmm_seq, len);
+	if (r == 0 && wire_send(d->ctlw.fd, iov, len ? 2 : 1, fds, nfds) < 0)
 		r = -errno;
+	if (r) {
 		hvd_err(hvd, "domain %u (%s): cannot send op %u to its hv-vmm: %s", d->domid,
-			d->cfg.name, op, strerror(-r));
+			d->cfg->name, op, strerror(-r));
 		return r;
 	}
 	if (seq_r)
 		*seq_r = m.seq;
 	return 0;
+}
+
+int vmm_send(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
+	     size_t len, int fd, uint32_t *seq_r)
+{
+	return vmm_send_fds(hvd, d, op, body, len, &fd, fd >= 0 ? 1 : 0, seq_r);
 }
 
 int vmm_call(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32_t *seq_r)
@@ -148,52 +152,49 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 
 	for (int i = 0; i < 16 && !d->dead && d->ctlw.fd >= 0; i++) {
 		uint8_t buf[HV_VMM_MSG_MAX];
+		const uint8_t *body = buf + sizeof(struct hv_vmm_msg);
 		struct hv_vmm_msg m;
-		struct hv_vmm_reply r;
+		const void *data;
+		size_t len, dlen;
+		int status;
 		ssize_t n = recv(d->ctlw.fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
 		if (n <= 0) {
 			/* the pidfd says whether the domain ended; this only closes */
-			hvd_dbg(hvd, "domain %u (%s): control channel closed", d->domid, d->cfg.name);
+			hvd_dbg(hvd, "domain %u (%s): control channel closed", d->domid, d->cfg->name);
 			vmm_ctl_close(hvd, d);
 			d->reconnect_at = hvd_now_ms() + HVD_RECONNECT_MS;
 			domain_vmm_reply(hvd, d, 0, 0, -ECONNRESET, NULL, 0);
 			return;
 		}
-		if ((size_t)n < sizeof(m))
-			continue;
-		memcpy(&m, buf, sizeof(m));
-		if (m.magic != HV_VMM_MAGIC || m.version != HV_VMM_VERSION || m.length != n) {
+		if (vmmmsg_check(buf, (size_t)n, &m)) {
 			hvd_err(hvd, "domain %u (%s): malformed message from hv-vmm; ignored",
-				d->domid, d->cfg.name);
+				d->domid, d->cfg->name);
 			continue;
 		}
+		len = (size_t)n - sizeof(m);
 		if (m.flags & HV_VMM_F_EVENT) {
 			if (m.op == HV_VMM_EV_RUNNING) {
 				domain_vmm_ready(hvd, d);
 			} else if (m.op == HV_VMM_EV_PROGRESS &&
-				   (size_t)n >= sizeof(m) + sizeof(struct hv_vmm_progress)) {
+				   len >= sizeof(struct hv_vmm_progress)) {
 				struct hv_vmm_progress p;
 
-				memcpy(&p, buf + sizeof(m), sizeof(p));
+				memcpy(&p, body, sizeof(p));
 				domain_vmm_progress(hvd, d, p.done, p.total);
-			} else if (m.op == HV_VMM_EV_EXIT && (size_t)n >= sizeof(m) + sizeof(uint32_t)) {
-				uint32_t reason;
+			} else if (m.op == HV_VMM_EV_EXIT && len >= sizeof(struct hv_vmm_exit)) {
+				struct hv_vmm_exit e;
 
-				memcpy(&reason, buf + sizeof(m), sizeof(reason));
-				d->exit_reason = (int)reason;
+				memcpy(&e, body, sizeof(e));
+				d->exit_reason = (int)e.reason;
 			}
 			continue;
 		}
-		if (!(m.flags & HV_VMM_F_REPLY) || (size_t)n < sizeof(m) + sizeof(r))
+		if (!(m.flags & HV_VMM_F_REPLY) || vmmmsg_reply(body, len, &status, &data, &dlen))
 			continue;
-		memcpy(&r, buf + sizeof(m), sizeof(r));
-		/* a status that is no -errno is hv-vmm's bug: say EIO */
-		domain_vmm_reply(hvd, d, m.op, m.seq,
-				 r.status > 0 || r.status < -4095 ? -EIO : r.status,
-				 buf + sizeof(m) + sizeof(r), n - sizeof(m) - sizeof(r));
+		domain_vmm_reply(hvd, d, m.op, m.seq, status, data, dlen);
 	}
 }
 
@@ -234,7 +235,7 @@ int vmm_connect(struct hvd *hvd, struct hvd_domain *d)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		hvd_err(hvd, "domain %u (%s): cannot connect to its hv-vmm at %s: %s", d->domid,
-			d->cfg.name, path, strerror(errno));
+			d->cfg->name, path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto out;
@@ -332,7 +333,7 @@ int vmm_exit_status(struct hvd *hvd, const struct hvd_domain *d)
 
 static char *vmm_log_path(struct hvd *hvd, const struct hvd_domain *d)
 {
-	return hvd_path("%s/vmm-%s.log", hvd->logdir, d->cfg.name);
+	return hvd_path("%s/vmm-%s.log", hvd->logdir, d->cfg->name);
 }
 
 /* Copies the end of hv-vmm's stderr into hvd's log, where a failed build is explained. */
@@ -356,52 +357,12 @@ void vmm_log_tail(struct hvd *hvd, const struct hvd_domain *d)
 
 			buf[n] = '\0';
 			for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-				hvd_err(hvd, "domain %u (%s): hv-vmm: %s", d->domid, d->cfg.name, line);
+				hvd_err(hvd, "domain %u (%s): hv-vmm: %s", d->domid, d->cfg->name, line);
 		}
 		close(fd);
 	}
-	hvd_err(hvd, "domain %u (%s): hv-vmm's messages are in %s", d->domid, d->cfg.name, path);
+	hvd_err(hvd, "domain %u (%s): hv-vmm's messages are in %s", d->domid, d->cfg->name, path);
 	free(path);
-}
-
-bool vmm_error_line(struct hvd *hvd, const struct hvd_domain *d, char *buf, size_t size)
-{
-	char *path = vmm_log_path(hvd, d);
-	char *text = malloc(VMM_LOG_SCAN + 1), *p, *found = NULL;
-	off_t end;
-	ssize_t n = -1;
-	int fd = -1;
-
-	if (!path || !text || !size)
-		goto out;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out;
-	end = lseek(fd, 0, SEEK_END);
-	if (end < 0)
-		goto out;
-	n = pread(fd, text, VMM_LOG_SCAN, end > VMM_LOG_SCAN ? end - VMM_LOG_SCAN : 0);
-	if (n <= 0)
-		goto out;
-	text[n] = '\0';
-	/* only this start's lines: from the last mark hvd wrote */
-	for (p = text; (p = strstr(p, VMM_LOG_MARK)); p++)
-		found = p;
-	p = found ? found : text;
-	found = NULL;
-	for (; (p = strstr(p, VMM_ERROR_PREFIX)); p++)
-		if (p == text || p[-1] == '\n')
-			found = p;
-	if (found) {
-		found += strlen(VMM_ERROR_PREFIX);
-		snprintf(buf, size, "%.*s", (int)strcspn(found, "\n"), found);
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	free(text);
-	free(path);
-	return found && *buf;
 }
 
 /* Moves @fd to a number of at least 10, so the child's dup2s cannot clobber it. */
@@ -416,91 +377,110 @@ static int vmm_high_fd(int fd)
 	return high;
 }
 
+/*
+ * hv-vmm's first request: BUILD with the description and the images in
+ * the domain's directory, or RESTORE with the save image @image_fd.
+ */
+static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd,
+			     bool lazy)
+{
+	char *kernel = NULL, *initrd = NULL;
+	uint8_t *body = NULL;
+	int fds[2] = { -1, -1 }, rc = -HV_HC_EIO;
+	size_t nfds = 0;
+
+	if (image_fd >= 0) {
+		struct hv_vmm_restore r = {
+			.flags = (paused ? HV_VMM_RESTORE_PAUSED : 0) |
+				 (lazy ? HV_VMM_RESTORE_LAZY : 0),
+		};
+
+		return vmm_send(hvd, d, HV_VMM_OP_RESTORE, &r, sizeof(r), image_fd, NULL) ?
+			-HV_HC_EIO : 0;
+	}
+	if (!d->has_kernel) {
+		hvd_err(hvd, "domain %u (%s): it has no kernel to boot (it was restored without "
+			"one)", d->domid, d->cfg->name);
+		return -HV_HC_EIO;
+	}
+	kernel = store_domain_file(hvd, d->domid, "kernel");
+	initrd = store_domain_file(hvd, d->domid, "initrd");
+	body = malloc(sizeof(struct hv_vmm_build) + d->json_len);
+	if (!kernel || !initrd || !body)
+		goto out;
+	fds[nfds++] = open(kernel, O_RDONLY | O_CLOEXEC);
+	if (d->has_initrd)
+		fds[nfds++] = open(initrd, O_RDONLY | O_CLOEXEC);
+	if (fds[0] < 0 || (d->has_initrd && fds[1] < 0)) {
+		hvd_err(hvd, "domain %u (%s): cannot open its kernel or initrd in %s: %s",
+			d->domid, d->cfg->name, kernel, strerror(errno));
+		goto out;
+	}
+	{
+		struct hv_vmm_build b = {
+			.flags = (paused ? HV_VMM_BUILD_PAUSED : 0) |
+				 (d->has_initrd ? HV_VMM_BUILD_RAMDISK : 0),
+			.config_len = (uint32_t)d->json_len,
+		};
+
+		memcpy(body, &b, sizeof(b));
+		memcpy(body + sizeof(b), d->json, d->json_len);
+	}
+	if (vmm_send_fds(hvd, d, HV_VMM_OP_BUILD, body, sizeof(struct hv_vmm_build) + d->json_len,
+			 fds, nfds, NULL) == 0)
+		rc = 0;
+out:
+	wire_close_fds(fds, nfds);
+	free(body);
+	free(kernel);
+	free(initrd);
+	return rc;
+}
+
 int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, bool lazy)
 {
-	char *kernel = store_domain_file(hvd, d->domid, "kernel");
-	char *initrd = store_domain_file(hvd, d->domid, "initrd");
 	char *ctl = store_domain_file(hvd, d->domid, "control.sock");
 	char *con = store_domain_file(hvd, d->domid, "console.sock");
 	char *exitf = store_domain_file(hvd, d->domid, "exit");
-	char *conlog = hvd_path("%s/console/%s.log", hvd->logdir, d->cfg.name);
+	char *conlog = hvd_path("%s/console/%s.log", hvd->logdir, d->cfg->name);
 	char *vmmlog = vmm_log_path(hvd, d);
-	char fdk[16], fdi[16], fdl[16], fdc[16], mem[32], vcpus[16];
-	int kfd = -1, ifd = -1, lfd = -1, efd = -1, nullfd = -1, sv[2] = { -1, -1 };
+	char fdl[16], fdc[16];
+	int lfd = -1, efd = -1, nullfd = -1, sv[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	bool fa_init = false, attr_init = false;
 	sigset_t none, dflt;
-	const char *argv[40];
+	const char *argv[24];
 	int argc = 0, rc = -HV_HC_EIO, r;
 	pid_t pid;
 
-	if (!kernel || !initrd || !ctl || !con || !exitf || !conlog || !vmmlog)
+	if (!ctl || !con || !exitf || !conlog || !vmmlog)
 		goto out;
 	unlink(exitf);
-	if (image_fd >= 0) {
-		kfd = vmm_high_fd(fcntl(image_fd, F_DUPFD_CLOEXEC, 0));
-		if (kfd < 0) {
-			hvd_err(hvd, "domain %u (%s): cannot pass on its save image: %s",
-				d->domid, d->cfg.name, strerror(errno));
-			goto out;
-		}
-	} else if (!d->cfg.built) {
-		hvd_err(hvd, "domain %u (%s): it has no kernel to boot (it was restored "
-			"without one)", d->domid, d->cfg.name);
-		goto out;
-	} else {
-		kfd = vmm_high_fd(open(kernel, O_RDONLY | O_CLOEXEC));
-		if (d->cfg.initrd)
-			ifd = vmm_high_fd(open(initrd, O_RDONLY | O_CLOEXEC));
-		if (kfd < 0 || (d->cfg.initrd && ifd < 0)) {
-			hvd_err(hvd, "domain %u (%s): cannot open its kernel or initrd in %s: %s",
-				d->domid, d->cfg.name, kernel, strerror(errno));
-			goto out;
-		}
-	}
+	d->vmm_error[0] = '\0';
 	lfd = vmm_high_fd(open(conlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	efd = vmm_high_fd(open(vmmlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	nullfd = vmm_high_fd(open("/dev/null", O_RDWR | O_CLOEXEC));
 	if (lfd < 0 || efd < 0 || nullfd < 0) {
 		hvd_err(hvd, "domain %u (%s): cannot open %s or %s: %s (check HV_LOGDIR)",
-			d->domid, d->cfg.name, conlog, vmmlog, strerror(errno));
+			d->domid, d->cfg->name, conlog, vmmlog, strerror(errno));
 		goto out;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		hvd_err(hvd, "domain %u (%s): cannot create its control channel: %s", d->domid,
-			d->cfg.name, strerror(errno));
+			d->cfg->name, strerror(errno));
 		goto out;
 	}
 	sv[1] = vmm_high_fd(sv[1]);
 	if (sv[1] < 0 || fcntl(sv[0], F_SETFL, O_NONBLOCK) < 0)
 		goto out;
-	dprintf(efd, VMM_LOG_MARK "%u (%s) %s hv-vmm at %llu\n", d->domid, d->cfg.name,
+	dprintf(efd, VMM_LOG_MARK "%u (%s) %s hv-vmm at %llu\n", d->domid, d->cfg->name,
 		image_fd >= 0 ? "restoring with" : "starting", (unsigned long long)time(NULL));
 
-	snprintf(fdk, sizeof(fdk), "%d", image_fd >= 0 ? VMM_FD_IMAGE : VMM_FD_KERNEL);
-	snprintf(fdi, sizeof(fdi), "%d", VMM_FD_INITRD);
 	snprintf(fdl, sizeof(fdl), "%d", VMM_FD_CONLOG);
 	snprintf(fdc, sizeof(fdc), "%d", VMM_FD_CONTROL);
-	snprintf(mem, sizeof(mem), "%llu", (unsigned long long)d->cfg.memory_mib);
-	snprintf(vcpus, sizeof(vcpus), "%u", d->cfg.vcpus);
 	argv[argc++] = hvd->vmm_path;
 	argv[argc++] = "run";
-	if (image_fd >= 0) {
-		argv[argc++] = "--restore-fd";
-		argv[argc++] = fdk;
-		if (lazy)
-			argv[argc++] = "--lazy";
-	} else {
-		argv[argc++] = "--kernel-fd";
-		argv[argc++] = fdk;
-		if (d->cfg.initrd) {
-			argv[argc++] = "--initrd-fd";
-			argv[argc++] = fdi;
-		}
-	}
-	if (paused)
-		argv[argc++] = "--paused";
 	argv[argc++] = "--console";
 	argv[argc++] = "none";
 	argv[argc++] = "--console-log-fd";
@@ -514,15 +494,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	argv[argc++] = "--exit-file";
 	argv[argc++] = exitf;
 	argv[argc++] = "--name";
-	argv[argc++] = d->cfg.name;
-	argv[argc++] = "--memory";
-	argv[argc++] = mem;
-	argv[argc++] = "--vcpus";
-	argv[argc++] = vcpus;
-	if (image_fd < 0) {
-		argv[argc++] = "--cmdline";
-		argv[argc++] = d->cfg.cmdline;
-	}
+	argv[argc++] = d->cfg->name;
 	argv[argc] = NULL;
 
 	if (posix_spawn_file_actions_init(&fa))
@@ -541,9 +513,6 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	r = posix_spawn_file_actions_adddup2(&fa, nullfd, STDIN_FILENO);
 	r = r ? r : posix_spawn_file_actions_adddup2(&fa, nullfd, STDOUT_FILENO);
 	r = r ? r : posix_spawn_file_actions_adddup2(&fa, efd, STDERR_FILENO);
-	r = r ? r : posix_spawn_file_actions_adddup2(&fa, kfd, VMM_FD_KERNEL);
-	if (ifd >= 0)
-		r = r ? r : posix_spawn_file_actions_adddup2(&fa, ifd, VMM_FD_INITRD);
 	r = r ? r : posix_spawn_file_actions_adddup2(&fa, lfd, VMM_FD_CONLOG);
 	r = r ? r : posix_spawn_file_actions_adddup2(&fa, sv[1], VMM_FD_CONTROL);
 	/* its own session: the domain outlives hvd */
@@ -554,7 +523,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	r = r ? r : posix_spawn(&pid, hvd->vmm_path, &fa, &attr, (char *const *)argv, environ);
 	if (r) {
 		hvd_err(hvd, "domain %u (%s): cannot start %s: %s (set HV_VMM to the hv-vmm binary)",
-			d->domid, d->cfg.name, hvd->vmm_path, strerror(r));
+			d->domid, d->cfg->name, hvd->vmm_path, strerror(r));
 		goto out;
 	}
 	d->pid = pid;
@@ -565,7 +534,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	d->pidw.fn = vmm_on_pid;
 	if (d->pidw.fd < 0 || hvd_watch_add(hvd, &d->pidw, EPOLLIN)) {
 		hvd_err(hvd, "domain %u (%s): cannot watch its hv-vmm (pid %d): %s", d->domid,
-			d->cfg.name, (int)pid, strerror(errno));
+			d->cfg->name, (int)pid, strerror(errno));
 		if (d->pidw.fd >= 0)
 			close(d->pidw.fd);
 		d->pidw.fd = -1;
@@ -578,15 +547,23 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	if (vmm_ctl_watch(hvd, d, sv[0])) {
 		sv[0] = -1;
 		hvd_err(hvd, "domain %u (%s): cannot watch its control channel", d->domid,
-			d->cfg.name);
+			d->cfg->name);
 		vmm_signal(d, SIGKILL);
 		/* the pidfd reports the end; the caller treats it as a failed start */
 		rc = 0;
 		goto out;
 	}
 	sv[0] = -1;
+	if (vmm_start_request(hvd, d, paused, image_fd, lazy)) {
+		vmm_signal(d, SIGKILL);
+		/* the pidfd reports the end; the caller treats it as a failed start */
+		snprintf(d->vmm_error, sizeof(d->vmm_error), "hvd could not send it the domain "
+			 "(see hvd's log)");
+		rc = 0;
+		goto out;
+	}
 	hvd_info(hvd, "domain %u (%s): hv-vmm pid %d, %llu MiB, %u vCPU(s)%s%s", d->domid,
-		 d->cfg.name, (int)pid, (unsigned long long)d->cfg.memory_mib, d->cfg.vcpus,
+		 d->cfg->name, (int)pid, (unsigned long long)d->cfg->memory_mib, d->cfg->vcpus,
 		 image_fd < 0 ? "" : lazy ? ", restoring lazily" : ", restoring",
 		 paused ? ", paused" : "");
 	rc = 0;
@@ -596,14 +573,12 @@ out:
 	if (attr_init)
 		posix_spawnattr_destroy(&attr);
 	{
-		int fds[] = { kfd, ifd, lfd, efd, nullfd, sv[0], sv[1] };
+		int fds[] = { lfd, efd, nullfd, sv[0], sv[1] };
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 			if (fds[i] >= 0)
 				close(fds[i]);
 	}
-	free(kernel);
-	free(initrd);
 	free(ctl);
 	free(con);
 	free(exitf);

@@ -32,3 +32,9 @@ HV_CONFIG_SRC = \
 	hypervisor/shared/config/json.c
 HV_CONFIG_CFLAGS = $(YAJL_CFLAGS)
 HV_CONFIG_LIBS = $(YAJL_LIBS) -lpthread
+
+# One way to send and receive a packet with descriptors, and the control
+# channel's messages (public/vmm.h) checked the same way at both ends.
+HV_WIRE_SRC = \
+	hypervisor/shared/wire/fdpass.c hypervisor/shared/wire/fdpass.h \
+	hypervisor/shared/wire/vmmmsg.c hypervisor/shared/wire/vmmmsg.h

@@ -8,38 +8,22 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "wire/fdpass.h"
+#include "wire/vmmmsg.h"
 #include "ctl.h"
 #include "log.h"
 #include "save.h"
 #include "vmm.h"
 
-int ctl_decode(const void *buf, size_t len, struct hv_vmm_msg *hdr)
-{
-	if (len < sizeof(*hdr))
-		return -EPROTO;
-	memcpy(hdr, buf, sizeof(*hdr));
-	if (hdr->magic != HV_VMM_MAGIC || hdr->version != HV_VMM_VERSION ||
-	    hdr->length != len || hdr->reserved != 0 ||
-	    (hdr->flags & ~(HV_VMM_F_REPLY | HV_VMM_F_EVENT)))
-		return -EPROTO;
-	return 0;
-}
-
 static void ctl_send(struct vmm *vmm, uint16_t op, uint32_t flags, uint32_t seq,
 		     const void *body, size_t len)
 {
-	uint8_t buf[HV_VMM_MSG_MAX];
-	struct hv_vmm_msg h = {
-		.magic = HV_VMM_MAGIC, .version = HV_VMM_VERSION, .op = op,
-		.flags = flags, .length = sizeof(h) + len, .seq = seq,
-	};
+	struct hv_vmm_msg h;
+	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)body, len } };
 
-	if (vmm->ctl_fd < 0 || sizeof(h) + len > sizeof(buf))
+	if (vmm->ctl_fd < 0 || vmmmsg_header(&h, op, flags, seq, len))
 		return;
-	memcpy(buf, &h, sizeof(h));
-	if (len)
-		memcpy(buf + sizeof(h), body, len);
-	if (send(vmm->ctl_fd, buf, h.length, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+	if (wire_send(vmm->ctl_fd, iov, len ? 2 : 1, NULL, 0) < 0)
 		info("control channel: %s", strerror(errno));
 }
 
@@ -161,6 +145,11 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 	case HV_VMM_OP_SAVE:
 		ctl_save(vmm, m, body, len, fd);
 		break;
+	case HV_VMM_OP_BUILD:
+	case HV_VMM_OP_RESTORE:
+		ctl_reply_msg(vmm, m, -EBUSY, "the domain is built already: BUILD and RESTORE "
+			      "come only as the first request");
+		break;
 	default:
 		ctl_reply(vmm, m, -EOPNOTSUPP, NULL, 0);
 		break;
@@ -171,25 +160,16 @@ static void on_ctl(void *opaque, int fd, unsigned int events)
 {
 	struct vmm *vmm = opaque;
 	uint8_t buf[HV_VMM_MSG_MAX];
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int) * 8)];
-	} cbuf;
-	struct iovec iov = { buf, sizeof(buf) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = &cbuf, .msg_controllen = sizeof(cbuf) };
 	struct hv_vmm_msg m;
-	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	int fds[WIRE_MAX_FDS];
+	size_t nfds = 0;
+	unsigned int trunc;
+	ssize_t n = wire_recv(fd, buf, sizeof(buf), fds, WIRE_MAX_FDS, &nfds, &trunc,
+			      MSG_DONTWAIT);
 	bool closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
-	int fds[8], nfds = 0;
 
-	/* SAVE takes one descriptor; any other that came is closed */
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); n > 0 && c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
-				if (nfds < 8)
-					fds[nfds++] = ((int *)CMSG_DATA(c))[i];
-	if (n > 0 && !(mh.msg_flags & MSG_TRUNC) && !ctl_decode(buf, n, &m)) {
+	if (n > 0 && !trunc && !vmmmsg_check(buf, n, &m)) {
+		/* SAVE takes one descriptor; any other that came is closed */
 		ctl_handle(vmm, &m, buf + sizeof(m), n - sizeof(m),
 			   m.op == HV_VMM_OP_SAVE && nfds == 1 ? fds[0] : -1);
 	} else if (n > 0) {
@@ -199,8 +179,7 @@ static void on_ctl(void *opaque, int fd, unsigned int events)
 			memcpy(&bad, buf, sizeof(bad));
 		ctl_reply(vmm, &bad, -EPROTO, NULL, 0);
 	}
-	for (int i = 0; i < nfds; i++)
-		close(fds[i]);
+	wire_close_fds(fds, nfds);
 	if (closed) {
 		/* hvd went away; the domain runs on until it ends */
 		info("control channel closed");
@@ -256,7 +235,7 @@ void ctl_close(struct vmm *vmm)
 	vmm->ctl_path = NULL;
 }
 
-int ctl_init(struct vmm *vmm)
+int ctl_check(struct vmm *vmm)
 {
 	int type;
 	socklen_t len = sizeof(type);
@@ -266,7 +245,14 @@ int ctl_init(struct vmm *vmm)
 		err("--control-fd %d: not a SOCK_SEQPACKET socket", vmm->ctl_fd);
 		return -EINVAL;
 	}
-	return loop_add(vmm->loop, vmm->ctl_fd, on_ctl, vmm);
+	return 0;
+}
+
+int ctl_init(struct vmm *vmm)
+{
+	int rc = ctl_check(vmm);
+
+	return rc ? rc : loop_add(vmm->loop, vmm->ctl_fd, on_ctl, vmm);
 }
 
 void ctl_event_running(struct vmm *vmm)

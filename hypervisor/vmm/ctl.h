@@ -9,6 +9,9 @@
 
 struct vmm;
 
+/* Checks that vmm->ctl_fd is a control channel: 0 or -EINVAL (said why). */
+int ctl_check(struct vmm *vmm);
+/* Serves requests on vmm->ctl_fd from the I/O loop. */
 int ctl_init(struct vmm *vmm);
 /* Listens for control connections at @path; a new one replaces the old. */
 int ctl_listen(struct vmm *vmm, const char *path);
@@ -17,8 +20,5 @@ void ctl_event_running(struct vmm *vmm);
 void ctl_event_exit(struct vmm *vmm, int status);
 /* HV_VMM_EV_PROGRESS (saves and restores); dropped if the channel is full. */
 void ctl_event_progress(struct vmm *vmm, uint64_t done, uint64_t total);
-
-/* Checks a received message; 0, or -EPROTO for a malformed one. */
-int ctl_decode(const void *buf, size_t len, struct hv_vmm_msg *hdr);
 
 #endif

@@ -20,6 +20,7 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/vcpu.c hypervisor/vmm/vcpu.h \
 	hypervisor/vmm/console.c hypervisor/vmm/console.h \
 	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
+	hypervisor/vmm/start.c hypervisor/vmm/start.h $(HV_WIRE_SRC) \
 	hypervisor/vmm/kvmstate.c hypervisor/vmm/kvmstate.h \
 	hypervisor/vmm/save.c hypervisor/vmm/save.h $(HV_STREAM_SRC) $(HV_CONFIG_SRC) \
 	hypervisor/vmm/boot/boot.h hypervisor/vmm/boot/common.c \

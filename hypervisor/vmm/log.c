@@ -8,6 +8,7 @@
 int log_verbosity = LOG_ERR;
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_error[256];
 
 uint64_t now_ns(void)
 {
@@ -32,11 +33,32 @@ void log_msg(enum log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level == LOG_ERR) {
+		va_start(ap, fmt);
+		pthread_mutex_lock(&log_lock);
+		vsnprintf(last_error, sizeof(last_error), fmt, ap);
+		pthread_mutex_unlock(&log_lock);
+		va_end(ap);
+	}
 	if ((int)level > log_verbosity)
 		return;
 	va_start(ap, fmt);
 	log_v(level, fmt, ap);
 	va_end(ap);
+}
+
+void log_last_error(char *buf, size_t size)
+{
+	pthread_mutex_lock(&log_lock);
+	snprintf(buf, size, "%s", last_error);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void log_clear_error(void)
+{
+	pthread_mutex_lock(&log_lock);
+	last_error[0] = '\0';
+	pthread_mutex_unlock(&log_lock);
 }
 
 void log_ratelimited(struct ratelimit *rl, const char *fmt, ...)

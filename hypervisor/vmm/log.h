@@ -2,6 +2,7 @@
 #ifndef HV_VMM_LOG_H
 #define HV_VMM_LOG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -38,5 +39,13 @@ void log_ratelimited(struct ratelimit *rl, const char *fmt, ...)
 } while (0)
 
 uint64_t now_ns(void);
+
+/*
+ * The last error logged (whatever the verbosity), "" if none since
+ * log_clear_error(): what a failed BUILD or RESTORE reply tells hvd.
+ * Copied into @buf of @size bytes.
+ */
+void log_last_error(char *buf, size_t size);
+void log_clear_error(void);
 
 #endif

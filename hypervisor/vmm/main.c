@@ -21,12 +21,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "acpi.h"
-#include "boot/boot.h"
+#include <hv/config.h>
+#include "config/ctx.h"
 #include "ctl.h"
 #include "log.h"
 #include "platform.h"
 #include "save.h"
+#include "start.h"
 #include "vcpu.h"
 #include "vmm.h"
 
@@ -34,7 +35,7 @@ struct options {
 	const char *kernel, *initrd, *cmdline, *console, *dump_acpi;
 	const char *control_socket, *console_socket, *exit_file, *name, *restore;
 	unsigned long memory_mib, vcpus;
-	int control_fd, kernel_fd, initrd_fd, console_log_fd, restore_fd;
+	int control_fd, console_log_fd;
 	bool paused, lazy, memory_set, vcpus_set;
 };
 
@@ -61,9 +62,9 @@ static void usage(FILE *f)
 		"  --paused             build the domain but do not start its vCPUs\n"
 		"\n"
 		"For hvd (see hvd(8)); hv-vmm then opens no host path but these:\n"
-		"  --kernel-fd N, --initrd-fd N   the images as inherited descriptors\n"
-		"  --restore-fd N       --restore from an inherited descriptor\n"
-		"  --control-fd N       control channel (SOCK_SEQPACKET) from hvd\n"
+		"  --control-fd N       control channel (SOCK_SEQPACKET) from hvd; without\n"
+		"                       --kernel or --restore, its first request (BUILD or\n"
+		"                       RESTORE) gives the domain and its descriptors\n"
 		"  --control-socket P   listen for the control channel at P\n"
 		"  --console none       no primary console (log and socket only)\n"
 		"  --console-log-fd N   append console output to descriptor N\n"
@@ -107,13 +108,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "control-socket", required_argument, NULL, 'S' },
 		{ "console-socket", required_argument, NULL, 'O' },
 		{ "console-log-fd", required_argument, NULL, 'L' },
-		{ "kernel-fd", required_argument, NULL, 'K' },
-		{ "initrd-fd", required_argument, NULL, 'I' },
 		{ "exit-file", required_argument, NULL, 'E' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "paused", no_argument, NULL, 'P' },
 		{ "restore", required_argument, NULL, 'R' },
-		{ "restore-fd", required_argument, NULL, 'D' },
 		{ "lazy", no_argument, NULL, 'z' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -123,8 +121,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .cmdline = "", .console = "stdio", .memory_mib = 128,
-			       .vcpus = 1, .control_fd = -1, .kernel_fd = -1,
-			       .initrd_fd = -1, .console_log_fd = -1, .restore_fd = -1 };
+			       .vcpus = 1, .control_fd = -1, .console_log_fd = -1 };
 	/* hvd passes its environment on: -v for every hv-vmm it starts */
 	if (getenv("HV_VMM_VERBOSE"))
 		log_verbosity = atoi(getenv("HV_VMM_VERBOSE")) > 1 ? LOG_DEBUG : LOG_INFO;
@@ -145,27 +142,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -EINVAL;
 			o->vcpus_set = true;
 			break;
-		case 'D':
-			if (parse_ulong("--restore-fd", optarg, 0, 1 << 20, &v))
-				return -EINVAL;
-			o->restore_fd = v;
-			break;
 		case 'R': o->restore = optarg; break;
 		case 'z': o->lazy = true; break;
 		case 'F':
 			if (parse_ulong("--control-fd", optarg, 0, 1 << 20, &v))
 				return -EINVAL;
 			o->control_fd = v;
-			break;
-		case 'K':
-			if (parse_ulong("--kernel-fd", optarg, 0, 1 << 20, &v))
-				return -EINVAL;
-			o->kernel_fd = v;
-			break;
-		case 'I':
-			if (parse_ulong("--initrd-fd", optarg, 0, 1 << 20, &v))
-				return -EINVAL;
-			o->initrd_fd = v;
 			break;
 		case 'L':
 			if (parse_ulong("--console-log-fd", optarg, 0, 1 << 20, &v))
@@ -192,9 +174,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		err("unexpected argument '%s' (see hv-vmm run --help)", argv[optind]);
 		return -EINVAL;
 	}
-	if (o->restore || o->restore_fd >= 0) {
-		if (o->kernel || o->kernel_fd >= 0 || o->initrd || o->initrd_fd >= 0 ||
-		    o->dump_acpi || *o->cmdline) {
+	if (o->restore) {
+		if (o->kernel || o->initrd || o->dump_acpi || *o->cmdline) {
 			err("--restore resumes a saved domain: --kernel, --initrd, --cmdline and --dump-acpi do not apply");
 			return -EINVAL;
 		}
@@ -204,164 +185,115 @@ static int parse_options(int argc, char **argv, struct options *o)
 		err("--lazy goes with --restore FILE");
 		return -EINVAL;
 	}
-	if (!o->kernel && o->kernel_fd < 0) {
+	if (o->kernel)
+		return 0;
+	if (o->control_fd < 0) {
 		err("--kernel IMAGE or --restore FILE is required (see hv-vmm run --help)");
 		return -EINVAL;
 	}
+	/* hvd mode: the first request on the control channel says it all */
+	if (o->initrd || *o->cmdline || o->paused || o->memory_set || o->vcpus_set) {
+		err("with --control-fd and no --kernel, the BUILD request gives the domain: "
+		    "--initrd, --cmdline, --memory, --vcpus and --paused do not apply");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+static void standalone_log(void *opaque, enum hv_log_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (level == HV_LOG_ERROR)
+		err("%s", buf);
+	else
+		dbg("%s", buf);
+}
+
+static int standalone_open(const char *opt, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		err("%s %s: %s", opt, path, strerror(errno));
+	return fd;
 }
 
 /*
- * Reads a whole file, by path or from an inherited descriptor (read from
- * offset 0, so hvd can hand the same one to a restarted domain); kernels
- * and initrds are at most 1 GiB.
+ * A standalone run: the same BUILD or RESTORE request hvd would send,
+ * made from the options, with the files they name opened here.
  */
-static int read_file(const char *opt, const char *path, int from_fd,
-		     uint8_t **buf_r, size_t *len_r)
+static int standalone_start(struct vmm *vmm, const struct options *o, struct vmm_start *st)
 {
-	struct stat st;
-	uint8_t *buf;
-	size_t done = 0;
-	int fd = from_fd >= 0 ? from_fd : open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		err("%s %s: %s", opt, path, strerror(errno));
-		return -errno;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1l << 30)) {
-		err("%s %s: not a regular file of at most 1 GiB", opt, path);
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc(st.st_size ? st.st_size : 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t r = pread(fd, buf + done, st.st_size - done, done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			err("%s %s: %s", opt, path, r ? strerror(errno) : "file shrank while read");
-			free(buf);
-			close(fd);
-			return -EIO;
-		}
-		done += r;
-	}
-	close(fd);
-	*buf_r = buf;
-	*len_r = done;
-	return 0;
-}
-
-static int load_kernel(struct vmm *vmm, const struct options *o, uint64_t rsdp,
-		       struct boot_entry *e)
-{
-	struct boot_args a = { .cmdline = o->cmdline, .rsdp = rsdp };
-	uint8_t *kernel = NULL, *initrd = NULL;
-	int rc;
-
-	rc = read_file("--kernel", o->kernel, o->kernel_fd, &kernel, &a.kernel_len);
-	if (rc)
-		return rc;
-	if (o->initrd || o->initrd_fd >= 0) {
-		rc = read_file("--initrd", o->initrd, o->initrd_fd, &initrd, &a.initrd_len);
-		if (rc)
-			goto out;
-	}
-	a.kernel = kernel;
-	a.initrd = initrd;
-	rc = boot_pvh_load(&vmm->vm, &a, e);
-	if (rc == -ENOEXEC)
-		rc = boot_bzimage_load(&vmm->vm, &a, e);
-	if (rc == -ENOEXEC)
-		err("--kernel %s: neither a PVH ELF kernel nor a bzImage",
-		    o->kernel ? o->kernel : "(descriptor)");
-out:
-	free(kernel);
-	free(initrd);
-	return rc;
-}
-
-static int build_acpi(struct vmm *vmm, const struct options *o, uint64_t *rsdp_r)
-{
-	struct acpi_config cfg = {
-		.nr_vcpus = vmm->vm.nr_vcpus,
-		.pci_mmio_base = PLAT_PCI_MMIO_BASE,
-		.pci_mmio_size = PLAT_PCI_MMIO_SIZE,
-	};
-	void *buf = vm_gpa(&vmm->vm, PLAT_ACPI_BASE, PLAT_ACPI_SIZE);
-	ssize_t used;
-	int rc;
-
-	if (!buf)
-		return -EFAULT;
-	used = acpi_build(buf, PLAT_ACPI_SIZE, PLAT_ACPI_BASE, &cfg);
-	if (used < 0) {
-		err("cannot build the ACPI tables: %s", strerror((int)-used));
-		return (int)used;
-	}
-	if (o->dump_acpi) {
-		rc = acpi_dump(buf, used, PLAT_ACPI_BASE, o->dump_acpi);
-		if (rc) {
-			err("--dump-acpi %s: %s", o->dump_acpi, strerror(-rc));
-			return rc;
-		}
-	}
-	*rsdp_r = PLAT_ACPI_BASE;
-	return 0;
-}
-
-/* A new domain: memory, devices, ACPI tables, the kernel, vCPUs at its entry. */
-static int build_domain(struct vmm *vmm, const struct options *o, struct boot_entry *entry)
-{
-	uint64_t rsdp = 0;
-	int rc = vm_create(&vmm->vm, o->memory_mib, o->vcpus);
-
-	if (!rc)
-		rc = vmm_devices_init(vmm);
-	if (!rc)
-		rc = build_acpi(vmm, o, &rsdp);
-	if (!rc)
-		rc = load_kernel(vmm, o, rsdp, entry);
-	if (!rc)
-		rc = vm_vcpus_init(&vmm->vm);
-	if (!rc)
-		rc = vcpu_set_boot_regs(&vmm->vm.vcpus[0], entry);
-	return rc;
-}
-
-static void restore_progress(void *opaque, uint64_t done, uint64_t total)
-{
-	ctl_event_progress(opaque, done, total);
-}
-
-/* A saved domain, from --restore FILE or --restore-fd N. */
-static int restore_domain(struct vmm *vmm, const struct options *o)
-{
-	struct restore_options r = {
-		.fd = o->restore_fd,
-		.what = o->restore ? o->restore : "(descriptor)",
-		.lazy = o->lazy,
-		.memory_mib = o->memory_set ? o->memory_mib : 0,
-		.vcpus = o->vcpus_set ? (unsigned int)o->vcpus : 0,
-		.progress = { restore_progress, vmm },
-	};
-	int rc;
+	hv_domain_config cfg;
+	hv_ctx ctx;
+	char *json = NULL;
+	uint8_t *body = NULL;
+	int fds[2] = { -1, -1 };
+	size_t nfds = 0, len;
+	int rc = -EINVAL;
 
 	if (o->restore) {
-		r.fd = open(o->restore, O_RDONLY | O_CLOEXEC);
-		if (r.fd < 0) {
-			err("--restore %s: %s", o->restore, strerror(errno));
+		struct hv_vmm_restore r = {
+			.flags = (o->paused ? HV_VMM_RESTORE_PAUSED : 0) |
+				 (o->lazy ? HV_VMM_RESTORE_LAZY : 0),
+			.vcpus = o->vcpus_set ? (uint32_t)o->vcpus : 0,
+			.memory_mib = o->memory_set ? o->memory_mib : 0,
+		};
+
+		fds[0] = standalone_open("--restore", o->restore);
+		if (fds[0] < 0)
 			return -EINVAL;
-		}
+		return start_request(vmm, HV_VMM_OP_RESTORE, &r, sizeof(r), fds, 1, st);
 	}
-	rc = vmm_restore(vmm, &r);
-	close(r.fd);
-	return rc ? -EINVAL : 0;
+	hv__ctx_init(&ctx);
+	hv_ctx_set_logger(&ctx, standalone_log, NULL, HV_LOG_DEBUG);
+	hv_domain_config_init(&cfg);
+	cfg.memory_mib = o->memory_mib;
+	cfg.vcpus = (unsigned int)o->vcpus;
+	cfg.name = strdup(o->name ? o->name : "domain");
+	cfg.kernel = strdup(o->kernel);
+	cfg.ramdisk = o->initrd ? strdup(o->initrd) : NULL;
+	cfg.cmdline = *o->cmdline ? strdup(o->cmdline) : NULL;
+	if (!cfg.name || !cfg.kernel || (o->initrd && !cfg.ramdisk) ||
+	    (*o->cmdline && !cfg.cmdline) || hv_config_to_json(&ctx, &cfg, &json)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	len = sizeof(struct hv_vmm_build) + strlen(json);
+	body = malloc(len);
+	if (!body) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	{
+		struct hv_vmm_build b = {
+			.flags = (o->paused ? HV_VMM_BUILD_PAUSED : 0) |
+				 (o->initrd ? HV_VMM_BUILD_RAMDISK : 0),
+			.config_len = (uint32_t)strlen(json),
+		};
+
+		memcpy(body, &b, sizeof(b));
+		memcpy(body + sizeof(b), json, b.config_len);
+	}
+	fds[nfds++] = standalone_open("--kernel", o->kernel);
+	if (o->initrd)
+		fds[nfds++] = standalone_open("--initrd", o->initrd);
+	if (fds[0] < 0 || (o->initrd && fds[1] < 0))
+		goto out;
+	st->dump_acpi = o->dump_acpi;
+	rc = start_request(vmm, HV_VMM_OP_BUILD, body, len, fds, nfds, st);
+	nfds = 0;
+out:
+	for (size_t i = 0; i < nfds; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	free(body);
+	free(json);
+	hv_domain_config_dispose(&cfg);
+	hv__ctx_fini(&ctx);
+	return rc;
 }
 
 static void on_exit_event(void *opaque, int fd, unsigned int events)
@@ -463,14 +395,12 @@ static int run(int argc, char **argv)
 {
 	struct options o;
 	struct vmm *vmm;
-	struct boot_entry entry = { 0 };
+	struct vmm_start st = { 0 };
 	sigset_t set;
 	int rc, status = VM_EXIT_ERROR;
-	bool restoring;
 
 	if (parse_options(argc, argv, &o))
 		return VM_EXIT_ERROR;
-	restoring = o.restore || o.restore_fd >= 0;
 
 	/* Blocked in every thread; the I/O thread takes them from a signalfd. */
 	sigemptyset(&set);
@@ -499,10 +429,13 @@ static int run(int argc, char **argv)
 		goto out;
 	if (o.console_log_fd >= 0)
 		console_set_log(vmm->con, o.console_log_fd);
-	if (restoring)
-		rc = restore_domain(vmm, &o);
-	else
-		rc = build_domain(vmm, &o, &entry);
+	if (o.kernel || o.restore) {
+		rc = standalone_start(vmm, &o, &st);
+	} else {
+		rc = ctl_check(vmm);
+		if (!rc)
+			rc = start_from_control(vmm, &st);
+	}
 	if (!rc)
 		rc = loop_add(vmm->loop, vmm->vm.exit_efd, on_exit_event, vmm);
 	if (!rc)
@@ -516,27 +449,28 @@ static int run(int argc, char **argv)
 	if (!rc && o.control_socket)
 		rc = ctl_listen(vmm, o.control_socket);
 	if (rc) {
-		if (rc != -EINVAL && rc != -ENOSPC && rc != -E2BIG)
+		if (rc != -EINVAL && rc != -ENOSPC && rc != -E2BIG && rc != -ENOTSUP &&
+		    rc != -EPROTO && rc != -EBADF)
 			err("cannot start the domain: %s", strerror(-rc));
 		goto out_vm;
 	}
 
-	if (o.paused)
+	if (st.paused)
 		vmm->vm.paused = true;	/* vCPU threads park before their first run */
-	if (restoring)
+	if (st.restoring)
 		info("resuming %s: %llu MiB, %u vCPU%s", o.name ? o.name : "the domain",
 		     (unsigned long long)(vmm->vm.mem_size >> 20), vmm->vm.nr_vcpus,
 		     vmm->vm.nr_vcpus > 1 ? "s" : "");
 	else
-		info("booting %s: %lu MiB, %lu vCPU%s, %s entry at 0x%llx",
-		     o.name ? o.name : o.kernel ? o.kernel : "the kernel",
-		     o.memory_mib, o.vcpus, o.vcpus > 1 ? "s" : "",
-		     entry.mode == BOOT_PVH32 ? "PVH" : "64-bit Linux",
-		     (unsigned long long)entry.rip);
+		info("booting %s: %llu MiB, %u vCPU%s, %s entry at 0x%llx", st.name,
+		     (unsigned long long)(vmm->vm.mem_size >> 20), vmm->vm.nr_vcpus,
+		     vmm->vm.nr_vcpus > 1 ? "s" : "",
+		     st.entry.mode == BOOT_PVH32 ? "PVH" : "64-bit Linux",
+		     (unsigned long long)st.entry.rip);
 	rc = vm_run(&vmm->vm);
 	if (!rc) {
 		ctl_event_running(vmm);
-		if (restoring)
+		if (st.restoring)
 			vmm_restore_start(vmm);
 		loop_run(vmm->loop);
 	}

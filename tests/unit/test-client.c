@@ -126,9 +126,10 @@ struct fake {
 	int last_op;
 	int ops[32];		/* the first requests' ops, in order */
 	unsigned int last_nfds;	/* descriptors that came with the last request */
-	char config[8192];	/* the last SET_CONFIG's or RESTORE's JSON */
+	char config[8192];	/* the last CREATE_DOMAIN's, SAVE's or RESTORE_DOMAIN's JSON */
 	struct hv_hc_save save;		/* the last SAVE */
-	struct hv_hc_restore restore;	/* the last RESTORE */
+	struct hv_hc_create_domain create;	/* the last CREATE_DOMAIN */
+	struct hv_hc_restore_domain restore;	/* the last RESTORE_DOMAIN */
 };
 
 static void reply(int fd, const struct hv_hc_hdr *rq, int status,
@@ -281,25 +282,20 @@ static bool serve_one(struct fake *f, int fd)
 		reply(fd, &h, HV_HC_ESTATE, NULL, 0, -1);
 		break;
 	case HV_HC_DOMCTL_UNPAUSE:
-	case HV_HC_DOMCTL_BUILD:
 	case HV_HC_DOMCTL_DESTROY:
 		reply(fd, &h, 0, NULL, 0, -1);
 		break;
-	case HV_HC_DOMCTL_CREATE: {
-		struct hv_hc_create c;
+	case HV_HC_DOMCTL_CREATE_DOMAIN: {
 		struct hv_hc_domid d = { .domid = 5 };
 
-		hcmsg_body(buf, (size_t)r, &c, sizeof(c));
-		reply(fd, &h, 0, &d, sizeof(d), -1);
-		break;
-	}
-	case HV_HC_DOMCTL_SET_CONFIG:
-		keep_json(f, buf, (size_t)r, sizeof(id));
+		hcmsg_body(buf, (size_t)r, &f->create, sizeof(f->create));
+		keep_json(f, buf, (size_t)r, sizeof(f->create));
 		if (strstr(f->config, "\"nocfg\""))
 			reply_msg(fd, &h, HV_HC_EINVAL, "configuration refused");
 		else
-			reply(fd, &h, 0, NULL, 0, -1);
+			reply(fd, &h, 0, &d, sizeof(d), -1);
 		break;
+	}
 	case HV_HC_DOMCTL_GET_CONFIG: {
 		static const char json[] =
 			"{ \"name\": \"g\", \"kernel\": \"/k\", \"memory_mib\": 96 }";
@@ -328,12 +324,12 @@ static bool serve_one(struct fake *f, int fd)
 		reply(fd, &h, 0, &res, sizeof(res), -1);
 		break;
 	}
-	case HV_HC_DOMCTL_RESTORE: {
+	case HV_HC_DOMCTL_RESTORE_DOMAIN: {
 		struct hv_hc_domid d = { .domid = 12 };
 
 		hcmsg_body(buf, (size_t)r, &f->restore, sizeof(f->restore));
 		keep_json(f, buf, (size_t)r, sizeof(f->restore));
-		if (!strcmp(f->restore.create.name, "broken")) {
+		if (strstr(f->config, "\"broken\"")) {
 			reply_msg(fd, &h, HV_HC_EVMM, "record 4 (PAGE_BATCH) at offset 8192: CRC mismatch");
 			break;
 		}
@@ -684,11 +680,13 @@ START_TEST(test_create_stores_config)
 	ck_assert_int_eq(hv_config_set(ctx, &cfg, "name=c1;kernel=/bin/sh;memory=64"), 0);
 	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), 0);
 	ck_assert_uint_eq(domid, 5);
-	ck_assert_int_eq(f.ops[0], HV_HC_DOMCTL_CREATE);
-	ck_assert_int_eq(f.ops[1], HV_HC_DOMCTL_SET_CONFIG);
-	ck_assert_int_eq(f.ops[2], HV_HC_DOMCTL_BUILD);
-	ck_assert_int_eq(f.ops[3], HV_HC_DOMCTL_UNPAUSE);
-	/* the stored JSON reads back, with the UUID the domain got */
+	/* one request carries the whole description and the kernel */
+	ck_assert_int_eq(f.requests, 1);
+	ck_assert_int_eq(f.ops[0], HV_HC_DOMCTL_CREATE_DOMAIN);
+	ck_assert_uint_eq(f.create.flags, 0);
+	ck_assert_uint_eq(f.create.config_len, strlen(f.config));
+	ck_assert_uint_eq(f.last_nfds, 1);
+	/* the description reads back, with the UUID the domain got */
 	hv_domain_config_init(&back);
 	ck_assert_int_eq(hv_config_from_json(ctx, f.config, &back), 0);
 	ck_assert_str_eq(back.name, "c1");
@@ -701,8 +699,7 @@ START_TEST(test_create_stores_config)
 	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_INVAL);
 	ck_assert_uint_eq(domid, HV_DOMID_INVALID);
 	ck_assert_ptr_nonnull(strstr(logbuf, "configuration refused"));
-	ck_assert_int_eq(f.requests, 3);
-	ck_assert_int_eq(f.ops[2], HV_HC_DOMCTL_DESTROY);
+	ck_assert_int_eq(f.requests, 1);
 	hv_domain_config_dispose(&cfg);
 
 	/* GET_CONFIG */
@@ -755,19 +752,17 @@ START_TEST(test_restore)
 	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, &progress), 0);
 	ck_assert_uint_eq(domid, 12);
 	ck_assert_int_eq(seen.calls, 1);
-	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_RESTORE);
-	ck_assert_str_eq(f.restore.create.name, "r1");
-	ck_assert_uint_eq(f.restore.create.memory_mib, 16);
-	ck_assert_uint_eq(f.restore.create.maxmem_mib, 16);
-	ck_assert_uint_eq(f.restore.create.vcpus, 2);
-	ck_assert_uint_eq(f.restore.create.uuid[0], 0x0f);
+	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_RESTORE_DOMAIN);
 	ck_assert_uint_eq(f.restore.flags, HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_KERNEL);
 	ck_assert_uint_eq(f.last_nfds, 2);
-	ck_assert_str_eq(f.restore.cmdline, "workload=counter");
 	ck_assert_uint_eq(f.restore.config_len, strlen(f.config));
 	hv_domain_config_init(&back);
 	ck_assert_int_eq(hv_config_from_json(ctx, f.config, &back), 0);
 	ck_assert_str_eq(back.name, "r1");
+	ck_assert_uint_eq(back.memory_mib, 16);
+	ck_assert_uint_eq(back.vcpus, 2);
+	ck_assert_uint_eq(back.uuid[0], 0x0f);
+	ck_assert_str_eq(back.extra, "workload=counter");
 	hv_domain_config_dispose(&back);
 	/* the image fd is left where the stream starts */
 	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 4096);
@@ -776,7 +771,7 @@ START_TEST(test_restore)
 	ov.name = "r2";
 	ov.flags = HV_RESTORE_LAZY;
 	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), 0);
-	ck_assert_str_eq(f.restore.create.name, "r2");
+	ck_assert_ptr_nonnull(strstr(f.config, "\"r2\""));
 	ck_assert_uint_eq(f.restore.flags, HV_HC_RESTORE_LAZY | HV_HC_RESTORE_KERNEL);
 	hv_domain_config_init(&cfg);
 	ck_assert_int_eq(hv_config_set(ctx, &cfg, "name=r3;kernel=/nonexistent/k;memory=16;vcpus=2"), 0);
@@ -785,13 +780,13 @@ START_TEST(test_restore)
 	ov.flags = 0;
 	logbuf[0] = '\0';
 	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), 0);
-	ck_assert_str_eq(f.restore.create.name, "r3");
+	ck_assert_ptr_nonnull(strstr(f.config, "\"r3\""));
 	/* a kernel that is gone: restored without it, with a warning */
 	ck_assert_uint_eq(f.restore.flags, 0);
 	ck_assert_uint_eq(f.last_nfds, 1);
 	ck_assert_ptr_nonnull(strstr(logbuf, "/nonexistent/k is gone"));
 	/* the image's UUID is kept */
-	ck_assert_uint_eq(f.restore.create.uuid[0], 0x0f);
+	ck_assert_ptr_nonnull(strstr(f.config, "0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0"));
 	/* a config of another machine is refused, naming both */
 	ck_assert_int_eq(hv_config_set(ctx, &cfg, "memory=32"), 0);
 	f.requests = 0;

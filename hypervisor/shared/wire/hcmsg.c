@@ -5,10 +5,12 @@
 long hcmsg_body_size(uint16_t op, bool reply)
 {
 	switch (op) {
-	case HV_HC_DOMCTL_CREATE:
-		return reply ? sizeof(struct hv_hc_domid) : sizeof(struct hv_hc_create);
-	case HV_HC_DOMCTL_BUILD:
-		return reply ? 0 : sizeof(struct hv_hc_build);
+	case HV_HC_DOMCTL_CREATE_DOMAIN:
+		return reply ? sizeof(struct hv_hc_domid) : sizeof(struct hv_hc_create_domain);
+	case HV_HC_DOMCTL_RESTORE_DOMAIN:
+		return reply ? sizeof(struct hv_hc_domid) : sizeof(struct hv_hc_restore_domain);
+	case HV_HC_DOMCTL_CANCEL:
+		return reply ? 0 : sizeof(struct hv_hc_cancel);
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		return reply ? 0 : sizeof(struct hv_hc_add_device);
 	case HV_HC_DOMCTL_PAUSE:
@@ -22,14 +24,10 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? sizeof(struct hv_hc_dominfo) : sizeof(struct hv_hc_domid);
 	case HV_HC_DOMCTL_RENAME:
 		return reply ? 0 : sizeof(struct hv_hc_rename);
-	case HV_HC_DOMCTL_SET_CONFIG:
-		return reply ? 0 : sizeof(struct hv_hc_domid);
 	case HV_HC_DOMCTL_GET_CONFIG:
 		return reply ? 0 : sizeof(struct hv_hc_domid);
 	case HV_HC_DOMCTL_SAVE:
 		return reply ? sizeof(struct hv_hc_save_result) : sizeof(struct hv_hc_save);
-	case HV_HC_DOMCTL_RESTORE:
-		return reply ? sizeof(struct hv_hc_domid) : sizeof(struct hv_hc_restore);
 	case HV_HC_SYSCTL_PHYSINFO:
 		return reply ? sizeof(struct hv_hc_physinfo) : 0;
 	case HV_HC_SYSCTL_LIST:
@@ -49,9 +47,9 @@ bool hcmsg_body_tail(uint16_t op, bool reply)
 	case HV_HC_SYSCTL_LIST:
 	case HV_HC_DOMCTL_GET_CONFIG:
 		return reply;
-	case HV_HC_DOMCTL_SET_CONFIG:
+	case HV_HC_DOMCTL_CREATE_DOMAIN:
+	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 	case HV_HC_DOMCTL_SAVE:
-	case HV_HC_DOMCTL_RESTORE:
 		return !reply;
 	default:
 		return false;
@@ -97,7 +95,7 @@ int hcmsg_check(const void *buf, size_t len, struct hv_hc_hdr *h)
 	have = len - sizeof(*h);
 	if (h->flags & HV_HC_F_PROGRESS) {
 		/* only the long operations report progress */
-		if (h->op != HV_HC_DOMCTL_SAVE && h->op != HV_HC_DOMCTL_RESTORE)
+		if (h->op != HV_HC_DOMCTL_SAVE && h->op != HV_HC_DOMCTL_RESTORE_DOMAIN)
 			return -HV_HC_EPROTO;
 		want = sizeof(struct hv_hc_progress);
 	} else {

@@ -26,8 +26,8 @@ HCMSG_API long hcmsg_body_size(uint16_t op, bool reply);
 
 /*
  * True if the op's request or reply body is its fixed part followed by
- * data of any length (the LIST reply's entries, the JSON of SET_CONFIG,
- * SAVE and RESTORE, the GET_CONFIG reply): such a body may be no shorter
+ * data of any length (the LIST reply's entries, the JSON of CREATE_DOMAIN,
+ * RESTORE_DOMAIN and SAVE, the GET_CONFIG reply): such a body may be no shorter
  * than its fixed part, and what follows is the reader's to check.
  */
 HCMSG_API bool hcmsg_body_tail(uint16_t op, bool reply);
@@ -39,7 +39,7 @@ HCMSG_API bool hcmsg_body_tail(uint16_t op, bool reply);
  * if the extra bytes are zero; shorter is padded with zeros by the caller
  * through hcmsg_body()).  A failed reply carries no body or an error
  * message (hcmsg_errmsg()); a progress message is the struct
- * hv_hc_progress of a SAVE or RESTORE.  Returns 0 or -HV_HC_E*.
+ * hv_hc_progress of a SAVE or RESTORE_DOMAIN.  Returns 0 or -HV_HC_E*.
  */
 HCMSG_API int hcmsg_check(const void *buf, size_t len, struct hv_hc_hdr *h);
 

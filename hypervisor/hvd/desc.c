@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A domain's description: libhv's domain configuration, as JSON, decoded
+ * and checked by libhv's own code (hypervisor/shared/config/).  hvd keeps
+ * the text as the client sent it in config.json, hands it to hv-vmm in
+ * BUILD and to a save image in SAVE, and re-encodes it only when it changes
+ * the description itself (a rename).  Nothing else in hvd describes a
+ * domain.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include "hvd.h"
+
+#define DESC_JSON_MAX HV_HC_CONFIG_MAX
+
+/* The description's code logs here: the last error is what a client is told. */
+static void desc_log(void *opaque, enum hv_log_level level, const char *fmt, va_list ap)
+{
+	struct hvd *hvd = opaque;
+	char buf[sizeof(hvd->desc_error)];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (level == HV_LOG_ERROR)
+		memcpy(hvd->desc_error, buf, sizeof(buf));
+	hvd_dbg(hvd, "domain description: %s", buf);
+}
+
+void desc_init(struct hvd *hvd)
+{
+	hv__ctx_init(&hvd->ctx);
+	hv_ctx_set_logger(&hvd->ctx, desc_log, hvd, HV_LOG_DEBUG);
+}
+
+/* What hv can run of a well-formed description: NULL, or why not. */
+static const char *desc_unsupported(const hv_domain_config *c, char *buf, size_t size)
+{
+	const enum hv_action acts[] = { c->on_poweroff, c->on_reboot, c->on_crash };
+
+	if (c->type != HV_DOMAIN_PVH)
+		return "only type \"pvh\" domains (a kernel booted directly) are supported";
+	if (c->nr_disks || c->nr_vifs)
+		return "disks and network interfaces are not supported yet";
+	for (size_t i = 0; i < 3; i++)
+		if (acts[i] == HV_ACTION_COREDUMP_DESTROY || acts[i] == HV_ACTION_COREDUMP_RESTART)
+			return "the coredump-destroy and coredump-restart actions are not supported "
+			       "yet (use destroy, restart, preserve or rename-restart)";
+	if (c->memory_mib < REQUEST_MIN_MEMORY_MIB || c->memory_mib > REQUEST_MAX_MEMORY_MIB ||
+	    (c->maxmem_mib && c->maxmem_mib > REQUEST_MAX_MEMORY_MIB)) {
+		snprintf(buf, size, "memory: %llu MiB is out of range (%d MiB to %llu MiB)",
+			 (unsigned long long)c->memory_mib, REQUEST_MIN_MEMORY_MIB,
+			 (unsigned long long)REQUEST_MAX_MEMORY_MIB);
+		return buf;
+	}
+	if (c->vcpus > REQUEST_MAX_VCPUS || c->maxvcpus > REQUEST_MAX_VCPUS) {
+		snprintf(buf, size, "vcpus: at most %d", REQUEST_MAX_VCPUS);
+		return buf;
+	}
+	return NULL;
+}
+
+int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config **cfg_r,
+	       char **json_r, char *why, size_t why_size)
+{
+	hv_domain_config *cfg = calloc(1, sizeof(*cfg));
+	char *text = strndup(json, len), buf[160];
+	const char *unsup;
+	int rc = -HV_HC_EINVAL;
+
+	*cfg_r = NULL;
+	*json_r = NULL;
+	if (!cfg || !text) {
+		snprintf(why, why_size, "hvd is out of memory");
+		rc = -HV_HC_ENOMEM;
+		goto fail;
+	}
+	hv_domain_config_init(cfg);
+	hvd->desc_error[0] = '\0';
+	if (strlen(text) != len || hv_config_from_json(&hvd->ctx, text, cfg) ||
+	    hv_config_validate(&hvd->ctx, cfg, 0)) {
+		snprintf(why, why_size, "invalid domain description: %s",
+			 hvd->desc_error[0] ? hvd->desc_error : "it holds a NUL");
+		goto fail;
+	}
+	unsup = desc_unsupported(cfg, buf, sizeof(buf));
+	if (unsup) {
+		snprintf(why, why_size, "domain \"%s\": %s", cfg->name, unsup);
+		rc = -HV_HC_ENOTSUP;
+		goto fail;
+	}
+	if (!cfg->has_uuid) {
+		/* libhv always gives one; a hand-made description gets a random one */
+		if (getrandom(cfg->uuid, sizeof(cfg->uuid), 0) != sizeof(cfg->uuid)) {
+			snprintf(why, why_size, "cannot make a UUID: %s", strerror(errno));
+			rc = -HV_HC_EIO;
+			goto fail;
+		}
+		cfg->uuid[6] = (cfg->uuid[6] & 0x0f) | 0x40;
+		cfg->uuid[8] = (cfg->uuid[8] & 0x3f) | 0x80;
+		cfg->has_uuid = 1;
+		free(text);
+		text = NULL;
+		if (hv_config_to_json(&hvd->ctx, cfg, &text)) {
+			snprintf(why, why_size, "cannot encode the description: %s",
+				 hvd->desc_error);
+			rc = -HV_HC_ENOMEM;
+			goto fail;
+		}
+	}
+	*cfg_r = cfg;
+	*json_r = text;
+	return 0;
+fail:
+	if (cfg) {
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+	}
+	free(text);
+	return rc;
+}
+
+int desc_set(struct hvd *hvd, struct hvd_domain *d, hv_domain_config *cfg, char *json)
+{
+	desc_free(d);
+	d->cfg = cfg;
+	d->json = json;
+	d->json_len = strlen(json);
+	if (store_put(hvd, d->domid, STORE_CONFIG_FILE, d->json, d->json_len)) {
+		hvd_err(hvd, "domain %u (%s): cannot store its description: %s", d->domid,
+			d->cfg->name, strerror(errno));
+		return -HV_HC_EIO;
+	}
+	return 0;
+}
+
+int desc_rename(struct hvd *hvd, struct hvd_domain *d, const char *name)
+{
+	hv_domain_config *cfg = calloc(1, sizeof(*cfg));
+	char *json = NULL, *dup = strdup(name);
+	int rc = -HV_HC_ENOMEM;
+
+	if (!cfg || !dup)
+		goto out;
+	hv_domain_config_init(cfg);
+	if (hv_domain_config_copy(cfg, d->cfg))
+		goto out;
+	free(cfg->name);
+	cfg->name = dup;
+	dup = NULL;
+	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
+		hvd_err(hvd, "domain %u (%s): cannot encode its renamed description: %s",
+			d->domid, d->cfg->name, hvd->desc_error);
+		rc = -HV_HC_EIO;
+		goto out;
+	}
+	if (store_put(hvd, d->domid, STORE_CONFIG_FILE, json, strlen(json))) {
+		hvd_err(hvd, "domain %u (%s): cannot store its renamed description: %s",
+			d->domid, d->cfg->name, strerror(errno));
+		rc = -HV_HC_EIO;
+		goto out;
+	}
+	desc_free(d);
+	d->cfg = cfg;
+	d->json = json;
+	d->json_len = strlen(json);
+	return 0;
+out:
+	if (cfg) {
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+	}
+	free(json);
+	free(dup);
+	return rc;
+}
+
+int desc_copy(struct hvd_domain *to, const struct hvd_domain *from)
+{
+	hv_domain_config *cfg = calloc(1, sizeof(*cfg));
+	char *json = strdup(from->json);
+
+	if (!cfg || !json)
+		goto fail;
+	hv_domain_config_init(cfg);
+	if (hv_domain_config_copy(cfg, from->cfg))
+		goto fail;
+	to->cfg = cfg;
+	to->json = json;
+	to->json_len = from->json_len;
+	return 0;
+fail:
+	free(cfg);
+	free(json);
+	return -HV_HC_ENOMEM;
+}
+
+void desc_free(struct hvd_domain *d)
+{
+	if (d->cfg) {
+		hv_domain_config_dispose(d->cfg);
+		free(d->cfg);
+	}
+	free(d->json);
+	d->cfg = NULL;
+	d->json = NULL;
+	d->json_len = 0;
+}
+
+int desc_load(struct hvd *hvd, struct hvd_domain *d)
+{
+	hv_domain_config *cfg;
+	char *text = NULL, *json, why[HV_HC_ERRMSG_MAX];
+	size_t len;
+	int r = store_get(hvd, d->domid, STORE_CONFIG_FILE, DESC_JSON_MAX, &text, &len);
+
+	if (r) {
+		hvd_err(hvd, "domain %u: cannot read its description %s/domains/%u/%s: %s",
+			d->domid, hvd->rundir, d->domid, STORE_CONFIG_FILE, strerror(-r));
+		return -1;
+	}
+	r = desc_parse(hvd, text, len, &cfg, &json, why, sizeof(why));
+	free(text);
+	if (r) {
+		hvd_err(hvd, "domain %u: its stored description is not usable: %s", d->domid, why);
+		return -1;
+	}
+	d->cfg = cfg;
+	d->json = json;
+	d->json_len = strlen(json);
+	return 0;
+}
+
+uint64_t desc_maxmem_mib(const struct hvd_domain *d)
+{
+	return d->cfg->maxmem_mib ? d->cfg->maxmem_mib : d->cfg->memory_mib;
+}
+
+uint32_t desc_maxvcpus(const struct hvd_domain *d)
+{
+	return d->cfg->maxvcpus ? d->cfg->maxvcpus : d->cfg->vcpus;
+}
+
+uint8_t desc_action(enum hv_action a)
+{
+	switch (a) {
+	case HV_ACTION_RESTART:
+		return HV_HC_ACTION_RESTART;
+	case HV_ACTION_RENAME_RESTART:
+		return HV_HC_ACTION_RENAME_RESTART;
+	case HV_ACTION_PRESERVE:
+		return HV_HC_ACTION_PRESERVE;
+	default:
+		return HV_HC_ACTION_DESTROY;
+	}
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control channel's messages (public/vmm.h), built and checked in one
+ * place for both ends: hvd and hv-vmm.
+ */
+#ifndef HV_WIRE_VMMMSG_H
+#define HV_WIRE_VMMMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include <public/vmm.h>
+
+/*
+ * Checks the header of the @len bytes at @buf and copies it to *hdr:
+ * magic, version, length equal to @len, reserved zero, only known flags,
+ * and at most one of REPLY and EVENT.  0 or -EPROTO.
+ */
+int vmmmsg_check(const void *buf, size_t len, struct hv_vmm_msg *hdr);
+
+/*
+ * A header for @op with @flags and @seq whose body is @body_len bytes, in
+ * *hdr; -EMSGSIZE if the whole would be longer than HV_VMM_MSG_MAX.
+ */
+int vmmmsg_header(struct hv_vmm_msg *hdr, uint16_t op, uint32_t flags, uint32_t seq,
+		  size_t body_len);
+
+/*
+ * The body of a reply: struct hv_vmm_reply's status (0 or -errno; any
+ * other value becomes -EIO) in *status_r and what follows it in
+ * *data_r / *data_len_r.  -EPROTO if the body is too short.
+ */
+int vmmmsg_reply(const void *body, size_t len, int *status_r, const void **data_r,
+		 size_t *data_len_r);
+
+/*
+ * A failed reply's message (NUL-terminated, at most 255 bytes after the
+ * status) made printable, into @buf of @size bytes; "" if none.
+ */
+void vmmmsg_reply_text(const void *data, size_t len, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <hv/config.h>
+#include "config/ctx.h"
+#include "wire/fdpass.h"
+#include "wire/vmmmsg.h"
+#include "acpi.h"
+#include "ctl.h"
+#include "log.h"
+#include "platform.h"
+#include "save.h"
+#include "start.h"
+#include "vcpu.h"
+#include "vmm.h"
+
+#define START_IMAGE_MAX (1l << 30)	/* kernels and ramdisks */
+#define START_MIN_MEMORY_MIB 16
+
+/* The description's checks and decoding log through hv-vmm's log. */
+static void start_log(void *opaque, enum hv_log_level level, const char *fmt, va_list ap)
+{
+	char buf[512];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (level == HV_LOG_ERROR)
+		err("domain description: %s", buf);
+	else if (level == HV_LOG_WARN)
+		warn("domain description: %s", buf);
+	else
+		dbg("domain description: %s", buf);
+}
+
+/* Reads a whole kernel or ramdisk from its descriptor (from offset 0). */
+static int start_read_image(const char *what, int fd, uint8_t **buf_r, size_t *len_r)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t done = 0;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > START_IMAGE_MAX) {
+		err("the %s is not a regular file of at most 1 GiB", what);
+		return -EINVAL;
+	}
+	buf = malloc(st.st_size ? st.st_size : 1);
+	if (!buf)
+		return -ENOMEM;
+	while (done < (size_t)st.st_size) {
+		ssize_t r = pread(fd, buf + done, st.st_size - done, done);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err("the %s: %s", what, r ? strerror(errno) : "the file shrank while read");
+			free(buf);
+			return -EIO;
+		}
+		done += r;
+	}
+	*buf_r = buf;
+	*len_r = done;
+	return 0;
+}
+
+static int start_load_kernel(struct vmm *vmm, const hv_domain_config *cfg, const char *cmdline,
+			     int kfd, int ifd, uint64_t rsdp, struct boot_entry *e)
+{
+	struct boot_args a = { .cmdline = cmdline ? cmdline : "", .rsdp = rsdp };
+	uint8_t *kernel = NULL, *initrd = NULL;
+	int rc;
+
+	rc = start_read_image("kernel", kfd, &kernel, &a.kernel_len);
+	if (!rc && ifd >= 0)
+		rc = start_read_image("ramdisk", ifd, &initrd, &a.initrd_len);
+	if (rc)
+		goto out;
+	a.kernel = kernel;
+	a.initrd = initrd;
+	rc = boot_pvh_load(&vmm->vm, &a, e);
+	if (rc == -ENOEXEC)
+		rc = boot_bzimage_load(&vmm->vm, &a, e);
+	if (rc == -ENOEXEC)
+		err("the kernel %s is neither a PVH ELF kernel nor a bzImage",
+		    cfg->kernel ? cfg->kernel : "(descriptor)");
+out:
+	free(kernel);
+	free(initrd);
+	return rc;
+}
+
+static int start_acpi(struct vmm *vmm, const struct vmm_start *st, uint64_t *rsdp_r)
+{
+	struct acpi_config cfg = {
+		.nr_vcpus = vmm->vm.nr_vcpus,
+		.pci_mmio_base = PLAT_PCI_MMIO_BASE,
+		.pci_mmio_size = PLAT_PCI_MMIO_SIZE,
+	};
+	void *buf = vm_gpa(&vmm->vm, PLAT_ACPI_BASE, PLAT_ACPI_SIZE);
+	ssize_t used;
+	int rc;
+
+	if (!buf)
+		return -EFAULT;
+	used = acpi_build(buf, PLAT_ACPI_SIZE, PLAT_ACPI_BASE, &cfg);
+	if (used < 0) {
+		err("cannot build the ACPI tables: %s", strerror((int)-used));
+		return (int)used;
+	}
+	if (st->dump_acpi) {
+		rc = acpi_dump(buf, used, PLAT_ACPI_BASE, st->dump_acpi);
+		if (rc) {
+			err("--dump-acpi %s: %s", st->dump_acpi, strerror(-rc));
+			return rc;
+		}
+	}
+	*rsdp_r = PLAT_ACPI_BASE;
+	return 0;
+}
+
+/* What hv-vmm can run of a well-formed description; 0 or -errno after saying why. */
+static int start_check(const hv_domain_config *cfg)
+{
+	if (cfg->type != HV_DOMAIN_PVH) {
+		err("domain %s: only type \"pvh\" domains (a kernel booted directly) can run",
+		    cfg->name);
+		return -ENOTSUP;
+	}
+	if (cfg->nr_disks || cfg->nr_vifs) {
+		err("domain %s: disks and network interfaces are not supported yet", cfg->name);
+		return -ENOTSUP;
+	}
+	if (cfg->memory_mib < START_MIN_MEMORY_MIB || cfg->memory_mib > (1ull << 30)) {
+		err("domain %s: memory %llu MiB is out of range (%d MiB to 1 TiB)", cfg->name,
+		    (unsigned long long)cfg->memory_mib, START_MIN_MEMORY_MIB);
+		return -EINVAL;
+	}
+	if (cfg->vcpus < 1 || cfg->vcpus > VM_MAX_VCPUS) {
+		err("domain %s: %u vCPUs is out of range (1 to %u)", cfg->name, cfg->vcpus,
+		    VM_MAX_VCPUS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* BUILD: the description, then memory, devices, ACPI tables, the kernel, vCPUs. */
+static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, size_t nfds,
+		       struct vmm_start *st)
+{
+	struct hv_vmm_build b;
+	hv_domain_config cfg;
+	hv_ctx ctx;
+	char *json = NULL, *cmdline = NULL;
+	uint64_t rsdp = 0;
+	size_t want;
+	int rc;
+
+	hv__ctx_init(&ctx);
+	hv_ctx_set_logger(&ctx, start_log, NULL, HV_LOG_DEBUG);
+	hv_domain_config_init(&cfg);
+	if (len < sizeof(b)) {
+		err("BUILD: the body is shorter than struct hv_vmm_build");
+		rc = -EPROTO;
+		goto out;
+	}
+	memcpy(&b, body, sizeof(b));
+	want = b.flags & HV_VMM_BUILD_RAMDISK ? 2 : 1;
+	if (b.flags & ~(HV_VMM_BUILD_PAUSED | HV_VMM_BUILD_RAMDISK) || !b.config_len ||
+	    b.config_len != len - sizeof(b)) {
+		err("BUILD: unknown flags, or config_len is not the rest of the body");
+		rc = -EPROTO;
+		goto out;
+	}
+	if (nfds != want) {
+		err("BUILD: %zu descriptors came, the flags say %zu (kernel, ramdisk)", nfds, want);
+		rc = -EBADF;
+		goto out;
+	}
+	json = strndup((const char *)body + sizeof(b), b.config_len);
+	if (!json || strlen(json) != b.config_len) {
+		err("BUILD: the description %s", json ? "holds a NUL" : "does not fit in memory");
+		rc = json ? -EINVAL : -ENOMEM;
+		goto out;
+	}
+	if (hv_config_from_json(&ctx, json, &cfg) || hv_config_validate(&ctx, &cfg, 0)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	rc = start_check(&cfg);
+	if (rc)
+		goto out;
+	if (hv_domain_config_kernel_cmdline(&ctx, &cfg, &cmdline)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	snprintf(st->name, sizeof(st->name), "%s", cfg.name);
+	st->paused = b.flags & HV_VMM_BUILD_PAUSED;
+	rc = vm_create(&vmm->vm, cfg.memory_mib, cfg.vcpus);
+	if (!rc)
+		rc = vmm_devices_init(vmm);
+	if (!rc)
+		rc = start_acpi(vmm, st, &rsdp);
+	if (!rc)
+		rc = start_load_kernel(vmm, &cfg, cmdline, fds[0], want > 1 ? fds[1] : -1, rsdp,
+				       &st->entry);
+	if (!rc)
+		rc = vm_vcpus_init(&vmm->vm);
+	if (!rc)
+		rc = vcpu_set_boot_regs(&vmm->vm.vcpus[0], &st->entry);
+out:
+	free(cmdline);
+	free(json);
+	hv_domain_config_dispose(&cfg);
+	hv__ctx_fini(&ctx);
+	return rc;
+}
+
+static void start_progress(void *opaque, uint64_t done, uint64_t total)
+{
+	ctl_event_progress(opaque, done, total);
+}
+
+/* RESTORE: the domain as its image has it, checked before any vCPU exists. */
+static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds, size_t nfds,
+			 struct vmm_start *st)
+{
+	struct hv_vmm_restore r;
+	struct restore_options o = { .what = "the save image" };
+
+	if (len < sizeof(r)) {
+		err("RESTORE: the body is shorter than struct hv_vmm_restore");
+		return -EPROTO;
+	}
+	memcpy(&r, body, sizeof(r));
+	if (r.flags & ~(HV_VMM_RESTORE_PAUSED | HV_VMM_RESTORE_LAZY) || len != sizeof(r)) {
+		err("RESTORE: unknown flags, or a body longer than struct hv_vmm_restore");
+		return -EPROTO;
+	}
+	if (nfds != 1) {
+		err("RESTORE: %zu descriptors came, one (the image) is wanted", nfds);
+		return -EBADF;
+	}
+	st->restoring = true;
+	st->paused = r.flags & HV_VMM_RESTORE_PAUSED;
+	o.fd = fds[0];
+	o.lazy = r.flags & HV_VMM_RESTORE_LAZY;
+	o.memory_mib = r.memory_mib;
+	o.vcpus = r.vcpus;
+	o.progress = (struct save_progress){ start_progress, vmm };
+	return vmm_restore(vmm, &o) ? -EINVAL : 0;
+}
+
+int start_request(struct vmm *vmm, uint16_t op, const void *body, size_t len, int *fds,
+		  size_t nfds, struct vmm_start *st)
+{
+	int rc;
+
+	log_clear_error();
+	if (op == HV_VMM_OP_BUILD)
+		rc = start_build(vmm, body, len, fds, nfds, st);
+	else if (op == HV_VMM_OP_RESTORE)
+		rc = start_restore(vmm, body, len, fds, nfds, st);
+	else {
+		err("the first request must be BUILD or RESTORE, not op %u", op);
+		rc = -EPROTO;
+	}
+	wire_close_fds(fds, nfds);
+	return rc;
+}
+
+static void start_reply(struct vmm *vmm, const struct hv_vmm_msg *req, int status,
+			const char *msg)
+{
+	struct hv_vmm_reply r = { .status = status };
+	struct hv_vmm_msg h;
+	size_t n = status ? strnlen(msg, 255) : 0;
+	char text[256];
+	struct iovec iov[3] = { { &h, sizeof(h) }, { &r, sizeof(r) }, { text, 0 } };
+
+	if (n) {
+		memcpy(text, msg, n);
+		text[n] = '\0';
+		iov[2].iov_len = n + 1;
+	}
+	if (vmmmsg_header(&h, req->op, HV_VMM_F_REPLY, req->seq, sizeof(r) + iov[2].iov_len))
+		return;
+	if (wire_send(vmm->ctl_fd, iov, 3, NULL, 0) < 0)
+		info("control channel: %s", strerror(errno));
+}
+
+int start_from_control(struct vmm *vmm, struct vmm_start *st)
+{
+	uint8_t *buf = malloc(HV_VMM_MSG_MAX);
+	struct hv_vmm_msg m = { 0 };
+	int fds[WIRE_MAX_FDS];
+	size_t nfds = 0;
+	char why[256];
+	unsigned int trunc;
+	ssize_t n;
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	do
+		n = wire_recv(vmm->ctl_fd, buf, HV_VMM_MSG_MAX, fds, WIRE_MAX_FDS, &nfds, &trunc, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		err("the control channel %s before the first request", n ? strerror(errno) :
+		    "closed");
+		free(buf);
+		return n ? -errno : -ECONNRESET;
+	}
+	if (trunc || vmmmsg_check(buf, n, &m) || m.flags) {
+		wire_close_fds(fds, nfds);
+		err("the first request is malformed");
+		start_reply(vmm, &m, -EPROTO, "malformed request");
+		free(buf);
+		return -EPROTO;
+	}
+	rc = start_request(vmm, m.op, buf + sizeof(m), n - sizeof(m), fds, nfds, st);
+	log_last_error(why, sizeof(why));
+	start_reply(vmm, &m, rc, why[0] ? why : strerror(-rc));
+	free(buf);
+	return rc;
+}

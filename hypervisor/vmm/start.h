@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The domain's first request: BUILD (a new domain from its description
+ * and its kernel) or RESTORE (a saved one from its image), as in
+ * public/vmm.h.  hvd sends it on the control channel; a standalone
+ * `hv-vmm run` makes the same request from its options.
+ */
+#ifndef HV_VMM_START_H
+#define HV_VMM_START_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "boot/boot.h"
+
+struct vmm;
+
+/* What the first request made of the domain. */
+struct vmm_start {
+	bool restoring;
+	bool paused;		/* vCPUs park before their first run */
+	char name[64];		/* the domain's, for messages */
+	const char *dump_acpi;	/* standalone --dump-acpi DIR, or NULL */
+	struct boot_entry entry;	/* BUILD: where vCPU 0 starts */
+};
+
+/*
+ * Builds or restores vmm->vm and its devices from the request @op
+ * (HV_VMM_OP_BUILD or HV_VMM_OP_RESTORE) with body @body (@len bytes) and
+ * descriptors @fds, which it closes.  Returns 0 once the domain is ready
+ * to run (nothing has run yet), or -errno after logging why (the caller
+ * destroys the VM).
+ */
+int start_request(struct vmm *vmm, uint16_t op, const void *body, size_t len, int *fds,
+		  size_t nfds, struct vmm_start *st);
+
+/*
+ * hvd mode: waits for the first request on vmm->ctl_fd, carries it out and
+ * replies (a failure with its reason).  0 or -errno.
+ */
+int start_from_control(struct vmm *vmm, struct vmm_start *st);
+
+#endif
