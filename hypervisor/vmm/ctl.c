@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "ctl.h"
 #include "log.h"
-#include "save.h"
+#include "snapshot/save.h"
 #include "vmm.h"
 
 int ctl_decode(const void *buf, size_t len, struct hv_vmm_msg *hdr)

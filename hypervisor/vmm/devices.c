@@ -7,7 +7,7 @@
 #include <string.h>
 #include "log.h"
 #include "platform.h"
-#include "state.h"
+#include "snapshot/state.h"
 #include "vmm.h"
 
 static void irq_to_vm(void *opaque, unsigned int gsi, int level)

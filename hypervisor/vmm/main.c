@@ -21,13 +21,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "acpi.h"
+#include "dev/acpi.h"
 #include "boot/boot.h"
 #include "ctl.h"
 #include "log.h"
 #include "platform.h"
-#include "save.h"
-#include "vcpu.h"
+#include "snapshot/save.h"
+#include "kvm/vcpu.h"
 #include "vmm.h"
 
 struct options {

@@ -10,8 +10,8 @@
 #include "dev/i8042.h"
 #include "dev/pm.h"
 #include "dev/uart.h"
-#include "pci.h"
-#include "state.h"
+#include "dev/pci.h"
+#include "snapshot/state.h"
 #include "virtio/console.h"
 
 struct test_devs {

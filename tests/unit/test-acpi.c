@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "acpi.h"
+#include "dev/acpi.h"
 #include "platform.h"
 
 #define GPA		PLAT_ACPI_BASE

@@ -12,10 +12,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "boot/boot.h"
-#include "kvmstate.h"
+#include "kvm/kvmstate.h"
 #include "log.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "kvm/vcpu.h"
+#include "kvm/vm.h"
 
 static struct vm *new_vm(unsigned int vcpus)
 {

@@ -9,8 +9,8 @@
 #ifndef HV_VMM_KVMSTATE_H
 #define HV_VMM_KVMSTATE_H
 
-#include "state.h"
-#include "vm.h"
+#include "snapshot/state.h"
+#include "kvm/vm.h"
 
 /* Returns 0 or -errno; on a failed load io->errmsg says why. */
 int kvmstate_vcpu(struct state_io *io, struct vcpu *v);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "state.h"
+#include "snapshot/state.h"
 
 void state_init_save(struct state_io *io)
 {
