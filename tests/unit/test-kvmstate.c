@@ -107,13 +107,15 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("kvm state");
-	TCase *tc = tcase_create("core");
+	Suite *s;
+	TCase *tc;
 
 	if (access("/dev/kvm", R_OK | W_OK)) {
 		fprintf(stderr, "SKIP: /dev/kvm is not usable here\n");
 		return 77;
 	}
+	s = suite_create("kvm state");
+	tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refusals);
