@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acpi.h"
+#include "dev/acpi.h"
 #include "platform.h"
 
 static unsigned char acpi_dump_mem[PLAT_ACPI_SIZE];

@@ -37,7 +37,7 @@ EXTRA_DIST += tests/integration/minios-qemu.sh
 
 check_PROGRAMS += tests/unit/test-kvmstate
 tests_unit_test_kvmstate_SOURCES = tests/unit/test-kvmstate.c $(HV_VMM_CORE) \
-	hypervisor/vmm/vcpu.c hypervisor/vmm/kvmstate.c hypervisor/vmm/kvmstate.h
+	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h
 tests_unit_test_kvmstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
 tests_unit_test_kvmstate_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_kvmstate_LDADD = $(CHECK_TEST_LIBS)

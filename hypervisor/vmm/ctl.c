@@ -12,7 +12,7 @@
 #include "wire/vmmmsg.h"
 #include "ctl.h"
 #include "log.h"
-#include "save.h"
+#include "snapshot/save.h"
 #include "vmm.h"
 
 static void ctl_send(struct vmm *vmm, uint16_t op, uint32_t flags, uint32_t seq,

@@ -4,10 +4,11 @@
  * are created in and the order their state is saved in.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "log.h"
 #include "platform.h"
-#include "state.h"
+#include "snapshot/state.h"
 #include "vmm.h"
 
 static void irq_to_vm(void *opaque, unsigned int gsi, int level)
@@ -134,26 +135,49 @@ static void vcon_st(struct state_io *io, struct vmm *vmm)
 	virtio_console_state(io, &vmm->vcon);
 }
 
+static int vcon_post_load(struct vmm *vmm)
+{
+	return virtio_pci_post_load(&vmm->vcon.vp);
+}
+
+/*
+ * Each entry is one instance of a device model, named "<model>.<index>"
+ * ("virtio-console.0"; a second disk would be "virtio-blk.1"): the name in
+ * messages and, as the prefix of its sections, in the saved device state.
+ */
 static const struct device_entry {
-	const char *name;
+	const char *model;
+	unsigned int index;
 	int (*create)(struct vmm *vmm);
 	void (*state)(struct state_io *io, struct vmm *vmm);	/* NULL: stateless */
+	int (*post_load)(struct vmm *vmm);	/* after every state: check, apply */
 } devices[] = {
-	{ "com1", uart_create, uart_st },
-	{ "i8042", i8042_create, i8042_st },
-	{ "acpi-pm", pm_create, pm_st },
-	{ "pvpanic", pvpanic_create, NULL },
-	{ "pci", pci_create, pci_st },
-	{ "virtio-console", vcon_create, vcon_st },
+	{ "uart", 0, uart_create, uart_st, NULL },
+	{ "i8042", 0, i8042_create, i8042_st, NULL },
+	{ "acpi-pm", 0, pm_create, pm_st, NULL },
+	{ "pvpanic", 0, pvpanic_create, NULL, NULL },
+	{ "pci", 0, pci_create, pci_st, NULL },
+	{ "virtio-console", 0, vcon_create, vcon_st, vcon_post_load },
 };
+
+#define NR_DEVICES (sizeof(devices) / sizeof(devices[0]))
+
+static const char *device_name(const struct device_entry *d, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s.%u", d->model, d->index);
+	return buf;
+}
 
 int vmm_devices_init(struct vmm *vmm)
 {
-	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
+	char name[48];
+
+	for (size_t i = 0; i < NR_DEVICES; i++) {
 		int rc = devices[i].create(vmm);
 
 		if (rc) {
-			err("cannot create device %s: %s", devices[i].name, strerror(-rc));
+			err("cannot create device %s: %s",
+			    device_name(&devices[i], name, sizeof(name)), strerror(-rc));
 			return rc;
 		}
 	}
@@ -162,11 +186,22 @@ int vmm_devices_init(struct vmm *vmm)
 
 int vmm_devices_state(struct state_io *io, struct vmm *vmm)
 {
-	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]) && !io->err; i++)
-		if (devices[i].state)
-			devices[i].state(io, vmm);
-	if (!io->err && io->loading && virtio_pci_post_load(&vmm->vcon.vp))
-		state_fail(io, "virtio-console: queues do not fit guest memory");
+	char name[48];
+
+	/* an image from before instance names: its sections have bare names */
+	if (io->loading)
+		io->bare_names = !state_next_named(io);
+	for (size_t i = 0; i < NR_DEVICES && !io->err; i++) {
+		if (!devices[i].state)
+			continue;
+		io->instance = device_name(&devices[i], name, sizeof(name));
+		devices[i].state(io, vmm);
+		io->instance = NULL;
+	}
+	for (size_t i = 0; i < NR_DEVICES && !io->err && io->loading; i++)
+		if (devices[i].post_load && devices[i].post_load(vmm))
+			state_fail(io, "%s: queues do not fit guest memory",
+				   device_name(&devices[i], name, sizeof(name)));
 	return io->err;
 }
 

@@ -1,28 +1,32 @@
 # hv-vmm: the per-domain VMM.  Devices are listed in devices.c.
+# HV_VMM_CORE is what the unit tests and fuzz targets build without KVM.
 pkglibexec_PROGRAMS += hypervisor/vmm/hv-vmm
 HV_VMM_CORE = \
 	hypervisor/vmm/log.c hypervisor/vmm/log.h \
-	hypervisor/vmm/state.c hypervisor/vmm/state.h \
 	hypervisor/vmm/io.h hypervisor/vmm/platform.h \
+	hypervisor/vmm/loop.c hypervisor/vmm/loop.h \
+	hypervisor/vmm/snapshot/state.c hypervisor/vmm/snapshot/state.h \
+	hypervisor/vmm/kvm/vm.c hypervisor/vmm/kvm/vm.h \
 	hypervisor/vmm/dev/irq.h \
 	hypervisor/vmm/dev/uart.c hypervisor/vmm/dev/uart.h \
 	hypervisor/vmm/dev/i8042.c hypervisor/vmm/dev/i8042.h \
 	hypervisor/vmm/dev/pm.c hypervisor/vmm/dev/pm.h \
 	hypervisor/vmm/dev/pvpanic.c hypervisor/vmm/dev/pvpanic.h \
-	hypervisor/vmm/pci.c hypervisor/vmm/pci.h \
-	hypervisor/vmm/virtio/virtio.h hypervisor/vmm/virtio/pci.c \
-	hypervisor/vmm/virtio/console.c hypervisor/vmm/virtio/console.h \
-	hypervisor/vmm/loop.c hypervisor/vmm/loop.h \
-	hypervisor/vmm/vm.c hypervisor/vmm/vm.h
+	hypervisor/vmm/dev/pci.c hypervisor/vmm/dev/pci.h \
+	hypervisor/vmm/virtio/queue.c hypervisor/vmm/virtio/queue.h \
+	hypervisor/vmm/virtio/pci.c hypervisor/vmm/virtio/pci.h \
+	hypervisor/vmm/virtio/console.c hypervisor/vmm/virtio/console.h
 hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/main.c \
 	hypervisor/vmm/vmm.h hypervisor/vmm/devices.c \
-	hypervisor/vmm/vcpu.c hypervisor/vmm/vcpu.h \
 	hypervisor/vmm/console.c hypervisor/vmm/console.h \
 	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
-	hypervisor/vmm/start.c hypervisor/vmm/start.h $(HV_WIRE_SRC) \
-	hypervisor/vmm/kvmstate.c hypervisor/vmm/kvmstate.h \
-	hypervisor/vmm/save.c hypervisor/vmm/save.h $(HV_STREAM_SRC) $(HV_CONFIG_SRC) \
+	hypervisor/vmm/start.c hypervisor/vmm/start.h $(HV_WIRE_SRC) $(HV_CONFIG_SRC) \
+	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/vcpu.h \
+	hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h \
+	hypervisor/vmm/snapshot/save.c hypervisor/vmm/snapshot/save.h \
+	hypervisor/vmm/snapshot/restore.c hypervisor/vmm/snapshot/restore_int.h \
+	hypervisor/vmm/snapshot/restore_bg.c $(HV_STREAM_SRC) \
 	hypervisor/vmm/boot/boot.h hypervisor/vmm/boot/common.c \
 	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \

@@ -26,9 +26,9 @@
 #include "ctl.h"
 #include "log.h"
 #include "platform.h"
-#include "save.h"
+#include "snapshot/save.h"
 #include "start.h"
-#include "vcpu.h"
+#include "kvm/vcpu.h"
 #include "vmm.h"
 
 struct options {
@@ -411,7 +411,7 @@ static int run(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	/* a writer breaking the lease on a restored image (save.c) sends it */
+	/* a writer breaking the lease on a restored image (snapshot/restore_bg.c) sends it */
 	signal(SIGIO, SIG_IGN);
 
 	vmm = calloc(1, sizeof(*vmm));

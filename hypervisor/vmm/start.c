@@ -12,13 +12,13 @@
 #include "config/ctx.h"
 #include "wire/fdpass.h"
 #include "wire/vmmmsg.h"
-#include "acpi.h"
+#include "dev/acpi.h"
 #include "ctl.h"
 #include "log.h"
 #include "platform.h"
-#include "save.h"
+#include "snapshot/save.h"
 #include "start.h"
-#include "vcpu.h"
+#include "kvm/vcpu.h"
 #include "vmm.h"
 
 #define START_IMAGE_MAX (1l << 30)	/* kernels and ramdisks */

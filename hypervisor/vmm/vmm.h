@@ -9,9 +9,9 @@
 #include "dev/pvpanic.h"
 #include "dev/uart.h"
 #include "loop.h"
-#include "pci.h"
+#include "dev/pci.h"
 #include "virtio/console.h"
-#include "vm.h"
+#include "kvm/vm.h"
 
 struct vmm {
 	struct vm vm;

@@ -6,12 +6,13 @@
 #ifndef HV_TEST_DEVICES_H
 #define HV_TEST_DEVICES_H
 
+#include <stdbool.h>
 #include <string.h>
 #include "dev/i8042.h"
 #include "dev/pm.h"
 #include "dev/uart.h"
-#include "pci.h"
-#include "state.h"
+#include "dev/pci.h"
+#include "snapshot/state.h"
 #include "virtio/console.h"
 
 struct test_devs {
@@ -33,14 +34,31 @@ static inline int test_devs_init(struct test_devs *d)
 	return virtio_console_init(&d->vcon, &d->bus, NULL, NULL);
 }
 
-/* The same order as hv-vmm's device table (hypervisor/vmm/devices.c). */
+/*
+ * The same instances, names and order as hv-vmm's device table
+ * (hypervisor/vmm/devices.c).  @named false saves sections with bare
+ * names, as hv-vmm did before device instances were named.
+ */
+static inline void test_devs_state_as(struct state_io *io, struct test_devs *d, bool named)
+{
+	if (io->loading)
+		io->bare_names = !state_next_named(io);
+	io->instance = named ? "uart.0" : NULL;
+	uart_state(io, &d->uart);
+	io->instance = named ? "i8042.0" : NULL;
+	i8042_state(io, &d->kbd);
+	io->instance = named ? "acpi-pm.0" : NULL;
+	pm_state(io, &d->pm);
+	io->instance = named ? "pci.0" : NULL;
+	pci_bus_state(io, &d->bus);
+	io->instance = named ? "virtio-console.0" : NULL;
+	virtio_console_state(io, &d->vcon);
+	io->instance = NULL;
+}
+
 static inline void test_devs_state(struct state_io *io, struct test_devs *d)
 {
-	uart_state(io, &d->uart);
-	i8042_state(io, &d->kbd);
-	pm_state(io, &d->pm);
-	pci_bus_state(io, &d->bus);
-	virtio_console_state(io, &d->vcon);
+	test_devs_state_as(io, d, true);
 }
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: device state loading (hypervisor/vmm/state.c and every
+ * libFuzzer target: device state loading (hypervisor/vmm/snapshot/state.c and every
  * device's <dev>_state()).  A save image is untrusted input: whatever the
  * bytes, loading must fail cleanly or give state that validates.
  */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "devices.h"
-#include "vm.h"
+#include "kvm/vm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for hv-vmm's ACPI tables (hypervisor/vmm/acpi.c). */
+/* Unit tests for hv-vmm's ACPI tables (hypervisor/vmm/dev/acpi.c). */
 #include <check.h>
 #include "check-main.h"
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "acpi.h"
+#include "dev/acpi.h"
 #include "platform.h"
 
 #define GPA		PLAT_ACPI_BASE

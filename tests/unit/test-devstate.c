@@ -152,13 +152,13 @@ START_TEST(test_refuse_bad_state)
 	}
 	/* a newer section version is refused with a message */
 	memcpy(c, s, l);
-	c[1 + 4] = 9;	/* "uart" version, low byte */
+	c[1 + s[0]] = 9;	/* "uart.0/uart" version, low byte */
 	devs_init(b);
 	ck_assert_int_ne(load(b, c, l, msg, sizeof(msg)), 0);
 	ck_assert_msg(strstr(msg, "version 9"), "message: %s", msg);
 	/* a renamed field is both unknown and missing */
 	memcpy(c, s, l);
-	c[1 + 4 + 4 + 4 + 1] ^= 0x20;	/* first letter of the first field name */
+	c[1 + s[0] + 4 + 4 + 1] ^= 0x20;	/* first letter of the first field name */
 	devs_init(b);
 	ck_assert_int_ne(load(b, c, l, msg, sizeof(msg)), 0);
 	ck_assert_msg(strstr(msg, "uart"), "message: %s", msg);
@@ -173,6 +173,64 @@ START_TEST(test_refuse_bad_state)
 	}
 	free(c);
 	free(s);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/* Sections carry their device instance's name from the device table. */
+START_TEST(test_instance_names)
+{
+	struct devs *a = malloc(sizeof(*a));
+	static const char *const names[] = {
+		"uart.0/uart", "i8042.0/i8042", "acpi-pm.0/acpi-pm", "pci.0/pci-bus",
+		"pci.0/pci-00", "virtio-console.0/pci-01", "virtio-console.0/virtio-console",
+		"virtio-console.0/virtio-console-dev",
+	};
+	const uint8_t *at;
+	uint8_t *s;
+	size_t l;
+
+	devs_init(a);
+	save(a, &s, &l);
+	ck_assert_uint_eq(s[0], strlen(names[0]));
+	ck_assert_mem_eq(s + 1, names[0], strlen(names[0]));
+	at = s;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		at = memmem(at, l - (size_t)(at - s), names[i], strlen(names[i]));
+		ck_assert_msg(at, "no section %s after the one before", names[i]);
+	}
+	free(s);
+	free(a);
+}
+END_TEST
+
+/* Device state saved before instances were named (bare section names) loads. */
+START_TEST(test_bare_names)
+{
+	struct devs *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct state_io io;
+	uint8_t *named, *again;
+	size_t l1, l2;
+	char msg[160];
+
+	devs_init(a);
+	devs_dirty(a);
+	save(a, &named, &l1);
+	state_init_save(&io);
+	test_devs_state_as(&io, a, false);
+	ck_assert_msg(io.err == 0, "save failed: %s", io.errmsg);
+	ck_assert_uint_eq(io.buf[0], 4);
+	ck_assert_mem_eq(io.buf + 1, "uart", 4);
+	devs_init(b);
+	ck_assert_msg(load(b, io.buf, io.len, msg, sizeof(msg)) == 0, "load: %s", msg);
+	save(b, &again, &l2);
+	ck_assert_uint_eq(l1, l2);
+	ck_assert_mem_eq(named, again, l1);
+	ck_assert_int_eq(virtio_pci_post_load(&b->vcon.vp), 0);
+	state_fini(&io);
+	free(named);
+	free(again);
 	free(a);
 	free(b);
 }
@@ -235,6 +293,8 @@ int main(void)
 
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refuse_bad_state);
+	tcase_add_test(tc, test_instance_names);
+	tcase_add_test(tc, test_bare_names);
 	tcase_add_test(tc, test_value_validation);
 	tcase_add_test(tc, test_i8042_ports_between);
 	tcase_set_timeout(tc, 60);

@@ -12,10 +12,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include "boot/boot.h"
-#include "kvmstate.h"
+#include "kvm/kvmstate.h"
 #include "log.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "kvm/vcpu.h"
+#include "kvm/vm.h"
 
 static struct vm *new_vm(unsigned int vcpus)
 {
@@ -107,13 +107,15 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("kvm state");
-	TCase *tc = tcase_create("core");
+	Suite *s;
+	TCase *tc;
 
 	if (access("/dev/kvm", R_OK | W_OK)) {
 		fprintf(stderr, "SKIP: /dev/kvm is not usable here\n");
 		return 77;
 	}
+	s = suite_create("kvm state");
+	tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refusals);

@@ -4,7 +4,7 @@
 #define HV_VMM_BOOT_H
 
 #include <stdint.h>
-#include "vm.h"
+#include "kvm/vm.h"
 
 enum boot_mode {
 	BOOT_PVH32,		/* 32-bit protected mode, paging off, %ebx = start_info */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "dev/i8042.h"
 #include "log.h"
-#include "state.h"
+#include "snapshot/state.h"
 
 #define STS_OBF		0x01	/* output buffer full */
 #define STS_SYS		0x04	/* self-test passed */

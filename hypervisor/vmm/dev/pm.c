@@ -3,7 +3,7 @@
 #include "dev/pm.h"
 #include "log.h"
 #include "platform.h"
-#include "state.h"
+#include "snapshot/state.h"
 
 #define PM_OFF_STS	0
 #define PM_OFF_EN	2

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "dev/uart.h"
 #include "log.h"
-#include "state.h"
+#include "snapshot/state.h"
 
 #define UART_LSR_DR	0x01
 #define UART_LSR_THRE	0x20

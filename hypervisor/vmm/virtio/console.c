@@ -3,7 +3,7 @@
 #include <string.h>
 #include "io.h"
 #include "log.h"
-#include "state.h"
+#include "snapshot/state.h"
 #include "virtio/console.h"
 
 #define VCON_RXQ 0
@@ -20,7 +20,7 @@ static void vcon_fill_rx(struct virtio_console *c)
 {
 	struct virtq_elem e;
 
-	while (c->rx_count && virtq_pop(&c->vp, VCON_RXQ, &e) == 1) {
+	while (c->rx_count && virtio_pci_pop(&c->vp, VCON_RXQ, &e) == 1) {
 		uint32_t done = 0;
 
 		for (unsigned int i = 0; i < e.nr_in && c->rx_count; i++) {
@@ -33,7 +33,7 @@ static void vcon_fill_rx(struct virtio_console *c)
 				done++;
 			}
 		}
-		virtq_push(&c->vp, VCON_RXQ, &e, done);
+		virtio_pci_push(&c->vp, VCON_RXQ, &e, done);
 	}
 }
 
@@ -41,11 +41,11 @@ static void vcon_drain_tx(struct virtio_console *c)
 {
 	struct virtq_elem e;
 
-	while (virtq_pop(&c->vp, VCON_TXQ, &e) == 1) {
+	while (virtio_pci_pop(&c->vp, VCON_TXQ, &e) == 1) {
 		for (unsigned int i = 0; i < e.nr_out; i++)
 			if (c->out)
 				c->out(c->out_opaque, e.out[i].base, e.out[i].len);
-		virtq_push(&c->vp, VCON_TXQ, &e, 0);
+		virtio_pci_push(&c->vp, VCON_TXQ, &e, 0);
 	}
 }
 

@@ -2,7 +2,7 @@
 #ifndef HV_VMM_VIRTIO_CONSOLE_H
 #define HV_VMM_VIRTIO_CONSOLE_H
 
-#include "virtio/virtio.h"
+#include "virtio/pci.h"
 
 #define VCON_RX_BUF 4096
 

@@ -13,9 +13,9 @@
 #include "io.h"
 #include "log.h"
 #include "loop.h"
-#include "state.h"
-#include "virtio/virtio.h"
-#include "vm.h"
+#include "snapshot/state.h"
+#include "virtio/pci.h"
+#include "kvm/vm.h"
 
 #define VP_COMMON_OFF	0x0000
 #define VP_COMMON_LEN	0x38
@@ -73,22 +73,6 @@ void virtio_pci_fail(struct virtio_pci *vp, const char *why)
 	vp->status |= VIRTIO_STATUS_NEEDS_RESET;
 	if (vp->status & VIRTIO_STATUS_DRIVER_OK)
 		virtio_pci_config_changed(vp);
-}
-
-/* The rings of an enabled queue must lie wholly in guest RAM. */
-static bool vq_valid(struct virtio_pci *vp, struct virtq *vq)
-{
-	uint64_t n = vq->size;
-
-	if (n == 0 || (n & (n - 1)) || n > vp->ops->queue_max)
-		return false;
-	if ((vq->desc & 15) || (vq->avail & 1) || (vq->used & 3))
-		return false;
-	if (!vp->vm)
-		return true;
-	return vm_gpa(vp->vm, vq->desc, 16 * n) &&
-	       vm_gpa(vp->vm, vq->avail, 6 + 2 * n) &&
-	       vm_gpa(vp->vm, vq->used, 6 + 8 * n);
 }
 
 static void vp_set_status(struct virtio_pci *vp, uint8_t v)
@@ -192,7 +176,7 @@ static void common_write(struct virtio_pci *vp, uint64_t off, const void *data, 
 	case 0x1c:
 		if (v != 1 || vq->enabled)
 			break;
-		if (!vq_valid(vp, vq)) {
+		if (!virtq_valid(vq, vp->vm, vp->ops->queue_max)) {
 			virtio_pci_fail(vp, "queue enabled with a bad size or ring address");
 			break;
 		}
@@ -414,113 +398,27 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
 	return 0;
 }
 
-/* --- split virtqueues ---------------------------------------------------- */
+/* --- queues ------------------------------------------------------------- */
 
-struct vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-#define VRING_DESC_F_NEXT	1
-#define VRING_DESC_F_WRITE	2
-#define VRING_DESC_F_INDIRECT	4
-#define VRING_AVAIL_F_NO_INTERRUPT 1
-
-static void *vq_ptr(struct virtio_pci *vp, uint64_t gpa, uint64_t len)
+int virtio_pci_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e)
 {
-	return vp->vm ? vm_gpa(vp->vm, gpa, len) : NULL;
+	const char *why = NULL;
+	int r;
+
+	if (!virtio_pci_running(vp) || !vp->vq[q].enabled)
+		return 0;
+	r = virtq_pop(&vp->vq[q], vp->vm, e, &why);
+	if (r < 0)
+		virtio_pci_fail(vp, why);
+	return r;
 }
 
-int virtq_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e)
+void virtio_pci_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e,
+		     uint32_t len)
 {
 	struct virtq *vq = &vp->vq[q];
-	uint16_t *avail = vq_ptr(vp, vq->avail, 4 + 2 * vq->size);
-	struct vring_desc *table = vq_ptr(vp, vq->desc, 16ull * vq->size);
-	uint16_t avail_idx, head, i;
-	unsigned int n = 0;
 
-	if (!virtio_pci_running(vp) || !vq->enabled || !avail || !table)
-		return 0;
-	avail_idx = __atomic_load_n(&avail[1], __ATOMIC_ACQUIRE);
-	if ((uint16_t)(avail_idx - vq->last_avail) > vq->size) {
-		virtio_pci_fail(vp, "available index moved by more than the queue size");
-		return -1;
-	}
-	if (avail_idx == vq->last_avail)
-		return 0;
-	head = __atomic_load_n(&avail[2 + vq->last_avail % vq->size], __ATOMIC_RELAXED);
-	if (head >= vq->size) {
-		virtio_pci_fail(vp, "descriptor index out of range");
-		return -1;
-	}
-	e->head = head;
-	e->nr_in = e->nr_out = 0;
-	i = head;
-	for (;;) {
-		struct vring_desc d;
-		void *p;
-
-		/* one copy, so the guest cannot change it between check and use */
-		memcpy(&d, &table[i], sizeof(d));
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (++n > vq->size) {
-			virtio_pci_fail(vp, "descriptor chain loops");
-			return -1;
-		}
-		if (d.flags & VRING_DESC_F_INDIRECT) {
-			virtio_pci_fail(vp, "indirect descriptor, which was not negotiated");
-			return -1;
-		}
-		p = d.len ? vq_ptr(vp, d.addr, d.len) : NULL;
-		if (d.len && !p) {
-			virtio_pci_fail(vp, "descriptor points outside guest memory");
-			return -1;
-		}
-		if (d.flags & VRING_DESC_F_WRITE) {
-			if (e->nr_in == VIRTIO_MAX_IOV)
-				goto too_long;
-			e->in[e->nr_in++] = (struct iov){ p, d.len };
-		} else {
-			if (e->nr_in) {
-				virtio_pci_fail(vp, "readable descriptor after a writable one");
-				return -1;
-			}
-			if (e->nr_out == VIRTIO_MAX_IOV)
-				goto too_long;
-			e->out[e->nr_out++] = (struct iov){ p, d.len };
-		}
-		if (!(d.flags & VRING_DESC_F_NEXT))
-			break;
-		if (d.next >= vq->size) {
-			virtio_pci_fail(vp, "next descriptor index out of range");
-			return -1;
-		}
-		i = d.next;
-	}
-	vq->last_avail++;
-	return 1;
-
-too_long:
-	virtio_pci_fail(vp, "descriptor chain longer than hv-vmm accepts");
-	return -1;
-}
-
-void virtq_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e, uint32_t len)
-{
-	struct virtq *vq = &vp->vq[q];
-	uint16_t *avail = vq_ptr(vp, vq->avail, 4 + 2 * vq->size);
-	uint8_t *used = vq_ptr(vp, vq->used, 4 + 8ull * vq->size);
-	uint32_t ent[2] = { e->head, len };
-
-	if (!used || !avail)
-		return;
-	memcpy(used + 4 + 8 * (vq->used_idx % vq->size), ent, 8);
-	vq->used_idx++;
-	__atomic_store_n((uint16_t *)(used + 2), vq->used_idx, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!(__atomic_load_n(&avail[0], __ATOMIC_RELAXED) & VRING_AVAIL_F_NO_INTERRUPT)) {
+	if (virtq_push(vq, vp->vm, e, len)) {
 		vp->isr |= 1;
 		pci_msix_notify(&vp->pci, vq->msix_vector);
 	}
@@ -576,7 +474,7 @@ int virtio_pci_post_load(struct virtio_pci *vp)
 
 		if (vq->msix_vector >= vp->msix.nr)
 			vq->msix_vector = VIRTIO_NO_VECTOR;
-		if (vq->enabled && !vq_valid(vp, vq))
+		if (vq->enabled && !virtq_valid(vq, vp->vm, vp->ops->queue_max))
 			return -EINVAL;
 	}
 	pci_dev_post_load(&vp->pci);

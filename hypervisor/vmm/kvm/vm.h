@@ -65,7 +65,8 @@ struct vm {
 	 * ascending [offset, offset + len) of the memfd they cover: their
 	 * pages are not in the memfd, whatever SEEK_DATA says.  While there
 	 * are any, the domain depends on the file (an eager restore copies
-	 * them out and maps the memfd back: save.c, detach_finish()).
+	 * them out and maps the memfd back: detach_finish() in
+	 * snapshot/restore_bg.c).
 	 */
 	struct mem_run { uint64_t offset, len; } *mapped;
 	size_t nr_mapped;

@@ -9,6 +9,10 @@
  * missing field, a field of the wrong type or size, an unknown field, or a
  * newer section version; the caller then validates the values it got.
  *
+ * A device instance's sections are named "<instance>/<section>"
+ * ("virtio-console.0/pci-08"): the device table sets io->instance around
+ * each instance's state function, which names its sections as before.
+ *
  * Encoding of one section (all little-endian):
  *   u8 name_len, name, u32 version, u32 nr_fields,
  *   nr_fields * { u8 name_len, name, u8 type, u32 len, data[len] }
@@ -48,7 +52,11 @@ struct state_io {
 	uint32_t version;		/* version of the section being loaded */
 	struct state_field_ref fields[STATE_MAX_FIELDS];
 	unsigned int nr_fields;
-	char section[64];
+	char section[128];		/* the current section's whole name */
+	/* the device instance whose sections follow ("uart.0"), or NULL */
+	const char *instance;
+	/* loading: sections without instance names, as saved before them */
+	bool bare_names;
 };
 
 void state_init_save(struct state_io *io);
@@ -77,6 +85,12 @@ void state_u32f(struct state_io *io, uint32_t *v, const char *fmt, ...)
 /* Marks the load as failed with a message (for value validation). */
 void state_fail(struct state_io *io, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Loading: whether the next section's name carries an instance name ("/"),
+ * as device state has since device instances were named.
+ */
+bool state_next_named(const struct state_io *io);
 
 /* True when all input has been consumed. */
 bool state_at_end(const struct state_io *io);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "state.h"
+#include "snapshot/state.h"
 
 void state_init_save(struct state_io *io)
 {
@@ -99,13 +99,23 @@ static const uint8_t *take(struct state_io *io, size_t n)
 
 int state_begin(struct state_io *io, const char *section, uint32_t version)
 {
-	size_t slen = strlen(section);
 	const uint8_t *p;
+	size_t slen;
 	uint32_t nf;
+	int n;
 
-	snprintf(io->section, sizeof(io->section), "%s", section);
+	if (io->instance && !(io->loading && io->bare_names))
+		n = snprintf(io->section, sizeof(io->section), "%s/%s", io->instance, section);
+	else
+		n = snprintf(io->section, sizeof(io->section), "%s", section);
 	if (io->err)
 		return io->err;
+	if (n < 0 || (size_t)n >= sizeof(io->section) || n > 255) {
+		state_fail(io, "section name too long");
+		return io->err;
+	}
+	section = io->section;
+	slen = (size_t)n;
 	if (!io->loading) {
 		put_le(io, slen, 1);
 		put(io, section, slen);
@@ -298,6 +308,14 @@ void fn(struct state_io *io, type *v, const char *fmt, ...)		\
 STATE_FMT_FN(state_u16f, uint16_t, state_u16)
 STATE_FMT_FN(state_u32f, uint32_t, state_u32)
 STATE_FMT_FN(state_u64f, uint64_t, state_u64)
+
+bool state_next_named(const struct state_io *io)
+{
+	size_t left = io->in_len - io->in_pos;
+	const uint8_t *p = io->in + io->in_pos;
+
+	return left && p[0] <= left - 1 && memchr(p + 1, '/', p[0]);
+}
 
 bool state_at_end(const struct state_io *io)
 {

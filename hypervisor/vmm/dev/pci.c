@@ -6,9 +6,9 @@
 #include <unistd.h>
 #include "io.h"
 #include "log.h"
-#include "pci.h"
+#include "dev/pci.h"
 #include "platform.h"
-#include "state.h"
+#include "snapshot/state.h"
 
 #define PCI_COMMAND		0x04
 #define PCI_STATUS		0x06

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include "log.h"
 #include "platform.h"
-#include "vm.h"
+#include "kvm/vm.h"
 
 #define VM_MIN_MEM_MIB 16ULL
 #define VM_TSS_ADDR 0xfffbd000ULL

@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * virtio 1.x over PCI (modern only) with split virtqueues.  Everything the
+ * The virtio 1.x PCI transport (modern only); the split virtqueues it
+ * carries are virtio/queue.h, the devices beside it.  Everything the
  * guest writes here is untrusted: a broken ring or a bad register value
  * puts the device into NEEDS_RESET and stops it; it never stops hv-vmm.
  */
-#ifndef HV_VMM_VIRTIO_H
-#define HV_VMM_VIRTIO_H
+#ifndef HV_VMM_VIRTIO_PCI_H
+#define HV_VMM_VIRTIO_PCI_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "pci.h"
+#include "dev/pci.h"
+#include "virtio/queue.h"
 
 #define VIRTIO_MAX_QUEUES 8
-#define VIRTIO_MAX_IOV 64
 
 #define VIRTIO_F_VERSION_1		(1ull << 32)
 #define VIRTIO_STATUS_ACK		0x01
@@ -26,30 +27,6 @@
 
 struct vm;
 struct state_io;
-
-struct virtq {
-	uint16_t size;		/* as set by the driver */
-	uint16_t msix_vector;
-	bool enabled;
-	uint64_t desc, avail, used;
-	uint16_t last_avail, used_idx;
-	int kick_fd;		/* ioeventfd on this queue's notify address */
-	struct virtio_pci *vp;
-	unsigned int index;
-};
-
-struct iov {
-	void *base;
-	uint32_t len;
-};
-
-/* One request popped from a queue: readable buffers, then writable ones. */
-struct virtq_elem {
-	uint16_t head;
-	unsigned int nr_out, nr_in;
-	struct iov out[VIRTIO_MAX_IOV];	/* device reads */
-	struct iov in[VIRTIO_MAX_IOV];	/* device writes */
-};
 
 struct virtio_pci;
 
@@ -94,10 +71,14 @@ void virtio_pci_fail(struct virtio_pci *vp, const char *why);
 bool virtio_pci_running(const struct virtio_pci *vp);
 void virtio_pci_config_changed(struct virtio_pci *vp);
 
-/* 1 = got a request, 0 = queue empty, -1 = the ring is broken (device failed). */
-int virtq_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e);
+/*
+ * Queue @q of a running device (virtio/queue.c does the ring work):
+ * 1 = got a request, 0 = queue empty, -1 = the ring is broken (device failed).
+ */
+int virtio_pci_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e);
 /* Returns a request with @len bytes written, and interrupts unless suppressed. */
-void virtq_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e, uint32_t len);
+void virtio_pci_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e,
+		     uint32_t len);
 
 void virtio_pci_state(struct state_io *io, struct virtio_pci *vp);
 /* After load: validate queues, map BARs, register kicks; -EINVAL if broken. */

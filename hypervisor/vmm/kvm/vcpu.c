@@ -10,8 +10,8 @@
 #include "boot/boot.h"
 #include "log.h"
 #include "platform.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "kvm/vcpu.h"
+#include "kvm/vm.h"
 
 #define SIG_KICK (SIGRTMIN + 1)
 

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "vm.h"
+#include "kvm/vm.h"
 
 #define PCI_MAX_DEVS 32
 #define PCI_CFG_SIZE 256

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include "kvmstate.h"
+#include "kvm/kvmstate.h"
 #include "log.h"
 
 #define KVMSTATE_MAX_MSRS 256

@@ -3,7 +3,7 @@
 #define HV_VMM_VCPU_H
 
 #include "boot/boot.h"
-#include "vm.h"
+#include "kvm/vm.h"
 
 int vcpu_set_boot_regs(struct vcpu *v, const struct boot_entry *e);
 

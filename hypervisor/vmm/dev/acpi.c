@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "acpi.h"
+#include "dev/acpi.h"
 #include "platform.h"
 
 #define ACPI_OEM_ID		"HV    "	/* 6 bytes */

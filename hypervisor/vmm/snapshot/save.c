@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Save: a domain into the stream of docs/save-stream.md (snapshot/save.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "kvm/kvmstate.h"
+#include "log.h"
+#include "platform.h"
+#include "snapshot/save.h"
+#include "snapshot/state.h"
+#include "stream/stream.h"
+#include "kvm/vcpu.h"
+#include "vmm.h"
+
+#define SAVE_CHUNK_PAGES	8192	/* 32 MiB between progress reports */
+
+static double now_ms(void)
+{
+	return now_ns() / 1e6;
+}
+
+/*
+ * Pages of one memory region, with the memfd's holes (never written, so
+ * zero) found by SEEK_DATA/SEEK_HOLE and never read: reading them would
+ * allocate them.  A restored domain maps runs of its RAM from the image
+ * instead of the memfd (vm->mapped); their pages are read.
+ */
+struct save_pages {
+	struct vm *vm;
+	const struct mem_region *r;
+	bool holes;
+	off_t data, data_end;		/* the memfd's current data extent */
+	size_t run;			/* first mapped run not below the page */
+};
+
+static bool save_in_hole(struct save_pages *s, off_t off)
+{
+	const struct vm *vm = s->vm;
+
+	while (s->run < vm->nr_mapped &&
+	       vm->mapped[s->run].offset + vm->mapped[s->run].len <= (uint64_t)off)
+		s->run++;
+	if (s->run < vm->nr_mapped && vm->mapped[s->run].offset <= (uint64_t)off)
+		return false;	/* a page of the image, mapped */
+	if (!s->holes)
+		return false;
+	if (off >= s->data_end) {
+		s->data = lseek(s->vm->mem_fd, off, SEEK_DATA);
+		if (s->data < 0) {
+			if (errno != ENXIO) {
+				s->holes = false;	/* cannot tell: read everything */
+				return false;
+			}
+			s->data = s->data_end = (off_t)s->vm->mem_size;
+			return true;
+		}
+		s->data_end = lseek(s->vm->mem_fd, s->data, SEEK_HOLE);
+		if (s->data_end < 0)
+			s->data_end = (off_t)s->vm->mem_size;
+	}
+	return off < s->data;
+}
+
+static const void *save_get_page(void *opaque, uint64_t pfn)
+{
+	struct save_pages *s = opaque;
+	uint64_t rel = (pfn << 12) - s->r->gpa;
+
+	if (save_in_hole(s, (off_t)(s->r->offset + rel)))
+		return stream_zero_page;
+	return s->vm->mem + s->r->offset + rel;
+}
+
+static int save_memory(struct vmm *vmm, struct stream_writer *w, bool compress,
+		       const struct save_progress *pr)
+{
+	struct vm *vm = &vmm->vm;
+	uint64_t *pfns = malloc(SAVE_CHUNK_PAGES * sizeof(*pfns));
+	uint64_t done = 0;
+	int rc = 0;
+
+	if (!pfns)
+		return -ENOMEM;
+	for (unsigned int i = 0; !rc && i < vm->nr_regions; i++) {
+		struct save_pages s = { vm, &vm->regions[i], true, 0, 0, 0 };
+		uint64_t first = vm->regions[i].gpa >> 12;
+		uint64_t n = vm->regions[i].size >> 12;
+
+		for (uint64_t p = 0; !rc && p < n; p += SAVE_CHUNK_PAGES) {
+			size_t k = n - p < SAVE_CHUNK_PAGES ? (size_t)(n - p) : SAVE_CHUNK_PAGES;
+
+			for (size_t j = 0; j < k; j++)
+				pfns[j] = first + p + j;
+			rc = stream_write_pages(w, pfns, k, save_get_page, &s, compress);
+			done += (uint64_t)k << 12;
+			if (!rc && pr && pr->fn)
+				pr->fn(pr->opaque, done, vm->mem_size);
+		}
+	}
+	free(pfns);
+	return rc;
+}
+
+static int save_cpu_policy(struct vm *vm, struct stream_writer *w)
+{
+	const struct kvm_cpuid2 *c = vm->cpuid;
+	struct stream_cpuid e[STREAM_CPUID_MAX];
+
+	if (!c || !c->nent || c->nent > STREAM_CPUID_MAX)
+		return stream_write_cpu_policy(w, e, 0);	/* refused: says why */
+	for (unsigned int i = 0; i < c->nent; i++)
+		e[i] = (struct stream_cpuid){
+			c->entries[i].function, c->entries[i].index, c->entries[i].flags,
+			c->entries[i].eax, c->entries[i].ebx, c->entries[i].ecx,
+			c->entries[i].edx,
+		};
+	return stream_write_cpu_policy(w, e, c->nent);
+}
+
+static int save_layout(struct vm *vm, struct stream_writer *w)
+{
+	struct stream_region r[2];
+
+	for (unsigned int i = 0; i < vm->nr_regions; i++)
+		r[i] = (struct stream_region){ vm->regions[i].gpa, vm->regions[i].size };
+	return stream_write_layout(w, r, vm->nr_regions);
+}
+
+/* VM_STATE, each VCPU_STATE, DEVICE_STATE. */
+static int save_state(struct vmm *vmm, struct stream_writer *w, char *msg, size_t msg_len)
+{
+	struct vm *vm = &vmm->vm;
+	struct state_io io;
+	int rc;
+
+	state_init_save(&io);
+	rc = kvmstate_vm(&io, vm);
+	if (!rc)
+		rc = stream_write_record(w, STREAM_REC_VM_STATE, 0, io.buf, io.len);
+	else
+		snprintf(msg, msg_len, "reading the VM's KVM state: %s", strerror(-rc));
+	state_fini(&io);
+	for (unsigned int i = 0; !rc && i < vm->nr_vcpus; i++) {
+		state_init_save(&io);
+		rc = kvmstate_vcpu(&io, &vm->vcpus[i]);
+		if (!rc)
+			rc = stream_write_vcpu(w, i, io.buf, io.len);
+		else
+			snprintf(msg, msg_len, "reading vCPU %u's KVM state: %s", i, strerror(-rc));
+		state_fini(&io);
+	}
+	if (rc)
+		return rc;
+	state_init_save(&io);
+	pthread_mutex_lock(&vm->io_lock);
+	rc = vmm_devices_state(&io, vmm);
+	pthread_mutex_unlock(&vm->io_lock);
+	if (!rc)
+		rc = stream_write_record(w, STREAM_REC_DEVICE_STATE, 0, io.buf, io.len);
+	else
+		snprintf(msg, msg_len, "saving the devices' state: %s", strerror(-rc));
+	state_fini(&io);
+	return rc;
+}
+
+int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
+	     size_t config_len, const struct save_progress *pr,
+	     struct hv_vmm_save_result *res, char *msg, size_t msg_len)
+{
+	struct vm *vm = &vmm->vm;
+	struct stream_writer w;
+	bool compress = flags & HV_VMM_SAVE_COMPRESS;
+	bool was_paused = vm->paused;
+	uint32_t sflags = compress ? STREAM_F_COMPRESSED : 0;
+	struct stat st = { 0 };
+	double t0 = now_ms(), t_mem = 0, t_sync = 0;
+	off_t at;
+	int rc;
+
+	msg[0] = '\0';
+	at = lseek(fd, 0, SEEK_CUR);
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		snprintf(msg, msg_len, "the descriptor to save to: %s", strerror(-rc));
+		return rc;
+	}
+	vmm_restore_settle(vmm);
+	if (vm->nr_mapped && st.st_dev == vm->image_dev &&
+	    st.st_ino == vm->image_ino) {
+		snprintf(msg, msg_len, "the domain's memory is mapped from this file (it was restored from it lazily): save it to another file");
+		return -EBUSY;
+	}
+	if (S_ISREG(st.st_mode) && at >= 0) {
+		/* a regular file at a page offset, uncompressed: a restore can map it */
+		if (!compress && at % STREAM_PAGE_SIZE == 0)
+			sflags |= STREAM_F_ALIGNED;
+		if (ftruncate(fd, at) < 0) {
+			rc = -errno;
+			snprintf(msg, msg_len, "cannot truncate the file at offset %lld: %s",
+				 (long long)at, strerror(-rc));
+			return rc;
+		}
+	}
+	vm_pause(vm);
+	rc = stream_writer_init(&w, fd, sflags);
+	w.pages_stable = true;		/* paused until the end */
+	if (!rc)
+		rc = stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, config, config_len);
+	if (!rc)
+		rc = save_cpu_policy(vm, &w);
+	if (!rc)
+		rc = save_layout(vm, &w);
+	if (!rc) {
+		t_mem = now_ms();
+		rc = save_memory(vmm, &w, compress, pr);
+		t_mem = now_ms() - t_mem;
+	}
+	if (!rc)
+		rc = save_state(vmm, &w, msg, msg_len);
+	if (!rc)
+		rc = stream_write_end(&w);
+	/* a full disk may only show when the data reaches it: before success */
+	if (!rc && S_ISREG(st.st_mode)) {
+		t_sync = now_ms();
+		if (fdatasync(fd) < 0) {
+			rc = -errno;
+			snprintf(msg, msg_len, "writing the image out: %s", strerror(errno));
+		}
+		t_sync = now_ms() - t_sync;
+	}
+	if (rc && !msg[0])
+		snprintf(msg, msg_len, "%s", w.err ? w.errmsg : strerror(-rc));
+	if (!rc) {
+		res->bytes = w.bytes_written;
+		res->pages = w.pages;
+		res->zero_pages = w.zero_pages;
+		info("saved %" PRIu64 " bytes: %" PRIu64 " pages, %" PRIu64 " of them zero, in %.1f ms (memory %.1f ms, flush %.1f ms)",
+		     res->bytes, res->pages, res->zero_pages, now_ms() - t0, t_mem, t_sync);
+	}
+	stream_writer_fini(&w);
+	if (rc <= -4096)
+		rc = -EINVAL;	/* a stream rule broken here: a bug, reported as such */
+	if (!was_paused && (rc || (flags & HV_VMM_SAVE_RESUME)))
+		vm_unpause(vm);
+	return rc;
+}
