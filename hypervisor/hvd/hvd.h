@@ -40,26 +40,48 @@ struct hvd_watch {
 };
 
 /*
- * A client request waiting on a domain.  A RESTORE waits as a BUILD until
- * hv-vmm has read the image, then, unless it stays paused, as the UNPAUSE
- * it sends; a SAVE waits for hv-vmm's answer to HV_VMM_OP_SAVE.
+ * A long request in progress on a domain: create, restore, save, or a
+ * call hv-vmm answers (pause, unpause, shutdown).  Each kind is one
+ * object with its own callbacks for what can happen to it; the domain's
+ * events (its hv-vmm is ready, replied, reported progress, closed its
+ * channel, went away; a deadline passed; the client cancelled) are
+ * dispatched to them by op.c.  A callback that finishes the operation
+ * answers the client and ends it (op_end); one may also take the domain
+ * away (then d->dead).
  */
-enum hvd_wait_kind {
-	HVD_WAIT_BUILD,		/* until hv-vmm says RUNNING or dies */
-	HVD_WAIT_VMM,		/* until hv-vmm answers vmm_seq */
+struct hvd_op;
+struct hvd_domain;
+
+struct hvd_op_type {
+	const char *name;
+	/* hv-vmm's vCPUs are set up (HV_VMM_EV_RUNNING) */
+	void (*ready)(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
+	/* hv-vmm answered op->vmm_seq */
+	void (*reply)(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
+		      const void *data, size_t len);
+	/* hv-vmm closed its control channel while op->vmm_seq was pending */
+	void (*closed)(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
+	/* hv-vmm ended (@status its exit status, -1 if killed) */
+	void (*gone)(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
+		     pid_t pid);
+	/* op->deadline passed */
+	void (*expire)(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
+	/* the client sent CANCEL: 0 once undone, or -HV_HC_E* (CANCEL's reply) */
+	int (*cancel)(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
 };
 
-struct hvd_waiter {
-	struct hvd_waiter *next;
-	enum hvd_wait_kind kind;
-	uint64_t conn_id;	/* 0: hvd itself asked */
-	uint16_t op;		/* the client's request */
+struct hvd_op {
+	struct hvd_op *next;
+	const struct hvd_op_type *type;
+	uint64_t conn_id;	/* the client's request, 0: hvd itself asked */
+	uint16_t op;
 	uint32_t seq;
-	uint32_t flags;		/* SAVE: HV_HC_SAVE_*, RESTORE: HV_HC_RESTORE_* */
-	uint16_t vmm_op;	/* HVD_WAIT_VMM */
+	uint32_t flags;		/* the request's HV_HC_SAVE_* or HV_HC_RESTORE_* */
+	uint16_t vmm_op;	/* the hv-vmm request it waits on, 0: none */
 	uint32_t vmm_seq;
 	int64_t deadline;	/* CLOCK_MONOTONIC ms, 0: none */
-	int64_t stall_ms;	/* each progress event moves the deadline this far on */
+	int64_t stall_ms;	/* progress moves the deadline this far on, 0: it does not */
+	bool progress;		/* hv-vmm's progress goes to the client */
 	bool stalled;		/* hv-vmm was stopped for making no progress */
 };
 
@@ -77,7 +99,15 @@ struct hvd_domain {
 	size_t json_len;
 	bool has_kernel;		/* a kernel lies in the domain's directory */
 	bool has_initrd;		/* and a ramdisk */
-	uint32_t state;			/* enum hv_hc_state */
+	/*
+	 * The one state (enum hv_hc_state, as clients see it): BUILDING while
+	 * its hv-vmm builds or restores it (a create or restore operation
+	 * runs), PAUSED or RUNNING once its vCPUs are set up, SHUTDOWN or
+	 * CRASHED when preserved, DYING when a restarted hvd finishes off
+	 * one it found half made.  want_running says which of PAUSED and
+	 * RUNNING it goes to when it is (re)built.
+	 */
+	uint32_t state;
 	uint32_t shutdown_code;		/* enum hv_hc_shutdown_code */
 	uint64_t start_time;		/* seconds since the epoch */
 	uint64_t cpu_time_ns;		/* last seen */
@@ -86,9 +116,7 @@ struct hvd_domain {
 	pid_t pid;			/* 0: none runs */
 	unsigned long long pid_start;	/* /proc starttime, against pid reuse */
 	bool child;			/* spawned by this hvd: reap it */
-	bool vmm_ready;			/* its vCPU threads run (or are parked) */
 	bool want_running;		/* unpaused once ready (restarts) */
-	bool destroying;
 	bool announced;			/* a CREATED event went out: its end gets DEATH */
 	int exit_reason;		/* from its EXIT event, -1: none yet */
 	char vmm_error[256];		/* why hv-vmm refused BUILD or RESTORE, "" if not */
@@ -97,7 +125,7 @@ struct hvd_domain {
 	uint32_t vmm_seq;
 	int64_t reconnect_at;		/* retry the control socket at, 0: none */
 
-	struct hvd_waiter *waiters;
+	struct hvd_op *ops;		/* in progress, oldest first */
 	unsigned int restarts;		/* within the window below */
 	int64_t restart_window;
 	bool dead;			/* left the table, freed after this round */
@@ -187,10 +215,72 @@ void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d,
 int64_t server_tick(struct hvd *hvd, int64_t now);
 void server_reap(struct hvd *hvd);
 
+/* op.c: operations in progress */
+struct hvd_op *op_start(struct hvd_domain *d, const struct hvd_op_type *type,
+			const struct hvd_conn *c, const struct hvd_req *req, int64_t timeout_ms);
+/* Takes @op off its domain and frees it (its client has its answer). */
+void op_end(struct hvd_domain *d, struct hvd_op *op);
+/* Answers @op's client (a failure with @msg, NULL: none) and ends it. */
+void op_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
+	      const void *body, size_t len);
+void op_fail(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
+	     const char *msg);
+struct hvd_op *op_find(const struct hvd_domain *d, const struct hvd_op_type *type);
+/* Each returns true if an operation took the event. */
+bool op_ready(struct hvd *hvd, struct hvd_domain *d);
+bool op_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint32_t seq, int status,
+		  const void *data, size_t len);
+void op_progress(struct hvd *hvd, struct hvd_domain *d, uint64_t done, uint64_t total);
+void op_closed(struct hvd *hvd, struct hvd_domain *d);
+bool op_gone(struct hvd *hvd, struct hvd_domain *d, int status, pid_t pid);
+int64_t op_tick(struct hvd *hvd, struct hvd_domain *d, int64_t now);
+/*
+ * Why @d's hv-vmm ended before @op's domain was ready, into @msg: @stalled
+ * if hvd stopped it, else the reason hv-vmm gave, else where its log is.
+ * Copies the end of that log into hvd's.
+ */
+void op_vmm_ended(struct hvd *hvd, const struct hvd_domain *d, const struct hvd_op *op,
+		  int status, pid_t pid, const char *stalled, char *msg, size_t size);
+/* Answers every operation of @d with @status (the domain goes). */
+void op_abort_all(struct hvd *hvd, struct hvd_domain *d, int status);
+int op_cancel(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req);
+
+/* The operations, one file each. */
+extern const struct hvd_op_type op_create_type;	/* op-create.c */
+extern const struct hvd_op_type op_restore_type;	/* op-restore.c */
+extern const struct hvd_op_type op_save_type;		/* op-save.c */
+extern const struct hvd_op_type op_call_type;		/* op-call.c */
+int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds);
+int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds);
+int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	    struct hvd_domain *d, int fd);
+/* PAUSE, UNPAUSE, SHUTDOWN: @vmm_op to hv-vmm, answered when it answers. */
+int op_call(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	    struct hvd_domain *d, uint16_t vmm_op);
+
 /* domain.c */
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid);
-int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
-	      int *fds, unsigned int nfds);
+struct hvd_domain *domain_find_name(struct hvd *hvd, const char *name);
+/*
+ * A new domain in state BUILDING with the description @cfg/@json (which it
+ * takes over, also on failure), in the table and on disk; NULL with *rc_r
+ * and @why set if it cannot be.
+ */
+struct hvd_domain *domain_make(struct hvd *hvd, hv_domain_config *cfg, char *json,
+			       int *rc_r, char *why, size_t why_size);
+/* A kernel or ramdisk as hv-vmm reads it: a regular file of at most 1 GiB. */
+bool domain_image_ok(int fd);
+/* Copies the kernel and ramdisk (-1: none) into the domain's directory. */
+int domain_keep_images(struct hvd *hvd, struct hvd_domain *d, int kernel, int ramdisk);
+/* The domain is there for everyone: the CREATED event. */
+void domain_announce(struct hvd *hvd, struct hvd_domain *d);
+/* Only one save or restore at a time, and nothing else that needs the vCPUs meanwhile. */
+bool domain_busy(const struct hvd_domain *d);
+/* What an open descriptor is, for messages; whether it is open for writing or reading. */
+const char *domain_fd_kind(int fd);
+bool domain_fd_open_for(int fd, bool write);
+/* Renames the domain's logs along with the domain. */
+void domain_rename_logs(struct hvd *hvd, const char *from, const char *to);
 void domain_vmm_ready(struct hvd *hvd, struct hvd_domain *d);
 void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d);
 /* hv-vmm's reply: @status 0 or -errno, @data what follows struct hv_vmm_reply. */
@@ -203,6 +293,12 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d);
 int64_t domain_tick(struct hvd *hvd, int64_t now);
 void domain_reap(struct hvd *hvd);
 void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info);
+/* Its hv-vmm runs and its vCPUs are set up: PAUSED or RUNNING. */
+bool domain_live(const struct hvd_domain *d);
+
+/* ops.c: a client's request about domains */
+int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	      int *fds, unsigned int nfds);
 
 /* desc.c: a domain's description */
 void desc_init(struct hvd *hvd);

@@ -365,7 +365,6 @@ static void store_revive(struct hvd *hvd, struct hvd_domain *d)
 		hvd_info(hvd, "domain %u (%s): was being %s; destroying it", d->domid, d->cfg->name,
 			 d->state == HV_HC_STATE_BUILDING ? "built" : "destroyed");
 		d->state = HV_HC_STATE_DYING;
-		d->destroying = true;
 		vmm_signal(d, SIGKILL);
 		return;
 	}

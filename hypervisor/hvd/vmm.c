@@ -299,7 +299,6 @@ void vmm_detach(struct hvd *hvd, struct hvd_domain *d)
 	d->pid = 0;
 	d->pid_start = 0;
 	d->child = false;
-	d->vmm_ready = false;
 	d->reconnect_at = 0;
 }
 
@@ -528,7 +527,6 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	}
 	d->pid = pid;
 	d->child = true;
-	d->vmm_ready = false;
 	d->exit_reason = -1;
 	d->pidw.fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	d->pidw.fn = vmm_on_pid;

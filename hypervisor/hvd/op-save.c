@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * SAVE: hv-vmm writes the domain to the client's descriptor, with the
+ * domain's description (or the client's replacement) as the image's
+ * DOMAIN_CONFIG.  Progress goes to the client and keeps the save alive
+ * (none for HVD_STALL_MS: the client is told, hv-vmm may yet finish).  A
+ * failed save leaves the domain as it was; a successful one ends it,
+ * pauses it or lets it run on, as asked.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "wire/vmmmsg.h"
+#include "hvd.h"
+
+/* A save's failure, from hv-vmm's errno, as the client's status. */
+static int save_status(int vmm_status)
+{
+	switch (-vmm_status) {
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+	case EPIPE:
+	case ECONNRESET:
+	case EIO:
+		return -HV_HC_EIO;	/* writing the image failed */
+	case EBADF:
+	case EACCES:
+		return -HV_HC_EBADF;
+	case ENOMEM:
+		return -HV_HC_ENOMEM;
+	case EOPNOTSUPP:
+		return -HV_HC_ENOTSUP;	/* an hv-vmm that cannot save */
+	default:
+		return -HV_HC_EVMM;
+	}
+}
+
+/* hv-vmm answered the SAVE. */
+static void save_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
+		       const void *data, size_t len)
+{
+	struct hv_vmm_save_result vr;
+	struct hv_hc_save_result res;
+	char vmsg[256], msg[HV_HC_ERRMSG_MAX];
+
+	if (status) {
+		vmmmsg_reply_text(data, len, vmsg, sizeof(vmsg));
+		if (vmsg[0])
+			snprintf(msg, sizeof(msg), "hv-vmm: %s", vmsg);
+		else
+			snprintf(msg, sizeof(msg), "hv-vmm could not save the domain: %s",
+				 strerror(-status));
+		hvd_err(hvd, "domain %u (%s): save failed: %s; the domain is left as it was",
+			d->domid, d->cfg->name, msg);
+		op_fail(hvd, d, op, save_status(status), msg);
+		return;
+	}
+	memset(&vr, 0, sizeof(vr));
+	memcpy(&vr, data, len < sizeof(vr) ? len : sizeof(vr));
+	memset(&res, 0, sizeof(res));
+	res.bytes = vr.bytes;
+	res.pages = vr.pages;
+	res.zero_pages = vr.zero_pages;
+	hvd_info(hvd, "domain %u (%s): saved, %llu bytes, %llu pages (%llu zero)", d->domid,
+		 d->cfg->name, (unsigned long long)res.bytes, (unsigned long long)res.pages,
+		 (unsigned long long)res.zero_pages);
+	if (op->flags & HV_HC_SAVE_PAUSED) {
+		d->state = HV_HC_STATE_PAUSED;
+		d->want_running = false;
+		store_save(hvd, d);
+	} else if (!(op->flags & HV_HC_SAVE_CONTINUE)) {
+		struct hvd_op done = *op;
+
+		/* the image is the domain now: it goes, as by DESTROY, before the reply */
+		op_end(d, op);
+		domain_remove(hvd, d);
+		server_reply(hvd, done.conn_id, done.op, done.seq, 0, &res, sizeof(res), -1);
+		return;
+	}
+	op_reply(hvd, d, op, 0, &res, sizeof(res));
+}
+
+static void save_closed(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
+{
+	op_fail(hvd, d, op, -HV_HC_EVMM, "hv-vmm closed its control channel during the save");
+}
+
+static void save_gone(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
+		      pid_t pid)
+{
+	op_fail(hvd, d, op, -HV_HC_EVMM, "the domain's hv-vmm ended during the save");
+}
+
+static void save_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
+{
+	char msg[HV_HC_ERRMSG_MAX];
+
+	hvd_err(hvd, "domain %u (%s): hv-vmm reported no progress saving for %d s; no longer "
+		"waiting for it", d->domid, d->cfg->name, HVD_STALL_MS / 1000);
+	snprintf(msg, sizeof(msg), "the save made no progress for %d s (does the image's "
+		 "reader still read?); hv-vmm may yet finish it, see hvd's log",
+		 HVD_STALL_MS / 1000);
+	op_fail(hvd, d, op, -HV_HC_EVMM, msg);
+}
+
+/* hv-vmm writes the image in one go: it cannot be stopped half way yet. */
+static int save_cancel(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
+{
+	return -HV_HC_ENOTSUP;
+}
+
+const struct hvd_op_type op_save_type = {
+	.name = "save",
+	.reply = save_reply,
+	.closed = save_closed,
+	.gone = save_gone,
+	.expire = save_expire,
+	.cancel = save_cancel,
+};
+
+int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	    struct hvd_domain *d, int fd)
+{
+	const struct hv_hc_save *sv = &req->u.save;
+	struct hv_vmm_save vs = { 0 };
+	struct hvd_op *op;
+	const char *json = req->json;
+	size_t json_len = req->json_len;
+	uint8_t *body = NULL;
+	uint32_t seq;
+	int r, rc;
+
+	if (d->state != HV_HC_STATE_RUNNING && d->state != HV_HC_STATE_PAUSED)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u is neither running nor paused", d->domid);
+	if (!domain_live(d))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u is starting or stopping; try again", d->domid);
+	if (domain_busy(d))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u is being saved already", d->domid);
+	if (!domain_fd_open_for(fd, true))
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
+					"the descriptor to save into (%s) is not open for writing",
+					domain_fd_kind(fd));
+	if (!sv->config_len) {
+		/* the image carries the domain's description as it is now */
+		json = d->json;
+		json_len = d->json_len;
+	}
+	rc = HVD_REPLIED;
+	body = malloc(sizeof(vs) + json_len);
+	if (!body || sizeof(struct hv_vmm_msg) + sizeof(vs) + json_len > HV_VMM_MSG_MAX) {
+		server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ENOMEM,
+				 body ? "the configuration (%zu bytes) is too long to send to hv-vmm" :
+				 "hvd is out of memory (%zu bytes of configuration)", json_len);
+		goto out;
+	}
+	vs.flags = (sv->flags & HV_HC_SAVE_COMPRESS ? HV_VMM_SAVE_COMPRESS : 0) |
+		   (sv->flags & HV_HC_SAVE_CONTINUE ? HV_VMM_SAVE_RESUME : 0);
+	vs.config_len = (uint32_t)json_len;
+	memcpy(body, &vs, sizeof(vs));
+	memcpy(body + sizeof(vs), json, json_len);
+	op = op_start(d, &op_save_type, c, req, HVD_STALL_MS);
+	if (!op) {
+		rc = -HV_HC_ENOMEM;
+		goto out;
+	}
+	r = vmm_send(hvd, d, HV_VMM_OP_SAVE, body, sizeof(vs) + json_len, fd, &seq);
+	if (r) {
+		char msg[HV_HC_ERRMSG_MAX];
+
+		snprintf(msg, sizeof(msg), "cannot send the save request to domain %u's hv-vmm: %s",
+			 d->domid, strerror(-r));
+		op_fail(hvd, d, op, -HV_HC_EVMM, msg);
+		goto out;
+	}
+	op->vmm_op = HV_VMM_OP_SAVE;
+	op->vmm_seq = seq;
+	op->flags = sv->flags;
+	op->stall_ms = HVD_STALL_MS;
+	op->progress = true;
+	hvd_info(hvd, "domain %u (%s): saving%s%s", d->domid, d->cfg->name,
+		 sv->flags & HV_HC_SAVE_COMPRESS ? ", compressed" : "",
+		 sv->flags & HV_HC_SAVE_CONTINUE ? ", to run on" :
+		 sv->flags & HV_HC_SAVE_PAUSED ? ", to stay paused" : ", to be destroyed");
+	rc = HVD_DEFERRED;
+out:
+	free(body);
+	return rc;
+}

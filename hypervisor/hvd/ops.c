@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A client's request about domains: the short ones are answered here, the
+ * long ones start an operation (op-*.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "hvd.h"
+
+static int domain_op_get_config(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+				struct hvd_domain *d)
+{
+	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, d->json, d->json_len, -1);
+	return HVD_REPLIED;
+}
+
+/*
+ * Destroy, as in Xen, is immediate: the hv-vmm gets SIGKILL (its vCPUs run
+ * no further) and the domain leaves the table at once; the kernel frees
+ * its memory behind us and SIGCHLD reaps the process.
+ */
+static int domain_op_destroy(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+			     struct hvd_domain *d)
+{
+	domain_remove(hvd, d);
+	return 0;
+}
+
+static int domain_op_rename(struct hvd *hvd, struct hvd_domain *d, const char *name)
+{
+	struct hvd_domain *other = domain_find_name(hvd, name);
+	char *old;
+	int rc;
+
+	if (other == d)
+		return 0;
+	if (other)
+		return -HV_HC_EEXIST;
+	if (d->state == HV_HC_STATE_DYING)
+		return -HV_HC_ESTATE;
+	old = strdup(d->cfg->name);
+	if (!old)
+		return -HV_HC_ENOMEM;
+	/* the description says the name: a save image, a restart, GET_CONFIG follow it */
+	rc = desc_rename(hvd, d, name);
+	if (rc == 0) {
+		hvd_info(hvd, "domain %u (%s): renamed %s", d->domid, old, name);
+		domain_rename_logs(hvd, old, name);
+	}
+	free(old);
+	return rc;
+}
+
+static int domain_op_console(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+			     struct hvd_domain *d)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char *path;
+	int fd = -1, rc = -HV_HC_EIO;
+
+	if (!domain_live(d))
+		return -HV_HC_ESTATE;
+	path = store_domain_file(hvd, d->domid, "console.sock");
+	if (!path || strlen(path) >= sizeof(a.sun_path))
+		goto out;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		hvd_err(hvd, "domain %u (%s): cannot connect to its console at %s: %s", d->domid,
+			d->cfg->name, path, strerror(errno));
+		goto out;
+	}
+	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, NULL, 0, fd);
+	fd = -1;
+	rc = HVD_REPLIED;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+static uint64_t domain_meminfo(const char *key)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strstr(buf, key);
+	return p ? strtoull(p + strlen(key), NULL, 10) / 1024 : 0;
+}
+
+static int domain_op_physinfo(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req)
+{
+	struct hv_hc_physinfo pi;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_cpus = cpus > 0 ? (uint32_t)cpus : 1;
+	pi.total_mib = domain_meminfo("MemTotal:");
+	pi.free_mib = domain_meminfo("MemAvailable:");
+	for (struct hvd_domain *d = hvd->domains; d; d = d->next) {
+		pi.nr_domains++;
+		if (d->pid)
+			pi.domains_mib += d->cfg->memory_mib;
+	}
+	pi.max_vcpus = REQUEST_MAX_VCPUS;
+	pi.hvd_pid = (uint32_t)getpid();
+	snprintf(pi.version, sizeof(pi.version), "%s", PACKAGE_VERSION);
+	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, &pi, sizeof(pi), -1);
+	return HVD_REPLIED;
+}
+
+static int domain_op_list(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req)
+{
+	uint8_t *body = hvd->listbuf;
+	struct hv_hc_list_reply lr = { 0 };
+	size_t fit = request_list_fit(), off = sizeof(lr);
+	struct hvd_domain *d;
+
+	if (req->u.list.max && req->u.list.max < fit)
+		fit = req->u.list.max;
+	for (d = hvd->domains; d && d->domid < req->u.list.first_domid; d = d->next)
+		;
+	for (; d && lr.count < fit; d = d->next) {
+		struct hv_hc_dominfo info;
+
+		domain_fill_info(d, &info);
+		memcpy(body + off, &info, sizeof(info));
+		off += sizeof(info);
+		lr.count++;
+	}
+	lr.more = d != NULL;
+	memcpy(body, &lr, sizeof(lr));
+	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, body, off, -1);
+	return HVD_REPLIED;
+}
+
+int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
+	      unsigned int nfds)
+{
+	struct hvd_domain *d = NULL;
+	struct hv_hc_dominfo info;
+
+	switch (req->hdr.op) {
+	case HV_HC_DOMCTL_CREATE_DOMAIN:
+		return op_create(hvd, c, req, fds);
+	case HV_HC_DOMCTL_RESTORE_DOMAIN:
+		return op_restore(hvd, c, req, fds);
+	case HV_HC_DOMCTL_CANCEL:
+		return op_cancel(hvd, c, req);
+	case HV_HC_SYSCTL_PHYSINFO:
+		return domain_op_physinfo(hvd, c, req);
+	case HV_HC_SYSCTL_LIST:
+		return domain_op_list(hvd, c, req);
+	case HV_HC_DOMCTL_ADD_DEVICE:
+		d = domain_find(hvd, req->u.add_device.domid);
+		break;
+	case HV_HC_DOMCTL_SHUTDOWN:
+		d = domain_find(hvd, req->u.shutdown.domid);
+		break;
+	case HV_HC_DOMCTL_RENAME:
+		d = domain_find(hvd, req->u.rename.domid);
+		break;
+	case HV_HC_DOMCTL_SAVE:
+		d = domain_find(hvd, req->u.save.domid);
+		break;
+	default:
+		d = domain_find(hvd, req->u.domid.domid);
+		break;
+	}
+	if (!d)
+		return -HV_HC_ENOENT;
+	switch (req->hdr.op) {
+	case HV_HC_DOMCTL_ADD_DEVICE:
+		return -HV_HC_ENOTSUP;
+	case HV_HC_DOMCTL_PAUSE:
+		if (d->state == HV_HC_STATE_PAUSED && domain_live(d))
+			return 0;
+		return d->state == HV_HC_STATE_RUNNING ?
+			op_call(hvd, c, req, d, HV_VMM_OP_PAUSE) : -HV_HC_ESTATE;
+	case HV_HC_DOMCTL_UNPAUSE:
+		if (d->state == HV_HC_STATE_RUNNING && domain_live(d))
+			return 0;
+		return d->state == HV_HC_STATE_PAUSED ?
+			op_call(hvd, c, req, d, HV_VMM_OP_UNPAUSE) : -HV_HC_ESTATE;
+	case HV_HC_DOMCTL_SHUTDOWN:
+		if (d->state != HV_HC_STATE_RUNNING && d->state != HV_HC_STATE_PAUSED)
+			return -HV_HC_ESTATE;
+		return op_call(hvd, c, req, d,
+				     req->u.shutdown.reason == HV_HC_SHUTDOWN_REBOOT ?
+				     HV_VMM_OP_CTRL_ALT_DEL : HV_VMM_OP_POWER_BUTTON);
+	case HV_HC_DOMCTL_DESTROY:
+		return domain_op_destroy(hvd, c, req, d);
+	case HV_HC_DOMCTL_GETINFO:
+		domain_fill_info(d, &info);
+		server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, &info, sizeof(info), -1);
+		return HVD_REPLIED;
+	case HV_HC_DOMCTL_RENAME:
+		return domain_op_rename(hvd, d, req->u.rename.name);
+	case HV_HC_DOMCTL_CONSOLE:
+		return domain_op_console(hvd, c, req, d);
+	case HV_HC_DOMCTL_GET_CONFIG:
+		return domain_op_get_config(hvd, c, req, d);
+	case HV_HC_DOMCTL_SAVE:
+		return op_save(hvd, c, req, d, fds[0]);
+	default:
+		return -HV_HC_EOPNOTSUPP;
+	}
+}
