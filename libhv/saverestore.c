@@ -2,10 +2,10 @@
 /*
  * Save and restore.  SAVE hands hvd the domain's id and the descriptor to
  * write the image to.  RESTORE needs more from us: the image's
- * configuration is read here with the stream reader (which checks it like
- * every other record), the caller's overrides are applied, and hvd gets
- * the create description, the image, the kernel and ramdisk (kept for a
- * later restart, as BUILD's) and the configuration to store.
+ * configuration is read here with the stream's record reader (which checks
+ * it like every other record), the caller's overrides are applied, and hvd
+ * gets the create description, the image, the kernel and ramdisk (kept for
+ * a later restart, as BUILD's) and the configuration to store.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include "client.h"
 #include "domain_int.h"
-#include "stream/stream.h"
+#include "stream/stream-record.h"
 
 #define SAVE_FLAGS (HV_SAVE_CONTINUE | HV_SAVE_PAUSED | HV_SAVE_COMPRESS)
 #define RESTORE_FLAGS (HV_RESTORE_PAUSED | HV_RESTORE_LAZY)
@@ -160,7 +160,7 @@ static int read_image_config(hv_ctx *ctx, int fd, off_t start,
 	int r, rc;
 
 	stream_reader_init(&rd, fd);
-	r = stream_read_record(&rd, &rec);
+	r = stream_read_next(&rd, &rec);
 	if (r < 0) {
 		HV__ERR(ctx, "restore: %s%s", rd.errmsg,
 			r == -STREAM_E_MAGIC ? " (is it an image written by xl save?)" :

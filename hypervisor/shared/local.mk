@@ -1,8 +1,21 @@
 # The save image and migration stream (docs/save-stream.md): its reader and
 # writer, shared by every program that saves or restores, and its checker.
-HV_STREAM_SRC = hypervisor/shared/stream/stream.c hypervisor/shared/stream/stream.h
+# The record reader (rules, framing, a table CRC) needs no library: libhv,
+# which reads only an image's DOMAIN_CONFIG, builds that alone.
+HV_STREAM_RECORD_SRC = \
+	hypervisor/shared/stream/stream-record.h \
+	hypervisor/shared/stream/stream-int.h \
+	hypervisor/shared/stream/stream.c \
+	hypervisor/shared/stream/stream-crc.c \
+	hypervisor/shared/stream/stream-record.c
+# The whole codec: the record reader, page data (read and inflated) and the
+# writer; build it with HV_STREAM_CFLAGS and link HV_STREAM_LIBS.
+HV_STREAM_SRC = $(HV_STREAM_RECORD_SRC) \
+	hypervisor/shared/stream/stream.h \
+	hypervisor/shared/stream/stream-read.c \
+	hypervisor/shared/stream/stream-write.c
 # zlib compresses page batches; ISA-L computes the CRCs (at memory speed)
-HV_STREAM_CFLAGS = $(ZLIB_CFLAGS) $(ISAL_CFLAGS)
+HV_STREAM_CFLAGS = -DHV_STREAM_ISAL $(ZLIB_CFLAGS) $(ISAL_CFLAGS)
 HV_STREAM_LIBS = $(ZLIB_LIBS) $(ISAL_LIBS)
 
 pkglibexec_PROGRAMS += hypervisor/shared/stream/hv-streamcheck

@@ -1,9 +1,9 @@
 /*
  * libFuzzer target: the save/migration stream reader
- * (hypervisor/shared/stream/stream.c).  A save image or a migration peer is
- * untrusted: whatever the bytes, the reader must refuse them with a message
- * or hand over records whose every page lies in the layout and whose file
- * offsets point at the page bytes.
+ * (hypervisor/shared/stream/stream-record.c and stream-read.c).  A save
+ * image or a migration peer is untrusted: whatever the bytes, the reader
+ * must refuse them with a message or hand over records whose every page
+ * lies in the layout and whose file offsets point at the page bytes.
  *
  * The first input byte picks a mode: bit 0 set recomputes the header and
  * record CRCs before reading, so that mutations reach the checks behind them;

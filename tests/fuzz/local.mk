@@ -27,7 +27,7 @@ tests/fuzz/fuzz-virtq: tests/fuzz/fuzz-virtq.c tests/fuzz/devices.h $(FUZZ_VMM_S
 tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
-		-o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) $(HV_STREAM_LIBS) -lpthread
+		-o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) -lpthread
 endif
 
 # hvd's request decoding and checking (hypervisor/hvd/request.c).
@@ -42,13 +42,12 @@ tests/fuzz/fuzz-hypercall: tests/fuzz/fuzz-hypercall.c hypervisor/hvd/request.c 
 		-I$(top_srcdir)/hypervisor/hvd -o $@ $(filter %.c,$^)
 endif
 
-# The save/migration stream reader (hypervisor/shared/stream/stream.c).
+# The save/migration stream reader (hypervisor/shared/stream/).
 FUZZ_TARGETS += tests/fuzz/fuzz-stream
 TESTS += tests/fuzz/stream.sh
 EXTRA_DIST += tests/fuzz/stream.sh tests/fuzz/fuzz-stream.c
 if HAVE_FUZZ
-tests/fuzz/fuzz-stream: tests/fuzz/fuzz-stream.c hypervisor/shared/stream/stream.c \
-		hypervisor/shared/stream/stream.h
+tests/fuzz/fuzz-stream: tests/fuzz/fuzz-stream.c $(HV_STREAM_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(HV_STREAM_CFLAGS) \
 		-o $@ $(filter %.c,$^) $(HV_STREAM_LIBS)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "stream/stream.h"
+#include "stream/stream-int.h"
 
 /* An assertion for helpers that also run outside the check runner (write). */
 #define need(x)								\
@@ -1357,6 +1358,127 @@ START_TEST(reader_on_a_pipe)
 }
 END_TEST
 
+/* ---- The record reader alone (libhv's) and its table CRC ---- */
+
+/*
+ * The CRC from the table (libhv's) and from ISA-L (hv-vmm's) are zlib's
+ * crc32() of docs/save-stream.md, at every length and alignment and
+ * continued from any value.
+ */
+START_TEST(crc_implementations_agree)
+{
+	static uint8_t buf[3 * PAGE + 64];
+	uint32_t seed = 0x12345678;
+
+	ck_assert_uint_eq(stream_crc_update_table(0, "123456789", 9), 0xcbf43926);
+	ck_assert_uint_eq(stream_crc_update(0, "123456789", 9), 0xcbf43926);
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		seed = seed * 1103515245 + 12345;
+		buf[i] = seed >> 16;
+	}
+	for (size_t off = 0; off < 8; off++) {
+		for (size_t len = 0; len + off <= sizeof(buf);
+		     len += len < 300 ? 1 : len < PAGE ? 97 : 1021) {
+			uint32_t want = (uint32_t)crc32(0, buf + off, (uInt)len);
+			uint32_t from = (uint32_t)crc32(0, buf, (uInt)off);
+
+			ck_assert_uint_eq(stream_crc_update_table(0, buf + off, len), want);
+			ck_assert_uint_eq(stream_crc_update(0, buf + off, len), want);
+			want = (uint32_t)crc32(from, buf + off, (uInt)len);
+			ck_assert_uint_eq(stream_crc_update_table(from, buf + off, len), want);
+			ck_assert_uint_eq(stream_crc_update(from, buf + off, len), want);
+		}
+	}
+}
+END_TEST
+
+/* Reads @m to its end with stream_read_next() (no zlib), like read_all(). */
+static int read_all_next(const struct mem *m)
+{
+	struct stream_reader r;
+	struct stream_record rec;
+	int rc;
+
+	stream_reader_init_mem(&r, m->p, m->len);
+	while ((rc = stream_read_next(&r, &rec)) > 0)
+		;
+	if (rc < 0)
+		ck_assert_int_eq(rc, r.err);
+	stream_reader_fini(&r);
+	return rc;
+}
+
+/*
+ * stream_read_next() hands over the records stream_read_record() does, the
+ * page data of compressed batches left as the stream has it; on a broken
+ * stream it fails as stream_read_record() does, where zlib plays no part.
+ */
+START_TEST(record_reader_alone)
+{
+	struct mem m = sample(40, 2, STREAM_F_COMPRESSED, true);
+	struct stream_reader rn, rr;
+	struct stream_record a, b;
+	unsigned int compressed = 0;
+	int n, r, fd;
+
+	stream_reader_init_mem(&rn, m.p, m.len);
+	stream_reader_init_mem(&rr, m.p, m.len);
+	do {
+		n = stream_read_next(&rn, &a);
+		r = stream_read_record(&rr, &b);
+		ck_assert_msg(n == r, "%d vs %d: %s / %s", n, r, rn.errmsg, rr.errmsg);
+		ck_assert_uint_eq(a.index, b.index);
+		ck_assert_uint_eq(a.offset, b.offset);
+		ck_assert_uint_eq(a.type, b.type);
+		ck_assert_uint_eq(a.len, b.len);
+		ck_assert_ptr_eq(a.body, b.body);
+		if (a.type != STREAM_REC_PAGE_BATCH)
+			continue;
+		ck_assert_uint_eq(a.batch.count, b.batch.count);
+		ck_assert_uint_eq(a.batch.nr_data, b.batch.nr_data);
+		ck_assert_int_eq(a.batch.compressed, b.batch.compressed);
+		if (!a.batch.compressed) {
+			ck_assert_ptr_eq(a.batch.data, b.batch.data);
+			continue;
+		}
+		/* the zlib data where the record has it, inflated by the other */
+		compressed++;
+		ck_assert_ptr_eq(a.batch.data, a.body + stream_get32(a.body + 8));
+		ck_assert_ptr_ne(b.batch.data, a.batch.data);
+	} while (n > 0);
+	ck_assert_msg(n == 0, "%s", rn.errmsg);
+	ck_assert_uint_gt(compressed, 0);
+	ck_assert_uint_eq(rn.bytes, rr.bytes);
+	stream_reader_fini(&rn);
+	stream_reader_fini(&rr);
+
+	/* what libhv does: the first record, from a file */
+	fd = tmp_fd();
+	ck_assert_int_eq(write(fd, m.p, m.len), (ssize_t)m.len);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	stream_reader_init(&rn, fd);
+	ck_assert_int_eq(stream_read_next(&rn, &a), 1);
+	ck_assert_uint_eq(a.type, STREAM_REC_DOMAIN_CONFIG);
+	ck_assert_uint_eq(a.len, strlen(test_config));
+	ck_assert(!memcmp(a.body, test_config, a.len));
+	ck_assert_uint_eq(rn.flags, STREAM_F_COMPRESSED);
+	stream_reader_fini(&rn);
+	close(fd);
+	free(m.p);
+
+	/* every corruption of a plain stream is refused alike */
+	m = sample(2, 1, 0, false);
+	for (size_t off = 0; off < m.len; off++) {
+		m.p[off] ^= 0x81;
+		n = read_all_next(&m);
+		r = read_all(&m, NULL, 0);
+		m.p[off] ^= 0x81;
+		ck_assert_msg(n == r && n < 0, "byte %zu: %d vs %d", off, n, r);
+	}
+	free(m.p);
+}
+END_TEST
+
 static Suite *stream_suite(void)
 {
 	Suite *s = suite_create("stream");
@@ -1385,6 +1507,8 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, writer_nonblocking_pipe);
 	tcase_add_test(tc, writer_file_write_bounds);
 	tcase_add_test(tc, reader_on_a_pipe);
+	tcase_add_test(tc, crc_implementations_agree);
+	tcase_add_test(tc, record_reader_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }

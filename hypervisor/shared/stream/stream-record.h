@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The save image and migration stream (docs/save-stream.md), as far as a
+ * reader of its records needs it: the format's constants, the rules' state,
+ * and a reader that checks every byte of a record (framing, CRC, order, body)
+ * before handing it over, without decompressing page data.  libhv reads an
+ * image's DOMAIN_CONFIG with this alone (stream.c, stream-record.c,
+ * stream-crc.c: no zlib, no ISA-L); stream.h adds the writer and the page
+ * data (stream-write.c, stream-read.c).
+ *
+ * No global state and no printing: a writer or reader is one struct owned by
+ * the caller, used by one thread at a time; separate structs may be used
+ * from separate threads.  Errors are negative numbers, either -errno (I/O,
+ * memory, API misuse) or -STREAM_E_* (the stream breaks a rule), with a
+ * message in ->errmsg that says what and where (record index, byte offset).
+ * The first error is sticky: every later call returns it again.
+ */
+#ifndef HV_STREAM_RECORD_H
+#define HV_STREAM_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef HV_STREAM_HIDDEN
+#define STREAM_API __attribute__((visibility("hidden")))
+#else
+#define STREAM_API
+#endif
+
+#define STREAM_MAGIC		"HVSAVE\r\n"	/* 8 bytes, no NUL */
+#define STREAM_VERSION		1u
+#define STREAM_HEADER_SIZE	32u
+#define STREAM_RECORD_HEADER_SIZE 16u
+#define STREAM_RECORD_TRAILER_SIZE 8u
+
+/* Stream header flags. */
+#define STREAM_F_LIVE		(1u << 0)	/* migration: a pfn may be sent again */
+#define STREAM_F_ALIGNED	(1u << 1)	/* page data on 4 KiB offsets, never compressed */
+#define STREAM_F_COMPRESSED	(1u << 2)	/* page batches may be zlib-compressed */
+#define STREAM_F_ALL		(STREAM_F_LIVE | STREAM_F_ALIGNED | STREAM_F_COMPRESSED)
+
+/* Record types. */
+enum stream_rec_type {
+	STREAM_REC_END = 0,
+	STREAM_REC_DOMAIN_CONFIG = 1,
+	STREAM_REC_CPU_POLICY = 2,
+	STREAM_REC_MEMORY_LAYOUT = 3,
+	STREAM_REC_PAGE_BATCH = 4,
+	STREAM_REC_VM_STATE = 5,
+	STREAM_REC_VCPU_STATE = 6,
+	STREAM_REC_DEVICE_STATE = 7,
+};
+
+/* Record flags. */
+#define STREAM_RF_OPTIONAL	(1u << 0)	/* an unknown type is skipped, not refused */
+
+/* Limits (a reader refuses more). */
+#define STREAM_RECORD_MAX	(16u << 20)	/* body length of any record */
+#define STREAM_CONFIG_MAX	(1u << 20)	/* DOMAIN_CONFIG body */
+#define STREAM_CPUID_MAX	256u		/* CPU_POLICY entries */
+#define STREAM_REGIONS_MAX	64u		/* MEMORY_LAYOUT regions */
+#define STREAM_VCPUS_MAX	4096u		/* vCPU ids are 0..STREAM_VCPUS_MAX-1 */
+#define STREAM_BATCH_MAX	1024u		/* pages in one PAGE_BATCH */
+#define STREAM_PAGE_SIZE	4096u
+#define STREAM_PFN_MAX		((1ull << 40) - 1)	/* 52-bit guest-physical addresses */
+#define STREAM_PFN_ZERO		(1ull << 63)	/* PAGE_BATCH pfn entry: a zero page, no data */
+#define STREAM_BATCH_COMPRESSED	(1u << 0)	/* PAGE_BATCH flags: data is one zlib stream */
+
+/* Format errors (returned negated); distinct from every errno value. */
+enum stream_error {
+	STREAM_E_MAGIC = 0x1000,	/* not a save stream */
+	STREAM_E_VERSION,		/* a version this reader does not know */
+	STREAM_E_HEADER,		/* stream header flags or reserved bytes */
+	STREAM_E_CRC,			/* header or record CRC mismatch */
+	STREAM_E_TRUNCATED,		/* the stream ends inside a record or before END */
+	STREAM_E_LENGTH,		/* a length over a limit or not what the type needs */
+	STREAM_E_RESERVED,		/* non-zero reserved field or padding */
+	STREAM_E_TYPE,			/* unknown mandatory record type, or bad record flags */
+	STREAM_E_ORDER,			/* a record where it may not be, or one missing */
+	STREAM_E_BODY,			/* a record body breaks its type's rules */
+	STREAM_E_PFN,			/* a pfn outside the layout or out of order */
+	STREAM_E_DUPLICATE,		/* a vCPU id or singleton record seen twice */
+	STREAM_E_COMPRESS,		/* zlib data does not inflate to the right size */
+	STREAM_E_TRAILING,		/* bytes after END */
+};
+
+/* A name for an error code ("CRC mismatch", "No space left on device"). */
+STREAM_API const char *stream_strerror(int rc);
+/* "DOMAIN_CONFIG", ..., or NULL for an unknown type. */
+STREAM_API const char *stream_type_name(uint32_t type);
+
+struct stream_region {
+	uint64_t gpa;		/* 4 KiB aligned */
+	uint64_t size;		/* 4 KiB aligned, not zero */
+};
+
+struct stream_layout {
+	uint32_t nr;
+	uint64_t total;		/* sum of the sizes, bytes */
+	struct stream_region regions[STREAM_REGIONS_MAX];
+};
+
+/* True when the page @pfn lies in one of @l's regions. */
+STREAM_API bool stream_layout_has_pfn(const struct stream_layout *l, uint64_t pfn);
+
+/*
+ * What has been seen so far, in stream order: the one set of rules that both
+ * the writer (before it emits a record) and the reader (before it hands one
+ * over) apply.  Internal to both; read the counters from it if useful.
+ */
+struct stream_order {
+	uint32_t stream_flags;
+	uint32_t records;		/* records accepted, END included */
+	bool have_config, have_policy, have_layout, have_vm, ended;
+	uint32_t nr_vcpus;
+	uint64_t vcpu_seen[STREAM_VCPUS_MAX / 64];
+	uint64_t pages, zero_pages;	/* PAGE_BATCH entries accepted */
+	uint64_t next_pfn;		/* lowest pfn allowed next (not LIVE) */
+	struct stream_layout layout;
+};
+
+/* ---- Reader ---- */
+
+struct stream_batch {
+	uint32_t count;			/* entries */
+	uint32_t nr_data;		/* entries with data (not zero pages) */
+	bool compressed;
+	const uint8_t *pfns;		/* count little-endian u64 entries */
+	const uint8_t *data;		/* nr_data pages, inflated if compressed (by
+					 * stream_read_record(), not stream_read_next()) */
+	uint64_t data_file_offset;	/* file offset of the first page of data, or
+					 * STREAM_NO_OFFSET when compressed */
+	/* defer_page_crc: the record's CRC, still to be checked over the data */
+	bool crc_deferred;
+	uint32_t crc;			/* the record's CRC as stored */
+	uint32_t crc_prefix;		/* CRC of the record up to the page data */
+	uint32_t crc_tail;		/* zero padding bytes after the data */
+};
+
+#define STREAM_NO_OFFSET UINT64_MAX
+
+struct stream_record {
+	uint32_t index;			/* 0 for the first record */
+	uint64_t offset;		/* stream offset of the record header */
+	uint32_t type, flags;
+	uint32_t len;
+	const uint8_t *body;		/* len bytes, valid until the next read */
+	bool unknown;			/* optional record of a type not known here: skip it */
+	uint32_t vcpu_id;		/* VCPU_STATE: its id; state is body + 8 */
+	struct stream_batch batch;	/* PAGE_BATCH */
+};
+
+struct stream_reader {
+	int fd;				/* -1 when reading a buffer */
+	const uint8_t *mem;
+	size_t mem_len;
+	bool check_eof;			/* refuse bytes after END (files, buffers) */
+	/*
+	 * Set by the caller of stream_reader_init_mem() for a lazy restore: the
+	 * page data of an aligned stream's batches is not read (nor checked);
+	 * every other byte is.  Such batches come back with crc_deferred set,
+	 * and stream_batch_verify() checks them later.
+	 */
+	bool defer_page_crc;
+	uint64_t file_size;		/* regular files: bytes from the stream start */
+	uint64_t base;			/* file offset of the stream's first byte */
+	uint32_t version, flags;	/* from the header */
+	bool started;
+	uint64_t offset;		/* stream offset of the next record */
+	int err;
+	char errmsg[256];
+	uint8_t *buf;			/* the current record (fd) */
+	size_t cap;
+	uint8_t *pages;			/* inflated page data */
+	struct stream_order order;
+	uint64_t bytes;			/* stream bytes accepted */
+};
+
+/*
+ * Reads from @fd, from its current offset; reads exactly the stream's bytes,
+ * never ahead, so a migration socket can carry other messages after END.
+ * A regular file is also checked to end right after END.  The reader does not
+ * own @fd.  Returns 0 (errors come from the first stream_read_record()).
+ */
+STREAM_API int stream_reader_init(struct stream_reader *r, int fd);
+
+/* Reads the @len bytes at @data (a buffer or an mmap'd file), which must stay
+ * valid; record bodies point into it.  Page data offsets count from @data. */
+STREAM_API int stream_reader_init_mem(struct stream_reader *r, const void *data,
+				      size_t len);
+
+STREAM_API void stream_reader_fini(struct stream_reader *r);
+
+/*
+ * Checks the stream header (first call) and the next record completely:
+ * CRC, reserved fields and padding, order, body format and every pfn against
+ * the layout; the page data of a compressed PAGE_BATCH is left as it is in
+ * the stream (rec->batch.data is the zlib data, not inflated or checked).
+ * Returns 1 with *rec filled in, 0 once END has been read (rec describes
+ * END), or a negative error.  stream_read_record() (stream.h) is this with
+ * the page data inflated.
+ */
+STREAM_API int stream_read_next(struct stream_reader *r, struct stream_record *rec);
+
+/* The header and layout, once read. */
+STREAM_API const struct stream_layout *stream_reader_layout(const struct stream_reader *r);
+
+#endif
