@@ -30,6 +30,8 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? sizeof(struct hv_hc_save_result) : sizeof(struct hv_hc_save);
 	case HV_HC_DOMCTL_RESTORE:
 		return reply ? sizeof(struct hv_hc_domid) : sizeof(struct hv_hc_restore);
+	case HV_HC_DOMCTL_CANCEL:
+		return reply ? 0 : sizeof(struct hv_hc_cancel);
 	case HV_HC_SYSCTL_PHYSINFO:
 		return reply ? sizeof(struct hv_hc_physinfo) : 0;
 	case HV_HC_SYSCTL_LIST:
