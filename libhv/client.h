@@ -2,7 +2,9 @@
 /*
  * The hypercall client: libhv's connections to hvd (one for requests, one
  * for events), starting hvd on demand, and the mapping of hvd's status
- * codes to HV_ERROR_* values.
+ * codes to HV_ERROR_* values.  Its parts: client.c (state, status codes,
+ * conversions), connect.c, message.c, request.c, events.c; what they
+ * share among themselves is in client_int.h.
  */
 #ifndef HV_CLIENT_H
 #define HV_CLIENT_H
@@ -16,6 +18,13 @@
 
 struct hv__client;
 
+/* The public structures' sizes in their first version (libhv 1.2). */
+#define HV__DOMINFO_SIZE_1_2 HV__SIZE_UPTO(hv_dominfo, on_crash)
+#define HV__PHYSINFO_SIZE_1_2 HV__SIZE_UPTO(hv_physinfo, version)
+#define HV__EVENT_SIZE_1_2 HV__SIZE_UPTO(hv_event, name)
+#define HV__PROGRESS_SIZE_1_2 HV__SIZE_UPTO(hv_progress, opaque)
+#define HV__RESTORE_PARAMS_SIZE_1_2 HV__SIZE_UPTO(hv_restore_params, flags)
+
 /* Allocated by hv_ctx_new(), freed by hv_ctx_free(). */
 struct hv__client *hv__client_new(void);
 void hv__client_free(struct hv__client *cl);
@@ -23,8 +32,12 @@ void hv__client_free(struct hv__client *cl);
 /* One request and what to do with its reply. */
 struct hv__req {
 	/* SAVE and RESTORE: hvd's HV_HC_F_PROGRESS messages go to @progress
-	 * (may be NULL); each one also restarts the wait for the reply */
+	 * (may be NULL; a copy in libhv's layout, see hv__sized_in()); each
+	 * one also restarts the wait for the reply.  When its callback
+	 * returns non-zero, a CANCEL naming @domid (HV_DOMID_INVALID: the
+	 * domain has no id yet) and the request's seq goes to hvd */
 	const hv_progress *progress;
+	uint32_t domid;
 	uint16_t op;			/* enum hv_hc_op */
 	const void *body;		/* request body, body_len bytes */
 	size_t body_len;
@@ -63,7 +76,8 @@ const char *hv__hc_reason(int status);
 /*
  * hv__call_err - log "@what: <reason>" for hvd's refusal @st, the reason
  * being hvd's message if it sent one, else hv__hc_reason(); returns
- * hv__hc_error(st->code).
+ * hv__hc_error(st->code).  A cancelled request (the caller asked for it)
+ * is logged as information, not as an error.
  */
 int hv__call_err(hv_ctx *ctx, const char *what, const struct hv__status *st);
 
@@ -82,7 +96,10 @@ int hv__event_fd(hv_ctx *ctx, int *fd_r);
 int hv__event_next(hv_ctx *ctx, hv_event *ev_r);
 int hv__event_wait(hv_ctx *ctx, hv_event *ev_r, int timeout_ms);
 
-/* Conversions between the ABI and the API (shared with the unit test). */
+/*
+ * Conversions between the ABI and the API (shared with the unit test):
+ * @out is libhv's whole structure, its struct_size set to libhv's sizeof.
+ */
 int hv__event_from_hc(const struct hv_hc_event *in, hv_event *out);
 void hv__dominfo_from_hc(const struct hv_hc_dominfo *in, hv_dominfo *out);
 

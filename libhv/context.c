@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The library context: its logger (hypervisor/shared/config/ctx.c) and its
+ * connections to hvd. */
 #include <stdlib.h>
 #include "client.h"
 

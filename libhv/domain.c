@@ -134,20 +134,51 @@ HV__EXPORT int hv_domain_info(hv_ctx *ctx, uint32_t domid, hv_dominfo *info_r)
 {
 	char what[WHAT_MAX];
 	struct hv__status st;
+	hv_dominfo info;
 	int rc;
 
-	memset(info_r, 0, sizeof(*info_r));
-	rc = get_info(ctx, domid, info_r, &st);
+	rc = hv__sized_check(ctx, info_r, HV__DOMINFO_SIZE_1_2, "hv_dominfo");
+	if (rc)
+		return rc;
+	rc = get_info(ctx, domid, &info, &st);
 	if (st.code) {
 		snprintf(what, sizeof(what), "domain %" PRIu32, domid);
 		rc = hv__call_err(ctx, what, &st);
 	}
+	if (!rc)
+		rc = hv__sized_out(ctx, info_r, &info, HV__DOMINFO_SIZE_1_2,
+				   sizeof(info), "hv_dominfo");
 	return rc;
 }
 
-HV__EXPORT int hv_domain_list(hv_ctx *ctx, hv_dominfo **list_r, size_t *nr_r)
+/*
+ * The list as hv_domain_list() hands it out: @nr pointers, then the @nr
+ * structures they point to, in one allocation.
+ */
+static hv_dominfo **make_list(const hv_dominfo *infos, size_t nr)
 {
-	hv_dominfo *list = NULL;
+	hv_dominfo **list = malloc(nr * (sizeof(*list) + sizeof(**list)) + 1);
+	hv_dominfo *at;
+
+	if (!list)
+		return NULL;
+	at = (hv_dominfo *)(list + nr);
+	for (size_t i = 0; i < nr; i++) {
+		at[i] = infos[i];
+		list[i] = &at[i];
+	}
+	return list;
+}
+
+HV__EXPORT void hv_dominfo_list_free(hv_dominfo **list, size_t nr)
+{
+	(void)nr;
+	free(list);
+}
+
+HV__EXPORT int hv_domain_list(hv_ctx *ctx, hv_dominfo ***list_r, size_t *nr_r)
+{
+	hv_dominfo *infos = NULL;
 	size_t nr = 0;
 	uint32_t first = 0;
 	int rc = 0;
@@ -179,36 +210,39 @@ HV__EXPORT int hv_domain_list(hv_ctx *ctx, hv_dominfo **list_r, size_t *nr_r)
 			rc = HV_ERROR_PROTOCOL;
 			goto out;
 		}
-		grown = realloc(list, (nr + n + 1) * sizeof(*list));
+		grown = realloc(infos, (nr + n + 1) * sizeof(*infos));
 		if (!grown) {
 			free(tail);
 			rc = HV_ERROR_NOMEM;
 			goto out;
 		}
-		list = grown;
+		infos = grown;
 		for (size_t i = 0; i < n; i++) {
 			struct hv_hc_dominfo e;
 
 			memcpy(&e, (uint8_t *)tail + i * sizeof(e), sizeof(e));
-			hv__dominfo_from_hc(&e, &list[nr + i]);
+			hv__dominfo_from_hc(&e, &infos[nr + i]);
 		}
 		nr += n;
 		free(tail);
 		if (!reply.more)
 			break;
-		if (list[nr - 1].domid < first ||
-		    list[nr - 1].domid == HV_DOMID_INVALID) {
+		if (infos[nr - 1].domid < first ||
+		    infos[nr - 1].domid == HV_DOMID_INVALID) {
 			HV__ERR(ctx, "list domains: hvd's reply is out of order (restart hvd)");
 			rc = HV_ERROR_PROTOCOL;
 			goto out;
 		}
-		first = list[nr - 1].domid + 1;
+		first = infos[nr - 1].domid + 1;
 	}
-	*list_r = list;
+	*list_r = make_list(infos, nr);
+	if (!*list_r) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
 	*nr_r = nr;
-	list = NULL;
 out:
-	free(list);
+	free(infos);
 	return rc;
 }
 
@@ -225,7 +259,7 @@ static bool all_digits(const char *s)
 HV__EXPORT int hv_domain_lookup(hv_ctx *ctx, const char *name_or_id,
 				uint32_t *domid_r)
 {
-	hv_dominfo *list = NULL, info;
+	hv_dominfo **list = NULL, info;
 	struct hv__status st;
 	size_t nr = 0;
 	int rc;
@@ -260,8 +294,8 @@ HV__EXPORT int hv_domain_lookup(hv_ctx *ctx, const char *name_or_id,
 		return rc;
 	rc = HV_ERROR_NOTFOUND;
 	for (size_t i = 0; i < nr; i++) {
-		if (!strcmp(list[i].name, name_or_id)) {
-			*domid_r = list[i].domid;
+		if (!strcmp(list[i]->name, name_or_id)) {
+			*domid_r = list[i]->domid;
 			rc = 0;
 			break;
 		}
@@ -269,7 +303,7 @@ HV__EXPORT int hv_domain_lookup(hv_ctx *ctx, const char *name_or_id,
 	if (rc)
 		HV__ERR(ctx, "domain \"%s\": no such domain (xl list shows the domains)",
 			name_or_id);
-	free(list);
+	hv_dominfo_list_free(list, nr);
 	return rc;
 }
 
@@ -293,22 +327,25 @@ HV__EXPORT int hv_physinfo_get(hv_ctx *ctx, hv_physinfo *info_r)
 		.op = HV_HC_SYSCTL_PHYSINFO, .reply = &reply,
 		.reply_len = sizeof(reply), .retry_safe = true,
 	};
+	hv_physinfo info = { .struct_size = sizeof(info) };
 	int rc;
 
-	memset(info_r, 0, sizeof(*info_r));
+	rc = hv__sized_check(ctx, info_r, HV__PHYSINFO_SIZE_1_2, "hv_physinfo");
+	if (rc)
+		return rc;
 	rc = hv__request(ctx, &req, "get host information");
 	if (rc)
 		return rc;
-	info_r->nr_cpus = reply.nr_cpus;
-	info_r->nr_domains = reply.nr_domains;
-	info_r->total_mib = reply.total_mib;
-	info_r->free_mib = reply.free_mib;
-	info_r->domains_mib = reply.domains_mib;
-	info_r->max_vcpus = reply.max_vcpus;
-	info_r->hvd_pid = (int)reply.hvd_pid;
-	memcpy(info_r->version, reply.version, sizeof(info_r->version) - 1);
-	info_r->version[sizeof(info_r->version) - 1] = '\0';
-	return 0;
+	info.nr_cpus = reply.nr_cpus;
+	info.nr_domains = reply.nr_domains;
+	info.total_mib = reply.total_mib;
+	info.free_mib = reply.free_mib;
+	info.domains_mib = reply.domains_mib;
+	info.max_vcpus = reply.max_vcpus;
+	info.hvd_pid = (int)reply.hvd_pid;
+	memcpy(info.version, reply.version, sizeof(info.version) - 1);
+	return hv__sized_out(ctx, info_r, &info, HV__PHYSINFO_SIZE_1_2,
+			     sizeof(info), "hv_physinfo");
 }
 
 /* --- create ---------------------------------------------------------- */
@@ -457,15 +494,15 @@ out:
  */
 static void destroy_by_uuid(hv_ctx *ctx, const uint8_t uuid[16])
 {
-	hv_dominfo *list = NULL;
+	hv_dominfo **list = NULL;
 	size_t nr = 0;
 
 	if (hv_domain_list(ctx, &list, &nr))
 		return;
 	for (size_t i = 0; i < nr; i++)
-		if (!memcmp(list[i].uuid, uuid, 16))
-			hv_domain_destroy(ctx, list[i].domid);
-	free(list);
+		if (!memcmp(list[i]->uuid, uuid, 16))
+			hv_domain_destroy(ctx, list[i]->domid);
+	hv_dominfo_list_free(list, nr);
 }
 
 int hv__call_creating(hv_ctx *ctx, const struct hv__req *req,

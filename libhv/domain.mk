@@ -1,9 +1,15 @@
 # libhv domain client: hypercalls to hvd, starting hvd on demand, events,
-# save and restore (with the save stream's record reader, hidden: no zlib,
-# no ISA-L, for one record).
+# the size-prefixed structures, save and restore (with the save stream's
+# record reader, hidden: no zlib, no ISA-L, for one record).
 libhv_libhv_la_SOURCES += \
 	libhv/client.h \
+	libhv/client_int.h \
 	libhv/client.c \
+	libhv/connect.c \
+	libhv/message.c \
+	libhv/request.c \
+	libhv/events.c \
+	libhv/sized.c \
 	libhv/domain_int.h \
 	libhv/domain.c \
 	libhv/saverestore.c \

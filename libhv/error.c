@@ -20,6 +20,7 @@ static const char *const hv__errors[] = {
 	[-HV_ERROR_TIMEDOUT] = "timed out",
 	[-HV_ERROR_NOKVM] = "KVM is not available",
 	[-HV_ERROR_DAEMON] = "hvd could not be reached",
+	[-HV_ERROR_CANCELLED] = "cancelled",
 };
 
 HV__EXPORT const char *hv_strerror(int rc)

@@ -38,6 +38,7 @@ static int check_save_config(hv_ctx *ctx, uint32_t domid, const char *what,
 	rc = hv_config_validate(ctx, cfg, 0);
 	if (rc)
 		return rc;
+	hv_dominfo_init(&info);
 	rc = hv_domain_info(ctx, domid, &info);
 	if (rc)
 		return rc;
@@ -53,10 +54,11 @@ static int check_save_config(hv_ctx *ctx, uint32_t domid, const char *what,
 
 static int save(hv_ctx *ctx, uint32_t domid, int fd,
 		const hv_domain_config *cfg, unsigned int flags,
-		const hv_progress *progress)
+		const hv_progress *progress_in)
 {
 	struct hv_hc_save head = { .domid = domid };
 	struct hv_hc_save_result result;
+	hv_progress progress;
 	char what[HV__WHAT_MAX], *json = NULL;
 	uint8_t uuid[16];
 	void *body = NULL;
@@ -73,6 +75,10 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 			what);
 		return HV_ERROR_INVAL;
 	}
+	rc = hv__sized_in(ctx, &progress, progress_in, HV__PROGRESS_SIZE_1_2,
+			  sizeof(progress), "hv_progress");
+	if (rc)
+		return rc;
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
 		HV__ERR(ctx, "%s: descriptor %d %s (give a file, pipe or socket open for writing)",
@@ -101,7 +107,7 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 			.op = HV_HC_DOMCTL_SAVE, .body = body,
 			.body_len = sizeof(head) + len, .fds = &fd, .nr_fds = 1,
 			.reply = &result, .reply_len = sizeof(result),
-			.progress = progress,
+			.progress = &progress, .domid = domid,
 		};
 
 		rc = hv__request(ctx, &req, what);
@@ -247,7 +253,7 @@ static int apply_overrides(hv_ctx *ctx, const hv_domain_config *image,
  */
 static int unique_uuid(hv_ctx *ctx, hv_domain_config *cfg)
 {
-	hv_dominfo *list = NULL;
+	hv_dominfo **list = NULL;
 	size_t nr = 0;
 	int rc;
 
@@ -257,14 +263,14 @@ static int unique_uuid(hv_ctx *ctx, hv_domain_config *cfg)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < nr; i++) {
-		if (!memcmp(list[i].uuid, cfg->uuid, sizeof(cfg->uuid))) {
+		if (!memcmp(list[i]->uuid, cfg->uuid, sizeof(cfg->uuid))) {
 			HV__INFO(ctx, "domain \"%s\" (%" PRIu32 ") has the image's UUID: the restored domain gets a new one",
-				 list[i].name, list[i].domid);
+				 list[i]->name, list[i]->domid);
 			cfg->has_uuid = 0;
 			break;
 		}
 	}
-	free(list);
+	hv_dominfo_list_free(list, nr);
 	return 0;
 }
 
@@ -287,14 +293,16 @@ static int open_for_restart(hv_ctx *ctx, const hv_domain_config *cfg,
 }
 
 HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
-				 const hv_restore_params *overrides,
-				 uint32_t *domid_r, const hv_progress *progress)
+				 const hv_restore_params *overrides_in,
+				 uint32_t *domid_r, const hv_progress *progress_in)
 {
 	hv_domain_config image, cfg;
 	struct hv_hc_restore_domain rs = { 0 };
 	struct hv_hc_domid created;
 	uint8_t uuid[16];
-	unsigned int flags = overrides ? overrides->flags : 0;
+	hv_restore_params ov, *overrides = &ov;
+	hv_progress progress;
+	unsigned int flags;
 	char what[HV__WHAT_MAX], *json = NULL;
 	void *body = NULL;
 	uint32_t stream_flags = 0;
@@ -307,6 +315,15 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	*domid_r = HV_DOMID_INVALID;
 	hv_domain_config_init(&image);
 	hv_domain_config_init(&cfg);
+	rc = hv__sized_in(ctx, &ov, overrides_in, HV__RESTORE_PARAMS_SIZE_1_2,
+			  sizeof(ov), "hv_restore_params");
+	if (!rc)
+		rc = hv__sized_in(ctx, &progress, progress_in,
+				  HV__PROGRESS_SIZE_1_2, sizeof(progress),
+				  "hv_progress");
+	if (rc)
+		return rc;
+	flags = ov.flags;
 	if (flags & ~RESTORE_FLAGS) {
 		HV__ERR(ctx, "restore: unknown flags 0x%x", flags & ~RESTORE_FLAGS);
 		return HV_ERROR_INVAL;
@@ -382,7 +399,8 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 			.op = HV_HC_DOMCTL_RESTORE_DOMAIN, .body = body,
 			.body_len = sizeof(rs) + len, .fds = fds,
 			.nr_fds = nr_fds, .reply = &created,
-			.reply_len = sizeof(created), .progress = progress,
+			.reply_len = sizeof(created), .progress = &progress,
+			.domid = HV_DOMID_INVALID,
 		};
 
 		rc = hv__call_creating(ctx, &req, what, uuid);

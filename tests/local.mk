@@ -6,7 +6,9 @@ CHECK_TEST_LIBS = $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/test-libhv
 tests_unit_test_libhv_SOURCES = tests/unit/test-libhv.c
 tests_unit_test_libhv_CFLAGS = $(CHECK_TEST_CFLAGS)
-tests_unit_test_libhv_LDADD = libhv/libhv.la $(CHECK_TEST_LIBS)
+tests_unit_test_libhv_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DHV_MAP_FILE=\"$(top_srcdir)/libhv/libhv.map\"
+tests_unit_test_libhv_LDADD = libhv/libhv.la $(CHECK_TEST_LIBS) -ldl
 TESTS += tests/unit/test-libhv
 
 EXTRA_DIST += tests/lib.sh tests/unit/check-main.h

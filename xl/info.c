@@ -96,46 +96,6 @@ static void format_uuid(const uint8_t u[16], char buf[37])
 }
 
 /*
- * The domains named in argv[first..argc), or all of them: a new array in
- * *list_r.  XL_OK or XL_FAIL (said).
- */
-static int get_domains(int argc, char **argv, int first, hv_dominfo **list_r,
-		       size_t *nr_r)
-{
-	hv_dominfo *list = NULL;
-	int rc;
-
-	*list_r = NULL;
-	*nr_r = 0;
-	xl_error_mark();
-	if (first == argc) {
-		rc = hv_domain_list(xl_ctx, list_r, nr_r);
-		return rc ? xl_error(rc, "list domains") : XL_OK;
-	}
-	list = calloc((size_t)(argc - first), sizeof(*list));
-	if (!list)
-		return xl_error(HV_ERROR_NOMEM, "list domains");
-	for (int i = first; i < argc; i++) {
-		uint32_t domid;
-
-		if (xl_lookup(argv[i], &domid))
-			goto fail;
-		xl_error_mark();
-		rc = hv_domain_info(xl_ctx, domid, &list[i - first]);
-		if (rc) {
-			xl_error(rc, "domain %s", argv[i]);
-			goto fail;
-		}
-	}
-	*list_r = list;
-	*nr_r = (size_t)(argc - first);
-	return XL_OK;
-fail:
-	free(list);
-	return XL_FAIL;
-}
-
-/*
  * The domain's stored configuration as JSON, indented to sit in the list,
  * or NULL (none kept, or the domain went away meanwhile).
  */
@@ -209,9 +169,8 @@ static void print_info_json(const hv_dominfo *d, bool last)
 
 int main_list(int argc, char **argv)
 {
-	hv_dominfo *list = NULL;
+	struct xl_domains ds;
 	bool lng = false, verbose = false;
-	size_t nr = 0;
 	int c;
 
 	while ((c = xl_getopt(argc, argv, "lv")) != -1) {
@@ -228,12 +187,12 @@ int main_list(int argc, char **argv)
 			return XL_USAGE;
 		}
 	}
-	if (get_domains(argc, argv, optind, &list, &nr))
+	if (xl_domains_get(&ds, argc, argv, optind))
 		return XL_FAIL;
 	if (lng) {
 		printf("[\n");
-		for (size_t i = 0; i < nr; i++)
-			print_info_json(&list[i], i + 1 == nr);
+		for (size_t i = 0; i < ds.nr; i++)
+			print_info_json(ds.d[i], i + 1 == ds.nr);
 		printf("]\n");
 		goto out;
 	}
@@ -241,8 +200,8 @@ int main_list(int argc, char **argv)
 	if (verbose)
 		printf("   UUID                            Reason-Code");
 	printf("\n");
-	for (size_t i = 0; i < nr; i++) {
-		const hv_dominfo *d = &list[i];
+	for (size_t i = 0; i < ds.nr; i++) {
+		const hv_dominfo *d = ds.d[i];
 		char st[7], uuid[37];
 
 		state_letters(d, st);
@@ -259,7 +218,7 @@ int main_list(int argc, char **argv)
 		printf("\n");
 	}
 out:
-	free(list);
+	xl_domains_free(&ds);
 	return XL_OK;
 }
 
@@ -283,6 +242,7 @@ int main_info(int argc, char **argv)
 	if (optind != argc)
 		return xl_usage("info", "takes no arguments");
 	xl_error_mark();
+	hv_physinfo_init(&pi);
 	rc = hv_physinfo_get(xl_ctx, &pi);
 	if (rc)
 		return xl_error(rc, "get host information");
@@ -328,8 +288,7 @@ static void format_uptime(long s, char *buf, size_t len)
 
 int main_uptime(int argc, char **argv)
 {
-	hv_dominfo *list = NULL;
-	size_t nr = 0;
+	struct xl_domains ds;
 	time_t now = time(NULL);
 	int c;
 
@@ -343,25 +302,25 @@ int main_uptime(int argc, char **argv)
 			return XL_USAGE;
 		}
 	}
-	if (get_domains(argc, argv, optind, &list, &nr))
+	if (xl_domains_get(&ds, argc, argv, optind))
 		return XL_FAIL;
 	printf("%-33s %4s %s\n", "Name", "ID", "Uptime");
-	for (size_t i = 0; i < nr; i++) {
+	for (size_t i = 0; i < ds.nr; i++) {
+		const hv_dominfo *d = ds.d[i];
 		char up[64];
-		long s = list[i].start_time && now > list[i].start_time ?
-			(long)(now - list[i].start_time) : 0;
+		long s = d->start_time && now > d->start_time ?
+			(long)(now - d->start_time) : 0;
 
 		format_uptime(s, up, sizeof(up));
-		printf("%-33s %4" PRIu32 " %s\n", list[i].name, list[i].domid, up);
+		printf("%-33s %4" PRIu32 " %s\n", d->name, d->domid, up);
 	}
-	free(list);
+	xl_domains_free(&ds);
 	return XL_OK;
 }
 
 int main_vcpulist(int argc, char **argv)
 {
-	hv_dominfo *list = NULL;
-	size_t nr = 0;
+	struct xl_domains ds;
 	int c;
 
 	while ((c = xl_getopt(argc, argv, "")) != -1) {
@@ -369,12 +328,12 @@ int main_vcpulist(int argc, char **argv)
 			return xl_help("vcpu-list");
 		return XL_USAGE;
 	}
-	if (get_domains(argc, argv, optind, &list, &nr))
+	if (xl_domains_get(&ds, argc, argv, optind))
 		return XL_FAIL;
 	printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU",
 	       "State", "Time(s)", "Affinity (Hard / Soft)");
-	for (size_t i = 0; i < nr; i++) {
-		const hv_dominfo *d = &list[i];
+	for (size_t i = 0; i < ds.nr; i++) {
+		const hv_dominfo *d = ds.d[i];
 		const char *st = d->state == HV_STATE_RUNNING ? "r--" :
 			d->state == HV_STATE_PAUSED ||
 			d->state == HV_STATE_BUILDING ? "--p" : "---";
@@ -385,13 +344,13 @@ int main_vcpulist(int argc, char **argv)
 			       d->name, d->domid, v, "-", st, "-",
 			       "all / all");
 	}
-	free(list);
+	xl_domains_free(&ds);
 	return XL_OK;
 }
 
 int main_domid(int argc, char **argv)
 {
-	hv_dominfo *list = NULL;
+	hv_dominfo **list = NULL;
 	size_t nr = 0;
 	int c, rc;
 
@@ -408,8 +367,8 @@ int main_domid(int argc, char **argv)
 		return xl_error(rc, "list domains");
 	rc = XL_FAIL;
 	for (size_t i = 0; i < nr; i++) {
-		if (!strcmp(list[i].name, argv[optind])) {
-			printf("%" PRIu32 "\n", list[i].domid);
+		if (!strcmp(list[i]->name, argv[optind])) {
+			printf("%" PRIu32 "\n", list[i]->domid);
 			rc = XL_OK;
 			break;
 		}
@@ -417,7 +376,7 @@ int main_domid(int argc, char **argv)
 	if (rc)
 		fprintf(stderr, "xl: domain \"%s\": no such domain (xl list shows the domains)\n",
 			argv[optind]);
-	free(list);
+	hv_dominfo_list_free(list, nr);
 	return rc;
 }
 
@@ -440,6 +399,7 @@ int main_domname(int argc, char **argv)
 		return xl_usage("domname", "'%s' is not a domain id (a number; xl domid NAME gives one)",
 				argv[optind]);
 	xl_error_mark();
+	hv_dominfo_init(&info);
 	rc = hv_domain_info(xl_ctx, (uint32_t)id, &info);
 	if (rc)
 		return xl_error(rc, "domain %s", argv[optind]);

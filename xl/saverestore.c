@@ -70,6 +70,7 @@ int main_save(int argc, char **argv)
 	int c, fd = -1, rc;
 
 	hv_domain_config_init(&cfg);
+	hv_dominfo_init(&info);
 	while ((c = xl_getopt(argc, argv, "cpzq")) != -1) {
 		switch (c) {
 		case 'c':
@@ -199,7 +200,7 @@ static bool is_image(const char *path)
 
 int main_restore(int argc, char **argv)
 {
-	hv_restore_params params = { 0 };
+	hv_restore_params params;
 	hv_domain_config cfg;
 	hv_progress progress;
 	hv_dominfo info;
@@ -212,6 +213,8 @@ int main_restore(int argc, char **argv)
 	int c, fd = -1, rc;
 
 	hv_domain_config_init(&cfg);
+	hv_restore_params_init(&params);
+	hv_dominfo_init(&info);
 	while ((c = xl_getopt(argc, argv, "pedLq")) != -1) {
 		switch (c) {
 		case 'p':

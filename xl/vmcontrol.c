@@ -18,11 +18,25 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/*
+ * Copy a list's entry: what both know of it (libhv may be newer than our
+ * header, or older), as a structure of our size.
+ */
+static void copy_info(hv_dominfo *dst, const hv_dominfo *src)
+{
+	size_t n = src->struct_size < sizeof(*dst) ? src->struct_size :
+		sizeof(*dst);
+
+	hv_dominfo_init(dst);
+	memcpy(dst, src, n);
+	dst->struct_size = sizeof(*dst);
+}
+
 /* The entry for @domid in the current list (copied), or false. */
 static int find_domain(uint32_t domid, const char *name, hv_dominfo *info_r,
 		       bool *found_r)
 {
-	hv_dominfo *list = NULL;
+	hv_dominfo **list = NULL;
 	size_t nr = 0;
 	int rc;
 
@@ -32,14 +46,14 @@ static int find_domain(uint32_t domid, const char *name, hv_dominfo *info_r,
 	if (rc)
 		return xl_error(rc, "list domains");
 	for (size_t i = 0; i < nr; i++) {
-		if (name ? !strcmp(list[i].name, name) && list[i].domid != domid :
-		    list[i].domid == domid) {
-			*info_r = list[i];
+		if (name ? !strcmp(list[i]->name, name) && list[i]->domid != domid :
+		    list[i]->domid == domid) {
+			copy_info(info_r, list[i]);
 			*found_r = true;
 			break;
 		}
 	}
-	free(list);
+	hv_dominfo_list_free(list, nr);
 	return XL_OK;
 }
 
@@ -48,6 +62,7 @@ static void wait_a_little(void)
 {
 	hv_event ev;
 
+	hv_event_init(&ev);
 	xl_quiet(true);
 	hv_event_wait(xl_ctx, &ev, POLL_MS);
 	xl_quiet(false);
@@ -431,8 +446,8 @@ static int wait_rebooted(const hv_dominfo *d)
 static int shutdown_reboot(int argc, char **argv, bool reboot)
 {
 	const char *cmd = reboot ? "reboot" : "shutdown";
-	hv_dominfo *doms = NULL;
-	size_t nr = 0, i;
+	struct xl_domains ds;
+	size_t i;
 	bool wait = false, all = false;
 	int c, rc = XL_OK, fd;
 
@@ -462,30 +477,10 @@ static int shutdown_reboot(int argc, char **argv, bool reboot)
 		hv_event_fd(xl_ctx, &fd);
 		xl_quiet(false);
 	}
-	if (all) {
-		rc = hv_domain_list(xl_ctx, &doms, &nr);
-		if (rc)
-			return xl_error(rc, "list domains");
-	} else {
-		uint32_t domid;
-
-		doms = calloc(1, sizeof(*doms));
-		if (!doms)
-			return xl_error(HV_ERROR_NOMEM, "%s", cmd);
-		if (xl_lookup(argv[optind], &domid)) {
-			free(doms);
-			return XL_FAIL;
-		}
-		xl_error_mark();
-		rc = hv_domain_info(xl_ctx, domid, &doms[0]);
-		if (rc) {
-			rc = xl_error(rc, "domain %s", argv[optind]);
-			goto out;
-		}
-		nr = 1;
-	}
-	for (i = 0; i < nr; i++) {
-		hv_dominfo *d = &doms[i];
+	if (xl_domains_get(&ds, argc, argv, optind))
+		return XL_FAIL;
+	for (i = 0; i < ds.nr; i++) {
+		hv_dominfo *d = ds.d[i];
 		int r;
 
 		if (all && (d->state == HV_STATE_SHUTDOWN ||
@@ -508,26 +503,27 @@ static int shutdown_reboot(int argc, char **argv, bool reboot)
 	}
 	if (!wait)
 		goto out;
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < ds.nr; i++) {
+		const hv_dominfo *d = ds.d[i];
 		enum xl_wait_end how;
 
-		if (doms[i].domid == HV_DOMID_INVALID)
+		if (d->domid == HV_DOMID_INVALID)
 			continue;
 		if (reboot) {
-			if (wait_rebooted(&doms[i]))
+			if (wait_rebooted(d))
 				rc = XL_FAIL;
 			continue;
 		}
-		if (xl_wait_end(doms[i].domid, &how)) {
+		if (xl_wait_end(d->domid, &how)) {
 			rc = XL_FAIL;
 			continue;
 		}
 		fprintf(stderr, how == XL_GONE ? "Domain %u is dead\n" :
 			"Domain %u has shut down and is preserved\n",
-			(unsigned int)doms[i].domid);
+			(unsigned int)d->domid);
 	}
 out:
-	free(doms);
+	xl_domains_free(&ds);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,40 +132,66 @@ void xl_error_mark(void)
 
 #define BAR_WIDTH 20
 
-static void bar_draw(void *opaque, uint64_t done, uint64_t total)
+/* SIGINT, SIGTERM or SIGHUP during a save or restore: cancel it. */
+static volatile sig_atomic_t cancel_signal;
+static struct sigaction cancel_old[3];
+static const int cancel_sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+
+static void on_cancel_signal(int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	/* a second one stops xl as it would have without us */
+	if (cancel_signal) {
+		sigaction(sig, &dfl, NULL);
+		raise(sig);
+	}
+	cancel_signal = sig;
+}
+
+/* libhv's progress callback: draws the bar; non-zero cancels. */
+static int bar_draw(void *opaque, uint64_t done, uint64_t total)
 {
 	static const char hashes[BAR_WIDTH + 1] = "####################";
 	int pct = (int)((double)done * 100 / (double)total), n;
 
 	(void)opaque;
+	if (cancel_signal)
+		return 1;
 	if (pct == bar.pct || !bar_on)
-		return;
+		return 0;
 	bar.pct = pct;
 	n = fprintf(stderr, "\r%s: [%.*s%*s] %3d%% %" PRIu64 "/%" PRIu64 " MiB",
 		    bar.label, pct * BAR_WIDTH / 100, hashes,
 		    BAR_WIDTH - pct * BAR_WIDTH / 100, "", pct, done >> 20,
 		    total >> 20);
 	if (n < 1)
-		return;
+		return 0;
 	/* a shorter line than the last one leaves no tail behind */
 	if (n - 1 < bar.len)
 		fprintf(stderr, "%*s", bar.len - (n - 1), "");
 	if (n - 1 > bar.len)
 		bar.len = n - 1;
 	fflush(stderr);
+	return 0;
 }
 
 void xl_progress_start(const char *label, bool show, hv_progress *p)
 {
-	p->fn = NULL;
-	p->opaque = NULL;
+	struct sigaction sa = { .sa_handler = on_cancel_signal };
+
+	hv_progress_init(p);
+	p->fn = bar_draw;
+	cancel_signal = 0;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(cancel_sigs[i], &sa, &cancel_old[i]);
 	if (!show || !isatty(STDERR_FILENO))
 		return;
 	bar.label = label;
 	bar.pct = -1;
 	bar.len = 0;
 	bar_on = true;
-	p->fn = bar_draw;
 }
 
 void xl_progress_clear(void)
@@ -176,10 +203,13 @@ void xl_progress_clear(void)
 	bar.pct = -1;
 }
 
-void xl_progress_end(void)
+int xl_progress_end(void)
 {
 	xl_progress_clear();
 	bar_on = false;
+	for (int i = 0; i < 3; i++)
+		sigaction(cancel_sigs[i], &cancel_old[i], NULL);
+	return cancel_signal;
 }
 
 int xl_error(int rc, const char *fmt, ...)
@@ -284,6 +314,61 @@ int xl_lookup(const char *name_or_id, uint32_t *domid_r)
 	if (rc)
 		return xl_error(rc, "domain %s", name_or_id);
 	return XL_OK;
+}
+
+int xl_domains_get(struct xl_domains *ds, int argc, char **argv, int first)
+{
+	size_t n = (size_t)(argc - first);
+	uint32_t *ids = NULL;
+	int rc = XL_FAIL;
+
+	memset(ds, 0, sizeof(*ds));
+	if (n && !(ids = calloc(n, sizeof(*ids))))
+		return xl_error(HV_ERROR_NOMEM, "list domains");
+	for (size_t i = 0; i < n; i++)
+		if (xl_lookup(argv[first + i], &ids[i]))
+			goto out;
+	xl_error_mark();
+	rc = hv_domain_list(xl_ctx, &ds->all, &ds->nr_all);
+	if (rc) {
+		rc = xl_error(rc, "list domains");
+		goto out;
+	}
+	if (!n) {
+		ds->d = ds->all;
+		ds->nr = ds->nr_all;
+		goto out;
+	}
+	ds->d = calloc(n, sizeof(*ds->d));
+	if (!ds->d) {
+		rc = xl_error(HV_ERROR_NOMEM, "list domains");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < ds->nr_all && !ds->d[i]; j++)
+			if (ds->all[j]->domid == ids[i])
+				ds->d[i] = ds->all[j];
+		if (!ds->d[i]) {
+			/* destroyed since the lookup */
+			xl_error_mark();
+			rc = xl_error(HV_ERROR_NOTFOUND, "domain %s", argv[first + i]);
+			goto out;
+		}
+	}
+	ds->nr = n;
+out:
+	free(ids);
+	if (rc)
+		xl_domains_free(ds);
+	return rc;
+}
+
+void xl_domains_free(struct xl_domains *ds)
+{
+	if (ds->d != ds->all)
+		free(ds->d);
+	hv_dominfo_list_free(ds->all, ds->nr_all);
+	memset(ds, 0, sizeof(*ds));
 }
 
 static void main_usage(FILE *f)

@@ -56,16 +56,34 @@ void xl_quiet(bool quiet);
 
 /*
  * A progress bar for a save or restore, on stderr when @show and stderr is
- * a terminal: xl_progress_start() fills @p for libhv (fn NULL: no bar);
- * xl_progress_end() erases the bar.  Messages printed meanwhile first
- * erase it (xl_progress_clear()); the next update draws it again.
+ * a terminal: xl_progress_start() fills @p for libhv; xl_progress_end()
+ * erases the bar.  Messages printed meanwhile first erase it
+ * (xl_progress_clear()); the next update draws it again.  Between the
+ * two, SIGINT, SIGTERM and SIGHUP cancel the operation (at its next
+ * progress report) instead of killing xl, and a second one kills it;
+ * xl_progress_end() returns the signal that asked to cancel, or 0.
  */
 void xl_progress_start(const char *label, bool show, hv_progress *p);
 void xl_progress_clear(void);
-void xl_progress_end(void);
+int xl_progress_end(void);
 
 /* xl_lookup - a domain named by name or id; XL_OK or XL_FAIL (said). */
 int xl_lookup(const char *name_or_id, uint32_t *domid_r);
+
+/*
+ * Domains to show or act on: d[0..nr) point into all[0..nr_all), the
+ * list from hv_domain_list().  xl_domains_get() fills @ds with the domains
+ * named in argv[first..argc) (by name or id), or all of them; XL_OK or
+ * XL_FAIL (said).  xl_domains_free() releases them.
+ */
+struct xl_domains {
+	hv_dominfo **all;
+	size_t nr_all;
+	hv_dominfo **d;
+	size_t nr;
+};
+int xl_domains_get(struct xl_domains *ds, int argc, char **argv, int first);
+void xl_domains_free(struct xl_domains *ds);
 
 /*
  * xl_console_attach - see console.c.  With @unpause, the domain (created

@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,15 +41,16 @@ START_TEST(test_status_mapping)
 		{ HV_HC_EBADF, HV_ERROR_IO },
 		{ HV_HC_ENOTSUP, HV_ERROR_NOSYS },
 		{ HV_HC_EVMM, HV_ERROR_FAIL },
+		{ HV_HC_ECANCELED, HV_ERROR_CANCELLED },
 		{ 999, HV_ERROR_FAIL },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		ck_assert_int_eq(hv__hc_error(map[i].status), map[i].rc);
 	/* every known code has its own reason, saying what to do */
-	for (int a = HV_HC_EPROTO; a <= HV_HC_EVMM; a++) {
+	for (int a = HV_HC_EPROTO; a <= HV_HC_ECANCELED; a++) {
 		ck_assert_ptr_nonnull(strchr(hv__hc_reason(a), '('));
-		for (int b = a + 1; b <= HV_HC_EVMM; b++)
+		for (int b = a + 1; b <= HV_HC_ECANCELED; b++)
 			ck_assert_str_ne(hv__hc_reason(a), hv__hc_reason(b));
 	}
 }
@@ -72,6 +74,7 @@ START_TEST(test_conversions)
 	strcpy(in.name, "guest");
 	in.uuid[0] = 0xab;
 	hv__dominfo_from_hc(&in, &out);
+	ck_assert_uint_eq(out.struct_size, sizeof(out));
 	ck_assert_uint_eq(out.domid, 5);
 	ck_assert_int_eq(out.state, HV_STATE_CRASHED);
 	ck_assert_str_eq(out.name, "guest");
@@ -91,6 +94,7 @@ START_TEST(test_conversions)
 
 	strcpy(ev.name, "g");
 	ck_assert_int_eq(hv__event_from_hc(&ev, &e), 0);
+	ck_assert_uint_eq(e.struct_size, sizeof(e));
 	ck_assert_int_eq(e.type, HV_EVENT_DEATH);
 	ck_assert_uint_eq(e.domid, 9);
 	ck_assert_int_eq(e.code, HV_SHUTDOWN_POWEROFF);
@@ -130,6 +134,8 @@ struct fake {
 	struct hv_hc_save save;		/* the last SAVE */
 	struct hv_hc_create_domain create;	/* the last CREATE_DOMAIN */
 	struct hv_hc_restore_domain restore;	/* the last RESTORE_DOMAIN */
+	struct hv_hc_cancel cancel;	/* the last CANCEL */
+	int cancels;			/* CANCELs received */
 };
 
 static void reply(int fd, const struct hv_hc_hdr *rq, int status,
@@ -215,6 +221,61 @@ static void keep_json(struct fake *f, const uint8_t *buf, size_t len,
 	memcpy(f->config, buf + at, n);
 	f->config[n] = '\0';
 	ck_assert_uint_eq(strlen(f->config), n);
+}
+
+/* Wait for the CANCEL of request @seq on @fd, into f->cancel; its header to @h. */
+static void recv_cancel(struct fake *f, int fd, uint32_t seq,
+			struct hv_hc_hdr *h)
+{
+	static uint8_t buf[HV_HC_MSG_MAX];
+	ssize_t r = recv(fd, buf, sizeof(buf), 0);
+
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(hcmsg_check(buf, (size_t)r, h), 0);
+	ck_assert_int_eq(h->op, HV_HC_DOMCTL_CANCEL);
+	ck_assert_uint_eq(h->flags, 0);
+	hcmsg_body(buf, (size_t)r, &f->cancel, sizeof(f->cancel));
+	ck_assert_uint_eq(f->cancel.seq, seq);
+	ck_assert_uint_ne(h->seq, seq);
+	f->cancels++;
+	if (f->requests < 32)
+		f->ops[f->requests] = h->op;
+	f->requests++;
+}
+
+/*
+ * A SAVE (of domain 20 to 23) or RESTORE ("cancel-*") that reports
+ * progress, then gets cancelled; how it ends is up to @mode:
+ * 0: CANCEL's reply, then ECANCELED; 1: ECANCELED, then CANCEL's reply;
+ * 2: the request ends first (CANCEL: ENOENT); 3: an hvd that cannot
+ * cancel (EOPNOTSUPP): progress again, then it ends.
+ */
+static void serve_cancelled(struct fake *f, int fd, const struct hv_hc_hdr *h,
+			    int mode, const void *done, size_t done_len)
+{
+	struct hv_hc_hdr ch;
+
+	send_progress(fd, h->op, h->seq, 1 << 20, 4 << 20);
+	recv_cancel(f, fd, h->seq, &ch);
+	switch (mode) {
+	case 0:
+		reply(fd, &ch, 0, NULL, 0, -1);
+		reply(fd, h, HV_HC_ECANCELED, NULL, 0, -1);
+		break;
+	case 1:
+		reply(fd, h, HV_HC_ECANCELED, NULL, 0, -1);
+		reply(fd, &ch, 0, NULL, 0, -1);
+		break;
+	case 2:
+		reply(fd, h, 0, done, done_len, -1);
+		reply(fd, &ch, HV_HC_ENOENT, NULL, 0, -1);
+		break;
+	default:
+		reply(fd, &ch, HV_HC_EOPNOTSUPP, NULL, 0, -1);
+		send_progress(fd, h->op, h->seq, 2 << 20, 4 << 20);
+		reply(fd, h, 0, done, done_len, -1);
+		break;
+	}
 }
 
 /* Serve one request; false when the connection should close. */
@@ -315,6 +376,11 @@ static bool serve_one(struct fake *f, int fd)
 			reply_msg(fd, &h, HV_HC_EVMM, "writing the image: No space left on device");
 			break;
 		}
+		if (f->save.domid >= 20 && f->save.domid <= 23) {
+			serve_cancelled(f, fd, &h, (int)f->save.domid - 20,
+					&res, sizeof(res));
+			break;
+		}
 		/* progress of an older request, an event, then ours */
 		send_progress(fd, h.op, h.seq - 1, 1, 2);
 		send_event(fd, HV_HC_EV_CREATED, 7, "other");
@@ -331,6 +397,12 @@ static bool serve_one(struct fake *f, int fd)
 		keep_json(f, buf, (size_t)r, sizeof(f->restore));
 		if (strstr(f->config, "\"broken\"")) {
 			reply_msg(fd, &h, HV_HC_EVMM, "record 4 (PAGE_BATCH) at offset 8192: CRC mismatch");
+			break;
+		}
+		if (strstr(f->config, "\"cancel-")) {
+			serve_cancelled(f, fd, &h,
+					strstr(f->config, "\"cancel-")[8] - '0',
+					&d, sizeof(d));
 			break;
 		}
 		send_progress(fd, h.op, h.seq, 16 << 20, 16 << 20);
@@ -432,6 +504,7 @@ START_TEST(test_errors_name_the_domain)
 
 	fake_start(&f);
 	ctx = new_ctx();
+	hv_dominfo_init(&info);
 	ck_assert_int_eq(hv_domain_info(ctx, 7, &info), HV_ERROR_NOTFOUND);
 	ck_assert_ptr_nonnull(strstr(logbuf, "domain 7: no such domain"));
 	logbuf[0] = '\0';
@@ -451,20 +524,34 @@ START_TEST(test_queries)
 {
 	struct fake f = { 0 };
 	hv_ctx *ctx;
-	hv_dominfo info, *list;
+	hv_dominfo info, **list;
+	hv_physinfo pi;
 	size_t nr;
 	uint32_t domid;
 	int fd = -1;
 
 	fake_start(&f);
 	ctx = new_ctx();
+	hv_dominfo_init(&info);
 	ck_assert_int_eq(hv_domain_info(ctx, 3, &info), 0);
+	ck_assert_uint_eq(info.struct_size, sizeof(info));
 	ck_assert_str_eq(info.name, "g");
 	ck_assert_int_eq(info.state, HV_STATE_RUNNING);
+	/* a list of pointers to libhv's structures, each saying its size */
 	ck_assert_int_eq(hv_domain_list(ctx, &list, &nr), 0);
 	ck_assert_uint_eq(nr, 2);
-	ck_assert_str_eq(list[0].name, "alpha");
-	free(list);
+	ck_assert_str_eq(list[0]->name, "alpha");
+	ck_assert_uint_eq(list[0]->struct_size, sizeof(hv_dominfo));
+	ck_assert_str_eq(list[1]->name, "g");
+	ck_assert_uint_eq(list[1]->domid, 3);
+	ck_assert_uint_eq(list[1]->memory_mib, 64);
+	hv_dominfo_list_free(list, nr);
+	hv_dominfo_list_free(NULL, 0);
+	/* the fake does not know PHYSINFO: the structure stays as it was */
+	hv_physinfo_init(&pi);
+	ck_assert_int_eq(hv_physinfo_get(ctx, &pi), HV_ERROR_NOSYS);
+	ck_assert_uint_eq(pi.struct_size, sizeof(pi));
+	ck_assert_uint_eq(pi.nr_cpus, 0);
 	ck_assert_int_eq(hv_domain_lookup(ctx, "g", &domid), 0);
 	ck_assert_uint_eq(domid, 3);
 	ck_assert_int_eq(hv_domain_lookup(ctx, "3", &domid), 0);
@@ -484,6 +571,7 @@ START_TEST(test_reconnect_after_hangup)
 
 	fake_start(&f);
 	ctx = new_ctx();
+	hv_dominfo_init(&info);
 	/* hvd closes the connection after each answer: queries reconnect */
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(hv_domain_info(ctx, 3, &info), 0);
@@ -505,7 +593,14 @@ START_TEST(test_events)
 	p.events = POLLIN;
 	/* the event that came before the reply was queued: readable */
 	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	/* a structure not initialised is refused, and the event kept */
+	memset(&ev, 0, sizeof(ev));
+	ck_assert_int_eq(hv_event_next(ctx, &ev), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "hv_event_init()"));
+	ck_assert_int_eq(hv_event_wait(ctx, &ev, 0), HV_ERROR_INVAL);
+	hv_event_init(&ev);
 	ck_assert_int_eq(hv_event_next(ctx, &ev), 0);
+	ck_assert_uint_eq(ev.struct_size, sizeof(ev));
 	ck_assert_int_eq(ev.type, HV_EVENT_CREATED);
 	ck_assert_str_eq(ev.name, "early");
 	ck_assert_int_eq(hv_event_wait(ctx, &ev, 5000), 0);
@@ -528,6 +623,7 @@ START_TEST(test_no_hvd)
 	setenv("HV_RUNDIR", dir, 1);
 	setenv("HV_HVD", "/nonexistent/hvd", 1);
 	ctx = new_ctx();
+	hv_dominfo_init(&info);
 	ck_assert_int_eq(hv_domain_info(ctx, 1, &info), HV_ERROR_DAEMON);
 	ck_assert_ptr_nonnull(strstr(logbuf, "cannot start hvd: /nonexistent/hvd"));
 	/* a failing hvd: what it says is passed on */
@@ -573,9 +669,10 @@ END_TEST
 struct seen {
 	int calls;
 	uint64_t done, total;
+	int cancel_at;		/* cancel at this call (1: the first), 0: never */
 };
 
-static void on_progress(void *opaque, uint64_t done, uint64_t total)
+static int on_progress(void *opaque, uint64_t done, uint64_t total)
 {
 	struct seen *p = opaque;
 
@@ -584,6 +681,15 @@ static void on_progress(void *opaque, uint64_t done, uint64_t total)
 	p->calls++;
 	p->done = done;
 	p->total = total;
+	return p->calls == p->cancel_at;
+}
+
+static void progress_init(hv_progress *progress, struct seen *seen)
+{
+	memset(seen, 0, sizeof(*seen));
+	hv_progress_init(progress);
+	progress->fn = on_progress;
+	progress->opaque = seen;
 }
 
 START_TEST(test_progress_decoding)
@@ -605,8 +711,8 @@ END_TEST
 START_TEST(test_save)
 {
 	struct fake f = { 0 };
-	struct seen seen = { 0 };
-	hv_progress progress = { on_progress, &seen };
+	struct seen seen;
+	hv_progress progress;
 	char path[] = "/tmp/hv-test-save.XXXXXX";
 	hv_domain_config cfg;
 	hv_event ev;
@@ -615,6 +721,8 @@ START_TEST(test_save)
 
 	fake_start(&f);
 	ctx = new_ctx();
+	progress_init(&progress, &seen);
+	hv_event_init(&ev);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ro = open(path, O_RDONLY);
@@ -738,9 +846,9 @@ START_TEST(test_restore)
 		"\"uuid\": \"0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0\", "
 		"\"memory_mib\": 16, \"vcpus\": 2, \"extra\": \"workload=counter\" }";
 	struct fake f = { 0 };
-	struct seen seen = { 0 };
-	hv_progress progress = { on_progress, &seen };
-	hv_restore_params ov = { .flags = HV_RESTORE_PAUSED };
+	struct seen seen;
+	hv_progress progress;
+	hv_restore_params ov;
 	hv_domain_config cfg, back;
 	hv_ctx *ctx;
 	uint32_t domid;
@@ -748,6 +856,9 @@ START_TEST(test_restore)
 
 	fake_start(&f);
 	ctx = new_ctx();
+	progress_init(&progress, &seen);
+	hv_restore_params_init(&ov);
+	ov.flags = HV_RESTORE_PAUSED;
 	fd = make_image(json, 4096, STREAM_F_ALIGNED);
 	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, &progress), 0);
 	ck_assert_uint_eq(domid, 12);
@@ -830,6 +941,242 @@ START_TEST(test_restore)
 }
 END_TEST
 
+/* --- cancelling ------------------------------------------------------------ */
+
+START_TEST(test_cancel_save)
+{
+	struct fake f = { 0 };
+	struct seen seen;
+	hv_progress progress;
+	char path[] = "/tmp/hv-test-save.XXXXXX";
+	hv_dominfo info;
+	hv_ctx *ctx;
+	int fd;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	hv_ctx_set_logger(ctx, logger, NULL, HV_LOG_INFO);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	hv_dominfo_init(&info);
+	progress_init(&progress, &seen);
+
+	/* CANCEL's reply first, then the save's: cancelled */
+	seen.cancel_at = 1;
+	ck_assert_int_eq(hv_domain_save(ctx, 20, fd, 0, &progress),
+			 HV_ERROR_CANCELLED);
+	ck_assert_int_eq(f.cancels, 1);
+	ck_assert_uint_eq(f.cancel.domid, 20);
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_ptr_nonnull(strstr(logbuf, "save domain 20: cancelling"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "save domain 20: cancelled, as the caller asked"));
+	ck_assert_str_eq(hv_strerror(HV_ERROR_CANCELLED), "cancelled");
+
+	/* the save's reply first, CANCEL's after: the next call skips it */
+	progress_init(&progress, &seen);
+	seen.cancel_at = 1;
+	ck_assert_int_eq(hv_domain_save(ctx, 21, fd, 0, &progress),
+			 HV_ERROR_CANCELLED);
+	ck_assert_int_eq(f.cancels, 2);
+	ck_assert_int_eq(hv_domain_info(ctx, 3, &info), 0);
+	ck_assert_str_eq(info.name, "g");
+
+	/* the save ended before hvd could stop it: its own result */
+	progress_init(&progress, &seen);
+	seen.cancel_at = 1;
+	ck_assert_int_eq(hv_domain_save(ctx, 22, fd, 0, &progress), 0);
+	ck_assert_int_eq(f.cancels, 3);
+	ck_assert_int_eq(hv_domain_info(ctx, 3, &info), 0);
+
+	/* an hvd that cannot cancel: the save goes on, the callback is not
+	 * called again, and the save's result is returned */
+	progress_init(&progress, &seen);
+	seen.cancel_at = 1;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_save(ctx, 23, fd, 0, &progress), 0);
+	ck_assert_int_eq(f.cancels, 4);
+	ck_assert_int_eq(seen.calls, 1);
+	ck_assert_ptr_nonnull(strstr(logbuf, "hvd cannot cancel it"));
+	ck_assert_int_eq(hv_domain_info(ctx, 3, &info), 0);
+
+	/* a callback that returns 0 cancels nothing */
+	progress_init(&progress, &seen);
+	ck_assert_int_eq(hv_domain_save(ctx, 3, fd, 0, &progress), 0);
+	ck_assert_int_eq(seen.calls, 3);
+	ck_assert_int_eq(f.cancels, 4);
+	close(fd);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_cancel_restore)
+{
+	static const char json[] = "{ \"name\": \"r1\", \"memory_mib\": 16, "
+		"\"kernel\": \"/bin/sh\" }";
+	struct fake f = { 0 };
+	struct seen seen;
+	hv_progress progress;
+	hv_restore_params ov;
+	hv_ctx *ctx;
+	uint32_t domid;
+	int fd;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	fd = make_image(json, 0, 0);
+	hv_restore_params_init(&ov);
+	for (int mode = 0; mode < 4; mode++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "cancel-%d", mode);
+		ov.name = name;
+		progress_init(&progress, &seen);
+		seen.cancel_at = 1;
+		f.requests = 0;
+		ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, &progress),
+				 mode < 2 ? HV_ERROR_CANCELLED : 0);
+		ck_assert_int_eq(f.cancels, mode + 1);
+		/* no domain id yet: CANCEL names the request only */
+		ck_assert_uint_eq(f.cancel.domid, HV_DOMID_INVALID);
+		ck_assert_int_eq(seen.calls, 1);
+		if (mode < 2) {
+			ck_assert_uint_eq(domid, HV_DOMID_INVALID);
+			/* cancelled is not lost: nothing to clean up after */
+			ck_assert_int_eq(f.ops[f.requests - 1], HV_HC_DOMCTL_CANCEL);
+		} else {
+			ck_assert_uint_eq(domid, 12);
+		}
+	}
+	close(fd);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+/* --- structures that grow -------------------------------------------------- */
+
+START_TEST(test_sized_structs)
+{
+	struct fake f = { 0 };
+	struct { hv_dominfo info; uint64_t later[4]; } newer;
+	struct { hv_progress p; uint64_t later; } pnewer;
+	char path[] = "/tmp/hv-test-save.XXXXXX";
+	hv_restore_params ov;
+	hv_dominfo info;
+	hv_dominfo **list;
+	size_t nr;
+	uint32_t domid;
+	hv_ctx *ctx;
+	int fd;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	/* not initialised: refused, saying what to do */
+	memset(&info, 0, sizeof(info));
+	ck_assert_int_eq(hv_domain_info(ctx, 3, &info), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "call hv_dominfo_init() first"));
+	ck_assert_int_eq(hv_domain_info(ctx, 3, NULL), HV_ERROR_INVAL);
+	/* a caller built against a later header: what libhv knows is filled,
+	 * the rest is left as hv_dominfo_init() made it */
+	memset(&newer, 0xaa, sizeof(newer));
+	hv_dominfo_init_sized(&newer.info, sizeof(newer));
+	ck_assert_uint_eq(newer.info.struct_size, sizeof(newer));
+	ck_assert_int_eq(hv_domain_info(ctx, 3, &newer.info), 0);
+	ck_assert_str_eq(newer.info.name, "g");
+	ck_assert_uint_eq(newer.info.struct_size, sizeof(newer));
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(newer.later[i], 0);
+	/* a caller built against an earlier header: only its part is written */
+	memset(&newer, 0xaa, sizeof(newer));
+	newer.info.struct_size = HV__DOMINFO_SIZE_1_2;
+	ck_assert_int_eq(hv_domain_info(ctx, 3, &newer.info), 0);
+	ck_assert_uint_eq(newer.info.domid, 3);
+	ck_assert_uint_eq(((uint8_t *)&newer)[HV__DOMINFO_SIZE_1_2], 0xaa);
+
+	/* given to libhv: members it does not know must be zero */
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	hv_progress_init_sized(&pnewer.p, sizeof(pnewer));
+	f.requests = 0;
+	ck_assert_int_eq(hv_domain_save(ctx, 3, fd, 0, &pnewer.p), 0);
+	pnewer.later = 1;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_save(ctx, 3, fd, 0, &pnewer.p), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "upgrade libhv"));
+	memset(&pnewer, 0, sizeof(pnewer));
+	ck_assert_int_eq(hv_domain_save(ctx, 3, fd, 0, &pnewer.p), HV_ERROR_INVAL);
+	memset(&ov, 0, sizeof(ov));
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(logbuf, "hv_restore_params_init()"));
+	ck_assert_int_eq(f.requests, 1);
+	close(fd);
+
+	/* list entries are libhv's size, whatever the caller's */
+	ck_assert_int_eq(hv_domain_list(ctx, &list, &nr), 0);
+	for (size_t i = 0; i < nr; i++)
+		ck_assert_uint_eq(list[i]->struct_size, sizeof(hv_dominfo));
+	hv_dominfo_list_free(list, nr);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+/* --- the logger ------------------------------------------------------------ */
+
+struct reentry {
+	hv_ctx *ctx;
+	int calls, nested_rc;
+	bool nested;
+};
+
+/* A logger that calls libhv on its own context, as a binding's might. */
+static void reentrant_logger(void *opaque, enum hv_log_level level,
+			     const char *fmt, va_list ap)
+{
+	struct reentry *r = opaque;
+
+	logger(NULL, level, fmt, ap);
+	r->calls++;
+	if (!r->nested) {
+		hv_dominfo info;
+
+		r->nested = true;
+		hv_dominfo_init(&info);
+		r->nested_rc = hv_domain_info(r->ctx, 3, &info);
+		/* and may change the logger without waiting for itself */
+		hv_ctx_set_logger(r->ctx, reentrant_logger, r, HV_LOG_INFO);
+	}
+}
+
+START_TEST(test_logger_holds_no_lock)
+{
+	struct fake f = { .hangup_after = 1 };
+	struct reentry r = { 0 };
+	hv_dominfo info;
+
+	fake_start(&f);
+	r.ctx = new_ctx();
+	r.nested_rc = 1;
+	hv_dominfo_init(&info);
+	ck_assert_int_eq(hv_domain_info(r.ctx, 3, &info), 0);
+	/* hvd closed the connection: "reconnecting" is logged while the
+	 * request lock is held; the logger gets it once it is released */
+	hv_ctx_set_logger(r.ctx, reentrant_logger, &r, HV_LOG_INFO);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_info(r.ctx, 3, &info), 0);
+	ck_assert_ptr_nonnull(strstr(logbuf, "reconnecting"));
+	ck_assert(r.nested);
+	ck_assert_int_eq(r.nested_rc, 0);
+	ck_assert_int_ge(r.calls, 1);
+	/* once hv_ctx_set_logger() returns, the old logger is done with */
+	hv_ctx_set_logger(r.ctx, logger, NULL, HV_LOG_WARN);
+	r.calls = 0;
+	ck_assert_int_eq(hv_domain_info(r.ctx, 3, &info), 0);
+	ck_assert_int_eq(r.calls, 0);
+	hv_ctx_free(r.ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("client");
@@ -848,6 +1195,10 @@ int main(void)
 	tcase_add_test(tc, test_save);
 	tcase_add_test(tc, test_create_stores_config);
 	tcase_add_test(tc, test_restore);
+	tcase_add_test(tc, test_cancel_save);
+	tcase_add_test(tc, test_cancel_restore);
+	tcase_add_test(tc, test_sized_structs);
+	tcase_add_test(tc, test_logger_holds_no_lock);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }

@@ -1,10 +1,13 @@
-/* Unit tests for the libhv context and error codes. */
+/* Unit tests for the libhv context, error codes and exported symbols. */
 #include <check.h>
 #include "check-main.h"
+#include <dlfcn.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <hv/hv.h>
+#include <hv/domain.h>
 
 START_TEST(test_strerror_every_code)
 {
@@ -43,6 +46,94 @@ START_TEST(test_ctx_version)
 }
 END_TEST
 
+/*
+ * The ABI: every public function with the version node it belongs to.  A
+ * symbol is only ever added, in a new node; this table, libhv.map and the
+ * library must agree.
+ */
+static const struct { const char *name, *node; } abi[] = {
+	{ "hv_ctx_new", "HV_1.0" }, { "hv_ctx_free", "HV_1.0" },
+	{ "hv_ctx_set_logger", "HV_1.0" }, { "hv_strerror", "HV_1.0" },
+	{ "hv_version", "HV_1.0" }, { "hv_config_from_json", "HV_1.0" },
+	{ "hv_config_parse_xl_buffer", "HV_1.0" },
+	{ "hv_config_parse_xl_file", "HV_1.0" }, { "hv_config_set", "HV_1.0" },
+	{ "hv_config_to_json", "HV_1.0" }, { "hv_config_validate", "HV_1.0" },
+	{ "hv_disk_spec_free", "HV_1.0" }, { "hv_disk_spec_new", "HV_1.0" },
+	{ "hv_disk_spec_parse", "HV_1.0" },
+	{ "hv_domain_config_add_disk", "HV_1.0" },
+	{ "hv_domain_config_add_vif", "HV_1.0" },
+	{ "hv_domain_config_copy", "HV_1.0" },
+	{ "hv_domain_config_dispose", "HV_1.0" },
+	{ "hv_domain_config_init_sized", "HV_1.0" },
+	{ "hv_domain_config_kernel_cmdline", "HV_1.0" },
+	{ "hv_vif_spec_free", "HV_1.0" }, { "hv_vif_spec_new", "HV_1.0" },
+	{ "hv_vif_spec_parse", "HV_1.0" }, { "hv_domain_console", "HV_1.0" },
+	{ "hv_domain_create", "HV_1.0" }, { "hv_domain_destroy", "HV_1.0" },
+	{ "hv_domain_info", "HV_1.0" }, { "hv_domain_list", "HV_1.0" },
+	{ "hv_domain_lookup", "HV_1.0" }, { "hv_domain_pause", "HV_1.0" },
+	{ "hv_domain_reboot", "HV_1.0" }, { "hv_domain_rename", "HV_1.0" },
+	{ "hv_domain_shutdown", "HV_1.0" }, { "hv_domain_unpause", "HV_1.0" },
+	{ "hv_event_fd", "HV_1.0" }, { "hv_event_next", "HV_1.0" },
+	{ "hv_event_wait", "HV_1.0" }, { "hv_physinfo_get", "HV_1.0" },
+	{ "hv_domain_config_get", "HV_1.1" }, { "hv_domain_restore", "HV_1.1" },
+	{ "hv_domain_save", "HV_1.1" }, { "hv_domain_save_config", "HV_1.1" },
+	{ "hv_dominfo_init_sized", "HV_1.2" },
+	{ "hv_dominfo_list_free", "HV_1.2" },
+	{ "hv_event_init_sized", "HV_1.2" },
+	{ "hv_physinfo_init_sized", "HV_1.2" },
+	{ "hv_progress_init_sized", "HV_1.2" },
+	{ "hv_restore_params_init_sized", "HV_1.2" },
+};
+#define NR_ABI (sizeof(abi) / sizeof(abi[0]))
+
+START_TEST(test_symbol_versions)
+{
+	for (size_t i = 0; i < NR_ABI; i++) {
+		void *p = dlvsym(RTLD_DEFAULT, abi[i].name, abi[i].node);
+
+		if (!p)
+			ck_abort_msg("%s@%s is not exported", abi[i].name,
+				     abi[i].node);
+	}
+	/* internals stay hidden */
+	ck_assert_ptr_null(dlsym(RTLD_DEFAULT, "hv__call"));
+	ck_assert_ptr_null(dlsym(RTLD_DEFAULT, "hv__log"));
+}
+END_TEST
+
+/* libhv.map names exactly the functions of the table, in the same nodes. */
+START_TEST(test_symbol_map)
+{
+	FILE *f = fopen(HV_MAP_FILE, "r");
+	char line[256], node[160] = "";
+	size_t seen = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		char name[128];
+		bool found = false;
+
+		if (sscanf(line, "HV_%31[0-9.] {", name) == 1) {
+			snprintf(node, sizeof(node), "HV_%s", name);
+			continue;
+		}
+		if (sscanf(line, " %127[a-z_0-9];", name) != 1 ||
+		    strncmp(name, "hv_", 3))
+			continue;
+		for (size_t i = 0; i < NR_ABI && !found; i++)
+			found = !strcmp(abi[i].name, name) &&
+				!strcmp(abi[i].node, node);
+		if (!found)
+			ck_abort_msg("libhv.map: %s in %s is not in the test's table",
+				     name, node);
+		seen++;
+	}
+	fclose(f);
+	ck_assert_uint_eq(seen, NR_ABI);
+	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010200);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("libhv");
@@ -50,6 +141,8 @@ int main(void)
 
 	tcase_add_test(tc, test_strerror_every_code);
 	tcase_add_test(tc, test_ctx_version);
+	tcase_add_test(tc, test_symbol_versions);
+	tcase_add_test(tc, test_symbol_map);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }

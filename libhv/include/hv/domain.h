@@ -10,6 +10,24 @@
  * call from several threads on one context; calls on one context are
  * serialised.  They return 0 or a negative HV_ERROR_* code and log the
  * reason through the context's logger.
+ *
+ * Extensibility.  hv_dominfo, hv_physinfo, hv_event, hv_progress and
+ * hv_restore_params, like hv_domain_config, only ever grow at their end:
+ * a later libhv may add members after the last one, never remove, move or
+ * resize one.  Their first member, struct_size, is the size of the
+ * caller's copy, set by the structure's init macro (hv_dominfo_init() and
+ * so on), which passes sizeof as the caller's header has it and zeroes
+ * the rest.  Initialise every such structure before giving it to libhv:
+ * libhv reads and fills only the members that fit in struct_size, so a
+ * program built against an older header keeps working with a newer
+ * libhv.  A structure that was not initialised (struct_size below the
+ * size of its first version) is refused with HV_ERROR_INVAL.  One that
+ * libhv reads (hv_progress, hv_restore_params) and that is larger than
+ * this libhv knows is accepted only if the members it does not know are
+ * zero, since the caller asks for something this libhv cannot do
+ * otherwise (HV_ERROR_INVAL).  Lists are arrays of pointers to structures
+ * libhv allocated (their struct_size is libhv's), so that their elements
+ * can grow too: see hv_domain_list().
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
@@ -46,7 +64,9 @@ typedef enum hv_shutdown_code {
 	HV_SHUTDOWN_CRASH = 3,
 } hv_shutdown_code;
 
+/* Filled by hv_domain_info() and hv_domain_list(). */
 typedef struct hv_dominfo {
+	size_t struct_size;		/* set by hv_dominfo_init() */
 	uint32_t domid;
 	hv_domain_state state;
 	char name[HV_DOMAIN_NAME_MAX + 1];
@@ -59,9 +79,12 @@ typedef struct hv_dominfo {
 	int vmm_pid;			/* its hv-vmm, 0 if none runs */
 	/* what hvd does when the guest powers off, reboots, crashes */
 	enum hv_action on_poweroff, on_reboot, on_crash;
+	/* new members go here, and only here */
 } hv_dominfo;
 
+/* Filled by hv_physinfo_get(). */
 typedef struct hv_physinfo {
+	size_t struct_size;		/* set by hv_physinfo_init() */
 	unsigned int nr_cpus;
 	unsigned int nr_domains;
 	uint64_t total_mib, free_mib;
@@ -69,7 +92,20 @@ typedef struct hv_physinfo {
 	unsigned int max_vcpus;		/* per domain */
 	int hvd_pid;
 	char version[32];
+	/* new members go here, and only here */
 } hv_physinfo;
+
+/*
+ * hv_dominfo_init, hv_physinfo_init - zero @info and set its struct_size
+ * to the caller's sizeof.  Never fail.  Macros, so that libhv learns the
+ * caller's size.
+ */
+void hv_dominfo_init_sized(hv_dominfo *info, size_t size);
+#define hv_dominfo_init(info) \
+	hv_dominfo_init_sized((info), sizeof(hv_dominfo))
+void hv_physinfo_init_sized(hv_physinfo *info, size_t size);
+#define hv_physinfo_init(info) \
+	hv_physinfo_init_sized((info), sizeof(hv_physinfo))
 
 /* hv_domain_create flags */
 #define HV_CREATE_PAUSED 0x1	/* leave the vCPUs stopped; hv_domain_unpause() starts them */
@@ -97,13 +133,26 @@ int hv_domain_pause(hv_ctx *ctx, uint32_t domid);
 int hv_domain_unpause(hv_ctx *ctx, uint32_t domid);
 /* New name: 1-63 bytes of [A-Za-z0-9_.-], not all digits, not in use. */
 int hv_domain_rename(hv_ctx *ctx, uint32_t domid, const char *name);
+/*
+ * hv_domain_info - the domain's state into *info_r, which the caller
+ * initialised with hv_dominfo_init() (else HV_ERROR_INVAL).  Members
+ * beyond its struct_size are not touched.
+ */
 int hv_domain_info(hv_ctx *ctx, uint32_t domid, hv_dominfo *info_r);
 
 /*
- * hv_domain_list - every domain, ordered by id, in a new array the caller
- * frees with free().  *nr_r gets the count.
+ * hv_domain_list - every domain, ordered by id: *list_r gets a new array
+ * of *nr_r pointers to hv_dominfo, each allocated by libhv with its
+ * struct_size set to libhv's sizeof (a caller reads the members its header
+ * knows: list[i]->name; one that may run with an older libhv checks
+ * list[i]->struct_size before reading a member newer than that libhv).
+ * Free it with hv_dominfo_list_free(), never free().  On failure *list_r
+ * is NULL and *nr_r 0.
  */
-int hv_domain_list(hv_ctx *ctx, hv_dominfo **list_r, size_t *nr_r);
+int hv_domain_list(hv_ctx *ctx, hv_dominfo ***list_r, size_t *nr_r);
+
+/* hv_dominfo_list_free - free a list from hv_domain_list() (NULL is allowed). */
+void hv_dominfo_list_free(hv_dominfo **list, size_t nr);
 
 /*
  * hv_domain_lookup - a domain named by its name or by its id in decimal
@@ -118,6 +167,10 @@ int hv_domain_lookup(hv_ctx *ctx, const char *name_or_id, uint32_t *domid_r);
  */
 int hv_domain_console(hv_ctx *ctx, uint32_t domid, int *fd_r);
 
+/*
+ * hv_physinfo_get - the host's resources and hvd's version into *info_r,
+ * initialised with hv_physinfo_init() (else HV_ERROR_INVAL).
+ */
 int hv_physinfo_get(hv_ctx *ctx, hv_physinfo *info_r);
 
 /*
@@ -132,17 +185,32 @@ int hv_domain_config_get(hv_ctx *ctx, uint32_t domid, hv_domain_config *cfg);
 
 #define HV_HAVE_SAVE_RESTORE 1
 
+#define HV_HAVE_CANCEL 1	/* a progress callback can cancel (libhv 1.2) */
+
 /*
- * Progress of a save or restore: @fn is called from inside the call, in the
- * caller's thread, with bytes of guest memory done (never above the total,
- * never going back) and the total.  It must not call libhv on the same
- * context.  A save or restore waits for hvd as long as progress comes (at
- * least once a minute), where other calls give up after 30 seconds.
+ * Progress of a save or restore, and a way to cancel it.  Initialise with
+ * hv_progress_init(), then set @fn and @opaque.  @fn is called from inside
+ * the call, in the caller's thread, with bytes of guest memory done (never
+ * above the total, never going back) and the total.  It returns 0 to go
+ * on; anything else cancels the operation: libhv asks hvd to stop it
+ * (DOMCTL_CANCEL), calls @fn no more, and waits for the outcome, which is
+ * HV_ERROR_CANCELLED with the domain as it was before the call (a saving
+ * domain runs on, or stays paused; a restoring one is gone), or the
+ * operation's own result if it ended before hvd could stop it.  @fn must
+ * not call libhv on the same context.  A save or restore waits for hvd as
+ * long as progress comes (at least once a minute), where other calls give
+ * up after 30 seconds.
  */
 typedef struct hv_progress {
-	void (*fn)(void *opaque, uint64_t done, uint64_t total);
+	size_t struct_size;		/* set by hv_progress_init() */
+	int (*fn)(void *opaque, uint64_t done, uint64_t total);
 	void *opaque;
+	/* new members go here, and only here */
 } hv_progress;
+
+void hv_progress_init_sized(hv_progress *progress, size_t size);
+#define hv_progress_init(progress) \
+	hv_progress_init_sized((progress), sizeof(hv_progress))
 
 /* hv_domain_save flags */
 #define HV_SAVE_CONTINUE 0x1	/* the domain runs on after the save (xl save -c) */
@@ -157,8 +225,10 @@ typedef struct hv_progress {
  * (full disk, closed pipe) leaves the domain running, or paused, as it was;
  * what @fd got is not an image then.  @progress may be NULL.  Returns 0,
  * HV_ERROR_INVAL (flags, or @fd not open for writing), HV_ERROR_STATE (the
- * domain is not running or paused), or what hvd's refusal maps to, with its
- * reason logged.
+ * domain is not running or paused; or @progress not initialised),
+ * HV_ERROR_CANCELLED (@progress's callback cancelled it; the domain is as
+ * it was and what @fd got is not an image), or what hvd's refusal maps to,
+ * with its reason logged.
  */
 int hv_domain_save(hv_ctx *ctx, uint32_t domid, int fd, unsigned int flags,
 		   const hv_progress *progress);
@@ -177,12 +247,19 @@ int hv_domain_save_config(hv_ctx *ctx, uint32_t domid, int fd,
 				 * returns before the pages are read; the file
 				 * must stay unchanged while the domain runs */
 
+/* What hv_domain_restore() changes; initialise with hv_restore_params_init(). */
 typedef struct hv_restore_params {
+	size_t struct_size;		/* set by hv_restore_params_init() */
 	/* replaces the image's configuration; memory and vCPUs must match */
 	const hv_domain_config *config;
 	const char *name;		/* a new name, NULL: the config's */
 	unsigned int flags;		/* HV_RESTORE_* */
+	/* new members go here, and only here */
 } hv_restore_params;
+
+void hv_restore_params_init_sized(hv_restore_params *params, size_t size);
+#define hv_restore_params_init(params) \
+	hv_restore_params_init_sized((params), sizeof(hv_restore_params))
 
 /*
  * hv_domain_restore - create a domain from the save image @fd (a regular
@@ -199,7 +276,8 @@ typedef struct hv_restore_params {
  * HV_ERROR_INVAL (not a regular file; flags; a replacement config with
  * other memory or vcpus; HV_RESTORE_LAZY for an image that cannot be
  * mapped: compressed, or not written to a regular file at a multiple of
- * 4096), HV_ERROR_CORRUPT or HV_ERROR_VERSION (the image's header or
+ * 4096; @overrides or @progress not initialised), HV_ERROR_CANCELLED
+ * (@progress's callback cancelled it: no domain is left), HV_ERROR_CORRUPT or HV_ERROR_VERSION (the image's header or
  * configuration record), HV_ERROR_EXISTS (the name is in use), or what
  * hvd's refusal maps to.
  */
@@ -215,12 +293,18 @@ typedef enum hv_event_type {
 	HV_EVENT_CREATED = 4,	/* a domain appeared, e.g. by on_reboot=restart */
 } hv_event_type;
 
+/* Filled by hv_event_next() and hv_event_wait(). */
 typedef struct hv_event {
+	size_t struct_size;		/* set by hv_event_init() */
 	hv_event_type type;
 	uint32_t domid;
 	hv_shutdown_code code;
 	char name[HV_DOMAIN_NAME_MAX + 1];
+	/* new members go here, and only here */
 } hv_event;
+
+void hv_event_init_sized(hv_event *ev, size_t size);
+#define hv_event_init(ev) hv_event_init_sized((ev), sizeof(hv_event))
 
 /*
  * hv_event_fd - a descriptor that becomes readable when events wait;
@@ -230,14 +314,16 @@ typedef struct hv_event {
 int hv_event_fd(hv_ctx *ctx, int *fd_r);
 
 /*
- * hv_event_next - takes one waiting event into *ev_r without blocking.
- * Returns 0, or HV_ERROR_BUSY when none waits.
+ * hv_event_next - takes one waiting event into *ev_r (initialised with
+ * hv_event_init(), else HV_ERROR_INVAL and no event is taken) without
+ * blocking.  Returns 0, or HV_ERROR_BUSY when none waits.
  */
 int hv_event_next(hv_ctx *ctx, hv_event *ev_r);
 
 /*
- * hv_event_wait - waits up to @timeout_ms (-1: forever) for an event.
- * Returns 0, or HV_ERROR_TIMEDOUT.
+ * hv_event_wait - waits up to @timeout_ms (-1: forever) for an event, into
+ * *ev_r as hv_event_next() does.  Returns 0, HV_ERROR_TIMEDOUT, or
+ * HV_ERROR_INVAL (@ev_r not initialised).
  */
 int hv_event_wait(hv_ctx *ctx, hv_event *ev_r, int timeout_ms);
 

@@ -30,9 +30,10 @@ enum hv_error {
 	HV_ERROR_TIMEDOUT = -15,	/* operation timed out */
 	HV_ERROR_NOKVM = -16,		/* /dev/kvm missing or unusable */
 	HV_ERROR_DAEMON = -17,		/* hvd could not be reached or started */
+	HV_ERROR_CANCELLED = -18,	/* cancelled by the caller (libhv 1.2) */
 };
 
-#define HV_ERROR_MIN HV_ERROR_DAEMON
+#define HV_ERROR_MIN HV_ERROR_CANCELLED
 
 /*
  * hv_strerror - a short English description of @rc (0 or an HV_ERROR_*).

@@ -15,7 +15,12 @@
 extern "C" {
 #endif
 
-#define HV_API_VERSION_CURRENT 0x010100	/* 1.1.0: save and restore */
+/*
+ * 1.1.0: save and restore.  1.2.0: size-prefixed result structures,
+ * lists of pointers (hv_dominfo_list_free()), cancelling progress
+ * callbacks (HV_ERROR_CANCELLED).
+ */
+#define HV_API_VERSION_CURRENT 0x010200
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif
@@ -35,8 +40,14 @@ enum hv_log_level {
 
 /*
  * Log callback.  libhv never prints: every message goes through the
- * context's logger (none installed: messages are dropped).  Called from
- * the thread that made the libhv call; @fmt/@ap follow printf().
+ * context's logger (none installed: messages are dropped); @fmt/@ap follow
+ * printf().  It is called from the thread that made the libhv call, so,
+ * when several threads use one context, from any of them and possibly
+ * from several at once: it must be thread-safe itself.  libhv holds none
+ * of its locks while it runs (messages produced while a lock is held are
+ * kept and passed on once it is released, in order), so a logger may
+ * block, take its own locks (a language runtime's global lock, say) or
+ * call libhv, even on the same context, without deadlocking libhv.
  */
 typedef void hv_logger_fn(void *opaque, enum hv_log_level level,
 			  const char *fmt, va_list ap);
@@ -55,7 +66,10 @@ void hv_ctx_free(hv_ctx *ctx);
 
 /*
  * hv_ctx_set_logger - install @fn (NULL: drop messages) with @opaque for
- * messages at or below @max_level.
+ * messages at or below @max_level.  Thread-safe: when it returns, no
+ * thread is still in the previous logger, nor will be called there again,
+ * so its @opaque may be freed (called from inside a logger, it returns
+ * without that wait, since the calling logger itself is still running).
  */
 void hv_ctx_set_logger(hv_ctx *ctx, hv_logger_fn *fn, void *opaque,
 		       enum hv_log_level max_level);
