@@ -15,6 +15,8 @@ libhv_libhv_la_SOURCES += \
 	libhv/saverestore.c \
 	hypervisor/shared/wire/hcmsg.h \
 	hypervisor/shared/wire/hcmsg.c \
+	hypervisor/shared/wire/fdpass.h \
+	hypervisor/shared/wire/fdpass.c \
 	$(HV_STREAM_RECORD_SRC)
 libhv_libhv_la_CPPFLAGS += -I$(top_srcdir)/hypervisor/shared \
 	-DHV_HCMSG_HIDDEN -DHV_STREAM_HIDDEN -DHV_SBINDIR=\"$(sbindir)\"

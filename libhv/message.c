@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include "client_int.h"
+#include "wire/fdpass.h"
 #include "wire/hcmsg.h"
 
 int hv__send_msg(int fd, uint16_t op, uint32_t seq, const void *body,
@@ -17,30 +18,13 @@ int hv__send_msg(int fd, uint16_t op, uint32_t seq, const void *body,
 {
 	struct hv_hc_hdr h;
 	struct iovec iov[2];
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * HV_HC_MAX_FDS)];
-		struct cmsghdr align;
-	} cm;
-	struct msghdr m = { .msg_iov = iov, .msg_iovlen = body_len ? 2 : 1 };
 	ssize_t r;
 
 	hcmsg_header(&h, op, 0, seq, 0, body_len);
 	iov[0] = (struct iovec){ &h, sizeof(h) };
 	iov[1] = (struct iovec){ (void *)body, body_len };
-	if (nr_fds) {
-		struct cmsghdr *c;
-
-		memset(&cm, 0, sizeof(cm));
-		m.msg_control = cm.buf;
-		m.msg_controllen = CMSG_SPACE(sizeof(int) * nr_fds);
-		c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nr_fds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nr_fds);
-	}
 	do
-		r = sendmsg(fd, &m, MSG_NOSIGNAL);
+		r = wire_send(fd, iov, body_len ? 2 : 1, fds, nr_fds, 0);
 	while (r < 0 && errno == EINTR);
 	return r < 0 ? -errno : 0;
 }
@@ -60,16 +44,9 @@ void hv__msg_close_fds(struct hv__msg *m)
  */
 int hv__recv_msg(int fd, struct hv__msg *m, int timeout_ms)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * HV_HC_MAX_FDS)];
-		struct cmsghdr align;
-	} cm;
-	struct iovec iov = { m->buf, sizeof(m->buf) };
-	struct msghdr mh = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cm.buf, .msg_controllen = sizeof(cm.buf),
-	};
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned int trunc;
+	size_t nfds;
 	ssize_t r;
 
 	m->nr_fds = 0;
@@ -78,30 +55,17 @@ int hv__recv_msg(int fd, struct hv__msg *m, int timeout_ms)
 		return -errno;
 	if (r == 0)
 		return -ETIMEDOUT;
-	r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	r = wire_recv(fd, m->buf, sizeof(m->buf), m->fds, HV_HC_MAX_FDS, &nfds, &trunc,
+		      MSG_DONTWAIT);
 	if (r < 0)
 		return errno == EAGAIN ? -ETIMEDOUT : -errno;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		size_t n;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int f;
-
-			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (m->nr_fds < HV_HC_MAX_FDS)
-				m->fds[m->nr_fds++] = f;
-			else
-				close(f);
-		}
-	}
-	if (r == 0)
+	m->nr_fds = (unsigned int)nfds;
+	if (r == 0) {
+		hv__msg_close_fds(m);
 		return -EPIPE;
+	}
 	m->len = (size_t)r;
-	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-	    hcmsg_check(m->buf, m->len, &m->h)) {
+	if (trunc || hcmsg_check(m->buf, m->len, &m->h)) {
 		hv__msg_close_fds(m);
 		return -EPROTO;
 	}

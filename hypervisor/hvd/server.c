@@ -89,7 +89,7 @@ static int server_sendmsg(int fd, const void *buf, size_t len, int pass_fd)
 {
 	struct iovec iov = { (void *)buf, len };
 
-	if (wire_send(fd, &iov, 1, &pass_fd, pass_fd >= 0 ? 1 : 0) >= 0)
+	if (wire_send(fd, &iov, 1, &pass_fd, pass_fd >= 0 ? 1 : 0, MSG_DONTWAIT) >= 0)
 		return 0;
 	return errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? 1 : -1;
 }

@@ -114,7 +114,7 @@ static int vmm_send_fds(struct hvd *hvd, struct hvd_domain *d, uint16_t op, cons
 	if (++d->vmm_seq == 0)
 		d->vmm_seq = 1;
 	r = vmmmsg_header(&m, op, 0, d->vmm_seq, len);
-	if (r == 0 && wire_send(d->ctlw.fd, iov, len ? 2 : 1, fds, nfds) < 0)
+	if (r == 0 && wire_send(d->ctlw.fd, iov, len ? 2 : 1, fds, nfds, MSG_DONTWAIT) < 0)
 		r = -errno;
 	if (r) {
 		hvd_err(hvd, "domain %u (%s): cannot send op %u to its hv-vmm: %s", d->domid,

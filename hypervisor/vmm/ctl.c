@@ -23,7 +23,7 @@ static void ctl_send(struct vmm *vmm, uint16_t op, uint32_t flags, uint32_t seq,
 
 	if (vmm->ctl_fd < 0 || vmmmsg_header(&h, op, flags, seq, len))
 		return;
-	if (wire_send(vmm->ctl_fd, iov, len ? 2 : 1, NULL, 0) < 0)
+	if (wire_send(vmm->ctl_fd, iov, len ? 2 : 1, NULL, 0, MSG_DONTWAIT) < 0)
 		info("control channel: %s", strerror(errno));
 }
 

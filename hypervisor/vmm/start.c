@@ -290,7 +290,7 @@ static void start_reply(struct vmm *vmm, const struct hv_vmm_msg *req, int statu
 	}
 	if (vmmmsg_header(&h, req->op, HV_VMM_F_REPLY, req->seq, sizeof(r) + iov[2].iov_len))
 		return;
-	if (wire_send(vmm->ctl_fd, iov, 3, NULL, 0) < 0)
+	if (wire_send(vmm->ctl_fd, iov, 3, NULL, 0, MSG_DONTWAIT) < 0)
 		info("control channel: %s", strerror(errno));
 }
 

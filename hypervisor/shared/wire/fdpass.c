@@ -11,7 +11,7 @@ union wire_cbuf {
 };
 
 ssize_t wire_send(int sock, const struct iovec *iov, size_t iovlen, const int *fds,
-		  size_t nfds)
+		  size_t nfds, int flags)
 {
 	union wire_cbuf cbuf;
 	struct msghdr mh = { .msg_iov = (struct iovec *)iov, .msg_iovlen = iovlen };
@@ -32,7 +32,7 @@ ssize_t wire_send(int sock, const struct iovec *iov, size_t iovlen, const int *f
 		cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
 		memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
 	}
-	return sendmsg(sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	return sendmsg(sock, &mh, flags | MSG_NOSIGNAL);
 }
 
 ssize_t wire_recv(int sock, void *buf, size_t len, int *fds, size_t max_fds,

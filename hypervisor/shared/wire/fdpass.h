@@ -16,11 +16,12 @@
 
 /*
  * Sends one packet from @iov with @nfds descriptors from @fds (at most
- * WIRE_MAX_FDS), without blocking and without SIGPIPE: sendmsg()'s
- * result, errno set on -1 (EINVAL for too many descriptors).
+ * WIRE_MAX_FDS), without SIGPIPE; @flags are sendmsg()'s (MSG_DONTWAIT:
+ * without blocking).  sendmsg()'s result, errno set on -1 (EINVAL for too
+ * many descriptors).
  */
 ssize_t wire_send(int sock, const struct iovec *iov, size_t iovlen, const int *fds,
-		  size_t nfds);
+		  size_t nfds, int flags);
 
 /*
  * Receives one packet into @buf (@len bytes) with its descriptors, which
