@@ -15,7 +15,8 @@ XL_TESTS = \
 	tests/integration/xl-lifecycle.sh \
 	tests/integration/xl-actions.sh \
 	tests/integration/xl-errors.sh \
-	tests/integration/xl-save.sh
+	tests/integration/xl-save.sh \
+	tests/integration/xl-describe.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
 

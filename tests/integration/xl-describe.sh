@@ -1,0 +1,105 @@
+#!/bin/sh
+# One description from xl to hv-vmm and back.  A minios domain described
+# with every member hv runs set (UUID, memory and maxmem, vcpus and
+# maxvcpus, kernel, ramdisk, root and extra, cpus, the three actions)
+# comes back identical from hvd (xl list -l), and from its save image
+# through xl restore; a rename goes into the description, so a domain
+# renamed, saved and restored keeps its new name (and its UUID, and every
+# other member); a restored domain's xl list -l equals the original's but
+# for what a new domain has of its own (id, pid, times, state).
+. "$HV_TESTS_SRC/lib.sh"
+. "$HV_TESTS_SRC/integration/xl-lib.sh"
+need_cmd python3
+
+head -c 65536 /dev/urandom >"$T/ramdisk"
+cat >"$T/alpha.cfg" <<EOF
+name = "alpha"
+uuid = "6c2a0b8e-4a9f-4d2e-9a51-0b7c3e8f1d24"
+type = "pvh"
+kernel = "$MINIOS"
+ramdisk = "$T/ramdisk"
+memory = 64
+maxmem = 96
+vcpus = 1
+maxvcpus = 2
+cpus = "all"
+root = "/dev/hv0"
+extra = "workload=counter"
+on_poweroff = "destroy"
+on_reboot = "restart"
+on_crash = "preserve"
+EOF
+
+# described NAME FILE: xl list -l NAME as JSON in FILE
+described() {
+	xl_ok list -l "$1"
+	cp "$T/out" "$2"
+}
+
+# same A B WHAT: the two xl list -l outputs agree, the "info" members a
+# new domain has of its own left out
+same() {
+	python3 - "$1" "$2" "$3" <<'EOF' || fail "$3"
+import json, sys
+own = {"state", "cpu_time_ns", "start_time", "vmm_pid", "shutdown_code"}
+def load(p):
+    d = json.load(open(p))
+    d = d[0] if isinstance(d, list) else d
+    d.pop("domid", None)
+    for k in own:
+        d["info"].pop(k, None)
+    return d
+a, b = load(sys.argv[1]), load(sys.argv[2])
+if a != b:
+    print("%s: they differ:\n%s\n%s" % (sys.argv[3], json.dumps(a, indent=1, sort_keys=True),
+                                        json.dumps(b, indent=1, sort_keys=True)), file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+# member FILE KEY: a member of the "config" in an xl list -l output
+member() {
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d = d[0] if isinstance(d, list) else d
+print(d["config"].get(sys.argv[2], ""))' "$1" "$2"
+}
+
+xl_ok create "$T/alpha.cfg"
+wait_line "$HV_LOGDIR/console/alpha.log" 'minios: counter [0-9]' 30 ||
+	fail "alpha did not start counting"
+described alpha "$T/a1.json"
+for k in uuid maxmem_mib maxvcpus kernel ramdisk root extra cpus on_crash; do
+	[ -n "$(member "$T/a1.json" $k)" ] || { cat "$T/a1.json" >&2; fail "xl list -l: the config has no $k"; }
+done
+[ "$(member "$T/a1.json" uuid)" = 6c2a0b8e-4a9f-4d2e-9a51-0b7c3e8f1d24 ] ||
+	fail "the UUID of the config is not the one given"
+grep -q 'initrd size=65536' "$HV_LOGDIR/console/alpha.log" ||
+	fail "the guest did not get the ramdisk"
+ok "every member hv runs is in the description hvd keeps"
+
+# save and restore: the description comes back as it went
+xl_ok save alpha "$T/alpha.img"
+xl_ok restore "$T/alpha.img"
+wait_line "$HV_LOGDIR/console/alpha.log" 'minios: resumed|minios: counter' 30 ||
+	fail "the restored alpha does not run"
+described alpha "$T/a2.json"
+same "$T/a1.json" "$T/a2.json" "xl list -l of the restored domain is not the original's"
+ok "save and restore keep the description, member for member"
+
+# rename -> save -> restore: the new name is in the image
+xl_ok rename alpha beta
+described beta "$T/b1.json"
+[ "$(member "$T/b1.json" name)" = beta ] || { cat "$T/b1.json" >&2; fail "the renamed domain's config still says its old name"; }
+xl_ok save beta "$T/beta.img"
+xl list alpha
+[ "$rc" != 0 ] || fail "a domain named alpha is there after beta was saved"
+xl_ok restore "$T/beta.img"
+xl list alpha
+[ "$rc" != 0 ] || fail "the renamed domain came back as alpha"
+described beta "$T/b2.json"
+same "$T/b1.json" "$T/b2.json" "xl list -l of the restored, renamed domain is not the original's"
+ok "rename, save, restore: it comes back as beta, with its UUID and every member"
+
+xl_ok destroy beta
