@@ -32,6 +32,8 @@ static int save_status(int vmm_status)
 		return -HV_HC_ENOMEM;
 	case EOPNOTSUPP:
 		return -HV_HC_ENOTSUP;	/* an hv-vmm that cannot save */
+	case ECANCELED:
+		return -HV_HC_ECANCELED;	/* the client cancelled it */
 	default:
 		return -HV_HC_EVMM;
 	}
@@ -52,8 +54,12 @@ static void save_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op,
 		else
 			snprintf(msg, sizeof(msg), "hv-vmm could not save the domain: %s",
 				 strerror(-status));
-		hvd_err(hvd, "domain %u (%s): save failed: %s; the domain is left as it was",
-			d->domid, d->cfg->name, msg);
+		if (status == -ECANCELED)
+			hvd_info(hvd, "domain %u (%s): save cancelled; the domain is left as it "
+				 "was", d->domid, d->cfg->name);
+		else
+			hvd_err(hvd, "domain %u (%s): save failed: %s; the domain is left as it "
+				"was", d->domid, d->cfg->name, msg);
 		op_fail(hvd, d, op, save_status(status), msg);
 		return;
 	}
@@ -105,10 +111,14 @@ static void save_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op
 	op_fail(hvd, d, op, -HV_HC_EVMM, msg);
 }
 
-/* hv-vmm writes the image in one go: it cannot be stopped half way yet. */
+/*
+ * hv-vmm looks for a CANCEL between chunks of memory and then fails the
+ * SAVE with ECANCELED, the domain as it was: its reply answers the client.
+ */
 static int save_cancel(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
 {
-	return -HV_HC_ENOTSUP;
+	hvd_info(hvd, "domain %u (%s): the client cancels its save", d->domid, d->cfg->name);
+	return vmm_call(hvd, d, HV_VMM_OP_CANCEL, NULL) ? -HV_HC_EVMM : 0;
 }
 
 const struct hvd_op_type op_save_type = {

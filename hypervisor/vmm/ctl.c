@@ -70,10 +70,36 @@ static void ctl_progress(void *opaque, uint64_t done, uint64_t total)
 	ctl_send(opaque, HV_VMM_EV_PROGRESS, HV_VMM_F_EVENT, 0, &p, sizeof(p));
 }
 
+/*
+ * A save's progress, and the moment to see whether hvd asked to stop it:
+ * the save holds the I/O thread, so a CANCEL waits in the channel.  Only
+ * a CANCEL is taken here; anything else waits for the save's end.
+ */
+static int ctl_save_progress(void *opaque, uint64_t done, uint64_t total)
+{
+	struct vmm *vmm = opaque;
+	struct hv_vmm_msg m;
+	uint8_t buf[sizeof(m) + 64];
+	ssize_t n;
+
+	ctl_progress(vmm, done, total);
+	if (vmm->ctl_fd < 0)
+		return 0;
+	n = recv(vmm->ctl_fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+	if (n < (ssize_t)sizeof(m) || vmmmsg_check(buf, (size_t)n, &m) ||
+	    m.op != HV_VMM_OP_CANCEL || m.flags)
+		return 0;
+	if (recv(vmm->ctl_fd, buf, sizeof(buf), MSG_DONTWAIT) != n)
+		return 0;
+	info("the save is cancelled");
+	ctl_reply(vmm, &m, 0, NULL, 0);
+	return 1;
+}
+
 static void ctl_save(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
 		     size_t len, int fd)
 {
-	struct save_progress pr = { ctl_progress, vmm };
+	struct save_progress pr = { ctl_save_progress, vmm };
 	struct hv_vmm_save_result res = { 0 };
 	struct hv_vmm_save s;
 	char msg[256];
@@ -144,6 +170,9 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 		break;
 	case HV_VMM_OP_SAVE:
 		ctl_save(vmm, m, body, len, fd);
+		break;
+	case HV_VMM_OP_CANCEL:
+		ctl_reply_msg(vmm, m, -ENOENT, "no save is in progress");
 		break;
 	case HV_VMM_OP_BUILD:
 	case HV_VMM_OP_RESTORE:

@@ -221,9 +221,11 @@ out:
 	return rc;
 }
 
-static void start_progress(void *opaque, uint64_t done, uint64_t total)
+static int start_progress(void *opaque, uint64_t done, uint64_t total)
 {
+	/* a restore is cancelled by stopping hv-vmm: nothing runs yet */
 	ctl_event_progress(opaque, done, total);
+	return 0;
 }
 
 /* RESTORE: the domain as its image has it, checked before any vCPU exists. */

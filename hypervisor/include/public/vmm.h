@@ -52,6 +52,9 @@ enum hv_vmm_op {
 	HV_VMM_OP_BUILD = 8,		/* struct hv_vmm_build + config; fds: kernel
 					 * [, ramdisk] -> - */
 	HV_VMM_OP_RESTORE = 9,		/* struct hv_vmm_restore; 1 fd: the image -> - */
+	HV_VMM_OP_CANCEL = 10,		/* stop the SAVE in progress -> - (-ENOENT: none);
+					 * the SAVE then fails with -ECANCELED, the
+					 * domain left as it was */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */

@@ -105,8 +105,8 @@ static int save_memory(struct vmm *vmm, struct stream_writer *w, bool compress,
 				pfns[j] = first + p + j;
 			rc = stream_write_pages(w, pfns, k, save_get_page, &s, compress);
 			done += (uint64_t)k << 12;
-			if (!rc && pr && pr->fn)
-				pr->fn(pr->opaque, done, vm->mem_size);
+			if (!rc && pr && pr->fn && pr->fn(pr->opaque, done, vm->mem_size))
+				rc = -ECANCELED;
 		}
 	}
 	free(pfns);
@@ -240,6 +240,8 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		}
 		t_sync = now_ms() - t_sync;
 	}
+	if (rc == -ECANCELED && !msg[0])
+		snprintf(msg, msg_len, "the save was cancelled; the domain is as it was");
 	if (rc && !msg[0])
 		snprintf(msg, msg_len, "%s", w.err ? w.errmsg : strerror(-rc));
 	if (!rc) {

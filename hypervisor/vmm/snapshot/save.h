@@ -28,8 +28,9 @@
 
 struct vmm;
 
+/* Called between chunks of memory; a non-zero return stops the save (-ECANCELED). */
 struct save_progress {
-	void (*fn)(void *opaque, uint64_t done, uint64_t total);
+	int (*fn)(void *opaque, uint64_t done, uint64_t total);
 	void *opaque;
 };
 
