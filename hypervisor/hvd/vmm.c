@@ -384,9 +384,9 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 			     bool lazy)
 {
 	char *kernel = NULL, *initrd = NULL;
-	uint8_t *body = NULL;
+	void *body = NULL;
 	int fds[2] = { -1, -1 }, rc = -HV_HC_EIO;
-	size_t nfds = 0;
+	size_t nfds = 0, len;
 
 	if (image_fd >= 0) {
 		struct hv_vmm_restore r = {
@@ -404,7 +404,8 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 	}
 	kernel = store_domain_file(hvd, d->domid, "kernel");
 	initrd = store_domain_file(hvd, d->domid, "initrd");
-	body = malloc(sizeof(struct hv_vmm_build) + d->json_len);
+	body = vmmmsg_build_body((paused ? HV_VMM_BUILD_PAUSED : 0) |
+				 (d->has_initrd ? HV_VMM_BUILD_RAMDISK : 0), d->json, d->json_len, &len);
 	if (!kernel || !initrd || !body)
 		goto out;
 	fds[nfds++] = open(kernel, O_RDONLY | O_CLOEXEC);
@@ -415,18 +416,7 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 			d->domid, d->cfg->name, kernel, strerror(errno));
 		goto out;
 	}
-	{
-		struct hv_vmm_build b = {
-			.flags = (paused ? HV_VMM_BUILD_PAUSED : 0) |
-				 (d->has_initrd ? HV_VMM_BUILD_RAMDISK : 0),
-			.config_len = (uint32_t)d->json_len,
-		};
-
-		memcpy(body, &b, sizeof(b));
-		memcpy(body + sizeof(b), d->json, d->json_len);
-	}
-	if (vmm_send_fds(hvd, d, HV_VMM_OP_BUILD, body, sizeof(struct hv_vmm_build) + d->json_len,
-			 fds, nfds, NULL) == 0)
+	if (vmm_send_fds(hvd, d, HV_VMM_OP_BUILD, body, len, fds, nfds, NULL) == 0)
 		rc = 0;
 out:
 	wire_close_fds(fds, nfds);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <hv/config.h>
 #include "config/ctx.h"
+#include "wire/vmmmsg.h"
 #include "ctl.h"
 #include "log.h"
 #include "platform.h"
@@ -261,21 +262,11 @@ static int standalone_start(struct vmm *vmm, const struct options *o, struct vmm
 		rc = -ENOMEM;
 		goto out;
 	}
-	len = sizeof(struct hv_vmm_build) + strlen(json);
-	body = malloc(len);
+	body = vmmmsg_build_body((o->paused ? HV_VMM_BUILD_PAUSED : 0) |
+				 (o->initrd ? HV_VMM_BUILD_RAMDISK : 0), json, strlen(json), &len);
 	if (!body) {
 		rc = -ENOMEM;
 		goto out;
-	}
-	{
-		struct hv_vmm_build b = {
-			.flags = (o->paused ? HV_VMM_BUILD_PAUSED : 0) |
-				 (o->initrd ? HV_VMM_BUILD_RAMDISK : 0),
-			.config_len = (uint32_t)strlen(json),
-		};
-
-		memcpy(body, &b, sizeof(b));
-		memcpy(body + sizeof(b), json, b.config_len);
 	}
 	fds[nfds++] = standalone_open("--kernel", o->kernel);
 	if (o->initrd)

@@ -157,35 +157,22 @@ static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, 
 	hv_domain_config cfg;
 	hv_ctx ctx;
 	char *json = NULL, *cmdline = NULL;
+	const char *text, *why;
 	uint64_t rsdp = 0;
-	size_t want;
+	size_t text_len;
 	int rc;
 
 	hv__ctx_init(&ctx);
 	hv_ctx_set_logger(&ctx, start_log, NULL, HV_LOG_DEBUG);
 	hv_domain_config_init(&cfg);
-	if (len < sizeof(b)) {
-		err("BUILD: the body is shorter than struct hv_vmm_build");
-		rc = -EPROTO;
+	rc = vmmmsg_build(body, len, nfds, &b, &text, &text_len, &why);
+	if (rc) {
+		err("%s", why);
 		goto out;
 	}
-	memcpy(&b, body, sizeof(b));
-	want = b.flags & HV_VMM_BUILD_RAMDISK ? 2 : 1;
-	if (b.flags & ~(HV_VMM_BUILD_PAUSED | HV_VMM_BUILD_RAMDISK) || !b.config_len ||
-	    b.config_len != len - sizeof(b)) {
-		err("BUILD: unknown flags, or config_len is not the rest of the body");
-		rc = -EPROTO;
-		goto out;
-	}
-	if (nfds != want) {
-		err("BUILD: %zu descriptors came, the flags say %zu (kernel, ramdisk)", nfds, want);
-		rc = -EBADF;
-		goto out;
-	}
-	json = strndup((const char *)body + sizeof(b), b.config_len);
-	if (!json || strlen(json) != b.config_len) {
-		err("BUILD: the description %s", json ? "holds a NUL" : "does not fit in memory");
-		rc = json ? -EINVAL : -ENOMEM;
+	json = strndup(text, text_len);
+	if (!json) {
+		rc = -ENOMEM;
 		goto out;
 	}
 	if (hv_config_from_json(&ctx, json, &cfg) || hv_config_validate(&ctx, &cfg, 0)) {
@@ -207,8 +194,8 @@ static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, 
 	if (!rc)
 		rc = start_acpi(vmm, st, &rsdp);
 	if (!rc)
-		rc = start_load_kernel(vmm, &cfg, cmdline, fds[0], want > 1 ? fds[1] : -1, rsdp,
-				       &st->entry);
+		rc = start_load_kernel(vmm, &cfg, cmdline, fds[0],
+				       b.flags & HV_VMM_BUILD_RAMDISK ? fds[1] : -1, rsdp, &st->entry);
 	if (!rc)
 		rc = vm_vcpus_init(&vmm->vm);
 	if (!rc)
@@ -234,19 +221,12 @@ static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds
 {
 	struct hv_vmm_restore r;
 	struct restore_options o = { .what = "the save image" };
+	const char *why;
+	int rc = vmmmsg_restore(body, len, nfds, &r, &why);
 
-	if (len < sizeof(r)) {
-		err("RESTORE: the body is shorter than struct hv_vmm_restore");
-		return -EPROTO;
-	}
-	memcpy(&r, body, sizeof(r));
-	if (r.flags & ~(HV_VMM_RESTORE_PAUSED | HV_VMM_RESTORE_LAZY) || len != sizeof(r)) {
-		err("RESTORE: unknown flags, or a body longer than struct hv_vmm_restore");
-		return -EPROTO;
-	}
-	if (nfds != 1) {
-		err("RESTORE: %zu descriptors came, one (the image) is wanted", nfds);
-		return -EBADF;
+	if (rc) {
+		err("%s", why);
+		return rc;
 	}
 	st->restoring = true;
 	st->paused = r.flags & HV_VMM_RESTORE_PAUSED;

@@ -52,3 +52,16 @@ tests/fuzz/fuzz-stream: tests/fuzz/fuzz-stream.c $(HV_STREAM_SRC)
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(HV_STREAM_CFLAGS) \
 		-o $@ $(filter %.c,$^) $(HV_STREAM_LIBS)
 endif
+
+# The hvd <-> hv-vmm control channel (hypervisor/shared/wire/vmmmsg.c) and
+# the domain description a BUILD carries (hypervisor/shared/config/).
+FUZZ_TARGETS += tests/fuzz/fuzz-vmmmsg
+TESTS += tests/fuzz/vmmmsg.sh
+EXTRA_DIST += tests/fuzz/vmmmsg.sh tests/fuzz/fuzz-vmmmsg.c tests/fuzz/seeds-vmmmsg
+if HAVE_FUZZ
+tests/fuzz/fuzz-vmmmsg: tests/fuzz/fuzz-vmmmsg.c $(filter %.c,$(HV_CONFIG_SRC)) \
+		hypervisor/shared/wire/vmmmsg.c hypervisor/shared/wire/vmmmsg.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) \
+		-o $@ $(filter %.c,$^) $(YAJL_LIBS) -lpthread
+endif

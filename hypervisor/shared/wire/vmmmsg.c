@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "vmmmsg.h"
 
@@ -57,4 +58,61 @@ void vmmmsg_reply_text(const void *data, size_t len, char *buf, size_t size)
 	while (n && buf[n - 1] == ' ')
 		n--;
 	buf[n] = '\0';
+}
+
+void *vmmmsg_build_body(uint32_t flags, const char *json, size_t len, size_t *size_r)
+{
+	struct hv_vmm_build b = { .flags = flags, .config_len = (uint32_t)len };
+	uint8_t *body = malloc(sizeof(b) + len);
+
+	if (!body)
+		return NULL;
+	memcpy(body, &b, sizeof(b));
+	memcpy(body + sizeof(b), json, len);
+	*size_r = sizeof(b) + len;
+	return body;
+}
+
+int vmmmsg_build(const void *body, size_t len, size_t nfds, struct hv_vmm_build *b,
+		 const char **json_r, size_t *json_len_r, const char **why)
+{
+	const char *json = (const char *)body + sizeof(*b);
+
+	if (len < sizeof(*b)) {
+		*why = "BUILD: the body is shorter than struct hv_vmm_build";
+		return -EPROTO;
+	}
+	memcpy(b, body, sizeof(*b));
+	if (b->flags & ~(uint32_t)(HV_VMM_BUILD_PAUSED | HV_VMM_BUILD_RAMDISK) ||
+	    !b->config_len || b->config_len != len - sizeof(*b) ||
+	    memchr(json, '\0', b->config_len)) {
+		*why = "BUILD: unknown flags, a config_len that is not the rest of the body, or a NUL in the description";
+		return -EPROTO;
+	}
+	if (nfds != (b->flags & HV_VMM_BUILD_RAMDISK ? 2u : 1u)) {
+		*why = "BUILD: not the descriptors its flags say (the kernel, and the ramdisk with HV_VMM_BUILD_RAMDISK)";
+		return -EBADF;
+	}
+	*json_r = json;
+	*json_len_r = b->config_len;
+	return 0;
+}
+
+int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_restore *r,
+		   const char **why)
+{
+	if (len != sizeof(*r)) {
+		*why = "RESTORE: the body is not a struct hv_vmm_restore";
+		return -EPROTO;
+	}
+	memcpy(r, body, sizeof(*r));
+	if (r->flags & ~(uint32_t)(HV_VMM_RESTORE_PAUSED | HV_VMM_RESTORE_LAZY)) {
+		*why = "RESTORE: unknown flags";
+		return -EPROTO;
+	}
+	if (nfds != 1) {
+		*why = "RESTORE: one descriptor, the image, must come with it";
+		return -EBADF;
+	}
+	return 0;
 }

@@ -39,4 +39,24 @@ int vmmmsg_reply(const void *body, size_t len, int *status_r, const void **data_
  */
 void vmmmsg_reply_text(const void *data, size_t len, char *buf, size_t size);
 
+/*
+ * BUILD's body: struct hv_vmm_build and @len bytes of @json, in a malloc()ed
+ * buffer of *size_r bytes (NULL: out of memory).
+ */
+void *vmmmsg_build_body(uint32_t flags, const char *json, size_t len, size_t *size_r);
+
+/*
+ * Checks a received BUILD body of @len bytes that came with @nfds
+ * descriptors: the struct into *b, the JSON (not NUL-terminated, no NUL in
+ * it) at *json_r, *json_len_r bytes.  0, -EPROTO (malformed: unknown flags,
+ * a length that is not the rest of the body, a NUL) or -EBADF (not the
+ * descriptors the flags say); @why says which.
+ */
+int vmmmsg_build(const void *body, size_t len, size_t nfds, struct hv_vmm_build *b,
+		 const char **json_r, size_t *json_len_r, const char **why);
+
+/* The same for RESTORE's body: one descriptor, known flags, nothing after. */
+int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_restore *r,
+		   const char **why);
+
 #endif
