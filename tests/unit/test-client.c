@@ -6,6 +6,7 @@
 #include <check.h>
 #include "check-main.h"
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -469,12 +470,44 @@ static void *fake_main(void *arg)
 	return NULL;
 }
 
+/* The runtime directories a test made, removed when its process ends. */
+static char tmp_dirs[4][64];
+
+static int tmp_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+static void tmp_cleanup(void)
+{
+	for (size_t i = 0; i < sizeof(tmp_dirs) / sizeof(tmp_dirs[0]); i++)
+		if (tmp_dirs[i][0])
+			nftw(tmp_dirs[i], tmp_remove, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static void tmp_dir(char *dir)
+{
+	static bool registered;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(tmp_dirs) / sizeof(tmp_dirs[0]); i++) {
+		if (!tmp_dirs[i][0]) {
+			snprintf(tmp_dirs[i], sizeof(tmp_dirs[i]), "%s", dir);
+			break;
+		}
+	}
+	if (!registered)
+		atexit(tmp_cleanup);
+	registered = true;
+}
+
 static void fake_start(struct fake *f)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
 	strcpy(f->dir, "/tmp/hv-test-client.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(f->dir));
+	tmp_dir(f->dir);
 	setenv("HV_RUNDIR", f->dir, 1);
 	setenv("HV_HVD", "/nonexistent/hvd", 1);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/hvd.sock", f->dir);
@@ -619,7 +652,7 @@ START_TEST(test_no_hvd)
 	hv_ctx *ctx;
 	hv_dominfo info;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tmp_dir(dir);
 	setenv("HV_RUNDIR", dir, 1);
 	setenv("HV_HVD", "/nonexistent/hvd", 1);
 	ctx = new_ctx();
