@@ -47,15 +47,21 @@ xl list >/tmp/list || fail "xl list"
 cat /tmp/list
 grep -Eq '^deb +[0-9]+ +256 +1 ' /tmp/list || fail "xl list does not show deb with 256 MiB and 1 vCPU"
 id1=$(xl domid deb) || fail "xl domid"
-xl reboot deb || fail "xl reboot"
+# a rename changes the domain's one description: the restart below takes
+# the new name from it (and its console log goes along)
+xl rename deb deb2 || fail "xl rename"
+log=$HV_LOGDIR/console/deb2.log
+xl list -l deb2 | grep -q '"name": "deb2"' || { xl list -l deb2; fail "the description of the renamed domain does not say deb2"; }
+echo "XL-TEST: renamed deb2: its description says so"
+xl reboot deb2 || fail "xl reboot"
 waitfor 'LINUX: waiting for power button' 2 90 || fail "the guest did not come back after xl reboot"
-id2=$(xl domid deb) || fail "xl domid after the reboot"
+id2=$(xl domid deb2) || fail "xl domid deb2 after the reboot: the restart did not keep the new name"
 [ "$id1" != "$id2" ] || fail "the rebooted domain kept id $id1"
-echo "XL-TEST: rebooted: domain $id1 came back as $id2"
-xl shutdown -w deb || fail "xl shutdown -w"
+echo "XL-TEST: rebooted: domain $id1 came back as $id2, still named deb2"
+xl shutdown -w deb2 || fail "xl shutdown -w"
 grep -q 'LINUX: power button pressed, shutting down' "$log" ||
 	fail "the guest did not see the power button"
-if xl list | grep -q '^deb '; then
-	fail "deb is still listed after shutdown -w"
+if xl list | grep -q '^deb2 '; then
+	fail "deb2 is still listed after shutdown -w"
 fi
 echo "XL-TEST: shut down cleanly through the power button"
