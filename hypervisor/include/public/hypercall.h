@@ -67,9 +67,13 @@ enum hv_hc_error {
 };
 
 enum hv_hc_op {
-	/* domctl */
-	HV_HC_DOMCTL_CREATE = 1,	/* hv_hc_create -> hv_hc_domid */
-	HV_HC_DOMCTL_BUILD = 2,		/* hv_hc_build + fds -> - */
+	/*
+	 * domctl.  Ops 1 (CREATE), 2 (BUILD), 11 (SET_CONFIG) and 14 (RESTORE)
+	 * of the first ABI described a domain in fixed structs apart from its
+	 * configuration; they are retired (answered HV_HC_EOPNOTSUPP) and
+	 * their numbers are never reused: CREATE_DOMAIN and RESTORE_DOMAIN
+	 * carry the domain description itself.
+	 */
 	HV_HC_DOMCTL_ADD_DEVICE = 3,	/* hv_hc_add_device + fds -> - */
 	HV_HC_DOMCTL_PAUSE = 4,		/* hv_hc_domid -> - */
 	HV_HC_DOMCTL_UNPAUSE = 5,	/* hv_hc_domid -> - */
@@ -78,11 +82,11 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_GETINFO = 8,	/* hv_hc_domid -> hv_hc_dominfo */
 	HV_HC_DOMCTL_RENAME = 9,	/* hv_hc_rename -> - */
 	HV_HC_DOMCTL_CONSOLE = 10,	/* hv_hc_domid -> - + 1 fd (console socket) */
-	HV_HC_DOMCTL_SET_CONFIG = 11,	/* hv_hc_domid + JSON text -> - */
 	HV_HC_DOMCTL_GET_CONFIG = 12,	/* hv_hc_domid -> JSON text */
 	HV_HC_DOMCTL_SAVE = 13,		/* hv_hc_save [+ JSON] + 1 fd -> hv_hc_save_result */
-	HV_HC_DOMCTL_RESTORE = 14,	/* hv_hc_restore + JSON + 1-3 fds -> hv_hc_domid */
 	HV_HC_DOMCTL_CANCEL = 15,	/* hv_hc_cancel -> - */
+	HV_HC_DOMCTL_CREATE_DOMAIN = 16, /* hv_hc_create_domain + JSON + 1-2 fds -> hv_hc_domid */
+	HV_HC_DOMCTL_RESTORE_DOMAIN = 17, /* hv_hc_restore_domain + JSON + 1-3 fds -> hv_hc_domid */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -95,7 +99,8 @@ enum hv_hc_op {
 #define HV_HC_CMDLINE_MAX	4096	/* including the NUL */
 #define HV_HC_DOMID_INVALID	0xffffffffu
 
-enum hv_hc_action {		/* on_poweroff / on_reboot / on_crash */
+/* on_poweroff / on_reboot / on_crash, as GETINFO reports them */
+enum hv_hc_action {
 	HV_HC_ACTION_DESTROY = 0,
 	HV_HC_ACTION_RESTART = 1,
 	HV_HC_ACTION_PRESERVE = 2,
@@ -115,33 +120,24 @@ struct hv_hc_domid {
 	uint32_t reserved;
 };
 
-struct hv_hc_create {
-	char name[HV_HC_NAME_MAX];
-	uint8_t uuid[16];
-	uint32_t vcpus;		/* 1..64 */
-	uint32_t maxvcpus;	/* vcpus..64 */
-	uint64_t memory_mib;	/* 16.. */
-	uint64_t maxmem_mib;	/* memory_mib.. */
-	uint8_t on_poweroff;	/* enum hv_hc_action */
-	uint8_t on_reboot;
-	uint8_t on_crash;
-	uint8_t reserved0;
-	uint32_t reserved[3];
-};
+/*
+ * CREATE_DOMAIN: a new domain from its description, libhv's domain
+ * configuration as JSON (hv_config_to_json(); config_len bytes after the
+ * struct, no NUL), which hvd checks with the same code, stores as received
+ * and hands to the domain's hv-vmm.  fd[0] is the kernel, fd[1] the
+ * ramdisk with HV_HC_CREATE_RAMDISK: regular files, opened by the client
+ * with its own privileges; the paths in the description are only
+ * recorded.  The reply comes once the domain runs, or is built and paused
+ * with HV_HC_CREATE_PAUSED; a domain whose build fails leaves nothing
+ * behind, and the reply's message says why.
+ */
+#define HV_HC_CREATE_PAUSED	0x1
+#define HV_HC_CREATE_RAMDISK	0x2	/* fd[1] is the ramdisk */
 
-enum hv_hc_boot {
-	HV_HC_BOOT_AUTO = 0,	/* PVH ELF or bzImage, by the image */
-};
-
-/* fds: [0] kernel, [1] initrd if HV_HC_BUILD_INITRD. */
-#define HV_HC_BUILD_INITRD	0x1
-
-struct hv_hc_build {
-	uint32_t domid;
-	uint32_t flags;		/* HV_HC_BUILD_* */
-	uint32_t boot;		/* enum hv_hc_boot */
-	uint32_t reserved;
-	char cmdline[HV_HC_CMDLINE_MAX];
+struct hv_hc_create_domain {
+	uint32_t flags;		/* HV_HC_CREATE_* */
+	uint32_t config_len;	/* bytes of JSON that follow, 1..HV_HC_CONFIG_MAX */
+	uint32_t reserved[2];
 };
 
 struct hv_hc_add_device {
@@ -222,13 +218,11 @@ struct hv_hc_physinfo {
 };
 
 /*
- * SET_CONFIG stores a domain's configuration (libhv's JSON, 1 byte up to
- * HV_HC_CONFIG_MAX, no NUL) for GET_CONFIG and SAVE; libhv sends it right
- * after CREATE.  hvd keeps it as opaque text.
+ * The most JSON a CREATE_DOMAIN, RESTORE_DOMAIN or SAVE carries, and
+ * GET_CONFIG returns (a domain description; 61424 bytes).
  */
-/* = 61280: what fits after RESTORE's struct, the largest that carries it */
 #define HV_HC_CONFIG_MAX \
-	(HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr) - sizeof(struct hv_hc_restore))
+	(HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr) - sizeof(struct hv_hc_create_domain) - 64)
 
 /*
  * SAVE writes the domain to fd[0] (a file, pipe or socket, open for
@@ -260,29 +254,27 @@ struct hv_hc_save_result {
 };
 
 /*
- * RESTORE creates a domain from the save image fd[0] (a regular file,
- * positioned at the stream's first byte).  @create is what the client read
- * from the image's DOMAIN_CONFIG (or a replacement configuration with the
- * same memory and vCPUs); the config_len bytes of JSON after the struct
- * become the domain's stored configuration.  fd[1] is the kernel and fd[2]
- * the ramdisk when the flags say so: hvd keeps them for a later
- * on_reboot=restart, as BUILD's.  hv-vmm reads and checks the whole image
- * before any vCPU runs (with HV_HC_RESTORE_LAZY: everything but the page
- * data, which it maps from the file); hvd sends HV_HC_F_PROGRESS messages
- * meanwhile, and replies once the domain runs (or is paused, with
- * HV_HC_RESTORE_PAUSED).  A refused image leaves no domain behind; the
- * reply's message says why.
+ * RESTORE_DOMAIN creates a domain from the save image fd[0] (a regular
+ * file, positioned at the stream's first byte).  The JSON after the struct
+ * is the domain's description: the image's DOMAIN_CONFIG as the client read
+ * it, or a replacement with the same memory and vCPUs; hvd checks it and
+ * stores it as received.  fd[1] is the kernel and fd[2] the ramdisk when
+ * the flags say so: hvd keeps them for a later on_reboot=restart.  hv-vmm
+ * reads and checks the whole image before any vCPU runs (with
+ * HV_HC_RESTORE_LAZY: everything but the page data, which it maps from the
+ * file); hvd sends HV_HC_F_PROGRESS messages meanwhile, and replies once
+ * the domain runs (or is paused, with HV_HC_RESTORE_PAUSED).  A refused
+ * image leaves no domain behind; the reply's message says why.
  */
 #define HV_HC_RESTORE_PAUSED	0x1
 #define HV_HC_RESTORE_LAZY	0x2	/* map the image's pages; keep the file unchanged */
 #define HV_HC_RESTORE_KERNEL	0x4	/* fd[1] is the kernel */
 #define HV_HC_RESTORE_INITRD	0x8	/* fd[2] is the ramdisk (needs _KERNEL) */
 
-struct hv_hc_restore {
-	struct hv_hc_create create;
+struct hv_hc_restore_domain {
 	uint32_t flags;		/* HV_HC_RESTORE_* */
-	uint32_t config_len;	/* bytes of JSON that follow, 1.. */
-	char cmdline[HV_HC_CMDLINE_MAX];	/* for a restart, as BUILD's */
+	uint32_t config_len;	/* bytes of JSON that follow, 1..HV_HC_CONFIG_MAX */
+	uint32_t reserved[2];
 };
 
 struct hv_hc_progress {

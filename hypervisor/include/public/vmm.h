@@ -3,7 +3,9 @@
  * The control channel between hvd and one hv-vmm.
  *
  * hvd creates a SOCK_SEQPACKET socketpair, keeps one end and hands the
- * other to hv-vmm as --control-fd N.  Each packet is one message: a
+ * other to hv-vmm as --control-fd N.  The first request is BUILD or
+ * RESTORE: it gives hv-vmm the domain and the descriptors it runs it with
+ * (hv-vmm opens no host path).  Each packet is one message: a
  * struct hv_vmm_msg header followed by an op-specific body; file
  * descriptors travel as SCM_RIGHTS.  All integers are little-endian.
  *
@@ -47,10 +49,13 @@ enum hv_vmm_op {
 	HV_VMM_OP_DESTROY = 6,		/* stop now; exit status 1 */
 	HV_VMM_OP_SAVE = 7,		/* struct hv_vmm_save + config; 1 fd: the stream
 					 * -> struct hv_vmm_save_result */
+	HV_VMM_OP_BUILD = 8,		/* struct hv_vmm_build + config; fds: kernel
+					 * [, ramdisk] -> - */
+	HV_VMM_OP_RESTORE = 9,		/* struct hv_vmm_restore; 1 fd: the image -> - */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
-	HV_VMM_EV_PROGRESS = 66,	/* struct hv_vmm_progress, during a SAVE */
+	HV_VMM_EV_PROGRESS = 66,	/* struct hv_vmm_progress, during a SAVE or RESTORE */
 };
 
 struct hv_vmm_reply {
@@ -113,6 +118,40 @@ struct hv_vmm_save_result {
 	uint64_t bytes;		/* stream length */
 	uint64_t pages;		/* guest pages saved, zero pages included */
 	uint64_t zero_pages;	/* all zero: left out of the image */
+};
+
+/*
+ * BUILD: the domain's description (libhv's configuration JSON, config_len
+ * bytes after the struct) and its kernel, and ramdisk with
+ * HV_VMM_BUILD_RAMDISK, as descriptors.  hv-vmm builds the domain (memory,
+ * devices, ACPI, the kernel loaded) and replies; a failed reply's message
+ * says why, and hv-vmm then exits.  After a successful reply the vCPUs
+ * start, unless HV_VMM_BUILD_PAUSED, and HV_VMM_EV_RUNNING follows.  Only
+ * as the first request: a BUILD or RESTORE after it is refused with -EBUSY
+ * (and a message), the domain unchanged.
+ */
+#define HV_VMM_BUILD_PAUSED	0x1
+#define HV_VMM_BUILD_RAMDISK	0x2
+
+struct hv_vmm_build {
+	uint32_t flags;		/* HV_VMM_BUILD_* */
+	uint32_t config_len;	/* bytes of JSON after this struct, 1.. */
+};
+
+/*
+ * RESTORE: the domain is in the save image that comes with it (a regular
+ * file, read from its current offset).  hv-vmm checks all of it before any
+ * vCPU exists (HV_VMM_EV_PROGRESS events while it reads memory), then
+ * replies as for BUILD.  memory_mib and vcpus, when not 0, are what the
+ * image must hold (else it is refused).  Only as the first request.
+ */
+#define HV_VMM_RESTORE_PAUSED	0x1
+#define HV_VMM_RESTORE_LAZY	0x2	/* map the image's pages (docs/hv-vmm.md) */
+
+struct hv_vmm_restore {
+	uint32_t flags;		/* HV_VMM_RESTORE_* */
+	uint32_t vcpus;		/* 0: as the image says */
+	uint64_t memory_mib;	/* 0: as the image says */
 };
 
 struct hv_vmm_progress {
