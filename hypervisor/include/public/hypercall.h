@@ -219,7 +219,7 @@ struct hv_hc_physinfo {
 
 /*
  * The most JSON a CREATE_DOMAIN, RESTORE_DOMAIN or SAVE carries, and
- * GET_CONFIG returns (a domain description; 61424 bytes).
+ * GET_CONFIG returns (a domain description; 65424 bytes).
  */
 #define HV_HC_CONFIG_MAX \
 	(HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr) - sizeof(struct hv_hc_create_domain) - 64)
