@@ -35,19 +35,9 @@ void desc_init(struct hvd *hvd)
 	hv_ctx_set_logger(&hvd->ctx, desc_log, hvd, HV_LOG_DEBUG);
 }
 
-/* What hv can run of a well-formed description: NULL, or why not. */
-static const char *desc_unsupported(const hv_domain_config *c, char *buf, size_t size)
+/* Numbers hvd takes: NULL, or what is out of range (EINVAL). */
+static const char *desc_out_of_range(const hv_domain_config *c, char *buf, size_t size)
 {
-	const enum hv_action acts[] = { c->on_poweroff, c->on_reboot, c->on_crash };
-
-	if (c->type != HV_DOMAIN_PVH)
-		return "only type \"pvh\" domains (a kernel booted directly) are supported";
-	if (c->nr_disks || c->nr_vifs)
-		return "disks and network interfaces are not supported yet";
-	for (size_t i = 0; i < 3; i++)
-		if (acts[i] == HV_ACTION_COREDUMP_DESTROY || acts[i] == HV_ACTION_COREDUMP_RESTART)
-			return "the coredump-destroy and coredump-restart actions are not supported "
-			       "yet (use destroy, restart, preserve or rename-restart)";
 	if (c->memory_mib < REQUEST_MIN_MEMORY_MIB || c->memory_mib > REQUEST_MAX_MEMORY_MIB ||
 	    (c->maxmem_mib && c->maxmem_mib > REQUEST_MAX_MEMORY_MIB)) {
 		snprintf(buf, size, "memory: %llu MiB is out of range (%d MiB to %llu MiB)",
@@ -59,6 +49,22 @@ static const char *desc_unsupported(const hv_domain_config *c, char *buf, size_t
 		snprintf(buf, size, "vcpus: at most %d", REQUEST_MAX_VCPUS);
 		return buf;
 	}
+	return NULL;
+}
+
+/* What hv can run of a well-formed description: NULL, or why not (ENOTSUP). */
+static const char *desc_unsupported(const hv_domain_config *c)
+{
+	const enum hv_action acts[] = { c->on_poweroff, c->on_reboot, c->on_crash };
+
+	if (c->type != HV_DOMAIN_PVH)
+		return "only type \"pvh\" domains (a kernel booted directly) are supported";
+	if (c->nr_disks || c->nr_vifs)
+		return "disks and network interfaces are not supported yet";
+	for (size_t i = 0; i < 3; i++)
+		if (acts[i] == HV_ACTION_COREDUMP_DESTROY || acts[i] == HV_ACTION_COREDUMP_RESTART)
+			return "the coredump-destroy and coredump-restart actions are not supported "
+			       "yet (use destroy, restart, preserve or rename-restart)";
 	return NULL;
 }
 
@@ -85,7 +91,12 @@ int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config *
 			 hvd->desc_error[0] ? hvd->desc_error : "it holds a NUL");
 		goto fail;
 	}
-	unsup = desc_unsupported(cfg, buf, sizeof(buf));
+	unsup = desc_out_of_range(cfg, buf, sizeof(buf));
+	if (unsup) {
+		snprintf(why, why_size, "domain \"%s\": %s", cfg->name, unsup);
+		goto fail;
+	}
+	unsup = desc_unsupported(cfg);
 	if (unsup) {
 		snprintf(why, why_size, "domain \"%s\": %s", cfg->name, unsup);
 		rc = -HV_HC_ENOTSUP;

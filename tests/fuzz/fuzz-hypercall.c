@@ -6,13 +6,16 @@
  * Input: byte 0 picks the number of descriptors the message "came with"
  * (bits 0-3), whether to fix up the header (bit 7: right magic, version
  * and length, no flags, so the fuzzer reaches the bodies quickly) and,
- * with it, whether to pick one of the ops with JSON after their struct
- * (bits 4-6: SET_CONFIG, SAVE, RESTORE, with config_len matching the
- * length when bit 6 is set); the rest is the message.  The decoder must
- * refuse or accept without a crash, and what it accepts must hold the
- * invariants hvd relies on.  Every message hvd can send back (an error
- * reply with a message, a progress message) must pass the checks libhv
- * makes.
+ * with it, which op (bits 4-5: one of the ops with a description's JSON
+ * after their struct, CREATE_DOMAIN, SAVE and RESTORE_DOMAIN, with
+ * config_len matching the length when bit 6 is set; or 3: one of the
+ * retired ops of the first ABI, by the seq's low bits); the rest is the
+ * message.  The decoder must refuse or accept without a crash, and what
+ * it accepts must hold the invariants hvd relies on; a retired op is
+ * never accepted.  Every message hvd can send back (an error reply with a
+ * message, a progress message) must pass the checks libhv makes.
+ * tests/fuzz/hypercall.sh seeds it with one well-formed message of each
+ * op.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,9 +30,25 @@ static void check(int cond)
 		abort();
 }
 
-static int nul_within(const char *s, size_t size)
+/* Ops 1 (CREATE), 2 (BUILD), 11 (SET_CONFIG), 14 (RESTORE): retired, never reused. */
+static const uint16_t retired_ops[] = { 1, 2, 11, 14 };
+
+static int retired(uint16_t op)
 {
-	return memchr(s, '\0', size) != NULL;
+	for (size_t i = 0; i < sizeof(retired_ops) / sizeof(retired_ops[0]); i++)
+		if (op == retired_ops[i])
+			return 1;
+	return 0;
+}
+
+static int zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
 }
 
 /* The JSON after a fixed part: all of the rest, 1..HV_HC_CONFIG_MAX bytes, no NUL. */
@@ -43,27 +62,24 @@ static void check_json(const struct hvd_req *r, size_t len, size_t fixed, uint32
 
 static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned int nfds)
 {
-	if (r->hdr.op != HV_HC_DOMCTL_SET_CONFIG && r->hdr.op != HV_HC_DOMCTL_SAVE &&
-	    r->hdr.op != HV_HC_DOMCTL_RESTORE)
+	if (r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_SAVE &&
+	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN)
 		check(!r->json && !r->json_len);
+	check(!retired(r->hdr.op));
 	check(r->hdr.magic == HV_HC_MAGIC && r->hdr.version == HV_HC_VERSION);
 	check(r->hdr.length == len && r->hdr.flags == 0 && r->hdr.status == 0);
 	check(hcmsg_body_size(r->hdr.op, false) >= 0);
 	check(nfds <= HV_HC_MAX_FDS);
 	switch (r->hdr.op) {
-	case HV_HC_DOMCTL_CREATE:
-		check(nul_within(r->u.create.name, sizeof(r->u.create.name)));
-		check(hcmsg_name_ok(r->u.create.name, sizeof(r->u.create.name)));
-		check(r->u.create.vcpus >= 1 && r->u.create.vcpus <= r->u.create.maxvcpus);
-		check(r->u.create.maxvcpus <= REQUEST_MAX_VCPUS);
-		check(r->u.create.memory_mib >= REQUEST_MIN_MEMORY_MIB);
-		check(r->u.create.maxmem_mib >= r->u.create.memory_mib);
-		check(r->u.create.on_crash <= HV_HC_ACTION_RENAME_RESTART);
-		check(nfds == 0);
+	case HV_HC_DOMCTL_CREATE_DOMAIN:
+		/* the description itself is libhv's code's to check, in hvd */
+		check(zero(r->u.create.reserved, sizeof(r->u.create.reserved)));
+		check(!(r->u.create.flags & ~(HV_HC_CREATE_PAUSED | HV_HC_CREATE_RAMDISK)));
+		check(nfds == (r->u.create.flags & HV_HC_CREATE_RAMDISK ? 2u : 1u));
+		check_json(r, len, sizeof(struct hv_hc_create_domain), r->u.create.config_len);
 		break;
-	case HV_HC_DOMCTL_BUILD:
-		check(nul_within(r->u.build.cmdline, sizeof(r->u.build.cmdline)));
-		check(nfds == (r->u.build.flags & HV_HC_BUILD_INITRD ? 2u : 1u));
+	case HV_HC_DOMCTL_CANCEL:
+		check(nfds == 0);
 		break;
 	case HV_HC_DOMCTL_RENAME:
 		check(hcmsg_name_ok(r->u.rename.name, sizeof(r->u.rename.name)));
@@ -71,10 +87,6 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		break;
 	case HV_HC_DOMCTL_SHUTDOWN:
 		check(r->u.shutdown.reason <= HV_HC_SHUTDOWN_REBOOT);
-		break;
-	case HV_HC_DOMCTL_SET_CONFIG:
-		check(r->u.domid.reserved == 0 && nfds == 0);
-		check_json(r, len, sizeof(struct hv_hc_domid), (uint32_t)r->json_len);
 		break;
 	case HV_HC_DOMCTL_GET_CONFIG:
 		check(r->u.domid.reserved == 0 && nfds == 0);
@@ -90,17 +102,15 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		else
 			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_save));
 		break;
-	case HV_HC_DOMCTL_RESTORE:
-		check(hcmsg_name_ok(r->u.restore.create.name, sizeof(r->u.restore.create.name)));
-		check(r->u.restore.create.vcpus >= 1 &&
-		      r->u.restore.create.vcpus <= r->u.restore.create.maxvcpus);
-		check(r->u.restore.create.memory_mib >= REQUEST_MIN_MEMORY_MIB);
-		check(nul_within(r->u.restore.cmdline, sizeof(r->u.restore.cmdline)));
+	case HV_HC_DOMCTL_RESTORE_DOMAIN:
+		check(zero(r->u.restore.reserved, sizeof(r->u.restore.reserved)));
+		check(!(r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |
+					       HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD)));
 		check(!(r->u.restore.flags & HV_HC_RESTORE_INITRD) ||
 		      (r->u.restore.flags & HV_HC_RESTORE_KERNEL));
 		check(nfds == 1u + !!(r->u.restore.flags & HV_HC_RESTORE_KERNEL) +
 		      !!(r->u.restore.flags & HV_HC_RESTORE_INITRD));
-		check_json(r, len, sizeof(struct hv_hc_restore), r->u.restore.config_len);
+		check_json(r, len, sizeof(struct hv_hc_restore_domain), r->u.restore.config_len);
 		break;
 	case HV_HC_EVENT:
 		check(0);	/* an event is never a request */
@@ -110,14 +120,26 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 	}
 }
 
-/* Makes SAVE's or RESTORE's config_len say how much JSON follows. */
+/* Makes CREATE_DOMAIN's, SAVE's or RESTORE_DOMAIN's config_len say how much JSON follows. */
 static void fuzz_fix_config_len(uint8_t *msg, size_t len, uint16_t op)
 {
-	size_t fixed = op == HV_HC_DOMCTL_SAVE ? sizeof(struct hv_hc_save) :
-		       op == HV_HC_DOMCTL_RESTORE ? sizeof(struct hv_hc_restore) : 0;
-	size_t at = op == HV_HC_DOMCTL_SAVE ? offsetof(struct hv_hc_save, config_len) :
-		    offsetof(struct hv_hc_restore, config_len);
+	size_t fixed = 0, at = 0;
 	uint32_t n;
+
+	switch (op) {
+	case HV_HC_DOMCTL_CREATE_DOMAIN:
+		fixed = sizeof(struct hv_hc_create_domain);
+		at = offsetof(struct hv_hc_create_domain, config_len);
+		break;
+	case HV_HC_DOMCTL_SAVE:
+		fixed = sizeof(struct hv_hc_save);
+		at = offsetof(struct hv_hc_save, config_len);
+		break;
+	case HV_HC_DOMCTL_RESTORE_DOMAIN:
+		fixed = sizeof(struct hv_hc_restore_domain);
+		at = offsetof(struct hv_hc_restore_domain, config_len);
+		break;
+	}
 
 	if (!fixed || len < sizeof(struct hv_hc_hdr) + fixed)
 		return;
@@ -148,12 +170,12 @@ static void fuzz_check_answers(const struct hvd_req *req, int rc, const uint8_t 
 	h.length--;
 	memcpy(buf, &h, sizeof(h));
 	check(hcmsg_check(buf, sizeof(h) + n, &back) == -HV_HC_EPROTO);
-	/* progress goes only with SAVE and RESTORE */
+	/* progress goes only with SAVE and RESTORE_DOMAIN */
 	hcmsg_header(&h, req->hdr.op, HV_HC_F_PROGRESS, req->hdr.seq, 0, sizeof(p));
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), &p, sizeof(p));
 	check((hcmsg_check(buf, sizeof(h) + sizeof(p), &back) == 0) ==
-	      (req->hdr.op == HV_HC_DOMCTL_SAVE || req->hdr.op == HV_HC_DOMCTL_RESTORE));
+	      (req->hdr.op == HV_HC_DOMCTL_SAVE || req->hdr.op == HV_HC_DOMCTL_RESTORE_DOMAIN));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -165,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct hv_hc_hdr reply;
 	unsigned int nfds;
 	size_t len;
-	int rc;
+	int rc, fixed = 0;
 
 	if (size < 1 || size > HV_HC_MSG_MAX + 64)
 		return 0;
@@ -177,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(msg, data + 1, len);
 	if (data[0] & 0x80 && len >= sizeof(struct hv_hc_hdr)) {
 		static const uint16_t json_ops[] = {
-			HV_HC_DOMCTL_SET_CONFIG, HV_HC_DOMCTL_SAVE, HV_HC_DOMCTL_RESTORE,
+			HV_HC_DOMCTL_CREATE_DOMAIN, HV_HC_DOMCTL_SAVE, HV_HC_DOMCTL_RESTORE_DOMAIN,
 		};
 		unsigned int pick = (data[0] >> 4) & 3;
 		struct hv_hc_hdr h;
@@ -189,14 +211,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		h.flags = 0;
 		h.status = 0;
 		h.reserved[0] = h.reserved[1] = 0;
-		if (pick < 3)
-			h.op = json_ops[pick];
+		h.op = pick < 3 ? json_ops[pick] : retired_ops[h.seq & 3];
 		memcpy(msg, &h, sizeof(h));
 		if (pick < 3 && data[0] & 0x40)
 			fuzz_fix_config_len(msg, len, h.op);
+		fixed = len <= HV_HC_MSG_MAX;
 	}
 	rc = request_decode(msg, len, nfds, &req);
 	check(rc <= 0 && rc >= -HV_HC_EVMM);
+	/* a well-formed header with a retired op: EOPNOTSUPP, whatever follows */
+	if (fixed && retired(req.hdr.op))
+		check(rc == -HV_HC_EOPNOTSUPP);
 	if (rc == 0)
 		fuzz_check_accepted(&req, len, nfds);
 	/* the error reply hvd would send is itself well formed */

@@ -1,5 +1,46 @@
 #!/bin/sh
-# libFuzzer: hypercall (see tests/fuzz/fuzz-hypercall.c), for a bounded time.
+# libFuzzer: hypercall (see tests/fuzz/fuzz-hypercall.c), for a bounded time,
+# seeded with one well-formed request of each op: CREATE_DOMAIN (with and
+# without a ramdisk), RESTORE_DOMAIN (with its kernel and ramdisk), SAVE,
+# CANCEL, the other domctls, and the retired ops 1, 2, 11 and 14.
 FUZZ_TARGET=fuzz-hypercall
 FUZZ_SEEDS=""
+if command -v python3 >/dev/null 2>&1 && [ -x "$top_builddir/tests/fuzz/$FUZZ_TARGET" ]; then
+	FUZZ_SEEDS=$(mktemp -d "${TMPDIR:-/tmp}/hv-hypercall-seeds.XXXXXX") || exit 1
+	python3 - "$FUZZ_SEEDS" <<'PY' || exit 1
+import struct, sys
+
+out = sys.argv[1]
+HDR = struct.Struct("<IHHIIIi2I")
+desc = (b'{"name": "seed", "uuid": "6b1d2a3c-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "type": "pvh", '
+        b'"memory_mib": 64, "vcpus": 1, "kernel": "/boot/vmlinuz", '
+        b'"cmdline": "console=hvc0", "on_reboot": "restart"}')
+ramdisk = desc[:-1] + b', "ramdisk": "/boot/initrd"}'
+seeds = {
+    # name: (descriptors, op, body)
+    "create": (1, 16, struct.pack("<IIII", 0, len(desc), 0, 0) + desc),
+    "create-paused-ramdisk": (2, 16, struct.pack("<IIII", 3, len(ramdisk), 0, 0) + ramdisk),
+    "restore": (1, 17, struct.pack("<IIII", 2, len(desc), 0, 0) + desc),
+    "restore-kernel-initrd": (3, 17, struct.pack("<IIII", 4 | 8 | 1, len(ramdisk), 0, 0) + ramdisk),
+    "save": (1, 13, struct.pack("<IIII", 5, 1, 0, 0)),
+    "save-config": (1, 13, struct.pack("<IIII", 5, 4, len(desc), 0) + desc),
+    "cancel": (0, 15, struct.pack("<II", 0xffffffff, 7)),
+    "getinfo": (0, 8, struct.pack("<II", 5, 0)),
+    "get-config": (0, 12, struct.pack("<II", 5, 0)),
+    "rename": (0, 9, struct.pack("<II64s", 5, 0, b"renamed")),
+    "shutdown": (0, 6, struct.pack("<II", 5, 1)),
+    "list": (0, 33, struct.pack("<II", 0, 0)),
+    "physinfo": (0, 32, b""),
+    "retired-create": (0, 1, bytes(120)),
+    "retired-build": (1, 2, bytes(4112)),
+    "retired-set-config": (0, 11, struct.pack("<II", 5, 0) + desc),
+    "retired-restore": (1, 14, bytes(4224) + desc),
+}
+for seq, (name, (nfds, op, body)) in enumerate(sorted(seeds.items()), 1):
+    msg = HDR.pack(0x43485648, 1, op, 0, HDR.size + len(body), seq, 0, 0, 0) + body
+    with open("%s/%s" % (out, name), "wb") as f:
+        f.write(bytes([nfds]) + msg)
+PY
+fi
 . "$HV_TESTS_SRC/fuzz/run.sh"
+[ -z "$FUZZ_SEEDS" ] || rm -rf "$FUZZ_SEEDS"

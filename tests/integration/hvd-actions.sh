@@ -42,9 +42,7 @@ h.destroy(nd)
 ev.wait_event(EV_DEATH, nd)
 
 # crash -> preserve
-d = h.create("cr", on_crash=PRESERVE)
-h.build(d, "action=crash")
-h.unpause(d)
+d = h.create_running("cr", "action=crash", on_crash=PRESERVE)
 e = ev.wait_event(EV_CRASH, d)
 if e[2] != CODE_CRASH:
     fail("crash event code %d" % e[2])
@@ -83,10 +81,8 @@ if h.list()[0]:
     fail("domains left: %r" % (h.list()[0],))
 
 # a guest that crashes at every start is not restarted forever
-d = h.create("loop", on_crash=RESTART)
+d = h.create_running("loop", "action=crash", on_crash=RESTART)
 ev.wait_event(EV_CREATED, d)
-h.build(d, "action=crash")
-h.unpause(d)
 def crashed():
     l = [x for x in h.list_all() if x.name == "loop"]
     return l[0] if l and l[0].state == CRASHED else None

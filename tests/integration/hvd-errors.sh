@@ -1,8 +1,11 @@
 #!/bin/sh
-# hvd: refusals.  A kernel hv-vmm cannot boot (EVMM, nothing left behind),
-# bad create and build parameters, malformed, truncated, oversized and
-# unknown messages (an error reply each, and hvd serves on), and a peer
-# with another uid (EPERM by SO_PEERCRED, then disconnected).
+# hvd: refusals.  A kernel hv-vmm cannot boot (EVMM with hv-vmm's reason,
+# nothing left behind), bad descriptions in CREATE_DOMAIN (EINVAL with a
+# message naming the key, ENOTSUP for what hv cannot run yet), its
+# descriptors (EBADF), the retired ops of the first ABI (EOPNOTSUPP),
+# malformed, truncated, oversized and unknown messages (an error reply
+# each, and hvd serves on), and a peer with another uid (EPERM by
+# SO_PEERCRED, then disconnected).
 . "$HV_TESTS_SRC/lib.sh"
 need_kvm
 need_cmd python3
@@ -18,11 +21,13 @@ from hvc import *
 h = Hvd()
 
 # a kernel hv-vmm refuses
-d = h.create("bad")
-st = h.build(d, "", kernel=sys.argv[1], check=False)
-if st != -EVMM:
-    fail("building a bad kernel gave %s, expected EVMM" % ERRORS.get(-st, st))
-if h.info(d) is not None or h.list()[0] or os.path.exists("%s/domains/%d" % (RUNDIR, d)):
+ev = Hvd()
+ev.subscribe()
+st = h.create_domain(describe("bad", kernel=sys.argv[1]), check=False)
+if st != -EVMM or "neither a PVH ELF kernel nor a bzImage" not in h.msg:
+    fail("creating with a bad kernel gave %s %r, expected EVMM with hv-vmm's reason" %
+         (ERRORS.get(-st, st), h.msg))
+if h.list()[0] or os.listdir(RUNDIR + "/domains"):
     fail("a failed build left the domain behind")
 for p in os.listdir("/proc"):
     if p.isdigit():
@@ -34,59 +39,100 @@ for p in os.listdir("/proc"):
 log = open("%s/vmm-bad.log" % LOGDIR).read()
 if "neither a PVH ELF kernel nor a bzImage" not in log:
     fail("hv-vmm's message is not in vmm-bad.log: %r" % log)
-ok("a bad kernel: EVMM, no domain, no directory, no process; hv-vmm's reason in vmm-bad.log")
+ok("a bad kernel: EVMM \"%s\", no domain, no directory, no process" % h.msg)
 
-# creation parameters
-def create_st(**kw):
-    return h.create(kw.pop("name", "p"), check=False, **kw)
+# descriptions: each refused with a message that names what is wrong
+def refused(config, want, needle, what, **kw):
+    st = h.create_domain(config, check=False, **kw)
+    if st != -want or needle not in h.msg:
+        fail("CREATE_DOMAIN with %s gave %s %r, expected %s and a message naming %r" %
+             (what, ERRORS.get(-st, st), h.msg, ERRORS[want], needle))
+good = describe("p")
 cases = [
-    (dict(memory=8), EINVAL, "memory below 16 MiB"),
-    (dict(vcpus=0), EINVAL, "0 vCPUs"),
-    (dict(vcpus=65), EINVAL, "65 vCPUs"),
-    (dict(vcpus=4, maxvcpus=2), EINVAL, "maxvcpus below vcpus"),
-    (dict(memory=64, maxmem=32), EINVAL, "maxmem below memory"),
-    (dict(on_crash=9), EINVAL, "an unknown action"),
-    (dict(name="a/b"), EINVAL, "a name with a slash"),
-    (dict(name=""), EINVAL, "an empty name"),
-    (dict(name="123"), EINVAL, "an all-digit name"),
+    (b"{\"name\": \"p\", ", EINVAL, "JSON", "malformed JSON"),
+    (b"[1, 2]", EINVAL, "object", "a JSON array"),
+    (dict(good, nmae="q"), EINVAL, "nmae", "an unknown key"),
+    (dict(good, memory_mib="64"), EINVAL, "memory_mib", "memory as a string"),
+    (describe("p", memory=8), EINVAL, "memory", "memory below 16 MiB"),
+    (describe("p", vcpus=0), EINVAL, "vcpus", "0 vCPUs"),
+    (describe("p", vcpus=65), EINVAL, "vcpus", "65 vCPUs"),
+    (describe("p", vcpus=4, maxvcpus=2), EINVAL, "maxvcpus", "maxvcpus below vcpus"),
+    (describe("p", memory=64, maxmem=32), EINVAL, "maxmem", "maxmem below memory"),
+    (describe("p", on_crash="explode"), EINVAL, "on_crash", "an unknown action"),
+    (describe("a/b"), EINVAL, "name", "a name with a slash"),
+    (describe(""), EINVAL, "name", "an empty name"),
+    (describe("123"), EINVAL, "name", "an all-digit name"),
+    ({k: v for k, v in good.items() if k != "name"}, EINVAL, "name", "no name"),
+    ({k: v for k, v in good.items() if k != "kernel"}, EINVAL, "kernel", "no kernel"),
+    (dict(good, disks=[{"target": "/dev/null", "vdev": "xvda"}]), ENOTSUP, "disks",
+     "a disk"),
+    (dict(good, vifs=[{"bridge": "br0"}]), ENOTSUP, "network", "a vif"),
 ]
-for kw, want, what in cases:
-    st = create_st(**kw)
+for config, want, needle, what in cases:
+    refused(config, want, needle, what)
+for body, want, what in ((b"", EINVAL, "no description"),
+                         (b"x" * (CONFIG_MAX + 1), EINVAL, "a description over the limit")):
+    st = h.create_domain(body, check=False)
     if st != -want:
-        fail("create with %s gave %s, expected %s" % (what, ERRORS.get(-st, st), ERRORS[want]))
-body = bytearray(CREATE.pack(b"x" * 64, bytes(16), 1, 1, 64, 64, 0, 0, 0, 0, 0, 0, 0))
-if h.call(CREATE_OP, bytes(body), check=False)[0] != -EPROTO:
-    fail("a name without its NUL was not refused with EPROTO")
-body = CREATE.pack(b"r", bytes(16), 1, 1, 64, 64, 0, 0, 0, 0, 0, 1, 0)
-if h.call(CREATE_OP, body, check=False)[0] != -EPROTO:
-    fail("a non-zero reserved field was not refused with EPROTO")
-if h.list()[0]:
-    fail("a refused create left a domain")
-ok("create refuses bad sizes, counts, actions, names and reserved fields")
-
-# build descriptors
-d = h.create("fds")
-b = BUILD.pack(d, 0, 0, 0, b"")
-if h.call(BUILD_OP, b, check=False)[0] != -EBADF:
-    fail("a build without a kernel descriptor was not refused with EBADF")
-r, w = os.pipe()
-if h.call(BUILD_OP, b, [r], check=False)[0] != -EBADF:
-    fail("a pipe as the kernel was not refused with EBADF")
+        fail("CREATE_DOMAIN with %s gave %s, expected %s" % (what, ERRORS.get(-st, st), ERRORS[want]))
 k = os.open(os.environ["MINIOS"], os.O_RDONLY)
-if h.call(BUILD_OP, b, [k, k], check=False)[0] != -EBADF:
-    fail("two descriptors without the initrd flag were not refused with EBADF")
-if h.call(BUILD_OP, BUILD.pack(d, 0, 7, 0, b""), [k], check=False)[0] != -EINVAL:
-    fail("an unknown boot protocol was not refused with EINVAL")
-if h.call(BUILD_OP, BUILD.pack(d + 100, 0, 0, 0, b""), [k], check=False)[0] != -ENOENT:
-    fail("a build of no domain was not refused with ENOENT")
+cfg = config_bytes(good)
+for flags, clen, res, tail, what in (
+        (0, len(cfg) + 3, 0, b"", "a config_len past the message"),
+        (0, len(cfg) - 1, 0, b"", "a config_len short of the message"),
+        (0, len(cfg) + 2, 0, b"\0\0", "a NUL after the description"),
+        (0, len(cfg), 1, b"", "a non-zero reserved field")):
+    body = struct.pack("<IIII", flags, clen, res, 0) + cfg + tail
+    st = h.call(CREATE_DOMAIN, body, [k], check=False)[0]
+    if st != -EPROTO:
+        fail("CREATE_DOMAIN with %s gave %s, expected EPROTO" % (what, ERRORS.get(-st, st)))
+if h.create_domain(good, flags=0x80, check=False) != -EINVAL:
+    fail("CREATE_DOMAIN with unknown flags was not refused with EINVAL")
+if h.list()[0] or os.listdir(RUNDIR + "/domains"):
+    fail("a refused create left a domain")
+ok("CREATE_DOMAIN refuses %d bad descriptions (EINVAL or ENOTSUP, the key named), "
+   "bad lengths, NULs, reserved fields and flags" % (len(cases) + 2))
+
+# descriptors: the kernel, and the ramdisk iff the flags say so
+r, w = os.pipe()
+for fds, flags, config, what in (
+        ([], 0, good, "no kernel descriptor"),
+        ([r], 0, good, "a pipe as the kernel"),
+        ([k, k], 0, good, "two descriptors without the ramdisk flag"),
+        ([k], CREATE_RAMDISK, describe("p", ramdisk="/initrd"), "the ramdisk flag and one descriptor"),
+        ([k, r], CREATE_RAMDISK, describe("p", ramdisk="/initrd"), "a pipe as the ramdisk"),
+        ([k, k], CREATE_RAMDISK, good, "a ramdisk the description does not name"),
+        ([k], 0, describe("p", ramdisk="/initrd"), "a named ramdisk that did not come")):
+    st = h.create_domain(config, flags=flags, fds=fds, check=False)
+    if st != -EBADF:
+        fail("CREATE_DOMAIN with %s gave %s, expected EBADF" % (what, ERRORS.get(-st, st)))
+nine = HDR.pack(MAGIC, VERSION, CREATE_DOMAIN, 0, HDR.size + CREATE_DOMAIN_S.size + len(cfg),
+                99, 0, 0, 0) + CREATE_DOMAIN_S.pack(0, len(cfg), 0, 0) + cfg
+if h.raw_call(nine, [k] * 9)[1] != -EBADF:
+    fail("nine descriptors were not refused with EBADF")
+if h.list()[0] or os.listdir(RUNDIR + "/domains"):
+    fail("a create refused for its descriptors left a domain")
+# (the first ABI's BUILDING state, a domain created but not built, is gone:
+# CREATE_DOMAIN answers once hv-vmm has built it, so there is no domain to
+# look at between a create and its build)
+d = h.create_paused("fds")
 if h.call(ADD_DEVICE, struct.pack("<II256s", d, 1, b""), check=False)[0] != -ENOTSUP:
     fail("add-device did not say ENOTSUP")
-if h.pause(d, check=False) != -ESTATE:
-    fail("pause of a BUILDING domain was not refused with ESTATE")
-if h.info(d).state != BUILDING:
-    fail("refused builds changed the domain")
+if h.info(d).state != PAUSED:
+    fail("add-device changed the domain")
 h.destroy(d)
-ok("build refuses missing, wrong and extra descriptors; add-device is ENOTSUP")
+ok("CREATE_DOMAIN refuses missing, wrong and extra descriptors; add-device is ENOTSUP")
+
+# the first ABI's ops are retired, their numbers never reused
+for op, name in sorted(RETIRED_OPS.items()):
+    for body, fds in ((b"", []), (bytes(120), []), (bytes(4112), [k])):
+        st = h.call(op, body, fds, check=False)[0]
+        if st != -EOPNOTSUPP:
+            fail("the retired op %d (%s) gave %s, expected EOPNOTSUPP" % (op, name, ERRORS.get(-st, st)))
+if h.list()[0]:
+    fail("a retired op made a domain")
+ok("the retired ops %s answer EOPNOTSUPP" %
+   ", ".join("%d (%s)" % x for x in sorted(RETIRED_OPS.items())))
 
 # malformed messages
 def raw(data, fds=()):
@@ -119,8 +165,8 @@ for data, want, what in checks:
         fail("%s gave %s, expected %s" % (what, ERRORS.get(-st, st), ERRORS[want]))
 if raw(hdr(op=LIST_OP, body=LIST.pack(0, 0)), [k]) != -EBADF:
     fail("a descriptor with LIST was not refused with EBADF")
-if raw(hdr(op=BUILD_OP, body=BUILD.pack(1, 0, 0, 0, b"")), [k] * 9) != -EBADF:
-    fail("nine descriptors were not refused with EBADF")
+if raw(hdr(op=CANCEL_OP, body=CANCEL_S.pack(DOMID_INVALID, 12345))) != -ENOENT:
+    fail("a CANCEL of no pending request was not answered ENOENT")
 if h.physinfo()[6] != int(open(RUNDIR + "/hvd.pid").read()):
     fail("hvd does not answer after the malformed messages")
 ok("%d malformed or unknown messages: one error reply each, hvd serves on" % (len(checks) + 2))

@@ -2,7 +2,12 @@
 # test's own ($T/run, $T/log), kills it and every hv-vmm it left at the
 # end, and writes $T/hvc.py, a small hypercall client (struct packing of
 # hypervisor/include/public/hypercall.h) so the tests need neither libhv
-# nor xl.
+# nor xl.  A domain is made as libhv makes it: its description (libhv's
+# configuration JSON; describe() builds one from keyword arguments) and
+# its kernel as a descriptor in one CREATE_DOMAIN (create_domain(), or
+# create()/create_running()/create_paused() for short), a save image with
+# its description in one RESTORE_DOMAIN (restore_domain()); cancel() gives
+# up on a pending restore.
 
 HVD=${HV_HVD:-$top_builddir/hypervisor/hvd/hvd}
 HV_RUNDIR=$T/run
@@ -44,13 +49,14 @@ hvd_py() {
 
 cat >"$T/hvc.py" <<'PY'
 """A small hypercall client for the hvd tests."""
-import array, os, re, socket, struct, sys, time
+import array, json, os, re, socket, struct, sys, time, uuid as uuidlib
 
 MAGIC, VERSION, MSG_MAX, MAX_FDS = 0x43485648, 1, 65536, 8
 F_REPLY, F_EVENT, F_PROGRESS = 1, 2, 4
 HDR = struct.Struct("<IHHIIIi2I")
-CREATE = struct.Struct("<64s16sIIQQBBBB3I")
-BUILD = struct.Struct("<IIII4096s")
+CREATE_DOMAIN_S = struct.Struct("<II2I")    # struct hv_hc_create_domain
+RESTORE_DOMAIN_S = struct.Struct("<II2I")   # struct hv_hc_restore_domain
+CANCEL_S = struct.Struct("<II")
 DOMID = struct.Struct("<II")
 RENAME = struct.Struct("<II64s")
 LIST = struct.Struct("<II")
@@ -59,20 +65,28 @@ PHYS = struct.Struct("<IIQQQII32s4I")
 EVENT = struct.Struct("<IIII64s")
 SAVE = struct.Struct("<IIII")
 SAVE_RESULT = struct.Struct("<QQQQ")
-RESTORE = struct.Struct("<" + CREATE.format[1:] + "II4096s")
 PROGRESS = struct.Struct("<QQ")
 
-(CREATE_OP, BUILD_OP, ADD_DEVICE, PAUSE, UNPAUSE, SHUTDOWN, DESTROY, GETINFO,
- RENAME_OP, CONSOLE, SET_CONFIG, GET_CONFIG, SAVE_OP, RESTORE_OP) = range(1, 15)
+# ops 1 (CREATE), 2 (BUILD), 11 (SET_CONFIG) and 14 (RESTORE) are retired
+RETIRED_OPS = {1: "CREATE", 2: "BUILD", 11: "SET_CONFIG", 14: "RESTORE"}
+(ADD_DEVICE, PAUSE, UNPAUSE, SHUTDOWN, DESTROY, GETINFO, RENAME_OP, CONSOLE) = range(3, 11)
+GET_CONFIG, SAVE_OP, CANCEL_OP, CREATE_DOMAIN, RESTORE_DOMAIN = 12, 13, 15, 16, 17
 PHYSINFO, LIST_OP, SUBSCRIBE, EVENT_OP = 32, 33, 64, 65
 ERRORS = {0: "OK", 1: "EPROTO", 2: "EVERSION", 3: "EOPNOTSUPP", 4: "EPERM", 5: "ENOENT",
           6: "EEXIST", 7: "EINVAL", 8: "ESTATE", 9: "ENOMEM", 10: "EIO", 11: "EBADF",
-          12: "ENOTSUP", 13: "EVMM"}
+          12: "ENOTSUP", 13: "EVMM", 14: "ECANCELED"}
 EPROTO, EVERSION, EOPNOTSUPP, EPERM, ENOENT, EEXIST, EINVAL, ESTATE = 1, 2, 3, 4, 5, 6, 7, 8
-ENOMEM, EIO, EBADF, ENOTSUP, EVMM = 9, 10, 11, 12, 13
+ENOMEM, EIO, EBADF, ENOTSUP, EVMM, ECANCELED = 9, 10, 11, 12, 13, 14
+CONFIG_MAX = MSG_MAX - HDR.size - CREATE_DOMAIN_S.size - 64     # HV_HC_CONFIG_MAX
+DOMID_INVALID = 0xffffffff
+CREATE_PAUSED, CREATE_RAMDISK = 1, 2
 SAVE_CONTINUE, SAVE_PAUSED, SAVE_COMPRESS = 1, 2, 4
 RESTORE_PAUSED, RESTORE_LAZY, RESTORE_KERNEL, RESTORE_INITRD = 1, 2, 4, 8
 DESTROY_A, RESTART, PRESERVE, RENAME_RESTART = 0, 1, 2, 3
+ACTIONS = {DESTROY_A: "destroy", RESTART: "restart", PRESERVE: "preserve",
+           RENAME_RESTART: "rename-restart"}
+# BUILDING (0) is in the ABI's enum but no client sees it any more: CREATE_DOMAIN
+# answers once the domain is built
 BUILDING, PAUSED, RUNNING, SHUTDOWN_S, CRASHED, DYING = range(6)
 EV_SHUTDOWN, EV_DEATH, EV_CRASH, EV_CREATED = 1, 2, 3, 4
 CODE_NONE, CODE_POWEROFF, CODE_REBOOT, CODE_CRASH = range(4)
@@ -93,12 +107,52 @@ def cstr(b):
     return b.split(b"\0", 1)[0].decode()
 
 
+def action(a):
+    return ACTIONS[a] if isinstance(a, int) else a
+
+
+def describe(name, memory=64, vcpus=1, maxvcpus=None, maxmem=None, on_poweroff=DESTROY_A,
+             on_reboot=RESTART, on_crash=DESTROY_A, cmdline=None, kernel=None, ramdisk=None,
+             uuid=True, **more):
+    """A domain description (libhv's configuration as a dict, keys as in
+    hv/config.h): memory and vCPUs, the actions (RESTART or "restart"), the
+    kernel's path (only recorded by hvd: the image goes as a descriptor),
+    a fresh UUID unless uuid is False (or a string), and any other keys."""
+    d = {"name": name, "type": "pvh", "memory_mib": memory, "vcpus": vcpus,
+         "kernel": kernel or os.environ.get("MINIOS", "/minios"),
+         "on_poweroff": action(on_poweroff), "on_reboot": action(on_reboot),
+         "on_crash": action(on_crash)}
+    if uuid:
+        d["uuid"] = uuid if isinstance(uuid, str) else str(uuidlib.uuid4())
+    if maxvcpus is not None:
+        d["maxvcpus"] = maxvcpus
+    if maxmem is not None:
+        d["maxmem_mib"] = maxmem
+    if cmdline:
+        d["cmdline"] = cmdline
+    if ramdisk:
+        d["ramdisk"] = ramdisk
+    d.update(more)
+    return d
+
+
+def config_bytes(config):
+    """A description as the bytes that travel: a dict becomes JSON, text is
+    sent as it is (UTF-8), bytes unchanged (for malformed ones)."""
+    if isinstance(config, dict):
+        return json.dumps(config, indent=2).encode()
+    if isinstance(config, str):
+        return config.encode()
+    return bytes(config)
+
+
 class Info:
     def __init__(self, raw):
         f = INFO.unpack(raw[:INFO.size])
         (self.domid, self.state, name, self.uuid, self.vcpus, self.maxvcpus,
          self.memory_mib, self.maxmem_mib, self.cpu_time_ns, self.start_time,
-         self.shutdown_code, self.vmm_pid) = f[:12]
+         self.shutdown_code, self.vmm_pid, self.on_poweroff, self.on_reboot,
+         self.on_crash) = f[:15]
         self.name = cstr(name)
 
     def __repr__(self):
@@ -121,6 +175,7 @@ class Hvd:
         self.seq = 0
         self.events = []
         self.progress = []      # (op, seq, done, total) of pending requests
+        self.replies = {}       # seq -> reply that came while waiting for another
         self.msg = ""           # the message of the last failed reply
 
     def close(self):
@@ -152,6 +207,13 @@ class Hvd:
     def raw_call(self, data, fds=(), seq=None):
         """Sends raw bytes; returns (op, status, body, fds) of the reply with seq."""
         self.send_raw(data, fds)
+        return self._wait(seq)
+
+    def _wait(self, seq):
+        """The next reply (with @seq if not None), keeping events, progress
+        and the replies to other requests (self.replies) aside."""
+        if seq is not None and seq in self.replies:
+            return self.replies.pop(seq)
         while True:
             op, fl, rseq, status, body, rfds = self.recv()
             if fl & F_EVENT:
@@ -164,11 +226,18 @@ class Hvd:
                 continue
             if seq is None or rseq == seq:
                 return op, status, body, rfds
+            self.replies[rseq] = (op, status, body, rfds)
 
-    def call(self, op, body=b"", fds=(), check=True):
+    def send(self, op, body=b"", fds=()):
+        """Sends a request without waiting for its reply: its seq (see reply())."""
         self.seq += 1
         hdr = HDR.pack(MAGIC, VERSION, op, 0, HDR.size + len(body), self.seq, 0, 0, 0)
-        rop, status, rbody, rfds = self.raw_call(hdr + body, fds, self.seq)
+        self.send_raw(hdr + body, fds)
+        return self.seq
+
+    def reply(self, op, seq, check=True):
+        """The reply to request @seq (an @op): (status, body, fds)."""
+        rop, status, rbody, rfds = self._wait(seq)
         if rop != op:
             raise ValueError("reply for op %d to op %d" % (rop, op))
         self.msg = ""
@@ -182,26 +251,42 @@ class Hvd:
             raise Error(op, status, self.msg)
         return status, rbody, rfds
 
-    # domctl
-    def create(self, name, memory=64, vcpus=1, maxvcpus=None, on_poweroff=DESTROY_A,
-               on_reboot=RESTART, on_crash=DESTROY_A, maxmem=None, uuid=None, check=True):
-        body = CREATE.pack(name.encode(), uuid or os.urandom(16), vcpus,
-                           maxvcpus or vcpus, memory, maxmem or memory,
-                           on_poweroff, on_reboot, on_crash, 0, 0, 0, 0)
-        st, rb, _ = self.call(CREATE_OP, body, check=check)
-        return DOMID.unpack(rb[:8])[0] if st == 0 else st
+    def call(self, op, body=b"", fds=(), check=True):
+        return self.reply(op, self.send(op, body, fds), check)
 
-    def build(self, domid, cmdline="", kernel=None, initrd=None, check=True):
-        kfd = os.open(kernel or os.environ["MINIOS"], os.O_RDONLY)
-        fds = [kfd]
-        if initrd:
-            fds.append(os.open(initrd, os.O_RDONLY))
+    # domctl
+    def create_domain(self, config, kernel=None, ramdisk=None, paused=False, check=True,
+                      flags=None, fds=None):
+        """CREATE_DOMAIN: @config a dict (describe()), JSON text or raw bytes;
+        @kernel (default: the description's kernel, else minios) and @ramdisk
+        opened here and sent as descriptors.  @flags and @fds replace what
+        would be sent, for the tests of refusals.  Returns the domid, or
+        the (negative) status with check=False (the message in self.msg)."""
+        cfg = config_bytes(config)
+        mine = []
+        if fds is None:
+            if kernel is None:
+                kernel = config.get("kernel") if isinstance(config, dict) else None
+            mine.append(os.open(kernel or os.environ["MINIOS"], os.O_RDONLY))
+            if ramdisk:
+                mine.append(os.open(ramdisk, os.O_RDONLY))
+            fds = mine
+        if flags is None:
+            flags = (CREATE_PAUSED if paused else 0) | (CREATE_RAMDISK if ramdisk else 0)
+        body = CREATE_DOMAIN_S.pack(flags, len(cfg), 0, 0) + cfg
         try:
-            body = BUILD.pack(domid, 1 if initrd else 0, 0, 0, cmdline.encode())
-            return self.call(BUILD_OP, body, fds, check=check)[0]
+            st, rb, _ = self.call(CREATE_DOMAIN, body, fds, check=check)
         finally:
-            for fd in fds:
+            for fd in mine:
                 os.close(fd)
+        if st == 0 and len(rb) != DOMID.size:
+            fail("a CREATE_DOMAIN reply of %d bytes" % len(rb))
+        return DOMID.unpack(rb)[0] if st == 0 else st
+
+    def create(self, name, cmdline=None, paused=False, check=True, **kw):
+        """create_domain() of describe(name, cmdline=..., **kw)."""
+        return self.create_domain(describe(name, cmdline=cmdline, **kw), paused=paused,
+                                  check=check)
 
     def domop(self, op, domid, check=True):
         return self.call(op, DOMID.pack(domid, 0), check=check)
@@ -244,16 +329,13 @@ class Hvd:
                 return out
             first = infos[-1].domid + 1
 
-    def set_config(self, domid, text, check=True):
-        return self.call(SET_CONFIG, DOMID.pack(domid, 0) + text.encode(), check=check)[0]
-
     def get_config(self, domid):
         st, body, _ = self.domop(GET_CONFIG, domid)
         return body.decode()
 
     def save(self, domid, fd, flags=0, config=None, check=True):
         """SAVE into @fd: the struct hv_hc_save_result as a tuple, or the status."""
-        cfg = config.encode() if config else b""
+        cfg = config_bytes(config) if config else b""
         st, body, _ = self.call(SAVE_OP, SAVE.pack(domid, flags, len(cfg), 0) + cfg, [fd],
                                 check=check)
         if st:
@@ -262,10 +344,12 @@ class Hvd:
             fail("a save result of %d bytes" % len(body))
         return SAVE_RESULT.unpack(body)
 
-    def restore(self, name, image, config, memory=64, vcpus=1, flags=0, kernel=None,
-                initrd=None, cmdline="", on_poweroff=DESTROY_A, on_reboot=RESTART,
-                on_crash=DESTROY_A, uuid=None, check=True):
-        """RESTORE from the file @image (a path, or an open descriptor): domid or status."""
+    def restore_domain(self, image, config, flags=0, kernel=None, initrd=None, check=True,
+                       wait=True):
+        """RESTORE_DOMAIN from the file @image (a path, or an open descriptor)
+        with the description @config (a dict, text or bytes, as for
+        create_domain()): the domid, or the status with check=False; with
+        wait=False the request's seq, for cancel() and reply()."""
         fds = [image if isinstance(image, int) else os.open(image, os.O_RDONLY)]
         mine = [] if isinstance(image, int) else [fds[0]]
         if kernel:
@@ -276,16 +360,26 @@ class Hvd:
             flags |= RESTORE_INITRD
             fds.append(os.open(initrd, os.O_RDONLY))
             mine.append(fds[-1])
-        cfg = config.encode()
-        body = RESTORE.pack(name.encode(), uuid or os.urandom(16), vcpus, vcpus, memory, memory,
-                            on_poweroff, on_reboot, on_crash, 0, 0, 0, 0, flags, len(cfg),
-                            cmdline.encode()) + cfg
+        cfg = config_bytes(config)
+        body = RESTORE_DOMAIN_S.pack(flags, len(cfg), 0, 0) + cfg
         try:
-            st, rb, _ = self.call(RESTORE_OP, body, fds, check=check)
+            seq = self.send(RESTORE_DOMAIN, body, fds)
         finally:
             for fd in mine:
                 os.close(fd)
+        if not wait:
+            return seq
+        return self.restore_reply(seq, check)
+
+    def restore_reply(self, seq, check=True):
+        """The reply to the RESTORE_DOMAIN @seq: the domid or the status."""
+        st, rb, _ = self.reply(RESTORE_DOMAIN, seq, check=check)
         return DOMID.unpack(rb[:8])[0] if st == 0 else st
+
+    def cancel(self, seq, domid=DOMID_INVALID, check=True):
+        """CANCEL of this connection's pending request @seq (a restore's
+        domain has no id the client knows: DOMID_INVALID); its status."""
+        return self.call(CANCEL_OP, CANCEL_S.pack(domid, seq), check=check)[0]
 
     def physinfo(self):
         st, body, _ = self.call(PHYSINFO)
@@ -295,10 +389,10 @@ class Hvd:
         self.call(SUBSCRIBE)
 
     def create_running(self, name, cmdline="workload=idle", **kw):
-        domid = self.create(name, **kw)
-        self.build(domid, cmdline)
-        self.unpause(domid)
-        return domid
+        return self.create(name, cmdline, **kw)
+
+    def create_paused(self, name, cmdline="workload=idle", **kw):
+        return self.create(name, cmdline, paused=True, **kw)
 
     def wait_event(self, etype, domid=None, name=None, timeout=20):
         deadline = time.time() + timeout
@@ -321,6 +415,10 @@ class Hvd:
                 self.s.settimeout(30)
             if fl & F_EVENT:
                 self._event(body)
+            elif fl & F_PROGRESS:
+                self.progress.append((op, seq) + PROGRESS.unpack(body[:PROGRESS.size]))
+            else:
+                self.replies[seq] = (op, status, body, fds)
 
 
 def wait_for(pred, what, timeout=20, step=0.05):
@@ -369,6 +467,19 @@ def read_console(h, domid, needle, timeout=10):
             fail("domain %d: the console closed before %r" % (domid, needle))
         buf += data
     c.close()
+
+
+def image_config(path):
+    """The DOMAIN_CONFIG record of a save image (record 0, docs/save-stream.md):
+    the description a client hands to RESTORE_DOMAIN, as text."""
+    with open(path, "rb") as f:
+        head = f.read(32 + 16)
+        if len(head) < 48 or head[:8] != b"HVSAVE\r\n":
+            fail("%s is not a save image" % path)
+        rtype, rflags, rlen, _ = struct.unpack_from("<IIII", head, 32)
+        if rtype != 1:
+            fail("%s: record 0 is of type %d, not DOMAIN_CONFIG" % (path, rtype))
+        return f.read(rlen).decode()
 
 
 def domain_dirs():

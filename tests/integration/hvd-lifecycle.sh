@@ -1,7 +1,8 @@
 #!/bin/sh
-# hvd: start-up (daemon, pid file, one instance), create + build + unpause
-# of minios, list and getinfo, pause/unpause, the console, rename, and a
-# power-button shutdown with on_poweroff=destroy.
+# hvd: start-up (daemon, pid file, one instance), CREATE_DOMAIN of minios
+# paused (description stored as sent) then unpause, list and getinfo,
+# pause/unpause, the console, rename (the stored description follows), and
+# a power-button shutdown with on_poweroff=destroy.
 . "$HV_TESTS_SRC/lib.sh"
 need_kvm
 need_cmd python3
@@ -19,7 +20,7 @@ ok "hvd daemonised (pid $HVD_PID) and serves $T/run/hvd.sock"
 ok "a second hvd exits 0 quietly"
 
 hvd_py <<'PY'
-import os, socket, time
+import json, os, socket, time
 from hvc import *
 
 h = Hvd()
@@ -30,29 +31,40 @@ if pi[6] != int(open(RUNDIR + "/hvd.pid").read()) or not pi[7].startswith(b"0.")
     fail("physinfo: %r" % (pi,))
 ok("physinfo: %d cpus, %d MiB, hvd pid %d" % (pi[0], pi[2], pi[6]))
 
-d = h.create("life", memory=64, vcpus=2, on_poweroff=DESTROY_A)
+# (the first ABI made a domain in two steps, CREATE then BUILD, with a
+# BUILDING state between them that clients could see; CREATE_DOMAIN is
+# one step, answered once hv-vmm has built the domain)
+desc = describe("life", memory=64, vcpus=2, on_poweroff=DESTROY_A,
+                cmdline="workload=counter:20", extra="caf\u00e9 \"quoted\"")
+text = json.dumps(desc, indent=1, ensure_ascii=False)
+d = h.create_domain(text, paused=True)
 if d < 1:
     fail("create: %d" % d)
 i = h.info(d)
-if i.state != BUILDING or i.name != "life" or i.vcpus != 2 or i.memory_mib != 64 or i.vmm_pid:
-    fail("a created domain: %r" % i)
+if i.state != PAUSED or i.name != "life" or i.vcpus != 2 or i.memory_mib != 64 or \
+   not i.vmm_pid or not alive(i.vmm_pid) or i.on_poweroff != DESTROY_A:
+    fail("a domain created paused: %r" % i)
 ev.wait_event(EV_CREATED, d)
-if h.create("life", check=False) != -EEXIST:
-    fail("a second domain named life was not refused with EEXIST")
-ok("create: domain %d, state BUILDING, name in use refused" % d)
-
-h.build(d, "workload=counter:20")
-i = h.info(d)
-if i.state != PAUSED or not i.vmm_pid or not alive(i.vmm_pid):
-    fail("a built domain: %r" % i)
 if not os.path.exists("%s/domains/%d/kernel" % (RUNDIR, d)):
     fail("the kernel was not copied into the domain's directory")
+if h.get_config(d) != text:
+    fail("GET_CONFIG gave back %r, not the description sent" % h.get_config(d))
+if open("%s/domains/%d/config.json" % (RUNDIR, d), encoding="utf-8").read() != text:
+    fail("domains/%d/config.json does not hold the description as sent" % d)
+state = dict(l.split("=", 1) for l in
+             open("%s/domains/%d/state" % (RUNDIR, d)).read().splitlines() if "=" in l)
+for key in ("name", "memory_mib", "vcpus", "cmdline", "uuid", "on_poweroff"):
+    if key in state:
+        fail("the state file still holds the description's %s: %r" % (key, state))
+if state.get("domid") != str(d) or state.get("vmm_pid") != str(i.vmm_pid):
+    fail("the state file: %r" % state)
 time.sleep(0.3)
 if b"counter" in console_log("life"):
     fail("the guest ran before unpause")
-if h.build(d, "x", check=False) != -ESTATE:
-    fail("a second build was not refused with ESTATE")
-ok("build: paused, hv-vmm pid %d, kernel kept in domains/%d" % (i.vmm_pid, d))
+if h.create_domain(describe("life"), check=False) != -EEXIST or "life" not in h.msg:
+    fail("a second domain named life was not refused with EEXIST and a message")
+ok("CREATE_DOMAIN paused: domain %d, hv-vmm pid %d, description stored as sent, "
+   "state file runtime only, name in use refused" % (d, i.vmm_pid))
 
 h.unpause(d)
 if h.info(d).state != RUNNING:
@@ -75,13 +87,19 @@ ok("console: a connected socket carries the guest's output")
 h.rename(d, "life2")
 if h.info(d).name != "life2":
     fail("rename did not rename")
+j = json.loads(h.get_config(d))
+if j.get("name") != "life2" or j.get("extra") != desc["extra"] or j.get("uuid") != desc["uuid"] or \
+   j.get("memory_mib") != 64 or j.get("cmdline") != "workload=counter:20":
+    fail("GET_CONFIG after the rename: %r" % j)
+if json.load(open("%s/domains/%d/config.json" % (RUNDIR, d), encoding="utf-8")) != j:
+    fail("config.json does not hold the renamed description")
 if console_log("life") or not console_log("life2"):
     fail("the console log was not renamed")
 n = len(console_log("life2"))
 wait_for(lambda: len(console_log("life2")) > n, "output in the renamed log")
 if h.rename(d, "9999", check=False) != -EINVAL:
     fail("an all-digit name was not refused with EINVAL")
-ok("rename: renamed, the console log follows")
+ok("rename: renamed, the stored description and the console log follow")
 
 pid = h.info(d).vmm_pid
 h.shutdown(d)
@@ -98,9 +116,9 @@ if b"minios: power button" not in console_log("life2"):
     fail("the guest did not see the power button")
 ok("shutdown: power button, SHUTDOWN(poweroff) and DEATH events, nothing left")
 
-d2 = h.create("life")
+d2 = h.create_running("life")
 if d2 <= d:
     fail("domain ids went back: %d after %d" % (d2, d))
 h.destroy(d2)
-ok("ids only grow (%d), destroy of a BUILDING domain" % d2)
+ok("ids only grow (%d), destroy of a running domain" % d2)
 PY

@@ -13,8 +13,7 @@ hvd_py <<'PY'
 from hvc import *
 h = Hvd()
 a = h.create_running("ra", "workload=counter:20", on_crash=PRESERVE)
-b = h.create("rb")
-h.build(b, "workload=counter:20")
+b = h.create_paused("rb", "workload=counter:20")
 c = h.create_running("rc", "workload=idle", on_crash=RESTART)
 d = h.create_running("rd", "workload=idle", on_poweroff=PRESERVE)
 wait_for(lambda: b"counter 2" in console_log("ra"), "ra to run")

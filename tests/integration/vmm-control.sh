@@ -1,32 +1,100 @@
 #!/bin/sh
-# The control channel hvd uses (hypervisor/include/public/vmm.h): query,
-# pause/unpause (the guest's counter stops and resumes), malformed and
-# unknown messages refused, power button, and the exit event.
+# The control channel hvd uses (hypervisor/include/public/vmm.h): hv-vmm
+# started with only --control-fd gets the domain in its first request
+# (BUILD: the description's JSON and the kernel as a descriptor), then
+# query, pause/unpause (the guest's counter stops and resumes), a second
+# BUILD or RESTORE refused (-EBUSY), malformed and unknown messages
+# refused, power button, and the exit event.  First requests that fail
+# (a bad description, a missing descriptor, another op) get a reply with
+# hv-vmm's reason, and hv-vmm exits 1 without running anything.
 . "$HV_TESTS_SRC/lib.sh"
 need_kvm
 need_cmd python3
 
 exec python3 - "$HV_VMM" "$MINIOS" <<'PY'
-import os, socket, struct, subprocess, sys, time
+import json, os, socket, struct, subprocess, sys, time
 
 vmm, minios = sys.argv[1], sys.argv[2]
 MAGIC, VERSION = 0x4d4d5648, 1
 HDR = struct.Struct("<IHHIIII")
-QUERY, PAUSE, UNPAUSE, POWER_BUTTON = 1, 2, 3, 4
+QUERY, PAUSE, UNPAUSE, POWER_BUTTON, BUILD, RESTORE = 1, 2, 3, 4, 8, 9
 EV_RUNNING, EV_EXIT = 64, 65
+BUILD_PAUSED, BUILD_RAMDISK = 1, 2
+EPROTO, EBUSY, EBADF, EINVAL = 71, 16, 9, 22
 
 def fail(msg):
     print("FAIL: " + msg)
     sys.exit(1)
 
-parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-parent.settimeout(20)
-out = open(os.environ.get("T", "/tmp") + "/console", "w+b")
-p = subprocess.Popen([vmm, "run", "--kernel", minios, "--cmdline", "workload=counter:50",
-                      "--control-fd", str(child.fileno())],
-                     pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
-                     stdout=out, stderr=subprocess.PIPE)
-child.close()
+tmp = os.environ.get("T", "/tmp")
+
+def spawn(out):
+    """hv-vmm as hvd starts it: only the control channel; the domain comes in BUILD."""
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    parent.settimeout(20)
+    p = subprocess.Popen([vmm, "run", "--control-fd", str(child.fileno())],
+                         pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
+                         stdout=out, stderr=subprocess.PIPE)
+    child.close()
+    return p, parent
+
+def describe(**kw):
+    d = {"name": "ctl", "type": "pvh", "memory_mib": 128, "vcpus": 1, "kernel": minios,
+         "cmdline": "workload=counter:50"}
+    d.update(kw)
+    return json.dumps(d).encode()
+
+def send(sock, msg, fds=()):
+    if fds:
+        socket.send_fds(sock, [msg], list(fds))
+    else:
+        sock.send(msg)
+
+def build_msg(seq, config, flags=0):
+    body = struct.pack("<II", flags, len(config)) + config
+    return HDR.pack(MAGIC, VERSION, BUILD, 0, HDR.size + len(body), seq, 0) + body
+
+def first_request(msg, fds):
+    """Sends @msg as the first request to a fresh hv-vmm: (status, message, exit status)."""
+    con = open(tmp + "/refused.console", "w+b")
+    q, s = spawn(con)
+    send(s, msg, fds)
+    m = s.recv(4096)
+    magic, ver, op, flags, length, seq, res = HDR.unpack_from(m)
+    if magic != MAGIC or length != len(m) or not flags & 1:
+        fail("the reply to a first request is malformed: %r" % m)
+    status, = struct.unpack_from("<i", m, HDR.size)
+    text = m[HDR.size + 8:]
+    if status and (not text.endswith(b"\0") or len(text) > 256):
+        fail("a failed reply's message is not a NUL-terminated string of at most 255 bytes: %r" % text)
+    rc = q.wait(timeout=20)
+    s.close()
+    con.seek(0)
+    if status and con.read():
+        fail("the guest ran although its first request was refused")
+    return status, text[:-1].decode(errors="replace"), rc
+
+kfd = os.open(minios, os.O_RDONLY)
+for msg, fds, want, needle, what in (
+        (build_msg(1, b'{"name": "ctl", "kernel": "/k", "memory_mib": }'), [kfd], -EINVAL,
+         "JSON", "a BUILD with malformed JSON"),
+        (build_msg(1, describe(nmae="x")), [kfd], -EINVAL, "nmae", "a BUILD with an unknown key"),
+        (build_msg(1, describe()), [], -EBADF, "descriptor", "a BUILD without the kernel"),
+        (build_msg(1, describe(), BUILD_RAMDISK), [kfd], -EBADF, "descriptor",
+         "a BUILD with the ramdisk flag and one descriptor"),
+        (HDR.pack(MAGIC, VERSION, QUERY, 0, HDR.size, 1, 0), [], -EPROTO, "BUILD or RESTORE",
+         "a QUERY before BUILD")):
+    st, text, rc = first_request(msg, fds)
+    if st != want or needle not in text or rc != 1:
+        fail("%s: status %d %r, exit %d; expected %d with a message naming %r, exit 1" %
+             (what, st, text, rc, want, needle))
+print("ok: failed first requests (bad JSON, unknown key, missing descriptors, not BUILD): "
+      "a reply with hv-vmm's reason, exit 1, nothing ran")
+
+out = open(tmp + "/console", "w+b")
+p, parent = spawn(out)
+send(parent, build_msg(1, describe()), [kfd])
+os.close(kfd)
 
 def recv():
     m = parent.recv(4096)
@@ -35,12 +103,12 @@ def recv():
         fail("bad message from hv-vmm: %r" % m)
     return op, flags, seq, m[HDR.size:]
 
-seq = 0
-def call(op, body=b"", raw=None):
+seq = 1
+def call(op, body=b"", raw=None, fds=()):
     global seq
     seq += 1
     msg = raw if raw is not None else HDR.pack(MAGIC, VERSION, op, 0, HDR.size + len(body), seq, 0) + body
-    parent.send(msg)
+    send(parent, msg, fds)
     while True:
         rop, flags, rseq, rbody = recv()
         if flags & 1:
@@ -52,10 +120,13 @@ def counters():
     out.seek(0)
     return [l for l in out.read().decode(errors="replace").splitlines() if l.startswith("minios: counter ")]
 
+op, flags, rseq, body = recv()
+if op != BUILD or not flags & 1 or rseq != 1 or struct.unpack_from("<i", body)[0] != 0:
+    fail("the first message was not BUILD's reply with status 0: %r" % ((op, flags, rseq, body),))
 op, flags, _, _ = recv()
 if op != EV_RUNNING or not flags & 2:
-    fail("first message was not the RUNNING event")
-print("ok: RUNNING event")
+    fail("the message after BUILD's reply was not the RUNNING event")
+print("ok: BUILD on the control channel: reply 0, then the RUNNING event")
 
 status, info = call(QUERY)
 state, nvcpu, mem, cpu = struct.unpack_from("<IIQQ", info)
@@ -86,6 +157,19 @@ time.sleep(1.0)
 if len(counters()) <= n2:
     fail("the counter did not resume after UNPAUSE")
 print("ok: unpaused, counter resumed")
+
+# BUILD and RESTORE come only as the first request
+k2 = os.open(minios, os.O_RDONLY)
+st, text = call(None, raw=build_msg(seq + 1, describe()), fds=[k2])
+if st != -EBUSY or not text.rstrip(b"\0"):
+    fail("a second BUILD: status %d %r, expected -EBUSY with a message" % (st, text))
+st, text = call(RESTORE, struct.pack("<IIQ", 0, 0, 0), fds=[k2])
+if st != -EBUSY:
+    fail("a RESTORE after BUILD: status %d %r, expected -EBUSY" % (st, text))
+os.close(k2)
+if struct.unpack_from("<I", call(QUERY)[1])[0] != 1:
+    fail("the domain is not running on after the refused BUILD and RESTORE")
+print("ok: a second BUILD and a RESTORE after it refused with -EBUSY; the domain runs on")
 
 bad = HDR.pack(MAGIC ^ 1, VERSION, QUERY, 0, HDR.size, 99, 0)
 if call(None, raw=bad)[0] != -71:

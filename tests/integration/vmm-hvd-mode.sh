@@ -1,13 +1,17 @@
 #!/bin/sh
-# hv-vmm as hvd runs it: images as inherited descriptors, started paused,
-# the control channel on a socket that a restarted hvd can reconnect to,
-# console to a log descriptor and to socket clients, exit status in a file.
+# hv-vmm as hvd runs it: `hv-vmm run --control-fd N` and the options for
+# its sockets and files only; the domain (description and kernel
+# descriptor) comes in BUILD, the first request, here with BUILD_PAUSED;
+# the control channel also on a socket that a restarted hvd can reconnect
+# to, console to a log descriptor and to socket clients, exit status in a
+# file.  The options a BUILD replaces (--cmdline, --paused, ...) are
+# refused without --kernel.
 . "$HV_TESTS_SRC/lib.sh"
 need_kvm
 need_cmd python3
 
 exec python3 - "$HV_VMM" "$MINIOS" "$T" <<'PY'
-import os, socket, struct, subprocess, sys, time
+import json, os, socket, struct, subprocess, sys, time
 
 vmm, minios, tmp = sys.argv[1:4]
 MAGIC, VERSION = 0x4d4d5648, 1
@@ -17,15 +21,44 @@ def fail(msg):
     print("FAIL: " + msg)
     sys.exit(1)
 
-kfd = os.open(minios, os.O_RDONLY)
+BUILD, BUILD_PAUSED = 8, 1
+
+# the options a BUILD gives are refused in hvd mode
+for opt in (["--cmdline", "x"], ["--paused"], ["--memory", "64"], ["--vcpus", "2"]):
+    r = subprocess.run([vmm, "run", "--control-fd", "0"] + opt, stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=20)
+    if r.returncode != 1 or b"BUILD" not in r.stderr:
+        fail("hv-vmm run --control-fd 0 %s: exit %d %r, expected 1 and a word on BUILD" %
+             (" ".join(opt), r.returncode, r.stderr))
+print("ok: --cmdline, --paused, --memory and --vcpus refused with --control-fd and no --kernel")
+
 log = os.open(tmp + "/console.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 ctl, con, exitf = tmp + "/ctl.sock", tmp + "/con.sock", tmp + "/exit"
-p = subprocess.Popen([vmm, "run", "--kernel-fd", str(kfd), "--paused", "--console", "none",
+c0, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+c0.settimeout(20)
+p = subprocess.Popen([vmm, "run", "--control-fd", str(child.fileno()), "--console", "none",
                       "--console-log-fd", str(log), "--console-socket", con,
-                      "--control-socket", ctl, "--exit-file", exitf, "--name", "t1",
-                      "--cmdline", "workload=counter:20"],
-                     pass_fds=[kfd, log], stdin=subprocess.DEVNULL,
+                      "--control-socket", ctl, "--exit-file", exitf, "--name", "t1"],
+                     pass_fds=[child.fileno(), log], stdin=subprocess.DEVNULL,
                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+child.close()
+os.close(log)
+config = json.dumps({"name": "t1", "type": "pvh", "memory_mib": 64, "vcpus": 1,
+                     "kernel": minios, "cmdline": "workload=counter:20"}).encode()
+body = struct.pack("<II", BUILD_PAUSED, len(config)) + config
+kfd = os.open(minios, os.O_RDONLY)
+socket.send_fds(c0, [HDR.pack(MAGIC, VERSION, BUILD, 0, HDR.size + len(body), 1000, 0) + body],
+                [kfd])
+os.close(kfd)
+while True:
+    m = c0.recv(4096)
+    magic, ver, rop, flags, length, rseq, res = HDR.unpack_from(m)
+    if flags & 1:
+        break
+st, = struct.unpack_from("<i", m, HDR.size)
+if rop != BUILD or rseq != 1000 or st != 0:
+    fail("BUILD: op %d seq %d status %d %r" % (rop, rseq, st, m[HDR.size + 8:]))
+print("ok: BUILD (paused) on --control-fd: reply 0")
 
 def connect(path, kind):
     for _ in range(200):

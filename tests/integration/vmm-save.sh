@@ -1,11 +1,14 @@
 #!/bin/sh
-# Save and restore at hv-vmm's level: SAVE on the control channel, then
-# `hv-vmm run --restore FILE [--lazy]`.  minios with a counter and a dirty
+# Save and restore at hv-vmm's level, on the control channel as hvd drives
+# it: the domain built by BUILD (its description and kernel descriptor),
+# SAVE, then a new hv-vmm given the image by RESTORE (LAZY: mapped); the
+# standalone `hv-vmm run --restore FILE` for the refusals.  minios with a counter and a dirty
 # working set, 1 and 4 vCPUs: the counter goes on from where it was and the
 # guest verifies its pages after the resume; a save that fails (full disk,
 # closed pipe) leaves the domain running; SAVE with RESUME twice gives two
 # images that both restore; corrupt, truncated and mismatched images are
-# refused before any vCPU runs (lazy: the page data's CRC is checked after
+# refused before any vCPU runs, standalone and in RESTORE's reply (lazy:
+# the page data's CRC is checked after
 # the start, and a mismatch stops the domain); an eagerly restored domain
 # runs on when its image is rewritten once its memory is copied out, and a
 # writer opening the image before then waits for that (a read lease).
@@ -14,14 +17,16 @@ need_kvm
 need_cmd python3
 
 exec python3 - "$HV_VMM" "$MINIOS" "$T" <<'PY'
-import os, re, socket, struct, subprocess, sys, time
+import json, os, re, socket, struct, subprocess, sys, time
 
 vmm, minios, T = sys.argv[1:4]
 MAGIC, VERSION = 0x4d4d5648, 1
 HDR = struct.Struct("<IHHIIII")
-SAVE, EV_RUNNING, EV_EXIT, EV_PROGRESS = 7, 64, 65, 66
+SAVE, BUILD, RESTORE, EV_RUNNING, EV_EXIT, EV_PROGRESS = 7, 8, 9, 64, 65, 66
 SAVE_COMPRESS, SAVE_RESUME = 1, 2
-CONFIG = b'{"name":"vmm-save","memory":64}'
+RESTORE_PAUSED, RESTORE_LAZY = 1, 2
+CONFIG = json.dumps({"name": "vmm-save", "type": "pvh", "memory_mib": 64, "vcpus": 1,
+                     "kernel": minios}).encode()
 
 
 def fail(msg):
@@ -34,22 +39,41 @@ def ok(msg):
 
 
 class Domain:
-    """An hv-vmm on a control socketpair, its console in a file."""
+    """An hv-vmm on a control socketpair, its console in a file, given its
+    domain by the first request (@op BUILD or RESTORE, @body, @fds)."""
 
-    def __init__(self, name, args):
+    def __init__(self, name, op, body, fds, args=()):
         self.name = name
         self.log = "%s/%s.console" % (T, name)
         self.errlog = "%s/%s.stderr" % (T, name)
         self.ctl, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.ctl.settimeout(60)
         self.p = subprocess.Popen([vmm, "run", "--console", "file:" + self.log,
-                                   "--control-fd", str(child.fileno())] + args,
+                                   "--control-fd", str(child.fileno())] + list(args),
                                   pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL,
                                   stderr=open(self.errlog, "wb"))
         child.close()
-        self.seq = 0
+        self.seq = 1
         self.events = []
+        self.first = None
+        msg = HDR.pack(MAGIC, VERSION, op, 0, HDR.size + len(body), 1, 0) + body
+        socket.send_fds(self.ctl, [msg], fds)
+
+    def started(self):
+        """The reply to the first request: (status, message), progress aside."""
+        while self.first is None:
+            m = self.recv()
+            if m is None:
+                fail("%s: hv-vmm ended before it answered its first request: %s" %
+                     (self.name, self.stderr()))
+            op, fl, seq, body = m
+            if fl & 1 and seq == 1:
+                status, = struct.unpack_from("<i", body)
+                self.first = (status, body[8:].split(b"\0")[0].decode(errors="replace"))
+            else:
+                self.events.append(m)
+        return self.first
 
     def recv(self):
         m, fds, _, _ = socket.recv_fds(self.ctl, 65536, 4)
@@ -63,6 +87,9 @@ class Domain:
         return op, flags, seq, m[HDR.size:]
 
     def wait_running(self):
+        st, msg = self.started()
+        if st:
+            fail("%s: hv-vmm refused its first request: %d %s" % (self.name, st, msg))
         while True:
             m = self.recv()
             if m is None:
@@ -131,15 +158,31 @@ class Domain:
 
 
 def boot(name, vcpus, extra=""):
-    d = Domain(name, ["--kernel", minios, "--memory", "64", "--vcpus", str(vcpus),
-                      "--cmdline", "workload=counter:40 workload=dirty:8:16 " + extra])
+    """A domain from BUILD: minios counting and dirtying pages."""
+    config = json.dumps({"name": name, "type": "pvh", "memory_mib": 64, "vcpus": vcpus,
+                         "kernel": minios,
+                         "cmdline": "workload=counter:40 workload=dirty:8:16 " + extra}).encode()
+    kfd = os.open(minios, os.O_RDONLY)
+    d = Domain(name, BUILD, struct.pack("<II", 0, len(config)) + config, [kfd])
+    os.close(kfd)
     d.wait_running()
     d.wait_console(r"^minios: counter 5$")
     return d
 
 
+def restoring(name, image, *args, memory=0, vcpus=0):
+    """A domain from RESTORE of @image; "--lazy" in @args is RESTORE_LAZY, the
+    rest are hv-vmm's options."""
+    flags = RESTORE_LAZY if "--lazy" in args else 0
+    fd = os.open(image, os.O_RDONLY)
+    d = Domain(name, RESTORE, struct.pack("<IIQ", flags, vcpus, memory), [fd],
+               [a for a in args if a != "--lazy"])
+    os.close(fd)
+    return d
+
+
 def restore(name, image, *args):
-    d = Domain(name, ["--restore", image] + list(args))
+    d = restoring(name, image, *args)
     d.wait_running()
     return d
 
@@ -192,6 +235,20 @@ def refused(name, image, pattern, *args):
     if os.path.exists(con) and os.path.getsize(con):
         fail("%s: the guest ran before the image was refused: %r" % (name, open(con).read()[:200]))
     return err.strip()
+
+
+def refused_ctl(name, image, pattern, memory=0, vcpus=0):
+    """RESTORE of @image refused in its reply, with a message; hv-vmm exits 1."""
+    d = restoring(name, image, memory=memory, vcpus=vcpus)
+    st, msg = d.started()
+    rc = d.p.wait(timeout=60)
+    d.ctl.close()
+    if st >= 0 or not re.search(pattern, msg) or rc != 1:
+        fail("%s: RESTORE answered %d %r, exit %d; expected a failure matching %r, exit 1" %
+             (name, st, msg, rc, pattern))
+    if os.path.exists(d.log) and os.path.getsize(d.log):
+        fail("%s: the guest ran before the image was refused" % name)
+    return msg
 
 
 for vcpus in (1, 4):
@@ -369,9 +426,15 @@ with open(bad, "wb") as f:
 e = refused("garbage", bad, r"magic|not an hv save")
 ok("not an image: " + e)
 
+# the same refusals in RESTORE's reply on the control channel
+e = refused_ctl("ctl-garbage", bad, r"magic|not an hv save")
+e2 = refused_ctl("ctl-memory", img, r"MiB", memory=128)
+e3 = refused_ctl("ctl-vcpus", img, r"vCPU", vcpus=2)
+ok("RESTORE on the control channel refuses with a message: %s; %s; %s" % (e, e2, e3))
+
 # lazy: the page data is checked after the start; corrupt data stops it
 corrupt(img, bad, size // 2, 0x40)
-r = Domain("lazybad", ["--restore", bad, "--lazy"])
+r = restoring("lazybad", bad, "--lazy")
 if r.p.wait(timeout=60) != 1 or "does not match the record's CRC" not in r.stderr():
     fail("lazy restore of a corrupt image: exit %s, stderr %r" % (r.p.returncode, r.stderr()))
 r.ctl.close()

@@ -218,7 +218,7 @@ struct hv_hc_physinfo {
 
 /*
  * The most JSON a CREATE_DOMAIN, RESTORE_DOMAIN or SAVE carries, and
- * GET_CONFIG returns (a domain description; 61424 bytes).
+ * GET_CONFIG returns (a domain description; 65424 bytes).
  */
 #define HV_HC_CONFIG_MAX \
 	(HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr) - sizeof(struct hv_hc_create_domain) - 64)
@@ -282,8 +282,10 @@ struct hv_hc_progress {
 };
 
 /*
- * CANCEL stops a SAVE or RESTORE that the same connection sent (@seq is
- * that request's seq) and has not had its reply yet.  The cancelled
+ * CANCEL stops a SAVE or RESTORE_DOMAIN that the same connection sent
+ * (@seq is that request's seq; @domid the domain saved, or
+ * HV_HC_DOMID_INVALID for a restore, whose client does not know it yet)
+ * and has not had its reply yet.  The cancelled
  * request is answered with -HV_HC_ECANCELED once the domain is as it was
  * before it (a saving domain runs on, or stays paused, unchanged; a
  * restoring one is gone); CANCEL's own reply is 0, or -HV_HC_ENOENT when

@@ -58,7 +58,7 @@ enum hv_vmm_op {
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
-	HV_VMM_EV_PROGRESS = 66,	/* struct hv_vmm_progress, during a SAVE */
+	HV_VMM_EV_PROGRESS = 66,	/* struct hv_vmm_progress, during a SAVE or RESTORE */
 };
 
 struct hv_vmm_reply {
@@ -130,7 +130,8 @@ struct hv_vmm_save_result {
  * devices, ACPI, the kernel loaded) and replies; a failed reply's message
  * says why, and hv-vmm then exits.  After a successful reply the vCPUs
  * start, unless HV_VMM_BUILD_PAUSED, and HV_VMM_EV_RUNNING follows.  Only
- * as the first request.
+ * as the first request: a BUILD or RESTORE after it is refused with -EBUSY
+ * (and a message), the domain unchanged.
  */
 #define HV_VMM_BUILD_PAUSED	0x1
 #define HV_VMM_BUILD_RAMDISK	0x2
