@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "stream/stream.h"
+#include "le.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,16 +26,7 @@ struct fuzz_ctx {
 	unsigned int sum;
 };
 
-static void fuzz_put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
 
-static uint32_t fuzz_get32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static void fuzz_fix_crcs(uint8_t *s, size_t size)
 {
@@ -42,15 +34,15 @@ static void fuzz_fix_crcs(uint8_t *s, size_t size)
 
 	if (size < STREAM_HEADER_SIZE)
 		return;
-	fuzz_put32(s + 28, crc32(0, s, 28));
+	le_put32(s + 28, crc32(0, s, 28));
 	while (size - off >= STREAM_RECORD_HEADER_SIZE) {
-		uint64_t len = fuzz_get32(s + off + 8);
+		uint64_t len = le_get32(s + off + 8);
 		uint64_t total = STREAM_RECORD_HEADER_SIZE + ((len + 7) & ~7ull) +
 				 STREAM_RECORD_TRAILER_SIZE;
 
 		if (total > size - off)
 			break;
-		fuzz_put32(s + off + total - 8, crc32(0, s + off, total - 8));
+		le_put32(s + off + total - 8, crc32(0, s + off, total - 8));
 		off += total;
 	}
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "le.h"
 #include "dev/acpi.h"
 #include "platform.h"
 
@@ -18,20 +19,8 @@
 
 static uint8_t mem[MEM_SIZE];
 
-static uint32_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
 
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
 
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 static uint8_t sum(const uint8_t *p, size_t len)
 {
@@ -69,7 +58,7 @@ static const uint8_t *table(uint64_t addr, ssize_t used, const char *sig)
 	t = mem + (addr - GPA);
 	ck_assert_msg(!memcmp(t, sig, 4), "expected %s at %#llx", sig,
 		      (unsigned long long)addr);
-	len = get32(t + 4);
+	len = le_get32(t + 4);
 	ck_assert_uint_ge(len, 36);
 	ck_assert_uint_le(addr - GPA + len, used);
 	ck_assert_msg(sum(t, len) == 0, "%s checksum", sig);
@@ -99,14 +88,14 @@ static void find_tables(struct tables *tb, unsigned int nr_vcpus)
 	ck_assert(!memcmp(mem, "RSD PTR ", 8));
 	ck_assert_uint_eq(sum(mem, 20), 0);
 	ck_assert_uint_eq(mem[15], 2);
-	ck_assert_uint_eq(get32(mem + 20), 36);
+	ck_assert_uint_eq(le_get32(mem + 20), 36);
 	ck_assert_uint_eq(sum(mem, 36), 0);
 
-	x = tb->xsdt = table(get64(mem + 24), tb->used, "XSDT");
-	n = (get32(x + 4) - 36) / 8;
-	ck_assert_uint_eq(get32(x + 4), 36 + 8 * n);
+	x = tb->xsdt = table(le_get64(mem + 24), tb->used, "XSDT");
+	n = (le_get32(x + 4) - 36) / 8;
+	ck_assert_uint_eq(le_get32(x + 4), 36 + 8 * n);
 	for (i = 0; i < n; i++) {
-		uint64_t addr = get64(x + 36 + 8 * i);
+		uint64_t addr = le_get64(x + 36 + 8 * i);
 		const uint8_t *t = mem + (addr - GPA);
 
 		if (!memcmp(t, "FACP", 4))
@@ -122,13 +111,13 @@ static void find_tables(struct tables *tb, unsigned int nr_vcpus)
 	ck_assert_ptr_nonnull(tb->madt);
 	ck_assert_ptr_nonnull(tb->ssdt);
 
-	ck_assert_uint_eq(get64(tb->fadt + 140), get32(tb->fadt + 40));
-	tb->dsdt = table(get64(tb->fadt + 140), tb->used, "DSDT");
-	ck_assert_uint_eq(get64(tb->fadt + 132), get32(tb->fadt + 36));
-	ck_assert_uint_eq(get32(tb->fadt + 36) % 64, 0);
-	tb->facs = mem + (get32(tb->fadt + 36) - GPA);
+	ck_assert_uint_eq(le_get64(tb->fadt + 140), le_get32(tb->fadt + 40));
+	tb->dsdt = table(le_get64(tb->fadt + 140), tb->used, "DSDT");
+	ck_assert_uint_eq(le_get64(tb->fadt + 132), le_get32(tb->fadt + 36));
+	ck_assert_uint_eq(le_get32(tb->fadt + 36) % 64, 0);
+	tb->facs = mem + (le_get32(tb->fadt + 36) - GPA);
 	ck_assert(!memcmp(tb->facs, "FACS", 4));
-	ck_assert_uint_eq(get32(tb->facs + 4), 64);
+	ck_assert_uint_eq(le_get32(tb->facs + 4), 64);
 	ck_assert_uint_le(tb->facs + 64 - mem, tb->used);
 }
 
@@ -142,7 +131,7 @@ static void check_no_overlap(const struct tables *tb)
 
 	len[0] = 36;
 	for (i = 1; i < 7; i++)
-		len[i] = get32(t[i] + 4);
+		len[i] = le_get32(t[i] + 4);
 	for (i = 0; i < 7; i++)
 		for (j = i + 1; j < 7; j++)
 			ck_assert(t[i] + len[i] <= t[j] ||
@@ -151,12 +140,12 @@ static void check_no_overlap(const struct tables *tb)
 
 static void check_madt(const uint8_t *m, unsigned int nr_vcpus)
 {
-	uint32_t len = get32(m + 4), off;
+	uint32_t len = le_get32(m + 4), off;
 	unsigned int lapics = 0, ioapics = 0, isos = 0, entries = 0;
 	int irq0 = 0, irq9 = 0;
 
-	ck_assert_uint_eq(get32(m + 36), PLAT_LAPIC_BASE);
-	ck_assert_uint_eq(get32(m + 40) & 1, 1);	/* PCAT_COMPAT */
+	ck_assert_uint_eq(le_get32(m + 36), PLAT_LAPIC_BASE);
+	ck_assert_uint_eq(le_get32(m + 40) & 1, 1);	/* PCAT_COMPAT */
 	for (off = 44; off < len; off += m[off + 1]) {
 		const uint8_t *e = m + off;
 
@@ -168,26 +157,26 @@ static void check_madt(const uint8_t *m, unsigned int nr_vcpus)
 			ck_assert_uint_eq(e[1], 8);
 			ck_assert_uint_eq(e[2], lapics);	/* UID */
 			ck_assert_uint_eq(e[3], lapics);	/* APIC id */
-			ck_assert_uint_eq(get32(e + 4), 1);	/* enabled */
+			ck_assert_uint_eq(le_get32(e + 4), 1);	/* enabled */
 			lapics++;
 			break;
 		case 1:
 			ck_assert_uint_eq(e[1], 12);
 			ck_assert_uint_ge(e[2], nr_vcpus);	/* no clash */
-			ck_assert_uint_eq(get32(e + 4), PLAT_IOAPIC_BASE);
-			ck_assert_uint_eq(get32(e + 8), 0);
+			ck_assert_uint_eq(le_get32(e + 4), PLAT_IOAPIC_BASE);
+			ck_assert_uint_eq(le_get32(e + 8), 0);
 			ioapics++;
 			break;
 		case 2:
 			ck_assert_uint_eq(e[1], 10);
 			ck_assert_uint_eq(e[2], 0);
 			if (e[3] == PLAT_IRQ_PIT) {
-				ck_assert_uint_eq(get32(e + 4), 2);
-				ck_assert_uint_eq(get16(e + 8) & 0xc, 0x4);
+				ck_assert_uint_eq(le_get32(e + 4), 2);
+				ck_assert_uint_eq(le_get16(e + 8) & 0xc, 0x4);
 				irq0++;
 			} else if (e[3] == PLAT_IRQ_SCI) {
-				ck_assert_uint_eq(get32(e + 4), PLAT_IRQ_SCI);
-				ck_assert_uint_eq(get16(e + 8), 0xd);
+				ck_assert_uint_eq(le_get32(e + 4), PLAT_IRQ_SCI);
+				ck_assert_uint_eq(le_get16(e + 8), 0xd);
 				irq9++;
 			}
 			isos++;
@@ -207,18 +196,18 @@ static void check_madt(const uint8_t *m, unsigned int nr_vcpus)
 
 static void check_fadt(const uint8_t *f)
 {
-	uint32_t flags = get32(f + 112);
+	uint32_t flags = le_get32(f + 112);
 
-	ck_assert_uint_eq(get32(f + 4), 276);
+	ck_assert_uint_eq(le_get32(f + 4), 276);
 	ck_assert_uint_eq(f[8], 6);
-	ck_assert_uint_eq(get16(f + 46), PLAT_IRQ_SCI);
-	ck_assert_uint_eq(get32(f + 56), PLAT_PORT_PM1A_EVT);
-	ck_assert_uint_eq(get32(f + 64), PLAT_PORT_PM1A_CNT);
-	ck_assert_uint_eq(get32(f + 76), 0);	/* no PM timer */
+	ck_assert_uint_eq(le_get16(f + 46), PLAT_IRQ_SCI);
+	ck_assert_uint_eq(le_get32(f + 56), PLAT_PORT_PM1A_EVT);
+	ck_assert_uint_eq(le_get32(f + 64), PLAT_PORT_PM1A_CNT);
+	ck_assert_uint_eq(le_get32(f + 76), 0);	/* no PM timer */
 	ck_assert_uint_eq(f[88], 4);
 	ck_assert_uint_eq(f[89], 2);
 	ck_assert_uint_eq(f[91], 0);
-	ck_assert_uint_eq(get16(f + 109), 0x27);
+	ck_assert_uint_eq(le_get16(f + 109), 0x27);
 	ck_assert_uint_eq(flags & (1u << 4), 0);	/* fixed power button */
 	ck_assert_uint_ne(flags & (1u << 5), 0);	/* no sleep button */
 	ck_assert_uint_ne(flags & (1u << 10), 0);	/* RESET_REG_SUP */
@@ -226,26 +215,26 @@ static void check_fadt(const uint8_t *f)
 	/* RESET_REG: System I/O, 8 bits, the reset port, value 1. */
 	ck_assert_uint_eq(f[116], 1);
 	ck_assert_uint_eq(f[117], 8);
-	ck_assert_uint_eq(get64(f + 120), PLAT_PORT_RESET);
+	ck_assert_uint_eq(le_get64(f + 120), PLAT_PORT_RESET);
 	ck_assert_uint_eq(f[128], PLAT_RESET_VALUE);
 	/* X_PM1a_EVT_BLK, X_PM1a_CNT_BLK, SLEEP_CONTROL, SLEEP_STATUS. */
 	ck_assert_uint_eq(f[148], 1);
 	ck_assert_uint_eq(f[149], 32);
-	ck_assert_uint_eq(get64(f + 152), PLAT_PORT_PM1A_EVT);
+	ck_assert_uint_eq(le_get64(f + 152), PLAT_PORT_PM1A_EVT);
 	ck_assert_uint_eq(f[172], 1);
 	ck_assert_uint_eq(f[173], 16);
-	ck_assert_uint_eq(get64(f + 176), PLAT_PORT_PM1A_CNT);
+	ck_assert_uint_eq(le_get64(f + 176), PLAT_PORT_PM1A_CNT);
 	ck_assert_uint_eq(f[244], 1);
 	ck_assert_uint_eq(f[245], 8);
-	ck_assert_uint_eq(get64(f + 248), PLAT_PORT_SLEEP_CNT);
+	ck_assert_uint_eq(le_get64(f + 248), PLAT_PORT_SLEEP_CNT);
 	ck_assert_uint_eq(f[256], 1);
 	ck_assert_uint_eq(f[257], 8);
-	ck_assert_uint_eq(get64(f + 260), PLAT_PORT_SLEEP_STS);
+	ck_assert_uint_eq(le_get64(f + 260), PLAT_PORT_SLEEP_STS);
 }
 
 static void check_ssdt(const uint8_t *s, unsigned int nr_vcpus)
 {
-	uint32_t len = get32(s + 4), i;
+	uint32_t len = le_get32(s + 4), i;
 	unsigned int hids = 0;
 
 	for (i = 36; i + 8 <= len; i++)
@@ -266,7 +255,7 @@ START_TEST(test_build)
 	check_fadt(tb.fadt);
 	check_madt(tb.madt, nr);
 	check_ssdt(tb.ssdt, nr);
-	ck_assert_uint_eq(get32(tb.madt + 4), 44 + 8 * nr + 12 + 2 * 10);
+	ck_assert_uint_eq(le_get32(tb.madt + 4), 44 + 8 * nr + 12 + 2 * 10);
 }
 END_TEST
 
@@ -274,15 +263,15 @@ END_TEST
 static unsigned int find_window(const uint8_t *dsdt, uint32_t base,
 				uint32_t size)
 {
-	uint32_t len = get32(dsdt + 4), i;
+	uint32_t len = le_get32(dsdt + 4), i;
 	unsigned int n = 0;
 
 	for (i = 36; i + 26 <= len; i++) {
 		const uint8_t *d = dsdt + i;
 
-		if (d[0] == 0x87 && get16(d + 1) == 23 && d[3] == 0 &&
-		    get32(d + 10) == base && get32(d + 14) == base + size - 1 &&
-		    get32(d + 22) == size)
+		if (d[0] == 0x87 && le_get16(d + 1) == 23 && d[3] == 0 &&
+		    le_get32(d + 10) == base && le_get32(d + 14) == base + size - 1 &&
+		    le_get32(d + 22) == size)
 			n++;
 	}
 	return n;
@@ -301,10 +290,10 @@ START_TEST(test_pci_window)
 	used = acpi_build(mem, sizeof(mem), GPA, &cfg);
 	ck_assert_int_gt(used, 0);
 	/* The FADT is the XSDT's first entry; find the DSDT through it. */
-	dsdt = mem + (get64(mem + (get64(mem + 24) - GPA) + 36) - GPA);
-	dsdt = mem + (get32(dsdt + 40) - GPA);
+	dsdt = mem + (le_get64(mem + (le_get64(mem + 24) - GPA) + 36) - GPA);
+	dsdt = mem + (le_get32(dsdt + 40) - GPA);
 	ck_assert(!memcmp(dsdt, "DSDT", 4));
-	ck_assert_uint_eq(sum(dsdt, get32(dsdt + 4)), 0);
+	ck_assert_uint_eq(sum(dsdt, le_get32(dsdt + 4)), 0);
 	ck_assert_uint_eq(find_window(dsdt, 0xd0000000, 0x10000000), 1);
 	ck_assert_uint_eq(find_window(dsdt, PLAT_PCI_MMIO_BASE,
 				      PLAT_PCI_MMIO_SIZE), 0);
@@ -409,12 +398,12 @@ START_TEST(test_dump)
 	find_tables(&tb, 4);
 	ck_assert_int_eq(acpi_dump(mem, tb.used, GPA, dir), 0);
 	check_file(dir, "rsdp.dat", tb.rsdp, 36);
-	check_file(dir, "xsdt.dat", tb.xsdt, get32(tb.xsdt + 4));
-	check_file(dir, "facp.dat", tb.fadt, get32(tb.fadt + 4));
+	check_file(dir, "xsdt.dat", tb.xsdt, le_get32(tb.xsdt + 4));
+	check_file(dir, "facp.dat", tb.fadt, le_get32(tb.fadt + 4));
 	check_file(dir, "facs.dat", tb.facs, 64);
-	check_file(dir, "dsdt.dat", tb.dsdt, get32(tb.dsdt + 4));
-	check_file(dir, "apic.dat", tb.madt, get32(tb.madt + 4));
-	check_file(dir, "ssdt.dat", tb.ssdt, get32(tb.ssdt + 4));
+	check_file(dir, "dsdt.dat", tb.dsdt, le_get32(tb.dsdt + 4));
+	check_file(dir, "apic.dat", tb.madt, le_get32(tb.madt + 4));
+	check_file(dir, "ssdt.dat", tb.ssdt, le_get32(tb.ssdt + 4));
 	ck_assert_int_eq(rmdir(dir), 0);	/* and nothing else */
 
 	/* No RSDP, a truncated buffer, a missing directory. */

@@ -1443,7 +1443,7 @@ START_TEST(record_reader_alone)
 		}
 		/* the zlib data where the record has it, inflated by the other */
 		compressed++;
-		ck_assert_ptr_eq(a.batch.data, a.body + stream_get32(a.body + 8));
+		ck_assert_ptr_eq(a.batch.data, a.body + le_get32(a.body + 8));
 		ck_assert_ptr_ne(b.batch.data, a.batch.data);
 	} while (n > 0);
 	ck_assert_msg(n == 0, "%s", rn.errmsg);

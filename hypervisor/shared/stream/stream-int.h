@@ -10,34 +10,16 @@
 #include <stdarg.h>
 #include <string.h>
 #include "stream-record.h"
+#include "../le.h"
 
 #define STREAM_INTERNAL __attribute__((visibility("hidden")))
 
 /* The longest rule message, without the "record N (TYPE) at offset N: " */
 #define STREAM_MSG_MAX 200
 
-static inline uint32_t stream_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
-static inline uint64_t stream_get64(const uint8_t *p)
-{
-	return (uint64_t)stream_get32(p) | (uint64_t)stream_get32(p + 4) << 32;
-}
 
-static inline void stream_put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
 
-static inline void stream_put64(uint8_t *p, uint64_t v)
-{
-	stream_put32(p, (uint32_t)v);
-	stream_put32(p + 4, (uint32_t)(v >> 32));
-}
 
 static inline size_t stream_pad8(size_t len)
 {

@@ -63,7 +63,7 @@ int stream_page_batch_foreach(const struct stream_record *rec, stream_page_fn fn
 	int rc = 0;
 
 	for (uint32_t i = 0; !rc && i < bt->count; i++) {
-		uint64_t e = stream_get64(bt->pfns + 8 * i);
+		uint64_t e = le_get64(bt->pfns + 8 * i);
 		uint64_t off = STREAM_NO_OFFSET;
 
 		if (e & STREAM_PFN_ZERO) {
@@ -95,11 +95,11 @@ void stream_cpu_policy_entry(const struct stream_record *rec, uint32_t i,
 {
 	const uint8_t *p = rec->body + 8 + 32 * (size_t)i;
 
-	e->function = stream_get32(p);
-	e->index = stream_get32(p + 4);
-	e->flags = stream_get32(p + 8);
-	e->eax = stream_get32(p + 12);
-	e->ebx = stream_get32(p + 16);
-	e->ecx = stream_get32(p + 20);
-	e->edx = stream_get32(p + 24);
+	e->function = le_get32(p);
+	e->index = le_get32(p + 4);
+	e->flags = le_get32(p + 8);
+	e->eax = le_get32(p + 12);
+	e->ebx = le_get32(p + 16);
+	e->ecx = le_get32(p + 20);
+	e->edx = le_get32(p + 24);
 }

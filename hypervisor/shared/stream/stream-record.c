@@ -130,14 +130,14 @@ static int stream_read_header(struct stream_reader *r)
 		return stream_rfail(r, -STREAM_E_TRUNCATED,
 				    "offset 0: the stream ends after %zd of the %u header bytes (empty or truncated)",
 				    got, STREAM_HEADER_SIZE);
-	r->version = stream_get32(h + 8);
-	r->flags = stream_get32(h + 12);
+	r->version = le_get32(h + 8);
+	r->flags = le_get32(h + 12);
 	if (!r->version || r->version > STREAM_VERSION)
 		return stream_rfail(r, -STREAM_E_VERSION, "offset 8: stream version %u, this reader knows 1 to %u",
 				    r->version, STREAM_VERSION);
-	if (stream_get32(h + 28) != stream_crc(h, 28))
+	if (le_get32(h + 28) != stream_crc(h, 28))
 		return stream_rfail(r, -STREAM_E_CRC, "offset 28: stream header CRC 0x%08x, computed 0x%08x",
-				    stream_get32(h + 28), stream_crc(h, 28));
+				    le_get32(h + 28), stream_crc(h, 28));
 	if (r->flags & ~STREAM_F_ALL)
 		return stream_rfail(r, -STREAM_E_HEADER, "offset 12: unknown stream flags 0x%x", r->flags & ~STREAM_F_ALL);
 	if ((r->flags & STREAM_F_ALIGNED) && (r->flags & STREAM_F_COMPRESSED))
@@ -182,11 +182,11 @@ int stream_read_checked(struct stream_reader *r, struct stream_record *rec,
 	if (got < STREAM_RECORD_HEADER_SIZE)
 		return stream_rfail(r, -STREAM_E_TRUNCATED, "record %u at offset %" PRIu64 ": stream ends inside the record header",
 				    idx, r->offset);
-	type = stream_get32(h);
-	flags = stream_get32(h + 4);
-	len = stream_get32(h + 8);
+	type = le_get32(h);
+	flags = le_get32(h + 4);
+	len = le_get32(h + 8);
 	stream_where(where, sizeof(where), idx, type, r->offset);
-	if (stream_get32(h + 12))
+	if (le_get32(h + 12))
 		return stream_rfail(r, -STREAM_E_RESERVED, "%s: reserved word of the record header is not zero", where);
 	if (len > STREAM_RECORD_MAX)
 		return stream_rfail(r, -STREAM_E_LENGTH, "%s: body of %u bytes is over the %u-byte limit",
@@ -202,13 +202,13 @@ int stream_read_checked(struct stream_reader *r, struct stream_record *rec,
 	if ((uint64_t)got < total - STREAM_RECORD_HEADER_SIZE)
 		return stream_rfail(r, -STREAM_E_TRUNCATED, "%s: stream ends inside the record", where);
 	h = p - STREAM_RECORD_HEADER_SIZE;
-	crc = stream_get32(h + total - 8);
+	crc = le_get32(h + total - 8);
 	defer = r->fd < 0 && r->defer_page_crc && type == STREAM_REC_PAGE_BATCH &&
-		(r->flags & STREAM_F_ALIGNED) && len >= 16 && stream_get32(p + 12);
+		(r->flags & STREAM_F_ALIGNED) && len >= 16 && le_get32(p + 12);
 	if (!defer && crc != stream_crc(h, total - 8))
 		return stream_rfail(r, -STREAM_E_CRC, "%s: record CRC 0x%08x, computed 0x%08x",
 				    where, crc, stream_crc(h, total - 8));
-	if (stream_get32(h + total - 4))
+	if (le_get32(h + total - 4))
 		return stream_rfail(r, -STREAM_E_RESERVED, "%s: reserved word after the CRC is not zero", where);
 	if (!stream_all_zero(p + len, stream_pad8(len) - len))
 		return stream_rfail(r, -STREAM_E_RESERVED, "%s: padding after the body is not zero", where);

@@ -34,9 +34,9 @@ static void stream_header_bytes(uint8_t h[STREAM_HEADER_SIZE], uint32_t flags)
 {
 	memset(h, 0, STREAM_HEADER_SIZE);
 	memcpy(h, STREAM_MAGIC, 8);
-	stream_put32(h + 8, STREAM_VERSION);
-	stream_put32(h + 12, flags);
-	stream_put32(h + 28, stream_crc(h, 28));
+	le_put32(h + 8, STREAM_VERSION);
+	le_put32(h + 12, flags);
+	le_put32(h + 28, stream_crc(h, 28));
 }
 
 static int stream_wfail(struct stream_writer *w, int rc, const char *fmt, ...)
@@ -439,10 +439,10 @@ static int stream_wseal(struct stream_writer *w, size_t start, uint32_t type,
 		w->len = start;
 		return stream_wfail(w, rc, "%s: %s", where, m.text);
 	}
-	stream_put32(h, type);
-	stream_put32(h + 4, flags);
-	stream_put32(h + 8, (uint32_t)len);
-	stream_put32(h + 12, 0);
+	le_put32(h, type);
+	le_put32(h + 4, flags);
+	le_put32(h + 8, (uint32_t)len);
+	le_put32(h + 12, 0);
 	crc = stream_crc(h, w->len - start);
 	if (nr_data) {
 		rc = stream_wqueue_buf(w);
@@ -456,8 +456,8 @@ static int stream_wseal(struct stream_writer *w, size_t start, uint32_t type,
 	/* the trailer: room for it was reserved with the record */
 	memset(w->buf + w->len, 0, pad);
 	w->len += pad;
-	stream_put32(w->buf + w->len, stream_crc_update(crc, w->buf + w->len - pad, pad));
-	stream_put32(w->buf + w->len + 4, 0);
+	le_put32(w->buf + w->len, stream_crc_update(crc, w->buf + w->len - pad, pad));
+	le_put32(w->buf + w->len + 4, 0);
 	w->len += STREAM_RECORD_TRAILER_SIZE;
 	if (nr_data)
 		return stream_wpush(w, false);
@@ -491,17 +491,17 @@ int stream_write_cpu_policy(struct stream_writer *w, const struct stream_cpuid *
 
 	if (!b)
 		return w->err;
-	stream_put32(b, (uint32_t)n);
+	le_put32(b, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t *p = b + 8 + 32 * i;
 
-		stream_put32(p, e[i].function);
-		stream_put32(p + 4, e[i].index);
-		stream_put32(p + 8, e[i].flags);
-		stream_put32(p + 12, e[i].eax);
-		stream_put32(p + 16, e[i].ebx);
-		stream_put32(p + 20, e[i].ecx);
-		stream_put32(p + 24, e[i].edx);
+		le_put32(p, e[i].function);
+		le_put32(p + 4, e[i].index);
+		le_put32(p + 8, e[i].flags);
+		le_put32(p + 12, e[i].eax);
+		le_put32(p + 16, e[i].ebx);
+		le_put32(p + 20, e[i].ecx);
+		le_put32(p + 24, e[i].edx);
 	}
 	return stream_wfinish(w, start, STREAM_REC_CPU_POLICY, 0);
 }
@@ -515,13 +515,13 @@ int stream_write_layout(struct stream_writer *w, const struct stream_region *r,
 
 	if (!b)
 		return w->err;
-	stream_put32(b, (uint32_t)n);
+	le_put32(b, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
-		stream_put64(b + 16 + 16 * i, r[i].gpa);
-		stream_put64(b + 24 + 16 * i, r[i].size);
+		le_put64(b + 16 + 16 * i, r[i].gpa);
+		le_put64(b + 24 + 16 * i, r[i].size);
 		total += r[i].size;
 	}
-	stream_put64(b + 8, total);
+	le_put64(b + 8, total);
 	return stream_wfinish(w, start, STREAM_REC_MEMORY_LAYOUT, 0);
 }
 
@@ -533,7 +533,7 @@ int stream_write_vcpu(struct stream_writer *w, uint32_t id, const void *state,
 
 	if (!b)
 		return w->err;
-	stream_put32(b, id);
+	le_put32(b, id);
 	if (len)
 		memcpy(b + 8, state, len);
 	return stream_wfinish(w, start, STREAM_REC_VCPU_STATE, 0);
@@ -595,7 +595,7 @@ static int stream_write_batch(struct stream_writer *w, const uint64_t *pfns,
 		return rc;
 	b = w->buf + w->len;
 	for (uint32_t i = 0; i < n; i++) {
-		stream_put64(b + 16 + 8 * i, pfns[i] | (pg[i] ? 0 : STREAM_PFN_ZERO));
+		le_put64(b + 16 + 8 * i, pfns[i] | (pg[i] ? 0 : STREAM_PFN_ZERO));
 		if (pg[i])
 			pg[nr_data++] = pg[i];
 	}
@@ -607,10 +607,10 @@ static int stream_write_batch(struct stream_writer *w, const uint64_t *pfns,
 		if (rc)
 			return rc;
 	}
-	stream_put32(b, n);
-	stream_put32(b + 4, zsize ? STREAM_BATCH_COMPRESSED : 0);
-	stream_put32(b + 8, data_off);
-	stream_put32(b + 12, zsize ? (uint32_t)zsize : nr_data * STREAM_PAGE_SIZE);
+	le_put32(b, n);
+	le_put32(b + 4, zsize ? STREAM_BATCH_COMPRESSED : 0);
+	le_put32(b + 8, data_off);
+	le_put32(b + 12, zsize ? (uint32_t)zsize : nr_data * STREAM_PAGE_SIZE);
 	if (zsize) {
 		w->len += zsize;
 		rc = stream_wfinish(w, start, STREAM_REC_PAGE_BATCH, 0);
@@ -667,8 +667,8 @@ int stream_write_end(struct stream_writer *w)
 	uint8_t b[16];
 	int rc;
 
-	stream_put64(b, w->order.records);
-	stream_put64(b + 8, w->order.pages);
+	le_put64(b, w->order.records);
+	le_put64(b + 8, w->order.pages);
 	rc = stream_write_record(w, STREAM_REC_END, 0, b, sizeof(b));
 	if (!rc)
 		rc = stream_writer_flush(w);

@@ -93,15 +93,15 @@ static int stream_check_cpu_policy(const uint8_t *b, uint32_t len,
 
 	if (len < 8)
 		return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes is shorter than its 8-byte count", len);
-	n = stream_get32(b);
-	if (stream_get32(b + 4))
+	n = le_get32(b);
+	if (le_get32(b + 4))
 		return stream_refuse(m, STREAM_E_RESERVED, "reserved word at body offset 4 is not zero");
 	if (!n || n > STREAM_CPUID_MAX)
 		return stream_refuse(m, STREAM_E_BODY, "%u CPUID leaves (1 to %u allowed)", n, STREAM_CPUID_MAX);
 	if (len != 8 + 32 * n)
 		return stream_refuse(m, STREAM_E_LENGTH, "%u CPUID leaves need %u bytes, body has %u", n, 8 + 32 * n, len);
 	for (uint32_t i = 0; i < n; i++)
-		if (stream_get32(b + 8 + 32 * i + 28))
+		if (le_get32(b + 8 + 32 * i + 28))
 			return stream_refuse(m, STREAM_E_RESERVED, "CPUID leaf %u: reserved word is not zero", i);
 	return 0;
 }
@@ -115,17 +115,17 @@ static int stream_check_layout(struct stream_order *o, const uint8_t *b,
 
 	if (len < 16)
 		return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes is shorter than 16", len);
-	n = stream_get32(b);
-	if (stream_get32(b + 4))
+	n = le_get32(b);
+	if (le_get32(b + 4))
 		return stream_refuse(m, STREAM_E_RESERVED, "reserved word at body offset 4 is not zero");
-	total = stream_get64(b + 8);
+	total = le_get64(b + 8);
 	if (!n || n > STREAM_REGIONS_MAX)
 		return stream_refuse(m, STREAM_E_BODY, "%u regions (1 to %u allowed)", n, STREAM_REGIONS_MAX);
 	if (len != 16 + 16 * n)
 		return stream_refuse(m, STREAM_E_LENGTH, "%u regions need %u bytes, body has %u", n, 16 + 16 * n, len);
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t gpa = stream_get64(b + 16 + 16 * i);
-		uint64_t size = stream_get64(b + 24 + 16 * i);
+		uint64_t gpa = le_get64(b + 16 + 16 * i);
+		uint64_t size = le_get64(b + 24 + 16 * i);
 
 		if ((gpa | size) & (STREAM_PAGE_SIZE - 1) || !size)
 			return stream_refuse(m, STREAM_E_BODY, "region %u (0x%" PRIx64 ", 0x%" PRIx64 " bytes) is empty or not 4 KiB aligned", i, gpa, size);
@@ -141,8 +141,8 @@ static int stream_check_layout(struct stream_order *o, const uint8_t *b,
 	l->nr = n;
 	l->total = total;
 	for (uint32_t i = 0; i < n; i++) {
-		l->regions[i].gpa = stream_get64(b + 16 + 16 * i);
-		l->regions[i].size = stream_get64(b + 24 + 16 * i);
+		l->regions[i].gpa = le_get64(b + 16 + 16 * i);
+		l->regions[i].size = le_get64(b + 24 + 16 * i);
 	}
 	return 0;
 }
@@ -167,10 +167,10 @@ static int stream_check_batch(struct stream_order *o, const uint8_t *b, uint32_t
 
 	if (len < 16)
 		return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes is shorter than 16", len);
-	count = stream_get32(b);
-	bflags = stream_get32(b + 4);
-	data_off = stream_get32(b + 8);
-	data_len = stream_get32(b + 12);
+	count = le_get32(b);
+	bflags = le_get32(b + 4);
+	data_off = le_get32(b + 8);
+	data_len = le_get32(b + 12);
 	if (!count || count > STREAM_BATCH_MAX)
 		return stream_refuse(m, STREAM_E_BODY, "%u pages (1 to %u allowed)", count, STREAM_BATCH_MAX);
 	if (bflags & ~STREAM_BATCH_COMPRESSED)
@@ -180,7 +180,7 @@ static int stream_check_batch(struct stream_order *o, const uint8_t *b, uint32_t
 	if (len < 16 + 8 * count)
 		return stream_refuse(m, STREAM_E_LENGTH, "%u pfns need %u bytes, body has %u", count, 16 + 8 * count, len);
 	for (uint32_t i = 0; i < count; i++) {
-		uint64_t e = stream_get64(b + 16 + 8 * i);
+		uint64_t e = le_get64(b + 16 + 8 * i);
 		uint64_t pfn = e & ~STREAM_PFN_ZERO;
 
 		if (pfn > STREAM_PFN_MAX)
@@ -237,8 +237,8 @@ static int stream_check_end(struct stream_order *o, const uint8_t *b, uint32_t l
 		return stream_refuse(m, STREAM_E_ORDER, "END but no VM_STATE was sent");
 	if (!o->nr_vcpus)
 		return stream_refuse(m, STREAM_E_ORDER, "END but no VCPU_STATE was sent");
-	records = stream_get64(b);
-	pages = stream_get64(b + 8);
+	records = le_get64(b);
+	pages = le_get64(b + 8);
 	if (records != o->records)
 		return stream_refuse(m, STREAM_E_BODY, "END counts %" PRIu64 " records before it, the stream had %u", records, o->records);
 	if (pages != o->pages)
@@ -326,8 +326,8 @@ int stream_check_record(struct stream_order *o, uint32_t type, uint32_t flags,
 
 		if (len <= 8)
 			return stream_refuse(m, STREAM_E_LENGTH, "body of %u bytes holds no vCPU state", len);
-		id = stream_get32(body);
-		if (stream_get32(body + 4))
+		id = le_get32(body);
+		if (le_get32(body + 4))
 			return stream_refuse(m, STREAM_E_RESERVED, "reserved word at body offset 4 is not zero");
 		if (id >= STREAM_VCPUS_MAX)
 			return stream_refuse(m, STREAM_E_BODY, "vCPU id %u is not below %u", id, STREAM_VCPUS_MAX);

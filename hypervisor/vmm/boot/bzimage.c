@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include "le.h"
 #include "boot/boot.h"
 #include "log.h"
 #include "platform.h"
@@ -42,26 +43,8 @@
 #define CAN_USE_HEAP		0x80
 #define XLF_KERNEL_64		0x01
 
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
 
-	memcpy(&v, p, 4);
-	return v;
-}
 
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-}
 
 int boot_bzimage_load(struct vm *vm, const struct boot_args *a, struct boot_entry *e)
 {
@@ -74,7 +57,7 @@ int boot_bzimage_load(struct vm *vm, const struct boot_args *a, struct boot_entr
 	unsigned int setup_sects, hdr_end, n;
 	int rc;
 
-	if (a->kernel_len < BP_E820_TABLE || rd32(k + BP_HEADER) != 0x53726448 /* HdrS */)
+	if (a->kernel_len < BP_E820_TABLE || le_get32(k + BP_HEADER) != 0x53726448 /* HdrS */)
 		return -ENOEXEC;
 	if (k[BP_BOOT_FLAG] != 0x55 || k[BP_BOOT_FLAG + 1] != 0xaa) {
 		err("--kernel: a bzImage without the 0xaa55 boot flag");
@@ -98,15 +81,15 @@ int boot_bzimage_load(struct vm *vm, const struct boot_args *a, struct boot_entr
 		return -EINVAL;
 	}
 	pm_size = a->kernel_len - setup_size;
-	init_size = rd32(k + BP_INIT_SIZE);
+	init_size = le_get32(k + BP_INIT_SIZE);
 	if (init_size < pm_size)
 		init_size = pm_size;
-	align = rd32(k + BP_KERNEL_ALIGNMENT);
+	align = le_get32(k + BP_KERNEL_ALIGNMENT);
 	if (align == 0 || (align & (align - 1)) || align > (1u << 30))
 		align = 0x200000;
 	low_top = vm->regions[0].size;
 
-	load = rd64(k + BP_PREF_ADDRESS);
+	load = le_get64(k + BP_PREF_ADDRESS);
 	if (load < PLAT_HIMEM_START || load > low_top || init_size > low_top - load) {
 		if (!k[BP_RELOCATABLE] && load >= PLAT_HIMEM_START) {
 			err("--kernel: this kernel must load at 0x%llx and needs %llu MiB there; give the domain more --memory",
@@ -131,11 +114,11 @@ int boot_bzimage_load(struct vm *vm, const struct boot_args *a, struct boot_entr
 		hdr_end = BP_E820_TABLE;
 	memcpy(bp + BP_SETUP_SECTS, k + BP_SETUP_SECTS, hdr_end - BP_SETUP_SECTS);
 
-	cmdline_size = version >= 0x0206 ? rd32(k + BP_CMDLINE_SIZE) + 1 : 256;
+	cmdline_size = version >= 0x0206 ? le_get32(k + BP_CMDLINE_SIZE) + 1 : 256;
 	rc = boot_put_cmdline(vm, a->cmdline, cmdline_size);
 	if (rc)
 		return rc;
-	initrd_max = rd32(k + BP_INITRD_ADDR_MAX);
+	initrd_max = le_get32(k + BP_INITRD_ADDR_MAX);
 	if (k[BP_XLOADFLAGS] & 0x02 /* XLF_CAN_BE_LOADED_ABOVE_4G */ || !initrd_max)
 		initrd_max = PLAT_MMIO_HOLE - 1;
 	rc = boot_place_initrd(vm, a, initrd_max, load + init_size, &initrd);
@@ -146,12 +129,12 @@ int boot_bzimage_load(struct vm *vm, const struct boot_args *a, struct boot_entr
 	bp[BP_LOADFLAGS] |= CAN_USE_HEAP;
 	bp[BP_HEAP_END_PTR] = 0x00;
 	bp[BP_HEAP_END_PTR + 1] = 0xfe;
-	wr32(bp + BP_CMD_LINE_PTR, PLAT_BOOT_CMDLINE);
-	wr32(bp + BP_EXT_CMD_LINE_PTR, 0);
-	wr32(bp + BP_RAMDISK_IMAGE, (uint32_t)initrd);
-	wr32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd >> 32));
-	wr32(bp + BP_RAMDISK_SIZE, initrd ? (uint32_t)a->initrd_len : 0);
-	wr32(bp + BP_EXT_RAMDISK_SIZE, initrd ? (uint32_t)((uint64_t)a->initrd_len >> 32) : 0);
+	le_put32(bp + BP_CMD_LINE_PTR, PLAT_BOOT_CMDLINE);
+	le_put32(bp + BP_EXT_CMD_LINE_PTR, 0);
+	le_put32(bp + BP_RAMDISK_IMAGE, (uint32_t)initrd);
+	le_put32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(initrd >> 32));
+	le_put32(bp + BP_RAMDISK_SIZE, initrd ? (uint32_t)a->initrd_len : 0);
+	le_put32(bp + BP_EXT_RAMDISK_SIZE, initrd ? (uint32_t)((uint64_t)a->initrd_len >> 32) : 0);
 	memcpy(bp + BP_ACPI_RSDP, &a->rsdp, 8);
 
 	n = vm_memory_map(vm, map, 8);

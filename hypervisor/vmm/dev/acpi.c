@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "le.h"
 #include "dev/acpi.h"
 #include "platform.h"
 
@@ -137,34 +138,10 @@
 #define ACPI_DWORD_ADDR_MAX	14
 #define ACPI_DWORD_ADDR_SIZE	22
 
-static void acpi_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
 
-static void acpi_put32(uint8_t *p, uint32_t v)
-{
-	acpi_put16(p, v);
-	acpi_put16(p + 2, v >> 16);
-}
 
-static void acpi_put64(uint8_t *p, uint64_t v)
-{
-	acpi_put32(p, v);
-	acpi_put32(p + 4, v >> 32);
-}
 
-static uint32_t acpi_get32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
-static uint64_t acpi_get64(const uint8_t *p)
-{
-	return acpi_get32(p) | (uint64_t)acpi_get32(p + 4) << 32;
-}
 
 static uint8_t acpi_sum(const uint8_t *p, size_t len)
 {
@@ -186,13 +163,13 @@ static void acpi_header(uint8_t *t, const char *sig, uint32_t len,
 			uint8_t revision)
 {
 	memcpy(t, sig, 4);
-	acpi_put32(t + ACPI_HDR_LENGTH, len);
+	le_put32(t + ACPI_HDR_LENGTH, len);
 	t[8] = revision;
 	memcpy(t + 10, ACPI_OEM_ID, 6);
 	memcpy(t + 16, ACPI_OEM_TABLE_ID, 8);
-	acpi_put32(t + 24, ACPI_OEM_REVISION);
+	le_put32(t + 24, ACPI_OEM_REVISION);
 	memcpy(t + 28, ACPI_CREATOR_ID, 4);
-	acpi_put32(t + 32, ACPI_CREATOR_REVISION);
+	le_put32(t + 32, ACPI_CREATOR_REVISION);
 }
 
 static void acpi_gas_io(uint8_t *p, unsigned int bytes, uint8_t access,
@@ -202,7 +179,7 @@ static void acpi_gas_io(uint8_t *p, unsigned int bytes, uint8_t access,
 	p[1] = bytes * 8;
 	p[2] = 0;
 	p[3] = access;
-	acpi_put64(p + 4, port);
+	le_put64(p + 4, port);
 }
 
 /*
@@ -331,9 +308,9 @@ static void acpi_build_rsdp(uint8_t *p, uint64_t xsdt)
 	memcpy(p, "RSD PTR ", 8);
 	memcpy(p + ACPI_RSDP_OEM_ID, ACPI_OEM_ID, 6);
 	p[ACPI_RSDP_REVISION] = 2;
-	acpi_put32(p + ACPI_RSDP_RSDT, 0);
-	acpi_put32(p + ACPI_RSDP_LENGTH, ACPI_RSDP_LEN);
-	acpi_put64(p + ACPI_RSDP_XSDT, xsdt);
+	le_put32(p + ACPI_RSDP_RSDT, 0);
+	le_put32(p + ACPI_RSDP_LENGTH, ACPI_RSDP_LEN);
+	le_put64(p + ACPI_RSDP_XSDT, xsdt);
 	acpi_checksum(p, ACPI_RSDP_V1_LEN, ACPI_RSDP_CHECKSUM);
 	acpi_checksum(p, ACPI_RSDP_LEN, ACPI_RSDP_EXT_CHECKSUM);
 }
@@ -341,7 +318,7 @@ static void acpi_build_rsdp(uint8_t *p, uint64_t xsdt)
 static void acpi_build_facs(uint8_t *p)
 {
 	memcpy(p, "FACS", 4);
-	acpi_put32(p + 4, ACPI_FACS_LEN);
+	le_put32(p + 4, ACPI_FACS_LEN);
 	p[ACPI_FACS_VERSION_OFF] = ACPI_FACS_VERSION;
 }
 
@@ -353,7 +330,7 @@ static void acpi_build_xsdt(uint8_t *p, const uint64_t *entries,
 
 	acpi_header(p, "XSDT", len, ACPI_XSDT_REVISION);
 	for (i = 0; i < nr; i++)
-		acpi_put64(p + ACPI_HDR_LEN + 8 * i, entries[i]);
+		le_put64(p + ACPI_HDR_LEN + 8 * i, entries[i]);
 	acpi_checksum(p, len, ACPI_HDR_CHECKSUM);
 }
 
@@ -361,28 +338,28 @@ static void acpi_build_fadt(uint8_t *p, uint64_t facs, uint64_t dsdt)
 {
 	acpi_header(p, "FACP", ACPI_FADT_LEN, ACPI_FADT_REVISION);
 	/* Both forms of the pointers, equal, as ACPICA likes them. */
-	acpi_put32(p + ACPI_FADT_FIRMWARE_CTRL, facs);
-	acpi_put32(p + ACPI_FADT_DSDT, dsdt);
-	acpi_put64(p + ACPI_FADT_X_FIRMWARE_CTRL, facs);
-	acpi_put64(p + ACPI_FADT_X_DSDT, dsdt);
+	le_put32(p + ACPI_FADT_FIRMWARE_CTRL, facs);
+	le_put32(p + ACPI_FADT_DSDT, dsdt);
+	le_put64(p + ACPI_FADT_X_FIRMWARE_CTRL, facs);
+	le_put64(p + ACPI_FADT_X_DSDT, dsdt);
 	p[ACPI_FADT_PM_PROFILE] = 0;	/* unspecified */
-	acpi_put16(p + ACPI_FADT_SCI_INT, PLAT_IRQ_SCI);
+	le_put16(p + ACPI_FADT_SCI_INT, PLAT_IRQ_SCI);
 	/*
 	 * SMI_CMD stays 0: there is no legacy mode, the platform is always
 	 * in ACPI mode (SCI_EN reads as 1).
 	 */
-	acpi_put32(p + ACPI_FADT_PM1A_EVT_BLK, PLAT_PORT_PM1A_EVT);
-	acpi_put32(p + ACPI_FADT_PM1A_CNT_BLK, PLAT_PORT_PM1A_CNT);
+	le_put32(p + ACPI_FADT_PM1A_EVT_BLK, PLAT_PORT_PM1A_EVT);
+	le_put32(p + ACPI_FADT_PM1A_CNT_BLK, PLAT_PORT_PM1A_CNT);
 	p[ACPI_FADT_PM1_EVT_LEN] = 4;
 	p[ACPI_FADT_PM1_CNT_LEN] = 2;
 	/* No PM timer, no GPE blocks, no C2/C3, no RTC (CENTURY = 0). */
-	acpi_put16(p + ACPI_FADT_P_LVL2_LAT, ACPI_NO_C2_LATENCY);
-	acpi_put16(p + ACPI_FADT_P_LVL3_LAT, ACPI_NO_C3_LATENCY);
-	acpi_put16(p + ACPI_FADT_IAPC_BOOT_ARCH,
+	le_put16(p + ACPI_FADT_P_LVL2_LAT, ACPI_NO_C2_LATENCY);
+	le_put16(p + ACPI_FADT_P_LVL3_LAT, ACPI_NO_C3_LATENCY);
+	le_put16(p + ACPI_FADT_IAPC_BOOT_ARCH,
 		   ACPI_IAPC_LEGACY_DEVICES | ACPI_IAPC_8042 |
 		   ACPI_IAPC_NO_VGA | ACPI_IAPC_NO_CMOS_RTC);
 	/* PWR_BUTTON clear: the power button is the fixed feature. */
-	acpi_put32(p + ACPI_FADT_FLAGS,
+	le_put32(p + ACPI_FADT_FLAGS,
 		   ACPI_FADT_F_WBINVD | ACPI_FADT_F_PROC_C1 |
 		   ACPI_FADT_F_SLP_BUTTON | ACPI_FADT_F_FIX_RTC |
 		   ACPI_FADT_F_RESET_REG_SUP);
@@ -408,8 +385,8 @@ static uint8_t *acpi_madt_iso(uint8_t *e, uint8_t irq, uint32_t gsi,
 	e[1] = ACPI_MADT_ISO_LEN;
 	e[2] = 0;		/* ISA */
 	e[3] = irq;
-	acpi_put32(e + 4, gsi);
-	acpi_put16(e + 8, flags);
+	le_put32(e + 4, gsi);
+	le_put16(e + 8, flags);
 	return e + ACPI_MADT_ISO_LEN;
 }
 
@@ -419,20 +396,20 @@ static void acpi_build_madt(uint8_t *p, size_t len, unsigned int nr_vcpus)
 	unsigned int i;
 
 	acpi_header(p, "APIC", len, ACPI_MADT_REVISION);
-	acpi_put32(p + ACPI_MADT_LAPIC_ADDR, PLAT_LAPIC_BASE);
-	acpi_put32(p + ACPI_MADT_FLAGS, ACPI_MADT_PCAT_COMPAT);
+	le_put32(p + ACPI_MADT_LAPIC_ADDR, PLAT_LAPIC_BASE);
+	le_put32(p + ACPI_MADT_FLAGS, ACPI_MADT_PCAT_COMPAT);
 	for (i = 0; i < nr_vcpus; i++, e += ACPI_MADT_LAPIC_LEN) {
 		e[0] = ACPI_MADT_TYPE_LAPIC;
 		e[1] = ACPI_MADT_LAPIC_LEN;
 		e[2] = i;	/* ACPI processor UID, the SSDT's _UID */
 		e[3] = i;	/* APIC id */
-		acpi_put32(e + 4, ACPI_LAPIC_ENABLED);
+		le_put32(e + 4, ACPI_LAPIC_ENABLED);
 	}
 	e[0] = ACPI_MADT_TYPE_IOAPIC;
 	e[1] = ACPI_MADT_IOAPIC_LEN;
 	e[2] = nr_vcpus;	/* I/O APIC id, after the CPUs' */
-	acpi_put32(e + 4, PLAT_IOAPIC_BASE);
-	acpi_put32(e + 8, 0);	/* GSI base */
+	le_put32(e + 4, PLAT_IOAPIC_BASE);
+	le_put32(e + 8, 0);	/* GSI base */
 	e += ACPI_MADT_IOAPIC_LEN;
 	e = acpi_madt_iso(e, PLAT_IRQ_PIT, 2,
 			  ACPI_INTI_ACTIVE_HIGH | ACPI_INTI_EDGE);
@@ -459,10 +436,10 @@ static int acpi_build_dsdt(uint8_t *p, const struct acpi_config *cfg)
 		if (d[0] != ACPI_DWORD_ADDR_TAG ||
 		    d[1] != ACPI_DWORD_ADDR_LEN - 3 || d[2] != 0 ||
 		    d[3] != 0 /* memory range */ ||
-		    acpi_get32(d + ACPI_DWORD_ADDR_MIN) != PLAT_PCI_MMIO_BASE ||
-		    acpi_get32(d + ACPI_DWORD_ADDR_MAX) !=
+		    le_get32(d + ACPI_DWORD_ADDR_MIN) != PLAT_PCI_MMIO_BASE ||
+		    le_get32(d + ACPI_DWORD_ADDR_MAX) !=
 			    PLAT_PCI_MMIO_BASE + PLAT_PCI_MMIO_SIZE - 1 ||
-		    acpi_get32(d + ACPI_DWORD_ADDR_SIZE) != PLAT_PCI_MMIO_SIZE)
+		    le_get32(d + ACPI_DWORD_ADDR_SIZE) != PLAT_PCI_MMIO_SIZE)
 			continue;
 		if (win)
 			return -EINVAL;
@@ -470,10 +447,10 @@ static int acpi_build_dsdt(uint8_t *p, const struct acpi_config *cfg)
 	}
 	if (!win)
 		return -EINVAL;
-	acpi_put32(win + ACPI_DWORD_ADDR_MIN, cfg->pci_mmio_base);
-	acpi_put32(win + ACPI_DWORD_ADDR_MAX,
+	le_put32(win + ACPI_DWORD_ADDR_MIN, cfg->pci_mmio_base);
+	le_put32(win + ACPI_DWORD_ADDR_MAX,
 		   cfg->pci_mmio_base + cfg->pci_mmio_size - 1);
-	acpi_put32(win + ACPI_DWORD_ADDR_SIZE, cfg->pci_mmio_size);
+	le_put32(win + ACPI_DWORD_ADDR_SIZE, cfg->pci_mmio_size);
 	acpi_checksum(p, len, ACPI_HDR_CHECKSUM);
 	return 0;
 }
@@ -503,7 +480,7 @@ static bool acpi_config_ok(const struct acpi_config *cfg)
 static bool acpi_dsdt_ok(void)
 {
 	return acpi_dsdt_aml_len >= ACPI_HDR_LEN &&
-	       acpi_get32(acpi_dsdt_aml + ACPI_HDR_LENGTH) ==
+	       le_get32(acpi_dsdt_aml + ACPI_HDR_LENGTH) ==
 		       acpi_dsdt_aml_len;
 }
 
@@ -637,7 +614,7 @@ static const uint8_t *acpi_dump_find(const struct acpi_dumper *d,
 	    d->len - (addr - d->gpa) < 8)
 		return NULL;
 	off = addr - d->gpa;
-	len = acpi_get32(d->buf + off + ACPI_HDR_LENGTH);
+	len = le_get32(d->buf + off + ACPI_HDR_LENGTH);
 	if (len < 8 || len > d->len - off)
 		return NULL;
 	*len_r = len;
@@ -666,13 +643,13 @@ static int acpi_dump_fadt(struct acpi_dumper *d, const uint8_t *f, size_t len)
 	int rc;
 
 	if (len >= ACPI_FADT_X_DSDT + 8)
-		dsdt = acpi_get64(f + ACPI_FADT_X_DSDT);
+		dsdt = le_get64(f + ACPI_FADT_X_DSDT);
 	if (!dsdt && len >= ACPI_FADT_DSDT + 4)
-		dsdt = acpi_get32(f + ACPI_FADT_DSDT);
+		dsdt = le_get32(f + ACPI_FADT_DSDT);
 	if (len >= ACPI_FADT_X_FIRMWARE_CTRL + 8)
-		facs = acpi_get64(f + ACPI_FADT_X_FIRMWARE_CTRL);
+		facs = le_get64(f + ACPI_FADT_X_FIRMWARE_CTRL);
 	if (!facs && len >= ACPI_FADT_FIRMWARE_CTRL + 4)
-		facs = acpi_get32(f + ACPI_FADT_FIRMWARE_CTRL);
+		facs = le_get32(f + ACPI_FADT_FIRMWARE_CTRL);
 	if (dsdt) {
 		rc = acpi_dump_table(d, dsdt, NULL, NULL);
 		if (rc)
@@ -702,16 +679,16 @@ static int acpi_dump_all(struct acpi_dumper *d, const uint8_t *rsdp)
 	uint64_t root_addr;
 	int rc;
 
-	root_addr = acpi_get32(rsdp + ACPI_RSDP_RSDT);
+	root_addr = le_get32(rsdp + ACPI_RSDP_RSDT);
 	entry = 4;
 	if (rsdp[ACPI_RSDP_REVISION] >= 2 &&
 	    (size_t)(rsdp - d->buf) + ACPI_RSDP_LEN <= len) {
-		rsdp_len = acpi_get32(rsdp + ACPI_RSDP_LENGTH);
+		rsdp_len = le_get32(rsdp + ACPI_RSDP_LENGTH);
 		if (rsdp_len < ACPI_RSDP_LEN ||
 		    rsdp_len > len - (size_t)(rsdp - d->buf))
 			return -EINVAL;
-		if (acpi_get64(rsdp + ACPI_RSDP_XSDT)) {
-			root_addr = acpi_get64(rsdp + ACPI_RSDP_XSDT);
+		if (le_get64(rsdp + ACPI_RSDP_XSDT)) {
+			root_addr = le_get64(rsdp + ACPI_RSDP_XSDT);
 			entry = 8;
 		}
 	}
@@ -722,8 +699,8 @@ static int acpi_dump_all(struct acpi_dumper *d, const uint8_t *rsdp)
 	if (rc)
 		return rc;
 	for (i = ACPI_HDR_LEN; i + entry <= root_len; i += entry) {
-		uint64_t addr = entry == 8 ? acpi_get64(root + i) :
-					     acpi_get32(root + i);
+		uint64_t addr = entry == 8 ? le_get64(root + i) :
+					     le_get32(root + i);
 		const uint8_t *t;
 		size_t tlen;
 

@@ -33,7 +33,8 @@ check_PROGRAMS += tests/unit/test-acpi
 tests_unit_test_acpi_SOURCES = tests/unit/test-acpi.c \
 	hypervisor/vmm/dev/acpi.c hypervisor/vmm/dev/acpi.h
 nodist_tests_unit_test_acpi_SOURCES = hypervisor/vmm/dev/acpi-dsdt.c
-tests_unit_test_acpi_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_unit_test_acpi_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
+	-I$(top_srcdir)/hypervisor/shared
 tests_unit_test_acpi_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_acpi_LDADD = $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-acpi
@@ -43,7 +44,8 @@ check_PROGRAMS += tests/acpi-dump
 tests_acpi_dump_SOURCES = tests/acpi-dump.c \
 	hypervisor/vmm/dev/acpi.c hypervisor/vmm/dev/acpi.h
 nodist_tests_acpi_dump_SOURCES = hypervisor/vmm/dev/acpi-dsdt.c
-tests_acpi_dump_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_acpi_dump_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
+	-I$(top_srcdir)/hypervisor/shared
 
 TESTS += tests/integration/acpi-iasl.sh
 EXTRA_DIST += tests/integration/acpi-iasl.sh
