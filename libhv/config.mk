@@ -3,6 +3,8 @@
 # hypervisor/shared/config/, built into hvd and hv-vmm too.
 libhv_libhv_la_SOURCES += \
 	$(HV_CONFIG_SRC) \
+	libhv/xlcfg_int.h \
+	libhv/xlcfg-parse.c \
 	libhv/xlcfg.c
 hvinclude_HEADERS += libhv/include/hv/config.h
 

@@ -1,525 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * xl.cfg reader.  The syntax is Xen's (libxlu): "KEY = VALUE" or
- * "KEY += VALUE" statements ended by a newline or ';'; VALUE is a "string"
- * or 'string' (with C-like backslash escapes), a number, or a [ list ] of
- * values that may span lines and end with a comma; '#' starts a comment.
- * The file is read into statements first, then applied key by key.
+ * xl.cfg reader: the entry points, and applying the statements that
+ * xlcfg-parse.c reads to a configuration, key by key (the key table and
+ * each key's handler).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "config/config_int.h"
+#include "xlcfg_int.h"
 
 #define MAX_FILE_SIZE (16u << 20)
-#define MAX_DEPTH 8
-
-enum tok {
-	T_EOF, T_NL, T_SEMI, T_EQ, T_PLUSEQ, T_COMMA, T_LBRACK, T_RBRACK,
-	T_IDENT, T_NUMBER, T_STRING, T_BARE,
-};
-
-struct value {
-	bool is_list;
-	bool quoted;		/* atom written as a string */
-	int line;
-	char *s;		/* atom text */
-	struct value **items;	/* list */
-	size_t n;
-};
-
-struct stmt {
-	char *key;
-	bool append;		/* += */
-	int line;
-	struct value *v;
-};
-
-struct parser {
-	hv_ctx *ctx;
-	const char *name;	/* file name in messages */
-	bool override;		/* hv_config_set(): bare values, no lines */
-	const char *p, *end;
-	int line;
-	/* the current token */
-	enum tok tok;
-	int tok_line;
-	const char *tok_start;
-	size_t tok_len;
-	char *tok_str;		/* T_STRING/T_BARE/T_NUMBER/T_IDENT text */
-	int depth;
-	struct stmt *stmts;
-	size_t nr_stmts;
-};
-
-/* "guest.cfg:12: " or, for command line overrides, "command line: ". */
-static void where(const struct parser *ps, int line, char *buf, size_t len)
-{
-	if (ps->override || line <= 0)
-		snprintf(buf, len, "%s", ps->name);
-	else
-		snprintf(buf, len, "%s:%d", ps->name, line);
-}
-
-static int perr(struct parser *ps, int line, const char *key,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int perr(struct parser *ps, int line, const char *key,
-		const char *fmt, ...)
-{
-	char loc[300], msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	where(ps, line, loc, sizeof(loc));
-	if (key)
-		HV__ERR(ps->ctx, "%s: %s: %s", loc, key, msg);
-	else
-		HV__ERR(ps->ctx, "%s: %s", loc, msg);
-	return HV_ERROR_CONFIG;
-}
-
-static void value_free(struct value *v)
-{
-	if (!v)
-		return;
-	for (size_t i = 0; i < v->n; i++)
-		value_free(v->items[i]);
-	free(v->items);
-	free(v->s);
-	free(v);
-}
-
-static void parser_free(struct parser *ps)
-{
-	for (size_t i = 0; i < ps->nr_stmts; i++) {
-		free(ps->stmts[i].key);
-		value_free(ps->stmts[i].v);
-	}
-	free(ps->stmts);
-	free(ps->tok_str);
-}
-
-/* Lexer. */
-
-static bool is_ident_start(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_ident(char c)
-{
-	return is_ident_start(c) || is_digit(c);
-}
-
-/* Reads the quoted string at ps->p, backslash escapes decoded. */
-static int lex_string(struct parser *ps)
-{
-	char quote = *ps->p;
-	const char *s = ps->p + 1;
-	struct hv__buf b = { 0 };
-	const char *why;
-
-	for (;;) {
-		char c;
-
-		if (s >= ps->end || *s == '\n') {
-			hv__buf_free(&b);
-			return perr(ps, ps->line, NULL,
-				    "string not closed: add the closing %c on the same line",
-				    quote);
-		}
-		c = *s++;
-		if (c == quote)
-			break;
-		if (c == '\0') {
-			hv__buf_free(&b);
-			return perr(ps, ps->line, NULL,
-				    "a NUL byte is not allowed in a string");
-		}
-		/* Like Xen, a single-quoted string ends at the next quote
-		 * even after a backslash, but escapes inside are decoded. */
-		if (c == '\\' && quote == '\'' &&
-		    (s >= ps->end || *s == '\''))
-			goto trailing;
-		if (c == '\\') {
-			int v = 0, n = 0;
-
-			if (s >= ps->end || *s == '\n')
-				goto trailing;
-			c = *s++;
-			switch (c) {
-			case '"': case '\'': case '\\':
-				break;
-			case 'a': c = '\a'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case 'n': c = '\n'; break;
-			case 'r': c = '\r'; break;
-			case 't': c = '\t'; break;
-			case 'v': c = '\v'; break;
-			case 'x':
-				if (s + 2 > ps->end || hv__hexval(s[0]) < 0 ||
-				    hv__hexval(s[1]) < 0) {
-					hv__buf_free(&b);
-					return perr(ps, ps->line, NULL,
-						    "\\x in a string needs two hex digits (e.g. \\x41)");
-				}
-				c = (char)(hv__hexval(s[0]) << 4 | hv__hexval(s[1]));
-				s += 2;
-				break;
-			default:
-				if (c < '0' || c > '7') {
-					hv__buf_free(&b);
-					return perr(ps, ps->line, NULL,
-						    "unknown escape \\%c in a string (write \\\\ for a backslash)",
-						    c);
-				}
-				s--;
-				while (n < 3 && s < ps->end && *s >= '0' && *s <= '7')
-					v = v * 8 + (*s++ - '0'), n++;
-				if (v > 255) {
-					hv__buf_free(&b);
-					return perr(ps, ps->line, NULL,
-						    "octal escape in a string is above \\377");
-				}
-				c = (char)v;
-				break;
-			}
-			if (c == '\0') {
-				hv__buf_free(&b);
-				return perr(ps, ps->line, NULL,
-					    "a NUL byte is not allowed in a string");
-			}
-		}
-		hv__buf_addc(&b, c);
-	}
-	ps->tok_str = hv__buf_steal(&b);
-	if (!ps->tok_str)
-		return HV_ERROR_NOMEM;
-	ps->tok = T_STRING;
-	ps->p = s;
-	why = hv__check_utf8(ps->tok_str);
-	if (why)
-		return perr(ps, ps->line, NULL, "string %s", why);
-	return 0;
-trailing:
-	hv__buf_free(&b);
-	return perr(ps, ps->line, NULL,
-		    "backslash at the end of a string (write \\\\ for a backslash)");
-}
-
-static int set_tok_text(struct parser *ps, enum tok t, const char *s, size_t n)
-{
-	ps->tok = t;
-	ps->tok_str = strndup(s, n);
-	return ps->tok_str ? 0 : HV_ERROR_NOMEM;
-}
-
-static const struct {
-	char c;
-	enum tok tok;
-} punct[] = {
-	{ '\n', T_NL }, { ';', T_SEMI }, { '=', T_EQ }, { ',', T_COMMA },
-	{ '[', T_LBRACK }, { ']', T_RBRACK },
-};
-
-/* Reads the next token; @value: a value may start here (for bare values). */
-static int lex(struct parser *ps, bool value)
-{
-	const char *s = NULL;
-
-	free(ps->tok_str);
-	ps->tok_str = NULL;
-	while (ps->p < ps->end) {
-		char c = *ps->p;
-
-		if (c == ' ' || c == '\t' || c == '\r') {
-			ps->p++;
-		} else if (c == '#') {
-			while (ps->p < ps->end && *ps->p != '\n')
-				ps->p++;
-		} else {
-			break;
-		}
-	}
-	ps->tok_start = ps->p;
-	ps->tok_line = ps->line;
-	ps->tok_len = 1;
-	if (ps->p >= ps->end) {
-		ps->tok = T_EOF;
-		ps->tok_len = 0;
-		return 0;
-	}
-	s = ps->p;
-	if (value && ps->override && *s != '"' && *s != '\'' && *s != '[') {
-		size_t n = 0;
-
-		while (s + n < ps->end && s[n] != ';' && s[n] != '\n' &&
-		       s[n] != '\0')
-			n++;
-		ps->p = s + n;
-		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-			     s[n - 1] == '\r'))
-			n--;
-		ps->tok_len = n;
-		if (set_tok_text(ps, T_BARE, s, n))
-			return HV_ERROR_NOMEM;
-		if (hv__check_utf8(ps->tok_str))
-			return perr(ps, ps->line, NULL, "value %s",
-				    hv__check_utf8(ps->tok_str));
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(punct) / sizeof(punct[0]); i++) {
-		if (*s == punct[i].c) {
-			ps->p++;
-			if (*s == '\n')
-				ps->line++;
-			ps->tok = punct[i].tok;
-			return 0;
-		}
-	}
-	switch (*s) {
-	case '+':
-		if (s + 1 < ps->end && s[1] == '=') {
-			ps->p += 2;
-			ps->tok = T_PLUSEQ;
-			ps->tok_len = 2;
-			return 0;
-		}
-		break;
-	case '"':
-	case '\'':
-		return lex_string(ps);
-	}
-	if (is_ident_start(*s) || is_digit(*s)) {
-		bool number = is_digit(*s);
-		size_t n = 0;
-
-		/* A number runs on over letters and dots, so that "512M" or
-		 * "1.5" is read whole and refused with a useful message. */
-		while (s + n < ps->end &&
-		       (is_ident(s[n]) || (number && s[n] == '.')))
-			n++;
-		ps->p = s + n;
-		ps->tok_len = n;
-		return set_tok_text(ps, number ? T_NUMBER : T_IDENT, s, n);
-	}
-	if (*s == '(' || *s == '{')
-		return perr(ps, ps->line, NULL,
-			    "unexpected '%c': this looks like Python (an old xm config); xl.cfg has only KEY = VALUE lines",
-			    *s);
-	if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-		return perr(ps, ps->line, NULL,
-			    "unexpected byte 0x%02x (outside strings only KEY = VALUE, numbers and [ lists ] may appear)",
-			    (unsigned char)*s);
-	return perr(ps, ps->line, NULL,
-		    "unexpected '%c' (outside strings only KEY = VALUE, numbers and [ lists ] may appear)",
-		    *s);
-}
-
-/* The current token, for messages. */
-static void tok_desc(const struct parser *ps, char *buf, size_t len)
-{
-	switch (ps->tok) {
-	case T_EOF:
-		snprintf(buf, len, "the end of the %s",
-			 ps->override ? "text" : "file");
-		break;
-	case T_NL:
-		snprintf(buf, len, "the end of the line");
-		break;
-	case T_STRING:
-		snprintf(buf, len, "the string \"%.40s\"", ps->tok_str);
-		break;
-	default:
-		snprintf(buf, len, "\"%.*s\"",
-			 (int)(ps->tok_len > 40 ? 40 : ps->tok_len),
-			 ps->tok_start);
-		break;
-	}
-}
-
-static int syntax(struct parser *ps, const char *key, const char *expected)
-{
-	char found[80];
-
-	tok_desc(ps, found, sizeof(found));
-	return perr(ps, ps->tok_line, key, "expected %s, found %s", expected,
-		    found);
-}
-
-static int skip_newlines(struct parser *ps)
-{
-	int rc = 0;
-
-	while (!rc && ps->tok == T_NL)
-		rc = lex(ps, false);
-	return rc;
-}
-
-static int parse_value(struct parser *ps, const char *key, struct value **v_r);
-
-static int parse_list(struct parser *ps, const char *key, struct value *list)
-{
-	int rc;
-
-	if (++ps->depth > MAX_DEPTH)
-		return perr(ps, ps->tok_line, key,
-			    "lists nested more than %d deep", MAX_DEPTH);
-	rc = lex(ps, false);
-	if (!rc)
-		rc = skip_newlines(ps);
-	while (!rc && ps->tok != T_RBRACK) {
-		struct value *item, **items;
-
-		rc = parse_value(ps, key, &item);
-		if (rc)
-			break;
-		items = realloc(list->items, (list->n + 1) * sizeof(*items));
-		if (!items) {
-			value_free(item);
-			return HV_ERROR_NOMEM;
-		}
-		items[list->n++] = item;
-		list->items = items;
-		rc = skip_newlines(ps);
-		if (rc || ps->tok == T_RBRACK)
-			break;
-		if (ps->tok != T_COMMA)
-			return syntax(ps, key, "',' or ']' in the list");
-		rc = lex(ps, false);
-		if (!rc)
-			rc = skip_newlines(ps);
-	}
-	if (rc)
-		return rc;
-	ps->depth--;
-	return lex(ps, false);
-}
-
-/* Parses the value starting at the current token, and moves past it. */
-static int parse_value(struct parser *ps, const char *key, struct value **v_r)
-{
-	struct value *v = calloc(1, sizeof(*v));
-	int rc = 0;
-
-	*v_r = NULL;
-	if (!v)
-		return HV_ERROR_NOMEM;
-	v->line = ps->tok_line;
-	switch (ps->tok) {
-	case T_LBRACK:
-		v->is_list = true;
-		rc = parse_list(ps, key, v);
-		break;
-	case T_STRING:
-	case T_BARE:
-	case T_NUMBER:
-		v->quoted = ps->tok == T_STRING;
-		v->s = ps->tok_str;
-		ps->tok_str = NULL;
-		rc = lex(ps, false);
-		break;
-	case T_IDENT:
-		rc = perr(ps, ps->tok_line, key,
-			  "%s needs quotes: write %s = \"%s\"", ps->tok_str,
-			  key, ps->tok_str);
-		break;
-	default:
-		rc = syntax(ps, key,
-			    "a value (a \"string\", a number or a [ list ])");
-		break;
-	}
-	if (rc) {
-		value_free(v);
-		return rc;
-	}
-	*v_r = v;
-	return 0;
-}
-
-static int parse_stmt(struct parser *ps)
-{
-	struct stmt st = { .line = ps->tok_line };
-	struct stmt *n;
-	int rc;
-
-	st.key = ps->tok_str;
-	ps->tok_str = NULL;
-	rc = lex(ps, false);
-	if (rc)
-		goto fail;
-	if (ps->tok != T_EQ && ps->tok != T_PLUSEQ) {
-		static const char *const python[] = {
-			"import", "from", "def", "if", "for",
-		};
-
-		for (size_t i = 0; i < sizeof(python) / sizeof(python[0]); i++) {
-			if (!strcmp(st.key, python[i])) {
-				rc = perr(ps, st.line, st.key,
-					  "this looks like Python (an old xm config); xl.cfg has only KEY = VALUE lines");
-				goto fail;
-			}
-		}
-		rc = syntax(ps, st.key, "'=' after the key");
-		goto fail;
-	}
-	st.append = ps->tok == T_PLUSEQ;
-	rc = lex(ps, true);
-	if (!rc)
-		rc = parse_value(ps, st.key, &st.v);
-	if (rc)
-		goto fail;
-	if (ps->tok != T_NL && ps->tok != T_SEMI && ps->tok != T_EOF) {
-		rc = syntax(ps, st.key,
-			    "the end of the line or ';' after the value");
-		goto fail;
-	}
-	n = realloc(ps->stmts, (ps->nr_stmts + 1) * sizeof(*n));
-	if (!n) {
-		rc = HV_ERROR_NOMEM;
-		goto fail;
-	}
-	n[ps->nr_stmts++] = st;
-	ps->stmts = n;
-	return 0;
-fail:
-	free(st.key);
-	value_free(st.v);
-	return rc;
-}
-
-static int parse_text(struct parser *ps)
-{
-	int rc = lex(ps, false);
-
-	while (!rc && ps->tok != T_EOF) {
-		if (ps->tok == T_NL || ps->tok == T_SEMI) {
-			rc = lex(ps, false);
-			continue;
-		}
-		if (ps->tok != T_IDENT)
-			return syntax(ps, NULL, "a KEY = VALUE setting");
-		rc = parse_stmt(ps);
-		if (!rc && ps->tok != T_EOF)
-			rc = lex(ps, false);
-	}
-	return rc;
-}
 
 /* Applying statements to a configuration. */
 
@@ -541,7 +38,8 @@ static int aerr(struct apply *a, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return perr(a->ps, line ? line : a->st->line, a->st->key, "%s", msg);
+	return hv__xl_perr(a->ps, line ? line : a->st->line, a->st->key,
+			   "%s", msg);
 }
 
 /* The single value of the statement. */
@@ -604,14 +102,15 @@ static int number(struct apply *a, uint64_t max, const char *unit,
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && p[2]) {
 		base = 16;
 		p += 2;
-	} else if (p[0] == '0' && is_digit(p[1])) {
+	} else if (p[0] == '0' && hv__xl_is_digit(p[1])) {
 		return aerr(a, 0, "\"%s\" has a leading zero, which Xen reads as octal; write it without the zero (or as 0x... hex)",
 			    s);
 	}
 	if (!*p)
 		goto bad;
 	for (; *p; p++) {
-		int d = base == 16 ? hv__hexval(*p) : (is_digit(*p) ? *p - '0' : -1);
+		int d = base == 16 ? hv__hexval(*p) :
+			(hv__xl_is_digit(*p) ? *p - '0' : -1);
 
 		if (d < 0)
 			goto bad;
@@ -623,7 +122,7 @@ static int number(struct apply *a, uint64_t max, const char *unit,
 	*v_r = v;
 	return 0;
 bad:
-	if (unit && is_digit(s[0])) {
+	if (unit && hv__xl_is_digit(s[0])) {
 		char *end;
 		unsigned long long n = strtoull(s, &end, 10);
 		int shift = -1;
@@ -755,7 +254,7 @@ static int k_builder(struct apply *a)
 	if (a->type_given) {
 		char loc[300];
 
-		where(a->ps, a->st->line, loc, sizeof(loc));
+		hv__xl_where(a->ps, a->st->line, loc, sizeof(loc));
 		HV__WARN(a->ps->ctx, "%s: builder: ignored because type is set; remove builder",
 			 loc);
 		return 0;
@@ -820,7 +319,7 @@ static int apply_devices(struct apply *a, bool disks)
 			return aerr(a, it->line,
 				    "entry %zu is a list; each entry is one \"string\"",
 				    i + 1);
-		where(a->ps, it->line, loc, sizeof(loc));
+		hv__xl_where(a->ps, it->line, loc, sizeof(loc));
 		snprintf(what, sizeof(what), "%s: %s", loc, a->st->key);
 		if (disks) {
 			rc = hv_disk_spec_new(&disk);
@@ -931,7 +430,7 @@ static int apply_stmts(struct parser *ps, hv_domain_config *cfg)
 			if (!strcmp(keys[k].key, st->key))
 				break;
 		if (k == sizeof(keys) / sizeof(keys[0])) {
-			where(ps, st->line, loc, sizeof(loc));
+			hv__xl_where(ps, st->line, loc, sizeof(loc));
 			HV__WARN(ps->ctx, "%s: %s: not used by hv; ignored",
 				 loc, st->key);
 			continue;
@@ -960,7 +459,7 @@ static int parse_and_apply(hv_ctx *ctx, const char *name, bool override,
 			name);
 		return HV_ERROR_INVAL;
 	}
-	rc = parse_text(&ps);
+	rc = hv__xl_parse_text(&ps);
 	if (rc)
 		goto out;
 	hv_domain_config_init_sized(&tmp, size);
@@ -972,7 +471,7 @@ static int parse_and_apply(hv_ctx *ctx, const char *name, bool override,
 	else
 		hv__cfg_replace(cfg, &tmp);
 out:
-	parser_free(&ps);
+	hv__xl_parser_free(&ps);
 	return rc;
 }
 

@@ -41,6 +41,7 @@ HV_CONFIG_SRC = \
 	hypervisor/shared/config/ctx.c hypervisor/shared/config/ctx.h \
 	hypervisor/shared/config/config_int.h \
 	hypervisor/shared/config/config.c \
+	hypervisor/shared/config/validate.c \
 	hypervisor/shared/config/devspec.c \
 	hypervisor/shared/config/json.c
 HV_CONFIG_CFLAGS = $(YAJL_CFLAGS)

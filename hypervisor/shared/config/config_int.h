@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Domain configuration internals shared by config.c (structures and
- * checks), xlcfg.c (xl.cfg reader), devspec.c (disk and vif specs) and
- * config_json.c.
+ * Domain configuration internals shared by config.c (structures and their
+ * operations), validate.c (checks and validation), devspec.c (disk and vif
+ * specs), json.c and libhv's xl.cfg reader (libhv/xlcfg.c, xlcfg-parse.c).
  *
  * Each public structure is described once, by a table of its members
  * (struct hv__struct_desc); disposing, copying and both JSON directions
@@ -88,10 +88,11 @@ void hv__cfg_replace(hv_domain_config *cfg, hv_domain_config *tmp);
 int hv__array_append(const struct hv__field *f, void *obj, void *elem);
 
 /*
- * Checks shared by the xl.cfg reader and hv_config_validate().  Each
- * returns NULL if @s is acceptable, or a sentence saying what is wrong and
- * what to write instead, for the caller to prefix with where it came from.
- * The sentence may be built in @buf (of @len bytes).
+ * Checks shared by the xl.cfg reader and hv_config_validate(), in
+ * validate.c with the hex, UUID and MAC helpers below.  Each returns NULL
+ * if @s is acceptable, or a sentence saying what is wrong and what to write
+ * instead, for the caller to prefix with where it came from.  The sentence
+ * may be built in @buf (of @len bytes).
  */
 const char *hv__check_name(const char *s);
 const char *hv__check_cpus(const char *s, char *buf, size_t len);
