@@ -17,12 +17,13 @@ need_kvm
 need_cmd python3
 
 exec python3 - "$HV_VMM" "$MINIOS" "$T" <<'PY'
-import json, os, re, socket, struct, subprocess, sys, time
+import atexit, json, os, re, socket, struct, subprocess, sys, time
 
 vmm, minios, T = sys.argv[1:4]
 MAGIC, VERSION = 0x4d4d5648, 1
 HDR = struct.Struct("<IHHIIII")
-SAVE, BUILD, RESTORE, EV_RUNNING, EV_EXIT, EV_PROGRESS = 7, 8, 9, 64, 65, 66
+QUERY, SAVE, BUILD, RESTORE, EV_RUNNING, EV_EXIT, EV_PROGRESS = 1, 7, 8, 9, 64, 65, 66
+STATE_PAUSED = 2
 SAVE_COMPRESS, SAVE_RESUME = 1, 2
 RESTORE_PAUSED, RESTORE_LAZY = 1, 2
 CONFIG = json.dumps({"name": "vmm-save", "type": "pvh", "memory_mib": 64, "vcpus": 1,
@@ -36,6 +37,18 @@ def fail(msg):
 
 def ok(msg):
     print("ok: " + msg)
+
+
+# every hv-vmm this test starts ends with it, whichever way it ends
+domains = []
+
+
+@atexit.register
+def kill_all():
+    for d in domains:
+        if d.p.poll() is None:
+            d.p.kill()
+            d.p.wait()
 
 
 class Domain:
@@ -54,6 +67,7 @@ class Domain:
                                   stdout=subprocess.DEVNULL,
                                   stderr=open(self.errlog, "wb"))
         child.close()
+        domains.append(self)
         self.seq = 1
         self.events = []
         self.first = None
@@ -137,6 +151,27 @@ class Domain:
 
     def counters(self):
         return [int(x) for x in re.findall(r"^minios: counter (\d+)", self.console(), re.M)]
+
+    def last_counter(self):
+        """The last counter the guest printed, once it has printed one."""
+        self.wait_console(r"^minios: counter \d+$")
+        return self.counters()[-1]
+
+    def query(self):
+        """QUERY: the domain's state (HV_VMM_STATE_*)."""
+        self.seq += 1
+        socket.send_fds(self.ctl, [HDR.pack(MAGIC, VERSION, QUERY, 0, HDR.size, self.seq, 0)], [])
+        while True:
+            m = self.recv()
+            if m is None:
+                fail("%s: hv-vmm ended before it answered QUERY: %s" % (self.name, self.stderr()))
+            op, fl, seq, body = m
+            if fl & 1 and seq == self.seq:
+                status, = struct.unpack_from("<i", body)
+                if status:
+                    fail("%s: QUERY answered %d" % (self.name, status))
+                return struct.unpack_from("<I", body, 8)[0]
+            self.events.append(m)
 
     def wait_console(self, pattern, timeout=20, after=0):
         deadline = time.time() + timeout
@@ -262,10 +297,11 @@ for vcpus in (1, 4):
         fail("save progress: %r" % progress[-3:])
     if os.path.getsize(img) != res[0]:
         fail("save says %d bytes, the file has %d" % (res[0], os.path.getsize(img)))
-    time.sleep(0.3)
-    last = d.counters()[-1]
-    time.sleep(0.3)
-    if d.counters()[-1] != last:
+    # paused by the save: hv-vmm says so, and no counter came after its answer
+    last = d.last_counter()
+    if d.query() != STATE_PAUSED:
+        fail("the domain ran on after a save without RESUME (QUERY: not paused)")
+    if d.last_counter() != last:
         fail("the domain ran on after a save without RESUME")
     d.kill()
     ok("%d vCPU%s: saved %d bytes (%d pages, %d zero), %d progress reports; the domain stayed paused"
@@ -286,7 +322,7 @@ r.wait_console(r"^minios: resumed generation=1$")
 st, res, _ = r.save(img, SAVE_RESUME, trunc=False)
 if st:
     fail("save onto the image the domain was restored from: %s" % res)
-r.wait_console(r"^minios: counter %d$" % (r.counters()[-1] + 2))
+r.wait_console(r"^minios: counter %d$" % (r.last_counter() + 2))
 r.kill()
 r = restore("same2", img, "--lazy")
 r.wait_console(r"^minios: resumed generation=2$")
@@ -294,7 +330,7 @@ r.wait_console(r"^minios: dirty verify ok pages=\d+$")
 st, msg, _ = r.save(img, 0, trunc=False)
 if st != -16 or "mapped from this file" not in msg:
     fail("save of a lazily restored domain onto its own image: %d %r, expected -EBUSY" % (st, msg))
-r.wait_console(r"^minios: counter %d$" % (r.counters()[-1] + 2))
+r.wait_console(r"^minios: counter %d$" % (r.last_counter() + 2))
 saved_and_restored(r, img + ".2", "same3", "save of a lazily restored domain", 3)
 ok("saved onto the image it was restored from (eager); lazily restored: refused (%s), saved elsewhere and restored" % msg)
 
@@ -315,7 +351,8 @@ size = os.path.getsize(img)
 with open(img, "r+b") as f:
     f.truncate(0)
     f.write(b"\xa5" * size)
-last = r.counters()[-1]
+# its memory may be out of the image before the guest printed a counter
+last = r.last_counter()
 r.wait_console(r"^minios: counter %d$" % (last + 3))
 saved_and_restored(r, img + ".2", "detach2", "detach: save after the image was rewritten")
 ok("eager restore: memory copied out of the image (%s); image rewritten, the domain ran on and saved its memory whole"
@@ -335,8 +372,7 @@ with open(img, "r+b") as f:
         fail("lease: the image opened for writing before its memory was copied out: %s" % r.stderr())
     f.truncate(0)
     f.write(b"\x5a" * size)
-r.wait_console(r"^minios: counter \d+$")
-last = r.counters()[-1]
+last = r.last_counter()
 r.wait_console(r"^minios: counter %d$" % (last + 3))
 saved_and_restored(r, img + ".2", "lease2", "lease: save after the image was rewritten at once")
 ok("eager restore: opened for writing at once, the image waited %.0f ms for the memory to be copied out; the domain ran on and saved its memory whole"
@@ -352,7 +388,7 @@ for i in range(2):
     if st:
         fail("save -c #%d: %s" % (i, res))
     n = len(d.counters())
-    d.wait_console(r"^minios: counter %d$" % (d.counters()[-1] + 2))
+    d.wait_console(r"^minios: counter %d$" % (d.last_counter() + 2))
     imgs.append((img, d.counters()[n - 1] if n else 0))
 d.kill()
 for i, (img, _) in enumerate(imgs):
@@ -369,7 +405,7 @@ st, msg, _ = d.save(None, 0, fd=full)
 os.close(full)
 if st != -28 or "No space" not in msg:
     fail("save onto /dev/full: status %d %r, expected -ENOSPC with a message" % (st, msg))
-n = d.counters()[-1]
+n = d.last_counter()
 d.wait_console(r"^minios: counter %d$" % (n + 3))
 rd, wr = os.pipe()
 os.close(rd)
@@ -377,7 +413,7 @@ st, msg2, _ = d.save(None, 0, fd=wr)
 os.close(wr)
 if st != -32:
     fail("save into a closed pipe: status %d %r, expected -EPIPE" % (st, msg2))
-n = d.counters()[-1]
+n = d.last_counter()
 d.wait_console(r"^minios: counter %d$" % (n + 3))
 d.kill()
 ok("failed saves (%s; %s) leave the domain running" % (msg, msg2))
