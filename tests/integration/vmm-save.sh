@@ -14,9 +14,11 @@ need_kvm
 need_cmd python3
 
 exec python3 - "$HV_VMM" "$MINIOS" "$T" <<'PY'
-import os, re, socket, struct, subprocess, sys, time
+import atexit, os, re, signal, socket, struct, subprocess, sys, time
 
 vmm, minios, T = sys.argv[1:4]
+# Time limits grow on slow hosts (HV_TEST_TIME_SCALE, tests/lib.sh).
+SCALE = float(os.environ.get("HV_TEST_TIME_SCALE") or 1)
 MAGIC, VERSION = 0x4d4d5648, 1
 HDR = struct.Struct("<IHHIIII")
 SAVE, EV_RUNNING, EV_EXIT, EV_PROGRESS = 7, 64, 65, 66
@@ -33,6 +35,22 @@ def ok(msg):
     print("ok: " + msg)
 
 
+# Every hv-vmm this test started is killed when it ends, failed or not.
+domains = []
+
+
+def kill_all():
+    for d in domains:
+        if d.p.poll() is None:
+            d.p.kill()
+            d.p.wait()
+
+
+atexit.register(kill_all)
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
+
+
 class Domain:
     """An hv-vmm on a control socketpair, its console in a file."""
 
@@ -41,12 +59,13 @@ class Domain:
         self.log = "%s/%s.console" % (T, name)
         self.errlog = "%s/%s.stderr" % (T, name)
         self.ctl, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.ctl.settimeout(60)
+        self.ctl.settimeout(60 * SCALE)
         self.p = subprocess.Popen([vmm, "run", "--console", "file:" + self.log,
                                    "--control-fd", str(child.fileno())] + args,
                                   pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
                                   stdout=subprocess.DEVNULL,
                                   stderr=open(self.errlog, "wb"))
+        domains.append(self)
         child.close()
         self.seq = 0
         self.events = []
@@ -112,7 +131,7 @@ class Domain:
         return [int(x) for x in re.findall(r"^minios: counter (\d+)", self.console(), re.M)]
 
     def wait_console(self, pattern, timeout=20, after=0):
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * SCALE
         while time.time() < deadline:
             m = re.search(pattern, self.console()[after:], re.M)
             if m:
@@ -122,6 +141,12 @@ class Domain:
             time.sleep(0.05)
         fail("%s: no %r on the console (exit %s); stderr: %s; console tail: %r" %
              (self.name, pattern, self.p.poll(), self.stderr(), self.console()[-400:]))
+
+    def last_counter(self):
+        """The last counter on the console, once there is one (a restored
+        domain prints its first a moment after the start)."""
+        self.wait_console(r"^minios: counter \d+$")
+        return self.counters()[-1]
 
     def kill(self):
         if self.p.poll() is None:
@@ -184,7 +209,7 @@ def corrupt(src, dst, at, byte=None):
 
 def refused(name, image, pattern, *args):
     p = subprocess.run([vmm, "run", "--restore", image, "--console", "file:%s/%s.console" % (T, name)]
-                       + list(args), stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+                       + list(args), stdin=subprocess.DEVNULL, capture_output=True, timeout=60 * SCALE)
     err = p.stderr.decode(errors="replace")
     if p.returncode != 1 or not re.search(pattern, err):
         fail("%s: exit %d, stderr %r; expected 1 and %r" % (name, p.returncode, err, pattern))
@@ -205,9 +230,9 @@ for vcpus in (1, 4):
         fail("save progress: %r" % progress[-3:])
     if os.path.getsize(img) != res[0]:
         fail("save says %d bytes, the file has %d" % (res[0], os.path.getsize(img)))
-    time.sleep(0.3)
+    time.sleep(0.3 * SCALE)
     last = d.counters()[-1]
-    time.sleep(0.3)
+    time.sleep(0.3 * SCALE)
     if d.counters()[-1] != last:
         fail("the domain ran on after a save without RESUME")
     d.kill()
@@ -229,7 +254,7 @@ r.wait_console(r"^minios: resumed generation=1$")
 st, res, _ = r.save(img, SAVE_RESUME, trunc=False)
 if st:
     fail("save onto the image the domain was restored from: %s" % res)
-r.wait_console(r"^minios: counter %d$" % (r.counters()[-1] + 2))
+r.wait_console(r"^minios: counter %d$" % (r.last_counter() + 2))
 r.kill()
 r = restore("same2", img, "--lazy")
 r.wait_console(r"^minios: resumed generation=2$")
@@ -237,7 +262,7 @@ r.wait_console(r"^minios: dirty verify ok pages=\d+$")
 st, msg, _ = r.save(img, 0, trunc=False)
 if st != -16 or "mapped from this file" not in msg:
     fail("save of a lazily restored domain onto its own image: %d %r, expected -EBUSY" % (st, msg))
-r.wait_console(r"^minios: counter %d$" % (r.counters()[-1] + 2))
+r.wait_console(r"^minios: counter %d$" % (r.last_counter() + 2))
 saved_and_restored(r, img + ".2", "same3", "save of a lazily restored domain", 3)
 ok("saved onto the image it was restored from (eager); lazily restored: refused (%s), saved elsewhere and restored" % msg)
 
@@ -249,7 +274,7 @@ img = "%s/detach.img" % T
 with open("%s/s1.img" % T, "rb") as f, open(img, "wb") as g:
     g.write(f.read())
 r = restore("detach", img, "-v")
-deadline = time.time() + 20
+deadline = time.time() + 20 * SCALE
 while "memory copied out of the image" not in r.stderr():
     if time.time() > deadline or r.p.poll() is not None:
         fail("detach: no \"memory copied out of the image\" from hv-vmm -v: %s" % r.stderr())
@@ -258,7 +283,7 @@ size = os.path.getsize(img)
 with open(img, "r+b") as f:
     f.truncate(0)
     f.write(b"\xa5" * size)
-last = r.counters()[-1]
+last = r.last_counter()
 r.wait_console(r"^minios: counter %d$" % (last + 3))
 saved_and_restored(r, img + ".2", "detach2", "detach: save after the image was rewritten")
 ok("eager restore: memory copied out of the image (%s); image rewritten, the domain ran on and saved its memory whole"
@@ -278,8 +303,7 @@ with open(img, "r+b") as f:
         fail("lease: the image opened for writing before its memory was copied out: %s" % r.stderr())
     f.truncate(0)
     f.write(b"\x5a" * size)
-r.wait_console(r"^minios: counter \d+$")
-last = r.counters()[-1]
+last = r.last_counter()
 r.wait_console(r"^minios: counter %d$" % (last + 3))
 saved_and_restored(r, img + ".2", "lease2", "lease: save after the image was rewritten at once")
 ok("eager restore: opened for writing at once, the image waited %.0f ms for the memory to be copied out; the domain ran on and saved its memory whole"
@@ -372,7 +396,7 @@ ok("not an image: " + e)
 # lazy: the page data is checked after the start; corrupt data stops it
 corrupt(img, bad, size // 2, 0x40)
 r = Domain("lazybad", ["--restore", bad, "--lazy"])
-if r.p.wait(timeout=60) != 1 or "does not match the record's CRC" not in r.stderr():
+if r.p.wait(timeout=60 * SCALE) != 1 or "does not match the record's CRC" not in r.stderr():
     fail("lazy restore of a corrupt image: exit %s, stderr %r" % (r.p.returncode, r.stderr()))
 r.ctl.close()
 ok("lazy restore of corrupt page data: stopped with %r" % r.stderr().splitlines()[-1])
