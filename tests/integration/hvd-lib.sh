@@ -51,6 +51,10 @@ cat >"$T/hvc.py" <<'PY'
 """A small hypercall client for the hvd tests."""
 import array, json, os, re, socket, struct, sys, time, uuid as uuidlib
 
+# Time limits grow on slow hosts (HV_TEST_TIME_SCALE, tests/lib.sh): the
+# helpers below scale the limits they are given.
+SCALE = float(os.environ.get("HV_TEST_TIME_SCALE") or 1)
+
 MAGIC, VERSION, MSG_MAX, MAX_FDS = 0x43485648, 1, 65536, 8
 F_REPLY, F_EVENT, F_PROGRESS = 1, 2, 4
 HDR = struct.Struct("<IHHIIIi2I")
@@ -170,7 +174,8 @@ class Error(Exception):
 class Hvd:
     def __init__(self, path=None, timeout=30):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.s.settimeout(timeout)
+        self.timeout = timeout * SCALE
+        self.s.settimeout(self.timeout)
         self.s.connect(path or RUNDIR + "/hvd.sock")
         self.seq = 0
         self.events = []
@@ -395,6 +400,7 @@ class Hvd:
         return self.create(name, cmdline, paused=True, **kw)
 
     def wait_event(self, etype, domid=None, name=None, timeout=20):
+        timeout *= SCALE
         deadline = time.time() + timeout
         while True:
             for e in self.events:
@@ -412,7 +418,7 @@ class Hvd:
             except socket.timeout:
                 continue
             finally:
-                self.s.settimeout(30)
+                self.s.settimeout(self.timeout)
             if fl & F_EVENT:
                 self._event(body)
             elif fl & F_PROGRESS:
@@ -422,6 +428,7 @@ class Hvd:
 
 
 def wait_for(pred, what, timeout=20, step=0.05):
+    timeout *= SCALE
     deadline = time.time() + timeout
     while True:
         v = pred()
@@ -459,7 +466,7 @@ def check_pause(h, domid, name):
 def read_console(h, domid, needle, timeout=10):
     """Reads the domain's console socket until @needle comes."""
     c = h.console(domid)
-    c.settimeout(timeout)
+    c.settimeout(timeout * SCALE)
     buf = b""
     while needle not in buf:
         data = c.recv(4096)

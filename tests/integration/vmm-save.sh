@@ -17,9 +17,11 @@ need_kvm
 need_cmd python3
 
 exec python3 - "$HV_VMM" "$MINIOS" "$T" <<'PY'
-import atexit, json, os, re, socket, struct, subprocess, sys, time
+import atexit, json, os, re, signal, socket, struct, subprocess, sys, time
 
 vmm, minios, T = sys.argv[1:4]
+# Time limits grow on slow hosts (HV_TEST_TIME_SCALE, tests/lib.sh).
+SCALE = float(os.environ.get("HV_TEST_TIME_SCALE") or 1)
 MAGIC, VERSION = 0x4d4d5648, 1
 HDR = struct.Struct("<IHHIIII")
 QUERY, SAVE, BUILD, RESTORE, EV_RUNNING, EV_EXIT, EV_PROGRESS = 1, 7, 8, 9, 64, 65, 66
@@ -51,6 +53,10 @@ def kill_all():
             d.p.wait()
 
 
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
+
+
 class Domain:
     """An hv-vmm on a control socketpair, its console in a file, given its
     domain by the first request (@op BUILD or RESTORE, @body, @fds)."""
@@ -60,7 +66,7 @@ class Domain:
         self.log = "%s/%s.console" % (T, name)
         self.errlog = "%s/%s.stderr" % (T, name)
         self.ctl, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self.ctl.settimeout(60)
+        self.ctl.settimeout(60 * SCALE)
         self.p = subprocess.Popen([vmm, "run", "--console", "file:" + self.log,
                                    "--control-fd", str(child.fileno())] + list(args),
                                   pass_fds=[child.fileno()], stdin=subprocess.DEVNULL,
@@ -174,7 +180,7 @@ class Domain:
             self.events.append(m)
 
     def wait_console(self, pattern, timeout=20, after=0):
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * SCALE
         while time.time() < deadline:
             m = re.search(pattern, self.console()[after:], re.M)
             if m:
@@ -262,7 +268,7 @@ def corrupt(src, dst, at, byte=None):
 
 def refused(name, image, pattern, *args):
     p = subprocess.run([vmm, "run", "--restore", image, "--console", "file:%s/%s.console" % (T, name)]
-                       + list(args), stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+                       + list(args), stdin=subprocess.DEVNULL, capture_output=True, timeout=60 * SCALE)
     err = p.stderr.decode(errors="replace")
     if p.returncode != 1 or not re.search(pattern, err):
         fail("%s: exit %d, stderr %r; expected 1 and %r" % (name, p.returncode, err, pattern))
@@ -276,7 +282,7 @@ def refused_ctl(name, image, pattern, memory=0, vcpus=0):
     """RESTORE of @image refused in its reply, with a message; hv-vmm exits 1."""
     d = restoring(name, image, memory=memory, vcpus=vcpus)
     st, msg = d.started()
-    rc = d.p.wait(timeout=60)
+    rc = d.p.wait(timeout=60 * SCALE)
     d.ctl.close()
     if st >= 0 or not re.search(pattern, msg) or rc != 1:
         fail("%s: RESTORE answered %d %r, exit %d; expected a failure matching %r, exit 1" %
@@ -342,7 +348,7 @@ img = "%s/detach.img" % T
 with open("%s/s1.img" % T, "rb") as f, open(img, "wb") as g:
     g.write(f.read())
 r = restore("detach", img, "-v")
-deadline = time.time() + 20
+deadline = time.time() + 20 * SCALE
 while "memory copied out of the image" not in r.stderr():
     if time.time() > deadline or r.p.poll() is not None:
         fail("detach: no \"memory copied out of the image\" from hv-vmm -v: %s" % r.stderr())
@@ -471,7 +477,7 @@ ok("RESTORE on the control channel refuses with a message: %s; %s; %s" % (e, e2,
 # lazy: the page data is checked after the start; corrupt data stops it
 corrupt(img, bad, size // 2, 0x40)
 r = restoring("lazybad", bad, "--lazy")
-if r.p.wait(timeout=60) != 1 or "does not match the record's CRC" not in r.stderr():
+if r.p.wait(timeout=60 * SCALE) != 1 or "does not match the record's CRC" not in r.stderr():
     fail("lazy restore of a corrupt image: exit %s, stderr %r" % (r.p.returncode, r.stderr()))
 r.ctl.close()
 ok("lazy restore of corrupt page data: stopped with %r" % r.stderr().splitlines()[-1])

@@ -31,8 +31,9 @@ trap xl_cleanup EXIT
 # xl ARGS: runs xl, output in $T/out and $T/err, status in $rc.
 xl() {
 	rc=0
-	timeout -k 5 "${XL_TIMEOUT:-60}" "$XL" "$@" >"$T/out" 2>"$T/err" || rc=$?
-	[ "$rc" != 124 ] || { cat "$T/out" "$T/err" >&2; fail "xl $* did not finish in ${XL_TIMEOUT:-60}s"; }
+	xl_limit=$(scaled "${XL_TIMEOUT:-60}")
+	timeout -k 5 "$xl_limit" "$XL" "$@" >"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" != 124 ] || { cat "$T/out" "$T/err" >&2; fail "xl $* did not finish in ${xl_limit}s"; }
 }
 
 # xl_ok ARGS: xl must succeed.
@@ -68,9 +69,10 @@ field() {
 	"$XL" list 2>/dev/null | awk -v n="$1" -v c="$2" '$1 == n { print $c }'
 }
 
-# wait_for SECONDS COMMAND...: until COMMAND succeeds.
+# wait_for SECONDS COMMAND...: until COMMAND succeeds (SECONDS scaled by
+# HV_TEST_TIME_SCALE).
 wait_for() {
-	s=$1
+	s=$(scaled "$1")
 	shift
 	i=0
 	while ! "$@"; do
