@@ -48,7 +48,7 @@ need_kvm() {
 # HV_NESTED_INTEGRATION=0, already inside, or the harness lacks something.
 # HV_NESTED_TIMEOUT bounds the outer QEMU (default 900 s).  See
 # tests/nested/README.
-HV_NESTED_SANITIZER_TESTS=${HV_NESTED_SANITIZER_TESTS:-"vmm-boot vmm-hostile vmm-save hvd-lifecycle xl-save"}
+HV_NESTED_SANITIZER_TESTS=${HV_NESTED_SANITIZER_TESTS:-"vmm-boot vmm-hostile vmm-save"}
 nested_rerun() {
 	nested_why=
 	if [ "${HV_NESTED_INTEGRATION:-1}" = 0 ]; then
