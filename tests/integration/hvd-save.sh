@@ -30,7 +30,8 @@ if open("%s/domains/%d/config.json" % (RUNDIR, d), encoding="utf-8").read() != t
 nouuid = describe("cfg2", uuid=False)
 d2 = h.create_domain(nouuid, paused=True)
 j = json.loads(h.get_config(d2))
-if not j.get("uuid") or {k: v for k, v in j.items() if k != "uuid"} != nouuid:
+# hvd gives it a UUID, and so encodes it again (every member, defaults too)
+if not j.get("uuid") or any(j.get(k) != v for k, v in nouuid.items()):
     fail("a description without a UUID came back as %r" % j)
 h.destroy(d2)
 if h.domop(GET_CONFIG, d + 100, check=False)[0] != -ENOENT:
