@@ -41,9 +41,42 @@
  */
 struct hvpy_tls {
 	char err[HVPY_ERR_MAX];		/* last HV_LOG_ERROR message */
-	PyObject *exc_type, *exc_value, *exc_tb; /* raised by a callback */
+	PyObject *exc;			/* raised by a callback, to re-raise */
 };
 static __thread struct hvpy_tls hvpy_tls;
+
+/* The pending exception taken out (normalised, traceback attached) and
+ * put back; PyErr_Fetch() and PyErr_Restore() are deprecated in 3.12. */
+static PyObject *hvpy_exc_take(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	return PyErr_GetRaisedException();
+#else
+	PyObject *t, *v, *tb;
+
+	PyErr_Fetch(&t, &v, &tb);
+	if (!t)
+		return NULL;
+	PyErr_NormalizeException(&t, &v, &tb);
+	if (tb && v)
+		PyException_SetTraceback(v, tb);
+	Py_XDECREF(t);
+	Py_XDECREF(tb);
+	return v;
+#endif
+}
+
+static void hvpy_exc_give(PyObject *exc)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	PyErr_SetRaisedException(exc);
+#else
+	if (!exc)
+		return;
+	Py_INCREF(Py_TYPE(exc));
+	PyErr_Restore((PyObject *)Py_TYPE(exc), exc, PyException_GetTraceback(exc));
+#endif
+}
 
 static PyObject *hvpy_error_factory;
 
@@ -56,21 +89,12 @@ static void hvpy_call_begin(void)
 /* Keeps the exception a callback raised, to re-raise after the call. */
 static void hvpy_stash_exception(void)
 {
-	PyObject *t, *v, *tb;
+	PyObject *exc = hvpy_exc_take();
 
-	PyErr_Fetch(&t, &v, &tb);
-	if (hvpy_tls.exc_type) {	/* keep the first one */
-		Py_XDECREF(t);
-		Py_XDECREF(v);
-		Py_XDECREF(tb);
-		return;
-	}
-	PyErr_NormalizeException(&t, &v, &tb);
-	if (tb && v)
-		PyException_SetTraceback(v, tb);
-	hvpy_tls.exc_type = t;
-	hvpy_tls.exc_value = v;
-	hvpy_tls.exc_tb = tb;
+	if (hvpy_tls.exc)		/* keep the first one */
+		Py_XDECREF(exc);
+	else
+		hvpy_tls.exc = exc;
 }
 
 /* Raises HV_ERROR_* @rc with the message the context logged. */
@@ -97,10 +121,9 @@ static void hvpy_raise(int rc)
  */
 static int hvpy_check(int rc)
 {
-	if (hvpy_tls.exc_type) {
-		PyErr_Restore(hvpy_tls.exc_type, hvpy_tls.exc_value,
-			      hvpy_tls.exc_tb);
-		hvpy_tls.exc_type = hvpy_tls.exc_value = hvpy_tls.exc_tb = NULL;
+	if (hvpy_tls.exc) {
+		hvpy_exc_give(hvpy_tls.exc);
+		hvpy_tls.exc = NULL;
 		return -1;
 	}
 	if (rc >= 0)
@@ -133,7 +156,7 @@ static void hvpy_log(void *opaque, enum hv_log_level level, const char *fmt,
 	struct hvpy_logger *lg = opaque;
 	char buf[HVPY_ERR_MAX];
 	PyGILState_STATE gil;
-	PyObject *t, *v, *tb, *msg, *r;
+	PyObject *saved, *msg, *r;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (level == HV_LOG_ERROR)
@@ -141,14 +164,15 @@ static void hvpy_log(void *opaque, enum hv_log_level level, const char *fmt,
 	if (!lg || !lg->fn || !Py_IsInitialized())
 		return;
 	gil = PyGILState_Ensure();
-	PyErr_Fetch(&t, &v, &tb);
+	saved = hvpy_exc_take();
 	msg = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)strlen(buf), "replace");
 	r = msg ? PyObject_CallFunction(lg->fn, "iO", (int)level, msg) : NULL;
 	if (!r)
 		PyErr_WriteUnraisable(lg->fn);
 	Py_XDECREF(r);
 	Py_XDECREF(msg);
-	PyErr_Restore(t, v, tb);
+	if (saved)
+		hvpy_exc_give(saved);
 	PyGILState_Release(gil);
 }
 

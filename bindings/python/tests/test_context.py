@@ -87,6 +87,20 @@ class DaemonTest(unittest.TestCase):
         with self.assertRaises(hv.NotFound):
             self.ctx.domain("nokernel")
 
+    def test_restore_refuses_junk(self):
+        path = os.path.join(os.environ["HVPY_TMP"], "junk.img")
+        with open(path, "wb") as f:
+            f.write(os.urandom(8192))
+        with self.assertRaises(hv.Corrupt) as cm:
+            self.ctx.restore(path, progress=lambda done, total: None)
+        self.assertIsInstance(cm.exception, ValueError)
+        self.assertIn("magic", str(cm.exception))
+        self.assertEqual(self.ctx.domains(), [])
+
+    def test_progress_must_be_callable(self):
+        with self.assertRaises(TypeError):
+            hv.raw.hv_domain_save(self.ctx._ctx, 1, 1, 0, "not callable")
+
 
 if __name__ == "__main__":
     unittest.main()
