@@ -83,6 +83,7 @@ def main():
     if not os.path.isdir(os.path.join(pkg, "hv")):
         print("FAIL: the package was not built in %s" % pkg)
         return 1
+    sys.dont_write_bytecode = True     # nothing written into the source tree
     sys.path[:0] = [pkg, here]
     tmp = tempfile.mkdtemp(prefix="hv-py.")
     os.environ["HV_RUNDIR"] = os.path.join(tmp, "run")
