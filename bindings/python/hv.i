@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The raw Python binding of libhv: hv.raw (the C extension hv._raw), built
+ * with "swig -python -threads" over the installed headers.  It stays close
+ * to C: the same names, the same arguments, but
+ *   - out-parameters (ids, descriptors, strings, result structures) are
+ *     returned, structures as dicts of their members, hv_domain_list() as a
+ *     list of such dicts;
+ *   - a negative HV_ERROR_* is raised as the exception that the factory set
+ *     by hvpy_set_error_factory() makes of (code, message), the message
+ *     being the last error the context logged in this thread;
+ *   - a progress argument is a Python callable(done, total) or None; an
+ *     exception raised in it cancels the operation and is re-raised from
+ *     the call;
+ *   - hv_ctx_set_logger() takes a callable(level, message) or None;
+ *   - the GIL is released around every call into libhv.
+ * The idiomatic layer is the hv package around it (bindings/python/hv/).
+ */
+%module(package="hv") raw
+
+%{
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hv/hv.h>
+#include <hv/config.h>
+#include <hv/domain.h>
+%}
+
+%include <stdint.i>
+
+/* ---- per-thread state: the last logged error, a pending exception ---- */
+%{
+#define HVPY_ERR_MAX 1024
+
+/*
+ * libhv calls the logger, and the progress callback, in the thread that
+ * made the call, so what they leave for the wrapper to report is kept per
+ * thread: the wrapper of the same call reads it on the same thread.
+ */
+struct hvpy_tls {
+	char err[HVPY_ERR_MAX];		/* last HV_LOG_ERROR message */
+	PyObject *exc;			/* raised by a callback, to re-raise */
+};
+static __thread struct hvpy_tls hvpy_tls;
+
+/* The pending exception taken out (normalised, traceback attached) and
+ * put back; PyErr_Fetch() and PyErr_Restore() are deprecated in 3.12. */
+static PyObject *hvpy_exc_take(void)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	return PyErr_GetRaisedException();
+#else
+	PyObject *t, *v, *tb;
+
+	PyErr_Fetch(&t, &v, &tb);
+	if (!t)
+		return NULL;
+	PyErr_NormalizeException(&t, &v, &tb);
+	if (tb && v)
+		PyException_SetTraceback(v, tb);
+	Py_XDECREF(t);
+	Py_XDECREF(tb);
+	return v;
+#endif
+}
+
+static void hvpy_exc_give(PyObject *exc)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+	PyErr_SetRaisedException(exc);
+#else
+	if (!exc)
+		return;
+	Py_INCREF(Py_TYPE(exc));
+	PyErr_Restore((PyObject *)Py_TYPE(exc), exc, PyException_GetTraceback(exc));
+#endif
+}
+
+static PyObject *hvpy_error_factory;
+
+/* Called (without the GIL) before each call into libhv. */
+static void hvpy_call_begin(void)
+{
+	hvpy_tls.err[0] = '\0';
+}
+
+/* Keeps the exception a callback raised, to re-raise after the call. */
+static void hvpy_stash_exception(void)
+{
+	PyObject *exc = hvpy_exc_take();
+
+	if (hvpy_tls.exc)		/* keep the first one */
+		Py_XDECREF(exc);
+	else
+		hvpy_tls.exc = exc;
+}
+
+/* Raises HV_ERROR_* @rc with the message the context logged. */
+static void hvpy_raise(int rc)
+{
+	const char *msg = hvpy_tls.err[0] ? hvpy_tls.err : hv_strerror(rc);
+	PyObject *exc;
+
+	if (!hvpy_error_factory) {
+		PyErr_Format(PyExc_RuntimeError, "libhv error %d: %s", rc, msg);
+		return;
+	}
+	exc = PyObject_CallFunction(hvpy_error_factory, "is", rc, msg);
+	if (!exc)
+		return;
+	PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+	Py_DECREF(exc);
+}
+
+/*
+ * After a call that returned @rc: raises the exception a callback raised,
+ * if any (whatever @rc is: the caller asked for it), else the error @rc
+ * names.  Returns -1 with an exception set, or 0.
+ */
+static int hvpy_check(int rc)
+{
+	if (hvpy_tls.exc) {
+		hvpy_exc_give(hvpy_tls.exc);
+		hvpy_tls.exc = NULL;
+		return -1;
+	}
+	if (rc >= 0)
+		return 0;
+	hvpy_raise(rc);
+	return -1;
+}
+
+static void hvpy_set_error_factory(PyObject *factory)
+{
+	Py_XINCREF(factory == Py_None ? NULL : factory);
+	Py_XDECREF(hvpy_error_factory);
+	hvpy_error_factory = factory == Py_None ? NULL : factory;
+}
+
+/* ---- logger ---- */
+
+/* One per context that has ever had a logger; found by its context. */
+struct hvpy_logger {
+	hv_ctx *ctx;
+	PyObject *fn;			/* NULL: only keep the last error */
+	struct hvpy_logger *next;
+};
+static pthread_mutex_t hvpy_loggers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hvpy_logger *hvpy_loggers;
+
+static void hvpy_log(void *opaque, enum hv_log_level level, const char *fmt,
+		     va_list ap)
+{
+	struct hvpy_logger *lg = opaque;
+	char buf[HVPY_ERR_MAX];
+	PyGILState_STATE gil;
+	PyObject *saved, *msg, *r;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (level == HV_LOG_ERROR)
+		memcpy(hvpy_tls.err, buf, sizeof(buf));
+	if (!lg || !lg->fn || !Py_IsInitialized())
+		return;
+	gil = PyGILState_Ensure();
+	saved = hvpy_exc_take();
+	msg = PyUnicode_DecodeUTF8(buf, (Py_ssize_t)strlen(buf), "replace");
+	r = msg ? PyObject_CallFunction(lg->fn, "iO", (int)level, msg) : NULL;
+	if (!r)
+		PyErr_WriteUnraisable(lg->fn);
+	Py_XDECREF(r);
+	Py_XDECREF(msg);
+	if (saved)
+		hvpy_exc_give(saved);
+	PyGILState_Release(gil);
+}
+
+/* Unlinks @ctx's logger record and returns it (NULL: none). */
+static struct hvpy_logger *hvpy_logger_unlink(hv_ctx *ctx)
+{
+	struct hvpy_logger **p, *lg = NULL;
+
+	pthread_mutex_lock(&hvpy_loggers_lock);
+	for (p = &hvpy_loggers; *p; p = &(*p)->next)
+		if ((*p)->ctx == ctx) {
+			lg = *p;
+			*p = lg->next;
+			break;
+		}
+	pthread_mutex_unlock(&hvpy_loggers_lock);
+	return lg;
+}
+
+static void hvpy_logger_free(struct hvpy_logger *lg)
+{
+	if (!lg)
+		return;
+	Py_XDECREF(lg->fn);
+	free(lg);
+}
+
+/*
+ * hv_ctx_set_logger(ctx, fn, max_level): @fn(level, message) for messages
+ * at or below @max_level, from any thread (with the GIL taken); None drops
+ * them.  Errors are always kept for the exceptions' messages.
+ */
+static int hvpy_ctx_set_logger(hv_ctx *ctx, PyObject *fn, int max_level)
+{
+	struct hvpy_logger *lg, *old;
+
+	if (fn != Py_None && !PyCallable_Check(fn)) {
+		PyErr_SetString(PyExc_TypeError, "logger must be callable or None");
+		return -1;
+	}
+	lg = calloc(1, sizeof(*lg));
+	if (!lg) {
+		PyErr_NoMemory();
+		return -1;
+	}
+	lg->ctx = ctx;
+	if (fn != Py_None) {
+		Py_INCREF(fn);
+		lg->fn = fn;
+	}
+	old = hvpy_logger_unlink(ctx);
+	/* Waits for loggers running in other threads, which need the GIL. */
+	Py_BEGIN_ALLOW_THREADS
+	hv_ctx_set_logger(ctx, hvpy_log, lg,
+			  fn == Py_None ? HV_LOG_ERROR : (enum hv_log_level)max_level);
+	Py_END_ALLOW_THREADS
+	pthread_mutex_lock(&hvpy_loggers_lock);
+	lg->next = hvpy_loggers;
+	hvpy_loggers = lg;
+	pthread_mutex_unlock(&hvpy_loggers_lock);
+	hvpy_logger_free(old);
+	return 0;
+}
+
+/* hv_ctx_new(): a new context that keeps its errors for the exceptions. */
+static int hvpy_ctx_new(hv_ctx **ctx_r)
+{
+	int rc;
+
+	rc = hv_ctx_new(ctx_r);
+	if (rc < 0)
+		return rc;
+	if (hvpy_ctx_set_logger(*ctx_r, Py_None, HV_LOG_ERROR) < 0) {
+		PyErr_Clear();
+		hv_ctx_free(*ctx_r);
+		*ctx_r = NULL;
+		return HV_ERROR_NOMEM;
+	}
+	return 0;
+}
+
+/* hv_ctx_free(ctx): frees @ctx and its logger. */
+static void hvpy_ctx_free(hv_ctx *ctx)
+{
+	Py_BEGIN_ALLOW_THREADS
+	hv_ctx_free(ctx);
+	Py_END_ALLOW_THREADS
+	hvpy_logger_free(hvpy_logger_unlink(ctx));
+}
+
+/* ---- progress ---- */
+
+struct hvpy_progress {
+	hv_progress p;
+	PyObject *fn;
+};
+
+static int hvpy_progress_cb(void *opaque, uint64_t done, uint64_t total)
+{
+	struct hvpy_progress *pg = opaque;
+	PyGILState_STATE gil = PyGILState_Ensure();
+	PyObject *r;
+	int stop = 0;
+
+	r = PyObject_CallFunction(pg->fn, "KK", (unsigned long long)done,
+				  (unsigned long long)total);
+	if (r)
+		Py_DECREF(r);
+	else {
+		hvpy_stash_exception();
+		stop = 1;
+	}
+	PyGILState_Release(gil);
+	return stop;
+}
+
+/* ---- result structures as dicts ---- */
+
+static int hvpy_set(PyObject *d, const char *key, PyObject *v)
+{
+	int r;
+
+	if (!v)
+		return -1;
+	r = PyDict_SetItemString(d, key, v);
+	Py_DECREF(v);
+	return r;
+}
+
+#define HVPY_U(d, s, m) hvpy_set(d, #m, PyLong_FromUnsignedLongLong((unsigned long long)(s)->m))
+#define HVPY_I(d, s, m) hvpy_set(d, #m, PyLong_FromLongLong((long long)(s)->m))
+#define HVPY_S(d, s, m) hvpy_set(d, #m, PyUnicode_DecodeUTF8((s)->m, (Py_ssize_t)strnlen((s)->m, sizeof((s)->m)), "replace"))
+#define HVPY_B(d, s, m) hvpy_set(d, #m, PyBytes_FromStringAndSize((const char *)(s)->m, sizeof((s)->m)))
+
+static PyObject *hvpy_dominfo_dict(const hv_dominfo *i)
+{
+	PyObject *d = PyDict_New();
+
+	if (!d)
+		return NULL;
+	if (HVPY_U(d, i, domid) || HVPY_I(d, i, state) || HVPY_S(d, i, name) ||
+	    HVPY_B(d, i, uuid) || HVPY_U(d, i, vcpus) || HVPY_U(d, i, maxvcpus) ||
+	    HVPY_U(d, i, memory_mib) || HVPY_U(d, i, maxmem_mib) ||
+	    HVPY_U(d, i, cpu_time_ns) || HVPY_I(d, i, start_time) ||
+	    HVPY_I(d, i, shutdown_code) || HVPY_I(d, i, vmm_pid) ||
+	    HVPY_I(d, i, on_poweroff) || HVPY_I(d, i, on_reboot) ||
+	    HVPY_I(d, i, on_crash)) {
+		Py_DECREF(d);
+		return NULL;
+	}
+	return d;
+}
+
+static PyObject *hvpy_physinfo_dict(const hv_physinfo *i)
+{
+	PyObject *d = PyDict_New();
+
+	if (!d)
+		return NULL;
+	if (HVPY_U(d, i, nr_cpus) || HVPY_U(d, i, nr_domains) ||
+	    HVPY_U(d, i, total_mib) || HVPY_U(d, i, free_mib) ||
+	    HVPY_U(d, i, domains_mib) || HVPY_U(d, i, max_vcpus) ||
+	    HVPY_I(d, i, hvd_pid) || HVPY_S(d, i, version)) {
+		Py_DECREF(d);
+		return NULL;
+	}
+	return d;
+}
+
+static PyObject *hvpy_event_dict(const hv_event *e)
+{
+	PyObject *d = PyDict_New();
+
+	if (!d)
+		return NULL;
+	if (HVPY_I(d, e, type) || HVPY_U(d, e, domid) || HVPY_I(d, e, code) ||
+	    HVPY_S(d, e, name)) {
+		Py_DECREF(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* A malloc()ed string from libhv as str (None for NULL), freed. */
+static PyObject *hvpy_take_string(char *s)
+{
+	PyObject *o;
+
+	if (!s)
+		Py_RETURN_NONE;
+	o = PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+	free(s);
+	return o;
+}
+%}
+
+/* Every call into libhv forgets the previous call's error first. */
+%exception {
+	hvpy_call_begin();
+	$action
+}
+
+/* ---- what is replaced, or done by the typemaps ---- */
+%ignore hv_ctx_new;
+%ignore hv_ctx_free;
+%ignore hv_ctx_set_logger;
+%ignore hv_logger_fn;
+%ignore hv_domain_config_init_sized;
+%ignore hv_domain_config_dispose;
+%ignore hv_dominfo_init_sized;
+%ignore hv_physinfo_init_sized;
+%ignore hv_progress_init_sized;
+%ignore hv_restore_params_init_sized;
+%ignore hv_event_init_sized;
+%ignore hv_dominfo_list_free;
+%ignore hv_dominfo;
+%ignore hv_physinfo;
+%ignore hv_event;
+%ignore hv_progress;
+%ignore hv_restore_params;
+
+%rename(hv_ctx_new) hvpy_ctx_new;
+%rename(hv_ctx_free) hvpy_ctx_free;
+%rename(hv_ctx_set_logger) hvpy_ctx_set_logger;
+%nothread hvpy_ctx_new;
+%nothread hvpy_ctx_free;
+%nothread hvpy_ctx_set_logger;
+%nothread hvpy_set_error_factory;
+%nothread hv_strerror;
+%nothread hv_version;
+
+/* ---- return codes ---- */
+%define HVPY_RC(fn)
+%typemap(out) int fn {
+	if (hvpy_check($1))
+		SWIG_fail;
+	$result = SWIG_Py_Void();
+}
+%enddef
+HVPY_RC(hvpy_ctx_new)
+HVPY_RC(hv_domain_config_copy)
+HVPY_RC(hv_domain_config_kernel_cmdline)
+HVPY_RC(hv_disk_spec_new)
+HVPY_RC(hv_disk_spec_parse)
+HVPY_RC(hv_vif_spec_new)
+HVPY_RC(hv_vif_spec_parse)
+HVPY_RC(hv_domain_config_add_disk)
+HVPY_RC(hv_domain_config_add_vif)
+HVPY_RC(hv_config_parse_xl_file)
+HVPY_RC(hv_config_parse_xl_buffer)
+HVPY_RC(hv_config_set)
+HVPY_RC(hv_config_validate)
+HVPY_RC(hv_config_to_json)
+HVPY_RC(hv_config_from_json)
+HVPY_RC(hv_domain_create)
+HVPY_RC(hv_domain_destroy)
+HVPY_RC(hv_domain_shutdown)
+HVPY_RC(hv_domain_reboot)
+HVPY_RC(hv_domain_pause)
+HVPY_RC(hv_domain_unpause)
+HVPY_RC(hv_domain_rename)
+HVPY_RC(hv_domain_info)
+HVPY_RC(hv_domain_list)
+HVPY_RC(hv_domain_lookup)
+HVPY_RC(hv_domain_console)
+HVPY_RC(hv_physinfo_get)
+HVPY_RC(hv_domain_config_get)
+HVPY_RC(hv_domain_save)
+HVPY_RC(hv_domain_save_config)
+HVPY_RC(hv_domain_restore)
+HVPY_RC(hv_event_fd)
+HVPY_RC(hv_event_next)
+HVPY_RC(hv_event_wait)
+
+/* hvpy_ctx_set_logger has raised already when it returns -1. */
+%typemap(out) int hvpy_ctx_set_logger {
+	if ($1 < 0)
+		SWIG_fail;
+	$result = SWIG_Py_Void();
+}
+
+/* ---- arguments that must not be None ---- */
+%typemap(check) hv_ctx *ctx, hv_domain_config *cfg, const hv_domain_config *cfg,
+	hv_domain_config *dst, const hv_domain_config *src {
+	if (!$1)
+		SWIG_exception_fail(SWIG_ValueError, "$1_name must not be None");
+}
+
+/* ---- out-parameters ---- */
+%typemap(in, numinputs=0) hv_ctx **ctx_r (hv_ctx *tmp = NULL) { $1 = &tmp; }
+%typemap(argout) hv_ctx **ctx_r {
+	$result = SWIG_Python_AppendOutput($result,
+		SWIG_NewPointerObj(*$1, $*1_descriptor, 0));
+}
+
+%typemap(in, numinputs=0) uint32_t *domid_r (uint32_t tmp = HV_DOMID_INVALID) { $1 = &tmp; }
+%typemap(argout) uint32_t *domid_r {
+	$result = SWIG_Python_AppendOutput($result, PyLong_FromUnsignedLong(*$1));
+}
+
+%typemap(in, numinputs=0) int *fd_r (int tmp = -1) { $1 = &tmp; }
+%typemap(argout) int *fd_r {
+	$result = SWIG_Python_AppendOutput($result, PyLong_FromLong(*$1));
+}
+
+%typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL) {
+	$1 = &tmp;
+}
+%typemap(argout) char **json_r, char **cmdline_r {
+	PyObject *s = hvpy_take_string(*$1);
+
+	*$1 = NULL;
+	if (!s)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, s);
+}
+%typemap(freearg) char **json_r, char **cmdline_r { free(*$1); }
+
+/* Specs belong to libhv: the Python object does not free them. */
+%typemap(in, numinputs=0) hv_disk_spec **disk_r (hv_disk_spec *tmp = NULL) { $1 = &tmp; }
+%typemap(argout) hv_disk_spec **disk_r {
+	$result = SWIG_Python_AppendOutput($result,
+		SWIG_NewPointerObj(*$1, $*1_descriptor, 0));
+}
+%typemap(in, numinputs=0) hv_vif_spec **vif_r (hv_vif_spec *tmp = NULL) { $1 = &tmp; }
+%typemap(argout) hv_vif_spec **vif_r {
+	$result = SWIG_Python_AppendOutput($result,
+		SWIG_NewPointerObj(*$1, $*1_descriptor, 0));
+}
+
+%typemap(in, numinputs=0) hv_dominfo *info_r (hv_dominfo tmp) {
+	hv_dominfo_init(&tmp);
+	$1 = &tmp;
+}
+%typemap(argout) hv_dominfo *info_r {
+	PyObject *d = hvpy_dominfo_dict($1);
+
+	if (!d)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, d);
+}
+
+%typemap(in, numinputs=0) hv_physinfo *info_r (hv_physinfo tmp) {
+	hv_physinfo_init(&tmp);
+	$1 = &tmp;
+}
+%typemap(argout) hv_physinfo *info_r {
+	PyObject *d = hvpy_physinfo_dict($1);
+
+	if (!d)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, d);
+}
+
+%typemap(in, numinputs=0) hv_event *ev_r (hv_event tmp) {
+	hv_event_init(&tmp);
+	$1 = &tmp;
+}
+%typemap(argout) hv_event *ev_r {
+	PyObject *d = hvpy_event_dict($1);
+
+	if (!d)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, d);
+}
+
+/* hv_domain_list(ctx) -> [dict, ...], freed with hv_dominfo_list_free(). */
+%typemap(in, numinputs=0) (hv_dominfo ***list_r, size_t *nr_r)
+	(hv_dominfo **list = NULL, size_t nr = 0) {
+	$1 = &list;
+	$2 = &nr;
+}
+%typemap(argout) (hv_dominfo ***list_r, size_t *nr_r) {
+	PyObject *l = PyList_New((Py_ssize_t)*$2);
+	size_t i;
+
+	if (!l)
+		SWIG_fail;
+	for (i = 0; i < *$2; i++) {
+		PyObject *d = hvpy_dominfo_dict((*$1)[i]);
+
+		if (!d) {
+			Py_DECREF(l);
+			SWIG_fail;
+		}
+		PyList_SET_ITEM(l, (Py_ssize_t)i, d);
+	}
+	$result = SWIG_Python_AppendOutput($result, l);
+}
+%typemap(freearg) (hv_dominfo ***list_r, size_t *nr_r) {
+	hv_dominfo_list_free(*$1, *$2);
+	*$1 = NULL;
+	*$2 = 0;
+}
+
+/* ---- in-parameters ---- */
+%apply (char *STRING, size_t LENGTH) { (const char *buf, size_t len) };
+
+/* A callable(done, total), or None. */
+%typemap(in) const hv_progress *progress (struct hvpy_progress pg) {
+	if ($input == Py_None) {
+		$1 = NULL;
+	} else if (!PyCallable_Check($input)) {
+		SWIG_exception_fail(SWIG_TypeError, "progress must be callable or None");
+	} else {
+		hv_progress_init(&pg.p);
+		pg.p.fn = hvpy_progress_cb;
+		pg.p.opaque = &pg;
+		pg.fn = $input;
+		$1 = &pg.p;
+	}
+}
+
+/*
+ * A dict {"config": hv_domain_config, "name": str, "flags": int}, every key
+ * optional, or None.
+ */
+%typemap(in) const hv_restore_params *overrides
+	(hv_restore_params params, PyObject *pyname = NULL, PyObject *cfgobj = NULL) {
+	if ($input == Py_None) {
+		$1 = NULL;
+	} else if (!PyDict_Check($input)) {
+		SWIG_exception_fail(SWIG_TypeError, "overrides must be a dict or None");
+	} else {
+		PyObject *v;
+		void *p = NULL;
+
+		hv_restore_params_init(&params);
+		if ((v = PyDict_GetItemString($input, "name")) && v != Py_None) {
+			if (!PyUnicode_Check(v))
+				SWIG_exception_fail(SWIG_TypeError, "overrides[\"name\"] must be a str");
+			pyname = PyUnicode_AsUTF8String(v);
+			if (!pyname)
+				SWIG_fail;
+			params.name = PyBytes_AS_STRING(pyname);
+		}
+		if ((v = PyDict_GetItemString($input, "flags")) && v != Py_None) {
+			unsigned long f = PyLong_AsUnsignedLong(v);
+
+			if (PyErr_Occurred())
+				SWIG_fail;
+			params.flags = (unsigned int)f;
+		}
+		if ((v = PyDict_GetItemString($input, "config")) && v != Py_None) {
+			if (!SWIG_IsOK(SWIG_ConvertPtr(v, &p, SWIGTYPE_p_hv_domain_config, 0)))
+				SWIG_exception_fail(SWIG_TypeError, "overrides[\"config\"] must be an hv_domain_config");
+			Py_INCREF(v);
+			cfgobj = v;
+			params.config = p;
+		}
+		$1 = &params;
+	}
+}
+%typemap(freearg) const hv_restore_params *overrides {
+	Py_XDECREF(pyname$argnum);
+	Py_XDECREF(cfgobj$argnum);
+}
+
+/* ---- the headers ---- */
+
+/* Configuration structures: read-only views; libhv owns their strings. */
+%immutable;
+%nodefaultctor hv_disk_spec;
+%nodefaultdtor hv_disk_spec;
+%nodefaultctor hv_vif_spec;
+%nodefaultdtor hv_vif_spec;
+%nodefaultctor hv_domain_config;
+%nodefaultdtor hv_domain_config;
+%ignore hv_domain_config::struct_size;
+
+%include <hv/error.h>
+%include <hv/hv.h>
+%include <hv/config.h>
+%include <hv/domain.h>
+%mutable;
+
+/* hv_domain_config() is initialised; it is disposed of when collected. */
+%extend hv_domain_config {
+	hv_domain_config() {
+		hv_domain_config *cfg = malloc(sizeof(*cfg));
+
+		if (cfg)
+			hv_domain_config_init(cfg);
+		return cfg;
+	}
+	~hv_domain_config() {
+		hv_domain_config_dispose($self);
+		free($self);
+	}
+}
+
+void hvpy_set_error_factory(PyObject *factory);
+int hvpy_ctx_new(hv_ctx **ctx_r);
+void hvpy_ctx_free(hv_ctx *ctx);
+int hvpy_ctx_set_logger(hv_ctx *ctx, PyObject *fn, int max_level);

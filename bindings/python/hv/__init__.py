@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""hv: Python binding of libhv, the hv toolstack library.
+
+    import hv
+    with hv.Context() as ctx:
+        for dom in ctx.domains():
+            print(dom.domid, dom.name, dom.state.name, dom.memory)
+        dom = ctx.create("/etc/hv/guest.cfg")
+        dom.save("guest.img", progress=lambda done, total: None)
+        dom = ctx.restore("guest.img")
+
+:class:`Context` is the entry point; :class:`Domain` the domains it finds
+or makes; :class:`Event` what :meth:`Context.events` and
+:meth:`Context.watch` (asyncio) deliver; every failure raises a subclass
+of :class:`Error`, one per HV_ERROR_* code.  :mod:`hv.raw` is the SWIG
+layer underneath, close to the C API (libhv(3)).
+
+Not in libhv yet, so not here either: migration and memory targets.
+"""
+
+from . import raw
+from .errors import *  # noqa: F401,F403
+from .errors import __all__ as _errors_all
+from .config import ConfigSource
+from .domain import Action, Domain, ProgressFn, ShutdownCode, State
+from .events import Event, EventType
+from .context import Context, LoggerFn
+
+LOG_ERROR = raw.HV_LOG_ERROR
+LOG_WARN = raw.HV_LOG_WARN
+LOG_INFO = raw.HV_LOG_INFO
+LOG_DEBUG = raw.HV_LOG_DEBUG
+
+#: The C API version this binding was built against (0xMMmmpp).
+API_VERSION = raw.HV_API_VERSION_CURRENT
+
+
+def version() -> str:
+    """libhv's version, e.g. "0.1.0" (hv_version())."""
+    return raw.hv_version()
+
+
+def strerror(code: int) -> str:
+    """A short English description of an HV_ERROR_* code (hv_strerror())."""
+    return raw.hv_strerror(code)
+
+
+__all__ = [
+    "Context", "Domain", "Event", "EventType", "State", "ShutdownCode",
+    "Action", "ConfigSource", "ProgressFn", "LoggerFn", "LOG_ERROR",
+    "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "API_VERSION", "version",
+    "strerror", "raw",
+] + list(_errors_all)

@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Domains: what hv_domain_info() tells of one, and what can be done to it."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import os
+import socket
+import time
+import uuid as _uuid
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+
+from . import raw as _raw
+from . import config as _config
+from .errors import NotFound
+
+if TYPE_CHECKING:
+    from .context import Context
+
+__all__ = ["Domain", "State", "ShutdownCode", "Action", "ProgressFn"]
+
+#: A progress callback: called with (bytes done, bytes in all) of the
+#: guest's memory, from the calling thread, inside the call.  Raising any
+#: exception in it cancels the operation, which then raises that exception.
+ProgressFn = Callable[[int, int], Any]
+
+
+class State(enum.IntEnum):
+    """A domain's state (hv_domain_state)."""
+    BUILDING = _raw.HV_STATE_BUILDING  #: created, kernel not loaded yet
+    PAUSED = _raw.HV_STATE_PAUSED
+    RUNNING = _raw.HV_STATE_RUNNING
+    SHUTDOWN = _raw.HV_STATE_SHUTDOWN  #: ended, kept because on_* = preserve
+    CRASHED = _raw.HV_STATE_CRASHED    #: crashed, kept because on_crash = preserve
+    DYING = _raw.HV_STATE_DYING
+
+
+class ShutdownCode(enum.IntEnum):
+    """Why a guest ended (hv_shutdown_code)."""
+    NONE = _raw.HV_SHUTDOWN_NONE
+    POWEROFF = _raw.HV_SHUTDOWN_POWEROFF
+    REBOOT = _raw.HV_SHUTDOWN_REBOOT
+    CRASH = _raw.HV_SHUTDOWN_CRASH
+
+
+class Action(enum.IntEnum):
+    """What hvd does when a guest powers off, reboots or crashes (hv_action)."""
+    NONE = 0
+    DESTROY = _raw.HV_ACTION_DESTROY
+    RESTART = _raw.HV_ACTION_RESTART
+    RENAME_RESTART = _raw.HV_ACTION_RENAME_RESTART
+    PRESERVE = _raw.HV_ACTION_PRESERVE
+    COREDUMP_DESTROY = _raw.HV_ACTION_COREDUMP_DESTROY
+    COREDUMP_RESTART = _raw.HV_ACTION_COREDUMP_RESTART
+
+
+def _enum(cls, value):
+    try:
+        return cls(value)
+    except ValueError:      # a value newer than this binding
+        return value
+
+
+class Domain:
+    """One domain, as hvd described it when this object was made.
+
+    The properties are a snapshot; :meth:`refresh` takes a new one.  The
+    methods act on the domain by its id, through the :class:`hv.Context`
+    that made the object, and raise :class:`hv.Error` subclasses (e.g.
+    :class:`hv.NotFound` once the domain is gone).
+    """
+
+    __slots__ = ("_ctx", "_info")
+
+    def __init__(self, ctx: "Context", info: Dict[str, Any]) -> None:
+        self._ctx = ctx
+        self._info = info
+
+    def __repr__(self) -> str:
+        return "<hv.Domain %d %r %s>" % (self.domid, self.name, self.state.name
+                                         if isinstance(self.state, State) else self.state)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Domain) and other._ctx is self._ctx
+                and other.domid == self.domid)
+
+    def __hash__(self) -> int:
+        return hash((id(self._ctx), self.domid))
+
+    # -- what hv_domain_info() says ---------------------------------------
+    @property
+    def domid(self) -> int:
+        """The domain's id."""
+        return self._info["domid"]
+
+    @property
+    def name(self) -> str:
+        return self._info["name"]
+
+    @property
+    def uuid(self) -> _uuid.UUID:
+        return _uuid.UUID(bytes=self._info["uuid"])
+
+    @property
+    def state(self) -> State:
+        return _enum(State, self._info["state"])
+
+    @property
+    def memory(self) -> int:
+        """Memory in MiB."""
+        return self._info["memory_mib"]
+
+    @property
+    def maxmem(self) -> int:
+        """The most memory the guest may balloon up to, in MiB."""
+        return self._info["maxmem_mib"]
+
+    @property
+    def vcpus(self) -> int:
+        return self._info["vcpus"]
+
+    @property
+    def maxvcpus(self) -> int:
+        return self._info["maxvcpus"]
+
+    @property
+    def cpu_time(self) -> float:
+        """vCPU time used so far, in seconds."""
+        return self._info["cpu_time_ns"] / 1e9
+
+    @property
+    def start_time(self) -> datetime.datetime:
+        """When the domain was created (UTC)."""
+        return datetime.datetime.fromtimestamp(self._info["start_time"],
+                                               datetime.timezone.utc)
+
+    @property
+    def shutdown_code(self) -> ShutdownCode:
+        """Why it ended, for SHUTDOWN and CRASHED."""
+        return _enum(ShutdownCode, self._info["shutdown_code"])
+
+    @property
+    def vmm_pid(self) -> int:
+        """The pid of its hv-vmm, 0 if none runs."""
+        return self._info["vmm_pid"]
+
+    @property
+    def on_poweroff(self) -> Action:
+        return _enum(Action, self._info["on_poweroff"])
+
+    @property
+    def on_reboot(self) -> Action:
+        return _enum(Action, self._info["on_reboot"])
+
+    @property
+    def on_crash(self) -> Action:
+        return _enum(Action, self._info["on_crash"])
+
+    @property
+    def info(self) -> Dict[str, Any]:
+        """Every member of hv_dominfo, as a dict (a copy)."""
+        return dict(self._info)
+
+    def refresh(self) -> "Domain":
+        """Asks hvd again (hv_domain_info()); returns self."""
+        self._info = self._ctx._call(_raw.hv_domain_info, self.domid)
+        return self
+
+    # -- what can be done --------------------------------------------------
+    @property
+    def config(self) -> Dict[str, Any]:
+        """The configuration the domain was created (or restored) with, as
+        a dict (hv_domain_config_get()); :class:`hv.NotFound` if hvd keeps
+        none for it."""
+        cfg = _raw.hv_domain_config()
+        self._ctx._call(_raw.hv_domain_config_get, self.domid, cfg)
+        return self._ctx._call(_config.to_dict, cfg)
+
+    def pause(self) -> None:
+        """Stops the domain's vCPUs (hv_domain_pause())."""
+        self._ctx._call(_raw.hv_domain_pause, self.domid)
+
+    def unpause(self) -> None:
+        """Starts the domain's vCPUs again (hv_domain_unpause())."""
+        self._ctx._call(_raw.hv_domain_unpause, self.domid)
+
+    def shutdown(self, wait: bool = False,
+                 timeout: Optional[float] = None) -> None:
+        """Asks the guest to power off (the ACPI power button).  With
+        ``wait``, returns once the domain is gone (or kept, ended, by
+        on_poweroff = "preserve"); :class:`hv.TimedOut` after ``timeout``
+        seconds (None: no limit)."""
+        self._ctx._call(_raw.hv_domain_shutdown, self.domid)
+        if wait:
+            self._wait_ended(timeout)
+
+    def reboot(self) -> None:
+        """Asks the guest to reboot (Ctrl-Alt-Del).  Returns at once."""
+        self._ctx._call(_raw.hv_domain_reboot, self.domid)
+
+    def destroy(self) -> None:
+        """Stops the domain at once and removes it."""
+        self._ctx._call(_raw.hv_domain_destroy, self.domid)
+
+    def rename(self, name: str) -> None:
+        """Gives the domain a new name: 1-63 bytes of [A-Za-z0-9_.-], not
+        all digits, not in use."""
+        self._ctx._call(_raw.hv_domain_rename, self.domid, name)
+        self._info["name"] = name
+
+    def console(self) -> socket.socket:
+        """A connected socket to the domain's console: reading gives the
+        guest's output from now on, writing sends input.  The caller
+        closes it."""
+        fd = self._ctx._call(_raw.hv_domain_console, self.domid)
+        return socket.socket(fileno=fd)
+
+    def save(self, path: "str | os.PathLike[str]",
+             progress: Optional[ProgressFn] = None, continue_: bool = False,
+             paused: bool = False, compress: bool = False) -> None:
+        """Writes the domain to the file ``path`` as a save image
+        (hv_domain_save()).  Without ``continue_`` or ``paused`` the domain
+        is destroyed once the image is complete; with ``continue_`` it runs
+        on, with ``paused`` it stays, paused.  ``compress`` zlib-compresses
+        the memory (such an image cannot be restored lazily).
+        ``progress(done, total)`` is called as memory is written; an
+        exception raised in it cancels the save, leaves the domain as it
+        was, and propagates from this call.  A failed save leaves the
+        domain as it was and removes the file."""
+        flags = 0
+        if continue_:
+            flags |= _raw.HV_SAVE_CONTINUE
+        if paused:
+            flags |= _raw.HV_SAVE_PAUSED
+        if compress:
+            flags |= _raw.HV_SAVE_COMPRESS
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC,
+                     0o600)
+        try:
+            self._ctx._call(_raw.hv_domain_save, self.domid, fd, flags, progress)
+        except BaseException:
+            os.close(fd)
+            fd = -1
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+            raise
+        finally:
+            if fd >= 0:
+                os.close(fd)
+
+    def _wait_ended(self, timeout: Optional[float]) -> None:
+        end = None if timeout is None else time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            try:
+                self.refresh()
+            except NotFound:
+                return
+            if self.state in (State.SHUTDOWN, State.CRASHED):
+                return
+            if end is not None and time.monotonic() >= end:
+                from .errors import TimedOut
+                raise TimedOut("domain %d (%s) did not shut down within %g s"
+                               % (self.domid, self.name, timeout))
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)

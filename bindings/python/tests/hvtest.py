@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What the binding's tests share: paths, and the skip for hosts without KVM."""
+
+import os
+import unittest
+
+SRC = os.environ.get("top_srcdir") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+CONFIGS = os.path.join(SRC, "tests", "data", "config")
+MINIOS = os.environ.get("MINIOS", "")
+TMP = os.environ.get("HVPY_TMP", "/tmp")
+
+
+def kvm_missing():
+    """Why real domains cannot run here, or None."""
+    if not os.path.exists("/dev/kvm"):
+        return "no /dev/kvm on this host (hardware virtualization or PVM needed)"
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "/dev/kvm is not accessible to this user"
+    if not os.path.isfile(MINIOS):
+        return "minios was not built (%s)" % MINIOS
+    return None
+
+
+#: Decorates a test that needs a running domain.
+needs_kvm = unittest.skipIf(kvm_missing() is not None, kvm_missing() or "")
+
+
+def minios_config(name, **kw):
+    """A dict description of a minios domain that counts for a while."""
+    cfg = {"name": name, "kernel": MINIOS, "memory_mib": 32, "vcpus": 1,
+           "cmdline": "workload=counter runtime=600"}
+    cfg.update(kw)
+    return cfg

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Calls that go to hvd (started on demand; it runs without KVM too)."""
+
+import os
+import threading
+import unittest
+
+import hv
+
+
+class DaemonTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ctx = hv.Context()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ctx.close()
+
+    def test_starts_hvd_and_lists(self):
+        doms = self.ctx.domains()
+        self.assertIsInstance(doms, list)
+        info = self.ctx.physinfo()
+        self.assertGreater(info["hvd_pid"], 0)
+        self.assertEqual(info["version"], hv.version())
+        with open(os.path.join(os.environ["HV_RUNDIR"], "hvd.pid")) as f:
+            self.assertEqual(int(f.read()), info["hvd_pid"])
+
+    def test_unknown_domain(self):
+        with self.assertRaises(hv.NotFound) as cm:
+            self.ctx.domain("nosuch")
+        self.assertIsInstance(cm.exception, LookupError)
+        self.assertEqual(cm.exception.code, hv.raw.HV_ERROR_NOTFOUND)
+        self.assertIn("nosuch", str(cm.exception))
+        with self.assertRaises(hv.NotFound):
+            self.ctx.domain(4000)
+
+    def test_threads(self):
+        """8 threads call hvd at once on one context."""
+        errors = []
+
+        def work():
+            try:
+                for _ in range(25):
+                    self.ctx.domains()
+                    try:
+                        self.ctx.domain("nosuch")
+                    except hv.NotFound as e:
+                        if "nosuch" not in str(e):
+                            errors.append(str(e))
+            except Exception as e:  # pragma: no cover - reported below
+                errors.append(repr(e))
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+
+    def test_close_waits_for_calls(self):
+        ctx = hv.Context()
+        stop = threading.Event()
+        errors = []
+
+        def work():
+            while not stop.is_set():
+                try:
+                    ctx.domains()
+                except hv.ContextClosed:
+                    return
+                except Exception as e:  # pragma: no cover
+                    errors.append(repr(e))
+                    return
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        ctx.close()
+        stop.set()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+
+    def test_create_without_kernel_file(self):
+        with self.assertRaises(hv.Error) as cm:
+            self.ctx.create({"name": "nokernel", "kernel": "/nonexistent/kernel"})
+        self.assertIn("/nonexistent/kernel", str(cm.exception))
+        with self.assertRaises(hv.NotFound):
+            self.ctx.domain("nokernel")
+
+    def test_restore_refuses_junk(self):
+        path = os.path.join(os.environ["HVPY_TMP"], "junk.img")
+        with open(path, "wb") as f:
+            f.write(os.urandom(8192))
+        with self.assertRaises(hv.Corrupt) as cm:
+            self.ctx.restore(path, progress=lambda done, total: None)
+        self.assertIsInstance(cm.exception, ValueError)
+        self.assertIn("magic", str(cm.exception))
+        self.assertEqual(self.ctx.domains(), [])
+
+    def test_progress_must_be_callable(self):
+        with self.assertRaises(TypeError):
+            hv.raw.hv_domain_save(self.ctx._ctx, 1, 1, 0, "not callable")
+
+
+if __name__ == "__main__":
+    unittest.main()
