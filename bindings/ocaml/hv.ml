@@ -537,6 +537,10 @@ module Event = struct
     take ctx Timedout (fun p ev -> R._hv_event_wait (C_list [ p; ev; C_int ms ]))
 end
 
+let progress_selftest ~progress d t =
+  with_progress (Some progress) (fun p ->
+      get_int (R._hvml_progress_selftest (C_list [ p; C_int64 (Int64.of_int d); C_int64 (Int64.of_int t) ])) <> 0)
+
 let bound_functions =
   [
     ("hv_strerror", "string_of_error");

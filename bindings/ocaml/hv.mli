@@ -273,6 +273,15 @@ module Event : sig
       [None] on timeout. *)
 end
 
+(**/**)
+
+val progress_selftest : progress:(int -> int -> unit) -> int -> int -> bool
+(** For the tests: calls [progress] through the C callback the way libhv
+    does during a save (runtime lock released); [true] if it asked to
+    cancel.  An exception it raises is raised again, as by {!Domain.save}. *)
+
+(**/**)
+
 (** {1 Coverage} *)
 
 val bound_functions : (string * string) list

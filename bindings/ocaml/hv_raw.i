@@ -120,6 +120,7 @@ HVML_BLOCKING(hv_event_fd)
 HVML_BLOCKING(hv_event_next)
 HVML_BLOCKING(hv_event_wait)
 HVML_BLOCKING(hv_ctx_free)
+HVML_BLOCKING(hvml_progress_selftest)
 
 /* --- what SWIG cannot express ------------------------------------------ */
 /* A va_list callback: hvml_ctx_capture_log() installs libhv's logger. */

@@ -28,9 +28,12 @@ cleanup() {
 trap cleanup EXIT
 
 rc=0
-# LeakSanitizer reports the OCaml runtime's never-freed heap at exit in
-# the sanitizer build; libhv's own leaks are the C unit tests' to find.
-ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 timeout -k 5 120 "$prog" || rc=$?
+# In the sanitizer build, LeakSanitizer stays on for libhv and the
+# binding; only the OCaml runtime's signal stack, which it never frees,
+# is suppressed.
+printf 'leak:caml_setup_stack_overflow_detection\n' >"$T/lsan.supp"
+LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$T/lsan.supp \
+	timeout -k 5 120 "$prog" || rc=$?
 if [ "$rc" != 0 ]; then
 	[ -f "$T/log/hvd.log" ] && tail -n 20 "$T/log/hvd.log" >&2
 	fail "test-hv exited with $rc"

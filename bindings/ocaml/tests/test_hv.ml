@@ -161,6 +161,20 @@ let () =
           ignore (expect_error Hv.Config (fun () -> Hv.Config.of_xl_string c "memory = \"12x\"\n")));
       assert (List.exists (fun (l, _) -> l = Hv.Log_error) !seen))
 
+let () =
+  check "progress callbacks: values through C, an exception cancels and propagates" (fun () ->
+      let seen = ref [] in
+      let cancelled = Hv.progress_selftest ~progress:(fun d t -> seen := (d, t) :: !seen) 4096 (1 lsl 40) in
+      assert (not cancelled);
+      assert (!seen = [ (4096, 1 lsl 40) ]);
+      (match Hv.progress_selftest ~progress:(fun _ _ -> raise Exit) 1 2 with
+      | _ -> failwith "the exception did not propagate"
+      | exception Exit -> ());
+      (* the callback allocates and runs the GC with the lock taken back *)
+      for _ = 1 to 100 do
+        ignore (Hv.progress_selftest ~progress:(fun _ _ -> Gc.minor (); ignore (Array.make 1000 0)) 1 2)
+      done)
+
 (* hvd: started on demand by libhv (HV_RUNDIR, HV_HVD). *)
 let () =
   Hv.Ctx.with_ctx @@ fun ctx ->
