@@ -1,0 +1,594 @@
+(* SPDX-License-Identifier: LGPL-2.1-or-later *)
+(* The typed layer over Hv_raw (SWIG).  See hv.mli. *)
+
+open Swig
+module R = Hv_raw
+
+type error =
+  | Fail
+  | Nomem
+  | Inval
+  | Config
+  | Notfound
+  | Exists
+  | Perm
+  | Io
+  | Protocol
+  | Version
+  | Nosys
+  | Busy
+  | State
+  | Corrupt
+  | Timedout
+  | Nokvm
+  | Daemon
+  | Cancelled
+  | Unknown of int
+
+exception Error of error * string
+
+(* In the order of <hv/error.h>: HV_ERROR_FAIL = -1 onwards. *)
+let errors =
+  [| Fail; Nomem; Inval; Config; Notfound; Exists; Perm; Io; Protocol; Version;
+     Nosys; Busy; State; Corrupt; Timedout; Nokvm; Daemon; Cancelled |]
+
+let error_of_code rc =
+  if rc < 0 && -rc <= Array.length errors then errors.(-rc - 1) else Unknown rc
+
+let code_of_error = function
+  | Unknown n -> n
+  | e ->
+      let rec find i = if errors.(i) = e then -(i + 1) else find (i + 1) in
+      find 0
+
+let string_of_error e = get_string (R._hv_strerror (C_int (code_of_error e)))
+let version () = get_string (R._hv_version C_void)
+
+type log_level = Log_error | Log_warn | Log_info | Log_debug
+
+let int_of_level = function
+  | Log_error -> 0
+  | Log_warn -> 1
+  | Log_info -> 2
+  | Log_debug -> 3
+
+let level_of_int = function
+  | 0 -> Log_error
+  | 1 -> Log_warn
+  | 2 -> Log_info
+  | _ -> Log_debug
+
+(* --- calls ----------------------------------------------------------- *)
+
+(* A raw call's result: C_list [outs...; rc] (SWIG appends the return
+   value after the output parameters), or rc alone. *)
+let split = function
+  | C_list (_ :: _ as l) -> (
+      match List.rev l with
+      | rc :: outs -> (get_int rc, List.rev outs)
+      | [] -> (0, []))
+  | C_void -> (0, [])
+  | v -> (get_int v, [])
+
+let opt_string = function C_string s -> Some s | _ -> None
+let c_string = function None -> C_void | Some s -> C_string s
+let c_bool b = if b then 1 else 0
+
+(* Messages libhv logged in this thread during the last call. *)
+let take_log () =
+  let n = get_int (R._hvml_log_count C_void) in
+  let msgs =
+    List.init n (fun i ->
+        ( level_of_int (get_int (R._hvml_log_level (C_int i))),
+          get_string (R._hvml_log_text (C_int i)) ))
+  in
+  ignore (R._hvml_log_clear C_void);
+  msgs
+
+let clear_log () = ignore (R._hvml_log_clear C_void)
+
+let last_error msgs rc =
+  let errs = List.filter (fun (l, _) -> l = Log_error) msgs in
+  match List.rev errs with
+  | (_, m) :: _ -> m
+  | [] -> string_of_error (error_of_code rc)
+
+let check_rc msgs rc = if rc < 0 then raise (Error (error_of_code rc, last_error msgs rc))
+
+module Ctx = struct
+  type t = {
+    mutable ptr : R.c_obj option;
+    logger : (log_level -> string -> unit) option;
+  }
+
+  let closed () = Error (Inval, "Hv.Ctx: the context is closed")
+
+  let free t =
+    match t.ptr with
+    | None -> ()
+    | Some p ->
+        t.ptr <- None;
+        ignore (R._hv_ctx_free p)
+
+  let close = free
+  let is_closed t = t.ptr = None
+
+  let create ?logger ?(log_level = Log_warn) () =
+    clear_log ();
+    let rc, outs = split (R._hv_ctx_new C_void) in
+    check_rc [] rc;
+    let p = List.hd outs in
+    ignore (R._hvml_ctx_capture_log (C_list [ p; C_int (int_of_level log_level) ]));
+    let t = { ptr = Some p; logger } in
+    Gc.finalise free t;
+    t
+
+  let with_ctx ?logger ?log_level f =
+    let t = create ?logger ?log_level () in
+    Fun.protect ~finally:(fun () -> close t) (fun () -> f t)
+
+  let ptr t = match t.ptr with Some p -> p | None -> raise (closed ())
+
+  (* Runs [f] on the raw context, hands the call's messages to the
+     logger, raises on a negative code; the other outputs are returned. *)
+  let call t f =
+    let p = ptr t in
+    clear_log ();
+    let rc, outs = split (f p) in
+    let msgs = take_log () in
+    ignore (Sys.opaque_identity t);
+    (match t.logger with
+    | Some log -> List.iter (fun (l, m) -> log l m) msgs
+    | None -> ());
+    check_rc msgs rc;
+    outs
+
+  let call_unit t f = ignore (call t f)
+end
+
+let call = Ctx.call
+
+(* --- configurations ---------------------------------------------------- *)
+
+module Config = struct
+  type t = { cfg : R.c_obj }
+
+  type domain_type = Pvh | Hvm | Type_unknown of int
+
+  type action =
+    | Destroy
+    | Restart
+    | Rename_restart
+    | Preserve
+    | Coredump_destroy
+    | Coredump_restart
+    | Action_unknown of int
+
+  type disk = { target : string option; vdev : string; read_only : bool; cdrom : bool }
+  type vif = { mac : string option; bridge : string option; model : string option }
+
+  let action_of_int = function
+    | 1 -> Destroy
+    | 2 -> Restart
+    | 3 -> Rename_restart
+    | 4 -> Preserve
+    | 5 -> Coredump_destroy
+    | 6 -> Coredump_restart
+    | n -> Action_unknown n
+
+  let wrap cfg =
+    let t = { cfg } in
+    Gc.finalise (fun t -> ignore (R._hvml_config_free t.cfg)) t;
+    t
+
+  let create () = wrap (R._hvml_config_new C_void)
+
+  (* Runs [f] on a fresh configuration, freed if [f] raises. *)
+  let fresh f =
+    let t = create () in
+    f t.cfg;
+    t
+
+  let keep t r =
+    ignore (Sys.opaque_identity t);
+    r
+
+  let of_xl_file ctx path =
+    fresh (fun c -> Ctx.call_unit ctx (fun p -> R._hv_config_parse_xl_file (C_list [ p; C_string path; c ])))
+
+  let of_xl_string ctx ?name text =
+    fresh (fun c ->
+        Ctx.call_unit ctx (fun p ->
+            R._hv_config_parse_xl_buffer
+              (C_list [ p; c_string name; C_string text; C_int (String.length text); c ])))
+
+  let of_json ctx json =
+    fresh (fun c -> Ctx.call_unit ctx (fun p -> R._hv_config_from_json (C_list [ p; C_string json; c ])))
+
+  let to_json ctx t =
+    match call ctx (fun p -> R._hv_config_to_json (C_list [ p; t.cfg ])) with
+    | [ C_string s ] -> keep t s
+    | _ -> raise (Error (Fail, "hv_config_to_json gave no JSON"))
+
+  let set ctx t kv = keep t (Ctx.call_unit ctx (fun p -> R._hv_config_set (C_list [ p; t.cfg; C_string kv ])))
+
+  let add_spec ctx t spec parse add free =
+    match call ctx (fun p -> parse (C_list [ p; C_string spec ])) with
+    | [ s ] ->
+        let rc = get_int (add (C_list [ t.cfg; s ])) in
+        if rc < 0 then (
+          ignore (free s);
+          raise (Error (error_of_code rc, string_of_error (error_of_code rc))));
+        keep t ()
+    | _ -> raise (Error (Fail, "no device spec"))
+
+  let add_disk ctx t spec =
+    add_spec ctx t spec R._hv_disk_spec_parse R._hv_domain_config_add_disk R._hv_disk_spec_free
+
+  let add_vif ctx t spec =
+    add_spec ctx t spec R._hv_vif_spec_parse R._hv_domain_config_add_vif R._hv_vif_spec_free
+
+  let validate ctx t = keep t (Ctx.call_unit ctx (fun p -> R._hv_config_validate (C_list [ p; t.cfg; C_int 0 ])))
+
+  let copy t =
+    let d = create () in
+    let rc = get_int (R._hv_domain_config_copy (C_list [ d.cfg; t.cfg ])) in
+    if rc < 0 then raise (Error (error_of_code rc, string_of_error (error_of_code rc)));
+    keep t d
+
+  let kernel_cmdline ctx t =
+    match call ctx (fun p -> R._hv_domain_config_kernel_cmdline (C_list [ p; t.cfg ])) with
+    | [ v ] -> keep t (opt_string v)
+    | _ -> None
+
+  let get f t = keep t (f t.cfg)
+  let str f = get (fun c -> opt_string (f c))
+  let int f = get (fun c -> get_int (f c))
+  let name = str R._hv_domain_config_name_get
+  let uuid = str R._hvml_config_uuid
+
+  let domain_type =
+    int R._hv_domain_config_type_get |> fun f t ->
+    match f t with 1 -> Pvh | 2 -> Hvm | n -> Type_unknown n
+
+  let memory_mib = int R._hv_domain_config_memory_mib_get
+  let maxmem_mib = int R._hv_domain_config_maxmem_mib_get
+  let vcpus = int R._hv_domain_config_vcpus_get
+  let maxvcpus = int R._hv_domain_config_maxvcpus_get
+  let cpus = str R._hv_domain_config_cpus_get
+  let kernel = str R._hv_domain_config_kernel_get
+  let ramdisk = str R._hv_domain_config_ramdisk_get
+  let cmdline = str R._hv_domain_config_cmdline_get
+  let on_poweroff t = action_of_int (int R._hv_domain_config_on_poweroff_get t)
+  let on_reboot t = action_of_int (int R._hv_domain_config_on_reboot_get t)
+  let on_crash t = action_of_int (int R._hv_domain_config_on_crash_get t)
+
+  let disks t =
+    get
+      (fun c ->
+        let n = get_int (R._hvml_config_nr_disks c) in
+        List.init n (fun i ->
+            let d = R._hvml_config_disk (C_list [ c; C_int i ]) in
+            {
+              target = opt_string (R._hv_disk_spec_target_get d);
+              vdev = get_string (R._hv_disk_spec_vdev_get d);
+              read_only = get_int (R._hv_disk_spec_access_get d) = 2;
+              cdrom = get_int (R._hv_disk_spec_devtype_get d) = 2;
+            }))
+      t
+
+  let vifs t =
+    get
+      (fun c ->
+        let n = get_int (R._hvml_config_nr_vifs c) in
+        List.init n (fun i ->
+            let v = R._hvml_config_vif (C_list [ c; C_int i ]) in
+            {
+              mac = opt_string (R._hvml_vif_mac v);
+              bridge = opt_string (R._hv_vif_spec_bridge_get v);
+              model = opt_string (R._hv_vif_spec_model_get v);
+            }))
+      t
+end
+
+(* --- domains ------------------------------------------------------------ *)
+
+external file_descr_of_int : int -> Unix.file_descr = "%identity"
+external int_of_file_descr : Unix.file_descr -> int = "%identity"
+
+(* Runs [f] with a raw hv_progress (C_void without a callback).  An
+   exception raised by the callback cancels the operation (the C callback
+   returns non-zero) and is raised again once the call has returned. *)
+let with_progress progress f =
+  match progress with
+  | None -> f C_void
+  | Some cb ->
+      let raised = ref None in
+      let fn _ arg =
+        match !raised, arg with
+        | Some _, _ -> C_int 1
+        | None, C_list [ d; t ] -> (
+            try
+              cb (get_int d) (get_int t);
+              C_int 0
+            with e ->
+              raised := Some (e, Printexc.get_raw_backtrace ());
+              C_int 1)
+        | None, _ -> C_int 0
+      in
+      let p = R._hvml_progress_new (C_obj fn) in
+      let result =
+        Fun.protect ~finally:(fun () -> ignore (R._hvml_progress_free p)) (fun () ->
+            match f p with r -> `Done r | exception e -> `Raised e)
+      in
+      (match !raised with
+      | Some (e, bt) -> Printexc.raise_with_backtrace e bt
+      | None -> ());
+      (match result with `Done r -> r | `Raised e -> raise e)
+
+module Domain = struct
+  type state = Building | Paused | Running | Shutdown | Crashed | Dying | State_unknown of int
+  type shutdown_code = No_shutdown | Poweroff | Reboot | Crash | Code_unknown of int
+
+  type info = {
+    domid : int;
+    state : state;
+    name : string;
+    uuid : string;
+    vcpus : int;
+    maxvcpus : int;
+    memory_mib : int;
+    maxmem_mib : int;
+    cpu_time_ns : int64;
+    start_time : float;
+    shutdown_code : shutdown_code;
+    vmm_pid : int;
+    on_poweroff : Config.action;
+    on_reboot : Config.action;
+    on_crash : Config.action;
+  }
+
+  let state_of_int = function
+    | 0 -> Building
+    | 1 -> Paused
+    | 2 -> Running
+    | 3 -> Shutdown
+    | 4 -> Crashed
+    | 5 -> Dying
+    | n -> State_unknown n
+
+  let code_of_int = function
+    | 0 -> No_shutdown
+    | 1 -> Poweroff
+    | 2 -> Reboot
+    | 3 -> Crash
+    | n -> Code_unknown n
+
+  let int64_of = function C_int64 v -> v | v -> Int64.of_int (get_int v)
+
+  let info_of i =
+    let g f = get_int (f i) in
+    {
+      domid = g R._hv_dominfo_domid_get;
+      state = state_of_int (g R._hv_dominfo_state_get);
+      name = get_string (R._hv_dominfo_name_get i);
+      uuid = get_string (R._hvml_dominfo_uuid i);
+      vcpus = g R._hv_dominfo_vcpus_get;
+      maxvcpus = g R._hv_dominfo_maxvcpus_get;
+      memory_mib = g R._hv_dominfo_memory_mib_get;
+      maxmem_mib = g R._hv_dominfo_maxmem_mib_get;
+      cpu_time_ns = int64_of (R._hv_dominfo_cpu_time_ns_get i);
+      start_time = get_float (R._hvml_dominfo_start_time i);
+      shutdown_code = code_of_int (g R._hv_dominfo_shutdown_code_get);
+      vmm_pid = g R._hv_dominfo_vmm_pid_get;
+      on_poweroff = Config.action_of_int (g R._hv_dominfo_on_poweroff_get);
+      on_reboot = Config.action_of_int (g R._hv_dominfo_on_reboot_get);
+      on_crash = Config.action_of_int (g R._hv_dominfo_on_crash_get);
+    }
+
+  let create ctx ?(paused = false) (cfg : Config.t) =
+    match call ctx (fun p -> R._hv_domain_create (C_list [ p; cfg.cfg; C_int (c_bool paused) ])) with
+    | [ d ] -> Config.keep cfg (get_int d)
+    | _ -> raise (Error (Fail, "hv_domain_create gave no domain id"))
+
+  let simple f ctx ~domid = Ctx.call_unit ctx (fun p -> f (C_list [ p; C_int domid ]))
+  let destroy = simple R._hv_domain_destroy
+  let shutdown = simple R._hv_domain_shutdown
+  let reboot = simple R._hv_domain_reboot
+  let pause = simple R._hv_domain_pause
+  let unpause = simple R._hv_domain_unpause
+
+  let rename ctx ~domid name =
+    Ctx.call_unit ctx (fun p -> R._hv_domain_rename (C_list [ p; C_int domid; C_string name ]))
+
+  let info ctx ~domid =
+    let i = R._hvml_hv_dominfo_new C_void in
+    Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_dominfo_free i)) (fun () ->
+        Ctx.call_unit ctx (fun p -> R._hv_domain_info (C_list [ p; C_int domid; i ]));
+        info_of i)
+
+  let list ctx =
+    match call ctx (fun p -> R._hv_domain_list p) with
+    | [ l; n ] ->
+        let n = get_int n in
+        Fun.protect ~finally:(fun () -> ignore (R._hv_dominfo_list_free (C_list [ l; C_int n ])))
+          (fun () -> List.init n (fun i -> info_of (R._hvml_dominfo_list_nth (C_list [ l; C_int i ]))))
+    | _ -> []
+
+  let lookup ctx name =
+    match call ctx (fun p -> R._hv_domain_lookup (C_list [ p; C_string name ])) with
+    | [ d ] -> get_int d
+    | _ -> raise (Error (Notfound, name))
+
+  let console ctx ~domid =
+    match call ctx (fun p -> R._hv_domain_console (C_list [ p; C_int domid ])) with
+    | [ fd ] -> file_descr_of_int (get_int fd)
+    | _ -> raise (Error (Fail, "hv_domain_console gave no descriptor"))
+
+  let config ctx ~domid =
+    Config.fresh (fun c -> Ctx.call_unit ctx (fun p -> R._hv_domain_config_get (C_list [ p; C_int domid; c ])))
+
+  type after_save = Destroy_after | Continue | Pause_after
+
+  let save_fd ctx ~domid ?progress ?(after = Destroy_after) ?(compress = false) ?config fd =
+    let flags =
+      (match after with Destroy_after -> 0 | Continue -> 1 | Pause_after -> 2)
+      lor if compress then 4 else 0
+    in
+    let fd = C_int (int_of_file_descr fd) in
+    with_progress progress (fun prog ->
+        match config with
+        | None ->
+            Ctx.call_unit ctx (fun p -> R._hv_domain_save (C_list [ p; C_int domid; fd; C_int flags; prog ]))
+        | Some (cfg : Config.t) ->
+            Ctx.call_unit ctx (fun p ->
+                R._hv_domain_save_config (C_list [ p; C_int domid; fd; cfg.cfg; C_int flags; prog ]));
+            Config.keep cfg ())
+
+  let save ctx ~domid ?progress ?after ?compress ?config ~path () =
+    ignore (Ctx.ptr ctx);
+    let fd = Unix.openfile path [ Unix.O_WRONLY; Unix.O_CREAT; Unix.O_TRUNC; Unix.O_CLOEXEC ] 0o600 in
+    Fun.protect ~finally:(fun () -> Unix.close fd) (fun () ->
+        save_fd ctx ~domid ?progress ?after ?compress ?config fd)
+
+  let restore ctx ?(paused = false) ?(lazy_ = false) ?name ?config ?progress ~path () =
+    ignore (Ctx.ptr ctx);
+    let flags = (if paused then 1 else 0) lor if lazy_ then 2 else 0 in
+    let cfg = match config with Some (c : Config.t) -> c.cfg | None -> C_void in
+    let params = R._hvml_restore_params_new (C_list [ cfg; c_string name; C_int flags ]) in
+    let fd = Unix.openfile path [ Unix.O_RDONLY; Unix.O_CLOEXEC ] 0 in
+    Fun.protect
+      ~finally:(fun () ->
+        Unix.close fd;
+        ignore (R._hvml_restore_params_free params);
+        ignore (Sys.opaque_identity config))
+      (fun () ->
+        with_progress progress (fun prog ->
+            match
+              call ctx (fun p ->
+                  R._hv_domain_restore (C_list [ p; C_int (int_of_file_descr fd); params; prog ]))
+            with
+            | [ d ] -> get_int d
+            | _ -> raise (Error (Fail, "hv_domain_restore gave no domain id"))))
+end
+
+type physinfo = {
+  nr_cpus : int;
+  nr_domains : int;
+  total_mib : int;
+  free_mib : int;
+  domains_mib : int;
+  max_vcpus : int;
+  hvd_pid : int;
+  hvd_version : string;
+}
+
+let physinfo ctx =
+  let i = R._hvml_hv_physinfo_new C_void in
+  Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_physinfo_free i)) (fun () ->
+      Ctx.call_unit ctx (fun p -> R._hv_physinfo_get (C_list [ p; i ]));
+      let g f = get_int (f i) in
+      {
+        nr_cpus = g R._hv_physinfo_nr_cpus_get;
+        nr_domains = g R._hv_physinfo_nr_domains_get;
+        total_mib = g R._hv_physinfo_total_mib_get;
+        free_mib = g R._hv_physinfo_free_mib_get;
+        domains_mib = g R._hv_physinfo_domains_mib_get;
+        max_vcpus = g R._hv_physinfo_max_vcpus_get;
+        hvd_pid = g R._hv_physinfo_hvd_pid_get;
+        hvd_version = get_string (R._hv_physinfo_version_get i);
+      })
+
+module Event = struct
+  type kind = Shutdown | Death | Crash | Created | Kind_unknown of int
+  type t = { kind : kind; domid : int; code : Domain.shutdown_code; name : string }
+
+  let kind_of_int = function
+    | 1 -> Shutdown
+    | 2 -> Death
+    | 3 -> Crash
+    | 4 -> Created
+    | n -> Kind_unknown n
+
+  let fd ctx =
+    match call ctx (fun p -> R._hv_event_fd p) with
+    | [ fd ] -> file_descr_of_int (get_int fd)
+    | _ -> raise (Error (Fail, "hv_event_fd gave no descriptor"))
+
+  (* [f] fills a raw hv_event; [none] is the code meaning "no event". *)
+  let take ctx none f =
+    let ev = R._hvml_hv_event_new C_void in
+    Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_event_free ev)) (fun () ->
+        match Ctx.call_unit ctx (fun p -> f p ev) with
+        | () ->
+            Some
+              {
+                kind = kind_of_int (get_int (R._hv_event_type_get ev));
+                domid = get_int (R._hv_event_domid_get ev);
+                code = Domain.code_of_int (get_int (R._hv_event_code_get ev));
+                name = get_string (R._hv_event_name_get ev);
+              }
+        | exception Error (e, _) when e = none -> None)
+
+  let next ctx = take ctx Busy (fun p ev -> R._hv_event_next (C_list [ p; ev ]))
+
+  let wait ctx ?timeout () =
+    let ms = match timeout with None -> -1 | Some s -> max 0 (int_of_float (s *. 1000.)) in
+    take ctx Timedout (fun p ev -> R._hv_event_wait (C_list [ p; ev; C_int ms ]))
+end
+
+let progress_selftest ~progress d t =
+  with_progress (Some progress) (fun p ->
+      get_int (R._hvml_progress_selftest (C_list [ p; C_int64 (Int64.of_int d); C_int64 (Int64.of_int t) ])) <> 0)
+
+let bound_functions =
+  [
+    ("hv_strerror", "string_of_error");
+    ("hv_version", "version");
+    ("hv_ctx_new", "Ctx.create");
+    ("hv_ctx_free", "Ctx.close");
+    ("hv_ctx_set_logger", "Ctx.create ~logger");
+    ("hv_domain_config_init_sized", "Config.create");
+    ("hv_domain_config_dispose", "Config.t's finaliser");
+    ("hv_domain_config_copy", "Config.copy");
+    ("hv_domain_config_kernel_cmdline", "Config.kernel_cmdline");
+    ("hv_disk_spec_new", "- Config.add_disk parses a DISKSPEC; a blank spec cannot be filled from OCaml");
+    ("hv_disk_spec_free", "Config.add_disk");
+    ("hv_disk_spec_parse", "Config.add_disk");
+    ("hv_vif_spec_new", "- Config.add_vif parses a VIFSPEC; a blank spec cannot be filled from OCaml");
+    ("hv_vif_spec_free", "Config.add_vif");
+    ("hv_vif_spec_parse", "Config.add_vif");
+    ("hv_domain_config_add_disk", "Config.add_disk");
+    ("hv_domain_config_add_vif", "Config.add_vif");
+    ("hv_config_parse_xl_file", "Config.of_xl_file");
+    ("hv_config_parse_xl_buffer", "Config.of_xl_string");
+    ("hv_config_set", "Config.set");
+    ("hv_config_validate", "Config.validate");
+    ("hv_config_to_json", "Config.to_json");
+    ("hv_config_from_json", "Config.of_json");
+    ("hv_dominfo_init_sized", "Domain.info");
+    ("hv_physinfo_init_sized", "physinfo");
+    ("hv_domain_create", "Domain.create");
+    ("hv_domain_destroy", "Domain.destroy");
+    ("hv_domain_shutdown", "Domain.shutdown");
+    ("hv_domain_reboot", "Domain.reboot");
+    ("hv_domain_pause", "Domain.pause");
+    ("hv_domain_unpause", "Domain.unpause");
+    ("hv_domain_rename", "Domain.rename");
+    ("hv_domain_info", "Domain.info");
+    ("hv_domain_list", "Domain.list");
+    ("hv_dominfo_list_free", "Domain.list");
+    ("hv_domain_lookup", "Domain.lookup");
+    ("hv_domain_console", "Domain.console");
+    ("hv_physinfo_get", "physinfo");
+    ("hv_domain_config_get", "Domain.config");
+    ("hv_progress_init_sized", "Domain.save ?progress");
+    ("hv_domain_save", "Domain.save");
+    ("hv_domain_save_config", "Domain.save ?config");
+    ("hv_restore_params_init_sized", "Domain.restore");
+    ("hv_domain_restore", "Domain.restore");
+    ("hv_event_init_sized", "Event.next");
+    ("hv_event_fd", "Event.fd");
+    ("hv_event_next", "Event.next");
+    ("hv_event_wait", "Event.wait");
+  ]

@@ -1,0 +1,290 @@
+(* SPDX-License-Identifier: LGPL-2.1-or-later *)
+(** OCaml binding of libhv, the hv toolstack library (libhv(3)).
+
+    Every function that can fail raises {!Error} with the libhv error and
+    the last error message libhv logged for the call (it names the file,
+    line and key for configuration errors).  Calls that talk to hvd
+    release the OCaml runtime lock while they wait, so other OCaml
+    threads run meanwhile.  hvd is started on demand, as libhv does
+    (HV_RUNDIR, HV_HVD: see libhv(3)). *)
+
+(** {1 Errors} *)
+
+(** The [HV_ERROR_*] codes of [<hv/error.h>]. *)
+type error =
+  | Fail  (** HV_ERROR_FAIL *)
+  | Nomem
+  | Inval
+  | Config  (** the domain configuration is invalid *)
+  | Notfound
+  | Exists
+  | Perm
+  | Io
+  | Protocol
+  | Version
+  | Nosys
+  | Busy
+  | State
+  | Corrupt
+  | Timedout
+  | Nokvm  (** /dev/kvm missing or unusable *)
+  | Daemon  (** hvd could not be reached or started *)
+  | Cancelled  (** a progress callback cancelled the operation *)
+  | Unknown of int  (** a code this binding does not know *)
+
+exception Error of error * string
+(** [Error (e, msg)]: [msg] is libhv's last error message for the call,
+    or [hv_strerror] of the code when libhv logged none. *)
+
+val error_of_code : int -> error
+(** [error_of_code (-4)] is [Config]; unknown codes give [Unknown n]. *)
+
+val code_of_error : error -> int
+val string_of_error : error -> string
+(** libhv's short description ([hv_strerror]). *)
+
+val version : unit -> string
+(** libhv's version, e.g. ["0.1.0"]. *)
+
+type log_level = Log_error | Log_warn | Log_info | Log_debug
+
+(** {1 Contexts} *)
+
+module Ctx : sig
+  type t
+
+  val create :
+    ?logger:(log_level -> string -> unit) -> ?log_level:log_level -> unit -> t
+  (** A new libhv context.  [logger] gets libhv's messages up to
+      [log_level] (default [Log_warn]), in order, in the calling thread,
+      once the call that produced them has returned (libhv may log from a
+      thread without the runtime lock, so messages are kept until then).
+      A context that is never closed is freed by the garbage collector. *)
+
+  val close : t -> unit
+  (** Frees the context.  Idempotent.  Using a closed context raises
+      [Error (Inval, _)]. *)
+
+  val is_closed : t -> bool
+
+  val with_ctx :
+    ?logger:(log_level -> string -> unit) -> ?log_level:log_level ->
+    (t -> 'a) -> 'a
+  (** [with_ctx f] calls [f] with a new context and closes it when [f]
+      returns or raises. *)
+end
+
+(** {1 Domain configurations} *)
+
+module Config : sig
+  type t
+  (** One [hv_domain_config], freed by the garbage collector. *)
+
+  type domain_type = Pvh | Hvm | Type_unknown of int
+
+  type action =
+    | Destroy
+    | Restart
+    | Rename_restart
+    | Preserve
+    | Coredump_destroy
+    | Coredump_restart
+    | Action_unknown of int
+
+  type disk = {
+    target : string option;
+    vdev : string;
+    read_only : bool;
+    cdrom : bool;
+  }
+
+  type vif = {
+    mac : string option;
+    bridge : string option;
+    model : string option;
+  }
+
+  val create : unit -> t
+  (** A configuration with libhv's defaults and no name. *)
+
+  val of_xl_file : Ctx.t -> string -> t
+  (** Reads an xl.cfg(5) file.  A syntax or value error raises
+      [Error (Config, msg)] with file and line in [msg]; an unreadable
+      file [Error (Io, msg)]. *)
+
+  val of_xl_string : Ctx.t -> ?name:string -> string -> t
+  (** The same from a string, named [name] in messages. *)
+
+  val of_json : Ctx.t -> string -> t
+  val to_json : Ctx.t -> t -> string
+  (** The JSON form of [hv_config_to_json]: [of_json] of it gives an equal
+      configuration with the same JSON. *)
+
+  val set : Ctx.t -> t -> string -> unit
+  (** [set ctx cfg "memory=512"]: one override, as after the file name of
+      [xl create]. *)
+
+  val add_disk : Ctx.t -> t -> string -> unit
+  (** Appends a DISKSPEC (xl-disk-configuration(5)). *)
+
+  val add_vif : Ctx.t -> t -> string -> unit
+  (** Appends a VIFSPEC (xl-network-configuration(5)). *)
+
+  val validate : Ctx.t -> t -> unit
+  val copy : t -> t
+  val kernel_cmdline : Ctx.t -> t -> string option
+
+  val name : t -> string option
+  val uuid : t -> string option
+  val domain_type : t -> domain_type
+  val memory_mib : t -> int
+  val maxmem_mib : t -> int
+  val vcpus : t -> int
+  val maxvcpus : t -> int
+  val cpus : t -> string option
+  val kernel : t -> string option
+  val ramdisk : t -> string option
+  val cmdline : t -> string option
+  val on_poweroff : t -> action
+  val on_reboot : t -> action
+  val on_crash : t -> action
+  val disks : t -> disk list
+  val vifs : t -> vif list
+end
+
+(** {1 Domains} *)
+
+module Domain : sig
+  type state =
+    | Building
+    | Paused
+    | Running
+    | Shutdown
+    | Crashed
+    | Dying
+    | State_unknown of int
+
+  type shutdown_code = No_shutdown | Poweroff | Reboot | Crash | Code_unknown of int
+
+  type info = {
+    domid : int;
+    state : state;
+    name : string;
+    uuid : string;
+    vcpus : int;
+    maxvcpus : int;
+    memory_mib : int;
+    maxmem_mib : int;
+    cpu_time_ns : int64;
+    start_time : float;  (** seconds since the epoch *)
+    shutdown_code : shutdown_code;
+    vmm_pid : int;  (** 0 when no hv-vmm runs *)
+    on_poweroff : Config.action;
+    on_reboot : Config.action;
+    on_crash : Config.action;
+  }
+
+  val create : Ctx.t -> ?paused:bool -> Config.t -> int
+  (** Builds and starts a domain; its id.  Nothing is left behind on
+      failure. *)
+
+  val destroy : Ctx.t -> domid:int -> unit
+  val shutdown : Ctx.t -> domid:int -> unit
+  val reboot : Ctx.t -> domid:int -> unit
+  val pause : Ctx.t -> domid:int -> unit
+  val unpause : Ctx.t -> domid:int -> unit
+  val rename : Ctx.t -> domid:int -> string -> unit
+  val info : Ctx.t -> domid:int -> info
+  val list : Ctx.t -> info list
+  (** Every domain, ordered by id. *)
+
+  val lookup : Ctx.t -> string -> int
+  (** A domain by name or decimal id; [Error (Notfound, _)] if none. *)
+
+  val console : Ctx.t -> domid:int -> Unix.file_descr
+  (** A connected socket to the console; the caller closes it. *)
+
+  val config : Ctx.t -> domid:int -> Config.t
+  (** The configuration the domain was created or restored with. *)
+
+  type after_save = Destroy_after | Continue | Pause_after
+
+  val save :
+    Ctx.t -> domid:int -> ?progress:(int -> int -> unit) ->
+    ?after:after_save -> ?compress:bool -> ?config:Config.t -> path:string ->
+    unit -> unit
+  (** Writes a save image to [path] (created, mode 0600).  By default the
+      domain is destroyed once the image is complete ([Destroy_after]).
+      [progress done total] is called with bytes of guest memory done;
+      an exception it raises cancels the save (libhv is told to stop, the
+      domain is left as it was) and is then raised again by [save]. *)
+
+  val save_fd :
+    Ctx.t -> domid:int -> ?progress:(int -> int -> unit) ->
+    ?after:after_save -> ?compress:bool -> ?config:Config.t ->
+    Unix.file_descr -> unit
+  (** The same to a descriptor open for writing, which the caller keeps. *)
+
+  val restore :
+    Ctx.t -> ?paused:bool -> ?lazy_:bool -> ?name:string -> ?config:Config.t ->
+    ?progress:(int -> int -> unit) -> path:string -> unit -> int
+  (** A domain from a save image; its id.  [progress] as for {!save}: an
+      exception it raises cancels the restore (no domain is left) and is
+      raised again. *)
+end
+
+(** {1 The host} *)
+
+type physinfo = {
+  nr_cpus : int;
+  nr_domains : int;
+  total_mib : int;
+  free_mib : int;
+  domains_mib : int;
+  max_vcpus : int;
+  hvd_pid : int;
+  hvd_version : string;
+}
+
+val physinfo : Ctx.t -> physinfo
+
+(** {1 Events} *)
+
+module Event : sig
+  type kind = Shutdown | Death | Crash | Created | Kind_unknown of int
+
+  type t = {
+    kind : kind;
+    domid : int;
+    code : Domain.shutdown_code;
+    name : string;
+  }
+
+  val fd : Ctx.t -> Unix.file_descr
+  (** Readable when events wait: put it in [Unix.select] or any event loop.
+      Owned by the context: do not close it.  The first call subscribes
+      the context to events. *)
+
+  val next : Ctx.t -> t option
+  (** One waiting event, without blocking; [None] when none waits. *)
+
+  val wait : Ctx.t -> ?timeout:float -> unit -> t option
+  (** Waits up to [timeout] seconds (default: forever) for an event;
+      [None] on timeout. *)
+end
+
+(**/**)
+
+val progress_selftest : progress:(int -> int -> unit) -> int -> int -> bool
+(** For the tests: calls [progress] through the C callback the way libhv
+    does during a save (runtime lock released); [true] if it asked to
+    cancel.  An exception it raises is raised again, as by {!Domain.save}. *)
+
+(**/**)
+
+(** {1 Coverage} *)
+
+val bound_functions : (string * string) list
+(** Every public [hv_] function of the C headers with the OCaml function
+    that binds it ("Module.name"), or ["-"] followed by why it is not
+    bound on its own.  The test suite checks it against the headers. *)

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hv_raw: the SWIG (-ocaml) layer of the OCaml binding.  It wraps every
+ * function of the public headers as SWIG sees them, plus a few helpers
+ * (hvml_*) for what SWIG cannot express: allocating the size-prefixed
+ * structures, the logger (a va_list callback), progress callbacks into
+ * OCaml, and reading arrays (UUIDs, lists).  Programs use Hv (hv.mli), not
+ * this module.
+ *
+ * Conventions of this layer:
+ *  - enumerations are plain ints (C_int), not SWIG's polymorphic variants;
+ *  - output parameters (*_r) come back before the return code, as
+ *    C_list [out...; C_int rc];
+ *  - strings passed in are copied to the C heap before the call, so that
+ *    the calls that talk to hvd can release the OCaml runtime lock
+ *    (caml_enter_blocking_section) while they wait; C_void stands for
+ *    NULL where a string is optional;
+ *  - structures are read-only (getters only): libhv owns their strings.
+ */
+%module hv_raw
+
+%begin %{
+#define _GNU_SOURCE 1	/* vasprintf */
+%}
+
+%{
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+/* SWIG renames OCaml's "value"; the helpers (hvml.i) use the OCaml macros. */
+#define value caml_value_t
+#include <caml/callback.h>
+#include <caml/signals.h>
+#include <hv/hv.h>
+#include <hv/domain.h>
+%}
+
+%include <stdint.i>
+
+/* --- enumerations as ints ------------------------------------------- */
+%typemap(in) enum SWIGTYPE "$1 = ($1_ltype)caml_long_val($input);"
+%typemap(out) enum SWIGTYPE "$result = caml_val_int((int)$1);"
+%typemap(varout) enum SWIGTYPE "$result = caml_val_int((int)$1);"
+
+/* --- strings in: copied, C_void is NULL ------------------------------ */
+%typemap(in) const char * {
+	if (Is_block($input) && SWIG_Tag_val($input) == C_string) {
+		$1 = strdup(caml_string_val($input));
+		if (!$1)
+			caml_raise_out_of_memory();
+	} else {
+		$1 = NULL;
+	}
+}
+%typemap(freearg) const char * "free((char *)$1);"
+
+/* --- output parameters ------------------------------------------------ */
+%define HVML_OUT_PTR(TYPE, NAME)
+%typemap(in, numinputs=0) TYPE **NAME (TYPE *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) TYPE **NAME {
+	swig_result = caml_list_append(swig_result,
+		SWIG_Ocaml_ptr_to_val("create_$*1_ltype_from_ptr", (void *)tmp$argnum, $*1_descriptor));
+}
+%enddef
+HVML_OUT_PTR(hv_ctx, ctx_r)
+HVML_OUT_PTR(hv_disk_spec, disk_r)
+HVML_OUT_PTR(hv_vif_spec, vif_r)
+
+%typemap(in, numinputs=0) uint32_t *domid_r (uint32_t tmp = HV_DOMID_INVALID) "$1 = &tmp;"
+%typemap(argout) uint32_t *domid_r
+	"swig_result = caml_list_append(swig_result, caml_val_uint(tmp$argnum));"
+%typemap(in, numinputs=0) int *fd_r (int tmp = -1) "$1 = &tmp;"
+%typemap(argout) int *fd_r
+	"swig_result = caml_list_append(swig_result, caml_val_int(tmp$argnum));"
+
+/* malloc()ed strings handed to the caller: copied into OCaml, freed. */
+%typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) char **json_r, char **cmdline_r {
+	swig_result = caml_list_append(swig_result,
+		tmp$argnum ? caml_val_string(tmp$argnum) : Val_unit);
+	free(tmp$argnum);
+}
+
+/* hv_domain_list: the array (free it with hv_dominfo_list_free) and its length. */
+%typemap(in, numinputs=0) (hv_dominfo ***list_r, size_t *nr_r) (hv_dominfo **tmpl = NULL, size_t tmpn = 0)
+	"$1 = &tmpl; $2 = &tmpn;"
+%typemap(argout) (hv_dominfo ***list_r, size_t *nr_r) {
+	swig_result = caml_list_append(swig_result,
+		SWIG_Ocaml_ptr_to_val("create_hv_dominfo_list_from_ptr", (void *)tmpl$argnum, $*1_descriptor));
+	swig_result = caml_list_append(swig_result, caml_val_int((int)tmpn$argnum));
+}
+
+/* --- calls that talk to hvd run without the OCaml runtime lock -------- */
+%define HVML_BLOCKING(NAME)
+%exception NAME {
+	caml_enter_blocking_section();
+	hvml_blocking_enter();
+	$action
+	hvml_blocking_leave();
+	caml_leave_blocking_section();
+}
+%enddef
+HVML_BLOCKING(hv_domain_create)
+HVML_BLOCKING(hv_domain_destroy)
+HVML_BLOCKING(hv_domain_shutdown)
+HVML_BLOCKING(hv_domain_reboot)
+HVML_BLOCKING(hv_domain_pause)
+HVML_BLOCKING(hv_domain_unpause)
+HVML_BLOCKING(hv_domain_rename)
+HVML_BLOCKING(hv_domain_info)
+HVML_BLOCKING(hv_domain_list)
+HVML_BLOCKING(hv_domain_lookup)
+HVML_BLOCKING(hv_domain_console)
+HVML_BLOCKING(hv_physinfo_get)
+HVML_BLOCKING(hv_domain_config_get)
+HVML_BLOCKING(hv_domain_save)
+HVML_BLOCKING(hv_domain_save_config)
+HVML_BLOCKING(hv_domain_restore)
+HVML_BLOCKING(hv_event_fd)
+HVML_BLOCKING(hv_event_next)
+HVML_BLOCKING(hv_event_wait)
+HVML_BLOCKING(hv_ctx_free)
+HVML_BLOCKING(hvml_progress_selftest)
+
+/* --- what SWIG cannot express ------------------------------------------ */
+/* A va_list callback: hvml_ctx_capture_log() installs libhv's logger. */
+%ignore hv_ctx_set_logger;
+%ignore hv_logger_fn;
+/* Byte arrays: read through hvml_*_uuid()/hvml_vif_mac(). */
+%ignore hv_domain_config::uuid;
+%ignore hv_dominfo::uuid;
+%ignore hv_vif_spec::mac;
+%ignore hv_dominfo::start_time;
+/* Arrays of pointers: read through hvml_config_disk()/hvml_config_vif(). */
+%ignore hv_domain_config::disks;
+%ignore hv_domain_config::vifs;
+/* A function pointer: hvml_progress_new() fills it. */
+%ignore hv_progress::fn;
+%ignore hv_progress::opaque;
+
+/* libhv allocates its structures (hvml_*_new): no SWIG constructors. */
+%nodefaultctor;
+%nodefaultdtor;
+%immutable;
+%include <hv/error.h>
+%include <hv/hv.h>
+%include <hv/config.h>
+%include <hv/domain.h>
+%include "hvml.i"
+%mutable;

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Helpers of the raw layer (included by hv_raw.i): C code SWIG puts before
+ * its wrappers, then the declarations it wraps.
+ */
+%{
+/* Nonzero while this thread is inside a call made without the runtime
+ * lock (see HVML_BLOCKING in hv_raw.i). */
+static __thread int hvml_blocking;
+
+static void hvml_blocking_enter(void)
+{
+	hvml_blocking = 1;
+}
+
+static void hvml_blocking_leave(void)
+{
+	hvml_blocking = 0;
+}
+
+/*
+ * The logger.  libhv calls it in the thread that made the call, maybe
+ * without the OCaml runtime lock, so it never calls OCaml: it keeps the
+ * messages of this thread's last calls, which Hv reads (hvml_log_*) once
+ * the call has returned, to pass to the program's logger and to put the
+ * last error message in the exception.
+ */
+#define HVML_LOG_MAX 256
+
+struct hvml_msg {
+	int level;
+	char *text;
+};
+
+static __thread struct hvml_msg hvml_log[HVML_LOG_MAX];
+static __thread int hvml_nlog;
+static __thread int hvml_dropped;
+
+static void hvml_logger(void *opaque, enum hv_log_level level, const char *fmt,
+			va_list ap)
+{
+	char *text = NULL;
+
+	(void)opaque;
+	if (hvml_nlog == HVML_LOG_MAX) {
+		/* keep the latest: errors come last */
+		free(hvml_log[0].text);
+		memmove(&hvml_log[0], &hvml_log[1],
+			(HVML_LOG_MAX - 1) * sizeof(hvml_log[0]));
+		hvml_nlog--;
+		hvml_dropped++;
+	}
+	if (vasprintf(&text, fmt, ap) < 0)
+		return;
+	hvml_log[hvml_nlog].level = (int)level;
+	hvml_log[hvml_nlog].text = text;
+	hvml_nlog++;
+}
+
+static void hvml_ctx_capture_log(hv_ctx *ctx, int max_level)
+{
+	hv_ctx_set_logger(ctx, hvml_logger, NULL, (enum hv_log_level)max_level);
+}
+
+static int hvml_log_count(void)
+{
+	return hvml_nlog;
+}
+
+static int hvml_log_level(int i)
+{
+	return i >= 0 && i < hvml_nlog ? hvml_log[i].level : -1;
+}
+
+static const char *hvml_log_text(int i)
+{
+	return i >= 0 && i < hvml_nlog ? hvml_log[i].text : "";
+}
+
+/* Forgets this thread's messages; returns how many were dropped. */
+static int hvml_log_clear(void)
+{
+	int dropped = hvml_dropped;
+
+	for (int i = 0; i < hvml_nlog; i++)
+		free(hvml_log[i].text);
+	hvml_nlog = 0;
+	hvml_dropped = 0;
+	return dropped;
+}
+
+/*
+ * Progress callbacks.  @fn is a c_obj C_obj f, kept as a generational
+ * root while the hv_progress lives; f gets "progress" and
+ * C_list [C_int64 done; C_int64 total] and returns C_int 0 to go on,
+ * anything else to cancel.  An exception escaping f (Hv's wrapper catches
+ * them, so this is a last resort) cancels too.
+ */
+struct hvml_progress {
+	hv_progress p;
+	value fn;
+};
+
+static int hvml_progress_call(value fn, uint64_t done, uint64_t total)
+{
+	CAMLparam1(fn);
+	CAMLlocal4(name, lst, arg, res);
+	int rc;
+
+	name = caml_copy_string("progress");
+	lst = caml_list_append(Val_unit, caml_val_ulong((unsigned long)done));
+	lst = caml_list_append(lst, caml_val_ulong((unsigned long)total));
+	arg = caml_swig_alloc(1, C_list);
+	SWIG_Store_field(arg, 0, lst);
+	res = caml_callback2_exn(Field(fn, 0), name, arg);
+	rc = Is_exception_result(res) ? 1 : caml_long_val(res) != 0;
+	CAMLreturnT(int, rc);
+}
+
+static int hvml_progress_fn(void *opaque, uint64_t done, uint64_t total)
+{
+	struct hvml_progress *hp = opaque;
+	int blocking = hvml_blocking;
+	int rc;
+
+	if (blocking) {
+		hvml_blocking = 0;
+		caml_leave_blocking_section();
+	}
+	rc = hvml_progress_call(hp->fn, done, total);
+	if (blocking) {
+		caml_enter_blocking_section();
+		hvml_blocking = 1;
+	}
+	return rc;
+}
+
+static hv_progress *hvml_progress_new(value fn)
+{
+	struct hvml_progress *hp;
+
+	if (!Is_block(fn) || SWIG_Tag_val(fn) != C_obj)
+		caml_invalid_argument("hvml_progress_new: expected C_obj");
+	hp = calloc(1, sizeof(*hp));
+	if (!hp)
+		caml_raise_out_of_memory();
+	hv_progress_init(&hp->p);
+	hp->p.fn = hvml_progress_fn;
+	hp->p.opaque = hp;
+	hp->fn = fn;
+	caml_register_generational_global_root(&hp->fn);
+	return &hp->p;
+}
+
+static void hvml_progress_free(hv_progress *p)
+{
+	struct hvml_progress *hp = (struct hvml_progress *)p;
+
+	if (!hp)
+		return;
+	caml_remove_generational_global_root(&hp->fn);
+	free(hp);
+}
+
+/*
+ * Calls @p's callback as libhv calls it during a save (in this thread,
+ * without the runtime lock: hv_raw.i wraps it as blocking), so that the
+ * tests can check the callback path on a host where no domain can run.
+ * Returns what the callback returned (non-zero: cancel).
+ */
+static int hvml_progress_selftest(const hv_progress *p, uint64_t done,
+				  uint64_t total)
+{
+	return p->fn(p->opaque, done, total);
+}
+
+/* The size-prefixed structures, allocated and initialised. */
+#define HVML_NEW(TYPE, INIT)				\
+	static TYPE *hvml_##TYPE##_new(void)		\
+	{						\
+		TYPE *p = calloc(1, sizeof(*p));	\
+		if (!p)					\
+			caml_raise_out_of_memory();	\
+		INIT(p);				\
+		return p;				\
+	}						\
+	static void hvml_##TYPE##_free(TYPE *p)	\
+	{						\
+		free(p);				\
+	}
+HVML_NEW(hv_dominfo, hv_dominfo_init)
+HVML_NEW(hv_physinfo, hv_physinfo_init)
+HVML_NEW(hv_event, hv_event_init)
+
+static hv_domain_config *hvml_config_new(void)
+{
+	hv_domain_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg)
+		caml_raise_out_of_memory();
+	hv_domain_config_init(cfg);
+	return cfg;
+}
+
+static void hvml_config_free(hv_domain_config *cfg)
+{
+	hv_domain_config_dispose(cfg);
+	free(cfg);
+}
+
+/* Restore parameters; @cfg stays the caller's, @name is copied. */
+static hv_restore_params *hvml_restore_params_new(const hv_domain_config *cfg,
+						  const char *name,
+						  unsigned int flags)
+{
+	hv_restore_params *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		caml_raise_out_of_memory();
+	hv_restore_params_init(p);
+	p->config = cfg;
+	p->name = name ? strdup(name) : NULL;
+	p->flags = flags;
+	if (name && !p->name) {
+		free(p);
+		caml_raise_out_of_memory();
+	}
+	return p;
+}
+
+static void hvml_restore_params_free(hv_restore_params *p)
+{
+	if (!p)
+		return;
+	free((char *)p->name);
+	free(p);
+}
+
+static hv_dominfo *hvml_dominfo_list_nth(hv_dominfo **list, size_t i)
+{
+	return list[i];
+}
+
+static const char *hvml_uuid_str(const uint8_t *u)
+{
+	static __thread char buf[37];
+
+	snprintf(buf, sizeof(buf),
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
+		 u[10], u[11], u[12], u[13], u[14], u[15]);
+	return buf;
+}
+
+static const char *hvml_dominfo_uuid(const hv_dominfo *info)
+{
+	return hvml_uuid_str(info->uuid);
+}
+
+/* NULL (C_void) when the configuration has no UUID yet. */
+static const char *hvml_config_uuid(const hv_domain_config *cfg)
+{
+	return cfg->has_uuid ? hvml_uuid_str(cfg->uuid) : NULL;
+}
+
+static double hvml_dominfo_start_time(const hv_dominfo *info)
+{
+	return (double)info->start_time;
+}
+
+static size_t hvml_config_nr_disks(const hv_domain_config *cfg)
+{
+	return cfg->nr_disks;
+}
+
+static hv_disk_spec *hvml_config_disk(const hv_domain_config *cfg, size_t i)
+{
+	return i < cfg->nr_disks ? cfg->disks[i] : NULL;
+}
+
+static size_t hvml_config_nr_vifs(const hv_domain_config *cfg)
+{
+	return cfg->nr_vifs;
+}
+
+static hv_vif_spec *hvml_config_vif(const hv_domain_config *cfg, size_t i)
+{
+	return i < cfg->nr_vifs ? cfg->vifs[i] : NULL;
+}
+
+/* "00:16:3e:01:02:03", or NULL (C_void) when the vif has no MAC yet. */
+static const char *hvml_vif_mac(const hv_vif_spec *vif)
+{
+	static __thread char buf[18];
+	const uint8_t *m = vif->mac;
+
+	if (!vif->has_mac)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x",
+		 m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+#undef value
+%}
+
+/* What SWIG wraps of the helpers above. */
+%typemap(out) const char *hvml_config_uuid, const char *hvml_vif_mac
+	"$result = $1 ? caml_val_string((char *)$1) : Val_unit;"
+%typemap(in) caml_value_t "$1 = $input;"
+
+void hvml_ctx_capture_log(hv_ctx *ctx, int max_level);
+int hvml_log_count(void);
+int hvml_log_level(int i);
+const char *hvml_log_text(int i);
+int hvml_log_clear(void);
+hv_progress *hvml_progress_new(caml_value_t fn);
+void hvml_progress_free(hv_progress *p);
+int hvml_progress_selftest(const hv_progress *p, uint64_t done, uint64_t total);
+hv_dominfo *hvml_hv_dominfo_new(void);
+void hvml_hv_dominfo_free(hv_dominfo *p);
+hv_physinfo *hvml_hv_physinfo_new(void);
+void hvml_hv_physinfo_free(hv_physinfo *p);
+hv_event *hvml_hv_event_new(void);
+void hvml_hv_event_free(hv_event *p);
+hv_domain_config *hvml_config_new(void);
+void hvml_config_free(hv_domain_config *cfg);
+hv_restore_params *hvml_restore_params_new(const hv_domain_config *cfg,
+					   const char *name, unsigned int flags);
+void hvml_restore_params_free(hv_restore_params *p);
+hv_dominfo *hvml_dominfo_list_nth(hv_dominfo **list, size_t i);
+const char *hvml_dominfo_uuid(const hv_dominfo *info);
+const char *hvml_config_uuid(const hv_domain_config *cfg);
+double hvml_dominfo_start_time(const hv_dominfo *info);
+size_t hvml_config_nr_disks(const hv_domain_config *cfg);
+hv_disk_spec *hvml_config_disk(const hv_domain_config *cfg, size_t i);
+size_t hvml_config_nr_vifs(const hv_domain_config *cfg);
+hv_vif_spec *hvml_config_vif(const hv_domain_config *cfg, size_t i);
+const char *hvml_vif_mac(const hv_vif_spec *vif);

@@ -1,0 +1,266 @@
+(* SPDX-License-Identifier: LGPL-2.1-or-later *)
+(* Tests of the OCaml binding (run by ocaml-binding.sh, which starts no hvd
+   itself: libhv starts one on demand, HV_RUNDIR and HV_HVD point at a
+   private directory and the build tree's hvd).  Prints one line per check
+   and "N passed, N failed, N skipped"; exits 1 if anything failed. *)
+
+let passed = ref 0
+let failed = ref 0
+let skipped = ref 0
+
+let check name f =
+  match f () with
+  | () ->
+      incr passed;
+      Printf.printf "ok: %s\n%!" name
+  | exception e ->
+      incr failed;
+      Printf.printf "FAIL: %s: %s\n%!" name (Printexc.to_string e)
+
+let skip name why =
+  incr skipped;
+  Printf.printf "SKIP: %s: %s\n%!" name why
+
+let contains s sub =
+  let n = String.length s and m = String.length sub in
+  let rec at i = i + m <= n && (String.sub s i m = sub || at (i + 1)) in
+  at 0
+
+let getenv_req v =
+  match Sys.getenv_opt v with
+  | Some s -> s
+  | None -> failwith (v ^ " is not set (run through ocaml-binding.sh)")
+
+let tmpdir = getenv_req "T"
+
+let write_file name text =
+  let path = Filename.concat tmpdir name in
+  let oc = open_out_bin path in
+  output_string oc text;
+  close_out oc;
+  path
+
+(* Expects [f] to raise Hv.Error with [e]; returns the message. *)
+let expect_error e f =
+  match f () with
+  | _ -> failwith ("no exception; expected " ^ Hv.string_of_error e)
+  | exception Hv.Error (got, msg) ->
+      if got <> e then
+        failwith (Printf.sprintf "Error (%s, %S); expected %s" (Hv.string_of_error got) msg
+                    (Hv.string_of_error e));
+      msg
+
+let () =
+  check "error codes map to the variant and back" (fun () ->
+      assert (Hv.error_of_code (-4) = Hv.Config);
+      assert (Hv.error_of_code (-5) = Hv.Notfound);
+      assert (Hv.error_of_code (-18) = Hv.Cancelled);
+      assert (Hv.error_of_code (-19) = Hv.Unknown (-19));
+      assert (Hv.error_of_code 7 = Hv.Unknown 7);
+      for rc = -18 to -1 do
+        let e = Hv.error_of_code rc in
+        assert (Hv.code_of_error e = rc);
+        assert (Hv.string_of_error e <> "unknown error")
+      done;
+      assert (Hv.string_of_error Hv.Nomem = "out of memory"));
+
+  check "version" (fun () -> assert (Hv.version () <> ""));
+
+  check "a closed context raises; close is idempotent" (fun () ->
+      let ctx = Hv.Ctx.create () in
+      Hv.Ctx.close ctx;
+      Hv.Ctx.close ctx;
+      assert (Hv.Ctx.is_closed ctx);
+      ignore (expect_error Hv.Inval (fun () -> Hv.Config.of_json ctx "{}"));
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.list ctx)));
+
+  check "with_ctx closes on return and on exception" (fun () ->
+      let kept = ref None in
+      assert (Hv.Ctx.with_ctx (fun c -> kept := Some c; 42) = 42);
+      assert (Hv.Ctx.is_closed (Option.get !kept));
+      (match Hv.Ctx.with_ctx (fun c -> kept := Some c; raise Exit) with
+      | () -> assert false
+      | exception Exit -> ());
+      assert (Hv.Ctx.is_closed (Option.get !kept)));
+
+  check "forgotten contexts and configurations are freed by the GC" (fun () ->
+      for _ = 1 to 200 do
+        let c = Hv.Ctx.create () in
+        ignore (Hv.Config.of_json c {|{"name": "gc", "memory_mib": 64}|})
+      done;
+      Gc.full_major ();
+      Gc.full_major ())
+
+let () =
+  Hv.Ctx.with_ctx @@ fun ctx ->
+  check "Config.of_xl_file" (fun () ->
+      let path =
+        write_file "guest.cfg"
+          "name = \"web1\"\nmemory = 512\nmaxmem = 1024\nvcpus = 2\n\
+           kernel = \"/boot/vmlinuz\"\nextra = \"console=hvc0\"\nroot = \"/dev/xvda1\"\n\
+           on_crash = \"preserve\"\n\
+           disk = [ \"/images/web1.img,raw,xvda,rw\", \"/images/cd.iso,raw,hdc,ro,cdrom\" ]\n\
+           vif = [ \"mac=00:16:3e:01:02:03,bridge=br0\" ]\n"
+      in
+      let cfg = Hv.Config.of_xl_file ctx path in
+      assert (Hv.Config.name cfg = Some "web1");
+      assert (Hv.Config.memory_mib cfg = 512);
+      assert (Hv.Config.maxmem_mib cfg = 1024);
+      assert (Hv.Config.vcpus cfg = 2);
+      assert (Hv.Config.kernel cfg = Some "/boot/vmlinuz");
+      assert (Hv.Config.domain_type cfg = Hv.Config.Pvh);
+      assert (Hv.Config.on_crash cfg = Hv.Config.Preserve);
+      assert (Hv.Config.on_reboot cfg = Hv.Config.Restart);
+      assert (Hv.Config.kernel_cmdline ctx cfg = Some "root=/dev/xvda1 console=hvc0");
+      (match Hv.Config.disks cfg with
+      | [ d1; d2 ] ->
+          assert (d1.target = Some "/images/web1.img" && d1.vdev = "xvda" && not d1.read_only);
+          assert (d2.vdev = "hdc" && d2.read_only && d2.cdrom)
+      | _ -> assert false);
+      (match Hv.Config.vifs cfg with
+      | [ v ] -> assert (v.mac = Some "00:16:3e:01:02:03" && v.bridge = Some "br0")
+      | _ -> assert false);
+      Hv.Config.validate ctx cfg);
+
+  check "JSON round trip" (fun () ->
+      let cfg =
+        Hv.Config.of_xl_string ctx ~name:"inline.cfg"
+          "name = \"rt\"\nmemory = 256\nkernel = \"/k\"\nuuid = \"4a3b2c1d-0000-4000-8000-0123456789ab\"\n"
+      in
+      let json = Hv.Config.to_json ctx cfg in
+      assert (contains json "\"rt\"");
+      let back = Hv.Config.of_json ctx json in
+      assert (Hv.Config.to_json ctx back = json);
+      assert (Hv.Config.uuid back = Some "4a3b2c1d-0000-4000-8000-0123456789ab");
+      assert (Hv.Config.memory_mib back = 256);
+      let c2 = Hv.Config.copy back in
+      Hv.Config.set ctx c2 "memory=1024";
+      assert (Hv.Config.memory_mib c2 = 1024);
+      assert (Hv.Config.memory_mib back = 256));
+
+  check "a bad xl.cfg raises Error (Config, msg) with file and line" (fun () ->
+      let path = write_file "bad.cfg" "name = \"bad\"\nmemory = \"12x\"\n" in
+      let msg = expect_error Hv.Config (fun () -> Hv.Config.of_xl_file ctx path) in
+      if not (contains msg "bad.cfg:2") then failwith ("message without file:line: " ^ msg));
+
+  check "a missing xl.cfg raises Error (Io, _)" (fun () ->
+      ignore (expect_error Hv.Io (fun () -> Hv.Config.of_xl_file ctx (Filename.concat tmpdir "none.cfg"))));
+
+  check "bad JSON raises Error (Config, _)" (fun () ->
+      ignore (expect_error Hv.Config (fun () -> Hv.Config.of_json ctx {|{"memory_mib": "x"}|}));
+      ignore (expect_error Hv.Config (fun () -> Hv.Config.of_json ctx "{")));
+
+  check "a bad DISKSPEC raises and leaves the config as it was" (fun () ->
+      let cfg = Hv.Config.create () in
+      ignore (expect_error Hv.Config (fun () -> Hv.Config.add_disk ctx cfg "/x.img,raw"));
+      assert (Hv.Config.disks cfg = []));
+
+  check "the logger gets libhv's messages" (fun () ->
+      let seen = ref [] in
+      Hv.Ctx.with_ctx ~logger:(fun l m -> seen := (l, m) :: !seen) (fun c ->
+          ignore (expect_error Hv.Config (fun () -> Hv.Config.of_xl_string c "memory = \"12x\"\n")));
+      assert (List.exists (fun (l, _) -> l = Hv.Log_error) !seen))
+
+let () =
+  check "progress callbacks: values through C, an exception cancels and propagates" (fun () ->
+      let seen = ref [] in
+      let cancelled = Hv.progress_selftest ~progress:(fun d t -> seen := (d, t) :: !seen) 4096 (1 lsl 40) in
+      assert (not cancelled);
+      assert (!seen = [ (4096, 1 lsl 40) ]);
+      (match Hv.progress_selftest ~progress:(fun _ _ -> raise Exit) 1 2 with
+      | _ -> failwith "the exception did not propagate"
+      | exception Exit -> ());
+      (* the callback allocates and runs the GC with the lock taken back *)
+      for _ = 1 to 100 do
+        ignore (Hv.progress_selftest ~progress:(fun _ _ -> Gc.minor (); ignore (Array.make 1000 0)) 1 2)
+      done)
+
+(* hvd: started on demand by libhv (HV_RUNDIR, HV_HVD). *)
+let () =
+  Hv.Ctx.with_ctx @@ fun ctx ->
+  check "an unknown domain raises Error (Notfound, _) (hvd started on demand)" (fun () ->
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.info ctx ~domid:4242));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.lookup ctx "no-such-domain"));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.destroy ctx ~domid:4242));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.config ctx ~domid:4242)));
+
+  check "Domain.list and physinfo" (fun () ->
+      assert (Hv.Domain.list ctx = []);
+      let p = Hv.physinfo ctx in
+      assert (p.Hv.nr_cpus > 0 && p.Hv.hvd_pid > 0 && p.Hv.nr_domains = 0));
+
+  check "events: a descriptor, nothing waiting, a timed-out wait" (fun () ->
+      let fd = Hv.Event.fd ctx in
+      (match Unix.select [ fd ] [] [] 0. with [], _, _ -> () | _ -> failwith "fd readable");
+      assert (Hv.Event.next ctx = None);
+      let t0 = Unix.gettimeofday () in
+      assert (Hv.Event.wait ctx ~timeout:0.2 () = None);
+      assert (Unix.gettimeofday () -. t0 >= 0.15));
+
+  check "saving an unknown domain raises; the file is left" (fun () ->
+      let path = Filename.concat tmpdir "none.save" in
+      ignore
+        (expect_error Hv.Notfound (fun () ->
+             Hv.Domain.save ctx ~domid:4242 ~progress:(fun _ _ -> ()) ~path ())));
+
+  let kvm = Sys.file_exists "/dev/kvm" in
+  let minios = Sys.getenv_opt "MINIOS" in
+  match kvm, minios with
+  | false, _ ->
+      skip "an exception raised in a progress callback cancels the save and propagates"
+        "no /dev/kvm on this host: no domain can run"
+  | true, None | true, Some "" -> skip "progress callback" "MINIOS is not set"
+  | true, Some kernel ->
+      check "an exception raised in a progress callback cancels the save and propagates" (fun () ->
+          let cfg =
+            Hv.Config.of_xl_string ctx
+              (Printf.sprintf "name = \"ml-save\"\nmemory = 64\nkernel = %S\nextra = \"workload=counter\"\n"
+                 kernel)
+          in
+          let domid = Hv.Domain.create ctx cfg in
+          Fun.protect ~finally:(fun () -> try Hv.Domain.destroy ctx ~domid with Hv.Error _ -> ())
+          @@ fun () ->
+          let calls = ref 0 in
+          (match
+             Hv.Domain.save ctx ~domid ~path:(Filename.concat tmpdir "ml.save")
+               ~progress:(fun _ _ -> incr calls; raise Exit) ()
+           with
+          | () -> failwith "save returned"
+          | exception Exit -> ());
+          assert (!calls >= 1);
+          let i = Hv.Domain.info ctx ~domid in
+          assert (i.Hv.Domain.state = Hv.Domain.Running))
+
+(* Every public hv_ function of the headers is bound or listed as skipped. *)
+let () =
+  check "every public hv_ function has a binding" (fun () ->
+      let dir = getenv_req "HV_INCLUDE" in
+      let decl = Str.regexp "^[a-z][a-z_ ]*[ *]\\(hv_[a-z0-9_]+\\)(" in
+      let found = ref [] in
+      List.iter
+        (fun h ->
+          let ic = open_in (Filename.concat dir h) in
+          (try
+             while true do
+               let l = input_line ic in
+               if (not (String.length l >= 7 && String.sub l 0 7 = "typedef"))
+                  && Str.string_match decl l 0
+               then found := Str.matched_group 1 l :: !found
+             done
+           with End_of_file -> ());
+          close_in ic)
+        [ "hv.h"; "error.h"; "config.h"; "domain.h" ];
+      let found = List.sort_uniq compare !found in
+      if List.length found < 40 then failwith "too few functions found in the headers";
+      let bound = List.map fst Hv.bound_functions in
+      let missing = List.filter (fun f -> not (List.mem f bound)) found in
+      let stale = List.filter (fun f -> not (List.mem f found)) bound in
+      if missing <> [] then failwith ("not bound: " ^ String.concat " " missing);
+      if stale <> [] then failwith ("bound but not in the headers: " ^ String.concat " " stale);
+      Printf.printf "  %d functions: %d bound, %d skipped on purpose\n" (List.length found)
+        (List.length (List.filter (fun (_, b) -> b.[0] <> '-') Hv.bound_functions))
+        (List.length (List.filter (fun (_, b) -> b.[0] = '-') Hv.bound_functions)))
+
+let () =
+  Printf.printf "%d passed, %d failed, %d skipped\n" !passed !failed !skipped;
+  exit (if !failed > 0 then 1 else 0)
