@@ -119,6 +119,9 @@ def running(domid):
 # counterpart: no client sees a domain before it is built; a preserved
 # domain that ended is the state SAVE refuses)
 d = h.create_running("early", "workload=idle", on_poweroff=PRESERVE)
+# a press before the guest enabled its power button would be lost
+wait_for(lambda: b"minios: power button enabled" in console_log("early"),
+         "early to enable its power button")
 h.shutdown(d)
 wait_for(lambda: h.info(d).state == SHUTDOWN_S, "early to power off and be preserved")
 r, w = os.pipe()
