@@ -51,7 +51,7 @@ need_kvm() {
 HV_NESTED_SANITIZER_TESTS=${HV_NESTED_SANITIZER_TESTS:-"vmm-boot vmm-hostile vmm-save"}
 nested_rerun() {
 	nested_why=
-	if [ "${HV_NESTED_INTEGRATION:-1}" = 0 ]; then
+	if [ "${HV_NESTED_INTEGRATION:-0}" = 0 ]; then
 		nested_why="HV_NESTED_INTEGRATION=0: not run in the nested outer host"
 		return 0
 	fi
@@ -62,7 +62,7 @@ nested_rerun() {
 	# A sanitizer build runs a few of them nested (time: TCG and ASan
 	# together), those that cover most of hv-vmm, hvd and xl; the normal
 	# build runs all.  HV_NESTED_INTEGRATION=all runs all here too.
-	if [ "${HV_SANITIZERS:-no}" = yes ] && [ "${HV_NESTED_INTEGRATION:-1}" != all ]; then
+	if [ "${HV_SANITIZERS:-no}" = yes ] && [ "${HV_NESTED_INTEGRATION:-0}" != all ]; then
 		case " $HV_NESTED_SANITIZER_TESTS " in
 		*" $(basename "$0" .sh) "*) ;;
 		*)
