@@ -26,7 +26,7 @@ pkg = os.path.join(build, "bindings", "python", "pkg")
 def reexec_with_asan():
     """libhv built with ASan loads only into a process whose first library
     is the ASan runtime: start again with it preloaded."""
-    if os.environ.get("HV_SANITIZED") != "yes" or os.environ.get("HVPY_ASAN_PRELOADED"):
+    if os.environ.get("HV_SANITIZERS") != "yes" or os.environ.get("HVPY_ASAN_PRELOADED"):
         return
     cc = os.environ.get("CC", "cc")
     lib = subprocess.run([cc, "-print-file-name=libasan.so"], capture_output=True,
