@@ -10,8 +10,21 @@
 #include "dev/uart.h"
 #include "loop.h"
 #include "dev/pci.h"
+#include "virtio/blk.h"
 #include "virtio/console.h"
 #include "kvm/vm.h"
+
+/*
+ * A disk as the domain's description and its descriptor give it, filled in
+ * by start.c before the devices are made (BUILD and RESTORE alike); devices.c
+ * makes "virtio-blk.N" from disks[N] and the device owns conf.fd from then on.
+ */
+#define VMM_MAX_DISKS 12
+struct vmm_disk {
+	struct virtio_blk_conf conf;
+	char serial[VIRTIO_BLK_SERIAL_MAX + 1];
+	struct virtio_blk *blk;
+};
 
 struct vmm {
 	struct vm vm;
@@ -23,6 +36,8 @@ struct vmm {
 	struct pvpanic panic;
 	struct pci_bus pci;
 	struct virtio_console vcon;
+	unsigned int nr_disks;
+	struct vmm_disk disks[VMM_MAX_DISKS];
 	int ctl_fd;		/* the current control connection, or -1 */
 	int ctl_listen_fd;
 	char *ctl_path;
