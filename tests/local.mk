@@ -31,8 +31,15 @@ check_PROGRAMS += tests/unit/test-devstate
 tests_unit_test_devstate_SOURCES = tests/unit/test-devstate.c $(HV_VMM_CORE)
 tests_unit_test_devstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm -I$(top_srcdir)/tests/fuzz
 tests_unit_test_devstate_CFLAGS = $(CHECK_TEST_CFLAGS)
-tests_unit_test_devstate_LDADD = $(CHECK_TEST_LIBS)
+tests_unit_test_devstate_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
 TESTS += tests/unit/test-devstate
+
+check_PROGRAMS += tests/unit/test-virtio-blk
+tests_unit_test_virtio_blk_SOURCES = tests/unit/test-virtio-blk.c $(HV_VMM_CORE)
+tests_unit_test_virtio_blk_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_unit_test_virtio_blk_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_virtio_blk_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
+TESTS += tests/unit/test-virtio-blk
 
 TESTS += tests/integration/minios-qemu.sh
 EXTRA_DIST += tests/integration/minios-qemu.sh
@@ -42,5 +49,5 @@ tests_unit_test_kvmstate_SOURCES = tests/unit/test-kvmstate.c $(HV_VMM_CORE) \
 	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h
 tests_unit_test_kvmstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
 tests_unit_test_kvmstate_CFLAGS = $(CHECK_TEST_CFLAGS)
-tests_unit_test_kvmstate_LDADD = $(CHECK_TEST_LIBS)
+tests_unit_test_kvmstate_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
 TESTS += tests/unit/test-kvmstate

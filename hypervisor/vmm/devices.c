@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "log.h"
 #include "platform.h"
 #include "snapshot/state.h"
@@ -50,7 +51,7 @@ static void irq_wire(struct vmm *vmm, struct irq_line *l, unsigned int gsi)
 	l->level = 0;
 }
 
-static int uart_create(struct vmm *vmm)
+static int uart_create(struct vmm *vmm, unsigned int i)
 {
 	struct io_range r = { PLAT_PORT_COM1, 8, &vmm->uart, uart_read, uart_write, "com1" };
 
@@ -61,7 +62,7 @@ static int uart_create(struct vmm *vmm)
 	return vm_add_pio(&vmm->vm, &r);
 }
 
-static int i8042_create(struct vmm *vmm)
+static int i8042_create(struct vmm *vmm, unsigned int i)
 {
 	struct io_range r = { PLAT_PORT_I8042_DATA, 5, &vmm->kbd, i8042_read, i8042_write, "i8042" };
 
@@ -72,7 +73,7 @@ static int i8042_create(struct vmm *vmm)
 	return vm_add_pio(&vmm->vm, &r);
 }
 
-static int pm_create(struct vmm *vmm)
+static int pm_create(struct vmm *vmm, unsigned int i)
 {
 	struct io_range r = { PLAT_PORT_PM1A_EVT, PM_PORTS, &vmm->pm, pm_read, pm_write, "acpi-pm" };
 
@@ -84,7 +85,7 @@ static int pm_create(struct vmm *vmm)
 	return vm_add_pio(&vmm->vm, &r);
 }
 
-static int pvpanic_create(struct vmm *vmm)
+static int pvpanic_create(struct vmm *vmm, unsigned int i)
 {
 	struct io_range r = { PLAT_PORT_PVPANIC, 1, &vmm->panic, pvpanic_read, pvpanic_write,
 			      "pvpanic" };
@@ -94,7 +95,7 @@ static int pvpanic_create(struct vmm *vmm)
 	return vm_add_pio(&vmm->vm, &r);
 }
 
-static int pci_create(struct vmm *vmm)
+static int pci_create(struct vmm *vmm, unsigned int i)
 {
 	struct io_range r = { PLAT_PORT_PCI_ADDR, 8, &vmm->pci, pci_config_io_read,
 			      pci_config_io_write, "pci-config" };
@@ -103,68 +104,115 @@ static int pci_create(struct vmm *vmm)
 	return rc ? rc : vm_add_pio(&vmm->vm, &r);
 }
 
-static int vcon_create(struct vmm *vmm)
+static int vcon_create(struct vmm *vmm, unsigned int i)
 {
 	vmm->vcon.out = vcon_to_console;
 	vmm->vcon.out_opaque = vmm->con;
 	return virtio_console_init(&vmm->vcon, &vmm->pci, &vmm->vm, vmm->loop);
 }
 
-static void uart_st(struct state_io *io, struct vmm *vmm)
+static int blk_create(struct vmm *vmm, unsigned int i)
+{
+	struct vmm_disk *d = &vmm->disks[i];
+
+	d->conf.serial = d->serial;
+	return virtio_blk_create(&d->blk, &vmm->pci, &vmm->vm, vmm->loop, &d->conf);
+}
+
+static void uart_st(struct state_io *io, struct vmm *vmm, unsigned int i)
 {
 	uart_state(io, &vmm->uart);
 }
 
-static void i8042_st(struct state_io *io, struct vmm *vmm)
+static void i8042_st(struct state_io *io, struct vmm *vmm, unsigned int i)
 {
 	i8042_state(io, &vmm->kbd);
 }
 
-static void pm_st(struct state_io *io, struct vmm *vmm)
+static void pm_st(struct state_io *io, struct vmm *vmm, unsigned int i)
 {
 	pm_state(io, &vmm->pm);
 }
 
-static void pci_st(struct state_io *io, struct vmm *vmm)
+static void pci_st(struct state_io *io, struct vmm *vmm, unsigned int i)
 {
 	pci_bus_state(io, &vmm->pci);
 }
 
-static void vcon_st(struct state_io *io, struct vmm *vmm)
+static void vcon_st(struct state_io *io, struct vmm *vmm, unsigned int i)
 {
 	virtio_console_state(io, &vmm->vcon);
 }
 
-static int vcon_post_load(struct vmm *vmm)
+static int vcon_post_load(struct vmm *vmm, unsigned int i)
 {
 	return virtio_pci_post_load(&vmm->vcon.vp);
 }
 
+static void blk_st(struct state_io *io, struct vmm *vmm, unsigned int i)
+{
+	virtio_blk_state(io, vmm->disks[i].blk);
+}
+
+static int blk_post_load(struct vmm *vmm, unsigned int i)
+{
+	return virtio_blk_post_load(vmm->disks[i].blk);
+}
+
+static void blk_quiesce(struct vmm *vmm, unsigned int i)
+{
+	virtio_blk_quiesce(vmm->disks[i].blk);
+}
+
+static void blk_destroy(struct vmm *vmm, unsigned int i)
+{
+	virtio_blk_destroy(vmm->disks[i].blk);
+	vmm->disks[i].blk = NULL;
+}
+
+static unsigned int nr_disks(const struct vmm *vmm)
+{
+	return vmm->nr_disks;
+}
+
 /*
- * Each entry is one instance of a device model, named "<model>.<index>"
- * ("virtio-console.0"; a second disk would be "virtio-blk.1"): the name in
- * messages and, as the prefix of its sections, in the saved device state.
+ * Each entry is a device model and how many instances of it the domain
+ * has (NULL: one); instance N is named "<model>.N" ("virtio-console.0",
+ * the second disk "virtio-blk.1"): the name in messages and, as the prefix
+ * of its sections, in the saved device state.  Instances are created in
+ * this order, which is also their order on the PCI bus.
  */
 static const struct device_entry {
 	const char *model;
-	unsigned int index;
-	int (*create)(struct vmm *vmm);
-	void (*state)(struct state_io *io, struct vmm *vmm);	/* NULL: stateless */
-	int (*post_load)(struct vmm *vmm);	/* after every state: check, apply */
+	unsigned int (*count)(const struct vmm *vmm);
+	int (*create)(struct vmm *vmm, unsigned int i);
+	void (*state)(struct state_io *io, struct vmm *vmm, unsigned int i);	/* NULL: stateless */
+	int (*post_load)(struct vmm *vmm, unsigned int i);	/* after every state: check, apply */
+	void (*quiesce)(struct vmm *vmm, unsigned int i);	/* before a save: finish I/O */
+	void (*destroy)(struct vmm *vmm, unsigned int i);	/* NULL: lives with the VMM */
 } devices[] = {
-	{ "uart", 0, uart_create, uart_st, NULL },
-	{ "i8042", 0, i8042_create, i8042_st, NULL },
-	{ "acpi-pm", 0, pm_create, pm_st, NULL },
-	{ "pvpanic", 0, pvpanic_create, NULL, NULL },
-	{ "pci", 0, pci_create, pci_st, NULL },
-	{ "virtio-console", 0, vcon_create, vcon_st, vcon_post_load },
+	{ .model = "uart", .create = uart_create, .state = uart_st },
+	{ .model = "i8042", .create = i8042_create, .state = i8042_st },
+	{ .model = "acpi-pm", .create = pm_create, .state = pm_st },
+	{ .model = "pvpanic", .create = pvpanic_create },
+	{ .model = "pci", .create = pci_create, .state = pci_st },
+	{ .model = "virtio-console", .create = vcon_create, .state = vcon_st,
+	  .post_load = vcon_post_load },
+	{ .model = "virtio-blk", .count = nr_disks, .create = blk_create, .state = blk_st,
+	  .post_load = blk_post_load, .quiesce = blk_quiesce, .destroy = blk_destroy },
 };
 
 #define NR_DEVICES (sizeof(devices) / sizeof(devices[0]))
 
-static const char *device_name(const struct device_entry *d, char *buf, size_t len)
+static unsigned int device_count(const struct device_entry *d, const struct vmm *vmm)
 {
-	snprintf(buf, len, "%s.%u", d->model, d->index);
+	return d->count ? d->count(vmm) : 1;
+}
+
+static const char *device_name(const struct device_entry *d, unsigned int i, char *buf,
+			       size_t len)
+{
+	snprintf(buf, len, "%s.%u", d->model, i);
 	return buf;
 }
 
@@ -172,16 +220,35 @@ int vmm_devices_init(struct vmm *vmm)
 {
 	char name[48];
 
-	for (size_t i = 0; i < NR_DEVICES; i++) {
-		int rc = devices[i].create(vmm);
+	for (size_t i = 0; i < NR_DEVICES; i++)
+		for (unsigned int n = 0; n < device_count(&devices[i], vmm); n++) {
+			int rc = devices[i].create(vmm, n);
 
-		if (rc) {
-			err("cannot create device %s: %s",
-			    device_name(&devices[i], name, sizeof(name)), strerror(-rc));
-			return rc;
+			if (rc) {
+				err("cannot create device %s: %s",
+				    device_name(&devices[i], n, name, sizeof(name)), strerror(-rc));
+				/* the instances not made yet still own their descriptors */
+				for (unsigned int k = n + 1; devices[i].count == nr_disks &&
+				     k < vmm->nr_disks; k++)
+					close(vmm->disks[k].conf.fd);
+				return rc;
+			}
 		}
-	}
 	return 0;
+}
+
+void vmm_devices_fini(struct vmm *vmm)
+{
+	for (size_t i = NR_DEVICES; i-- > 0;)
+		for (unsigned int n = 0; devices[i].destroy && n < device_count(&devices[i], vmm); n++)
+			devices[i].destroy(vmm, n);
+}
+
+void vmm_devices_quiesce(struct vmm *vmm)
+{
+	for (size_t i = 0; i < NR_DEVICES; i++)
+		for (unsigned int n = 0; devices[i].quiesce && n < device_count(&devices[i], vmm); n++)
+			devices[i].quiesce(vmm, n);
 }
 
 int vmm_devices_state(struct state_io *io, struct vmm *vmm)
@@ -191,17 +258,19 @@ int vmm_devices_state(struct state_io *io, struct vmm *vmm)
 	/* an image from before instance names: its sections have bare names */
 	if (io->loading)
 		io->bare_names = !state_next_named(io);
-	for (size_t i = 0; i < NR_DEVICES && !io->err; i++) {
-		if (!devices[i].state)
-			continue;
-		io->instance = device_name(&devices[i], name, sizeof(name));
-		devices[i].state(io, vmm);
-		io->instance = NULL;
-	}
+	for (size_t i = 0; i < NR_DEVICES && !io->err; i++)
+		for (unsigned int n = 0; devices[i].state && n < device_count(&devices[i], vmm) &&
+		     !io->err; n++) {
+			io->instance = device_name(&devices[i], n, name, sizeof(name));
+			devices[i].state(io, vmm, n);
+			io->instance = NULL;
+		}
 	for (size_t i = 0; i < NR_DEVICES && !io->err && io->loading; i++)
-		if (devices[i].post_load && devices[i].post_load(vmm))
-			state_fail(io, "%s: queues do not fit guest memory",
-				   device_name(&devices[i], name, sizeof(name)));
+		for (unsigned int n = 0; devices[i].post_load && n < device_count(&devices[i], vmm) &&
+		     !io->err; n++)
+			if (devices[i].post_load(vmm, n))
+				state_fail(io, "%s: its state does not fit this domain",
+					   device_name(&devices[i], n, name, sizeof(name)));
 	return io->err;
 }
 

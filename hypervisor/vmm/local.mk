@@ -15,7 +15,11 @@ HV_VMM_CORE = \
 	hypervisor/vmm/dev/pci.c hypervisor/vmm/dev/pci.h \
 	hypervisor/vmm/virtio/queue.c hypervisor/vmm/virtio/queue.h \
 	hypervisor/vmm/virtio/pci.c hypervisor/vmm/virtio/pci.h \
-	hypervisor/vmm/virtio/console.c hypervisor/vmm/virtio/console.h
+	hypervisor/vmm/virtio/console.c hypervisor/vmm/virtio/console.h \
+	hypervisor/vmm/virtio/blk.c hypervisor/vmm/virtio/blk.h \
+	hypervisor/vmm/virtio/blkio.c hypervisor/vmm/virtio/blkio.h
+# What HV_VMM_CORE links with (disk I/O: io_uring).
+HV_VMM_LIBS = $(LIBURING_LIBS)
 hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/main.c \
 	hypervisor/vmm/vmm.h hypervisor/vmm/devices.c \
@@ -31,5 +35,5 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
 	-I$(top_srcdir)/hypervisor/shared
-hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS) $(HV_CONFIG_CFLAGS)
-hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS) $(HV_CONFIG_LIBS)
+hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS) $(HV_CONFIG_CFLAGS) $(LIBURING_CFLAGS)
+hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS) $(HV_CONFIG_LIBS) $(HV_VMM_LIBS)

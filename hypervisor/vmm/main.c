@@ -466,6 +466,7 @@ static int run(int argc, char **argv)
 		loop_run(vmm->loop);
 	}
 	vm_stop_vcpus(&vmm->vm);
+	vmm_devices_fini(vmm);	/* writes in flight land before anyone hears of the end */
 	status = vmm->vm.exit_reason == VM_RUNNING ? VM_EXIT_ERROR : (int)vmm->vm.exit_reason;
 	ctl_event_exit(vmm, status);
 	info("guest %s", status == VM_EXIT_POWEROFF ? "powered off" :

@@ -45,6 +45,10 @@ struct vmm {
 
 /* Creates every device of the platform table, in order. */
 int vmm_devices_init(struct vmm *vmm);
+/* Destroys the devices made at build time (disks), closing their files. */
+void vmm_devices_fini(struct vmm *vmm);
+/* Completes the devices' I/O in flight; the vCPUs are stopped.  Before a save. */
+void vmm_devices_quiesce(struct vmm *vmm);
 /* Saves or loads every device's state, in the table's order. */
 int vmm_devices_state(struct state_io *io, struct vmm *vmm);
 

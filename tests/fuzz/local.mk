@@ -18,11 +18,11 @@ FUZZ_LIBHV_SRC = $(filter %.c,$(libhv_libhv_la_SOURCES))
 
 tests/fuzz/fuzz-devstate: tests/fuzz/fuzz-devstate.c tests/fuzz/devices.h $(FUZZ_VMM_SRC)
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) -lpthread
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) $(HV_VMM_LIBS) -lpthread
 
 tests/fuzz/fuzz-virtq: tests/fuzz/fuzz-virtq.c tests/fuzz/devices.h $(FUZZ_VMM_SRC)
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) -lpthread
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) $(HV_VMM_LIBS) -lpthread
 
 tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz

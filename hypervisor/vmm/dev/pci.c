@@ -290,6 +290,26 @@ int pci_dev_add(struct pci_bus *bus, struct pci_dev *d, uint16_t vendor, uint16_
 	return 0;
 }
 
+void pci_dev_remove(struct pci_dev *d)
+{
+	struct pci_bus *bus = d->bus;
+
+	if (!bus || bus->devs[d->slot] != d)
+		return;
+	for (unsigned int n = 0; n < 6; n++) {
+		struct pci_bar *b = &d->bar[n];
+
+		if (!b->mapped)
+			continue;
+		if (bus->vm)
+			vm_del_mmio(bus->vm, b, b->addr);
+		b->mapped = false;
+		if (d->bar_mapped)
+			d->bar_mapped(d, n, false);
+	}
+	bus->devs[d->slot] = NULL;
+}
+
 int pci_bar_add(struct pci_dev *d, unsigned int n, uint32_t size)
 {
 	struct pci_bus *bus = d->bus;

@@ -214,6 +214,7 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		}
 	}
 	vm_pause(vm);
+	vmm_devices_quiesce(vmm);	/* no disk read lands in memory already saved */
 	rc = stream_writer_init(&w, fd, sflags);
 	w.pages_stable = true;		/* paused until the end */
 	if (!rc)

@@ -16,6 +16,7 @@ struct pci_bus;
 struct vm;
 struct loop;
 struct state_io;
+struct virtio_pci;
 
 #define VIRTIO_BLK_SERIAL_MAX 20	/* GET_ID: at most 20 bytes, no NUL needed */
 
@@ -46,6 +47,8 @@ int virtio_blk_post_load(struct virtio_blk *blk);
 /* Completes every request in flight (the vCPUs are stopped); before a save. */
 void virtio_blk_quiesce(struct virtio_blk *blk);
 void virtio_blk_destroy(struct virtio_blk *blk);
+/* The transport: its PCI function (hotplug, tests). */
+struct virtio_pci *virtio_blk_pci(struct virtio_blk *blk);
 /* The disk's size in bytes, as the guest sees it. */
 uint64_t virtio_blk_capacity(const struct virtio_blk *blk);
 

@@ -31,6 +31,27 @@
 #define VIRTIO_PCI_CAP_DEVICE	4
 #define VIRTIO_PCI_CAP_PCI_CFG	5
 
+/* Ring features the transport offers for every device (queue.c does them). */
+#define VIRTIO_RING_F_INDIRECT_DESC	(1ull << 28)
+#define VIRTIO_RING_F_EVENT_IDX		(1ull << 29)
+#define VP_RING_FEATURES (VIRTIO_RING_F_INDIRECT_DESC | VIRTIO_RING_F_EVENT_IDX)
+
+static uint64_t vp_offered(const struct virtio_pci *vp)
+{
+	return vp->ops->features | VIRTIO_F_VERSION_1 | VP_RING_FEATURES;
+}
+
+/* Tells each queue which ring features the driver accepted. */
+static void vp_ring_features(struct virtio_pci *vp)
+{
+	bool ok = vp->status & VIRTIO_STATUS_FEATURES_OK;
+
+	for (unsigned int q = 0; q < vp->ops->nr_queues; q++) {
+		vp->vq[q].indirect = ok && (vp->driver_features & VIRTIO_RING_F_INDIRECT_DESC);
+		vp->vq[q].event_idx = ok && (vp->driver_features & VIRTIO_RING_F_EVENT_IDX);
+	}
+}
+
 static void vp_reset(struct virtio_pci *vp)
 {
 	vp->dfselect = vp->gfselect = 0;
@@ -46,8 +67,9 @@ static void vp_reset(struct virtio_pci *vp)
 		vq->msix_vector = VIRTIO_NO_VECTOR;
 		vq->enabled = false;
 		vq->desc = vq->avail = vq->used = 0;
-		vq->last_avail = vq->used_idx = 0;
+		vq->last_avail = vq->used_idx = vq->signalled_used = 0;
 	}
+	vp_ring_features(vp);
 	if (vp->ops->reset)
 		vp->ops->reset(vp);
 }
@@ -82,7 +104,7 @@ static void vp_set_status(struct virtio_pci *vp, uint8_t v)
 		return;
 	}
 	if ((v & VIRTIO_STATUS_FEATURES_OK) && !(vp->status & VIRTIO_STATUS_FEATURES_OK)) {
-		uint64_t offered = vp->ops->features | VIRTIO_F_VERSION_1;
+		uint64_t offered = vp_offered(vp);
 
 		if ((vp->driver_features & ~offered) ||
 		    !(vp->driver_features & VIRTIO_F_VERSION_1)) {
@@ -95,13 +117,14 @@ static void vp_set_status(struct virtio_pci *vp, uint8_t v)
 	/* NEEDS_RESET is the device's to set; only a reset clears it */
 	vp->status = (v & ~VIRTIO_STATUS_NEEDS_RESET) |
 		     (vp->status & VIRTIO_STATUS_NEEDS_RESET);
+	vp_ring_features(vp);
 }
 
 static void common_read(struct virtio_pci *vp, uint64_t off, void *data, unsigned int size)
 {
 	struct virtq *vq = vp->queue_select < vp->ops->nr_queues ?
 			   &vp->vq[vp->queue_select] : NULL;
-	uint64_t features = vp->ops->features | VIRTIO_F_VERSION_1, v = 0;
+	uint64_t features = vp_offered(vp), v = 0;
 
 	switch (off) {
 	case 0x00: v = vp->dfselect; break;
@@ -181,7 +204,7 @@ static void common_write(struct virtio_pci *vp, uint64_t off, const void *data, 
 			break;
 		}
 		vq->enabled = true;
-		vq->last_avail = vq->used_idx = 0;
+		vq->last_avail = vq->used_idx = vq->signalled_used = 0;
 		break;
 	case 0x20: set_lo(&vq->desc, v); break;
 	case 0x24: set_hi(&vq->desc, v); break;
@@ -343,6 +366,8 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
 	if (ops->nr_queues > VIRTIO_MAX_QUEUES)
 		return -EINVAL;
 	memset(vp, 0, sizeof(*vp));
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		vp->vq[q].kick_fd = -1;
 	vp->ops = ops;
 	vp->dev = dev;
 	vp->vm = vm;
@@ -398,6 +423,23 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
 	return 0;
 }
 
+void virtio_pci_fini(struct virtio_pci *vp, struct loop *loop)
+{
+	for (unsigned int q = 0; q < vp->ops->nr_queues; q++) {
+		int fd = vp->vq[q].kick_fd;
+
+		if (fd < 0)
+			continue;
+		if (vp->pci.bar[0].mapped)
+			vm_ioeventfd(vp->vm, fd, vp->pci.bar[0].addr + VP_NOTIFY_OFF +
+				     q * VP_NOTIFY_MULT, 2, false);
+		if (loop)
+			loop_del(loop, fd);
+		close(fd);
+		vp->vq[q].kick_fd = -1;
+	}
+}
+
 /* --- queues ------------------------------------------------------------- */
 
 int virtio_pci_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e)
@@ -413,15 +455,27 @@ int virtio_pci_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e)
 	return r;
 }
 
-void virtio_pci_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e,
-		     uint32_t len)
+void virtio_pci_push_only(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e,
+			  uint32_t len)
+{
+	virtq_push_only(&vp->vq[q], vp->vm, e, len);
+}
+
+void virtio_pci_notify(struct virtio_pci *vp, unsigned int q)
 {
 	struct virtq *vq = &vp->vq[q];
 
-	if (virtq_push(vq, vp->vm, e, len)) {
+	if (virtq_should_notify(vq, vp->vm)) {
 		vp->isr |= 1;
 		pci_msix_notify(&vp->pci, vq->msix_vector);
 	}
+}
+
+void virtio_pci_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e,
+		     uint32_t len)
+{
+	virtio_pci_push_only(vp, q, e, len);
+	virtio_pci_notify(vp, q);
 }
 
 /* --- state --------------------------------------------------------------- */
@@ -465,8 +519,9 @@ void virtio_pci_state(struct state_io *io, struct virtio_pci *vp)
 
 int virtio_pci_post_load(struct virtio_pci *vp)
 {
-	if ((vp->driver_features & ~(vp->ops->features | VIRTIO_F_VERSION_1)))
+	if (vp->driver_features & ~vp_offered(vp))
 		return -EINVAL;
+	vp_ring_features(vp);
 	if (vp->msix_config >= vp->msix.nr)
 		vp->msix_config = VIRTIO_NO_VECTOR;
 	for (unsigned int q = 0; q < vp->ops->nr_queues; q++) {
@@ -476,6 +531,8 @@ int virtio_pci_post_load(struct virtio_pci *vp)
 			vq->msix_vector = VIRTIO_NO_VECTOR;
 		if (vq->enabled && !virtq_valid(vq, vp->vm, vp->ops->queue_max))
 			return -EINVAL;
+		/* the driver may wait for an interrupt the save came between */
+		vq->signalled_used = vq->used_idx - 1;
 	}
 	pci_dev_post_load(&vp->pci);
 	return 0;

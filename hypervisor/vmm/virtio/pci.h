@@ -66,6 +66,8 @@ struct loop;
 /* @vm and @loop are NULL in unit tests: no KVM, no ioeventfds. */
 int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
 		    struct loop *loop, const struct virtio_dev_ops *ops, void *dev);
+/* Undoes virtio_pci_init()'s notifications (the PCI function stays). */
+void virtio_pci_fini(struct virtio_pci *vp, struct loop *loop);
 /* Marks the device broken (NEEDS_RESET) and tells the driver. */
 void virtio_pci_fail(struct virtio_pci *vp, const char *why);
 bool virtio_pci_running(const struct virtio_pci *vp);
@@ -76,7 +78,14 @@ void virtio_pci_config_changed(struct virtio_pci *vp);
  * 1 = got a request, 0 = queue empty, -1 = the ring is broken (device failed).
  */
 int virtio_pci_pop(struct virtio_pci *vp, unsigned int q, struct virtq_elem *e);
-/* Returns a request with @len bytes written, and interrupts unless suppressed. */
+/*
+ * Returns a request with @len bytes written; _push_only() leaves the
+ * interrupt to one virtio_pci_notify() for a whole batch, which interrupts
+ * if the driver asked for it (EVENT_IDX's used_event, or no NO_INTERRUPT).
+ */
+void virtio_pci_push_only(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e,
+			  uint32_t len);
+void virtio_pci_notify(struct virtio_pci *vp, unsigned int q);
 void virtio_pci_push(struct virtio_pci *vp, unsigned int q, const struct virtq_elem *e,
 		     uint32_t len);
 

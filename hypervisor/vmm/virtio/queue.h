@@ -13,7 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VIRTIO_MAX_IOV 64
+/* Buffers of one request in each direction (virtio-blk offers seg_max from it). */
+#define VIRTIO_MAX_IOV 256
 
 struct vm;
 struct virtio_pci;
@@ -24,6 +25,9 @@ struct virtq {
 	bool enabled;
 	uint64_t desc, avail, used;
 	uint16_t last_avail, used_idx;
+	uint16_t signalled_used;	/* used_idx at the last interrupt decision */
+	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX negotiated */
 	int kick_fd;		/* ioeventfd on this queue's notify address */
 	struct virtio_pci *vp;	/* the transport's, for its kick callback */
 	unsigned int index;
@@ -58,9 +62,16 @@ bool virtq_valid(const struct virtq *vq, struct vm *vm, uint16_t queue_max);
 int virtq_pop(struct virtq *vq, struct vm *vm, struct virtq_elem *e, const char **why_r);
 
 /*
- * Returns request @e to the driver with @len bytes written.  Returns true
- * when the driver wants an interrupt for it (no VRING_AVAIL_F_NO_INTERRUPT).
+ * Returns request @e to the driver with @len bytes written, without deciding
+ * about an interrupt: completing a batch costs one virtq_should_notify().
  */
+void virtq_push_only(struct virtq *vq, struct vm *vm, const struct virtq_elem *e, uint32_t len);
+/*
+ * Whether the driver wants an interrupt for what was pushed since the last
+ * call: its used_event with EVENT_IDX, else no VRING_AVAIL_F_NO_INTERRUPT.
+ */
+bool virtq_should_notify(struct virtq *vq, struct vm *vm);
+/* virtq_push_only() and virtq_should_notify() in one. */
 bool virtq_push(struct virtq *vq, struct vm *vm, const struct virtq_elem *e, uint32_t len);
 
 #endif
