@@ -24,6 +24,7 @@
 #include "virtio/blk.h"
 #include "virtio/pci.h"
 #include "virtio/queue.h"
+#include "snapshot/state.h"
 
 #define MEM_SIZE	(4u << 20)
 #define QSIZE		64
@@ -482,6 +483,57 @@ START_TEST(event_idx_suppresses_interrupts)
 }
 END_TEST
 
+/* Loads @buf into a fresh device on the file as it is now; the post-load result. */
+static int reload(const void *buf, size_t len)
+{
+	struct state_io io;
+
+	pthread_mutex_lock(&vm.io_lock);
+	virtio_blk_destroy(blk);
+	pthread_mutex_unlock(&vm.io_lock);
+	blk = NULL;
+	make_disk(false, 0, 0, 0);
+	state_init_load(&io, buf, len);
+	virtio_blk_state(&io, blk);
+	ck_assert_int_eq(io.err, 0);
+	state_fini(&io);
+	return virtio_blk_post_load(blk);
+}
+
+START_TEST(state_survives_and_checks_the_size)
+{
+	struct state_io io;
+	uint8_t *saved;
+	size_t len;
+
+	make_disk(false, 0, 0, 0);
+	ck_assert(drv_start(FEAT_VERSION_1 | FEAT_EVENT_IDX));
+	fill(gpa(DATA), 4096, 5);
+	ck_assert_int_eq(do_request(1, 16, DATA, 4096, true), 0);
+	virtio_blk_quiesce(blk);
+	state_init_save(&io);
+	virtio_blk_state(&io, blk);
+	ck_assert_int_eq(io.err, 0);
+	len = io.len;
+	saved = malloc(len);
+	memcpy(saved, io.buf, len);
+	state_fini(&io);
+
+	/* the target grew since the save: refused */
+	ck_assert_int_eq(ftruncate(file_fd, 2 * DISK_SIZE), 0);
+	ck_assert_int_ne(reload(saved, len), 0);
+	/* the same size again: the queue goes on where it was */
+	ck_assert_int_eq(ftruncate(file_fd, DISK_SIZE), 0);
+	ck_assert_int_eq(reload(saved, len), 0);
+	ck_assert(!needs_reset());
+	memset(gpa(DATA + 0x10000), 0, 4096);
+	ck_assert_int_eq(do_request(0, 16, DATA + 0x10000, 4096, false), 0);
+	ck_assert_mem_eq(gpa(DATA + 0x10000), gpa(DATA), 4096);
+	ck_assert_uint_eq(used_idx(), 2);
+	free(saved);
+}
+END_TEST
+
 static Suite *blk_suite(void)
 {
 	Suite *s = suite_create("virtio-blk");
@@ -498,6 +550,7 @@ static Suite *blk_suite(void)
 	tcase_add_test(tc, hostile_chains);
 	tcase_add_test(tc, rate_limit_holds_requests);
 	tcase_add_test(tc, event_idx_suppresses_interrupts);
+	tcase_add_test(tc, state_survives_and_checks_the_size);
 	suite_add_tcase(s, tc);
 	return s;
 }
