@@ -13,6 +13,8 @@ libhv_libhv_la_SOURCES += \
 	libhv/domain_int.h \
 	libhv/domain.c \
 	libhv/saverestore.c \
+	libhv/disk.c \
+	$(HV_DISK_SRC) \
 	hypervisor/shared/wire/hcmsg.h \
 	hypervisor/shared/wire/hcmsg.c \
 	hypervisor/shared/wire/fdpass.h \

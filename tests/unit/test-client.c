@@ -683,10 +683,15 @@ START_TEST(test_create_refusals)
 	ck_assert_ptr_nonnull(strstr(logbuf, "kernel: cannot open /nonexistent/kernel"));
 	ck_assert_uint_eq(domid, HV_DOMID_INVALID);
 	logbuf[0] = '\0';
+	/* a disk is opened before hvd is asked: a missing target is said first */
 	ck_assert_int_eq(hv_config_set(ctx, &cfg,
-				       "kernel=/bin/sh;disk=['/tmp/x.img,raw,xvda,rw']"), 0);
+				       "kernel=/bin/sh;disk=['/nonexistent/x.img,raw,xvda,rw']"), 0);
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(logbuf, "domain \"g\": disk xvda: /nonexistent/x.img: cannot open it for reading and writing: No such file or directory (check the target in the config)"));
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "disk=['/tmp/x.qcow2,qcow2,xvda,rw']"), 0);
 	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_NOSYS);
-	ck_assert_ptr_nonnull(strstr(logbuf, "disk: virtual disks are not supported"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "format qcow2: hv supports only raw images"));
 	logbuf[0] = '\0';
 	ck_assert_int_eq(hv_config_set(ctx, &cfg,
 				       "disk=[];on_crash=coredump-destroy"), 0);
