@@ -398,6 +398,9 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 		struct hv_vmm_restore r = {
 			.flags = (paused ? HV_VMM_RESTORE_PAUSED : 0) |
 				 (lazy ? HV_VMM_RESTORE_LAZY : 0),
+			/* what the image must hold: the description's machine */
+			.vcpus = d->cfg->vcpus,
+			.memory_mib = d->cfg->memory_mib,
 		};
 
 		/* the description says the disks, whose descriptors follow the image */

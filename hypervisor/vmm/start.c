@@ -124,18 +124,10 @@ static int start_acpi(struct vmm *vmm, const struct vmm_start *st, uint64_t *rsd
 	return 0;
 }
 
-/* What hv-vmm can run of a well-formed description; 0 or -errno after saying why. */
+/* What this hv-vmm can run of a runnable description; 0 or -errno after saying why. */
 static int start_check(const hv_domain_config *cfg)
 {
-	if (cfg->type != HV_DOMAIN_PVH) {
-		err("domain %s: only type \"pvh\" domains (a kernel booted directly) can run",
-		    cfg->name);
-		return -ENOTSUP;
-	}
-	if (cfg->nr_vifs) {
-		err("domain %s: network interfaces are not supported yet", cfg->name);
-		return -ENOTSUP;
-	}
+	/* what hv cannot run at all hv_config_validate() has refused; these are the VM's limits */
 	if (cfg->memory_mib < START_MIN_MEMORY_MIB || cfg->memory_mib > (1ull << 30)) {
 		err("domain %s: memory %llu MiB is out of range (%d MiB to 1 TiB)", cfg->name,
 		    (unsigned long long)cfg->memory_mib, START_MIN_MEMORY_MIB);

@@ -81,9 +81,10 @@ int hv__validate_create(hv_ctx *ctx, const hv_domain_config *cfg, const char *wh
 	static const char *const act_keys[] = { "on_poweroff", "on_reboot", "on_crash" };
 	int rc;
 
-	if (cfg->type != HV_DOMAIN_PVH)
+	/* an "hvm" domain with a kernel boots it as a "pvh" one does */
+	if (!cfg->kernel)
 		return serr(ctx, HV_ERROR_NOSYS, who, "type",
-			    "\"%s\" domains boot firmware, which hv does not have yet (boot the kernel directly: type = \"pvh\", kernel = \"/path/to/vmlinuz\")",
+			    "\"%s\" without a kernel boots firmware, which hv does not have yet (set kernel = \"/path/to/bzImage\")",
 			    hv__enum_name(&hv__domain_type_names, cfg->type));
 	if (cfg->memory_mib < HV__CREATE_MIN_MEMORY_MIB ||
 	    cfg->memory_mib > HV__CREATE_MAX_MEMORY_MIB ||
