@@ -24,15 +24,18 @@
 #define HV__DISK_WAIT_MS 2000
 #define HV__DISK_RETRY_MS 10
 
-/* The name of a domain whose description names @fd's file. */
-static bool disk_owner(hv_ctx *ctx, int fd, char *name, size_t size)
+/*
+ * Into @name, the name of a domain whose description names @fd's file:
+ * 1, or 0 if none does, -1 if hvd cannot say.
+ */
+static int disk_owner(hv_ctx *ctx, int fd, char *name, size_t size)
 {
 	hv_dominfo **list = NULL;
 	size_t nr = 0;
 	bool found = false;
 
 	if (hv_domain_list(ctx, &list, &nr))
-		return false;
+		return -1;
 	for (size_t i = 0; i < nr && !found; i++) {
 		hv_domain_config cfg;
 
@@ -66,19 +69,20 @@ int hv__disk_open(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool f
 	int fd;
 
 	for (;;) {
-		int probe;
+		int probe, found = -1;
 
 		fd = disk_target_open(d, &held_rw, why, sizeof(why));
-		if (fd != -EBUSY)
-			break;
-		if (!find_owner || waited >= HV__DISK_WAIT_MS)
+		if (fd != -EBUSY || !find_owner || waited >= HV__DISK_WAIT_MS)
 			break;
 		/* who holds it: opened without a lock, only to compare with the descriptions */
 		probe = open(d->target, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		named = probe >= 0 && disk_owner(ctx, probe, owner, sizeof(owner));
-		if (probe >= 0)
+		if (probe >= 0) {
+			found = disk_owner(ctx, probe, owner, sizeof(owner));
 			close(probe);
-		if (named)
+		}
+		named = found > 0;
+		/* a domain has it, or hvd cannot say which: no use waiting */
+		if (found)
 			break;
 		disk_sleep_ms(HV__DISK_RETRY_MS);
 		waited += HV__DISK_RETRY_MS;

@@ -178,7 +178,7 @@ size_t hv__disk_guest_order(const hv_domain_config *cfg, size_t *order, size_t m
 
 	if (max > HV_DOMAIN_MAX_DISKS)
 		max = HV_DOMAIN_MAX_DISKS;
-	for (size_t i = 0; i < cfg->nr_disks && n < max; i++) {
+	for (size_t i = 0; i < cfg->nr_disks && max; i++) {
 		const hv_disk_spec *d = cfg->disks[i];
 		unsigned int disk, part;
 		uint64_t key;
@@ -187,14 +187,18 @@ size_t hv__disk_guest_order(const hv_domain_config *cfg, size_t *order, size_t m
 		if (!d || !d->target || !d->vdev || hv__vdev_number(d->vdev, &disk, &part))
 			continue;
 		key = (uint64_t)disk << 32 | part;
-		/* insertion sort; equal keys (refused by validation) keep their order */
-		for (j = n; j && keys[j - 1] > key; j--) {
+		/* the first @max by key: insertion sort, equal keys (refused by
+		 * validation) in their order, the last one dropped when full */
+		if (n == max && keys[n - 1] <= key)
+			continue;
+		if (n < max)
+			n++;
+		for (j = n - 1; j && keys[j - 1] > key; j--) {
 			keys[j] = keys[j - 1];
 			order[j] = order[j - 1];
 		}
 		keys[j] = key;
 		order[j] = i;
-		n++;
 	}
 	return n;
 }
@@ -213,9 +217,11 @@ int hv__parse_size(const char *s, size_t n, uint64_t *v_r)
 	size_t i;
 
 	for (i = 0; i < n && is_digit(s[i]); i++) {
-		if (v > ((uint64_t)INT64_MAX - 9) / 10)
+		uint64_t d = (uint64_t)(s[i] - '0');
+
+		if (v > ((uint64_t)INT64_MAX - d) / 10)
 			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
+		v = v * 10 + d;
 	}
 	if (!i)
 		return -1;
