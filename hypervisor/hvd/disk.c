@@ -11,9 +11,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "disk/target.h"
 #include "hvd.h"
+
+#define DISK_BUSY_TRIES 50
+#define DISK_BUSY_WAIT_MS 10
 
 unsigned int disk_count(const hv_domain_config *cfg)
 {
@@ -97,6 +101,15 @@ int disk_ensure(struct hvd *hvd, struct hvd_domain *d)
 		char why[600];
 		int fd = disk_target_open(spec, NULL, why, sizeof(why));
 
+		/* the hv-vmm that just ended may hold it until its process is
+		 * gone: a short wait (this is rare: a restart after hvd restarted) */
+		for (int tries = 0; fd == -EBUSY && tries < DISK_BUSY_TRIES; tries++) {
+			struct timespec ts = { 0, DISK_BUSY_WAIT_MS * 1000000L };
+
+			nanosleep(&ts, NULL);
+			fd = disk_target_open(spec, NULL, why, sizeof(why));
+		}
+
 		if (fd >= 0) {
 			/* the duplicate shares the lock, which stays when @fd goes */
 			int high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
@@ -107,8 +120,8 @@ int disk_ensure(struct hvd *hvd, struct hvd_domain *d)
 			fd = high;
 		}
 		if (fd < 0) {
-			hvd_err(hvd, "domain %u (%s): disk %s: %s", d->domid, d->cfg->name,
-				spec->vdev, why);
+			hvd_err(hvd, "domain %u (%s): disk %s: %s%s", d->domid, d->cfg->name,
+				spec->vdev, why, fd == -EBUSY ? " by another process" : "");
 			disk_close(d);
 			return -1;
 		}

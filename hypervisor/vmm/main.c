@@ -267,7 +267,7 @@ static int setup_signals(struct vmm *vmm, sigset_t *set)
  * descriptors and mappings and releases them once we are gone, so the exit
  * status is out at once and the teardown runs in the background.
  */
-static void exit_now(int status)
+static void exit_now(struct vmm *vmm, int status)
 {
 	int p[2];
 
@@ -275,10 +275,14 @@ static void exit_now(int status)
 	if (pipe2(p, O_CLOEXEC) == 0 && fork() == 0) {
 		char b;
 
-		/* hold nothing a waiter might wait on (pipes it reads to EOF) */
+		/* hold nothing a waiter might wait on (pipes it reads to EOF), nor
+		 * the disks: their locks go when we do, for the next domain */
 		close(STDIN_FILENO);
 		close(STDOUT_FILENO);
 		close(STDERR_FILENO);
+		for (unsigned int i = 0; i < vmm->nr_disks; i++)
+			if (vmm->disks[i].conf.fd >= 0)
+				close(vmm->disks[i].conf.fd);
 		close(p[1]);
 		/* returns at EOF: when the parent has exited */
 		while (read(p[0], &b, 1) < 0 && errno == EINTR)
@@ -399,7 +403,7 @@ static int run(int argc, char **argv)
 		console_close(vmm->con);
 		if (o.exit_file)
 			write_exit_file(o.exit_file, status);
-		exit_now(status);
+		exit_now(vmm, status);
 	}
 out_vm:
 	vmm_restore_fini(vmm);

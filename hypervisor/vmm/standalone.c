@@ -168,8 +168,10 @@ static int standalone_open_disks(const hv_domain_config *cfg, int *fds, size_t *
 			continue;
 		fd = disk_target_open(cfg->disks[i], NULL, why, sizeof(why));
 		if (fd < 0) {
-			err("disk %s: %s", cfg->disks[i]->vdev, why);
-			return fd;
+			err("disk %s: %s%s", cfg->disks[i]->vdev, why, fd == -EBUSY ?
+			    " by another process (which has it locked: a domain, or another hv-vmm)" : "");
+			/* said: no second message */
+			return -EINVAL;
 		}
 		fds[(*nfds_r)++] = fd;
 	}
