@@ -128,7 +128,9 @@ int disk_ensure(struct hvd *hvd, struct hvd_domain *d)
 		d->disk_fds[d->nr_disk_fds++] = fd;
 	}
 	d->disks_open = true;
-	hvd_info(hvd, "domain %u (%s): reopened its %u disk(s)", d->domid, d->cfg->name, want);
+	if (want)
+		hvd_info(hvd, "domain %u (%s): opened its %u disk(s) again", d->domid,
+			 d->cfg->name, want);
 	return 0;
 }
 
