@@ -91,23 +91,28 @@ enum hv_disk_devtype {
  * Allocate with hv_disk_spec_new() or hv_disk_spec_parse().
  */
 typedef struct hv_disk_spec {
-	/* Host file or block device.  NULL only for an empty CD-ROM drive. */
+	/* Host file or block device, opened by hv_domain_create() with the
+	 * caller's privileges.  NULL only for an empty CD-ROM drive. */
 	char *target;
-	/* Image format; default HV_DISK_FORMAT_RAW. */
+	/* Image format; default HV_DISK_FORMAT_RAW, the only one hv creates
+	 * a domain with (the others are parsed and kept). */
 	enum hv_disk_format format;
-	/* Name in the guest: xvdX, hdX, sdX (X: a..z, aa..) or dN[pM].
-	 * Required, unique among a domain's disks. */
+	/* Name in the guest: xvdX, hdX, sdX, vdX (X: a..z, aa..; the disk's
+	 * number, from 0, which orders the disks: see hv_config_validate())
+	 * or dN[pM].  Required, unique among a domain's disks.  The guest sees
+	 * it as the disk's serial. */
 	char *vdev;
 	/* Default HV_DISK_ACCESS_RW; CD-ROMs are always read-only. */
 	enum hv_disk_access access;
 	/* Default HV_DISK_DEVTYPE_DISK. */
 	enum hv_disk_devtype devtype;
 	/* Xen backend hint: "phy", "qdisk", "tap" or "standalone"; NULL: the
-	 * toolstack chooses.  Kept for compatibility; hv may ignore it. */
+	 * toolstack chooses.  Kept for compatibility; hv has one backend. */
 	char *backendtype;
 	/* Hotplug script run in the host; NULL: none. */
 	char *script;
-	/* Pass guest discard requests to the target: -1 default, 0 no, 1 yes. */
+	/* Pass guest discard requests to the target: -1 default (yes), 0 no,
+	 * 1 yes. */
 	int discard;
 	/* Nonzero: the backend may use O_DIRECT ("direct-io-safe"). */
 	int direct_io_safe;
