@@ -17,3 +17,12 @@ tests_unit_test_config_LDADD = libhv/libhv.la $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-config
 
 EXTRA_DIST += tests/data/config tests/fuzz/fuzz-xlcfg.c
+
+# Disks in the description (DISKSPEC, vdev order, the create checks), built
+# from the description's sources so that its internal functions are called.
+check_PROGRAMS += tests/unit/test-config-disk
+tests_unit_test_config_disk_SOURCES = tests/unit/test-config-disk.c $(HV_CONFIG_SRC)
+tests_unit_test_config_disk_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared
+tests_unit_test_config_disk_CFLAGS = $(CHECK_TEST_CFLAGS) $(HV_CONFIG_CFLAGS)
+tests_unit_test_config_disk_LDADD = $(HV_CONFIG_LIBS) $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-config-disk

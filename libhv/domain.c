@@ -379,68 +379,10 @@ int hv__open_image(hv_ctx *ctx, const char *name, const char *key,
 	return fd;
 }
 
-int hv__check_supported(hv_ctx *ctx, const hv_domain_config *cfg)
-{
-	if (cfg->nr_disks) {
-		HV__ERR(ctx, "domain \"%s\": disk: virtual disks are not supported by hv yet (remove the disk = [...] line; boot from a ramdisk instead)",
-			cfg->name);
-		return HV_ERROR_NOSYS;
-	}
-	if (cfg->nr_vifs) {
-		HV__ERR(ctx, "domain \"%s\": vif: network interfaces are not supported by hv yet (remove the vif = [...] line)",
-			cfg->name);
-		return HV_ERROR_NOSYS;
-	}
-	if (cfg->type == HV_DOMAIN_HVM && !cfg->kernel) {
-		HV__ERR(ctx, "domain \"%s\": type: \"hvm\" without a kernel boots firmware, which hv does not have yet (set kernel = \"/path/to/bzImage\")",
-			cfg->name);
-		return HV_ERROR_NOSYS;
-	}
-	if (cfg->on_poweroff >= HV_ACTION_COREDUMP_DESTROY ||
-	    cfg->on_reboot >= HV_ACTION_COREDUMP_DESTROY ||
-	    cfg->on_crash >= HV_ACTION_COREDUMP_DESTROY) {
-		HV__ERR(ctx, "domain \"%s\": %s: core dumps are not supported yet (use destroy, restart, preserve or rename-restart)",
-			cfg->name, cfg->on_poweroff >= HV_ACTION_COREDUMP_DESTROY ? "on_poweroff" :
-			cfg->on_reboot >= HV_ACTION_COREDUMP_DESTROY ? "on_reboot" : "on_crash");
-		return HV_ERROR_NOSYS;
-	}
-	if (cfg->cpus)
-		HV__WARN(ctx, "domain \"%s\": cpus: vCPU pinning is not supported yet; \"%s\" is ignored",
-			 cfg->name, cfg->cpus);
-	return 0;
-}
-
-/* The kernel command line hv-vmm makes of @cfg, checked as it will be. */
-static int check_cmdline(hv_ctx *ctx, const hv_domain_config *cfg)
-{
-	char *cmdline = NULL;
-	int rc = hv_domain_config_kernel_cmdline(ctx, cfg, &cmdline);
-
-	if (rc)
-		return rc;
-	if (cmdline && strlen(cmdline) >= HV__CMDLINE_MAX) {
-		HV__ERR(ctx, "domain \"%s\": cmdline: %zu bytes, longer than the %d hv passes (shorten cmdline, root or extra)",
-			cfg->name, strlen(cmdline), HV__CMDLINE_MAX - 1);
-		rc = HV_ERROR_CONFIG;
-	} else if (cmdline && !hcmsg_string_ok(cmdline, HV__CMDLINE_MAX)) {
-		HV__ERR(ctx, "domain \"%s\": cmdline: only printable ASCII can be passed to the kernel",
-			cfg->name);
-		rc = HV_ERROR_CONFIG;
-	}
-	free(cmdline);
-	return rc;
-}
-
 int hv__describe(hv_ctx *ctx, const hv_domain_config *cfg, uint8_t uuid_r[16],
 		 char **json_r, size_t *len_r)
 {
-	int rc = hv__check_supported(ctx, cfg);
-
 	*json_r = NULL;
-	if (!rc)
-		rc = check_cmdline(ctx, cfg);
-	if (rc)
-		return rc;
 	if (cfg->has_uuid) {
 		memcpy(uuid_r, cfg->uuid, 16);
 	} else {
@@ -542,9 +484,15 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	struct hv_hc_create_domain head = { 0 };
 	struct hv_hc_domid created;
 	uint8_t uuid[16], *body = NULL;
-	int fds[2] = { -1, -1 }, rc;
+	/* the kernel, the ramdisk, the disks */
+	int fds[2 + HV_DOMAIN_MAX_DISKS], rc;
 	char what[WHAT_MAX], *json = NULL;
-	size_t len = 0;
+	size_t len = 0, nr_fds = 1, nr_disks = 0;
+
+	_Static_assert(2 + HV_DOMAIN_MAX_DISKS <= HV_HC_MAX_FDS,
+		       "CREATE_DOMAIN carries the kernel, the ramdisk and every disk");
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		fds[i] = -1;
 
 	*domid_r = HV_DOMID_INVALID;
 	if (!cfg || (flags & ~HV_CREATE_PAUSED)) {
@@ -552,14 +500,10 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 			"no configuration");
 		return HV_ERROR_INVAL;
 	}
-	rc = hv_config_validate(ctx, cfg, 0);
+	/* what "xl create -n" checks, the same code */
+	rc = hv_config_validate(ctx, cfg, HV_CONFIG_VALIDATE_CREATE);
 	if (rc)
 		return rc;
-	if (!cfg->kernel) {
-		HV__ERR(ctx, "domain \"%s\": kernel: not set (hv boots a kernel: set kernel = \"/path/to/vmlinuz\")",
-			cfg->name);
-		return HV_ERROR_NOSYS;
-	}
 	/* the one description of the domain, as hvd, hv-vmm and a save image keep it */
 	rc = hv__describe(ctx, cfg, uuid, &json, &len);
 	if (rc)
@@ -574,7 +518,13 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 		if (rc < 0)
 			goto out;
 		head.flags |= HV_HC_CREATE_RAMDISK;
+		nr_fds = 2;
 	}
+	/* the disks, in the order of cfg->disks, each locked against a second writer */
+	rc = hv__disks_open(ctx, cfg, fds + nr_fds, &nr_disks);
+	if (rc)
+		goto out;
+	nr_fds += nr_disks;
 	if (flags & HV_CREATE_PAUSED)
 		head.flags |= HV_HC_CREATE_PAUSED;
 	head.config_len = (uint32_t)len;
@@ -588,7 +538,7 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 		struct hv__req req = {
 			.op = HV_HC_DOMCTL_CREATE_DOMAIN, .body = body,
 			.body_len = sizeof(head) + len, .fds = fds,
-			.nr_fds = cfg->ramdisk ? 2 : 1, .reply = &created,
+			.nr_fds = (unsigned int)nr_fds, .reply = &created,
 			.reply_len = sizeof(created),
 		};
 
@@ -599,9 +549,8 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	HV__DEBUG(ctx, "domain \"%s\" is domain %" PRIu32, cfg->name, created.domid);
 	*domid_r = created.domid;
 out:
-	for (int i = 0; i < 2; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	/* hvd keeps its own copies of the disks' descriptors, and so their locks */
+	hv__disks_close(fds, sizeof(fds) / sizeof(fds[0]));
 	free(body);
 	free(json);
 	return rc;

@@ -13,6 +13,8 @@ libhv_libhv_la_SOURCES += \
 	libhv/domain_int.h \
 	libhv/domain.c \
 	libhv/saverestore.c \
+	libhv/disk.c \
+	$(HV_DISK_SRC) \
 	hypervisor/shared/wire/hcmsg.h \
 	hypervisor/shared/wire/hcmsg.c \
 	hypervisor/shared/wire/fdpass.h \
@@ -36,3 +38,14 @@ tests_unit_test_client_CFLAGS = $(CHECK_TEST_CFLAGS) \
 tests_unit_test_client_LDADD = $(libhv_libhv_la_LIBADD) $(ZLIB_LIBS) \
 	$(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-client
+
+# Opening and locking disk targets (hypervisor/shared/disk/, libhv/disk.c)
+# on real files, built as test-client is for the hidden functions.
+check_PROGRAMS += tests/unit/test-disk-lock
+tests_unit_test_disk_lock_SOURCES = tests/unit/test-disk-lock.c \
+	$(libhv_libhv_la_SOURCES)
+tests_unit_test_disk_lock_CPPFLAGS = $(libhv_libhv_la_CPPFLAGS)
+tests_unit_test_disk_lock_CFLAGS = $(CHECK_TEST_CFLAGS) \
+	$(LIBXML2_CFLAGS) $(YAJL_CFLAGS)
+tests_unit_test_disk_lock_LDADD = $(libhv_libhv_la_LIBADD) $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-disk-lock

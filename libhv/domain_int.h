@@ -8,6 +8,7 @@
 #ifndef HV_DOMAIN_INT_H
 #define HV_DOMAIN_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <hv/config.h>
@@ -20,15 +21,9 @@
 /* hv__call(), with hvd's refusal logged as "@what: <reason>". */
 int hv__request(hv_ctx *ctx, const struct hv__req *req, const char *what);
 
-/* What hv cannot do yet (disks, vifs, firmware), said before anything is created. */
-int hv__check_supported(hv_ctx *ctx, const hv_domain_config *cfg);
-
-/* The longest kernel command line hv passes, with its NUL. */
-#define HV__CMDLINE_MAX 4096
-
 /*
  * hv__describe - the description hvd, hv-vmm and a save image keep of
- * @cfg (already validated): checks what hv supports, then the JSON with
+ * @cfg (already validated, with HV_CONFIG_VALIDATE_CREATE): the JSON with
  * @cfg's UUID, or a new random one, which goes to @uuid_r.  *json_r is
  * malloc()ed.  Returns 0 or HV_ERROR_* (logged).
  */
@@ -42,6 +37,27 @@ int hv__describe(hv_ctx *ctx, const hv_domain_config *cfg, uint8_t uuid_r[16],
  */
 int hv__open_image(hv_ctx *ctx, const char *name, const char *key,
 		   const char *path, enum hv_log_level level);
+
+/*
+ * hv__disk_open - opens and locks disk @d (with a target) of domain
+ * @domain (disk/target.h): its descriptor, or HV_ERROR_* after logging
+ * what failed and what to do.  An image in use is HV_ERROR_BUSY; with
+ * @find_owner, the domain whose description names it is looked up through
+ * hvd and named ("... is in use read-write by domain 'alpha'"), and a lock
+ * that no domain explains is tried again for up to 2 s (a domain just
+ * destroyed releases its disks when its hv-vmm has gone).
+ */
+int hv__disk_open(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool find_owner);
+
+/*
+ * hv__disks_open - opens every disk of @cfg that has a target (an empty
+ * CD-ROM drive has none), in the order of cfg->disks, into @fds (room for
+ * HV_DOMAIN_MAX_DISKS), their number in *nr_r: as CREATE_DOMAIN and
+ * RESTORE_DOMAIN pass them.  On failure nothing is left open.
+ */
+int hv__disks_open(hv_ctx *ctx, const hv_domain_config *cfg, int *fds, size_t *nr_r);
+/* Closes the @nr descriptors of @fds that are open and sets them to -1. */
+void hv__disks_close(int *fds, size_t nr);
 
 /*
  * @cfg as the JSON hvd stores for the domain, with @uuid (the one the

@@ -5,7 +5,8 @@
  * configuration is read here with the stream's record reader (which checks
  * it like every other record), the caller's overrides are applied, and hvd
  * gets the create description, the image, the kernel and ramdisk (kept for
- * a later restart, as BUILD's) and the configuration to store.
+ * a later restart, as BUILD's), the disks the description names (opened
+ * and locked here, as for a create) and the configuration to store.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -154,59 +155,34 @@ static int stream_error(int r)
 
 /*
  * The image's configuration: the stream header and its first record,
- * DOMAIN_CONFIG, read from @fd's offset @start, which it is put back to.
+ * DOMAIN_CONFIG, read from @fd's offset, which it is put back to.
  * The header's flags go to *stream_flags_r.
  */
-static int read_image_config(hv_ctx *ctx, int fd, off_t start,
-			     hv_domain_config *cfg, uint32_t *stream_flags_r)
+static int read_image_config(hv_ctx *ctx, int fd, hv_domain_config *cfg,
+			     uint32_t *stream_flags_r)
 {
-	struct stream_reader rd;
-	struct stream_record rec;
-	char *json = NULL;
+	char *json = NULL, msg[256];
 	int r, rc;
 
-	stream_reader_init(&rd, fd);
-	r = stream_read_next(&rd, &rec);
+	r = stream_read_config(fd, &json, stream_flags_r, msg, sizeof(msg));
 	if (r < 0) {
-		HV__ERR(ctx, "restore: %s%s", rd.errmsg,
+		HV__ERR(ctx, "restore: %s%s", msg,
 			r == -STREAM_E_MAGIC ? " (is it an image written by xl save?)" :
 			r == -STREAM_E_VERSION ? " (restore it with the hv that saved it, or a newer one)" :
 			r <= -STREAM_E_MAGIC ? " (the image is damaged; restore another copy)" :
 			"");
-		rc = stream_error(r);
-		goto out;
+		return stream_error(r);
 	}
-	if (r == 0 || rec.type != STREAM_REC_DOMAIN_CONFIG) {
-		/* the reader refuses this itself; never act on what it missed */
-		HV__ERR(ctx, "restore: the image does not start with its configuration (the image is damaged)");
-		rc = HV_ERROR_CORRUPT;
-		goto out;
+	if (strlen(json) > HV_HC_CONFIG_MAX) {
+		HV__ERR(ctx, "restore: the image's configuration is %zu bytes, more than the %zu hvd keeps",
+			strlen(json), (size_t)HV_HC_CONFIG_MAX);
+		free(json);
+		return HV_ERROR_CONFIG;
 	}
-	if (rec.len > HV_HC_CONFIG_MAX) {
-		HV__ERR(ctx, "restore: the image's configuration is %" PRIu32 " bytes, more than the %zu hvd keeps",
-			rec.len, (size_t)HV_HC_CONFIG_MAX);
-		rc = HV_ERROR_CONFIG;
-		goto out;
-	}
-	json = malloc(rec.len + 1);
-	if (!json) {
-		rc = HV_ERROR_NOMEM;
-		goto out;
-	}
-	memcpy(json, rec.body, rec.len);
-	json[rec.len] = '\0';
-	*stream_flags_r = rd.flags;
 	rc = hv_config_from_json(ctx, json, cfg);
 	if (rc)
 		HV__ERR(ctx, "restore: the image's configuration cannot be read by this libhv");
-out:
 	free(json);
-	stream_reader_fini(&rd);
-	if (lseek(fd, start, SEEK_SET) != start && !rc) {
-		HV__ERR(ctx, "restore: cannot seek back in the image: %s",
-			strerror(errno));
-		rc = HV_ERROR_IO;
-	}
 	return rc;
 }
 
@@ -306,12 +282,18 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	char what[HV__WHAT_MAX], *json = NULL;
 	void *body = NULL;
 	uint32_t stream_flags = 0;
-	int fds[3] = { fd, -1, -1 }, fl, rc;
-	unsigned int nr_fds = 1;
+	/* the image, the kernel, the ramdisk, the disks */
+	int fds[3 + HV_DOMAIN_MAX_DISKS], fl, rc;
+	size_t nr_fds = 1, nr_disks = 0;
 	struct stat sb;
 	size_t len = 0;
 	off_t start;
 
+	_Static_assert(3 + HV_DOMAIN_MAX_DISKS <= HV_HC_MAX_FDS,
+		       "RESTORE_DOMAIN carries the image, kernel, ramdisk and every disk");
+	fds[0] = fd;
+	for (size_t i = 1; i < sizeof(fds) / sizeof(fds[0]); i++)
+		fds[i] = -1;
 	*domid_r = HV_DOMID_INVALID;
 	hv_domain_config_init(&image);
 	hv_domain_config_init(&cfg);
@@ -348,7 +330,7 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 			strerror(errno));
 		return HV_ERROR_IO;
 	}
-	rc = read_image_config(ctx, fd, start, &image, &stream_flags);
+	rc = read_image_config(ctx, fd, &image, &stream_flags);
 	if (rc)
 		goto out;
 	if ((flags & HV_RESTORE_LAZY) &&
@@ -364,7 +346,7 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	rc = apply_overrides(ctx, &image, overrides, &cfg);
 	if (rc)
 		goto out;
-	rc = hv_config_validate(ctx, &cfg, 0);
+	rc = hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE);
 	if (rc)
 		goto out;
 	rc = unique_uuid(ctx, &cfg);
@@ -386,6 +368,11 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 			nr_fds = 3;
 		}
 	}
+	/* the disks the description names, reopened and locked as for a create */
+	rc = hv__disks_open(ctx, &cfg, fds + nr_fds, &nr_disks);
+	if (rc)
+		goto out;
+	nr_fds += nr_disks;
 	rs.config_len = (uint32_t)len;
 	body = hv__join(&rs, sizeof(rs), json, len);
 	if (!body) {
@@ -398,7 +385,7 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 		struct hv__req req = {
 			.op = HV_HC_DOMCTL_RESTORE_DOMAIN, .body = body,
 			.body_len = sizeof(rs) + len, .fds = fds,
-			.nr_fds = nr_fds, .reply = &created,
+			.nr_fds = (unsigned int)nr_fds, .reply = &created,
 			.reply_len = sizeof(created), .progress = &progress,
 			.domid = HV_DOMID_INVALID,
 		};
@@ -411,9 +398,8 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 		  created.domid);
 	*domid_r = created.domid;
 out:
-	for (int i = 1; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	/* not the caller's image; hvd keeps its own copies of the rest */
+	hv__disks_close(fds + 1, sizeof(fds) / sizeof(fds[0]) - 1);
 	free(body);
 	free(json);
 	hv_domain_config_dispose(&cfg);

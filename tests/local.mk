@@ -23,7 +23,8 @@ VMM_TESTS = \
 	tests/integration/vmm-acpi.sh \
 	tests/integration/vmm-control.sh \
 	tests/integration/vmm-hvd-mode.sh \
-	tests/integration/vmm-save.sh
+	tests/integration/vmm-save.sh \
+	tests/integration/vmm-disk.sh
 TESTS += $(VMM_TESTS)
 EXTRA_DIST += $(VMM_TESTS)
 

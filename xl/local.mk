@@ -16,7 +16,9 @@ XL_TESTS = \
 	tests/integration/xl-actions.sh \
 	tests/integration/xl-errors.sh \
 	tests/integration/xl-save.sh \
-	tests/integration/xl-describe.sh
+	tests/integration/xl-describe.sh \
+	tests/integration/xl-create-n.sh \
+	tests/integration/xl-disk.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
 

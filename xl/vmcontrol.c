@@ -307,7 +307,9 @@ int main_create(int argc, char **argv)
 		}
 	}
 	if (dry) {
-		rc = hv_config_validate(xl_ctx, &cfg, 0);
+		/* what xl create refuses of the configuration, the same code;
+		 * files (the kernel, disk targets) are opened only by a create */
+		rc = hv_config_validate(xl_ctx, &cfg, HV_CONFIG_VALIDATE_CREATE);
 		if (rc) {
 			rc = xl_error(rc, "%s: invalid config", file);
 			goto out;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include "config/config_int.h"
 #include "hvd.h"
 
 #define DESC_JSON_MAX HV_HC_CONFIG_MAX
@@ -35,46 +36,18 @@ void desc_init(struct hvd *hvd)
 	hv_ctx_set_logger(&hvd->ctx, desc_log, hvd, HV_LOG_DEBUG);
 }
 
-/* Numbers hvd takes: NULL, or what is out of range (EINVAL). */
-static const char *desc_out_of_range(const hv_domain_config *c, char *buf, size_t size)
-{
-	if (c->memory_mib < REQUEST_MIN_MEMORY_MIB || c->memory_mib > REQUEST_MAX_MEMORY_MIB ||
-	    (c->maxmem_mib && c->maxmem_mib > REQUEST_MAX_MEMORY_MIB)) {
-		snprintf(buf, size, "memory: %llu MiB is out of range (%d MiB to %llu MiB)",
-			 (unsigned long long)c->memory_mib, REQUEST_MIN_MEMORY_MIB,
-			 (unsigned long long)REQUEST_MAX_MEMORY_MIB);
-		return buf;
-	}
-	if (c->vcpus > REQUEST_MAX_VCPUS || c->maxvcpus > REQUEST_MAX_VCPUS) {
-		snprintf(buf, size, "vcpus: at most %d", REQUEST_MAX_VCPUS);
-		return buf;
-	}
-	return NULL;
-}
-
-/* What hv can run of a well-formed description: NULL, or why not (ENOTSUP). */
-static const char *desc_unsupported(const hv_domain_config *c)
-{
-	const enum hv_action acts[] = { c->on_poweroff, c->on_reboot, c->on_crash };
-
-	if (c->type != HV_DOMAIN_PVH)
-		return "only type \"pvh\" domains (a kernel booted directly) are supported";
-	if (c->nr_disks || c->nr_vifs)
-		return "disks and network interfaces are not supported yet";
-	for (size_t i = 0; i < 3; i++)
-		if (acts[i] == HV_ACTION_COREDUMP_DESTROY || acts[i] == HV_ACTION_COREDUMP_RESTART)
-			return "the coredump-destroy and coredump-restart actions are not supported "
-			       "yet (use destroy, restart, preserve or rename-restart)";
-	return NULL;
-}
+/* hvd's limits are the description's (config/support.c) */
+_Static_assert(REQUEST_MAX_VCPUS == HV__CREATE_MAX_VCPUS &&
+	       REQUEST_MIN_MEMORY_MIB == HV__CREATE_MIN_MEMORY_MIB &&
+	       REQUEST_MAX_MEMORY_MIB == HV__CREATE_MAX_MEMORY_MIB,
+	       "hvd takes what hv_config_validate() lets through");
 
 int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config **cfg_r,
 	       char **json_r, char *why, size_t why_size)
 {
 	hv_domain_config *cfg = calloc(1, sizeof(*cfg));
-	char *text = strndup(json, len), buf[160];
-	const char *unsup;
-	int rc = -HV_HC_EINVAL;
+	char *text = strndup(json, len);
+	int rc = -HV_HC_EINVAL, vrc;
 
 	*cfg_r = NULL;
 	*json_r = NULL;
@@ -91,15 +64,13 @@ int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config *
 			 hvd->desc_error[0] ? hvd->desc_error : "it holds a NUL");
 		goto fail;
 	}
-	unsup = desc_out_of_range(cfg, buf, sizeof(buf));
-	if (unsup) {
-		snprintf(why, why_size, "domain \"%s\": %s", cfg->name, unsup);
-		goto fail;
-	}
-	unsup = desc_unsupported(cfg);
-	if (unsup) {
-		snprintf(why, why_size, "domain \"%s\": %s", cfg->name, unsup);
-		rc = -HV_HC_ENOTSUP;
+	/* what hv can run of it: the checks libhv made before it sent it */
+	hvd->desc_error[0] = '\0';
+	vrc = hv_config_validate(&hvd->ctx, cfg, HV_CONFIG_VALIDATE_CREATE);
+	if (vrc) {
+		snprintf(why, why_size, "%s", hvd->desc_error[0] ? hvd->desc_error :
+			 "the description cannot be run");
+		rc = vrc == HV_ERROR_NOSYS ? -HV_HC_ENOTSUP : -HV_HC_EINVAL;
 		goto fail;
 	}
 	if (!cfg->has_uuid) {

@@ -161,6 +161,8 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 		vmm_detach(hvd, d);
 	}
 	op_abort_all(hvd, d, -HV_HC_ENOENT);
+	/* its disks' locks go when its hv-vmm has gone too */
+	disk_close(d);
 	store_rmdir(hvd, d->domid);
 	for (pp = &hvd->domains; *pp; pp = &(*pp)->next) {
 		if (*pp == d) {
@@ -308,7 +310,8 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 	struct hvd_domain *nd = domain_new();
 	char preserved[HV_HC_NAME_MAX];
 
-	if (!nd || desc_copy(nd, old))
+	/* the new domain runs on the old one's disks (opened again by a restarted hvd) */
+	if (!nd || disk_ensure(hvd, old) || desc_copy(nd, old))
 		goto fail;
 	nd->has_kernel = old->has_kernel;
 	nd->has_initrd = old->has_initrd;
@@ -322,6 +325,7 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 		store_rmdir(hvd, nd->domid);
 		goto fail;
 	}
+	disk_move(nd, old);
 	if (rename) {
 		domain_preserved_name(hvd, old, preserved);
 		hvd_info(hvd, "domain %u (%s): renamed %s, preserved", old->domid, old->cfg->name,

@@ -100,6 +100,16 @@ struct hvd_domain {
 	bool has_kernel;		/* a kernel lies in the domain's directory */
 	bool has_initrd;		/* and a ramdisk */
 	/*
+	 * hvd's own duplicates of the disks' descriptors (disk.c), one for
+	 * each of the description's disks with a target, in its order: they
+	 * hold the disks' locks for the domain's life and go to each hv-vmm
+	 * it gets.  A domain that a restarted hvd found again has none
+	 * (disks_open false) until it needs them for a restart.
+	 */
+	int disk_fds[HV_DOMAIN_MAX_DISKS];
+	unsigned int nr_disk_fds;
+	bool disks_open;
+	/*
 	 * The one state (enum hv_hc_state, as clients see it): BUILDING while
 	 * its hv-vmm builds or restores it (a create or restore operation
 	 * runs), PAUSED or RUNNING once its vCPUs are set up, SHUTDOWN or
@@ -250,8 +260,10 @@ extern const struct hvd_op_type op_create_type;	/* op-create.c */
 extern const struct hvd_op_type op_restore_type;	/* op-restore.c */
 extern const struct hvd_op_type op_save_type;		/* op-save.c */
 extern const struct hvd_op_type op_call_type;		/* op-call.c */
-int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds);
-int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds);
+int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
+	      unsigned int nfds);
+int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
+	       unsigned int nfds);
 int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	    struct hvd_domain *d, int fd);
 /* PAUSE, UNPAUSE, SHUTDOWN: @vmm_op to hv-vmm, answered when it answers. */
@@ -295,6 +307,29 @@ void domain_reap(struct hvd *hvd);
 void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info);
 /* Its hv-vmm runs and its vCPUs are set up: PAUSED or RUNNING. */
 bool domain_live(const struct hvd_domain *d);
+
+/* disk.c: the domain's disks */
+/* The number of descriptors @cfg's disks take (those with a target). */
+unsigned int disk_count(const hv_domain_config *cfg);
+/*
+ * Checks the @nfds descriptors that came for @cfg's disks: as many as it
+ * has disks with targets, each a file or block device open as its disk
+ * needs.  0, or -HV_HC_EBADF with what is wrong in @why.
+ */
+int disk_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, char *why,
+	       size_t why_size);
+/* disk_check() for @d's description, then keeps duplicates of @fds: 0 or -HV_HC_E*. */
+int disk_take(struct hvd *hvd, struct hvd_domain *d, const int *fds, unsigned int nfds,
+	      char *why, size_t why_size);
+/*
+ * Makes sure @d holds its disks: a domain that a restarted hvd found again
+ * opens and locks its targets anew (as libhv would).  0, or -1 (logged).
+ */
+int disk_ensure(struct hvd *hvd, struct hvd_domain *d);
+/* Hands @from's disks over to @to (a restart). */
+void disk_move(struct hvd_domain *to, struct hvd_domain *from);
+/* Closes @d's disks: their locks go with the last holder (its hv-vmm's end). */
+void disk_close(struct hvd_domain *d);
 
 /* ops.c: a client's request about domains */
 int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,

@@ -2,7 +2,8 @@
 /*
  * CREATE_DOMAIN: the description, checked by libhv's own code, becomes a
  * domain whose hv-vmm builds it; the reply waits until it runs (or is
- * paused).  Every failure takes the domain away, as if never created.
+ * paused).  Every failure takes the domain away, as if never created,
+ * with the duplicates of its disks' descriptors hvd kept (disk.c).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -53,10 +54,13 @@ const struct hvd_op_type op_create_type = {
 	.expire = create_expire,
 };
 
-int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds)
+int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
+	      unsigned int nfds)
 {
 	const struct hv_hc_create_domain *cr = &req->u.create;
 	bool ramdisk = cr->flags & HV_HC_CREATE_RAMDISK;
+	/* the disks follow the kernel and ramdisk (request.c counted those) */
+	unsigned int base = ramdisk ? 2 : 1;
 	hv_domain_config *cfg;
 	struct hvd_domain *d;
 	struct hvd_op *op;
@@ -75,6 +79,10 @@ int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		free(cfg);
 		free(json);
 		rc = -HV_HC_EBADF;
+	} else if (!rc && (rc = disk_check(cfg, fds + base, nfds - base, why, sizeof(why)))) {
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+		free(json);
 	}
 	if (rc)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
@@ -82,6 +90,11 @@ int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	if (!d)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
 	/* from here on a failure takes the domain away, as if never there */
+	rc = disk_take(hvd, d, fds + base, nfds - base, why, sizeof(why));
+	if (rc) {
+		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+		goto fail;
+	}
 	rc = domain_keep_images(hvd, d, fds[0], ramdisk ? fds[1] : -1);
 	if (rc) {
 		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc,

@@ -9,6 +9,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "hvd.h"
@@ -123,10 +124,13 @@ const struct hvd_op_type op_restore_type = {
 	.cancel = restore_cancel,
 };
 
-int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds)
+int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
+	       unsigned int nfds)
 {
 	const struct hv_hc_restore_domain *rs = &req->u.restore;
 	bool kernel = rs->flags & HV_HC_RESTORE_KERNEL, initrd = rs->flags & HV_HC_RESTORE_INITRD;
+	/* the disks follow the image, kernel and ramdisk (request.c counted those) */
+	unsigned int base = 1 + kernel + initrd;
 	hv_domain_config *cfg;
 	struct hvd_domain *d;
 	struct hvd_op *op;
@@ -147,12 +151,22 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 					"the %s is not a regular file of at most 1 GiB",
 					kernel && !domain_image_ok(fds[1]) ? "kernel" : "ramdisk");
 	rc = desc_parse(hvd, req->json, req->json_len, &cfg, &json, why, sizeof(why));
+	if (!rc && (rc = disk_check(cfg, fds + base, nfds - base, why, sizeof(why)))) {
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+		free(json);
+	}
 	if (rc)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
 	d = domain_make(hvd, cfg, json, &rc, why, sizeof(why));
 	if (!d)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
 	/* from here on a failure takes the domain away, as if never there */
+	rc = disk_take(hvd, d, fds + base, nfds - base, why, sizeof(why));
+	if (rc) {
+		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+		goto fail;
+	}
 	rc = domain_keep_images(hvd, d, kernel ? fds[1] : -1, initrd ? fds[2] : -1);
 	if (rc) {
 		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc,

@@ -157,9 +157,9 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 
 	switch (req->hdr.op) {
 	case HV_HC_DOMCTL_CREATE_DOMAIN:
-		return op_create(hvd, c, req, fds);
+		return op_create(hvd, c, req, fds, nfds);
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
-		return op_restore(hvd, c, req, fds);
+		return op_restore(hvd, c, req, fds, nfds);
 	case HV_HC_DOMCTL_CANCEL:
 		return op_cancel(hvd, c, req);
 	case HV_HC_SYSCTL_PHYSINFO:

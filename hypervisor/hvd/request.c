@@ -65,9 +65,10 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 			return rc;
 		if (r->u.create.flags & ~(HV_HC_CREATE_PAUSED | HV_HC_CREATE_RAMDISK))
 			return -HV_HC_EINVAL;
-		/* the kernel, and the ramdisk if the flags say so */
+		/* the kernel, and the ramdisk if the flags say so; then the disks,
+		 * which only the description can count (op-create.c does) */
 		want_fds = r->u.create.flags & HV_HC_CREATE_RAMDISK ? 2 : 1;
-		return nfds == want_fds ? 0 : -HV_HC_EBADF;
+		return nfds >= want_fds ? 0 : -HV_HC_EBADF;
 	case HV_HC_DOMCTL_CANCEL:
 		return 0;
 	case HV_HC_DOMCTL_ADD_DEVICE:
@@ -107,9 +108,10 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 		if ((r->u.restore.flags & HV_HC_RESTORE_INITRD) &&
 		    !(r->u.restore.flags & HV_HC_RESTORE_KERNEL))
 			return -HV_HC_EINVAL;
+		/* the image, the kernel and ramdisk as the flags say, then the disks */
 		want_fds = 1 + !!(r->u.restore.flags & HV_HC_RESTORE_KERNEL) +
 			   !!(r->u.restore.flags & HV_HC_RESTORE_INITRD);
-		return nfds == want_fds ? 0 : -HV_HC_EBADF;
+		return nfds >= want_fds ? 0 : -HV_HC_EBADF;
 	case HV_HC_DOMCTL_SHUTDOWN:
 		if (r->u.shutdown.reason != HV_HC_SHUTDOWN_POWEROFF &&
 		    r->u.shutdown.reason != HV_HC_SHUTDOWN_REBOOT)

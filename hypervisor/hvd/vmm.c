@@ -9,7 +9,8 @@
  * Files in the domain's directory (see docs/hypercall-abi.md): kernel,
  * initrd, control.sock and console.sock (hv-vmm listens on both), exit.
  * hv-vmm's first request on its control channel, BUILD or RESTORE, gives
- * it the domain's description and the descriptors it runs it with.
+ * it the domain's description and the descriptors it runs it with: the
+ * kernel and ramdisk (or the image), then the disks hvd keeps (disk.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -385,23 +386,40 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 {
 	char *kernel = NULL, *initrd = NULL;
 	void *body = NULL;
-	int fds[2] = { -1, -1 }, rc = -HV_HC_EIO;
-	size_t nfds = 0, len;
+	/* the kernel and ramdisk we open, or the image; then hvd's own disk descriptors */
+	int fds[2 + HV_DOMAIN_MAX_DISKS], rc = -HV_HC_EIO;
+	size_t nfds = 0, len, base;
 
+	_Static_assert(2 + HV_DOMAIN_MAX_DISKS <= WIRE_MAX_FDS,
+		       "BUILD carries the kernel, the ramdisk and every disk");
+	if (disk_ensure(hvd, d))
+		return -HV_HC_EIO;
 	if (image_fd >= 0) {
 		struct hv_vmm_restore r = {
 			.flags = (paused ? HV_VMM_RESTORE_PAUSED : 0) |
 				 (lazy ? HV_VMM_RESTORE_LAZY : 0),
+			/* what the image must hold: the description's machine */
+			.vcpus = d->cfg->vcpus,
+			.memory_mib = d->cfg->memory_mib,
 		};
 
-		return vmm_send(hvd, d, HV_VMM_OP_RESTORE, &r, sizeof(r), image_fd, NULL) ?
-			-HV_HC_EIO : 0;
+		/* the description says the disks, whose descriptors follow the image */
+		body = vmmmsg_restore_body(&r, d->json, d->json_len, &len);
+		if (!body)
+			return -HV_HC_ENOMEM;
+		fds[0] = image_fd;
+		memcpy(fds + 1, d->disk_fds, d->nr_disk_fds * sizeof(int));
+		rc = vmm_send_fds(hvd, d, HV_VMM_OP_RESTORE, body, len, fds,
+				  1 + d->nr_disk_fds, NULL) ? -HV_HC_EIO : 0;
+		free(body);
+		return rc;
 	}
 	if (!d->has_kernel) {
 		hvd_err(hvd, "domain %u (%s): it has no kernel to boot (it was restored without "
 			"one)", d->domid, d->cfg->name);
 		return -HV_HC_EIO;
 	}
+	fds[0] = fds[1] = -1;
 	kernel = store_domain_file(hvd, d->domid, "kernel");
 	initrd = store_domain_file(hvd, d->domid, "initrd");
 	body = vmmmsg_build_body((paused ? HV_VMM_BUILD_PAUSED : 0) |
@@ -416,9 +434,13 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 			d->domid, d->cfg->name, kernel, strerror(errno));
 		goto out;
 	}
-	if (vmm_send_fds(hvd, d, HV_VMM_OP_BUILD, body, len, fds, nfds, NULL) == 0)
+	base = nfds;
+	memcpy(fds + base, d->disk_fds, d->nr_disk_fds * sizeof(int));
+	if (vmm_send_fds(hvd, d, HV_VMM_OP_BUILD, body, len, fds, base + d->nr_disk_fds,
+			 NULL) == 0)
 		rc = 0;
 out:
+	/* the disks' stay hvd's */
 	wire_close_fds(fds, nfds);
 	free(body);
 	free(kernel);

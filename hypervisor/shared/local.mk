@@ -42,6 +42,7 @@ HV_CONFIG_SRC = \
 	hypervisor/shared/config/config_int.h \
 	hypervisor/shared/config/config.c \
 	hypervisor/shared/config/validate.c \
+	hypervisor/shared/config/support.c \
 	hypervisor/shared/config/devspec.c \
 	hypervisor/shared/config/json.c
 HV_CONFIG_CFLAGS = $(YAJL_CFLAGS)
@@ -52,3 +53,8 @@ HV_CONFIG_LIBS = $(YAJL_LIBS) -lpthread
 HV_WIRE_SRC = \
 	hypervisor/shared/wire/fdpass.c hypervisor/shared/wire/fdpass.h \
 	hypervisor/shared/wire/vmmmsg.c hypervisor/shared/wire/vmmmsg.h
+
+# A disk's target opened and locked the one way (libhv, hvd, a standalone
+# hv-vmm): disk/target.h.
+HV_DISK_SRC = \
+	hypervisor/shared/disk/target.c hypervisor/shared/disk/target.h

@@ -26,6 +26,7 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/console.c hypervisor/vmm/console.h \
 	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
 	hypervisor/vmm/start.c hypervisor/vmm/start.h $(HV_WIRE_SRC) $(HV_CONFIG_SRC) \
+	hypervisor/vmm/standalone.c hypervisor/vmm/standalone.h $(HV_DISK_SRC) \
 	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/vcpu.h \
 	hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h \
 	hypervisor/vmm/snapshot/save.c hypervisor/vmm/snapshot/save.h \

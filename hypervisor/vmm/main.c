@@ -3,8 +3,9 @@
  * hv-vmm: runs one domain on KVM.
  *
  *   hv-vmm run --kernel IMAGE [--initrd FILE] [--cmdline STR] [--memory MiB]
- *              [--vcpus N] [--console stdio|file:PATH|pty] [--dump-acpi DIR] [-v]
- *   hv-vmm run --restore FILE [--lazy] [options]
+ *              [--vcpus N] [--disk PATH[,ro][,direct][,serial=NAME]...]...
+ *              [--console stdio|file:PATH|pty] [--dump-acpi DIR] [-v]
+ *   hv-vmm run --restore FILE [--lazy] [--disk ...]... [options]
  *
  * Exit status: 0 the guest powered off, 2 it rebooted, 3 it crashed,
  * 1 hv-vmm failed (with a message on stderr).
@@ -28,17 +29,10 @@
 #include "log.h"
 #include "platform.h"
 #include "snapshot/save.h"
+#include "standalone.h"
 #include "start.h"
 #include "kvm/vcpu.h"
 #include "vmm.h"
-
-struct options {
-	const char *kernel, *initrd, *cmdline, *console, *dump_acpi;
-	const char *control_socket, *console_socket, *exit_file, *name, *restore;
-	unsigned long memory_mib, vcpus;
-	int control_fd, console_log_fd;
-	bool paused, lazy, memory_set, vcpus_set;
-};
 
 static void usage(FILE *f)
 {
@@ -58,6 +52,14 @@ static void usage(FILE *f)
 		"  --cmdline STR        kernel command line\n"
 		"  --memory MiB         guest memory (default 128, at least 16)\n"
 		"  --vcpus N            virtual CPUs, 1-%u (default 1)\n"
+		"  --disk PATH[,OPT]... a virtio-blk disk on the image file or block device\n"
+		"                       PATH (repeat for more, at most %d: the guest sees\n"
+		"                       them in this order, /dev/vda, /dev/vdb...); OPTs:\n"
+		"                       ro, direct (O_DIRECT), serial=NAME (default xvda,\n"
+		"                       xvdb...), queues=N (1-4, default min(vcpus, 4)),\n"
+		"                       iops=N, iops-burst=N, bps=SIZE, bps-burst=SIZE\n"
+		"                       (SIZE: bytes/s, K, M, G suffixes); with --restore\n"
+		"                       they replace the disks the image names\n"
 		"  --console SPEC       stdio (default), file:PATH, or pty\n"
 		"  --dump-acpi DIR      write the ACPI tables to DIR, one file each\n"
 		"  --paused             build the domain but do not start its vCPUs\n"
@@ -78,7 +80,7 @@ static void usage(FILE *f)
 		"Signals: SIGUSR1 presses the ACPI power button, SIGUSR2 types Ctrl-Alt-Del,\n"
 		"SIGTERM/SIGINT stop the domain at once (exit status 1).\n"
 		"Exit status: 0 poweroff, 2 reboot, 3 crash, 1 error.\n",
-		VM_MAX_VCPUS);
+		VM_MAX_VCPUS, HV_DOMAIN_MAX_DISKS);
 }
 
 static int parse_ulong(const char *opt, const char *s, unsigned long min,
@@ -114,6 +116,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "paused", no_argument, NULL, 'P' },
 		{ "restore", required_argument, NULL, 'R' },
 		{ "lazy", no_argument, NULL, 'z' },
+		{ "disk", required_argument, NULL, 'D' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -145,6 +148,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'R': o->restore = optarg; break;
 		case 'z': o->lazy = true; break;
+		case 'D':
+			if (standalone_disk_option(o, optarg))
+				return -EINVAL;
+			break;
 		case 'F':
 			if (parse_ulong("--control-fd", optarg, 0, 1 << 20, &v))
 				return -EINVAL;
@@ -193,98 +200,13 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -EINVAL;
 	}
 	/* hvd mode: the first request on the control channel says it all */
-	if (o->initrd || *o->cmdline || o->paused || o->memory_set || o->vcpus_set) {
+	if (o->initrd || *o->cmdline || o->paused || o->memory_set || o->vcpus_set ||
+	    o->nr_disks) {
 		err("with --control-fd and no --kernel, the BUILD request gives the domain: "
-		    "--initrd, --cmdline, --memory, --vcpus and --paused do not apply");
+		    "--initrd, --cmdline, --memory, --vcpus, --disk and --paused do not apply");
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static void standalone_log(void *opaque, enum hv_log_level level, const char *fmt, va_list ap)
-{
-	char buf[512];
-
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (level == HV_LOG_ERROR)
-		err("%s", buf);
-	else
-		dbg("%s", buf);
-}
-
-static int standalone_open(const char *opt, const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		err("%s %s: %s", opt, path, strerror(errno));
-	return fd;
-}
-
-/*
- * A standalone run: the same BUILD or RESTORE request hvd would send,
- * made from the options, with the files they name opened here.
- */
-static int standalone_start(struct vmm *vmm, const struct options *o, struct vmm_start *st)
-{
-	hv_domain_config cfg;
-	hv_ctx ctx;
-	char *json = NULL;
-	uint8_t *body = NULL;
-	int fds[2] = { -1, -1 };
-	size_t nfds = 0, len;
-	int rc = -EINVAL;
-
-	if (o->restore) {
-		struct hv_vmm_restore r = {
-			.flags = (o->paused ? HV_VMM_RESTORE_PAUSED : 0) |
-				 (o->lazy ? HV_VMM_RESTORE_LAZY : 0),
-			.vcpus = o->vcpus_set ? (uint32_t)o->vcpus : 0,
-			.memory_mib = o->memory_set ? o->memory_mib : 0,
-		};
-
-		fds[0] = standalone_open("--restore", o->restore);
-		if (fds[0] < 0)
-			return -EINVAL;
-		return start_request(vmm, HV_VMM_OP_RESTORE, &r, sizeof(r), fds, 1, st);
-	}
-	hv__ctx_init(&ctx);
-	hv_ctx_set_logger(&ctx, standalone_log, NULL, HV_LOG_DEBUG);
-	hv_domain_config_init(&cfg);
-	cfg.memory_mib = o->memory_mib;
-	cfg.vcpus = (unsigned int)o->vcpus;
-	cfg.name = strdup(o->name ? o->name : "domain");
-	cfg.kernel = strdup(o->kernel);
-	cfg.ramdisk = o->initrd ? strdup(o->initrd) : NULL;
-	cfg.cmdline = *o->cmdline ? strdup(o->cmdline) : NULL;
-	if (!cfg.name || !cfg.kernel || (o->initrd && !cfg.ramdisk) ||
-	    (*o->cmdline && !cfg.cmdline) || hv_config_to_json(&ctx, &cfg, &json)) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	body = vmmmsg_build_body((o->paused ? HV_VMM_BUILD_PAUSED : 0) |
-				 (o->initrd ? HV_VMM_BUILD_RAMDISK : 0), json, strlen(json), &len);
-	if (!body) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	fds[nfds++] = standalone_open("--kernel", o->kernel);
-	if (o->initrd)
-		fds[nfds++] = standalone_open("--initrd", o->initrd);
-	if (fds[0] < 0 || (o->initrd && fds[1] < 0))
-		goto out;
-	st->dump_acpi = o->dump_acpi;
-	rc = start_request(vmm, HV_VMM_OP_BUILD, body, len, fds, nfds, st);
-	nfds = 0;
-out:
-	for (size_t i = 0; i < nfds; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	free(body);
-	free(json);
-	hv_domain_config_dispose(&cfg);
-	hv__ctx_fini(&ctx);
-	return rc;
 }
 
 static void on_exit_event(void *opaque, int fd, unsigned int events)
@@ -345,7 +267,7 @@ static int setup_signals(struct vmm *vmm, sigset_t *set)
  * descriptors and mappings and releases them once we are gone, so the exit
  * status is out at once and the teardown runs in the background.
  */
-static void exit_now(int status)
+static void exit_now(struct vmm *vmm, int status)
 {
 	int p[2];
 
@@ -353,10 +275,14 @@ static void exit_now(int status)
 	if (pipe2(p, O_CLOEXEC) == 0 && fork() == 0) {
 		char b;
 
-		/* hold nothing a waiter might wait on (pipes it reads to EOF) */
+		/* hold nothing a waiter might wait on (pipes it reads to EOF), nor
+		 * the disks: their locks go when we do, for the next domain */
 		close(STDIN_FILENO);
 		close(STDOUT_FILENO);
 		close(STDERR_FILENO);
+		for (unsigned int i = 0; i < vmm->nr_disks; i++)
+			if (vmm->disks[i].conf.fd >= 0)
+				close(vmm->disks[i].conf.fd);
 		close(p[1]);
 		/* returns at EOF: when the parent has exited */
 		while (read(p[0], &b, 1) < 0 && errno == EINTR)
@@ -478,7 +404,7 @@ static int run(int argc, char **argv)
 		console_close(vmm->con);
 		if (o.exit_file)
 			write_exit_file(o.exit_file, status);
-		exit_now(status);
+		exit_now(vmm, status);
 	}
 out_vm:
 	vmm_restore_fini(vmm);

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <hv/config.h>
-#include "config/ctx.h"
+#include "config/config_int.h"
 #include "wire/fdpass.h"
 #include "wire/vmmmsg.h"
 #include "dev/acpi.h"
@@ -124,18 +124,10 @@ static int start_acpi(struct vmm *vmm, const struct vmm_start *st, uint64_t *rsd
 	return 0;
 }
 
-/* What hv-vmm can run of a well-formed description; 0 or -errno after saying why. */
+/* What this hv-vmm can run of a runnable description; 0 or -errno after saying why. */
 static int start_check(const hv_domain_config *cfg)
 {
-	if (cfg->type != HV_DOMAIN_PVH) {
-		err("domain %s: only type \"pvh\" domains (a kernel booted directly) can run",
-		    cfg->name);
-		return -ENOTSUP;
-	}
-	if (cfg->nr_disks || cfg->nr_vifs) {
-		err("domain %s: disks and network interfaces are not supported yet", cfg->name);
-		return -ENOTSUP;
-	}
+	/* what hv cannot run at all hv_config_validate() has refused; these are the VM's limits */
 	if (cfg->memory_mib < START_MIN_MEMORY_MIB || cfg->memory_mib > (1ull << 30)) {
 		err("domain %s: memory %llu MiB is out of range (%d MiB to 1 TiB)", cfg->name,
 		    (unsigned long long)cfg->memory_mib, START_MIN_MEMORY_MIB);
@@ -149,6 +141,83 @@ static int start_check(const hv_domain_config *cfg)
 	return 0;
 }
 
+_Static_assert(VMM_MAX_DISKS == HV_DOMAIN_MAX_DISKS &&
+	       VIRTIO_BLK_MAX_QUEUES == HV_DISK_MAX_QUEUES &&
+	       VIRTIO_BLK_SERIAL_MAX >= 10,
+	       "a domain's disks as its description gives them (a vdev has at most 10 bytes)");
+
+/*
+ * The domain's disks, from its description and the @nfds descriptors that
+ * came for them (one for each disk with a target, in the description's
+ * order), into vmm->disks in the order the guest sees them (by vdev
+ * number: config_int.h), before vmm_devices_init() makes the devices.
+ * The descriptors move into vmm->disks (their slots in @fds become -1).
+ */
+static int start_disks(struct vmm *vmm, const hv_domain_config *cfg, int *fds, size_t nfds,
+		       const struct vmm_start *st)
+{
+	size_t order[VMM_MAX_DISKS], n, with_target = 0;
+
+	for (size_t i = 0; i < cfg->nr_disks; i++)
+		with_target += cfg->disks[i]->target != NULL;
+	n = hv__disk_guest_order(cfg, order, VMM_MAX_DISKS);
+	if (n != nfds || with_target != nfds) {
+		err("domain %s: its description has %zu disk%s with a target, but %zu descriptor%s "
+		    "came for them", cfg->name, with_target, with_target == 1 ? "" : "s", nfds,
+		    nfds == 1 ? "" : "s");
+		return -EBADF;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const hv_disk_spec *d = cfg->disks[order[k]];
+		struct vmm_disk *vd = &vmm->disks[k];
+		const char *serial = order[k] < HV_DOMAIN_MAX_DISKS &&
+				     st->disk_serial[order[k]] ? st->disk_serial[order[k]] : d->vdev;
+		size_t j = 0;
+
+		/* its descriptor: the how-manieth disk with a target it is */
+		for (size_t i = 0; i < order[k]; i++)
+			j += cfg->disks[i]->target != NULL;
+
+		memset(vd, 0, sizeof(*vd));
+		snprintf(vd->serial, sizeof(vd->serial), "%s", serial);
+		vd->conf = (struct virtio_blk_conf){
+			.fd = fds[j],
+			.read_only = d->access == HV_DISK_ACCESS_RO ||
+				     d->devtype == HV_DISK_DEVTYPE_CDROM,
+			/* on unless no-discard */
+			.discard = d->discard != 0,
+			.direct = d->direct_io_safe,
+			.serial = vd->serial,
+			.nr_queues = hv__disk_queues(d, cfg->vcpus),
+			.iops = d->iops,
+			.iops_burst = d->iops_burst,
+			.bps = d->bps,
+			.bps_burst = d->bps_burst,
+		};
+		fds[j] = -1;
+		dbg("disk %zu: %s (%s)%s%s, %u queue(s)", k, vd->serial, d->target,
+		    vd->conf.read_only ? ", read-only" : "", vd->conf.direct ? ", O_DIRECT" : "",
+		    vd->conf.nr_queues);
+	}
+	vmm->nr_disks = (unsigned int)n;
+	return 0;
+}
+
+/* The description @text, @len bytes: decoded, checked as libhv and hvd check it, runnable. */
+static int start_description(hv_ctx *ctx, const char *text, size_t len, hv_domain_config *cfg)
+{
+	char *json = strndup(text, len);
+	int rc = 0;
+
+	if (!json)
+		return -ENOMEM;
+	if (hv_config_from_json(ctx, json, cfg) ||
+	    hv_config_validate(ctx, cfg, HV_CONFIG_VALIDATE_CREATE))
+		rc = -EINVAL;
+	free(json);
+	return rc ? rc : start_check(cfg);
+}
+
 /* BUILD: the description, then memory, devices, ACPI tables, the kernel, vCPUs. */
 static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, size_t nfds,
 		       struct vmm_start *st)
@@ -156,10 +225,10 @@ static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, 
 	struct hv_vmm_build b;
 	hv_domain_config cfg;
 	hv_ctx ctx;
-	char *json = NULL, *cmdline = NULL;
+	char *cmdline = NULL;
 	const char *text, *why;
 	uint64_t rsdp = 0;
-	size_t text_len;
+	size_t text_len, base;
 	int rc;
 
 	hv__ctx_init(&ctx);
@@ -170,16 +239,12 @@ static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, 
 		err("%s", why);
 		goto out;
 	}
-	json = strndup(text, text_len);
-	if (!json) {
-		rc = -ENOMEM;
+	rc = start_description(&ctx, text, text_len, &cfg);
+	if (rc)
 		goto out;
-	}
-	if (hv_config_from_json(&ctx, json, &cfg) || hv_config_validate(&ctx, &cfg, 0)) {
-		rc = -EINVAL;
-		goto out;
-	}
-	rc = start_check(&cfg);
+	/* the kernel, the ramdisk, then the disks */
+	base = b.flags & HV_VMM_BUILD_RAMDISK ? 2 : 1;
+	rc = start_disks(vmm, &cfg, fds + base, nfds - base, st);
 	if (rc)
 		goto out;
 	if (hv_domain_config_kernel_cmdline(&ctx, &cfg, &cmdline)) {
@@ -202,7 +267,6 @@ static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, 
 		rc = vcpu_set_boot_regs(&vmm->vm.vcpus[0], &st->entry);
 out:
 	free(cmdline);
-	free(json);
 	hv_domain_config_dispose(&cfg);
 	hv__ctx_fini(&ctx);
 	return rc;
@@ -221,12 +285,29 @@ static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds
 {
 	struct hv_vmm_restore r;
 	struct restore_options o = { .what = "the save image" };
-	const char *why;
-	int rc = vmmmsg_restore(body, len, nfds, &r, &why);
+	const char *why, *text;
+	size_t text_len;
+	int rc = vmmmsg_restore(body, len, nfds, &r, &text, &text_len, &why);
 
 	if (rc) {
 		err("%s", why);
 		return rc;
+	}
+	if (text) {
+		/* the domain's description now: its disks, before restore_layout() makes the devices */
+		hv_domain_config cfg;
+		hv_ctx ctx;
+
+		hv__ctx_init(&ctx);
+		hv_ctx_set_logger(&ctx, start_log, NULL, HV_LOG_DEBUG);
+		hv_domain_config_init(&cfg);
+		rc = start_description(&ctx, text, text_len, &cfg);
+		if (!rc)
+			rc = start_disks(vmm, &cfg, fds + 1, nfds - 1, st);
+		hv_domain_config_dispose(&cfg);
+		hv__ctx_fini(&ctx);
+		if (rc)
+			return rc;
 	}
 	st->restoring = true;
 	st->paused = r.flags & HV_VMM_RESTORE_PAUSED;

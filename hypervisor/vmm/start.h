@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The domain's first request: BUILD (a new domain from its description
- * and its kernel) or RESTORE (a saved one from its image), as in
+ * The domain's first request: BUILD (a new domain from its description,
+ * its kernel and its disks) or RESTORE (a saved one from its image, with
+ * the disks its description names now), as in
  * public/vmm.h.  hvd sends it on the control channel; a standalone
  * `hv-vmm run` makes the same request from its options.
  */
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <hv/config.h>
 #include "boot/boot.h"
 
 struct vmm;
@@ -21,6 +23,9 @@ struct vmm_start {
 	bool paused;		/* vCPUs park before their first run */
 	char name[64];		/* the domain's, for messages */
 	const char *dump_acpi;	/* standalone --dump-acpi DIR, or NULL */
+	/* standalone --disk ...,serial=NAME: the serial of the description's
+	 * disk i, instead of its vdev (NULL: the vdev) */
+	const char *disk_serial[HV_DOMAIN_MAX_DISKS];
 	struct boot_entry entry;	/* BUILD: where vCPU 0 starts */
 };
 

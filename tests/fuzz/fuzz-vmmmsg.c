@@ -8,7 +8,8 @@
  * The first input byte says how many descriptors "came" with the message
  * (0-3); the rest is the packet.  A BUILD's JSON is decoded and checked as
  * hv-vmm does, and a valid description must survive an encode and decode
- * round trip unchanged.
+ * round trip unchanged; so must RESTORE's, which may carry one since disks
+ * came (with the disks' descriptors after the image's).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ static void fuzz_description(const char *text, size_t len)
 	hv_domain_config_init(&cfg);
 	hv_domain_config_init(&back);
 	if (hv_config_from_json(&ctx, json, &cfg) == 0 &&
-	    hv_config_validate(&ctx, &cfg, 0) == 0 &&
+	    hv_config_validate(&ctx, &cfg, HV_CONFIG_VALIDATE_CREATE) == 0 &&
 	    hv_config_to_json(&ctx, &cfg, &again) == 0) {
 		/* what hvd stores after a rename: the same description again */
 		if (hv_config_from_json(&ctx, again, &back) ||
@@ -88,10 +89,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	} else if (m.op == HV_VMM_OP_RESTORE) {
 		struct hv_vmm_restore r;
-		const char *why;
+		const char *json, *why;
+		size_t json_len;
 
-		if (vmmmsg_restore(body, len, nfds, &r, &why) == 0 && nfds != 1)
-			abort();
+		if (vmmmsg_restore(body, len, nfds, &r, &json, &json_len, &why) == 0) {
+			/* the image, and the disks only with a description */
+			if (nfds < 1 || (!json && nfds != 1))
+				abort();
+			if (json) {
+				if (json_len != len - sizeof(r) || memchr(json, 0, json_len))
+					abort();
+				fuzz_description(json, json_len);
+			}
+		}
 	}
 	return 0;
 }

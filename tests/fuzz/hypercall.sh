@@ -1,7 +1,7 @@
 #!/bin/sh
 # libFuzzer: hypercall (see tests/fuzz/fuzz-hypercall.c), for a bounded time,
 # seeded with one well-formed request of each op: CREATE_DOMAIN (with and
-# without a ramdisk), RESTORE_DOMAIN (with its kernel and ramdisk), SAVE,
+# without a ramdisk, with disks), RESTORE_DOMAIN (with its kernel and ramdisk), SAVE,
 # CANCEL, the other domctls, and the retired ops 1, 2, 11 and 14.
 FUZZ_TARGET=fuzz-hypercall
 FUZZ_SEEDS=""
@@ -16,10 +16,13 @@ desc = (b'{"name": "seed", "uuid": "6b1d2a3c-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "type
         b'"memory_mib": 64, "vcpus": 1, "kernel": "/boot/vmlinuz", '
         b'"cmdline": "console=hvc0", "on_reboot": "restart"}')
 ramdisk = desc[:-1] + b', "ramdisk": "/boot/initrd"}'
+disks = desc[:-1] + (b', "disks": [{"target": "/a.img", "vdev": "xvda"}, '
+                     b'{"target": "/b.img", "vdev": "xvdb", "access": "ro"}]}')
 seeds = {
     # name: (descriptors, op, body)
     "create": (1, 16, struct.pack("<IIII", 0, len(desc), 0, 0) + desc),
     "create-paused-ramdisk": (2, 16, struct.pack("<IIII", 3, len(ramdisk), 0, 0) + ramdisk),
+    "create-disks": (3, 16, struct.pack("<IIII", 0, len(disks), 0, 0) + disks),
     "restore": (1, 17, struct.pack("<IIII", 2, len(desc), 0, 0) + desc),
     "restore-kernel-initrd": (3, 17, struct.pack("<IIII", 4 | 8 | 1, len(ramdisk), 0, 0) + ramdisk),
     "save": (1, 13, struct.pack("<IIII", 5, 1, 0, 0)),

@@ -2,7 +2,7 @@
 # hvd: refusals.  A kernel hv-vmm cannot boot (EVMM with hv-vmm's reason,
 # nothing left behind), bad descriptions in CREATE_DOMAIN (EINVAL with a
 # message naming the key, ENOTSUP for what hv cannot run yet), its
-# descriptors (EBADF), the retired ops of the first ABI (EOPNOTSUPP),
+# descriptors (EBADF), the disks' among them, the retired ops of the first ABI (EOPNOTSUPP),
 # malformed, truncated, oversized and unknown messages (an error reply
 # each, and hvd serves on), and a peer with another uid (EPERM by
 # SO_PEERCRED, then disconnected).
@@ -64,8 +64,14 @@ cases = [
     (describe("123"), EINVAL, "name", "an all-digit name"),
     ({k: v for k, v in good.items() if k != "name"}, EINVAL, "name", "no name"),
     ({k: v for k, v in good.items() if k != "kernel"}, EINVAL, "kernel", "no kernel"),
-    (dict(good, disks=[{"target": "/dev/null", "vdev": "xvda"}]), ENOTSUP, "disks",
-     "a disk"),
+    (dict(good, disks=[{"target": "/img", "vdev": "xvda", "format": "qcow2"}]), ENOTSUP,
+     "only raw images", "a qcow2 disk"),
+    (dict(good, disks=[{"target": "/img%d" % i, "vdev": "xvd" + chr(97 + i)}
+                       for i in range(13)]), EINVAL, "13 disks", "13 disks"),
+    (dict(good, disks=[{"target": "/a", "vdev": "xvda"}, {"target": "/b", "vdev": "hda"}]),
+     EINVAL, "names the same disk", "xvda and hda"),
+    (dict(good, disks=[{"target": "/a", "vdev": "xvda", "queues": 9}]), EINVAL, "queues",
+     "9 queues"),
     (dict(good, vifs=[{"bridge": "br0"}]), ENOTSUP, "network", "a vif"),
 ]
 for config, want, needle, what in cases:
@@ -93,6 +99,30 @@ if h.list()[0] or os.listdir(RUNDIR + "/domains"):
 ok("CREATE_DOMAIN refuses %d bad descriptions (EINVAL or ENOTSUP, the key named), "
    "bad lengths, NULs, reserved fields and flags" % (len(cases) + 2))
 
+# disks: one descriptor for each disk with a target, open as the disk is
+img = os.environ["T"] + "/disk.img"
+with open(img, "wb") as f:
+    f.truncate(1 << 20)
+r, w = os.pipe()
+disk = dict(good, disks=[{"target": img, "vdev": "xvda"}])
+for disks, config, needle, what in (
+        ([], disk, "1 disk with a target, but 0 descriptors", "a disk without its descriptor"),
+        ([img, img], disk, "but 2 descriptors", "two descriptors for one disk"),
+        ([img], good, "0 disks with a target, but 1 descriptor", "a descriptor for no disk"),
+        ([(img, os.O_RDONLY)], disk, "open read-only, the disk is read-write",
+         "a read-only descriptor for a read-write disk"),
+        ([(img, os.O_WRONLY)], disk, "write-only", "a write-only descriptor"),
+        ([r], disk, "not a regular file or a block device", "a pipe as the disk"),
+        ([img], dict(good, disks=[{"vdev": "hdc", "devtype": "cdrom", "access": "ro"}]),
+         "0 disks with a target", "a descriptor for an empty CD-ROM drive")):
+    st = h.create_domain(config, disks=disks, check=False)
+    if st != -EBADF or needle not in h.msg:
+        fail("CREATE_DOMAIN with %s gave %s %r, expected EBADF and %r" %
+             (what, ERRORS.get(-st, st), h.msg, needle))
+if h.list()[0] or os.listdir(RUNDIR + "/domains"):
+    fail("a create refused for its disks left a domain")
+ok("CREATE_DOMAIN refuses missing, extra and wrongly opened disk descriptors (EBADF, said)")
+
 # descriptors: the kernel, and the ramdisk iff the flags say so
 r, w = os.pipe()
 for fds, flags, config, what in (
@@ -106,10 +136,10 @@ for fds, flags, config, what in (
     st = h.create_domain(config, flags=flags, fds=fds, check=False)
     if st != -EBADF:
         fail("CREATE_DOMAIN with %s gave %s, expected EBADF" % (what, ERRORS.get(-st, st)))
-nine = HDR.pack(MAGIC, VERSION, CREATE_DOMAIN, 0, HDR.size + CREATE_DOMAIN_S.size + len(cfg),
+many = HDR.pack(MAGIC, VERSION, CREATE_DOMAIN, 0, HDR.size + CREATE_DOMAIN_S.size + len(cfg),
                 99, 0, 0, 0) + CREATE_DOMAIN_S.pack(0, len(cfg), 0, 0) + cfg
-if h.raw_call(nine, [k] * 9)[1] != -EBADF:
-    fail("nine descriptors were not refused with EBADF")
+if h.raw_call(many, [k] * (MAX_FDS + 1))[1] != -EBADF:
+    fail("%d descriptors were not refused with EBADF" % (MAX_FDS + 1))
 if h.list()[0] or os.listdir(RUNDIR + "/domains"):
     fail("a create refused for its descriptors left a domain")
 # (the first ABI's BUILDING state, a domain created but not built, is gone:

@@ -55,7 +55,7 @@ import array, json, os, re, socket, struct, sys, time, uuid as uuidlib
 # helpers below scale the limits they are given.
 SCALE = float(os.environ.get("HV_TEST_TIME_SCALE") or 1)
 
-MAGIC, VERSION, MSG_MAX, MAX_FDS = 0x43485648, 1, 65536, 8
+MAGIC, VERSION, MSG_MAX, MAX_FDS = 0x43485648, 1, 65536, 16
 F_REPLY, F_EVENT, F_PROGRESS = 1, 2, 4
 HDR = struct.Struct("<IHHIIIi2I")
 CREATE_DOMAIN_S = struct.Struct("<II2I")    # struct hv_hc_create_domain
@@ -261,11 +261,13 @@ class Hvd:
 
     # domctl
     def create_domain(self, config, kernel=None, ramdisk=None, paused=False, check=True,
-                      flags=None, fds=None):
+                      flags=None, fds=None, disks=()):
         """CREATE_DOMAIN: @config a dict (describe()), JSON text or raw bytes;
         @kernel (default: the description's kernel, else minios) and @ramdisk
-        opened here and sent as descriptors.  @flags and @fds replace what
-        would be sent, for the tests of refusals.  Returns the domid, or
+        opened here and sent as descriptors, then @disks: paths opened
+        read-write, (path, os.O_RDONLY) pairs, or descriptors sent as they
+        are, in the description's order (not locked: libhv's part).  @flags
+        and @fds replace what would be sent, for the tests of refusals.  Returns the domid, or
         the (negative) status with check=False (the message in self.msg)."""
         cfg = config_bytes(config)
         mine = []
@@ -275,7 +277,14 @@ class Hvd:
             mine.append(os.open(kernel or os.environ["MINIOS"], os.O_RDONLY))
             if ramdisk:
                 mine.append(os.open(ramdisk, os.O_RDONLY))
-            fds = mine
+            fds = list(mine)
+            for d in disks:
+                if isinstance(d, int):
+                    fds.append(d)
+                    continue
+                path, mode = d if isinstance(d, tuple) else (d, os.O_RDWR)
+                mine.append(os.open(path, mode))
+                fds.append(mine[-1])
         if flags is None:
             flags = (CREATE_PAUSED if paused else 0) | (CREATE_RAMDISK if ramdisk else 0)
         body = CREATE_DOMAIN_S.pack(flags, len(cfg), 0, 0) + cfg

@@ -26,13 +26,15 @@ xl_rc 1 domname 4000
 xl_rc 1 domid nosuch
 ok "unknown domains give exit status 1 and say so"
 
-mkcfg e3 'disk = [ "/tmp/x.img,raw,xvda,rw" ]'
+mkcfg e3 "disk = [ \"$T/nonexistent.img,raw,xvda,rw\" ]"
 xl_rc 1 create "$T/e3.cfg"
-grep -q 'disk: virtual disks are not supported' "$T/err" || { cat "$T/err" >&2; fail "disk: unclear refusal"; }
+grep -q "disk xvda: $T/nonexistent.img: cannot open it for reading and writing: No such file" "$T/err" ||
+	{ cat "$T/err" >&2; fail "disk: a missing target is not named"; }
+gone e3 || fail "a create refused for its disk left e3 behind"
 mkcfg e4 'vif = [ "bridge=br0" ]'
 xl_rc 1 create "$T/e4.cfg"
 grep -q 'vif: network interfaces are not supported' "$T/err" || { cat "$T/err" >&2; fail "vif: unclear refusal"; }
-ok "disks and vifs are refused clearly"
+ok "a missing disk and vifs are refused clearly"
 
 mkcfg e5 'extra = "workload=idle"'
 xl_ok create "$T/e5.cfg"

@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <hv/domain.h>
 #include "client.h"
+#include "domain_int.h"
 #include "wire/hcmsg.h"
 #include "stream/stream.h"
 
@@ -137,6 +138,8 @@ struct fake {
 	struct hv_hc_restore_domain restore;	/* the last RESTORE_DOMAIN */
 	struct hv_hc_cancel cancel;	/* the last CANCEL */
 	int cancels;			/* CANCELs received */
+	char alpha_disk[256];		/* domain 1's disk in GET_CONFIG, "": none */
+	int last_fd_modes[HV_HC_MAX_FDS];	/* O_ACCMODE of each descriptor that came */
 };
 
 static void reply(int fd, const struct hv_hc_hdr *rq, int status,
@@ -306,6 +309,8 @@ static bool serve_one(struct fake *f, int fd)
 			int pfd;
 
 			memcpy(&pfd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (f->last_nfds < HV_HC_MAX_FDS)
+				f->last_fd_modes[f->last_nfds] = fcntl(pfd, F_GETFL) & O_ACCMODE;
 			close(pfd);
 			f->last_nfds++;
 		}
@@ -361,9 +366,16 @@ static bool serve_one(struct fake *f, int fd)
 	case HV_HC_DOMCTL_GET_CONFIG: {
 		static const char json[] =
 			"{ \"name\": \"g\", \"kernel\": \"/k\", \"memory_mib\": 96 }";
+		char alpha[512];
 
+		/* "alpha" has the disk f->alpha_disk, if the test gives one */
+		snprintf(alpha, sizeof(alpha), "{ \"name\": \"alpha\", \"kernel\": \"/k\", "
+			 "\"disks\": [ { \"vdev\": \"xvda\", \"target\": \"%s\" } ] }",
+			 f->alpha_disk);
 		if (id.domid == 3)
 			reply(fd, &h, 0, json, strlen(json), -1);
+		else if (id.domid == 1 && f->alpha_disk[0])
+			reply(fd, &h, 0, alpha, strlen(alpha), -1);
 		else
 			reply(fd, &h, HV_HC_ENOENT, NULL, 0, -1);
 		break;
@@ -683,10 +695,15 @@ START_TEST(test_create_refusals)
 	ck_assert_ptr_nonnull(strstr(logbuf, "kernel: cannot open /nonexistent/kernel"));
 	ck_assert_uint_eq(domid, HV_DOMID_INVALID);
 	logbuf[0] = '\0';
+	/* a disk is opened before hvd is asked: a missing target is said first */
 	ck_assert_int_eq(hv_config_set(ctx, &cfg,
-				       "kernel=/bin/sh;disk=['/tmp/x.img,raw,xvda,rw']"), 0);
+				       "kernel=/bin/sh;disk=['/nonexistent/x.img,raw,xvda,rw']"), 0);
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(logbuf, "domain \"g\": disk xvda: /nonexistent/x.img: cannot open it for reading and writing: No such file or directory (check the target in the config)"));
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "disk=['/tmp/x.qcow2,qcow2,xvda,rw']"), 0);
 	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_NOSYS);
-	ck_assert_ptr_nonnull(strstr(logbuf, "disk: virtual disks are not supported"));
+	ck_assert_ptr_nonnull(strstr(logbuf, "format qcow2: hv supports only raw images"));
 	logbuf[0] = '\0';
 	ck_assert_int_eq(hv_config_set(ctx, &cfg,
 				       "disk=[];on_crash=coredump-destroy"), 0);
@@ -974,6 +991,89 @@ START_TEST(test_restore)
 }
 END_TEST
 
+/* --- disks ----------------------------------------------------------------- */
+
+START_TEST(test_disks)
+{
+	static const char img_json[] = "{ \"name\": \"r1\", \"kernel\": \"/bin/sh\", "
+		"\"memory_mib\": 16, \"disks\": [ { \"vdev\": \"xvda\", \"target\": \"%s\" } ] }";
+	struct fake f = { 0 };
+	char a[] = "/tmp/hv-test-disk-a.XXXXXX", b[] = "/tmp/hv-test-disk-b.XXXXXX";
+	char set[256], want[256], *json;
+	hv_domain_config cfg;
+	hv_disk_spec *d = NULL;
+	hv_ctx *ctx;
+	uint32_t domid;
+	int fa = mkstemp(a), fb = mkstemp(b), held, img;
+
+	ck_assert_int_ge(fa, 0);
+	ck_assert_int_ge(fb, 0);
+	close(fa);
+	close(fb);
+	fake_start(&f);
+	ctx = new_ctx();
+
+	/* CREATE_DOMAIN carries the kernel, then each disk with a target, in the
+	 * list's order, open as each disk is */
+	hv_domain_config_init(&cfg);
+	snprintf(set, sizeof(set), "name=c2;kernel=/bin/sh;memory=64;"
+		 "disk=['%s,raw,xvdb,ro', ',,hdc,cdrom', 'vdev=xvda,target=%s']", a, b);
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, set), 0);
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), 0);
+	ck_assert_uint_eq(f.last_nfds, 3);
+	ck_assert_int_eq(f.last_fd_modes[0], O_RDONLY);
+	ck_assert_int_eq(f.last_fd_modes[1], O_RDONLY);
+	ck_assert_int_eq(f.last_fd_modes[2], O_RDWR);
+	ck_assert_ptr_nonnull(strstr(f.config, b));
+
+	/* an image another domain has read-write: that domain is named, and
+	 * hvd is not asked to create anything */
+	snprintf(f.alpha_disk, sizeof(f.alpha_disk), "%s", b);
+	ck_assert_int_eq(hv_disk_spec_parse(ctx, "vdev=xvda,target=/x", &d), 0);
+	free(d->target);
+	d->target = strdup(b);
+	held = hv__disk_open(ctx, "alpha", d, false);
+	ck_assert_int_ge(held, 0);
+	f.requests = 0;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_create(ctx, &cfg, 0, &domid), HV_ERROR_BUSY);
+	snprintf(want, sizeof(want), "domain \"c2\": disk xvda: %s is in use read-write by domain 'alpha'",
+		 b);
+	ck_assert_msg(strstr(logbuf, want), "%s", logbuf);
+	ck_assert_int_eq(f.ops[0], HV_HC_SYSCTL_LIST);
+	for (int i = 1; i < f.requests && i < 32; i++)
+		ck_assert_int_eq(f.ops[i], HV_HC_DOMCTL_GET_CONFIG);
+	close(held);
+	hv_domain_config_dispose(&cfg);
+
+	/* a restore reopens the disks its description names, after the image
+	 * and kernel */
+	ck_assert_int_ge(asprintf(&json, img_json, a), 0);
+	img = make_image(json, 0, 0);
+	ck_assert_int_eq(hv_domain_restore(ctx, img, NULL, &domid, NULL), 0);
+	ck_assert_uint_eq(f.restore.flags, HV_HC_RESTORE_KERNEL);
+	ck_assert_uint_eq(f.last_nfds, 3);
+	ck_assert_int_eq(f.last_fd_modes[2], O_RDWR);
+	/* one held elsewhere: refused before hvd hears of it */
+	held = hv__disk_open(ctx, "alpha", d, false);
+	free(json);
+	close(img);
+	ck_assert_int_ge(asprintf(&json, img_json, b), 0);
+	img = make_image(json, 0, 0);
+	f.requests = 0;
+	ck_assert_int_eq(hv_domain_restore(ctx, img, NULL, &domid, NULL), HV_ERROR_BUSY);
+	for (int i = 0; i < f.requests && i < 32; i++)
+		ck_assert_int_ne(f.ops[i], HV_HC_DOMCTL_RESTORE_DOMAIN);
+	close(held);
+	close(img);
+	free(json);
+	hv_disk_spec_free(d);
+	unlink(a);
+	unlink(b);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
 /* --- cancelling ------------------------------------------------------------ */
 
 START_TEST(test_cancel_save)
@@ -1228,6 +1328,7 @@ int main(void)
 	tcase_add_test(tc, test_save);
 	tcase_add_test(tc, test_create_stores_config);
 	tcase_add_test(tc, test_restore);
+	tcase_add_test(tc, test_disks);
 	tcase_add_test(tc, test_cancel_save);
 	tcase_add_test(tc, test_cancel_restore);
 	tcase_add_test(tc, test_sized_structs);

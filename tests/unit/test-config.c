@@ -390,7 +390,7 @@ static const struct {
 	{ "disk = [ '/a,raw,xvda,rw,extra' ]\n", "guest.cfg:1: disk: \"/a,raw,xvda,rw,extra\": \"extra\" is one positional parameter too many" },
 	{ "disk = [ '/a,raw,xvda,vdev=xvdb' ]\n", "disk: \"/a,raw,xvda,vdev=xvdb\": vdev is given twice" },
 	{ "disk = [ '/a,vmdk,xvda' ]\n", "disk: \"/a,vmdk,xvda\": format \"vmdk\" is not raw, qcow, qcow2, vhd or qed" },
-	{ "disk = [ '/a,raw,vda' ]\n", "disk: \"/a,raw,vda\": vdev \"vda\" is not a virtual disk name" },
+	{ "disk = [ '/a,raw,vd1' ]\n", "disk: \"/a,raw,vd1\": vdev \"vd1\" is not a virtual disk name" },
 	{ "disk = [ '/a,raw,xvda,colo=1' ]\n", "disk: \"/a,raw,xvda,colo=1\": unknown parameter \"colo\"" },
 	{ "disk = [ '/a,raw,xvda,backend=dom1' ]\n", "backend=dom1: hv has no driver domains" },
 	{ "disk = [ '/a.iso,raw,hdc,rw,devtype=cdrom' ]\n", "a CD-ROM is read-only" },
@@ -904,7 +904,7 @@ START_TEST(test_validate)
 #undef EXPECT_INVALID
 
 	base_config(&cfg);
-	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 1), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 2), HV_ERROR_INVAL);
 	hv_domain_config_dispose(&cfg);
 }
 END_TEST

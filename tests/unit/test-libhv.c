@@ -130,7 +130,7 @@ START_TEST(test_symbol_map)
 	}
 	fclose(f);
 	ck_assert_uint_eq(seen, NR_ABI);
-	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010200);
+	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010300);
 }
 END_TEST
 

@@ -29,7 +29,7 @@
 #define HV_HC_MAGIC		0x43485648u	/* "HVHC" */
 #define HV_HC_VERSION		1
 #define HV_HC_MSG_MAX		65536		/* whole message, header included */
-#define HV_HC_MAX_FDS		8
+#define HV_HC_MAX_FDS		16	/* a restore: image, kernel, ramdisk, 12 disks */
 
 #define HV_HC_F_REPLY		0x0001
 #define HV_HC_F_EVENT		0x0002
@@ -126,7 +126,14 @@ struct hv_hc_domid {
  * and hands to the domain's hv-vmm.  fd[0] is the kernel, fd[1] the
  * ramdisk with HV_HC_CREATE_RAMDISK: regular files, opened by the client
  * with its own privileges; the paths in the description are only
- * recorded.  The reply comes once the domain runs, or is built and paused
+ * recorded.  The disks follow, one descriptor for each of the
+ * description's disks that has a target (an empty CD-ROM drive has none),
+ * in the order of its "disks" array: regular files or block devices, open
+ * for reading and writing (for reading only if the disk is read-only or a
+ * CD-ROM), locked by the client (docs/hypercall-abi.md); hvd keeps its own
+ * duplicates, and so the locks, until the domain is destroyed, and hands
+ * them to every hv-vmm the domain gets (restarts too).  Too few or too many
+ * descriptors: HV_HC_EBADF.  The reply comes once the domain runs, or is built and paused
  * with HV_HC_CREATE_PAUSED; a domain whose build fails leaves nothing
  * behind, and the reply's message says why.
  */
@@ -258,7 +265,9 @@ struct hv_hc_save_result {
  * is the domain's description: the image's DOMAIN_CONFIG as the client read
  * it, or a replacement with the same memory and vCPUs; hvd checks it and
  * stores it as received.  fd[1] is the kernel and fd[2] the ramdisk when
- * the flags say so: hvd keeps them for a later on_reboot=restart.  hv-vmm
+ * the flags say so: hvd keeps them for a later on_reboot=restart.  The
+ * description's disks follow, as for CREATE_DOMAIN (the targets it names:
+ * the image's, or the replacement's).  hv-vmm
  * reads and checks the whole image before any vCPU runs (with
  * HV_HC_RESTORE_LAZY: everything but the page data, which it maps from the
  * file); hvd sends HV_HC_F_PROGRESS messages meanwhile, and replies once

@@ -50,8 +50,9 @@ enum hv_vmm_op {
 	HV_VMM_OP_SAVE = 7,		/* struct hv_vmm_save + config; 1 fd: the stream
 					 * -> struct hv_vmm_save_result */
 	HV_VMM_OP_BUILD = 8,		/* struct hv_vmm_build + config; fds: kernel
-					 * [, ramdisk] -> - */
-	HV_VMM_OP_RESTORE = 9,		/* struct hv_vmm_restore; 1 fd: the image -> - */
+					 * [, ramdisk], disks -> - */
+	HV_VMM_OP_RESTORE = 9,		/* struct hv_vmm_restore [+ config]; fds: the
+					 * image, disks -> - */
 	HV_VMM_OP_CANCEL = 10,		/* stop the SAVE in progress -> - (-ENOENT: none);
 					 * the SAVE then fails with -ECANCELED, the
 					 * domain left as it was */
@@ -126,7 +127,15 @@ struct hv_vmm_save_result {
 /*
  * BUILD: the domain's description (libhv's configuration JSON, config_len
  * bytes after the struct) and its kernel, and ramdisk with
- * HV_VMM_BUILD_RAMDISK, as descriptors.  hv-vmm builds the domain (memory,
+ * HV_VMM_BUILD_RAMDISK, as descriptors, then one descriptor for each of
+ * the description's disks that has a target (an empty CD-ROM drive has
+ * none), in the order of its "disks" array: open as the disk is (read and
+ * write, or read only), locked by whoever opened it (the lock is the open
+ * file description's: hv-vmm holds it too); hv-vmm owns them from then on
+ * and never opens a disk path itself.  The guest sees the disks in the
+ * order of their vdev's disk number (hv_config_validate() in
+ * hv/config.h), as virtio-blk devices whose serial is the vdev.  Fewer or
+ * more disk descriptors than that: -EBADF.  hv-vmm builds the domain (memory,
  * devices, ACPI, the kernel loaded) and replies; a failed reply's message
  * says why, and hv-vmm then exits.  After a successful reply the vCPUs
  * start, unless HV_VMM_BUILD_PAUSED, and HV_VMM_EV_RUNNING follows.  Only
@@ -147,6 +156,13 @@ struct hv_vmm_build {
  * vCPU exists (HV_VMM_EV_PROGRESS events while it reads memory), then
  * replies as for BUILD.  memory_mib and vcpus, when not 0, are what the
  * image must hold (else it is refused).  Only as the first request.
+ *
+ * The domain's description may follow the struct (config_len bytes of
+ * JSON, as in BUILD): the one the domain has now, which says its disks
+ * (their targets may be others than the image's; their descriptors follow
+ * the image's, as in BUILD).  Without it (config_len 0, or a body of the
+ * first version's 16 bytes) the domain has no disks, and no descriptor but
+ * the image may come.
  */
 #define HV_VMM_RESTORE_PAUSED	0x1
 #define HV_VMM_RESTORE_LAZY	0x2	/* map the image's pages (docs/hv-vmm.md) */
@@ -155,7 +171,12 @@ struct hv_vmm_restore {
 	uint32_t flags;		/* HV_VMM_RESTORE_* */
 	uint32_t vcpus;		/* 0: as the image says */
 	uint64_t memory_mib;	/* 0: as the image says */
+	uint32_t config_len;	/* bytes of JSON after this struct, 0: none */
+	uint32_t reserved;	/* must be zero */
 };
+
+/* The first version's struct hv_vmm_restore: without config_len. */
+#define HV_VMM_RESTORE_V1_SIZE 16
 
 struct hv_vmm_progress {
 	uint64_t done;		/* bytes of guest memory written so far */

@@ -71,6 +71,11 @@ static const struct hv__field disk_fields[] = {
 	FIELD(hv_disk_spec, script, HV__F_STRING, 0, NULL, NULL),
 	FIELD(hv_disk_spec, discard, HV__F_TRISTATE, 0, NULL, NULL),
 	FIELD(hv_disk_spec, direct_io_safe, HV__F_BOOL, 0, NULL, NULL),
+	FIELD(hv_disk_spec, iops, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_disk_spec, iops_burst, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_disk_spec, bps, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_disk_spec, bps_burst, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_disk_spec, queues, HV__F_UINT, HV__OMIT_ZERO, NULL, NULL),
 };
 
 const struct hv__struct_desc hv__disk_desc = {

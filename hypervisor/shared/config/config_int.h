@@ -48,6 +48,11 @@ enum hv__ftype {
 
 struct hv__struct_desc;
 
+/* aux of HV__F_U64 and HV__F_UINT: the JSON leaves the member out when it
+ * is 0 (members added later, so that descriptions without them stay as
+ * they were). */
+#define HV__OMIT_ZERO 1
+
 struct hv__field {
 	const char *name;	/* JSON key */
 	enum hv__ftype type;
@@ -99,6 +104,45 @@ const char *hv__check_cpus(const char *s, char *buf, size_t len);
 const char *hv__check_vdev(const char *s);
 const char *hv__check_rate(const char *s);
 const char *hv__check_utf8(const char *s);
+
+/*
+ * The disk number and partition a valid vdev names, as Xen numbers them:
+ * xvdX, hdX, sdX and vdX count X = a, b, ..., z, aa, ab, ... from 0, and
+ * dNpM is disk N, partition M.  0, or -1 for a name hv__check_vdev()
+ * refuses.
+ */
+int hv__vdev_number(const char *s, unsigned int *disk_r, unsigned int *part_r);
+
+/*
+ * The disks the guest sees, in the order it sees them: the indexes into
+ * @cfg->disks of those with a target (an empty CD-ROM is no device), by
+ * their vdev's disk number, then partition.  Fills at most @max (and at
+ * most HV_DOMAIN_MAX_DISKS) entries of @order; returns how many.
+ */
+size_t hv__disk_guest_order(const hv_domain_config *cfg, size_t *order, size_t max);
+
+/* The request queues @d gets in a domain of @vcpus vCPUs. */
+unsigned int hv__disk_queues(const hv_disk_spec *d, unsigned int vcpus);
+
+/*
+ * A SIZE of xl.cfg's disk keys: the @n bytes at @s, decimal bytes with an
+ * optional K, M or G suffix (powers of 1024), at most INT64_MAX.  0 with
+ * the value in *v_r, or -1.
+ */
+int hv__parse_size(const char *s, size_t n, uint64_t *v_r);
+
+/*
+ * hv_config_validate()'s HV_CONFIG_VALIDATE_CREATE part, in support.c:
+ * whether this hv can create the (well-formed) domain @cfg, called @who in
+ * messages.  0, HV_ERROR_CONFIG or HV_ERROR_NOSYS (logged).
+ */
+int hv__validate_create(hv_ctx *ctx, const hv_domain_config *cfg, const char *who);
+
+/* What hv creates: the limits hv__validate_create() checks. */
+#define HV__CMDLINE_MAX 4096		/* the longest kernel command line, with its NUL */
+#define HV__CREATE_MIN_MEMORY_MIB 16
+#define HV__CREATE_MAX_MEMORY_MIB (UINT64_C(1) << 22)	/* 4 TiB */
+#define HV__CREATE_MAX_VCPUS 64
 
 /* The value of hex digit @c, or -1. */
 int hv__hexval(char c);

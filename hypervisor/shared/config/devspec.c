@@ -3,6 +3,7 @@
  * Xen disk and vif specifications: xl-disk-configuration(5) and
  * xl-network-configuration(5).
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,10 +157,50 @@ static int disk_set(struct disk_parse *dp, int which, const char *v, size_t n)
 	return 0;
 }
 
+/* hv's own keys: rate limits and queues. 1 if @k is one, 0 if not, or an error. */
+static int disk_hv_keyword(struct disk_parse *dp, const char *k, size_t kn,
+			   const char *v, size_t vn)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		bool size;	/* a SIZE (K/M/G suffixes), else a plain number */
+	} keys[] = {
+		{ "iops", offsetof(hv_disk_spec, iops), false },
+		{ "iops-burst", offsetof(hv_disk_spec, iops_burst), false },
+		{ "bps", offsetof(hv_disk_spec, bps), true },
+		{ "bps-burst", offsetof(hv_disk_spec, bps_burst), true },
+	};
+	uint64_t val;
+
+	if (kn == 6 && !memcmp(k, "queues", 6)) {
+		if (hv__parse_size(v, vn, &val) || !memchr("0123456789", v[vn - 1], 10) ||
+		    val < 1 || val > HV_DISK_MAX_QUEUES)
+			return serr(&dp->src, "queues \"%.*s\" is not a number from 1 to %d (try queues=%d)",
+				    (int)vn, v, HV_DISK_MAX_QUEUES, HV_DISK_MAX_QUEUES);
+		dp->disk->queues = (unsigned int)val;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (kn != strlen(keys[i].key) || memcmp(k, keys[i].key, kn))
+			continue;
+		if (hv__parse_size(v, vn, &val) ||
+		    (!keys[i].size && !memchr("0123456789", v[vn - 1], 10)))
+			return serr(&dp->src, "%s \"%.*s\" is not %s", keys[i].key, (int)vn, v,
+				    keys[i].size ?
+				    "a number of bytes per second (try bps=100M; K, M and G are powers of 1024)" :
+				    "a whole number of requests per second (try iops=1000)");
+		*(uint64_t *)((char *)dp->disk + keys[i].off) = val;
+		return 1;
+	}
+	return 0;
+}
+
 static int disk_keyword(struct disk_parse *dp, const char *k, size_t kn,
 			const char *v, size_t vn)
 {
 	hv_disk_spec *disk = dp->disk;
+	int rc;
 
 	for (int i = 0; i < NR_POS; i++)
 		if (kn == strlen(pos_names[i]) && !memcmp(k, pos_names[i], kn))
@@ -188,10 +229,20 @@ static int disk_keyword(struct disk_parse *dp, const char *k, size_t kn,
 	}
 	if (kn == 6 && !memcmp(k, "script", 6))
 		return set_str(&disk->script, v, vn);
+	if (kn == 13 && !memcmp(k, "specification", 13)) {
+		/* Xen's "xen" is its own PV protocol; hv's disks are virtio */
+		if (vn == 6 && !memcmp(v, "virtio", 6))
+			return 0;
+		return serr(&dp->src, "specification \"%.*s\": hv's disks are virtio-blk devices (write specification=virtio, or leave it out)",
+			    (int)vn, v);
+	}
+	rc = disk_hv_keyword(dp, k, kn, v, vn);
+	if (rc)
+		return rc < 0 ? rc : 0;
 	if (kn == 7 && !memcmp(k, "backend", 7))
 		return serr(&dp->src, "backend=%.*s: hv has no driver domains; leave backend out",
 			    (int)vn, v);
-	return serr(&dp->src, "unknown parameter \"%.*s\" (known: target, format, vdev, access, devtype, backendtype, script, and the flags cdrom, discard, no-discard, direct-io-safe)",
+	return serr(&dp->src, "unknown parameter \"%.*s\" (known: target, format, vdev, access, devtype, backendtype, script, specification, iops, iops-burst, bps, bps-burst, queues, and the flags cdrom, discard, no-discard, direct-io-safe)",
 		    (int)kn, k);
 }
 

@@ -69,6 +69,8 @@ static int gen_field(struct gen *gn, const struct hv__field *f,
 			st = gen_str(gn->g, *(char *const *)p);
 		break;
 	case HV__F_U64:
+		if (f->aux == HV__OMIT_ZERO && !*(const uint64_t *)p)
+			return 0;
 		if (*(const uint64_t *)p > INT64_MAX) {
 			HV__ERR(gn->ctx, "domain config to JSON: %s: %llu is too large (at most %lld)",
 				path, (unsigned long long)*(const uint64_t *)p,
@@ -81,6 +83,8 @@ static int gen_field(struct gen *gn, const struct hv__field *f,
 					      (long long)*(const uint64_t *)p);
 		break;
 	case HV__F_UINT:
+		if (f->aux == HV__OMIT_ZERO && !*(const unsigned int *)p)
+			return 0;
 		st = gen_str(gn->g, f->name);
 		if (st == yajl_gen_status_ok)
 			st = yajl_gen_integer(gn->g, *(const unsigned int *)p);

@@ -120,7 +120,7 @@ const char *hv__check_vdev(const char *s)
 
 	if (!strncmp(p, "xvd", 3)) {
 		p += 3;
-	} else if (!strncmp(p, "hd", 2) || !strncmp(p, "sd", 2)) {
+	} else if (!strncmp(p, "hd", 2) || !strncmp(p, "sd", 2) || !strncmp(p, "vd", 2)) {
 		p += 2;
 	} else if (*p == 'd' && is_digit(p[1])) {
 		p++;
@@ -142,7 +142,103 @@ const char *hv__check_vdev(const char *s)
 end:
 	if (p != s && !*p)
 		return NULL;
-	return "is not a virtual disk name (try xvda, xvdb1, hdc, sda or d0p1)";
+	return "is not a virtual disk name (try xvda, xvdb1, hdc, sda, vda or d0p1)";
+}
+
+int hv__vdev_number(const char *s, unsigned int *disk_r, unsigned int *part_r)
+{
+	const char *p = s;
+	unsigned int disk = 0, part = 0;
+
+	if (hv__check_vdev(s))
+		return -1;
+	if (*p == 'd') {
+		for (p++; is_digit(*p); p++)
+			disk = disk * 10 + (unsigned int)(*p - '0');
+		if (*p == 'p')
+			p++;
+	} else {
+		p += *p == 'x' ? 3 : 2;
+		/* a..z are 0..25, then aa is 26: letters as digits 1..26 */
+		for (; is_lower(*p); p++)
+			disk = disk * 26 + (unsigned int)(*p - 'a') + 1;
+		disk--;
+	}
+	for (; is_digit(*p); p++)
+		part = part * 10 + (unsigned int)(*p - '0');
+	*disk_r = disk;
+	*part_r = part;
+	return 0;
+}
+
+size_t hv__disk_guest_order(const hv_domain_config *cfg, size_t *order, size_t max)
+{
+	uint64_t keys[HV_DOMAIN_MAX_DISKS];
+	size_t n = 0;
+
+	if (max > HV_DOMAIN_MAX_DISKS)
+		max = HV_DOMAIN_MAX_DISKS;
+	for (size_t i = 0; i < cfg->nr_disks && max; i++) {
+		const hv_disk_spec *d = cfg->disks[i];
+		unsigned int disk, part;
+		uint64_t key;
+		size_t j;
+
+		if (!d || !d->target || !d->vdev || hv__vdev_number(d->vdev, &disk, &part))
+			continue;
+		key = (uint64_t)disk << 32 | part;
+		/* the first @max by key: insertion sort, equal keys (refused by
+		 * validation) in their order, the last one dropped when full */
+		if (n == max && keys[n - 1] <= key)
+			continue;
+		if (n < max)
+			n++;
+		for (j = n - 1; j && keys[j - 1] > key; j--) {
+			keys[j] = keys[j - 1];
+			order[j] = order[j - 1];
+		}
+		keys[j] = key;
+		order[j] = i;
+	}
+	return n;
+}
+
+unsigned int hv__disk_queues(const hv_disk_spec *d, unsigned int vcpus)
+{
+	if (d->queues)
+		return d->queues;
+	return vcpus < 1 ? 1 : vcpus < HV_DISK_MAX_QUEUES ? vcpus : HV_DISK_MAX_QUEUES;
+}
+
+int hv__parse_size(const char *s, size_t n, uint64_t *v_r)
+{
+	uint64_t v = 0;
+	unsigned int shift = 0;
+	size_t i;
+
+	for (i = 0; i < n && is_digit(s[i]); i++) {
+		uint64_t d = (uint64_t)(s[i] - '0');
+
+		if (v > ((uint64_t)INT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (!i)
+		return -1;
+	if (i + 1 == n) {
+		switch (s[i]) {
+		case 'K': case 'k': shift = 10; break;
+		case 'M': case 'm': shift = 20; break;
+		case 'G': case 'g': shift = 30; break;
+		default: return -1;
+		}
+	} else if (i != n) {
+		return -1;
+	}
+	if (v > (uint64_t)INT64_MAX >> shift)
+		return -1;
+	*v_r = v << shift;
+	return 0;
 }
 
 const char *hv__check_rate(const char *s)
@@ -303,6 +399,7 @@ static int validate_disk(struct vctx *v, const hv_domain_config *cfg,
 		"phy", "qdisk", "tap", "standalone",
 	};
 	const hv_disk_spec *d = cfg->disks[i];
+	unsigned int disk, part;
 	char key[64];
 	const char *why;
 	bool ok;
@@ -319,11 +416,20 @@ static int validate_disk(struct vctx *v, const hv_domain_config *cfg,
 	why = hv__check_vdev(d->vdev);
 	if (why)
 		return verr(v, key, "vdev \"%s\" %s", d->vdev, why);
-	for (size_t j = 0; j < i; j++)
-		if (cfg->disks[j] && cfg->disks[j]->vdev &&
-		    !strcmp(cfg->disks[j]->vdev, d->vdev))
+	hv__vdev_number(d->vdev, &disk, &part);
+	for (size_t j = 0; j < i; j++) {
+		const hv_disk_spec *o = cfg->disks[j];
+		unsigned int odisk, opart;
+
+		if (!o || !o->vdev || hv__vdev_number(o->vdev, &odisk, &opart))
+			continue;
+		if (!strcmp(o->vdev, d->vdev))
 			return verr(v, key, "vdev \"%s\" is also used by disks[%zu]; give each disk its own vdev",
 				    d->vdev, j);
+		if (odisk == disk && opart == part)
+			return verr(v, key, "vdev \"%s\" names the same disk as disks[%zu]'s \"%s\" (disk %u%s); give each disk its own number, e.g. xvda, xvdb",
+				    d->vdev, j, o->vdev, disk, part ? ", same partition" : "");
+	}
 	if (!d->target && d->devtype != HV_DISK_DEVTYPE_CDROM)
 		return verr(v, key, "has no target (give the image or device path; only a CD-ROM may be empty)");
 	if (d->target && !d->target[0])
@@ -336,6 +442,19 @@ static int validate_disk(struct vctx *v, const hv_domain_config *cfg,
 	if (d->direct_io_safe != 0 && d->direct_io_safe != 1)
 		return verr(v, key, "direct_io_safe is %d (use 0 or 1)",
 			    d->direct_io_safe);
+	if (d->queues > HV_DISK_MAX_QUEUES)
+		return verr(v, key, "queues is %u (use 1 to %d, or 0 for min(vcpus, %d))",
+			    d->queues, HV_DISK_MAX_QUEUES, HV_DISK_MAX_QUEUES);
+	if (d->iops_burst && d->iops_burst < d->iops)
+		return verr(v, key, "iops-burst %" PRIu64 " is less than iops %" PRIu64 " (the burst is the bucket, which holds at least one second's worth; raise it or leave it out)",
+			    d->iops_burst, d->iops);
+	if (d->bps_burst && d->bps_burst < d->bps)
+		return verr(v, key, "bps-burst %" PRIu64 " is less than bps %" PRIu64 " (the burst is the bucket, which holds at least one second's worth; raise it or leave it out)",
+			    d->bps_burst, d->bps);
+	if ((d->iops_burst && !d->iops) || (d->bps_burst && !d->bps))
+		return verr(v, key, "%s is set without %s (a burst only shapes a limit; set the limit too, or leave the burst out)",
+			    d->iops_burst && !d->iops ? "iops-burst" : "bps-burst",
+			    d->iops_burst && !d->iops ? "iops" : "bps");
 	if (d->backendtype) {
 		ok = false;
 		for (size_t j = 0; j < 4; j++)
@@ -391,8 +510,9 @@ HV__EXPORT int hv_config_validate(hv_ctx *ctx, const hv_domain_config *cfg,
 		HV__ERR(ctx, "domain config: not initialised (call hv_domain_config_init() first)");
 		return HV_ERROR_INVAL;
 	}
-	if (flags) {
-		HV__ERR(ctx, "hv_config_validate: unknown flags %#x (pass 0)", flags);
+	if (flags & ~HV_CONFIG_VALIDATE_CREATE) {
+		HV__ERR(ctx, "hv_config_validate: unknown flags %#x (pass 0 or HV_CONFIG_VALIDATE_CREATE)",
+			flags);
 		return HV_ERROR_INVAL;
 	}
 	if (!cfg->name)
@@ -442,5 +562,7 @@ HV__EXPORT int hv_config_validate(hv_ctx *ctx, const hv_domain_config *cfg,
 	for (size_t i = 0; i < cfg->nr_vifs; i++)
 		if ((rc = validate_vif(&v, cfg, i)))
 			return rc;
+	if (flags & HV_CONFIG_VALIDATE_CREATE)
+		return hv__validate_create(ctx, cfg, who);
 	return 0;
 }

@@ -253,3 +253,42 @@ int stream_read_next(struct stream_reader *r, struct stream_record *rec)
 {
 	return stream_read_checked(r, rec, NULL);
 }
+
+int stream_read_config(int fd, char **json_r, uint32_t *flags_r, char *msg, size_t msg_size)
+{
+	off_t start = lseek(fd, 0, SEEK_CUR);
+	struct stream_reader rd;
+	struct stream_record rec;
+	int r;
+
+	*json_r = NULL;
+	if (start < 0) {
+		snprintf(msg, msg_size, "cannot tell the offset in the image: %s", strerror(errno));
+		return -errno;
+	}
+	stream_reader_init(&rd, fd);
+	r = stream_read_next(&rd, &rec);
+	if (r < 0) {
+		snprintf(msg, msg_size, "%s", rd.errmsg);
+	} else if (r == 0 || rec.type != STREAM_REC_DOMAIN_CONFIG) {
+		/* the reader refuses this itself; never act on what it missed */
+		snprintf(msg, msg_size, "the image does not start with its configuration");
+		r = -STREAM_E_ORDER;
+	} else if (!(*json_r = malloc((size_t)rec.len + 1))) {
+		snprintf(msg, msg_size, "out of memory");
+		r = -ENOMEM;
+	} else {
+		memcpy(*json_r, rec.body, rec.len);
+		(*json_r)[rec.len] = '\0';
+		*flags_r = rd.flags;
+		r = 0;
+	}
+	stream_reader_fini(&rd);
+	if (lseek(fd, start, SEEK_SET) != start && !r) {
+		r = -errno;
+		snprintf(msg, msg_size, "cannot seek back in the image: %s", strerror(-r));
+		free(*json_r);
+		*json_r = NULL;
+	}
+	return r;
+}

@@ -206,4 +206,14 @@ STREAM_API int stream_read_next(struct stream_reader *r, struct stream_record *r
 /* The header and layout, once read. */
 STREAM_API const struct stream_layout *stream_reader_layout(const struct stream_reader *r);
 
+/*
+ * The domain's description in the image at @fd's offset (which it puts
+ * back): the stream header and its first record, DOMAIN_CONFIG, checked as
+ * every record is.  0 with a malloc()ed NUL-terminated copy in *json_r
+ * and the header's flags in *flags_r; or -STREAM_E_* (-STREAM_E_ORDER: the
+ * first record is another) or -errno, with the reader's message in @msg.
+ */
+STREAM_API int stream_read_config(int fd, char **json_r, uint32_t *flags_r, char *msg,
+				  size_t msg_size);
+
 #endif

@@ -89,7 +89,8 @@ int vmmmsg_build(const void *body, size_t len, size_t nfds, struct hv_vmm_build 
 		*why = "BUILD: unknown flags, a config_len that is not the rest of the body, or a NUL in the description";
 		return -EPROTO;
 	}
-	if (nfds != (b->flags & HV_VMM_BUILD_RAMDISK ? 2u : 1u)) {
+	/* the disks' descriptors follow; only the description can count them */
+	if (nfds < (b->flags & HV_VMM_BUILD_RAMDISK ? 2u : 1u)) {
 		*why = "BUILD: not the descriptors its flags say (the kernel, and the ramdisk with HV_VMM_BUILD_RAMDISK)";
 		return -EBADF;
 	}
@@ -98,21 +99,53 @@ int vmmmsg_build(const void *body, size_t len, size_t nfds, struct hv_vmm_build 
 	return 0;
 }
 
-int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_restore *r,
-		   const char **why)
+void *vmmmsg_restore_body(const struct hv_vmm_restore *r, const char *json, size_t len,
+			  size_t *size_r)
 {
-	if (len != sizeof(*r)) {
+	struct hv_vmm_restore h = *r;
+	uint8_t *body = malloc(sizeof(h) + len);
+
+	if (!body)
+		return NULL;
+	h.config_len = (uint32_t)len;
+	h.reserved = 0;
+	memcpy(body, &h, sizeof(h));
+	if (len)
+		memcpy(body + sizeof(h), json, len);
+	*size_r = sizeof(h) + len;
+	return body;
+}
+
+int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_restore *r,
+		   const char **json_r, size_t *json_len_r, const char **why)
+{
+	const char *json = (const char *)body + sizeof(*r);
+
+	*json_r = NULL;
+	*json_len_r = 0;
+	memset(r, 0, sizeof(*r));
+	if (len != HV_VMM_RESTORE_V1_SIZE && len < sizeof(*r)) {
 		*why = "RESTORE: the body is not a struct hv_vmm_restore";
 		return -EPROTO;
 	}
-	memcpy(r, body, sizeof(*r));
-	if (r->flags & ~(uint32_t)(HV_VMM_RESTORE_PAUSED | HV_VMM_RESTORE_LAZY)) {
-		*why = "RESTORE: unknown flags";
+	memcpy(r, body, len < sizeof(*r) ? len : sizeof(*r));
+	if (r->flags & ~(uint32_t)(HV_VMM_RESTORE_PAUSED | HV_VMM_RESTORE_LAZY) ||
+	    r->reserved) {
+		*why = "RESTORE: unknown flags, or a reserved field that is not zero";
 		return -EPROTO;
 	}
-	if (nfds != 1) {
-		*why = "RESTORE: one descriptor, the image, must come with it";
+	if (len > HV_VMM_RESTORE_V1_SIZE &&
+	    (r->config_len != len - sizeof(*r) || memchr(json, '\0', r->config_len))) {
+		*why = "RESTORE: a config_len that is not the rest of the body, or a NUL in the description";
+		return -EPROTO;
+	}
+	if (nfds < 1 || (!r->config_len && nfds != 1)) {
+		*why = "RESTORE: the image must come with it, and without a description nothing else";
 		return -EBADF;
+	}
+	if (r->config_len) {
+		*json_r = json;
+		*json_len_r = r->config_len;
 	}
 	return 0;
 }

@@ -49,14 +49,28 @@ void *vmmmsg_build_body(uint32_t flags, const char *json, size_t len, size_t *si
  * Checks a received BUILD body of @len bytes that came with @nfds
  * descriptors: the struct into *b, the JSON (not NUL-terminated, no NUL in
  * it) at *json_r, *json_len_r bytes.  0, -EPROTO (malformed: unknown flags,
- * a length that is not the rest of the body, a NUL) or -EBADF (not the
- * descriptors the flags say); @why says which.
+ * a length that is not the rest of the body, a NUL) or -EBADF (fewer
+ * descriptors than the flags say; those after them are the disks', which
+ * the caller counts against the description); @why says which.
  */
 int vmmmsg_build(const void *body, size_t len, size_t nfds, struct hv_vmm_build *b,
 		 const char **json_r, size_t *json_len_r, const char **why);
 
-/* The same for RESTORE's body: one descriptor, known flags, nothing after. */
+/*
+ * RESTORE's body: @r (its config_len set to @len) and @len bytes of @json
+ * (0: no description), in a malloc()ed buffer of *size_r bytes (NULL: out
+ * of memory).
+ */
+void *vmmmsg_restore_body(const struct hv_vmm_restore *r, const char *json, size_t len,
+			  size_t *size_r);
+
+/*
+ * The same checks for RESTORE's body (the first version's 16 bytes too):
+ * known flags, reserved zero, the description (if any: *json_r, else
+ * NULL) as for BUILD; the image's descriptor, and with a description the
+ * disks' after it.
+ */
 int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_restore *r,
-		   const char **why);
+		   const char **json_r, size_t *json_len_r, const char **why);
 
 #endif

@@ -41,6 +41,8 @@ extern "C" {
 
 /* Present when this header declares the domain configuration API. */
 #define HV_HAVE_DOMAIN_CONFIG 1
+/* Present when domains can have disks (libhv 1.3). */
+#define HV_HAVE_DISKS 1
 
 /* Memory a guest gets when its configuration does not say (MiB). */
 #define HV_DOMAIN_DEFAULT_MEMORY_MIB 128
@@ -89,27 +91,50 @@ enum hv_disk_devtype {
  * Allocate with hv_disk_spec_new() or hv_disk_spec_parse().
  */
 typedef struct hv_disk_spec {
-	/* Host file or block device.  NULL only for an empty CD-ROM drive. */
+	/* Host file or block device, opened by hv_domain_create() with the
+	 * caller's privileges.  NULL only for an empty CD-ROM drive. */
 	char *target;
-	/* Image format; default HV_DISK_FORMAT_RAW. */
+	/* Image format; default HV_DISK_FORMAT_RAW, the only one hv creates
+	 * a domain with (the others are parsed and kept). */
 	enum hv_disk_format format;
-	/* Name in the guest: xvdX, hdX, sdX (X: a..z, aa..) or dN[pM].
-	 * Required, unique among a domain's disks. */
+	/* Name in the guest: xvdX, hdX, sdX, vdX (X: a..z, aa..; the disk's
+	 * number, from 0, which orders the disks: see hv_config_validate())
+	 * or dN[pM].  Required, unique among a domain's disks.  The guest sees
+	 * it as the disk's serial. */
 	char *vdev;
 	/* Default HV_DISK_ACCESS_RW; CD-ROMs are always read-only. */
 	enum hv_disk_access access;
 	/* Default HV_DISK_DEVTYPE_DISK. */
 	enum hv_disk_devtype devtype;
 	/* Xen backend hint: "phy", "qdisk", "tap" or "standalone"; NULL: the
-	 * toolstack chooses.  Kept for compatibility; hv may ignore it. */
+	 * toolstack chooses.  Kept for compatibility; hv has one backend. */
 	char *backendtype;
 	/* Hotplug script run in the host; NULL: none. */
 	char *script;
-	/* Pass guest discard requests to the target: -1 default, 0 no, 1 yes. */
+	/* Pass guest discard requests to the target: -1 default (yes), 0 no,
+	 * 1 yes. */
 	int discard;
 	/* Nonzero: the backend may use O_DIRECT ("direct-io-safe"). */
 	int direct_io_safe;
+	/*
+	 * hv's own keys (libhv 1.3).  Rate limits: requests per second and
+	 * bytes per second, each with the size of its bucket (the burst a
+	 * disk may take at once after being idle; 0: one second's worth);
+	 * 0: unlimited.  xl.cfg: iops=N, iops-burst=N, bps=SIZE,
+	 * bps-burst=SIZE (SIZE: bytes, or with a K, M or G suffix).
+	 */
+	uint64_t iops, iops_burst;
+	uint64_t bps, bps_burst;
+	/* Request queues the guest may use, 1 to HV_DISK_MAX_QUEUES
+	 * (xl.cfg: queues=N); 0: min(vcpus, HV_DISK_MAX_QUEUES). */
+	unsigned int queues;
 } hv_disk_spec;
+
+/* The most request queues a disk has. */
+#define HV_DISK_MAX_QUEUES 4
+/* The most disks with a target (CD-ROM drives left empty not counted)
+ * that hv gives one domain. */
+#define HV_DOMAIN_MAX_DISKS 12
 
 /*
  * One virtual network interface: an entry of xl.cfg's vif = [ ... ] list.
@@ -191,8 +216,8 @@ typedef struct hv_domain_config {
 	/* malloc()ed arrays of pointers, each entry owned by the configuration
 	 * and freed by hv_domain_config_dispose().  Add entries with
 	 * hv_domain_config_add_disk() and hv_domain_config_add_vif().
-	 * Whether hv can create a domain with them is for the creating call to
-	 * say; hv_config_validate() only checks that they are well formed. */
+	 * Whether hv can create a domain with them is checked by
+	 * hv_config_validate() with HV_CONFIG_VALIDATE_CREATE. */
 	hv_disk_spec **disks;
 	size_t nr_disks;
 	hv_vif_spec **vifs;
@@ -291,17 +316,38 @@ int hv_config_parse_xl_buffer(hv_ctx *ctx, const char *name, const char *buf,
 int hv_config_set(hv_ctx *ctx, hv_domain_config *cfg,
 		  const char *key_equals_value);
 
-/* Flags for hv_config_validate(); none are defined yet: pass 0. */
+/*
+ * Flags for hv_config_validate().
+ * HV_CONFIG_VALIDATE_CREATE: also check that this hv can create the
+ * domain: everything hv_domain_create() and hv_domain_restore() check
+ * before they open a file, and hvd and hv-vmm check again (the same
+ * code), so that "xl create -n" refuses exactly what "xl create" refuses
+ * for the configuration itself.  Files are not opened: a kernel or disk
+ * target that is missing is found when the domain is created.
+ */
+#define HV_CONFIG_VALIDATE_CREATE 0x1u
 
 /*
  * hv_config_validate - check @cfg as a whole: a name that can be used in
  * paths and is not a number, a kernel for PVH guests, memory and vCPU
  * counts in range (maxmem >= memory, maxvcpus >= vcpus), valid
- * enumerations, well-formed and unique disks and vifs.  Whether this host
- * and hv version support what is asked for (e.g. devices) is checked by
- * the call that creates the domain, not here.  Returns 0, or
- * HV_ERROR_CONFIG after logging the first problem found; HV_ERROR_INVAL
- * for unknown @flags or a structure that was not initialised.
+ * enumerations, well-formed and unique disks (no two naming the same
+ * guest disk: xvda, hda, sda, vda and d0 are all disk 0) and vifs, rate
+ * limits whose bursts hold at least one second's worth.  With
+ * HV_CONFIG_VALIDATE_CREATE, also what this hv version supports (see
+ * above): raw disk images only, at most HV_DOMAIN_MAX_DISKS disks, no
+ * vifs, PVH domains, no core dumps, a kernel command line hv can pass.
+ *
+ * The guest sees its disks in the order of their vdev's disk number (then
+ * partition), whatever the order of cfg->disks: xvda (disk 0) before xvdb
+ * (disk 1) before xvdc...; letters count on past z as aa, ab...  Linux
+ * names them /dev/vda, /dev/vdb... in that order; an empty CD-ROM drive
+ * is left out.
+ *
+ * Returns 0, HV_ERROR_CONFIG after logging the first problem found,
+ * HV_ERROR_NOSYS (logged) for a well-formed configuration that this hv
+ * cannot create (with HV_CONFIG_VALIDATE_CREATE), HV_ERROR_INVAL for
+ * unknown @flags or a structure that was not initialised.
  */
 int hv_config_validate(hv_ctx *ctx, const hv_domain_config *cfg,
 		       unsigned int flags);

@@ -112,13 +112,19 @@ void hv_physinfo_init_sized(hv_physinfo *info, size_t size);
 
 /*
  * hv_domain_create - build and start a domain from @cfg.
- * Opens the kernel and ramdisk with the caller's privileges and hands
- * hvd only their descriptors.  On any failure nothing is left behind: a
+ * Checks @cfg as hv_config_validate() with HV_CONFIG_VALIDATE_CREATE does
+ * (HV_ERROR_CONFIG, or HV_ERROR_NOSYS for what hv cannot run yet: network
+ * interfaces, disk formats other than raw), then opens the kernel, the
+ * ramdisk and each disk's target with the caller's privileges and hands
+ * hvd only their descriptors.  Each disk image is locked (an open file
+ * description lock on its first byte, held as long as the domain exists):
+ * read-write in one domain at a time, read-only in any number; an image
+ * in use is HV_ERROR_BUSY, the message naming the domain that has it.  A
+ * missing target is HV_ERROR_NOTFOUND, one that is no regular file or
+ * block device HV_ERROR_CONFIG.  On any failure nothing is left behind: a
  * half-built domain is destroyed before this returns.  The new domain's
- * id goes to *domid_r.  Configs with disks or network interfaces are
- * refused with HV_ERROR_NOSYS until hv has those devices.  hvd keeps
- * @cfg (as JSON, with the UUID the domain got) for hv_domain_config_get()
- * and for the domain's save images.
+ * id goes to *domid_r.  hvd keeps @cfg (as JSON, with the UUID the domain
+ * got) for hv_domain_config_get() and for the domain's save images.
  */
 int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg, unsigned int flags,
 		     uint32_t *domid_r);
@@ -267,7 +273,10 @@ void hv_restore_params_init_sized(hv_restore_params *params, size_t size);
  * it).  The image's configuration is read here, with @overrides applied;
  * the kernel and ramdisk it names are opened with the caller's privileges,
  * if they still exist, so that the domain can restart later (without them
- * it is restored all the same, with a warning).  If a domain with the
+ * it is restored all the same, with a warning); its disks are opened and
+ * locked as by hv_domain_create() (the image's, or those of a replacement
+ * configuration: a disk that is missing or in use refuses the restore).
+ * If a domain with the
  * image's UUID exists (the image is a checkpoint of it), the new domain
  * gets a new UUID.  The whole image is checked before any vCPU runs; a
  * refused image leaves nothing behind and the logged error says why.  On

@@ -18,9 +18,10 @@ extern "C" {
 /*
  * 1.1.0: save and restore.  1.2.0: size-prefixed result structures,
  * lists of pointers (hv_dominfo_list_free()), cancelling progress
- * callbacks (HV_ERROR_CANCELLED).
+ * callbacks (HV_ERROR_CANCELLED).  1.3.0: disks (hv_disk_spec's rate
+ * limits and queues, HV_CONFIG_VALIDATE_CREATE).
  */
-#define HV_API_VERSION_CURRENT 0x010200
+#define HV_API_VERSION_CURRENT 0x010300
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif

@@ -1,0 +1,103 @@
+#!/bin/sh
+# Disks from xl.cfg to hv-vmm: a domain with disks runs, and its hv-vmm and
+# hvd hold each image (opened by xl with the user's privileges, passed as
+# descriptors); its description keeps them (xl list -l).  An image is
+# read-write in one domain at a time: a second create is refused naming the
+# domain that has it, read-only sharing works, and the lock lasts across a
+# reboot (hvd hands the same disks to the new hv-vmm) until the domain is
+# destroyed.  A save keeps the disks in the image's description and a
+# restore opens them again.  (What the guest sees of them is the minios
+# disk tests'.)
+. "$HV_TESTS_SRC/lib.sh"
+. "$HV_TESTS_SRC/integration/xl-lib.sh"
+need_cmd python3
+
+truncate -s 64M "$T/a.img"
+truncate -s 16M "$T/b.img"
+
+# vmm_pid NAME: the pid of NAME's hv-vmm.
+vmm_pid() {
+	"$XL" list -l "$1" 2>/dev/null | python3 -c \
+		'import json, sys; print(json.load(sys.stdin)[0]["info"]["vmm_pid"])'
+}
+
+# holds PID FILE: process PID has FILE open.
+holds() {
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
+}
+
+# refused NAME NEEDLE: xl create of NAME fails saying NEEDLE, leaving nothing.
+refused() {
+	xl_rc 1 create "$T/$1.cfg"
+	grep -qF -- "$2" "$T/err" || { cat "$T/err" >&2; fail "$1: the refusal does not say \"$2\""; }
+	gone "$1" || fail "a refused $1 was left behind"
+}
+
+mkcfg alpha 'extra = "workload=counter"' \
+	"disk = [ \"format=raw, vdev=xvdb, access=ro, target=$T/b.img\", \"$T/a.img,raw,xvda,rw\", \",,hdc,cdrom\" ]"
+xl_ok create "$T/alpha.cfg"
+wait_line "$HV_LOGDIR/console/alpha.log" 'minios: counter' 20 || fail "alpha did not boot"
+pid=$(vmm_pid alpha)
+hvd=$(cat "$HV_RUNDIR/hvd.pid")
+for f in a b; do
+	holds "$pid" "$T/$f.img" || fail "alpha's hv-vmm (pid $pid) does not hold $f.img"
+	holds "$hvd" "$T/$f.img" || fail "hvd does not hold alpha's $f.img"
+done
+xl_ok list -l alpha
+python3 - "$T/out" "$T" <<'PY' || fail "alpha's description does not keep its disks"
+import json, sys
+disks = json.load(open(sys.argv[1]))[0]["config"]["disks"]
+t = sys.argv[2]
+want = [(t + "/b.img", "xvdb", "ro"), (t + "/a.img", "xvda", "rw"), (None, "hdc", "ro")]
+got = [(d.get("target"), d["vdev"], d["access"]) for d in disks]
+if got != want:
+    sys.exit("%r, not %r" % (got, want))
+PY
+ok "a domain with two disks and an empty CD-ROM drive runs; its hv-vmm and hvd hold the images"
+
+# an image read-write in alpha is no other domain's, read-write or read-only
+mkcfg beta "disk = [ \"$T/a.img,raw,xvda,rw\" ]"
+refused beta "domain \"beta\": disk xvda: $T/a.img is in use read-write by domain 'alpha'"
+mkcfg beta2 "disk = [ \"$T/a.img,raw,xvdc,ro\" ]"
+refused beta2 "disk xvdc: $T/a.img is in use read-write by domain 'alpha'"
+# read-only, it is shared; read-write it is then no one's
+mkcfg gamma 'extra = "workload=idle"' "disk = [ \"$T/b.img,raw,xvda,ro\" ]"
+xl_ok create "$T/gamma.cfg"
+holds "$(vmm_pid gamma)" "$T/b.img" || fail "gamma's hv-vmm does not hold b.img"
+mkcfg delta "disk = [ \"$T/b.img,raw,xvda,rw\" ]"
+refused delta "disk xvda: $T/b.img is in use read-only by domain '"
+ok "an image in use read-write is refused to a second domain, naming the first; read-only is shared"
+
+# a reboot: the new hv-vmm gets the same disks, which stay locked meanwhile
+id=$(field alpha 2)
+xl_ok reboot alpha
+wait_for 20 new_id alpha "$id" || fail "alpha did not come back after its reboot"
+pid2=$(vmm_pid alpha)
+[ "$pid2" != "$pid" ] || fail "alpha's hv-vmm is the same process after a reboot"
+holds "$pid2" "$T/a.img" && holds "$pid2" "$T/b.img" || fail "alpha's new hv-vmm does not hold its disks"
+refused beta "is in use read-write by domain 'alpha'"
+ok "a rebooted domain keeps its disks and their locks"
+
+# destroyed, its images are free (create waits for its hv-vmm to go)
+xl_ok destroy alpha
+xl_ok destroy gamma
+mkcfg beta 'extra = "workload=counter"' "disk = [ \"$T/a.img,raw,xvda,rw\" ]"
+xl_ok create "$T/beta.cfg"
+holds "$(vmm_pid beta)" "$T/a.img" || fail "beta's hv-vmm does not hold a.img"
+xl_ok create "$T/delta.cfg"
+ok "a destroyed domain's images can be taken read-write at once"
+
+# save keeps the disks in the image; restore opens them again
+wait_line "$HV_LOGDIR/console/beta.log" 'minios: counter' 20 || fail "beta did not boot"
+xl_ok save beta "$T/beta.save"
+wait_for 20 gone beta || fail "beta is still there after its save"
+xl_ok restore "$T/beta.save"
+holds "$(vmm_pid beta)" "$T/a.img" || fail "the restored beta's hv-vmm does not hold a.img"
+refused beta2 "is in use read-write by domain 'beta'"
+xl_ok destroy beta
+xl_ok destroy delta
+ok "save and restore keep the domain's disks"
+exit 0

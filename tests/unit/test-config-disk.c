@@ -1,0 +1,430 @@
+/*
+ * Unit tests for disks in the domain description: Xen's DISKSPEC grammar
+ * with hv's own keys, vdev numbers and the order the guest sees, JSON,
+ * and the checks of hv_config_validate() (with HV_CONFIG_VALIDATE_CREATE:
+ * what "xl create -n" and "xl create" refuse alike).  Built from the
+ * description's sources, so that its internal functions can be called.
+ */
+#include <check.h>
+#include "check-main.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hv/config.h>
+#include "config/config_int.h"
+
+static char logbuf[8192];
+static hv_ctx ctx_s, *ctx = &ctx_s;
+
+static void logger(void *opaque, enum hv_log_level level, const char *fmt, va_list ap)
+{
+	size_t n = strlen(logbuf);
+
+	(void)opaque;
+	if (n + 8 >= sizeof(logbuf))
+		return;
+	n += (size_t)snprintf(logbuf + n, sizeof(logbuf) - n, "%s: ",
+			      level == HV_LOG_ERROR ? "E" : level == HV_LOG_WARN ? "W" : "I");
+	vsnprintf(logbuf + n, sizeof(logbuf) - n - 1, fmt, ap);
+	strcat(logbuf, "\n");
+}
+
+static void setup(void)
+{
+	hv__ctx_init(ctx);
+	hv_ctx_set_logger(ctx, logger, NULL, HV_LOG_DEBUG);
+	logbuf[0] = '\0';
+}
+
+static void teardown(void)
+{
+	hv__ctx_fini(ctx);
+}
+
+#define ck_log_has(s) \
+	ck_assert_msg(strstr(logbuf, (s)), "log lacks [%s]; log is:\n%s", (s), logbuf)
+
+static hv_disk_spec *parse_ok(const char *spec)
+{
+	hv_disk_spec *d = NULL;
+
+	logbuf[0] = '\0';
+	ck_assert_msg(hv_disk_spec_parse(ctx, spec, &d) == 0, "%s: %s", spec, logbuf);
+	return d;
+}
+
+static void parse_bad(const char *spec, const char *msg)
+{
+	hv_disk_spec *d = (hv_disk_spec *)1;
+
+	logbuf[0] = '\0';
+	ck_assert_msg(hv_disk_spec_parse(ctx, spec, &d) == HV_ERROR_CONFIG, "parsed: %s", spec);
+	ck_assert_ptr_null(d);
+	ck_log_has(msg);
+}
+
+/* A domain of @n disks from their specs, which must parse. */
+static void config_of(hv_domain_config *cfg, const char *const *specs, size_t n)
+{
+	hv_domain_config_init(cfg);
+	cfg->name = strdup("d");
+	cfg->kernel = strdup("/k");
+	cfg->vcpus = 2;
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(hv_domain_config_add_disk(cfg, parse_ok(specs[i])), 0);
+}
+
+START_TEST(test_grammar)
+{
+	hv_disk_spec *d;
+
+	/* key=value, target last, taking the commas */
+	d = parse_ok("format=raw, vdev=xvdb, access=ro, target=/images/a,b c,d.img");
+	ck_assert_str_eq(d->target, "/images/a,b c,d.img");
+	ck_assert_str_eq(d->vdev, "xvdb");
+	ck_assert_int_eq(d->access, HV_DISK_ACCESS_RO);
+	ck_assert_int_eq(d->format, HV_DISK_FORMAT_RAW);
+	hv_disk_spec_free(d);
+
+	/* positional, with flags and hv's keys between */
+	d = parse_ok("/img/g.img,raw,vdc,rw,discard,iops=1000,iops-burst=2500,bps=100M,"
+		     "bps-burst=1G,queues=2,specification=virtio,backendtype=standalone");
+	ck_assert_str_eq(d->target, "/img/g.img");
+	ck_assert_str_eq(d->vdev, "vdc");
+	ck_assert_int_eq(d->discard, 1);
+	ck_assert_uint_eq(d->iops, 1000);
+	ck_assert_uint_eq(d->iops_burst, 2500);
+	ck_assert_uint_eq(d->bps, 100ull << 20);
+	ck_assert_uint_eq(d->bps_burst, 1ull << 30);
+	ck_assert_uint_eq(d->queues, 2);
+	ck_assert_str_eq(d->backendtype, "standalone");
+	hv_disk_spec_free(d);
+
+	d = parse_ok("bps=4096,vdev=hda,no-discard,direct-io-safe,target=/dev/sdb");
+	ck_assert_uint_eq(d->bps, 4096);
+	ck_assert_uint_eq(d->iops, 0);
+	ck_assert_uint_eq(d->queues, 0);
+	ck_assert_int_eq(d->discard, 0);
+	ck_assert_int_eq(d->direct_io_safe, 1);
+	hv_disk_spec_free(d);
+
+	/* a CD-ROM: read-only, may be empty */
+	d = parse_ok("vdev=hdc,devtype=cdrom,target=");
+	ck_assert_ptr_null(d->target);
+	ck_assert_int_eq(d->access, HV_DISK_ACCESS_RO);
+	hv_disk_spec_free(d);
+	d = parse_ok("/iso/x.iso,,hdc:cdrom");
+	ck_assert_int_eq(d->devtype, HV_DISK_DEVTYPE_CDROM);
+	ck_assert_int_eq(d->access, HV_DISK_ACCESS_RO);
+	hv_disk_spec_free(d);
+
+	/* every backendtype Xen has is recorded */
+	d = parse_ok("/a,raw,xvda,backendtype=tap");
+	ck_assert_str_eq(d->backendtype, "tap");
+	hv_disk_spec_free(d);
+	d = parse_ok("phy:/dev/vg/x,xvda,w");
+	ck_assert_str_eq(d->backendtype, "phy");
+	hv_disk_spec_free(d);
+}
+END_TEST
+
+START_TEST(test_grammar_errors)
+{
+	parse_bad("/a,raw,xvda,queues=0", "queues \"0\" is not a number from 1 to 4");
+	parse_bad("/a,raw,xvda,queues=5", "queues \"5\" is not a number from 1 to 4");
+	parse_bad("/a,raw,xvda,queues=1K", "queues \"1K\" is not a number");
+	parse_bad("/a,raw,xvda,iops=fast", "iops \"fast\" is not a whole number of requests per second (try iops=1000)");
+	parse_bad("/a,raw,xvda,iops=1M", "iops \"1M\" is not a whole number");
+	parse_bad("/a,raw,xvda,iops-burst=", "iops-burst \"\" is not a whole number");
+	parse_bad("/a,raw,xvda,bps=10X", "bps \"10X\" is not a number of bytes per second (try bps=100M");
+	parse_bad("/a,raw,xvda,bps=9999999999999G", "bps \"9999999999999G\" is not a number");
+	parse_bad("/a,raw,xvda,bps-burst=-1", "bps-burst \"-1\" is not a number");
+	parse_bad("/a,raw,xvda,specification=xen",
+		  "specification \"xen\": hv's disks are virtio-blk devices (write specification=virtio, or leave it out)");
+	parse_bad("/a,raw,xvda,iopz=1", "unknown parameter \"iopz\" (known: target, format, vdev, access, devtype, backendtype, script, specification, iops");
+	parse_bad("/a,raw,vd1", "vdev \"vd1\" is not a virtual disk name");
+	parse_bad("/a,raw,xvda,backendtype=qemu", "backendtype \"qemu\" is not phy, qdisk, tap or standalone");
+}
+END_TEST
+
+START_TEST(test_vdev_numbers)
+{
+	static const struct {
+		const char *vdev;
+		unsigned int disk, part;
+	} v[] = {
+		{ "xvda", 0, 0 }, { "xvdb", 1, 0 }, { "xvdz", 25, 0 }, { "xvdaa", 26, 0 },
+		{ "xvdab", 27, 0 }, { "xvdba", 52, 0 }, { "xvdb3", 1, 3 }, { "hda", 0, 0 },
+		{ "hdc", 2, 0 }, { "sdb1", 1, 1 }, { "vda", 0, 0 }, { "vdl", 11, 0 },
+		{ "d0", 0, 0 }, { "d3p2", 3, 2 }, { "d12", 12, 0 },
+	};
+	unsigned int disk, part;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		ck_assert_msg(hv__vdev_number(v[i].vdev, &disk, &part) == 0, "%s", v[i].vdev);
+		ck_assert_msg(disk == v[i].disk && part == v[i].part, "%s: %u/%u, not %u/%u",
+			      v[i].vdev, disk, part, v[i].disk, v[i].part);
+	}
+	ck_assert_int_eq(hv__vdev_number("xvd", &disk, &part), -1);
+	ck_assert_int_eq(hv__vdev_number("ada", &disk, &part), -1);
+}
+END_TEST
+
+START_TEST(test_guest_order)
+{
+	static const char *const specs[] = {
+		"/c,raw,xvdc", "/a,raw,xvda", ",,hdd,cdrom", "/b1,raw,xvdb1", "/b,raw,sdb",
+	};
+	hv_domain_config cfg;
+	size_t order[HV_DOMAIN_MAX_DISKS];
+
+	config_of(&cfg, specs, 5);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+	/* by disk number, then partition; the empty drive is no device */
+	ck_assert_uint_eq(hv__disk_guest_order(&cfg, order, HV_DOMAIN_MAX_DISKS), 4);
+	ck_assert_uint_eq(order[0], 1);	/* xvda */
+	ck_assert_uint_eq(order[1], 4);	/* sdb: disk 1 */
+	ck_assert_uint_eq(order[2], 3);	/* xvdb1: disk 1, partition 1 */
+	ck_assert_uint_eq(order[3], 0);	/* xvdc */
+	ck_assert_uint_eq(hv__disk_guest_order(&cfg, order, 2), 2);
+	ck_assert_uint_eq(order[0], 1);
+	ck_assert_uint_eq(order[1], 4);
+	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(test_queues_default)
+{
+	hv_disk_spec *d = parse_ok("/a,raw,xvda");
+
+	ck_assert_uint_eq(hv__disk_queues(d, 1), 1);
+	ck_assert_uint_eq(hv__disk_queues(d, 3), 3);
+	ck_assert_uint_eq(hv__disk_queues(d, 64), 4);
+	d->queues = 2;
+	ck_assert_uint_eq(hv__disk_queues(d, 64), 2);
+	hv_disk_spec_free(d);
+}
+END_TEST
+
+START_TEST(test_json)
+{
+	static const char *const specs[] = {
+		"/a,raw,xvda,iops=500,iops-burst=900,bps=1M,bps-burst=2M,queues=3",
+		"/b,raw,xvdb",
+	};
+	hv_domain_config cfg, back;
+	char *j1 = NULL, *j2 = NULL;
+
+	config_of(&cfg, specs, 2);
+	ck_assert_int_eq(hv_config_to_json(ctx, &cfg, &j1), 0);
+	ck_assert_ptr_nonnull(strstr(j1,
+		"            \"direct_io_safe\": false,\n"
+		"            \"iops\": 500,\n"
+		"            \"iops_burst\": 900,\n"
+		"            \"bps\": 1048576,\n"
+		"            \"bps_burst\": 2097152,\n"
+		"            \"queues\": 3\n"));
+	/* members left at 0 are left out: a description without them is as it was */
+	ck_assert_ptr_nonnull(strstr(j1,
+		"            \"vdev\": \"xvdb\",\n"
+		"            \"access\": \"rw\",\n"
+		"            \"devtype\": \"disk\",\n"
+		"            \"direct_io_safe\": false\n"
+		"        }\n"));
+	hv_domain_config_init(&back);
+	ck_assert_int_eq(hv_config_from_json(ctx, j1, &back), 0);
+	ck_assert_uint_eq(back.disks[0]->iops, 500);
+	ck_assert_uint_eq(back.disks[0]->iops_burst, 900);
+	ck_assert_uint_eq(back.disks[0]->bps, 1 << 20);
+	ck_assert_uint_eq(back.disks[0]->bps_burst, 2 << 20);
+	ck_assert_uint_eq(back.disks[0]->queues, 3);
+	ck_assert_uint_eq(back.disks[1]->queues, 0);
+	ck_assert_int_eq(hv_config_to_json(ctx, &back, &j2), 0);
+	ck_assert_str_eq(j1, j2);
+	hv_domain_config_dispose(&back);
+
+	/* a copy carries them too */
+	hv_domain_config_init(&back);
+	ck_assert_int_eq(hv_domain_config_copy(&back, &cfg), 0);
+	ck_assert_uint_eq(back.disks[0]->bps_burst, 2 << 20);
+	hv_domain_config_dispose(&back);
+
+	/* wrong types are refused naming the member */
+	hv_domain_config_init(&back);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_config_from_json(ctx,
+		"{ \"disks\": [ { \"iops\": \"many\" } ] }", &back), HV_ERROR_CONFIG);
+	ck_log_has("disks[0].iops: expected a whole number");
+	ck_assert_int_eq(hv_config_from_json(ctx,
+		"{ \"disks\": [ { \"queues\": -1 } ] }", &back), HV_ERROR_CONFIG);
+	ck_log_has("disks[0].queues: expected a whole number");
+	hv_domain_config_dispose(&back);
+	free(j1);
+	free(j2);
+	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
+/* @cfg is refused by hv_config_validate(@flags) with @rc and @msg. */
+static void refused(const hv_domain_config *cfg, unsigned int flags, int rc, const char *msg)
+{
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_config_validate(ctx, cfg, flags), rc);
+	ck_log_has(msg);
+}
+
+START_TEST(test_validate)
+{
+	static const char *const one[] = { "/a,raw,xvda" };
+	static const char *const twins[] = { "/a,raw,xvda", "/b,raw,hda" };
+	static const char *const parts[] = { "/a,raw,xvda1", "/b,raw,xvda2", "/c,raw,xvda" };
+	hv_domain_config cfg;
+
+	config_of(&cfg, twins, 2);
+	refused(&cfg, 0, HV_ERROR_CONFIG,
+		"E: domain \"d\": disks[1]: vdev \"hda\" names the same disk as disks[0]'s \"xvda\" (disk 0); give each disk its own number");
+	hv_domain_config_dispose(&cfg);
+
+	/* partitions of one disk number are disks of their own */
+	config_of(&cfg, parts, 3);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+	hv_domain_config_dispose(&cfg);
+
+	config_of(&cfg, one, 1);
+	cfg.disks[0]->queues = 5;
+	refused(&cfg, 0, HV_ERROR_CONFIG, "disks[0]: queues is 5 (use 1 to 4");
+	cfg.disks[0]->queues = 4;
+	cfg.disks[0]->iops = 100;
+	cfg.disks[0]->iops_burst = 50;
+	refused(&cfg, 0, HV_ERROR_CONFIG, "disks[0]: iops-burst 50 is less than iops 100");
+	cfg.disks[0]->iops = 0;
+	refused(&cfg, 0, HV_ERROR_CONFIG, "disks[0]: iops-burst is set without iops");
+	cfg.disks[0]->iops_burst = 0;
+	cfg.disks[0]->bps = 1000;
+	cfg.disks[0]->bps_burst = 999;
+	refused(&cfg, 0, HV_ERROR_CONFIG, "disks[0]: bps-burst 999 is less than bps 1000");
+	cfg.disks[0]->bps_burst = 1000;
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+
+	/* well formed, but only raw images are supported */
+	cfg.disks[0]->format = HV_DISK_FORMAT_QCOW2;
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 0), 0);
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_NOSYS,
+		"E: domain \"d\": disks[0]: vdev xvda: format qcow2: hv supports only raw images (convert it, e.g. qemu-img convert -O raw /a /a.raw, and give format=raw)");
+	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(test_disk_limit)
+{
+	char specs[HV_DOMAIN_MAX_DISKS + 2][32];
+	const char *p[HV_DOMAIN_MAX_DISKS + 2];
+	hv_domain_config cfg;
+
+	for (int i = 0; i < HV_DOMAIN_MAX_DISKS + 1; i++) {
+		snprintf(specs[i], sizeof(specs[i]), "/d%d,raw,xvd%c", i, 'a' + i);
+		p[i] = specs[i];
+	}
+	/* 12 disks and an empty CD-ROM drive are fine */
+	snprintf(specs[HV_DOMAIN_MAX_DISKS], sizeof(specs[0]), ",,hdz,cdrom");
+	config_of(&cfg, p, HV_DOMAIN_MAX_DISKS + 1);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+	hv_domain_config_dispose(&cfg);
+	/* a 13th with a target is not */
+	snprintf(specs[HV_DOMAIN_MAX_DISKS], sizeof(specs[0]), "/d12,raw,xvdm");
+	config_of(&cfg, p, HV_DOMAIN_MAX_DISKS + 1);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 0), 0);
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG,
+		"E: domain \"d\": disk: 13 disks, more than the 12 hv gives a domain (an empty CD-ROM drive does not count)");
+	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
+/* What the create checks refuse besides disks: xl create -n says the same. */
+START_TEST(test_validate_create)
+{
+	hv_domain_config cfg;
+	hv_vif_spec *vif = NULL;
+
+	config_of(&cfg, NULL, 0);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+	cfg.memory_mib = 8;
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG,
+		"E: domain \"d\": memory: 8 MiB is out of range (16 MiB to 4194304 MiB)");
+	cfg.memory_mib = 64;
+	cfg.vcpus = 65;
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG, "E: domain \"d\": vcpus: at most 64");
+	cfg.vcpus = 1;
+	cfg.on_crash = HV_ACTION_COREDUMP_RESTART;
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_NOSYS,
+		"E: domain \"d\": on_crash: core dumps are not supported yet");
+	cfg.on_crash = HV_ACTION_DESTROY;
+	cfg.extra = strdup("console=\x01");
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG,
+		"E: domain \"d\": cmdline: only printable ASCII can be passed to the kernel");
+	free(cfg.extra);
+	cfg.extra = NULL;
+	/* hvm boots its kernel as pvh does; without one it would need firmware */
+	cfg.type = HV_DOMAIN_HVM;
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+	free(cfg.kernel);
+	cfg.kernel = NULL;
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_NOSYS,
+		"E: domain \"d\": type: \"hvm\" without a kernel boots firmware, which hv does not have yet");
+	cfg.kernel = strdup("/k");
+	cfg.cpus = strdup("0-1");
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+	ck_log_has("W: domain \"d\": cpus: vCPU pinning is not supported yet");
+	ck_assert_int_eq(hv_vif_spec_parse(ctx, "bridge=br0", &vif), 0);
+	ck_assert_int_eq(hv_domain_config_add_vif(&cfg, vif), 0);
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_NOSYS,
+		"E: domain \"d\": vif: network interfaces are not supported by hv yet");
+	refused(&cfg, 4, HV_ERROR_INVAL, "unknown flags 0x4");
+	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
+START_TEST(test_sizes)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(hv__parse_size("0", 1, &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(hv__parse_size("12k", 3, &v), 0);
+	ck_assert_uint_eq(v, 12 << 10);
+	ck_assert_int_eq(hv__parse_size("3G", 2, &v), 0);
+	ck_assert_uint_eq(v, 3ull << 30);
+	ck_assert_int_eq(hv__parse_size("9223372036854775807", 19, &v), 0);
+	ck_assert_uint_eq(v, INT64_MAX);
+	ck_assert_int_eq(hv__parse_size("9223372036854775808", 19, &v), -1);
+	ck_assert_int_eq(hv__parse_size("8589934592G", 11, &v), -1);
+	ck_assert_int_eq(hv__parse_size("", 0, &v), -1);
+	ck_assert_int_eq(hv__parse_size("M", 1, &v), -1);
+	ck_assert_int_eq(hv__parse_size("1MB", 3, &v), -1);
+	/* only the @n bytes count */
+	ck_assert_int_eq(hv__parse_size("64,queues=1", 2, &v), 0);
+	ck_assert_uint_eq(v, 64);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("config-disk");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_grammar);
+	tcase_add_test(tc, test_grammar_errors);
+	tcase_add_test(tc, test_vdev_numbers);
+	tcase_add_test(tc, test_guest_order);
+	tcase_add_test(tc, test_queues_default);
+	tcase_add_test(tc, test_json);
+	tcase_add_test(tc, test_validate);
+	tcase_add_test(tc, test_disk_limit);
+	tcase_add_test(tc, test_validate_create);
+	tcase_add_test(tc, test_sizes);
+	suite_add_tcase(s, tc);
+	return check_run_suite(s);
+}
