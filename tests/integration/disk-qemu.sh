@@ -22,7 +22,7 @@ done
 boot() {
 	name=$1 image=$2 append=$3
 	shift 3
-	args= n=0
+	args='' n=0
 	for drv in "$@"; do
 		letter=$(echo abcdefghijkl | cut -c$((n + 1)))
 		args="$args -drive file=$drv,if=none,id=d$n,format=raw"
