@@ -36,6 +36,7 @@ hypervisor_minios_minios_SOURCES = \
 	hypervisor/minios/ublk.h \
 	hypervisor/minios/ublk.c \
 	hypervisor/minios/ublkwl.c \
+	hypervisor/minios/ublkbench.c \
 	hypervisor/minios/ublkhostile.c
 hypervisor_minios_minios_CPPFLAGS = -I$(top_srcdir)/hypervisor/minios
 hypervisor_minios_minios_CFLAGS = $(MINIOS_CFLAGS)

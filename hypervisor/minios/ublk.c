@@ -322,6 +322,21 @@ void ublk_init_all(void)
 		ublk_init(&ublk_disks[i], i);
 }
 
+/*
+ * The most data one request may carry: two segments (one if seg_max says
+ * so) of at most size_max each, whole blocks, at most 4 MiB.
+ */
+u32 ublk_max_request(const struct ublk *d)
+{
+	u64 max = 4 << 20;
+
+	if (d->size_max)
+		max = (u64)d->size_max * (d->seg_max == 1 ? 1 : 2);
+	if (max > 4 << 20)
+		max = 4 << 20;
+	return max & ~((u64)d->blk_size - 1);
+}
+
 /* The slot the next request takes: the lowest free one, or -1. */
 int ublk_next_slot(const struct ublk *d)
 {
@@ -360,8 +375,8 @@ int ublk_submit(struct ublk *d, u32 type, u64 sector, void *buf, u32 len,
 		 d->nr_submitted % d->split_every == 1 &&
 		 (!d->seg_max || d->seg_max >= 2))
 		first = (len / 2 + UBLK_SECTOR - 1) & ~(UBLK_SECTOR - 1);
-	if (len - first > first)
-		return -1;	/* more than two segments: never asked for */
+	if (len - first > first || (len > first && d->seg_max == 1))
+		return -1;	/* past ublk_max_request(): never asked for */
 	d->hdr[s] = (struct vblk_hdr){ type, 0, sector };
 	d->status[s] = UBLK_S_UNSET;
 	t = ind ? &d->ind[s * UBLK_DESC_PER_SLOT] : &d->desc[s * UBLK_DESC_PER_SLOT];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The ring-3 virtio-blk driver (ublk.c) and its workloads (ublkwl.c,
- * ublkhostile.c). These files live in user pages (minios.ld): they reach
+ * ublkbench.c, ublkhostile.c). These files live in user pages (minios.ld): they reach
  * the device through the BAR pages blk.c made user-accessible, and memory
  * through the identity map, so a buffer's address is its bus address.
  */
@@ -108,6 +108,7 @@ void ublk_alloc_release(u64 mark);
 void ublk_init_all(void);
 int ublk_reset(struct ublk *d);
 u8 ublk_status(const struct ublk *d);
+u32 ublk_max_request(const struct ublk *d);
 int ublk_next_slot(const struct ublk *d);
 int ublk_submit(struct ublk *d, u32 type, u64 sector, void *buf, u32 len,
 		u64 tag);
@@ -119,6 +120,14 @@ void ublk_post_head(struct ublk *d, u16 head);
 int ublk_await_raw(struct ublk *d, u16 used_before, u64 timeout_us, u32 *id_r);
 struct ublk *ublk_by_name(const char *s, const char **end);
 const char *ublk_status_name(int status);
+
+/* No completion for this long while requests are in flight: give up. */
+#define UBLK_STALL_US		30000000
+
+/* ublkbench.c */
+#define UBLKBENCH_MODES		4	/* seqread seqwrite randread randwrite */
+extern const char *const ublkbench_modes[UBLKBENCH_MODES];
+void ublkbench_run(struct ublk *d, int mode, u32 qd, u64 limit, int limit_s);
 
 /* ublkwl.c */
 void ublkwl_start(void);

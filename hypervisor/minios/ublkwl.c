@@ -13,7 +13,6 @@
 
 #define UBLKWL_CHUNK	128		/* sectors per request */
 #define UBLKWL_QD	8		/* requests in flight per disk */
-#define UBLKWL_STALL_US	30000000	/* no completion for this long: give up */
 
 enum ublkwl_op {
 	UW_WRITE,
@@ -27,10 +26,6 @@ enum ublkwl_op {
 
 static const char *const ublkwl_ops[] = {
 	"write", "verify", "once", "cycle", "ro", "discard", "bench",
-};
-
-static const char *const ublkwl_modes[] = {
-	"seqread", "seqwrite", "randread", "randwrite",
 };
 
 struct ublkwl {
@@ -53,6 +48,7 @@ struct ublkwl_job {
 	struct ublk *d;
 	int write;
 	u64 seed, start, end, next;
+	u32 chunk;			/* sectors per request */
 	u8 *bufs;			/* UBLKWL_QD buffers of UBLKWL_CHUNK sectors */
 	u8 free[UBLKWL_QD];
 	int nfree;
@@ -112,6 +108,14 @@ static int ublkwl_job_init(struct ublkwl_job *j, struct ublk *d, int write,
 	j->start = j->next = start;
 	j->end = start + count;
 	j->first_bad = j->first_other = ~0UL;
+	j->chunk = ublk_max_request(d) / UBLK_SECTOR;
+	if (j->chunk > UBLKWL_CHUNK)
+		j->chunk = UBLKWL_CHUNK;
+	if (!j->chunk) {
+		user_printf("minios: blk %s: the device takes no request of a whole block\n",
+			    d->name);
+		return -1;
+	}
 	j->bufs = ublk_alloc((u64)UBLKWL_QD * UBLKWL_CHUNK * UBLK_SECTOR, 4096);
 	if (!j->bufs) {
 		user_printf("minios: blk %s: no memory for %d buffers of %d KiB\n",
@@ -141,15 +145,20 @@ static void ublkwl_job_submit(struct ublkwl_job *j)
 		u8 b = j->free[j->nfree - 1];
 		u8 *buf = j->bufs + (u64)b * UBLKWL_CHUNK * UBLK_SECTOR;
 
-		if (n > UBLKWL_CHUNK)
-			n = UBLKWL_CHUNK;
+		if (n > j->chunk)
+			n = j->chunk;
 		if (j->write)
 			for (i = 0; i < n; i++)
 				ublkwl_fill((u64 *)(buf + i * UBLK_SECTOR),
 					    j->next + i, j->seed);
 		if (ublk_submit(d, j->write ? VBLK_T_OUT : VBLK_T_IN, j->next,
-				buf, n * UBLK_SECTOR, b) < 0)
+				buf, n * UBLK_SECTOR, b) < 0) {
+			/* all slots busy; nothing in flight: no way on */
+			if (!d->ok || !d->nbusy)
+				ublkwl_job_fail(j, d->ok ? UBLK_S_TIMEOUT :
+						   UBLK_S_RESET, j->next);
 			break;
+		}
 		j->nfree--;
 		j->next += n;
 	}
@@ -194,7 +203,7 @@ static void ublkwl_job_done(struct ublkwl_job *j, int slot, int status)
 /*
  * Takes what completed; after 10 ms without a completion reads the device
  * status, and gives the disk up when it needs a reset or after
- * UBLKWL_STALL_US. Returns the requests still in flight.
+ * UBLK_STALL_US. Returns the requests still in flight.
  */
 static int ublkwl_job_reap(struct ublkwl_job *j, u64 now)
 {
@@ -214,7 +223,7 @@ static int ublkwl_job_reap(struct ublkwl_job *j, u64 now)
 		return UBLKWL_QD - j->nfree;
 	if (ublk_status(d) & ST_NEEDS_RESET)
 		status = UBLK_S_RESET;
-	else if (now - j->last_progress > hz / 1000000 * UBLKWL_STALL_US)
+	else if (now - j->last_progress > hz / 1000000 * UBLK_STALL_US)
 		status = UBLK_S_TIMEOUT;
 	else
 		return UBLKWL_QD - j->nfree;
@@ -507,104 +516,6 @@ out:
 	ublk_alloc_release(mark);
 }
 
-/*
- * The benchmark: sequential 1 MiB or random 4 KiB requests, qd in flight,
- * for limit requests or seconds. One line when it starts (a host can
- * sample its VMM's CPU time there) and one with the result.
- */
-static void ublkwl_bench(struct ublkwl *w, struct ublk *d)
-{
-	u64 mark = ublk_alloc_mark(), hz = user_config_page.tsc_hz;
-	int seq = w->mode < 2, write = w->mode & 1;
-	u32 bs = seq ? 1 << 20 : 4096, qd = w->qd;
-	u64 blocks = d->capacity / (bs / UBLK_SECTOR), next = 0, rnd;
-	u64 done = 0, errors = 0, submitted = 0, tenths, us, t0, end;
-	u64 last_progress, now;
-	u8 *bufs;
-	int shared = 0, stop = 0, slot, status, r;
-
-	if (!blocks) {
-		user_printf("minios: blk %s bench FAILED: the disk is smaller than %u bytes\n",
-			    d->name, bs);
-		return;
-	}
-	if (qd > d->nslots)
-		qd = d->nslots;
-	bufs = ublk_alloc((u64)qd * bs, 4096);
-	if (!bufs) {
-		shared = 1;
-		bufs = ublk_alloc(bs, 4096);
-	}
-	if (!bufs) {
-		user_printf("minios: blk %s bench FAILED: no memory for a %u-byte buffer\n",
-			    d->name, bs);
-		return;
-	}
-	/* touched first: a guest page's first use is not what is measured */
-	memset(bufs, write ? 0x5a : 0, shared ? bs : (u64)qd * bs);
-	d->indirect_every = d->split_every = 0;
-	rnd = 0x2545f4914f6cdd1dUL ^ (u64)d->idx;
-	user_printf("minios: blk %s bench %s qd=%u bs=%u start\n", d->name,
-		    ublkwl_modes[w->mode], qd, bs);
-	t0 = last_progress = rdtsc();
-	end = w->limit_s ? t0 + w->limit * hz : ~0UL;
-	for (;;) {
-		while (!stop && d->nbusy < qd) {
-			u64 blk;
-
-			if (seq) {
-				blk = next++;
-				if (next == blocks)
-					next = 0;
-			} else {
-				rnd ^= rnd << 13;
-				rnd ^= rnd >> 7;
-				rnd ^= rnd << 17;
-				blk = rnd % blocks;
-			}
-			/* the lowest free slot: below qd, a buffer of its own */
-			slot = ublk_next_slot(d);
-			slot = ublk_submit(d, write ? VBLK_T_OUT : VBLK_T_IN,
-					   blk * (bs / UBLK_SECTOR),
-					   bufs + (shared ? 0 : (u64)slot * bs),
-					   bs, 0);
-			if (slot < 0)
-				break;
-			if (++submitted == w->limit && !w->limit_s)
-				stop = 1;
-		}
-		ublk_kick(d);
-		now = rdtsc();
-		while ((r = ublk_poll(d, &slot, &status)) > 0) {
-			done++;
-			errors += status != VBLK_S_OK;
-			last_progress = now;
-		}
-		if (now >= end)
-			stop = 1;
-		if (r < 0 || (stop && !d->nbusy))
-			break;
-		if (now - last_progress > hz / 100 &&
-		    ((ublk_status(d) & ST_NEEDS_RESET) ||
-		     now - last_progress > hz / 1000000 * UBLKWL_STALL_US)) {
-			user_printf("minios: blk %s bench FAILED: %s with %u requests in flight\n",
-				    d->name, ublk_status(d) & ST_NEEDS_RESET ?
-				    "needs-reset" : "timeout", d->nbusy);
-			d->ok = 0;
-			break;
-		}
-	}
-	us = ublk_us(rdtsc() - t0);
-	if (!us)
-		us = 1;
-	tenths = done * bs * 10 * 1000000 / (1 << 20) / us;
-	user_printf("minios: blk %s bench %s qd=%u bs=%u requests=%lu errors=%lu us=%lu mib_s=%lu.%lu iops=%lu%s\n",
-		    d->name, ublkwl_modes[w->mode], qd, bs, done, errors, us,
-		    tenths / 10, tenths % 10, done * 1000000 / us,
-		    shared ? " shared-buffer" : "");
-	ublk_alloc_release(mark);
-}
-
 /* One workload on its disk(s). */
 static void ublkwl_run_one(struct ublkwl *w)
 {
@@ -635,7 +546,8 @@ static void ublkwl_run_one(struct ublkwl *w)
 		break;
 	case UW_BENCH:
 		for (i = 0; i < n; i++)
-			ublkwl_bench(w, disks[i]);
+			ublkbench_run(disks[i], w->mode, w->qd, w->limit,
+				      w->limit_s);
 		break;
 	}
 }
@@ -699,8 +611,8 @@ static int ublkwl_parse(const char *spec, struct ublkwl *w)
 	if (w->op == UW_BENCH) {
 		if (*s != ':')
 			goto bad;
-		w->mode = ublkwl_lookup(s + 1, ublkwl_modes,
-					ARRAY_SIZE(ublkwl_modes), &s);
+		w->mode = ublkwl_lookup(s + 1, ublkbench_modes,
+					UBLKBENCH_MODES, &s);
 		if (w->mode < 0)
 			goto bad;
 		ublkwl_num(&s, &v);
