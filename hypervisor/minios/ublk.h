@@ -33,7 +33,6 @@
 #define VBLK_F_RO		(1UL << 5)
 #define VBLK_F_BLK_SIZE		(1UL << 6)
 #define VBLK_F_FLUSH		(1UL << 9)
-#define VBLK_F_TOPOLOGY		(1UL << 10)
 #define VBLK_F_MQ		(1UL << 12)
 #define VBLK_F_DISCARD		(1UL << 13)
 #define VBLK_F_WRITE_ZEROES	(1UL << 14)
