@@ -52,3 +52,12 @@ tests_unit_test_kvmstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vm
 tests_unit_test_kvmstate_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_kvmstate_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
 TESTS += tests/unit/test-kvmstate
+
+# Disks (virtio-blk): minios's driver against QEMU's device under TCG (runs
+# anywhere QEMU is installed), hv-vmm's and xl's on real KVM.
+DISK_TESTS = \
+	tests/integration/disk-qemu.sh \
+	tests/integration/disk-vmm.sh \
+	tests/integration/disk-xl.sh
+TESTS += $(DISK_TESTS)
+EXTRA_DIST += $(DISK_TESTS) tests/integration/disk-lib.sh docs/bench-disk.md

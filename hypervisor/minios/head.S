@@ -294,6 +294,7 @@ pdpt:
 	.quad	pd + 0x2000 + (P | RW | US)
 	.quad	pd + 0x3000 + (P | RW | US)
 	.fill	508, 8, 0
+	.globl pd
 pd:
 	.quad	pt0 + (P | RW | US)
 	.set	i, 1

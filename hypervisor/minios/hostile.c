@@ -192,6 +192,12 @@ static void hostile_pci(void)
 
 void hostile_run(const char *name)
 {
+	if (!lib_strncmp(name, "blk-", 4)) {
+		/* the disk's driver is in ring 3, and so are these cases */
+		memcpy(user_cfg->blk_hostile, name, sizeof(user_cfg->blk_hostile));
+		user_cfg->blk_hostile[sizeof(user_cfg->blk_hostile) - 1] = '\0';
+		return;
+	}
 	if (virtio_hostile(name))
 		;
 	else if (!lib_strncmp(name, "virtio-", 7))

@@ -198,6 +198,15 @@ static void main_parse_workload(const char *v)
 			w->arg1 = 1;
 	} else if (main_word_is(v, "idle")) {
 		w->kind = WL_IDLE;
+	} else if (!lib_strncmp(v, "blk-", 4)) {
+		size_t i;
+
+		/* ring 3 parses it (ublkwl.c): ring 0 is slow */
+		w->kind = WL_BLK;
+		for (i = 0; i < WL_SPEC_MAX - 1 && v[4 + i] && v[4 + i] != ' ';
+		     i++)
+			w->spec[i] = v[4 + i];
+		w->spec[i] = '\0';
 	} else {
 		con_printf("minios: unknown workload %s\n", v);
 		return;
@@ -351,10 +360,24 @@ void main_do_action(int action)
 		__asm__ volatile("cli; hlt");
 }
 
-/* Places each dirty working set in user RAM, clear of the initrd. */
+/* Moves next past the initrd if [next, next + size) would overlap it. */
+static u64 main_clear_initrd(u64 next, u64 size)
+{
+	if (boot_initrd_size && next < boot_initrd + boot_initrd_size &&
+	    next + size > boot_initrd)
+		next = (boot_initrd + boot_initrd_size + 0x1fffff) &
+		       ~0x1fffffUL;
+	return next;
+}
+
+/*
+ * Places each dirty working set in user RAM, clear of the initrd; the
+ * disks' rings and buffers get what follows, up to the initrd or the end
+ * of user RAM.
+ */
 static void main_place_workloads(void)
 {
-	u64 next = USER_MEM_BASE;
+	u64 next = USER_MEM_BASE, end;
 	int i;
 
 	for (i = 0; i < user_cfg->nr_workloads; i++) {
@@ -364,10 +387,7 @@ static void main_place_workloads(void)
 
 		if (w->kind != WL_DIRTY)
 			continue;
-		if (boot_initrd_size && next < boot_initrd + boot_initrd_size &&
-		    next + size > boot_initrd)
-			next = (boot_initrd + boot_initrd_size + 0x1fffff) &
-			       ~0x1fffffUL;
+		next = main_clear_initrd(next, size);
 		if (next + size > ram_low_top || next + size > USER_MEM_END) {
 			con_printf("minios: dirty: %u MiB does not fit\n",
 				   w->arg1);
@@ -376,6 +396,16 @@ static void main_place_workloads(void)
 		}
 		w->base = next;
 		next = (next + size + 0xfff) & ~0xfffUL;
+	}
+	if (!user_cfg->nr_blk)
+		return;
+	next = main_clear_initrd(next, 0x200000);
+	end = ram_low_top < USER_MEM_END ? ram_low_top : USER_MEM_END;
+	if (boot_initrd_size && boot_initrd >= next && boot_initrd < end)
+		end = boot_initrd & ~0xfffUL;
+	if (next < end) {
+		user_cfg->blk_mem = next;
+		user_cfg->blk_mem_end = end;
 	}
 }
 
@@ -425,6 +455,7 @@ void main_start(u64 info, u64 type, u64 entry_tsc)
 	acpi_init(boot_rsdp);
 	main_phase("acpi");
 	pci_scan();
+	blk_probe();
 	main_phase("pci");
 	user_cfg->boot.nr_cpus = acpi.nr_cpus;
 	user_cfg->boot.mem_mib = ram_bytes >> 20;
@@ -457,6 +488,7 @@ void main_start(u64 info, u64 type, u64 entry_tsc)
 		hostile_run(opt_hostile);
 
 	user_cfg->tsc_hz = tsc_hz;
+	user_cfg->ram_top = ram_low_top;
 	if (boot_initrd_size) {
 		if (boot_initrd >= USER_MEM_BASE &&
 		    boot_initrd + boot_initrd_size <= ram_low_top) {

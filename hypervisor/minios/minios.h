@@ -90,20 +90,38 @@ enum action {
 #define USER_MEM_BASE	0x400000UL
 #define USER_MEM_END	0xc0000000UL
 
-#define MAX_WORKLOADS	8
+#define MAX_WORKLOADS	16
 #define MAX_CPUS	64
 
 enum workload_kind {
 	WL_COUNTER,
 	WL_DIRTY,
 	WL_IDLE,
+	WL_BLK,
 };
+
+#define WL_SPEC_MAX	64
 
 struct workload {
 	int kind;
 	u32 arg1;		/* counter: Hz; dirty: MiB */
 	u32 arg2;		/* dirty: MiB/s */
 	u64 base;		/* dirty: working set address */
+	char spec[WL_SPEC_MAX];	/* blk: the text after "blk-", parsed by ring 3 */
+};
+
+/*
+ * A virtio-blk function as the kernel found it (blk.c): where its
+ * virtio-pci structures are. Their pages are user-accessible, so that the
+ * driver (ublk.c) runs in ring 3.
+ */
+#define MAX_BLK		12
+
+struct blk_pci {
+	u8 dev, fn;
+	u8 ok;			/* the structures were found and mapped */
+	u64 common, notify, isr, device;
+	u32 common_len, notify_mult, device_len;
 };
 
 #define MAX_PCI_FNS	32
@@ -137,6 +155,11 @@ struct user_config {
 	struct workload wl[MAX_WORKLOADS];
 	u64 initrd_addr;	/* user-accessible initrd, or 0 */
 	u64 initrd_size;
+	u64 ram_top;		/* end of RAM below 4 GiB */
+	int nr_blk;
+	struct blk_pci blk[MAX_BLK];
+	u64 blk_mem, blk_mem_end;	/* user memory for the disks' rings, buffers */
+	char blk_hostile[32];	/* hostile=blk-...: run by ring 3 */
 };
 
 struct trap_frame {
@@ -144,6 +167,45 @@ struct trap_frame {
 	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
 	u64 vector, error;
 	u64 rip, cs, rflags, rsp, ss;
+};
+
+/*
+ * virtio-pci 1.x (virtio.c, ublk.c): the common configuration structure,
+ * device status bits, split-ring descriptors.
+ */
+#define VC_DFSELECT	0x00
+#define VC_DF		0x04
+#define VC_GFSELECT	0x08
+#define VC_GF		0x0c
+#define VC_MSIX		0x10
+#define VC_NUMQ		0x12
+#define VC_STATUS	0x14
+#define VC_CFGGEN	0x15
+#define VC_QSELECT	0x16
+#define VC_QSIZE	0x18
+#define VC_QMSIX	0x1a
+#define VC_QENABLE	0x1c
+#define VC_QNOFF	0x1e
+#define VC_QDESC	0x20
+#define VC_QDRIVER	0x28
+#define VC_QDEVICE	0x30
+
+#define ST_ACK		0x01
+#define ST_DRIVER	0x02
+#define ST_DRIVER_OK	0x04
+#define ST_FEATURES_OK	0x08
+#define ST_NEEDS_RESET	0x40
+#define ST_FAILED	0x80
+
+#define DESC_NEXT	1
+#define DESC_WRITE	2
+#define DESC_INDIRECT	4
+
+struct vring_desc {
+	u64 addr;
+	u32 len;
+	u16 flags;
+	u16 next;
 };
 
 /* Port and MMIO access. */
@@ -332,6 +394,16 @@ void pci_write32(int bus, int dev, int fn, int off, u32 v);
 void pci_write16(int bus, int dev, int fn, int off, u16 v);
 void pci_scan(void);
 u64 pci_bar_addr(int bus, int dev, int fn, int bar);
+/* A virtio-pci function's structures (virtio 1.x capabilities), and MSI-X. */
+struct pci_virtio_caps {
+	u64 common, notify, isr, device;
+	u32 common_len, notify_mult, device_len;
+	u64 msix_table;
+	u16 msix_size;
+	u8 msix_cap;		/* config offset of the MSI-X capability, 0: none */
+	u16 msix_ctl;		/* its message control word as found */
+};
+void pci_virtio_caps(int dev, int fn, struct pci_virtio_caps *c);
 int pci_find(u16 vendor, u16 device, int *dev_r, int *fn_r);
 int pci_addr_in_bar(u64 addr);
 
@@ -366,11 +438,16 @@ int virtio_con_present(void);
 u8 virtio_con_status(void);
 int virtio_hostile(const char *name);
 
+/* blk.c */
+void blk_probe(void);
+
 /* hostile.c */
 void hostile_run(const char *name);
 
-/* user.c */
+/* user.c (ring 3) */
 void user_main(void) __attribute__((noreturn));
+long user_syscall(long nr, long a, long b);
+void user_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern struct user_config user_config_page;
 extern u8 user_stack[16384];
 
@@ -379,6 +456,7 @@ extern char tramp_start[], tramp_end[];
 extern u64 ap_stack_top;
 extern u8 gdt[];
 extern u64 pt0[];
+extern u64 pd[];		/* 2048 entries: 2 MiB pages of the low 4 GiB */
 extern char __user_start[], __user_end[];
 extern char __image_end[];
 

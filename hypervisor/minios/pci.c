@@ -63,6 +63,51 @@ u64 pci_bar_addr(int bus, int dev, int fn, int bar)
 }
 
 /*
+ * The capability list, a dword per field (each config access costs two
+ * exits): the header dword holds id, next, length and the virtio cfg_type
+ * or the MSI-X message control; BAR addresses are read once each. The
+ * first structure of each virtio type counts (virtio 1.x, 4.1.4).
+ */
+void pci_virtio_caps(int dev, int fn, struct pci_virtio_caps *c)
+{
+	u64 bars[6] = { 0 };
+	int n = 0;
+	u8 p;
+
+	memset(c, 0, sizeof(*c));
+	if (!(pci_read16(0, dev, fn, 0x06) & 0x10))
+		return;
+	for (p = pci_read8(0, dev, fn, 0x34) & 0xfc; p && n < 48; n++) {
+		u32 hdr = pci_read32(0, dev, fn, p);
+		u8 id = hdr, type = hdr >> 24, bar;
+		u64 *where[] = { NULL, &c->common, &c->notify, &c->isr, &c->device };
+
+		if (id == 0x11 && !c->msix_cap) {
+			u32 t = pci_read32(0, dev, fn, p + 4);
+
+			c->msix_cap = p;
+			c->msix_ctl = hdr >> 16;
+			c->msix_size = ((hdr >> 16) & 0x7ff) + 1;
+			c->msix_table = pci_bar_addr(0, dev, fn, t & 7) + (t & ~7u);
+		} else if (id == 0x09 && type >= 1 && type <= 4 && !*where[type] &&
+			   (bar = pci_read8(0, dev, fn, p + 4)) <= 5) {
+			if (!bars[bar])
+				bars[bar] = pci_bar_addr(0, dev, fn, bar);
+			if (bars[bar]) {
+				*where[type] = bars[bar] + pci_read32(0, dev, fn, p + 8);
+				if (type == 1)
+					c->common_len = pci_read32(0, dev, fn, p + 12);
+				else if (type == 2)
+					c->notify_mult = pci_read32(0, dev, fn, p + 16);
+				else if (type == 4)
+					c->device_len = pci_read32(0, dev, fn, p + 12);
+			}
+		}
+		p = (hdr >> 8) & 0xfc;
+	}
+}
+
+/*
  * Looks in what pci_scan() found (each config access is an exit); only
  * before ring 3 runs, since ring 3 may write the report.
  */

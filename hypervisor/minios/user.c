@@ -5,6 +5,7 @@
  * user_config_page, which the kernel fills before entering ring 3.
  */
 #include "minios.h"
+#include "ublk.h"
 
 struct user_config user_config_page __attribute__((aligned(64)));
 u8 user_stack[16384] __attribute__((aligned(16)));
@@ -29,7 +30,7 @@ struct user_counter {
 static struct user_dirty user_dirty[MAX_WORKLOADS];
 static struct user_counter user_counter[MAX_WORKLOADS];
 
-static long user_syscall(long nr, long a, long b)
+long user_syscall(long nr, long a, long b)
 {
 	long r;
 
@@ -37,9 +38,6 @@ static long user_syscall(long nr, long a, long b)
 			 : "memory");
 	return r;
 }
-
-static void user_printf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
 
 /* Appends s to out (of size n, at *len) with each "\n" as "\r\n". */
 static void user_crlf(char *out, size_t n, size_t *len, const char *s)
@@ -51,7 +49,7 @@ static void user_crlf(char *out, size_t n, size_t *len, const char *s)
 	}
 }
 
-static void user_printf(const char *fmt, ...)
+void user_printf(const char *fmt, ...)
 {
 	char buf[256], out[512];
 	__builtin_va_list ap;
@@ -177,8 +175,16 @@ void user_main(void)
 			    cfg->initrd_size,
 			    lib_crc32(0, (const void *)cfg->initrd_addr,
 				      cfg->initrd_size));
+	/* the disks, their hostile case and one-shot workloads */
+	ublkwl_start();
 	if (!cfg->nr_workloads)
 		user_syscall(SYS_EXIT, 0, 0);
+	busy = ublkwl_busy();
+	for (i = 0; i < cfg->nr_workloads; i++)
+		if (cfg->wl[i].kind != WL_BLK)
+			break;
+	if (i == cfg->nr_workloads && !busy && !cfg->runtime_s)
+		user_syscall(SYS_EXIT, 0, 0);	/* only disk workloads: done */
 	if (cfg->runtime_s)
 		end = cfg->start_tsc + cfg->runtime_s * hz;
 	for (i = 0; i < cfg->nr_workloads; i++) {
@@ -209,10 +215,13 @@ void user_main(void)
 
 		now = rdtsc();
 		if (now >= end) {
-			if (cfg->verify_at_end)
+			if (cfg->verify_at_end) {
 				user_dirty_verify();
+				ublkwl_verify();
+			}
 			user_syscall(SYS_EXIT, 0, 0);
 		}
+		ublkwl_tick(now);
 		for (i = 0; i < cfg->nr_workloads; i++) {
 			struct user_counter *c = &user_counter[i];
 
@@ -234,7 +243,9 @@ void user_main(void)
 		if (busy && now + hz / 100 < wake)
 			wake = now + hz / 100;
 		ev = user_syscall(SYS_SLEEP, wake, 0);
-		if (ev & EV_VERIFY)
+		if (ev & EV_VERIFY) {
 			user_dirty_verify();
+			ublkwl_verify();
+		}
 	}
 }

@@ -9,44 +9,8 @@
 #define VIRTIO_VENDOR		0x1af4
 #define VIRTIO_DEV_CONSOLE	0x1043
 
-/* common configuration structure */
-#define VC_DFSELECT	0x00
-#define VC_DF		0x04
-#define VC_GFSELECT	0x08
-#define VC_GF		0x0c
-#define VC_MSIX		0x10
-#define VC_NUMQ		0x12
-#define VC_STATUS	0x14
-#define VC_CFGGEN	0x15
-#define VC_QSELECT	0x16
-#define VC_QSIZE	0x18
-#define VC_QMSIX	0x1a
-#define VC_QENABLE	0x1c
-#define VC_QNOFF	0x1e
-#define VC_QDESC	0x20
-#define VC_QDRIVER	0x28
-#define VC_QDEVICE	0x30
-
-#define ST_ACK		0x01
-#define ST_DRIVER	0x02
-#define ST_DRIVER_OK	0x04
-#define ST_FEATURES_OK	0x08
-#define ST_NEEDS_RESET	0x40
-#define ST_FAILED	0x80
-
-#define DESC_NEXT	1
-#define DESC_WRITE	2
-#define DESC_INDIRECT	4
-
 #define QSIZE		16
 #define RXBUF		64
-
-struct vring_desc {
-	u64 addr;
-	u32 len;
-	u16 flags;
-	u16 next;
-};
 
 struct vq {
 	struct vring_desc *desc;
@@ -115,52 +79,20 @@ u8 virtio_con_status(void)
 	return vcon.common ? vc_read8(VC_STATUS) : 0;
 }
 
-/* A virtio-pci capability at config offset p: its structure is at base. */
-static void virtio_cap(u8 type, u8 p, u64 base)
-{
-	if (type == 1 && !vcon.common) {
-		vcon.common = base;
-		vcon.common_len = pci_read32(0, vcon.dev, vcon.fn, p + 12);
-	} else if (type == 2 && !vcon.notify) {
-		vcon.notify = base;
-		vcon.notify_mult = pci_read32(0, vcon.dev, vcon.fn, p + 16);
-	}
-}
-
-/*
- * The capability list, a dword per field (each config access costs two
- * exits): the header dword holds id, next, length and the virtio cfg_type
- * or the MSI-X message control; BAR addresses are read once each.
- */
+/* The structures, and MSI-X enabled (its vectors are set below). */
 static void virtio_find_caps(void)
 {
-	int dev = vcon.dev, fn = vcon.fn, n = 0;
-	u64 bars[6] = { 0 };
-	u8 p;
+	struct pci_virtio_caps c;
 
-	if (!(pci_read16(0, dev, fn, 0x06) & 0x10))
-		return;
-	for (p = pci_read8(0, dev, fn, 0x34) & 0xfc; p && n < 48; n++) {
-		u32 hdr = pci_read32(0, dev, fn, p);
-		u8 id = hdr, type = hdr >> 24, bar;
-
-		if (id == 0x11) {
-			u32 t = pci_read32(0, dev, fn, p + 4);
-
-			vcon.msix_size = ((hdr >> 16) & 0x7ff) + 1;
-			vcon.msix_table = pci_bar_addr(0, dev, fn, t & 7) +
-					  (t & ~7u);
-			pci_write16(0, dev, fn, p + 2, (hdr >> 16) | 0x8000);
-		} else if (id == 0x09 && (type == 1 || type == 2) &&
-			   (bar = pci_read8(0, dev, fn, p + 4)) <= 5) {
-			if (!bars[bar])
-				bars[bar] = pci_bar_addr(0, dev, fn, bar);
-			if (bars[bar])
-				virtio_cap(type, p, bars[bar] +
-					   pci_read32(0, dev, fn, p + 8));
-		}
-		p = (hdr >> 8) & 0xfc;
-	}
+	pci_virtio_caps(vcon.dev, vcon.fn, &c);
+	vcon.common = c.common;
+	vcon.common_len = c.common_len;
+	vcon.notify = c.notify;
+	vcon.notify_mult = c.notify_mult;
+	vcon.msix_table = c.msix_table;
+	vcon.msix_size = c.msix_size;
+	if (c.msix_cap)
+		pci_write16(0, vcon.dev, vcon.fn, c.msix_cap + 2, c.msix_ctl | 0x8000);
 }
 
 static void virtio_msix_set(int entry, int vector)
