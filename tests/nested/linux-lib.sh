@@ -30,13 +30,16 @@ linux_mem=256
 nested_out=$(mktemp "${TMPDIR:-/tmp}/hv-nested-test.XXXXXX") || exit 99
 trap 'rm -f "$nested_out"' EXIT
 
-# nested_vmm OUTER_SMP SHELL_CODE: runs SHELL_CODE in the outer host (with
-# $HV_VMM, $GUEST_BZIMAGE, $GUEST_VMLINUX, $GUEST_INITRD set and on-output in
-# PATH), prints everything, and sets $nested_rc to its exit status.  Skips
-# the test when the host lacks what the harness needs.
+# nested_vmm OUTER_SMP SHELL_CODE [HARNESS_OPTION...]: runs SHELL_CODE in
+# the outer host (with $HV_VMM, $GUEST_BZIMAGE, $GUEST_VMLINUX, $GUEST_INITRD
+# set and on-output in PATH), prints everything, and sets $nested_rc to its
+# exit status.  Skips the test when the host lacks what the harness needs.
+# More harness options (--file SRC:DST) may follow.
 nested_vmm() {
-	bash "$nested_dir/run" --smp "$1" --timeout "${HV_NESTED_TIMEOUT:-180}" \
-		--file "$nested_dir/on-output" -- sh -c "$2" >"$nested_out" 2>&1
+	nested_smp=$1 nested_code=$2
+	shift 2
+	bash "$nested_dir/run" --smp "$nested_smp" --timeout "${HV_NESTED_TIMEOUT:-180}" \
+		--file "$nested_dir/on-output" "$@" -- sh -c "$nested_code" >"$nested_out" 2>&1
 	nested_rc=$?
 	cat "$nested_out"
 	if [ $nested_rc = 77 ]; then

@@ -23,7 +23,8 @@ NESTED_LINUX_TESTS = \
 	tests/nested/linux-ctrlaltdel.sh \
 	tests/nested/linux-panic.sh \
 	tests/nested/linux-xl.sh \
-	tests/nested/linux-save.sh
+	tests/nested/linux-save.sh \
+	tests/nested/linux-blk.sh
 TESTS += $(NESTED_LINUX_TESTS)
 
 EXTRA_DIST += \
@@ -35,6 +36,7 @@ EXTRA_DIST += \
 	tests/nested/harness.sh \
 	tests/nested/xl-outer.sh \
 	tests/nested/save-outer.sh \
+	tests/nested/blk-init \
 	$(NESTED_LINUX_TESTS)
 
 # The harness caches the vmlinux it extracts and the initramfs images here.
