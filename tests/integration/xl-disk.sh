@@ -67,7 +67,7 @@ refused beta2 "disk xvdc: $T/a.img is in use read-write by domain 'alpha'"
 mkcfg gamma 'extra = "workload=idle"' "disk = [ \"$T/b.img,raw,xvda,ro\" ]"
 xl_ok create "$T/gamma.cfg"
 holds "$(vmm_pid gamma)" "$T/b.img" || fail "gamma's hv-vmm does not hold b.img"
-mkcfg delta "disk = [ \"$T/b.img,raw,xvda,rw\" ]"
+mkcfg delta 'extra = "workload=counter"' "disk = [ \"$T/b.img,raw,xvda,rw\" ]"
 refused delta "disk xvda: $T/b.img is in use read-only by domain '"
 ok "an image in use read-write is refused to a second domain, naming the first; read-only is shared"
 

@@ -420,6 +420,8 @@ static struct blk_req *blk_parse(struct virtio_blk *b, unsigned int q)
 			len = req_iov(r, e->out, e->nr_out, sizeof(hdr), 0);
 		if (r->type == VIRTIO_BLK_T_OUT && b->read_only)
 			goto ioerr;
+		if (r->nr_iov > BLK_SEG_MAX)	/* more than the seg_max offered */
+			goto ioerr;
 		if (len % 512 || !blk_in_range(b, r->sector, len) ||
 		    (b->direct && ((r->sector << 9) % b->blk_size || len % b->blk_size)))
 			goto ioerr;
@@ -723,6 +725,7 @@ static int blk_probe(struct virtio_blk *b)
 static const struct virtio_dev_ops blk_ops = {
 	.name = "virtio-blk",
 	.device_id = 2,
+	.pci_class = 0x010000,		/* mass storage */
 	.queue_max = BLK_QUEUE_MAX,
 	.config_len = BLK_CONFIG_LEN,
 	.config_read = blk_config_read,

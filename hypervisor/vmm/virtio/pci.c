@@ -373,7 +373,8 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
 	vp->vm = vm;
 	d->name = ops->name;
 	d->opaque = vp;
-	rc = pci_dev_add(bus, d, 0x1af4, 0x1040 + ops->device_id, 0xff0000, 0x1af4,
+	rc = pci_dev_add(bus, d, 0x1af4, 0x1040 + ops->device_id,
+			 ops->pci_class ? ops->pci_class : 0xff0000, 0x1af4,
 			 ops->device_id);
 	if (rc)
 		return rc;
