@@ -115,8 +115,12 @@ static int blk_create(struct vmm *vmm, unsigned int i)
 {
 	struct vmm_disk *d = &vmm->disks[i];
 
+	int rc;
+
 	d->conf.serial = d->serial;
-	return virtio_blk_create(&d->blk, &vmm->pci, &vmm->vm, vmm->loop, &d->conf);
+	rc = virtio_blk_create(&d->blk, &vmm->pci, &vmm->vm, vmm->loop, &d->conf);
+	d->conf.fd = -1;	/* the device's now, or closed */
+	return rc;
 }
 
 static void uart_st(struct state_io *io, struct vmm *vmm, unsigned int i)
@@ -166,7 +170,7 @@ static void blk_quiesce(struct vmm *vmm, unsigned int i)
 
 static void blk_destroy(struct vmm *vmm, unsigned int i)
 {
-	virtio_blk_destroy(vmm->disks[i].blk);
+	virtio_blk_destroy(vmm->disks[i].blk);	/* closes the descriptor */
 	vmm->disks[i].blk = NULL;
 }
 
@@ -229,8 +233,10 @@ int vmm_devices_init(struct vmm *vmm)
 				    device_name(&devices[i], n, name, sizeof(name)), strerror(-rc));
 				/* the instances not made yet still own their descriptors */
 				for (unsigned int k = n + 1; devices[i].count == nr_disks &&
-				     k < vmm->nr_disks; k++)
+				     k < vmm->nr_disks; k++) {
 					close(vmm->disks[k].conf.fd);
+					vmm->disks[k].conf.fd = -1;
+				}
 				return rc;
 			}
 		}

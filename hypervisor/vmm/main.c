@@ -276,7 +276,8 @@ static void exit_now(struct vmm *vmm, int status)
 		char b;
 
 		/* hold nothing a waiter might wait on (pipes it reads to EOF), nor
-		 * the disks: their locks go when we do, for the next domain */
+		 * the disks: their locks go when we do, for the next domain
+		 * (devices.c sets conf.fd to -1 once a device owns it) */
 		close(STDIN_FILENO);
 		close(STDOUT_FILENO);
 		close(STDERR_FILENO);
