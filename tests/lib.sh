@@ -109,6 +109,19 @@ nested_rerun() {
 		--timeout "${HV_NESTED_TIMEOUT:-900}" -- "$nested_sh" "$0"
 }
 
+# mkcfg NAME [LINE...]: a minios config in $T/NAME.cfg.
+mkcfg() {
+	name=$1
+	shift
+	{
+		echo "name = \"$name\""
+		echo "kernel = \"$MINIOS\""
+		echo "memory = 64"
+		echo "vcpus = 2"
+		for l in "$@"; do echo "$l"; done
+	} >"$T/$name.cfg"
+}
+
 need_cmd() {
 	command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed (${2:-see scripts/install-deps})"
 }

@@ -14,18 +14,6 @@ HV_LOGDIR=$T/log
 HV_HVD=/nonexistent/hvd
 export HV_RUNDIR HV_LOGDIR HV_HVD
 
-# cfg NAME LINE...: a minios config in $T/NAME.cfg.
-cfg() {
-	name=$1
-	shift
-	{
-		echo "name = \"$name\""
-		echo "kernel = \"$MINIOS\""
-		echo "memory = 64"
-		echo "vcpus = 2"
-		for l in "$@"; do echo "$l"; done
-	} >"$T/$name.cfg"
-}
 
 # both_refuse NAME NEEDLE: xl create -n and xl create both exit 1 on
 # $T/NAME.cfg with the same messages, which hold NEEDLE.
@@ -46,15 +34,15 @@ disks=
 for l in a b c d e f g h i j k l m; do
 	disks="$disks\"/images/$l.img,raw,xvd$l\", "
 done
-cfg qcow2 'disk = [ "/images/g.qcow2,qcow2,xvda,rw" ]'
-cfg many "disk = [ $disks ]"
-cfg twins 'disk = [ "/images/a.img,raw,xvda", "/images/b.img,raw,hda" ]'
-cfg queues 'disk = [ "vdev=xvda, target=/images/a.img" ]' 'disk += [ "/images/b.img,raw,xvdb,queues=5" ]'
-cfg spec 'disk = [ "/images/a.img,raw,xvda,specification=xen" ]'
-cfg burst 'disk = [ "/images/a.img,raw,xvda,iops=1000,iops-burst=10" ]'
-cfg vif 'vif = [ "bridge=br0" ]'
-cfg core 'on_crash = "coredump-destroy"'
-cfg mem 'memory = 8'
+mkcfg qcow2 'disk = [ "/images/g.qcow2,qcow2,xvda,rw" ]'
+mkcfg many "disk = [ $disks ]"
+mkcfg twins 'disk = [ "/images/a.img,raw,xvda", "/images/b.img,raw,hda" ]'
+mkcfg queues 'disk = [ "vdev=xvda, target=/images/a.img" ]' 'disk += [ "/images/b.img,raw,xvdb,queues=5" ]'
+mkcfg spec 'disk = [ "/images/a.img,raw,xvda,specification=xen" ]'
+mkcfg burst 'disk = [ "/images/a.img,raw,xvda,iops=1000,iops-burst=10" ]'
+mkcfg vif 'vif = [ "bridge=br0" ]'
+mkcfg core 'on_crash = "coredump-destroy"'
+mkcfg mem 'memory = 8'
 printf 'name = "hvm"\ntype = "hvm"\nmemory = 64\n' >"$T/hvm.cfg"
 both_refuse qcow2 'disks[0]: vdev xvda: format qcow2: hv supports only raw images'
 both_refuse many 'disk: 13 disks, more than the 12 hv gives a domain'
@@ -69,7 +57,7 @@ both_refuse hvm 'without a kernel boots firmware'
 ok "xl create -n and xl create refuse the same configurations with the same messages"
 
 # -n opens no file (as Xen's); create does, before it asks hvd
-cfg missing "disk = [ \"$T/missing.img,raw,xvda\" ]"
+mkcfg missing "disk = [ \"$T/missing.img,raw,xvda\" ]"
 "$XL" create -q -n "$T/missing.cfg" >"$T/out" 2>"$T/err" ||
 	{ cat "$T/err" >&2; fail "xl create -n opened the disk's target"; }
 rc=0
@@ -78,7 +66,7 @@ rc=0
 grep -qF "domain \"missing\": disk xvda: $T/missing.img: cannot open it for reading and writing: No such file or directory (check the target in the config)" "$T/err" ||
 	{ cat "$T/err" >&2; fail "a missing disk target is not named clearly"; }
 mkdir "$T/dir.img"
-cfg dir "disk = [ \"$T/dir.img,raw,xvda,ro\" ]"
+mkcfg dir "disk = [ \"$T/dir.img,raw,xvda,ro\" ]"
 rc=0
 "$XL" create -q "$T/dir.cfg" >"$T/out" 2>"$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -qF "disk xvda: $T/dir.img" "$T/err" ||
@@ -87,7 +75,7 @@ rc=0
 ok "a missing or unusable disk target passes -n and is refused by create, named"
 
 # the description -n prints: the disks in their order, hv's keys, target last
-cfg good 'disk = [ "/images/b.img,raw,xvdb,ro,iops=500,bps=10M,queues=2",' \
+mkcfg good 'disk = [ "/images/b.img,raw,xvdb,ro,iops=500,bps=10M,queues=2",' \
 	'"format=raw, vdev=xvda, access=rw, target=/images/a,1.img", ",,hdc,cdrom" ]'
 "$XL" create -q -n "$T/good.cfg" >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "a valid disk config was refused by -n"; }
 python3 - "$T/out" <<'PY' || fail "xl create -n printed the disks wrongly"

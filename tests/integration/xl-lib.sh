@@ -50,18 +50,6 @@ xl_rc() {
 	[ "$rc" = "$want" ] || { cat "$T/out" "$T/err" >&2; fail "xl $*: exit status $rc, expected $want"; }
 }
 
-# mkcfg NAME [LINE...]: a minios config in $T/NAME.cfg.
-mkcfg() {
-	name=$1
-	shift
-	{
-		echo "name = \"$name\""
-		echo "kernel = \"$MINIOS\""
-		echo "memory = 64"
-		echo "vcpus = 2"
-		for l in "$@"; do echo "$l"; done
-	} >"$T/$name.cfg"
-}
 
 # field NAME COLUMN: a column of NAME's line in xl list (2 id, 3 mem,
 # 4 vcpus, 5 state); empty if there is no such domain.
