@@ -56,10 +56,15 @@ enum hv_vmm_op {
 	HV_VMM_OP_CANCEL = 10,		/* stop the SAVE in progress -> - (-ENOENT: none);
 					 * the SAVE then fails with -ECANCELED, the
 					 * domain left as it was */
+	HV_VMM_OP_DISK_ATTACH = 11,	/* struct hv_vmm_disk_attach + the description
+					 * with the new disk; 1 fd: its target -> - */
+	HV_VMM_OP_DISK_DETACH = 12,	/* struct hv_vmm_disk_detach -> - (-ENOENT: no
+					 * such disk); HV_VMM_EV_DISK_EJECTED follows */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
 	HV_VMM_EV_PROGRESS = 66,	/* struct hv_vmm_progress, during a SAVE or RESTORE */
+	HV_VMM_EV_DISK_EJECTED = 67,	/* struct hv_vmm_disk_ejected: a disk is gone */
 };
 
 struct hv_vmm_reply {
@@ -181,6 +186,45 @@ struct hv_vmm_restore {
 struct hv_vmm_progress {
 	uint64_t done;		/* bytes of guest memory written so far */
 	uint64_t total;		/* bytes of guest memory */
+};
+
+/*
+ * DISK_ATTACH: a disk for the running domain, put in its PCI slot (2 + the
+ * vdev's disk number) and announced to the guest through ACPI PCI hotplug.
+ * The body is the struct and config_len bytes of the domain's description
+ * as it will be with the disk (JSON, as in BUILD), whose disks[disk] is
+ * the new one; its target's descriptor comes with it (opened and locked as
+ * for BUILD).  Replies 0 once the guest has been told; -EEXIST (its vdev
+ * or slot is taken), -ENOSPC (VMM_MAX_DISKS), -EINVAL (the description or
+ * disk is refused), -EBADF (not one descriptor), -EBUSY (a SAVE runs).
+ */
+struct hv_vmm_disk_attach {
+	uint32_t flags;		/* none yet: must be zero */
+	uint32_t disk;		/* index into the description's disks */
+	uint32_t config_len;	/* bytes of JSON after this struct, 1.. */
+	uint32_t reserved;	/* must be zero */
+};
+
+/*
+ * DISK_DETACH: asks the guest to let go of the disk @vdev (an ACPI eject
+ * request its driver answers by ejecting the slot); replies 0 once asked,
+ * and HV_VMM_EV_DISK_EJECTED follows when the guest has ejected it and the
+ * device is gone (its requests in flight completed, its descriptor
+ * closed).  With HV_VMM_DISK_DETACH_FORCE the device is removed at once,
+ * whatever the guest is doing with it (its driver sees the function
+ * vanish), and the event follows the reply.
+ */
+#define HV_VMM_DISK_DETACH_FORCE 0x1
+#define HV_VMM_VDEV_MAX 32
+
+struct hv_vmm_disk_detach {
+	uint32_t flags;		/* HV_VMM_DISK_DETACH_* */
+	uint32_t reserved;	/* must be zero */
+	char vdev[HV_VMM_VDEV_MAX];	/* NUL-terminated */
+};
+
+struct hv_vmm_disk_ejected {
+	char vdev[HV_VMM_VDEV_MAX];	/* NUL-terminated */
 };
 
 #endif

@@ -149,3 +149,77 @@ int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_rest
 	}
 	return 0;
 }
+
+void *vmmmsg_disk_attach_body(uint32_t disk, const char *json, size_t len, size_t *size_r)
+{
+	struct hv_vmm_disk_attach a = { .disk = disk, .config_len = (uint32_t)len };
+	uint8_t *body = malloc(sizeof(a) + len);
+
+	if (!body)
+		return NULL;
+	memcpy(body, &a, sizeof(a));
+	memcpy(body + sizeof(a), json, len);
+	*size_r = sizeof(a) + len;
+	return body;
+}
+
+int vmmmsg_disk_attach(const void *body, size_t len, size_t nfds, struct hv_vmm_disk_attach *a,
+		       const char **json_r, size_t *json_len_r, const char **why)
+{
+	const char *json = (const char *)body + sizeof(*a);
+
+	if (len < sizeof(*a)) {
+		*why = "DISK_ATTACH: the body is shorter than struct hv_vmm_disk_attach";
+		return -EPROTO;
+	}
+	memcpy(a, body, sizeof(*a));
+	if (a->flags || a->reserved || !a->config_len || a->config_len != len - sizeof(*a) ||
+	    memchr(json, '\0', a->config_len)) {
+		*why = "DISK_ATTACH: flags or reserved not zero, a config_len that is not the rest of the body, or a NUL in the description";
+		return -EPROTO;
+	}
+	if (nfds != 1) {
+		*why = "DISK_ATTACH: not one descriptor (the disk's target)";
+		return -EBADF;
+	}
+	*json_r = json;
+	*json_len_r = a->config_len;
+	return 0;
+}
+
+static int vdev_ok(const char *vdev)
+{
+	size_t n = strnlen(vdev, HV_VMM_VDEV_MAX);
+
+	return n > 0 && n < HV_VMM_VDEV_MAX;
+}
+
+int vmmmsg_disk_detach(const void *body, size_t len, struct hv_vmm_disk_detach *d,
+		       const char **why)
+{
+	if (len != sizeof(*d)) {
+		*why = "DISK_DETACH: the body is not a struct hv_vmm_disk_detach";
+		return -EPROTO;
+	}
+	memcpy(d, body, sizeof(*d));
+	if (d->flags & ~(uint32_t)HV_VMM_DISK_DETACH_FORCE || d->reserved || !vdev_ok(d->vdev)) {
+		*why = "DISK_DETACH: unknown flags, reserved not zero, or a vdev that is empty or not NUL-terminated";
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int vmmmsg_disk_ejected(const void *body, size_t len, struct hv_vmm_disk_ejected *e,
+			const char **why)
+{
+	if (len != sizeof(*e)) {
+		*why = "DISK_EJECTED: the body is not a struct hv_vmm_disk_ejected";
+		return -EPROTO;
+	}
+	memcpy(e, body, sizeof(*e));
+	if (!vdev_ok(e->vdev)) {
+		*why = "DISK_EJECTED: a vdev that is empty or not NUL-terminated";
+		return -EPROTO;
+	}
+	return 0;
+}

@@ -73,4 +73,24 @@ void *vmmmsg_restore_body(const struct hv_vmm_restore *r, const char *json, size
 int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_restore *r,
 		   const char **json_r, size_t *json_len_r, const char **why);
 
+/*
+ * DISK_ATTACH's body: the struct (disk = @disk) and @len bytes of @json, in
+ * a malloc()ed buffer of *size_r bytes (NULL: out of memory).
+ */
+void *vmmmsg_disk_attach_body(uint32_t disk, const char *json, size_t len, size_t *size_r);
+
+/*
+ * Checks a received DISK_ATTACH body: as BUILD's (no flags, reserved
+ * zero, the JSON the rest of the body, no NUL in it), and exactly one
+ * descriptor.
+ */
+int vmmmsg_disk_attach(const void *body, size_t len, size_t nfds, struct hv_vmm_disk_attach *a,
+		       const char **json_r, size_t *json_len_r, const char **why);
+
+/* DISK_DETACH's and DISK_EJECTED's bodies: known flags, a NUL-terminated vdev. */
+int vmmmsg_disk_detach(const void *body, size_t len, struct hv_vmm_disk_detach *d,
+		       const char **why);
+int vmmmsg_disk_ejected(const void *body, size_t len, struct hv_vmm_disk_ejected *e,
+			const char **why);
+
 #endif
