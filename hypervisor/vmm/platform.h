@@ -42,6 +42,9 @@
 #define PLAT_PORT_SLEEP_CNT	0x608	/* 1 byte */
 #define PLAT_PORT_SLEEP_STS	0x609	/* 1 byte */
 #define PLAT_PORT_RESET		0x60a	/* 1 byte */
+#define PLAT_PORT_GPE0		0x620	/* 4 bytes: GPE0 status, enable */
+#define PLAT_PORT_PCIHP		0x628	/* 12 bytes: PCI hotplug (dev/pcihp.h) */
+#define PLAT_GPE_PCIHP		1	/* the GPE of PCI hotplug: \_GPE._E01 */
 #define PLAT_RESET_VALUE	0x01
 #define PLAT_PORT_PCI_ADDR	0xcf8
 #define PLAT_PORT_PCI_DATA	0xcfc

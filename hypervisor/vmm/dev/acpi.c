@@ -51,8 +51,10 @@
 #define ACPI_FADT_SCI_INT	46
 #define ACPI_FADT_PM1A_EVT_BLK	56
 #define ACPI_FADT_PM1A_CNT_BLK	64
+#define ACPI_FADT_GPE0_BLK	80
 #define ACPI_FADT_PM1_EVT_LEN	88
 #define ACPI_FADT_PM1_CNT_LEN	89
+#define ACPI_FADT_GPE0_BLK_LEN	92
 #define ACPI_FADT_P_LVL2_LAT	96
 #define ACPI_FADT_P_LVL3_LAT	98
 #define ACPI_FADT_IAPC_BOOT_ARCH 109
@@ -64,6 +66,7 @@
 #define ACPI_FADT_X_DSDT	140
 #define ACPI_FADT_X_PM1A_EVT_BLK 148
 #define ACPI_FADT_X_PM1A_CNT_BLK 172
+#define ACPI_FADT_X_GPE0_BLK	220
 #define ACPI_FADT_SLEEP_CONTROL	244
 #define ACPI_FADT_SLEEP_STATUS	256
 
@@ -352,7 +355,10 @@ static void acpi_build_fadt(uint8_t *p, uint64_t facs, uint64_t dsdt)
 	le_put32(p + ACPI_FADT_PM1A_CNT_BLK, PLAT_PORT_PM1A_CNT);
 	p[ACPI_FADT_PM1_EVT_LEN] = 4;
 	p[ACPI_FADT_PM1_CNT_LEN] = 2;
-	/* No PM timer, no GPE blocks, no C2/C3, no RTC (CENTURY = 0). */
+	/* GPE0: PCI hotplug (dev/pcihp.c, \_GPE._E01 in the DSDT) */
+	le_put32(p + ACPI_FADT_GPE0_BLK, PLAT_PORT_GPE0);
+	p[ACPI_FADT_GPE0_BLK_LEN] = 4;
+	/* No PM timer, no GPE1 block, no C2/C3, no RTC (CENTURY = 0). */
 	le_put16(p + ACPI_FADT_P_LVL2_LAT, ACPI_NO_C2_LATENCY);
 	le_put16(p + ACPI_FADT_P_LVL3_LAT, ACPI_NO_C3_LATENCY);
 	le_put16(p + ACPI_FADT_IAPC_BOOT_ARCH,
@@ -371,6 +377,7 @@ static void acpi_build_fadt(uint8_t *p, uint64_t facs, uint64_t dsdt)
 		    PLAT_PORT_PM1A_EVT);
 	acpi_gas_io(p + ACPI_FADT_X_PM1A_CNT_BLK, 2, ACPI_GAS_ACCESS_WORD,
 		    PLAT_PORT_PM1A_CNT);
+	acpi_gas_io(p + ACPI_FADT_X_GPE0_BLK, 4, ACPI_GAS_ACCESS_BYTE, PLAT_PORT_GPE0);
 	acpi_gas_io(p + ACPI_FADT_SLEEP_CONTROL, 1, ACPI_GAS_ACCESS_BYTE,
 		    PLAT_PORT_SLEEP_CNT);
 	acpi_gas_io(p + ACPI_FADT_SLEEP_STATUS, 1, ACPI_GAS_ACCESS_BYTE,

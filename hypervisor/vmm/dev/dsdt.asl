@@ -78,6 +78,25 @@ DefinitionBlock ("", "DSDT", 2, "HV    ", "HVVMM   ", 0x00000001)
 				}
 				Return (Arg3)
 			}
+
+			/*
+			 * PCI hotplug (dev/pcihp.h): a slot device per slot
+			 * 1-31, each ejectable; PCNT tells the OS what changed.
+			 */
+			OperationRegion (PCST, SystemIO, 0x0628, 0x0C)
+			Field (PCST, DWordAcc, NoLock, WriteAsZeros)
+			{
+				PCIU, 32,
+				PCID, 32,
+				B0EJ, 32
+			}
+
+			Method (PCEJ, 1, Serialized)
+			{
+				B0EJ = (One << Arg0)
+			}
+
+#include "pcihp-slots.asl"
 		}
 
 		Device (COM1)
@@ -112,6 +131,17 @@ DefinitionBlock ("", "DSDT", 2, "HV    ", "HVVMM   ", 0x00000001)
 			{
 				IO (Decode16, 0x0505, 0x0505, 0x01, 0x01)
 			})
+		}
+	}
+
+	Scope (\_GPE)
+	{
+		Name (_HID, "ACPI0006")
+
+		/* GPE 1 (PLAT_GPE_PCIHP): a PCI slot changed */
+		Method (_E01, 0, NotSerialized)
+		{
+			\_SB.PCI0.PCNT ()
 		}
 	}
 }

@@ -18,11 +18,14 @@ void pm_init(struct pm *pm)
 	pm->pm1_sts = pm->pm1_en = 0;
 	pm->pm1_cnt = PLAT_PM1_SCI_EN;	/* no SMM: always in ACPI mode */
 	pm->sleep_sts = 0;
+	pm->gpe_sts = pm->gpe_en = 0;
+	pm->pcihp_up = pm->pcihp_down = 0;
 }
 
 static void pm_update_sci(struct pm *pm)
 {
-	irq_line_set(&pm->sci, !!(pm->pm1_sts & pm->pm1_en & PLAT_PM1_PWRBTN));
+	irq_line_set(&pm->sci, !!(pm->pm1_sts & pm->pm1_en & PLAT_PM1_PWRBTN) ||
+			       !!(pm->gpe_sts & pm->gpe_en));
 }
 
 void pm_power_button(struct pm *pm)
@@ -108,14 +111,56 @@ void pm_write(void *opaque, uint64_t off, const void *data, unsigned int size)
 	pm_update_sci(pm);
 }
 
+void pm_gpe_raise(struct pm *pm, unsigned int gpe)
+{
+	pm->gpe_sts |= 1u << gpe;
+	pm_update_sci(pm);
+}
+
+void pm_gpe_read(void *opaque, uint64_t off, void *data, unsigned int size)
+{
+	struct pm *pm = opaque;
+	uint8_t regs[PM_GPE_PORTS];
+	uint64_t v = 0;
+
+	memcpy(&regs[0], &pm->gpe_sts, 2);
+	memcpy(&regs[2], &pm->gpe_en, 2);
+	if (off < PM_GPE_PORTS)
+		memcpy(&v, &regs[off], size <= PM_GPE_PORTS - off ? size : PM_GPE_PORTS - off);
+	memcpy(data, &v, size);
+}
+
+void pm_gpe_write(void *opaque, uint64_t off, const void *data, unsigned int size)
+{
+	struct pm *pm = opaque;
+	uint64_t v = 0;
+
+	memcpy(&v, data, size);
+	for (unsigned int i = 0; i < size; i++, off++) {
+		uint16_t b = (uint8_t)(v >> (8 * i));
+
+		if (off < 2)		/* status: write 1 to clear */
+			pm->gpe_sts &= ~(b << (8 * off));
+		else if (off < 4)
+			pm->gpe_en = (pm->gpe_en & ~(0xffu << (8 * (off - 2)))) | b << (8 * (off - 2));
+	}
+	pm_update_sci(pm);
+}
+
 void pm_state(struct state_io *io, struct pm *pm)
 {
-	if (state_begin(io, "acpi-pm", 1))
+	if (state_begin(io, "acpi-pm", 2))
 		return;
 	state_u16(io, "pm1_sts", &pm->pm1_sts);
 	state_u16(io, "pm1_en", &pm->pm1_en);
 	state_u16(io, "pm1_cnt", &pm->pm1_cnt);
 	state_u8(io, "sleep_sts", &pm->sleep_sts);
+	if (!io->loading || io->version >= 2) {
+		state_u16(io, "gpe_sts", &pm->gpe_sts);
+		state_u16(io, "gpe_en", &pm->gpe_en);
+		state_u32(io, "pcihp_up", &pm->pcihp_up);
+		state_u32(io, "pcihp_down", &pm->pcihp_down);
+	}
 	state_end(io);
 	if (io->loading && !io->err)
 		pm_update_sci(pm);

@@ -16,6 +16,8 @@ struct state_io;
 struct pm {
 	uint16_t pm1_sts, pm1_en, pm1_cnt;
 	uint8_t sleep_sts;
+	uint16_t gpe_sts, gpe_en;	/* GPE0 block, at PLAT_PORT_GPE0 */
+	uint32_t pcihp_up, pcihp_down;	/* PCI hotplug (dev/pcihp.h) */
 	struct irq_line sci;
 	void (*poweroff)(void *opaque);
 	void (*reset)(void *opaque);
@@ -23,10 +25,15 @@ struct pm {
 };
 
 #define PM_PORTS 11	/* 0x600-0x60a */
+#define PM_GPE_PORTS 4	/* PLAT_PORT_GPE0: status, enable (16 GPEs) */
 
 void pm_init(struct pm *pm);
 void pm_read(void *opaque, uint64_t off, void *data, unsigned int size);
 void pm_write(void *opaque, uint64_t off, const void *data, unsigned int size);
+void pm_gpe_read(void *opaque, uint64_t off, void *data, unsigned int size);
+void pm_gpe_write(void *opaque, uint64_t off, const void *data, unsigned int size);
+/* Raises general-purpose event @gpe: an SCI if the OS enabled it. */
+void pm_gpe_raise(struct pm *pm, unsigned int gpe);
 /* Presses the power button: a graceful shutdown request. */
 void pm_power_button(struct pm *pm);
 void pm_state(struct state_io *io, struct pm *pm);
