@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <stdlib.h>
@@ -129,10 +130,27 @@ static void ctl_save(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t 
 	ctl_reply(vmm, m, 0, &res, sizeof(res));
 }
 
+static void ctl_disk(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
+		     size_t len, int *fds, size_t nfds)
+{
+	char msg[256] = "";
+	int rc = m->op == HV_VMM_OP_DISK_ATTACH ?
+		 vmm_disk_attach(vmm, body, len, fds, nfds, msg, sizeof(msg)) :
+		 vmm_disk_detach(vmm, body, len, msg, sizeof(msg));
+
+	if (rc) {
+		info("%s: %s", m->op == HV_VMM_OP_DISK_ATTACH ? "disk attach" : "disk detach", msg);
+		ctl_reply_msg(vmm, m, rc, msg[0] ? msg : strerror(-rc));
+	} else {
+		ctl_reply(vmm, m, 0, NULL, 0);
+	}
+}
+
 static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
-		       size_t len, int fd)
+		       size_t len, int *fds, size_t nfds)
 {
 	struct hv_vmm_info info;
+	int fd = m->op == HV_VMM_OP_SAVE && nfds == 1 ? fds[0] : -1;
 
 	if (m->flags) {
 		ctl_reply(vmm, m, -EPROTO, NULL, 0);
@@ -174,6 +192,10 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 	case HV_VMM_OP_CANCEL:
 		ctl_reply_msg(vmm, m, -ENOENT, "no save is in progress");
 		break;
+	case HV_VMM_OP_DISK_ATTACH:
+	case HV_VMM_OP_DISK_DETACH:
+		ctl_disk(vmm, m, body, len, fds, nfds);
+		break;
 	case HV_VMM_OP_BUILD:
 	case HV_VMM_OP_RESTORE:
 		ctl_reply_msg(vmm, m, -EBUSY, "the domain is built already: BUILD and RESTORE "
@@ -198,9 +220,8 @@ static void on_ctl(void *opaque, int fd, unsigned int events)
 	bool closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 
 	if (n > 0 && !trunc && !vmmmsg_check(buf, n, &m)) {
-		/* SAVE takes one descriptor; any other that came is closed */
-		ctl_handle(vmm, &m, buf + sizeof(m), n - sizeof(m),
-			   m.op == HV_VMM_OP_SAVE && nfds == 1 ? fds[0] : -1);
+		/* SAVE and DISK_ATTACH take one descriptor; the rest are closed */
+		ctl_handle(vmm, &m, buf + sizeof(m), n - sizeof(m), fds, nfds);
 	} else if (n > 0) {
 		struct hv_vmm_msg bad = { 0 };
 
@@ -299,4 +320,12 @@ void ctl_event_exit(struct vmm *vmm, int status)
 	struct hv_vmm_exit e = { .reason = status };
 
 	ctl_send(vmm, HV_VMM_EV_EXIT, HV_VMM_F_EVENT, 0, &e, sizeof(e));
+}
+
+void ctl_event_disk_ejected(struct vmm *vmm, const char *vdev)
+{
+	struct hv_vmm_disk_ejected e = { { 0 } };
+
+	snprintf(e.vdev, sizeof(e.vdev), "%s", vdev);
+	ctl_send(vmm, HV_VMM_EV_DISK_EJECTED, HV_VMM_F_EVENT, 0, &e, sizeof(e));
 }

@@ -76,13 +76,23 @@ static int i8042_create(struct vmm *vmm, unsigned int i)
 static int pm_create(struct vmm *vmm, unsigned int i)
 {
 	struct io_range r = { PLAT_PORT_PM1A_EVT, PM_PORTS, &vmm->pm, pm_read, pm_write, "acpi-pm" };
+	struct io_range gpe = { PLAT_PORT_GPE0, PM_GPE_PORTS, &vmm->pm, pm_gpe_read, pm_gpe_write,
+				"acpi-gpe0" };
+	struct io_range hp = { PLAT_PORT_PCIHP, PCIHP_PORTS, &vmm->hp, pcihp_read, pcihp_write,
+			       "pci-hotplug" };
+	int rc;
 
 	pm_init(&vmm->pm);
 	irq_wire(vmm, &vmm->pm.sci, PLAT_IRQ_SCI);
 	vmm->pm.poweroff = on_poweroff;
 	vmm->pm.reset = on_reset;
 	vmm->pm.opaque = &vmm->vm;
-	return vm_add_pio(&vmm->vm, &r);
+	rc = vm_add_pio(&vmm->vm, &r);
+	if (!rc)
+		rc = vm_add_pio(&vmm->vm, &gpe);
+	if (!rc)
+		rc = vm_add_pio(&vmm->vm, &hp);
+	return rc ? rc : vmm_hotplug_init(vmm);
 }
 
 static int pvpanic_create(struct vmm *vmm, unsigned int i)

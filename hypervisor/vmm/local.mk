@@ -13,6 +13,7 @@ HV_VMM_CORE = \
 	hypervisor/vmm/dev/pm.c hypervisor/vmm/dev/pm.h \
 	hypervisor/vmm/dev/pvpanic.c hypervisor/vmm/dev/pvpanic.h \
 	hypervisor/vmm/dev/pci.c hypervisor/vmm/dev/pci.h \
+	hypervisor/vmm/dev/pcihp.c hypervisor/vmm/dev/pcihp.h \
 	hypervisor/vmm/virtio/queue.c hypervisor/vmm/virtio/queue.h \
 	hypervisor/vmm/virtio/pci.c hypervisor/vmm/virtio/pci.h \
 	hypervisor/vmm/virtio/console.c hypervisor/vmm/virtio/console.h \
@@ -25,6 +26,7 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/vmm.h hypervisor/vmm/devices.c \
 	hypervisor/vmm/console.c hypervisor/vmm/console.h \
 	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
+	hypervisor/vmm/hotplug.c \
 	hypervisor/vmm/start.c hypervisor/vmm/start.h $(HV_WIRE_SRC) $(HV_CONFIG_SRC) \
 	hypervisor/vmm/standalone.c hypervisor/vmm/standalone.h $(HV_DISK_SRC) \
 	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/vcpu.h \

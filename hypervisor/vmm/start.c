@@ -146,6 +146,30 @@ _Static_assert(VMM_MAX_DISKS == HV_DOMAIN_MAX_DISKS &&
 	       VIRTIO_BLK_SERIAL_MAX >= 10,
 	       "a domain's disks as its description gives them (a vdev has at most 10 bytes)");
 
+void start_disk_conf(struct vmm_disk *vd, const hv_disk_spec *d, int fd, const char *serial,
+		     unsigned int vcpus)
+{
+	unsigned int disk = 0, part;
+
+	hv__vdev_number(d->vdev, &disk, &part);
+	memset(vd, 0, sizeof(*vd));
+	snprintf(vd->serial, sizeof(vd->serial), "%s", serial ? serial : d->vdev);
+	snprintf(vd->vdev, sizeof(vd->vdev), "%s", d->vdev);
+	vd->conf = (struct virtio_blk_conf){
+		.fd = fd,
+		.read_only = d->access == HV_DISK_ACCESS_RO || d->devtype == HV_DISK_DEVTYPE_CDROM,
+		.discard = d->discard != 0,	/* on unless no-discard */
+		.direct = d->direct_io_safe,
+		.serial = vd->serial,
+		.nr_queues = hv__disk_queues(d, vcpus),
+		.pci_slot = PLAT_PCI_SLOT_DISK0 + disk,
+		.iops = d->iops,
+		.iops_burst = d->iops_burst,
+		.bps = d->bps,
+		.bps_burst = d->bps_burst,
+	};
+}
+
 /*
  * The domain's disks, from its description and the @nfds descriptors that
  * came for them (one for each disk with a target, in the description's
@@ -178,22 +202,7 @@ static int start_disks(struct vmm *vmm, const hv_domain_config *cfg, int *fds, s
 		for (size_t i = 0; i < order[k]; i++)
 			j += cfg->disks[i]->target != NULL;
 
-		memset(vd, 0, sizeof(*vd));
-		snprintf(vd->serial, sizeof(vd->serial), "%s", serial);
-		vd->conf = (struct virtio_blk_conf){
-			.fd = fds[j],
-			.read_only = d->access == HV_DISK_ACCESS_RO ||
-				     d->devtype == HV_DISK_DEVTYPE_CDROM,
-			/* on unless no-discard */
-			.discard = d->discard != 0,
-			.direct = d->direct_io_safe,
-			.serial = vd->serial,
-			.nr_queues = hv__disk_queues(d, cfg->vcpus),
-			.iops = d->iops,
-			.iops_burst = d->iops_burst,
-			.bps = d->bps,
-			.bps_burst = d->bps_burst,
-		};
+		start_disk_conf(vd, d, fds[j], serial, cfg->vcpus);
 		fds[j] = -1;
 		dbg("disk %zu: %s (%s)%s%s, %u queue(s)", k, vd->serial, d->target,
 		    vd->conf.read_only ? ", read-only" : "", vd->conf.direct ? ", O_DIRECT" : "",
@@ -216,6 +225,18 @@ static int start_description(hv_ctx *ctx, const char *text, size_t len, hv_domai
 		rc = -EINVAL;
 	free(json);
 	return rc ? rc : start_check(cfg);
+}
+
+int start_decode(const char *text, size_t len, hv_domain_config *cfg)
+{
+	hv_ctx ctx;
+	int rc;
+
+	hv__ctx_init(&ctx);
+	hv_ctx_set_logger(&ctx, start_log, NULL, HV_LOG_DEBUG);
+	rc = start_description(&ctx, text, len, cfg);
+	hv__ctx_fini(&ctx);
+	return rc;
 }
 
 /* BUILD: the description, then memory, devices, ACPI tables, the kernel, vCPUs. */

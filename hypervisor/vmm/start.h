@@ -45,4 +45,20 @@ int start_request(struct vmm *vmm, uint16_t op, const void *body, size_t len, in
  */
 int start_from_control(struct vmm *vmm, struct vmm_start *st);
 
+/*
+ * One disk of a description, @d, with its target's descriptor @fd, into
+ * @vd: read-only for ro and CD-ROMs, discard unless no-discard, O_DIRECT
+ * for direct-io-safe, @serial (NULL: the vdev) for GET_ID, its queues and
+ * rate limits, and its PCI slot (PLAT_PCI_SLOT_DISK0 + its disk number).
+ */
+struct vmm_disk;
+void start_disk_conf(struct vmm_disk *vd, const hv_disk_spec *d, int fd, const char *serial,
+		     unsigned int vcpus);
+
+/*
+ * A description (@len bytes of JSON) into @cfg (initialised by the caller),
+ * checked as BUILD checks it; 0 or -errno after logging why.
+ */
+int start_decode(const char *text, size_t len, hv_domain_config *cfg);
+
 #endif

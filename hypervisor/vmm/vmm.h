@@ -10,6 +10,7 @@
 #include "dev/uart.h"
 #include "loop.h"
 #include "dev/pci.h"
+#include "dev/pcihp.h"
 #include "virtio/blk.h"
 #include "virtio/console.h"
 #include "kvm/vm.h"
@@ -22,6 +23,7 @@
 #define VMM_MAX_DISKS 12
 struct vmm_disk {
 	struct virtio_blk_conf conf;
+	char vdev[16];		/* as the description names it */
 	char serial[VIRTIO_BLK_SERIAL_MAX + 1];
 	struct virtio_blk *blk;
 };
@@ -38,6 +40,9 @@ struct vmm {
 	struct virtio_console vcon;
 	unsigned int nr_disks;
 	struct vmm_disk disks[VMM_MAX_DISKS];
+	struct pcihp hp;
+	uint32_t ejected;	/* slots the guest ejected, for the I/O thread */
+	int hp_fd;		/* eventfd: the guest ejected a slot */
 	int ctl_fd;		/* the current control connection, or -1 */
 	int ctl_listen_fd;
 	char *ctl_path;
@@ -51,6 +56,17 @@ void vmm_devices_fini(struct vmm *vmm);
 void vmm_devices_quiesce(struct vmm *vmm);
 /* Saves or loads every device's state, in the table's order. */
 int vmm_devices_state(struct state_io *io, struct vmm *vmm);
+
+/*
+ * Disk hotplug (hotplug.c), from the control channel in the I/O thread:
+ * DISK_ATTACH and DISK_DETACH; 0 or -errno with the reason in @msg.
+ * Takes the descriptor in fds[0] (set to -1) on success and failure.
+ */
+int vmm_disk_attach(struct vmm *vmm, const void *body, size_t len, int *fds, size_t nfds,
+		    char *msg, size_t msg_len);
+int vmm_disk_detach(struct vmm *vmm, const void *body, size_t len, char *msg, size_t msg_len);
+/* Sets up PCI hotplug's ejection path: the eventfd the I/O thread watches. */
+int vmm_hotplug_init(struct vmm *vmm);
 
 /* Graceful requests, from a signal or the control channel. */
 void vmm_power_button(struct vmm *vmm);

@@ -24,6 +24,7 @@ NESTED_LINUX_TESTS = \
 	tests/nested/linux-panic.sh \
 	tests/nested/linux-xl.sh \
 	tests/nested/linux-save.sh \
+	tests/nested/linux-hotplug.sh \
 	tests/nested/linux-blk.sh
 TESTS += $(NESTED_LINUX_TESTS)
 
@@ -37,6 +38,7 @@ EXTRA_DIST += \
 	tests/nested/xl-outer.sh \
 	tests/nested/save-outer.sh \
 	tests/nested/blk-init \
+	tests/nested/hotplug-outer.sh \
 	$(NESTED_LINUX_TESTS)
 
 # The harness caches the vmlinux it extracts and the initramfs images here.

@@ -174,7 +174,7 @@ END_TEST
 START_TEST(test_guest_order)
 {
 	static const char *const specs[] = {
-		"/c,raw,xvdc", "/a,raw,xvda", ",,hdd,cdrom", "/b1,raw,xvdb1", "/b,raw,sdb",
+		"/c,raw,xvdc", "/a,raw,xvda", ",,hdd,cdrom", "/e,raw,xvde", "/b,raw,sdb",
 	};
 	hv_domain_config cfg;
 	size_t order[HV_DOMAIN_MAX_DISKS];
@@ -185,8 +185,8 @@ START_TEST(test_guest_order)
 	ck_assert_uint_eq(hv__disk_guest_order(&cfg, order, HV_DOMAIN_MAX_DISKS), 4);
 	ck_assert_uint_eq(order[0], 1);	/* xvda */
 	ck_assert_uint_eq(order[1], 4);	/* sdb: disk 1 */
-	ck_assert_uint_eq(order[2], 3);	/* xvdb1: disk 1, partition 1 */
-	ck_assert_uint_eq(order[3], 0);	/* xvdc */
+	ck_assert_uint_eq(order[2], 0);	/* xvdc */
+	ck_assert_uint_eq(order[3], 3);	/* xvde */
 	ck_assert_uint_eq(hv__disk_guest_order(&cfg, order, 2), 2);
 	ck_assert_uint_eq(order[0], 1);
 	ck_assert_uint_eq(order[1], 4);
@@ -279,6 +279,7 @@ START_TEST(test_validate)
 	static const char *const one[] = { "/a,raw,xvda" };
 	static const char *const twins[] = { "/a,raw,xvda", "/b,raw,hda" };
 	static const char *const parts[] = { "/a,raw,xvda1", "/b,raw,xvda2", "/c,raw,xvda" };
+	static const char *const far[] = { "/a,raw,xvdae" };
 	hv_domain_config cfg;
 
 	config_of(&cfg, twins, 2);
@@ -286,9 +287,19 @@ START_TEST(test_validate)
 		"E: domain \"d\": disks[1]: vdev \"hda\" names the same disk as disks[0]'s \"xvda\" (disk 0); give each disk its own number");
 	hv_domain_config_dispose(&cfg);
 
-	/* partitions of one disk number are disks of their own */
+	/* partitions of one disk number: a valid description, but hv runs
+	 * whole disks, one PCI slot per disk number */
 	config_of(&cfg, parts, 3);
-	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 0), 0);
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG,
+		"vdev xvda1 and xvda2 are partitions of one disk (0)");
+	hv_domain_config_dispose(&cfg);
+
+	/* disk numbers past the last PCI slot */
+	config_of(&cfg, far, 1);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 0), 0);
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG,
+		"vdev xvdae is disk 30: hv gives disk numbers 0 to 29");
 	hv_domain_config_dispose(&cfg);
 
 	config_of(&cfg, one, 1);

@@ -113,6 +113,9 @@ const char *hv__check_utf8(const char *s);
  */
 int hv__vdev_number(const char *s, unsigned int *disk_r, unsigned int *part_r);
 
+/* The largest disk number hv runs: disk N is in the guest's PCI slot 2 + N. */
+#define HV__DISK_NUMBER_MAX 29
+
 /*
  * The disks the guest sees, in the order it sees them: the indexes into
  * @cfg->disks of those with a target (an empty CD-ROM is no device), by

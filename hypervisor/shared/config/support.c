@@ -54,6 +54,7 @@ static int support_cmdline(hv_ctx *ctx, const hv_domain_config *cfg, const char 
 static int support_disks(hv_ctx *ctx, const hv_domain_config *cfg, const char *who)
 {
 	size_t with_target = 0;
+	unsigned int disk, part;
 	char key[32];
 
 	for (size_t i = 0; i < cfg->nr_disks; i++) {
@@ -67,6 +68,19 @@ static int support_disks(hv_ctx *ctx, const hv_domain_config *cfg, const char *w
 				    d->target ? d->target : "IMAGE",
 				    d->target ? d->target : "IMAGE");
 		with_target += d->target != NULL;
+		if (hv__vdev_number(d->vdev, &disk, &part) == 0 && disk > HV__DISK_NUMBER_MAX)
+			return serr(ctx, HV_ERROR_CONFIG, who, key,
+				    "vdev %s is disk %u: hv gives disk numbers 0 to %d (xvda to xvdad), one PCI slot each",
+				    d->vdev, disk, HV__DISK_NUMBER_MAX);
+		for (size_t j = 0; j < i && d->target; j++) {
+			unsigned int odisk, opart;
+
+			if (cfg->disks[j]->target &&
+			    hv__vdev_number(cfg->disks[j]->vdev, &odisk, &opart) == 0 && odisk == disk)
+				return serr(ctx, HV_ERROR_CONFIG, who, key,
+					    "vdev %s and %s are partitions of one disk (%u): hv's disks are whole virtio disks, one per disk number; give each its own (e.g. xvda, xvdb)",
+					    cfg->disks[j]->vdev, d->vdev, disk);
+		}
 	}
 	if (with_target > HV_DOMAIN_MAX_DISKS)
 		return serr(ctx, HV_ERROR_CONFIG, who, "disk",

@@ -264,9 +264,17 @@ int pci_bus_init(struct pci_bus *bus, struct vm *vm)
 int pci_dev_add(struct pci_bus *bus, struct pci_dev *d, uint16_t vendor, uint16_t device,
 		uint32_t class, uint16_t subsys_vendor, uint16_t subsys_id)
 {
-	unsigned int slot;
+	return pci_dev_add_at(bus, d, 0, vendor, device, class, subsys_vendor, subsys_id);
+}
 
-	for (slot = 0; slot < PCI_MAX_DEVS && bus->devs[slot]; slot++)
+int pci_dev_add_at(struct pci_bus *bus, struct pci_dev *d, unsigned int slot, uint16_t vendor,
+		   uint16_t device, uint32_t class, uint16_t subsys_vendor, uint16_t subsys_id)
+{
+	if (slot >= PCI_MAX_DEVS)
+		return -EINVAL;
+	if (slot && bus->devs[slot])
+		return -EEXIST;
+	for (; !slot && slot < PCI_MAX_DEVS && bus->devs[slot]; slot++)
 		;
 	if (slot == PCI_MAX_DEVS)
 		return -ENOSPC;

@@ -73,6 +73,9 @@ int pci_bus_init(struct pci_bus *bus, struct vm *vm);
 /* Sets up the header (ids, class) and takes the next free slot. */
 int pci_dev_add(struct pci_bus *bus, struct pci_dev *d, uint16_t vendor, uint16_t device,
 		uint32_t class, uint16_t subsys_vendor, uint16_t subsys_id);
+/* The same in @slot (0: the first free one); -EEXIST if it is taken. */
+int pci_dev_add_at(struct pci_bus *bus, struct pci_dev *d, unsigned int slot, uint16_t vendor,
+		   uint16_t device, uint32_t class, uint16_t subsys_vendor, uint16_t subsys_id);
 /* Takes @d off its bus: its BARs are unmapped and its slot is free again. */
 void pci_dev_remove(struct pci_dev *d);
 /* Declares memory BAR @n of @size bytes and assigns it an address. */

@@ -762,6 +762,7 @@ int virtio_blk_create(struct virtio_blk **blk_r, struct pci_bus *bus, struct vm 
 	}
 	b->ops = blk_ops;
 	b->ops.nr_queues = conf->nr_queues ? conf->nr_queues : 1;
+	b->ops.pci_slot = conf->pci_slot;
 	if (b->ops.nr_queues > VIRTIO_BLK_MAX_QUEUES) {
 		rc = -EINVAL;
 		goto fail;

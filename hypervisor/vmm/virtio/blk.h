@@ -27,6 +27,7 @@ struct virtio_blk_conf {
 	bool direct;		/* @fd is O_DIRECT: unaligned buffers are bounced */
 	const char *serial;	/* GET_ID: the vdev ("xvda"); NULL: none */
 	unsigned int nr_queues;	/* 1 to VIRTIO_BLK_MAX_QUEUES */
+	unsigned int pci_slot;	/* 0: the first free one */
 	uint64_t iops, iops_burst;	/* requests/s and bucket size; 0: unlimited */
 	uint64_t bps, bps_burst;	/* bytes/s and bucket size; 0: unlimited */
 };

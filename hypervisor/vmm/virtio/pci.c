@@ -373,7 +373,7 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
 	vp->vm = vm;
 	d->name = ops->name;
 	d->opaque = vp;
-	rc = pci_dev_add(bus, d, 0x1af4, 0x1040 + ops->device_id,
+	rc = pci_dev_add_at(bus, d, ops->pci_slot, 0x1af4, 0x1040 + ops->device_id,
 			 ops->pci_class ? ops->pci_class : 0xff0000, 0x1af4,
 			 ops->device_id);
 	if (rc)

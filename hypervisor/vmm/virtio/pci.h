@@ -34,6 +34,7 @@ struct virtio_dev_ops {
 	const char *name;
 	uint16_t device_id;		/* virtio device type */
 	uint32_t pci_class;		/* 0: 0xff0000 (other) */
+	uint8_t pci_slot;		/* 0: the first free one */
 	uint16_t nr_queues;
 	uint16_t queue_max;		/* largest queue size */
 	uint64_t features;		/* offered; VERSION_1 is added */

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Runs in the outer host of tests/nested/linux-hotplug.sh: a Debian Linux
+# domain created with xl gets a disk with xl block-attach (ACPI PCI hotplug:
+# it appears as /dev/vdb and the guest reads the host's token from it),
+# loses it again with xl block-detach (the guest's driver lets go and ejects
+# the slot; xl waits for that), and powers off.  "XL-TEST:" lines say what
+# each step saw; exit status 0 if all went well.
+set -u
+HV_RUNDIR=/run/hv HV_LOGDIR=/tmp/hvlog HV_HVD=/bin/hvd HV_VMM=/bin/hv-vmm
+export HV_RUNDIR HV_LOGDIR HV_HVD HV_VMM
+log=$HV_LOGDIR/console/deb.log
+token=hotplug$$token
+
+cat >/tmp/deb.cfg <<EOF2
+name = "deb"
+type = "pvh"
+kernel = "$GUEST_VMLINUX"
+ramdisk = "$GUEST_INITRD"
+memory = 256
+vcpus = 1
+extra = "console=ttyS0 quiet hvtest=hotplug"
+on_poweroff = "destroy"
+EOF2
+
+fail() {
+	echo "XL-TEST: FAIL: $*"
+	[ -f "$log" ] && tail -n 40 "$log"
+	[ -f "$HV_LOGDIR/hvd.log" ] && tail -n 20 "$HV_LOGDIR/hvd.log"
+	exit 1
+}
+
+# waitfor PATTERN SECONDS: the console log has a matching line
+waitfor() {
+	i=0
+	while ! grep -q "$1" "$log" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -le $(($2 * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+dd if=/dev/zero of=/tmp/b.img bs=1M count=4 2>/dev/null || fail "making the image"
+printf '%s' "$token" | dd of=/tmp/b.img conv=notrunc 2>/dev/null || fail "writing the token"
+xl create /tmp/deb.cfg || fail "xl create"
+waitfor 'hotplug: waiting for vdb' 90 || fail "the guest did not come up"
+xl block-attach deb /tmp/b.img,raw,xvdb,rw || fail "xl block-attach"
+waitfor 'hotplug: vdb appeared' 60 || fail "the guest saw no vdb"
+grep -q "hotplug: vdb appeared serial=xvdb size=8192 ro=0" "$log" ||
+	fail "vdb is not the 4 MiB disk xvdb: $(grep 'vdb appeared' "$log")"
+waitfor "hotplug: vdb reads $token" 30 || fail "the guest did not read the host's token from vdb"
+xl block-list deb >/tmp/list || fail "xl block-list"
+cat /tmp/list
+grep -q '^xvdb ' /tmp/list || fail "xl block-list does not show xvdb"
+echo "XL-TEST: attached: the guest found xvdb as vdb and read it"
+xl block-detach deb xvdb || fail "xl block-detach"
+waitfor 'hotplug: vdb gone' 30 || fail "the guest still has vdb after xl block-detach"
+xl block-list deb >/tmp/list || fail "xl block-list after the detach"
+! grep -q '^xvdb ' /tmp/list || fail "xl block-list still shows xvdb"
+echo "XL-TEST: detached: the guest ejected vdb, the domain no longer has it"
+i=0
+while xl domid deb >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -le 600 ] || fail "the domain did not power off"
+	sleep 0.1
+done
+echo "XL-TEST: powered off"
+exit 0
