@@ -24,6 +24,7 @@ VMM_TESTS = \
 	tests/integration/vmm-control.sh \
 	tests/integration/vmm-hvd-mode.sh \
 	tests/integration/vmm-save.sh \
+	tests/integration/vmm-hotplug.sh \
 	tests/integration/vmm-disk.sh
 TESTS += $(VMM_TESTS)
 EXTRA_DIST += $(VMM_TESTS)
