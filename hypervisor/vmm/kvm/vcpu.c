@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vCPUs: CPUID, MSRs, boot registers, one thread each running KVM_RUN. */
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -500,6 +501,7 @@ int vm_run(struct vm *vm)
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
+		char name[16];
 
 		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
 		if (r) {
@@ -509,6 +511,9 @@ int vm_run(struct vm *vm)
 			return -r;
 		}
 		v->thread_started = true;
+		/* top(1), perf and scripts/bench-disk tell them apart by it */
+		snprintf(name, sizeof(name), "vcpu%u", i);
+		pthread_setname_np(v->thread, name);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;

@@ -289,6 +289,7 @@ static int pool_start(struct blkio *io)
 
 		if (rc)
 			return io->nr_threads ? 0 : -rc;
+		pthread_setname_np(io->threads[io->nr_threads], "blkio");
 	}
 	return 0;
 }
