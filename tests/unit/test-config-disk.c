@@ -373,7 +373,10 @@ START_TEST(test_validate_create)
 	cfg.on_crash = HV_ACTION_DESTROY;
 	cfg.extra = strdup("console=\x01");
 	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG,
-		"E: domain \"d\": cmdline: only printable ASCII can be passed to the kernel");
+		"E: domain \"d\": cmdline: control characters cannot be passed to the kernel");
+	free(cfg.extra);
+	cfg.extra = strdup("caf\xc3\xa9");	/* UTF-8 goes through as bytes */
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
 	free(cfg.extra);
 	cfg.extra = NULL;
 	/* hvm boots its kernel as pvh does; without one it would need firmware */

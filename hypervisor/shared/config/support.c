@@ -43,9 +43,9 @@ static int support_cmdline(hv_ctx *ctx, const hv_domain_config *cfg, const char 
 			  strlen(cmdline), HV__CMDLINE_MAX - 1);
 	} else {
 		for (const char *p = cmdline; *p && !rc; p++)
-			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				rc = serr(ctx, HV_ERROR_CONFIG, who, "cmdline",
-					  "only printable ASCII can be passed to the kernel");
+					  "control characters cannot be passed to the kernel (tabs and newlines included: separate words with spaces)");
 	}
 	free(cmdline);
 	return rc;
