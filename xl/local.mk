@@ -6,7 +6,8 @@ xl_xl_SOURCES = \
 	xl/vmcontrol.c \
 	xl/console.c \
 	xl/info.c \
-	xl/saverestore.c
+	xl/saverestore.c \
+	xl/block.c
 xl_xl_LDADD = libhv/libhv.la
 
 # End-to-end tests: xl, hvd, hv-vmm and minios on real KVM.
