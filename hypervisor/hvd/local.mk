@@ -24,3 +24,14 @@ HVD_TESTS = \
 	tests/integration/hvd-save.sh
 TESTS += $(HVD_TESTS)
 EXTRA_DIST += $(HVD_TESTS) tests/integration/hvd-lib.sh
+
+# The request checks, without a socket (what the fuzz target covers, with
+# named cases).
+check_PROGRAMS += tests/unit/test-hvd-request
+tests_unit_test_hvd_request_SOURCES = tests/unit/test-hvd-request.c \
+	hypervisor/hvd/request.c hypervisor/shared/wire/hcmsg.c
+tests_unit_test_hvd_request_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared \
+	-I$(top_srcdir)/hypervisor/hvd
+tests_unit_test_hvd_request_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_hvd_request_LDADD = $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-hvd-request
