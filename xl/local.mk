@@ -19,7 +19,8 @@ XL_TESTS = \
 	tests/integration/xl-save.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
-	tests/integration/xl-disk.sh
+	tests/integration/xl-disk.sh \
+	tests/integration/xl-block.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
 
