@@ -79,6 +79,8 @@ int hv__hc_error(int status)
 		return HV_ERROR_IO;
 	case HV_HC_ECANCELED:
 		return HV_ERROR_CANCELLED;
+	case HV_HC_ETIMEDOUT:
+		return HV_ERROR_TIMEDOUT;
 	case HV_HC_EVMM:
 	default:
 		return HV_ERROR_FAIL;
@@ -116,6 +118,8 @@ const char *hv__hc_reason(int status)
 		return "the domain's hv-vmm failed or refused (see hvd's log and the domain's log)";
 	case HV_HC_ECANCELED:
 		return "cancelled, as the caller asked (the domain is as it was before)";
+	case HV_HC_ETIMEDOUT:
+		return "the guest did not do its part in time (see the domain's console)";
 	default:
 		return "hvd returned an unknown error code (upgrade libhv)";
 	}

@@ -50,6 +50,8 @@ struct hv__req {
 	size_t *tail_len_r;
 	int *fd_r;			/* the one fd the reply carries */
 	bool retry_safe;		/* a query: may be sent again after hvd died */
+	long wait_ms;			/* hvd may take this much longer than for
+					 * other requests (a detach waits for the guest) */
 };
 
 /* How hvd refused a request. */

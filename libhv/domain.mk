@@ -14,6 +14,7 @@ libhv_libhv_la_SOURCES += \
 	libhv/domain.c \
 	libhv/saverestore.c \
 	libhv/disk.c \
+	libhv/hotplug.c \
 	$(HV_DISK_SRC) \
 	hypervisor/shared/wire/hcmsg.h \
 	hypervisor/shared/wire/hcmsg.c \

@@ -110,7 +110,7 @@ static enum exchange_result exchange(hv_ctx *ctx, int fd, uint32_t seq,
 				     const struct hv__req *req, const char *what,
 				     struct hv__msg *m, int *rc_r)
 {
-	long deadline = hv__now_ms() + REPLY_TIMEOUT_MS;
+	long deadline = hv__now_ms() + REPLY_TIMEOUT_MS + req->wait_ms;
 	struct hv__client *cl = ctx->client;
 	struct pending p = { .seq = seq };
 	int r;
@@ -142,8 +142,8 @@ static enum exchange_result exchange(hv_ctx *ctx, int fd, uint32_t seq,
 				HV__ERR(ctx, "%s: no progress for %d s (is the domain's hv-vmm stuck? see hvd's log)",
 					what, PROGRESS_STALL_MS / 1000);
 			else
-				HV__ERR(ctx, "%s: hvd did not answer within %d s (is it stuck? see hvd's log)",
-					what, REPLY_TIMEOUT_MS / 1000);
+				HV__ERR(ctx, "%s: hvd did not answer within %ld s (is it stuck? see hvd's log)",
+					what, (REPLY_TIMEOUT_MS + req->wait_ms) / 1000);
 			*rc_r = HV_ERROR_TIMEDOUT;
 			return EX_OK;
 		}

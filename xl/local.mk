@@ -6,7 +6,8 @@ xl_xl_SOURCES = \
 	xl/vmcontrol.c \
 	xl/console.c \
 	xl/info.c \
-	xl/saverestore.c
+	xl/saverestore.c \
+	xl/block.c
 xl_xl_LDADD = libhv/libhv.la
 
 # End-to-end tests: xl, hvd, hv-vmm and minios on real KVM.
@@ -18,7 +19,8 @@ XL_TESTS = \
 	tests/integration/xl-save.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
-	tests/integration/xl-disk.sh
+	tests/integration/xl-disk.sh \
+	tests/integration/xl-block.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
 

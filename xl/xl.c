@@ -77,6 +77,18 @@ static const struct xl_cmd cmds[] = {
 	{ "pause", main_pause, "Pause the execution of a domain", "DOMAIN", NULL },
 	{ "unpause", main_unpause, "Unpause a paused domain", "DOMAIN", NULL },
 	{ "rename", main_rename, "Rename a domain", "DOMAIN NEWNAME", NULL },
+	{ "block-attach", main_block_attach, "Attach a disk to a running domain",
+	  "DOMAIN DISKSPEC...",
+	  "  DISKSPEC       as in xl.cfg's disk = [ ... ] (xl-disk-configuration(5));\n"
+	  "                 its parts may come as several arguments, which are\n"
+	  "                 joined with commas: /img/b.img,raw,xvdb,rw\n" },
+	{ "block-detach", main_block_detach, "Detach a disk from a running domain",
+	  "[options] DOMAIN VDEV",
+	  "  -f, --force    remove the disk at once, whatever the guest does with it\n"
+	  "  -t, --timeout S  wait up to S seconds for the guest to let go of the\n"
+	  "                 disk (default 10)\n" },
+	{ "block-list", main_block_list, "List the disks of a domain",
+	  "DOMAIN", NULL },
 	{ "console", main_console, "Attach to a domain's console (Ctrl-] detaches)",
 	  "DOMAIN", NULL },
 	{ "info", main_info, "Get information about the host and hv", "", NULL },
@@ -277,6 +289,8 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "long", no_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "lazy", no_argument, NULL, 'L' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char spec[64];

@@ -159,6 +159,100 @@ out:
 	return rc;
 }
 
+/* A new copy of @d's description: NULL if out of memory. */
+static hv_domain_config *desc_dup(const struct hvd_domain *d)
+{
+	hv_domain_config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg)
+		return NULL;
+	hv_domain_config_init(cfg);
+	if (hv_domain_config_copy(cfg, d->cfg)) {
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+static void desc_drop(hv_domain_config *cfg)
+{
+	if (cfg) {
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+	}
+}
+
+int desc_with_disk(struct hvd *hvd, const struct hvd_domain *d, const hv_disk_spec *disk,
+		   hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size)
+{
+	hv_domain_config *cfg = desc_dup(d);
+	hv_disk_spec *copy = NULL;
+	char *json = NULL;
+	int rc = -HV_HC_ENOMEM, vrc;
+
+	*cfg_r = NULL;
+	*json_r = NULL;
+	snprintf(why, why_size, "hvd is out of memory");
+	if (!cfg || hv_disk_spec_new(&copy) ||
+	    hv__obj_copy(&hv__disk_desc, copy, disk, sizeof(*copy)) ||
+	    hv_domain_config_add_disk(cfg, copy)) {
+		hv_disk_spec_free(copy);
+		goto fail;
+	}
+	hvd->desc_error[0] = '\0';
+	vrc = hv_config_validate(&hvd->ctx, cfg, 0);
+	if (!vrc)
+		vrc = hv_config_validate(&hvd->ctx, cfg, HV_CONFIG_VALIDATE_CREATE);
+	if (vrc) {
+		snprintf(why, why_size, "%s", hvd->desc_error[0] ? hvd->desc_error :
+			 "the description with this disk cannot be run");
+		rc = vrc == HV_ERROR_NOSYS ? -HV_HC_ENOTSUP : -HV_HC_EINVAL;
+		goto fail;
+	}
+	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
+		snprintf(why, why_size, "cannot encode the description: %s", hvd->desc_error);
+		goto fail;
+	}
+	if (strlen(json) > DESC_JSON_MAX) {
+		snprintf(why, why_size, "the description with this disk is too long (%zu bytes, "
+			 "at most %zu)", strlen(json), (size_t)DESC_JSON_MAX);
+		rc = -HV_HC_EINVAL;
+		goto fail;
+	}
+	*cfg_r = cfg;
+	*json_r = json;
+	return 0;
+fail:
+	desc_drop(cfg);
+	free(json);
+	return rc;
+}
+
+int desc_remove_disk(struct hvd *hvd, struct hvd_domain *d, size_t index)
+{
+	hv_domain_config *cfg;
+	char *json = NULL;
+
+	if (index >= d->cfg->nr_disks)
+		return -HV_HC_ENOENT;
+	cfg = desc_dup(d);
+	if (!cfg)
+		return -HV_HC_ENOMEM;
+	hv_disk_spec_free(cfg->disks[index]);
+	memmove(cfg->disks + index, cfg->disks + index + 1,
+		(cfg->nr_disks - index - 1) * sizeof(cfg->disks[0]));
+	cfg->nr_disks--;
+	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
+		hvd_err(hvd, "domain %u (%s): cannot encode its description without a disk: %s",
+			d->domid, d->cfg->name, hvd->desc_error);
+		desc_drop(cfg);
+		return -HV_HC_EIO;
+	}
+	/* desc_set() keeps the new one in memory even if storing it fails */
+	return desc_set(hvd, d, cfg, json);
+}
+
 int desc_copy(struct hvd_domain *to, const struct hvd_domain *from)
 {
 	hv_domain_config *cfg = calloc(1, sizeof(*cfg));

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "config/config_int.h"
 #include "disk/target.h"
 #include "hvd.h"
 
@@ -141,4 +142,47 @@ void disk_move(struct hvd_domain *to, struct hvd_domain *from)
 	to->disks_open = from->disks_open;
 	from->nr_disk_fds = 0;
 	from->disks_open = false;
+}
+
+int disk_find(const hv_domain_config *cfg, const char *vdev)
+{
+	unsigned int want, part, n;
+
+	for (size_t i = 0; i < cfg->nr_disks; i++)
+		if (cfg->disks[i]->vdev && !strcmp(cfg->disks[i]->vdev, vdev))
+			return (int)i;
+	if (hv__vdev_number(vdev, &want, &part))
+		return -1;
+	for (size_t i = 0; i < cfg->nr_disks; i++)
+		if (cfg->disks[i]->vdev && !hv__vdev_number(cfg->disks[i]->vdev, &n, &part) &&
+		    n == want)
+			return (int)i;
+	return -1;
+}
+
+void disk_add_fd(struct hvd_domain *d, int fd)
+{
+	if (d->nr_disk_fds >= HV_DOMAIN_MAX_DISKS) {
+		/* the checks before make this impossible */
+		close(fd);
+		return;
+	}
+	d->disk_fds[d->nr_disk_fds++] = fd;
+}
+
+void disk_remove_fd(struct hvd_domain *d, size_t index)
+{
+	unsigned int k = 0;
+
+	if (index >= d->cfg->nr_disks || !d->cfg->disks[index]->target || !d->disks_open)
+		return;
+	for (size_t i = 0; i < index; i++)
+		k += d->cfg->disks[i]->target != NULL;
+	if (k >= d->nr_disk_fds)
+		return;
+	if (d->disk_fds[k] >= 0)
+		close(d->disk_fds[k]);
+	memmove(d->disk_fds + k, d->disk_fds + k + 1,
+		(d->nr_disk_fds - k - 1) * sizeof(d->disk_fds[0]));
+	d->nr_disk_fds--;
 }

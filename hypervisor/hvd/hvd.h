@@ -68,6 +68,8 @@ struct hvd_op_type {
 	void (*expire)(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
 	/* the client sent CANCEL: 0 once undone, or -HV_HC_E* (CANCEL's reply) */
 	int (*cancel)(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
+	/* frees op->data when the operation ends */
+	void (*dispose)(void *data);
 };
 
 struct hvd_op {
@@ -83,6 +85,7 @@ struct hvd_op {
 	int64_t stall_ms;	/* progress moves the deadline this far on, 0: it does not */
 	bool progress;		/* hv-vmm's progress goes to the client */
 	bool stalled;		/* hv-vmm was stopped for making no progress */
+	void *data;		/* the operation's own state, freed by type->dispose */
 };
 
 struct hvd_domain {
@@ -260,6 +263,8 @@ extern const struct hvd_op_type op_create_type;	/* op-create.c */
 extern const struct hvd_op_type op_restore_type;	/* op-restore.c */
 extern const struct hvd_op_type op_save_type;		/* op-save.c */
 extern const struct hvd_op_type op_call_type;		/* op-call.c */
+extern const struct hvd_op_type op_disk_attach_type;	/* op-disk-attach.c */
+extern const struct hvd_op_type op_disk_detach_type;	/* op-disk-detach.c */
 int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
 	      unsigned int nfds);
 int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
@@ -269,6 +274,29 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 /* PAUSE, UNPAUSE, SHUTDOWN: @vmm_op to hv-vmm, answered when it answers. */
 int op_call(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	    struct hvd_domain *d, uint16_t vmm_op);
+
+/*
+ * DISK_ATTACH and DISK_DETACH (op-disk-attach.c, op-disk-detach.c): one
+ * at a time on a domain, answered when hv-vmm has told the guest (attach),
+ * or when the guest has ejected the disk or the wait ends (detach).
+ */
+int op_disk_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		   struct hvd_domain *d, int fd);
+int op_disk_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		   struct hvd_domain *d);
+/*
+ * Whether a disk can come to @d or leave it now (running or paused, not
+ * being saved, no other disk coming or going): 0, or HVD_REPLIED after
+ * replying why not.
+ */
+int op_disk_check_state(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+			struct hvd_domain *d);
+/*
+ * hv-vmm's DISK_EJECTED event (@body, @len bytes), whenever it comes: the
+ * disk leaves the description and hvd closes its descriptor; a detach
+ * waiting for it is answered.
+ */
+void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
 
 /* domain.c */
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid);
@@ -330,6 +358,18 @@ int disk_ensure(struct hvd *hvd, struct hvd_domain *d);
 void disk_move(struct hvd_domain *to, struct hvd_domain *from);
 /* Closes @d's disks: their locks go with the last holder (its hv-vmm's end). */
 void disk_close(struct hvd_domain *d);
+/*
+ * The index in @cfg's disks of the one @vdev names: the same name, else
+ * the same disk number (xvdb, vdb, sdb, d1 are all disk 1); -1 if none.
+ */
+int disk_find(const hv_domain_config *cfg, const char *vdev);
+/* Keeps @fd (taken over) as the descriptor of @d's disk added last. */
+void disk_add_fd(struct hvd_domain *d, int fd);
+/*
+ * Closes the descriptor of disk @index of @d's description (call it before
+ * the description loses that disk); nothing if the disk has no target.
+ */
+void disk_remove_fd(struct hvd_domain *d, size_t index);
 
 /* ops.c: a client's request about domains */
 int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
@@ -349,6 +389,15 @@ int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config *
 int desc_set(struct hvd *hvd, struct hvd_domain *d, hv_domain_config *cfg, char *json);
 /* Renames @d in its description (re-encoded and stored): 0 or -HV_HC_E*. */
 int desc_rename(struct hvd *hvd, struct hvd_domain *d, const char *name);
+/*
+ * @d's description with @disk added at the end of its disks, checked as
+ * CREATE_DOMAIN checks one (hv_config_validate(), HV_CONFIG_VALIDATE_CREATE),
+ * into *cfg_r and *json_r (allocated): 0, or -HV_HC_E* with why in @why.
+ */
+int desc_with_disk(struct hvd *hvd, const struct hvd_domain *d, const hv_disk_spec *disk,
+		   hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size);
+/* @d's description loses disk @index (re-encoded and stored): 0 or -HV_HC_E*. */
+int desc_remove_disk(struct hvd *hvd, struct hvd_domain *d, size_t index);
 /* A copy of @from's description for a restarted domain: 0 or -HV_HC_ENOMEM. */
 int desc_copy(struct hvd_domain *to, const struct hvd_domain *from);
 void desc_free(struct hvd_domain *d);

@@ -4,7 +4,8 @@ hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/hvd.h hypervisor/hvd/main.c hypervisor/hvd/log.c \
 	hypervisor/hvd/server.c hypervisor/hvd/domain.c hypervisor/hvd/ops.c \
 	hypervisor/hvd/op.c hypervisor/hvd/op-create.c hypervisor/hvd/op-restore.c \
-	hypervisor/hvd/op-save.c hypervisor/hvd/op-call.c hypervisor/hvd/vmm.c hypervisor/hvd/disk.c \
+	hypervisor/hvd/op-save.c hypervisor/hvd/op-call.c \
+	hypervisor/hvd/op-disk-attach.c hypervisor/hvd/op-disk-detach.c hypervisor/hvd/vmm.c hypervisor/hvd/disk.c \
 	hypervisor/hvd/store.c hypervisor/hvd/desc.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
 	hypervisor/shared/wire/hcmsg.c hypervisor/shared/wire/hcmsg.h \
 	$(HV_CONFIG_SRC) $(HV_WIRE_SRC) $(HV_DISK_SRC)
@@ -23,3 +24,14 @@ HVD_TESTS = \
 	tests/integration/hvd-save.sh
 TESTS += $(HVD_TESTS)
 EXTRA_DIST += $(HVD_TESTS) tests/integration/hvd-lib.sh
+
+# The request checks, without a socket (what the fuzz target covers, with
+# named cases).
+check_PROGRAMS += tests/unit/test-hvd-request
+tests_unit_test_hvd_request_SOURCES = tests/unit/test-hvd-request.c \
+	hypervisor/hvd/request.c hypervisor/shared/wire/hcmsg.c
+tests_unit_test_hvd_request_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared \
+	-I$(top_srcdir)/hypervisor/hvd
+tests_unit_test_hvd_request_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_hvd_request_LDADD = $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-hvd-request

@@ -35,6 +35,8 @@ void op_end(struct hvd_domain *d, struct hvd_op *op)
 			break;
 		}
 	}
+	if (op->data && op->type->dispose)
+		op->type->dispose(op->data);
 	free(op);
 }
 

@@ -178,6 +178,12 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_SAVE:
 		d = domain_find(hvd, req->u.save.domid);
 		break;
+	case HV_HC_DOMCTL_DISK_ATTACH:
+		d = domain_find(hvd, req->u.disk_attach.domid);
+		break;
+	case HV_HC_DOMCTL_DISK_DETACH:
+		d = domain_find(hvd, req->u.disk_detach.domid);
+		break;
 	default:
 		d = domain_find(hvd, req->u.domid.domid);
 		break;
@@ -217,6 +223,10 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return domain_op_get_config(hvd, c, req, d);
 	case HV_HC_DOMCTL_SAVE:
 		return op_save(hvd, c, req, d, fds[0]);
+	case HV_HC_DOMCTL_DISK_ATTACH:
+		return op_disk_attach(hvd, c, req, d, fds[0]);
+	case HV_HC_DOMCTL_DISK_DETACH:
+		return op_disk_detach(hvd, c, req, d);
 	default:
 		return -HV_HC_EOPNOTSUPP;
 	}

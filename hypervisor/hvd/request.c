@@ -51,10 +51,10 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	unsigned int want_fds;
 	int rc;
 
-	/* only CREATE_DOMAIN, RESTORE_DOMAIN, ADD_DEVICE and SAVE take descriptors */
+	/* only CREATE_DOMAIN, RESTORE_DOMAIN, ADD_DEVICE, SAVE and DISK_ATTACH take descriptors */
 	if (nfds && r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN &&
 	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE &&
-	    r->hdr.op != HV_HC_DOMCTL_SAVE)
+	    r->hdr.op != HV_HC_DOMCTL_SAVE && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH)
 		return -HV_HC_EBADF;
 	switch (r->hdr.op) {
 	case HV_HC_DOMCTL_CREATE_DOMAIN:
@@ -112,6 +112,26 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 		want_fds = 1 + !!(r->u.restore.flags & HV_HC_RESTORE_KERNEL) +
 			   !!(r->u.restore.flags & HV_HC_RESTORE_INITRD);
 		return nfds >= want_fds ? 0 : -HV_HC_EBADF;
+	case HV_HC_DOMCTL_DISK_ATTACH:
+		if (r->u.disk_attach.reserved)
+			return -HV_HC_EPROTO;
+		rc = request_check_json(r->json, r->json_len, r->u.disk_attach.config_len);
+		if (rc)
+			return rc;
+		if (r->u.disk_attach.flags)
+			return -HV_HC_EINVAL;
+		/* the disk's target: an empty drive cannot be attached */
+		return nfds == 1 ? 0 : -HV_HC_EBADF;
+	case HV_HC_DOMCTL_DISK_DETACH:
+		if (r->u.disk_detach.reserved)
+			return -HV_HC_EPROTO;
+		if (!hcmsg_string_ok(r->u.disk_detach.vdev, sizeof(r->u.disk_detach.vdev)))
+			return -HV_HC_EPROTO;
+		if (!r->u.disk_detach.vdev[0] ||
+		    (r->u.disk_detach.flags & ~HV_HC_DISK_DETACH_FORCE) ||
+		    r->u.disk_detach.timeout_ms > HV_HC_DISK_TIMEOUT_MAX_MS)
+			return -HV_HC_EINVAL;
+		return 0;
 	case HV_HC_DOMCTL_SHUTDOWN:
 		if (r->u.shutdown.reason != HV_HC_SHUTDOWN_POWEROFF &&
 		    r->u.shutdown.reason != HV_HC_SHUTDOWN_REBOOT)

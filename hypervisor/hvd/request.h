@@ -31,11 +31,13 @@ struct hvd_req {
 		struct hv_hc_rename rename;
 		struct hv_hc_list list;
 		struct hv_hc_save save;
+		struct hv_hc_disk_attach disk_attach;
+		struct hv_hc_disk_detach disk_detach;
 	} u;
 	/*
-	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the fixed
-	 * part, pointing into the decoded buffer (no NUL in it, none after
-	 * it); NULL and 0 when there is none.
+	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the
+	 * fixed part (DISK_ATTACH: the disk's), pointing into the decoded buffer
+	 * (no NUL in it, none after it); NULL and 0 when there is none.
 	 */
 	const char *json;
 	size_t json_len;

@@ -190,6 +190,8 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 
 				memcpy(&e, body, sizeof(e));
 				d->exit_reason = (int)e.reason;
+			} else if (m.op == HV_VMM_EV_DISK_EJECTED) {
+				op_disk_ejected(hvd, d, body, len);
 			}
 			continue;
 		}

@@ -63,7 +63,7 @@ static void check_json(const struct hvd_req *r, size_t len, size_t fixed, uint32
 static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned int nfds)
 {
 	if (r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_SAVE &&
-	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN)
+	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH)
 		check(!r->json && !r->json_len);
 	check(!retired(r->hdr.op));
 	check(r->hdr.magic == HV_HC_MAGIC && r->hdr.version == HV_HC_VERSION);
@@ -114,6 +114,19 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		      !!(r->u.restore.flags & HV_HC_RESTORE_INITRD));
 		check_json(r, len, sizeof(struct hv_hc_restore_domain), r->u.restore.config_len);
 		break;
+	case HV_HC_DOMCTL_DISK_ATTACH:
+		/* the disk is libhv's code's to check, in hvd; its target comes along */
+		check(r->u.disk_attach.reserved == 0 && r->u.disk_attach.flags == 0);
+		check(nfds == 1);
+		check_json(r, len, sizeof(struct hv_hc_disk_attach), r->u.disk_attach.config_len);
+		break;
+	case HV_HC_DOMCTL_DISK_DETACH:
+		check(r->u.disk_detach.reserved == 0 && nfds == 0);
+		check(!(r->u.disk_detach.flags & ~HV_HC_DISK_DETACH_FORCE));
+		check(r->u.disk_detach.timeout_ms <= HV_HC_DISK_TIMEOUT_MAX_MS);
+		check(r->u.disk_detach.vdev[0] &&
+		      hcmsg_string_ok(r->u.disk_detach.vdev, sizeof(r->u.disk_detach.vdev)));
+		break;
 	case HV_HC_EVENT:
 		check(0);	/* an event is never a request */
 		break;
@@ -122,7 +135,7 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 	}
 }
 
-/* Makes CREATE_DOMAIN's, SAVE's or RESTORE_DOMAIN's config_len say how much JSON follows. */
+/* Makes CREATE_DOMAIN's, SAVE's, RESTORE_DOMAIN's or DISK_ATTACH's config_len say how much JSON follows. */
 static void fuzz_fix_config_len(uint8_t *msg, size_t len, uint16_t op)
 {
 	size_t fixed = 0, at = 0;
@@ -140,6 +153,10 @@ static void fuzz_fix_config_len(uint8_t *msg, size_t len, uint16_t op)
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 		fixed = sizeof(struct hv_hc_restore_domain);
 		at = offsetof(struct hv_hc_restore_domain, config_len);
+		break;
+	case HV_HC_DOMCTL_DISK_ATTACH:
+		fixed = sizeof(struct hv_hc_disk_attach);
+		at = offsetof(struct hv_hc_disk_attach, config_len);
 		break;
 	}
 

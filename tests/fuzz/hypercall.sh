@@ -2,7 +2,7 @@
 # libFuzzer: hypercall (see tests/fuzz/fuzz-hypercall.c), for a bounded time,
 # seeded with one well-formed request of each op: CREATE_DOMAIN (with and
 # without a ramdisk, with disks), RESTORE_DOMAIN (with its kernel and ramdisk), SAVE,
-# CANCEL, the other domctls, and the retired ops 1, 2, 11 and 14.
+# CANCEL, DISK_ATTACH, DISK_DETACH (with and without force), the other domctls, and the retired ops 1, 2, 11 and 14.
 FUZZ_TARGET=fuzz-hypercall
 FUZZ_SEEDS=""
 if command -v python3 >/dev/null 2>&1 && [ -x "$top_builddir/tests/fuzz/$FUZZ_TARGET" ]; then
@@ -18,6 +18,7 @@ desc = (b'{"name": "seed", "uuid": "6b1d2a3c-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "type
 ramdisk = desc[:-1] + b', "ramdisk": "/boot/initrd"}'
 disks = desc[:-1] + (b', "disks": [{"target": "/a.img", "vdev": "xvda"}, '
                      b'{"target": "/b.img", "vdev": "xvdb", "access": "ro"}]}')
+disk = b'{"target": "/c.img", "vdev": "xvdc", "access": "ro"}'
 seeds = {
     # name: (descriptors, op, body)
     "create": (1, 16, struct.pack("<IIII", 0, len(desc), 0, 0) + desc),
@@ -27,6 +28,9 @@ seeds = {
     "restore-kernel-initrd": (3, 17, struct.pack("<IIII", 4 | 8 | 1, len(ramdisk), 0, 0) + ramdisk),
     "save": (1, 13, struct.pack("<IIII", 5, 1, 0, 0)),
     "save-config": (1, 13, struct.pack("<IIII", 5, 4, len(desc), 0) + desc),
+    "disk-attach": (1, 18, struct.pack("<IIII", 5, 0, len(disk), 0) + disk),
+    "disk-detach": (0, 19, struct.pack("<IIII32s", 5, 0, 2000, 0, b"xvdb")),
+    "disk-detach-force": (0, 19, struct.pack("<IIII32s", 5, 1, 0, 0, b"xvdc")),
     "cancel": (0, 15, struct.pack("<II", 0xffffffff, 7)),
     "getinfo": (0, 8, struct.pack("<II", 5, 0)),
     "get-config": (0, 12, struct.pack("<II", 5, 0)),

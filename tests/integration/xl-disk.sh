@@ -15,20 +15,6 @@ need_cmd python3
 truncate -s 64M "$T/a.img"
 truncate -s 16M "$T/b.img"
 
-# vmm_pid NAME: the pid of NAME's hv-vmm.
-vmm_pid() {
-	"$XL" list -l "$1" 2>/dev/null | python3 -c \
-		'import json, sys; print(json.load(sys.stdin)[0]["info"]["vmm_pid"])'
-}
-
-# holds PID FILE: process PID has FILE open.
-holds() {
-	for fd in /proc/"$1"/fd/*; do
-		[ "$(readlink "$fd" 2>/dev/null)" = "$2" ] && return 0
-	done
-	return 1
-}
-
 # refused NAME NEEDLE: xl create of NAME fails saying NEEDLE, leaving nothing.
 refused() {
 	xl_rc 1 create "$T/$1.cfg"

@@ -73,3 +73,17 @@ wait_for() {
 state_is() { [ "$(field "$1" 5)" = "$2" ]; }
 gone() { [ -z "$(field "$1" 2)" ]; }
 new_id() { nid=$(field "$1" 2); [ -n "$nid" ] && [ "$nid" != "$2" ] && [ "$(field "$1" 5)" = "r-----" ]; }
+
+# vmm_pid NAME: the pid of NAME's hv-vmm (needs python3).
+vmm_pid() {
+	"$XL" list -l "$1" 2>/dev/null | python3 -c \
+		'import json, sys; print(json.load(sys.stdin)[0]["info"]["vmm_pid"])'
+}
+
+# holds PID FILE: process PID has FILE open.
+holds() {
+	for fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$fd" 2>/dev/null)" = "$2" ] && return 0
+	done
+	return 1
+}

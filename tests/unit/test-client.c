@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <hv/domain.h>
 #include "client.h"
+#include "config/config_int.h"
 #include "domain_int.h"
 #include "wire/hcmsg.h"
 #include "stream/stream.h"
@@ -44,15 +45,16 @@ START_TEST(test_status_mapping)
 		{ HV_HC_ENOTSUP, HV_ERROR_NOSYS },
 		{ HV_HC_EVMM, HV_ERROR_FAIL },
 		{ HV_HC_ECANCELED, HV_ERROR_CANCELLED },
+		{ HV_HC_ETIMEDOUT, HV_ERROR_TIMEDOUT },
 		{ 999, HV_ERROR_FAIL },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		ck_assert_int_eq(hv__hc_error(map[i].status), map[i].rc);
 	/* every known code has its own reason, saying what to do */
-	for (int a = HV_HC_EPROTO; a <= HV_HC_ECANCELED; a++) {
+	for (int a = HV_HC_EPROTO; a <= HV_HC_ETIMEDOUT; a++) {
 		ck_assert_ptr_nonnull(strchr(hv__hc_reason(a), '('));
-		for (int b = a + 1; b <= HV_HC_ECANCELED; b++)
+		for (int b = a + 1; b <= HV_HC_ETIMEDOUT; b++)
 			ck_assert_str_ne(hv__hc_reason(a), hv__hc_reason(b));
 	}
 }
@@ -140,6 +142,8 @@ struct fake {
 	int cancels;			/* CANCELs received */
 	char alpha_disk[256];		/* domain 1's disk in GET_CONFIG, "": none */
 	int last_fd_modes[HV_HC_MAX_FDS];	/* O_ACCMODE of each descriptor that came */
+	struct hv_hc_disk_attach disk_attach;	/* the last DISK_ATTACH (its JSON in config) */
+	struct hv_hc_disk_detach disk_detach;	/* the last DISK_DETACH */
 };
 
 static void reply(int fd, const struct hv_hc_hdr *rq, int status,
@@ -422,6 +426,25 @@ static bool serve_one(struct fake *f, int fd)
 		reply(fd, &h, 0, &d, sizeof(d), -1);
 		break;
 	}
+	case HV_HC_DOMCTL_DISK_ATTACH:
+		hcmsg_body(buf, (size_t)r, &f->disk_attach, sizeof(f->disk_attach));
+		keep_json(f, buf, (size_t)r, sizeof(f->disk_attach));
+		if (f->disk_attach.domid != 3)
+			reply(fd, &h, HV_HC_ENOENT, NULL, 0, -1);
+		else if (strstr(f->config, "\"xvdc\""))
+			reply_msg(fd, &h, HV_HC_EEXIST, "domain g has a disk xvdc already");
+		else
+			reply(fd, &h, 0, NULL, 0, -1);
+		break;
+	case HV_HC_DOMCTL_DISK_DETACH:
+		hcmsg_body(buf, (size_t)r, &f->disk_detach, sizeof(f->disk_detach));
+		if (!strcmp(f->disk_detach.vdev, "xvdz"))
+			reply_msg(fd, &h, HV_HC_ETIMEDOUT, "the guest did not let go of xvdz within 2 s");
+		else if (strcmp(f->disk_detach.vdev, "xvdb"))
+			reply_msg(fd, &h, HV_HC_ENOENT, "domain g has no disk");
+		else
+			reply(fd, &h, 0, NULL, 0, -1);
+		break;
 	case HV_HC_DOMCTL_CONSOLE: {
 		int p[2];
 
@@ -1074,6 +1097,115 @@ START_TEST(test_disks)
 }
 END_TEST
 
+/* Attaching and detaching disks: the target's descriptor, the disk as JSON. */
+START_TEST(test_disk_hotplug)
+{
+	struct fake f = { 0 };
+	char a[] = "/tmp/hv-test-hp-a.XXXXXX", spec[256], want[256];
+	hv_disk_spec *d = NULL, *back = NULL;
+	hv_ctx *ctx;
+	int fa = mkstemp(a), held;
+
+	ck_assert_int_ge(fa, 0);
+	close(fa);
+	fake_start(&f);
+	ctx = new_ctx();
+
+	/* one descriptor, open as the disk is; the disk itself as JSON */
+	snprintf(spec, sizeof(spec), "%s,raw,xvdb,rw", a);
+	ck_assert_int_eq(hv_disk_spec_parse(ctx, spec, &d), 0);
+	ck_assert_int_eq(hv_domain_disk_attach(ctx, 3, d), 0);
+	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_DISK_ATTACH);
+	ck_assert_uint_eq(f.disk_attach.domid, 3);
+	ck_assert_uint_eq(f.disk_attach.flags, 0);
+	ck_assert_uint_eq(f.disk_attach.config_len, strlen(f.config));
+	ck_assert_uint_eq(f.last_nfds, 1);
+	ck_assert_int_eq(f.last_fd_modes[0], O_RDWR);
+	ck_assert_int_eq(hv__disk_from_json(ctx, f.config, &back), 0);
+	ck_assert_str_eq(back->vdev, "xvdb");
+	ck_assert_str_eq(back->target, a);
+	ck_assert_int_eq(back->access, HV_DISK_ACCESS_RW);
+	hv_disk_spec_free(back);
+	/* libhv closed its own: the image is free again once hvd let go */
+	held = hv__disk_open(ctx, "other", d, false);
+	ck_assert_int_ge(held, 0);
+
+	/* an image in use read-write by another domain: named, hvd not asked */
+	snprintf(f.alpha_disk, sizeof(f.alpha_disk), "%s", a);
+	f.requests = 0;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_disk_attach(ctx, 3, d), HV_ERROR_BUSY);
+	snprintf(want, sizeof(want), "domain \"g\": disk xvdb: %s is in use read-write by domain 'alpha'",
+		 a);
+	ck_assert_msg(strstr(logbuf, want), "%s", logbuf);
+	for (int i = 0; i < f.requests && i < 32; i++)
+		ck_assert_int_ne(f.ops[i], HV_HC_DOMCTL_DISK_ATTACH);
+	close(held);
+	hv_disk_spec_free(d);
+	d = NULL;
+
+	/* read-only: opened for reading */
+	snprintf(spec, sizeof(spec), "format=raw, vdev=xvdd, access=ro, target=%s", a);
+	ck_assert_int_eq(hv_disk_spec_parse(ctx, spec, &d), 0);
+	ck_assert_int_eq(hv_domain_disk_attach(ctx, 3, d), 0);
+	ck_assert_int_eq(f.last_fd_modes[0], O_RDONLY);
+
+	/* no such domain: said before the image is opened */
+	f.requests = 0;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_disk_attach(ctx, 8, d), HV_ERROR_NOTFOUND);
+	ck_assert_int_eq(f.requests, 1);
+	ck_assert_int_eq(f.ops[0], HV_HC_DOMCTL_GETINFO);
+	hv_disk_spec_free(d);
+	d = NULL;
+
+	/* hvd's refusal and its reason */
+	snprintf(spec, sizeof(spec), "%s,raw,xvdc,rw", a);
+	ck_assert_int_eq(hv_disk_spec_parse(ctx, spec, &d), 0);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_disk_attach(ctx, 3, d), HV_ERROR_EXISTS);
+	ck_assert_msg(strstr(logbuf, "attach disk xvdc to domain \"g\": domain g has a disk xvdc already"),
+		      "%s", logbuf);
+	/* a disk without a target or vdev never reaches hvd */
+	free(d->target);
+	d->target = NULL;
+	f.requests = 0;
+	ck_assert_int_eq(hv_domain_disk_attach(ctx, 3, d), HV_ERROR_CONFIG);
+	ck_assert_int_eq(hv_domain_disk_attach(ctx, 3, NULL), HV_ERROR_INVAL);
+	ck_assert_int_eq(f.requests, 0);
+	hv_disk_spec_free(d);
+
+	/* detach: vdev, flags and timeout as given */
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, "xvdb", HV_DISK_DETACH_FORCE, 2000), 0);
+	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_DISK_DETACH);
+	ck_assert_uint_eq(f.disk_detach.domid, 3);
+	ck_assert_uint_eq(f.disk_detach.flags, HV_HC_DISK_DETACH_FORCE);
+	ck_assert_uint_eq(f.disk_detach.timeout_ms, 2000);
+	ck_assert_uint_eq(f.disk_detach.reserved, 0);
+	ck_assert_str_eq(f.disk_detach.vdev, "xvdb");
+	ck_assert_uint_eq(f.last_nfds, 0);
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, "xvdb", 0, 0), 0);
+	ck_assert_uint_eq(f.disk_detach.flags, 0);
+	ck_assert_uint_eq(f.disk_detach.timeout_ms, 0);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, "xvdz", 0, 2000), HV_ERROR_TIMEDOUT);
+	ck_assert_msg(strstr(logbuf, "did not let go of xvdz within 2 s"), "%s", logbuf);
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, "xvde", 0, 0), HV_ERROR_NOTFOUND);
+	/* refused here */
+	f.requests = 0;
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, "xvdb", 0x10, 0), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, "", 0, 0), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, NULL, 0, 0), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, "xvdbxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 0, 0),
+			 HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_disk_detach(ctx, 3, "xvdb", 0, HV_HC_DISK_TIMEOUT_MAX_MS + 1),
+			 HV_ERROR_INVAL);
+	ck_assert_int_eq(f.requests, 0);
+	unlink(a);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
 /* --- cancelling ------------------------------------------------------------ */
 
 START_TEST(test_cancel_save)
@@ -1329,6 +1461,7 @@ int main(void)
 	tcase_add_test(tc, test_create_stores_config);
 	tcase_add_test(tc, test_restore);
 	tcase_add_test(tc, test_disks);
+	tcase_add_test(tc, test_disk_hotplug);
 	tcase_add_test(tc, test_cancel_save);
 	tcase_add_test(tc, test_cancel_restore);
 	tcase_add_test(tc, test_sized_structs);

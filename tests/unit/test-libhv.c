@@ -83,6 +83,8 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_physinfo_init_sized", "HV_1.2" },
 	{ "hv_progress_init_sized", "HV_1.2" },
 	{ "hv_restore_params_init_sized", "HV_1.2" },
+	{ "hv_domain_disk_attach", "HV_1.4" },
+	{ "hv_domain_disk_detach", "HV_1.4" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 
@@ -130,7 +132,7 @@ START_TEST(test_symbol_map)
 	}
 	fclose(f);
 	ck_assert_uint_eq(seen, NR_ABI);
-	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010300);
+	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010400);
 }
 END_TEST
 

@@ -64,6 +64,7 @@ enum hv_hc_error {
 	HV_HC_ENOTSUP = 12,	/* valid request hv does not support yet */
 	HV_HC_EVMM = 13,	/* the domain's hv-vmm failed or refused */
 	HV_HC_ECANCELED = 14,	/* the requester cancelled it (DOMCTL_CANCEL) */
+	HV_HC_ETIMEDOUT = 15,	/* the guest did not do its part in time */
 };
 
 enum hv_hc_op {
@@ -87,6 +88,8 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_CANCEL = 15,	/* hv_hc_cancel -> - */
 	HV_HC_DOMCTL_CREATE_DOMAIN = 16, /* hv_hc_create_domain + JSON + 1-2 fds -> hv_hc_domid */
 	HV_HC_DOMCTL_RESTORE_DOMAIN = 17, /* hv_hc_restore_domain + JSON + 1-3 fds -> hv_hc_domid */
+	HV_HC_DOMCTL_DISK_ATTACH = 18,	/* hv_hc_disk_attach + JSON + 1 fd -> - */
+	HV_HC_DOMCTL_DISK_DETACH = 19,	/* hv_hc_disk_detach -> - */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -304,6 +307,56 @@ struct hv_hc_progress {
 struct hv_hc_cancel {
 	uint32_t domid;
 	uint32_t seq;
+};
+
+/*
+ * DISK_ATTACH adds a disk to a running (or paused) domain: the JSON after
+ * the struct (config_len bytes, no NUL) is the disk, one object as an
+ * element of the description's "disks" array is written; fd[0] its
+ * target, opened and locked by the client as for CREATE_DOMAIN (an empty
+ * CD-ROM drive cannot be attached).  hvd refuses a vdev whose disk number
+ * the domain uses (HV_HC_EEXIST), a domain with HV_DOMAIN_MAX_DISKS disks
+ * (HV_HC_ENOMEM), a domain that is not RUNNING or PAUSED or that is being
+ * saved, or has another disk being attached or detached (HV_HC_ESTATE), a
+ * description with the disk that the shared checks refuse (HV_HC_EINVAL,
+ * HV_HC_ENOTSUP), a descriptor that does not fit the disk (HV_HC_EBADF);
+ * then hands the disk to the domain's hv-vmm, which announces it to the
+ * guest (ACPI PCI hotplug).  The reply comes once the guest was told: the
+ * stored description has the disk at the end of "disks" (GET_CONFIG, save
+ * images, restarts follow it) and hvd keeps a duplicate of the descriptor
+ * as for the other disks.  On failure nothing changed.
+ */
+struct hv_hc_disk_attach {
+	uint32_t domid;
+	uint32_t flags;		/* none yet: 0 */
+	uint32_t config_len;	/* bytes of JSON that follow, 1..HV_HC_CONFIG_MAX */
+	uint32_t reserved;
+};
+
+/*
+ * DISK_DETACH asks the guest to let go of the disk @vdev (its disk number:
+ * "xvdb" also finds a disk called "vdb") and waits up to @timeout_ms for
+ * it to eject the device; then the disk leaves the description and hvd
+ * closes its descriptor (the lock goes with hv-vmm's, which it closed
+ * first) and replies 0.  A guest that does not eject in time (no PCI
+ * hotplug driver, the disk in use) gets HV_HC_ETIMEDOUT: the disk stays,
+ * and leaves later if the guest ejects it after all.  With
+ * HV_HC_DISK_DETACH_FORCE the device is removed at once, whatever the
+ * guest does with it.  HV_HC_ENOENT: no such domain or disk; HV_HC_ESTATE:
+ * the domain is not RUNNING or PAUSED, is being saved, or has another disk
+ * being attached or detached.
+ */
+#define HV_HC_DISK_DETACH_FORCE		0x1
+#define HV_HC_DISK_TIMEOUT_DEFAULT_MS	10000	/* timeout_ms 0 */
+#define HV_HC_DISK_TIMEOUT_MAX_MS	3600000	/* an hour */
+#define HV_HC_VDEV_MAX			32	/* including the NUL */
+
+struct hv_hc_disk_detach {
+	uint32_t domid;
+	uint32_t flags;		/* HV_HC_DISK_DETACH_* */
+	uint32_t timeout_ms;	/* 0: HV_HC_DISK_TIMEOUT_DEFAULT_MS */
+	uint32_t reserved;
+	char vdev[HV_HC_VDEV_MAX];	/* NUL-terminated */
 };
 
 enum hv_hc_event_type {

@@ -169,6 +169,16 @@ int hv__disk_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
 int hv__vif_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
 		       hv_vif_spec *vif);
 
+/*
+ * One disk as JSON, an element of the description's "disks" array as
+ * hv_config_to_json() writes it (DISK_ATTACH carries one), and back into
+ * a new hv_disk_spec (hv_disk_spec_free()): 0 or HV_ERROR_* (logged).
+ * Reading checks the form of each member, not the disk as a whole
+ * (hv_config_validate() on a description that holds it does).
+ */
+int hv__disk_to_json(hv_ctx *ctx, const hv_disk_spec *disk, char **json_r);
+int hv__disk_from_json(hv_ctx *ctx, const char *json, hv_disk_spec **disk_r);
+
 /* Growable string. */
 struct hv__buf {
 	char *s;

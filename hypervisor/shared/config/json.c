@@ -179,27 +179,22 @@ static int gen_obj(struct gen *gn, const struct hv__struct_desc *d,
 	return st == yajl_gen_status_ok ? 0 : gen_fail(gn, path_or_top(path), st);
 }
 
-HV__EXPORT int hv_config_to_json(hv_ctx *ctx, const hv_domain_config *cfg,
-				 char **json_r)
+/* @obj (described by @d, @size bytes of it usable) as JSON in *json_r. */
+static int gen_json(hv_ctx *ctx, const struct hv__struct_desc *d, const void *obj,
+		    size_t size, char **json_r)
 {
 	struct gen gn = { ctx, NULL };
-	size_t size = hv__cfg_size(cfg);
 	const unsigned char *out;
 	size_t len;
 	int rc;
 
-	*json_r = NULL;
-	if (!size) {
-		HV__ERR(ctx, "domain config to JSON: not initialised (call hv_domain_config_init() first)");
-		return HV_ERROR_INVAL;
-	}
 	gn.g = yajl_gen_alloc(NULL);
 	if (!gn.g)
 		return HV_ERROR_NOMEM;
 	yajl_gen_config(gn.g, yajl_gen_beautify, 1);
 	yajl_gen_config(gn.g, yajl_gen_indent_string, "    ");
 	yajl_gen_config(gn.g, yajl_gen_validate_utf8, 1);
-	rc = gen_obj(&gn, &hv__domain_desc, cfg, size, "");
+	rc = gen_obj(&gn, d, obj, size, "");
 	if (rc)
 		goto out;
 	if (yajl_gen_get_buf(gn.g, &out, &len) != yajl_gen_status_ok) {
@@ -212,6 +207,25 @@ HV__EXPORT int hv_config_to_json(hv_ctx *ctx, const hv_domain_config *cfg,
 out:
 	yajl_gen_free(gn.g);
 	return rc;
+}
+
+HV__EXPORT int hv_config_to_json(hv_ctx *ctx, const hv_domain_config *cfg,
+				 char **json_r)
+{
+	size_t size = hv__cfg_size(cfg);
+
+	*json_r = NULL;
+	if (!size) {
+		HV__ERR(ctx, "domain config to JSON: not initialised (call hv_domain_config_init() first)");
+		return HV_ERROR_INVAL;
+	}
+	return gen_json(ctx, &hv__domain_desc, cfg, size, json_r);
+}
+
+int hv__disk_to_json(hv_ctx *ctx, const hv_disk_spec *disk, char **json_r)
+{
+	*json_r = NULL;
+	return gen_json(ctx, &hv__disk_desc, disk, sizeof(*disk), json_r);
 }
 
 /* Reading. */
@@ -412,13 +426,33 @@ static bool too_deep(const char *s)
 	return false;
 }
 
+/* @json's tree into *root_r (yajl_tree_free() it): 0 or HV_ERROR_CONFIG (logged). */
+static int parse_tree(struct rd *r, const char *json, const char *what, yajl_val *root_r)
+{
+	char errbuf[512];
+
+	*root_r = NULL;
+	if (too_deep(json))
+		return rerr(r, "", "nested more than %d deep; this is not %s",
+			    MAX_JSON_DEPTH, what);
+	errbuf[0] = '\0';
+	*root_r = yajl_tree_parse(json, errbuf, sizeof(errbuf));
+	if (!*root_r) {
+		for (char *c = errbuf; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
+		return rerr(r, "", "not valid JSON: %s",
+			    *errbuf ? errbuf : "out of memory");
+	}
+	return 0;
+}
+
 HV__EXPORT int hv_config_from_json(hv_ctx *ctx, const char *json,
 				   hv_domain_config *cfg)
 {
 	struct rd r = { ctx };
 	size_t size = hv__cfg_size(cfg);
 	hv_domain_config tmp;
-	char errbuf[512];
 	yajl_val root;
 	int rc;
 
@@ -426,18 +460,9 @@ HV__EXPORT int hv_config_from_json(hv_ctx *ctx, const char *json,
 		HV__ERR(ctx, "domain config JSON: the configuration was not initialised (call hv_domain_config_init() first)");
 		return HV_ERROR_INVAL;
 	}
-	if (too_deep(json))
-		return rerr(&r, "", "nested more than %d deep; this is not a domain configuration",
-			    MAX_JSON_DEPTH);
-	errbuf[0] = '\0';
-	root = yajl_tree_parse(json, errbuf, sizeof(errbuf));
-	if (!root) {
-		for (char *c = errbuf; *c; c++)
-			if (*c == '\n' || *c == '\r')
-				*c = ' ';
-		return rerr(&r, "", "not valid JSON: %s",
-			    *errbuf ? errbuf : "out of memory");
-	}
+	rc = parse_tree(&r, json, "a domain configuration", &root);
+	if (rc)
+		return rc;
 	hv_domain_config_init_sized(&tmp, size);
 	rc = read_obj(&r, &hv__domain_desc, &tmp, size, root, "");
 	yajl_tree_free(root);
@@ -446,5 +471,28 @@ HV__EXPORT int hv_config_from_json(hv_ctx *ctx, const char *json,
 		return rc;
 	}
 	hv__cfg_replace(cfg, &tmp);
+	return 0;
+}
+
+int hv__disk_from_json(hv_ctx *ctx, const char *json, hv_disk_spec **disk_r)
+{
+	struct rd r = { ctx };
+	hv_disk_spec *disk;
+	yajl_val root;
+	int rc;
+
+	*disk_r = NULL;
+	rc = parse_tree(&r, json, "a disk", &root);
+	if (rc)
+		return rc;
+	disk = hv__obj_new(&hv__disk_desc);
+	rc = disk ? read_obj(&r, &hv__disk_desc, disk, sizeof(*disk), root, "disk") :
+		HV_ERROR_NOMEM;
+	yajl_tree_free(root);
+	if (rc) {
+		hv__obj_free(&hv__disk_desc, disk);
+		return rc;
+	}
+	*disk_r = disk;
 	return 0;
 }

@@ -11,6 +11,10 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? sizeof(struct hv_hc_domid) : sizeof(struct hv_hc_restore_domain);
 	case HV_HC_DOMCTL_CANCEL:
 		return reply ? 0 : sizeof(struct hv_hc_cancel);
+	case HV_HC_DOMCTL_DISK_ATTACH:
+		return reply ? 0 : sizeof(struct hv_hc_disk_attach);
+	case HV_HC_DOMCTL_DISK_DETACH:
+		return reply ? 0 : sizeof(struct hv_hc_disk_detach);
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		return reply ? 0 : sizeof(struct hv_hc_add_device);
 	case HV_HC_DOMCTL_PAUSE:
@@ -50,6 +54,7 @@ bool hcmsg_body_tail(uint16_t op, bool reply)
 	case HV_HC_DOMCTL_CREATE_DOMAIN:
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 	case HV_HC_DOMCTL_SAVE:
+	case HV_HC_DOMCTL_DISK_ATTACH:
 		return !reply;
 	default:
 		return false;

@@ -293,6 +293,53 @@ void hv_restore_params_init_sized(hv_restore_params *params, size_t size);
 int hv_domain_restore(hv_ctx *ctx, int fd, const hv_restore_params *overrides,
 		      uint32_t *domid_r, const hv_progress *progress);
 
+/* --- disks of a running domain ------------------------------------------ */
+
+#define HV_HAVE_DISK_HOTPLUG 1	/* libhv 1.4 */
+
+/*
+ * hv_domain_disk_attach - add @disk (from hv_disk_spec_parse(), or built
+ * with hv_disk_spec_new(); the caller keeps it) to the running or paused
+ * domain @domid.  Its target is opened and locked with the caller's
+ * privileges exactly as hv_domain_create() does (an image in use is
+ * HV_ERROR_BUSY, the message naming the domain that has it read-write);
+ * hvd gets only the descriptor.  hvd refuses a vdev whose disk number the
+ * domain uses already (HV_ERROR_EXISTS: xvdb and vdb are both disk 1), a
+ * domain with HV_DOMAIN_MAX_DISKS disks (HV_ERROR_NOMEM), a domain that is
+ * not running or paused, is being saved or has another disk coming or
+ * going (HV_ERROR_STATE), and a disk that the domain's description with
+ * it would not pass hv_config_validate() with HV_CONFIG_VALIDATE_CREATE
+ * (HV_ERROR_INVAL, HV_ERROR_NOSYS); a disk without a vdev or target is
+ * HV_ERROR_CONFIG.  Returns 0 once the guest was told of the new disk
+ * (ACPI PCI hotplug): the domain's description (hv_domain_config_get())
+ * then has it at the end of its disks, and save images and restarts keep
+ * it.  On failure the domain is as it was.  The guest sees the disk in
+ * PCI slot 2 + its disk number; a guest without a hotplug driver only
+ * after a reboot.
+ */
+int hv_domain_disk_attach(hv_ctx *ctx, uint32_t domid, const hv_disk_spec *disk);
+
+/* hv_domain_disk_detach flags */
+#define HV_DISK_DETACH_FORCE 0x1	/* remove the device whatever the guest does */
+#define HV_DISK_DETACH_TIMEOUT_DEFAULT_MS 10000	/* timeout_ms 0 */
+
+/*
+ * hv_domain_disk_detach - ask the guest of @domid to let go of the disk
+ * @vdev (its disk number counts: "xvdb" finds a disk called "vdb") and
+ * wait up to @timeout_ms (0: HV_DISK_DETACH_TIMEOUT_DEFAULT_MS, at most an
+ * hour) for it to eject the device.  Returns 0 once it has: the disk has
+ * left the domain's description and its image is free (its lock released)
+ * for another domain.  HV_ERROR_TIMEDOUT when the guest did not (it may
+ * have no PCI hotplug driver, or the disk mounted): the disk stays, and
+ * leaves later if the guest ejects it after all.  With
+ * HV_DISK_DETACH_FORCE the device is removed at once, whatever the guest
+ * is doing with it (requests in flight fail in the guest).
+ * HV_ERROR_NOTFOUND: no such domain or disk; HV_ERROR_STATE as for
+ * hv_domain_disk_attach(); HV_ERROR_INVAL: @vdev, @flags or @timeout_ms.
+ */
+int hv_domain_disk_detach(hv_ctx *ctx, uint32_t domid, const char *vdev,
+			  unsigned int flags, unsigned int timeout_ms);
+
 /* --- events ------------------------------------------------------------ */
 
 typedef enum hv_event_type {

@@ -19,9 +19,10 @@ extern "C" {
  * 1.1.0: save and restore.  1.2.0: size-prefixed result structures,
  * lists of pointers (hv_dominfo_list_free()), cancelling progress
  * callbacks (HV_ERROR_CANCELLED).  1.3.0: disks (hv_disk_spec's rate
- * limits and queues, HV_CONFIG_VALIDATE_CREATE).
+ * limits and queues, HV_CONFIG_VALIDATE_CREATE).  1.4.0: disks attached
+ * to and detached from running domains (hv_domain_disk_attach()).
  */
-#define HV_API_VERSION_CURRENT 0x010300
+#define HV_API_VERSION_CURRENT 0x010400
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif

@@ -1,0 +1,149 @@
+/*
+ * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
+ * DISK_ATTACH or DISK_DETACH is refused for by its bytes alone.
+ */
+#include <check.h>
+#include "check-main.h"
+#include <string.h>
+#include "wire/hcmsg.h"
+#include "request.h"
+
+static uint8_t msg[HV_HC_MSG_MAX];
+
+/* A request @op with @body (@len bytes) and @extra bytes of @tail after it. */
+static size_t build(uint16_t op, const void *body, size_t len, const char *tail)
+{
+	size_t tlen = tail ? strlen(tail) : 0;
+	struct hv_hc_hdr h;
+
+	hcmsg_header(&h, op, 0, 7, 0, len + tlen);
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), body, len);
+	if (tlen)
+		memcpy(msg + sizeof(h) + len, tail, tlen);
+	return sizeof(h) + len + tlen;
+}
+
+static int attach(uint32_t flags, uint32_t config_len, uint32_t reserved, const char *json,
+		  unsigned int nfds, struct hvd_req *req)
+{
+	struct hv_hc_disk_attach a = {
+		.domid = 3, .flags = flags, .config_len = config_len, .reserved = reserved,
+	};
+	size_t n = build(HV_HC_DOMCTL_DISK_ATTACH, &a, sizeof(a), json);
+
+	return request_decode(msg, n, nfds, req);
+}
+
+START_TEST(test_attach)
+{
+	static const char disk[] = "{ \"vdev\": \"xvdb\", \"target\": \"/b.img\" }";
+	struct hvd_req req;
+
+	ck_assert_int_eq(attach(0, strlen(disk), 0, disk, 1, &req), 0);
+	ck_assert_uint_eq(req.hdr.op, HV_HC_DOMCTL_DISK_ATTACH);
+	ck_assert_uint_eq(req.hdr.seq, 7);
+	ck_assert_uint_eq(req.u.disk_attach.domid, 3);
+	ck_assert_uint_eq(req.json_len, strlen(disk));
+	ck_assert_int_eq(memcmp(req.json, disk, req.json_len), 0);
+	/* exactly one descriptor: the target */
+	ck_assert_int_eq(attach(0, strlen(disk), 0, disk, 0, &req), -HV_HC_EBADF);
+	ck_assert_int_eq(attach(0, strlen(disk), 0, disk, 2, &req), -HV_HC_EBADF);
+	/* no flags yet; reserved zero; the length as announced; some JSON */
+	ck_assert_int_eq(attach(1, strlen(disk), 0, disk, 1, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(attach(0, strlen(disk), 1, disk, 1, &req), -HV_HC_EPROTO);
+	ck_assert_int_eq(attach(0, strlen(disk) + 1, 0, disk, 1, &req), -HV_HC_EPROTO);
+	ck_assert_int_eq(attach(0, 0, 0, NULL, 1, &req), -HV_HC_EINVAL);
+	/* a NUL inside the JSON */
+	{
+		char bad[] = "{ \"vdev\": \"xvdb\" }";
+		struct hv_hc_disk_attach a = { .domid = 3, .config_len = sizeof(bad) };
+		size_t n = build(HV_HC_DOMCTL_DISK_ATTACH, &a, sizeof(a), bad);
+
+		msg[n] = '\0';
+		n++;
+		((struct hv_hc_hdr *)msg)->length = (uint32_t)n;
+		ck_assert_int_eq(request_decode(msg, n, 1, &req), -HV_HC_EPROTO);
+	}
+}
+END_TEST
+
+static int detach(uint32_t flags, uint32_t timeout_ms, uint32_t reserved, const char *vdev,
+		  unsigned int nfds, struct hvd_req *req)
+{
+	struct hv_hc_disk_detach d = {
+		.domid = 3, .flags = flags, .timeout_ms = timeout_ms, .reserved = reserved,
+	};
+	size_t n;
+
+	memcpy(d.vdev, vdev, strlen(vdev) < sizeof(d.vdev) ? strlen(vdev) : sizeof(d.vdev));
+	n = build(HV_HC_DOMCTL_DISK_DETACH, &d, sizeof(d), NULL);
+	return request_decode(msg, n, nfds, req);
+}
+
+START_TEST(test_detach)
+{
+	struct hvd_req req;
+
+	ck_assert_int_eq(detach(0, 0, 0, "xvdb", 0, &req), 0);
+	ck_assert_str_eq(req.u.disk_detach.vdev, "xvdb");
+	ck_assert_ptr_null(req.json);
+	ck_assert_int_eq(detach(HV_HC_DISK_DETACH_FORCE, HV_HC_DISK_TIMEOUT_MAX_MS, 0, "d1p2", 0,
+				&req), 0);
+	ck_assert_uint_eq(req.u.disk_detach.flags, HV_HC_DISK_DETACH_FORCE);
+	/* no descriptors */
+	ck_assert_int_eq(detach(0, 0, 0, "xvdb", 1, &req), -HV_HC_EBADF);
+	/* unknown flags, too long a wait, no name */
+	ck_assert_int_eq(detach(2, 0, 0, "xvdb", 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(detach(0, HV_HC_DISK_TIMEOUT_MAX_MS + 1, 0, "xvdb", 0, &req),
+			 -HV_HC_EINVAL);
+	ck_assert_int_eq(detach(0, 0, 0, "", 0, &req), -HV_HC_EINVAL);
+	/* malformed: reserved, no NUL in the field, a control character */
+	ck_assert_int_eq(detach(0, 0, 1, "xvdb", 0, &req), -HV_HC_EPROTO);
+	ck_assert_int_eq(detach(0, 0, 0, "0123456789abcdef0123456789abcdef", 0, &req),
+			 -HV_HC_EPROTO);
+	ck_assert_int_eq(detach(0, 0, 0, "xv\ndb", 0, &req), -HV_HC_EPROTO);
+	/* a body cut short is a malformed message, too long one with non-zero bytes too */
+	{
+		struct hv_hc_disk_detach d = { .domid = 3 };
+		size_t n = build(HV_HC_DOMCTL_DISK_DETACH, &d, 8, NULL);
+
+		ck_assert_int_ne(request_decode(msg, n, 0, &req), 0);
+	}
+}
+END_TEST
+
+/* The replies: empty on success, a message on failure; ETIMEDOUT is a status like the others. */
+START_TEST(test_replies)
+{
+	struct hv_hc_hdr h;
+	const char why[] = "the guest did not let go of xvdb within 2 s";
+
+	hcmsg_header(&h, HV_HC_DOMCTL_DISK_DETACH, HV_HC_F_REPLY, 7, 0, 0);
+	ck_assert_int_eq(hcmsg_check(&h, sizeof(h), &h), 0);
+	hcmsg_header(&h, HV_HC_DOMCTL_DISK_DETACH, HV_HC_F_REPLY, 7, -HV_HC_ETIMEDOUT, sizeof(why));
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), why, sizeof(why));
+	ck_assert_int_eq(hcmsg_check(msg, sizeof(h) + sizeof(why), &h), 0);
+	ck_assert_str_eq(hcmsg_errmsg(msg, sizeof(h) + sizeof(why)), why);
+	ck_assert(hcmsg_body_tail(HV_HC_DOMCTL_DISK_ATTACH, false));
+	ck_assert(!hcmsg_body_tail(HV_HC_DOMCTL_DISK_DETACH, false));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("hvd-request");
+	TCase *tc = tcase_create("disks");
+
+	tcase_add_test(tc, test_attach);
+	tcase_add_test(tc, test_detach);
+	tcase_add_test(tc, test_replies);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return check_run_suite(suite());
+}
