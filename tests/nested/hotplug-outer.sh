@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs in the outer host of tests/nested/linux-hotplug.sh: a Debian Linux
-# domain created with xl gets a disk with xl block-attach (ACPI PCI hotplug:
+# domain created with xl (with one disk, xvda) gets a second with xl block-attach (ACPI PCI hotplug:
 # it appears as /dev/vdb and the guest reads the host's token from it),
 # loses it again with xl block-detach (the guest's driver lets go and ejects
 # the slot; xl waits for that), and powers off.  "XL-TEST:" lines say what
@@ -19,12 +19,13 @@ ramdisk = "$GUEST_INITRD"
 memory = 256
 vcpus = 1
 extra = "console=ttyS0 quiet hvtest=hotplug"
+disk = [ "/tmp/a.img,raw,xvda,rw" ]
 on_poweroff = "destroy"
 EOF2
 
 fail() {
 	echo "XL-TEST: FAIL: $*"
-	[ -f "$log" ] && tail -n 40 "$log"
+	[ -f "$log" ] && tail -n 60 "$log"
 	[ -f "$HV_LOGDIR/hvd.log" ] && tail -n 20 "$HV_LOGDIR/hvd.log"
 	exit 1
 }
@@ -39,12 +40,13 @@ waitfor() {
 	done
 }
 
+dd if=/dev/zero of=/tmp/a.img bs=1M count=2 2>/dev/null || fail "making the first image"
 dd if=/dev/zero of=/tmp/b.img bs=1M count=4 2>/dev/null || fail "making the image"
 printf '%s' "$token" | dd of=/tmp/b.img conv=notrunc 2>/dev/null || fail "writing the token"
 xl create /tmp/deb.cfg || fail "xl create"
 waitfor 'hotplug: waiting for vdb' 90 || fail "the guest did not come up"
 xl block-attach deb /tmp/b.img,raw,xvdb,rw || fail "xl block-attach"
-waitfor 'hotplug: vdb appeared' 60 || fail "the guest saw no vdb"
+waitfor 'hotplug: vdb appeared' 90 || fail "the guest saw no vdb"
 grep -q "hotplug: vdb appeared serial=xvdb size=8192 ro=0" "$log" ||
 	fail "vdb is not the 4 MiB disk xvdb: $(grep 'vdb appeared' "$log")"
 waitfor "hotplug: vdb reads $token" 30 || fail "the guest did not read the host's token from vdb"
