@@ -118,8 +118,9 @@ def running(domid):
 # (the first ABI's test of saving a domain in BUILDING, ESTATE, has no
 # counterpart: no client sees a domain before it is built; a preserved
 # domain that ended is the state SAVE refuses)
-d = h.create_running("early", "workload=idle", on_poweroff=PRESERVE)
-# a press before the guest enabled its power button would be lost
+d = h.create_running("early", "workload=idle verbose", on_poweroff=PRESERVE)
+# a press before the guest enabled its power button would be lost (minios says
+# when it has, with "verbose")
 wait_for(lambda: b"minios: power button enabled" in console_log("early"),
          "early to enable its power button")
 h.shutdown(d)
