@@ -401,6 +401,18 @@ module Domain = struct
   let rename ctx ~domid name =
     Ctx.call_unit ctx (fun p -> R._hv_domain_rename (C_list [ p; C_int domid; C_string name ]))
 
+  let attach_disk ctx ~domid spec =
+    match call ctx (fun p -> R._hv_disk_spec_parse (C_list [ p; C_string spec ])) with
+    | [ s ] ->
+        Fun.protect ~finally:(fun () -> ignore (R._hv_disk_spec_free s)) (fun () ->
+            Ctx.call_unit ctx (fun p -> R._hv_domain_disk_attach (C_list [ p; C_int domid; s ])))
+    | _ -> raise (Error (Fail, "no disk spec"))
+
+  let detach_disk ctx ~domid ?(force = false) ?timeout vdev =
+    let ms = match timeout with None -> 0 | Some s -> max 1 (int_of_float (s *. 1000.)) in
+    Ctx.call_unit ctx (fun p ->
+        R._hv_domain_disk_detach (C_list [ p; C_int domid; C_string vdev; C_int (c_bool force); C_int ms ]))
+
   let info ctx ~domid =
     let i = R._hvml_hv_dominfo_new C_void in
     Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_dominfo_free i)) (fun () ->
@@ -576,6 +588,8 @@ let bound_functions =
     ("hv_domain_unpause", "Domain.unpause");
     ("hv_domain_rename", "Domain.rename");
     ("hv_domain_info", "Domain.info");
+    ("hv_domain_disk_attach", "Domain.attach_disk");
+    ("hv_domain_disk_detach", "Domain.detach_disk");
     ("hv_domain_list", "Domain.list");
     ("hv_dominfo_list_free", "Domain.list");
     ("hv_domain_lookup", "Domain.lookup");

@@ -194,6 +194,16 @@ module Domain : sig
   val pause : Ctx.t -> domid:int -> unit
   val unpause : Ctx.t -> domid:int -> unit
   val rename : Ctx.t -> domid:int -> string -> unit
+
+  val attach_disk : Ctx.t -> domid:int -> string -> unit
+  (** Adds the disk a DISKSPEC describes (xl-disk-configuration(5)) to a
+      running or paused domain through PCI hotplug; the image is opened
+      and locked with this process's privileges. *)
+
+  val detach_disk : Ctx.t -> domid:int -> ?force:bool -> ?timeout:float -> string -> unit
+  (** Asks the guest to eject the disk [vdev] and waits up to [timeout]
+      seconds (default 10) for it: [Error (Timedout, _)] when it did not,
+      the disk then stays.  [~force:true] removes it at once. *)
   val info : Ctx.t -> domid:int -> info
   val list : Ctx.t -> info list
   (** Every domain, ordered by id. *)

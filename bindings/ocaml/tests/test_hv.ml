@@ -203,6 +203,15 @@ let () =
         (expect_error Hv.Notfound (fun () ->
              Hv.Domain.save ctx ~domid:4242 ~progress:(fun _ _ -> ()) ~path ())));
 
+  check "disk attach and detach reach hvd: unknown domain, bad DISKSPEC" (fun () ->
+      let img = Filename.concat tmpdir "ghost.img" in
+      let oc = open_out_bin img in
+      close_out oc;
+      Unix.truncate img (1 lsl 20);
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.attach_disk ctx ~domid:4242 (img ^ ",raw,xvdb,rw")));
+      ignore (expect_error Hv.Config (fun () -> Hv.Domain.attach_disk ctx ~domid:4242 ("vdev=xvdb,access=sideways,target=" ^ img)));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.detach_disk ctx ~domid:4242 ~force:true "xvdb")));
+
   let kvm = Sys.file_exists "/dev/kvm" in
   let minios = Sys.getenv_opt "MINIOS" in
   match kvm, minios with

@@ -209,6 +209,27 @@ class Domain:
         self._ctx._call(_raw.hv_domain_rename, self.domid, name)
         self._info["name"] = name
 
+    def attach_disk(self, spec: str) -> None:
+        """Adds the disk a DISKSPEC describes (xl-disk-configuration(5),
+        e.g. ``"/srv/data.img,raw,xvdb,rw"``) to the running or paused
+        domain through PCI hotplug (hv_domain_disk_attach()).  The image is
+        opened and locked with this process's privileges."""
+        disk = self._ctx._call(_raw.hv_disk_spec_parse, spec)
+        try:
+            self._ctx._call(_raw.hv_domain_disk_attach, self.domid, disk)
+        finally:
+            _raw.hv_disk_spec_free(disk)
+
+    def detach_disk(self, vdev: str, force: bool = False,
+                    timeout: Optional[float] = None) -> None:
+        """Asks the guest to eject the disk ``vdev`` and waits up to
+        ``timeout`` seconds (None: 10) for it (hv_domain_disk_detach());
+        :class:`hv.TimedOut` when it did not, the disk then stays.  With
+        ``force`` the device is removed at once."""
+        ms = 0 if timeout is None else max(1, int(timeout * 1000))
+        self._ctx._call(_raw.hv_domain_disk_detach, self.domid, vdev,
+                        _raw.HV_DISK_DETACH_FORCE if force else 0, ms)
+
     def console(self) -> socket.socket:
         """A connected socket to the domain's console: reading gives the
         guest's output from now on, writing sends input.  The caller

@@ -35,6 +35,20 @@ class DaemonTest(unittest.TestCase):
         with self.assertRaises(hv.NotFound):
             self.ctx.domain(4000)
 
+    def test_disk_hotplug_errors(self):
+        """Attach and detach reach hvd: an unknown domain is NotFound, a bad
+        DISKSPEC is refused before anything is opened."""
+        ghost = hv.domain.Domain(self.ctx, {"domid": 4000, "name": "ghost"})
+        img = os.path.join(os.environ.get("HVPY_TMP", "/tmp"), "py-ghost.img")
+        with open(img, "wb") as f:
+            f.truncate(1 << 20)
+        with self.assertRaises(hv.NotFound):
+            ghost.attach_disk(img + ",raw,xvdb,rw")
+        with self.assertRaises(hv.InvalidConfig):
+            ghost.attach_disk("vdev=xvdb,access=sideways,target=" + img)
+        with self.assertRaises(hv.NotFound):
+            ghost.detach_disk("xvdb", force=True)
+
     def test_threads(self):
         """8 threads call hvd at once on one context."""
         errors = []

@@ -51,6 +51,20 @@ class DomainTest(unittest.TestCase):
         with self.assertRaises(hv.NotFound):
             dom.refresh()
 
+    def test_disk_attach_detach(self):
+        dom = self.create("py-disk")
+        img = os.path.join(TMP, "py-disk.img")
+        with open(img, "wb") as f:
+            f.truncate(1 << 20)
+        dom.attach_disk("%s,raw,xvdb,rw" % img)
+        self.assertEqual([d["vdev"] for d in dom.config["disks"]], ["xvdb"])
+        other = self.create("py-disk2")
+        with self.assertRaises(hv.Busy):
+            other.attach_disk("%s,raw,xvdb,rw" % img)
+        dom.detach_disk("xvdb", force=True)
+        self.assertEqual(dom.config.get("disks", []), [])
+        other.attach_disk("%s,raw,xvdb,rw" % img)
+
     def test_save_cancelled_by_exception(self):
         dom = self.create("py-save")
         path = os.path.join(TMP, "py-save.img")
