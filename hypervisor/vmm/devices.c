@@ -39,7 +39,7 @@ static void on_poweroff(void *opaque)
 
 static void on_panic(void *opaque, uint8_t event)
 {
-	info("guest reported a panic through pvpanic (event 0x%x)", event);
+	err("guest reported a panic through pvpanic (event 0x%x)", event);
 	vm_request_exit(opaque, VM_EXIT_CRASH);
 }
 

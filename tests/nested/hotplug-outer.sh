@@ -3,7 +3,8 @@
 # domain created with xl (with one disk, xvda) gets a second with xl block-attach (ACPI PCI hotplug:
 # it appears as /dev/vdb and the guest reads the host's token from it),
 # loses it again with xl block-detach (the guest's driver lets go and ejects
-# the slot; xl waits for that), and powers off.  "XL-TEST:" lines say what
+# the slot; xl waits for that), and powers off (kept, on_poweroff=preserve,
+# so that the checks after the detach do not race with its end).  "XL-TEST:" lines say what
 # each step saw; exit status 0 if all went well.
 set -u
 HV_RUNDIR=/run/hv HV_LOGDIR=/tmp/hvlog HV_HVD=/bin/hvd HV_VMM=/bin/hv-vmm
@@ -20,7 +21,7 @@ memory = 256
 vcpus = 1
 extra = "console=ttyS0 quiet hvtest=hotplug"
 disk = [ "/tmp/a.img,raw,xvda,rw" ]
-on_poweroff = "destroy"
+on_poweroff = "preserve"
 EOF2
 
 fail() {
@@ -54,16 +55,17 @@ xl block-list deb >/tmp/list || fail "xl block-list"
 cat /tmp/list
 grep -q '^xvdb ' /tmp/list || fail "xl block-list does not show xvdb"
 echo "XL-TEST: attached: the guest found xvdb as vdb and read it"
-xl block-detach deb xvdb || fail "xl block-detach"
-waitfor 'hotplug: vdb gone' 30 || fail "the guest still has vdb after xl block-detach"
+xl block-detach --timeout 120 deb xvdb || fail "xl block-detach"
+waitfor 'hotplug: vdb gone' 120 || fail "the guest still has vdb after xl block-detach"
 xl block-list deb >/tmp/list || fail "xl block-list after the detach"
 ! grep -q '^xvdb ' /tmp/list || fail "xl block-list still shows xvdb"
 echo "XL-TEST: detached: the guest ejected vdb, the domain no longer has it"
 i=0
-while xl domid deb >/dev/null 2>&1; do
+until xl list deb 2>/dev/null | awk 'NR == 2 && $5 ~ /s/ { ok = 1 } END { exit !ok }'; do
 	i=$((i + 1))
-	[ $i -le 600 ] || fail "the domain did not power off"
+	[ $i -le 1200 ] || fail "the domain did not power off"
 	sleep 0.1
 done
+xl destroy deb || fail "xl destroy of the powered-off domain"
 echo "XL-TEST: powered off"
 exit 0

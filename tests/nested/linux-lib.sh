@@ -98,6 +98,13 @@ finish() {
 # Linux saw; KERNEL_VAR is GUEST_BZIMAGE or GUEST_VMLINUX (PVH).
 linux_boot_test() {
 	nested_vmm "$(outer_smp_for "$2")" "$(vmm_cmd "$1" "$2" boot)"
+	# A boot that says nothing until the harness kills QEMU has been seen
+	# (rarely, on a loaded 2-core machine) in the emulated SVM two levels
+	# down, never on KVM: it gets one more try, and the log says so.
+	if [ "$nested_rc" = 124 ] && ! has_line 'LINUX: '; then
+		echo "RETRY: the first boot timed out without a word from Linux; booting once more"
+		nested_vmm "$(outer_smp_for "$2")" "$(vmm_cmd "$1" "$2" boot)"
+	fi
 	check "hv-vmm exits 0 (poweroff), got $nested_rc" status_is 0
 	check "busybox userspace reached" has_line 'LINUX: userspace reached'
 	check "timers work (sleep 0.2 returns)" has_line 'LINUX: timer ok'

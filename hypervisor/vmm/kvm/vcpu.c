@@ -331,21 +331,21 @@ static void io_dispatch(struct vm *vm, struct io_range *tab, unsigned int n,
 		memset(data, 0xff, size);
 }
 
-/* With -vv: where the vCPU was when the guest died. */
+/* Where the vCPU was when the guest died (once per domain: it ends it). */
 static void vcpu_dump(struct vcpu *v)
 {
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
-	if (log_verbosity < LOG_DEBUG || ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0 ||
 	    ioctl(v->fd, KVM_GET_SREGS, &s) < 0)
 		return;
-	dbg("vcpu%u: rip=%016llx rsp=%016llx rflags=%08llx cs=%04x cr0=%08llx cr2=%016llx cr3=%016llx cr4=%08llx efer=%llx",
+	err("vcpu%u: rip=%016llx rsp=%016llx rflags=%08llx cs=%04x cr0=%08llx cr2=%016llx cr3=%016llx cr4=%08llx efer=%llx",
 	    v->id, (unsigned long long)r.rip, (unsigned long long)r.rsp,
 	    (unsigned long long)r.rflags, s.cs.selector, (unsigned long long)s.cr0,
 	    (unsigned long long)s.cr2, (unsigned long long)s.cr3,
 	    (unsigned long long)s.cr4, (unsigned long long)s.efer);
-	dbg("vcpu%u: rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx rsi=%016llx rdi=%016llx",
+	err("vcpu%u: rax=%016llx rbx=%016llx rcx=%016llx rdx=%016llx rsi=%016llx rdi=%016llx",
 	    v->id, (unsigned long long)r.rax, (unsigned long long)r.rbx,
 	    (unsigned long long)r.rcx, (unsigned long long)r.rdx,
 	    (unsigned long long)r.rsi, (unsigned long long)r.rdi);
@@ -382,7 +382,7 @@ static bool vcpu_handle_exit(struct vcpu *v)
 		pthread_mutex_unlock(&vm->io_lock);
 		return true;
 	case KVM_EXIT_SHUTDOWN:
-		info("vcpu%u: triple fault: the guest crashed", v->id);
+		err("vcpu%u: triple fault: the guest crashed", v->id);
 		vcpu_dump(v);
 		vm_request_exit(vm, VM_EXIT_CRASH);
 		return false;
@@ -395,18 +395,20 @@ static bool vcpu_handle_exit(struct vcpu *v)
 			vm_request_exit(vm, VM_EXIT_REBOOT);
 			break;
 		default:
+			err("vcpu%u: KVM system event %u: the guest crashed", v->id,
+			     run->system_event.type);
 			vm_request_exit(vm, VM_EXIT_CRASH);
 			break;
 		}
 		return false;
 	case KVM_EXIT_INTERNAL_ERROR:
-		info("vcpu%u: KVM internal error (suberror %u): the guest crashed",
+		err("vcpu%u: KVM internal error (suberror %u): the guest crashed",
 		     v->id, run->internal.suberror);
 		vcpu_dump(v);
 		vm_request_exit(vm, VM_EXIT_CRASH);
 		return false;
 	case KVM_EXIT_FAIL_ENTRY:
-		info("vcpu%u: KVM could not enter the guest (reason 0x%llx): crash", v->id,
+		err("vcpu%u: KVM could not enter the guest (reason 0x%llx): crash", v->id,
 		     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
 		vm_request_exit(vm, VM_EXIT_CRASH);
 		return false;
@@ -416,7 +418,7 @@ static bool vcpu_handle_exit(struct vcpu *v)
 	case KVM_EXIT_INTR:
 		return true;
 	default:
-		info("vcpu%u: unexpected KVM exit %u: the guest crashed", v->id,
+		err("vcpu%u: unexpected KVM exit %u: the guest crashed", v->id,
 		     run->exit_reason);
 		vm_request_exit(vm, VM_EXIT_CRASH);
 		return false;
