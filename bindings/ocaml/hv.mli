@@ -204,6 +204,7 @@ module Domain : sig
   (** Asks the guest to eject the disk [vdev] and waits up to [timeout]
       seconds (default 10) for it: [Error (Timedout, _)] when it did not,
       the disk then stays.  [~force:true] removes it at once. *)
+
   val info : Ctx.t -> domid:int -> info
   val list : Ctx.t -> info list
   (** Every domain, ordered by id. *)
