@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include "config/config_int.h"
 #include "client.h"
 #include "domain_int.h"
 #include "wire/hcmsg.h"
@@ -412,6 +413,13 @@ int hv__config_json(hv_ctx *ctx, const hv_domain_config *cfg,
 		goto out;
 	memcpy(copy.uuid, uuid, sizeof(copy.uuid));
 	copy.has_uuid = 1;
+	/* the vifs' devids, MACs and bridges are the domain's from now on */
+	rc = hv__vifs_complete(&copy, uuid);
+	if (rc) {
+		HV__ERR(ctx, "domain \"%s\": vifs: %s", cfg->name, rc == HV_ERROR_NOMEM ?
+			"out of memory" : "no devid is free (a domain has at most 8 vifs)");
+		goto out;
+	}
 	rc = hv_config_to_json(ctx, &copy, &json);
 	if (rc)
 		goto out;
