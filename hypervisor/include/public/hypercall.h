@@ -29,7 +29,7 @@
 #define HV_HC_MAGIC		0x43485648u	/* "HVHC" */
 #define HV_HC_VERSION		1
 #define HV_HC_MSG_MAX		65536		/* whole message, header included */
-#define HV_HC_MAX_FDS		16	/* a restore: image, kernel, ramdisk, 12 disks */
+#define HV_HC_MAX_FDS		48	/* a restore: image, kernel, ramdisk, 12 disks, 8 vifs of 4 queues */
 
 #define HV_HC_F_REPLY		0x0001
 #define HV_HC_F_EVENT		0x0002
