@@ -495,7 +495,8 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	/* the kernel, the ramdisk, the disks, the taps */
 	int fds[2 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS], rc;
 	char what[WHAT_MAX], *json = NULL;
-	size_t len = 0, nr_fds = 1, nr_disks = 0, nr_taps = 0;
+	/* the descriptors before the taps (theirs are nets') */
+	size_t len = 0, nr_fds = 1, nr_disks = 0, nr_taps = 0, nr_files = 2 + HV_DOMAIN_MAX_DISKS;
 	struct hv__nets nets = { .nr = 0 };
 
 	_Static_assert(2 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS <= HV_HC_MAX_FDS,
@@ -534,6 +535,7 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	if (rc)
 		goto out;
 	nr_fds += nr_disks;
+	nr_files = nr_fds;
 	/* the vifs' taps, made and put on their bridges here too */
 	rc = hv__nets_open(ctx, cfg, uuid, &nets, fds + nr_fds, &nr_taps);
 	if (rc)
@@ -570,7 +572,7 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	*domid_r = created.domid;
 out:
 	/* hvd keeps its own copies of the disks' and taps' descriptors */
-	hv__disks_close(fds, 2 + HV_DOMAIN_MAX_DISKS);
+	hv__disks_close(fds, nr_files);
 	hv__nets_close(&nets);
 	free(body);
 	free(json);

@@ -284,7 +284,7 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	uint32_t stream_flags = 0;
 	/* the image, the kernel, the ramdisk, the disks, the taps */
 	int fds[3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS], fl, rc;
-	size_t nr_fds = 1, nr_disks = 0, nr_taps = 0;
+	size_t nr_fds = 1, nr_disks = 0, nr_taps = 0, nr_files = 3 + HV_DOMAIN_MAX_DISKS;
 	struct hv__nets nets = { .nr = 0 };
 	struct stat sb;
 	size_t len = 0;
@@ -374,6 +374,7 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	if (rc)
 		goto out;
 	nr_fds += nr_disks;
+	nr_files = nr_fds;
 	/* new taps on the bridges the description names (the guest announces itself) */
 	rc = hv__nets_open(ctx, &cfg, uuid, &nets, fds + nr_fds, &nr_taps);
 	if (rc)
@@ -410,7 +411,7 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	*domid_r = created.domid;
 out:
 	/* not the caller's image; hvd keeps its own copies of the rest */
-	hv__disks_close(fds + 1, 2 + HV_DOMAIN_MAX_DISKS);
+	hv__disks_close(fds + 1, nr_files - 1);
 	hv__nets_close(&nets);
 	free(body);
 	free(json);
