@@ -7,7 +7,8 @@ xl_xl_SOURCES = \
 	xl/console.c \
 	xl/info.c \
 	xl/saverestore.c \
-	xl/block.c
+	xl/block.c \
+	xl/net.c
 xl_xl_LDADD = libhv/libhv.la
 
 # End-to-end tests: xl, hvd, hv-vmm and minios on real KVM.

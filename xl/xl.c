@@ -89,6 +89,8 @@ static const struct xl_cmd cmds[] = {
 	  "                 disk (default 10)\n" },
 	{ "block-list", main_block_list, "List the disks of a domain",
 	  "DOMAIN", NULL },
+	{ "network-list", main_network_list, "List the vifs of domains",
+	  "DOMAIN...", NULL },
 	{ "console", main_console, "Attach to a domain's console (Ctrl-] detaches)",
 	  "DOMAIN", NULL },
 	{ "info", main_info, "Get information about the host and hv", "", NULL },

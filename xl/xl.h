@@ -109,6 +109,7 @@ int main_console(int argc, char **argv);
 int main_block_attach(int argc, char **argv);
 int main_block_detach(int argc, char **argv);
 int main_block_list(int argc, char **argv);
+int main_network_list(int argc, char **argv);
 int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_uptime(int argc, char **argv);
