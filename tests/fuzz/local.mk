@@ -32,7 +32,8 @@ tests/fuzz/fuzz-blk: tests/fuzz/fuzz-blk.c $(FUZZ_VMM_SRC)
 tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
-		-o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) -lpthread
+		$(LIBNL_ROUTE_CFLAGS) -o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) \
+		$(LIBNL_ROUTE_LIBS) -lpthread
 endif
 
 # hvd's request decoding and checking (hypervisor/hvd/request.c).
