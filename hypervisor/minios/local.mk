@@ -29,10 +29,11 @@ hypervisor_minios_minios_SOURCES = \
 	hypervisor/minios/apic.c \
 	hypervisor/minios/kbd.c \
 	hypervisor/minios/virtio.c \
-	hypervisor/minios/blk.c \
 	hypervisor/minios/hostile.c \
 	hypervisor/minios/lib.c \
 	hypervisor/minios/user.c \
+	hypervisor/minios/uvirtio.h \
+	hypervisor/minios/uvirtio.c \
 	hypervisor/minios/ublk.h \
 	hypervisor/minios/ublk.c \
 	hypervisor/minios/ublkwl.c \

@@ -372,8 +372,8 @@ static u64 main_clear_initrd(u64 next, u64 size)
 
 /*
  * Places each dirty working set in user RAM, clear of the initrd; the
- * disks' rings and buffers get what follows, up to the initrd or the end
- * of user RAM.
+ * rings and buffers of the disks and network cards get what follows, up
+ * to the initrd or the end of user RAM.
  */
 static void main_place_workloads(void)
 {
@@ -397,15 +397,15 @@ static void main_place_workloads(void)
 		w->base = next;
 		next = (next + size + 0xfff) & ~0xfffUL;
 	}
-	if (!user_cfg->nr_blk)
+	if (!user_cfg->nr_blk && !user_cfg->nr_net)
 		return;
 	next = main_clear_initrd(next, 0x200000);
 	end = ram_low_top < USER_MEM_END ? ram_low_top : USER_MEM_END;
 	if (boot_initrd_size && boot_initrd >= next && boot_initrd < end)
 		end = boot_initrd & ~0xfffUL;
 	if (next < end) {
-		user_cfg->blk_mem = next;
-		user_cfg->blk_mem_end = end;
+		user_cfg->dma_mem = next;
+		user_cfg->dma_mem_end = end;
 	}
 }
 
@@ -455,7 +455,10 @@ void main_start(u64 info, u64 type, u64 entry_tsc)
 	acpi_init(boot_rsdp);
 	main_phase("acpi");
 	pci_scan();
-	blk_probe();
+	user_cfg->nr_blk = pci_virtio_probe(VIRTIO_ID_BLK, user_cfg->blk,
+					    MAX_BLK, "blk");
+	user_cfg->nr_net = pci_virtio_probe(VIRTIO_ID_NET, user_cfg->net,
+					    MAX_NET, "net");
 	main_phase("pci");
 	user_cfg->boot.nr_cpus = acpi.nr_cpus;
 	user_cfg->boot.mem_mib = ram_bytes >> 20;

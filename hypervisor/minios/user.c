@@ -29,6 +29,7 @@ struct user_counter {
 
 static struct user_dirty user_dirty[MAX_WORKLOADS];
 static struct user_counter user_counter[MAX_WORKLOADS];
+static u64 user_mem_next;
 
 long user_syscall(long nr, long a, long b)
 {
@@ -37,6 +38,47 @@ long user_syscall(long nr, long a, long b)
 	__asm__ volatile("ud2" : "=a"(r) : "a"(nr), "D"(a), "S"(b)
 			 : "memory");
 	return r;
+}
+
+u64 user_us(u64 t)
+{
+	u64 hz = user_config_page.tsc_hz;
+
+	return t / hz * 1000000 + t % hz * 1000000 / hz;
+}
+
+u64 user_tsc_after_us(u64 us)
+{
+	return rdtsc() + user_config_page.tsc_hz / 1000000 * us;
+}
+
+/*
+ * User memory for the devices' rings and buffers, given out from
+ * user_config.dma_mem; nothing is freed but by going back to a mark.
+ */
+void *user_alloc(u64 size, u64 align)
+{
+	u64 a;
+
+	if (!user_mem_next)
+		user_mem_next = user_config_page.dma_mem;
+	a = (user_mem_next + align - 1) & ~(align - 1);
+	if (!a || a + size < a || a + size > user_config_page.dma_mem_end)
+		return NULL;
+	user_mem_next = a + size;
+	return (void *)a;
+}
+
+u64 user_alloc_mark(void)
+{
+	if (!user_mem_next)
+		user_mem_next = user_config_page.dma_mem;
+	return user_mem_next;
+}
+
+void user_alloc_release(u64 mark)
+{
+	user_mem_next = mark;
 }
 
 /* Appends s to out (of size n, at *len) with each "\n" as "\r\n". */
