@@ -38,7 +38,13 @@ hypervisor_minios_minios_SOURCES = \
 	hypervisor/minios/ublk.c \
 	hypervisor/minios/ublkwl.c \
 	hypervisor/minios/ublkbench.c \
-	hypervisor/minios/ublkhostile.c
+	hypervisor/minios/ublkhostile.c \
+	hypervisor/minios/unet.h \
+	hypervisor/minios/unet.c \
+	hypervisor/minios/unetip.c \
+	hypervisor/minios/unetwl.c \
+	hypervisor/minios/unetstat.c \
+	hypervisor/minios/unethostile.c
 hypervisor_minios_minios_CPPFLAGS = -I$(top_srcdir)/hypervisor/minios
 hypervisor_minios_minios_CFLAGS = $(MINIOS_CFLAGS)
 hypervisor_minios_minios_LDFLAGS = $(MINIOS_LINKOPTS)

@@ -166,7 +166,7 @@ struct user_config {
 	char net_ip[40];	/* net-ip=, net-ip6=: parsed by ring 3 */
 	char net_ip6[64];
 	u64 dma_mem, dma_mem_end;	/* user memory for the devices' rings, buffers */
-	char hostile3[32];	/* hostile=blk-... or net-...: run by ring 3 */
+	char hostile3[128];	/* hostile=blk-... or net-...: run by ring 3 */
 };
 
 struct trap_frame {

@@ -6,6 +6,7 @@
  */
 #include "minios.h"
 #include "ublk.h"
+#include "unet.h"
 
 struct user_config user_config_page __attribute__((aligned(64)));
 u8 user_stack[16384] __attribute__((aligned(16)));
@@ -209,7 +210,7 @@ void user_main(void)
 {
 	struct user_config *cfg = &user_config_page;
 	u64 hz = cfg->tsc_hz, end = ~0UL, now;
-	int i, busy = 0;
+	int i, busy = 0, finite;
 
 	user_boot_report(&cfg->boot);
 	if (cfg->initrd_size)
@@ -219,14 +220,17 @@ void user_main(void)
 				      cfg->initrd_size));
 	/* the disks, their hostile case and one-shot workloads */
 	ublkwl_start();
+	/* the network cards, their hostile case, the addresses */
+	unetwl_start();
 	if (!cfg->nr_workloads)
 		user_syscall(SYS_EXIT, 0, 0);
 	busy = ublkwl_busy();
 	for (i = 0; i < cfg->nr_workloads; i++)
-		if (cfg->wl[i].kind != WL_BLK)
+		if (cfg->wl[i].kind != WL_BLK && cfg->wl[i].kind != WL_NET)
 			break;
-	if (i == cfg->nr_workloads && !busy && !cfg->runtime_s)
-		user_syscall(SYS_EXIT, 0, 0);	/* only disk workloads: done */
+	/* only disk workloads and network ones that end (send, ping) */
+	finite = i == cfg->nr_workloads && !busy && !unetwl_forever() &&
+		 !cfg->runtime_s;
 	if (cfg->runtime_s)
 		end = cfg->start_tsc + cfg->runtime_s * hz;
 	for (i = 0; i < cfg->nr_workloads; i++) {
@@ -252,15 +256,20 @@ void user_main(void)
 		}
 	}
 	for (;;) {
-		u64 wake = end;
+		u64 wake = end, net;
 		long ev;
 
 		now = rdtsc();
+		if (finite && unetwl_done()) {
+			unetwl_finish();
+			user_syscall(SYS_EXIT, 0, 0);	/* all done */
+		}
 		if (now >= end) {
 			if (cfg->verify_at_end) {
 				user_dirty_verify();
 				ublkwl_verify();
 			}
+			unetwl_finish();
 			user_syscall(SYS_EXIT, 0, 0);
 		}
 		ublkwl_tick(now);
@@ -284,6 +293,9 @@ void user_main(void)
 						 now - cfg->start_tsc);
 		if (busy && now + hz / 100 < wake)
 			wake = now + hz / 100;
+		net = unetwl_run(now, wake);
+		if (net < wake)
+			wake = net;
 		ev = user_syscall(SYS_SLEEP, wake, 0);
 		if (ev & EV_VERIFY) {
 			user_dirty_verify();

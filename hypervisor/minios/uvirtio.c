@@ -228,23 +228,29 @@ void uvq_post_notify(struct uvq *q, u16 head)
 /*
  * After uvq_post_notify(): 1 once the used index passes used_before (the
  * id in *id_r), 0 if the device set NEEDS_RESET instead, -1 on timeout.
+ * The device status is read every 10 ms: each read is an exit.
  */
 int uvq_await(struct uvq *q, const struct user_pci *p, u16 used_before,
 	      u64 timeout_us, u32 *id_r)
 {
-	u64 end = user_tsc_after_us(timeout_us);
+	u64 end = user_tsc_after_us(timeout_us), check = 0;
 
 	for (;;) {
 		if (q->used[1] != used_before) {
+			volatile u32 *e = (volatile u32 *)(q->used + 2);
+
 			barrier();
-			*id_r = ((volatile u32 *)(q->used + 2))[2 * (used_before & (q->qsize - 1))];
+			*id_r = e[2 * (used_before & (q->qsize - 1))];
 			q->last_used = used_before + 1;
 			return 1;
 		}
-		if (uvirtio_status(p) & ST_NEEDS_RESET)
-			return 0;
-		if (rdtsc() > end)
-			return -1;
+		if (rdtsc() >= check) {
+			if (uvirtio_status(p) & ST_NEEDS_RESET)
+				return 0;
+			if (rdtsc() > end)
+				return -1;
+			check = user_tsc_after_us(10000);
+		}
 		cpu_relax();
 	}
 }
