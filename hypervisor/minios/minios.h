@@ -336,6 +336,7 @@ void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t lib_strlen(const char *s);
 int lib_strncmp(const char *a, const char *b, size_t n);
+int lib_hexdigit(char c);
 u64 lib_strtou(const char *s, const char **end);
 u32 lib_crc32(u32 crc, const void *buf, size_t len);
 

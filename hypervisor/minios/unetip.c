@@ -61,17 +61,6 @@ int unetip_parse_ip(const char *s, u8 *ip, const char **end)
 	return 0;
 }
 
-static int unetip_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* IPv6 in the usual text form ("2001:db8::10"; no embedded IPv4). */
 int unetip_parse_ip6(const char *s, u8 *ip6, const char **end)
 {
@@ -86,7 +75,7 @@ int unetip_parse_ip6(const char *s, u8 *ip6, const char **end)
 		int d, k = 0;
 		u32 v = 0;
 
-		while (k < 4 && (d = unetip_hex(*s)) >= 0) {
+		while (k < 4 && (d = lib_hexdigit(*s)) >= 0) {
 			v = v << 4 | d;
 			s++;
 			k++;
@@ -101,7 +90,7 @@ int unetip_parse_ip6(const char *s, u8 *ip6, const char **end)
 				return -1;
 			gap = n;
 			s += 2;
-		} else if (unetip_hex(s[1]) >= 0) {
+		} else if (lib_hexdigit(s[1]) >= 0) {
 			s++;
 		} else {
 			return -1;
@@ -131,8 +120,8 @@ int unetip_parse_mac(const char *s, u8 *mac, const char **end)
 		if (i && *s != '-' && *s != ':')
 			return -1;
 		s += !!i;
-		hi = unetip_hex(s[0]);
-		lo = hi < 0 ? -1 : unetip_hex(s[1]);
+		hi = lib_hexdigit(s[0]);
+		lo = hi < 0 ? -1 : lib_hexdigit(s[1]);
 		if (lo < 0)
 			return -1;
 		mac[i] = hi << 4 | lo;
