@@ -31,11 +31,15 @@ u64 unetstat_lost(const struct unetstat_count *c, u64 expected)
 	return expected > c->frames + c->bad ? expected - c->frames - c->bad : 0;
 }
 
-/* "N frames/s, X.Y Mbit/s" over us microseconds. */
+/*
+ * "N frames/s, X.Y Mbit/s" for frames (of bytes in all) from the first
+ * to the last us microseconds later: frames - 1 intervals.
+ */
 const char *unetstat_rate(char *buf, u64 frames, u64 bytes, u64 us)
 {
-	u64 fps = us ? frames * 1000000 / us : 0;
-	u64 mbit10 = us ? bytes * 80 / us : 0;
+	u64 n = frames > 1 ? frames - 1 : 0;
+	u64 fps = us ? n * 1000000 / us : 0;
+	u64 mbit10 = us && n ? bytes / frames * n * 80 / us : 0;
 
 	lib_snprintf(buf, 48, "%lu frames/s, %lu.%lu Mbit/s", fps,
 		     mbit10 / 10, mbit10 % 10);

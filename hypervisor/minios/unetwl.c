@@ -277,7 +277,8 @@ static int unetwl_send_step(struct unetwl_job *j, u64 now)
 	}
 	if (j->count && j->sent == j->count) {
 		unetwl_send_report(j);
-		j->state = UWN_WAIT;
+		/* no echo comes back from a group address */
+		j->state = j->mac[0] & 1 ? UWN_DONE : UWN_WAIT;
 		j->deadline = now + unetwl_tsc_us(UNETWL_ECHO_WAIT_US);
 	}
 	return k > 0;
@@ -542,8 +543,8 @@ void unetwl_finish(void)
 		/* the one under way, if it was cut short */
 		if (j->state == UWN_RUN && j->op == UWN_SEND && j->t0)
 			unetwl_send_report(j);
-		if (((j->state == UWN_RUN && j->t0) || j->state == UWN_WAIT) &&
-		    j->op == UWN_SEND)
+		if (((j->state == UWN_RUN && j->t0 && !(j->mac[0] & 1)) ||
+		     j->state == UWN_WAIT) && j->op == UWN_SEND)
 			unetwl_echo_report(j);
 		if (j->state == UWN_RUN && j->op == UWN_PING && j->sent)
 			unetwl_ping_report(j);
@@ -679,16 +680,15 @@ void unetwl_start(void)
 {
 	struct user_config *cfg = &user_config_page;
 	char mac[18], ip[24], ip6[48];
-	int i, any = 0;
+	int i, any = 0, bad_addr;
 
 	unet_init_all();
+	bad_addr = unetip_config();	/* the hostile cases use it too */
 	if (!lib_strncmp(cfg->hostile3, "net-", 4))
 		unethostile_run(cfg->hostile3);
 	for (i = 0; i < cfg->nr_workloads; i++)
 		any |= cfg->wl[i].kind == WL_NET;
-	if (!any)
-		return;
-	if (unetip_config())
+	if (!any || bad_addr)
 		return;
 	for (i = 0; i < unet_nr_nics && !unet_nics[i].ok; i++)
 		;
