@@ -9,9 +9,10 @@
  * A test frame is an Ethernet frame of type 0x88b5 (IEEE 802 local
  * experimental) whose payload starts with struct unetwl_hdr
  * (little-endian) and goes on with a pattern that depends on the stream
- * and the sequence number. Its checksum covers the payload from `size`
- * on (the sum itself read as zero), so that an echo, which swaps the MAC
- * addresses and sets UNETWL_F_ECHO, keeps it.
+ * and the sequence number. Its checksum covers the payload from `stream`
+ * on (the sum itself read as zero; `size` must be the frame's length), so
+ * that an echo, which swaps the MAC addresses and sets UNETWL_F_ECHO,
+ * keeps it.
  *
  * The cards are polled: while anything is in progress, and for a second
  * after the last frame, the loop spins; otherwise it sleeps from one
