@@ -46,6 +46,12 @@ TESTS += tests/unit/test-virtio-blk
 TESTS += tests/integration/minios-qemu.sh
 EXTRA_DIST += tests/integration/minios-qemu.sh
 
+# Network (virtio-net): minios's driver and workloads against QEMU's
+# device under TCG, in a network namespace the test makes (runs anywhere
+# QEMU and tun are).
+TESTS += tests/integration/net-qemu.sh
+EXTRA_DIST += tests/integration/net-qemu.sh
+
 check_PROGRAMS += tests/unit/test-kvmstate
 tests_unit_test_kvmstate_SOURCES = tests/unit/test-kvmstate.c $(HV_VMM_CORE) \
 	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h
