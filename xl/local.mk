@@ -21,7 +21,8 @@ XL_TESTS = \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-disk.sh \
-	tests/integration/xl-block.sh
+	tests/integration/xl-block.sh \
+	tests/integration/xl-net.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
 
