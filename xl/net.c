@@ -30,19 +30,10 @@ int main_network_list(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		hv_domain_config cfg;
 		uint32_t domid;
-		int rc;
+		int rc = xl_config_of("network-list", argv[i], &domid, &cfg);
 
-		if (xl_lookup(argv[i], &domid)) {
+		if (rc)
 			ret = XL_FAIL;
-			continue;
-		}
-		hv_domain_config_init(&cfg);
-		xl_error_mark();
-		rc = hv_domain_config_get(xl_ctx, domid, &cfg);
-		if (rc) {
-			xl_error(rc, "network-list: domain %s", argv[i]);
-			ret = XL_FAIL;
-		}
 		for (size_t k = 0; !rc && k < cfg.nr_vifs; k++) {
 			const hv_vif_spec *v = cfg.vifs[k];
 			char mac[18], name[16], mtu[12];

@@ -332,6 +332,21 @@ int xl_lookup(const char *name_or_id, uint32_t *domid_r)
 	return XL_OK;
 }
 
+int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
+		 hv_domain_config *cfg)
+{
+	int rc;
+
+	hv_domain_config_init(cfg);
+	if (xl_lookup(name_or_id, domid_r))
+		return XL_FAIL;
+	xl_error_mark();
+	rc = hv_domain_config_get(xl_ctx, *domid_r, cfg);
+	if (rc)
+		return xl_error(rc, "%s: domain %s", cmd, name_or_id);
+	return XL_OK;
+}
+
 int xl_domains_get(struct xl_domains *ds, int argc, char **argv, int first)
 {
 	size_t n = (size_t)(argc - first);
