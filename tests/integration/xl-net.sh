@@ -106,6 +106,21 @@ PY
 xl_ok destroy c
 ok "rate=${rate_kbit}Kb/s@20ms holds a guest's sending within 10%"
 
+# E: a hostile driver; hv-vmm survives every case and the card works after a reset
+cases="net-tx-loop net-tx-gso net-tx-big net-tx-oob net-rx-small net-rx-bad"
+mkcfg e "extra = \"net-ip=192.0.2.14/24 hostile=$(echo $cases | tr ' ' ,)\"" 'vif = [ "" ]' \
+	'on_poweroff = "preserve"' 'on_crash = "preserve"'
+xl_ok create "$T/e.cfg"
+le=$HV_LOGDIR/console/e.log
+wait_for 240 state_is e "---s--" || { tail -n 30 "$le" >&2; fail "e did not power off after its hostile cases"; }
+grep '^minios: hostile net-' "$le"
+for c in $cases; do
+	grep -q "^minios: hostile $c done status=0x0f result=pass after=ok" "$le" ||
+		fail "hostile $c: hv-vmm's virtio-net did not answer as it should"
+done
+xl_ok destroy e
+ok "hostile virtio-net drivers ($cases): hv-vmm survives, the card works after a reset"
+
 # save and restore: a new tap on the bridge, and A answers again
 xl_ok save a "$T/a.save"
 no_taps || fail "a's tap outlived its save"
