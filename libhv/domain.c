@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include "config/config_int.h"
 #include "client.h"
 #include "domain_int.h"
 #include "wire/hcmsg.h"
@@ -412,6 +413,13 @@ int hv__config_json(hv_ctx *ctx, const hv_domain_config *cfg,
 		goto out;
 	memcpy(copy.uuid, uuid, sizeof(copy.uuid));
 	copy.has_uuid = 1;
+	/* the vifs' devids, MACs and bridges are the domain's from now on */
+	rc = hv__vifs_complete(&copy, uuid);
+	if (rc) {
+		HV__ERR(ctx, "domain \"%s\": vifs: %s", cfg->name, rc == HV_ERROR_NOMEM ?
+			"out of memory" : "no devid is free (a domain has at most 8 vifs)");
+		goto out;
+	}
 	rc = hv_config_to_json(ctx, &copy, &json);
 	if (rc)
 		goto out;
@@ -484,13 +492,15 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	struct hv_hc_create_domain head = { 0 };
 	struct hv_hc_domid created;
 	uint8_t uuid[16], *body = NULL;
-	/* the kernel, the ramdisk, the disks */
-	int fds[2 + HV_DOMAIN_MAX_DISKS], rc;
+	/* the kernel, the ramdisk, the disks, the taps */
+	int fds[2 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS], rc;
 	char what[WHAT_MAX], *json = NULL;
-	size_t len = 0, nr_fds = 1, nr_disks = 0;
+	/* the descriptors before the taps (theirs are nets') */
+	size_t len = 0, nr_fds = 1, nr_disks = 0, nr_taps = 0, nr_files = 2 + HV_DOMAIN_MAX_DISKS;
+	struct hv__nets nets = { .nr = 0 };
 
-	_Static_assert(2 + HV_DOMAIN_MAX_DISKS <= HV_HC_MAX_FDS,
-		       "CREATE_DOMAIN carries the kernel, the ramdisk and every disk");
+	_Static_assert(2 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS <= HV_HC_MAX_FDS,
+		       "CREATE_DOMAIN carries the kernel, the ramdisk, every disk and every tap");
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		fds[i] = -1;
 
@@ -525,6 +535,12 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	if (rc)
 		goto out;
 	nr_fds += nr_disks;
+	nr_files = nr_fds;
+	/* the vifs' taps, made and put on their bridges here too */
+	rc = hv__nets_open(ctx, cfg, uuid, &nets, fds + nr_fds, &nr_taps);
+	if (rc)
+		goto out;
+	nr_fds += nr_taps;
 	if (flags & HV_CREATE_PAUSED)
 		head.flags |= HV_HC_CREATE_PAUSED;
 	head.config_len = (uint32_t)len;
@@ -547,10 +563,17 @@ HV__EXPORT int hv_domain_create(hv_ctx *ctx, const hv_domain_config *cfg,
 	if (rc)
 		goto out;
 	HV__DEBUG(ctx, "domain \"%s\" is domain %" PRIu32, cfg->name, created.domid);
+	/* its taps' names say its id: a create that cannot name them fails whole */
+	rc = hv__nets_name(ctx, &nets, created.domid);
+	if (rc) {
+		hv_domain_destroy(ctx, created.domid);
+		goto out;
+	}
 	*domid_r = created.domid;
 out:
-	/* hvd keeps its own copies of the disks' descriptors, and so their locks */
-	hv__disks_close(fds, sizeof(fds) / sizeof(fds[0]));
+	/* hvd keeps its own copies of the disks' and taps' descriptors */
+	hv__disks_close(fds, nr_files);
+	hv__nets_close(&nets);
 	free(body);
 	free(json);
 	return rc;

@@ -14,6 +14,7 @@
 #include <hv/config.h>
 #include <public/hypercall.h>
 #include "client.h"
+#include "net.h"
 
 #define HV__WHAT_MAX 160
 
@@ -58,6 +59,32 @@ int hv__disk_open(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool f
 int hv__disks_open(hv_ctx *ctx, const hv_domain_config *cfg, int *fds, size_t *nr_r);
 /* Closes the @nr descriptors of @fds that are open and sets them to -1. */
 void hv__disks_close(int *fds, size_t nr);
+
+/* The most tap descriptors a domain's vifs take (one per queue pair). */
+#define HV__NET_MAX_FDS (HV_DOMAIN_MAX_VIFS * HV_VIF_MAX_QUEUES)
+
+/* A domain's taps while it is being created or restored (netdev.c). */
+struct hv__nets {
+	struct hv__tap taps[HV_DOMAIN_MAX_VIFS];
+	unsigned int devid[HV_DOMAIN_MAX_VIFS];
+	bool named[HV_DOMAIN_MAX_VIFS];	/* vifname given: the tap has it already */
+	size_t nr;
+};
+
+/*
+ * hv__nets_open - makes the tap of each vif of @cfg as the domain's
+ * description (with @uuid) has it, on its bridge, and puts their
+ * descriptors into @fds (room for HV__NET_MAX_FDS) in the order of
+ * cfg->vifs, their number in *nr_fds_r: as CREATE_DOMAIN and RESTORE_DOMAIN
+ * pass them, after the disks'.  A vif without a vifname gets a
+ * kernel-chosen name until hv__nets_name().  On failure nothing is left.
+ */
+int hv__nets_open(hv_ctx *ctx, const hv_domain_config *cfg, const uint8_t uuid[16],
+		  struct hv__nets *n, int *fds, size_t *nr_fds_r);
+/* Renames the taps of vifs without a vifname to vifDOMID.DEVID, as xl does. */
+int hv__nets_name(hv_ctx *ctx, struct hv__nets *n, uint32_t domid);
+/* Closes libhv's descriptors (hvd and hv-vmm keep theirs). */
+void hv__nets_close(struct hv__nets *n);
 
 /*
  * @cfg as the JSON hvd stores for the domain, with @uuid (the one the

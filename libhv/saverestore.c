@@ -282,15 +282,16 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	char what[HV__WHAT_MAX], *json = NULL;
 	void *body = NULL;
 	uint32_t stream_flags = 0;
-	/* the image, the kernel, the ramdisk, the disks */
-	int fds[3 + HV_DOMAIN_MAX_DISKS], fl, rc;
-	size_t nr_fds = 1, nr_disks = 0;
+	/* the image, the kernel, the ramdisk, the disks, the taps */
+	int fds[3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS], fl, rc;
+	size_t nr_fds = 1, nr_disks = 0, nr_taps = 0, nr_files = 3 + HV_DOMAIN_MAX_DISKS;
+	struct hv__nets nets = { .nr = 0 };
 	struct stat sb;
 	size_t len = 0;
 	off_t start;
 
-	_Static_assert(3 + HV_DOMAIN_MAX_DISKS <= HV_HC_MAX_FDS,
-		       "RESTORE_DOMAIN carries the image, kernel, ramdisk and every disk");
+	_Static_assert(3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS <= HV_HC_MAX_FDS,
+		       "RESTORE_DOMAIN carries the image, kernel, ramdisk, every disk and tap");
 	fds[0] = fd;
 	for (size_t i = 1; i < sizeof(fds) / sizeof(fds[0]); i++)
 		fds[i] = -1;
@@ -373,6 +374,12 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	if (rc)
 		goto out;
 	nr_fds += nr_disks;
+	nr_files = nr_fds;
+	/* new taps on the bridges the description names (the guest announces itself) */
+	rc = hv__nets_open(ctx, &cfg, uuid, &nets, fds + nr_fds, &nr_taps);
+	if (rc)
+		goto out;
+	nr_fds += nr_taps;
 	rs.config_len = (uint32_t)len;
 	body = hv__join(&rs, sizeof(rs), json, len);
 	if (!body) {
@@ -396,10 +403,16 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 		goto out;
 	HV__DEBUG(ctx, "domain \"%s\" restored as domain %" PRIu32, cfg.name,
 		  created.domid);
+	rc = hv__nets_name(ctx, &nets, created.domid);
+	if (rc) {
+		hv_domain_destroy(ctx, created.domid);
+		goto out;
+	}
 	*domid_r = created.domid;
 out:
 	/* not the caller's image; hvd keeps its own copies of the rest */
-	hv__disks_close(fds + 1, sizeof(fds) / sizeof(fds[0]) - 1);
+	hv__disks_close(fds + 1, nr_files - 1);
+	hv__nets_close(&nets);
 	free(body);
 	free(json);
 	hv_domain_config_dispose(&cfg);

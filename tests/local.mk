@@ -37,14 +37,29 @@ tests_unit_test_devstate_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
 TESTS += tests/unit/test-devstate
 
 check_PROGRAMS += tests/unit/test-virtio-blk
-tests_unit_test_virtio_blk_SOURCES = tests/unit/test-virtio-blk.c $(HV_VMM_CORE)
+tests_unit_test_virtio_blk_SOURCES = tests/unit/test-virtio-blk.c tests/unit/virtio-harness.h \
+	$(HV_VMM_CORE)
 tests_unit_test_virtio_blk_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
 tests_unit_test_virtio_blk_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_virtio_blk_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
 TESTS += tests/unit/test-virtio-blk
 
+check_PROGRAMS += tests/unit/test-virtio-net
+tests_unit_test_virtio_net_SOURCES = tests/unit/test-virtio-net.c tests/unit/virtio-harness.h \
+	$(HV_VMM_CORE)
+tests_unit_test_virtio_net_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_unit_test_virtio_net_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_virtio_net_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
+TESTS += tests/unit/test-virtio-net
+
 TESTS += tests/integration/minios-qemu.sh
 EXTRA_DIST += tests/integration/minios-qemu.sh
+
+# Network (virtio-net): minios's driver and workloads against QEMU's
+# device under TCG, in a network namespace the test makes (runs anywhere
+# QEMU and tun are).
+TESTS += tests/integration/net-qemu.sh
+EXTRA_DIST += tests/integration/net-qemu.sh
 
 check_PROGRAMS += tests/unit/test-kvmstate
 tests_unit_test_kvmstate_SOURCES = tests/unit/test-kvmstate.c $(HV_VMM_CORE) \

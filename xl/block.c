@@ -122,19 +122,10 @@ int main_block_list(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		hv_domain_config cfg;
 		uint32_t domid;
-		int rc;
+		int rc = xl_config_of("block-list", argv[i], &domid, &cfg);
 
-		if (xl_lookup(argv[i], &domid)) {
+		if (rc)
 			ret = XL_FAIL;
-			continue;
-		}
-		hv_domain_config_init(&cfg);
-		xl_error_mark();
-		rc = hv_domain_config_get(xl_ctx, domid, &cfg);
-		if (rc) {
-			xl_error(rc, "block-list: domain %s", argv[i]);
-			ret = XL_FAIL;
-		}
 		for (size_t k = 0; !rc && k < cfg.nr_disks; k++) {
 			const hv_disk_spec *d = cfg.disks[k];
 			bool ro = d->access == HV_DISK_ACCESS_RO ||

@@ -7,7 +7,8 @@ xl_xl_SOURCES = \
 	xl/console.c \
 	xl/info.c \
 	xl/saverestore.c \
-	xl/block.c
+	xl/block.c \
+	xl/net.c
 xl_xl_LDADD = libhv/libhv.la
 
 # End-to-end tests: xl, hvd, hv-vmm and minios on real KVM.
@@ -20,7 +21,8 @@ XL_TESTS = \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-disk.sh \
-	tests/integration/xl-block.sh
+	tests/integration/xl-block.sh \
+	tests/integration/xl-net.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
 

@@ -89,6 +89,8 @@ static const struct xl_cmd cmds[] = {
 	  "                 disk (default 10)\n" },
 	{ "block-list", main_block_list, "List the disks of a domain",
 	  "DOMAIN", NULL },
+	{ "network-list", main_network_list, "List the vifs of domains",
+	  "DOMAIN...", NULL },
 	{ "console", main_console, "Attach to a domain's console (Ctrl-] detaches)",
 	  "DOMAIN", NULL },
 	{ "info", main_info, "Get information about the host and hv", "", NULL },
@@ -327,6 +329,21 @@ int xl_lookup(const char *name_or_id, uint32_t *domid_r)
 	rc = hv_domain_lookup(xl_ctx, name_or_id, domid_r);
 	if (rc)
 		return xl_error(rc, "domain %s", name_or_id);
+	return XL_OK;
+}
+
+int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
+		 hv_domain_config *cfg)
+{
+	int rc;
+
+	hv_domain_config_init(cfg);
+	if (xl_lookup(name_or_id, domid_r))
+		return XL_FAIL;
+	xl_error_mark();
+	rc = hv_domain_config_get(xl_ctx, *domid_r, cfg);
+	if (rc)
+		return xl_error(rc, "%s: domain %s", cmd, name_or_id);
 	return XL_OK;
 }
 

@@ -69,6 +69,13 @@ int xl_progress_end(void);
 
 /* xl_lookup - a domain named by name or id; XL_OK or XL_FAIL (said). */
 int xl_lookup(const char *name_or_id, uint32_t *domid_r);
+/*
+ * xl_config_of - the description of the domain @name_or_id, for command
+ * @cmd's messages, into @cfg (initialised here; the caller disposes of it
+ * whatever the result): XL_OK or XL_FAIL (said).
+ */
+int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
+		 hv_domain_config *cfg);
 
 /*
  * Domains to show or act on: d[0..nr) point into all[0..nr_all), the
@@ -109,6 +116,7 @@ int main_console(int argc, char **argv);
 int main_block_attach(int argc, char **argv);
 int main_block_detach(int argc, char **argv);
 int main_block_list(int argc, char **argv);
+int main_network_list(int argc, char **argv);
 int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_uptime(int argc, char **argv);

@@ -161,8 +161,9 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 		vmm_detach(hvd, d);
 	}
 	op_abort_all(hvd, d, -HV_HC_ENOENT);
-	/* its disks' locks go when its hv-vmm has gone too */
+	/* its disks' locks go when its hv-vmm has gone too, and its taps */
 	disk_close(d);
+	net_close(d);
 	store_rmdir(hvd, d->domid);
 	for (pp = &hvd->domains; *pp; pp = &(*pp)->next) {
 		if (*pp == d) {
@@ -311,7 +312,7 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 	char preserved[HV_HC_NAME_MAX];
 
 	/* the new domain runs on the old one's disks (opened again by a restarted hvd) */
-	if (!nd || disk_ensure(hvd, old) || desc_copy(nd, old))
+	if (!nd || disk_ensure(hvd, old) || net_ensure(hvd, old) || desc_copy(nd, old))
 		goto fail;
 	nd->has_kernel = old->has_kernel;
 	nd->has_initrd = old->has_initrd;
@@ -326,6 +327,7 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 		goto fail;
 	}
 	disk_move(nd, old);
+	net_move(nd, old);
 	if (rename) {
 		domain_preserved_name(hvd, old, preserved);
 		hvd_info(hvd, "domain %u (%s): renamed %s, preserved", old->domid, old->cfg->name,

@@ -28,6 +28,7 @@
 #define HVD_RESTART_WINDOW_MS	60000
 
 /* Handler results besides 0 and -HV_HC_E*. */
+#define HVD_MAX_NET_FDS		(HV_DOMAIN_MAX_VIFS * HV_VIF_MAX_QUEUES)
 #define HVD_REPLIED		1	/* the handler sent the reply itself */
 #define HVD_DEFERRED		2	/* the reply comes later; the client waits */
 
@@ -112,6 +113,11 @@ struct hvd_domain {
 	int disk_fds[HV_DOMAIN_MAX_DISKS];
 	unsigned int nr_disk_fds;
 	bool disks_open;
+	/* The same for the vifs' taps (net.c): one per queue pair, in the
+	 * order of the description's vifs. */
+	int net_fds[HVD_MAX_NET_FDS];
+	unsigned int nr_net_fds;
+	bool nets_open;
 	/*
 	 * The one state (enum hv_hc_state, as clients see it): BUILDING while
 	 * its hv-vmm builds or restores it (a create or restore operation
@@ -335,6 +341,26 @@ void domain_reap(struct hvd *hvd);
 void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info);
 /* Its hv-vmm runs and its vCPUs are set up: PAUSED or RUNNING. */
 bool domain_live(const struct hvd_domain *d);
+
+/* net.c: the domain's taps */
+/* The number of descriptors @cfg's vifs take (one per queue pair). */
+unsigned int net_fd_count(const hv_domain_config *cfg);
+/* Checks the @nfds descriptors that came for @cfg's vifs: 0 or -HV_HC_EBADF with @why. */
+int net_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, char *why,
+	      size_t why_size);
+/* net_check() for @d's description, then keeps duplicates of @fds: 0 or -HV_HC_E*. */
+int net_take(struct hvd_domain *d, const int *fds, unsigned int nfds, char *why,
+	     size_t why_size);
+/* 0 if @d holds its taps (or has no vifs), else -1, logged. */
+int net_ensure(struct hvd *hvd, struct hvd_domain *d);
+void net_move(struct hvd_domain *to, struct hvd_domain *from);
+void net_close(struct hvd_domain *d);
+/* disk_check()/disk_take() and net_check()/net_take() for the descriptors
+ * that came with a create or restore: the disks', then the taps'. */
+int dev_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, char *why,
+	      size_t why_size);
+int dev_take(struct hvd *hvd, struct hvd_domain *d, const int *fds, unsigned int nfds,
+	     char *why, size_t why_size);
 
 /* disk.c: the domain's disks */
 /* The number of descriptors @cfg's disks take (those with a target). */

@@ -79,7 +79,7 @@ int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		free(cfg);
 		free(json);
 		rc = -HV_HC_EBADF;
-	} else if (!rc && (rc = disk_check(cfg, fds + base, nfds - base, why, sizeof(why)))) {
+	} else if (!rc && (rc = dev_check(cfg, fds + base, nfds - base, why, sizeof(why)))) {
 		hv_domain_config_dispose(cfg);
 		free(cfg);
 		free(json);
@@ -90,7 +90,7 @@ int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	if (!d)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
 	/* from here on a failure takes the domain away, as if never there */
-	rc = disk_take(hvd, d, fds + base, nfds - base, why, sizeof(why));
+	rc = dev_take(hvd, d, fds + base, nfds - base, why, sizeof(why));
 	if (rc) {
 		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
 		goto fail;

@@ -151,7 +151,7 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 					"the %s is not a regular file of at most 1 GiB",
 					kernel && !domain_image_ok(fds[1]) ? "kernel" : "ramdisk");
 	rc = desc_parse(hvd, req->json, req->json_len, &cfg, &json, why, sizeof(why));
-	if (!rc && (rc = disk_check(cfg, fds + base, nfds - base, why, sizeof(why)))) {
+	if (!rc && (rc = dev_check(cfg, fds + base, nfds - base, why, sizeof(why)))) {
 		hv_domain_config_dispose(cfg);
 		free(cfg);
 		free(json);
@@ -162,7 +162,7 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 	if (!d)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
 	/* from here on a failure takes the domain away, as if never there */
-	rc = disk_take(hvd, d, fds + base, nfds - base, why, sizeof(why));
+	rc = dev_take(hvd, d, fds + base, nfds - base, why, sizeof(why));
 	if (rc) {
 		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
 		goto fail;

@@ -389,12 +389,12 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 	char *kernel = NULL, *initrd = NULL;
 	void *body = NULL;
 	/* the kernel and ramdisk we open, or the image; then hvd's own disk descriptors */
-	int fds[2 + HV_DOMAIN_MAX_DISKS], rc = -HV_HC_EIO;
+	int fds[2 + HV_DOMAIN_MAX_DISKS + HVD_MAX_NET_FDS], rc = -HV_HC_EIO;
 	size_t nfds = 0, len, base;
 
-	_Static_assert(2 + HV_DOMAIN_MAX_DISKS <= WIRE_MAX_FDS,
-		       "BUILD carries the kernel, the ramdisk and every disk");
-	if (disk_ensure(hvd, d))
+	_Static_assert(2 + HV_DOMAIN_MAX_DISKS + HVD_MAX_NET_FDS <= WIRE_MAX_FDS,
+		       "BUILD carries the kernel, the ramdisk, every disk and every tap");
+	if (disk_ensure(hvd, d) || net_ensure(hvd, d))
 		return -HV_HC_EIO;
 	if (image_fd >= 0) {
 		struct hv_vmm_restore r = {
@@ -411,8 +411,9 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 			return -HV_HC_ENOMEM;
 		fds[0] = image_fd;
 		memcpy(fds + 1, d->disk_fds, d->nr_disk_fds * sizeof(int));
+		memcpy(fds + 1 + d->nr_disk_fds, d->net_fds, d->nr_net_fds * sizeof(int));
 		rc = vmm_send_fds(hvd, d, HV_VMM_OP_RESTORE, body, len, fds,
-				  1 + d->nr_disk_fds, NULL) ? -HV_HC_EIO : 0;
+				  1 + d->nr_disk_fds + d->nr_net_fds, NULL) ? -HV_HC_EIO : 0;
 		free(body);
 		return rc;
 	}
@@ -438,8 +439,9 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 	}
 	base = nfds;
 	memcpy(fds + base, d->disk_fds, d->nr_disk_fds * sizeof(int));
-	if (vmm_send_fds(hvd, d, HV_VMM_OP_BUILD, body, len, fds, base + d->nr_disk_fds,
-			 NULL) == 0)
+	memcpy(fds + base + d->nr_disk_fds, d->net_fds, d->nr_net_fds * sizeof(int));
+	if (vmm_send_fds(hvd, d, HV_VMM_OP_BUILD, body, len, fds,
+			 base + d->nr_disk_fds + d->nr_net_fds, NULL) == 0)
 		rc = 0;
 out:
 	/* the disks' stay hvd's */

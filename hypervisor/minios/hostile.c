@@ -192,10 +192,10 @@ static void hostile_pci(void)
 
 void hostile_run(const char *name)
 {
-	if (!lib_strncmp(name, "blk-", 4)) {
-		/* the disk's driver is in ring 3, and so are these cases */
-		memcpy(user_cfg->blk_hostile, name, sizeof(user_cfg->blk_hostile));
-		user_cfg->blk_hostile[sizeof(user_cfg->blk_hostile) - 1] = '\0';
+	if (!lib_strncmp(name, "blk-", 4) || !lib_strncmp(name, "net-", 4)) {
+		/* the drivers are in ring 3, and so are these cases */
+		memcpy(user_cfg->hostile3, name, sizeof(user_cfg->hostile3));
+		user_cfg->hostile3[sizeof(user_cfg->hostile3) - 1] = '\0';
 		return;
 	}
 	if (virtio_hostile(name))

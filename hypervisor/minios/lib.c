@@ -56,29 +56,30 @@ int lib_strncmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
+/* The value of a hex digit, or -1. */
+int lib_hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Decimal, or hex with 0x. */
 u64 lib_strtou(const char *s, const char **end)
 {
 	u64 v = 0;
-	int base = 10;
+	int base = 10, d;
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
 	}
-	for (;; s++) {
-		int d;
-
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = *s - 'A' + 10;
-		else
-			break;
+	for (; (d = lib_hexdigit(*s)) >= 0 && d < base; s++)
 		v = v * base + d;
-	}
 	if (end)
 		*end = s;
 	return v;

@@ -29,15 +29,22 @@ hypervisor_minios_minios_SOURCES = \
 	hypervisor/minios/apic.c \
 	hypervisor/minios/kbd.c \
 	hypervisor/minios/virtio.c \
-	hypervisor/minios/blk.c \
 	hypervisor/minios/hostile.c \
 	hypervisor/minios/lib.c \
 	hypervisor/minios/user.c \
+	hypervisor/minios/uvirtio.h \
+	hypervisor/minios/uvirtio.c \
 	hypervisor/minios/ublk.h \
 	hypervisor/minios/ublk.c \
 	hypervisor/minios/ublkwl.c \
 	hypervisor/minios/ublkbench.c \
-	hypervisor/minios/ublkhostile.c
+	hypervisor/minios/ublkhostile.c \
+	hypervisor/minios/unet.h \
+	hypervisor/minios/unet.c \
+	hypervisor/minios/unetip.c \
+	hypervisor/minios/unetwl.c \
+	hypervisor/minios/unetstat.c \
+	hypervisor/minios/unethostile.c
 hypervisor_minios_minios_CPPFLAGS = -I$(top_srcdir)/hypervisor/minios
 hypervisor_minios_minios_CFLAGS = $(MINIOS_CFLAGS)
 hypervisor_minios_minios_LDFLAGS = $(MINIOS_LINKOPTS)

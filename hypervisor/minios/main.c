@@ -23,7 +23,7 @@ int opt_verbose;
 
 static u64 boot_rsdp;
 static u64 boot_initrd, boot_initrd_size;
-static char opt_hostile[32];
+static char opt_hostile[128];
 
 static struct {
 	u64 addr, size;
@@ -170,6 +170,16 @@ static int main_word_is(const char *v, const char *w)
 	return !lib_strncmp(v, w, n) && (v[n] == ' ' || v[n] == '\0');
 }
 
+/* The word at v (up to a space) into dst, cut to size - 1 bytes. */
+static void main_copy_word(char *dst, size_t size, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < size - 1 && v[i] && v[i] != ' '; i++)
+		dst[i] = v[i];
+	dst[i] = '\0';
+}
+
 static void main_parse_workload(const char *v)
 {
 	struct workload *w;
@@ -198,15 +208,10 @@ static void main_parse_workload(const char *v)
 			w->arg1 = 1;
 	} else if (main_word_is(v, "idle")) {
 		w->kind = WL_IDLE;
-	} else if (!lib_strncmp(v, "blk-", 4)) {
-		size_t i;
-
-		/* ring 3 parses it (ublkwl.c): ring 0 is slow */
-		w->kind = WL_BLK;
-		for (i = 0; i < WL_SPEC_MAX - 1 && v[4 + i] && v[4 + i] != ' ';
-		     i++)
-			w->spec[i] = v[4 + i];
-		w->spec[i] = '\0';
+	} else if (!lib_strncmp(v, "blk-", 4) || !lib_strncmp(v, "net-", 4)) {
+		/* ring 3 parses it (ublkwl.c, unetwl.c): ring 0 is slow */
+		w->kind = v[0] == 'b' ? WL_BLK : WL_NET;
+		main_copy_word(w->spec, sizeof(w->spec), v + 4);
 	} else {
 		con_printf("minios: unknown workload %s\n", v);
 		return;
@@ -217,7 +222,6 @@ static void main_parse_workload(const char *v)
 static void main_parse_word(const char *w)
 {
 	const char *v;
-	size_t i;
 
 	if ((v = main_key(w, "action="))) {
 		if (main_word_is(v, "poweroff"))
@@ -238,10 +242,11 @@ static void main_parse_word(const char *w)
 	} else if ((v = main_key(w, "workload="))) {
 		main_parse_workload(v);
 	} else if ((v = main_key(w, "hostile="))) {
-		for (i = 0; i < sizeof(opt_hostile) - 1 && v[i] && v[i] != ' ';
-		     i++)
-			opt_hostile[i] = v[i];
-		opt_hostile[i] = '\0';
+		main_copy_word(opt_hostile, sizeof(opt_hostile), v);
+	} else if ((v = main_key(w, "net-ip="))) {
+		main_copy_word(user_cfg->net_ip, sizeof(user_cfg->net_ip), v);
+	} else if ((v = main_key(w, "net-ip6="))) {
+		main_copy_word(user_cfg->net_ip6, sizeof(user_cfg->net_ip6), v);
 	} else if (main_key(w, "verify")) {
 		user_cfg->verify_at_end = 1;
 	} else if (main_word_is(w, "verbose")) {
@@ -372,8 +377,8 @@ static u64 main_clear_initrd(u64 next, u64 size)
 
 /*
  * Places each dirty working set in user RAM, clear of the initrd; the
- * disks' rings and buffers get what follows, up to the initrd or the end
- * of user RAM.
+ * rings and buffers of the disks and network cards get what follows, up
+ * to the initrd or the end of user RAM.
  */
 static void main_place_workloads(void)
 {
@@ -397,15 +402,15 @@ static void main_place_workloads(void)
 		w->base = next;
 		next = (next + size + 0xfff) & ~0xfffUL;
 	}
-	if (!user_cfg->nr_blk)
+	if (!user_cfg->nr_blk && !user_cfg->nr_net)
 		return;
 	next = main_clear_initrd(next, 0x200000);
 	end = ram_low_top < USER_MEM_END ? ram_low_top : USER_MEM_END;
 	if (boot_initrd_size && boot_initrd >= next && boot_initrd < end)
 		end = boot_initrd & ~0xfffUL;
 	if (next < end) {
-		user_cfg->blk_mem = next;
-		user_cfg->blk_mem_end = end;
+		user_cfg->dma_mem = next;
+		user_cfg->dma_mem_end = end;
 	}
 }
 
@@ -455,7 +460,10 @@ void main_start(u64 info, u64 type, u64 entry_tsc)
 	acpi_init(boot_rsdp);
 	main_phase("acpi");
 	pci_scan();
-	blk_probe();
+	user_cfg->nr_blk = pci_virtio_probe(VIRTIO_ID_BLK, user_cfg->blk,
+					    MAX_BLK, "blk");
+	user_cfg->nr_net = pci_virtio_probe(VIRTIO_ID_NET, user_cfg->net,
+					    MAX_NET, "net");
 	main_phase("pci");
 	user_cfg->boot.nr_cpus = acpi.nr_cpus;
 	user_cfg->boot.mem_mib = ram_bytes >> 20;

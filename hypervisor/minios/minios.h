@@ -98,6 +98,7 @@ enum workload_kind {
 	WL_DIRTY,
 	WL_IDLE,
 	WL_BLK,
+	WL_NET,
 };
 
 #define WL_SPEC_MAX	64
@@ -107,17 +108,19 @@ struct workload {
 	u32 arg1;		/* counter: Hz; dirty: MiB */
 	u32 arg2;		/* dirty: MiB/s */
 	u64 base;		/* dirty: working set address */
-	char spec[WL_SPEC_MAX];	/* blk: the text after "blk-", parsed by ring 3 */
+	char spec[WL_SPEC_MAX];	/* blk, net: the text after "blk-" or "net-",
+				   parsed by ring 3 */
 };
 
 /*
- * A virtio-blk function as the kernel found it (blk.c): where its
- * virtio-pci structures are. Their pages are user-accessible, so that the
- * driver (ublk.c) runs in ring 3.
+ * A virtio-pci function as the kernel found it (pci_virtio_user()): where
+ * its virtio-pci structures are. Their pages are user-accessible, so that
+ * the drivers (ublk.c, unet.c, through uvirtio.c) run in ring 3.
  */
 #define MAX_BLK		12
+#define MAX_NET		4
 
-struct blk_pci {
+struct user_pci {
 	u8 dev, fn;
 	u8 ok;			/* the structures were found and mapped */
 	u64 common, notify, isr, device;
@@ -157,9 +160,13 @@ struct user_config {
 	u64 initrd_size;
 	u64 ram_top;		/* end of RAM below 4 GiB */
 	int nr_blk;
-	struct blk_pci blk[MAX_BLK];
-	u64 blk_mem, blk_mem_end;	/* user memory for the disks' rings, buffers */
-	char blk_hostile[32];	/* hostile=blk-...: run by ring 3 */
+	struct user_pci blk[MAX_BLK];
+	int nr_net;
+	struct user_pci net[MAX_NET];
+	char net_ip[40];	/* net-ip=, net-ip6=: parsed by ring 3 */
+	char net_ip6[64];
+	u64 dma_mem, dma_mem_end;	/* user memory for the devices' rings, buffers */
+	char hostile3[128];	/* hostile=blk-... or net-...: run by ring 3 */
 };
 
 struct trap_frame {
@@ -329,6 +336,7 @@ void *memcpy(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t lib_strlen(const char *s);
 int lib_strncmp(const char *a, const char *b, size_t n);
+int lib_hexdigit(char c);
 u64 lib_strtou(const char *s, const char **end);
 u32 lib_crc32(u32 crc, const void *buf, size_t len);
 
@@ -404,6 +412,10 @@ struct pci_virtio_caps {
 	u16 msix_ctl;		/* its message control word as found */
 };
 void pci_virtio_caps(int dev, int fn, struct pci_virtio_caps *c);
+void pci_virtio_user(struct user_pci *u, int dev, int fn, const char *what);
+int pci_virtio_probe(u16 type, struct user_pci *u, int max, const char *what);
+#define VIRTIO_ID_NET	1
+#define VIRTIO_ID_BLK	2
 int pci_find(u16 vendor, u16 device, int *dev_r, int *fn_r);
 int pci_addr_in_bar(u64 addr);
 
@@ -438,9 +450,6 @@ int virtio_con_present(void);
 u8 virtio_con_status(void);
 int virtio_hostile(const char *name);
 
-/* blk.c */
-void blk_probe(void);
-
 /* hostile.c */
 void hostile_run(const char *name);
 
@@ -448,6 +457,11 @@ void hostile_run(const char *name);
 void user_main(void) __attribute__((noreturn));
 long user_syscall(long nr, long a, long b);
 void user_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *user_alloc(u64 size, u64 align);
+u64 user_alloc_mark(void);
+void user_alloc_release(u64 mark);
+u64 user_us(u64 tsc_delta);
+u64 user_tsc_after_us(u64 us);
 extern struct user_config user_config_page;
 extern u8 user_stack[16384];
 

@@ -107,6 +107,97 @@ void pci_virtio_caps(int dev, int fn, struct pci_virtio_caps *c)
 	}
 }
 
+#define PTE_US		0x004
+
+/*
+ * Marks the 2 MiB pages of [addr, addr + len) user-accessible; they stay
+ * uncached (3-4 GiB) or are RAM pages that are user pages already.
+ */
+static int pci_map_user(u64 addr, u64 len)
+{
+	u64 a;
+
+	if (!addr || !len || addr + len < addr || addr + len > 0x100000000UL)
+		return -1;
+	for (a = addr & ~0x1fffffUL; a < addr + len; a += 0x200000UL) {
+		if (!(a >> 21))
+			return -1;		/* the image's own 4 KiB pages */
+		pd[a >> 21] |= PTE_US;
+		__asm__ volatile("invlpg (%0)" : : "r"(a) : "memory");
+	}
+	return 0;
+}
+
+/*
+ * A virtio-pci function whose driver runs in ring 3 (a disk, a network
+ * card: what names it in messages): memory decode and bus master on (no
+ * MSI-X: the driver polls), its structures found and their pages made
+ * user-accessible. u->ok says whether that worked; if not, this said why.
+ */
+void pci_virtio_user(struct user_pci *u, int dev, int fn, const char *what)
+{
+	struct pci_virtio_caps c;
+
+	u->dev = dev;
+	u->fn = fn;
+	pci_write16(0, dev, fn, 0x04, pci_read16(0, dev, fn, 0x04) | 0x6);
+	pci_virtio_caps(dev, fn, &c);
+	if (!c.common || !c.notify || !c.device) {
+		con_printf("minios: %s 00:%02x.%x: no virtio 1.x common/notify/device structure\n",
+			   what, dev, fn);
+		return;
+	}
+	if (pci_map_user(c.common, c.common_len ? c.common_len : 0x38) ||
+	    pci_map_user(c.notify, 2) ||
+	    pci_map_user(c.device, c.device_len ? c.device_len : 64) ||
+	    (c.isr && pci_map_user(c.isr, 1))) {
+		con_printf("minios: %s 00:%02x.%x: structures at 0x%lx/0x%lx outside the low 4 GiB map\n",
+			   what, dev, fn, c.common, c.device);
+		return;
+	}
+	u->common = c.common;
+	u->notify = c.notify;
+	u->isr = c.isr;
+	u->device = c.device;
+	u->common_len = c.common_len;
+	u->notify_mult = c.notify_mult;
+	u->device_len = c.device_len;
+	u->ok = 1;
+}
+
+/*
+ * Every virtio function of device type `type` (1 network, 2 block) that
+ * pci_scan() found, in bus order (the order of the disks, vda, vdb, ...,
+ * and of the network cards, eth0, eth1, ...), up to max: modern (device
+ * 0x1040 + type) or transitional (0x1000 + type - 1 with subsystem id
+ * type). Each is set up for its ring-3 driver (pci_virtio_user()).
+ * Returns how many were found.
+ */
+int pci_virtio_probe(u16 type, struct user_pci *u, int max, const char *what)
+{
+	const struct boot_report *r = &user_cfg->boot;
+	int i, n = 0;
+
+	for (i = 0; i < r->nr_pci; i++) {
+		u16 vendor = r->pci[i].id, device = r->pci[i].id >> 16;
+		int dev = r->pci[i].dev, fn = r->pci[i].fn;
+
+		if (vendor != 0x1af4)
+			continue;
+		if (device != 0x1040 + type &&
+		    (device != 0x1000 + type - 1 ||
+		     pci_read16(0, dev, fn, 0x2e) != type))
+			continue;
+		if (n == max) {
+			con_printf("minios: %s: more than %d devices, 00:%02x.%x left alone\n",
+				   what, max, dev, fn);
+			continue;
+		}
+		pci_virtio_user(&u[n++], dev, fn, what);
+	}
+	return n;
+}
+
 /*
  * Looks in what pci_scan() found (each config access is an exit); only
  * before ring 3 runs, since ring 3 may write the report.

@@ -11,100 +11,13 @@
 		   VBLK_F_BLK_SIZE | VBLK_F_FLUSH | VBLK_F_MQ | \
 		   VBLK_F_DISCARD | VBLK_F_WRITE_ZEROES | VIRTIO_F_INDIRECT | \
 		   VIRTIO_F_VERSION_1)
-#define UBLK_NO_VECTOR		0xffff
-#define VRING_AVAIL_NO_INTERRUPT 1
-#define VRING_USED_NO_NOTIFY	1
 
 struct ublk ublk_disks[MAX_BLK];
 int ublk_nr_disks;
-static u64 ublk_mem_next;
-
-static u8 ublk_c8(const struct ublk *d, u32 off)
-{
-	return mmio_read8(d->pci->common + off);
-}
-
-static u16 ublk_c16(const struct ublk *d, u32 off)
-{
-	return mmio_read16(d->pci->common + off);
-}
-
-static u32 ublk_c32(const struct ublk *d, u32 off)
-{
-	return mmio_read32(d->pci->common + off);
-}
-
-static void ublk_w8(const struct ublk *d, u32 off, u8 v)
-{
-	mmio_write8(d->pci->common + off, v);
-}
-
-static void ublk_w16(const struct ublk *d, u32 off, u16 v)
-{
-	mmio_write16(d->pci->common + off, v);
-}
-
-static void ublk_w32(const struct ublk *d, u32 off, u32 v)
-{
-	mmio_write32(d->pci->common + off, v);
-}
-
-/* 64-bit fields as two 32-bit writes, as the spec allows any device. */
-static void ublk_w64(const struct ublk *d, u32 off, u64 v)
-{
-	ublk_w32(d, off, (u32)v);
-	ublk_w32(d, off + 4, v >> 32);
-}
-
-static u32 ublk_cfg32(const struct ublk *d, u32 off)
-{
-	return mmio_read32(d->pci->device + off);
-}
 
 u8 ublk_status(const struct ublk *d)
 {
-	return ublk_c8(d, VC_STATUS);
-}
-
-u64 ublk_us(u64 t)
-{
-	u64 hz = user_config_page.tsc_hz;
-
-	return t / hz * 1000000 + t % hz * 1000000 / hz;
-}
-
-static u64 ublk_tsc_after_us(u64 us)
-{
-	return rdtsc() + user_config_page.tsc_hz / 1000000 * us;
-}
-
-/*
- * User memory for rings and buffers, given out from user_config.blk_mem;
- * nothing is freed but by going back to a mark.
- */
-void *ublk_alloc(u64 size, u64 align)
-{
-	u64 a;
-
-	if (!ublk_mem_next)
-		ublk_mem_next = user_config_page.blk_mem;
-	a = (ublk_mem_next + align - 1) & ~(align - 1);
-	if (!a || a + size < a || a + size > user_config_page.blk_mem_end)
-		return NULL;
-	ublk_mem_next = a + size;
-	return (void *)a;
-}
-
-u64 ublk_alloc_mark(void)
-{
-	if (!ublk_mem_next)
-		ublk_mem_next = user_config_page.blk_mem;
-	return ublk_mem_next;
-}
-
-void ublk_alloc_release(u64 mark)
-{
-	ublk_mem_next = mark;
+	return uvirtio_status(d->pci);
 }
 
 const char *ublk_status_name(int status)
@@ -139,32 +52,19 @@ static void ublk_read_config(struct ublk *d)
 	u8 gen;
 
 	do {
-		gen = ublk_c8(d, VC_CFGGEN);
-		d->capacity = ublk_cfg32(d, 0) | (u64)ublk_cfg32(d, 4) << 32;
-		d->size_max = f & VBLK_F_SIZE_MAX ? ublk_cfg32(d, 8) : 0;
-		d->seg_max = f & VBLK_F_SEG_MAX ? ublk_cfg32(d, 12) : 0;
-		d->blk_size = f & VBLK_F_BLK_SIZE ? ublk_cfg32(d, 20) : 512;
-		d->num_queues = f & VBLK_F_MQ ? ublk_cfg32(d, 32) >> 16 : 1;
-		d->max_discard_sectors = f & VBLK_F_DISCARD ? ublk_cfg32(d, 36) : 0;
-		d->max_discard_seg = f & VBLK_F_DISCARD ? ublk_cfg32(d, 40) : 0;
-		d->max_wz_sectors = f & VBLK_F_WRITE_ZEROES ? ublk_cfg32(d, 48) : 0;
-		d->max_wz_seg = f & VBLK_F_WRITE_ZEROES ? ublk_cfg32(d, 52) : 0;
-	} while (gen != ublk_c8(d, VC_CFGGEN));
+		gen = uvirtio_cfg_gen(d->pci);
+		d->capacity = uvirtio_cfg32(d->pci, 0) | (u64)uvirtio_cfg32(d->pci, 4) << 32;
+		d->size_max = f & VBLK_F_SIZE_MAX ? uvirtio_cfg32(d->pci, 8) : 0;
+		d->seg_max = f & VBLK_F_SEG_MAX ? uvirtio_cfg32(d->pci, 12) : 0;
+		d->blk_size = f & VBLK_F_BLK_SIZE ? uvirtio_cfg32(d->pci, 20) : 512;
+		d->num_queues = f & VBLK_F_MQ ? uvirtio_cfg32(d->pci, 32) >> 16 : 1;
+		d->max_discard_sectors = f & VBLK_F_DISCARD ? uvirtio_cfg32(d->pci, 36) : 0;
+		d->max_discard_seg = f & VBLK_F_DISCARD ? uvirtio_cfg32(d->pci, 40) : 0;
+		d->max_wz_sectors = f & VBLK_F_WRITE_ZEROES ? uvirtio_cfg32(d->pci, 48) : 0;
+		d->max_wz_seg = f & VBLK_F_WRITE_ZEROES ? uvirtio_cfg32(d->pci, 52) : 0;
+	} while (gen != uvirtio_cfg_gen(d->pci));
 	if (d->blk_size < 512 || (d->blk_size & (d->blk_size - 1)))
 		d->blk_size = 512;
-}
-
-static void ublk_clear_queue(struct ublk *d)
-{
-	int s;
-
-	memset(d->desc, 0, 16 * UBLK_MAX_QSIZE);
-	memset((void *)d->avail, 0, 6 + 2 * UBLK_MAX_QSIZE);
-	memset((void *)d->used, 0, 6 + 8 * UBLK_MAX_QSIZE);
-	d->avail_idx = d->last_used = d->kicked_idx = 0;
-	d->nbusy = 0;
-	for (s = 0; s < UBLK_MAX_SLOTS; s++)
-		d->slot[s].busy = 0;
 }
 
 /*
@@ -173,69 +73,16 @@ static void ublk_clear_queue(struct ublk *d)
  */
 static int ublk_setup(struct ublk *d, const char **why_r)
 {
-	u64 end = ublk_tsc_after_us(1000000), offered;
-	u16 max, q;
-	u8 st;
+	int s;
 
-	ublk_w8(d, VC_STATUS, 0);
-	while (ublk_c8(d, VC_STATUS)) {
-		if (rdtsc() > end) {
-			*why_r = "the reset did not complete in 1 s";
-			return -1;
-		}
-		cpu_relax();
-	}
-	ublk_w8(d, VC_STATUS, ST_ACK);
-	ublk_w8(d, VC_STATUS, ST_ACK | ST_DRIVER);
-	ublk_w32(d, VC_DFSELECT, 0);
-	offered = ublk_c32(d, VC_DF);
-	ublk_w32(d, VC_DFSELECT, 1);
-	offered |= (u64)ublk_c32(d, VC_DF) << 32;
-	if (!(offered & VIRTIO_F_VERSION_1)) {
-		ublk_w8(d, VC_STATUS, ST_FAILED);
-		*why_r = "no VIRTIO_F_VERSION_1 (a legacy device)";
+	if (uvirtio_start(d->pci, UBLK_WANT, &d->features, why_r) ||
+	    uvirtio_queue(d->pci, 0, &d->q, 2 * UBLK_DESC_PER_SLOT, why_r))
 		return -1;
-	}
-	d->features = offered & UBLK_WANT;
-	ublk_w32(d, VC_GFSELECT, 0);
-	ublk_w32(d, VC_GF, (u32)d->features);
-	ublk_w32(d, VC_GFSELECT, 1);
-	ublk_w32(d, VC_GF, d->features >> 32);
-	ublk_w8(d, VC_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
-	if (!(ublk_c8(d, VC_STATUS) & ST_FEATURES_OK)) {
-		ublk_w8(d, VC_STATUS, ST_FAILED);
-		*why_r = "FEATURES_OK refused";
-		return -1;
-	}
-	ublk_w16(d, VC_MSIX, UBLK_NO_VECTOR);
-	ublk_w16(d, VC_QSELECT, 0);
-	max = ublk_c16(d, VC_QSIZE);
-	for (q = UBLK_MAX_QSIZE; q > max; q >>= 1)
-		;
-	if (q < 2 * UBLK_DESC_PER_SLOT) {
-		ublk_w8(d, VC_STATUS, ST_FAILED);
-		*why_r = "queue 0 is too small (fewer than 8 entries)";
-		return -1;
-	}
-	d->qsize = q;
-	d->nslots = q / UBLK_DESC_PER_SLOT;
-	ublk_clear_queue(d);
-	d->avail[0] = VRING_AVAIL_NO_INTERRUPT;
-	ublk_w16(d, VC_QSIZE, q);
-	ublk_w16(d, VC_QMSIX, UBLK_NO_VECTOR);
-	ublk_w64(d, VC_QDESC, (u64)d->desc);
-	ublk_w64(d, VC_QDRIVER, (u64)d->avail);
-	ublk_w64(d, VC_QDEVICE, (u64)d->used);
-	d->notify = d->pci->notify +
-		    (u64)ublk_c16(d, VC_QNOFF) * d->pci->notify_mult;
-	ublk_w16(d, VC_QENABLE, 1);
-	ublk_w8(d, VC_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
-	st = ublk_c8(d, VC_STATUS);
-	if (st & (ST_NEEDS_RESET | ST_FAILED) || !(st & ST_DRIVER_OK)) {
-		*why_r = "the device did not accept DRIVER_OK";
-		return -1;
-	}
-	return 0;
+	d->nslots = d->q.qsize / UBLK_DESC_PER_SLOT;
+	d->nbusy = 0;
+	for (s = 0; s < UBLK_MAX_SLOTS; s++)
+		d->slot[s].busy = 0;
+	return uvirtio_driver_ok(d->pci, why_r);
 }
 
 int ublk_reset(struct ublk *d)
@@ -254,7 +101,7 @@ int ublk_reset(struct ublk *d)
 
 static void ublk_get_id(struct ublk *d)
 {
-	char *id = ublk_alloc(UBLK_SECTOR, 64);
+	char *id = user_alloc(UBLK_SECTOR, 64);
 	int i, st;
 
 	d->serial[0] = '\0';
@@ -282,14 +129,11 @@ static int ublk_init(struct ublk *d, int idx)
 	d->pci = &user_config_page.blk[idx];
 	if (!d->pci->ok)
 		return -1;		/* blk.c said why */
-	d->desc = ublk_alloc(16 * UBLK_MAX_QSIZE, 4096);
-	d->avail = ublk_alloc(6 + 2 * UBLK_MAX_QSIZE, 64);
-	d->used = ublk_alloc(6 + 8 * UBLK_MAX_QSIZE, 64);
-	d->hdr = ublk_alloc(sizeof(struct vblk_hdr) * UBLK_MAX_SLOTS, 64);
-	d->status = ublk_alloc(UBLK_MAX_SLOTS, 64);
-	d->ind = ublk_alloc(sizeof(struct vring_desc) * UBLK_DESC_PER_SLOT *
+	d->hdr = user_alloc(sizeof(struct vblk_hdr) * UBLK_MAX_SLOTS, 64);
+	d->status = user_alloc(UBLK_MAX_SLOTS, 64);
+	d->ind = user_alloc(sizeof(struct vring_desc) * UBLK_DESC_PER_SLOT *
 			    UBLK_MAX_SLOTS, 64);
-	if (!d->ind) {
+	if (!d->ind || uvq_alloc(&d->q, UBLK_MAX_QSIZE)) {
 		user_printf("minios: blk %s: no memory for its queue\n", d->name);
 		return -1;
 	}
@@ -307,7 +151,7 @@ static int ublk_init(struct ublk *d, int idx)
 		    d->name, d->capacity, d->serial[0] ? d->serial : "-",
 		    !!(f & VBLK_F_RO), d->blk_size, d->seg_max, d->size_max,
 		    !!(f & VBLK_F_FLUSH), !!(f & VBLK_F_DISCARD),
-		    !!(f & VBLK_F_WRITE_ZEROES), d->num_queues, d->qsize,
+		    !!(f & VBLK_F_WRITE_ZEROES), d->num_queues, d->q.qsize,
 		    !!(f & VIRTIO_F_INDIRECT), d->pci->dev, d->pci->fn);
 	return 0;
 }
@@ -379,7 +223,7 @@ int ublk_submit(struct ublk *d, u32 type, u64 sector, void *buf, u32 len,
 		return -1;	/* past ublk_max_request(): never asked for */
 	d->hdr[s] = (struct vblk_hdr){ type, 0, sector };
 	d->status[s] = UBLK_S_UNSET;
-	t = ind ? &d->ind[s * UBLK_DESC_PER_SLOT] : &d->desc[s * UBLK_DESC_PER_SLOT];
+	t = ind ? &d->ind[s * UBLK_DESC_PER_SLOT] : &d->q.desc[s * UBLK_DESC_PER_SLOT];
 	base = ind ? 0 : s * UBLK_DESC_PER_SLOT;
 	t[0] = (struct vring_desc){ (u64)&d->hdr[s], sizeof(struct vblk_hdr),
 				    DESC_NEXT, base + 1 };
@@ -395,28 +239,19 @@ int ublk_submit(struct ublk *d, u32 type, u64 sector, void *buf, u32 len,
 	}
 	t[n++] = (struct vring_desc){ (u64)&d->status[s], 1, DESC_WRITE, 0 };
 	if (ind)
-		d->desc[s * UBLK_DESC_PER_SLOT] = (struct vring_desc){
+		d->q.desc[s * UBLK_DESC_PER_SLOT] = (struct vring_desc){
 			(u64)t, n * sizeof(*t), DESC_INDIRECT, 0 };
 	d->slot[s] = (struct ublk_slot){ 1, type, sector, len, tag };
 	d->nbusy++;
 	d->nr_submitted++;
-	barrier();
-	d->avail[2 + (d->avail_idx & (d->qsize - 1))] = s * UBLK_DESC_PER_SLOT;
-	barrier();
-	d->avail[1] = ++d->avail_idx;
+	uvq_post(&d->q, s * UBLK_DESC_PER_SLOT);
 	return s;
 }
 
 /* Notifies the device of what was queued, unless it said not to. */
 void ublk_kick(struct ublk *d)
 {
-	if (d->kicked_idx == d->avail_idx)
-		return;
-	d->kicked_idx = d->avail_idx;
-	/* the index store before the flag load (virtio 1.x, 2.7.13.4) */
-	__asm__ volatile("mfence" ::: "memory");
-	if (!(d->used[0] & VRING_USED_NO_NOTIFY))
-		mmio_write16(d->notify, 0);
+	uvq_kick(&d->q);
 }
 
 /*
@@ -426,18 +261,13 @@ void ublk_kick(struct ublk *d)
  */
 int ublk_poll(struct ublk *d, int *slot_r, int *status_r)
 {
-	volatile u32 *e;
-	u32 id;
+	u32 id, len;
 	int s;
 
-	if (d->used[1] == d->last_used)
+	if (!uvq_used(&d->q, &id, &len))
 		return 0;
-	barrier();
-	e = (volatile u32 *)(d->used + 2) + 2 * (d->last_used & (d->qsize - 1));
-	id = e[0];
-	d->last_used++;
 	s = id / UBLK_DESC_PER_SLOT;
-	if (id >= d->qsize || id % UBLK_DESC_PER_SLOT || !d->slot[s].busy) {
+	if (id >= d->q.qsize || id % UBLK_DESC_PER_SLOT || !d->slot[s].busy) {
 		user_printf("minios: blk %s: the device returned id %u, which is no request in flight\n",
 			    d->name, id);
 		d->ok = 0;
@@ -482,7 +312,7 @@ int ublk_wait(struct ublk *d, int *slot_r, int *status_r, u64 timeout_us)
 	}
 	user_printf("minios: blk %s: %s with %u requests in flight (status 0x%02x avail %u used %u used.flags %u)\n",
 		    d->name, ublk_status_name(*status_r), d->nbusy,
-		    ublk_status(d), d->avail_idx, d->used[1], d->used[0]);
+		    ublk_status(d), d->q.avail_idx, d->q.used[1], d->q.used[0]);
 	d->ok = 0;
 	return -1;
 }
@@ -498,39 +328,4 @@ int ublk_sync(struct ublk *d, u32 type, u64 sector, void *buf, u32 len)
 	if (ublk_wait(d, &s, &st, 30000000) < 0)
 		return st;
 	return st;
-}
-
-/* hostile cases: a chain the caller built, on the ring, notified. */
-void ublk_post_head(struct ublk *d, u16 head)
-{
-	barrier();
-	d->avail[2 + (d->avail_idx & (d->qsize - 1))] = head;
-	barrier();
-	d->avail[1] = ++d->avail_idx;
-	d->kicked_idx = d->avail_idx;
-	__asm__ volatile("mfence" ::: "memory");
-	mmio_write16(d->notify, 0);
-}
-
-/*
- * After ublk_post_head(): 1 once the used index passes used_before (the
- * id in *id_r), 0 if the device set NEEDS_RESET instead, -1 on timeout.
- */
-int ublk_await_raw(struct ublk *d, u16 used_before, u64 timeout_us, u32 *id_r)
-{
-	u64 end = ublk_tsc_after_us(timeout_us);
-
-	for (;;) {
-		if (d->used[1] != used_before) {
-			barrier();
-			*id_r = ((volatile u32 *)(d->used + 2))[2 * (used_before & (d->qsize - 1))];
-			d->last_used = used_before + 1;
-			return 1;
-		}
-		if (ublk_status(d) & ST_NEEDS_RESET)
-			return 0;
-		if (rdtsc() > end)
-			return -1;
-		cpu_relax();
-	}
 }

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The ring-3 virtio-blk driver (ublk.c) and its workloads (ublkwl.c,
- * ublkbench.c, ublkhostile.c). These files live in user pages (minios.ld): they reach
- * the device through the BAR pages blk.c made user-accessible, and memory
- * through the identity map, so a buffer's address is its bus address.
+ * ublkbench.c, ublkhostile.c). These files live in user pages (minios.ld):
+ * they reach the device through uvirtio.c and the BAR pages blk.c made
+ * user-accessible, and memory through the identity map, so a buffer's
+ * address is its bus address.
  */
 #ifndef MINIOS_UBLK_H
 #define MINIOS_UBLK_H
 
-#include "minios.h"
+#include "uvirtio.h"
 
 #define UBLK_SECTOR		512
 
@@ -36,8 +37,6 @@
 #define VBLK_F_MQ		(1UL << 12)
 #define VBLK_F_DISCARD		(1UL << 13)
 #define VBLK_F_WRITE_ZEROES	(1UL << 14)
-#define VIRTIO_F_INDIRECT	(1UL << 28)
-#define VIRTIO_F_VERSION_1	(1UL << 32)
 
 struct vblk_hdr {
 	u32 type;
@@ -71,7 +70,7 @@ struct ublk_slot {
 struct ublk {
 	int idx;
 	char name[8];		/* vda, vdb, ... */
-	const struct blk_pci *pci;
+	const struct user_pci *pci;
 	int ok;			/* set up and usable */
 	u64 features;		/* negotiated */
 	u64 capacity;		/* 512-byte sectors */
@@ -80,12 +79,7 @@ struct ublk {
 	u32 max_wz_sectors, max_wz_seg;
 	u16 num_queues;
 	char serial[24];
-	/* queue 0 */
-	struct vring_desc *desc;
-	volatile u16 *avail;	/* flags, idx, ring[] */
-	volatile u16 *used;	/* flags, idx, then {u32 id, u32 len}[] */
-	u64 notify;
-	u16 qsize, avail_idx, last_used, kicked_idx;
+	struct uvq q;		/* queue 0 */
 	u16 nslots, nbusy;
 	struct ublk_slot slot[UBLK_MAX_SLOTS];
 	struct vblk_hdr *hdr;		/* one per slot */
@@ -100,10 +94,6 @@ extern struct ublk ublk_disks[MAX_BLK];
 extern int ublk_nr_disks;
 
 /* ublk.c */
-u64 ublk_us(u64 tsc_delta);
-void *ublk_alloc(u64 size, u64 align);
-u64 ublk_alloc_mark(void);
-void ublk_alloc_release(u64 mark);
 void ublk_init_all(void);
 int ublk_reset(struct ublk *d);
 u8 ublk_status(const struct ublk *d);
@@ -115,8 +105,6 @@ void ublk_kick(struct ublk *d);
 int ublk_poll(struct ublk *d, int *slot_r, int *status_r);
 int ublk_wait(struct ublk *d, int *slot_r, int *status_r, u64 timeout_us);
 int ublk_sync(struct ublk *d, u32 type, u64 sector, void *buf, u32 len);
-void ublk_post_head(struct ublk *d, u16 head);
-int ublk_await_raw(struct ublk *d, u16 used_before, u64 timeout_us, u32 *id_r);
 struct ublk *ublk_by_name(const char *s, const char **end);
 const char *ublk_status_name(int status);
 

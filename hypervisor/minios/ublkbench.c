@@ -16,7 +16,7 @@ const char *const ublkbench_modes[UBLKBENCH_MODES] = {
  */
 void ublkbench_run(struct ublk *d, int mode, u32 qd, u64 limit, int limit_s)
 {
-	u64 mark = ublk_alloc_mark(), hz = user_config_page.tsc_hz;
+	u64 mark = user_alloc_mark(), hz = user_config_page.tsc_hz;
 	int seq = mode < 2, write = mode & 1;
 	u32 bs = seq ? 1 << 20 : 4096;
 	u64 blocks, next = 0, rnd;
@@ -36,10 +36,10 @@ void ublkbench_run(struct ublk *d, int mode, u32 qd, u64 limit, int limit_s)
 	}
 	if (qd > d->nslots)
 		qd = d->nslots;
-	bufs = ublk_alloc((u64)qd * bs, 4096);
+	bufs = user_alloc((u64)qd * bs, 4096);
 	if (!bufs) {
 		shared = 1;
-		bufs = ublk_alloc(bs, 4096);
+		bufs = user_alloc(bs, 4096);
 	}
 	if (!bufs) {
 		user_printf("minios: blk %s bench FAILED: no memory for a %u-byte buffer\n",
@@ -100,7 +100,7 @@ void ublkbench_run(struct ublk *d, int mode, u32 qd, u64 limit, int limit_s)
 			break;
 		}
 	}
-	us = ublk_us(rdtsc() - t0);
+	us = user_us(rdtsc() - t0);
 	if (!us)
 		us = 1;
 	tenths = done * bs * 10 * 1000000 / (1 << 20) / us;
@@ -108,5 +108,5 @@ void ublkbench_run(struct ublk *d, int mode, u32 qd, u64 limit, int limit_s)
 		    d->name, ublkbench_modes[mode], qd, bs, done, errors, us,
 		    tenths / 10, tenths % 10, done * 1000000 / us,
 		    shared ? " shared-buffer" : "");
-	ublk_alloc_release(mark);
+	user_alloc_release(mark);
 }

@@ -34,15 +34,15 @@ struct ublkh {
 static void ublkh_post(struct ublkh *h, const char *what, int ok_nostatus)
 {
 	struct ublk *d = h->d;
-	u16 before = d->used[1];
+	u16 before = d->q.used[1];
 	const char *res;
 	u32 id;
 	int r, good;
 	u8 sb;
 
-	ublk_post_head(d, 0);
-	r = ublk_await_raw(d, before, UBLKH_TIMEOUT_US, &id);
-	d->last_used = d->used[1];
+	uvq_post_notify(&d->q, 0);
+	r = uvq_await(&d->q, d->pci, before, UBLKH_TIMEOUT_US, &id);
+	d->q.last_used = d->q.used[1];
 	h->last_status = ublk_status(d);
 	sb = *h->status;
 	if (r == 0) {
@@ -77,7 +77,7 @@ static void ublkh_chain(struct ublkh *h, struct vring_desc *t, u64 data,
 
 static void ublkh_desc_loop(struct ublkh *h)
 {
-	struct vring_desc *t = h->d->desc;
+	struct vring_desc *t = h->d->q.desc;
 
 	ublkh_chain(h, t, (u64)h->data, 512);
 	t[1].next = 0;
@@ -95,7 +95,7 @@ static void ublkh_desc_loop(struct ublkh *h)
 
 static void ublkh_desc_oob(struct ublkh *h)
 {
-	struct vring_desc *t = h->d->desc;
+	struct vring_desc *t = h->d->q.desc;
 	u64 top = user_config_page.ram_top;
 
 	ublkh_chain(h, t, UBLKH_FAR, 4096);
@@ -111,7 +111,7 @@ static void ublkh_desc_oob(struct ublkh *h)
 	t[2].addr = UBLKH_FAR;
 	ublkh_post(h, "status at 1 TiB", 1);
 	ublkh_chain(h, t, (u64)h->data, 512);
-	t[1].next = h->d->qsize + 3;
+	t[1].next = h->d->q.qsize + 3;
 	ublkh_post(h, "next index past the queue", 0);
 	if (!(h->d->features & VIRTIO_F_INDIRECT))
 		return;
@@ -165,15 +165,15 @@ static void ublkh_sector_oob(struct ublkh *h)
 static void ublkh_seg_max(struct ublkh *h)
 {
 	struct ublk *d = h->d;
-	u32 nseg = d->seg_max ? d->seg_max + 1 : d->qsize, n = nseg + 2, i;
+	u32 nseg = d->seg_max ? d->seg_max + 1 : d->q.qsize, n = nseg + 2, i;
 	int ind = !!(d->features & VIRTIO_F_INDIRECT);
-	struct vring_desc *t = ind ? h->ind : d->desc;
-	u8 *bufs = ublk_alloc((u64)nseg * 512, 4096);
+	struct vring_desc *t = ind ? h->ind : d->q.desc;
+	u8 *bufs = user_alloc((u64)nseg * 512, 4096);
 	char what[96];
 
-	if (!bufs || (ind && n > h->ind_len) || (!ind && n > d->qsize)) {
+	if (!bufs || (ind && n > h->ind_len) || (!ind && n > d->q.qsize)) {
 		user_printf("minios: hostile %s: %u segments do not fit (queue %u, %s): skipped\n",
-			    h->name, nseg, d->qsize,
+			    h->name, nseg, d->q.qsize,
 			    ind ? "no memory" : "no indirect descriptors");
 		return;
 	}
@@ -185,7 +185,7 @@ static void ublkh_seg_max(struct ublkh *h)
 						DESC_NEXT | DESC_WRITE, 2 + i };
 	t[n - 1] = (struct vring_desc){ (u64)h->status, 1, DESC_WRITE, 0 };
 	if (ind)
-		d->desc[0] = (struct vring_desc){ (u64)t, n * sizeof(*t),
+		d->q.desc[0] = (struct vring_desc){ (u64)t, n * sizeof(*t),
 						  DESC_INDIRECT, 0 };
 	lib_snprintf(what, sizeof(what), "%u data segments (seg_max %u)%s",
 		     nseg, d->seg_max, ind ? " in an indirect table" : "");
@@ -194,7 +194,7 @@ static void ublkh_seg_max(struct ublkh *h)
 
 static void ublkh_hdr_writable(struct ublkh *h)
 {
-	struct vring_desc *t = h->d->desc;
+	struct vring_desc *t = h->d->q.desc;
 
 	ublkh_chain(h, t, (u64)h->data, 512);
 	t[0].flags |= DESC_WRITE;
@@ -224,7 +224,7 @@ static const struct {
 /* One case, or every one (blk-all), on vda. */
 void ublkhostile_run(const char *name)
 {
-	u64 mark = ublk_alloc_mark();
+	u64 mark = user_alloc_mark();
 	struct ublkh h = { name, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 };
 	int all = !lib_strncmp(name, "blk-all", 8), found = 0, st;
 	u32 i;
@@ -237,10 +237,10 @@ void ublkhostile_run(const char *name)
 		return;
 	}
 	h.ind_len = 4096;
-	h.hdr = ublk_alloc(sizeof(*h.hdr), 64);
-	h.status = ublk_alloc(1, 64);
-	h.data = ublk_alloc(4096, 4096);
-	h.ind = ublk_alloc(h.ind_len * sizeof(*h.ind), 4096);
+	h.hdr = user_alloc(sizeof(*h.hdr), 64);
+	h.status = user_alloc(1, 64);
+	h.data = user_alloc(4096, 4096);
+	h.ind = user_alloc(h.ind_len * sizeof(*h.ind), 4096);
 	if (!h.ind) {
 		user_printf("minios: hostile %s: no memory\n", name);
 		goto out;
@@ -265,5 +265,5 @@ void ublkhostile_run(const char *name)
 		    name, h.last_status, h.bad ? "FAIL" : "pass",
 		    st == VBLK_S_OK ? "ok" : "FAILED");
 out:
-	ublk_alloc_release(mark);
+	user_alloc_release(mark);
 }

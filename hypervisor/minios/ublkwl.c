@@ -116,7 +116,7 @@ static int ublkwl_job_init(struct ublkwl_job *j, struct ublk *d, int write,
 			    d->name);
 		return -1;
 	}
-	j->bufs = ublk_alloc((u64)UBLKWL_QD * UBLKWL_CHUNK * UBLK_SECTOR, 4096);
+	j->bufs = user_alloc((u64)UBLKWL_QD * UBLKWL_CHUNK * UBLK_SECTOR, 4096);
 	if (!j->bufs) {
 		user_printf("minios: blk %s: no memory for %d buffers of %d KiB\n",
 			    d->name, UBLKWL_QD, UBLKWL_CHUNK / 2);
@@ -229,7 +229,7 @@ static int ublkwl_job_reap(struct ublkwl_job *j, u64 now)
 		return UBLKWL_QD - j->nfree;
 	user_printf("minios: blk %s: %s with %d requests in flight (status 0x%02x avail %u used %u)\n",
 		    d->name, ublk_status_name(status), UBLKWL_QD - j->nfree,
-		    ublk_status(d), d->avail_idx, d->used[1]);
+		    ublk_status(d), d->q.avail_idx, d->q.used[1]);
 	d->ok = 0;
 	ublkwl_job_fail(j, status, j->next);
 	j->nfree = UBLKWL_QD;
@@ -322,7 +322,7 @@ static int ublkwl_pattern(struct ublkwl *w, int op)
 	struct ublkwl_job jobs[MAX_BLK];
 	struct ublk *disks[MAX_BLK];
 	int n = ublkwl_disks(w, disks), i, rc = 0, writes[MAX_BLK];
-	u64 mark = ublk_alloc_mark(), t0 = rdtsc();
+	u64 mark = user_alloc_mark(), t0 = rdtsc();
 
 	for (i = 0; i < n; i++) {
 		if (ublkwl_job_init(&jobs[i], disks[i], 0,
@@ -368,11 +368,11 @@ static int ublkwl_pattern(struct ublkwl *w, int op)
 		} else {
 			user_printf("minios: blk %s %s ok start=%lu count=%lu seed=%lu us=%lu\n",
 				    disks[i]->name, what, w->start, w->count,
-				    j->seed, ublk_us(rdtsc() - t0));
+				    j->seed, user_us(rdtsc() - t0));
 		}
 	}
 out:
-	ublk_alloc_release(mark);
+	user_alloc_release(mark);
 	return rc;
 }
 
@@ -389,9 +389,9 @@ static int ublkwl_ro_try(struct ublk *d, u32 type, u64 sector, void *buf,
  */
 static void ublkwl_ro(struct ublkwl *w, struct ublk *d)
 {
-	u64 mark = ublk_alloc_mark(), len = w->count * UBLK_SECTOR, i;
-	u8 *before = ublk_alloc(len, 4096), *after = ublk_alloc(len, 4096);
-	struct vblk_range *r = ublk_alloc(sizeof(*r), 64);
+	u64 mark = user_alloc_mark(), len = w->count * UBLK_SECTOR, i;
+	u8 *before = user_alloc(len, 4096), *after = user_alloc(len, 4096);
+	struct vblk_range *r = user_alloc(sizeof(*r), 64);
 	int st_w, st_z = -1, st_d = -1, ok, same;
 
 	if (!r || !len || len > 0x100000) {
@@ -429,14 +429,14 @@ static void ublkwl_ro(struct ublkwl *w, struct ublk *d)
 		    same ? "unchanged" : "CHANGED",
 		    !!(d->features & VBLK_F_RO));
 out:
-	ublk_alloc_release(mark);
+	user_alloc_release(mark);
 }
 
 /* DISCARD or WRITE_ZEROES over [start, start + count), split by max. */
 static int ublkwl_ranges(struct ublk *d, u32 type, u64 start, u64 count,
 			 u32 max)
 {
-	struct vblk_range *r = ublk_alloc(sizeof(*r), 64);
+	struct vblk_range *r = user_alloc(sizeof(*r), 64);
 	u32 align = d->blk_size / UBLK_SECTOR;
 	int st = VBLK_S_OK;
 
@@ -475,7 +475,7 @@ static const char *ublkwl_zeroed(const struct ublkwl_job *j, u64 count)
  */
 static void ublkwl_discard(struct ublkwl *w, struct ublk *d)
 {
-	u64 mark = ublk_alloc_mark(), half = w->count / 2;
+	u64 mark = user_alloc_mark(), half = w->count / 2;
 	u32 align = d->blk_size / UBLK_SECTOR;
 	struct ublkwl_job j1, j2;
 	int st_d = -1, st_z = -1, ok;
@@ -513,7 +513,7 @@ static void ublkwl_discard(struct ublkwl *w, struct ublk *d)
 		    st_z < 0 ? "unsupported" : st_z != VBLK_S_OK ?
 		    ublk_status_name(st_z) : ublkwl_zeroed(&j2, w->count - half));
 out:
-	ublk_alloc_release(mark);
+	user_alloc_release(mark);
 }
 
 /* One workload on its disk(s). */
@@ -650,8 +650,8 @@ void ublkwl_start(void)
 	int i;
 
 	ublk_init_all();
-	if (cfg->blk_hostile[0])
-		ublkhostile_run(cfg->blk_hostile);
+	if (!lib_strncmp(cfg->hostile3, "blk-", 4))
+		ublkhostile_run(cfg->hostile3);
 	for (i = 0; i < cfg->nr_workloads; i++) {
 		struct ublkwl *w = &ublkwl_list[ublkwl_n];
 

@@ -6,6 +6,7 @@
  */
 #include "minios.h"
 #include "ublk.h"
+#include "unet.h"
 
 struct user_config user_config_page __attribute__((aligned(64)));
 u8 user_stack[16384] __attribute__((aligned(16)));
@@ -29,6 +30,7 @@ struct user_counter {
 
 static struct user_dirty user_dirty[MAX_WORKLOADS];
 static struct user_counter user_counter[MAX_WORKLOADS];
+static u64 user_mem_next;
 
 long user_syscall(long nr, long a, long b)
 {
@@ -37,6 +39,47 @@ long user_syscall(long nr, long a, long b)
 	__asm__ volatile("ud2" : "=a"(r) : "a"(nr), "D"(a), "S"(b)
 			 : "memory");
 	return r;
+}
+
+u64 user_us(u64 t)
+{
+	u64 hz = user_config_page.tsc_hz;
+
+	return t / hz * 1000000 + t % hz * 1000000 / hz;
+}
+
+u64 user_tsc_after_us(u64 us)
+{
+	return rdtsc() + user_config_page.tsc_hz / 1000000 * us;
+}
+
+/*
+ * User memory for the devices' rings and buffers, given out from
+ * user_config.dma_mem; nothing is freed but by going back to a mark.
+ */
+void *user_alloc(u64 size, u64 align)
+{
+	u64 a;
+
+	if (!user_mem_next)
+		user_mem_next = user_config_page.dma_mem;
+	a = (user_mem_next + align - 1) & ~(align - 1);
+	if (!a || a + size < a || a + size > user_config_page.dma_mem_end)
+		return NULL;
+	user_mem_next = a + size;
+	return (void *)a;
+}
+
+u64 user_alloc_mark(void)
+{
+	if (!user_mem_next)
+		user_mem_next = user_config_page.dma_mem;
+	return user_mem_next;
+}
+
+void user_alloc_release(u64 mark)
+{
+	user_mem_next = mark;
 }
 
 /* Appends s to out (of size n, at *len) with each "\n" as "\r\n". */
@@ -167,7 +210,7 @@ void user_main(void)
 {
 	struct user_config *cfg = &user_config_page;
 	u64 hz = cfg->tsc_hz, end = ~0UL, now;
-	int i, busy = 0;
+	int i, busy = 0, finite;
 
 	user_boot_report(&cfg->boot);
 	if (cfg->initrd_size)
@@ -177,14 +220,17 @@ void user_main(void)
 				      cfg->initrd_size));
 	/* the disks, their hostile case and one-shot workloads */
 	ublkwl_start();
+	/* the network cards, their hostile case, the addresses */
+	unetwl_start();
 	if (!cfg->nr_workloads)
 		user_syscall(SYS_EXIT, 0, 0);
 	busy = ublkwl_busy();
 	for (i = 0; i < cfg->nr_workloads; i++)
-		if (cfg->wl[i].kind != WL_BLK)
+		if (cfg->wl[i].kind != WL_BLK && cfg->wl[i].kind != WL_NET)
 			break;
-	if (i == cfg->nr_workloads && !busy && !cfg->runtime_s)
-		user_syscall(SYS_EXIT, 0, 0);	/* only disk workloads: done */
+	/* only disk workloads and network ones that end (send, ping) */
+	finite = i == cfg->nr_workloads && !busy && !unetwl_forever() &&
+		 !cfg->runtime_s;
 	if (cfg->runtime_s)
 		end = cfg->start_tsc + cfg->runtime_s * hz;
 	for (i = 0; i < cfg->nr_workloads; i++) {
@@ -210,15 +256,20 @@ void user_main(void)
 		}
 	}
 	for (;;) {
-		u64 wake = end;
+		u64 wake = end, net;
 		long ev;
 
 		now = rdtsc();
+		if (finite && unetwl_done()) {
+			unetwl_finish();
+			user_syscall(SYS_EXIT, 0, 0);	/* all done */
+		}
 		if (now >= end) {
 			if (cfg->verify_at_end) {
 				user_dirty_verify();
 				ublkwl_verify();
 			}
+			unetwl_finish();
 			user_syscall(SYS_EXIT, 0, 0);
 		}
 		ublkwl_tick(now);
@@ -242,6 +293,9 @@ void user_main(void)
 						 now - cfg->start_tsc);
 		if (busy && now + hz / 100 < wake)
 			wake = now + hz / 100;
+		net = unetwl_run(now, wake);
+		if (net < wake)
+			wake = net;
 		ev = user_syscall(SYS_SLEEP, wake, 0);
 		if (ev & EV_VERIFY) {
 			user_dirty_verify();

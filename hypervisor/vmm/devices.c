@@ -189,6 +189,42 @@ static unsigned int nr_disks(const struct vmm *vmm)
 	return vmm->nr_disks;
 }
 
+static int net_create(struct vmm *vmm, unsigned int i)
+{
+	struct vmm_vif *v = &vmm->vifs[i];
+	int rc = virtio_net_create(&v->net, &vmm->pci, &vmm->vm, vmm->loop, &v->conf);
+
+	for (unsigned int q = 0; q < VIRTIO_NET_MAX_QUEUE_PAIRS; q++)
+		v->conf.tap_fds[q] = -1;	/* the device's now, or closed */
+	return rc;
+}
+
+static void net_st(struct state_io *io, struct vmm *vmm, unsigned int i)
+{
+	virtio_net_state(io, vmm->vifs[i].net);
+}
+
+static int net_post_load(struct vmm *vmm, unsigned int i)
+{
+	return virtio_net_post_load(vmm->vifs[i].net);
+}
+
+static void net_quiesce(struct vmm *vmm, unsigned int i)
+{
+	virtio_net_quiesce(vmm->vifs[i].net);
+}
+
+static void net_destroy(struct vmm *vmm, unsigned int i)
+{
+	virtio_net_destroy(vmm->vifs[i].net);	/* closes the taps */
+	vmm->vifs[i].net = NULL;
+}
+
+static unsigned int nr_vifs(const struct vmm *vmm)
+{
+	return vmm->nr_vifs;
+}
+
 /*
  * Each entry is a device model and how many instances of it the domain
  * has (NULL: one); instance N is named "<model>.N" ("virtio-console.0",
@@ -214,6 +250,8 @@ static const struct device_entry {
 	  .post_load = vcon_post_load },
 	{ .model = "virtio-blk", .count = nr_disks, .create = blk_create, .state = blk_st,
 	  .post_load = blk_post_load, .quiesce = blk_quiesce, .destroy = blk_destroy },
+	{ .model = "virtio-net", .count = nr_vifs, .create = net_create, .state = net_st,
+	  .post_load = net_post_load, .quiesce = net_quiesce, .destroy = net_destroy },
 };
 
 #define NR_DEVICES (sizeof(devices) / sizeof(devices[0]))
@@ -242,11 +280,18 @@ int vmm_devices_init(struct vmm *vmm)
 				err("cannot create device %s: %s",
 				    device_name(&devices[i], n, name, sizeof(name)), strerror(-rc));
 				/* the instances not made yet still own their descriptors */
-				for (unsigned int k = n + 1; devices[i].count == nr_disks &&
-				     k < vmm->nr_disks; k++) {
+				for (unsigned int k = devices[i].count == nr_disks ? n + 1 : 0;
+				     k < vmm->nr_disks && vmm->disks[k].conf.fd >= 0; k++) {
 					close(vmm->disks[k].conf.fd);
 					vmm->disks[k].conf.fd = -1;
 				}
+				for (unsigned int k = devices[i].count == nr_vifs ? n + 1 : 0;
+				     k < vmm->nr_vifs; k++)
+					for (unsigned int q = 0; q < VIRTIO_NET_MAX_QUEUE_PAIRS; q++)
+						if (vmm->vifs[k].conf.tap_fds[q] >= 0) {
+							close(vmm->vifs[k].conf.tap_fds[q]);
+							vmm->vifs[k].conf.tap_fds[q] = -1;
+						}
 				return rc;
 			}
 		}

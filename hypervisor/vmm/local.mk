@@ -18,7 +18,9 @@ HV_VMM_CORE = \
 	hypervisor/vmm/virtio/pci.c hypervisor/vmm/virtio/pci.h \
 	hypervisor/vmm/virtio/console.c hypervisor/vmm/virtio/console.h \
 	hypervisor/vmm/virtio/blk.c hypervisor/vmm/virtio/blk.h \
-	hypervisor/vmm/virtio/blkio.c hypervisor/vmm/virtio/blkio.h
+	hypervisor/vmm/virtio/blkio.c hypervisor/vmm/virtio/blkio.h \
+	hypervisor/vmm/virtio/net.c hypervisor/vmm/virtio/net.h \
+	hypervisor/vmm/virtio/netq.c hypervisor/vmm/virtio/netq.h
 # What HV_VMM_CORE links with (disk I/O: io_uring).
 HV_VMM_LIBS = $(LIBURING_LIBS)
 hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \

@@ -212,6 +212,87 @@ static int start_disks(struct vmm *vmm, const hv_domain_config *cfg, int *fds, s
 	return 0;
 }
 
+_Static_assert(VMM_MAX_VIFS == HV_DOMAIN_MAX_VIFS &&
+	       VIRTIO_NET_MAX_QUEUE_PAIRS == HV_VIF_MAX_QUEUES,
+	       "a domain's vifs as its description gives them");
+
+void start_vif_conf(struct vmm_vif *vv, const hv_vif_spec *n, const int *fds)
+{
+	unsigned int q = n->queues ? n->queues : 1;
+
+	memset(vv, 0, sizeof(*vv));
+	snprintf(vv->name, sizeof(vv->name), "vif%u", n->devid);
+	vv->devid = n->devid;
+	vv->conf.nr_queue_pairs = q;
+	for (unsigned int i = 0; i < VIRTIO_NET_MAX_QUEUE_PAIRS; i++)
+		vv->conf.tap_fds[i] = i < q ? fds[i] : -1;
+	memcpy(vv->conf.mac, n->mac, 6);
+	vv->conf.mtu = n->mtu;
+	vv->conf.pci_slot = PLAT_PCI_SLOT_VIF0 + n->devid;
+	if (n->rate && hv__rate_parse(n->rate, &vv->conf.rate_bytes, &vv->conf.rate_interval_us))
+		vv->conf.rate_bytes = vv->conf.rate_interval_us = 0;	/* validated before */
+	vv->conf.name = vv->name;
+}
+
+/*
+ * The domain's vifs, from its description and the @nfds tap descriptors
+ * that came for them (one per queue pair, in the description's order),
+ * into vmm->vifs in PCI slot (devid) order.  The descriptors move into
+ * vmm->vifs (their slots in @fds become -1).
+ */
+static int start_vifs(struct vmm *vmm, const hv_domain_config *cfg, int *fds, size_t nfds)
+{
+	size_t want = 0, k = 0;
+
+	for (size_t i = 0; i < cfg->nr_vifs; i++)
+		want += cfg->vifs[i]->queues ? cfg->vifs[i]->queues : 1;
+	if (want != nfds || cfg->nr_vifs > VMM_MAX_VIFS) {
+		err("domain %s: its description has %zu vif%s taking %zu tap descriptor%s, but "
+		    "%zu came", cfg->name, cfg->nr_vifs, cfg->nr_vifs == 1 ? "" : "s", want,
+		    want == 1 ? "" : "s", nfds);
+		return -EBADF;
+	}
+	for (unsigned int devid = 0; devid < HV_DOMAIN_MAX_VIFS; devid++) {
+		size_t j = 0;
+
+		for (size_t i = 0; i < cfg->nr_vifs; i++) {
+			const hv_vif_spec *n = cfg->vifs[i];
+			unsigned int q = n->queues ? n->queues : 1;
+
+			if (n->devid == devid) {
+				start_vif_conf(&vmm->vifs[k++], n, fds + j);
+				for (unsigned int m = 0; m < q; m++)
+					fds[j + m] = -1;
+			}
+			j += q;
+		}
+	}
+	if (k != cfg->nr_vifs) {
+		err("domain %s: its vifs have no devids of their own", cfg->name);
+		for (size_t i = 0; i < k; i++)
+			for (unsigned int m = 0; m < vmm->vifs[i].conf.nr_queue_pairs; m++)
+				close(vmm->vifs[i].conf.tap_fds[m]);
+		return -EINVAL;
+	}
+	vmm->nr_vifs = (unsigned int)k;
+	return 0;
+}
+
+/* The disks' descriptors, then the taps'. */
+static int start_devices(struct vmm *vmm, const hv_domain_config *cfg, int *fds, size_t nfds,
+			 const struct vmm_start *st)
+{
+	size_t disks = 0;
+	int rc;
+
+	for (size_t i = 0; i < cfg->nr_disks; i++)
+		disks += cfg->disks[i]->target != NULL;
+	if (disks > nfds)
+		disks = nfds;
+	rc = start_disks(vmm, cfg, fds, disks, st);
+	return rc ? rc : start_vifs(vmm, cfg, fds + disks, nfds - disks);
+}
+
 /* The description @text, @len bytes: decoded, checked as libhv and hvd check it, runnable. */
 static int start_description(hv_ctx *ctx, const char *text, size_t len, hv_domain_config *cfg)
 {
@@ -263,9 +344,9 @@ static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, 
 	rc = start_description(&ctx, text, text_len, &cfg);
 	if (rc)
 		goto out;
-	/* the kernel, the ramdisk, then the disks */
+	/* the kernel, the ramdisk, then the disks and the taps */
 	base = b.flags & HV_VMM_BUILD_RAMDISK ? 2 : 1;
-	rc = start_disks(vmm, &cfg, fds + base, nfds - base, st);
+	rc = start_devices(vmm, &cfg, fds + base, nfds - base, st);
 	if (rc)
 		goto out;
 	if (hv_domain_config_kernel_cmdline(&ctx, &cfg, &cmdline)) {
@@ -324,7 +405,7 @@ static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds
 		hv_domain_config_init(&cfg);
 		rc = start_description(&ctx, text, text_len, &cfg);
 		if (!rc)
-			rc = start_disks(vmm, &cfg, fds + 1, nfds - 1, st);
+			rc = start_devices(vmm, &cfg, fds + 1, nfds - 1, st);
 		hv_domain_config_dispose(&cfg);
 		hv__ctx_fini(&ctx);
 		if (rc)

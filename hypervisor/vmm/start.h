@@ -54,6 +54,13 @@ int start_from_control(struct vmm *vmm, struct vmm_start *st);
 struct vmm_disk;
 void start_disk_conf(struct vmm_disk *vd, const hv_disk_spec *d, int fd, const char *serial,
 		     unsigned int vcpus);
+/*
+ * One vif of a description, @n, with its taps @fds (one per queue pair),
+ * into @vv: MAC, MTU, queue pairs, rate (Xen's credit) and PCI slot
+ * (PLAT_PCI_SLOT_VIF0 + its devid).
+ */
+struct vmm_vif;
+void start_vif_conf(struct vmm_vif *vv, const hv_vif_spec *n, const int *fds);
 
 /*
  * A description (@len bytes of JSON) into @cfg (initialised by the caller),

@@ -13,6 +13,7 @@
 #include "dev/pcihp.h"
 #include "virtio/blk.h"
 #include "virtio/console.h"
+#include "virtio/net.h"
 #include "kvm/vm.h"
 
 /*
@@ -28,6 +29,16 @@ struct vmm_disk {
 	struct virtio_blk *blk;
 };
 
+/* A vif, the same way: devices.c makes "virtio-net.N" from vifs[N] (in
+ * devid order), which owns the taps in conf.tap_fds from then on. */
+#define VMM_MAX_VIFS 8
+struct vmm_vif {
+	struct virtio_net_conf conf;
+	char name[16];		/* "vif<devid>" */
+	unsigned int devid;
+	struct virtio_net *net;
+};
+
 struct vmm {
 	struct vm vm;
 	struct loop *loop;
@@ -40,6 +51,8 @@ struct vmm {
 	struct virtio_console vcon;
 	unsigned int nr_disks;
 	struct vmm_disk disks[VMM_MAX_DISKS];
+	unsigned int nr_vifs;
+	struct vmm_vif vifs[VMM_MAX_VIFS];
 	struct pcihp hp;
 	uint32_t ejected;	/* slots the guest ejected, for the I/O thread */
 	int hp_fd;		/* eventfd: the guest ejected a slot */

@@ -1,11 +1,13 @@
 # libFuzzer targets, built with clang and run for a bounded time by make
 # check (tests/fuzz/run.sh).  Without a libFuzzer-capable clang they skip.
 FUZZ_TARGETS = tests/fuzz/fuzz-devstate tests/fuzz/fuzz-virtq tests/fuzz/fuzz-blk \
-	tests/fuzz/fuzz-xlcfg
-FUZZ_TESTS = tests/fuzz/devstate.sh tests/fuzz/virtq.sh tests/fuzz/blk.sh tests/fuzz/xlcfg.sh
+	tests/fuzz/fuzz-net tests/fuzz/fuzz-xlcfg
+FUZZ_TESTS = tests/fuzz/devstate.sh tests/fuzz/virtq.sh tests/fuzz/blk.sh tests/fuzz/net.sh \
+	tests/fuzz/xlcfg.sh
 TESTS += $(FUZZ_TESTS)
 EXTRA_DIST += $(FUZZ_TESTS) tests/fuzz/run.sh tests/fuzz/fuzz-devstate.c \
-	tests/fuzz/fuzz-virtq.c tests/fuzz/fuzz-blk.c tests/fuzz/devices.h
+	tests/fuzz/fuzz-virtq.c tests/fuzz/fuzz-blk.c tests/fuzz/fuzz-net.c tests/fuzz/seeds-net \
+	tests/fuzz/devices.h
 CLEANFILES += $(FUZZ_TARGETS)
 
 if HAVE_FUZZ
@@ -29,10 +31,15 @@ tests/fuzz/fuzz-blk: tests/fuzz/fuzz-blk.c $(FUZZ_VMM_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) $(HV_VMM_LIBS) -lpthread
 
+tests/fuzz/fuzz-net: tests/fuzz/fuzz-net.c $(FUZZ_VMM_SRC)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) $(HV_VMM_LIBS) -lpthread
+
 tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
-		-o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) -lpthread
+		$(LIBNL_ROUTE_CFLAGS) -o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) \
+		$(LIBNL_ROUTE_LIBS) -lpthread
 endif
 
 # hvd's request decoding and checking (hypervisor/hvd/request.c).

@@ -31,10 +31,11 @@ xl_rc 1 create "$T/e3.cfg"
 grep -q "disk xvda: $T/nonexistent.img: cannot open it for reading and writing: No such file" "$T/err" ||
 	{ cat "$T/err" >&2; fail "disk: a missing target is not named"; }
 gone e3 || fail "a create refused for its disk left e3 behind"
-mkcfg e4 'vif = [ "bridge=br0" ]'
+mkcfg e4 'vif = [ "bridge=br0,script=/etc/xen/scripts/vif-bridge" ]'
 xl_rc 1 create "$T/e4.cfg"
-grep -q 'vif: network interfaces are not supported' "$T/err" || { cat "$T/err" >&2; fail "vif: unclear refusal"; }
-ok "a missing disk and vifs are refused clearly"
+grep -q 'script /etc/xen/scripts/vif-bridge: hv makes the tap' "$T/err" ||
+	{ cat "$T/err" >&2; fail "vif: unclear refusal of a script"; }
+ok "a missing disk and a vif with a hotplug script are refused clearly"
 
 mkcfg e5 'extra = "workload=idle"'
 xl_ok create "$T/e5.cfg"

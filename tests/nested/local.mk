@@ -25,7 +25,8 @@ NESTED_LINUX_TESTS = \
 	tests/nested/linux-xl.sh \
 	tests/nested/linux-save.sh \
 	tests/nested/linux-hotplug.sh \
-	tests/nested/linux-blk.sh
+	tests/nested/linux-blk.sh \
+	tests/nested/linux-net.sh
 TESTS += $(NESTED_LINUX_TESTS)
 
 EXTRA_DIST += \
@@ -39,6 +40,7 @@ EXTRA_DIST += \
 	tests/nested/save-outer.sh \
 	tests/nested/blk-init \
 	tests/nested/hotplug-outer.sh \
+	tests/nested/net-outer.sh \
 	$(NESTED_LINUX_TESTS)
 
 # The harness caches the vmlinux it extracts and the initramfs images here.

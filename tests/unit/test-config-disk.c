@@ -279,7 +279,7 @@ START_TEST(test_validate)
 	static const char *const one[] = { "/a,raw,xvda" };
 	static const char *const twins[] = { "/a,raw,xvda", "/b,raw,hda" };
 	static const char *const parts[] = { "/a,raw,xvda1", "/b,raw,xvda2", "/c,raw,xvda" };
-	static const char *const far[] = { "/a,raw,xvdae" };
+	static const char *const far[] = { "/a,raw,xvdu" };
 	hv_domain_config cfg;
 
 	config_of(&cfg, twins, 2);
@@ -299,7 +299,7 @@ START_TEST(test_validate)
 	config_of(&cfg, far, 1);
 	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 0), 0);
 	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG,
-		"vdev xvdae is disk 30: hv gives disk numbers 0 to 29");
+		"vdev xvdu is disk 20: hv gives disk numbers 0 to 19");
 	hv_domain_config_dispose(&cfg);
 
 	config_of(&cfg, one, 1);
@@ -327,6 +327,84 @@ START_TEST(test_validate)
 }
 END_TEST
 
+/* Xen's credit: bytes per interval */
+START_TEST(test_vif_rate)
+{
+	static const struct {
+		const char *s;
+		uint64_t bytes, us;
+	} good[] = {
+		{ "10Mb/s@20ms", 25000, 20000 },	/* 1.25 MB/s for 20 ms */
+		{ "100MB/s", 5000000, 50000 },		/* default interval 50 ms */
+		{ "1Gb/s@10us", 1250, 10 },
+		{ "8b/s@1s", 1, 1000000 },
+		{ "1B/s@100", 1, 100 },			/* no suffix: microseconds */
+		{ "3KB/s@1ms", 3, 1000 },
+	};
+	static const char *const bad[] = {
+		"", "fast", "10Mb", "10Mb/s@", "10Mb/s@ms", "10Mb/s@20h", "0Mb/s",
+		"10M/s", "10Mb/s@0ms", "10Mb/s@11s", "99999999999999999999B/s",
+	};
+	uint64_t b, us;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(hv__rate_parse(good[i].s, &b, &us) == 0, "%s", good[i].s);
+		ck_assert_msg(b == good[i].bytes && us == good[i].us, "%s: %llu bytes per %llu us",
+			      good[i].s, (unsigned long long)b, (unsigned long long)us);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(hv__rate_parse(bad[i], &b, &us) == -1, "%s", bad[i]);
+}
+END_TEST
+
+/* devids, MACs and bridges a domain's vifs get */
+START_TEST(test_vifs_complete)
+{
+	static const uint8_t uuid[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	static const uint8_t uuid2[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17 };
+	static const char *const specs[] = { "", "devid=0", "mac=00:16:3e:00:00:01,bridge=br1", "" };
+	uint8_t m[6], m2[6];
+	hv_domain_config cfg;
+	hv_vif_spec *v;
+
+	config_of(&cfg, NULL, 0);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_int_eq(hv_vif_spec_parse(ctx, specs[i], &v), 0);
+		ck_assert_int_eq(hv_domain_config_add_vif(&cfg, v), 0);
+	}
+	ck_assert_int_eq(hv__vifs_complete(&cfg, uuid), 0);
+	/* a given devid is kept, the others take the lowest free ones in order */
+	ck_assert_uint_eq(cfg.vifs[0]->devid, 1);
+	ck_assert_uint_eq(cfg.vifs[1]->devid, 0);
+	ck_assert_uint_eq(cfg.vifs[2]->devid, 2);
+	ck_assert_uint_eq(cfg.vifs[3]->devid, 3);
+	for (size_t i = 0; i < 4; i++) {
+		ck_assert_int_eq(cfg.vifs[i]->has_mac, 1);
+		ck_assert_str_eq(cfg.vifs[i]->bridge, i == 2 ? "br1" : HV_VIF_DEFAULT_BRIDGE);
+		/* Xen's prefix, unicast, locally unique */
+		if (i != 2)
+			ck_assert(cfg.vifs[i]->mac[0] == 0 && cfg.vifs[i]->mac[1] == 0x16 &&
+				  cfg.vifs[i]->mac[2] == 0x3e && !(cfg.vifs[i]->mac[3] & 0x80));
+	}
+	ck_assert_uint_eq(cfg.vifs[2]->mac[5], 1);
+	ck_assert_mem_ne(cfg.vifs[0]->mac, cfg.vifs[1]->mac, 6);
+	/* stable for one domain, another for another */
+	hv__vif_default_mac(uuid, 1, m);
+	ck_assert_mem_eq(m, cfg.vifs[0]->mac, 6);
+	hv__vif_default_mac(uuid2, 1, m2);
+	ck_assert_mem_ne(m, m2, 6);
+	/* idempotent: a second pass changes nothing */
+	memcpy(m, cfg.vifs[3]->mac, 6);
+	ck_assert_int_eq(hv__vifs_complete(&cfg, uuid2), 0);
+	ck_assert_mem_eq(m, cfg.vifs[3]->mac, 6);
+	ck_assert_uint_eq(cfg.vifs[3]->devid, 3);
+	/* a devid given twice is refused */
+	cfg.vifs[3]->devid = 0;
+	refused(&cfg, 0, HV_ERROR_CONFIG, "vifs[3]: devid 0 is also vifs[1]'s");
+	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
 START_TEST(test_disk_limit)
 {
 	char specs[HV_DOMAIN_MAX_DISKS + 2][32];
@@ -338,7 +416,7 @@ START_TEST(test_disk_limit)
 		p[i] = specs[i];
 	}
 	/* 12 disks and an empty CD-ROM drive are fine */
-	snprintf(specs[HV_DOMAIN_MAX_DISKS], sizeof(specs[0]), ",,hdz,cdrom");
+	snprintf(specs[HV_DOMAIN_MAX_DISKS], sizeof(specs[0]), ",,hdt,cdrom");
 	config_of(&cfg, p, HV_DOMAIN_MAX_DISKS + 1);
 	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
 	hv_domain_config_dispose(&cfg);
@@ -393,8 +471,25 @@ START_TEST(test_validate_create)
 	ck_log_has("W: domain \"d\": cpus: vCPU pinning is not supported yet");
 	ck_assert_int_eq(hv_vif_spec_parse(ctx, "bridge=br0", &vif), 0);
 	ck_assert_int_eq(hv_domain_config_add_vif(&cfg, vif), 0);
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
+	vif->model = strdup("e1000");
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 0), 0);
 	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_NOSYS,
-		"E: domain \"d\": vif: network interfaces are not supported by hv yet");
+		"E: domain \"d\": vifs[0]: model e1000: hv's network device is virtio-net (use model=virtio, or leave model out)");
+	free(vif->model);
+	vif->model = strdup("virtio");
+	vif->script = strdup("vif-bridge");
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_NOSYS,
+		"vifs[0]: script vif-bridge: hv makes the tap and puts it on its bridge itself");
+	free(vif->script);
+	vif->script = NULL;
+	for (int i = 1; i <= HV_DOMAIN_MAX_VIFS; i++) {
+		ck_assert_int_eq(hv_vif_spec_parse(ctx, "", &vif), 0);
+		ck_assert_int_eq(hv_domain_config_add_vif(&cfg, vif), 0);
+	}
+	ck_assert_int_eq(hv_config_validate(ctx, &cfg, 0), 0);
+	refused(&cfg, HV_CONFIG_VALIDATE_CREATE, HV_ERROR_CONFIG,
+		"vif: 9 vifs, more than the 8 hv gives a domain");
 	refused(&cfg, 4, HV_ERROR_INVAL, "unknown flags 0x4");
 	hv_domain_config_dispose(&cfg);
 }
@@ -437,6 +532,8 @@ int main(void)
 	tcase_add_test(tc, test_json);
 	tcase_add_test(tc, test_validate);
 	tcase_add_test(tc, test_disk_limit);
+	tcase_add_test(tc, test_vif_rate);
+	tcase_add_test(tc, test_vifs_complete);
 	tcase_add_test(tc, test_validate_create);
 	tcase_add_test(tc, test_sizes);
 	suite_add_tcase(s, tc);

@@ -397,7 +397,7 @@ static const struct {
 	{ "disk = [ '/a,raw,xvda,devtype=floppy' ]\n", "devtype \"floppy\" is not disk or cdrom" },
 	{ "vif = [ 'bridge' ]\n", "guest.cfg:1: vif: \"bridge\": \"bridge\" is not KEY=VALUE (e.g. bridge=br0)" },
 	{ "vif = [ 'brige=br0' ]\n", "guest.cfg:1: vif: \"brige=br0\": unknown parameter \"brige\"" },
-	{ "vif = [ 'rate=fast' ]\n", "vif: \"rate=fast\": rate \"fast\" is not a rate (try \"10Mb/s\" or \"100MB/s@20ms\")" },
+	{ "vif = [ 'rate=fast' ]\n", "vif: \"rate=fast\": rate \"fast\" is not a rate (a number with K, M or G" },
 	{ "vif = [ 'mtu=9' ]\n", "vif: \"mtu=9\": mtu \"9\" is not a number from 68 to 65535" },
 	{ "vif = [ 'vifname=a/b' ]\n", "vifname \"a/b\" is not a host interface name" },
 };
@@ -556,7 +556,8 @@ START_TEST(test_vif_specs)
 
 	ck_assert_int_eq(hv_vif_spec_parse(ctx,
 		" mac=00:16:3E:74:34:32 , bridge=xenbr1,ip=10.0.0.2 10.0.0.3,model=e1000,"
-		"script=vif-route,vifname=web1-eth0,rate=100MB/s,mtu=1500,type=ioemu",
+		"script=vif-route,vifname=web1-eth0,rate=100MB/s,mtu=1500,type=ioemu,"
+		"devid=3,queues=2,accel=x",
 		&v), 0);
 	ck_assert_int_eq(v->has_mac, 1);
 	ck_assert_mem_eq(v->mac, mac, 6);
@@ -567,14 +568,25 @@ START_TEST(test_vif_specs)
 	ck_assert_str_eq(v->vifname, "web1-eth0");
 	ck_assert_str_eq(v->rate, "100MB/s");
 	ck_assert_uint_eq(v->mtu, 1500);
+	ck_assert_uint_eq(v->devid, 3);
+	ck_assert_uint_eq(v->queues, 2);
 	ck_log_has("W: vif: \" mac=00:16:3E:74:34:32 , bridge=xenbr1");
-	ck_log_has("type is not used by hv; ignored");
+	ck_log_has("accel is not used by hv; ignored");
 	hv_vif_spec_free(v);
 
 	ck_assert_int_eq(hv_vif_spec_parse(ctx, "", &v), 0);
 	ck_assert_int_eq(v->has_mac, 0);
 	ck_assert_ptr_null(v->bridge);
+	ck_assert_uint_eq(v->devid, HV_VIF_DEVID_AUTO);
+	ck_assert_uint_eq(v->queues, 0);
 	hv_vif_spec_free(v);
+
+	ck_assert_int_eq(hv_vif_spec_parse(ctx, "type=netfront", &v), HV_ERROR_CONFIG);
+	ck_log_has("type \"netfront\" is not vif or ioemu");
+	ck_assert_int_eq(hv_vif_spec_parse(ctx, "devid=8", &v), HV_ERROR_CONFIG);
+	ck_log_has("devid \"8\" is not a number from 0 to 7");
+	ck_assert_int_eq(hv_vif_spec_parse(ctx, "queues=0", &v), HV_ERROR_CONFIG);
+	ck_log_has("queues \"0\" is not a number from 1 to 4");
 
 	ck_assert_int_eq(hv_vif_spec_parse(ctx, "mac=00:16:3e:74:34", &v), HV_ERROR_CONFIG);
 	ck_assert_ptr_null(v);

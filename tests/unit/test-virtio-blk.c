@@ -25,6 +25,7 @@
 #include "virtio/pci.h"
 #include "virtio/queue.h"
 #include "snapshot/state.h"
+#include "virtio-harness.h"
 
 #define MEM_SIZE	(4u << 20)
 #define QSIZE		64
@@ -54,50 +55,10 @@ struct desc {
 	uint16_t flags, next;
 };
 
-static struct vm vm;
-static struct pci_bus bus;
-static struct loop *loop;
-static pthread_t loop_thread;
 static struct virtio_blk *blk;
-static struct pci_dev *pd;
 static char path[] = "/tmp/hv-test-blk-XXXXXX";
 static int file_fd = -1;
 static uint16_t avail_idx, head_next;
-
-static int quit_fd = -1;
-
-static void quit_cb(void *opaque, int fd, unsigned int events)
-{
-	loop_quit(opaque);
-}
-
-static void *loop_main(void *opaque)
-{
-	loop_run(opaque);
-	return NULL;
-}
-
-static void reg_w(uint64_t off, uint64_t v, unsigned int size)
-{
-	pthread_mutex_lock(&vm.io_lock);
-	pd->bar[0].write(pd, off, &v, size);
-	pthread_mutex_unlock(&vm.io_lock);
-}
-
-static uint64_t reg_r(uint64_t off, unsigned int size)
-{
-	uint64_t v = 0;
-
-	pthread_mutex_lock(&vm.io_lock);
-	pd->bar[0].read(pd, off, &v, size);
-	pthread_mutex_unlock(&vm.io_lock);
-	return v;
-}
-
-static uint8_t *gpa(uint64_t a)
-{
-	return vm.mem + a;
-}
 
 static uint16_t used_idx(void)
 {
@@ -206,21 +167,7 @@ static void make_disk(bool ro, uint64_t iops, uint64_t bps, uint64_t bps_burst)
 
 static void setup(void)
 {
-	memset(&vm, 0, sizeof(vm));
-	vm.mem = aligned_alloc(4096, MEM_SIZE);
-	ck_assert_ptr_nonnull(vm.mem);
-	memset(vm.mem, 0, MEM_SIZE);
-	vm.mem_size = MEM_SIZE;
-	vm.regions[0].size = MEM_SIZE;
-	vm.nr_regions = 1;
-	vm.vm_fd = -1;
-	pthread_mutex_init(&vm.io_lock, NULL);
-	ck_assert_int_eq(pci_bus_init(&bus, NULL), 0);
-	loop = loop_new();
-	ck_assert_ptr_nonnull(loop);
-	quit_fd = eventfd(0, EFD_CLOEXEC);
-	ck_assert_int_eq(loop_add(loop, quit_fd, quit_cb, loop), 0);
-	ck_assert_int_eq(pthread_create(&loop_thread, NULL, loop_main, loop), 0);
+	harness_setup(MEM_SIZE);
 	strcpy(path, "/tmp/hv-test-blk-XXXXXX");
 	file_fd = mkstemp(path);
 	ck_assert_int_ge(file_fd, 0);
@@ -235,13 +182,9 @@ static void teardown(void)
 		pthread_mutex_unlock(&vm.io_lock);
 		blk = NULL;
 	}
-	ck_assert_int_eq(eventfd_write(quit_fd, 1), 0);
-	pthread_join(loop_thread, NULL);
-	close(quit_fd);
-	loop_free(loop);
+	harness_teardown();
 	close(file_fd);
 	unlink(path);
-	free(vm.mem);
 }
 
 static void fill(uint8_t *p, size_t len, unsigned int seed)

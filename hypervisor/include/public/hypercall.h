@@ -29,7 +29,7 @@
 #define HV_HC_MAGIC		0x43485648u	/* "HVHC" */
 #define HV_HC_VERSION		1
 #define HV_HC_MSG_MAX		65536		/* whole message, header included */
-#define HV_HC_MAX_FDS		16	/* a restore: image, kernel, ramdisk, 12 disks */
+#define HV_HC_MAX_FDS		48	/* a restore: image, kernel, ramdisk, 12 disks, 8 vifs of 4 queues */
 
 #define HV_HC_F_REPLY		0x0001
 #define HV_HC_F_EVENT		0x0002
@@ -135,8 +135,13 @@ struct hv_hc_domid {
  * for reading and writing (for reading only if the disk is read-only or a
  * CD-ROM), locked by the client (docs/hypercall-abi.md); hvd keeps its own
  * duplicates, and so the locks, until the domain is destroyed, and hands
- * them to every hv-vmm the domain gets (restarts too).  Too few or too many
- * descriptors: HV_HC_EBADF.  The reply comes once the domain runs, or is built and paused
+ * them to every hv-vmm the domain gets (restarts too).  Then the vifs'
+ * taps, in the order of its "vifs" array, one descriptor per queue pair
+ * ("queues", default 1): /dev/net/tun opened with IFF_TAP, IFF_NO_PI and
+ * IFF_VNET_HDR (IFF_MULTI_QUEUE for more than one), the tap already on its
+ * bridge and up (the client does all of that); hvd keeps duplicates as for
+ * disks.  The description the client sends says each vif's devid, MAC and
+ * bridge.  Too few or too many descriptors: HV_HC_EBADF.  The reply comes once the domain runs, or is built and paused
  * with HV_HC_CREATE_PAUSED; a domain whose build fails leaves nothing
  * behind, and the reply's message says why.
  */

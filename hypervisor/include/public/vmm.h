@@ -140,7 +140,10 @@ struct hv_vmm_save_result {
  * and never opens a disk path itself.  The guest sees the disks in the
  * order of their vdev's disk number (hv_config_validate() in
  * hv/config.h), as virtio-blk devices whose serial is the vdev.  Fewer or
- * more disk descriptors than that: -EBADF.  hv-vmm builds the domain (memory,
+ * more disk descriptors than that: -EBADF.  The vifs' taps follow the
+ * disks' (as CREATE_DOMAIN passes them, hypercall.h): one descriptor per
+ * queue pair, in the order of the description's "vifs"; each becomes a
+ * virtio-net device in PCI slot 24 + its devid.  hv-vmm builds the domain (memory,
  * devices, ACPI, the kernel loaded) and replies; a failed reply's message
  * says why, and hv-vmm then exits.  After a successful reply the vCPUs
  * start, unless HV_VMM_BUILD_PAUSED, and HV_VMM_EV_RUNNING follows.  Only

@@ -85,7 +85,9 @@ const struct hv__struct_desc hv__disk_desc = {
 
 static void vif_init(void *obj)
 {
-	(void)obj;
+	hv_vif_spec *vif = obj;
+
+	vif->devid = HV_VIF_DEVID_AUTO;
 }
 
 static const struct hv__field vif_fields[] = {
@@ -97,6 +99,8 @@ static const struct hv__field vif_fields[] = {
 	FIELD(hv_vif_spec, vifname, HV__F_STRING, 0, NULL, NULL),
 	FIELD(hv_vif_spec, rate, HV__F_STRING, 0, NULL, NULL),
 	FIELD(hv_vif_spec, mtu, HV__F_UINT, 0, NULL, NULL),
+	FIELD(hv_vif_spec, queues, HV__F_UINT, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_vif_spec, devid, HV__F_UINT, HV__OMIT_UNSET, NULL, NULL),
 };
 
 const struct hv__struct_desc hv__vif_desc = {
@@ -486,4 +490,57 @@ void hv__buf_free(struct hv__buf *b)
 {
 	free(b->s);
 	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * The MAC a vif without one gets: 00:16:3e (Xen's prefix, as xl uses) and
+ * three bytes of a hash of the domain's UUID and the vif's devid, so that
+ * the same domain's vif keeps its address across reboots, saves and
+ * migrations (the hash is FNV-1a; the fourth byte's top bit is clear, as
+ * in xl's random ones).
+ */
+void hv__vif_default_mac(const uint8_t uuid[16], unsigned int devid, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u;
+
+	for (unsigned int i = 0; i < 16 + 4; i++) {
+		h ^= i < 16 ? uuid[i] : (uint8_t)(devid >> (8 * (i - 16)));
+		h *= 16777619u;
+	}
+	mac[0] = 0x00;
+	mac[1] = 0x16;
+	mac[2] = 0x3e;
+	mac[3] = (uint8_t)(h >> 16) & 0x7f;
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+int hv__vifs_complete(hv_domain_config *cfg, const uint8_t uuid[16])
+{
+	unsigned int used = 0;
+
+	for (size_t i = 0; i < cfg->nr_vifs; i++)
+		if (cfg->vifs[i]->devid < HV_DOMAIN_MAX_VIFS)
+			used |= 1u << cfg->vifs[i]->devid;
+	for (size_t i = 0; i < cfg->nr_vifs; i++) {
+		hv_vif_spec *n = cfg->vifs[i];
+
+		if (n->devid == HV_VIF_DEVID_AUTO) {
+			unsigned int d = 0;
+
+			while (d < HV_DOMAIN_MAX_VIFS && (used & (1u << d)))
+				d++;
+			if (d == HV_DOMAIN_MAX_VIFS)
+				return HV_ERROR_CONFIG;
+			n->devid = d;
+			used |= 1u << d;
+		}
+		if (!n->has_mac) {
+			hv__vif_default_mac(uuid, n->devid, n->mac);
+			n->has_mac = 1;
+		}
+		if (!n->bridge && !(n->bridge = strdup(HV_VIF_DEFAULT_BRIDGE)))
+			return HV_ERROR_NOMEM;
+	}
+	return 0;
 }

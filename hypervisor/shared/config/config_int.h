@@ -52,6 +52,9 @@ struct hv__struct_desc;
  * is 0 (members added later, so that descriptions without them stay as
  * they were). */
 #define HV__OMIT_ZERO 1
+/* aux of HV__F_UINT: the JSON leaves the member out when it is UINT_MAX
+ * ("not given": e.g. a vif's devid, which libhv assigns). */
+#define HV__OMIT_UNSET 2
 
 struct hv__field {
 	const char *name;	/* JSON key */
@@ -103,6 +106,25 @@ const char *hv__check_name(const char *s);
 const char *hv__check_cpus(const char *s, char *buf, size_t len);
 const char *hv__check_vdev(const char *s);
 const char *hv__check_rate(const char *s);
+/*
+ * A vif's rate as Xen's credit scheduler takes it: "RATE/s[@INTERVAL]",
+ * RATE a number with K, M or G (powers of 1000) and B (bytes) or b (bits),
+ * INTERVAL a number with s, ms or us (none: us), default 50 ms, at most
+ * 10 s.  Gives the bytes the guest may send per interval (at least 1) and
+ * the interval; 0, or -1 if @s is not a rate.
+ */
+#define HV__RATE_INTERVAL_DEFAULT_US	50000
+#define HV__RATE_INTERVAL_MAX_US	10000000
+int hv__rate_parse(const char *s, uint64_t *bytes_r, uint64_t *interval_us_r);
+
+/*
+ * What a domain's description says of each vif once the domain has one:
+ * a devid (the lowest free), a MAC (hv__vif_default_mac()) and a bridge
+ * (HV_VIF_DEFAULT_BRIDGE) where @cfg left them out.  HV_ERROR_CONFIG when
+ * no devid is free, HV_ERROR_NOMEM.
+ */
+int hv__vifs_complete(hv_domain_config *cfg, const uint8_t uuid[16]);
+void hv__vif_default_mac(const uint8_t uuid[16], unsigned int devid, uint8_t mac[6]);
 const char *hv__check_utf8(const char *s);
 
 /*
@@ -113,8 +135,10 @@ const char *hv__check_utf8(const char *s);
  */
 int hv__vdev_number(const char *s, unsigned int *disk_r, unsigned int *part_r);
 
-/* The largest disk number hv runs: disk N is in the guest's PCI slot 2 + N. */
-#define HV__DISK_NUMBER_MAX 29
+/* The largest disk number hv runs: disk N is in the guest's PCI slot 2 + N
+ * (slots 22 and 23 are kept for the balloon and one more device, 24 + D is
+ * the vif with devid D). */
+#define HV__DISK_NUMBER_MAX 19
 
 /*
  * The disks the guest sees, in the order it sees them: the indexes into

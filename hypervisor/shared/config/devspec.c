@@ -350,7 +350,7 @@ static int vif_keyword(const struct spec_src *vp, hv_vif_spec *vif, const char *
 		       const char *v)
 {
 	static const char *const ignored[] = {
-		"type", "devid", "gatewaydev", "netdev", "accel",
+		"gatewaydev", "netdev", "accel",
 		"powerswitch", "forwarddev",
 	};
 	const char *why;
@@ -403,6 +403,28 @@ static int vif_keyword(const struct spec_src *vp, hv_vif_spec *vif, const char *
 	if (!strcmp(k, "backend"))
 		return serr(vp, "backend=%s: hv has no driver domains; leave backend out",
 			    v);
+	/* either way the guest gets a virtio-net device */
+	if (!strcmp(k, "type")) {
+		if (n && strcmp(v, "vif") && strcmp(v, "ioemu"))
+			return serr(vp, "type \"%s\" is not vif or ioemu", v);
+		return 0;
+	}
+	if (!strcmp(k, "devid") || !strcmp(k, "queues")) {
+		bool devid = k[0] == 'd';
+		unsigned long lim = devid ? HV_DOMAIN_MAX_VIFS - 1 : HV_VIF_MAX_QUEUES;
+		char *end;
+		unsigned long m = strtoul(v, &end, 10);
+
+		if (!n) {
+			*(devid ? &vif->devid : &vif->queues) = devid ? HV_VIF_DEVID_AUTO : 0;
+			return 0;
+		}
+		if (*v < '0' || *v > '9' || *end || m > lim || (!devid && !m))
+			return serr(vp, "%s \"%s\" is not a number from %d to %lu", k, v,
+				    devid ? 0 : 1, lim);
+		*(devid ? &vif->devid : &vif->queues) = (unsigned int)m;
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
 		if (!strcmp(k, ignored[i])) {
 			HV__WARN(vp->ctx, "%s: \"%s\": %s is not used by hv; ignored",
@@ -410,7 +432,7 @@ static int vif_keyword(const struct spec_src *vp, hv_vif_spec *vif, const char *
 			return 0;
 		}
 	}
-	return serr(vp, "unknown parameter \"%s\" (known: mac, bridge, ip, model, script, vifname, rate, mtu)",
+	return serr(vp, "unknown parameter \"%s\" (known: mac, bridge, ip, model, script, vifname, rate, mtu, type, devid, queues)",
 		    k);
 }
 

@@ -83,7 +83,8 @@ static int gen_field(struct gen *gn, const struct hv__field *f,
 					      (long long)*(const uint64_t *)p);
 		break;
 	case HV__F_UINT:
-		if (f->aux == HV__OMIT_ZERO && !*(const unsigned int *)p)
+		if ((f->aux == HV__OMIT_ZERO && !*(const unsigned int *)p) ||
+		    (f->aux == HV__OMIT_UNSET && *(const unsigned int *)p == UINT_MAX))
 			return 0;
 		st = gen_str(gn->g, f->name);
 		if (st == yajl_gen_status_ok)

@@ -70,7 +70,7 @@ static int support_disks(hv_ctx *ctx, const hv_domain_config *cfg, const char *w
 		with_target += d->target != NULL;
 		if (hv__vdev_number(d->vdev, &disk, &part) == 0 && disk > HV__DISK_NUMBER_MAX)
 			return serr(ctx, HV_ERROR_CONFIG, who, key,
-				    "vdev %s is disk %u: hv gives disk numbers 0 to %d (xvda to xvdad), one PCI slot each",
+				    "vdev %s is disk %u: hv gives disk numbers 0 to %d (xvda to xvdt), one PCI slot each",
 				    d->vdev, disk, HV__DISK_NUMBER_MAX);
 		for (size_t j = 0; j < i && d->target; j++) {
 			unsigned int odisk, opart;
@@ -86,6 +86,30 @@ static int support_disks(hv_ctx *ctx, const hv_domain_config *cfg, const char *w
 		return serr(ctx, HV_ERROR_CONFIG, who, "disk",
 			    "%zu disks, more than the %d hv gives a domain (an empty CD-ROM drive does not count)",
 			    with_target, HV_DOMAIN_MAX_DISKS);
+	return 0;
+}
+
+static int support_vifs(hv_ctx *ctx, const hv_domain_config *cfg, const char *who)
+{
+	char key[32];
+
+	if (cfg->nr_vifs > HV_DOMAIN_MAX_VIFS)
+		return serr(ctx, HV_ERROR_CONFIG, who, "vif",
+			    "%zu vifs, more than the %d hv gives a domain", cfg->nr_vifs,
+			    HV_DOMAIN_MAX_VIFS);
+	for (size_t i = 0; i < cfg->nr_vifs; i++) {
+		const hv_vif_spec *n = cfg->vifs[i];
+
+		snprintf(key, sizeof(key), "vifs[%zu]", i);
+		if (n->model && strcmp(n->model, "virtio") && strcmp(n->model, "virtio-net"))
+			return serr(ctx, HV_ERROR_NOSYS, who, key,
+				    "model %s: hv's network device is virtio-net (use model=virtio, or leave model out)",
+				    n->model);
+		if (n->script)
+			return serr(ctx, HV_ERROR_NOSYS, who, key,
+				    "script %s: hv makes the tap and puts it on its bridge itself, with no script (leave script out; bridge= names the bridge)",
+				    n->script);
+	}
 	return 0;
 }
 
@@ -115,9 +139,9 @@ int hv__validate_create(hv_ctx *ctx, const hv_domain_config *cfg, const char *wh
 	rc = support_disks(ctx, cfg, who);
 	if (rc)
 		return rc;
-	if (cfg->nr_vifs)
-		return serr(ctx, HV_ERROR_NOSYS, who, "vif",
-			    "network interfaces are not supported by hv yet (remove the vif = [...] line)");
+	rc = support_vifs(ctx, cfg, who);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < 3; i++)
 		if (acts[i] == HV_ACTION_COREDUMP_DESTROY || acts[i] == HV_ACTION_COREDUMP_RESTART)
 			return serr(ctx, HV_ERROR_NOSYS, who, act_keys[i],

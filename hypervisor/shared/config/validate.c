@@ -241,32 +241,75 @@ int hv__parse_size(const char *s, size_t n, uint64_t *v_r)
 	return 0;
 }
 
-const char *hv__check_rate(const char *s)
+/* Digits, at most @max: 0 and the end in *@end_r, or -1. */
+static int parse_u64(const char *p, uint64_t max, uint64_t *v_r, const char **end_r)
 {
-	const char *p = s;
+	uint64_t v = 0;
 
 	if (!is_digit(*p))
-		goto bad;
-	while (is_digit(*p))
+		return -1;
+	for (; is_digit(*p); p++) {
+		if (v > (max - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*v_r = v;
+	*end_r = p;
+	return 0;
+}
+
+int hv__rate_parse(const char *s, uint64_t *bytes_r, uint64_t *interval_us_r)
+{
+	static const struct { const char *sfx; uint64_t mul; } units[] = {
+		{ "s", 1000000 }, { "ms", 1000 }, { "us", 1 }, { "", 1 },
+	};
+	uint64_t n, scale = 1, per_s, us;
+	const char *p;
+
+	if (parse_u64(s, UINT64_C(1) << 50, &n, &p))
+		return -1;
+	if (*p == 'K' || *p == 'M' || *p == 'G') {
+		scale = *p == 'K' ? 1000 : *p == 'M' ? 1000000 : 1000000000;
 		p++;
-	if (*p == 'K' || *p == 'M' || *p == 'G')
-		p++;
+	}
 	if (*p != 'B' && *p != 'b')
-		goto bad;
-	p++;
-	if (strncmp(p, "/s", 2))
-		goto bad;
+		return -1;
+	per_s = n * scale;
+	if (*p++ == 'b')
+		per_s /= 8;
+	if (strncmp(p, "/s", 2) || !per_s)
+		return -1;
 	p += 2;
-	if (!*p)
+	us = HV__RATE_INTERVAL_DEFAULT_US;
+	if (*p) {
+		size_t i;
+
+		if (*p++ != '@' || parse_u64(p, 1000000000, &us, &p))
+			return -1;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (!strcmp(p, units[i].sfx))
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		us *= units[i].mul;
+		if (!us || us > HV__RATE_INTERVAL_MAX_US)
+			return -1;
+	}
+	/* the credit per interval: at least one byte */
+	*bytes_r = per_s / 1000000 * us + per_s % 1000000 * us / 1000000;
+	if (!*bytes_r)
+		*bytes_r = 1;
+	*interval_us_r = us;
+	return 0;
+}
+
+const char *hv__check_rate(const char *s)
+{
+	uint64_t b, us;
+
+	if (!hv__rate_parse(s, &b, &us))
 		return NULL;
-	if (*p++ != '@' || !is_digit(*p))
-		goto bad;
-	while (is_digit(*p))
-		p++;
-	if (!strcmp(p, "s") || !strcmp(p, "ms") || !strcmp(p, "us"))
-		return NULL;
-bad:
-	return "is not a rate (try \"10Mb/s\" or \"100MB/s@20ms\")";
+	return "is not a rate (a number with K, M or G (powers of 1000) and B (bytes) or b (bits), then /s and optionally @ an interval in s, ms or us up to 10 s, e.g. \"10Mb/s@20ms\")";
 }
 
 const char *hv__check_utf8(const char *s)
@@ -495,6 +538,32 @@ static int validate_vif(struct vctx *v, const hv_domain_config *cfg, size_t i)
 	if (n->mtu && (n->mtu < 68 || n->mtu > 65535))
 		return verr(v, key, "mtu %u is out of range (use 68 to 65535, or 0 for the default)",
 			    n->mtu);
+	if (n->queues > HV_VIF_MAX_QUEUES)
+		return verr(v, key, "queues %u is out of range (use 1 to %d)", n->queues,
+			    HV_VIF_MAX_QUEUES);
+	if (n->devid != HV_VIF_DEVID_AUTO && n->devid >= HV_DOMAIN_MAX_VIFS)
+		return verr(v, key, "devid %u is out of range (use 0 to %d, or leave it out)",
+			    n->devid, HV_DOMAIN_MAX_VIFS - 1);
+	if (n->vifname && (!*n->vifname || strlen(n->vifname) > 15 ||
+			   strpbrk(n->vifname, "/ \t:")))
+		return verr(v, key, "vifname \"%s\" is not a host interface name (at most 15 characters, no '/', ':' or spaces)",
+			    n->vifname);
+	if (n->bridge && (!*n->bridge || strlen(n->bridge) > 15 ||
+			  strpbrk(n->bridge, "/ \t:")))
+		return verr(v, key, "bridge \"%s\" is not a host interface name (at most 15 characters, no '/', ':' or spaces)",
+			    n->bridge);
+	for (size_t j = 0; j < i; j++) {
+		const hv_vif_spec *o = cfg->vifs[j];
+
+		if (!o)
+			continue;
+		if (n->devid != HV_VIF_DEVID_AUTO && o->devid == n->devid)
+			return verr(v, key, "devid %u is also vifs[%zu]'s; give each vif its own",
+				    n->devid, j);
+		if (n->vifname && o->vifname && !strcmp(n->vifname, o->vifname))
+			return verr(v, key, "vifname %s is also vifs[%zu]'s; give each vif its own",
+				    n->vifname, j);
+	}
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#define WIRE_MAX_FDS 16
+#define WIRE_MAX_FDS 48
 
 /*
  * Sends one packet from @iov with @nfds descriptors from @fds (at most

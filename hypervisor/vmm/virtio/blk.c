@@ -212,29 +212,6 @@ static void blk_signal(struct virtio_blk *b)
 		}
 }
 
-/* Copies @len bytes from the guest's buffers, starting @skip bytes in. */
-static uint64_t iov_copy_from(void *dst, const struct iov *iov, unsigned int n, uint64_t skip,
-			      uint64_t len)
-{
-	uint64_t done = 0;
-
-	for (unsigned int i = 0; i < n && done < len; i++) {
-		uint64_t l = iov[i].len;
-
-		if (skip >= l) {
-			skip -= l;
-			continue;
-		}
-		l -= skip;
-		if (l > len - done)
-			l = len - done;
-		memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].base + skip, l);
-		done += l;
-		skip = 0;
-	}
-	return done;
-}
-
 /* Fills r->iov from @n guest buffers, @skip bytes in and @cut bytes short. */
 static uint64_t req_iov(struct blk_req *r, const struct iov *iov, unsigned int n, uint64_t skip,
 			uint64_t cut)
@@ -352,7 +329,7 @@ static uint8_t blk_discard(struct virtio_blk *b, const struct virtq_elem *e, boo
 		return VIRTIO_BLK_S_IOERR;
 	n = total / sizeof(seg);
 	for (unsigned int i = 0; i < n; i++) {
-		iov_copy_from(&seg, e->out, e->nr_out, 16 + i * sizeof(seg), sizeof(seg));
+		virtq_iov_read(&seg, e->out, e->nr_out, 16 + i * sizeof(seg), sizeof(seg));
 		seg.sector = le64toh(seg.sector);
 		seg.num = le32toh(seg.num);
 		seg.flags = le32toh(seg.flags);
@@ -365,7 +342,7 @@ static uint8_t blk_discard(struct virtio_blk *b, const struct virtq_elem *e, boo
 	for (unsigned int i = 0; i < n; i++) {
 		int rc;
 
-		iov_copy_from(&seg, e->out, e->nr_out, 16 + i * sizeof(seg), sizeof(seg));
+		virtq_iov_read(&seg, e->out, e->nr_out, 16 + i * sizeof(seg), sizeof(seg));
 		rc = blk_zero(b, le64toh(seg.sector) << 9, (uint64_t)le32toh(seg.num) << 9, zero,
 			      le32toh(seg.flags) & VIRTIO_BLK_WZ_F_UNMAP);
 		if (rc) {
@@ -390,7 +367,7 @@ static struct blk_req *blk_parse(struct virtio_blk *b, unsigned int q)
 	struct blk_req *r;
 	uint64_t len;
 
-	if (iov_copy_from(&hdr, e->out, e->nr_out, 0, sizeof(hdr)) < sizeof(hdr)) {
+	if (virtq_iov_read(&hdr, e->out, e->nr_out, 0, sizeof(hdr)) < sizeof(hdr)) {
 		virtio_pci_fail(&b->vp, "request without a 16-byte header");
 		return NULL;
 	}

@@ -54,6 +54,8 @@ static void vp_ring_features(struct virtio_pci *vp)
 
 static void vp_reset(struct virtio_pci *vp)
 {
+	if (vp->ops->reset)
+		vp->ops->reset(vp);
 	vp->dfselect = vp->gfselect = 0;
 	vp->driver_features = 0;
 	vp->msix_config = VIRTIO_NO_VECTOR;
@@ -70,8 +72,6 @@ static void vp_reset(struct virtio_pci *vp)
 		vq->last_avail = vq->used_idx = vq->signalled_used = 0;
 	}
 	vp_ring_features(vp);
-	if (vp->ops->reset)
-		vp->ops->reset(vp);
 }
 
 bool virtio_pci_running(const struct virtio_pci *vp)
@@ -99,6 +99,8 @@ void virtio_pci_fail(struct virtio_pci *vp, const char *why)
 
 static void vp_set_status(struct virtio_pci *vp, uint8_t v)
 {
+	bool started = (v & VIRTIO_STATUS_DRIVER_OK) && !(vp->status & VIRTIO_STATUS_DRIVER_OK);
+
 	if (v == 0) {
 		vp_reset(vp);
 		return;
@@ -118,6 +120,8 @@ static void vp_set_status(struct virtio_pci *vp, uint8_t v)
 	vp->status = (v & ~VIRTIO_STATUS_NEEDS_RESET) |
 		     (vp->status & VIRTIO_STATUS_NEEDS_RESET);
 	vp_ring_features(vp);
+	if (started && virtio_pci_running(vp) && vp->ops->driver_ok)
+		vp->ops->driver_ok(vp);
 }
 
 static void common_read(struct virtio_pci *vp, uint64_t off, void *data, unsigned int size)

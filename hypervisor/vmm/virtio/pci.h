@@ -14,7 +14,8 @@
 #include "dev/pci.h"
 #include "virtio/queue.h"
 
-#define VIRTIO_MAX_QUEUES 8
+/* virtio-net with 4 queue pairs and its control queue; the saved state has nr_queues of them */
+#define VIRTIO_MAX_QUEUES 9
 
 #define VIRTIO_F_VERSION_1		(1ull << 32)
 #define VIRTIO_STATUS_ACK		0x01
@@ -42,7 +43,14 @@ struct virtio_dev_ops {
 	void (*config_read)(struct virtio_pci *vp, uint32_t off, void *data, unsigned int size);
 	void (*config_write)(struct virtio_pci *vp, uint32_t off, const void *data, unsigned int size);
 	void (*queue_notify)(struct virtio_pci *vp, unsigned int q);
+	/*
+	 * The driver reset the device (and once at init): called first, before
+	 * the transport forgets its queues, so a device that serves them from
+	 * threads of its own stops those here.
+	 */
 	void (*reset)(struct virtio_pci *vp);
+	/* Optional: the driver set DRIVER_OK (the device was not broken). */
+	void (*driver_ok)(struct virtio_pci *vp);
 	void (*state)(struct state_io *io, struct virtio_pci *vp);
 };
 

@@ -23,6 +23,28 @@ struct vring_desc {
 /* The longest indirect table hv-vmm walks: every buffer of a full element. */
 #define VIRTQ_INDIRECT_MAX (2 * VIRTIO_MAX_IOV)
 
+uint64_t virtq_iov_read(void *dst, const struct iov *iov, unsigned int n, uint64_t skip,
+			uint64_t len)
+{
+	uint64_t done = 0;
+
+	for (unsigned int i = 0; i < n && done < len; i++) {
+		uint64_t l = iov[i].len;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		l -= skip;
+		if (l > len - done)
+			l = len - done;
+		memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].base + skip, l);
+		done += l;
+		skip = 0;
+	}
+	return done;
+}
+
 /* The rings of an enabled queue must lie wholly in guest RAM. */
 bool virtq_valid(const struct virtq *vq, struct vm *vm, uint16_t queue_max)
 {
@@ -187,6 +209,11 @@ int virtq_pop(struct virtq *vq, struct vm *vm, struct virtq_elem *e, const char 
 	}
 	vq->last_avail++;
 	return 1;
+}
+
+void virtq_unpop(struct virtq *vq, unsigned int n)
+{
+	vq->last_avail -= n;
 }
 
 void virtq_push_only(struct virtq *vq, struct vm *vm, const struct virtq_elem *e, uint32_t len)

@@ -47,6 +47,15 @@ struct virtq_elem {
 };
 
 /*
+ * Copies up to @len bytes, starting @skip bytes in, out of the @n guest
+ * buffers @iov (a request's out[] or in[]) into @dst; returns how many
+ * there were.  The copy is what a device checks: the guest may change its
+ * buffers at any time.
+ */
+uint64_t virtq_iov_read(void *dst, const struct iov *iov, unsigned int n, uint64_t skip,
+			uint64_t len);
+
+/*
  * Whether @vq's size and ring addresses are acceptable: a power of two up
  * to @queue_max, aligned rings that lie wholly in @vm's RAM (with no @vm,
  * as in unit tests, the RAM check is skipped).
@@ -60,6 +69,17 @@ bool virtq_valid(const struct virtq *vq, struct vm *vm, uint16_t queue_max);
  * then stop using the queue until the driver resets the device.
  */
 int virtq_pop(struct virtq *vq, struct vm *vm, struct virtq_elem *e, const char **why_r);
+
+/*
+ * Gives back the last @n requests taken off @vq and not returned, as if
+ * they had never been popped: the next virtq_pop() walks them again from
+ * the ring (a device that took buffers it could not use, e.g. receive
+ * buffers for a frame that did not come).  Only for requests popped in a
+ * row, the newest ones.  With EVENT_IDX, avail_event may be left ahead of
+ * them: the driver then kicks later than it could, which is allowed, and
+ * the device must look at the queue again without waiting for a kick.
+ */
+void virtq_unpop(struct virtq *vq, unsigned int n);
 
 /*
  * Returns request @e to the driver with @len bytes written, without deciding

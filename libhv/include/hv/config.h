@@ -158,9 +158,22 @@ typedef struct hv_vif_spec {
 	/* Bandwidth limit as in Xen, "RATE/s[@INTERVAL]", e.g. "10Mb/s@20ms";
 	 * NULL: unlimited. */
 	char *rate;
-	/* MTU; 0: default. */
+	/* MTU; 0: the bridge's. */
 	unsigned int mtu;
+	/* Queue pairs (hv's own key, "queues="): 1 to HV_VIF_MAX_QUEUES; 0: 1. */
+	unsigned int queues;
+	/* The vif's number in its domain: its PCI slot, and its default host
+	 * name vifDOMID.DEVID.  HV_VIF_DEVID_AUTO (the default): the lowest
+	 * free one, given when the domain is created or the vif attached. */
+	unsigned int devid;
 } hv_vif_spec;
+
+#define HV_VIF_DEVID_AUTO	0xffffffffu
+#define HV_VIF_MAX_QUEUES	4
+/* The most vifs a domain has; devids are 0 to HV_DOMAIN_MAX_VIFS - 1. */
+#define HV_DOMAIN_MAX_VIFS	8
+/* The bridge a vif joins when it names none. */
+#define HV_VIF_DEFAULT_BRIDGE	"xenbr0"
 
 /*
  * A domain's configuration.  Initialise with hv_domain_config_init(), fill

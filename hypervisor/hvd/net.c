@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A domain's network interfaces.  The client makes each vif's tap (and
+ * puts it on its bridge) with its own privileges and sends the tap's
+ * descriptors, one per queue pair, after the disks' with CREATE_DOMAIN or
+ * RESTORE_DOMAIN.  hvd keeps duplicates for as long as the domain exists,
+ * so that the taps outlive one hv-vmm (a reboot) and every hv-vmm gets
+ * them again.  The taps are not persistent: when the domain goes and its
+ * last hv-vmm with it, the kernel removes them and their bridge ports,
+ * whoever was killed how.  A restarted hvd has lost them; it cannot make
+ * taps the client did not ask for, so such a domain cannot restart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include "hvd.h"
+
+unsigned int net_fd_count(const hv_domain_config *cfg)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < cfg->nr_vifs; i++)
+		n += cfg->vifs[i]->queues ? cfg->vifs[i]->queues : 1;
+	return n;
+}
+
+void net_close(struct hvd_domain *d)
+{
+	for (unsigned int i = 0; i < d->nr_net_fds; i++)
+		if (d->net_fds[i] >= 0)
+			close(d->net_fds[i]);
+	d->nr_net_fds = 0;
+	d->nets_open = false;
+}
+
+/* Whether @fd is a tap opened as hv-vmm needs it; the reason in @why if not. */
+static bool net_tap_ok(int fd, char *why, size_t why_size)
+{
+	struct ifreq ifr;
+	struct stat st;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 10 ||
+	    minor(st.st_rdev) != 200 || ioctl(fd, TUNGETIFF, &ifr)) {
+		snprintf(why, why_size, "a descriptor that came for a vif is not an open tap");
+		return false;
+	}
+	if ((ifr.ifr_flags & (IFF_TAP | IFF_TUN)) != IFF_TAP || !(ifr.ifr_flags & IFF_NO_PI) ||
+	    !(ifr.ifr_flags & IFF_VNET_HDR)) {
+		snprintf(why, why_size, "tap %.*s is not open with IFF_TAP, IFF_NO_PI and "
+			 "IFF_VNET_HDR", IFNAMSIZ, ifr.ifr_name);
+		return false;
+	}
+	return true;
+}
+
+int net_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, char *why,
+	      size_t why_size)
+{
+	unsigned int want = net_fd_count(cfg);
+
+	if (nfds != want || want > HVD_MAX_NET_FDS) {
+		snprintf(why, why_size, "the description has %zu vif%s taking %u tap "
+			 "descriptor%s (one per queue), but %u came", cfg->nr_vifs,
+			 cfg->nr_vifs == 1 ? "" : "s", want, want == 1 ? "" : "s", nfds);
+		return -HV_HC_EBADF;
+	}
+	for (unsigned int i = 0; i < nfds; i++)
+		if (!net_tap_ok(fds[i], why, why_size))
+			return -HV_HC_EBADF;
+	return 0;
+}
+
+int net_take(struct hvd_domain *d, const int *fds, unsigned int nfds, char *why,
+	     size_t why_size)
+{
+	int rc = net_check(d->cfg, fds, nfds, why, why_size);
+
+	if (rc)
+		return rc;
+	net_close(d);
+	for (unsigned int i = 0; i < nfds; i++) {
+		int fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 10);
+
+		if (fd < 0) {
+			snprintf(why, why_size, "hvd cannot keep the taps' descriptors: %s",
+				 strerror(errno));
+			net_close(d);
+			return -HV_HC_EIO;
+		}
+		d->net_fds[d->nr_net_fds++] = fd;
+	}
+	d->nets_open = true;
+	return 0;
+}
+
+int net_ensure(struct hvd *hvd, struct hvd_domain *d)
+{
+	if (d->nets_open || !d->cfg->nr_vifs)
+		return 0;
+	hvd_err(hvd, "domain %u (%s): its taps went with the hvd that ran it before this one, "
+		"and hvd makes none of its own: it cannot start again (destroy it and create it "
+		"anew)", d->domid, d->cfg->name);
+	return -1;
+}
+
+void net_move(struct hvd_domain *to, struct hvd_domain *from)
+{
+	memcpy(to->net_fds, from->net_fds, sizeof(to->net_fds));
+	to->nr_net_fds = from->nr_net_fds;
+	to->nets_open = from->nets_open;
+	from->nr_net_fds = 0;
+	from->nets_open = false;
+}
+
+/* The disks' descriptors, then the taps': how many of @nfds are the disks'. */
+static unsigned int dev_split(const hv_domain_config *cfg, unsigned int nfds)
+{
+	unsigned int disks = disk_count(cfg);
+
+	return nfds < disks ? nfds : disks;
+}
+
+int dev_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, char *why,
+	      size_t why_size)
+{
+	unsigned int k = dev_split(cfg, nfds);
+	int rc = disk_check(cfg, fds, k, why, why_size);
+
+	return rc ? rc : net_check(cfg, fds + k, nfds - k, why, why_size);
+}
+
+int dev_take(struct hvd *hvd, struct hvd_domain *d, const int *fds, unsigned int nfds,
+	     char *why, size_t why_size)
+{
+	unsigned int k = dev_split(d->cfg, nfds);
+	int rc = disk_take(hvd, d, fds, k, why, why_size);
+
+	return rc ? rc : net_take(d, fds + k, nfds - k, why, why_size);
+}

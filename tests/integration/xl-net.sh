@@ -1,0 +1,146 @@
+#!/bin/sh
+# Networking from xl.cfg to the guest, with minios domains on real KVM, all
+# in a network namespace of the test's own (192.0.2.0/24 only): xl create
+# makes the bridge (STP off, forward delay 0) and a tap per vif on it
+# (named vifDOMID.DEVID, the guest's MAC with fe: first), the host pings a
+# domain, two domains exchange verified frames, rate= limits what a guest
+# sends, a save and restore gives the domain a new tap and it answers
+# again, and nothing is left behind: not after xl destroy, not after
+# kill -9 of an hv-vmm, not after kill -9 of hvd and then of the hv-vmm.
+
+# A private network namespace first: nothing here touches the host's.  A
+# sysfs of its own too (in a private mount namespace): /sys shows the
+# interfaces of the namespace that mounted it.
+if [ "$(readlink /proc/self/ns/net)" = "$(readlink /proc/1/ns/net 2>/dev/null)" ]; then
+	command -v unshare >/dev/null 2>&1 || { echo "SKIP: unshare not found"; exit 77; }
+	unshare -n -m true 2>/dev/null ||
+		{ echo "SKIP: cannot make network and mount namespaces (unshare -n -m)"; exit 77; }
+	exec unshare -n -m sh -c 'mount -t sysfs sysfs /sys && exec sh "$0" "$@"' "$0" "$@"
+fi
+. "$HV_TESTS_SRC/lib.sh"
+. "$HV_TESTS_SRC/integration/xl-lib.sh"
+need_cmd python3
+need_cmd ip
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+PING=ping
+command -v ping >/dev/null 2>&1 || PING="busybox ping"
+ip link set lo up
+
+# is_port IFACE BRIDGE: IFACE is up and a port of BRIDGE
+is_port() {
+	[ "$(basename "$(readlink "/sys/class/net/$1/master" 2>/dev/null)")" = "$2" ] &&
+		ip link show "$1" | grep -q 'state UP\|,UP'
+}
+no_taps() { ! ip -o link show type tun 2>/dev/null | grep -q .; }
+
+# A: answers pings, echoes and verifies test frames, on the default bridge
+mkcfg a 'extra = "net-ip=192.0.2.10/24 workload=net-responder workload=net-echo workload=net-verify"' \
+	'vif = [ "mac=00:16:3e:00:00:0a" ]'
+ip link show xenbr0 >/dev/null 2>&1 && fail "xenbr0 exists before any domain"
+xl_ok create "$T/a.cfg"
+ida=$(field a 2)
+[ -d /sys/class/net/xenbr0/bridge ] || fail "xl create did not make the bridge xenbr0"
+[ "$(cat /sys/class/net/xenbr0/bridge/stp_state)" = 0 ] || fail "xenbr0 has STP on"
+[ "$(cat /sys/class/net/xenbr0/bridge/forward_delay)" = 0 ] || fail "xenbr0's forward delay is not 0"
+is_port "vif$ida.0" xenbr0 || { ip -d link >&2; fail "vif$ida.0 is not an up port of xenbr0"; }
+[ "$(cat "/sys/class/net/vif$ida.0/address")" = fe:16:3e:00:00:0a ] ||
+	fail "vif$ida.0's MAC is $(cat "/sys/class/net/vif$ida.0/address"), not fe:16:3e:00:00:0a"
+xl_ok network-list a
+grep -Eq "^0 +00:16:3e:00:00:0a +xenbr0 +vif$ida\.0 " "$T/out" || { cat "$T/out" >&2; fail "xl network-list a"; }
+pid=$(vmm_pid a)
+[ "$(ls -l /proc/"$pid"/fd | grep -c /dev/net/tun)" -ge 1 ] || fail "a's hv-vmm holds no tap"
+ok "xl create made xenbr0 (STP off, forward delay 0) and vif$ida.0 on it (fe: MAC, up)"
+
+ip addr add 192.0.2.1/24 dev xenbr0
+ip link set xenbr0 up
+wait_line "$HV_LOGDIR/console/a.log" '^minios: net up mac=00:16:3e:00:00:0a ip=192.0.2.10/24' 30 ||
+	fail "a's network did not come up"
+$PING -c 3 -W "$(scaled 5)" 192.0.2.10 >"$T/ping" 2>&1 || { cat "$T/ping" >&2; fail "the host cannot ping a"; }
+ok "the host pings a domain on its bridge"
+
+# B: a default MAC, another bridge, sends 2000 frames to A and pings it
+mkcfg b 'extra = "net-ip=192.0.2.11/24 workload=net-send:192.0.2.10:1000:1000:2000:64 workload=net-ping:192.0.2.10:20"' \
+	'vif = [ "bridge=xenbr0,vifname=b-eth0" ]' 'on_poweroff = "preserve"'
+xl_ok create "$T/b.cfg"
+is_port b-eth0 xenbr0 || fail "b-eth0 is not an up port of xenbr0"
+lb=$HV_LOGDIR/console/b.log
+wait_line "$lb" '^minios: net ping 192\.0\.2\.10: ' 120 || { tail -n 20 "$lb" >&2; fail "b did not finish"; }
+grep -Eq '^minios: net up mac=00:16:3e:[0-7][0-9a-f](:[0-9a-f]{2}){2} ' "$lb" || fail "b's default MAC is not under 00:16:3e"
+grep -Eq '^minios: net echo rx 2000 of 2000 frames, 0 bad, 0 lost, 0 reordered' "$lb" ||
+	{ grep '^minios: net' "$lb" >&2; fail "b did not get its 2000 frames back whole"; }
+grep -Eq '^minios: net ping 192\.0\.2\.10: 20 sent, 20 received' "$lb" || fail "b's pings to a"
+stream=$(sed -n 's/^minios: net tx 2000 frames.* stream \([0-9a-f]*\) .*/\1/p' "$lb")
+wait_line "$HV_LOGDIR/console/a.log" "^minios: net rx stream [0-9a-f:]*/$stream done: 2000 frames, 2000000 bytes, 0 bad, 0 lost, 0 reordered" 30 ||
+	fail "a did not verify b's 2000 frames"
+grep '^minios: net \(tx\|echo\|ping\)' "$lb"
+wait_for 30 state_is b "---s--" || fail "b did not power off"
+xl_ok destroy b
+wait_for 10 sh -c '! ip link show b-eth0 >/dev/null 2>&1' || fail "b-eth0 outlived b"
+ok "two domains on one bridge exchange 2000 verified frames and ping each other; the tap goes with its domain"
+
+# rate=: C sends as fast as it may; A counts what arrives
+rate_kbit=4000
+mkcfg c "extra = \"net-ip=192.0.2.12/24 workload=net-send:192.0.2.10:1000:0:3000\"" \
+	"vif = [ \"rate=${rate_kbit}Kb/s@20ms\" ]" 'on_poweroff = "preserve"'
+xl_ok create "$T/c.cfg"
+lc=$HV_LOGDIR/console/c.log
+wait_line "$lc" '^minios: net tx 3000 frames' 120 || { tail -n 20 "$lc" >&2; fail "c did not send its frames"; }
+stream=$(sed -n 's/^minios: net tx 3000 frames.* stream \([0-9a-f]*\) .*/\1/p' "$lc")
+wait_line "$HV_LOGDIR/console/a.log" "^minios: net rx stream [0-9a-f:]*/$stream done: " 60 ||
+	fail "a did not see the end of c's stream"
+line=$(grep "^minios: net rx stream [0-9a-f:]*/$stream done: " "$HV_LOGDIR/console/a.log")
+echo "$line"
+python3 - "$line" "$rate_kbit" <<'PY' || fail "rate= does not hold c to ${rate_kbit} kbit/s"
+import re, sys
+line, kbit = sys.argv[1], float(sys.argv[2])
+m = re.search(r"(\d+) frames, (\d+) bytes.* in (\d+) us", line)
+if not m:
+    sys.exit("no count in %r" % line)
+frames, payload, us = (int(x) for x in m.groups())
+# the bytes counted are the frames' (Ethernet header included), as the credit counts them
+got = payload * 8 / (us / 1e6) / 1000
+print("c sent %.0f kbit/s under rate=%g kbit/s (%.1f%%)" % (got, kbit, 100 * got / kbit))
+if not 0.9 * kbit <= got <= 1.1 * kbit:
+    sys.exit("%.0f kbit/s is not within 10%% of %g" % (got, kbit))
+PY
+xl_ok destroy c
+ok "rate=${rate_kbit}Kb/s@20ms holds a guest's sending within 10%"
+
+# E: a hostile driver; hv-vmm survives every case and the card works after a reset
+cases="net-tx-loop net-tx-gso net-tx-big net-tx-oob net-rx-small net-rx-bad"
+mkcfg e "extra = \"net-ip=192.0.2.14/24 hostile=$(echo $cases | tr ' ' ,)\"" 'vif = [ "" ]' \
+	'on_poweroff = "preserve"' 'on_crash = "preserve"'
+xl_ok create "$T/e.cfg"
+le=$HV_LOGDIR/console/e.log
+wait_for 240 state_is e "---s--" || { tail -n 30 "$le" >&2; fail "e did not power off after its hostile cases"; }
+grep '^minios: hostile net-' "$le"
+for c in $cases; do
+	grep -q "^minios: hostile $c done status=0x0f result=pass after=ok" "$le" ||
+		fail "hostile $c: hv-vmm's virtio-net did not answer as it should"
+done
+xl_ok destroy e
+ok "hostile virtio-net drivers ($cases): hv-vmm survives, the card works after a reset"
+
+# save and restore: a new tap on the bridge, and A answers again
+xl_ok save a "$T/a.save"
+no_taps || fail "a's tap outlived its save"
+xl_ok restore "$T/a.save"
+ida2=$(field a 2)
+is_port "vif$ida2.0" xenbr0 || fail "the restored a has no tap on xenbr0"
+$PING -c 3 -W "$(scaled 5)" 192.0.2.10 >"$T/ping" 2>&1 || { cat "$T/ping" >&2; fail "the restored a does not answer pings"; }
+ok "a restored domain gets a new tap on its bridge and answers"
+
+# kill -9 of its hv-vmm: a crash (on_crash=destroy), and the tap goes with it
+kill -9 "$(vmm_pid a)"
+wait_for 20 gone a || fail "a is still listed after its hv-vmm was killed"
+wait_for 10 no_taps || { ip -o link >&2; fail "a tap outlived a domain whose hv-vmm was killed"; }
+# kill -9 of hvd, then of the hv-vmm: the kernel takes the tap with them
+mkcfg d 'extra = "net-ip=192.0.2.13/24 workload=net-responder"' 'vif = [ "" ]'
+xl_ok create "$T/d.cfg"
+pid=$(vmm_pid d)
+kill -9 "$(cat "$HV_RUNDIR/hvd.pid")"
+ip -o link show type tun | grep -q . || fail "d's tap went with hvd while its hv-vmm runs"
+kill -9 "$pid"
+wait_for 10 no_taps || { ip -o link >&2; fail "a tap outlived hvd and hv-vmm killed with -9"; }
+[ -z "$(ls /sys/class/net/xenbr0/brif)" ] || fail "xenbr0 keeps ports: $(ls /sys/class/net/xenbr0/brif)"
+ok "kill -9 of an hv-vmm, or of hvd and then the hv-vmm, leaves no tap and no bridge port"
