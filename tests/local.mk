@@ -76,4 +76,4 @@ DISK_TESTS = \
 	tests/integration/disk-vmm.sh \
 	tests/integration/disk-xl.sh
 TESTS += $(DISK_TESTS)
-EXTRA_DIST += $(DISK_TESTS) tests/integration/disk-lib.sh docs/bench-disk.md
+EXTRA_DIST += $(DISK_TESTS) tests/integration/disk-lib.sh docs/bench-disk.md docs/bench-net.md
