@@ -165,6 +165,17 @@ static int apply_count(struct apply *a, unsigned int *field)
 	return rc;
 }
 
+/* xl.cfg's booleans: 0 or 1, as xl writes them. */
+static int apply_bool(struct apply *a, int *field)
+{
+	uint64_t v;
+	int rc = number(a, 1, NULL, &v);
+
+	if (!rc)
+		*field = (int)v;
+	return rc;
+}
+
 static int apply_enum(struct apply *a, const struct hv__enum_names *e,
 		      int *v_r)
 {
@@ -357,7 +368,7 @@ static int k_vif(struct apply *a)
 }
 
 /* How each key is read: by its kind, into the member at off, or by fn. */
-enum key_kind { K_STRING, K_MIB, K_COUNT, K_ACTION, K_CUSTOM };
+enum key_kind { K_STRING, K_MIB, K_COUNT, K_BOOL, K_ACTION, K_CUSTOM };
 
 #define KEY(name, kind, member) \
 	{ name, kind, offsetof(hv_domain_config, member), NULL }
@@ -387,6 +398,8 @@ static const struct xl_key {
 	KEY("on_crash", K_ACTION, on_crash),
 	{ "disk", K_CUSTOM, 0, k_disk },
 	{ "vif", K_CUSTOM, 0, k_vif },
+	KEY("balloon_deflate_on_oom", K_BOOL, balloon_deflate_on_oom),
+	KEY("balloon_free_page_reporting", K_BOOL, balloon_free_page_reporting),
 };
 
 static int apply_key(struct apply *a, const struct xl_key *k)
@@ -401,6 +414,8 @@ static int apply_key(struct apply *a, const struct xl_key *k)
 		return apply_mib(a, field);
 	case K_COUNT:
 		return apply_count(a, field);
+	case K_BOOL:
+		return apply_bool(a, field);
 	case K_ACTION:
 		rc = apply_enum(a, &hv__action_names, &v);
 		if (!rc)

@@ -7,6 +7,7 @@
  * domain.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -466,10 +467,12 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 			op == HV_VMM_OP_BUILD ? "build" : "restore", d->vmm_error);
 		return;
 	}
-	if (op == HV_VMM_OP_QUERY && status == 0 && len >= sizeof(struct hv_vmm_info)) {
-		struct hv_vmm_info info;
+	if (op == HV_VMM_OP_QUERY && status == 0 &&
+	    len >= offsetof(struct hv_vmm_info, balloon)) {
+		struct hv_vmm_info info = { 0 };
 
-		memcpy(&info, data, sizeof(info));
+		/* a shorter reply is from a hv-vmm without the balloon's part */
+		memcpy(&info, data, len < sizeof(info) ? len : sizeof(info));
 		d->cpu_time_ns = info.cpu_time_ns;
 		/* a restarted hvd learns what its hv-vmm does now */
 		if (domain_live(d) && !d->ops) {

@@ -90,6 +90,10 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_RESTORE_DOMAIN = 17, /* hv_hc_restore_domain + JSON + 1-3 fds -> hv_hc_domid */
 	HV_HC_DOMCTL_DISK_ATTACH = 18,	/* hv_hc_disk_attach + JSON + 1 fd -> - */
 	HV_HC_DOMCTL_DISK_DETACH = 19,	/* hv_hc_disk_detach -> - */
+	HV_HC_DOMCTL_NIC_ATTACH = 20,	/* (reserved: network hotplug) */
+	HV_HC_DOMCTL_NIC_DETACH = 21,	/* (reserved: network hotplug) */
+	HV_HC_DOMCTL_MEM_TARGET = 22,	/* (reserved: balloon target) */
+	HV_HC_DOMCTL_MEM_MAX = 23,	/* (reserved: memory cap) */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */

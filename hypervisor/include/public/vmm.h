@@ -60,11 +60,17 @@ enum hv_vmm_op {
 					 * with the new disk; 1 fd: its target -> - */
 	HV_VMM_OP_DISK_DETACH = 12,	/* struct hv_vmm_disk_detach -> - (-ENOENT: no
 					 * such disk); HV_VMM_EV_DISK_EJECTED follows */
+	HV_VMM_OP_MEM_TARGET = 13,	/* struct hv_vmm_mem_target -> - */
+	HV_VMM_OP_NET_ATTACH = 14,	/* (reserved: network hotplug) */
+	HV_VMM_OP_NET_DETACH = 15,	/* (reserved: network hotplug) */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
 	HV_VMM_EV_PROGRESS = 66,	/* struct hv_vmm_progress, during a SAVE or RESTORE */
 	HV_VMM_EV_DISK_EJECTED = 67,	/* struct hv_vmm_disk_ejected: a disk is gone */
+	HV_VMM_EV_BALLOON = 68,		/* struct hv_vmm_balloon: the guest moved its
+					 * balloon */
+	HV_VMM_EV_NET_EJECTED = 69,	/* (reserved: network hotplug) */
 };
 
 struct hv_vmm_reply {
@@ -76,6 +82,9 @@ struct hv_vmm_reply {
 	 */
 };
 
+/* virtio-balloon's statistics tags (VIRTIO_BALLOON_S_*), 0 to 15. */
+#define HV_VMM_BALLOON_STATS 16
+
 enum hv_vmm_state {
 	HV_VMM_STATE_RUNNING = 1,
 	HV_VMM_STATE_PAUSED = 2,
@@ -84,8 +93,19 @@ enum hv_vmm_state {
 struct hv_vmm_info {
 	uint32_t state;		/* enum hv_vmm_state */
 	uint32_t nr_vcpus;
-	uint64_t memory_bytes;
+	uint64_t memory_bytes;	/* the guest's RAM (maxmem) */
 	uint64_t cpu_time_ns;	/* all vCPU threads */
+	/* added with the balloon: a shorter reply is from a hv-vmm without it */
+	struct hv_vmm_balloon_info {
+		uint64_t target_bytes;	 /* what the guest was asked to have */
+		uint64_t current_bytes;	 /* RAM less the balloon the guest reports */
+		uint64_t allocated_bytes; /* of the RAM's memfd: what the host gave */
+		uint64_t stats_valid;	 /* bit N: stats[N] holds tag N */
+		uint64_t stats[HV_VMM_BALLOON_STATS];	/* by VIRTIO_BALLOON_S_* tag */
+		uint64_t stats_age_ms;	 /* since the guest sent them; ~0: never */
+		uint32_t features;	 /* HV_VMM_BALLOON_F_*: what the guest's driver took */
+		uint32_t reserved;
+	} balloon;
 };
 
 enum hv_vmm_exit_reason {
@@ -228,6 +248,48 @@ struct hv_vmm_disk_detach {
 
 struct hv_vmm_disk_ejected {
 	char vdev[HV_VMM_VDEV_MAX];	/* NUL-terminated */
+};
+
+/*
+ * The balloon.  Every domain has a virtio-balloon device, in PCI slot 23.
+ * The guest's RAM is the description's maxmem_mib (memory_mib when that
+ * is 0), and it boots with the balloon asked to hold maxmem - memory
+ * (pre-ballooned, as under Xen).  The description's
+ * balloon_deflate_on_oom and balloon_free_page_reporting choose those
+ * features; the statistics queue is always offered.  Pages the guest
+ * inflates or reports are punched out of the RAM's memfd and read as
+ * zeros when it touches them again.
+ *
+ * MEM_TARGET asks the guest to have @target_bytes (rounded down to whole
+ * 4 KiB pages): the balloon's num_pages becomes RAM - target and the
+ * driver is told (a configuration change interrupt).  Replies 0 once
+ * asked, not when the guest got there; -EINVAL: a target of 0, one above
+ * the RAM, or a non-zero flags/reserved; -EBUSY: a SAVE runs.  The
+ * target a restore starts with is the description's memory_mib.
+ *
+ * EV_BALLOON comes whenever the size the guest reports (virtio's actual)
+ * changes, at most one every 100 ms (the last change is never lost: one
+ * more comes when the 100 ms are up), and when the guest's driver is
+ * reset or its features are set.
+ */
+#define HV_VMM_BALLOON_F_DEFLATE_ON_OOM		0x1
+#define HV_VMM_BALLOON_F_FREE_PAGE_REPORTING	0x2
+#define HV_VMM_BALLOON_F_STATS			0x4
+#define HV_VMM_BALLOON_F_PAGE_POISON		0x8
+#define HV_VMM_BALLOON_F_DRIVER_OK		0x80000000u	/* a driver runs it */
+
+struct hv_vmm_mem_target {
+	uint64_t target_bytes;
+	uint32_t flags;		/* none yet: must be zero */
+	uint32_t reserved;	/* must be zero */
+};
+
+struct hv_vmm_balloon {
+	uint64_t ram_bytes;	/* the guest's RAM */
+	uint64_t target_bytes;
+	uint64_t current_bytes;	/* RAM less the balloon the guest reports */
+	uint32_t features;	/* HV_VMM_BALLOON_F_* */
+	uint32_t reserved;
 };
 
 #endif

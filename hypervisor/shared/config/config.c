@@ -118,6 +118,7 @@ static void domain_init(void *obj)
 	cfg->on_poweroff = HV_ACTION_DESTROY;
 	cfg->on_reboot = HV_ACTION_RESTART;
 	cfg->on_crash = HV_ACTION_DESTROY;
+	cfg->balloon_free_page_reporting = 1;
 }
 
 static const struct hv__field domain_fields[] = {
@@ -142,6 +143,8 @@ static const struct hv__field domain_fields[] = {
 	      offsetof(hv_domain_config, nr_disks), NULL, &hv__disk_desc),
 	FIELD(hv_domain_config, vifs, HV__F_ARRAY,
 	      offsetof(hv_domain_config, nr_vifs), NULL, &hv__vif_desc),
+	FIELD(hv_domain_config, balloon_deflate_on_oom, HV__F_BOOL, 0, NULL, NULL),
+	FIELD(hv_domain_config, balloon_free_page_reporting, HV__F_BOOL, 0, NULL, NULL),
 };
 
 const struct hv__struct_desc hv__domain_desc = {

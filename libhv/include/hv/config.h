@@ -235,6 +235,19 @@ typedef struct hv_domain_config {
 	size_t nr_disks;
 	hv_vif_spec **vifs;
 	size_t nr_vifs;
+
+	/* The balloon (a virtio-balloon device; every domain has one).  As in
+	 * Xen, memory_mib is the target and maxmem_mib the RAM the guest has:
+	 * memory_mib < maxmem_mib boots with the balloon holding the
+	 * difference.  Added in libhv 1.5. */
+	/* Let the guest take ballooned pages back when it runs out of memory
+	 * (VIRTIO_BALLOON_F_DEFLATE_ON_OOM; xl.cfg: balloon_deflate_on_oom);
+	 * default 0, so its MemTotal shrinks as under Xen. */
+	int balloon_deflate_on_oom;
+	/* The guest reports free pages, which the host takes back
+	 * (VIRTIO_BALLOON_F_FREE_PAGE_REPORTING; xl.cfg:
+	 * balloon_free_page_reporting); default 1. */
+	int balloon_free_page_reporting;
 } hv_domain_config;
 
 /*
