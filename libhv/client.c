@@ -171,12 +171,18 @@ int hv__event_from_hc(const struct hv_hc_event *in, hv_event *out)
 	case HV_HC_EV_CREATED:
 		out->type = HV_EVENT_CREATED;
 		break;
+	case HV_HC_EV_MEMORY:
+		out->type = HV_EVENT_MEMORY;
+		break;
 	default:
 		return HV_ERROR_PROTOCOL;
 	}
 	out->domid = in->domid;
-	out->code = in->code <= HV_HC_CODE_CRASH ? (hv_shutdown_code)in->code :
-		HV_SHUTDOWN_NONE;
+	if (out->type == HV_EVENT_MEMORY)
+		out->code = in->code ? HV_EVENT_MEMORY_MISSED : HV_SHUTDOWN_NONE;
+	else
+		out->code = in->code <= HV_HC_CODE_CRASH ? (hv_shutdown_code)in->code :
+			HV_SHUTDOWN_NONE;
 	copy_name(out->name, in->name);
 	return 0;
 }
@@ -216,4 +222,7 @@ void hv__dominfo_from_hc(const struct hv_hc_dominfo *in, hv_dominfo *out)
 	out->on_poweroff = action_from_hc(in->on_poweroff);
 	out->on_reboot = action_from_hc(in->on_reboot);
 	out->on_crash = action_from_hc(in->on_crash);
+	out->current_mib = in->current_mib;
+	out->mem_flags = (in->mem_flags & HV_HC_MEM_TARGET_MISSED ? HV_MEM_TARGET_MISSED : 0) |
+			 (in->mem_flags & HV_HC_MEM_CAPPED ? HV_MEM_CAPPED : 0);
 }

@@ -15,6 +15,7 @@ libhv_libhv_la_SOURCES += \
 	libhv/saverestore.c \
 	libhv/disk.c \
 	libhv/hotplug.c \
+	libhv/memory.c \
 	libhv/netdev.c \
 	$(HV_DISK_SRC) \
 	hypervisor/shared/wire/hcmsg.h \

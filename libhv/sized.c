@@ -96,6 +96,11 @@ HV__EXPORT void hv_physinfo_init_sized(hv_physinfo *info, size_t size)
 	init_sized(info, size);
 }
 
+HV__EXPORT void hv_meminfo_init_sized(hv_meminfo *info, size_t size)
+{
+	init_sized(info, size);
+}
+
 HV__EXPORT void hv_event_init_sized(hv_event *ev, size_t size)
 {
 	init_sized(ev, size);

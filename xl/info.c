@@ -133,9 +133,73 @@ out:
 	return out;
 }
 
+/* The guest's balloon statistics, by tag, as Linux's virtio_balloon names them. */
+static const char *const stat_names[HV_BALLOON_STATS] = {
+	[HV_BALLOON_SWAP_IN] = "swap_in", [HV_BALLOON_SWAP_OUT] = "swap_out",
+	[HV_BALLOON_MAJFLT] = "major_faults", [HV_BALLOON_MINFLT] = "minor_faults",
+	[HV_BALLOON_MEMFREE] = "free_memory", [HV_BALLOON_MEMTOT] = "total_memory",
+	[HV_BALLOON_AVAIL] = "available_memory", [HV_BALLOON_CACHES] = "disk_caches",
+	[HV_BALLOON_HTLB_PGALLOC] = "hugetlb_allocations",
+	[HV_BALLOON_HTLB_PGFAIL] = "hugetlb_failures",
+};
+
+/*
+ * The "memory" member of xl list -l: how the balloon and the cap stand,
+ * NULL when hvd cannot say (the domain is not running).
+ */
+static char *memory_json(uint32_t domid)
+{
+	char *out = NULL, stats[1024] = "";
+	size_t n = 0;
+	hv_meminfo mi;
+	int rc;
+
+	hv_meminfo_init(&mi);
+	xl_quiet(true);
+	rc = hv_domain_meminfo(xl_ctx, domid, &mi);
+	xl_quiet(false);
+	if (rc)
+		return NULL;
+	for (int i = 0; i < HV_BALLOON_STATS; i++) {
+		if (!(mi.stats_valid & (UINT64_C(1) << i)))
+			continue;
+		n += (size_t)snprintf(stats + n, sizeof(stats) - n,
+				      "%s\n                \"%s\": %" PRIu64, n ? "," : "",
+				      stat_names[i] ? stat_names[i] : "unknown", mi.stats[i]);
+		if (n >= sizeof(stats))
+			return NULL;
+	}
+	if (asprintf(&out,
+		     "{\n"
+		     "            \"ram_kib\": %" PRIu64 ",\n"
+		     "            \"target_kib\": %" PRIu64 ",\n"
+		     "            \"current_kib\": %" PRIu64 ",\n"
+		     "            \"max_kib\": %" PRIu64 ",\n"
+		     "            \"allocated_kib\": %" PRIu64 ",\n"
+		     "            \"cgroup_limit_kib\": %" PRIu64 ",\n"
+		     "            \"cgroup_usage_kib\": %" PRIu64 ",\n"
+		     "            \"target_missed\": %s,\n"
+		     "            \"balloon_driver\": %s,\n"
+		     "            \"deflate_on_oom\": %s,\n"
+		     "            \"free_page_reporting\": %s,\n"
+		     "            \"stats_age_ms\": %" PRId64 ",\n"
+		     "            \"stats\": {%s%s}\n"
+		     "        }",
+		     mi.ram_kib, mi.target_kib, mi.current_kib, mi.max_kib, mi.allocated_kib,
+		     mi.cgroup_limit_kib, mi.cgroup_usage_kib,
+		     mi.mem_flags & HV_MEM_TARGET_MISSED ? "true" : "false",
+		     mi.features & HV_BALLOON_F_DRIVER ? "true" : "false",
+		     mi.features & HV_BALLOON_F_DEFLATE_ON_OOM ? "true" : "false",
+		     mi.features & HV_BALLOON_F_FREE_PAGE_REPORTING ? "true" : "false",
+		     mi.stats_age_ms == UINT64_MAX ? (int64_t)-1 : (int64_t)mi.stats_age_ms,
+		     stats, n ? "\n            " : "") < 0)
+		return NULL;
+	return out;
+}
+
 static void print_info_json(const hv_dominfo *d, bool last)
 {
-	char uuid[37], *config = config_json(d->domid);
+	char uuid[37], *config = config_json(d->domid), *mem = memory_json(d->domid);
 
 	format_uuid(d->uuid, uuid);
 	printf("    {\n"
@@ -149,21 +213,24 @@ static void print_info_json(const hv_dominfo *d, bool last)
 	       "            \"maxvcpus\": %u,\n"
 	       "            \"memory_mib\": %" PRIu64 ",\n"
 	       "            \"maxmem_mib\": %" PRIu64 ",\n"
+	       "            \"current_mib\": %" PRIu64 ",\n"
 	       "            \"cpu_time_ns\": %" PRIu64 ",\n"
 	       "            \"start_time\": %lld,\n"
 	       "            \"on_poweroff\": \"%s\",\n"
 	       "            \"on_reboot\": \"%s\",\n"
 	       "            \"on_crash\": \"%s\",\n"
 	       "            \"vmm_pid\": %d\n"
-	       "        }%s%s\n"
+	       "        }%s%s%s%s\n"
 	       "    }%s\n",
 	       d->domid, d->name, uuid, state_name(d->state),
 	       code_name(d->shutdown_code), d->vcpus, d->maxvcpus,
-	       d->memory_mib, d->maxmem_mib, d->cpu_time_ns,
+	       d->memory_mib, d->maxmem_mib, d->current_mib, d->cpu_time_ns,
 	       (long long)d->start_time, action_name(d->on_poweroff),
 	       action_name(d->on_reboot), action_name(d->on_crash), d->vmm_pid,
+	       mem ? ",\n        \"memory\": " : "", mem ? mem : "",
 	       config ? ",\n        \"config\": " : "", config ? config : "",
 	       last ? "" : ",");
+	free(mem);
 	free(config);
 }
 
@@ -206,7 +273,8 @@ int main_list(int argc, char **argv)
 
 		state_letters(d, st);
 		printf("%-40s %5" PRIu32 " %5" PRIu64 " %5u     %s  %8.1f",
-		       d->name, d->domid, d->memory_mib, d->vcpus, st,
+		       d->name, d->domid, d->current_mib ? d->current_mib : d->memory_mib,
+		       d->vcpus, st,
 		       (double)d->cpu_time_ns / 1e9);
 		if (verbose) {
 			format_uuid(d->uuid, uuid);

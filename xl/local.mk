@@ -8,6 +8,7 @@ xl_xl_SOURCES = \
 	xl/info.c \
 	xl/saverestore.c \
 	xl/block.c \
+	xl/mem.c \
 	xl/net.c
 xl_xl_LDADD = libhv/libhv.la
 

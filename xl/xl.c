@@ -91,6 +91,13 @@ static const struct xl_cmd cmds[] = {
 	  "DOMAIN", NULL },
 	{ "network-list", main_network_list, "List the vifs of domains",
 	  "DOMAIN...", NULL },
+	{ "mem-set", main_mem_set, "Set the memory target of a domain (its balloon)",
+	  "DOMAIN SIZE",
+	  "  SIZE           a number with t, g, m (the default), k or b after it,\n"
+	  "                 e.g. 512m; at most the domain's maxmem\n" },
+	{ "mem-max", main_mem_max, "Set the most memory a domain may have (enforced)",
+	  "DOMAIN SIZE",
+	  "  SIZE           as for mem-set; at least the domain's memory target\n" },
 	{ "console", main_console, "Attach to a domain's console (Ctrl-] detaches)",
 	  "DOMAIN", NULL },
 	{ "info", main_info, "Get information about the host and hv", "", NULL },

@@ -117,6 +117,8 @@ int main_block_attach(int argc, char **argv);
 int main_block_detach(int argc, char **argv);
 int main_block_list(int argc, char **argv);
 int main_network_list(int argc, char **argv);
+int main_mem_set(int argc, char **argv);
+int main_mem_max(int argc, char **argv);
 int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_uptime(int argc, char **argv);

@@ -175,6 +175,30 @@ static hv_domain_config *desc_dup(const struct hvd_domain *d)
 	return cfg;
 }
 
+int desc_set_memory(struct hvd *hvd, struct hvd_domain *d, uint64_t memory_mib,
+		    uint64_t maxmem_mib)
+{
+	hv_domain_config *cfg = desc_dup(d);
+	char *json = NULL;
+	int rc;
+
+	if (!cfg)
+		return -HV_HC_ENOMEM;
+	cfg->memory_mib = memory_mib;
+	cfg->maxmem_mib = maxmem_mib;
+	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
+		hvd_err(hvd, "domain %u (%s): cannot encode its description with %llu MiB "
+			"(max %llu MiB): %s", d->domid, d->cfg->name,
+			(unsigned long long)memory_mib, (unsigned long long)maxmem_mib,
+			hvd->desc_error);
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+		return -HV_HC_EIO;
+	}
+	rc = desc_set(hvd, d, cfg, json);
+	return rc;
+}
+
 static void desc_drop(hv_domain_config *cfg)
 {
 	if (cfg) {

@@ -227,6 +227,8 @@ void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info)
 	info->on_poweroff = desc_action(d->cfg->on_poweroff);
 	info->on_reboot = desc_action(d->cfg->on_reboot);
 	info->on_crash = desc_action(d->cfg->on_crash);
+	info->current_mib = (uint32_t)(d->mem_current_kib >> 10);
+	info->mem_flags = d->mem_flags | (d->capped ? HV_HC_MEM_CAPPED : 0);
 }
 
 /* --- how a domain ends ---------------------------------------------------- */
@@ -373,6 +375,8 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 	if (status < 0)
 		status = d->exit_reason;
 	vmm_detach(hvd, d);
+	cgroup_remove(hvd, d);
+	d->mem_deadline = 0;
 	if (d->state == HV_HC_STATE_DYING) {
 		domain_remove(hvd, d);
 		return;
@@ -438,7 +442,10 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 
 void domain_vmm_ready(struct hvd *hvd, struct hvd_domain *d)
 {
-	if (d->state == HV_HC_STATE_DYING || op_ready(hvd, d))
+	if (d->state == HV_HC_STATE_DYING)
+		return;
+	op_mem_ready(hvd, d);
+	if (op_ready(hvd, d))
 		return;
 	/* a restart, or an hv-vmm a restarted hvd found again */
 	d->state = d->want_running ? HV_HC_STATE_RUNNING : HV_HC_STATE_PAUSED;
@@ -506,6 +513,9 @@ int64_t domain_tick(struct hvd *hvd, int64_t now)
 		t = op_tick(hvd, d, now);
 		if (d->dead)
 			continue;
+		if (t && (!next || t < next))
+			next = t;
+		t = op_mem_tick(hvd, d, now);
 		if (t && (!next || t < next))
 			next = t;
 		if (d->reconnect_at && d->reconnect_at <= now) {

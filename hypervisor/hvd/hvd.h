@@ -144,6 +144,14 @@ struct hvd_domain {
 	uint32_t vmm_seq;
 	int64_t reconnect_at;		/* retry the control socket at, 0: none */
 
+	/* The balloon (op-mem.c) as hv-vmm last reported it, and the cap. */
+	uint64_t mem_ram_kib;		/* 0: not reported yet */
+	uint64_t mem_current_kib;	/* RAM less the balloon */
+	uint32_t mem_features;		/* HV_VMM_BALLOON_F_* */
+	uint32_t mem_flags;		/* HV_HC_MEM_TARGET_MISSED */
+	int64_t mem_deadline;		/* to reach the target by; 0: none */
+	bool capped;			/* its hv-vmm is in its memory cgroup (cgroup.c) */
+
 	struct hvd_op *ops;		/* in progress, oldest first */
 	unsigned int restarts;		/* within the window below */
 	int64_t restart_window;
@@ -181,6 +189,8 @@ struct hvd {
 	char desc_error[512];		/* the last error that code logged */
 	bool verbose, foreground, quit;
 	char *rundir, *logdir, *vmm_path;
+	char *cg_base;			/* the domains' memory cgroups (cgroup.c) */
+	int cg_version;			/* 1 or 2; 0: none */
 	int log_fd;
 	int lock_fd;
 	struct hvd_watch listenw, sigw;
@@ -271,6 +281,8 @@ extern const struct hvd_op_type op_save_type;		/* op-save.c */
 extern const struct hvd_op_type op_call_type;		/* op-call.c */
 extern const struct hvd_op_type op_disk_attach_type;	/* op-disk-attach.c */
 extern const struct hvd_op_type op_disk_detach_type;	/* op-disk-detach.c */
+extern const struct hvd_op_type op_mem_target_type;	/* op-mem.c */
+extern const struct hvd_op_type op_mem_info_type;	/* op-mem.c */
 int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
 	      unsigned int nfds);
 int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
@@ -303,6 +315,29 @@ int op_disk_check_state(struct hvd *hvd, struct hvd_conn *c, const struct hvd_re
  * waiting for it is answered.
  */
 void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
+/* op-mem.c: MEM_TARGET, MEM_MAX, MEM_INFO; hv-vmm's BALLOON events; the
+ * deadline for reaching a target */
+int op_mem_target(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		  struct hvd_domain *d);
+int op_mem_max(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	       struct hvd_domain *d);
+int op_mem_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		struct hvd_domain *d);
+void op_mem_balloon(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
+void op_mem_ready(struct hvd *hvd, struct hvd_domain *d);
+int64_t op_mem_tick(struct hvd *hvd, struct hvd_domain *d, int64_t now);
+
+/* cgroup.c: the domains' memory cgroups */
+#define CGROUP_MARGIN_MIB	64
+void cgroup_init(struct hvd *hvd);
+/* The cgroup limit for a cap of @maxmem_mib: the cap, a margin, 1/64 of it. */
+uint64_t cgroup_limit(uint64_t maxmem_mib);
+int cgroup_attach(struct hvd *hvd, struct hvd_domain *d, pid_t pid);
+void cgroup_found(struct hvd *hvd, struct hvd_domain *d);
+int cgroup_set_limit(struct hvd *hvd, struct hvd_domain *d, uint64_t bytes);
+int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *usage,
+		 uint64_t *limit);
+void cgroup_remove(struct hvd *hvd, struct hvd_domain *d);
 
 /* domain.c */
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid);
@@ -415,6 +450,9 @@ int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config *
 int desc_set(struct hvd *hvd, struct hvd_domain *d, hv_domain_config *cfg, char *json);
 /* Renames @d in its description (re-encoded and stored): 0 or -HV_HC_E*. */
 int desc_rename(struct hvd *hvd, struct hvd_domain *d, const char *name);
+/* The description with memory_mib and maxmem_mib as given, stored. */
+int desc_set_memory(struct hvd *hvd, struct hvd_domain *d, uint64_t memory_mib,
+		    uint64_t maxmem_mib);
 /*
  * @d's description with @disk added at the end of its disks, checked as
  * CREATE_DOMAIN checks one (hv_config_validate(), HV_CONFIG_VALIDATE_CREATE),

@@ -465,6 +465,7 @@ int main(int argc, char **argv)
 	}
 	hvd_info(hvd, "starting: runtime %s, logs %s, hv-vmm %s", hvd->rundir, hvd->logdir,
 		 hvd->vmm_path);
+	cgroup_init(hvd);
 	if (main_signals(hvd) || store_load(hvd) || main_pidfile(hvd) || server_listen(hvd))
 		goto out;
 	if (ready_fd >= 0) {
@@ -493,6 +494,7 @@ out:
 	if (hvd->log_fd >= 0)
 		close(hvd->log_fd);
 	free(hvd->rundir);
+	free(hvd->cg_base);
 	free(hvd->logdir);
 	free(hvd->vmm_path);
 	free(hvd);

@@ -184,6 +184,12 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_DISK_DETACH:
 		d = domain_find(hvd, req->u.disk_detach.domid);
 		break;
+	case HV_HC_DOMCTL_MEM_TARGET:
+		d = domain_find(hvd, req->u.mem_target.domid);
+		break;
+	case HV_HC_DOMCTL_MEM_MAX:
+		d = domain_find(hvd, req->u.mem_max.domid);
+		break;
 	default:
 		d = domain_find(hvd, req->u.domid.domid);
 		break;
@@ -227,6 +233,12 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return op_disk_attach(hvd, c, req, d, fds[0]);
 	case HV_HC_DOMCTL_DISK_DETACH:
 		return op_disk_detach(hvd, c, req, d);
+	case HV_HC_DOMCTL_MEM_TARGET:
+		return op_mem_target(hvd, c, req, d);
+	case HV_HC_DOMCTL_MEM_MAX:
+		return op_mem_max(hvd, c, req, d);
+	case HV_HC_DOMCTL_MEM_INFO:
+		return op_mem_info(hvd, c, req, d);
 	default:
 		return -HV_HC_EOPNOTSUPP;
 	}

@@ -77,6 +77,7 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	case HV_HC_DOMCTL_UNPAUSE:
 	case HV_HC_DOMCTL_DESTROY:
 	case HV_HC_DOMCTL_GETINFO:
+	case HV_HC_DOMCTL_MEM_INFO:
 	case HV_HC_DOMCTL_CONSOLE:
 	case HV_HC_DOMCTL_GET_CONFIG:
 		return r->u.domid.reserved ? -HV_HC_EPROTO : 0;
@@ -132,6 +133,16 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 		    r->u.disk_detach.timeout_ms > HV_HC_DISK_TIMEOUT_MAX_MS)
 			return -HV_HC_EINVAL;
 		return 0;
+	case HV_HC_DOMCTL_MEM_TARGET:
+		if (r->u.mem_target.flags)
+			return -HV_HC_EINVAL;
+		return r->u.mem_target.target_mib < HV_HC_MEM_MIN_MIB ||
+		       r->u.mem_target.target_mib > REQUEST_MAX_MEMORY_MIB ? -HV_HC_EINVAL : 0;
+	case HV_HC_DOMCTL_MEM_MAX:
+		if (r->u.mem_max.flags)
+			return -HV_HC_EINVAL;
+		return r->u.mem_max.max_mib < HV_HC_MEM_MIN_MIB ||
+		       r->u.mem_max.max_mib > REQUEST_MAX_MEMORY_MIB ? -HV_HC_EINVAL : 0;
 	case HV_HC_DOMCTL_SHUTDOWN:
 		if (r->u.shutdown.reason != HV_HC_SHUTDOWN_POWEROFF &&
 		    r->u.shutdown.reason != HV_HC_SHUTDOWN_REBOOT)

@@ -33,6 +33,8 @@ struct hvd_req {
 		struct hv_hc_save save;
 		struct hv_hc_disk_attach disk_attach;
 		struct hv_hc_disk_detach disk_detach;
+		struct hv_hc_mem_target mem_target;
+		struct hv_hc_mem_max mem_max;
 	} u;
 	/*
 	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the

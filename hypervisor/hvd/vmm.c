@@ -192,6 +192,8 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 				d->exit_reason = (int)e.reason;
 			} else if (m.op == HV_VMM_EV_DISK_EJECTED) {
 				op_disk_ejected(hvd, d, body, len);
+			} else if (m.op == HV_VMM_EV_BALLOON) {
+				op_mem_balloon(hvd, d, body, len);
 			}
 			continue;
 		}
@@ -272,6 +274,7 @@ int vmm_attach(struct hvd *hvd, struct hvd_domain *d)
 		d->pidw.fd = -1;
 		return -EIO;
 	}
+	cgroup_found(hvd, d);
 	return 0;
 }
 
@@ -558,6 +561,13 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 		goto out;
 	}
 	vmm_proc_stat(pid, NULL, &d->pid_start);
+	/* before BUILD or RESTORE: the guest's RAM is all allocated after it */
+	cgroup_attach(hvd, d, pid);
+	d->mem_ram_kib = 0;
+	d->mem_current_kib = 0;
+	d->mem_features = 0;
+	d->mem_deadline = 0;
+	d->mem_flags = 0;
 	if (vmm_ctl_watch(hvd, d, sv[0])) {
 		sv[0] = -1;
 		hvd_err(hvd, "domain %u (%s): cannot watch its control channel", d->domid,

@@ -23,6 +23,7 @@
 #include "config/config_int.h"
 #include "domain_int.h"
 #include "wire/hcmsg.h"
+#include "public/vmm.h"
 #include "stream/stream.h"
 
 /* --- pure parts ---------------------------------------------------------- */
@@ -144,6 +145,7 @@ struct fake {
 	int last_fd_modes[HV_HC_MAX_FDS];	/* O_ACCMODE of each descriptor that came */
 	struct hv_hc_disk_attach disk_attach;	/* the last DISK_ATTACH (its JSON in config) */
 	struct hv_hc_disk_detach disk_detach;	/* the last DISK_DETACH */
+	struct hv_hc_mem_target mem;	/* the last MEM_TARGET or MEM_MAX */
 };
 
 static void reply(int fd, const struct hv_hc_hdr *rq, int status,
@@ -436,6 +438,29 @@ static bool serve_one(struct fake *f, int fd)
 		else
 			reply(fd, &h, 0, NULL, 0, -1);
 		break;
+	case HV_HC_DOMCTL_MEM_TARGET:
+	case HV_HC_DOMCTL_MEM_MAX:
+		hcmsg_body(buf, (size_t)r, &f->mem, sizeof(f->mem));
+		if (f->mem.target_mib > 1024)
+			reply_msg(fd, &h, HV_HC_EINVAL, "2048 MiB is above domain g's maxmem of 1024 MiB");
+		else if (h.op == HV_HC_DOMCTL_MEM_MAX && f->mem.target_mib < 256)
+			reply_msg(fd, &h, HV_HC_ENOMEM, "domain g uses 300 MiB now");
+		else
+			reply(fd, &h, 0, NULL, 0, -1);
+		break;
+	case HV_HC_DOMCTL_MEM_INFO: {
+		struct hv_hc_meminfo mi = {
+			.ram_kib = 1 << 20, .target_kib = 512 << 10, .current_kib = 600 << 10,
+			.max_kib = 1 << 20, .allocated_kib = 300 << 10, .cgroup_limit_kib = 1 << 21,
+			.cgroup_usage_kib = 310 << 10, .stats_valid = 1 << 4, .stats_age_ms = 7,
+			.features = HV_VMM_BALLOON_F_STATS | HV_VMM_BALLOON_F_DRIVER_OK,
+			.mem_flags = HV_HC_MEM_TARGET_MISSED | HV_HC_MEM_CAPPED,
+		};
+
+		mi.stats[4] = 123456;
+		reply(fd, &h, 0, &mi, sizeof(mi), -1);
+		break;
+	}
 	case HV_HC_DOMCTL_DISK_DETACH:
 		hcmsg_body(buf, (size_t)r, &f->disk_detach, sizeof(f->disk_detach));
 		if (!strcmp(f->disk_detach.vdev, "xvdz"))
@@ -1098,6 +1123,54 @@ START_TEST(test_disks)
 END_TEST
 
 /* Attaching and detaching disks: the target's descriptor, the disk as JSON. */
+/* The balloon's target, the cap and the memory's state, as libhv sends and reads them. */
+START_TEST(test_memory)
+{
+	struct fake f = { 0 };
+	hv_meminfo mi;
+	hv_ctx *ctx;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	ck_assert_int_eq(hv_domain_set_memory_target(ctx, 3, 512), 0);
+	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_MEM_TARGET);
+	ck_assert_uint_eq(f.mem.domid, 3);
+	ck_assert_uint_eq(f.mem.target_mib, 512);
+	ck_assert_uint_eq(f.mem.flags, 0);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_set_memory_target(ctx, 3, 2048), HV_ERROR_INVAL);
+	ck_assert_msg(strstr(logbuf, "above domain g's maxmem"), "%s", logbuf);
+	ck_assert_int_eq(hv_domain_set_memory_max(ctx, 3, 768), 0);
+	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_MEM_MAX);
+	ck_assert_uint_eq(f.mem.target_mib, 768);
+	ck_assert_int_eq(hv_domain_set_memory_max(ctx, 3, 128), HV_ERROR_NOMEM);
+	/* too little never reaches hvd */
+	f.requests = 0;
+	ck_assert_int_eq(hv_domain_set_memory_target(ctx, 3, HV_MEMORY_MIN_MIB - 1), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_set_memory_max(ctx, 3, 0), HV_ERROR_INVAL);
+	ck_assert_int_eq(f.requests, 0);
+
+	/* MEM_INFO into the caller's structure; one not initialised is refused */
+	hv_meminfo_init(&mi);
+	ck_assert_int_eq(hv_domain_meminfo(ctx, 3, &mi), 0);
+	ck_assert_uint_eq(mi.struct_size, sizeof(mi));
+	ck_assert_uint_eq(mi.ram_kib, 1 << 20);
+	ck_assert_uint_eq(mi.target_kib, 512 << 10);
+	ck_assert_uint_eq(mi.current_kib, 600 << 10);
+	ck_assert_uint_eq(mi.allocated_kib, 300 << 10);
+	ck_assert_uint_eq(mi.cgroup_limit_kib, 1 << 21);
+	ck_assert_uint_eq(mi.cgroup_usage_kib, 310 << 10);
+	ck_assert_uint_eq(mi.stats_valid, 1 << HV_BALLOON_MEMFREE);
+	ck_assert_uint_eq(mi.stats[HV_BALLOON_MEMFREE], 123456);
+	ck_assert_uint_eq(mi.stats_age_ms, 7);
+	ck_assert_uint_eq(mi.features, HV_BALLOON_F_STATS | HV_BALLOON_F_DRIVER);
+	ck_assert_uint_eq(mi.mem_flags, HV_MEM_TARGET_MISSED | HV_MEM_CAPPED);
+	memset(&mi, 0, sizeof(mi));
+	ck_assert_int_eq(hv_domain_meminfo(ctx, 3, &mi), HV_ERROR_INVAL);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_disk_hotplug)
 {
 	struct fake f = { 0 };
@@ -1462,6 +1535,7 @@ int main(void)
 	tcase_add_test(tc, test_restore);
 	tcase_add_test(tc, test_disks);
 	tcase_add_test(tc, test_disk_hotplug);
+	tcase_add_test(tc, test_memory);
 	tcase_add_test(tc, test_cancel_save);
 	tcase_add_test(tc, test_cancel_restore);
 	tcase_add_test(tc, test_sized_structs);

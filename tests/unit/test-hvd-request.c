@@ -1,6 +1,7 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
- * DISK_ATTACH or DISK_DETACH is refused for by its bytes alone.
+ * DISK_ATTACH, DISK_DETACH, MEM_TARGET, MEM_MAX or MEM_INFO is refused
+ * for by its bytes alone.
  */
 #include <check.h>
 #include "check-main.h"
@@ -113,6 +114,53 @@ START_TEST(test_detach)
 }
 END_TEST
 
+static int mem(uint16_t op, uint32_t flags, uint64_t mib, size_t len, unsigned int nfds,
+	       struct hvd_req *req)
+{
+	struct hv_hc_mem_target t = { .domid = 5, .flags = flags, .target_mib = mib };
+
+	return request_decode(msg, build(op, &t, len, NULL), nfds, req);
+}
+
+START_TEST(test_mem)
+{
+	const uint16_t ops[] = { HV_HC_DOMCTL_MEM_TARGET, HV_HC_DOMCTL_MEM_MAX };
+	struct hvd_req req;
+
+	for (size_t i = 0; i < 2; i++) {
+		uint16_t op = ops[i];
+
+		ck_assert_int_eq(mem(op, 0, 512, 16, 0, &req), 0);
+		ck_assert_uint_eq(req.u.mem_target.domid, 5);
+		ck_assert_uint_eq(op == HV_HC_DOMCTL_MEM_MAX ? req.u.mem_max.max_mib :
+				  req.u.mem_target.target_mib, 512);
+		ck_assert_int_eq(mem(op, 0, HV_HC_MEM_MIN_MIB, 16, 0, &req), 0);
+		/* below the smallest, above any host, unknown flags */
+		ck_assert_int_eq(mem(op, 0, HV_HC_MEM_MIN_MIB - 1, 16, 0, &req), -HV_HC_EINVAL);
+		ck_assert_int_eq(mem(op, 0, 0, 16, 0, &req), -HV_HC_EINVAL);
+		ck_assert_int_eq(mem(op, 0, UINT64_MAX, 16, 0, &req), -HV_HC_EINVAL);
+		ck_assert_int_eq(mem(op, 1, 512, 16, 0, &req), -HV_HC_EINVAL);
+		/* no descriptors; a body cut short */
+		ck_assert_int_eq(mem(op, 0, 512, 16, 1, &req), -HV_HC_EBADF);
+		ck_assert_int_ne(mem(op, 0, 512, 8, 0, &req), 0);
+	}
+	/* MEM_INFO: a domid, as GETINFO */
+	{
+		struct hv_hc_domid d = { .domid = 2 };
+
+		ck_assert_int_eq(request_decode(msg, build(HV_HC_DOMCTL_MEM_INFO, &d, sizeof(d),
+							   NULL), 0, &req), 0);
+		d.reserved = 1;
+		ck_assert_int_eq(request_decode(msg, build(HV_HC_DOMCTL_MEM_INFO, &d, sizeof(d),
+							   NULL), 0, &req), -HV_HC_EPROTO);
+	}
+	/* the replies: MEM_INFO's has its fixed size */
+	ck_assert_int_eq(hcmsg_body_size(HV_HC_DOMCTL_MEM_INFO, true),
+			 (long)sizeof(struct hv_hc_meminfo));
+	ck_assert_int_eq(hcmsg_body_size(HV_HC_DOMCTL_MEM_TARGET, true), 0);
+}
+END_TEST
+
 /* The replies: empty on success, a message on failure; ETIMEDOUT is a status like the others. */
 START_TEST(test_replies)
 {
@@ -138,6 +186,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, test_attach);
 	tcase_add_test(tc, test_detach);
+	tcase_add_test(tc, test_mem);
 	tcase_add_test(tc, test_replies);
 	suite_add_tcase(s, tc);
 	return s;

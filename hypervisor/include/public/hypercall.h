@@ -92,8 +92,9 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_DISK_DETACH = 19,	/* hv_hc_disk_detach -> - */
 	HV_HC_DOMCTL_NIC_ATTACH = 20,	/* (reserved: network hotplug) */
 	HV_HC_DOMCTL_NIC_DETACH = 21,	/* (reserved: network hotplug) */
-	HV_HC_DOMCTL_MEM_TARGET = 22,	/* (reserved: balloon target) */
-	HV_HC_DOMCTL_MEM_MAX = 23,	/* (reserved: memory cap) */
+	HV_HC_DOMCTL_MEM_TARGET = 22,	/* hv_hc_mem_target -> - */
+	HV_HC_DOMCTL_MEM_MAX = 23,	/* hv_hc_mem_max -> - */
+	HV_HC_DOMCTL_MEM_INFO = 24,	/* hv_hc_domid -> hv_hc_meminfo */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -210,8 +211,14 @@ struct hv_hc_dominfo {
 	uint32_t shutdown_code;	/* enum hv_hc_shutdown_code, for SHUTDOWN/CRASHED */
 	uint32_t vmm_pid;	/* 0 when none runs */
 	uint8_t on_poweroff, on_reboot, on_crash, reserved0;
-	uint32_t reserved[3];
+	uint32_t current_mib;	/* RAM less the balloon the guest reports; 0: not known */
+	uint32_t mem_flags;	/* HV_HC_MEM_* */
+	uint32_t reserved;
 };
+
+/* dominfo's and meminfo's mem_flags */
+#define HV_HC_MEM_TARGET_MISSED	0x1	/* the guest did not reach its target in time */
+#define HV_HC_MEM_CAPPED	0x2	/* hvd enforces maxmem on its hv-vmm (cgroup) */
 
 struct hv_hc_list {
 	uint32_t first_domid;	/* list domains with domid >= this */
@@ -368,11 +375,69 @@ struct hv_hc_disk_detach {
 	char vdev[HV_HC_VDEV_MAX];	/* NUL-terminated */
 };
 
+/*
+ * The balloon (docs/balloon.md).  A domain's description says its target
+ * (memory_mib) and its cap (maxmem_mib; the RAM it boots with).
+ *
+ * MEM_TARGET asks the guest's balloon driver for @target_mib and replies
+ * once asked; the description's memory_mib becomes the target.  The guest
+ * gets there in its own time: MEM_INFO and GETINFO show how far it got,
+ * and a guest that is not there within HV_HC_MEM_TARGET_MS gets the
+ * MEM_TARGET_MISSED flag and an HV_HC_EV_MEMORY event (code 1; code 0 when
+ * it gets there).  HV_HC_EINVAL: a target below HV_HC_MEM_MIN_MIB, above
+ * maxmem or above the RAM the guest booted with.  HV_HC_ESTATE: not
+ * RUNNING or PAUSED, or being saved.
+ *
+ * MEM_MAX sets the cap: at least the target (HV_HC_EINVAL), enforced on
+ * hv-vmm through the domain's memory cgroup as the cap plus a margin for
+ * hv-vmm itself (docs/balloon.md); HV_HC_ENOMEM: the domain uses more
+ * than that now (lower its target and let it give memory back first);
+ * HV_HC_ENOTSUP: this host gives hvd no memory cgroup.  The description's
+ * maxmem_mib becomes the cap; a cap above the RAM takes effect as RAM at
+ * the next boot.
+ *
+ * MEM_INFO: the balloon as hv-vmm sees it now (its statistics refreshed
+ * if older than a second).
+ */
+#define HV_HC_MEM_MIN_MIB	16
+#define HV_HC_MEM_TARGET_MS	30000
+#define HV_HC_BALLOON_STATS	16	/* virtio-balloon statistics tags 0..15 */
+
+struct hv_hc_mem_target {
+	uint32_t domid;
+	uint32_t flags;		/* none yet: 0 */
+	uint64_t target_mib;
+};
+
+struct hv_hc_mem_max {
+	uint32_t domid;
+	uint32_t flags;		/* none yet: 0 */
+	uint64_t max_mib;
+};
+
+struct hv_hc_meminfo {
+	uint64_t ram_kib;	/* the RAM the guest has */
+	uint64_t target_kib;
+	uint64_t current_kib;	/* RAM less its balloon, as the guest reports */
+	uint64_t max_kib;	/* the cap (maxmem) */
+	uint64_t allocated_kib;	/* host memory its RAM takes now */
+	uint64_t cgroup_limit_kib; /* 0: none */
+	uint64_t cgroup_usage_kib;
+	uint64_t stats_valid;	/* bit N: stats[N] is tag N */
+	uint64_t stats[HV_HC_BALLOON_STATS];
+	uint64_t stats_age_ms;	/* ~0: the guest never sent any */
+	uint32_t features;	/* what its driver took: HV_VMM_BALLOON_F_* (vmm.h) */
+	uint32_t mem_flags;	/* HV_HC_MEM_* */
+	uint32_t reserved[4];
+};
+
 enum hv_hc_event_type {
 	HV_HC_EV_SHUTDOWN = 1,	/* the guest shut down; code says why */
 	HV_HC_EV_DEATH = 2,	/* the domain is gone from the table */
 	HV_HC_EV_CRASH = 3,	/* the guest crashed (or its hv-vmm died) */
 	HV_HC_EV_CREATED = 4,	/* a domain appeared (also by restart) */
+	HV_HC_EV_MEMORY = 5,	/* code 0: the guest reached its memory target;
+				 * 1: it did not within HV_HC_MEM_TARGET_MS */
 };
 
 struct hv_hc_event {

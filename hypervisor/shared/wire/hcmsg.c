@@ -17,6 +17,12 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? 0 : sizeof(struct hv_hc_disk_detach);
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		return reply ? 0 : sizeof(struct hv_hc_add_device);
+	case HV_HC_DOMCTL_MEM_TARGET:
+		return reply ? 0 : sizeof(struct hv_hc_mem_target);
+	case HV_HC_DOMCTL_MEM_MAX:
+		return reply ? 0 : sizeof(struct hv_hc_mem_max);
+	case HV_HC_DOMCTL_MEM_INFO:
+		return reply ? sizeof(struct hv_hc_meminfo) : sizeof(struct hv_hc_domid);
 	case HV_HC_DOMCTL_PAUSE:
 	case HV_HC_DOMCTL_UNPAUSE:
 	case HV_HC_DOMCTL_DESTROY:

@@ -79,8 +79,17 @@ typedef struct hv_dominfo {
 	int vmm_pid;			/* its hv-vmm, 0 if none runs */
 	/* what hvd does when the guest powers off, reboots, crashes */
 	enum hv_action on_poweroff, on_reboot, on_crash;
+	/* libhv 1.5: the memory the guest has now (its RAM less its balloon,
+	 * as it reports; 0: not known yet) and HV_MEM_* flags.  memory_mib is
+	 * the target, maxmem_mib the cap. */
+	uint64_t current_mib;
+	unsigned int mem_flags;
 	/* new members go here, and only here */
 } hv_dominfo;
+
+/* hv_dominfo's and hv_meminfo's mem_flags */
+#define HV_MEM_TARGET_MISSED 0x1 /* the guest did not reach its target in time */
+#define HV_MEM_CAPPED	     0x2 /* maxmem is enforced on its hv-vmm (cgroup) */
 
 /* Filled by hv_physinfo_get(). */
 typedef struct hv_physinfo {
@@ -340,6 +349,83 @@ int hv_domain_disk_attach(hv_ctx *ctx, uint32_t domid, const hv_disk_spec *disk)
 int hv_domain_disk_detach(hv_ctx *ctx, uint32_t domid, const char *vdev,
 			  unsigned int flags, unsigned int timeout_ms);
 
+/* --- memory: the balloon and the cap (libhv 1.5) ---------------------- */
+
+#define HV_HAVE_BALLOON 1	/* libhv 1.5 */
+/* The smallest target or cap, in MiB */
+#define HV_MEMORY_MIN_MIB 16
+/* How long a guest has to reach a new target before it is flagged */
+#define HV_MEMORY_TARGET_TIMEOUT_MS 30000
+/* virtio-balloon's statistics, by tag (VIRTIO_BALLOON_S_*) */
+enum hv_balloon_stat {
+	HV_BALLOON_SWAP_IN = 0, HV_BALLOON_SWAP_OUT = 1, HV_BALLOON_MAJFLT = 2,
+	HV_BALLOON_MINFLT = 3, HV_BALLOON_MEMFREE = 4, HV_BALLOON_MEMTOT = 5,
+	HV_BALLOON_AVAIL = 6, HV_BALLOON_CACHES = 7, HV_BALLOON_HTLB_PGALLOC = 8,
+	HV_BALLOON_HTLB_PGFAIL = 9,
+	HV_BALLOON_STATS = 16
+};
+/* hv_meminfo's features: what the guest's balloon driver took */
+#define HV_BALLOON_F_DEFLATE_ON_OOM	0x1
+#define HV_BALLOON_F_FREE_PAGE_REPORTING 0x2
+#define HV_BALLOON_F_STATS		0x4
+#define HV_BALLOON_F_PAGE_POISON	0x8
+#define HV_BALLOON_F_DRIVER		0x80000000u	/* a driver runs the balloon */
+
+/* Filled by hv_domain_meminfo().  Sizes in KiB. */
+typedef struct hv_meminfo {
+	size_t struct_size;		/* set by hv_meminfo_init() */
+	uint64_t ram_kib;		/* the RAM the guest has */
+	uint64_t target_kib;		/* what it was asked to have */
+	uint64_t current_kib;		/* RAM less its balloon */
+	uint64_t max_kib;		/* the cap (maxmem) */
+	uint64_t allocated_kib;		/* host memory its RAM takes now */
+	uint64_t cgroup_limit_kib;	/* what the cap is enforced as; 0: not */
+	uint64_t cgroup_usage_kib;	/* what its hv-vmm uses, as the cgroup counts */
+	uint64_t stats_valid;		/* bit N: stats[N] holds statistic N */
+	uint64_t stats[HV_BALLOON_STATS]; /* the guest's, in bytes or counts */
+	uint64_t stats_age_ms;		/* since the guest sent them; UINT64_MAX: never */
+	unsigned int features;		/* HV_BALLOON_F_* */
+	unsigned int mem_flags;		/* HV_MEM_* */
+	/* new members go here, and only here */
+} hv_meminfo;
+
+void hv_meminfo_init_sized(hv_meminfo *info, size_t size);
+#define hv_meminfo_init(info) hv_meminfo_init_sized((info), sizeof(hv_meminfo))
+
+/*
+ * hv_domain_set_memory_target - ask the guest of @domid to have
+ * @target_mib (xl mem-set): its balloon driver inflates or deflates to
+ * RAM - target.  Returns 0 once the guest was asked, not when it got
+ * there (hv_dominfo's current_mib and hv_domain_meminfo() tell; a guest
+ * that is not there within HV_MEMORY_TARGET_TIMEOUT_MS gets
+ * HV_MEM_TARGET_MISSED and an HV_EVENT_MEMORY event).  The description's
+ * memory_mib becomes the target, so save images and restarts keep it.
+ * HV_ERROR_INVAL: below HV_MEMORY_MIN_MIB, above the domain's maxmem or
+ * above the RAM it booted with; HV_ERROR_STATE: not running or paused, or
+ * being saved; HV_ERROR_NOTFOUND: no such domain.
+ */
+int hv_domain_set_memory_target(hv_ctx *ctx, uint32_t domid, uint64_t target_mib);
+
+/*
+ * hv_domain_set_memory_max - set the cap of @domid to @max_mib (xl
+ * mem-max): hvd enforces it on the domain's hv-vmm through its memory
+ * cgroup (the cap plus a margin for hv-vmm itself, docs/balloon.md), so a
+ * guest that ignores its balloon cannot take more.  The description's
+ * maxmem_mib becomes @max_mib; a cap above the RAM the guest has takes
+ * effect at its next boot.  HV_ERROR_INVAL: below the target;
+ * HV_ERROR_NOMEM: the domain uses more than that now (lower its target
+ * first); HV_ERROR_NOSYS: this host gives hvd no memory cgroup.
+ */
+int hv_domain_set_memory_max(hv_ctx *ctx, uint32_t domid, uint64_t max_mib);
+
+/*
+ * hv_domain_meminfo - how the memory of the running or paused domain
+ * @domid stands now: its balloon, the guest's statistics (refreshed when
+ * older than a second) and the host memory it takes.  @info_r must be
+ * initialised with hv_meminfo_init().
+ */
+int hv_domain_meminfo(hv_ctx *ctx, uint32_t domid, hv_meminfo *info_r);
+
 /* --- events ------------------------------------------------------------ */
 
 typedef enum hv_event_type {
@@ -347,7 +433,12 @@ typedef enum hv_event_type {
 	HV_EVENT_DEATH = 2,	/* a domain left the table */
 	HV_EVENT_CRASH = 3,	/* a guest crashed, or its hv-vmm died */
 	HV_EVENT_CREATED = 4,	/* a domain appeared, e.g. by on_reboot=restart */
+	HV_EVENT_MEMORY = 5,	/* libhv 1.5: the guest reached its memory target
+				 * (code HV_SHUTDOWN_NONE), or did not in time
+				 * (code 1: HV_EVENT_MEMORY_MISSED) */
 } hv_event_type;
+
+#define HV_EVENT_MEMORY_MISSED 1
 
 /* Filled by hv_event_next() and hv_event_wait(). */
 typedef struct hv_event {

@@ -21,8 +21,10 @@ extern "C" {
  * callbacks (HV_ERROR_CANCELLED).  1.3.0: disks (hv_disk_spec's rate
  * limits and queues, HV_CONFIG_VALIDATE_CREATE).  1.4.0: disks attached
  * to and detached from running domains (hv_domain_disk_attach()).
+ * 1.5.0: the balloon and the memory cap (hv_domain_set_memory_target(),
+ * hv_domain_set_memory_max(), hv_domain_meminfo(), HV_EVENT_MEMORY).
  */
-#define HV_API_VERSION_CURRENT 0x010400
+#define HV_API_VERSION_CURRENT 0x010500
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif

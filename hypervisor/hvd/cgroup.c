@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The domains' memory cgroups: each hv-vmm runs in its own, whose limit is
+ * the domain's maxmem plus a margin for hv-vmm itself (cgroup_limit()), so
+ * a guest that ignores its balloon cannot take more than its cap.  The
+ * memory controller is the cgroup v1 one where the host has it (as hosts
+ * with a hybrid hierarchy do), else the unified (v2) one.  The domains'
+ * groups live in "hv" beside hvd's own group (v2: a group with processes
+ * cannot hand controllers to children) or under it (v1), and are named
+ * after the domid, so a restarted hvd finds them again.  A host without a
+ * memory controller hvd can use runs domains without a cap (said once in
+ * the log; MEM_MAX is refused there).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "hvd.h"
+
+/* Reads a small file into @buf (NUL-terminated); -errno. */
+static int cg_read(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int cg_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	if (n < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* A word in a list separated by any of @seps. */
+static bool has_word(const char *list, const char *word, const char *seps)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, seps);
+
+		if (n == len && !strncmp(p, word, len))
+			return true;
+		p += n;
+		p += strspn(p, seps);
+	}
+	return false;
+}
+
+/*
+ * The memory controller's mount point into @mnt: version 1 or 2, 0 if
+ * there is none.  /proc/self/mountinfo: "... MOUNTPOINT OPTS ... - FSTYPE
+ * SOURCE SUPEROPTS".
+ */
+static int cg_find_mount(char *mnt, size_t size)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024], v2[PATH_MAX] = "";
+	int version = 0;
+
+	if (!f)
+		return 0;
+	while (!version && fgets(line, sizeof(line), f)) {
+		char point[PATH_MAX], fstype[64], super[512];
+		const char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+		    sscanf(dash + 3, "%63s %*s %511s", fstype, super) != 2)
+			continue;
+		if (!strcmp(fstype, "cgroup") && has_word(super, "memory", ",")) {
+			snprintf(mnt, size, "%s", point);
+			version = 1;
+		} else if (!strcmp(fstype, "cgroup2") && !v2[0]) {
+			char path[PATH_MAX + 32], ctl[512];
+
+			snprintf(path, sizeof(path), "%s/cgroup.controllers", point);
+			if (!cg_read(path, ctl, sizeof(ctl)) && has_word(ctl, "memory", " \n"))
+				snprintf(v2, sizeof(v2), "%s", point);
+		}
+	}
+	fclose(f);
+	if (!version && v2[0]) {
+		snprintf(mnt, size, "%s", v2);
+		version = 2;
+	}
+	return version;
+}
+
+/* hvd's own group in the memory hierarchy, from /proc/self/cgroup. */
+static int cg_own_path(int version, char *path, size_t size)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[PATH_MAX + 64];
+	int rc = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (rc && fgets(line, sizeof(line), f)) {
+		char *ctl = strchr(line, ':'), *p;
+
+		if (!ctl)
+			continue;
+		p = strchr(++ctl, ':');
+		if (!p)
+			continue;
+		*p++ = '\0';
+		p[strcspn(p, "\n")] = '\0';
+		if ((version == 2 && !ctl[0] && !strncmp(line, "0:", 2)) ||
+		    (version == 1 && has_word(ctl, "memory", ","))) {
+			snprintf(path, size, "%s", strcmp(p, "/") ? p : "");
+			rc = 0;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+void cgroup_init(struct hvd *hvd)
+{
+	char mnt[PATH_MAX], own[PATH_MAX], base[PATH_MAX * 2 + 8], file[sizeof(base) + 32];
+	int version = cg_find_mount(mnt, sizeof(mnt)), rc;
+
+	hvd->cg_version = 0;
+	if (!version) {
+		hvd_info(hvd, "no memory cgroup controller on this host: domains' maxmem is not "
+			 "enforced");
+		return;
+	}
+	rc = cg_own_path(version, own, sizeof(own));
+	if (rc) {
+		hvd_info(hvd, "cannot tell hvd's own memory cgroup (%s): domains' maxmem is not "
+			 "enforced", strerror(-rc));
+		return;
+	}
+	if (version == 2) {
+		/* beside hvd's group: its parent hands the memory controller down */
+		char *slash = strrchr(own, '/');
+
+		if (slash)
+			*slash = '\0';
+	}
+	snprintf(base, sizeof(base), "%s%s/hv", mnt, own);
+	if (mkdir(base, 0755) && errno != EEXIST) {
+		hvd_info(hvd, "cannot make the domains' memory cgroup %s (%s): domains' maxmem is "
+			 "not enforced", base, strerror(errno));
+		return;
+	}
+	if (version == 2) {
+		snprintf(file, sizeof(file), "%s/cgroup.subtree_control", base);
+		rc = cg_write(file, "+memory");
+		if (rc) {
+			hvd_info(hvd, "cannot enable the memory controller in %s (%s): domains' "
+				 "maxmem is not enforced", base, strerror(-rc));
+			return;
+		}
+	}
+	free(hvd->cg_base);
+	hvd->cg_base = strdup(base);
+	if (!hvd->cg_base)
+		return;
+	hvd->cg_version = version;
+	hvd_info(hvd, "domains' memory is capped in cgroup v%d groups under %s", version, base);
+}
+
+uint64_t cgroup_limit(uint64_t maxmem_mib)
+{
+	/* hv-vmm's own memory, its page tables (about 1/512 of the RAM) and I/O buffers */
+	return (maxmem_mib + CGROUP_MARGIN_MIB + maxmem_mib / 64) << 20;
+}
+
+/* The domain's group's file @name into @path. */
+static void cg_file(const struct hvd *hvd, const struct hvd_domain *d, const char *name,
+		    char *path, size_t size)
+{
+	snprintf(path, size, "%s/dom%" PRIu32 "%s%s", hvd->cg_base, d->domid, name[0] ? "/" : "",
+		 name);
+}
+
+static const char *cg_limit_file(const struct hvd *hvd)
+{
+	return hvd->cg_version == 1 ? "memory.limit_in_bytes" : "memory.max";
+}
+
+int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *usage,
+		 uint64_t *limit)
+{
+	char path[PATH_MAX], buf[64];
+	int rc;
+
+	if (!hvd->cg_version)
+		return -ENOTSUP;
+	cg_file(hvd, d, hvd->cg_version == 1 ? "memory.usage_in_bytes" : "memory.current", path,
+		sizeof(path));
+	rc = cg_read(path, buf, sizeof(buf));
+	if (rc)
+		return rc;
+	*usage = strtoull(buf, NULL, 10);
+	if (limit) {
+		cg_file(hvd, d, cg_limit_file(hvd), path, sizeof(path));
+		rc = cg_read(path, buf, sizeof(buf));
+		if (rc)
+			return rc;
+		*limit = strncmp(buf, "max", 3) ? strtoull(buf, NULL, 10) : 0;
+	}
+	return 0;
+}
+
+int cgroup_set_limit(struct hvd *hvd, struct hvd_domain *d, uint64_t bytes)
+{
+	char path[PATH_MAX], text[32];
+	uint64_t usage = 0;
+	int rc;
+
+	if (!hvd->cg_version || !d->capped)
+		return -ENOTSUP;
+	/* never below what it uses: v2 would reclaim and then kill the domain */
+	rc = cgroup_usage(hvd, d, &usage, NULL);
+	if (rc)
+		return rc;
+	if (usage > bytes)
+		return -EBUSY;
+	cg_file(hvd, d, cg_limit_file(hvd), path, sizeof(path));
+	snprintf(text, sizeof(text), "%" PRIu64, bytes);
+	return cg_write(path, text);
+}
+
+int cgroup_attach(struct hvd *hvd, struct hvd_domain *d, pid_t pid)
+{
+	char path[PATH_MAX], text[32];
+	int rc;
+
+	d->capped = false;
+	if (!hvd->cg_version)
+		return 0;
+	cg_file(hvd, d, "", path, sizeof(path));
+	if (mkdir(path, 0755) && errno != EEXIST)
+		rc = -errno;
+	else
+		rc = 0;
+	if (!rc) {
+		cg_file(hvd, d, cg_limit_file(hvd), path, sizeof(path));
+		snprintf(text, sizeof(text), "%" PRIu64, cgroup_limit(desc_maxmem_mib(d)));
+		rc = cg_write(path, text);
+	}
+	if (!rc) {
+		cg_file(hvd, d, "cgroup.procs", path, sizeof(path));
+		snprintf(text, sizeof(text), "%d", (int)pid);
+		rc = cg_write(path, text);
+	}
+	if (rc) {
+		hvd_err(hvd, "domain %u (%s): cannot put hv-vmm in its memory cgroup %s: %s; its "
+			"maxmem is not enforced", d->domid, d->cfg->name, path, strerror(-rc));
+		return rc;
+	}
+	d->capped = true;
+	return 0;
+}
+
+void cgroup_found(struct hvd *hvd, struct hvd_domain *d)
+{
+	char path[PATH_MAX], buf[4096];
+	char pid[16];
+
+	/* an hv-vmm a restarted hvd found again: capped if it is in its group */
+	d->capped = false;
+	if (!hvd->cg_version || !d->pid)
+		return;
+	cg_file(hvd, d, "cgroup.procs", path, sizeof(path));
+	snprintf(pid, sizeof(pid), "%d", (int)d->pid);
+	d->capped = !cg_read(path, buf, sizeof(buf)) && has_word(buf, pid, "\n");
+}
+
+void cgroup_remove(struct hvd *hvd, struct hvd_domain *d)
+{
+	char path[PATH_MAX];
+
+	if (!hvd->cg_version)
+		return;
+	d->capped = false;
+	cg_file(hvd, d, "", path, sizeof(path));
+	if (rmdir(path) && errno != ENOENT)
+		hvd_dbg(hvd, "domain %u (%s): cannot remove its memory cgroup %s: %s", d->domid,
+			d->cfg->name, path, strerror(errno));
+}
