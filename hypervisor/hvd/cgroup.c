@@ -11,6 +11,7 @@
  * memory controller hvd can use runs domains without a cap (said once in
  * the log; MEM_MAX is refused there).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -137,6 +138,24 @@ static int cg_own_path(int version, char *path, size_t size)
 	return rc;
 }
 
+/* Removes the domains' groups no process is in (left by an earlier hvd). */
+static void cg_sweep(const char *base)
+{
+	DIR *dir = opendir(base);
+	struct dirent *e;
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		if (strncmp(e->d_name, "dom", 3) || e->d_type != DT_DIR)
+			continue;
+		/* EBUSY for one in use: it stays */
+		if (unlinkat(dirfd(dir), e->d_name, AT_REMOVEDIR))
+			continue;
+	}
+	closedir(dir);
+}
+
 void cgroup_init(struct hvd *hvd)
 {
 	char mnt[PATH_MAX], own[PATH_MAX], base[PATH_MAX * 2 + 8], file[sizeof(base) + 32];
@@ -168,6 +187,14 @@ void cgroup_init(struct hvd *hvd)
 		return;
 	}
 	if (version == 2) {
+		char ctl[512];
+
+		/* the parent hands the controller to "hv" (the root group always can) */
+		snprintf(file, sizeof(file), "%s/cgroup.controllers", base);
+		if (cg_read(file, ctl, sizeof(ctl)) || !has_word(ctl, "memory", " \n")) {
+			snprintf(file, sizeof(file), "%s%s/cgroup.subtree_control", mnt, own);
+			cg_write(file, "+memory");
+		}
 		snprintf(file, sizeof(file), "%s/cgroup.subtree_control", base);
 		rc = cg_write(file, "+memory");
 		if (rc) {
@@ -182,6 +209,7 @@ void cgroup_init(struct hvd *hvd)
 		return;
 	hvd->cg_version = version;
 	hvd_info(hvd, "domains' memory is capped in cgroup v%d groups under %s", version, base);
+	cg_sweep(base);
 }
 
 uint64_t cgroup_limit(uint64_t maxmem_mib)
@@ -290,6 +318,21 @@ void cgroup_found(struct hvd *hvd, struct hvd_domain *d)
 	cg_file(hvd, d, "cgroup.procs", path, sizeof(path));
 	snprintf(pid, sizeof(pid), "%d", (int)d->pid);
 	d->capped = !cg_read(path, buf, sizeof(buf)) && has_word(buf, pid, "\n");
+}
+
+bool cgroup_oom_killed(struct hvd *hvd, const struct hvd_domain *d)
+{
+	char path[PATH_MAX], buf[1024];
+	const char *p;
+
+	if (!hvd->cg_version || !d->capped)
+		return false;
+	cg_file(hvd, d, hvd->cg_version == 1 ? "memory.oom_control" : "memory.events", path,
+		sizeof(path));
+	if (cg_read(path, buf, sizeof(buf)))
+		return false;
+	p = strstr(buf, "oom_kill ");
+	return p && strtoull(p + 9, NULL, 10) > 0;
 }
 
 void cgroup_remove(struct hvd *hvd, struct hvd_domain *d)

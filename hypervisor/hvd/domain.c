@@ -161,6 +161,7 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 		vmm_signal(d, SIGKILL);
 		vmm_detach(hvd, d);
 	}
+	cgroup_remove(hvd, d);	/* EBUSY while the process still exits: swept later */
 	op_abort_all(hvd, d, -HV_HC_ENOENT);
 	/* its disks' locks go when its hv-vmm has gone too, and its taps */
 	disk_close(d);
@@ -375,6 +376,11 @@ void domain_vmm_gone(struct hvd *hvd, struct hvd_domain *d)
 	if (status < 0)
 		status = d->exit_reason;
 	vmm_detach(hvd, d);
+	if (cgroup_oom_killed(hvd, d))
+		hvd_err(hvd, "domain %u (%s): its hv-vmm was stopped for going over the domain's "
+			"memory cap (maxmem %llu MiB: a cgroup limit of %llu MiB)", d->domid,
+			d->cfg->name, (unsigned long long)desc_maxmem_mib(d),
+			(unsigned long long)(cgroup_limit(desc_maxmem_mib(d)) >> 20));
 	cgroup_remove(hvd, d);
 	d->mem_deadline = 0;
 	if (d->state == HV_HC_STATE_DYING) {

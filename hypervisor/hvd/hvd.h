@@ -337,6 +337,8 @@ void cgroup_found(struct hvd *hvd, struct hvd_domain *d);
 int cgroup_set_limit(struct hvd *hvd, struct hvd_domain *d, uint64_t bytes);
 int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *usage,
 		 uint64_t *limit);
+/* The kernel killed a process of the domain's group for going over its limit. */
+bool cgroup_oom_killed(struct hvd *hvd, const struct hvd_domain *d);
 void cgroup_remove(struct hvd *hvd, struct hvd_domain *d);
 
 /* domain.c */
