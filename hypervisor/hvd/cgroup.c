@@ -335,15 +335,44 @@ bool cgroup_oom_killed(struct hvd *hvd, const struct hvd_domain *d)
 	return p && strtoull(p + 9, NULL, 10) > 0;
 }
 
-void cgroup_remove(struct hvd *hvd, struct hvd_domain *d)
+static int cg_rmdir(const struct hvd *hvd, uint32_t domid)
 {
 	char path[PATH_MAX];
 
+	snprintf(path, sizeof(path), "%s/dom%" PRIu32, hvd->cg_base, domid);
+	return rmdir(path) && errno != ENOENT ? -errno : 0;
+}
+
+void cgroup_remove(struct hvd *hvd, struct hvd_domain *d)
+{
 	if (!hvd->cg_version)
 		return;
 	d->capped = false;
-	cg_file(hvd, d, "", path, sizeof(path));
-	if (rmdir(path) && errno != ENOENT)
-		hvd_dbg(hvd, "domain %u (%s): cannot remove its memory cgroup %s: %s", d->domid,
-			d->cfg->name, path, strerror(errno));
+	/* a process killed a moment ago may still be in it: try again shortly */
+	if (cg_rmdir(hvd, d->domid) == -EBUSY && hvd->nr_cg_pending < HVD_CG_PENDING_MAX) {
+		hvd->cg_pending[hvd->nr_cg_pending].domid = d->domid;
+		hvd->cg_pending[hvd->nr_cg_pending].tries = 0;
+		hvd->nr_cg_pending++;
+	}
+}
+
+int64_t cgroup_tick(struct hvd *hvd, int64_t now)
+{
+	unsigned int kept = 0;
+
+	if (!hvd->nr_cg_pending)
+		return 0;
+	if (now < hvd->cg_retry_at)
+		return hvd->cg_retry_at;
+	for (unsigned int i = 0; i < hvd->nr_cg_pending; i++) {
+		struct hvd_cg_pending p = hvd->cg_pending[i];
+
+		/* a new domain with that id has it again: it is not ours to remove */
+		if (domain_find(hvd, p.domid) || !cg_rmdir(hvd, p.domid) || ++p.tries >= 40)
+			continue;
+		hvd->cg_pending[kept++] = p;
+	}
+	hvd->nr_cg_pending = kept;
+	hvd->cg_retry_at = now + 250;
+	return kept ? hvd->cg_retry_at : 0;
 }

@@ -510,7 +510,7 @@ void domain_vmm_reply(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32
 
 int64_t domain_tick(struct hvd *hvd, int64_t now)
 {
-	int64_t next = 0;
+	int64_t next = cgroup_tick(hvd, now);
 
 	for (struct hvd_domain *d = hvd->domains, *dn; d; d = dn) {
 		int64_t t;

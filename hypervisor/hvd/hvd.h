@@ -28,6 +28,7 @@
 #define HVD_RESTART_WINDOW_MS	60000
 
 /* Handler results besides 0 and -HV_HC_E*. */
+#define HVD_CG_PENDING_MAX	64	/* cgroups waiting for their process to go */
 #define HVD_MAX_NET_FDS		(HV_DOMAIN_MAX_VIFS * HV_VIF_MAX_QUEUES)
 #define HVD_REPLIED		1	/* the handler sent the reply itself */
 #define HVD_DEFERRED		2	/* the reply comes later; the client waits */
@@ -191,6 +192,12 @@ struct hvd {
 	char *rundir, *logdir, *vmm_path;
 	char *cg_base;			/* the domains' memory cgroups (cgroup.c) */
 	int cg_version;			/* 1 or 2; 0: none */
+	struct hvd_cg_pending {		/* groups to remove once their process is gone */
+		uint32_t domid;
+		unsigned int tries;
+	} cg_pending[HVD_CG_PENDING_MAX];
+	unsigned int nr_cg_pending;
+	int64_t cg_retry_at;
 	int log_fd;
 	int lock_fd;
 	struct hvd_watch listenw, sigw;
@@ -340,6 +347,8 @@ int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *us
 /* The kernel killed a process of the domain's group for going over its limit. */
 bool cgroup_oom_killed(struct hvd *hvd, const struct hvd_domain *d);
 void cgroup_remove(struct hvd *hvd, struct hvd_domain *d);
+/* Retries the removals a process still in its group held up. */
+int64_t cgroup_tick(struct hvd *hvd, int64_t now);
 
 /* domain.c */
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid);

@@ -26,7 +26,8 @@ NESTED_LINUX_TESTS = \
 	tests/nested/linux-save.sh \
 	tests/nested/linux-hotplug.sh \
 	tests/nested/linux-blk.sh \
-	tests/nested/linux-net.sh
+	tests/nested/linux-net.sh \
+	tests/nested/linux-balloon.sh
 TESTS += $(NESTED_LINUX_TESTS)
 
 EXTRA_DIST += \
@@ -41,6 +42,7 @@ EXTRA_DIST += \
 	tests/nested/blk-init \
 	tests/nested/hotplug-outer.sh \
 	tests/nested/net-outer.sh \
+	tests/nested/balloon-outer.sh \
 	$(NESTED_LINUX_TESTS)
 
 # The harness caches the vmlinux it extracts and the initramfs images here.
