@@ -198,7 +198,8 @@ static void send_progress(int fd, uint16_t op, uint32_t seq, uint64_t done,
 	ck_assert_int_ge(send(fd, &msg, sizeof(msg), MSG_NOSIGNAL), 0);
 }
 
-static void send_event(int fd, uint32_t type, uint32_t domid, const char *name)
+static void send_event_code(int fd, uint32_t type, uint32_t domid, const char *name,
+			    uint32_t code)
 {
 	struct { struct hv_hc_hdr h; struct hv_hc_event e; } msg;
 
@@ -206,8 +207,14 @@ static void send_event(int fd, uint32_t type, uint32_t domid, const char *name)
 	hcmsg_header(&msg.h, HV_HC_EVENT, HV_HC_F_EVENT, 0, 0, sizeof(msg.e));
 	msg.e.type = type;
 	msg.e.domid = domid;
+	msg.e.code = code;
 	strcpy(msg.e.name, name);
 	ck_assert_int_ge(send(fd, &msg, sizeof(msg), MSG_NOSIGNAL), 0);
+}
+
+static void send_event(int fd, uint32_t type, uint32_t domid, const char *name)
+{
+	send_event_code(fd, type, domid, name, 0);
 }
 
 static void dominfo(struct hv_hc_dominfo *d, uint32_t domid, const char *name)
@@ -484,6 +491,7 @@ static bool serve_one(struct fake *f, int fd)
 		send_event(fd, HV_HC_EV_CREATED, 4, "early");
 		reply(fd, &h, 0, NULL, 0, -1);
 		send_event(fd, HV_HC_EV_DEATH, 3, "g");
+		send_event_code(fd, HV_HC_EV_MEMORY, 5, "m", 1);
 		break;
 	default:
 		reply(fd, &h, HV_HC_EOPNOTSUPP, NULL, 0, -1);
@@ -699,6 +707,11 @@ START_TEST(test_events)
 	ck_assert_int_eq(hv_event_wait(ctx, &ev, 5000), 0);
 	ck_assert_int_eq(ev.type, HV_EVENT_DEATH);
 	ck_assert_uint_eq(ev.domid, 3);
+	/* a guest that missed its memory target */
+	ck_assert_int_eq(hv_event_wait(ctx, &ev, 5000), 0);
+	ck_assert_int_eq(ev.type, HV_EVENT_MEMORY);
+	ck_assert_uint_eq(ev.domid, 5);
+	ck_assert_int_eq(ev.code, HV_EVENT_MEMORY_MISSED);
 	ck_assert_int_eq(hv_event_next(ctx, &ev), HV_ERROR_BUSY);
 	ck_assert_int_eq(hv_event_wait(ctx, &ev, 100), HV_ERROR_TIMEDOUT);
 	ck_assert_int_eq(poll(&p, 1, 0), 0);

@@ -757,7 +757,9 @@ START_TEST(test_json_format)
 		"            \"mac\": \"00:16:3e:00:00:0a\",\n"
 		"            \"mtu\": 0\n"
 		"        }\n"
-		"    ]\n"
+		"    ],\n"
+		"    \"balloon_deflate_on_oom\": false,\n"
+		"    \"balloon_free_page_reporting\": true\n"
 		"}\n");
 	free(json);
 	hv_domain_config_dispose(&cfg);
