@@ -336,6 +336,15 @@ static void vb_notify(struct virtio_pci *vp, unsigned int q)
 			   q);
 		return;
 	}
+	/* made on first use: a domain whose guest has no driver never needs them */
+	if (!b->runs)
+		b->runs = calloc(VIRTIO_BALLOON_MAX_PFNS, sizeof(*b->runs));
+	if (!b->elem)
+		b->elem = malloc(sizeof(*b->elem));
+	if (!b->runs || !b->elem) {
+		err("virtio-balloon: out of memory; queue %u waits", q);
+		return;
+	}
 	while (r == 0 && virtio_pci_pop(vp, q, b->elem) == 1) {
 		switch (what) {
 		case VIRTIO_BALLOON_Q_INFLATE:
@@ -511,12 +520,6 @@ int virtio_balloon_init(struct virtio_balloon *b, struct pci_bus *bus, struct vm
 	b->ops.features = VIRTIO_BALLOON_F_STATS_VQ | VIRTIO_BALLOON_F_PAGE_POISON |
 			  (conf->deflate_on_oom ? VIRTIO_BALLOON_F_DEFLATE_ON_OOM : 0) |
 			  (conf->free_page_reporting ? VIRTIO_BALLOON_F_REPORTING : 0);
-	b->runs = calloc(VIRTIO_BALLOON_MAX_PFNS, sizeof(*b->runs));
-	b->elem = malloc(sizeof(*b->elem));
-	if (!b->runs || !b->elem) {
-		rc = -ENOMEM;
-		goto fail;
-	}
 	if (loop && vm) {
 		b->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (b->timer_fd < 0) {
