@@ -425,10 +425,13 @@ static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds
 			rc = start_devices(vmm, &cfg, fds + 1, nfds - 1, st);
 		if (!rc) {
 			start_balloon(vmm, &cfg);
-			/* the image holds the RAM; a hvd that sends the description's
-			 * memory (the target) there means that RAM too */
-			if (r.memory_mib == cfg.memory_mib)
+			/* the image holds the RAM (maxmem); a hvd that sends the
+			 * description's memory (the target) means that RAM too, and an
+			 * image saved before hv-vmm took maxmem as the RAM holds memory */
+			if (r.memory_mib == cfg.memory_mib || r.memory_mib == start_ram_mib(&cfg)) {
 				r.memory_mib = start_ram_mib(&cfg);
+				o.memory_alt_mib = cfg.memory_mib;
+			}
 		}
 		hv_domain_config_dispose(&cfg);
 		hv__ctx_fini(&ctx);

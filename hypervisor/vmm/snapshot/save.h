@@ -49,6 +49,8 @@ struct restore_options {
 	const char *what;		/* its name, for messages */
 	bool lazy;
 	uint64_t memory_mib;		/* 0: as the image says */
+	uint64_t memory_alt_mib;	/* also taken, when not 0: the description's
+					 * memory (an image from before maxmem was the RAM) */
 	unsigned int vcpus;		/* 0: as the image says */
 	struct save_progress progress;
 };
