@@ -157,7 +157,7 @@ static void vb_discard(struct virtio_balloon *b, uint64_t off, uint64_t len)
  */
 static int vb_pfns(struct virtio_balloon *b, const struct virtq_elem *e, bool inflate)
 {
-	uint64_t len = 0, n, runs = 0;
+	uint64_t len = 0, n;
 
 	if (e->nr_in) {
 		virtio_pci_fail(&b->vp, "balloon PFN array with device-writable buffers");
@@ -197,7 +197,6 @@ static int vb_pfns(struct virtio_balloon *b, const struct virtq_elem *e, bool in
 			if (b->runs[i] == end)
 				end += VB_PAGE;
 		vb_discard(b, start, end - start);
-		runs++;
 	}
 	return 0;
 }
