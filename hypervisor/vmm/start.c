@@ -425,12 +425,13 @@ static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds
 			rc = start_devices(vmm, &cfg, fds + 1, nfds - 1, st);
 		if (!rc) {
 			start_balloon(vmm, &cfg);
-			/* the image holds the RAM (maxmem); a hvd that sends the
-			 * description's memory (the target) means that RAM too, and an
-			 * image saved before hv-vmm took maxmem as the RAM holds memory */
+			/* the image holds the RAM the domain booted with: from the
+			 * description's memory (saved before maxmem was the RAM) to its
+			 * maxmem (which mem-max may have raised since) */
 			if (r.memory_mib == cfg.memory_mib || r.memory_mib == start_ram_mib(&cfg)) {
 				r.memory_mib = start_ram_mib(&cfg);
-				o.memory_alt_mib = cfg.memory_mib;
+				o.memory_min_mib = cfg.memory_mib;
+				o.memory_max_mib = start_ram_mib(&cfg);
 			}
 		}
 		hv_domain_config_dispose(&cfg);
