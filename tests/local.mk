@@ -52,6 +52,14 @@ tests_unit_test_virtio_net_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_virtio_net_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
 TESTS += tests/unit/test-virtio-net
 
+check_PROGRAMS += tests/unit/test-virtio-balloon
+tests_unit_test_virtio_balloon_SOURCES = tests/unit/test-virtio-balloon.c tests/unit/virtio-harness.h \
+	$(HV_VMM_CORE)
+tests_unit_test_virtio_balloon_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_unit_test_virtio_balloon_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_virtio_balloon_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
+TESTS += tests/unit/test-virtio-balloon
+
 TESTS += tests/integration/minios-qemu.sh
 EXTRA_DIST += tests/integration/minios-qemu.sh
 

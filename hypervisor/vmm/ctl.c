@@ -16,6 +16,8 @@
 #include "snapshot/save.h"
 #include "vmm.h"
 
+_Static_assert(sizeof(struct hv_vmm_info) <= 256, "QUERY's reply fits ctl_reply()");
+
 static void ctl_send(struct vmm *vmm, uint16_t op, uint32_t flags, uint32_t seq,
 		     const void *body, size_t len)
 {
@@ -146,6 +148,36 @@ static void ctl_disk(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t 
 	}
 }
 
+/* MEM_TARGET: the balloon's new size, told to the guest's driver. */
+static void ctl_mem_target(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
+			   size_t len)
+{
+	struct hv_vmm_mem_target t;
+	char msg[256];
+	int rc;
+
+	if (len != sizeof(t)) {
+		ctl_reply_msg(vmm, m, -EPROTO, "MEM_TARGET: the body is not a struct hv_vmm_mem_target");
+		return;
+	}
+	memcpy(&t, body, sizeof(t));
+	if (t.flags || t.reserved) {
+		ctl_reply_msg(vmm, m, -EINVAL, "MEM_TARGET: flags and reserved must be zero");
+		return;
+	}
+	pthread_mutex_lock(&vmm->vm.io_lock);
+	rc = virtio_balloon_set_target(&vmm->balloon, t.target_bytes);
+	pthread_mutex_unlock(&vmm->vm.io_lock);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "MEM_TARGET: %llu bytes is not between one page and the guest's RAM (%llu bytes)",
+			 (unsigned long long)t.target_bytes, (unsigned long long)vmm->balloon.ram_bytes);
+		ctl_reply_msg(vmm, m, rc, msg);
+		return;
+	}
+	info("balloon: target %llu MiB", (unsigned long long)(t.target_bytes >> 20));
+	ctl_reply(vmm, m, 0, NULL, 0);
+}
+
 static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
 		       size_t len, int *fds, size_t nfds)
 {
@@ -164,6 +196,9 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 			.memory_bytes = vmm->vm.mem_size,
 			.cpu_time_ns = vcpu_time_ns(),
 		};
+		pthread_mutex_lock(&vmm->vm.io_lock);
+		virtio_balloon_info(&vmm->balloon, &info.balloon, true);
+		pthread_mutex_unlock(&vmm->vm.io_lock);
 		ctl_reply(vmm, m, 0, &info, sizeof(info));
 		break;
 	case HV_VMM_OP_PAUSE:
@@ -195,6 +230,9 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 	case HV_VMM_OP_DISK_ATTACH:
 	case HV_VMM_OP_DISK_DETACH:
 		ctl_disk(vmm, m, body, len, fds, nfds);
+		break;
+	case HV_VMM_OP_MEM_TARGET:
+		ctl_mem_target(vmm, m, body, len);
 		break;
 	case HV_VMM_OP_BUILD:
 	case HV_VMM_OP_RESTORE:
@@ -328,4 +366,9 @@ void ctl_event_disk_ejected(struct vmm *vmm, const char *vdev)
 
 	snprintf(e.vdev, sizeof(e.vdev), "%s", vdev);
 	ctl_send(vmm, HV_VMM_EV_DISK_EJECTED, HV_VMM_F_EVENT, 0, &e, sizeof(e));
+}
+
+void ctl_event_balloon(struct vmm *vmm, const struct hv_vmm_balloon *ev)
+{
+	ctl_send(vmm, HV_VMM_EV_BALLOON, HV_VMM_F_EVENT, 0, ev, sizeof(*ev));
 }

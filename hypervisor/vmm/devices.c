@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "ctl.h"
 #include "log.h"
 #include "platform.h"
 #include "snapshot/state.h"
@@ -225,6 +226,35 @@ static unsigned int nr_vifs(const struct vmm *vmm)
 	return vmm->nr_vifs;
 }
 
+static void balloon_to_ctl(void *opaque, const struct hv_vmm_balloon *ev)
+{
+	ctl_event_balloon(opaque, ev);
+}
+
+static int balloon_create(struct vmm *vmm, unsigned int i)
+{
+	vmm->balloon_conf.pci_slot = PLAT_PCI_SLOT_BALLOON;
+	vmm->balloon_conf.event = balloon_to_ctl;
+	vmm->balloon_conf.event_opaque = vmm;
+	return virtio_balloon_init(&vmm->balloon, &vmm->pci, &vmm->vm, vmm->loop,
+				   &vmm->balloon_conf);
+}
+
+static void balloon_st(struct state_io *io, struct vmm *vmm, unsigned int i)
+{
+	/* the last device: an image from before the balloon ends here */
+	if (io->loading && state_at_end(io)) {
+		virtio_balloon_load_absent(&vmm->balloon);
+		return;
+	}
+	virtio_balloon_state(io, &vmm->balloon);
+}
+
+static int balloon_post_load(struct vmm *vmm, unsigned int i)
+{
+	return virtio_balloon_post_load(&vmm->balloon);
+}
+
 /*
  * Each entry is a device model and how many instances of it the domain
  * has (NULL: one); instance N is named "<model>.N" ("virtio-console.0",
@@ -252,6 +282,9 @@ static const struct device_entry {
 	  .post_load = blk_post_load, .quiesce = blk_quiesce, .destroy = blk_destroy },
 	{ .model = "virtio-net", .count = nr_vifs, .create = net_create, .state = net_st,
 	  .post_load = net_post_load, .quiesce = net_quiesce, .destroy = net_destroy },
+	/* last, so that an image saved before it existed still loads */
+	{ .model = "virtio-balloon", .create = balloon_create, .state = balloon_st,
+	  .post_load = balloon_post_load },
 };
 
 #define NR_DEVICES (sizeof(devices) / sizeof(devices[0]))

@@ -20,7 +20,8 @@ HV_VMM_CORE = \
 	hypervisor/vmm/virtio/blk.c hypervisor/vmm/virtio/blk.h \
 	hypervisor/vmm/virtio/blkio.c hypervisor/vmm/virtio/blkio.h \
 	hypervisor/vmm/virtio/net.c hypervisor/vmm/virtio/net.h \
-	hypervisor/vmm/virtio/netq.c hypervisor/vmm/virtio/netq.h
+	hypervisor/vmm/virtio/netq.c hypervisor/vmm/virtio/netq.h \
+	hypervisor/vmm/virtio/balloon.c hypervisor/vmm/virtio/balloon.h
 # What HV_VMM_CORE links with (disk I/O: io_uring).
 HV_VMM_LIBS = $(LIBURING_LIBS)
 hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \

@@ -9,7 +9,7 @@
 #include "log.h"
 #include "loop.h"
 
-#define LOOP_MAX 64
+#define LOOP_MAX 128
 
 struct loop_entry {
 	int fd;

@@ -2,7 +2,7 @@
 /*
  * hv-vmm: runs one domain on KVM.
  *
- *   hv-vmm run --kernel IMAGE [--initrd FILE] [--cmdline STR] [--memory MiB]
+ *   hv-vmm run --kernel IMAGE [--initrd FILE] [--cmdline STR] [--memory MiB] [--maxmem MiB]
  *              [--vcpus N] [--disk PATH[,ro][,direct][,serial=NAME]...]...
  *              [--console stdio|file:PATH|pty] [--dump-acpi DIR] [-v]
  *   hv-vmm run --restore FILE [--lazy] [--disk ...]... [options]
@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"  --initrd FILE        initial ramdisk\n"
 		"  --cmdline STR        kernel command line\n"
 		"  --memory MiB         guest memory (default 128, at least 16)\n"
+		"  --maxmem MiB         the guest's RAM, when more than --memory: the\n"
+		"                       balloon holds the difference at boot\n"
 		"  --vcpus N            virtual CPUs, 1-%u (default 1)\n"
 		"  --disk PATH[,OPT]... a virtio-blk disk on the image file or block device\n"
 		"                       PATH (repeat for more, at most %d: the guest sees\n"
@@ -104,6 +106,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "cmdline", required_argument, NULL, 'c' },
 		{ "memory", required_argument, NULL, 'm' },
+		{ "maxmem", required_argument, NULL, 'M' },
 		{ "vcpus", required_argument, NULL, 'n' },
 		{ "console", required_argument, NULL, 'C' },
 		{ "dump-acpi", required_argument, NULL, 'A' },
@@ -140,6 +143,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_ulong("--memory", optarg, 16, 1ul << 30, &o->memory_mib))
 				return -EINVAL;
 			o->memory_set = true;
+			break;
+		case 'M':
+			if (parse_ulong("--maxmem", optarg, 16, 1ul << 30, &o->maxmem_mib))
+				return -EINVAL;
 			break;
 		case 'n':
 			if (parse_ulong("--vcpus", optarg, 1, VM_MAX_VCPUS, &o->vcpus))
@@ -183,8 +190,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -EINVAL;
 	}
 	if (o->restore) {
-		if (o->kernel || o->initrd || o->dump_acpi || *o->cmdline) {
-			err("--restore resumes a saved domain: --kernel, --initrd, --cmdline and --dump-acpi do not apply");
+		if (o->kernel || o->initrd || o->dump_acpi || *o->cmdline || o->maxmem_mib) {
+			err("--restore resumes a saved domain: --kernel, --initrd, --cmdline, --maxmem and --dump-acpi do not apply");
 			return -EINVAL;
 		}
 		return 0;
@@ -201,9 +208,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	/* hvd mode: the first request on the control channel says it all */
 	if (o->initrd || *o->cmdline || o->paused || o->memory_set || o->vcpus_set ||
-	    o->nr_disks) {
+	    o->nr_disks || o->maxmem_mib) {
 		err("with --control-fd and no --kernel, the BUILD request gives the domain: "
-		    "--initrd, --cmdline, --memory, --vcpus, --disk and --paused do not apply");
+		    "--initrd, --cmdline, --memory, --maxmem, --vcpus, --disk and --paused do not apply");
 		return -EINVAL;
 	}
 	return 0;

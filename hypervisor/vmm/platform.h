@@ -22,8 +22,10 @@
 #define PLAT_PCI_MMIO_SIZE	0x3ec00000ULL	/* up to the I/O APIC */
 /* PCI slots: 0 the host bridge, 1 virtio-console, 2 + N the disk whose
  * vdev is disk N (HV__DISK_NUMBER_MAX: 19), 24 + D the vif with devid D
- * (HV_DOMAIN_MAX_VIFS: 8), also when hot-added; 22 and 23 are kept */
+ * (HV_DOMAIN_MAX_VIFS: 8), also when hot-added; 23 the balloon (every
+ * domain has one); 22 is kept */
 #define PLAT_PCI_SLOT_DISK0	2
+#define PLAT_PCI_SLOT_BALLOON	23
 #define PLAT_PCI_SLOT_VIF0	24
 #define PLAT_IOAPIC_BASE	0xfec00000ULL
 #define PLAT_LAPIC_BASE		0xfee00000ULL

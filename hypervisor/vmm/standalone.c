@@ -247,6 +247,7 @@ int standalone_start(struct vmm *vmm, const struct options *o, struct vmm_start 
 		goto out;
 	}
 	cfg.memory_mib = o->memory_mib;
+	cfg.maxmem_mib = o->maxmem_mib;	/* 0: memory_mib; less is refused by the checks */
 	cfg.vcpus = (unsigned int)o->vcpus;
 	cfg.name = strdup(o->name ? o->name : "domain");
 	cfg.kernel = strdup(o->kernel);

@@ -124,13 +124,29 @@ static int start_acpi(struct vmm *vmm, const struct vmm_start *st, uint64_t *rsd
 	return 0;
 }
 
+/* The guest's RAM: maxmem, or memory without it (the balloon holds the difference). */
+static uint64_t start_ram_mib(const hv_domain_config *cfg)
+{
+	return cfg->maxmem_mib ? cfg->maxmem_mib : cfg->memory_mib;
+}
+
+/* The balloon as the description says: the target, and its features. */
+static void start_balloon(struct vmm *vmm, const hv_domain_config *cfg)
+{
+	vmm->balloon_conf.target_bytes = cfg->memory_mib << 20;
+	vmm->balloon_conf.deflate_on_oom = cfg->balloon_deflate_on_oom != 0;
+	vmm->balloon_conf.free_page_reporting = cfg->balloon_free_page_reporting != 0;
+}
+
 /* What this hv-vmm can run of a runnable description; 0 or -errno after saying why. */
 static int start_check(const hv_domain_config *cfg)
 {
 	/* what hv cannot run at all hv_config_validate() has refused; these are the VM's limits */
-	if (cfg->memory_mib < START_MIN_MEMORY_MIB || cfg->memory_mib > (1ull << 30)) {
-		err("domain %s: memory %llu MiB is out of range (%d MiB to 1 TiB)", cfg->name,
-		    (unsigned long long)cfg->memory_mib, START_MIN_MEMORY_MIB);
+	if (start_ram_mib(cfg) < START_MIN_MEMORY_MIB || start_ram_mib(cfg) > (1ull << 30) ||
+	    !cfg->memory_mib || cfg->memory_mib > start_ram_mib(cfg)) {
+		err("domain %s: memory %llu MiB (maxmem %llu MiB) is out of range (%d MiB to 1 TiB, memory at most maxmem)",
+		    cfg->name, (unsigned long long)cfg->memory_mib,
+		    (unsigned long long)cfg->maxmem_mib, START_MIN_MEMORY_MIB);
 		return -EINVAL;
 	}
 	if (cfg->vcpus < 1 || cfg->vcpus > VM_MAX_VCPUS) {
@@ -355,7 +371,8 @@ static int start_build(struct vmm *vmm, const void *body, size_t len, int *fds, 
 	}
 	snprintf(st->name, sizeof(st->name), "%s", cfg.name);
 	st->paused = b.flags & HV_VMM_BUILD_PAUSED;
-	rc = vm_create(&vmm->vm, cfg.memory_mib, cfg.vcpus);
+	start_balloon(vmm, &cfg);
+	rc = vm_create(&vmm->vm, start_ram_mib(&cfg), cfg.vcpus);
 	if (!rc)
 		rc = vmm_devices_init(vmm);
 	if (!rc)
@@ -406,6 +423,17 @@ static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds
 		rc = start_description(&ctx, text, text_len, &cfg);
 		if (!rc)
 			rc = start_devices(vmm, &cfg, fds + 1, nfds - 1, st);
+		if (!rc) {
+			start_balloon(vmm, &cfg);
+			/* the image holds the RAM the domain booted with: from the
+			 * description's memory (saved before maxmem was the RAM) to its
+			 * maxmem (which mem-max may have raised since) */
+			if (r.memory_mib == cfg.memory_mib || r.memory_mib == start_ram_mib(&cfg)) {
+				r.memory_mib = start_ram_mib(&cfg);
+				o.memory_min_mib = cfg.memory_mib;
+				o.memory_max_mib = start_ram_mib(&cfg);
+			}
+		}
 		hv_domain_config_dispose(&cfg);
 		hv__ctx_fini(&ctx);
 		if (rc)

@@ -11,6 +11,7 @@
 #include "loop.h"
 #include "dev/pci.h"
 #include "dev/pcihp.h"
+#include "virtio/balloon.h"
 #include "virtio/blk.h"
 #include "virtio/console.h"
 #include "virtio/net.h"
@@ -54,6 +55,10 @@ struct vmm {
 	unsigned int nr_vifs;
 	struct vmm_vif vifs[VMM_MAX_VIFS];
 	struct pcihp hp;
+	/* the balloon: start.c fills its conf from the description, devices.c
+	 * makes "virtio-balloon.0" in PLAT_PCI_SLOT_BALLOON */
+	struct virtio_balloon_conf balloon_conf;
+	struct virtio_balloon balloon;
 	uint32_t ejected;	/* slots the guest ejected, for the I/O thread */
 	int hp_fd;		/* eventfd: the guest ejected a slot */
 	int ctl_fd;		/* the current control connection, or -1 */

@@ -13,6 +13,7 @@
 #include "dev/uart.h"
 #include "dev/pci.h"
 #include "snapshot/state.h"
+#include "virtio/balloon.h"
 #include "virtio/console.h"
 
 struct test_devs {
@@ -21,6 +22,7 @@ struct test_devs {
 	struct pm pm;
 	struct pci_bus bus;
 	struct virtio_console vcon;
+	struct virtio_balloon balloon;
 };
 
 static inline int test_devs_init(struct test_devs *d)
@@ -31,7 +33,12 @@ static inline int test_devs_init(struct test_devs *d)
 	pm_init(&d->pm);
 	if (pci_bus_init(&d->bus, NULL))
 		return -1;
-	return virtio_console_init(&d->vcon, &d->bus, NULL, NULL);
+	if (virtio_console_init(&d->vcon, &d->bus, NULL, NULL))
+		return -1;
+	/* 64 MiB of RAM, 48 MiB of it the target */
+	return virtio_balloon_init(&d->balloon, &d->bus, NULL, NULL,
+				   &(struct virtio_balloon_conf){ .ram_bytes = 64u << 20,
+								  .target_bytes = 48u << 20 });
 }
 
 /*
@@ -53,6 +60,10 @@ static inline void test_devs_state_as(struct state_io *io, struct test_devs *d, 
 	pci_bus_state(io, &d->bus);
 	io->instance = named ? "virtio-console.0" : NULL;
 	virtio_console_state(io, &d->vcon);
+	/* the last device: an image from before the balloon ends here */
+	io->instance = named ? "virtio-balloon.0" : NULL;
+	if (!(io->loading && state_at_end(io)))
+		virtio_balloon_state(io, &d->balloon);
 	io->instance = NULL;
 }
 

@@ -2,7 +2,8 @@
 # The control channel hvd uses (hypervisor/include/public/vmm.h): hv-vmm
 # started with only --control-fd gets the domain in its first request
 # (BUILD: the description's JSON and the kernel as a descriptor), then
-# query, pause/unpause (the guest's counter stops and resumes), a second
+# query (with the balloon's part: the RAM is maxmem, the target memory),
+# MEM_TARGET and its refusals, pause/unpause (the guest's counter stops and resumes), a second
 # BUILD or RESTORE refused (-EBUSY), malformed and unknown messages
 # refused, power button, and the exit event.  First requests that fail
 # (a bad description, a missing descriptor, another op) get a reply with
@@ -17,7 +18,7 @@ import json, os, socket, struct, subprocess, sys, time
 vmm, minios = sys.argv[1], sys.argv[2]
 MAGIC, VERSION = 0x4d4d5648, 1
 HDR = struct.Struct("<IHHIIII")
-QUERY, PAUSE, UNPAUSE, POWER_BUTTON, BUILD, RESTORE = 1, 2, 3, 4, 8, 9
+QUERY, PAUSE, UNPAUSE, POWER_BUTTON, BUILD, RESTORE, MEM_TARGET = 1, 2, 3, 4, 8, 9, 13
 EV_RUNNING, EV_EXIT = 64, 65
 BUILD_PAUSED, BUILD_RAMDISK = 1, 2
 EPROTO, EBUSY, EBADF, EINVAL = 71, 16, 9, 22
@@ -93,7 +94,7 @@ print("ok: failed first requests (bad JSON, unknown key, missing descriptors, no
 
 out = open(tmp + "/console", "w+b")
 p, parent = spawn(out)
-send(parent, build_msg(1, describe()), [kfd])
+send(parent, build_msg(1, describe(maxmem_mib=192)), [kfd])
 os.close(kfd)
 
 def recv():
@@ -130,9 +131,40 @@ print("ok: BUILD on the control channel: reply 0, then the RUNNING event")
 
 status, info = call(QUERY)
 state, nvcpu, mem, cpu = struct.unpack_from("<IIQQ", info)
-if status != 0 or state != 1 or nvcpu != 1 or mem != 128 << 20:
+if status != 0 or state != 1 or nvcpu != 1 or mem != 192 << 20:
     fail("QUERY: status %d state %d vcpus %d mem %d" % (status, state, nvcpu, mem))
-print("ok: QUERY running, 1 vCPU, 128 MiB")
+print("ok: QUERY running, 1 vCPU, 192 MiB of RAM (maxmem)")
+
+def balloon():
+    """QUERY's balloon part: target, current, allocated, stats_valid, age, features."""
+    status, info = call(QUERY)
+    if status != 0 or len(info) != 200:
+        fail("QUERY: status %d, %d bytes (want 200, with the balloon's part)" % (status, len(info)))
+    target, current, alloc, valid = struct.unpack_from("<QQQQ", info, 24)
+    age, features = struct.unpack_from("<QI", info, 184)
+    return target, current, alloc, valid, age, features
+
+target, current, alloc, valid, age, features = balloon()
+# minios has no balloon driver: it holds nothing, sent no statistics
+if target != 128 << 20 or current != 192 << 20 or valid or age != (1 << 64) - 1 or features:
+    fail("QUERY balloon: target %d current %d stats_valid %x age %d features %x" %
+         (target, current, valid, age, features))
+if not 0 < alloc <= 192 << 20:
+    fail("QUERY balloon: allocated_bytes %d is not within the RAM" % alloc)
+if call(MEM_TARGET, struct.pack("<QII", (100 << 20) + 100, 0, 0))[0] != 0:
+    fail("MEM_TARGET 100 MiB was refused")
+if balloon()[0] != 100 << 20:
+    fail("QUERY balloon: the target is not 100 MiB after MEM_TARGET")
+for body, want, what in ((struct.pack("<QII", 0, 0, 0), -EINVAL, "a target of 0"),
+                         (struct.pack("<QII", 193 << 20, 0, 0), -EINVAL, "a target above the RAM"),
+                         (struct.pack("<QII", 64 << 20, 1, 0), -EINVAL, "unknown flags"),
+                         (struct.pack("<QII", 64 << 20, 0, 1), -EINVAL, "a non-zero reserved"),
+                         (struct.pack("<Q", 64 << 20), -EPROTO, "a short body")):
+    if call(MEM_TARGET, body)[0] != want:
+        fail("MEM_TARGET with %s was not refused with %d" % (what, want))
+if balloon()[0] != 100 << 20:
+    fail("a refused MEM_TARGET changed the target")
+print("ok: QUERY's balloon part (target 128 MiB of 192, no driver); MEM_TARGET sets it, refuses 0, above the RAM, flags, a short body")
 
 deadline = time.time() + 20
 while len(counters()) < 3:

@@ -121,6 +121,10 @@ linux_boot_test() {
 		has_line 'LINUX: pci [0-9a-f:.]+ 1af4:1043 .*driver=virtio-pci'
 	check "virtio_console driver bound" \
 		has_line 'LINUX: virtio virtio[0-9]+ device=0x0003 driver=virtio_console'
+	check "virtio-balloon 1af4:1045 on PCI, bound to virtio-pci" \
+		has_line 'LINUX: pci [0-9a-f:.]+ 1af4:1045 .*driver=virtio-pci'
+	check "virtio_balloon driver bound" \
+		has_line 'LINUX: virtio virtio[0-9]+ device=0x0005 driver=virtio_balloon'
 	check "/dev/hvc0 exists" has_line 'LINUX: hvc0=yes'
 	check "a line written to /dev/hvc0 reaches the console" \
 		has_line 'LINUX: hvc0 ok'

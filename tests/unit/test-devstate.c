@@ -72,6 +72,12 @@ static void devs_dirty(struct devs *d)
 	pd->bar[0].write(pd, 0x14, (uint8_t[]){ 0x0f }, 1);
 	vp->vq[1].last_avail = 7;
 	vp->vq[1].used_idx = 7;
+
+	/* the balloon: what the driver wrote, statistics it sent */
+	d->balloon.actual = 1000;
+	d->balloon.poison_val = 0xaa;
+	d->balloon.stats[4] = 77;
+	d->balloon.stats_valid = 1u << 4;
 }
 
 static void save(struct devs *d, uint8_t **buf, size_t *len)
@@ -126,6 +132,10 @@ START_TEST(test_round_trip)
 	ck_assert_uint_eq(b->vcon.vp.vq[1].last_avail, 7);
 	ck_assert(b->vcon.vp.vq[1].enabled);
 	ck_assert_uint_eq(b->vcon.vp.msix.table[0].data, 0x41);
+	ck_assert_uint_eq(b->balloon.actual, 1000);
+	ck_assert_uint_eq(b->balloon.poison_val, 0xaa);
+	ck_assert_uint_eq(b->balloon.num_pages, 4096);
+	ck_assert_uint_eq(b->balloon.stats[4], 77);
 	free(s1);
 	free(s2);
 	free(a);
@@ -145,9 +155,12 @@ START_TEST(test_refuse_bad_state)
 	save(a, &s, &l);
 	c = malloc(l + 16);
 
-	/* every truncation is refused */
+	/* every truncation is refused, but where the balloon begins (below) */
 	for (size_t cut = 0; cut < l; cut += 1 + cut / 8) {
 		devs_init(b);
+		if (cut + 1 < l && s[cut] == strlen("virtio-balloon.0/pci-02") &&
+		    !memcmp(s + cut + 1, "virtio-balloon.0/", 17))
+			continue;
 		ck_assert_int_ne(load(b, s, cut, NULL, 0), 0);
 	}
 	/* a newer section version is refused with a message */
@@ -185,7 +198,8 @@ START_TEST(test_instance_names)
 	static const char *const names[] = {
 		"uart.0/uart", "i8042.0/i8042", "acpi-pm.0/acpi-pm", "pci.0/pci-bus",
 		"pci.0/pci-00", "virtio-console.0/pci-01", "virtio-console.0/virtio-console",
-		"virtio-console.0/virtio-console-dev",
+		"virtio-console.0/virtio-console-dev", "virtio-balloon.0/pci-02",
+		"virtio-balloon.0/virtio-virtio-balloon", "virtio-balloon.0/virtio-balloon-dev",
 	};
 	const uint8_t *at;
 	uint8_t *s;
@@ -231,6 +245,44 @@ START_TEST(test_bare_names)
 	state_fini(&io);
 	free(named);
 	free(again);
+	free(a);
+	free(b);
+}
+END_TEST
+
+/*
+ * An image from before the balloon: its device state ends after the other
+ * devices, and loads with the balloon as a boot makes it.  A balloon section
+ * with bad values is refused.
+ */
+START_TEST(test_no_balloon)
+{
+	struct devs *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	uint8_t *s;
+	const uint8_t *at;
+	size_t l;
+	char msg[160];
+
+	devs_init(a);
+	devs_dirty(a);
+	save(a, &s, &l);
+	at = memmem(s, l, "virtio-balloon.0/", 17);
+	ck_assert_ptr_nonnull(at);
+	devs_init(b);
+	ck_assert_msg(load(b, s, (size_t)(at - 1 - s), msg, sizeof(msg)) == 0, "load: %s", msg);
+	ck_assert_uint_eq(b->balloon.actual, 0);
+	ck_assert_uint_eq(b->balloon.num_pages, 4096);
+	ck_assert_uint_eq(b->balloon.vp.status, 0);
+	ck_assert_int_eq(virtio_balloon_post_load(&b->balloon), 0);
+	ck_assert_uint_eq(b->balloon.vp.status, 0);
+	/* more pages than the RAM */
+	a->balloon.num_pages = (64u << 20) / 4096 + 1;
+	free(s);
+	save(a, &s, &l);
+	devs_init(b);
+	ck_assert_int_ne(load(b, s, l, msg, sizeof(msg)), 0);
+	ck_assert_msg(strstr(msg, "virtio-balloon.0/virtio-balloon-dev: num_pages"), "message: %s", msg);
+	free(s);
 	free(a);
 	free(b);
 }
@@ -295,6 +347,7 @@ int main(void)
 	tcase_add_test(tc, test_refuse_bad_state);
 	tcase_add_test(tc, test_instance_names);
 	tcase_add_test(tc, test_bare_names);
+	tcase_add_test(tc, test_no_balloon);
 	tcase_add_test(tc, test_value_validation);
 	tcase_add_test(tc, test_i8042_ports_between);
 	tcase_set_timeout(tc, 60);

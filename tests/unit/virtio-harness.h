@@ -9,10 +9,12 @@
 #define HV_TEST_VIRTIO_HARNESS_H
 
 #include <check.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "dev/pci.h"
 #include "kvm/vm.h"
@@ -58,13 +60,27 @@ static inline uint8_t *gpa(uint64_t a)
 	return vm.mem + a;
 }
 
-/* @mem_size bytes of zeroed guest RAM, the bus, the loop's thread. */
-static inline void harness_setup(uint64_t mem_size)
+/*
+ * @mem_size bytes of zeroed guest RAM (with @memfd, a memfd mapped shared,
+ * as hv-vmm's RAM is), the bus, the loop's thread.
+ */
+static inline void harness_setup_mem(uint64_t mem_size, bool memfd)
 {
 	memset(&vm, 0, sizeof(vm));
-	vm.mem = aligned_alloc(4096, mem_size);
-	ck_assert_ptr_nonnull(vm.mem);
-	memset(vm.mem, 0, mem_size);
+	vm.mem_fd = -1;
+	if (memfd) {
+		vm.mem_fd = memfd_create("hv-test-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		ck_assert_int_ge(vm.mem_fd, 0);
+		ck_assert_int_eq(ftruncate(vm.mem_fd, mem_size), 0);
+		ck_assert_int_eq(fcntl(vm.mem_fd, F_ADD_SEALS,
+				       F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), 0);
+		vm.mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm.mem_fd, 0);
+		ck_assert(vm.mem != MAP_FAILED);
+	} else {
+		vm.mem = aligned_alloc(4096, mem_size);
+		ck_assert_ptr_nonnull(vm.mem);
+		memset(vm.mem, 0, mem_size);
+	}
 	vm.mem_size = mem_size;
 	vm.regions[0].size = mem_size;
 	vm.nr_regions = 1;
@@ -78,6 +94,11 @@ static inline void harness_setup(uint64_t mem_size)
 	ck_assert_int_eq(pthread_create(&loop_thread, NULL, harness_loop, loop), 0);
 }
 
+static inline void harness_setup(uint64_t mem_size)
+{
+	harness_setup_mem(mem_size, false);
+}
+
 /* Once the device is gone: the loop's thread ends, the memory goes. */
 static inline void harness_teardown(void)
 {
@@ -85,7 +106,13 @@ static inline void harness_teardown(void)
 	pthread_join(loop_thread, NULL);
 	close(quit_fd);
 	loop_free(loop);
-	free(vm.mem);
+	if (vm.mem_fd >= 0) {
+		munmap(vm.mem, vm.mem_size);
+		close(vm.mem_fd);
+		vm.mem_fd = -1;
+	} else {
+		free(vm.mem);
+	}
 	vm.mem = NULL;
 }
 

@@ -183,7 +183,10 @@ struct hv_vmm_build {
  * file, read from its current offset).  hv-vmm checks all of it before any
  * vCPU exists (HV_VMM_EV_PROGRESS events while it reads memory), then
  * replies as for BUILD.  memory_mib and vcpus, when not 0, are what the
- * image must hold (else it is refused).  Only as the first request.
+ * image must hold (else it is refused); memory_mib is the RAM.  With a
+ * description, its memory_mib or its RAM (maxmem_mib, or memory_mib) there
+ * means: any RAM from memory_mib to maxmem_mib (the cap may have grown
+ * since the save).  Only as the first request.
  *
  * The domain's description may follow the struct (config_len bytes of
  * JSON, as in BUILD): the one the domain has now, which says its disks

@@ -270,12 +270,14 @@ int pci_dev_add(struct pci_bus *bus, struct pci_dev *d, uint16_t vendor, uint16_
 int pci_dev_add_at(struct pci_bus *bus, struct pci_dev *d, unsigned int slot, uint16_t vendor,
 		   uint16_t device, uint32_t class, uint16_t subsys_vendor, uint16_t subsys_id)
 {
+	bool any = !slot;	/* 0: the first free one */
+
 	if (slot >= PCI_MAX_DEVS)
 		return -EINVAL;
 	if (slot && bus->devs[slot])
 		return -EEXIST;
-	for (; !slot && slot < PCI_MAX_DEVS && bus->devs[slot]; slot++)
-		;
+	while (any && slot < PCI_MAX_DEVS && bus->devs[slot])
+		slot++;
 	if (slot == PCI_MAX_DEVS)
 		return -ENOSPC;
 	d->bus = bus;

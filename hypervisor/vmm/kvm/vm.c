@@ -114,6 +114,107 @@ unsigned int vm_memory_map(struct vm *vm, struct mem_map_entry *e, unsigned int 
 	return n;
 }
 
+bool vm_ram_offset(struct vm *vm, uint64_t gpa, uint64_t len, uint64_t *off_r)
+{
+	struct mem_map_entry map[4];
+	unsigned int n = vm_memory_map(vm, map, 4);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (map[i].type != 1 || gpa < map[i].addr || gpa - map[i].addr >= map[i].size ||
+		    len > map[i].size - (gpa - map[i].addr))
+			continue;
+		for (unsigned int r = 0; r < vm->nr_regions; r++) {
+			const struct mem_region *m = &vm->regions[r];
+
+			if (gpa >= m->gpa && gpa - m->gpa < m->size && len <= m->size - (gpa - m->gpa)) {
+				*off_r = m->offset + (gpa - m->gpa);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Maps the memfd over [off, off + len) again and takes it out of mapped[]. */
+static int vm_ram_unmap_image(struct vm *vm, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len;
+	struct mem_run *m = realloc(vm->mapped, (vm->nr_mapped + 1) * sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;	/* room for one more run: a run split in two */
+	vm->mapped = m;
+	if (mmap(vm->mem + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 vm->mem_fd, (off_t)off) == MAP_FAILED)
+		return -errno;
+	for (size_t i = 0; i < vm->nr_mapped; i++) {
+		uint64_t m_end = vm->mapped[i].offset + vm->mapped[i].len;
+
+		m = &vm->mapped[i];
+		if (m_end <= off || m->offset >= end)
+			continue;
+		if (m->offset < off && m_end > end) {
+			memmove(m + 2, m + 1, (vm->nr_mapped - i - 1) * sizeof(*m));
+			m[1] = (struct mem_run){ end, m_end - end };
+			m->len = off - m->offset;
+			vm->nr_mapped++;
+			i++;
+		} else if (m->offset < off) {
+			m->len = off - m->offset;
+		} else if (m_end > end) {
+			m->len = m_end - end;
+			m->offset = end;
+		} else {
+			memmove(m, m + 1, (vm->nr_mapped - i - 1) * sizeof(*m));
+			vm->nr_mapped--;
+			i--;
+		}
+	}
+	return 0;
+}
+
+static int vm_ram_punch(struct vm *vm, uint64_t off, uint64_t len)
+{
+	if (!len)
+		return 0;
+	/* the seals (SHRINK, GROW) allow it; F_SEAL_WRITE would not */
+	if (fallocate(vm->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
+		      (off_t)len) < 0)
+		return -errno;
+	return 0;
+}
+
+int vm_ram_discard(struct vm *vm, uint64_t off, uint64_t len, uint64_t *kept_r)
+{
+	uint64_t end = off + len, pos = off;
+	int rc = 0;
+
+	*kept_r = 0;
+	if (!len || ((off | len) & 4095) || off > vm->mem_size || len > vm->mem_size - off)
+		return -EINVAL;
+	if (vm->mem_fd < 0)
+		return -EBADF;
+	/* the runs are ascending and apart */
+	for (size_t i = 0; i < vm->nr_mapped && !rc; i++) {
+		struct mem_run m = vm->mapped[i];
+		uint64_t a = m.offset > pos ? m.offset : pos;
+		uint64_t b = m.offset + m.len < end ? m.offset + m.len : end;
+
+		if (a >= b)
+			continue;
+		if (vm->mapped_busy) {
+			/* punch what lies before the run; the run's pages stay */
+			rc = vm_ram_punch(vm, pos, a - pos);
+			*kept_r += b - a;
+			pos = b;
+			continue;
+		}
+		rc = vm_ram_unmap_image(vm, a, b - a);
+		i = (size_t)-1;		/* mapped[] changed: look again from the start */
+	}
+	return rc ? rc : vm_ram_punch(vm, pos, end - pos);
+}
+
 /*
  * The legacy routing, as on a PC and as the MADT says: GSI n to PIC pin n
  * (n < 16) and I/O APIC pin n, except that the PIT's GSI 0 reaches the

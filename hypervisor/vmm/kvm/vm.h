@@ -70,6 +70,8 @@ struct vm {
 	 */
 	struct mem_run { uint64_t offset, len; } *mapped;
 	size_t nr_mapped;
+	/* a thread reads mapped[] (an eager restore's copy): leave it as it is */
+	bool mapped_busy;
 	uint64_t image_dev, image_ino;	/* the file they map */
 
 	/* Port and MMIO dispatch, filled in from the device table. */
@@ -110,6 +112,26 @@ struct mem_map_entry {
 	uint32_t type;			/* 1 RAM, 2 reserved */
 };
 unsigned int vm_memory_map(struct vm *vm, struct mem_map_entry *e, unsigned int max);
+
+/*
+ * Whether [gpa, gpa + len) lies in one RAM entry of the memory map (not in
+ * the reserved BIOS area, not in the MMIO hole); its offset in the memfd
+ * in *@off_r.
+ */
+bool vm_ram_offset(struct vm *vm, uint64_t gpa, uint64_t len, uint64_t *off_r);
+
+/*
+ * Gives the RAM [off, off + len) of the memfd (page-aligned offsets) back
+ * to the host: one fallocate(PUNCH_HOLE | KEEP_SIZE); the guest reads
+ * zeros there when it touches the pages again.  Pages a restore mapped
+ * from a save image (mapped[]) get the memfd mapped over them again first,
+ * so their private copies go too and the guest no longer depends on the
+ * file for them; while a thread reads mapped[] (vm->mapped_busy), they are
+ * left as they are and counted in *@kept_r instead.  0 or -errno.  I/O
+ * thread (or with io_lock held), as the save and restore code that reads
+ * mapped[].
+ */
+int vm_ram_discard(struct vm *vm, uint64_t off, uint64_t len, uint64_t *kept_r);
 
 int vm_add_pio(struct vm *vm, const struct io_range *r);
 int vm_add_mmio(struct vm *vm, const struct io_range *r);

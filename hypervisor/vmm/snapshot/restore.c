@@ -110,7 +110,8 @@ static int restore_layout(struct restore *r, const struct stream_layout *l)
 	if (l->total & ((1u << 20) - 1) || mib < 16)
 		return restore_fail(r, -EINVAL, "the image's memory (%" PRIu64 " bytes) is not a whole number of MiB of at least 16",
 				    l->total);
-	if (r->o->memory_mib && r->o->memory_mib != mib)
+	if (r->o->memory_mib && r->o->memory_mib != mib &&
+	    !(r->o->memory_min_mib && mib >= r->o->memory_min_mib && mib <= r->o->memory_max_mib))
 		return restore_fail(r, -EINVAL, "the image holds %" PRIu64 " MiB of memory, the configuration says %" PRIu64 " MiB",
 				    mib, r->o->memory_mib);
 	rc = vm_create(&vmm->vm, mib, r->o->vcpus ? r->o->vcpus : 1);

@@ -238,6 +238,7 @@ static void restore_bg_join(bool stop)
 	b->stop = stop;
 	if (b->started)
 		pthread_join(b->thread, NULL);
+	b->vmm->vm.mapped_busy = false;
 	if (b->detach && b->started && !stop)
 		detach_finish(&b->vmm->vm, b);
 	restore_bg_free(b);
@@ -308,10 +309,13 @@ static void restore_bg_run(struct restore_bg *b)
 	restore_bg_untimer(b);
 	if (!b->t0)
 		b->t0 = now_ns();
+	/* the balloon leaves the runs alone while the thread copies them */
+	b->vmm->vm.mapped_busy = b->detach;
 	if (!pthread_create(&b->thread, NULL, restore_bg_thread, b)) {
 		b->started = true;
 		return;
 	}
+	b->vmm->vm.mapped_busy = false;
 	if (b->detach) {
 		warn("restore %s: cannot start copying the memory out of the image: it stays mapped from the image, which must not change while the domain runs",
 		     b->what);

@@ -49,6 +49,9 @@ struct restore_options {
 	const char *what;		/* its name, for messages */
 	bool lazy;
 	uint64_t memory_mib;		/* 0: as the image says */
+	/* also taken, when not 0: RAM from the description's memory (the
+	 * target) to its maxmem (the cap, which may have grown since the save) */
+	uint64_t memory_min_mib, memory_max_mib;
 	unsigned int vcpus;		/* 0: as the image says */
 	struct save_progress progress;
 };
