@@ -59,7 +59,8 @@ static void uballoonh_pfn(struct uballoonh *h, u64 pfn, const char *what)
 
 static void uballoonh_pfn_oob(struct uballoonh *h)
 {
-	uballoonh_pfn(h, user_config_page.ram_top >> 12,
+	/* firmware may keep RAM's last pages out of the e820 map: 2 MiB up */
+	uballoonh_pfn(h, ((user_config_page.ram_top + 0x1fffff) & ~0x1fffffUL) >> 12,
 		      "page number at the end of RAM");
 	uballoonh_pfn(h, UBALH_FAR >> 12, "page number at 1 TiB");
 	uballoonh_pfn(h, 0xffffffffUL, "page number 0xffffffff");
