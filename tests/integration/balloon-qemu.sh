@@ -8,7 +8,8 @@
 # a target past what the guest can give, the deflate with the pages
 # reading as zero, free page reporting, a guest that ignores the balloon,
 # and the hostile cases (QEMU's device goes NEEDS_RESET on the broken
-# descriptors and ignores page numbers it has no RAM for).
+# descriptors and ignores page numbers it has no RAM for). Both images
+# (the PVH ELF, and the bzImage for one boot).
 #
 # QEMU 7.2 numbers the balloon's queues whatever was negotiated (stats is
 # always 2, reporting 3); hv-vmm and Linux number only the negotiated ones
@@ -20,7 +21,10 @@
 QEMU=${QEMU:-qemu-system-x86_64}
 need_cmd "$QEMU" "install the Debian package qemu-system-x86"
 need_cmd python3 "install the Debian package python3"
-[ -f "$MINIOS" ] || fail "minios image '$MINIOS' not built"
+for f in "$MINIOS" "$MINIOS_BZIMAGE"; do
+	[ -f "$f" ] || fail "minios image '$f' not built"
+done
+IMAGE=$MINIOS
 
 MIB=1048576
 RAM_MIB=256
@@ -64,7 +68,7 @@ rss_kib() {
 	awk '/^RssAnon:/ { print $2 }' "/proc/$(pgrep -P "$qpid" | head -n 1)/status"
 }
 
-# start NAME DEVICE-OPTIONS APPEND: minios under QEMU TCG (q35), a
+# start NAME DEVICE-OPTIONS APPEND: minios ($IMAGE) under QEMU TCG (q35), a
 # virtio-balloon-pci with id bal0, QMP on $T/qmp.sock; serial output in
 # $T/NAME.log. Returns once QMP answers.
 start() {
@@ -75,7 +79,7 @@ start() {
 		-serial "file:$T/$name.log" -monitor none -display none \
 		-qmp "unix:$T/qmp.sock,server=on,wait=off" \
 		-device "virtio-balloon-pci,id=bal0,disable-legacy=on$2" \
-		-kernel "$MINIOS" -append "$3 action=poweroff" \
+		-kernel "$IMAGE" -append "$3 action=poweroff" \
 		</dev/null >"$T/$name.qemu" 2>&1 &
 	qpid=$!
 	i=0
@@ -156,7 +160,8 @@ expect_line "$out" '^minios: balloon retouch ok pages=16384' "deflated pages rea
 finish
 ok "deflated: the touched pages read as zero and were written again"
 
-# 2: stats and reporting declined: two queues
+# 2: stats and reporting declined: two queues (the bzImage)
+IMAGE=$MINIOS_BZIMAGE
 start declined ",free-page-reporting=on" "workload=balloon:nostats:noreport"
 wait_for '^minios: balloon actual 0 pages \(target 0\)' "the driver is up"
 expect_line "$T/declined.log" '^minios: balloon features=0x100000000 .* stats=0 report=0 deflate_on_oom=0 queues=2 ' "features declined"
@@ -166,7 +171,8 @@ wait_for '^minios: balloon actual 14336 pages \(target 14336\)' "inflate to 200 
 set_target $RAM_MIB
 wait_for '^minios: balloon actual 0 pages \(target 0\)' "deflate"
 finish
-ok "stats and reporting declined: inflate and deflate on queues 0 and 1"
+IMAGE=$MINIOS
+ok "stats and reporting declined: inflate and deflate on queues 0 and 1 (bzImage)"
 
 # 3: reporting declined, stats on queue 2, deflate-on-oom offered
 start noreport ",free-page-reporting=on,deflate-on-oom=on" "workload=balloon:noreport:report=4"
