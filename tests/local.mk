@@ -69,6 +69,11 @@ EXTRA_DIST += tests/integration/minios-qemu.sh
 TESTS += tests/integration/net-qemu.sh
 EXTRA_DIST += tests/integration/net-qemu.sh
 
+# The balloon (virtio-balloon): minios's driver and workloads against
+# QEMU's device under TCG, driven through QMP (runs anywhere QEMU is).
+TESTS += tests/integration/balloon-qemu.sh
+EXTRA_DIST += tests/integration/balloon-qemu.sh
+
 check_PROGRAMS += tests/unit/test-kvmstate
 tests_unit_test_kvmstate_SOURCES = tests/unit/test-kvmstate.c $(HV_VMM_CORE) \
 	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h

@@ -192,7 +192,8 @@ static void hostile_pci(void)
 
 void hostile_run(const char *name)
 {
-	if (!lib_strncmp(name, "blk-", 4) || !lib_strncmp(name, "net-", 4)) {
+	if (!lib_strncmp(name, "blk-", 4) || !lib_strncmp(name, "net-", 4) ||
+	    !lib_strncmp(name, "balloon-", 8)) {
 		/* the drivers are in ring 3, and so are these cases */
 		memcpy(user_cfg->hostile3, name, sizeof(user_cfg->hostile3));
 		user_cfg->hostile3[sizeof(user_cfg->hostile3) - 1] = '\0';

@@ -44,7 +44,10 @@ hypervisor_minios_minios_SOURCES = \
 	hypervisor/minios/unetip.c \
 	hypervisor/minios/unetwl.c \
 	hypervisor/minios/unetstat.c \
-	hypervisor/minios/unethostile.c
+	hypervisor/minios/unethostile.c \
+	hypervisor/minios/uballoon.h \
+	hypervisor/minios/uballoon.c \
+	hypervisor/minios/uballoonhostile.c
 hypervisor_minios_minios_CPPFLAGS = -I$(top_srcdir)/hypervisor/minios
 hypervisor_minios_minios_CFLAGS = $(MINIOS_CFLAGS)
 hypervisor_minios_minios_LDFLAGS = $(MINIOS_LINKOPTS)

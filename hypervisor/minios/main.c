@@ -212,6 +212,10 @@ static void main_parse_workload(const char *v)
 		/* ring 3 parses it (ublkwl.c, unetwl.c): ring 0 is slow */
 		w->kind = v[0] == 'b' ? WL_BLK : WL_NET;
 		main_copy_word(w->spec, sizeof(w->spec), v + 4);
+	} else if (!lib_strncmp(v, "balloon", 7) &&
+		   (v[7] == ':' || v[7] == ' ' || !v[7])) {
+		w->kind = WL_BALLOON;		/* uballoon.c parses the rest */
+		main_copy_word(w->spec, sizeof(w->spec), v + 7);
 	} else {
 		con_printf("minios: unknown workload %s\n", v);
 		return;
@@ -402,7 +406,7 @@ static void main_place_workloads(void)
 		w->base = next;
 		next = (next + size + 0xfff) & ~0xfffUL;
 	}
-	if (!user_cfg->nr_blk && !user_cfg->nr_net)
+	if (!user_cfg->nr_blk && !user_cfg->nr_net && !user_cfg->nr_balloon)
 		return;
 	next = main_clear_initrd(next, 0x200000);
 	end = ram_low_top < USER_MEM_END ? ram_low_top : USER_MEM_END;
@@ -464,6 +468,8 @@ void main_start(u64 info, u64 type, u64 entry_tsc)
 					    MAX_BLK, "blk");
 	user_cfg->nr_net = pci_virtio_probe(VIRTIO_ID_NET, user_cfg->net,
 					    MAX_NET, "net");
+	user_cfg->nr_balloon = pci_virtio_probe(VIRTIO_ID_BALLOON,
+						&user_cfg->balloon, 1, "balloon");
 	main_phase("pci");
 	user_cfg->boot.nr_cpus = acpi.nr_cpus;
 	user_cfg->boot.mem_mib = ram_bytes >> 20;
@@ -497,6 +503,7 @@ void main_start(u64 info, u64 type, u64 entry_tsc)
 
 	user_cfg->tsc_hz = tsc_hz;
 	user_cfg->ram_top = ram_low_top;
+	user_cfg->ram_bytes = ram_bytes;
 	if (boot_initrd_size) {
 		if (boot_initrd >= USER_MEM_BASE &&
 		    boot_initrd + boot_initrd_size <= ram_low_top) {

@@ -99,6 +99,7 @@ enum workload_kind {
 	WL_IDLE,
 	WL_BLK,
 	WL_NET,
+	WL_BALLOON,
 };
 
 #define WL_SPEC_MAX	64
@@ -109,7 +110,7 @@ struct workload {
 	u32 arg2;		/* dirty: MiB/s */
 	u64 base;		/* dirty: working set address */
 	char spec[WL_SPEC_MAX];	/* blk, net: the text after "blk-" or "net-",
-				   parsed by ring 3 */
+				   balloon: after "balloon"; parsed by ring 3 */
 };
 
 /*
@@ -163,10 +164,13 @@ struct user_config {
 	struct user_pci blk[MAX_BLK];
 	int nr_net;
 	struct user_pci net[MAX_NET];
+	int nr_balloon;			/* 0 or 1: the first virtio-balloon */
+	struct user_pci balloon;
+	u64 ram_bytes;			/* all RAM (the e820 map's) */
 	char net_ip[40];	/* net-ip=, net-ip6=: parsed by ring 3 */
 	char net_ip6[64];
 	u64 dma_mem, dma_mem_end;	/* user memory for the devices' rings, buffers */
-	char hostile3[128];	/* hostile=blk-... or net-...: run by ring 3 */
+	char hostile3[128];	/* hostile=blk-, net-, balloon-...: run by ring 3 */
 };
 
 struct trap_frame {
@@ -416,6 +420,7 @@ void pci_virtio_user(struct user_pci *u, int dev, int fn, const char *what);
 int pci_virtio_probe(u16 type, struct user_pci *u, int max, const char *what);
 #define VIRTIO_ID_NET	1
 #define VIRTIO_ID_BLK	2
+#define VIRTIO_ID_BALLOON 5
 int pci_find(u16 vendor, u16 device, int *dev_r, int *fn_r);
 int pci_addr_in_bar(u64 addr);
 
@@ -460,6 +465,7 @@ void user_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *user_alloc(u64 size, u64 align);
 u64 user_alloc_mark(void);
 void user_alloc_release(u64 mark);
+int user_alloc_limit(u64 end);
 u64 user_us(u64 tsc_delta);
 u64 user_tsc_after_us(u64 us);
 extern struct user_config user_config_page;

@@ -166,12 +166,13 @@ void pci_virtio_user(struct user_pci *u, int dev, int fn, const char *what)
 }
 
 /*
- * Every virtio function of device type `type` (1 network, 2 block) that
- * pci_scan() found, in bus order (the order of the disks, vda, vdb, ...,
- * and of the network cards, eth0, eth1, ...), up to max: modern (device
- * 0x1040 + type) or transitional (0x1000 + type - 1 with subsystem id
- * type). Each is set up for its ring-3 driver (pci_virtio_user()).
- * Returns how many were found.
+ * Every virtio function of device type `type` (1 network, 2 block, 5
+ * balloon) that pci_scan() found, in bus order (the order of the disks,
+ * vda, vdb, ..., and of the network cards, eth0, eth1, ...), up to max:
+ * modern (device 0x1040 + type) or transitional (0x1000-0x103f with
+ * subsystem id type: the transitional ids are not 0x1000 + type - 1 for
+ * every type, the balloon's is 0x1002). Each is set up for its ring-3
+ * driver (pci_virtio_user()). Returns how many were found.
  */
 int pci_virtio_probe(u16 type, struct user_pci *u, int max, const char *what)
 {
@@ -185,7 +186,7 @@ int pci_virtio_probe(u16 type, struct user_pci *u, int max, const char *what)
 		if (vendor != 0x1af4)
 			continue;
 		if (device != 0x1040 + type &&
-		    (device != 0x1000 + type - 1 ||
+		    (device < 0x1000 || device > 0x103f ||
 		     pci_read16(0, dev, fn, 0x2e) != type))
 			continue;
 		if (n == max) {

@@ -7,6 +7,7 @@
 #include "minios.h"
 #include "ublk.h"
 #include "unet.h"
+#include "uballoon.h"
 
 struct user_config user_config_page __attribute__((aligned(64)));
 u8 user_stack[16384] __attribute__((aligned(16)));
@@ -30,7 +31,7 @@ struct user_counter {
 
 static struct user_dirty user_dirty[MAX_WORKLOADS];
 static struct user_counter user_counter[MAX_WORKLOADS];
-static u64 user_mem_next;
+static u64 user_mem_next, user_mem_end;
 
 long user_syscall(long nr, long a, long b)
 {
@@ -53,6 +54,14 @@ u64 user_tsc_after_us(u64 us)
 	return rdtsc() + user_config_page.tsc_hz / 1000000 * us;
 }
 
+static void user_alloc_init(void)
+{
+	if (user_mem_next)
+		return;
+	user_mem_next = user_config_page.dma_mem;
+	user_mem_end = user_config_page.dma_mem_end;
+}
+
 /*
  * User memory for the devices' rings and buffers, given out from
  * user_config.dma_mem; nothing is freed but by going back to a mark.
@@ -61,10 +70,9 @@ void *user_alloc(u64 size, u64 align)
 {
 	u64 a;
 
-	if (!user_mem_next)
-		user_mem_next = user_config_page.dma_mem;
+	user_alloc_init();
 	a = (user_mem_next + align - 1) & ~(align - 1);
-	if (!a || a + size < a || a + size > user_config_page.dma_mem_end)
+	if (!a || a + size < a || a + size > user_mem_end)
 		return NULL;
 	user_mem_next = a + size;
 	return (void *)a;
@@ -72,9 +80,21 @@ void *user_alloc(u64 size, u64 align)
 
 u64 user_alloc_mark(void)
 {
-	if (!user_mem_next)
-		user_mem_next = user_config_page.dma_mem;
+	user_alloc_init();
 	return user_mem_next;
+}
+
+/*
+ * Ends the pool at end, leaving [end, dma_mem_end) to the balloon
+ * (uballoon.c): 0, or -1 if that is given out already.
+ */
+int user_alloc_limit(u64 end)
+{
+	user_alloc_init();
+	if (end < user_mem_next || end > user_config_page.dma_mem_end)
+		return -1;
+	user_mem_end = end;
+	return 0;
 }
 
 void user_alloc_release(u64 mark)
@@ -222,6 +242,8 @@ void user_main(void)
 	ublkwl_start();
 	/* the network cards, their hostile case, the addresses */
 	unetwl_start();
+	/* the balloon, its hostile case, memory it touches */
+	uballoon_start();
 	if (!cfg->nr_workloads)
 		user_syscall(SYS_EXIT, 0, 0);
 	busy = ublkwl_busy();
@@ -294,6 +316,9 @@ void user_main(void)
 		if (busy && now + hz / 100 < wake)
 			wake = now + hz / 100;
 		net = unetwl_run(now, wake);
+		if (net < wake)
+			wake = net;
+		net = uballoon_run(now);
 		if (net < wake)
 			wake = net;
 		ev = user_syscall(SYS_SLEEP, wake, 0);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * virtio 1.x over PCI, in ring 3: the transport (virtio 1.x, 4.1.4.3 and
- * 3.1.1) and polled split virtqueues, for ublk.c and unet.c. Interrupts
+ * 3.1.1) and polled split virtqueues, for ublk.c, unet.c and uballoon.c. Interrupts
  * are never used: no MSI-X vector, VRING_AVAIL_F_NO_INTERRUPT.
  */
 #include "uvirtio.h"
@@ -70,6 +70,23 @@ u32 uvirtio_cfg32(const struct user_pci *p, u32 off)
 	return mmio_read32(p->device + off);
 }
 
+/* The device's configuration space is little-endian, as is x86. */
+void uvirtio_cfg_w32(const struct user_pci *p, u32 off, u32 v)
+{
+	mmio_write32(p->device + off, v);
+}
+
+/* The features the device offers (a read-only field: any time). */
+u64 uvirtio_offered(const struct user_pci *p)
+{
+	u64 offered;
+
+	uvirtio_w32(p, VC_DFSELECT, 0);
+	offered = uvirtio_c32(p, VC_DF);
+	uvirtio_w32(p, VC_DFSELECT, 1);
+	return offered | (u64)uvirtio_c32(p, VC_DF) << 32;
+}
+
 /*
  * Reset, ACKNOWLEDGE, DRIVER, the features offered and wanted (VERSION_1
  * is required), FEATURES_OK; no configuration-change vector. Returns 0,
@@ -91,10 +108,7 @@ int uvirtio_start(const struct user_pci *p, u64 want, u64 *features_r,
 	}
 	uvirtio_set_status(p, ST_ACK);
 	uvirtio_set_status(p, ST_ACK | ST_DRIVER);
-	uvirtio_w32(p, VC_DFSELECT, 0);
-	offered = uvirtio_c32(p, VC_DF);
-	uvirtio_w32(p, VC_DFSELECT, 1);
-	offered |= (u64)uvirtio_c32(p, VC_DF) << 32;
+	offered = uvirtio_offered(p);
 	if (!(offered & VIRTIO_F_VERSION_1)) {
 		uvirtio_set_status(p, ST_FAILED);
 		*why_r = "no VIRTIO_F_VERSION_1 (a legacy device)";

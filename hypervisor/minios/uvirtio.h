@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The ring-3 side of virtio 1.x over PCI (uvirtio.c), shared by the disk
- * (ublk.c) and network (unet.c) drivers: the transport (status, features,
+ * (ublk.c), network (unet.c) and balloon (uballoon.c) drivers: the transport (status, features,
  * queues, device configuration) through the structures the kernel found
  * and made user-accessible (struct user_pci), and split virtqueues that
  * the drivers poll (no MSI-X vector, VRING_AVAIL_F_NO_INTERRUPT). Memory
@@ -42,6 +42,8 @@ u8 uvirtio_cfg_gen(const struct user_pci *p);
 u8 uvirtio_cfg8(const struct user_pci *p, u32 off);
 u16 uvirtio_cfg16(const struct user_pci *p, u32 off);
 u32 uvirtio_cfg32(const struct user_pci *p, u32 off);
+void uvirtio_cfg_w32(const struct user_pci *p, u32 off, u32 v);
+u64 uvirtio_offered(const struct user_pci *p);
 
 /* Virtqueues. */
 int uvq_alloc(struct uvq *q, u16 max);
