@@ -329,6 +329,7 @@ let with_progress progress f =
 module Domain = struct
   type state = Building | Paused | Running | Shutdown | Crashed | Dying | State_unknown of int
   type shutdown_code = No_shutdown | Poweroff | Reboot | Crash | Code_unknown of int
+  type mem_flag = Target_missed | Capped
 
   type info = {
     domid : int;
@@ -346,7 +347,13 @@ module Domain = struct
     on_poweroff : Config.action;
     on_reboot : Config.action;
     on_crash : Config.action;
+    current_mib : int option;
+    mem_flags : mem_flag list;
   }
+
+  let mem_flags_of_int n =
+    List.filter_map (fun (bit, f) -> if n land bit <> 0 then Some f else None)
+      [ (0x1, Target_missed); (0x2, Capped) ]
 
   let state_of_int = function
     | 0 -> Building
@@ -384,6 +391,8 @@ module Domain = struct
       on_poweroff = Config.action_of_int (g R._hv_dominfo_on_poweroff_get);
       on_reboot = Config.action_of_int (g R._hv_dominfo_on_reboot_get);
       on_crash = Config.action_of_int (g R._hv_dominfo_on_crash_get);
+      current_mib = (match g R._hv_dominfo_current_mib_get with 0 -> None | n -> Some n);
+      mem_flags = mem_flags_of_int (g R._hv_dominfo_mem_flags_get);
     }
 
   let create ctx ?(paused = false) (cfg : Config.t) =
@@ -412,6 +421,91 @@ module Domain = struct
     let ms = match timeout with None -> 0 | Some s -> max 1 (int_of_float (s *. 1000.)) in
     Ctx.call_unit ctx (fun p ->
         R._hv_domain_disk_detach (C_list [ p; C_int domid; C_string vdev; C_int (c_bool force); C_int ms ]))
+
+  let set_memory_target ctx ~domid mib =
+    Ctx.call_unit ctx (fun p ->
+        R._hv_domain_set_memory_target (C_list [ p; C_int domid; C_int64 (Int64.of_int mib) ]))
+
+  let set_memory_max ctx ~domid mib =
+    Ctx.call_unit ctx (fun p ->
+        R._hv_domain_set_memory_max (C_list [ p; C_int domid; C_int64 (Int64.of_int mib) ]))
+
+  type balloon_stat =
+    | Swap_in
+    | Swap_out
+    | Major_faults
+    | Minor_faults
+    | Free_memory
+    | Total_memory
+    | Available_memory
+    | Disk_caches
+    | Hugetlb_allocations
+    | Hugetlb_failures
+    | Stat_unknown of int
+
+  type balloon_feature = Deflate_on_oom | Free_page_reporting | Stats | Page_poison | Driver
+
+  type meminfo = {
+    ram_kib : int;
+    target_kib : int;
+    current_kib : int;
+    max_kib : int;
+    allocated_kib : int;
+    cgroup_limit_kib : int;
+    cgroup_usage_kib : int;
+    stats : (balloon_stat * int) list;
+    stats_age : float option;
+    features : balloon_feature list;
+    target_missed : bool;
+    capped : bool;
+  }
+
+  (* In the order of enum hv_balloon_stat; HV_BALLOON_STATS slots in all. *)
+  let balloon_stats =
+    [| Swap_in; Swap_out; Major_faults; Minor_faults; Free_memory; Total_memory;
+       Available_memory; Disk_caches; Hugetlb_allocations; Hugetlb_failures |]
+
+  let nr_balloon_stats = 16
+
+  let stat_of_int n = if n < Array.length balloon_stats then balloon_stats.(n) else Stat_unknown n
+
+  let meminfo ctx ~domid =
+    let i = R._hvml_hv_meminfo_new C_void in
+    Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_meminfo_free i)) (fun () ->
+        Ctx.call_unit ctx (fun p -> R._hv_domain_meminfo (C_list [ p; C_int domid; i ]));
+        let g f = get_int (f i) in
+        let valid = int64_of (R._hv_meminfo_stats_valid_get i) in
+        let stats =
+          List.filter_map
+            (fun n ->
+              if Int64.logand valid (Int64.shift_left 1L n) = 0L then None
+              else Some (stat_of_int n, get_int (R._hvml_meminfo_stat (C_list [ i; C_int n ]))))
+            (List.init nr_balloon_stats Fun.id)
+        in
+        let features = g R._hv_meminfo_features_get in
+        let flags = mem_flags_of_int (g R._hv_meminfo_mem_flags_get) in
+        {
+          ram_kib = g R._hv_meminfo_ram_kib_get;
+          target_kib = g R._hv_meminfo_target_kib_get;
+          current_kib = g R._hv_meminfo_current_kib_get;
+          max_kib = g R._hv_meminfo_max_kib_get;
+          allocated_kib = g R._hv_meminfo_allocated_kib_get;
+          cgroup_limit_kib = g R._hv_meminfo_cgroup_limit_kib_get;
+          cgroup_usage_kib = g R._hv_meminfo_cgroup_usage_kib_get;
+          stats;
+          (* UINT64_MAX, never, comes as -1 *)
+          stats_age =
+            (match int64_of (R._hv_meminfo_stats_age_ms_get i) with
+            | -1L -> None
+            | ms -> Some (Int64.to_float ms /. 1000.));
+          features =
+            List.filter_map
+              (fun (bit, f) -> if features land bit <> 0 then Some f else None)
+              [ (0x1, Deflate_on_oom); (0x2, Free_page_reporting); (0x4, Stats); (0x8, Page_poison);
+                (0x80000000, Driver) ];
+          target_missed = List.mem Target_missed flags;
+          capped = List.mem Capped flags;
+        })
 
   let info ctx ~domid =
     let i = R._hvml_hv_dominfo_new C_void in
@@ -512,15 +606,18 @@ let physinfo ctx =
       })
 
 module Event = struct
-  type kind = Shutdown | Death | Crash | Created | Kind_unknown of int
+  type kind = Shutdown | Death | Crash | Created | Memory of { missed : bool } | Kind_unknown of int
   type t = { kind : kind; domid : int; code : Domain.shutdown_code; name : string }
 
-  let kind_of_int = function
-    | 1 -> Shutdown
-    | 2 -> Death
-    | 3 -> Crash
-    | 4 -> Created
-    | n -> Kind_unknown n
+  (* A memory event's code is 0 (reached) or HV_EVENT_MEMORY_MISSED. *)
+  let kind_of_raw kind code =
+    match kind with
+    | 1 -> (Shutdown, Domain.code_of_int code)
+    | 2 -> (Death, Domain.code_of_int code)
+    | 3 -> (Crash, Domain.code_of_int code)
+    | 4 -> (Created, Domain.code_of_int code)
+    | 5 -> (Memory { missed = code = 1 }, Domain.No_shutdown)
+    | n -> (Kind_unknown n, Domain.code_of_int code)
 
   let fd ctx =
     match call ctx (fun p -> R._hv_event_fd p) with
@@ -533,13 +630,10 @@ module Event = struct
     Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_event_free ev)) (fun () ->
         match Ctx.call_unit ctx (fun p -> f p ev) with
         | () ->
-            Some
-              {
-                kind = kind_of_int (get_int (R._hv_event_type_get ev));
-                domid = get_int (R._hv_event_domid_get ev);
-                code = Domain.code_of_int (get_int (R._hv_event_code_get ev));
-                name = get_string (R._hv_event_name_get ev);
-              }
+            let kind, code =
+              kind_of_raw (get_int (R._hv_event_type_get ev)) (get_int (R._hv_event_code_get ev))
+            in
+            Some { kind; domid = get_int (R._hv_event_domid_get ev); code; name = get_string (R._hv_event_name_get ev) }
         | exception Error (e, _) when e = none -> None)
 
   let next ctx = take ctx Busy (fun p ev -> R._hv_event_next (C_list [ p; ev ]))
@@ -590,6 +684,10 @@ let bound_functions =
     ("hv_domain_info", "Domain.info");
     ("hv_domain_disk_attach", "Domain.attach_disk");
     ("hv_domain_disk_detach", "Domain.detach_disk");
+    ("hv_meminfo_init_sized", "Domain.meminfo");
+    ("hv_domain_set_memory_target", "Domain.set_memory_target");
+    ("hv_domain_set_memory_max", "Domain.set_memory_max");
+    ("hv_domain_meminfo", "Domain.meminfo");
     ("hv_domain_list", "Domain.list");
     ("hv_dominfo_list_free", "Domain.list");
     ("hv_domain_lookup", "Domain.lookup");

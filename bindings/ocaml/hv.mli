@@ -166,6 +166,11 @@ module Domain : sig
 
   type shutdown_code = No_shutdown | Poweroff | Reboot | Crash | Code_unknown of int
 
+  (** [HV_MEM_*]: how a domain's memory stands. *)
+  type mem_flag =
+    | Target_missed  (** the guest did not reach its target in time *)
+    | Capped  (** maxmem is enforced on its hv-vmm (cgroup) *)
+
   type info = {
     domid : int;
     state : state;
@@ -182,6 +187,11 @@ module Domain : sig
     on_poweroff : Config.action;
     on_reboot : Config.action;
     on_crash : Config.action;
+    current_mib : int option;
+        (** the memory the guest has now (its RAM less its balloon, as it
+            reports); [None] while not known.  [memory_mib] is the target,
+            [maxmem_mib] the cap. *)
+    mem_flags : mem_flag list;
   }
 
   val create : Ctx.t -> ?paused:bool -> Config.t -> int
@@ -204,6 +214,75 @@ module Domain : sig
   (** Asks the guest to eject the disk [vdev] and waits up to [timeout]
       seconds (default 10) for it: [Error (Timedout, _)] when it did not,
       the disk then stays.  [~force:true] removes it at once. *)
+
+  (** {2 Memory: the balloon and the cap (libhv 1.5)} *)
+
+  val set_memory_target : Ctx.t -> domid:int -> int -> unit
+  (** [set_memory_target ctx ~domid mib] asks the guest to have [mib] MiB
+      (xl mem-set): its balloon driver inflates or deflates to RAM -
+      target.  Returns once the guest was asked, not when it got there
+      ([current_mib] of {!info} and {!meminfo} tell; a guest that is not
+      there within 30 s gets [Target_missed] and a {!Event.Memory} event).
+      The description's [memory_mib] becomes the target, so save images
+      and restarts keep it.  [Error (Inval, _)]: below 16 MiB (checked
+      before hvd is asked), above the domain's maxmem or above the RAM it
+      booted with; [Error (State, _)]: not running or paused, or being
+      saved; [Error (Notfound, _)]: no such domain. *)
+
+  val set_memory_max : Ctx.t -> domid:int -> int -> unit
+  (** [set_memory_max ctx ~domid mib] sets the cap (xl mem-max): hvd
+      enforces it on the domain's hv-vmm through its memory cgroup (the
+      cap plus a margin for hv-vmm itself), so a guest that ignores its
+      balloon cannot take more.  The description's [maxmem_mib] becomes
+      [mib]; a cap above the RAM the guest has takes effect at its next
+      boot.  [Error (Inval, _)]: below the target (or 16 MiB);
+      [Error (Nomem, _)]: the domain uses more than that now (lower its
+      target first); [Error (Nosys, _)]: this host gives hvd no memory
+      cgroup. *)
+
+  (** virtio-balloon's statistics ([enum hv_balloon_stat]). *)
+  type balloon_stat =
+    | Swap_in
+    | Swap_out
+    | Major_faults
+    | Minor_faults
+    | Free_memory
+    | Total_memory
+    | Available_memory
+    | Disk_caches
+    | Hugetlb_allocations
+    | Hugetlb_failures
+    | Stat_unknown of int  (** a tag this binding has no name for *)
+
+  (** What the guest's balloon driver took ([HV_BALLOON_F_*]). *)
+  type balloon_feature =
+    | Deflate_on_oom
+    | Free_page_reporting
+    | Stats
+    | Page_poison
+    | Driver  (** a driver runs the balloon *)
+
+  (** [hv_meminfo]; sizes in KiB. *)
+  type meminfo = {
+    ram_kib : int;  (** the RAM the guest has *)
+    target_kib : int;  (** what it was asked to have *)
+    current_kib : int;  (** RAM less its balloon *)
+    max_kib : int;  (** the cap (maxmem) *)
+    allocated_kib : int;  (** host memory its RAM takes now *)
+    cgroup_limit_kib : int;  (** what the cap is enforced as; 0: not *)
+    cgroup_usage_kib : int;  (** what its hv-vmm uses, as the cgroup counts *)
+    stats : (balloon_stat * int) list;
+        (** the statistics the guest sent (bytes or counts), in tag order *)
+    stats_age : float option;  (** seconds since the guest sent them; [None]: never *)
+    features : balloon_feature list;
+    target_missed : bool;  (** the guest did not reach its target in time *)
+    capped : bool;  (** maxmem is enforced on its hv-vmm (cgroup) *)
+  }
+
+  val meminfo : Ctx.t -> domid:int -> meminfo
+  (** How the memory of the running or paused domain stands now: its
+      balloon, the guest's statistics (refreshed when older than a second)
+      and the host memory it takes. *)
 
   val info : Ctx.t -> domid:int -> info
   val list : Ctx.t -> info list
@@ -262,7 +341,15 @@ val physinfo : Ctx.t -> physinfo
 (** {1 Events} *)
 
 module Event : sig
-  type kind = Shutdown | Death | Crash | Created | Kind_unknown of int
+  type kind =
+    | Shutdown  (** a guest shut down; [code] says why *)
+    | Death  (** a domain left the table *)
+    | Crash  (** a guest crashed, or its hv-vmm died *)
+    | Created  (** a domain appeared, e.g. by on_reboot=restart *)
+    | Memory of { missed : bool }
+        (** the guest reached its memory target, or did not in time
+            ([missed]); [code] is [No_shutdown] *)
+    | Kind_unknown of int
 
   type t = {
     kind : kind;
@@ -270,6 +357,10 @@ module Event : sig
     code : Domain.shutdown_code;
     name : string;
   }
+
+  val kind_of_raw : int -> int -> kind * Domain.shutdown_code
+  (** [kind_of_raw type code]: an [hv_event]'s [type] and [code] as this
+      module gives them. *)
 
   val fd : Ctx.t -> Unix.file_descr
   (** Readable when events wait: put it in [Unix.select] or any event loop.

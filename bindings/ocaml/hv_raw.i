@@ -116,6 +116,9 @@ HVML_BLOCKING(hv_domain_config_get)
 HVML_BLOCKING(hv_domain_save)
 HVML_BLOCKING(hv_domain_disk_attach)
 HVML_BLOCKING(hv_domain_disk_detach)
+HVML_BLOCKING(hv_domain_set_memory_target)
+HVML_BLOCKING(hv_domain_set_memory_max)
+HVML_BLOCKING(hv_domain_meminfo)
 HVML_BLOCKING(hv_domain_save_config)
 HVML_BLOCKING(hv_domain_restore)
 HVML_BLOCKING(hv_event_fd)
@@ -133,6 +136,8 @@ HVML_BLOCKING(hvml_progress_selftest)
 %ignore hv_dominfo::uuid;
 %ignore hv_vif_spec::mac;
 %ignore hv_dominfo::start_time;
+/* An array: read through hvml_meminfo_stat(). */
+%ignore hv_meminfo::stats;
 /* Arrays of pointers: read through hvml_config_disk()/hvml_config_vif(). */
 %ignore hv_domain_config::disks;
 %ignore hv_domain_config::vifs;

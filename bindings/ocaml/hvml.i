@@ -191,6 +191,13 @@ static int hvml_progress_selftest(const hv_progress *p, uint64_t done,
 HVML_NEW(hv_dominfo, hv_dominfo_init)
 HVML_NEW(hv_physinfo, hv_physinfo_init)
 HVML_NEW(hv_event, hv_event_init)
+HVML_NEW(hv_meminfo, hv_meminfo_init)
+
+/* Statistic @i of the guest's balloon (0 when @i is out of range). */
+static uint64_t hvml_meminfo_stat(const hv_meminfo *info, int i)
+{
+	return i >= 0 && i < HV_BALLOON_STATS ? info->stats[i] : 0;
+}
 
 static hv_domain_config *hvml_config_new(void)
 {
@@ -323,6 +330,9 @@ hv_physinfo *hvml_hv_physinfo_new(void);
 void hvml_hv_physinfo_free(hv_physinfo *p);
 hv_event *hvml_hv_event_new(void);
 void hvml_hv_event_free(hv_event *p);
+hv_meminfo *hvml_hv_meminfo_new(void);
+void hvml_hv_meminfo_free(hv_meminfo *p);
+uint64_t hvml_meminfo_stat(const hv_meminfo *info, int i);
 hv_domain_config *hvml_config_new(void);
 void hvml_config_free(hv_domain_config *cfg);
 hv_restore_params *hvml_restore_params_new(const hv_domain_config *cfg,

@@ -319,7 +319,8 @@ static PyObject *hvpy_dominfo_dict(const hv_dominfo *i)
 	    HVPY_U(d, i, cpu_time_ns) || HVPY_I(d, i, start_time) ||
 	    HVPY_I(d, i, shutdown_code) || HVPY_I(d, i, vmm_pid) ||
 	    HVPY_I(d, i, on_poweroff) || HVPY_I(d, i, on_reboot) ||
-	    HVPY_I(d, i, on_crash)) {
+	    HVPY_I(d, i, on_crash) || HVPY_U(d, i, current_mib) ||
+	    HVPY_U(d, i, mem_flags)) {
 		Py_DECREF(d);
 		return NULL;
 	}
@@ -340,6 +341,38 @@ static PyObject *hvpy_physinfo_dict(const hv_physinfo *i)
 		return NULL;
 	}
 	return d;
+}
+
+/* stats is a list of HV_BALLOON_STATS ints, stats_valid says which hold one. */
+static PyObject *hvpy_meminfo_dict(const hv_meminfo *i)
+{
+	PyObject *d = PyDict_New();
+	PyObject *stats;
+	size_t n;
+
+	if (!d)
+		return NULL;
+	stats = PyList_New(HV_BALLOON_STATS);
+	if (!stats || hvpy_set(d, "stats", stats))
+		goto fail;
+	for (n = 0; n < HV_BALLOON_STATS; n++) {
+		PyObject *v = PyLong_FromUnsignedLongLong((unsigned long long)i->stats[n]);
+
+		if (!v)
+			goto fail;
+		PyList_SET_ITEM(stats, (Py_ssize_t)n, v);
+	}
+	if (HVPY_U(d, i, ram_kib) || HVPY_U(d, i, target_kib) ||
+	    HVPY_U(d, i, current_kib) || HVPY_U(d, i, max_kib) ||
+	    HVPY_U(d, i, allocated_kib) || HVPY_U(d, i, cgroup_limit_kib) ||
+	    HVPY_U(d, i, cgroup_usage_kib) || HVPY_U(d, i, stats_valid) ||
+	    HVPY_U(d, i, stats_age_ms) || HVPY_U(d, i, features) ||
+	    HVPY_U(d, i, mem_flags))
+		goto fail;
+	return d;
+fail:
+	Py_DECREF(d);
+	return NULL;
 }
 
 static PyObject *hvpy_event_dict(const hv_event *e)
@@ -387,10 +420,12 @@ static PyObject *hvpy_take_string(char *s)
 %ignore hv_progress_init_sized;
 %ignore hv_restore_params_init_sized;
 %ignore hv_event_init_sized;
+%ignore hv_meminfo_init_sized;
 %ignore hv_dominfo_list_free;
 %ignore hv_dominfo;
 %ignore hv_physinfo;
 %ignore hv_event;
+%ignore hv_meminfo;
 %ignore hv_progress;
 %ignore hv_restore_params;
 
@@ -445,6 +480,9 @@ HVPY_RC(hv_domain_save_config)
 HVPY_RC(hv_domain_restore)
 HVPY_RC(hv_domain_disk_attach)
 HVPY_RC(hv_domain_disk_detach)
+HVPY_RC(hv_domain_set_memory_target)
+HVPY_RC(hv_domain_set_memory_max)
+HVPY_RC(hv_domain_meminfo)
 HVPY_RC(hv_event_fd)
 HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
@@ -523,6 +561,18 @@ HVPY_RC(hv_event_wait)
 }
 %typemap(argout) hv_physinfo *info_r {
 	PyObject *d = hvpy_physinfo_dict($1);
+
+	if (!d)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, d);
+}
+
+%typemap(in, numinputs=0) hv_meminfo *info_r (hv_meminfo tmp) {
+	hv_meminfo_init(&tmp);
+	$1 = &tmp;
+}
+%typemap(argout) hv_meminfo *info_r {
+	PyObject *d = hvpy_meminfo_dict($1);
 
 	if (!d)
 		SWIG_fail;

@@ -8,7 +8,8 @@ HVPY_SOURCES = \
 	bindings/python/hv/config.py \
 	bindings/python/hv/context.py \
 	bindings/python/hv/domain.py \
-	bindings/python/hv/events.py
+	bindings/python/hv/events.py \
+	bindings/python/hv/memory.py
 HVPY_TESTS = \
 	bindings/python/tests/hvtest.py \
 	bindings/python/tests/test_config.py \
@@ -16,6 +17,7 @@ HVPY_TESTS = \
 	bindings/python/tests/test_context.py \
 	bindings/python/tests/test_events.py \
 	bindings/python/tests/test_domains.py \
+	bindings/python/tests/test_memory.py \
 	bindings/python/tests/test_coverage.py
 EXTRA_DIST += bindings/python/hv.i bindings/python/hv/py.typed $(HVPY_SOURCES) \
 	$(HVPY_TESTS) bindings/python/tests/run.py bindings/python/examples

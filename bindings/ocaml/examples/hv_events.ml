@@ -19,6 +19,8 @@ let describe (ev : Hv.Event.t) =
     | Death -> "is gone"
     | Crash -> "crashed"
     | Created -> "was created"
+    | Memory { missed = false } -> "reached its memory target"
+    | Memory { missed = true } -> "did not reach its memory target in time"
     | Kind_unknown n -> Printf.sprintf "event %d" n
   in
   Printf.sprintf "domain %d (%s) %s%s" ev.domid ev.name what code

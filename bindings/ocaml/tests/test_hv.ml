@@ -212,13 +212,33 @@ let () =
       ignore (expect_error Hv.Config (fun () -> Hv.Domain.attach_disk ctx ~domid:4242 ("vdev=xvdb,access=sideways,target=" ^ img)));
       ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.detach_disk ctx ~domid:4242 ~force:true "xvdb")));
 
+  check "memory: below 16 MiB is Inval before hvd is asked; an unknown domain is Notfound" (fun () ->
+      (* domain 4242 does not exist: Inval, not Notfound, shows that libhv
+         refused the size itself *)
+      let msg = expect_error Hv.Inval (fun () -> Hv.Domain.set_memory_target ctx ~domid:4242 15) in
+      if not (contains msg "too little") then failwith ("unexpected message: " ^ msg);
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.set_memory_max ctx ~domid:4242 0));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.set_memory_target ctx ~domid:4242 64));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.set_memory_max ctx ~domid:4242 64));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.meminfo ctx ~domid:4242)));
+
+  check "memory events: HV_EVENT_MEMORY and its code" (fun () ->
+      assert (Hv.Event.kind_of_raw 5 0 = (Hv.Event.Memory { missed = false }, Hv.Domain.No_shutdown));
+      assert (Hv.Event.kind_of_raw 5 1 = (Hv.Event.Memory { missed = true }, Hv.Domain.No_shutdown));
+      assert (Hv.Event.kind_of_raw 1 2 = (Hv.Event.Shutdown, Hv.Domain.Reboot));
+      assert (Hv.Event.kind_of_raw 4 0 = (Hv.Event.Created, Hv.Domain.No_shutdown));
+      assert (Hv.Event.kind_of_raw 6 0 = (Hv.Event.Kind_unknown 6, Hv.Domain.No_shutdown)));
+
   let kvm = Sys.file_exists "/dev/kvm" in
   let minios = Sys.getenv_opt "MINIOS" in
   match kvm, minios with
   | false, _ ->
       skip "an exception raised in a progress callback cancels the save and propagates"
-        "no /dev/kvm on this host: no domain can run"
-  | true, None | true, Some "" -> skip "progress callback" "MINIOS is not set"
+        "no /dev/kvm on this host: no domain can run";
+      skip "memory target and meminfo on a running domain" "no /dev/kvm on this host: no domain can run"
+  | true, None | true, Some "" ->
+      skip "progress callback" "MINIOS is not set";
+      skip "memory target and meminfo" "MINIOS is not set"
   | true, Some kernel ->
       check "an exception raised in a progress callback cancels the save and propagates" (fun () ->
           let cfg =
@@ -238,7 +258,23 @@ let () =
           | exception Exit -> ());
           assert (!calls >= 1);
           let i = Hv.Domain.info ctx ~domid in
-          assert (i.Hv.Domain.state = Hv.Domain.Running))
+          assert (i.Hv.Domain.state = Hv.Domain.Running));
+      check "memory target and meminfo on a running domain" (fun () ->
+          let cfg =
+            Hv.Config.of_xl_string ctx
+              (Printf.sprintf "name = \"ml-mem\"\nmemory = 64\nkernel = %S\nextra = \"workload=counter\"\n"
+                 kernel)
+          in
+          let domid = Hv.Domain.create ctx cfg in
+          Fun.protect ~finally:(fun () -> try Hv.Domain.destroy ctx ~domid with Hv.Error _ -> ())
+          @@ fun () ->
+          Hv.Domain.set_memory_target ctx ~domid 48;
+          let i = Hv.Domain.info ctx ~domid in
+          assert (i.Hv.Domain.memory_mib = 48);
+          let m = Hv.Domain.meminfo ctx ~domid in
+          assert (m.Hv.Domain.target_kib = 48 * 1024);
+          assert (m.Hv.Domain.ram_kib = 64 * 1024);
+          ignore (expect_error Hv.Inval (fun () -> Hv.Domain.set_memory_target ctx ~domid 128)))
 
 (* Every public hv_ function of the headers is bound or listed as skipped. *)
 let () =

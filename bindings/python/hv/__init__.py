@@ -15,7 +15,11 @@ or makes; :class:`Event` what :meth:`Context.events` and
 of :class:`Error`, one per HV_ERROR_* code.  :mod:`hv.raw` is the SWIG
 layer underneath, close to the C API (libhv(3)).
 
-Not in libhv yet, so not here either: migration and memory targets.
+A domain's memory (libhv 1.5): :attr:`Domain.memory_target` (xl mem-set),
+:attr:`Domain.memory_max` (xl mem-max), :attr:`Domain.memory_current` and
+:meth:`Domain.meminfo` (a :class:`MemInfo`).
+
+Not in libhv yet, so not here either: migration.
 """
 
 from . import raw
@@ -23,7 +27,8 @@ from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .config import ConfigSource
 from .domain import Action, Domain, ProgressFn, ShutdownCode, State
-from .events import Event, EventType
+from .events import MEMORY_MISSED, Event, EventType
+from .memory import BALLOON_FEATURES, BALLOON_STATS, MemInfo
 from .context import Context, LoggerFn
 
 LOG_ERROR = raw.HV_LOG_ERROR
@@ -49,5 +54,6 @@ __all__ = [
     "Context", "Domain", "Event", "EventType", "State", "ShutdownCode",
     "Action", "ConfigSource", "ProgressFn", "LoggerFn", "LOG_ERROR",
     "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "API_VERSION", "version",
-    "strerror", "raw",
+    "strerror", "raw", "MemInfo", "BALLOON_STATS", "BALLOON_FEATURES",
+    "MEMORY_MISSED",
 ] + list(_errors_all)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 from . import raw as _raw
 from . import config as _config
 from .errors import NotFound
+from .memory import MemInfo
 
 if TYPE_CHECKING:
     from .context import Context
@@ -108,13 +109,67 @@ class Domain:
 
     @property
     def memory(self) -> int:
-        """Memory in MiB."""
+        """Memory in MiB: the target (as :attr:`memory_target`)."""
         return self._info["memory_mib"]
 
     @property
     def maxmem(self) -> int:
         """The most memory the guest may balloon up to, in MiB."""
         return self._info["maxmem_mib"]
+
+    @property
+    def memory_target(self) -> int:
+        """The memory the guest is asked to have, in MiB (hv_dominfo's
+        memory_mib).  Setting it asks the guest's balloon driver to inflate
+        or deflate to RAM - target (hv_domain_set_memory_target(), xl
+        mem-set): it returns once the guest was asked, not when it got
+        there (:attr:`memory_current` and :meth:`meminfo` tell; a guest
+        that is not there within 30 s is flagged ``target_missed`` and an
+        :attr:`hv.EventType.MEMORY` event says so).  The description's
+        memory_mib becomes the target, so save images and restarts keep
+        it.  :class:`hv.InvalidArgument`: below 16 MiB (checked before
+        hvd is asked), above the domain's maxmem or above the RAM it booted
+        with; :class:`hv.WrongState`: not running or paused, or being
+        saved; :class:`hv.NotFound`: no such domain."""
+        return self._info["memory_mib"]
+
+    @memory_target.setter
+    def memory_target(self, mib: int) -> None:
+        self._ctx._call(_raw.hv_domain_set_memory_target, self.domid, mib)
+        self._info["memory_mib"] = mib
+
+    @property
+    def memory_max(self) -> int:
+        """The cap, in MiB (hv_dominfo's maxmem_mib).  Setting it
+        (hv_domain_set_memory_max(), xl mem-max) has hvd enforce it on the
+        domain's hv-vmm through its memory cgroup (the cap plus a margin
+        for hv-vmm itself), so a guest that ignores its balloon cannot take
+        more; the description's maxmem_mib becomes it, and a cap above the
+        RAM the guest has takes effect at its next boot.
+        :class:`hv.InvalidArgument`: below the target (or 16 MiB);
+        :class:`hv.NoMemory`: the domain uses more than that now (lower
+        its target first); :class:`hv.NotSupported`: this host gives hvd no
+        memory cgroup."""
+        return self._info["maxmem_mib"]
+
+    @memory_max.setter
+    def memory_max(self, mib: int) -> None:
+        self._ctx._call(_raw.hv_domain_set_memory_max, self.domid, mib)
+        self._info["maxmem_mib"] = mib
+
+    @property
+    def memory_current(self) -> Optional[int]:
+        """The memory the guest has now, in MiB: its RAM less its balloon,
+        as it reports (hv_dominfo's current_mib); None while not known."""
+        return self._info.get("current_mib") or None
+
+    def meminfo(self) -> MemInfo:
+        """How the memory of the running or paused domain stands now
+        (hv_domain_meminfo()): its balloon, the guest's statistics
+        (refreshed when older than a second) and the host memory it
+        takes."""
+        return MemInfo._from_raw(self._ctx._call(_raw.hv_domain_meminfo,
+                                                 self.domid))
 
     @property
     def vcpus(self) -> int:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Domain events (hv_event): a guest shut down, crashed, appeared, left."""
+"""Domain events (hv_event): a guest shut down, crashed, appeared, left,
+reached its memory target or missed it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, Dict, Union
 from . import raw as _raw
 from .domain import ShutdownCode, _enum
 
-__all__ = ["Event", "EventType"]
+__all__ = ["Event", "EventType", "MEMORY_MISSED"]
 
 
 class EventType(enum.IntEnum):
@@ -19,11 +20,22 @@ class EventType(enum.IntEnum):
     DEATH = _raw.HV_EVENT_DEATH        #: a domain left the table
     CRASH = _raw.HV_EVENT_CRASH        #: a guest crashed, or its hv-vmm died
     CREATED = _raw.HV_EVENT_CREATED    #: a domain appeared, e.g. by on_reboot=restart
+    #: the guest reached its memory target (``code`` 0), or did not in time
+    #: (``code`` MEMORY_MISSED)
+    MEMORY = _raw.HV_EVENT_MEMORY
+
+
+#: An :attr:`EventType.MEMORY` event's code when the guest did not reach
+#: its target in time (HV_EVENT_MEMORY_MISSED).
+MEMORY_MISSED = _raw.HV_EVENT_MEMORY_MISSED
 
 
 @dataclasses.dataclass(frozen=True)
 class Event:
-    """One event, as hv_event_next() or hv_event_wait() gave it."""
+    """One event, as hv_event_next() or hv_event_wait() gave it.  ``code``
+    is a :class:`ShutdownCode`, except for :attr:`EventType.MEMORY` events:
+    0 when the guest reached its memory target, :data:`MEMORY_MISSED` when
+    it did not in time."""
     type: Union[EventType, int]
     domid: int
     code: Union[ShutdownCode, int]
@@ -31,5 +43,6 @@ class Event:
 
     @classmethod
     def _from_raw(cls, d: Dict[str, Any]) -> "Event":
-        return cls(_enum(EventType, d["type"]), d["domid"],
-                   _enum(ShutdownCode, d["code"]), d["name"])
+        kind = _enum(EventType, d["type"])
+        code = d["code"] if kind == EventType.MEMORY else _enum(ShutdownCode, d["code"])
+        return cls(kind, d["domid"], code, d["name"])

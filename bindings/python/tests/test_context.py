@@ -49,6 +49,27 @@ class DaemonTest(unittest.TestCase):
         with self.assertRaises(hv.NotFound):
             ghost.detach_disk("xvdb", force=True)
 
+    def test_memory_errors(self):
+        """Memory calls: a size below HV_MEMORY_MIN_MIB is refused by libhv
+        before hvd is asked (so even for a domain that does not exist), an
+        unknown domain is NotFound."""
+        ghost = hv.domain.Domain(self.ctx, {"domid": 4000, "name": "ghost",
+                                            "memory_mib": 64, "maxmem_mib": 64})
+        for attr in ("memory_target", "memory_max"):
+            with self.assertRaises(hv.InvalidArgument) as cm:
+                setattr(ghost, attr, hv.raw.HV_MEMORY_MIN_MIB - 1)
+            self.assertIsInstance(cm.exception, ValueError)
+            self.assertEqual(cm.exception.code, hv.raw.HV_ERROR_INVAL)
+            self.assertIn("too little", str(cm.exception))
+            with self.assertRaises(hv.NotFound):
+                setattr(ghost, attr, 128)
+            self.assertEqual(getattr(ghost, attr), 64, "a failed set changed the snapshot")
+        with self.assertRaises(hv.NotFound):
+            ghost.meminfo()
+        with self.assertRaises(OverflowError):
+            ghost.memory_target = -1
+        self.assertIsNone(ghost.memory_current)
+
     def test_threads(self):
         """8 threads call hvd at once on one context."""
         errors = []

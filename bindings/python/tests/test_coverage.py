@@ -17,6 +17,7 @@ SKIPPED = {
     "hv_dominfo_init_sized": "results are dicts, initialised by the typemap",
     "hv_physinfo_init_sized": "results are dicts, initialised by the typemap",
     "hv_event_init_sized": "results are dicts, initialised by the typemap",
+    "hv_meminfo_init_sized": "results are dicts, initialised by the typemap",
     "hv_progress_init_sized": "a progress argument is a Python callable",
     "hv_restore_params_init_sized": "restore overrides are a dict",
     "hv_dominfo_list_free": "hv_domain_list() returns a Python list, freed by the typemap",

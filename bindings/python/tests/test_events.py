@@ -9,6 +9,25 @@ import hv
 from hvtest import minios_config, needs_kvm
 
 
+class EventTypeTest(unittest.TestCase):
+    def test_memory_event(self):
+        self.assertEqual(hv.EventType.MEMORY, hv.raw.HV_EVENT_MEMORY)
+        self.assertEqual(hv.MEMORY_MISSED, hv.raw.HV_EVENT_MEMORY_MISSED)
+        ev = hv.Event._from_raw({"type": hv.raw.HV_EVENT_MEMORY, "domid": 3,
+                                 "code": hv.raw.HV_EVENT_MEMORY_MISSED, "name": "g"})
+        self.assertIs(ev.type, hv.EventType.MEMORY)
+        self.assertEqual(ev.code, hv.MEMORY_MISSED)
+        self.assertNotIsInstance(ev.code, hv.ShutdownCode)
+        ev = hv.Event._from_raw({"type": hv.raw.HV_EVENT_SHUTDOWN, "domid": 3,
+                                 "code": hv.raw.HV_SHUTDOWN_REBOOT, "name": "g"})
+        self.assertIs(ev.code, hv.ShutdownCode.REBOOT)
+
+    def test_every_event_type_has_a_member(self):
+        raw = {v for k, v in vars(hv.raw).items()
+               if k.startswith("HV_EVENT_") and k != "HV_EVENT_MEMORY_MISSED"}
+        self.assertEqual(raw, {t.value for t in hv.EventType})
+
+
 class EventTest(unittest.TestCase):
     def setUp(self):
         self.ctx = hv.Context()
