@@ -5,7 +5,8 @@ hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/server.c hypervisor/hvd/domain.c hypervisor/hvd/ops.c \
 	hypervisor/hvd/op.c hypervisor/hvd/op-create.c hypervisor/hvd/op-restore.c \
 	hypervisor/hvd/op-save.c hypervisor/hvd/op-call.c \
-	hypervisor/hvd/op-disk-attach.c hypervisor/hvd/op-disk-detach.c hypervisor/hvd/vmm.c hypervisor/hvd/disk.c hypervisor/hvd/net.c \
+	hypervisor/hvd/op-hotplug.c hypervisor/hvd/op-disk-attach.c hypervisor/hvd/op-disk-detach.c \
+	hypervisor/hvd/op-nic-attach.c hypervisor/hvd/op-nic-detach.c hypervisor/hvd/vmm.c hypervisor/hvd/disk.c hypervisor/hvd/net.c \
 	hypervisor/hvd/store.c hypervisor/hvd/desc.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
 	hypervisor/shared/wire/hcmsg.c hypervisor/shared/wire/hcmsg.h \
 	$(HV_CONFIG_SRC) $(HV_WIRE_SRC) $(HV_DISK_SRC)

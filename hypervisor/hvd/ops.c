@@ -184,6 +184,12 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_DISK_DETACH:
 		d = domain_find(hvd, req->u.disk_detach.domid);
 		break;
+	case HV_HC_DOMCTL_NIC_ATTACH:
+		d = domain_find(hvd, req->u.nic_attach.domid);
+		break;
+	case HV_HC_DOMCTL_NIC_DETACH:
+		d = domain_find(hvd, req->u.nic_detach.domid);
+		break;
 	default:
 		d = domain_find(hvd, req->u.domid.domid);
 		break;
@@ -227,6 +233,10 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return op_disk_attach(hvd, c, req, d, fds[0]);
 	case HV_HC_DOMCTL_DISK_DETACH:
 		return op_disk_detach(hvd, c, req, d);
+	case HV_HC_DOMCTL_NIC_ATTACH:
+		return op_nic_attach(hvd, c, req, d, fds, nfds);
+	case HV_HC_DOMCTL_NIC_DETACH:
+		return op_nic_detach(hvd, c, req, d);
 	default:
 		return -HV_HC_EOPNOTSUPP;
 	}

@@ -20,6 +20,8 @@ void ctl_event_running(struct vmm *vmm);
 void ctl_event_exit(struct vmm *vmm, int status);
 /* A disk is gone: the guest ejected it, or a forced detach removed it. */
 void ctl_event_disk_ejected(struct vmm *vmm, const char *vdev);
+/* A vif is gone, the same way; its taps are closed. */
+void ctl_event_net_ejected(struct vmm *vmm, unsigned int devid);
 /* HV_VMM_EV_PROGRESS (saves and restores); dropped if the channel is full. */
 void ctl_event_progress(struct vmm *vmm, uint64_t done, uint64_t total);
 
