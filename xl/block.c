@@ -3,7 +3,6 @@
  * xl block-attach, block-detach, block-list: the disks of a running
  * domain.  The list is the domain's description, as hvd keeps it.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,22 +65,13 @@ int main_block_detach(int argc, char **argv)
 	int c, rc;
 
 	while ((c = xl_getopt(argc, argv, "ft:")) != -1) {
-		char *end;
-		double s;
-
 		switch (c) {
 		case 'f':
 			flags |= HV_DISK_DETACH_FORCE;
 			break;
 		case 't':
-			errno = 0;
-			s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(s > 0) || s > 3600)
-				return xl_usage("block-detach", "--timeout: \"%s\" is not a number "
-						"of seconds from 0.001 to 3600 (try 30)", optarg);
-			timeout_ms = (unsigned long)(s * 1000 + 0.5);
-			if (!timeout_ms)
-				timeout_ms = 1;
+			if (xl_timeout_arg("block-detach", optarg, &timeout_ms))
+				return XL_USAGE;
 			break;
 		case XL_HELP:
 			return xl_help("block-detach");

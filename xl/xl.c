@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xl: main, command dispatch, help, messages. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -89,6 +90,16 @@ static const struct xl_cmd cmds[] = {
 	  "                 disk (default 10)\n" },
 	{ "block-list", main_block_list, "List the disks of a domain",
 	  "DOMAIN", NULL },
+	{ "network-attach", main_network_attach, "Attach a vif to a running domain",
+	  "DOMAIN [KEY=VALUE...]",
+	  "  KEY=VALUE      as in xl.cfg's vif = [ ... ] (xl-network-configuration(5)),\n"
+	  "                 one per argument: bridge=xenbr0 mac=00:16:3e:01:02:03;\n"
+	  "                 prints the devid and MAC the vif got\n" },
+	{ "network-detach", main_network_detach, "Detach a vif from a running domain",
+	  "[options] DOMAIN DEVID|MAC",
+	  "  -f, --force    remove the vif at once, whatever the guest does with it\n"
+	  "  -t, --timeout S  wait up to S seconds for the guest to let go of the\n"
+	  "                 vif (default 10)\n" },
 	{ "network-list", main_network_list, "List the vifs of domains",
 	  "DOMAIN...", NULL },
 	{ "console", main_console, "Attach to a domain's console (Ctrl-] detaches)",
@@ -281,6 +292,22 @@ int xl_usage(const char *name, const char *fmt, ...)
 		print_usage(stderr, c);
 	fprintf(stderr, "Try 'xl help %s' for more.\n", name);
 	return XL_USAGE;
+}
+
+int xl_timeout_arg(const char *cmd, const char *arg, unsigned long *ms_r)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(s > 0) || s > 3600)
+		return xl_usage(cmd, "--timeout: \"%s\" is not a number of seconds from 0.001 "
+				"to 3600 (try 30)", arg);
+	*ms_r = (unsigned long)(s * 1000 + 0.5);
+	if (!*ms_r)
+		*ms_r = 1;
+	return 0;
 }
 
 int xl_getopt(int argc, char **argv, const char *opts)

@@ -40,6 +40,11 @@ int xl_getopt(int argc, char **argv, const char *opts);
 /* Help for @cmd on stdout; returns XL_OK. */
 int xl_help(const char *cmd);
 /* "xl: CMD: <fmt>" and CMD's usage on stderr; returns XL_USAGE. */
+/*
+ * --timeout's seconds (0.001 to 3600) in *ms_r: 0, or XL_USAGE after
+ * saying what is wrong.
+ */
+int xl_timeout_arg(const char *cmd, const char *arg, unsigned long *ms_r);
 int xl_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -117,6 +122,8 @@ int main_block_attach(int argc, char **argv);
 int main_block_detach(int argc, char **argv);
 int main_block_list(int argc, char **argv);
 int main_network_list(int argc, char **argv);
+int main_network_attach(int argc, char **argv);
+int main_network_detach(int argc, char **argv);
 int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_uptime(int argc, char **argv);

@@ -20,9 +20,10 @@ extern "C" {
  * lists of pointers (hv_dominfo_list_free()), cancelling progress
  * callbacks (HV_ERROR_CANCELLED).  1.3.0: disks (hv_disk_spec's rate
  * limits and queues, HV_CONFIG_VALIDATE_CREATE).  1.4.0: disks attached
- * to and detached from running domains (hv_domain_disk_attach()).
+ * to and detached from running domains (hv_domain_disk_attach()).  1.5.0:
+ * vifs attached and detached likewise (hv_domain_nic_attach()).
  */
-#define HV_API_VERSION_CURRENT 0x010400
+#define HV_API_VERSION_CURRENT 0x010500
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif
