@@ -212,6 +212,11 @@ let () =
       ignore (expect_error Hv.Config (fun () -> Hv.Domain.attach_disk ctx ~domid:4242 ("vdev=xvdb,access=sideways,target=" ^ img)));
       ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.detach_disk ctx ~domid:4242 ~force:true "xvdb")));
 
+  check "vif attach and detach reach hvd: unknown domain, bad vif spec" (fun () ->
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.attach_nic ctx ~domid:4242 "bridge=hvtest0"));
+      ignore (expect_error Hv.Config (fun () -> Hv.Domain.attach_nic ctx ~domid:4242 "mac=00:16:3e:zz"));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.detach_nic ctx ~domid:4242 ~force:true "1")));
+
   let kvm = Sys.file_exists "/dev/kvm" in
   let minios = Sys.getenv_opt "MINIOS" in
   match kvm, minios with
