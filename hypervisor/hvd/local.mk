@@ -30,7 +30,8 @@ EXTRA_DIST += $(HVD_TESTS) tests/integration/hvd-lib.sh
 # named cases).
 check_PROGRAMS += tests/unit/test-hvd-request
 tests_unit_test_hvd_request_SOURCES = tests/unit/test-hvd-request.c \
-	hypervisor/hvd/request.c hypervisor/shared/wire/hcmsg.c
+	hypervisor/hvd/request.c hypervisor/shared/wire/hcmsg.c \
+	hypervisor/shared/wire/vmmmsg.c
 tests_unit_test_hvd_request_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared \
 	-I$(top_srcdir)/hypervisor/hvd
 tests_unit_test_hvd_request_CFLAGS = $(CHECK_TEST_CFLAGS)

@@ -85,6 +85,8 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_restore_params_init_sized", "HV_1.2" },
 	{ "hv_domain_disk_attach", "HV_1.4" },
 	{ "hv_domain_disk_detach", "HV_1.4" },
+	{ "hv_domain_nic_attach", "HV_1.5" },
+	{ "hv_domain_nic_detach", "HV_1.5" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 
@@ -132,7 +134,7 @@ START_TEST(test_symbol_map)
 	}
 	fclose(f);
 	ck_assert_uint_eq(seen, NR_ABI);
-	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010400);
+	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010500);
 }
 END_TEST
 
