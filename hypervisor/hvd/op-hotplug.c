@@ -128,7 +128,7 @@ void op_hotplug_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
 		 d->domid, d->cfg->name, h->what, h->timeout_ms / 1000);
 	snprintf(msg, sizeof(msg), "the guest did not let go of %s within %u s (it may not "
 		 "support PCI hotplug, or have the device in use); it stays attached; `%s` "
-		 "removes it anyway", h->name, (h->timeout_ms + 999) / 1000, h->force_cmd);
+		 "removes it anyway", h->what, (h->timeout_ms + 999) / 1000, h->force_cmd);
 	op_fail(hvd, d, op, -HV_HC_ETIMEDOUT, msg);
 }
 
