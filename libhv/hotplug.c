@@ -35,13 +35,59 @@ static int hotplug_name(hv_ctx *ctx, uint32_t domid, char *name, size_t size)
 	return 0;
 }
 
+/*
+ * DISK_ATTACH or NIC_ATTACH (@op): @head (@head_size bytes, its config_len
+ * set here) and the device's @json, with @nfds descriptors.
+ */
+static int hotplug_attach_send(hv_ctx *ctx, uint16_t op, void *head, size_t head_size,
+			       uint32_t *config_len, const char *json, const int *fds,
+			       unsigned int nfds, const char *what)
+{
+	size_t len = strlen(json);
+	uint8_t *body;
+	int rc;
+
+	if (len > HV_HC_CONFIG_MAX) {
+		HV__ERR(ctx, "%s: the device's description is too long (%zu bytes)", what, len);
+		return HV_ERROR_CONFIG;
+	}
+	*config_len = (uint32_t)len;
+	body = hv__join(head, head_size, json, len);
+	if (!body)
+		return HV_ERROR_NOMEM;
+	{
+		struct hv__req req = {
+			.op = op, .body = body, .body_len = head_size + len,
+			.fds = fds, .nr_fds = nfds,
+		};
+
+		rc = hv__request(ctx, &req, what);
+	}
+	free(body);
+	return rc;
+}
+
+/* A detach's @flags (of @known) and @timeout_ms: 0 or HV_ERROR_INVAL (logged). */
+static int hotplug_detach_check(hv_ctx *ctx, const char *what, unsigned int flags,
+				unsigned int known, unsigned int timeout_ms)
+{
+	if (flags & ~known) {
+		HV__ERR(ctx, "%s: unknown flags", what);
+		return HV_ERROR_INVAL;
+	}
+	if (timeout_ms > HV_HC_DISK_TIMEOUT_MAX_MS) {
+		HV__ERR(ctx, "%s: a timeout of %u s is too long (at most %d s)", what,
+			timeout_ms / 1000, HV_HC_DISK_TIMEOUT_MAX_MS / 1000);
+		return HV_ERROR_INVAL;
+	}
+	return 0;
+}
+
 HV__EXPORT int hv_domain_disk_attach(hv_ctx *ctx, uint32_t domid, const hv_disk_spec *disk)
 {
 	struct hv_hc_disk_attach head = { .domid = domid };
 	char what[HV__WHAT_MAX], name[HV_DOMAIN_NAME_MAX + 1], *json = NULL;
 	const char *bad;
-	uint8_t *body = NULL;
-	size_t len;
 	int fd = -1, rc;
 
 	if (!disk || !disk->vdev || !disk->target) {
@@ -65,12 +111,6 @@ HV__EXPORT int hv_domain_disk_attach(hv_ctx *ctx, uint32_t domid, const hv_disk_
 	rc = hv__disk_to_json(ctx, disk, &json);
 	if (rc)
 		goto out;
-	len = strlen(json);
-	if (len > HV_HC_CONFIG_MAX) {
-		HV__ERR(ctx, "%s: the disk's description is too long (%zu bytes)", what, len);
-		rc = HV_ERROR_CONFIG;
-		goto out;
-	}
 	/* with the caller's privileges, locked: "in use read-write by domain 'x'" */
 	fd = hv__disk_open(ctx, name, disk, true);
 	if (fd < 0) {
@@ -78,25 +118,12 @@ HV__EXPORT int hv_domain_disk_attach(hv_ctx *ctx, uint32_t domid, const hv_disk_
 		fd = -1;
 		goto out;
 	}
-	head.config_len = (uint32_t)len;
-	body = hv__join(&head, sizeof(head), json, len);
-	if (!body) {
-		rc = HV_ERROR_NOMEM;
-		goto out;
-	}
-	{
-		struct hv__req req = {
-			.op = HV_HC_DOMCTL_DISK_ATTACH, .body = body,
-			.body_len = sizeof(head) + len, .fds = &fd, .nr_fds = 1,
-		};
-
-		rc = hv__request(ctx, &req, what);
-	}
+	rc = hotplug_attach_send(ctx, HV_HC_DOMCTL_DISK_ATTACH, &head, sizeof(head),
+				 &head.config_len, json, &fd, 1, what);
 out:
 	/* hvd keeps its own duplicate, and so the lock, once attached */
 	if (fd >= 0)
 		close(fd);
-	free(body);
 	free(json);
 	return rc;
 }
@@ -117,15 +144,8 @@ HV__EXPORT int hv_domain_disk_detach(hv_ctx *ctx, uint32_t domid, const char *vd
 		HV__ERR(ctx, "%s: not a disk name (give its vdev, e.g. xvdb)", what);
 		return HV_ERROR_INVAL;
 	}
-	if (flags & ~HV_DISK_DETACH_FORCE) {
-		HV__ERR(ctx, "%s: unknown flags", what);
+	if (hotplug_detach_check(ctx, what, flags, HV_DISK_DETACH_FORCE, timeout_ms))
 		return HV_ERROR_INVAL;
-	}
-	if (timeout_ms > HV_HC_DISK_TIMEOUT_MAX_MS) {
-		HV__ERR(ctx, "%s: a timeout of %u s is too long (at most %d s)", what,
-			timeout_ms / 1000, HV_HC_DISK_TIMEOUT_MAX_MS / 1000);
-		return HV_ERROR_INVAL;
-	}
 	strcpy(body.vdev, vdev);
 	if (flags & HV_DISK_DETACH_FORCE)
 		body.flags |= HV_HC_DISK_DETACH_FORCE;
@@ -209,8 +229,6 @@ HV__EXPORT int hv_domain_nic_attach(hv_ctx *ctx, uint32_t domid, hv_vif_spec *vi
 	hv_domain_config cfg;
 	const hv_vif_spec *n;
 	hv_dominfo info;
-	uint8_t *body = NULL;
-	size_t len;
 	int rc;
 
 	hv_domain_config_init(&cfg);
@@ -236,31 +254,12 @@ HV__EXPORT int hv_domain_nic_attach(hv_ctx *ctx, uint32_t domid, hv_vif_spec *vi
 	rc = hv__vif_to_json(ctx, n, &json);
 	if (rc)
 		goto out;
-	len = strlen(json);
-	if (len > HV_HC_CONFIG_MAX) {
-		HV__ERR(ctx, "%s: the vif's description is too long (%zu bytes)", what, len);
-		rc = HV_ERROR_CONFIG;
-		goto out;
-	}
 	/* with the caller's privileges: named, addressed, on its bridge, up */
 	rc = hv__tap_open(ctx, what, ifname, n->bridge, n->mac, n->mtu,
 			  n->queues ? n->queues : 1, &tap);
-	if (rc)
-		goto out;
-	head.config_len = (uint32_t)len;
-	body = hv__join(&head, sizeof(head), json, len);
-	if (!body) {
-		rc = HV_ERROR_NOMEM;
-		goto out;
-	}
-	{
-		struct hv__req req = {
-			.op = HV_HC_DOMCTL_NIC_ATTACH, .body = body,
-			.body_len = sizeof(head) + len, .fds = tap.fds, .nr_fds = tap.nr_fds,
-		};
-
-		rc = hv__request(ctx, &req, what);
-	}
+	if (!rc)
+		rc = hotplug_attach_send(ctx, HV_HC_DOMCTL_NIC_ATTACH, &head, sizeof(head),
+					 &head.config_len, json, tap.fds, tap.nr_fds, what);
 	if (rc)
 		goto out;
 	/* what the vif got, for the caller to say */
@@ -273,7 +272,6 @@ out:
 	/* hvd and hv-vmm keep their own once attached; otherwise the tap goes here */
 	hv__tap_close(&tap);
 	hv_domain_config_dispose(&cfg);
-	free(body);
 	free(json);
 	return rc;
 }
@@ -329,15 +327,8 @@ HV__EXPORT int hv_domain_nic_detach(hv_ctx *ctx, uint32_t domid, const char *dev
 		HV__ERR(ctx, "%s: no vif named (give its devid or MAC)", what);
 		return HV_ERROR_INVAL;
 	}
-	if (flags & ~HV_NIC_DETACH_FORCE) {
-		HV__ERR(ctx, "%s: unknown flags", what);
+	if (hotplug_detach_check(ctx, what, flags, HV_NIC_DETACH_FORCE, timeout_ms))
 		return HV_ERROR_INVAL;
-	}
-	if (timeout_ms > HV_HC_DISK_TIMEOUT_MAX_MS) {
-		HV__ERR(ctx, "%s: a timeout of %u s is too long (at most %d s)", what,
-			timeout_ms / 1000, HV_HC_DISK_TIMEOUT_MAX_MS / 1000);
-		return HV_ERROR_INVAL;
-	}
 	rc = hotplug_name(ctx, domid, name, sizeof(name));
 	if (!rc)
 		rc = hv_domain_config_get(ctx, domid, &cfg);

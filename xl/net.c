@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <hv/domain.h>
 #include "xl.h"
 
@@ -58,31 +57,16 @@ int main_network_list(int argc, char **argv)
 int main_network_attach(int argc, char **argv)
 {
 	hv_vif_spec *vif = NULL;
-	size_t len = 1;
 	char *spec = NULL, mac[18];
 	uint32_t domid;
-	int c, rc, ret = XL_FAIL;
+	int rc, ret;
 
-	while ((c = xl_getopt(argc, argv, "")) != -1) {
-		if (c == XL_HELP)
-			return xl_help("network-attach");
-		return XL_USAGE;
-	}
-	if (argc - optind < 1)
-		return xl_usage("network-attach", "give a domain (and the vif's KEY=VALUE settings)");
 	/* Xen's form: each key=value of the vif spec an argument of its own */
-	for (int i = optind + 1; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	spec = calloc(1, len);
-	if (!spec)
-		return xl_error(HV_ERROR_NOMEM, "network-attach");
-	for (int i = optind + 1; i < argc; i++) {
-		if (i > optind + 1)
-			strcat(spec, ",");
-		strcat(spec, argv[i]);
-	}
-	if (xl_lookup(argv[optind], &domid))
-		goto out;
+	ret = xl_hotplug_args("network-attach", argc, argv, 0,
+			      "give a domain (and the vif's KEY=VALUE settings)", &domid, &spec);
+	if (ret != XL_OK)
+		return ret == XL_HELP ? XL_OK : ret;
+	ret = XL_FAIL;
 	xl_error_mark();
 	rc = hv_vif_spec_parse(xl_ctx, spec, &vif);
 	if (rc) {
@@ -106,35 +90,6 @@ out:
 
 int main_network_detach(int argc, char **argv)
 {
-	unsigned int flags = 0;
-	unsigned long timeout_ms = 0;
-	uint32_t domid;
-	int c, rc;
-
-	while ((c = xl_getopt(argc, argv, "ft:")) != -1) {
-		switch (c) {
-		case 'f':
-			flags |= HV_NIC_DETACH_FORCE;
-			break;
-		case 't':
-			if (xl_timeout_arg("network-detach", optarg, &timeout_ms))
-				return XL_USAGE;
-			break;
-		case XL_HELP:
-			return xl_help("network-detach");
-		default:
-			return XL_USAGE;
-		}
-	}
-	if (optind + 2 != argc)
-		return xl_usage("network-detach", "give a domain and the devid or MAC of its vif");
-	if (xl_lookup(argv[optind], &domid))
-		return XL_FAIL;
-	xl_error_mark();
-	rc = hv_domain_nic_detach(xl_ctx, domid, argv[optind + 1], flags,
-				  (unsigned int)timeout_ms);
-	if (rc)
-		return xl_error(rc, "network-detach %s from domain %s", argv[optind + 1],
-				argv[optind]);
-	return XL_OK;
+	return xl_hotplug_detach("network-detach", argc, argv, HV_NIC_DETACH_FORCE,
+				 hv_domain_nic_detach, "the devid or MAC of its vif");
 }

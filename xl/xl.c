@@ -310,6 +310,76 @@ int xl_timeout_arg(const char *cmd, const char *arg, unsigned long *ms_r)
 	return 0;
 }
 
+int xl_hotplug_args(const char *cmd, int argc, char **argv, int min_specs, const char *usage,
+		    uint32_t *domid_r, char **spec_r)
+{
+	size_t len = 1;
+	int c;
+
+	*spec_r = NULL;
+	while ((c = xl_getopt(argc, argv, "")) != -1) {
+		if (c == XL_HELP) {
+			xl_help(cmd);
+			return XL_HELP;
+		}
+		return XL_USAGE;
+	}
+	if (argc - optind < 1 + min_specs)
+		return xl_usage(cmd, "%s", usage);
+	for (int i = optind + 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	*spec_r = calloc(1, len);
+	if (!*spec_r)
+		return xl_error(HV_ERROR_NOMEM, "%s", cmd);
+	for (int i = optind + 1; i < argc; i++) {
+		if (i > optind + 1)
+			strcat(*spec_r, ",");
+		strcat(*spec_r, argv[i]);
+	}
+	if (xl_lookup(argv[optind], domid_r)) {
+		free(*spec_r);
+		*spec_r = NULL;
+		return XL_FAIL;
+	}
+	return XL_OK;
+}
+
+int xl_hotplug_detach(const char *cmd, int argc, char **argv, unsigned int force,
+		      int (*detach)(hv_ctx *ctx, uint32_t domid, const char *dev,
+				    unsigned int flags, unsigned int timeout_ms),
+		      const char *what)
+{
+	unsigned int flags = 0;
+	unsigned long timeout_ms = 0;
+	uint32_t domid;
+	int c, rc;
+
+	while ((c = xl_getopt(argc, argv, "ft:")) != -1) {
+		switch (c) {
+		case 'f':
+			flags |= force;
+			break;
+		case 't':
+			if (xl_timeout_arg(cmd, optarg, &timeout_ms))
+				return XL_USAGE;
+			break;
+		case XL_HELP:
+			return xl_help(cmd);
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (optind + 2 != argc)
+		return xl_usage(cmd, "give a domain and %s", what);
+	if (xl_lookup(argv[optind], &domid))
+		return XL_FAIL;
+	xl_error_mark();
+	rc = detach(xl_ctx, domid, argv[optind + 1], flags, (unsigned int)timeout_ms);
+	if (rc)
+		return xl_error(rc, "%s %s from domain %s", cmd, argv[optind + 1], argv[optind]);
+	return XL_OK;
+}
+
 int xl_getopt(int argc, char **argv, const char *opts)
 {
 	/* long forms of short options; each counts only where its letter does */

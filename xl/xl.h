@@ -45,6 +45,22 @@ int xl_help(const char *cmd);
  * saying what is wrong.
  */
 int xl_timeout_arg(const char *cmd, const char *arg, unsigned long *ms_r);
+/*
+ * block-attach, network-attach: options (only --help: XL_HELP, after
+ * printing it), then DOMAIN and at least @min_specs more arguments, joined
+ * with commas into *spec_r (malloc()ed), the domain's id in *domid_r.
+ * XL_OK, or the exit status after saying what is wrong (@usage).
+ */
+int xl_hotplug_args(const char *cmd, int argc, char **argv, int min_specs, const char *usage,
+		    uint32_t *domid_r, char **spec_r);
+/*
+ * block-detach, network-detach: [-f|--force] [-t|--timeout S] DOMAIN DEV,
+ * @force the flag --force sets; @detach does it.  An exit status.
+ */
+int xl_hotplug_detach(const char *cmd, int argc, char **argv, unsigned int force,
+		      int (*detach)(hv_ctx *ctx, uint32_t domid, const char *dev,
+				    unsigned int flags, unsigned int timeout_ms),
+		      const char *what);
 int xl_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -334,15 +334,19 @@ void op_hotplug_closed(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
 void op_hotplug_gone(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
 		     pid_t pid);
 void op_hotplug_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
-/* A detach's hv-vmm asked the guest (or removed the device): its wait starts. */
-void op_hotplug_asked(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
 /*
- * Starts a detach of @type (@h, its data, taken over) by sending @vmm_op
- * with @body to hv-vmm: HVD_DEFERRED, HVD_REPLIED or -HV_HC_ENOMEM.
+ * Starts an attach or detach of @type (@h its data, taken over; h->detach
+ * says which) by sending @vmm_op with @body and @nfds descriptors to
+ * hv-vmm: HVD_DEFERRED, HVD_REPLIED or -HV_HC_ENOMEM.
  */
-int op_hotplug_detach_send(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
-			   struct hvd_domain *d, const struct hvd_op_type *type,
-			   struct op_hotplug *h, uint16_t vmm_op, const void *body, size_t len);
+int op_hotplug_send(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		    struct hvd_domain *d, const struct hvd_op_type *type, struct op_hotplug *h,
+		    uint16_t vmm_op, const void *body, size_t len, const int *fds, size_t nfds);
+/* A detach's reply: hv-vmm refused, or it asked the guest and the wait starts. */
+void op_hotplug_detach_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op,
+			     int status, const void *data, size_t len);
+/* A detach's dispose: its data is one struct op_hotplug. */
+void op_hotplug_free(void *data);
 /* The device @name left: the detach of @type waiting for it is answered. */
 void op_hotplug_ejected(struct hvd *hvd, struct hvd_domain *d, const struct hvd_op_type *type,
 			const char *name);

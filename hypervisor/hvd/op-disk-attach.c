@@ -113,12 +113,10 @@ int op_disk_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 	struct disk_attach *a = NULL;
 	hv_disk_spec *disk = NULL;
 	hv_domain_config *cfg = NULL;
-	struct hvd_op *op;
 	char why[HV_HC_ERRMSG_MAX], *text = NULL, *json = NULL;
 	void *body = NULL;
 	size_t len;
-	uint32_t seq;
-	int rc, r;
+	int rc;
 
 	rc = op_hotplug_check_state(hvd, c, req, d);
 	if (rc)
@@ -171,24 +169,9 @@ int op_disk_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 	snprintf(a->hp.what, sizeof(a->hp.what), "disk %s", disk->vdev);
 	a->disk = disk;
 	disk = NULL;
-	op = op_start(d, &op_disk_attach_type, c, req, HVD_VMM_CALL_MS);
-	if (!op)
-		goto out;
-	op->data = a;
-	r = vmm_send(hvd, d, HV_VMM_OP_DISK_ATTACH, body, len, fd, &seq);
+	rc = op_hotplug_send(hvd, c, req, d, &op_disk_attach_type, &a->hp,
+			     HV_VMM_OP_DISK_ATTACH, body, len, &fd, 1);
 	a = NULL;
-	if (r) {
-		snprintf(why, sizeof(why), "cannot send the disk to domain %u's hv-vmm: %s",
-			 d->domid, strerror(-r));
-		op_fail(hvd, d, op, -HV_HC_EVMM, why);
-		rc = HVD_REPLIED;
-		goto out;
-	}
-	op->vmm_op = HV_VMM_OP_DISK_ATTACH;
-	op->vmm_seq = seq;
-	hvd_info(hvd, "domain %u (%s): attaching disk %s", d->domid, d->cfg->name,
-		 ((struct disk_attach *)op->data)->disk->vdev);
-	rc = HVD_DEFERRED;
 out:
 	if (a)
 		attach_dispose(a);

@@ -15,27 +15,13 @@
 #include "wire/vmmmsg.h"
 #include "hvd.h"
 
-static void detach_dispose(void *data)
-{
-	free(data);
-}
-
-static void detach_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
-			 const void *data, size_t len)
-{
-	if (status)
-		op_hotplug_refused(hvd, d, op, status, data, len);
-	else
-		op_hotplug_asked(hvd, d, op);
-}
-
 const struct hvd_op_type op_disk_detach_type = {
 	.name = "disk detach",
-	.reply = detach_reply,
+	.reply = op_hotplug_detach_reply,
 	.closed = op_hotplug_closed,
 	.gone = op_hotplug_gone,
 	.expire = op_hotplug_expire,
-	.dispose = detach_dispose,
+	.dispose = op_hotplug_free,
 };
 
 int op_disk_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
@@ -66,8 +52,9 @@ int op_disk_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 	h->timeout_ms = rq->timeout_ms;
 	vd.flags = h->force ? HV_VMM_DISK_DETACH_FORCE : 0;
 	memcpy(vd.vdev, h->name, sizeof(vd.vdev));
-	return op_hotplug_detach_send(hvd, c, req, d, &op_disk_detach_type, h,
-				      HV_VMM_OP_DISK_DETACH, &vd, sizeof(vd));
+	h->detach = true;
+	return op_hotplug_send(hvd, c, req, d, &op_disk_detach_type, h,
+				      HV_VMM_OP_DISK_DETACH, &vd, sizeof(vd), NULL, 0);
 }
 
 void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len)

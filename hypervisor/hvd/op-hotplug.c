@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "wire/vmmmsg.h"
 #include "hvd.h"
@@ -132,7 +133,8 @@ void op_hotplug_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
 	op_fail(hvd, d, op, -HV_HC_ETIMEDOUT, msg);
 }
 
-void op_hotplug_asked(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
+/* A detach's hv-vmm asked the guest (or removed the device): its wait starts. */
+static void op_hotplug_asked(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
 {
 	struct op_hotplug *h = op->data;
 
@@ -145,17 +147,16 @@ void op_hotplug_asked(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
 		 h->force ? "removed" : "the guest was asked to eject", h->what);
 }
 
-int op_hotplug_detach_send(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
-			   struct hvd_domain *d, const struct hvd_op_type *type,
-			   struct op_hotplug *h, uint16_t vmm_op, const void *body, size_t len)
+int op_hotplug_send(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		    struct hvd_domain *d, const struct hvd_op_type *type, struct op_hotplug *h,
+		    uint16_t vmm_op, const void *body, size_t len, const int *fds, size_t nfds)
 {
 	struct hvd_op *op;
 	char why[HV_HC_ERRMSG_MAX];
 	uint32_t seq;
 	int r;
 
-	h->detach = true;
-	if (!h->timeout_ms)
+	if (h->detach && !h->timeout_ms)
 		h->timeout_ms = HV_HC_DISK_TIMEOUT_DEFAULT_MS;
 	op = op_start(d, type, c, req, HVD_VMM_CALL_MS);
 	if (!op) {
@@ -163,7 +164,7 @@ int op_hotplug_detach_send(struct hvd *hvd, struct hvd_conn *c, const struct hvd
 		return -HV_HC_ENOMEM;
 	}
 	op->data = h;
-	r = vmm_send(hvd, d, vmm_op, body, len, -1, &seq);
+	r = vmm_send_fds(hvd, d, vmm_op, body, len, fds, nfds, &seq);
 	if (r) {
 		snprintf(why, sizeof(why), "cannot send the request to domain %u's hv-vmm: %s",
 			 d->domid, strerror(-r));
@@ -172,9 +173,23 @@ int op_hotplug_detach_send(struct hvd *hvd, struct hvd_conn *c, const struct hvd
 	}
 	op->vmm_op = vmm_op;
 	op->vmm_seq = seq;
-	hvd_info(hvd, "domain %u (%s): detaching %s%s", d->domid, d->cfg->name, h->what,
-		 h->force ? " by force" : "");
+	hvd_info(hvd, "domain %u (%s): %s %s%s", d->domid, d->cfg->name,
+		 h->detach ? "detaching" : "attaching", h->what, h->force ? " by force" : "");
 	return HVD_DEFERRED;
+}
+
+void op_hotplug_detach_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op,
+			     int status, const void *data, size_t len)
+{
+	if (status)
+		op_hotplug_refused(hvd, d, op, status, data, len);
+	else
+		op_hotplug_asked(hvd, d, op);
+}
+
+void op_hotplug_free(void *data)
+{
+	free(data);
 }
 
 void op_hotplug_ejected(struct hvd *hvd, struct hvd_domain *d, const struct hvd_op_type *type,

@@ -107,12 +107,10 @@ int op_nic_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req
 	struct nic_attach *a = NULL;
 	hv_vif_spec *vif = NULL;
 	hv_domain_config *cfg = NULL;
-	struct hvd_op *op;
 	char why[HV_HC_ERRMSG_MAX], *text = NULL, *json = NULL;
 	void *body = NULL;
 	size_t len;
-	uint32_t seq;
-	int rc, r;
+	int rc;
 
 	rc = op_hotplug_check_state(hvd, c, req, d);
 	if (rc)
@@ -161,24 +159,9 @@ int op_nic_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req
 	snprintf(a->hp.what, sizeof(a->hp.what), "vif %u", vif->devid);
 	a->vif = vif;
 	vif = NULL;
-	op = op_start(d, &op_nic_attach_type, c, req, HVD_VMM_CALL_MS);
-	if (!op)
-		goto out;
-	op->data = a;
-	r = vmm_send_fds(hvd, d, HV_VMM_OP_NET_ATTACH, body, len, fds, nfds, &seq);
+	rc = op_hotplug_send(hvd, c, req, d, &op_nic_attach_type, &a->hp, HV_VMM_OP_NET_ATTACH,
+			     body, len, fds, nfds);
 	a = NULL;
-	if (r) {
-		snprintf(why, sizeof(why), "cannot send the vif to domain %u's hv-vmm: %s",
-			 d->domid, strerror(-r));
-		op_fail(hvd, d, op, -HV_HC_EVMM, why);
-		rc = HVD_REPLIED;
-		goto out;
-	}
-	op->vmm_op = HV_VMM_OP_NET_ATTACH;
-	op->vmm_seq = seq;
-	hvd_info(hvd, "domain %u (%s): attaching %s", d->domid, d->cfg->name,
-		 ((struct op_hotplug *)op->data)->what);
-	rc = HVD_DEFERRED;
 out:
 	if (a)
 		attach_dispose(a);

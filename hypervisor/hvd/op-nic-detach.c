@@ -13,27 +13,13 @@
 #include "wire/vmmmsg.h"
 #include "hvd.h"
 
-static void detach_dispose(void *data)
-{
-	free(data);
-}
-
-static void detach_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
-			 const void *data, size_t len)
-{
-	if (status)
-		op_hotplug_refused(hvd, d, op, status, data, len);
-	else
-		op_hotplug_asked(hvd, d, op);
-}
-
 const struct hvd_op_type op_nic_detach_type = {
 	.name = "nic detach",
-	.reply = detach_reply,
+	.reply = op_hotplug_detach_reply,
 	.closed = op_hotplug_closed,
 	.gone = op_hotplug_gone,
 	.expire = op_hotplug_expire,
-	.dispose = detach_dispose,
+	.dispose = op_hotplug_free,
 };
 
 int op_nic_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
@@ -62,8 +48,9 @@ int op_nic_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req
 	h->timeout_ms = rq->timeout_ms;
 	vd.flags = h->force ? HV_VMM_NET_DETACH_FORCE : 0;
 	vd.devid = rq->devid;
-	return op_hotplug_detach_send(hvd, c, req, d, &op_nic_detach_type, h,
-				      HV_VMM_OP_NET_DETACH, &vd, sizeof(vd));
+	h->detach = true;
+	return op_hotplug_send(hvd, c, req, d, &op_nic_detach_type, h,
+				      HV_VMM_OP_NET_DETACH, &vd, sizeof(vd), NULL, 0);
 }
 
 void op_nic_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len)
