@@ -8,10 +8,11 @@
  * leaves the device's end to the I/O thread, where its I/O completions
  * run: no callback of a freed device can be on its way.  vmm->disks and
  * vmm->vifs stay in the guest's order (by slot), as a restore makes them.
- * The two kinds differ only in the table below.
+ * The two kinds differ only in the table below; the rest is one code.
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -26,13 +27,106 @@
 #include "wire/vmmmsg.h"
 #include "vmm.h"
 
-/* One kind of hot-pluggable device: its array in struct vmm. */
+/* One kind of hot-pluggable device: an array of struct vmm and its elements. */
 struct hp_kind {
-	unsigned int (*count)(const struct vmm *vmm);
-	unsigned int (*slot)(const struct vmm *vmm, unsigned int i);
-	struct virtio_pci *(*pci)(struct vmm *vmm, unsigned int i);	/* NULL: none yet */
-	void (*gone)(struct vmm *vmm, unsigned int i);
+	size_t size;				/* of one element */
+	void *(*array)(struct vmm *vmm);
+	unsigned int *(*nr)(struct vmm *vmm);
+	unsigned int max;
+	unsigned int (*slot)(const void *dev);
+	struct virtio_pci *(*pci)(void *dev);	/* NULL: not made */
+	/* Makes the device from its conf, which it owns from then on, also on failure. */
+	int (*create)(struct vmm *vmm, void *dev);
+	/* Closes the descriptors of one that was never made. */
+	void (*drop)(void *dev);
+	/* Points its conf at its own strings again (it moved). */
+	void (*fix)(void *dev);
+	/* Ends it: its I/O completes, its descriptors close; says so to hvd. */
+	void (*end)(struct vmm *vmm, void *dev);
 };
+
+static void *hp_dev(const struct hp_kind *k, struct vmm *vmm, unsigned int i)
+{
+	return (uint8_t *)k->array(vmm) + i * k->size;
+}
+
+/* Takes element @i out of @k's array, which stays in slot order. */
+static void hp_remove(const struct hp_kind *k, struct vmm *vmm, unsigned int i)
+{
+	unsigned int *nr = k->nr(vmm);
+
+	memmove(hp_dev(k, vmm, i), hp_dev(k, vmm, i + 1), (*nr - i - 1) * k->size);
+	(*nr)--;
+	for (unsigned int j = i; j < *nr; j++)
+		k->fix(hp_dev(k, vmm, j));
+}
+
+/* Ends device @i of @k and takes it out; io_lock held. */
+static void hp_gone(const struct hp_kind *k, struct vmm *vmm, unsigned int i)
+{
+	k->end(vmm, hp_dev(k, vmm, i));
+	hp_remove(k, vmm, i);
+}
+
+/* Disks: vmm->disks. */
+
+static void *disk_array(struct vmm *vmm)
+{
+	return vmm->disks;
+}
+
+static unsigned int *disk_nr(struct vmm *vmm)
+{
+	return &vmm->nr_disks;
+}
+
+static unsigned int disk_slot(const void *dev)
+{
+	return ((const struct vmm_disk *)dev)->conf.pci_slot;
+}
+
+static struct virtio_pci *disk_pci(void *dev)
+{
+	struct vmm_disk *vd = dev;
+
+	return vd->blk ? virtio_blk_pci(vd->blk) : NULL;
+}
+
+static int disk_create(struct vmm *vmm, void *dev)
+{
+	struct vmm_disk *vd = dev;
+	int rc;
+
+	vd->conf.serial = vd->serial;
+	rc = virtio_blk_create(&vd->blk, &vmm->pci, &vmm->vm, vmm->loop, &vd->conf);
+	vd->conf.fd = -1;
+	return rc;
+}
+
+static void disk_drop(void *dev)
+{
+	struct vmm_disk *vd = dev;
+
+	if (vd->conf.fd >= 0)
+		close(vd->conf.fd);
+	vd->conf.fd = -1;
+}
+
+static void disk_fix(void *dev)
+{
+	struct vmm_disk *vd = dev;
+
+	vd->conf.serial = vd->serial;
+}
+
+static void disk_end(struct vmm *vmm, void *dev)
+{
+	struct vmm_disk *vd = dev;
+
+	virtio_blk_destroy(vd->blk);
+	info("disk %s detached", vd->vdev);
+	ctl_event_disk_ejected(vmm, vd->vdev);
+}
 
 static int find_vdev(const struct vmm *vmm, const char *vdev)
 {
@@ -42,39 +136,65 @@ static int find_vdev(const struct vmm *vmm, const char *vdev)
 	return -1;
 }
 
-/* Takes disks[i] out of the array, which stays in slot order. */
-static void disks_remove(struct vmm *vmm, unsigned int i)
+/* Vifs: vmm->vifs. */
+
+static void *vif_array(struct vmm *vmm)
 {
-	memmove(&vmm->disks[i], &vmm->disks[i + 1],
-		(vmm->nr_disks - i - 1) * sizeof(vmm->disks[0]));
-	vmm->nr_disks--;
+	return vmm->vifs;
 }
 
-/* Ends disks[i]: requests in flight complete, the descriptor closes; hvd hears. */
-static void disk_gone(struct vmm *vmm, unsigned int i)
+static unsigned int *vif_nr(struct vmm *vmm)
 {
-	char vdev[sizeof(vmm->disks[0].vdev)];
-
-	snprintf(vdev, sizeof(vdev), "%s", vmm->disks[i].vdev);
-	virtio_blk_destroy(vmm->disks[i].blk);
-	disks_remove(vmm, i);
-	info("disk %s detached", vdev);
-	ctl_event_disk_ejected(vmm, vdev);
+	return &vmm->nr_vifs;
 }
 
-static unsigned int disk_count(const struct vmm *vmm)
+static unsigned int vif_slot(const void *dev)
 {
-	return vmm->nr_disks;
+	return ((const struct vmm_vif *)dev)->conf.pci_slot;
 }
 
-static unsigned int disk_slot(const struct vmm *vmm, unsigned int i)
+static struct virtio_pci *vif_pci(void *dev)
 {
-	return vmm->disks[i].conf.pci_slot;
+	struct vmm_vif *vv = dev;
+
+	return vv->net ? virtio_net_pci(vv->net) : NULL;
 }
 
-static struct virtio_pci *disk_pci(struct vmm *vmm, unsigned int i)
+static int vif_create(struct vmm *vmm, void *dev)
 {
-	return vmm->disks[i].blk ? virtio_blk_pci(vmm->disks[i].blk) : NULL;
+	struct vmm_vif *vv = dev;
+	int rc = virtio_net_create(&vv->net, &vmm->pci, &vmm->vm, vmm->loop, &vv->conf);
+
+	for (unsigned int q = 0; q < VIRTIO_NET_MAX_QUEUE_PAIRS; q++)
+		vv->conf.tap_fds[q] = -1;
+	return rc;
+}
+
+static void vif_drop(void *dev)
+{
+	struct vmm_vif *vv = dev;
+
+	for (unsigned int q = 0; q < VIRTIO_NET_MAX_QUEUE_PAIRS; q++) {
+		if (vv->conf.tap_fds[q] >= 0)
+			close(vv->conf.tap_fds[q]);
+		vv->conf.tap_fds[q] = -1;
+	}
+}
+
+static void vif_fix(void *dev)
+{
+	struct vmm_vif *vv = dev;
+
+	vv->conf.name = vv->name;
+}
+
+static void vif_end(struct vmm *vmm, void *dev)
+{
+	struct vmm_vif *vv = dev;
+
+	virtio_net_destroy(vv->net);	/* its threads stop, its taps close */
+	info("vif %u detached", vv->devid);
+	ctl_event_net_ejected(vmm, vv->devid);
 }
 
 static int find_devid(const struct vmm *vmm, unsigned int devid)
@@ -85,41 +205,66 @@ static int find_devid(const struct vmm *vmm, unsigned int devid)
 	return -1;
 }
 
-/* Ends vifs[i]: its queue pairs stop, its taps close; hvd hears. */
-static void vif_gone(struct vmm *vmm, unsigned int i)
-{
-	unsigned int devid = vmm->vifs[i].devid;
-
-	virtio_net_destroy(vmm->vifs[i].net);
-	memmove(&vmm->vifs[i], &vmm->vifs[i + 1], (vmm->nr_vifs - i - 1) * sizeof(vmm->vifs[0]));
-	vmm->nr_vifs--;
-	for (unsigned int k = i; k < vmm->nr_vifs; k++)
-		vmm->vifs[k].conf.name = vmm->vifs[k].name;
-	info("vif %u detached", devid);
-	ctl_event_net_ejected(vmm, devid);
-}
-
-static unsigned int vif_count(const struct vmm *vmm)
-{
-	return vmm->nr_vifs;
-}
-
-static unsigned int vif_slot(const struct vmm *vmm, unsigned int i)
-{
-	return vmm->vifs[i].conf.pci_slot;
-}
-
-static struct virtio_pci *vif_pci(struct vmm *vmm, unsigned int i)
-{
-	return vmm->vifs[i].net ? virtio_net_pci(vmm->vifs[i].net) : NULL;
-}
-
-static const struct hp_kind kinds[] = {
-	{ .count = disk_count, .slot = disk_slot, .pci = disk_pci, .gone = disk_gone },
-	{ .count = vif_count, .slot = vif_slot, .pci = vif_pci, .gone = vif_gone },
+static const struct hp_kind disk_kind = {
+	.size = sizeof(struct vmm_disk), .array = disk_array, .nr = disk_nr,
+	.max = VMM_MAX_DISKS, .slot = disk_slot, .pci = disk_pci, .create = disk_create,
+	.drop = disk_drop, .fix = disk_fix, .end = disk_end,
 };
 
+static const struct hp_kind vif_kind = {
+	.size = sizeof(struct vmm_vif), .array = vif_array, .nr = vif_nr,
+	.max = VMM_MAX_VIFS, .slot = vif_slot, .pci = vif_pci, .create = vif_create,
+	.drop = vif_drop, .fix = vif_fix, .end = vif_end,
+};
+
+static const struct hp_kind *const kinds[] = { &disk_kind, &vif_kind };
+
 #define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+/*
+ * Makes @dev (@what in messages, its conf filled in) in its slot, puts it
+ * in @k's array in slot order and tells the guest.  @dev's descriptors are
+ * taken over whatever happens.  0 or -errno with why in @msg.
+ */
+static int hp_plug(struct vmm *vmm, const struct hp_kind *k, void *dev, const char *what,
+		   char *msg, size_t msg_len)
+{
+	unsigned int *nr = k->nr(vmm), slot = k->slot(dev), at;
+	int rc;
+
+	if (*nr == k->max) {
+		k->drop(dev);
+		snprintf(msg, msg_len, "the domain has %u %s, as many as hv gives one", k->max,
+			 k == &disk_kind ? "disks" : "vifs");
+		return -ENOSPC;
+	}
+	for (at = 0; at < *nr && k->slot(hp_dev(k, vmm, at)) < slot; at++)
+		;
+	pthread_mutex_lock(&vmm->vm.io_lock);
+	if (vmm->pci.devs[slot]) {
+		pthread_mutex_unlock(&vmm->vm.io_lock);
+		k->drop(dev);
+		snprintf(msg, msg_len, "PCI slot %u for %s is in use (a device the guest has not let go of yet?)",
+			 slot, what);
+		return -EEXIST;
+	}
+	rc = k->create(vmm, dev);
+	if (!rc) {
+		memmove(hp_dev(k, vmm, at + 1), hp_dev(k, vmm, at), (*nr - at) * k->size);
+		memcpy(hp_dev(k, vmm, at), dev, k->size);
+		(*nr)++;
+		for (unsigned int j = at; j < *nr; j++)
+			k->fix(hp_dev(k, vmm, j));
+		pcihp_plugged(&vmm->hp, slot);
+	}
+	pthread_mutex_unlock(&vmm->vm.io_lock);
+	if (rc) {
+		snprintf(msg, msg_len, "cannot make %s: %s", what, strerror(-rc));
+		return rc;
+	}
+	info("%s attached in PCI slot %u", what, slot);
+	return 0;
+}
 
 /*
  * Asks the guest to eject device @i of @k, or with @force ends it at once
@@ -127,16 +272,27 @@ static const struct hp_kind kinds[] = {
  */
 static void hp_detach(struct vmm *vmm, const struct hp_kind *k, unsigned int i, bool force)
 {
-	unsigned int slot = k->slot(vmm, i);
+	unsigned int slot = k->slot(hp_dev(k, vmm, i));
 
 	pthread_mutex_lock(&vmm->vm.io_lock);
 	if (force) {
-		k->gone(vmm, i);
+		hp_gone(k, vmm, i);
 		pcihp_plugged(&vmm->hp, slot);	/* "check this slot": it is empty */
 	} else {
 		pcihp_request_eject(&vmm->hp, slot);
 	}
 	pthread_mutex_unlock(&vmm->vm.io_lock);
+}
+
+/* An attach's description (@json): decoded into @cfg, or -errno with why in @msg. */
+static int hp_decode(const char *json, size_t json_len, hv_domain_config *cfg, char *msg,
+		     size_t msg_len)
+{
+	int rc = start_decode(json, json_len, cfg);
+
+	if (rc)
+		log_last_error(msg, msg_len);
+	return rc;
 }
 
 int vmm_disk_attach(struct vmm *vmm, const void *body, size_t len, int *fds, size_t nfds,
@@ -147,8 +303,8 @@ int vmm_disk_attach(struct vmm *vmm, const void *body, size_t len, int *fds, siz
 	const hv_disk_spec *d;
 	struct vmm_disk vd;
 	const char *json, *why;
+	char what[48];
 	size_t json_len;
-	unsigned int at;
 	int fd = nfds ? fds[0] : -1, rc;
 
 	if (nfds)
@@ -159,11 +315,9 @@ int vmm_disk_attach(struct vmm *vmm, const void *body, size_t len, int *fds, siz
 		snprintf(msg, msg_len, "%s", why);
 		goto out;
 	}
-	rc = start_decode(json, json_len, &cfg);
-	if (rc) {
-		log_last_error(msg, msg_len);
+	rc = hp_decode(json, json_len, &cfg, msg, msg_len);
+	if (rc)
 		goto out;
-	}
 	if (a.disk >= cfg.nr_disks || !cfg.disks[a.disk]->target) {
 		rc = -EINVAL;
 		snprintf(msg, msg_len, "DISK_ATTACH: disk %u is not one of the description's disks with a target",
@@ -176,42 +330,10 @@ int vmm_disk_attach(struct vmm *vmm, const void *body, size_t len, int *fds, siz
 		snprintf(msg, msg_len, "the domain has a disk %s already", d->vdev);
 		goto out;
 	}
-	if (vmm->nr_disks == VMM_MAX_DISKS) {
-		rc = -ENOSPC;
-		snprintf(msg, msg_len, "the domain has %d disks, as many as hv gives one",
-			 VMM_MAX_DISKS);
-		goto out;
-	}
 	start_disk_conf(&vd, d, fd, NULL, vmm->vm.nr_vcpus);
 	fd = -1;	/* the device's from here on */
-	for (at = 0; at < vmm->nr_disks && vmm->disks[at].conf.pci_slot < vd.conf.pci_slot; at++)
-		;
-	pthread_mutex_lock(&vmm->vm.io_lock);
-	if (vmm->pci.devs[vd.conf.pci_slot]) {
-		pthread_mutex_unlock(&vmm->vm.io_lock);
-		close(vd.conf.fd);
-		rc = -EEXIST;
-		snprintf(msg, msg_len, "PCI slot %u for %s is in use (a disk the guest has not let go of yet?)",
-			 vd.conf.pci_slot, d->vdev);
-		goto out;
-	}
-	vd.conf.serial = vd.serial;
-	rc = virtio_blk_create(&vd.blk, &vmm->pci, &vmm->vm, vmm->loop, &vd.conf);
-	vd.conf.fd = -1;
-	if (!rc) {
-		memmove(&vmm->disks[at + 1], &vmm->disks[at],
-			(vmm->nr_disks - at) * sizeof(vmm->disks[0]));
-		vmm->disks[at] = vd;
-		vmm->disks[at].conf.serial = vmm->disks[at].serial;
-		vmm->nr_disks++;
-		pcihp_plugged(&vmm->hp, vmm->disks[at].conf.pci_slot);
-	}
-	pthread_mutex_unlock(&vmm->vm.io_lock);
-	if (rc) {
-		snprintf(msg, msg_len, "cannot make the disk %s: %s", d->vdev, strerror(-rc));
-		goto out;
-	}
-	info("disk %s attached in PCI slot %u", d->vdev, vd.conf.pci_slot);
+	snprintf(what, sizeof(what), "disk %s", d->vdev);
+	rc = hp_plug(vmm, &disk_kind, &vd, what, msg, msg_len);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -234,7 +356,7 @@ int vmm_disk_detach(struct vmm *vmm, const void *body, size_t len, char *msg, si
 		snprintf(msg, msg_len, "the domain has no disk %s", d.vdev);
 		return -ENOENT;
 	}
-	hp_detach(vmm, &kinds[0], (unsigned int)i, d.flags & HV_VMM_DISK_DETACH_FORCE);
+	hp_detach(vmm, &disk_kind, (unsigned int)i, d.flags & HV_VMM_DISK_DETACH_FORCE);
 	return 0;
 }
 
@@ -246,9 +368,10 @@ int vmm_net_attach(struct vmm *vmm, const void *body, size_t len, int *fds, size
 	const hv_vif_spec *n;
 	struct vmm_vif vv;
 	const char *json, *why;
+	char what[48];
 	size_t json_len;
 	int taps[HV_VMM_NET_MAX_QUEUES], rc;
-	unsigned int at, q, ntaps = nfds <= HV_VMM_NET_MAX_QUEUES ? (unsigned int)nfds : 0;
+	unsigned int q, ntaps = nfds <= HV_VMM_NET_MAX_QUEUES ? (unsigned int)nfds : 0;
 
 	/* ours from here on, whatever happens */
 	for (unsigned int i = 0; i < ntaps; i++) {
@@ -261,13 +384,11 @@ int vmm_net_attach(struct vmm *vmm, const void *body, size_t len, int *fds, size
 		snprintf(msg, msg_len, "%s", why);
 		goto out;
 	}
-	rc = start_decode(json, json_len, &cfg);
-	if (rc) {
-		log_last_error(msg, msg_len);
+	rc = hp_decode(json, json_len, &cfg, msg, msg_len);
+	if (rc)
 		goto out;
-	}
-	rc = -EINVAL;
 	if (a.vif >= cfg.nr_vifs || cfg.vifs[a.vif]->devid >= VMM_MAX_VIFS) {
+		rc = -EINVAL;
 		snprintf(msg, msg_len, "NET_ATTACH: vif %u is not one of the description's vifs with a devid",
 			 a.vif);
 		goto out;
@@ -285,44 +406,10 @@ int vmm_net_attach(struct vmm *vmm, const void *body, size_t len, int *fds, size
 		snprintf(msg, msg_len, "the domain has a vif %u already", n->devid);
 		goto out;
 	}
-	if (vmm->nr_vifs == VMM_MAX_VIFS) {
-		rc = -ENOSPC;
-		snprintf(msg, msg_len, "the domain has %d vifs, as many as hv gives one",
-			 VMM_MAX_VIFS);
-		goto out;
-	}
 	start_vif_conf(&vv, n, taps);
 	ntaps = 0;	/* the device's from here on */
-	for (at = 0; at < vmm->nr_vifs && vmm->vifs[at].conf.pci_slot < vv.conf.pci_slot; at++)
-		;
-	pthread_mutex_lock(&vmm->vm.io_lock);
-	if (vmm->pci.devs[vv.conf.pci_slot]) {
-		pthread_mutex_unlock(&vmm->vm.io_lock);
-		for (unsigned int i = 0; i < vv.conf.nr_queue_pairs; i++)
-			close(vv.conf.tap_fds[i]);
-		rc = -EEXIST;
-		snprintf(msg, msg_len, "PCI slot %u for vif %u is in use (a vif the guest has not let go of yet?)",
-			 vv.conf.pci_slot, n->devid);
-		goto out;
-	}
-	rc = virtio_net_create(&vv.net, &vmm->pci, &vmm->vm, vmm->loop, &vv.conf);
-	for (unsigned int i = 0; i < VIRTIO_NET_MAX_QUEUE_PAIRS; i++)
-		vv.conf.tap_fds[i] = -1;
-	if (!rc) {
-		memmove(&vmm->vifs[at + 1], &vmm->vifs[at],
-			(vmm->nr_vifs - at) * sizeof(vmm->vifs[0]));
-		vmm->vifs[at] = vv;
-		vmm->nr_vifs++;
-		for (unsigned int k = 0; k < vmm->nr_vifs; k++)
-			vmm->vifs[k].conf.name = vmm->vifs[k].name;
-		pcihp_plugged(&vmm->hp, vv.conf.pci_slot);
-	}
-	pthread_mutex_unlock(&vmm->vm.io_lock);
-	if (rc) {
-		snprintf(msg, msg_len, "cannot make vif %u: %s", n->devid, strerror(-rc));
-		goto out;
-	}
-	info("vif %u attached in PCI slot %u", n->devid, vv.conf.pci_slot);
+	snprintf(what, sizeof(what), "vif %u", n->devid);
+	rc = hp_plug(vmm, &vif_kind, &vv, what, msg, msg_len);
 out:
 	for (unsigned int i = 0; i < ntaps; i++)
 		close(taps[i]);
@@ -345,7 +432,7 @@ int vmm_net_detach(struct vmm *vmm, const void *body, size_t len, char *msg, siz
 		snprintf(msg, msg_len, "the domain has no vif %u", d.devid);
 		return -ENOENT;
 	}
-	hp_detach(vmm, &kinds[1], (unsigned int)i, d.flags & HV_VMM_NET_DETACH_FORCE);
+	hp_detach(vmm, &vif_kind, (unsigned int)i, d.flags & HV_VMM_NET_DETACH_FORCE);
 	return 0;
 }
 
@@ -355,10 +442,11 @@ static void on_eject(void *opaque, unsigned int slot)
 	struct vmm *vmm = opaque;
 
 	for (size_t k = 0; k < NR_KINDS; k++)
-		for (unsigned int i = 0; i < kinds[k].count(vmm); i++) {
-			struct virtio_pci *vp = kinds[k].pci(vmm, i);
+		for (unsigned int i = 0; i < *kinds[k]->nr(vmm); i++) {
+			void *dev = hp_dev(kinds[k], vmm, i);
+			struct virtio_pci *vp = kinds[k]->pci(dev);
 
-			if (kinds[k].slot(vmm, i) != slot || !vp)
+			if (kinds[k]->slot(dev) != slot || !vp)
 				continue;
 			pci_dev_remove(&vp->pci);
 			vmm->ejected |= 1u << slot;
@@ -380,12 +468,12 @@ static void on_ejected(void *opaque, int fd, unsigned int events)
 		return;
 	pthread_mutex_lock(&vmm->vm.io_lock);
 	for (size_t k = 0; k < NR_KINDS; k++)
-		for (unsigned int i = 0; i < kinds[k].count(vmm);) {
-			unsigned int slot = kinds[k].slot(vmm, i);
+		for (unsigned int i = 0; i < *kinds[k]->nr(vmm);) {
+			unsigned int slot = kinds[k]->slot(hp_dev(kinds[k], vmm, i));
 
 			if (vmm->ejected & (1u << slot)) {
 				vmm->ejected &= ~(1u << slot);
-				kinds[k].gone(vmm, i);
+				hp_gone(kinds[k], vmm, i);
 			} else {
 				i++;
 			}
