@@ -326,6 +326,13 @@ bool op_hotplug_running(const struct hvd_domain *d);
  */
 int op_hotplug_check_state(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 			   struct hvd_domain *d);
+/*
+ * An attach's start: op_hotplug_check_state(), then the request's JSON
+ * read as a disk or (@vif) a vif into *dev_r (the caller frees it).  0,
+ * or HVD_REPLIED / -HV_HC_E* when it is refused.
+ */
+int op_hotplug_read(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		    struct hvd_domain *d, bool vif, void **dev_r);
 /* An attach's or detach's hv-vmm refused it (@status -errno): the client hears why. */
 void op_hotplug_refused(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
 			const void *data, size_t len);

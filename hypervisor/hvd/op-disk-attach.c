@@ -113,25 +113,15 @@ int op_disk_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 	struct disk_attach *a = NULL;
 	hv_disk_spec *disk = NULL;
 	hv_domain_config *cfg = NULL;
-	char why[HV_HC_ERRMSG_MAX], *text = NULL, *json = NULL;
-	void *body = NULL;
+	char why[HV_HC_ERRMSG_MAX], *json = NULL;
+	void *body = NULL, *dev;
 	size_t len;
 	int rc;
 
-	rc = op_hotplug_check_state(hvd, c, req, d);
+	rc = op_hotplug_read(hvd, c, req, d, false, &dev);
 	if (rc)
 		return rc;
-	rc = -HV_HC_ENOMEM;
-	text = strndup(req->json, req->json_len);
-	if (!text)
-		goto out;
-	hvd->desc_error[0] = '\0';
-	if (hv__disk_from_json(&hvd->ctx, text, &disk)) {
-		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EINVAL,
-				      "invalid disk: %s", hvd->desc_error[0] ? hvd->desc_error :
-				      "hvd is out of memory");
-		goto out;
-	}
+	disk = dev;
 	rc = attach_check(d, disk, why, sizeof(why));
 	if (!rc && disk_ensure(hvd, d)) {
 		snprintf(why, sizeof(why), "hvd cannot hold the domain's other disks (see hvd's "
@@ -181,7 +171,6 @@ out:
 		free(cfg);
 	}
 	free(json);
-	free(text);
 	free(body);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config/config_int.h"
 #include "wire/vmmmsg.h"
 #include "hvd.h"
 
@@ -38,6 +39,40 @@ int op_hotplug_check_state(struct hvd *hvd, struct hvd_conn *c, const struct hvd
 					"domain %u (%s) has another device being attached or "
 					"detached; try again once that is done", d->domid,
 					d->cfg->name);
+	return 0;
+}
+
+int op_hotplug_read(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		    struct hvd_domain *d, bool vif, void **dev_r)
+{
+	char *text;
+	int rc;
+
+	*dev_r = NULL;
+	rc = op_hotplug_check_state(hvd, c, req, d);
+	if (rc)
+		return rc;
+	text = strndup(req->json, req->json_len);
+	if (!text)
+		return -HV_HC_ENOMEM;
+	hvd->desc_error[0] = '\0';
+	if (vif) {
+		hv_vif_spec *v = NULL;
+
+		rc = hv__vif_from_json(&hvd->ctx, text, &v);
+		*dev_r = v;
+	} else {
+		hv_disk_spec *disk = NULL;
+
+		rc = hv__disk_from_json(&hvd->ctx, text, &disk);
+		*dev_r = disk;
+	}
+	free(text);
+	if (rc)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EINVAL,
+					"invalid %s: %s", vif ? "vif" : "disk",
+					hvd->desc_error[0] ? hvd->desc_error :
+					"hvd is out of memory");
 	return 0;
 }
 

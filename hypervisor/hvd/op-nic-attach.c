@@ -107,25 +107,15 @@ int op_nic_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req
 	struct nic_attach *a = NULL;
 	hv_vif_spec *vif = NULL;
 	hv_domain_config *cfg = NULL;
-	char why[HV_HC_ERRMSG_MAX], *text = NULL, *json = NULL;
-	void *body = NULL;
+	char why[HV_HC_ERRMSG_MAX], *json = NULL;
+	void *body = NULL, *dev;
 	size_t len;
 	int rc;
 
-	rc = op_hotplug_check_state(hvd, c, req, d);
+	rc = op_hotplug_read(hvd, c, req, d, true, &dev);
 	if (rc)
 		return rc;
-	rc = -HV_HC_ENOMEM;
-	text = strndup(req->json, req->json_len);
-	if (!text)
-		goto out;
-	hvd->desc_error[0] = '\0';
-	if (hv__vif_from_json(&hvd->ctx, text, &vif)) {
-		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EINVAL,
-				      "invalid vif: %s", hvd->desc_error[0] ? hvd->desc_error :
-				      "hvd is out of memory");
-		goto out;
-	}
+	vif = dev;
 	rc = attach_check(d, vif, why, sizeof(why));
 	if (!rc)
 		rc = desc_with_vif(hvd, d, vif, &cfg, &json, why, sizeof(why));
@@ -171,7 +161,6 @@ out:
 		free(cfg);
 	}
 	free(json);
-	free(text);
 	free(body);
 	return rc;
 }

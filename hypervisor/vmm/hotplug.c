@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,10 +31,9 @@
 /* One kind of hot-pluggable device: an array of struct vmm and its elements. */
 struct hp_kind {
 	size_t size;				/* of one element */
-	void *(*array)(struct vmm *vmm);
-	unsigned int *(*nr)(struct vmm *vmm);
+	size_t array, nr;			/* offsets in struct vmm */
+	size_t slot;				/* offset of the PCI slot in an element */
 	unsigned int max;
-	unsigned int (*slot)(const void *dev);
 	struct virtio_pci *(*pci)(void *dev);	/* NULL: not made */
 	/* Makes the device from its conf, which it owns from then on, also on failure. */
 	int (*create)(struct vmm *vmm, void *dev);
@@ -47,13 +47,26 @@ struct hp_kind {
 
 static void *hp_dev(const struct hp_kind *k, struct vmm *vmm, unsigned int i)
 {
-	return (uint8_t *)k->array(vmm) + i * k->size;
+	return (uint8_t *)vmm + k->array + i * k->size;
+}
+
+static unsigned int *hp_nr(const struct hp_kind *k, struct vmm *vmm)
+{
+	return (unsigned int *)((uint8_t *)vmm + k->nr);
+}
+
+static unsigned int hp_slot(const struct hp_kind *k, const void *dev)
+{
+	unsigned int slot;
+
+	memcpy(&slot, (const uint8_t *)dev + k->slot, sizeof(slot));
+	return slot;
 }
 
 /* Takes element @i out of @k's array, which stays in slot order. */
 static void hp_remove(const struct hp_kind *k, struct vmm *vmm, unsigned int i)
 {
-	unsigned int *nr = k->nr(vmm);
+	unsigned int *nr = hp_nr(k, vmm);
 
 	memmove(hp_dev(k, vmm, i), hp_dev(k, vmm, i + 1), (*nr - i - 1) * k->size);
 	(*nr)--;
@@ -69,21 +82,6 @@ static void hp_gone(const struct hp_kind *k, struct vmm *vmm, unsigned int i)
 }
 
 /* Disks: vmm->disks. */
-
-static void *disk_array(struct vmm *vmm)
-{
-	return vmm->disks;
-}
-
-static unsigned int *disk_nr(struct vmm *vmm)
-{
-	return &vmm->nr_disks;
-}
-
-static unsigned int disk_slot(const void *dev)
-{
-	return ((const struct vmm_disk *)dev)->conf.pci_slot;
-}
 
 static struct virtio_pci *disk_pci(void *dev)
 {
@@ -138,21 +136,6 @@ static int find_vdev(const struct vmm *vmm, const char *vdev)
 
 /* Vifs: vmm->vifs. */
 
-static void *vif_array(struct vmm *vmm)
-{
-	return vmm->vifs;
-}
-
-static unsigned int *vif_nr(struct vmm *vmm)
-{
-	return &vmm->nr_vifs;
-}
-
-static unsigned int vif_slot(const void *dev)
-{
-	return ((const struct vmm_vif *)dev)->conf.pci_slot;
-}
-
 static struct virtio_pci *vif_pci(void *dev)
 {
 	struct vmm_vif *vv = dev;
@@ -206,14 +189,16 @@ static int find_devid(const struct vmm *vmm, unsigned int devid)
 }
 
 static const struct hp_kind disk_kind = {
-	.size = sizeof(struct vmm_disk), .array = disk_array, .nr = disk_nr,
-	.max = VMM_MAX_DISKS, .slot = disk_slot, .pci = disk_pci, .create = disk_create,
+	.size = sizeof(struct vmm_disk), .array = offsetof(struct vmm, disks),
+	.nr = offsetof(struct vmm, nr_disks), .max = VMM_MAX_DISKS,
+	.slot = offsetof(struct vmm_disk, conf.pci_slot), .pci = disk_pci, .create = disk_create,
 	.drop = disk_drop, .fix = disk_fix, .end = disk_end,
 };
 
 static const struct hp_kind vif_kind = {
-	.size = sizeof(struct vmm_vif), .array = vif_array, .nr = vif_nr,
-	.max = VMM_MAX_VIFS, .slot = vif_slot, .pci = vif_pci, .create = vif_create,
+	.size = sizeof(struct vmm_vif), .array = offsetof(struct vmm, vifs),
+	.nr = offsetof(struct vmm, nr_vifs), .max = VMM_MAX_VIFS,
+	.slot = offsetof(struct vmm_vif, conf.pci_slot), .pci = vif_pci, .create = vif_create,
 	.drop = vif_drop, .fix = vif_fix, .end = vif_end,
 };
 
@@ -229,7 +214,7 @@ static const struct hp_kind *const kinds[] = { &disk_kind, &vif_kind };
 static int hp_plug(struct vmm *vmm, const struct hp_kind *k, void *dev, const char *what,
 		   char *msg, size_t msg_len)
 {
-	unsigned int *nr = k->nr(vmm), slot = k->slot(dev), at;
+	unsigned int *nr = hp_nr(k, vmm), slot = hp_slot(k, dev), at;
 	int rc;
 
 	if (*nr == k->max) {
@@ -238,7 +223,7 @@ static int hp_plug(struct vmm *vmm, const struct hp_kind *k, void *dev, const ch
 			 k == &disk_kind ? "disks" : "vifs");
 		return -ENOSPC;
 	}
-	for (at = 0; at < *nr && k->slot(hp_dev(k, vmm, at)) < slot; at++)
+	for (at = 0; at < *nr && hp_slot(k, hp_dev(k, vmm, at)) < slot; at++)
 		;
 	pthread_mutex_lock(&vmm->vm.io_lock);
 	if (vmm->pci.devs[slot]) {
@@ -272,7 +257,7 @@ static int hp_plug(struct vmm *vmm, const struct hp_kind *k, void *dev, const ch
  */
 static void hp_detach(struct vmm *vmm, const struct hp_kind *k, unsigned int i, bool force)
 {
-	unsigned int slot = k->slot(hp_dev(k, vmm, i));
+	unsigned int slot = hp_slot(k, hp_dev(k, vmm, i));
 
 	pthread_mutex_lock(&vmm->vm.io_lock);
 	if (force) {
@@ -442,11 +427,11 @@ static void on_eject(void *opaque, unsigned int slot)
 	struct vmm *vmm = opaque;
 
 	for (size_t k = 0; k < NR_KINDS; k++)
-		for (unsigned int i = 0; i < *kinds[k]->nr(vmm); i++) {
+		for (unsigned int i = 0; i < *hp_nr(kinds[k], vmm); i++) {
 			void *dev = hp_dev(kinds[k], vmm, i);
 			struct virtio_pci *vp = kinds[k]->pci(dev);
 
-			if (kinds[k]->slot(dev) != slot || !vp)
+			if (hp_slot(kinds[k], dev) != slot || !vp)
 				continue;
 			pci_dev_remove(&vp->pci);
 			vmm->ejected |= 1u << slot;
@@ -468,8 +453,8 @@ static void on_ejected(void *opaque, int fd, unsigned int events)
 		return;
 	pthread_mutex_lock(&vmm->vm.io_lock);
 	for (size_t k = 0; k < NR_KINDS; k++)
-		for (unsigned int i = 0; i < *kinds[k]->nr(vmm);) {
-			unsigned int slot = kinds[k]->slot(hp_dev(kinds[k], vmm, i));
+		for (unsigned int i = 0; i < *hp_nr(kinds[k], vmm);) {
+			unsigned int slot = hp_slot(kinds[k], hp_dev(kinds[k], vmm, i));
 
 			if (vmm->ejected & (1u << slot)) {
 				vmm->ejected &= ~(1u << slot);
