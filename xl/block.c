@@ -3,7 +3,6 @@
  * xl block-attach, block-detach, block-list: the disks of a running
  * domain.  The list is the domain's description, as hvd keeps it.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,31 +13,16 @@
 int main_block_attach(int argc, char **argv)
 {
 	hv_disk_spec *disk = NULL;
-	size_t len = 0;
 	char *spec = NULL;
 	uint32_t domid;
-	int c, rc, ret = XL_FAIL;
+	int rc, ret;
 
-	while ((c = xl_getopt(argc, argv, "")) != -1) {
-		if (c == XL_HELP)
-			return xl_help("block-attach");
-		return XL_USAGE;
-	}
-	if (argc - optind < 2)
-		return xl_usage("block-attach", "give a domain and a DISKSPEC");
 	/* Xen's form: the spec's components may come as several arguments */
-	for (int i = optind + 1; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	spec = calloc(1, len);
-	if (!spec)
-		return xl_error(HV_ERROR_NOMEM, "block-attach");
-	for (int i = optind + 1; i < argc; i++) {
-		if (i > optind + 1)
-			strcat(spec, ",");
-		strcat(spec, argv[i]);
-	}
-	if (xl_lookup(argv[optind], &domid))
-		goto out;
+	ret = xl_hotplug_args("block-attach", argc, argv, 1, "give a domain and a DISKSPEC",
+			      &domid, &spec);
+	if (ret != XL_OK)
+		return ret == XL_HELP ? XL_OK : ret;
+	ret = XL_FAIL;
 	xl_error_mark();
 	rc = hv_disk_spec_parse(xl_ctx, spec, &disk);
 	if (rc) {
@@ -60,46 +44,8 @@ out:
 
 int main_block_detach(int argc, char **argv)
 {
-	unsigned int flags = 0;
-	unsigned long timeout_ms = 0;
-	uint32_t domid;
-	int c, rc;
-
-	while ((c = xl_getopt(argc, argv, "ft:")) != -1) {
-		char *end;
-		double s;
-
-		switch (c) {
-		case 'f':
-			flags |= HV_DISK_DETACH_FORCE;
-			break;
-		case 't':
-			errno = 0;
-			s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(s > 0) || s > 3600)
-				return xl_usage("block-detach", "--timeout: \"%s\" is not a number "
-						"of seconds from 0.001 to 3600 (try 30)", optarg);
-			timeout_ms = (unsigned long)(s * 1000 + 0.5);
-			if (!timeout_ms)
-				timeout_ms = 1;
-			break;
-		case XL_HELP:
-			return xl_help("block-detach");
-		default:
-			return XL_USAGE;
-		}
-	}
-	if (optind + 2 != argc)
-		return xl_usage("block-detach", "give a domain and the vdev of its disk");
-	if (xl_lookup(argv[optind], &domid))
-		return XL_FAIL;
-	xl_error_mark();
-	rc = hv_domain_disk_detach(xl_ctx, domid, argv[optind + 1], flags,
-				   (unsigned int)timeout_ms);
-	if (rc)
-		return xl_error(rc, "block-detach %s from domain %s", argv[optind + 1],
-				argv[optind]);
-	return XL_OK;
+	return xl_hotplug_detach("block-detach", argc, argv, HV_DISK_DETACH_FORCE,
+				 hv_domain_disk_detach, "the vdev of its disk");
 }
 
 static const char *block_devtype(enum hv_disk_devtype t)

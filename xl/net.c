@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * xl network-list: the vifs of a domain, as its description (kept by hvd)
- * says them, with the host interface each one has.
+ * xl network-attach, network-detach, network-list: the vifs of a running
+ * domain.  The list is the domain's description (kept by hvd), with the
+ * host interface each one has.
  */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <hv/domain.h>
 #include "xl.h"
 
@@ -50,4 +52,44 @@ int main_network_list(int argc, char **argv)
 		hv_domain_config_dispose(&cfg);
 	}
 	return ret;
+}
+
+int main_network_attach(int argc, char **argv)
+{
+	hv_vif_spec *vif = NULL;
+	char *spec = NULL, mac[18];
+	uint32_t domid;
+	int rc, ret;
+
+	/* Xen's form: each key=value of the vif spec an argument of its own */
+	ret = xl_hotplug_args("network-attach", argc, argv, 0,
+			      "give a domain (and the vif's KEY=VALUE settings)", &domid, &spec);
+	if (ret != XL_OK)
+		return ret == XL_HELP ? XL_OK : ret;
+	ret = XL_FAIL;
+	xl_error_mark();
+	rc = hv_vif_spec_parse(xl_ctx, spec, &vif);
+	if (rc) {
+		xl_error(rc, "network-attach: vif spec \"%s\"", spec);
+		goto out;
+	}
+	xl_error_mark();
+	rc = hv_domain_nic_attach(xl_ctx, domid, vif);
+	if (rc) {
+		xl_error(rc, "network-attach to domain %s", argv[optind]);
+		goto out;
+	}
+	net_mac(vif->mac, mac, sizeof(mac));
+	printf("%u %s\n", vif->devid, mac);
+	ret = XL_OK;
+out:
+	hv_vif_spec_free(vif);
+	free(spec);
+	return ret;
+}
+
+int main_network_detach(int argc, char **argv)
+{
+	return xl_hotplug_detach("network-detach", argc, argv, HV_NIC_DETACH_FORCE,
+				 hv_domain_nic_detach, "the devid or MAC of its vif");
 }

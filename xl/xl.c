@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xl: main, command dispatch, help, messages. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -89,6 +90,16 @@ static const struct xl_cmd cmds[] = {
 	  "                 disk (default 10)\n" },
 	{ "block-list", main_block_list, "List the disks of a domain",
 	  "DOMAIN", NULL },
+	{ "network-attach", main_network_attach, "Attach a vif to a running domain",
+	  "DOMAIN [KEY=VALUE...]",
+	  "  KEY=VALUE      as in xl.cfg's vif = [ ... ] (xl-network-configuration(5)),\n"
+	  "                 one per argument: bridge=xenbr0 mac=00:16:3e:01:02:03;\n"
+	  "                 prints the devid and MAC the vif got\n" },
+	{ "network-detach", main_network_detach, "Detach a vif from a running domain",
+	  "[options] DOMAIN DEVID|MAC",
+	  "  -f, --force    remove the vif at once, whatever the guest does with it\n"
+	  "  -t, --timeout S  wait up to S seconds for the guest to let go of the\n"
+	  "                 vif (default 10)\n" },
 	{ "network-list", main_network_list, "List the vifs of domains",
 	  "DOMAIN...", NULL },
 	{ "mem-set", main_mem_set, "Set the memory target of a domain (its balloon)",
@@ -288,6 +299,92 @@ int xl_usage(const char *name, const char *fmt, ...)
 		print_usage(stderr, c);
 	fprintf(stderr, "Try 'xl help %s' for more.\n", name);
 	return XL_USAGE;
+}
+
+int xl_timeout_arg(const char *cmd, const char *arg, unsigned long *ms_r)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(s > 0) || s > 3600)
+		return xl_usage(cmd, "--timeout: \"%s\" is not a number of seconds from 0.001 "
+				"to 3600 (try 30)", arg);
+	*ms_r = (unsigned long)(s * 1000 + 0.5);
+	if (!*ms_r)
+		*ms_r = 1;
+	return 0;
+}
+
+int xl_hotplug_args(const char *cmd, int argc, char **argv, int min_specs, const char *usage,
+		    uint32_t *domid_r, char **spec_r)
+{
+	size_t len = 1;
+	int c;
+
+	*spec_r = NULL;
+	while ((c = xl_getopt(argc, argv, "")) != -1) {
+		if (c == XL_HELP) {
+			xl_help(cmd);
+			return XL_HELP;
+		}
+		return XL_USAGE;
+	}
+	if (argc - optind < 1 + min_specs)
+		return xl_usage(cmd, "%s", usage);
+	for (int i = optind + 1; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	*spec_r = calloc(1, len);
+	if (!*spec_r)
+		return xl_error(HV_ERROR_NOMEM, "%s", cmd);
+	for (int i = optind + 1; i < argc; i++) {
+		if (i > optind + 1)
+			strcat(*spec_r, ",");
+		strcat(*spec_r, argv[i]);
+	}
+	if (xl_lookup(argv[optind], domid_r)) {
+		free(*spec_r);
+		*spec_r = NULL;
+		return XL_FAIL;
+	}
+	return XL_OK;
+}
+
+int xl_hotplug_detach(const char *cmd, int argc, char **argv, unsigned int force,
+		      int (*detach)(hv_ctx *ctx, uint32_t domid, const char *dev,
+				    unsigned int flags, unsigned int timeout_ms),
+		      const char *what)
+{
+	unsigned int flags = 0;
+	unsigned long timeout_ms = 0;
+	uint32_t domid;
+	int c, rc;
+
+	while ((c = xl_getopt(argc, argv, "ft:")) != -1) {
+		switch (c) {
+		case 'f':
+			flags |= force;
+			break;
+		case 't':
+			if (xl_timeout_arg(cmd, optarg, &timeout_ms))
+				return XL_USAGE;
+			break;
+		case XL_HELP:
+			return xl_help(cmd);
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (optind + 2 != argc)
+		return xl_usage(cmd, "give a domain and %s", what);
+	if (xl_lookup(argv[optind], &domid))
+		return XL_FAIL;
+	xl_error_mark();
+	rc = detach(xl_ctx, domid, argv[optind + 1], flags, (unsigned int)timeout_ms);
+	if (rc)
+		return xl_error(rc, "%s %s from domain %s", cmd, argv[optind + 1], argv[optind]);
+	return XL_OK;
 }
 
 int xl_getopt(int argc, char **argv, const char *opts)

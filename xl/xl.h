@@ -40,6 +40,27 @@ int xl_getopt(int argc, char **argv, const char *opts);
 /* Help for @cmd on stdout; returns XL_OK. */
 int xl_help(const char *cmd);
 /* "xl: CMD: <fmt>" and CMD's usage on stderr; returns XL_USAGE. */
+/*
+ * --timeout's seconds (0.001 to 3600) in *ms_r: 0, or XL_USAGE after
+ * saying what is wrong.
+ */
+int xl_timeout_arg(const char *cmd, const char *arg, unsigned long *ms_r);
+/*
+ * block-attach, network-attach: options (only --help: XL_HELP, after
+ * printing it), then DOMAIN and at least @min_specs more arguments, joined
+ * with commas into *spec_r (malloc()ed), the domain's id in *domid_r.
+ * XL_OK, or the exit status after saying what is wrong (@usage).
+ */
+int xl_hotplug_args(const char *cmd, int argc, char **argv, int min_specs, const char *usage,
+		    uint32_t *domid_r, char **spec_r);
+/*
+ * block-detach, network-detach: [-f|--force] [-t|--timeout S] DOMAIN DEV,
+ * @force the flag --force sets; @detach does it.  An exit status.
+ */
+int xl_hotplug_detach(const char *cmd, int argc, char **argv, unsigned int force,
+		      int (*detach)(hv_ctx *ctx, uint32_t domid, const char *dev,
+				    unsigned int flags, unsigned int timeout_ms),
+		      const char *what);
 int xl_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -119,6 +140,8 @@ int main_block_list(int argc, char **argv);
 int main_network_list(int argc, char **argv);
 int main_mem_set(int argc, char **argv);
 int main_mem_max(int argc, char **argv);
+int main_network_attach(int argc, char **argv);
+int main_network_detach(int argc, char **argv);
 int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_uptime(int argc, char **argv);

@@ -507,6 +507,20 @@ module Domain = struct
           capped = List.mem Capped flags;
         })
 
+  let attach_nic ctx ~domid spec =
+    match call ctx (fun p -> R._hv_vif_spec_parse (C_list [ p; C_string spec ])) with
+    | [ s ] ->
+        Fun.protect ~finally:(fun () -> ignore (R._hv_vif_spec_free s)) (fun () ->
+            Ctx.call_unit ctx (fun p -> R._hv_domain_nic_attach (C_list [ p; C_int domid; s ]));
+            (get_int (R._hv_vif_spec_devid_get s), get_string (R._hvml_vif_mac s)))
+    | _ -> raise (Error (Fail, "no vif spec"))
+
+  let detach_nic ctx ~domid ?(force = false) ?timeout devid_or_mac =
+    let ms = match timeout with None -> 0 | Some s -> max 1 (int_of_float (s *. 1000.)) in
+    Ctx.call_unit ctx (fun p ->
+        R._hv_domain_nic_detach
+          (C_list [ p; C_int domid; C_string devid_or_mac; C_int (c_bool force); C_int ms ]))
+
   let info ctx ~domid =
     let i = R._hvml_hv_dominfo_new C_void in
     Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_dominfo_free i)) (fun () ->
@@ -688,6 +702,8 @@ let bound_functions =
     ("hv_domain_set_memory_target", "Domain.set_memory_target");
     ("hv_domain_set_memory_max", "Domain.set_memory_max");
     ("hv_domain_meminfo", "Domain.meminfo");
+    ("hv_domain_nic_attach", "Domain.attach_nic");
+    ("hv_domain_nic_detach", "Domain.detach_nic");
     ("hv_domain_list", "Domain.list");
     ("hv_dominfo_list_free", "Domain.list");
     ("hv_domain_lookup", "Domain.lookup");

@@ -215,6 +215,19 @@ module Domain : sig
       seconds (default 10) for it: [Error (Timedout, _)] when it did not,
       the disk then stays.  [~force:true] removes it at once. *)
 
+  val attach_nic : Ctx.t -> domid:int -> string -> int * string
+  (** Adds the vif a vif spec describes (xl-network-configuration(5),
+      e.g. ["bridge=xenbr0,mac=00:16:3e:01:02:03"]; [""]: all defaults) to
+      a running or paused domain through PCI hotplug; its tap is made and
+      put on its bridge with this process's privileges.  Returns the
+      devid and MAC the vif got. *)
+
+  val detach_nic : Ctx.t -> domid:int -> ?force:bool -> ?timeout:float -> string -> unit
+  (** Asks the guest to eject the vif (its devid, ["1"], or its MAC) and
+      waits up to [timeout] seconds (default 10) for it: [Error (Timedout,
+      _)] when it did not, the vif then stays.  [~force:true] removes it at
+      once; its tap goes with it. *)
+
   (** {2 Memory: the balloon and the cap (libhv 1.5)} *)
 
   val set_memory_target : Ctx.t -> domid:int -> int -> unit

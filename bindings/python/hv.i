@@ -483,6 +483,8 @@ HVPY_RC(hv_domain_disk_detach)
 HVPY_RC(hv_domain_set_memory_target)
 HVPY_RC(hv_domain_set_memory_max)
 HVPY_RC(hv_domain_meminfo)
+HVPY_RC(hv_domain_nic_attach)
+HVPY_RC(hv_domain_nic_detach)
 HVPY_RC(hv_event_fd)
 HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
@@ -700,6 +702,20 @@ HVPY_RC(hv_event_wait)
 %include <hv/config.h>
 %include <hv/domain.h>
 %mutable;
+
+/* A vif's MAC as text ("00:16:3e:01:02:03"), None while it has none. */
+%extend hv_vif_spec {
+	const char *mac_text() {
+		static __thread char buf[18];
+		const uint8_t *m = $self->mac;
+
+		if (!$self->has_mac)
+			return NULL;
+		snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 m[0], m[1], m[2], m[3], m[4], m[5]);
+		return buf;
+	}
+}
 
 /* hv_domain_config() is initialised; it is disposed of when collected. */
 %extend hv_domain_config {

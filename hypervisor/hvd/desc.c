@@ -207,30 +207,32 @@ static void desc_drop(hv_domain_config *cfg)
 	}
 }
 
-int desc_with_disk(struct hvd *hvd, const struct hvd_domain *d, const hv_disk_spec *disk,
-		   hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size)
+/*
+ * @d's description with one more device, which @add appends to its copy,
+ * checked as CREATE_DOMAIN checks one; @what names the device in messages.
+ */
+static int desc_with(struct hvd *hvd, const struct hvd_domain *d,
+		     int (*add)(hv_domain_config *cfg, const void *dev), const void *dev,
+		     const char *what, hv_domain_config **cfg_r, char **json_r, char *why,
+		     size_t why_size)
 {
 	hv_domain_config *cfg = desc_dup(d);
-	hv_disk_spec *copy = NULL;
 	char *json = NULL;
 	int rc = -HV_HC_ENOMEM, vrc;
 
 	*cfg_r = NULL;
 	*json_r = NULL;
 	snprintf(why, why_size, "hvd is out of memory");
-	if (!cfg || hv_disk_spec_new(&copy) ||
-	    hv__obj_copy(&hv__disk_desc, copy, disk, sizeof(*copy)) ||
-	    hv_domain_config_add_disk(cfg, copy)) {
-		hv_disk_spec_free(copy);
+	if (!cfg || add(cfg, dev))
 		goto fail;
-	}
 	hvd->desc_error[0] = '\0';
 	vrc = hv_config_validate(&hvd->ctx, cfg, 0);
 	if (!vrc)
 		vrc = hv_config_validate(&hvd->ctx, cfg, HV_CONFIG_VALIDATE_CREATE);
 	if (vrc) {
-		snprintf(why, why_size, "%s", hvd->desc_error[0] ? hvd->desc_error :
-			 "the description with this disk cannot be run");
+		snprintf(why, why_size, "%s", hvd->desc_error[0] ? hvd->desc_error : "");
+		if (!why[0])
+			snprintf(why, why_size, "the description with this %s cannot be run", what);
 		rc = vrc == HV_ERROR_NOSYS ? -HV_HC_ENOTSUP : -HV_HC_EINVAL;
 		goto fail;
 	}
@@ -239,8 +241,8 @@ int desc_with_disk(struct hvd *hvd, const struct hvd_domain *d, const hv_disk_sp
 		goto fail;
 	}
 	if (strlen(json) > DESC_JSON_MAX) {
-		snprintf(why, why_size, "the description with this disk is too long (%zu bytes, "
-			 "at most %zu)", strlen(json), (size_t)DESC_JSON_MAX);
+		snprintf(why, why_size, "the description with this %s is too long (%zu bytes, "
+			 "at most %zu)", what, strlen(json), (size_t)DESC_JSON_MAX);
 		rc = -HV_HC_EINVAL;
 		goto fail;
 	}
@@ -253,10 +255,63 @@ fail:
 	return rc;
 }
 
+static int desc_add_disk(hv_domain_config *cfg, const void *dev)
+{
+	hv_disk_spec *copy = NULL;
+
+	if (hv_disk_spec_new(&copy) ||
+	    hv__obj_copy(&hv__disk_desc, copy, dev, sizeof(*copy)) ||
+	    hv_domain_config_add_disk(cfg, copy)) {
+		hv_disk_spec_free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+static int desc_add_vif(hv_domain_config *cfg, const void *dev)
+{
+	hv_vif_spec *copy = NULL;
+
+	if (hv_vif_spec_new(&copy) ||
+	    hv__obj_copy(&hv__vif_desc, copy, dev, sizeof(*copy)) ||
+	    hv_domain_config_add_vif(cfg, copy)) {
+		hv_vif_spec_free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+int desc_with_disk(struct hvd *hvd, const struct hvd_domain *d, const hv_disk_spec *disk,
+		   hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size)
+{
+	return desc_with(hvd, d, desc_add_disk, disk, "disk", cfg_r, json_r, why, why_size);
+}
+
+int desc_with_vif(struct hvd *hvd, const struct hvd_domain *d, const hv_vif_spec *vif,
+		  hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size)
+{
+	return desc_with(hvd, d, desc_add_vif, vif, "vif", cfg_r, json_r, why, why_size);
+}
+
+/* Gives @d its description @cfg (taken over) re-encoded and stored; @what for messages. */
+static int desc_set_new(struct hvd *hvd, struct hvd_domain *d, hv_domain_config *cfg,
+			const char *what)
+{
+	char *json = NULL;
+
+	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
+		hvd_err(hvd, "domain %u (%s): cannot encode its description without a %s: %s",
+			d->domid, d->cfg->name, what, hvd->desc_error);
+		desc_drop(cfg);
+		return -HV_HC_EIO;
+	}
+	/* desc_set() keeps the new one in memory even if storing it fails */
+	return desc_set(hvd, d, cfg, json);
+}
+
 int desc_remove_disk(struct hvd *hvd, struct hvd_domain *d, size_t index)
 {
 	hv_domain_config *cfg;
-	char *json = NULL;
 
 	if (index >= d->cfg->nr_disks)
 		return -HV_HC_ENOENT;
@@ -267,14 +322,23 @@ int desc_remove_disk(struct hvd *hvd, struct hvd_domain *d, size_t index)
 	memmove(cfg->disks + index, cfg->disks + index + 1,
 		(cfg->nr_disks - index - 1) * sizeof(cfg->disks[0]));
 	cfg->nr_disks--;
-	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
-		hvd_err(hvd, "domain %u (%s): cannot encode its description without a disk: %s",
-			d->domid, d->cfg->name, hvd->desc_error);
-		desc_drop(cfg);
-		return -HV_HC_EIO;
-	}
-	/* desc_set() keeps the new one in memory even if storing it fails */
-	return desc_set(hvd, d, cfg, json);
+	return desc_set_new(hvd, d, cfg, "disk");
+}
+
+int desc_remove_vif(struct hvd *hvd, struct hvd_domain *d, size_t index)
+{
+	hv_domain_config *cfg;
+
+	if (index >= d->cfg->nr_vifs)
+		return -HV_HC_ENOENT;
+	cfg = desc_dup(d);
+	if (!cfg)
+		return -HV_HC_ENOMEM;
+	hv_vif_spec_free(cfg->vifs[index]);
+	memmove(cfg->vifs + index, cfg->vifs + index + 1,
+		(cfg->nr_vifs - index - 1) * sizeof(cfg->vifs[0]));
+	cfg->nr_vifs--;
+	return desc_set_new(hvd, d, cfg, "vif");
 }
 
 int desc_copy(struct hvd_domain *to, const struct hvd_domain *from)

@@ -290,6 +290,8 @@ extern const struct hvd_op_type op_disk_attach_type;	/* op-disk-attach.c */
 extern const struct hvd_op_type op_disk_detach_type;	/* op-disk-detach.c */
 extern const struct hvd_op_type op_mem_target_type;	/* op-mem.c */
 extern const struct hvd_op_type op_mem_info_type;	/* op-mem.c */
+extern const struct hvd_op_type op_nic_attach_type;	/* op-nic-attach.c */
+extern const struct hvd_op_type op_nic_detach_type;	/* op-nic-detach.c */
 int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
 	      unsigned int nfds);
 int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
@@ -301,25 +303,24 @@ int op_call(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	    struct hvd_domain *d, uint16_t vmm_op);
 
 /*
- * DISK_ATTACH and DISK_DETACH (op-disk-attach.c, op-disk-detach.c): one
- * at a time on a domain, answered when hv-vmm has told the guest (attach),
- * or when the guest has ejected the disk or the wait ends (detach).
+ * DISK_ATTACH and DISK_DETACH (op-disk-attach.c, op-disk-detach.c),
+ * NIC_ATTACH and NIC_DETACH (op-nic-attach.c, op-nic-detach.c): one device
+ * at a time on a domain, answered when hv-vmm has told the guest
+ * (attach), or when the guest has ejected the device or the wait ends
+ * (detach).
  */
 int op_disk_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		   struct hvd_domain *d, int fd);
 int op_disk_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		   struct hvd_domain *d);
+int op_nic_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		  struct hvd_domain *d, const int *fds, unsigned int nfds);
+int op_nic_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		  struct hvd_domain *d);
 /*
- * Whether a disk can come to @d or leave it now (running or paused, not
- * being saved, no other disk coming or going): 0, or HVD_REPLIED after
- * replying why not.
- */
-int op_disk_check_state(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
-			struct hvd_domain *d);
-/*
- * hv-vmm's DISK_EJECTED event (@body, @len bytes), whenever it comes: the
- * disk leaves the description and hvd closes its descriptor; a detach
- * waiting for it is answered.
+ * hv-vmm's DISK_EJECTED and NET_EJECTED events (@body, @len bytes),
+ * whenever they come: the device leaves the description and hvd closes
+ * its descriptors; a detach waiting for it is answered.
  */
 void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
 /* op-mem.c: MEM_TARGET, MEM_MAX, MEM_INFO; hv-vmm's BALLOON events; the
@@ -349,6 +350,59 @@ bool cgroup_oom_killed(struct hvd *hvd, const struct hvd_domain *d);
 void cgroup_remove(struct hvd *hvd, struct hvd_domain *d);
 /* Retries the removals a process still in its group held up. */
 int64_t cgroup_tick(struct hvd *hvd, int64_t now);
+void op_nic_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
+
+/*
+ * op-hotplug.c: what the four have in common.  Each one's op->data starts
+ * with this.
+ */
+struct op_hotplug {
+	char what[48];		/* the device in messages: "disk xvdb", "vif 1" */
+	char name[32];		/* as its EJECTED event names it: the vdev, the devid */
+	char force_cmd[160];	/* what removes it anyway: "xl block-detach --force ..." */
+	uint32_t timeout_ms;	/* detach: the guest's time to eject it */
+	bool detach, force, asked;
+};
+/* Whether a device is coming to @d or leaving it. */
+bool op_hotplug_running(const struct hvd_domain *d);
+/*
+ * Whether a device can come to @d or leave it now (running or paused, not
+ * being saved, no other device coming or going): 0, or HVD_REPLIED after
+ * replying why not.
+ */
+int op_hotplug_check_state(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+			   struct hvd_domain *d);
+/*
+ * An attach's start: op_hotplug_check_state(), then the request's JSON
+ * read as a disk or (@vif) a vif into *dev_r (the caller frees it).  0,
+ * or HVD_REPLIED / -HV_HC_E* when it is refused.
+ */
+int op_hotplug_read(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		    struct hvd_domain *d, bool vif, void **dev_r);
+/* An attach's or detach's hv-vmm refused it (@status -errno): the client hears why. */
+void op_hotplug_refused(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
+			const void *data, size_t len);
+/* The hvd_op_type callbacks both kinds share. */
+void op_hotplug_closed(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
+void op_hotplug_gone(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
+		     pid_t pid);
+void op_hotplug_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op);
+/*
+ * Starts an attach or detach of @type (@h its data, taken over; h->detach
+ * says which) by sending @vmm_op with @body and @nfds descriptors to
+ * hv-vmm: HVD_DEFERRED, HVD_REPLIED or -HV_HC_ENOMEM.
+ */
+int op_hotplug_send(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		    struct hvd_domain *d, const struct hvd_op_type *type, struct op_hotplug *h,
+		    uint16_t vmm_op, const void *body, size_t len, const int *fds, size_t nfds);
+/* A detach's reply: hv-vmm refused, or it asked the guest and the wait starts. */
+void op_hotplug_detach_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op,
+			     int status, const void *data, size_t len);
+/* A detach's dispose: its data is one struct op_hotplug. */
+void op_hotplug_free(void *data);
+/* The device @name left: the detach of @type waiting for it is answered. */
+void op_hotplug_ejected(struct hvd *hvd, struct hvd_domain *d, const struct hvd_op_type *type,
+			const char *name);
 
 /* domain.c */
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid);
@@ -401,6 +455,25 @@ int net_take(struct hvd_domain *d, const int *fds, unsigned int nfds, char *why,
 int net_ensure(struct hvd *hvd, struct hvd_domain *d);
 void net_move(struct hvd_domain *to, struct hvd_domain *from);
 void net_close(struct hvd_domain *d);
+/* The index in @cfg's vifs of the one with @devid; -1 if none. */
+int net_find(const hv_domain_config *cfg, unsigned int devid);
+/*
+ * Checks the @nfds descriptors that came with a NIC_ATTACH of @vif: one
+ * tap per queue pair.  0 or -HV_HC_EBADF with @why.
+ */
+int net_check_vif(const hv_vif_spec *vif, const int *fds, unsigned int nfds, char *why,
+		  size_t why_size);
+/*
+ * Keeps @fds (taken over) as the taps of the vif added last to @d's
+ * description (call it after the description has it).  A domain whose
+ * taps a restarted hvd lost keeps none: it cannot start again anyway.
+ */
+void net_add_fds(struct hvd_domain *d, int *fds, unsigned int nfds);
+/*
+ * Closes the taps of vif @index of @d's description (call it before the
+ * description loses it): with hv-vmm's closed too, the tap goes.
+ */
+void net_remove_fds(struct hvd_domain *d, size_t index);
 /* disk_check()/disk_take() and net_check()/net_take() for the descriptors
  * that came with a create or restore: the disks', then the taps'. */
 int dev_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, char *why,
@@ -473,6 +546,10 @@ int desc_with_disk(struct hvd *hvd, const struct hvd_domain *d, const hv_disk_sp
 		   hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size);
 /* @d's description loses disk @index (re-encoded and stored): 0 or -HV_HC_E*. */
 int desc_remove_disk(struct hvd *hvd, struct hvd_domain *d, size_t index);
+/* The same two for a vif, added at the end of the description's vifs. */
+int desc_with_vif(struct hvd *hvd, const struct hvd_domain *d, const hv_vif_spec *vif,
+		  hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size);
+int desc_remove_vif(struct hvd *hvd, struct hvd_domain *d, size_t index);
 /* A copy of @from's description for a restarted domain: 0 or -HV_HC_ENOMEM. */
 int desc_copy(struct hvd_domain *to, const struct hvd_domain *from);
 void desc_free(struct hvd_domain *d);
@@ -498,6 +575,9 @@ int vmm_call(struct hvd *hvd, struct hvd_domain *d, uint16_t op, uint32_t *seq_r
 /* A request with @body and, if @fd >= 0, a descriptor: 0 or -errno (logged). */
 int vmm_send(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
 	     size_t len, int fd, uint32_t *seq_r);
+/* The same with @nfds descriptors. */
+int vmm_send_fds(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
+		 size_t len, const int *fds, size_t nfds, uint32_t *seq_r);
 int vmm_signal(struct hvd_domain *d, int sig);
 int vmm_exit_status(struct hvd *hvd, const struct hvd_domain *d);
 int vmm_proc_stat(pid_t pid, uint64_t *cpu_ns_r, unsigned long long *start_r);

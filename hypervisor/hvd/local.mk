@@ -5,7 +5,8 @@ hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/server.c hypervisor/hvd/domain.c hypervisor/hvd/ops.c \
 	hypervisor/hvd/op.c hypervisor/hvd/op-create.c hypervisor/hvd/op-restore.c \
 	hypervisor/hvd/op-save.c hypervisor/hvd/op-call.c \
-	hypervisor/hvd/op-disk-attach.c hypervisor/hvd/op-disk-detach.c hypervisor/hvd/op-mem.c \
+	hypervisor/hvd/op-hotplug.c hypervisor/hvd/op-disk-attach.c hypervisor/hvd/op-disk-detach.c \
+	hypervisor/hvd/op-nic-attach.c hypervisor/hvd/op-nic-detach.c hypervisor/hvd/op-mem.c \
 	hypervisor/hvd/cgroup.c hypervisor/hvd/vmm.c hypervisor/hvd/disk.c hypervisor/hvd/net.c \
 	hypervisor/hvd/store.c hypervisor/hvd/desc.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
 	hypervisor/shared/wire/hcmsg.c hypervisor/shared/wire/hcmsg.h \
@@ -30,7 +31,8 @@ EXTRA_DIST += $(HVD_TESTS) tests/integration/hvd-lib.sh
 # named cases).
 check_PROGRAMS += tests/unit/test-hvd-request
 tests_unit_test_hvd_request_SOURCES = tests/unit/test-hvd-request.c \
-	hypervisor/hvd/request.c hypervisor/shared/wire/hcmsg.c
+	hypervisor/hvd/request.c hypervisor/shared/wire/hcmsg.c \
+	hypervisor/shared/wire/vmmmsg.c
 tests_unit_test_hvd_request_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared \
 	-I$(top_srcdir)/hypervisor/hvd
 tests_unit_test_hvd_request_CFLAGS = $(CHECK_TEST_CFLAGS)

@@ -22,12 +22,17 @@
 #include <sys/sysmacros.h>
 #include "hvd.h"
 
+static unsigned int net_queues(const hv_vif_spec *vif)
+{
+	return vif->queues ? vif->queues : 1;
+}
+
 unsigned int net_fd_count(const hv_domain_config *cfg)
 {
 	unsigned int n = 0;
 
 	for (size_t i = 0; i < cfg->nr_vifs; i++)
-		n += cfg->vifs[i]->queues ? cfg->vifs[i]->queues : 1;
+		n += net_queues(cfg->vifs[i]);
 	return n;
 }
 
@@ -76,6 +81,62 @@ int net_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, ch
 		if (!net_tap_ok(fds[i], why, why_size))
 			return -HV_HC_EBADF;
 	return 0;
+}
+
+int net_find(const hv_domain_config *cfg, unsigned int devid)
+{
+	for (size_t i = 0; i < cfg->nr_vifs; i++)
+		if (cfg->vifs[i]->devid == devid)
+			return (int)i;
+	return -1;
+}
+
+int net_check_vif(const hv_vif_spec *vif, const int *fds, unsigned int nfds, char *why,
+		  size_t why_size)
+{
+	if (nfds != net_queues(vif)) {
+		snprintf(why, why_size, "vif %u has %u queue pair%s taking as many tap "
+			 "descriptors, but %u came", vif->devid, net_queues(vif),
+			 net_queues(vif) == 1 ? "" : "s", nfds);
+		return -HV_HC_EBADF;
+	}
+	for (unsigned int i = 0; i < nfds; i++)
+		if (!net_tap_ok(fds[i], why, why_size))
+			return -HV_HC_EBADF;
+	return 0;
+}
+
+void net_add_fds(struct hvd_domain *d, int *fds, unsigned int nfds)
+{
+	/* a restarted hvd holds none of the others: the places would not match */
+	if (!d->nets_open && d->cfg->nr_vifs == 1)
+		d->nets_open = true;
+	for (unsigned int i = 0; i < nfds; i++) {
+		if (d->nets_open && d->nr_net_fds < HVD_MAX_NET_FDS)
+			d->net_fds[d->nr_net_fds++] = fds[i];
+		else
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+void net_remove_fds(struct hvd_domain *d, size_t index)
+{
+	unsigned int k = 0, q;
+
+	if (index >= d->cfg->nr_vifs || !d->nets_open)
+		return;
+	for (size_t i = 0; i < index; i++)
+		k += net_queues(d->cfg->vifs[i]);
+	q = net_queues(d->cfg->vifs[index]);
+	if (k + q > d->nr_net_fds)
+		return;
+	for (unsigned int i = k; i < k + q; i++)
+		if (d->net_fds[i] >= 0)
+			close(d->net_fds[i]);
+	memmove(d->net_fds + k, d->net_fds + k + q,
+		(d->nr_net_fds - k - q) * sizeof(d->net_fds[0]));
+	d->nr_net_fds -= q;
 }
 
 int net_take(struct hvd_domain *d, const int *fds, unsigned int nfds, char *why,

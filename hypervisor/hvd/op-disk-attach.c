@@ -19,6 +19,7 @@
 #include "hvd.h"
 
 struct disk_attach {
+	struct op_hotplug hp;	/* first: op-hotplug.c reads it */
 	hv_disk_spec *disk;
 	int fd;			/* hvd's duplicate, -1 once kept */
 };
@@ -33,44 +34,15 @@ static void attach_dispose(void *data)
 	free(a);
 }
 
-/* hv-vmm's refusal as the client's status. */
-static int attach_status(int vmm_status)
-{
-	switch (-vmm_status) {
-	case EEXIST:
-		return -HV_HC_EEXIST;
-	case ENOSPC:
-		return -HV_HC_ENOMEM;
-	case EINVAL:
-		return -HV_HC_EINVAL;
-	case EBADF:
-		return -HV_HC_EBADF;
-	case EBUSY:
-		return -HV_HC_ESTATE;
-	case EOPNOTSUPP:
-		return -HV_HC_ENOTSUP;
-	default:
-		return -HV_HC_EVMM;
-	}
-}
-
 static void attach_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
 			 const void *data, size_t len)
 {
 	struct disk_attach *a = op->data;
 	hv_domain_config *cfg;
-	char vmsg[256], msg[HV_HC_ERRMSG_MAX], *json;
+	char msg[HV_HC_ERRMSG_MAX], *json;
 
 	if (status) {
-		vmmmsg_reply_text(data, len, vmsg, sizeof(vmsg));
-		if (vmsg[0])
-			snprintf(msg, sizeof(msg), "hv-vmm: %s", vmsg);
-		else
-			snprintf(msg, sizeof(msg), "hv-vmm could not attach disk %s: %s",
-				 a->disk->vdev, strerror(-status));
-		hvd_err(hvd, "domain %u (%s): attaching disk %s failed: %s", d->domid,
-			d->cfg->name, a->disk->vdev, msg);
-		op_fail(hvd, d, op, attach_status(status), msg);
+		op_hotplug_refused(hvd, d, op, status, data, len);
 		return;
 	}
 	/*
@@ -92,58 +64,14 @@ static void attach_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *o
 	op_reply(hvd, d, op, 0, NULL, 0);
 }
 
-static void attach_closed(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
-{
-	op_fail(hvd, d, op, -HV_HC_EVMM,
-		"hv-vmm closed its control channel before attaching the disk");
-}
-
-static void attach_gone(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
-			pid_t pid)
-{
-	op_fail(hvd, d, op, -HV_HC_EVMM, "the domain's hv-vmm ended before attaching the disk");
-}
-
-static void attach_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
-{
-	struct disk_attach *a = op->data;
-
-	hvd_err(hvd, "domain %u (%s): hv-vmm did not answer DISK_ATTACH of %s in %d s",
-		d->domid, d->cfg->name, a->disk->vdev, HVD_VMM_CALL_MS / 1000);
-	op_fail(hvd, d, op, -HV_HC_EVMM, "the domain's hv-vmm did not answer in time; the disk "
-		"is not in the domain's description (see hvd's log)");
-}
-
 const struct hvd_op_type op_disk_attach_type = {
 	.name = "disk attach",
 	.reply = attach_reply,
-	.closed = attach_closed,
-	.gone = attach_gone,
-	.expire = attach_expire,
+	.closed = op_hotplug_closed,
+	.gone = op_hotplug_gone,
+	.expire = op_hotplug_expire,
 	.dispose = attach_dispose,
 };
-
-int op_disk_check_state(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
-			struct hvd_domain *d)
-{
-	if (d->state != HV_HC_STATE_RUNNING && d->state != HV_HC_STATE_PAUSED)
-		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
-					"domain %u (%s) is not running", d->domid, d->cfg->name);
-	if (!domain_live(d))
-		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
-					"domain %u (%s) is starting or stopping; try again",
-					d->domid, d->cfg->name);
-	if (domain_busy(d))
-		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
-					"domain %u (%s) is being saved; try again once the "
-					"save is done", d->domid, d->cfg->name);
-	if (op_find(d, &op_disk_attach_type) || op_find(d, &op_disk_detach_type))
-		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
-					"domain %u (%s) has another disk being attached or "
-					"detached; try again once that is done", d->domid,
-					d->cfg->name);
-	return 0;
-}
 
 /* Refusals by the domain's description: 0, or the status with why in @why. */
 static int attach_check(const struct hvd_domain *d, const hv_disk_spec *disk, char *why,
@@ -185,27 +113,15 @@ int op_disk_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 	struct disk_attach *a = NULL;
 	hv_disk_spec *disk = NULL;
 	hv_domain_config *cfg = NULL;
-	struct hvd_op *op;
-	char why[HV_HC_ERRMSG_MAX], *text = NULL, *json = NULL;
-	void *body = NULL;
+	char why[HV_HC_ERRMSG_MAX], *json = NULL;
+	void *body = NULL, *dev;
 	size_t len;
-	uint32_t seq;
-	int rc, r;
+	int rc;
 
-	rc = op_disk_check_state(hvd, c, req, d);
+	rc = op_hotplug_read(hvd, c, req, d, false, &dev);
 	if (rc)
 		return rc;
-	rc = -HV_HC_ENOMEM;
-	text = strndup(req->json, req->json_len);
-	if (!text)
-		goto out;
-	hvd->desc_error[0] = '\0';
-	if (hv__disk_from_json(&hvd->ctx, text, &disk)) {
-		rc = server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EINVAL,
-				      "invalid disk: %s", hvd->desc_error[0] ? hvd->desc_error :
-				      "hvd is out of memory");
-		goto out;
-	}
+	disk = dev;
 	rc = attach_check(d, disk, why, sizeof(why));
 	if (!rc && disk_ensure(hvd, d)) {
 		snprintf(why, sizeof(why), "hvd cannot hold the domain's other disks (see hvd's "
@@ -240,26 +156,12 @@ int op_disk_attach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 				      "hvd cannot keep the disk's descriptor: %s", strerror(errno));
 		goto out;
 	}
+	snprintf(a->hp.what, sizeof(a->hp.what), "disk %s", disk->vdev);
 	a->disk = disk;
 	disk = NULL;
-	op = op_start(d, &op_disk_attach_type, c, req, HVD_VMM_CALL_MS);
-	if (!op)
-		goto out;
-	op->data = a;
-	r = vmm_send(hvd, d, HV_VMM_OP_DISK_ATTACH, body, len, fd, &seq);
+	rc = op_hotplug_send(hvd, c, req, d, &op_disk_attach_type, &a->hp,
+			     HV_VMM_OP_DISK_ATTACH, body, len, &fd, 1);
 	a = NULL;
-	if (r) {
-		snprintf(why, sizeof(why), "cannot send the disk to domain %u's hv-vmm: %s",
-			 d->domid, strerror(-r));
-		op_fail(hvd, d, op, -HV_HC_EVMM, why);
-		rc = HVD_REPLIED;
-		goto out;
-	}
-	op->vmm_op = HV_VMM_OP_DISK_ATTACH;
-	op->vmm_seq = seq;
-	hvd_info(hvd, "domain %u (%s): attaching disk %s", d->domid, d->cfg->name,
-		 ((struct disk_attach *)op->data)->disk->vdev);
-	rc = HVD_DEFERRED;
 out:
 	if (a)
 		attach_dispose(a);
@@ -269,7 +171,6 @@ out:
 		free(cfg);
 	}
 	free(json);
-	free(text);
 	free(body);
 	return rc;
 }

@@ -15,88 +15,13 @@
 #include "wire/vmmmsg.h"
 #include "hvd.h"
 
-struct disk_detach {
-	char vdev[HV_VMM_VDEV_MAX];	/* as the description names it */
-	uint32_t timeout_ms;
-	bool force;
-	bool asked;			/* hv-vmm has asked the guest (or removed it) */
-};
-
-static void detach_dispose(void *data)
-{
-	free(data);
-}
-
-static void detach_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
-			 const void *data, size_t len)
-{
-	struct disk_detach *x = op->data;
-	char vmsg[256], msg[HV_HC_ERRMSG_MAX];
-
-	if (status) {
-		vmmmsg_reply_text(data, len, vmsg, sizeof(vmsg));
-		if (vmsg[0])
-			snprintf(msg, sizeof(msg), "hv-vmm: %s", vmsg);
-		else
-			snprintf(msg, sizeof(msg), "hv-vmm could not detach disk %s: %s", x->vdev,
-				 strerror(-status));
-		hvd_err(hvd, "domain %u (%s): detaching disk %s failed: %s", d->domid,
-			d->cfg->name, x->vdev, msg);
-		op_fail(hvd, d, op, status == -ENOENT ? -HV_HC_ENOENT :
-			status == -EBUSY ? -HV_HC_ESTATE : -HV_HC_EVMM, msg);
-		return;
-	}
-	/* now the guest's turn: DISK_EJECTED answers the client */
-	x->asked = true;
-	op->vmm_op = 0;
-	op->vmm_seq = 0;
-	op->deadline = hvd_now_ms() + (x->force ? HVD_VMM_CALL_MS : (int64_t)x->timeout_ms);
-	hvd_info(hvd, "domain %u (%s): %s disk %s", d->domid, d->cfg->name,
-		 x->force ? "removed" : "the guest was asked to eject", x->vdev);
-}
-
-static void detach_closed(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
-{
-	op_fail(hvd, d, op, -HV_HC_EVMM,
-		"hv-vmm closed its control channel before detaching the disk");
-}
-
-static void detach_gone(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
-			pid_t pid)
-{
-	op_fail(hvd, d, op, -HV_HC_EVMM, "the domain's hv-vmm ended before the disk was detached; "
-		"the disk stays in the domain's description");
-}
-
-static void detach_expire(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op)
-{
-	struct disk_detach *x = op->data;
-	char msg[HV_HC_ERRMSG_MAX];
-
-	if (!x->asked || x->force) {
-		hvd_err(hvd, "domain %u (%s): hv-vmm did not %s disk %s in %d s", d->domid,
-			d->cfg->name, x->asked ? "report the removal of" : "answer DISK_DETACH of",
-			x->vdev, HVD_VMM_CALL_MS / 1000);
-		op_fail(hvd, d, op, -HV_HC_EVMM, "the domain's hv-vmm did not answer in time; the "
-			"disk stays in the domain's description (see hvd's log)");
-		return;
-	}
-	hvd_info(hvd, "domain %u (%s): the guest did not eject disk %s within %u s; it stays",
-		 d->domid, d->cfg->name, x->vdev, x->timeout_ms / 1000);
-	snprintf(msg, sizeof(msg), "the guest did not let go of %s within %u s (it may not "
-		 "support PCI hotplug, or have the disk mounted); the disk stays attached; `xl "
-		 "block-detach --force %s %s` removes it anyway", x->vdev,
-		 (x->timeout_ms + 999) / 1000, d->cfg->name, x->vdev);
-	op_fail(hvd, d, op, -HV_HC_ETIMEDOUT, msg);
-}
-
 const struct hvd_op_type op_disk_detach_type = {
 	.name = "disk detach",
-	.reply = detach_reply,
-	.closed = detach_closed,
-	.gone = detach_gone,
-	.expire = detach_expire,
-	.dispose = detach_dispose,
+	.reply = op_hotplug_detach_reply,
+	.closed = op_hotplug_closed,
+	.gone = op_hotplug_gone,
+	.expire = op_hotplug_expire,
+	.dispose = op_hotplug_free,
 };
 
 int op_disk_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
@@ -104,13 +29,10 @@ int op_disk_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 {
 	const struct hv_hc_disk_detach *rq = &req->u.disk_detach;
 	struct hv_vmm_disk_detach vd = { 0 };
-	struct disk_detach *x;
-	struct hvd_op *op;
-	char why[HV_HC_ERRMSG_MAX];
-	uint32_t seq;
+	struct op_hotplug *h;
 	int i, r;
 
-	r = op_disk_check_state(hvd, c, req, d);
+	r = op_hotplug_check_state(hvd, c, req, d);
 	if (r)
 		return r;
 	i = disk_find(d->cfg, rq->vdev);
@@ -118,32 +40,21 @@ int op_disk_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ENOENT,
 					"domain %s has no disk %s (xl block-list %s shows its "
 					"disks)", d->cfg->name, rq->vdev, d->cfg->name);
-	x = calloc(1, sizeof(*x));
-	if (!x)
+	h = calloc(1, sizeof(*h));
+	if (!h)
 		return -HV_HC_ENOMEM;
-	snprintf(x->vdev, sizeof(x->vdev), "%s", d->cfg->disks[i]->vdev);
-	x->force = rq->flags & HV_HC_DISK_DETACH_FORCE;
-	x->timeout_ms = rq->timeout_ms ? rq->timeout_ms : HV_HC_DISK_TIMEOUT_DEFAULT_MS;
-	op = op_start(d, &op_disk_detach_type, c, req, HVD_VMM_CALL_MS);
-	if (!op) {
-		free(x);
-		return -HV_HC_ENOMEM;
-	}
-	op->data = x;
-	vd.flags = x->force ? HV_VMM_DISK_DETACH_FORCE : 0;
-	memcpy(vd.vdev, x->vdev, sizeof(vd.vdev));
-	r = vmm_send(hvd, d, HV_VMM_OP_DISK_DETACH, &vd, sizeof(vd), -1, &seq);
-	if (r) {
-		snprintf(why, sizeof(why), "cannot send the request to domain %u's hv-vmm: %s",
-			 d->domid, strerror(-r));
-		op_fail(hvd, d, op, -HV_HC_EVMM, why);
-		return HVD_REPLIED;
-	}
-	op->vmm_op = HV_VMM_OP_DISK_DETACH;
-	op->vmm_seq = seq;
-	hvd_info(hvd, "domain %u (%s): detaching disk %s%s", d->domid, d->cfg->name, x->vdev,
-		 x->force ? " by force" : "");
-	return HVD_DEFERRED;
+	/* as the description names it */
+	snprintf(h->name, sizeof(h->name), "%s", d->cfg->disks[i]->vdev);
+	snprintf(h->what, sizeof(h->what), "disk %s", h->name);
+	snprintf(h->force_cmd, sizeof(h->force_cmd), "xl block-detach --force %s %s",
+		 d->cfg->name, h->name);
+	h->force = rq->flags & HV_HC_DISK_DETACH_FORCE;
+	h->timeout_ms = rq->timeout_ms;
+	vd.flags = h->force ? HV_VMM_DISK_DETACH_FORCE : 0;
+	memcpy(vd.vdev, h->name, sizeof(vd.vdev));
+	h->detach = true;
+	return op_hotplug_send(hvd, c, req, d, &op_disk_detach_type, h,
+				      HV_VMM_OP_DISK_DETACH, &vd, sizeof(vd), NULL, 0);
 }
 
 void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len)
@@ -169,12 +80,5 @@ void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, si
 				"stored description", d->domid, d->cfg->name, e.vdev);
 		hvd_info(hvd, "domain %u (%s): disk %s detached", d->domid, d->cfg->name, e.vdev);
 	}
-	for (struct hvd_op *op = d->ops; op; op = op->next) {
-		struct disk_detach *x = op->data;
-
-		if (op->type == &op_disk_detach_type && !strcmp(x->vdev, e.vdev)) {
-			op_reply(hvd, d, op, 0, NULL, 0);
-			break;
-		}
-	}
+	op_hotplug_ejected(hvd, d, &op_disk_detach_type, e.vdev);
 }

@@ -190,6 +190,12 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_MEM_MAX:
 		d = domain_find(hvd, req->u.mem_max.domid);
 		break;
+	case HV_HC_DOMCTL_NIC_ATTACH:
+		d = domain_find(hvd, req->u.nic_attach.domid);
+		break;
+	case HV_HC_DOMCTL_NIC_DETACH:
+		d = domain_find(hvd, req->u.nic_detach.domid);
+		break;
 	default:
 		d = domain_find(hvd, req->u.domid.domid);
 		break;
@@ -239,6 +245,10 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return op_mem_max(hvd, c, req, d);
 	case HV_HC_DOMCTL_MEM_INFO:
 		return op_mem_info(hvd, c, req, d);
+	case HV_HC_DOMCTL_NIC_ATTACH:
+		return op_nic_attach(hvd, c, req, d, fds, nfds);
+	case HV_HC_DOMCTL_NIC_DETACH:
+		return op_nic_detach(hvd, c, req, d);
 	default:
 		return -HV_HC_EOPNOTSUPP;
 	}

@@ -51,10 +51,12 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	unsigned int want_fds;
 	int rc;
 
-	/* only CREATE_DOMAIN, RESTORE_DOMAIN, ADD_DEVICE, SAVE and DISK_ATTACH take descriptors */
+	/* only CREATE_DOMAIN, RESTORE_DOMAIN, ADD_DEVICE, SAVE, DISK_ATTACH and NIC_ATTACH
+	 * take descriptors */
 	if (nfds && r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN &&
 	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE &&
-	    r->hdr.op != HV_HC_DOMCTL_SAVE && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH)
+	    r->hdr.op != HV_HC_DOMCTL_SAVE && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH &&
+	    r->hdr.op != HV_HC_DOMCTL_NIC_ATTACH)
 		return -HV_HC_EBADF;
 	switch (r->hdr.op) {
 	case HV_HC_DOMCTL_CREATE_DOMAIN:
@@ -143,6 +145,22 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 			return -HV_HC_EINVAL;
 		return r->u.mem_max.max_mib < HV_HC_MEM_MIN_MIB ||
 		       r->u.mem_max.max_mib > REQUEST_MAX_MEMORY_MIB ? -HV_HC_EINVAL : 0;
+	case HV_HC_DOMCTL_NIC_ATTACH:
+		if (r->u.nic_attach.reserved)
+			return -HV_HC_EPROTO;
+		rc = request_check_json(r->json, r->json_len, r->u.nic_attach.config_len);
+		if (rc)
+			return rc;
+		if (r->u.nic_attach.flags)
+			return -HV_HC_EINVAL;
+		/* the tap's, one per queue pair: the vif says how many (op-nic-attach.c) */
+		return nfds >= 1 && nfds <= HV_HC_NIC_MAX_QUEUES ? 0 : -HV_HC_EBADF;
+	case HV_HC_DOMCTL_NIC_DETACH:
+		if ((r->u.nic_detach.flags & ~HV_HC_NIC_DETACH_FORCE) ||
+		    r->u.nic_detach.devid > HV_HC_NIC_MAX_DEVID ||
+		    r->u.nic_detach.timeout_ms > HV_HC_DISK_TIMEOUT_MAX_MS)
+			return -HV_HC_EINVAL;
+		return 0;
 	case HV_HC_DOMCTL_SHUTDOWN:
 		if (r->u.shutdown.reason != HV_HC_SHUTDOWN_POWEROFF &&
 		    r->u.shutdown.reason != HV_HC_SHUTDOWN_REBOOT)

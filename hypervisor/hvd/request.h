@@ -35,10 +35,12 @@ struct hvd_req {
 		struct hv_hc_disk_detach disk_detach;
 		struct hv_hc_mem_target mem_target;
 		struct hv_hc_mem_max mem_max;
+		struct hv_hc_nic_attach nic_attach;
+		struct hv_hc_nic_detach nic_detach;
 	} u;
 	/*
 	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the
-	 * fixed part (DISK_ATTACH: the disk's), pointing into the decoded buffer
+	 * fixed part (DISK_ATTACH, NIC_ATTACH: the device's), pointing into the decoded buffer
 	 * (no NUL in it, none after it); NULL and 0 when there is none.
 	 */
 	const char *json;

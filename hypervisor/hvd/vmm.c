@@ -102,9 +102,8 @@ int vmm_signal(struct hvd_domain *d, int sig)
 	return syscall(SYS_pidfd_send_signal, d->pidw.fd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
-/* A request with @body and @nfds descriptors: 0 or -errno (logged). */
-static int vmm_send_fds(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
-			size_t len, const int *fds, size_t nfds, uint32_t *seq_r)
+int vmm_send_fds(struct hvd *hvd, struct hvd_domain *d, uint16_t op, const void *body,
+		 size_t len, const int *fds, size_t nfds, uint32_t *seq_r)
 {
 	struct hv_vmm_msg m;
 	struct iovec iov[2] = { { &m, sizeof(m) }, { (void *)body, len } };
@@ -194,6 +193,8 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 				op_disk_ejected(hvd, d, body, len);
 			} else if (m.op == HV_VMM_EV_BALLOON) {
 				op_mem_balloon(hvd, d, body, len);
+			} else if (m.op == HV_VMM_EV_NET_EJECTED) {
+				op_nic_ejected(hvd, d, body, len);
 			}
 			continue;
 		}

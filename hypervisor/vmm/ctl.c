@@ -132,16 +132,34 @@ static void ctl_save(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t 
 	ctl_reply(vmm, m, 0, &res, sizeof(res));
 }
 
-static void ctl_disk(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
-		     size_t len, int *fds, size_t nfds)
+/* DISK_ATTACH, DISK_DETACH, NET_ATTACH, NET_DETACH */
+static void ctl_hotplug(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
+			size_t len, int *fds, size_t nfds)
 {
 	char msg[256] = "";
-	int rc = m->op == HV_VMM_OP_DISK_ATTACH ?
-		 vmm_disk_attach(vmm, body, len, fds, nfds, msg, sizeof(msg)) :
-		 vmm_disk_detach(vmm, body, len, msg, sizeof(msg));
+	const char *what;
+	int rc;
 
+	switch (m->op) {
+	case HV_VMM_OP_DISK_ATTACH:
+		what = "disk attach";
+		rc = vmm_disk_attach(vmm, body, len, fds, nfds, msg, sizeof(msg));
+		break;
+	case HV_VMM_OP_DISK_DETACH:
+		what = "disk detach";
+		rc = vmm_disk_detach(vmm, body, len, msg, sizeof(msg));
+		break;
+	case HV_VMM_OP_NET_ATTACH:
+		what = "vif attach";
+		rc = vmm_net_attach(vmm, body, len, fds, nfds, msg, sizeof(msg));
+		break;
+	default:
+		what = "vif detach";
+		rc = vmm_net_detach(vmm, body, len, msg, sizeof(msg));
+		break;
+	}
 	if (rc) {
-		info("%s: %s", m->op == HV_VMM_OP_DISK_ATTACH ? "disk attach" : "disk detach", msg);
+		info("%s: %s", what, msg);
 		ctl_reply_msg(vmm, m, rc, msg[0] ? msg : strerror(-rc));
 	} else {
 		ctl_reply(vmm, m, 0, NULL, 0);
@@ -229,7 +247,9 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 		break;
 	case HV_VMM_OP_DISK_ATTACH:
 	case HV_VMM_OP_DISK_DETACH:
-		ctl_disk(vmm, m, body, len, fds, nfds);
+	case HV_VMM_OP_NET_ATTACH:
+	case HV_VMM_OP_NET_DETACH:
+		ctl_hotplug(vmm, m, body, len, fds, nfds);
 		break;
 	case HV_VMM_OP_MEM_TARGET:
 		ctl_mem_target(vmm, m, body, len);
@@ -258,7 +278,7 @@ static void on_ctl(void *opaque, int fd, unsigned int events)
 	bool closed = n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 
 	if (n > 0 && !trunc && !vmmmsg_check(buf, n, &m)) {
-		/* SAVE and DISK_ATTACH take one descriptor; the rest are closed */
+		/* SAVE, DISK_ATTACH and NET_ATTACH take theirs; the rest are closed */
 		ctl_handle(vmm, &m, buf + sizeof(m), n - sizeof(m), fds, nfds);
 	} else if (n > 0) {
 		struct hv_vmm_msg bad = { 0 };
@@ -371,4 +391,11 @@ void ctl_event_disk_ejected(struct vmm *vmm, const char *vdev)
 void ctl_event_balloon(struct vmm *vmm, const struct hv_vmm_balloon *ev)
 {
 	ctl_send(vmm, HV_VMM_EV_BALLOON, HV_VMM_F_EVENT, 0, ev, sizeof(*ev));
+}
+
+void ctl_event_net_ejected(struct vmm *vmm, unsigned int devid)
+{
+	struct hv_vmm_net_ejected e = { .devid = devid };
+
+	ctl_send(vmm, HV_VMM_EV_NET_EJECTED, HV_VMM_F_EVENT, 0, &e, sizeof(e));
 }

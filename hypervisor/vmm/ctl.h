@@ -22,6 +22,8 @@ void ctl_event_exit(struct vmm *vmm, int status);
 void ctl_event_disk_ejected(struct vmm *vmm, const char *vdev);
 /* HV_VMM_EV_BALLOON: the guest moved its balloon (rate-limited by the device). */
 void ctl_event_balloon(struct vmm *vmm, const struct hv_vmm_balloon *ev);
+/* A vif is gone, the same way; its taps are closed. */
+void ctl_event_net_ejected(struct vmm *vmm, unsigned int devid);
 /* HV_VMM_EV_PROGRESS (saves and restores); dropped if the channel is full. */
 void ctl_event_progress(struct vmm *vmm, uint64_t done, uint64_t total);
 

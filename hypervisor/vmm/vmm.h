@@ -83,6 +83,13 @@ int vmm_devices_state(struct state_io *io, struct vmm *vmm);
 int vmm_disk_attach(struct vmm *vmm, const void *body, size_t len, int *fds, size_t nfds,
 		    char *msg, size_t msg_len);
 int vmm_disk_detach(struct vmm *vmm, const void *body, size_t len, char *msg, size_t msg_len);
+/*
+ * Vif hotplug, the same way: NET_ATTACH (takes the taps in @fds, each set
+ * to -1, on success and failure) and NET_DETACH.
+ */
+int vmm_net_attach(struct vmm *vmm, const void *body, size_t len, int *fds, size_t nfds,
+		   char *msg, size_t msg_len);
+int vmm_net_detach(struct vmm *vmm, const void *body, size_t len, char *msg, size_t msg_len);
 /* Sets up PCI hotplug's ejection path: the eventfd the I/O thread watches. */
 int vmm_hotplug_init(struct vmm *vmm);
 

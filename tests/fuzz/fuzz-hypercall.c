@@ -63,7 +63,8 @@ static void check_json(const struct hvd_req *r, size_t len, size_t fixed, uint32
 static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned int nfds)
 {
 	if (r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_SAVE &&
-	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH)
+	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH &&
+	    r->hdr.op != HV_HC_DOMCTL_NIC_ATTACH)
 		check(!r->json && !r->json_len);
 	check(!retired(r->hdr.op));
 	check(r->hdr.magic == HV_HC_MAGIC && r->hdr.version == HV_HC_VERSION);
@@ -127,6 +128,18 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		check(r->u.disk_detach.vdev[0] &&
 		      hcmsg_string_ok(r->u.disk_detach.vdev, sizeof(r->u.disk_detach.vdev)));
 		break;
+	case HV_HC_DOMCTL_NIC_ATTACH:
+		/* the vif is libhv's code's to check, in hvd; its taps come along */
+		check(r->u.nic_attach.reserved == 0 && r->u.nic_attach.flags == 0);
+		check(nfds >= 1 && nfds <= HV_HC_NIC_MAX_QUEUES);
+		check_json(r, len, sizeof(struct hv_hc_nic_attach), r->u.nic_attach.config_len);
+		break;
+	case HV_HC_DOMCTL_NIC_DETACH:
+		check(nfds == 0);
+		check(!(r->u.nic_detach.flags & ~HV_HC_NIC_DETACH_FORCE));
+		check(r->u.nic_detach.timeout_ms <= HV_HC_DISK_TIMEOUT_MAX_MS);
+		check(r->u.nic_detach.devid <= HV_HC_NIC_MAX_DEVID);
+		break;
 	case HV_HC_EVENT:
 		check(0);	/* an event is never a request */
 		break;
@@ -135,7 +148,7 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 	}
 }
 
-/* Makes CREATE_DOMAIN's, SAVE's, RESTORE_DOMAIN's or DISK_ATTACH's config_len say how much JSON follows. */
+/* Makes CREATE_DOMAIN's, SAVE's, RESTORE_DOMAIN's, DISK_ATTACH's or NIC_ATTACH's config_len say how much JSON follows. */
 static void fuzz_fix_config_len(uint8_t *msg, size_t len, uint16_t op)
 {
 	size_t fixed = 0, at = 0;
@@ -157,6 +170,10 @@ static void fuzz_fix_config_len(uint8_t *msg, size_t len, uint16_t op)
 	case HV_HC_DOMCTL_DISK_ATTACH:
 		fixed = sizeof(struct hv_hc_disk_attach);
 		at = offsetof(struct hv_hc_disk_attach, config_len);
+		break;
+	case HV_HC_DOMCTL_NIC_ATTACH:
+		fixed = sizeof(struct hv_hc_nic_attach);
+		at = offsetof(struct hv_hc_nic_attach, config_len);
 		break;
 	}
 

@@ -2,7 +2,9 @@
 # libFuzzer: hypercall (see tests/fuzz/fuzz-hypercall.c), for a bounded time,
 # seeded with one well-formed request of each op: CREATE_DOMAIN (with and
 # without a ramdisk, with disks), RESTORE_DOMAIN (with its kernel and ramdisk), SAVE,
-# CANCEL, DISK_ATTACH, DISK_DETACH (with and without force), the other domctls, and the retired ops 1, 2, 11 and 14.
+# CANCEL, DISK_ATTACH, DISK_DETACH (with and without force), NIC_ATTACH (one and
+# two queues), NIC_DETACH (with and without force), the other domctls, and the
+# retired ops 1, 2, 11 and 14.
 FUZZ_TARGET=fuzz-hypercall
 FUZZ_SEEDS=""
 if command -v python3 >/dev/null 2>&1 && [ -x "$top_builddir/tests/fuzz/$FUZZ_TARGET" ]; then
@@ -19,6 +21,8 @@ ramdisk = desc[:-1] + b', "ramdisk": "/boot/initrd"}'
 disks = desc[:-1] + (b', "disks": [{"target": "/a.img", "vdev": "xvda"}, '
                      b'{"target": "/b.img", "vdev": "xvdb", "access": "ro"}]}')
 disk = b'{"target": "/c.img", "vdev": "xvdc", "access": "ro"}'
+vif = b'{"mac": "00:16:3e:01:02:03", "bridge": "xenbr0", "devid": 1}'
+vif2 = b'{"mac": "00:16:3e:01:02:04", "bridge": "xenbr0", "devid": 2, "queues": 2}'
 seeds = {
     # name: (descriptors, op, body)
     "create": (1, 16, struct.pack("<IIII", 0, len(desc), 0, 0) + desc),
@@ -31,6 +35,10 @@ seeds = {
     "disk-attach": (1, 18, struct.pack("<IIII", 5, 0, len(disk), 0) + disk),
     "disk-detach": (0, 19, struct.pack("<IIII32s", 5, 0, 2000, 0, b"xvdb")),
     "disk-detach-force": (0, 19, struct.pack("<IIII32s", 5, 1, 0, 0, b"xvdc")),
+    "nic-attach": (1, 20, struct.pack("<IIII", 5, 0, len(vif), 0) + vif),
+    "nic-attach-queues": (2, 20, struct.pack("<IIII", 5, 0, len(vif2), 0) + vif2),
+    "nic-detach": (0, 21, struct.pack("<IIII", 5, 0, 2000, 1)),
+    "nic-detach-force": (0, 21, struct.pack("<IIII", 5, 1, 0, 7)),
     "cancel": (0, 15, struct.pack("<II", 0xffffffff, 7)),
     "getinfo": (0, 8, struct.pack("<II", 5, 0)),
     "get-config": (0, 12, struct.pack("<II", 5, 0)),

@@ -80,7 +80,7 @@ ok "save and restore keep an attached disk"
 
 # minios never ejects: the wait ends, saying so, and the disk stays
 xl_rc 1 block-detach --timeout 2 alpha xvdb
-says "the guest did not let go of xvdb within 2 s"
+says "the guest did not let go of disk xvdb within 2 s"
 says "xl block-detach --force"
 listed alpha xvdb rw "$T/b.img" || fail "xvdb left alpha's block-list after a failed detach"
 holds "$(vmm_pid alpha)" "$T/b.img" || fail "alpha's hv-vmm let go of b.img after a failed detach"

@@ -4,9 +4,14 @@
 # makes the bridge (STP off, forward delay 0) and a tap per vif on it
 # (named vifDOMID.DEVID, the guest's MAC with fe: first), the host pings a
 # domain, two domains exchange verified frames, rate= limits what a guest
-# sends, a save and restore gives the domain a new tap and it answers
-# again, and nothing is left behind: not after xl destroy, not after
-# kill -9 of an hv-vmm, not after kill -9 of hvd and then of the hv-vmm.
+# sends, xl network-attach gives a running domain a vif (its tap on the
+# bridge, held by hv-vmm and hvd, in network-list; minios has no PCI
+# hotplug driver, so the guest brings it up after a reboot and answers on
+# it), refusals leave no tap, network-detach --force takes the tap away, a
+# save and restore gives the domain a new tap and it answers again, and
+# nothing is left behind: not after xl destroy, not after kill -9 of an
+# hv-vmm, not after kill -9 of hvd (after an attach) and then of the
+# hv-vmm.
 
 # A private network namespace first: nothing here touches the host's.  A
 # sysfs of its own too (in a private mount namespace): /sys shows the
@@ -32,6 +37,10 @@ is_port() {
 		ip link show "$1" | grep -q 'state UP\|,UP'
 }
 no_taps() { ! ip -o link show type tun 2>/dev/null | grep -q .; }
+nr_taps() { ip -o link show type tun 2>/dev/null | grep -c .; }
+# taps PID: how many tap descriptors process PID holds
+taps() { ls -l /proc/"$1"/fd 2>/dev/null | grep -c /dev/net/tun; }
+no_link() { ! ip link show "$1" >/dev/null 2>&1; }
 
 # A: answers pings, echoes and verifies test frames, on the default bridge
 mkcfg a 'extra = "net-ip=192.0.2.10/24 workload=net-responder workload=net-echo workload=net-verify"' \
@@ -121,6 +130,70 @@ done
 xl_ok destroy e
 ok "hostile virtio-net drivers ($cases): hv-vmm survives, the card works after a reset"
 
+# network-attach: H boots with no vif and gets one while it runs
+mkcfg h 'extra = "net-ip=192.0.2.15/24 workload=net-responder workload=counter:2"' \
+	'on_reboot = "restart"'
+xl_ok create "$T/h.cfg"
+idh=$(field h 2)
+lh=$HV_LOGDIR/console/h.log
+wait_line "$lh" '^minios: counter' 30 || fail "h did not boot"
+grep -q '^minios: net up' "$lh" && fail "h brought up a network it does not have"
+vp=$(vmm_pid h)
+hvd=$(cat "$HV_RUNDIR/hvd.pid")
+hvd_taps=$(taps "$hvd")
+xl_ok network-attach h bridge=xenbr0 mac=00:16:3e:00:00:0f
+grep -qx '0 00:16:3e:00:00:0f' "$T/out" || { cat "$T/out" >&2; fail "network-attach did not say the devid and MAC h's vif got"; }
+is_port "vif$idh.0" xenbr0 || { ip -d link >&2; fail "vif$idh.0 is not an up port of xenbr0 after network-attach"; }
+[ "$(cat "/sys/class/net/vif$idh.0/address")" = fe:16:3e:00:00:0f ] || fail "vif$idh.0's MAC"
+[ "$(taps "$vp")" = 1 ] || fail "h's hv-vmm holds $(taps "$vp") taps after network-attach, not 1"
+[ "$(taps "$hvd")" = $((hvd_taps + 1)) ] || fail "hvd does not hold h's attached tap"
+xl_ok network-list h
+grep -Eq "^0 +00:16:3e:00:00:0f +xenbr0 +vif$idh\.0 " "$T/out" || { cat "$T/out" >&2; fail "network-list h after network-attach"; }
+ok "network-attach gives a running domain a vif: its tap on the bridge, held by hv-vmm and hvd, in network-list"
+
+# the description has it: the guest, which has no hotplug driver, gets it at its reboot
+xl_ok reboot -w h
+wait_line "$lh" '^minios: net up mac=00:16:3e:00:00:0f ip=192.0.2.15/24' 30 ||
+	{ tail -n 20 "$lh" >&2; fail "h did not bring up its attached vif after a reboot"; }
+is_port "vif$idh.0" xenbr0 || fail "h's tap did not stay on xenbr0 across its reboot"
+$PING -c 3 -W "$(scaled 5)" 192.0.2.15 >"$T/ping" 2>&1 || { cat "$T/ping" >&2; fail "the host cannot ping h over its attached vif"; }
+ok "the attached vif stays across a reboot (hvd keeps the tap); the guest answers pings on it"
+
+# refusals leave no tap: a devid in use, a bridge that cannot be made, no such vif
+idh=$(field h 2)
+before=$(nr_taps)
+xl_rc 1 network-attach h devid=0
+grep -q 'has a vif 0 already' "$T/err" || { cat "$T/err" >&2; fail "network-attach of a devid in use does not say why"; }
+xl_rc 1 network-attach h bridge=lo
+grep -q 'lo exists and is not a bridge' "$T/err" || { cat "$T/err" >&2; fail "network-attach to lo does not say why"; }
+[ "$(nr_taps)" = "$before" ] || { ip -o link >&2; fail "a refused network-attach left a tap"; }
+xl_rc 1 network-detach h 5
+grep -q 'has no vif 5' "$T/err" || { cat "$T/err" >&2; fail "network-detach of a missing vif does not say why"; }
+xl_rc 1 network-detach h 00:16:3e:00:00:99
+grep -q 'has no vif with MAC 00:16:3e:00:00:99' "$T/err" || { cat "$T/err" >&2; fail "network-detach of a missing MAC"; }
+ok "network-attach of a devid in use or to a non-bridge leaves no tap; network-detach of a missing vif fails, saying so"
+
+# a second vif on a bridge that attach makes; the guest keeps it, --force takes it
+xl_ok network-attach h bridge=xenbr1
+grep -Eq '^1 00:16:3e:' "$T/out" || { cat "$T/out" >&2; fail "h's second vif did not get devid 1"; }
+[ -d /sys/class/net/xenbr1/bridge ] || fail "network-attach did not make the bridge xenbr1"
+is_port "vif$idh.1" xenbr1 || fail "vif$idh.1 is not an up port of xenbr1"
+xl_rc 1 network-detach --timeout 2 h 1
+grep -q 'did not let go of vif 1 within 2 s' "$T/err" || { cat "$T/err" >&2; fail "network-detach of a vif the guest keeps"; }
+grep -q "xl network-detach h 1 --force" "$T/err" || fail "network-detach does not say how to force it"
+is_port "vif$idh.1" xenbr1 || fail "vif$idh.1 went although the guest kept it"
+xl_ok network-detach h 1 --force
+wait_for 10 no_link "vif$idh.1" || fail "vif$idh.1 outlived network-detach --force"
+[ -z "$(ls /sys/class/net/xenbr1/brif)" ] || fail "xenbr1 keeps ports: $(ls /sys/class/net/xenbr1/brif)"
+xl_ok network-list h
+grep -q '^1 ' "$T/out" && { cat "$T/out" >&2; fail "network-list h still shows vif 1"; }
+xl_ok network-detach --force h 00:16:3e:00:00:0f
+wait_for 10 no_link "vif$idh.0" || fail "vif$idh.0 outlived network-detach --force by MAC"
+[ "$(taps "$(vmm_pid h)")" = 0 ] || fail "h's hv-vmm holds taps after both detaches"
+[ "$(taps "$hvd")" = "$hvd_taps" ] || fail "hvd holds h's taps after both detaches"
+xl_ok destroy h
+ok "network-detach waits for the guest and says how to force; --force (by devid or MAC) takes the tap and its port"
+
 # save and restore: a new tap on the bridge, and A answers again
 xl_ok save a "$T/a.save"
 no_taps || fail "a's tap outlived its save"
@@ -134,13 +207,15 @@ ok "a restored domain gets a new tap on its bridge and answers"
 kill -9 "$(vmm_pid a)"
 wait_for 20 gone a || fail "a is still listed after its hv-vmm was killed"
 wait_for 10 no_taps || { ip -o link >&2; fail "a tap outlived a domain whose hv-vmm was killed"; }
-# kill -9 of hvd, then of the hv-vmm: the kernel takes the tap with them
+# kill -9 of hvd (after an attach), then of the hv-vmm: the kernel takes the taps with them
 mkcfg d 'extra = "net-ip=192.0.2.13/24 workload=net-responder"' 'vif = [ "" ]'
 xl_ok create "$T/d.cfg"
 pid=$(vmm_pid d)
+xl_ok network-attach d
+[ "$(taps "$pid")" = 2 ] || fail "d's hv-vmm holds $(taps "$pid") taps after network-attach, not 2"
 kill -9 "$(cat "$HV_RUNDIR/hvd.pid")"
-ip -o link show type tun | grep -q . || fail "d's tap went with hvd while its hv-vmm runs"
+[ "$(nr_taps)" = 2 ] || fail "d's taps went with hvd while its hv-vmm runs"
 kill -9 "$pid"
 wait_for 10 no_taps || { ip -o link >&2; fail "a tap outlived hvd and hv-vmm killed with -9"; }
 [ -z "$(ls /sys/class/net/xenbr0/brif)" ] || fail "xenbr0 keeps ports: $(ls /sys/class/net/xenbr0/brif)"
-ok "kill -9 of an hv-vmm, or of hvd and then the hv-vmm, leaves no tap and no bridge port"
+ok "kill -9 of an hv-vmm, or of hvd (after an attach) and then the hv-vmm, leaves no tap and no bridge port"

@@ -3,7 +3,10 @@
 # domain created with xl (with one disk, xvda) gets a second with xl block-attach (ACPI PCI hotplug:
 # it appears as /dev/vdb and the guest reads the host's token from it),
 # loses it again with xl block-detach (the guest's driver lets go and ejects
-# the slot; xl waits for that), and powers off (kept, on_poweroff=preserve,
+# the slot; xl waits for that), then gets a vif with xl network-attach
+# (its tap on xenbr0, which xl makes; the guest finds eth0, pings the outer
+# host's 192.0.2.1 over it) and loses it with xl network-detach (the tap and
+# its bridge port go), and powers off (kept, on_poweroff=preserve,
 # so that the checks after the detach do not race with its end).  "XL-TEST:" lines say what
 # each step saw; exit status 0 if all went well.
 set -u
@@ -60,6 +63,24 @@ waitfor 'hotplug: vdb gone' 120 || fail "the guest still has vdb after xl block-
 xl block-list deb >/tmp/list || fail "xl block-list after the detach"
 ! grep -q '^xvdb ' /tmp/list || fail "xl block-list still shows xvdb"
 echo "XL-TEST: detached: the guest ejected vdb, the domain no longer has it"
+domid=$(xl domid deb) || fail "xl domid deb"
+xl network-attach deb bridge=xenbr0 mac=00:16:3e:00:01:02 >/tmp/nic || fail "xl network-attach"
+grep -qx '0 00:16:3e:00:01:02' /tmp/nic || fail "xl network-attach said: $(cat /tmp/nic)"
+[ "$(basename "$(readlink /sys/class/net/vif$domid.0/master)")" = xenbr0 ] ||
+	fail "vif$domid.0 is not a port of xenbr0"
+ip addr add 192.0.2.1/24 dev xenbr0 || fail "ip addr add 192.0.2.1/24 dev xenbr0"
+waitfor 'hotplug: nic .* appeared mac=00:16:3e:00:01:02' 90 || fail "the guest saw no new nic"
+waitfor 'hotplug: nic ping' 120 || fail "the guest did not report its ping"
+grep -q 'hotplug: nic ping rc=0' "$log" || fail "the guest cannot ping 192.0.2.1 over the attached nic"
+xl network-list deb >/tmp/list || fail "xl network-list"
+cat /tmp/list
+grep -q '^0 ' /tmp/list || fail "xl network-list does not show vif 0"
+echo "XL-TEST: nic attached: the guest found it and pinged the host over it"
+xl network-detach --timeout 120 deb 0 || fail "xl network-detach"
+waitfor 'hotplug: nic gone' 60 || fail "the guest still has its nic after xl network-detach"
+! ip link show "vif$domid.0" >/dev/null 2>&1 || fail "vif$domid.0 outlived xl network-detach"
+[ -z "$(ls /sys/class/net/xenbr0/brif)" ] || fail "xenbr0 keeps ports: $(ls /sys/class/net/xenbr0/brif)"
+echo "XL-TEST: nic detached: the guest ejected it, its tap and bridge port are gone"
 i=0
 until xl list deb 2>/dev/null | awk 'NR == 2 && $5 ~ /s/ { ok = 1 } END { exit !ok }'; do
 	i=$((i + 1))

@@ -146,6 +146,7 @@ struct fake {
 	struct hv_hc_disk_attach disk_attach;	/* the last DISK_ATTACH (its JSON in config) */
 	struct hv_hc_disk_detach disk_detach;	/* the last DISK_DETACH */
 	struct hv_hc_mem_target mem;	/* the last MEM_TARGET or MEM_MAX */
+	struct hv_hc_nic_detach nic_detach;	/* the last NIC_DETACH */
 };
 
 static void reply(int fd, const struct hv_hc_hdr *rq, int status,
@@ -378,7 +379,8 @@ static bool serve_one(struct fake *f, int fd)
 	}
 	case HV_HC_DOMCTL_GET_CONFIG: {
 		static const char json[] =
-			"{ \"name\": \"g\", \"kernel\": \"/k\", \"memory_mib\": 96 }";
+			"{ \"name\": \"g\", \"kernel\": \"/k\", \"memory_mib\": 96, \"vifs\": [ "
+			"{ \"devid\": 0, \"mac\": \"00:16:3e:0a:0b:0c\", \"bridge\": \"xenbr0\" } ] }";
 		char alpha[512];
 
 		/* "alpha" has the disk f->alpha_disk, if the test gives one */
@@ -474,6 +476,16 @@ static bool serve_one(struct fake *f, int fd)
 			reply_msg(fd, &h, HV_HC_ETIMEDOUT, "the guest did not let go of xvdz within 2 s");
 		else if (strcmp(f->disk_detach.vdev, "xvdb"))
 			reply_msg(fd, &h, HV_HC_ENOENT, "domain g has no disk");
+		else
+			reply(fd, &h, 0, NULL, 0, -1);
+		break;
+	case HV_HC_DOMCTL_NIC_DETACH:
+		hcmsg_body(buf, (size_t)r, &f->nic_detach, sizeof(f->nic_detach));
+		if (f->nic_detach.devid == 0 && f->nic_detach.timeout_ms == 2000 &&
+		    !f->nic_detach.flags)
+			reply_msg(fd, &h, HV_HC_ETIMEDOUT, "the guest did not let go of 0 within 2 s");
+		else if (f->nic_detach.devid != 0)
+			reply_msg(fd, &h, HV_HC_ENOENT, "domain g has no vif");
 		else
 			reply(fd, &h, 0, NULL, 0, -1);
 		break;
@@ -1292,6 +1304,82 @@ START_TEST(test_disk_hotplug)
 }
 END_TEST
 
+/* Whether the fake saw @op among the first requests since f->requests was 0. */
+static bool fake_saw(const struct fake *f, int op)
+{
+	for (int i = 0; i < f->requests && i < 32; i++)
+		if (f->ops[i] == op)
+			return true;
+	return false;
+}
+
+/*
+ * Vifs: a detach finds the vif by devid or MAC; an attach that the
+ * domain's description refuses never makes a tap nor reaches hvd (making
+ * one needs a namespace of the test's own: tests/integration/xl-net.sh).
+ */
+START_TEST(test_nic_hotplug)
+{
+	struct fake f = { 0 };
+	hv_vif_spec *v = NULL;
+	hv_ctx *ctx;
+
+	fake_start(&f);
+	ctx = new_ctx();
+
+	/* detach: by devid, by MAC; flags and timeout as given */
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "0", HV_NIC_DETACH_FORCE, 1000), 0);
+	ck_assert_int_eq(f.last_op, HV_HC_DOMCTL_NIC_DETACH);
+	ck_assert_uint_eq(f.nic_detach.domid, 3);
+	ck_assert_uint_eq(f.nic_detach.devid, 0);
+	ck_assert_uint_eq(f.nic_detach.flags, HV_HC_NIC_DETACH_FORCE);
+	ck_assert_uint_eq(f.nic_detach.timeout_ms, 1000);
+	ck_assert_uint_eq(f.last_nfds, 0);
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "00:16:3E:0a:0b:0c", 0, 0), 0);
+	ck_assert_uint_eq(f.nic_detach.devid, 0);
+	ck_assert_uint_eq(f.nic_detach.flags, 0);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "0", 0, 2000), HV_ERROR_TIMEDOUT);
+	ck_assert_msg(strstr(logbuf, "did not let go of 0 within 2 s"), "%s", logbuf);
+	/* hvd's "no such vif" */
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "5", 0, 0), HV_ERROR_NOTFOUND);
+	ck_assert_uint_eq(f.nic_detach.devid, 5);
+	/* a MAC the domain does not have, a name that is neither: hvd not asked to detach */
+	f.requests = 0;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "00:16:3e:00:00:01", 0, 0), HV_ERROR_NOTFOUND);
+	ck_assert_msg(strstr(logbuf, "has no vif with MAC 00:16:3e:00:00:01"), "%s", logbuf);
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "8", 0, 0), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "eth1", 0, 0), HV_ERROR_INVAL);
+	ck_assert(!fake_saw(&f, HV_HC_DOMCTL_NIC_DETACH));
+	f.requests = 0;
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "0", 0x10, 0), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "", 0, 0), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, NULL, 0, 0), HV_ERROR_INVAL);
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 3, "0", 0, HV_HC_DISK_TIMEOUT_MAX_MS + 1),
+			 HV_ERROR_INVAL);
+	ck_assert_int_eq(f.requests, 0);
+	ck_assert_int_eq(hv_domain_nic_detach(ctx, 8, "0", 0, 0), HV_ERROR_NOTFOUND);
+
+	/* attach: a devid or MAC in use, refused before a tap is made */
+	f.requests = 0;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_vif_spec_parse(ctx, "bridge=hvtest0,devid=0", &v), 0);
+	ck_assert_int_eq(hv_domain_nic_attach(ctx, 3, v), HV_ERROR_EXISTS);
+	ck_assert_msg(strstr(logbuf, "domain \"g\": the domain has a vif 0 already"), "%s", logbuf);
+	hv_vif_spec_free(v);
+	ck_assert_int_eq(hv_vif_spec_parse(ctx, "mac=00:16:3e:0a:0b:0c", &v), 0);
+	ck_assert_int_eq(hv_domain_nic_attach(ctx, 3, v), HV_ERROR_EXISTS);
+	ck_assert_msg(strstr(logbuf, "vif 0 has MAC 00:16:3e:0a:0b:0c already"), "%s", logbuf);
+	/* no such domain: said before anything else */
+	ck_assert_int_eq(hv_domain_nic_attach(ctx, 8, v), HV_ERROR_NOTFOUND);
+	ck_assert_int_eq(hv_domain_nic_attach(ctx, 3, NULL), HV_ERROR_INVAL);
+	ck_assert(!fake_saw(&f, HV_HC_DOMCTL_NIC_ATTACH));
+	hv_vif_spec_free(v);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
 /* --- cancelling ------------------------------------------------------------ */
 
 START_TEST(test_cancel_save)
@@ -1549,6 +1637,7 @@ int main(void)
 	tcase_add_test(tc, test_disks);
 	tcase_add_test(tc, test_disk_hotplug);
 	tcase_add_test(tc, test_memory);
+	tcase_add_test(tc, test_nic_hotplug);
 	tcase_add_test(tc, test_cancel_save);
 	tcase_add_test(tc, test_cancel_restore);
 	tcase_add_test(tc, test_sized_structs);

@@ -1,12 +1,16 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
- * DISK_ATTACH, DISK_DETACH, MEM_TARGET, MEM_MAX or MEM_INFO is refused
- * for by its bytes alone.
+ * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX or
+ * MEM_INFO is refused for by its bytes alone; and the control channel's
+ * NET_* messages (wire/vmmmsg.c).
  */
 #include <check.h>
 #include "check-main.h"
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "wire/hcmsg.h"
+#include "wire/vmmmsg.h"
 #include "request.h"
 
 static uint8_t msg[HV_HC_MSG_MAX];
@@ -179,6 +183,127 @@ START_TEST(test_replies)
 }
 END_TEST
 
+static int nic_attach(uint32_t flags, uint32_t config_len, uint32_t reserved, const char *json,
+		      unsigned int nfds, struct hvd_req *req)
+{
+	struct hv_hc_nic_attach a = {
+		.domid = 3, .flags = flags, .config_len = config_len, .reserved = reserved,
+	};
+	size_t n = build(HV_HC_DOMCTL_NIC_ATTACH, &a, sizeof(a), json);
+
+	return request_decode(msg, n, nfds, req);
+}
+
+START_TEST(test_nic_attach)
+{
+	static const char vif[] = "{ \"devid\": 1, \"mac\": \"00:16:3e:01:02:03\" }";
+	struct hvd_req req;
+
+	ck_assert_int_eq(nic_attach(0, strlen(vif), 0, vif, 1, &req), 0);
+	ck_assert_uint_eq(req.hdr.op, HV_HC_DOMCTL_NIC_ATTACH);
+	ck_assert_uint_eq(req.u.nic_attach.domid, 3);
+	ck_assert_uint_eq(req.json_len, strlen(vif));
+	ck_assert_int_eq(memcmp(req.json, vif, req.json_len), 0);
+	/* one tap descriptor per queue pair: one to four */
+	ck_assert_int_eq(nic_attach(0, strlen(vif), 0, vif, HV_HC_NIC_MAX_QUEUES, &req), 0);
+	ck_assert_int_eq(nic_attach(0, strlen(vif), 0, vif, 0, &req), -HV_HC_EBADF);
+	ck_assert_int_eq(nic_attach(0, strlen(vif), 0, vif, HV_HC_NIC_MAX_QUEUES + 1, &req),
+			 -HV_HC_EBADF);
+	/* no flags yet; reserved zero; the length as announced; some JSON */
+	ck_assert_int_eq(nic_attach(1, strlen(vif), 0, vif, 1, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(nic_attach(0, strlen(vif), 1, vif, 1, &req), -HV_HC_EPROTO);
+	ck_assert_int_eq(nic_attach(0, strlen(vif) - 1, 0, vif, 1, &req), -HV_HC_EPROTO);
+	ck_assert_int_eq(nic_attach(0, 0, 0, NULL, 1, &req), -HV_HC_EINVAL);
+	ck_assert(hcmsg_body_tail(HV_HC_DOMCTL_NIC_ATTACH, false));
+	ck_assert(!hcmsg_body_tail(HV_HC_DOMCTL_NIC_ATTACH, true));
+}
+END_TEST
+
+static int nic_detach(uint32_t flags, uint32_t timeout_ms, uint32_t devid, unsigned int nfds,
+		      struct hvd_req *req)
+{
+	struct hv_hc_nic_detach d = {
+		.domid = 3, .flags = flags, .timeout_ms = timeout_ms, .devid = devid,
+	};
+	size_t n = build(HV_HC_DOMCTL_NIC_DETACH, &d, sizeof(d), NULL);
+
+	return request_decode(msg, n, nfds, req);
+}
+
+START_TEST(test_nic_detach)
+{
+	struct hvd_req req;
+
+	ck_assert_int_eq(nic_detach(0, 0, 1, 0, &req), 0);
+	ck_assert_uint_eq(req.u.nic_detach.devid, 1);
+	ck_assert_ptr_null(req.json);
+	ck_assert_int_eq(nic_detach(HV_HC_NIC_DETACH_FORCE, HV_HC_DISK_TIMEOUT_MAX_MS,
+				    HV_HC_NIC_MAX_DEVID, 0, &req), 0);
+	ck_assert_uint_eq(req.u.nic_detach.flags, HV_HC_NIC_DETACH_FORCE);
+	/* no descriptors; unknown flags, too long a wait, a devid past the last */
+	ck_assert_int_eq(nic_detach(0, 0, 1, 1, &req), -HV_HC_EBADF);
+	ck_assert_int_eq(nic_detach(2, 0, 1, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(nic_detach(0, HV_HC_DISK_TIMEOUT_MAX_MS + 1, 1, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(nic_detach(0, 0, HV_HC_NIC_MAX_DEVID + 1, 0, &req), -HV_HC_EINVAL);
+	/* a body cut short is malformed */
+	{
+		struct hv_hc_nic_detach d = { .domid = 3 };
+		size_t n = build(HV_HC_DOMCTL_NIC_DETACH, &d, 8, NULL);
+
+		ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
+		ck_assert_uint_eq(req.u.nic_detach.devid, 0);
+	}
+}
+END_TEST
+
+/* The control channel's NET_ATTACH, NET_DETACH and NET_EJECTED, both ends' checks. */
+START_TEST(test_vmm_net)
+{
+	static const char json[] = "{ \"name\": \"a\" }";
+	struct hv_vmm_net_attach a;
+	struct hv_vmm_net_detach d = { .devid = 3 };
+	struct hv_vmm_net_ejected e = { .devid = 7 };
+	const char *j, *why = NULL;
+	size_t len, jl;
+	uint8_t *body = vmmmsg_net_attach_body(2, json, strlen(json), &len);
+
+	ck_assert_ptr_nonnull(body);
+	ck_assert_int_eq(vmmmsg_net_attach(body, len, 1, &a, &j, &jl, &why), 0);
+	ck_assert_uint_eq(a.vif, 2);
+	ck_assert_uint_eq(jl, strlen(json));
+	ck_assert_int_eq(memcmp(j, json, jl), 0);
+	ck_assert_int_eq(vmmmsg_net_attach(body, len, HV_VMM_NET_MAX_QUEUES, &a, &j, &jl, &why), 0);
+	ck_assert_int_eq(vmmmsg_net_attach(body, len, 0, &a, &j, &jl, &why), -EBADF);
+	ck_assert_ptr_nonnull(strstr(why, "NET_ATTACH"));
+	ck_assert_int_eq(vmmmsg_net_attach(body, len, HV_VMM_NET_MAX_QUEUES + 1, &a, &j, &jl,
+					   &why), -EBADF);
+	ck_assert_int_eq(vmmmsg_net_attach(body, len - 1, 1, &a, &j, &jl, &why), -EPROTO);
+	ck_assert_int_eq(vmmmsg_net_attach(body, 8, 1, &a, &j, &jl, &why), -EPROTO);
+	body[0] = 1;	/* flags */
+	ck_assert_int_eq(vmmmsg_net_attach(body, len, 1, &a, &j, &jl, &why), -EPROTO);
+	free(body);
+
+	ck_assert_int_eq(vmmmsg_net_detach(&d, sizeof(d), &d, &why), 0);
+	ck_assert_uint_eq(d.devid, 3);
+	d.flags = HV_VMM_NET_DETACH_FORCE;
+	ck_assert_int_eq(vmmmsg_net_detach(&d, sizeof(d), &d, &why), 0);
+	d.flags = 2;
+	ck_assert_int_eq(vmmmsg_net_detach(&d, sizeof(d), &d, &why), -EPROTO);
+	d.flags = 0;
+	d.devid = HV_VMM_NET_MAX_DEVICES;
+	ck_assert_int_eq(vmmmsg_net_detach(&d, sizeof(d), &d, &why), -EPROTO);
+	ck_assert_int_eq(vmmmsg_net_detach(&d, 4, &d, &why), -EPROTO);
+
+	ck_assert_int_eq(vmmmsg_net_ejected(&e, sizeof(e), &e, &why), 0);
+	ck_assert_uint_eq(e.devid, 7);
+	e.reserved = 1;
+	ck_assert_int_eq(vmmmsg_net_ejected(&e, sizeof(e), &e, &why), -EPROTO);
+	e.reserved = 0;
+	e.devid = 8;
+	ck_assert_int_eq(vmmmsg_net_ejected(&e, sizeof(e), &e, &why), -EPROTO);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hvd-request");
@@ -188,6 +313,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_detach);
 	tcase_add_test(tc, test_mem);
 	tcase_add_test(tc, test_replies);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("nics");
+	tcase_add_test(tc, test_nic_attach);
+	tcase_add_test(tc, test_nic_detach);
+	tcase_add_test(tc, test_vmm_net);
 	suite_add_tcase(s, tc);
 	return s;
 }

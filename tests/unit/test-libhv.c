@@ -89,6 +89,8 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_domain_set_memory_max", "HV_1.5" },
 	{ "hv_domain_set_memory_target", "HV_1.5" },
 	{ "hv_meminfo_init_sized", "HV_1.5" },
+	{ "hv_domain_nic_attach", "HV_1.5" },
+	{ "hv_domain_nic_detach", "HV_1.5" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 

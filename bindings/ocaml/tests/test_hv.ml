@@ -229,6 +229,11 @@ let () =
       assert (Hv.Event.kind_of_raw 4 0 = (Hv.Event.Created, Hv.Domain.No_shutdown));
       assert (Hv.Event.kind_of_raw 6 0 = (Hv.Event.Kind_unknown 6, Hv.Domain.No_shutdown)));
 
+  check "vif attach and detach reach hvd: unknown domain, bad vif spec" (fun () ->
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.attach_nic ctx ~domid:4242 "bridge=hvtest0"));
+      ignore (expect_error Hv.Config (fun () -> Hv.Domain.attach_nic ctx ~domid:4242 "mac=00:16:3e:zz"));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.detach_nic ctx ~domid:4242 ~force:true "1")));
+
   let kvm = Sys.file_exists "/dev/kvm" in
   let minios = Sys.getenv_opt "MINIOS" in
   match kvm, minios with

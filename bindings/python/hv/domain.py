@@ -9,7 +9,7 @@ import os
 import socket
 import time
 import uuid as _uuid
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 
 from . import raw as _raw
 from . import config as _config
@@ -284,6 +284,31 @@ class Domain:
         ms = 0 if timeout is None else max(1, int(timeout * 1000))
         self._ctx._call(_raw.hv_domain_disk_detach, self.domid, vdev,
                         _raw.HV_DISK_DETACH_FORCE if force else 0, ms)
+
+    def attach_nic(self, spec: str = "") -> Tuple[int, str]:
+        """Adds the vif a vif spec describes (xl-network-configuration(5),
+        e.g. ``"bridge=xenbr0,mac=00:16:3e:01:02:03"``; empty: all
+        defaults) to the running or paused domain through PCI hotplug
+        (hv_domain_nic_attach()).  Its tap is made and put on its bridge
+        with this process's privileges.  Returns the devid and the MAC the
+        vif got."""
+        vif = self._ctx._call(_raw.hv_vif_spec_parse, spec)
+        try:
+            self._ctx._call(_raw.hv_domain_nic_attach, self.domid, vif)
+            return vif.devid, vif.mac_text()
+        finally:
+            _raw.hv_vif_spec_free(vif)
+
+    def detach_nic(self, devid_or_mac: "int | str", force: bool = False,
+                   timeout: Optional[float] = None) -> None:
+        """Asks the guest to eject the vif (its devid, or its MAC) and
+        waits up to ``timeout`` seconds (None: 10) for it
+        (hv_domain_nic_detach()); :class:`hv.TimedOut` when it did not, the
+        vif then stays.  With ``force`` the device is removed at once; its
+        tap goes with it."""
+        ms = 0 if timeout is None else max(1, int(timeout * 1000))
+        self._ctx._call(_raw.hv_domain_nic_detach, self.domid, str(devid_or_mac),
+                        _raw.HV_NIC_DETACH_FORCE if force else 0, ms)
 
     def console(self) -> socket.socket:
         """A connected socket to the domain's console: reading gives the

@@ -70,6 +70,17 @@ class DaemonTest(unittest.TestCase):
             ghost.memory_target = -1
         self.assertIsNone(ghost.memory_current)
 
+    def test_nic_hotplug_errors(self):
+        """A vif for a domain hvd does not know is refused before a tap is
+        made; a bad vif spec before anything is asked."""
+        ghost = hv.domain.Domain(self.ctx, {"domid": 4000, "name": "ghost"})
+        with self.assertRaises(hv.NotFound):
+            ghost.attach_nic("bridge=hvtest0")
+        with self.assertRaises(hv.InvalidConfig):
+            ghost.attach_nic("mac=00:16:3e:zz")
+        with self.assertRaises(hv.NotFound):
+            ghost.detach_nic(1, force=True)
+
     def test_threads(self):
         """8 threads call hvd at once on one context."""
         errors = []

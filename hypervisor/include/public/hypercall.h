@@ -90,8 +90,8 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_RESTORE_DOMAIN = 17, /* hv_hc_restore_domain + JSON + 1-3 fds -> hv_hc_domid */
 	HV_HC_DOMCTL_DISK_ATTACH = 18,	/* hv_hc_disk_attach + JSON + 1 fd -> - */
 	HV_HC_DOMCTL_DISK_DETACH = 19,	/* hv_hc_disk_detach -> - */
-	HV_HC_DOMCTL_NIC_ATTACH = 20,	/* (reserved: network hotplug) */
-	HV_HC_DOMCTL_NIC_DETACH = 21,	/* (reserved: network hotplug) */
+	HV_HC_DOMCTL_NIC_ATTACH = 20,	/* hv_hc_nic_attach + JSON + 1-4 fds -> - */
+	HV_HC_DOMCTL_NIC_DETACH = 21,	/* hv_hc_nic_detach -> - */
 	HV_HC_DOMCTL_MEM_TARGET = 22,	/* hv_hc_mem_target -> - */
 	HV_HC_DOMCTL_MEM_MAX = 23,	/* hv_hc_mem_max -> - */
 	HV_HC_DOMCTL_MEM_INFO = 24,	/* hv_hc_domid -> hv_hc_meminfo */
@@ -429,6 +429,53 @@ struct hv_hc_meminfo {
 	uint32_t features;	/* what its driver took: HV_VMM_BALLOON_F_* (vmm.h) */
 	uint32_t mem_flags;	/* HV_HC_MEM_* */
 	uint32_t reserved[4];
+};
+
+/*
+ * NIC_ATTACH adds a vif to a running (or paused) domain: the JSON after
+ * the struct (config_len bytes, no NUL) is the vif, one object as an
+ * element of the description's "vifs" array is written, with its devid,
+ * MAC and bridge given (the client chose them: the lowest free devid, the
+ * MAC a create would give that devid); then one tap descriptor per queue
+ * pair ("queues", default 1), opened and put on its bridge by the client
+ * as for CREATE_DOMAIN.  hvd refuses a devid, MAC or vifname the domain
+ * uses (HV_HC_EEXIST), a domain with HV_DOMAIN_MAX_VIFS vifs
+ * (HV_HC_ENOMEM), a domain that is not RUNNING or PAUSED, is being saved
+ * or has another device being attached or detached (HV_HC_ESTATE), a
+ * description with the vif that the shared checks refuse (HV_HC_EINVAL,
+ * HV_HC_ENOTSUP), descriptors that are not such taps or not as many as
+ * the queues (HV_HC_EBADF); then hands the taps to the domain's hv-vmm,
+ * which puts a virtio-net device in PCI slot 24 + devid and announces it
+ * (ACPI PCI hotplug).  The reply comes once the guest was told: the
+ * stored description has the vif at the end of "vifs" and hvd keeps
+ * duplicates of the taps as for the others.  On failure nothing changed
+ * (the client closes its taps, and with them they go).
+ */
+struct hv_hc_nic_attach {
+	uint32_t domid;
+	uint32_t flags;		/* none yet: 0 */
+	uint32_t config_len;	/* bytes of JSON that follow, 1..HV_HC_CONFIG_MAX */
+	uint32_t reserved;
+};
+
+/*
+ * NIC_DETACH asks the guest to let go of the vif @devid (the client finds
+ * it by MAC if asked so) and waits up to @timeout_ms for it to eject the
+ * device, as DISK_DETACH does; then the vif leaves the description, hvd
+ * closes its taps (hv-vmm closed its own first: the tap and its bridge
+ * port go) and replies 0.  HV_HC_ETIMEDOUT, HV_HC_NIC_DETACH_FORCE,
+ * HV_HC_ENOENT (no such domain or vif) and HV_HC_ESTATE as for
+ * DISK_DETACH; HV_HC_EINVAL: a devid of HV_DOMAIN_MAX_VIFS (8) or more.
+ */
+#define HV_HC_NIC_DETACH_FORCE		0x1
+#define HV_HC_NIC_MAX_DEVID		7
+#define HV_HC_NIC_MAX_QUEUES		4	/* tap descriptors with a NIC_ATTACH */
+
+struct hv_hc_nic_detach {
+	uint32_t domid;
+	uint32_t flags;		/* HV_HC_NIC_DETACH_* */
+	uint32_t timeout_ms;	/* 0: HV_HC_DISK_TIMEOUT_DEFAULT_MS; at most _MAX_MS */
+	uint32_t devid;		/* 0..HV_HC_NIC_MAX_DEVID */
 };
 
 enum hv_hc_event_type {

@@ -61,8 +61,10 @@ enum hv_vmm_op {
 	HV_VMM_OP_DISK_DETACH = 12,	/* struct hv_vmm_disk_detach -> - (-ENOENT: no
 					 * such disk); HV_VMM_EV_DISK_EJECTED follows */
 	HV_VMM_OP_MEM_TARGET = 13,	/* struct hv_vmm_mem_target -> - */
-	HV_VMM_OP_NET_ATTACH = 14,	/* (reserved: network hotplug) */
-	HV_VMM_OP_NET_DETACH = 15,	/* (reserved: network hotplug) */
+	HV_VMM_OP_NET_ATTACH = 14,	/* struct hv_vmm_net_attach + the description
+					 * with the new vif; 1-4 fds: its taps -> - */
+	HV_VMM_OP_NET_DETACH = 15,	/* struct hv_vmm_net_detach -> - (-ENOENT: no
+					 * such vif); HV_VMM_EV_NET_EJECTED follows */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
@@ -70,7 +72,7 @@ enum hv_vmm_op {
 	HV_VMM_EV_DISK_EJECTED = 67,	/* struct hv_vmm_disk_ejected: a disk is gone */
 	HV_VMM_EV_BALLOON = 68,		/* struct hv_vmm_balloon: the guest moved its
 					 * balloon */
-	HV_VMM_EV_NET_EJECTED = 69,	/* (reserved: network hotplug) */
+	HV_VMM_EV_NET_EJECTED = 69,	/* struct hv_vmm_net_ejected: a vif is gone */
 };
 
 struct hv_vmm_reply {
@@ -251,6 +253,45 @@ struct hv_vmm_disk_detach {
 
 struct hv_vmm_disk_ejected {
 	char vdev[HV_VMM_VDEV_MAX];	/* NUL-terminated */
+};
+
+/*
+ * NET_ATTACH: a vif for the running domain, as DISK_ATTACH: a virtio-net
+ * device put in PCI slot 24 + its devid and announced through ACPI PCI
+ * hotplug.  The body is the struct and config_len bytes of the domain's
+ * description as it will be with the vif, whose vifs[vif] is the new one
+ * (its devid and MAC given); its taps come with it, one per queue pair,
+ * opened as for BUILD.  Replies 0 once the guest has been told; -EEXIST
+ * (its devid or slot is taken), -ENOSPC (VMM_MAX_VIFS), -EINVAL (the
+ * description or vif is refused), -EBADF (not one descriptor per queue
+ * pair), -EBUSY (a SAVE runs).
+ */
+struct hv_vmm_net_attach {
+	uint32_t flags;		/* none yet: must be zero */
+	uint32_t vif;		/* index into the description's vifs */
+	uint32_t config_len;	/* bytes of JSON after this struct, 1.. */
+	uint32_t reserved;	/* must be zero */
+};
+
+/*
+ * NET_DETACH: asks the guest to let go of the vif @devid, as DISK_DETACH;
+ * HV_VMM_EV_NET_EJECTED follows once the device is gone: its queue pairs
+ * stopped and its taps closed (hv-vmm's descriptors; the tap itself goes
+ * when hvd closes its own).  With HV_VMM_NET_DETACH_FORCE the device is
+ * removed at once and the event follows the reply.
+ */
+#define HV_VMM_NET_DETACH_FORCE 0x1
+#define HV_VMM_NET_MAX_DEVICES	8	/* devids 0..7 */
+#define HV_VMM_NET_MAX_QUEUES	4	/* tap descriptors with a NET_ATTACH */
+
+struct hv_vmm_net_detach {
+	uint32_t flags;		/* HV_VMM_NET_DETACH_* */
+	uint32_t devid;		/* below HV_VMM_NET_MAX_DEVICES */
+};
+
+struct hv_vmm_net_ejected {
+	uint32_t devid;
+	uint32_t reserved;	/* zero */
 };
 
 /*

@@ -202,6 +202,9 @@ int hv__vif_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
  */
 int hv__disk_to_json(hv_ctx *ctx, const hv_disk_spec *disk, char **json_r);
 int hv__disk_from_json(hv_ctx *ctx, const char *json, hv_disk_spec **disk_r);
+/* The same for one vif, an element of "vifs" (NIC_ATTACH carries one). */
+int hv__vif_to_json(hv_ctx *ctx, const hv_vif_spec *vif, char **json_r);
+int hv__vif_from_json(hv_ctx *ctx, const char *json, hv_vif_spec **vif_r);
 
 /* Growable string. */
 struct hv__buf {

@@ -229,6 +229,12 @@ int hv__disk_to_json(hv_ctx *ctx, const hv_disk_spec *disk, char **json_r)
 	return gen_json(ctx, &hv__disk_desc, disk, sizeof(*disk), json_r);
 }
 
+int hv__vif_to_json(hv_ctx *ctx, const hv_vif_spec *vif, char **json_r)
+{
+	*json_r = NULL;
+	return gen_json(ctx, &hv__vif_desc, vif, sizeof(*vif), json_r);
+}
+
 /* Reading. */
 
 struct rd {
@@ -475,25 +481,38 @@ HV__EXPORT int hv_config_from_json(hv_ctx *ctx, const char *json,
 	return 0;
 }
 
-int hv__disk_from_json(hv_ctx *ctx, const char *json, hv_disk_spec **disk_r)
+/* One device (@what: "a disk", named @key in messages) from its JSON. */
+static int dev_from_json(hv_ctx *ctx, const struct hv__struct_desc *desc, size_t size,
+			 const char *what, const char *key, const char *json, void **obj_r)
 {
 	struct rd r = { ctx };
-	hv_disk_spec *disk;
+	void *obj;
 	yajl_val root;
 	int rc;
 
-	*disk_r = NULL;
-	rc = parse_tree(&r, json, "a disk", &root);
+	*obj_r = NULL;
+	rc = parse_tree(&r, json, what, &root);
 	if (rc)
 		return rc;
-	disk = hv__obj_new(&hv__disk_desc);
-	rc = disk ? read_obj(&r, &hv__disk_desc, disk, sizeof(*disk), root, "disk") :
-		HV_ERROR_NOMEM;
+	obj = hv__obj_new(desc);
+	rc = obj ? read_obj(&r, desc, obj, size, root, key) : HV_ERROR_NOMEM;
 	yajl_tree_free(root);
 	if (rc) {
-		hv__obj_free(&hv__disk_desc, disk);
+		hv__obj_free(desc, obj);
 		return rc;
 	}
-	*disk_r = disk;
+	*obj_r = obj;
 	return 0;
+}
+
+int hv__disk_from_json(hv_ctx *ctx, const char *json, hv_disk_spec **disk_r)
+{
+	return dev_from_json(ctx, &hv__disk_desc, sizeof(**disk_r), "a disk", "disk", json,
+			     (void **)disk_r);
+}
+
+int hv__vif_from_json(hv_ctx *ctx, const char *json, hv_vif_spec **vif_r)
+{
+	return dev_from_json(ctx, &hv__vif_desc, sizeof(**vif_r), "a vif", "vif", json,
+			     (void **)vif_r);
 }

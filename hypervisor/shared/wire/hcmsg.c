@@ -15,6 +15,10 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? 0 : sizeof(struct hv_hc_disk_attach);
 	case HV_HC_DOMCTL_DISK_DETACH:
 		return reply ? 0 : sizeof(struct hv_hc_disk_detach);
+	case HV_HC_DOMCTL_NIC_ATTACH:
+		return reply ? 0 : sizeof(struct hv_hc_nic_attach);
+	case HV_HC_DOMCTL_NIC_DETACH:
+		return reply ? 0 : sizeof(struct hv_hc_nic_detach);
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		return reply ? 0 : sizeof(struct hv_hc_add_device);
 	case HV_HC_DOMCTL_MEM_TARGET:
@@ -61,6 +65,7 @@ bool hcmsg_body_tail(uint16_t op, bool reply)
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 	case HV_HC_DOMCTL_SAVE:
 	case HV_HC_DOMCTL_DISK_ATTACH:
+	case HV_HC_DOMCTL_NIC_ATTACH:
 		return !reply;
 	default:
 		return false;

@@ -27,7 +27,8 @@ HCMSG_API long hcmsg_body_size(uint16_t op, bool reply);
 /*
  * True if the op's request or reply body is its fixed part followed by
  * data of any length (the LIST reply's entries, the JSON of CREATE_DOMAIN,
- * RESTORE_DOMAIN and SAVE, the GET_CONFIG reply): such a body may be no shorter
+ * RESTORE_DOMAIN, SAVE, DISK_ATTACH and NIC_ATTACH, the GET_CONFIG
+ * reply): such a body may be no shorter
  * than its fixed part, and what follows is the reader's to check.
  */
 HCMSG_API bool hcmsg_body_tail(uint16_t op, bool reply);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "vmmmsg.h"
@@ -150,9 +152,20 @@ int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_rest
 	return 0;
 }
 
-void *vmmmsg_disk_attach_body(uint32_t disk, const char *json, size_t len, size_t *size_r)
+/*
+ * DISK_ATTACH and NET_ATTACH have one layout: flags, an index into the
+ * description's devices, config_len, reserved, then the description.
+ */
+_Static_assert(sizeof(struct hv_vmm_disk_attach) == sizeof(struct hv_vmm_net_attach) &&
+	       offsetof(struct hv_vmm_disk_attach, disk) ==
+	       offsetof(struct hv_vmm_net_attach, vif) &&
+	       offsetof(struct hv_vmm_disk_attach, config_len) ==
+	       offsetof(struct hv_vmm_net_attach, config_len),
+	       "the attach requests share their layout");
+
+static void *attach_body(uint32_t index, const char *json, size_t len, size_t *size_r)
 {
-	struct hv_vmm_disk_attach a = { .disk = disk, .config_len = (uint32_t)len };
+	struct hv_vmm_disk_attach a = { .disk = index, .config_len = (uint32_t)len };
 	uint8_t *body = malloc(sizeof(a) + len);
 
 	if (!body)
@@ -163,27 +176,91 @@ void *vmmmsg_disk_attach_body(uint32_t disk, const char *json, size_t len, size_
 	return body;
 }
 
-int vmmmsg_disk_attach(const void *body, size_t len, size_t nfds, struct hv_vmm_disk_attach *a,
-		       const char **json_r, size_t *json_len_r, const char **why)
+/* @a: the struct of either request (@net: NET_ATTACH's, with its taps). */
+static int attach_check(bool net, const void *body, size_t len, size_t nfds,
+			struct hv_vmm_disk_attach *a, const char **json_r, size_t *json_len_r,
+			const char **why)
 {
 	const char *json = (const char *)body + sizeof(*a);
 
 	if (len < sizeof(*a)) {
-		*why = "DISK_ATTACH: the body is shorter than struct hv_vmm_disk_attach";
+		*why = net ? "NET_ATTACH: the body is shorter than struct hv_vmm_net_attach" :
+			     "DISK_ATTACH: the body is shorter than struct hv_vmm_disk_attach";
 		return -EPROTO;
 	}
 	memcpy(a, body, sizeof(*a));
 	if (a->flags || a->reserved || !a->config_len || a->config_len != len - sizeof(*a) ||
 	    memchr(json, '\0', a->config_len)) {
-		*why = "DISK_ATTACH: flags or reserved not zero, a config_len that is not the rest of the body, or a NUL in the description";
+		*why = net ? "NET_ATTACH: flags or reserved not zero, a config_len that is not the rest of the body, or a NUL in the description" :
+			     "DISK_ATTACH: flags or reserved not zero, a config_len that is not the rest of the body, or a NUL in the description";
 		return -EPROTO;
 	}
-	if (nfds != 1) {
-		*why = "DISK_ATTACH: not one descriptor (the disk's target)";
+	if (net ? nfds < 1 || nfds > HV_VMM_NET_MAX_QUEUES : nfds != 1) {
+		*why = net ? "NET_ATTACH: not one to four descriptors (the vif's taps)" :
+			     "DISK_ATTACH: not one descriptor (the disk's target)";
 		return -EBADF;
 	}
 	*json_r = json;
 	*json_len_r = a->config_len;
+	return 0;
+}
+
+void *vmmmsg_disk_attach_body(uint32_t disk, const char *json, size_t len, size_t *size_r)
+{
+	return attach_body(disk, json, len, size_r);
+}
+
+int vmmmsg_disk_attach(const void *body, size_t len, size_t nfds, struct hv_vmm_disk_attach *a,
+		       const char **json_r, size_t *json_len_r, const char **why)
+{
+	return attach_check(false, body, len, nfds, a, json_r, json_len_r, why);
+}
+
+void *vmmmsg_net_attach_body(uint32_t vif, const char *json, size_t len, size_t *size_r)
+{
+	return attach_body(vif, json, len, size_r);
+}
+
+int vmmmsg_net_attach(const void *body, size_t len, size_t nfds, struct hv_vmm_net_attach *a,
+		      const char **json_r, size_t *json_len_r, const char **why)
+{
+	struct hv_vmm_disk_attach d;
+	int rc;
+
+	/* one tap per queue pair; the description says how many */
+	rc = attach_check(true, body, len, nfds, &d, json_r, json_len_r, why);
+	if (!rc)
+		memcpy(a, &d, sizeof(*a));
+	return rc;
+}
+
+int vmmmsg_net_detach(const void *body, size_t len, struct hv_vmm_net_detach *d,
+		      const char **why)
+{
+	if (len != sizeof(*d)) {
+		*why = "NET_DETACH: the body is not a struct hv_vmm_net_detach";
+		return -EPROTO;
+	}
+	memcpy(d, body, sizeof(*d));
+	if (d->flags & ~(uint32_t)HV_VMM_NET_DETACH_FORCE || d->devid >= HV_VMM_NET_MAX_DEVICES) {
+		*why = "NET_DETACH: unknown flags, or a devid of 8 or more";
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int vmmmsg_net_ejected(const void *body, size_t len, struct hv_vmm_net_ejected *e,
+		       const char **why)
+{
+	if (len != sizeof(*e)) {
+		*why = "NET_EJECTED: the body is not a struct hv_vmm_net_ejected";
+		return -EPROTO;
+	}
+	memcpy(e, body, sizeof(*e));
+	if (e->reserved || e->devid >= HV_VMM_NET_MAX_DEVICES) {
+		*why = "NET_EJECTED: reserved not zero, or a devid of 8 or more";
+		return -EPROTO;
+	}
 	return 0;
 }
 

@@ -93,4 +93,19 @@ int vmmmsg_disk_detach(const void *body, size_t len, struct hv_vmm_disk_detach *
 int vmmmsg_disk_ejected(const void *body, size_t len, struct hv_vmm_disk_ejected *e,
 			const char **why);
 
+/*
+ * NET_ATTACH's body and its checks, as DISK_ATTACH's; one to
+ * HV_VMM_NET_MAX_QUEUES descriptors (the description's vif says how many
+ * it needs: the caller checks that).
+ */
+void *vmmmsg_net_attach_body(uint32_t vif, const char *json, size_t len, size_t *size_r);
+int vmmmsg_net_attach(const void *body, size_t len, size_t nfds, struct hv_vmm_net_attach *a,
+		      const char **json_r, size_t *json_len_r, const char **why);
+
+/* NET_DETACH's and NET_EJECTED's bodies: known flags, reserved zero, a devid below 8. */
+int vmmmsg_net_detach(const void *body, size_t len, struct hv_vmm_net_detach *d,
+		      const char **why);
+int vmmmsg_net_ejected(const void *body, size_t len, struct hv_vmm_net_ejected *e,
+		       const char **why);
+
 #endif

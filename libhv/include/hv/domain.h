@@ -349,6 +349,52 @@ int hv_domain_disk_attach(hv_ctx *ctx, uint32_t domid, const hv_disk_spec *disk)
 int hv_domain_disk_detach(hv_ctx *ctx, uint32_t domid, const char *vdev,
 			  unsigned int flags, unsigned int timeout_ms);
 
+#define HV_HAVE_NIC_HOTPLUG 1	/* libhv 1.5 */
+
+/*
+ * hv_domain_nic_attach - add @vif (from hv_vif_spec_parse(), or built with
+ * hv_vif_spec_new(); the caller keeps it) to the running or paused domain
+ * @domid.  What @vif leaves out is given as a create gives it: the lowest
+ * free devid, the MAC derived from the domain's UUID and that devid, the
+ * default bridge.  The tap is made here with the caller's privileges
+ * exactly as hv_domain_create() makes one (it needs CAP_NET_ADMIN): named
+ * @vif->vifname or vifDOMID.DEVID, its MAC and MTU set, a port of its
+ * bridge (created when missing, as at boot), up; hvd and hv-vmm get only
+ * its descriptors.  Refused: a devid, MAC or vifname the domain uses
+ * (HV_ERROR_EXISTS), a domain with HV_DOMAIN_MAX_VIFS vifs
+ * (HV_ERROR_NOMEM), a vif a create would refuse (HV_ERROR_CONFIG), a
+ * domain that is not running or paused, is being saved or has another
+ * device coming or going (HV_ERROR_STATE), a host interface or bridge that
+ * cannot be made (HV_ERROR_EXISTS, HV_ERROR_CONFIG, HV_ERROR_PERM,
+ * HV_ERROR_NOSYS, as hv_domain_create()).  Returns 0 once the guest was
+ * told of the new device (ACPI PCI hotplug, slot 24 + devid), with
+ * @vif's devid, mac/has_mac and (if it had none) bridge set to what the
+ * vif got; the domain's description then has it at the end of its vifs.
+ * On failure the domain is as it was and no tap or bridge port is left (a
+ * bridge made for it stays, empty).  Not thread-safe on one @vif.
+ */
+int hv_domain_nic_attach(hv_ctx *ctx, uint32_t domid, hv_vif_spec *vif);
+
+/* hv_domain_nic_detach flags */
+#define HV_NIC_DETACH_FORCE 0x1	/* remove the device whatever the guest does */
+#define HV_NIC_DETACH_TIMEOUT_DEFAULT_MS 10000	/* timeout_ms 0 */
+
+/*
+ * hv_domain_nic_detach - ask the guest of @domid to let go of the vif
+ * @devid_or_mac (its devid, "0" to "7", or its MAC, "00:16:3e:..."), as
+ * hv_domain_disk_detach() does for a disk: waits up to @timeout_ms (0:
+ * HV_NIC_DETACH_TIMEOUT_DEFAULT_MS, at most an hour) for the guest to
+ * eject the device.  Returns 0 once it has: the vif has left the domain's
+ * description and its tap, with its bridge port, is gone.
+ * HV_ERROR_TIMEDOUT when the guest did not (the vif stays, and leaves
+ * later if the guest ejects it after all); HV_NIC_DETACH_FORCE removes the
+ * device at once.  HV_ERROR_NOTFOUND: no such domain or vif;
+ * HV_ERROR_STATE as for hv_domain_nic_attach(); HV_ERROR_INVAL:
+ * @devid_or_mac, @flags or @timeout_ms.
+ */
+int hv_domain_nic_detach(hv_ctx *ctx, uint32_t domid, const char *devid_or_mac,
+			 unsigned int flags, unsigned int timeout_ms);
+
 /* --- memory: the balloon and the cap (libhv 1.5) ---------------------- */
 
 #define HV_HAVE_BALLOON 1	/* libhv 1.5 */

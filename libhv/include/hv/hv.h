@@ -20,8 +20,9 @@ extern "C" {
  * lists of pointers (hv_dominfo_list_free()), cancelling progress
  * callbacks (HV_ERROR_CANCELLED).  1.3.0: disks (hv_disk_spec's rate
  * limits and queues, HV_CONFIG_VALIDATE_CREATE).  1.4.0: disks attached
- * to and detached from running domains (hv_domain_disk_attach()).
- * 1.5.0: the balloon and the memory cap (hv_domain_set_memory_target(),
+ * to and detached from running domains (hv_domain_disk_attach()).  1.5.0:
+ * vifs attached and detached likewise (hv_domain_nic_attach()); the
+ * balloon and the memory cap (hv_domain_set_memory_target(),
  * hv_domain_set_memory_max(), hv_domain_meminfo(), HV_EVENT_MEMORY).
  */
 #define HV_API_VERSION_CURRENT 0x010500
