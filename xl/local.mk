@@ -23,7 +23,8 @@ XL_TESTS = \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-disk.sh \
 	tests/integration/xl-block.sh \
-	tests/integration/xl-net.sh
+	tests/integration/xl-net.sh \
+	tests/integration/xl-balloon.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
 
