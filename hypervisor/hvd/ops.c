@@ -86,10 +86,13 @@ out:
 	return rc;
 }
 
-static uint64_t domain_meminfo(const char *key)
+/* The "KEY: N kB" line of a /proc file (/proc/meminfo, /proc/PID/status)
+ * in KiB; 0 when the file or the line is missing. */
+static uint64_t proc_kib(const char *path, const char *key)
 {
-	char buf[4096], *p;
-	int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+	char buf[8192], *p;
+	size_t klen = strlen(key);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
@@ -99,24 +102,45 @@ static uint64_t domain_meminfo(const char *key)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	p = strstr(buf, key);
-	return p ? strtoull(p + strlen(key), NULL, 10) / 1024 : 0;
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, klen) && p[klen] == ':')
+			return strtoull(p + klen + 1, NULL, 10);
+	return 0;
 }
 
+/*
+ * free_mib is what the host could still give without taking from a
+ * domain: MemAvailable less what running domains are owed, the part of
+ * each one's target (the memory it was given) that its guest has not
+ * touched yet.  What a guest has touched is its hv-vmm's resident shared
+ * memory (RssShmem: the RAM memfd's pages it maps), which MemAvailable
+ * already leaves out; ballooned-out and reported pages are neither.
+ */
 static int domain_op_physinfo(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req)
 {
 	struct hv_hc_physinfo pi;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t owed_kib = 0, avail_kib;
 
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_cpus = cpus > 0 ? (uint32_t)cpus : 1;
-	pi.total_mib = domain_meminfo("MemTotal:");
-	pi.free_mib = domain_meminfo("MemAvailable:");
+	pi.total_mib = proc_kib("/proc/meminfo", "MemTotal") / 1024;
+	avail_kib = proc_kib("/proc/meminfo", "MemAvailable");
 	for (struct hvd_domain *d = hvd->domains; d; d = d->next) {
+		char path[64];
+		uint64_t target_kib, held_kib;
+
 		pi.nr_domains++;
-		if (d->pid)
-			pi.domains_mib += d->cfg->memory_mib;
+		if (!d->pid)
+			continue;
+		pi.domains_mib += d->cfg->memory_mib;
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)d->pid);
+		target_kib = d->cfg->memory_mib * 1024;
+		held_kib = proc_kib(path, "RssShmem");
+		if (held_kib < target_kib)
+			owed_kib += target_kib - held_kib;
 	}
+	pi.free_mib = (avail_kib > owed_kib ? avail_kib - owed_kib : 0) / 1024;
 	pi.max_vcpus = REQUEST_MAX_VCPUS;
 	pi.hvd_pid = (uint32_t)getpid();
 	snprintf(pi.version, sizeof(pi.version), "%s", PACKAGE_VERSION);
