@@ -14,9 +14,13 @@
  *     the call;
  *   - hv_ctx_set_logger() takes a callable(level, message) or None;
  *   - the GIL is released around every call into libhv.
+ * Each function's docstring is its C prototype and the comment above it
+ * in the header (hv_doc.i, written by gendoc.py at build time).
  * The idiomatic layer is the hv package around it (bindings/python/hv/).
  */
 %module(package="hv") raw
+
+%include "hv_doc.i"
 
 %{
 #include <pthread.h>
@@ -289,6 +293,17 @@ static int hvpy_progress_cb(void *opaque, uint64_t done, uint64_t total)
 	return stop;
 }
 
+/*
+ * For the tests: calls @progress as libhv calls it during a save (in this
+ * thread, without the GIL), so that the callback's path can be checked
+ * where no domain runs.  Returns non-zero if it asked to cancel.
+ */
+static int hvpy_progress_selftest(const hv_progress *progress, uint64_t done,
+				  uint64_t total)
+{
+	return progress ? progress->fn(progress->opaque, done, total) : 0;
+}
+
 /* ---- result structures as dicts ---- */
 
 static int hvpy_set(PyObject *d, const char *key, PyObject *v)
@@ -488,6 +503,13 @@ HVPY_RC(hv_domain_nic_detach)
 HVPY_RC(hv_event_fd)
 HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
+
+/* True if the callback asked to cancel; its exception is raised. */
+%typemap(out) int hvpy_progress_selftest {
+	if (hvpy_check(0))
+		SWIG_fail;
+	$result = PyBool_FromLong($1);
+}
 
 /* hvpy_ctx_set_logger has raised already when it returns -1. */
 %typemap(out) int hvpy_ctx_set_logger {
@@ -736,3 +758,5 @@ void hvpy_set_error_factory(PyObject *factory);
 int hvpy_ctx_new(hv_ctx **ctx_r);
 void hvpy_ctx_free(hv_ctx *ctx);
 int hvpy_ctx_set_logger(hv_ctx *ctx, PyObject *fn, int max_level);
+%feature("docstring") hvpy_progress_selftest "For the tests: calls progress(done, total) through the C callback, as libhv does\nduring a save (without the GIL); True if it asked to cancel.  An exception it\nraises is raised again, as by hv_domain_save().";
+int hvpy_progress_selftest(const hv_progress *progress, uint64_t done, uint64_t total);

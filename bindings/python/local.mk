@@ -4,6 +4,7 @@
 # import, in bindings/python/pkg/hv (PYTHONPATH=bindings/python/pkg).
 HVPY_SOURCES = \
 	bindings/python/hv/__init__.py \
+	bindings/python/hv/_aio.py \
 	bindings/python/hv/errors.py \
 	bindings/python/hv/config.py \
 	bindings/python/hv/context.py \
@@ -18,9 +19,14 @@ HVPY_TESTS = \
 	bindings/python/tests/test_events.py \
 	bindings/python/tests/test_domains.py \
 	bindings/python/tests/test_memory.py \
-	bindings/python/tests/test_coverage.py
-EXTRA_DIST += bindings/python/hv.i bindings/python/hv/py.typed $(HVPY_SOURCES) \
-	$(HVPY_TESTS) bindings/python/tests/run.py bindings/python/examples
+	bindings/python/tests/test_coverage.py \
+	bindings/python/tests/test_async.py \
+	bindings/python/tests/test_examples.py \
+	bindings/python/tests/test_typing.py
+EXTRA_DIST += bindings/python/hv.i bindings/python/gendoc.py bindings/python/hv/py.typed \
+	bindings/python/hv/raw.pyi $(HVPY_SOURCES) \
+	$(HVPY_TESTS) bindings/python/tests/run.py bindings/python/tests/python-binding.sh \
+	bindings/python/examples
 
 if ENABLE_PYTHON
 hvpydir = $(HV_PYTHON_DIR)/hv
@@ -37,13 +43,18 @@ bindings_python__raw_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared
 bindings_python__raw_la_LIBADD = libhv/libhv.la
 hvpy_PYTHON = $(HVPY_SOURCES)
 nodist_hvpy_PYTHON = bindings/python/raw.py
-hvpy_DATA = bindings/python/hv/py.typed
+hvpy_DATA = bindings/python/hv/py.typed bindings/python/hv/raw.pyi
 
 # One rule makes both; raw.py is remade if it alone went missing.
-bindings/python/hv_wrap.c: $(srcdir)/bindings/python/hv.i $(hvinclude_HEADERS)
+bindings/python/hv_wrap.c: $(srcdir)/bindings/python/hv.i $(hvinclude_HEADERS) \
+		bindings/python/hv_doc.i
 	$(AM_V_GEN)$(MKDIR_P) bindings/python && \
-	$(SWIG) -python -threads -I$(top_srcdir)/libhv/include \
+	$(SWIG) -python -threads -I$(top_srcdir)/libhv/include -Ibindings/python \
 		-o $@ -outdir bindings/python $(srcdir)/bindings/python/hv.i
+# The functions' docstrings, from the headers' comments.
+bindings/python/hv_doc.i: $(srcdir)/bindings/python/gendoc.py $(hvinclude_HEADERS)
+	$(AM_V_GEN)$(MKDIR_P) bindings/python && \
+	$(PYTHON) $(srcdir)/bindings/python/gendoc.py $@ $(hvinclude_HEADERS:%=$(srcdir)/%)
 bindings/python/raw.py: bindings/python/hv_wrap.c
 	@test -f $@ || { rm -f bindings/python/hv_wrap.c; \
 		$(MAKE) $(AM_MAKEFLAGS) bindings/python/hv_wrap.c; }
@@ -51,22 +62,22 @@ bindings/python/raw.py: bindings/python/hv_wrap.c
 # The package as it will be installed, in the build tree.
 noinst_DATA += bindings/python/pkg/hv/.stamp
 bindings/python/pkg/hv/.stamp: $(HVPY_SOURCES) bindings/python/hv/py.typed \
-		bindings/python/raw.py bindings/python/_raw.la
+		bindings/python/hv/raw.pyi bindings/python/raw.py bindings/python/_raw.la
 	$(AM_V_GEN)rm -rf bindings/python/pkg/hv && \
 	$(MKDIR_P) bindings/python/pkg/hv && \
-	for f in $(HVPY_SOURCES) bindings/python/hv/py.typed; do \
+	for f in $(HVPY_SOURCES) bindings/python/hv/py.typed bindings/python/hv/raw.pyi; do \
 		cp $(srcdir)/$$f bindings/python/pkg/hv/ || exit 1; \
 	done && \
 	cp bindings/python/raw.py bindings/python/pkg/hv/ && \
 	ln -s ../../.libs/_raw.so bindings/python/pkg/hv/_raw.so && \
 	touch $@
 
-CLEANFILES += bindings/python/hv_wrap.c bindings/python/raw.py
-TESTS += bindings/python/tests/run.py
+CLEANFILES += bindings/python/hv_wrap.c bindings/python/raw.py \
+	bindings/python/hv_doc.i
+TESTS += bindings/python/tests/python-binding.sh
+# The tests run with the Python the binding was built for.
+AM_TESTS_ENVIRONMENT += HV_PYTHON='$(PYTHON)'; export HV_PYTHON;
 endif
-
-TEST_EXTENSIONS += .py
-PY_LOG_COMPILER = $(PYTHON)
 
 clean-local: clean-local-python
 clean-local-python:

@@ -8,12 +8,24 @@
         dom = ctx.create("/etc/hv/guest.cfg")
         dom.save("guest.img", progress=lambda done, total: None)
         dom = ctx.restore("guest.img")
+        dom.unpause()
+        print(dom.wait())               # ShutdownCode.POWEROFF, say
+
+    async def main(ctx):                # on asyncio
+        dom = await ctx.create_async("/etc/hv/guest.cfg")
+        await dom.save_async("guest.img", progress=bar, continue_=True)
+        async for ev in ctx.watch():
+            print(ev.type.name, ev.name)
 
 :class:`Context` is the entry point; :class:`Domain` the domains it finds
 or makes; :class:`Event` what :meth:`Context.events` and
 :meth:`Context.watch` (asyncio) deliver; every failure raises a subclass
-of :class:`Error`, one per HV_ERROR_* code.  :mod:`hv.raw` is the SWIG
-layer underneath, close to the C API (libhv(3)).
+of :class:`Error`, one per HV_ERROR_* code.  The long operations have
+awaitable twins (:meth:`Context.create_async`, :meth:`Context.restore_async`,
+:meth:`Domain.save_async`, :meth:`Domain.wait_async`,
+:meth:`Domain.shutdown_async`).  :mod:`hv.raw` is the SWIG layer
+underneath, close to the C API (libhv(3)); its docstrings are the
+headers' comments.
 
 A domain's memory (libhv 1.5): :attr:`Domain.memory_target` (xl mem-set),
 :attr:`Domain.memory_max` (xl mem-max), :attr:`Domain.memory_current` and

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import select
@@ -14,6 +13,7 @@ from typing import (Any, AsyncIterator, Callable, Dict, Iterable, Iterator,
                     List, Optional, Union)
 
 from . import raw as _raw
+from . import _aio
 from . import config as _config
 from .domain import Domain, ProgressFn
 from .errors import Busy, ContextClosed
@@ -73,8 +73,14 @@ class Context:
         self._finalizer = weakref.finalize(self, _free, ctx)
         self._ctx = ctx
         self._closed = False
+        self._logger, self._log_level = logger, log_level
         _raw.hv_ctx_set_logger(ctx, logger if logger is not None else _to_logging,
                                log_level)
+
+    def _sibling(self) -> "Context":
+        """A new context with this one's logger (for watches of its own)."""
+        self._check()
+        return type(self)(self._logger, self._log_level)
 
     # -- lifetime ------------------------------------------------------------
     def close(self) -> None:
@@ -125,6 +131,7 @@ class Context:
         it returns, no thread is still in the previous one."""
         self._call(_raw.hv_ctx_set_logger,
                    logger if logger is not None else _to_logging, log_level)
+        self._logger, self._log_level = logger, log_level
 
     # -- configurations --------------------------------------------------------
     def parse_config(self, source: _config.ConfigSource,
@@ -162,6 +169,16 @@ class Context:
             return _raw.hv_domain_create(
                 ctx, cfg, _raw.HV_CREATE_PAUSED if paused else 0)
         return self.domain(self._call(create))
+
+    async def create_async(self, config: _config.ConfigSource,
+                           overrides: Iterable[str] = (),
+                           paused: bool = False) -> Domain:
+        """:meth:`create`, awaitable (it runs in the loop's default
+        executor; the GIL is released while libhv waits).  If the task
+        that awaits it is cancelled, the domain, once built, is destroyed
+        before :class:`asyncio.CancelledError` propagates."""
+        return await _aio.run(lambda tick: self.create(config, overrides, paused),
+                              undo=lambda dom: dom.destroy())
 
     def domains(self) -> List[Domain]:
         """Every domain, ordered by id (hv_domain_list())."""
@@ -204,6 +221,21 @@ class Context:
             finally:
                 os.close(fd)
         return self.domain(self._call(restore))
+
+    async def restore_async(self, path: "str | os.PathLike[str]",
+                            progress: Optional[ProgressFn] = None,
+                            paused: bool = False, lazy: bool = False,
+                            name: Optional[str] = None,
+                            config: Optional[_config.ConfigSource] = None) -> Domain:
+        """:meth:`restore`, awaitable, ``progress(done, total)`` called on
+        the event loop's thread (an exception it raises cancels the
+        restore and propagates).  Cancelling the task that awaits it
+        cancels the restore at its next progress report (no domain is
+        left; one that was complete already is destroyed) before
+        :class:`asyncio.CancelledError` propagates."""
+        return await _aio.run(
+            lambda tick: self.restore(path, tick, paused, lazy, name, config),
+            progress, undo=lambda dom: dom.destroy())
 
     def physinfo(self) -> Dict[str, Any]:
         """The host's resources and hvd's version (hv_physinfo_get()):
@@ -258,21 +290,11 @@ class Context:
         return self._watch(fd)
 
     async def _watch(self, fd: int) -> AsyncIterator[Event]:
-        loop = asyncio.get_running_loop()
         while True:
             ev = self.next_event()
             if ev is not None:
                 yield ev
                 continue
-            ready = loop.create_future()
-
-            def wake() -> None:
-                if not ready.done():
-                    ready.set_result(None)
-            loop.add_reader(fd, wake)
-            try:
-                await ready
-            finally:
-                loop.remove_reader(fd)
+            await _aio.readable(fd)
 
 

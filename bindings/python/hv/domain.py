@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import enum
 import os
 import socket
 import time
 import uuid as _uuid
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type,
+                    TypeVar, cast)
 
 from . import raw as _raw
+from . import _aio
 from . import config as _config
-from .errors import NotFound
+from .errors import NotFound, TimedOut
 from .memory import MemInfo
 
 if TYPE_CHECKING:
@@ -56,11 +59,16 @@ class Action(enum.IntEnum):
     COREDUMP_RESTART = _raw.HV_ACTION_COREDUMP_RESTART
 
 
-def _enum(cls, value):
+E = TypeVar("E", bound=enum.IntEnum)
+
+
+def _enum(cls: Type[E], value: int) -> E:
+    """``cls(value)``; a value newer than this binding comes back as the
+    plain int (typed as the enum, which it compares equal to)."""
     try:
         return cls(value)
-    except ValueError:      # a value newer than this binding
-        return value
+    except ValueError:
+        return cast(E, value)
 
 
 class Domain:
@@ -241,14 +249,43 @@ class Domain:
         self._ctx._call(_raw.hv_domain_unpause, self.domid)
 
     def shutdown(self, wait: bool = False,
-                 timeout: Optional[float] = None) -> None:
-        """Asks the guest to power off (the ACPI power button).  With
-        ``wait``, returns once the domain is gone (or kept, ended, by
-        on_poweroff = "preserve"); :class:`hv.TimedOut` after ``timeout``
-        seconds (None: no limit)."""
-        self._ctx._call(_raw.hv_domain_shutdown, self.domid)
-        if wait:
-            self._wait_ended(timeout)
+                 timeout: Optional[float] = None) -> Optional[ShutdownCode]:
+        """Asks the guest to power off (the ACPI power button).  Without
+        ``wait`` it returns at once (None); with ``wait``, as :meth:`wait`
+        does, once the domain has ended, saying why (the watch starts
+        before the request, so the end cannot slip past)."""
+        if not wait:
+            self._ctx._call(_raw.hv_domain_shutdown, self.domid)
+            return None
+        with _EndWatch(self) as watch:
+            self._ctx._call(_raw.hv_domain_shutdown, self.domid)
+            return watch.wait(timeout)
+
+    async def shutdown_async(self, timeout: Optional[float] = None) -> Optional[ShutdownCode]:
+        """:meth:`shutdown` with ``wait``, awaitable: the request, then
+        :meth:`wait_async`."""
+        with _EndWatch(self) as watch:
+            self._ctx._call(_raw.hv_domain_shutdown, self.domid)
+            return await watch.wait_async(timeout)
+
+    def wait(self, timeout: Optional[float] = None) -> Optional[ShutdownCode]:
+        """Waits until the domain has ended: it left hvd's table (powered
+        off, crashed, was destroyed, or restarted under a new id), or is
+        kept ended (SHUTDOWN or CRASHED, by on_* = "preserve").  Returns
+        why: :class:`ShutdownCode` POWEROFF, REBOOT or CRASH, NONE when it
+        was destroyed, or None when it was gone already when the wait
+        began.  Watches the events on a context of its own (subscribed
+        before it looks at the domain, so nothing is missed, and without
+        taking events from this one).  :class:`hv.TimedOut` after
+        ``timeout`` seconds (None: no limit)."""
+        with _EndWatch(self) as watch:
+            return watch.wait(timeout)
+
+    async def wait_async(self, timeout: Optional[float] = None) -> Optional[ShutdownCode]:
+        """:meth:`wait`, awaitable: the event descriptor is watched with
+        the running loop's add_reader(); no thread waits."""
+        with _EndWatch(self) as watch:
+            return await watch.wait_async(timeout)
 
     def reboot(self) -> None:
         """Asks the guest to reboot (Ctrl-Alt-Del).  Returns at once."""
@@ -352,19 +389,97 @@ class Domain:
             if fd >= 0:
                 os.close(fd)
 
-    def _wait_ended(self, timeout: Optional[float]) -> None:
+    async def save_async(self, path: "str | os.PathLike[str]",
+                         progress: Optional[ProgressFn] = None,
+                         continue_: bool = False, paused: bool = False,
+                         compress: bool = False) -> None:
+        """:meth:`save`, awaitable: it runs in the loop's default executor
+        (the GIL is released while libhv waits) and ``progress(done,
+        total)`` is called on the event loop's thread; an exception it
+        raises cancels the save and propagates, as for :meth:`save`.
+        Cancelling the task that awaits it cancels the save at its next
+        progress report (the domain is left as it was, the file removed)
+        before :class:`asyncio.CancelledError` propagates."""
+        await _aio.run(lambda tick: self.save(path, tick, continue_, paused, compress),
+                       progress)
+
+
+def _ended(info: Dict[str, Any]) -> Optional[ShutdownCode]:
+    """Why a domain ended, if hv_domain_info() says that it did."""
+    if info["state"] in (State.SHUTDOWN, State.CRASHED):
+        return _enum(ShutdownCode, info["shutdown_code"])
+    return None
+
+
+class _EndWatch:
+    """Watches one domain for its end, through a context of its own
+    subscribed to events before it first looks at the domain."""
+
+    def __init__(self, dom: Domain) -> None:
+        self.domid = dom.domid
+        self.name = dom.name
+        self.ctx = dom._ctx._sibling()
+        self.code: Optional[ShutdownCode] = None
+
+    def __enter__(self) -> "_EndWatch":
+        try:
+            self.fd = self.ctx.event_fd()
+        except BaseException:
+            self.ctx.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.ctx.close()
+
+    def _look(self) -> Tuple[bool, Optional[ShutdownCode]]:
+        """(ended, why) from hvd's table."""
+        try:
+            info = self.ctx._call(_raw.hv_domain_info, self.domid)
+        except NotFound:
+            return True, self.code
+        code = _ended(info)
+        return code is not None, code
+
+    def _feed(self, ev: Any) -> Tuple[bool, Optional[ShutdownCode]]:
+        if ev.domid != self.domid:
+            return False, None
+        if ev.type == _raw.HV_EVENT_DEATH:
+            return True, ev.code
+        if ev.type in (_raw.HV_EVENT_SHUTDOWN, _raw.HV_EVENT_CRASH):
+            self.code = ev.code
+            return self._look()
+        return False, None
+
+    def _timed_out(self, timeout: Optional[float]) -> TimedOut:
+        return TimedOut("domain %d (%s) did not end within %g s"
+                        % (self.domid, self.name, timeout or 0))
+
+    def wait(self, timeout: Optional[float]) -> Optional[ShutdownCode]:
+        ended, code = self._look()
         end = None if timeout is None else time.monotonic() + timeout
-        delay = 0.02
-        while True:
+        while not ended:
+            left = None if end is None else end - time.monotonic()
+            if left is not None and left <= 0:
+                raise self._timed_out(timeout)
             try:
-                self.refresh()
-            except NotFound:
-                return
-            if self.state in (State.SHUTDOWN, State.CRASHED):
-                return
-            if end is not None and time.monotonic() >= end:
-                from .errors import TimedOut
-                raise TimedOut("domain %d (%s) did not shut down within %g s"
-                               % (self.domid, self.name, timeout))
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+                ev = self.ctx.wait_event(left)
+            except TimedOut:
+                raise self._timed_out(timeout) from None
+            ended, code = self._feed(ev)
+        return code
+
+    async def wait_async(self, timeout: Optional[float]) -> Optional[ShutdownCode]:
+        async def until_end() -> Optional[ShutdownCode]:
+            ended, code = self._look()
+            while not ended:
+                ev = self.ctx.next_event()
+                if ev is None:
+                    await _aio.readable(self.fd)
+                    continue
+                ended, code = self._feed(ev)
+            return code
+        try:
+            return await asyncio.wait_for(until_end(), timeout)
+        except asyncio.TimeoutError:
+            raise self._timed_out(timeout) from None

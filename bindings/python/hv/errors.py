@@ -11,7 +11,7 @@ instead), which is also ``str(exc)``.
 
 from __future__ import annotations
 
-from typing import Dict, Type
+from typing import Dict, Tuple, Type
 
 from . import raw as _raw
 
@@ -35,7 +35,8 @@ class Error(Exception):
         self.message = message or _raw.hv_strerror(self.code)
         super().__init__(self.message)
 
-    def __reduce__(self):  # keep code and message when pickled
+    def __reduce__(self) -> Tuple[Type["Error"], Tuple[str, int]]:
+        # keep code and message when pickled
         return (type(self), (self.message, self.code))
 
 

@@ -26,6 +26,12 @@ def kvm_missing():
 needs_kvm = unittest.skipIf(kvm_missing() is not None, kvm_missing() or "")
 
 
+def scaled(seconds):
+    """A time limit, longer on slow hosts (HV_TEST_TIME_SCALE, as
+    tests/lib.sh: 10 in the nested outer host)."""
+    return seconds * float(os.environ.get("HV_TEST_TIME_SCALE", "1"))
+
+
 def minios_config(name, **kw):
     """A dict description of a minios domain that counts for a while."""
     cfg = {"name": name, "kernel": MINIOS, "memory_mib": 32, "vcpus": 1,

@@ -50,6 +50,19 @@ class CoverageTest(unittest.TestCase):
         stale = sorted(n for n in SKIPPED if n not in names)
         self.assertEqual(stale, [], "SKIPPED names functions the headers do not declare")
 
+    def test_docstrings_from_the_headers(self):
+        """Each function's docstring is its prototype and the header's
+        comment above it."""
+        _, names = public_functions()
+        for n in sorted(names - set(SKIPPED)):
+            doc = getattr(hv.raw, n).__doc__ or ""
+            self.assertIn("C: ", doc, n)
+            self.assertIn(n + "(", doc, n)
+        self.assertIn("HV_ERROR_CANCELLED (@progress's callback cancelled it",
+                      " ".join(hv.raw.hv_domain_save.__doc__.split()))
+        self.assertIn("allocate a library context", hv.raw.hv_ctx_new.__doc__)
+        self.assertNotIn("reboot", hv.raw.hv_domain_pause.__doc__)
+
     def test_libhv_map_agrees(self):
         """The headers declare what libhv.map exports, so the parse is complete."""
         with open(os.path.join(SRC, "libhv", "libhv.map")) as f:

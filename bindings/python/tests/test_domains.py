@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Domains on real KVM: lifecycle, save with a callback that raises, restore."""
+"""Domains on real KVM: created from a dict, an xl.cfg file and JSON;
+lifecycle; shutdown and its events; save with a callback that raises,
+restore; threads at once."""
 
+import json
 import os
+import threading
 import unittest
 
 import hv
-from hvtest import TMP, minios_config, needs_kvm
+from hvtest import MINIOS, TMP, minios_config, needs_kvm, scaled
 
 
 class Stop(Exception):
@@ -65,8 +69,56 @@ class DomainTest(unittest.TestCase):
         self.assertEqual(dom.config.get("disks", []), [])
         other.attach_disk("%s,raw,xvdb,rw" % img)
 
+    def test_create_from_file_and_json(self):
+        cfg = os.path.join(TMP, "py-file.cfg")
+        with open(cfg, "w") as f:
+            f.write('name = "py-file"\nkernel = "%s"\nmemory = 32\nvcpus = 2\n'
+                    'extra = "workload=counter"\n' % MINIOS)
+        dom = self.ctx.create(cfg)
+        self.made.append("py-file")
+        self.assertEqual((dom.name, dom.vcpus, dom.state), ("py-file", 2, hv.State.RUNNING))
+        text = json.dumps(minios_config("py-json"))
+        self.made.append("py-json")
+        dom2 = self.ctx.create(text, paused=True)
+        self.assertEqual(dom2.state, hv.State.PAUSED)
+        jpath = os.path.join(TMP, "py-jfile.json")
+        with open(jpath, "w") as f:
+            json.dump(minios_config("py-jfile"), f)
+        self.made.append("py-jfile")
+        dom3 = self.ctx.create(jpath, overrides=["memory=48"])
+        self.assertEqual(dom3.memory, 48)
+        names = [d.name for d in self.ctx.domains()]
+        self.assertTrue({"py-file", "py-json", "py-jfile"} <= set(names), names)
+
+    def test_shutdown_and_its_events(self):
+        dom = self.create("py-down")
+        events = self.ctx.events(timeout=scaled(60))    # subscribed from here on
+        dom.shutdown()
+        seen = []
+        for ev in events:
+            if ev.domid != dom.domid:
+                continue
+            seen.append((ev.type, ev.code))
+            if ev.type == hv.EventType.DEATH:
+                break
+        self.assertEqual(seen, [(hv.EventType.SHUTDOWN, hv.ShutdownCode.POWEROFF),
+                                (hv.EventType.DEATH, hv.ShutdownCode.POWEROFF)])
+        with self.assertRaises(hv.NotFound):
+            dom.refresh()
+
+    def test_wait_for_the_end(self):
+        dom = self.ctx.create(minios_config("py-end", cmdline="workload=counter runtime=1"))
+        self.made.append("py-end")
+        self.assertEqual(dom.wait(timeout=scaled(60)), hv.ShutdownCode.POWEROFF)
+        dom = self.create("py-kept", on_poweroff="preserve")
+        self.assertEqual(dom.shutdown(wait=True, timeout=scaled(60)), hv.ShutdownCode.POWEROFF)
+        self.assertEqual(dom.refresh().state, hv.State.SHUTDOWN)
+        with self.assertRaises(hv.TimedOut):
+            self.create("py-long").wait(timeout=0.3)
+
     def test_save_cancelled_by_exception(self):
-        dom = self.create("py-save")
+        # 128 MiB: four progress reports (one per 32 MiB); the first cancels
+        dom = self.create("py-save", memory_mib=128)
         path = os.path.join(TMP, "py-save.img")
         calls = []
 
@@ -76,8 +128,39 @@ class DomainTest(unittest.TestCase):
         with self.assertRaises(Stop):
             dom.save(path, progress=progress)
         self.assertEqual(len(calls), 1)
+        self.assertLess(calls[0][0], calls[0][1])
         self.assertFalse(os.path.exists(path))
         self.assertEqual(dom.refresh().state, hv.State.RUNNING)
+        dom.pause()     # it still answers
+        dom.unpause()
+
+    def test_threads_on_running_domains(self):
+        """8 threads call at once: lists, lookups and info of two running
+        domains, two of them pausing and unpausing their own."""
+        doms = [self.create("py-thr%d" % i) for i in range(2)]
+        errors = []
+
+        def work(i):
+            try:
+                dom = doms[i % 2]
+                for _ in range(20):
+                    self.assertEqual(len([d for d in self.ctx.domains()
+                                          if d.name.startswith("py-thr")]), 2)
+                    self.assertEqual(self.ctx.domain(dom.name).domid, dom.domid)
+                    if i < 2:
+                        dom.pause()
+                        dom.unpause()
+                    else:
+                        self.ctx.domain(dom.domid)
+            except Exception as e:  # pragma: no cover - reported below
+                errors.append(repr(e))
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual([d.refresh().state for d in doms], [hv.State.RUNNING] * 2)
 
     def test_save_restore(self):
         dom = self.create("py-sr")
@@ -93,7 +176,8 @@ class DomainTest(unittest.TestCase):
         self.assertEqual(back.state, hv.State.PAUSED)
         self.assertEqual(back.uuid, dom.uuid)
         back.unpause()
-        back.shutdown(wait=True, timeout=30)
+        self.assertEqual(back.shutdown(wait=True, timeout=scaled(60)),
+                         hv.ShutdownCode.POWEROFF)
 
 
 if __name__ == "__main__":
