@@ -96,21 +96,28 @@ let last_error msgs rc =
 let check_rc msgs rc = if rc < 0 then raise (Error (error_of_code rc, last_error msgs rc))
 
 module Ctx = struct
+  (* [busy] counts the calls in progress on the context (from several
+     threads, which the runtime lock lets through one at a time between
+     their blocking sections); a close meanwhile leaves the freeing to the
+     last of them ([orphan]). *)
   type t = {
     mutable ptr : R.c_obj option;
+    mutable busy : int;
+    mutable orphan : R.c_obj option;
     logger : (log_level -> string -> unit) option;
+    log_level : log_level;
   }
 
   let closed () = Error (Inval, "Hv.Ctx: the context is closed")
+  let free_raw p = ignore (R._hv_ctx_free p)
 
-  let free t =
+  let close t =
     match t.ptr with
     | None -> ()
     | Some p ->
         t.ptr <- None;
-        ignore (R._hv_ctx_free p)
+        if t.busy = 0 then free_raw p else t.orphan <- Some p
 
-  let close = free
   let is_closed t = t.ptr = None
 
   let create ?logger ?(log_level = Log_warn) () =
@@ -119,9 +126,12 @@ module Ctx = struct
     check_rc [] rc;
     let p = List.hd outs in
     ignore (R._hvml_ctx_capture_log (C_list [ p; C_int (int_of_level log_level) ]));
-    let t = { ptr = Some p; logger } in
-    Gc.finalise free t;
+    let t = { ptr = Some p; busy = 0; orphan = None; logger; log_level } in
+    Gc.finalise close t;
     t
+
+  (* A new context with [t]'s logger. *)
+  let sibling t = create ?logger:t.logger ~log_level:t.log_level ()
 
   let with_ctx ?logger ?log_level f =
     let t = create ?logger ?log_level () in
@@ -129,14 +139,29 @@ module Ctx = struct
 
   let ptr t = match t.ptr with Some p -> p | None -> raise (closed ())
 
+  (* Takes the raw context for a call; [release] gives it back. *)
+  let acquire t =
+    match t.ptr with
+    | Some p ->
+        t.busy <- t.busy + 1;
+        p
+    | None -> raise (closed ())
+
+  let release t =
+    t.busy <- t.busy - 1;
+    match t.orphan with
+    | Some p when t.busy = 0 ->
+        t.orphan <- None;
+        free_raw p
+    | _ -> ()
+
   (* Runs [f] on the raw context, hands the call's messages to the
      logger, raises on a negative code; the other outputs are returned. *)
   let call t f =
-    let p = ptr t in
+    let p = acquire t in
     clear_log ();
-    let rc, outs = split (f p) in
+    let rc, outs = Fun.protect ~finally:(fun () -> release t) (fun () -> split (f p)) in
     let msgs = take_log () in
-    ignore (Sys.opaque_identity t);
     (match t.logger with
     | Some log -> List.iter (fun (l, m) -> log l m) msgs
     | None -> ());
@@ -325,6 +350,28 @@ let with_progress progress f =
       | Some (e, bt) -> Printexc.raise_with_backtrace e bt
       | None -> ());
       (match result with `Done r -> r | `Raised e -> raise e)
+
+(* Events as hv_event has them: (type, domid, code, name). *)
+let event_fd ctx =
+  match call ctx (fun p -> R._hv_event_fd p) with
+  | [ fd ] -> get_int fd
+  | _ -> raise (Error (Fail, "hv_event_fd gave no descriptor"))
+
+(* [f] fills a raw hv_event; [none] is the error meaning "no event". *)
+let take_event ctx none f =
+  let ev = R._hvml_hv_event_new C_void in
+  Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_event_free ev)) (fun () ->
+      match Ctx.call_unit ctx (fun p -> f p ev) with
+      | () ->
+          Some
+            ( get_int (R._hv_event_type_get ev),
+              get_int (R._hv_event_domid_get ev),
+              get_int (R._hv_event_code_get ev),
+              get_string (R._hv_event_name_get ev) )
+      | exception Error (e, _) when e = none -> None)
+
+(* hv_event_wait's timeout: seconds (None: for ever) to milliseconds. *)
+let timeout_ms = function None -> -1 | Some s -> max 0 (int_of_float (s *. 1000.))
 
 module Domain = struct
   type state = Building | Paused | Running | Shutdown | Crashed | Dying | State_unknown of int
@@ -527,6 +574,54 @@ module Domain = struct
         Ctx.call_unit ctx (fun p -> R._hv_domain_info (C_list [ p; C_int domid; i ]));
         info_of i)
 
+  (* (ended, why) as hvd's table has the domain: gone, or kept ended. *)
+  let look ctx ~domid =
+    match info ctx ~domid with
+    | { state = Shutdown | Crashed; shutdown_code; _ } -> (true, Some shutdown_code)
+    | _ -> (false, None)
+    | exception Error (Notfound, _) -> (true, None)
+
+  (* Runs [before] once a context of its own is subscribed to events,
+     then waits for the domain's end. *)
+  let watch_end ctx ~domid ?timeout before =
+    let w = Ctx.sibling ctx in
+    Fun.protect ~finally:(fun () -> Ctx.close w) @@ fun () ->
+    ignore (event_fd w);
+    before ();
+    let why = ref None in
+    let look () = match look w ~domid with true, None -> (true, !why) | r -> r in
+    let deadline = Option.map (fun s -> Unix.gettimeofday () +. s) timeout in
+    let timed_out () =
+      Error
+        ( Timedout,
+          Printf.sprintf "domain %d did not end within %g s" domid
+            (Option.value timeout ~default:0.) )
+    in
+    let rec loop (ended, code) =
+      if ended then code
+      else
+        let left = Option.map (fun d -> d -. Unix.gettimeofday ()) deadline in
+        match left with
+        | Some l when l <= 0. -> raise (timed_out ())
+        | _ -> (
+            match
+              take_event w Timedout (fun p ev ->
+                  R._hv_event_wait (C_list [ p; ev; C_int (timeout_ms left) ]))
+            with
+            | None -> raise (timed_out ())
+            | Some (2, d, c, _) when d = domid -> loop (true, Some (code_of_int c))
+            | Some ((1 | 3), d, c, _) when d = domid ->
+                why := Some (code_of_int c);
+                loop (look ())
+            | Some _ -> loop (false, None))
+    in
+    loop (look ())
+
+  let wait ctx ~domid ?timeout () = watch_end ctx ~domid ?timeout ignore
+
+  let shutdown_wait ctx ~domid ?timeout () =
+    watch_end ctx ~domid ?timeout (fun () -> shutdown ctx ~domid)
+
   let list ctx =
     match call ctx (fun p -> R._hv_domain_list p) with
     | [ l; n ] ->
@@ -633,28 +728,19 @@ module Event = struct
     | 5 -> (Memory { missed = code = 1 }, Domain.No_shutdown)
     | n -> (Kind_unknown n, Domain.code_of_int code)
 
-  let fd ctx =
-    match call ctx (fun p -> R._hv_event_fd p) with
-    | [ fd ] -> file_descr_of_int (get_int fd)
-    | _ -> raise (Error (Fail, "hv_event_fd gave no descriptor"))
+  let fd ctx = file_descr_of_int (event_fd ctx)
 
-  (* [f] fills a raw hv_event; [none] is the code meaning "no event". *)
   let take ctx none f =
-    let ev = R._hvml_hv_event_new C_void in
-    Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_event_free ev)) (fun () ->
-        match Ctx.call_unit ctx (fun p -> f p ev) with
-        | () ->
-            let kind, code =
-              kind_of_raw (get_int (R._hv_event_type_get ev)) (get_int (R._hv_event_code_get ev))
-            in
-            Some { kind; domid = get_int (R._hv_event_domid_get ev); code; name = get_string (R._hv_event_name_get ev) }
-        | exception Error (e, _) when e = none -> None)
+    Option.map
+      (fun (ty, domid, c, name) ->
+        let kind, code = kind_of_raw ty c in
+        { kind; domid; code; name })
+      (take_event ctx none f)
 
   let next ctx = take ctx Busy (fun p ev -> R._hv_event_next (C_list [ p; ev ]))
 
   let wait ctx ?timeout () =
-    let ms = match timeout with None -> -1 | Some s -> max 0 (int_of_float (s *. 1000.)) in
-    take ctx Timedout (fun p ev -> R._hv_event_wait (C_list [ p; ev; C_int ms ]))
+    take ctx Timedout (fun p ev -> R._hv_event_wait (C_list [ p; ev; C_int (timeout_ms timeout) ]))
 end
 
 let progress_selftest ~progress d t =
@@ -690,7 +776,7 @@ let bound_functions =
     ("hv_physinfo_init_sized", "physinfo");
     ("hv_domain_create", "Domain.create");
     ("hv_domain_destroy", "Domain.destroy");
-    ("hv_domain_shutdown", "Domain.shutdown");
+    ("hv_domain_shutdown", "Domain.shutdown, Domain.shutdown_wait");
     ("hv_domain_reboot", "Domain.reboot");
     ("hv_domain_pause", "Domain.pause");
     ("hv_domain_unpause", "Domain.unpause");

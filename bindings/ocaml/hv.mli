@@ -63,7 +63,8 @@ module Ctx : sig
 
   val close : t -> unit
   (** Frees the context.  Idempotent.  Using a closed context raises
-      [Error (Inval, _)]. *)
+      [Error (Inval, _)].  Calls that other threads are making on it
+      meanwhile run to their end; the last of them frees it. *)
 
   val is_closed : t -> bool
 
@@ -199,7 +200,25 @@ module Domain : sig
       failure. *)
 
   val destroy : Ctx.t -> domid:int -> unit
+
   val shutdown : Ctx.t -> domid:int -> unit
+  (** Asks the guest to power off (the ACPI power button); returns at
+      once. *)
+
+  val wait : Ctx.t -> domid:int -> ?timeout:float -> unit -> shutdown_code option
+  (** Waits until the domain has ended: it left hvd's table (powered off,
+      crashed, was destroyed, or restarted under a new id), or is kept
+      ended ([Shutdown] or [Crashed] by an on_* = "preserve").  Returns
+      why ([Some Poweroff], [Some Reboot], [Some Crash], [Some No_shutdown]
+      when it was destroyed), or [None] when it was gone already.  The
+      events are watched on a context of its own (subscribed before it
+      looks at the domain, so nothing is missed, and without taking events
+      from [ctx]).  [Error (Timedout, _)] after [timeout] seconds (default:
+      no limit). *)
+
+  val shutdown_wait : Ctx.t -> domid:int -> ?timeout:float -> unit -> shutdown_code option
+  (** {!shutdown}, then {!wait}; the watch starts before the request. *)
+
   val reboot : Ctx.t -> domid:int -> unit
   val pause : Ctx.t -> domid:int -> unit
   val unpause : Ctx.t -> domid:int -> unit

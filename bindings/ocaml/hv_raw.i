@@ -90,7 +90,8 @@ HVML_OUT_PTR(hv_vif_spec, vif_r)
 	swig_result = caml_list_append(swig_result, caml_val_int((int)tmpn$argnum));
 }
 
-/* --- calls that talk to hvd run without the OCaml runtime lock -------- */
+/* --- calls that can block (those that talk to hvd, and reading an xl.cfg
+ * file) run without the OCaml runtime lock ---------------------------- */
 %define HVML_BLOCKING(NAME)
 %exception NAME {
 	caml_enter_blocking_section();
@@ -127,6 +128,7 @@ HVML_BLOCKING(hv_event_fd)
 HVML_BLOCKING(hv_event_next)
 HVML_BLOCKING(hv_event_wait)
 HVML_BLOCKING(hv_ctx_free)
+HVML_BLOCKING(hv_config_parse_xl_file)
 HVML_BLOCKING(hvml_progress_selftest)
 
 /* --- what SWIG cannot express ------------------------------------------ */

@@ -7,7 +7,10 @@ EXTRA_DIST += bindings/ocaml/hv_raw.i bindings/ocaml/hvml.i \
 	bindings/ocaml/hv.ml bindings/ocaml/hv.mli bindings/ocaml/META.in \
 	bindings/ocaml/tests/test_hv.ml bindings/ocaml/tests/ocaml-binding.sh \
 	bindings/ocaml/examples/hv_list.ml bindings/ocaml/examples/hv_events.ml \
-	bindings/ocaml/examples/README.md
+	bindings/ocaml/examples/hv_create_wait.ml bindings/ocaml/examples/hv_save_all.ml \
+	bindings/ocaml/examples/README.md bindings/ocaml/lwt/hv_lwt.ml \
+	bindings/ocaml/lwt/hv_lwt.mli bindings/ocaml/lwt/META.in \
+	bindings/ocaml/lwt/test_hv_lwt.ml
 
 if ENABLE_OCAML
 ML_B = bindings/ocaml/_build
@@ -38,7 +41,38 @@ ML_LIB = $(ML_B)/hv.cma $(ML_B)/hv.cmxa $(ML_B)/hv.a \
 ML_INSTALL = $(ML_B)/META $(ML_LIB) \
 	$(ML_B)/hv.mli $(ML_B)/hv.cmi $(ML_B)/hv.cmx $(ML_B)/hv.cmti \
 	$(ML_B)/hv_raw.cmi $(ML_B)/hv_raw.cmx $(ML_B)/swig.cmi $(ML_B)/swig.cmx
-ML_EXAMPLES = $(ML_B)/examples/hv-list $(ML_B)/examples/hv-events
+ML_EXAMPLES = $(ML_B)/examples/hv-list $(ML_B)/examples/hv-events \
+	$(ML_B)/examples/hv-create-wait $(ML_B)/examples/hv-save-all
+
+# hv.lwt, the Lwt sub-library (configure found lwt.unix).
+ML_META_PARTS = $(ML_S)/META.in
+if ENABLE_OCAML_LWT
+ML_LWT_FLAGS = -thread -package lwt.unix,threads.posix
+ML_INSTALL += $(ML_B)/hv_lwt.cma $(ML_B)/hv_lwt.cmxa $(ML_B)/hv_lwt.a \
+	$(ML_B)/hv_lwt.mli $(ML_B)/hv_lwt.cmi $(ML_B)/hv_lwt.cmx $(ML_B)/hv_lwt.cmti
+ML_META_PARTS += $(ML_S)/lwt/META.in
+
+$(ML_B)/hv_lwt.ml $(ML_B)/hv_lwt.mli: $(ML_B)/%: $(ML_S)/lwt/%
+	@$(MKDIR_P) $(ML_B)
+	$(AM_V_at)cp $< $@
+$(ML_B)/hv_lwt.cmi: $(ML_B)/hv_lwt.mli $(ML_B)/hv.cmi
+	$(AM_V_GEN)$(ML_FIND) ocamlc $(ML_FLAGS) $(ML_LWT_FLAGS) -bin-annot -I $(ML_B) -c $<
+$(ML_B)/hv_lwt.cmx: $(ML_B)/hv_lwt.ml $(ML_B)/hv_lwt.cmi $(ML_B)/hv.cmx
+	$(AM_V_GEN)$(ML_FIND) ocamlopt $(ML_FLAGS) $(ML_LWT_FLAGS) -I $(ML_B) -c $< && \
+		$(ML_FIND) ocamlc $(ML_FLAGS) $(ML_LWT_FLAGS) -I $(ML_B) -c $<
+$(ML_B)/hv_lwt.cmxa: $(ML_B)/hv_lwt.cmx
+	$(AM_V_GEN)cd $(ML_B) && $(ML_FIND) ocamlopt -a -o hv_lwt.cmxa hv_lwt.cmx && \
+		$(ML_FIND) ocamlc -a -o hv_lwt.cma hv_lwt.cmo
+$(ML_B)/hv_lwt.cmo: $(ML_B)/hv_lwt.cmx
+$(ML_B)/hv_lwt.cmti: $(ML_B)/hv_lwt.cmi
+$(ML_B)/hv_lwt.cma $(ML_B)/hv_lwt.a: $(ML_B)/hv_lwt.cmxa
+
+$(ML_B)/tests/test-hv-lwt: $(ML_S)/lwt/test_hv_lwt.ml $(ML_LIB) $(ML_B)/hv_lwt.cmxa
+	@$(MKDIR_P) $(ML_B)/tests
+	$(AM_V_GEN)cp $< $(ML_B)/tests/test_hv_lwt.ml && \
+		$(ML_PROG) $(ML_LWT_FLAGS) $(ML_B)/hv_lwt.cmxa $(ML_B)/tests/test_hv_lwt.ml -o $@
+check_SCRIPTS += $(ML_B)/tests/test-hv-lwt
+endif
 
 ocaml-all: $(ML_INSTALL) $(ML_EXAMPLES)
 
@@ -97,9 +131,9 @@ $(ML_B)/hv.cmti: $(ML_B)/hv.cmi
 $(ML_B)/hv.cmo: $(ML_B)/hv.cmx
 $(filter-out $(ML_B)/hv.cmxa,$(ML_LIB)): $(ML_B)/hv.cmxa
 
-$(ML_B)/META: $(ML_S)/META.in Makefile
+$(ML_B)/META: $(ML_META_PARTS) Makefile
 	@$(MKDIR_P) $(ML_B)
-	$(AM_V_GEN)$(SED) -e 's|@''VERSION@|$(VERSION)|' $< >$@
+	$(AM_V_GEN)cat $(ML_META_PARTS) | $(SED) -e 's|@''VERSION@|$(VERSION)|' >$@
 
 # Programs linked against the build tree (examples, tests).
 ML_PROG = $(ML_FIND) ocamlopt $(ML_FLAGS) -package str -linkpkg -I $(ML_B) \
@@ -112,10 +146,19 @@ $(ML_B)/examples/hv-events: $(ML_S)/examples/hv_events.ml $(ML_LIB)
 	@$(MKDIR_P) $(ML_B)/examples
 	$(AM_V_GEN)cp $< $(ML_B)/examples/hv_events.ml && \
 		$(ML_PROG) $(ML_B)/examples/hv_events.ml -o $@
+$(ML_B)/examples/hv-create-wait: $(ML_S)/examples/hv_create_wait.ml $(ML_LIB)
+	@$(MKDIR_P) $(ML_B)/examples
+	$(AM_V_GEN)cp $< $(ML_B)/examples/hv_create_wait.ml && \
+		$(ML_PROG) $(ML_B)/examples/hv_create_wait.ml -o $@
+$(ML_B)/examples/hv-save-all: $(ML_S)/examples/hv_save_all.ml $(ML_LIB)
+	@$(MKDIR_P) $(ML_B)/examples
+	$(AM_V_GEN)cp $< $(ML_B)/examples/hv_save_all.ml && \
+		$(ML_PROG) $(ML_B)/examples/hv_save_all.ml -o $@
+# The tests use threads (calls from several at once).
 $(ML_B)/tests/test-hv: $(ML_S)/tests/test_hv.ml $(ML_LIB)
 	@$(MKDIR_P) $(ML_B)/tests
 	$(AM_V_GEN)cp $< $(ML_B)/tests/test_hv.ml && \
-		$(ML_PROG) $(ML_B)/tests/test_hv.ml -o $@
+		$(ML_PROG) -thread -package threads.posix $(ML_B)/tests/test_hv.ml -o $@
 
 check_SCRIPTS += $(ML_B)/tests/test-hv
 TESTS += bindings/ocaml/tests/ocaml-binding.sh

@@ -234,52 +234,157 @@ let () =
       ignore (expect_error Hv.Config (fun () -> Hv.Domain.attach_nic ctx ~domid:4242 "mac=00:16:3e:zz"));
       ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.detach_nic ctx ~domid:4242 ~force:true "1")));
 
-  let kvm = Sys.file_exists "/dev/kvm" in
-  let minios = Sys.getenv_opt "MINIOS" in
-  match kvm, minios with
-  | false, _ ->
-      skip "an exception raised in a progress callback cancels the save and propagates"
-        "no /dev/kvm on this host: no domain can run";
-      skip "memory target and meminfo on a running domain" "no /dev/kvm on this host: no domain can run"
-  | true, None | true, Some "" ->
-      skip "progress callback" "MINIOS is not set";
-      skip "memory target and meminfo" "MINIOS is not set"
-  | true, Some kernel ->
-      check "an exception raised in a progress callback cancels the save and propagates" (fun () ->
-          let cfg =
-            Hv.Config.of_xl_string ctx
-              (Printf.sprintf "name = \"ml-save\"\nmemory = 64\nkernel = %S\nextra = \"workload=counter\"\n"
-                 kernel)
-          in
-          let domid = Hv.Domain.create ctx cfg in
-          Fun.protect ~finally:(fun () -> try Hv.Domain.destroy ctx ~domid with Hv.Error _ -> ())
-          @@ fun () ->
-          let calls = ref 0 in
-          (match
-             Hv.Domain.save ctx ~domid ~path:(Filename.concat tmpdir "ml.save")
-               ~progress:(fun _ _ -> incr calls; raise Exit) ()
-           with
-          | () -> failwith "save returned"
-          | exception Exit -> ());
-          assert (!calls >= 1);
-          let i = Hv.Domain.info ctx ~domid in
-          assert (i.Hv.Domain.state = Hv.Domain.Running));
-      check "memory target and meminfo on a running domain" (fun () ->
-          let cfg =
-            Hv.Config.of_xl_string ctx
-              (Printf.sprintf "name = \"ml-mem\"\nmemory = 64\nkernel = %S\nextra = \"workload=counter\"\n"
-                 kernel)
-          in
-          let domid = Hv.Domain.create ctx cfg in
-          Fun.protect ~finally:(fun () -> try Hv.Domain.destroy ctx ~domid with Hv.Error _ -> ())
-          @@ fun () ->
-          Hv.Domain.set_memory_target ctx ~domid 48;
-          let i = Hv.Domain.info ctx ~domid in
-          assert (i.Hv.Domain.memory_mib = 48);
-          let m = Hv.Domain.meminfo ctx ~domid in
-          assert (m.Hv.Domain.target_kib = 48 * 1024);
-          assert (m.Hv.Domain.ram_kib = 64 * 1024);
-          ignore (expect_error Hv.Inval (fun () -> Hv.Domain.set_memory_target ctx ~domid 128)))
+  check "Domain.wait: a domain that is gone; shutdown_wait of an unknown one" (fun () ->
+      assert (Hv.Domain.wait ctx ~domid:4242 ~timeout:1. () = None);
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.shutdown_wait ctx ~domid:4242 ~timeout:1. ()));
+      (* the wait used a context of its own: ctx's events are untouched *)
+      assert (Hv.Event.next ctx = None))
+
+(* Threads: calls release the runtime lock; a close waits for none. *)
+let () =
+  check "8 threads call at once on one context" (fun () ->
+      Hv.Ctx.with_ctx @@ fun ctx ->
+      let errors = ref [] in
+      let work () =
+        try
+          for _ = 1 to 25 do
+            ignore (Hv.Domain.list ctx);
+            match Hv.Domain.lookup ctx "nosuch" with
+            | _ -> errors := "lookup found nosuch" :: !errors
+            | exception Hv.Error (Hv.Notfound, msg) ->
+                if not (contains msg "nosuch") then errors := msg :: !errors
+          done
+        with e -> errors := Printexc.to_string e :: !errors
+      in
+      List.iter Thread.join (List.init 8 (fun _ -> Thread.create work ()));
+      if !errors <> [] then failwith (String.concat "; " !errors));
+
+  check "closing a context while other threads call on it" (fun () ->
+      let ctx = Hv.Ctx.create () in
+      let stop = ref false and errors = ref [] in
+      let work () =
+        try
+          while not !stop do
+            ignore (Hv.Domain.list ctx)
+          done
+        with
+        | Hv.Error (Hv.Inval, _) -> ()
+        | e -> errors := Printexc.to_string e :: !errors
+      in
+      let threads = List.init 4 (fun _ -> Thread.create work ()) in
+      Thread.delay 0.05;
+      Hv.Ctx.close ctx;
+      stop := true;
+      List.iter Thread.join threads;
+      if !errors <> [] then failwith (String.concat "; " !errors);
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.list ctx)))
+
+(* Real domains: with /dev/kvm and minios. *)
+let scale = match Sys.getenv_opt "HV_TEST_TIME_SCALE" with Some s -> float_of_string s | None -> 1.
+
+let kernel =
+  match Sys.file_exists "/dev/kvm", Sys.getenv_opt "MINIOS" with
+  | false, _ -> Error "no /dev/kvm on this host: no domain can run"
+  | true, (None | Some "") -> Error "MINIOS is not set"
+  | true, Some k -> Ok k
+
+let with_kvm name f =
+  match kernel with Error why -> skip name why | Ok k -> check name (fun () -> f k)
+
+let minios_cfg ?(memory = 32) ?(extra = "workload=counter runtime=600") kernel name =
+  Printf.sprintf "name = %S\nmemory = %d\nkernel = %S\nextra = %S\n" name memory kernel extra
+
+(* Runs [f domid] on a new domain, destroyed afterwards if still there. *)
+let with_domain ctx ?paused cfg f =
+  let domid = Hv.Domain.create ctx ?paused cfg in
+  Fun.protect ~finally:(fun () -> try Hv.Domain.destroy ctx ~domid with Hv.Error _ -> ()) @@ fun () ->
+  f domid
+
+let state ctx domid = (Hv.Domain.info ctx ~domid).Hv.Domain.state
+
+let () =
+  Hv.Ctx.with_ctx @@ fun ctx ->
+  with_kvm "create from an xl.cfg file and from JSON; list; pause and unpause" (fun k ->
+      let file = write_file "ml-file.cfg" (minios_cfg k "ml-file") in
+      with_domain ctx (Hv.Config.of_xl_file ctx file) @@ fun d1 ->
+      let json = Hv.Config.to_json ctx (Hv.Config.of_xl_string ctx (minios_cfg k "ml-json")) in
+      with_domain ctx ~paused:true (Hv.Config.of_json ctx json) @@ fun d2 ->
+      let names = List.map (fun (i : Hv.Domain.info) -> (i.name, i.domid)) (Hv.Domain.list ctx) in
+      assert (List.mem ("ml-file", d1) names && List.mem ("ml-json", d2) names);
+      assert (state ctx d1 = Hv.Domain.Running && state ctx d2 = Hv.Domain.Paused);
+      assert (Hv.Domain.lookup ctx "ml-json" = d2);
+      Hv.Domain.pause ctx ~domid:d1;
+      assert (state ctx d1 = Hv.Domain.Paused);
+      Hv.Domain.unpause ctx ~domid:d1;
+      Hv.Domain.unpause ctx ~domid:d2;
+      assert (state ctx d1 = Hv.Domain.Running && state ctx d2 = Hv.Domain.Running));
+
+  with_kvm "shutdown, then its events: Shutdown (Poweroff), Death" (fun k ->
+      with_domain ctx (Hv.Config.of_xl_string ctx (minios_cfg k "ml-down")) @@ fun domid ->
+      ignore (Hv.Event.fd ctx);
+      Hv.Domain.shutdown ctx ~domid;
+      let rec collect acc =
+        match Hv.Event.wait ctx ~timeout:(60. *. scale) () with
+        | None -> failwith "no Death event within the time limit"
+        | Some { Hv.Event.domid = d; _ } when d <> domid -> collect acc
+        | Some ({ Hv.Event.kind = Hv.Event.Death; _ } as ev) -> List.rev (ev :: acc)
+        | Some ev -> collect (ev :: acc)
+      in
+      match collect [] with
+      | [ { kind = Hv.Event.Shutdown; code = Hv.Domain.Poweroff; name = "ml-down"; _ };
+          { kind = Hv.Event.Death; code = Hv.Domain.Poweroff; _ } ] -> ()
+      | evs -> failwith (Printf.sprintf "%d events, not Shutdown then Death" (List.length evs)));
+
+  with_kvm "Domain.wait and shutdown_wait" (fun k ->
+      let cfg = Hv.Config.of_xl_string ctx (minios_cfg ~extra:"workload=counter runtime=1" k "ml-end") in
+      with_domain ctx cfg (fun domid ->
+          assert (Hv.Domain.wait ctx ~domid ~timeout:(60. *. scale) () = Some Hv.Domain.Poweroff));
+      with_domain ctx (Hv.Config.of_xl_string ctx (minios_cfg k "ml-end2")) (fun domid ->
+          ignore (expect_error Hv.Timedout (fun () -> Hv.Domain.wait ctx ~domid ~timeout:0.3 ()));
+          assert (Hv.Domain.shutdown_wait ctx ~domid ~timeout:(60. *. scale) () = Some Hv.Domain.Poweroff)));
+
+  with_kvm "save and restore with progress" (fun k ->
+      let path = Filename.concat tmpdir "ml-sr.save" in
+      let cfg = Hv.Config.of_xl_string ctx (minios_cfg ~memory:64 k "ml-sr") in
+      let domid = Hv.Domain.create ctx cfg in
+      let uuid = (Hv.Domain.info ctx ~domid).Hv.Domain.uuid in
+      let seen = ref [] in
+      Hv.Domain.save ctx ~domid ~progress:(fun d t -> seen := (d, t) :: !seen) ~path ();
+      (match !seen with
+      | (d, t) :: _ -> assert (d = t && t = 64 lsl 20)
+      | [] -> failwith "no progress");
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.info ctx ~domid));
+      let seen = ref 0 in
+      let back = Hv.Domain.restore ctx ~paused:true ~name:"ml-sr-back" ~progress:(fun _ _ -> incr seen) ~path () in
+      Fun.protect ~finally:(fun () -> try Hv.Domain.destroy ctx ~domid:back with Hv.Error _ -> ()) @@ fun () ->
+      let i = Hv.Domain.info ctx ~domid:back in
+      assert (i.Hv.Domain.state = Hv.Domain.Paused && i.name = "ml-sr-back" && i.uuid = uuid);
+      assert (!seen >= 1);
+      Hv.Domain.unpause ctx ~domid:back;
+      assert (state ctx back = Hv.Domain.Running));
+
+  with_kvm "an exception raised in a progress callback cancels the save and propagates" (fun k ->
+      (* 128 MiB: four progress reports (one per 32 MiB); the first raises *)
+      with_domain ctx (Hv.Config.of_xl_string ctx (minios_cfg ~memory:128 k "ml-save")) @@ fun domid ->
+      let calls = ref [] in
+      let path = Filename.concat tmpdir "ml.save" in
+      (match Hv.Domain.save ctx ~domid ~path ~progress:(fun d t -> calls := (d, t) :: !calls; raise Exit) () with
+      | () -> failwith "save returned"
+      | exception Exit -> ());
+      (match !calls with [ (d, t) ] -> assert (d < t) | _ -> failwith "not one progress call");
+      assert (state ctx domid = Hv.Domain.Running);
+      Hv.Domain.pause ctx ~domid;
+      Hv.Domain.unpause ctx ~domid);
+
+  with_kvm "memory target and meminfo on a running domain" (fun k ->
+      with_domain ctx (Hv.Config.of_xl_string ctx (minios_cfg ~memory:64 k "ml-mem")) @@ fun domid ->
+      Hv.Domain.set_memory_target ctx ~domid 48;
+      let i = Hv.Domain.info ctx ~domid in
+      assert (i.Hv.Domain.memory_mib = 48);
+      let m = Hv.Domain.meminfo ctx ~domid in
+      assert (m.Hv.Domain.target_kib = 48 * 1024);
+      assert (m.Hv.Domain.ram_kib = 64 * 1024);
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.set_memory_target ctx ~domid 128)))
 
 (* Every public hv_ function of the headers is bound or listed as skipped. *)
 let () =
