@@ -1,6 +1,6 @@
 (* SPDX-License-Identifier: LGPL-2.1-or-later *)
 (** Lwt versions of {!Hv}'s calls that wait (the findlib package
-    [hv.lwt]).
+    [hv.lwt]; programs that use it are built with [-thread]).
 
     Events are read when the context's event descriptor becomes readable
     ([Lwt_unix.wait_read]); no thread waits for them.  The long operations
