@@ -81,6 +81,24 @@ let () =
               (Printf.sprintf "name = \"lwt-dom\"\nmemory = 32\nkernel = %S\nextra = \"workload=counter\"\n" kernel)
           in
           let* domid = Hv_lwt.Domain.create ctx cfg in
+          (* the image must keep a guest that takes the power button: one
+             whose boot is over (it counts) *)
+          let log = Filename.concat (Sys.getenv "HV_LOGDIR") "console/lwt-dom.log" in
+          let rec booted n =
+            let text =
+              match open_in_bin log with
+              | ic ->
+                  let t = really_input_string ic (in_channel_length ic) in
+                  close_in ic;
+                  t
+              | exception Sys_error _ -> ""
+            in
+            let re = Str.regexp_string "minios: counter " in
+            if (try ignore (Str.search_forward re text 0); true with Not_found -> false) then Lwt.return_unit
+            else if n = 0 then failwith "lwt-dom did not finish its boot (no count)"
+            else let* () = Lwt_unix.sleep 0.05 in booted (n - 1)
+          in
+          let* () = booted (int_of_float (600. *. scale)) in
           let path = Filename.concat tmpdir "lwt-dom.save" and seen = ref 0 in
           let* () = Hv_lwt.Domain.save ctx ~domid ~progress:(fun _ _ -> incr seen) ~path () in
           assert (!seen >= 1);

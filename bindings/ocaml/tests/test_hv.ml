@@ -302,6 +302,23 @@ let with_domain ctx ?paused cfg f =
 
 let state ctx domid = (Hv.Domain.info ctx ~domid).Hv.Domain.state
 
+let read_file path =
+  match open_in_bin path with
+  | ic ->
+      Fun.protect ~finally:(fun () -> close_in ic) (fun () -> really_input_string ic (in_channel_length ic))
+  | exception Sys_error _ -> ""
+
+(* Waits until minios [name] (with workload=counter) prints its first count
+   on its console log: its boot is over, the power button enabled (a
+   shutdown asked for earlier is lost in the boot). *)
+let wait_booted name =
+  let path = Filename.concat (getenv_req "HV_LOGDIR") ("console/" ^ name ^ ".log") in
+  let limit = Unix.gettimeofday () +. (30. *. scale) in
+  while not (contains (read_file path) "minios: counter ") do
+    if Unix.gettimeofday () > limit then failwith (name ^ " did not finish its boot (no count in " ^ path ^ ")");
+    Thread.delay 0.05
+  done
+
 let () =
   Hv.Ctx.with_ctx @@ fun ctx ->
   with_kvm "create from an xl.cfg file and from JSON; list; pause and unpause" (fun k ->
@@ -321,6 +338,7 @@ let () =
 
   with_kvm "shutdown, then its events: Shutdown (Poweroff), Death" (fun k ->
       with_domain ctx (Hv.Config.of_xl_string ctx (minios_cfg k "ml-down")) @@ fun domid ->
+      wait_booted "ml-down";
       ignore (Hv.Event.fd ctx);
       Hv.Domain.shutdown ctx ~domid;
       let rec collect acc =
@@ -341,6 +359,7 @@ let () =
           assert (Hv.Domain.wait ctx ~domid ~timeout:(60. *. scale) () = Some Hv.Domain.Poweroff));
       with_domain ctx (Hv.Config.of_xl_string ctx (minios_cfg k "ml-end2")) (fun domid ->
           ignore (expect_error Hv.Timedout (fun () -> Hv.Domain.wait ctx ~domid ~timeout:0.3 ()));
+          wait_booted "ml-end2";
           assert (Hv.Domain.shutdown_wait ctx ~domid ~timeout:(60. *. scale) () = Some Hv.Domain.Poweroff)));
 
   with_kvm "save and restore with progress" (fun k ->

@@ -2,6 +2,7 @@
 """What the binding's tests share: paths, and the skip for hosts without KVM."""
 
 import os
+import time
 import unittest
 
 SRC = os.environ.get("top_srcdir") or os.path.abspath(
@@ -30,6 +31,25 @@ def scaled(seconds):
     """A time limit, longer on slow hosts (HV_TEST_TIME_SCALE, as
     tests/lib.sh: 10 in the nested outer host)."""
     return seconds * float(os.environ.get("HV_TEST_TIME_SCALE", "1"))
+
+
+def wait_booted(name, timeout=30):
+    """Waits (``timeout`` seconds, scaled) until minios ``name`` (with
+    workload=counter) prints its first count on its console log: its boot
+    is over, the power button enabled (a shutdown asked for earlier is
+    lost in the boot)."""
+    path = os.path.join(os.environ["HV_LOGDIR"], "console", name + ".log")
+    end = time.monotonic() + scaled(timeout)
+    while time.monotonic() < end:
+        try:
+            with open(path, "rb") as f:
+                if b"minios: counter " in f.read():
+                    return
+        except FileNotFoundError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("%s did not finish its boot within %g s (no count in %s)"
+                         % (name, scaled(timeout), path))
 
 
 def minios_config(name, **kw):

@@ -11,7 +11,7 @@ import unittest
 
 import hv
 from hv import _aio
-from hvtest import TMP, minios_config, needs_kvm, scaled
+from hvtest import TMP, minios_config, needs_kvm, scaled, wait_booted
 
 
 class Stop(Exception):
@@ -173,6 +173,7 @@ class AsyncDomainTest(unittest.TestCase):
 
         async def main():
             dom = await self.ctx.create_async(minios_config("py-async"))
+            wait_booted("py-async")  # the image keeps a guest that takes the power button
             await dom.save_async(path, progress=lambda d, t: seen.append((d, t)))
             back = await self.ctx.restore_async(path, name="py-async-back")
             code = await back.shutdown_async(timeout=scaled(60))
@@ -184,26 +185,24 @@ class AsyncDomainTest(unittest.TestCase):
         self.assertEqual(code, hv.ShutdownCode.POWEROFF)
 
     def test_cancelled_task_cancels_the_save(self):
-        # 128 MiB: four progress reports (one per 32 MiB), so that the
-        # cancel lands while memory is still being written
-        dom = self.ctx.create(minios_config("py-async-c", memory_mib=128))
+        # 256 MiB: eight progress reports (one per 32 MiB).  The task is
+        # cancelled in the first; the save stops at the next, and the
+        # cancel must reach hv-vmm while memory is still being written.
+        dom = self.ctx.create(minios_config("py-async-c", memory_mib=256))
         path = os.path.join(TMP, "py-async-c.img")
 
         async def main():
-            first = asyncio.Event()
             seen = []
 
             def progress(done, total):
                 seen.append(done)
-                first.set()
+                task.cancel()
             task = asyncio.create_task(dom.save_async(path, progress=progress))
-            await first.wait()
-            task.cancel()
             with self.assertRaises(asyncio.CancelledError):
                 await task
             return seen
         seen = asyncio.run(main())
-        self.assertLess(len(seen), 4, "every progress report came: the save was not cancelled")
+        self.assertLess(len(seen), 8, "every progress report came: the save was not cancelled")
         self.assertFalse(os.path.exists(path))
         self.assertEqual(dom.refresh().state, hv.State.RUNNING)
 

@@ -9,7 +9,7 @@ import threading
 import unittest
 
 import hv
-from hvtest import MINIOS, TMP, minios_config, needs_kvm, scaled
+from hvtest import MINIOS, TMP, minios_config, needs_kvm, scaled, wait_booted
 
 
 class Stop(Exception):
@@ -92,6 +92,7 @@ class DomainTest(unittest.TestCase):
 
     def test_shutdown_and_its_events(self):
         dom = self.create("py-down")
+        wait_booted("py-down")
         events = self.ctx.events(timeout=scaled(60))    # subscribed from here on
         dom.shutdown()
         seen = []
@@ -111,6 +112,7 @@ class DomainTest(unittest.TestCase):
         self.made.append("py-end")
         self.assertEqual(dom.wait(timeout=scaled(60)), hv.ShutdownCode.POWEROFF)
         dom = self.create("py-kept", on_poweroff="preserve")
+        wait_booted("py-kept")
         self.assertEqual(dom.shutdown(wait=True, timeout=scaled(60)), hv.ShutdownCode.POWEROFF)
         self.assertEqual(dom.refresh().state, hv.State.SHUTDOWN)
         with self.assertRaises(hv.TimedOut):
@@ -164,6 +166,7 @@ class DomainTest(unittest.TestCase):
 
     def test_save_restore(self):
         dom = self.create("py-sr")
+        wait_booted("py-sr")    # the image keeps a guest that takes the power button
         path = os.path.join(TMP, "py-sr.img")
         seen = []
         dom.save(path, progress=lambda d, t: seen.append((d, t)))
