@@ -158,6 +158,42 @@ fail:
 	return -1;
 }
 
+/*
+ * hvd keeps domain state in its runtime directory and acts on it after a
+ * restart (it signals the processes named there): the directory must be
+ * its own and closed to others, or someone else could plant a domain.
+ * @deny: the mode bits no one but hvd may have (077 for the runtime
+ * directory, 022 for the log directory, which may be readable).
+ */
+static int main_own_dir(const char *path, const char *what, const char *env, mode_t deny)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		fprintf(stderr, "hvd: cannot check the %s %s: %s\n", what, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "hvd: the %s %s is not a directory (a symbolic link or a file): "
+			"make it a directory of hvd's own, or set %s\n", what, path, env);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		fprintf(stderr, "hvd: the %s %s belongs to uid %u, not to hvd's uid %u: hvd "
+			"uses only a directory of its own (chown it, or set %s to another)\n",
+			what, path, (unsigned)st.st_uid, (unsigned)geteuid(), env);
+		return -1;
+	}
+	if (st.st_mode & deny) {
+		fprintf(stderr, "hvd: the %s %s has mode %04o: others may %s it; hvd needs it "
+			"%04o at most (chmod %04o %s, or set %s to another)\n", what, path,
+			(unsigned)(st.st_mode & 07777), deny & 044 ? "read or write" : "write",
+			(unsigned)(0777 & ~deny), (unsigned)(0777 & ~deny), path, env);
+		return -1;
+	}
+	return 0;
+}
+
 static int main_paths(struct hvd *hvd)
 {
 	const char *env = getenv("HV_RUNDIR");
@@ -191,16 +227,20 @@ static int main_paths(struct hvd *hvd)
 			"paths under it: set HV_RUNDIR to a shorter one\n", hvd->rundir);
 		return -1;
 	}
-	if (main_mkdir(hvd->rundir, 0700) || main_mkdir(hvd->logdir, 0750))
+	if (main_mkdir(hvd->rundir, 0700) || main_mkdir(hvd->logdir, 0750) ||
+	    main_own_dir(hvd->rundir, "runtime directory", "HV_RUNDIR", 077) ||
+	    main_own_dir(hvd->logdir, "log directory", "HV_LOGDIR", 022))
 		return -1;
 	p = hvd_path("%s/domains", hvd->rundir);
-	if (!p || main_mkdir(p, 0700)) {
+	if (!p || main_mkdir(p, 0700) ||
+	    main_own_dir(p, "domain directory", "HV_RUNDIR", 077)) {
 		free(p);
 		return -1;
 	}
 	free(p);
 	p = hvd_path("%s/console", hvd->logdir);
-	if (!p || main_mkdir(p, 0750)) {
+	if (!p || main_mkdir(p, 0750) ||
+	    main_own_dir(p, "console log directory", "HV_LOGDIR", 022)) {
 		free(p);
 		return -1;
 	}
