@@ -24,6 +24,10 @@
 #define HVD_AUTH_LINGER_MS	2000	/* a refused peer is dropped after this */
 #define HVD_RECONNECT_MS	1000	/* between tries of an hv-vmm's control socket */
 #define HVD_CONN_QUEUE_MAX	4096	/* messages queued for a slow reader */
+#define HVD_CONN_QUEUE_BYTES	(8u << 20)	/* bytes queued for a slow reader */
+#define HVD_CONN_MAX		256	/* clients at once; more are closed at once */
+#define HVD_CONN_IDLE_MS	600000	/* a client with nothing going on is dropped */
+#define HVD_ACCEPT_BACKOFF_MS	250	/* no accept() for this long at the fd limit */
 #define HVD_RESTART_MAX		10	/* restarts within HVD_RESTART_WINDOW_MS */
 #define HVD_RESTART_WINDOW_MS	60000
 
@@ -181,6 +185,8 @@ struct hvd_conn {
 	int64_t deadline;		/* a refused peer goes at this time */
 	struct hvd_outmsg *out_head, *out_tail;
 	unsigned int nout;
+	size_t out_bytes;		/* queued in out_head..out_tail */
+	int64_t active_at;		/* its last request (or its connect) */
 	uint32_t events;		/* registered with epoll */
 };
 
@@ -204,7 +210,12 @@ struct hvd {
 	struct hvd_domain *domains;
 	struct hvd_domain *graveyard;	/* freed after each round */
 	struct hvd_conn *conns;
+	unsigned int nr_conns;
 	struct hvd_conn *conn_graveyard;
+	int64_t accept_at;		/* accept() paused until then (fd limit); 0: not */
+	int64_t accept_said_at;		/* when that was last logged */
+	unsigned long accept_refused;	/* clients closed at HVD_CONN_MAX since logged */
+	int64_t conn_idle_ms;		/* HVD_CONN_IDLE_MS, or --conn-idle */
 	uint32_t next_domid;
 	uint64_t next_conn_id;
 	uint8_t rxbuf[HV_HC_MSG_MAX];

@@ -84,6 +84,8 @@ static void usage(FILE *f)
 		"\n"
 		"  -f, --foreground   do not daemonise; log to stderr too\n"
 		"  -v, --verbose      log more\n"
+		"  --conn-idle S      drop a client idle for S seconds (default 600;\n"
+		"                     0: never); libhv reconnects on its next call\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
@@ -100,8 +102,11 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "conn-idle", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
+	long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "fvhV", longopts, NULL)) != -1) {
@@ -118,6 +123,16 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 		case 'V':
 			printf("hvd %s\n", PACKAGE_VERSION);
 			exit(0);
+		case 'I':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 86400 * 365) {
+				fprintf(stderr, "hvd: --conn-idle '%s': give whole seconds, 0 "
+					"for no limit\n", optarg);
+				return -1;
+			}
+			hvd->conn_idle_ms = v * 1000;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -465,6 +480,7 @@ int main(int argc, char **argv)
 	hvd->sigw.fd = hvd->listenw.fd = -1;
 	hvd->next_domid = 1;
 	hvd->next_conn_id = 1;
+	hvd->conn_idle_ms = HVD_CONN_IDLE_MS;
 	if (main_options(argc, argv, hvd) || main_paths(hvd))
 		goto out;
 	r = main_lock(hvd);
