@@ -28,6 +28,7 @@
 #define HVD_CONN_MAX		256	/* clients at once; more are closed at once */
 #define HVD_CONN_IDLE_MS	600000	/* a client with nothing going on is dropped */
 #define HVD_ACCEPT_BACKOFF_MS	250	/* no accept() for this long at the fd limit */
+#define HVD_ADMIT_VMM_MIB	8	/* admission: an hv-vmm's own memory, RAM aside */
 #define HVD_RESTART_MAX		10	/* restarts within HVD_RESTART_WINDOW_MS */
 #define HVD_RESTART_WINDOW_MS	60000
 
@@ -216,6 +217,7 @@ struct hvd {
 	int64_t accept_said_at;		/* when that was last logged */
 	unsigned long accept_refused;	/* clients closed at HVD_CONN_MAX since logged */
 	int64_t conn_idle_ms;		/* HVD_CONN_IDLE_MS, or --conn-idle */
+	unsigned int overcommit_pct;	/* --overcommit: 100 = host RAM; 0: no check */
 	uint32_t next_domid;
 	uint64_t next_conn_id;
 	uint8_t rxbuf[HV_HC_MSG_MAX];
@@ -345,6 +347,10 @@ int op_mem_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 void op_mem_balloon(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
 void op_mem_ready(struct hvd *hvd, struct hvd_domain *d);
 int64_t op_mem_tick(struct hvd *hvd, struct hvd_domain *d, int64_t now);
+
+/* The "KEY: N kB" line of a /proc file (/proc/meminfo, /proc/PID/status)
+ * in KiB; 0 when the file or the line is missing (ops.c). */
+uint64_t hvd_proc_kib(const char *path, const char *key);
 
 /* cgroup.c: the domains' memory cgroups */
 #define CGROUP_MARGIN_MIB	64

@@ -86,6 +86,9 @@ static void usage(FILE *f)
 		"  -v, --verbose      log more\n"
 		"  --conn-idle S      drop a client idle for S seconds (default 600;\n"
 		"                     0: never); libhv reconnects on its next call\n"
+		"  --overcommit PCT   admit domains whose maxmem (and hv-vmm margin)\n"
+		"                     add up to PCT%% of the host's RAM (default 100;\n"
+		"                     0: no check)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
@@ -103,6 +106,7 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "conn-idle", required_argument, NULL, 'I' },
+		{ "overcommit", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -132,6 +136,17 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 				return -1;
 			}
 			hvd->conn_idle_ms = v * 1000;
+			break;
+		case 'O':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || (*end && strcmp(end, "%")) || v < 0 ||
+			    v > 10000) {
+				fprintf(stderr, "hvd: --overcommit '%s': give a percentage of the "
+					"host's RAM (100: no overcommit; 0: no check)\n", optarg);
+				return -1;
+			}
+			hvd->overcommit_pct = (unsigned int)v;
 			break;
 		default:
 			usage(stderr);
@@ -481,6 +496,7 @@ int main(int argc, char **argv)
 	hvd->next_domid = 1;
 	hvd->next_conn_id = 1;
 	hvd->conn_idle_ms = HVD_CONN_IDLE_MS;
+	hvd->overcommit_pct = 100;
 	if (main_options(argc, argv, hvd) || main_paths(hvd))
 		goto out;
 	r = main_lock(hvd);

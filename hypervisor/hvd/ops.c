@@ -86,9 +86,7 @@ out:
 	return rc;
 }
 
-/* The "KEY: N kB" line of a /proc file (/proc/meminfo, /proc/PID/status)
- * in KiB; 0 when the file or the line is missing. */
-static uint64_t proc_kib(const char *path, const char *key)
+uint64_t hvd_proc_kib(const char *path, const char *key)
 {
 	char buf[8192], *p;
 	size_t klen = strlen(key);
@@ -124,8 +122,8 @@ static int domain_op_physinfo(struct hvd *hvd, struct hvd_conn *c, const struct 
 
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_cpus = cpus > 0 ? (uint32_t)cpus : 1;
-	pi.total_mib = proc_kib("/proc/meminfo", "MemTotal") / 1024;
-	avail_kib = proc_kib("/proc/meminfo", "MemAvailable");
+	pi.total_mib = hvd_proc_kib("/proc/meminfo", "MemTotal") / 1024;
+	avail_kib = hvd_proc_kib("/proc/meminfo", "MemAvailable");
 	for (struct hvd_domain *d = hvd->domains; d; d = d->next) {
 		char path[64];
 		uint64_t target_kib, held_kib;
@@ -136,7 +134,7 @@ static int domain_op_physinfo(struct hvd *hvd, struct hvd_conn *c, const struct 
 		pi.domains_mib += d->cfg->memory_mib;
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)d->pid);
 		target_kib = d->cfg->memory_mib * 1024;
-		held_kib = proc_kib(path, "RssShmem");
+		held_kib = hvd_proc_kib(path, "RssShmem");
 		if (held_kib < target_kib)
 			owed_kib += target_kib - held_kib;
 	}

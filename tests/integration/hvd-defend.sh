@@ -5,7 +5,9 @@
 # clients and closes the others at once; a client that sends requests and
 # reads no reply is dropped before hvd grows; a client idle past
 # --conn-idle is dropped (one that asked for events is not; libhv
-# reconnects on its next call).  No domain runs: no KVM needed.
+# reconnects on its next call); a domain whose maxmem does not fit the
+# host's RAM (with what other domains may take) is refused.  No domain
+# runs: no KVM needed.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/hvd-lib.sh"
 need_cmd python3
@@ -146,4 +148,18 @@ if waited < 1.5:
 sub.physinfo()    # still there: asking for events is not being idle
 ok("an idle client is dropped after %.1f s (--conn-idle 2); one that asked for events is kept" % waited)
 PY
+
+# --- admission -----------------------------------------------------------------------------
+
+# a domain whose maxmem does not fit the host is refused before anything runs
+total=$(($(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024))
+mkcfg big "memory = 256" "maxmem = $((total + 1024))"
+rc=0
+"$HV_XL" create "$T/big.cfg" >"$T/out" 2>"$T/err" || rc=$?
+[ $rc = 1 ] || { cat "$T/err" >&2; fail "xl create of maxmem $((total + 1024)) MiB exited $rc, not 1"; }
+grep -q "not enough memory on this host for big: it may take $((total + 1024 + 8)) MiB" "$T/err" &&
+	grep -q 'higher --overcommit' "$T/err" || { cat "$T/err" >&2; fail "the refusal does not say why and what to do"; }
+"$HV_XL" list >"$T/out" 2>&1
+! grep -q '^big ' "$T/out" || fail "a refused domain was left behind"
+ok "a domain whose maxmem does not fit the host's RAM is refused, saying how much is free"
 exit 0
