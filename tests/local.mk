@@ -25,7 +25,8 @@ VMM_TESTS = \
 	tests/integration/vmm-hvd-mode.sh \
 	tests/integration/vmm-save.sh \
 	tests/integration/vmm-hotplug.sh \
-	tests/integration/vmm-disk.sh
+	tests/integration/vmm-disk.sh \
+	tests/integration/vmm-console-log.sh
 TESTS += $(VMM_TESTS)
 EXTRA_DIST += $(VMM_TESTS)
 

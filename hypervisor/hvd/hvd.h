@@ -29,6 +29,7 @@
 #define HVD_CONN_IDLE_MS	600000	/* a client with nothing going on is dropped */
 #define HVD_ACCEPT_BACKOFF_MS	250	/* no accept() for this long at the fd limit */
 #define HVD_ADMIT_VMM_MIB	8	/* admission: an hv-vmm's own memory, RAM aside */
+#define HVD_CONSOLE_LOG_MIB	16	/* a console log's most, by default */
 #define HVD_RESTART_MAX		10	/* restarts within HVD_RESTART_WINDOW_MS */
 #define HVD_RESTART_WINDOW_MS	60000
 
@@ -218,6 +219,7 @@ struct hvd {
 	unsigned long accept_refused;	/* clients closed at HVD_CONN_MAX since logged */
 	int64_t conn_idle_ms;		/* HVD_CONN_IDLE_MS, or --conn-idle */
 	unsigned int overcommit_pct;	/* --overcommit: 100 = host RAM; 0: no check */
+	uint64_t console_log_max;	/* bytes of a console log (--console-log-max) */
 	uint32_t next_domid;
 	uint64_t next_conn_id;
 	uint8_t rxbuf[HV_HC_MSG_MAX];

@@ -89,6 +89,8 @@ static void usage(FILE *f)
 		"  --overcommit PCT   admit domains whose maxmem (and hv-vmm margin)\n"
 		"                     add up to PCT%% of the host's RAM (default 100;\n"
 		"                     0: no check)\n"
+		"  --console-log-max MIB  keep at most MIB of each console log (the\n"
+		"                     newest half when full; default 16; 0: no limit)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
@@ -107,6 +109,7 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 		{ "version", no_argument, NULL, 'V' },
 		{ "conn-idle", required_argument, NULL, 'I' },
 		{ "overcommit", required_argument, NULL, 'O' },
+		{ "console-log-max", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -147,6 +150,16 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 				return -1;
 			}
 			hvd->overcommit_pct = (unsigned int)v;
+			break;
+		case 'C':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 1 << 20) {
+				fprintf(stderr, "hvd: --console-log-max '%s': give MiB (0: no "
+					"limit)\n", optarg);
+				return -1;
+			}
+			hvd->console_log_max = (uint64_t)v << 20;
 			break;
 		default:
 			usage(stderr);
@@ -497,6 +510,7 @@ int main(int argc, char **argv)
 	hvd->next_conn_id = 1;
 	hvd->conn_idle_ms = HVD_CONN_IDLE_MS;
 	hvd->overcommit_pct = 100;
+	hvd->console_log_max = (uint64_t)HVD_CONSOLE_LOG_MIB << 20;
 	if (main_options(argc, argv, hvd) || main_paths(hvd))
 		goto out;
 	r = main_lock(hvd);
