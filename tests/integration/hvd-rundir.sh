@@ -90,28 +90,28 @@ plant() {
 "$XL" info >/dev/null 2>"$T/err" || { cat "$T/err" >&2; fail "hvd does not start in $HV_RUNDIR"; }
 stop_hvd
 
+# ignored DOMID WHAT: hvd, started on a plant, does not take domain DOMID
+# and leaves its process alone; then the plant is cleared
+ignored() {
+	"$XL" list >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "xl list after planting $2"; }
+	grep -q planted "$T/out" && fail "hvd took $2 owned by uid $nobody"
+	kill -0 "$victim" 2>/dev/null || fail "hvd killed the process $2 named"
+	kill "$victim"
+	wait "$victim" 2>/dev/null
+	stop_hvd
+	rm -rf "$HV_RUNDIR/domains/$1"
+}
+
 # someone else's: ignored, its process untouched
 plant 7 "$nobody"
-"$XL" list >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "xl list after planting"; }
-grep -q planted "$T/out" && fail "hvd took a domain directory owned by uid $nobody"
+ignored 7 "a domain directory"
 grep -q "domain 7: .* is not a directory of hvd's own (owner uid $nobody" "$HV_LOGDIR/hvd.log" ||
 	{ tail -n 5 "$HV_LOGDIR/hvd.log" >&2; fail "hvd's log does not say it ignored domain 7"; }
-kill -0 "$victim" 2>/dev/null || fail "hvd killed the process a planted directory named"
-kill "$victim"
-wait "$victim" 2>/dev/null
-stop_hvd
-rm -rf "$HV_RUNDIR/domains/7"
 
 # a file of someone else's in a directory of hvd's: not read either
 plant 8 0
 chown "$nobody" "$HV_RUNDIR/domains/8/state"
-"$XL" list >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "xl list after planting a state file"; }
-grep -q planted "$T/out" && fail "hvd took a state file owned by uid $nobody"
-kill -0 "$victim" 2>/dev/null || fail "hvd killed the process a planted state file named"
-kill "$victim"
-wait "$victim" 2>/dev/null
-stop_hvd
-rm -rf "$HV_RUNDIR/domains/8"
+ignored 8 "a state file"
 
 # the control: the same, hvd's own, is taken (and its "build" finished)
 plant 9 0
