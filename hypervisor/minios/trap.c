@@ -119,6 +119,10 @@ void trap_handle(struct trap_frame *f)
 	u64 cr2;
 
 	switch (f->vector) {
+	case 2:
+		/* an NMI the host sent (xl trigger nmi): say so and go on */
+		con_printf("minios: nmi apic=%u\n", apic_id());
+		return;
 	case 6:
 		/* ud2 from ring 3 is the system call (see user.c) */
 		if ((f->cs & 3) == 3 && trap_user_ptr(f->rip, 2) &&
