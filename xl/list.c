@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* xl list, info, uptime, vcpu-list, domid, domname. */
+/* xl list, uptime, vcpu-list, vm-list, domid, domname. */
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,10 +238,10 @@ static void print_info_json(const hv_dominfo *d, bool last)
 int main_list(int argc, char **argv)
 {
 	struct xl_domains ds;
-	bool lng = false, verbose = false;
+	bool lng = false, verbose = false, context = false, pool = false, numa = false;
 	int c;
 
-	while ((c = xl_getopt(argc, argv, "lv")) != -1) {
+	while ((c = xl_getopt(argc, argv, "lvZcn")) != -1) {
 		switch (c) {
 		case 'l':
 			lng = true;
@@ -248,13 +249,23 @@ int main_list(int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case 'Z':
+			context = true;
+			break;
+		case 'c':
+			pool = true;
+			break;
+		case 'n':
+			numa = true;
+			break;
 		case XL_HELP:
 			return xl_help("list");
 		default:
 			return XL_USAGE;
 		}
 	}
-	if (xl_domains_get(&ds, argc, argv, optind))
+	/* the JSON is hv's own and describes hv's domains: no Domain-0 in it */
+	if (xl_domains_get_flags(&ds, argc, argv, optind, lng ? 0 : XL_DOMAINS_DOM0))
 		return XL_FAIL;
 	if (lng) {
 		printf("[\n");
@@ -263,9 +274,16 @@ int main_list(int argc, char **argv)
 		printf("]\n");
 		goto out;
 	}
+	/* Xen's columns, and its extra ones in its order */
 	printf("Name                                        ID   Mem VCPUs\tState\tTime(s)");
 	if (verbose)
-		printf("   UUID                            Reason-Code");
+		printf("   UUID                            Reason-Code\tSecurity Label");
+	if (context && !verbose)
+		printf("   Security Label");
+	if (pool)
+		printf("         Cpupool");
+	if (numa)
+		printf(" NODE Affinity");
 	printf("\n");
 	for (size_t i = 0; i < ds.nr; i++) {
 		const hv_dominfo *d = ds.d[i];
@@ -283,6 +301,14 @@ int main_list(int argc, char **argv)
 			       d->state == HV_STATE_CRASHED ?
 			       code_name(d->shutdown_code) : "-");
 		}
+		/* no security labels: what Xen's xl prints without FLASK */
+		if (verbose || context)
+			printf(" %16s", "-");
+		if (pool)
+			printf("%16s", "Pool-0");
+		/* every domain may use every node */
+		if (numa)
+			printf(" %s", "all");
 		printf("\n");
 	}
 out:
@@ -290,67 +316,19 @@ out:
 	return XL_OK;
 }
 
-int main_info(int argc, char **argv)
-{
-	hv_physinfo pi;
-	struct utsname u;
-	long pages, psize;
-	int c, rc;
-
-	while ((c = xl_getopt(argc, argv, "n")) != -1) {
-		switch (c) {
-		case 'n':
-			break;
-		case XL_HELP:
-			return xl_help("info");
-		default:
-			return XL_USAGE;
-		}
-	}
-	if (optind != argc)
-		return xl_usage("info", "takes no arguments");
-	xl_error_mark();
-	hv_physinfo_init(&pi);
-	rc = hv_physinfo_get(xl_ctx, &pi);
-	if (rc)
-		return xl_error(rc, "get host information");
-	if (uname(&u) < 0)
-		memset(&u, 0, sizeof(u));
-	pages = sysconf(_SC_PHYS_PAGES);
-	psize = sysconf(_SC_PAGESIZE);
-	printf("%-23s: %s\n", "host", u.nodename);
-	printf("%-23s: %s\n", "release", u.release);
-	printf("%-23s: %s\n", "version", u.version);
-	printf("%-23s: %s\n", "machine", u.machine);
-	printf("%-23s: %u\n", "nr_cpus", pi.nr_cpus);
-	printf("%-23s: %ld\n", "nr_online_cpus", sysconf(_SC_NPROCESSORS_ONLN));
-	printf("%-23s: %" PRIu64 "\n", "total_memory", pi.total_mib);
-	printf("%-23s: %" PRIu64 "\n", "free_memory", pi.free_mib);
-	printf("%-23s: %" PRIu64 "\n", "domains_memory", pi.domains_mib);
-	if (pages > 0 && psize > 0)
-		printf("%-23s: %lld\n", "host_memory",
-		       (long long)pages * psize / (1024 * 1024));
-	printf("%-23s: %u\n", "nr_domains", pi.nr_domains);
-	printf("%-23s: %u\n", "max_vcpus_per_domain", pi.max_vcpus);
-	printf("%-23s: %s\n", "virt_caps",
-	       access("/dev/kvm", R_OK | W_OK) == 0 ? "hvm (kvm)" : "none (no usable /dev/kvm)");
-	printf("%-23s: %s\n", "hv_version", pi.version);
-	printf("%-23s: %d\n", "hvd_pid", pi.hvd_pid);
-	printf("%-23s: %s\n", "libhv_version", hv_version());
-	printf("%-23s: %s\n", "xl_version", PACKAGE_VERSION);
-	return XL_OK;
-}
-
-static void format_uptime(long s, char *buf, size_t len)
+/* Xen's form: "2 days,  3:04:05", " 3:04:05"; short: without the seconds */
+static void format_uptime(long s, bool shrt, char *buf, size_t len)
 {
 	long days = s / 86400;
+	char days_s[32] = "";
 
 	s %= 86400;
 	if (days)
-		snprintf(buf, len, "%ld day%s, %2ld:%02ld:%02ld", days,
-			 days == 1 ? "" : "s", s / 3600, s / 60 % 60, s % 60);
+		snprintf(days_s, sizeof(days_s), "%ld day%s, ", days, days == 1 ? "" : "s");
+	if (shrt)
+		snprintf(buf, len, "%s%2ld:%02ld", days_s, s / 3600, s / 60 % 60);
 	else
-		snprintf(buf, len, "%2ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+		snprintf(buf, len, "%s%2ld:%02ld:%02ld", days_s, s / 3600, s / 60 % 60,
 			 s % 60);
 }
 
@@ -358,11 +336,15 @@ int main_uptime(int argc, char **argv)
 {
 	struct xl_domains ds;
 	time_t now = time(NULL);
+	bool shrt = false;
+	char clock[16] = "";
+	struct tm tm;
 	int c;
 
 	while ((c = xl_getopt(argc, argv, "s")) != -1) {
 		switch (c) {
 		case 's':
+			shrt = true;
 			break;
 		case XL_HELP:
 			return xl_help("uptime");
@@ -370,20 +352,41 @@ int main_uptime(int argc, char **argv)
 			return XL_USAGE;
 		}
 	}
-	if (xl_domains_get(&ds, argc, argv, optind))
+	if (xl_domains_get_flags(&ds, argc, argv, optind, XL_DOMAINS_DOM0))
 		return XL_FAIL;
-	printf("%-33s %4s %s\n", "Name", "ID", "Uptime");
+	if (localtime_r(&now, &tm))
+		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	if (!shrt)
+		printf("%-33s %4s %s\n", "Name", "ID", "Uptime");
 	for (size_t i = 0; i < ds.nr; i++) {
 		const hv_dominfo *d = ds.d[i];
 		char up[64];
 		long s = d->start_time && now > d->start_time ?
 			(long)(now - d->start_time) : 0;
 
-		format_uptime(s, up, sizeof(up));
-		printf("%-33s %4" PRIu32 " %s\n", d->name, d->domid, up);
+		format_uptime(s, shrt, up, sizeof(up));
+		if (shrt)
+			printf(" %s up %s, %s (%" PRIu32 ")\n", clock, up, d->name, d->domid);
+		else
+			printf("%-33s %4" PRIu32 " %s\n", d->name, d->domid, up);
 	}
 	xl_domains_free(&ds);
 	return XL_OK;
+}
+
+/* Domain-0's vCPUs: the host's CPUs, each on itself, with its busy time. */
+static void vcpulist_dom0(const hv_dominfo *d)
+{
+	int here = sched_getcpu();
+
+	for (unsigned int v = 0; v < d->vcpus; v++) {
+		double busy = xl_host_cpu_busy((int)v);
+
+		/* running where xl runs; the others may be anywhere */
+		printf("%-32s %5" PRIu32 " %5u %5u   %c%c- %9.1f  %s / %s\n", d->name, d->domid,
+		       v, v, (int)v == here ? 'r' : '-', (int)v == here ? '-' : 'b',
+		       busy < 0 ? 0.0 : busy, "all", "all");
+	}
 }
 
 int main_vcpulist(int argc, char **argv)
@@ -396,21 +399,50 @@ int main_vcpulist(int argc, char **argv)
 			return xl_help("vcpu-list");
 		return XL_USAGE;
 	}
-	if (xl_domains_get(&ds, argc, argv, optind))
+	if (xl_domains_get_flags(&ds, argc, argv, optind, XL_DOMAINS_DOM0))
 		return XL_FAIL;
-	printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU",
-	       "State", "Time(s)", "Affinity (Hard / Soft)");
+	printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU", "State", "Time(s)",
+	       "Affinity (Hard / Soft)");
 	for (size_t i = 0; i < ds.nr; i++) {
 		const hv_dominfo *d = ds.d[i];
 		const char *st = d->state == HV_STATE_RUNNING ? "r--" :
 			d->state == HV_STATE_PAUSED ||
 			d->state == HV_STATE_BUILDING ? "--p" : "---";
 
+		if (d == &ds.dom0) {
+			vcpulist_dom0(d);
+			continue;
+		}
 		/* hvd reports time per domain, not per vCPU */
 		for (unsigned int v = 0; v < d->vcpus; v++)
-			printf("%-32s %5" PRIu32 " %5u %5s %5s %9s %s\n",
+			printf("%-32s %5" PRIu32 " %5u %5s %5s %9s  %s\n",
 			       d->name, d->domid, v, "-", st, "-",
 			       "all / all");
+	}
+	xl_domains_free(&ds);
+	return XL_OK;
+}
+
+int main_vm_list(int argc, char **argv)
+{
+	struct xl_domains ds;
+	int c;
+
+	while ((c = xl_getopt(argc, argv, "")) != -1) {
+		if (c == XL_HELP)
+			return xl_help("vm-list");
+		return XL_USAGE;
+	}
+	if (optind != argc)
+		return xl_usage("vm-list", "takes no arguments");
+	if (xl_domains_get(&ds, argc, argv, optind))
+		return XL_FAIL;
+	printf("UUID                                  ID    name\n");
+	for (size_t i = 0; i < ds.nr; i++) {
+		char uuid[37];
+
+		format_uuid(ds.d[i]->uuid, uuid);
+		printf("%s  %" PRIu32 "    %-30s\n", uuid, ds.d[i]->domid, ds.d[i]->name);
 	}
 	xl_domains_free(&ds);
 	return XL_OK;
@@ -429,6 +461,10 @@ int main_domid(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return xl_usage("domid", "give one domain name");
+	if (!strcmp(argv[optind], XL_DOM0_NAME)) {
+		printf("0\n");
+		return XL_OK;
+	}
 	xl_error_mark();
 	rc = hv_domain_list(xl_ctx, &list, &nr);
 	if (rc)
@@ -466,6 +502,10 @@ int main_domname(int argc, char **argv)
 	if (!*argv[optind] || *end || id >= HV_DOMID_INVALID)
 		return xl_usage("domname", "'%s' is not a domain id (a number; xl domid NAME gives one)",
 				argv[optind]);
+	if (id == 0) {
+		printf("%s\n", XL_DOM0_NAME);
+		return XL_OK;
+	}
 	xl_error_mark();
 	hv_dominfo_init(&info);
 	rc = hv_domain_info(xl_ctx, (uint32_t)id, &info);
