@@ -660,6 +660,14 @@ int xl_domains_get_flags(struct xl_domains *ds, int argc, char **argv, int first
 		rc = xl_error(rc, "list domains");
 		goto out;
 	}
+	if (dom0 && n) {
+		/* named domains: the host's row only if it is one of them */
+		bool named = false;
+
+		for (size_t i = 0; i < n; i++)
+			named |= ids[i] == 0;
+		dom0 = named;
+	}
 	if (dom0) {
 		hv_physinfo pi;
 
@@ -813,7 +821,8 @@ int main(int argc, char **argv)
 	c = find_cmd(name);
 	if (!c)
 		return xl_unsupported(name);
-	if (xl_dryrun && !has_dryrun(name)) {
+	/* help changes nothing and answers -N too, as in Xen's xl */
+	if (xl_dryrun && !has_dryrun(name) && strcmp(name, "help")) {
 		fprintf(stderr, "xl: %s: has no dry run (-N), as in Xen's xl; run it without "
 			"-N\n", name);
 		return XL_FAIL;
