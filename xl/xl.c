@@ -566,12 +566,23 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "clear", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const only[] = {
-		[4] = "block-detach network-detach destroy",
-		[5] = "block-detach network-detach", [6] = "shutdown reboot", [7] = "shutdown reboot", [8] = "create",
-		[9] = "create", [10] = "create", [11] = "list", [12] = "list",
-		[13] = "list info", [14] = "dmesg",
+	/* the commands a long option is for, where its letter is not for all */
+	static const struct {
+		const char *name, *cmds;
+	} only[] = {
+		{ "force", "block-detach network-detach destroy" },
+		{ "timeout", "block-detach network-detach" },
+		{ "all", "shutdown reboot" },
+		{ "wait", "shutdown reboot" },
+		{ "dryrun", "create" },
+		{ "defconfig", "create" },
+		{ "quiet", "create" },
+		{ "context", "list" },
+		{ "cpupool", "list" },
+		{ "numa", "list info" },
+		{ "clear", "dmesg" },
 	};
+	const char *for_cmds = NULL;
 	char spec[64];
 	int c, li = -1;
 
@@ -579,9 +590,10 @@ int xl_getopt(int argc, char **argv, const char *opts)
 	c = getopt_long(argc, argv, spec, longopts, &li);
 	if (c == 'h')
 		return XL_HELP;
-	if (li > 0 && (!strchr(opts, c) ||
-		       (li < (int)(sizeof(only) / sizeof(only[0])) && only[li] &&
-			!word_in(argv[0], only[li])))) {
+	for (size_t i = 0; li > 0 && i < sizeof(only) / sizeof(only[0]); i++)
+		if (!strcmp(only[i].name, longopts[li].name))
+			for_cmds = only[i].cmds;
+	if (li > 0 && (!strchr(opts, c) || (for_cmds && !word_in(argv[0], for_cmds)))) {
 		xl_usage(argv[0], "unknown option --%s", longopts[li].name);
 		return '?';
 	}
