@@ -111,6 +111,12 @@ int main_save(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (xl_dry("save domain %s (%" PRIu32 ") to %s%s%s", argv[optind], domid, file,
+		   checkpoint ? ", leaving it running" : paused ? ", leaving it paused" :
+		   ", then destroy it", compress ? ", compressed" : "")) {
+		rc = XL_OK;
+		goto out;
+	}
 
 	/*
 	 * Not O_TRUNC: hv-vmm truncates the file once it knows the file is not
@@ -270,6 +276,11 @@ int main_restore(int argc, char **argv)
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
 		rc = xl_error(0, "%s: restore needs a regular file; for a pipe, copy it to a file first",
 			      file);
+		goto out;
+	}
+	if (xl_dry("restore a domain from %s%s%s", file, paused ? ", paused" : "",
+		   lazy ? ", its memory mapped from the file" : "")) {
+		rc = XL_OK;
 		goto out;
 	}
 	params.flags = (paused ? HV_RESTORE_PAUSED : 0) |

@@ -410,6 +410,20 @@ module Domain = struct
   let rename ctx ~domid name =
     Ctx.call_unit ctx (fun p -> R._hv_domain_rename (C_list [ p; C_int domid; C_string name ]))
 
+  type trigger = Power | Reset | Nmi of int | Sysrq of char
+
+  let trigger ctx ~domid t =
+    (* hv_trigger's values *)
+    let kind, arg =
+      match t with
+      | Power -> (1, 0)
+      | Reset -> (2, 0)
+      | Nmi vcpu -> (3, vcpu)
+      | Sysrq key -> (4, Char.code key)
+    in
+    Ctx.call_unit ctx (fun p ->
+        R._hv_domain_trigger (C_list [ p; C_int domid; C_int kind; C_int arg ]))
+
   let attach_disk ctx ~domid spec =
     match call ctx (fun p -> R._hv_disk_spec_parse (C_list [ p; C_string spec ])) with
     | [ s ] ->
@@ -619,6 +633,11 @@ let physinfo ctx =
         hvd_version = get_string (R._hv_physinfo_version_get i);
       })
 
+let hvd_log ?(clear = false) ctx =
+  match call ctx (fun p -> R._hv_hvd_log_read (C_list [ p; C_int (if clear then 1 else 0) ])) with
+  | [ C_string s ] -> s
+  | _ -> ""
+
 module Event = struct
   type kind = Shutdown | Death | Crash | Created | Memory of { missed : bool } | Kind_unknown of int
   type t = { kind : kind; domid : int; code : Domain.shutdown_code; name : string }
@@ -709,6 +728,8 @@ let bound_functions =
     ("hv_domain_lookup", "Domain.lookup");
     ("hv_domain_console", "Domain.console");
     ("hv_physinfo_get", "physinfo");
+    ("hv_domain_trigger", "Domain.trigger");
+    ("hv_hvd_log_read", "hvd_log");
     ("hv_domain_config_get", "Domain.config");
     ("hv_progress_init_sized", "Domain.save ?progress");
     ("hv_domain_save", "Domain.save");

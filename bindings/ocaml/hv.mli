@@ -205,6 +205,15 @@ module Domain : sig
   val unpause : Ctx.t -> domid:int -> unit
   val rename : Ctx.t -> domid:int -> string -> unit
 
+  type trigger =
+    | Power  (** its ACPI power button, as [shutdown] *)
+    | Reset  (** at once; its on_reboot action follows *)
+    | Nmi of int  (** a non-maskable interrupt to that vCPU *)
+    | Sysrq of char  (** a serial break and the key on its first serial port *)
+
+  val trigger : Ctx.t -> domid:int -> trigger -> unit
+  (** Sends a running or paused domain a trigger (hv_domain_trigger()). *)
+
   val attach_disk : Ctx.t -> domid:int -> string -> unit
   (** Adds the disk a DISKSPEC describes (xl-disk-configuration(5)) to a
       running or paused domain through PCI hotplug; the image is opened
@@ -350,6 +359,10 @@ type physinfo = {
 }
 
 val physinfo : Ctx.t -> physinfo
+
+val hvd_log : ?clear:bool -> Ctx.t -> string
+(** hvd's own log, all of it (hv_hvd_log_read(), what xl dmesg prints);
+    with [~clear:true], hvd empties it once it has been read. *)
 
 (** {1 Events} *)
 

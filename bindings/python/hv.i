@@ -485,6 +485,8 @@ HVPY_RC(hv_domain_set_memory_max)
 HVPY_RC(hv_domain_meminfo)
 HVPY_RC(hv_domain_nic_attach)
 HVPY_RC(hv_domain_nic_detach)
+HVPY_RC(hv_domain_trigger)
+HVPY_RC(hv_hvd_log_read)
 HVPY_RC(hv_event_fd)
 HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
@@ -520,10 +522,11 @@ HVPY_RC(hv_event_wait)
 	$result = SWIG_Python_AppendOutput($result, PyLong_FromLong(*$1));
 }
 
-%typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL) {
+%typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL),
+	char **text_r (char *tmp = NULL) {
 	$1 = &tmp;
 }
-%typemap(argout) char **json_r, char **cmdline_r {
+%typemap(argout) char **json_r, char **cmdline_r, char **text_r {
 	PyObject *s = hvpy_take_string(*$1);
 
 	*$1 = NULL;
@@ -531,7 +534,9 @@ HVPY_RC(hv_event_wait)
 		SWIG_fail;
 	$result = SWIG_Python_AppendOutput($result, s);
 }
-%typemap(freearg) char **json_r, char **cmdline_r { free(*$1); }
+%typemap(freearg) char **json_r, char **cmdline_r, char **text_r { free(*$1); }
+/* hv_hvd_log_read(): the text is a str, whose length Python knows */
+%typemap(in, numinputs=0) size_t *len_r (size_t tmp = 0) { $1 = &tmp; }
 
 /* Specs belong to libhv: the Python object does not free them. */
 %typemap(in, numinputs=0) hv_disk_spec **disk_r (hv_disk_spec *tmp = NULL) { $1 = &tmp; }

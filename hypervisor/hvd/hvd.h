@@ -234,6 +234,10 @@ void hvd_log(struct hvd *hvd, enum hvd_log_level level, const char *fmt, ...)
 #define hvd_err(h, ...) hvd_log(h, HVD_LOG_ERR, __VA_ARGS__)
 #define hvd_info(h, ...) hvd_log(h, HVD_LOG_INFO, __VA_ARGS__)
 #define hvd_dbg(h, ...) hvd_log(h, HVD_LOG_DEBUG, __VA_ARGS__)
+struct hvd_conn;
+struct hvd_req;
+/* READ_LOG: a piece of hvd.log for the client (xl dmesg), emptying it if asked. */
+int log_op_read(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req);
 
 /* main.c */
 int64_t hvd_now_ms(void);
@@ -316,6 +320,10 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 /* PAUSE, UNPAUSE, SHUTDOWN: @vmm_op to hv-vmm, answered when it answers. */
 int op_call(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	    struct hvd_domain *d, uint16_t vmm_op);
+/* The same with a body of @len bytes (TRIGGER's); hv-vmm's reason for a
+ * refusal goes to the client. */
+int op_call_body(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		 struct hvd_domain *d, uint16_t vmm_op, const void *body, size_t len);
 
 /*
  * DISK_ATTACH and DISK_DETACH (op-disk-attach.c, op-disk-detach.c),

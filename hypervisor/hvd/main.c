@@ -524,7 +524,8 @@ int main(int argc, char **argv)
 		char *log = hvd_path("%s/hvd.log", hvd->logdir);
 
 		if (log)
-			hvd->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+			/* read too: xl dmesg reads it through hvd (READ_LOG) */
+			hvd->log_fd = open(log, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		if (hvd->log_fd < 0) {
 			fprintf(stderr, "hvd: cannot open the log %s: %s (set HV_LOGDIR)\n",
 				log ? log : hvd->logdir, strerror(errno));

@@ -385,6 +385,7 @@ static const struct {
 	{ "on_reboot += \"restart\"\n", "guest.cfg:1: on_reboot: += only adds to strings and lists" },
 	{ "uuid = \"4f1c2d9e-7b1a-4c3e-9a52-0d6e8f3b2a1\"\n", "guest.cfg:1: uuid: \"4f1c2d9e-7b1a-4c3e-9a52-0d6e8f3b2a1\" is not a UUID" },
 	{ "name = \"-x\"\n", "guest.cfg:1: name: \"-x\" is not a usable domain name" },
+	{ "name = \"Domain-0\"\n", "guest.cfg:1: name: \"Domain-0\" is what xl calls the host (domain 0)" },
 	{ "disk = [ 'target=' ]\n", "guest.cfg:1: disk: \"target=\": no vdev" },
 	{ "disk = [ ',raw,xvda' ]\n", "guest.cfg:1: disk: \",raw,xvda\": no target" },
 	{ "disk = [ '/a,raw,xvda,rw,extra' ]\n", "guest.cfg:1: disk: \"/a,raw,xvda,rw,extra\": \"extra\" is one positional parameter too many" },

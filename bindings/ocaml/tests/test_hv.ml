@@ -189,6 +189,18 @@ let () =
       let p = Hv.physinfo ctx in
       assert (p.Hv.nr_cpus > 0 && p.Hv.hvd_pid > 0 && p.Hv.nr_domains = 0));
 
+  check "hvd_log, emptied with ~clear; triggers reach hvd" (fun () ->
+      let contains s sub =
+        let n = String.length sub in
+        let rec go i = i + n <= String.length s && (String.sub s i n = sub || go (i + 1)) in
+        go 0
+      in
+      assert (contains (Hv.hvd_log ctx) "ready on");
+      ignore (Hv.hvd_log ~clear:true ctx);
+      assert (not (contains (Hv.hvd_log ctx) "ready on"));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.trigger ctx ~domid:4242 (Hv.Domain.Nmi 0)));
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.trigger ctx ~domid:4242 (Hv.Domain.Sysrq ' '))));
+
   check "events: a descriptor, nothing waiting, a timed-out wait" (fun () ->
       let fd = Hv.Event.fd ctx in
       (match Unix.select [ fd ] [] [] 0. with [], _, _ -> () | _ -> failwith "fd readable");

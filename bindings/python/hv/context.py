@@ -211,6 +211,12 @@ class Context:
         hvd_pid, version."""
         return self._call(_raw.hv_physinfo_get)
 
+    def hvd_log(self, clear: bool = False) -> str:
+        """hvd's own log, all of it (hv_hvd_log_read(), what xl dmesg
+        prints); with ``clear``, hvd empties it once it has been read."""
+        return self._call(_raw.hv_hvd_log_read,
+                          _raw.HV_HVD_LOG_CLEAR if clear else 0)
+
     # -- events ----------------------------------------------------------------
     def event_fd(self) -> int:
         """A descriptor that becomes readable when events wait, for any
