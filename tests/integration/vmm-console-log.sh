@@ -7,9 +7,9 @@
 . "$HV_TESTS_SRC/lib.sh"
 need_kvm
 
-# a counter for 3 s, then poweroff: well over 4 KiB of console output
+# a counter at 200 Hz for 3 s, then poweroff: well over 8 KiB of output
 vmm "$T/out" --kernel "$MINIOS" --console-log-fd 9 --console-log-max 4096 \
-	--cmdline "workload=counter runtime=3" 9<>"$T/capped.log"
+	--cmdline "workload=counter:200 runtime=3" 9<>"$T/capped.log"
 expect_rc 0 "capped"
 all=$(wc -c <"$T/out")
 size=$(wc -c <"$T/capped.log")
