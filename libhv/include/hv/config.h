@@ -443,9 +443,11 @@ int hv_domain_config_from_xml_file(hv_ctx *ctx, const char *path,
  * (malloc()ed, NUL-terminated, ending with a newline; free it with
  * free()).  hv_domain_config_from_xml() of the result gives the same
  * configuration, except for what libvirt's format cannot say, which is
- * left out with a warning: a vif's rate, ip and script, a vCPU list that
- * is not a plain CPU set ("nodes:0"), and the PVH/HVM distinction (both
- * are written as <type>hvm</type>, read back as PVH with a kernel).
+ * left out with a warning: a vif's rate, ip and script, and a vCPU list
+ * that is not a plain CPU set ("nodes:0"); and, silently, the PVH/HVM
+ * distinction (both are written as <type>hvm</type>, read back as PVH
+ * with a kernel) and root and extra apart (written as the one command
+ * line the kernel gets, read back as cmdline).
  * Returns 0, HV_ERROR_INVAL (no name, an action libvirt has no name for
  * such as on_poweroff = "coredump-destroy", a string that is not UTF-8 or
  * holds characters XML cannot carry; logged), HV_ERROR_NOMEM.
