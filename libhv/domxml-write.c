@@ -101,15 +101,19 @@ static void xw_printf(struct xw *w, const char *fmt, ...) __attribute__((format(
 
 static void xw_printf(struct xw *w, const char *fmt, ...)
 {
-	char buf[256];
+	char *s;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		hv__buf_add(&w->b, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	if (n < 0) {
+		w->b.failed = true;
+		return;
+	}
+	hv__buf_add(&w->b, s, (size_t)n);
+	free(s);
 }
 
 /*
