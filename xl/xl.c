@@ -143,14 +143,14 @@ static const struct xl_cmd cmds[] = {
 	  "  -s             short: one line a domain, as uptime(1) prints it\n" },
 	{ "vcpu-list", main_vcpulist, "List the vCPUs of all or some domains",
 	  "[DOMAIN ...]", NULL },
-	{ "domxml", main_domxml, "Print a domain's description as libvirt domain XML",
-	  "[-f FILE | DOMAIN]",
-	  "  -f FILE        convert the config FILE (xl.cfg or libvirt XML) instead\n"
-	  "                 of a domain's description (no hvd needed)\n" },
 	{ "domid", main_domid, "Convert a domain name to a domain id", "NAME",
 	  NULL },
 	{ "domname", main_domname, "Convert a domain id to a domain name", "ID",
 	  NULL },
+	{ "domxml", main_domxml, "Print a domain's description as libvirt domain XML",
+	  "[-f FILE | DOMAIN]",
+	  "  -f FILE        convert the config FILE (xl.cfg or libvirt XML) instead\n"
+	  "                 of a domain's description (no hvd needed)\n" },
 	{ "vm-list", main_vm_list, "List the guest domains (not Domain-0)", "", NULL },
 	{ "dmesg", main_dmesg, "Print hvd's log", "[-c]",
 	  "  -c, --clear    empty the log after printing it\n" },
