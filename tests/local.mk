@@ -11,7 +11,7 @@ tests_unit_test_libhv_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_unit_test_libhv_LDADD = libhv/libhv.la $(CHECK_TEST_LIBS) -ldl
 TESTS += tests/unit/test-libhv
 
-EXTRA_DIST += tests/lib.sh tests/unit/check-main.h
+EXTRA_DIST += tests/lib.sh tests/unit/check-main.h tests/unit/check-log.h
 
 # hv-vmm with minios on real KVM.
 VMM_TESTS = \

@@ -13,7 +13,8 @@ xl_xl_SOURCES = \
 	xl/saverestore.c \
 	xl/block.c \
 	xl/mem.c \
-	xl/net.c
+	xl/net.c \
+	xl/domxml.c
 xl_xl_LDADD = libhv/libhv.la
 
 # bash completion (xl/bash-completion/xl), as bash-completion's "xl"
@@ -30,6 +31,7 @@ XL_TESTS = \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-compat.sh \
 	tests/integration/xl-control.sh \
+	tests/integration/xl-domxml.sh \
 	tests/integration/xl-disk.sh \
 	tests/integration/xl-block.sh \
 	tests/integration/xl-net.sh \

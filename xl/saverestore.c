@@ -38,18 +38,6 @@ static void format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.1f GiB", mib / 1024);
 }
 
-/* Read an xl.cfg for save or restore; XL_OK or XL_FAIL (said). */
-static int read_config(const char *file, hv_domain_config *cfg)
-{
-	int rc;
-
-	xl_error_mark();
-	rc = hv_config_parse_xl_file(xl_ctx, file, cfg);
-	if (rc)
-		return xl_error(rc, "%s: cannot read the config", file);
-	return XL_OK;
-}
-
 /* --- save -------------------------------------------------------------- */
 
 int main_save(int argc, char **argv)
@@ -106,7 +94,7 @@ int main_save(int argc, char **argv)
 		return xl_error(rc, "domain %s", argv[optind]);
 	if (cfgfile) {
 		have_cfg = true;
-		if (read_config(cfgfile, &cfg)) {
+		if (xl_config_read(cfgfile, &cfg)) {
 			rc = XL_FAIL;
 			goto out;
 		}
@@ -258,7 +246,7 @@ int main_restore(int argc, char **argv)
 		}
 	}
 	if (cfgfile) {
-		if (read_config(cfgfile, &cfg)) {
+		if (xl_config_read(cfgfile, &cfg)) {
 			rc = XL_FAIL;
 			goto out;
 		}

@@ -297,12 +297,9 @@ int main_create(int argc, char **argv)
 					argv[i]);
 	if (!q && !dry)
 		fprintf(stderr, "Parsing config from %s\n", file);
-	xl_error_mark();
-	rc = hv_config_parse_xl_file(xl_ctx, file, &cfg);
-	if (rc) {
-		rc = xl_error(rc, "%s: cannot read the config", file);
+	rc = xl_config_read(file, &cfg);
+	if (rc)
 		goto out;
-	}
 	for (int i = optind; i < argc; i++) {
 		rc = hv_config_set(xl_ctx, &cfg, argv[i]);
 		if (rc) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "xl.h"
 
@@ -31,7 +32,7 @@ static struct {
 static bool bar_on;
 
 static const struct xl_cmd cmds[] = {
-	{ "create", main_create, "Create a domain from a config file",
+	{ "create", main_create, "Create a domain from a config file (xl.cfg or libvirt XML)",
 	  "[options] CONFIGFILE [KEY=VALUE ...]",
 	  "  -p             leave the domain paused after creating it\n"
 	  "  -c             attach to the console after creating the domain\n"
@@ -40,6 +41,8 @@ static const struct xl_cmd cmds[] = {
 	  "  -n             dry run: check the config and print it as JSON\n"
 	  "  -q             quiet\n"
 	  "  -f FILE        the config file (instead of the CONFIGFILE argument)\n"
+	  "  CONFIGFILE     an xl.cfg file, or a libvirt domain XML file (named\n"
+	  "                 *.xml, or starting with '<')\n"
 	  "  KEY=VALUE      override a config setting, as an xl.cfg line\n" },
 	{ "list", main_list, "List information about all or some domains",
 	  "[options] [DOMAIN ...]",
@@ -144,6 +147,10 @@ static const struct xl_cmd cmds[] = {
 	  NULL },
 	{ "domname", main_domname, "Convert a domain id to a domain name", "ID",
 	  NULL },
+	{ "domxml", main_domxml, "Print a domain's description as libvirt domain XML",
+	  "[-f FILE | DOMAIN]",
+	  "  -f FILE        convert the config FILE (xl.cfg or libvirt XML) instead\n"
+	  "                 of a domain's description (no hvd needed)\n" },
 	{ "vm-list", main_vm_list, "List the guest domains (not Domain-0)", "", NULL },
 	{ "dmesg", main_dmesg, "Print hvd's log", "[-c]",
 	  "  -c, --clear    empty the log after printing it\n" },
@@ -641,6 +648,46 @@ int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
 	rc = hv_domain_config_get(xl_ctx, *domid_r, cfg);
 	if (rc)
 		return xl_error(rc, "%s: domain %s", cmd, name_or_id);
+	return XL_OK;
+}
+
+/*
+ * Whether @file holds libvirt domain XML: its name ends in .xml, or its
+ * first character after blanks (and a UTF-8 byte order mark) is '<', which
+ * no xl.cfg starts with.
+ */
+static bool is_xml_file(const char *file)
+{
+	size_t n = strlen(file);
+	unsigned char head[256];
+	size_t len = 0, i = 0;
+	FILE *f;
+
+	if (n > 4 && !strcasecmp(file + n - 4, ".xml"))
+		return true;
+	f = fopen(file, "rb");
+	if (!f)
+		return false;	/* the xl.cfg reader says why */
+	len = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (len >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
+		i = 3;
+	while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
+		i++;
+	return i < len && head[i] == '<';
+}
+
+int xl_config_read(const char *file, hv_domain_config *cfg)
+{
+	int rc;
+
+	xl_error_mark();
+	if (is_xml_file(file))
+		rc = hv_domain_config_from_xml_file(xl_ctx, file, cfg);
+	else
+		rc = hv_config_parse_xl_file(xl_ctx, file, cfg);
+	if (rc)
+		return xl_error(rc, "%s: cannot read the config", file);
 	return XL_OK;
 }
 

@@ -141,6 +141,13 @@ int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
 		 hv_domain_config *cfg);
 
 /*
+ * xl_config_read - the config @file into @cfg (initialised): libvirt
+ * domain XML when its name ends in .xml or it starts with '<', an xl.cfg
+ * otherwise.  XL_OK or XL_FAIL (said).
+ */
+int xl_config_read(const char *file, hv_domain_config *cfg);
+
+/*
  * Domains to show or act on: d[0..nr) point into all[0..nr_all), the
  * list from hv_domain_list().  xl_domains_get() fills @ds with the domains
  * named in argv[first..argc) (by name or id), or all of them; XL_OK or
@@ -196,6 +203,7 @@ int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_uptime(int argc, char **argv);
 int main_vcpulist(int argc, char **argv);
+int main_domxml(int argc, char **argv);
 int main_domid(int argc, char **argv);
 int main_domname(int argc, char **argv);
 int main_vm_list(int argc, char **argv);

@@ -210,6 +210,20 @@ module Config = struct
     | [ C_string s ] -> keep t s
     | _ -> raise (Error (Fail, "hv_config_to_json gave no JSON"))
 
+  let of_xml_file ctx path =
+    fresh (fun c -> Ctx.call_unit ctx (fun p -> R._hv_domain_config_from_xml_file (C_list [ p; C_string path; c ])))
+
+  let of_xml_string ctx ?name text =
+    fresh (fun c ->
+        Ctx.call_unit ctx (fun p ->
+            R._hv_domain_config_from_xml
+              (C_list [ p; c_string name; C_string text; C_int (String.length text); c ])))
+
+  let to_xml ctx t =
+    match call ctx (fun p -> R._hv_domain_config_to_xml (C_list [ p; t.cfg ])) with
+    | [ C_string s ] -> keep t s
+    | _ -> raise (Error (Fail, "hv_domain_config_to_xml gave no XML"))
+
   let set ctx t kv = keep t (Ctx.call_unit ctx (fun p -> R._hv_config_set (C_list [ p; t.cfg; C_string kv ])))
 
   let add_spec ctx t spec parse add free =
@@ -705,6 +719,9 @@ let bound_functions =
     ("hv_config_validate", "Config.validate");
     ("hv_config_to_json", "Config.to_json");
     ("hv_config_from_json", "Config.of_json");
+    ("hv_domain_config_from_xml", "Config.of_xml_string");
+    ("hv_domain_config_from_xml_file", "Config.of_xml_file");
+    ("hv_domain_config_to_xml", "Config.to_xml");
     ("hv_dominfo_init_sized", "Domain.info");
     ("hv_physinfo_init_sized", "physinfo");
     ("hv_domain_create", "Domain.create");

@@ -120,6 +120,17 @@ module Config : sig
   (** The JSON form of [hv_config_to_json]: [of_json] of it gives an equal
       configuration with the same JSON. *)
 
+  val of_xml_file : Ctx.t -> string -> t
+  (** Reads a libvirt domain XML file (docs/libvirt-xml.md).  What hv
+      cannot honour raises [Error (Config, msg)] with the file, line and
+      element path in [msg]. *)
+
+  val of_xml_string : Ctx.t -> ?name:string -> string -> t
+  (** The same from a string, named [name] in messages. *)
+
+  val to_xml : Ctx.t -> t -> string
+  (** The configuration as libvirt domain XML, as [xl domxml] writes it. *)
+
   val set : Ctx.t -> t -> string -> unit
   (** [set ctx cfg "memory=512"]: one override, as after the file name of
       [xl create]. *)

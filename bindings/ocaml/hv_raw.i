@@ -75,8 +75,8 @@ HVML_OUT_PTR(hv_vif_spec, vif_r)
 
 /* malloc()ed strings handed to the caller: copied into OCaml, freed. */
 %typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL),
-	char **text_r (char *tmp = NULL) "$1 = &tmp;"
-%typemap(argout) char **json_r, char **cmdline_r, char **text_r {
+	char **text_r (char *tmp = NULL), char **xml_r (char *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) char **json_r, char **cmdline_r, char **text_r, char **xml_r {
 	swig_result = caml_list_append(swig_result,
 		tmp$argnum ? caml_val_string(tmp$argnum) : Val_unit);
 	free(tmp$argnum);

@@ -462,6 +462,9 @@ HVPY_RC(hv_config_set)
 HVPY_RC(hv_config_validate)
 HVPY_RC(hv_config_to_json)
 HVPY_RC(hv_config_from_json)
+HVPY_RC(hv_domain_config_from_xml)
+HVPY_RC(hv_domain_config_from_xml_file)
+HVPY_RC(hv_domain_config_to_xml)
 HVPY_RC(hv_domain_create)
 HVPY_RC(hv_domain_destroy)
 HVPY_RC(hv_domain_shutdown)
@@ -523,10 +526,10 @@ HVPY_RC(hv_event_wait)
 }
 
 %typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL),
-	char **text_r (char *tmp = NULL) {
+	char **text_r (char *tmp = NULL), char **xml_r (char *tmp = NULL) {
 	$1 = &tmp;
 }
-%typemap(argout) char **json_r, char **cmdline_r, char **text_r {
+%typemap(argout) char **json_r, char **cmdline_r, char **text_r, char **xml_r {
 	PyObject *s = hvpy_take_string(*$1);
 
 	*$1 = NULL;
@@ -534,7 +537,7 @@ HVPY_RC(hv_event_wait)
 		SWIG_fail;
 	$result = SWIG_Python_AppendOutput($result, s);
 }
-%typemap(freearg) char **json_r, char **cmdline_r, char **text_r { free(*$1); }
+%typemap(freearg) char **json_r, char **cmdline_r, char **text_r, char **xml_r { free(*$1); }
 /* hv_hvd_log_read(): the text is a str, whose length Python knows */
 %typemap(in, numinputs=0) size_t *len_r (size_t tmp = 0) { $1 = &tmp; }
 
@@ -629,6 +632,7 @@ HVPY_RC(hv_event_wait)
 
 /* ---- in-parameters ---- */
 %apply (char *STRING, size_t LENGTH) { (const char *buf, size_t len) };
+%apply (char *STRING, size_t LENGTH) { (const char *xml, size_t len) };
 
 /* A callable(done, total), or None. */
 %typemap(in) const hv_progress *progress (struct hvpy_progress pg) {

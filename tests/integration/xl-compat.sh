@@ -90,7 +90,7 @@ ok "commands that act on a domain refuse Domain-0 (exit 1); no domain may be cal
 x 0 vcpu-l
 says "$T/out" "Affinity (Hard / Soft)"
 x 1 dom Domain-0
-says "$T/err" "it begins domid domname"
+says "$T/err" "it begins domid domname domxml"
 x 1 s
 says "$T/err" "'s' is ambiguous"
 says "$T/err" "shutdown"

@@ -122,6 +122,22 @@ let () =
       | _ -> assert false);
       Hv.Config.validate ctx cfg);
 
+  check "libvirt XML round trip" (fun () ->
+      let cfg =
+        Hv.Config.of_xml_string ctx ~name:"inline.xml"
+          "<domain type='kvm'><name>lv</name><memory unit='MiB'>512</memory>\n\
+           <currentMemory unit='MiB'>256</currentMemory>\n\
+           <os><type>hvm</type><kernel>/k</kernel></os></domain>"
+      in
+      assert (Hv.Config.memory_mib cfg = 256);
+      let xml = Hv.Config.to_xml ctx cfg in
+      assert (contains xml "<memory unit='MiB'>512</memory>");
+      let back = Hv.Config.of_xml_string ctx xml in
+      assert (Hv.Config.to_json ctx back = Hv.Config.to_json ctx cfg);
+      ignore
+        (expect_error Hv.Config (fun () ->
+             Hv.Config.of_xml_string ctx "<domain type='kvm'><name>x</name><devices><sound/></devices></domain>")));
+
   check "JSON round trip" (fun () ->
       let cfg =
         Hv.Config.of_xl_string ctx ~name:"inline.cfg"

@@ -26,8 +26,10 @@ extern "C" {
  * hv_domain_set_memory_max(), hv_domain_meminfo(), HV_EVENT_MEMORY).
  * 1.6.0: triggers (hv_domain_trigger(): reset, NMI, SysRq) and hvd's log
  * (hv_hvd_log_read()).
+ * 1.7.0: libvirt domain XML (hv_domain_config_from_xml(),
+ * hv_domain_config_to_xml()).
  */
-#define HV_API_VERSION_CURRENT 0x010600
+#define HV_API_VERSION_CURRENT 0x010700
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif
