@@ -93,7 +93,7 @@ HV__EXPORT int hv_domain_rename(hv_ctx *ctx, uint32_t domid, const char *name)
 		 domid, name ? name : "");
 	if (!name || strlen(name) >= sizeof(body.name) ||
 	    !hcmsg_name_ok(name, sizeof(body.name))) {
-		HV__ERR(ctx, "%s: not a usable domain name (use 1 to 63 letters, digits, '-', '_' or '.', not all digits)",
+		HV__ERR(ctx, "%s: not a usable domain name (use 1 to 63 letters, digits, '-', '_' or '.', not all digits, not Domain-0)",
 			what);
 		return HV_ERROR_INVAL;
 	}
@@ -633,4 +633,100 @@ HV__EXPORT int hv_event_next(hv_ctx *ctx, hv_event *ev_r)
 HV__EXPORT int hv_event_wait(hv_ctx *ctx, hv_event *ev_r, int timeout_ms)
 {
 	return hv__event_wait(ctx, ev_r, timeout_ms);
+}
+
+HV__EXPORT int hv_domain_trigger(hv_ctx *ctx, uint32_t domid, hv_trigger trigger,
+				 unsigned int arg)
+{
+	struct hv_hc_trigger body = { .domid = domid, .arg = arg };
+	struct hv__req req = {
+		.op = HV_HC_DOMCTL_TRIGGER, .body = &body, .body_len = sizeof(body),
+	};
+	char what[WHAT_MAX];
+
+	switch (trigger) {
+	case HV_TRIGGER_POWER:
+		if (arg)
+			break;
+		return hv_domain_shutdown(ctx, domid);
+	case HV_TRIGGER_RESET:
+		if (arg)
+			break;
+		body.trigger = HV_HC_TRIGGER_RESET;
+		snprintf(what, sizeof(what), "reset domain %" PRIu32, domid);
+		return hv__request(ctx, &req, what);
+	case HV_TRIGGER_NMI:
+		body.trigger = HV_HC_TRIGGER_NMI;
+		snprintf(what, sizeof(what), "NMI to vCPU %u of domain %" PRIu32, arg, domid);
+		return hv__request(ctx, &req, what);
+	case HV_TRIGGER_SYSRQ:
+		if (arg < 0x21 || arg > 0x7e) {
+			HV__ERR(ctx, "SysRq to domain %" PRIu32 ": key 0x%x is not a printable character (give one letter or digit, e.g. h for help)",
+				domid, arg);
+			return HV_ERROR_INVAL;
+		}
+		body.trigger = HV_HC_TRIGGER_SYSRQ;
+		snprintf(what, sizeof(what), "SysRq '%c' to domain %" PRIu32, (char)arg, domid);
+		return hv__request(ctx, &req, what);
+	}
+	HV__ERR(ctx, "trigger %d with argument %u to domain %" PRIu32 ": not a trigger hv knows, or one that takes no argument",
+		(int)trigger, arg, domid);
+	return HV_ERROR_INVAL;
+}
+
+HV__EXPORT int hv_hvd_log_read(hv_ctx *ctx, unsigned int flags, char **text_r, size_t *len_r)
+{
+	char *text = NULL, *grown;
+	size_t len = 0;
+	uint64_t at = 0;
+	int rc;
+
+	*text_r = NULL;
+	*len_r = 0;
+	if (flags & ~(unsigned int)HV_HVD_LOG_CLEAR) {
+		HV__ERR(ctx, "read hvd's log: unknown flags 0x%x", flags);
+		return HV_ERROR_INVAL;
+	}
+	for (;;) {
+		struct hv_hc_read_log body = {
+			.offset = at,
+			.flags = flags & HV_HVD_LOG_CLEAR ? HV_HC_READ_LOG_CLEAR : 0,
+		};
+		struct hv_hc_read_log_reply reply;
+		void *tail = NULL;
+		size_t n = 0;
+		struct hv__req req = {
+			.op = HV_HC_SYSCTL_READ_LOG, .body = &body, .body_len = sizeof(body),
+			.reply = &reply, .reply_len = sizeof(reply), .tail_r = &tail,
+			.tail_len_r = &n, .retry_safe = !(flags & HV_HVD_LOG_CLEAR),
+		};
+
+		rc = hv__request(ctx, &req, "read hvd's log");
+		if (rc)
+			goto out;
+		/* reply.offset 0 where we asked for more: the log was emptied meanwhile
+		 * (another reader's CLEAR); what came before stays ours, and the new
+		 * log follows it */
+		grown = realloc(text, len + n + 1);
+		if (!grown) {
+			free(tail);
+			rc = HV_ERROR_NOMEM;
+			goto out;
+		}
+		text = grown;
+		memcpy(text + len, tail, n);
+		len += n;
+		text[len] = '\0';
+		free(tail);
+		at = reply.offset + n;
+		/* all of it; or none came although the log says more: it shrank */
+		if (at >= reply.size || !n)
+			break;
+	}
+	*text_r = text;
+	*len_r = len;
+	text = NULL;
+out:
+	free(text);
+	return rc;
 }

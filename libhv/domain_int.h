@@ -32,6 +32,16 @@ int hv__describe(hv_ctx *ctx, const hv_domain_config *cfg, uint8_t uuid_r[16],
 		 char **json_r, size_t *len_r);
 
 /*
+ * saved.c: what a saved domain may use of the host.  hv__saved_record()
+ * records @cfg's host bindings (kernel, ramdisk, disks, vifs) under
+ * @uuid after a save; hv__saved_check() lets a restore without a
+ * configuration of the caller's go ahead only if the image names exactly
+ * what was recorded for its UUID.  0, or an HV_ERROR_* (said).
+ */
+int hv__saved_record(hv_ctx *ctx, const hv_domain_config *cfg, const uint8_t uuid[16]);
+int hv__saved_check(hv_ctx *ctx, const hv_domain_config *image);
+
+/*
  * Open the kernel or ramdisk @path (@key says which) of domain @name with
  * the caller's privileges: an fd, or a negative HV_ERROR_* (logged at
  * @level).

@@ -28,6 +28,16 @@ int hv__sized_out(hv_ctx *ctx, void *dst, const void *src, size_t min,
 int hv__sized_in(hv_ctx *ctx, void *dst, const void *src, size_t min,
 		 size_t known, const char *type);
 
+/*
+ * hv__file_read - the whole file at @path into *buf_r (malloc()ed, with a
+ * NUL after its *len_r bytes), for a file that holds a @what ("config
+ * file"), at most @max bytes.  0, HV_ERROR_IO (cannot open or read it),
+ * HV_ERROR_CONFIG (larger than @max), HV_ERROR_NOMEM; failures but the
+ * last are logged, naming @path.
+ */
+int hv__file_read(hv_ctx *ctx, const char *path, size_t max, const char *what,
+		  char **buf_r, size_t *len_r);
+
 /* The size of a structure's first version: up to the end of @last. */
 #define HV__SIZE_UPTO(type, last) \
 	(offsetof(type, last) + sizeof(((type *)0)->last))

@@ -59,6 +59,7 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 {
 	struct hv_hc_save head = { .domid = domid };
 	struct hv_hc_save_result result;
+	hv_domain_config stored;
 	hv_progress progress;
 	char what[HV__WHAT_MAX], *json = NULL;
 	uint8_t uuid[16];
@@ -86,6 +87,7 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 			what, fd, fl < 0 ? "is not open" : "is open read-only");
 		return HV_ERROR_INVAL;
 	}
+	hv_domain_config_init(&stored);
 	if (cfg) {
 		rc = check_save_config(ctx, domid, what, cfg, uuid);
 		if (rc)
@@ -93,6 +95,10 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 		rc = hv__config_json(ctx, cfg, uuid, &json, &len);
 		if (rc)
 			return rc;
+	} else if (hv_domain_config_get(ctx, domid, &stored) == 0) {
+		/* the description hvd puts in the image: its bindings are recorded */
+		memcpy(uuid, stored.uuid, sizeof(uuid));
+		cfg = &stored;
 	}
 	head.flags = (flags & HV_SAVE_CONTINUE ? HV_HC_SAVE_CONTINUE : 0) |
 		(flags & HV_SAVE_PAUSED ? HV_HC_SAVE_PAUSED : 0) |
@@ -113,10 +119,16 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 
 		rc = hv__request(ctx, &req, what);
 	}
-	if (!rc)
+	if (!rc) {
 		HV__DEBUG(ctx, "%s: %" PRIu64 " bytes, %" PRIu64 " pages (%" PRIu64 " zero)",
 			  what, result.bytes, result.pages, result.zero_pages);
+		/* what a restore without a configuration may use: saved.c */
+		if (!cfg || hv__saved_record(ctx, cfg, uuid))
+			HV__WARN(ctx, "%s: the image is whole, but without this host's record of it a restore needs a configuration (xl restore CONFIG IMAGE)",
+				 what);
+	}
 out:
+	hv_domain_config_dispose(&stored);
 	free(body);
 	free(json);
 	return rc;
@@ -334,6 +346,12 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	rc = read_image_config(ctx, fd, &image, &stream_flags);
 	if (rc)
 		goto out;
+	/* an image does not choose host files: the caller's, or the recorded */
+	if (!overrides->config) {
+		rc = hv__saved_check(ctx, &image);
+		if (rc)
+			goto out;
+	}
 	if ((flags & HV_RESTORE_LAZY) &&
 	    (!(stream_flags & STREAM_F_ALIGNED) || start % STREAM_PAGE_SIZE)) {
 		HV__ERR(ctx, "restore: the image cannot be mapped for a lazy restore: it was %s (restore it without lazy)",

@@ -4,16 +4,13 @@
  * xlcfg-parse.c reads to a configuration, key by key (the key table and
  * each key's handler).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "private.h"
 #include "xlcfg_int.h"
 
 #define MAX_FILE_SIZE (16u << 20)
@@ -508,44 +505,14 @@ HV__EXPORT int hv_config_set(hv_ctx *ctx, hv_domain_config *cfg,
 HV__EXPORT int hv_config_parse_xl_file(hv_ctx *ctx, const char *path,
 				       hv_domain_config *cfg)
 {
-	struct hv__buf b = { 0 };
-	char chunk[8192];
-	int fd, rc;
+	char *buf;
+	size_t len;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		HV__ERR(ctx, "%s: cannot open the config file: %s", path,
-			strerror(errno));
-		return HV_ERROR_IO;
-	}
-	for (;;) {
-		ssize_t r = read(fd, chunk, sizeof(chunk));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			HV__ERR(ctx, "%s: cannot read the config file: %s",
-				path, strerror(errno));
-			rc = HV_ERROR_IO;
-			goto out;
-		}
-		if (!r)
-			break;
-		if (b.len + (size_t)r > MAX_FILE_SIZE) {
-			HV__ERR(ctx, "%s: larger than %u MiB; is this really a domain config file?",
-				path, MAX_FILE_SIZE >> 20);
-			rc = HV_ERROR_CONFIG;
-			goto out;
-		}
-		hv__buf_add(&b, chunk, (size_t)r);
-	}
-	if (b.failed) {
-		rc = HV_ERROR_NOMEM;
-		goto out;
-	}
-	rc = hv_config_parse_xl_buffer(ctx, path, b.s ? b.s : "", b.len, cfg);
-out:
-	close(fd);
-	hv__buf_free(&b);
+	rc = hv__file_read(ctx, path, MAX_FILE_SIZE, "config file", &buf, &len);
+	if (rc)
+		return rc;
+	rc = hv_config_parse_xl_buffer(ctx, path, buf, len, cfg);
+	free(buf);
 	return rc;
 }

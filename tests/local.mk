@@ -11,7 +11,7 @@ tests_unit_test_libhv_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_unit_test_libhv_LDADD = libhv/libhv.la $(CHECK_TEST_LIBS) -ldl
 TESTS += tests/unit/test-libhv
 
-EXTRA_DIST += tests/lib.sh tests/unit/check-main.h
+EXTRA_DIST += tests/lib.sh tests/unit/check-main.h tests/unit/check-log.h
 
 # hv-vmm with minios on real KVM.
 VMM_TESTS = \
@@ -25,7 +25,8 @@ VMM_TESTS = \
 	tests/integration/vmm-hvd-mode.sh \
 	tests/integration/vmm-save.sh \
 	tests/integration/vmm-hotplug.sh \
-	tests/integration/vmm-disk.sh
+	tests/integration/vmm-disk.sh \
+	tests/integration/vmm-console-log.sh
 TESTS += $(VMM_TESTS)
 EXTRA_DIST += $(VMM_TESTS)
 

@@ -4,6 +4,7 @@
  * domain.  The list is the domain's description, as hvd keeps it.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,11 @@ int main_block_attach(int argc, char **argv)
 	rc = hv_disk_spec_parse(xl_ctx, spec, &disk);
 	if (rc) {
 		xl_error(rc, "block-attach: DISKSPEC \"%s\"", spec);
+		goto out;
+	}
+	if (xl_dry("attach disk %s (%s) to domain %s (%" PRIu32 ")", disk->vdev ? disk->vdev : "-",
+		   disk->target ? disk->target : "empty", argv[optind], domid)) {
+		ret = XL_OK;
 		goto out;
 	}
 	xl_error_mark();

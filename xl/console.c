@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "xl.h"
 
-#define ESCAPE_CHAR 0x1d	/* Ctrl-] */
+int xl_console_escape = 0x1d;	/* Ctrl-] */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -76,7 +76,7 @@ static int copy_loop(int con, bool *closed_r)
 				nfds = 1;
 				continue;
 			}
-			esc = memchr(buf, ESCAPE_CHAR, (size_t)r);
+			esc = memchr(buf, xl_console_escape, (size_t)r);
 			if (esc) {
 				write_all(con, buf, (size_t)(esc - buf));
 				return XL_OK;
@@ -129,17 +129,48 @@ int xl_console_attach(uint32_t domid, bool unpause, bool *closed_r)
 	return rc;
 }
 
+/*
+ * console -e: "^]" (a caret and a character: that character's control
+ * code, as xenconsole reads it) or one character; -1 if neither.
+ */
+static int escape_arg(const char *s)
+{
+	if (s[0] == '^' && s[1] && !s[2])
+		return s[1] == '?' ? 0x7f : s[1] & 0x1f;
+	if (s[0] && !s[1])
+		return (unsigned char)s[0];
+	return -1;
+}
+
 int main_console(int argc, char **argv)
 {
 	uint32_t domid;
 	bool closed;
 	int c;
 
-	while ((c = xl_getopt(argc, argv, "t:n:")) != -1) {
+	while ((c = xl_getopt(argc, argv, "t:n:e:")) != -1) {
 		switch (c) {
 		case 't':
+			/* COM1 and virtio-console are one console in hv-vmm */
+			if (strcmp(optarg, "pv") && strcmp(optarg, "serial")) {
+				fprintf(stderr, "xl: console: type \"%s\": hv's domains have one "
+					"console, of types pv and serial at once (vuart is ARM's)\n",
+					optarg);
+				return XL_FAIL;
+			}
+			break;
 		case 'n':
-			/* Xen's console type and number: hv has one console */
+			if (strcmp(optarg, "0")) {
+				fprintf(stderr, "xl: console: number \"%s\": hv's domains have "
+					"console 0 only\n", optarg);
+				return XL_FAIL;
+			}
+			break;
+		case 'e':
+			xl_console_escape = escape_arg(optarg);
+			if (xl_console_escape < 0)
+				return xl_usage("console", "-e: \"%s\" is not one character nor "
+						"^ and one (e.g. ^a for Ctrl-A)", optarg);
 			break;
 		case XL_HELP:
 			return xl_help("console");

@@ -1,305 +1,393 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* xl list, info, uptime, vcpu-list, domid, domname. */
+/*
+ * xl info: the host and hv, with Xen's keys in Xen's order and layout
+ * (scripts parse them), then hv's own.  The xen_* keys answer for hv:
+ * its version, its capabilities, its build (docs: man/xl.1).
+ */
+#include <ctype.h>
+#include <cpuid.h>
+#include <dirent.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <link.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/utsname.h>
 #include "xl.h"
 
-static const char *state_name(hv_domain_state s)
+/*
+ * xl info FIELD: print only the value of the key FIELD or, if there is no
+ * such key, of those that start with it (as Xen's xl matches)
+ */
+static const char *field;
+static bool field_prefix;
+static unsigned int fields_shown;
+
+static void kv(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void kv(const char *key, const char *fmt, ...)
 {
-	switch (s) {
-	case HV_STATE_BUILDING:
-		return "building";
-	case HV_STATE_PAUSED:
-		return "paused";
-	case HV_STATE_RUNNING:
-		return "running";
-	case HV_STATE_SHUTDOWN:
-		return "shutdown";
-	case HV_STATE_CRASHED:
-		return "crashed";
-	case HV_STATE_DYING:
-		return "dying";
-	}
-	return "unknown";
+	va_list ap;
+
+	if (field && (field_prefix ? strncmp(key, field, strlen(field)) : strcmp(key, field)))
+		return;
+	if (!field)
+		printf("%-23s: ", key);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fields_shown++;
 }
 
-static const char *code_name(hv_shutdown_code c)
+/* The first line of a file, without its newline; "" if unreadable. */
+static void read_line(const char *path, char *buf, size_t len)
 {
-	switch (c) {
-	case HV_SHUTDOWN_POWEROFF:
-		return "poweroff";
-	case HV_SHUTDOWN_REBOOT:
-		return "reboot";
-	case HV_SHUTDOWN_CRASH:
-		return "crash";
-	case HV_SHUTDOWN_NONE:
-		break;
-	}
-	return "none";
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
 }
 
-static const char *action_name(enum hv_action a)
+/* How many CPUs a sysfs list ("0-3,8") names; its highest in *last_r. */
+static int cpu_list_count(const char *s, int *last_r)
 {
-	switch (a) {
-	case HV_ACTION_RESTART:
-		return "restart";
-	case HV_ACTION_RENAME_RESTART:
-		return "rename-restart";
-	case HV_ACTION_PRESERVE:
-		return "preserve";
-	case HV_ACTION_COREDUMP_DESTROY:
-		return "coredump-destroy";
-	case HV_ACTION_COREDUMP_RESTART:
-		return "coredump-restart";
-	case HV_ACTION_DESTROY:
-		break;
+	int n = 0, last = -1;
+
+	while (*s) {
+		char *end;
+		long a = strtol(s, &end, 10), b = a;
+
+		if (end == s)
+			break;
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		if (b >= a) {
+			n += (int)(b - a + 1);
+			last = (int)b;
+		}
+		s = end + (*end == ',');
+		if (*end && *end != ',')
+			break;
 	}
-	return "destroy";
+	if (last_r)
+		*last_r = last;
+	return n;
 }
 
-/* Xen's six state letters: running, blocked, paused, shutdown, crashed, dying. */
-static void state_letters(const hv_dominfo *d, char s[7])
+static int count_cpus(const char *path, int *last_r)
 {
-	memcpy(s, "------", 7);
-	switch (d->state) {
-	case HV_STATE_RUNNING:
-		s[0] = 'r';
-		break;
-	case HV_STATE_BUILDING:
-	case HV_STATE_PAUSED:
-		s[2] = 'p';
-		break;
-	case HV_STATE_CRASHED:
-		s[4] = 'c';
-		s[3] = 's';
-		break;
-	case HV_STATE_SHUTDOWN:
-		s[3] = 's';
-		break;
-	case HV_STATE_DYING:
-		s[5] = 'd';
-		break;
-	}
+	char buf[4096];
+
+	read_line(path, buf, sizeof(buf));
+	return cpu_list_count(buf, last_r);
 }
 
-static void format_uuid(const uint8_t u[16], char buf[37])
+/* The NUMA nodes, counted from sysfs (1 on a host without it). */
+static int nr_nodes(void)
 {
-	snprintf(buf, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9],
-		 u[10], u[11], u[12], u[13], u[14], u[15]);
+	DIR *d = opendir("/sys/devices/system/node");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 1;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "node", 4) && isdigit((unsigned char)e->d_name[4]))
+			n++;
+	closedir(d);
+	return n ? n : 1;
+}
+
+/* The CPU's clock in kHz, as /proc/cpuinfo or cpufreq say; 0 if neither. */
+static unsigned long cpu_khz(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[256];
+	double mhz = 0;
+
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "cpu MHz", 7) && sscanf(strchr(line, ':') ?
+								     strchr(line, ':') + 1 : "",
+								     "%lf", &mhz) == 1)
+				break;
+		fclose(f);
+	}
+	if (mhz > 0)
+		return (unsigned long)(mhz * 1000 + 0.5);
+	read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", line, sizeof(line));
+	return strtoul(line, NULL, 10);
 }
 
 /*
- * The domain's stored configuration as JSON, indented to sit in the list,
- * or NULL (none kept, or the domain went away meanwhile).
+ * Xen's hw_caps: the host CPU's feature words in Xen's featureset order
+ * (CPUID 1 EDX and ECX, 0x80000001 EDX and ECX, 0xd:1 EAX, 7:0 EBX and
+ * ECX, 0x80000007 EDX).
  */
-static char *config_json(uint32_t domid)
+static void hw_caps(uint32_t w[8])
 {
-	hv_domain_config cfg;
-	char *json = NULL, *out = NULL, *o;
-	size_t lines = 1;
+	unsigned int a, b, c, d, max = __get_cpuid_max(0, NULL),
+		     emax = __get_cpuid_max(0x80000000, NULL);
 
-	hv_domain_config_init(&cfg);
-	xl_quiet(true);
-	if (hv_domain_config_get(xl_ctx, domid, &cfg) ||
-	    hv_config_to_json(xl_ctx, &cfg, &json))
-		goto out;
-	for (const char *p = json; *p; p++)
-		lines += *p == '\n';
-	out = malloc(strlen(json) + lines * 8 + 1);
-	if (!out)
-		goto out;
-	o = out;
-	for (const char *p = json; *p; p++) {
-		if (*p == '\n' && !p[1])
-			break;
-		*o++ = *p;
-		if (*p == '\n') {
-			memset(o, ' ', 8);
-			o += 8;
-		}
-	}
-	*o = '\0';
-out:
-	xl_quiet(false);
-	free(json);
-	hv_domain_config_dispose(&cfg);
-	return out;
+	memset(w, 0, 8 * sizeof(*w));
+	if (max >= 1 && __get_cpuid(1, &a, &b, &c, &d))
+		w[0] = d, w[1] = c;
+	if (emax >= 0x80000001 && __get_cpuid(0x80000001, &a, &b, &c, &d))
+		w[2] = d, w[3] = c;
+	if (max >= 0xd && __get_cpuid_count(0xd, 1, &a, &b, &c, &d))
+		w[4] = a;
+	if (max >= 7 && __get_cpuid_count(7, 0, &a, &b, &c, &d))
+		w[5] = b, w[6] = c;
+	if (emax >= 0x80000007 && __get_cpuid(0x80000007, &a, &b, &c, &d))
+		w[7] = d;
 }
 
-/* The guest's balloon statistics, by tag, as Linux's virtio_balloon names them. */
-static const char *const stat_names[HV_BALLOON_STATS] = {
-	[HV_BALLOON_SWAP_IN] = "swap_in", [HV_BALLOON_SWAP_OUT] = "swap_out",
-	[HV_BALLOON_MAJFLT] = "major_faults", [HV_BALLOON_MINFLT] = "minor_faults",
-	[HV_BALLOON_MEMFREE] = "free_memory", [HV_BALLOON_MEMTOT] = "total_memory",
-	[HV_BALLOON_AVAIL] = "available_memory", [HV_BALLOON_CACHES] = "disk_caches",
-	[HV_BALLOON_HTLB_PGALLOC] = "hugetlb_allocations",
-	[HV_BALLOON_HTLB_PGFAIL] = "hugetlb_failures",
+/* Xen's virt_caps tokens for what KVM gives hv here: hvm, and hap or shadow. */
+static const char *virt_caps(void)
+{
+	char ept[8], npt[8];
+
+	if (access("/dev/kvm", R_OK | W_OK))
+		return "";
+	read_line("/sys/module/kvm_intel/parameters/ept", ept, sizeof(ept));
+	read_line("/sys/module/kvm_amd/parameters/npt", npt, sizeof(npt));
+	if (ept[0] == 'Y' || ept[0] == '1' || npt[0] == 'Y' || npt[0] == '1')
+		return "hvm hap";
+	return "hvm shadow";
+}
+
+/* hvd's command line, its arguments joined by spaces ("" if unreadable). */
+static void hvd_cmdline(int pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+}
+
+/* xl's ELF build id in hex (xl, hvd and hv-vmm are built together). */
+static int build_id_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	char *out = data;
+
+	(void)size;
+	if (info->dlpi_name && info->dlpi_name[0])
+		return 0;	/* the program itself comes first, nameless */
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+		size_t left = ph->p_memsz;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		while (left >= sizeof(ElfW(Nhdr))) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			size_t name = (nh->n_namesz + 3) & ~3u, desc = (nh->n_descsz + 3) & ~3u;
+
+			if (sizeof(*nh) + name + desc > left)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(p + sizeof(*nh), "GNU", 4) && nh->n_descsz <= 64) {
+				for (size_t k = 0; k < nh->n_descsz; k++)
+					sprintf(out + 2 * k, "%02x",
+						p[sizeof(*nh) + name + k]);
+				return 1;
+			}
+			p += sizeof(*nh) + name + desc;
+			left -= sizeof(*nh) + name + desc;
+		}
+	}
+	return 1;
+}
+
+/* xl info -n: the CPUs' topology and the nodes, as Xen prints them. */
+static void print_numa(void)
+{
+	int last = -1, n = nr_nodes();
+	DIR *d;
+
+	count_cpus("/sys/devices/system/cpu/possible", &last);
+	printf("cpu_topology           :\n");
+	printf("cpu:    core    socket     node\n");
+	for (int cpu = 0; cpu <= last; cpu++) {
+		char path[128], core[16], sock[16];
+		int node = 0;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/topology/core_id", cpu);
+		read_line(path, core, sizeof(core));
+		if (!core[0])
+			continue;	/* offline or absent */
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", cpu);
+		read_line(path, sock, sizeof(sock));
+		for (int k = 0; k < n; k++) {
+			snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/node%d", cpu, k);
+			if (!access(path, F_OK))
+				node = k;
+		}
+		printf("%3d:    %4d     %4d     %4d\n", cpu, atoi(core), atoi(sock), node);
+	}
+	printf("device topology        :\n");
+	printf("device           node\n");
+	d = opendir("/sys/bus/pci/devices");
+	last = 0;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		char path[300], node[16];
+		unsigned int seg, bus, dev, fn;
+
+		if (sscanf(e->d_name, "%x:%x:%x.%x", &seg, &bus, &dev, &fn) != 4)
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node", e->d_name);
+		read_line(path, node, sizeof(node));
+		if (!node[0] || atoi(node) < 0)
+			continue;
+		printf("%04x:%02x:%02x.%01x      %d\n", seg, bus, dev, fn, atoi(node));
+		last++;
+	}
+	if (d)
+		closedir(d);
+	if (!last)
+		printf("No device topology data available\n");
+	printf("numa_info              :\n");
+	printf("node:    memsize    memfree    distances\n");
+	for (int k = 0; k < n; k++) {
+		char path[128], line[256], dist[256];
+		unsigned long long total = 0, free_kb = 0, v;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", k);
+		f = fopen(path, "re");
+		if (!f && n == 1)
+			f = fopen("/proc/meminfo", "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			const char *p = strstr(line, "MemTotal:");
+			const char *q = strstr(line, "MemFree:");
+
+			if (p && sscanf(p + 9, "%llu", &v) == 1)
+				total = v;
+			if (q && sscanf(q + 8, "%llu", &v) == 1)
+				free_kb = v;
+		}
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/distance", k);
+		read_line(path, dist, sizeof(dist));
+		for (char *c = dist; *c; c++)
+			if (*c == ' ')
+				*c = ',';
+		printf("%4d:    %6llu     %6llu      %s\n", k, total >> 10, free_kb >> 10,
+		       dist[0] ? dist : "10");
+	}
+}
+
+/* Everything xl info knows, gathered before it prints. */
+struct info {
+	hv_physinfo pi;
+	struct utsname u;
+	long pages, psize;
+	int major, minor, threads, cores, last;
+	char extra[32], cmdline[4096], build_id[129];
+	unsigned long khz;
+	uint32_t caps[8];
+	bool numa;
 };
 
-/*
- * The "memory" member of xl list -l: how the balloon and the cap stand,
- * NULL when hvd cannot say (the domain is not running).
- */
-static char *memory_json(uint32_t domid)
+static void print_info(const struct info *in)
 {
-	char *out = NULL, stats[1024] = "";
-	size_t n = 0;
-	hv_meminfo mi;
-	int rc;
+	const hv_physinfo *pi = &in->pi;
 
-	hv_meminfo_init(&mi);
-	xl_quiet(true);
-	rc = hv_domain_meminfo(xl_ctx, domid, &mi);
-	xl_quiet(false);
-	if (rc)
-		return NULL;
-	for (int i = 0; i < HV_BALLOON_STATS; i++) {
-		if (!(mi.stats_valid & (UINT64_C(1) << i)))
-			continue;
-		n += (size_t)snprintf(stats + n, sizeof(stats) - n,
-				      "%s\n                \"%s\": %" PRIu64, n ? "," : "",
-				      stat_names[i] ? stat_names[i] : "unknown", mi.stats[i]);
-		if (n >= sizeof(stats))
-			return NULL;
-	}
-	if (asprintf(&out,
-		     "{\n"
-		     "            \"ram_kib\": %" PRIu64 ",\n"
-		     "            \"target_kib\": %" PRIu64 ",\n"
-		     "            \"current_kib\": %" PRIu64 ",\n"
-		     "            \"max_kib\": %" PRIu64 ",\n"
-		     "            \"allocated_kib\": %" PRIu64 ",\n"
-		     "            \"cgroup_limit_kib\": %" PRIu64 ",\n"
-		     "            \"cgroup_usage_kib\": %" PRIu64 ",\n"
-		     "            \"target_missed\": %s,\n"
-		     "            \"balloon_driver\": %s,\n"
-		     "            \"deflate_on_oom\": %s,\n"
-		     "            \"free_page_reporting\": %s,\n"
-		     "            \"stats_age_ms\": %" PRId64 ",\n"
-		     "            \"stats\": {%s%s}\n"
-		     "        }",
-		     mi.ram_kib, mi.target_kib, mi.current_kib, mi.max_kib, mi.allocated_kib,
-		     mi.cgroup_limit_kib, mi.cgroup_usage_kib,
-		     mi.mem_flags & HV_MEM_TARGET_MISSED ? "true" : "false",
-		     mi.features & HV_BALLOON_F_DRIVER ? "true" : "false",
-		     mi.features & HV_BALLOON_F_DEFLATE_ON_OOM ? "true" : "false",
-		     mi.features & HV_BALLOON_F_FREE_PAGE_REPORTING ? "true" : "false",
-		     mi.stats_age_ms == UINT64_MAX ? (int64_t)-1 : (int64_t)mi.stats_age_ms,
-		     stats, n ? "\n            " : "") < 0)
-		return NULL;
-	return out;
-}
+	/* Xen's keys, in its order */
+	kv("host", "%s", in->u.nodename);
+	kv("release", "%s", in->u.release);
+	kv("version", "%s", in->u.version);
+	kv("machine", "%s", in->u.machine);
+	kv("nr_cpus", "%u", pi->nr_cpus);
+	kv("max_cpu_id", "%d", in->last >= 0 ? in->last : (int)pi->nr_cpus - 1);
+	kv("nr_nodes", "%d", nr_nodes());
+	kv("cores_per_socket", "%d", in->cores);
+	kv("threads_per_core", "%d", in->threads);
+	kv("cpu_mhz", "%lu.%03lu", in->khz / 1000, in->khz % 1000);
+	kv("hw_caps", "%08x:%08x:%08x:%08x:%08x:%08x:%08x:%08x", in->caps[0], in->caps[1],
+	   in->caps[2], in->caps[3], in->caps[4], in->caps[5], in->caps[6], in->caps[7]);
+	kv("virt_caps", "%s", virt_caps());
+	kv("total_memory", "%" PRIu64, pi->total_mib);
+	kv("free_memory", "%" PRIu64, pi->free_mib);
+	kv("sharing_freed_memory", "0");
+	kv("sharing_used_memory", "0");
+	kv("outstanding_claims", "0");
+	kv("free_cpus", "0");
+	if (in->numa)
+		print_numa();
+	kv("xen_major", "%d", in->major);
+	kv("xen_minor", "%d", in->minor);
+	kv("xen_extra", "%s", in->extra);
+	kv("xen_version", "%d.%d%s", in->major, in->minor, in->extra);
+	kv("xen_caps", "hvm-3.0-x86_64");
+	kv("xen_scheduler", "linux");
+	kv("xen_pagesize", "%ld", in->psize);
+	kv("platform_params", "virt_start=0x0");
+	kv("xen_changeset", "unavailable");
+	kv("xen_commandline", "%s", in->cmdline);
+#ifdef __clang__
+	kv("cc_compiler", "clang version %s", __clang_version__);
+#else
+	kv("cc_compiler", "gcc version %s", __VERSION__);
+#endif
+	kv("cc_compile_by", "%s", HV_COMPILE_BY);
+	kv("cc_compile_domain", "%s", HV_COMPILE_DOMAIN);
+	kv("cc_compile_date", "%s %s", __DATE__, __TIME__);
+	kv("build_id", "%s", in->build_id);
+	kv("xend_config_format", "4");
 
-static void print_info_json(const hv_dominfo *d, bool last)
-{
-	char uuid[37], *config = config_json(d->domid), *mem = memory_json(d->domid);
-
-	format_uuid(d->uuid, uuid);
-	printf("    {\n"
-	       "        \"domid\": %" PRIu32 ",\n"
-	       "        \"info\": {\n"
-	       "            \"name\": \"%s\",\n"
-	       "            \"uuid\": \"%s\",\n"
-	       "            \"state\": \"%s\",\n"
-	       "            \"shutdown_code\": \"%s\",\n"
-	       "            \"vcpus\": %u,\n"
-	       "            \"maxvcpus\": %u,\n"
-	       "            \"memory_mib\": %" PRIu64 ",\n"
-	       "            \"maxmem_mib\": %" PRIu64 ",\n"
-	       "            \"current_mib\": %" PRIu64 ",\n"
-	       "            \"cpu_time_ns\": %" PRIu64 ",\n"
-	       "            \"start_time\": %lld,\n"
-	       "            \"on_poweroff\": \"%s\",\n"
-	       "            \"on_reboot\": \"%s\",\n"
-	       "            \"on_crash\": \"%s\",\n"
-	       "            \"vmm_pid\": %d\n"
-	       "        }%s%s%s%s\n"
-	       "    }%s\n",
-	       d->domid, d->name, uuid, state_name(d->state),
-	       code_name(d->shutdown_code), d->vcpus, d->maxvcpus,
-	       d->memory_mib, d->maxmem_mib, d->current_mib, d->cpu_time_ns,
-	       (long long)d->start_time, action_name(d->on_poweroff),
-	       action_name(d->on_reboot), action_name(d->on_crash), d->vmm_pid,
-	       mem ? ",\n        \"memory\": " : "", mem ? mem : "",
-	       config ? ",\n        \"config\": " : "", config ? config : "",
-	       last ? "" : ",");
-	free(mem);
-	free(config);
-}
-
-int main_list(int argc, char **argv)
-{
-	struct xl_domains ds;
-	bool lng = false, verbose = false;
-	int c;
-
-	while ((c = xl_getopt(argc, argv, "lv")) != -1) {
-		switch (c) {
-		case 'l':
-			lng = true;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case XL_HELP:
-			return xl_help("list");
-		default:
-			return XL_USAGE;
-		}
-	}
-	if (xl_domains_get(&ds, argc, argv, optind))
-		return XL_FAIL;
-	if (lng) {
-		printf("[\n");
-		for (size_t i = 0; i < ds.nr; i++)
-			print_info_json(ds.d[i], i + 1 == ds.nr);
-		printf("]\n");
-		goto out;
-	}
-	printf("Name                                        ID   Mem VCPUs\tState\tTime(s)");
-	if (verbose)
-		printf("   UUID                            Reason-Code");
-	printf("\n");
-	for (size_t i = 0; i < ds.nr; i++) {
-		const hv_dominfo *d = ds.d[i];
-		char st[7], uuid[37];
-
-		state_letters(d, st);
-		printf("%-40s %5" PRIu32 " %5" PRIu64 " %5u     %s  %8.1f",
-		       d->name, d->domid, d->current_mib ? d->current_mib : d->memory_mib,
-		       d->vcpus, st,
-		       (double)d->cpu_time_ns / 1e9);
-		if (verbose) {
-			format_uuid(d->uuid, uuid);
-			printf(" %s %8s", uuid,
-			       d->state == HV_STATE_SHUTDOWN ||
-			       d->state == HV_STATE_CRASHED ?
-			       code_name(d->shutdown_code) : "-");
-		}
-		printf("\n");
-	}
-out:
-	xl_domains_free(&ds);
-	return XL_OK;
+	/* hv's own */
+	kv("nr_online_cpus", "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	kv("domains_memory", "%" PRIu64, pi->domains_mib);
+	if (in->pages > 0 && in->psize > 0)
+		kv("host_memory", "%lld", (long long)in->pages * in->psize / (1024 * 1024));
+	kv("nr_domains", "%u", pi->nr_domains);
+	kv("max_vcpus_per_domain", "%u", pi->max_vcpus);
+	kv("kvm", "%s", access("/dev/kvm", R_OK | W_OK) == 0 ? "/dev/kvm" :
+	   "none (no usable /dev/kvm)");
+	kv("hv_version", "%s", pi->version);
+	kv("hvd_pid", "%d", pi->hvd_pid);
+	kv("libhv_version", "%s", hv_version());
+	kv("xl_version", "%s", PACKAGE_VERSION);
 }
 
 int main_info(int argc, char **argv)
 {
-	hv_physinfo pi;
-	struct utsname u;
-	long pages, psize;
+	struct info in = { .last = -1 };
 	int c, rc;
 
 	while ((c = xl_getopt(argc, argv, "n")) != -1) {
 		switch (c) {
 		case 'n':
+			in.numa = true;
 			break;
 		case XL_HELP:
 			return xl_help("info");
@@ -307,170 +395,74 @@ int main_info(int argc, char **argv)
 			return XL_USAGE;
 		}
 	}
-	if (optind != argc)
-		return xl_usage("info", "takes no arguments");
+	if (optind + 1 < argc)
+		return xl_usage("info", "give at most one FIELD");
+	if (optind < argc && in.numa)
+		return xl_usage("info", "-n prints every key: give -n or a FIELD");
+	field = optind < argc ? argv[optind] : NULL;
 	xl_error_mark();
-	hv_physinfo_init(&pi);
-	rc = hv_physinfo_get(xl_ctx, &pi);
+	hv_physinfo_init(&in.pi);
+	rc = hv_physinfo_get(xl_ctx, &in.pi);
 	if (rc)
 		return xl_error(rc, "get host information");
-	if (uname(&u) < 0)
-		memset(&u, 0, sizeof(u));
-	pages = sysconf(_SC_PHYS_PAGES);
-	psize = sysconf(_SC_PAGESIZE);
-	printf("%-23s: %s\n", "host", u.nodename);
-	printf("%-23s: %s\n", "release", u.release);
-	printf("%-23s: %s\n", "version", u.version);
-	printf("%-23s: %s\n", "machine", u.machine);
-	printf("%-23s: %u\n", "nr_cpus", pi.nr_cpus);
-	printf("%-23s: %ld\n", "nr_online_cpus", sysconf(_SC_NPROCESSORS_ONLN));
-	printf("%-23s: %" PRIu64 "\n", "total_memory", pi.total_mib);
-	printf("%-23s: %" PRIu64 "\n", "free_memory", pi.free_mib);
-	printf("%-23s: %" PRIu64 "\n", "domains_memory", pi.domains_mib);
-	if (pages > 0 && psize > 0)
-		printf("%-23s: %lld\n", "host_memory",
-		       (long long)pages * psize / (1024 * 1024));
-	printf("%-23s: %u\n", "nr_domains", pi.nr_domains);
-	printf("%-23s: %u\n", "max_vcpus_per_domain", pi.max_vcpus);
-	printf("%-23s: %s\n", "virt_caps",
-	       access("/dev/kvm", R_OK | W_OK) == 0 ? "hvm (kvm)" : "none (no usable /dev/kvm)");
-	printf("%-23s: %s\n", "hv_version", pi.version);
-	printf("%-23s: %d\n", "hvd_pid", pi.hvd_pid);
-	printf("%-23s: %s\n", "libhv_version", hv_version());
-	printf("%-23s: %s\n", "xl_version", PACKAGE_VERSION);
+	if (uname(&in.u) < 0)
+		memset(&in.u, 0, sizeof(in.u));
+	in.pages = sysconf(_SC_PHYS_PAGES);
+	in.psize = sysconf(_SC_PAGESIZE);
+	in.threads = count_cpus("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list",
+				NULL);
+	in.cores = count_cpus("/sys/devices/system/cpu/cpu0/topology/core_siblings_list", NULL);
+	count_cpus("/sys/devices/system/cpu/possible", &in.last);
+	if (in.threads < 1)
+		in.threads = 1;
+	in.cores = in.cores >= in.threads ? in.cores / in.threads : 1;
+	in.khz = cpu_khz();
+	hw_caps(in.caps);
+	/* hv's version in Xen's form: 0.1.0 is major 0, minor 1, extra ".0" */
+	sscanf(in.pi.version, "%d.%d%31s", &in.major, &in.minor, in.extra);
+	hvd_cmdline(in.pi.hvd_pid, in.cmdline, sizeof(in.cmdline));
+	dl_iterate_phdr(build_id_cb, in.build_id);
+	print_info(&in);
+	if (field && !fields_shown) {
+		field_prefix = true;
+		print_info(&in);
+	}
+	if (field && !fields_shown) {
+		fprintf(stderr, "xl: info: no key is or starts with \"%s\" (xl info lists the "
+			"keys)\n", field);
+		return XL_FAIL;
+	}
 	return XL_OK;
 }
 
-static void format_uptime(long s, char *buf, size_t len)
+int main_dmesg(int argc, char **argv)
 {
-	long days = s / 86400;
+	bool clear = false;
+	char *text = NULL;
+	size_t len = 0;
+	int c, rc;
 
-	s %= 86400;
-	if (days)
-		snprintf(buf, len, "%ld day%s, %2ld:%02ld:%02ld", days,
-			 days == 1 ? "" : "s", s / 3600, s / 60 % 60, s % 60);
-	else
-		snprintf(buf, len, "%2ld:%02ld:%02ld", s / 3600, s / 60 % 60,
-			 s % 60);
-}
-
-int main_uptime(int argc, char **argv)
-{
-	struct xl_domains ds;
-	time_t now = time(NULL);
-	int c;
-
-	while ((c = xl_getopt(argc, argv, "s")) != -1) {
+	while ((c = xl_getopt(argc, argv, "c")) != -1) {
 		switch (c) {
-		case 's':
+		case 'c':
+			clear = true;
 			break;
 		case XL_HELP:
-			return xl_help("uptime");
+			return xl_help("dmesg");
 		default:
 			return XL_USAGE;
 		}
 	}
-	if (xl_domains_get(&ds, argc, argv, optind))
-		return XL_FAIL;
-	printf("%-33s %4s %s\n", "Name", "ID", "Uptime");
-	for (size_t i = 0; i < ds.nr; i++) {
-		const hv_dominfo *d = ds.d[i];
-		char up[64];
-		long s = d->start_time && now > d->start_time ?
-			(long)(now - d->start_time) : 0;
-
-		format_uptime(s, up, sizeof(up));
-		printf("%-33s %4" PRIu32 " %s\n", d->name, d->domid, up);
-	}
-	xl_domains_free(&ds);
-	return XL_OK;
-}
-
-int main_vcpulist(int argc, char **argv)
-{
-	struct xl_domains ds;
-	int c;
-
-	while ((c = xl_getopt(argc, argv, "")) != -1) {
-		if (c == XL_HELP)
-			return xl_help("vcpu-list");
-		return XL_USAGE;
-	}
-	if (xl_domains_get(&ds, argc, argv, optind))
-		return XL_FAIL;
-	printf("%-32s %5s %5s %5s %5s %9s %s\n", "Name", "ID", "VCPU", "CPU",
-	       "State", "Time(s)", "Affinity (Hard / Soft)");
-	for (size_t i = 0; i < ds.nr; i++) {
-		const hv_dominfo *d = ds.d[i];
-		const char *st = d->state == HV_STATE_RUNNING ? "r--" :
-			d->state == HV_STATE_PAUSED ||
-			d->state == HV_STATE_BUILDING ? "--p" : "---";
-
-		/* hvd reports time per domain, not per vCPU */
-		for (unsigned int v = 0; v < d->vcpus; v++)
-			printf("%-32s %5" PRIu32 " %5u %5s %5s %9s %s\n",
-			       d->name, d->domid, v, "-", st, "-",
-			       "all / all");
-	}
-	xl_domains_free(&ds);
-	return XL_OK;
-}
-
-int main_domid(int argc, char **argv)
-{
-	hv_dominfo **list = NULL;
-	size_t nr = 0;
-	int c, rc;
-
-	while ((c = xl_getopt(argc, argv, "")) != -1) {
-		if (c == XL_HELP)
-			return xl_help("domid");
-		return XL_USAGE;
-	}
-	if (optind + 1 != argc)
-		return xl_usage("domid", "give one domain name");
+	if (optind != argc)
+		return xl_usage("dmesg", "takes no arguments");
+	/* read-only without -c: a dry run reads it too, and leaves it */
+	if (clear && xl_dry("print hvd's log and empty it"))
+		return XL_OK;
 	xl_error_mark();
-	rc = hv_domain_list(xl_ctx, &list, &nr);
+	rc = hv_hvd_log_read(xl_ctx, clear ? HV_HVD_LOG_CLEAR : 0, &text, &len);
 	if (rc)
-		return xl_error(rc, "list domains");
-	rc = XL_FAIL;
-	for (size_t i = 0; i < nr; i++) {
-		if (!strcmp(list[i]->name, argv[optind])) {
-			printf("%" PRIu32 "\n", list[i]->domid);
-			rc = XL_OK;
-			break;
-		}
-	}
-	if (rc)
-		fprintf(stderr, "xl: domain \"%s\": no such domain (xl list shows the domains)\n",
-			argv[optind]);
-	hv_dominfo_list_free(list, nr);
-	return rc;
-}
-
-int main_domname(int argc, char **argv)
-{
-	hv_dominfo info;
-	char *end;
-	unsigned long id;
-	int c, rc;
-
-	while ((c = xl_getopt(argc, argv, "")) != -1) {
-		if (c == XL_HELP)
-			return xl_help("domname");
-		return XL_USAGE;
-	}
-	if (optind + 1 != argc)
-		return xl_usage("domname", "give one domain id");
-	id = strtoul(argv[optind], &end, 10);
-	if (!*argv[optind] || *end || id >= HV_DOMID_INVALID)
-		return xl_usage("domname", "'%s' is not a domain id (a number; xl domid NAME gives one)",
-				argv[optind]);
-	xl_error_mark();
-	hv_dominfo_init(&info);
-	rc = hv_domain_info(xl_ctx, (uint32_t)id, &info);
-	if (rc)
-		return xl_error(rc, "domain %s", argv[optind]);
-	printf("%s\n", info.name);
+		return xl_error(rc, "dmesg: read hvd's log");
+	fwrite(text, 1, len, stdout);
+	free(text);
 	return XL_OK;
 }

@@ -5,12 +5,20 @@ xl_xl_SOURCES = \
 	xl/xl.c \
 	xl/vmcontrol.c \
 	xl/console.c \
+	xl/list.c \
 	xl/info.c \
+	xl/host.c \
+	xl/unsupported.c \
+	xl/trigger.c \
 	xl/saverestore.c \
 	xl/block.c \
 	xl/mem.c \
-	xl/net.c
+	xl/net.c \
+	xl/domxml.c
 xl_xl_LDADD = libhv/libhv.la
+
+# bash completion (xl/bash-completion/xl), as bash-completion's "xl"
+dist_bashcompletion_DATA = xl/bash-completion/xl
 
 # End-to-end tests: xl, hvd, hv-vmm and minios on real KVM.
 XL_TESTS = \
@@ -21,6 +29,9 @@ XL_TESTS = \
 	tests/integration/xl-save.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
+	tests/integration/xl-compat.sh \
+	tests/integration/xl-control.sh \
+	tests/integration/xl-domxml.sh \
 	tests/integration/xl-disk.sh \
 	tests/integration/xl-block.sh \
 	tests/integration/xl-net.sh \

@@ -77,6 +77,9 @@ static int mem_cmd(int argc, char **argv, const char *cmd, bool max)
 			"MiB)\n", cmd, argv[optind + 1], mib);
 	if (xl_lookup(argv[optind], &domid))
 		return XL_FAIL;
+	if (xl_dry("set the %s of domain %s (%" PRIu32 ") to %" PRId64 " MiB",
+		   max ? "memory cap" : "memory target", argv[optind], domid, mib))
+		return XL_OK;
 	xl_error_mark();
 	rc = max ? hv_domain_set_memory_max(xl_ctx, domid, (uint64_t)mib) :
 		   hv_domain_set_memory_target(xl_ctx, domid, (uint64_t)mib);

@@ -73,6 +73,11 @@ int main_network_attach(int argc, char **argv)
 		xl_error(rc, "network-attach: vif spec \"%s\"", spec);
 		goto out;
 	}
+	if (xl_dry("attach a vif (%s) to domain %s (%" PRIu32 ")", *spec ? spec : "defaults",
+		   argv[optind], domid)) {
+		ret = XL_OK;
+		goto out;
+	}
 	xl_error_mark();
 	rc = hv_domain_nic_attach(xl_ctx, domid, vif);
 	if (rc) {

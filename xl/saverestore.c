@@ -38,18 +38,6 @@ static void format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.1f GiB", mib / 1024);
 }
 
-/* Read an xl.cfg for save or restore; XL_OK or XL_FAIL (said). */
-static int read_config(const char *file, hv_domain_config *cfg)
-{
-	int rc;
-
-	xl_error_mark();
-	rc = hv_config_parse_xl_file(xl_ctx, file, cfg);
-	if (rc)
-		return xl_error(rc, "%s: cannot read the config", file);
-	return XL_OK;
-}
-
 /* --- save -------------------------------------------------------------- */
 
 int main_save(int argc, char **argv)
@@ -106,10 +94,16 @@ int main_save(int argc, char **argv)
 		return xl_error(rc, "domain %s", argv[optind]);
 	if (cfgfile) {
 		have_cfg = true;
-		if (read_config(cfgfile, &cfg)) {
+		if (xl_config_read(cfgfile, &cfg)) {
 			rc = XL_FAIL;
 			goto out;
 		}
+	}
+	if (xl_dry("save domain %s (%" PRIu32 ") to %s%s%s", argv[optind], domid, file,
+		   checkpoint ? ", leaving it running" : paused ? ", leaving it paused" :
+		   ", then destroy it", compress ? ", compressed" : "")) {
+		rc = XL_OK;
+		goto out;
 	}
 
 	/*
@@ -252,7 +246,7 @@ int main_restore(int argc, char **argv)
 		}
 	}
 	if (cfgfile) {
-		if (read_config(cfgfile, &cfg)) {
+		if (xl_config_read(cfgfile, &cfg)) {
 			rc = XL_FAIL;
 			goto out;
 		}
@@ -270,6 +264,11 @@ int main_restore(int argc, char **argv)
 	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
 		rc = xl_error(0, "%s: restore needs a regular file; for a pipe, copy it to a file first",
 			      file);
+		goto out;
+	}
+	if (xl_dry("restore a domain from %s%s%s", file, paused ? ", paused" : "",
+		   lazy ? ", its memory mapped from the file" : "")) {
+		rc = XL_OK;
 		goto out;
 	}
 	params.flags = (paused ? HV_RESTORE_PAUSED : 0) |

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xl create, destroy, shutdown, reboot, pause, unpause, rename. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,9 @@ int main_create(int argc, char **argv)
 			return XL_USAGE;
 		}
 	}
+	/* xl -N: Xen's global form of -n */
+	if (xl_dryrun)
+		dry = true;
 	if (!file && optind < argc && !strchr(argv[optind], '='))
 		file = argv[optind++];
 	if (!file)
@@ -293,12 +297,9 @@ int main_create(int argc, char **argv)
 					argv[i]);
 	if (!q && !dry)
 		fprintf(stderr, "Parsing config from %s\n", file);
-	xl_error_mark();
-	rc = hv_config_parse_xl_file(xl_ctx, file, &cfg);
-	if (rc) {
-		rc = xl_error(rc, "%s: cannot read the config", file);
+	rc = xl_config_read(file, &cfg);
+	if (rc)
 		goto out;
-	}
 	for (int i = optind; i < argc; i++) {
 		rc = hv_config_set(xl_ctx, &cfg, argv[i]);
 		if (rc) {
@@ -348,7 +349,10 @@ static int one_domain(int argc, char **argv, const char *cmd,
 	uint32_t domid;
 	int c, rc;
 
-	while ((c = xl_getopt(argc, argv, "")) != -1) {
+	/* destroy -f: Xen's consent to destroy domain 0; hv refuses that all the same */
+	while ((c = xl_getopt(argc, argv, strcmp(cmd, "destroy") ? "" : "f")) != -1) {
+		if (c == 'f')
+			continue;
 		if (c == XL_HELP)
 			return xl_help(cmd);
 		return XL_USAGE;
@@ -357,6 +361,8 @@ static int one_domain(int argc, char **argv, const char *cmd,
 		return xl_usage(cmd, "give one domain");
 	if (xl_lookup(argv[optind], &domid))
 		return XL_FAIL;
+	if (xl_dry("%s domain %s (%" PRIu32 ")", verb, argv[optind], domid))
+		return XL_OK;
 	xl_error_mark();
 	rc = fn(xl_ctx, domid);
 	if (rc)
@@ -393,6 +399,9 @@ int main_rename(int argc, char **argv)
 		return xl_usage("rename", "give a domain and its new name");
 	if (xl_lookup(argv[optind], &domid))
 		return XL_FAIL;
+	if (xl_dry("rename domain %s (%" PRIu32 ") to %s", argv[optind], domid,
+		   argv[optind + 1]))
+		return XL_OK;
 	xl_error_mark();
 	rc = hv_domain_rename(xl_ctx, domid, argv[optind + 1]);
 	if (rc)
@@ -488,6 +497,11 @@ static int shutdown_reboot(int argc, char **argv, bool reboot)
 		if (all && (d->state == HV_STATE_SHUTDOWN ||
 			    d->state == HV_STATE_CRASHED ||
 			    d->state == HV_STATE_DYING)) {
+			d->domid = HV_DOMID_INVALID;
+			continue;
+		}
+		if (xl_dry("%s domain %s (%u)%s", reboot ? "reboot" : "shut down", d->name,
+			   (unsigned int)d->domid, wait ? " and wait" : "")) {
 			d->domid = HV_DOMID_INVALID;
 			continue;
 		}

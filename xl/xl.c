@@ -8,13 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include "xl.h"
 
 hv_ctx *xl_ctx;
 int xl_verbose;
+bool xl_dryrun, xl_force;
 
 static int errors_logged;
 static bool quiet;
+/* -T: date and pid before xl's messages; -t: the progress bar off a terminal too */
+static bool timestamps, progress_cr;
+/* the command running (its full name), for messages that need it */
+static const char *cmd_name = "xl";
 
 /* The progress bar on stderr, while one is shown (xl_progress_*). */
 static struct {
@@ -25,7 +32,7 @@ static struct {
 static bool bar_on;
 
 static const struct xl_cmd cmds[] = {
-	{ "create", main_create, "Create a domain from a config file",
+	{ "create", main_create, "Create a domain from a config file (xl.cfg or libvirt XML)",
 	  "[options] CONFIGFILE [KEY=VALUE ...]",
 	  "  -p             leave the domain paused after creating it\n"
 	  "  -c             attach to the console after creating the domain\n"
@@ -34,13 +41,20 @@ static const struct xl_cmd cmds[] = {
 	  "  -n             dry run: check the config and print it as JSON\n"
 	  "  -q             quiet\n"
 	  "  -f FILE        the config file (instead of the CONFIGFILE argument)\n"
+	  "  CONFIGFILE     an xl.cfg file, or a libvirt domain XML file (named\n"
+	  "                 *.xml, or starting with '<')\n"
 	  "  KEY=VALUE      override a config setting, as an xl.cfg line\n" },
 	{ "list", main_list, "List information about all or some domains",
 	  "[options] [DOMAIN ...]",
 	  "  -l, --long     the domains' information as JSON\n"
-	  "  -v, --verbose  add each domain's UUID and why it ended\n" },
-	{ "destroy", main_destroy, "Terminate a domain immediately", "DOMAIN",
-	  NULL },
+	  "  -v, --verbose  add each domain's UUID, why it ended and its security\n"
+	  "                 label (\"-\": hv has none)\n"
+	  "  -Z, --context  add the security label column\n"
+	  "  -c, --cpupool  add the CPU pool column (Pool-0: hv has one pool)\n"
+	  "  -n, --numa     add the NUMA node affinity column\n" },
+	{ "destroy", main_destroy, "Terminate a domain immediately", "[-f] DOMAIN",
+	  "  -f             accepted for Xen compatibility; domain 0, the host, is\n"
+	  "                 refused all the same\n" },
 	{ "save", main_save, "Save a domain's state to a file, to restore it later",
 	  "[options] DOMAIN CHECKPOINTFILE [CONFIGFILE]",
 	  "  -c             leave the domain running after saving it (a checkpoint);\n"
@@ -68,13 +82,16 @@ static const struct xl_cmd cmds[] = {
 	  "                 first); Xen's order, CONFIGFILE first, works too\n" },
 	{ "shutdown", main_shutdown, "Ask a domain to power off (ACPI power button)",
 	  "[options] [DOMAIN]",
-	  "  -w             wait until the domain is gone (or has shut down and is\n"
+	  "  -w, --wait     wait until the domain is gone (or has shut down and is\n"
 	  "                 preserved)\n"
-	  "  -a             all domains\n" },
+	  "  -a, --all      all domains\n"
+	  "  -F             accepted for Xen compatibility (the power button is what\n"
+	  "                 hv sends anyway)\n" },
 	{ "reboot", main_reboot, "Ask a domain to reboot (Ctrl-Alt-Del)",
 	  "[options] [DOMAIN]",
-	  "  -w             wait until the domain has rebooted\n"
-	  "  -a             all domains\n" },
+	  "  -w, --wait     wait until the domain has rebooted\n"
+	  "  -a, --all      all domains\n"
+	  "  -F             accepted for Xen compatibility\n" },
 	{ "pause", main_pause, "Pause the execution of a domain", "DOMAIN", NULL },
 	{ "unpause", main_unpause, "Unpause a paused domain", "DOMAIN", NULL },
 	{ "rename", main_rename, "Rename a domain", "DOMAIN NEWNAME", NULL },
@@ -110,21 +127,68 @@ static const struct xl_cmd cmds[] = {
 	  "DOMAIN SIZE",
 	  "  SIZE           as for mem-set; at least the domain's memory target\n" },
 	{ "console", main_console, "Attach to a domain's console (Ctrl-] detaches)",
-	  "DOMAIN", NULL },
-	{ "info", main_info, "Get information about the host and hv", "", NULL },
+	  "[options] DOMAIN",
+	  "  -e CHAR        detach with CHAR instead of Ctrl-]: ^X for Ctrl-X, or one\n"
+	  "                 character\n"
+	  "  -t pv|serial   the console type: hv has one console, on which the first\n"
+	  "                 serial port and virtio-console both appear\n"
+	  "  -n 0           the console number: hv has console 0 only\n" },
+	{ "info", main_info, "Get information about the host and hv",
+	  "[-n] [FIELD]",
+	  "  -n, --numa     add the CPU topology and the NUMA nodes\n"
+	  "  FIELD          print only the value of the keys that start with FIELD,\n"
+	  "                 e.g. xl info free_memory\n" },
 	{ "uptime", main_uptime, "Print how long domains have been running",
-	  "[DOMAIN ...]", NULL },
+	  "[-s] [DOMAIN ...]",
+	  "  -s             short: one line a domain, as uptime(1) prints it\n" },
 	{ "vcpu-list", main_vcpulist, "List the vCPUs of all or some domains",
 	  "[DOMAIN ...]", NULL },
 	{ "domid", main_domid, "Convert a domain name to a domain id", "NAME",
 	  NULL },
 	{ "domname", main_domname, "Convert a domain id to a domain name", "ID",
 	  NULL },
+	{ "domxml", main_domxml, "Print a domain's description as libvirt domain XML",
+	  "[-f FILE | DOMAIN]",
+	  "  -f FILE        convert the config FILE (xl.cfg or libvirt XML) instead\n"
+	  "                 of a domain's description (no hvd needed)\n" },
+	{ "vm-list", main_vm_list, "List the guest domains (not Domain-0)", "", NULL },
+	{ "dmesg", main_dmesg, "Print hvd's log", "[-c]",
+	  "  -c, --clear    empty the log after printing it\n" },
+	{ "button-press", main_button_press, "Press a domain's ACPI button "
+	  "(deprecated in Xen: use trigger)", "DOMAIN power|sleep", NULL },
+	{ "trigger", main_trigger, "Send a trigger to a domain",
+	  "DOMAIN power|reset|nmi|init|s3resume|sleep [VCPU]",
+	  "  power          press its ACPI power button (as shutdown does)\n"
+	  "  reset          reset it at once (its on_reboot action follows)\n"
+	  "  nmi            a non-maskable interrupt to vCPU VCPU (default 0)\n"
+	  "  init, s3resume, sleep\n"
+	  "                 refused: hv's platform has no way to send them\n" },
+	{ "sysrq", main_sysrq, "Send a magic SysRq key to a domain (a serial break "
+	  "and the key on its console)", "DOMAIN KEY", NULL },
 	{ "help", main_help, "Print help on xl or one of its commands",
 	  "[COMMAND]", NULL },
 };
 
 #define NR_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+/*
+ * The commands with a dry run of their own (xl -N): they check their
+ * arguments, say what they would do and stop.  -N refuses the others, as
+ * Xen's xl does.
+ */
+static const char *const dryrun_cmds[] = {
+	"create", "destroy", "save", "restore", "shutdown", "reboot", "pause", "unpause",
+	"rename", "block-attach", "block-detach", "network-attach", "network-detach",
+	"mem-set", "mem-max", "dmesg", "button-press", "trigger", "sysrq",
+};
+
+static bool has_dryrun(const char *name)
+{
+	for (size_t i = 0; i < sizeof(dryrun_cmds) / sizeof(dryrun_cmds[0]); i++)
+		if (!strcmp(dryrun_cmds[i], name))
+			return true;
+	return false;
+}
 
 static const struct xl_cmd *find_cmd(const char *name)
 {
@@ -132,6 +196,77 @@ static const struct xl_cmd *find_cmd(const char *name)
 		if (!strcmp(cmds[i].name, name))
 			return &cmds[i];
 	return NULL;
+}
+
+/*
+ * A command named in full or, as Xen's xl allows, by a prefix of only one
+ * command's name ("li" is list); hv's commands and the Xen commands it
+ * refuses count alike, so a prefix means what it means to Xen's xl.  The
+ * full name in *name_r (NULL: none).  XL_OK, or XL_FAIL after saying that
+ * the prefix fits several (listing them) or none.
+ */
+static int resolve_cmd(const char *s, const char **name_r)
+{
+	size_t len = strlen(s), n = 0, i;
+	const char *hit = NULL, *u;
+
+	*name_r = NULL;
+	if (find_cmd(s) || xl_unsupported_why(s)) {
+		*name_r = s;
+		return XL_OK;
+	}
+	for (i = 0; i < NR_CMDS; i++)
+		if (len && !strncmp(cmds[i].name, s, len))
+			n++, hit = cmds[i].name;
+	for (i = 0; (u = xl_unsupported_name(i)); i++)
+		if (len && !strncmp(u, s, len))
+			n++, hit = u;
+	if (n == 1) {
+		*name_r = hit;
+		return XL_OK;
+	}
+	if (!n) {
+		fprintf(stderr, "xl: unknown command '%s' (xl help lists the commands)\n", s);
+		return XL_FAIL;
+	}
+	fprintf(stderr, "xl: '%s' is ambiguous: it begins", s);
+	for (i = 0; i < NR_CMDS; i++)
+		if (!strncmp(cmds[i].name, s, len))
+			fprintf(stderr, " %s", cmds[i].name);
+	for (i = 0; (u = xl_unsupported_name(i)); i++)
+		if (!strncmp(u, s, len))
+			fprintf(stderr, " %s", u);
+	fprintf(stderr, " (give more of the name)\n");
+	return XL_FAIL;
+}
+
+/* -T: "[2025-11-21 10:04:05.123 4242] " before a message on stderr */
+static void stamp(void)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	if (!timestamps)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	fprintf(stderr, "[%04d-%02d-%02d %02d:%02d:%02d.%03ld %d] ", tm.tm_year + 1900,
+		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		ts.tv_nsec / 1000000, (int)getpid());
+}
+
+bool xl_dry(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!xl_dryrun)
+		return false;
+	fputs("Dry run: would ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return true;
 }
 
 static void logger(void *opaque, enum hv_log_level level, const char *fmt,
@@ -145,6 +280,7 @@ static void logger(void *opaque, enum hv_log_level level, const char *fmt,
 	if (level > HV_LOG_WARN && xl_verbose < (level == HV_LOG_INFO ? 1 : 2))
 		return;
 	xl_progress_clear();
+	stamp();
 	fputs(level == HV_LOG_WARN ? "xl: warning: " : "xl: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -218,7 +354,7 @@ void xl_progress_start(const char *label, bool show, hv_progress *p)
 	sigemptyset(&sa.sa_mask);
 	for (int i = 0; i < 3; i++)
 		sigaction(cancel_sigs[i], &sa, &cancel_old[i]);
-	if (!show || !isatty(STDERR_FILENO))
+	if (!show || (!isatty(STDERR_FILENO) && !progress_cr))
 		return;
 	bar.label = label;
 	bar.pct = -1;
@@ -253,6 +389,7 @@ int xl_error(int rc, const char *fmt, ...)
 		return XL_FAIL;
 	}
 	xl_progress_clear();
+	stamp();
 	fputs("xl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -272,7 +409,10 @@ static void print_usage(FILE *f, const struct xl_cmd *c)
 int xl_help(const char *name)
 {
 	const struct xl_cmd *c = find_cmd(name);
+	const char *why = xl_unsupported_why(name);
 
+	if (!c && why)
+		printf("%s: a command of Xen's xl that hv does not support: %s.\n", name, why);
 	if (!c)
 		return XL_OK;
 	print_usage(stdout, c);
@@ -280,6 +420,8 @@ int xl_help(const char *name)
 	if (c->options)
 		printf("\nOptions:\n%s", c->options);
 	printf("  -h, --help     print this help\n");
+	if (has_dryrun(c->name))
+		printf("\nWith xl -N, says what it would do and does nothing.\n");
 	return XL_OK;
 }
 
@@ -380,6 +522,9 @@ int xl_hotplug_detach(const char *cmd, int argc, char **argv, unsigned int force
 		return xl_usage(cmd, "give a domain and %s", what);
 	if (xl_lookup(argv[optind], &domid))
 		return XL_FAIL;
+	if (xl_dry("detach %s %s from domain %s (%" PRIu32 ")%s", strncmp(cmd, "block", 5) ? "vif" : "disk",
+		   argv[optind + 1], argv[optind], domid, flags ? ", forced" : ""))
+		return XL_OK;
 	xl_error_mark();
 	rc = detach(xl_ctx, domid, argv[optind + 1], flags, (unsigned int)timeout_ms);
 	if (rc)
@@ -387,9 +532,29 @@ int xl_hotplug_detach(const char *cmd, int argc, char **argv, unsigned int force
 	return XL_OK;
 }
 
+/* Whether @w is one of the space-separated words of @list. */
+static bool word_in(const char *w, const char *list)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; *p;) {
+		size_t k = strcspn(p, " ");
+
+		if (k == n && !strncmp(p, w, n))
+			return true;
+		p += k;
+		p += *p == ' ';
+	}
+	return false;
+}
+
 int xl_getopt(int argc, char **argv, const char *opts)
 {
-	/* long forms of short options; each counts only where its letter does */
+	/*
+	 * Long forms of short options, as Xen's xl spells them; each counts
+	 * only where its letter does, and for the commands named after it
+	 * where the same letter means other things to other commands.
+	 */
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "long", no_argument, NULL, 'l' },
@@ -397,8 +562,34 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "lazy", no_argument, NULL, 'L' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "dryrun", no_argument, NULL, 'n' },
+		{ "defconfig", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "context", no_argument, NULL, 'Z' },
+		{ "cpupool", no_argument, NULL, 'c' },
+		{ "numa", no_argument, NULL, 'n' },
+		{ "clear", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* the commands a long option is for, where its letter is not for all */
+	static const struct {
+		const char *name, *cmds;
+	} only[] = {
+		{ "force", "block-detach network-detach destroy" },
+		{ "timeout", "block-detach network-detach" },
+		{ "all", "shutdown reboot" },
+		{ "wait", "shutdown reboot" },
+		{ "dryrun", "create" },
+		{ "defconfig", "create" },
+		{ "quiet", "create" },
+		{ "context", "list" },
+		{ "cpupool", "list" },
+		{ "numa", "list info" },
+		{ "clear", "dmesg" },
+	};
+	const char *for_cmds = NULL;
 	char spec[64];
 	int c, li = -1;
 
@@ -406,7 +597,10 @@ int xl_getopt(int argc, char **argv, const char *opts)
 	c = getopt_long(argc, argv, spec, longopts, &li);
 	if (c == 'h')
 		return XL_HELP;
-	if (li > 0 && !strchr(opts, c)) {
+	for (size_t i = 0; li > 0 && i < sizeof(only) / sizeof(only[0]); i++)
+		if (!strcmp(only[i].name, longopts[li].name))
+			for_cmds = only[i].cmds;
+	if (li > 0 && (!strchr(opts, c) || (for_cmds && !word_in(argv[0], for_cmds)))) {
 		xl_usage(argv[0], "unknown option --%s", longopts[li].name);
 		return '?';
 	}
@@ -429,6 +623,12 @@ int xl_lookup(const char *name_or_id, uint32_t *domid_r)
 {
 	int rc;
 
+	if (xl_is_dom0(name_or_id)) {
+		*domid_r = HV_DOMID_INVALID;
+		fprintf(stderr, "xl: %s: Domain-0 (domain 0) is the host, not a domain hv runs: "
+			"%s acts on hv's domains only (xl list shows them)\n", cmd_name, cmd_name);
+		return XL_FAIL;
+	}
 	xl_error_mark();
 	rc = hv_domain_lookup(xl_ctx, name_or_id, domid_r);
 	if (rc)
@@ -451,27 +651,110 @@ int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
 	return XL_OK;
 }
 
+/*
+ * Whether @file holds libvirt domain XML: its name ends in .xml, or its
+ * first character after blanks (and a UTF-8 byte order mark) is '<', which
+ * no xl.cfg starts with.
+ */
+static bool is_xml_file(const char *file)
+{
+	size_t n = strlen(file);
+	unsigned char head[256];
+	size_t len = 0, i = 0;
+	FILE *f;
+
+	if (n > 4 && !strcasecmp(file + n - 4, ".xml"))
+		return true;
+	f = fopen(file, "rb");
+	if (!f)
+		return false;	/* the xl.cfg reader says why */
+	len = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (len >= 3 && head[0] == 0xef && head[1] == 0xbb && head[2] == 0xbf)
+		i = 3;
+	while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
+		i++;
+	return i < len && head[i] == '<';
+}
+
+int xl_config_read(const char *file, hv_domain_config *cfg)
+{
+	int rc;
+
+	xl_error_mark();
+	if (is_xml_file(file))
+		rc = hv_domain_config_from_xml_file(xl_ctx, file, cfg);
+	else
+		rc = hv_config_parse_xl_file(xl_ctx, file, cfg);
+	if (rc)
+		return xl_error(rc, "%s: cannot read the config", file);
+	return XL_OK;
+}
+
 int xl_domains_get(struct xl_domains *ds, int argc, char **argv, int first)
 {
+	return xl_domains_get_flags(ds, argc, argv, first, 0);
+}
+
+int xl_domains_get_flags(struct xl_domains *ds, int argc, char **argv, int first,
+			 unsigned int flags)
+{
 	size_t n = (size_t)(argc - first);
+	bool dom0 = flags & XL_DOMAINS_DOM0;
 	uint32_t *ids = NULL;
 	int rc = XL_FAIL;
 
 	memset(ds, 0, sizeof(*ds));
 	if (n && !(ids = calloc(n, sizeof(*ids))))
 		return xl_error(HV_ERROR_NOMEM, "list domains");
-	for (size_t i = 0; i < n; i++)
-		if (xl_lookup(argv[first + i], &ids[i]))
+	for (size_t i = 0; i < n; i++) {
+		if (dom0 && xl_is_dom0(argv[first + i]))
+			ids[i] = 0;
+		else if (xl_lookup(argv[first + i], &ids[i]))
 			goto out;
+	}
 	xl_error_mark();
 	rc = hv_domain_list(xl_ctx, &ds->all, &ds->nr_all);
 	if (rc) {
 		rc = xl_error(rc, "list domains");
 		goto out;
 	}
-	if (!n) {
+	if (dom0 && n) {
+		/* named domains: the host's row only if it is one of them */
+		bool named = false;
+
+		for (size_t i = 0; i < n; i++)
+			named |= ids[i] == 0;
+		dom0 = named;
+	}
+	if (dom0) {
+		hv_physinfo pi;
+
+		hv_physinfo_init(&pi);
+		xl_error_mark();
+		rc = hv_physinfo_get(xl_ctx, &pi);
+		if (rc) {
+			rc = xl_error(rc, "get host information");
+			goto out;
+		}
+		xl_dom0_info(&pi, &ds->dom0);
+	}
+	if (!n && !dom0) {
 		ds->d = ds->all;
 		ds->nr = ds->nr_all;
+		goto out;
+	}
+	if (!n) {
+		/* Domain-0 first, as Xen lists it */
+		ds->d = calloc(ds->nr_all + 1, sizeof(*ds->d));
+		if (!ds->d) {
+			rc = xl_error(HV_ERROR_NOMEM, "list domains");
+			goto out;
+		}
+		ds->d[0] = &ds->dom0;
+		for (size_t j = 0; j < ds->nr_all; j++)
+			ds->d[j + 1] = ds->all[j];
+		ds->nr = ds->nr_all + 1;
 		goto out;
 	}
 	ds->d = calloc(n, sizeof(*ds->d));
@@ -480,6 +763,8 @@ int xl_domains_get(struct xl_domains *ds, int argc, char **argv, int first)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (dom0 && ids[i] == 0)
+			ds->d[i] = &ds->dom0;
 		for (size_t j = 0; j < ds->nr_all && !ds->d[i]; j++)
 			if (ds->all[j]->domid == ids[i])
 				ds->d[i] = ds->all[j];
@@ -508,14 +793,24 @@ void xl_domains_free(struct xl_domains *ds)
 
 static void main_usage(FILE *f)
 {
-	fprintf(f, "Usage: xl [-v] COMMAND [ARGS]\n\nCommands:\n");
+	fprintf(f, "Usage: xl [-vfNtT] COMMAND [ARGS]\n\nCommands:\n");
 	for (size_t i = 0; i < NR_CMDS; i++)
-		fprintf(f, " %-12s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(f, "\nxl COMMAND --help, or xl help COMMAND, describes one command.\n");
+		fprintf(f, " %-14s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nGlobal options:\n"
+		" -v             also print libhv's informational messages (twice: debug)\n"
+		" -N             dry run: say what the command would do, and do nothing\n"
+		" -f             force: accepted for Xen compatibility\n"
+		" -t             draw progress bars even when standard error is no terminal\n"
+		" -T             date and process id before each message\n"
+		"\nA command may be shortened to a prefix of its name that no other command\n"
+		"has (xl li: list).  Xen's commands that hv does not have (cpupool-*, pci-*,\n"
+		"psr-*, ...) say why.  xl COMMAND --help, or xl help COMMAND, describes one\n"
+		"command.\n");
 }
 
 int main_help(int argc, char **argv)
 {
+	const char *name;
 	int c;
 
 	while ((c = xl_getopt(argc, argv, "")) != -1) {
@@ -529,37 +824,67 @@ int main_help(int argc, char **argv)
 	}
 	if (optind + 1 < argc)
 		return xl_usage("help", "give at most one command");
-	if (!find_cmd(argv[optind]))
-		return xl_usage("help", "unknown command '%s'", argv[optind]);
-	return xl_help(argv[optind]);
+	if (resolve_cmd(argv[optind], &name))
+		return XL_FAIL;
+	return xl_help(name);
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option globals[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const struct xl_cmd *c;
-	int i, rc;
+	const char *name;
+	int opt, rc;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "-v")) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:hvfNtT", globals, NULL)) != -1) {
+		switch (opt) {
+		case 'v':
 			xl_verbose++;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			break;
+		case 'f':
+			xl_force = true;
+			break;
+		case 'N':
+			xl_dryrun = true;
+			break;
+		case 't':
+			progress_cr = true;
+			break;
+		case 'T':
+			timestamps = true;
+			break;
+		case 'h':
 			main_usage(stdout);
 			return XL_OK;
-		} else {
-			fprintf(stderr, "xl: unknown option %s\n", argv[i]);
-			main_usage(stderr);
-			return XL_USAGE;
+		default:
+			fprintf(stderr, "xl: unknown global option %s (xl help lists them)\n",
+				argv[optind - 1]);
+			return XL_FAIL;
 		}
 	}
-	if (i == argc) {
+	if (optind == argc) {
 		main_usage(stderr);
-		return XL_USAGE;
+		return XL_FAIL;
 	}
-	c = find_cmd(argv[i]);
-	if (!c) {
-		fprintf(stderr, "xl: unknown command '%s' (xl help lists the commands)\n",
-			argv[i]);
-		return XL_USAGE;
+	if (resolve_cmd(argv[optind], &name))
+		return XL_FAIL;
+	cmd_name = name;
+	argc -= optind;
+	argv += optind;
+	/* the full name, so that messages and per-command options know it */
+	argv[0] = (char *)name;
+	c = find_cmd(name);
+	if (!c)
+		return xl_unsupported(name);
+	/* help changes nothing and answers -N too, as in Xen's xl */
+	if (xl_dryrun && !has_dryrun(name) && strcmp(name, "help")) {
+		fprintf(stderr, "xl: %s: has no dry run (-N), as in Xen's xl; run it without "
+			"-N\n", name);
+		return XL_FAIL;
 	}
 	rc = hv_ctx_new(&xl_ctx);
 	if (rc) {
@@ -569,7 +894,7 @@ int main(int argc, char **argv)
 	}
 	hv_ctx_set_logger(xl_ctx, logger, NULL, HV_LOG_DEBUG);
 	optind = 0;
-	rc = c->main(argc - i, argv + i);
+	rc = c->main(argc, argv);
 	hv_ctx_free(xl_ctx);
 	if (fflush(stdout) == EOF && !rc) {
 		perror("xl: writing the output");

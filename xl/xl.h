@@ -29,6 +29,28 @@ struct xl_cmd {
 extern hv_ctx *xl_ctx;
 /* -v given to xl: log libhv's informational messages too. */
 extern int xl_verbose;
+/* xl's global -N (dry run) and -f (force) */
+extern bool xl_dryrun, xl_force;
+
+/*
+ * Under -N: "Dry run: would <fmt>" on standard output, and true (the
+ * caller returns XL_OK having changed nothing); otherwise false.  Called
+ * once the arguments are checked and the domain found, so that a dry run
+ * refuses what the command would refuse.  Only the commands that xl.c
+ * lists as having a dry run get as far (Xen's xl refuses -N for others).
+ */
+bool xl_dry(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Xen's commands that hv does not have (unsupported.c): the reason, or
+ * NULL for a command not in that table.  xl_unsupported() says
+ * "xl: CMD: not supported by hv: WHY" and returns XL_FAIL, as Xen's xl
+ * fails an operation its platform lacks.
+ */
+const char *xl_unsupported_why(const char *name);
+int xl_unsupported(const char *name);
+/* The table's names, for the prefix match and help: NULL after the last. */
+const char *xl_unsupported_name(size_t i);
 
 /*
  * xl_getopt - getopt for a command's argv (argv[0] is the command name);
@@ -88,8 +110,28 @@ void xl_progress_start(const char *label, bool show, hv_progress *p);
 void xl_progress_clear(void);
 int xl_progress_end(void);
 
-/* xl_lookup - a domain named by name or id; XL_OK or XL_FAIL (said). */
+/*
+ * xl_lookup - a domain named by name or id; XL_OK or XL_FAIL (said).
+ * Domain 0 (Domain-0), the host, is refused with a message naming the
+ * command: every command that takes a domain acts on hv's domains only.
+ */
 int xl_lookup(const char *name_or_id, uint32_t *domid_r);
+
+/* The host, as Xen's xl shows domain 0 (host.c). */
+#define XL_DOM0_NAME "Domain-0"
+/* Whether @name_or_id names domain 0: "0" (or "00"...) or "Domain-0". */
+bool xl_is_dom0(const char *name_or_id);
+/*
+ * Domain-0's row: the host's CPUs as its vCPUs, the host's memory less
+ * what hv's domains have (@pi, from hv_physinfo_get()), its CPU time
+ * (the busy time of every CPU) and its start (the host's boot), state
+ * running.  Fills @d (initialised here).
+ */
+void xl_dom0_info(const hv_physinfo *pi, hv_dominfo *d);
+/* Host numbers from /proc: seconds since boot, busy seconds of CPU @cpu
+ * (-1: all of them); -1 if unknown. */
+double xl_host_uptime(void);
+double xl_host_cpu_busy(int cpu);
 /*
  * xl_config_of - the description of the domain @name_or_id, for command
  * @cmd's messages, into @cfg (initialised here; the caller disposes of it
@@ -97,6 +139,13 @@ int xl_lookup(const char *name_or_id, uint32_t *domid_r);
  */
 int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
 		 hv_domain_config *cfg);
+
+/*
+ * xl_config_read - the config @file into @cfg (initialised): libvirt
+ * domain XML when its name ends in .xml or it starts with '<', an xl.cfg
+ * otherwise.  XL_OK or XL_FAIL (said).
+ */
+int xl_config_read(const char *file, hv_domain_config *cfg);
 
 /*
  * Domains to show or act on: d[0..nr) point into all[0..nr_all), the
@@ -109,8 +158,14 @@ struct xl_domains {
 	size_t nr_all;
 	hv_dominfo **d;
 	size_t nr;
+	hv_dominfo dom0;	/* with XL_DOMAINS_DOM0: the host's row */
 };
+/* xl_domains_get() flags */
+#define XL_DOMAINS_DOM0	0x1	/* show the host as Domain-0: first of all,
+				 * and wherever "0" or "Domain-0" is named */
 int xl_domains_get(struct xl_domains *ds, int argc, char **argv, int first);
+int xl_domains_get_flags(struct xl_domains *ds, int argc, char **argv, int first,
+			 unsigned int flags);
 void xl_domains_free(struct xl_domains *ds);
 
 /*
@@ -119,6 +174,8 @@ void xl_domains_free(struct xl_domains *ds);
  * console ended.
  */
 int xl_console_attach(uint32_t domid, bool unpause, bool *closed_r);
+/* console -e: the escape character (Ctrl-] by default) */
+extern int xl_console_escape;
 
 /* Waiting for domains, see vmcontrol.c. */
 enum xl_wait_end { XL_GONE, XL_PRESERVED };
@@ -146,8 +203,14 @@ int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_uptime(int argc, char **argv);
 int main_vcpulist(int argc, char **argv);
+int main_domxml(int argc, char **argv);
 int main_domid(int argc, char **argv);
 int main_domname(int argc, char **argv);
+int main_vm_list(int argc, char **argv);
+int main_dmesg(int argc, char **argv);
+int main_button_press(int argc, char **argv);
+int main_trigger(int argc, char **argv);
+int main_sysrq(int argc, char **argv);
 int main_help(int argc, char **argv);
 
 #endif

@@ -235,6 +235,20 @@ module Config = struct
     | [ C_string s ] -> keep t s
     | _ -> raise (Error (Fail, "hv_config_to_json gave no JSON"))
 
+  let of_xml_file ctx path =
+    fresh (fun c -> Ctx.call_unit ctx (fun p -> R._hv_domain_config_from_xml_file (C_list [ p; C_string path; c ])))
+
+  let of_xml_string ctx ?name text =
+    fresh (fun c ->
+        Ctx.call_unit ctx (fun p ->
+            R._hv_domain_config_from_xml
+              (C_list [ p; c_string name; C_string text; C_int (String.length text); c ])))
+
+  let to_xml ctx t =
+    match call ctx (fun p -> R._hv_domain_config_to_xml (C_list [ p; t.cfg ])) with
+    | [ C_string s ] -> keep t s
+    | _ -> raise (Error (Fail, "hv_domain_config_to_xml gave no XML"))
+
   let set ctx t kv = keep t (Ctx.call_unit ctx (fun p -> R._hv_config_set (C_list [ p; t.cfg; C_string kv ])))
 
   let add_spec ctx t spec parse add free =
@@ -456,6 +470,20 @@ module Domain = struct
 
   let rename ctx ~domid name =
     Ctx.call_unit ctx (fun p -> R._hv_domain_rename (C_list [ p; C_int domid; C_string name ]))
+
+  type trigger = Power | Reset | Nmi of int | Sysrq of char
+
+  let trigger ctx ~domid t =
+    (* hv_trigger's values *)
+    let kind, arg =
+      match t with
+      | Power -> (1, 0)
+      | Reset -> (2, 0)
+      | Nmi vcpu -> (3, vcpu)
+      | Sysrq key -> (4, Char.code key)
+    in
+    Ctx.call_unit ctx (fun p ->
+        R._hv_domain_trigger (C_list [ p; C_int domid; C_int kind; C_int arg ]))
 
   let attach_disk ctx ~domid spec =
     match call ctx (fun p -> R._hv_disk_spec_parse (C_list [ p; C_string spec ])) with
@@ -714,6 +742,11 @@ let physinfo ctx =
         hvd_version = get_string (R._hv_physinfo_version_get i);
       })
 
+let hvd_log ?(clear = false) ctx =
+  match call ctx (fun p -> R._hv_hvd_log_read (C_list [ p; C_int (if clear then 1 else 0) ])) with
+  | [ C_string s ] -> s
+  | _ -> ""
+
 module Event = struct
   type kind = Shutdown | Death | Crash | Created | Memory of { missed : bool } | Kind_unknown of int
   type t = { kind : kind; domid : int; code : Domain.shutdown_code; name : string }
@@ -772,6 +805,9 @@ let bound_functions =
     ("hv_config_validate", "Config.validate");
     ("hv_config_to_json", "Config.to_json");
     ("hv_config_from_json", "Config.of_json");
+    ("hv_domain_config_from_xml", "Config.of_xml_string");
+    ("hv_domain_config_from_xml_file", "Config.of_xml_file");
+    ("hv_domain_config_to_xml", "Config.to_xml");
     ("hv_dominfo_init_sized", "Domain.info");
     ("hv_physinfo_init_sized", "physinfo");
     ("hv_domain_create", "Domain.create");
@@ -795,6 +831,8 @@ let bound_functions =
     ("hv_domain_lookup", "Domain.lookup");
     ("hv_domain_console", "Domain.console");
     ("hv_physinfo_get", "physinfo");
+    ("hv_domain_trigger", "Domain.trigger");
+    ("hv_hvd_log_read", "hvd_log");
     ("hv_domain_config_get", "Domain.config");
     ("hv_progress_init_sized", "Domain.save ?progress");
     ("hv_domain_save", "Domain.save");

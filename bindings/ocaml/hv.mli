@@ -121,6 +121,17 @@ module Config : sig
   (** The JSON form of [hv_config_to_json]: [of_json] of it gives an equal
       configuration with the same JSON. *)
 
+  val of_xml_file : Ctx.t -> string -> t
+  (** Reads a libvirt domain XML file (docs/libvirt-xml.md).  What hv
+      cannot honour raises [Error (Config, msg)] with the file, line and
+      element path in [msg]. *)
+
+  val of_xml_string : Ctx.t -> ?name:string -> string -> t
+  (** The same from a string, named [name] in messages. *)
+
+  val to_xml : Ctx.t -> t -> string
+  (** The configuration as libvirt domain XML, as [xl domxml] writes it. *)
+
   val set : Ctx.t -> t -> string -> unit
   (** [set ctx cfg "memory=512"]: one override, as after the file name of
       [xl create]. *)
@@ -223,6 +234,15 @@ module Domain : sig
   val pause : Ctx.t -> domid:int -> unit
   val unpause : Ctx.t -> domid:int -> unit
   val rename : Ctx.t -> domid:int -> string -> unit
+
+  type trigger =
+    | Power  (** its ACPI power button, as [shutdown] *)
+    | Reset  (** at once; its on_reboot action follows *)
+    | Nmi of int  (** a non-maskable interrupt to that vCPU *)
+    | Sysrq of char  (** a serial break and the key on its first serial port *)
+
+  val trigger : Ctx.t -> domid:int -> trigger -> unit
+  (** Sends a running or paused domain a trigger (hv_domain_trigger()). *)
 
   val attach_disk : Ctx.t -> domid:int -> string -> unit
   (** Adds the disk a DISKSPEC describes (xl-disk-configuration(5)) to a
@@ -369,6 +389,10 @@ type physinfo = {
 }
 
 val physinfo : Ctx.t -> physinfo
+
+val hvd_log : ?clear:bool -> Ctx.t -> string
+(** hvd's own log, all of it (hv_hvd_log_read(), what xl dmesg prints);
+    with [~clear:true], hvd empties it once it has been read. *)
 
 (** {1 Events} *)
 

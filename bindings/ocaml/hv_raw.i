@@ -74,12 +74,16 @@ HVML_OUT_PTR(hv_vif_spec, vif_r)
 	"swig_result = caml_list_append(swig_result, caml_val_int(tmp$argnum));"
 
 /* malloc()ed strings handed to the caller: copied into OCaml, freed. */
-%typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL) "$1 = &tmp;"
-%typemap(argout) char **json_r, char **cmdline_r {
+%typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL),
+	char **text_r (char *tmp = NULL), char **xml_r (char *tmp = NULL) "$1 = &tmp;"
+%typemap(argout) char **json_r, char **cmdline_r, char **text_r, char **xml_r {
 	swig_result = caml_list_append(swig_result,
 		tmp$argnum ? caml_val_string(tmp$argnum) : Val_unit);
 	free(tmp$argnum);
 }
+
+/* hv_hvd_log_read: the text's length is the OCaml string's */
+%typemap(in, numinputs=0) size_t *len_r (size_t tmp = 0) "$1 = &tmp;"
 
 /* hv_domain_list: the array (free it with hv_dominfo_list_free) and its length. */
 %typemap(in, numinputs=0) (hv_dominfo ***list_r, size_t *nr_r) (hv_dominfo **tmpl = NULL, size_t tmpn = 0)
@@ -122,6 +126,8 @@ HVML_BLOCKING(hv_domain_set_memory_max)
 HVML_BLOCKING(hv_domain_meminfo)
 HVML_BLOCKING(hv_domain_nic_attach)
 HVML_BLOCKING(hv_domain_nic_detach)
+HVML_BLOCKING(hv_domain_trigger)
+HVML_BLOCKING(hv_hvd_log_read)
 HVML_BLOCKING(hv_domain_save_config)
 HVML_BLOCKING(hv_domain_restore)
 HVML_BLOCKING(hv_event_fd)

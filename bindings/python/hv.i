@@ -477,6 +477,9 @@ HVPY_RC(hv_config_set)
 HVPY_RC(hv_config_validate)
 HVPY_RC(hv_config_to_json)
 HVPY_RC(hv_config_from_json)
+HVPY_RC(hv_domain_config_from_xml)
+HVPY_RC(hv_domain_config_from_xml_file)
+HVPY_RC(hv_domain_config_to_xml)
 HVPY_RC(hv_domain_create)
 HVPY_RC(hv_domain_destroy)
 HVPY_RC(hv_domain_shutdown)
@@ -500,6 +503,8 @@ HVPY_RC(hv_domain_set_memory_max)
 HVPY_RC(hv_domain_meminfo)
 HVPY_RC(hv_domain_nic_attach)
 HVPY_RC(hv_domain_nic_detach)
+HVPY_RC(hv_domain_trigger)
+HVPY_RC(hv_hvd_log_read)
 HVPY_RC(hv_event_fd)
 HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
@@ -542,10 +547,11 @@ HVPY_RC(hv_event_wait)
 	$result = SWIG_Python_AppendOutput($result, PyLong_FromLong(*$1));
 }
 
-%typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL) {
+%typemap(in, numinputs=0) char **json_r (char *tmp = NULL), char **cmdline_r (char *tmp = NULL),
+	char **text_r (char *tmp = NULL), char **xml_r (char *tmp = NULL) {
 	$1 = &tmp;
 }
-%typemap(argout) char **json_r, char **cmdline_r {
+%typemap(argout) char **json_r, char **cmdline_r, char **text_r, char **xml_r {
 	PyObject *s = hvpy_take_string(*$1);
 
 	*$1 = NULL;
@@ -553,7 +559,9 @@ HVPY_RC(hv_event_wait)
 		SWIG_fail;
 	$result = SWIG_Python_AppendOutput($result, s);
 }
-%typemap(freearg) char **json_r, char **cmdline_r { free(*$1); }
+%typemap(freearg) char **json_r, char **cmdline_r, char **text_r, char **xml_r { free(*$1); }
+/* hv_hvd_log_read(): the text is a str, whose length Python knows */
+%typemap(in, numinputs=0) size_t *len_r (size_t tmp = 0) { $1 = &tmp; }
 
 /* Specs belong to libhv: the Python object does not free them. */
 %typemap(in, numinputs=0) hv_disk_spec **disk_r (hv_disk_spec *tmp = NULL) { $1 = &tmp; }
@@ -646,6 +654,7 @@ HVPY_RC(hv_event_wait)
 
 /* ---- in-parameters ---- */
 %apply (char *STRING, size_t LENGTH) { (const char *buf, size_t len) };
+%apply (char *STRING, size_t LENGTH) { (const char *xml, size_t len) };
 
 /* A callable(done, total), or None. */
 %typemap(in) const hv_progress *progress (struct hvpy_progress pg) {

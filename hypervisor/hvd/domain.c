@@ -7,6 +7,7 @@
  * domain.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -542,6 +543,35 @@ int64_t domain_tick(struct hvd *hvd, int64_t now)
 
 /* --- making a domain ------------------------------------------------------ */
 
+/*
+ * Admission: every domain that has or is getting an hv-vmm may take its
+ * maxmem, plus HVD_ADMIT_VMM_MIB for its hv-vmm; together they must fit
+ * the host's RAM times --overcommit (100% by default).  0, or
+ * -HV_HC_ENOMEM with @why.
+ */
+static int domain_admit(struct hvd *hvd, const hv_domain_config *cfg, char *why,
+			size_t why_size)
+{
+	uint64_t want = (cfg->maxmem_mib ? cfg->maxmem_mib : cfg->memory_mib) + HVD_ADMIT_VMM_MIB;
+	uint64_t total = hvd_proc_kib("/proc/meminfo", "MemTotal") >> 10, held = 0, limit;
+
+	if (!hvd->overcommit_pct || !total)
+		return 0;
+	for (struct hvd_domain *d = hvd->domains; d; d = d->next)
+		if (d->pid || d->state == HV_HC_STATE_BUILDING)
+			held += desc_maxmem_mib(d) + HVD_ADMIT_VMM_MIB;
+	limit = total * hvd->overcommit_pct / 100;
+	if (held + want <= limit)
+		return 0;
+	snprintf(why, why_size, "not enough memory on this host for %s: it may take %" PRIu64
+		 " MiB (maxmem and its hv-vmm), the domains running hold up to %" PRIu64
+		 " MiB, and hvd admits %" PRIu64 " MiB in all (%u%% of the host's %" PRIu64
+		 " MiB): %" PRIu64 " MiB are free for domains (lower maxmem, or start hvd "
+		 "with a higher --overcommit)", cfg->name, want, held, limit,
+		 hvd->overcommit_pct, total, held < limit ? limit - held : 0);
+	return -HV_HC_ENOMEM;
+}
+
 struct hvd_domain *domain_make(struct hvd *hvd, hv_domain_config *cfg, char *json,
 				      int *rc_r, char *why, size_t why_size)
 {
@@ -552,6 +582,12 @@ struct hvd_domain *domain_make(struct hvd *hvd, hv_domain_config *cfg, char *jso
 		snprintf(why, why_size, "a domain named %s exists already; choose another name, "
 			 "or destroy it first", cfg->name);
 		*rc_r = -HV_HC_EEXIST;
+		goto fail;
+	}
+	rc = domain_admit(hvd, cfg, why, why_size);
+	if (rc) {
+		hvd_err(hvd, "domain %s refused: %s", cfg->name, why);
+		*rc_r = rc;
 		goto fail;
 	}
 	d = domain_new();

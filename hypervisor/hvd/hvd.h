@@ -24,6 +24,12 @@
 #define HVD_AUTH_LINGER_MS	2000	/* a refused peer is dropped after this */
 #define HVD_RECONNECT_MS	1000	/* between tries of an hv-vmm's control socket */
 #define HVD_CONN_QUEUE_MAX	4096	/* messages queued for a slow reader */
+#define HVD_CONN_QUEUE_BYTES	(8u << 20)	/* bytes queued for a slow reader */
+#define HVD_CONN_MAX		256	/* clients at once; more are closed at once */
+#define HVD_CONN_IDLE_MS	600000	/* a client with nothing going on is dropped */
+#define HVD_ACCEPT_BACKOFF_MS	250	/* no accept() for this long at the fd limit */
+#define HVD_ADMIT_VMM_MIB	8	/* admission: an hv-vmm's own memory, RAM aside */
+#define HVD_CONSOLE_LOG_MIB	16	/* a console log's most, by default */
 #define HVD_RESTART_MAX		10	/* restarts within HVD_RESTART_WINDOW_MS */
 #define HVD_RESTART_WINDOW_MS	60000
 
@@ -181,6 +187,8 @@ struct hvd_conn {
 	int64_t deadline;		/* a refused peer goes at this time */
 	struct hvd_outmsg *out_head, *out_tail;
 	unsigned int nout;
+	size_t out_bytes;		/* queued in out_head..out_tail */
+	int64_t active_at;		/* its last request (or its connect) */
 	uint32_t events;		/* registered with epoll */
 };
 
@@ -204,7 +212,14 @@ struct hvd {
 	struct hvd_domain *domains;
 	struct hvd_domain *graveyard;	/* freed after each round */
 	struct hvd_conn *conns;
+	unsigned int nr_conns;
 	struct hvd_conn *conn_graveyard;
+	int64_t accept_at;		/* accept() paused until then (fd limit); 0: not */
+	int64_t accept_said_at;		/* when that was last logged */
+	unsigned long accept_refused;	/* clients closed at HVD_CONN_MAX since logged */
+	int64_t conn_idle_ms;		/* HVD_CONN_IDLE_MS, or --conn-idle */
+	unsigned int overcommit_pct;	/* --overcommit: 100 = host RAM; 0: no check */
+	uint64_t console_log_max;	/* bytes of a console log (--console-log-max) */
 	uint32_t next_domid;
 	uint64_t next_conn_id;
 	uint8_t rxbuf[HV_HC_MSG_MAX];
@@ -219,6 +234,10 @@ void hvd_log(struct hvd *hvd, enum hvd_log_level level, const char *fmt, ...)
 #define hvd_err(h, ...) hvd_log(h, HVD_LOG_ERR, __VA_ARGS__)
 #define hvd_info(h, ...) hvd_log(h, HVD_LOG_INFO, __VA_ARGS__)
 #define hvd_dbg(h, ...) hvd_log(h, HVD_LOG_DEBUG, __VA_ARGS__)
+struct hvd_conn;
+struct hvd_req;
+/* READ_LOG: a piece of hvd.log for the client (xl dmesg), emptying it if asked. */
+int log_op_read(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req);
 
 /* main.c */
 int64_t hvd_now_ms(void);
@@ -301,6 +320,10 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 /* PAUSE, UNPAUSE, SHUTDOWN: @vmm_op to hv-vmm, answered when it answers. */
 int op_call(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	    struct hvd_domain *d, uint16_t vmm_op);
+/* The same with a body of @len bytes (TRIGGER's); hv-vmm's reason for a
+ * refusal goes to the client. */
+int op_call_body(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		 struct hvd_domain *d, uint16_t vmm_op, const void *body, size_t len);
 
 /*
  * DISK_ATTACH and DISK_DETACH (op-disk-attach.c, op-disk-detach.c),
@@ -334,6 +357,10 @@ int op_mem_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 void op_mem_balloon(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
 void op_mem_ready(struct hvd *hvd, struct hvd_domain *d);
 int64_t op_mem_tick(struct hvd *hvd, struct hvd_domain *d, int64_t now);
+
+/* The "KEY: N kB" line of a /proc file (/proc/meminfo, /proc/PID/status)
+ * in KiB; 0 when the file or the line is missing (ops.c). */
+uint64_t hvd_proc_kib(const char *path, const char *key);
 
 /* cgroup.c: the domains' memory cgroups */
 #define CGROUP_MARGIN_MIB	64

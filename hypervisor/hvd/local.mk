@@ -23,7 +23,9 @@ HVD_TESTS = \
 	tests/integration/hvd-errors.sh \
 	tests/integration/hvd-recover.sh \
 	tests/integration/hvd-many.sh \
-	tests/integration/hvd-save.sh
+	tests/integration/hvd-save.sh \
+	tests/integration/hvd-rundir.sh \
+	tests/integration/hvd-defend.sh
 TESTS += $(HVD_TESTS)
 EXTRA_DIST += $(HVD_TESTS) tests/integration/hvd-lib.sh
 

@@ -84,6 +84,13 @@ static void usage(FILE *f)
 		"\n"
 		"  -f, --foreground   do not daemonise; log to stderr too\n"
 		"  -v, --verbose      log more\n"
+		"  --conn-idle S      drop a client idle for S seconds (default 600;\n"
+		"                     0: never); libhv reconnects on its next call\n"
+		"  --overcommit PCT   admit domains whose maxmem (and hv-vmm margin)\n"
+		"                     add up to PCT%% of the host's RAM (default 100;\n"
+		"                     0: no check)\n"
+		"  --console-log-max MIB  keep at most MIB of each console log (the\n"
+		"                     newest half when full; default 16; 0: no limit)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
@@ -100,8 +107,13 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "conn-idle", required_argument, NULL, 'I' },
+		{ "overcommit", required_argument, NULL, 'O' },
+		{ "console-log-max", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
+	long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "fvhV", longopts, NULL)) != -1) {
@@ -118,6 +130,37 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 		case 'V':
 			printf("hvd %s\n", PACKAGE_VERSION);
 			exit(0);
+		case 'I':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 86400 * 365) {
+				fprintf(stderr, "hvd: --conn-idle '%s': give whole seconds, 0 "
+					"for no limit\n", optarg);
+				return -1;
+			}
+			hvd->conn_idle_ms = v * 1000;
+			break;
+		case 'O':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || (*end && strcmp(end, "%")) || v < 0 ||
+			    v > 10000) {
+				fprintf(stderr, "hvd: --overcommit '%s': give a percentage of the "
+					"host's RAM (100: no overcommit; 0: no check)\n", optarg);
+				return -1;
+			}
+			hvd->overcommit_pct = (unsigned int)v;
+			break;
+		case 'C':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 0 || v > 1 << 20) {
+				fprintf(stderr, "hvd: --console-log-max '%s': give MiB (0: no "
+					"limit)\n", optarg);
+				return -1;
+			}
+			hvd->console_log_max = (uint64_t)v << 20;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -158,6 +201,42 @@ fail:
 	return -1;
 }
 
+/*
+ * hvd keeps domain state in its runtime directory and acts on it after a
+ * restart (it signals the processes named there): the directory must be
+ * its own and closed to others, or someone else could plant a domain.
+ * @deny: the mode bits no one but hvd may have (077 for the runtime
+ * directory, 022 for the log directory, which may be readable).
+ */
+static int main_own_dir(const char *path, const char *what, const char *env, mode_t deny)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		fprintf(stderr, "hvd: cannot check the %s %s: %s\n", what, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "hvd: the %s %s is not a directory (a symbolic link or a file): "
+			"make it a directory of hvd's own, or set %s\n", what, path, env);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		fprintf(stderr, "hvd: the %s %s belongs to uid %u, not to hvd's uid %u: hvd "
+			"uses only a directory of its own (chown it, or set %s to another)\n",
+			what, path, (unsigned)st.st_uid, (unsigned)geteuid(), env);
+		return -1;
+	}
+	if (st.st_mode & deny) {
+		fprintf(stderr, "hvd: the %s %s has mode %04o: others may %s it; hvd needs it "
+			"%04o at most (chmod %04o %s, or set %s to another)\n", what, path,
+			(unsigned)(st.st_mode & 07777), deny & 044 ? "read or write" : "write",
+			(unsigned)(0777 & ~deny), (unsigned)(0777 & ~deny), path, env);
+		return -1;
+	}
+	return 0;
+}
+
 static int main_paths(struct hvd *hvd)
 {
 	const char *env = getenv("HV_RUNDIR");
@@ -191,16 +270,20 @@ static int main_paths(struct hvd *hvd)
 			"paths under it: set HV_RUNDIR to a shorter one\n", hvd->rundir);
 		return -1;
 	}
-	if (main_mkdir(hvd->rundir, 0700) || main_mkdir(hvd->logdir, 0750))
+	if (main_mkdir(hvd->rundir, 0700) || main_mkdir(hvd->logdir, 0750) ||
+	    main_own_dir(hvd->rundir, "runtime directory", "HV_RUNDIR", 077) ||
+	    main_own_dir(hvd->logdir, "log directory", "HV_LOGDIR", 022))
 		return -1;
 	p = hvd_path("%s/domains", hvd->rundir);
-	if (!p || main_mkdir(p, 0700)) {
+	if (!p || main_mkdir(p, 0700) ||
+	    main_own_dir(p, "domain directory", "HV_RUNDIR", 077)) {
 		free(p);
 		return -1;
 	}
 	free(p);
 	p = hvd_path("%s/console", hvd->logdir);
-	if (!p || main_mkdir(p, 0750)) {
+	if (!p || main_mkdir(p, 0750) ||
+	    main_own_dir(p, "console log directory", "HV_LOGDIR", 022)) {
 		free(p);
 		return -1;
 	}
@@ -425,6 +508,9 @@ int main(int argc, char **argv)
 	hvd->sigw.fd = hvd->listenw.fd = -1;
 	hvd->next_domid = 1;
 	hvd->next_conn_id = 1;
+	hvd->conn_idle_ms = HVD_CONN_IDLE_MS;
+	hvd->overcommit_pct = 100;
+	hvd->console_log_max = (uint64_t)HVD_CONSOLE_LOG_MIB << 20;
 	if (main_options(argc, argv, hvd) || main_paths(hvd))
 		goto out;
 	r = main_lock(hvd);
@@ -438,7 +524,8 @@ int main(int argc, char **argv)
 		char *log = hvd_path("%s/hvd.log", hvd->logdir);
 
 		if (log)
-			hvd->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+			/* read too: xl dmesg reads it through hvd (READ_LOG) */
+			hvd->log_fd = open(log, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 		if (hvd->log_fd < 0) {
 			fprintf(stderr, "hvd: cannot open the log %s: %s (set HV_LOGDIR)\n",
 				log ? log : hvd->logdir, strerror(errno));

@@ -31,8 +31,12 @@ static void mem_expect(struct hvd_domain *d)
 
 void op_mem_ready(struct hvd *hvd, struct hvd_domain *d)
 {
-	/* a (re)built domain with memory < maxmem starts with its balloon to fill */
-	if (d->cfg->memory_mib < desc_maxmem_mib(d) && !d->mem_current_kib)
+	/*
+	 * a (re)built domain with memory < maxmem starts with its balloon to
+	 * fill (hv-vmm's first BALLOON event, with the whole RAM, may come
+	 * before this or after)
+	 */
+	if (d->cfg->memory_mib < desc_maxmem_mib(d) && d->mem_current_kib != target_kib(d))
 		mem_expect(d);
 }
 

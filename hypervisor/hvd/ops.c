@@ -86,9 +86,7 @@ out:
 	return rc;
 }
 
-/* The "KEY: N kB" line of a /proc file (/proc/meminfo, /proc/PID/status)
- * in KiB; 0 when the file or the line is missing. */
-static uint64_t proc_kib(const char *path, const char *key)
+uint64_t hvd_proc_kib(const char *path, const char *key)
 {
 	char buf[8192], *p;
 	size_t klen = strlen(key);
@@ -124,8 +122,8 @@ static int domain_op_physinfo(struct hvd *hvd, struct hvd_conn *c, const struct 
 
 	memset(&pi, 0, sizeof(pi));
 	pi.nr_cpus = cpus > 0 ? (uint32_t)cpus : 1;
-	pi.total_mib = proc_kib("/proc/meminfo", "MemTotal") / 1024;
-	avail_kib = proc_kib("/proc/meminfo", "MemAvailable");
+	pi.total_mib = hvd_proc_kib("/proc/meminfo", "MemTotal") / 1024;
+	avail_kib = hvd_proc_kib("/proc/meminfo", "MemAvailable");
 	for (struct hvd_domain *d = hvd->domains; d; d = d->next) {
 		char path[64];
 		uint64_t target_kib, held_kib;
@@ -136,7 +134,7 @@ static int domain_op_physinfo(struct hvd *hvd, struct hvd_conn *c, const struct 
 		pi.domains_mib += d->cfg->memory_mib;
 		snprintf(path, sizeof(path), "/proc/%d/status", (int)d->pid);
 		target_kib = d->cfg->memory_mib * 1024;
-		held_kib = proc_kib(path, "RssShmem");
+		held_kib = hvd_proc_kib(path, "RssShmem");
 		if (held_kib < target_kib)
 			owed_kib += target_kib - held_kib;
 	}
@@ -173,6 +171,38 @@ static int domain_op_list(struct hvd *hvd, struct hvd_conn *c, const struct hvd_
 	return HVD_REPLIED;
 }
 
+/* TRIGGER: what the request's bytes could not say is checked against the domain. */
+static int domain_op_trigger(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+			     struct hvd_domain *d)
+{
+	struct hv_vmm_trigger t = { .arg = req->u.trigger.arg };
+
+	if (d->state != HV_HC_STATE_RUNNING && d->state != HV_HC_STATE_PAUSED)
+		return -HV_HC_ESTATE;
+	switch (req->u.trigger.trigger) {
+	case HV_HC_TRIGGER_RESET:
+		t.trigger = HV_VMM_TRIGGER_RESET;
+		hvd_info(hvd, "domain %u (%s): reset, as asked", d->domid, d->cfg->name);
+		break;
+	case HV_HC_TRIGGER_NMI:
+		if (req->u.trigger.arg >= d->cfg->vcpus) {
+			server_reply_msg(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EINVAL,
+					 "the domain has no such vCPU (xl vcpu-list lists them)");
+			return HVD_REPLIED;
+		}
+		t.trigger = HV_VMM_TRIGGER_NMI;
+		hvd_info(hvd, "domain %u (%s): NMI to vCPU %u, as asked", d->domid, d->cfg->name,
+			 req->u.trigger.arg);
+		break;
+	default:
+		t.trigger = HV_VMM_TRIGGER_SYSRQ;
+		hvd_info(hvd, "domain %u (%s): SysRq '%c', as asked", d->domid, d->cfg->name,
+			 (char)req->u.trigger.arg);
+		break;
+	}
+	return op_call_body(hvd, c, req, d, HV_VMM_OP_TRIGGER, &t, sizeof(t));
+}
+
 int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
 	      unsigned int nfds)
 {
@@ -190,6 +220,11 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return domain_op_physinfo(hvd, c, req);
 	case HV_HC_SYSCTL_LIST:
 		return domain_op_list(hvd, c, req);
+	case HV_HC_SYSCTL_READ_LOG:
+		return log_op_read(hvd, c, req);
+	case HV_HC_DOMCTL_TRIGGER:
+		d = domain_find(hvd, req->u.trigger.domid);
+		break;
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		d = domain_find(hvd, req->u.add_device.domid);
 		break;
@@ -245,6 +280,8 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return op_call(hvd, c, req, d,
 				     req->u.shutdown.reason == HV_HC_SHUTDOWN_REBOOT ?
 				     HV_VMM_OP_CTRL_ALT_DEL : HV_VMM_OP_POWER_BUTTON);
+	case HV_HC_DOMCTL_TRIGGER:
+		return domain_op_trigger(hvd, c, req, d);
 	case HV_HC_DOMCTL_DESTROY:
 		return domain_op_destroy(hvd, c, req, d);
 	case HV_HC_DOMCTL_GETINFO:

@@ -161,6 +161,25 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 		    r->u.nic_detach.timeout_ms > HV_HC_DISK_TIMEOUT_MAX_MS)
 			return -HV_HC_EINVAL;
 		return 0;
+	case HV_HC_DOMCTL_TRIGGER:
+		if (r->u.trigger.reserved)
+			return -HV_HC_EPROTO;
+		switch (r->u.trigger.trigger) {
+		case HV_HC_TRIGGER_RESET:
+			return r->u.trigger.arg ? -HV_HC_EINVAL : 0;
+		case HV_HC_TRIGGER_NMI:
+			/* the vCPU: the domain says how many it has (ops.c) */
+			return r->u.trigger.arg < REQUEST_MAX_VCPUS ? 0 : -HV_HC_EINVAL;
+		case HV_HC_TRIGGER_SYSRQ:
+			return r->u.trigger.arg >= 0x21 && r->u.trigger.arg <= 0x7e ? 0 :
+			       -HV_HC_EINVAL;
+		default:
+			return -HV_HC_EINVAL;
+		}
+	case HV_HC_SYSCTL_READ_LOG:
+		if (r->u.read_log.reserved)
+			return -HV_HC_EPROTO;
+		return r->u.read_log.flags & ~(uint32_t)HV_HC_READ_LOG_CLEAR ? -HV_HC_EINVAL : 0;
 	case HV_HC_DOMCTL_SHUTDOWN:
 		if (r->u.shutdown.reason != HV_HC_SHUTDOWN_POWEROFF &&
 		    r->u.shutdown.reason != HV_HC_SHUTDOWN_REBOOT)

@@ -37,6 +37,8 @@ struct hvd_req {
 		struct hv_hc_mem_max mem_max;
 		struct hv_hc_nic_attach nic_attach;
 		struct hv_hc_nic_detach nic_detach;
+		struct hv_hc_trigger trigger;
+		struct hv_hc_read_log read_log;
 	} u;
 	/*
 	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the

@@ -4,7 +4,12 @@
  * requests with their descriptors, sending replies and events.  A client
  * with a reply owed is not read from until it is sent, so its replies
  * come in order; a client that does not read is queued for, up to a
- * limit, and then dropped, so it never blocks hvd.
+ * limit of messages and of bytes, and then dropped, so it never blocks hvd
+ * nor grows it.  hvd also defends itself against being worn down: at most
+ * HVD_CONN_MAX clients (more are closed at once), accept() paused for a
+ * moment at the descriptor limit instead of failing in a loop, and a
+ * client idle for HVD_CONN_IDLE_MS (no request, nothing owed, no events
+ * asked for) dropped: libhv reconnects on its next call.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -57,6 +62,7 @@ static void server_drop(struct hvd *hvd, struct hvd_conn *c)
 			break;
 		}
 	}
+	hvd->nr_conns--;
 	hvd_watch_del(hvd, &c->w);
 	close(c->w.fd);
 	c->w.fd = -1;
@@ -110,6 +116,7 @@ static void server_flush(struct hvd *hvd, struct hvd_conn *c)
 		if (!c->out_head)
 			c->out_tail = NULL;
 		c->nout--;
+		c->out_bytes -= m->len;
 		if (m->fd >= 0)
 			close(m->fd);
 		free(m);
@@ -135,11 +142,12 @@ static void server_send(struct hvd *hvd, struct hvd_conn *c, const void *buf, si
 			close(fd);
 		return;
 	}
-	if (r < 0 || c->nout >= HVD_CONN_QUEUE_MAX) {
+	if (r < 0 || c->nout >= HVD_CONN_QUEUE_MAX ||
+	    c->out_bytes + len > HVD_CONN_QUEUE_BYTES) {
 		if (r > 0)
 			hvd_err(hvd, "client %llu (pid %d) reads nothing and has %u messages "
-				"queued; dropping it", (unsigned long long)c->id, (int)c->pid,
-				c->nout);
+				"(%zu bytes) queued; dropping it", (unsigned long long)c->id,
+				(int)c->pid, c->nout, c->out_bytes);
 		if (fd >= 0)
 			close(fd);
 		server_drop(hvd, c);
@@ -162,6 +170,7 @@ static void server_send(struct hvd *hvd, struct hvd_conn *c, const void *buf, si
 		c->out_head = m;
 	c->out_tail = m;
 	c->nout++;
+	c->out_bytes += len;
 	server_update(hvd, c);
 }
 
@@ -294,6 +303,7 @@ static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool
 	struct hvd_req req;
 	int rc;
 
+	c->active_at = hvd_now_ms();
 	rc = request_decode(hvd->rxbuf, len, nfds, &req);
 	if (truncated) {
 		hvd_dbg(hvd, "client %llu: a message over %d bytes", (unsigned long long)c->id,
@@ -390,6 +400,38 @@ static void server_on_conn(struct hvd *hvd, struct hvd_watch *w, uint32_t events
 		server_drop(hvd, c);
 }
 
+/*
+ * What was refused at the door, logged at most every 10 s: clients closed
+ * at HVD_CONN_MAX (@paused false), or accept() paused at the descriptor
+ * limit (@paused true).
+ */
+static void server_accept_said(struct hvd *hvd, int64_t now, bool paused)
+{
+	if (!paused)
+		hvd->accept_refused++;
+	if (hvd->accept_said_at && now - hvd->accept_said_at < 10000)
+		return;
+	hvd->accept_said_at = now;
+	if (paused)
+		hvd_err(hvd, "at its descriptor limit (%u clients): not accepting new ones for "
+			"%d ms at a time until some go", hvd->nr_conns, HVD_ACCEPT_BACKOFF_MS);
+	if (hvd->accept_refused) {
+		hvd_err(hvd, "%lu client(s) closed at once: %d are connected, the most hvd "
+			"takes", hvd->accept_refused, HVD_CONN_MAX);
+		hvd->accept_refused = 0;
+	}
+}
+
+/* At the descriptor limit: stop watching the socket for a moment. */
+static void server_accept_pause(struct hvd *hvd)
+{
+	int64_t now = hvd_now_ms();
+
+	hvd->accept_at = now + HVD_ACCEPT_BACKOFF_MS;
+	hvd_watch_mod(hvd, &hvd->listenw, 0);
+	server_accept_said(hvd, now, true);
+}
+
 static void server_on_listen(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 {
 	for (int i = 0; i < 64; i++) {
@@ -399,9 +441,17 @@ static void server_on_listen(struct hvd *hvd, struct hvd_watch *w, uint32_t even
 		int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				server_accept_pause(hvd);
+			else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 				hvd_err(hvd, "accept on the hypercall socket: %s", strerror(errno));
 			return;
+		}
+		if (hvd->nr_conns >= HVD_CONN_MAX) {
+			close(fd);
+			server_accept_said(hvd, hvd_now_ms(), false);
+			continue;
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
@@ -430,6 +480,8 @@ static void server_on_listen(struct hvd *hvd, struct hvd_watch *w, uint32_t even
 		}
 		c->next = hvd->conns;
 		hvd->conns = c;
+		hvd->nr_conns++;
+		c->active_at = hvd_now_ms();
 		hvd_dbg(hvd, "client %llu: uid %u pid %d", (unsigned long long)c->id,
 			(unsigned int)cred.uid, (int)cred.pid);
 	}
@@ -440,9 +492,32 @@ int64_t server_tick(struct hvd *hvd, int64_t now)
 	int64_t next = 0;
 	struct hvd_conn *c, *n;
 
+	if (hvd->accept_at) {
+		if (hvd->accept_at <= now) {
+			hvd->accept_at = 0;
+			hvd_watch_mod(hvd, &hvd->listenw, EPOLLIN);
+		} else {
+			next = hvd->accept_at;
+		}
+	}
 	for (c = hvd->conns; c; c = n) {
 		n = c->next;
-		if (c->authorised || !c->deadline)
+		if (c->authorised) {
+			int64_t idle_at = c->active_at + hvd->conn_idle_ms;
+
+			if (c->subscribed || c->busy || c->out_head || hvd->conn_idle_ms <= 0)
+				continue;
+			if (idle_at <= now) {
+				hvd_info(hvd, "client %llu (pid %d): idle for %lld s; dropped (it "
+					 "reconnects on its next call)", (unsigned long long)c->id,
+					 (int)c->pid, (long long)(hvd->conn_idle_ms / 1000));
+				server_drop(hvd, c);
+			} else if (!next || idle_at < next) {
+				next = idle_at;
+			}
+			continue;
+		}
+		if (!c->deadline)
 			continue;
 		if (c->deadline <= now) {
 			server_drop(hvd, c);

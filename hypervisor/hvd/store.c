@@ -12,7 +12,10 @@
  *       control.sock, console.sock hv-vmm's sockets
  *       exit                       hv-vmm's exit status, once it ended
  *
- * Files are replaced atomically (written aside, then renamed).
+ * Files are replaced atomically (written aside, then renamed).  What hvd
+ * reads back must be its own: a regular file or directory owned by hvd's
+ * uid that no one else may write, never a symbolic link (store_open(),
+ * store_own_dir()); main.c has made sure the directories above are so.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -37,6 +40,36 @@ char *store_domain_dir(struct hvd *hvd, uint32_t domid)
 char *store_domain_file(struct hvd *hvd, uint32_t domid, const char *file)
 {
 	return hvd_path("%s/domains/%u/%s", hvd->rundir, domid, file);
+}
+
+/* 0 if @st is hvd's own (its uid, no one else may write), else -EPERM. */
+static int store_own(const struct stat *st)
+{
+	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH)) ? 0 : -EPERM;
+}
+
+/*
+ * Opens a file hvd wrote, for reading: not through a symbolic link, and
+ * only a regular file of hvd's own.  A descriptor, or -1 with errno
+ * (EPERM: someone else's, or writable by others).
+ */
+static int store_open(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), e = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0)
+		e = errno;
+	else if (!S_ISREG(st->st_mode))
+		e = EINVAL;
+	else if (store_own(st))
+		e = EPERM;
+	if (!e)
+		return fd;
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 static int store_write(const char *path, const char *buf, size_t len)
@@ -90,13 +123,17 @@ int store_get(struct hvd *hvd, uint32_t domid, const char *file, size_t max, cha
 	*len_r = 0;
 	if (!path)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	fd = store_open(path, &st);
+	if (fd < 0) {
 		rc = -errno;
+		if (rc == -EPERM)
+			hvd_err(hvd, "domain %u: %s is not hvd's own (owner uid %u, mode %04o): "
+				"not read", domid, path, (unsigned)st.st_uid,
+				(unsigned)(st.st_mode & 07777));
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-		rc = S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+	if ((uint64_t)st.st_size > max) {
+		rc = -EFBIG;
 		goto out;
 	}
 	buf = malloc((size_t)st.st_size + 1);
@@ -283,7 +320,8 @@ void store_rmdir(struct hvd *hvd, uint32_t domid)
 
 static int store_read(const char *path, char *buf, size_t size, size_t *len_r)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = store_open(path, &st);
 	ssize_t n;
 
 	if (fd < 0)
@@ -306,6 +344,31 @@ static bool store_has(struct hvd *hvd, uint32_t domid, const char *file)
 	return has;
 }
 
+/*
+ * A domain directory found at start is only taken if it is hvd's own: a
+ * directory (not a link) of its uid that no one else may write.  0, or
+ * -1 after a log line.
+ */
+static int store_own_dir(struct hvd *hvd, uint32_t domid)
+{
+	char *dir = store_domain_dir(hvd, domid);
+	struct stat st;
+	int rc = -1;
+
+	if (!dir)
+		return -1;
+	if (lstat(dir, &st) < 0)
+		hvd_err(hvd, "domain %u: cannot read %s: %s", domid, dir, strerror(errno));
+	else if (!S_ISDIR(st.st_mode) || store_own(&st))
+		hvd_err(hvd, "domain %u: %s is not a directory of hvd's own (owner uid %u, "
+			"mode %04o): ignored, and left alone", domid, dir, (unsigned)st.st_uid,
+			(unsigned)(st.st_mode & 07777));
+	else
+		rc = 0;
+	free(dir);
+	return rc;
+}
+
 static void store_load_one(struct hvd *hvd, uint32_t domid)
 {
 	char *path = store_domain_file(hvd, domid, "state");
@@ -315,10 +378,12 @@ static void store_load_one(struct hvd *hvd, uint32_t domid)
 
 	if (!path || !buf || !d)
 		goto out;
+	if (store_own_dir(hvd, domid))
+		goto out;
 	if (store_read(path, buf, STORE_STATE_MAX, &len) || store_parse(buf, len, d) ||
 	    d->domid != domid) {
-		hvd_err(hvd, "domain %u: %s is missing or unreadable; leaving the directory alone "
-			"(remove it to drop the domain)", domid, path);
+		hvd_err(hvd, "domain %u: %s is missing, unreadable or not hvd's own; leaving the "
+			"directory alone (remove it to drop the domain)", domid, path);
 		goto out;
 	}
 	if (desc_load(hvd, d)) {

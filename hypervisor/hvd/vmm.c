@@ -463,7 +463,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	char *exitf = store_domain_file(hvd, d->domid, "exit");
 	char *conlog = hvd_path("%s/console/%s.log", hvd->logdir, d->cfg->name);
 	char *vmmlog = vmm_log_path(hvd, d);
-	char fdl[16], fdc[16];
+	char fdl[16], fdc[16], logmax[24];
 	int lfd = -1, efd = -1, nullfd = -1, sv[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -477,7 +477,8 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 		goto out;
 	unlink(exitf);
 	d->vmm_error[0] = '\0';
-	lfd = vmm_high_fd(open(conlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+	/* read-write: hv-vmm keeps the newest half when it is full */
+	lfd = vmm_high_fd(open(conlog, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	efd = vmm_high_fd(open(vmmlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	nullfd = vmm_high_fd(open("/dev/null", O_RDWR | O_CLOEXEC));
 	if (lfd < 0 || efd < 0 || nullfd < 0) {
@@ -504,6 +505,9 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	argv[argc++] = "none";
 	argv[argc++] = "--console-log-fd";
 	argv[argc++] = fdl;
+	snprintf(logmax, sizeof(logmax), "%llu", (unsigned long long)hvd->console_log_max);
+	argv[argc++] = "--console-log-max";
+	argv[argc++] = logmax;
 	argv[argc++] = "--console-socket";
 	argv[argc++] = con;
 	argv[argc++] = "--control-fd";

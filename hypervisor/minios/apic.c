@@ -170,6 +170,7 @@ void apic_timer_start(u32 hz)
 
 void apic_timer_irq(void)
 {
+	trap_report_nmis();
 	if (!apic_ticks++) {
 		apic_write(APIC_LVT_TIMER, VEC_TIMER | APIC_TIMER_PERIODIC);
 		apic_write(APIC_TIMER_INIT, apic_timer_period);
@@ -181,7 +182,7 @@ void apic_ap_main(void)
 {
 	int idx = apic_ap_index;
 
-	trap_load();
+	trap_load_ap();
 	apic_enable_local();
 	con_printf("minios: cpu %d online apic=%u\n", idx, apic_id());
 	__atomic_store_n(&apic_ap_up, 1, __ATOMIC_RELEASE);

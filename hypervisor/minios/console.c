@@ -14,6 +14,7 @@
 #define UART_MCR	4
 #define UART_LSR	5
 #define LSR_DR		0x01
+#define LSR_BI		0x10
 #define LSR_THRE	0x20
 
 /*
@@ -161,10 +162,25 @@ void con_input_char(u8 c)
 		__atomic_or_fetch(&con_events, EV_VERIFY, __ATOMIC_SEQ_CST);
 }
 
+/* A serial break was received: the next byte is a SysRq key (xl sysrq). */
+static volatile u32 con_break;
+
 void con_poll_input(void)
 {
 	int n = 0;
+	u8 lsr;
 
-	while ((inb(COM1 + UART_LSR) & LSR_DR) && n++ < 64)
-		con_input_char(inb(COM1 + UART_RBR));
+	while (((lsr = inb(COM1 + UART_LSR)) & LSR_DR) && n++ < 64) {
+		u8 c = inb(COM1 + UART_RBR);
+
+		if (lsr & LSR_BI) {
+			/* the break's NUL: what Linux takes for the SysRq prefix */
+			con_break = 1;
+			con_printf("minios: serial break\n");
+		} else if (__atomic_exchange_n(&con_break, 0, __ATOMIC_SEQ_CST)) {
+			con_printf("minios: sysrq %c\n", c >= 0x21 && c <= 0x7e ? c : '?');
+		} else {
+			con_input_char(c);
+		}
+	}
 }

@@ -440,6 +440,8 @@ extern u32 apic_bsp_id;	/* the boot CPU's APIC id */
 /* trap.c */
 void trap_init(void);
 void trap_load(void);
+void trap_load_ap(void);
+void trap_report_nmis(void);
 void trap_handle(struct trap_frame *f);
 void user_enter(u64 rip, u64 rsp) __attribute__((noreturn));
 

@@ -24,9 +24,41 @@ static const struct {
 	u64 base;
 } __attribute__((packed)) idt_desc = { sizeof(idt) - 1, (u64)idt };
 
+/*
+ * The APs' IDT: the same gates, but NMI, #DF and #MC on the current stack
+ * (IST 0): an AP loads no TSS (the one TSS is the BSP's), and only ever
+ * halts in ring 0, so it needs no stack switch.
+ */
+static u8 idt_ap[256 * 16] __attribute__((aligned(16)));
+static const struct {
+	u16 limit;
+	u64 base;
+} __attribute__((packed)) idt_ap_desc = { sizeof(idt_ap) - 1, (u64)idt_ap };
+
 void trap_load(void)
 {
 	__asm__ volatile("lidt %0" : : "m"(idt_desc));
+}
+
+void trap_load_ap(void)
+{
+	__asm__ volatile("lidt %0" : : "m"(idt_ap_desc));
+}
+
+/*
+ * NMIs the host sent (xl trigger nmi), a bit per APIC id: taken on any
+ * CPU, even one that holds the console lock, so they are only noted there
+ * and reported by the BSP's timer interrupt (trap_report_nmis()).
+ */
+static volatile u64 nmi_pending;
+
+void trap_report_nmis(void)
+{
+	u64 m = __atomic_exchange_n(&nmi_pending, 0, __ATOMIC_SEQ_CST);
+
+	for (u32 id = 0; m; id++, m >>= 1)
+		if (m & 1)
+			con_printf("minios: nmi apic=%u\n", id);
 }
 
 void trap_init(void)
@@ -43,6 +75,10 @@ void trap_init(void)
 	__asm__ volatile("ltr %w0" : : "r"(SEL_TSS));
 
 	trap_load();
+	memcpy(idt_ap, idt, sizeof(idt_ap));
+	for (int v = 0; v < 256; v++)
+		if (v == 2 || v == 8 || v == 18)
+			idt_ap[16 * v + 4] &= ~7;	/* the gate's IST field */
 
 	/*
 	 * The shared library and the workloads' code and data (ring 0 used
@@ -119,6 +155,10 @@ void trap_handle(struct trap_frame *f)
 	u64 cr2;
 
 	switch (f->vector) {
+	case 2:
+		/* an NMI the host sent (xl trigger nmi): noted, minios goes on */
+		__atomic_or_fetch(&nmi_pending, 1ull << (apic_id() & 63), __ATOMIC_SEQ_CST);
+		return;
 	case 6:
 		/* ud2 from ring 3 is the system call (see user.c) */
 		if ((f->cs & 3) == 3 && trap_user_ptr(f->rip, 2) &&

@@ -17,7 +17,7 @@ struct uballoon uballoon;
 static struct {
 	int on;			/* a balloon workload runs */
 	int ignore;		/* never inflate */
-	u64 touch, report;	/* bytes */
+	u64 touch, report, keep;	/* bytes */
 	u64 poll;		/* TSC ticks between num_pages reads */
 	u64 next_poll;
 	u64 touch_base;		/* the touched pages: [touch_base, hi) */
@@ -29,6 +29,9 @@ static struct {
 	u64 gen, written, since;	/* ignore: rewriting the touched pages */
 } uballoon_wl;
 
+/* keep=: the working set the balloon never takes, [lo, lo + keep). */
+#define UBALLOON_KEEP_GEN	2UL
+
 /* Fills a page with a pattern of its address and gen (never zero). */
 static void uballoon_fill(u64 *p, u64 gen)
 {
@@ -36,6 +39,32 @@ static void uballoon_fill(u64 *p, u64 gen)
 
 	for (i = 0; i < 512; i++)
 		p[i] = (((u64)&p[i] * 0x9e3779b97f4a7c15UL) ^ gen ^ UBALLOON_MAGIC) | 1;
+}
+
+/* 1 if the page holds uballoon_fill(p, gen)'s pattern. */
+static int uballoon_holds(const volatile u64 *p, u64 gen)
+{
+	int i;
+
+	for (i = 0; i < 512; i++)
+		if (p[i] != ((((u64)&p[i] * 0x9e3779b97f4a7c15UL) ^ gen ^ UBALLOON_MAGIC) | 1))
+			return 0;
+	return 1;
+}
+
+/* keep=: every page of the working set checked, a line saying how. */
+static void uballoon_keep_check(const struct uballoon *b)
+{
+	u64 a, pages = 0, bad = 0, first = 0;
+
+	for (a = b->lo; a < b->lo + uballoon_wl.keep; a += UBALLOON_PAGE, pages++)
+		if (!uballoon_holds((const u64 *)a, UBALLOON_KEEP_GEN) && !bad++)
+			first = a;
+	if (bad)
+		user_printf("minios: balloon keep FAILED pages=%lu bad=%lu first=0x%lx\n",
+			    pages, bad, first);
+	else
+		user_printf("minios: balloon keep ok pages=%lu\n", pages);
 }
 
 static int uballoon_is_zero(const volatile u64 *p)
@@ -52,11 +81,11 @@ static int uballoon_is_zero(const volatile u64 *p)
 static u64 uballoon_free_bytes(const struct uballoon *b)
 {
 	u64 top = b->hi - (u64)b->actual * UBALLOON_PAGE, mark = user_alloc_mark();
-	u64 free = mark < b->lo ? b->lo - mark : 0;
+	u64 free = mark < b->lo ? b->lo - mark : 0, bottom = b->lo + uballoon_wl.keep;
 
 	if (uballoon_wl.touch_base && uballoon_wl.touch_base < top)
 		top = uballoon_wl.touch_base;
-	return free + (top > b->lo ? top - b->lo : 0);
+	return free + (top > bottom ? top - bottom : 0);
 }
 
 /* The statistics, as they are now, in the buffer the device reads. */
@@ -187,7 +216,7 @@ static int uballoon_move(struct uballoon *b, int inflate, u32 n)
 /* Moves the balloon to the target (or as near as its pages allow). */
 static void uballoon_follow(struct uballoon *b, u32 target)
 {
-	u32 max = (b->hi - b->lo) / UBALLOON_PAGE, want = target, n;
+	u32 max = (b->hi - b->lo - uballoon_wl.keep) / UBALLOON_PAGE, want = target, n;
 
 	if (want > max) {
 		if (uballoon_wl.capped != target)
@@ -216,6 +245,8 @@ static void uballoon_follow(struct uballoon *b, u32 target)
 	if (uballoon_wl.shown && uballoon_wl.shown_actual == b->actual &&
 	    uballoon_wl.shown_target == target)
 		return;
+	if (uballoon_wl.keep && b->ok && b->actual == want)
+		uballoon_keep_check(b);
 	user_printf("minios: balloon actual %u pages (target %u)\n", b->actual,
 		    target);
 	uballoon_wl.shown = 1;
@@ -230,7 +261,7 @@ static void uballoon_follow(struct uballoon *b, u32 target)
  */
 static void uballoon_report(struct uballoon *b, u64 bytes)
 {
-	u64 end = b->lo + bytes, a, zero = 0, pages = 0, ranges = 0;
+	u64 lo = b->lo + uballoon_wl.keep, end = lo + bytes, a, zero = 0, pages = 0, ranges = 0;
 	struct vring_desc *t = b->report.desc;
 	u16 n;
 
@@ -242,9 +273,9 @@ static void uballoon_report(struct uballoon *b, u64 bytes)
 		end = uballoon_wl.touch_base;
 	if (end > b->hi - (u64)b->actual * UBALLOON_PAGE)
 		end = b->hi - (u64)b->actual * UBALLOON_PAGE;
-	for (a = b->lo; a < end; a += UBALLOON_PAGE)
+	for (a = lo; a < end; a += UBALLOON_PAGE)
 		uballoon_fill((u64 *)a, 1);
-	for (a = b->lo; a < end && b->ok;) {
+	for (a = lo; a < end && b->ok;) {
 		for (n = 0; n < UBALLOON_REPORT_RANGES && a < end; n++) {
 			u64 len = end - a < (1UL << 20) ? end - a : 1UL << 20;
 
@@ -257,7 +288,7 @@ static void uballoon_report(struct uballoon *b, u64 bytes)
 		if (uballoon_xfer(b, &b->report, 0, "report"))
 			return;
 	}
-	for (a = b->lo; a < end; a += UBALLOON_PAGE, pages++)
+	for (a = lo; a < end; a += UBALLOON_PAGE, pages++)
 		zero += uballoon_is_zero((u64 *)a);
 	user_printf("minios: balloon reported %lu pages in %lu ranges: %lu zero, %lu kept\n",
 		    pages, ranges, zero, pages - zero);
@@ -275,12 +306,14 @@ static int uballoon_parse(const char *s)
 			continue;
 		}
 		if (!lib_strncmp(s, "touch=", 6) || !lib_strncmp(s, "report=", 7) ||
-		    !lib_strncmp(s, "poll=", 5)) {
+		    !lib_strncmp(s, "poll=", 5) || !lib_strncmp(s, "keep=", 5)) {
 			v = s[0] == 't' ? s + 6 : s[0] == 'r' ? s + 7 : s + 5;
 			if (s[0] == 't')
 				uballoon_wl.touch = lib_strtou(v, &e) << 20;
 			else if (s[0] == 'r')
 				uballoon_wl.report = lib_strtou(v, &e) << 20;
+			else if (s[0] == 'k')
+				uballoon_wl.keep = lib_strtou(v, &e) << 20;
 			else
 				poll = lib_strtou(v, &e);
 			if (e == v)
@@ -387,9 +420,17 @@ void uballoon_start(void)
 		uballoonhostile_run(cfg->hostile3);
 	if (!spec || !b->ok)
 		return;
+	if (uballoon_wl.keep) {
+		if (uballoon_wl.keep > (b->hi - b->lo) / 2)
+			uballoon_wl.keep = ((b->hi - b->lo) / 2) & ~(UBALLOON_PAGE - 1);
+		for (a = b->lo; a < b->lo + uballoon_wl.keep; a += UBALLOON_PAGE)
+			uballoon_fill((u64 *)a, UBALLOON_KEEP_GEN);
+		user_printf("minios: balloon keep %lu MiB at 0x%lx-0x%lx\n",
+			    uballoon_wl.keep >> 20, b->lo, b->lo + uballoon_wl.keep);
+	}
 	if (uballoon_wl.touch) {
-		if (uballoon_wl.touch > b->hi - b->lo)
-			uballoon_wl.touch = (b->hi - b->lo) & ~(UBALLOON_PAGE - 1);
+		if (uballoon_wl.touch > b->hi - b->lo - uballoon_wl.keep)
+			uballoon_wl.touch = (b->hi - b->lo - uballoon_wl.keep) & ~(UBALLOON_PAGE - 1);
 		uballoon_wl.touch_base = b->hi - uballoon_wl.touch;
 		for (a = uballoon_wl.touch_base; a < b->hi; a += UBALLOON_PAGE)
 			uballoon_fill((u64 *)a, 0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -30,6 +31,8 @@ struct console {
 	bool restore_tty;
 	struct termios saved;
 	int log_fd;
+	uint64_t log_max;	/* the log's most bytes; 0: no limit */
+	uint64_t log_size;	/* what it holds now (as far as hv-vmm knows) */
 	int listen_fd;
 	char *listen_path;
 	int clients[CONSOLE_MAX_CLIENTS];
@@ -142,9 +145,13 @@ void console_close(struct console *con)
 	free(con);
 }
 
-void console_set_log(struct console *con, int fd)
+void console_set_log(struct console *con, int fd, uint64_t max)
 {
+	struct stat st;
+
 	con->log_fd = fd;
+	con->log_max = max && max < 4096 ? 4096 : max;
+	con->log_size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
 static void write_all(int fd, const uint8_t *p, size_t len)
@@ -161,13 +168,58 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 	}
 }
 
+/*
+ * A guest may write without end: the log keeps at most log_max bytes.
+ * When @len more would pass it, the log keeps its newest half (read back
+ * where the descriptor allows it: hvd opens it read-write), after a line
+ * that says what was dropped; hv-vmm needs only the descriptor for it.
+ */
+static void console_log_write(struct console *con, const uint8_t *buf, size_t len)
+{
+	uint64_t keep = con->log_max / 2;
+	uint8_t *tail = NULL;
+	ssize_t got = 0;
+	char note[128];
+	int n;
+
+	if (!con->log_max || con->log_size + len <= con->log_max) {
+		write_all(con->log_fd, buf, len);
+		con->log_size += len;
+		return;
+	}
+	if (len > keep) {
+		buf += len - keep;
+		len = keep;
+	}
+	keep -= len;
+	if (keep && con->log_size && (tail = malloc(keep))) {
+		uint64_t from = con->log_size > keep ? con->log_size - keep : 0;
+
+		got = pread(con->log_fd, tail, con->log_size - from, (off_t)from);
+		if (got < 0)
+			got = 0;
+	}
+	if (ftruncate(con->log_fd, 0) < 0) {
+		free(tail);
+		return;		/* cannot make room: this output is dropped */
+	}
+	n = snprintf(note, sizeof(note), "[hv-vmm: the console log reached %llu bytes; "
+		     "its oldest part was dropped]\n", (unsigned long long)con->log_max);
+	write_all(con->log_fd, (const uint8_t *)note, (size_t)n);
+	if (got > 0)
+		write_all(con->log_fd, tail, (size_t)got);
+	write_all(con->log_fd, buf, len);
+	con->log_size = (uint64_t)n + (uint64_t)got + len;
+	free(tail);
+}
+
 /* Called with con->lock held. */
 static void console_emit(struct console *con, const void *buf, size_t len)
 {
 	if (con->out_fd >= 0)
 		write_all(con->out_fd, buf, len);
 	if (con->log_fd >= 0)
-		write_all(con->log_fd, buf, len);
+		console_log_write(con, buf, len);
 	for (int i = 0; i < CONSOLE_MAX_CLIENTS; i++)
 		if (con->clients[i] >= 0 &&
 		    send(con->clients[i], buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&

@@ -21,7 +21,9 @@ typedef void console_input_fn(void *opaque, const uint8_t *buf, size_t len);
 int console_open(struct console **con_r, const char *spec);
 void console_close(struct console *con);
 /* Also append all output to @fd (taken over: closed by console_close). */
-void console_set_log(struct console *con, int fd);
+/* Appends the console's output to @fd, keeping at most @max bytes in it
+ * (its newest half when it is full; 0: no limit; at least 4096). */
+void console_set_log(struct console *con, int fd, uint64_t max);
 /* Serve clients on a Unix stream socket at @path (created; removed at close). */
 int console_listen(struct console *con, const char *path);
 /* Starts taking input (primary backend and clients) in @loop. */

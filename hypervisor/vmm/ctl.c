@@ -196,6 +196,44 @@ static void ctl_mem_target(struct vmm *vmm, const struct hv_vmm_msg *m, const ui
 	ctl_reply(vmm, m, 0, NULL, 0);
 }
 
+/* TRIGGER: a reset, an NMI to a vCPU, or a break and a key on COM1. */
+static void ctl_trigger(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
+			size_t len)
+{
+	struct hv_vmm_trigger t;
+	const char *why = NULL;
+	uint8_t key;
+	int rc = vmmmsg_trigger(body, len, &t, &why);
+
+	if (rc) {
+		ctl_reply_msg(vmm, m, rc, why);
+		return;
+	}
+	switch (t.trigger) {
+	case HV_VMM_TRIGGER_RESET:
+		info("reset, as hvd asked");
+		ctl_reply(vmm, m, 0, NULL, 0);
+		vm_request_exit(&vmm->vm, VM_EXIT_REBOOT);
+		return;
+	case HV_VMM_TRIGGER_NMI:
+		if (vm_nmi(&vmm->vm, t.arg)) {
+			ctl_reply_msg(vmm, m, -EINVAL, "TRIGGER: NMI to a vCPU the domain does not have");
+			return;
+		}
+		info("NMI to vcpu%u, as hvd asked", t.arg);
+		break;
+	default:
+		key = (uint8_t)t.arg;
+		pthread_mutex_lock(&vmm->vm.io_lock);
+		uart_break(&vmm->uart);
+		uart_receive(&vmm->uart, &key, 1);
+		pthread_mutex_unlock(&vmm->vm.io_lock);
+		info("SysRq '%c' on COM1 (a break and the key), as hvd asked", key);
+		break;
+	}
+	ctl_reply(vmm, m, 0, NULL, 0);
+}
+
 static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
 		       size_t len, int *fds, size_t nfds)
 {
@@ -253,6 +291,9 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 		break;
 	case HV_VMM_OP_MEM_TARGET:
 		ctl_mem_target(vmm, m, body, len);
+		break;
+	case HV_VMM_OP_TRIGGER:
+		ctl_trigger(vmm, m, body, len);
 		break;
 	case HV_VMM_OP_BUILD:
 	case HV_VMM_OP_RESTORE:

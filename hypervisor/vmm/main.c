@@ -73,6 +73,8 @@ static void usage(FILE *f)
 		"  --control-socket P   listen for the control channel at P\n"
 		"  --console none       no primary console (log and socket only)\n"
 		"  --console-log-fd N   append console output to descriptor N\n"
+		"  --console-log-max B  keep at most B bytes there (the newest half when\n"
+		"                       full; at least 4096; 0: no limit, the default)\n"
 		"  --console-socket P   serve console clients on a Unix socket at P\n"
 		"  --exit-file P        write the exit status to P before exiting\n"
 		"  --name NAME          the domain's name, for messages\n"
@@ -114,6 +116,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "control-socket", required_argument, NULL, 'S' },
 		{ "console-socket", required_argument, NULL, 'O' },
 		{ "console-log-fd", required_argument, NULL, 'L' },
+		{ "console-log-max", required_argument, NULL, 'X' },
 		{ "exit-file", required_argument, NULL, 'E' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "paused", no_argument, NULL, 'P' },
@@ -168,6 +171,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_ulong("--console-log-fd", optarg, 0, 1 << 20, &v))
 				return -EINVAL;
 			o->console_log_fd = v;
+			break;
+		case 'X':
+			if (parse_ulong("--console-log-max", optarg, 0, 1ul << 40,
+					&o->console_log_max))
+				return -EINVAL;
 			break;
 		case 'S': o->control_socket = optarg; break;
 		case 'O': o->console_socket = optarg; break;
@@ -353,7 +361,7 @@ static int run(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (o.console_log_fd >= 0)
-		console_set_log(vmm->con, o.console_log_fd);
+		console_set_log(vmm->con, o.console_log_fd, o.console_log_max);
 	if (o.kernel || o.restore) {
 		rc = standalone_start(vmm, &o, &st);
 	} else {

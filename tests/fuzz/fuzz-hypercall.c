@@ -140,6 +140,21 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		check(r->u.nic_detach.timeout_ms <= HV_HC_DISK_TIMEOUT_MAX_MS);
 		check(r->u.nic_detach.devid <= HV_HC_NIC_MAX_DEVID);
 		break;
+	case HV_HC_DOMCTL_TRIGGER:
+		check(nfds == 0 && r->u.trigger.reserved == 0);
+		check(r->u.trigger.trigger >= HV_HC_TRIGGER_RESET &&
+		      r->u.trigger.trigger <= HV_HC_TRIGGER_SYSRQ);
+		check(r->u.trigger.trigger != HV_HC_TRIGGER_RESET || r->u.trigger.arg == 0);
+		check(r->u.trigger.trigger != HV_HC_TRIGGER_NMI ||
+		      r->u.trigger.arg < REQUEST_MAX_VCPUS);
+		/* a key hv-vmm can put on the serial line as one byte */
+		check(r->u.trigger.trigger != HV_HC_TRIGGER_SYSRQ ||
+		      (r->u.trigger.arg >= 0x21 && r->u.trigger.arg <= 0x7e));
+		break;
+	case HV_HC_SYSCTL_READ_LOG:
+		check(nfds == 0 && r->u.read_log.reserved == 0);
+		check(!(r->u.read_log.flags & ~(uint32_t)HV_HC_READ_LOG_CLEAR));
+		break;
 	case HV_HC_EVENT:
 		check(0);	/* an event is never a request */
 		break;

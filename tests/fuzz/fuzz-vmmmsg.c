@@ -87,6 +87,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			fuzz_description(json, json_len);
 		}
+	} else if (m.op == HV_VMM_OP_TRIGGER) {
+		struct hv_vmm_trigger t;
+		const char *why;
+
+		/* what hv-vmm acts on: a key it can put on COM1 as one byte */
+		if (vmmmsg_trigger(body, len, &t, &why) == 0 &&
+		    (t.reserved[0] || t.reserved[1] ||
+		     (t.trigger == HV_VMM_TRIGGER_SYSRQ && (t.arg < 0x21 || t.arg > 0x7e)) ||
+		     (t.trigger == HV_VMM_TRIGGER_RESET && t.arg) ||
+		     t.trigger < HV_VMM_TRIGGER_RESET || t.trigger > HV_VMM_TRIGGER_SYSRQ))
+			abort();
 	} else if (m.op == HV_VMM_OP_RESTORE) {
 		struct hv_vmm_restore r;
 		const char *json, *why;

@@ -6,7 +6,11 @@
 # through xl restore; a rename goes into the description, so a domain
 # renamed, saved and restored keeps its new name (and its UUID, and every
 # other member); a restored domain's xl list -l equals the original's but
-# for what a new domain has of its own (id, pid, times, state).
+# for what a new domain has of its own (id, pid, times, state).  As
+# libvirt domain XML (xl domxml), the running domain's description is
+# valid by libvirt's schema (where it is installed), reads back the same
+# (root and extra joined into cmdline, cpus = "all" as no cpuset), and a
+# domain created from it runs.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 need_cmd python3
@@ -101,5 +105,34 @@ xl list alpha
 described beta "$T/b2.json"
 same "$T/b1.json" "$T/b2.json" "xl list -l of the restored, renamed domain is not the original's"
 ok "rename, save, restore: it comes back as beta, with its UUID and every member"
+
+# libvirt XML of the running domain: valid, the same description, runnable
+xl_ok domxml beta
+cp "$T/out" "$T/beta.xml"
+rng=${HV_LIBVIRT_RNG:-/usr/share/libvirt/schemas/domain.rng}
+if [ -f "$rng" ] && command -v xmllint >/dev/null 2>&1; then
+	xmllint --noout --relaxng "$rng" "$T/beta.xml" 2>"$T/lint" ||
+		{ cat "$T/lint" "$T/beta.xml" >&2; fail "xl domxml beta is not valid by $rng"; }
+fi
+xl_ok create -q -n "$T/beta.xml"
+cp "$T/out" "$T/beta-xml.json"
+python3 - "$T/b2.json" "$T/beta-xml.json" <<'PY' || fail "xl domxml beta does not read back to beta's description"
+import json, sys
+running = json.load(open(sys.argv[1]))
+running = (running[0] if isinstance(running, list) else running)["config"]
+back = json.load(open(sys.argv[2]))
+running["cmdline"] = "root=%s %s" % (running.pop("root"), running.pop("extra"))
+if running.get("cpus") == "all":
+    del running["cpus"]
+if running != back:
+    sys.exit("they differ:\n%s\n%s" % (json.dumps(running, indent=1, sort_keys=True),
+                                       json.dumps(back, indent=1, sort_keys=True)))
+PY
+sed -e 's|<name>beta</name>|<name>gamma</name>|' -e '/<uuid>/d' "$T/beta.xml" >"$T/gamma.xml"
+xl_ok create "$T/gamma.xml"
+wait_line "$HV_LOGDIR/console/gamma.log" 'minios: counter [0-9]' 30 ||
+	fail "gamma, created from beta's libvirt XML, did not start counting"
+xl_ok destroy gamma
+ok "xl domxml: beta as libvirt XML is valid, reads back to its description, and runs as gamma"
 
 xl_ok destroy beta

@@ -6,7 +6,8 @@
 # domain that has it, read-only sharing works, and the lock lasts across a
 # reboot (hvd hands the same disks to the new hv-vmm) until the domain is
 # destroyed.  A save keeps the disks in the image's description and a
-# restore opens them again.  (What the guest sees of them is the minios
+# restore opens them again, but only those this host recorded at the save:
+# an image rewritten to name another file is refused.  (What the guest sees of them is the minios
 # disk tests'.)
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
@@ -86,4 +87,30 @@ refused beta2 "is in use read-write by domain 'beta'"
 xl_ok destroy beta
 xl_ok destroy delta
 ok "save and restore keep the domain's disks"
+
+# an image does not choose host files: beta's image with its disk rewritten
+# to b.img (the record's CRC made right again) is refused before anything
+# is opened; with beta's config given, the config's disk is used
+python3 - "$T/beta.save" "$T/evil.save" "$T/a.img" "$T/b.img" <<'PY' || fail "cannot rewrite beta's image"
+import struct, sys, zlib
+src, dst, old, new = sys.argv[1], sys.argv[2], sys.argv[3].encode(), sys.argv[4].encode()
+data = bytearray(open(src, "rb").read())
+rlen = struct.unpack_from("<I", data, 32 + 8)[0]
+body = data[48:48 + rlen]
+if body.count(old) != 1 or len(old) != len(new):
+    sys.exit("record 0 does not name %s once" % old.decode())
+data[48:48 + rlen] = body.replace(old, new)
+end = 48 + ((rlen + 7) & ~7)
+struct.pack_into("<I", data, end, zlib.crc32(bytes(data[32:end])))
+open(dst, "wb").write(data)
+PY
+xl_rc 1 restore "$T/evil.save"
+grep -q "disk0.target=[0-9]*:$T/b.img" "$T/err" && grep -q 'xl restore CONFIG IMAGE' "$T/err" ||
+	{ cat "$T/err" >&2; fail "the rewritten image's refusal does not name the disk and what to do"; }
+gone beta || fail "a refused restore left beta behind"
+xl_ok restore "$T/beta.cfg" "$T/evil.save"
+holds "$(vmm_pid beta)" "$T/a.img" || fail "restored with its config, beta's hv-vmm does not hold a.img"
+! holds "$(vmm_pid beta)" "$T/b.img" || fail "restored with its config, beta got the image's b.img"
+xl_ok destroy beta
+ok "an image whose disk was rewritten is refused without a config; with one, the config's disk is used"
 exit 0

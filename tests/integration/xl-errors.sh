@@ -49,10 +49,11 @@ ok "a duplicate name is refused and nothing is left behind"
 xl_rc 2 create
 xl_rc 2 list -x
 xl_rc 2 destroy
-xl_rc 2 frobnicate
+# an unknown command fails as in Xen's xl (1), saying so
+xl_rc 1 frobnicate
 xl_rc 0 destroy --help
-grep -q '^Usage: xl destroy DOMAIN' "$T/out" || fail "destroy --help"
+grep -q '^Usage: xl destroy \[-f\] DOMAIN' "$T/out" || fail "destroy --help"
 xl_rc 0 help shutdown
 grep -q -- '-w' "$T/out" || fail "help shutdown"
-ok "usage errors give 2; --help and help COMMAND work"
+ok "usage errors give 2, an unknown command 1; --help and help COMMAND work"
 exit 0

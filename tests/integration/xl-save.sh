@@ -67,7 +67,8 @@ verified() {
 	fi
 }
 
-no_domains() { [ "$("$XL" list 2>/dev/null | wc -l)" = 1 ]; }
+# nothing but Domain-0, the host, under the header
+no_domains() { [ "$("$XL" list 2>/dev/null | awk 'NR > 1 && $2 != 0' | wc -l)" = 0 ]; }
 
 # flip FILE OFFSET: invert one byte
 flip() {

@@ -21,6 +21,12 @@
 #   grow      xl mem-max deb 320m, xl mem-set deb 320m: MemTotal 128 MiB more
 #             than at 192
 #   cleanup   after xl destroy the domain's cgroup is gone
+#   oom       a second domain with balloon_deflate_on_oom = 1, memory = 160
+#             and maxmem = 288 (inner-init hvtest=balloon-oom): its driver
+#             took DEFLATE_ON_OOM; it fills 160 MiB of tmpfs, more than it
+#             has free, and the fill completes with nothing killed because
+#             the driver deflates at each out-of-memory: xl list -l's
+#             current size grows past 160 MiB while the target stays
 #
 # Each step prints "BALLOON-TEST: STEP: what it saw" or "BALLOON-TEST: FAIL:
 # STEP: what went wrong".  Exit status 0 if every step passed.
@@ -65,6 +71,7 @@ fail() {
 	echo "BALLOON-TEST: FAIL: $*"
 	show_logs
 	xl destroy deb >/dev/null 2>&1
+	xl destroy oom >/dev/null 2>&1
 	exit 1
 }
 
@@ -226,6 +233,37 @@ step grow "MemTotal $small kB -> $(memtotal) kB, xl list 320"
 xl destroy deb || problem "xl destroy deb failed"
 [ -z "$cg" ] || wait_until "[ ! -d '$cg' ]" 30 || problem "$cg is still there"
 step cleanup "the domain's cgroup is gone"
+
+# --- oom -------------------------------------------------------------------------------------
+
+log=$HV_LOGDIR/console/oom.log
+sed -e 's/^name = .*/name = "oom"/' -e 's/^memory = .*/memory = 160/' \
+	-e 's/^maxmem = .*/maxmem = 288/' -e 's/hvtest=balloon"/hvtest=balloon-oom"/' \
+	/tmp/deb.cfg >/tmp/oom.cfg
+echo 'balloon_deflate_on_oom = 1' >>/tmp/oom.cfg
+omem() {
+	xl list -l oom 2>/dev/null | sed -n "s/^ *\"$1\": \([0-9-]*\),*$/\1/p" | head -n 1
+}
+xl create /tmp/oom.cfg || fail "oom: xl create"
+wait_until '[ -n "$(guest_line "LINUX: balloon-oom features=")" ]' $boot_wait ||
+	fail "oom: no balloon-oom line from the guest after $boot_wait s"
+feat=$(guest_line 'LINUX: balloon-oom features=')
+[ "$(field "$feat" deflate_on_oom)" = 1 ] || problem "the driver did not take DEFLATE_ON_OOM ($feat)"
+if wait_until '[ -n "$(guest_line "LINUX: balloon-oom filled")" ]' $boot_wait; then
+	filled=$(guest_line 'LINUX: balloon-oom filled')
+	[ "$(field "$filled" rc)" = 0 ] && [ "$(field "$filled" MiB)" = 160 ] ||
+		problem "the fill did not complete ($filled)"
+	[ "$(field "$filled" killed)" = 0 ] || problem "the guest killed processes ($filled)"
+else
+	filled=
+	problem "the guest did not finish filling 160 MiB after $boot_wait s"
+fi
+cur=$(omem current_kib)
+[ -n "$cur" ] && [ "$cur" -gt $((160 * MIB)) ] ||
+	problem "current_kib $cur: the balloon did not deflate past the target of 160 MiB"
+[ "$(omem target_kib)" = $((160 * MIB)) ] || problem "target_kib $(omem target_kib), not 160 MiB"
+xl destroy oom || problem "xl destroy oom failed"
+step oom "deflate-on-oom: current $((${cur:-0} / MIB)) MiB at a target of 160 ($filled)"
 
 [ $failed = 0 ] || show_logs
 exit $failed

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Ballooning with a Debian Linux domain, one level down (issue 13): Linux's
 # own virtio_balloon driver against hv-vmm's device, driven with xl
-# mem-set and mem-max; the steps are in balloon-outer.sh (the outer host)
-# and inner-init's hvtest=balloon (the guest).
+# mem-set and mem-max, and deflate-on-oom; the steps are in
+# balloon-outer.sh (the outer host) and inner-init's hvtest=balloon and
+# hvtest=balloon-oom (the guests).
 . "$top_srcdir/tests/nested/linux-lib.sh"
 for p in "$HV_XL" "$HV_HVD"; do
 	[ -x "$p" ] || { echo "FAIL: $p was not built"; exit 1; }
@@ -29,5 +30,7 @@ check "xl mem-max 240m: the cgroup limit and the description follow" \
 	has_line 'BALLOON-TEST: cap:'
 check "xl mem-set 320m: the guest's MemTotal grew by 128 MiB" has_line 'BALLOON-TEST: grow:'
 check "xl destroy removed the domain's cgroup" has_line 'BALLOON-TEST: cleanup:'
+check "deflate-on-oom: a guest filling more than it has free gets pages from its balloon" \
+	has_line 'BALLOON-TEST: oom:'
 check "the outer script succeeded, got $nested_rc" status_is 0
 finish

@@ -20,7 +20,7 @@ if [ -n "$refused" ]; then
 	echo "SKIP: this xl refuses vifs: $refused"
 	exit 77
 fi
-bash "$nested_dir/run" --smp 2 --timeout "${HV_NESTED_TIMEOUT:-600}" \
+bash "$nested_dir/run" --smp 2 --timeout "${HV_NESTED_TIMEOUT:-900}" \
 	--file "$HV_XL:/bin/xl" --file "$HV_HVD:/bin/hvd" \
 	--file "$nested_dir/net-outer.sh:/bin/net-outer.sh" \
 	-- sh /bin/net-outer.sh >"$nested_out" 2>&1

@@ -28,7 +28,7 @@ bytes_expected=$((64 * 1024 * 1024))
 # (made, hashed and sent), for the power-off, for the tap to go.
 tap_wait=60
 boot_wait=240
-send_wait=400
+send_wait=240
 off_wait=120
 gone_wait=60
 
@@ -215,8 +215,13 @@ step ping "the guest's ping -c 3 $host_ip: 3 sent, 3 answered"
 
 # --- 64 MiB from the guest -----------------------------------------------------------------
 
-wait_until "guest_line 'LINUX: net sent ' | grep -q ." $send_wait ||
+if ! wait_until "guest_line 'LINUX: net sent ' | grep -q ." $send_wait; then
 	problem "the guest did not say it sent its data in ${send_wait} s"
+	# where it stopped: what the guest said, what crossed the tap, what arrived
+	echo "NET-TEST: stalled: received so far $(wc -c <$recv) bytes"
+	ip -s link show "$vif" 2>&1 | sed 's/^/NET-TEST: stalled: /'
+	show_logs
+fi
 sent=$(guest_line 'LINUX: net sent ')
 # the guest's nc ends when the listener closes: the listener must end too
 wait_until "! kill -0 $nc_pid 2>/dev/null" 30 || {

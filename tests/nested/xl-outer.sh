@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs in the outer host of tests/nested/linux-xl.sh: a Debian Linux domain
-# created from an xl.cfg, listed, rebooted with xl reboot (Ctrl-Alt-Del:
+# created from an xl.cfg, listed, sent a SysRq key (xl sysrq: a serial
+# break and the key on its console, ttyS0) and an NMI (xl trigger), rebooted
+# with xl reboot (Ctrl-Alt-Del:
 # on_reboot=restart gives it a new id) and shut down with xl shutdown -w
 # (ACPI power button: the guest's acpid powers it off).  Exit status 0 if
 # all went well; each step says what it saw in "XL-TEST:" lines.
@@ -47,6 +49,13 @@ xl list >/tmp/list || fail "xl list"
 cat /tmp/list
 grep -Eq '^deb +[0-9]+ +256 +1 ' /tmp/list || fail "xl list does not show deb with 256 MiB and 1 vCPU"
 id1=$(xl domid deb) || fail "xl domid"
+# Linux takes a break on its serial console and the byte after it for SysRq
+xl sysrq deb h || fail "xl sysrq"
+waitfor 'sysrq: HELP' 1 30 || fail "xl sysrq deb h: the guest's kernel printed no SysRq help"
+echo "XL-TEST: sysrq h: the guest's kernel printed its SysRq help"
+xl trigger deb nmi || fail "xl trigger nmi"
+waitfor 'NMI received' 1 30 || fail "xl trigger deb nmi: the guest's kernel saw no NMI"
+echo "XL-TEST: trigger nmi: the guest's kernel saw it, and runs on"
 # a rename changes the domain's one description: the restart below takes
 # the new name from it (and its console log goes along)
 xl rename deb deb2 || fail "xl rename"

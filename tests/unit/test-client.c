@@ -944,12 +944,30 @@ START_TEST(test_create_stores_config)
 }
 END_TEST
 
+/*
+ * Whether make_image() records the image's host bindings as a save on
+ * this host would (in $HV_RUNDIR/saved: the fake's directory).
+ */
+static bool image_recorded = true;
+
 /* An image that starts with @json as its DOMAIN_CONFIG, at @at in a file. */
 static int make_image(const char *json, off_t at, uint32_t flags)
 {
 	char path[] = "/tmp/hv-test-image.XXXXXX";
 	struct stream_writer w;
 	int fd = mkstemp(path);
+
+	if (image_recorded) {
+		hv_domain_config cfg;
+		hv_ctx *ctx = NULL;
+
+		ck_assert_int_eq(hv_ctx_new(&ctx), 0);
+		hv_domain_config_init(&cfg);
+		ck_assert_int_eq(hv_config_from_json(ctx, json, &cfg), 0);
+		ck_assert_int_eq(hv__saved_record(ctx, &cfg, cfg.uuid), 0);
+		hv_domain_config_dispose(&cfg);
+		hv_ctx_free(ctx);
+	}
 
 	ck_assert_int_ge(fd, 0);
 	unlink(path);
@@ -1066,9 +1084,107 @@ END_TEST
 
 /* --- disks ----------------------------------------------------------------- */
 
+/*
+ * An image does not choose host files: without a configuration of the
+ * caller's, a restore goes ahead only with what this host recorded when
+ * it saved the domain; else it is refused before anything is opened or
+ * hvd is asked.
+ */
+START_TEST(test_restore_trust)
+{
+	static const char saved[] = "{ \"name\": \"t1\", \"kernel\": \"/bin/sh\", "
+		"\"uuid\": \"5a5a5a5a-4b5a-4978-8796-a5b4c3d2e1f0\", \"memory_mib\": 16 }";
+	static const char altered[] = "{ \"name\": \"t1\", \"kernel\": \"/bin/sh\", "
+		"\"ramdisk\": \"/etc/shadow\", "
+		"\"uuid\": \"5a5a5a5a-4b5a-4978-8796-a5b4c3d2e1f0\", \"memory_mib\": 16 }";
+	static const char unknown[] = "{ \"name\": \"t2\", \"kernel\": \"/bin/sh\", "
+		"\"uuid\": \"6b6b6b6b-4b5a-4978-8796-a5b4c3d2e1f0\", \"memory_mib\": 16 }";
+	static const char no_uuid[] = "{ \"name\": \"t3\", \"kernel\": \"/bin/sh\", "
+		"\"memory_mib\": 16 }";
+	char path[512];
+	struct fake f = { 0 };
+	hv_restore_params ov;
+	hv_domain_config cfg;
+	struct stat st;
+	hv_ctx *ctx;
+	uint32_t domid;
+	int fd;
+
+	fake_start(&f);
+	ctx = new_ctx();
+	hv_restore_params_init(&ov);
+	/* recorded as it is: restored */
+	fd = make_image(saved, 0, 0);
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/saved/5a5a5a5a4b5a49788796a5b4c3d2e1f0", f.dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+
+	image_recorded = false;
+	/* the same domain, its ramdisk rewritten to a host file: refused */
+	fd = make_image(altered, 0, 0);
+	f.requests = 0;
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_PERM);
+	ck_assert_msg(strstr(logbuf, "names host files or bridges this host did not record") &&
+		      strstr(logbuf, "ramdisk=11:/etc/shadow") && strstr(logbuf, "ramdisk=-") &&
+		      strstr(logbuf, "xl restore CONFIG IMAGE"), "%s", logbuf);
+	ck_assert_int_eq(f.requests, 0);
+	ck_assert_uint_eq(domid, HV_DOMID_INVALID);
+	/* with a configuration of the caller's, its files are used */
+	hv_domain_config_init(&cfg);
+	ck_assert_int_eq(hv_config_set(ctx, &cfg, "name=t1;kernel=/bin/sh;memory=16"), 0);
+	ov.config = &cfg;
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), 0);
+	ck_assert_ptr_null(strstr(f.config, "shadow"));
+	ov.config = NULL;
+	close(fd);
+
+	/* a domain this host never saved, and an image without a UUID */
+	fd = make_image(unknown, 0, 0);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_PERM);
+	ck_assert_msg(strstr(logbuf, "this host has no record of saving domain \"t2\""), "%s", logbuf);
+	close(fd);
+	fd = make_image(no_uuid, 0, 0);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_PERM);
+	ck_assert_msg(strstr(logbuf, "has no UUID"), "%s", logbuf);
+	close(fd);
+
+	/* a record another may write is not trusted */
+	ck_assert_int_eq(chmod(path, 0666), 0);
+	fd = make_image(saved, 0, 0);
+	logbuf[0] = '\0';
+	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_PERM);
+	ck_assert_msg(strstr(logbuf, "not trusted"), "%s", logbuf);
+	close(fd);
+	image_recorded = true;
+
+	hv_domain_config_dispose(&cfg);
+
+	/* a save records the description it saved, under its UUID */
+	hv_domain_config_init(&cfg);
+	ck_assert_int_eq(hv_domain_config_get(ctx, 3, &cfg), 0);
+	snprintf(path, sizeof(path), "%s/saved/", f.dir);
+	for (int i = 0; i < 16; i++)
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "%02x", cfg.uuid[i]);
+	ck_assert_int_ne(stat(path, &st), 0);
+	fd = open("/dev/null", O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(hv_domain_save(ctx, 3, fd, 0, NULL), 0);
+	close(fd);
+	ck_assert_int_eq(stat(path, &st), 0);
+	hv_domain_config_dispose(&cfg);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_disks)
 {
 	static const char img_json[] = "{ \"name\": \"r1\", \"kernel\": \"/bin/sh\", "
+		"\"uuid\": \"0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f1\", "
 		"\"memory_mib\": 16, \"disks\": [ { \"vdev\": \"xvda\", \"target\": \"%s\" } ] }";
 	struct fake f = { 0 };
 	char a[] = "/tmp/hv-test-disk-a.XXXXXX", b[] = "/tmp/hv-test-disk-b.XXXXXX";
@@ -1452,6 +1568,7 @@ END_TEST
 START_TEST(test_cancel_restore)
 {
 	static const char json[] = "{ \"name\": \"r1\", \"memory_mib\": 16, "
+		"\"uuid\": \"0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f2\", "
 		"\"kernel\": \"/bin/sh\" }";
 	struct fake f = { 0 };
 	struct seen seen;
@@ -1548,7 +1665,8 @@ START_TEST(test_sized_structs)
 	memset(&ov, 0, sizeof(ov));
 	ck_assert_int_eq(hv_domain_restore(ctx, fd, &ov, &domid, NULL), HV_ERROR_INVAL);
 	ck_assert_ptr_nonnull(strstr(logbuf, "hv_restore_params_init()"));
-	ck_assert_int_eq(f.requests, 1);
+	/* the first save: GET_CONFIG (the description it records), SAVE */
+	ck_assert_int_eq(f.requests, 2);
 	close(fd);
 
 	/* list entries are libhv's size, whatever the caller's */
@@ -1634,6 +1752,7 @@ int main(void)
 	tcase_add_test(tc, test_save);
 	tcase_add_test(tc, test_create_stores_config);
 	tcase_add_test(tc, test_restore);
+	tcase_add_test(tc, test_restore_trust);
 	tcase_add_test(tc, test_disks);
 	tcase_add_test(tc, test_disk_hotplug);
 	tcase_add_test(tc, test_memory);

@@ -1,6 +1,7 @@
 /* Unit tests for the libhv domain configuration: xl.cfg, JSON, validation. */
 #include <check.h>
 #include "check-main.h"
+#include "check-log.h"
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,65 +10,11 @@
 #include <hv/hv.h>
 #include <hv/config.h>
 
-/* Everything the library logs, one "E: " / "W: " line per message. */
-static char logbuf[16384];
-static size_t loglen;
-static hv_ctx *ctx;
-
-static void logger(void *opaque, enum hv_log_level level, const char *fmt,
-		   va_list ap)
-{
-	int n;
-
-	(void)opaque;
-	if (loglen >= sizeof(logbuf) - 4)
-		return;
-	n = snprintf(logbuf + loglen, sizeof(logbuf) - loglen, "%s: ",
-		     level == HV_LOG_ERROR ? "E" : level == HV_LOG_WARN ? "W" : "I");
-	loglen += (size_t)n;
-	n = vsnprintf(logbuf + loglen, sizeof(logbuf) - loglen - 1, fmt, ap);
-	if (n > 0)
-		loglen += (size_t)n < sizeof(logbuf) - loglen - 1 ?
-			  (size_t)n : sizeof(logbuf) - loglen - 2;
-	logbuf[loglen++] = '\n';
-	logbuf[loglen] = '\0';
-}
-
-static void setup(void)
-{
-	ck_assert_int_eq(hv_ctx_new(&ctx), 0);
-	hv_ctx_set_logger(ctx, logger, NULL, HV_LOG_DEBUG);
-	loglen = 0;
-	logbuf[0] = '\0';
-}
-
-static void teardown(void)
-{
-	hv_ctx_free(ctx);
-	ctx = NULL;
-}
-
-static void log_clear(void)
-{
-	loglen = 0;
-	logbuf[0] = '\0';
-}
-
-#define ck_log_has(s) \
-	ck_assert_msg(strstr(logbuf, (s)), "log lacks [%s]; log is:\n%s", (s), logbuf)
-
-static const char *srcdir(void)
-{
-	const char *s = getenv("top_srcdir");
-
-	return s && *s ? s : HV_TEST_SRCDIR;
-}
-
 static char *data_path(const char *rel)
 {
 	char *p;
 
-	ck_assert_int_ge(asprintf(&p, "%s/tests/data/config/%s", srcdir(), rel), 0);
+	ck_assert_int_ge(asprintf(&p, "%s/tests/data/config/%s", test_srcdir(), rel), 0);
 	return p;
 }
 
@@ -385,6 +332,7 @@ static const struct {
 	{ "on_reboot += \"restart\"\n", "guest.cfg:1: on_reboot: += only adds to strings and lists" },
 	{ "uuid = \"4f1c2d9e-7b1a-4c3e-9a52-0d6e8f3b2a1\"\n", "guest.cfg:1: uuid: \"4f1c2d9e-7b1a-4c3e-9a52-0d6e8f3b2a1\" is not a UUID" },
 	{ "name = \"-x\"\n", "guest.cfg:1: name: \"-x\" is not a usable domain name" },
+	{ "name = \"Domain-0\"\n", "guest.cfg:1: name: \"Domain-0\" is what xl calls the host (domain 0)" },
 	{ "disk = [ 'target=' ]\n", "guest.cfg:1: disk: \"target=\": no vdev" },
 	{ "disk = [ ',raw,xvda' ]\n", "guest.cfg:1: disk: \",raw,xvda\": no target" },
 	{ "disk = [ '/a,raw,xvda,rw,extra' ]\n", "guest.cfg:1: disk: \"/a,raw,xvda,rw,extra\": \"extra\" is one positional parameter too many" },
@@ -1016,7 +964,7 @@ int main(void)
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, log_setup, log_teardown);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_parse_web1);
 	tcase_add_test(tc, test_parse_legacy_hvm);

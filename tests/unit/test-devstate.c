@@ -338,6 +338,51 @@ START_TEST(test_i8042_ports_between)
 }
 END_TEST
 
+static uint8_t r8(void (*fn)(void *, uint64_t, void *, unsigned int), void *o, uint64_t off)
+{
+	uint8_t v = 0;
+
+	fn(o, off, &v, 1);
+	return v;
+}
+
+/*
+ * A break (xl sysrq) reads as a 16550 shows one: a NUL whose line status
+ * has BI and DR, a line status interrupt when enabled, then the key as a
+ * plain byte; a FIFO reset drops it.
+ */
+START_TEST(test_uart_break)
+{
+	struct devs *d = malloc(sizeof(*d));
+	const uint8_t key = 'h', a = 'a';
+
+	devs_init(d);
+	w8(uart_write, &d->uart, 1, 0x05, 1);	/* IER: RDI and RLSI */
+	w8(uart_write, &d->uart, 4, 0x08, 1);	/* OUT2 */
+	uart_receive(&d->uart, &a, 1);
+	uart_break(&d->uart);
+	uart_receive(&d->uart, &key, 1);
+	/* first the byte before the break, as any byte */
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 5) & 0x11, 0x01);
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 2) & 0x0f, 0x04);
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 0), 'a');
+	/* the break: BI with DR, a line status interrupt, a NUL */
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 5) & 0x11, 0x11);
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 2) & 0x0f, 0x06);
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 0), 0);
+	/* then the key */
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 5) & 0x11, 0x01);
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 0), 'h');
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 5) & 0x11, 0x00);
+	/* a FIFO reset takes a pending break with it */
+	uart_break(&d->uart);
+	w8(uart_write, &d->uart, 2, 0x03, 1);
+	uart_receive(&d->uart, &a, 1);
+	ck_assert_uint_eq(r8(uart_read, &d->uart, 5) & 0x11, 0x01);
+	free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("device state");
@@ -350,6 +395,7 @@ int main(void)
 	tcase_add_test(tc, test_no_balloon);
 	tcase_add_test(tc, test_value_validation);
 	tcase_add_test(tc, test_i8042_ports_between);
+	tcase_add_test(tc, test_uart_break);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);

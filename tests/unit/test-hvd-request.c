@@ -1,8 +1,8 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
- * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX or
- * MEM_INFO is refused for by its bytes alone; and the control channel's
- * NET_* messages (wire/vmmmsg.c).
+ * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX,
+ * MEM_INFO, TRIGGER or READ_LOG is refused for by its bytes alone; and the
+ * control channel's NET_* and TRIGGER messages (wire/vmmmsg.c).
  */
 #include <check.h>
 #include "check-main.h"
@@ -304,6 +304,111 @@ START_TEST(test_vmm_net)
 }
 END_TEST
 
+/* TRIGGER: a known trigger, its argument in range, reserved zero, no descriptors. */
+static int trigger(uint32_t kind, uint32_t arg, uint32_t reserved, unsigned int nfds,
+		   struct hvd_req *req)
+{
+	struct hv_hc_trigger t = { .domid = 4, .trigger = kind, .arg = arg, .reserved = reserved };
+	size_t n = build(HV_HC_DOMCTL_TRIGGER, &t, sizeof(t), NULL);
+
+	return request_decode(msg, n, nfds, req);
+}
+
+START_TEST(test_trigger)
+{
+	struct hvd_req req;
+
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_RESET, 0, 0, 0, &req), 0);
+	ck_assert_uint_eq(req.u.trigger.domid, 4);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_NMI, 0, 0, 0, &req), 0);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_NMI, REQUEST_MAX_VCPUS - 1, 0, 0, &req), 0);
+	ck_assert_uint_eq(req.u.trigger.arg, REQUEST_MAX_VCPUS - 1);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_SYSRQ, 'h', 0, 0, &req), 0);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_SYSRQ, '~', 0, 0, &req), 0);
+	/* a vCPU no domain has; a key that is no printable byte; an argument for reset */
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_NMI, REQUEST_MAX_VCPUS, 0, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_SYSRQ, ' ', 0, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_SYSRQ, 0x7f, 0, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_SYSRQ, 0x168, 0, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_RESET, 1, 0, 0, &req), -HV_HC_EINVAL);
+	/* unknown triggers, reserved, descriptors */
+	ck_assert_int_eq(trigger(0, 0, 0, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(trigger(4, 0, 0, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_RESET, 0, 1, 0, &req), -HV_HC_EPROTO);
+	ck_assert_int_eq(trigger(HV_HC_TRIGGER_RESET, 0, 0, 1, &req), -HV_HC_EBADF);
+}
+END_TEST
+
+START_TEST(test_read_log)
+{
+	struct hv_hc_read_log r = { .offset = 12345, .flags = HV_HC_READ_LOG_CLEAR };
+	struct hv_hc_read_log_reply rep = { .offset = 0, .size = 5 };
+	struct hv_hc_hdr h;
+	struct hvd_req req;
+	size_t n;
+
+	n = build(HV_HC_SYSCTL_READ_LOG, &r, sizeof(r), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
+	ck_assert_uint_eq(req.u.read_log.offset, 12345);
+	ck_assert_int_eq(request_decode(msg, n, 1, &req), -HV_HC_EBADF);
+	r.flags = 2;
+	n = build(HV_HC_SYSCTL_READ_LOG, &r, sizeof(r), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), -HV_HC_EINVAL);
+	r.flags = 0;
+	r.reserved = 1;
+	n = build(HV_HC_SYSCTL_READ_LOG, &r, sizeof(r), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), -HV_HC_EPROTO);
+	/* the reply: its fixed part, then the log's text */
+	hcmsg_header(&h, HV_HC_SYSCTL_READ_LOG, HV_HC_F_REPLY, 7, 0, sizeof(rep) + 5);
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), &rep, sizeof(rep));
+	memcpy(msg + sizeof(h) + sizeof(rep), "hello", 5);
+	ck_assert_int_eq(hcmsg_check(msg, sizeof(h) + sizeof(rep) + 5, &h), 0);
+	ck_assert_int_eq(hcmsg_check(msg, sizeof(h) + sizeof(rep) - 1, &h), -HV_HC_EPROTO);
+}
+END_TEST
+
+/* The control channel's TRIGGER, as hv-vmm checks it. */
+START_TEST(test_vmm_trigger)
+{
+	struct hv_vmm_trigger t = { .trigger = HV_VMM_TRIGGER_NMI, .arg = 3 }, out;
+	const char *why = NULL;
+
+	ck_assert_int_eq(vmmmsg_trigger(&t, sizeof(t), &out, &why), 0);
+	ck_assert_uint_eq(out.arg, 3);
+	ck_assert_int_eq(vmmmsg_trigger(&t, sizeof(t) - 1, &out, &why), -EPROTO);
+	t.reserved[1] = 1;
+	ck_assert_int_eq(vmmmsg_trigger(&t, sizeof(t), &out, &why), -EPROTO);
+	t.reserved[1] = 0;
+	t.trigger = HV_VMM_TRIGGER_SYSRQ;
+	t.arg = 'b';
+	ck_assert_int_eq(vmmmsg_trigger(&t, sizeof(t), &out, &why), 0);
+	t.arg = 0;
+	ck_assert_int_eq(vmmmsg_trigger(&t, sizeof(t), &out, &why), -EINVAL);
+	ck_assert_ptr_nonnull(why);
+	t.trigger = HV_VMM_TRIGGER_RESET;
+	ck_assert_int_eq(vmmmsg_trigger(&t, sizeof(t), &out, &why), 0);
+	t.arg = 1;
+	ck_assert_int_eq(vmmmsg_trigger(&t, sizeof(t), &out, &why), -EINVAL);
+	t.trigger = 9;
+	t.arg = 0;
+	ck_assert_int_eq(vmmmsg_trigger(&t, sizeof(t), &out, &why), -EINVAL);
+}
+END_TEST
+
+/* Domain-0 is xl's name for the host: no domain may take it. */
+START_TEST(test_dom0_name)
+{
+	char name[HV_HC_NAME_MAX] = "Domain-0";
+
+	ck_assert(!hcmsg_name_ok(name, sizeof(name)));
+	ck_assert(!hcmsg_name_ok("Domain-0", 9));
+	ck_assert(hcmsg_name_ok("Domain-00", 10));
+	ck_assert(hcmsg_name_ok("Domain", 7));
+	ck_assert(hcmsg_name_ok("D", 2));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("hvd-request");
@@ -318,6 +423,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_nic_attach);
 	tcase_add_test(tc, test_nic_detach);
 	tcase_add_test(tc, test_vmm_net);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("triggers");
+	tcase_add_test(tc, test_trigger);
+	tcase_add_test(tc, test_read_log);
+	tcase_add_test(tc, test_vmm_trigger);
+	tcase_add_test(tc, test_dom0_name);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -91,6 +91,11 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_meminfo_init_sized", "HV_1.5" },
 	{ "hv_domain_nic_attach", "HV_1.5" },
 	{ "hv_domain_nic_detach", "HV_1.5" },
+	{ "hv_domain_trigger", "HV_1.6" },
+	{ "hv_hvd_log_read", "HV_1.6" },
+	{ "hv_domain_config_from_xml", "HV_1.7" },
+	{ "hv_domain_config_from_xml_file", "HV_1.7" },
+	{ "hv_domain_config_to_xml", "HV_1.7" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 
@@ -138,7 +143,7 @@ START_TEST(test_symbol_map)
 	}
 	fclose(f);
 	ck_assert_uint_eq(seen, NR_ABI);
-	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010500);
+	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010700);
 }
 END_TEST
 

@@ -122,6 +122,22 @@ let () =
       | _ -> assert false);
       Hv.Config.validate ctx cfg);
 
+  check "libvirt XML round trip" (fun () ->
+      let cfg =
+        Hv.Config.of_xml_string ctx ~name:"inline.xml"
+          "<domain type='kvm'><name>lv</name><memory unit='MiB'>512</memory>\n\
+           <currentMemory unit='MiB'>256</currentMemory>\n\
+           <os><type>hvm</type><kernel>/k</kernel></os></domain>"
+      in
+      assert (Hv.Config.memory_mib cfg = 256);
+      let xml = Hv.Config.to_xml ctx cfg in
+      assert (contains xml "<memory unit='MiB'>512</memory>");
+      let back = Hv.Config.of_xml_string ctx xml in
+      assert (Hv.Config.to_json ctx back = Hv.Config.to_json ctx cfg);
+      ignore
+        (expect_error Hv.Config (fun () ->
+             Hv.Config.of_xml_string ctx "<domain type='kvm'><name>x</name><devices><sound/></devices></domain>")));
+
   check "JSON round trip" (fun () ->
       let cfg =
         Hv.Config.of_xl_string ctx ~name:"inline.cfg"
@@ -188,6 +204,18 @@ let () =
       assert (Hv.Domain.list ctx = []);
       let p = Hv.physinfo ctx in
       assert (p.Hv.nr_cpus > 0 && p.Hv.hvd_pid > 0 && p.Hv.nr_domains = 0));
+
+  check "hvd_log, emptied with ~clear; triggers reach hvd" (fun () ->
+      let contains s sub =
+        let n = String.length sub in
+        let rec go i = i + n <= String.length s && (String.sub s i n = sub || go (i + 1)) in
+        go 0
+      in
+      assert (contains (Hv.hvd_log ctx) "ready on");
+      ignore (Hv.hvd_log ~clear:true ctx);
+      assert (not (contains (Hv.hvd_log ctx) "ready on"));
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.trigger ctx ~domid:4242 (Hv.Domain.Nmi 0)));
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.trigger ctx ~domid:4242 (Hv.Domain.Sysrq ' '))));
 
   check "events: a descriptor, nothing waiting, a timed-out wait" (fun () ->
       let fd = Hv.Event.fd ctx in

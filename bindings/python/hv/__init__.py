@@ -38,7 +38,7 @@ from . import raw
 from .errors import *  # noqa: F401,F403
 from .errors import __all__ as _errors_all
 from .config import ConfigSource
-from .domain import Action, Domain, ProgressFn, ShutdownCode, State
+from .domain import Action, Domain, ProgressFn, ShutdownCode, State, Trigger
 from .events import MEMORY_MISSED, Event, EventType
 from .memory import BALLOON_FEATURES, BALLOON_STATS, MemInfo
 from .context import Context, LoggerFn
@@ -63,7 +63,7 @@ def strerror(code: int) -> str:
 
 
 __all__ = [
-    "Context", "Domain", "Event", "EventType", "State", "ShutdownCode",
+    "Context", "Domain", "Event", "EventType", "State", "ShutdownCode", "Trigger",
     "Action", "ConfigSource", "ProgressFn", "LoggerFn", "LOG_ERROR",
     "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "API_VERSION", "version",
     "strerror", "raw", "MemInfo", "BALLOON_STATS", "BALLOON_FEATURES",

@@ -138,7 +138,7 @@ class Context:
                      overrides: Iterable[str] = (),
                      validate: bool = True) -> Dict[str, Any]:
         """The description of a domain (a dict, see :mod:`hv.config`) read
-        from a dict, JSON text or an xl.cfg file, with ``overrides``
+        from a dict, JSON text, libvirt XML or an xl.cfg file, with ``overrides``
         ("KEY=VALUE", as on xl's command line) applied, and checked as a
         whole (hv_config_validate()) unless ``validate`` is false.  Raises
         :class:`hv.InvalidConfig` whose message names the file, line and
@@ -149,6 +149,12 @@ class Context:
                 _raw.hv_config_validate(ctx, cfg, 0)
             return _config.to_dict(ctx, cfg)
         return self._call(parse)
+
+    def domain_xml(self, source: _config.ConfigSource) -> str:
+        """The configuration as libvirt domain XML, as ``xl domxml`` writes
+        it (hv_domain_config_to_xml()); what libvirt cannot say is left out
+        with a warning to the logger."""
+        return self._call(lambda ctx: _config.to_xml(ctx, _config.load(ctx, source)))
 
     def kernel_cmdline(self, source: _config.ConfigSource) -> Optional[str]:
         """The command line the configuration gives the kernel, built as xl
@@ -242,6 +248,12 @@ class Context:
         nr_cpus, nr_domains, total_mib, free_mib, domains_mib, max_vcpus,
         hvd_pid, version."""
         return self._call(_raw.hv_physinfo_get)
+
+    def hvd_log(self, clear: bool = False) -> str:
+        """hvd's own log, all of it (hv_hvd_log_read(), what xl dmesg
+        prints); with ``clear``, hvd empties it once it has been read."""
+        return self._call(_raw.hv_hvd_log_read,
+                          _raw.HV_HVD_LOG_CLEAR if clear else 0)
 
     # -- events ----------------------------------------------------------------
     def event_fd(self) -> int:

@@ -48,6 +48,14 @@ class ShutdownCode(enum.IntEnum):
     CRASH = _raw.HV_SHUTDOWN_CRASH
 
 
+class Trigger(enum.IntEnum):
+    """What :meth:`Domain.trigger` sends (hv_trigger)."""
+    POWER = _raw.HV_TRIGGER_POWER
+    RESET = _raw.HV_TRIGGER_RESET
+    NMI = _raw.HV_TRIGGER_NMI
+    SYSRQ = _raw.HV_TRIGGER_SYSRQ
+
+
 class Action(enum.IntEnum):
     """What hvd does when a guest powers off, reboots or crashes (hv_action)."""
     NONE = 0
@@ -294,6 +302,17 @@ class Domain:
     def destroy(self) -> None:
         """Stops the domain at once and removes it."""
         self._ctx._call(_raw.hv_domain_destroy, self.domid)
+
+    def trigger(self, trigger: Trigger, arg: "int | str" = 0) -> None:
+        """Sends the domain a trigger (hv_domain_trigger()): POWER (its
+        ACPI power button), RESET (at once; its on_reboot action follows),
+        NMI to vCPU ``arg``, or SYSRQ: a serial break and the key ``arg``
+        (one printable character) on its first serial port."""
+        if isinstance(arg, str):
+            if len(arg) != 1:
+                raise ValueError("a SysRq key is one character")
+            arg = ord(arg)
+        self._ctx._call(_raw.hv_domain_trigger, self.domid, int(trigger), arg)
 
     def rename(self, name: str) -> None:
         """Gives the domain a new name: 1-63 bytes of [A-Za-z0-9_.-], not

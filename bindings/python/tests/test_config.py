@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Configurations from a dict, an xl.cfg file and JSON text (no hvd needed)."""
+"""Configurations from a dict, an xl.cfg file, JSON text and libvirt XML (no
+hvd needed)."""
 
 import json
 import os
@@ -45,6 +46,24 @@ class ConfigTest(unittest.TestCase):
         with open(path, "w") as f:
             json.dump({"name": "fromjson", "kernel": "/k"}, f)
         self.assertEqual(self.ctx.parse_config(path)["name"], "fromjson")
+
+    def test_libvirt_xml(self):
+        """libvirt XML as text and as a .xml file; written back as XML."""
+        path = os.path.join(CONFIGS, "..", "libvirt", "valid", "kernel-boot.xml")
+        d = self.ctx.parse_config(path)
+        self.assertEqual((d["name"], d["memory_mib"], d["maxmem_mib"]), ("kboot", 1536, 2048))
+        xml = self.ctx.domain_xml(path)
+        self.assertTrue(xml.startswith("<domain type='kvm'>"))
+        self.assertEqual(self.ctx.parse_config(xml), d)
+        self.assertEqual(self.ctx.parse_config("  " + xml, overrides=["vcpus=1"])["vcpus"], 1)
+        with self.assertRaises(hv.InvalidConfig) as cm:
+            self.ctx.parse_config(os.path.join(CONFIGS, "..", "libvirt", "invalid", "hostdev.xml"))
+        self.assertRegex(str(cm.exception), r"hostdev\.xml:8: /domain/devices/hostdev: "
+                         r"PCI passthrough is not supported by hv")
+        with self.assertRaises(hv.InvalidConfig) as cm:
+            self.ctx.parse_config("<domain type='kvm'><name>\u00e9t\u00e9</name></domain>")
+        self.assertIn("domain.xml:1: /domain/name: \"\u00e9t\u00e9\" is not a usable domain name",
+                      str(cm.exception))
 
     def test_overrides(self):
         d = self.ctx.parse_config({"name": "o", "kernel": "/k"},

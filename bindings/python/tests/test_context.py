@@ -26,6 +26,23 @@ class DaemonTest(unittest.TestCase):
         with open(os.path.join(os.environ["HV_RUNDIR"], "hvd.pid")) as f:
             self.assertEqual(int(f.read()), info["hvd_pid"])
 
+    def test_hvd_log(self):
+        log = self.ctx.hvd_log()
+        self.assertIn("ready on", log)
+        self.assertIn("ready on", self.ctx.hvd_log(clear=True))
+        self.assertNotIn("ready on", self.ctx.hvd_log())
+        self.assertIn("log emptied", self.ctx.hvd_log())
+
+    def test_trigger_unknown_domain(self):
+        # a domain handle for an id hvd does not have: the call reaches hvd
+        dom = hv.Domain(self.ctx, {"domid": 4242, "name": "nosuch"})
+        with self.assertRaises(hv.NotFound):
+            dom.trigger(hv.Trigger.NMI, 0)
+        with self.assertRaises(hv.InvalidArgument):
+            dom.trigger(hv.Trigger.SYSRQ, " ")
+        with self.assertRaises(ValueError):
+            dom.trigger(hv.Trigger.SYSRQ, "ab")
+
     def test_unknown_domain(self):
         with self.assertRaises(hv.NotFound) as cm:
             self.ctx.domain("nosuch")

@@ -95,9 +95,11 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_MEM_TARGET = 22,	/* hv_hc_mem_target -> - */
 	HV_HC_DOMCTL_MEM_MAX = 23,	/* hv_hc_mem_max -> - */
 	HV_HC_DOMCTL_MEM_INFO = 24,	/* hv_hc_domid -> hv_hc_meminfo */
+	HV_HC_DOMCTL_TRIGGER = 25,	/* hv_hc_trigger -> - */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
+	HV_HC_SYSCTL_READ_LOG = 34,	/* hv_hc_read_log -> hv_hc_read_log_reply + text */
 	/* events */
 	HV_HC_EVENT_SUBSCRIBE = 64,	/* - -> -; then hv_hc_event messages */
 	HV_HC_EVENT = 65,		/* hvd -> subscriber: hv_hc_event */
@@ -476,6 +478,59 @@ struct hv_hc_nic_detach {
 	uint32_t flags;		/* HV_HC_NIC_DETACH_* */
 	uint32_t timeout_ms;	/* 0: HV_HC_DISK_TIMEOUT_DEFAULT_MS; at most _MAX_MS */
 	uint32_t devid;		/* 0..HV_HC_NIC_MAX_DEVID */
+};
+
+/*
+ * TRIGGER sends the domain what Xen's xl trigger and sysrq send, where
+ * hv can: RESET resets it at once (hv-vmm ends as the guest's own reset
+ * ends it: the domain's on_reboot action follows); NMI injects a
+ * non-maskable interrupt into vCPU @arg (below the domain's vcpus, else
+ * HV_HC_EINVAL); SYSRQ sends a serial break then the byte @arg (printable
+ * ASCII, 0x21..0x7e, else HV_HC_EINVAL) to the guest's first serial port,
+ * which a Linux guest whose console is that port takes for the magic SysRq
+ * key @arg.  The power button is DOMCTL_SHUTDOWN's.  Replies once hv-vmm
+ * has done it (the NMI is pending on the vCPU, which takes it when it
+ * runs: at once, or when a paused domain is unpaused).  HV_HC_ESTATE: not
+ * RUNNING or PAUSED, or being saved; HV_HC_EINVAL: an unknown trigger.
+ */
+enum hv_hc_trigger_kind {
+	HV_HC_TRIGGER_RESET = 1,
+	HV_HC_TRIGGER_NMI = 2,
+	HV_HC_TRIGGER_SYSRQ = 3,
+};
+
+struct hv_hc_trigger {
+	uint32_t domid;
+	uint32_t trigger;	/* enum hv_hc_trigger_kind */
+	uint32_t arg;		/* NMI: the vCPU; SYSRQ: the key */
+	uint32_t reserved;
+};
+
+/*
+ * READ_LOG reads hvd's own log ($HV_LOGDIR/hvd.log, what Xen's xl dmesg
+ * reads of Xen's console ring): the reply's text is the log's bytes from
+ * @offset on, as many as fit in one message; the reply says where they
+ * start (@offset, or 0 when the log is shorter than @offset: it was
+ * emptied since) and how long the log is now, so a client reads on from
+ * reply.offset + the text's length until it has reached the size.  With
+ * HV_HC_READ_LOG_CLEAR hvd empties the log once a reply carries its last
+ * byte (and says so with HV_HC_READ_LOG_CLEARED), so nothing written in
+ * between is lost.  HV_HC_EINVAL: unknown flags.
+ */
+#define HV_HC_READ_LOG_CLEAR	0x1
+#define HV_HC_READ_LOG_CLEARED	0x1	/* reply flags: the log is empty now */
+
+struct hv_hc_read_log {
+	uint64_t offset;
+	uint32_t flags;		/* HV_HC_READ_LOG_CLEAR */
+	uint32_t reserved;
+};
+
+struct hv_hc_read_log_reply {
+	uint64_t offset;	/* of the text's first byte in the log */
+	uint64_t size;		/* of the whole log now */
+	uint32_t flags;		/* HV_HC_READ_LOG_CLEARED */
+	uint32_t reserved;
 };
 
 enum hv_hc_event_type {

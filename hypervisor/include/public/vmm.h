@@ -65,6 +65,7 @@ enum hv_vmm_op {
 					 * with the new vif; 1-4 fds: its taps -> - */
 	HV_VMM_OP_NET_DETACH = 15,	/* struct hv_vmm_net_detach -> - (-ENOENT: no
 					 * such vif); HV_VMM_EV_NET_EJECTED follows */
+	HV_VMM_OP_TRIGGER = 16,		/* struct hv_vmm_trigger -> - */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
@@ -334,6 +335,26 @@ struct hv_vmm_balloon {
 	uint64_t current_bytes;	/* RAM less the balloon the guest reports */
 	uint32_t features;	/* HV_VMM_BALLOON_F_* */
 	uint32_t reserved;
+};
+
+/*
+ * TRIGGER: RESET ends the domain as a reset by the guest does (exit
+ * status 2, reboot); NMI makes a non-maskable interrupt pending on vCPU
+ * @arg (KVM_NMI), taken when the vCPU next runs; SYSRQ puts a break and
+ * then the byte @arg on COM1's receiver (a 16550 break: a NUL with the
+ * line status's break bit), the magic SysRq sequence of a Linux console on
+ * a serial port.  Replies 0 once done; -EINVAL: an unknown trigger, a vCPU
+ * the domain does not have, a key that is not printable ASCII (0x21 to
+ * 0x7e); -EPROTO: a body of another size or a non-zero reserved.
+ */
+#define HV_VMM_TRIGGER_RESET	1
+#define HV_VMM_TRIGGER_NMI	2
+#define HV_VMM_TRIGGER_SYSRQ	3
+
+struct hv_vmm_trigger {
+	uint32_t trigger;	/* HV_VMM_TRIGGER_* */
+	uint32_t arg;		/* NMI: the vCPU; SYSRQ: the key */
+	uint32_t reserved[2];	/* must be zero */
 };
 
 #endif

@@ -47,6 +47,8 @@ const char *hv__check_name(const char *s)
 	}
 	if (digits == n)
 		return "is a number, which xl would take for a domain id; add a letter (e.g. \"guest1\")";
+	if (!strcmp(s, "Domain-0"))
+		return "is what xl calls the host (domain 0), as Xen's xl does; choose another name";
 	return NULL;
 bad:
 	return "is not a usable domain name: use 1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit";

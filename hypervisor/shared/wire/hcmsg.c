@@ -27,6 +27,10 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? 0 : sizeof(struct hv_hc_mem_max);
 	case HV_HC_DOMCTL_MEM_INFO:
 		return reply ? sizeof(struct hv_hc_meminfo) : sizeof(struct hv_hc_domid);
+	case HV_HC_DOMCTL_TRIGGER:
+		return reply ? 0 : sizeof(struct hv_hc_trigger);
+	case HV_HC_SYSCTL_READ_LOG:
+		return reply ? sizeof(struct hv_hc_read_log_reply) : sizeof(struct hv_hc_read_log);
 	case HV_HC_DOMCTL_PAUSE:
 	case HV_HC_DOMCTL_UNPAUSE:
 	case HV_HC_DOMCTL_DESTROY:
@@ -60,6 +64,7 @@ bool hcmsg_body_tail(uint16_t op, bool reply)
 	switch (op) {
 	case HV_HC_SYSCTL_LIST:
 	case HV_HC_DOMCTL_GET_CONFIG:
+	case HV_HC_SYSCTL_READ_LOG:
 		return reply;
 	case HV_HC_DOMCTL_CREATE_DOMAIN:
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
@@ -166,6 +171,9 @@ bool hcmsg_name_ok(const char *s, size_t size)
 	bool digits_only = true;
 	size_t i;
 
+	/* what xl calls the host (domain 0), as Xen's xl does */
+	if (size >= sizeof(HCMSG_DOM0_NAME) && !strncmp(s, HCMSG_DOM0_NAME, sizeof(HCMSG_DOM0_NAME)))
+		return false;
 	for (i = 0; i < size && s[i]; i++) {
 		char c = s[i];
 

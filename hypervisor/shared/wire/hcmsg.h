@@ -59,7 +59,10 @@ HCMSG_API const char *hcmsg_errmsg(const void *buf, size_t len);
 /* True if @s holds a NUL within @size bytes and only printable ASCII before it. */
 HCMSG_API bool hcmsg_string_ok(const char *s, size_t size);
 
-/* A domain name: 1..63 bytes of [A-Za-z0-9_.-], not all digits. */
+/* The name xl gives the host, domain 0: no domain may take it. */
+#define HCMSG_DOM0_NAME "Domain-0"
+
+/* A domain name: 1..63 bytes of [A-Za-z0-9_.-], not all digits, not Domain-0. */
 HCMSG_API bool hcmsg_name_ok(const char *s, size_t size);
 
 /* Fills a header for a message with a body of @body_len bytes. */

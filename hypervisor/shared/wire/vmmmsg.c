@@ -300,3 +300,35 @@ int vmmmsg_disk_ejected(const void *body, size_t len, struct hv_vmm_disk_ejected
 	}
 	return 0;
 }
+
+int vmmmsg_trigger(const void *body, size_t len, struct hv_vmm_trigger *t, const char **why)
+{
+	if (len != sizeof(*t)) {
+		*why = "TRIGGER: the body is not a struct hv_vmm_trigger";
+		return -EPROTO;
+	}
+	memcpy(t, body, sizeof(*t));
+	if (t->reserved[0] || t->reserved[1]) {
+		*why = "TRIGGER: reserved not zero";
+		return -EPROTO;
+	}
+	switch (t->trigger) {
+	case HV_VMM_TRIGGER_RESET:
+		if (t->arg) {
+			*why = "TRIGGER: RESET takes no argument";
+			return -EINVAL;
+		}
+		return 0;
+	case HV_VMM_TRIGGER_NMI:
+		return 0;
+	case HV_VMM_TRIGGER_SYSRQ:
+		if (t->arg < 0x21 || t->arg > 0x7e) {
+			*why = "TRIGGER: a SysRq key must be a printable character";
+			return -EINVAL;
+		}
+		return 0;
+	default:
+		*why = "TRIGGER: unknown trigger";
+		return -EINVAL;
+	}
+}

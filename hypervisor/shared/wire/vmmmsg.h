@@ -108,4 +108,12 @@ int vmmmsg_net_detach(const void *body, size_t len, struct hv_vmm_net_detach *d,
 int vmmmsg_net_ejected(const void *body, size_t len, struct hv_vmm_net_ejected *e,
 		       const char **why);
 
+/*
+ * TRIGGER's body: a known trigger, reserved zero, for SYSRQ a printable
+ * key (0x21..0x7e); NMI's vCPU is the receiver's to check against the
+ * domain.  0 or -EINVAL (a well-formed body hv-vmm cannot act on) or
+ * -EPROTO (a body of another size); @why says which.
+ */
+int vmmmsg_trigger(const void *body, size_t len, struct hv_vmm_trigger *t, const char **why);
+
 #endif

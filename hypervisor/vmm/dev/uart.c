@@ -6,13 +6,16 @@
 #include "snapshot/state.h"
 
 #define UART_LSR_DR	0x01
+#define UART_LSR_BI	0x10
 #define UART_LSR_THRE	0x20
 #define UART_LSR_TEMT	0x40
 #define UART_IER_RDI	0x01
 #define UART_IER_THRI	0x02
+#define UART_IER_RLSI	0x04
 #define UART_IIR_NONE	0x01
 #define UART_IIR_THRI	0x02
 #define UART_IIR_RDI	0x04
+#define UART_IIR_RLSI	0x06
 #define UART_IIR_FIFO	0xc0
 #define UART_LCR_DLAB	0x80
 #define UART_MCR_LOOP	0x10
@@ -27,12 +30,22 @@ void uart_init(struct uart *u)
 	u->lsr = UART_LSR_THRE | UART_LSR_TEMT;
 	u->thr_ipending = false;
 	u->rx_head = u->rx_count = 0;
+	u->break_at = 0;
+}
+
+/* The line status: a break at the head of the FIFO shows as BI. */
+static uint8_t uart_lsr(const struct uart *u)
+{
+	return UART_LSR_THRE | UART_LSR_TEMT | (u->rx_count ? UART_LSR_DR : 0) |
+	       (u->rx_count && u->break_at == 1 ? UART_LSR_BI : 0);
 }
 
 static uint8_t uart_iir(const struct uart *u)
 {
 	uint8_t fifo = (u->fcr & UART_FCR_ENABLE) ? UART_IIR_FIFO : 0;
 
+	if ((u->ier & UART_IER_RLSI) && u->rx_count && u->break_at == 1)
+		return fifo | UART_IIR_RLSI;
 	if ((u->ier & UART_IER_RDI) && u->rx_count)
 		return fifo | UART_IIR_RDI;
 	if ((u->ier & UART_IER_THRI) && u->thr_ipending)
@@ -63,6 +76,15 @@ void uart_receive(struct uart *u, const uint8_t *buf, size_t len)
 	uart_update_irq(u);
 }
 
+void uart_break(struct uart *u)
+{
+	if ((u->mcr & UART_MCR_LOOP) || u->rx_count == UART_RX_SIZE)
+		return;
+	uart_push_rx(u, 0);
+	u->break_at = u->rx_count;
+	uart_update_irq(u);
+}
+
 static uint8_t uart_msr(const struct uart *u)
 {
 	if (u->mcr & UART_MCR_LOOP)
@@ -84,6 +106,8 @@ void uart_read(void *opaque, uint64_t off, void *data, unsigned int size)
 			v = u->rx[u->rx_head];
 			u->rx_head = (u->rx_head + 1) % UART_RX_SIZE;
 			u->rx_count--;
+			if (u->break_at)
+				u->break_at--;
 		} else {
 			v = 0;
 		}
@@ -103,7 +127,7 @@ void uart_read(void *opaque, uint64_t off, void *data, unsigned int size)
 		v = u->mcr;
 		break;
 	case 5:
-		v = UART_LSR_THRE | UART_LSR_TEMT | (u->rx_count ? UART_LSR_DR : 0);
+		v = uart_lsr(u);
 		break;
 	case 6:
 		v = uart_msr(u);
@@ -146,7 +170,7 @@ void uart_write(void *opaque, uint64_t off, const void *data, unsigned int size)
 		break;
 	case 2:
 		if (v & UART_FCR_CLR_RX)
-			u->rx_head = u->rx_count = 0;
+			u->rx_head = u->rx_count = u->break_at = 0;
 		u->fcr = v & 0xc9;
 		break;
 	case 3:
@@ -190,6 +214,7 @@ void uart_state(struct state_io *io, struct uart *u)
 			state_fail(io, "receive FIFO count or IER out of range");
 		memcpy(u->rx, rx, sizeof(rx));
 		u->rx_head = 0;
+		u->break_at = 0;
 	}
 	state_end(io);
 	if (io->loading && !io->err)

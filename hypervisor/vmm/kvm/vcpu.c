@@ -471,6 +471,9 @@ static void *vcpu_thread(void *arg)
 			vcpu_park(v);
 			continue;
 		}
+		if (__atomic_exchange_n(&v->nmi_pending, false, __ATOMIC_SEQ_CST) &&
+		    ioctl(v->fd, KVM_NMI, 0) < 0)
+			err("vcpu%u: KVM_NMI: %s", v->id, strerror(errno));
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -550,6 +553,15 @@ void vm_pause(struct vm *vm)
 	while (vm->nr_parked < vm->nr_vcpus && !vcpu_should_stop(vm))
 		pthread_cond_wait(&vm->pause_cond, &vm->pause_lock);
 	pthread_mutex_unlock(&vm->pause_lock);
+}
+
+int vm_nmi(struct vm *vm, unsigned int id)
+{
+	if (id >= vm->nr_vcpus)
+		return -EINVAL;
+	__atomic_store_n(&vm->vcpus[id].nmi_pending, true, __ATOMIC_SEQ_CST);
+	vcpu_kick(&vm->vcpus[id]);
+	return 0;
 }
 
 void vm_unpause(struct vm *vm)

@@ -42,6 +42,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool thread_started;
+	bool nmi_pending;		/* vm_nmi(): injected before the next KVM_RUN */
 };
 
 struct mem_region {
@@ -152,5 +153,11 @@ void vm_request_exit(struct vm *vm, enum vm_exit reason);
 void vm_stop_vcpus(struct vm *vm);
 void vm_pause(struct vm *vm);
 void vm_unpause(struct vm *vm);
+/*
+ * An NMI for vCPU @id: its thread injects it (KVM_NMI, which only the
+ * vCPU's own thread may issue while it runs) before it next enters the
+ * guest; a paused vCPU takes it once unpaused.  -EINVAL: no such vCPU.
+ */
+int vm_nmi(struct vm *vm, unsigned int id);
 
 #endif

@@ -103,6 +103,8 @@ static size_t iovec_read(void *dst, const struct iovec *iov, unsigned int n, siz
 	for (unsigned int i = 0; i < n && done < len; i++) {
 		size_t l = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
 
+		if (!l)
+			continue; /* an empty buffer may have no address at all */
 		memcpy((uint8_t *)dst + done, iov[i].iov_base, l);
 		done += l;
 	}

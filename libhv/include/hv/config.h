@@ -2,7 +2,8 @@
 /*
  * libhv domain configuration: one typed description of a guest, read from
  * Xen-style xl.cfg files (xl.cfg(5), xl-disk-configuration(5),
- * xl-network-configuration(5)) and converted to and from JSON.
+ * xl-network-configuration(5)) or libvirt domain XML, and converted to and
+ * from JSON and libvirt domain XML.
  *
  * Ownership.  Every char * in these structures is a NUL-terminated UTF-8
  * string allocated with malloc() and owned by the structure: the dispose or
@@ -399,6 +400,60 @@ int hv_config_to_json(hv_ctx *ctx, const hv_domain_config *cfg, char **json_r);
  * logged naming the key and what it expects), HV_ERROR_NOMEM.
  */
 int hv_config_from_json(hv_ctx *ctx, const char *json, hv_domain_config *cfg);
+
+/*
+ * libvirt domain XML (libhv 1.7; docs/libvirt-xml.md has the mapping of
+ * each element and what is refused).
+ */
+#define HV_HAVE_LIBVIRT_XML 1
+/* The largest document hv_domain_config_from_xml() reads, in bytes. */
+#define HV_XML_MAX_SIZE (1u << 20)
+
+/*
+ * hv_domain_config_from_xml - read the libvirt domain description in the
+ * @len bytes at @xml (need not be NUL-terminated), named @name in
+ * messages (e.g. the file it came from; NULL: "domain.xml"), into @cfg.
+ * hv_domain_config_from_xml_file - the same from the file at @path.
+ *
+ * @cfg must be initialised; on success its previous contents are replaced
+ * by the description (members it does not set keep the defaults of
+ * hv_domain_config_init()), on failure it is left unchanged.  Every
+ * element and attribute is either mapped, ignored because it changes
+ * nothing in an hv domain (<address>, <clock>, <features><acpi/>...), or
+ * refused with the file, line and element path at fault and the reason:
+ *   guest.xml:12: /domain/devices/hostdev: PCI passthrough is not
+ *   supported by hv
+ * The document is read with no network access, no DTD and no entity
+ * expansion: a document with a DOCTYPE is refused, as is one larger than
+ * HV_XML_MAX_SIZE.  As with the xl.cfg reader, the description as a whole
+ * is checked by hv_config_validate().
+ *
+ * Returns 0, HV_ERROR_CONFIG (malformed XML or a refused element, logged),
+ * HV_ERROR_IO (file unreadable, logged), HV_ERROR_NOMEM, HV_ERROR_INVAL
+ * (@cfg was not initialised).
+ */
+int hv_domain_config_from_xml(hv_ctx *ctx, const char *name, const char *xml,
+			      size_t len, hv_domain_config *cfg);
+int hv_domain_config_from_xml_file(hv_ctx *ctx, const char *path,
+				   hv_domain_config *cfg);
+
+/*
+ * hv_domain_config_to_xml - write @cfg as a libvirt domain description
+ * (<domain type='kvm'>, valid by libvirt's domain.rng) into *xml_r
+ * (malloc()ed, NUL-terminated, ending with a newline; free it with
+ * free()).  hv_domain_config_from_xml() of the result gives the same
+ * configuration, except for what libvirt's format cannot say, which is
+ * left out with a warning: a vif's rate, ip and script, and a vCPU list
+ * that is not a plain CPU set ("nodes:0"); and, silently, the PVH/HVM
+ * distinction (both are written as <type>hvm</type>, read back as PVH
+ * with a kernel) and root and extra apart (written as the one command
+ * line the kernel gets, read back as cmdline).
+ * Returns 0, HV_ERROR_INVAL (no name, an action libvirt has no name for
+ * such as on_poweroff = "coredump-destroy", a string that is not UTF-8 or
+ * holds characters XML cannot carry; logged), HV_ERROR_NOMEM.
+ */
+int hv_domain_config_to_xml(hv_ctx *ctx, const hv_domain_config *cfg,
+			    char **xml_r);
 
 #ifdef __cplusplus
 }

@@ -472,6 +472,47 @@ int hv_domain_set_memory_max(hv_ctx *ctx, uint32_t domid, uint64_t max_mib);
  */
 int hv_domain_meminfo(hv_ctx *ctx, uint32_t domid, hv_meminfo *info_r);
 
+/* --- triggers and hvd's log (libhv 1.6) ------------------------------- */
+
+#define HV_HAVE_TRIGGER 1	/* libhv 1.6 */
+
+/* What hv_domain_trigger() sends, as Xen's xl trigger names them. */
+typedef enum hv_trigger {
+	HV_TRIGGER_POWER = 1,	/* press the ACPI power button: hv_domain_shutdown() */
+	HV_TRIGGER_RESET = 2,	/* reset at once, as the guest's own reset: the
+				 * domain's on_reboot action follows */
+	HV_TRIGGER_NMI = 3,	/* a non-maskable interrupt to vCPU @arg */
+	HV_TRIGGER_SYSRQ = 4,	/* a serial break then the byte @arg on the guest's
+				 * first serial port: the magic SysRq key @arg for
+				 * a Linux guest whose console is that port */
+} hv_trigger;
+
+/*
+ * hv_domain_trigger - send @trigger to the running or paused domain
+ * @domid; @arg is the vCPU for HV_TRIGGER_NMI (its NMI is taken when the
+ * vCPU next runs: at once, or when the domain is unpaused), the key for
+ * HV_TRIGGER_SYSRQ (printable ASCII, '!' to '~'), 0 otherwise.  Returns 0
+ * once hv-vmm has done it; HV_ERROR_INVAL: an unknown trigger, a vCPU the
+ * domain does not have, a key that is not printable, or an @arg where none
+ * is taken; HV_ERROR_STATE: not running or paused, or being saved;
+ * HV_ERROR_NOTFOUND: no such domain.  Xen's other triggers (sleep, init,
+ * s3resume) have no counterpart on hv's platform.
+ */
+int hv_domain_trigger(hv_ctx *ctx, uint32_t domid, hv_trigger trigger, unsigned int arg);
+
+/* hv_hvd_log_read flags */
+#define HV_HVD_LOG_CLEAR 0x1	/* empty the log once it has all been read */
+
+/*
+ * hv_hvd_log_read - the whole of hvd's own log (what Xen's xl dmesg reads
+ * of Xen's console): *text_r gets a malloc()ed copy of it, NUL-terminated,
+ * *len_r its length (without the NUL); the caller frees it.  With
+ * HV_HVD_LOG_CLEAR, hvd empties the log once the last byte has been read,
+ * losing no line written meanwhile.  HV_ERROR_INVAL: unknown flags;
+ * HV_ERROR_NOMEM.
+ */
+int hv_hvd_log_read(hv_ctx *ctx, unsigned int flags, char **text_r, size_t *len_r);
+
 /* --- events ------------------------------------------------------------ */
 
 typedef enum hv_event_type {

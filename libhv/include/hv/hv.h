@@ -24,8 +24,12 @@ extern "C" {
  * vifs attached and detached likewise (hv_domain_nic_attach()); the
  * balloon and the memory cap (hv_domain_set_memory_target(),
  * hv_domain_set_memory_max(), hv_domain_meminfo(), HV_EVENT_MEMORY).
+ * 1.6.0: triggers (hv_domain_trigger(): reset, NMI, SysRq) and hvd's log
+ * (hv_hvd_log_read()).
+ * 1.7.0: libvirt domain XML (hv_domain_config_from_xml(),
+ * hv_domain_config_to_xml()).
  */
-#define HV_API_VERSION_CURRENT 0x010500
+#define HV_API_VERSION_CURRENT 0x010700
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif
