@@ -152,6 +152,9 @@ void console_set_log(struct console *con, int fd, uint64_t max)
 	con->log_fd = fd;
 	con->log_max = max && max < 4096 ? 4096 : max;
 	con->log_size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	/* output goes after what the log holds, with or without O_APPEND */
+	if (lseek(fd, 0, SEEK_END) < 0)
+		con->log_size = 0;
 }
 
 static void write_all(int fd, const uint8_t *p, size_t len)
@@ -199,7 +202,8 @@ static void console_log_write(struct console *con, const uint8_t *buf, size_t le
 		if (got < 0)
 			got = 0;
 	}
-	if (ftruncate(con->log_fd, 0) < 0) {
+	/* the offset too: without O_APPEND a write after it would leave a hole */
+	if (ftruncate(con->log_fd, 0) < 0 || lseek(con->log_fd, 0, SEEK_SET) < 0) {
 		free(tail);
 		return;		/* cannot make room: this output is dropped */
 	}
