@@ -14,22 +14,9 @@
 #include <string.h>
 #include <hv/hv.h>
 #include <hv/config.h>
+#include "fuzz-log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Format every message, so that the message code runs too. */
-static void logger(void *opaque, enum hv_log_level level, const char *fmt,
-		   va_list ap) __attribute__((format(printf, 3, 0)));
-
-static void logger(void *opaque, enum hv_log_level level, const char *fmt,
-		   va_list ap)
-{
-	char buf[1024];
-
-	(void)opaque;
-	(void)level;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-}
 
 static void round_trip(hv_ctx *ctx, const hv_domain_config *cfg)
 {
@@ -61,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (hv_ctx_new(&ctx))
 		return 0;
-	hv_ctx_set_logger(ctx, logger, NULL, HV_LOG_DEBUG);
+	hv_ctx_set_logger(ctx, fuzz_logger, NULL, HV_LOG_DEBUG);
 	hv_domain_config_init(&cfg);
 	if (!hv_domain_config_from_xml(ctx, "fuzz.xml", (const char *)data, size, &cfg))
 		round_trip(ctx, &cfg);

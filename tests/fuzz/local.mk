@@ -7,7 +7,7 @@ FUZZ_TESTS = tests/fuzz/devstate.sh tests/fuzz/virtq.sh tests/fuzz/blk.sh tests/
 TESTS += $(FUZZ_TESTS)
 EXTRA_DIST += $(FUZZ_TESTS) tests/fuzz/run.sh tests/fuzz/fuzz-devstate.c \
 	tests/fuzz/fuzz-virtq.c tests/fuzz/fuzz-blk.c tests/fuzz/fuzz-net.c tests/fuzz/seeds-net \
-	tests/fuzz/devices.h tests/fuzz/fuzz-balloon.c tests/fuzz/fuzz-domxml.c
+	tests/fuzz/devices.h tests/fuzz/fuzz-log.h tests/fuzz/fuzz-balloon.c tests/fuzz/fuzz-domxml.c
 CLEANFILES += $(FUZZ_TARGETS)
 
 if HAVE_FUZZ
@@ -39,14 +39,14 @@ tests/fuzz/fuzz-balloon: tests/fuzz/fuzz-balloon.c $(FUZZ_VMM_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) -o $@ $(filter %.c,$^) $(HV_VMM_LIBS) -lpthread
 
-tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c $(FUZZ_LIBHV_SRC)
+tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c tests/fuzz/fuzz-log.h $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
 		$(LIBNL_ROUTE_CFLAGS) -o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) \
 		$(LIBNL_ROUTE_LIBS) -lpthread
 
 # The libvirt domain XML reader and writer (libhv/domxml-*.c).
-tests/fuzz/fuzz-domxml: tests/fuzz/fuzz-domxml.c $(FUZZ_LIBHV_SRC)
+tests/fuzz/fuzz-domxml: tests/fuzz/fuzz-domxml.c tests/fuzz/fuzz-log.h $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
 		$(LIBNL_ROUTE_CFLAGS) -o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) \
