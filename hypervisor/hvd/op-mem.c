@@ -22,11 +22,15 @@ static uint64_t target_kib(const struct hvd_domain *d)
 }
 
 /* The guest should reach the description's target by HV_HC_MEM_TARGET_MS from now. */
-static void mem_expect(struct hvd_domain *d)
+static void mem_expect(struct hvd *hvd, struct hvd_domain *d)
 {
 	d->mem_flags &= ~HV_HC_MEM_TARGET_MISSED;
 	d->mem_deadline = d->mem_current_kib == target_kib(d) ? 0 :
 			  hvd_now_ms() + HV_HC_MEM_TARGET_MS;
+	if (d->mem_deadline)
+		hvd_dbg(hvd, "domain %u (%s): %" PRIu64 " KiB now; the guest has %d s to reach "
+			"its target of %" PRIu64 " KiB", d->domid, d->cfg->name,
+			d->mem_current_kib, HV_HC_MEM_TARGET_MS / 1000, target_kib(d));
 }
 
 void op_mem_ready(struct hvd *hvd, struct hvd_domain *d)
@@ -37,7 +41,7 @@ void op_mem_ready(struct hvd *hvd, struct hvd_domain *d)
 	 * before this or after)
 	 */
 	if (d->cfg->memory_mib < desc_maxmem_mib(d) && d->mem_current_kib != target_kib(d))
-		mem_expect(d);
+		mem_expect(hvd, d);
 }
 
 void op_mem_balloon(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len)
@@ -115,7 +119,7 @@ static void target_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *o
 			"target in the domain's description (see hvd's log)");
 		return;
 	}
-	mem_expect(d);
+	mem_expect(hvd, d);
 	hvd_info(hvd, "domain %u (%s): memory target %" PRIu64 " MiB", d->domid, d->cfg->name,
 		 *target);
 	op_reply(hvd, d, op, 0, NULL, 0);

@@ -31,6 +31,11 @@ v = m.get(sys.argv[1], m.get("stats", {}).get(sys.argv[1], ""))
 print(str(v).lower())' "$2"
 }
 mib() { echo $(($(mem "$1" "$2") / 1024)); }
+# for wait_for, which runs its arguments again as they were when called:
+# the look must happen in the command, not in its arguments
+shows() { [ "$(field "$1" 3)" = "$2" ]; }		# NAME MIB: xl list's Mem
+mem_is() { [ "$(mem "$1" "$2")" = "$3" ]; }		# NAME KEY VALUE
+mem_has() { [ -n "$(mem "$1" "$2")" ]; }		# NAME KEY
 con() { echo "$HV_LOGDIR/console/$1.log"; }
 
 # A: 128 MiB of RAM, a target of 64: its driver fills the balloon at boot
@@ -38,7 +43,7 @@ mkcfg a 'memory = 64' 'maxmem = 128' 'extra = "workload=balloon:touch=32"'
 xl_ok create "$T/a.cfg"
 wait_line "$(con a)" '^minios: balloon actual 16384 pages \(target 16384\)' 30 ||
 	{ tail -n 20 "$(con a)" >&2; fail "a did not inflate its balloon to 64 MiB at boot"; }
-wait_for 10 [ "$(field a 3)" = 64 ] || fail "xl list shows $(field a 3) MiB for a, not 64"
+wait_for 10 shows a 64 || fail "xl list shows $(field a 3) MiB for a, not 64"
 [ "$(mib a ram_kib)" = 128 ] || fail "a's RAM is $(mib a ram_kib) MiB, not 128"
 [ "$(mib a target_kib)" = 64 ] && [ "$(mib a current_kib)" = 64 ] ||
 	fail "a: target $(mib a target_kib) MiB, current $(mib a current_kib) MiB"
@@ -53,7 +58,7 @@ ok "memory 64, maxmem 128: booted pre-ballooned, the touched pages back to the h
 xl_ok mem-set a 96m
 wait_line "$(con a)" '^minios: balloon actual 8192 pages \(target 8192\)' 30 ||
 	fail "a did not deflate to 96 MiB"
-wait_for 10 [ "$(field a 3)" = 96 ] || fail "xl list shows $(field a 3) MiB for a, not 96"
+wait_for 10 shows a 96 || fail "xl list shows $(field a 3) MiB for a, not 96"
 xl_ok list -l a
 grep -q '"memory_mib": 96' "$T/out" || fail "a's description does not have memory 96"
 xl_ok mem-set a 128m
@@ -67,14 +72,14 @@ expect_line "$(con a)" '^minios: balloon retouch ok pages=8192' \
 xl_ok mem-set a 40m
 wait_line "$(con a)" '^minios: balloon actual 22528 pages \(target 22528\)' 30 ||
 	fail "a did not inflate to 40 MiB"
-wait_for 10 [ "$(field a 3)" = 40 ] || fail "xl list shows $(field a 3) MiB for a, not 40"
+wait_for 10 shows a 40 || fail "xl list shows $(field a 3) MiB for a, not 40"
 [ "$(mib a allocated_kib)" -le 40 ] ||
 	fail "a's RAM takes $(mib a allocated_kib) MiB of the host at a target of 40 MiB"
 ok "xl mem-set 96m, 128m, 40m: deflated (pages back as zeros) and inflated; xl list follows"
 
 # the guest's statistics
 # (a QUERY hands the driver its buffer back when what it has is older than 1 s)
-wait_for 10 [ -n "$(mem a total_memory)" ] || fail "no statistics from a in xl list -l"
+wait_for 10 mem_has a total_memory || fail "no statistics from a in xl list -l"
 # (minios counts the RAM of its e820 map, without the hole below 1 MiB
 # and the firmware's tables: a little under 40 MiB)
 stat_total_near_40() { t=$(($(mem a total_memory) >> 10)); [ $t -gt $((39 * 1024)) ] && [ $t -le $((40 * 1024)) ]; }
@@ -97,10 +102,10 @@ ok "a target above maxmem, a cap below the target, 8 MiB, '12x', no such domain:
 xl_ok save a "$T/a.img"
 gone a || fail "a is still there after xl save"
 xl_ok restore "$T/a.img"
-wait_for 20 [ "$(field a 3)" = 40 ] || fail "restored a shows $(field a 3) MiB, not 40"
+wait_for 20 shows a 40 || fail "restored a shows $(field a 3) MiB, not 40"
 [ "$(mib a target_kib)" = 40 ] || fail "restored a's target is $(mib a target_kib) MiB"
 xl_ok mem-set a 64m
-wait_for 30 [ "$(field a 3)" = 64 ] || fail "restored a did not follow mem-set 64m"
+wait_for 30 shows a 64 || fail "restored a did not follow mem-set 64m"
 ok "save and restore keep the target and the balloon; the restored guest follows mem-set"
 xl_ok destroy a
 
@@ -109,7 +114,7 @@ mkcfg b 'memory = 64' 'maxmem = 96' 'extra = "workload=counter"'
 xl_ok create "$T/b.cfg"
 wait_line "$(con b)" 'minios: counter' 20 || fail "b did not boot"
 [ "$(mem b target_missed)" = false ] || fail "b is flagged at once"
-wait_for 60 [ "$(mem b target_missed)" = true ] || fail "b was never flagged for missing its target"
+wait_for 60 mem_is b target_missed true || fail "b was never flagged for missing its target"
 grep -q 'did not reach its memory target of 64 MiB' "$HV_LOGDIR/hvd.log" ||
 	fail "hvd's log does not say b missed its target"
 xl_ok destroy b
@@ -159,7 +164,7 @@ xl_ok mem-set g 128m
 wait_line "$(con g)" '^minios: balloon actual 114688 pages \(target 114688\)' 120 ||
 	fail "g did not inflate to 128 MiB"
 expect_line "$(con g)" '^minios: balloon keep ok pages=16384' "g's working set at 128 MiB"
-wait_for 10 [ "$(field g 3)" = 128 ] || fail "xl list shows $(field g 3) MiB for g, not 128"
+wait_for 10 shows g 128 || fail "xl list shows $(field g 3) MiB for g, not 128"
 [ "$(mib g allocated_kib)" -le 128 ] ||
 	fail "g's RAM takes $(mib g allocated_kib) MiB of the host at a target of 128 MiB"
 alloc=$(mib g allocated_kib)

@@ -58,7 +58,9 @@ field() {
 }
 
 # wait_for SECONDS COMMAND...: until COMMAND succeeds (SECONDS scaled by
-# HV_TEST_TIME_SCALE).
+# HV_TEST_TIME_SCALE).  COMMAND runs again with the arguments as they were
+# expanded once, at the call: what changes must be looked at inside it (a
+# function, or sh -c), never in a $(...) among its arguments.
 wait_for() {
 	s=$(scaled "$1")
 	shift
