@@ -81,6 +81,7 @@ static void save_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op,
 
 		/* the image is the domain now: it goes, as by DESTROY, before the reply */
 		op_end(d, op);
+		d->end_why = "saved";
 		domain_remove(hvd, d);
 		server_reply(hvd, done.conn_id, done.op, done.seq, 0, &res, sizeof(res), -1);
 		return;
