@@ -6,6 +6,7 @@ xl_xl_SOURCES = \
 	xl/vmcontrol.c \
 	xl/console.c \
 	xl/list.c \
+	xl/top.c \
 	xl/info.c \
 	xl/host.c \
 	xl/unsupported.c \
