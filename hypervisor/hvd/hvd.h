@@ -454,13 +454,6 @@ void meter_vmm_ending(struct hvd *hvd, struct hvd_domain *d);
 /* The number of entries that fit in one STATS reply. */
 size_t meter_fit(void);
 int meter_op_stats(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req);
-/*
- * The usage record of a domain that ended at @end_time (seconds since the
- * epoch) with the totals @s, one JSON line into @buf: its length, or -1 if
- * it does not fit.
- */
-int meter_format_record(const struct hv_hc_domstats *s, const char *why, uint64_t end_time,
-			char *buf, size_t size);
 /* @d leaves the table: its usage record goes to $HV_LOGDIR/usage.jsonl. */
 void meter_end(struct hvd *hvd, struct hvd_domain *d);
 

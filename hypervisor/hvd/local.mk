@@ -41,3 +41,11 @@ tests_unit_test_hvd_request_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
 tests_unit_test_hvd_request_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_hvd_request_LDADD = $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-hvd-request
+
+# Metering's readers of /proc, sysfs and cgroup files, and the usage record.
+check_PROGRAMS += tests/unit/test-hvd-meter
+tests_unit_test_hvd_meter_SOURCES = tests/unit/test-hvd-meter.c hypervisor/hvd/meter-read.c
+tests_unit_test_hvd_meter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/hvd
+tests_unit_test_hvd_meter_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_hvd_meter_LDADD = $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-hvd-meter

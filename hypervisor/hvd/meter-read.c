@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "meter-read.h"
 
@@ -165,4 +168,68 @@ int meter_ifname_ok(const char *name)
 		if (name[i] == '/' || name[i] <= ' ' || name[i] > '~' || name[i] == ':')
 			return 0;
 	return 1;
+}
+
+static void meter_time(uint64_t secs, char *buf, size_t size)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, size, "1970-01-01T00:00:00Z");
+}
+
+/* @in (at most @max bytes) as a JSON string's contents: hvd's names are plain, but a
+ * record must stay one valid line whatever a name holds */
+static void meter_json_str(const char *in, size_t max, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < max && in[i] && o + 7 < size; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			o += (size_t)snprintf(out + o, size - o, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+int meter_format_record(const struct hv_hc_domstats *s, const char *why, uint64_t end_time,
+			char *buf, size_t size)
+{
+	char name[HV_HC_NAME_MAX * 6 + 1];
+	char uuid[37], start[32], end[32], vifs[HV_HC_STATS_MAX_VIFS * 112 + 4];
+	size_t off = 0;
+	const uint8_t *u = s->uuid;
+	int n;
+
+	snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
+		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+	meter_time(s->start_time, start, sizeof(start));
+	meter_time(end_time, end, sizeof(end));
+	vifs[off++] = '[';
+	for (uint32_t i = 0; i < s->nr_vifs && i < HV_HC_STATS_MAX_VIFS; i++) {
+		const struct hv_hc_vifstats *v = &s->vifs[i];
+
+		off += (size_t)snprintf(vifs + off, sizeof(vifs) - off,
+					"%s{\"devid\":%" PRIu32 ",\"rx_bytes\":%" PRIu64
+					",\"rx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+					",\"tx_packets\":%" PRIu64 "}", i ? "," : "", v->devid,
+					v->rx_bytes, v->rx_packets, v->tx_bytes, v->tx_packets);
+	}
+	snprintf(vifs + off, sizeof(vifs) - off, "]");
+	meter_json_str(s->name, sizeof(s->name), name, sizeof(name));
+	n = snprintf(buf, size, "{\"uuid\":\"%s\",\"name\":\"%s\",\"domid\":%" PRIu32
+		     ",\"start\":\"%s\",\"end\":\"%s\",\"why\":\"%s\",\"cpu_ns\":%" PRIu64
+		     ",\"mem_peak_bytes\":%" PRIu64 ",\"memory_mib\":%" PRIu64
+		     ",\"vcpus\":%" PRIu32 ",\"vifs\":%s}\n", uuid, name, s->domid, start, end,
+		     why, s->cpu_ns, s->mem_peak_bytes, s->memory_mib, s->vcpus, vifs);
+	return n > 0 && (size_t)n < size ? n : -1;
 }

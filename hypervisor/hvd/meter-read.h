@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <sys/types.h>
+#include <public/hypercall.h>
 
 /* The most bytes read of one such file; a longer one is refused. */
 #define METER_READ_MAX	4096
@@ -34,6 +35,13 @@ int meter_parse_stat(const char *text, size_t len, uint64_t *ticks_r, uint64_t *
 int meter_parse_status_kb(const char *text, size_t len, const char *key, uint64_t *bytes_r);
 /* Reads a whole small file into @buf (NUL-terminated): its length, or -errno. */
 ssize_t meter_read_file(const char *path, char *buf, size_t size);
+/*
+ * The usage record of a domain that ended at @end_time (seconds since the
+ * epoch) with the totals @s, for @why: one JSON line (docs/metering.md)
+ * into @buf.  Its length, or -1 if it does not fit.
+ */
+int meter_format_record(const struct hv_hc_domstats *s, const char *why, uint64_t end_time,
+			char *buf, size_t size);
 /* Whether @name is an interface name hvd may put in a /sys path. */
 int meter_ifname_ok(const char *name);
 
