@@ -31,6 +31,7 @@ XL_TESTS = \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-compat.sh \
+	tests/integration/xl-top.sh \
 	tests/integration/xl-control.sh \
 	tests/integration/xl-domxml.sh \
 	tests/integration/xl-disk.sh \
