@@ -32,6 +32,7 @@ XL_TESTS = \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-compat.sh \
 	tests/integration/xl-top.sh \
+	tests/integration/meter-kvm.sh \
 	tests/integration/xl-control.sh \
 	tests/integration/xl-domxml.sh \
 	tests/integration/xl-disk.sh \

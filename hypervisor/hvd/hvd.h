@@ -168,7 +168,8 @@ struct hvd_domain {
 		uint64_t cpu_ns;
 		uint64_t mem_peak_bytes;
 		struct hv_hc_vifstats vifs[HV_HC_STATS_MAX_VIFS];
-	} meter;
+	} meter, carried;	/* carried: what it used before it was saved (a
+				 * restore), counted on top of what it uses now */
 	const char *end_why;
 
 	struct hvd_op *ops;		/* in progress, oldest first */
@@ -454,6 +455,17 @@ void meter_vmm_ending(struct hvd *hvd, struct hvd_domain *d);
 /* The number of entries that fit in one STATS reply. */
 size_t meter_fit(void);
 int meter_op_stats(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req);
+/*
+ * What a restore's description says the domain had used (its usage_*
+ * members) becomes @d's carried totals, and leaves the description (so a
+ * restart of the domain does not inherit it): call before domain_make().
+ */
+void meter_take_carried(hv_domain_config *cfg, struct meter_last *carried);
+/* Whether a description names usage (a create must not). */
+bool meter_cfg_has_usage(const hv_domain_config *cfg);
+/* @d's description with its totals now in its usage_* members, as JSON for
+ * a save image: 0 or -HV_HC_E* (then none: the save goes on without). */
+int meter_save_json(struct hvd *hvd, struct hvd_domain *d, char **json_r, size_t *len_r);
 /* @d leaves the table: its usage record goes to $HV_LOGDIR/usage.jsonl. */
 void meter_end(struct hvd *hvd, struct hvd_domain *d);
 

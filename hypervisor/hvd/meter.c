@@ -149,6 +149,36 @@ static void meter_keep(struct hvd_domain *d, struct hv_hc_domstats *s)
 	}
 }
 
+/* What it used before a save comes on top: the counters of its hv-vmm start at 0. */
+static void meter_add_carried(const struct hvd_domain *d, struct hv_hc_domstats *s)
+{
+	const struct meter_last *c = &d->carried;
+
+	if (c->cpu_ns) {
+		s->cpu_ns += c->cpu_ns;
+		s->valid |= HV_HC_STATS_CPU;
+	}
+	if (c->mem_peak_bytes > s->mem_peak_bytes) {
+		s->mem_peak_bytes = c->mem_peak_bytes;
+		s->valid |= HV_HC_STATS_MEM_PEAK;
+	}
+	for (uint32_t i = 0; i < s->nr_vifs; i++) {
+		struct hv_hc_vifstats *v = &s->vifs[i];
+
+		for (unsigned int j = 0; j < HV_HC_STATS_MAX_VIFS; j++) {
+			const struct hv_hc_vifstats *cv = &c->vifs[j];
+
+			if (!cv->valid || cv->devid != v->devid)
+				continue;
+			v->rx_bytes += cv->rx_bytes;
+			v->rx_packets += cv->rx_packets;
+			v->tx_bytes += cv->tx_bytes;
+			v->tx_packets += cv->tx_packets;
+			v->valid = 1;
+		}
+	}
+}
+
 void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *s)
 {
 	uint64_t now_s;
@@ -173,6 +203,87 @@ void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *
 	s->vcpus = d->cfg->vcpus;
 	s->nr_disks = (uint32_t)d->cfg->nr_disks;
 	meter_keep(d, s);
+	meter_add_carried(d, s);
+}
+
+bool meter_cfg_has_usage(const hv_domain_config *cfg)
+{
+	if (cfg->usage_cpu_ns || cfg->usage_mem_peak_bytes)
+		return true;
+	for (size_t i = 0; i < cfg->nr_vifs; i++) {
+		const hv_vif_spec *v = cfg->vifs[i];
+
+		if (v->usage_rx_bytes || v->usage_rx_packets || v->usage_tx_bytes ||
+		    v->usage_tx_packets)
+			return true;
+	}
+	return false;
+}
+
+void meter_take_carried(hv_domain_config *cfg, struct meter_last *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cpu_ns = cfg->usage_cpu_ns;
+	c->mem_peak_bytes = cfg->usage_mem_peak_bytes;
+	cfg->usage_cpu_ns = cfg->usage_mem_peak_bytes = 0;
+	for (size_t i = 0; i < cfg->nr_vifs && i < HV_HC_STATS_MAX_VIFS; i++) {
+		hv_vif_spec *v = cfg->vifs[i];
+		struct hv_hc_vifstats *cv = &c->vifs[i];
+
+		cv->devid = v->devid;
+		cv->valid = v->usage_rx_bytes || v->usage_rx_packets || v->usage_tx_bytes ||
+			    v->usage_tx_packets;
+		cv->rx_bytes = v->usage_rx_bytes;
+		cv->rx_packets = v->usage_rx_packets;
+		cv->tx_bytes = v->usage_tx_bytes;
+		cv->tx_packets = v->usage_tx_packets;
+		v->usage_rx_bytes = v->usage_rx_packets = 0;
+		v->usage_tx_bytes = v->usage_tx_packets = 0;
+	}
+}
+
+int meter_save_json(struct hvd *hvd, struct hvd_domain *d, char **json_r, size_t *len_r)
+{
+	struct hv_hc_domstats s;
+	hv_domain_config *cfg;
+	char *json = NULL;
+	int rc = -HV_HC_ENOMEM;
+
+	meter_sample(hvd, d, &s);
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return rc;
+	hv_domain_config_init(cfg);
+	if (hv_domain_config_copy(cfg, d->cfg))
+		goto out;
+	cfg->usage_cpu_ns = s.cpu_ns;
+	cfg->usage_mem_peak_bytes = s.mem_peak_bytes;
+	for (uint32_t i = 0; i < s.nr_vifs; i++) {
+		hv_vif_spec *v;
+		int k = net_find(cfg, s.vifs[i].devid);
+
+		if (k < 0 || !s.vifs[i].valid)
+			continue;
+		v = cfg->vifs[k];
+		v->usage_rx_bytes = s.vifs[i].rx_bytes;
+		v->usage_rx_packets = s.vifs[i].rx_packets;
+		v->usage_tx_bytes = s.vifs[i].tx_bytes;
+		v->usage_tx_packets = s.vifs[i].tx_packets;
+	}
+	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
+		hvd_err(hvd, "domain %u (%s): cannot encode its description with its usage for "
+			"the save image: %s; the image carries none", d->domid, d->cfg->name,
+			hvd->desc_error);
+		rc = -HV_HC_EIO;
+		goto out;
+	}
+	*json_r = json;
+	*len_r = strlen(json);
+	rc = 0;
+out:
+	hv_domain_config_dispose(cfg);
+	free(cfg);
+	return rc;
 }
 
 void meter_vmm_ending(struct hvd *hvd, struct hvd_domain *d)
