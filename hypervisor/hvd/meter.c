@@ -127,6 +127,12 @@ static void meter_keep(struct hvd_domain *d, struct hv_hc_domstats *s)
 
 	if (s->valid & HV_HC_STATS_CPU)
 		m->cpu_ns = s->cpu_ns > m->cpu_ns ? s->cpu_ns : m->cpu_ns;
+	/*
+	 * an hv-vmm that ended while hvd was down left only the CPU time the
+	 * state file recorded (domain_fill_info()): better than nothing
+	 */
+	else if (d->cpu_time_ns > m->cpu_ns)
+		m->cpu_ns = d->cpu_time_ns;
 	s->cpu_ns = m->cpu_ns;
 	if (m->cpu_ns)
 		s->valid |= HV_HC_STATS_CPU;
