@@ -40,7 +40,7 @@ XL_TESTS = \
 	tests/integration/xl-net.sh \
 	tests/integration/xl-balloon.sh
 TESTS += $(XL_TESTS)
-EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
+EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh
 
 # Example domain configurations, installed in $(pkgdatadir)/examples.
 examplesdir = $(pkgdatadir)/examples

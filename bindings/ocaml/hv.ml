@@ -650,13 +650,19 @@ module Domain = struct
   let shutdown_wait ctx ~domid ?timeout () =
     watch_end ctx ~domid ?timeout (fun () -> shutdown ctx ~domid)
 
-  let list ctx =
-    match call ctx (fun p -> R._hv_domain_list p) with
+  (* An array libhv allocates and returns with its length: each entry through
+     [nth] and [conv], then the array freed with [free]. *)
+  let c_array ctx f ~free ~nth conv =
+    match call ctx f with
     | [ l; n ] ->
         let n = get_int n in
-        Fun.protect ~finally:(fun () -> ignore (R._hv_dominfo_list_free (C_list [ l; C_int n ])))
-          (fun () -> List.init n (fun i -> info_of (R._hvml_dominfo_list_nth (C_list [ l; C_int i ]))))
+        Fun.protect ~finally:(fun () -> ignore (free (C_list [ l; C_int n ])))
+          (fun () -> List.init n (fun i -> conv (nth (C_list [ l; C_int i ]))))
     | _ -> []
+
+  let list ctx =
+    c_array ctx (fun p -> R._hv_domain_list p) ~free:R._hv_dominfo_list_free
+      ~nth:R._hvml_dominfo_list_nth info_of
 
   type vif_stats = {
     devid : int;
@@ -725,12 +731,8 @@ module Domain = struct
     | _ -> raise (Error (Notfound, string_of_int domid))
 
   let stats_all ctx =
-    match call ctx (fun p -> R._hv_domain_stats_all p) with
-    | [ l; n ] ->
-        let n = get_int n in
-        Fun.protect ~finally:(fun () -> ignore (R._hv_domstats_list_free (C_list [ l; C_int n ])))
-          (fun () -> List.init n (fun i -> stats_of (R._hvml_domstats_list_nth (C_list [ l; C_int i ]))))
-    | _ -> []
+    c_array ctx (fun p -> R._hv_domain_stats_all p) ~free:R._hv_domstats_list_free
+      ~nth:R._hvml_domstats_list_nth stats_of
 
   let lookup ctx name =
     match call ctx (fun p -> R._hv_domain_lookup (C_list [ p; C_string name ])) with

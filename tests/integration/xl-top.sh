@@ -6,27 +6,8 @@
 # Python binding when it is built.  tests/integration/meter-kvm.sh checks
 # the numbers of running domains.
 . "$HV_TESTS_SRC/lib.sh"
-XL=$top_builddir/xl/xl
-[ -x "$XL" ] || skip "xl is not built ($XL)"
-[ -x "$HV_HVD" ] || skip "hvd is not built ($HV_HVD)"
 need_cmd python3
-HV_RUNDIR=$T/run
-HV_LOGDIR=$T/log
-export HV_RUNDIR HV_LOGDIR HV_HVD
-trap 'if [ -f "$HV_RUNDIR/hvd.pid" ]; then kill "$(cat "$HV_RUNDIR/hvd.pid")" 2>/dev/null; fi; rm -rf "$T"' EXIT
-
-# x WANT ARGS: runs xl, output in $T/out and $T/err; its status must be WANT.
-x() {
-	want=$1
-	shift
-	rc=0
-	timeout -k 5 60 "$XL" "$@" >"$T/out" 2>"$T/err" </dev/null || rc=$?
-	[ "$rc" = "$want" ] ||
-		{ cat "$T/out" "$T/err" >&2; fail "xl $*: exit status $rc, expected $want"; }
-}
-says() {
-	grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "no \"$2\" in xl's $(basename "$1")"; }
-}
+. "$HV_TESTS_SRC/integration/xl-hvd-lib.sh"
 
 HEADER='      NAME STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT'
 cpus=$(getconf _NPROCESSORS_ONLN)
