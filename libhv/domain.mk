@@ -17,6 +17,7 @@ libhv_libhv_la_SOURCES += \
 	libhv/disk.c \
 	libhv/hotplug.c \
 	libhv/memory.c \
+	libhv/stats.c \
 	libhv/netdev.c \
 	$(HV_DISK_SRC) \
 	hypervisor/shared/wire/hcmsg.h \

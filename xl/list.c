@@ -64,10 +64,10 @@ static const char *action_name(enum hv_action a)
 }
 
 /* Xen's six state letters: running, blocked, paused, shutdown, crashed, dying. */
-static void state_letters(const hv_dominfo *d, char s[7])
+void xl_state_letters(hv_domain_state state, char s[7])
 {
 	memcpy(s, "------", 7);
-	switch (d->state) {
+	switch (state) {
 	case HV_STATE_RUNNING:
 		s[0] = 'r';
 		break;
@@ -198,9 +198,48 @@ static char *memory_json(uint32_t domid)
 	return out;
 }
 
+/* What the domain uses now (hv_domain_stats(), docs/metering.md); NULL if hvd cannot say. */
+static char *stats_json(uint32_t domid)
+{
+	char *out = NULL, vifs[HV_DOMAIN_MAX_VIFS * 192] = "";
+	size_t n = 0;
+	hv_domstats *s = NULL;
+	int rc;
+
+	xl_quiet(true);
+	rc = hv_domain_stats(xl_ctx, domid, &s);
+	xl_quiet(false);
+	if (rc)
+		return NULL;
+	for (unsigned int i = 0; i < s->nr_vifs && i < HV_DOMAIN_MAX_VIFS; i++)
+		n += (size_t)snprintf(vifs + n, sizeof(vifs) - n,
+				      "%s\n                { \"devid\": %u, \"rx_bytes\": %" PRIu64
+				      ", \"rx_packets\": %" PRIu64 ", \"tx_bytes\": %" PRIu64
+				      ", \"tx_packets\": %" PRIu64 " }", i ? "," : "",
+				      s->vifs[i].devid, s->vifs[i].rx_bytes, s->vifs[i].rx_packets,
+				      s->vifs[i].tx_bytes, s->vifs[i].tx_packets);
+	if (asprintf(&out,
+		     "{\n"
+		     "            \"sample_time_ns\": %" PRIu64 ",\n"
+		     "            \"uptime_ns\": %" PRIu64 ",\n"
+		     "            \"cpu_ns\": %" PRIu64 ",\n"
+		     "            \"mem_current_bytes\": %" PRIu64 ",\n"
+		     "            \"mem_peak_bytes\": %" PRIu64 ",\n"
+		     "            \"mem_from_cgroup\": %s,\n"
+		     "            \"vifs\": [%s%s]\n"
+		     "        }",
+		     s->sample_time_ns, s->uptime_ns, s->cpu_ns, s->mem_current_bytes,
+		     s->mem_peak_bytes, s->valid & HV_STATS_MEM_CGROUP ? "true" : "false", vifs,
+		     n ? "\n            " : "") < 0)
+		out = NULL;
+	hv_domstats_free(s);
+	return out;
+}
+
 static void print_info_json(const hv_dominfo *d, bool last)
 {
 	char uuid[37], *config = config_json(d->domid), *mem = memory_json(d->domid);
+	char *stats = stats_json(d->domid);
 
 	format_uuid(d->uuid, uuid);
 	printf("    {\n"
@@ -221,7 +260,7 @@ static void print_info_json(const hv_dominfo *d, bool last)
 	       "            \"on_reboot\": \"%s\",\n"
 	       "            \"on_crash\": \"%s\",\n"
 	       "            \"vmm_pid\": %d\n"
-	       "        }%s%s%s%s\n"
+	       "        }%s%s%s%s%s%s\n"
 	       "    }%s\n",
 	       d->domid, d->name, uuid, state_name(d->state),
 	       code_name(d->shutdown_code), d->vcpus, d->maxvcpus,
@@ -229,9 +268,11 @@ static void print_info_json(const hv_dominfo *d, bool last)
 	       (long long)d->start_time, action_name(d->on_poweroff),
 	       action_name(d->on_reboot), action_name(d->on_crash), d->vmm_pid,
 	       mem ? ",\n        \"memory\": " : "", mem ? mem : "",
+	       stats ? ",\n        \"stats\": " : "", stats ? stats : "",
 	       config ? ",\n        \"config\": " : "", config ? config : "",
 	       last ? "" : ",");
 	free(mem);
+	free(stats);
 	free(config);
 }
 
@@ -289,7 +330,7 @@ int main_list(int argc, char **argv)
 		const hv_dominfo *d = ds.d[i];
 		char st[7], uuid[37];
 
-		state_letters(d, st);
+		xl_state_letters(d->state, st);
 		printf("%-40s %5" PRIu32 " %5" PRIu64 " %5u     %s  %8.1f",
 		       d->name, d->domid, d->current_mib ? d->current_mib : d->memory_mib,
 		       d->vcpus, st,

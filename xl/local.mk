@@ -6,6 +6,7 @@ xl_xl_SOURCES = \
 	xl/vmcontrol.c \
 	xl/console.c \
 	xl/list.c \
+	xl/top.c \
 	xl/info.c \
 	xl/host.c \
 	xl/unsupported.c \
@@ -30,6 +31,8 @@ XL_TESTS = \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-compat.sh \
+	tests/integration/xl-top.sh \
+	tests/integration/meter-kvm.sh \
 	tests/integration/xl-control.sh \
 	tests/integration/xl-domxml.sh \
 	tests/integration/xl-disk.sh \
@@ -37,7 +40,7 @@ XL_TESTS = \
 	tests/integration/xl-net.sh \
 	tests/integration/xl-balloon.sh
 TESTS += $(XL_TESTS)
-EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh
+EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh
 
 # Example domain configurations, installed in $(pkgdatadir)/examples.
 examplesdir = $(pkgdatadir)/examples

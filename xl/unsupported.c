@@ -32,8 +32,6 @@ static const struct {
 	{ "vncviewer", "hv's domains have no graphical display: xl console attaches to "
 	  "their serial console" },
 	{ "channel-list", "hv's domains have no channels (only their console)" },
-	{ "top", "there is no xentop for hv: xl list shows the domains' CPU time, and "
-	  "top(1) shows each domain's hv-vmm process" },
 	{ "claims", "hv has no memory claims: a domain's memory is allocated as the "
 	  "guest touches it" },
 	{ "sharing", "hv has no page sharing between domains" },

@@ -52,6 +52,19 @@ static const struct xl_cmd cmds[] = {
 	  "  -Z, --context  add the security label column\n"
 	  "  -c, --cpupool  add the CPU pool column (Pool-0: hv has one pool)\n"
 	  "  -n, --numa     add the NUMA node affinity column\n" },
+	{ "top", main_top, "Show what the domains use, refreshed (as xentop)",
+	  "[options]",
+	  "  -b, --batch    print a table per iteration instead of redrawing\n"
+	  "  -i, --iterations N  stop after N iterations (default: until q, or for\n"
+	  "                 ever with -b)\n"
+	  "  -d, --delay S  seconds between iterations (default 3; 0.01 to 3600);\n"
+	  "                 CPU(%) is the CPU used between two of them\n"
+	  "  -s COLUMN      sort by COLUMN, as the header names it (NAME, CPU%,\n"
+	  "                 MEM, NETTX...): names ascending, numbers descending\n"
+	  "  --json         one JSON object per iteration and line, for programs\n"
+	  "                 (docs/metering.md)\n"
+	  "  The host is the Domain-0 row.  VBD_* are \"-\": hv keeps no disk\n"
+	  "  counters yet.\n" },
 	{ "destroy", main_destroy, "Terminate a domain immediately", "[-f] DOMAIN",
 	  "  -f             accepted for Xen compatibility; domain 0, the host, is\n"
 	  "                 refused all the same\n" },
@@ -571,6 +584,10 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "cpupool", no_argument, NULL, 'c' },
 		{ "numa", no_argument, NULL, 'n' },
 		{ "clear", no_argument, NULL, 'c' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* the commands a long option is for, where its letter is not for all */
@@ -588,6 +605,10 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "cpupool", "list" },
 		{ "numa", "list info" },
 		{ "clear", "dmesg" },
+		{ "batch", "top" },
+		{ "iterations", "top" },
+		{ "delay", "top" },
+		{ "json", "top" },
 	};
 	const char *for_cmds = NULL;
 	char spec[64];

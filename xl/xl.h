@@ -128,6 +128,8 @@ bool xl_is_dom0(const char *name_or_id);
  * running.  Fills @d (initialised here).
  */
 void xl_dom0_info(const hv_physinfo *pi, hv_dominfo *d);
+/* Xen's six state letters (r b p s c d; '-' where not) of @state, as xl list prints them. */
+void xl_state_letters(hv_domain_state state, char s[7]);
 /* Host numbers from /proc: seconds since boot, busy seconds of CPU @cpu
  * (-1: all of them); -1 if unknown. */
 double xl_host_uptime(void);
@@ -200,6 +202,7 @@ int main_mem_max(int argc, char **argv);
 int main_network_attach(int argc, char **argv);
 int main_network_detach(int argc, char **argv);
 int main_list(int argc, char **argv);
+int main_top(int argc, char **argv);
 int main_info(int argc, char **argv);
 int main_uptime(int argc, char **argv);
 int main_vcpulist(int argc, char **argv);

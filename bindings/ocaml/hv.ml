@@ -650,13 +650,89 @@ module Domain = struct
   let shutdown_wait ctx ~domid ?timeout () =
     watch_end ctx ~domid ?timeout (fun () -> shutdown ctx ~domid)
 
-  let list ctx =
-    match call ctx (fun p -> R._hv_domain_list p) with
+  (* An array libhv allocates and returns with its length: each entry through
+     [nth] and [conv], then the array freed with [free]. *)
+  let c_array ctx f ~free ~nth conv =
+    match call ctx f with
     | [ l; n ] ->
         let n = get_int n in
-        Fun.protect ~finally:(fun () -> ignore (R._hv_dominfo_list_free (C_list [ l; C_int n ])))
-          (fun () -> List.init n (fun i -> info_of (R._hvml_dominfo_list_nth (C_list [ l; C_int i ]))))
+        Fun.protect ~finally:(fun () -> ignore (free (C_list [ l; C_int n ])))
+          (fun () -> List.init n (fun i -> conv (nth (C_list [ l; C_int i ]))))
     | _ -> []
+
+  let list ctx =
+    c_array ctx (fun p -> R._hv_domain_list p) ~free:R._hv_dominfo_list_free
+      ~nth:R._hvml_dominfo_list_nth info_of
+
+  type vif_stats = {
+    devid : int;
+    valid : bool;
+    rx_bytes : int64;
+    rx_packets : int64;
+    tx_bytes : int64;
+    tx_packets : int64;
+  }
+
+  type stats = {
+    s_domid : int;
+    s_state : state;
+    s_name : string;
+    s_uuid : string;
+    sample_time_ns : int64;
+    s_start_time : float;
+    uptime_ns : int64;
+    cpu_ns : int64 option;
+    mem_current_bytes : int64 option;
+    mem_peak_bytes : int64 option;
+    s_memory_mib : int;
+    s_maxmem_mib : int;
+    s_vcpus : int;
+    nr_disks : int;
+    vifs : vif_stats list;
+  }
+
+  let stats_of s =
+    let g f = get_int (f s) and g64 f = int64_of (f s) in
+    let valid = g R._hv_domstats_valid_get in
+    let opt bit f = if valid land bit <> 0 then Some (g64 f) else None in
+    let vif i =
+      let v = R._hvml_domstats_vif (C_list [ s; C_int i ]) in
+      let g f = get_int (f v) and g64 f = int64_of (f v) in
+      {
+        devid = g R._hv_vifstats_devid_get;
+        valid = g R._hv_vifstats_valid_get <> 0;
+        rx_bytes = g64 R._hv_vifstats_rx_bytes_get;
+        rx_packets = g64 R._hv_vifstats_rx_packets_get;
+        tx_bytes = g64 R._hv_vifstats_tx_bytes_get;
+        tx_packets = g64 R._hv_vifstats_tx_packets_get;
+      }
+    in
+    {
+      s_domid = g R._hv_domstats_domid_get;
+      s_state = state_of_int (g R._hv_domstats_state_get);
+      s_name = get_string (R._hv_domstats_name_get s);
+      s_uuid = get_string (R._hvml_domstats_uuid s);
+      sample_time_ns = g64 R._hv_domstats_sample_time_ns_get;
+      s_start_time = get_float (R._hvml_domstats_start_time s);
+      uptime_ns = g64 R._hv_domstats_uptime_ns_get;
+      cpu_ns = opt 0x1 R._hv_domstats_cpu_ns_get;
+      mem_current_bytes = opt 0x4 R._hv_domstats_mem_current_bytes_get;
+      mem_peak_bytes = opt 0x8 R._hv_domstats_mem_peak_bytes_get;
+      s_memory_mib = g R._hv_domstats_memory_mib_get;
+      s_maxmem_mib = g R._hv_domstats_maxmem_mib_get;
+      s_vcpus = g R._hv_domstats_vcpus_get;
+      nr_disks = g R._hv_domstats_nr_disks_get;
+      vifs = List.init (g R._hv_domstats_nr_vifs_get) vif;
+    }
+
+  let stats ctx ~domid =
+    match call ctx (fun p -> R._hv_domain_stats (C_list [ p; C_int domid ])) with
+    | [ s ] -> Fun.protect ~finally:(fun () -> ignore (R._hv_domstats_free s)) (fun () -> stats_of s)
+    | _ -> raise (Error (Notfound, string_of_int domid))
+
+  let stats_all ctx =
+    c_array ctx (fun p -> R._hv_domain_stats_all p) ~free:R._hv_domstats_list_free
+      ~nth:R._hvml_domstats_list_nth stats_of
 
   let lookup ctx name =
     match call ctx (fun p -> R._hv_domain_lookup (C_list [ p; C_string name ])) with
@@ -725,6 +801,8 @@ type physinfo = {
   hvd_pid : int;
   hvd_version : string;
 }
+
+let stats_all = Domain.stats_all
 
 let physinfo ctx =
   let i = R._hvml_hv_physinfo_new C_void in
@@ -843,4 +921,8 @@ let bound_functions =
     ("hv_event_fd", "Event.fd");
     ("hv_event_next", "Event.next");
     ("hv_event_wait", "Event.wait");
+    ("hv_domain_stats", "Domain.stats");
+    ("hv_domain_stats_all", "stats_all");
+    ("hv_domstats_free", "Domain.stats");
+    ("hv_domstats_list_free", "stats_all");
   ]

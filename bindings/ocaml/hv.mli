@@ -343,6 +343,38 @@ module Domain : sig
   val lookup : Ctx.t -> string -> int
   (** A domain by name or decimal id; [Error (Notfound, _)] if none. *)
 
+  (** One vif's traffic as the guest sees it (rx: what the guest received). *)
+  type vif_stats = {
+    devid : int;
+    valid : bool;  (** false: its tap could not be read *)
+    rx_bytes : int64;
+    rx_packets : int64;
+    tx_bytes : int64;
+    tx_packets : int64;
+  }
+
+  (** [hv_domstats] (docs/metering.md); [None]: hvd could not read it. *)
+  type stats = {
+    s_domid : int;
+    s_state : state;
+    s_name : string;
+    s_uuid : string;
+    sample_time_ns : int64;  (** CLOCK_REALTIME when hvd read the counters *)
+    s_start_time : float;
+    uptime_ns : int64;
+    cpu_ns : int64 option;  (** host CPU its hv-vmm used, user + system *)
+    mem_current_bytes : int64 option;  (** host memory it takes now *)
+    mem_peak_bytes : int64 option;  (** the most it took *)
+    s_memory_mib : int;
+    s_maxmem_mib : int;
+    s_vcpus : int;
+    nr_disks : int;
+    vifs : vif_stats list;
+  }
+
+  val stats : Ctx.t -> domid:int -> stats
+  (** What the domain uses, sampled now (hv_domain_stats()). *)
+
   val console : Ctx.t -> domid:int -> Unix.file_descr
   (** A connected socket to the console; the caller closes it. *)
 
@@ -389,6 +421,9 @@ type physinfo = {
 }
 
 val physinfo : Ctx.t -> physinfo
+
+val stats_all : Ctx.t -> Domain.stats list
+(** What every domain uses, sampled now, ordered by id (hv_domain_stats_all()). *)
 
 val hvd_log : ?clear:bool -> Ctx.t -> string
 (** hvd's own log, all of it (hv_hvd_log_read(), what xl dmesg prints);

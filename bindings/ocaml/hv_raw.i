@@ -64,6 +64,7 @@
 %enddef
 HVML_OUT_PTR(hv_ctx, ctx_r)
 HVML_OUT_PTR(hv_disk_spec, disk_r)
+HVML_OUT_PTR(hv_domstats, stats_r)
 HVML_OUT_PTR(hv_vif_spec, vif_r)
 
 %typemap(in, numinputs=0) uint32_t *domid_r (uint32_t tmp = HV_DOMID_INVALID) "$1 = &tmp;"
@@ -91,6 +92,15 @@ HVML_OUT_PTR(hv_vif_spec, vif_r)
 %typemap(argout) (hv_dominfo ***list_r, size_t *nr_r) {
 	swig_result = caml_list_append(swig_result,
 		SWIG_Ocaml_ptr_to_val("create_hv_dominfo_list_from_ptr", (void *)tmpl$argnum, $*1_descriptor));
+	swig_result = caml_list_append(swig_result, caml_val_int((int)tmpn$argnum));
+}
+
+/* hv_domain_stats_all: the same (free it with hv_domstats_list_free). */
+%typemap(in, numinputs=0) (hv_domstats ***list_r, size_t *nr_r) (hv_domstats **tmpl = NULL, size_t tmpn = 0)
+	"$1 = &tmpl; $2 = &tmpn;"
+%typemap(argout) (hv_domstats ***list_r, size_t *nr_r) {
+	swig_result = caml_list_append(swig_result,
+		SWIG_Ocaml_ptr_to_val("create_hv_domstats_list_from_ptr", (void *)tmpl$argnum, $*1_descriptor));
 	swig_result = caml_list_append(swig_result, caml_val_int((int)tmpn$argnum));
 }
 
@@ -128,6 +138,8 @@ HVML_BLOCKING(hv_domain_nic_attach)
 HVML_BLOCKING(hv_domain_nic_detach)
 HVML_BLOCKING(hv_domain_trigger)
 HVML_BLOCKING(hv_hvd_log_read)
+HVML_BLOCKING(hv_domain_stats)
+HVML_BLOCKING(hv_domain_stats_all)
 HVML_BLOCKING(hv_domain_save_config)
 HVML_BLOCKING(hv_domain_restore)
 HVML_BLOCKING(hv_event_fd)
@@ -146,6 +158,10 @@ HVML_BLOCKING(hvml_progress_selftest)
 %ignore hv_dominfo::uuid;
 %ignore hv_vif_spec::mac;
 %ignore hv_dominfo::start_time;
+/* Read through hvml_domstats_uuid(), _start_time() and _vif(). */
+%ignore hv_domstats::uuid;
+%ignore hv_domstats::start_time;
+%ignore hv_domstats::vifs;
 /* An array: read through hvml_meminfo_stat(). */
 %ignore hv_meminfo::stats;
 /* Arrays of pointers: read through hvml_config_disk()/hvml_config_vif(). */

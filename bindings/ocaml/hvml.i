@@ -248,6 +248,23 @@ static hv_dominfo *hvml_dominfo_list_nth(hv_dominfo **list, size_t i)
 	return list[i];
 }
 
+static hv_domstats *hvml_domstats_list_nth(hv_domstats **list, size_t i)
+{
+	return list[i];
+}
+
+static double hvml_domstats_start_time(const hv_domstats *s)
+{
+	return (double)s->start_time;
+}
+
+/* vif @i of the sample; NULL past nr_vifs */
+static hv_vifstats *hvml_domstats_vif(hv_domstats *s, int i)
+{
+	return i >= 0 && (unsigned int)i < s->nr_vifs && i < HV_DOMAIN_MAX_VIFS ? &s->vifs[i] :
+	       NULL;
+}
+
 static const char *hvml_uuid_str(const uint8_t *u)
 {
 	static __thread char buf[37];
@@ -268,6 +285,11 @@ static const char *hvml_dominfo_uuid(const hv_dominfo *info)
 static const char *hvml_config_uuid(const hv_domain_config *cfg)
 {
 	return cfg->has_uuid ? hvml_uuid_str(cfg->uuid) : NULL;
+}
+
+static const char *hvml_domstats_uuid(const hv_domstats *s)
+{
+	return hvml_uuid_str(s->uuid);
 }
 
 static double hvml_dominfo_start_time(const hv_dominfo *info)
@@ -339,6 +361,10 @@ hv_restore_params *hvml_restore_params_new(const hv_domain_config *cfg,
 					   const char *name, unsigned int flags);
 void hvml_restore_params_free(hv_restore_params *p);
 hv_dominfo *hvml_dominfo_list_nth(hv_dominfo **list, size_t i);
+hv_domstats *hvml_domstats_list_nth(hv_domstats **list, size_t i);
+double hvml_domstats_start_time(const hv_domstats *s);
+hv_vifstats *hvml_domstats_vif(hv_domstats *s, int i);
+const char *hvml_domstats_uuid(const hv_domstats *s);
 const char *hvml_dominfo_uuid(const hv_dominfo *info);
 const char *hvml_config_uuid(const hv_domain_config *cfg);
 double hvml_dominfo_start_time(const hv_dominfo *info);

@@ -342,6 +342,46 @@ static PyObject *hvpy_dominfo_dict(const hv_dominfo *i)
 	return d;
 }
 
+/* vifs is a list of nr_vifs dicts, from the guest's point of view. */
+static PyObject *hvpy_domstats_dict(const hv_domstats *i)
+{
+	PyObject *d = PyDict_New();
+	PyObject *vifs;
+	unsigned int n;
+
+	if (!d)
+		return NULL;
+	if (HVPY_U(d, i, domid) || HVPY_I(d, i, state) || HVPY_S(d, i, name) ||
+	    HVPY_B(d, i, uuid) || HVPY_U(d, i, valid) || HVPY_U(d, i, sample_time_ns) ||
+	    HVPY_I(d, i, start_time) || HVPY_U(d, i, uptime_ns) || HVPY_U(d, i, cpu_ns) ||
+	    HVPY_U(d, i, vcpu_ns) || HVPY_U(d, i, mem_current_bytes) ||
+	    HVPY_U(d, i, mem_peak_bytes) || HVPY_U(d, i, memory_mib) ||
+	    HVPY_U(d, i, maxmem_mib) || HVPY_U(d, i, vcpus) || HVPY_U(d, i, nr_disks))
+		goto fail;
+	vifs = PyList_New(0);
+	if (!vifs || hvpy_set(d, "vifs", vifs))
+		goto fail;
+	for (n = 0; n < i->nr_vifs && n < HV_DOMAIN_MAX_VIFS; n++) {
+		const hv_vifstats *v = &i->vifs[n];
+		PyObject *vd = PyDict_New();
+
+		if (!vd)
+			goto fail;
+		if (HVPY_U(vd, v, devid) || hvpy_set(vd, "valid", PyBool_FromLong(v->valid)) ||
+		    HVPY_U(vd, v, rx_bytes) || HVPY_U(vd, v, rx_packets) ||
+		    HVPY_U(vd, v, tx_bytes) || HVPY_U(vd, v, tx_packets) ||
+		    PyList_Append(vifs, vd)) {
+			Py_DECREF(vd);
+			goto fail;
+		}
+		Py_DECREF(vd);
+	}
+	return d;
+fail:
+	Py_DECREF(d);
+	return NULL;
+}
+
 static PyObject *hvpy_physinfo_dict(const hv_physinfo *i)
 {
 	PyObject *d = PyDict_New();
@@ -437,6 +477,10 @@ static PyObject *hvpy_take_string(char *s)
 %ignore hv_event_init_sized;
 %ignore hv_meminfo_init_sized;
 %ignore hv_dominfo_list_free;
+%ignore hv_domstats_free;
+%ignore hv_domstats_list_free;
+%ignore hv_domstats;
+%ignore hv_vifstats;
 %ignore hv_dominfo;
 %ignore hv_physinfo;
 %ignore hv_event;
@@ -505,6 +549,8 @@ HVPY_RC(hv_domain_nic_attach)
 HVPY_RC(hv_domain_nic_detach)
 HVPY_RC(hv_domain_trigger)
 HVPY_RC(hv_hvd_log_read)
+HVPY_RC(hv_domain_stats)
+HVPY_RC(hv_domain_stats_all)
 HVPY_RC(hv_event_fd)
 HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
@@ -648,6 +694,52 @@ HVPY_RC(hv_event_wait)
 }
 %typemap(freearg) (hv_dominfo ***list_r, size_t *nr_r) {
 	hv_dominfo_list_free(*$1, *$2);
+	*$1 = NULL;
+	*$2 = 0;
+}
+
+/* hv_domain_stats(ctx, domid) -> dict, freed with hv_domstats_free(). */
+%typemap(in, numinputs=0) hv_domstats **stats_r (hv_domstats *tmp = NULL) { $1 = &tmp; }
+%typemap(argout) hv_domstats **stats_r {
+	PyObject *d;
+
+	if (!*$1)
+		SWIG_fail;
+	d = hvpy_domstats_dict(*$1);
+	if (!d)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, d);
+}
+%typemap(freearg) hv_domstats **stats_r {
+	hv_domstats_free(*$1);
+	*$1 = NULL;
+}
+
+/* hv_domain_stats_all(ctx) -> [dict, ...], freed with hv_domstats_list_free(). */
+%typemap(in, numinputs=0) (hv_domstats ***list_r, size_t *nr_r)
+	(hv_domstats **list = NULL, size_t nr = 0) {
+	$1 = &list;
+	$2 = &nr;
+}
+%typemap(argout) (hv_domstats ***list_r, size_t *nr_r) {
+	PyObject *l = PyList_New((Py_ssize_t)*$2);
+	size_t i;
+
+	if (!l)
+		SWIG_fail;
+	for (i = 0; i < *$2; i++) {
+		PyObject *d = hvpy_domstats_dict((*$1)[i]);
+
+		if (!d) {
+			Py_DECREF(l);
+			SWIG_fail;
+		}
+		PyList_SET_ITEM(l, (Py_ssize_t)i, d);
+	}
+	$result = SWIG_Python_AppendOutput($result, l);
+}
+%typemap(freearg) (hv_domstats ***list_r, size_t *nr_r) {
+	hv_domstats_list_free(*$1, *$2);
 	*$1 = NULL;
 	*$2 = 0;
 }

@@ -5,6 +5,7 @@
 HVPY_SOURCES = \
 	bindings/python/hv/__init__.py \
 	bindings/python/hv/_aio.py \
+	bindings/python/hv/stats.py \
 	bindings/python/hv/errors.py \
 	bindings/python/hv/config.py \
 	bindings/python/hv/context.py \

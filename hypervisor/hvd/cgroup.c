@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "hvd.h"
+#include "meter-read.h"
 
 /* Reads a small file into @buf (NUL-terminated); -errno. */
 static int cg_read(const char *path, char *buf, size_t size)
@@ -253,6 +254,17 @@ int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *us
 		*limit = strncmp(buf, "max", 3) ? strtoull(buf, NULL, 10) : 0;
 	}
 	return 0;
+}
+
+int cgroup_read_u64(const struct hvd *hvd, const struct hvd_domain *d, const char *file,
+		    uint64_t *v_r)
+{
+	char path[PATH_MAX];
+
+	if (!hvd->cg_version)
+		return -ENOTSUP;
+	cg_file(hvd, d, file, path, sizeof(path));
+	return meter_read_u64(path, v_r);
 }
 
 int cgroup_set_limit(struct hvd *hvd, struct hvd_domain *d, uint64_t bytes)

@@ -158,6 +158,10 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 
 	if (d->dead)
 		return;
+	/* its totals while its hv-vmm and taps are still there; one that
+	 * never appeared (a failed create or restore) ran nothing to count */
+	if (d->announced)
+		meter_end(hvd, d);
 	if (d->pid) {
 		vmm_signal(d, SIGKILL);
 		vmm_detach(hvd, d);

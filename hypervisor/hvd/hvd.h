@@ -159,6 +159,19 @@ struct hvd_domain {
 	int64_t mem_deadline;		/* to reach the target by; 0: none */
 	bool capped;			/* its hv-vmm is in its memory cgroup (cgroup.c) */
 
+	/*
+	 * Metering (meter.c): the last counters read, which stand once the
+	 * hv-vmm that kept them is gone; and why the domain ends, for its
+	 * usage record (NULL: its shutdown code says).
+	 */
+	struct meter_last {
+		uint64_t cpu_ns;
+		uint64_t mem_peak_bytes;
+		struct hv_hc_vifstats vifs[HV_HC_STATS_MAX_VIFS];
+	} meter, carried;	/* carried: what it used before it was saved (a
+				 * restore), counted on top of what it uses now */
+	const char *end_why;
+
 	struct hvd_op *ops;		/* in progress, oldest first */
 	unsigned int restarts;		/* within the window below */
 	int64_t restart_window;
@@ -370,6 +383,9 @@ uint64_t cgroup_limit(uint64_t maxmem_mib);
 int cgroup_attach(struct hvd *hvd, struct hvd_domain *d, pid_t pid);
 void cgroup_found(struct hvd *hvd, struct hvd_domain *d);
 int cgroup_set_limit(struct hvd *hvd, struct hvd_domain *d, uint64_t bytes);
+/* One number of the domain's group, as its @file holds it: 0 or -errno. */
+int cgroup_read_u64(const struct hvd *hvd, const struct hvd_domain *d, const char *file,
+		    uint64_t *v_r);
 int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *usage,
 		 uint64_t *limit);
 /* The kernel killed a process of the domain's group for going over its limit. */
@@ -431,6 +447,28 @@ void op_hotplug_free(void *data);
 void op_hotplug_ejected(struct hvd *hvd, struct hvd_domain *d, const struct hvd_op_type *type,
 			const char *name);
 
+/* meter.c: what domains use (docs/metering.md) */
+/* Reads @d's counters now into @s (and keeps them as its last seen). */
+void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *s);
+/* Its hv-vmm ended but is not reaped yet: the last look at its counters. */
+void meter_vmm_ending(struct hvd *hvd, struct hvd_domain *d);
+/* The number of entries that fit in one STATS reply. */
+size_t meter_fit(void);
+int meter_op_stats(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req);
+/*
+ * What a restore's description says the domain had used (its usage_*
+ * members) becomes @d's carried totals, and leaves the description (so a
+ * restart of the domain does not inherit it): call before domain_make().
+ */
+void meter_take_carried(hv_domain_config *cfg, struct meter_last *carried);
+/* Whether a description names usage (a create must not). */
+bool meter_cfg_has_usage(const hv_domain_config *cfg);
+/* @d's description with its totals now in its usage_* members, as JSON for
+ * a save image: 0 or -HV_HC_E* (then none: the save goes on without). */
+int meter_save_json(struct hvd *hvd, struct hvd_domain *d, char **json_r, size_t *len_r);
+/* @d leaves the table: its usage record goes to $HV_LOGDIR/usage.jsonl. */
+void meter_end(struct hvd *hvd, struct hvd_domain *d);
+
 /* domain.c */
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid);
 struct hvd_domain *domain_find_name(struct hvd *hvd, const char *name);
@@ -482,6 +520,8 @@ int net_take(struct hvd_domain *d, const int *fds, unsigned int nfds, char *why,
 int net_ensure(struct hvd *hvd, struct hvd_domain *d);
 void net_move(struct hvd_domain *to, struct hvd_domain *from);
 void net_close(struct hvd_domain *d);
+/* The name of the tap of vif @index of @d's description, into @name: 0. */
+int net_ifname(const struct hvd_domain *d, size_t index, char *name, size_t size);
 /* The index in @cfg's vifs of the one with @devid; -1 if none. */
 int net_find(const hv_domain_config *cfg, unsigned int devid);
 /*

@@ -7,6 +7,7 @@ hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/op-save.c hypervisor/hvd/op-call.c \
 	hypervisor/hvd/op-hotplug.c hypervisor/hvd/op-disk-attach.c hypervisor/hvd/op-disk-detach.c \
 	hypervisor/hvd/op-nic-attach.c hypervisor/hvd/op-nic-detach.c hypervisor/hvd/op-mem.c \
+	hypervisor/hvd/meter.c hypervisor/hvd/meter-read.c hypervisor/hvd/meter-read.h \
 	hypervisor/hvd/cgroup.c hypervisor/hvd/vmm.c hypervisor/hvd/disk.c hypervisor/hvd/net.c \
 	hypervisor/hvd/store.c hypervisor/hvd/desc.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
 	hypervisor/shared/wire/hcmsg.c hypervisor/shared/wire/hcmsg.h \
@@ -40,3 +41,11 @@ tests_unit_test_hvd_request_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor
 tests_unit_test_hvd_request_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_hvd_request_LDADD = $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-hvd-request
+
+# Metering's readers of /proc, sysfs and cgroup files, and the usage record.
+check_PROGRAMS += tests/unit/test-hvd-meter
+tests_unit_test_hvd_meter_SOURCES = tests/unit/test-hvd-meter.c hypervisor/hvd/meter-read.c
+tests_unit_test_hvd_meter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/hvd
+tests_unit_test_hvd_meter_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_hvd_meter_LDADD = $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-hvd-meter

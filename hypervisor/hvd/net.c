@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -205,4 +206,30 @@ int dev_take(struct hvd *hvd, struct hvd_domain *d, const int *fds, unsigned int
 	int rc = disk_take(hvd, d, fds, k, why, why_size);
 
 	return rc ? rc : net_take(d, fds + k, nfds - k, why, why_size);
+}
+
+int net_ifname(const struct hvd_domain *d, size_t index, char *name, size_t size)
+{
+	const hv_vif_spec *vif = d->cfg->vifs[index];
+	unsigned int k = 0;
+	struct ifreq ifr;
+
+	/*
+	 * The tap hvd holds says its own name: a restarted domain keeps the
+	 * taps (and names) of the domid it had first.  A restarted hvd holds
+	 * none: then the name the description or libhv gave it.
+	 */
+	for (size_t i = 0; i < index; i++)
+		k += net_queues(d->cfg->vifs[i]);
+	memset(&ifr, 0, sizeof(ifr));
+	if (d->nets_open && k < d->nr_net_fds && d->net_fds[k] >= 0 &&
+	    ioctl(d->net_fds[k], TUNGETIFF, &ifr) == 0 && ifr.ifr_name[0]) {
+		snprintf(name, size, "%.*s", (int)sizeof(ifr.ifr_name), ifr.ifr_name);
+		return 0;
+	}
+	if (vif->vifname && vif->vifname[0])
+		snprintf(name, size, "%s", vif->vifname);
+	else
+		snprintf(name, size, "vif%" PRIu32 ".%u", d->domid, vif->devid);
+	return 0;
 }

@@ -72,7 +72,15 @@ int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 					"the %s is not a regular file of at most 1 GiB",
 					domain_image_ok(fds[0]) ? "ramdisk" : "kernel");
 	rc = desc_parse(hvd, req->json, req->json_len, &cfg, &json, why, sizeof(why));
-	if (!rc && (!cfg->ramdisk) != !ramdisk) {
+	if (!rc && meter_cfg_has_usage(cfg)) {
+		/* only hvd writes usage, into save images: a new domain has used nothing */
+		snprintf(why, sizeof(why), "the description says what the domain used "
+			 "(usage_*): that is for save images; remove it to create a domain");
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+		free(json);
+		rc = -HV_HC_EINVAL;
+	} else if (!rc && (!cfg->ramdisk) != !ramdisk) {
 		snprintf(why, sizeof(why), "the description %s a ramdisk but %s came with it",
 			 cfg->ramdisk ? "names" : "does not name", ramdisk ? "one" : "none");
 		hv_domain_config_dispose(cfg);

@@ -134,6 +134,7 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 	hv_domain_config *cfg;
 	struct hvd_domain *d;
 	struct hvd_op *op;
+	struct meter_last carried = { 0 };
 	char why[HV_HC_ERRMSG_MAX], *json;
 	struct stat st;
 	int rc;
@@ -158,9 +159,23 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 	}
 	if (rc)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+	/* what it used before its save: counted on, not kept in its description */
+	if (meter_cfg_has_usage(cfg)) {
+		char *plain = NULL;
+
+		meter_take_carried(cfg, &carried);
+		if (hv_config_to_json(&hvd->ctx, cfg, &plain) == 0) {
+			free(json);
+			json = plain;
+		} else {
+			hvd_err(hvd, "restore: cannot encode the description without its usage: "
+				"%s; its description keeps it", hvd->desc_error);
+		}
+	}
 	d = domain_make(hvd, cfg, json, &rc, why, sizeof(why));
 	if (!d)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+	d->carried = carried;
 	/* from here on a failure takes the domain away, as if never there */
 	rc = dev_take(hvd, d, fds + base, nfds - base, why, sizeof(why));
 	if (rc) {

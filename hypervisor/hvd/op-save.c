@@ -81,6 +81,7 @@ static void save_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op,
 
 		/* the image is the domain now: it goes, as by DESTROY, before the reply */
 		op_end(d, op);
+		d->end_why = "saved";
 		domain_remove(hvd, d);
 		server_reply(hvd, done.conn_id, done.op, done.seq, 0, &res, sizeof(res), -1);
 		return;
@@ -139,6 +140,7 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	const char *json = req->json;
 	size_t json_len = req->json_len;
 	uint8_t *body = NULL;
+	char *usage_json = NULL;
 	uint32_t seq;
 	int r, rc;
 
@@ -156,9 +158,17 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 					"the descriptor to save into (%s) is not open for writing",
 					domain_fd_kind(fd));
 	if (!sv->config_len) {
-		/* the image carries the domain's description as it is now */
-		json = d->json;
-		json_len = d->json_len;
+		/*
+		 * the image carries the domain's description as it is now, with
+		 * what it has used so far, which a restore counts on from
+		 * (docs/metering.md); a client's own description carries none
+		 */
+		if (meter_save_json(hvd, d, &usage_json, &json_len) == 0) {
+			json = usage_json;
+		} else {
+			json = d->json;
+			json_len = d->json_len;
+		}
 	}
 	rc = HVD_REPLIED;
 	body = malloc(sizeof(vs) + json_len);
@@ -199,5 +209,6 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	rc = HVD_DEFERRED;
 out:
 	free(body);
+	free(usage_json);
 	return rc;
 }

@@ -222,6 +222,8 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return domain_op_list(hvd, c, req);
 	case HV_HC_SYSCTL_READ_LOG:
 		return log_op_read(hvd, c, req);
+	case HV_HC_DOMCTL_STATS:
+		return meter_op_stats(hvd, c, req);
 	case HV_HC_DOMCTL_TRIGGER:
 		d = domain_find(hvd, req->u.trigger.domid);
 		break;

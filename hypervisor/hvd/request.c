@@ -176,6 +176,8 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 		default:
 			return -HV_HC_EINVAL;
 		}
+	case HV_HC_DOMCTL_STATS:
+		return r->u.stats.flags ? -HV_HC_EINVAL : 0;
 	case HV_HC_SYSCTL_READ_LOG:
 		if (r->u.read_log.reserved)
 			return -HV_HC_EPROTO;

@@ -39,6 +39,7 @@ struct hvd_req {
 		struct hv_hc_nic_detach nic_detach;
 		struct hv_hc_trigger trigger;
 		struct hv_hc_read_log read_log;
+		struct hv_hc_stats stats;
 	} u;
 	/*
 	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the

@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include "hvd.h"
 
-#define STORE_STATE_MAX 1024
+#define STORE_STATE_MAX 2048
 
 char *store_domain_dir(struct hvd *hvd, uint32_t domid)
 {
@@ -172,7 +172,48 @@ int store_format(const struct hvd_domain *d, char *buf, size_t size)
 			 d->domid, d->state, d->shutdown_code, d->start_time, d->cpu_time_ns,
 			 (int)d->pid, d->pid_start, d->want_running);
 
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	/* what it used before a save, if it was restored (meter.c): optional keys */
+	if (d->carried.cpu_ns || d->carried.mem_peak_bytes)
+		n += snprintf(buf + n, size - (size_t)n, "carried_cpu_ns=%" PRIu64 "\n"
+			      "carried_mem_peak_bytes=%" PRIu64 "\n", d->carried.cpu_ns,
+			      d->carried.mem_peak_bytes);
+	for (unsigned int i = 0; i < HV_HC_STATS_MAX_VIFS && (size_t)n < size; i++) {
+		const struct hv_hc_vifstats *v = &d->carried.vifs[i];
+
+		if (v->valid)
+			n += snprintf(buf + n, size - (size_t)n, "carried_vif%u=%u,%" PRIu64 ",%"
+				      PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", i, v->devid, v->rx_bytes,
+				      v->rx_packets, v->tx_bytes, v->tx_packets);
+	}
 	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+/* A carried_vifN line's value: devid,rx_bytes,rx_packets,tx_bytes,tx_packets. */
+static int store_vif(const char *v, struct hv_hc_vifstats *out)
+{
+	uint64_t x[5];
+	char *end;
+
+	for (int i = 0; i < 5; i++) {
+		if (!isdigit((unsigned char)*v))
+			return -1;
+		errno = 0;
+		x[i] = strtoull(v, &end, 10);
+		if (errno || *end != (i < 4 ? ',' : '\0'))
+			return -1;
+		v = end + 1;
+	}
+	if (x[0] >= HV_HC_STATS_MAX_VIFS)
+		return -1;
+	out->devid = (uint32_t)x[0];
+	out->valid = 1;
+	out->rx_bytes = x[1];
+	out->rx_packets = x[2];
+	out->tx_bytes = x[3];
+	out->tx_packets = x[4];
+	return 0;
 }
 
 int store_save(struct hvd *hvd, const struct hvd_domain *d)
@@ -235,6 +276,18 @@ int store_parse(const char *text, size_t len, struct hvd_domain *d)
 			return -1;
 		*eq = '\0';
 		v = eq + 1;
+		if (!strcmp(buf, "carried_cpu_ns") || !strcmp(buf, "carried_mem_peak_bytes")) {
+			if (store_u64(v, UINT64_MAX, &x))
+				return -1;
+			*(buf[8] == 'c' ? &d->carried.cpu_ns : &d->carried.mem_peak_bytes) = x;
+			continue;
+		}
+		if (!strncmp(buf, "carried_vif", 11) && buf[11] >= '0' &&
+		    buf[11] < '0' + HV_HC_STATS_MAX_VIFS && !buf[12]) {
+			if (store_vif(v, &d->carried.vifs[buf[11] - '0']))
+				return -1;
+			continue;
+		}
 		for (k = 0; k < K_NR && strcmp(buf, keys[k]); k++)
 			;
 		if (k == K_NR)

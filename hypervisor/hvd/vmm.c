@@ -213,8 +213,10 @@ static void vmm_on_pid(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 	/* read whatever the control channel still holds (the EXIT event) */
 	if (d->ctlw.fd >= 0)
 		vmm_on_ctl(hvd, &d->ctlw, EPOLLIN);
-	if (!d->dead)
+	if (!d->dead) {
+		meter_vmm_ending(hvd, d);
 		domain_vmm_gone(hvd, d);
+	}
 }
 
 static int vmm_ctl_watch(struct hvd *hvd, struct hvd_domain *d, int fd)

@@ -3,7 +3,8 @@
 # seeded with one well-formed request of each op: CREATE_DOMAIN (with and
 # without a ramdisk, with disks), RESTORE_DOMAIN (with its kernel and ramdisk), SAVE,
 # CANCEL, DISK_ATTACH, DISK_DETACH (with and without force), NIC_ATTACH (one and
-# two queues), NIC_DETACH (with and without force), the other domctls, and the
+# two queues), NIC_DETACH (with and without force), STATS (one domain, all),
+# the other domctls, and the
 # retired ops 1, 2, 11 and 14.
 FUZZ_TARGET=fuzz-hypercall
 FUZZ_SEEDS=""
@@ -50,6 +51,8 @@ seeds = {
     "read-log": (0, 34, struct.pack("<QII", 4096, 0, 0)),
     "read-log-clear": (0, 34, struct.pack("<QII", 0, 1, 0)),
     "list": (0, 33, struct.pack("<II", 0, 0)),
+    "stats-one": (0, 26, struct.pack("<IIII", 5, 0, 0, 0)),
+    "stats-all": (0, 26, struct.pack("<IIII", 0xffffffff, 3, 10, 0)),
     "physinfo": (0, 32, b""),
     "retired-create": (0, 1, bytes(120)),
     "retired-build": (1, 2, bytes(4112)),

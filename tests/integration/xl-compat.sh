@@ -7,27 +7,7 @@
 # where a command acts on a domain, the triggers hv refuses, dmesg (hvd's
 # log), the exit statuses of xl(1), and the bash completion.
 . "$HV_TESTS_SRC/lib.sh"
-XL=$top_builddir/xl/xl
-[ -x "$XL" ] || skip "xl is not built ($XL)"
-[ -x "$HV_HVD" ] || skip "hvd is not built ($HV_HVD)"
-HV_RUNDIR=$T/run
-HV_LOGDIR=$T/log
-export HV_RUNDIR HV_LOGDIR HV_HVD
-trap 'if [ -f "$HV_RUNDIR/hvd.pid" ]; then kill "$(cat "$HV_RUNDIR/hvd.pid")" 2>/dev/null; fi; rm -rf "$T"' EXIT
-
-# x WANT ARGS: runs xl, output in $T/out and $T/err; its status must be WANT.
-x() {
-	want=$1
-	shift
-	rc=0
-	timeout -k 5 60 "$XL" "$@" >"$T/out" 2>"$T/err" || rc=$?
-	[ "$rc" = "$want" ] ||
-		{ cat "$T/out" "$T/err" >&2; fail "xl $*: exit status $rc, expected $want"; }
-}
-# says FILE TEXT: FILE ($T/out or $T/err) holds TEXT.
-says() {
-	grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "no \"$2\" in xl's $(basename "$1")"; }
-}
+. "$HV_TESTS_SRC/integration/xl-hvd-lib.sh"
 
 # --- the host as Domain-0 ---------------------------------------------------
 cpus=$(getconf _NPROCESSORS_ONLN)
@@ -108,7 +88,7 @@ says "$T/err" "xl: cpupool-list: not supported by hv: "
 ok "a unique prefix names its command (li, vcpu-l); an ambiguous one lists the candidates"
 
 for c in config-update suspend resume migrate migrate-receive remus dump-core cd-insert \
-	cd-eject vncviewer channel-list top claims sharing vcpu-pin vcpu-set sched-credit \
+	cd-eject vncviewer channel-list claims sharing vcpu-pin vcpu-set sched-credit \
 	sched-credit2 sched-rtds cpupool-create cpupool-list cpupool-destroy cpupool-rename \
 	cpupool-cpu-add cpupool-cpu-remove cpupool-migrate cpupool-numa-split debug-keys \
 	set-parameters getenforce setenforce loadpolicy devd xenstore-quota-get \

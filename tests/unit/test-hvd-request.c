@@ -1,7 +1,7 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
  * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX,
- * MEM_INFO, TRIGGER or READ_LOG is refused for by its bytes alone; and the
+ * MEM_INFO, TRIGGER, READ_LOG or STATS is refused for by its bytes alone; and the
  * control channel's NET_* and TRIGGER messages (wire/vmmmsg.c).
  */
 #include <check.h>
@@ -339,6 +339,36 @@ START_TEST(test_trigger)
 }
 END_TEST
 
+START_TEST(test_stats)
+{
+	struct hv_hc_stats s = { .domid = HV_HC_DOMID_INVALID, .first_domid = 3, .max = 10 };
+	struct hv_hc_stats_reply rep = { .count = 0, .entry_size = sizeof(struct hv_hc_domstats) };
+	struct hv_hc_hdr h;
+	struct hvd_req req;
+	size_t n;
+
+	n = build(HV_HC_DOMCTL_STATS, &s, sizeof(s), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
+	ck_assert_uint_eq(req.u.stats.domid, HV_HC_DOMID_INVALID);
+	ck_assert_uint_eq(req.u.stats.first_domid, 3);
+	ck_assert_int_eq(request_decode(msg, n, 1, &req), -HV_HC_EBADF);
+	s.flags = 1;
+	n = build(HV_HC_DOMCTL_STATS, &s, sizeof(s), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), -HV_HC_EINVAL);
+	/* a shorter body (an older client) reads as zeros: domain 0, which is none */
+	n = build(HV_HC_DOMCTL_STATS, &s, 4, NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
+	/* the reply: its fixed part, then the entries; the entry is 8-byte aligned */
+	ck_assert_uint_eq(sizeof(struct hv_hc_domstats) % 8, 0);
+	ck_assert_uint_eq(sizeof(struct hv_hc_domstats), 504);
+	hcmsg_header(&h, HV_HC_DOMCTL_STATS, HV_HC_F_REPLY, 7, 0, sizeof(rep));
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), &rep, sizeof(rep));
+	ck_assert_int_eq(hcmsg_check(msg, sizeof(h) + sizeof(rep), &h), 0);
+	ck_assert_int_eq(hcmsg_check(msg, sizeof(h) + sizeof(rep) - 1, &h), -HV_HC_EPROTO);
+}
+END_TEST
+
 START_TEST(test_read_log)
 {
 	struct hv_hc_read_log r = { .offset = 12345, .flags = HV_HC_READ_LOG_CLEAR };
@@ -429,6 +459,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_read_log);
 	tcase_add_test(tc, test_vmm_trigger);
 	tcase_add_test(tc, test_dom0_name);
+	tcase_add_test(tc, test_stats);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -96,6 +96,10 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_domain_config_from_xml", "HV_1.7" },
 	{ "hv_domain_config_from_xml_file", "HV_1.7" },
 	{ "hv_domain_config_to_xml", "HV_1.7" },
+	{ "hv_domain_stats", "HV_1.8" },
+	{ "hv_domain_stats_all", "HV_1.8" },
+	{ "hv_domstats_free", "HV_1.8" },
+	{ "hv_domstats_list_free", "HV_1.8" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 
@@ -143,7 +147,7 @@ START_TEST(test_symbol_map)
 	}
 	fclose(f);
 	ck_assert_uint_eq(seen, NR_ABI);
-	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010700);
+	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010800);
 }
 END_TEST
 

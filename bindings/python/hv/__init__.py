@@ -31,6 +31,9 @@ A domain's memory (libhv 1.5): :attr:`Domain.memory_target` (xl mem-set),
 :attr:`Domain.memory_max` (xl mem-max), :attr:`Domain.memory_current` and
 :meth:`Domain.meminfo` (a :class:`MemInfo`).
 
+What domains use (libhv 1.8): :meth:`Domain.stats` and
+:meth:`Context.stats` (:class:`Stats`).
+
 Not in libhv yet, so not here either: migration.
 """
 
@@ -41,6 +44,7 @@ from .config import ConfigSource
 from .domain import Action, Domain, ProgressFn, ShutdownCode, State, Trigger
 from .events import MEMORY_MISSED, Event, EventType
 from .memory import BALLOON_FEATURES, BALLOON_STATS, MemInfo
+from .stats import Stats, VifStats
 from .context import Context, LoggerFn
 
 LOG_ERROR = raw.HV_LOG_ERROR
@@ -67,5 +71,5 @@ __all__ = [
     "Action", "ConfigSource", "ProgressFn", "LoggerFn", "LOG_ERROR",
     "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "API_VERSION", "version",
     "strerror", "raw", "MemInfo", "BALLOON_STATS", "BALLOON_FEATURES",
-    "MEMORY_MISSED",
+    "MEMORY_MISSED", "Stats", "VifStats",
 ] + list(_errors_all)

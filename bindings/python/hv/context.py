@@ -18,6 +18,7 @@ from . import config as _config
 from .domain import Domain, ProgressFn
 from .errors import Busy, ContextClosed
 from .events import Event
+from .stats import Stats
 
 __all__ = ["Context", "LoggerFn"]
 
@@ -242,6 +243,11 @@ class Context:
         return await _aio.run(
             lambda tick: self.restore(path, tick, paused, lazy, name, config),
             progress, undo=lambda dom: dom.destroy())
+
+    def stats(self) -> List[Stats]:
+        """What every domain uses, sampled now, ordered by id
+        (hv_domain_stats_all())."""
+        return [Stats._from_raw(d) for d in self._call(_raw.hv_domain_stats_all)]
 
     def physinfo(self) -> Dict[str, Any]:
         """The host's resources and hvd's version (hv_physinfo_get()):

@@ -18,6 +18,7 @@ from . import _aio
 from . import config as _config
 from .errors import NotFound, TimedOut
 from .memory import MemInfo
+from .stats import Stats
 
 if TYPE_CHECKING:
     from .context import Context
@@ -186,6 +187,11 @@ class Domain:
         takes."""
         return MemInfo._from_raw(self._ctx._call(_raw.hv_domain_meminfo,
                                                  self.domid))
+
+    def stats(self) -> Stats:
+        """What the domain uses, sampled now (hv_domain_stats()): host CPU
+        and memory of its hv-vmm, each vif's traffic."""
+        return Stats._from_raw(self._ctx._call(_raw.hv_domain_stats, self.domid))
 
     @property
     def vcpus(self) -> int:

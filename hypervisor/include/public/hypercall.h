@@ -96,6 +96,7 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_MEM_MAX = 23,	/* hv_hc_mem_max -> - */
 	HV_HC_DOMCTL_MEM_INFO = 24,	/* hv_hc_domid -> hv_hc_meminfo */
 	HV_HC_DOMCTL_TRIGGER = 25,	/* hv_hc_trigger -> - */
+	HV_HC_DOMCTL_STATS = 26,	/* hv_hc_stats -> hv_hc_stats_reply + domstats */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -531,6 +532,85 @@ struct hv_hc_read_log_reply {
 	uint64_t size;		/* of the whole log now */
 	uint32_t flags;		/* HV_HC_READ_LOG_CLEARED */
 	uint32_t reserved;
+};
+
+/*
+ * STATS: what domains have used (docs/metering.md), read by hvd when asked
+ * from the kernel (the hv-vmm's /proc/PID/stat, its memory cgroup or
+ * /proc/PID/status, its taps' /sys/class/net/IF/statistics), so a sample
+ * costs a few small reads per domain and nothing runs between samples.
+ * @domid names one domain (HV_HC_ENOENT if none), or with
+ * HV_HC_DOMID_INVALID every domain whose domid is @first_domid or more, at
+ * most @max of them (0: as many as fit), in domid order; @more in the
+ * reply says whether more follow the last one (ask again from its domid +
+ * 1).  The reply is struct hv_hc_stats_reply then @count entries, each
+ * @entry_size bytes (struct hv_hc_domstats, whose first member repeats its
+ * size): a later hvd may send longer entries, which a client reads up to
+ * the size it knows; a shorter one means the fields past it are zero.
+ * HV_HC_EINVAL: flags other than 0.
+ */
+#define HV_HC_STATS_MAX_VIFS	8	/* HV_DOMAIN_MAX_VIFS */
+
+struct hv_hc_stats {
+	uint32_t domid;		/* one domain, or HV_HC_DOMID_INVALID: all */
+	uint32_t first_domid;	/* all: from this domid on */
+	uint32_t max;		/* all: at most this many (0: as many as fit) */
+	uint32_t flags;		/* none yet: 0 */
+};
+
+struct hv_hc_stats_reply {
+	uint32_t count;		/* entries that follow */
+	uint32_t more;		/* 1 if more domains follow the last one */
+	uint32_t entry_size;	/* bytes of each entry, at least 8 */
+	uint32_t reserved;
+};
+
+/* hv_hc_domstats' valid: which of its counters hvd could read */
+#define HV_HC_STATS_CPU		0x1	/* cpu_ns (the hv-vmm's process) */
+#define HV_HC_STATS_VCPU	0x2	/* vcpu_ns (hv-vmm's own count, last reported) */
+#define HV_HC_STATS_MEM		0x4	/* mem_current_bytes */
+#define HV_HC_STATS_MEM_PEAK	0x8	/* mem_peak_bytes */
+#define HV_HC_STATS_MEM_CGROUP	0x10	/* both from its memory cgroup, else from
+					 * /proc/PID/status (VmRSS, VmHWM) */
+#define HV_HC_STATS_NET		0x20	/* vifs[] */
+#define HV_HC_STATS_DISK	0x40	/* disk counters: hv-vmm has none yet, never set */
+
+/*
+ * One vif's traffic from the guest's point of view: rx is what the guest
+ * received (its tap's tx), tx what it sent (its tap's rx).  Counters of
+ * the tap, which lives as long as the domain's hv-vmm: they start at 0
+ * with each hv-vmm, carried totals aside.
+ */
+struct hv_hc_vifstats {
+	uint32_t devid;
+	uint32_t valid;		/* 1: read from the tap; 0: its tap was not found */
+	uint64_t rx_bytes, rx_packets;
+	uint64_t tx_bytes, tx_packets;
+};
+
+struct hv_hc_domstats {
+	uint32_t size;		/* of this entry, = hv_hc_stats_reply.entry_size */
+	uint32_t domid;
+	uint32_t state;		/* enum hv_hc_state */
+	uint32_t valid;		/* HV_HC_STATS_* */
+	char name[HV_HC_NAME_MAX];
+	uint8_t uuid[16];
+	uint64_t sample_time_ns; /* CLOCK_REALTIME, when hvd read the counters */
+	uint64_t start_time;	/* seconds since the epoch */
+	uint64_t uptime_ns;	/* since start_time (0 while it runs no hv-vmm) */
+	uint64_t cpu_ns;	/* host CPU its hv-vmm used (user + system), carried
+				 * totals included */
+	uint64_t vcpu_ns;	/* of that, its vCPU threads' (hv-vmm's own count) */
+	uint64_t mem_current_bytes;	/* host memory its hv-vmm takes now */
+	uint64_t mem_peak_bytes;	/* the most it took (since its cgroup was made) */
+	uint64_t memory_mib;	/* the guest's target and cap, for percentages */
+	uint64_t maxmem_mib;
+	uint32_t vcpus;
+	uint32_t nr_vifs;	/* vifs[] entries in use */
+	uint32_t nr_disks;	/* the description's disks */
+	uint32_t reserved;
+	struct hv_hc_vifstats vifs[HV_HC_STATS_MAX_VIFS];
+	/* new fields go here */
 };
 
 enum hv_hc_event_type {

@@ -101,6 +101,10 @@ static const struct hv__field vif_fields[] = {
 	FIELD(hv_vif_spec, mtu, HV__F_UINT, 0, NULL, NULL),
 	FIELD(hv_vif_spec, queues, HV__F_UINT, HV__OMIT_ZERO, NULL, NULL),
 	FIELD(hv_vif_spec, devid, HV__F_UINT, HV__OMIT_UNSET, NULL, NULL),
+	FIELD(hv_vif_spec, usage_rx_bytes, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_vif_spec, usage_rx_packets, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_vif_spec, usage_tx_bytes, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_vif_spec, usage_tx_packets, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
 };
 
 const struct hv__struct_desc hv__vif_desc = {
@@ -145,6 +149,8 @@ static const struct hv__field domain_fields[] = {
 	      offsetof(hv_domain_config, nr_vifs), NULL, &hv__vif_desc),
 	FIELD(hv_domain_config, balloon_deflate_on_oom, HV__F_BOOL, 0, NULL, NULL),
 	FIELD(hv_domain_config, balloon_free_page_reporting, HV__F_BOOL, 0, NULL, NULL),
+	FIELD(hv_domain_config, usage_cpu_ns, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_domain_config, usage_mem_peak_bytes, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
 };
 
 const struct hv__struct_desc hv__domain_desc = {

@@ -29,6 +29,8 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? sizeof(struct hv_hc_meminfo) : sizeof(struct hv_hc_domid);
 	case HV_HC_DOMCTL_TRIGGER:
 		return reply ? 0 : sizeof(struct hv_hc_trigger);
+	case HV_HC_DOMCTL_STATS:
+		return reply ? sizeof(struct hv_hc_stats_reply) : sizeof(struct hv_hc_stats);
 	case HV_HC_SYSCTL_READ_LOG:
 		return reply ? sizeof(struct hv_hc_read_log_reply) : sizeof(struct hv_hc_read_log);
 	case HV_HC_DOMCTL_PAUSE:
@@ -65,6 +67,7 @@ bool hcmsg_body_tail(uint16_t op, bool reply)
 	case HV_HC_SYSCTL_LIST:
 	case HV_HC_DOMCTL_GET_CONFIG:
 	case HV_HC_SYSCTL_READ_LOG:
+	case HV_HC_DOMCTL_STATS:
 		return reply;
 	case HV_HC_DOMCTL_CREATE_DOMAIN:
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:

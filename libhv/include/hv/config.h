@@ -167,6 +167,10 @@ typedef struct hv_vif_spec {
 	 * name vifDOMID.DEVID.  HV_VIF_DEVID_AUTO (the default): the lowest
 	 * free one, given when the domain is created or the vif attached. */
 	unsigned int devid;
+	/* libhv 1.8: the vif's traffic before the domain was saved, from the
+	 * guest's point of view, as hv_domain_config's usage_cpu_ns. */
+	uint64_t usage_rx_bytes, usage_rx_packets;
+	uint64_t usage_tx_bytes, usage_tx_packets;
 } hv_vif_spec;
 
 #define HV_VIF_DEVID_AUTO	0xffffffffu
@@ -249,6 +253,14 @@ typedef struct hv_domain_config {
 	 * (VIRTIO_BALLOON_F_FREE_PAGE_REPORTING; xl.cfg:
 	 * balloon_free_page_reporting); default 1. */
 	int balloon_free_page_reporting;
+
+	/* libhv 1.8: what the domain had used when it was saved: host CPU time
+	 * in ns and the most host memory it took (docs/metering.md).  hvd
+	 * writes them into a save image's description and counts on from them
+	 * after a restore; 0 (and left out of the JSON) everywhere else, and
+	 * refused in a create. */
+	uint64_t usage_cpu_ns;
+	uint64_t usage_mem_peak_bytes;
 } hv_domain_config;
 
 /*

@@ -513,6 +513,81 @@ int hv_domain_trigger(hv_ctx *ctx, uint32_t domid, hv_trigger trigger, unsigned 
  */
 int hv_hvd_log_read(hv_ctx *ctx, unsigned int flags, char **text_r, size_t *len_r);
 
+/* --- what domains use (libhv 1.8, docs/metering.md) ------------------- */
+
+#define HV_HAVE_DOMAIN_STATS 1	/* libhv 1.8 */
+
+/* hv_domstats' valid: which counters hvd could read */
+#define HV_STATS_CPU		0x1	/* cpu_ns */
+#define HV_STATS_VCPU		0x2	/* vcpu_ns */
+#define HV_STATS_MEM		0x4	/* mem_current_bytes */
+#define HV_STATS_MEM_PEAK	0x8	/* mem_peak_bytes */
+#define HV_STATS_MEM_CGROUP	0x10	/* both from the domain's memory cgroup, else
+					 * from its hv-vmm's VmRSS and VmHWM */
+#define HV_STATS_NET		0x20	/* vifs[] */
+#define HV_STATS_DISK		0x40	/* disk counters: none yet, never set */
+
+/*
+ * One vif's traffic from the guest's point of view: rx is what the guest
+ * received (its tap transmitted), tx what the guest sent.
+ */
+typedef struct hv_vifstats {
+	unsigned int devid;
+	int valid;			/* 0: its tap could not be read */
+	uint64_t rx_bytes, rx_packets;
+	uint64_t tx_bytes, tx_packets;
+} hv_vifstats;
+
+/*
+ * Filled by hv_domain_stats() and hv_domain_stats_all(), allocated by
+ * libhv with struct_size its sizeof: a caller built against a newer
+ * header checks struct_size before reading a member newer than the libhv
+ * it runs with.  Counters start at 0 with the domain's hv-vmm (a restart
+ * by on_reboot makes a new domain) and go on across a restart of hvd.
+ */
+typedef struct hv_domstats {
+	size_t struct_size;
+	uint32_t domid;
+	hv_domain_state state;
+	char name[HV_DOMAIN_NAME_MAX + 1];
+	uint8_t uuid[16];
+	unsigned int valid;		/* HV_STATS_* */
+	uint64_t sample_time_ns;	/* CLOCK_REALTIME when hvd read the counters */
+	time_t start_time;		/* when the domain was created */
+	uint64_t uptime_ns;		/* since then; 0 while no hv-vmm runs */
+	uint64_t cpu_ns;		/* host CPU its hv-vmm used, user + system */
+	uint64_t vcpu_ns;		/* of that, its vCPUs' (0: not known) */
+	uint64_t mem_current_bytes;	/* host memory it takes now */
+	uint64_t mem_peak_bytes;	/* the most it took */
+	uint64_t memory_mib, maxmem_mib; /* the guest's target and cap */
+	unsigned int vcpus;
+	unsigned int nr_disks;		/* the domain's disks (no counters yet) */
+	unsigned int nr_vifs;		/* vifs[] in use */
+	hv_vifstats vifs[HV_DOMAIN_MAX_VIFS];
+	/* new members go here, and only here */
+} hv_domstats;
+
+/*
+ * hv_domain_stats - what the domain @domid has used, sampled now: *stats_r
+ * gets a structure allocated by libhv (free it with hv_domstats_free()).
+ * HV_ERROR_NOTFOUND: no such domain.  Cheap: hvd reads a few small kernel
+ * files per domain and keeps nothing running between calls.
+ */
+int hv_domain_stats(hv_ctx *ctx, uint32_t domid, hv_domstats **stats_r);
+
+/*
+ * hv_domain_stats_all - the same for every domain, ordered by id, in as
+ * few requests as fit (about 100 domains a request): *list_r gets a new
+ * array of *nr_r pointers, freed with hv_domstats_list_free().  On failure
+ * *list_r is NULL and *nr_r 0.  CPU percentages come from the difference
+ * between two samples of cpu_ns over that of sample_time_ns.
+ */
+int hv_domain_stats_all(hv_ctx *ctx, hv_domstats ***list_r, size_t *nr_r);
+
+/* hv_domstats_free, hv_domstats_list_free - free what the two return (NULL is allowed). */
+void hv_domstats_free(hv_domstats *stats);
+void hv_domstats_list_free(hv_domstats **list, size_t nr);
+
 /* --- events ------------------------------------------------------------ */
 
 typedef enum hv_event_type {

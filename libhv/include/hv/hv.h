@@ -29,7 +29,7 @@ extern "C" {
  * 1.7.0: libvirt domain XML (hv_domain_config_from_xml(),
  * hv_domain_config_to_xml()).
  */
-#define HV_API_VERSION_CURRENT 0x010700
+#define HV_API_VERSION_CURRENT 0x010800
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What a domain uses, sampled by hvd when asked (hv_domstats, libhv 1.8;
+docs/metering.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any, Dict, Optional, Tuple
+
+from . import raw as _raw
+
+__all__ = ["Stats", "VifStats"]
+
+
+@dataclasses.dataclass(frozen=True)
+class VifStats:
+    """One vif's traffic from the guest's point of view: rx is what the
+    guest received, tx what it sent."""
+    devid: int
+    valid: bool             #: False: its tap could not be read
+    rx_bytes: int
+    rx_packets: int
+    tx_bytes: int
+    tx_packets: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Stats:
+    """A sample of what a domain uses (hv_domain_stats()).  A counter hvd
+    could not read is None."""
+    domid: int
+    name: str
+    state: int
+    uuid: bytes
+    sample_time_ns: int     #: CLOCK_REALTIME when hvd read the counters
+    start_time: datetime.datetime
+    uptime_ns: int
+    cpu_ns: Optional[int]   #: host CPU its hv-vmm used, user + system
+    mem_current_bytes: Optional[int]    #: host memory it takes now
+    mem_peak_bytes: Optional[int]       #: the most it took
+    mem_from_cgroup: bool   #: the two are its memory cgroup's
+    memory_mib: int
+    maxmem_mib: int
+    vcpus: int
+    nr_disks: int
+    vifs: Tuple[VifStats, ...]
+
+    @classmethod
+    def _from_raw(cls, d: Dict[str, Any]) -> "Stats":
+        valid = d["valid"]
+
+        def opt(bit: int, key: str) -> Optional[int]:
+            return d[key] if valid & bit else None
+
+        return cls(
+            domid=d["domid"], name=d["name"], state=d["state"], uuid=d["uuid"],
+            sample_time_ns=d["sample_time_ns"],
+            start_time=datetime.datetime.fromtimestamp(d["start_time"],
+                                                       datetime.timezone.utc),
+            uptime_ns=d["uptime_ns"],
+            cpu_ns=opt(_raw.HV_STATS_CPU, "cpu_ns"),
+            mem_current_bytes=opt(_raw.HV_STATS_MEM, "mem_current_bytes"),
+            mem_peak_bytes=opt(_raw.HV_STATS_MEM_PEAK, "mem_peak_bytes"),
+            mem_from_cgroup=bool(valid & _raw.HV_STATS_MEM_CGROUP),
+            memory_mib=d["memory_mib"], maxmem_mib=d["maxmem_mib"],
+            vcpus=d["vcpus"], nr_disks=d["nr_disks"],
+            vifs=tuple(VifStats(**v) for v in d["vifs"]))
+
+    def cpu_percent(self, earlier: "Stats") -> Optional[float]:
+        """CPU use between @earlier and this sample, in percent of one CPU."""
+        if self.cpu_ns is None or earlier.cpu_ns is None:
+            return None
+        dt = self.sample_time_ns - earlier.sample_time_ns
+        if dt <= 0:
+            return None
+        return max(0, self.cpu_ns - earlier.cpu_ns) * 100.0 / dt

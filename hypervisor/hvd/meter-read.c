@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "meter-read.h"
+
+ssize_t meter_read_file(const char *path, char *buf, size_t size)
+{
+	size_t have = 0;
+	int fd;
+
+	if (size < 2)
+		return -EINVAL;
+	/* O_NOFOLLOW is no use here: /sys/class/net/IF is itself a link */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	/* procfs and sysfs give a small file in one read; loop for the rest */
+	while (have < size - 1) {
+		ssize_t n = read(fd, buf + have, size - 1 - have);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+	}
+	close(fd);
+	if (have == size - 1)
+		return -EFBIG;
+	buf[have] = '\0';
+	return (ssize_t)have;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* The digits at @p (at most @end): advances *p past them; 0 or -EINVAL. */
+static int digits(const char **p, const char *end, uint64_t *v_r)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+
+	if (s >= end || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*p = s;
+	*v_r = v;
+	return 0;
+}
+
+int meter_parse_u64(const char *text, size_t len, uint64_t *v_r)
+{
+	const char *p = text, *end = text + len;
+	uint64_t v;
+
+	if (digits(&p, end, &v))
+		return -EINVAL;
+	for (; p < end; p++)
+		if (!is_space(*p))
+			return -EINVAL;
+	*v_r = v;
+	return 0;
+}
+
+int meter_read_u64(const char *path, uint64_t *v_r)
+{
+	char buf[64];
+	ssize_t n = meter_read_file(path, buf, sizeof(buf));
+
+	if (n < 0)
+		return (int)n;
+	return meter_parse_u64(buf, (size_t)n, v_r);
+}
+
+int meter_parse_stat(const char *text, size_t len, uint64_t *ticks_r, uint64_t *start_r)
+{
+	const char *end = text + len, *p = NULL;
+	uint64_t v, utime = 0, stime = 0, start = 0;
+	int field;
+
+	/* the command (field 2) may hold spaces and ')': fields resume after the last ')' */
+	for (const char *q = text; q < end; q++)
+		if (*q == ')')
+			p = q;
+	if (!p || p + 2 >= end || p[1] != ' ')
+		return -EINVAL;
+	p += 2;
+	/* field 3, the state, is a letter; 4 on are numbers, some negative */
+	if (p >= end || *p == ' ')
+		return -EINVAL;
+	p++;
+	for (field = 4; field <= 22; field++) {
+		if (p >= end || *p != ' ')
+			return -EINVAL;
+		p++;
+		if (p < end && *p == '-')
+			p++;
+		if (digits(&p, end, &v))
+			return -EINVAL;
+		if (field == 14)
+			utime = v;
+		else if (field == 15)
+			stime = v;
+		else if (field == 22)
+			start = v;
+	}
+	if (utime > UINT64_MAX - stime)
+		return -EINVAL;
+	if (ticks_r)
+		*ticks_r = utime + stime;
+	if (start_r)
+		*start_r = start;
+	return 0;
+}
+
+int meter_parse_status_kb(const char *text, size_t len, const char *key, uint64_t *bytes_r)
+{
+	const char *end = text + len, *p = text;
+	size_t klen = strlen(key);
+	uint64_t v;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *eol = nl ? nl : end;
+
+		if ((size_t)(eol - p) > klen && !memcmp(p, key, klen) && p[klen] == ':') {
+			p += klen + 1;
+			while (p < eol && is_space(*p))
+				p++;
+			if (digits(&p, eol, &v))
+				return -EINVAL;
+			if (eol - p != 3 || memcmp(p, " kB", 3) || v > UINT64_MAX / 1024)
+				return -EINVAL;
+			*bytes_r = v * 1024;
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -ENOENT;
+}
+
+int meter_ifname_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	/* IFNAMSIZ less its NUL; "." and ".." and a '/' would leave the folder */
+	if (n == 0 || n > 15 || !strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (name[i] == '/' || name[i] <= ' ' || name[i] > '~' || name[i] == ':')
+			return 0;
+	return 1;
+}
+
+static void meter_time(uint64_t secs, char *buf, size_t size)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, size, "1970-01-01T00:00:00Z");
+}
+
+/* @in (at most @max bytes) as a JSON string's contents: hvd's names are plain, but a
+ * record must stay one valid line whatever a name holds */
+static void meter_json_str(const char *in, size_t max, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < max && in[i] && o + 7 < size; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			o += (size_t)snprintf(out + o, size - o, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+int meter_format_record(const struct hv_hc_domstats *s, const char *why, uint64_t end_time,
+			char *buf, size_t size)
+{
+	char name[HV_HC_NAME_MAX * 6 + 1];
+	char uuid[37], start[32], end[32], vifs[HV_HC_STATS_MAX_VIFS * 112 + 4];
+	size_t off = 0;
+	const uint8_t *u = s->uuid;
+	int n;
+
+	snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
+		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+	meter_time(s->start_time, start, sizeof(start));
+	meter_time(end_time, end, sizeof(end));
+	vifs[off++] = '[';
+	for (uint32_t i = 0; i < s->nr_vifs && i < HV_HC_STATS_MAX_VIFS; i++) {
+		const struct hv_hc_vifstats *v = &s->vifs[i];
+
+		off += (size_t)snprintf(vifs + off, sizeof(vifs) - off,
+					"%s{\"devid\":%" PRIu32 ",\"rx_bytes\":%" PRIu64
+					",\"rx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+					",\"tx_packets\":%" PRIu64 "}", i ? "," : "", v->devid,
+					v->rx_bytes, v->rx_packets, v->tx_bytes, v->tx_packets);
+	}
+	snprintf(vifs + off, sizeof(vifs) - off, "]");
+	meter_json_str(s->name, sizeof(s->name), name, sizeof(name));
+	n = snprintf(buf, size, "{\"uuid\":\"%s\",\"name\":\"%s\",\"domid\":%" PRIu32
+		     ",\"start\":\"%s\",\"end\":\"%s\",\"why\":\"%s\",\"cpu_ns\":%" PRIu64
+		     ",\"mem_peak_bytes\":%" PRIu64 ",\"memory_mib\":%" PRIu64
+		     ",\"vcpus\":%" PRIu32 ",\"vifs\":%s}\n", uuid, name, s->domid, start, end,
+		     why, s->cpu_ns, s->mem_peak_bytes, s->memory_mib, s->vcpus, vifs);
+	return n > 0 && (size_t)n < size ? n : -1;
+}
