@@ -113,7 +113,11 @@ static void target_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *o
 			vmsg[0] ? vmsg : "hv-vmm could not set the balloon's target");
 		return;
 	}
-	rc = desc_set_memory(hvd, d, *target, d->cfg->maxmem_mib);
+	/*
+	 * maxmem unset means maxmem = memory as the domain was made: kept
+	 * explicitly, or a lower target would lower the cap with it
+	 */
+	rc = desc_set_memory(hvd, d, *target, desc_maxmem_mib(d));
 	if (rc) {
 		op_fail(hvd, d, op, rc, "the guest was asked, but hvd could not store the new "
 			"target in the domain's description (see hvd's log)");
