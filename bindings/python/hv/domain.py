@@ -389,7 +389,9 @@ class Domain:
         the memory (such an image cannot be restored lazily).
         ``progress(done, total)`` is called as memory is written; an
         exception raised in it cancels the save, leaves the domain as it
-        was, and propagates from this call.  A failed save leaves the
+        was, and propagates from this call (unless the save was complete
+        before the cancel reached it: then it stands, and a RuntimeWarning
+        says so).  A failed save leaves the
         domain as it was and removes the file."""
         flags = 0
         if continue_:
@@ -402,13 +404,16 @@ class Domain:
                      0o600)
         try:
             self._ctx._call(_raw.hv_domain_save, self.domid, fd, flags, progress)
-        except BaseException:
+        except BaseException as e:
             os.close(fd)
             fd = -1
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+            # a RuntimeWarning made an error (python -W error) comes after
+            # a complete save, whose image is the domain now
+            if not isinstance(e, RuntimeWarning):
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
             raise
         finally:
             if fd >= 0:

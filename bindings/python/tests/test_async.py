@@ -11,7 +11,7 @@ import unittest
 
 import hv
 from hv import _aio
-from hvtest import TMP, minios_config, needs_kvm, scaled, wait_booted
+from hvtest import BUSY_CMDLINE, BUSY_WARM, TMP, minios_config, needs_kvm, scaled, wait_booted
 
 
 class Stop(Exception):
@@ -188,7 +188,9 @@ class AsyncDomainTest(unittest.TestCase):
         # 256 MiB: eight progress reports (one per 32 MiB).  The task is
         # cancelled in the first; the save stops at the next, and the
         # cancel must reach hv-vmm while memory is still being written.
-        dom = self.ctx.create(minios_config("py-async-c", memory_mib=256))
+        dom = self.ctx.create(minios_config("py-async-c", memory_mib=256,
+                                            cmdline=BUSY_CMDLINE))
+        wait_booted("py-async-c", text=BUSY_WARM)
         path = os.path.join(TMP, "py-async-c.img")
 
         async def main():

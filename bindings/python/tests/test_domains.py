@@ -9,7 +9,8 @@ import threading
 import unittest
 
 import hv
-from hvtest import MINIOS, TMP, minios_config, needs_kvm, scaled, wait_booted
+from hvtest import (BUSY_CMDLINE, BUSY_WARM, MINIOS, TMP, minios_config, needs_kvm,
+                    scaled, wait_booted)
 
 
 class Stop(Exception):
@@ -119,8 +120,10 @@ class DomainTest(unittest.TestCase):
             self.create("py-long").wait(timeout=0.3)
 
     def test_save_cancelled_by_exception(self):
-        # 128 MiB: four progress reports (one per 32 MiB); the first cancels
-        dom = self.create("py-save", memory_mib=128)
+        # 256 MiB, 192 of them written: progress reports every 32 MiB;
+        # the first cancels
+        dom = self.create("py-save", memory_mib=256, cmdline=BUSY_CMDLINE)
+        wait_booted("py-save", text=BUSY_WARM)
         path = os.path.join(TMP, "py-save.img")
         calls = []
 
