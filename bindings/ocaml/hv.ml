@@ -337,7 +337,10 @@ external int_of_file_descr : Unix.file_descr -> int = "%identity"
 
 (* Runs [f] with a raw hv_progress (C_void without a callback).  An
    exception raised by the callback cancels the operation (the C callback
-   returns non-zero) and is raised again once the call has returned. *)
+   returns non-zero) and is raised again once the call has failed.  An
+   operation that was complete before the cancel reached it stands: its
+   result is returned (raising would hide a domain a restore made, or the
+   end of the domain a save wrote). *)
 let with_progress progress f =
   match progress with
   | None -> f C_void
@@ -360,10 +363,10 @@ let with_progress progress f =
         Fun.protect ~finally:(fun () -> ignore (R._hvml_progress_free p)) (fun () ->
             match f p with r -> `Done r | exception e -> `Raised e)
       in
-      (match !raised with
-      | Some (e, bt) -> Printexc.raise_with_backtrace e bt
-      | None -> ());
-      (match result with `Done r -> r | `Raised e -> raise e)
+      match result, !raised with
+      | `Done r, _ -> r
+      | `Raised _, Some (e, bt) -> Printexc.raise_with_backtrace e bt
+      | `Raised e, None -> raise e
 
 (* Events as hv_event has them: (type, domid, code, name). *)
 let event_fd ctx =
@@ -855,8 +858,14 @@ module Event = struct
 end
 
 let progress_selftest ~progress d t =
-  with_progress (Some progress) (fun p ->
-      get_int (R._hvml_progress_selftest (C_list [ p; C_int64 (Int64.of_int d); C_int64 (Int64.of_int t) ])) <> 0)
+  (* the C call "succeeds": what the callback raised is raised here *)
+  let raised = ref None in
+  let cb d t = try progress d t with e -> raised := Some e; raise e in
+  let stop =
+    with_progress (Some cb) (fun p ->
+        get_int (R._hvml_progress_selftest (C_list [ p; C_int64 (Int64.of_int d); C_int64 (Int64.of_int t) ])) <> 0)
+  in
+  match !raised with Some e -> raise e | None -> stop
 
 let bound_functions =
   [

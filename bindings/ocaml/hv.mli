@@ -391,7 +391,9 @@ module Domain : sig
       domain is destroyed once the image is complete ([Destroy_after]).
       [progress done total] is called with bytes of guest memory done;
       an exception it raises cancels the save (libhv is told to stop, the
-      domain is left as it was) and is then raised again by [save]. *)
+      domain is left as it was) and is then raised again by [save].  A save
+      that was complete before the cancel reached it stands: [save]
+      returns, the domain has ended and the image is whole. *)
 
   val save_fd :
     Ctx.t -> domid:int -> ?progress:(int -> int -> unit) ->
@@ -404,7 +406,8 @@ module Domain : sig
     ?progress:(int -> int -> unit) -> path:string -> unit -> int
   (** A domain from a save image; its id.  [progress] as for {!save}: an
       exception it raises cancels the restore (no domain is left) and is
-      raised again. *)
+      raised again; a restore that was complete before the cancel reached
+      it stands, and its domain's id is returned. *)
 end
 
 (** {1 The host} *)
