@@ -33,6 +33,13 @@ class DaemonTest(unittest.TestCase):
         self.assertNotIn("ready on", self.ctx.hvd_log())
         self.assertIn("log emptied", self.ctx.hvd_log())
 
+    def test_stats_without_domains(self):
+        # hvd with no domain (each test has its own): an empty list; the
+        # stats of a domain that is not there: NotFound
+        self.assertEqual(self.ctx.stats(), [])
+        with self.assertRaises(hv.NotFound):
+            hv.Domain(self.ctx, {"domid": 4242, "name": "nosuch"}).stats()
+
     def test_trigger_unknown_domain(self):
         # a domain handle for an id hvd does not have: the call reaches hvd
         dom = hv.Domain(self.ctx, {"domid": 4242, "name": "nosuch"})
