@@ -865,6 +865,13 @@ void netq_stop(struct netq *q, bool reset)
 	} else if (q->run) {
 		rx_give_back(q);
 	}
+	/*
+	 * Until netq_start(), the thread leaves the rings alone: a reset goes
+	 * on to clear the queues' addresses and indexes after this returns,
+	 * and a driver that then reuses its ring memory must find nothing
+	 * pushed into it from before.
+	 */
+	q->run = false;
 	q->epoch++;
 	pthread_mutex_unlock(&q->lock);
 	netq_wake(q);
