@@ -274,12 +274,12 @@ static void uneth_rx(struct uneth *h, const char *what, u64 want, u32 len,
 	if (bad)
 		lib_snprintf(res, sizeof(res), "%s",
 			     flags & DESC_WRITE ? "OVERRUN" : "WROTE");
+	else if (got && used_len > len)	/* whatever the status says after */
+		lib_snprintf(res, sizeof(res), "OVERRUN len=%u", used_len);
 	else if (h->last_status & ST_NEEDS_RESET)
 		lib_snprintf(res, sizeof(res), "needs-reset");
 	else if (!got)
 		lib_snprintf(res, sizeof(res), "no-frame");
-	else if (used_len > len)
-		lib_snprintf(res, sizeof(res), "OVERRUN len=%u", used_len);
 	else
 		lib_snprintf(res, sizeof(res), "used len=%u", used_len);
 	uneth_report(h, what, res, !bad && !(got && used_len > len));
