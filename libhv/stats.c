@@ -40,7 +40,23 @@ static void stats_from_hc(const struct hv_hc_domstats *in, hv_domstats *out)
 	out->memory_mib = in->memory_mib;
 	out->maxmem_mib = in->maxmem_mib;
 	out->vcpus = in->vcpus;
-	out->nr_disks = in->nr_disks;
+	out->nr_disks = in->nr_disks < HV_DOMAIN_MAX_DISKS ? in->nr_disks : HV_DOMAIN_MAX_DISKS;
+	for (unsigned int i = 0; i < out->nr_disks; i++) {
+		const struct hv_hc_diskstats *k = &in->disks[i];
+		hv_vbdstats *o = &out->disks[i];
+
+		memcpy(o->vdev, k->vdev, sizeof(o->vdev));
+		o->vdev[sizeof(o->vdev) - 1] = '\0';
+		o->valid = k->valid != 0;
+		o->rd_reqs = k->rd_reqs;
+		o->rd_bytes = k->rd_bytes;
+		o->wr_reqs = k->wr_reqs;
+		o->wr_bytes = k->wr_bytes;
+		o->flush_reqs = k->flush_reqs;
+		o->discard_reqs = k->discard_reqs;
+		o->err_reqs = k->err_reqs;
+		o->throttled_reqs = k->throttled_reqs;
+	}
 	out->nr_vifs = in->nr_vifs < HV_DOMAIN_MAX_VIFS ? in->nr_vifs : HV_DOMAIN_MAX_VIFS;
 	for (unsigned int i = 0; i < out->nr_vifs; i++) {
 		const struct hv_hc_vifstats *v = &in->vifs[i];

@@ -201,8 +201,8 @@ static char *memory_json(uint32_t domid)
 /* What the domain uses now (hv_domain_stats(), docs/metering.md); NULL if hvd cannot say. */
 static char *stats_json(uint32_t domid)
 {
-	char *out = NULL, vifs[HV_DOMAIN_MAX_VIFS * 192] = "";
-	size_t n = 0;
+	char *out = NULL, vifs[HV_DOMAIN_MAX_VIFS * 192] = "", disks[HV_DOMAIN_MAX_DISKS * 256] = "";
+	size_t n = 0, m = 0;
 	hv_domstats *s = NULL;
 	int rc;
 
@@ -218,6 +218,20 @@ static char *stats_json(uint32_t domid)
 				      ", \"tx_packets\": %" PRIu64 " }", i ? "," : "",
 				      s->vifs[i].devid, s->vifs[i].rx_bytes, s->vifs[i].rx_packets,
 				      s->vifs[i].tx_bytes, s->vifs[i].tx_packets);
+	/* the disks with counters; vdevs are letters and digits (hv_config_validate()) */
+	for (unsigned int i = 0; s->struct_size >= sizeof(*s) && i < s->nr_disks &&
+	     i < HV_DOMAIN_MAX_DISKS; i++) {
+		const hv_vbdstats *k = &s->disks[i];
+
+		if (!k->valid)
+			continue;
+		m += (size_t)snprintf(disks + m, sizeof(disks) - m,
+				      "%s\n                { \"vdev\": \"%.15s\", \"rd_reqs\": %" PRIu64
+				      ", \"rd_bytes\": %" PRIu64 ", \"wr_reqs\": %" PRIu64
+				      ", \"wr_bytes\": %" PRIu64 ", \"flush_reqs\": %" PRIu64 " }",
+				      m ? "," : "", k->vdev, k->rd_reqs, k->rd_bytes, k->wr_reqs,
+				      k->wr_bytes, k->flush_reqs);
+	}
 	if (asprintf(&out,
 		     "{\n"
 		     "            \"sample_time_ns\": %" PRIu64 ",\n"
@@ -226,11 +240,12 @@ static char *stats_json(uint32_t domid)
 		     "            \"mem_current_bytes\": %" PRIu64 ",\n"
 		     "            \"mem_peak_bytes\": %" PRIu64 ",\n"
 		     "            \"mem_from_cgroup\": %s,\n"
-		     "            \"vifs\": [%s%s]\n"
+		     "            \"vifs\": [%s%s],\n"
+		     "            \"disks\": [%s%s]\n"
 		     "        }",
 		     s->sample_time_ns, s->uptime_ns, s->cpu_ns, s->mem_current_bytes,
 		     s->mem_peak_bytes, s->valid & HV_STATS_MEM_CGROUP ? "true" : "false", vifs,
-		     n ? "\n            " : "") < 0)
+		     n ? "\n            " : "", disks, m ? "\n            " : "") < 0)
 		out = NULL;
 	hv_domstats_free(s);
 	return out;

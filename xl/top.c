@@ -32,6 +32,8 @@ struct top_row {
 	double mem_pct, maxmem_pct;
 	unsigned int vcpus, nets, vbds;
 	uint64_t nettx_k, netrx_k;
+	bool has_vbd;			/* a disk with counters */
+	uint64_t vbd_rd, vbd_wr, vbd_rsect, vbd_wsect;
 };
 
 enum top_col {
@@ -105,6 +107,14 @@ static double top_num(const struct top_row *r, int col)
 		return (double)r->netrx_k;
 	case COL_VBDS:
 		return r->vbds;
+	case COL_VBD_RD:
+		return (double)r->vbd_rd;
+	case COL_VBD_WR:
+		return (double)r->vbd_wr;
+	case COL_VBD_RSECT:
+		return (double)r->vbd_rsect;
+	case COL_VBD_WSECT:
+		return (double)r->vbd_wsect;
 	default:
 		return 0;
 	}
@@ -180,6 +190,19 @@ static void top_row_of(const hv_domstats *s, const hv_domstats *p, uint64_t tota
 		r->nettx_k += s->vifs[i].tx_bytes >> 10;
 		r->netrx_k += s->vifs[i].rx_bytes >> 10;
 	}
+	/* xentop's VBD_* are requests and 512-byte sectors, all disks together */
+	for (unsigned int i = 0; s->struct_size >= sizeof(*s) && i < s->nr_disks &&
+	     i < HV_DOMAIN_MAX_DISKS; i++) {
+		const hv_vbdstats *k = &s->disks[i];
+
+		if (!k->valid)
+			continue;
+		r->has_vbd = true;
+		r->vbd_rd += k->rd_reqs;
+		r->vbd_wr += k->wr_reqs;
+		r->vbd_rsect += k->rd_bytes >> 9;
+		r->vbd_wsect += k->wr_bytes >> 9;
+	}
 }
 
 /* The host, as xl list shows it: its busy CPU time and the memory it keeps. */
@@ -220,7 +243,7 @@ static void top_print_table(FILE *f, const struct top_row *rows, size_t nr, bool
 		col_names[16], tty ? "\033[K" : "");
 	for (size_t i = 0; i < nr; i++) {
 		const struct top_row *r = &rows[i];
-		char cpu[16], mem[24], mempct[12];
+		char cpu[16], mem[24], mempct[12], vbd[4][24];
 
 		if (r->has_cpu)
 			snprintf(cpu, sizeof(cpu), "%10" PRIu64, (uint64_t)r->cpu_s);
@@ -233,12 +256,21 @@ static void top_print_table(FILE *f, const struct top_row *rows, size_t nr, bool
 			snprintf(mem, sizeof(mem), "%10s", "n/a");
 			snprintf(mempct, sizeof(mempct), "%6s", "n/a");
 		}
-		/* hv-vmm keeps no disk counters yet: the VBD_* columns say so */
+		/* no disk with counters (none, or the host's row): "-" */
+		{
+			const uint64_t v[4] = { r->vbd_rd, r->vbd_wr, r->vbd_rsect, r->vbd_wsect };
+
+			for (int k = 0; k < 4; k++)
+				if (r->has_vbd)
+					snprintf(vbd[k], sizeof(vbd[k]), "%" PRIu64, v[k]);
+				else
+					snprintf(vbd[k], sizeof(vbd[k]), "-");
+		}
 		fprintf(f, "%10.10s %5.6s %s %6.1f %s %s %10" PRIu64 " %9.1f %5u %4u %8" PRIu64
 			" %8" PRIu64 " %4u %8s %8s %10s %10s%s\n",
 			r->name, r->state, cpu, r->cpu_pct, mem, mempct, r->maxmem_k,
-			r->maxmem_pct, r->vcpus, r->nets, r->nettx_k, r->netrx_k, r->vbds, "-",
-			"-", "-", "-", tty ? "\033[K" : "");
+			r->maxmem_pct, r->vcpus, r->nets, r->nettx_k, r->netrx_k, r->vbds, vbd[0],
+			vbd[1], vbd[2], vbd[3], tty ? "\033[K" : "");
 	}
 }
 
@@ -299,6 +331,20 @@ static void top_print_json(hv_domstats **list, size_t nr, const struct top_row *
 			       v ? "," : "", s->vifs[v].devid, s->vifs[v].valid ? "true" : "false",
 			       s->vifs[v].rx_bytes, s->vifs[v].rx_packets, s->vifs[v].tx_bytes,
 			       s->vifs[v].tx_packets);
+		printf("],\"disks\":[");
+		for (unsigned int v = 0; s->struct_size >= sizeof(*s) && v < s->nr_disks &&
+		     v < HV_DOMAIN_MAX_DISKS; v++) {
+			const hv_vbdstats *k = &s->disks[v];
+
+			printf("%s{\"vdev\":", v ? "," : "");
+			top_json_str(k->vdev);
+			printf(",\"valid\":%s,\"rd_reqs\":%" PRIu64 ",\"rd_bytes\":%" PRIu64
+			       ",\"wr_reqs\":%" PRIu64 ",\"wr_bytes\":%" PRIu64 ",\"flush_reqs\":%"
+			       PRIu64 ",\"discard_reqs\":%" PRIu64 ",\"err_reqs\":%" PRIu64
+			       ",\"throttled_reqs\":%" PRIu64 "}", k->valid ? "true" : "false",
+			       k->rd_reqs, k->rd_bytes, k->wr_reqs, k->wr_bytes, k->flush_reqs,
+			       k->discard_reqs, k->err_reqs, k->throttled_reqs);
+		}
 		printf("]}");
 	}
 	printf("]}\n");

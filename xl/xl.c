@@ -63,8 +63,9 @@ static const struct xl_cmd cmds[] = {
 	  "                 MEM, NETTX...): names ascending, numbers descending\n"
 	  "  --json         one JSON object per iteration and line, for programs\n"
 	  "                 (docs/metering.md)\n"
-	  "  The host is the Domain-0 row.  VBD_* are \"-\": hv keeps no disk\n"
-	  "  counters yet.\n" },
+	  "  The host is the Domain-0 row.  VBD_RD and VBD_WR are the reads and\n"
+	  "  writes the domain's disks did, VBD_RSECT and VBD_WSECT their 512-byte\n"
+	  "  sectors, as its hv-vmm counts them; \"-\": no disk with counters.\n" },
 	{ "destroy", main_destroy, "Terminate a domain immediately", "[-f] DOMAIN",
 	  "  -f             accepted for Xen compatibility; domain 0, the host, is\n"
 	  "                 refused all the same\n" },

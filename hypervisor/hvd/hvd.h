@@ -168,6 +168,7 @@ struct hvd_domain {
 		uint64_t cpu_ns;
 		uint64_t mem_peak_bytes;
 		struct hv_hc_vifstats vifs[HV_HC_STATS_MAX_VIFS];
+		struct hv_hc_diskstats disks[HV_HC_STATS_MAX_DISKS];
 	} meter, carried;	/* carried: what it used before it was saved (a
 				 * restore), counted on top of what it uses now */
 	const char *end_why;
@@ -452,6 +453,8 @@ void op_hotplug_ejected(struct hvd *hvd, struct hvd_domain *d, const struct hvd_
 void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *s);
 /* Its hv-vmm ended but is not reaped yet: the last look at its counters. */
 void meter_vmm_ending(struct hvd *hvd, struct hvd_domain *d);
+/* The disk @vdev left @d: its last counters go. */
+void meter_forget_disk(struct hvd_domain *d, const char *vdev);
 /* The number of entries that fit in one STATS reply. */
 size_t meter_fit(void);
 int meter_op_stats(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -200,36 +202,69 @@ static void meter_json_str(const char *in, size_t max, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* Appends to @buf of @size at *@off; false once it does not fit (then *@off is @size). */
+static bool meter_cat(char *buf, size_t size, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static bool meter_cat(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= size)
+		return false;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *off) {
+		*off = size;
+		return false;
+	}
+	*off += (size_t)n;
+	return true;
+}
+
 int meter_format_record(const struct hv_hc_domstats *s, const char *why, uint64_t end_time,
 			char *buf, size_t size)
 {
-	char name[HV_HC_NAME_MAX * 6 + 1];
-	char uuid[37], start[32], end[32], vifs[HV_HC_STATS_MAX_VIFS * 112 + 4];
-	size_t off = 0;
+	char name[HV_HC_NAME_MAX * 6 + 1], vdev[sizeof(s->disks[0].vdev) * 6 + 1];
+	char uuid[37], start[32], end[32];
 	const uint8_t *u = s->uuid;
-	int n;
+	size_t off = 0;
+	bool ok, first = true;
 
 	snprintf(uuid, sizeof(uuid), "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 		 "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
 		 u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 	meter_time(s->start_time, start, sizeof(start));
 	meter_time(end_time, end, sizeof(end));
-	vifs[off++] = '[';
-	for (uint32_t i = 0; i < s->nr_vifs && i < HV_HC_STATS_MAX_VIFS; i++) {
+	meter_json_str(s->name, sizeof(s->name), name, sizeof(name));
+	ok = meter_cat(buf, size, &off, "{\"uuid\":\"%s\",\"name\":\"%s\",\"domid\":%" PRIu32
+		       ",\"start\":\"%s\",\"end\":\"%s\",\"why\":\"%s\",\"cpu_ns\":%" PRIu64
+		       ",\"mem_peak_bytes\":%" PRIu64 ",\"memory_mib\":%" PRIu64
+		       ",\"vcpus\":%" PRIu32 ",\"vifs\":[", uuid, name, s->domid, start, end,
+		       why, s->cpu_ns, s->mem_peak_bytes, s->memory_mib, s->vcpus);
+	for (uint32_t i = 0; ok && i < s->nr_vifs && i < HV_HC_STATS_MAX_VIFS; i++) {
 		const struct hv_hc_vifstats *v = &s->vifs[i];
 
-		off += (size_t)snprintf(vifs + off, sizeof(vifs) - off,
-					"%s{\"devid\":%" PRIu32 ",\"rx_bytes\":%" PRIu64
-					",\"rx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
-					",\"tx_packets\":%" PRIu64 "}", i ? "," : "", v->devid,
-					v->rx_bytes, v->rx_packets, v->tx_bytes, v->tx_packets);
+		ok = meter_cat(buf, size, &off, "%s{\"devid\":%" PRIu32 ",\"rx_bytes\":%" PRIu64
+			       ",\"rx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+			       ",\"tx_packets\":%" PRIu64 "}", i ? "," : "", v->devid,
+			       v->rx_bytes, v->rx_packets, v->tx_bytes, v->tx_packets);
 	}
-	snprintf(vifs + off, sizeof(vifs) - off, "]");
-	meter_json_str(s->name, sizeof(s->name), name, sizeof(name));
-	n = snprintf(buf, size, "{\"uuid\":\"%s\",\"name\":\"%s\",\"domid\":%" PRIu32
-		     ",\"start\":\"%s\",\"end\":\"%s\",\"why\":\"%s\",\"cpu_ns\":%" PRIu64
-		     ",\"mem_peak_bytes\":%" PRIu64 ",\"memory_mib\":%" PRIu64
-		     ",\"vcpus\":%" PRIu32 ",\"vifs\":%s}\n", uuid, name, s->domid, start, end,
-		     why, s->cpu_ns, s->mem_peak_bytes, s->memory_mib, s->vcpus, vifs);
-	return n > 0 && (size_t)n < size ? n : -1;
+	ok = ok && meter_cat(buf, size, &off, "],\"disks\":[");
+	/* the disks with counters (an empty CD-ROM drive has none) */
+	for (uint32_t i = 0; ok && i < s->nr_disks && i < HV_HC_STATS_MAX_DISKS; i++) {
+		const struct hv_hc_diskstats *k = &s->disks[i];
+
+		if (!k->valid)
+			continue;
+		meter_json_str(k->vdev, sizeof(k->vdev), vdev, sizeof(vdev));
+		ok = meter_cat(buf, size, &off, "%s{\"vdev\":\"%s\",\"rd_reqs\":%" PRIu64
+			       ",\"rd_bytes\":%" PRIu64 ",\"wr_reqs\":%" PRIu64 ",\"wr_bytes\":%"
+			       PRIu64 "}", first ? "" : ",", vdev, k->rd_reqs, k->rd_bytes,
+			       k->wr_reqs, k->wr_bytes);
+		first = false;
+	}
+	ok = ok && meter_cat(buf, size, &off, "]}\n");
+	return ok ? (int)off : -1;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,107 @@ static void meter_net(const struct hvd_domain *d, struct hv_hc_domstats *s)
 }
 
 /*
+ * The disks' counters from the statistics file the hv-vmm keeps (its
+ * own word: public/vmm.h), matched to the description's disks by vdev.
+ */
+static void meter_disks(const struct hvd *hvd, const struct hvd_domain *d,
+			struct hv_hc_domstats *s)
+{
+	size_t n = d->cfg->nr_disks < HV_HC_STATS_MAX_DISKS ? d->cfg->nr_disks :
+		   HV_HC_STATS_MAX_DISKS;
+	struct hv_vmm_stats f;
+	char path[PATH_MAX];
+	ssize_t got = -1;
+	int fd;
+
+	s->nr_disks = (uint32_t)n;
+	for (size_t i = 0; i < n; i++)
+		snprintf(s->disks[i].vdev, sizeof(s->disks[i].vdev), "%s",
+			 d->cfg->disks[i]->vdev ? d->cfg->disks[i]->vdev : "");
+	if (n)
+		s->valid |= HV_HC_STATS_DISK;
+	/* no hv-vmm: what it last counted stands (meter_keep()) */
+	if (!d->pid)
+		return;
+	snprintf(path, sizeof(path), "%s/domains/%u/stats", hvd->rundir, d->domid);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	got = pread(fd, &f, sizeof(f), 0);
+	close(fd);
+	if (got != (ssize_t)sizeof(f) || f.magic != HV_VMM_STATS_MAGIC ||
+	    f.version != HV_VMM_STATS_VERSION || f.nr_disks != HV_VMM_STATS_DISKS)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct hv_hc_diskstats *o = &s->disks[i];
+
+		for (unsigned int j = 0; j < HV_VMM_STATS_DISKS; j++) {
+			const struct hv_vmm_diskstats *v = &f.disks[j];
+
+			if (!o->vdev[0] || strnlen(v->vdev, sizeof(v->vdev)) == sizeof(v->vdev) ||
+			    strcmp(v->vdev, o->vdev))
+				continue;
+			o->valid = 1;
+			o->rd_reqs = v->rd_reqs;
+			o->rd_bytes = v->rd_bytes;
+			o->wr_reqs = v->wr_reqs;
+			o->wr_bytes = v->wr_bytes;
+			o->flush_reqs = v->flush_reqs;
+			o->discard_reqs = v->discard_reqs;
+			o->err_reqs = v->err_reqs;
+			o->throttled_reqs = v->throttled_reqs;
+			break;
+		}
+	}
+}
+
+/* @a has gone backwards from @b in some counter: not the same counting. */
+static bool meter_disk_behind(const struct hv_hc_diskstats *a, const struct hv_hc_diskstats *b)
+{
+	return a->rd_reqs < b->rd_reqs || a->rd_bytes < b->rd_bytes ||
+	       a->wr_reqs < b->wr_reqs || a->wr_bytes < b->wr_bytes ||
+	       a->flush_reqs < b->flush_reqs || a->discard_reqs < b->discard_reqs ||
+	       a->err_reqs < b->err_reqs || a->throttled_reqs < b->throttled_reqs;
+}
+
+static struct hv_hc_diskstats *meter_last_disk(struct meter_last *m, const char *vdev)
+{
+	for (unsigned int j = 0; j < HV_HC_STATS_MAX_DISKS; j++)
+		if (m->disks[j].valid && !strcmp(m->disks[j].vdev, vdev))
+			return &m->disks[j];
+	return NULL;
+}
+
+/*
+ * The disks' last counters, by vdev: a counter that went backwards (a
+ * hostile hv-vmm) or could not be read gives the last one; the last ones
+ * become those of the description's disks now.
+ */
+static void meter_keep_disks(struct meter_last *m, struct hv_hc_domstats *s)
+{
+	struct hv_hc_diskstats now[HV_HC_STATS_MAX_DISKS] = { 0 };
+
+	for (uint32_t i = 0; i < s->nr_disks; i++) {
+		struct hv_hc_diskstats *k = &s->disks[i];
+		const struct hv_hc_diskstats *last = meter_last_disk(m, k->vdev);
+
+		if (last && (!k->valid || meter_disk_behind(k, last)))
+			*k = *last;
+		if (k->valid)
+			now[i] = *k;
+	}
+	memcpy(m->disks, now, sizeof(now));
+}
+
+void meter_forget_disk(struct hvd_domain *d, const char *vdev)
+{
+	struct hv_hc_diskstats *last = meter_last_disk(&d->meter, vdev);
+
+	if (last)
+		memset(last, 0, sizeof(*last));
+}
+
+/*
  * Counters only grow while one hv-vmm runs: where one cannot be read now
  * (the process went, its tap with it) the last value seen stands.
  */
@@ -153,6 +255,7 @@ static void meter_keep(struct hvd_domain *d, struct hv_hc_domstats *s)
 		else if (last->valid && last->devid == v->devid)
 			*v = *last;
 	}
+	meter_keep_disks(m, s);
 }
 
 /* What it used before a save comes on top: the counters of its hv-vmm start at 0. */
@@ -183,6 +286,21 @@ static void meter_add_carried(const struct hvd_domain *d, struct hv_hc_domstats 
 			v->valid = 1;
 		}
 	}
+	for (uint32_t i = 0; i < s->nr_disks; i++) {
+		struct hv_hc_diskstats *k = &s->disks[i];
+
+		for (unsigned int j = 0; j < HV_HC_STATS_MAX_DISKS; j++) {
+			const struct hv_hc_diskstats *ck = &c->disks[j];
+
+			if (!ck->valid || strcmp(ck->vdev, k->vdev))
+				continue;
+			k->rd_reqs += ck->rd_reqs;
+			k->rd_bytes += ck->rd_bytes;
+			k->wr_reqs += ck->wr_reqs;
+			k->wr_bytes += ck->wr_bytes;
+			k->valid = 1;
+		}
+	}
 }
 
 void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *s)
@@ -204,10 +322,10 @@ void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *
 		s->valid |= HV_HC_STATS_CPU;
 	meter_mem(hvd, d, s);
 	meter_net(d, s);
+	meter_disks(hvd, d, s);
 	s->memory_mib = d->cfg->memory_mib;
 	s->maxmem_mib = desc_maxmem_mib(d);
 	s->vcpus = d->cfg->vcpus;
-	s->nr_disks = (uint32_t)d->cfg->nr_disks;
 	meter_keep(d, s);
 	meter_add_carried(d, s);
 }
@@ -221,6 +339,12 @@ bool meter_cfg_has_usage(const hv_domain_config *cfg)
 
 		if (v->usage_rx_bytes || v->usage_rx_packets || v->usage_tx_bytes ||
 		    v->usage_tx_packets)
+			return true;
+	}
+	for (size_t i = 0; i < cfg->nr_disks; i++) {
+		const hv_disk_spec *k = cfg->disks[i];
+
+		if (k->usage_rd_reqs || k->usage_rd_bytes || k->usage_wr_reqs || k->usage_wr_bytes)
 			return true;
 	}
 	return false;
@@ -245,6 +369,22 @@ void meter_take_carried(hv_domain_config *cfg, struct meter_last *c)
 		cv->tx_packets = v->usage_tx_packets;
 		v->usage_rx_bytes = v->usage_rx_packets = 0;
 		v->usage_tx_bytes = v->usage_tx_packets = 0;
+	}
+	for (size_t i = 0; i < cfg->nr_disks && i < HV_HC_STATS_MAX_DISKS; i++) {
+		hv_disk_spec *k = cfg->disks[i];
+		struct hv_hc_diskstats *ck = &c->disks[i];
+
+		if (!k->vdev)
+			continue;
+		snprintf(ck->vdev, sizeof(ck->vdev), "%s", k->vdev);
+		ck->valid = k->usage_rd_reqs || k->usage_rd_bytes || k->usage_wr_reqs ||
+			    k->usage_wr_bytes;
+		ck->rd_reqs = k->usage_rd_reqs;
+		ck->rd_bytes = k->usage_rd_bytes;
+		ck->wr_reqs = k->usage_wr_reqs;
+		ck->wr_bytes = k->usage_wr_bytes;
+		k->usage_rd_reqs = k->usage_rd_bytes = 0;
+		k->usage_wr_reqs = k->usage_wr_bytes = 0;
 	}
 }
 
@@ -275,6 +415,18 @@ int meter_save_json(struct hvd *hvd, struct hvd_domain *d, char **json_r, size_t
 		v->usage_rx_packets = s.vifs[i].rx_packets;
 		v->usage_tx_bytes = s.vifs[i].tx_bytes;
 		v->usage_tx_packets = s.vifs[i].tx_packets;
+	}
+	for (uint32_t i = 0; i < s.nr_disks; i++) {
+		hv_disk_spec *k;
+		int j = disk_find(cfg, s.disks[i].vdev);
+
+		if (j < 0 || !s.disks[i].valid)
+			continue;
+		k = cfg->disks[j];
+		k->usage_rd_reqs = s.disks[i].rd_reqs;
+		k->usage_rd_bytes = s.disks[i].rd_bytes;
+		k->usage_wr_reqs = s.disks[i].wr_reqs;
+		k->usage_wr_bytes = s.disks[i].wr_bytes;
 	}
 	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
 		hvd_err(hvd, "domain %u (%s): cannot encode its description with its usage for "
@@ -362,7 +514,7 @@ static const char *meter_why(const struct hvd_domain *d)
 void meter_end(struct hvd *hvd, struct hvd_domain *d)
 {
 	struct hv_hc_domstats s;
-	char line[2048], *path;
+	char line[8192], *path;
 	struct stat st;
 	int fd, n;
 

@@ -75,6 +75,7 @@ void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, si
 	} else {
 		/* the descriptor first: its place among the disks comes from the description */
 		disk_remove_fd(d, (size_t)i);
+		meter_forget_disk(d, e.vdev);	/* a disk attached as it later counts anew */
 		if (desc_remove_disk(hvd, d, (size_t)i))
 			hvd_err(hvd, "domain %u (%s): disk %s is gone but could not leave the "
 				"stored description", d->domid, d->cfg->name, e.vdev);

@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include "hvd.h"
 
-#define STORE_STATE_MAX 2048
+#define STORE_STATE_MAX 4096
 
 char *store_domain_dir(struct hvd *hvd, uint32_t domid)
 {
@@ -187,7 +187,47 @@ int store_format(const struct hvd_domain *d, char *buf, size_t size)
 				      PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", i, v->devid, v->rx_bytes,
 				      v->rx_packets, v->tx_bytes, v->tx_packets);
 	}
+	for (unsigned int i = 0; i < HV_HC_STATS_MAX_DISKS && n >= 0 && (size_t)n < size; i++) {
+		const struct hv_hc_diskstats *k = &d->carried.disks[i];
+
+		if (k->valid)
+			n += snprintf(buf + n, size - (size_t)n, "carried_disk%u=%s,%" PRIu64 ",%"
+				      PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", i, k->vdev, k->rd_reqs,
+				      k->rd_bytes, k->wr_reqs, k->wr_bytes);
+	}
 	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+/* A carried_diskN line's value: vdev,rd_reqs,rd_bytes,wr_reqs,wr_bytes. */
+static int store_disk(const char *v, struct hv_hc_diskstats *out)
+{
+	const char *comma = strchr(v, ',');
+	uint64_t x[4];
+	char *end;
+
+	if (!comma || comma == v || (size_t)(comma - v) >= sizeof(out->vdev))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->vdev, v, (size_t)(comma - v));
+	for (size_t i = 0; out->vdev[i]; i++)
+		if (!isalnum((unsigned char)out->vdev[i]))
+			return -1;
+	v = comma + 1;
+	for (int i = 0; i < 4; i++) {
+		if (!isdigit((unsigned char)*v))
+			return -1;
+		errno = 0;
+		x[i] = strtoull(v, &end, 10);
+		if (errno || *end != (i < 3 ? ',' : '\0'))
+			return -1;
+		v = end + 1;
+	}
+	out->valid = 1;
+	out->rd_reqs = x[0];
+	out->rd_bytes = x[1];
+	out->wr_reqs = x[2];
+	out->wr_bytes = x[3];
+	return 0;
 }
 
 /* A carried_vifN line's value: devid,rx_bytes,rx_packets,tx_bytes,tx_packets. */
@@ -285,6 +325,12 @@ int store_parse(const char *text, size_t len, struct hvd_domain *d)
 		if (!strncmp(buf, "carried_vif", 11) && buf[11] >= '0' &&
 		    buf[11] < '0' + HV_HC_STATS_MAX_VIFS && !buf[12]) {
 			if (store_vif(v, &d->carried.vifs[buf[11] - '0']))
+				return -1;
+			continue;
+		}
+		if (!strncmp(buf, "carried_disk", 12) && isdigit((unsigned char)buf[12])) {
+			if (store_u64(buf + 12, HV_HC_STATS_MAX_DISKS - 1, &x) ||
+			    store_disk(v, &d->carried.disks[x]))
 				return -1;
 			continue;
 		}

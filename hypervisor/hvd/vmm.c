@@ -37,7 +37,7 @@
 extern char **environ;
 
 /* The descriptors hv-vmm is started with, besides stdin, stdout, stderr. */
-enum { VMM_FD_CONLOG = 3, VMM_FD_CONTROL };
+enum { VMM_FD_CONLOG = 3, VMM_FD_CONTROL, VMM_FD_STATS };
 
 /* What starts each hv-vmm's part of its log. */
 #define VMM_LOG_MARK "--- hvd: domain "
@@ -458,6 +458,34 @@ out:
 	return rc;
 }
 
+/*
+ * The domain's statistics file (public/vmm.h), new and zeroed for each
+ * hv-vmm: a descriptor, or -1 after saying why (the domain then runs with
+ * its disks not counted).
+ */
+static int vmm_stats_file(struct hvd *hvd, struct hvd_domain *d)
+{
+	char *path = store_domain_file(hvd, d->domid, "stats");
+	int fd = -1;
+
+	if (!path)
+		return -1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		goto fail;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, HV_VMM_STATS_SIZE) < 0)
+		goto fail;
+	free(path);
+	return fd;
+fail:
+	hvd_err(hvd, "domain %u (%s): cannot make its statistics file %s: %s; its disks are "
+		"not counted", d->domid, d->cfg->name, path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return -1;
+}
+
 int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, bool lazy)
 {
 	char *ctl = store_domain_file(hvd, d->domid, "control.sock");
@@ -465,8 +493,8 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	char *exitf = store_domain_file(hvd, d->domid, "exit");
 	char *conlog = hvd_path("%s/console/%s.log", hvd->logdir, d->cfg->name);
 	char *vmmlog = vmm_log_path(hvd, d);
-	char fdl[16], fdc[16], logmax[24];
-	int lfd = -1, efd = -1, nullfd = -1, sv[2] = { -1, -1 };
+	char fdl[16], fdc[16], fdst[16], logmax[24];
+	int lfd = -1, efd = -1, nullfd = -1, sfd = -1, sv[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	bool fa_init = false, attr_init = false;
@@ -483,6 +511,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	lfd = vmm_high_fd(open(conlog, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	efd = vmm_high_fd(open(vmmlog, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
 	nullfd = vmm_high_fd(open("/dev/null", O_RDWR | O_CLOEXEC));
+	sfd = vmm_high_fd(vmm_stats_file(hvd, d));
 	if (lfd < 0 || efd < 0 || nullfd < 0) {
 		hvd_err(hvd, "domain %u (%s): cannot open %s or %s: %s (check HV_LOGDIR)",
 			d->domid, d->cfg->name, conlog, vmmlog, strerror(errno));
@@ -518,6 +547,11 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	argv[argc++] = ctl;
 	argv[argc++] = "--exit-file";
 	argv[argc++] = exitf;
+	if (sfd >= 0) {
+		snprintf(fdst, sizeof(fdst), "%d", VMM_FD_STATS);
+		argv[argc++] = "--stats-fd";
+		argv[argc++] = fdst;
+	}
 	argv[argc++] = "--name";
 	argv[argc++] = d->cfg->name;
 	argv[argc] = NULL;
@@ -540,6 +574,8 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	r = r ? r : posix_spawn_file_actions_adddup2(&fa, efd, STDERR_FILENO);
 	r = r ? r : posix_spawn_file_actions_adddup2(&fa, lfd, VMM_FD_CONLOG);
 	r = r ? r : posix_spawn_file_actions_adddup2(&fa, sv[1], VMM_FD_CONTROL);
+	if (sfd >= 0)
+		r = r ? r : posix_spawn_file_actions_adddup2(&fa, sfd, VMM_FD_STATS);
 	/* its own session: the domain outlives hvd */
 	r = r ? r : posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
 					     POSIX_SPAWN_SETSIGDEF);
@@ -604,7 +640,7 @@ out:
 	if (attr_init)
 		posix_spawnattr_destroy(&attr);
 	{
-		int fds[] = { lfd, efd, nullfd, sv[0], sv[1] };
+		int fds[] = { lfd, efd, nullfd, sfd, sv[0], sv[1] };
 
 		for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 			if (fds[i] >= 0)

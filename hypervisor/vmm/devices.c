@@ -129,7 +129,10 @@ static int blk_create(struct vmm *vmm, unsigned int i)
 	int rc;
 
 	d->conf.serial = d->serial;
+	d->conf.stats = vmm_stats_disk(vmm->stats, d->vdev);
 	rc = virtio_blk_create(&d->blk, &vmm->pci, &vmm->vm, vmm->loop, &d->conf);
+	if (rc)
+		vmm_stats_disk_free(d->conf.stats);
 	d->conf.fd = -1;	/* the device's now, or closed */
 	return rc;
 }
@@ -183,6 +186,7 @@ static void blk_destroy(struct vmm *vmm, unsigned int i)
 {
 	virtio_blk_destroy(vmm->disks[i].blk);	/* closes the descriptor */
 	vmm->disks[i].blk = NULL;
+	/* the counters stay: hvd reads them once more when the domain ends */
 }
 
 static unsigned int nr_disks(const struct vmm *vmm)

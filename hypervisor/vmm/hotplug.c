@@ -96,7 +96,10 @@ static int disk_create(struct vmm *vmm, void *dev)
 	int rc;
 
 	vd->conf.serial = vd->serial;
+	vd->conf.stats = vmm_stats_disk(vmm->stats, vd->vdev);
 	rc = virtio_blk_create(&vd->blk, &vmm->pci, &vmm->vm, vmm->loop, &vd->conf);
+	if (rc)
+		vmm_stats_disk_free(vd->conf.stats);
 	vd->conf.fd = -1;
 	return rc;
 }
@@ -122,6 +125,7 @@ static void disk_end(struct vmm *vmm, void *dev)
 	struct vmm_disk *vd = dev;
 
 	virtio_blk_destroy(vd->blk);
+	vmm_stats_disk_free(vd->conf.stats);
 	info("disk %s detached", vd->vdev);
 	ctl_event_disk_ejected(vmm, vd->vdev);
 }

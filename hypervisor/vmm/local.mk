@@ -29,7 +29,7 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/vmm.h hypervisor/vmm/devices.c \
 	hypervisor/vmm/console.c hypervisor/vmm/console.h \
 	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
-	hypervisor/vmm/hotplug.c \
+	hypervisor/vmm/hotplug.c hypervisor/vmm/stats.c hypervisor/vmm/stats.h \
 	hypervisor/vmm/start.c hypervisor/vmm/start.h $(HV_WIRE_SRC) $(HV_CONFIG_SRC) \
 	hypervisor/vmm/standalone.c hypervisor/vmm/standalone.h $(HV_DISK_SRC) \
 	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/vcpu.h \

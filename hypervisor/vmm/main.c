@@ -77,6 +77,8 @@ static void usage(FILE *f)
 		"                       full; at least 4096; 0: no limit, the default)\n"
 		"  --console-socket P   serve console clients on a Unix socket at P\n"
 		"  --exit-file P        write the exit status to P before exiting\n"
+		"  --stats-fd N         keep the disks' counters in descriptor N, a file\n"
+		"                       of 4096 bytes hvd reads (see docs/metering.md)\n"
 		"  --name NAME          the domain's name, for messages\n"
 		"  -v, --verbose        say what happens on stderr (twice: more)\n"
 		"  -h, --help           this text\n"
@@ -118,6 +120,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "console-log-fd", required_argument, NULL, 'L' },
 		{ "console-log-max", required_argument, NULL, 'X' },
 		{ "exit-file", required_argument, NULL, 'E' },
+		{ "stats-fd", required_argument, NULL, 'T' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "paused", no_argument, NULL, 'P' },
 		{ "restore", required_argument, NULL, 'R' },
@@ -131,7 +134,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .cmdline = "", .console = "stdio", .memory_mib = 128,
-			       .vcpus = 1, .control_fd = -1, .console_log_fd = -1 };
+			       .vcpus = 1, .control_fd = -1, .console_log_fd = -1,
+			       .stats_fd = -1 };
 	/* hvd passes its environment on: -v for every hv-vmm it starts */
 	if (getenv("HV_VMM_VERBOSE"))
 		log_verbosity = atoi(getenv("HV_VMM_VERBOSE")) > 1 ? LOG_DEBUG : LOG_INFO;
@@ -171,6 +175,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_ulong("--console-log-fd", optarg, 0, 1 << 20, &v))
 				return -EINVAL;
 			o->console_log_fd = v;
+			break;
+		case 'T':
+			if (parse_ulong("--stats-fd", optarg, 0, 1 << 20, &v))
+				return -EINVAL;
+			o->stats_fd = v;
 			break;
 		case 'X':
 			if (parse_ulong("--console-log-max", optarg, 0, 1ul << 40,
@@ -362,6 +371,12 @@ static int run(int argc, char **argv)
 		goto out;
 	if (o.console_log_fd >= 0)
 		console_set_log(vmm->con, o.console_log_fd, o.console_log_max);
+	if (o.stats_fd >= 0) {
+		rc = vmm_stats_map(o.stats_fd, &vmm->stats);
+		close(o.stats_fd);	/* the mapping stays */
+		if (rc)
+			goto out;
+	}
 	if (o.kernel || o.restore) {
 		rc = standalone_start(vmm, &o, &st);
 	} else {

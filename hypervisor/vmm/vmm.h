@@ -16,6 +16,7 @@
 #include "virtio/console.h"
 #include "virtio/net.h"
 #include "kvm/vm.h"
+#include "stats.h"
 
 /*
  * A disk as the domain's description and its descriptor give it, filled in
@@ -61,6 +62,7 @@ struct vmm {
 	struct virtio_balloon balloon;
 	uint32_t ejected;	/* slots the guest ejected, for the I/O thread */
 	int hp_fd;		/* eventfd: the guest ejected a slot */
+	struct hv_vmm_stats *stats;	/* the statistics file (--stats-fd), or NULL */
 	int ctl_fd;		/* the current control connection, or -1 */
 	int ctl_listen_fd;
 	char *ctl_path;

@@ -144,7 +144,7 @@ END_TEST
 START_TEST(test_record)
 {
 	struct hv_hc_domstats s;
-	char line[2048];
+	char line[8192];
 	int n;
 
 	memset(&s, 0, sizeof(s));
@@ -162,6 +162,16 @@ START_TEST(test_record)
 	s.vifs[0].devid = 0;
 	s.vifs[0].rx_bytes = 10;
 	s.vifs[0].tx_packets = 3;
+	/* a disk with counters, an empty CD-ROM drive without: left out */
+	s.nr_disks = 2;
+	snprintf(s.disks[0].vdev, sizeof(s.disks[0].vdev), "xvda");
+	s.disks[0].valid = 1;
+	s.disks[0].rd_reqs = 4;
+	s.disks[0].rd_bytes = 16384;
+	s.disks[0].wr_reqs = 2;
+	s.disks[0].wr_bytes = 1024;
+	s.disks[0].flush_reqs = 9;
+	snprintf(s.disks[1].vdev, sizeof(s.disks[1].vdev), "hdc");
 	n = meter_format_record(&s, "poweroff", 86400 + 3661, line, sizeof(line));
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq((int)strlen(line), n);
@@ -170,7 +180,25 @@ START_TEST(test_record)
 			 "\"end\":\"1970-01-02T01:01:01Z\",\"why\":\"poweroff\","
 			 "\"cpu_ns\":1500000000,\"mem_peak_bytes\":1048576,\"memory_mib\":64,"
 			 "\"vcpus\":2,\"vifs\":[{\"devid\":0,\"rx_bytes\":10,\"rx_packets\":0,"
-			 "\"tx_bytes\":0,\"tx_packets\":3}]}\n");
+			 "\"tx_bytes\":0,\"tx_packets\":3}],\"disks\":[{\"vdev\":\"xvda\","
+			 "\"rd_reqs\":4,\"rd_bytes\":16384,\"wr_reqs\":2,\"wr_bytes\":1024}]}\n");
+	/* every vif and disk there can be, each counter as long as it gets: it fits */
+	s.nr_vifs = HV_HC_STATS_MAX_VIFS;
+	s.nr_disks = HV_HC_STATS_MAX_DISKS;
+	for (int i = 0; i < HV_HC_STATS_MAX_VIFS; i++)
+		s.vifs[i] = (struct hv_hc_vifstats){ 7, 1, UINT64_MAX, UINT64_MAX, UINT64_MAX,
+						      UINT64_MAX };
+	for (int i = 0; i < HV_HC_STATS_MAX_DISKS; i++) {
+		s.disks[i] = (struct hv_hc_diskstats){ .valid = 1, .rd_reqs = UINT64_MAX,
+						       .rd_bytes = UINT64_MAX, .wr_reqs = UINT64_MAX,
+						       .wr_bytes = UINT64_MAX };
+		memset(s.disks[i].vdev, '"', sizeof(s.disks[i].vdev) - 1);
+	}
+	memset(s.name, '"', sizeof(s.name) - 1);
+	ck_assert_int_gt(meter_format_record(&s, "poweroff", UINT32_MAX, line, sizeof(line)), 0);
+	s.nr_vifs = 1;
+	s.nr_disks = 0;
+	snprintf(s.name, sizeof(s.name), "web\"1");
 	/* one line whatever is in the name, and nothing written past the buffer */
 	s.name[0] = '\n';
 	n = meter_format_record(&s, "crash", 0, line, sizeof(line));

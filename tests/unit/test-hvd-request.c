@@ -7,6 +7,7 @@
 #include <check.h>
 #include "check-main.h"
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "wire/hcmsg.h"
@@ -360,7 +361,10 @@ START_TEST(test_stats)
 	ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
 	/* the reply: its fixed part, then the entries; the entry is 8-byte aligned */
 	ck_assert_uint_eq(sizeof(struct hv_hc_domstats) % 8, 0);
-	ck_assert_uint_eq(sizeof(struct hv_hc_domstats), 504);
+	/* the ABI: what an older hvd sends ends where the disks begin */
+	ck_assert_uint_eq(offsetof(struct hv_hc_domstats, disks), 504);
+	ck_assert_uint_eq(sizeof(struct hv_hc_diskstats), 88);
+	ck_assert_uint_eq(sizeof(struct hv_hc_domstats), 504 + 12 * 88);
 	hcmsg_header(&h, HV_HC_DOMCTL_STATS, HV_HC_F_REPLY, 7, 0, sizeof(rep));
 	memcpy(msg, &h, sizeof(h));
 	memcpy(msg + sizeof(h), &rep, sizeof(rep));

@@ -537,8 +537,9 @@ struct hv_hc_read_log_reply {
 /*
  * STATS: what domains have used (docs/metering.md), read by hvd when asked
  * from the kernel (the hv-vmm's /proc/PID/stat, its memory cgroup or
- * /proc/PID/status, its taps' /sys/class/net/IF/statistics), so a sample
- * costs a few small reads per domain and nothing runs between samples.
+ * /proc/PID/status, its taps' /sys/class/net/IF/statistics) and from the
+ * statistics file its hv-vmm keeps (disks), so a sample costs a few small
+ * reads per domain and nothing runs between samples.
  * @domid names one domain (HV_HC_ENOENT if none), or with
  * HV_HC_DOMID_INVALID every domain whose domid is @first_domid or more, at
  * most @max of them (0: as many as fit), in domid order; @more in the
@@ -550,6 +551,7 @@ struct hv_hc_read_log_reply {
  * HV_HC_EINVAL: flags other than 0.
  */
 #define HV_HC_STATS_MAX_VIFS	8	/* HV_DOMAIN_MAX_VIFS */
+#define HV_HC_STATS_MAX_DISKS	12	/* HV_DOMAIN_MAX_DISKS */
 
 struct hv_hc_stats {
 	uint32_t domid;		/* one domain, or HV_HC_DOMID_INVALID: all */
@@ -573,7 +575,7 @@ struct hv_hc_stats_reply {
 #define HV_HC_STATS_MEM_CGROUP	0x10	/* both from its memory cgroup, else from
 					 * /proc/PID/status (VmRSS, VmHWM) */
 #define HV_HC_STATS_NET		0x20	/* vifs[] */
-#define HV_HC_STATS_DISK	0x40	/* disk counters: hv-vmm has none yet, never set */
+#define HV_HC_STATS_DISK	0x40	/* disks[] (hv-vmm's counters) */
 
 /*
  * One vif's traffic from the guest's point of view: rx is what the guest
@@ -586,6 +588,26 @@ struct hv_hc_vifstats {
 	uint32_t valid;		/* 1: read from the tap; 0: its tap was not found */
 	uint64_t rx_bytes, rx_packets;
 	uint64_t tx_bytes, tx_packets;
+};
+
+/*
+ * One disk's requests as its hv-vmm counts them (the statistics file,
+ * public/vmm.h): what the guest asked of it and got done, not what the
+ * host's storage did (page cache, image format).  A guest in control of
+ * its hv-vmm could write anything there; hvd only keeps the counters from
+ * going backwards.  They start at 0 with each hv-vmm, carried totals aside
+ * (rd_* and wr_*).
+ */
+struct hv_hc_diskstats {
+	char vdev[16];		/* the description's name of it, NUL-terminated */
+	uint32_t valid;		/* 1: hv-vmm counts it; 0: no counters for it */
+	uint32_t reserved;
+	uint64_t rd_reqs, rd_bytes;	/* reads done */
+	uint64_t wr_reqs, wr_bytes;	/* writes done */
+	uint64_t flush_reqs;		/* flushes done */
+	uint64_t discard_reqs;		/* discards and write-zeroes done */
+	uint64_t err_reqs;		/* requests that failed (IOERR, UNSUPP) */
+	uint64_t throttled_reqs;	/* requests that waited for the rate limit */
 };
 
 struct hv_hc_domstats {
@@ -610,6 +632,8 @@ struct hv_hc_domstats {
 	uint32_t nr_disks;	/* the description's disks */
 	uint32_t reserved;
 	struct hv_hc_vifstats vifs[HV_HC_STATS_MAX_VIFS];
+	/* added with disk counters: a shorter entry has none */
+	struct hv_hc_diskstats disks[HV_HC_STATS_MAX_DISKS];	/* nr_disks in use */
 	/* new fields go here */
 };
 

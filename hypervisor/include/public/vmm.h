@@ -357,4 +357,44 @@ struct hv_vmm_trigger {
 	uint32_t reserved[2];	/* must be zero */
 };
 
+/*
+ * The statistics file: hvd creates the domain's "stats" file (a regular
+ * file of HV_VMM_STATS_SIZE bytes, zeroed, in its run directory) and
+ * passes it to hv-vmm as --stats-fd N.  hv-vmm maps it and keeps its
+ * counters there as it goes, with plain 64-bit stores (one writer); hvd
+ * reads the file whenever it samples (docs/metering.md) and needs no round
+ * trip.  Counters start at 0 with each hv-vmm.  Everything in it comes
+ * from hv-vmm, which the guest may have taken over: hvd checks the layout,
+ * never lets a counter go backwards and treats the numbers as the guest's
+ * word (what it asked of its disks), not as the host's own count.
+ *
+ * disks[i] is the disk in hv-vmm's slot i (the description's disks[i] at
+ * build or restore; a hot-plugged disk takes a free slot): vdev names it,
+ * NUL-terminated; an empty vdev is a free slot.  hv-vmm zeroes a slot's
+ * counters before it writes its vdev, and its vdev before it frees it.
+ */
+#define HV_VMM_STATS_MAGIC	0x54535648u	/* "HVST" */
+#define HV_VMM_STATS_VERSION	1
+#define HV_VMM_STATS_SIZE	4096
+#define HV_VMM_STATS_DISKS	12	/* HV_DOMAIN_MAX_DISKS */
+
+struct hv_vmm_diskstats {
+	char vdev[16];
+	uint64_t rd_reqs, rd_bytes;	/* reads completed (status OK) */
+	uint64_t wr_reqs, wr_bytes;	/* writes completed */
+	uint64_t flush_reqs;		/* flushes completed */
+	uint64_t discard_reqs;		/* discards and write-zeroes completed */
+	uint64_t err_reqs;		/* requests answered IOERR or UNSUPP */
+	uint64_t throttled_reqs;	/* requests that waited for the rate limit */
+};
+
+struct hv_vmm_stats {
+	uint32_t magic;		/* HV_VMM_STATS_MAGIC, written last at start */
+	uint32_t version;	/* HV_VMM_STATS_VERSION */
+	uint32_t nr_disks;	/* HV_VMM_STATS_DISKS */
+	uint32_t reserved;
+	struct hv_vmm_diskstats disks[HV_VMM_STATS_DISKS];
+};
+
+
 #endif

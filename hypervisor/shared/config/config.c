@@ -76,6 +76,10 @@ static const struct hv__field disk_fields[] = {
 	FIELD(hv_disk_spec, bps, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
 	FIELD(hv_disk_spec, bps_burst, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
 	FIELD(hv_disk_spec, queues, HV__F_UINT, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_disk_spec, usage_rd_reqs, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_disk_spec, usage_rd_bytes, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_disk_spec, usage_wr_reqs, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_disk_spec, usage_wr_bytes, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
 };
 
 const struct hv__struct_desc hv__disk_desc = {

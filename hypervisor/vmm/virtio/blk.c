@@ -24,6 +24,7 @@
 #include "log.h"
 #include "loop.h"
 #include "snapshot/state.h"
+#include "stats.h"
 #include "kvm/vm.h"
 #include "virtio/blk.h"
 #include "virtio/blkio.h"
@@ -101,6 +102,8 @@ struct virtio_blk {
 	struct blk_bucket ops_b, bytes_b;
 	int timer_fd;
 	struct virtq_elem elem;		/* the chain being parsed */
+	struct hv_vmm_diskstats own_stats;
+	struct hv_vmm_diskstats *st;	/* conf->stats, or own_stats */
 };
 
 static struct virtio_blk *vblk(struct virtio_pci *vp)
@@ -190,12 +193,41 @@ static void req_put(struct virtio_blk *b, struct blk_req *r)
 	b->free = r;
 }
 
+/* A request completed with @status, counted as what it was. */
+static void blk_count(struct virtio_blk *b, const struct blk_req *r, uint8_t status)
+{
+	struct hv_vmm_diskstats *st = b->st;
+
+	if (status != VIRTIO_BLK_S_OK) {
+		vmm_stats_add(&st->err_reqs, 1);
+		return;
+	}
+	switch (r->type) {
+	case VIRTIO_BLK_T_IN:
+		vmm_stats_add(&st->rd_reqs, 1);
+		vmm_stats_add(&st->rd_bytes, r->bytes);
+		break;
+	case VIRTIO_BLK_T_OUT:
+		vmm_stats_add(&st->wr_reqs, 1);
+		vmm_stats_add(&st->wr_bytes, r->bytes);
+		break;
+	case VIRTIO_BLK_T_FLUSH:
+		vmm_stats_add(&st->flush_reqs, 1);
+		break;
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		vmm_stats_add(&st->discard_reqs, 1);
+		break;
+	}
+}
+
 /* Gives @r back to the driver with @status; the interrupt waits for blk_signal(). */
 static void blk_finish(struct virtio_blk *b, struct blk_req *r, uint8_t status)
 {
 	struct virtq_elem e = { .head = r->head };
 
 	if (!b->resetting) {
+		blk_count(b, r, status);
 		*r->status = status;
 		virtio_pci_push_only(&b->vp, r->q, &e, status == VIRTIO_BLK_S_OK ? r->used_len : 1);
 		b->notify_mask |= 1u << r->q;
@@ -492,6 +524,7 @@ static void blk_run(struct virtio_blk *b, unsigned int q)
 			continue;
 		if (!blk_afford(b, r)) {
 			b->held[q] = r;
+			vmm_stats_add(&b->st->throttled_reqs, 1);
 			break;
 		}
 		blkio_submit(b->io, &r->io);
@@ -650,6 +683,12 @@ uint64_t virtio_blk_capacity(const struct virtio_blk *b)
 	return b->capacity;
 }
 
+void virtio_blk_stats(const struct virtio_blk *b, struct hv_vmm_diskstats *st)
+{
+	*st = *b->st;
+	memset(st->vdev, 0, sizeof(st->vdev));
+}
+
 /* --- creation ------------------------------------------------------------ */
 
 /* Size, block sizes and O_DIRECT alignment of the open target. */
@@ -731,6 +770,7 @@ int virtio_blk_create(struct virtio_blk **blk_r, struct pci_bus *bus, struct vm 
 	b->writeback = 1;
 	if (conf->serial)
 		memcpy(b->serial, conf->serial, strnlen(conf->serial, sizeof(b->serial)));
+	b->st = conf->stats ? conf->stats : &b->own_stats;
 	rc = blk_probe(b);
 	if (rc) {
 		err("disk %s: the target is not a regular file or block device of a size hv can read: %s",

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <public/vmm.h>
 
 struct virtio_blk;
 struct pci_bus;
@@ -30,6 +31,8 @@ struct virtio_blk_conf {
 	unsigned int pci_slot;	/* 0: the first free one */
 	uint64_t iops, iops_burst;	/* requests/s and bucket size; 0: unlimited */
 	uint64_t bps, bps_burst;	/* bytes/s and bucket size; 0: unlimited */
+	struct hv_vmm_diskstats *stats;	/* where to count (the statistics file's
+					 * slot); NULL: the device's own */
 };
 
 #define VIRTIO_BLK_MAX_QUEUES 4
@@ -50,6 +53,8 @@ void virtio_blk_quiesce(struct virtio_blk *blk);
 void virtio_blk_destroy(struct virtio_blk *blk);
 /* The transport: its PCI function (hotplug, tests). */
 struct virtio_pci *virtio_blk_pci(struct virtio_blk *blk);
+/* Its counters so far (requests completed, by kind), vdev left out. */
+void virtio_blk_stats(const struct virtio_blk *blk, struct hv_vmm_diskstats *st);
 /* The disk's size in bytes, as the guest sees it. */
 uint64_t virtio_blk_capacity(const struct virtio_blk *blk);
 

@@ -129,6 +129,11 @@ typedef struct hv_disk_spec {
 	/* Request queues the guest may use, 1 to HV_DISK_MAX_QUEUES
 	 * (xl.cfg: queues=N); 0: min(vcpus, HV_DISK_MAX_QUEUES). */
 	unsigned int queues;
+	/* libhv 1.9: the disk's requests before the domain was saved (reads
+	 * and writes done, and their bytes), as hv_domain_config's
+	 * usage_cpu_ns: only hvd writes them. */
+	uint64_t usage_rd_reqs, usage_rd_bytes;
+	uint64_t usage_wr_reqs, usage_wr_bytes;
 } hv_disk_spec;
 
 /* The most request queues a disk has. */

@@ -516,6 +516,7 @@ int hv_hvd_log_read(hv_ctx *ctx, unsigned int flags, char **text_r, size_t *len_
 /* --- what domains use (libhv 1.8, docs/metering.md) ------------------- */
 
 #define HV_HAVE_DOMAIN_STATS 1	/* libhv 1.8 */
+#define HV_HAVE_VBD_STATS 1	/* libhv 1.9: hv_domstats' disks[] */
 
 /* hv_domstats' valid: which counters hvd could read */
 #define HV_STATS_CPU		0x1	/* cpu_ns */
@@ -525,7 +526,7 @@ int hv_hvd_log_read(hv_ctx *ctx, unsigned int flags, char **text_r, size_t *len_
 #define HV_STATS_MEM_CGROUP	0x10	/* both from the domain's memory cgroup, else
 					 * from its hv-vmm's VmRSS and VmHWM */
 #define HV_STATS_NET		0x20	/* vifs[] */
-#define HV_STATS_DISK		0x40	/* disk counters: none yet, never set */
+#define HV_STATS_DISK		0x40	/* disks[] (libhv 1.9) */
 
 /*
  * One vif's traffic from the guest's point of view: rx is what the guest
@@ -537,6 +538,24 @@ typedef struct hv_vifstats {
 	uint64_t rx_bytes, rx_packets;
 	uint64_t tx_bytes, tx_packets;
 } hv_vifstats;
+
+/*
+ * One disk's requests, as the domain's hv-vmm counts them (libhv 1.9):
+ * what the guest asked of the disk and got done, not what the host's
+ * storage did.  The counters come from the sandboxed hv-vmm, so they are
+ * the guest's word; hvd keeps them from going backwards.
+ */
+typedef struct hv_vbdstats {
+	char vdev[16];			/* the description's name of the disk */
+	int valid;			/* 0: no counters for it (a CD-ROM drive
+					 * left empty, or no hv-vmm counts it) */
+	uint64_t rd_reqs, rd_bytes;	/* reads done */
+	uint64_t wr_reqs, wr_bytes;	/* writes done */
+	uint64_t flush_reqs;		/* flushes done */
+	uint64_t discard_reqs;		/* discards and write-zeroes done */
+	uint64_t err_reqs;		/* requests that failed */
+	uint64_t throttled_reqs;	/* requests that waited for the rate limit */
+} hv_vbdstats;
 
 /*
  * Filled by hv_domain_stats() and hv_domain_stats_all(), allocated by
@@ -561,9 +580,11 @@ typedef struct hv_domstats {
 	uint64_t mem_peak_bytes;	/* the most it took */
 	uint64_t memory_mib, maxmem_mib; /* the guest's target and cap */
 	unsigned int vcpus;
-	unsigned int nr_disks;		/* the domain's disks (no counters yet) */
+	unsigned int nr_disks;		/* the domain's disks, disks[] in use */
 	unsigned int nr_vifs;		/* vifs[] in use */
 	hv_vifstats vifs[HV_DOMAIN_MAX_VIFS];
+	/* libhv 1.9 */
+	hv_vbdstats disks[HV_DOMAIN_MAX_DISKS];
 	/* new members go here, and only here */
 } hv_domstats;
 
@@ -577,7 +598,7 @@ int hv_domain_stats(hv_ctx *ctx, uint32_t domid, hv_domstats **stats_r);
 
 /*
  * hv_domain_stats_all - the same for every domain, ordered by id, in as
- * few requests as fit (about 100 domains a request): *list_r gets a new
+ * few requests as fit (about 40 domains a request): *list_r gets a new
  * array of *nr_r pointers, freed with hv_domstats_list_free().  On failure
  * *list_r is NULL and *nr_r 0.  CPU percentages come from the difference
  * between two samples of cpu_ns over that of sample_time_ns.
