@@ -129,6 +129,7 @@ static void meter_disks(const struct hvd *hvd, const struct hvd_domain *d,
 		   HV_HC_STATS_MAX_DISKS;
 	struct hv_vmm_stats f;
 	char path[PATH_MAX];
+	struct stat st;
 	ssize_t got = -1;
 	int fd;
 
@@ -145,7 +146,9 @@ static void meter_disks(const struct hvd *hvd, const struct hvd_domain *d,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	got = pread(fd, &f, sizeof(f), 0);
+	/* hvd's own file, as everything it reads back (store.c) */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
+		got = pread(fd, &f, sizeof(f), 0);
 	close(fd);
 	if (got != (ssize_t)sizeof(f) || f.magic != HV_VMM_STATS_MAGIC ||
 	    f.version != HV_VMM_STATS_VERSION || f.nr_disks != HV_VMM_STATS_DISKS)

@@ -2,11 +2,14 @@
 # Metering with running domains (docs/metering.md): a minios that dirties
 # memory uses CPU time that grows, and host memory (now and at most) in
 # range of what it touches; the totals go on across kill -9 of hvd and are
-# carried over xl save / xl restore; a usage record lands in usage.jsonl
-# when a domain is saved, destroyed, and when it powers off with no client
-# connected; the file is 0640.  Waits are for conditions.
+# carried over xl save / xl restore; a disk's counters match what a guest
+# that writes and reads a known range did, and are carried over a save too;
+# a usage record lands in usage.jsonl when a domain is saved, destroyed,
+# and when it powers off with no client connected; the file is 0640.
+# Waits are for conditions.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
+. "$HV_TESTS_SRC/integration/disk-lib.sh"
 need_cmd python3
 USAGE=$HV_LOGDIR/usage.jsonl
 
@@ -89,6 +92,72 @@ wait_for 10 record m1 destroy || fail "no usage record of m1's destroy"
 	fail "m1's destroy record: less CPU than its last sample"
 ok "xl destroy writes a usage record with the final totals"
 
+# --- disks: hv-vmm's counters against a known workload, carried over a save --------
+# disk NAME VDEV KEY: KEY of NAME's disk VDEV in one xl top --json sample
+disk() {
+	"$XL" top --json -i 1 2>/dev/null | python3 -c '
+import json, sys
+for d in json.loads(sys.stdin.readline())["domains"]:
+    if d["name"] == sys.argv[1]:
+        for k in d["disks"]:
+            if k["vdev"] == sys.argv[2]:
+                print(str(k[sys.argv[3]]).lower())
+' "$1" "$2" "$3"
+}
+disk_is() { [ "$(disk "$1" "$2" "$3")" = "$4" ]; }
+# recdisk NAME WHY VDEV KEY: KEY of VDEV in that usage record
+recdisk() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["name"] == sys.argv[2] and r["why"] == sys.argv[3]:
+        v = [k[sys.argv[5]] for k in r["disks"] if k["vdev"] == sys.argv[4]]
+print(v[0] if v else "")
+' "$USAGE" "$1" "$2" "$3" "$4"
+}
+lines() { [ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ]; }
+# 4096 sectors (2 MiB) written in requests of up to 64 KiB, flushed, read back
+bytes=$((4096 * 512))
+disk_image "$T/m3.img" 16
+mkcfg m3 'extra = "workload=blk-write:vda:7:0:4096 workload=counter"' \
+	"disk = [ \"$T/m3.img,raw,xvda,rw\", \",,hdc,cdrom\" ]"
+xl_ok create "$T/m3.cfg"
+l3=$HV_LOGDIR/console/m3.log
+wait_line "$l3" '^minios: blk vda write ok' 60 || { tail -n 20 "$l3" >&2; fail "m3 did not write its range"; }
+# the guest asked exactly this much of it; the counters say so (5% is the bar, this is exact)
+wait_for 10 disk_is m3 xvda rd_bytes "$bytes" ||
+	fail "m3's xvda: $(disk m3 xvda rd_bytes) bytes read, not the $bytes the guest read back"
+[ "$(disk m3 xvda wr_bytes)" = "$bytes" ] ||
+	fail "m3's xvda: $(disk m3 xvda wr_bytes) bytes written, not the $bytes the guest wrote"
+[ "$(disk m3 xvda wr_reqs)" -ge $((bytes / 65536)) ] && [ "$(disk m3 xvda wr_reqs)" -le $((bytes / 512)) ] ||
+	fail "m3's xvda: $(disk m3 xvda wr_reqs) write requests for $bytes bytes in requests of 64 KiB at most"
+[ "$(disk m3 xvda flush_reqs)" -ge 1 ] || fail "m3's xvda: its flush was not counted"
+[ "$(disk m3 xvda err_reqs)" = 0 ] || fail "m3's xvda: failures counted where none happened"
+disk_is m3 hdc valid false || fail "m3's empty CD-ROM drive has counters"
+xl_ok top -b -i 1
+awk '$1 == "m3" { print $13, $15, $16, $17 }' "$T/out" | tail -n 1 | grep -qx "2 [0-9]* 4096 4096" ||
+	{ cat "$T/out" >&2; fail "xl top: m3's VBDS, VBD_WR, VBD_RSECT, VBD_WSECT are not 2, n, 4096, 4096"; }
+xl_ok list -l m3
+grep -q '"wr_bytes": '"$bytes" "$T/out" || { cat "$T/out" >&2; fail "xl list -l: no disk counters for m3"; }
+# kill -9 of hvd: hv-vmm's file is still there for the next one
+kill -9 "$(cat "$HV_RUNDIR/hvd.pid")"
+wait_for 10 disk_is m3 xvda wr_bytes "$bytes" || fail "m3's xvda after hvd's restart: $(disk m3 xvda wr_bytes) bytes written"
+# the save carries reads and writes; the restored guest reads its range once more
+xl_ok save m3 "$T/m3.save"
+wait_for 10 record m3 saved || fail "no usage record of m3's save"
+[ "$(recdisk m3 saved xvda wr_bytes)" = "$bytes" ] ||
+	fail "m3's save record: xvda wrote $(recdisk m3 saved xvda wr_bytes) bytes, not $bytes"
+xl_ok restore "$T/m3.save"
+wait_for 60 lines "$l3" '^minios: blk vda verify ok' 1 || { tail -n 20 "$l3" >&2; fail "m3 did not verify its range after the restore"; }
+wait_for 10 disk_is m3 xvda rd_bytes $((2 * bytes)) ||
+	fail "m3 restored: xvda read $(disk m3 xvda rd_bytes) bytes, not the $((2 * bytes)) of both boots"
+[ "$(disk m3 xvda wr_bytes)" = "$bytes" ] || fail "m3 restored: xvda's writes were not carried over"
+xl_ok destroy m3
+wait_for 10 record m3 destroy || fail "no usage record of m3's destroy"
+[ "$(recdisk m3 destroy xvda rd_bytes)" = $((2 * bytes)) ] || fail "m3's destroy record: xvda's reads"
+ok "a disk's counters match the guest's $((bytes >> 20)) MiB written and read back exactly, across kill -9 of hvd and a save/restore"
+
 # --- poweroff with nobody connected ------------------------------------------------
 mkcfg m2 'extra = "workload=counter runtime=2 action=poweroff"'
 xl_ok create "$T/m2.cfg"
@@ -97,7 +166,7 @@ python3 -c '
 import json, re, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    for k in ("uuid", "name", "domid", "start", "end", "why", "cpu_ns", "mem_peak_bytes", "vifs"):
+    for k in ("uuid", "name", "domid", "start", "end", "why", "cpu_ns", "mem_peak_bytes", "vifs", "disks"):
         assert k in r, (k, r)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["start"]), r
     assert r["end"] >= r["start"], r

@@ -82,10 +82,27 @@ stream=$(sed -n 's/^minios: net tx 2000 frames.* stream \([0-9a-f]*\) .*/\1/p' "
 wait_line "$HV_LOGDIR/console/a.log" "^minios: net rx stream [0-9a-f:]*/$stream done: 2000 frames, 2000000 bytes, 0 bad, 0 lost, 0 reordered" 30 ||
 	fail "a did not verify b's 2000 frames"
 grep '^minios: net \(tx\|echo\|ping\)' "$lb"
+# metering (docs/metering.md): b's vif counted what it sent and got back,
+# 2000 frames of 1000 bytes each way and the pings, within 5% (ARP and the
+# host's own chatter are the rest)
+"$XL" top --json -i 1 >"$T/top" 2>&1 || { cat "$T/top" >&2; fail "xl top --json"; }
+python3 - "$T/top" <<'PY' || fail "b's vif counters are not within 5% of what it sent and received"
+import json, sys
+doc = json.loads(open(sys.argv[1]).readline())
+b = [d for d in doc["domains"] if d["name"] == "b"][0]
+v = b["vifs"][0]
+frames, size = 2000, 1000
+for k in ("tx", "rx"):
+    nbytes, npkts = v[k + "_bytes"], v[k + "_packets"]
+    print("b's vif %s: %d bytes, %d packets" % (k, nbytes, npkts))
+    if not (v["valid"] and frames * size <= nbytes <= 1.05 * frames * size
+            and frames <= npkts <= 1.05 * frames):
+        sys.exit("%s: %d bytes, %d packets for %d frames of %d bytes" % (k, nbytes, npkts, frames, size))
+PY
 wait_for 30 state_is b "---s--" || fail "b did not power off"
 xl_ok destroy b
 wait_for 10 sh -c '! ip link show b-eth0 >/dev/null 2>&1' || fail "b-eth0 outlived b"
-ok "two domains on one bridge exchange 2000 verified frames and ping each other; the tap goes with its domain"
+ok "two domains on one bridge exchange 2000 verified frames and ping each other, metered within 5%; the tap goes with its domain"
 
 # rate=: C sends as fast as it may; A counts what arrives
 rate_kbit=4000
