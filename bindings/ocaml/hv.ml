@@ -676,6 +676,19 @@ module Domain = struct
     tx_packets : int64;
   }
 
+  type vbd_stats = {
+    vdev : string;
+    valid : bool;
+    rd_reqs : int64;
+    rd_bytes : int64;
+    wr_reqs : int64;
+    wr_bytes : int64;
+    flush_reqs : int64;
+    discard_reqs : int64;
+    err_reqs : int64;
+    throttled_reqs : int64;
+  }
+
   type stats = {
     s_domid : int;
     s_state : state;
@@ -692,6 +705,7 @@ module Domain = struct
     s_vcpus : int;
     nr_disks : int;
     vifs : vif_stats list;
+    disks : vbd_stats list;
   }
 
   let stats_of s =
@@ -710,6 +724,22 @@ module Domain = struct
         tx_packets = g64 R._hv_vifstats_tx_packets_get;
       }
     in
+    let disk i =
+      let k = R._hvml_domstats_disk (C_list [ s; C_int i ]) in
+      let g64 f = int64_of (f k) in
+      {
+        vdev = get_string (R._hv_vbdstats_vdev_get k);
+        valid = get_int (R._hv_vbdstats_valid_get k) <> 0;
+        rd_reqs = g64 R._hv_vbdstats_rd_reqs_get;
+        rd_bytes = g64 R._hv_vbdstats_rd_bytes_get;
+        wr_reqs = g64 R._hv_vbdstats_wr_reqs_get;
+        wr_bytes = g64 R._hv_vbdstats_wr_bytes_get;
+        flush_reqs = g64 R._hv_vbdstats_flush_reqs_get;
+        discard_reqs = g64 R._hv_vbdstats_discard_reqs_get;
+        err_reqs = g64 R._hv_vbdstats_err_reqs_get;
+        throttled_reqs = g64 R._hv_vbdstats_throttled_reqs_get;
+      }
+    in
     {
       s_domid = g R._hv_domstats_domid_get;
       s_state = state_of_int (g R._hv_domstats_state_get);
@@ -726,6 +756,7 @@ module Domain = struct
       s_vcpus = g R._hv_domstats_vcpus_get;
       nr_disks = g R._hv_domstats_nr_disks_get;
       vifs = List.init (g R._hv_domstats_nr_vifs_get) vif;
+      disks = List.init (g R._hvml_domstats_nr_vbds) disk;
     }
 
   let stats ctx ~domid =
@@ -866,6 +897,10 @@ let progress_selftest ~progress d t =
         get_int (R._hvml_progress_selftest (C_list [ p; C_int64 (Int64.of_int d); C_int64 (Int64.of_int t) ])) <> 0)
   in
   match !raised with Some e -> raise e | None -> stop
+
+let stats_selftest ?(old_libhv = false) () =
+  let s = R._hvml_domstats_selftest (C_int (if old_libhv then 1 else 0)) in
+  Fun.protect ~finally:(fun () -> ignore (R._hvml_domstats_selftest_free s)) (fun () -> Domain.stats_of s)
 
 let bound_functions =
   [

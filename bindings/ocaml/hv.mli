@@ -353,6 +353,21 @@ module Domain : sig
     tx_packets : int64;
   }
 
+  (** One disk's requests as the domain's hv-vmm counts them: what the
+      guest asked of the disk and got done (libhv 1.9). *)
+  type vbd_stats = {
+    vdev : string;  (** the disk's name in the domain's description *)
+    valid : bool;  (** false: no counters for it (an empty CD-ROM drive) *)
+    rd_reqs : int64;
+    rd_bytes : int64;
+    wr_reqs : int64;
+    wr_bytes : int64;
+    flush_reqs : int64;
+    discard_reqs : int64;  (** discards and write-zeroes *)
+    err_reqs : int64;  (** requests that failed *)
+    throttled_reqs : int64;  (** requests that waited for the rate limit *)
+  }
+
   (** [hv_domstats] (docs/metering.md); [None]: hvd could not read it. *)
   type stats = {
     s_domid : int;
@@ -370,6 +385,8 @@ module Domain : sig
     s_vcpus : int;
     nr_disks : int;
     vifs : vif_stats list;
+    disks : vbd_stats list;
+        (** one per disk, in the domain's order; [[]] with a libhv before 1.9 *)
   }
 
   val stats : Ctx.t -> domid:int -> stats
@@ -475,6 +492,12 @@ val progress_selftest : progress:(int -> int -> unit) -> int -> int -> bool
 (** For the tests: calls [progress] through the C callback the way libhv
     does during a save (runtime lock released); [true] if it asked to
     cancel.  An exception it raises is raised again, as by {!Domain.save}. *)
+
+val stats_selftest : ?old_libhv:bool -> unit -> Domain.stats
+(** For the tests: {!Domain.stats} read from a sample made up in C (three
+    disks, one vif), so that reading them can be checked where no domain
+    runs.  [~old_libhv:true]: the sample's struct_size is that of a libhv
+    before 1.9, without disks[]. *)
 
 (**/**)
 

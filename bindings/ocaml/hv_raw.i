@@ -24,6 +24,7 @@
 %}
 
 %{
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,10 +159,11 @@ HVML_BLOCKING(hvml_progress_selftest)
 %ignore hv_dominfo::uuid;
 %ignore hv_vif_spec::mac;
 %ignore hv_dominfo::start_time;
-/* Read through hvml_domstats_uuid(), _start_time() and _vif(). */
+/* Read through hvml_domstats_uuid(), _start_time(), _vif() and _disk(). */
 %ignore hv_domstats::uuid;
 %ignore hv_domstats::start_time;
 %ignore hv_domstats::vifs;
+%ignore hv_domstats::disks;
 /* An array: read through hvml_meminfo_stat(). */
 %ignore hv_meminfo::stats;
 /* Arrays of pointers: read through hvml_config_disk()/hvml_config_vif(). */

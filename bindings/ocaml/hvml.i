@@ -265,6 +265,65 @@ static hv_vifstats *hvml_domstats_vif(hv_domstats *s, int i)
 	       NULL;
 }
 
+/*
+ * How many of disks[] the sample has: nr_disks, or none when the libhv
+ * that filled it is older than 1.9 (its struct_size has no room for them).
+ */
+static int hvml_domstats_nr_vbds(const hv_domstats *s)
+{
+	if (s->struct_size < offsetof(hv_domstats, disks) + sizeof(s->disks))
+		return 0;
+	return s->nr_disks < HV_DOMAIN_MAX_DISKS ? (int)s->nr_disks : HV_DOMAIN_MAX_DISKS;
+}
+
+/* disk @i of the sample; NULL past hvml_domstats_nr_vbds() */
+static hv_vbdstats *hvml_domstats_disk(hv_domstats *s, int i)
+{
+	return i >= 0 && i < hvml_domstats_nr_vbds(s) ? &s->disks[i] : NULL;
+}
+
+/*
+ * For the tests: a sample made up here (free it with
+ * hvml_domstats_selftest_free()), so that reading vifs[] and disks[] can
+ * be checked where no domain runs.  Three disks (one with counters, an
+ * empty CD-ROM drive, one whose vdev fills its field but for the NUL) and
+ * one vif; disks[3] is filled too, past nr_disks, and must not show.
+ * @old: struct_size is that of a libhv before 1.9, which has no disks[].
+ */
+static hv_domstats *hvml_domstats_selftest(int old)
+{
+	hv_domstats *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		caml_raise_out_of_memory();
+	s->struct_size = old ? offsetof(hv_domstats, disks) : sizeof(*s);
+	s->domid = 7;
+	s->state = HV_STATE_RUNNING;
+	snprintf(s->name, sizeof(s->name), "stats-sample");
+	s->valid = HV_STATS_CPU | HV_STATS_NET | HV_STATS_DISK;
+	s->cpu_ns = 1000;
+	s->vcpus = 1;
+	s->nr_vifs = 1;
+	s->vifs[0] = (hv_vifstats){ .devid = 0, .valid = 1, .rx_bytes = 100,
+				    .rx_packets = 2, .tx_bytes = 300, .tx_packets = 4 };
+	s->nr_disks = 3;
+	s->disks[0] = (hv_vbdstats){ .vdev = "xvda", .valid = 1, .rd_reqs = 11,
+				     .rd_bytes = (UINT64_C(1) << 40) + 12, .wr_reqs = 13,
+				     .wr_bytes = 14 * 512, .flush_reqs = 15,
+				     .discard_reqs = 16, .err_reqs = 17,
+				     .throttled_reqs = 18 };
+	s->disks[1] = (hv_vbdstats){ .vdev = "hdc", .valid = 0 };
+	s->disks[2] = (hv_vbdstats){ .vdev = "xvdabcdefghijkl", .valid = 1,
+				     .wr_reqs = 1, .wr_bytes = 4096 };
+	s->disks[3] = (hv_vbdstats){ .vdev = "ghost", .valid = 1, .rd_reqs = 99 };
+	return s;
+}
+
+static void hvml_domstats_selftest_free(hv_domstats *s)
+{
+	free(s);
+}
+
 static const char *hvml_uuid_str(const uint8_t *u)
 {
 	static __thread char buf[37];
@@ -364,6 +423,10 @@ hv_dominfo *hvml_dominfo_list_nth(hv_dominfo **list, size_t i);
 hv_domstats *hvml_domstats_list_nth(hv_domstats **list, size_t i);
 double hvml_domstats_start_time(const hv_domstats *s);
 hv_vifstats *hvml_domstats_vif(hv_domstats *s, int i);
+int hvml_domstats_nr_vbds(const hv_domstats *s);
+hv_vbdstats *hvml_domstats_disk(hv_domstats *s, int i);
+hv_domstats *hvml_domstats_selftest(int old);
+void hvml_domstats_selftest_free(hv_domstats *s);
 const char *hvml_domstats_uuid(const hv_domstats *s);
 const char *hvml_dominfo_uuid(const hv_dominfo *info);
 const char *hvml_config_uuid(const hv_domain_config *cfg);

@@ -24,6 +24,7 @@
 
 %{
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,11 +369,16 @@ static PyObject *hvpy_dominfo_dict(const hv_dominfo *i)
 	return d;
 }
 
-/* vifs is a list of nr_vifs dicts, from the guest's point of view. */
+/*
+ * vifs is a list of nr_vifs dicts, from the guest's point of view; disks
+ * one of nr_disks dicts, in the domain's order, empty when the libhv that
+ * filled the structure is older than 1.9 (its struct_size has no room for
+ * disks[]).
+ */
 static PyObject *hvpy_domstats_dict(const hv_domstats *i)
 {
 	PyObject *d = PyDict_New();
-	PyObject *vifs;
+	PyObject *vifs, *disks;
 	unsigned int n;
 
 	if (!d)
@@ -402,10 +408,71 @@ static PyObject *hvpy_domstats_dict(const hv_domstats *i)
 		}
 		Py_DECREF(vd);
 	}
+	disks = PyList_New(0);
+	if (!disks || hvpy_set(d, "disks", disks))
+		goto fail;
+	for (n = 0; i->struct_size >= offsetof(hv_domstats, disks) + sizeof(i->disks) &&
+	     n < i->nr_disks && n < HV_DOMAIN_MAX_DISKS; n++) {
+		const hv_vbdstats *k = &i->disks[n];
+		PyObject *kd = PyDict_New();
+
+		if (!kd)
+			goto fail;
+		if (HVPY_S(kd, k, vdev) || hvpy_set(kd, "valid", PyBool_FromLong(k->valid)) ||
+		    HVPY_U(kd, k, rd_reqs) || HVPY_U(kd, k, rd_bytes) ||
+		    HVPY_U(kd, k, wr_reqs) || HVPY_U(kd, k, wr_bytes) ||
+		    HVPY_U(kd, k, flush_reqs) || HVPY_U(kd, k, discard_reqs) ||
+		    HVPY_U(kd, k, err_reqs) || HVPY_U(kd, k, throttled_reqs) ||
+		    PyList_Append(disks, kd)) {
+			Py_DECREF(kd);
+			goto fail;
+		}
+		Py_DECREF(kd);
+	}
 	return d;
 fail:
 	Py_DECREF(d);
 	return NULL;
+}
+
+/*
+ * For the tests: the dict hv_domain_stats() gives for a sample made up
+ * here, so that reading vifs[] and disks[] can be checked where no domain
+ * runs.  Three disks (one with counters, an empty CD-ROM drive, one whose
+ * vdev fills its field but for the NUL) and one vif; disks[3] is filled
+ * too, past nr_disks, and must not show.  @old: struct_size is that of a
+ * libhv before 1.9, which has no disks[].
+ */
+static PyObject *hvpy_domstats_selftest(int old)
+{
+	hv_domstats *s = calloc(1, sizeof(*s));
+	PyObject *d;
+
+	if (!s)
+		return PyErr_NoMemory();
+	s->struct_size = old ? offsetof(hv_domstats, disks) : sizeof(*s);
+	s->domid = 7;
+	s->state = HV_STATE_RUNNING;
+	snprintf(s->name, sizeof(s->name), "stats-sample");
+	s->valid = HV_STATS_CPU | HV_STATS_NET | HV_STATS_DISK;
+	s->cpu_ns = 1000;
+	s->vcpus = 1;
+	s->nr_vifs = 1;
+	s->vifs[0] = (hv_vifstats){ .devid = 0, .valid = 1, .rx_bytes = 100,
+				    .rx_packets = 2, .tx_bytes = 300, .tx_packets = 4 };
+	s->nr_disks = 3;
+	s->disks[0] = (hv_vbdstats){ .vdev = "xvda", .valid = 1, .rd_reqs = 11,
+				     .rd_bytes = (UINT64_C(1) << 40) + 12, .wr_reqs = 13,
+				     .wr_bytes = 14 * 512, .flush_reqs = 15,
+				     .discard_reqs = 16, .err_reqs = 17,
+				     .throttled_reqs = 18 };
+	s->disks[1] = (hv_vbdstats){ .vdev = "hdc", .valid = 0 };
+	s->disks[2] = (hv_vbdstats){ .vdev = "xvdabcdefghijkl", .valid = 1,
+				     .wr_reqs = 1, .wr_bytes = 4096 };
+	s->disks[3] = (hv_vbdstats){ .vdev = "ghost", .valid = 1, .rd_reqs = 99 };
+	d = hvpy_domstats_dict(s);
+	free(s);
+	return d;
 }
 
 static PyObject *hvpy_physinfo_dict(const hv_physinfo *i)
@@ -507,6 +574,7 @@ static PyObject *hvpy_take_string(char *s)
 %ignore hv_domstats_list_free;
 %ignore hv_domstats;
 %ignore hv_vifstats;
+%ignore hv_vbdstats;
 %ignore hv_dominfo;
 %ignore hv_physinfo;
 %ignore hv_event;
@@ -885,5 +953,8 @@ void hvpy_set_error_factory(PyObject *factory);
 int hvpy_ctx_new(hv_ctx **ctx_r);
 void hvpy_ctx_free(hv_ctx *ctx);
 int hvpy_ctx_set_logger(hv_ctx *ctx, PyObject *fn, int max_level);
+%nothread hvpy_domstats_selftest;
+%feature("docstring") hvpy_domstats_selftest "For the tests: the dict hv_domain_stats() gives for a sample made up in C\n(three disks, one vif); with old true, its struct_size is that of a libhv\nbefore 1.9, without disks[].";
+PyObject *hvpy_domstats_selftest(int old);
 %feature("docstring") hvpy_progress_selftest "For the tests: calls progress(done, total) through the C callback, as libhv does\nduring a save (without the GIL); True if it asked to cancel.  An exception it\nraises is raised again, as by hv_domain_save().";
 int hvpy_progress_selftest(const hv_progress *progress, uint64_t done, uint64_t total);

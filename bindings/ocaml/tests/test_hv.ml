@@ -83,6 +83,31 @@ let () =
       | exception Exit -> ());
       assert (Hv.Ctx.is_closed (Option.get !kept)));
 
+  check "Domain.stats: vif_stats and vbd_stats read from a sample made up in C (no domain)" (fun () ->
+      let s = Hv.stats_selftest () in
+      assert (s.Hv.Domain.s_domid = 7 && s.s_name = "stats-sample");
+      assert (s.cpu_ns = Some 1000L && s.mem_current_bytes = None);
+      (match s.vifs with
+      | [ v ] ->
+          assert (v = { Hv.Domain.devid = 0; valid = true; rx_bytes = 100L; rx_packets = 2L;
+                        tx_bytes = 300L; tx_packets = 4L })
+      | _ -> failwith "not one vif");
+      (* nr_disks disks in order; disks[3], past them, is not read *)
+      assert (s.nr_disks = 3 && List.length s.disks = s.nr_disks);
+      (match s.disks with
+      | [ a; b; c ] ->
+          assert (a = { Hv.Domain.vdev = "xvda"; valid = true; rd_reqs = 11L;
+                        rd_bytes = Int64.add (Int64.shift_left 1L 40) 12L; wr_reqs = 13L;
+                        wr_bytes = 7168L; flush_reqs = 15L; discard_reqs = 16L; err_reqs = 17L;
+                        throttled_reqs = 18L });
+          (* an empty CD-ROM drive: there, without counters *)
+          assert (b.vdev = "hdc" && (not b.valid) && b.rd_reqs = 0L && b.wr_bytes = 0L);
+          assert (c.vdev = "xvdabcdefghijkl" && c.valid && c.wr_reqs = 1L && c.wr_bytes = 4096L)
+      | _ -> failwith "not three disks");
+      (* a structure from a libhv before 1.9 has no room for disks[] *)
+      let old = Hv.stats_selftest ~old_libhv:true () in
+      assert (old.nr_disks = 3 && old.disks = [] && List.length old.vifs = 1));
+
   check "forgotten contexts and configurations are freed by the GC" (fun () ->
       for _ = 1 to 200 do
         let c = Hv.Ctx.create () in
@@ -358,6 +383,10 @@ let () =
       assert (List.mem ("ml-file", d1) names && List.mem ("ml-json", d2) names);
       assert (state ctx d1 = Hv.Domain.Running && state ctx d2 = Hv.Domain.Paused);
       assert (Hv.Domain.lookup ctx "ml-json" = d2);
+      (* minios here has neither disks nor vifs *)
+      let st = Hv.Domain.stats ctx ~domid:d1 in
+      assert (st.Hv.Domain.s_domid = d1 && st.s_name = "ml-file");
+      assert (st.nr_disks = 0 && st.disks = [] && st.vifs = []);
       Hv.Domain.pause ctx ~domid:d1;
       assert (state ctx d1 = Hv.Domain.Paused);
       Hv.Domain.unpause ctx ~domid:d1;

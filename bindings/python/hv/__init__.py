@@ -32,7 +32,8 @@ A domain's memory (libhv 1.5): :attr:`Domain.memory_target` (xl mem-set),
 :meth:`Domain.meminfo` (a :class:`MemInfo`).
 
 What domains use (libhv 1.8): :meth:`Domain.stats` and
-:meth:`Context.stats` (:class:`Stats`).
+:meth:`Context.stats` (:class:`Stats`; each vif's traffic a
+:class:`VifStats`, each disk's requests a :class:`VbdStats`, libhv 1.9).
 
 Not in libhv yet, so not here either: migration.
 """
@@ -44,7 +45,7 @@ from .config import ConfigSource
 from .domain import Action, Domain, ProgressFn, ShutdownCode, State, Trigger
 from .events import MEMORY_MISSED, Event, EventType
 from .memory import BALLOON_FEATURES, BALLOON_STATS, MemInfo
-from .stats import Stats, VifStats
+from .stats import Stats, VbdStats, VifStats
 from .context import Context, LoggerFn
 
 LOG_ERROR = raw.HV_LOG_ERROR
@@ -71,5 +72,5 @@ __all__ = [
     "Action", "ConfigSource", "ProgressFn", "LoggerFn", "LOG_ERROR",
     "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "API_VERSION", "version",
     "strerror", "raw", "MemInfo", "BALLOON_STATS", "BALLOON_FEATURES",
-    "MEMORY_MISSED", "Stats", "VifStats",
+    "MEMORY_MISSED", "Stats", "VbdStats", "VifStats",
 ] + list(_errors_all)

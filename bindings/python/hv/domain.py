@@ -190,7 +190,8 @@ class Domain:
 
     def stats(self) -> Stats:
         """What the domain uses, sampled now (hv_domain_stats()): host CPU
-        and memory of its hv-vmm, each vif's traffic."""
+        and memory of its hv-vmm, each vif's traffic, each disk's
+        requests."""
         return Stats._from_raw(self._ctx._call(_raw.hv_domain_stats, self.domid))
 
     @property

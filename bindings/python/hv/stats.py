@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """What a domain uses, sampled by hvd when asked (hv_domstats, libhv 1.8;
-docs/metering.md)."""
+its disks' counters libhv 1.9; docs/metering.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, Dict, Optional, Tuple
 
 from . import raw as _raw
 
-__all__ = ["Stats", "VifStats"]
+__all__ = ["Stats", "VbdStats", "VifStats"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +23,22 @@ class VifStats:
     rx_packets: int
     tx_bytes: int
     tx_packets: int
+
+
+@dataclasses.dataclass(frozen=True)
+class VbdStats:
+    """One disk's requests as the domain's hv-vmm counts them: what the
+    guest asked of the disk and got done (libhv 1.9)."""
+    vdev: str               #: the disk's name in the domain's description
+    valid: bool             #: False: no counters for it (an empty CD-ROM drive)
+    rd_reqs: int
+    rd_bytes: int
+    wr_reqs: int
+    wr_bytes: int
+    flush_reqs: int
+    discard_reqs: int       #: discards and write-zeroes
+    err_reqs: int           #: requests that failed
+    throttled_reqs: int     #: requests that waited for the rate limit
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +61,8 @@ class Stats:
     vcpus: int
     nr_disks: int
     vifs: Tuple[VifStats, ...]
+    #: one per disk, in the domain's order; empty with a libhv before 1.9
+    disks: Tuple[VbdStats, ...]
 
     @classmethod
     def _from_raw(cls, d: Dict[str, Any]) -> "Stats":
@@ -65,7 +83,8 @@ class Stats:
             mem_from_cgroup=bool(valid & _raw.HV_STATS_MEM_CGROUP),
             memory_mib=d["memory_mib"], maxmem_mib=d["maxmem_mib"],
             vcpus=d["vcpus"], nr_disks=d["nr_disks"],
-            vifs=tuple(VifStats(**v) for v in d["vifs"]))
+            vifs=tuple(VifStats(**v) for v in d["vifs"]),
+            disks=tuple(VbdStats(**k) for k in d["disks"]))
 
     def cpu_percent(self, earlier: "Stats") -> Optional[float]:
         """CPU use between @earlier and this sample, in percent of one CPU."""

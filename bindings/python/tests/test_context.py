@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Calls that go to hvd (started on demand; it runs without KVM too)."""
+"""Calls that go to hvd (started on demand; it runs without KVM too), and
+what a stats sample reads like."""
 
+import dataclasses
 import os
 import threading
 import unittest
@@ -170,6 +172,63 @@ class DaemonTest(unittest.TestCase):
     def test_progress_must_be_callable(self):
         with self.assertRaises(TypeError):
             hv.raw.hv_domain_save(self.ctx._ctx, 1, 1, 0, "not callable")
+
+
+class StatsSampleTest(unittest.TestCase):
+    """hv.Stats as hv_domain_stats() gives it, read from a sample made up
+    in C (hv.raw.hvpy_domstats_selftest): no domain, no hvd needed."""
+
+    def test_stats_types(self):
+        """hv.Stats and the tuples in it: frozen dataclasses with the
+        fields of hv_domstats, hv_vifstats and hv_vbdstats."""
+        def names(cls):
+            return [f.name for f in dataclasses.fields(cls)]
+        for cls in (hv.Stats, hv.VifStats, hv.VbdStats):
+            self.assertIn(cls.__name__, hv.__all__)
+        self.assertEqual(names(hv.VifStats), ["devid", "valid", "rx_bytes", "rx_packets",
+                                              "tx_bytes", "tx_packets"])
+        self.assertEqual(names(hv.VbdStats), ["vdev", "valid", "rd_reqs", "rd_bytes",
+                                              "wr_reqs", "wr_bytes", "flush_reqs",
+                                              "discard_reqs", "err_reqs", "throttled_reqs"])
+        self.assertEqual(names(hv.Stats)[-3:], ["nr_disks", "vifs", "disks"])
+
+    def test_stats_decoded(self):
+        """A sample made up in C (no domain needed), read as hv_domain_stats()
+        is: one vif; nr_disks disks, in order, with and without counters."""
+        raw = hv.raw.hvpy_domstats_selftest(False)
+        s = hv.Stats._from_raw(raw)
+        self.assertEqual((s.domid, s.name, s.cpu_ns, s.mem_current_bytes),
+                         (7, "stats-sample", 1000, None))
+        self.assertEqual(s.vifs, (hv.VifStats(devid=0, valid=True, rx_bytes=100,
+                                              rx_packets=2, tx_bytes=300,
+                                              tx_packets=4),))
+        self.assertEqual(s.nr_disks, 3)
+        self.assertIsInstance(s.disks, tuple)
+        self.assertEqual(len(s.disks), s.nr_disks)     # disks[3] is past them
+        self.assertEqual([k.vdev for k in s.disks], ["xvda", "hdc", "xvdabcdefghijkl"])
+        self.assertEqual(s.disks[0], hv.VbdStats(
+            vdev="xvda", valid=True, rd_reqs=11, rd_bytes=(1 << 40) + 12, wr_reqs=13,
+            wr_bytes=14 * 512, flush_reqs=15, discard_reqs=16, err_reqs=17,
+            throttled_reqs=18))
+        # an empty CD-ROM drive: there, without counters
+        self.assertFalse(s.disks[1].valid)
+        self.assertEqual(s.disks[1].rd_reqs + s.disks[1].wr_bytes, 0)
+        self.assertTrue(s.disks[2].valid)
+        self.assertEqual((s.disks[2].wr_reqs, s.disks[2].wr_bytes), (1, 4096))
+        for k in s.disks:
+            self.assertIsInstance(k, hv.VbdStats)
+            self.assertIsInstance(k.valid, bool)
+        for frozen, field in ((s, "disks"), (s.vifs[0], "valid"), (s.disks[0], "wr_bytes")):
+            with self.assertRaises(dataclasses.FrozenInstanceError):
+                setattr(frozen, field, 0)
+
+    def test_stats_of_an_older_libhv(self):
+        """A structure from a libhv before 1.9 has no room for disks[]: the
+        binding reads none (nr_disks still says how many there are)."""
+        s = hv.Stats._from_raw(hv.raw.hvpy_domstats_selftest(True))
+        self.assertEqual(s.nr_disks, 3)
+        self.assertEqual(s.disks, ())
+        self.assertEqual(len(s.vifs), 1)
 
 
 if __name__ == "__main__":

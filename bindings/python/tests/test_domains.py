@@ -61,13 +61,21 @@ class DomainTest(unittest.TestCase):
         img = os.path.join(TMP, "py-disk.img")
         with open(img, "wb") as f:
             f.truncate(1 << 20)
+        self.assertEqual(dom.stats().disks, ())
         dom.attach_disk("%s,raw,xvdb,rw" % img)
         self.assertEqual([d["vdev"] for d in dom.config["disks"]], ["xvdb"])
+        # the disk is in the domain's stats from its attach on
+        s = dom.stats()
+        self.assertEqual(s.nr_disks, 1)
+        self.assertIsInstance(s.disks, tuple)
+        self.assertEqual([k.vdev for k in s.disks], ["xvdb"])
         other = self.create("py-disk2")
         with self.assertRaises(hv.Busy):
             other.attach_disk("%s,raw,xvdb,rw" % img)
         dom.detach_disk("xvdb", force=True)
         self.assertEqual(dom.config.get("disks", []), [])
+        s = dom.stats()
+        self.assertEqual((s.nr_disks, s.disks), (0, ()))
         other.attach_disk("%s,raw,xvdb,rw" % img)
 
     def test_create_from_file_and_json(self):

@@ -24,6 +24,11 @@ def show(ctx: hv.Context) -> None:
     dom.memory_target = 48
     info: hv.MemInfo = dom.meminfo()
     print(info.stats.get("free_memory"), hv.strerror(-1))
+    st: hv.Stats = dom.stats()
+    disk: hv.VbdStats
+    for disk in st.disks:
+        print(disk.vdev.upper(), disk.rd_bytes + disk.wr_bytes, disk.valid)
+    print(sum(v.tx_bytes for v in st.vifs), st.nr_disks)
     why = dom.wait(timeout=1.5)
     if why is not None:
         print(why.name)
