@@ -28,6 +28,7 @@ XL_TESTS = \
 	tests/integration/xl-actions.sh \
 	tests/integration/xl-errors.sh \
 	tests/integration/xl-save.sh \
+	tests/integration/xl-save-stall.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-compat.sh \

@@ -24,6 +24,7 @@ static int save_status(int vmm_status)
 	case EPIPE:
 	case ECONNRESET:
 	case EIO:
+	case ETIMEDOUT:		/* its reader stopped reading: abandoned */
 		return -HV_HC_EIO;	/* writing the image failed */
 	case EBADF:
 	case EACCES:

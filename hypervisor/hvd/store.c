@@ -198,12 +198,28 @@ int store_format(const struct hvd_domain *d, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
 
+/* @n comma-separated counters at @v, nothing after: 0, or -1. */
+static int store_u64_list(const char *v, uint64_t *x, int n)
+{
+	char *end;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)*v))
+			return -1;
+		errno = 0;
+		x[i] = strtoull(v, &end, 10);
+		if (errno || *end != (i < n - 1 ? ',' : '\0'))
+			return -1;
+		v = end + 1;
+	}
+	return 0;
+}
+
 /* A carried_diskN line's value: vdev,rd_reqs,rd_bytes,wr_reqs,wr_bytes. */
 static int store_disk(const char *v, struct hv_hc_diskstats *out)
 {
 	const char *comma = strchr(v, ',');
 	uint64_t x[4];
-	char *end;
 
 	if (!comma || comma == v || (size_t)(comma - v) >= sizeof(out->vdev))
 		return -1;
@@ -212,16 +228,8 @@ static int store_disk(const char *v, struct hv_hc_diskstats *out)
 	for (size_t i = 0; out->vdev[i]; i++)
 		if (!isalnum((unsigned char)out->vdev[i]))
 			return -1;
-	v = comma + 1;
-	for (int i = 0; i < 4; i++) {
-		if (!isdigit((unsigned char)*v))
-			return -1;
-		errno = 0;
-		x[i] = strtoull(v, &end, 10);
-		if (errno || *end != (i < 3 ? ',' : '\0'))
-			return -1;
-		v = end + 1;
-	}
+	if (store_u64_list(comma + 1, x, 4))
+		return -1;
 	out->valid = 1;
 	out->rd_reqs = x[0];
 	out->rd_bytes = x[1];
@@ -234,18 +242,8 @@ static int store_disk(const char *v, struct hv_hc_diskstats *out)
 static int store_vif(const char *v, struct hv_hc_vifstats *out)
 {
 	uint64_t x[5];
-	char *end;
 
-	for (int i = 0; i < 5; i++) {
-		if (!isdigit((unsigned char)*v))
-			return -1;
-		errno = 0;
-		x[i] = strtoull(v, &end, 10);
-		if (errno || *end != (i < 4 ? ',' : '\0'))
-			return -1;
-		v = end + 1;
-	}
-	if (x[0] >= HV_HC_STATS_MAX_VIFS)
+	if (store_u64_list(v, x, 5) || x[0] >= HV_HC_STATS_MAX_VIFS)
 		return -1;
 	out->devid = (uint32_t)x[0];
 	out->valid = 1;

@@ -153,6 +153,11 @@ wait_for 60 lines "$l3" '^minios: blk vda verify ok' 1 || { tail -n 20 "$l3" >&2
 wait_for 10 disk_is m3 xvda rd_bytes $((2 * bytes)) ||
 	fail "m3 restored: xvda read $(disk m3 xvda rd_bytes) bytes, not the $((2 * bytes)) of both boots"
 [ "$(disk m3 xvda wr_bytes)" = "$bytes" ] || fail "m3 restored: xvda's writes were not carried over"
+# what was carried lives in the domain's state file: a new hvd reads it back
+kill -9 "$(cat "$HV_RUNDIR/hvd.pid")"
+wait_for 10 disk_is m3 xvda wr_bytes "$bytes" ||
+	fail "m3 restored, after hvd's restart: xvda wrote $(disk m3 xvda wr_bytes) bytes, not the $bytes carried"
+[ "$(disk m3 xvda rd_bytes)" = $((2 * bytes)) ] || fail "m3 restored, after hvd's restart: xvda's reads"
 xl_ok destroy m3
 wait_for 10 record m3 destroy || fail "no usage record of m3's destroy"
 [ "$(recdisk m3 destroy xvda rd_bytes)" = $((2 * bytes)) ] || fail "m3's destroy record: xvda's reads"

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "stream/stream.h"
@@ -1289,6 +1290,53 @@ START_TEST(writer_nonblocking_pipe)
 END_TEST
 
 /*
+ * A reader that stops reading: with stall_ms, the write fails with
+ * -ETIMEDOUT once the pipe is full and stays so for that long (hv-vmm
+ * then abandons the save and the domain runs on); without, it would wait.
+ */
+START_TEST(writer_stalled_reader)
+{
+	struct stream_writer w;
+	struct guest g;
+	size_t n;
+	uint64_t *pfns;
+	struct timespec t0, t1;
+	int p[2], rc;
+	double s;
+
+	guest_init(&g, 3000, 8, false);
+	n = (g.regions[0].size + g.regions[1].size) / PAGE;
+	pfns = calloc(n, sizeof(*pfns));
+	need(pfns);
+	guest_pfns(&g, pfns);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	ck_assert_int_eq(stream_writer_init(&w, p[1], 0), 0);
+	w.stall_ms = 300;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, test_config, strlen(test_config));
+	if (!rc)
+		rc = stream_write_layout(&w, g.regions, 2);
+	if (!rc)
+		rc = stream_write_pages(&w, pfns, n, guest_get, &g, false);
+	if (!rc)
+		rc = stream_write_end(&w);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_int_eq(rc, -ETIMEDOUT);
+	ck_assert_msg(strstr(w.errmsg, "reader took nothing for 1 s"), "%s", w.errmsg);
+	ck_assert_msg(s >= 0.29, "gave up after %.3f s, before the stall limit", s);
+	/* what went out is what fitted the pipe: the reader has no whole stream */
+	ck_assert_uint_lt(w.bytes_written, (uint64_t)n * PAGE);
+	stream_writer_fini(&w);
+	close(p[0]);
+	close(p[1]);
+	free(pfns);
+	guest_fini(&g);
+}
+END_TEST
+
+/*
  * In a regular file, page data goes out in writes that end on
  * STREAM_WRITE_ALIGN boundaries (write_sample_chunked() checks), and the
  * bytes are the same whether the writer keeps page data queued across
@@ -1505,6 +1553,7 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, writer_refuses);
 	tcase_add_test(tc, writer_full_disk);
 	tcase_add_test(tc, writer_nonblocking_pipe);
+	tcase_add_test(tc, writer_stalled_reader);
 	tcase_add_test(tc, writer_file_write_bounds);
 	tcase_add_test(tc, reader_on_a_pipe);
 	tcase_add_test(tc, crc_implementations_agree);

@@ -179,10 +179,14 @@ static int stream_writev_all(struct stream_writer *w, struct iovec *iov, int n)
 			continue;
 		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			struct pollfd p = { .fd = w->fd, .events = POLLOUT };
+			int r = poll(&p, 1, w->stall_ms > 0 ? w->stall_ms : -1);
 
-			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			if (r < 0 && errno != EINTR)
 				return stream_wfail(w, -errno, "waiting to write the stream at offset %" PRIu64 ": %s",
 						    w->bytes_written, strerror(errno));
+			if (r == 0)
+				return stream_wfail(w, -ETIMEDOUT, "the stream's reader took nothing for %d s (at offset %" PRIu64 ")",
+						    (w->stall_ms + 999) / 1000, w->bytes_written);
 			continue;
 		}
 		if (k <= 0) {

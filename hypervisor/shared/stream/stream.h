@@ -45,6 +45,12 @@ struct stream_writer {
 	 * leave its last bytes queued for the next call's first write.
 	 */
 	bool pages_stable;
+	/*
+	 * Set by the caller: on a descriptor in non-blocking mode, how long
+	 * the reader may take nothing before the write fails with -ETIMEDOUT
+	 * (0: for ever).
+	 */
+	int stall_ms;
 	uint8_t *buf;			/* bytes not yet written to fd */
 	size_t len, cap;
 	/* queued for writev, in stream order: page data where it lies and w->buf[0..buf_queued) */

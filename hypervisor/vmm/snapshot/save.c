@@ -175,6 +175,31 @@ static int save_state(struct vmm *vmm, struct stream_writer *w, char *msg, size_
 	return rc;
 }
 
+/*
+ * How long the reader of a pipe or socket may take nothing before the save
+ * is abandoned and the domain resumes (HV_VMM_SAVE_STALL_MS, default
+ * VMM_SAVE_STALL_MS): a stalled reader must not hold the domain paused.
+ */
+#define VMM_SAVE_STALL_MS	30000
+
+static int save_stall_ms(void)
+{
+	const char *e = getenv("HV_VMM_SAVE_STALL_MS");
+	char *end;
+	long v;
+
+	if (!e || !*e)
+		return VMM_SAVE_STALL_MS;
+	errno = 0;
+	v = strtol(e, &end, 10);
+	if (errno || *end || v < 100 || v > 24L * 3600 * 1000) {
+		warn("HV_VMM_SAVE_STALL_MS=%s is not a number of ms from 100 to a day; %d it is",
+		     e, VMM_SAVE_STALL_MS);
+		return VMM_SAVE_STALL_MS;
+	}
+	return (int)v;
+}
+
 int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 	     size_t config_len, const struct save_progress *pr,
 	     struct hv_vmm_save_result *res, char *msg, size_t msg_len)
@@ -186,8 +211,8 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 	uint32_t sflags = compress ? STREAM_F_COMPRESSED : 0;
 	struct stat st = { 0 };
 	double t0 = now_ms(), t_mem = 0, t_sync = 0;
+	int fl = -1, rc;
 	off_t at;
-	int rc;
 
 	msg[0] = '\0';
 	at = lseek(fd, 0, SEEK_CUR);
@@ -213,10 +238,23 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 			return rc;
 		}
 	}
+	/*
+	 * A pipe or socket is written without blocking for the save, so that
+	 * a reader that stops reading costs the domain at most the stall
+	 * limit: then the save fails and the domain runs on.  Its flags are
+	 * put back after (the descriptor's other holders share them).
+	 */
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		fl = fcntl(fd, F_GETFL);
+		if (fl >= 0 && !(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+			fl = -1;
+	}
 	vm_pause(vm);
 	vmm_devices_quiesce(vmm);	/* no disk read lands in memory already saved */
 	rc = stream_writer_init(&w, fd, sflags);
 	w.pages_stable = true;		/* paused until the end */
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		w.stall_ms = save_stall_ms();
 	if (!rc)
 		rc = stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, config, config_len);
 	if (!rc)
@@ -253,6 +291,11 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		     res->bytes, res->pages, res->zero_pages, now_ms() - t0, t_mem, t_sync);
 	}
 	stream_writer_fini(&w);
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl);
+	if (rc == -ETIMEDOUT)
+		snprintf(msg, msg_len, "%s; the save is abandoned and the domain runs on as it was",
+			 w.errmsg);
 	if (rc <= -4096)
 		rc = -EINVAL;	/* a stream rule broken here: a bug, reported as such */
 	if (!was_paused && (rc || (flags & HV_VMM_SAVE_RESUME)))
