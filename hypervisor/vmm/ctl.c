@@ -76,7 +76,11 @@ static void ctl_progress(void *opaque, uint64_t done, uint64_t total)
 /*
  * A save's progress, and the moment to see whether hvd asked to stop it:
  * the save holds the I/O thread, so a CANCEL waits in the channel.  Only
- * a CANCEL is taken here; anything else waits for the save's end.
+ * a CANCEL is taken here; anything else waits for the save's end.  A
+ * channel hvd closed (it died) stops the save too: no one would hear how
+ * it ended, and a stream finished then would be a second copy of a domain
+ * that runs on (the stream's end record is written only after the last
+ * look here, and a stream without it never restores).
  */
 static int ctl_save_progress(void *opaque, uint64_t done, uint64_t total)
 {
@@ -89,6 +93,10 @@ static int ctl_save_progress(void *opaque, uint64_t done, uint64_t total)
 	if (vmm->ctl_fd < 0)
 		return 0;
 	n = recv(vmm->ctl_fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0) {
+		err("hvd went away during the save: it is abandoned and the domain runs on");
+		return 1;
+	}
 	if (n < (ssize_t)sizeof(m) || vmmmsg_check(buf, (size_t)n, &m) ||
 	    m.op != HV_VMM_OP_CANCEL || m.flags)
 		return 0;

@@ -268,6 +268,9 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 	}
 	if (!rc)
 		rc = save_state(vmm, &w, msg, msg_len);
+	/* the last chance to stop: after the end record the stream restores */
+	if (!rc && pr && pr->fn && pr->fn(pr->opaque, vm->mem_size, vm->mem_size))
+		rc = -ECANCELED;
 	if (!rc)
 		rc = stream_write_end(&w);
 	/* a full disk may only show when the data reaches it: before success */
