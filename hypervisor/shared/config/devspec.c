@@ -61,15 +61,20 @@ struct disk_parse {
 	struct spec_src src;
 	hv_disk_spec *disk;
 	bool given[NR_POS];	/* named or positional, may appear once */
-	bool devtype_given, access_given;
+	bool devtype_given, access_given, script_given;
 	bool skip_format;	/* old "raw:/path,vdev,access" form */
+	bool format_empty;	/* format=empty: a CD-ROM drive with no medium */
 };
 
 /* Strips the deprecated "phy:", "file:", "tap:aio:", "qcow2:"... prefixes
- * of a positional target. */
+ * of a positional target; "iscsi:", "nbd:", "enbd:" and "drbd:" name the
+ * script, as script=block-iscsi... would. */
 static int disk_old_prefixes(struct disk_parse *dp, const char **tp, size_t *np)
 {
-	static const char *const ignored[] = { "file", "tap", "tap2", "aio" };
+	static const char *const ignored[] = {
+		"file", "tap", "tap2", "aio", "tapdisk", "ioemu",
+	};
+	static const char *const scripts[] = { "iscsi", "nbd", "enbd", "drbd" };
 	const char *t = *tp;
 	size_t n = *np;
 
@@ -96,8 +101,23 @@ static int disk_old_prefixes(struct disk_parse *dp, const char **tp, size_t *np)
 				return HV_ERROR_NOMEM;
 			known = true;
 		} else {
-			for (size_t i = 0; i < 4; i++)
+			for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 				known |= !strcmp(word, ignored[i]);
+		}
+		for (size_t i = 0; !known && i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+			char *script;
+
+			if (strcmp(word, scripts[i]))
+				continue;
+			if (dp->script_given)
+				return serr(&dp->src, "script is given twice (the prefix %s: is script=block-%s)",
+					    word, word);
+			if (asprintf(&script, "block-%s", word) < 0)
+				return HV_ERROR_NOMEM;
+			free(dp->disk->script);
+			dp->disk->script = script;
+			dp->script_given = true;
+			known = true;
 		}
 		if (!known)
 			break;
@@ -140,6 +160,11 @@ static int disk_set(struct disk_parse *dp, int which, const char *v, size_t n)
 	memcpy(val, v, n);
 	val[n] = '\0';
 	if (which == P_FORMAT) {
+		/* Xen's format for a CD-ROM drive with nothing in it */
+		if (!strcmp(val, "empty")) {
+			dp->format_empty = true;
+			return 0;
+		}
 		e = hv__enum_value(&hv__disk_format_names, val);
 		if (!e)
 			return serr(&dp->src, "format \"%s\" is not %s",
@@ -227,8 +252,12 @@ static int disk_keyword(struct disk_parse *dp, const char *k, size_t kn,
 		return serr(&dp->src, "backendtype \"%.*s\" is not phy, qdisk, tap or standalone",
 			    (int)vn, v);
 	}
-	if (kn == 6 && !memcmp(k, "script", 6))
+	if (kn == 6 && !memcmp(k, "script", 6)) {
+		if (dp->script_given)
+			return serr(&dp->src, "script is given twice (give each parameter once)");
+		dp->script_given = true;
 		return set_str(&disk->script, v, vn);
+	}
 	if (kn == 13 && !memcmp(k, "specification", 13)) {
 		/* Xen's "xen" is its own PV protocol; hv's disks are virtio */
 		if (vn == 6 && !memcmp(v, "virtio", 6))
@@ -335,6 +364,10 @@ int hv__disk_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
 	if (hv__check_vdev(disk->vdev))
 		return serr(&dp.src, "vdev \"%s\" %s", disk->vdev,
 			    hv__check_vdev(disk->vdev));
+	if (dp.format_empty && disk->devtype != HV_DISK_DEVTYPE_CDROM)
+		return serr(&dp.src, "format empty is a CD-ROM drive with nothing in it, and this is no CD-ROM (add cdrom, or give the image's format)");
+	if (dp.format_empty && disk->target)
+		return serr(&dp.src, "format empty is a CD-ROM drive with nothing in it, but a target is given (leave out the target or format=empty)");
 	if (disk->devtype == HV_DISK_DEVTYPE_CDROM) {
 		if (dp.access_given && disk->access == HV_DISK_ACCESS_RW)
 			return serr(&dp.src, "a CD-ROM is read-only (use access ro, or leave it out)");
