@@ -3,6 +3,7 @@ sbin_PROGRAMS += xl/xl
 xl_xl_SOURCES = \
 	xl/xl.h \
 	xl/xl.c \
+	xl/xlconf.c \
 	xl/vmcontrol.c \
 	xl/console.c \
 	xl/list.c \
@@ -30,6 +31,7 @@ XL_TESTS = \
 	tests/integration/xl-save.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
+	tests/integration/xl-conf.sh \
 	tests/integration/xl-compat.sh \
 	tests/integration/xl-top.sh \
 	tests/integration/meter-kvm.sh \
@@ -44,8 +46,8 @@ EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-l
 
 # Example domain configurations, installed in $(pkgdatadir)/examples.
 examplesdir = $(pkgdatadir)/examples
-examples_DATA = xl/examples/minios.cfg xl/examples/linux.cfg
-EXTRA_DIST += xl/examples/minios.cfg.in xl/examples/linux.cfg
+examples_DATA = xl/examples/minios.cfg xl/examples/linux.cfg xl/examples/xl.conf
+EXTRA_DIST += xl/examples/minios.cfg.in xl/examples/linux.cfg xl/examples/xl.conf
 CLEANFILES += xl/examples/minios.cfg
 xl/examples/minios.cfg: $(top_srcdir)/xl/examples/minios.cfg.in Makefile
 	@$(MKDIR_P) xl/examples
