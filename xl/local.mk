@@ -32,6 +32,7 @@ XL_TESTS = \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-conf.sh \
+	tests/integration/xl-cfg-corpus.sh \
 	tests/integration/xl-compat.sh \
 	tests/integration/xl-top.sh \
 	tests/integration/meter-kvm.sh \
@@ -43,6 +44,8 @@ XL_TESTS = \
 	tests/integration/xl-balloon.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh
+# the xl.cfg corpus that xl-cfg-corpus.sh runs (tests/xlcfg/README)
+EXTRA_DIST += tests/xlcfg
 
 # Example domain configurations, installed in $(pkgdatadir)/examples.
 examplesdir = $(pkgdatadir)/examples

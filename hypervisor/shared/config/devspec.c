@@ -66,6 +66,22 @@ struct disk_parse {
 	bool format_empty;	/* format=empty: a CD-ROM drive with no medium */
 };
 
+static bool is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* [a-z][a-z0-9]*: what Xen's disk syntax takes for an old prefix */
+static bool is_prefix_word(const char *t, size_t len)
+{
+	if (!len || t[0] < 'a' || t[0] > 'z')
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!is_lower_alnum(t[i]))
+			return false;
+	return true;
+}
+
 /* Strips the deprecated "phy:", "file:", "tap:aio:", "qcow2:"... prefixes
  * of a positional target; "iscsi:", "nbd:", "enbd:" and "drbd:" name the
  * script, as script=block-iscsi... would. */
@@ -81,16 +97,20 @@ static int disk_old_prefixes(struct disk_parse *dp, const char **tp, size_t *np)
 	for (;;) {
 		const char *colon = memchr(t, ':', n);
 		size_t len = colon ? (size_t)(colon - t) : 0;
-		char word[8];
+		char word[8] = "";
 		bool known = false;
 		int fmt;
 
-		if (!colon || !len || len >= sizeof(word))
+		if (!colon || !len)
 			break;
-		memcpy(word, t, len);
-		word[len] = '\0';
-		fmt = hv__enum_value(&hv__disk_format_names, word);
-		if (fmt) {
+		if (len < sizeof(word)) {
+			memcpy(word, t, len);
+			word[len] = '\0';
+		}
+		fmt = *word ? hv__enum_value(&hv__disk_format_names, word) : 0;
+		if (!*word) {
+			/* too long for a prefix */
+		} else if (fmt) {
 			dp->disk->format = fmt;
 			dp->given[P_FORMAT] = true;
 			known = true;
@@ -119,6 +139,12 @@ static int disk_old_prefixes(struct disk_parse *dp, const char **tp, size_t *np)
 			dp->script_given = true;
 			known = true;
 		}
+		/* As in Xen, a word and a colon with no letter or digit after
+		 * it looks like a prefix: one that is none is refused. */
+		if (!known && is_prefix_word(t, len) &&
+		    (len + 1 == n || !is_lower_alnum(colon[1])))
+			return serr(&dp->src, "unknown prefix \"%.*s:\" (Xen's are phy:, file:, tap:, tap2:, tapdisk:, aio:, ioemu:, the formats and iscsi:, nbd:, enbd:, drbd:; give a target with such a colon last, as target=...)",
+				    (int)len, t);
 		if (!known)
 			break;
 		dp->skip_format = true;
@@ -349,6 +375,12 @@ int hv__disk_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
 				rc = disk_old_prefixes(&dp, &item, &n);
 				if (rc)
 					return rc;
+			}
+			/* xend's empty CD-ROM, ",hdc:cdrom,r": after an empty
+			 * target, VDEV:DEVTYPE is the vdev, and no format */
+			if (which == P_FORMAT && !disk->target && memchr(item, ':', n)) {
+				dp.given[P_FORMAT] = true;
+				which = P_VDEV;
 			}
 			rc = disk_set(&dp, which, item, n);
 		} else {
