@@ -103,11 +103,6 @@ static int lex_string(struct parser *ps)
 			return hv__xl_perr(ps, ps->line, NULL,
 					   "a NUL byte is not allowed in a string");
 		}
-		/* Like Xen, a single-quoted string ends at the next quote
-		 * even after a backslash, but escapes inside are decoded. */
-		if (c == '\\' && quote == '\'' &&
-		    (s >= ps->end || *s == '\''))
-			goto trailing;
 		if (c == '\\') {
 			int v = 0, n = 0;
 
@@ -263,9 +258,10 @@ static int lex(struct parser *ps, bool value)
 		size_t n = 0;
 
 		/* A number runs on over letters and dots, so that "512M" or
-		 * "1.5" is read whole and refused with a useful message. */
-		while (s + n < ps->end &&
-		       (is_ident(s[n]) || (number && s[n] == '.')))
+		 * "1.5" is read whole and refused with a useful message; a
+		 * key may have dots after its first character, as Xen's
+		 * xl.conf keys do ("vif.default.bridge"). */
+		while (s + n < ps->end && (is_ident(s[n]) || s[n] == '.'))
 			n++;
 		ps->p = s + n;
 		ps->tok_len = n;

@@ -516,3 +516,62 @@ HV__EXPORT int hv_config_parse_xl_file(hv_ctx *ctx, const char *path,
 	free(buf);
 	return rc;
 }
+
+/* Settings handed to the caller, keys and all (xl's xl.conf). */
+
+HV__EXPORT int hv_config_read_settings(hv_ctx *ctx, const char *name,
+				       const char *buf, size_t len,
+				       hv_config_setting_fn *fn, void *opaque)
+{
+	struct parser ps = {
+		.ctx = ctx, .name = name ? name : "config",
+		.p = buf, .end = buf + len, .line = 1,
+	};
+	const char **items = NULL;
+	int rc;
+
+	if (!fn) {
+		HV__ERR(ctx, "%s: no function to hand the settings to", ps.name);
+		return HV_ERROR_INVAL;
+	}
+	rc = hv__xl_parse_text(&ps);
+	/* lists in lists first: nothing is handed over if one is there */
+	for (size_t i = 0; !rc && i < ps.nr_stmts; i++) {
+		const struct value *v = ps.stmts[i].v;
+
+		for (size_t j = 0; v->is_list && j < v->n; j++)
+			if (v->items[j]->is_list) {
+				rc = hv__xl_perr(&ps, v->items[j]->line, ps.stmts[i].key,
+						 "item %zu is a list; each item is a \"string\" or a number",
+						 j + 1);
+				break;
+			}
+	}
+	for (size_t i = 0; !rc && i < ps.nr_stmts; i++) {
+		const struct stmt *st = &ps.stmts[i];
+		hv_config_setting s = {
+			.key = st->key, .line = st->line, .append = st->append,
+		};
+
+		if (st->v->is_list) {
+			const char **n = realloc(items, (st->v->n ? st->v->n : 1) * sizeof(*n));
+
+			if (!n) {
+				rc = HV_ERROR_NOMEM;
+				break;
+			}
+			items = n;
+			for (size_t j = 0; j < st->v->n; j++)
+				items[j] = st->v->items[j]->s;
+			s.items = items;
+			s.nr_items = st->v->n;
+		} else {
+			s.value = st->v->s;
+			s.quoted = st->v->quoted;
+		}
+		rc = fn(opaque, &s);
+	}
+	free(items);
+	hv__xl_parser_free(&ps);
+	return rc;
+}

@@ -3,6 +3,7 @@ sbin_PROGRAMS += xl/xl
 xl_xl_SOURCES = \
 	xl/xl.h \
 	xl/xl.c \
+	xl/xlconf.c \
 	xl/vmcontrol.c \
 	xl/console.c \
 	xl/list.c \
@@ -31,6 +32,8 @@ XL_TESTS = \
 	tests/integration/xl-save-stall.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
+	tests/integration/xl-conf.sh \
+	tests/integration/xl-cfg-corpus.sh \
 	tests/integration/xl-compat.sh \
 	tests/integration/xl-top.sh \
 	tests/integration/meter-kvm.sh \
@@ -42,11 +45,13 @@ XL_TESTS = \
 	tests/integration/xl-balloon.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh
+# the xl.cfg corpus that xl-cfg-corpus.sh runs (tests/xlcfg/README)
+EXTRA_DIST += tests/xlcfg
 
 # Example domain configurations, installed in $(pkgdatadir)/examples.
 examplesdir = $(pkgdatadir)/examples
-examples_DATA = xl/examples/minios.cfg xl/examples/linux.cfg
-EXTRA_DIST += xl/examples/minios.cfg.in xl/examples/linux.cfg
+examples_DATA = xl/examples/minios.cfg xl/examples/linux.cfg xl/examples/xl.conf
+EXTRA_DIST += xl/examples/minios.cfg.in xl/examples/linux.cfg xl/examples/xl.conf
 CLEANFILES += xl/examples/minios.cfg
 xl/examples/minios.cfg: $(top_srcdir)/xl/examples/minios.cfg.in Makefile
 	@$(MKDIR_P) xl/examples

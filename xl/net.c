@@ -73,6 +73,8 @@ int main_network_attach(int argc, char **argv)
 		xl_error(rc, "network-attach: vif spec \"%s\"", spec);
 		goto out;
 	}
+	if (xl_conf_vif(vif))
+		goto out;
 	if (xl_dry("attach a vif (%s) to domain %s (%" PRIu32 ")", *spec ? spec : "defaults",
 		   argv[optind], domid)) {
 		ret = XL_OK;

@@ -307,6 +307,10 @@ int main_create(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* a vif the command line added gets xl.conf's defaults too */
+	rc = xl_conf_apply(&cfg);
+	if (rc)
+		goto out;
 	if (dry) {
 		/* what xl create refuses of the configuration, the same code;
 		 * files (the kernel, disk targets) are opened only by a create */

@@ -300,6 +300,19 @@ static void logger(void *opaque, enum hv_log_level level, const char *fmt,
 	fputc('\n', stderr);
 }
 
+void xl_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	xl_progress_clear();
+	stamp();
+	fputs("xl: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void xl_quiet(bool q)
 {
 	quiet = q;
@@ -710,7 +723,7 @@ int xl_config_read(const char *file, hv_domain_config *cfg)
 		rc = hv_config_parse_xl_file(xl_ctx, file, cfg);
 	if (rc)
 		return xl_error(rc, "%s: cannot read the config", file);
-	return XL_OK;
+	return xl_conf_apply(cfg);
 }
 
 int xl_domains_get(struct xl_domains *ds, int argc, char **argv, int first)
@@ -915,8 +928,13 @@ int main(int argc, char **argv)
 		return XL_FAIL;
 	}
 	hv_ctx_set_logger(xl_ctx, logger, NULL, HV_LOG_DEBUG);
+	/* xl.conf, as Xen's xl reads its own before any command; help needs
+	 * none, so it works whatever the file says */
+	rc = strcmp(name, "help") ? xl_conf_read() : XL_OK;
 	optind = 0;
-	rc = c->main(argc, argv);
+	if (!rc)
+		rc = c->main(argc, argv);
+	xl_conf_free();
 	hv_ctx_free(xl_ctx);
 	if (fflush(stdout) == EOF && !rc) {
 		perror("xl: writing the output");

@@ -145,9 +145,33 @@ int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
 /*
  * xl_config_read - the config @file into @cfg (initialised): libvirt
  * domain XML when its name ends in .xml or it starts with '<', an xl.cfg
- * otherwise.  XL_OK or XL_FAIL (said).
+ * otherwise, with xl.conf's defaults applied (xl_conf_apply()).  XL_OK or
+ * XL_FAIL (said).
  */
 int xl_config_read(const char *file, hv_domain_config *cfg);
+
+/*
+ * xl.conf(5) (xlconf.c): read by main() before a command runs, from
+ * $HV_XL_CONF if set (empty: none), else XL_CONF_DEFAULT, which may be
+ * missing.  xl_conf_read(): XL_OK, or XL_FAIL after naming the file, line
+ * and key at fault; its warnings are said once.  What it sets is applied
+ * to every domain configuration xl reads (xl_config_read() does it; a
+ * command that changes the configuration after that, or makes a vif of
+ * its own, calls xl_conf_apply() or xl_conf_vif()): a vif that names no
+ * bridge gets vif.default.bridge.  XL_OK, or XL_FAIL (said).
+ */
+#define XL_CONF_DEFAULT "/etc/hv/xl.conf"
+struct xl_conf {
+	char *default_bridge;	/* vif.default.bridge; NULL: hvd's default */
+};
+extern struct xl_conf xl_conf;
+int xl_conf_read(void);
+void xl_conf_free(void);
+int xl_conf_apply(hv_domain_config *cfg);
+int xl_conf_vif(hv_vif_spec *vif);
+
+/* "xl: warning: <fmt>" on stderr, as libhv's warnings are shown. */
+void xl_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Domains to show or act on: d[0..nr) point into all[0..nr_all), the

@@ -969,4 +969,5 @@ let bound_functions =
     ("hv_domain_stats_all", "stats_all");
     ("hv_domstats_free", "Domain.stats");
     ("hv_domstats_list_free", "stats_all");
+    ("hv_config_read_settings", "- a C callback for programs that give xl.cfg keys meanings of their own (xl's xl.conf); Config.of_xl_string reads xl.cfg");
   ]

@@ -172,6 +172,10 @@ HVML_BLOCKING(hvml_progress_selftest)
 /* A function pointer: hvml_progress_new() fills it. */
 %ignore hv_progress::fn;
 %ignore hv_progress::opaque;
+/* A C callback for programs with keys of their own (xl's xl.conf): left out. */
+%ignore hv_config_read_settings;
+%ignore hv_config_setting;
+%ignore hv_config_setting_fn;
 
 /* libhv allocates its structures (hvml_*_new): no SWIG constructors. */
 %nodefaultctor;

@@ -581,6 +581,9 @@ static PyObject *hvpy_take_string(char *s)
 %ignore hv_meminfo;
 %ignore hv_progress;
 %ignore hv_restore_params;
+%ignore hv_config_read_settings;
+%ignore hv_config_setting;
+%ignore hv_config_setting_fn;
 
 %rename(hv_ctx_new) hvpy_ctx_new;
 %rename(hv_ctx_free) hvpy_ctx_free;

@@ -201,7 +201,91 @@ START_TEST(test_strings_and_numbers)
 	ck_assert_uint_eq(cfg.memory_mib, 512);
 	ck_assert_uint_eq(cfg.vcpus, 3);
 	ck_assert_uint_eq(cfg.maxvcpus, 8);
+	/* as in Xen, \' and \" are quotes in strings of either kind */
+	ck_assert_int_eq(parse_text(&cfg, "extra = 'it\\'s \\\"x\\\"'\n"
+				    "cmdline = \"a \\'b\\' \\\"c\\\"\"\n"), 0);
+	ck_assert_str_eq(cfg.extra, "it's \"x\"");
+	ck_assert_str_eq(cfg.cmdline, "a 'b' \"c\"");
+	/* a dotted key (Xen's xl.conf has them) is a key hv does not know */
+	log_clear();
+	ck_assert_int_eq(parse_text(&cfg, "vif.default.bridge = \"br0\"\n"), 0);
+	ck_log_has("W: guest.cfg:1: vif.default.bridge: not used by hv; ignored");
 	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
+/* hv_config_read_settings(): every setting handed over, none applied */
+struct got_settings {
+	char text[1024];
+	int stop_at;		/* the callback returns 42 at this setting (from 1) */
+	int n;
+};
+
+static int got_setting(void *opaque, const hv_config_setting *s)
+{
+	struct got_settings *g = opaque;
+	size_t len = strlen(g->text);
+
+	snprintf(g->text + len, sizeof(g->text) - len, "%d:%s%s", s->line, s->key,
+		 s->append ? "+=" : "=");
+	if (s->value) {
+		len = strlen(g->text);
+		snprintf(g->text + len, sizeof(g->text) - len, "%s%s;", s->quoted ? "s:" : "n:",
+			 s->value);
+		ck_assert_ptr_null(s->items);
+		ck_assert_uint_eq(s->nr_items, 0);
+	} else {
+		for (size_t i = 0; i < s->nr_items; i++) {
+			len = strlen(g->text);
+			snprintf(g->text + len, sizeof(g->text) - len, "[%s]", s->items[i]);
+		}
+		len = strlen(g->text);
+		snprintf(g->text + len, sizeof(g->text) - len, ";");
+	}
+	return ++g->n == g->stop_at ? 42 : 0;
+}
+
+START_TEST(test_read_settings)
+{
+	static const char text[] =
+		"# xl.conf\n"
+		"vif.default.bridge = \"br0\"\n"
+		"autoballoon='off' ; claim_mode = 1\n"
+		"memory = 12x\n"		/* no meaning here: handed over as written */
+		"things = [ 'a',\n  \"b\", 3, ]\n"
+		"none = []\n"
+		"extra += \"it\\'s\"\n";
+	static const char bad1[] = "a = 1\nb = \"x\nc = 2\n";
+	static const char bad2[] = "a = 1\nb = [ [ 1 ] ]\n";
+	struct got_settings g = { .text = "" };
+
+	log_clear();
+	ck_assert_int_eq(hv_config_read_settings(ctx, "xl.conf", text, strlen(text),
+						 got_setting, &g), 0);
+	ck_assert_str_eq(g.text, "2:vif.default.bridge=s:br0;3:autoballoon=s:off;"
+			 "3:claim_mode=n:1;4:memory=n:12x;5:things=[a][b][3];7:none=;"
+			 "8:extra+=s:it's;");
+	ck_assert_str_eq(logbuf, "");
+
+	/* the callback stops the reading with what it returns */
+	memset(&g, 0, sizeof(g));
+	g.stop_at = 2;
+	ck_assert_int_eq(hv_config_read_settings(ctx, NULL, text, strlen(text), got_setting,
+						 &g), 42);
+	ck_assert_int_eq(g.n, 2);
+
+	/* a syntax error anywhere: nothing handed over */
+	memset(&g, 0, sizeof(g));
+	ck_assert_int_eq(hv_config_read_settings(ctx, "xl.conf", bad1, strlen(bad1),
+						 got_setting, &g), HV_ERROR_CONFIG);
+	ck_log_has("E: xl.conf:2: string not closed");
+	ck_assert_int_eq(g.n, 0);
+	ck_assert_int_eq(hv_config_read_settings(ctx, NULL, bad2, strlen(bad2),
+						 got_setting, &g), HV_ERROR_CONFIG);
+	ck_log_has("E: config:2: b: item 1 is a list; each item is a \"string\" or a number");
+	ck_assert_int_eq(g.n, 0);
+	ck_assert_int_eq(hv_config_read_settings(ctx, NULL, "a = 1\n", 6, NULL, NULL),
+			 HV_ERROR_INVAL);
 }
 END_TEST
 
@@ -320,7 +404,8 @@ static const struct {
 	{ "disk = [ 'a,raw,xvda' 'b,raw,xvdb' ]\n", "guest.cfg:1: disk: expected ',' or ']' in the list, found the string \"b,raw,xvdb\"" },
 	{ "x = [[[[[[[[[[1]]]]]]]]]]\n", "guest.cfg:1: x: lists nested more than 8 deep" },
 	{ "name = \"a\\\"\n", "guest.cfg:1: string not closed" },
-	{ "name = 'a\\'\n", "guest.cfg:1: backslash at the end of a string" },
+	{ "name = 'a\\'\n", "guest.cfg:1: string not closed: add the closing ' on the same line" },
+	{ "name = \"a\\\n", "guest.cfg:1: backslash at the end of a string" },
 	{ "name = \"\\x4\"\n", "guest.cfg:1: \\x in a string needs two hex digits" },
 	{ "name = \"\\0\"\n", "guest.cfg:1: a NUL byte is not allowed in a string" },
 	{ "name = \"\\777\"\n", "guest.cfg:1: octal escape in a string is above \\377" },
@@ -341,6 +426,9 @@ static const struct {
 	{ "disk = [ '/a,raw,vd1' ]\n", "disk: \"/a,raw,vd1\": vdev \"vd1\" is not a virtual disk name" },
 	{ "disk = [ '/a,raw,xvda,colo=1' ]\n", "disk: \"/a,raw,xvda,colo=1\": unknown parameter \"colo\"" },
 	{ "disk = [ '/a,raw,xvda,backend=dom1' ]\n", "backend=dom1: hv has no driver domains" },
+	{ "disk = [ 'foo:/a,xvda' ]\n", "disk: \"foo:/a,xvda\": unknown prefix \"foo:\"" },
+	{ "disk = [ 'tap:bar:,xvda' ]\n", "unknown prefix \"bar:\"" },
+	{ "disk = [ ',hdc:disk,r' ]\n", "disk: \",hdc:disk,r\": no target" },
 	{ "disk = [ '/a.iso,raw,hdc,rw,devtype=cdrom' ]\n", "a CD-ROM is read-only" },
 	{ "disk = [ '/a,raw,xvda,devtype=floppy' ]\n", "devtype \"floppy\" is not disk or cdrom" },
 	{ "vif = [ 'bridge' ]\n", "guest.cfg:1: vif: \"bridge\": \"bridge\" is not KEY=VALUE (e.g. bridge=br0)" },
@@ -456,6 +544,8 @@ static const struct {
 	  HV_DISK_FORMAT_RAW, HV_DISK_ACCESS_RO, HV_DISK_DEVTYPE_CDROM, -1, 0 },
 	{ ",,hdc,cdrom", NULL, "hdc", NULL,
 	  HV_DISK_FORMAT_RAW, HV_DISK_ACCESS_RO, HV_DISK_DEVTYPE_CDROM, -1, 0 },
+	{ ",hdc:cdrom,r", NULL, "hdc", NULL,
+	  HV_DISK_FORMAT_RAW, HV_DISK_ACCESS_RO, HV_DISK_DEVTYPE_CDROM, -1, 0 },
 	{ "tap:qcow2:/img/g.qcow2,xvda,r", "/img/g.qcow2", "xvda", NULL,
 	  HV_DISK_FORMAT_QCOW2, HV_DISK_ACCESS_RO, HV_DISK_DEVTYPE_DISK, -1, 0 },
 	{ "phy:/dev/sdb,xvdb1,w", "/dev/sdb", "xvdb1", "phy",
@@ -494,6 +584,46 @@ START_TEST(test_disk_specs)
 	ck_assert_int_eq(hv_disk_spec_parse(ctx, "/a,raw", &(hv_disk_spec *){ NULL }),
 			 HV_ERROR_CONFIG);
 	ck_log_has("E: disk: \"/a,raw\": no vdev");
+
+	/* Xen's script prefixes, its ignored ones, and format=empty */
+	{
+		static const struct {
+			const char *spec, *target, *script;
+		} scripted[] = {
+			{ "iscsi:iqn.2001-05.com.example:disk0,xvda,w", "iqn.2001-05.com.example:disk0", "block-iscsi" },
+			{ "drbd:guest-res,xvdb,r", "guest-res", "block-drbd" },
+			{ "nbd:host:10809,xvdc", "host:10809", "block-nbd" },
+			{ "tapdisk:aio:/img/a,xvdd", "/img/a", NULL },
+			{ "ioemu:/img/b,hda", "/img/b", NULL },
+		};
+		hv_disk_spec *d = NULL;
+
+		for (size_t i = 0; i < sizeof(scripted) / sizeof(scripted[0]); i++) {
+			log_clear();
+			ck_assert_msg(hv_disk_spec_parse(ctx, scripted[i].spec, &d) == 0, "%s: %s",
+				      scripted[i].spec, logbuf);
+			ck_assert_str_eq(d->target, scripted[i].target);
+			if (scripted[i].script)
+				ck_assert_str_eq(d->script, scripted[i].script);
+			else
+				ck_assert_ptr_null(d->script);
+			hv_disk_spec_free(d);
+		}
+		ck_assert_int_eq(hv_disk_spec_parse(ctx, "drbd:r,xvda,script=block-x", &d),
+				 HV_ERROR_CONFIG);
+		ck_log_has("script is given twice");
+		ck_assert_int_eq(hv_disk_spec_parse(ctx, "format=empty,vdev=hdc,devtype=cdrom", &d), 0);
+		ck_assert_ptr_null(d->target);
+		ck_assert_int_eq(d->format, HV_DISK_FORMAT_RAW);
+		ck_assert_int_eq(d->devtype, HV_DISK_DEVTYPE_CDROM);
+		hv_disk_spec_free(d);
+		ck_assert_int_eq(hv_disk_spec_parse(ctx, ",empty,hdc,cdrom", &d), 0);
+		hv_disk_spec_free(d);
+		ck_assert_int_eq(hv_disk_spec_parse(ctx, "format=empty,vdev=xvda", &d), HV_ERROR_CONFIG);
+		ck_log_has("format empty is a CD-ROM drive with nothing in it, and this is no CD-ROM");
+		ck_assert_int_eq(hv_disk_spec_parse(ctx, "/a.iso,empty,hdc,cdrom", &d), HV_ERROR_CONFIG);
+		ck_log_has("but a target is given");
+	}
 }
 END_TEST
 
@@ -1002,6 +1132,7 @@ int main(void)
 	tcase_add_test(tc, test_parse_legacy_hvm);
 	tcase_add_test(tc, test_parse_crlf);
 	tcase_add_test(tc, test_strings_and_numbers);
+	tcase_add_test(tc, test_read_settings);
 	tcase_add_test(tc, test_later_wins_and_append);
 	tcase_add_test(tc, test_builder_and_type);
 	tcase_add_test(tc, test_invalid_files);

@@ -100,6 +100,7 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_domain_stats_all", "HV_1.8" },
 	{ "hv_domstats_free", "HV_1.8" },
 	{ "hv_domstats_list_free", "HV_1.8" },
+	{ "hv_config_read_settings", "HV_1.10" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 
@@ -147,7 +148,7 @@ START_TEST(test_symbol_map)
 	}
 	fclose(f);
 	ck_assert_uint_eq(seen, NR_ABI);
-	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010800);
+	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010a00);
 }
 END_TEST
 

@@ -61,31 +61,56 @@ struct disk_parse {
 	struct spec_src src;
 	hv_disk_spec *disk;
 	bool given[NR_POS];	/* named or positional, may appear once */
-	bool devtype_given, access_given;
+	bool devtype_given, access_given, script_given;
 	bool skip_format;	/* old "raw:/path,vdev,access" form */
+	bool format_empty;	/* format=empty: a CD-ROM drive with no medium */
 };
 
+static bool is_lower_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/* [a-z][a-z0-9]*: what Xen's disk syntax takes for an old prefix */
+static bool is_prefix_word(const char *t, size_t len)
+{
+	if (!len || t[0] < 'a' || t[0] > 'z')
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!is_lower_alnum(t[i]))
+			return false;
+	return true;
+}
+
 /* Strips the deprecated "phy:", "file:", "tap:aio:", "qcow2:"... prefixes
- * of a positional target. */
+ * of a positional target; "iscsi:", "nbd:", "enbd:" and "drbd:" name the
+ * script, as script=block-iscsi... would. */
 static int disk_old_prefixes(struct disk_parse *dp, const char **tp, size_t *np)
 {
-	static const char *const ignored[] = { "file", "tap", "tap2", "aio" };
+	static const char *const ignored[] = {
+		"file", "tap", "tap2", "aio", "tapdisk", "ioemu",
+	};
+	static const char *const scripts[] = { "iscsi", "nbd", "enbd", "drbd" };
 	const char *t = *tp;
 	size_t n = *np;
 
 	for (;;) {
 		const char *colon = memchr(t, ':', n);
 		size_t len = colon ? (size_t)(colon - t) : 0;
-		char word[8];
+		char word[8] = "";
 		bool known = false;
 		int fmt;
 
-		if (!colon || !len || len >= sizeof(word))
+		if (!colon || !len)
 			break;
-		memcpy(word, t, len);
-		word[len] = '\0';
-		fmt = hv__enum_value(&hv__disk_format_names, word);
-		if (fmt) {
+		if (len < sizeof(word)) {
+			memcpy(word, t, len);
+			word[len] = '\0';
+		}
+		fmt = *word ? hv__enum_value(&hv__disk_format_names, word) : 0;
+		if (!*word) {
+			/* too long for a prefix */
+		} else if (fmt) {
 			dp->disk->format = fmt;
 			dp->given[P_FORMAT] = true;
 			known = true;
@@ -96,9 +121,30 @@ static int disk_old_prefixes(struct disk_parse *dp, const char **tp, size_t *np)
 				return HV_ERROR_NOMEM;
 			known = true;
 		} else {
-			for (size_t i = 0; i < 4; i++)
+			for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
 				known |= !strcmp(word, ignored[i]);
 		}
+		for (size_t i = 0; !known && i < sizeof(scripts) / sizeof(scripts[0]); i++) {
+			char *script;
+
+			if (strcmp(word, scripts[i]))
+				continue;
+			if (dp->script_given)
+				return serr(&dp->src, "script is given twice (the prefix %s: is script=block-%s)",
+					    word, word);
+			if (asprintf(&script, "block-%s", word) < 0)
+				return HV_ERROR_NOMEM;
+			free(dp->disk->script);
+			dp->disk->script = script;
+			dp->script_given = true;
+			known = true;
+		}
+		/* As in Xen, a word and a colon with no letter or digit after
+		 * it looks like a prefix: one that is none is refused. */
+		if (!known && is_prefix_word(t, len) &&
+		    (len + 1 == n || !is_lower_alnum(colon[1])))
+			return serr(&dp->src, "unknown prefix \"%.*s:\" (Xen's are phy:, file:, tap:, tap2:, tapdisk:, aio:, ioemu:, the formats and iscsi:, nbd:, enbd:, drbd:; give a target with such a colon last, as target=...)",
+				    (int)len, t);
 		if (!known)
 			break;
 		dp->skip_format = true;
@@ -140,6 +186,11 @@ static int disk_set(struct disk_parse *dp, int which, const char *v, size_t n)
 	memcpy(val, v, n);
 	val[n] = '\0';
 	if (which == P_FORMAT) {
+		/* Xen's format for a CD-ROM drive with nothing in it */
+		if (!strcmp(val, "empty")) {
+			dp->format_empty = true;
+			return 0;
+		}
 		e = hv__enum_value(&hv__disk_format_names, val);
 		if (!e)
 			return serr(&dp->src, "format \"%s\" is not %s",
@@ -227,8 +278,12 @@ static int disk_keyword(struct disk_parse *dp, const char *k, size_t kn,
 		return serr(&dp->src, "backendtype \"%.*s\" is not phy, qdisk, tap or standalone",
 			    (int)vn, v);
 	}
-	if (kn == 6 && !memcmp(k, "script", 6))
+	if (kn == 6 && !memcmp(k, "script", 6)) {
+		if (dp->script_given)
+			return serr(&dp->src, "script is given twice (give each parameter once)");
+		dp->script_given = true;
 		return set_str(&disk->script, v, vn);
+	}
 	if (kn == 13 && !memcmp(k, "specification", 13)) {
 		/* Xen's "xen" is its own PV protocol; hv's disks are virtio */
 		if (vn == 6 && !memcmp(v, "virtio", 6))
@@ -321,6 +376,12 @@ int hv__disk_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
 				if (rc)
 					return rc;
 			}
+			/* xend's empty CD-ROM, ",hdc:cdrom,r": after an empty
+			 * target, VDEV:DEVTYPE is the vdev, and no format */
+			if (which == P_FORMAT && !disk->target && memchr(item, ':', n)) {
+				dp.given[P_FORMAT] = true;
+				which = P_VDEV;
+			}
 			rc = disk_set(&dp, which, item, n);
 		} else {
 			rc = 0;
@@ -335,6 +396,10 @@ int hv__disk_spec_parse(hv_ctx *ctx, const char *where, const char *spec,
 	if (hv__check_vdev(disk->vdev))
 		return serr(&dp.src, "vdev \"%s\" %s", disk->vdev,
 			    hv__check_vdev(disk->vdev));
+	if (dp.format_empty && disk->devtype != HV_DISK_DEVTYPE_CDROM)
+		return serr(&dp.src, "format empty is a CD-ROM drive with nothing in it, and this is no CD-ROM (add cdrom, or give the image's format)");
+	if (dp.format_empty && disk->target)
+		return serr(&dp.src, "format empty is a CD-ROM drive with nothing in it, but a target is given (leave out the target or format=empty)");
 	if (disk->devtype == HV_DISK_DEVTYPE_CDROM) {
 		if (dp.access_given && disk->access == HV_DISK_ACCESS_RW)
 			return serr(&dp.src, "a CD-ROM is read-only (use access ro, or leave it out)");

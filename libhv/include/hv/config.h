@@ -361,6 +361,52 @@ int hv_config_set(hv_ctx *ctx, hv_domain_config *cfg,
 		  const char *key_equals_value);
 
 /*
+ * Settings in xl.cfg syntax whose keys the caller gives a meaning of its
+ * own (libhv 1.10): xl reads its xl.conf(5) this way.
+ */
+#define HV_HAVE_CONFIG_SETTINGS 1
+
+/*
+ * One setting, as hv_config_read_settings() hands it to its callback;
+ * what it points to lasts until the callback returns.
+ */
+typedef struct hv_config_setting {
+	/* The key as written: a letter or '_', then letters, digits, '_'
+	 * and '.' (Xen's xl.conf has keys such as "vif.default.bridge"). */
+	const char *key;
+	/* The line the setting starts on, from 1. */
+	int line;
+	/* Nonzero: written KEY += VALUE. */
+	int append;
+	/* A single value: a string with its escapes decoded, or a number as
+	 * written; quoted is nonzero for a string.  NULL for a list. */
+	const char *value;
+	int quoted;
+	/* A list: the text of each item, in order (a list inside a list is
+	 * a syntax error here).  NULL and 0 for a single value. */
+	const char *const *items;
+	size_t nr_items;
+} hv_config_setting;
+
+typedef int hv_config_setting_fn(void *opaque, const hv_config_setting *setting);
+
+/*
+ * hv_config_read_settings - read the @len bytes at @buf (need not be
+ * NUL-terminated) in xl.cfg syntax, named @name in messages (NULL:
+ * "config"), and call @fn with @opaque for each setting, in the order
+ * they are written.  The keys mean nothing to libhv: every one is handed
+ * over, none is checked or warned about.  The whole text is parsed
+ * before @fn is first called, so a syntax error anywhere hands over
+ * nothing.
+ *
+ * Returns 0, HV_ERROR_CONFIG (a syntax error, logged as "NAME:LINE:
+ * KEY: what is wrong"), HV_ERROR_NOMEM, or the first nonzero value @fn
+ * returned, which stops the reading there.
+ */
+int hv_config_read_settings(hv_ctx *ctx, const char *name, const char *buf,
+			    size_t len, hv_config_setting_fn *fn, void *opaque);
+
+/*
  * Flags for hv_config_validate().
  * HV_CONFIG_VALIDATE_CREATE: also check that this hv can create the
  * domain: everything hv_domain_create() and hv_domain_restore() check

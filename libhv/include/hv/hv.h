@@ -27,9 +27,11 @@ extern "C" {
  * 1.6.0: triggers (hv_domain_trigger(): reset, NMI, SysRq) and hvd's log
  * (hv_hvd_log_read()).
  * 1.7.0: libvirt domain XML (hv_domain_config_from_xml(),
- * hv_domain_config_to_xml()).
+ * hv_domain_config_to_xml()).  1.8.0: what domains use
+ * (hv_domain_stats()).  1.10.0: settings in xl.cfg syntax handed to the
+ * caller (hv_config_read_settings()).
  */
-#define HV_API_VERSION_CURRENT 0x010800
+#define HV_API_VERSION_CURRENT 0x010a00
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif
