@@ -73,6 +73,29 @@ wait_for() {
 }
 
 state_is() { [ "$(field "$1" 5)" = "$2" ]; }
+
+# wait_dom_line NAME LOG REGEX SECONDS: until REGEX is a line of LOG (as
+# wait_line), but gives up at once when NAME stops running (shut down,
+# crashed or gone), printing the end of LOG: a guest that ended early
+# never writes the line, and waiting the whole limit for it hides why.
+wait_dom_line() {
+	s=$(scaled "$4")
+	i=0
+	while ! grep -Eq -- "$3" "$2" 2>/dev/null; do
+		case $(field "$1" 5) in
+		r* | -b*) ;;
+		*)
+			grep -Eq -- "$3" "$2" 2>/dev/null && return 0
+			echo "$1 is no longer running (xl list: $(field "$1" 5)); the end of $2:" >&2
+			tail -n 20 "$2" >&2
+			return 1
+			;;
+		esac
+		i=$((i + 1))
+		[ "$i" -le $((s * 10)) ] || { tail -n 20 "$2" >&2; return 1; }
+		sleep 0.1
+	done
+}
 gone() { [ -z "$(field "$1" 2)" ]; }
 new_id() { nid=$(field "$1" 2); [ -n "$nid" ] && [ "$nid" != "$2" ] && [ "$(field "$1" 5)" = "r-----" ]; }
 
