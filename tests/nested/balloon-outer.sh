@@ -23,8 +23,9 @@
 #   cleanup   after xl destroy the domain's cgroup is gone
 #   oom       a second domain with balloon_deflate_on_oom = 1, memory = 160
 #             and maxmem = 288 (inner-init hvtest=balloon-oom): its driver
-#             took DEFLATE_ON_OOM; it fills 160 MiB of tmpfs, more than it
-#             has free, and the fill completes with nothing killed because
+#             took DEFLATE_ON_OOM; once the balloon has stopped inflating
+#             it fills 160 MiB of tmpfs, more than it has free, and the
+#             fill completes with nothing killed because
 #             the driver deflates at each out-of-memory: xl list -l's
 #             current size grows past 160 MiB while the target stays
 #
@@ -33,7 +34,8 @@
 set -u
 HV_RUNDIR=/run/hv HV_LOGDIR=/tmp/hvlog HV_HVD=/bin/hvd HV_VMM=/bin/hv-vmm
 export HV_RUNDIR HV_LOGDIR HV_HVD HV_VMM
-log=$HV_LOGDIR/console/deb.log
+dom=deb
+log=$HV_LOGDIR/console/$dom.log
 MIB=1024
 
 # Seconds to wait (everything is emulated two levels down: generous).
@@ -61,10 +63,17 @@ EOF
 failed=0
 problems=
 
+# The logs of the domain the step is about, hvd's, and the outer kernel's
+# last lines (a memory cgroup's out-of-memory kill shows there).
 show_logs() {
-	[ -f "$log" ] && tail -n 30 "$log"
-	[ -f "$HV_LOGDIR/vmm-deb.log" ] && tail -n 20 "$HV_LOGDIR/vmm-deb.log"
+	echo "--- console of $dom"
+	[ -f "$log" ] && tail -n 80 "$log"
+	echo "--- hv-vmm of $dom"
+	[ -f "$HV_LOGDIR/vmm-$dom.log" ] && tail -n 60 "$HV_LOGDIR/vmm-$dom.log"
+	echo "--- hvd"
 	[ -f "$HV_LOGDIR/hvd.log" ] && tail -n 30 "$HV_LOGDIR/hvd.log"
+	echo "--- outer kernel"
+	dmesg 2>/dev/null | tail -n 25
 }
 
 fail() {
@@ -116,6 +125,17 @@ mem() {
 	xl list -l deb 2>/dev/null | sed -n "s/^ *\"$1\": \\([0-9-]*\\),*$/\\1/p" | head -n 1
 }
 
+# memn KEY: as mem, 0 when xl list -l has no such number (for arithmetic)
+memn() {
+	v=$(mem "$1")
+	echo "${v:-0}"
+}
+
+# alive STEP: fail at once, with the logs, when the domain is no more
+alive() {
+	xl list "$dom" >/dev/null 2>&1 || fail "$1: domain $dom is gone: $(xl list 2>&1 | tr '\n' ' ')"
+}
+
 memtotal() {
 	field "$(guest_line 'LINUX: balloon MemTotal=')" MemTotal
 }
@@ -158,6 +178,7 @@ step cgroup "hv-vmm in ${cg:-?}, limit $((limit / MIB)) MiB"
 
 # --- free page reporting ---------------------------------------------------------------
 
+alive reporting
 wait_until '[ -n "$(guest_line "LINUX: balloon filled")" ]' $move_wait ||
 	fail "reporting: the guest did not fill its tmpfs"
 full=$(mem allocated_kib)
@@ -165,16 +186,17 @@ wait_until '[ -n "$(guest_line "LINUX: balloon freed")" ]' $move_wait ||
 	fail "reporting: the guest did not free its tmpfs"
 # Linux reports free blocks of 2 MiB and more, a share of them per pass:
 # most of the 96 MiB, not all of it, comes back
-if wait_until '[ $(($(mem allocated_kib) + 48 * MIB)) -le $full ]' $move_wait; then
-	back=$(((full - $(mem allocated_kib)) / MIB))
+if wait_until '[ $(($(memn allocated_kib) + 48 * MIB)) -le $full ]' $move_wait; then
+	back=$(((full - $(memn allocated_kib)) / MIB))
 else
 	back=
-	problem "the host memory the RAM takes went from $((full / MIB)) MiB only to $(($(mem allocated_kib) / MIB)) MiB after the guest freed 96 MiB"
+	problem "the host memory the RAM takes went from $((full / MIB)) MiB only to $(($(memn allocated_kib) / MIB)) MiB after the guest freed 96 MiB"
 fi
 step reporting "after the guest freed 96 MiB the host got ${back:-?} MiB back (of $((full / MIB)) MiB allocated)"
 
 # --- shrink --------------------------------------------------------------------------
 
+alive shrink
 before=$(memtotal)
 xl mem-set deb 192m || problem "xl mem-set deb 192m failed"
 wait_until '[ "$(list_mem)" = 192 ]' $move_wait ||
@@ -188,6 +210,7 @@ step shrink "MemTotal $before kB -> $(memtotal) kB, xl list 192"
 
 # --- stats ---------------------------------------------------------------------------------
 
+alive stats
 wait_until '[ -n "$(mem total_memory)" ]' 30 ||
 	problem "no total_memory in xl list -l's stats: $(xl list -l deb | grep -A14 '"stats"' | tr -d '\n')"
 tot=$(mem total_memory)
@@ -199,6 +222,7 @@ step stats "total_memory=$tot free_memory=$free"
 
 # --- refusals --------------------------------------------------------------------------
 
+alive refusals
 out=$(xl mem-set deb 400m 2>&1) && problem "mem-set 400m above maxmem 320 was accepted"
 echo "$out" | grep -q maxmem || problem "mem-set 400m: '$out' does not say maxmem"
 out=$(xl mem-max deb 100m 2>&1) && problem "mem-max 100m below the target was accepted"
@@ -209,16 +233,18 @@ step refusals "400m, 100m and 'lots' refused with a message"
 
 # --- cap ------------------------------------------------------------------------------------
 
+alive cap
 xl mem-max deb 240m || problem "xl mem-max deb 240m failed"
 want=$(((240 + 64 + 3) * MIB))
 [ "$(mem cgroup_limit_kib)" = "$want" ] || problem "cgroup_limit_kib $(mem cgroup_limit_kib), not $want"
 [ "$(mem max_kib)" = $((240 * MIB)) ] || problem "max_kib $(mem max_kib)"
 xl list -l deb | grep -q '"maxmem_mib": 240' || problem "the description does not have maxmem 240"
 out=$(xl mem-set deb 256m 2>&1) && problem "mem-set 256m above the new cap was accepted"
-step cap "mem-max 240m: cgroup limit $(($(mem cgroup_limit_kib) / MIB)) MiB"
+step cap "mem-max 240m: cgroup limit $(($(memn cgroup_limit_kib) / MIB)) MiB"
 
 # --- grow -------------------------------------------------------------------------------------
 
+alive grow
 small=$(memtotal)
 xl mem-max deb 320m || problem "xl mem-max deb 320m failed"
 xl mem-set deb 320m || problem "xl mem-set deb 320m failed"
@@ -230,13 +256,15 @@ step grow "MemTotal $small kB -> $(memtotal) kB, xl list 320"
 
 # --- cleanup ------------------------------------------------------------------------------------
 
+alive cleanup
 xl destroy deb || problem "xl destroy deb failed"
 [ -z "$cg" ] || wait_until "[ ! -d '$cg' ]" 30 || problem "$cg is still there"
 step cleanup "the domain's cgroup is gone"
 
 # --- oom -------------------------------------------------------------------------------------
 
-log=$HV_LOGDIR/console/oom.log
+dom=oom
+log=$HV_LOGDIR/console/$dom.log
 sed -e 's/^name = .*/name = "oom"/' -e 's/^memory = .*/memory = 160/' \
 	-e 's/^maxmem = .*/maxmem = 288/' -e 's/hvtest=balloon"/hvtest=balloon-oom"/' \
 	/tmp/deb.cfg >/tmp/oom.cfg
@@ -249,6 +277,9 @@ wait_until '[ -n "$(guest_line "LINUX: balloon-oom features=")" ]' $boot_wait ||
 	fail "oom: no balloon-oom line from the guest after $boot_wait s"
 feat=$(guest_line 'LINUX: balloon-oom features=')
 [ "$(field "$feat" deflate_on_oom)" = 1 ] || problem "the driver did not take DEFLATE_ON_OOM ($feat)"
+wait_until '[ -n "$(guest_line "LINUX: balloon-oom (settled|: MemFree still)")" ]' $boot_wait ||
+	fail "oom: the guest did not say whether its balloon settled after $boot_wait s"
+settled=$(omem current_kib)
 if wait_until '[ -n "$(guest_line "LINUX: balloon-oom filled")" ]' $boot_wait; then
 	filled=$(guest_line 'LINUX: balloon-oom filled')
 	[ "$(field "$filled" rc)" = 0 ] && [ "$(field "$filled" MiB)" = 160 ] ||
@@ -263,7 +294,7 @@ cur=$(omem current_kib)
 	problem "current_kib $cur: the balloon did not deflate past the target of 160 MiB"
 [ "$(omem target_kib)" = $((160 * MIB)) ] || problem "target_kib $(omem target_kib), not 160 MiB"
 xl destroy oom || problem "xl destroy oom failed"
-step oom "deflate-on-oom: current $((${cur:-0} / MIB)) MiB at a target of 160 ($filled)"
+step oom "deflate-on-oom: current $((${settled:-0} / MIB)) MiB when the guest's balloon settled, $((${cur:-0} / MIB)) MiB after the fill, at a target of 160 ($filled)"
 
 [ $failed = 0 ] || show_logs
 exit $failed
