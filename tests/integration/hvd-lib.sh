@@ -498,6 +498,30 @@ def image_config(path):
         return f.read(rlen).decode()
 
 
+# What a description leaves out and what it then is (hv_domain_config's
+# defaults, docs/xl.cfg): a description as sent and the same one written
+# out whole (into a save image) compare equal.
+CONFIG_DEFAULTS = {"maxmem_mib": 0, "maxvcpus": 0, "disks": [], "vifs": [],
+                   "balloon_deflate_on_oom": False, "balloon_free_page_reporting": True}
+
+
+def config_meaning(text):
+    """A description's JSON text as a dict without the usage totals a save
+    image carries (usage_*, at the top and in each disk and vif) and with
+    the defaults filled in."""
+    j = json.loads(text)
+    for part in [j] + j.get("disks", []) + j.get("vifs", []):
+        for k in [k for k in part if k.startswith("usage_")]:
+            del part[k]
+    for k, v in CONFIG_DEFAULTS.items():
+        j.setdefault(k, v)
+    return j
+
+
+def same_config(a, b):
+    return config_meaning(a) == config_meaning(b)
+
+
 def domain_dirs():
     return sorted(os.listdir(RUNDIR + "/domains"))
 
