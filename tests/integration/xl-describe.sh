@@ -34,24 +34,35 @@ on_reboot = "restart"
 on_crash = "preserve"
 EOF
 
-# described NAME FILE: xl list -l NAME as JSON in FILE
+# described NAME FILE: xl list -l NAME as JSON in FILE, once hv-vmm has
+# said how much memory the guest has (current_mib is 0 until its balloon
+# device first reports, just after a create or restore)
+reported() {
+	xl list -l "$1"
+	[ "$rc" = 0 ] && ! grep -q '"current_mib": 0,*$' "$T/out"
+}
 described() {
-	xl_ok list -l "$1"
+	wait_for 30 reported "$1" || { cat "$T/out" >&2; fail "$1's memory is never reported"; }
 	cp "$T/out" "$2"
 }
 
 # same A B WHAT: the two xl list -l outputs agree, the "info" members a
-# new domain has of its own left out
+# new domain has of its own left out, and what is measured now (the
+# "stats", the host memory in "memory")
 same() {
 	python3 - "$1" "$2" "$3" <<'EOF' || fail "$3"
 import json, sys
 own = {"state", "cpu_time_ns", "start_time", "vmm_pid", "shutdown_code"}
+measured = {"cgroup_usage_kib", "allocated_kib"}
 def load(p):
     d = json.load(open(p))
     d = d[0] if isinstance(d, list) else d
     d.pop("domid", None)
+    d.pop("stats", None)
     for k in own:
         d["info"].pop(k, None)
+    for k in measured:
+        d.get("memory", {}).pop(k, None)
     return d
 a, b = load(sys.argv[1]), load(sys.argv[2])
 if a != b:

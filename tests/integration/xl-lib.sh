@@ -37,9 +37,19 @@ xl() {
 }
 
 # xl_ok ARGS: xl must succeed.
+# xl_said: what xl printed, and the end of hvd's log when xl says hvd went
+# away (hvd's own last words and how it ended)
+xl_said() {
+	cat "$T/out" "$T/err" >&2
+	if grep -q 'hvd went away\|cannot reach hvd' "$T/err" && [ -f "$HV_LOGDIR/hvd.log" ]; then
+		echo "--- the end of hvd's log:" >&2
+		tail -n 30 "$HV_LOGDIR/hvd.log" >&2
+	fi
+}
+
 xl_ok() {
 	xl "$@"
-	[ "$rc" = 0 ] || { cat "$T/out" "$T/err" >&2; fail "xl $*: exit status $rc"; }
+	[ "$rc" = 0 ] || { xl_said; fail "xl $*: exit status $rc"; }
 }
 
 # xl_rc WANT ARGS: xl must exit with WANT.
@@ -47,7 +57,7 @@ xl_rc() {
 	want=$1
 	shift
 	xl "$@"
-	[ "$rc" = "$want" ] || { cat "$T/out" "$T/err" >&2; fail "xl $*: exit status $rc, expected $want"; }
+	[ "$rc" = "$want" ] || { xl_said; fail "xl $*: exit status $rc, expected $want"; }
 }
 
 
