@@ -335,18 +335,23 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 		store_rmdir(hvd, nd->domid);
 		goto fail;
 	}
+	if (rename) {
+		/* the old one's description says its new name (as a RENAME does) */
+		domain_preserved_name(hvd, old, preserved);
+		if (desc_rename(hvd, old, preserved)) {
+			store_rmdir(hvd, nd->domid);
+			goto fail;
+		}
+		hvd_info(hvd, "domain %u (%s): renamed %s, preserved", old->domid, nd->cfg->name,
+			 preserved);
+		domain_rename_logs(hvd, nd->cfg->name, preserved);
+	}
 	disk_move(nd, old);
 	net_move(nd, old);
-	if (rename) {
-		domain_preserved_name(hvd, old, preserved);
-		hvd_info(hvd, "domain %u (%s): renamed %s, preserved", old->domid, old->cfg->name,
-			 preserved);
-		domain_rename_logs(hvd, old->cfg->name, preserved);
-		memcpy(old->cfg->name, preserved, sizeof(preserved));
+	if (rename)
 		domain_preserve(hvd, old, code);
-	} else {
+	else
 		domain_remove(hvd, old);
-	}
 	domain_insert(hvd, nd);
 	if (vmm_spawn(hvd, nd, false, -1, false)) {
 		hvd_err(hvd, "domain %u (%s): the restart failed; the domain is gone", nd->domid,

@@ -35,6 +35,9 @@ check() {
 		wait_for 20 new_id "$name" "$id" || fail "$key=rename-restart: no new $name"
 		"$XL" list | awk -v id="$id" -v n="$name" '$2 == id && $1 != n' | grep -q . ||
 			fail "$key=rename-restart: the old domain $id is not kept under another name"
+		kept=$("$XL" list | awk -v id="$id" '$2 == id { print $1 }')
+		"$XL" list -l "$kept" | grep -q "\"name\": \"$kept\"" ||
+			fail "$key=rename-restart: the kept domain's description does not say its name $kept"
 		for d in $("$XL" list | awk -v n="$name" '$1 == n || index($1, n "-") == 1 { print $2 }'); do
 			"$XL" destroy "$d" 2>/dev/null
 		done
