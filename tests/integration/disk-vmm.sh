@@ -49,12 +49,15 @@ ok "the guest reads the host's pattern, and its own from the boot before"
 # --- O_DIRECT ----------------------------------------------------------------
 
 if disk_o_direct "$T"; then
+	# the bench on a disk of its own: its writes overwrite the whole disk
+	disk_image "$T/d.img" 16
 	vmm "$T/out" --kernel "$MINIOS" --disk "$T/a.img,direct,serial=xvda" \
-		--cmdline "workload=blk-write:vda:8:8:2048 workload=blk-bench:vda:seqwrite:4:20"
+		--disk "$T/d.img,direct,serial=xvdb" \
+		--cmdline "workload=blk-write:vda:8:8:2048 workload=blk-bench:vdb:seqwrite:4:20"
 	expect_rc 0 "direct"
 	no_failure "direct"
 	expect_line "$T/out" '^minios: blk vda write ok start=8 count=2048 seed=8 ' "O_DIRECT pattern"
-	expect_line "$T/out" '^minios: blk vda bench seqwrite qd=4 bs=1048576 requests=20 errors=0 ' "O_DIRECT 1 MiB writes"
+	expect_line "$T/out" '^minios: blk vdb bench seqwrite qd=4 bs=1048576 requests=20 errors=0 ' "O_DIRECT 1 MiB writes"
 	disk_pattern "$T/a.img" check 8 8 2048 || fail "the O_DIRECT pattern is not in the image"
 	# requests of odd sizes and segments not 4 KiB-aligned, where the
 	# disk has 512-byte blocks (the file system's O_DIRECT alignment)
