@@ -18,6 +18,7 @@ libhv_libhv_la_SOURCES += \
 	libhv/hotplug.c \
 	libhv/memory.c \
 	libhv/stats.c \
+	libhv/vcpu.c \
 	libhv/netdev.c \
 	$(HV_DISK_SRC) \
 	hypervisor/shared/wire/hcmsg.h \

@@ -445,6 +445,34 @@ static void vcpulist_dom0(const hv_dominfo *d)
 	}
 }
 
+/*
+ * A domain's vCPUs as its hv-vmm runs them: the host CPU each ran on
+ * last, r (on a CPU), b (halted) or p (the domain is paused), the CPU
+ * time of its thread and its hard affinity (there is no soft one: "all").
+ * false if hvd could not say (no hv-vmm).
+ */
+static bool vcpulist_domain(const hv_dominfo *d)
+{
+	hv_vcpuinfo *list;
+	size_t nr;
+
+	if (d->state != HV_STATE_RUNNING && d->state != HV_STATE_PAUSED)
+		return false;
+	if (hv_domain_vcpu_list(xl_ctx, d->domid, &list, &nr, NULL))
+		return false;
+	for (size_t i = 0; i < nr; i++) {
+		const hv_vcpuinfo *v = &list[i];
+		bool paused = d->state == HV_STATE_PAUSED;
+
+		printf("%-32s %5" PRIu32 " %5u %5u   %c%c%c %9.1f  %s / all\n", d->name, d->domid,
+		       v->vcpu, v->cpu, !paused && v->running ? 'r' : '-',
+		       !paused && !v->running ? 'b' : '-', paused ? 'p' : '-',
+		       (double)v->cpu_time_ns / 1e9, v->affinity);
+	}
+	free(list);
+	return true;
+}
+
 int main_vcpulist(int argc, char **argv)
 {
 	struct xl_domains ds;
@@ -469,7 +497,9 @@ int main_vcpulist(int argc, char **argv)
 			vcpulist_dom0(d);
 			continue;
 		}
-		/* hvd reports time per domain, not per vCPU */
+		if (vcpulist_domain(d))
+			continue;
+		/* no hv-vmm to ask (shut down, preserved): what the domain has */
 		for (unsigned int v = 0; v < d->vcpus; v++)
 			printf("%-32s %5" PRIu32 " %5u %5s %5s %9s  %s\n",
 			       d->name, d->domid, v, "-", st, "-",

@@ -7,6 +7,7 @@ xl_xl_SOURCES = \
 	xl/vmcontrol.c \
 	xl/console.c \
 	xl/list.c \
+	xl/vcpu.c \
 	xl/top.c \
 	xl/info.c \
 	xl/host.c \
@@ -38,6 +39,7 @@ XL_TESTS = \
 	tests/integration/xl-top.sh \
 	tests/integration/meter-kvm.sh \
 	tests/integration/xl-control.sh \
+	tests/integration/xl-vcpu.sh \
 	tests/integration/xl-domxml.sh \
 	tests/integration/xl-disk.sh \
 	tests/integration/xl-block.sh \

@@ -36,8 +36,6 @@ static const struct {
 	  "guest touches it" },
 	{ "sharing", "hv has no page sharing between domains" },
 	/* vCPUs and scheduling */
-	{ "vcpu-pin", "vCPU pinning is not implemented yet (a domain's vCPUs run on any "
-	  "host CPU)" },
 	{ "vcpu-set", "vCPU hotplug is not implemented yet (a domain has the vCPUs it was "
 	  "created with)" },
 	{ "sched-credit", "hv has no scheduler of its own: vCPUs are host threads that "

@@ -157,6 +157,12 @@ static const struct xl_cmd cmds[] = {
 	  "  -s             short: one line a domain, as uptime(1) prints it\n" },
 	{ "vcpu-list", main_vcpulist, "List the vCPUs of all or some domains",
 	  "[DOMAIN ...]", NULL },
+	{ "vcpu-pin", main_vcpu_pin, "Set the host CPUs a domain's vCPU may run on",
+	  "[-f] DOMAIN VCPU|all CPUS [SOFT]",
+	  "  CPUS           a CPU list: \"2\", \"0-3,^1\", \"nodes:0\", \"all\"; - leaves\n"
+	  "                 it as it is\n"
+	  "  SOFT           - or all (Linux has no soft affinity: others are refused)\n"
+	  "  -f             accepted for Xen compatibility\n" },
 	{ "domid", main_domid, "Convert a domain name to a domain id", "NAME",
 	  NULL },
 	{ "domname", main_domname, "Convert a domain id to a domain name", "ID",
@@ -193,7 +199,7 @@ static const struct xl_cmd cmds[] = {
 static const char *const dryrun_cmds[] = {
 	"create", "destroy", "save", "restore", "shutdown", "reboot", "pause", "unpause",
 	"rename", "block-attach", "block-detach", "network-attach", "network-detach",
-	"mem-set", "mem-max", "dmesg", "button-press", "trigger", "sysrq",
+	"mem-set", "mem-max", "dmesg", "button-press", "trigger", "sysrq", "vcpu-pin",
 };
 
 static bool has_dryrun(const char *name)

@@ -237,6 +237,7 @@ int main_vm_list(int argc, char **argv);
 int main_dmesg(int argc, char **argv);
 int main_button_press(int argc, char **argv);
 int main_trigger(int argc, char **argv);
+int main_vcpu_pin(int argc, char **argv);
 int main_sysrq(int argc, char **argv);
 int main_help(int argc, char **argv);
 

@@ -764,6 +764,40 @@ module Domain = struct
     | [ s ] -> Fun.protect ~finally:(fun () -> ignore (R._hv_domstats_free s)) (fun () -> stats_of s)
     | _ -> raise (Error (Notfound, string_of_int domid))
 
+  type vcpu = {
+    vcpu : int;
+    cpu : int;
+    running : bool;
+    blocked : bool;
+    cpu_time_ns : int64;
+    affinity : string;
+  }
+
+  let vcpu_list ctx ~domid =
+    match call ctx (fun p -> R._hv_domain_vcpu_list (C_list [ p; C_int domid ])) with
+    | l :: n :: _ ->
+        let n = get_int n in
+        Fun.protect
+          ~finally:(fun () -> ignore (R._hvml_vcpuinfo_free l))
+          (fun () ->
+            List.init n (fun i ->
+                let v = R._hvml_vcpuinfo_nth (C_list [ l; C_int i ]) in
+                let g f = get_int (f v) in
+                {
+                  vcpu = g R._hv_vcpuinfo_vcpu_get;
+                  cpu = g R._hv_vcpuinfo_cpu_get;
+                  running = g R._hv_vcpuinfo_running_get <> 0;
+                  blocked = g R._hv_vcpuinfo_blocked_get <> 0;
+                  cpu_time_ns = int64_of (R._hv_vcpuinfo_cpu_time_ns_get v);
+                  affinity = get_string (R._hv_vcpuinfo_affinity_get v);
+                }))
+    | _ -> []
+
+  let vcpu_pin ctx ~domid ?vcpu cpus =
+    let v = match vcpu with Some v -> v | None -> -1 in
+    Ctx.call_unit ctx (fun p ->
+        R._hv_domain_vcpu_pin (C_list [ p; C_int domid; C_int v; C_string cpus ]))
+
   let stats_all ctx =
     c_array ctx (fun p -> R._hv_domain_stats_all p) ~free:R._hv_domstats_list_free
       ~nth:R._hvml_domstats_list_nth stats_of
@@ -967,6 +1001,8 @@ let bound_functions =
     ("hv_event_wait", "Event.wait");
     ("hv_domain_stats", "Domain.stats");
     ("hv_domain_stats_all", "stats_all");
+    ("hv_domain_vcpu_list", "Domain.vcpu_list");
+    ("hv_domain_vcpu_pin", "Domain.vcpu_pin");
     ("hv_domstats_free", "Domain.stats");
     ("hv_domstats_list_free", "stats_all");
     ("hv_config_read_settings", "- a C callback for programs that give xl.cfg keys meanings of their own (xl's xl.conf); Config.of_xl_string reads xl.cfg");

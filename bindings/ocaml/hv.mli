@@ -392,6 +392,29 @@ module Domain : sig
   val stats : Ctx.t -> domid:int -> stats
   (** What the domain uses, sampled now (hv_domain_stats()). *)
 
+  type vcpu = {
+    vcpu : int;
+    cpu : int;  (** the host CPU it ran on last *)
+    running : bool;  (** on a host CPU, or waiting for one *)
+    blocked : bool;  (** halted, waiting for an interrupt *)
+    cpu_time_ns : int64;  (** the CPU time its thread has had *)
+    affinity : string;  (** its hard affinity as a CPU list; "all": any host CPU *)
+  }
+  (** One vCPU as the host runs it: a thread of the domain's hv-vmm
+      (hv_vcpuinfo, libhv 1.11). *)
+
+  val vcpu_list : Ctx.t -> domid:int -> vcpu list
+  (** The domain's vCPUs, in order (hv_domain_vcpu_list()). [Error (State, _)]:
+      not running or paused. *)
+
+  val vcpu_pin : Ctx.t -> domid:int -> ?vcpu:int -> string -> unit
+  (** [vcpu_pin ctx ~domid ~vcpu cpus] lets vCPU [vcpu] (every vCPU without
+      it) run only on the host CPUs [cpus] names ("2", "0-3,^1", "nodes:0",
+      "all"; xl.cfg's cpus=), of those the host has online, until the
+      domain's hv-vmm ends (hv_domain_vcpu_pin(), xl vcpu-pin).
+      [Error (Inval, _)]: no such vCPU, not a CPU list, or no online CPU in
+      it. *)
+
   val console : Ctx.t -> domid:int -> Unix.file_descr
   (** A connected socket to the console; the caller closes it. *)
 

@@ -105,6 +105,18 @@ HVML_OUT_PTR(hv_vif_spec, vif_r)
 	swig_result = caml_list_append(swig_result, caml_val_int((int)tmpn$argnum));
 }
 
+/* hv_domain_vcpu_list: the array (free it with hvml_vcpuinfo_free), its
+ * length and the host's CPUs. */
+%typemap(in, numinputs=0) (hv_vcpuinfo **list_r, size_t *nr_r, unsigned int *host_cpus_r)
+	(hv_vcpuinfo *tmpl = NULL, size_t tmpn = 0, unsigned int tmph = 0)
+	"$1 = &tmpl; $2 = &tmpn; $3 = &tmph;"
+%typemap(argout) (hv_vcpuinfo **list_r, size_t *nr_r, unsigned int *host_cpus_r) {
+	swig_result = caml_list_append(swig_result,
+		SWIG_Ocaml_ptr_to_val("create_hv_vcpuinfo_from_ptr", (void *)tmpl$argnum, $*1_descriptor));
+	swig_result = caml_list_append(swig_result, caml_val_int((int)tmpn$argnum));
+	swig_result = caml_list_append(swig_result, caml_val_int((int)tmph$argnum));
+}
+
 /* --- calls that can block (those that talk to hvd, and reading an xl.cfg
  * file) run without the OCaml runtime lock ---------------------------- */
 %define HVML_BLOCKING(NAME)
@@ -141,6 +153,8 @@ HVML_BLOCKING(hv_domain_trigger)
 HVML_BLOCKING(hv_hvd_log_read)
 HVML_BLOCKING(hv_domain_stats)
 HVML_BLOCKING(hv_domain_stats_all)
+HVML_BLOCKING(hv_domain_vcpu_list)
+HVML_BLOCKING(hv_domain_vcpu_pin)
 HVML_BLOCKING(hv_domain_save_config)
 HVML_BLOCKING(hv_domain_restore)
 HVML_BLOCKING(hv_event_fd)

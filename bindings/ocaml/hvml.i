@@ -253,6 +253,17 @@ static hv_domstats *hvml_domstats_list_nth(hv_domstats **list, size_t i)
 	return list[i];
 }
 
+static hv_vcpuinfo *hvml_vcpuinfo_nth(hv_vcpuinfo *list, size_t i)
+{
+	return &list[i];
+}
+
+/* hv_domain_vcpu_list's array: one block from malloc */
+static void hvml_vcpuinfo_free(hv_vcpuinfo *list)
+{
+	free(list);
+}
+
 static double hvml_domstats_start_time(const hv_domstats *s)
 {
 	return (double)s->start_time;
@@ -421,6 +432,8 @@ hv_restore_params *hvml_restore_params_new(const hv_domain_config *cfg,
 void hvml_restore_params_free(hv_restore_params *p);
 hv_dominfo *hvml_dominfo_list_nth(hv_dominfo **list, size_t i);
 hv_domstats *hvml_domstats_list_nth(hv_domstats **list, size_t i);
+hv_vcpuinfo *hvml_vcpuinfo_nth(hv_vcpuinfo *list, size_t i);
+void hvml_vcpuinfo_free(hv_vcpuinfo *list);
 double hvml_domstats_start_time(const hv_domstats *s);
 hv_vifstats *hvml_domstats_vif(hv_domstats *s, int i);
 int hvml_domstats_nr_vbds(const hv_domstats *s);

@@ -648,6 +648,8 @@ HVPY_RC(hv_domain_trigger)
 HVPY_RC(hv_hvd_log_read)
 HVPY_RC(hv_domain_stats)
 HVPY_RC(hv_domain_stats_all)
+HVPY_RC(hv_domain_vcpu_list)
+HVPY_RC(hv_domain_vcpu_pin)
 HVPY_RC(hv_event_fd)
 HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
@@ -810,6 +812,44 @@ HVPY_RC(hv_event_wait)
 %typemap(freearg) hv_domstats **stats_r {
 	hv_domstats_free(*$1);
 	*$1 = NULL;
+}
+
+/* hv_domain_vcpu_list(ctx, domid) -> ([dict, ...], host_cpus), the array freed with free(). */
+%typemap(in, numinputs=0) (hv_vcpuinfo **list_r, size_t *nr_r, unsigned int *host_cpus_r)
+	(hv_vcpuinfo *list = NULL, size_t nr = 0, unsigned int host = 0) {
+	$1 = &list;
+	$2 = &nr;
+	$3 = &host;
+}
+%typemap(argout) (hv_vcpuinfo **list_r, size_t *nr_r, unsigned int *host_cpus_r) {
+	PyObject *l = PyList_New((Py_ssize_t)*$2), *t;
+	size_t i;
+
+	if (!l)
+		SWIG_fail;
+	for (i = 0; i < *$2; i++) {
+		const hv_vcpuinfo *v = &(*$1)[i];
+		PyObject *d = PyDict_New();
+
+		if (!d || HVPY_U(d, v, vcpu) || HVPY_U(d, v, cpu) ||
+		    hvpy_set(d, "running", PyBool_FromLong(v->running)) ||
+		    hvpy_set(d, "blocked", PyBool_FromLong(v->blocked)) ||
+		    HVPY_U(d, v, cpu_time_ns) || HVPY_S(d, v, affinity)) {
+			Py_XDECREF(d);
+			Py_DECREF(l);
+			SWIG_fail;
+		}
+		PyList_SET_ITEM(l, (Py_ssize_t)i, d);
+	}
+	t = Py_BuildValue("(NI)", l, *$3);
+	if (!t)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, t);
+}
+%typemap(freearg) (hv_vcpuinfo **list_r, size_t *nr_r, unsigned int *host_cpus_r) {
+	free(*$1);
+	*$1 = NULL;
+	*$2 = 0;
 }
 
 /* hv_domain_stats_all(ctx) -> [dict, ...], freed with hv_domstats_list_free(). */

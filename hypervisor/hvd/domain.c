@@ -7,6 +7,7 @@
  * domain.
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <fcntl.h>
@@ -598,6 +599,16 @@ struct hvd_domain *domain_make(struct hvd *hvd, hv_domain_config *cfg, char *jso
 		hvd_err(hvd, "domain %s refused: %s", cfg->name, why);
 		*rc_r = rc;
 		goto fail;
+	}
+	if (cfg->cpus) {
+		cpu_set_t set;
+		char bad[640];
+
+		if (vcpu_cpuset(cfg->cpus, &set, bad, sizeof(bad))) {
+			snprintf(why, why_size, "cpus %s", bad);
+			*rc_r = -HV_HC_EINVAL;
+			goto fail;
+		}
 	}
 	d = domain_new();
 	if (!d) {

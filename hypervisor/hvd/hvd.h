@@ -8,6 +8,7 @@
 #ifndef HVD_H
 #define HVD_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -360,6 +361,16 @@ int op_nic_detach(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req
  * its descriptors; a detach waiting for it is answered.
  */
 void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
+/* op-vcpu.c: VCPU_INFO, VCPU_PIN and cpus=: the vCPU threads' affinity */
+/* A CPU list (cpus=, VCPU_PIN) as the host's online CPUs it names; -1 with why. */
+int vcpu_cpuset(const char *list, cpu_set_t *set, char *why, size_t why_size);
+/* Pins the domain's hv-vmm (and so the threads it makes) or, once they
+ * run, its vCPU threads to the description's cpus=; logs what fails. */
+void vcpu_apply_cpus(struct hvd *hvd, struct hvd_domain *d);
+int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		 struct hvd_domain *d);
+int op_vcpu_pin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		struct hvd_domain *d);
 /* op-mem.c: MEM_TARGET, MEM_MAX, MEM_INFO; hv-vmm's BALLOON events; the
  * deadline for reaching a target */
 int op_mem_target(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,

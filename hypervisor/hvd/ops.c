@@ -257,6 +257,9 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_NIC_DETACH:
 		d = domain_find(hvd, req->u.nic_detach.domid);
 		break;
+	case HV_HC_DOMCTL_VCPU_PIN:
+		d = domain_find(hvd, req->u.vcpu_pin.domid);
+		break;
 	default:
 		d = domain_find(hvd, req->u.domid.domid);
 		break;
@@ -312,6 +315,10 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return op_nic_attach(hvd, c, req, d, fds, nfds);
 	case HV_HC_DOMCTL_NIC_DETACH:
 		return op_nic_detach(hvd, c, req, d);
+	case HV_HC_DOMCTL_VCPU_INFO:
+		return op_vcpu_info(hvd, c, req, d);
+	case HV_HC_DOMCTL_VCPU_PIN:
+		return op_vcpu_pin(hvd, c, req, d);
 	default:
 		return -HV_HC_EOPNOTSUPP;
 	}

@@ -82,7 +82,15 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	case HV_HC_DOMCTL_MEM_INFO:
 	case HV_HC_DOMCTL_CONSOLE:
 	case HV_HC_DOMCTL_GET_CONFIG:
+	case HV_HC_DOMCTL_VCPU_INFO:
 		return r->u.domid.reserved ? -HV_HC_EPROTO : 0;
+	case HV_HC_DOMCTL_VCPU_PIN:
+		if (!hcmsg_string_ok(r->u.vcpu_pin.cpus, sizeof(r->u.vcpu_pin.cpus)))
+			return -HV_HC_EPROTO;
+		if (!r->u.vcpu_pin.cpus[0] ||
+		    (r->u.vcpu_pin.vcpu != HV_HC_VCPU_ALL && r->u.vcpu_pin.vcpu >= REQUEST_MAX_VCPUS))
+			return -HV_HC_EINVAL;
+		return 0;
 	case HV_HC_DOMCTL_SAVE:
 		if (r->u.save.reserved)
 			return -HV_HC_EPROTO;

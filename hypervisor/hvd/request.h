@@ -40,6 +40,7 @@ struct hvd_req {
 		struct hv_hc_trigger trigger;
 		struct hv_hc_read_log read_log;
 		struct hv_hc_stats stats;
+		struct hv_hc_vcpu_pin vcpu_pin;
 	} u;
 	/*
 	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the

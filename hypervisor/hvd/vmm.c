@@ -589,6 +589,8 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	}
 	d->pid = pid;
 	d->child = true;
+	/* before BUILD or RESTORE: the vCPU threads it makes then inherit it */
+	vcpu_apply_cpus(hvd, d);
 	d->exit_reason = -1;
 	d->pidw.fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	d->pidw.fn = vmm_on_pid;

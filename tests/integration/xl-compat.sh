@@ -88,7 +88,7 @@ says "$T/err" "xl: cpupool-list: not supported by hv: "
 ok "a unique prefix names its command (li, vcpu-l); an ambiguous one lists the candidates"
 
 for c in config-update suspend resume migrate migrate-receive remus dump-core cd-insert \
-	cd-eject vncviewer channel-list claims sharing vcpu-pin vcpu-set sched-credit \
+	cd-eject vncviewer channel-list claims sharing vcpu-set sched-credit \
 	sched-credit2 sched-rtds cpupool-create cpupool-list cpupool-destroy cpupool-rename \
 	cpupool-cpu-add cpupool-cpu-remove cpupool-migrate cpupool-numa-split debug-keys \
 	set-parameters getenforce setenforce loadpolicy devd xenstore-quota-get \
@@ -219,7 +219,9 @@ want() {
 	[ "$got" = "$1" ] || { echo "xl ${*:2}: got '$got', want '$1'"; exit 1; }
 }
 want "list " li
-want "vcpu-list vm-list " v
+want "vcpu-list vcpu-pin vm-list " v
+want "all " vcpu-pin dom a
+want "all " vcpu-pin dom 0 a
 want "save shutdown sysrq " s
 want "-N " -N
 want "trigger " -N tri

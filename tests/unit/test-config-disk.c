@@ -468,7 +468,8 @@ START_TEST(test_validate_create)
 	cfg.cpus = strdup("0-1");
 	logbuf[0] = '\0';
 	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
-	ck_log_has("W: domain \"d\": cpus: vCPU pinning is not supported yet");
+	/* pinned by hvd (which host CPUs are online is its to say): no warning */
+	ck_assert_str_eq(logbuf, "");
 	ck_assert_int_eq(hv_vif_spec_parse(ctx, "bridge=br0", &vif), 0);
 	ck_assert_int_eq(hv_domain_config_add_vif(&cfg, vif), 0);
 	ck_assert_int_eq(hv_config_validate(ctx, &cfg, HV_CONFIG_VALIDATE_CREATE), 0);
@@ -492,6 +493,67 @@ START_TEST(test_validate_create)
 		"vif: 9 vifs, more than the 8 hv gives a domain");
 	refused(&cfg, 4, HV_ERROR_INVAL, "unknown flags 0x4");
 	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
+/* Nodes 0 (CPUs 0-1) and 1 (CPUs 2-3) for "nodes:". */
+static int two_nodes(unsigned int node, cpu_set_t *cpus)
+{
+	if (node > 1)
+		return -1;
+	CPU_ZERO(cpus);
+	CPU_SET(node * 2, cpus);
+	CPU_SET(node * 2 + 1, cpus);
+	return 0;
+}
+
+/* s parsed and formatted back for a host of 8 CPUs */
+static const char *cpulist(const char *s)
+{
+	static char out[512];
+	char why[256];
+	cpu_set_t set;
+	const char *bad = hv__cpulist_parse(s, &set, two_nodes, why, sizeof(why));
+
+	if (bad) {
+		snprintf(out, sizeof(out), "E: %s", bad);
+		return out;
+	}
+	if (hv__cpulist_format(&set, 8, out, sizeof(out)))
+		return "(too long)";
+	return out;
+}
+
+START_TEST(test_cpulist)
+{
+	char why[256], small[3];
+	cpu_set_t set;
+
+	ck_assert_str_eq(cpulist("3"), "3");
+	ck_assert_str_eq(cpulist("0-3,^1"), "0,2-3");
+	ck_assert_str_eq(cpulist("^1"), "0,2-1023");
+	ck_assert_str_eq(cpulist("1,1,2-2"), "1-2");
+	ck_assert_str_eq(cpulist("nodes:1"), "2-3");
+	ck_assert_str_eq(cpulist("node:0-1,^nodes:0"), "2-3");
+	ck_assert_str_eq(cpulist("6,1023"), "6,1023");
+	ck_assert_str_eq(cpulist("3,^3"), "");
+	ck_assert_str_eq(cpulist("nodes:2"), "E: names NUMA node 2, which this host does not have");
+	ck_assert_str_eq(cpulist("1024"), "E: names CPU 1024; hv pins to CPUs 0 to 1023 only");
+	ck_assert_str_eq(cpulist("3-1"), "E: is not a CPU list: range \"3-1\" runs backwards (write it low-high, e.g. \"1-3\")");
+	ck_assert_str_eq(cpulist("1,,2"), "E: is not a CPU list: \"\" is not a CPU, a range or \"all\" (try \"0-3\", \"0-3,^1\", \"all\" or \"nodes:0\")");
+	ck_assert_str_eq(cpulist("1-"), "E: is not a CPU list: \"1-\" is not a CPU, a range or \"all\" (try \"0-3\", \"0-3,^1\", \"all\" or \"nodes:0\")");
+	ck_assert_ptr_nonnull(hv__cpulist_parse("99999", &set, NULL, why, sizeof(why)));
+	/* "all" is all of the host's CPUs and only those */
+	CPU_ZERO(&set);
+	for (int c = 0; c < 8; c++)
+		CPU_SET(c, &set);
+	ck_assert_int_eq(hv__cpulist_format(&set, 8, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "all");
+	ck_assert_int_eq(hv__cpulist_format(&set, 16, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "0-7");
+	ck_assert_int_eq(hv__cpulist_format(&set, 16, small, sizeof(small)), -1);
+	/* without a set only the syntax counts: nodes are not looked up */
+	ck_assert_ptr_null(hv__check_cpus("nodes:7", why, sizeof(why)));
 }
 END_TEST
 
@@ -536,6 +598,7 @@ int main(void)
 	tcase_add_test(tc, test_vifs_complete);
 	tcase_add_test(tc, test_validate_create);
 	tcase_add_test(tc, test_sizes);
+	tcase_add_test(tc, test_cpulist);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }

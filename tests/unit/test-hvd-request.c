@@ -1,7 +1,7 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
  * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX,
- * MEM_INFO, TRIGGER, READ_LOG or STATS is refused for by its bytes alone; and the
+ * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO or VCPU_PIN is refused for by its bytes alone; and the
  * control channel's NET_* and TRIGGER messages (wire/vmmmsg.c).
  */
 #include <check.h>
@@ -340,6 +340,45 @@ START_TEST(test_trigger)
 }
 END_TEST
 
+/* VCPU_PIN: a vCPU in range or all, a CPU list that is a NUL-ended printable string. */
+static int vcpu_pin(uint32_t vcpu, const char *cpus, size_t len, struct hvd_req *req)
+{
+	struct hv_hc_vcpu_pin p = { .domid = 3, .vcpu = vcpu };
+	size_t n;
+
+	memcpy(p.cpus, cpus, len);
+	n = build(HV_HC_DOMCTL_VCPU_PIN, &p, sizeof(p), NULL);
+	return request_decode(msg, n, 0, req);
+}
+
+START_TEST(test_vcpu)
+{
+	struct hv_hc_domid d = { .domid = 5 };
+	struct hvd_req req;
+	char full[HV_HC_CPULIST_MAX];
+	size_t n;
+
+	ck_assert_int_eq(vcpu_pin(0, "0-3,^1", 7, &req), 0);
+	ck_assert_uint_eq(req.u.vcpu_pin.domid, 3);
+	ck_assert_str_eq(req.u.vcpu_pin.cpus, "0-3,^1");
+	ck_assert_int_eq(vcpu_pin(HV_HC_VCPU_ALL, "all", 4, &req), 0);
+	ck_assert_int_eq(vcpu_pin(REQUEST_MAX_VCPUS - 1, "1", 2, &req), 0);
+	/* no such vCPU; an empty list; bytes that are no text; no NUL in the field */
+	ck_assert_int_eq(vcpu_pin(REQUEST_MAX_VCPUS, "1", 2, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(vcpu_pin(0, "", 1, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(vcpu_pin(0, "1\n", 3, &req), -HV_HC_EPROTO);
+	memset(full, '1', sizeof(full));
+	ck_assert_int_eq(vcpu_pin(0, full, sizeof(full), &req), -HV_HC_EPROTO);
+	/* VCPU_INFO: a domid, reserved zero, no descriptors */
+	n = build(HV_HC_DOMCTL_VCPU_INFO, &d, sizeof(d), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
+	ck_assert_int_eq(request_decode(msg, n, 1, &req), -HV_HC_EBADF);
+	d.reserved = 1;
+	n = build(HV_HC_DOMCTL_VCPU_INFO, &d, sizeof(d), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), -HV_HC_EPROTO);
+}
+END_TEST
+
 START_TEST(test_stats)
 {
 	struct hv_hc_stats s = { .domid = HV_HC_DOMID_INVALID, .first_domid = 3, .max = 10 };
@@ -464,6 +503,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_vmm_trigger);
 	tcase_add_test(tc, test_dom0_name);
 	tcase_add_test(tc, test_stats);
+	tcase_add_test(tc, test_vcpu);
 	suite_add_tcase(s, tc);
 	return s;
 }

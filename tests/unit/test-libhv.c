@@ -101,6 +101,8 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_domstats_free", "HV_1.8" },
 	{ "hv_domstats_list_free", "HV_1.8" },
 	{ "hv_config_read_settings", "HV_1.10" },
+	{ "hv_domain_vcpu_list", "HV_1.11" },
+	{ "hv_domain_vcpu_pin", "HV_1.11" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 
@@ -148,7 +150,7 @@ START_TEST(test_symbol_map)
 	}
 	fclose(f);
 	ck_assert_uint_eq(seen, NR_ABI);
-	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010a00);
+	ck_assert_int_eq(HV_API_VERSION_CURRENT, 0x010b00);
 }
 END_TEST
 

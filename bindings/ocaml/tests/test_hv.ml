@@ -462,6 +462,21 @@ let () =
       assert (m.Hv.Domain.ram_kib = 64 * 1024);
       ignore (expect_error Hv.Inval (fun () -> Hv.Domain.set_memory_target ctx ~domid 128)))
 
+let () =
+  Hv.Ctx.with_ctx @@ fun ctx ->
+  with_kvm "vcpu_list and vcpu_pin on a running domain" (fun k ->
+      let cfg = minios_cfg k "ml-vcpu" ^ "vcpus = 2\n" in
+      with_domain ctx (Hv.Config.of_xl_string ctx cfg) @@ fun domid ->
+      let affinities () = List.map (fun v -> v.Hv.Domain.affinity) (Hv.Domain.vcpu_list ctx ~domid) in
+      assert (List.map (fun v -> v.Hv.Domain.vcpu) (Hv.Domain.vcpu_list ctx ~domid) = [ 0; 1 ]);
+      assert (affinities () = [ "all"; "all" ]);
+      Hv.Domain.vcpu_pin ctx ~domid ~vcpu:1 "0";
+      assert (affinities () = [ "all"; "0" ]);
+      Hv.Domain.vcpu_pin ctx ~domid "all";
+      assert (affinities () = [ "all"; "all" ]);
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.vcpu_pin ctx ~domid ~vcpu:2 "0"));
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.vcpu_pin ctx ~domid "1023")))
+
 (* Every public hv_ function of the headers is bound or listed as skipped. *)
 let () =
   check "every public hv_ function has a binding" (fun () ->

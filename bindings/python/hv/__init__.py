@@ -35,6 +35,9 @@ What domains use (libhv 1.8): :meth:`Domain.stats` and
 :meth:`Context.stats` (:class:`Stats`; each vif's traffic a
 :class:`VifStats`, each disk's requests a :class:`VbdStats`, libhv 1.9).
 
+vCPUs as the host runs them (libhv 1.11): :meth:`Domain.vcpu_list` (each a
+:class:`VcpuInfo`) and :meth:`Domain.vcpu_pin` (xl vcpu-pin).
+
 Not in libhv yet, so not here either: migration.
 """
 
@@ -45,7 +48,7 @@ from .config import ConfigSource
 from .domain import Action, Domain, ProgressFn, ShutdownCode, State, Trigger
 from .events import MEMORY_MISSED, Event, EventType
 from .memory import BALLOON_FEATURES, BALLOON_STATS, MemInfo
-from .stats import Stats, VbdStats, VifStats
+from .stats import Stats, VbdStats, VcpuInfo, VifStats
 from .context import Context, LoggerFn
 
 LOG_ERROR = raw.HV_LOG_ERROR
@@ -72,5 +75,5 @@ __all__ = [
     "Action", "ConfigSource", "ProgressFn", "LoggerFn", "LOG_ERROR",
     "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "API_VERSION", "version",
     "strerror", "raw", "MemInfo", "BALLOON_STATS", "BALLOON_FEATURES",
-    "MEMORY_MISSED", "Stats", "VbdStats", "VifStats",
+    "MEMORY_MISSED", "Stats", "VbdStats", "VcpuInfo", "VifStats",
 ] + list(_errors_all)

@@ -18,7 +18,7 @@ from . import _aio
 from . import config as _config
 from .errors import NotFound, TimedOut
 from .memory import MemInfo
-from .stats import Stats
+from .stats import Stats, VcpuInfo
 
 if TYPE_CHECKING:
     from .context import Context
@@ -197,6 +197,26 @@ class Domain:
     @property
     def vcpus(self) -> int:
         return self._info["vcpus"]
+
+    def vcpu_list(self) -> "list[VcpuInfo]":
+        """The domain's vCPUs as the host runs them (hv_domain_vcpu_list()),
+        in order: each a thread of its hv-vmm, with the host CPU it ran on
+        last, whether it is on a CPU (``running``) or halted
+        (``blocked``), its CPU time and its hard affinity as a CPU list
+        (``"all"``: any host CPU).  :class:`hv.WrongState`: not running or
+        paused."""
+        entries, _host = self._ctx._call(_raw.hv_domain_vcpu_list, self.domid)
+        return [VcpuInfo(**e) for e in entries]
+
+    def vcpu_pin(self, vcpu: Optional[int], cpus: str) -> None:
+        """Lets vCPU ``vcpu`` (None: every vCPU) run only on the host CPUs
+        ``cpus`` names ("2", "0-3,^1", "nodes:0", "all"; xl.cfg's cpus=), of
+        those the host has online (hv_domain_vcpu_pin(), xl vcpu-pin), until
+        the domain's hv-vmm ends: a restart or restore pins to the
+        description's cpus again.  :class:`hv.InvalidArgument`: no such
+        vCPU, not a CPU list, or no online CPU in it."""
+        self._ctx._call(_raw.hv_domain_vcpu_pin, self.domid,
+                        -1 if vcpu is None else vcpu, cpus)
 
     @property
     def maxvcpus(self) -> int:

@@ -10,7 +10,19 @@ from typing import Any, Dict, Optional, Tuple
 
 from . import raw as _raw
 
-__all__ = ["Stats", "VbdStats", "VifStats"]
+__all__ = ["Stats", "VbdStats", "VcpuInfo", "VifStats"]
+
+
+@dataclasses.dataclass(frozen=True)
+class VcpuInfo:
+    """One vCPU as the host runs it: a thread of the domain's hv-vmm
+    (hv_vcpuinfo, libhv 1.11)."""
+    vcpu: int
+    cpu: int                #: the host CPU it ran on last
+    running: bool           #: on a host CPU, or waiting for one
+    blocked: bool           #: halted, waiting for an interrupt
+    cpu_time_ns: int        #: the CPU time its thread has had
+    affinity: str           #: its hard affinity as a CPU list ("all": any CPU)
 
 
 @dataclasses.dataclass(frozen=True)

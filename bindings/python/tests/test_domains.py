@@ -56,6 +56,24 @@ class DomainTest(unittest.TestCase):
         with self.assertRaises(hv.NotFound):
             dom.refresh()
 
+    def test_vcpus(self):
+        dom = self.create("py-vcpu", vcpus=2)
+        vs = dom.vcpu_list()
+        self.assertEqual([v.vcpu for v in vs], [0, 1])
+        self.assertIsInstance(vs[0], hv.VcpuInfo)
+        self.assertEqual(vs[0].affinity, "all")
+        self.assertTrue(all(v.running or v.blocked for v in vs))
+        dom.vcpu_pin(1, "0")
+        self.assertEqual([v.affinity for v in dom.vcpu_list()], ["all", "0"])
+        dom.vcpu_pin(None, "all")
+        self.assertEqual([v.affinity for v in dom.vcpu_list()], ["all", "all"])
+        with self.assertRaises(hv.InvalidArgument):
+            dom.vcpu_pin(2, "0")
+        with self.assertRaises(hv.InvalidArgument):
+            dom.vcpu_pin(0, "1023")
+        with self.assertRaises(hv.InvalidArgument):
+            dom.vcpu_pin(0, "zero")
+
     def test_disk_attach_detach(self):
         dom = self.create("py-disk")
         img = os.path.join(TMP, "py-disk.img")

@@ -97,6 +97,8 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_MEM_INFO = 24,	/* hv_hc_domid -> hv_hc_meminfo */
 	HV_HC_DOMCTL_TRIGGER = 25,	/* hv_hc_trigger -> - */
 	HV_HC_DOMCTL_STATS = 26,	/* hv_hc_stats -> hv_hc_stats_reply + domstats */
+	HV_HC_DOMCTL_VCPU_INFO = 27,	/* hv_hc_domid -> hv_hc_vcpu_info_reply + vcpuinfos */
+	HV_HC_DOMCTL_VCPU_PIN = 28,	/* hv_hc_vcpu_pin -> - */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -635,6 +637,52 @@ struct hv_hc_domstats {
 	/* added with disk counters: a shorter entry has none */
 	struct hv_hc_diskstats disks[HV_HC_STATS_MAX_DISKS];	/* nr_disks in use */
 	/* new fields go here */
+};
+
+/*
+ * VCPU_INFO: the domain's vCPUs as the host runs them (hv-vmm's threads
+ * named "vcpuN"): the host CPU each ran on last, whether it is on a CPU
+ * now, its CPU time and its hard affinity.  The reply is struct
+ * hv_hc_vcpu_info_reply, then @count entries of @entry_size bytes each
+ * (struct hv_hc_vcpuinfo; a later hvd may send longer ones), in vCPU
+ * order.  HV_HC_ESTATE: the domain has no running hv-vmm.
+ *
+ * VCPU_PIN sets the hard affinity of one vCPU, or of all of them
+ * (HV_HC_VCPU_ALL), to the host CPUs a CPU list names (NUL-terminated:
+ * "0-3,^1", "all", "nodes:0"; the grammar of xl.cfg's cpus=), less the
+ * CPUs the host does not have online; until the domain's hv-vmm ends (a
+ * restart or restore takes cpus= from the description again).
+ * HV_HC_EINVAL: not a CPU list, no such vCPU, or no CPU of the list online
+ * (the reply says which); HV_HC_ESTATE: no running hv-vmm.
+ */
+#define HV_HC_CPUMAP_BYTES	128	/* host CPUs 0 to 1023 */
+#define HV_HC_CPULIST_MAX	256	/* a CPU list, its NUL included */
+#define HV_HC_VCPU_ALL		0xffffffffu
+
+struct hv_hc_vcpu_info_reply {
+	uint32_t count;		/* entries that follow */
+	uint32_t entry_size;	/* bytes of each, at least 24 */
+	uint32_t host_cpus;	/* CPUs the host has (configured) */
+	uint32_t reserved;
+};
+
+#define HV_HC_VCPU_RUNNING	0x1	/* on a host CPU, or waiting for one */
+#define HV_HC_VCPU_BLOCKED	0x2	/* waiting for an interrupt (halted) */
+
+struct hv_hc_vcpuinfo {
+	uint32_t vcpu;
+	uint32_t cpu;		/* the host CPU it ran on last */
+	uint32_t flags;		/* HV_HC_VCPU_* */
+	uint32_t reserved;
+	uint64_t cpu_time_ns;	/* its thread's user and system time */
+	uint8_t affinity[HV_HC_CPUMAP_BYTES];	/* bit n of byte n / 8: host CPU n */
+	/* new fields go here */
+};
+
+struct hv_hc_vcpu_pin {
+	uint32_t domid;
+	uint32_t vcpu;		/* or HV_HC_VCPU_ALL */
+	char cpus[HV_HC_CPULIST_MAX];
 };
 
 enum hv_hc_event_type {

@@ -12,6 +12,7 @@
 #define HV_CONFIG_INT_H
 
 #include <stdbool.h>
+#include <sched.h>
 #include <stddef.h>
 #include <hv/config.h>
 #include "ctx.h"
@@ -104,6 +105,23 @@ int hv__array_append(const struct hv__field *f, void *obj, void *elem);
  */
 const char *hv__check_name(const char *s);
 const char *hv__check_cpus(const char *s, char *buf, size_t len);
+/*
+ * A CPU list as xl.cfg's cpus= and xl vcpu-pin take it: items separated
+ * by ',', each "all", a CPU "N", a range "N-M" or NUMA nodes "nodes:N[-M]"
+ * (also "node:"), any of them after '^' to take those CPUs away; a list
+ * whose first item takes CPUs away starts from all.  Into @set (bit n:
+ * host CPU n, below CPU_SETSIZE) unless it is NULL; @node_cpus gives a
+ * node's CPUs (0, or nonzero where there is no such node; NULL: nodes are
+ * refused when @set is given).  NULL, or why not (as hv__check_*).
+ */
+const char *hv__cpulist_parse(const char *s, cpu_set_t *set,
+			      int (*node_cpus)(unsigned int node, cpu_set_t *cpus),
+			      char *buf, size_t len);
+/*
+ * @set as a CPU list into @out ("0-3,8"; "all" when it has all of CPUs 0
+ * to @nr_cpus - 1 and only those; "" when empty); -1 if it does not fit.
+ */
+int hv__cpulist_format(const cpu_set_t *set, unsigned int nr_cpus, char *out, size_t size);
 const char *hv__check_vdev(const char *s);
 const char *hv__check_rate(const char *s);
 /*

@@ -149,8 +149,5 @@ int hv__validate_create(hv_ctx *ctx, const hv_domain_config *cfg, const char *wh
 	rc = support_cmdline(ctx, cfg, who);
 	if (rc)
 		return rc;
-	if (cfg->cpus)
-		HV__WARN(ctx, "%s: cpus: vCPU pinning is not supported yet; \"%s\" is ignored",
-			 who, cfg->cpus);
 	return 0;
 }

@@ -5,6 +5,8 @@
  * and hv_config_validate().
  */
 #include <inttypes.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,25 +74,39 @@ static bool read_cpu_number(const char **p, unsigned int *v)
 	return true;
 }
 
-const char *hv__check_cpus(const char *s, char *buf, size_t len)
+const char *hv__cpulist_parse(const char *s, cpu_set_t *set,
+			      int (*node_cpus)(unsigned int node, cpu_set_t *cpus),
+			      char *buf, size_t len)
 {
 	const char *p = s;
+	bool first = true;
 
+	if (set)
+		CPU_ZERO(set);
 	for (;;) {
 		const char *item = p;
-		unsigned int a, b;
+		bool exclude = false, node = false, all = false;
+		unsigned int a = 0, b;
+		cpu_set_t these;
 
-		if (*p == '^')
+		if (*p == '^') {
+			exclude = true;
 			p++;
+		}
 		if (!strncmp(p, "all", 3) && (p[3] == ',' || !p[3])) {
 			p += 3;
+			all = true;
 		} else {
-			if (!strncmp(p, "nodes:", 6))
+			if (!strncmp(p, "nodes:", 6)) {
 				p += 6;
-			else if (!strncmp(p, "node:", 5))
+				node = true;
+			} else if (!strncmp(p, "node:", 5)) {
 				p += 5;
+				node = true;
+			}
 			if (!read_cpu_number(&p, &a))
 				goto bad;
+			b = a;
 			if (*p == '-') {
 				p++;
 				if (!read_cpu_number(&p, &b))
@@ -101,11 +117,47 @@ const char *hv__check_cpus(const char *s, char *buf, size_t len)
 					return buf;
 				}
 			}
+			if (set && !node && b >= CPU_SETSIZE) {
+				snprintf(buf, len, "names CPU %u; hv pins to CPUs 0 to %d only", b,
+					 CPU_SETSIZE - 1);
+				return buf;
+			}
 		}
+		if (*p && *p != ',')
+			goto bad;
+		if (set) {
+			/* a list that starts by taking CPUs away takes them from all */
+			if (first && exclude)
+				for (unsigned int c = 0; c < CPU_SETSIZE; c++)
+					CPU_SET(c, set);
+			CPU_ZERO(&these);
+			if (all) {
+				for (unsigned int c = 0; c < CPU_SETSIZE; c++)
+					CPU_SET(c, &these);
+			} else if (node) {
+				for (unsigned int n = a; n <= b; n++) {
+					cpu_set_t nc;
+
+					if (!node_cpus || node_cpus(n, &nc)) {
+						snprintf(buf, len, "names NUMA node %u, which this host does not have", n);
+						return buf;
+					}
+					CPU_OR(&these, &these, &nc);
+				}
+			} else {
+				for (unsigned int c = a; c <= b; c++)
+					CPU_SET(c, &these);
+			}
+			if (exclude)
+				for (unsigned int c = 0; c < CPU_SETSIZE; c++)
+					if (CPU_ISSET(c, &these))
+						CPU_CLR(c, set);
+			if (!exclude)
+				CPU_OR(set, set, &these);
+		}
+		first = false;
 		if (!*p)
 			return NULL;
-		if (*p != ',')
-			goto bad;
 		p++;
 		continue;
 bad:
@@ -113,6 +165,42 @@ bad:
 			 (int)strcspn(item, ","), item);
 		return buf;
 	}
+}
+
+const char *hv__check_cpus(const char *s, char *buf, size_t len)
+{
+	return hv__cpulist_parse(s, NULL, NULL, buf, len);
+}
+
+int hv__cpulist_format(const cpu_set_t *set, unsigned int nr_cpus, char *out, size_t size)
+{
+	size_t at = 0;
+	unsigned int c = 0, n = 0;
+
+	if (size)
+		out[0] = '\0';
+	for (unsigned int i = 0; i < nr_cpus && i < CPU_SETSIZE; i++)
+		n += CPU_ISSET(i, set) != 0;
+	if (n && n == nr_cpus)
+		return snprintf(out, size, "all") < (int)size ? 0 : -1;
+	while (c < CPU_SETSIZE) {
+		unsigned int e;
+		int w;
+
+		if (!CPU_ISSET(c, set)) {
+			c++;
+			continue;
+		}
+		for (e = c; e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, set); e++)
+			;
+		w = e == c ? snprintf(out + at, size - at, "%s%u", at ? "," : "", c) :
+			     snprintf(out + at, size - at, "%s%u-%u", at ? "," : "", c, e);
+		if (w < 0 || (size_t)w >= size - at)
+			return -1;
+		at += (size_t)w;
+		c = e + 1;
+	}
+	return 0;
 }
 
 const char *hv__check_vdev(const char *s)

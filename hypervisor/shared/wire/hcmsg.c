@@ -33,6 +33,10 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? sizeof(struct hv_hc_stats_reply) : sizeof(struct hv_hc_stats);
 	case HV_HC_SYSCTL_READ_LOG:
 		return reply ? sizeof(struct hv_hc_read_log_reply) : sizeof(struct hv_hc_read_log);
+	case HV_HC_DOMCTL_VCPU_INFO:
+		return reply ? sizeof(struct hv_hc_vcpu_info_reply) : sizeof(struct hv_hc_domid);
+	case HV_HC_DOMCTL_VCPU_PIN:
+		return reply ? 0 : sizeof(struct hv_hc_vcpu_pin);
 	case HV_HC_DOMCTL_PAUSE:
 	case HV_HC_DOMCTL_UNPAUSE:
 	case HV_HC_DOMCTL_DESTROY:
@@ -68,6 +72,7 @@ bool hcmsg_body_tail(uint16_t op, bool reply)
 	case HV_HC_DOMCTL_GET_CONFIG:
 	case HV_HC_SYSCTL_READ_LOG:
 	case HV_HC_DOMCTL_STATS:
+	case HV_HC_DOMCTL_VCPU_INFO:
 		return reply;
 	case HV_HC_DOMCTL_CREATE_DOMAIN:
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:

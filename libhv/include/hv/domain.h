@@ -609,6 +609,45 @@ int hv_domain_stats_all(hv_ctx *ctx, hv_domstats ***list_r, size_t *nr_r);
 void hv_domstats_free(hv_domstats *stats);
 void hv_domstats_list_free(hv_domstats **list, size_t nr);
 
+/* --- vCPUs -------------------------------------------------------------- */
+
+#define HV_HAVE_VCPU_PIN 1	/* libhv 1.11: hv_domain_vcpu_list, hv_domain_vcpu_pin */
+#define HV_CPULIST_MAX 256	/* a CPU list, its NUL included */
+
+/*
+ * One vCPU as the host runs it: a thread of the domain's hv-vmm, which
+ * Linux schedules.  @affinity is its hard affinity as a CPU list ("0-3,8";
+ * "all" when it may run on every host CPU).
+ */
+typedef struct hv_vcpuinfo {
+	size_t struct_size;		/* sizeof(hv_vcpuinfo) as libhv filled it */
+	unsigned int vcpu;
+	unsigned int cpu;		/* the host CPU it ran on last */
+	int running;			/* 1: on a host CPU, or waiting for one */
+	int blocked;			/* 1: halted, waiting for an interrupt */
+	uint64_t cpu_time_ns;		/* the CPU time its thread has had */
+	char affinity[HV_CPULIST_MAX];
+	/* new members go here, and only here */
+} hv_vcpuinfo;
+
+/*
+ * hv_domain_vcpu_list - the vCPUs of domain @domid, in order: *list_r gets
+ * a new array of *nr_r entries (free() it), *host_cpus_r (if not NULL) the
+ * host's CPUs.  HV_ERROR_STATE: the domain is not running or paused.
+ */
+int hv_domain_vcpu_list(hv_ctx *ctx, uint32_t domid, hv_vcpuinfo **list_r, size_t *nr_r,
+			unsigned int *host_cpus_r);
+
+/*
+ * hv_domain_vcpu_pin - let vCPU @vcpu of domain @domid (-1: every vCPU)
+ * run only on the host CPUs @cpus names ("2", "0-3,^1", "all",
+ * "nodes:0"; xl.cfg(5)'s cpus=), of those the host has online.  Lasts
+ * until the domain's hv-vmm ends: a restart or restore pins to the
+ * description's cpus= again.  HV_ERROR_INVAL: not a CPU list, no such
+ * vCPU, or no online CPU in the list (the message says which).
+ */
+int hv_domain_vcpu_pin(hv_ctx *ctx, uint32_t domid, int vcpu, const char *cpus);
+
 /* --- events ------------------------------------------------------------ */
 
 typedef enum hv_event_type {

@@ -29,9 +29,10 @@ extern "C" {
  * 1.7.0: libvirt domain XML (hv_domain_config_from_xml(),
  * hv_domain_config_to_xml()).  1.8.0: what domains use
  * (hv_domain_stats()).  1.10.0: settings in xl.cfg syntax handed to the
- * caller (hv_config_read_settings()).
+ * caller (hv_config_read_settings()).  1.11.0: vCPUs as the host runs them
+ * and their affinity (hv_domain_vcpu_list(), hv_domain_vcpu_pin()).
  */
-#define HV_API_VERSION_CURRENT 0x010a00
+#define HV_API_VERSION_CURRENT 0x010b00
 #ifndef HV_API_VERSION
 #define HV_API_VERSION HV_API_VERSION_CURRENT
 #endif

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A domain's vCPUs as the host runs them: each is a thread of its hv-vmm
+ * named "vcpuN" (hypervisor/vmm/kvm/vcpu.c), which Linux schedules.
+ * VCPU_INFO reads them from /proc; VCPU_PIN and the description's cpus=
+ * set their hard affinity (sched_setaffinity), the one kind Linux has.
+ * Only hv-vmm's own threads are looked at: a thread that calls itself
+ * "vcpu9" can at worst get its own process pinned.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "hvd.h"
+#include "config/config_int.h"
+#include "meter-read.h"
+
+/* Reads a small /proc or /sys file into @buf; 0 or -errno. */
+static int vcpu_read(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* The CPUs of NUMA node @node (for "nodes:N"). */
+static int vcpu_node_cpus(unsigned int node, cpu_set_t *cpus)
+{
+	char path[80], list[4096], why[160];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/cpulist", node);
+	if (vcpu_read(path, list, sizeof(list)))
+		return -1;
+	if (!list[0]) {
+		CPU_ZERO(cpus);
+		return 0;
+	}
+	return hv__cpulist_parse(list, cpus, NULL, why, sizeof(why)) ? -1 : 0;
+}
+
+/* The host's online CPUs; all of CPU_SETSIZE where that cannot be read. */
+static void vcpu_online(cpu_set_t *set, char *text, size_t size)
+{
+	char why[160];
+
+	if (vcpu_read("/sys/devices/system/cpu/online", text, size) ||
+	    hv__cpulist_parse(text, set, NULL, why, sizeof(why))) {
+		CPU_ZERO(set);
+		for (unsigned int c = 0; c < CPU_SETSIZE; c++)
+			CPU_SET(c, set);
+		snprintf(text, size, "?");
+	}
+}
+
+int vcpu_cpuset(const char *list, cpu_set_t *set, char *why, size_t why_size)
+{
+	char online_text[512], buf[256];
+	cpu_set_t online;
+	const char *bad = hv__cpulist_parse(list, set, vcpu_node_cpus, buf, sizeof(buf));
+
+	if (bad) {
+		snprintf(why, why_size, "\"%s\" %s", list, bad);
+		return -1;
+	}
+	vcpu_online(&online, online_text, sizeof(online_text));
+	CPU_AND(set, set, &online);
+	if (!CPU_COUNT(set)) {
+		snprintf(why, why_size, "\"%s\" names no CPU this host has online (it has %s)", list,
+			 online_text);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The thread ids of hv-vmm @pid's vCPU threads 0 to @nr - 1 into @tids (0
+ * where there is none); how many were found.
+ */
+static unsigned int vcpu_tids(pid_t pid, unsigned int nr, pid_t *tids)
+{
+	char path[64], comm[32];
+	unsigned int found = 0;
+	struct dirent *e;
+	DIR *dir;
+
+	memset(tids, 0, nr * sizeof(*tids));
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((e = readdir(dir))) {
+		char *end;
+		unsigned long tid = strtoul(e->d_name, &end, 10), n;
+
+		if (*end || !tid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%lu/comm", (int)pid, tid);
+		if (vcpu_read(path, comm, sizeof(comm)) || strncmp(comm, "vcpu", 4))
+			continue;
+		n = strtoul(comm + 4, &end, 10);
+		if (*end || end == comm + 4 || n >= nr || tids[n])
+			continue;
+		tids[n] = (pid_t)tid;
+		found++;
+	}
+	closedir(dir);
+	return found;
+}
+
+/* Sets @set on the domain's vCPU @vcpu (HV_HC_VCPU_ALL: all); -errno. */
+static int vcpu_set(struct hvd_domain *d, uint32_t vcpu, const cpu_set_t *set)
+{
+	unsigned int nr = d->cfg->vcpus;
+	pid_t *tids = calloc(nr, sizeof(*tids));
+	int rc = 0;
+
+	if (!tids)
+		return -ENOMEM;
+	vcpu_tids(d->pid, nr, tids);
+	for (unsigned int i = 0; i < nr && !rc; i++) {
+		if (vcpu != HV_HC_VCPU_ALL && i != vcpu)
+			continue;
+		if (!tids[i])
+			rc = -ESRCH;
+		else if (sched_setaffinity(tids[i], sizeof(*set), set) < 0)
+			rc = -errno;
+	}
+	free(tids);
+	return rc;
+}
+
+/* Sets @set on every thread of @pid; -errno. */
+static int vcpu_set_process(pid_t pid, const cpu_set_t *set)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *dir;
+	int rc = 0;
+
+	if (sched_setaffinity(pid, sizeof(*set), set) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((e = readdir(dir))) {
+		char *end;
+		unsigned long tid = strtoul(e->d_name, &end, 10);
+
+		/* a thread that ended meanwhile is no failure */
+		if (!*end && tid && sched_setaffinity((pid_t)tid, sizeof(*set), set) < 0 &&
+		    errno != ESRCH)
+			rc = -errno;
+	}
+	closedir(dir);
+	return rc;
+}
+
+void vcpu_apply_cpus(struct hvd *hvd, struct hvd_domain *d)
+{
+	char why[640];
+	cpu_set_t set;
+	int rc;
+
+	if (!d->cfg->cpus || !d->pid)
+		return;
+	if (vcpu_cpuset(d->cfg->cpus, &set, why, sizeof(why))) {
+		hvd_err(hvd, "domain %u (%s): cpus %s; its vCPUs run on any CPU", d->domid,
+			d->cfg->name, why);
+		return;
+	}
+	/* just started: its threads, and so those they make later */
+	if (!vcpu_tids(d->pid, 1, &(pid_t){ 0 }))
+		rc = vcpu_set_process(d->pid, &set);
+	else
+		rc = vcpu_set(d, HV_HC_VCPU_ALL, &set);
+	if (rc)
+		hvd_err(hvd, "domain %u (%s): cannot pin its vCPUs to \"%s\": %s", d->domid,
+			d->cfg->name, d->cfg->cpus, strerror(-rc));
+}
+
+int op_vcpu_pin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		struct hvd_domain *d)
+{
+	const struct hv_hc_vcpu_pin *p = &req->u.vcpu_pin;
+	char why[640];
+	cpu_set_t set;
+	int rc;
+
+	if (!domain_live(d))
+		return -HV_HC_ESTATE;
+	if (p->vcpu != HV_HC_VCPU_ALL && p->vcpu >= d->cfg->vcpus) {
+		snprintf(why, sizeof(why), "domain %u has %u vCPUs (0 to %u): there is no vCPU %u",
+			 d->domid, d->cfg->vcpus, d->cfg->vcpus - 1, p->vcpu);
+		server_reply_msg(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EINVAL, why);
+		return HVD_REPLIED;
+	}
+	if (vcpu_cpuset(p->cpus, &set, why, sizeof(why))) {
+		server_reply_msg(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EINVAL, why);
+		return HVD_REPLIED;
+	}
+	rc = vcpu_set(d, p->vcpu, &set);
+	if (rc) {
+		char which[32] = "the vCPUs";
+
+		if (p->vcpu != HV_HC_VCPU_ALL)
+			snprintf(which, sizeof(which), "vCPU %u", p->vcpu);
+		snprintf(why, sizeof(why), "cannot pin %s of domain %u to \"%s\": %s", which,
+			 d->domid, p->cpus,
+			 rc == -ESRCH ? "its hv-vmm has no such thread (yet)" : strerror(-rc));
+		hvd_err(hvd, "domain %u (%s): %s", d->domid, d->cfg->name, why);
+		server_reply_msg(hvd, c->id, req->hdr.op, req->hdr.seq,
+				 rc == -ESRCH ? -HV_HC_ESTATE : -HV_HC_EIO, why);
+		return HVD_REPLIED;
+	}
+	if (p->vcpu == HV_HC_VCPU_ALL)
+		hvd_info(hvd, "domain %u (%s): vCPUs pinned to %s", d->domid, d->cfg->name,
+			 p->cpus);
+	else
+		hvd_info(hvd, "domain %u (%s): vCPU %u pinned to %s", d->domid, d->cfg->name,
+			 p->vcpu, p->cpus);
+	return 0;
+}
+
+/*
+ * One vCPU thread's /proc/PID/task/TID/stat: state (field 3), utime and
+ * stime (14, 15, in clock ticks) and the CPU it ran on last (39).
+ */
+static void vcpu_stat(pid_t pid, pid_t tid, struct hv_hc_vcpuinfo *v)
+{
+	char path[64], buf[1024], state = 0;
+	unsigned long long ut = 0, st = 0;
+	long tick = sysconf(_SC_CLK_TCK);
+	int cpu = 0, field = 3;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	if (vcpu_read(path, buf, sizeof(buf)))
+		return;
+	/* after the command's closing parenthesis, which the name may contain */
+	p = strrchr(buf, ')');
+	if (!p)
+		return;
+	for (p = strtok(p + 1, " "); p; p = strtok(NULL, " "), field++) {
+		if (field == 3)
+			state = p[0];
+		else if (field == 14)
+			ut = strtoull(p, NULL, 10);
+		else if (field == 15)
+			st = strtoull(p, NULL, 10);
+		else if (field == 39)
+			cpu = atoi(p);
+	}
+	v->cpu = cpu >= 0 ? (uint32_t)cpu : 0;
+	v->flags = state == 'R' ? HV_HC_VCPU_RUNNING : HV_HC_VCPU_BLOCKED;
+	if (tick > 0)
+		v->cpu_time_ns = (ut + st) * (1000000000ull / (unsigned long long)tick);
+}
+
+int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		 struct hvd_domain *d)
+{
+	unsigned int nr = d->cfg->vcpus;
+	struct hv_hc_vcpu_info_reply r = { .count = nr, .entry_size = sizeof(struct hv_hc_vcpuinfo) };
+	size_t len = sizeof(r) + (size_t)nr * sizeof(struct hv_hc_vcpuinfo);
+	long host = sysconf(_SC_NPROCESSORS_CONF);
+	pid_t *tids;
+	uint8_t *body;
+
+	if (!domain_live(d))
+		return -HV_HC_ESTATE;
+	if (len > HV_HC_MSG_MAX - sizeof(struct hv_hc_hdr))
+		return -HV_HC_EIO;
+	tids = calloc(nr, sizeof(*tids));
+	body = calloc(1, len);
+	if (!tids || !body) {
+		free(tids);
+		free(body);
+		return -HV_HC_ENOMEM;
+	}
+	r.host_cpus = host > 0 ? (uint32_t)host : 1;
+	vcpu_tids(d->pid, nr, tids);
+	for (unsigned int i = 0; i < nr; i++) {
+		struct hv_hc_vcpuinfo v = { .vcpu = i };
+		cpu_set_t set;
+
+		if (tids[i]) {
+			vcpu_stat(d->pid, tids[i], &v);
+			if (!sched_getaffinity(tids[i], sizeof(set), &set))
+				for (unsigned int cpu = 0; cpu < HV_HC_CPUMAP_BYTES * 8u &&
+				     cpu < CPU_SETSIZE; cpu++)
+					if (CPU_ISSET(cpu, &set))
+						v.affinity[cpu / 8] |= (uint8_t)(1u << (cpu % 8));
+		}
+		memcpy(body + sizeof(r) + i * sizeof(v), &v, sizeof(v));
+	}
+	memcpy(body, &r, sizeof(r));
+	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, body, len, -1);
+	free(tids);
+	free(body);
+	return HVD_REPLIED;
+}
