@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,21 +21,38 @@
 #include "config/config_int.h"
 #include "meter-read.h"
 
-/* Reads a small /proc or /sys file into @buf; 0 or -errno. */
+/* The first line of a small /proc or /sys file into @buf; 0 or -errno. */
 static int vcpu_read(const char *path, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	ssize_t n = meter_read_file(path, buf, size);
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
 	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
+		return (int)n;
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/* Calls @fn for each thread of process @pid until it returns nonzero; that, or 0. */
+static int vcpu_each_thread(pid_t pid, int (*fn)(pid_t tid, void *opaque), void *opaque)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *dir;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (!rc && (e = readdir(dir))) {
+		char *end;
+		unsigned long tid = strtoul(e->d_name, &end, 10);
+
+		if (!*end && tid && tid <= INT32_MAX)
+			rc = fn((pid_t)tid, opaque);
+	}
+	closedir(dir);
+	return rc;
 }
 
 /* The CPUs of NUMA node @node (for "nodes:N"). */
@@ -86,39 +104,40 @@ int vcpu_cpuset(const char *list, cpu_set_t *set, char *why, size_t why_size)
 	return 0;
 }
 
+struct vcpu_find {
+	pid_t pid;
+	unsigned int nr, found;
+	pid_t *tids;
+};
+
+static int vcpu_find_one(pid_t tid, void *opaque)
+{
+	struct vcpu_find *f = opaque;
+	char path[64], comm[32], *end;
+	unsigned long n;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)f->pid, (int)tid);
+	if (vcpu_read(path, comm, sizeof(comm)) || strncmp(comm, "vcpu", 4))
+		return 0;
+	n = strtoul(comm + 4, &end, 10);
+	if (*end || end == comm + 4 || n >= f->nr || f->tids[n])
+		return 0;
+	f->tids[n] = tid;
+	f->found++;
+	return 0;
+}
+
 /*
  * The thread ids of hv-vmm @pid's vCPU threads 0 to @nr - 1 into @tids (0
  * where there is none); how many were found.
  */
 static unsigned int vcpu_tids(pid_t pid, unsigned int nr, pid_t *tids)
 {
-	char path[64], comm[32];
-	unsigned int found = 0;
-	struct dirent *e;
-	DIR *dir;
+	struct vcpu_find f = { .pid = pid, .nr = nr, .tids = tids };
 
 	memset(tids, 0, nr * sizeof(*tids));
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while ((e = readdir(dir))) {
-		char *end;
-		unsigned long tid = strtoul(e->d_name, &end, 10), n;
-
-		if (*end || !tid)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%lu/comm", (int)pid, tid);
-		if (vcpu_read(path, comm, sizeof(comm)) || strncmp(comm, "vcpu", 4))
-			continue;
-		n = strtoul(comm + 4, &end, 10);
-		if (*end || end == comm + 4 || n >= nr || tids[n])
-			continue;
-		tids[n] = (pid_t)tid;
-		found++;
-	}
-	closedir(dir);
-	return found;
+	vcpu_each_thread(pid, vcpu_find_one, &f);
+	return f.found;
 }
 
 /* Sets @set on the domain's vCPU @vcpu (HV_HC_VCPU_ALL: all); -errno. */
@@ -143,31 +162,19 @@ static int vcpu_set(struct hvd_domain *d, uint32_t vcpu, const cpu_set_t *set)
 	return rc;
 }
 
-/* Sets @set on every thread of @pid; -errno. */
-static int vcpu_set_process(pid_t pid, const cpu_set_t *set)
+static int vcpu_set_thread(pid_t tid, void *opaque)
 {
-	char path[64];
-	struct dirent *e;
-	DIR *dir;
-	int rc = 0;
+	/* a thread that ended meanwhile is no failure */
+	return sched_setaffinity(tid, sizeof(cpu_set_t), opaque) < 0 && errno != ESRCH ?
+	       -errno : 0;
+}
 
+/* Sets @set on every thread of @pid; -errno. */
+static int vcpu_set_process(pid_t pid, cpu_set_t *set)
+{
 	if (sched_setaffinity(pid, sizeof(*set), set) < 0)
 		return -errno;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while ((e = readdir(dir))) {
-		char *end;
-		unsigned long tid = strtoul(e->d_name, &end, 10);
-
-		/* a thread that ended meanwhile is no failure */
-		if (!*end && tid && sched_setaffinity((pid_t)tid, sizeof(*set), set) < 0 &&
-		    errno != ESRCH)
-			rc = -errno;
-	}
-	closedir(dir);
-	return rc;
+	return vcpu_each_thread(pid, vcpu_set_thread, set);
 }
 
 void vcpu_apply_cpus(struct hvd *hvd, struct hvd_domain *d)
