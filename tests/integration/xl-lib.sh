@@ -98,6 +98,9 @@ wait_dom_line() {
 			grep -Eq -- "$3" "$2" 2>/dev/null && return 0
 			echo "$1 is no longer running (xl list: $(field "$1" 5)); the end of $2:" >&2
 			tail -n 20 "$2" >&2
+			echo "--- xl list; the end of $1's hv-vmm log and of hvd's:" >&2
+			"$XL" list >&2
+			tail -n 20 "$HV_LOGDIR/vmm-$1.log" "$HV_LOGDIR/hvd.log" >&2
 			return 1
 			;;
 		esac
