@@ -364,10 +364,10 @@ let read_file path =
 (* Waits until minios [name] (with workload=counter) prints its first count
    on its console log: its boot is over, the power button enabled (a
    shutdown asked for earlier is lost in the boot). *)
-let wait_booted name =
+let wait_booted ?(text = "minios: counter ") name =
   let path = Filename.concat (getenv_req "HV_LOGDIR") ("console/" ^ name ^ ".log") in
   let limit = Unix.gettimeofday () +. (30. *. scale) in
-  while not (contains (read_file path) "minios: counter ") do
+  while not (contains (read_file path) text) do
     if Unix.gettimeofday () > limit then failwith (name ^ " did not finish its boot (no count in " ^ path ^ ")");
     Thread.delay 0.05
   done
@@ -440,8 +440,12 @@ let () =
       assert (state ctx back = Hv.Domain.Running));
 
   with_kvm "an exception raised in a progress callback cancels the save and propagates" (fun k ->
-      (* 128 MiB: four progress reports (one per 32 MiB); the first raises *)
-      with_domain ctx (Hv.Config.of_xl_string ctx (minios_cfg ~memory:128 k "ml-save")) @@ fun domid ->
+      (* 256 MiB, 192 of them rewritten at 400 MiB/s (zero pages are not
+         saved: an idle guest's save can be over before the cancel lands);
+         progress reports every 32 MiB; the first raises *)
+      let extra = "workload=counter workload=dirty:192:400 runtime=600" in
+      with_domain ctx (Hv.Config.of_xl_string ctx (minios_cfg ~memory:256 ~extra k "ml-save")) @@ fun domid ->
+      wait_booted ~text:"minios: counter 30" "ml-save";
       let calls = ref [] in
       let path = Filename.concat tmpdir "ml.save" in
       (match Hv.Domain.save ctx ~domid ~path ~progress:(fun d t -> calls := (d, t) :: !calls; raise Exit) () with
