@@ -148,12 +148,19 @@ expect_line() {
 	grep -Eq -- "$2" "$1" || { tail -n 30 "$1" >&2; fail "$3: no line matching '$2'"; }
 }
 
-# wait_line FILE PATTERN SECONDS: waits for a line to appear (SECONDS
-# scaled by HV_TEST_TIME_SCALE).
+# wait_line FILE PATTERN SECONDS [WHILE]: waits for a line to appear
+# (SECONDS scaled by HV_TEST_TIME_SCALE); 1 when the time is up.  With
+# WHILE, a command evaluated each round, it gives up at once (status 2)
+# when that fails: the writer of the line is gone.
 wait_line() {
 	i=0
 	wl_max=$(($(scaled "$3") * 10))
 	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
+		if [ -n "${4:-}" ] && ! eval "$4"; then
+			# gone meanwhile: the line may have come just before
+			grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+			return 2
+		fi
 		i=$((i + 1))
 		[ "$i" -le "$wl_max" ] || return 1
 		sleep 0.1

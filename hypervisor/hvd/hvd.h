@@ -364,8 +364,9 @@ void op_disk_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, si
 /* op-vcpu.c: VCPU_INFO, VCPU_PIN and cpus=: the vCPU threads' affinity */
 /* A CPU list (cpus=, VCPU_PIN) as the host's online CPUs it names; -1 with why. */
 int vcpu_cpuset(const char *list, cpu_set_t *set, char *why, size_t why_size);
-/* Pins the domain's hv-vmm (and so the threads it makes) or, once they
- * run, its vCPU threads to the description's cpus=; logs what fails. */
+/* Pins every thread of the domain's hv-vmm, just started, to the
+ * description's cpus=, before hvd asks it to build or restore: the vCPU
+ * and I/O threads it makes then inherit it.  Logs what fails. */
 void vcpu_apply_cpus(struct hvd *hvd, struct hvd_domain *d);
 int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		 struct hvd_domain *d);

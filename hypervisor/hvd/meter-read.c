@@ -92,12 +92,14 @@ int meter_read_u64(const char *path, uint64_t *v_r)
 	return meter_parse_u64(buf, (size_t)n, v_r);
 }
 
-int meter_parse_stat(const char *text, size_t len, uint64_t *ticks_r, uint64_t *start_r)
+int meter_parse_task(const char *text, size_t len, struct meter_task *t)
 {
 	const char *end = text + len, *p = NULL;
-	uint64_t v, utime = 0, stime = 0, start = 0;
+	uint64_t v, utime = 0, stime = 0;
 	int field;
 
+	memset(t, 0, sizeof(*t));
+	t->cpu = -1;
 	/* the command (field 2) may hold spaces and ')': fields resume after the last ')' */
 	for (const char *q = text; q < end; q++)
 		if (*q == ')')
@@ -108,8 +110,11 @@ int meter_parse_stat(const char *text, size_t len, uint64_t *ticks_r, uint64_t *
 	/* field 3, the state, is a letter; 4 on are numbers, some negative */
 	if (p >= end || *p == ' ')
 		return -EINVAL;
-	p++;
-	for (field = 4; field <= 22; field++) {
+	t->state = *p++;
+	/* up to the start time (22) they must be there; the CPU (39) may not */
+	for (field = 4; field <= 39; field++) {
+		if (field > 22 && (p >= end || *p == '\n'))
+			break;
 		if (p >= end || *p != ' ')
 			return -EINVAL;
 		p++;
@@ -122,14 +127,27 @@ int meter_parse_stat(const char *text, size_t len, uint64_t *ticks_r, uint64_t *
 		else if (field == 15)
 			stime = v;
 		else if (field == 22)
-			start = v;
+			t->start = v;
+		else if (field == 39 && v <= INT32_MAX)
+			t->cpu = (int32_t)v;
 	}
 	if (utime > UINT64_MAX - stime)
 		return -EINVAL;
+	t->ticks = utime + stime;
+	return 0;
+}
+
+int meter_parse_stat(const char *text, size_t len, uint64_t *ticks_r, uint64_t *start_r)
+{
+	struct meter_task t;
+	int rc = meter_parse_task(text, len, &t);
+
+	if (rc)
+		return rc;
 	if (ticks_r)
-		*ticks_r = utime + stime;
+		*ticks_r = t.ticks;
 	if (start_r)
-		*start_r = start;
+		*start_r = t.start;
 	return 0;
 }
 

@@ -28,6 +28,15 @@ int meter_read_u64(const char *path, uint64_t *v_r);
  * (either may be NULL).  0, or -EINVAL if it is not such a line.
  */
 int meter_parse_stat(const char *text, size_t len, uint64_t *ticks_r, uint64_t *start_r);
+/* The same line's state letter (field 3), utime + stime, start time and
+ * the CPU it ran on last (field 39; -1 where the line ends before it). */
+struct meter_task {
+	char state;
+	uint64_t ticks;
+	uint64_t start;
+	int32_t cpu;
+};
+int meter_parse_task(const char *text, size_t len, struct meter_task *t);
 /*
  * The "KEY:   N kB" line of a /proc/PID/status text in bytes: 0, -ENOENT
  * (no such line) or -EINVAL.

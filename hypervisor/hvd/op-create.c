@@ -15,7 +15,6 @@ static void create_ready(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *o
 	struct hv_hc_domid reply = { .domid = d->domid };
 
 	d->state = d->want_running ? HV_HC_STATE_RUNNING : HV_HC_STATE_PAUSED;
-	vcpu_apply_cpus(hvd, d);
 	store_save(hvd, d);
 	hvd_info(hvd, "domain %u (%s): built, %s", d->domid, d->cfg->name,
 		 d->want_running ? "running" : "paused");

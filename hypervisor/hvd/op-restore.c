@@ -31,7 +31,6 @@ static void restore_done(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *o
 
 	d->state = op->flags & HV_HC_RESTORE_PAUSED ? HV_HC_STATE_PAUSED : HV_HC_STATE_RUNNING;
 	d->want_running = d->state == HV_HC_STATE_RUNNING;
-	vcpu_apply_cpus(hvd, d);
 	store_save(hvd, d);
 	hvd_info(hvd, "domain %u (%s): restored, %s", d->domid, d->cfg->name,
 		 d->state == HV_HC_STATE_RUNNING ? "running" : "paused");

@@ -190,13 +190,9 @@ void vcpu_apply_cpus(struct hvd *hvd, struct hvd_domain *d)
 			d->cfg->name, why);
 		return;
 	}
-	/* just started: its threads, and so those they make later */
-	if (!vcpu_tids(d->pid, 1, &(pid_t){ 0 }))
-		rc = vcpu_set_process(d->pid, &set);
-	else
-		rc = vcpu_set(d, HV_HC_VCPU_ALL, &set);
+	rc = vcpu_set_process(d->pid, &set);
 	if (rc)
-		hvd_err(hvd, "domain %u (%s): cannot pin its vCPUs to \"%s\": %s", d->domid,
+		hvd_err(hvd, "domain %u (%s): cannot pin its hv-vmm to \"%s\": %s", d->domid,
 			d->cfg->name, d->cfg->cpus, strerror(-rc));
 }
 
@@ -243,39 +239,22 @@ int op_vcpu_pin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	return 0;
 }
 
-/*
- * One vCPU thread's /proc/PID/task/TID/stat: state (field 3), utime and
- * stime (14, 15, in clock ticks) and the CPU it ran on last (39).
- */
+/* One vCPU thread's state, CPU time and last CPU, from its /proc stat line. */
 static void vcpu_stat(pid_t pid, pid_t tid, struct hv_hc_vcpuinfo *v)
 {
-	char path[64], buf[1024], state = 0;
-	unsigned long long ut = 0, st = 0;
+	char path[64], buf[METER_READ_MAX];
 	long tick = sysconf(_SC_CLK_TCK);
-	int cpu = 0, field = 3;
-	char *p;
+	struct meter_task t;
+	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	if (vcpu_read(path, buf, sizeof(buf)))
+	n = meter_read_file(path, buf, sizeof(buf));
+	if (n < 0 || meter_parse_task(buf, (size_t)n, &t))
 		return;
-	/* after the command's closing parenthesis, which the name may contain */
-	p = strrchr(buf, ')');
-	if (!p)
-		return;
-	for (p = strtok(p + 1, " "); p; p = strtok(NULL, " "), field++) {
-		if (field == 3)
-			state = p[0];
-		else if (field == 14)
-			ut = strtoull(p, NULL, 10);
-		else if (field == 15)
-			st = strtoull(p, NULL, 10);
-		else if (field == 39)
-			cpu = atoi(p);
-	}
-	v->cpu = cpu >= 0 ? (uint32_t)cpu : 0;
-	v->flags = state == 'R' ? HV_HC_VCPU_RUNNING : HV_HC_VCPU_BLOCKED;
+	v->cpu = t.cpu >= 0 ? (uint32_t)t.cpu : 0;
+	v->flags = t.state == 'R' ? HV_HC_VCPU_RUNNING : HV_HC_VCPU_BLOCKED;
 	if (tick > 0)
-		v->cpu_time_ns = (ut + st) * (1000000000ull / (unsigned long long)tick);
+		v->cpu_time_ns = t.ticks * (1000000000ull / (unsigned long long)tick);
 }
 
 int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,

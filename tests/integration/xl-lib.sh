@@ -86,28 +86,31 @@ state_is() { [ "$(field "$1" 5)" = "$2" ]; }
 
 # wait_dom_line NAME LOG REGEX SECONDS: until REGEX is a line of LOG (as
 # wait_line), but gives up at once when NAME stops running (shut down,
-# crashed or gone), printing the end of LOG: a guest that ended early
-# never writes the line, and waiting the whole limit for it hides why.
+# crashed or gone), printing the end of LOG, xl list and the end of its
+# hv-vmm's log and of hvd's: a guest that ended early never writes the
+# line, and waiting the whole limit for it hides why.
+running() {
+	case $(field "$1" 5) in
+	r* | -b*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
 wait_dom_line() {
-	s=$(scaled "$4")
-	i=0
-	while ! grep -Eq -- "$3" "$2" 2>/dev/null; do
-		case $(field "$1" 5) in
-		r* | -b*) ;;
-		*)
-			grep -Eq -- "$3" "$2" 2>/dev/null && return 0
-			echo "$1 is no longer running (xl list: $(field "$1" 5)); the end of $2:" >&2
-			tail -n 20 "$2" >&2
-			echo "--- xl list; the end of $1's hv-vmm log and of hvd's:" >&2
-			"$XL" list >&2
-			tail -n 20 "$HV_LOGDIR/vmm-$1.log" "$HV_LOGDIR/hvd.log" >&2
-			return 1
-			;;
-		esac
-		i=$((i + 1))
-		[ "$i" -le $((s * 10)) ] || { tail -n 20 "$2" >&2; return 1; }
-		sleep 0.1
-	done
+	wdl=0
+	wait_line "$2" "$3" "$4" "running '$1'" || wdl=$?
+	[ "$wdl" != 0 ] || return 0
+	if [ "$wdl" = 2 ]; then
+		echo "$1 is no longer running (xl list: $(field "$1" 5)); the end of $2:" >&2
+	else
+		echo "no line '$3' in $2 after $(scaled "$4") s; its end:" >&2
+	fi
+	tail -n 20 "$2" >&2
+	if [ "$wdl" = 2 ]; then
+		echo "--- xl list; the end of $1's hv-vmm log and of hvd's:" >&2
+		"$XL" list >&2
+		tail -n 20 "$HV_LOGDIR/vmm-$1.log" "$HV_LOGDIR/hvd.log" >&2
+	fi
+	return 1
 }
 gone() { [ -z "$(field "$1" 2)" ]; }
 new_id() { nid=$(field "$1" 2); [ -n "$nid" ] && [ "$nid" != "$2" ] && [ "$(field "$1" 5)" = "r-----" ]; }

@@ -46,7 +46,8 @@ START_TEST(test_stat)
 	uint64_t ticks = 0, start = 0;
 	ssize_t n;
 	const char *odd = "42 (a) b) (c) S 1 42 42 0 -1 4194560 100 0 0 0 7 5 0 0 20 0 1 0 "
-			  "99 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0";
+			  "99 1000 10 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0";
+	struct meter_task t;
 
 	/* ourselves: a real line, with our own start */
 	n = meter_read_file("/proc/self/stat", buf, sizeof(buf));
@@ -57,6 +58,20 @@ START_TEST(test_stat)
 	ck_assert_int_eq(meter_parse_stat(P(odd), &ticks, &start), 0);
 	ck_assert_uint_eq(ticks, 12);
 	ck_assert_uint_eq(start, 99);
+	/* the state, and the CPU it ran on last (field 39) where the line has it */
+	ck_assert_int_eq(meter_parse_task(P(odd), &t), 0);
+	ck_assert_int_eq(t.state, 'S');
+	ck_assert_uint_eq(t.ticks, 12);
+	ck_assert_int_eq(t.cpu, 3);
+	ck_assert_int_eq(meter_parse_task(P("42 (x) R 1 42 42 0 -1 4194560 100 0 0 0 7 5 0 0 "
+					    "20 0 1 0 99"), &t), 0);
+	ck_assert_int_eq(t.state, 'R');
+	ck_assert_int_eq(t.cpu, -1);
+	ck_assert_int_eq(meter_parse_task(P("42 (x) R 1 42 42 0 -1 4194560 100 0 0 0 7 5 0 0 "
+					    "20 0 1 0 99 1000 x"), &t), -EINVAL);
+	ck_assert_int_eq(meter_parse_task(buf, (size_t)n, &t), 0);
+	ck_assert_int_eq(t.state, 'R');
+	ck_assert_int_ge(t.cpu, 0);
 	/* cut short, garbled, or no command at all */
 	ck_assert_int_eq(meter_parse_stat(P("42 (x) S 1 2 3"), &ticks, &start), -EINVAL);
 	ck_assert_int_eq(meter_parse_stat(P("42 x S 1 2 3"), &ticks, &start), -EINVAL);
