@@ -1,6 +1,7 @@
 #!/bin/sh
 # The nested harness works: the outer host boots under QEMU TCG, loads
-# kvm_amd, and kvmcheck runs a real-mode guest on its /dev/kvm.
+# kvm_amd, and kvmcheck runs a real-mode guest on its /dev/kvm; a failed
+# command whose output shows a domain's triple fault runs once more.
 : "${top_srcdir:?run me through make check (tests/env.sh)}"
 : "${top_builddir:?run me through make check (tests/env.sh)}"
 if ! command -v bash >/dev/null 2>&1; then
@@ -29,3 +30,24 @@ for stage in 'HV-NESTED: outer host up' 'HV-NESTED: kvm ready' 'HV-NESTED-RESULT
 	fi
 done
 echo "ok: outer host booted, kvm_amd loaded, kvmcheck ran"
+
+# A command that fails and shows a domain's triple fault runs once more in
+# a fresh outer host (and fails again here); one that fails otherwise
+# does not.
+tf='echo "hv-vmm: error: vcpu0: triple fault: the guest crashed"; exit 3'
+bash "$top_srcdir/tests/nested/run" --smp 1 --timeout 300 -- sh -c "$tf" >"$out" 2>&1
+rc=$?
+if [ $rc != 3 ] || [ "$(grep -a -c 'triple-faulted (console above): booting it once more' "$out")" != 1 ] ||
+	[ "$(grep -a -c 'HV-NESTED: outer host up' "$out")" != 2 ]; then
+	cat "$out"
+	echo "FAIL: a triple-faulted command was not run exactly twice (status $rc)"
+	exit 1
+fi
+bash "$top_srcdir/tests/nested/run" --smp 1 --timeout 300 -- sh -c 'exit 4' >"$out" 2>&1
+rc=$?
+if [ $rc != 4 ] || grep -a -q 'once more' "$out"; then
+	cat "$out"
+	echo "FAIL: a plain failure was not reported as it was, once (status $rc)"
+	exit 1
+fi
+echo "ok: a failure showing a triple fault runs once more, another failure does not"
