@@ -37,6 +37,10 @@ struct hv__req {
 	 * returns non-zero, a CANCEL naming @domid (HV_DOMID_INVALID: the
 	 * domain has no id yet) and the request's seq goes to hvd */
 	const hv_progress *progress;
+	/* MIGRATE_SEND: its progress messages' bodies go here instead; a
+	 * non-zero return cancels as @progress's does */
+	int (*raw_progress)(void *opaque, const void *body, size_t len);
+	void *raw_opaque;
 	uint32_t domid;
 	uint16_t op;			/* enum hv_hc_op */
 	const void *body;		/* request body, body_len bytes */

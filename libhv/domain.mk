@@ -13,6 +13,7 @@ libhv_libhv_la_SOURCES += \
 	libhv/domain_int.h \
 	libhv/domain.c \
 	libhv/saverestore.c \
+	libhv/migrate.c \
 	libhv/saved.c \
 	libhv/disk.c \
 	libhv/hotplug.c \

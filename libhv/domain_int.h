@@ -113,6 +113,16 @@ int hv__config_json(hv_ctx *ctx, const hv_domain_config *cfg,
 int hv__call_creating(hv_ctx *ctx, const struct hv__req *req,
 		      const char *what, const uint8_t uuid[16]);
 
+/*
+ * hv__restore_config - RESTORE_DOMAIN of the stream at @fd as the domain
+ * @cfg (validated; its UUID is kept) with HV_HC_RESTORE_* @hc_flags: the
+ * kernel and ramdisk it names opened for a later restart, its disks and
+ * taps as for a create.  The new domain's id in *domid_r.  0 or HV_ERROR_*
+ * (logged; nothing is left behind).
+ */
+int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg, uint32_t hc_flags,
+		       uint32_t *domid_r, const hv_progress *progress);
+
 /* A new buffer (free()) holding @a_len bytes of @a, then @b_len of @b. */
 void *hv__join(const void *a, size_t a_len, const void *b, size_t b_len);
 

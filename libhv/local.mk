@@ -9,7 +9,7 @@ libhv_libhv_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 	$(LIBXML2_CFLAGS) $(YAJL_CFLAGS)
 libhv_libhv_la_LIBADD = $(LIBXML2_LIBS) $(YAJL_LIBS)
 # libhv.so.1: bump "current" (and the map's version node) only for additions.
-libhv_libhv_la_LDFLAGS = $(AM_LDFLAGS) -version-info 11:0:10 \
+libhv_libhv_la_LDFLAGS = $(AM_LDFLAGS) -version-info 12:0:11 \
 	-Wl,--version-script=$(top_srcdir)/libhv/libhv.map
 EXTRA_libhv_libhv_la_DEPENDENCIES = libhv/libhv.map
 EXTRA_DIST += libhv/libhv.map

@@ -85,6 +85,13 @@ static void take_progress(hv_ctx *ctx, struct hv__client *cl, int fd,
 	uint64_t done, total;
 
 	hv__msg_close_fds(m);
+	if (req->raw_progress) {
+		if (!p->cancelled &&
+		    req->raw_progress(req->raw_opaque, m->buf + sizeof(struct hv_hc_hdr),
+				      m->len - sizeof(struct hv_hc_hdr)))
+			send_cancel(ctx, cl, fd, req, what, p);
+		return;
+	}
 	hcmsg_body(m->buf, m->len, &body, sizeof(body));
 	if (!hv__progress_from_hc(&body, &done, &total)) {
 		HV__DEBUG(ctx, "progress message with a total of 0 ignored");

@@ -285,28 +285,14 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 				 uint32_t *domid_r, const hv_progress *progress_in)
 {
 	hv_domain_config image, cfg;
-	struct hv_hc_restore_domain rs = { 0 };
-	struct hv_hc_domid created;
-	uint8_t uuid[16];
 	hv_restore_params ov, *overrides = &ov;
 	hv_progress progress;
 	unsigned int flags;
-	char what[HV__WHAT_MAX], *json = NULL;
-	void *body = NULL;
 	uint32_t stream_flags = 0;
-	/* the image, the kernel, the ramdisk, the disks, the taps */
-	int fds[3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS], fl, rc;
-	size_t nr_fds = 1, nr_disks = 0, nr_taps = 0, nr_files = 3 + HV_DOMAIN_MAX_DISKS;
-	struct hv__nets nets = { .nr = 0 };
 	struct stat sb;
-	size_t len = 0;
+	int fl, rc;
 	off_t start;
 
-	_Static_assert(3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS <= HV_HC_MAX_FDS,
-		       "RESTORE_DOMAIN carries the image, kernel, ramdisk, every disk and tap");
-	fds[0] = fd;
-	for (size_t i = 1; i < sizeof(fds) / sizeof(fds[0]); i++)
-		fds[i] = -1;
 	*domid_r = HV_DOMID_INVALID;
 	hv_domain_config_init(&image);
 	hv_domain_config_init(&cfg);
@@ -371,30 +357,59 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	rc = unique_uuid(ctx, &cfg);
 	if (rc)
 		goto out;
-	rc = hv__describe(ctx, &cfg, uuid, &json, &len);
+	rc = hv__restore_config(ctx, fd, &cfg,
+				(flags & HV_RESTORE_PAUSED ? HV_HC_RESTORE_PAUSED : 0) |
+				(flags & HV_RESTORE_LAZY ? HV_HC_RESTORE_LAZY : 0),
+				domid_r, &progress);
+out:
+	hv_domain_config_dispose(&cfg);
+	hv_domain_config_dispose(&image);
+	return rc;
+}
+
+int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg,
+		       uint32_t hc_flags, uint32_t *domid_r, const hv_progress *progress)
+{
+	struct hv_hc_restore_domain rs = { 0 };
+	struct hv_hc_domid created;
+	uint8_t uuid[16];
+	char what[HV__WHAT_MAX], *json = NULL;
+	void *body = NULL;
+	/* the image, the kernel, the ramdisk, the disks, the taps */
+	int fds[3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS], rc;
+	size_t nr_fds = 1, nr_disks = 0, nr_taps = 0, nr_files = 3 + HV_DOMAIN_MAX_DISKS;
+	struct hv__nets nets = { .nr = 0 };
+	size_t len = 0;
+
+	_Static_assert(3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS <= HV_HC_MAX_FDS,
+		       "RESTORE_DOMAIN carries the image, kernel, ramdisk, every disk and tap");
+	fds[0] = fd;
+	for (size_t i = 1; i < sizeof(fds) / sizeof(fds[0]); i++)
+		fds[i] = -1;
+	*domid_r = HV_DOMID_INVALID;
+	rc = hv__describe(ctx, cfg, uuid, &json, &len);
 	if (rc)
 		goto out;
-	rs.flags = (flags & HV_RESTORE_PAUSED ? HV_HC_RESTORE_PAUSED : 0) |
-		(flags & HV_RESTORE_LAZY ? HV_HC_RESTORE_LAZY : 0);
-	if (cfg.kernel && (fds[1] = open_for_restart(ctx, &cfg, "kernel",
-						     cfg.kernel)) >= 0) {
+	rs.flags = hc_flags;
+	if (cfg->kernel && (fds[1] = open_for_restart(ctx, cfg, "kernel",
+						     cfg->kernel)) >= 0) {
 		rs.flags |= HV_HC_RESTORE_KERNEL;
 		nr_fds = 2;
-		if (cfg.ramdisk &&
-		    (fds[2] = open_for_restart(ctx, &cfg, "ramdisk",
-					       cfg.ramdisk)) >= 0) {
+		if (cfg->ramdisk &&
+		    (fds[2] = open_for_restart(ctx, cfg, "ramdisk",
+					       cfg->ramdisk)) >= 0) {
 			rs.flags |= HV_HC_RESTORE_INITRD;
 			nr_fds = 3;
 		}
 	}
 	/* the disks the description names, reopened and locked as for a create */
-	rc = hv__disks_open(ctx, &cfg, fds + nr_fds, &nr_disks);
+	rc = hv__disks_open(ctx, cfg, fds + nr_fds, &nr_disks);
 	if (rc)
 		goto out;
 	nr_fds += nr_disks;
 	nr_files = nr_fds;
 	/* new taps on the bridges the description names (the guest announces itself) */
-	rc = hv__nets_open(ctx, &cfg, uuid, &nets, fds + nr_fds, &nr_taps);
+	rc = hv__nets_open(ctx, cfg, uuid, &nets, fds + nr_fds, &nr_taps);
 	if (rc)
 		goto out;
 	nr_fds += nr_taps;
@@ -405,13 +420,13 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 		goto out;
 	}
 
-	snprintf(what, sizeof(what), "restore domain \"%s\"", cfg.name);
+	snprintf(what, sizeof(what), "restore domain \"%s\"", cfg->name);
 	{
 		struct hv__req req = {
 			.op = HV_HC_DOMCTL_RESTORE_DOMAIN, .body = body,
 			.body_len = sizeof(rs) + len, .fds = fds,
 			.nr_fds = (unsigned int)nr_fds, .reply = &created,
-			.reply_len = sizeof(created), .progress = &progress,
+			.reply_len = sizeof(created), .progress = progress,
 			.domid = HV_DOMID_INVALID,
 		};
 
@@ -419,7 +434,7 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	}
 	if (rc)
 		goto out;
-	HV__DEBUG(ctx, "domain \"%s\" restored as domain %" PRIu32, cfg.name,
+	HV__DEBUG(ctx, "domain \"%s\" restored as domain %" PRIu32, cfg->name,
 		  created.domid);
 	rc = hv__nets_name(ctx, &nets, created.domid);
 	if (rc) {
@@ -433,7 +448,5 @@ out:
 	hv__nets_close(&nets);
 	free(body);
 	free(json);
-	hv_domain_config_dispose(&cfg);
-	hv_domain_config_dispose(&image);
 	return rc;
 }

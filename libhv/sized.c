@@ -111,6 +111,16 @@ HV__EXPORT void hv_progress_init_sized(hv_progress *progress, size_t size)
 	init_sized(progress, size);
 }
 
+HV__EXPORT void hv_migrate_params_init_sized(hv_migrate_params *params, size_t size)
+{
+	init_sized(params, size);
+}
+
+HV__EXPORT void hv_migrate_stats_init_sized(hv_migrate_stats *stats, size_t size)
+{
+	init_sized(stats, size);
+}
+
 HV__EXPORT void hv_restore_params_init_sized(hv_restore_params *params,
 					     size_t size)
 {

@@ -14,6 +14,7 @@ xl_xl_SOURCES = \
 	xl/unsupported.c \
 	xl/trigger.c \
 	xl/saverestore.c \
+	xl/migrate.c \
 	xl/block.c \
 	xl/mem.c \
 	xl/net.c \
@@ -31,6 +32,7 @@ XL_TESTS = \
 	tests/integration/xl-errors.sh \
 	tests/integration/xl-save.sh \
 	tests/integration/xl-save-stall.sh \
+	tests/integration/xl-migrate.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-conf.sh \
@@ -46,7 +48,8 @@ XL_TESTS = \
 	tests/integration/xl-net.sh \
 	tests/integration/xl-balloon.sh
 TESTS += $(XL_TESTS)
-EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh
+EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh \
+	tests/integration/mig-proxy.py
 # the xl.cfg corpus that xl-cfg-corpus.sh runs (tests/xlcfg/README)
 EXTRA_DIST += tests/xlcfg
 

@@ -19,9 +19,6 @@ static const struct {
 	  "network-attach, rename ...)" },
 	{ "suspend", "hv has no guest suspend-to-RAM; xl save keeps a domain in a file" },
 	{ "resume", "hv has no guest suspend-to-RAM; xl restore brings a saved domain back" },
-	{ "migrate", "live migration is not implemented yet; xl save and xl restore move a "
-	  "domain through a file" },
-	{ "migrate-receive", "live migration is not implemented yet" },
 	{ "remus", "hv has no Remus or COLO replication" },
 	{ "dump-core", "core dumps of guest memory are not implemented yet; xl save -c "
 	  "keeps the whole domain in a file" },

@@ -80,6 +80,36 @@ static const struct xl_cmd cmds[] = {
 	  "  -q             quiet: print only errors\n"
 	  "  CONFIGFILE     an xl.cfg whose configuration goes into the image\n"
 	  "                 instead of the domain's (same memory and vcpus)\n" },
+	{ "migrate", main_migrate, "Move a running domain to another host, live",
+	  "[options] DOMAIN HOST",
+	  "  -s SSHCOMMAND  run SSHCOMMAND (through sh) instead of ssh to reach\n"
+	  "                 HOST; with -s \"\", HOST itself is the command that\n"
+	  "                 runs the receiver (e.g. \"xl migrate-receive\" on this\n"
+	  "                 host, for another hvd)\n"
+	  "  -C CONFIG      send the xl.cfg CONFIG instead of the domain's\n"
+	  "                 configuration (same memory and vcpus)\n"
+	  "  -e             accepted for Xen compatibility (nothing waits in the\n"
+	  "                 background at the destination)\n"
+	  "  -p             leave the domain paused at the destination\n"
+	  "  --debug        print every round of the migration\n"
+	  "  --downtime-ms MS  switch over once the estimated downtime is at\n"
+	  "                 most MS (default 300)\n"
+	  "  --ceiling-ms MS  abandon a switch-over whose downtime passes MS,\n"
+	  "                 the domain runs on here (default: the downtime plus\n"
+	  "                 the larger of it and 1000)\n"
+	  "  --bandwidth MIBPS  send at most MIBPS MiB per second\n"
+	  "  -t, --timeout S  give up after S seconds, the domain runs on here\n"
+	  "  -z, --compress compress the memory (zlib)\n"
+	  "  --auto-converge  slow the vCPUs of a guest that writes memory faster\n"
+	  "                 than it can be sent\n"
+	  "  -q             quiet: print only errors\n" },
+	{ "migrate-receive", main_migrate_receive, "Receive a migrating domain (run by xl migrate)",
+	  "[options]",
+	  "  reads the migration from standard input and answers on standard\n"
+	  "  output; xl migrate starts it through ssh (or -s)\n"
+	  "  -d             debug: print libhv's informational messages\n"
+	  "  -e             accepted for Xen compatibility\n"
+	  "  -p             leave the domain paused once it has arrived\n" },
 	{ "restore", main_restore, "Restore a domain from a saved file",
 	  "[options] CHECKPOINTFILE [CONFIGFILE]",
 	  "  -p             leave the domain paused after restoring it\n"
@@ -608,6 +638,12 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "delay", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "debug", no_argument, NULL, 'D' },
+		{ "downtime-ms", required_argument, NULL, 'W' },
+		{ "ceiling-ms", required_argument, NULL, 'X' },
+		{ "bandwidth", required_argument, NULL, 'B' },
+		{ "compress", no_argument, NULL, 'z' },
+		{ "auto-converge", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* the commands a long option is for, where its letter is not for all */
@@ -615,7 +651,7 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		const char *name, *cmds;
 	} only[] = {
 		{ "force", "block-detach network-detach destroy" },
-		{ "timeout", "block-detach network-detach" },
+		{ "timeout", "block-detach network-detach migrate" },
 		{ "all", "shutdown reboot" },
 		{ "wait", "shutdown reboot" },
 		{ "dryrun", "create" },
@@ -629,6 +665,12 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "iterations", "top" },
 		{ "delay", "top" },
 		{ "json", "top" },
+		{ "debug", "migrate" },
+		{ "downtime-ms", "migrate" },
+		{ "ceiling-ms", "migrate" },
+		{ "bandwidth", "migrate" },
+		{ "compress", "migrate" },
+		{ "auto-converge", "migrate" },
 	};
 	const char *for_cmds = NULL;
 	char spec[64];

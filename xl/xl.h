@@ -211,6 +211,8 @@ int main_create(int argc, char **argv);
 int main_destroy(int argc, char **argv);
 int main_save(int argc, char **argv);
 int main_restore(int argc, char **argv);
+int main_migrate(int argc, char **argv);
+int main_migrate_receive(int argc, char **argv);
 int main_shutdown(int argc, char **argv);
 int main_reboot(int argc, char **argv);
 int main_pause(int argc, char **argv);

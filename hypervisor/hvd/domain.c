@@ -698,5 +698,5 @@ bool domain_fd_open_for(int fd, bool write)
 
 bool domain_busy(const struct hvd_domain *d)
 {
-	return op_find(d, &op_save_type) != NULL;
+	return op_find(d, &op_save_type) || op_find(d, &op_migrate_type);
 }

@@ -277,7 +277,12 @@ void server_reply_msg(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t s
 /* The same with a formatted message; returns HVD_REPLIED, for handlers. */
 int server_reply_err(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
 		     int status, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-/* A progress message for a pending SAVE or RESTORE (not its reply). */
+/*
+ * A progress message for a pending SAVE, RESTORE or MIGRATE_SEND (not its
+ * reply): done and total, or a body of its own (hv_hc_migrate_progress).
+ */
+void server_progress_body(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+			  const void *body, size_t len);
 void server_progress(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
 		     uint64_t done, uint64_t total);
 void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d,
@@ -319,6 +324,7 @@ int op_cancel(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req);
 extern const struct hvd_op_type op_create_type;	/* op-create.c */
 extern const struct hvd_op_type op_restore_type;	/* op-restore.c */
 extern const struct hvd_op_type op_save_type;		/* op-save.c */
+extern const struct hvd_op_type op_migrate_type;	/* op-migrate.c */
 extern const struct hvd_op_type op_call_type;		/* op-call.c */
 extern const struct hvd_op_type op_disk_attach_type;	/* op-disk-attach.c */
 extern const struct hvd_op_type op_disk_detach_type;	/* op-disk-detach.c */
@@ -330,6 +336,20 @@ int op_create(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	      unsigned int nfds);
 int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, int *fds,
 	       unsigned int nfds);
+/*
+ * SAVE's and MIGRATE_SEND's checks of the domain and @fd, and hv-vmm's
+ * request: @head (its struct, whose config_len the caller sets after)
+ * then @json, or the stored description with its usage when @json_len is
+ * 0, into *@body_r (malloc()ed, *@len_r bytes).  0, or HVD_REPLIED after
+ * answering the client.
+ */
+int op_stream_begin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		    struct hvd_domain *d, int fd, const char *json, size_t json_len,
+		    const void *head, size_t head_len, uint8_t **body_r, size_t *len_r);
+int op_migrate(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	       struct hvd_domain *d, int fd);
+/* HV_VMM_EV_MIGRATE: a migration's progress, to its client. */
+void op_migrate_progress(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
 int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	    struct hvd_domain *d, int fd);
 /* PAUSE, UNPAUSE, SHUTDOWN: @vmm_op to hv-vmm, answered when it answers. */

@@ -139,8 +139,12 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 	struct stat st;
 	int rc;
 
-	if (fstat(fds[0], &st) < 0 || !S_ISREG(st.st_mode))
+	if (fstat(fds[0], &st) < 0 ||
+	    !(rs->flags & HV_HC_RESTORE_STREAM ? S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) :
+	      S_ISREG(st.st_mode)))
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
+					rs->flags & HV_HC_RESTORE_STREAM ?
+					"the migration stream is %s, not a pipe or socket" :
 					"the save image is %s, not a regular file: restore reads "
 					"a file (copy a stream into one first)",
 					domain_fd_kind(fds[0]));

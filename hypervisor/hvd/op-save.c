@@ -132,18 +132,12 @@ const struct hvd_op_type op_save_type = {
 	.cancel = save_cancel,
 };
 
-int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
-	    struct hvd_domain *d, int fd)
+int op_stream_begin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		    struct hvd_domain *d, int fd, const char *json, size_t json_len,
+		    const void *head, size_t head_len, uint8_t **body_r, size_t *len_r)
 {
-	const struct hv_hc_save *sv = &req->u.save;
-	struct hv_vmm_save vs = { 0 };
-	struct hvd_op *op;
-	const char *json = req->json;
-	size_t json_len = req->json_len;
-	uint8_t *body = NULL;
 	char *usage_json = NULL;
-	uint32_t seq;
-	int r, rc;
+	uint8_t *body;
 
 	if (d->state != HV_HC_STATE_RUNNING && d->state != HV_HC_STATE_PAUSED)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
@@ -153,14 +147,14 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 					"domain %u is starting or stopping; try again", d->domid);
 	if (domain_busy(d))
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
-					"domain %u is being saved already", d->domid);
+					"domain %u is being saved or migrated already", d->domid);
 	if (!domain_fd_open_for(fd, true))
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EBADF,
-					"the descriptor to save into (%s) is not open for writing",
+					"the descriptor to write the stream to (%s) is not open for writing",
 					domain_fd_kind(fd));
-	if (!sv->config_len) {
+	if (!json_len) {
 		/*
-		 * the image carries the domain's description as it is now, with
+		 * the stream carries the domain's description as it is now, with
 		 * what it has used so far, which a restore counts on from
 		 * (docs/metering.md); a client's own description carries none
 		 */
@@ -171,25 +165,50 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 			json_len = d->json_len;
 		}
 	}
-	rc = HVD_REPLIED;
-	body = malloc(sizeof(vs) + json_len);
-	if (!body || sizeof(struct hv_vmm_msg) + sizeof(vs) + json_len > HV_VMM_MSG_MAX) {
+	body = malloc(head_len + json_len);
+	if (!body || sizeof(struct hv_vmm_msg) + head_len + json_len > HV_VMM_MSG_MAX) {
 		server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ENOMEM,
 				 body ? "the configuration (%zu bytes) is too long to send to hv-vmm" :
 				 "hvd is out of memory (%zu bytes of configuration)", json_len);
-		goto out;
+		free(body);
+		free(usage_json);
+		return HVD_REPLIED;
 	}
+	memcpy(body, head, head_len);
+	memcpy(body + head_len, json, json_len);
+	/* the configuration's length ends the head (struct hv_vmm_save, hv_vmm_migrate) */
+	*body_r = body;
+	*len_r = head_len + json_len;
+	free(usage_json);
+	return 0;
+}
+
+int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	    struct hvd_domain *d, int fd)
+{
+	const struct hv_hc_save *sv = &req->u.save;
+	struct hv_vmm_save vs = { 0 };
+	struct hvd_op *op;
+	uint8_t *body = NULL;
+	size_t len;
+	uint32_t seq;
+	int r, rc;
+
 	vs.flags = (sv->flags & HV_HC_SAVE_COMPRESS ? HV_VMM_SAVE_COMPRESS : 0) |
 		   (sv->flags & HV_HC_SAVE_CONTINUE ? HV_VMM_SAVE_RESUME : 0);
-	vs.config_len = (uint32_t)json_len;
+	rc = op_stream_begin(hvd, c, req, d, fd, req->json, req->json_len, &vs, sizeof(vs),
+			     &body, &len);
+	if (rc)
+		return rc;
+	vs.config_len = (uint32_t)(len - sizeof(vs));
 	memcpy(body, &vs, sizeof(vs));
-	memcpy(body + sizeof(vs), json, json_len);
+	rc = HVD_REPLIED;
 	op = op_start(d, &op_save_type, c, req, HVD_STALL_MS);
 	if (!op) {
 		rc = -HV_HC_ENOMEM;
 		goto out;
 	}
-	r = vmm_send(hvd, d, HV_VMM_OP_SAVE, body, sizeof(vs) + json_len, fd, &seq);
+	r = vmm_send(hvd, d, HV_VMM_OP_SAVE, body, len, fd, &seq);
 	if (r) {
 		char msg[HV_HC_ERRMSG_MAX];
 
@@ -210,6 +229,5 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	rc = HVD_DEFERRED;
 out:
 	free(body);
-	free(usage_json);
 	return rc;
 }

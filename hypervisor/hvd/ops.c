@@ -239,6 +239,9 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_SAVE:
 		d = domain_find(hvd, req->u.save.domid);
 		break;
+	case HV_HC_DOMCTL_MIGRATE_SEND:
+		d = domain_find(hvd, req->u.migrate.domid);
+		break;
 	case HV_HC_DOMCTL_DISK_ATTACH:
 		d = domain_find(hvd, req->u.disk_attach.domid);
 		break;
@@ -301,6 +304,8 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return domain_op_get_config(hvd, c, req, d);
 	case HV_HC_DOMCTL_SAVE:
 		return op_save(hvd, c, req, d, fds[0]);
+	case HV_HC_DOMCTL_MIGRATE_SEND:
+		return op_migrate(hvd, c, req, d, fds[0]);
 	case HV_HC_DOMCTL_DISK_ATTACH:
 		return op_disk_attach(hvd, c, req, d, fds[0]);
 	case HV_HC_DOMCTL_DISK_DETACH:

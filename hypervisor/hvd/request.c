@@ -56,6 +56,7 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	if (nfds && r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN &&
 	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE &&
 	    r->hdr.op != HV_HC_DOMCTL_SAVE && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH &&
+	    r->hdr.op != HV_HC_DOMCTL_MIGRATE_SEND &&
 	    r->hdr.op != HV_HC_DOMCTL_NIC_ATTACH)
 		return -HV_HC_EBADF;
 	switch (r->hdr.op) {
@@ -107,6 +108,18 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 		if ((r->u.save.flags & HV_HC_SAVE_CONTINUE) && (r->u.save.flags & HV_HC_SAVE_PAUSED))
 			return -HV_HC_EINVAL;
 		return nfds == 1 ? 0 : -HV_HC_EBADF;
+	case HV_HC_DOMCTL_MIGRATE_SEND:
+		if (r->u.migrate.reserved)
+			return -HV_HC_EPROTO;
+		if (r->u.migrate.config_len || r->json_len) {
+			rc = request_check_json(r->json, r->json_len, r->u.migrate.config_len);
+			if (rc)
+				return rc;
+		}
+		if (r->u.migrate.flags & ~(HV_HC_MIGRATE_COMPRESS | HV_HC_MIGRATE_AUTO_CONVERGE) ||
+		    !r->u.migrate.downtime_ms || r->u.migrate.ceiling_ms < r->u.migrate.downtime_ms)
+			return -HV_HC_EINVAL;
+		return nfds == 1 ? 0 : -HV_HC_EBADF;
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 		if (!request_zero(r->u.restore.reserved, sizeof(r->u.restore.reserved)))
 			return -HV_HC_EPROTO;
@@ -114,7 +127,11 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 		if (rc)
 			return rc;
 		if (r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |
-					   HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD))
+					   HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD |
+					   HV_HC_RESTORE_STREAM))
+			return -HV_HC_EINVAL;
+		if ((r->u.restore.flags & HV_HC_RESTORE_STREAM) &&
+		    (r->u.restore.flags & HV_HC_RESTORE_LAZY))
 			return -HV_HC_EINVAL;
 		if ((r->u.restore.flags & HV_HC_RESTORE_INITRD) &&
 		    !(r->u.restore.flags & HV_HC_RESTORE_KERNEL))

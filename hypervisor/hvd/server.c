@@ -249,23 +249,30 @@ int server_reply_err(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t se
 	return HVD_REPLIED;
 }
 
-void server_progress(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
-		     uint64_t done, uint64_t total)
+void server_progress_body(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+			  const void *body, size_t len)
 {
 	struct {
 		struct hv_hc_hdr h;
-		struct hv_hc_progress p;
+		uint8_t body[sizeof(struct hv_hc_migrate_progress)];
 	} msg;
 	struct hvd_conn *c = conn_id ? server_conn(hvd, conn_id) : NULL;
 
 	/* a client behind on reading learns the progress from a later one */
-	if (!c || c->closing || c->out_head)
+	if (!c || c->closing || c->out_head || len > sizeof(msg.body))
 		return;
 	memset(&msg, 0, sizeof(msg));
-	hcmsg_header(&msg.h, op, HV_HC_F_PROGRESS, seq, 0, sizeof(msg.p));
-	msg.p.done = done;
-	msg.p.total = total;
-	server_send(hvd, c, &msg, sizeof(msg), -1);
+	hcmsg_header(&msg.h, op, HV_HC_F_PROGRESS, seq, 0, len);
+	memcpy(msg.body, body, len);
+	server_send(hvd, c, &msg, sizeof(msg.h) + len, -1);
+}
+
+void server_progress(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
+		     uint64_t done, uint64_t total)
+{
+	struct hv_hc_progress p = { .done = done, .total = total };
+
+	server_progress_body(hvd, conn_id, op, seq, &p, sizeof(p));
 }
 
 void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d, uint32_t code)

@@ -193,6 +193,8 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 				op_disk_ejected(hvd, d, body, len);
 			} else if (m.op == HV_VMM_EV_BALLOON) {
 				op_mem_balloon(hvd, d, body, len);
+			} else if (m.op == HV_VMM_EV_MIGRATE) {
+				op_migrate_progress(hvd, d, body, len);
 			} else if (m.op == HV_VMM_EV_NET_EJECTED) {
 				op_nic_ejected(hvd, d, body, len);
 			}

@@ -13,6 +13,7 @@
 #include "wire/vmmmsg.h"
 #include "ctl.h"
 #include "log.h"
+#include "snapshot/migrate.h"
 #include "snapshot/save.h"
 #include "vmm.h"
 
@@ -24,9 +25,12 @@ static void ctl_send(struct vmm *vmm, uint16_t op, uint32_t flags, uint32_t seq,
 	struct hv_vmm_msg h;
 	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)body, len } };
 
-	if (vmm->ctl_fd < 0 || vmmmsg_header(&h, op, flags, seq, len))
+	/* a migration's thread sends progress too: one read of the descriptor */
+	int fd = __atomic_load_n(&vmm->ctl_fd, __ATOMIC_ACQUIRE);
+
+	if (fd < 0 || vmmmsg_header(&h, op, flags, seq, len))
 		return;
-	if (wire_send(vmm->ctl_fd, iov, len ? 2 : 1, NULL, 0, MSG_DONTWAIT) < 0)
+	if (wire_send(fd, iov, len ? 2 : 1, NULL, 0, MSG_DONTWAIT) < 0)
 		info("control channel: %s", strerror(errno));
 }
 
@@ -140,6 +144,51 @@ static void ctl_save(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t 
 	ctl_reply(vmm, m, 0, &res, sizeof(res));
 }
 
+static void ctl_migrate_done(struct vmm *vmm, const struct hv_vmm_msg *req, int rc,
+			     const struct hv_vmm_migrate_result *res, const char *msg)
+{
+	if (rc)
+		ctl_reply_msg(vmm, req, rc, msg[0] ? msg : strerror(-rc));
+	else
+		ctl_reply(vmm, req, 0, res, sizeof(*res));
+}
+
+/* MIGRATE: started here, answered by ctl_migrate_done() when its thread ends. */
+static void ctl_migrate(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
+			size_t len, int fd)
+{
+	struct hv_vmm_migrate p;
+	char msg[256] = "", *config;
+	int rc;
+
+	if (len < sizeof(p)) {
+		ctl_reply_msg(vmm, m, -EPROTO, "MIGRATE: body shorter than struct hv_vmm_migrate");
+		return;
+	}
+	memcpy(&p, body, sizeof(p));
+	if (p.flags & ~(HV_VMM_MIGRATE_COMPRESS | HV_VMM_MIGRATE_AUTO_CONVERGE) ||
+	    !p.config_len || p.config_len != len - sizeof(p) || p.reserved[0] || p.reserved[1] ||
+	    !p.downtime_ms || p.ceiling_ms < p.downtime_ms) {
+		ctl_reply_msg(vmm, m, -EINVAL, "MIGRATE: unknown flags, config_len not the rest of the body, reserved fields set, or no downtime (or a ceiling below it)");
+		return;
+	}
+	if (fd < 0) {
+		ctl_reply_msg(vmm, m, -EBADF, "MIGRATE: no descriptor to write the stream to came with the request");
+		return;
+	}
+	config = strndup((const char *)body + sizeof(p), p.config_len);
+	if (!config || strlen(config) != p.config_len) {
+		free(config);
+		ctl_reply_msg(vmm, m, -EINVAL, "MIGRATE: the configuration holds a NUL byte");
+		return;
+	}
+	/* the descriptor is the migration's from here on */
+	rc = vmm_migrate_start(vmm, m, &p, config, dup(fd), ctl_migrate_done, msg, sizeof(msg));
+	free(config);
+	if (rc)
+		ctl_reply_msg(vmm, m, rc, msg[0] ? msg : strerror(-rc));
+}
+
 /* DISK_ATTACH, DISK_DETACH, NET_ATTACH, NET_DETACH */
 static void ctl_hotplug(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
 			size_t len, int *fds, size_t nfds)
@@ -246,7 +295,8 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 		       size_t len, int *fds, size_t nfds)
 {
 	struct hv_vmm_info info;
-	int fd = m->op == HV_VMM_OP_SAVE && nfds == 1 ? fds[0] : -1;
+	int fd = (m->op == HV_VMM_OP_SAVE || m->op == HV_VMM_OP_MIGRATE) && nfds == 1 ?
+		 fds[0] : -1;
 
 	if (m->flags) {
 		ctl_reply(vmm, m, -EPROTO, NULL, 0);
@@ -286,10 +336,19 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 		vm_request_exit(&vmm->vm, VM_EXIT_ERROR);
 		break;
 	case HV_VMM_OP_SAVE:
-		ctl_save(vmm, m, body, len, fd);
+		if (vmm_migrating(vmm))
+			ctl_reply_msg(vmm, m, -EBUSY, "the domain is being migrated");
+		else
+			ctl_save(vmm, m, body, len, fd);
+		break;
+	case HV_VMM_OP_MIGRATE:
+		ctl_migrate(vmm, m, body, len, fd);
 		break;
 	case HV_VMM_OP_CANCEL:
-		ctl_reply_msg(vmm, m, -ENOENT, "no save is in progress");
+		if (vmm_migrate_cancel(vmm, "hvd cancels the migration"))
+			ctl_reply(vmm, m, 0, NULL, 0);
+		else
+			ctl_reply_msg(vmm, m, -ENOENT, "no save is in progress");
 		break;
 	case HV_VMM_OP_DISK_ATTACH:
 	case HV_VMM_OP_DISK_DETACH:
@@ -340,6 +399,8 @@ static void on_ctl(void *opaque, int fd, unsigned int events)
 	if (closed) {
 		/* hvd went away; the domain runs on until it ends */
 		info("control channel closed");
+		/* no one would hear how a migration ended: a second copy, or none */
+		vmm_migrate_cancel(vmm, "hvd went away: the migration is abandoned and the domain runs on");
 		loop_del(vmm->loop, fd);
 		close(fd);
 		if (vmm->ctl_fd == fd)
@@ -427,6 +488,11 @@ void ctl_event_exit(struct vmm *vmm, int status)
 	struct hv_vmm_exit e = { .reason = status };
 
 	ctl_send(vmm, HV_VMM_EV_EXIT, HV_VMM_F_EVENT, 0, &e, sizeof(e));
+}
+
+void ctl_event_migrate(struct vmm *vmm, const struct hv_vmm_migrate_progress *p)
+{
+	ctl_send(vmm, HV_VMM_EV_MIGRATE, HV_VMM_F_EVENT, 0, p, sizeof(*p));
 }
 
 void ctl_event_disk_ejected(struct vmm *vmm, const char *vdev)

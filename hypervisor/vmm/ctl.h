@@ -27,4 +27,7 @@ void ctl_event_net_ejected(struct vmm *vmm, unsigned int devid);
 /* HV_VMM_EV_PROGRESS (saves and restores); dropped if the channel is full. */
 void ctl_event_progress(struct vmm *vmm, uint64_t done, uint64_t total);
 
+/* HV_VMM_EV_MIGRATE: a migration's progress (any thread); dropped if the channel is full. */
+void ctl_event_migrate(struct vmm *vmm, const struct hv_vmm_migrate_progress *p);
+
 #endif

@@ -28,6 +28,7 @@
 #include "ctl.h"
 #include "log.h"
 #include "platform.h"
+#include "snapshot/migrate.h"
 #include "snapshot/save.h"
 #include "standalone.h"
 #include "start.h"
@@ -422,6 +423,7 @@ static int run(int argc, char **argv)
 			vmm_restore_start(vmm);
 		loop_run(vmm->loop);
 	}
+	vmm_migrate_stop(vmm);
 	vm_stop_vcpus(&vmm->vm);
 	vmm_devices_fini(vmm);	/* writes in flight land before anyone hears of the end */
 	status = vmm->vm.exit_reason == VM_RUNNING ? VM_EXIT_ERROR : (int)vmm->vm.exit_reason;

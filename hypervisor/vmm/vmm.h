@@ -63,6 +63,7 @@ struct vmm {
 	uint32_t ejected;	/* slots the guest ejected, for the I/O thread */
 	int hp_fd;		/* eventfd: the guest ejected a slot */
 	struct hv_vmm_stats *stats;	/* the statistics file (--stats-fd), or NULL */
+	struct migration *mig;	/* the MIGRATE in progress (snapshot/migrate.c), or NULL */
 	int ctl_fd;		/* the current control connection, or -1 */
 	int ctl_listen_fd;
 	char *ctl_path;

@@ -99,6 +99,7 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_STATS = 26,	/* hv_hc_stats -> hv_hc_stats_reply + domstats */
 	HV_HC_DOMCTL_VCPU_INFO = 27,	/* hv_hc_domid -> hv_hc_vcpu_info_reply + vcpuinfos */
 	HV_HC_DOMCTL_VCPU_PIN = 28,	/* hv_hc_vcpu_pin -> - */
+	HV_HC_DOMCTL_MIGRATE_SEND = 29,	/* hv_hc_migrate + JSON + 1 fd -> hv_hc_migrate_result */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -302,6 +303,8 @@ struct hv_hc_save_result {
 #define HV_HC_RESTORE_LAZY	0x2	/* map the image's pages; keep the file unchanged */
 #define HV_HC_RESTORE_KERNEL	0x4	/* fd[1] is the kernel */
 #define HV_HC_RESTORE_INITRD	0x8	/* fd[2] is the ramdisk (needs _KERNEL) */
+#define HV_HC_RESTORE_STREAM	0x10	/* fd[0] is a pipe or socket: a migration
+					 * stream, read to its END (not LAZY) */
 
 struct hv_hc_restore_domain {
 	uint32_t flags;		/* HV_HC_RESTORE_* */
@@ -312,6 +315,66 @@ struct hv_hc_restore_domain {
 struct hv_hc_progress {
 	uint64_t done;		/* bytes of guest memory done */
 	uint64_t total;		/* bytes of guest memory */
+};
+
+/*
+ * MIGRATE_SEND writes the running domain to fd[0] (a pipe or socket open
+ * for writing) as a live migration stream (docs/save-stream.md,
+ * STREAM_F_LIVE): memory while the domain runs, then, once the estimated
+ * downtime is at most downtime_ms, the last pages and the state with the
+ * vCPUs paused.  The JSON after the struct (config_len bytes) is the
+ * stream's DOMAIN_CONFIG, 0: the stored description.  hvd sends
+ * HV_HC_F_PROGRESS messages with a struct hv_hc_migrate_progress (whose
+ * first fields are a struct hv_hc_progress) meanwhile.  On success the
+ * domain is left PAUSED for the caller, who destroys it once the
+ * destination runs it, or unpauses it; a failure (timeout, the ceiling,
+ * the reader gone, CANCEL) leaves it as it was.  The migration protocol
+ * around the stream is libhv's (docs/migration.md).  States: RUNNING or
+ * PAUSED, else HV_HC_ESTATE.
+ */
+#define HV_HC_MIGRATE_COMPRESS		0x1	/* zlib page batches */
+#define HV_HC_MIGRATE_AUTO_CONVERGE	0x2	/* slow a guest that outruns the link */
+
+struct hv_hc_migrate {
+	uint32_t domid;
+	uint32_t flags;		/* HV_HC_MIGRATE_* */
+	uint32_t config_len;	/* bytes of JSON that follow, 0: the stored one */
+	uint32_t downtime_ms;	/* the switch-over's limit, 1.. */
+	uint32_t ceiling_ms;	/* the final phase is abandoned past it, >= downtime_ms */
+	uint32_t reserved;
+	uint64_t bandwidth;	/* bytes per second, 0: no cap */
+	uint64_t timeout_ms;	/* the whole migration, 0: no limit */
+	uint64_t overhead_ns;	/* the destination's restore and resume, estimated */
+};
+
+struct hv_hc_migrate_progress {
+	uint64_t done;			/* bytes of guest memory sent at least once */
+	uint64_t total;			/* bytes of guest memory */
+	uint32_t phase;			/* 1 setup, 2 first pass, 3 rounds, 4 final */
+	uint32_t round;
+	uint64_t sent_bytes;		/* of the stream */
+	uint64_t remaining_bytes;	/* dirty guest memory still to send */
+	uint64_t dirty_rate;		/* bytes per second the guest writes */
+	uint64_t bandwidth;		/* bytes per second the stream takes */
+	uint64_t expected_downtime_ns;
+	uint64_t elapsed_ns;
+};
+
+struct hv_hc_migrate_result {
+	uint64_t bytes;			/* stream length */
+	uint64_t pages;			/* page entries, zero pages included */
+	uint64_t zero_pages;
+	uint64_t rounds;		/* after the first pass, the final one included */
+	uint64_t total_ns;		/* to END written */
+	uint64_t setup_ns;
+	uint64_t pause_ns;		/* final phase: vCPUs and devices stopped */
+	uint64_t last_pages_ns;
+	uint64_t state_ns;		/* state records and END */
+	uint64_t last_pages;
+	uint64_t expected_downtime_ns;	/* the estimate it switched over on */
+	uint64_t bandwidth;		/* bytes per second */
+	uint64_t dirty_rate;		/* bytes per second, the last measured */
+	uint64_t reserved[3];
 };
 
 /*

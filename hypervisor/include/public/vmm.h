@@ -66,6 +66,9 @@ enum hv_vmm_op {
 	HV_VMM_OP_NET_DETACH = 15,	/* struct hv_vmm_net_detach -> - (-ENOENT: no
 					 * such vif); HV_VMM_EV_NET_EJECTED follows */
 	HV_VMM_OP_TRIGGER = 16,		/* struct hv_vmm_trigger -> - */
+	HV_VMM_OP_MIGRATE = 17,		/* struct hv_vmm_migrate + config; 1 fd: the
+					 * stream -> struct hv_vmm_migrate_result;
+					 * CANCEL stops it as a SAVE */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
@@ -74,6 +77,8 @@ enum hv_vmm_op {
 	HV_VMM_EV_BALLOON = 68,		/* struct hv_vmm_balloon: the guest moved its
 					 * balloon */
 	HV_VMM_EV_NET_EJECTED = 69,	/* struct hv_vmm_net_ejected: a vif is gone */
+	HV_VMM_EV_MIGRATE = 70,		/* struct hv_vmm_migrate_progress, during a
+					 * MIGRATE (instead of HV_VMM_EV_PROGRESS) */
 };
 
 struct hv_vmm_reply {
@@ -152,6 +157,71 @@ struct hv_vmm_save_result {
 	uint64_t zero_pages;	/* all zero: left out of the image */
 };
 
+/*
+ * MIGRATE: a live save (docs/save-stream.md, STREAM_F_LIVE) to the
+ * descriptor that comes with the request, while the domain runs: all of
+ * memory, then rounds of the pages written meanwhile (KVM's dirty log and
+ * hv-vmm's own writes), until the estimated downtime (the pages left at
+ * the measured bandwidth, plus the measured cost of pausing and of the
+ * state, plus overhead_ns, the caller's estimate of what follows the
+ * stream's end) is at most downtime_ms; then the vCPUs are paused and the
+ * last pages, the state and END are written.  On success the domain stays
+ * paused (the caller resumes or destroys it); on failure or CANCEL it runs
+ * on as it was.  The final phase (pause to END) is abandoned, and the
+ * domain resumed, once it takes longer than ceiling_ms; the whole
+ * migration once it takes longer than timeout_ms (0: no limit).  A
+ * bandwidth above 0 caps the bytes written per second.  The work runs in
+ * a thread of its own: the devices go on meanwhile.
+ */
+#define HV_VMM_MIGRATE_COMPRESS		0x1	/* zlib page batches */
+#define HV_VMM_MIGRATE_AUTO_CONVERGE	0x2	/* slow down vCPUs that outrun the link */
+
+struct hv_vmm_migrate {
+	uint32_t flags;		/* HV_VMM_MIGRATE_* */
+	uint32_t config_len;	/* bytes of JSON after this struct, 1.. */
+	uint32_t downtime_ms;	/* 1.. */
+	uint32_t ceiling_ms;	/* >= downtime_ms */
+	uint64_t bandwidth;	/* bytes per second, 0: no cap */
+	uint64_t timeout_ms;	/* 0: none */
+	uint64_t overhead_ns;	/* after the stream's end, until the guest runs */
+	uint64_t reserved[2];	/* zero */
+};
+
+enum hv_vmm_migrate_phase {
+	HV_VMM_MIGRATE_PHASE_SETUP = 1,
+	HV_VMM_MIGRATE_PHASE_FIRST = 2,		/* all of memory */
+	HV_VMM_MIGRATE_PHASE_ROUNDS = 3,	/* pages written meanwhile */
+	HV_VMM_MIGRATE_PHASE_FINAL = 4,		/* paused: last pages and state */
+};
+
+struct hv_vmm_migrate_progress {
+	uint32_t phase;			/* enum hv_vmm_migrate_phase */
+	uint32_t round;			/* 0: the first pass */
+	uint64_t sent_bytes;		/* of the stream so far */
+	uint64_t remaining_bytes;	/* guest pages still to send (dirty) */
+	uint64_t memory_bytes;		/* guest RAM */
+	uint64_t dirty_rate;		/* bytes the guest writes per second */
+	uint64_t bandwidth;		/* bytes per second the stream takes */
+	uint64_t expected_downtime_ns;	/* if it switched over now */
+	uint64_t elapsed_ns;
+};
+
+struct hv_vmm_migrate_result {
+	uint64_t bytes;			/* stream length */
+	uint64_t pages;			/* page entries sent, zero pages included */
+	uint64_t zero_pages;
+	uint64_t rounds;		/* after the first pass, the final one included */
+	uint64_t total_ns;		/* request to END written */
+	uint64_t setup_ns;		/* to the first page */
+	uint64_t pause_ns;		/* final phase: stopping the vCPUs and devices */
+	uint64_t last_pages_ns;		/* final phase: the last dirty pages */
+	uint64_t state_ns;		/* final phase: VM, vCPU and device state, END */
+	uint64_t last_pages;		/* pages sent while paused */
+	uint64_t expected_downtime_ns;	/* the estimate it switched over on */
+	uint64_t bandwidth;		/* bytes per second, measured */
+	uint64_t dirty_rate;		/* bytes per second, the last measured */
+	uint64_t reserved[3];
+};
 /*
  * BUILD: the domain's description (libhv's configuration JSON, config_len
  * bytes after the struct) and its kernel, and ramdisk with

@@ -52,6 +52,8 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? 0 : sizeof(struct hv_hc_domid);
 	case HV_HC_DOMCTL_SAVE:
 		return reply ? sizeof(struct hv_hc_save_result) : sizeof(struct hv_hc_save);
+	case HV_HC_DOMCTL_MIGRATE_SEND:
+		return reply ? sizeof(struct hv_hc_migrate_result) : sizeof(struct hv_hc_migrate);
 	case HV_HC_SYSCTL_PHYSINFO:
 		return reply ? sizeof(struct hv_hc_physinfo) : 0;
 	case HV_HC_SYSCTL_LIST:
@@ -77,6 +79,7 @@ bool hcmsg_body_tail(uint16_t op, bool reply)
 	case HV_HC_DOMCTL_CREATE_DOMAIN:
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 	case HV_HC_DOMCTL_SAVE:
+	case HV_HC_DOMCTL_MIGRATE_SEND:
 	case HV_HC_DOMCTL_DISK_ATTACH:
 	case HV_HC_DOMCTL_NIC_ATTACH:
 		return !reply;
@@ -124,9 +127,11 @@ int hcmsg_check(const void *buf, size_t len, struct hv_hc_hdr *h)
 	have = len - sizeof(*h);
 	if (h->flags & HV_HC_F_PROGRESS) {
 		/* only the long operations report progress */
-		if (h->op != HV_HC_DOMCTL_SAVE && h->op != HV_HC_DOMCTL_RESTORE_DOMAIN)
+		if (h->op != HV_HC_DOMCTL_SAVE && h->op != HV_HC_DOMCTL_RESTORE_DOMAIN &&
+		    h->op != HV_HC_DOMCTL_MIGRATE_SEND)
 			return -HV_HC_EPROTO;
-		want = sizeof(struct hv_hc_progress);
+		want = h->op == HV_HC_DOMCTL_MIGRATE_SEND ? sizeof(struct hv_hc_migrate_progress) :
+		       sizeof(struct hv_hc_progress);
 	} else {
 		want = hcmsg_body_size(h->op, reply);
 		if (want < 0)

@@ -208,17 +208,27 @@ static int vcpu_init(struct vm *vm, struct vcpu *v, unsigned int id)
 	return 0;
 }
 
+int vm_cpuid_init(struct vm *vm)
+{
+	if (vm->cpuid)
+		return 0;
+	vm->cpuid = get_supported_cpuid(vm->kvm_fd);
+	if (!vm->cpuid) {
+		err("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+		return -EIO;
+	}
+	return 0;
+}
+
 int vm_vcpus_init(struct vm *vm)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
 	int rc;
 
 	sigaction(SIG_KICK, &sa, NULL);
-	vm->cpuid = get_supported_cpuid(vm->kvm_fd);
-	if (!vm->cpuid) {
-		err("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
-		return -EIO;
-	}
+	rc = vm_cpuid_init(vm);
+	if (rc)
+		return rc;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		rc = vcpu_init(vm, &vm->vcpus[i], i);
 		if (rc)

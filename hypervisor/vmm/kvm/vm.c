@@ -212,7 +212,101 @@ int vm_ram_discard(struct vm *vm, uint64_t off, uint64_t len, uint64_t *kept_r)
 		rc = vm_ram_unmap_image(vm, a, b - a);
 		i = (size_t)-1;		/* mapped[] changed: look again from the start */
 	}
-	return rc ? rc : vm_ram_punch(vm, pos, end - pos);
+	if (!rc)
+		rc = vm_ram_punch(vm, pos, end - pos);
+	vm_mark_dirty(vm, vm->mem + off, len);	/* a migration sends them as zero */
+	return rc;
+}
+
+/* Sets or clears KVM_MEM_LOG_DIRTY_PAGES on every memory slot. */
+static int vm_dirty_slots(struct vm *vm, bool on)
+{
+	for (unsigned int i = 0; i < vm->nr_regions; i++) {
+		struct kvm_userspace_memory_region r = {
+			.slot = i,
+			.flags = on ? KVM_MEM_LOG_DIRTY_PAGES : 0,
+			.guest_phys_addr = vm->regions[i].gpa,
+			.memory_size = vm->regions[i].size,
+			.userspace_addr = (uintptr_t)vm->mem + vm->regions[i].offset,
+		};
+
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static size_t vm_dirty_words(const struct vm *vm)
+{
+	return (size_t)((vm->mem_size >> 12) + 63) / 64;
+}
+
+int vm_dirty_start(struct vm *vm)
+{
+	size_t words = vm_dirty_words(vm);
+	uint64_t *user = calloc(words, sizeof(*user));
+	int rc;
+
+	if (vm->dirty_user) {
+		free(user);
+		return -EBUSY;
+	}
+	free(vm->dirty_old);	/* stopped a migration ago: no marker holds it now */
+	vm->dirty_old = NULL;
+	vm->dirty_kvm = calloc(words, sizeof(*vm->dirty_kvm));
+	if (!user || !vm->dirty_kvm) {
+		free(user);
+		free(vm->dirty_kvm);
+		vm->dirty_kvm = NULL;
+		return -ENOMEM;
+	}
+	rc = vm_dirty_slots(vm, true);
+	if (rc) {
+		vm_dirty_slots(vm, false);
+		free(user);
+		free(vm->dirty_kvm);
+		vm->dirty_kvm = NULL;
+		return rc;
+	}
+	__atomic_store_n(&vm->dirty_user, user, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int vm_dirty_harvest(struct vm *vm, uint64_t *bits)
+{
+	size_t words = vm_dirty_words(vm);
+
+	if (!vm->dirty_user)
+		return -EINVAL;
+	for (unsigned int i = 0; i < vm->nr_regions; i++) {
+		/* each region starts on a whole MiB of the memfd: a whole word of bits */
+		uint64_t first = vm->regions[i].offset >> 12, n = vm->regions[i].size >> 12;
+		struct kvm_dirty_log log = { .slot = i, .dirty_bitmap = vm->dirty_kvm };
+
+		memset(vm->dirty_kvm, 0, (n + 63) / 64 * 8);
+		if (ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
+			return -errno;
+		for (uint64_t w = 0; w < (n + 63) / 64; w++)
+			bits[first / 64 + w] |= vm->dirty_kvm[w];
+	}
+	for (size_t w = 0; w < words; w++)
+		if (__atomic_load_n(&vm->dirty_user[w], __ATOMIC_RELAXED))
+			bits[w] |= __atomic_exchange_n(&vm->dirty_user[w], 0, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
+void vm_dirty_stop(struct vm *vm)
+{
+	uint64_t *user = vm->dirty_user;
+
+	if (!user)
+		return;
+	vm_dirty_slots(vm, false);
+	__atomic_store_n(&vm->dirty_user, NULL, __ATOMIC_RELEASE);
+	/* a device thread may still be marking: the bitmap goes when the VM does */
+	vm->dirty_old = user;
+	free(vm->dirty_kvm);
+	vm->dirty_kvm = NULL;
 }
 
 /*
@@ -482,6 +576,9 @@ void vm_destroy(struct vm *vm)
 			close(v->fd);
 	}
 	free(vm->cpuid);
+	vm_dirty_stop(vm);
+	free(vm->dirty_old);
+	vm->dirty_old = NULL;
 	free(vm->mapped);
 	if (vm->mem)
 		munmap(vm->mem, vm->mem_size);

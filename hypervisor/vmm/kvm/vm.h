@@ -99,6 +99,16 @@ struct vm {
 	unsigned int nr_parked;
 
 	struct kvm_cpuid2 *cpuid;
+
+	/*
+	 * A live migration's record of pages written since it last looked,
+	 * one bit per page of the memfd: what hv-vmm itself writes into guest
+	 * memory (virtio buffers and rings, balloon holes), which KVM's dirty
+	 * log does not see.  NULL while no migration runs.
+	 */
+	uint64_t *dirty_user;
+	uint64_t *dirty_kvm;		/* KVM_GET_DIRTY_LOG's buffer, per slot */
+	uint64_t *dirty_old;		/* the last one stopped: freed with the VM */
 };
 
 int vm_create(struct vm *vm, uint64_t mem_mib, unsigned int nr_vcpus);
@@ -134,6 +144,36 @@ bool vm_ram_offset(struct vm *vm, uint64_t gpa, uint64_t len, uint64_t *off_r);
  */
 int vm_ram_discard(struct vm *vm, uint64_t off, uint64_t len, uint64_t *kept_r);
 
+/*
+ * Dirty page tracking, for a live migration (snapshot/migrate.c): starts
+ * KVM's dirty log on every memory slot and hv-vmm's own record of what it
+ * writes.  vm_dirty_harvest() ORs into @bits (one bit per page of the
+ * memfd) every page written since the start or the last harvest, by the
+ * guest or by hv-vmm, and clears the logs.  0 or -errno.
+ */
+int vm_dirty_start(struct vm *vm);
+int vm_dirty_harvest(struct vm *vm, uint64_t *bits);
+void vm_dirty_stop(struct vm *vm);
+
+/*
+ * Records that hv-vmm wrote [@hva, @hva + @len) of guest memory (a no-op
+ * unless a migration tracks writes); any thread.
+ */
+static inline void vm_mark_dirty(struct vm *vm, const void *hva, uint64_t len)
+{
+	uint64_t *bits = vm ? __atomic_load_n(&vm->dirty_user, __ATOMIC_ACQUIRE) : NULL;
+	uint64_t off, first, last;
+
+	if (!bits || !len || (const uint8_t *)hva < vm->mem ||
+	    (uint64_t)((const uint8_t *)hva - vm->mem) >= vm->mem_size)
+		return;
+	off = (uint64_t)((const uint8_t *)hva - vm->mem);
+	first = off >> 12;
+	last = (off + len - 1 < vm->mem_size ? off + len - 1 : vm->mem_size - 1) >> 12;
+	for (uint64_t p = first; p <= last; p++)
+		__atomic_fetch_or(&bits[p / 64], 1ull << (p % 64), __ATOMIC_RELAXED);
+}
+
 int vm_add_pio(struct vm *vm, const struct io_range *r);
 int vm_add_mmio(struct vm *vm, const struct io_range *r);
 /* Removes the MMIO range at @base registered with @opaque (a PCI BAR unmapped). */
@@ -147,6 +187,8 @@ void vm_msi_route_free(struct vm *vm, int gsi);
 int vm_irqfd(struct vm *vm, int efd, int gsi, bool assign);
 int vm_ioeventfd(struct vm *vm, int efd, uint64_t addr, unsigned int len, bool assign);
 
+/* vm->cpuid: what this host's KVM gives (vm_vcpus_init() calls it). */
+int vm_cpuid_init(struct vm *vm);
 int vm_vcpus_init(struct vm *vm);
 int vm_run(struct vm *vm);		/* start the vCPU threads */
 void vm_request_exit(struct vm *vm, enum vm_exit reason);

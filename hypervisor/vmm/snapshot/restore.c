@@ -41,6 +41,7 @@ struct placer {
 	struct vm *vm;
 	int fd;				/* the image, for mapping */
 	bool map;
+	bool live;			/* a migration stream: a page may come again */
 	uint64_t run_gpa, run_file, run_len;
 	const uint8_t *run_src;
 	uint64_t pages_mapped, pages_copied;
@@ -100,6 +101,8 @@ static int restore_fail(struct restore *r, int rc, const char *fmt, ...)
 	return rc;
 }
 
+static int restore_check_policy(struct restore *r);
+
 /* Creates the VM and its devices for the image's layout. */
 static int restore_layout(struct restore *r, const struct stream_layout *l)
 {
@@ -127,7 +130,11 @@ static int restore_layout(struct restore *r, const struct stream_layout *l)
 	if (rc)
 		return rc;
 	r->have_layout = true;
-	return 0;
+	/* a host that cannot give the CPU refuses now, before any page comes */
+	rc = vm_cpuid_init(&vmm->vm);
+	if (rc)
+		return restore_fail(r, rc, "cannot read this host's CPUID");
+	return restore_check_policy(r);
 differ:
 	return restore_fail(r, -EINVAL, "the image's memory layout is not the one hv-vmm gives %" PRIu64 " MiB (region 0x%" PRIx64 "+0x%" PRIx64 ")",
 			    mib, l->regions[0].gpa, l->regions[0].size);
@@ -187,6 +194,18 @@ static int place_page(void *opaque, uint64_t pfn, const void *page, uint64_t fil
 	uint64_t gpa = pfn << 12;
 	int rc;
 
+	if (!page && p->live) {
+		/* a page sent before may have been zeroed since, or ballooned */
+		uint8_t *hva = vm_gpa(p->vm, gpa, 4096);
+		uint64_t kept;
+
+		rc = place_flush(p);
+		if (!rc && !hva)
+			rc = -EFAULT;
+		if (!rc)
+			rc = vm_ram_discard(p->vm, (uint64_t)(hva - p->vm->mem), 4096, &kept);
+		return rc;
+	}
 	if (!page)
 		return 0;	/* fresh memory is zero already (saved images send a page once) */
 	if (p->run_len && gpa == p->run_gpa + p->run_len &&
@@ -386,9 +405,7 @@ static int restore_apply(struct restore *r)
 	rc = vm_vcpus_init(vm);
 	if (rc)
 		return restore_fail(r, rc, "cannot create %u vCPUs", n);
-	rc = restore_check_policy(r);
-	if (!rc)
-		rc = restore_load(r, "VM state", &r->vm_state, load_vm, vm);
+	rc = restore_load(r, "VM state", &r->vm_state, load_vm, vm);
 	for (unsigned int i = 0; !rc && i < n; i++) {
 		snprintf(what, sizeof(what), "vCPU %u state", i);
 		rc = restore_load(r, what, &r->vcpus[i], load_vcpu, &vm->vcpus[i]);
@@ -498,7 +515,7 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 	struct restore r = { .vmm = vmm, .o = o, .pl = &pl };
 	struct stream_reader rd;
 	struct stream_record rec;
-	uint64_t pages = 0, total = 0, next_report = 0;
+	uint64_t pages = 0, total = 0, next_report = 0, last_report = 0;
 	int rc;
 
 	if (!restore_map_image(&r, &rd))
@@ -508,13 +525,19 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 		rc = restore_record(&r, &rd, &rec);
 		if (rc)
 			goto out;
+		if (rec.type == STREAM_REC_DOMAIN_CONFIG)
+			pl.live = rd.flags & STREAM_F_LIVE;
 		if (rec.type == STREAM_REC_MEMORY_LAYOUT)
 			total = stream_reader_layout(&rd)->total;
 		if (rec.type == STREAM_REC_PAGE_BATCH) {
 			pages += rec.batch.count;
-			if (o->progress.fn && (pages << 12) >= next_report) {
-				o->progress.fn(o->progress.opaque, pages << 12, total);
+			/* a live stream may send more pages than the total, slowly: each second */
+			if (o->progress.fn && ((pages << 12) >= next_report ||
+					       (pl.live && now_ms() - last_report >= 1000))) {
+				o->progress.fn(o->progress.opaque,
+					       (pages << 12) < total ? pages << 12 : total, total);
 				next_report = (pages << 12) + (32u << 20);
+				last_report = now_ms();
 			}
 		}
 	}

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "platform.h"
 #include "snapshot/save.h"
+#include "snapshot/save_int.h"
 #include "snapshot/state.h"
 #include "stream/stream.h"
 #include "kvm/vcpu.h"
@@ -31,21 +32,7 @@ static double now_ms(void)
 	return now_ns() / 1e6;
 }
 
-/*
- * Pages of one memory region, with the memfd's holes (never written, so
- * zero) found by SEEK_DATA/SEEK_HOLE and never read: reading them would
- * allocate them.  A restored domain maps runs of its RAM from the image
- * instead of the memfd (vm->mapped); their pages are read.
- */
-struct save_pages {
-	struct vm *vm;
-	const struct mem_region *r;
-	bool holes;
-	off_t data, data_end;		/* the memfd's current data extent */
-	size_t run;			/* first mapped run not below the page */
-};
-
-static bool save_in_hole(struct save_pages *s, off_t off)
+bool save_in_hole(struct save_pages *s, off_t off)
 {
 	const struct vm *vm = s->vm;
 
@@ -113,7 +100,7 @@ static int save_memory(struct vmm *vmm, struct stream_writer *w, bool compress,
 	return rc;
 }
 
-static int save_cpu_policy(struct vm *vm, struct stream_writer *w)
+int save_cpu_policy(struct vm *vm, struct stream_writer *w)
 {
 	const struct kvm_cpuid2 *c = vm->cpuid;
 	struct stream_cpuid e[STREAM_CPUID_MAX];
@@ -129,7 +116,7 @@ static int save_cpu_policy(struct vm *vm, struct stream_writer *w)
 	return stream_write_cpu_policy(w, e, c->nent);
 }
 
-static int save_layout(struct vm *vm, struct stream_writer *w)
+int save_layout(struct vm *vm, struct stream_writer *w)
 {
 	struct stream_region r[2];
 
@@ -139,7 +126,7 @@ static int save_layout(struct vm *vm, struct stream_writer *w)
 }
 
 /* VM_STATE, each VCPU_STATE, DEVICE_STATE. */
-static int save_state(struct vmm *vmm, struct stream_writer *w, char *msg, size_t msg_len)
+int save_state(struct vmm *vmm, struct stream_writer *w, char *msg, size_t msg_len)
 {
 	struct vm *vm = &vmm->vm;
 	struct state_io io;
@@ -182,7 +169,7 @@ static int save_state(struct vmm *vmm, struct stream_writer *w, char *msg, size_
  */
 #define VMM_SAVE_STALL_MS	30000
 
-static int save_stall_ms(void)
+int save_stall_ms(void)
 {
 	const char *e = getenv("HV_VMM_SAVE_STALL_MS");
 	char *end;

@@ -142,6 +142,7 @@ static bool vq_empty(struct virtq *vq, struct vm *vm, uint16_t *avail, uint16_t 
 		return true;
 	__atomic_store_n((uint16_t *)(used + 4 + 8 * vq->size), vq->last_avail,
 			 __ATOMIC_RELAXED);
+	vm_mark_dirty(vm, used + 4 + 8 * vq->size, 2);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	*avail_idx = __atomic_load_n(&avail[1], __ATOMIC_ACQUIRE);
 	return *avail_idx == vq->last_avail;
@@ -223,9 +224,14 @@ void virtq_push_only(struct virtq *vq, struct vm *vm, const struct virtq_elem *e
 
 	if (!used)
 		return;
+	/* a migration resends what the device wrote: its buffers, then the ring */
+	for (unsigned int i = 0; i < e->nr_in; i++)
+		vm_mark_dirty(vm, e->in[i].base, e->in[i].len);
 	memcpy(used + 4 + 8 * (vq->used_idx % vq->size), ent, 8);
+	vm_mark_dirty(vm, used + 4 + 8 * (vq->used_idx % vq->size), 8);
 	vq->used_idx++;
 	__atomic_store_n((uint16_t *)(used + 2), vq->used_idx, __ATOMIC_RELEASE);
+	vm_mark_dirty(vm, used + 2, 2);
 }
 
 bool virtq_should_notify(struct virtq *vq, struct vm *vm)

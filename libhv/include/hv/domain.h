@@ -648,6 +648,139 @@ int hv_domain_vcpu_list(hv_ctx *ctx, uint32_t domid, hv_vcpuinfo **list_r, size_
  */
 int hv_domain_vcpu_pin(hv_ctx *ctx, uint32_t domid, int vcpu, const char *cpus);
 
+/* --- live migration ---------------------------------------------------- */
+
+#define HV_HAVE_MIGRATE 1	/* libhv 1.12 */
+
+/* hv_migrate_params flags */
+#define HV_MIGRATE_COMPRESS	  0x1	/* zlib-compress memory */
+#define HV_MIGRATE_AUTO_CONVERGE 0x2	/* slow the vCPUs of a guest that outruns the link */
+#define HV_MIGRATE_PAUSED	  0x4	/* the destination leaves it paused (xl migrate -p) */
+
+#define HV_MIGRATE_DOWNTIME_DEFAULT_MS 300
+
+/* How a migration goes; initialise with hv_migrate_params_init(). */
+typedef struct hv_migrate_params {
+	size_t struct_size;		/* set by hv_migrate_params_init() */
+	unsigned int flags;		/* HV_MIGRATE_* */
+	/* the switch-over waits until the estimated downtime is at most
+	 * this (0: HV_MIGRATE_DOWNTIME_DEFAULT_MS) */
+	uint32_t downtime_ms;
+	/* the hard ceiling: a switch-over whose downtime would pass it
+	 * before the destination is told to go is abandoned and the domain
+	 * runs on at the source (0: the downtime plus the larger of the
+	 * downtime and 1000 ms) */
+	uint32_t ceiling_ms;
+	uint64_t bandwidth;		/* bytes per second, 0: no cap */
+	uint64_t timeout_ms;		/* the whole migration, 0: none */
+	/* sending: the description to send instead of the stored one
+	 * (xl migrate -C); same memory and vCPUs */
+	const hv_domain_config *config;
+	/* new members go here, and only here */
+} hv_migrate_params;
+
+void hv_migrate_params_init_sized(hv_migrate_params *params, size_t size);
+#define hv_migrate_params_init(params) \
+	hv_migrate_params_init_sized((params), sizeof(hv_migrate_params))
+
+typedef enum hv_migrate_phase {
+	HV_MIGRATE_PHASE_PREFLIGHT = 0,	/* the destination checks the domain */
+	HV_MIGRATE_PHASE_SETUP = 1,
+	HV_MIGRATE_PHASE_FIRST = 2,	/* all of memory */
+	HV_MIGRATE_PHASE_ROUNDS = 3,	/* pages the guest wrote meanwhile */
+	HV_MIGRATE_PHASE_FINAL = 4,	/* paused: the last pages, the state */
+} hv_migrate_phase;
+
+/* A migration's progress, as hv_domain_migrate_send()'s callback sees it. */
+typedef struct hv_migrate_progress {
+	size_t struct_size;
+	hv_migrate_phase phase;
+	unsigned int round;		/* 0: the first pass */
+	uint64_t sent_bytes;		/* of the stream */
+	uint64_t remaining_bytes;	/* guest memory still to send */
+	uint64_t memory_bytes;		/* guest RAM */
+	uint64_t dirty_rate;		/* bytes per second the guest writes */
+	uint64_t bandwidth;		/* bytes per second the stream takes */
+	uint64_t expected_downtime_ns;	/* if it switched over now */
+	uint64_t elapsed_ns;
+	/* new members go here, and only here */
+} hv_migrate_progress;
+
+/*
+ * Called from inside hv_domain_migrate_send() in the caller's thread a few
+ * times a second; a non-zero return cancels the migration (before the
+ * destination is told to go: the domain runs on at the source).
+ */
+typedef int (*hv_migrate_progress_fn)(void *opaque, const hv_migrate_progress *p);
+
+/* How a migration went; initialise with hv_migrate_stats_init(). */
+typedef struct hv_migrate_stats {
+	size_t struct_size;
+	uint8_t id[16];			/* the migration's id, both sides */
+	uint64_t total_ns;		/* the whole migration */
+	uint64_t setup_ns;		/* to the first page */
+	/* the downtime, paused at the source to running at the destination,
+	 * and its parts */
+	uint64_t downtime_ns;
+	uint64_t pause_ns;		/* stopping the vCPUs and devices */
+	uint64_t last_pages_ns;		/* the last dirty pages */
+	uint64_t state_ns;		/* the VM, vCPU and device state */
+	uint64_t restore_ns;		/* the destination loading it, to ready */
+	uint64_t resume_ns;		/* go, to the destination running it */
+	uint64_t expected_downtime_ns;	/* the estimate it switched over on */
+	uint64_t bytes;			/* of the stream */
+	uint64_t pages;			/* page entries sent, zero pages included */
+	uint64_t zero_pages;
+	uint64_t rounds;		/* after the first pass, the final one included */
+	uint64_t last_pages;		/* sent while paused */
+	uint64_t bandwidth;		/* bytes per second */
+	uint64_t dirty_rate;		/* bytes per second, the last measured */
+	/* new members go here, and only here */
+} hv_migrate_stats;
+
+void hv_migrate_stats_init_sized(hv_migrate_stats *stats, size_t size);
+#define hv_migrate_stats_init(stats) \
+	hv_migrate_stats_init_sized((stats), sizeof(hv_migrate_stats))
+
+/*
+ * hv_domain_migrate_send - live-migrate domain @domid to the destination
+ * at the other end of @send_fd (written: a pipe or socket) and @recv_fd
+ * (read; the same socket, or the other pipe), where a
+ * hv_domain_migrate_receive() answers (docs/migration.md).  The
+ * destination first checks the description (memory, name, disks,
+ * bridges) and refuses before any memory is sent; then memory goes while
+ * the domain runs, in rounds, until the estimated downtime is at most
+ * params->downtime_ms; the domain pauses, the rest goes, and once the
+ * destination has loaded it, it is told to go and the domain here is
+ * destroyed.  Until the destination is told to go, every failure
+ * (destination refusing or gone, stream cut, timeout, ceiling, cancel)
+ * leaves the domain running here as it was (paused, if it was).  If the
+ * destination does not answer after go, the domain is left paused here
+ * and HV_ERROR_IO says so: the destination's log says which copy runs.
+ * @params, @progress and @stats may be NULL.  Returns 0, HV_ERROR_INVAL
+ * (descriptors, params), HV_ERROR_STATE, HV_ERROR_CANCELLED,
+ * HV_ERROR_TIMEDOUT (did not converge in time, or the ceiling), HV_ERROR_IO
+ * (the destination went away), HV_ERROR_PROTOCOL or HV_ERROR_VERSION (not
+ * an hv destination, or another version), or the destination's refusal
+ * (HV_ERROR_EXISTS, HV_ERROR_CONFIG, HV_ERROR_NOMEM, ...), its reason logged.
+ */
+int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, int recv_fd,
+			   const hv_migrate_params *params,
+			   hv_migrate_progress_fn progress, void *opaque,
+			   hv_migrate_stats *stats);
+
+/*
+ * hv_domain_migrate_receive - the destination's side: reads a migration
+ * from @recv_fd, answers on @send_fd, and creates the domain, which runs
+ * (paused, if the sender asked) once the sender says go; its id goes to
+ * *domid_r.  Nothing is left behind if the migration fails before go.
+ * @params: only its flags' HV_MIGRATE_PAUSED is read here.  Returns 0 or
+ * an error as for hv_domain_migrate_send().
+ */
+int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
+			      const hv_migrate_params *params, uint32_t *domid_r,
+			      hv_migrate_stats *stats);
+
 /* --- events ------------------------------------------------------------ */
 
 typedef enum hv_event_type {

@@ -1,0 +1,726 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Live migration: the protocol between the two libhvs (docs/migration.md)
+ * around the live save stream that the source's hv-vmm writes and the
+ * destination's reads.
+ *
+ *   source                         destination
+ *   HELLO (id, flags, description) ->
+ *                                  <- PREFLIGHT (refused, or go ahead)
+ *   the save stream, to its END    ->   (restored, paused)
+ *                                  <- READY (or what failed)
+ *   GO (or ABORT)                  ->   (unpaused)
+ *                                  <- REPORT (running, or what failed)
+ *
+ * Until GO, a failure anywhere leaves the domain running at the source and
+ * nothing at the destination (which destroys what it restored when it
+ * reads anything but GO).  After GO the destination's REPORT decides: it
+ * runs there (the source destroys its copy), or it does not (the
+ * destination has destroyed its copy, the source resumes).  No REPORT
+ * leaves the source's copy paused, and says so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "client.h"
+#include "domain_int.h"
+#include "client_int.h"
+#include "private.h"
+
+#define MIG_MAGIC		"HVMG"
+#define MIG_VERSION		1
+#define MIG_BODY_MAX		(HV_HC_CONFIG_MAX + 64)
+#define MIG_PREFLIGHT_MS	60000	/* the destination's checks */
+#define MIG_ANSWER_MS		60000	/* READY after the stream, REPORT after GO */
+
+enum mig_type {
+	MIG_HELLO = 1,
+	MIG_PREFLIGHT = 2,
+	MIG_READY = 3,
+	MIG_GO = 4,
+	MIG_ABORT = 5,
+	MIG_REPORT = 6,
+};
+
+/* Every message: this header, then @length bytes of body. */
+struct mig_hdr {
+	char magic[4];
+	uint32_t type;
+	uint32_t length;
+	uint32_t reserved;
+};
+
+/* HELLO's body: this, then the description's JSON (no NUL). */
+struct mig_hello {
+	uint32_t version;
+	uint32_t flags;			/* HV_MIGRATE_PAUSED */
+	uint8_t id[16];
+};
+
+/* PREFLIGHT, READY, REPORT: this, then a message (NUL-terminated, may be empty). */
+struct mig_status {
+	int32_t status;			/* 0 or HV_ERROR_* */
+	uint32_t reserved;
+};
+
+struct mig_msg {
+	uint32_t type;
+	uint32_t length;
+	uint8_t *body;			/* malloc()ed, with a NUL after it */
+};
+
+static uint64_t mig_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { fd, POLLOUT, 0 };
+
+			if (poll(&pfd, 1, MIG_ANSWER_MS) <= 0)
+				return -ETIMEDOUT;
+			continue;
+		}
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads exactly @len bytes within @deadline_ms of CLOCK_MONOTONIC. */
+static int read_all(int fd, void *buf, size_t len, long deadline_ms)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long left = deadline_ms - hv__now_ms();
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ETIMEDOUT;
+		n = read(fd, p, len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ECONNRESET;	/* the other side went away */
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int mig_send(int fd, uint32_t type, const void *a, size_t a_len, const void *b,
+		    size_t b_len)
+{
+	struct mig_hdr h = { .type = type, .length = (uint32_t)(a_len + b_len) };
+	int rc;
+
+	memcpy(h.magic, MIG_MAGIC, 4);
+	rc = write_all(fd, &h, sizeof(h));
+	if (!rc && a_len)
+		rc = write_all(fd, a, a_len);
+	if (!rc && b_len)
+		rc = write_all(fd, b, b_len);
+	return rc;
+}
+
+static int mig_send_status(int fd, uint32_t type, int status, const char *msg)
+{
+	struct mig_status st = { .status = status };
+
+	return mig_send(fd, type, &st, sizeof(st), msg ? msg : "", (msg ? strlen(msg) : 0) + 1);
+}
+
+/*
+ * The next message: 0, or -ECONNRESET (closed), -ETIMEDOUT, -EPROTO (not
+ * our protocol), -EMSGSIZE, -errno.
+ */
+static int mig_recv(int fd, struct mig_msg *m, int timeout_ms)
+{
+	long deadline = hv__now_ms() + timeout_ms;
+	struct mig_hdr h;
+	int rc;
+
+	m->body = NULL;
+	rc = read_all(fd, &h, sizeof(h), deadline);
+	if (rc)
+		return rc;
+	if (memcmp(h.magic, MIG_MAGIC, 4) || h.reserved)
+		return -EPROTO;
+	if (h.length > MIG_BODY_MAX)
+		return -EMSGSIZE;
+	m->type = h.type;
+	m->length = h.length;
+	m->body = malloc((size_t)h.length + 1);
+	if (!m->body)
+		return -ENOMEM;
+	rc = read_all(fd, m->body, h.length, deadline);
+	if (rc) {
+		free(m->body);
+		m->body = NULL;
+		return rc;
+	}
+	m->body[h.length] = '\0';
+	return 0;
+}
+
+/* A status message's status and text (printable, at most 1023 bytes shown). */
+static int mig_status_of(const struct mig_msg *m, const char **text_r)
+{
+	struct mig_status st;
+
+	*text_r = "";
+	if (m->length < sizeof(st) + 1 || m->body[m->length - 1] != '\0')
+		return HV_ERROR_PROTOCOL;
+	memcpy(&st, m->body, sizeof(st));
+	*text_r = (const char *)m->body + sizeof(st);
+	for (char *p = (char *)m->body + sizeof(st); *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = '?';	/* another host's words: printable only */
+	if (st.status > 0 || st.status < HV_ERROR_MIN)
+		return HV_ERROR_FAIL;
+	return st.status;
+}
+
+static const char *mig_io_why(int r)
+{
+	return r == -ETIMEDOUT ? "it did not answer in time" :
+	       r == -ECONNRESET || r == -EPIPE ? "it went away (closed the connection)" :
+	       r == -EPROTO ? "it does not speak hv's migration protocol" :
+	       r == -EMSGSIZE ? "it sent a message longer than any the protocol has" :
+	       strerror(-r);
+}
+
+static void mig_id_text(const uint8_t id[16], char out[33])
+{
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", id[i]);
+}
+
+/* --- the source ---------------------------------------------------------- */
+
+struct mig_source {
+	hv_ctx *ctx;
+	hv_migrate_progress_fn fn;
+	void *opaque;
+};
+
+static int source_progress(void *opaque, const void *body, size_t len)
+{
+	struct mig_source *s = opaque;
+	struct hv_hc_migrate_progress hp = { 0 };
+	hv_migrate_progress p = { .struct_size = sizeof(p) };
+
+	memcpy(&hp, body, len < sizeof(hp) ? len : sizeof(hp));
+	if (!s->fn)
+		return 0;
+	p.phase = (hv_migrate_phase)hp.phase;
+	p.round = hp.round;
+	p.sent_bytes = hp.sent_bytes;
+	p.remaining_bytes = hp.remaining_bytes;
+	p.memory_bytes = hp.total;
+	p.dirty_rate = hp.dirty_rate;
+	p.bandwidth = hp.bandwidth;
+	p.expected_downtime_ns = hp.expected_downtime_ns;
+	p.elapsed_ns = hp.elapsed_ns;
+	return s->fn(s->opaque, &p);
+}
+
+/* After a failure before GO: the domain runs on here, as it was. */
+static void source_resume(hv_ctx *ctx, uint32_t domid, bool was_paused)
+{
+	if (!was_paused && hv_domain_unpause(ctx, domid))
+		HV__ERR(ctx, "migrate domain %" PRIu32 ": cannot resume it here; it is paused (xl unpause)",
+			domid);
+}
+
+HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, int recv_fd,
+				      const hv_migrate_params *params_in,
+				      hv_migrate_progress_fn progress, void *opaque,
+				      hv_migrate_stats *stats_out)
+{
+	hv_migrate_params p;
+	hv_migrate_stats st = { .struct_size = sizeof(st) };
+	struct mig_source src = { ctx, progress, opaque };
+	struct hv_hc_migrate head = { .domid = domid };
+	struct hv_hc_migrate_result res;
+	struct mig_hello hello = { .version = MIG_VERSION };
+	struct mig_msg m = { 0 };
+	hv_domain_config stored;
+	const hv_domain_config *cfg;
+	hv_dominfo info;
+	char what[HV__WHAT_MAX], idtext[33], *json = NULL;
+	const char *text;
+	uint8_t uuid[16];
+	uint64_t t0 = mig_now_ns(), t_hello, t_sent, t_ready, t_go, t_report, final_ns;
+	void *body = NULL;
+	size_t len = 0;
+	bool was_paused;
+	int r, rc;
+
+	snprintf(what, sizeof(what), "migrate domain %" PRIu32, domid);
+	hv_domain_config_init(&stored);
+	rc = hv__sized_in(ctx, &p, params_in, HV__SIZE_UPTO(hv_migrate_params, config),
+			  sizeof(p), "hv_migrate_params");
+	if (!rc && stats_out)
+		rc = hv__sized_check(ctx, stats_out, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
+				     "hv_migrate_stats");
+	if (rc)
+		return rc;
+	if (p.flags & ~(HV_MIGRATE_COMPRESS | HV_MIGRATE_AUTO_CONVERGE | HV_MIGRATE_PAUSED)) {
+		HV__ERR(ctx, "%s: unknown flags 0x%x", what, p.flags);
+		return HV_ERROR_INVAL;
+	}
+	if (!p.downtime_ms)
+		p.downtime_ms = HV_MIGRATE_DOWNTIME_DEFAULT_MS;
+	if (!p.ceiling_ms)
+		p.ceiling_ms = p.downtime_ms + (p.downtime_ms > 1000 ? p.downtime_ms : 1000);
+	if (p.ceiling_ms < p.downtime_ms) {
+		HV__ERR(ctx, "%s: the ceiling (%u ms) is below the downtime limit (%u ms)", what,
+			p.ceiling_ms, p.downtime_ms);
+		return HV_ERROR_INVAL;
+	}
+	if (fcntl(send_fd, F_GETFL) < 0 || fcntl(recv_fd, F_GETFL) < 0) {
+		HV__ERR(ctx, "%s: descriptor %d or %d is not open", what, send_fd, recv_fd);
+		return HV_ERROR_INVAL;
+	}
+	hv_dominfo_init(&info);
+	rc = hv_domain_info(ctx, domid, &info);
+	if (rc)
+		return rc;
+	was_paused = info.state == HV_STATE_PAUSED;
+	if (p.config) {
+		cfg = p.config;
+		if (cfg->memory_mib != info.memory_mib || cfg->vcpus != info.vcpus) {
+			HV__ERR(ctx, "%s: the configuration to send gives memory = %" PRIu64 " and vcpus = %u, the domain has %" PRIu64 " MiB and %u vCPUs (they must be the same)",
+				what, cfg->memory_mib, cfg->vcpus, info.memory_mib, info.vcpus);
+			return HV_ERROR_INVAL;
+		}
+	} else {
+		rc = hv_domain_config_get(ctx, domid, &stored);
+		if (rc)
+			return rc;
+		cfg = &stored;
+	}
+	memcpy(uuid, cfg->has_uuid ? cfg->uuid : info.uuid, sizeof(uuid));
+	rc = hv__config_json(ctx, cfg, uuid, &json, &len);
+	if (rc)
+		goto out;
+	if (getrandom(hello.id, sizeof(hello.id), 0) != sizeof(hello.id)) {
+		HV__ERR(ctx, "%s: no random bytes for the migration's id: %s", what,
+			strerror(errno));
+		rc = HV_ERROR_IO;
+		goto out;
+	}
+	memcpy(st.id, hello.id, sizeof(st.id));
+	mig_id_text(hello.id, idtext);
+	hello.flags = p.flags & HV_MIGRATE_PAUSED;
+
+	/* preflight: the destination checks the domain before any memory goes */
+	if (progress) {
+		hv_migrate_progress pp = { .struct_size = sizeof(pp),
+					   .phase = HV_MIGRATE_PHASE_PREFLIGHT,
+					   .memory_bytes = info.memory_mib << 20 };
+
+		if (progress(opaque, &pp)) {
+			HV__ERR(ctx, "%s: cancelled before it began", what);
+			rc = HV_ERROR_CANCELLED;
+			goto out;
+		}
+	}
+	t_hello = mig_now_ns();
+	r = mig_send(send_fd, MIG_HELLO, &hello, sizeof(hello), json, len);
+	if (!r)
+		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
+	if (r) {
+		HV__ERR(ctx, "%s: the destination did not take the migration: %s; the domain runs on here",
+			what, mig_io_why(r));
+		rc = r == -EPROTO || r == -EMSGSIZE ? HV_ERROR_PROTOCOL : r == -ETIMEDOUT ?
+		     HV_ERROR_TIMEDOUT : HV_ERROR_IO;
+		goto out;
+	}
+	if (m.type != MIG_PREFLIGHT) {
+		HV__ERR(ctx, "%s: the destination answered message %u to HELLO; the domain runs on here",
+			what, m.type);
+		rc = HV_ERROR_PROTOCOL;
+		goto out;
+	}
+	rc = mig_status_of(&m, &text);
+	if (rc) {
+		HV__ERR(ctx, "%s: the destination refused it: %s; the domain runs on here", what,
+			text[0] ? text : hv_strerror(rc));
+		goto out;
+	}
+	free(m.body);
+	m.body = NULL;
+	HV__INFO(ctx, "%s: migration %s: the destination takes it", what, idtext);
+
+	/* the stream: the destination's restore and start cost about a round trip each */
+	head.flags = (p.flags & HV_MIGRATE_COMPRESS ? HV_HC_MIGRATE_COMPRESS : 0) |
+		     (p.flags & HV_MIGRATE_AUTO_CONVERGE ? HV_HC_MIGRATE_AUTO_CONVERGE : 0);
+	head.downtime_ms = p.downtime_ms;
+	head.ceiling_ms = p.ceiling_ms;
+	head.bandwidth = p.bandwidth;
+	head.timeout_ms = p.timeout_ms;
+	head.overhead_ns = 2 * (mig_now_ns() - t_hello);
+	head.config_len = (uint32_t)len;
+	body = hv__join(&head, sizeof(head), json, len);
+	if (!body) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
+	{
+		struct hv__req req = {
+			.op = HV_HC_DOMCTL_MIGRATE_SEND, .body = body,
+			.body_len = sizeof(head) + len, .fds = &send_fd, .nr_fds = 1,
+			.reply = &res, .reply_len = sizeof(res),
+			.raw_progress = source_progress, .raw_opaque = &src,
+			.domid = domid,
+		};
+
+		rc = hv__request(ctx, &req, what);
+	}
+	if (rc) {
+		/* hv-vmm resumed it: the stream has no END, the destination gives up */
+		HV__ERR(ctx, "%s: migration %s failed while sending; the domain runs on here",
+			what, idtext);
+		goto out;
+	}
+	t_sent = mig_now_ns();
+	final_ns = res.pause_ns + res.last_pages_ns + res.state_ns;
+
+	/* paused here: the destination loads it and says it is ready */
+	r = mig_recv(recv_fd, &m, MIG_ANSWER_MS);
+	t_ready = mig_now_ns();
+	if (r || m.type != MIG_READY || (rc = mig_status_of(&m, &text))) {
+		if (r)
+			HV__ERR(ctx, "%s: the destination did not say it was ready: %s; the domain runs on here",
+				what, mig_io_why(r));
+		else if (m.type != MIG_READY)
+			HV__ERR(ctx, "%s: the destination answered message %u to the stream; the domain runs on here",
+				what, m.type);
+		else
+			HV__ERR(ctx, "%s: the destination could not load the domain: %s; the domain runs on here",
+				what, text[0] ? text : hv_strerror(rc));
+		if (!rc)
+			rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r ? HV_ERROR_IO : HV_ERROR_PROTOCOL;
+		mig_send_status(send_fd, MIG_ABORT, rc, "the source gives up");
+		source_resume(ctx, domid, was_paused);
+		goto out;
+	}
+	free(m.body);
+	m.body = NULL;
+	/* the ceiling: the downtime so far, and a round trip more for GO */
+	if (final_ns + (t_ready - t_sent) * 3 / 2 > (uint64_t)p.ceiling_ms * 1000000ull) {
+		HV__ERR(ctx, "%s: the domain has been paused for %.1f ms and the destination is only now ready, over the ceiling of %u ms: the migration is abandoned and the domain runs on here",
+			what, (final_ns + (t_ready - t_sent)) / 1e6, p.ceiling_ms);
+		mig_send_status(send_fd, MIG_ABORT, HV_ERROR_TIMEDOUT, "over the downtime ceiling");
+		source_resume(ctx, domid, was_paused);
+		rc = HV_ERROR_TIMEDOUT;
+		goto out;
+	}
+
+	/* the hand-over: from here on exactly one copy may run */
+	t_go = mig_now_ns();
+	r = mig_send(send_fd, MIG_GO, NULL, 0, NULL, 0);
+	if (!r)
+		r = mig_recv(recv_fd, &m, MIG_ANSWER_MS);
+	t_report = mig_now_ns();
+	if (r || m.type != MIG_REPORT) {
+		HV__ERR(ctx, "%s: migration %s: the destination was told to go but did not report (%s): the domain is left paused here; if it runs at the destination (its log names the migration), destroy this copy (xl destroy), else resume it (xl unpause)",
+			what, idtext, r ? mig_io_why(r) : "it sent another message");
+		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : HV_ERROR_IO;
+		goto out;
+	}
+	rc = mig_status_of(&m, &text);
+	if (rc) {
+		HV__ERR(ctx, "%s: the destination could not start the domain: %s; it has destroyed its copy, the domain runs on here",
+			what, text[0] ? text : hv_strerror(rc));
+		source_resume(ctx, domid, was_paused);
+		goto out;
+	}
+	/* it runs there: this copy goes */
+	if (hv_domain_destroy(ctx, domid))
+		HV__ERR(ctx, "%s: the domain runs at the destination, but this paused copy could not be destroyed (xl destroy %" PRIu32 ")",
+			what, domid);
+	st.total_ns = t_report - t0;
+	st.setup_ns = res.setup_ns + (t_sent - t0 - res.total_ns);
+	st.pause_ns = res.pause_ns;
+	st.last_pages_ns = res.last_pages_ns;
+	st.state_ns = res.state_ns;
+	st.restore_ns = t_ready - t_sent;
+	st.resume_ns = t_report - t_go;
+	st.downtime_ns = final_ns + (t_report - t_sent);
+	st.expected_downtime_ns = res.expected_downtime_ns;
+	st.bytes = res.bytes;
+	st.pages = res.pages;
+	st.zero_pages = res.zero_pages;
+	st.rounds = res.rounds;
+	st.last_pages = res.last_pages;
+	st.bandwidth = res.bandwidth;
+	st.dirty_rate = res.dirty_rate;
+	HV__INFO(ctx, "%s: migration %s done in %.1f ms: downtime %.2f ms (expected %.2f), %" PRIu64 " bytes in %" PRIu64 " rounds",
+		 what, idtext, st.total_ns / 1e6, st.downtime_ns / 1e6,
+		 st.expected_downtime_ns / 1e6, st.bytes, st.rounds);
+	if (stats_out)
+		hv__sized_out(ctx, stats_out, &st, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
+			      sizeof(st), "hv_migrate_stats");
+out:
+	free(m.body);
+	free(body);
+	free(json);
+	hv_domain_config_dispose(&stored);
+	return rc;
+}
+
+/* --- the destination ----------------------------------------------------- */
+
+/* Whether a domain named @name or with @uuid is here already. */
+static int preflight_unique(hv_ctx *ctx, const hv_domain_config *cfg, char *why, size_t n)
+{
+	hv_dominfo **list = NULL;
+	size_t nr = 0;
+	int rc = hv_domain_list(ctx, &list, &nr);
+
+	for (size_t i = 0; !rc && i < nr; i++) {
+		if (!strcmp(list[i]->name, cfg->name)) {
+			snprintf(why, n, "a domain named \"%s\" exists at the destination (domain %" PRIu32 ")",
+				 cfg->name, list[i]->domid);
+			rc = HV_ERROR_EXISTS;
+		} else if (cfg->has_uuid && !memcmp(list[i]->uuid, cfg->uuid, 16)) {
+			snprintf(why, n, "domain \"%s\" at the destination has this domain's UUID",
+				 list[i]->name);
+			rc = HV_ERROR_EXISTS;
+		}
+	}
+	hv_dominfo_list_free(list, nr);
+	return rc;
+}
+
+/*
+ * What the destination needs before any memory comes: a description it
+ * can run, a free name and UUID, the memory, the disks' images (shared
+ * storage) and the vifs' bridges.  0, or HV_ERROR_* with @why.
+ */
+static int preflight(hv_ctx *ctx, const hv_domain_config *cfg, char *why, size_t n)
+{
+	hv_physinfo phys;
+	struct stat sb;
+	char path[300];
+	int rc;
+
+	rc = hv_config_validate(ctx, cfg, HV_CONFIG_VALIDATE_CREATE);
+	if (rc) {
+		snprintf(why, n, "the destination cannot run the domain's description (%s; see its log)",
+			 hv_strerror(rc));
+		return rc;
+	}
+	rc = preflight_unique(ctx, cfg, why, n);
+	if (rc)
+		return rc;
+	hv_physinfo_init(&phys);
+	rc = hv_physinfo_get(ctx, &phys);
+	if (rc) {
+		snprintf(why, n, "the destination's hvd does not answer (%s)", hv_strerror(rc));
+		return rc;
+	}
+	{
+		uint64_t need = cfg->maxmem_mib > cfg->memory_mib ? cfg->maxmem_mib : cfg->memory_mib;
+
+		if (phys.free_mib < need) {
+			snprintf(why, n, "the destination has %" PRIu64 " MiB free, the domain needs %" PRIu64 " MiB",
+				 phys.free_mib, need);
+			return HV_ERROR_NOMEM;
+		}
+	}
+	for (size_t i = 0; i < cfg->nr_disks; i++) {
+		const char *t = cfg->disks[i]->target;
+
+		if (t && t[0] && stat(t, &sb) < 0) {
+			snprintf(why, n, "disk %s: its image %s is not at the destination (%s): a migrating domain's disks must be on storage both hosts share",
+				 cfg->disks[i]->vdev, t, strerror(errno));
+			return HV_ERROR_NOTFOUND;
+		}
+	}
+	for (size_t i = 0; i < cfg->nr_vifs; i++) {
+		const char *br = cfg->vifs[i]->bridge ? cfg->vifs[i]->bridge :
+				 HV_VIF_DEFAULT_BRIDGE;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", br);
+		if (stat(path, &sb) < 0) {
+			snprintf(why, n, "vif %zu: the destination has no bridge %s", i, br);
+			return HV_ERROR_NOTFOUND;
+		}
+	}
+	return 0;
+}
+
+HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
+					 const hv_migrate_params *params_in, uint32_t *domid_r,
+					 hv_migrate_stats *stats_out)
+{
+	hv_migrate_params p;
+	hv_migrate_stats st = { .struct_size = sizeof(st) };
+	struct mig_hello hello;
+	struct mig_msg m = { 0 };
+	hv_domain_config cfg;
+	hv_progress progress;
+	char why[512] = "", idtext[33] = "", what[HV__WHAT_MAX] = "receive a migration";
+	uint64_t t0 = mig_now_ns(), t_ready = 0;
+	uint32_t domid = HV_DOMID_INVALID;
+	struct stat sb;
+	int r, rc;
+
+	*domid_r = HV_DOMID_INVALID;
+	hv_domain_config_init(&cfg);
+	hv_progress_init(&progress);
+	rc = hv__sized_in(ctx, &p, params_in, HV__SIZE_UPTO(hv_migrate_params, config),
+			  sizeof(p), "hv_migrate_params");
+	if (!rc && stats_out)
+		rc = hv__sized_check(ctx, stats_out, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
+				     "hv_migrate_stats");
+	if (rc)
+		return rc;
+	if (fstat(recv_fd, &sb) < 0 || !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) ||
+	    fcntl(send_fd, F_GETFL) < 0) {
+		HV__ERR(ctx, "%s: descriptor %d is not a pipe or socket, or %d is not open",
+			what, recv_fd, send_fd);
+		return HV_ERROR_INVAL;
+	}
+	r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
+	if (r) {
+		HV__ERR(ctx, "%s: no migration came: %s", what, mig_io_why(r));
+		return r == -EPROTO || r == -EMSGSIZE ? HV_ERROR_PROTOCOL : r == -ETIMEDOUT ?
+		       HV_ERROR_TIMEDOUT : HV_ERROR_IO;
+	}
+	if (m.type != MIG_HELLO || m.length < sizeof(hello)) {
+		HV__ERR(ctx, "%s: the sender began with message %u, not HELLO", what, m.type);
+		rc = HV_ERROR_PROTOCOL;
+		goto refuse;
+	}
+	memcpy(&hello, m.body, sizeof(hello));
+	memcpy(st.id, hello.id, sizeof(st.id));
+	mig_id_text(hello.id, idtext);
+	if (hello.version != MIG_VERSION) {
+		snprintf(why, sizeof(why), "the sender speaks migration protocol %u, the destination %u (migrate between the same hv versions)",
+			 hello.version, MIG_VERSION);
+		rc = HV_ERROR_VERSION;
+		goto refuse;
+	}
+	if (hello.flags & ~HV_MIGRATE_PAUSED) {
+		snprintf(why, sizeof(why), "the sender asks for flags 0x%x the destination does not know",
+			 hello.flags);
+		rc = HV_ERROR_VERSION;
+		goto refuse;
+	}
+	if (m.length == sizeof(hello) ||
+	    memchr(m.body + sizeof(hello), '\0', m.length - sizeof(hello))) {
+		snprintf(why, sizeof(why), "the sender's description is empty or holds a NUL byte");
+		rc = HV_ERROR_PROTOCOL;
+		goto refuse;
+	}
+	rc = hv_config_from_json(ctx, (const char *)m.body + sizeof(hello), &cfg);
+	if (rc) {
+		snprintf(why, sizeof(why), "the destination cannot read the domain's description (%s)",
+			 hv_strerror(rc));
+		goto refuse;
+	}
+	snprintf(what, sizeof(what), "receive domain \"%s\" (migration %s)", cfg.name, idtext);
+	rc = preflight(ctx, &cfg, why, sizeof(why));
+	if (rc)
+		goto refuse;
+	free(m.body);
+	m.body = NULL;
+	r = mig_send_status(send_fd, MIG_PREFLIGHT, 0, NULL);
+	if (r) {
+		HV__ERR(ctx, "%s: cannot answer the sender: %s", what, mig_io_why(r));
+		rc = HV_ERROR_IO;
+		goto out;
+	}
+	HV__INFO(ctx, "%s: preflight passed; receiving memory", what);
+
+	/* the stream, to its END: the domain is then loaded, paused */
+	rc = hv__restore_config(ctx, recv_fd, &cfg, HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_STREAM,
+				&domid, &progress);
+	if (rc) {
+		HV__ERR(ctx, "%s: the stream did not restore; nothing is left here", what);
+		mig_send_status(send_fd, MIG_READY, rc, "the destination could not load the stream (see its log)");
+		goto out;
+	}
+	t_ready = mig_now_ns();
+	r = mig_send_status(send_fd, MIG_READY, 0, NULL);
+	if (!r)
+		r = mig_recv(recv_fd, &m, MIG_ANSWER_MS);
+	if (r || m.type != MIG_GO) {
+		HV__ERR(ctx, "%s: the sender did not say go (%s): the domain goes on at the source; its copy here is destroyed",
+			what, r ? mig_io_why(r) : m.type == MIG_ABORT ? "it gave up" :
+			"it sent another message");
+		hv_domain_destroy(ctx, domid);
+		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r ? HV_ERROR_IO : HV_ERROR_CANCELLED;
+		goto out;
+	}
+	/* go: from here this is the only copy that may run */
+	if (!(hello.flags & HV_MIGRATE_PAUSED) && !(p.flags & HV_MIGRATE_PAUSED)) {
+		rc = hv_domain_unpause(ctx, domid);
+		if (rc) {
+			HV__ERR(ctx, "%s: cannot start the domain here (%s); destroying this copy, the source resumes",
+				what, hv_strerror(rc));
+			hv_domain_destroy(ctx, domid);
+			mig_send_status(send_fd, MIG_REPORT, rc, "the destination could not start the domain");
+			goto out;
+		}
+	}
+	r = mig_send_status(send_fd, MIG_REPORT, 0, NULL);
+	if (r)
+		HV__WARN(ctx, "%s: the domain runs here, but the sender did not get the report (%s): its copy stays paused there",
+			 what, mig_io_why(r));
+	HV__INFO(ctx, "%s: domain %" PRIu32 " runs here", what, domid);
+	*domid_r = domid;
+	st.total_ns = mig_now_ns() - t0;
+	st.resume_ns = mig_now_ns() - t_ready;
+	if (stats_out)
+		hv__sized_out(ctx, stats_out, &st, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
+			      sizeof(st), "hv_migrate_stats");
+	rc = 0;
+	goto out;
+refuse:
+	HV__ERR(ctx, "%s: refused: %s", what, why[0] ? why : hv_strerror(rc));
+	mig_send_status(send_fd, MIG_PREFLIGHT, rc, why[0] ? why : hv_strerror(rc));
+out:
+	free(m.body);
+	hv_domain_config_dispose(&cfg);
+	return rc;
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A migration receiver with a fault: runs RECEIVER (through sh) with
+pipes and relays xl migrate's standard input to it and its standard output
+back, doing one thing wrong on the way:
+
+  --cut N         stops relaying (both ways) after N bytes from the sender
+  --flip N        inverts the byte at sender offset N
+  --kill N        kills the receiver once N bytes from the sender passed
+  --kill-at-go    kills the receiver, and passes nothing on, when the sender
+                  says GO (the migration protocol's message type 4)
+
+Used by tests/integration/xl-migrate.sh; prints what it did on stderr."""
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+
+
+def main():
+    args = sys.argv[1:]
+    fault, at = None, 0
+    if args and args[0] in ("--cut", "--flip", "--kill"):
+        fault, at = args[0][2:], int(args[1])
+        args = args[2:]
+    elif args and args[0] == "--kill-at-go":
+        fault = "kill-at-go"
+        args = args[1:]
+    if len(args) != 1:
+        sys.exit("usage: mig-proxy.py [--cut N | --flip N | --kill N | --kill-at-go] RECEIVER")
+    child = subprocess.Popen(["/bin/sh", "-c", args[0]], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, bufsize=0)
+    down_in, down_out = 0, child.stdin.fileno()
+    up_in, up_out = child.stdout.fileno(), 1
+    passed = 0
+    # the protocol's messages before the stream and after it: HELLO, then
+    # the save stream (its END ends it), then GO; a GO is a header of
+    # "HVMG", type 4, length 0, reserved 0
+    go = b"HVMG" + struct.pack("<III", 4, 0, 0)
+    tail = b""
+    open_fds = [down_in, up_in]
+
+    def write_all(fd, data):
+        while data:
+            data = data[os.write(fd, data):]
+
+    while open_fds:
+        r, _, _ = select.select(open_fds, [], [])
+        if up_in in r:
+            data = os.read(up_in, 65536)
+            if not data:
+                open_fds.remove(up_in)
+                os.close(up_out)
+            else:
+                write_all(up_out, data)
+        if down_in in r:
+            data = os.read(down_in, 65536)
+            if not data:
+                open_fds.remove(down_in)
+                child.stdin.close()
+                continue
+            if fault == "kill-at-go":
+                tail = (tail + data)[-len(go):]
+                if go in data or tail.endswith(go):
+                    child.kill()
+                    sys.stderr.write("mig-proxy: killed the receiver at GO\n")
+                    return 0
+            if fault in ("cut", "kill") and passed + len(data) >= at:
+                write_all(down_out, data[:max(at - passed, 0)])
+                if fault == "kill":
+                    child.kill()
+                    sys.stderr.write("mig-proxy: killed the receiver after %d bytes\n" % at)
+                else:
+                    sys.stderr.write("mig-proxy: cut the stream after %d bytes\n" % at)
+                return 0
+            if fault == "flip" and passed <= at < passed + len(data):
+                b = bytearray(data)
+                b[at - passed] ^= 0xff
+                data = bytes(b)
+                sys.stderr.write("mig-proxy: flipped the byte at %d\n" % at)
+            write_all(down_out, data)
+            passed += len(data)
+    return child.wait()
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(main())

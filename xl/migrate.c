@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * xl migrate, migrate-receive.  As in Xen, the sender runs
+ * "ssh HOST xl migrate-receive" (or -s's command) with a socket as its
+ * standard input and output, and libhv speaks the migration protocol
+ * (docs/migration.md) over it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "xl.h"
+
+#define RECEIVER_EXIT_MS 30000	/* after the migration, for the receiver to end */
+
+/* A number of @what from @arg, @min to @max; false (said) if it is not one. */
+static bool number_arg(const char *arg, const char *what, double min, double max, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(arg, &end);
+	if (errno || end == arg || *end || *v < min || *v > max) {
+		xl_usage("migrate", "%s %s: give a number from %g to %g", what, arg, min, max);
+		return false;
+	}
+	return true;
+}
+
+struct send_progress {
+	hv_progress bar;		/* xl's progress bar */
+	bool debug;
+	unsigned int last_round;
+	hv_migrate_phase last_phase;
+};
+
+static const char *phase_name(hv_migrate_phase p)
+{
+	switch (p) {
+	case HV_MIGRATE_PHASE_PREFLIGHT: return "preflight";
+	case HV_MIGRATE_PHASE_SETUP: return "setup";
+	case HV_MIGRATE_PHASE_FIRST: return "memory";
+	case HV_MIGRATE_PHASE_ROUNDS: return "rounds";
+	case HV_MIGRATE_PHASE_FINAL: return "final";
+	}
+	return "?";
+}
+
+static int on_progress(void *opaque, const hv_migrate_progress *p)
+{
+	struct send_progress *s = opaque;
+	uint64_t done;
+
+	if (s->debug && p->phase != s->last_phase && p->phase < HV_MIGRATE_PHASE_ROUNDS) {
+		xl_progress_clear();
+		fprintf(stderr, "migration: %s\n", phase_name(p->phase));
+	}
+	if (s->debug && (p->round != s->last_round || p->phase != s->last_phase) &&
+	    p->phase >= HV_MIGRATE_PHASE_ROUNDS) {
+		xl_progress_clear();
+		fprintf(stderr, "migration: round %u: %.1f MiB dirty, the guest writes %.1f MiB/s, %.1f MiB/s sent; downtime now: %.2f ms\n",
+			p->round, p->remaining_bytes / 1048576.0, p->dirty_rate / 1048576.0,
+			p->bandwidth / 1048576.0, p->expected_downtime_ns / 1e6);
+	}
+	s->last_round = p->round;
+	s->last_phase = p->phase;
+	if (!p->memory_bytes)
+		return s->bar.fn(s->bar.opaque, 0, 1);
+	/* the first pass fills the bar; rounds show what is left */
+	done = p->phase >= HV_MIGRATE_PHASE_ROUNDS ?
+		p->memory_bytes - (p->remaining_bytes < p->memory_bytes ? p->remaining_bytes :
+				   p->memory_bytes) :
+		p->sent_bytes < p->memory_bytes ? p->sent_bytes : p->memory_bytes;
+	return s->bar.fn(s->bar.opaque, done, p->memory_bytes);
+}
+
+/*
+ * The receiver: sh -c "SSHCOMMAND HOST xl migrate-receive [-p]", or with an
+ * empty SSHCOMMAND, sh -c "HOST"; its standard input and output are one
+ * end of a socket pair, whose other end goes to *fd_r.
+ */
+static pid_t start_receiver(const char *ssh, const char *host, bool paused, int *fd_r)
+{
+	char *cmd = NULL;
+	int sv[2];
+	pid_t pid;
+
+	if (ssh && !*ssh)
+		cmd = strdup(host);
+	else if (asprintf(&cmd, "%s %s xl migrate-receive%s", ssh ? ssh : "ssh", host,
+			  paused ? " -p" : "") < 0)
+		cmd = NULL;
+	if (!cmd)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		xl_error(0, "migrate: cannot make a socket pair: %s", strerror(errno));
+		free(cmd);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(sv[1], STDIN_FILENO);
+		dup2(sv[1], STDOUT_FILENO);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		fprintf(stderr, "xl: migrate: cannot run /bin/sh: %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(sv[1]);
+	free(cmd);
+	if (pid < 0) {
+		xl_error(0, "migrate: cannot start the receiver: %s", strerror(errno));
+		close(sv[0]);
+		return -1;
+	}
+	*fd_r = sv[0];
+	return pid;
+}
+
+/* Waits for the receiver's end, RECEIVER_EXIT_MS at most. */
+static void reap_receiver(pid_t pid)
+{
+	struct timespec ts = { 0, 10000000 };
+
+	for (int i = 0; i < RECEIVER_EXIT_MS / 10; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	fprintf(stderr, "xl: migrate: the receiver did not end after the migration; stopping it\n");
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+int main_migrate(int argc, char **argv)
+{
+	hv_migrate_params params;
+	hv_migrate_stats st;
+	hv_domain_config cfg;
+	struct send_progress sp = { .last_round = ~0u };
+	const char *ssh = NULL, *cfgfile = NULL, *host;
+	bool paused = false, q = false;
+	char label[160];
+	hv_dominfo info;
+	uint32_t domid;
+	pid_t pid;
+	double v;
+	int c, fd = -1, rc;
+
+	hv_domain_config_init(&cfg);
+	hv_migrate_params_init(&params);
+	hv_migrate_stats_init(&st);
+	hv_dominfo_init(&info);
+	while ((c = xl_getopt(argc, argv, "s:C:epqDW:X:B:t:zA")) != -1) {
+		switch (c) {
+		case 's':
+			ssh = optarg;
+			break;
+		case 'C':
+			cfgfile = optarg;
+			break;
+		case 'e':
+			/* Xen: the receiver does not wait for the domain in the
+			 * background; hvd applies the on_* actions anyway */
+			break;
+		case 'p':
+			paused = true;
+			break;
+		case 'q':
+			q = true;
+			break;
+		case 'D':
+			sp.debug = true;
+			break;
+		case 'W':
+			if (!number_arg(optarg, "--downtime-ms", 1, 3600000, &v))
+				return XL_USAGE;
+			params.downtime_ms = (uint32_t)v;
+			break;
+		case 'X':
+			if (!number_arg(optarg, "--ceiling-ms", 1, 3600000, &v))
+				return XL_USAGE;
+			params.ceiling_ms = (uint32_t)v;
+			break;
+		case 'B':
+			if (!number_arg(optarg, "--bandwidth", 0.01, 1048576, &v))
+				return XL_USAGE;
+			params.bandwidth = (uint64_t)(v * 1048576);
+			break;
+		case 't':
+			if (!number_arg(optarg, "--timeout", 0.001, 86400, &v))
+				return XL_USAGE;
+			params.timeout_ms = (uint64_t)(v * 1000);
+			break;
+		case 'z':
+			params.flags |= HV_MIGRATE_COMPRESS;
+			break;
+		case 'A':
+			params.flags |= HV_MIGRATE_AUTO_CONVERGE;
+			break;
+		case XL_HELP:
+			return xl_help("migrate");
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return xl_usage("migrate", "give the domain and the host to move it to");
+	if (params.ceiling_ms && params.ceiling_ms < (params.downtime_ms ? params.downtime_ms :
+						      HV_MIGRATE_DOWNTIME_DEFAULT_MS))
+		return xl_usage("migrate", "the --ceiling-ms must not be below the downtime limit");
+	host = argv[optind + 1];
+	if (xl_lookup(argv[optind], &domid))
+		return XL_FAIL;
+	if (cfgfile) {
+		if (xl_config_read(cfgfile, &cfg)) {
+			rc = XL_FAIL;
+			goto out;
+		}
+		params.config = &cfg;
+	}
+	if (paused)
+		params.flags |= HV_MIGRATE_PAUSED;
+	xl_error_mark();
+	rc = hv_domain_info(xl_ctx, domid, &info);
+	if (rc) {
+		rc = xl_error(rc, "domain %s", argv[optind]);
+		goto out;
+	}
+	if (xl_dry("migrate domain %s (%" PRIu32 ") to %s", argv[optind], domid, host)) {
+		rc = XL_OK;
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);	/* a receiver gone is an error, not our end */
+	pid = start_receiver(ssh, host, paused, &fd);
+	if (pid < 0) {
+		rc = XL_FAIL;
+		goto out;
+	}
+	snprintf(label, sizeof(label), "Migrating domain %" PRIu32 " (%s)", domid, info.name);
+	xl_progress_start(label, !q, &sp.bar);
+	xl_error_mark();
+	rc = hv_domain_migrate_send(xl_ctx, domid, fd, fd, &params, on_progress, &sp, &st);
+	xl_progress_end();
+	shutdown(fd, SHUT_RDWR);
+	close(fd);
+	reap_receiver(pid);
+	if (rc) {
+		xl_error(rc, "migrate domain %s to %s", argv[optind], host);
+		rc = XL_FAIL;
+		goto out;
+	}
+	if (!q)
+		fprintf(stderr, "Migrating domain %" PRIu32 " (%s) to %s... done in %.2f s: downtime %.2f ms (expected %.2f): pause %.2f, %" PRIu64 " last pages %.2f, state %.2f, restore %.2f, resume %.2f; %.1f MiB sent in %" PRIu64 " rounds at %.1f MiB/s\n",
+			domid, info.name, host, st.total_ns / 1e9, st.downtime_ns / 1e6,
+			st.expected_downtime_ns / 1e6, st.pause_ns / 1e6, st.last_pages,
+			st.last_pages_ns / 1e6, st.state_ns / 1e6, st.restore_ns / 1e6,
+			st.resume_ns / 1e6, st.bytes / 1048576.0, st.rounds,
+			st.bandwidth / 1048576.0);
+	rc = XL_OK;
+out:
+	hv_domain_config_dispose(&cfg);
+	return rc;
+}
+
+int main_migrate_receive(int argc, char **argv)
+{
+	hv_migrate_params params;
+	hv_migrate_stats st;
+	hv_dominfo info;
+	uint32_t domid;
+	int c, rc;
+
+	hv_migrate_params_init(&params);
+	hv_migrate_stats_init(&st);
+	hv_dominfo_init(&info);
+	while ((c = xl_getopt(argc, argv, "dep")) != -1) {
+		switch (c) {
+		case 'd':
+			if (xl_verbose < 2)
+				xl_verbose = 2;
+			break;
+		case 'e':
+			break;
+		case 'p':
+			params.flags |= HV_MIGRATE_PAUSED;
+			break;
+		case XL_HELP:
+			return xl_help("migrate-receive");
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (argc != optind)
+		return xl_usage("migrate-receive", "takes no arguments: the migration comes on standard input");
+	signal(SIGPIPE, SIG_IGN);
+	xl_error_mark();
+	rc = hv_domain_migrate_receive(xl_ctx, STDIN_FILENO, STDOUT_FILENO, &params, &domid, &st);
+	if (rc)
+		return xl_error(rc, "migrate-receive: nothing was created here");
+	xl_quiet(true);
+	if (hv_domain_info(xl_ctx, domid, &info))
+		snprintf(info.name, sizeof(info.name), "?");
+	xl_quiet(false);
+	fprintf(stderr, "migration target: domain %" PRIu32 " (%s) %s here\n", domid, info.name,
+		params.flags & HV_MIGRATE_PAUSED ? "is paused" : "runs");
+	return XL_OK;
+}
