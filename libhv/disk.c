@@ -63,6 +63,12 @@ static void disk_sleep_ms(long ms)
 
 int hv__disk_open(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool find_owner)
 {
+	return hv__disk_open_lock(ctx, domain, d, find_owner, true);
+}
+
+int hv__disk_open_lock(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool find_owner,
+		       bool lock)
+{
 	char why[600], owner[HV_DOMAIN_NAME_MAX + 1];
 	bool held_rw = false, named = false;
 	long waited = 0;
@@ -71,7 +77,7 @@ int hv__disk_open(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool f
 	for (;;) {
 		int probe, found = -1;
 
-		fd = disk_target_open(d, &held_rw, why, sizeof(why));
+		fd = disk_target_open_lock(d, lock, &held_rw, why, sizeof(why));
 		if (fd != -EBUSY || !find_owner || waited >= HV__DISK_WAIT_MS)
 			break;
 		/* who holds it: opened without a lock, only to compare with the descriptions */
@@ -108,6 +114,12 @@ int hv__disk_open(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool f
 
 int hv__disks_open(hv_ctx *ctx, const hv_domain_config *cfg, int *fds, size_t *nr_r)
 {
+	return hv__disks_open_lock(ctx, cfg, fds, nr_r, true);
+}
+
+int hv__disks_open_lock(hv_ctx *ctx, const hv_domain_config *cfg, int *fds, size_t *nr_r,
+			bool lock)
+{
 	size_t n = 0;
 
 	*nr_r = 0;
@@ -123,7 +135,7 @@ int hv__disks_open(hv_ctx *ctx, const hv_domain_config *cfg, int *fds, size_t *n
 			hv__disks_close(fds, n);
 			return HV_ERROR_CONFIG;
 		}
-		fd = hv__disk_open(ctx, cfg->name, cfg->disks[i], true);
+		fd = hv__disk_open_lock(ctx, cfg->name, cfg->disks[i], true, lock);
 		if (fd < 0) {
 			hv__disks_close(fds, n);
 			return fd;

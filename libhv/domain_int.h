@@ -67,6 +67,14 @@ int hv__disk_open(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool f
  * RESTORE_DOMAIN pass them.  On failure nothing is left open.
  */
 int hv__disks_open(hv_ctx *ctx, const hv_domain_config *cfg, int *fds, size_t *nr_r);
+/*
+ * The same, unlocked unless @lock: a migration's destination, whose hvd
+ * takes the locks at the hand-over, when the source has let them go.
+ */
+int hv__disks_open_lock(hv_ctx *ctx, const hv_domain_config *cfg, int *fds, size_t *nr_r,
+			bool lock);
+int hv__disk_open_lock(hv_ctx *ctx, const char *domain, const hv_disk_spec *d, bool find_owner,
+		       bool lock);
 /* Closes the @nr descriptors of @fds that are open and sets them to -1. */
 void hv__disks_close(int *fds, size_t nr);
 

@@ -7,6 +7,8 @@
  *   source                         destination
  *   HELLO (id, flags, description) ->
  *                                  <- PREFLIGHT (refused, or go ahead)
+ *   PING                           ->
+ *                                  <- PONG
  *   the save stream, to its END    ->   (restored, paused)
  *                                  <- READY (or what failed)
  *   GO (or ABORT)                  ->   (unpaused)
@@ -48,6 +50,8 @@ enum mig_type {
 	MIG_GO = 4,
 	MIG_ABORT = 5,
 	MIG_REPORT = 6,
+	MIG_PING = 7,			/* after PREFLIGHT: the round trip, measured */
+	MIG_PONG = 8,
 };
 
 /* Every message: this header, then @length bytes of body. */
@@ -285,7 +289,8 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	char what[HV__WHAT_MAX], idtext[33], *json = NULL;
 	const char *text;
 	uint8_t uuid[16];
-	uint64_t t0 = mig_now_ns(), t_hello, t_sent, t_ready, t_go, t_report, final_ns;
+	uint64_t t0 = mig_now_ns(), t_ping, rtt, hvd_call, t_sent, t_ready, t_go, t_report, final_ns;
+	int info_rc;
 	void *body = NULL;
 	size_t len = 0;
 	bool was_paused;
@@ -330,9 +335,39 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 			return HV_ERROR_INVAL;
 		}
 	} else {
+		hv_domstats *ds = NULL;
+
 		rc = hv_domain_config_get(ctx, domid, &stored);
 		if (rc)
 			return rc;
+		/*
+		 * what it has used so far goes along, as in a save image, and the
+		 * destination counts on from it (docs/metering.md); what it uses
+		 * during the migration is in this host's usage record for it
+		 */
+		if (hv_domain_stats(ctx, domid, &ds) == 0) {
+			stored.usage_cpu_ns = ds->cpu_ns;
+			stored.usage_mem_peak_bytes = ds->mem_peak_bytes;
+			for (unsigned int i = 0; i < ds->nr_vifs; i++)
+				for (size_t k = 0; k < stored.nr_vifs; k++)
+					if (ds->vifs[i].valid &&
+					    stored.vifs[k]->devid == ds->vifs[i].devid) {
+						stored.vifs[k]->usage_rx_bytes = ds->vifs[i].rx_bytes;
+						stored.vifs[k]->usage_rx_packets = ds->vifs[i].rx_packets;
+						stored.vifs[k]->usage_tx_bytes = ds->vifs[i].tx_bytes;
+						stored.vifs[k]->usage_tx_packets = ds->vifs[i].tx_packets;
+					}
+			for (unsigned int i = 0; i < ds->nr_disks; i++)
+				for (size_t k = 0; k < stored.nr_disks; k++)
+					if (ds->disks[i].valid &&
+					    !strcmp(stored.disks[k]->vdev, ds->disks[i].vdev)) {
+						stored.disks[k]->usage_rd_reqs = ds->disks[i].rd_reqs;
+						stored.disks[k]->usage_rd_bytes = ds->disks[i].rd_bytes;
+						stored.disks[k]->usage_wr_reqs = ds->disks[i].wr_reqs;
+						stored.disks[k]->usage_wr_bytes = ds->disks[i].wr_bytes;
+					}
+			hv_domstats_free(ds);
+		}
 		cfg = &stored;
 	}
 	memcpy(uuid, cfg->has_uuid ? cfg->uuid : info.uuid, sizeof(uuid));
@@ -361,7 +396,6 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 			goto out;
 		}
 	}
-	t_hello = mig_now_ns();
 	r = mig_send(send_fd, MIG_HELLO, &hello, sizeof(hello), json, len);
 	if (!r)
 		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
@@ -388,14 +422,39 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	m.body = NULL;
 	HV__INFO(ctx, "%s: migration %s: the destination takes it", what, idtext);
 
-	/* the stream: the destination's restore and start cost about a round trip each */
+	/* the round trip, for the downtime's estimate */
+	t_ping = mig_now_ns();
+	r = mig_send(send_fd, MIG_PING, NULL, 0, NULL, 0);
+	if (!r)
+		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
+	if (r || m.type != MIG_PONG) {
+		HV__ERR(ctx, "%s: the destination did not answer PING: %s; the domain runs on here",
+			what, r ? mig_io_why(r) : "it sent another message");
+		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r ? HV_ERROR_IO : HV_ERROR_PROTOCOL;
+		goto out;
+	}
+	rtt = mig_now_ns() - t_ping;
+	free(m.body);
+	m.body = NULL;
+	/* a request to hvd, as the destination's libhv makes twice after the stream */
+	t_ping = mig_now_ns();
+	info_rc = hv_domain_info(ctx, domid, &info);
+	hvd_call = mig_now_ns() - t_ping;
+	if (info_rc)
+		HV__DEBUG(ctx, "%s: domain info: %s", what, hv_strerror(info_rc));
+
+	/*
+	 * after the stream's end: READY, GO and REPORT cross the link (one and
+	 * a half round trips) and the destination asks its hvd twice (the
+	 * restore's reply, the unpause); hv-vmm adds its own measured costs
+	 */
 	head.flags = (p.flags & HV_MIGRATE_COMPRESS ? HV_HC_MIGRATE_COMPRESS : 0) |
 		     (p.flags & HV_MIGRATE_AUTO_CONVERGE ? HV_HC_MIGRATE_AUTO_CONVERGE : 0);
 	head.downtime_ms = p.downtime_ms;
 	head.ceiling_ms = p.ceiling_ms;
 	head.bandwidth = p.bandwidth;
 	head.timeout_ms = p.timeout_ms;
-	head.overhead_ns = 2 * (mig_now_ns() - t_hello);
+	head.overhead_ns = rtt * 3 / 2 + 2 * hvd_call;
 	head.config_len = (uint32_t)len;
 	body = hv__join(&head, sizeof(head), json, len);
 	if (!body) {
@@ -566,14 +625,25 @@ static int preflight(hv_ctx *ctx, const hv_domain_config *cfg, char *why, size_t
 			return HV_ERROR_NOMEM;
 		}
 	}
+	/* the images, at the same paths (shared storage): the lock comes at the hand-over */
 	for (size_t i = 0; i < cfg->nr_disks; i++) {
 		const char *t = cfg->disks[i]->target;
+		int fd;
 
-		if (t && t[0] && stat(t, &sb) < 0) {
+		if (!t || !t[0])
+			continue;
+		if (stat(t, &sb) < 0) {
 			snprintf(why, n, "disk %s: its image %s is not at the destination (%s): a migrating domain's disks must be on storage both hosts share",
 				 cfg->disks[i]->vdev, t, strerror(errno));
 			return HV_ERROR_NOTFOUND;
 		}
+		fd = hv__disk_open_lock(ctx, cfg->name, cfg->disks[i], false, false);
+		if (fd < 0) {
+			snprintf(why, n, "disk %s: the destination cannot open %s (%s; see its log)",
+				 cfg->disks[i]->vdev, t, hv_strerror(fd));
+			return fd;
+		}
+		close(fd);
 	}
 	for (size_t i = 0; i < cfg->nr_vifs; i++) {
 		const char *br = cfg->vifs[i]->bridge ? cfg->vifs[i]->bridge :
@@ -670,6 +740,18 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 		rc = HV_ERROR_IO;
 		goto out;
 	}
+	r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
+	if (!r && m.type != MIG_PING)
+		r = -EPROTO;
+	if (!r)
+		r = mig_send(send_fd, MIG_PONG, NULL, 0, NULL, 0);
+	free(m.body);
+	m.body = NULL;
+	if (r) {
+		HV__ERR(ctx, "%s: no PING from the sender: %s", what, mig_io_why(r));
+		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : HV_ERROR_IO;
+		goto out;
+	}
 	HV__INFO(ctx, "%s: preflight passed; receiving memory", what);
 
 	/* the stream, to its END: the domain is then loaded, paused */
@@ -692,9 +774,15 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r ? HV_ERROR_IO : HV_ERROR_CANCELLED;
 		goto out;
 	}
-	/* go: from here this is the only copy that may run */
-	if (!(hello.flags & HV_MIGRATE_PAUSED) && !(p.flags & HV_MIGRATE_PAUSED)) {
-		rc = hv_domain_unpause(ctx, domid);
+	/*
+	 * go: from here this is the only copy that may run.  Unpausing it (or
+	 * pausing it, to leave it paused) commits it: until then hvd destroys
+	 * it if this connection goes.
+	 */
+	{
+		bool run = !(hello.flags & HV_MIGRATE_PAUSED) && !(p.flags & HV_MIGRATE_PAUSED);
+
+		rc = run ? hv_domain_unpause(ctx, domid) : hv_domain_pause(ctx, domid);
 		if (rc) {
 			HV__ERR(ctx, "%s: cannot start the domain here (%s); destroying this copy, the source resumes",
 				what, hv_strerror(rc));

@@ -403,7 +403,9 @@ int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg,
 		}
 	}
 	/* the disks the description names, reopened and locked as for a create */
-	rc = hv__disks_open(ctx, cfg, fds + nr_fds, &nr_disks);
+	/* a migration's destination: its hvd locks them when the source has let go */
+	rc = hv__disks_open_lock(ctx, cfg, fds + nr_fds, &nr_disks,
+				 !(hc_flags & HV_HC_RESTORE_STREAM));
 	if (rc)
 		goto out;
 	nr_fds += nr_disks;

@@ -229,7 +229,7 @@ static const struct xl_cmd cmds[] = {
 static const char *const dryrun_cmds[] = {
 	"create", "destroy", "save", "restore", "shutdown", "reboot", "pause", "unpause",
 	"rename", "block-attach", "block-detach", "network-attach", "network-detach",
-	"mem-set", "mem-max", "dmesg", "button-press", "trigger", "sysrq", "vcpu-pin",
+	"mem-set", "mem-max", "dmesg", "button-press", "trigger", "sysrq", "vcpu-pin", "migrate",
 };
 
 static bool has_dryrun(const char *name)

@@ -47,6 +47,37 @@ void disk_close(struct hvd_domain *d)
 	d->disks_open = false;
 }
 
+int disk_relock(struct hvd *hvd, struct hvd_domain *d, bool lock, char *why, size_t why_size)
+{
+	for (unsigned int i = 0; i < d->nr_disk_fds; i++) {
+		const hv_disk_spec *spec = disk_nth(d->cfg, i);
+		bool held_rw = false;
+		int r;
+
+		if (d->disk_fds[i] < 0 || !spec)
+			continue;
+		if (!lock) {
+			disk_target_unlock(d->disk_fds[i]);
+			continue;
+		}
+		r = disk_target_lock(d->disk_fds[i], !disk_target_read_only(spec), &held_rw);
+		if (r) {
+			snprintf(why, why_size, "disk %s: %s is %s", spec->vdev, spec->target,
+				 r == -EBUSY ? (held_rw ? "in use read-write by another process" :
+				 "in use read-only by another process") : strerror(-r));
+			/* all or none */
+			for (unsigned int j = 0; j < i; j++)
+				if (d->disk_fds[j] >= 0)
+					disk_target_unlock(d->disk_fds[j]);
+			return r;
+		}
+	}
+	d->disks_unlocked = !lock;
+	hvd_dbg(hvd, "domain %u (%s): disks %s", d->domid, d->cfg->name,
+		lock ? "locked" : "unlocked");
+	return 0;
+}
+
 int disk_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, char *why,
 	       size_t why_size)
 {

@@ -144,6 +144,22 @@ struct hvd_domain {
 	unsigned long long pid_start;	/* /proc starttime, against pid reuse */
 	bool child;			/* spawned by this hvd: reap it */
 	bool want_running;		/* unpaused once ready (restarts) */
+	/*
+	 * A domain restored from a migration stream belongs to the connection
+	 * that restored it (its id here) until that connection pauses or
+	 * unpauses it, which commits it: if the connection closes first (the
+	 * receiver died before the sender said go), hvd destroys it, and no
+	 * other client may unpause it meanwhile.  0: none.
+	 */
+	uint64_t incoming_conn;
+	/*
+	 * The disks' locks are let go (disk_relock()): the source of a
+	 * migration between its stream and the hand-over, a destination
+	 * until it is committed.  Taken again before the domain runs.
+	 */
+	bool disks_unlocked;
+	/* its migration stream went out whole: a destroy now ends it as "migrated" */
+	bool migrated_out;
 	bool announced;			/* a CREATED event went out: its end gets DEATH */
 	int exit_reason;		/* from its EXIT event, -1: none yet */
 	char vmm_error[256];		/* why hv-vmm refused BUILD or RESTORE, "" if not */
@@ -605,6 +621,12 @@ int disk_ensure(struct hvd *hvd, struct hvd_domain *d);
 void disk_move(struct hvd_domain *to, struct hvd_domain *from);
 /* Closes @d's disks: their locks go with the last holder (its hv-vmm's end). */
 void disk_close(struct hvd_domain *d);
+/*
+ * Takes (@lock) or gives up the locks of the domain's disks, all or none:
+ * a migration hands them from the source to the destination.  0, or
+ * -errno with the disk and its holder in @why.
+ */
+int disk_relock(struct hvd *hvd, struct hvd_domain *d, bool lock, char *why, size_t why_size);
 /*
  * The index in @cfg's disks of the one @vdev names: the same name, else
  * the same disk number (xvdb, vdb, sdb, d1 are all disk 1); -1 if none.

@@ -43,6 +43,13 @@ static void migrate_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *
 	d->state = HV_HC_STATE_PAUSED;
 	d->want_running = false;
 	store_save(hvd, d);
+	/*
+	 * its writes have reached the images (hv-vmm flushed them while
+	 * paused): the destination may take the disks' locks; an unpause here
+	 * takes them back, or fails if the destination has them
+	 */
+	disk_relock(hvd, d, false, vmsg, sizeof(vmsg));
+	d->migrated_out = true;
 	op_reply(hvd, d, op, 0, &res, sizeof(res));
 }
 

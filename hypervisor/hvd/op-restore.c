@@ -202,6 +202,10 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 	op->flags = rs->flags;
 	op->stall_ms = HVD_STALL_MS;
 	op->progress = true;
+	if (rs->flags & HV_HC_RESTORE_STREAM) {
+		d->incoming_conn = c->id;
+		d->disks_unlocked = true;	/* the client opened them unlocked */
+	}
 	if (vmm_spawn(hvd, d, true, fds[0], rs->flags & HV_HC_RESTORE_LAZY)) {
 		snprintf(why, sizeof(why), "cannot start hv-vmm for the restore (see hvd's log in %s)",
 			 hvd->logdir);

@@ -28,6 +28,9 @@ static int domain_op_get_config(struct hvd *hvd, struct hvd_conn *c, const struc
 static int domain_op_destroy(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 			     struct hvd_domain *d)
 {
+	/* the copy a migration left paused here: it runs at the destination now */
+	if (d->migrated_out && d->state == HV_HC_STATE_PAUSED)
+		d->end_why = "migrated";
 	domain_remove(hvd, d);
 	return 0;
 }
@@ -272,6 +275,33 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	switch (req->hdr.op) {
 	case HV_HC_DOMCTL_ADD_DEVICE:
 		return -HV_HC_ENOTSUP;
+	case HV_HC_DOMCTL_PAUSE:
+	case HV_HC_DOMCTL_UNPAUSE:
+		if (d->incoming_conn && d->incoming_conn != c->id)
+			return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq,
+						-HV_HC_ESTATE, "domain %u is arriving by migration: "
+						"its receiver starts it once the sender says go",
+						d->domid);
+		/* it runs, or is committed paused: its disks are its own again */
+		if (d->disks_unlocked && (req->hdr.op == HV_HC_DOMCTL_UNPAUSE || d->incoming_conn)) {
+			char why[600];
+
+			if (disk_relock(hvd, d, true, why, sizeof(why)))
+				return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq,
+							-HV_HC_ESTATE, "domain %u cannot have its "
+							"disks back: %s", d->domid, why);
+		}
+		if (d->incoming_conn)
+			hvd_info(hvd, "domain %u (%s): the migration's receiver commits it", d->domid,
+				 d->cfg->name);
+		d->incoming_conn = 0;
+		if (req->hdr.op == HV_HC_DOMCTL_UNPAUSE)
+			d->migrated_out = false;	/* it runs here again */
+		break;
+	default:
+		break;
+	}
+	switch (req->hdr.op) {
 	case HV_HC_DOMCTL_PAUSE:
 		if (d->state == HV_HC_STATE_PAUSED && domain_live(d))
 			return 0;

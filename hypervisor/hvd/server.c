@@ -75,6 +75,16 @@ static void server_drop(struct hvd *hvd, struct hvd_conn *c)
 		free(m);
 	}
 	c->dead = true;
+	/* domains it was receiving by migration, not yet committed: gone with it */
+	for (struct hvd_domain *d = hvd->domains, *next; d; d = next) {
+		next = d->next;
+		if (d->incoming_conn == c->id) {
+			hvd_info(hvd, "domain %u (%s): the migration's receiver went away before "
+				 "committing it; destroying it (the domain runs on at the source)",
+				 d->domid, d->cfg->name);
+			domain_remove(hvd, d);
+		}
+	}
 	c->next = hvd->conn_graveyard;
 	hvd->conn_graveyard = c;
 	hvd_dbg(hvd, "client %llu (pid %d) gone", (unsigned long long)c->id, (int)c->pid);

@@ -8,7 +8,21 @@
 # preflight (a name it has), the stream cut, a byte of it flipped, the
 # receiver killed mid-stream, a guest that dirties faster than a bandwidth
 # cap (timeout); after GO with no report, the source keeps its copy paused
-# and says so.  Auto-converge makes that guest converge.
+# and says so.  Auto-converge makes that guest converge.  A domain with a
+# disk (the lock moves at the hand-over) and one with a vif (a new tap on
+# the bridge at the destination, it answers pings there) migrate; the
+# usage totals go along.
+#
+# All in network and mount namespaces of the test's own (192.0.2.0/24),
+# as tests/integration/xl-net.sh: the vif's bridge is made there.
+if [ -z "${HV_XL_NET_NS:-}" ]; then
+	HV_XL_NET_NS=1
+	export HV_XL_NET_NS
+	if command -v unshare >/dev/null 2>&1 && unshare -n -m true 2>/dev/null; then
+		exec unshare -n -m sh -c 'mount -t sysfs sysfs /sys && exec sh "$0" "$@"' "$0" "$@"
+	fi
+	HV_XL_NET_NS=none	# no namespaces: the vif case is left out
+fi
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 
@@ -81,6 +95,7 @@ for v in 1 4; do
 		{ tail "$(conlog_b "$n")" >&2; fail "$n's dirty pages did not verify at the destination"; }
 	grep -q 'dirty verify FAILED' "$(conlog_b "$n")" && fail "$n's dirty pages changed in the migration"
 	ok "migrate, $v vCPU(s): the counter goes on at $first, the dirty pages verify"
+	sed -n 's/^Migrating domain [0-9]* /  /p' "$T/err"
 
 	# and back, compressed
 	lines=$(wc -l <"$(conlog_b "$n")")
@@ -95,6 +110,84 @@ for v in 1 4; do
 	ok "migrate -z back, $v vCPU(s)"
 	xl_ok destroy "$n"
 done
+
+# --- a domain with a disk: the lock goes to the destination at the hand-over -------
+
+truncate -s 16M "$T/g.img"
+mkcfg g 'memory = 64' 'extra = "workload=counter workload=blk-cycle:vda:3:0:256"' \
+	"disk = [ \"$T/g.img,raw,xvda,rw\" ]"
+mkcfg h 'memory = 32' 'extra = "workload=counter"' "disk = [ \"$T/g.img,raw,xvda,rw\" ]"
+xl_ok create -q "$T/g.cfg"
+wait_dom_line g "$(conlog g)" 'minios: blk vda cycle 3 ok' 30 || fail "g's disk cycle does not run"
+xl_ok migrate --downtime-ms "$(scaled 2000)" -s "" g "$RECV_B"
+wait_for 10 gone g || fail "g is still at the source"
+[ "$(field_b g 5)" = r----- ] || fail "g (with a disk) is not running at the destination"
+wait_line "$(conlog_b g)" 'minios: blk vda cycle [0-9]* ok' 20 ||
+	{ tail "$(conlog_b g)" >&2; fail "g's disk cycle does not go on at the destination"; }
+grep -q 'blk vda.*FAILED' "$(conlog g)" "$(conlog_b g)" && fail "g's disk data is wrong after the migration"
+# the destination holds the image now: a domain here cannot have it
+xl_rc 1 create -q "$T/h.cfg"
+grep -q "in use" "$T/err" || { cat "$T/err" >&2; fail "the destination does not hold g's disk lock"; }
+ok "a domain with a disk migrates; its writes go on and verify; the lock moved with it"
+# back, with no report after go: B keeps its copy paused, and takes the
+# lock back when it is resumed there
+rc=0
+timeout -k 5 "$(scaled 60)" env HV_RUNDIR="$B_RUNDIR" HV_LOGDIR="$B_LOGDIR" "$XL" migrate \
+	--downtime-ms "$(scaled 2000)" -s "" g "$PROXY --kill-at-go '$RECV_A'" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] || { xl_said; fail "no report after go, from B: exit status $rc, not 1"; }
+[ "$(field_b g 5)" = --p--- ] || fail "g is '$(field_b g 5)' at B after no report, not paused"
+wait_for 20 gone g || fail "A kept the g its dead receiver had"
+_n=$(wc -l <"$(conlog_b g)")
+xlb unpause g >/dev/null 2>&1 || fail "g cannot be resumed at B"
+wait_for 20 sh -c "tail -n +$((_n + 1)) '$(conlog_b g)' | grep -q 'minios: blk vda cycle [0-9]* ok'" ||
+	fail "g's disk does not work after the resume at B"
+xl_rc 1 create -q "$T/h.cfg"
+grep -q "in use" "$T/err" || { cat "$T/err" >&2; fail "resumed at B, g did not take its disk lock back"; }
+xlb destroy g >/dev/null 2>&1
+ok "resumed after a migration without a report, the source has its disk lock back"
+
+# --- a domain with a vif: a new tap on the destination's bridge ------------------
+
+if [ "$HV_XL_NET_NS" = 1 ] && [ -c /dev/net/tun ] && command -v ip >/dev/null 2>&1; then
+	PING=ping
+	command -v ping >/dev/null 2>&1 || PING="busybox ping"
+	ip link set lo up
+	mkcfg n 'memory = 32' 'extra = "net-ip=192.0.2.10/24 workload=counter workload=net-responder"' \
+		'vif = [ "mac=00:16:3e:00:00:0a" ]'
+	xl_ok create -q "$T/n.cfg"
+	ida=$(field n 2)
+	ip addr add 192.0.2.1/24 dev xenbr0
+	ip link set xenbr0 up
+	wait_for 30 $PING -c 1 -W 1 192.0.2.10 >/dev/null 2>&1 || fail "n does not answer pings before the migration"
+	xl_ok migrate --downtime-ms "$(scaled 2000)" -s "" n "$RECV_B"
+	wait_for 10 gone n || fail "n is still at the source"
+	idb=$(field_b n 2)
+	[ -d "/sys/class/net/vif$idb.0" ] || { ip link >&2; fail "no tap vif$idb.0 for n at the destination"; }
+	[ "$(basename "$(readlink "/sys/class/net/vif$idb.0/master")")" = xenbr0 ] ||
+		fail "n's new tap is not on xenbr0"
+	[ "$ida" = "$idb" ] || wait_for 10 sh -c "! ip link show vif$ida.0 >/dev/null 2>&1" ||
+		fail "the source's tap vif$ida.0 is still there"
+	wait_for 30 $PING -c 1 -W 1 192.0.2.10 >/dev/null 2>&1 || fail "n does not answer pings after the migration"
+	xlb destroy n >/dev/null 2>&1
+	ok "a domain with a vif migrates: a new tap on the destination's bridge, it answers there"
+else
+	echo "SKIP: the vif case (no network namespace, /dev/net/tun or ip)"
+fi
+
+# --- the usage totals go along ------------------------------------------------------
+
+# m1 went A -> B -> A and was destroyed: A ended its first copy as
+# "migrated", and its last record carries what it used before
+rec() { grep "\"name\":\"$2\"" "$1/usage.jsonl" | grep "\"why\":\"$3\"" | tail -n 1 |
+	sed -n 's/.*"cpu_ns":\([0-9]*\).*/\1/p'; }
+first_cpu=$(rec "$HV_LOGDIR" m1 migrated)
+b_cpu=$(rec "$B_LOGDIR" m1 migrated)
+last_cpu=$(rec "$HV_LOGDIR" m1 destroy)
+[ -n "$first_cpu" ] && [ -n "$b_cpu" ] && [ -n "$last_cpu" ] ||
+	{ cat "$HV_LOGDIR/usage.jsonl" "$B_LOGDIR/usage.jsonl" >&2; fail "no usage records 'migrated' and 'destroy' for m1"; }
+[ "$b_cpu" -gt $((first_cpu / 2)) ] && [ "$last_cpu" -gt $((first_cpu / 2)) ] ||
+	fail "m1's CPU time was not carried: $first_cpu ns at A first, $b_cpu at B, $last_cpu at the end"
+ok "usage: the source's record says migrated, the totals go along ($first_cpu, $b_cpu, $last_cpu ns of CPU)"
 
 # --- failures before the hand-over ------------------------------------------------
 
@@ -143,6 +236,30 @@ grep -q "did not converge\|cannot get under" "$T/err" ||
 	{ cat "$T/err" >&2; fail "no convergence: no clear message"; }
 runs_on w "dirtying faster than the bandwidth cap"
 
+# with auto-converge the same guest gets there: its vCPUs stand part of the time
+xl_ok migrate --auto-converge --downtime-ms "$(scaled 1000)" --bandwidth 16 --timeout "$(scaled 120)" \
+	-s "" w "$RECV_B"
+wait_for 10 gone w || fail "auto-converge: w is still at the source"
+[ "$(field_b w 5)" = r----- ] || fail "auto-converge: w is not running at the destination"
+before=$(last_counter "$(conlog w)")
+wait_for 20 past "$(conlog_b w)" $((before + 1)) || fail "auto-converge: w does not count at the destination"
+ok "auto-converge: a guest that outruns the link migrates"
+xlb destroy w >/dev/null 2>&1
+
+# -p: paused at the destination
+xl_ok migrate -p --downtime-ms "$(scaled 2000)" -s "" f "$RECV_B"
+wait_for 10 gone f || fail "-p: f is still at the source"
+[ "$(field_b f 5)" = --p--- ] || fail "-p: f is '$(field_b f 5)' at the destination, not paused"
+xlb unpause f >/dev/null 2>&1 || fail "-p: cannot unpause f at the destination"
+before=$(last_counter "$(conlog f)")
+wait_for 20 past "$(conlog_b f)" $((before + 1)) || fail "-p: f does not count once unpaused"
+ok "migrate -p: the domain arrives paused and runs once unpaused"
+# and back, for what follows
+rc=0
+timeout -k 5 "$(scaled 60)" env HV_RUNDIR="$B_RUNDIR" HV_LOGDIR="$B_LOGDIR" "$XL" migrate -q \
+	--downtime-ms "$(scaled 2000)" -s "" f "$RECV_A" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 0 ] || { xl_said; fail "migrate f back: exit status $rc"; }
+
 # --- after GO: no report, the source's copy stays paused ----------------------
 
 xl_rc 1 migrate --downtime-ms "$(scaled 2000)" -s "" f "$PROXY --kill-at-go '$RECV_B'"
@@ -150,8 +267,9 @@ proxied "killed the receiver at GO"
 grep -q "told to go but did not report" "$T/err" ||
 	{ cat "$T/err" >&2; fail "no report after GO: no clear message"; }
 state_is f --p--- || fail "no report after GO: f is '$(field f 5)' at the source, not paused"
-ok "no report after GO: the source keeps its copy paused and says so"
+# the receiver died before go: hvd destroys what it had received
+wait_for 20 no_domains_b || { xlb list >&2; fail "the receiver died before go, but its hvd kept the domain"; }
+ok "no report after GO: the source keeps its copy paused and says so; the destination keeps nothing"
 xl_ok destroy f
-xl_ok destroy w
 b_cleanup
 trap - EXIT

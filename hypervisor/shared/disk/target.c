@@ -11,8 +11,7 @@ bool disk_target_read_only(const hv_disk_spec *d)
 	return d->access == HV_DISK_ACCESS_RO || d->devtype == HV_DISK_DEVTYPE_CDROM;
 }
 
-/* Locks byte 0 of @fd's file; -EBUSY with the holder's kind if another holds it. */
-static int disk_target_lock(int fd, bool write, bool *held_rw_r)
+int disk_target_lock(int fd, bool write, bool *held_rw_r)
 {
 	struct flock fl = {
 		.l_type = write ? F_WRLCK : F_RDLCK,
@@ -32,7 +31,20 @@ static int disk_target_lock(int fd, bool write, bool *held_rw_r)
 	return -EBUSY;
 }
 
+int disk_target_unlock(int fd)
+{
+	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+
+	return fcntl(fd, F_OFD_SETLK, &fl) == 0 ? 0 : -errno;
+}
+
 int disk_target_open(const hv_disk_spec *d, bool *held_rw_r, char *why, size_t size)
+{
+	return disk_target_open_lock(d, true, held_rw_r, why, size);
+}
+
+int disk_target_open_lock(const hv_disk_spec *d, bool lock, bool *held_rw_r, char *why,
+			  size_t size)
 {
 	bool ro = disk_target_read_only(d);
 	int flags = (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NOCTTY |
@@ -67,7 +79,7 @@ int disk_target_open(const hv_disk_spec *d, bool *held_rw_r, char *why, size_t s
 		close(fd);
 		return r;
 	}
-	r = disk_target_lock(fd, !ro, &held_rw);
+	r = lock ? disk_target_lock(fd, !ro, &held_rw) : 0;
 	if (r) {
 		if (r == -EBUSY)
 			snprintf(why, size, "%s is in use %s", d->target,

@@ -38,6 +38,19 @@ bool disk_target_read_only(const hv_disk_spec *d);
  *   others  from open() (ENOENT, EACCES, EROFS...).
  */
 int disk_target_open(const hv_disk_spec *d, bool *held_rw_r, char *why, size_t size);
+/* The same, locked only if @lock: a migration's destination takes the lock at the hand-over. */
+int disk_target_open_lock(const hv_disk_spec *d, bool lock, bool *held_rw_r, char *why,
+			  size_t size);
+
+/*
+ * The lock disk_target_open() takes, on byte 0 of @fd's file for its open
+ * file description (so every duplicate of @fd, in any process, holds it):
+ * taken (read-write if @write) or given up.  0, -EBUSY (another holds it;
+ * *held_rw_r as above), or -errno.  A migration hands a disk's lock from
+ * the source to the destination with these.
+ */
+int disk_target_lock(int fd, bool write, bool *held_rw_r);
+int disk_target_unlock(int fd);
 
 /*
  * Whether the file or device @fd is open on is the one at @path (the same

@@ -141,7 +141,8 @@ static uint64_t mig_estimate(const struct migration *m, uint64_t pages)
 	uint64_t bw = m->bw ? m->bw : 1;
 	double bytes = (double)pages * STREAM_PAGE_SIZE + (double)m->state_bytes;
 
-	return m->pause_cost_ns + m->harvest_ns + m->state_cost_ns +
+	/* the destination loads the state about as fast as it was read here */
+	return m->pause_cost_ns + m->harvest_ns + 2 * m->state_cost_ns +
 	       (uint64_t)(bytes * 1e9 / (double)bw) + m->p.overhead_ns;
 }
 
@@ -332,13 +333,20 @@ static int mig_final(struct migration *m)
 	struct vm *vm = &vmm->vm;
 	uint64_t ceiling = (uint64_t)m->p.ceiling_ms * 1000000ull;
 	uint64_t t0 = now_ns(), t1, t2;
-	int rc;
+	int rc = 0;
 
 	m->phase = HV_VMM_MIGRATE_PHASE_FINAL;
 	m->res.expected_downtime_ns = mig_estimate(m, m->remaining);
 	vm_pause(vm);
 	vmm_devices_quiesce(vmm);	/* no disk read lands in memory already sent */
 	t1 = now_ns();
+	/* the destination reads the images through shared storage: the writes reach them */
+	for (unsigned int i = 0; !rc && i < vmm->nr_disks; i++)
+		if (vmm->disks[i].blk && (rc = virtio_blk_sync(vmm->disks[i].blk)))
+			rc = mig_fail(m, rc, "disk %s: flushing its writes: %s", vmm->disks[i].vdev,
+				      strerror(-rc));
+	if (rc)
+		return rc;
 	m->copy = false;
 	m->w.pages_stable = true;	/* paused until the end */
 	rc = mig_harvest(m);

@@ -106,7 +106,7 @@ int save_cpu_policy(struct vm *vm, struct stream_writer *w)
 	struct stream_cpuid e[STREAM_CPUID_MAX];
 
 	if (!c || !c->nent || c->nent > STREAM_CPUID_MAX)
-		return stream_write_cpu_policy(w, e, 0);	/* refused: says why */
+		return stream_write_cpu_policy(w, NULL, 0);	/* refused: says why */
 	for (unsigned int i = 0; i < c->nent; i++)
 		e[i] = (struct stream_cpuid){
 			c->entries[i].function, c->entries[i].index, c->entries[i].flags,

@@ -673,6 +673,13 @@ void virtio_blk_quiesce(struct virtio_blk *b)
 	pthread_mutex_unlock(&b->vp.vm->io_lock);
 }
 
+int virtio_blk_sync(struct virtio_blk *b)
+{
+	if (b->fd < 0 || fdatasync(b->fd) == 0 || errno == EINVAL)
+		return 0;	/* EINVAL: a file that cannot be synced (nothing to flush) */
+	return -errno;
+}
+
 struct virtio_pci *virtio_blk_pci(struct virtio_blk *b)
 {
 	return &b->vp;

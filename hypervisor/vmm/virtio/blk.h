@@ -50,6 +50,8 @@ void virtio_blk_state(struct state_io *io, struct virtio_blk *blk);
 int virtio_blk_post_load(struct virtio_blk *blk);
 /* Completes every request in flight (the vCPUs are stopped); before a save. */
 void virtio_blk_quiesce(struct virtio_blk *blk);
+/* Flushes the target's written data to storage (fdatasync): 0 or -errno. */
+int virtio_blk_sync(struct virtio_blk *blk);
 void virtio_blk_destroy(struct virtio_blk *blk);
 /* The transport: its PCI function (hotplug, tests). */
 struct virtio_pci *virtio_blk_pci(struct virtio_blk *blk);
