@@ -234,6 +234,19 @@ static void mig_id_text(const uint8_t id[16], char out[33])
 		snprintf(out + 2 * i, 3, "%02x", id[i]);
 }
 
+/* The caller's params into @p, and a check of its stats structure. */
+static int mig_args(hv_ctx *ctx, hv_migrate_params *p, const hv_migrate_params *params_in,
+		    const hv_migrate_stats *stats_out)
+{
+	int rc = hv__sized_in(ctx, p, params_in, HV__SIZE_UPTO(hv_migrate_params, config),
+			      sizeof(*p), "hv_migrate_params");
+
+	if (!rc && stats_out)
+		rc = hv__sized_check(ctx, stats_out, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
+				     "hv_migrate_stats");
+	return rc;
+}
+
 /* --- the source ---------------------------------------------------------- */
 
 struct mig_source {
@@ -298,11 +311,7 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 
 	snprintf(what, sizeof(what), "migrate domain %" PRIu32, domid);
 	hv_domain_config_init(&stored);
-	rc = hv__sized_in(ctx, &p, params_in, HV__SIZE_UPTO(hv_migrate_params, config),
-			  sizeof(p), "hv_migrate_params");
-	if (!rc && stats_out)
-		rc = hv__sized_check(ctx, stats_out, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
-				     "hv_migrate_stats");
+	rc = mig_args(ctx, &p, params_in, stats_out);
 	if (rc)
 		return rc;
 	if (p.flags & ~(HV_MIGRATE_COMPRESS | HV_MIGRATE_AUTO_CONVERGE | HV_MIGRATE_PAUSED)) {
@@ -677,11 +686,7 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 	*domid_r = HV_DOMID_INVALID;
 	hv_domain_config_init(&cfg);
 	hv_progress_init(&progress);
-	rc = hv__sized_in(ctx, &p, params_in, HV__SIZE_UPTO(hv_migrate_params, config),
-			  sizeof(p), "hv_migrate_params");
-	if (!rc && stats_out)
-		rc = hv__sized_check(ctx, stats_out, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
-				     "hv_migrate_stats");
+	rc = mig_args(ctx, &p, params_in, stats_out);
 	if (rc)
 		return rc;
 	if (fstat(recv_fd, &sb) < 0 || !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) ||
