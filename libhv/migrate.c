@@ -314,7 +314,8 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	rc = mig_args(ctx, &p, params_in, stats_out);
 	if (rc)
 		return rc;
-	if (p.flags & ~(HV_MIGRATE_COMPRESS | HV_MIGRATE_AUTO_CONVERGE | HV_MIGRATE_PAUSED)) {
+	if (p.flags & ~(HV_MIGRATE_COMPRESS | HV_MIGRATE_AUTO_CONVERGE | HV_MIGRATE_PAUSED |
+			HV_MIGRATE_DEBUG)) {
 		HV__ERR(ctx, "%s: unknown flags 0x%x", what, p.flags);
 		return HV_ERROR_INVAL;
 	}
@@ -458,7 +459,8 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	 * restore's reply, the unpause); hv-vmm adds its own measured costs
 	 */
 	head.flags = (p.flags & HV_MIGRATE_COMPRESS ? HV_HC_MIGRATE_COMPRESS : 0) |
-		     (p.flags & HV_MIGRATE_AUTO_CONVERGE ? HV_HC_MIGRATE_AUTO_CONVERGE : 0);
+		     (p.flags & HV_MIGRATE_AUTO_CONVERGE ? HV_HC_MIGRATE_AUTO_CONVERGE : 0) |
+		     (p.flags & HV_MIGRATE_DEBUG ? HV_HC_MIGRATE_DIGEST : 0);
 	head.downtime_ms = p.downtime_ms;
 	head.ceiling_ms = p.ceiling_ms;
 	head.bandwidth = p.bandwidth;

@@ -177,6 +177,7 @@ int main_migrate(int argc, char **argv)
 			break;
 		case 'D':
 			sp.debug = true;
+			params.flags |= HV_MIGRATE_DEBUG;
 			break;
 		case 'W':
 			if (!number_arg(optarg, "--downtime-ms", 1, 3600000, &v))

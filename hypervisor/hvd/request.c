@@ -116,7 +116,8 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 			if (rc)
 				return rc;
 		}
-		if (r->u.migrate.flags & ~(HV_HC_MIGRATE_COMPRESS | HV_HC_MIGRATE_AUTO_CONVERGE) ||
+		if (r->u.migrate.flags & ~(HV_HC_MIGRATE_COMPRESS | HV_HC_MIGRATE_AUTO_CONVERGE |
+					   HV_HC_MIGRATE_DIGEST) ||
 		    !r->u.migrate.downtime_ms || r->u.migrate.ceiling_ms < r->u.migrate.downtime_ms)
 			return -HV_HC_EINVAL;
 		return nfds == 1 ? 0 : -HV_HC_EBADF;

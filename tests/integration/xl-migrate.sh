@@ -78,7 +78,7 @@ for v in 1 4; do
 	xl_ok create -q "$T/$n.cfg"
 	wait_dom_line "$n" "$(conlog "$n")" 'minios: dirty 8 MiB' 30 || fail "$n did not boot"
 	wait_line "$(conlog "$n")" 'minios: counter 3' 30 || fail "$n does not count"
-	xl_ok migrate --downtime-ms "$(scaled 2000)" -s "" "$n" "$RECV_B"
+	xl_ok migrate --debug --downtime-ms "$(scaled 2000)" -s "" "$n" "$RECV_B"
 	grep -q "^Migrating domain [0-9]* ($n) to .*\.\.\. done in .* downtime [0-9.]* ms" "$T/err" ||
 		{ cat "$T/err" >&2; fail "migrate $n: no summary"; }
 	wait_for 10 gone "$n" || fail "$n is still at the source after the migration"
@@ -119,7 +119,9 @@ mkcfg g 'memory = 64' 'extra = "workload=counter workload=blk-cycle:vda:3:0:256"
 mkcfg h 'memory = 32' 'extra = "workload=counter"' "disk = [ \"$T/g.img,raw,xvda,rw\" ]"
 xl_ok create -q "$T/g.cfg"
 wait_dom_line g "$(conlog g)" 'minios: blk vda cycle 3 ok' 30 || fail "g's disk cycle does not run"
-xl_ok migrate --downtime-ms "$(scaled 2000)" -s "" g "$RECV_B"
+xl_ok migrate --debug --downtime-ms "$(scaled 2000)" -s "" g "$RECV_B"
+grep -q "the memory digest matches" "$B_LOGDIR/vmm-g.log" ||
+	{ tail "$B_LOGDIR/vmm-g.log" >&2; fail "--debug: the destination did not check the memory digest"; }
 wait_for 10 gone g || fail "g is still at the source"
 [ "$(field_b g 5)" = r----- ] || fail "g (with a disk) is not running at the destination"
 wait_line "$(conlog_b g)" 'minios: blk vda cycle [0-9]* ok' 20 ||
@@ -159,7 +161,7 @@ if [ "$HV_XL_NET_NS" = 1 ] && [ -c /dev/net/tun ] && command -v ip >/dev/null 2>
 	ip addr add 192.0.2.1/24 dev xenbr0
 	ip link set xenbr0 up
 	wait_for 30 $PING -c 1 -W 1 192.0.2.10 >/dev/null 2>&1 || fail "n does not answer pings before the migration"
-	xl_ok migrate --downtime-ms "$(scaled 2000)" -s "" n "$RECV_B"
+	xl_ok migrate --debug --downtime-ms "$(scaled 2000)" -s "" n "$RECV_B"
 	wait_for 10 gone n || fail "n is still at the source"
 	idb=$(field_b n 2)
 	[ -d "/sys/class/net/vif$idb.0" ] || { ip link >&2; fail "no tap vif$idb.0 for n at the destination"; }

@@ -13,6 +13,7 @@ done
 bash "$nested_dir/run" --smp 2 --timeout "${HV_NESTED_TIMEOUT:-480}" \
 	--file "$HV_XL:/bin/xl" --file "$HV_HVD:/bin/hvd" \
 	--file "$nested_dir/save-outer.sh:/bin/save-outer.sh" \
+	--file "$nested_dir/counter-lib.sh:/bin/counter-lib.sh" \
 	-- sh /bin/save-outer.sh 1 2 >"$nested_out" 2>&1
 nested_rc=$?
 cat "$nested_out"

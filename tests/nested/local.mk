@@ -24,6 +24,7 @@ NESTED_LINUX_TESTS = \
 	tests/nested/linux-panic.sh \
 	tests/nested/linux-xl.sh \
 	tests/nested/linux-save.sh \
+	tests/nested/linux-migrate.sh \
 	tests/nested/linux-hotplug.sh \
 	tests/nested/linux-blk.sh \
 	tests/nested/linux-net.sh \
@@ -39,6 +40,8 @@ EXTRA_DIST += \
 	tests/nested/harness.sh \
 	tests/nested/xl-outer.sh \
 	tests/nested/save-outer.sh \
+	tests/nested/migrate-outer.sh \
+	tests/nested/counter-lib.sh \
 	tests/nested/blk-init \
 	tests/nested/hotplug-outer.sh \
 	tests/nested/net-outer.sh \

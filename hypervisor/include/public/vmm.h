@@ -175,6 +175,7 @@ struct hv_vmm_save_result {
  */
 #define HV_VMM_MIGRATE_COMPRESS		0x1	/* zlib page batches */
 #define HV_VMM_MIGRATE_AUTO_CONVERGE	0x2	/* slow down vCPUs that outrun the link */
+#define HV_VMM_MIGRATE_DIGEST		0x4	/* a digest of all memory before END */
 
 struct hv_vmm_migrate {
 	uint32_t flags;		/* HV_VMM_MIGRATE_* */

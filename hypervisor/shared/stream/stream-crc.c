@@ -100,3 +100,8 @@ uint32_t stream_crc_update(uint32_t crc, const void *p, size_t len)
 	return stream_crc_update_table(crc, p, len);
 #endif
 }
+
+uint32_t stream_crc32(uint32_t crc, const void *p, size_t len)
+{
+	return stream_crc_update(crc, p, len);
+}

@@ -87,6 +87,9 @@ enum stream_error {
 
 /* A name for an error code ("CRC mismatch", "No space left on device"). */
 STREAM_API const char *stream_strerror(int rc);
+
+/* The stream's CRC-32 (zlib's crc32(), at memory speed with ISA-L), continued from @crc. */
+STREAM_API uint32_t stream_crc32(uint32_t crc, const void *p, size_t len);
 /* "DOMAIN_CONFIG", ..., or NULL for an unknown type. */
 STREAM_API const char *stream_type_name(uint32_t type);
 

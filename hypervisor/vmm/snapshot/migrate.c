@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include "ctl.h"
 #include "kvm/kvmstate.h"
+#include "le.h"
 #include "log.h"
 #include "loop.h"
 #include "snapshot/migrate.h"
@@ -326,6 +327,31 @@ static int mig_measure(struct migration *m)
 	return rc ? mig_fail(m, rc, "reading the domain's state: %s", strerror(-rc)) : 0;
 }
 
+/* --debug: the digest of the paused memory, for the destination to check. */
+static int mig_digest(struct migration *m)
+{
+	uint32_t *crcs = NULL;
+	size_t nr = 0;
+	uint8_t *body;
+	int rc = save_mem_digest(&m->vmm->vm, &crcs, &nr);
+
+	if (rc)
+		return mig_fail(m, rc, "computing the memory digest: %s", strerror(-rc));
+	body = malloc(8 + 4 * nr);
+	if (!body) {
+		free(crcs);
+		return -ENOMEM;
+	}
+	le_put32(body, (uint32_t)nr);
+	le_put32(body + 4, 0);
+	for (size_t i = 0; i < nr; i++)
+		le_put32(body + 8 + 4 * i, crcs[i]);
+	rc = stream_write_record(&m->w, VMM_REC_MEM_DIGEST, STREAM_RF_OPTIONAL, body, 8 + 4 * nr);
+	free(body);
+	free(crcs);
+	return rc;
+}
+
 /* Paused: the last pages, the state, END; within the ceiling. */
 static int mig_final(struct migration *m)
 {
@@ -362,6 +388,8 @@ static int mig_final(struct migration *m)
 	if (!rc && now_ns() - t0 > ceiling)
 		rc = mig_fail(m, -ETIME, "the paused domain's state was sent at %.1f ms, over the ceiling of %u ms: the migration is abandoned and the domain runs on here",
 			      (now_ns() - t0) / 1e6, m->p.ceiling_ms);
+	if (!rc && (m->p.flags & HV_VMM_MIGRATE_DIGEST))
+		rc = mig_digest(m);
 	/* the last chance to stop: after the end record the stream restores */
 	if (!rc && mig_cancelled(m))
 		rc = -ECANCELED;

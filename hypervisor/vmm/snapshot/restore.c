@@ -23,7 +23,9 @@
 #include "kvm/vcpu.h"
 #include "log.h"
 #include "platform.h"
+#include "le.h"
 #include "snapshot/restore_int.h"
+#include "snapshot/save_int.h"
 #include "snapshot/state.h"
 #include "vmm.h"
 
@@ -63,6 +65,7 @@ static void restore_free(struct restore *r)
 	free(r->policy.data);
 	free(r->vm_state.data);
 	free(r->devices.data);
+	free(r->digest.data);
 	for (unsigned int i = 0; i < VM_MAX_VCPUS; i++)
 		free(r->vcpus[i].data);
 	free(r->deferred);
@@ -292,6 +295,12 @@ static int restore_record(struct restore *r, struct stream_reader *rd,
 					    rec->index);
 		b = &r->devices;
 		break;
+	case VMM_REC_MEM_DIGEST:
+		if (r->digest.data || rec->len < 8)
+			return restore_fail(r, -EINVAL, "record %u: a second memory digest, or a short one",
+					    rec->index);
+		b = &r->digest;
+		break;
 	default:
 		return 0;	/* an optional record of a newer writer */
 	}
@@ -380,6 +389,40 @@ static int load_vcpu(struct state_io *io, void *arg)
 static int load_devices(struct state_io *io, void *arg)
 {
 	return vmm_devices_state(io, arg);
+}
+
+/*
+ * A migration's memory digest: what the sender's paused memory held, MiB by
+ * MiB, must be what this side has now (xl migrate --debug).
+ */
+static int restore_check_digest(struct restore *r)
+{
+	const uint8_t *b = r->digest.data;
+	uint32_t *crcs = NULL;
+	size_t nr = 0;
+	uint32_t want;
+	int rc;
+
+	if (!b)
+		return 0;
+	want = le_get32(b);
+	rc = save_mem_digest(&r->vmm->vm, &crcs, &nr);
+	if (rc)
+		return restore_fail(r, rc, "computing the memory digest: %s", strerror(-rc));
+	if (want != nr || r->digest.len != 8 + 4 * (size_t)want) {
+		free(crcs);
+		return restore_fail(r, -EINVAL, "the memory digest covers %u MiB, the domain has %zu",
+				    want, nr);
+	}
+	for (size_t i = 0; i < nr; i++)
+		if (le_get32(b + 8 + 4 * i) != crcs[i]) {
+			free(crcs);
+			return restore_fail(r, -EINVAL, "the memory differs from the sender's in MiB %zu of the memfd (its digest): the stream lost a write",
+					    i);
+		}
+	free(crcs);
+	info("restore %s: the memory digest matches the sender's (%zu MiB)", r->o->what, nr);
+	return 0;
 }
 
 /* After END: vCPUs, CPU policy, then the state, in the documented order. */
@@ -554,6 +597,9 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 		if (rc)
 			goto out;
 	}
+	rc = restore_check_digest(&r);
+	if (rc)
+		goto out;
 	rc = restore_apply(&r);
 	if (rc)
 		goto out;

@@ -32,6 +32,7 @@ struct restore {
 	struct vmm *vmm;
 	const struct restore_options *o;
 	struct blob config, policy, vm_state, devices;
+	struct blob digest;		/* a migration's memory digest (--debug), or none */
 	struct blob vcpus[VM_MAX_VCPUS];
 	unsigned int nr_vcpu_states;
 	bool have_layout;

@@ -100,6 +100,31 @@ static int save_memory(struct vmm *vmm, struct stream_writer *w, bool compress,
 	return rc;
 }
 
+int save_mem_digest(struct vm *vm, uint32_t **crcs_r, size_t *nr_r)
+{
+	size_t nr = (size_t)(vm->mem_size >> 20);
+	uint32_t *crcs = calloc(nr ? nr : 1, sizeof(*crcs));
+
+	if (!crcs)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < vm->nr_regions; i++) {
+		struct save_pages s = { vm, &vm->regions[i], true, 0, 0, 0 };
+		const struct mem_region *r = &vm->regions[i];
+
+		for (uint64_t off = 0; off < r->size; off += STREAM_PAGE_SIZE) {
+			uint64_t at = r->offset + off;
+			size_t mib = (size_t)(at >> 20);
+			const void *p = save_in_hole(&s, (off_t)at) ? stream_zero_page : vm->mem + at;
+
+			if (mib < nr)
+				crcs[mib] = stream_crc32(crcs[mib], p, STREAM_PAGE_SIZE);
+		}
+	}
+	*crcs_r = crcs;
+	*nr_r = nr;
+	return 0;
+}
+
 int save_cpu_policy(struct vm *vm, struct stream_writer *w)
 {
 	const struct kvm_cpuid2 *c = vm->cpuid;

@@ -34,6 +34,16 @@ int save_layout(struct vm *vm, struct stream_writer *w);
 /* VM_STATE, each VCPU_STATE, DEVICE_STATE: the vCPUs are paused. */
 int save_state(struct vmm *vmm, struct stream_writer *w, char *msg, size_t msg_len);
 
+/*
+ * A migration's memory digest (xl migrate --debug): an optional record of
+ * hv-vmm's own (docs/save-stream.md), one CRC-32 per MiB of the memfd, the
+ * sender's of its paused memory, checked by the destination against its
+ * own before the domain may run.  Holes count as zero pages and are not
+ * read (reading would allocate them).
+ */
+#define VMM_REC_MEM_DIGEST	0x100
+int save_mem_digest(struct vm *vm, uint32_t **crcs_r, size_t *nr_r);
+
 /* How long a pipe or socket reader may take nothing (HV_VMM_SAVE_STALL_MS). */
 int save_stall_ms(void);
 

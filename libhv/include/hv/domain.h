@@ -656,6 +656,8 @@ int hv_domain_vcpu_pin(hv_ctx *ctx, uint32_t domid, int vcpu, const char *cpus);
 #define HV_MIGRATE_COMPRESS	  0x1	/* zlib-compress memory */
 #define HV_MIGRATE_AUTO_CONVERGE 0x2	/* slow the vCPUs of a guest that outruns the link */
 #define HV_MIGRATE_PAUSED	  0x4	/* the destination leaves it paused (xl migrate -p) */
+#define HV_MIGRATE_DEBUG	  0x8	/* a digest of all memory goes last; the destination
+					 * checks its own against it (xl migrate --debug) */
 
 #define HV_MIGRATE_DOWNTIME_DEFAULT_MS 300
 
