@@ -15,11 +15,13 @@ xl_xl_SOURCES = \
 	xl/trigger.c \
 	xl/saverestore.c \
 	xl/migrate.c \
+	xl/transport.c \
 	xl/block.c \
 	xl/mem.c \
 	xl/net.c \
 	xl/domxml.c
-xl_xl_LDADD = libhv/libhv.la
+xl_xl_LDADD = libhv/libhv.la $(GNUTLS_LIBS)
+xl_xl_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS)
 
 # bash completion (xl/bash-completion/xl), as bash-completion's "xl"
 dist_bashcompletion_DATA = xl/bash-completion/xl

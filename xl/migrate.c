@@ -145,7 +145,9 @@ int main_migrate(int argc, char **argv)
 	hv_domain_config cfg;
 	struct send_progress sp = { .last_round = ~0u };
 	const char *ssh = NULL, *cfgfile = NULL, *host;
-	bool paused = false, q = false;
+	struct xl_tls_opts tls = { NULL, NULL, NULL };
+	struct xl_tls *relay = NULL;
+	bool paused = false, q = false, tcp;
 	char label[160];
 	hv_dominfo info;
 	uint32_t domid;
@@ -157,8 +159,17 @@ int main_migrate(int argc, char **argv)
 	hv_migrate_params_init(&params);
 	hv_migrate_stats_init(&st);
 	hv_dominfo_init(&info);
-	while ((c = xl_getopt(argc, argv, "s:C:epqDW:X:B:t:zA")) != -1) {
+	while ((c = xl_getopt(argc, argv, "s:C:epqDW:X:B:t:zAR:Y:U:")) != -1) {
 		switch (c) {
+		case 'R':
+			tls.cert = optarg;
+			break;
+		case 'Y':
+			tls.key = optarg;
+			break;
+		case 'U':
+			tls.ca = optarg;
+			break;
 		case 's':
 			ssh = optarg;
 			break;
@@ -217,6 +228,11 @@ int main_migrate(int argc, char **argv)
 						      HV_MIGRATE_DOWNTIME_DEFAULT_MS))
 		return xl_usage("migrate", "the --ceiling-ms must not be below the downtime limit");
 	host = argv[optind + 1];
+	tcp = !strncmp(host, "tcp://", 6);
+	if (tcp && ssh)
+		return xl_usage("migrate", "-s is for a host reached through ssh, not tcp://");
+	if ((tls.cert || tls.key || tls.ca) && !(tls.cert && tls.key && tls.ca && tcp))
+		return xl_usage("migrate", "TLS needs tcp://HOST:PORT and all of --tls-cert, --tls-key and --tls-ca");
 	if (xl_lookup(argv[optind], &domid))
 		return XL_FAIL;
 	if (cfgfile) {
@@ -239,19 +255,39 @@ int main_migrate(int argc, char **argv)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);	/* a receiver gone is an error, not our end */
-	pid = start_receiver(ssh, host, paused, &fd);
-	if (pid < 0) {
-		rc = XL_FAIL;
-		goto out;
+	if (tcp) {
+		int conn;
+
+		pid = 0;
+		if (xl_tcp_connect(host + 6, &conn)) {
+			rc = XL_FAIL;
+			goto out;
+		}
+		fd = conn;
+		if (tls.cert && !(relay = xl_tls_start(conn, false, &tls, &fd))) {
+			fprintf(stderr, "xl: migrate: no TLS session with %s; the domain runs on here\n",
+				host);
+			rc = XL_FAIL;
+			goto out;
+		}
+	} else {
+		pid = start_receiver(ssh, host, paused, &fd);
+		if (pid < 0) {
+			rc = XL_FAIL;
+			goto out;
+		}
 	}
 	snprintf(label, sizeof(label), "Migrating domain %" PRIu32 " (%s)", domid, info.name);
 	xl_progress_start(label, !q, &sp.bar);
 	xl_error_mark();
 	rc = hv_domain_migrate_send(xl_ctx, domid, fd, fd, &params, on_progress, &sp, &st);
 	xl_progress_end();
-	shutdown(fd, SHUT_RDWR);
+	if (!relay)
+		shutdown(fd, SHUT_RDWR);
 	close(fd);
-	reap_receiver(pid);
+	xl_tls_end(relay);
+	if (pid > 0)
+		reap_receiver(pid);
 	if (rc) {
 		xl_error(rc, "migrate domain %s to %s", argv[optind], host);
 		rc = XL_FAIL;
@@ -275,14 +311,30 @@ int main_migrate_receive(int argc, char **argv)
 	hv_migrate_params params;
 	hv_migrate_stats st;
 	hv_dominfo info;
+	struct xl_tls_opts tls = { NULL, NULL, NULL };
+	struct xl_tls *relay = NULL;
+	const char *listen_at = NULL;
+	int in = STDIN_FILENO, out = STDOUT_FILENO, conn = -1;
 	uint32_t domid;
 	int c, rc;
 
 	hv_migrate_params_init(&params);
 	hv_migrate_stats_init(&st);
 	hv_dominfo_init(&info);
-	while ((c = xl_getopt(argc, argv, "dep")) != -1) {
+	while ((c = xl_getopt(argc, argv, "depI:R:Y:U:")) != -1) {
 		switch (c) {
+		case 'I':
+			listen_at = optarg;
+			break;
+		case 'R':
+			tls.cert = optarg;
+			break;
+		case 'Y':
+			tls.key = optarg;
+			break;
+		case 'U':
+			tls.ca = optarg;
+			break;
 		case 'd':
 			if (xl_verbose < 2)
 				xl_verbose = 2;
@@ -299,10 +351,28 @@ int main_migrate_receive(int argc, char **argv)
 		}
 	}
 	if (argc != optind)
-		return xl_usage("migrate-receive", "takes no arguments: the migration comes on standard input");
+		return xl_usage("migrate-receive", "takes no arguments: the migration comes on standard input (or --listen)");
+	if ((tls.cert || tls.key || tls.ca) && !(tls.cert && tls.key && tls.ca && listen_at))
+		return xl_usage("migrate-receive", "TLS needs --listen and all of --tls-cert, --tls-key and --tls-ca");
 	signal(SIGPIPE, SIG_IGN);
+	if (listen_at) {
+		if (xl_tcp_accept(listen_at, &conn))
+			return XL_FAIL;
+		in = out = conn;
+		if (tls.cert) {
+			relay = xl_tls_start(conn, true, &tls, &conn);
+			if (!relay) {
+				fprintf(stderr, "xl: migrate-receive: no TLS session with the sender; nothing was created here\n");
+				return XL_FAIL;
+			}
+			in = out = conn;
+		}
+	}
 	xl_error_mark();
-	rc = hv_domain_migrate_receive(xl_ctx, STDIN_FILENO, STDOUT_FILENO, &params, &domid, &st);
+	rc = hv_domain_migrate_receive(xl_ctx, in, out, &params, &domid, &st);
+	if (conn >= 0)
+		close(conn);
+	xl_tls_end(relay);
 	if (rc)
 		return xl_error(rc, "migrate-receive: nothing was created here");
 	xl_quiet(true);

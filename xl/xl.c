@@ -104,14 +104,24 @@ static const struct xl_cmd cmds[] = {
 	  "  -z, --compress compress the memory (zlib)\n"
 	  "  --auto-converge  slow the vCPUs of a guest that writes memory faster\n"
 	  "                 than it can be sent\n"
-	  "  -q             quiet: print only errors\n" },
+	  "  -q             quiet: print only errors\n"
+	  "  HOST           reached through ssh (or -s); tcp://HOST:PORT connects\n"
+	  "                 to an xl migrate-receive --listen there instead\n"
+	  "  --tls-cert FILE, --tls-key FILE, --tls-ca FILE\n"
+	  "                 over tcp://, TLS: this side's certificate and key,\n"
+	  "                 and the CA the receiver's must be signed by (PEM)\n" },
 	{ "migrate-receive", main_migrate_receive, "Receive a migrating domain (run by xl migrate)",
 	  "[options]",
 	  "  reads the migration from standard input and answers on standard\n"
 	  "  output; xl migrate starts it through ssh (or -s)\n"
 	  "  -d             debug: print libhv's informational messages\n"
 	  "  -e             accepted for Xen compatibility\n"
-	  "  -p             leave the domain paused once it has arrived\n" },
+	  "  -p             leave the domain paused once it has arrived\n"
+	  "  --listen HOST:PORT  take one migration from a TCP connection there\n"
+	  "                 instead (xl migrate ... tcp://HOST:PORT)\n"
+	  "  --tls-cert FILE, --tls-key FILE, --tls-ca FILE\n"
+	  "                 with --listen, TLS: this side's certificate and key,\n"
+	  "                 and the CA the sender's must be signed by (PEM)\n" },
 	{ "restore", main_restore, "Restore a domain from a saved file",
 	  "[options] CHECKPOINTFILE [CONFIGFILE]",
 	  "  -p             leave the domain paused after restoring it\n"
@@ -646,6 +656,10 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "bandwidth", required_argument, NULL, 'B' },
 		{ "compress", no_argument, NULL, 'z' },
 		{ "auto-converge", no_argument, NULL, 'A' },
+		{ "listen", required_argument, NULL, 'I' },
+		{ "tls-cert", required_argument, NULL, 'R' },
+		{ "tls-key", required_argument, NULL, 'Y' },
+		{ "tls-ca", required_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* the commands a long option is for, where its letter is not for all */
@@ -673,6 +687,10 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "bandwidth", "migrate" },
 		{ "compress", "migrate" },
 		{ "auto-converge", "migrate" },
+		{ "listen", "migrate-receive" },
+		{ "tls-cert", "migrate migrate-receive" },
+		{ "tls-key", "migrate migrate-receive" },
+		{ "tls-ca", "migrate migrate-receive" },
 	};
 	const char *for_cmds = NULL;
 	char spec[64];

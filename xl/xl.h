@@ -212,6 +212,23 @@ int main_destroy(int argc, char **argv);
 int main_save(int argc, char **argv);
 int main_restore(int argc, char **argv);
 int main_migrate(int argc, char **argv);
+/*
+ * transport.c: TCP for xl migrate (tcp://HOST:PORT) and migrate-receive
+ * (--listen HOST:PORT, one connection), and TLS over it.  0 with the
+ * connection in *fd_r, or -1 after saying why.  xl_tls_start() takes the
+ * connection over, does the handshake (each side shows a certificate the
+ * CA signed, and checks the other's) and returns a relay whose plain end
+ * goes to *fd_r (NULL after saying why); once done with it, close that end,
+ * then xl_tls_end() lets the relay finish.
+ */
+struct xl_tls_opts {
+	const char *cert, *key, *ca;	/* PEM files */
+};
+struct xl_tls;
+int xl_tcp_connect(const char *hostport, int *fd_r);
+int xl_tcp_accept(const char *hostport, int *fd_r);
+struct xl_tls *xl_tls_start(int tcp, bool server, const struct xl_tls_opts *o, int *fd_r);
+void xl_tls_end(struct xl_tls *t);
 int main_migrate_receive(int argc, char **argv);
 int main_shutdown(int argc, char **argv);
 int main_reboot(int argc, char **argv);

@@ -335,38 +335,48 @@ end
 external file_descr_of_int : int -> Unix.file_descr = "%identity"
 external int_of_file_descr : Unix.file_descr -> int = "%identity"
 
-(* Runs [f] with a raw hv_progress (C_void without a callback).  An
-   exception raised by the callback cancels the operation (the C callback
-   returns non-zero) and is raised again once the call has failed.  An
-   operation that was complete before the cancel reached it stands: its
-   result is returned (raising would hide a domain a restore made, or the
-   end of the domain a save wrote). *)
-let with_progress progress f =
-  match progress with
+(* Runs [f] with a raw callback object that [make] builds around [cb]
+   (C_void without a callback; [free] frees it).  [cb] gets the C
+   callback's arguments and says whether to cancel.  An exception raised
+   by it cancels the operation too (the C callback returns non-zero) and
+   is raised again once the call has failed.  An operation that was
+   complete before the cancel reached it stands: its result is returned
+   (raising would hide a domain a restore made, or the end of the domain a
+   save or migration wrote). *)
+let with_callback ~make ~free cb f =
+  match cb with
   | None -> f C_void
   | Some cb ->
       let raised = ref None in
       let fn _ arg =
-        match !raised, arg with
-        | Some _, _ -> C_int 1
-        | None, C_list [ d; t ] -> (
-            try
-              cb (get_int d) (get_int t);
-              C_int 0
+        match !raised with
+        | Some _ -> C_int 1
+        | None -> (
+            try C_int (c_bool (cb arg))
             with e ->
               raised := Some (e, Printexc.get_raw_backtrace ());
               C_int 1)
-        | None, _ -> C_int 0
       in
-      let p = R._hvml_progress_new (C_obj fn) in
+      let p = make (C_obj fn) in
       let result =
-        Fun.protect ~finally:(fun () -> ignore (R._hvml_progress_free p)) (fun () ->
+        Fun.protect ~finally:(fun () -> ignore (free p)) (fun () ->
             match f p with r -> `Done r | exception e -> `Raised e)
       in
       match result, !raised with
       | `Done r, _ -> r
       | `Raised _, Some (e, bt) -> Printexc.raise_with_backtrace e bt
       | `Raised e, None -> raise e
+
+(* Runs [f] with a raw hv_progress (C_void without a callback), as
+   [with_callback]: [progress done total] cancels by raising. *)
+let with_progress progress f =
+  let cb progress = function
+    | C_list [ d; t ] ->
+        progress (get_int d) (get_int t);
+        false
+    | _ -> false
+  in
+  with_callback ~make:R._hvml_progress_new ~free:R._hvml_progress_free (Option.map cb progress) f
 
 (* Events as hv_event has them: (type, domid, code, name). *)
 let event_fd ctx =
@@ -857,6 +867,162 @@ module Domain = struct
             with
             | [ d ] -> get_int d
             | _ -> raise (Error (Fail, "hv_domain_restore gave no domain id"))))
+
+  type migrate_phase = Preflight | Setup | First | Rounds | Final | Phase_unknown of int
+
+  type migrate_stats = {
+    id : string;
+    total_ns : int64;
+    setup_ns : int64;
+    downtime_ns : int64;
+    pause_ns : int64;
+    last_pages_ns : int64;
+    state_ns : int64;
+    restore_ns : int64;
+    resume_ns : int64;
+    expected_downtime_ns : int64;
+    bytes : int64;
+    pages : int64;
+    zero_pages : int64;
+    rounds : int64;
+    last_pages : int64;
+    bandwidth : int64;
+    dirty_rate : int64;
+  }
+
+  type migrate_progress = {
+    phase : migrate_phase;
+    round : int;
+    sent_bytes : int64;
+    remaining_bytes : int64;
+    memory_bytes : int64;
+    dirty_rate : int64;
+    bandwidth : int64;
+    expected_downtime_ns : int64;
+    elapsed_ns : int64;
+  }
+
+  (* hv_migrate_phase's values *)
+  let migrate_phase_of_int = function
+    | 0 -> Preflight
+    | 1 -> Setup
+    | 2 -> First
+    | 3 -> Rounds
+    | 4 -> Final
+    | n -> Phase_unknown n
+
+  (* What hvml_migrate_progress_call hands the callback. *)
+  let migrate_progress_of = function
+    | [ ph; r; sent; rem; mem; dirty; bw; exp; el ] ->
+        Some
+          {
+            phase = migrate_phase_of_int (get_int ph);
+            round = get_int r;
+            sent_bytes = int64_of sent;
+            remaining_bytes = int64_of rem;
+            memory_bytes = int64_of mem;
+            dirty_rate = int64_of dirty;
+            bandwidth = int64_of bw;
+            expected_downtime_ns = int64_of exp;
+            elapsed_ns = int64_of el;
+          }
+    | _ -> None
+
+  (* Runs [f] with a raw migration progress callback, as [with_callback]:
+     [progress p] cancels by returning true or by raising. *)
+  let with_migrate_progress progress f =
+    let cb progress = function
+      | C_list l -> ( match migrate_progress_of l with Some p -> progress p | None -> false)
+      | _ -> false
+    in
+    with_callback ~make:R._hvml_migrate_progress_new ~free:R._hvml_migrate_progress_free
+      (Option.map cb progress) f
+
+  let migrate_stats_of s : migrate_stats =
+    let g f = int64_of (f s) in
+    {
+      id = get_string (R._hvml_migrate_stats_id s);
+      total_ns = g R._hv_migrate_stats_total_ns_get;
+      setup_ns = g R._hv_migrate_stats_setup_ns_get;
+      downtime_ns = g R._hv_migrate_stats_downtime_ns_get;
+      pause_ns = g R._hv_migrate_stats_pause_ns_get;
+      last_pages_ns = g R._hv_migrate_stats_last_pages_ns_get;
+      state_ns = g R._hv_migrate_stats_state_ns_get;
+      restore_ns = g R._hv_migrate_stats_restore_ns_get;
+      resume_ns = g R._hv_migrate_stats_resume_ns_get;
+      expected_downtime_ns = g R._hv_migrate_stats_expected_downtime_ns_get;
+      bytes = g R._hv_migrate_stats_bytes_get;
+      pages = g R._hv_migrate_stats_pages_get;
+      zero_pages = g R._hv_migrate_stats_zero_pages_get;
+      rounds = g R._hv_migrate_stats_rounds_get;
+      last_pages = g R._hv_migrate_stats_last_pages_get;
+      bandwidth = g R._hv_migrate_stats_bandwidth_get;
+      dirty_rate = g R._hv_migrate_stats_dirty_rate_get;
+    }
+
+  (* A raw hv_migrate_params, its numbers checked first: libhv's are
+     unsigned, uint32_t for the two in ms.  Free it with
+     hvml_migrate_params_free. *)
+  let migrate_params ?(downtime_ms = 0) ?(ceiling_ms = 0) ?(bandwidth = 0) ?(timeout_ms = 0)
+      ~flags cfg =
+    let check name v max =
+      if v < 0 || v > max then
+        raise (Error (Inval, Printf.sprintf "%s = %d: give a number from 0 to %d" name v max))
+    in
+    check "downtime_ms" downtime_ms 0xFFFF_FFFF;
+    check "ceiling_ms" ceiling_ms 0xFFFF_FFFF;
+    check "bandwidth" bandwidth max_int;
+    check "timeout_ms" timeout_ms max_int;
+    R._hvml_migrate_params_new
+      (C_list
+         [ cfg; C_int flags; C_int downtime_ms; C_int ceiling_ms; C_int64 (Int64.of_int bandwidth);
+           C_int64 (Int64.of_int timeout_ms) ])
+
+  (* HV_MIGRATE_PAUSED *)
+  let migrate_paused = 0x4
+
+  let migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?(compress = false)
+      ?(auto_converge = false) ?(paused = false) ?(debug = false) ?config ?progress ?recv_fd send_fd =
+    (* HV_MIGRATE_COMPRESS, _AUTO_CONVERGE, _PAUSED, _DEBUG *)
+    let flags =
+      (if compress then 0x1 else 0)
+      lor (if auto_converge then 0x2 else 0)
+      lor (if paused then migrate_paused else 0)
+      lor if debug then 0x8 else 0
+    in
+    let cfg = match config with Some (c : Config.t) -> c.cfg | None -> C_void in
+    let params = migrate_params ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ~flags cfg in
+    let stats = R._hvml_hv_migrate_stats_new C_void in
+    let send_fd = int_of_file_descr send_fd in
+    let recv_fd = match recv_fd with Some fd -> int_of_file_descr fd | None -> send_fd in
+    Fun.protect
+      ~finally:(fun () ->
+        ignore (R._hvml_migrate_params_free params);
+        ignore (R._hvml_hv_migrate_stats_free stats);
+        ignore (Sys.opaque_identity config))
+      (fun () ->
+        with_migrate_progress progress (fun prog ->
+            Ctx.call_unit ctx (fun p ->
+                R._hv_domain_migrate_send
+                  (C_list [ p; C_int domid; C_int send_fd; C_int recv_fd; params; prog; stats ])));
+        migrate_stats_of stats)
+
+  let migrate_receive ctx ?(paused = false) ?send_fd recv_fd =
+    let params = migrate_params ~flags:(if paused then migrate_paused else 0) C_void in
+    let stats = R._hvml_hv_migrate_stats_new C_void in
+    let recv_fd = int_of_file_descr recv_fd in
+    let send_fd = match send_fd with Some fd -> int_of_file_descr fd | None -> recv_fd in
+    Fun.protect
+      ~finally:(fun () ->
+        ignore (R._hvml_migrate_params_free params);
+        ignore (R._hvml_hv_migrate_stats_free stats))
+      (fun () ->
+        match
+          call ctx (fun p ->
+              R._hv_domain_migrate_receive (C_list [ p; C_int recv_fd; C_int send_fd; params; stats ]))
+        with
+        | [ d ] -> (get_int d, migrate_stats_of stats)
+        | _ -> raise (Error (Fail, "hv_domain_migrate_receive gave no domain id")))
 end
 
 type physinfo = {
@@ -932,6 +1098,19 @@ let progress_selftest ~progress d t =
   in
   match !raised with Some e -> raise e | None -> stop
 
+let migrate_progress_selftest ~progress =
+  (* as progress_selftest: what the callback raised is raised here *)
+  let raised = ref None in
+  let cb p = try progress p with e -> raised := Some e; raise e in
+  let stop =
+    Domain.with_migrate_progress (Some cb) (fun p -> get_int (R._hvml_migrate_progress_selftest p) <> 0)
+  in
+  match !raised with Some e -> raise e | None -> stop
+
+let migrate_stats_selftest () =
+  let s = R._hvml_migrate_stats_selftest C_void in
+  Fun.protect ~finally:(fun () -> ignore (R._hvml_hv_migrate_stats_free s)) (fun () -> Domain.migrate_stats_of s)
+
 let stats_selftest ?(old_libhv = false) () =
   let s = R._hvml_domstats_selftest (C_int (if old_libhv then 1 else 0)) in
   Fun.protect ~finally:(fun () -> ignore (R._hvml_domstats_selftest_free s)) (fun () -> Domain.stats_of s)
@@ -995,6 +1174,10 @@ let bound_functions =
     ("hv_domain_save_config", "Domain.save ?config");
     ("hv_restore_params_init_sized", "Domain.restore");
     ("hv_domain_restore", "Domain.restore");
+    ("hv_migrate_params_init_sized", "Domain.migrate_send, Domain.migrate_receive");
+    ("hv_migrate_stats_init_sized", "Domain.migrate_send, Domain.migrate_receive");
+    ("hv_domain_migrate_send", "Domain.migrate_send");
+    ("hv_domain_migrate_receive", "Domain.migrate_receive");
     ("hv_event_init_sized", "Event.next");
     ("hv_event_fd", "Event.fd");
     ("hv_event_next", "Event.next");

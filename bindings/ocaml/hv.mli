@@ -448,6 +448,115 @@ module Domain : sig
       exception it raises cancels the restore (no domain is left) and is
       raised again; a restore that was complete before the cancel reached
       it stands, and its domain's id is returned. *)
+
+  (** {2 Live migration (libhv 1.12, docs/migration.md)} *)
+
+  (** Where a migration is ([hv_migrate_phase]). *)
+  type migrate_phase =
+    | Preflight  (** the destination checks the domain *)
+    | Setup
+    | First  (** all of memory, the domain running *)
+    | Rounds  (** pages the guest wrote meanwhile *)
+    | Final  (** paused: the last pages, the state *)
+    | Phase_unknown of int
+
+  (** How a migration went ([hv_migrate_stats]).  The sender has every
+      field; the destination only [id], [total_ns] and [resume_ns] (from
+      ready to running), the others 0. *)
+  type migrate_stats = {
+    id : string;  (** the migration's id, 32 hex digits, as both ends log it *)
+    total_ns : int64;  (** the whole migration *)
+    setup_ns : int64;  (** to the first page *)
+    downtime_ns : int64;
+        (** paused at the source to running at the destination; its parts follow *)
+    pause_ns : int64;  (** stopping the vCPUs and devices *)
+    last_pages_ns : int64;  (** the last dirty pages *)
+    state_ns : int64;  (** the VM, vCPU and device state *)
+    restore_ns : int64;  (** the destination loading it, to ready *)
+    resume_ns : int64;  (** go, to the destination running it *)
+    expected_downtime_ns : int64;  (** the estimate it switched over on *)
+    bytes : int64;  (** of the stream *)
+    pages : int64;  (** page entries sent, zero pages included *)
+    zero_pages : int64;
+    rounds : int64;  (** after the first pass, the final one included *)
+    last_pages : int64;  (** pages sent while paused *)
+    bandwidth : int64;  (** bytes per second *)
+    dirty_rate : int64;  (** bytes per second, the last measured *)
+  }
+
+  (** A migration's progress ([hv_migrate_progress]). *)
+  type migrate_progress = {
+    phase : migrate_phase;
+    round : int;  (** 0: the first pass over memory *)
+    sent_bytes : int64;  (** of the stream, so far *)
+    remaining_bytes : int64;  (** guest memory still to send *)
+    memory_bytes : int64;  (** the guest's RAM *)
+    dirty_rate : int64;  (** bytes per second the guest writes *)
+    bandwidth : int64;  (** bytes per second the stream takes *)
+    expected_downtime_ns : int64;  (** the downtime if it switched over now *)
+    elapsed_ns : int64;
+  }
+
+  val migrate_send :
+    Ctx.t -> domid:int -> ?downtime_ms:int -> ?ceiling_ms:int -> ?bandwidth:int ->
+    ?timeout_ms:int -> ?compress:bool -> ?auto_converge:bool -> ?paused:bool ->
+    ?debug:bool -> ?config:Config.t -> ?progress:(migrate_progress -> bool) ->
+    ?recv_fd:Unix.file_descr -> Unix.file_descr -> migrate_stats
+  (** [migrate_send ctx ~domid fd] live-migrates the domain to the
+      destination at the other end of [fd] (written, and read unless
+      [recv_fd] is given: one socket, or two pipes), where {!migrate_receive}
+      or [xl migrate-receive] answers (hv_domain_migrate_send()).  The
+      caller keeps and closes the descriptors.
+
+      The destination checks the description first and refuses before any
+      memory is sent; memory then goes while the domain runs, in rounds,
+      until the estimated downtime is at most [downtime_ms] (default 300);
+      the domain pauses, the rest goes, and once the destination has
+      loaded it, it runs there and the domain here is destroyed.
+      [ceiling_ms] is the hard limit on the downtime (default: the downtime
+      plus the larger of it and 1000 ms); [bandwidth] caps the stream in
+      bytes per second, [timeout_ms] the whole migration (default: no cap,
+      no limit).  [~compress:true] zlib-compresses memory,
+      [~auto_converge:true] slows the vCPUs of a guest that writes faster
+      than the link, [~paused:true] leaves the domain paused at the
+      destination, [~debug:true] sends a digest of all memory last, which
+      the destination checks its copy against (xl migrate --debug),
+      [config] sends another description (same memory and vCPUs).
+
+      [progress p] is called a few times a second; returning [true]
+      cancels the migration ([Error (Cancelled, _)]), and so does an
+      exception it raises, which is then raised again from
+      [migrate_send] (a migration that was complete before the cancel
+      reached it stands: its statistics are returned).  Until the
+      destination is told to go, every failure leaves the domain running
+      here as it was: [Error (Inval, _)] (descriptors, or a number out of
+      range: checked before anything is sent), [Timedout] (it did not
+      converge in time, or the ceiling), [Io] (the destination went away),
+      [Protocol] or [Version] (not an hv destination, or another version),
+      or the destination's refusal ([Exists], [Config], [Nomem], ...).
+      [Error (Io, _)] after go: the destination did not report, and the
+      domain is left paused here (the destination's log says which copy
+      runs).
+
+      libhv writes to the descriptors itself: a program whose destination
+      may go away ignores SIGPIPE ([Sys.set_signal Sys.sigpipe
+      Sys.Signal_ignore]), as xl does, so that it gets [Error (Io, _)]
+      instead of dying. *)
+
+  val migrate_receive :
+    Ctx.t -> ?paused:bool -> ?send_fd:Unix.file_descr -> Unix.file_descr -> int * migrate_stats
+  (** [migrate_receive ctx fd] is the destination's side: it reads a
+      migration from [fd] (a pipe or socket), answers on it (or on
+      [send_fd]), and creates the domain, which runs once the sender says
+      go (paused with [~paused:true], or if the sender asked for it).
+      Returns the domain's id and the statistics (hv_domain_migrate_receive()).
+      Nothing is left here if the migration fails before go:
+      [Error (Inval, _)] ([fd] is not a pipe or socket, checked before
+      anything is read), [Timedout], [Io] (the sender went away),
+      [Protocol], [Version], the reason this end refused it in its checks
+      ([Exists]: a domain of that name or UUID is here; [Nomem];
+      [Notfound]: a disk image or bridge is missing), or [Cancelled] (the
+      sender gave up).  SIGPIPE as for {!migrate_send}. *)
 end
 
 (** {1 The host} *)
@@ -515,6 +624,17 @@ val progress_selftest : progress:(int -> int -> unit) -> int -> int -> bool
 (** For the tests: calls [progress] through the C callback the way libhv
     does during a save (runtime lock released); [true] if it asked to
     cancel.  An exception it raises is raised again, as by {!Domain.save}. *)
+
+val migrate_progress_selftest : progress:(Domain.migrate_progress -> bool) -> bool
+(** For the tests: calls [progress] through the C callback the way
+    hv_domain_migrate_send() does (runtime lock released), with a made-up
+    report of round 3 of a 64 MiB guest's migration; [true] if it asked to
+    cancel.  An exception it raises is raised again. *)
+
+val migrate_stats_selftest : unit -> Domain.migrate_stats
+(** For the tests: {!Domain.migrate_stats} read from statistics made up in C
+    (id bytes 0xa0..0xaf, total_ns 2^40, bytes 10 * 2^32, every other field
+    its place in hv_migrate_stats: setup_ns 2 ... dirty_rate 16). *)
 
 val stats_selftest : ?old_libhv:bool -> unit -> Domain.stats
 (** For the tests: {!Domain.stats} read from a sample made up in C (three

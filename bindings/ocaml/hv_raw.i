@@ -117,6 +117,13 @@ HVML_OUT_PTR(hv_vif_spec, vif_r)
 	swig_result = caml_list_append(swig_result, caml_val_int((int)tmph$argnum));
 }
 
+/* hv_domain_migrate_send's callback and its argument: one
+ * hvml_migrate_progress (hvml_migrate_progress_new), or C_void for none. */
+%typemap(in) (hv_migrate_progress_fn progress, void *opaque) {
+	$2 = caml_ptr_val($input, $descriptor(hvml_migrate_progress *));
+	$1 = $2 ? hvml_migrate_progress_fn : NULL;
+}
+
 /* --- calls that can block (those that talk to hvd, and reading an xl.cfg
  * file) run without the OCaml runtime lock ---------------------------- */
 %define HVML_BLOCKING(NAME)
@@ -157,12 +164,15 @@ HVML_BLOCKING(hv_domain_vcpu_list)
 HVML_BLOCKING(hv_domain_vcpu_pin)
 HVML_BLOCKING(hv_domain_save_config)
 HVML_BLOCKING(hv_domain_restore)
+HVML_BLOCKING(hv_domain_migrate_send)
+HVML_BLOCKING(hv_domain_migrate_receive)
 HVML_BLOCKING(hv_event_fd)
 HVML_BLOCKING(hv_event_next)
 HVML_BLOCKING(hv_event_wait)
 HVML_BLOCKING(hv_ctx_free)
 HVML_BLOCKING(hv_config_parse_xl_file)
 HVML_BLOCKING(hvml_progress_selftest)
+HVML_BLOCKING(hvml_migrate_progress_selftest)
 
 /* --- what SWIG cannot express ------------------------------------------ */
 /* A va_list callback: hvml_ctx_capture_log() installs libhv's logger. */
@@ -178,6 +188,11 @@ HVML_BLOCKING(hvml_progress_selftest)
 %ignore hv_domstats::start_time;
 %ignore hv_domstats::vifs;
 %ignore hv_domstats::disks;
+/* Read through hvml_migrate_stats_id(). */
+%ignore hv_migrate_stats::id;
+/* hvml_migrate_params_new() fills them; the callback type is the typemap's. */
+%ignore hv_migrate_params;
+%ignore hv_migrate_progress_fn;
 /* An array: read through hvml_meminfo_stat(). */
 %ignore hv_meminfo::stats;
 /* Arrays of pointers: read through hvml_config_disk()/hvml_config_vif(). */

@@ -117,21 +117,38 @@ static int hvml_progress_call(value fn, uint64_t done, uint64_t total)
 	CAMLreturnT(int, rc);
 }
 
-static int hvml_progress_fn(void *opaque, uint64_t done, uint64_t total)
+/*
+ * A callback into OCaml from inside a call made without the runtime lock
+ * takes the lock back first (hvml_callback_enter), and gives it up again
+ * after (hvml_callback_leave, with what enter returned).
+ */
+static int hvml_callback_enter(void)
 {
-	struct hvml_progress *hp = opaque;
 	int blocking = hvml_blocking;
-	int rc;
 
 	if (blocking) {
 		hvml_blocking = 0;
 		caml_leave_blocking_section();
 	}
-	rc = hvml_progress_call(hp->fn, done, total);
+	return blocking;
+}
+
+static void hvml_callback_leave(int blocking)
+{
 	if (blocking) {
 		caml_enter_blocking_section();
 		hvml_blocking = 1;
 	}
+}
+
+static int hvml_progress_fn(void *opaque, uint64_t done, uint64_t total)
+{
+	struct hvml_progress *hp = opaque;
+	int blocking = hvml_callback_enter();
+	int rc;
+
+	rc = hvml_progress_call(hp->fn, done, total);
+	hvml_callback_leave(blocking);
 	return rc;
 }
 
@@ -174,6 +191,155 @@ static int hvml_progress_selftest(const hv_progress *p, uint64_t done,
 	return p->fn(p->opaque, done, total);
 }
 
+/*
+ * Migration progress callbacks (hv_domain_migrate_send), kept as
+ * hvml_progress is: @fn is a c_obj C_obj f, a generational root while the
+ * hvml_migrate_progress lives; f gets "progress" and C_list [C_int phase;
+ * C_int round; then C_int64 sent_bytes, remaining_bytes, memory_bytes,
+ * dirty_rate, bandwidth, expected_downtime_ns, elapsed_ns] and returns
+ * C_int 0 to go on, anything else to cancel.  An exception escaping f
+ * cancels too.
+ */
+typedef struct hvml_migrate_progress {
+	value fn;
+} hvml_migrate_progress;
+
+static int hvml_migrate_progress_call(value fn, const hv_migrate_progress *p)
+{
+	CAMLparam1(fn);
+	CAMLlocal4(name, lst, arg, res);
+	int rc;
+
+	name = caml_copy_string("progress");
+	lst = caml_list_append(Val_unit, caml_val_int((int)p->phase));
+	lst = caml_list_append(lst, caml_val_uint(p->round));
+	lst = caml_list_append(lst, caml_val_ulong((unsigned long)p->sent_bytes));
+	lst = caml_list_append(lst, caml_val_ulong((unsigned long)p->remaining_bytes));
+	lst = caml_list_append(lst, caml_val_ulong((unsigned long)p->memory_bytes));
+	lst = caml_list_append(lst, caml_val_ulong((unsigned long)p->dirty_rate));
+	lst = caml_list_append(lst, caml_val_ulong((unsigned long)p->bandwidth));
+	lst = caml_list_append(lst, caml_val_ulong((unsigned long)p->expected_downtime_ns));
+	lst = caml_list_append(lst, caml_val_ulong((unsigned long)p->elapsed_ns));
+	arg = caml_swig_alloc(1, C_list);
+	SWIG_Store_field(arg, 0, lst);
+	res = caml_callback2_exn(Field(fn, 0), name, arg);
+	rc = Is_exception_result(res) ? 1 : caml_long_val(res) != 0;
+	CAMLreturnT(int, rc);
+}
+
+static int hvml_migrate_progress_fn(void *opaque, const hv_migrate_progress *p)
+{
+	hvml_migrate_progress *mp = opaque;
+	int blocking = hvml_callback_enter();
+	int rc;
+
+	rc = hvml_migrate_progress_call(mp->fn, p);
+	hvml_callback_leave(blocking);
+	return rc;
+}
+
+static hvml_migrate_progress *hvml_migrate_progress_new(value fn)
+{
+	hvml_migrate_progress *mp;
+
+	if (!Is_block(fn) || SWIG_Tag_val(fn) != C_obj)
+		caml_invalid_argument("hvml_migrate_progress_new: expected C_obj");
+	mp = calloc(1, sizeof(*mp));
+	if (!mp)
+		caml_raise_out_of_memory();
+	mp->fn = fn;
+	caml_register_generational_global_root(&mp->fn);
+	return mp;
+}
+
+static void hvml_migrate_progress_free(hvml_migrate_progress *mp)
+{
+	if (!mp)
+		return;
+	caml_remove_generational_global_root(&mp->fn);
+	free(mp);
+}
+
+/*
+ * For the tests: calls @mp's callback as hv_domain_migrate_send() does (in
+ * this thread, without the runtime lock: hv_raw.i wraps it as blocking)
+ * with a made-up report of round 3 of a 64 MiB guest's migration.
+ * Returns what the callback returned (non-zero: cancel).
+ */
+static int hvml_migrate_progress_selftest(hvml_migrate_progress *mp)
+{
+	hv_migrate_progress p = {
+		.struct_size = sizeof(p), .phase = HV_MIGRATE_PHASE_ROUNDS, .round = 3,
+		.sent_bytes = 70 << 20, .remaining_bytes = 1 << 20,
+		.memory_bytes = 64 << 20, .dirty_rate = 4 << 20,
+		.bandwidth = UINT64_C(1) << 33, .expected_downtime_ns = 250000,
+		.elapsed_ns = UINT64_C(1500000000),
+	};
+
+	return hvml_migrate_progress_fn(mp, &p);
+}
+
+/*
+ * For the tests: statistics made up here (free them with
+ * hvml_hv_migrate_stats_free()), so that reading them can be checked where
+ * no domain runs: id bytes 0xa0..0xaf, total_ns 2^40, bytes 10 * 2^32,
+ * every other member its place in hv_migrate_stats (setup_ns 2 ...
+ * dirty_rate 16).
+ */
+static hv_migrate_stats *hvml_migrate_stats_selftest(void)
+{
+	hv_migrate_stats *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		caml_raise_out_of_memory();
+	hv_migrate_stats_init(s);
+	for (int i = 0; i < 16; i++)
+		s->id[i] = (uint8_t)(0xa0 + i);
+	s->total_ns = UINT64_C(1) << 40;
+	s->setup_ns = 2;
+	s->downtime_ns = 3;
+	s->pause_ns = 4;
+	s->last_pages_ns = 5;
+	s->state_ns = 6;
+	s->restore_ns = 7;
+	s->resume_ns = 8;
+	s->expected_downtime_ns = 9;
+	s->bytes = UINT64_C(10) << 32;
+	s->pages = 11;
+	s->zero_pages = 12;
+	s->rounds = 13;
+	s->last_pages = 14;
+	s->bandwidth = 15;
+	s->dirty_rate = 16;
+	return s;
+}
+
+/* Migration parameters; @cfg stays the caller's. */
+static hv_migrate_stats *hvml_migrate_stats_selftest(void);
+hv_migrate_params *hvml_migrate_params_new(const hv_domain_config *cfg,
+						  unsigned int flags, uint32_t downtime_ms,
+						  uint32_t ceiling_ms, uint64_t bandwidth,
+						  uint64_t timeout_ms)
+{
+	hv_migrate_params *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		caml_raise_out_of_memory();
+	hv_migrate_params_init(p);
+	p->flags = flags;
+	p->downtime_ms = downtime_ms;
+	p->ceiling_ms = ceiling_ms;
+	p->bandwidth = bandwidth;
+	p->timeout_ms = timeout_ms;
+	p->config = cfg;
+	return p;
+}
+
+static void hvml_migrate_params_free(hv_migrate_params *p)
+{
+	free(p);
+}
+
 /* The size-prefixed structures, allocated and initialised. */
 #define HVML_NEW(TYPE, INIT)				\
 	static TYPE *hvml_##TYPE##_new(void)		\
@@ -192,6 +358,7 @@ HVML_NEW(hv_dominfo, hv_dominfo_init)
 HVML_NEW(hv_physinfo, hv_physinfo_init)
 HVML_NEW(hv_event, hv_event_init)
 HVML_NEW(hv_meminfo, hv_meminfo_init)
+HVML_NEW(hv_migrate_stats, hv_migrate_stats_init)
 
 /* Statistic @i of the guest's balloon (0 when @i is out of range). */
 static uint64_t hvml_meminfo_stat(const hv_meminfo *info, int i)
@@ -346,6 +513,16 @@ static const char *hvml_uuid_str(const uint8_t *u)
 	return buf;
 }
 
+/* A migration's id as its logs write it: 32 hex digits. */
+static const char *hvml_migrate_stats_id(const hv_migrate_stats *s)
+{
+	static __thread char buf[33];
+
+	for (int i = 0; i < 16; i++)
+		snprintf(buf + 2 * i, 3, "%02x", s->id[i]);
+	return buf;
+}
+
 static const char *hvml_dominfo_uuid(const hv_dominfo *info)
 {
 	return hvml_uuid_str(info->uuid);
@@ -416,6 +593,17 @@ int hvml_log_clear(void);
 hv_progress *hvml_progress_new(caml_value_t fn);
 void hvml_progress_free(hv_progress *p);
 int hvml_progress_selftest(const hv_progress *p, uint64_t done, uint64_t total);
+hvml_migrate_progress *hvml_migrate_progress_new(caml_value_t fn);
+void hvml_migrate_progress_free(hvml_migrate_progress *mp);
+int hvml_migrate_progress_selftest(hvml_migrate_progress *mp);
+hv_migrate_stats *hvml_migrate_stats_selftest(void);
+hv_migrate_params *hvml_migrate_params_new(const hv_domain_config *cfg, unsigned int flags,
+					   uint32_t downtime_ms, uint32_t ceiling_ms,
+					   uint64_t bandwidth, uint64_t timeout_ms);
+void hvml_migrate_params_free(hv_migrate_params *p);
+hv_migrate_stats *hvml_hv_migrate_stats_new(void);
+void hvml_hv_migrate_stats_free(hv_migrate_stats *p);
+const char *hvml_migrate_stats_id(const hv_migrate_stats *s);
 hv_dominfo *hvml_hv_dominfo_new(void);
 void hvml_hv_dominfo_free(hv_dominfo *p);
 hv_physinfo *hvml_hv_physinfo_new(void);

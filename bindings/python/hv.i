@@ -537,6 +537,151 @@ static PyObject *hvpy_event_dict(const hv_event *e)
 	return d;
 }
 
+/* ---- migration ---- */
+
+/*
+ * A migration's progress callback: @fn is called with a dict of
+ * hv_migrate_progress's members.  A true return cancels, as in C; so does
+ * an exception, which is re-raised from the call.  Once it has asked to
+ * cancel, it is not called again.
+ */
+struct hvpy_migrate_progress {
+	PyObject *fn;
+	int stop;
+};
+
+static PyObject *hvpy_migrate_progress_dict(const hv_migrate_progress *p)
+{
+	PyObject *d = PyDict_New();
+
+	if (!d)
+		return NULL;
+	if (HVPY_I(d, p, phase) || HVPY_U(d, p, round) || HVPY_U(d, p, sent_bytes) ||
+	    HVPY_U(d, p, remaining_bytes) || HVPY_U(d, p, memory_bytes) ||
+	    HVPY_U(d, p, dirty_rate) || HVPY_U(d, p, bandwidth) ||
+	    HVPY_U(d, p, expected_downtime_ns) || HVPY_U(d, p, elapsed_ns)) {
+		Py_DECREF(d);
+		return NULL;
+	}
+	return d;
+}
+
+static int hvpy_migrate_progress_cb(void *opaque, const hv_migrate_progress *p)
+{
+	struct hvpy_migrate_progress *mp = opaque;
+	PyGILState_STATE gil;
+	PyObject *d, *r = NULL;
+	int truth;
+
+	if (mp->stop)
+		return 1;
+	gil = PyGILState_Ensure();
+	d = hvpy_migrate_progress_dict(p);
+	if (d)
+		r = PyObject_CallFunctionObjArgs(mp->fn, d, NULL);
+	Py_XDECREF(d);
+	truth = r ? PyObject_IsTrue(r) : -1;
+	Py_XDECREF(r);
+	if (truth < 0) {
+		hvpy_stash_exception();
+		truth = 1;
+	}
+	mp->stop = truth;
+	PyGILState_Release(gil);
+	return truth;
+}
+
+static PyObject *hvpy_migrate_stats_dict(const hv_migrate_stats *s)
+{
+	PyObject *d = PyDict_New();
+
+	if (!d)
+		return NULL;
+	if (HVPY_B(d, s, id) || HVPY_U(d, s, total_ns) || HVPY_U(d, s, setup_ns) ||
+	    HVPY_U(d, s, downtime_ns) || HVPY_U(d, s, pause_ns) ||
+	    HVPY_U(d, s, last_pages_ns) || HVPY_U(d, s, state_ns) ||
+	    HVPY_U(d, s, restore_ns) || HVPY_U(d, s, resume_ns) ||
+	    HVPY_U(d, s, expected_downtime_ns) || HVPY_U(d, s, bytes) ||
+	    HVPY_U(d, s, pages) || HVPY_U(d, s, zero_pages) || HVPY_U(d, s, rounds) ||
+	    HVPY_U(d, s, last_pages) || HVPY_U(d, s, bandwidth) ||
+	    HVPY_U(d, s, dirty_rate)) {
+		Py_DECREF(d);
+		return NULL;
+	}
+	return d;
+}
+
+/*
+ * For the tests: the dict hv_domain_migrate_send() gives for statistics
+ * made up here (each member a different value, some past 32 bits), so
+ * that reading them can be checked where no domain runs.
+ */
+static PyObject *hvpy_migrate_stats_selftest(void)
+{
+	hv_migrate_stats s;
+
+	hv_migrate_stats_init(&s);
+	for (int i = 0; i < 16; i++)
+		s.id[i] = (uint8_t)(0xa0 + i);
+	s.total_ns = UINT64_C(1) << 40;
+	s.setup_ns = 2;
+	s.downtime_ns = 3;
+	s.pause_ns = 4;
+	s.last_pages_ns = 5;
+	s.state_ns = 6;
+	s.restore_ns = 7;
+	s.resume_ns = 8;
+	s.expected_downtime_ns = 9;
+	s.bytes = UINT64_C(10) << 32;
+	s.pages = 11;
+	s.zero_pages = 12;
+	s.rounds = 13;
+	s.last_pages = 14;
+	s.bandwidth = 15;
+	s.dirty_rate = 16;
+	return hvpy_migrate_stats_dict(&s);
+}
+
+/* A dict's unsigned member @key (absent or None: 0), at most @max. */
+static int hvpy_dict_uint(PyObject *dict, const char *key, unsigned long long max,
+			  unsigned long long *out)
+{
+	PyObject *v = PyDict_GetItemString(dict, key);
+	unsigned long long n;
+
+	*out = 0;
+	if (!v || v == Py_None)
+		return 0;
+	n = PyLong_AsUnsignedLongLong(v);
+	if (PyErr_Occurred())
+		return -1;
+	if (n > max) {
+		PyErr_Format(PyExc_OverflowError, "params[\"%s\"] is more than %llu", key, max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/*
+ * For the tests: calls @progress as hv_domain_migrate_send() calls it (in
+ * this thread, without the GIL) with a made-up report of round 3 of a
+ * 64 MiB guest's migration, so that the callback's path can be checked
+ * where no domain runs.  Returns non-zero if it asked to cancel.
+ */
+static int hvpy_migrate_progress_selftest(hv_migrate_progress_fn progress, void *opaque)
+{
+	hv_migrate_progress p = {
+		.struct_size = sizeof(p), .phase = HV_MIGRATE_PHASE_ROUNDS, .round = 3,
+		.sent_bytes = 70 << 20, .remaining_bytes = 1 << 20,
+		.memory_bytes = 64 << 20, .dirty_rate = 4 << 20,
+		.bandwidth = UINT64_C(1) << 33, .expected_downtime_ns = 250000,
+		.elapsed_ns = UINT64_C(1500000000),
+	};
+
+	return progress ? progress(opaque, &p) : 0;
+}
+
 /* A malloc()ed string from libhv as str (None for NULL), freed. */
 static PyObject *hvpy_take_string(char *s)
 {
@@ -567,6 +712,8 @@ static PyObject *hvpy_take_string(char *s)
 %ignore hv_physinfo_init_sized;
 %ignore hv_progress_init_sized;
 %ignore hv_restore_params_init_sized;
+%ignore hv_migrate_params_init_sized;
+%ignore hv_migrate_stats_init_sized;
 %ignore hv_event_init_sized;
 %ignore hv_meminfo_init_sized;
 %ignore hv_dominfo_list_free;
@@ -581,6 +728,10 @@ static PyObject *hvpy_take_string(char *s)
 %ignore hv_meminfo;
 %ignore hv_progress;
 %ignore hv_restore_params;
+%ignore hv_migrate_params;
+%ignore hv_migrate_progress;
+%ignore hv_migrate_progress_fn;
+%ignore hv_migrate_stats;
 %ignore hv_config_read_settings;
 %ignore hv_config_setting;
 %ignore hv_config_setting_fn;
@@ -637,6 +788,8 @@ HVPY_RC(hv_domain_config_get)
 HVPY_RC(hv_domain_save)
 HVPY_RC(hv_domain_save_config)
 HVPY_RC(hv_domain_restore)
+HVPY_RC(hv_domain_migrate_send)
+HVPY_RC(hv_domain_migrate_receive)
 HVPY_RC(hv_domain_disk_attach)
 HVPY_RC(hv_domain_disk_detach)
 HVPY_RC(hv_domain_set_memory_target)
@@ -655,7 +808,7 @@ HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
 
 /* True if the callback asked to cancel; its exception is raised. */
-%typemap(out) int hvpy_progress_selftest {
+%typemap(out) int hvpy_progress_selftest, int hvpy_migrate_progress_selftest {
 	if (hvpy_reraise())
 		SWIG_fail;
 	$result = PyBool_FromLong($1);
@@ -945,6 +1098,83 @@ HVPY_RC(hv_event_wait)
 	Py_XDECREF(cfgobj$argnum);
 }
 
+/*
+ * A migration's progress: a callable(dict) or None.  The dict holds
+ * hv_migrate_progress's members; a true return cancels the migration, and
+ * so does an exception, which the call raises again.
+ */
+%typemap(in) (hv_migrate_progress_fn progress, void *opaque) (struct hvpy_migrate_progress mp) {
+	if ($input == Py_None) {
+		$1 = NULL;
+		$2 = NULL;
+	} else if (!PyCallable_Check($input)) {
+		SWIG_exception_fail(SWIG_TypeError, "progress must be callable or None");
+	} else {
+		mp.fn = $input;
+		mp.stop = 0;
+		$1 = hvpy_migrate_progress_cb;
+		$2 = &mp;
+	}
+}
+
+/*
+ * A dict {"flags": int, "downtime_ms": int, "ceiling_ms": int, "bandwidth":
+ * int, "timeout_ms": int, "config": hv_domain_config}, every key optional,
+ * or None.
+ */
+%typemap(in) const hv_migrate_params *params (hv_migrate_params mparams, PyObject *cfgobj = NULL) {
+	if ($input == Py_None) {
+		$1 = NULL;
+	} else if (!PyDict_Check($input)) {
+		SWIG_exception_fail(SWIG_TypeError, "params must be a dict or None");
+	} else {
+		unsigned long long n;
+		PyObject *v;
+		void *p = NULL;
+
+		hv_migrate_params_init(&mparams);
+		if (hvpy_dict_uint($input, "flags", UINT_MAX, &n))
+			SWIG_fail;
+		mparams.flags = (unsigned int)n;
+		if (hvpy_dict_uint($input, "downtime_ms", UINT32_MAX, &n))
+			SWIG_fail;
+		mparams.downtime_ms = (uint32_t)n;
+		if (hvpy_dict_uint($input, "ceiling_ms", UINT32_MAX, &n))
+			SWIG_fail;
+		mparams.ceiling_ms = (uint32_t)n;
+		if (hvpy_dict_uint($input, "bandwidth", UINT64_MAX, &n))
+			SWIG_fail;
+		mparams.bandwidth = n;
+		if (hvpy_dict_uint($input, "timeout_ms", UINT64_MAX, &n))
+			SWIG_fail;
+		mparams.timeout_ms = n;
+		if ((v = PyDict_GetItemString($input, "config")) && v != Py_None) {
+			if (!SWIG_IsOK(SWIG_ConvertPtr(v, &p, SWIGTYPE_p_hv_domain_config, 0)))
+				SWIG_exception_fail(SWIG_TypeError, "params[\"config\"] must be an hv_domain_config");
+			Py_INCREF(v);
+			cfgobj = v;
+			mparams.config = p;
+		}
+		$1 = &mparams;
+	}
+}
+%typemap(freearg) const hv_migrate_params *params {
+	Py_XDECREF(cfgobj$argnum);
+}
+
+/* A migration's statistics: returned as a dict of hv_migrate_stats's members. */
+%typemap(in, numinputs=0) hv_migrate_stats *stats (hv_migrate_stats tmp) {
+	hv_migrate_stats_init(&tmp);
+	$1 = &tmp;
+}
+%typemap(argout) hv_migrate_stats *stats {
+	PyObject *d = hvpy_migrate_stats_dict($1);
+
+	if (!d)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, d);
+}
+
 /* ---- the headers ---- */
 
 /* Configuration structures: read-only views; libhv owns their strings. */
@@ -1001,3 +1231,8 @@ int hvpy_ctx_set_logger(hv_ctx *ctx, PyObject *fn, int max_level);
 PyObject *hvpy_domstats_selftest(int old);
 %feature("docstring") hvpy_progress_selftest "For the tests: calls progress(done, total) through the C callback, as libhv does\nduring a save (without the GIL); True if it asked to cancel.  An exception it\nraises is raised again, as by hv_domain_save().";
 int hvpy_progress_selftest(const hv_progress *progress, uint64_t done, uint64_t total);
+%feature("docstring") hvpy_migrate_progress_selftest "For the tests: calls progress(dict) through the C callback, as\nhv_domain_migrate_send() does (without the GIL), with a made-up report of round 3\nof a 64 MiB guest's migration; True if it asked to cancel (a true return, or an\nexception, which is raised again).";
+int hvpy_migrate_progress_selftest(hv_migrate_progress_fn progress, void *opaque);
+%nothread hvpy_migrate_stats_selftest;
+%feature("docstring") hvpy_migrate_stats_selftest "For the tests: the dict hv_domain_migrate_send() gives for statistics made up\nin C: id bytes 0xa0..0xaf, total_ns 2**40, bytes 10 * 2**32, every other member\nits place in hv_migrate_stats (setup_ns 2 ... dirty_rate 16).";
+PyObject *hvpy_migrate_stats_selftest(void);

@@ -11,7 +11,8 @@ HVPY_SOURCES = \
 	bindings/python/hv/context.py \
 	bindings/python/hv/domain.py \
 	bindings/python/hv/events.py \
-	bindings/python/hv/memory.py
+	bindings/python/hv/memory.py \
+	bindings/python/hv/migration.py
 HVPY_TESTS = \
 	bindings/python/tests/hvtest.py \
 	bindings/python/tests/test_config.py \
@@ -20,6 +21,7 @@ HVPY_TESTS = \
 	bindings/python/tests/test_events.py \
 	bindings/python/tests/test_domains.py \
 	bindings/python/tests/test_memory.py \
+	bindings/python/tests/test_migrate.py \
 	bindings/python/tests/test_coverage.py \
 	bindings/python/tests/test_async.py \
 	bindings/python/tests/test_examples.py \

@@ -26,6 +26,9 @@ fi
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 
+# hv-vmm's informational lines (the digest's check) in its log
+HV_VMM_VERBOSE=1
+export HV_VMM_VERBOSE
 B_RUNDIR=$T/run2
 B_LOGDIR=$T/log2
 PROXY="python3 $HV_TESTS_SRC/integration/mig-proxy.py"
@@ -261,6 +264,76 @@ rc=0
 timeout -k 5 "$(scaled 60)" env HV_RUNDIR="$B_RUNDIR" HV_LOGDIR="$B_LOGDIR" "$XL" migrate -q \
 	--downtime-ms "$(scaled 2000)" -s "" f "$RECV_A" >"$T/out" 2>"$T/err" || rc=$?
 [ "$rc" = 0 ] || { xl_said; fail "migrate f back: exit status $rc"; }
+
+# --- over TCP, and over TLS with certificates -----------------------------------
+
+if [ "$HV_XL_NET_NS" = 1 ] && command -v certtool >/dev/null 2>&1 && command -v ip >/dev/null 2>&1; then
+	ip link set lo up
+	ip addr add 192.0.2.100/32 dev lo
+	# a CA, the receiver's and the sender's certificates from it, and a
+	# sender's certificate from another CA
+	certs() {
+		printf 'cn = %s\nca\ncert_signing_key\nexpiration_days = 2\n' "$1" >"$T/$2-ca.tmpl"
+		certtool --generate-privkey --key-type ecdsa --outfile "$T/$2-ca.key" 2>/dev/null &&
+		certtool --generate-self-signed --load-privkey "$T/$2-ca.key" \
+			--template "$T/$2-ca.tmpl" --outfile "$T/$2-ca.pem" 2>/dev/null || return 1
+		for who in $3; do
+			printf 'cn = %s\ntls_www_server\ntls_www_client\nexpiration_days = 2\n' "$who" >"$T/$who.tmpl"
+			certtool --generate-privkey --key-type ecdsa --outfile "$T/$who.key" 2>/dev/null &&
+			certtool --generate-certificate --load-privkey "$T/$who.key" \
+				--load-ca-certificate "$T/$2-ca.pem" --load-ca-privkey "$T/$2-ca.key" \
+				--template "$T/$who.tmpl" --outfile "$T/$who.pem" 2>/dev/null || return 1
+		done
+	}
+	certs "hv test CA" good "recv send" && certs "another CA" rogue "intruder" ||
+		fail "certtool could not make the test certificates"
+	tls() { echo "--tls-cert $T/$1.pem --tls-key $T/$1.key --tls-ca $T/$2-ca.pem"; }
+	# listen_b PORT ARGS: a receiver for B on 192.0.2.100:PORT, in the background
+	listen_b() {
+		_port=$1
+		shift
+		rm -f "$T/recv.err"
+		# shellcheck disable=SC2086
+		env HV_RUNDIR="$B_RUNDIR" HV_LOGDIR="$B_LOGDIR" "$XL" migrate-receive \
+			--listen "192.0.2.100:$_port" "$@" 2>"$T/recv.err" &
+		recv_pid=$!
+		wait_for 20 grep -q "waiting for the sender" "$T/recv.err" ||
+			{ cat "$T/recv.err" >&2; fail "the receiver does not listen on port $_port"; }
+	}
+	# shellcheck disable=SC2046
+	listen_b 7001 $(tls recv good)
+	# shellcheck disable=SC2046
+	xl_ok migrate --downtime-ms "$(scaled 2000)" $(tls send good) f tcp://192.0.2.100:7001
+	wait "$recv_pid" || { cat "$T/recv.err" >&2; fail "the TLS receiver failed"; }
+	wait_for 10 gone f || fail "TLS: f is still at the source"
+	[ "$(field_b f 5)" = r----- ] || fail "TLS: f is not running at the destination"
+	ok "migrate over TLS (tcp://, both sides' certificates from one CA)"
+
+	# back over plain TCP
+	rm -f "$T/recv.err"
+	env HV_RUNDIR="$HV_RUNDIR" HV_LOGDIR="$HV_LOGDIR" "$XL" migrate-receive \
+		--listen 192.0.2.100:7002 2>"$T/recv.err" &
+	recv_pid=$!
+	wait_for 20 grep -q "waiting for the sender" "$T/recv.err" || fail "the TCP receiver does not listen"
+	rc=0
+	timeout -k 5 "$(scaled 60)" env HV_RUNDIR="$B_RUNDIR" HV_LOGDIR="$B_LOGDIR" "$XL" migrate -q \
+		--downtime-ms "$(scaled 2000)" f tcp://192.0.2.100:7002 >"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" = 0 ] || { xl_said; cat "$T/recv.err" >&2; fail "migrate f back over TCP: exit status $rc"; }
+	wait "$recv_pid" || { cat "$T/recv.err" >&2; fail "the TCP receiver failed"; }
+	state_is f r----- || fail "TCP: f is not running back at A"
+	ok "migrate over plain TCP (tcp://, migrate-receive --listen)"
+
+	# a sender whose certificate another CA signed: refused, f runs on
+	# shellcheck disable=SC2046
+	listen_b 7003 $(tls recv good)
+	# shellcheck disable=SC2046
+	xl_rc 1 migrate --downtime-ms "$(scaled 2000)" $(tls intruder rogue) f tcp://192.0.2.100:7003
+	wait "$recv_pid" && fail "the TLS receiver took a sender with a certificate of another CA"
+	grep -q "TLS" "$T/recv.err" || { cat "$T/recv.err" >&2; fail "the TLS receiver did not say why it refused"; }
+	runs_on f "TLS with a certificate of another CA"
+else
+	echo "SKIP: the TCP and TLS cases (no network namespace, certtool or ip)"
+fi
 
 # --- after GO: no report, the source's copy stays paused ----------------------
 

@@ -35,6 +35,18 @@ module Domain = struct
     let progress = in_main progress in
     detach (fun () -> Hv.Domain.restore ctx ?paused ?lazy_ ?name ?config ?progress ~path ())
 
+  let migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?compress
+      ?auto_converge ?paused ?debug ?config ?progress ?recv_fd send_fd =
+    let progress =
+      Option.map (fun f p -> Lwt_preemptive.run_in_main (fun () -> Lwt.return (f p))) progress
+    in
+    detach (fun () ->
+        Hv.Domain.migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?compress
+          ?auto_converge ?paused ?debug ?config ?progress ?recv_fd send_fd)
+
+  let migrate_receive ctx ?paused ?send_fd recv_fd =
+    detach (fun () -> Hv.Domain.migrate_receive ctx ?paused ?send_fd recv_fd)
+
   let wait ctx ~domid ?timeout () = detach (fun () -> Hv.Domain.wait ctx ~domid ?timeout ())
 
   let shutdown_wait ctx ~domid ?timeout () =

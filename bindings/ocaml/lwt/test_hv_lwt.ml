@@ -67,6 +67,21 @@ let () =
       let* () = expect_error Hv.Notfound (fun () -> Hv_lwt.Domain.shutdown_wait ctx ~domid:4242 ()) in
       let* w = Hv_lwt.Domain.wait ctx ~domid:4242 () in
       assert (w = None);
+      let* () =
+        expect_error Hv.Notfound (fun () ->
+            let a, b = Unix.socketpair ~cloexec:true Unix.PF_UNIX Unix.SOCK_STREAM 0 in
+            Lwt.finalize
+              (fun () -> Hv_lwt.Domain.migrate_send ctx ~domid:4242 ~progress:(fun _ -> false) a)
+              (fun () -> Unix.close a; Unix.close b; Lwt.return_unit))
+      in
+      (* a sender that hangs up: the receive fails, nothing is made *)
+      let* () =
+        expect_error Hv.Io (fun () ->
+            let a, b = Unix.socketpair ~cloexec:true Unix.PF_UNIX Unix.SOCK_STREAM 0 in
+            Unix.close b;
+            Lwt.finalize (fun () -> Hv_lwt.Domain.migrate_receive ctx a)
+              (fun () -> Unix.close a; Lwt.return_unit))
+      in
       Lwt.return_unit);
 
   match Sys.file_exists "/dev/kvm", Sys.getenv_opt "MINIOS" with

@@ -19,7 +19,9 @@ fi
 HV_RUNDIR=$T/run
 HV_LOGDIR=$T/log
 HV_INCLUDE=$top_srcdir/libhv/include/hv
-export HV_RUNDIR HV_LOGDIR HV_INCLUDE MINIOS
+# xl, for the other end of the migration checks (whose hvd runs in $T/run2)
+HV_XL=$top_builddir/xl/xl
+export HV_RUNDIR HV_LOGDIR HV_INCLUDE HV_XL MINIOS
 # In a sanitizer build: OCaml's runtime gives each thread an alternate
 # signal stack of its own, and ASan, which had put its own there, aborts
 # when it cannot unmap it as the thread ends.  ASan without one.
@@ -32,14 +34,17 @@ if [ "${HV_SANITIZERS:-no}" = yes ]; then
 	export ASAN_OPTIONS LSAN_OPTIONS
 fi
 
+# the hvds of $T/run and $T/run2, and the hv-vmms they started
 cleanup() {
-	if [ -f "$T/run/hvd.pid" ]; then
-		kill -9 "$(cat "$T/run/hvd.pid")" 2>/dev/null
-	fi
-	for s in "$T"/run/domains/*/state; do
-		[ -f "$s" ] || continue
-		p=$(sed -n 's/^vmm_pid=//p' "$s")
-		[ -z "$p" ] || [ "$p" = 0 ] || kill -9 "$p" 2>/dev/null
+	for r in "$T/run" "$T/run2"; do
+		if [ -f "$r/hvd.pid" ]; then
+			kill -9 "$(cat "$r/hvd.pid")" 2>/dev/null
+		fi
+		for s in "$r"/domains/*/state; do
+			[ -f "$s" ] || continue
+			p=$(sed -n 's/^vmm_pid=//p' "$s")
+			[ -z "$p" ] || [ "$p" = 0 ] || kill -9 "$p" 2>/dev/null
+		done
 	done
 	rm -rf "$T"
 }

@@ -50,6 +50,20 @@ let expect_error e f =
                     (Hv.string_of_error e));
       msg
 
+(* "test-hv --migrate-receive": the destination of a migration on standard
+   input and output (the KVM checks below run it under "xl migrate"): says
+   what it received on standard error, exits 0, or 1 with the error. *)
+let () =
+  if Array.length Sys.argv = 2 && Sys.argv.(1) = "--migrate-receive" then (
+    Sys.set_signal Sys.sigpipe Sys.Signal_ignore;
+    match Hv.Ctx.with_ctx (fun ctx -> Hv.Domain.migrate_receive ctx Unix.stdin) with
+    | domid, st ->
+        Printf.eprintf "received domain %d, migration %s\n%!" domid st.Hv.Domain.id;
+        exit 0
+    | exception Hv.Error (_, msg) ->
+        prerr_endline ("test-hv --migrate-receive: " ^ msg);
+        exit 1)
+
 let () =
   check "error codes map to the variant and back" (fun () ->
       assert (Hv.error_of_code (-4) = Hv.Config);
@@ -216,6 +230,36 @@ let () =
         ignore (Hv.progress_selftest ~progress:(fun _ _ -> Gc.minor (); ignore (Array.make 1000 0)) 1 2)
       done)
 
+let () =
+  check "migration progress: values through C, true cancels, an exception propagates" (fun () ->
+      let seen = ref [] in
+      assert (not (Hv.migrate_progress_selftest ~progress:(fun p -> seen := p :: !seen; false)));
+      (match !seen with
+      | [ p ] ->
+          assert (p = { Hv.Domain.phase = Hv.Domain.Rounds; round = 3; sent_bytes = 0x4600000L;
+                        remaining_bytes = 0x100000L; memory_bytes = 0x4000000L;
+                        dirty_rate = 0x400000L; bandwidth = 0x200000000L;
+                        expected_downtime_ns = 250000L; elapsed_ns = 1500000000L })
+      | _ -> failwith "not one call");
+      assert (Hv.migrate_progress_selftest ~progress:(fun _ -> true));
+      (match Hv.migrate_progress_selftest ~progress:(fun _ -> raise Exit) with
+      | _ -> failwith "the exception did not propagate"
+      | exception Exit -> ());
+      for _ = 1 to 100 do
+        ignore (Hv.migrate_progress_selftest ~progress:(fun _ -> Gc.minor (); ignore (Array.make 1000 0); false))
+      done)
+
+let () =
+  check "migration statistics read from a sample made up in C (no domain)" (fun () ->
+      let st = Hv.migrate_stats_selftest () in
+      assert (
+        st
+        = { Hv.Domain.id = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"; total_ns = Int64.shift_left 1L 40;
+            setup_ns = 2L; downtime_ns = 3L; pause_ns = 4L; last_pages_ns = 5L; state_ns = 6L;
+            restore_ns = 7L; resume_ns = 8L; expected_downtime_ns = 9L;
+            bytes = Int64.shift_left 10L 32; pages = 11L; zero_pages = 12L; rounds = 13L;
+            last_pages = 14L; bandwidth = 15L; dirty_rate = 16L }))
+
 (* hvd: started on demand by libhv (HV_RUNDIR, HV_HVD). *)
 let () =
   Hv.Ctx.with_ctx @@ fun ctx ->
@@ -286,6 +330,68 @@ let () =
       ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.attach_nic ctx ~domid:4242 "bridge=hvtest0"));
       ignore (expect_error Hv.Config (fun () -> Hv.Domain.attach_nic ctx ~domid:4242 "mac=00:16:3e:zz"));
       ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.detach_nic ctx ~domid:4242 ~force:true "1")));
+
+  check "migrate_send: numbers out of range and a ceiling under the downtime are Inval before anything is sent" (fun () ->
+      let a, b = Unix.socketpair ~cloexec:true Unix.PF_UNIX Unix.SOCK_STREAM 0 in
+      Fun.protect ~finally:(fun () -> Unix.close a; Unix.close b) @@ fun () ->
+      let send ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms () =
+        Hv.Domain.migrate_send ctx ~domid:4242 ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms a
+      in
+      let msg = expect_error Hv.Inval (fun () -> send ~downtime_ms:(-1) ()) in
+      if not (contains msg "downtime_ms") then failwith ("unexpected message: " ^ msg);
+      ignore (expect_error Hv.Inval (fun () -> send ~ceiling_ms:(1 lsl 32) ()));
+      ignore (expect_error Hv.Inval (fun () -> send ~bandwidth:(-1) ()));
+      ignore (expect_error Hv.Inval (fun () -> send ~timeout_ms:(-1) ()));
+      (* libhv's own check, before it looks for the domain: Inval, not Notfound *)
+      let msg = expect_error Hv.Inval (fun () -> send ~downtime_ms:500 ~ceiling_ms:200 ()) in
+      if not (contains msg "ceiling") then failwith ("unexpected message: " ^ msg);
+      ignore (expect_error Hv.Notfound (fun () -> send ~downtime_ms:500 ()));
+      Unix.set_nonblock b;
+      match Unix.read b (Bytes.create 1) 0 1 with
+      | _ -> failwith "something was sent"
+      | exception Unix.Unix_error ((Unix.EAGAIN | Unix.EWOULDBLOCK), _, _) -> ());
+
+  check "migrate_receive: a file is Inval, junk Protocol, a hangup Io; another version is refused, the reason sent back" (fun () ->
+      let before = Hv.Domain.list ctx in
+      let path = Filename.concat tmpdir "not-a-socket" in
+      let fd = Unix.openfile path [ Unix.O_RDWR; Unix.O_CREAT; Unix.O_CLOEXEC ] 0o600 in
+      Fun.protect ~finally:(fun () -> Unix.close fd) (fun () ->
+          let msg = expect_error Hv.Inval (fun () -> Hv.Domain.migrate_receive ctx fd) in
+          if not (contains msg "not a pipe or socket") then failwith ("unexpected message: " ^ msg));
+      let pair () = Unix.socketpair ~cloexec:true Unix.PF_UNIX Unix.SOCK_STREAM 0 in
+      let a, b = pair () in
+      ignore (Unix.write_substring b "GET / HTTP/1.0\r\n\r\n" 0 18);
+      ignore (expect_error Hv.Protocol (fun () -> Hv.Domain.migrate_receive ctx a));
+      Unix.close a;
+      Unix.close b;
+      let a, b = pair () in
+      Unix.close b;
+      ignore (expect_error Hv.Io (fun () -> Hv.Domain.migrate_receive ctx a));
+      Unix.close a;
+      (* HELLO (docs/migration.md) of protocol version 99 *)
+      let a, b = pair () in
+      Fun.protect ~finally:(fun () -> Unix.close a; Unix.close b) (fun () ->
+          let json = {|{"name": "x"}|} in
+          let body = Bytes.make (24 + String.length json) '\000' in
+          Bytes.set_int32_le body 0 99l;
+          Bytes.blit_string json 0 body 24 (String.length json);
+          let head = Bytes.make 16 '\000' in
+          Bytes.blit_string "HVMG" 0 head 0 4;
+          Bytes.set_int32_le head 4 1l;
+          Bytes.set_int32_le head 8 (Int32.of_int (Bytes.length body));
+          ignore (Unix.write b head 0 16);
+          ignore (Unix.write b body 0 (Bytes.length body));
+          let msg = expect_error Hv.Version (fun () -> Hv.Domain.migrate_receive ctx a) in
+          if not (contains msg "protocol 99") then failwith ("unexpected message: " ^ msg);
+          (* the refusal: PREFLIGHT, HV_ERROR_VERSION and the reason *)
+          let buf = Bytes.create 4096 in
+          let n = Unix.read b buf 0 4096 in
+          assert (n > 24 && Bytes.sub_string buf 0 4 = "HVMG");
+          assert (Bytes.get_int32_le buf 4 = 2l);
+          assert (Int32.to_int (Bytes.get_int32_le buf 16) = Hv.code_of_error Hv.Version);
+          if not (contains (Bytes.sub_string buf 24 (n - 24)) "protocol 99") then
+            failwith "the reason was not sent back");
+      assert (Hv.Domain.list ctx = before));
 
   check "Domain.wait: a domain that is gone; shutdown_wait of an unknown one" (fun () ->
       assert (Hv.Domain.wait ctx ~domid:4242 ~timeout:1. () = None);
@@ -364,11 +470,12 @@ let read_file path =
 (* Waits until minios [name] (with workload=counter) prints its first count
    on its console log: its boot is over, the power button enabled (a
    shutdown asked for earlier is lost in the boot). *)
-let wait_booted ?(text = "minios: counter ") name =
-  let path = Filename.concat (getenv_req "HV_LOGDIR") ("console/" ^ name ^ ".log") in
+let wait_booted ?(text = "minios: counter ") ?logdir name =
+  let logdir = match logdir with Some d -> d | None -> getenv_req "HV_LOGDIR" in
+  let path = Filename.concat logdir ("console/" ^ name ^ ".log") in
   let limit = Unix.gettimeofday () +. (30. *. scale) in
   while not (contains (read_file path) text) do
-    if Unix.gettimeofday () > limit then failwith (name ^ " did not finish its boot (no count in " ^ path ^ ")");
+    if Unix.gettimeofday () > limit then failwith (name ^ " did not print " ^ text ^ " (in " ^ path ^ ")");
     Thread.delay 0.05
   done
 
@@ -480,6 +587,133 @@ let () =
       assert (affinities () = [ "all"; "all" ]);
       ignore (expect_error Hv.Inval (fun () -> Hv.Domain.vcpu_pin ctx ~domid ~vcpu:2 "0"));
       ignore (expect_error Hv.Inval (fun () -> Hv.Domain.vcpu_pin ctx ~domid "1023")))
+
+(* Live migration between this program's hvd and a second one (its own
+   HV_RUNDIR and HV_LOGDIR under $T): to "xl migrate-receive" there, and
+   back with "xl migrate" there to this program as the receiver. *)
+let rundir2 = Filename.concat tmpdir "run2"
+let logdir2 = Filename.concat tmpdir "log2"
+
+let env2 =
+  let keep v = not (String.starts_with ~prefix:"HV_RUNDIR=" v || String.starts_with ~prefix:"HV_LOGDIR=" v) in
+  Array.append
+    (Array.of_list (List.filter keep (Array.to_list (Unix.environment ()))))
+    [| "HV_RUNDIR=" ^ rundir2; "HV_LOGDIR=" ^ logdir2 |]
+
+let xl = match Sys.getenv_opt "HV_XL" with Some x -> x | None -> "xl"
+
+(* xl ARGS under the second hvd: its exit status and what it wrote. *)
+let xl2 args =
+  let out = Filename.concat tmpdir "xl2.out" in
+  let fd = Unix.openfile out [ Unix.O_WRONLY; Unix.O_CREAT; Unix.O_TRUNC; Unix.O_CLOEXEC ] 0o600 in
+  let pid = Unix.create_process_env xl (Array.of_list (xl :: args)) env2 Unix.stdin fd fd in
+  Unix.close fd;
+  let _, st = Unix.waitpid [] pid in
+  (st, read_file out)
+
+(* The state column of "xl list" at the second hvd; None: no such domain. *)
+let state2 name =
+  let _, out = xl2 [ "list" ] in
+  List.find_map
+    (fun l ->
+      match List.filter (( <> ) "") (String.split_on_char ' ' l) with
+      | n :: _ :: _ :: _ :: st :: _ when n = name -> Some st
+      | _ -> None)
+    (String.split_on_char '\n' out)
+
+(* "xl migrate-receive" under the second hvd on one end of a socket pair;
+   the other end and its pid. *)
+let receiver () =
+  let mine, theirs = Unix.socketpair ~cloexec:true Unix.PF_UNIX Unix.SOCK_STREAM 0 in
+  let pid = Unix.create_process_env xl [| xl; "migrate-receive" |] env2 theirs theirs Unix.stderr in
+  Unix.close theirs;
+  (mine, pid)
+
+let exit_status pid = match Unix.waitpid [] pid with _, Unix.WEXITED n -> n | _ -> -1
+
+let () =
+  Hv.Ctx.with_ctx @@ fun ctx ->
+  let with_mig name f =
+    with_kvm name (fun k ->
+        Sys.set_signal Sys.sigpipe Sys.Signal_ignore;
+        Fun.protect
+          ~finally:(fun () ->
+            List.iter
+              (fun (i : Hv.Domain.info) ->
+                if String.starts_with ~prefix:"ml-mig" i.name then Hv.Domain.destroy ctx ~domid:i.domid)
+              (Hv.Domain.list ctx))
+          (fun () -> f k))
+  in
+  with_mig "migrate_send to xl migrate-receive at a second hvd, and back to migrate_receive" (fun k ->
+      let domid = Hv.Domain.create ctx (Hv.Config.of_xl_string ctx (minios_cfg k "ml-mig")) in
+      let uuid = (Hv.Domain.info ctx ~domid).Hv.Domain.uuid in
+      wait_booted "ml-mig";
+      let sock, pid = receiver () in
+      let phases = ref [] in
+      let st =
+        Fun.protect ~finally:(fun () -> Unix.close sock) (fun () ->
+            Hv.Domain.migrate_send ctx ~domid ~downtime_ms:(int_of_float (2000. *. scale))
+              ~progress:(fun p -> phases := p.Hv.Domain.phase :: !phases; false)
+              sock)
+      in
+      if exit_status pid <> 0 then failwith "xl migrate-receive failed";
+      ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.info ctx ~domid));
+      if state2 "ml-mig" <> Some "r-----" then failwith "ml-mig does not run at the destination";
+      wait_booted ~logdir:logdir2 "ml-mig";
+      assert (String.length st.Hv.Domain.id = 32);
+      assert (st.total_ns > 0L && st.downtime_ns > 0L && st.downtime_ns <= st.total_ns);
+      assert (st.bytes > 0L && st.pages > 0L && st.rounds >= 1L);
+      (match List.rev !phases with
+      | Hv.Domain.Preflight :: _ -> ()
+      | _ -> failwith "the first progress report is not Preflight");
+      (* and back: this program as the receiver, under the first hvd *)
+      let recv =
+        Printf.sprintf "env HV_RUNDIR=%s HV_LOGDIR=%s %s --migrate-receive"
+          (Filename.quote (getenv_req "HV_RUNDIR")) (Filename.quote (getenv_req "HV_LOGDIR"))
+          (Filename.quote Sys.executable_name)
+      in
+      let status, out =
+        xl2 [ "migrate"; "--downtime-ms"; string_of_int (int_of_float (2000. *. scale)); "-s"; ""; "ml-mig"; recv ]
+      in
+      if status <> Unix.WEXITED 0 then failwith ("xl migrate back failed: " ^ out);
+      if not (contains out "received domain") then failwith ("the receiver said nothing: " ^ out);
+      let back = Hv.Domain.lookup ctx "ml-mig" in
+      let i = Hv.Domain.info ctx ~domid:back in
+      assert (i.Hv.Domain.state = Hv.Domain.Running && i.uuid = uuid);
+      assert (state2 "ml-mig" = None));
+
+  with_mig "migrate_send: a progress callback that returns true cancels; the domain runs on" (fun k ->
+      let domid = Hv.Domain.create ctx (Hv.Config.of_xl_string ctx (minios_cfg k "ml-mig-t")) in
+      let sock, pid = receiver () in
+      let calls = ref 0 in
+      Fun.protect ~finally:(fun () -> Unix.close sock) (fun () ->
+          ignore
+            (expect_error Hv.Cancelled (fun () ->
+                 Hv.Domain.migrate_send ctx ~domid ~progress:(fun _ -> incr calls; true) sock)));
+      if exit_status pid = 0 then failwith "xl migrate-receive succeeded";
+      assert (!calls = 1);
+      assert (state ctx domid = Hv.Domain.Running);
+      assert (state2 "ml-mig-t" = None));
+
+  with_mig "migrate_send: an exception raised mid-stream cancels and propagates" (fun k ->
+      (* 192 MiB rewritten, sent at 64 MiB/s: memory is still going *)
+      let extra = "workload=counter workload=dirty:192:400 runtime=600" in
+      let domid = Hv.Domain.create ctx (Hv.Config.of_xl_string ctx (minios_cfg ~memory:256 ~extra k "ml-mig-x")) in
+      wait_booted ~text:"minios: counter 30" "ml-mig-x";
+      let sock, pid = receiver () in
+      Fun.protect ~finally:(fun () -> Unix.close sock) (fun () ->
+          match
+            Hv.Domain.migrate_send ctx ~domid ~bandwidth:(64 lsl 20) sock ~progress:(fun p ->
+                if p.Hv.Domain.phase = Hv.Domain.First && p.sent_bytes > 0L then raise Exit;
+                false)
+          with
+          | _ -> failwith "migrate_send returned"
+          | exception Exit -> ());
+      if exit_status pid = 0 then failwith "xl migrate-receive succeeded";
+      assert (state ctx domid = Hv.Domain.Running);
+      Hv.Domain.pause ctx ~domid;
+      Hv.Domain.unpause ctx ~domid;
+      assert (state2 "ml-mig-x" = None))
 
 (* Every public hv_ function of the headers is bound or listed as skipped. *)
 let () =

@@ -38,7 +38,12 @@ What domains use (libhv 1.8): :meth:`Domain.stats` and
 vCPUs as the host runs them (libhv 1.11): :meth:`Domain.vcpu_list` (each a
 :class:`VcpuInfo`) and :meth:`Domain.vcpu_pin` (xl vcpu-pin).
 
-Not in libhv yet, so not here either: migration.
+Live migration (libhv 1.12, docs/migration.md): :meth:`Domain.migrate_send`
+over any pair of descriptors (one socket will do) to
+:meth:`Context.migrate_receive` or ``xl migrate-receive`` at the other end;
+progress as :class:`MigrateProgress`, the result as :class:`MigrateStats`;
+awaitable twins :meth:`Domain.migrate_send_async` and
+:meth:`Context.migrate_receive_async`.
 """
 
 from . import raw
@@ -48,6 +53,7 @@ from .config import ConfigSource
 from .domain import Action, Domain, ProgressFn, ShutdownCode, State, Trigger
 from .events import MEMORY_MISSED, Event, EventType
 from .memory import BALLOON_FEATURES, BALLOON_STATS, MemInfo
+from .migration import MigratePhase, MigrateProgress, MigrateProgressFn, MigrateStats
 from .stats import Stats, VbdStats, VcpuInfo, VifStats
 from .context import Context, LoggerFn
 
@@ -76,4 +82,5 @@ __all__ = [
     "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "API_VERSION", "version",
     "strerror", "raw", "MemInfo", "BALLOON_STATS", "BALLOON_FEATURES",
     "MEMORY_MISSED", "Stats", "VbdStats", "VcpuInfo", "VifStats",
+    "MigratePhase", "MigrateProgress", "MigrateProgressFn", "MigrateStats",
 ] + list(_errors_all)

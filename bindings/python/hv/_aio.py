@@ -15,33 +15,37 @@ from .errors import Cancelled
 
 T = TypeVar("T")
 
-#: What a worker passes as the C progress callback: (done, total).
-Tick = Callable[[int, int], None]
+#: What a worker passes as the C progress callback: it takes what libhv
+#: reports ((done, total) of a save or restore, a
+#: :class:`hv.MigrateProgress` of a migration) and returns what the
+#: caller's progress function returned.
+Tick = Callable[..., Any]
 
 
 def _ticker(loop: asyncio.AbstractEventLoop,
-            progress: Optional[Callable[[int, int], Any]],
+            progress: Optional[Callable[..., Any]],
             stop: threading.Event) -> Tick:
     """The progress callback the worker thread gives libhv.  It raises
     (and so cancels the operation) once ``stop`` is set, and runs
-    ``progress`` on the loop's thread, waiting for it: an exception it
-    raises is raised here, in the worker, and cancels the operation too."""
-    def tick(done: int, total: int) -> None:
+    ``progress`` on the loop's thread, waiting for it, and returns what it
+    returned: an exception it raises is raised here, in the worker, and
+    cancels the operation too."""
+    def tick(*args: Any) -> Any:
         if stop.is_set():
             raise Cancelled("cancelled: the task awaiting it was cancelled")
         if progress is None:
-            return
-        result: "concurrent.futures.Future[None]" = concurrent.futures.Future()
+            return None
+        result: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
 
-        def run(fn: Callable[[int, int], Any]) -> None:
+        def run(fn: Callable[..., Any]) -> None:
             if not result.set_running_or_notify_cancel():
                 return
             try:
-                fn(done, total)
+                value = fn(*args)
             except BaseException as e:  # handed to the worker, which re-raises
                 result.set_exception(e)
             else:
-                result.set_result(None)
+                result.set_result(value)
         try:
             loop.call_soon_threadsafe(run, progress)
         except RuntimeError:
@@ -50,12 +54,12 @@ def _ticker(loop: asyncio.AbstractEventLoop,
             if stop.is_set() or loop.is_closed():
                 result.cancel()
                 raise Cancelled("cancelled: the task awaiting it was cancelled")
-        result.result()
+        return result.result()
     return tick
 
 
 async def run(call: Callable[[Tick], T],
-              progress: Optional[Callable[[int, int], Any]] = None,
+              progress: Optional[Callable[..., Any]] = None,
               undo: Optional[Callable[[T], None]] = None) -> T:
     """``call(tick)`` in the loop's default executor; ``tick`` is the
     progress callback to give libhv.  If the awaiting task is cancelled,

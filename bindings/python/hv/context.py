@@ -10,14 +10,16 @@ import threading
 
 import weakref
 from typing import (Any, AsyncIterator, Callable, Dict, Iterable, Iterator,
-                    List, Optional, Union)
+                    List, Optional, Tuple, Union)
 
 from . import raw as _raw
 from . import _aio
 from . import config as _config
+from . import migration as _migration
 from .domain import Domain, ProgressFn
 from .errors import Busy, ContextClosed
 from .events import Event
+from .migration import FileDescriptor, MigrateStats
 from .stats import Stats
 
 __all__ = ["Context", "LoggerFn"]
@@ -243,6 +245,45 @@ class Context:
         return await _aio.run(
             lambda tick: self.restore(path, tick, paused, lazy, name, config),
             progress, undo=lambda dom: dom.destroy())
+
+    def migrate_receive(self, recv_fd: FileDescriptor,
+                        send_fd: Optional[FileDescriptor] = None, *,
+                        paused: bool = False) -> Tuple[Domain, MigrateStats]:
+        """The destination's side of a live migration
+        (hv_domain_migrate_receive(), docs/migration.md): reads it from
+        ``recv_fd`` (a pipe or socket), answers on ``send_fd`` (by default
+        the same descriptor, a socket), and creates the domain, which runs
+        once the sender says go (paused with ``paused``, or if the sender
+        asked for it).  Each may be an int or an object with ``fileno()``;
+        the caller keeps and closes them.  Returns the domain and the
+        :class:`hv.MigrateStats` (at this end: ``id``, ``total_ns`` and
+        ``resume_ns``).  Nothing is left here if the migration fails before
+        go: :class:`hv.InvalidArgument` (``recv_fd`` is not a pipe or
+        socket, checked before anything is read), :class:`hv.TimedOut`,
+        :class:`hv.IOFailure` (the sender went away),
+        :class:`hv.ProtocolError`, :class:`hv.VersionMismatch`, the reason
+        this end refused it in its checks (:class:`hv.Exists`: a domain of
+        that name or UUID is here; :class:`hv.NoMemory`;
+        :class:`hv.NotFound`: a disk image or bridge is missing), or
+        :class:`hv.Cancelled` (the sender gave up)."""
+        params = _migration._params(paused=paused)
+        inp = _migration._fileno(recv_fd)
+        out = inp if send_fd is None else _migration._fileno(send_fd)
+        domid, stats = self._call(_raw.hv_domain_migrate_receive, inp, out, params)
+        return self.domain(domid), MigrateStats._from_raw(stats)
+
+    async def migrate_receive_async(self, recv_fd: FileDescriptor,
+                                    send_fd: Optional[FileDescriptor] = None, *,
+                                    paused: bool = False) -> Tuple[Domain, MigrateStats]:
+        """:meth:`migrate_receive`, awaitable (it runs in the loop's
+        default executor; the GIL is released while libhv waits).  A
+        receive has no progress report to stop at: cancelling the task
+        that awaits it waits for the receive to end before
+        :class:`asyncio.CancelledError` propagates, and a domain it
+        received is left running, since it is the only copy (the source
+        has destroyed its own)."""
+        return await _aio.run(lambda tick: self.migrate_receive(recv_fd, send_fd,
+                                                                paused=paused))
 
     def stats(self) -> List[Stats]:
         """What every domain uses, sampled now, ordered by id

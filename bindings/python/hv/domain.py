@@ -16,8 +16,10 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type,
 from . import raw as _raw
 from . import _aio
 from . import config as _config
+from . import migration as _migration
 from .errors import NotFound, TimedOut
 from .memory import MemInfo
+from .migration import FileDescriptor, MigrateProgressFn, MigrateStats
 from .stats import Stats, VcpuInfo
 
 if TYPE_CHECKING:
@@ -453,6 +455,96 @@ class Domain:
         before :class:`asyncio.CancelledError` propagates."""
         await _aio.run(lambda tick: self.save(path, tick, continue_, paused, compress),
                        progress)
+
+    def migrate_send(self, send_fd: FileDescriptor,
+                     recv_fd: Optional[FileDescriptor] = None, *,
+                     downtime_ms: Optional[int] = None,
+                     ceiling_ms: Optional[int] = None,
+                     bandwidth: Optional[int] = None,
+                     timeout_ms: Optional[int] = None, compress: bool = False,
+                     auto_converge: bool = False, paused: bool = False,
+                     debug: bool = False,
+                     config: Optional[_config.ConfigSource] = None,
+                     progress: Optional[MigrateProgressFn] = None) -> MigrateStats:
+        """Live-migrates the domain to the destination at the other end of
+        ``send_fd`` (written) and ``recv_fd`` (read; by default the same
+        descriptor, a socket), where :meth:`hv.Context.migrate_receive` or
+        ``xl migrate-receive`` answers (hv_domain_migrate_send(),
+        docs/migration.md).  Each may be an int or an object with
+        ``fileno()``; the caller keeps and closes them.
+
+        The destination checks the description first and refuses before
+        any memory is sent; memory then goes while the domain runs, in
+        rounds, until the estimated downtime is at most ``downtime_ms``
+        (None: 300); the domain pauses, the rest goes, and once the
+        destination has loaded it, it runs there and the domain here is
+        destroyed.  ``ceiling_ms`` is the hard limit on the downtime (None:
+        the downtime plus the larger of it and 1000 ms); ``bandwidth``
+        caps the stream in bytes per second, ``timeout_ms`` the whole
+        migration (None: no cap, no limit).  ``compress`` zlib-compresses
+        memory, ``auto_converge`` slows the vCPUs of a guest that writes
+        faster than the link, ``paused`` leaves the domain paused at the
+        destination, ``debug`` sends a digest of all memory last, which the
+        destination checks its copy against (xl migrate --debug), ``config``
+        sends another description (same memory and vCPUs; a source as for
+        :meth:`hv.Context.create`).
+
+        ``progress(p)`` gets a :class:`hv.MigrateProgress` a few times a
+        second; a true return cancels the migration (:class:`hv.Cancelled`),
+        and so does an exception raised in it, which propagates from this
+        call (unless the migration was complete before the cancel reached
+        it: then it stands, and a RuntimeWarning says so).
+
+        Returns the :class:`hv.MigrateStats`.  Until the destination is told
+        to go, every failure leaves the domain running here as it was:
+        :class:`hv.InvalidArgument` (descriptors, arguments: checked before
+        anything is sent), :class:`hv.TimedOut` (it did not converge in
+        time, or the ceiling), :class:`hv.IOFailure` (the destination went
+        away), :class:`hv.ProtocolError` or :class:`hv.VersionMismatch`
+        (not an hv destination, or another version), or the destination's
+        refusal (:class:`hv.Exists`, :class:`hv.InvalidConfig`,
+        :class:`hv.NoMemory`, ...).  :class:`hv.IOFailure` after go: the
+        destination did not report, the domain is left paused here (the
+        destination's log says which copy runs)."""
+        params = _migration._params(downtime_ms, ceiling_ms, bandwidth, timeout_ms,
+                                    compress, auto_converge, paused, debug)
+        out = _migration._fileno(send_fd)
+        inp = out if recv_fd is None else _migration._fileno(recv_fd)
+        callback = _migration._progress(progress)
+
+        def send(ctx: Any) -> Dict[str, Any]:
+            if config is not None:
+                params["config"] = _config.load(ctx, config)
+            return _raw.hv_domain_migrate_send(ctx, self.domid, out, inp, params, callback)
+        return MigrateStats._from_raw(self._ctx._call(send))
+
+    async def migrate_send_async(self, send_fd: FileDescriptor,
+                                 recv_fd: Optional[FileDescriptor] = None, *,
+                                 downtime_ms: Optional[int] = None,
+                                 ceiling_ms: Optional[int] = None,
+                                 bandwidth: Optional[int] = None,
+                                 timeout_ms: Optional[int] = None,
+                                 compress: bool = False, auto_converge: bool = False,
+                                 paused: bool = False, debug: bool = False,
+                                 config: Optional[_config.ConfigSource] = None,
+                                 progress: Optional[MigrateProgressFn] = None) -> MigrateStats:
+        """:meth:`migrate_send`, awaitable: it runs in the loop's default
+        executor and ``progress(p)`` is called on the event loop's thread
+        (a true return or an exception cancels the migration, as for
+        :meth:`migrate_send`).  Cancelling the task that awaits it cancels
+        the migration at its next progress report (the domain runs on
+        here) before :class:`asyncio.CancelledError` propagates; one that
+        had reached the destination stands."""
+        return await _aio.run(
+            lambda tick: self.migrate_send(
+                send_fd, recv_fd, downtime_ms=downtime_ms, ceiling_ms=ceiling_ms,
+                bandwidth=bandwidth, timeout_ms=timeout_ms, compress=compress,
+                auto_converge=auto_converge, paused=paused, debug=debug,
+                config=config, progress=tick),
+            progress)
+
+    #: the same as :meth:`migrate_send`
+    migrate = migrate_send
 
 
 def _ended(info: Dict[str, Any]) -> Optional[ShutdownCode]:

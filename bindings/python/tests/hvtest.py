@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""What the binding's tests share: paths, and the skip for hosts without KVM."""
+"""What the binding's tests share: paths, the skip for hosts without KVM,
+and stopping an hvd and the hv-vmms it started."""
 
+import glob
 import os
+import signal
 import time
 import unittest
 
@@ -10,6 +13,30 @@ SRC = os.environ.get("top_srcdir") or os.path.abspath(
 CONFIGS = os.path.join(SRC, "tests", "data", "config")
 MINIOS = os.environ.get("MINIOS", "")
 TMP = os.environ.get("HVPY_TMP", "/tmp")
+#: The build tree's xl (run.py sets it), for the other end of a migration.
+XL = os.environ.get("HV_XL", "")
+
+
+def kill_daemons(rundir):
+    """Kills (SIGKILL) the hvd of ``rundir`` and every hv-vmm it started."""
+    pids = []
+    try:
+        with open(os.path.join(rundir, "hvd.pid")) as f:
+            pids.append(int(f.read().strip()))
+    except (OSError, ValueError):
+        pass
+    for state in glob.glob(os.path.join(rundir, "domains", "*", "state")):
+        with open(state) as f:
+            for line in f:
+                if line.startswith("vmm_pid="):
+                    pid = int(line.split("=", 1)[1] or 0)
+                    if pid:
+                        pids.append(pid)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def kvm_missing():
@@ -33,12 +60,13 @@ def scaled(seconds):
     return seconds * float(os.environ.get("HV_TEST_TIME_SCALE", "1"))
 
 
-def wait_booted(name, timeout=30, text="minios: counter "):
+def wait_booted(name, timeout=30, text="minios: counter ", logdir=None):
     """Waits (``timeout`` seconds, scaled) until minios ``name`` (with
     workload=counter) prints its first count on its console log: its boot
     is over, the power button enabled (a shutdown asked for earlier is
-    lost in the boot).  ``text`` waits for another line instead."""
-    path = os.path.join(os.environ["HV_LOGDIR"], "console", name + ".log")
+    lost in the boot).  ``text`` waits for another line instead; ``logdir``
+    is the HV_LOGDIR of another hvd than the tests' own."""
+    path = os.path.join(logdir or os.environ["HV_LOGDIR"], "console", name + ".log")
     end = time.monotonic() + scaled(timeout)
     while time.monotonic() < end:
         try:

@@ -12,7 +12,6 @@ end.
 import glob
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -42,28 +41,6 @@ def reexec_with_asan():
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
-def kill_daemons(rundir):
-    pids = []
-    try:
-        with open(os.path.join(rundir, "hvd.pid")) as f:
-            pids.append(int(f.read().strip()))
-    except (OSError, ValueError):
-        pass
-    for state in glob.glob(os.path.join(rundir, "domains", "*", "state")):
-        with open(state) as f:
-            for line in f:
-                if line.startswith("vmm_pid="):
-                    pid = int(line.split("=", 1)[1] or 0)
-                    if pid:
-                        pids.append(pid)
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-
 def run_unittest():
     suite = unittest.defaultTestLoader.discover(here, pattern="test_*.py", top_level_dir=here)
     runner = unittest.TextTestRunner(verbosity=2, stream=sys.stdout)
@@ -91,8 +68,11 @@ def main():
     os.environ["HVPY_TMP"] = tmp
     os.environ.setdefault("HV_HVD", os.path.join(build, "hypervisor", "hvd", "hvd"))
     os.environ.setdefault("HV_VMM", os.path.join(build, "hypervisor", "vmm", "hv-vmm"))
+    os.environ.setdefault("HV_XL", os.path.join(build, "xl", "xl"))
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [pkg] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    # only now: hvtest reads the environment set above when first imported
+    from hvtest import kill_daemons
     try:
         try:
             import pytest
@@ -107,7 +87,9 @@ def main():
             return 77
         return 0 if rc == pytest.ExitCode.OK else 1
     finally:
-        kill_daemons(os.environ["HV_RUNDIR"])
+        # the tests' hvd, and any other that a migration test started
+        for rundir in glob.glob(os.path.join(tmp, "run*")):
+            kill_daemons(rundir)
         if os.environ.get("HVPY_KEEP"):
             print("keeping %s" % tmp)
         else:

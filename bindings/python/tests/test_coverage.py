@@ -20,6 +20,8 @@ SKIPPED = {
     "hv_meminfo_init_sized": "results are dicts, initialised by the typemap",
     "hv_progress_init_sized": "a progress argument is a Python callable",
     "hv_restore_params_init_sized": "restore overrides are a dict",
+    "hv_migrate_params_init_sized": "migration parameters are a dict",
+    "hv_migrate_stats_init_sized": "results are dicts, initialised by the typemap",
     "hv_dominfo_list_free": "hv_domain_list() returns a Python list, freed by the typemap",
     "hv_domstats_free": "hv_domain_stats() returns a dict, freed by the typemap",
     "hv_domstats_list_free": "hv_domain_stats_all() returns a Python list, freed by the typemap",

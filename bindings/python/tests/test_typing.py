@@ -38,6 +38,20 @@ async def watch(ctx: hv.Context) -> None:
         print(ev.type, ev.domid)
     dom = await ctx.restore_async("x.img", progress=lambda d, t: None)
     await dom.save_async("x.img", continue_=True)
+    st: hv.MigrateStats = await dom.migrate_send_async(3, downtime_ms=100)
+    print(st.id_hex.upper(), st.downtime_ns / 1e6)
+
+def migrate(ctx: hv.Context, dom: hv.Domain) -> None:
+    import socket
+    a, b = socket.socketpair()
+    def progress(p: hv.MigrateProgress) -> bool:
+        print(p.phase.name, p.round, p.remaining_bytes * 100 // max(p.memory_bytes, 1))
+        return p.elapsed_ns > 10 ** 10
+    st = dom.migrate_send(a, b.fileno(), bandwidth=1 << 27, compress=True,
+                          config={"name": "x"}, progress=progress)
+    print(st.bytes + st.pages, st.id.hex())
+    back, rst = ctx.migrate_receive(b, paused=True)
+    print(back.domid, rst.total_ns, hv.MigratePhase.FINAL.value)
 
 try:
     with hv.Context() as c:
