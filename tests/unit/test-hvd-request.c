@@ -1,7 +1,8 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
  * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX,
- * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO or VCPU_PIN is refused for by its bytes alone; and the
+ * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN or MIGRATE_SEND is refused for by
+ * its bytes alone, and RESTORE_DOMAIN's STREAM flag; and the
  * control channel's NET_* and TRIGGER messages (wire/vmmmsg.c).
  */
 #include <check.h>
@@ -341,6 +342,57 @@ START_TEST(test_trigger)
 END_TEST
 
 /* VCPU_PIN: a vCPU in range or all, a CPU list that is a NUL-ended printable string. */
+/* MIGRATE_SEND: a downtime, a ceiling not below it, known flags, one descriptor. */
+static int migrate(const struct hv_hc_migrate *m, const char *json, unsigned int nfds,
+		   struct hvd_req *req)
+{
+	size_t n = build(HV_HC_DOMCTL_MIGRATE_SEND, m, sizeof(*m), json);
+
+	return request_decode(msg, n, nfds, req);
+}
+
+START_TEST(test_migrate)
+{
+	struct hv_hc_migrate m = { .domid = 4, .downtime_ms = 300, .ceiling_ms = 1300,
+				   .bandwidth = 1 << 20, .timeout_ms = 60000 };
+	struct hv_hc_restore_domain rs = { .flags = HV_HC_RESTORE_STREAM, .config_len = 2 };
+	struct hvd_req req;
+	size_t n;
+
+	ck_assert_int_eq(migrate(&m, NULL, 1, &req), 0);
+	ck_assert_uint_eq(req.u.migrate.domid, 4);
+	ck_assert_uint_eq(req.u.migrate.bandwidth, 1 << 20);
+	ck_assert_ptr_null(req.json);
+	m.config_len = 2;
+	ck_assert_int_eq(migrate(&m, "{}", 1, &req), 0);
+	ck_assert_uint_eq(req.json_len, 2);
+	ck_assert_int_eq(migrate(&m, "{}x", 1, &req), -HV_HC_EPROTO);	/* not config_len */
+	m.config_len = 0;
+	m.flags = HV_HC_MIGRATE_COMPRESS | HV_HC_MIGRATE_AUTO_CONVERGE | HV_HC_MIGRATE_DIGEST;
+	ck_assert_int_eq(migrate(&m, NULL, 1, &req), 0);
+	m.flags = 0x80;
+	ck_assert_int_eq(migrate(&m, NULL, 1, &req), -HV_HC_EINVAL);
+	m.flags = 0;
+	/* no descriptor, or two */
+	ck_assert_int_eq(migrate(&m, NULL, 0, &req), -HV_HC_EBADF);
+	ck_assert_int_eq(migrate(&m, NULL, 2, &req), -HV_HC_EBADF);
+	/* no downtime; a ceiling below it; reserved bytes */
+	m.downtime_ms = 0;
+	ck_assert_int_eq(migrate(&m, NULL, 1, &req), -HV_HC_EINVAL);
+	m.downtime_ms = 2000;
+	ck_assert_int_eq(migrate(&m, NULL, 1, &req), -HV_HC_EINVAL);
+	m.downtime_ms = 300;
+	m.reserved = 1;
+	ck_assert_int_eq(migrate(&m, NULL, 1, &req), -HV_HC_EPROTO);
+	/* RESTORE_DOMAIN from a stream; not with LAZY */
+	n = build(HV_HC_DOMCTL_RESTORE_DOMAIN, &rs, sizeof(rs), "{}");
+	ck_assert_int_eq(request_decode(msg, n, 1, &req), 0);
+	rs.flags |= HV_HC_RESTORE_LAZY;
+	n = build(HV_HC_DOMCTL_RESTORE_DOMAIN, &rs, sizeof(rs), "{}");
+	ck_assert_int_eq(request_decode(msg, n, 1, &req), -HV_HC_EINVAL);
+}
+END_TEST
+
 static int vcpu_pin(uint32_t vcpu, const char *cpus, size_t len, struct hvd_req *req)
 {
 	struct hv_hc_vcpu_pin p = { .domid = 3, .vcpu = vcpu };
@@ -504,6 +556,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_dom0_name);
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_vcpu);
+	tcase_add_test(tc, test_migrate);
 	suite_add_tcase(s, tc);
 	return s;
 }
