@@ -540,6 +540,39 @@ START_TEST(state_survives_and_checks_the_size)
 }
 END_TEST
 
+static bool dirty(const uint64_t *bits, uint64_t gpa_)
+{
+	uint64_t page = gpa_ >> 12;
+
+	return bits[page / 64] & (1ull << (page % 64));
+}
+
+/*
+ * A live migration's record of what hv-vmm writes into guest memory: a
+ * read's buffer, the status byte and the used ring, once the request
+ * completes; not the buffer of a write, which the device only reads.
+ */
+START_TEST(device_writes_are_marked_for_migration)
+{
+	uint64_t *bits = calloc((MEM_SIZE >> 12) / 64 + 1, sizeof(*bits));
+
+	ck_assert_ptr_nonnull(bits);
+	make_disk(false, 0, 0, 0);
+	ck_assert(drv_start(FEAT_VERSION_1 | BLK_F_FLUSH));
+	__atomic_store_n(&vm.dirty_user, bits, __ATOMIC_RELEASE);
+	ck_assert_int_eq(do_request(1, 0, DATA, 8192, true), 0);
+	ck_assert(!dirty(bits, DATA) && !dirty(bits, DATA + 4096));
+	ck_assert(dirty(bits, STATUS) && dirty(bits, USED));
+	memset(bits, 0, ((MEM_SIZE >> 12) / 64 + 1) * sizeof(*bits));
+	ck_assert_int_eq(do_request(0, 0, DATA + 0x20000, 8192, false), 0);
+	ck_assert(dirty(bits, DATA + 0x20000) && dirty(bits, DATA + 0x21000));
+	ck_assert(!dirty(bits, DATA + 0x22000) && !dirty(bits, DATA));
+	ck_assert(dirty(bits, STATUS) && dirty(bits, USED));
+	__atomic_store_n(&vm.dirty_user, NULL, __ATOMIC_RELEASE);
+	free(bits);
+}
+END_TEST
+
 static Suite *blk_suite(void)
 {
 	Suite *s = suite_create("virtio-blk");
@@ -558,6 +591,7 @@ static Suite *blk_suite(void)
 	tcase_add_test(tc, event_idx_suppresses_interrupts);
 	tcase_add_test(tc, counters_count_what_was_done);
 	tcase_add_test(tc, state_survives_and_checks_the_size);
+	tcase_add_test(tc, device_writes_are_marked_for_migration);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -229,6 +229,11 @@ static void blk_finish(struct virtio_blk *b, struct blk_req *r, uint8_t status)
 	if (!b->resetting) {
 		blk_count(b, r, status);
 		*r->status = status;
+		/* a live migration sends again what the request wrote into guest memory */
+		vm_mark_dirty(b->vp.vm, r->status, 1);
+		if (r->type != VIRTIO_BLK_T_OUT)
+			for (unsigned int i = 0; i < r->nr_iov; i++)
+				vm_mark_dirty(b->vp.vm, r->iov[i].iov_base, r->iov[i].iov_len);
 		virtio_pci_push_only(&b->vp, r->q, &e, status == VIRTIO_BLK_S_OK ? r->used_len : 1);
 		b->notify_mask |= 1u << r->q;
 	}
