@@ -33,6 +33,24 @@ static bool number_arg(const char *arg, const char *what, double min, double max
 	return true;
 }
 
+/* --tls-cert, --tls-key, --tls-ca (both commands): whether @c was one. */
+static bool tls_option(int c, struct xl_tls_opts *tls)
+{
+	switch (c) {
+	case 'R':
+		tls->cert = optarg;
+		return true;
+	case 'Y':
+		tls->key = optarg;
+		return true;
+	case 'U':
+		tls->ca = optarg;
+		return true;
+	default:
+		return false;
+	}
+}
+
 struct send_progress {
 	hv_progress bar;		/* xl's progress bar */
 	bool debug;
@@ -160,16 +178,9 @@ int main_migrate(int argc, char **argv)
 	hv_migrate_stats_init(&st);
 	hv_dominfo_init(&info);
 	while ((c = xl_getopt(argc, argv, "s:C:epqDW:X:B:t:zAR:Y:U:")) != -1) {
+		if (tls_option(c, &tls))
+			continue;
 		switch (c) {
-		case 'R':
-			tls.cert = optarg;
-			break;
-		case 'Y':
-			tls.key = optarg;
-			break;
-		case 'U':
-			tls.ca = optarg;
-			break;
 		case 's':
 			ssh = optarg;
 			break;
@@ -322,18 +333,11 @@ int main_migrate_receive(int argc, char **argv)
 	hv_migrate_stats_init(&st);
 	hv_dominfo_init(&info);
 	while ((c = xl_getopt(argc, argv, "depI:R:Y:U:")) != -1) {
+		if (tls_option(c, &tls))
+			continue;
 		switch (c) {
 		case 'I':
 			listen_at = optarg;
-			break;
-		case 'R':
-			tls.cert = optarg;
-			break;
-		case 'Y':
-			tls.key = optarg;
-			break;
-		case 'U':
-			tls.ca = optarg;
 			break;
 		case 'd':
 			if (xl_verbose < 2)

@@ -155,3 +155,19 @@ one_boot() {
 	[ "$b" = 1 ] || fail "$1: the guest booted $b times (userspace reached)"
 }
 
+# deb_cfg VCPUS: /tmp/deb.cfg, Debian's cloud kernel with a busybox
+# initramfs counting on its console
+deb_cfg() {
+	cat >/tmp/deb.cfg <<-EOF
+	name = "deb"
+	type = "pvh"
+	kernel = "$GUEST_VMLINUX"
+	ramdisk = "$GUEST_INITRD"
+	memory = 256
+	vcpus = $1
+	extra = "console=ttyS0 quiet hvtest=counter tsc=reliable"
+	on_poweroff = "destroy"
+	on_reboot = "destroy"
+	on_crash = "preserve"
+	EOF
+}

@@ -27,18 +27,7 @@ a_log=$HV_LOGDIR/console/deb.log
 b_log=$B_LOGDIR/console/deb.log
 xlb() { HV_RUNDIR=$B_RUNDIR HV_LOGDIR=$B_LOGDIR xl "$@"; }
 
-cat >/tmp/deb.cfg <<EOF
-name = "deb"
-type = "pvh"
-kernel = "$GUEST_VMLINUX"
-ramdisk = "$GUEST_INITRD"
-memory = 256
-vcpus = $v
-extra = "console=ttyS0 quiet hvtest=counter tsc=reliable"
-on_poweroff = "destroy"
-on_reboot = "destroy"
-on_crash = "preserve"
-EOF
+deb_cfg "$v"
 
 # follow FILE: the history log is FILE's lines (while deb writes there)
 follow() { cp "$1" "$log"; }

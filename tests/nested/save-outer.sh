@@ -51,19 +51,7 @@ restored() {
 round() {
 	v=$1
 	tag="$v vCPU(s)"
-	cat >/tmp/deb.cfg <<-EOF
-	# Debian's cloud kernel with a busybox initramfs counting on its console
-	name = "deb"
-	type = "pvh"
-	kernel = "$GUEST_VMLINUX"
-	ramdisk = "$GUEST_INITRD"
-	memory = 256
-	vcpus = $v
-	extra = "console=ttyS0 quiet hvtest=counter tsc=reliable"
-	on_poweroff = "destroy"
-	on_reboot = "destroy"
-	on_crash = "preserve"
-	EOF
+	deb_cfg "$v"
 	rm -f "$log"
 	xl_step "create ($tag)" create /tmp/deb.cfg
 	if ! wait_boot && crashed; then
