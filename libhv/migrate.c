@@ -315,7 +315,7 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	if (rc)
 		return rc;
 	if (p.flags & ~(HV_MIGRATE_COMPRESS | HV_MIGRATE_AUTO_CONVERGE | HV_MIGRATE_PAUSED |
-			HV_MIGRATE_DEBUG)) {
+			HV_MIGRATE_DEBUG | HV_MIGRATE_LOCAL)) {
 		HV__ERR(ctx, "%s: unknown flags 0x%x", what, p.flags);
 		return HV_ERROR_INVAL;
 	}
@@ -460,7 +460,8 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	 */
 	head.flags = (p.flags & HV_MIGRATE_COMPRESS ? HV_HC_MIGRATE_COMPRESS : 0) |
 		     (p.flags & HV_MIGRATE_AUTO_CONVERGE ? HV_HC_MIGRATE_AUTO_CONVERGE : 0) |
-		     (p.flags & HV_MIGRATE_DEBUG ? HV_HC_MIGRATE_DIGEST : 0);
+		     (p.flags & HV_MIGRATE_DEBUG ? HV_HC_MIGRATE_DIGEST : 0) |
+		     (p.flags & HV_MIGRATE_LOCAL ? HV_HC_MIGRATE_LOCAL : 0);
 	head.downtime_ms = p.downtime_ms;
 	head.ceiling_ms = p.ceiling_ms;
 	head.bandwidth = p.bandwidth;

@@ -177,7 +177,7 @@ int main_migrate(int argc, char **argv)
 	hv_migrate_params_init(&params);
 	hv_migrate_stats_init(&st);
 	hv_dominfo_init(&info);
-	while ((c = xl_getopt(argc, argv, "s:C:epqDW:X:B:t:zAR:Y:U:")) != -1) {
+	while ((c = xl_getopt(argc, argv, "s:C:epqDW:X:B:t:zAOR:Y:U:")) != -1) {
 		if (tls_option(c, &tls))
 			continue;
 		switch (c) {
@@ -227,6 +227,9 @@ int main_migrate(int argc, char **argv)
 		case 'A':
 			params.flags |= HV_MIGRATE_AUTO_CONVERGE;
 			break;
+		case 'O':
+			params.flags |= HV_MIGRATE_LOCAL;
+			break;
 		case XL_HELP:
 			return xl_help("migrate");
 		default:
@@ -242,6 +245,8 @@ int main_migrate(int argc, char **argv)
 	tcp = !strncmp(host, "tcp://", 6);
 	if (tcp && ssh)
 		return xl_usage("migrate", "-s is for a host reached through ssh, not tcp://");
+	if ((params.flags & HV_MIGRATE_LOCAL) && (tcp || !ssh || *ssh))
+		return xl_usage("migrate", "--local needs -s \"\" and a receiver command on this host");
 	if ((tls.cert || tls.key || tls.ca) && !(tls.cert && tls.key && tls.ca && tcp))
 		return xl_usage("migrate", "TLS needs tcp://HOST:PORT and all of --tls-cert, --tls-key and --tls-ca");
 	if (xl_lookup(argv[optind], &domid))

@@ -104,6 +104,9 @@ static const struct xl_cmd cmds[] = {
 	  "  -z, --compress compress the memory (zlib)\n"
 	  "  --auto-converge  slow the vCPUs of a guest that writes memory faster\n"
 	  "                 than it can be sent\n"
+	  "  --local        the receiver is on this host (-s \"\"): its hv-vmm maps\n"
+	  "                 the domain's memory itself, nothing is copied; only\n"
+	  "                 the state goes (e.g. to move to a new hv-vmm)\n"
 	  "  -q             quiet: print only errors\n"
 	  "  HOST           reached through ssh (or -s); tcp://HOST:PORT connects\n"
 	  "                 to an xl migrate-receive --listen there instead\n"
@@ -657,6 +660,7 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "compress", no_argument, NULL, 'z' },
 		{ "auto-converge", no_argument, NULL, 'A' },
 		{ "listen", required_argument, NULL, 'I' },
+		{ "local", no_argument, NULL, 'O' },
 		{ "tls-cert", required_argument, NULL, 'R' },
 		{ "tls-key", required_argument, NULL, 'Y' },
 		{ "tls-ca", required_argument, NULL, 'U' },
@@ -688,6 +692,7 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "compress", "migrate" },
 		{ "auto-converge", "migrate" },
 		{ "listen", "migrate-receive" },
+		{ "local", "migrate" },
 		{ "tls-cert", "migrate migrate-receive" },
 		{ "tls-key", "migrate migrate-receive" },
 		{ "tls-ca", "migrate migrate-receive" },

@@ -127,7 +127,8 @@ int op_migrate(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	struct hv_vmm_migrate vm = {
 		.flags = (mg->flags & HV_HC_MIGRATE_COMPRESS ? HV_VMM_MIGRATE_COMPRESS : 0) |
 			 (mg->flags & HV_HC_MIGRATE_AUTO_CONVERGE ? HV_VMM_MIGRATE_AUTO_CONVERGE : 0) |
-			 (mg->flags & HV_HC_MIGRATE_DIGEST ? HV_VMM_MIGRATE_DIGEST : 0),
+			 (mg->flags & HV_HC_MIGRATE_DIGEST ? HV_VMM_MIGRATE_DIGEST : 0) |
+			 (mg->flags & HV_HC_MIGRATE_LOCAL ? HV_VMM_MIGRATE_LOCAL : 0),
 		.downtime_ms = mg->downtime_ms,
 		.ceiling_ms = mg->ceiling_ms,
 		.bandwidth = mg->bandwidth,

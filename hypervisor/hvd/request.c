@@ -117,7 +117,7 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 				return rc;
 		}
 		if (r->u.migrate.flags & ~(HV_HC_MIGRATE_COMPRESS | HV_HC_MIGRATE_AUTO_CONVERGE |
-					   HV_HC_MIGRATE_DIGEST) ||
+					   HV_HC_MIGRATE_DIGEST | HV_HC_MIGRATE_LOCAL) ||
 		    !r->u.migrate.downtime_ms || r->u.migrate.ceiling_ms < r->u.migrate.downtime_ms)
 			return -HV_HC_EINVAL;
 		return nfds == 1 ? 0 : -HV_HC_EBADF;

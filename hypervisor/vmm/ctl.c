@@ -167,7 +167,7 @@ static void ctl_migrate(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8
 	}
 	memcpy(&p, body, sizeof(p));
 	if (p.flags & ~(HV_VMM_MIGRATE_COMPRESS | HV_VMM_MIGRATE_AUTO_CONVERGE |
-			HV_VMM_MIGRATE_DIGEST) ||
+			HV_VMM_MIGRATE_DIGEST | HV_VMM_MIGRATE_LOCAL) ||
 	    !p.config_len || p.config_len != len - sizeof(p) || p.reserved[0] || p.reserved[1] ||
 	    !p.downtime_ms || p.ceiling_ms < p.downtime_ms) {
 		ctl_reply_msg(vmm, m, -EINVAL, "MIGRATE: unknown flags, config_len not the rest of the body, reserved fields set, or no downtime (or a ceiling below it)");

@@ -114,6 +114,26 @@ for v in 1 4; do
 	xl_ok destroy "$n"
 done
 
+# --- --local: the memory goes as the memfd itself, nothing is copied -----------------
+
+mkcfg l 'memory = 64' 'extra = "workload=counter workload=dirty:8:4"'
+xl_ok create -q "$T/l.cfg"
+wait_dom_line l "$(conlog l)" 'minios: counter 3' 30 || fail "l did not boot"
+xl_ok migrate --local --debug --downtime-ms "$(scaled 2000)" -s "" l "$RECV_B"
+sed -n 's/^Migrating domain [0-9]* /  /p' "$T/err"
+sent=$(sed -n 's/.*; \([0-9.]*\) MiB sent in .*/\1/p' "$T/err")
+[ -n "$sent" ] && awk -v s="$sent" 'BEGIN { exit !(s < 1) }' ||
+	{ cat "$T/err" >&2; fail "--local sent ${sent:-?} MiB: the memory was copied"; }
+grep -q "nothing copied" "$B_LOGDIR/vmm-l.log" || { tail "$B_LOGDIR/vmm-l.log" >&2; fail "--local: the destination did not map the sender's memory"; }
+wait_for 10 gone l || fail "--local: l is still at the source"
+before=$(last_counter "$(conlog l)")
+wait_for 20 past "$(conlog_b l)" $((before + 2)) || fail "--local: l does not count at the destination"
+first=$(counters "$(conlog_b l)" | head -n 1)
+[ "$first" = $((before + 1)) ] || fail "--local: l went on at $first, after $before"
+wait_line "$(conlog_b l)" 'minios: dirty verify ok pages=[1-9]' 20 || fail "--local: l's dirty pages did not verify"
+xlb destroy l >/dev/null 2>&1
+ok "migrate --local: nothing copied (${sent} MiB of state), the counter goes on at $first"
+
 # --- a domain with a disk: the lock goes to the destination at the hand-over -------
 
 truncate -s 16M "$T/g.img"

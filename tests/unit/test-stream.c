@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "stream/stream.h"
 #include "stream/stream-int.h"
@@ -1406,6 +1408,57 @@ START_TEST(reader_on_a_pipe)
 }
 END_TEST
 
+/*
+ * A descriptor that goes with the stream (a local migration's memory): the
+ * writer attaches it to the record written after pass_fd is set, and a
+ * reader that takes descriptors keeps it, reading the stream as always.
+ */
+START_TEST(descriptor_passed_with_the_stream)
+{
+	struct stream_region layout = { 0, 8 * PAGE };
+	struct stream_writer w;
+	struct stream_reader r;
+	struct stream_record rec;
+	struct stat a, b;
+	int sv[2], memfd, rc, seen = 0;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	memfd = memfd_create("hv-test", MFD_CLOEXEC);
+	ck_assert_int_ge(memfd, 0);
+	ck_assert_int_eq(stream_writer_init(&w, sv[0], STREAM_F_LIVE), 0);
+	ck_assert_int_eq(stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, "{}", 2), 0);
+	ck_assert_int_eq(stream_write_layout(&w, &layout, 1), 0);
+	ck_assert_int_eq(stream_writer_flush(&w), 0);
+	w.pass_fd = memfd;
+	ck_assert_int_eq(stream_write_record(&w, 0x101, STREAM_RF_OPTIONAL, "12345678", 8), 0);
+	ck_assert_int_eq(stream_writer_flush(&w), 0);
+	ck_assert_int_eq(w.pass_fd, -1);
+	ck_assert_int_eq(stream_write_record(&w, STREAM_REC_VM_STATE, 0, "v", 1), 0);
+	ck_assert_int_eq(stream_write_vcpu(&w, 0, "c", 1), 0);
+	ck_assert_int_eq(stream_write_end(&w), 0);
+	stream_writer_fini(&w);
+
+	stream_reader_init(&r, sv[1]);
+	r.take_fds = true;
+	while ((rc = stream_read_record(&r, &rec)) > 0)
+		if (rec.type == 0x101) {
+			ck_assert(rec.unknown);
+			ck_assert_int_ge(r.passed_fd, 0);
+			ck_assert_int_eq(fstat(r.passed_fd, &a), 0);
+			ck_assert_int_eq(fstat(memfd, &b), 0);
+			ck_assert(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+			seen++;
+		}
+	ck_assert_msg(rc == 0, "%s", r.errmsg);
+	ck_assert_int_eq(seen, 1);
+	stream_reader_fini(&r);	/* closes the descriptor nobody took */
+	ck_assert_int_eq(r.passed_fd, -1);
+	close(memfd);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 /* ---- The record reader alone (libhv's) and its table CRC ---- */
 
 /*
@@ -1556,6 +1609,7 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, writer_stalled_reader);
 	tcase_add_test(tc, writer_file_write_bounds);
 	tcase_add_test(tc, reader_on_a_pipe);
+	tcase_add_test(tc, descriptor_passed_with_the_stream);
 	tcase_add_test(tc, crc_implementations_agree);
 	tcase_add_test(tc, record_reader_alone);
 	suite_add_tcase(s, tc);

@@ -335,6 +335,7 @@ struct hv_hc_progress {
 #define HV_HC_MIGRATE_COMPRESS		0x1	/* zlib page batches */
 #define HV_HC_MIGRATE_AUTO_CONVERGE	0x2	/* slow a guest that outruns the link */
 #define HV_HC_MIGRATE_DIGEST		0x4	/* a digest of all memory, checked by the destination */
+#define HV_HC_MIGRATE_LOCAL		0x8	/* same host: the memory goes as the memfd itself */
 
 struct hv_hc_migrate {
 	uint32_t domid;

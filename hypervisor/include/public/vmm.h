@@ -176,6 +176,8 @@ struct hv_vmm_save_result {
 #define HV_VMM_MIGRATE_COMPRESS		0x1	/* zlib page batches */
 #define HV_VMM_MIGRATE_AUTO_CONVERGE	0x2	/* slow down vCPUs that outrun the link */
 #define HV_VMM_MIGRATE_DIGEST		0x4	/* a digest of all memory before END */
+#define HV_VMM_MIGRATE_LOCAL		0x8	/* same host: the memfd itself goes over the
+						 * Unix socket, paused at once; only state follows */
 
 struct hv_vmm_migrate {
 	uint32_t flags;		/* HV_VMM_MIGRATE_* */

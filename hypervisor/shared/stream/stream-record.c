@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "stream-int.h"
 
@@ -28,6 +29,39 @@ int stream_rfail(struct stream_reader *r, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/* read(), taking a descriptor that comes with the bytes (SCM_RIGHTS). */
+static ssize_t stream_recv_fds(struct stream_reader *r, void *buf, size_t len)
+{
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int) * 4)];
+	} c;
+	struct iovec iov = { buf, len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = c.space,
+			    .msg_controllen = sizeof(c.space) };
+	ssize_t k = recvmsg(r->fd, &m, MSG_CMSG_CLOEXEC);
+
+	if (k < 0)
+		return k;
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h; h = CMSG_NXTHDR(&m, h)) {
+		size_t nr;
+
+		if (h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS)
+			continue;
+		nr = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nr; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(h) + i * sizeof(int), sizeof(fd));
+			if (r->passed_fd < 0)
+				r->passed_fd = fd;
+			else
+				close(fd);
+		}
+	}
+	return k;
+}
+
 int stream_reader_init(struct stream_reader *r, int fd)
 {
 	struct stat st;
@@ -35,6 +69,7 @@ int stream_reader_init(struct stream_reader *r, int fd)
 
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
+	r->passed_fd = -1;
 	r->file_size = UINT64_MAX;
 	base = lseek(fd, 0, SEEK_CUR);
 	if (base > 0)
@@ -50,6 +85,7 @@ int stream_reader_init_mem(struct stream_reader *r, const void *data, size_t len
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
+	r->passed_fd = -1;
 	r->mem = data;
 	r->mem_len = len;
 	r->file_size = len;
@@ -59,6 +95,9 @@ int stream_reader_init_mem(struct stream_reader *r, const void *data, size_t len
 
 void stream_reader_fini(struct stream_reader *r)
 {
+	if (r->passed_fd >= 0)
+		close(r->passed_fd);
+	r->passed_fd = -1;
 	free(r->buf);
 	free(r->pages);
 	r->buf = r->pages = NULL;
@@ -95,7 +134,8 @@ static ssize_t stream_rget(struct stream_reader *r, size_t at, size_t n,
 		r->cap = cap;
 	}
 	while (got < n) {
-		ssize_t k = read(r->fd, r->buf + at + got, n - got);
+		ssize_t k = r->take_fds ? stream_recv_fds(r, r->buf + at + got, n - got) :
+			    read(r->fd, r->buf + at + got, n - got);
 
 		if (k < 0 && errno == EINTR)
 			continue;

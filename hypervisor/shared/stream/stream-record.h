@@ -178,6 +178,14 @@ struct stream_reader {
 	uint8_t *pages;			/* inflated page data */
 	struct stream_order order;
 	uint64_t bytes;			/* stream bytes accepted */
+	/*
+	 * Set by the caller on a Unix socket: a descriptor that comes with the
+	 * stream's bytes (SCM_RIGHTS: a local migration's memory) is kept in
+	 * passed_fd (the first one; later ones are closed) for the caller to
+	 * take (and set to -1); stream_reader_fini() closes one left there.
+	 */
+	bool take_fds;
+	int passed_fd;
 };
 
 /*

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -169,11 +170,35 @@ static void stream_writeback(struct stream_writer *w)
 	pthread_mutex_unlock(&wb->lock);
 }
 
+/* writev() with w->pass_fd attached (SCM_RIGHTS); it is sent once. */
+static ssize_t stream_send_fd(struct stream_writer *w, struct iovec *iov, int n)
+{
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = (size_t)(n > STREAM_IOV_MAX ? STREAM_IOV_MAX : n),
+			    .msg_control = c.space, .msg_controllen = sizeof(c.space) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	ssize_t k;
+
+	memset(c.space, 0, sizeof(c.space));
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &w->pass_fd, sizeof(int));
+	k = sendmsg(w->fd, &m, MSG_NOSIGNAL);
+	if (k > 0)
+		w->pass_fd = -1;
+	return k;
+}
+
 /* Writes all of @iov[0..@n) to the fd (consuming @iov); 0 or an error. */
 static int stream_writev_all(struct stream_writer *w, struct iovec *iov, int n)
 {
 	while (n > 0) {
-		ssize_t k = writev(w->fd, iov, n > STREAM_IOV_MAX ? STREAM_IOV_MAX : n);
+		ssize_t k = w->pass_fd >= 0 ? stream_send_fd(w, iov, n) :
+			    writev(w->fd, iov, n > STREAM_IOV_MAX ? STREAM_IOV_MAX : n);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -338,6 +363,7 @@ int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)
 
 	memset(w, 0, sizeof(*w));
 	w->fd = fd;
+	w->pass_fd = -1;
 	w->flags = flags;
 	w->file_base = -1;
 	w->order.stream_flags = flags;

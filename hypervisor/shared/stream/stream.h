@@ -51,6 +51,11 @@ struct stream_writer {
 	 * (0: for ever).
 	 */
 	int stall_ms;
+	/*
+	 * Set by the caller (a Unix socket): this descriptor goes with the
+	 * next bytes written (SCM_RIGHTS), then it is -1 again.
+	 */
+	int pass_fd;
 	uint8_t *buf;			/* bytes not yet written to fd */
 	size_t len, cap;
 	/* queued for writev, in stream order: page data where it lies and w->buf[0..buf_queued) */

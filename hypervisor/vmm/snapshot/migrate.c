@@ -352,6 +352,52 @@ static int mig_digest(struct migration *m)
 	return rc;
 }
 
+/*
+ * A local migration: no memory is copied.  Paused at once, the devices'
+ * I/O completed and the disks flushed, the memfd goes over the Unix socket
+ * with a MEMFD record, then the state and END.
+ */
+static int mig_local(struct migration *m)
+{
+	struct vmm *vmm = m->vmm;
+	struct vm *vm = &vmm->vm;
+	uint64_t t0 = now_ns(), t1;
+	uint8_t body[8];
+	int rc = 0;
+
+	m->phase = HV_VMM_MIGRATE_PHASE_FINAL;
+	vm_pause(vm);
+	vmm_devices_quiesce(vmm);
+	for (unsigned int i = 0; !rc && i < vmm->nr_disks; i++)
+		if (vmm->disks[i].blk && (rc = virtio_blk_sync(vmm->disks[i].blk)))
+			rc = mig_fail(m, rc, "disk %s: flushing its writes: %s", vmm->disks[i].vdev,
+				      strerror(-rc));
+	t1 = now_ns();
+	m->res.pause_ns = t1 - t0;
+	le_put64(body, vm->mem_size);
+	if (!rc)
+		rc = stream_writer_flush(&m->w);
+	if (!rc) {
+		m->w.pass_fd = vm->mem_fd;
+		rc = stream_write_record(&m->w, VMM_REC_MEMFD, STREAM_RF_OPTIONAL, body, sizeof(body));
+	}
+	if (!rc)
+		rc = stream_writer_flush(&m->w);
+	if (!rc && m->w.pass_fd >= 0)
+		rc = mig_fail(m, -EIO, "the memory's descriptor did not go with the stream");
+	if (!rc)
+		rc = save_state(vmm, &m->w, m->msg, sizeof(m->msg));
+	if (!rc && (m->p.flags & HV_VMM_MIGRATE_DIGEST))
+		rc = mig_digest(m);
+	if (!rc && mig_cancelled(m))
+		rc = -ECANCELED;
+	if (!rc)
+		rc = stream_write_end(&m->w);
+	m->res.state_ns = now_ns() - t1;
+	m->res.rounds = 0;
+	return rc;
+}
+
 /* Paused: the last pages, the state, END; within the ceiling. */
 static int mig_final(struct migration *m)
 {
@@ -425,6 +471,10 @@ static int mig_run(struct migration *m)
 		rc = stream_writer_flush(&m->w);
 	if (rc)
 		return rc;
+	if (m->p.flags & HV_VMM_MIGRATE_LOCAL) {
+		m->res.setup_ns = now_ns() - m->t0;
+		return mig_local(m);
+	}
 	rc = vm_dirty_start(vm);
 	if (rc)
 		return mig_fail(m, rc, "starting the dirty log: %s", strerror(-rc));
@@ -573,6 +623,22 @@ int vmm_migrate_start(struct vmm *vmm, const struct hv_vmm_msg *req,
 		return -EINVAL;
 	}
 	vmm_restore_settle(vmm);
+	if (p->flags & HV_VMM_MIGRATE_LOCAL) {
+		int domain = 0;
+		socklen_t len = sizeof(domain);
+
+		if (!S_ISSOCK(st.st_mode) ||
+		    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX) {
+			snprintf(msg, msg_len, "a local migration needs a Unix socket to a receiver on this host");
+			close(fd);
+			return -EINVAL;
+		}
+		if (vm->nr_mapped) {
+			snprintf(msg, msg_len, "part of the domain's memory is mapped from its save image (a lazy restore): migrate it without --local");
+			close(fd);
+			return -EBUSY;
+		}
+	}
 	m = calloc(1, sizeof(*m));
 	if (!m) {
 		close(fd);

@@ -258,6 +258,48 @@ static int restore_defer(struct restore *r, const struct stream_record *rec)
 	return 0;
 }
 
+/*
+ * A local migration's memory: the sender's memfd, which came with this
+ * record, replaces the RAM the layout made (mapped over it, at the same
+ * address, so KVM's memory slots stay as they are).  It must be sealed
+ * against shrinking and growing and have the layout's size.
+ */
+static int restore_memfd(struct restore *r, struct stream_reader *rd,
+			 const struct stream_record *rec)
+{
+	struct vm *vm = &r->vmm->vm;
+	int fd = rd->passed_fd, seals;
+	struct stat st;
+
+	rd->passed_fd = -1;
+	if (fd < 0)
+		return restore_fail(r, -EINVAL, "record %u: a local migration's memory record came without its descriptor (is the sender on another host?)",
+				    rec->index);
+	seals = fcntl(fd, F_GET_SEALS);
+	if (!r->have_layout || rec->len != 8 || le_get64(rec->body) != vm->mem_size ||
+	    fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != vm->mem_size ||
+	    seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_SHRINK | F_SEAL_GROW) ||
+	    r->pl->pages_copied || r->pl->pages_mapped) {
+		close(fd);
+		return restore_fail(r, -EINVAL, "record %u: the memory that came is not a sealed memfd of the domain's %" PRIu64 " MiB, or pages came too",
+				    rec->index, vm->mem_size >> 20);
+	}
+	if (mmap(vm->mem, vm->mem_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
+	    MAP_FAILED) {
+		int e = errno;
+
+		close(fd);
+		return restore_fail(r, -e, "mapping the sender's memory: %s", strerror(e));
+	}
+	madvise(vm->mem, vm->mem_size, MADV_HUGEPAGE);
+	close(vm->mem_fd);
+	vm->mem_fd = fd;
+	r->local = true;
+	info("restore %s: the sender's memory (%" PRIu64 " MiB) is this domain's now: nothing copied",
+	     r->o->what, vm->mem_size >> 20);
+	return 0;
+}
+
 static int restore_record(struct restore *r, struct stream_reader *rd,
 			  const struct stream_record *rec)
 {
@@ -274,6 +316,9 @@ static int restore_record(struct restore *r, struct stream_reader *rd,
 	case STREAM_REC_MEMORY_LAYOUT:
 		return restore_layout(r, stream_reader_layout(rd));
 	case STREAM_REC_PAGE_BATCH:
+		if (r->local)
+			return restore_fail(r, -EINVAL, "record %u: pages after a local migration's memory",
+					    rec->index);
 		/* mapped (or copied) now, its CRC checked before or after the start */
 		if (rec->batch.crc_deferred && (rc = restore_defer(r, rec)))
 			return rc;
@@ -295,6 +340,8 @@ static int restore_record(struct restore *r, struct stream_reader *rd,
 					    rec->index);
 		b = &r->devices;
 		break;
+	case VMM_REC_MEMFD:
+		return restore_memfd(r, rd, rec);
 	case VMM_REC_MEM_DIGEST:
 		if (r->digest.data || rec->len < 8)
 			return restore_fail(r, -EINVAL, "record %u: a second memory digest, or a short one",
@@ -561,8 +608,13 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 	uint64_t pages = 0, total = 0, next_report = 0, last_report = 0;
 	int rc;
 
-	if (!restore_map_image(&r, &rd))
+	if (!restore_map_image(&r, &rd)) {
+		struct stat st;
+
 		stream_reader_init(&rd, o->fd);
+		/* a local migration's memory comes as a descriptor with the stream */
+		rd.take_fds = fstat(o->fd, &st) == 0 && S_ISSOCK(st.st_mode);
+	}
 	pl.map = r.map;		/* else pages are copied */
 	while ((rc = stream_read_record(&rd, &rec)) > 0) {
 		rc = restore_record(&r, &rd, &rec);

@@ -33,6 +33,7 @@ struct restore {
 	const struct restore_options *o;
 	struct blob config, policy, vm_state, devices;
 	struct blob digest;		/* a migration's memory digest (--debug), or none */
+	bool local;			/* the RAM is the sender's memfd (a local migration) */
 	struct blob vcpus[VM_MAX_VCPUS];
 	unsigned int nr_vcpu_states;
 	bool have_layout;

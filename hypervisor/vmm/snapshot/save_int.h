@@ -42,6 +42,12 @@ int save_state(struct vmm *vmm, struct stream_writer *w, char *msg, size_t msg_l
  * read (reading would allocate them).
  */
 #define VMM_REC_MEM_DIGEST	0x100
+/*
+ * A local migration's memory: the record carries the RAM's size (u64) and
+ * the memfd itself comes with its first byte over the Unix socket
+ * (SCM_RIGHTS); the destination maps it in place of its own RAM.
+ */
+#define VMM_REC_MEMFD		0x101
 int save_mem_digest(struct vm *vm, uint32_t **crcs_r, size_t *nr_r);
 
 /* How long a pipe or socket reader may take nothing (HV_VMM_SAVE_STALL_MS). */

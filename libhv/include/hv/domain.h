@@ -658,6 +658,9 @@ int hv_domain_vcpu_pin(hv_ctx *ctx, uint32_t domid, int vcpu, const char *cpus);
 #define HV_MIGRATE_PAUSED	  0x4	/* the destination leaves it paused (xl migrate -p) */
 #define HV_MIGRATE_DEBUG	  0x8	/* a digest of all memory goes last; the destination
 					 * checks its own against it (xl migrate --debug) */
+#define HV_MIGRATE_LOCAL	  0x10	/* the destination is on this host, at the other end
+					 * of a Unix socket: the memory goes as its memfd,
+					 * not copied; only the state is sent (xl migrate --local) */
 
 #define HV_MIGRATE_DOWNTIME_DEFAULT_MS 300
 
