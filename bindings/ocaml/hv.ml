@@ -982,13 +982,15 @@ module Domain = struct
   let migrate_paused = 0x4
 
   let migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?(compress = false)
-      ?(auto_converge = false) ?(paused = false) ?(debug = false) ?config ?progress ?recv_fd send_fd =
-    (* HV_MIGRATE_COMPRESS, _AUTO_CONVERGE, _PAUSED, _DEBUG *)
+      ?(auto_converge = false) ?(paused = false) ?(debug = false) ?(local = false) ?config ?progress
+      ?recv_fd send_fd =
+    (* HV_MIGRATE_COMPRESS, _AUTO_CONVERGE, _PAUSED, _DEBUG, _LOCAL *)
     let flags =
       (if compress then 0x1 else 0)
       lor (if auto_converge then 0x2 else 0)
       lor (if paused then migrate_paused else 0)
-      lor if debug then 0x8 else 0
+      lor (if debug then 0x8 else 0)
+      lor if local then 0x10 else 0
     in
     let cfg = match config with Some (c : Config.t) -> c.cfg | None -> C_void in
     let params = migrate_params ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ~flags cfg in

@@ -500,7 +500,7 @@ module Domain : sig
   val migrate_send :
     Ctx.t -> domid:int -> ?downtime_ms:int -> ?ceiling_ms:int -> ?bandwidth:int ->
     ?timeout_ms:int -> ?compress:bool -> ?auto_converge:bool -> ?paused:bool ->
-    ?debug:bool -> ?config:Config.t -> ?progress:(migrate_progress -> bool) ->
+    ?debug:bool -> ?local:bool -> ?config:Config.t -> ?progress:(migrate_progress -> bool) ->
     ?recv_fd:Unix.file_descr -> Unix.file_descr -> migrate_stats
   (** [migrate_send ctx ~domid fd] live-migrates the domain to the
       destination at the other end of [fd] (written, and read unless
@@ -521,6 +521,8 @@ module Domain : sig
       than the link, [~paused:true] leaves the domain paused at the
       destination, [~debug:true] sends a digest of all memory last, which
       the destination checks its copy against (xl migrate --debug),
+      [~local:true] hands the memory itself to a destination on this host
+      at the other end of a Unix socket, copying nothing (xl migrate --local),
       [config] sends another description (same memory and vCPUs).
 
       [progress p] is called a few times a second; returning [true]

@@ -36,13 +36,13 @@ module Domain = struct
     detach (fun () -> Hv.Domain.restore ctx ?paused ?lazy_ ?name ?config ?progress ~path ())
 
   let migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?compress
-      ?auto_converge ?paused ?debug ?config ?progress ?recv_fd send_fd =
+      ?auto_converge ?paused ?debug ?local ?config ?progress ?recv_fd send_fd =
     let progress =
       Option.map (fun f p -> Lwt_preemptive.run_in_main (fun () -> Lwt.return (f p))) progress
     in
     detach (fun () ->
         Hv.Domain.migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?compress
-          ?auto_converge ?paused ?debug ?config ?progress ?recv_fd send_fd)
+          ?auto_converge ?paused ?debug ?local ?config ?progress ?recv_fd send_fd)
 
   let migrate_receive ctx ?paused ?send_fd recv_fd =
     detach (fun () -> Hv.Domain.migrate_receive ctx ?paused ?send_fd recv_fd)

@@ -39,7 +39,7 @@ module Domain : sig
   val migrate_send :
     Hv.Ctx.t -> domid:int -> ?downtime_ms:int -> ?ceiling_ms:int -> ?bandwidth:int ->
     ?timeout_ms:int -> ?compress:bool -> ?auto_converge:bool -> ?paused:bool ->
-    ?debug:bool -> ?config:Hv.Config.t -> ?progress:(Hv.Domain.migrate_progress -> bool) ->
+    ?debug:bool -> ?local:bool -> ?config:Hv.Config.t -> ?progress:(Hv.Domain.migrate_progress -> bool) ->
     ?recv_fd:Unix.file_descr -> Unix.file_descr -> Hv.Domain.migrate_stats Lwt.t
   (** {!Hv.Domain.migrate_send}; [progress] runs in the main thread, and
       returning [true] there cancels the migration as with {!Hv}. *)

@@ -463,7 +463,7 @@ class Domain:
                      bandwidth: Optional[int] = None,
                      timeout_ms: Optional[int] = None, compress: bool = False,
                      auto_converge: bool = False, paused: bool = False,
-                     debug: bool = False,
+                     debug: bool = False, local: bool = False,
                      config: Optional[_config.ConfigSource] = None,
                      progress: Optional[MigrateProgressFn] = None) -> MigrateStats:
         """Live-migrates the domain to the destination at the other end of
@@ -485,7 +485,9 @@ class Domain:
         memory, ``auto_converge`` slows the vCPUs of a guest that writes
         faster than the link, ``paused`` leaves the domain paused at the
         destination, ``debug`` sends a digest of all memory last, which the
-        destination checks its copy against (xl migrate --debug), ``config``
+        destination checks its copy against (xl migrate --debug), ``local``
+        hands the memory itself to a destination on this host at the other
+        end of a Unix socket, copying nothing (xl migrate --local), ``config``
         sends another description (same memory and vCPUs; a source as for
         :meth:`hv.Context.create`).
 
@@ -507,7 +509,7 @@ class Domain:
         destination did not report, the domain is left paused here (the
         destination's log says which copy runs)."""
         params = _migration._params(downtime_ms, ceiling_ms, bandwidth, timeout_ms,
-                                    compress, auto_converge, paused, debug)
+                                    compress, auto_converge, paused, debug, local)
         out = _migration._fileno(send_fd)
         inp = out if recv_fd is None else _migration._fileno(recv_fd)
         callback = _migration._progress(progress)
@@ -526,6 +528,7 @@ class Domain:
                                  timeout_ms: Optional[int] = None,
                                  compress: bool = False, auto_converge: bool = False,
                                  paused: bool = False, debug: bool = False,
+                                 local: bool = False,
                                  config: Optional[_config.ConfigSource] = None,
                                  progress: Optional[MigrateProgressFn] = None) -> MigrateStats:
         """:meth:`migrate_send`, awaitable: it runs in the loop's default
@@ -539,7 +542,7 @@ class Domain:
             lambda tick: self.migrate_send(
                 send_fd, recv_fd, downtime_ms=downtime_ms, ceiling_ms=ceiling_ms,
                 bandwidth=bandwidth, timeout_ms=timeout_ms, compress=compress,
-                auto_converge=auto_converge, paused=paused, debug=debug,
+                auto_converge=auto_converge, paused=paused, debug=debug, local=local,
                 config=config, progress=tick),
             progress)
 

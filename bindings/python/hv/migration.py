@@ -124,13 +124,14 @@ def _uint(name: str, value: Optional[int], bits: int) -> int:
 def _params(downtime_ms: Optional[int] = None, ceiling_ms: Optional[int] = None,
             bandwidth: Optional[int] = None, timeout_ms: Optional[int] = None,
             compress: bool = False, auto_converge: bool = False,
-            paused: bool = False, debug: bool = False,
+            paused: bool = False, debug: bool = False, local: bool = False,
             config: Any = None) -> Dict[str, Any]:
     """hv_migrate_params as the raw layer takes it (a dict)."""
     flags = ((_raw.HV_MIGRATE_COMPRESS if compress else 0)
              | (_raw.HV_MIGRATE_AUTO_CONVERGE if auto_converge else 0)
              | (_raw.HV_MIGRATE_PAUSED if paused else 0)
-             | (_raw.HV_MIGRATE_DEBUG if debug else 0))
+             | (_raw.HV_MIGRATE_DEBUG if debug else 0)
+             | (_raw.HV_MIGRATE_LOCAL if local else 0))
     return {"flags": flags,
             "downtime_ms": _uint("downtime_ms", downtime_ms, 32),
             "ceiling_ms": _uint("ceiling_ms", ceiling_ms, 32),
