@@ -301,6 +301,8 @@ void server_progress_body(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32
 			  const void *body, size_t len);
 void server_progress(struct hvd *hvd, uint64_t conn_id, uint16_t op, uint32_t seq,
 		     uint64_t done, uint64_t total);
+/* The connection @id, or NULL once it has gone. */
+struct hvd_conn *server_conn(struct hvd *hvd, uint64_t id);
 void server_event(struct hvd *hvd, uint32_t type, const struct hvd_domain *d,
 		  uint32_t code);
 int64_t server_tick(struct hvd *hvd, int64_t now);
@@ -364,6 +366,12 @@ int op_stream_begin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *r
 		    const void *head, size_t head_len, uint8_t **body_r, size_t *len_r);
 int op_migrate(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	       struct hvd_domain *d, int fd);
+/*
+ * The client @conn_id went away: a migration of @d it sent is cancelled
+ * (the domain runs on as it was); one whose stream is already whole is
+ * resumed when hv-vmm answers, since no one will tell the destination to go.
+ */
+void op_migrate_client_gone(struct hvd *hvd, struct hvd_domain *d, uint64_t conn_id);
 /* HV_VMM_EV_MIGRATE: a migration's progress, to its client. */
 void op_migrate_progress(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
 int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,

@@ -15,6 +15,9 @@
 #include "wire/vmmmsg.h"
 #include "hvd.h"
 
+/* op->flags: the domain was paused when its migration began */
+#define MIGRATE_WAS_PAUSED	0x80000000u
+
 static void migrate_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *op, int status,
 			  const void *data, size_t len)
 {
@@ -40,6 +43,24 @@ static void migrate_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *
 	hvd_info(hvd, "domain %u (%s): migration stream sent, %llu bytes in %llu rounds; paused "
 		 "until the destination runs it", d->domid, d->cfg->name,
 		 (unsigned long long)res.bytes, (unsigned long long)res.rounds);
+	if (!server_conn(hvd, op->conn_id)) {
+		/* the stream is whole, but the client that would say go is gone */
+		char why[600];
+
+		hvd_err(hvd, "domain %u (%s): its migration's client went away before the hand-over: "
+			"the domain runs on here", d->domid, d->cfg->name);
+		if (!(op->flags & MIGRATE_WAS_PAUSED) &&
+		    (disk_relock(hvd, d, true, why, sizeof(why)) ||
+		     vmm_call(hvd, d, HV_VMM_OP_UNPAUSE, NULL))) {
+			hvd_err(hvd, "domain %u (%s): cannot resume it; it stays paused", d->domid,
+				d->cfg->name);
+			d->state = HV_HC_STATE_PAUSED;
+			d->want_running = false;
+			store_save(hvd, d);
+		}
+		op_end(d, op);
+		return;
+	}
 	d->state = HV_HC_STATE_PAUSED;
 	d->want_running = false;
 	store_save(hvd, d);
@@ -91,6 +112,17 @@ const struct hvd_op_type op_migrate_type = {
 	.expire = migrate_expire,
 	.cancel = migrate_cancel,
 };
+
+void op_migrate_client_gone(struct hvd *hvd, struct hvd_domain *d, uint64_t conn_id)
+{
+	for (struct hvd_op *op = d->ops; op; op = op->next)
+		if (op->type == &op_migrate_type && op->conn_id == conn_id) {
+			hvd_info(hvd, "domain %u (%s): the client migrating it went away; cancelling the "
+				 "migration", d->domid, d->cfg->name);
+			vmm_call(hvd, d, HV_VMM_OP_CANCEL, NULL);
+			return;
+		}
+}
 
 void op_migrate_progress(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len)
 {
@@ -164,7 +196,7 @@ int op_migrate(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	}
 	op->vmm_op = HV_VMM_OP_MIGRATE;
 	op->vmm_seq = seq;
-	op->flags = mg->flags;
+	op->flags = mg->flags | (d->state == HV_HC_STATE_PAUSED ? MIGRATE_WAS_PAUSED : 0);
 	op->stall_ms = HVD_STALL_MS;
 	hvd_info(hvd, "domain %u (%s): migrating (downtime %u ms, ceiling %u ms)", d->domid,
 		 d->cfg->name, mg->downtime_ms, mg->ceiling_ms);

@@ -27,7 +27,7 @@
 
 #define SERVER_BATCH 32		/* requests from one client per wake-up */
 
-static struct hvd_conn *server_conn(struct hvd *hvd, uint64_t id)
+struct hvd_conn *server_conn(struct hvd *hvd, uint64_t id)
 {
 	for (struct hvd_conn *c = hvd->conns; c; c = c->next)
 		if (c->id == id && !c->dead)
@@ -75,9 +75,11 @@ static void server_drop(struct hvd *hvd, struct hvd_conn *c)
 		free(m);
 	}
 	c->dead = true;
-	/* domains it was receiving by migration, not yet committed: gone with it */
+	/* domains it was receiving by migration, not yet committed: gone with it;
+	 * domains it was sending: no one will say go, they run on here */
 	for (struct hvd_domain *d = hvd->domains, *next; d; d = next) {
 		next = d->next;
+		op_migrate_client_gone(hvd, d, c->id);
 		if (d->incoming_conn == c->id) {
 			hvd_info(hvd, "domain %u (%s): the migration's receiver went away before "
 				 "committing it; destroying it (the domain runs on at the source)",

@@ -252,6 +252,15 @@ xl_rc 1 migrate -s "" f "$PROXY --kill 4000000 '$RECV_B'"
 proxied "killed the receiver"
 runs_on f "the receiver killed mid-stream"
 
+# the sender killed mid-stream: hvd cancels the migration of a client that went away
+timeout -k 5 "$(scaled 120)" "$XL" migrate --bandwidth 2 -s "" f "$RECV_B" >"$T/out" 2>"$T/err" &
+sender=$!
+wait_for 30 sh -c "HV_RUNDIR='$B_RUNDIR' HV_LOGDIR='$B_LOGDIR' '$XL' list 2>/dev/null | grep -q '^f '" ||
+	{ kill -9 "$sender" 2>/dev/null; fail "the migration to be cut did not begin"; }
+kill -9 "$sender"
+wait "$sender" 2>/dev/null
+runs_on f "the sender killed mid-stream"
+
 # a guest that writes faster than the link: no convergence, the timeout
 mkcfg w 'memory = 64' 'extra = "workload=counter workload=dirty:32:64"'
 xl_ok create -q "$T/w.cfg"
