@@ -526,6 +526,7 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 
 	/* the hand-over: from here on exactly one copy may run */
 	t_go = mig_now_ns();
+	st.go_sent = 1;
 	r = mig_send(send_fd, MIG_GO, NULL, 0, NULL, 0);
 	if (!r)
 		r = mig_recv(recv_fd, &m, MIG_ANSWER_MS);
@@ -570,6 +571,10 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 		hv__sized_out(ctx, stats_out, &st, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
 			      sizeof(st), "hv_migrate_stats");
 out:
+	/* the migration's id, whatever happened: a lost report is asked after by it */
+	if (rc && stats_out)
+		hv__sized_out(ctx, stats_out, &st, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
+			      sizeof(st), "hv_migrate_stats");
 	free(m.body);
 	free(body);
 	free(json);
@@ -737,6 +742,13 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 		goto refuse;
 	}
 	snprintf(what, sizeof(what), "receive domain \"%s\" (migration %s)", cfg.name, idtext);
+	/* the description here names the migration: a sender can ask after it */
+	free(cfg.migration_id);
+	cfg.migration_id = strdup(idtext);
+	if (!cfg.migration_id) {
+		rc = HV_ERROR_NOMEM;
+		goto refuse;
+	}
 	rc = preflight(ctx, &cfg, why, sizeof(why));
 	if (rc)
 		goto refuse;

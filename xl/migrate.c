@@ -141,6 +141,63 @@ static pid_t start_receiver(const char *ssh, const char *host, bool paused, int 
 	return pid;
 }
 
+/*
+ * After go, no report: asks the destination which copy runs (the same
+ * command as the receiver's, with --query ID) and acts on it.  XL_OK when
+ * the domain runs there (this copy is destroyed), XL_FAIL otherwise (it
+ * resumes here when the destination does not have it, or stays paused).
+ */
+static int ask_destination(const char *ssh, const char *host, uint32_t domid, const uint8_t id[16])
+{
+	char idtext[33], *cmd = NULL, answer[32] = "";
+	FILE *f;
+
+	for (int i = 0; i < 16; i++)
+		snprintf(idtext + 2 * i, 3, "%02x", id[i]);
+	if (ssh && !*ssh) {
+		if (asprintf(&cmd, "%s --query %s", host, idtext) < 0)
+			cmd = NULL;
+	} else if (asprintf(&cmd, "%s %s xl migrate-receive --query %s", ssh ? ssh : "ssh", host,
+			    idtext) < 0) {
+		cmd = NULL;
+	}
+	/* a receiver that died leaves an uncommitted copy, which its hvd removes: a moment */
+	for (int tries = 0; cmd && tries < 20; tries++) {
+		struct timespec ts = { 0, 250000000 };
+
+		answer[0] = '\0';
+		f = popen(cmd, "r");
+		if (f) {
+			if (!fgets(answer, sizeof(answer), f))
+				answer[0] = '\0';
+			pclose(f);
+		}
+		answer[strcspn(answer, "\n")] = '\0';
+		if (strcmp(answer, "paused"))
+			break;
+		nanosleep(&ts, NULL);
+	}
+	free(cmd);
+	if (!strcmp(answer, "running")) {
+		fprintf(stderr, "xl: migrate: the destination says the domain runs there (migration %s): its copy here is destroyed\n",
+			idtext);
+		if (hv_domain_destroy(xl_ctx, domid))
+			fprintf(stderr, "xl: migrate: cannot destroy the copy here (xl destroy %" PRIu32 ")\n",
+				domid);
+		return XL_OK;
+	}
+	if (!strcmp(answer, "absent")) {
+		fprintf(stderr, "xl: migrate: the destination does not have the domain (migration %s): it resumes here\n",
+			idtext);
+		if (hv_domain_unpause(xl_ctx, domid))
+			fprintf(stderr, "xl: migrate: cannot resume it (xl unpause %" PRIu32 ")\n", domid);
+		return XL_FAIL;
+	}
+	fprintf(stderr, "xl: migrate: the destination could not say which copy runs (migration %s, answer '%s'): the domain stays paused here\n",
+		idtext, answer);
+	return XL_FAIL;
+}
+
 /* Waits for the receiver's end, RECEIVER_EXIT_MS at most. */
 static void reap_receiver(pid_t pid)
 {
@@ -306,7 +363,8 @@ int main_migrate(int argc, char **argv)
 		reap_receiver(pid);
 	if (rc) {
 		xl_error(rc, "migrate domain %s to %s", argv[optind], host);
-		rc = XL_FAIL;
+		/* after go: over ssh (or -s) the destination can be asked */
+		rc = st.go_sent && !tcp ? ask_destination(ssh, host, domid, st.id) : XL_FAIL;
 		goto out;
 	}
 	if (!q)
@@ -320,6 +378,37 @@ int main_migrate(int argc, char **argv)
 out:
 	hv_domain_config_dispose(&cfg);
 	return rc;
+}
+
+/*
+ * migrate-receive --query ID: which state the domain that migration ID
+ * brought here is in, on standard output: running, paused, or absent.
+ */
+static int query(const char *id)
+{
+	hv_dominfo **list = NULL;
+	const char *state = "absent";
+	size_t nr = 0;
+
+	xl_quiet(true);
+	if (hv_domain_list(xl_ctx, &list, &nr) == 0) {
+		for (size_t i = 0; i < nr; i++) {
+			hv_domain_config cfg;
+
+			hv_domain_config_init(&cfg);
+			if (hv_domain_config_get(xl_ctx, list[i]->domid, &cfg) == 0 &&
+			    cfg.migration_id && !strcmp(cfg.migration_id, id))
+				state = list[i]->state == HV_STATE_RUNNING ? "running" :
+					list[i]->state == HV_STATE_PAUSED ? "paused" : "ended";
+			hv_domain_config_dispose(&cfg);
+		}
+		hv_dominfo_list_free(list, nr);
+	} else {
+		state = "unknown";
+	}
+	xl_quiet(false);
+	printf("%s\n", state);
+	return XL_OK;
 }
 
 int main_migrate_receive(int argc, char **argv)
@@ -337,10 +426,12 @@ int main_migrate_receive(int argc, char **argv)
 	hv_migrate_params_init(&params);
 	hv_migrate_stats_init(&st);
 	hv_dominfo_init(&info);
-	while ((c = xl_getopt(argc, argv, "depI:R:Y:U:")) != -1) {
+	while ((c = xl_getopt(argc, argv, "depI:R:Y:U:Q:")) != -1) {
 		if (tls_option(c, &tls))
 			continue;
 		switch (c) {
+		case 'Q':
+			return query(optarg);
 		case 'I':
 			listen_at = optarg;
 			break;

@@ -120,6 +120,9 @@ static const struct xl_cmd cmds[] = {
 	  "  -d             debug: print libhv's informational messages\n"
 	  "  -e             accepted for Xen compatibility\n"
 	  "  -p             leave the domain paused once it has arrived\n"
+	  "  --query ID     print whether the domain migration ID brought here is\n"
+	  "                 running, paused or absent (xl migrate asks it when the\n"
+	  "                 report after go was lost)\n"
 	  "  --listen HOST:PORT  take one migration from a TCP connection there\n"
 	  "                 instead (xl migrate ... tcp://HOST:PORT)\n"
 	  "  --tls-cert FILE, --tls-key FILE, --tls-ca FILE\n"
@@ -661,6 +664,7 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "auto-converge", no_argument, NULL, 'A' },
 		{ "listen", required_argument, NULL, 'I' },
 		{ "local", no_argument, NULL, 'O' },
+		{ "query", required_argument, NULL, 'Q' },
 		{ "tls-cert", required_argument, NULL, 'R' },
 		{ "tls-key", required_argument, NULL, 'Y' },
 		{ "tls-ca", required_argument, NULL, 'U' },
@@ -693,6 +697,7 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "auto-converge", "migrate" },
 		{ "listen", "migrate-receive" },
 		{ "local", "migrate" },
+		{ "query", "migrate-receive" },
 		{ "tls-cert", "migrate migrate-receive" },
 		{ "tls-key", "migrate migrate-receive" },
 		{ "tls-ca", "migrate migrate-receive" },

@@ -888,6 +888,7 @@ module Domain = struct
     last_pages : int64;
     bandwidth : int64;
     dirty_rate : int64;
+    go_sent : bool;
   }
 
   type migrate_progress = {
@@ -958,6 +959,7 @@ module Domain = struct
       last_pages = g R._hv_migrate_stats_last_pages_get;
       bandwidth = g R._hv_migrate_stats_bandwidth_get;
       dirty_rate = g R._hv_migrate_stats_dirty_rate_get;
+      go_sent = g R._hv_migrate_stats_go_sent_get <> 0L;
     }
 
   (* A raw hv_migrate_params, its numbers checked first: libhv's are

@@ -482,6 +482,9 @@ module Domain : sig
     last_pages : int64;  (** pages sent while paused *)
     bandwidth : int64;  (** bytes per second *)
     dirty_rate : int64;  (** bytes per second, the last measured *)
+    go_sent : bool;
+        (** the sender told the destination to go: a failure then left the
+            domain paused here; ask the destination by [id] *)
   }
 
   (** A migration's progress ([hv_migrate_progress]). *)

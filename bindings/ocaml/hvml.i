@@ -311,6 +311,7 @@ static hv_migrate_stats *hvml_migrate_stats_selftest(void)
 	s->last_pages = 14;
 	s->bandwidth = 15;
 	s->dirty_rate = 16;
+	s->go_sent = 1;
 	return s;
 }
 

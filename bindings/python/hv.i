@@ -604,7 +604,7 @@ static PyObject *hvpy_migrate_stats_dict(const hv_migrate_stats *s)
 	    HVPY_U(d, s, expected_downtime_ns) || HVPY_U(d, s, bytes) ||
 	    HVPY_U(d, s, pages) || HVPY_U(d, s, zero_pages) || HVPY_U(d, s, rounds) ||
 	    HVPY_U(d, s, last_pages) || HVPY_U(d, s, bandwidth) ||
-	    HVPY_U(d, s, dirty_rate)) {
+	    HVPY_U(d, s, dirty_rate) || HVPY_U(d, s, go_sent)) {
 		Py_DECREF(d);
 		return NULL;
 	}
@@ -639,6 +639,7 @@ static PyObject *hvpy_migrate_stats_selftest(void)
 	s.last_pages = 14;
 	s.bandwidth = 15;
 	s.dirty_rate = 16;
+	s.go_sent = 1;
 	return hvpy_migrate_stats_dict(&s);
 }
 

@@ -9,6 +9,8 @@ back, doing one thing wrong on the way:
   --kill N        kills the receiver once N bytes from the sender passed
   --kill-at-go    kills the receiver, and passes nothing on, when the sender
                   says GO (the migration protocol's message type 4)
+  --drop-report   passes GO on, then swallows the receiver's answer to it
+                  (REPORT) and ends: the sender never hears how it went
 
 Used by tests/integration/xl-migrate.sh; prints what it did on stderr."""
 import os
@@ -25,11 +27,11 @@ def main():
     if args and args[0] in ("--cut", "--flip", "--kill"):
         fault, at = args[0][2:], int(args[1])
         args = args[2:]
-    elif args and args[0] == "--kill-at-go":
-        fault = "kill-at-go"
+    elif args and args[0] in ("--kill-at-go", "--drop-report"):
+        fault = args[0][2:]
         args = args[1:]
     if len(args) != 1:
-        sys.exit("usage: mig-proxy.py [--cut N | --flip N | --kill N | --kill-at-go] RECEIVER")
+        sys.exit("usage: mig-proxy.py [--cut N | --flip N | --kill N | --kill-at-go | --drop-report] RECEIVER")
     child = subprocess.Popen(["/bin/sh", "-c", args[0]], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, bufsize=0)
     down_in, down_out = 0, child.stdin.fileno()
@@ -40,6 +42,7 @@ def main():
     # "HVMG", type 4, length 0, reserved 0
     go = b"HVMG" + struct.pack("<III", 4, 0, 0)
     tail = b""
+    went = False
     open_fds = [down_in, up_in]
 
     def write_all(fd, data):
@@ -53,6 +56,9 @@ def main():
             if not data:
                 open_fds.remove(up_in)
                 os.close(up_out)
+            elif went:
+                sys.stderr.write("mig-proxy: dropped the receiver's report\n")
+                return 0
             else:
                 write_all(up_out, data)
         if down_in in r:
@@ -61,6 +67,9 @@ def main():
                 open_fds.remove(down_in)
                 child.stdin.close()
                 continue
+            if fault == "drop-report":
+                tail = (tail + data)[-len(go):]
+                went = went or go in data or tail.endswith(go)
             if fault == "kill-at-go":
                 tail = (tail + data)[-len(go):]
                 if go in data or tail.endswith(go):

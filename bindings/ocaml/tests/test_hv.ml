@@ -258,7 +258,7 @@ let () =
             setup_ns = 2L; downtime_ns = 3L; pause_ns = 4L; last_pages_ns = 5L; state_ns = 6L;
             restore_ns = 7L; resume_ns = 8L; expected_downtime_ns = 9L;
             bytes = Int64.shift_left 10L 32; pages = 11L; zero_pages = 12L; rounds = 13L;
-            last_pages = 14L; bandwidth = 15L; dirty_rate = 16L }))
+            last_pages = 14L; bandwidth = 15L; dirty_rate = 16L; go_sent = true }))
 
 (* hvd: started on demand by libhv (HV_RUNDIR, HV_HVD). *)
 let () =

@@ -80,6 +80,9 @@ class MigrateStats:
     last_pages: int         #: pages sent while paused
     bandwidth: int          #: bytes per second
     dirty_rate: int         #: bytes per second, the last measured
+    #: the sender told the destination to go: a failure then left the domain
+    #: paused here (the error's statistics say so; ask the destination by id)
+    go_sent: int = 0
 
     @property
     def id_hex(self) -> str:

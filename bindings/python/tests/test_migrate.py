@@ -85,6 +85,7 @@ class ProgressTest(unittest.TestCase):
                          list(range(2, 10)))
         self.assertEqual([st.pages, st.zero_pages, st.rounds, st.last_pages, st.bandwidth,
                           st.dirty_rate], list(range(11, 17)))
+        self.assertEqual(st.go_sent, 1)
 
     def test_every_member_of_the_header(self):
         """MigrateProgress and MigrateStats have every member of their C

@@ -155,6 +155,7 @@ static const struct hv__field domain_fields[] = {
 	FIELD(hv_domain_config, balloon_free_page_reporting, HV__F_BOOL, 0, NULL, NULL),
 	FIELD(hv_domain_config, usage_cpu_ns, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
 	FIELD(hv_domain_config, usage_mem_peak_bytes, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_domain_config, migration_id, HV__F_STRING, 0, NULL, NULL),
 };
 
 const struct hv__struct_desc hv__domain_desc = {

@@ -266,6 +266,11 @@ typedef struct hv_domain_config {
 	 * refused in a create. */
 	uint64_t usage_cpu_ns;
 	uint64_t usage_mem_peak_bytes;
+	/* libhv 1.12: the id of the live migration that brought the domain
+	 * here (32 hex digits), which the receiver writes into the description
+	 * it restores, so that a sender that lost the report can ask whether
+	 * the domain runs here (xl migrate-receive --query); NULL otherwise. */
+	char *migration_id;
 } hv_domain_config;
 
 /*

@@ -740,6 +740,10 @@ typedef struct hv_migrate_stats {
 	uint64_t last_pages;		/* sent while paused */
 	uint64_t bandwidth;		/* bytes per second */
 	uint64_t dirty_rate;		/* bytes per second, the last measured */
+	/* the source: the destination was told to go, so a failure left the
+	 * domain paused here (hv_domain_migrate_send() fills id and this
+	 * when it fails too): ask the destination by id which copy runs */
+	unsigned int go_sent;
 	/* new members go here, and only here */
 } hv_migrate_stats;
 
