@@ -12,6 +12,9 @@ back, doing one thing wrong on the way:
   --drop-report   passes GO on, then swallows the receiver's answer to it
                   (REPORT) and ends: the sender never hears how it went
 
+With --query ID after RECEIVER (xl migrate asking the destination after a
+lost report) it runs RECEIVER --query ID, no fault.
+
 Used by tests/integration/xl-migrate.sh; prints what it did on stderr."""
 import os
 import select
@@ -30,6 +33,9 @@ def main():
     elif args and args[0] in ("--kill-at-go", "--drop-report"):
         fault = args[0][2:]
         args = args[1:]
+    if len(args) == 3 and args[1] == "--query":
+        # xl migrate asking after a lost report: straight to the receiver
+        os.execv("/bin/sh", ["sh", "-c", "%s --query %s" % (args[0], args[2])])
     if len(args) != 1:
         sys.exit("usage: mig-proxy.py [--cut N | --flip N | --kill N | --kill-at-go | --drop-report] RECEIVER")
     child = subprocess.Popen(["/bin/sh", "-c", args[0]], stdin=subprocess.PIPE,
