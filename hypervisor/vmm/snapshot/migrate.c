@@ -352,6 +352,32 @@ static int mig_digest(struct migration *m)
 	return rc;
 }
 
+/* Paused: the destination reads the images through shared storage, the writes reach them. */
+static int mig_flush_disks(struct migration *m)
+{
+	struct vmm *vmm = m->vmm;
+	int rc = 0;
+
+	for (unsigned int i = 0; !rc && i < vmm->nr_disks; i++)
+		if (vmm->disks[i].blk && (rc = virtio_blk_sync(vmm->disks[i].blk)))
+			rc = mig_fail(m, rc, "disk %s: flushing its writes: %s", vmm->disks[i].vdev,
+				      strerror(-rc));
+	return rc;
+}
+
+/* After the state: the digest (--debug), then END, unless cancelled first. */
+static int mig_end(struct migration *m)
+{
+	int rc = 0;
+
+	if (m->p.flags & HV_VMM_MIGRATE_DIGEST)
+		rc = mig_digest(m);
+	/* the last chance to stop: after the end record the stream restores */
+	if (!rc && mig_cancelled(m))
+		rc = -ECANCELED;
+	return rc ? rc : stream_write_end(&m->w);
+}
+
 /*
  * A local migration: no memory is copied.  Paused at once, the devices'
  * I/O completed and the disks flushed, the memfd goes over the Unix socket
@@ -363,15 +389,12 @@ static int mig_local(struct migration *m)
 	struct vm *vm = &vmm->vm;
 	uint64_t t0 = now_ns(), t1;
 	uint8_t body[8];
-	int rc = 0;
+	int rc;
 
 	m->phase = HV_VMM_MIGRATE_PHASE_FINAL;
 	vm_pause(vm);
 	vmm_devices_quiesce(vmm);
-	for (unsigned int i = 0; !rc && i < vmm->nr_disks; i++)
-		if (vmm->disks[i].blk && (rc = virtio_blk_sync(vmm->disks[i].blk)))
-			rc = mig_fail(m, rc, "disk %s: flushing its writes: %s", vmm->disks[i].vdev,
-				      strerror(-rc));
+	rc = mig_flush_disks(m);
 	t1 = now_ns();
 	m->res.pause_ns = t1 - t0;
 	le_put64(body, vm->mem_size);
@@ -387,12 +410,8 @@ static int mig_local(struct migration *m)
 		rc = mig_fail(m, -EIO, "the memory's descriptor did not go with the stream");
 	if (!rc)
 		rc = save_state(vmm, &m->w, m->msg, sizeof(m->msg));
-	if (!rc && (m->p.flags & HV_VMM_MIGRATE_DIGEST))
-		rc = mig_digest(m);
-	if (!rc && mig_cancelled(m))
-		rc = -ECANCELED;
 	if (!rc)
-		rc = stream_write_end(&m->w);
+		rc = mig_end(m);
 	m->res.state_ns = now_ns() - t1;
 	m->res.rounds = 0;
 	return rc;
@@ -412,11 +431,7 @@ static int mig_final(struct migration *m)
 	vm_pause(vm);
 	vmm_devices_quiesce(vmm);	/* no disk read lands in memory already sent */
 	t1 = now_ns();
-	/* the destination reads the images through shared storage: the writes reach them */
-	for (unsigned int i = 0; !rc && i < vmm->nr_disks; i++)
-		if (vmm->disks[i].blk && (rc = virtio_blk_sync(vmm->disks[i].blk)))
-			rc = mig_fail(m, rc, "disk %s: flushing its writes: %s", vmm->disks[i].vdev,
-				      strerror(-rc));
+	rc = mig_flush_disks(m);
 	if (rc)
 		return rc;
 	m->copy = false;
@@ -434,13 +449,8 @@ static int mig_final(struct migration *m)
 	if (!rc && now_ns() - t0 > ceiling)
 		rc = mig_fail(m, -ETIME, "the paused domain's state was sent at %.1f ms, over the ceiling of %u ms: the migration is abandoned and the domain runs on here",
 			      (now_ns() - t0) / 1e6, m->p.ceiling_ms);
-	if (!rc && (m->p.flags & HV_VMM_MIGRATE_DIGEST))
-		rc = mig_digest(m);
-	/* the last chance to stop: after the end record the stream restores */
-	if (!rc && mig_cancelled(m))
-		rc = -ECANCELED;
 	if (!rc)
-		rc = stream_write_end(&m->w);
+		rc = mig_end(m);
 	m->res.pause_ns = t1 - t0;
 	m->res.last_pages_ns = t2 - t1;
 	m->res.state_ns = now_ns() - t2;
