@@ -13,7 +13,8 @@
 # there: it resumes), the report lost (it runs there: this copy goes).
 # Auto-converge makes the fast guest converge; --local copies no memory;
 # TCP and TLS transports.  A domain with a
-# disk (the lock moves at the hand-over) and one with a vif (a new tap on
+# disk (the lock moves at the hand-over), a ballooned one (its holes are
+# not sent, its target is kept) and one with a vif (a new tap on
 # the bridge at the destination, it answers pings there) migrate; the
 # usage totals go along.
 #
@@ -137,6 +138,23 @@ first=$(counters "$(conlog_b l)" | head -n 1)
 wait_line "$(conlog_b l)" 'minios: dirty verify ok pages=[1-9]' 20 || fail "--local: l's dirty pages did not verify"
 xlb destroy l >/dev/null 2>&1
 ok "migrate --local: nothing copied (${sent} MiB of state), the counter goes on at $first"
+
+# --- a ballooned domain: its holes are not sent, its target is kept ---------------
+
+mkcfg bl 'memory = 48' 'maxmem = 128' 'extra = "workload=counter workload=balloon:touch=32"'
+xl_ok create -q "$T/bl.cfg"
+wait_dom_line bl "$(conlog bl)" '^minios: balloon actual 20480 pages \(target 20480\)' 30 ||
+	fail "bl did not inflate its balloon to 48 MiB"
+xl_ok migrate --debug --downtime-ms "$(scaled 2000)" -s "" bl "$RECV_B"
+sent=$(sed -n 's/.*; \([0-9.]*\) MiB sent in .*/\1/p' "$T/err")
+awk -v s="$sent" 'BEGIN { exit !(s != "" && s < 48) }' ||
+	{ cat "$T/err" >&2; fail "bl (128 MiB of RAM, 80 of them ballooned) sent ${sent:-?} MiB"; }
+[ "$(field_b bl 3)" = 48 ] || fail "bl shows $(field_b bl 3) MiB at the destination, not its target 48"
+xlb mem-set bl 96m >/dev/null 2>&1 || fail "mem-set at the destination failed"
+wait_line "$(conlog_b bl)" '^minios: balloon actual 8192 pages \(target 8192\)' 30 ||
+	fail "bl's balloon does not follow mem-set at the destination"
+xlb destroy bl >/dev/null 2>&1
+ok "a ballooned domain migrates: ${sent} MiB sent of 128, the target kept, the balloon follows mem-set there"
 
 # --- a domain with a disk: the lock goes to the destination at the hand-over -------
 
