@@ -64,7 +64,7 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 {
 	if (r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_SAVE &&
 	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH &&
-	    r->hdr.op != HV_HC_DOMCTL_NIC_ATTACH)
+	    r->hdr.op != HV_HC_DOMCTL_NIC_ATTACH && r->hdr.op != HV_HC_DOMCTL_MIGRATE_SEND)
 		check(!r->json && !r->json_len);
 	check(!retired(r->hdr.op));
 	check(r->hdr.magic == HV_HC_MAGIC && r->hdr.version == HV_HC_VERSION);
@@ -105,10 +105,23 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		else
 			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_save));
 		break;
+	case HV_HC_DOMCTL_MIGRATE_SEND:
+		check(r->u.migrate.reserved == 0 && nfds == 1);
+		check(!(r->u.migrate.flags & ~(HV_HC_MIGRATE_COMPRESS | HV_HC_MIGRATE_AUTO_CONVERGE |
+					       HV_HC_MIGRATE_DIGEST | HV_HC_MIGRATE_LOCAL)));
+		check(r->u.migrate.downtime_ms && r->u.migrate.ceiling_ms >= r->u.migrate.downtime_ms);
+		if (r->u.migrate.config_len)
+			check_json(r, len, sizeof(struct hv_hc_migrate), r->u.migrate.config_len);
+		else
+			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_migrate));
+		break;
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 		check(zero(r->u.restore.reserved, sizeof(r->u.restore.reserved)));
 		check(!(r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |
-					       HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD)));
+					       HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD |
+					       HV_HC_RESTORE_STREAM)));
+		check(!((r->u.restore.flags & HV_HC_RESTORE_STREAM) &&
+			(r->u.restore.flags & HV_HC_RESTORE_LAZY)));
 		check(!(r->u.restore.flags & HV_HC_RESTORE_INITRD) ||
 		      (r->u.restore.flags & HV_HC_RESTORE_KERNEL));
 		check(nfds >= 1u + !!(r->u.restore.flags & HV_HC_RESTORE_KERNEL) +
@@ -221,12 +234,13 @@ static void fuzz_check_answers(const struct hvd_req *req, int rc, const uint8_t 
 	h.length--;
 	memcpy(buf, &h, sizeof(h));
 	check(hcmsg_check(buf, sizeof(h) + n, &back) == -HV_HC_EPROTO);
-	/* progress goes only with SAVE and RESTORE_DOMAIN */
+	/* progress goes only with SAVE, RESTORE_DOMAIN and MIGRATE_SEND */
 	hcmsg_header(&h, req->hdr.op, HV_HC_F_PROGRESS, req->hdr.seq, 0, sizeof(p));
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), &p, sizeof(p));
 	check((hcmsg_check(buf, sizeof(h) + sizeof(p), &back) == 0) ==
-	      (req->hdr.op == HV_HC_DOMCTL_SAVE || req->hdr.op == HV_HC_DOMCTL_RESTORE_DOMAIN));
+	      (req->hdr.op == HV_HC_DOMCTL_SAVE || req->hdr.op == HV_HC_DOMCTL_RESTORE_DOMAIN ||
+	       req->hdr.op == HV_HC_DOMCTL_MIGRATE_SEND));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # libFuzzer: hypercall (see tests/fuzz/fuzz-hypercall.c), for a bounded time,
 # seeded with one well-formed request of each op: CREATE_DOMAIN (with and
-# without a ramdisk, with disks), RESTORE_DOMAIN (with its kernel and ramdisk), SAVE,
+# without a ramdisk, with disks), RESTORE_DOMAIN (with its kernel and ramdisk, and
+# from a migration stream), SAVE, MIGRATE_SEND (with and without a description),
 # CANCEL, DISK_ATTACH, DISK_DETACH (with and without force), NIC_ATTACH (one and
 # two queues), NIC_DETACH (with and without force), STATS (one domain, all),
 # the other domctls, and the
@@ -33,6 +34,9 @@ seeds = {
     "restore-kernel-initrd": (3, 17, struct.pack("<IIII", 4 | 8 | 1, len(ramdisk), 0, 0) + ramdisk),
     "save": (1, 13, struct.pack("<IIII", 5, 1, 0, 0)),
     "save-config": (1, 13, struct.pack("<IIII", 5, 4, len(desc), 0) + desc),
+    "migrate": (1, 29, struct.pack("<IIIIIIQQQ", 5, 1, 0, 300, 1300, 0, 1 << 27, 60000, 5000000)),
+    "migrate-config": (1, 29, struct.pack("<IIIIIIQQQ", 5, 4, len(desc), 300, 300, 0, 0, 0, 0) + desc),
+    "restore-stream": (1, 17, struct.pack("<IIII", 0x10 | 1, len(desc), 0, 0) + desc),
     "disk-attach": (1, 18, struct.pack("<IIII", 5, 0, len(disk), 0) + disk),
     "disk-detach": (0, 19, struct.pack("<IIII32s", 5, 0, 2000, 0, b"xvdb")),
     "disk-detach-force": (0, 19, struct.pack("<IIII32s", 5, 1, 0, 0, b"xvdc")),

@@ -103,6 +103,10 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_config_read_settings", "HV_1.10" },
 	{ "hv_domain_vcpu_list", "HV_1.11" },
 	{ "hv_domain_vcpu_pin", "HV_1.11" },
+	{ "hv_domain_migrate_send", "HV_1.12" },
+	{ "hv_domain_migrate_receive", "HV_1.12" },
+	{ "hv_migrate_params_init_sized", "HV_1.12" },
+	{ "hv_migrate_stats_init_sized", "HV_1.12" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 
