@@ -158,8 +158,6 @@ struct hvd_domain {
 	 * until it is committed.  Taken again before the domain runs.
 	 */
 	bool disks_unlocked;
-	/* its migration stream went out whole: a destroy now ends it as "migrated" */
-	bool migrated_out;
 	bool announced;			/* a CREATED event went out: its end gets DEATH */
 	int exit_reason;		/* from its EXIT event, -1: none yet */
 	char vmm_error[256];		/* why hv-vmm refused BUILD or RESTORE, "" if not */

@@ -70,7 +70,6 @@ static void migrate_reply(struct hvd *hvd, struct hvd_domain *d, struct hvd_op *
 	 * takes them back, or fails if the destination has them
 	 */
 	disk_relock(hvd, d, false, vmsg, sizeof(vmsg));
-	d->migrated_out = true;
 	op_reply(hvd, d, op, 0, &res, sizeof(res));
 }
 

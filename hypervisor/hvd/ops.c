@@ -28,8 +28,11 @@ static int domain_op_get_config(struct hvd *hvd, struct hvd_conn *c, const struc
 static int domain_op_destroy(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 			     struct hvd_domain *d)
 {
-	/* the copy a migration left paused here: it runs at the destination now */
-	if (d->migrated_out && d->state == HV_HC_STATE_PAUSED)
+	/*
+	 * the copy a migration left paused here, its disks let go (and not one
+	 * arriving here): it runs at the destination now
+	 */
+	if (d->disks_unlocked && !d->incoming_conn && d->state == HV_HC_STATE_PAUSED)
 		d->end_why = "migrated";
 	domain_remove(hvd, d);
 	return 0;
@@ -295,8 +298,6 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 			hvd_info(hvd, "domain %u (%s): the migration's receiver commits it", d->domid,
 				 d->cfg->name);
 		d->incoming_conn = 0;
-		if (req->hdr.op == HV_HC_DOMCTL_UNPAUSE)
-			d->migrated_out = false;	/* it runs here again */
 		break;
 	default:
 		break;
