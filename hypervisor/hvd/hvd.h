@@ -30,6 +30,9 @@
 #define HVD_CONN_IDLE_MS	600000	/* a client with nothing going on is dropped */
 #define HVD_ACCEPT_BACKOFF_MS	250	/* no accept() for this long at the fd limit */
 #define HVD_ADMIT_VMM_MIB	8	/* admission: an hv-vmm's own memory, RAM aside */
+/* The uids of jailed hv-vmms: one per domid, from BASE (docs: hvd(8)). */
+#define HVD_JAIL_UID_BASE	0x70000000u
+#define HVD_JAIL_UIDS		65536u
 #define HVD_CONSOLE_LOG_MIB	16	/* a console log's most, by default */
 #define HVD_RESTART_MAX		10	/* restarts within HVD_RESTART_WINDOW_MS */
 #define HVD_RESTART_WINDOW_MS	60000
@@ -249,6 +252,8 @@ struct hvd {
 	int64_t conn_idle_ms;		/* HVD_CONN_IDLE_MS, or --conn-idle */
 	unsigned int overcommit_pct;	/* --overcommit: 100 = host RAM; 0: no check */
 	uint64_t console_log_max;	/* bytes of a console log (--console-log-max) */
+	bool jail;			/* hv-vmms run jailed (--no-jail: not) */
+	uint32_t jail_uid_base, jail_uids;	/* --jail-uids BASE:COUNT */
 	uint32_t next_domid;
 	uint64_t next_conn_id;
 	uint8_t rxbuf[HV_HC_MSG_MAX];

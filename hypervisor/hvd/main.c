@@ -91,13 +91,43 @@ static void usage(FILE *f)
 		"                     0: no check)\n"
 		"  --console-log-max MIB  keep at most MIB of each console log (the\n"
 		"                     newest half when full; default 16; 0: no limit)\n"
+		"  --jail-uids BASE[:COUNT]  jailed hv-vmms run as uid and gid BASE + the\n"
+		"                     domid modulo COUNT (default %u:%u)\n"
+		"  --no-jail          run hv-vmms unjailed (for debugging; see hvd(8))\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
 		"Environment: HV_RUNDIR (runtime directory, default /run/hv for root,\n"
 		"$XDG_RUNTIME_DIR/hv otherwise), HV_LOGDIR (default /var/log/hv for root,\n"
 		"$HV_RUNDIR/log otherwise), HV_VMM (the hv-vmm binary, default\n"
-		"%s/hv-vmm).\n", HV_LIBEXECDIR);
+		"%s/hv-vmm), HV_JAIL=0 (as --no-jail), HV_JAIL_UIDS (as --jail-uids).\n",
+		HVD_JAIL_UID_BASE, HVD_JAIL_UIDS, HV_LIBEXECDIR);
+}
+
+/* "BASE[:COUNT]": the jail's uids, none of them root nor past 2^32 - 2. */
+static int main_jail_uids(struct hvd *hvd, const char *arg, const char *what)
+{
+	unsigned long long base, count = HVD_JAIL_UIDS;
+	char *end;
+
+	errno = 0;
+	base = strtoull(arg, &end, 10);
+	if (!errno && end != arg && *end == ':') {
+		const char *c = end + 1;
+
+		count = strtoull(c, &end, 10);
+		if (end == c)
+			errno = EINVAL;
+	}
+	if (errno || end == arg || *end || *arg == '-' || base == 0 || count == 0 ||
+	    base + count > 0xffffffffull) {
+		fprintf(stderr, "hvd: %s '%s': give BASE[:COUNT], the first uid (not 0) and "
+			"how many (BASE + COUNT below 2^32 - 1)\n", what, arg);
+		return -1;
+	}
+	hvd->jail_uid_base = (uint32_t)base;
+	hvd->jail_uids = (uint32_t)count;
+	return 0;
 }
 
 static int main_options(int argc, char **argv, struct hvd *hvd)
@@ -110,6 +140,8 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 		{ "conn-idle", required_argument, NULL, 'I' },
 		{ "overcommit", required_argument, NULL, 'O' },
 		{ "console-log-max", required_argument, NULL, 'C' },
+		{ "jail-uids", required_argument, NULL, 'J' },
+		{ "no-jail", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -160,6 +192,13 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 				return -1;
 			}
 			hvd->console_log_max = (uint64_t)v << 20;
+			break;
+		case 'J':
+			if (main_jail_uids(hvd, optarg, "--jail-uids"))
+				return -1;
+			break;
+		case 'N':
+			hvd->jail = false;
 			break;
 		default:
 			usage(stderr);
@@ -511,6 +550,11 @@ int main(int argc, char **argv)
 	hvd->conn_idle_ms = HVD_CONN_IDLE_MS;
 	hvd->overcommit_pct = 100;
 	hvd->console_log_max = (uint64_t)HVD_CONSOLE_LOG_MIB << 20;
+	hvd->jail = !getenv("HV_JAIL") || strcmp(getenv("HV_JAIL"), "0");
+	hvd->jail_uid_base = HVD_JAIL_UID_BASE;
+	hvd->jail_uids = HVD_JAIL_UIDS;
+	if (getenv("HV_JAIL_UIDS") && main_jail_uids(hvd, getenv("HV_JAIL_UIDS"), "HV_JAIL_UIDS"))
+		goto out;
 	if (main_options(argc, argv, hvd) || main_paths(hvd))
 		goto out;
 	r = main_lock(hvd);

@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +488,83 @@ fail:
 	return -1;
 }
 
+/* The descriptors hv-vmm is started with, by number: stdin to --stats-fd. */
+#define VMM_NR_FDS (VMM_FD_STATS + 1)
+
+struct vmm_child {
+	const char *path;
+	char *const *argv;
+	const int *map;		/* what becomes descriptor i (-1: nothing) */
+	int error;		/* why the exec failed */
+};
+
+/*
+ * The child, sharing hvd's memory until it execs (CLONE_VM | CLONE_VFORK),
+ * so it only makes system calls: its descriptors, its own session, every
+ * signal back to its default and unblocked.
+ */
+static int vmm_child_main(void *arg)
+{
+	struct vmm_child *c = arg;
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	sigset_t none;
+
+	for (int i = 0; i < VMM_NR_FDS; i++)
+		if (c->map[i] >= 0 && dup2(c->map[i], i) < 0)
+			goto fail;
+	if (setsid() < 0)
+		goto fail;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &old) < 0)
+			continue;
+		/* hvd's SIGPIPE is ignored: hv-vmm's is not */
+		if (old.sa_handler != SIG_DFL)
+			sigaction(sig, &dfl, NULL);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(c->path, c->argv, environ);
+fail:
+	c->error = errno;
+	_exit(127);
+}
+
+/*
+ * Starts hv-vmm: in a PID namespace of its own when @jail (it makes the
+ * rest of its jail itself: hypervisor/vmm/jail.c), with @map's descriptors.
+ * 0 with its pid and a pidfd, or an errno.
+ */
+static int vmm_clone(struct hvd *hvd, char *const *argv, const int *map, bool jail,
+		     pid_t *pid_r, int *pidfd_r)
+{
+	struct vmm_child c = { .path = hvd->vmm_path, .argv = argv, .map = map };
+	size_t stack_size = 64 * 1024;
+	char *stack = malloc(stack_size);
+	sigset_t all, old;
+	int pidfd = -1;
+	pid_t pid;
+
+	if (!stack)
+		return ENOMEM;
+	/* no hvd handler may run in the child, which shares hvd's memory */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = clone(vmm_child_main, stack + stack_size, CLONE_VM | CLONE_VFORK | CLONE_PIDFD |
+		    (jail ? CLONE_NEWPID : 0) | SIGCHLD, &c, &pidfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(stack);
+	if (pid < 0)
+		return errno;
+	if (c.error) {
+		waitpid(pid, NULL, 0);
+		close(pidfd);
+		return c.error;
+	}
+	*pid_r = pid;
+	*pidfd_r = pidfd;
+	return 0;
+}
+
 int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, bool lazy)
 {
 	char *ctl = store_domain_file(hvd, d->domid, "control.sock");
@@ -495,15 +572,13 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	char *exitf = store_domain_file(hvd, d->domid, "exit");
 	char *conlog = hvd_path("%s/console/%s.log", hvd->logdir, d->cfg->name);
 	char *vmmlog = vmm_log_path(hvd, d);
-	char fdl[16], fdc[16], fdst[16], logmax[24];
-	int lfd = -1, efd = -1, nullfd = -1, sfd = -1, sv[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	bool fa_init = false, attr_init = false;
-	sigset_t none, dflt;
+	char fdl[16], fdc[16], fdst[16], logmax[24], jail[32];
+	int lfd = -1, efd = -1, nullfd = -1, sfd = -1, sv[2] = { -1, -1 }, pidfd = -1;
 	const char *argv[24];
 	int argc = 0, rc = -HV_HC_EIO, r;
-	pid_t pid;
+	/* the jail needs root; a per-user hvd's are not jailed (hvd(8)) */
+	bool jailed = hvd->jail && geteuid() == 0;
+	pid_t pid = 0;
 
 	if (!ctl || !con || !exitf || !conlog || !vmmlog)
 		goto out;
@@ -556,34 +631,20 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	}
 	argv[argc++] = "--name";
 	argv[argc++] = d->cfg->name;
-	argv[argc] = NULL;
 
-	if (posix_spawn_file_actions_init(&fa))
-		goto out;
-	fa_init = true;
-	if (posix_spawnattr_init(&attr))
-		goto out;
-	attr_init = true;
-	sigemptyset(&none);
-	sigemptyset(&dflt);
-	sigaddset(&dflt, SIGPIPE);
-	sigaddset(&dflt, SIGTERM);
-	sigaddset(&dflt, SIGINT);
-	sigaddset(&dflt, SIGHUP);
-	sigaddset(&dflt, SIGCHLD);
-	r = posix_spawn_file_actions_adddup2(&fa, nullfd, STDIN_FILENO);
-	r = r ? r : posix_spawn_file_actions_adddup2(&fa, nullfd, STDOUT_FILENO);
-	r = r ? r : posix_spawn_file_actions_adddup2(&fa, efd, STDERR_FILENO);
-	r = r ? r : posix_spawn_file_actions_adddup2(&fa, lfd, VMM_FD_CONLOG);
-	r = r ? r : posix_spawn_file_actions_adddup2(&fa, sv[1], VMM_FD_CONTROL);
-	if (sfd >= 0)
-		r = r ? r : posix_spawn_file_actions_adddup2(&fa, sfd, VMM_FD_STATS);
-	/* its own session: the domain outlives hvd */
-	r = r ? r : posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-					     POSIX_SPAWN_SETSIGDEF);
-	r = r ? r : posix_spawnattr_setsigmask(&attr, &none);
-	r = r ? r : posix_spawnattr_setsigdefault(&attr, &dflt);
-	r = r ? r : posix_spawn(&pid, hvd->vmm_path, &fa, &attr, (char *const *)argv, environ);
+	if (jailed) {
+		uint32_t uid = hvd->jail_uid_base + d->domid % hvd->jail_uids;
+
+		snprintf(jail, sizeof(jail), "%u:%u", uid, uid);
+		argv[argc++] = "--jail";
+		argv[argc++] = jail;
+	}
+	argv[argc] = NULL;
+	{
+		int map[VMM_NR_FDS] = { nullfd, nullfd, efd, lfd, sv[1], sfd };
+
+		r = vmm_clone(hvd, (char *const *)argv, map, jailed, &pid, &pidfd);
+	}
 	if (r) {
 		hvd_err(hvd, "domain %u (%s): cannot start %s: %s (set HV_VMM to the hv-vmm binary)",
 			d->domid, d->cfg->name, hvd->vmm_path, strerror(r));
@@ -594,9 +655,9 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	/* before BUILD or RESTORE: the vCPU threads it makes then inherit it */
 	vcpu_apply_cpus(hvd, d);
 	d->exit_reason = -1;
-	d->pidw.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	d->pidw.fd = pidfd;
 	d->pidw.fn = vmm_on_pid;
-	if (d->pidw.fd < 0 || hvd_watch_add(hvd, &d->pidw, EPOLLIN)) {
+	if (hvd_watch_add(hvd, &d->pidw, EPOLLIN)) {
 		hvd_err(hvd, "domain %u (%s): cannot watch its hv-vmm (pid %d): %s", d->domid,
 			d->cfg->name, (int)pid, strerror(errno));
 		if (d->pidw.fd >= 0)
@@ -639,10 +700,6 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 		 paused ? ", paused" : "");
 	rc = 0;
 out:
-	if (fa_init)
-		posix_spawn_file_actions_destroy(&fa);
-	if (attr_init)
-		posix_spawnattr_destroy(&attr);
 	{
 		int fds[] = { lfd, efd, nullfd, sfd, sv[0], sv[1] };
 

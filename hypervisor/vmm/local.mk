@@ -25,7 +25,7 @@ HV_VMM_CORE = \
 # What HV_VMM_CORE links with (disk I/O: io_uring).
 HV_VMM_LIBS = $(LIBURING_LIBS)
 hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
-	hypervisor/vmm/main.c \
+	hypervisor/vmm/main.c hypervisor/vmm/jail.c hypervisor/vmm/jail.h \
 	hypervisor/vmm/vmm.h hypervisor/vmm/devices.c \
 	hypervisor/vmm/console.c hypervisor/vmm/console.h \
 	hypervisor/vmm/ctl.c hypervisor/vmm/ctl.h \
@@ -43,5 +43,6 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
 	-I$(top_srcdir)/hypervisor/shared
-hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS) $(HV_CONFIG_CFLAGS) $(LIBURING_CFLAGS)
-hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS) $(HV_CONFIG_LIBS) $(HV_VMM_LIBS)
+hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS) $(HV_CONFIG_CFLAGS) $(LIBURING_CFLAGS) \
+	$(SECCOMP_CFLAGS)
+hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS) $(HV_CONFIG_LIBS) $(HV_VMM_LIBS) $(SECCOMP_LIBS)

@@ -26,6 +26,7 @@
 #include "config/ctx.h"
 #include "wire/vmmmsg.h"
 #include "ctl.h"
+#include "jail.h"
 #include "log.h"
 #include "platform.h"
 #include "snapshot/migrate.h"
@@ -66,6 +67,10 @@ static void usage(FILE *f)
 		"  --console SPEC       stdio (default), file:PATH, or pty\n"
 		"  --dump-acpi DIR      write the ACPI tables to DIR, one file each\n"
 		"  --paused             build the domain but do not start its vCPUs\n"
+		"  --jail UID[:GID]     run jailed as UID and GID (default GID: UID): PID,\n"
+		"                       mount, IPC, UTS and network namespaces of its own,\n"
+		"                       an empty root, no capabilities, a seccomp filter\n"
+		"                       (needs root; hvd jails every hv-vmm it starts)\n"
 		"\n"
 		"For hvd (see hvd(8)); hv-vmm then opens no host path but these:\n"
 		"  --control-fd N       control channel (SOCK_SEQPACKET) from hvd; without\n"
@@ -127,6 +132,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "restore", required_argument, NULL, 'R' },
 		{ "lazy", no_argument, NULL, 'z' },
 		{ "disk", required_argument, NULL, 'D' },
+		{ "jail", required_argument, NULL, 'J' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -192,6 +198,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'E': o->exit_file = optarg; break;
 		case 'N': o->name = optarg; break;
 		case 'P': o->paused = true; break;
+		case 'J': o->jail = optarg; break;
 		case 'v':
 			log_verbosity = log_verbosity < LOG_INFO ? LOG_INFO : LOG_DEBUG;
 			break;
@@ -205,6 +212,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		err("unexpected argument '%s' (see hv-vmm run --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->jail && o->dump_acpi) {
+		err("--dump-acpi writes files, which a jailed hv-vmm cannot: leave out --jail");
 		return -EINVAL;
 	}
 	if (o->restore) {
@@ -297,7 +308,8 @@ static void exit_now(struct vmm *vmm, int status)
 	int p[2];
 
 	fflush(NULL);
-	if (pipe2(p, O_CLOEXEC) == 0 && fork() == 0) {
+	/* PID 1 of its namespace takes every process in it along: exit is all */
+	if (!jail_active() && pipe2(p, O_CLOEXEC) == 0 && fork() == 0) {
 		char b;
 
 		/* hold nothing a waiter might wait on (pipes it reads to EOF), nor
@@ -318,20 +330,26 @@ static void exit_now(struct vmm *vmm, int status)
 	_exit(status);
 }
 
-/* Written atomically, so hvd never reads half of it. */
-static void write_exit_file(const char *path, int status)
+/*
+ * Opened at the start (the jail has no path to open at the end), empty until
+ * the status is written in one write, so hvd never reads half of it.
+ */
+static int open_exit_file(const char *path)
 {
-	char tmp[4096];
-	FILE *f;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return;
-	f = fopen(tmp, "we");
-	if (!f)
-		return;
-	fprintf(f, "%d\n", status);
-	if (fclose(f) == 0)
-		rename(tmp, path);
+	if (fd < 0)
+		err("--exit-file %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void write_exit_file(int fd, int status)
+{
+	char buf[16];
+	int n = snprintf(buf, sizeof(buf), "%d\n", status);
+
+	if (fd >= 0 && pwrite(fd, buf, (size_t)n, 0) != n)
+		err("cannot write the exit file: %s", strerror(errno));
 }
 
 static int run(int argc, char **argv)
@@ -339,10 +357,21 @@ static int run(int argc, char **argv)
 	struct options o;
 	struct vmm *vmm;
 	struct vmm_start st = { 0 };
+	struct jail_conf jail = { 0 };
 	sigset_t set;
-	int rc, status = VM_EXIT_ERROR;
+	int rc, status = VM_EXIT_ERROR, exit_fd = -1;
 
 	if (parse_options(argc, argv, &o))
+		return VM_EXIT_ERROR;
+	if (o.jail) {
+		int keep[] = { o.control_fd, o.console_log_fd, o.stats_fd };
+
+		if (jail_parse(o.jail, &jail))
+			return VM_EXIT_ERROR;
+		/* nothing of whoever started us, but what we were told of */
+		jail_close_inherited(keep, sizeof(keep) / sizeof(keep[0]));
+	}
+	if (o.exit_file && (exit_fd = open_exit_file(o.exit_file)) < 0)
 		return VM_EXIT_ERROR;
 
 	/* Blocked in every thread; the I/O thread takes them from a signalfd. */
@@ -362,6 +391,7 @@ static int run(int argc, char **argv)
 		return VM_EXIT_ERROR;
 	vmm->ctl_fd = o.control_fd;
 	vmm->ctl_listen_fd = -1;
+	vmm->jail = o.jail ? &jail : NULL;
 	/* nothing to release until vm_create() has run */
 	vmm->vm.kvm_fd = vmm->vm.vm_fd = vmm->vm.mem_fd = vmm->vm.exit_efd = -1;
 	vmm->loop = loop_new();
@@ -378,6 +408,14 @@ static int run(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
+	/* the sockets' paths are bound before the jail, which has none */
+	if (o.console_socket) {
+		rc = console_listen(vmm->con, o.console_socket);
+		if (rc)
+			goto out;
+	}
+	if (o.control_socket && ctl_listen(vmm, o.control_socket))
+		goto out;
 	if (o.kernel || o.restore) {
 		rc = standalone_start(vmm, &o, &st);
 	} else {
@@ -389,14 +427,10 @@ static int run(int argc, char **argv)
 		rc = loop_add(vmm->loop, vmm->vm.exit_efd, on_exit_event, vmm);
 	if (!rc)
 		rc = setup_signals(vmm, &set);
-	if (!rc && o.console_socket)
-		rc = console_listen(vmm->con, o.console_socket);
 	if (!rc)
 		rc = console_attach(vmm->con, vmm->loop, on_console_input, vmm);
 	if (!rc && vmm->ctl_fd >= 0)
 		rc = ctl_init(vmm);
-	if (!rc && o.control_socket)
-		rc = ctl_listen(vmm, o.control_socket);
 	if (rc) {
 		if (rc != -EINVAL && rc != -ENOSPC && rc != -E2BIG && rc != -ENOTSUP &&
 		    rc != -EPROTO && rc != -EBADF)
@@ -435,8 +469,7 @@ static int run(int argc, char **argv)
 		/* the guest has ended: leave the VM's teardown to a child */
 		ctl_close(vmm);
 		console_close(vmm->con);
-		if (o.exit_file)
-			write_exit_file(o.exit_file, status);
+		write_exit_file(exit_fd, status);
 		exit_now(vmm, status);
 	}
 out_vm:
@@ -447,8 +480,7 @@ out:
 	console_close(vmm->con);
 	loop_free(vmm->loop);
 	free(vmm);
-	if (o.exit_file)
-		write_exit_file(o.exit_file, status);
+	write_exit_file(exit_fd, status);
 	return status;
 }
 

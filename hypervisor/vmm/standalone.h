@@ -15,6 +15,7 @@ struct vmm_start;
 struct options {
 	const char *kernel, *initrd, *cmdline, *console, *dump_acpi;
 	const char *control_socket, *console_socket, *exit_file, *name, *restore;
+	const char *jail;		/* --jail UID[:GID] */
 	unsigned long memory_mib, maxmem_mib, vcpus;
 	unsigned long console_log_max;	/* bytes; 0: no limit */
 	int control_fd, console_log_fd, stats_fd;

@@ -14,6 +14,7 @@
 #include "wire/vmmmsg.h"
 #include "dev/acpi.h"
 #include "ctl.h"
+#include "jail.h"
 #include "log.h"
 #include "platform.h"
 #include "snapshot/save.h"
@@ -455,6 +456,11 @@ int start_request(struct vmm *vmm, uint16_t op, const void *body, size_t len, in
 	int rc;
 
 	log_clear_error();
+	/* before a byte of the domain is looked at */
+	if (vmm->jail && !jail_active() && (rc = jail_enter(vmm->jail))) {
+		wire_close_fds(fds, nfds);
+		return rc;
+	}
 	if (op == HV_VMM_OP_BUILD)
 		rc = start_build(vmm, body, len, fds, nfds, st);
 	else if (op == HV_VMM_OP_RESTORE)

@@ -41,8 +41,11 @@ struct vmm_vif {
 	struct virtio_net *net;
 };
 
+struct jail_conf;
+
 struct vmm {
 	struct vm vm;
+	const struct jail_conf *jail;	/* enter it before the first request */
 	struct loop *loop;
 	struct console *con;
 	struct uart uart;

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "boot/boot.h"
+#include "jail.h"
 #include "log.h"
 #include "platform.h"
 #include "kvm/vcpu.h"
@@ -464,6 +465,7 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	jail_thread(JAIL_THREAD_VCPU);
 
 	for (;;) {
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);

@@ -474,6 +474,28 @@ void vm_del_mmio(struct vm *vm, void *opaque, uint64_t base)
 		}
 }
 
+/* /dev/kvm as opened before the jail (jail.c), or the error that gave */
+static int kvm_preset_fd = -1, kvm_preset_err;
+
+void vm_kvm_preset(int fd, int error)
+{
+	kvm_preset_fd = fd;
+	kvm_preset_err = fd < 0 ? error : 0;
+}
+
+int vm_kvm_open(void)
+{
+	int fd = kvm_preset_fd;
+
+	if (fd >= 0 || kvm_preset_err) {
+		kvm_preset_fd = -1;
+		if (fd < 0)
+			errno = kvm_preset_err;
+		return fd;
+	}
+	return open("/dev/kvm", O_RDWR | O_CLOEXEC);
+}
+
 int vm_create(struct vm *vm, uint64_t mem_mib, unsigned int nr_vcpus)
 {
 	int r, rc;
@@ -490,7 +512,7 @@ int vm_create(struct vm *vm, uint64_t mem_mib, unsigned int nr_vcpus)
 	pthread_mutex_init(&vm->pause_lock, NULL);
 	pthread_cond_init(&vm->pause_cond, NULL);
 
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	vm->kvm_fd = vm_kvm_open();
 	if (vm->kvm_fd < 0) {
 		err("cannot open /dev/kvm: %s (is KVM enabled and are you in the kvm group?)",
 		    strerror(errno));

@@ -111,6 +111,13 @@ struct vm {
 	uint64_t *dirty_old;		/* the last one stopped: freed with the VM */
 };
 
+/*
+ * A descriptor of /dev/kvm: the one vm_kvm_preset() gave (once; with an
+ * error instead, -1 with errno set to it), else opened now.
+ */
+int vm_kvm_open(void);
+void vm_kvm_preset(int fd, int error);
+
 int vm_create(struct vm *vm, uint64_t mem_mib, unsigned int nr_vcpus);
 void vm_destroy(struct vm *vm);
 

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "jail.h"
 #include "log.h"
 #include "snapshot/restore_int.h"
 #include "vmm.h"
@@ -271,7 +272,7 @@ int restore_bg_prepare(struct restore *r)
 	b->efd = b->pagemap_fd = b->image_fd = b->timer_fd = -1;
 	snprintf(b->what, sizeof(b->what), "%s", r->o->what);
 	if (detach) {
-		b->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		b->pagemap_fd = jail_pagemap_fd();
 		b->image_fd = fcntl(r->o->fd, F_DUPFD_CLOEXEC, 0);
 		/*
 		 * A read lease: whoever truncates the image or opens it for
