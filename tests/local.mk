@@ -26,7 +26,8 @@ VMM_TESTS = \
 	tests/integration/vmm-save.sh \
 	tests/integration/vmm-hotplug.sh \
 	tests/integration/vmm-disk.sh \
-	tests/integration/vmm-console-log.sh
+	tests/integration/vmm-console-log.sh \
+	tests/integration/vmm-jail.sh
 TESTS += $(VMM_TESTS)
 EXTRA_DIST += $(VMM_TESTS)
 

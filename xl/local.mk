@@ -48,7 +48,8 @@ XL_TESTS = \
 	tests/integration/xl-disk.sh \
 	tests/integration/xl-block.sh \
 	tests/integration/xl-net.sh \
-	tests/integration/xl-balloon.sh
+	tests/integration/xl-balloon.sh \
+	tests/integration/xl-jail.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh \
 	tests/integration/mig-proxy.py

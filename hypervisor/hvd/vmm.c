@@ -206,12 +206,30 @@ static void vmm_on_ctl(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 	}
 }
 
+/* Says so when the jail's seccomp filter stopped hv-vmm (its exit status). */
+static void vmm_check_seccomp(struct hvd *hvd, struct hvd_domain *d)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (!d->child || waitid(P_PIDFD, d->pidw.fd, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	    !si.si_pid || si.si_code != CLD_EXITED || si.si_status != HV_VMM_EXIT_SECCOMP)
+		return;
+	snprintf(d->vmm_error, sizeof(d->vmm_error), "its jail's seccomp filter stopped it for a "
+		 "system call it may not make (a bug in hv-vmm, or an attack); see %s/vmm-%s.log",
+		 hvd->logdir, d->cfg->name);
+	hvd_err(hvd, "domain %u (%s): hv-vmm (pid %d) was stopped by its jail's seccomp filter",
+		d->domid, d->cfg->name, (int)d->pid);
+	vmm_log_tail(hvd, d);
+}
+
 static void vmm_on_pid(struct hvd *hvd, struct hvd_watch *w, uint32_t events)
 {
 	struct hvd_domain *d = vmm_domain_of_pid(w);
 
 	if (d->dead)
 		return;
+	vmm_check_seccomp(hvd, d);
 	/* read whatever the control channel still holds (the EXIT event) */
 	if (d->ctlw.fd >= 0)
 		vmm_on_ctl(hvd, &d->ctlw, EPOLLIN);

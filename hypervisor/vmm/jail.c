@@ -216,19 +216,16 @@ static const unsigned long jail_ioctls[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ,
 };
 
-/* What a vCPU thread does: run, take its exits, emulate, signal, log. */
-static const int vcpu_syscalls[] = {
-	SCMP_SYS(ioctl), SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(readv),
-	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(preadv2), SCMP_SYS(pwritev2),
-	SCMP_SYS(futex), SCMP_SYS(futex_waitv), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
-	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigtimedwait), SCMP_SYS(tgkill), SCMP_SYS(gettid),
-	SCMP_SYS(getpid), SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(nanosleep), SCMP_SYS(sched_yield), SCMP_SYS(mmap), SCMP_SYS(munmap),
-	SCMP_SYS(mremap), SCMP_SYS(mprotect), SCMP_SYS(madvise), SCMP_SYS(brk),
-	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(close), SCMP_SYS(sendmsg),
-	SCMP_SYS(sendto), SCMP_SYS(fdatasync), SCMP_SYS(fsync), SCMP_SYS(fallocate),
-	SCMP_SYS(io_uring_enter), SCMP_SYS(epoll_ctl), SCMP_SYS(restart_syscall),
-	SCMP_SYS(newfstatat), SCMP_SYS(fstat), SCMP_SYS(lseek), SCMP_SYS(rseq),
+/*
+ * What a vCPU thread never does, though other threads do: make threads,
+ * accept connections, make guest memory, rings, loops or signal
+ * descriptors.  Threads a vCPU thread made would inherit its filter, so
+ * devices make theirs when they are built, on the main thread.
+ */
+static const int vcpu_denied[] = {
+	SCMP_SYS(accept4), SCMP_SYS(memfd_create), SCMP_SYS(signalfd4), SCMP_SYS(pipe2),
+	SCMP_SYS(epoll_create1), SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_register),
+	SCMP_SYS(setpriority), SCMP_SYS(recvmsg), SCMP_SYS(recvfrom),
 };
 
 /* What any thread of hv-vmm does. */
@@ -338,11 +335,24 @@ static int filter_all(scmp_filter_ctx f)
 	return rc;
 }
 
-/* A vCPU thread's: a subset, stacked on the process's. */
+/* A vCPU thread's: a subset, stacked on the process's (which checks arguments). */
 static int filter_vcpu(scmp_filter_ctx f)
 {
-	int rc = allow_list(f, vcpu_syscalls, sizeof(vcpu_syscalls) / sizeof(vcpu_syscalls[0]));
+	int rc = 0;
 
+	for (size_t i = 0; !rc && i < sizeof(all_syscalls) / sizeof(all_syscalls[0]); i++) {
+		bool denied = false;
+
+		for (size_t j = 0; j < sizeof(vcpu_denied) / sizeof(vcpu_denied[0]); j++)
+			denied |= vcpu_denied[j] == all_syscalls[i];
+		if (!denied)
+			rc = allow_list(f, &all_syscalls[i], 1);
+	}
+	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0);
+	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 0);
+	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 0);
+	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+					SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
 	for (size_t i = 0; !rc && i < sizeof(path_syscalls) / sizeof(path_syscalls[0]); i++) {
 		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EACCES), path_syscalls[i], 0);
 		if (rc == -EDOM)

@@ -10,8 +10,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The exit status of an hv-vmm its seccomp filter stopped (128 + SIGSYS). */
-#define JAIL_EXIT_SECCOMP 159
+#include "public/vmm.h"
+
+/* The exit status of an hv-vmm its seccomp filter stopped. */
+#define JAIL_EXIT_SECCOMP HV_VMM_EXIT_SECCOMP
 
 enum jail_thread {
 	JAIL_THREAD_VCPU,	/* runs a vCPU: KVM_RUN, its exits' devices */

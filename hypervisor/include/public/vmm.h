@@ -121,6 +121,8 @@ enum hv_vmm_exit_reason {
 	HV_VMM_EXIT_ERROR = 1,
 	HV_VMM_EXIT_REBOOT = 2,
 	HV_VMM_EXIT_CRASH = 3,
+	/* only an exit status: the jail's seccomp filter stopped it (128 + SIGSYS) */
+	HV_VMM_EXIT_SECCOMP = 159,
 };
 
 struct hv_vmm_exit {

@@ -1,0 +1,108 @@
+#!/bin/sh
+# Every hv-vmm hvd starts is jailed (issue 15, finding 1): a running
+# domain's hv-vmm has the uid and gid of its domid in hvd's range, no
+# capabilities, Seccomp 2 and NoNewPrivs 1, namespaces and a root other than
+# hvd's, and no descriptor hvd inherited from whoever started it (xl here,
+# with a file open on descriptor 9).  A jailed hv-vmm that makes a system
+# call outside its filter is stopped, and xl and hvd's log say why; a jailed
+# hv-vmm cannot open host files, yet the domain it runs boots.  HV_JAIL=0
+# (hvd --no-jail) is the control: the same checks fail there.
+. "$HV_TESTS_SRC/lib.sh"
+. "$HV_TESTS_SRC/integration/xl-lib.sh"
+need_cmd python3
+BASE=1879048192
+
+hvd_pid() { cat "$HV_RUNDIR/hvd.pid" 2>/dev/null; }
+hvd_restart() {
+	p=$(hvd_pid)
+	[ -z "$p" ] || kill "$p" 2>/dev/null
+	[ -z "$p" ] || wait_for 20 sh -c "! kill -0 $p 2>/dev/null" || fail "hvd $p did not stop"
+}
+status_of() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$1/status"; }
+
+# the variables hvd starts with are its own: no probe, the jail on
+unset HV_VMM_JAIL_PROBE HV_JAIL
+
+# hvd starts with xl's descriptor 9 open: hv-vmm must not have it
+: >"$T/leak"
+exec 9<"$T/leak"
+mkcfg j1 'extra = "workload=counter"'
+xl_ok create "$T/j1.cfg"
+exec 9<&-
+wait_dom_line j1 "$HV_LOGDIR/console/j1.log" 'minios: counter' 30 || fail "j1 did not boot"
+id=$(field j1 2)
+pid=$(vmm_pid j1)
+hvd=$(hvd_pid)
+[ -n "$pid" ] && [ -n "$hvd" ] || fail "no hv-vmm pid ($pid) or hvd pid ($hvd)"
+holds "$hvd" "$T/leak" || echo "note: hvd did not inherit descriptor 9 (libhv closed it)"
+uid=$((BASE + id))
+[ "$(status_of "$pid" Uid)" = "$uid $uid $uid $uid" ] || fail "j1's hv-vmm: Uid $(status_of "$pid" Uid), expected $uid"
+[ "$(status_of "$pid" Gid)" = "$uid $uid $uid $uid" ] || fail "j1's hv-vmm: Gid $(status_of "$pid" Gid)"
+for c in CapPrm CapEff CapBnd CapAmb; do
+	[ "$(status_of "$pid" $c)" = 0000000000000000 ] || fail "j1's hv-vmm: $c $(status_of "$pid" $c)"
+done
+[ "$(status_of "$pid" Seccomp)" = 2 ] || fail "j1's hv-vmm: Seccomp $(status_of "$pid" Seccomp)"
+[ "$(status_of "$pid" NoNewPrivs)" = 1 ] || fail "j1's hv-vmm: NoNewPrivs $(status_of "$pid" NoNewPrivs)"
+# a vCPU thread has a second filter of its own
+n=0
+for t in /proc/"$pid"/task/*; do
+	[ "$(awk '$1 == "Seccomp_filters:" { print $2 }' "$t/status")" = 2 ] && n=$((n + 1))
+done
+[ "$n" = 2 ] || fail "j1 has 2 vCPUs but $n threads with 2 filters"
+ok "j1's hv-vmm: uid and gid $uid (domain $id), no capabilities, Seccomp 2 (its 2 vCPU threads 2 filters), NoNewPrivs 1"
+for ns in pid mnt net ipc uts; do
+	[ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/$hvd/ns/$ns")" ] ||
+		fail "j1's hv-vmm shares hvd's $ns namespace"
+done
+[ -z "$(ls -A "/proc/$pid/root/")" ] || fail "j1's hv-vmm's root is not empty"
+ok "j1's hv-vmm: its own pid, mount, network, IPC and UTS namespaces, an empty root"
+for fd in /proc/"$pid"/fd/*; do
+	t=$(readlink "$fd")
+	case $t in
+	/dev/null | /dev/kvm | anon_inode:* | socket:* | pipe:* | /memfd:* | /proc/*/pagemap) ;;
+	"$HV_LOGDIR/vmm-j1.log" | "$HV_LOGDIR/console/j1.log" | "$HV_RUNDIR"/*/exit) ;;
+	*) ls -l "/proc/$pid/fd" >&2; fail "j1's hv-vmm has descriptor ${fd##*/} open on $t" ;;
+	esac
+done
+ok "j1's hv-vmm holds no host file but its logs, its exit file and /dev/kvm (nothing inherited)"
+xl_ok destroy j1
+wait_for 20 gone j1 || fail "j1 is still there"
+
+# a system call outside the filter: the create fails, and says why
+hvd_restart
+mkcfg j2 'extra = "workload=counter"'
+export HV_VMM_JAIL_PROBE=socket
+xl create "$T/j2.cfg"
+unset HV_VMM_JAIL_PROBE
+[ "$rc" != 0 ] || fail "a create whose hv-vmm made socket() succeeded"
+grep -q 'seccomp filter' "$T/err" || { cat "$T/err" >&2; fail "xl did not say the seccomp filter stopped hv-vmm"; }
+expect_line "$HV_LOGDIR/hvd.log" 'was stopped by its jail.s seccomp filter' "hvd's log"
+expect_line "$HV_LOGDIR/hvd.log" 'system call 41 \(socket\)' "hvd's log names the call"
+gone j2 || fail "the failed j2 was left behind"
+ok "a jailed hv-vmm's socket() stops it: xl says so, hvd's log names the call, nothing is left"
+
+# host files: refused, and the domain still boots
+hvd_restart
+mkcfg j3 'extra = "workload=counter"'
+export HV_VMM_JAIL_PROBE=files
+xl_ok create "$T/j3.cfg"
+unset HV_VMM_JAIL_PROBE
+wait_dom_line j3 "$HV_LOGDIR/console/j3.log" 'minios: counter' 30 || fail "j3 did not boot"
+expect_line "$HV_LOGDIR/vmm-j3.log" 'jail probe: open /etc/shadow: Permission denied' "j3's probe"
+expect_line "$HV_LOGDIR/vmm-j3.log" 'jail probe: open /etc/hv-jail-probe: Permission denied' "j3's probe"
+[ ! -e /etc/hv-jail-probe ] || fail "the jail made /etc/hv-jail-probe"
+xl_ok destroy j3
+ok "a jailed hv-vmm cannot open /etc/shadow nor make files in /etc; its domain boots"
+
+# the control: hvd --no-jail (HV_JAIL=0) runs hv-vmm as root, as before
+hvd_restart
+mkcfg j4 'extra = "workload=counter"'
+export HV_JAIL=0
+xl_ok create "$T/j4.cfg"
+unset HV_JAIL
+pid=$(vmm_pid j4)
+[ "$(status_of "$pid" Uid)" = "0 0 0 0" ] || fail "HV_JAIL=0: hv-vmm's Uid $(status_of "$pid" Uid)"
+[ "$(status_of "$pid" Seccomp)" = 0 ] || fail "HV_JAIL=0: hv-vmm's Seccomp $(status_of "$pid" Seccomp)"
+xl_ok destroy j4
+hvd_restart
+ok "the control: with HV_JAIL=0 hv-vmm runs as root without a filter"
