@@ -41,8 +41,18 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/snapshot/restore_bg.c $(HV_STREAM_SRC) \
 	hypervisor/vmm/boot/boot.h hypervisor/vmm/boot/common.c \
 	hypervisor/vmm/boot/pvh.c hypervisor/vmm/boot/bzimage.c
+nodist_hypervisor_vmm_hv_vmm_SOURCES = hypervisor/vmm/jail-bpf.h
 hypervisor_vmm_hv_vmm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
-	-I$(top_srcdir)/hypervisor/shared
-hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS) $(HV_CONFIG_CFLAGS) $(LIBURING_CFLAGS) \
-	$(SECCOMP_CFLAGS)
-hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS) $(HV_CONFIG_LIBS) $(HV_VMM_LIBS) $(SECCOMP_LIBS)
+	-I$(top_srcdir)/hypervisor/shared -I$(top_builddir)/hypervisor/vmm
+hypervisor_vmm_hv_vmm_CFLAGS = $(AM_CFLAGS) $(HV_STREAM_CFLAGS) $(HV_CONFIG_CFLAGS) $(LIBURING_CFLAGS)
+hypervisor_vmm_hv_vmm_LDADD = $(HV_STREAM_LIBS) $(HV_CONFIG_LIBS) $(HV_VMM_LIBS)
+
+# The jail's seccomp filters, compiled by libseccomp at build time (jail-gen.c).
+noinst_PROGRAMS += hypervisor/vmm/jail-gen
+hypervisor_vmm_jail_gen_SOURCES = hypervisor/vmm/jail-gen.c
+hypervisor_vmm_jail_gen_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+hypervisor_vmm_jail_gen_LDADD = $(SECCOMP_LIBS)
+hypervisor/vmm/jail-bpf.h: hypervisor/vmm/jail-gen$(EXEEXT)
+	$(AM_V_GEN)hypervisor/vmm/jail-gen$(EXEEXT) >$@.tmp && mv $@.tmp $@
+BUILT_SOURCES += hypervisor/vmm/jail-bpf.h
+CLEANFILES += hypervisor/vmm/jail-bpf.h

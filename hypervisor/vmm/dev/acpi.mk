@@ -3,7 +3,7 @@
 hypervisor_vmm_hv_vmm_SOURCES += \
 	hypervisor/vmm/dev/acpi.c \
 	hypervisor/vmm/dev/acpi.h
-nodist_hypervisor_vmm_hv_vmm_SOURCES = hypervisor/vmm/dev/acpi-dsdt.c
+nodist_hypervisor_vmm_hv_vmm_SOURCES += hypervisor/vmm/dev/acpi-dsdt.c
 BUILT_SOURCES += hypervisor/vmm/dev/acpi-dsdt.c
 EXTRA_DIST += hypervisor/vmm/dev/dsdt.asl
 CLEANFILES += \
