@@ -513,8 +513,23 @@ struct vmm_child {
 	const char *path;
 	char *const *argv;
 	const int *map;		/* what becomes descriptor i (-1: nothing) */
+	bool userns;		/* in a user namespace: map our uid and gid to root */
+	char uid_map[32], gid_map[32];
 	int error;		/* why the exec failed */
 };
+
+/* In the child: writes @text to @path. */
+static int vmm_child_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
 
 /*
  * The child, sharing hvd's memory until it execs (CLONE_VM | CLONE_VFORK),
@@ -527,6 +542,11 @@ static int vmm_child_main(void *arg)
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
 	sigset_t none;
 
+	/* a per-user hvd's: root of its own user namespace, hvd's uid outside */
+	if (c->userns && (vmm_child_write("/proc/self/setgroups", "deny") ||
+			  vmm_child_write("/proc/self/uid_map", c->uid_map) ||
+			  vmm_child_write("/proc/self/gid_map", c->gid_map)))
+		goto fail;
 	for (int i = 0; i < VMM_NR_FDS; i++)
 		if (c->map[i] >= 0 && dup2(c->map[i], i) < 0)
 			goto fail;
@@ -549,13 +569,16 @@ fail:
 
 /*
  * Starts hv-vmm: in a PID namespace of its own when @jail (it makes the
- * rest of its jail itself: hypervisor/vmm/jail.c), with @map's descriptors.
- * 0 with its pid and a pidfd, or an errno.
+ * rest of its jail itself: hypervisor/vmm/jail.c), and when hvd is not
+ * root, in a user namespace of its own too, where hvd's uid and gid are
+ * root (hv-vmm --jail self drops what that gives).  With @map's
+ * descriptors.  0 with its pid and a pidfd, or an errno.
  */
 static int vmm_clone(struct hvd *hvd, char *const *argv, const int *map, bool jail,
 		     pid_t *pid_r, int *pidfd_r)
 {
-	struct vmm_child c = { .path = hvd->vmm_path, .argv = argv, .map = map };
+	struct vmm_child c = { .path = hvd->vmm_path, .argv = argv, .map = map,
+			       .userns = jail && geteuid() != 0 };
 	size_t stack_size = 64 * 1024;
 	char *stack = malloc(stack_size);
 	sigset_t all, old;
@@ -567,8 +590,11 @@ static int vmm_clone(struct hvd *hvd, char *const *argv, const int *map, bool ja
 	/* no hvd handler may run in the child, which shares hvd's memory */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
+	snprintf(c.uid_map, sizeof(c.uid_map), "0 %u 1\n", (unsigned int)geteuid());
+	snprintf(c.gid_map, sizeof(c.gid_map), "0 %u 1\n", (unsigned int)getegid());
 	pid = clone(vmm_child_main, stack + stack_size, CLONE_VM | CLONE_VFORK | CLONE_PIDFD |
-		    (jail ? CLONE_NEWPID : 0) | SIGCHLD, &c, &pidfd);
+		    (jail ? CLONE_NEWPID : 0) | (c.userns ? CLONE_NEWUSER : 0) | SIGCHLD,
+		    &c, &pidfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(stack);
 	if (pid < 0)
@@ -594,8 +620,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	int lfd = -1, efd = -1, nullfd = -1, sfd = -1, sv[2] = { -1, -1 }, pidfd = -1;
 	const char *argv[24];
 	int argc = 0, rc = -HV_HC_EIO, r;
-	/* the jail needs root; a per-user hvd's are not jailed (hvd(8)) */
-	bool jailed = hvd->jail && geteuid() == 0;
+	bool jailed = hvd->jail;
 	pid_t pid = 0;
 
 	if (!ctl || !con || !exitf || !conlog || !vmmlog)
@@ -653,7 +678,11 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	if (jailed) {
 		uint32_t uid = hvd->jail_uid_base + d->domid % hvd->jail_uids;
 
-		snprintf(jail, sizeof(jail), "%u:%u", uid, uid);
+		/* a per-user hvd's keep the user's uid */
+		if (geteuid() != 0)
+			snprintf(jail, sizeof(jail), "self");
+		else
+			snprintf(jail, sizeof(jail), "%u:%u", uid, uid);
 		argv[argc++] = "--jail";
 		argv[argc++] = jail;
 	}

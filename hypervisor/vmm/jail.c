@@ -66,6 +66,12 @@ int jail_parse(const char *arg, struct jail_conf *c)
 	unsigned long u, g;
 	char *end;
 
+	if (!strcmp(arg, "self")) {
+		c->self = true;
+		c->uid = geteuid();
+		c->gid = getegid();
+		return 0;
+	}
 	errno = 0;
 	u = strtoul(arg, &end, 10);
 	g = u;
@@ -78,7 +84,7 @@ int jail_parse(const char *arg, struct jail_conf *c)
 	}
 	if (errno || end == arg || *end || *arg == '-' || u == 0 || g == 0 ||
 	    u >= 0xffffffffu || g >= 0xffffffffu) {
-		err("--jail %s: expected UID[:GID], numbers other than 0 (root)", arg);
+		err("--jail %s: expected UID[:GID], numbers other than 0 (root), or self", arg);
 		return -EINVAL;
 	}
 	c->uid = (uid_t)u;
@@ -196,6 +202,73 @@ int jail_thread(enum jail_thread kind)
 	return rc;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+	int rc = n == (ssize_t)strlen(text) ? 0 : -errno;
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Whether we are in the host's user namespace (its uid_map maps every uid). */
+static bool initial_userns(void)
+{
+	char buf[64] = "";
+	int fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = '\0';
+		close(fd);
+	}
+	return strstr(buf, "4294967295") != NULL;
+}
+
+/*
+ * --jail self: a user namespace of our own in which our uid and gid are
+ * root, so that what follows (namespaces, mounts) needs no privilege on the
+ * host; the capabilities that gives are all dropped in jail_drop().  hvd
+ * makes the namespace when it clones hv-vmm; standalone, we make it here.
+ */
+static int jail_userns(struct jail_conf *c)
+{
+	char map[64];
+	int rc;
+
+	if (!initial_userns()) {
+		if (geteuid() != 0) {
+			err("jail: in a user namespace that does not map us to root");
+			return -EPERM;
+		}
+		return 0;	/* hvd made it and mapped us */
+	}
+	if (geteuid() == 0) {
+		err("--jail self keeps hv-vmm's uid, which is root's: give a uid (--jail UID)");
+		return -EINVAL;
+	}
+	if (unshare(CLONE_NEWUSER) < 0) {
+		err("jail: cannot make a user namespace: %s (are unprivileged user namespaces "
+		    "turned off? sysctl kernel.unprivileged_userns_clone)", strerror(errno));
+		return -errno;
+	}
+	rc = write_file("/proc/self/setgroups", "deny");
+	if (!rc) {
+		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)c->uid);
+		rc = write_file("/proc/self/uid_map", map);
+	}
+	if (!rc) {
+		snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)c->gid);
+		rc = write_file("/proc/self/gid_map", map);
+	}
+	if (rc)
+		err("jail: cannot map uid %u in its user namespace: %s", (unsigned int)c->uid,
+		    strerror(-rc));
+	return rc;
+}
+
 /*
  * Standalone, hv-vmm is not PID 1 of a namespace: it makes one and forks
  * into it.  The parent stays outside, only to pass signals on to the child
@@ -305,13 +378,22 @@ static int jail_drop(const struct jail_conf *c)
 			return -errno;
 		}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	if (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
-	    setresuid(c->uid, c->uid, c->uid) < 0) {
+	if (c->self) {
+		/* root of its user namespace, our uid outside: drop what that gives */
+		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct none[2] = { { 0 } };
+
+		if (syscall(SYS_capset, &h, none) < 0) {
+			err("jail: cannot drop capabilities: %s", strerror(errno));
+			return -errno;
+		}
+	} else if (setgroups(0, NULL) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
+		   setresuid(c->uid, c->uid, c->uid) < 0) {
 		err("jail: cannot become uid %u gid %u: %s", (unsigned int)c->uid,
 		    (unsigned int)c->gid, strerror(errno));
 		return -errno;
 	}
-	/* a uid other than 0 has no capabilities left; check, do not trust */
+	/* none left either way; check, do not trust */
 	{
 		struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 		struct __user_cap_data_struct d[2];
@@ -409,12 +491,13 @@ static double jail_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int jail_enter(const struct jail_conf *c)
+int jail_enter(struct jail_conf *c)
 {
 	double t0, t1, t2, t3, t4;
 	int rc, fd;
 
-	rc = jail_pid_namespace();
+	rc = c->self ? jail_userns(c) : 0;
+	rc = rc ? rc : jail_pid_namespace();
 	if (rc)
 		return rc;
 	t0 = jail_ms();
@@ -442,8 +525,13 @@ int jail_enter(const struct jail_conf *c)
 	jailed = true;
 	if (getenv("HV_VMM_JAIL_PROBE"))
 		jail_probe(getenv("HV_VMM_JAIL_PROBE"));
-	dbg("jailed as uid %u gid %u in %.2f ms: namespaces %.2f, root %.2f, identity %.2f, "
-	    "seccomp %.2f", (unsigned int)c->uid, (unsigned int)c->gid, t4 - t0, t1 - t0,
-	    t2 - t1, t3 - t2, t4 - t3);
+	if (c->self)
+		dbg("jailed in a user namespace of its own (the user's uid outside) in %.2f ms: "
+		    "namespaces %.2f, root %.2f, identity %.2f, seccomp %.2f", t4 - t0, t1 - t0,
+		    t2 - t1, t3 - t2, t4 - t3);
+	else
+		dbg("jailed as uid %u gid %u in %.2f ms: namespaces %.2f, root %.2f, identity %.2f, "
+		    "seccomp %.2f", (unsigned int)c->uid, (unsigned int)c->gid, t4 - t0, t1 - t0,
+		    t2 - t1, t3 - t2, t4 - t3);
 	return 0;
 }

@@ -20,12 +20,17 @@ enum jail_thread {
 };
 
 struct jail_conf {
+	bool self;		/* keep our own uid and gid, in a user namespace */
 	uid_t uid;
 	gid_t gid;
 	const char *mount_dir;	/* where the empty root is mounted (our namespace only) */
 };
 
-/* Parses --jail's argument "UID[:GID]" (GID defaults to UID): 0 or -EINVAL. */
+/*
+ * Parses --jail's argument: "UID[:GID]" (GID defaults to UID), or "self"
+ * (not root: keep our uid and gid, mapped to root of a user namespace of
+ * our own that holds the jail).  0 or -EINVAL.
+ */
 int jail_parse(const char *arg, struct jail_conf *c);
 
 /*
@@ -43,7 +48,7 @@ void jail_close_inherited(const int *keep, size_t n);
  * opened first (jail_kvm_fd(), jail_pagemap_fd()).  0, or -errno after
  * saying what failed.
  */
-int jail_enter(const struct jail_conf *c);
+int jail_enter(struct jail_conf *c);
 
 /* Whether jail_enter() has run. */
 bool jail_active(void);

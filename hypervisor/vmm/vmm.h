@@ -45,7 +45,7 @@ struct jail_conf;
 
 struct vmm {
 	struct vm vm;
-	const struct jail_conf *jail;	/* enter it before the first request */
+	struct jail_conf *jail;		/* enter it before the first request */
 	struct loop *loop;
 	struct console *con;
 	struct uart uart;

@@ -9,7 +9,8 @@
 # and its descriptors: the named ones and what it opened, nothing inherited.
 # From inside: host files cannot be opened or made, and socket, ptrace,
 # mount, execve, fork, setuid, kill, unshare and executable memory each stop
-# hv-vmm with a line naming the system call.  Needs root.
+# hv-vmm with a line naming the system call.  And --jail self, as nobody:
+# the user's uid in a user namespace of its own.  Needs root.
 . "$HV_TESTS_SRC/lib.sh"
 [ -x "$HV_VMM" ] || skip "hv-vmm is not built ($HV_VMM)"
 [ -f "$MINIOS" ] || skip "minios is not built ($MINIOS)"
@@ -105,3 +106,52 @@ for p in socket:socket ptrace:ptrace mount:mount execve:execve fork:fork setuid:
 	fi
 done
 ok "socket, ptrace, mount, execve, fork, setuid, kill, unshare and executable memory stop hv-vmm (status 159, the call named)"
+
+# --jail self, not as root: the user's uid, in a user namespace of its own
+nobody=$(id -u nobody 2>/dev/null) || nobody=
+if [ -z "$nobody" ] || ! command -v runuser >/dev/null; then
+	echo "note: no user nobody or no runuser: --jail self is not tried"
+else
+	U=$(mktemp -d /tmp/hv-user.XXXXXX)
+	chmod 755 "$U"
+	cp "$MINIOS" "$U/minios"
+	chmod 644 "$U/minios"
+	vmm "$T/root-self" --jail self --kernel "$U/minios" --console file:/dev/null
+	expect_rc 1 "--jail self as root"
+	expect_line "$T/root-self.err" 'give a uid' "--jail self as root"
+	mkfifo "$T/in2"
+	(
+		HV_VMM_JAIL_PROBE=wait exec runuser -u nobody -- "$HV_VMM" run --jail self \
+			--kernel "$U/minios" --console file:/dev/null <"$T/in2" 2>"$T/self.err"
+	) &
+	exec 8>"$T/in2"
+	if ! wait_line "$T/self.err" 'jail probe: waiting' 20; then
+		cat "$T/self.err" >&2
+		rm -rf "$U"
+		grep -q 'cannot make a user namespace' "$T/self.err" &&
+			skip "unprivileged user namespaces are turned off here"
+		fail "hv-vmm --jail self did not get to its probe"
+	fi
+	jailed=
+	for p in $(pgrep -u nobody -f "$U/minios"); do
+		[ "$(awk '$1 == "NSpid:" { print $NF }' "/proc/$p/status")" = 1 ] && jailed=$p
+	done
+	[ -n "$jailed" ] || { rm -rf "$U"; fail "no jailed hv-vmm of nobody's"; }
+	st=/proc/$jailed/status
+	r=0
+	[ "$(field Uid)" = "$nobody $nobody $nobody $nobody" ] || r="Uid $(field Uid)"
+	for c in CapInh CapPrm CapEff CapBnd CapAmb; do
+		[ "$(field $c)" = 0000000000000000 ] || r="$c $(field $c)"
+	done
+	[ "$(field Seccomp)" = 2 ] || r="Seccomp $(field Seccomp)"
+	[ "$(field NoNewPrivs)" = 1 ] || r="NoNewPrivs $(field NoNewPrivs)"
+	for ns in user pid mnt net ipc uts; do
+		[ "$(readlink "/proc/$jailed/ns/$ns")" != "$(readlink "/proc/$$/ns/$ns")" ] || r="the host's $ns namespace"
+	done
+	[ -z "$(ls -A "/proc/$jailed/root/")" ] || r="its root is not empty"
+	exec 8>&-
+	wait
+	rm -rf "$U"
+	[ "$r" = 0 ] || fail "--jail self: $r"
+	ok "--jail self (as nobody): nobody's uid, no capabilities, Seccomp 2, NoNewPrivs 1, its own user, pid, mount, network, IPC and UTS namespaces, an empty root; refused as root"
+fi

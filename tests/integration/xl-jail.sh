@@ -6,7 +6,10 @@
 # with a file open on descriptor 9).  A jailed hv-vmm that makes a system
 # call outside its filter is stopped, and xl and hvd's log say why; a jailed
 # hv-vmm cannot open host files, yet the domain it runs boots.  HV_JAIL=0
-# (hvd --no-jail) is the control: the same checks fail there.
+# (hvd --no-jail) is the control: the same checks fail there.  A per-user
+# hvd (run as nobody) jails its hv-vmms too, in a user namespace of their
+# own, with the user's uid (where nobody may use /dev/kvm: in the nested
+# harness's outer host, or on a host that lets it).
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 need_cmd python3
@@ -106,3 +109,47 @@ pid=$(vmm_pid j4)
 xl_ok destroy j4
 hvd_restart
 ok "the control: with HV_JAIL=0 hv-vmm runs as root without a filter"
+
+# a per-user hvd: its hv-vmms keep the user's uid, in a user namespace
+nobody=$(id -u nobody 2>/dev/null) || nobody=
+if [ -n "$nobody" ] && command -v runuser >/dev/null && [ -n "${HV_NESTED_INNER:-}" ]; then
+	chmod o+rw /dev/kvm	# the nested harness's outer host is ours to change
+fi
+if [ -z "$nobody" ] || ! command -v runuser >/dev/null; then
+	echo "note: no user nobody or no runuser: the per-user hvd is not tried"
+elif ! runuser -u nobody -- test -r /dev/kvm -a -w /dev/kvm; then
+	echo "note: nobody may not use /dev/kvm here: the per-user hvd is not tried"
+else
+	U=$(mktemp -d /tmp/hv-user.XXXXXX)
+	chmod 755 "$U"
+	cp "$MINIOS" "$U/minios"
+	chmod 644 "$U/minios"
+	mkdir -m 700 "$U/run" "$U/log"
+	chown nobody "$U/run" "$U/log"
+	printf 'name = "u1"\nkernel = "%s"\nmemory = 64\nvcpus = 1\nextra = "workload=counter"\n' \
+		"$U/minios" >"$U/u1.cfg"
+	uxl() {
+		runuser -u nobody -- env HV_RUNDIR="$U/run" HV_LOGDIR="$U/log" HV_HVD="$HV_HVD" \
+			HV_VMM="$HV_VMM" HV_XL_CONF= "$XL" "$@"
+	}
+	uxl create "$U/u1.cfg" >"$T/out" 2>&1 || { cat "$T/out" "$U/log/hvd.log" >&2; rm -rf "$U"; fail "nobody's xl create failed"; }
+	pid=$(uxl list -l u1 | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["info"]["vmm_pid"])')
+	uhvd=$(cat "$U/run/hvd.pid")
+	r=0
+	[ "$(status_of "$pid" Uid)" = "$nobody $nobody $nobody $nobody" ] || r="Uid $(status_of "$pid" Uid)"
+	for c in CapPrm CapEff CapBnd CapAmb; do
+		[ "$(status_of "$pid" $c)" = 0000000000000000 ] || r="$c $(status_of "$pid" $c)"
+	done
+	[ "$(status_of "$pid" Seccomp)" = 2 ] || r="Seccomp $(status_of "$pid" Seccomp)"
+	[ "$(status_of "$pid" NoNewPrivs)" = 1 ] || r="NoNewPrivs $(status_of "$pid" NoNewPrivs)"
+	for ns in user pid mnt net ipc uts; do
+		[ "$(readlink "/proc/$pid/ns/$ns")" != "$(readlink "/proc/$uhvd/ns/$ns")" ] || r="shares hvd's $ns namespace"
+	done
+	[ -z "$(ls -A "/proc/$pid/root/" 2>/dev/null)" ] || r="its root is not empty"
+	uxl destroy u1 >/dev/null 2>&1
+	kill "$uhvd" 2>/dev/null
+	wait_for 20 sh -c "! kill -0 $uhvd 2>/dev/null" || true
+	rm -rf "$U"
+	[ "$r" = 0 ] || fail "nobody's hv-vmm: $r"
+	ok "a per-user hvd's hv-vmm: the user's uid, no capabilities, Seccomp 2, its own user, pid, mount, network, IPC and UTS namespaces, an empty root"
+fi
