@@ -46,9 +46,6 @@
 #include <time.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#endif
 #include "kvm/vm.h"
 #include "jail-bpf.h"
 #include "jail.h"
@@ -418,10 +415,6 @@ static int jail_seccomp(void)
 
 	sigemptyset(&sa.sa_mask);
 	rc = sigaction(SIGSYS, &sa, NULL) < 0 ? -errno : 0;
-#ifdef __SANITIZE_ADDRESS__
-	/* LeakSanitizer's check at exit traces from a process the filter forbids */
-	__lsan_do_leak_check();
-#endif
 	rc = rc ? rc : jail_load(jail_bpf_process, sizeof(jail_bpf_process) /
 				 sizeof(jail_bpf_process[0]));
 	if (rc)
