@@ -62,75 +62,13 @@ static struct hvd_domain *domain_new(void)
 	if (!d)
 		return NULL;
 	d->pidw.fd = d->ctlw.fd = -1;
+	d->image_fd[0] = d->image_fd[1] = -1;
 	d->exit_reason = -1;
 	d->start_time = (uint64_t)time(NULL);
 	return d;
 }
 
 /* --- files ---------------------------------------------------------------- */
-
-static int domain_copy_fd(struct hvd *hvd, struct hvd_domain *d, int from, const char *file)
-{
-	char *path = store_domain_file(hvd, d->domid, file);
-	char *buf = NULL;
-	struct stat st;
-	off_t done = 0;
-	int to = -1, rc = -HV_HC_EIO;
-
-	if (!path)
-		goto out;
-	if (fstat(from, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > DOMAIN_IMAGE_MAX) {
-		rc = -HV_HC_EBADF;
-		goto out;
-	}
-	to = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (to < 0)
-		goto fail;
-	while (done < st.st_size) {
-		loff_t off = done;
-		ssize_t r = copy_file_range(from, &off, to, NULL, st.st_size - done, 0);
-
-		if (r < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
-			      errno == EOPNOTSUPP))
-			break;
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			goto fail;
-		done += r;
-	}
-	if (done < st.st_size) {
-		/* no in-kernel copy between these files: copy through a buffer */
-		buf = malloc(1 << 16);
-		if (!buf || ftruncate(to, 0) < 0 || lseek(to, 0, SEEK_SET) < 0)
-			goto fail;
-		for (done = 0; done < st.st_size;) {
-			ssize_t r = pread(from, buf, 1 << 16, done);
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0 || write(to, buf, r) != r)
-				goto fail;
-			done += r;
-		}
-	}
-	if (close(to) < 0) {
-		to = -1;
-		goto fail;
-	}
-	to = -1;
-	rc = 0;
-	goto out;
-fail:
-	hvd_err(hvd, "domain %u (%s): cannot copy the %s into %s: %s", d->domid, d->cfg->name,
-		file, path, errno ? strerror(errno) : "the file shrank while copied");
-out:
-	if (to >= 0)
-		close(to);
-	free(buf);
-	free(path);
-	return rc;
-}
 
 /* Renames the domain's logs along with the domain. */
 void domain_rename_logs(struct hvd *hvd, const char *from, const char *to)
@@ -172,6 +110,7 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 	/* its disks' locks go when its hv-vmm has gone too, and its taps */
 	disk_close(d);
 	net_close(d);
+	images_forget(hvd, d);
 	store_rmdir(hvd, d->domid);
 	for (pp = &hvd->domains; *pp; pp = &(*pp)->next) {
 		if (*pp == d) {
@@ -278,12 +217,15 @@ static int domain_take_images(struct hvd *hvd, struct hvd_domain *from, struct h
 			      bool keep)
 {
 	static const char *const files[] = { "kernel", "initrd", DOMAIN_CONFIG_FILE };
-	int rc = 0;
+	/* still being copied: @to keeps the descriptors too, and copies them itself */
+	bool pending = images_pending(from);
+	int rc = pending ? images_keep(hvd, to, from->image_fd[0], from->image_fd[1]) : 0;
 
 	for (size_t i = 0; i < 3 && rc == 0; i++) {
 		char *a, *b;
 
-		if ((i == 0 && !from->has_kernel) || (i == 1 && !from->has_initrd))
+		if ((i == 0 && (!from->has_kernel || pending)) ||
+		    (i == 1 && (!from->has_initrd || pending)))
 			continue;
 		a = store_domain_file(hvd, from->domid, files[i]);
 		b = store_domain_file(hvd, to->domid, files[i]);
@@ -654,15 +596,7 @@ bool domain_image_ok(int fd)
 
 int domain_keep_images(struct hvd *hvd, struct hvd_domain *d, int kernel, int ramdisk)
 {
-	int rc = kernel >= 0 ? domain_copy_fd(hvd, d, kernel, "kernel") : 0;
-
-	if (!rc && ramdisk >= 0)
-		rc = domain_copy_fd(hvd, d, ramdisk, "initrd");
-	if (rc)
-		return rc;
-	d->has_kernel = kernel >= 0;
-	d->has_initrd = ramdisk >= 0;
-	return 0;
+	return images_keep(hvd, d, kernel, ramdisk);
 }
 
 /* What an open descriptor is, for messages. */

@@ -114,6 +114,9 @@ struct hvd_domain {
 	size_t json_len;
 	bool has_kernel;		/* a kernel lies in the domain's directory */
 	bool has_initrd;		/* and a ramdisk */
+	/* until they do (images.c): the client's, and the thread copying them */
+	int image_fd[2];
+	struct images_job *images_job;
 	/*
 	 * hvd's own duplicates of the disks' descriptors (disk.c), one for
 	 * each of the description's disks with a target, in its order: they
@@ -545,6 +548,18 @@ struct hvd_domain *domain_make(struct hvd *hvd, hv_domain_config *cfg, char *jso
 bool domain_image_ok(int fd);
 /* Copies the kernel and ramdisk (-1: none) into the domain's directory. */
 int domain_keep_images(struct hvd *hvd, struct hvd_domain *d, int kernel, int ramdisk);
+
+/*
+ * images.c: keeps duplicates of @kernel and @ramdisk (-1: none) for @d and
+ * starts a thread copying them into its directory; 0 or -HV_HC_*.
+ */
+int images_keep(struct hvd *hvd, struct hvd_domain *d, int kernel, int ramdisk);
+/* A new descriptor of @d's kernel (@which 0) or ramdisk (1), or -1 (errno). */
+int images_fd(struct hvd *hvd, const struct hvd_domain *d, int which);
+/* Whether @d's images are still being copied (their descriptors are held). */
+bool images_pending(const struct hvd_domain *d);
+/* Lets @d's images go: its descriptors, and a copy under way (stopped). */
+void images_forget(struct hvd *hvd, struct hvd_domain *d);
 /* The domain is there for everyone: the CREATED event. */
 void domain_announce(struct hvd *hvd, struct hvd_domain *d);
 /* Only one save or restore at a time, and nothing else that needs the vCPUs meanwhile. */

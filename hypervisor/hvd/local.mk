@@ -10,12 +10,13 @@ hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/meter.c hypervisor/hvd/meter-read.c hypervisor/hvd/meter-read.h \
 	hypervisor/hvd/cgroup.c hypervisor/hvd/vmm.c hypervisor/hvd/disk.c hypervisor/hvd/net.c \
 	hypervisor/hvd/store.c hypervisor/hvd/desc.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
+	hypervisor/hvd/images.c \
 	hypervisor/shared/wire/hcmsg.c hypervisor/shared/wire/hcmsg.h \
 	$(HV_CONFIG_SRC) $(HV_WIRE_SRC) $(HV_DISK_SRC)
 hypervisor_hvd_hvd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared \
 	-I$(top_srcdir)/hypervisor/hvd
 hypervisor_hvd_hvd_CFLAGS = $(AM_CFLAGS) $(HV_CONFIG_CFLAGS)
-hypervisor_hvd_hvd_LDADD = $(HV_CONFIG_LIBS)
+hypervisor_hvd_hvd_LDADD = $(HV_CONFIG_LIBS) -lpthread
 
 # hvd driven over its socket by a small Python client (tests/integration/hvd-lib.sh).
 HVD_TESTS = \

@@ -475,6 +475,7 @@ static void store_load_one(struct hvd *hvd, uint32_t domid)
 
 	if (!path || !buf || !d)
 		goto out;
+	d->image_fd[0] = d->image_fd[1] = -1;
 	if (store_own_dir(hvd, domid))
 		goto out;
 	if (store_read(path, buf, STORE_STATE_MAX, &len) || store_parse(buf, len, d) ||

@@ -412,7 +412,6 @@ static int vmm_high_fd(int fd)
 static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd,
 			     bool lazy)
 {
-	char *kernel = NULL, *initrd = NULL;
 	void *body = NULL;
 	/* the kernel and ramdisk we open, or the image; then hvd's own disk descriptors */
 	int fds[2 + HV_DOMAIN_MAX_DISKS + HVD_MAX_NET_FDS], rc = -HV_HC_EIO;
@@ -449,18 +448,16 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 		return -HV_HC_EIO;
 	}
 	fds[0] = fds[1] = -1;
-	kernel = store_domain_file(hvd, d->domid, "kernel");
-	initrd = store_domain_file(hvd, d->domid, "initrd");
 	body = vmmmsg_build_body((paused ? HV_VMM_BUILD_PAUSED : 0) |
 				 (d->has_initrd ? HV_VMM_BUILD_RAMDISK : 0), d->json, d->json_len, &len);
-	if (!kernel || !initrd || !body)
+	if (!body)
 		goto out;
-	fds[nfds++] = open(kernel, O_RDONLY | O_CLOEXEC);
+	fds[nfds++] = images_fd(hvd, d, 0);
 	if (d->has_initrd)
-		fds[nfds++] = open(initrd, O_RDONLY | O_CLOEXEC);
+		fds[nfds++] = images_fd(hvd, d, 1);
 	if (fds[0] < 0 || (d->has_initrd && fds[1] < 0)) {
-		hvd_err(hvd, "domain %u (%s): cannot open its kernel or initrd in %s: %s",
-			d->domid, d->cfg->name, kernel, strerror(errno));
+		hvd_err(hvd, "domain %u (%s): cannot open its kernel or initrd in %s/domains/%u: %s",
+			d->domid, d->cfg->name, hvd->rundir, d->domid, strerror(errno));
 		goto out;
 	}
 	base = nfds;
@@ -473,8 +470,6 @@ out:
 	/* the disks' stay hvd's */
 	wire_close_fds(fds, nfds);
 	free(body);
-	free(kernel);
-	free(initrd);
 	return rc;
 }
 

@@ -5,8 +5,10 @@
 # clients and closes the others at once; a client that sends requests and
 # reads no reply is dropped before hvd grows; a client idle past
 # --conn-idle is dropped (one that asked for events is not; libhv
-# reconnects on its next call); a domain whose maxmem does not fit the
-# host's RAM (with what other domains may take) is refused.  No domain
+# reconnects on its next call); a kernel of 1 GiB is copied by a thread
+# while hvd answers other clients, and a domain that goes meanwhile takes
+# the copy along; a domain whose maxmem does not fit the host's RAM (with
+# what other domains may take) is refused.  No domain
 # runs: no KVM needed.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/hvd-lib.sh"
@@ -148,6 +150,45 @@ if waited < 1.5:
 sub.physinfo()    # still there: asking for events is not being idle
 ok("an idle client is dropped after %.1f s (--conn-idle 2); one that asked for events is kept" % waited)
 PY
+
+# --- a big kernel: copied off the event loop ---------------------------------------------
+
+hvd_stop
+hvd_start -v --conn-idle 0
+hvd_py <<'PY' || exit 1
+import os, re, time
+from hvc import *
+big = os.path.join(os.environ["T"], "big-kernel")
+with open(big, "wb") as f:
+    f.truncate(1 << 30)     # 1 GiB, the most hvd takes (the copy writes it all)
+maker, other = Hvd(), Hvd()
+k = os.open(big, os.O_RDONLY)
+cfg = config_bytes(describe("bigk"))
+seq = maker.send(CREATE_DOMAIN, CREATE_DOMAIN_S.pack(0, len(cfg), 0, 0) + cfg, [k])
+os.close(k)
+# hvd answers another client while it copies: the domain is listed, its
+# copy of the kernel not yet there (the old hvd copied it first)
+names = [i.name for i in other.list_all()]
+if "bigk" not in names:
+    fail("the domain being made is not listed: %s" % names)
+domid = [i.domid for i in other.list_all() if i.name == "bigk"][0]
+kfile = os.path.join(RUNDIR, "domains", str(domid), "kernel")
+log_path = os.environ["HV_LOGDIR"] + "/hvd.log"
+if os.path.exists(kfile):
+    m = re.search(r"domain %d \(bigk\): kernel copied, \d+ MiB in (\d+) ms" % domid,
+                  open(log_path, errors="replace").read())
+    if not m or int(m.group(1)) > 50:
+        fail("hvd answered LIST only after copying the 1 GiB kernel")
+    print("note: this file system copied 1 GiB in %s ms (a clone): nothing to overlap" % m.group(1))
+# the create ends (minios it is not: hv-vmm refuses it, or finds no KVM)
+st, _, _ = maker.reply(CREATE_DOMAIN, seq, check=False)
+if st == 0:
+    fail("a domain of a 1 GiB file of zeros was created")
+wait_for(lambda: not os.path.exists(os.path.join(RUNDIR, "domains", str(domid))),
+         "the failed domain's directory (and the copy) gone", timeout=30)
+ok("a 1 GiB kernel is copied by a thread while hvd answers others; a failed create takes the copy along")
+PY
+hvd_stop
 
 # --- admission -----------------------------------------------------------------------------
 
