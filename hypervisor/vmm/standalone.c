@@ -199,7 +199,7 @@ static int standalone_restore(struct vmm *vmm, hv_ctx *ctx, const struct options
 	fds[(*nfds)++] = standalone_open("--restore", o->restore);
 	if (fds[0] < 0)
 		return -EINVAL;
-	rc = stream_read_config(fds[0], &json, &flags, msg, sizeof(msg));
+	rc = stream_read_config(fds[0], NULL, &json, &flags, msg, sizeof(msg));
 	if (rc) {
 		err("--restore %s: %s", o->restore, msg);
 		return -EINVAL;
