@@ -611,7 +611,12 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 	if (o->key && o->lazy)
 		/* libhv and hvd refuse it first; a vCPU never runs on unchecked pages */
 		return restore_fail(&r, -EINVAL, "a sealed image is not restored lazily: the pages it maps would run unchecked (restore it without lazy)");
-	if (!restore_map_image(&r, &rd)) {
+	/*
+	 * A sealed image is read into hv-vmm's own buffer, not mapped: the
+	 * bytes whose MAC is checked are the bytes that go into guest memory,
+	 * whoever may write the file meanwhile.
+	 */
+	if (o->key || !restore_map_image(&r, &rd)) {
 		struct stat st;
 
 		stream_reader_init(&rd, o->fd);
