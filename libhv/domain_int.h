@@ -129,7 +129,7 @@ int hv__call_creating(hv_ctx *ctx, const struct hv__req *req,
  * (logged; nothing is left behind).
  */
 int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg, uint32_t hc_flags,
-		       uint32_t *domid_r, const hv_progress *progress);
+		       const hv_seal_key *key, uint32_t *domid_r, const hv_progress *progress);
 
 /* A new buffer (free()) holding @a_len bytes of @a, then @b_len of @b. */
 void *hv__join(const void *a, size_t a_len, const void *b, size_t b_len);

@@ -776,7 +776,7 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 
 	/* the stream, to its END: the domain is then loaded, paused */
 	rc = hv__restore_config(ctx, recv_fd, &cfg, HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_STREAM,
-				&domid, &progress);
+				NULL, &domid, &progress);
 	if (rc) {
 		HV__ERR(ctx, "%s: the stream did not restore; nothing is left here", what);
 		mig_send_status(send_fd, MIG_READY, rc, "the destination could not load the stream (see its log)");

@@ -53,9 +53,40 @@ static int check_save_config(hv_ctx *ctx, uint32_t domid, const char *what,
 	return 0;
 }
 
+/*
+ * A request's body: @head, then a sealed image's @key (if not NULL), then
+ * @len bytes of @json; NULL when out of memory.  The caller wipes one with
+ * a key before freeing it.
+ */
+static void *join_keyed(const void *head, size_t head_len, const hv_seal_key *key,
+			const char *json, size_t len, size_t *len_r)
+{
+	size_t klen = key ? HV_SEAL_KEY_SIZE : 0;
+	uint8_t *body = malloc(head_len + klen + len + 1);
+
+	_Static_assert(HV_SEAL_KEY_SIZE == HV_HC_KEY_SIZE && HV_SEAL_KEY_SIZE == STREAM_KEY_SIZE,
+		       "one key size from libhv to the stream");
+	if (!body)
+		return NULL;
+	memcpy(body, head, head_len);
+	if (klen)
+		memcpy(body + head_len, key->bytes, klen);
+	if (len)
+		memcpy(body + head_len + klen, json, len);
+	*len_r = head_len + klen + len;
+	return body;
+}
+
+static void free_keyed(void *body, size_t len, const hv_seal_key *key)
+{
+	if (body && key)
+		explicit_bzero(body, len);
+	free(body);
+}
+
 static int save(hv_ctx *ctx, uint32_t domid, int fd,
 		const hv_domain_config *cfg, unsigned int flags,
-		const hv_progress *progress_in)
+		const hv_seal_key *key, const hv_progress *progress_in)
 {
 	struct hv_hc_save head = { .domid = domid };
 	struct hv_hc_save_result result;
@@ -64,7 +95,7 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 	char what[HV__WHAT_MAX], *json = NULL;
 	uint8_t uuid[16];
 	void *body = NULL;
-	size_t len = 0;
+	size_t len = 0, body_len = 0;
 	int fl, rc;
 
 	snprintf(what, sizeof(what), "save domain %" PRIu32, domid);
@@ -102,9 +133,10 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 	}
 	head.flags = (flags & HV_SAVE_CONTINUE ? HV_HC_SAVE_CONTINUE : 0) |
 		(flags & HV_SAVE_PAUSED ? HV_HC_SAVE_PAUSED : 0) |
-		(flags & HV_SAVE_COMPRESS ? HV_HC_SAVE_COMPRESS : 0);
+		(flags & HV_SAVE_COMPRESS ? HV_HC_SAVE_COMPRESS : 0) |
+		(key ? HV_HC_SAVE_SEALED : 0);
 	head.config_len = (uint32_t)len;
-	body = hv__join(&head, sizeof(head), json, len);
+	body = join_keyed(&head, sizeof(head), key, json, len, &body_len);
 	if (!body) {
 		rc = HV_ERROR_NOMEM;
 		goto out;
@@ -112,7 +144,7 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 	{
 		struct hv__req req = {
 			.op = HV_HC_DOMCTL_SAVE, .body = body,
-			.body_len = sizeof(head) + len, .fds = &fd, .nr_fds = 1,
+			.body_len = body_len, .fds = &fd, .nr_fds = 1,
 			.reply = &result, .reply_len = sizeof(result),
 			.progress = &progress, .domid = domid,
 		};
@@ -129,7 +161,7 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 	}
 out:
 	hv_domain_config_dispose(&stored);
-	free(body);
+	free_keyed(body, body_len, key);
 	free(json);
 	return rc;
 }
@@ -137,7 +169,39 @@ out:
 HV__EXPORT int hv_domain_save(hv_ctx *ctx, uint32_t domid, int fd,
 			      unsigned int flags, const hv_progress *progress)
 {
-	return save(ctx, domid, fd, NULL, flags, progress);
+	return save(ctx, domid, fd, NULL, flags, NULL, progress);
+}
+
+HV__EXPORT int hv_domain_save_sealed(hv_ctx *ctx, uint32_t domid, int fd,
+				     const hv_domain_config *cfg, unsigned int flags,
+				     const hv_seal_key *key, const hv_progress *progress)
+{
+	if (!key) {
+		HV__ERR(ctx, "save domain %" PRIu32 ": no key to seal the image with (hv_seal_key_read() reads one)",
+			domid);
+		return HV_ERROR_INVAL;
+	}
+	return save(ctx, domid, fd, cfg, flags, key, progress);
+}
+
+HV__EXPORT int hv_seal_key_read(hv_ctx *ctx, const char *path, hv_seal_key *key_r)
+{
+	char msg[256];
+	int r;
+
+	r = stream_key_file_read(path, key_r->bytes, msg, sizeof(msg));
+	if (!r)
+		return 0;
+	hv_seal_key_wipe(key_r);
+	HV__ERR(ctx, "%s", msg);
+	return r == -ENOENT ? HV_ERROR_NOTFOUND : r == -EACCES || r == -EPERM ? HV_ERROR_PERM :
+	       r == -EINVAL ? HV_ERROR_INVAL : HV_ERROR_IO;
+}
+
+HV__EXPORT void hv_seal_key_wipe(hv_seal_key *key)
+{
+	if (key)
+		explicit_bzero(key, sizeof(*key));
 }
 
 HV__EXPORT int hv_domain_save_config(hv_ctx *ctx, uint32_t domid, int fd,
@@ -150,7 +214,7 @@ HV__EXPORT int hv_domain_save_config(hv_ctx *ctx, uint32_t domid, int fd,
 			domid);
 		return HV_ERROR_INVAL;
 	}
-	return save(ctx, domid, fd, cfg, flags, progress);
+	return save(ctx, domid, fd, cfg, flags, NULL, progress);
 }
 
 /* --- restore --------------------------------------------------------- */
@@ -160,6 +224,8 @@ static int stream_error(int r)
 {
 	if (r == -STREAM_E_VERSION)
 		return HV_ERROR_VERSION;
+	if (r == -STREAM_E_SEAL)
+		return HV_ERROR_INVAL;	/* a key missing, or one too many */
 	if (r <= -STREAM_E_MAGIC)
 		return HV_ERROR_CORRUPT;
 	return r == -ENOMEM ? HV_ERROR_NOMEM : HV_ERROR_IO;
@@ -170,17 +236,19 @@ static int stream_error(int r)
  * DOMAIN_CONFIG, read from @fd's offset, which it is put back to.
  * The header's flags go to *stream_flags_r.
  */
-static int read_image_config(hv_ctx *ctx, int fd, hv_domain_config *cfg,
-			     uint32_t *stream_flags_r)
+static int read_image_config(hv_ctx *ctx, int fd, const hv_seal_key *key,
+			     hv_domain_config *cfg, uint32_t *stream_flags_r)
 {
-	char *json = NULL, msg[256];
+	char *json = NULL, msg[512];
 	int r, rc;
 
-	r = stream_read_config(fd, &json, stream_flags_r, msg, sizeof(msg));
+	r = stream_read_config(fd, key ? key->bytes : NULL, &json, stream_flags_r, msg,
+			       sizeof(msg));
 	if (r < 0) {
 		HV__ERR(ctx, "restore: %s%s", msg,
 			r == -STREAM_E_MAGIC ? " (is it an image written by xl save?)" :
 			r == -STREAM_E_VERSION ? " (restore it with the hv that saved it, or a newer one)" :
+			r == -STREAM_E_SEAL || r == -STREAM_E_MAC ? "" :
 			r <= -STREAM_E_MAGIC ? " (the image is damaged; restore another copy)" :
 			"");
 		return stream_error(r);
@@ -329,7 +397,12 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 			strerror(errno));
 		return HV_ERROR_IO;
 	}
-	rc = read_image_config(ctx, fd, &image, &stream_flags);
+	if (ov.key && (flags & HV_RESTORE_LAZY)) {
+		HV__ERR(ctx, "restore: a sealed image is not restored lazily: its pages would be mapped unchecked and the file could change under the domain (restore it without lazy; its MACs are then checked before the domain runs)");
+		return HV_ERROR_INVAL;
+	}
+	/* a sealed image's header, seal and configuration: checked before any file is opened */
+	rc = read_image_config(ctx, fd, ov.key, &image, &stream_flags);
 	if (rc)
 		goto out;
 	/* an image does not choose host files: the caller's, or the recorded */
@@ -360,7 +433,7 @@ HV__EXPORT int hv_domain_restore(hv_ctx *ctx, int fd,
 	rc = hv__restore_config(ctx, fd, &cfg,
 				(flags & HV_RESTORE_PAUSED ? HV_HC_RESTORE_PAUSED : 0) |
 				(flags & HV_RESTORE_LAZY ? HV_HC_RESTORE_LAZY : 0),
-				domid_r, &progress);
+				ov.key, domid_r, &progress);
 out:
 	hv_domain_config_dispose(&cfg);
 	hv_domain_config_dispose(&image);
@@ -368,7 +441,8 @@ out:
 }
 
 int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg,
-		       uint32_t hc_flags, uint32_t *domid_r, const hv_progress *progress)
+		       uint32_t hc_flags, const hv_seal_key *key, uint32_t *domid_r,
+		       const hv_progress *progress)
 {
 	struct hv_hc_restore_domain rs = { 0 };
 	struct hv_hc_domid created;
@@ -379,7 +453,7 @@ int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg,
 	int fds[3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS], rc;
 	size_t nr_fds = 1, nr_disks = 0, nr_taps = 0, nr_files = 3 + HV_DOMAIN_MAX_DISKS;
 	struct hv__nets nets = { .nr = 0 };
-	size_t len = 0;
+	size_t len = 0, body_len = 0;
 
 	_Static_assert(3 + HV_DOMAIN_MAX_DISKS + HV__NET_MAX_FDS <= HV_HC_MAX_FDS,
 		       "RESTORE_DOMAIN carries the image, kernel, ramdisk, every disk and tap");
@@ -416,7 +490,9 @@ int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg,
 		goto out;
 	nr_fds += nr_taps;
 	rs.config_len = (uint32_t)len;
-	body = hv__join(&rs, sizeof(rs), json, len);
+	if (key)
+		rs.flags |= HV_HC_RESTORE_SEALED;
+	body = join_keyed(&rs, sizeof(rs), key, json, len, &body_len);
 	if (!body) {
 		rc = HV_ERROR_NOMEM;
 		goto out;
@@ -426,7 +502,7 @@ int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg,
 	{
 		struct hv__req req = {
 			.op = HV_HC_DOMCTL_RESTORE_DOMAIN, .body = body,
-			.body_len = sizeof(rs) + len, .fds = fds,
+			.body_len = body_len, .fds = fds,
 			.nr_fds = (unsigned int)nr_fds, .reply = &created,
 			.reply_len = sizeof(created), .progress = progress,
 			.domid = HV_DOMID_INVALID,
@@ -448,7 +524,7 @@ out:
 	/* not the caller's image; hvd keeps its own copies of the rest */
 	hv__disks_close(fds + 1, nr_files - 1);
 	hv__nets_close(&nets);
-	free(body);
+	free_keyed(body, body_len, key);
 	free(json);
 	return rc;
 }

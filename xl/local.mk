@@ -33,6 +33,7 @@ XL_TESTS = \
 	tests/integration/xl-actions.sh \
 	tests/integration/xl-errors.sh \
 	tests/integration/xl-save.sh \
+	tests/integration/xl-save-seal.sh \
 	tests/integration/xl-save-stall.sh \
 	tests/integration/xl-migrate.sh \
 	tests/integration/xl-describe.sh \

@@ -45,7 +45,8 @@ int main_save(int argc, char **argv)
 	hv_domain_config cfg;
 	hv_progress progress;
 	hv_dominfo info;
-	const char *file, *cfgfile = NULL;
+	const char *file, *cfgfile = NULL, *keyfile = NULL;
+	hv_seal_key key;
 	bool checkpoint = false, paused = false, compress = false, q = false;
 	bool regular = false, have_cfg = false, created;
 	struct stat before = { 0 };
@@ -59,10 +60,14 @@ int main_save(int argc, char **argv)
 
 	hv_domain_config_init(&cfg);
 	hv_dominfo_init(&info);
-	while ((c = xl_getopt(argc, argv, "cpzq")) != -1) {
+	memset(&key, 0, sizeof(key));
+	while ((c = xl_getopt(argc, argv, "cpzqk:")) != -1) {
 		switch (c) {
 		case 'c':
 			checkpoint = true;
+			break;
+		case 'k':
+			keyfile = optarg;
 			break;
 		case 'p':
 			paused = true;
@@ -99,9 +104,15 @@ int main_save(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (xl_dry("save domain %s (%" PRIu32 ") to %s%s%s", argv[optind], domid, file,
+	/* the key before the image: a bad key file leaves nothing behind */
+	if (keyfile && (rc = hv_seal_key_read(xl_ctx, keyfile, &key))) {
+		rc = xl_error(rc, "save domain %s: the key to seal the image with", argv[optind]);
+		goto out;
+	}
+	if (xl_dry("save domain %s (%" PRIu32 ") to %s%s%s%s", argv[optind], domid, file,
 		   checkpoint ? ", leaving it running" : paused ? ", leaving it paused" :
-		   ", then destroy it", compress ? ", compressed" : "")) {
+		   ", then destroy it", compress ? ", compressed" : "",
+		   keyfile ? ", sealed" : "")) {
 		rc = XL_OK;
 		goto out;
 	}
@@ -135,9 +146,13 @@ int main_save(int argc, char **argv)
 	xl_progress_start(label, !q, &progress);
 	t0 = now_s();
 	xl_error_mark();
-	rc = have_cfg ?
+	rc = keyfile ?
+		hv_domain_save_sealed(xl_ctx, domid, fd, have_cfg ? &cfg : NULL, flags, &key,
+				      &progress) :
+		have_cfg ?
 		hv_domain_save_config(xl_ctx, domid, fd, &cfg, flags, &progress) :
 		hv_domain_save(xl_ctx, domid, fd, flags, &progress);
+	hv_seal_key_wipe(&key);
 	xl_progress_end();
 	if (rc)
 		xl_error(rc, "save domain %s to %s", argv[optind], file);
@@ -162,8 +177,8 @@ int main_save(int argc, char **argv)
 				    sizeof(size));
 		else
 			format_size(info.memory_mib << 20, size, sizeof(size));
-		fprintf(stderr, "Saving domain %" PRIu32 " (%s) to %s... done (%s, %.2f s)%s\n",
-			domid, info.name, file, size, now_s() - t0,
+		fprintf(stderr, "Saving domain %" PRIu32 " (%s) to %s... done (%s%s, %.2f s)%s\n",
+			domid, info.name, file, size, keyfile ? ", sealed" : "", now_s() - t0,
 			paused ? "; the domain is paused" :
 			checkpoint ? "; the domain runs on" : "");
 	}
@@ -171,6 +186,7 @@ int main_save(int argc, char **argv)
 out:
 	if (fd >= 0 && close(fd) < 0 && rc == XL_OK)
 		rc = xl_error(0, "%s: closing the image: %s", file, strerror(errno));
+	hv_seal_key_wipe(&key);
 	hv_domain_config_dispose(&cfg);
 	return rc;
 }
@@ -198,7 +214,8 @@ int main_restore(int argc, char **argv)
 	hv_domain_config cfg;
 	hv_progress progress;
 	hv_dominfo info;
-	const char *file, *cfgfile = NULL;
+	const char *file, *cfgfile = NULL, *keyfile = NULL;
+	hv_seal_key key;
 	bool paused = false, lazy = false, q = false;
 	char label[128], size[32];
 	struct stat st;
@@ -209,10 +226,14 @@ int main_restore(int argc, char **argv)
 	hv_domain_config_init(&cfg);
 	hv_restore_params_init(&params);
 	hv_dominfo_init(&info);
-	while ((c = xl_getopt(argc, argv, "pedLq")) != -1) {
+	memset(&key, 0, sizeof(key));
+	while ((c = xl_getopt(argc, argv, "pedLqk:")) != -1) {
 		switch (c) {
 		case 'p':
 			paused = true;
+			break;
+		case 'k':
+			keyfile = optarg;
 			break;
 		case 'e':
 			/* Xen: do not wait for the domain in the background;
@@ -236,6 +257,8 @@ int main_restore(int argc, char **argv)
 	}
 	if (argc - optind < 1 || argc - optind > 2)
 		return xl_usage("restore", "give the saved file, and optionally a config file");
+	if (keyfile && lazy)
+		return xl_usage("restore", "-k (a sealed image, checked before it runs) and --lazy (its memory mapped unchecked) exclude each other: restore it without --lazy");
 	file = argv[optind];
 	if (argc - optind == 2) {
 		cfgfile = argv[optind + 1];
@@ -266,8 +289,17 @@ int main_restore(int argc, char **argv)
 			      file);
 		goto out;
 	}
-	if (xl_dry("restore a domain from %s%s%s", file, paused ? ", paused" : "",
-		   lazy ? ", its memory mapped from the file" : "")) {
+	if (keyfile) {
+		rc = hv_seal_key_read(xl_ctx, keyfile, &key);
+		if (rc) {
+			rc = xl_error(rc, "restore from %s: the key it is sealed with", file);
+			goto out;
+		}
+		params.key = &key;
+	}
+	if (xl_dry("restore a domain from %s%s%s%s", file, paused ? ", paused" : "",
+		   lazy ? ", its memory mapped from the file" : "",
+		   keyfile ? ", sealed: every MAC checked first" : "")) {
 		rc = XL_OK;
 		goto out;
 	}
@@ -278,6 +310,7 @@ int main_restore(int argc, char **argv)
 	t0 = now_s();
 	xl_error_mark();
 	rc = hv_domain_restore(xl_ctx, fd, &params, &domid, &progress);
+	hv_seal_key_wipe(&key);
 	xl_progress_end();
 	if (rc) {
 		xl_error(rc, "restore from %s", file);
@@ -301,6 +334,7 @@ int main_restore(int argc, char **argv)
 out:
 	if (fd >= 0)
 		close(fd);
+	hv_seal_key_wipe(&key);
 	hv_domain_config_dispose(&cfg);
 	return rc;
 }

@@ -77,6 +77,10 @@ static const struct xl_cmd cmds[] = {
 	  "  -p             leave the domain paused after saving it\n"
 	  "  -z             compress the memory (the image cannot be restored\n"
 	  "                 with --lazy then)\n"
+	  "  -k, --key KEYFILE\n"
+	  "                 seal the image with the key in KEYFILE (32 to 4096\n"
+	  "                 random bytes: head -c 32 /dev/urandom > KEYFILE): a\n"
+	  "                 MAC on every record; restore it with the same -k\n"
 	  "  -q             quiet: print only errors\n"
 	  "  CONFIGFILE     an xl.cfg whose configuration goes into the image\n"
 	  "                 instead of the domain's (same memory and vcpus)\n" },
@@ -136,7 +140,11 @@ static const struct xl_cmd cmds[] = {
 	  "  -d             debug: print libhv's informational and debug messages\n"
 	  "  -L, --lazy     map the file's memory instead of reading it first\n"
 	  "                 (faster; the file must not change while the domain\n"
-	  "                 runs)\n"
+	  "                 runs; not with -k)\n"
+	  "  -k, --key KEYFILE\n"
+	  "                 the image is sealed with the key in KEYFILE: refuse it,\n"
+	  "                 before anything runs or is opened, if it was altered,\n"
+	  "                 cut, reordered, spliced or sealed with another key\n"
 	  "  -q             quiet: print only errors\n"
 	  "  CONFIGFILE     an xl.cfg that replaces the saved configuration\n"
 	  "                 (same memory and vcpus; e.g. another name)\n"
@@ -668,6 +676,7 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "tls-cert", required_argument, NULL, 'R' },
 		{ "tls-key", required_argument, NULL, 'Y' },
 		{ "tls-ca", required_argument, NULL, 'U' },
+		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	/* the commands a long option is for, where its letter is not for all */
@@ -686,6 +695,7 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "numa", "list info" },
 		{ "clear", "dmesg" },
 		{ "batch", "top" },
+		{ "key", "save restore" },
 		{ "iterations", "top" },
 		{ "delay", "top" },
 		{ "json", "top" },

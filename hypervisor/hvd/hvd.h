@@ -164,6 +164,11 @@ struct hvd_domain {
 	 * until it is committed.  Taken again before the domain runs.
 	 */
 	bool disks_unlocked;
+	/*
+	 * A sealed image's key for the RESTORE hv-vmm is sent while a restore
+	 * starts it (op_restore(): points into the request, NULL after).
+	 */
+	const uint8_t *restore_key;
 	bool announced;			/* a CREATED event went out: its end gets DEATH */
 	int exit_reason;		/* from its EXIT event, -1: none yet */
 	char vmm_error[256];		/* why hv-vmm refused BUILD or RESTORE, "" if not */

@@ -206,7 +206,10 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 		d->incoming_conn = c->id;
 		d->disks_unlocked = true;	/* the client opened them unlocked */
 	}
-	if (vmm_spawn(hvd, d, true, fds[0], rs->flags & HV_HC_RESTORE_LAZY)) {
+	d->restore_key = req->key;	/* sent with RESTORE, never kept */
+	rc = vmm_spawn(hvd, d, true, fds[0], rs->flags & HV_HC_RESTORE_LAZY);
+	d->restore_key = NULL;
+	if (rc) {
 		snprintf(why, sizeof(why), "cannot start hv-vmm for the restore (see hvd's log in %s)",
 			 hvd->logdir);
 		op_fail(hvd, d, op, -HV_HC_EIO, why);
@@ -214,8 +217,9 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 		goto fail;
 	}
 	store_save(hvd, d);
-	hvd_info(hvd, "domain %u (%s): restoring%s%s", d->domid, d->cfg->name,
+	hvd_info(hvd, "domain %u (%s): restoring%s%s%s", d->domid, d->cfg->name,
 		 rs->flags & HV_HC_RESTORE_LAZY ? " lazily" : "",
+		 req->key ? " a sealed image" : "",
 		 kernel ? ", kernel kept for restarts" : ", no kernel (no restarts)");
 	return HVD_DEFERRED;
 fail:

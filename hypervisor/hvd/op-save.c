@@ -188,19 +188,28 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 {
 	const struct hv_hc_save *sv = &req->u.save;
 	struct hv_vmm_save vs = { 0 };
+	/* the struct, then a sealed image's key */
+	uint8_t head[sizeof(vs) + HV_VMM_KEY_SIZE];
+	size_t head_len = sizeof(vs) + (req->key ? HV_VMM_KEY_SIZE : 0);
 	struct hvd_op *op;
 	uint8_t *body = NULL;
-	size_t len;
+	size_t len = 0;
 	uint32_t seq;
 	int r, rc;
 
+	_Static_assert(HV_VMM_KEY_SIZE == HV_HC_KEY_SIZE, "hvd passes the key on as it came");
 	vs.flags = (sv->flags & HV_HC_SAVE_COMPRESS ? HV_VMM_SAVE_COMPRESS : 0) |
-		   (sv->flags & HV_HC_SAVE_CONTINUE ? HV_VMM_SAVE_RESUME : 0);
-	rc = op_stream_begin(hvd, c, req, d, fd, req->json, req->json_len, &vs, sizeof(vs),
+		   (sv->flags & HV_HC_SAVE_CONTINUE ? HV_VMM_SAVE_RESUME : 0) |
+		   (req->key ? HV_VMM_SAVE_SEALED : 0);
+	memset(head, 0, sizeof(head));
+	if (req->key)
+		memcpy(head + sizeof(vs), req->key, HV_VMM_KEY_SIZE);
+	rc = op_stream_begin(hvd, c, req, d, fd, req->json, req->json_len, head, head_len,
 			     &body, &len);
+	explicit_bzero(head, sizeof(head));
 	if (rc)
 		return rc;
-	vs.config_len = (uint32_t)(len - sizeof(vs));
+	vs.config_len = (uint32_t)(len - head_len);
 	memcpy(body, &vs, sizeof(vs));
 	rc = HVD_REPLIED;
 	op = op_start(d, &op_save_type, c, req, HVD_STALL_MS);
@@ -222,12 +231,15 @@ int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	op->flags = sv->flags;
 	op->stall_ms = HVD_STALL_MS;
 	op->progress = true;
-	hvd_info(hvd, "domain %u (%s): saving%s%s", d->domid, d->cfg->name,
+	hvd_info(hvd, "domain %u (%s): saving%s%s%s", d->domid, d->cfg->name,
 		 sv->flags & HV_HC_SAVE_COMPRESS ? ", compressed" : "",
+		 req->key ? ", sealed" : "",
 		 sv->flags & HV_HC_SAVE_CONTINUE ? ", to run on" :
 		 sv->flags & HV_HC_SAVE_PAUSED ? ", to stay paused" : ", to be destroyed");
 	rc = HVD_DEFERRED;
 out:
+	if (body && req->key)
+		explicit_bzero(body, len);
 	free(body);
 	return rc;
 }

@@ -102,7 +102,7 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 				return rc;
 		}
 		if (r->u.save.flags & ~(HV_HC_SAVE_CONTINUE | HV_HC_SAVE_PAUSED |
-					HV_HC_SAVE_COMPRESS))
+					HV_HC_SAVE_COMPRESS | HV_HC_SAVE_SEALED))
 			return -HV_HC_EINVAL;
 		/* run on and stay paused at once */
 		if ((r->u.save.flags & HV_HC_SAVE_CONTINUE) && (r->u.save.flags & HV_HC_SAVE_PAUSED))
@@ -129,7 +129,11 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 			return rc;
 		if (r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |
 					   HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD |
-					   HV_HC_RESTORE_STREAM))
+					   HV_HC_RESTORE_STREAM | HV_HC_RESTORE_SEALED))
+			return -HV_HC_EINVAL;
+		/* a lazy restore maps pages that are checked only later: never sealed ones */
+		if ((r->u.restore.flags & HV_HC_RESTORE_SEALED) &&
+		    (r->u.restore.flags & HV_HC_RESTORE_LAZY))
 			return -HV_HC_EINVAL;
 		if ((r->u.restore.flags & HV_HC_RESTORE_STREAM) &&
 		    (r->u.restore.flags & HV_HC_RESTORE_LAZY))
@@ -256,5 +260,17 @@ int request_decode(const void *buf, size_t len, unsigned int nfds, struct hvd_re
 			req->json = NULL;
 	}
 	hcmsg_body(buf, len, &req->u, (size_t)size);
+	if ((req->hdr.op == HV_HC_DOMCTL_SAVE && (req->u.save.flags & HV_HC_SAVE_SEALED)) ||
+	    (req->hdr.op == HV_HC_DOMCTL_RESTORE_DOMAIN &&
+	     (req->u.restore.flags & HV_HC_RESTORE_SEALED))) {
+		/* a sealed image's key comes first in the tail, then the JSON */
+		if (req->json_len < HV_HC_KEY_SIZE)
+			return -HV_HC_EPROTO;
+		req->key = (const uint8_t *)req->json;
+		req->json += HV_HC_KEY_SIZE;
+		req->json_len -= HV_HC_KEY_SIZE;
+		if (!req->json_len)
+			req->json = NULL;
+	}
 	return request_check_body(req, nfds);
 }

@@ -324,6 +324,8 @@ static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool
 
 	c->active_at = hvd_now_ms();
 	rc = request_decode(hvd->rxbuf, len, nfds, &req);
+	if (rc && req.key)	/* refused: the key goes now */
+		explicit_bzero(hvd->rxbuf + (req.key - hvd->rxbuf), HV_HC_KEY_SIZE);
 	if (truncated) {
 		hvd_dbg(hvd, "client %llu: a message over %d bytes", (unsigned long long)c->id,
 			HV_HC_MSG_MAX);
@@ -335,6 +337,8 @@ static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool
 		snprintf(msg, sizeof(msg), "uid %u may not use this hvd: only root and uid %u may",
 			 (unsigned int)c->uid, (unsigned int)geteuid());
 		server_close_fds(fds, nfds);
+		if (req.key)
+			explicit_bzero(hvd->rxbuf + (req.key - hvd->rxbuf), HV_HC_KEY_SIZE);
 		server_send_reply(hvd, c, req.hdr.op, req.hdr.seq, -HV_HC_EPERM, NULL, 0, -1, msg);
 		if (!c->dead) {
 			c->closing = true;
@@ -360,6 +364,9 @@ static void server_request(struct hvd *hvd, struct hvd_conn *c, size_t len, bool
 		break;
 	}
 	server_close_fds(fds, nfds);
+	/* a sealed image's key: passed on to hv-vmm by now, kept nowhere */
+	if (req.key)
+		explicit_bzero(hvd->rxbuf + (req.key - hvd->rxbuf), HV_HC_KEY_SIZE);
 	if (rc == HVD_DEFERRED) {
 		c->busy = true;
 		c->busy_seq = req.hdr.seq;

@@ -431,7 +431,7 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 		};
 
 		/* the description says the disks, whose descriptors follow the image */
-		body = vmmmsg_restore_body(&r, d->json, d->json_len, &len);
+		body = vmmmsg_restore_body(&r, d->restore_key, d->json, d->json_len, &len);
 		if (!body)
 			return -HV_HC_ENOMEM;
 		fds[0] = image_fd;
@@ -439,6 +439,8 @@ static int vmm_start_request(struct hvd *hvd, struct hvd_domain *d, bool paused,
 		memcpy(fds + 1 + d->nr_disk_fds, d->net_fds, d->nr_net_fds * sizeof(int));
 		rc = vmm_send_fds(hvd, d, HV_VMM_OP_RESTORE, body, len, fds,
 				  1 + d->nr_disk_fds + d->nr_net_fds, NULL) ? -HV_HC_EIO : 0;
+		if (d->restore_key)	/* a sealed image's key: sent, and kept nowhere */
+			explicit_bzero(body, len);
 		free(body);
 		return rc;
 	}

@@ -117,6 +117,8 @@ static void ctl_save(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t 
 	struct save_progress pr = { ctl_save_progress, vmm };
 	struct hv_vmm_save_result res = { 0 };
 	struct hv_vmm_save s;
+	const uint8_t *key = NULL;
+	size_t klen = 0;
 	char msg[256];
 	int rc;
 
@@ -125,17 +127,24 @@ static void ctl_save(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t 
 		return;
 	}
 	memcpy(&s, body, sizeof(s));
-	if (s.flags & ~(HV_VMM_SAVE_COMPRESS | HV_VMM_SAVE_RESUME) || !s.config_len ||
-	    s.config_len != len - sizeof(s)) {
-		ctl_reply_msg(vmm, m, -EINVAL, "SAVE: unknown flags, or config_len is not the rest of the body");
+	if (s.flags & HV_VMM_SAVE_SEALED) {
+		/* a sealed image's key, between the struct and the description */
+		klen = HV_VMM_KEY_SIZE;
+		key = body + sizeof(s);
+	}
+	if (s.flags & ~(HV_VMM_SAVE_COMPRESS | HV_VMM_SAVE_RESUME | HV_VMM_SAVE_SEALED) ||
+	    !s.config_len || len < sizeof(s) + klen || s.config_len != len - sizeof(s) - klen) {
+		ctl_reply_msg(vmm, m, -EINVAL, "SAVE: unknown flags, or config_len is not the rest of the body (after the key, if SEALED)");
 		return;
 	}
 	if (fd < 0) {
 		ctl_reply_msg(vmm, m, -EBADF, "SAVE: no descriptor to write the image to came with the request");
 		return;
 	}
-	rc = vmm_save(vmm, fd, s.flags, (const char *)body + sizeof(s), s.config_len, &pr,
-		      &res, msg, sizeof(msg));
+	rc = vmm_save(vmm, fd, s.flags, key, (const char *)body + sizeof(s) + klen, s.config_len,
+		      &pr, &res, msg, sizeof(msg));
+	if (key)	/* the request's buffer: the key goes now */
+		explicit_bzero((uint8_t *)body + sizeof(s), klen);
 	if (rc) {
 		err("save failed: %s", msg);
 		ctl_reply_msg(vmm, m, rc, msg);

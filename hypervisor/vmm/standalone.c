@@ -199,7 +199,7 @@ static int standalone_restore(struct vmm *vmm, hv_ctx *ctx, const struct options
 	fds[(*nfds)++] = standalone_open("--restore", o->restore);
 	if (fds[0] < 0)
 		return -EINVAL;
-	rc = stream_read_config(fds[0], &json, &flags, msg, sizeof(msg));
+	rc = stream_read_config(fds[0], NULL, &json, &flags, msg, sizeof(msg));
 	if (rc) {
 		err("--restore %s: %s", o->restore, msg);
 		return -EINVAL;
@@ -215,7 +215,7 @@ static int standalone_restore(struct vmm *vmm, hv_ctx *ctx, const struct options
 		rc = standalone_open_disks(&cfg, fds, nfds);
 	if (!rc && hv_config_to_json(ctx, &cfg, &json))
 		rc = -ENOMEM;
-	if (!rc && !(body = vmmmsg_restore_body(&r, json, strlen(json), &len)))
+	if (!rc && !(body = vmmmsg_restore_body(&r, NULL, json, strlen(json), &len)))
 		rc = -ENOMEM;
 	if (!rc) {
 		rc = start_request(vmm, HV_VMM_OP_RESTORE, body, len, fds, *nfds, st);

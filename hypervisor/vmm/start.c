@@ -406,8 +406,9 @@ static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds
 	struct hv_vmm_restore r;
 	struct restore_options o = { .what = "the save image" };
 	const char *why, *text;
+	const uint8_t *key;
 	size_t text_len;
-	int rc = vmmmsg_restore(body, len, nfds, &r, &text, &text_len, &why);
+	int rc = vmmmsg_restore(body, len, nfds, &r, &key, &text, &text_len, &why);
 
 	if (rc) {
 		err("%s", why);
@@ -447,7 +448,11 @@ static int start_restore(struct vmm *vmm, const void *body, size_t len, int *fds
 	o.memory_mib = r.memory_mib;
 	o.vcpus = r.vcpus;
 	o.progress = (struct save_progress){ start_progress, vmm };
-	return vmm_restore(vmm, &o) ? -EINVAL : 0;
+	o.key = key;
+	rc = vmm_restore(vmm, &o) ? -EINVAL : 0;
+	if (key)	/* the request's buffer: the key goes now */
+		explicit_bzero((uint8_t *)key, HV_VMM_KEY_SIZE);
+	return rc;
 }
 
 int start_request(struct vmm *vmm, uint16_t op, const void *body, size_t len, int *fds,

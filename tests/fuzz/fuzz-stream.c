@@ -8,7 +8,8 @@
  * The first input byte picks a mode: bit 0 set recomputes the header and
  * record CRCs before reading, so that mutations reach the checks behind them;
  * bit 1 reads as a lazy restore does (defer_page_crc), and then checks each
- * deferred batch with stream_batch_verify().
+ * deferred batch with stream_batch_verify(); bit 2 reads with a key (a
+ * sealed stream's seal and MACs; an unsealed one is then refused).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,18 +32,21 @@ struct fuzz_ctx {
 static void fuzz_fix_crcs(uint8_t *s, size_t size)
 {
 	size_t off = STREAM_HEADER_SIZE;
+	uint32_t trailer;
 
 	if (size < STREAM_HEADER_SIZE)
 		return;
 	le_put32(s + 28, crc32(0, s, 28));
-	while (size - off >= STREAM_RECORD_HEADER_SIZE) {
+	trailer = stream_trailer_size(le_get32(s + 12));
+	if (le_get32(s + 12) & STREAM_F_SEALED)
+		off += STREAM_SEAL_SIZE;
+	while (off <= size && size - off >= STREAM_RECORD_HEADER_SIZE) {
 		uint64_t len = le_get32(s + off + 8);
-		uint64_t total = STREAM_RECORD_HEADER_SIZE + ((len + 7) & ~7ull) +
-				 STREAM_RECORD_TRAILER_SIZE;
+		uint64_t total = STREAM_RECORD_HEADER_SIZE + ((len + 7) & ~7ull) + trailer;
 
 		if (total > size - off)
 			break;
-		le_put32(s + off + total - 8, crc32(0, s + off, total - 8));
+		le_put32(s + off + total - trailer, crc32(0, s + off, total - trailer));
 		off += total;
 	}
 }
@@ -86,6 +90,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.size = size - 1;
 	stream_reader_init_mem(&r, s, size - 1);
 	r.defer_page_crc = data[0] & 2;
+	if (data[0] & 4) {
+		static const uint8_t key[STREAM_KEY_SIZE] = "fuzz-stream's fixed key, 32 byte";
+
+		if (stream_reader_set_key(&r, key))
+			abort();
+	}
 	while ((rc = stream_read_record(&r, &rec)) > 0) {
 		if (rec.offset + STREAM_RECORD_HEADER_SIZE + rec.len > c.size)
 			abort();

@@ -101,14 +101,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (m.op == HV_VMM_OP_RESTORE) {
 		struct hv_vmm_restore r;
 		const char *json, *why;
+		const uint8_t *key;
 		size_t json_len;
 
-		if (vmmmsg_restore(body, len, nfds, &r, &json, &json_len, &why) == 0) {
+		if (vmmmsg_restore(body, len, nfds, &r, &key, &json, &json_len, &why) == 0) {
+			size_t klen = key ? HV_VMM_KEY_SIZE : 0;
+
 			/* the image, and the disks only with a description */
 			if (nfds < 1 || (!json && nfds != 1))
 				abort();
+			/* a key only with SEALED, never with LAZY, right after the struct */
+			if (!key != !(r.flags & HV_VMM_RESTORE_SEALED) ||
+			    (key && ((r.flags & HV_VMM_RESTORE_LAZY) ||
+				     key != (const uint8_t *)body + sizeof(r))))
+				abort();
 			if (json) {
-				if (json_len != len - sizeof(r) || memchr(json, 0, json_len))
+				if (json_len != len - sizeof(r) - klen || memchr(json, 0, json_len))
 					abort();
 				fuzz_description(json, json_len);
 			}

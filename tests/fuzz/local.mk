@@ -42,15 +42,15 @@ tests/fuzz/fuzz-balloon: tests/fuzz/fuzz-balloon.c $(FUZZ_VMM_SRC)
 tests/fuzz/fuzz-xlcfg: tests/fuzz/fuzz-xlcfg.c tests/fuzz/fuzz-log.h $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
-		$(LIBNL_ROUTE_CFLAGS) -o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) \
-		$(LIBNL_ROUTE_LIBS) -lpthread
+		$(LIBNL_ROUTE_CFLAGS) $(HV_STREAM_RECORD_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(YAJL_LIBS) $(LIBXML2_LIBS) $(LIBNL_ROUTE_LIBS) $(HV_STREAM_RECORD_LIBS) -lpthread
 
 # The libvirt domain XML reader and writer (libhv/domxml-*.c).
 tests/fuzz/fuzz-domxml: tests/fuzz/fuzz-domxml.c tests/fuzz/fuzz-log.h $(FUZZ_LIBHV_SRC)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(FUZZ_CPPFLAGS) $(YAJL_CFLAGS) $(LIBXML2_CFLAGS) \
-		$(LIBNL_ROUTE_CFLAGS) -o $@ $(filter %.c,$^) $(YAJL_LIBS) $(LIBXML2_LIBS) \
-		$(LIBNL_ROUTE_LIBS) -lpthread
+		$(LIBNL_ROUTE_CFLAGS) $(HV_STREAM_RECORD_CFLAGS) -o $@ $(filter %.c,$^) \
+		$(YAJL_LIBS) $(LIBXML2_LIBS) $(LIBNL_ROUTE_LIBS) $(HV_STREAM_RECORD_LIBS) -lpthread
 endif
 
 # hvd's request decoding and checking (hypervisor/hvd/request.c).

@@ -107,6 +107,9 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_domain_migrate_receive", "HV_1.12" },
 	{ "hv_migrate_params_init_sized", "HV_1.12" },
 	{ "hv_migrate_stats_init_sized", "HV_1.12" },
+	{ "hv_domain_save_sealed", "HV_1.13" },
+	{ "hv_seal_key_read", "HV_1.13" },
+	{ "hv_seal_key_wipe", "HV_1.13" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 

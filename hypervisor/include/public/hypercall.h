@@ -269,6 +269,15 @@ struct hv_hc_physinfo {
 #define HV_HC_SAVE_CONTINUE	0x1
 #define HV_HC_SAVE_PAUSED	0x2
 #define HV_HC_SAVE_COMPRESS	0x4	/* zlib page batches (no lazy restore then) */
+#define HV_HC_SAVE_SEALED	0x8	/* a key comes first in the tail: seal the image */
+
+/*
+ * A sealed image's key (docs/save-stream.md, *Sealed streams*): with
+ * HV_HC_SAVE_SEALED or HV_HC_RESTORE_SEALED, the body's tail is these
+ * bytes of key, then the JSON (config_len bytes, which do not count them).
+ * hvd passes the key to hv-vmm and keeps no copy once it has; it never logs it.
+ */
+#define HV_HC_KEY_SIZE		32
 
 struct hv_hc_save {
 	uint32_t domid;
@@ -305,6 +314,8 @@ struct hv_hc_save_result {
 #define HV_HC_RESTORE_INITRD	0x8	/* fd[2] is the ramdisk (needs _KERNEL) */
 #define HV_HC_RESTORE_STREAM	0x10	/* fd[0] is a pipe or socket: a migration
 					 * stream, read to its END (not LAZY) */
+#define HV_HC_RESTORE_SEALED	0x20	/* the key first in the tail: the image must be
+					 * sealed with it (not LAZY) */
 
 struct hv_hc_restore_domain {
 	uint32_t flags;		/* HV_HC_RESTORE_* */

@@ -147,10 +147,19 @@ struct hv_vmm_exit {
  */
 #define HV_VMM_SAVE_COMPRESS	0x1	/* zlib-compress page batches */
 #define HV_VMM_SAVE_RESUME	0x2	/* run on afterwards if it was running */
+#define HV_VMM_SAVE_SEALED	0x4	/* HV_VMM_KEY_SIZE bytes of key follow the
+					 * struct, before the JSON: seal the image */
+
+/*
+ * A sealed image's key (docs/save-stream.md, *Sealed streams*), in SAVE and
+ * RESTORE with their SEALED flag: right after the struct, before the JSON
+ * (config_len does not count it).  hv-vmm wipes it after use, never logs it.
+ */
+#define HV_VMM_KEY_SIZE		32
 
 struct hv_vmm_save {
 	uint32_t flags;		/* HV_VMM_SAVE_* */
-	uint32_t config_len;	/* bytes of JSON after this struct, 1.. */
+	uint32_t config_len;	/* bytes of JSON after this struct (and key), 1.. */
 };
 
 struct hv_vmm_save_result {
@@ -275,6 +284,9 @@ struct hv_vmm_build {
  */
 #define HV_VMM_RESTORE_PAUSED	0x1
 #define HV_VMM_RESTORE_LAZY	0x2	/* map the image's pages (docs/hv-vmm.md) */
+#define HV_VMM_RESTORE_SEALED	0x4	/* HV_VMM_KEY_SIZE bytes of key follow the
+					 * struct: the image must be sealed with it;
+					 * not with LAZY */
 
 struct hv_vmm_restore {
 	uint32_t flags;		/* HV_VMM_RESTORE_* */

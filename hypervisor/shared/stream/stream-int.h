@@ -48,6 +48,25 @@ static inline uint32_t stream_crc(const uint8_t *p, size_t len)
 	return stream_crc_update(0, p, len);
 }
 
+/* ---- Sealing (stream-seal.c) ---- */
+
+/* A keyed MAC state for one writer or reader; NULL: out of memory. */
+STREAM_INTERNAL struct stream_seal *stream_seal_new(const uint8_t key[STREAM_KEY_SIZE]);
+/* Wipes and frees it (NULL: nothing). */
+STREAM_INTERNAL void stream_seal_free(struct stream_seal *s);
+/* The seal after the header: the MAC of the header and the nonce, which starts the chain. */
+STREAM_INTERNAL void stream_seal_start(struct stream_seal *s,
+				       const uint8_t header[STREAM_HEADER_SIZE],
+				       const uint8_t nonce[STREAM_NONCE_SIZE],
+				       uint8_t mac[STREAM_MAC_SIZE]);
+/* One record's MAC: begin (the previous MAC), update with its bytes, end. */
+STREAM_INTERNAL void stream_seal_begin(struct stream_seal *s);
+STREAM_INTERNAL void stream_seal_update(struct stream_seal *s, const void *p, size_t len);
+STREAM_INTERNAL void stream_seal_end(struct stream_seal *s, uint8_t mac[STREAM_MAC_SIZE]);
+/* In constant time. */
+STREAM_INTERNAL bool stream_seal_equal(const uint8_t a[STREAM_MAC_SIZE],
+				       const uint8_t b[STREAM_MAC_SIZE]);
+
 /* ---- The rules, shared by writer and reader (stream.c) ---- */
 
 struct stream_msg {

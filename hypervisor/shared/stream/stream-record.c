@@ -102,6 +102,17 @@ void stream_reader_fini(struct stream_reader *r)
 	free(r->pages);
 	r->buf = r->pages = NULL;
 	r->cap = 0;
+	stream_seal_free(r->seal);
+	r->seal = NULL;
+}
+
+int stream_reader_set_key(struct stream_reader *r, const uint8_t key[STREAM_KEY_SIZE])
+{
+	if (r->started || r->err)
+		return -EINVAL;
+	stream_seal_free(r->seal);
+	r->seal = stream_seal_new(key);
+	return r->seal ? 0 : -ENOMEM;
 }
 
 const struct stream_layout *stream_reader_layout(const struct stream_reader *r)
@@ -156,10 +167,34 @@ static ssize_t stream_rget(struct stream_reader *r, size_t at, size_t n,
 	return got;
 }
 
+/* A sealed stream's seal, after its header @h: the key must give its MAC. */
+static int stream_read_seal(struct stream_reader *r, const uint8_t h[STREAM_HEADER_SIZE])
+{
+	uint8_t header[STREAM_HEADER_SIZE], mac[STREAM_MAC_SIZE];
+	const uint8_t *p;
+	ssize_t got;
+
+	memcpy(header, h, sizeof(header));	/* reading on reuses r->buf */
+	got = stream_rget(r, 0, STREAM_SEAL_SIZE, &p);	/* at r->offset: after the header */
+	if (got < 0)
+		return stream_rfail(r, (int)got, "reading the stream's seal: %s", strerror((int)-got));
+	if (got < STREAM_SEAL_SIZE)
+		return stream_rfail(r, -STREAM_E_TRUNCATED,
+				    "offset %u: the stream ends inside its %u-byte seal (truncated)",
+				    STREAM_HEADER_SIZE, STREAM_SEAL_SIZE);
+	stream_seal_start(r->seal, header, p, mac);
+	if (!stream_seal_equal(mac, p + STREAM_NONCE_SIZE))
+		return stream_rfail(r, -STREAM_E_MAC,
+				    "offset %u: the seal is not the key's: the stream was sealed with another key, or its header or seal was altered (give the key it was saved with)",
+				    STREAM_HEADER_SIZE + STREAM_NONCE_SIZE);
+	return 0;
+}
+
 static int stream_read_header(struct stream_reader *r)
 {
 	const uint8_t *h;
 	ssize_t got;
+	int rc;
 
 	got = stream_rget(r, 0, STREAM_HEADER_SIZE, &h);
 	if (got < 0)
@@ -184,8 +219,18 @@ static int stream_read_header(struct stream_reader *r)
 		return stream_rfail(r, -STREAM_E_HEADER, "offset 12: a stream cannot be both aligned and compressed");
 	if (!stream_all_zero(h + 16, 12))
 		return stream_rfail(r, -STREAM_E_RESERVED, "offset 16: reserved header bytes are not zero");
+	if ((r->flags & STREAM_F_SEALED) && !r->seal)
+		return stream_rfail(r, -STREAM_E_SEAL, "offset 12: the stream is sealed (a MAC on every record): it can only be read with the key it was saved with (a key file: xl restore -k KEYFILE)");
+	if (!(r->flags & STREAM_F_SEALED) && r->seal)
+		return stream_rfail(r, -STREAM_E_SEAL, "offset 12: a key was given, but the stream is not sealed: nothing in it shows who wrote it (restore it without a key only if you trust where it comes from)");
 	r->order.stream_flags = r->flags;
 	r->offset = STREAM_HEADER_SIZE;
+	if (r->flags & STREAM_F_SEALED) {
+		rc = stream_read_seal(r, h);
+		if (rc)
+			return rc;
+		r->offset += STREAM_SEAL_SIZE;
+	}
 	r->started = true;
 	return 0;
 }
@@ -193,8 +238,8 @@ static int stream_read_header(struct stream_reader *r)
 int stream_read_checked(struct stream_reader *r, struct stream_record *rec,
 			stream_inflate_fn inflate)
 {
-	const uint8_t *h, *p;
-	uint32_t type, flags, len, crc, idx;
+	const uint8_t *h, *p, *tail;
+	uint32_t type, flags, len, crc, idx, trailer;
 	uint64_t total, left;
 	struct stream_msg m;
 	char where[96];
@@ -212,6 +257,7 @@ int stream_read_checked(struct stream_reader *r, struct stream_record *rec,
 			return rc;
 	}
 	idx = r->order.records;
+	trailer = stream_trailer_size(r->flags);
 	got = stream_rget(r, 0, STREAM_RECORD_HEADER_SIZE, &h);
 	if (got < 0)
 		return stream_rfail(r, (int)got, "record %u at offset %" PRIu64 ": %s", idx, r->offset,
@@ -231,7 +277,7 @@ int stream_read_checked(struct stream_reader *r, struct stream_record *rec,
 	if (len > STREAM_RECORD_MAX)
 		return stream_rfail(r, -STREAM_E_LENGTH, "%s: body of %u bytes is over the %u-byte limit",
 				    where, len, STREAM_RECORD_MAX);
-	total = STREAM_RECORD_HEADER_SIZE + stream_pad8(len) + STREAM_RECORD_TRAILER_SIZE;
+	total = STREAM_RECORD_HEADER_SIZE + stream_pad8(len) + trailer;
 	left = r->file_size - r->offset;
 	if (r->file_size != UINT64_MAX && total > left)
 		return stream_rfail(r, -STREAM_E_TRUNCATED, "%s: the %" PRIu64 "-byte record runs past the end of the stream (%" PRIu64 " bytes left)",
@@ -242,16 +288,29 @@ int stream_read_checked(struct stream_reader *r, struct stream_record *rec,
 	if ((uint64_t)got < total - STREAM_RECORD_HEADER_SIZE)
 		return stream_rfail(r, -STREAM_E_TRUNCATED, "%s: stream ends inside the record", where);
 	h = p - STREAM_RECORD_HEADER_SIZE;
-	crc = le_get32(h + total - 8);
-	defer = r->fd < 0 && r->defer_page_crc && type == STREAM_REC_PAGE_BATCH &&
+	tail = p + stream_pad8(len);
+	crc = le_get32(tail);
+	/* a sealed stream's MACs are a chain: every byte is read in order */
+	defer = r->fd < 0 && r->defer_page_crc && !r->seal && type == STREAM_REC_PAGE_BATCH &&
 		(r->flags & STREAM_F_ALIGNED) && len >= 16 && le_get32(p + 12);
-	if (!defer && crc != stream_crc(h, total - 8))
+	if (!defer && crc != stream_crc(h, tail - h))
 		return stream_rfail(r, -STREAM_E_CRC, "%s: record CRC 0x%08x, computed 0x%08x",
-				    where, crc, stream_crc(h, total - 8));
-	if (le_get32(h + total - 4))
+				    where, crc, stream_crc(h, tail - h));
+	if (le_get32(tail + 4))
 		return stream_rfail(r, -STREAM_E_RESERVED, "%s: reserved word after the CRC is not zero", where);
 	if (!stream_all_zero(p + len, stream_pad8(len) - len))
 		return stream_rfail(r, -STREAM_E_RESERVED, "%s: padding after the body is not zero", where);
+	if (r->seal) {
+		uint8_t mac[STREAM_MAC_SIZE];
+
+		/* before the body is looked into: only the key's writer's bytes are parsed */
+		stream_seal_begin(r->seal);
+		stream_seal_update(r->seal, h, (size_t)(tail - h) + STREAM_RECORD_TRAILER_SIZE);
+		stream_seal_end(r->seal, mac);
+		if (!stream_seal_equal(mac, tail + STREAM_RECORD_TRAILER_SIZE))
+			return stream_rfail(r, -STREAM_E_MAC, "%s: the record's MAC is not what the key gives: the image was altered (this record changed, or records were moved, dropped or taken from another image), or it was sealed with another key",
+					    where);
+	}
 	rc = stream_check_record(&r->order, type, flags, p, len, r->offset, rec, &m);
 	if (rc)
 		return stream_rfail(r, rc, "%s: %s", where, m.text);
@@ -294,7 +353,8 @@ int stream_read_next(struct stream_reader *r, struct stream_record *rec)
 	return stream_read_checked(r, rec, NULL);
 }
 
-int stream_read_config(int fd, char **json_r, uint32_t *flags_r, char *msg, size_t msg_size)
+int stream_read_config(int fd, const uint8_t *key, char **json_r, uint32_t *flags_r,
+		       char *msg, size_t msg_size)
 {
 	off_t start = lseek(fd, 0, SEEK_CUR);
 	struct stream_reader rd;
@@ -307,9 +367,11 @@ int stream_read_config(int fd, char **json_r, uint32_t *flags_r, char *msg, size
 		return -errno;
 	}
 	stream_reader_init(&rd, fd);
-	r = stream_read_next(&rd, &rec);
+	r = key ? stream_reader_set_key(&rd, key) : 0;
+	if (!r)
+		r = stream_read_next(&rd, &rec);
 	if (r < 0) {
-		snprintf(msg, msg_size, "%s", rd.errmsg);
+		snprintf(msg, msg_size, "%s", rd.errmsg[0] ? rd.errmsg : strerror(-r));
 	} else if (r == 0 || rec.type != STREAM_REC_DOMAIN_CONFIG) {
 		/* the reader refuses this itself; never act on what it missed */
 		snprintf(msg, msg_size, "the image does not start with its configuration");

@@ -38,7 +38,23 @@
 #define STREAM_F_LIVE		(1u << 0)	/* migration: a pfn may be sent again */
 #define STREAM_F_ALIGNED	(1u << 1)	/* page data on 4 KiB offsets, never compressed */
 #define STREAM_F_COMPRESSED	(1u << 2)	/* page batches may be zlib-compressed */
-#define STREAM_F_ALL		(STREAM_F_LIVE | STREAM_F_ALIGNED | STREAM_F_COMPRESSED)
+#define STREAM_F_SEALED		(1u << 3)	/* a seal after the header, a MAC after every record */
+#define STREAM_F_ALL		(STREAM_F_LIVE | STREAM_F_ALIGNED | STREAM_F_COMPRESSED | \
+				 STREAM_F_SEALED)
+
+/*
+ * Sealed streams: HMAC-SHA256 with a 32-byte key.  After the header, a seal
+ * of STREAM_SEAL_SIZE bytes (a random nonce, then the MAC of the header and
+ * nonce); every record's trailer then ends with the MAC of the previous MAC
+ * and the record's bytes, header to CRC word and reserved word.
+ */
+#define STREAM_KEY_SIZE		32u
+#define STREAM_MAC_SIZE		32u
+#define STREAM_NONCE_SIZE	16u
+#define STREAM_SEAL_SIZE	(STREAM_NONCE_SIZE + STREAM_MAC_SIZE)
+/* Key files: at least this many bytes (of random data), at most the second. */
+#define STREAM_KEY_FILE_MIN	32u
+#define STREAM_KEY_FILE_MAX	4096u
 
 /* Record types. */
 enum stream_rec_type {
@@ -83,6 +99,8 @@ enum stream_error {
 	STREAM_E_DUPLICATE,		/* a vCPU id or singleton record seen twice */
 	STREAM_E_COMPRESS,		/* zlib data does not inflate to the right size */
 	STREAM_E_TRAILING,		/* bytes after END */
+	STREAM_E_SEAL,			/* sealed without a key given, or a key for an unsealed stream */
+	STREAM_E_MAC,			/* a seal or record MAC that the key does not give */
 };
 
 /* A name for an error code ("CRC mismatch", "No space left on device"). */
@@ -90,8 +108,33 @@ STREAM_API const char *stream_strerror(int rc);
 
 /* The stream's CRC-32 (zlib's crc32(), at memory speed with ISA-L), continued from @crc. */
 STREAM_API uint32_t stream_crc32(uint32_t crc, const void *p, size_t len);
+/*
+ * The 32-byte key of a sealed stream from a key file's @len bytes at
+ * @material (HMAC-SHA256 keyed with them, of a fixed label).  The caller
+ * wipes both when done (explicit_bzero).
+ */
+STREAM_API void stream_key_derive(const void *material, size_t len,
+				  uint8_t key[STREAM_KEY_SIZE]);
+
+/*
+ * Reads the key file @path (a regular file of STREAM_KEY_FILE_MIN to _MAX
+ * bytes) and derives the stream key from it into @key; the file's bytes
+ * are wiped.  0, or -errno / -EINVAL with what is wrong (and how to make a
+ * key file) in @msg.
+ */
+STREAM_API int stream_key_file_read(const char *path, uint8_t key[STREAM_KEY_SIZE],
+				    char *msg, size_t msg_size);
+
+/* The bytes a record takes after its body and padding in a stream with @flags. */
+static inline uint32_t stream_trailer_size(uint32_t flags)
+{
+	return STREAM_RECORD_TRAILER_SIZE + (flags & STREAM_F_SEALED ? STREAM_MAC_SIZE : 0);
+}
+
 /* "DOMAIN_CONFIG", ..., or NULL for an unknown type. */
 STREAM_API const char *stream_type_name(uint32_t type);
+
+struct stream_seal;
 
 struct stream_region {
 	uint64_t gpa;		/* 4 KiB aligned */
@@ -186,6 +229,7 @@ struct stream_reader {
 	 */
 	bool take_fds;
 	int passed_fd;
+	struct stream_seal *seal;	/* stream_reader_set_key(): the key's MAC state */
 };
 
 /*
@@ -201,7 +245,20 @@ STREAM_API int stream_reader_init(struct stream_reader *r, int fd);
 STREAM_API int stream_reader_init_mem(struct stream_reader *r, const void *data,
 				      size_t len);
 
+/* Frees the buffers and wipes the key. */
 STREAM_API void stream_reader_fini(struct stream_reader *r);
+
+/*
+ * Gives the reader the key of a sealed stream, before the first read (a
+ * copy is kept, keyed, until stream_reader_fini()).  With a key, a stream
+ * that is not sealed is refused (-STREAM_E_SEAL), and every record must
+ * carry the MAC the key gives (-STREAM_E_MAC); without one, a sealed stream
+ * is refused (-STREAM_E_SEAL: it needs its key).  A sealed stream's page
+ * data is never deferred (defer_page_crc): its MACs are checked in order.
+ * Returns 0, -ENOMEM, or -EINVAL after the first read.
+ */
+STREAM_API int stream_reader_set_key(struct stream_reader *r,
+				     const uint8_t key[STREAM_KEY_SIZE]);
 
 /*
  * Checks the stream header (first call) and the next record completely:
@@ -220,11 +277,12 @@ STREAM_API const struct stream_layout *stream_reader_layout(const struct stream_
 /*
  * The domain's description in the image at @fd's offset (which it puts
  * back): the stream header and its first record, DOMAIN_CONFIG, checked as
- * every record is.  0 with a malloc()ed NUL-terminated copy in *json_r
+ * every record is (with @key, if not NULL, its seal and MAC too; see
+ * stream_reader_set_key()).  0 with a malloc()ed NUL-terminated copy in *json_r
  * and the header's flags in *flags_r; or -STREAM_E_* (-STREAM_E_ORDER: the
  * first record is another) or -errno, with the reader's message in @msg.
  */
-STREAM_API int stream_read_config(int fd, char **json_r, uint32_t *flags_r, char *msg,
-				  size_t msg_size);
+STREAM_API int stream_read_config(int fd, const uint8_t *key, char **json_r,
+				  uint32_t *flags_r, char *msg, size_t msg_size);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -369,6 +370,8 @@ int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)
 	w->order.stream_flags = flags;
 	if (flags & ~STREAM_F_ALL)
 		return stream_wfail(w, -EINVAL, "unknown stream flags 0x%x", flags & ~STREAM_F_ALL);
+	if (flags & STREAM_F_SEALED)
+		return stream_wfail(w, -EINVAL, "a stream is sealed by stream_writer_set_key(), not by its flags");
 	if ((flags & STREAM_F_ALIGNED) && (flags & STREAM_F_COMPRESSED))
 		return stream_wfail(w, -EINVAL, "an aligned stream cannot be compressed");
 	base = lseek(fd, 0, SEEK_CUR);
@@ -385,8 +388,45 @@ int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)
 	return 0;
 }
 
+int stream_writer_set_key(struct stream_writer *w, const uint8_t key[STREAM_KEY_SIZE])
+{
+	uint8_t nonce[STREAM_NONCE_SIZE], mac[STREAM_MAC_SIZE];
+	size_t got = 0;
+	int rc;
+
+	if (w->err)
+		return w->err;
+	if (w->seal || w->order.records || w->bytes_written || w->len != STREAM_HEADER_SIZE)
+		return stream_wfail(w, -EINVAL, "a stream is sealed once, before its first record");
+	while (got < sizeof(nonce)) {
+		ssize_t k = getrandom(nonce + got, sizeof(nonce) - got, 0);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return stream_wfail(w, -errno, "no random nonce for the seal: %s", strerror(errno));
+		got += (size_t)k;
+	}
+	rc = stream_wreserve(w, STREAM_SEAL_SIZE);
+	if (rc)
+		return rc;
+	w->seal = stream_seal_new(key);
+	if (!w->seal)
+		return stream_wfail(w, -ENOMEM, "out of memory for the seal");
+	w->flags |= STREAM_F_SEALED;
+	w->order.stream_flags |= STREAM_F_SEALED;
+	stream_header_bytes(w->buf, w->flags);
+	stream_seal_start(w->seal, w->buf, nonce, mac);
+	memcpy(w->buf + w->len, nonce, sizeof(nonce));
+	memcpy(w->buf + w->len + STREAM_NONCE_SIZE, mac, sizeof(mac));
+	w->len += STREAM_SEAL_SIZE;
+	return 0;
+}
+
 void stream_writer_fini(struct stream_writer *w)
 {
+	stream_seal_free(w->seal);
+	w->seal = NULL;
 	stream_wb_stop(w);
 	free(w->segs);
 	free(w->iov);
@@ -419,7 +459,7 @@ static int stream_wbegin(struct stream_writer *w, size_t body_max, size_t *start
 		return stream_wfail(w, -STREAM_E_LENGTH, "record %u: body of %zu bytes is over the %u-byte limit",
 				    w->order.records, body_max, STREAM_RECORD_MAX);
 	rc = stream_wreserve(w, STREAM_RECORD_HEADER_SIZE + stream_pad8(body_max) +
-			     STREAM_RECORD_TRAILER_SIZE);
+			     stream_trailer_size(w->flags));
 	if (rc)
 		return rc;
 	*start_r = w->len;
@@ -474,10 +514,16 @@ static int stream_wseal(struct stream_writer *w, size_t start, uint32_t type,
 	le_put32(h + 8, (uint32_t)len);
 	le_put32(h + 12, 0);
 	crc = stream_crc(h, w->len - start);
+	if (w->seal) {
+		stream_seal_begin(w->seal);
+		stream_seal_update(w->seal, h, w->len - start);
+	}
 	if (nr_data) {
 		rc = stream_wqueue_buf(w);
 		for (uint32_t i = 0; !rc && i < nr_data; i++) {
 			crc = stream_crc_update(crc, data[i], STREAM_PAGE_SIZE);
+			if (w->seal)
+				stream_seal_update(w->seal, data[i], STREAM_PAGE_SIZE);
 			rc = stream_wseg(w, data[i], 0, STREAM_PAGE_SIZE);
 		}
 		if (rc)
@@ -489,6 +535,13 @@ static int stream_wseal(struct stream_writer *w, size_t start, uint32_t type,
 	le_put32(w->buf + w->len, stream_crc_update(crc, w->buf + w->len - pad, pad));
 	le_put32(w->buf + w->len + 4, 0);
 	w->len += STREAM_RECORD_TRAILER_SIZE;
+	if (w->seal) {
+		/* the MAC of the previous MAC and all of this record up to here */
+		stream_seal_update(w->seal, w->buf + w->len - STREAM_RECORD_TRAILER_SIZE - pad,
+				   pad + STREAM_RECORD_TRAILER_SIZE);
+		stream_seal_end(w->seal, w->buf + w->len);
+		w->len += STREAM_MAC_SIZE;
+	}
 	if (nr_data)
 		return stream_wpush(w, false);
 	return w->len - w->buf_queued >= STREAM_FLUSH_AT ? stream_writer_flush(w) : 0;

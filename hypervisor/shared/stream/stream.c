@@ -29,10 +29,12 @@ const char *stream_strerror(int rc)
 		[STREAM_E_DUPLICATE - STREAM_E_MAGIC] = "duplicate record",
 		[STREAM_E_COMPRESS - STREAM_E_MAGIC] = "bad compressed page data",
 		[STREAM_E_TRAILING - STREAM_E_MAGIC] = "data after the END record",
+		[STREAM_E_SEAL - STREAM_E_MAGIC] = "sealed stream and key do not go together",
+		[STREAM_E_MAC - STREAM_E_MAGIC] = "MAC mismatch (altered, or another key)",
 	};
 	int e = -rc;
 
-	if (e >= STREAM_E_MAGIC && e <= STREAM_E_TRAILING)
+	if (e >= STREAM_E_MAGIC && e <= STREAM_E_MAC)
 		return names[e - STREAM_E_MAGIC];
 	if (e > 0)
 		return strerror(e);

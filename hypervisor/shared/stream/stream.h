@@ -72,6 +72,7 @@ struct stream_writer {
 	uint64_t bytes_written;		/* reached the fd */
 	uint64_t pages, zero_pages;	/* pages written, zero pages among them */
 	uint64_t data_bytes;		/* page data bytes written, after compression */
+	struct stream_seal *seal;	/* stream_writer_set_key(): the key's MAC state */
 };
 
 /*
@@ -92,7 +93,18 @@ typedef const void *(*stream_page_getter)(void *opaque, uint64_t pfn);
  */
 STREAM_API int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags);
 
-/* Stops the writeback thread, frees the buffers (unwritten bytes are dropped). */
+/*
+ * Seals the stream with @key (docs/save-stream.md, *Sealed streams*): sets
+ * STREAM_F_SEALED, draws the nonce (getrandom) and puts the seal after the
+ * header; every record then ends with its MAC.  Call it right after
+ * stream_writer_init(), before the first record.  The key is kept, keyed,
+ * until stream_writer_fini(), which wipes it; the caller wipes its own copy.
+ * Returns 0, -EINVAL (too late), -ENOMEM, or -errno from getrandom().
+ */
+STREAM_API int stream_writer_set_key(struct stream_writer *w,
+				     const uint8_t key[STREAM_KEY_SIZE]);
+
+/* Stops the writeback thread, frees the buffers (unwritten bytes are dropped), wipes the key. */
 STREAM_API void stream_writer_fini(struct stream_writer *w);
 
 /*

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,18 +15,20 @@
 
 static void streamcheck_usage(FILE *f)
 {
-	fprintf(f, "usage: hv-streamcheck [-q] FILE\n"
+	fprintf(f, "usage: hv-streamcheck [-q] [-k KEYFILE] FILE\n"
 		   "Checks an hv save image or migration stream (FILE - reads standard input)\n"
 		   "and prints one line per record and a summary.\n"
-		   "  -q  print only the summary or the error\n");
+		   "  -q, --quiet        print only the summary or the error\n"
+		   "  -k, --key KEYFILE  the stream is sealed with this key: check every MAC\n");
 }
 
 static void streamcheck_flags(char *buf, size_t size, uint32_t flags)
 {
-	snprintf(buf, size, "%s%s%s%s",
+	snprintf(buf, size, "%s%s%s%s%s",
 		 flags & STREAM_F_LIVE ? "live," : "",
 		 flags & STREAM_F_ALIGNED ? "aligned," : "",
 		 flags & STREAM_F_COMPRESSED ? "compressed," : "",
+		 flags & STREAM_F_SEALED ? "sealed," : "",
 		 flags ? "" : "none");
 	if (flags)
 		buf[strlen(buf) - 1] = '\0';
@@ -50,16 +53,25 @@ static void streamcheck_print(const struct stream_record *rec)
 
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct stream_reader r;
 	struct stream_record rec;
-	const char *path;
+	const char *path, *keyfile = NULL;
+	uint8_t key[STREAM_KEY_SIZE];
 	bool quiet = false;
-	char flags[40];
+	char flags[48], msg[256];
 	int fd = -1, rc, status = 1, opt;
 
-	while ((opt = getopt(argc, argv, "qh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "qk:h", longopts, NULL)) != -1) {
 		if (opt == 'q') {
 			quiet = true;
+		} else if (opt == 'k') {
+			keyfile = optarg;
 		} else if (opt == 'h') {
 			streamcheck_usage(stdout);
 			return 0;
@@ -79,6 +91,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	stream_reader_init(&r, fd);
+	if (keyfile) {
+		rc = stream_key_file_read(keyfile, key, msg, sizeof(msg));
+		if (!rc)
+			rc = stream_reader_set_key(&r, key);
+		explicit_bzero(key, sizeof(key));
+		if (rc) {
+			fprintf(stderr, "hv-streamcheck: %s\n", rc == -ENOMEM ? strerror(ENOMEM) : msg);
+			status = 2;
+			goto out;
+		}
+	}
 	do {
 		rc = stream_read_record(&r, &rec);
 		if (rc >= 0 && !quiet)

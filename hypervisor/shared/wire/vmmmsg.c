@@ -101,28 +101,35 @@ int vmmmsg_build(const void *body, size_t len, size_t nfds, struct hv_vmm_build 
 	return 0;
 }
 
-void *vmmmsg_restore_body(const struct hv_vmm_restore *r, const char *json, size_t len,
-			  size_t *size_r)
+void *vmmmsg_restore_body(const struct hv_vmm_restore *r, const uint8_t *key,
+			  const char *json, size_t len, size_t *size_r)
 {
 	struct hv_vmm_restore h = *r;
-	uint8_t *body = malloc(sizeof(h) + len);
+	size_t klen = key ? HV_VMM_KEY_SIZE : 0;
+	uint8_t *body = malloc(sizeof(h) + klen + len);
 
 	if (!body)
 		return NULL;
 	h.config_len = (uint32_t)len;
 	h.reserved = 0;
+	h.flags = key ? h.flags | HV_VMM_RESTORE_SEALED : h.flags & ~(uint32_t)HV_VMM_RESTORE_SEALED;
 	memcpy(body, &h, sizeof(h));
+	if (klen)
+		memcpy(body + sizeof(h), key, klen);
 	if (len)
-		memcpy(body + sizeof(h), json, len);
-	*size_r = sizeof(h) + len;
+		memcpy(body + sizeof(h) + klen, json, len);
+	*size_r = sizeof(h) + klen + len;
 	return body;
 }
 
 int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_restore *r,
-		   const char **json_r, size_t *json_len_r, const char **why)
+		   const uint8_t **key_r, const char **json_r, size_t *json_len_r,
+		   const char **why)
 {
 	const char *json = (const char *)body + sizeof(*r);
+	size_t klen = 0;
 
+	*key_r = NULL;
 	*json_r = NULL;
 	*json_len_r = 0;
 	memset(r, 0, sizeof(*r));
@@ -131,13 +138,23 @@ int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_rest
 		return -EPROTO;
 	}
 	memcpy(r, body, len < sizeof(*r) ? len : sizeof(*r));
-	if (r->flags & ~(uint32_t)(HV_VMM_RESTORE_PAUSED | HV_VMM_RESTORE_LAZY) ||
+	if (r->flags & ~(uint32_t)(HV_VMM_RESTORE_PAUSED | HV_VMM_RESTORE_LAZY |
+				   HV_VMM_RESTORE_SEALED) ||
 	    r->reserved) {
 		*why = "RESTORE: unknown flags, or a reserved field that is not zero";
 		return -EPROTO;
 	}
+	if (r->flags & HV_VMM_RESTORE_SEALED) {
+		if ((r->flags & HV_VMM_RESTORE_LAZY) || len < sizeof(*r) + HV_VMM_KEY_SIZE) {
+			*why = "RESTORE: SEALED with LAZY, or without its key";
+			return -EPROTO;
+		}
+		klen = HV_VMM_KEY_SIZE;
+		*key_r = (const uint8_t *)json;
+		json += klen;
+	}
 	if (len > HV_VMM_RESTORE_V1_SIZE &&
-	    (r->config_len != len - sizeof(*r) || memchr(json, '\0', r->config_len))) {
+	    (r->config_len != len - sizeof(*r) - klen || memchr(json, '\0', r->config_len))) {
 		*why = "RESTORE: a config_len that is not the rest of the body, or a NUL in the description";
 		return -EPROTO;
 	}

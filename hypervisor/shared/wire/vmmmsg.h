@@ -57,21 +57,24 @@ int vmmmsg_build(const void *body, size_t len, size_t nfds, struct hv_vmm_build 
 		 const char **json_r, size_t *json_len_r, const char **why);
 
 /*
- * RESTORE's body: @r (its config_len set to @len) and @len bytes of @json
- * (0: no description), in a malloc()ed buffer of *size_r bytes (NULL: out
- * of memory).
+ * RESTORE's body: @r (its config_len set to @len), with @key (not NULL:
+ * HV_VMM_KEY_SIZE bytes, and HV_VMM_RESTORE_SEALED set) and @len bytes of
+ * @json (0: no description), in a malloc()ed buffer of *size_r bytes (NULL:
+ * out of memory).  The caller wipes and frees a body with a key.
  */
-void *vmmmsg_restore_body(const struct hv_vmm_restore *r, const char *json, size_t len,
-			  size_t *size_r);
+void *vmmmsg_restore_body(const struct hv_vmm_restore *r, const uint8_t *key,
+			  const char *json, size_t len, size_t *size_r);
 
 /*
  * The same checks for RESTORE's body (the first version's 16 bytes too):
- * known flags, reserved zero, the description (if any: *json_r, else
- * NULL) as for BUILD; the image's descriptor, and with a description the
- * disks' after it.
+ * known flags, reserved zero, the key with HV_VMM_RESTORE_SEALED (*key_r,
+ * pointing into @body, else NULL; not with LAZY), the description (if any:
+ * *json_r, else NULL) as for BUILD; the image's descriptor, and with a
+ * description the disks' after it.
  */
 int vmmmsg_restore(const void *body, size_t len, size_t nfds, struct hv_vmm_restore *r,
-		   const char **json_r, size_t *json_len_r, const char **why);
+		   const uint8_t **key_r, const char **json_r, size_t *json_len_r,
+		   const char **why);
 
 /*
  * DISK_ATTACH's body: the struct (disk = @disk) and @len bytes of @json, in

@@ -212,8 +212,8 @@ int save_stall_ms(void)
 	return (int)v;
 }
 
-int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
-	     size_t config_len, const struct save_progress *pr,
+int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const uint8_t *key,
+	     const char *config, size_t config_len, const struct save_progress *pr,
 	     struct hv_vmm_save_result *res, char *msg, size_t msg_len)
 {
 	struct vm *vm = &vmm->vm;
@@ -264,6 +264,8 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 	vm_pause(vm);
 	vmm_devices_quiesce(vmm);	/* no disk read lands in memory already saved */
 	rc = stream_writer_init(&w, fd, sflags);
+	if (!rc && key)
+		rc = stream_writer_set_key(&w, key);
 	w.pages_stable = true;		/* paused until the end */
 	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
 		w.stall_ms = save_stall_ms();
@@ -302,8 +304,9 @@ int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
 		res->bytes = w.bytes_written;
 		res->pages = w.pages;
 		res->zero_pages = w.zero_pages;
-		info("saved %" PRIu64 " bytes: %" PRIu64 " pages, %" PRIu64 " of them zero, in %.1f ms (memory %.1f ms, flush %.1f ms)",
-		     res->bytes, res->pages, res->zero_pages, now_ms() - t0, t_mem, t_sync);
+		info("saved %" PRIu64 " bytes%s: %" PRIu64 " pages, %" PRIu64 " of them zero, in %.1f ms (memory %.1f ms, flush %.1f ms)",
+		     res->bytes, key ? ", sealed" : "", res->pages, res->zero_pages,
+		     now_ms() - t0, t_mem, t_sync);
 	}
 	stream_writer_fini(&w);
 	if (fl >= 0 && !(fl & O_NONBLOCK))

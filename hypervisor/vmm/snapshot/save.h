@@ -35,19 +35,21 @@ struct save_progress {
 };
 
 /*
- * Writes the domain to @fd with HV_VMM_SAVE_* @flags.  Returns 0 with
+ * Writes the domain to @fd with HV_VMM_SAVE_* @flags, sealed with @key
+ * (HV_VMM_KEY_SIZE bytes; NULL: not sealed), which the caller wipes.  Returns 0 with
  * @res filled in, or -errno with the reason in @msg.  On failure the
  * domain is left running or paused as it was; on success it stays paused
  * unless HV_VMM_SAVE_RESUME is given and it was running.
  */
-int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const char *config,
-	     size_t config_len, const struct save_progress *pr,
+int vmm_save(struct vmm *vmm, int fd, uint32_t flags, const uint8_t *key,
+	     const char *config, size_t config_len, const struct save_progress *pr,
 	     struct hv_vmm_save_result *res, char *msg, size_t msg_len);
 
 struct restore_options {
 	int fd;				/* the image, from its current offset */
 	const char *what;		/* its name, for messages */
 	bool lazy;
+	const uint8_t *key;		/* a sealed image's (HV_VMM_KEY_SIZE bytes), or NULL */
 	uint64_t memory_mib;		/* 0: as the image says */
 	/* also taken, when not 0: RAM from the description's memory (the
 	 * target) to its maxmem (the cap, which may have grown since the save) */

@@ -256,6 +256,45 @@ int hv_domain_save_config(hv_ctx *ctx, uint32_t domid, int fd,
 			  const hv_domain_config *cfg, unsigned int flags,
 			  const hv_progress *progress);
 
+/*
+ * Sealed images (libhv 1.13; docs/save-stream.md, *Sealed streams*): a
+ * key seals an image with a MAC over every record, and a restore with the
+ * key refuses an image that was altered, cut, reordered, spliced from two
+ * images or sealed with another key, before any vCPU runs and before any
+ * disk or kernel it names is opened.  A key comes from a key file of 32 to
+ * 4096 random bytes (make one with `head -c 32 /dev/urandom > KEYFILE`,
+ * readable by its owner only); libhv derives the 32 bytes used from it.
+ */
+#define HV_HAVE_SEALED_IMAGES 1
+#define HV_SEAL_KEY_SIZE 32
+
+typedef struct hv_seal_key {
+	unsigned char bytes[HV_SEAL_KEY_SIZE];
+} hv_seal_key;
+
+/*
+ * hv_seal_key_read - the key of the key file @path into *key_r (the file's
+ * bytes are wiped from memory once read).  Returns 0, HV_ERROR_NOTFOUND
+ * (no such file), HV_ERROR_PERM (not readable), HV_ERROR_INVAL (not a
+ * regular file, or fewer than 32 or more than 4096 bytes: the logged
+ * message says how to make one) or HV_ERROR_IO.  Wipe the key with
+ * hv_seal_key_wipe() when done.  Thread-safe.
+ */
+int hv_seal_key_read(hv_ctx *ctx, const char *path, hv_seal_key *key_r);
+
+/* hv_seal_key_wipe - clears *key so that no copy of it stays in memory. */
+void hv_seal_key_wipe(hv_seal_key *key);
+
+/*
+ * hv_domain_save_sealed - hv_domain_save() (@cfg NULL) or
+ * hv_domain_save_config() (@cfg given) of an image sealed with @key
+ * (not NULL).  libhv and hvd keep no copy of the key; hv-vmm wipes its own
+ * after the save.  Returns what those return.
+ */
+int hv_domain_save_sealed(hv_ctx *ctx, uint32_t domid, int fd,
+			  const hv_domain_config *cfg, unsigned int flags,
+			  const hv_seal_key *key, const hv_progress *progress);
+
 /* hv_restore_params flags */
 #define HV_RESTORE_PAUSED 0x1	/* leave the vCPUs stopped (xl restore -p) */
 #define HV_RESTORE_LAZY	  0x2	/* map the image's memory instead of reading it:
@@ -269,6 +308,13 @@ typedef struct hv_restore_params {
 	const hv_domain_config *config;
 	const char *name;		/* a new name, NULL: the config's */
 	unsigned int flags;		/* HV_RESTORE_* */
+	/*
+	 * libhv 1.13: the key the image is sealed with, or NULL.  With a key,
+	 * an image that is not sealed is refused, and so is HV_RESTORE_LAZY;
+	 * without one, a sealed image is refused (HV_ERROR_INVAL, saying that
+	 * it needs its key).  An image that fails its MACs: HV_ERROR_CORRUPT.
+	 */
+	const hv_seal_key *key;
 	/* new members go here, and only here */
 } hv_restore_params;
 
