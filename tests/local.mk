@@ -78,8 +78,11 @@ EXTRA_DIST += tests/integration/balloon-qemu.sh
 
 check_PROGRAMS += tests/unit/test-kvmstate
 tests_unit_test_kvmstate_SOURCES = tests/unit/test-kvmstate.c $(HV_VMM_CORE) \
-	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h
-tests_unit_test_kvmstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+	hypervisor/vmm/kvm/vcpu.c hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h \
+	hypervisor/vmm/jail.c hypervisor/vmm/jail.h
+nodist_tests_unit_test_kvmstate_SOURCES = hypervisor/vmm/jail-bpf.h
+tests_unit_test_kvmstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm \
+	-I$(top_builddir)/hypervisor/vmm
 tests_unit_test_kvmstate_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_kvmstate_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
 TESTS += tests/unit/test-kvmstate
