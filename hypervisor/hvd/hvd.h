@@ -262,6 +262,7 @@ struct hvd {
 	uint64_t console_log_max;	/* bytes of a console log (--console-log-max) */
 	bool jail;			/* hv-vmms run jailed (--no-jail: not) */
 	uint32_t jail_uid_base, jail_uids;	/* --jail-uids BASE:COUNT */
+	int jail_netns;			/* the empty network namespace they share, or -1 */
 	uint32_t next_domid;
 	uint64_t next_conn_id;
 	uint8_t rxbuf[HV_HC_MSG_MAX];
@@ -553,6 +554,12 @@ struct hvd_domain *domain_make(struct hvd *hvd, hv_domain_config *cfg, char *jso
 bool domain_image_ok(int fd);
 /* Copies the kernel and ramdisk (-1: none) into the domain's directory. */
 int domain_keep_images(struct hvd *hvd, struct hvd_domain *d, int kernel, int ramdisk);
+
+/*
+ * vmm.c: makes the empty network namespace the jailed hv-vmms join (a root
+ * hvd's; a per-user hvd's make their own), or leaves it -1 saying why.
+ */
+void vmm_jail_init(struct hvd *hvd);
 
 /*
  * images.c: keeps duplicates of @kernel and @ramdisk (-1: none) for @d and

@@ -542,7 +542,7 @@ int main(int argc, char **argv)
 
 	if (!hvd)
 		return 1;
-	hvd->log_fd = hvd->lock_fd = hvd->epfd = -1;
+	hvd->log_fd = hvd->lock_fd = hvd->epfd = hvd->jail_netns = -1;
 	desc_init(hvd);
 	hvd->sigw.fd = hvd->listenw.fd = -1;
 	hvd->next_domid = 1;
@@ -597,6 +597,7 @@ int main(int argc, char **argv)
 	hvd_info(hvd, "starting: runtime %s, logs %s, hv-vmm %s", hvd->rundir, hvd->logdir,
 		 hvd->vmm_path);
 	cgroup_init(hvd);
+	vmm_jail_init(hvd);
 	if (main_signals(hvd) || store_load(hvd) || main_pidfile(hvd) || server_listen(hvd))
 		goto out;
 	if (ready_fd >= 0) {

@@ -37,7 +37,7 @@
 extern char **environ;
 
 /* The descriptors hv-vmm is started with, besides stdin, stdout, stderr. */
-enum { VMM_FD_CONLOG = 3, VMM_FD_CONTROL, VMM_FD_STATS };
+enum { VMM_FD_CONLOG = 3, VMM_FD_CONTROL, VMM_FD_STATS, VMM_FD_NETNS };
 
 /* What starts each hv-vmm's part of its log. */
 #define VMM_LOG_MARK "--- hvd: domain "
@@ -503,8 +503,57 @@ fail:
 	return -1;
 }
 
-/* The descriptors hv-vmm is started with, by number: stdin to --stats-fd. */
-#define VMM_NR_FDS (VMM_FD_STATS + 1)
+/* The descriptors hv-vmm is started with, by number: stdin to --jail-netns-fd. */
+#define VMM_NR_FDS (VMM_FD_NETNS + 1)
+
+/*
+ * Making a network namespace costs a jailed hv-vmm's start about a
+ * millisecond, and namespaces are made and torn down one at a time
+ * host-wide.  A root hvd's hv-vmms join one instead, empty (a loopback that
+ * is down), made here once: none of them may make a socket (the jail's
+ * filter), so sharing it gives them no channel to each other.
+ */
+void vmm_jail_init(struct hvd *hvd)
+{
+	char path[64], b;
+	int p[2];
+	pid_t pid;
+
+	if (!hvd->jail || geteuid() != 0)
+		return;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		goto fail;
+	pid = fork();
+	if (pid == 0) {
+		/* hold the namespace while hvd opens it, then go */
+		b = unshare(CLONE_NEWNET) < 0 ? 'E' : 'R';
+		if (write(p[1], &b, 1) < 0)
+			_exit(1);
+		close(p[1]);
+		/* end of file once hvd closes its end */
+		while (read(p[0], &b, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	if (pid < 0 || read(p[0], &b, 1) != 1 || b != 'R') {
+		close(p[0]);
+		close(p[1]);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		goto fail;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	/* above the numbers hv-vmm's descriptors are given (vmm_child_main()) */
+	hvd->jail_netns = vmm_high_fd(open(path, O_RDONLY | O_CLOEXEC));
+	close(p[1]);	/* the child's read ends */
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	if (hvd->jail_netns >= 0)
+		return;
+fail:
+	hvd_info(hvd, "cannot make the jail's network namespace (%s): each hv-vmm makes its own",
+		 strerror(errno));
+}
 
 struct vmm_child {
 	const char *path;
@@ -613,7 +662,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	char *exitf = store_domain_file(hvd, d->domid, "exit");
 	char *conlog = hvd_path("%s/console/%s.log", hvd->logdir, d->cfg->name);
 	char *vmmlog = vmm_log_path(hvd, d);
-	char fdl[16], fdc[16], fdst[16], logmax[24], jail[32];
+	char fdl[16], fdc[16], fdst[16], fdns[16], logmax[24], jail[32];
 	int lfd = -1, efd = -1, nullfd = -1, sfd = -1, sv[2] = { -1, -1 }, pidfd = -1;
 	const char *argv[24];
 	int argc = 0, rc = -HV_HC_EIO, r;
@@ -672,6 +721,11 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	argv[argc++] = "--name";
 	argv[argc++] = d->cfg->name;
 
+	if (jailed && hvd->jail_netns >= 0) {
+		snprintf(fdns, sizeof(fdns), "%d", VMM_FD_NETNS);
+		argv[argc++] = "--jail-netns-fd";
+		argv[argc++] = fdns;
+	}
 	if (jailed) {
 		uint32_t uid = hvd->jail_uid_base + d->domid % hvd->jail_uids;
 
@@ -685,7 +739,8 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	}
 	argv[argc] = NULL;
 	{
-		int map[VMM_NR_FDS] = { nullfd, nullfd, efd, lfd, sv[1], sfd };
+		int map[VMM_NR_FDS] = { nullfd, nullfd, efd, lfd, sv[1], sfd,
+					 jailed ? hvd->jail_netns : -1 };
 
 		r = vmm_clone(hvd, (char *const *)argv, map, jailed, &pid, &pidfd);
 	}

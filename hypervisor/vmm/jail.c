@@ -63,6 +63,7 @@ int jail_parse(const char *arg, struct jail_conf *c)
 	unsigned long u, g;
 	char *end;
 
+	c->netns_fd = -1;
 	if (!strcmp(arg, "self")) {
 		c->self = true;
 		c->uid = geteuid();
@@ -487,6 +488,7 @@ static double jail_ms(void)
 int jail_enter(struct jail_conf *c)
 {
 	double t0, t1, t2, t3, t4;
+	bool joined;
 	int rc, fd;
 
 	rc = c->self ? jail_userns(c) : 0;
@@ -498,11 +500,22 @@ int jail_enter(struct jail_conf *c)
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	vm_kvm_preset(fd, fd < 0 ? errno : 0);
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	tzset();
-	if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET |
-		    CLONE_NEWCGROUP) < 0) {
-		err("jail: cannot make the namespaces: %s (hv-vmm's jail needs root; "
-		    "run without --jail otherwise)", strerror(errno));
+	/* hvd's empty network namespace, shared by its hv-vmms, or one of our own */
+	joined = c->netns_fd >= 0;
+	if (joined) {
+		rc = setns(c->netns_fd, CLONE_NEWNET) < 0 ? -errno : 0;
+		close(c->netns_fd);
+		c->netns_fd = -1;
+		if (rc) {
+			err("jail: cannot join the network namespace of --jail-netns-fd: %s",
+			    strerror(-rc));
+			return rc;
+		}
+	}
+	if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP |
+		    (joined ? 0 : CLONE_NEWNET)) < 0) {
+		err("jail: cannot make the namespaces: %s (hv-vmm's jail needs root, or "
+		    "--jail self)", strerror(errno));
 		return -errno;
 	}
 	t1 = jail_ms();

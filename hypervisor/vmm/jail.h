@@ -24,6 +24,7 @@ struct jail_conf {
 	uid_t uid;
 	gid_t gid;
 	const char *mount_dir;	/* where the empty root is mounted (our namespace only) */
+	int netns_fd;		/* a network namespace to join, or -1: make one */
 };
 
 /*

@@ -73,6 +73,8 @@ static void usage(FILE *f)
 		"                       (as root; hvd jails every hv-vmm it starts)\n"
 		"  --jail self          the same, not as root: keep the user's uid, in a\n"
 		"                       user namespace of its own\n"
+		"  --jail-netns-fd N    join the network namespace of descriptor N\n"
+		"                       instead of making one (hvd's, shared)\n"
 		"\n"
 		"For hvd (see hvd(8)); hv-vmm then opens no host path but these:\n"
 		"  --control-fd N       control channel (SOCK_SEQPACKET) from hvd; without\n"
@@ -135,6 +137,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "lazy", no_argument, NULL, 'z' },
 		{ "disk", required_argument, NULL, 'D' },
 		{ "jail", required_argument, NULL, 'J' },
+		{ "jail-netns-fd", required_argument, NULL, 'W' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -144,7 +147,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .cmdline = "", .console = "stdio", .memory_mib = 128,
 			       .vcpus = 1, .control_fd = -1, .console_log_fd = -1,
-			       .stats_fd = -1 };
+			       .stats_fd = -1, .jail_netns_fd = -1 };
 	/* hvd passes its environment on: -v for every hv-vmm it starts */
 	if (getenv("HV_VMM_VERBOSE"))
 		log_verbosity = atoi(getenv("HV_VMM_VERBOSE")) > 1 ? LOG_DEBUG : LOG_INFO;
@@ -201,6 +204,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'N': o->name = optarg; break;
 		case 'P': o->paused = true; break;
 		case 'J': o->jail = optarg; break;
+		case 'W':
+			if (parse_ulong("--jail-netns-fd", optarg, 0, 1 << 20, &v))
+				return -EINVAL;
+			o->jail_netns_fd = v;
+			break;
 		case 'v':
 			log_verbosity = log_verbosity < LOG_INFO ? LOG_INFO : LOG_DEBUG;
 			break;
@@ -214,6 +222,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind < argc) {
 		err("unexpected argument '%s' (see hv-vmm run --help)", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->jail_netns_fd >= 0 && !o->jail) {
+		err("--jail-netns-fd goes with --jail");
 		return -EINVAL;
 	}
 	if (o->jail && o->dump_acpi) {
@@ -366,10 +378,11 @@ static int run(int argc, char **argv)
 	if (parse_options(argc, argv, &o))
 		return VM_EXIT_ERROR;
 	if (o.jail) {
-		int keep[] = { o.control_fd, o.console_log_fd, o.stats_fd };
+		int keep[] = { o.control_fd, o.console_log_fd, o.stats_fd, o.jail_netns_fd };
 
 		if (jail_parse(o.jail, &jail))
 			return VM_EXIT_ERROR;
+		jail.netns_fd = o.jail_netns_fd;
 		/* nothing of whoever started us, but what we were told of */
 		jail_close_inherited(keep, sizeof(keep) / sizeof(keep[0]));
 	}

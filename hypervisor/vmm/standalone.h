@@ -18,7 +18,7 @@ struct options {
 	const char *jail;		/* --jail UID[:GID] */
 	unsigned long memory_mib, maxmem_mib, vcpus;
 	unsigned long console_log_max;	/* bytes; 0: no limit */
-	int control_fd, console_log_fd, stats_fd;
+	int control_fd, console_log_fd, stats_fd, jail_netns_fd;
 	bool paused, lazy, memory_set, vcpus_set;
 	/* --disk PATH[,ro][,direct][,serial=NAME][,queues=N][,iops=N][,bps=N]... as given */
 	const char *disks[HV_DOMAIN_MAX_DISKS];

@@ -58,7 +58,13 @@ for ns in pid mnt net ipc uts; do
 		fail "j1's hv-vmm shares hvd's $ns namespace"
 done
 [ -z "$(ls -A "/proc/$pid/root/")" ] || fail "j1's hv-vmm's root is not empty"
-ok "j1's hv-vmm: its own pid, mount, network, IPC and UTS namespaces, an empty root"
+# the network namespace hvd's hv-vmms share: a loopback, down, and nothing else
+if command -v nsenter >/dev/null && command -v ip >/dev/null; then
+	links=$(nsenter --net="/proc/$pid/ns/net" ip -o link show)
+	[ "$(echo "$links" | wc -l)" = 1 ] && echo "$links" | grep -q '^1: lo: .*state DOWN' ||
+		fail "j1's hv-vmm's network namespace has: $links"
+fi
+ok "j1's hv-vmm: its own pid, mount, IPC and UTS namespaces, a network namespace with only a loopback that is down, an empty root"
 for fd in /proc/"$pid"/fd/*; do
 	t=$(readlink "$fd")
 	case $t in
@@ -119,6 +125,9 @@ if [ -z "$nobody" ] || ! command -v runuser >/dev/null; then
 	echo "note: no user nobody or no runuser: the per-user hvd is not tried"
 elif ! runuser -u nobody -- test -r /dev/kvm -a -w /dev/kvm; then
 	echo "note: nobody may not use /dev/kvm here: the per-user hvd is not tried"
+elif ! runuser -u nobody -- unshare -U true 2>/dev/null; then
+	# as in a chroot (the nested harness's outer host runs the tests in one)
+	echo "note: nobody cannot make a user namespace here: the per-user hvd is not tried"
 else
 	U=$(mktemp -d /tmp/hv-user.XXXXXX)
 	chmod 755 "$U"
