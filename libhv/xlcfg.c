@@ -397,6 +397,8 @@ static const struct xl_key {
 	{ "vif", K_CUSTOM, 0, k_vif },
 	KEY("balloon_deflate_on_oom", K_BOOL, balloon_deflate_on_oom),
 	KEY("balloon_free_page_reporting", K_BOOL, balloon_free_page_reporting),
+	KEY("cpu_weight", K_COUNT, cpu_weight),
+	KEY("cap", K_COUNT, cpu_cap),
 };
 
 static int apply_key(struct apply *a, const struct xl_key *k)

@@ -76,7 +76,7 @@ static bool has_word(const char *list, const char *word, const char *seps)
  * there is none.  /proc/self/mountinfo: "... MOUNTPOINT OPTS ... - FSTYPE
  * SOURCE SUPEROPTS".
  */
-static int cg_find_mount(char *mnt, size_t size)
+static int cg_find_mount(const char *ctrl, char *mnt, size_t size)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[1024], v2[PATH_MAX] = "";
@@ -91,14 +91,14 @@ static int cg_find_mount(char *mnt, size_t size)
 		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
 		    sscanf(dash + 3, "%63s %*s %511s", fstype, super) != 2)
 			continue;
-		if (!strcmp(fstype, "cgroup") && has_word(super, "memory", ",")) {
+		if (!strcmp(fstype, "cgroup") && has_word(super, ctrl, ",")) {
 			snprintf(mnt, size, "%s", point);
 			version = 1;
 		} else if (!strcmp(fstype, "cgroup2") && !v2[0]) {
 			char path[PATH_MAX + 32], ctl[512];
 
 			snprintf(path, sizeof(path), "%s/cgroup.controllers", point);
-			if (!cg_read(path, ctl, sizeof(ctl)) && has_word(ctl, "memory", " \n"))
+			if (!cg_read(path, ctl, sizeof(ctl)) && has_word(ctl, ctrl, " \n"))
 				snprintf(v2, sizeof(v2), "%s", point);
 		}
 	}
@@ -111,7 +111,7 @@ static int cg_find_mount(char *mnt, size_t size)
 }
 
 /* hvd's own group in the memory hierarchy, from /proc/self/cgroup. */
-static int cg_own_path(int version, char *path, size_t size)
+static int cg_own_path(int version, const char *ctrl, char *path, size_t size)
 {
 	FILE *f = fopen("/proc/self/cgroup", "re");
 	char line[PATH_MAX + 64];
@@ -130,7 +130,7 @@ static int cg_own_path(int version, char *path, size_t size)
 		*p++ = '\0';
 		p[strcspn(p, "\n")] = '\0';
 		if ((version == 2 && !ctl[0] && !strncmp(line, "0:", 2)) ||
-		    (version == 1 && has_word(ctl, "memory", ","))) {
+		    (version == 1 && has_word(ctl, ctrl, ","))) {
 			snprintf(path, size, "%s", strcmp(p, "/") ? p : "");
 			rc = 0;
 		}
@@ -157,10 +157,10 @@ static void cg_sweep(const char *base)
 	closedir(dir);
 }
 
-void cgroup_init(struct hvd *hvd)
+static void cg_mem_init(struct hvd *hvd)
 {
 	char mnt[PATH_MAX], own[PATH_MAX], base[PATH_MAX * 2 + 8], file[sizeof(base) + 32];
-	int version = cg_find_mount(mnt, sizeof(mnt)), rc;
+	int version = cg_find_mount("memory", mnt, sizeof(mnt)), rc;
 
 	hvd->cg_version = 0;
 	if (!version) {
@@ -168,7 +168,7 @@ void cgroup_init(struct hvd *hvd)
 			 "enforced");
 		return;
 	}
-	rc = cg_own_path(version, own, sizeof(own));
+	rc = cg_own_path(version, "memory", own, sizeof(own));
 	if (rc) {
 		hvd_info(hvd, "cannot tell hvd's own memory cgroup (%s): domains' maxmem is not "
 			 "enforced", strerror(-rc));
@@ -211,6 +211,132 @@ void cgroup_init(struct hvd *hvd)
 	hvd->cg_version = version;
 	hvd_info(hvd, "domains' memory is capped in cgroup v%d groups under %s", version, base);
 	cg_sweep(base);
+}
+
+/*
+ * The cpu controller, for the domains' weight and cap (cpu_weight, cap):
+ * in the memory groups themselves with cgroup v2, else in groups of the
+ * same names in the v1 cpu hierarchy.  Without one, weights and caps are
+ * not applied (said once).
+ */
+static void cg_cpu_init(struct hvd *hvd)
+{
+	char mnt[PATH_MAX], own[PATH_MAX], base[PATH_MAX * 2 + 8], file[sizeof(base) + 32];
+	char ctl[512];
+	int version = cg_find_mount("cpu", mnt, sizeof(mnt));
+
+	hvd->cg_cpu_version = 0;
+	if (version == 2 && hvd->cg_version == 2) {
+		/* hand it down beside memory: the parent to "hv", "hv" to the domains */
+		snprintf(file, sizeof(file), "%s/cgroup.controllers", hvd->cg_base);
+		if (cg_read(file, ctl, sizeof(ctl)) || !has_word(ctl, "cpu", " \n")) {
+			char *parent = strdup(hvd->cg_base), *slash = parent ? strrchr(parent, '/') : NULL;
+
+			if (slash) {
+				*slash = '\0';
+				snprintf(file, sizeof(file), "%s/cgroup.subtree_control", parent);
+				cg_write(file, "+cpu");
+			}
+			free(parent);
+		}
+		snprintf(file, sizeof(file), "%s/cgroup.subtree_control", hvd->cg_base);
+		if (cg_write(file, "+cpu") == 0) {
+			hvd->cg_cpu_base = strdup(hvd->cg_base);
+			hvd->cg_cpu_version = hvd->cg_cpu_base ? 2 : 0;
+		}
+	} else if (version == 1 && !cg_own_path(1, "cpu", own, sizeof(own))) {
+		snprintf(base, sizeof(base), "%s%s/hv", mnt, own);
+		if (!mkdir(base, 0755) || errno == EEXIST) {
+			hvd->cg_cpu_base = strdup(base);
+			hvd->cg_cpu_version = hvd->cg_cpu_base ? 1 : 0;
+			cg_sweep(base);
+		}
+	}
+	if (hvd->cg_cpu_version)
+		hvd_info(hvd, "domains' CPU weight and cap are applied in cgroup v%d groups under %s",
+			 hvd->cg_cpu_version, hvd->cg_cpu_base);
+	else
+		hvd_info(hvd, "no cpu cgroup controller hvd can use on this host: domains' "
+			 "cpu_weight and cap are not applied");
+}
+
+void cgroup_init(struct hvd *hvd)
+{
+	cg_mem_init(hvd);
+	cg_cpu_init(hvd);
+}
+
+/* Xen's weight (1-65535, 256 by default) and cap (percent of a CPU, 0: none). */
+static void cg_cpu_values(int version, unsigned int weight, unsigned int cap, char *w,
+			  size_t wsize, char *c, size_t csize)
+{
+	uint64_t v;
+
+	if (!weight)
+		weight = HVD_CPU_WEIGHT_DEFAULT;
+	if (version == 2) {
+		/* cpu.weight: 1-10000, 100 the default */
+		v = ((uint64_t)weight * 100 + 128) / 256;
+		snprintf(w, wsize, "%" PRIu64, v < 1 ? 1 : v > 10000 ? 10000 : v);
+		if (cap)
+			snprintf(c, csize, "%" PRIu64 " 100000", (uint64_t)cap * 1000);
+		else
+			snprintf(c, csize, "max 100000");
+	} else {
+		/* cpu.shares: 2-262144, 1024 the default; cpu.cfs_quota_us over 100 ms */
+		v = (uint64_t)weight * 4;
+		snprintf(w, wsize, "%" PRIu64, v < 2 ? 2 : v > 262144 ? 262144 : v);
+		snprintf(c, csize, "%lld", cap ? (long long)cap * 1000 : -1ll);
+	}
+}
+
+int cgroup_set_cpu(struct hvd *hvd, struct hvd_domain *d, unsigned int weight, unsigned int cap)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], w[32], c[48];
+	int rc;
+
+	if (!hvd->cg_cpu_version)
+		return -ENOTSUP;
+	cg_cpu_values(hvd->cg_cpu_version, weight, cap, w, sizeof(w), c, sizeof(c));
+	snprintf(dir, sizeof(dir), "%s/dom%" PRIu32, hvd->cg_cpu_base, d->domid);
+	snprintf(path, sizeof(path), "%s/%s", dir,
+		 hvd->cg_cpu_version == 2 ? "cpu.weight" : "cpu.shares");
+	rc = cg_write(path, w);
+	if (!rc && hvd->cg_cpu_version == 1) {
+		snprintf(path, sizeof(path), "%s/cpu.cfs_period_us", dir);
+		rc = cg_write(path, "100000");
+	}
+	if (!rc) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 hvd->cg_cpu_version == 2 ? "cpu.max" : "cpu.cfs_quota_us");
+		rc = cg_write(path, c);
+	}
+	return rc;
+}
+
+/* Puts @pid in @d's cpu group, with the description's weight and cap. */
+static int cg_cpu_attach(struct hvd *hvd, struct hvd_domain *d, pid_t pid)
+{
+	char path[PATH_MAX + 32], text[32];
+	int rc = 0;
+
+	if (!hvd->cg_cpu_version)
+		return 0;
+	snprintf(path, sizeof(path), "%s/dom%" PRIu32, hvd->cg_cpu_base, d->domid);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		rc = -errno;
+	if (!rc)
+		rc = cgroup_set_cpu(hvd, d, d->cfg->cpu_weight, d->cfg->cpu_cap);
+	if (!rc && hvd->cg_cpu_version == 1) {
+		snprintf(path, sizeof(path), "%s/dom%" PRIu32 "/cgroup.procs", hvd->cg_cpu_base,
+			 d->domid);
+		snprintf(text, sizeof(text), "%d", (int)pid);
+		rc = cg_write(path, text);
+	}
+	if (rc)
+		hvd_err(hvd, "domain %u (%s): cannot apply its cpu_weight and cap in %s: %s",
+			d->domid, d->cfg->name, path, strerror(-rc));
+	return rc;
 }
 
 uint64_t cgroup_limit(uint64_t maxmem_mib)
@@ -293,7 +419,7 @@ int cgroup_attach(struct hvd *hvd, struct hvd_domain *d, pid_t pid)
 
 	d->capped = false;
 	if (!hvd->cg_version)
-		return 0;
+		return cg_cpu_attach(hvd, d, pid);
 	cg_file(hvd, d, "", path, sizeof(path));
 	if (mkdir(path, 0755) && errno != EEXIST)
 		rc = -errno;
@@ -312,9 +438,11 @@ int cgroup_attach(struct hvd *hvd, struct hvd_domain *d, pid_t pid)
 	if (rc) {
 		hvd_err(hvd, "domain %u (%s): cannot put hv-vmm in its memory cgroup %s: %s; its "
 			"maxmem is not enforced", d->domid, d->cfg->name, path, strerror(-rc));
+		cg_cpu_attach(hvd, d, pid);
 		return rc;
 	}
 	d->capped = true;
+	cg_cpu_attach(hvd, d, pid);
 	return 0;
 }
 
@@ -350,14 +478,24 @@ bool cgroup_oom_killed(struct hvd *hvd, const struct hvd_domain *d)
 static int cg_rmdir(const struct hvd *hvd, uint32_t domid)
 {
 	char path[PATH_MAX];
+	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s/dom%" PRIu32, hvd->cg_base, domid);
-	return rmdir(path) && errno != ENOENT ? -errno : 0;
+	if (hvd->cg_version) {
+		snprintf(path, sizeof(path), "%s/dom%" PRIu32, hvd->cg_base, domid);
+		rc = rmdir(path) && errno != ENOENT ? -errno : 0;
+	}
+	/* the v1 cpu hierarchy's group of the same name */
+	if (hvd->cg_cpu_version == 1) {
+		snprintf(path, sizeof(path), "%s/dom%" PRIu32, hvd->cg_cpu_base, domid);
+		if (rmdir(path) && errno != ENOENT && !rc)
+			rc = -errno;
+	}
+	return rc;
 }
 
 void cgroup_remove(struct hvd *hvd, struct hvd_domain *d)
 {
-	if (!hvd->cg_version)
+	if (!hvd->cg_version && hvd->cg_cpu_version != 1)
 		return;
 	d->capped = false;
 	/* a process killed a moment ago may still be in it: try again shortly */

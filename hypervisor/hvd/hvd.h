@@ -38,6 +38,7 @@
 #define HVD_RESTART_WINDOW_MS	60000
 
 /* Handler results besides 0 and -HV_HC_E*. */
+#define HVD_CPU_WEIGHT_DEFAULT	256	/* a domain's cpu_weight when it says none */
 #define HVD_CG_PENDING_MAX	64	/* cgroups waiting for their process to go */
 #define HVD_MAX_NET_FDS		(HV_DOMAIN_MAX_VIFS * HV_VIF_MAX_QUEUES)
 #define HVD_REPLIED		1	/* the handler sent the reply itself */
@@ -240,6 +241,8 @@ struct hvd {
 	char *rundir, *logdir, *vmm_path;
 	char *cg_base;			/* the domains' memory cgroups (cgroup.c) */
 	int cg_version;			/* 1 or 2; 0: none */
+	char *cg_cpu_base;		/* the domains' cpu cgroups: cg_base in v2 */
+	int cg_cpu_version;		/* 1 or 2; 0: none */
 	struct hvd_cg_pending {		/* groups to remove once their process is gone */
 		uint32_t domid;
 		unsigned int tries;
@@ -460,6 +463,8 @@ int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *us
 /* The kernel killed a process of the domain's group for going over its limit. */
 bool cgroup_oom_killed(struct hvd *hvd, const struct hvd_domain *d);
 void cgroup_remove(struct hvd *hvd, struct hvd_domain *d);
+/* Applies Xen's weight (0: 256) and cap (percent of a CPU; 0: none) to @d's group. */
+int cgroup_set_cpu(struct hvd *hvd, struct hvd_domain *d, unsigned int weight, unsigned int cap);
 /* Retries the removals a process still in its group held up. */
 int64_t cgroup_tick(struct hvd *hvd, int64_t now);
 void op_nic_ejected(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);

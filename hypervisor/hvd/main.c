@@ -627,6 +627,7 @@ out:
 		close(hvd->log_fd);
 	free(hvd->rundir);
 	free(hvd->cg_base);
+	free(hvd->cg_cpu_base);
 	free(hvd->logdir);
 	free(hvd->vmm_path);
 	free(hvd);

@@ -525,28 +525,27 @@ void vmm_jail_init(struct hvd *hvd)
 		goto fail;
 	pid = fork();
 	if (pid == 0) {
-		/* hold the namespace while hvd opens it, then go */
+		/* hold the namespace until hvd has opened it, then be killed */
 		b = unshare(CLONE_NEWNET) < 0 ? 'E' : 'R';
 		if (write(p[1], &b, 1) < 0)
 			_exit(1);
-		close(p[1]);
-		/* end of file once hvd closes its end */
-		while (read(p[0], &b, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
+		for (;;)
+			pause();
 	}
+	close(p[1]);
 	if (pid < 0 || read(p[0], &b, 1) != 1 || b != 'R') {
 		close(p[0]);
-		close(p[1]);
-		if (pid > 0)
+		if (pid > 0) {
+			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
+		}
 		goto fail;
 	}
+	close(p[0]);
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	/* above the numbers hv-vmm's descriptors are given (vmm_child_main()) */
 	hvd->jail_netns = vmm_high_fd(open(path, O_RDONLY | O_CLOEXEC));
-	close(p[1]);	/* the child's read ends */
-	close(p[0]);
+	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	if (hvd->jail_netns >= 0)
 		return;

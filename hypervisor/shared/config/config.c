@@ -156,6 +156,8 @@ static const struct hv__field domain_fields[] = {
 	FIELD(hv_domain_config, usage_cpu_ns, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
 	FIELD(hv_domain_config, usage_mem_peak_bytes, HV__F_U64, HV__OMIT_ZERO, NULL, NULL),
 	FIELD(hv_domain_config, migration_id, HV__F_STRING, 0, NULL, NULL),
+	FIELD(hv_domain_config, cpu_weight, HV__F_UINT, HV__OMIT_ZERO, NULL, NULL),
+	FIELD(hv_domain_config, cpu_cap, HV__F_UINT, HV__OMIT_ZERO, NULL, NULL),
 };
 
 const struct hv__struct_desc hv__domain_desc = {

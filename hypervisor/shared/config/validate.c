@@ -15,6 +15,8 @@
 /* Limits checked by hv_config_validate(). */
 #define HV__MAX_MEMORY_MIB (UINT64_C(16) << 20)	/* 16 TiB */
 #define HV__MAX_VCPUS 4096
+#define HV__MAX_CPU_WEIGHT 65535	/* as Xen's credit scheduler */
+#define HV__MAX_CPU_CAP (100 * 1024)	/* percent of a CPU: all of 1024 host CPUs */
 #define HV__MAX_NAME 63	/* as HV_DOMAIN_NAME_MAX in hv/domain.h */
 
 /* Checks shared with the xl.cfg reader. */
@@ -709,6 +711,12 @@ HV__EXPORT int hv_config_validate(hv_ctx *ctx, const hv_domain_config *cfg,
 			    cfg->maxvcpus, HV__MAX_VCPUS);
 	if (cfg->cpus && (why = hv__check_cpus(cfg->cpus, buf, sizeof(buf))))
 		return verr(&v, "cpus", "\"%s\" %s", cfg->cpus, why);
+	if (cfg->cpu_weight > HV__MAX_CPU_WEIGHT)
+		return verr(&v, "cpu_weight", "%u is out of range (use 1 to %d; 256 is the default)",
+			    cfg->cpu_weight, HV__MAX_CPU_WEIGHT);
+	if (cfg->cpu_cap > HV__MAX_CPU_CAP)
+		return verr(&v, "cap", "%u is out of range (use 0, no cap, to %d: percent of one "
+			    "host CPU)", cfg->cpu_cap, HV__MAX_CPU_CAP);
 
 	if (check_enum(&v, "on_poweroff", &hv__action_names, cfg->on_poweroff) ||
 	    check_enum(&v, "on_reboot", &hv__action_names, cfg->on_reboot) ||

@@ -271,6 +271,13 @@ typedef struct hv_domain_config {
 	 * it restores, so that a sender that lost the report can ask whether
 	 * the domain runs here (xl migrate-receive --query); NULL otherwise. */
 	char *migration_id;
+	/* libhv 1.13: the domain's share of the host's CPUs, as Xen's credit
+	 * scheduler has them (xl.cfg: cpu_weight, cap): its weight against
+	 * other domains', 1 to 65535 (0: the default, 256), and the most CPU
+	 * it may take, in percent of one host CPU (0: no cap; 150: one and a
+	 * half CPUs).  hvd applies them through the domain's cgroup. */
+	unsigned int cpu_weight;
+	unsigned int cpu_cap;
 } hv_domain_config;
 
 /*
