@@ -117,3 +117,53 @@ HV__EXPORT int hv_domain_vcpu_pin(hv_ctx *ctx, uint32_t domid, int vcpu, const c
 	memcpy(body.cpus, cpus, strlen(cpus) + 1);
 	return hv__request(ctx, &req, what);
 }
+
+HV__EXPORT int hv_domain_sched_get(hv_ctx *ctx, uint32_t domid, unsigned int *weight_r,
+				   unsigned int *cap_r)
+{
+	hv_domain_config cfg;
+	int rc;
+
+	hv_domain_config_init(&cfg);
+	rc = hv_domain_config_get(ctx, domid, &cfg);
+	if (!rc) {
+		if (weight_r)
+			*weight_r = cfg.cpu_weight ? cfg.cpu_weight : HV_SCHED_WEIGHT_DEFAULT;
+		if (cap_r)
+			*cap_r = cfg.cpu_cap;
+	}
+	hv_domain_config_dispose(&cfg);
+	return rc;
+}
+
+HV__EXPORT int hv_domain_sched_set(hv_ctx *ctx, uint32_t domid, int weight, int cap)
+{
+	struct hv_hc_sched body = { .domid = domid };
+	struct hv__req req = { .op = HV_HC_DOMCTL_SCHED, .body = &body, .body_len = sizeof(body) };
+	char what[HV__WHAT_MAX];
+
+	snprintf(what, sizeof(what), "set the CPU weight and cap of domain %" PRIu32, domid);
+	if (weight == 0 || weight > HV_SCHED_WEIGHT_MAX) {
+		HV__ERR(ctx, "%s: a weight of %d is out of range (1 to %d; 256 is the default)",
+			what, weight, HV_SCHED_WEIGHT_MAX);
+		return HV_ERROR_INVAL;
+	}
+	if (cap > HV_SCHED_CAP_MAX) {
+		HV__ERR(ctx, "%s: a cap of %d%% is out of range (0, no cap, to %d: percent of "
+			"one host CPU)", what, cap, HV_SCHED_CAP_MAX);
+		return HV_ERROR_INVAL;
+	}
+	if (weight < 0 && cap < 0) {
+		HV__ERR(ctx, "%s: neither a weight nor a cap given", what);
+		return HV_ERROR_INVAL;
+	}
+	if (weight > 0) {
+		body.flags |= HV_HC_SCHED_WEIGHT;
+		body.weight = (uint32_t)weight;
+	}
+	if (cap >= 0) {
+		body.flags |= HV_HC_SCHED_CAP;
+		body.cap = (uint32_t)cap;
+	}
+	return hv__request(ctx, &req, what);
+}

@@ -52,10 +52,10 @@ HV_NESTED_SANITIZER_TESTS=${HV_NESTED_SANITIZER_TESTS:-"vmm-boot vmm-hostile vmm
 # Without HV_NESTED_INTEGRATION (or with "auto"), only these run nested:
 # the disk tests, which cover hv-vmm's virtio-blk, hvd's and libhv's disk
 # handling and xl's disk configs, xl-net (taps, bridges, virtio-net), the
-# console log's cap, metering, a stalled save, migration and the jail
-# of hvd's hv-vmms, with real KVM within
+# console log's cap, metering, a stalled save, migration, the jail
+# of hvd's hv-vmms and their CPU cgroups, with real KVM within
 # CI's time (in a sanitizer build only the first: ASan under TCG is slow).
-HV_NESTED_DEFAULT_TESTS=${HV_NESTED_DEFAULT_TESTS:-"disk-vmm disk-xl xl-disk vmm-hotplug xl-net vmm-console-log meter-kvm xl-save-stall xl-migrate xl-jail"}
+HV_NESTED_DEFAULT_TESTS=${HV_NESTED_DEFAULT_TESTS:-"disk-vmm disk-xl xl-disk vmm-hotplug xl-net vmm-console-log meter-kvm xl-save-stall xl-migrate xl-jail xl-sched"}
 nested_rerun() {
 	nested_list=$HV_NESTED_DEFAULT_TESTS
 	[ "${HV_SANITIZERS:-no}" != yes ] || nested_list=${nested_list%% *}

@@ -7,7 +7,7 @@ xl_xl_SOURCES = \
 	xl/vmcontrol.c \
 	xl/console.c \
 	xl/list.c \
-	xl/vcpu.c \
+	xl/vcpu.c xl/sched.c \
 	xl/top.c \
 	xl/info.c \
 	xl/host.c \
@@ -50,7 +50,8 @@ XL_TESTS = \
 	tests/integration/xl-block.sh \
 	tests/integration/xl-net.sh \
 	tests/integration/xl-balloon.sh \
-	tests/integration/xl-jail.sh
+	tests/integration/xl-jail.sh \
+	tests/integration/xl-sched.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh \
 	tests/integration/mig-proxy.py

@@ -35,10 +35,6 @@ static const struct {
 	/* vCPUs and scheduling */
 	{ "vcpu-set", "vCPU hotplug is not implemented yet (a domain has the vCPUs it was "
 	  "created with)" },
-	{ "sched-credit", "hv has no scheduler of its own: vCPUs are host threads that "
-	  "Linux schedules" },
-	{ "sched-credit2", "hv has no scheduler of its own: vCPUs are host threads that "
-	  "Linux schedules" },
 	{ "sched-rtds", "hv has no scheduler of its own: vCPUs are host threads that "
 	  "Linux schedules" },
 	{ "cpupool-create", "hv has no CPU pools: every domain is in Pool-0, all host CPUs" },

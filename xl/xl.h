@@ -212,6 +212,8 @@ int main_destroy(int argc, char **argv);
 int main_save(int argc, char **argv);
 int main_restore(int argc, char **argv);
 int main_migrate(int argc, char **argv);
+int main_sched_credit(int argc, char **argv);
+int main_sched_credit2(int argc, char **argv);
 /*
  * transport.c: TCP for xl migrate (tcp://HOST:PORT) and migrate-receive
  * (--listen HOST:PORT, one connection), and TLS over it.  0 with the

@@ -281,6 +281,26 @@ static int desc_add_vif(hv_domain_config *cfg, const void *dev)
 	return 0;
 }
 
+int desc_set_sched(struct hvd *hvd, struct hvd_domain *d, unsigned int weight,
+		   unsigned int cap)
+{
+	hv_domain_config *cfg = desc_dup(d);
+	char *json = NULL;
+
+	if (!cfg)
+		return -HV_HC_ENOMEM;
+	cfg->cpu_weight = weight;
+	cfg->cpu_cap = cap;
+	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
+		hvd_err(hvd, "domain %u (%s): cannot encode its description with cpu_weight %u, "
+			"cap %u: %s", d->domid, d->cfg->name, weight, cap, hvd->desc_error);
+		hv_domain_config_dispose(cfg);
+		free(cfg);
+		return -HV_HC_EIO;
+	}
+	return desc_set(hvd, d, cfg, json);
+}
+
 int desc_with_disk(struct hvd *hvd, const struct hvd_domain *d, const hv_disk_spec *disk,
 		   hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size)
 {

@@ -431,6 +431,8 @@ int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		 struct hvd_domain *d);
 int op_vcpu_pin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		struct hvd_domain *d);
+int op_sched(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	     struct hvd_domain *d);
 /* op-mem.c: MEM_TARGET, MEM_MAX, MEM_INFO; hv-vmm's BALLOON events; the
  * deadline for reaching a target */
 int op_mem_target(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
@@ -704,6 +706,9 @@ int desc_rename(struct hvd *hvd, struct hvd_domain *d, const char *name);
 /* The description with memory_mib and maxmem_mib as given, stored. */
 int desc_set_memory(struct hvd *hvd, struct hvd_domain *d, uint64_t memory_mib,
 		    uint64_t maxmem_mib);
+/* The description with cpu_weight and cpu_cap set, stored: 0 or -HV_HC_*. */
+int desc_set_sched(struct hvd *hvd, struct hvd_domain *d, unsigned int weight,
+		   unsigned int cap);
 /*
  * @d's description with @disk added at the end of its disks, checked as
  * CREATE_DOMAIN checks one (hv_config_validate(), HV_CONFIG_VALIDATE_CREATE),

@@ -300,3 +300,39 @@ int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	free(body);
 	return HVD_REPLIED;
 }
+
+/*
+ * SCHED: the domain's weight and cap (Xen's credit scheduler's), applied to
+ * its cgroup when its hv-vmm runs, and kept in its description.
+ */
+int op_sched(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+	     struct hvd_domain *d)
+{
+	const struct hv_hc_sched *s = &req->u.sched;
+	unsigned int weight = s->flags & HV_HC_SCHED_WEIGHT ? s->weight : d->cfg->cpu_weight;
+	unsigned int cap = s->flags & HV_HC_SCHED_CAP ? s->cap : d->cfg->cpu_cap;
+	int rc;
+
+	if (d->state == HV_HC_STATE_DYING || d->state == HV_HC_STATE_BUILDING)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u (%s) is being built or destroyed; try again",
+					d->domid, d->cfg->name);
+	if (d->pid) {
+		rc = cgroup_set_cpu(hvd, d, weight, cap);
+		if (rc == -ENOTSUP)
+			return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq,
+						-HV_HC_ENOTSUP, "hvd cannot weigh or cap domain %s: "
+						"this host gives hvd no cpu cgroup controller (see "
+						"hvd's log)", d->cfg->name);
+		if (rc)
+			return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_EIO,
+						"cannot set domain %s's cpu cgroup: %s",
+						d->cfg->name, strerror(-rc));
+	}
+	rc = desc_set_sched(hvd, d, weight, cap);
+	if (rc)
+		return rc;
+	hvd_info(hvd, "domain %u (%s): cpu_weight %u, cap %u%%", d->domid, d->cfg->name,
+		 weight ? weight : HVD_CPU_WEIGHT_DEFAULT, cap);
+	return 0;
+}

@@ -175,6 +175,15 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 			return -HV_HC_EINVAL;
 		return r->u.mem_max.max_mib < HV_HC_MEM_MIN_MIB ||
 		       r->u.mem_max.max_mib > REQUEST_MAX_MEMORY_MIB ? -HV_HC_EINVAL : 0;
+	case HV_HC_DOMCTL_SCHED:
+		if (!r->u.sched.flags || (r->u.sched.flags & ~(HV_HC_SCHED_WEIGHT | HV_HC_SCHED_CAP)))
+			return -HV_HC_EINVAL;
+		if ((r->u.sched.flags & HV_HC_SCHED_WEIGHT) &&
+		    (!r->u.sched.weight || r->u.sched.weight > HV_HC_SCHED_WEIGHT_MAX))
+			return -HV_HC_EINVAL;
+		if ((r->u.sched.flags & HV_HC_SCHED_CAP) && r->u.sched.cap > HV_HC_SCHED_CAP_MAX)
+			return -HV_HC_EINVAL;
+		return 0;
 	case HV_HC_DOMCTL_NIC_ATTACH:
 		if (r->u.nic_attach.reserved)
 			return -HV_HC_EPROTO;

@@ -475,7 +475,6 @@ static void store_load_one(struct hvd *hvd, uint32_t domid)
 
 	if (!path || !buf || !d)
 		goto out;
-	d->image_fd[0] = d->image_fd[1] = -1;
 	if (store_own_dir(hvd, domid))
 		goto out;
 	if (store_read(path, buf, STORE_STATE_MAX, &len) || store_parse(buf, len, d) ||
@@ -492,6 +491,7 @@ static void store_load_one(struct hvd *hvd, uint32_t domid)
 	d->has_kernel = store_has(hvd, domid, "kernel");
 	d->has_initrd = store_has(hvd, domid, "initrd");
 	d->pidw.fd = d->ctlw.fd = -1;
+	d->image_fd[0] = d->image_fd[1] = -1;	/* store_parse() zeroed them */
 	d->exit_reason = -1;
 	d->announced = true;
 	domain_insert(hvd, d);

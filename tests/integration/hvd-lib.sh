@@ -100,6 +100,13 @@ LOGDIR = os.environ.get("HV_LOGDIR", "")
 
 def fail(msg):
     print("FAIL: " + msg, flush=True)
+    # what hvd said last, which a nested run's outer host takes with it
+    try:
+        with open(os.path.join(LOGDIR, "hvd.log"), errors="replace") as f:
+            tail = f.readlines()[-40:]
+        print("--- the end of hvd's log:\n" + "".join(tail), end="", flush=True)
+    except OSError:
+        pass
     sys.exit(1)
 
 

@@ -88,8 +88,8 @@ says "$T/err" "xl: cpupool-list: not supported by hv: "
 ok "a unique prefix names its command (li, vcpu-l); an ambiguous one lists the candidates"
 
 for c in config-update suspend resume remus dump-core cd-insert \
-	cd-eject vncviewer channel-list claims sharing vcpu-set sched-credit \
-	sched-credit2 sched-rtds cpupool-create cpupool-list cpupool-destroy cpupool-rename \
+	cd-eject vncviewer channel-list claims sharing vcpu-set \
+	sched-rtds cpupool-create cpupool-list cpupool-destroy cpupool-rename \
 	cpupool-cpu-add cpupool-cpu-remove cpupool-migrate cpupool-numa-split debug-keys \
 	set-parameters getenforce setenforce loadpolicy devd xenstore-quota-get \
 	xenstore-quota-set dt-overlay qemu-monitor-command tmem-list tmem-freeze tmem-thaw \
@@ -222,7 +222,7 @@ want "list " li
 want "vcpu-list vcpu-pin vm-list " v
 want "all " vcpu-pin dom a
 want "all " vcpu-pin dom 0 a
-want "save shutdown sysrq " s
+want "save sched-credit sched-credit2 shutdown sysrq " s
 want "-N " -N
 want "trigger " -N tri
 want "Domain-0 " list D
@@ -234,6 +234,8 @@ want "--cpupool " list --cpu
 want "-Z " list -Z
 want "--help " pause --h
 want "pv serial " console -t ""
+want "Pool-0 " sched-credit -p ""
+want "-c -d -p -w " sched-credit2 -
 cd "$FILES" || exit 1
 want "guest.cfg " create g
 want "guest.cfg " create -p g

@@ -110,6 +110,8 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_domain_save_sealed", "HV_1.13" },
 	{ "hv_seal_key_read", "HV_1.13" },
 	{ "hv_seal_key_wipe", "HV_1.13" },
+	{ "hv_domain_sched_get", "HV_1.13" },
+	{ "hv_domain_sched_set", "HV_1.13" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 

@@ -100,6 +100,7 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_VCPU_INFO = 27,	/* hv_hc_domid -> hv_hc_vcpu_info_reply + vcpuinfos */
 	HV_HC_DOMCTL_VCPU_PIN = 28,	/* hv_hc_vcpu_pin -> - */
 	HV_HC_DOMCTL_MIGRATE_SEND = 29,	/* hv_hc_migrate + JSON + 1 fd -> hv_hc_migrate_result */
+	HV_HC_DOMCTL_SCHED = 31,	/* hv_hc_sched -> - */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
@@ -494,6 +495,26 @@ struct hv_hc_mem_max {
 	uint32_t domid;
 	uint32_t flags;		/* none yet: 0 */
 	uint64_t max_mib;
+};
+
+/*
+ * SCHED sets the domain's CPU weight and cap as Xen's credit scheduler has
+ * them (the description's cpu_weight and cpu_cap), those @flags names: in
+ * the domain's cgroup if its hv-vmm runs, and in its description, which
+ * later starts of it use.  HV_HC_EINVAL: no flag, an unknown one, a weight
+ * outside 1..65535 or a cap above 102400; HV_HC_ENOTSUP: the domain runs
+ * and hvd has no cpu cgroup controller to apply it with (nothing changes).
+ */
+#define HV_HC_SCHED_WEIGHT	0x1
+#define HV_HC_SCHED_CAP		0x2
+#define HV_HC_SCHED_WEIGHT_MAX	65535
+#define HV_HC_SCHED_CAP_MAX	102400	/* percent of one host CPU */
+
+struct hv_hc_sched {
+	uint32_t domid;
+	uint32_t flags;		/* HV_HC_SCHED_*: what to set */
+	uint32_t weight;
+	uint32_t cap;		/* percent of one host CPU; 0: none */
 };
 
 struct hv_hc_meminfo {

@@ -694,6 +694,30 @@ int hv_domain_vcpu_list(hv_ctx *ctx, uint32_t domid, hv_vcpuinfo **list_r, size_
  */
 int hv_domain_vcpu_pin(hv_ctx *ctx, uint32_t domid, int vcpu, const char *cpus);
 
+#define HV_HAVE_SCHED 1	/* libhv 1.13: hv_domain_sched_get, hv_domain_sched_set */
+#define HV_SCHED_WEIGHT_DEFAULT 256
+#define HV_SCHED_WEIGHT_MAX 65535
+#define HV_SCHED_CAP_MAX 102400
+
+/*
+ * hv_domain_sched_get - domain @domid's CPU weight (1-65535; 256 unless
+ * its configuration says otherwise) and cap (percent of one host CPU; 0:
+ * none), as Xen's credit scheduler has them (xl.cfg(5): cpu_weight, cap).
+ * Either pointer may be NULL.
+ */
+int hv_domain_sched_get(hv_ctx *ctx, uint32_t domid, unsigned int *weight_r,
+			unsigned int *cap_r);
+
+/*
+ * hv_domain_sched_set - set domain @domid's CPU weight (1-65535) and cap
+ * (percent of one host CPU, 0 for none, at most HV_SCHED_CAP_MAX); a
+ * negative value leaves that one as it is.  hvd applies them through the
+ * domain's cgroup at once if it runs, and keeps them in its configuration
+ * for its later starts.  HV_ERROR_INVAL: out of range; HV_ERROR_NOSYS:
+ * the domain runs on a host without a cpu cgroup controller for hvd.
+ */
+int hv_domain_sched_set(hv_ctx *ctx, uint32_t domid, int weight, int cap);
+
 /* --- live migration ---------------------------------------------------- */
 
 #define HV_HAVE_MIGRATE 1	/* libhv 1.12 */
