@@ -56,7 +56,8 @@ static void check_json(const struct hvd_req *r, size_t len, size_t fixed, uint32
 {
 	check(r->json && r->json_len >= 1 && r->json_len <= HV_HC_CONFIG_MAX);
 	check(r->json_len == config_len);
-	check(sizeof(struct hv_hc_hdr) + fixed + r->json_len == len);
+	/* a sealed SAVE's or RESTORE's key comes before it */
+	check(sizeof(struct hv_hc_hdr) + fixed + (r->key ? HV_HC_KEY_SIZE : 0) + r->json_len == len);
 	check(!memchr(r->json, '\0', r->json_len));
 }
 
@@ -97,13 +98,16 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 	case HV_HC_DOMCTL_SAVE:
 		check(r->u.save.reserved == 0 && nfds == 1);
 		check(!(r->u.save.flags & ~(HV_HC_SAVE_CONTINUE | HV_HC_SAVE_PAUSED |
-					    HV_HC_SAVE_COMPRESS)));
+					    HV_HC_SAVE_COMPRESS | HV_HC_SAVE_SEALED)));
+		/* a sealed image's key came off the tail before the JSON */
+		check(!(r->u.save.flags & HV_HC_SAVE_SEALED) || r->key);
 		check(!((r->u.save.flags & HV_HC_SAVE_CONTINUE) &&
 			(r->u.save.flags & HV_HC_SAVE_PAUSED)));
 		if (r->u.save.config_len)
 			check_json(r, len, sizeof(struct hv_hc_save), r->u.save.config_len);
 		else
-			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_save));
+			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_save) +
+			      (r->key ? HV_HC_KEY_SIZE : 0));
 		break;
 	case HV_HC_DOMCTL_MIGRATE_SEND:
 		check(r->u.migrate.reserved == 0 && nfds == 1);
@@ -119,7 +123,10 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		check(zero(r->u.restore.reserved, sizeof(r->u.restore.reserved)));
 		check(!(r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |
 					       HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD |
-					       HV_HC_RESTORE_STREAM)));
+					       HV_HC_RESTORE_STREAM | HV_HC_RESTORE_SEALED)));
+		check(!(r->u.restore.flags & HV_HC_RESTORE_SEALED) || r->key);
+		check(!((r->u.restore.flags & HV_HC_RESTORE_SEALED) &&
+			(r->u.restore.flags & HV_HC_RESTORE_LAZY)));
 		check(!((r->u.restore.flags & HV_HC_RESTORE_STREAM) &&
 			(r->u.restore.flags & HV_HC_RESTORE_LAZY)));
 		check(!(r->u.restore.flags & HV_HC_RESTORE_INITRD) ||
@@ -163,6 +170,14 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		/* a key hv-vmm can put on the serial line as one byte */
 		check(r->u.trigger.trigger != HV_HC_TRIGGER_SYSRQ ||
 		      (r->u.trigger.arg >= 0x21 && r->u.trigger.arg <= 0x7e));
+		break;
+	case HV_HC_DOMCTL_SCHED:
+		check(nfds == 0);
+		check(r->u.sched.flags &&
+		      !(r->u.sched.flags & ~(HV_HC_SCHED_WEIGHT | HV_HC_SCHED_CAP)));
+		check(!(r->u.sched.flags & HV_HC_SCHED_WEIGHT) ||
+		      (r->u.sched.weight >= 1 && r->u.sched.weight <= HV_HC_SCHED_WEIGHT_MAX));
+		check(!(r->u.sched.flags & HV_HC_SCHED_CAP) || r->u.sched.cap <= HV_HC_SCHED_CAP_MAX);
 		break;
 	case HV_HC_SYSCTL_READ_LOG:
 		check(nfds == 0 && r->u.read_log.reserved == 0);

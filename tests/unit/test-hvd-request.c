@@ -1,7 +1,7 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
  * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX,
- * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN or MIGRATE_SEND is refused for by
+ * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN, MIGRATE_SEND or SCHED is refused for by
  * its bytes alone, and RESTORE_DOMAIN's STREAM flag; and the
  * control channel's NET_* and TRIGGER messages (wire/vmmmsg.c).
  */
@@ -393,6 +393,33 @@ START_TEST(test_migrate)
 }
 END_TEST
 
+static int sched(uint32_t flags, uint32_t weight, uint32_t cap, unsigned int nfds)
+{
+	struct hv_hc_sched b = { .domid = 4, .flags = flags, .weight = weight, .cap = cap };
+	struct hvd_req req;
+	size_t n = build(HV_HC_DOMCTL_SCHED, &b, sizeof(b), NULL);
+
+	return request_decode(msg, n, nfds, &req);
+}
+
+START_TEST(test_sched)
+{
+	ck_assert_int_eq(sched(HV_HC_SCHED_WEIGHT, 512, 0, 0), 0);
+	ck_assert_int_eq(sched(HV_HC_SCHED_CAP, 0, 0, 0), 0);
+	ck_assert_int_eq(sched(HV_HC_SCHED_WEIGHT | HV_HC_SCHED_CAP, 65535, 102400, 0), 0);
+	/* the unflagged one is not looked at */
+	ck_assert_int_eq(sched(HV_HC_SCHED_CAP, 0, 50, 0), 0);
+	ck_assert_int_eq(sched(HV_HC_SCHED_WEIGHT, 1, 999999, 0), 0);
+	/* nothing to set, an unknown flag, out of range, a descriptor */
+	ck_assert_int_eq(sched(0, 256, 0, 0), -HV_HC_EINVAL);
+	ck_assert_int_eq(sched(0x4 | HV_HC_SCHED_WEIGHT, 256, 0, 0), -HV_HC_EINVAL);
+	ck_assert_int_eq(sched(HV_HC_SCHED_WEIGHT, 0, 0, 0), -HV_HC_EINVAL);
+	ck_assert_int_eq(sched(HV_HC_SCHED_WEIGHT, 65536, 0, 0), -HV_HC_EINVAL);
+	ck_assert_int_eq(sched(HV_HC_SCHED_CAP, 0, 102401, 0), -HV_HC_EINVAL);
+	ck_assert_int_eq(sched(HV_HC_SCHED_WEIGHT, 256, 0, 1), -HV_HC_EBADF);
+}
+END_TEST
+
 static int vcpu_pin(uint32_t vcpu, const char *cpus, size_t len, struct hvd_req *req)
 {
 	struct hv_hc_vcpu_pin p = { .domid = 3, .vcpu = vcpu };
@@ -556,6 +583,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_dom0_name);
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_vcpu);
+	tcase_add_test(tc, test_sched);
 	tcase_add_test(tc, test_migrate);
 	suite_add_tcase(s, tc);
 	return s;
