@@ -112,6 +112,15 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 	net_close(d);
 	images_forget(hvd, d);
 	store_rmdir(hvd, d->domid);
+	/* its console log goes with it, unless hvd keeps them or a restart goes on in it */
+	if (!hvd->keep_console_logs && !d->log_lives_on) {
+		char *log = hvd_path("%s/console/%s.log", hvd->logdir, d->cfg->name);
+
+		if (log && unlink(log) < 0 && errno != ENOENT)
+			hvd_err(hvd, "domain %u (%s): cannot remove its console log %s: %s",
+				d->domid, d->cfg->name, log, strerror(errno));
+		free(log);
+	}
 	for (pp = &hvd->domains; *pp; pp = &(*pp)->next) {
 		if (*pp == d) {
 			*pp = d->next;
@@ -291,10 +300,12 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 	}
 	disk_move(nd, old);
 	net_move(nd, old);
-	if (rename)
+	if (rename) {
 		domain_preserve(hvd, old, code);
-	else
+	} else {
+		old->log_lives_on = true;	/* the new domain writes on in it */
 		domain_remove(hvd, old);
+	}
 	domain_insert(hvd, nd);
 	if (vmm_spawn(hvd, nd, false, -1, false)) {
 		hvd_err(hvd, "domain %u (%s): the restart failed; the domain is gone", nd->domid,

@@ -171,6 +171,7 @@ struct hvd_domain {
 	 */
 	const uint8_t *restore_key;
 	bool announced;			/* a CREATED event went out: its end gets DEATH */
+	bool log_lives_on;		/* its console log goes on (a restart under its name) */
 	int exit_reason;		/* from its EXIT event, -1: none yet */
 	char vmm_error[256];		/* why hv-vmm refused BUILD or RESTORE, "" if not */
 	struct hvd_watch pidw;		/* pidfd */
@@ -264,6 +265,7 @@ struct hvd {
 	unsigned int overcommit_pct;	/* --overcommit: 100 = host RAM; 0: no check */
 	uint64_t console_log_max;	/* bytes of a console log (--console-log-max) */
 	bool jail;			/* hv-vmms run jailed (--no-jail: not) */
+	bool keep_console_logs;		/* --keep-console-logs: not removed with domains */
 	uint32_t jail_uid_base, jail_uids;	/* --jail-uids BASE:COUNT */
 	int jail_netns;			/* the empty network namespace they share, or -1 */
 	uint32_t next_domid;

@@ -94,13 +94,16 @@ static void usage(FILE *f)
 		"  --jail-uids BASE[:COUNT]  jailed hv-vmms run as uid and gid BASE + the\n"
 		"                     domid modulo COUNT (default %u:%u)\n"
 		"  --no-jail          run hv-vmms unjailed (for debugging; see hvd(8))\n"
+		"  --keep-console-logs  keep a domain's console log when it is destroyed\n"
+		"                     (by default it goes with the domain)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      the version\n"
 		"\n"
 		"Environment: HV_RUNDIR (runtime directory, default /run/hv for root,\n"
 		"$XDG_RUNTIME_DIR/hv otherwise), HV_LOGDIR (default /var/log/hv for root,\n"
 		"$HV_RUNDIR/log otherwise), HV_VMM (the hv-vmm binary, default\n"
-		"%s/hv-vmm), HV_JAIL=0 (as --no-jail), HV_JAIL_UIDS (as --jail-uids).\n",
+		"%s/hv-vmm), HV_JAIL=0 (as --no-jail), HV_JAIL_UIDS (as --jail-uids),\n"
+		"HV_KEEP_CONSOLE_LOGS=1 (as --keep-console-logs).\n",
 		HVD_JAIL_UID_BASE, HVD_JAIL_UIDS, HV_LIBEXECDIR);
 }
 
@@ -142,6 +145,7 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 		{ "console-log-max", required_argument, NULL, 'C' },
 		{ "jail-uids", required_argument, NULL, 'J' },
 		{ "no-jail", no_argument, NULL, 'N' },
+		{ "keep-console-logs", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -199,6 +203,9 @@ static int main_options(int argc, char **argv, struct hvd *hvd)
 			break;
 		case 'N':
 			hvd->jail = false;
+			break;
+		case 'K':
+			hvd->keep_console_logs = true;
 			break;
 		default:
 			usage(stderr);
@@ -551,6 +558,8 @@ int main(int argc, char **argv)
 	hvd->overcommit_pct = 100;
 	hvd->console_log_max = (uint64_t)HVD_CONSOLE_LOG_MIB << 20;
 	hvd->jail = !getenv("HV_JAIL") || strcmp(getenv("HV_JAIL"), "0");
+	hvd->keep_console_logs = getenv("HV_KEEP_CONSOLE_LOGS") &&
+				 !strcmp(getenv("HV_KEEP_CONSOLE_LOGS"), "1");
 	hvd->jail_uid_base = HVD_JAIL_UID_BASE;
 	hvd->jail_uids = HVD_JAIL_UIDS;
 	if (getenv("HV_JAIL_UIDS") && main_jail_uids(hvd, getenv("HV_JAIL_UIDS"), "HV_JAIL_UIDS"))

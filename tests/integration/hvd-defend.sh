@@ -7,7 +7,8 @@
 # --conn-idle is dropped (one that asked for events is not; libhv
 # reconnects on its next call); a kernel of 1 GiB is copied by a thread
 # while hvd answers other clients, and a domain that goes meanwhile takes
-# the copy along; a domain whose maxmem does not fit the host's RAM (with
+# the copy along; a domain's console log goes with the domain (unless
+# hvd keeps them); a domain whose maxmem does not fit the host's RAM (with
 # what other domains may take) is refused.  No domain
 # runs: no KVM needed.
 . "$HV_TESTS_SRC/lib.sh"
@@ -168,10 +169,10 @@ seq = maker.send(CREATE_DOMAIN, CREATE_DOMAIN_S.pack(0, len(cfg), 0, 0) + cfg, [
 os.close(k)
 # hvd answers another client while it copies: the domain is listed, its
 # copy of the kernel not yet there (the old hvd copied it first)
-names = [i.name for i in other.list_all()]
-if "bigk" not in names:
-    fail("the domain being made is not listed: %s" % names)
-domid = [i.domid for i in other.list_all() if i.name == "bigk"][0]
+listed = {i.name: i.domid for i in other.list_all()}
+if "bigk" not in listed:
+    fail("the domain being made is not listed: %s" % sorted(listed))
+domid = listed["bigk"]
 kfile = os.path.join(RUNDIR, "domains", str(domid), "kernel")
 log_path = os.environ["HV_LOGDIR"] + "/hvd.log"
 if os.path.exists(kfile):
@@ -189,6 +190,34 @@ wait_for(lambda: not os.path.exists(os.path.join(RUNDIR, "domains", str(domid)))
 ok("a 1 GiB kernel is copied by a thread while hvd answers others; a failed create takes the copy along")
 PY
 hvd_stop
+
+# --- console logs go with their domains ---------------------------------------------------
+
+mkcfg logd 'extra = "workload=idle"'
+log=$T/log/console/logd.log
+for keep in 0 1; do
+	export HV_KEEP_CONSOLE_LOGS=$keep
+	hvd_start
+	# made, whether or not this host can run it (no KVM: the create fails,
+	# which takes the domain away as a destroy does)
+	if "$HV_XL" create "$T/logd.cfg" >"$T/out" 2>&1; then
+		[ -f "$log" ] || fail "no console log $log for the running logd"
+		"$HV_XL" destroy logd >/dev/null 2>&1 || fail "xl destroy logd failed"
+	fi
+	i=0
+	while "$HV_XL" list 2>/dev/null | grep -q '^logd '; do
+		i=$((i + 1))
+		[ $i -le $(($(scaled 10) * 10)) ] || fail "logd is still there"
+		sleep 0.1
+	done
+	if [ $keep = 0 ]; then
+		[ ! -e "$log" ] || fail "logd's console log outlived it"
+	else
+		[ -f "$log" ] || fail "HV_KEEP_CONSOLE_LOGS=1 did not keep logd's console log"
+	fi
+	hvd_stop
+done
+ok "a domain's console log goes with the domain; HV_KEEP_CONSOLE_LOGS=1 (--keep-console-logs) keeps it"
 
 # --- admission -----------------------------------------------------------------------------
 
