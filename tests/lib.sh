@@ -124,6 +124,16 @@ mkcfg() {
 	} >"$T/$name.cfg"
 }
 
+# user_minios: $U, a new directory under /tmp that other users may read,
+# with a copy of minios they may read too (the tests' $T is root's alone);
+# the caller removes it.
+user_minios() {
+	U=$(mktemp -d /tmp/hv-user.XXXXXX)
+	chmod 755 "$U"
+	cp "$MINIOS" "$U/minios"
+	chmod 644 "$U/minios"
+}
+
 need_cmd() {
 	command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed (${2:-see scripts/install-deps})"
 }

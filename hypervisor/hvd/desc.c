@@ -175,30 +175,6 @@ static hv_domain_config *desc_dup(const struct hvd_domain *d)
 	return cfg;
 }
 
-int desc_set_memory(struct hvd *hvd, struct hvd_domain *d, uint64_t memory_mib,
-		    uint64_t maxmem_mib)
-{
-	hv_domain_config *cfg = desc_dup(d);
-	char *json = NULL;
-	int rc;
-
-	if (!cfg)
-		return -HV_HC_ENOMEM;
-	cfg->memory_mib = memory_mib;
-	cfg->maxmem_mib = maxmem_mib;
-	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
-		hvd_err(hvd, "domain %u (%s): cannot encode its description with %llu MiB "
-			"(max %llu MiB): %s", d->domid, d->cfg->name,
-			(unsigned long long)memory_mib, (unsigned long long)maxmem_mib,
-			hvd->desc_error);
-		hv_domain_config_dispose(cfg);
-		free(cfg);
-		return -HV_HC_EIO;
-	}
-	rc = desc_set(hvd, d, cfg, json);
-	return rc;
-}
-
 static void desc_drop(hv_domain_config *cfg)
 {
 	if (cfg) {
@@ -281,26 +257,6 @@ static int desc_add_vif(hv_domain_config *cfg, const void *dev)
 	return 0;
 }
 
-int desc_set_sched(struct hvd *hvd, struct hvd_domain *d, unsigned int weight,
-		   unsigned int cap)
-{
-	hv_domain_config *cfg = desc_dup(d);
-	char *json = NULL;
-
-	if (!cfg)
-		return -HV_HC_ENOMEM;
-	cfg->cpu_weight = weight;
-	cfg->cpu_cap = cap;
-	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
-		hvd_err(hvd, "domain %u (%s): cannot encode its description with cpu_weight %u, "
-			"cap %u: %s", d->domid, d->cfg->name, weight, cap, hvd->desc_error);
-		hv_domain_config_dispose(cfg);
-		free(cfg);
-		return -HV_HC_EIO;
-	}
-	return desc_set(hvd, d, cfg, json);
-}
-
 int desc_with_disk(struct hvd *hvd, const struct hvd_domain *d, const hv_disk_spec *disk,
 		   hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size)
 {
@@ -320,13 +276,42 @@ static int desc_set_new(struct hvd *hvd, struct hvd_domain *d, hv_domain_config 
 	char *json = NULL;
 
 	if (hv_config_to_json(&hvd->ctx, cfg, &json)) {
-		hvd_err(hvd, "domain %u (%s): cannot encode its description without a %s: %s",
+		hvd_err(hvd, "domain %u (%s): cannot encode its description %s: %s",
 			d->domid, d->cfg->name, what, hvd->desc_error);
 		desc_drop(cfg);
 		return -HV_HC_EIO;
 	}
 	/* desc_set() keeps the new one in memory even if storing it fails */
 	return desc_set(hvd, d, cfg, json);
+}
+
+int desc_set_memory(struct hvd *hvd, struct hvd_domain *d, uint64_t memory_mib,
+		    uint64_t maxmem_mib)
+{
+	hv_domain_config *cfg = desc_dup(d);
+	char what[96];
+
+	if (!cfg)
+		return -HV_HC_ENOMEM;
+	cfg->memory_mib = memory_mib;
+	cfg->maxmem_mib = maxmem_mib;
+	snprintf(what, sizeof(what), "with %llu MiB (max %llu MiB)",
+		 (unsigned long long)memory_mib, (unsigned long long)maxmem_mib);
+	return desc_set_new(hvd, d, cfg, what);
+}
+
+int desc_set_sched(struct hvd *hvd, struct hvd_domain *d, unsigned int weight,
+		   unsigned int cap)
+{
+	hv_domain_config *cfg = desc_dup(d);
+	char what[64];
+
+	if (!cfg)
+		return -HV_HC_ENOMEM;
+	cfg->cpu_weight = weight;
+	cfg->cpu_cap = cap;
+	snprintf(what, sizeof(what), "with cpu_weight %u, cap %u", weight, cap);
+	return desc_set_new(hvd, d, cfg, what);
 }
 
 int desc_remove_disk(struct hvd *hvd, struct hvd_domain *d, size_t index)
@@ -342,7 +327,7 @@ int desc_remove_disk(struct hvd *hvd, struct hvd_domain *d, size_t index)
 	memmove(cfg->disks + index, cfg->disks + index + 1,
 		(cfg->nr_disks - index - 1) * sizeof(cfg->disks[0]));
 	cfg->nr_disks--;
-	return desc_set_new(hvd, d, cfg, "disk");
+	return desc_set_new(hvd, d, cfg, "without a disk");
 }
 
 int desc_remove_vif(struct hvd *hvd, struct hvd_domain *d, size_t index)
@@ -358,7 +343,7 @@ int desc_remove_vif(struct hvd *hvd, struct hvd_domain *d, size_t index)
 	memmove(cfg->vifs + index, cfg->vifs + index + 1,
 		(cfg->nr_vifs - index - 1) * sizeof(cfg->vifs[0]));
 	cfg->nr_vifs--;
-	return desc_set_new(hvd, d, cfg, "vif");
+	return desc_set_new(hvd, d, cfg, "without a vif");
 }
 
 int desc_copy(struct hvd_domain *to, const struct hvd_domain *from)

@@ -148,6 +148,18 @@ static scmp_filter_ctx filter_new(void)
 	return f;
 }
 
+/* Calls that name a path fail with EACCES instead of stopping hv-vmm. */
+static int refuse_paths(scmp_filter_ctx f)
+{
+	for (size_t i = 0; i < sizeof(path_syscalls) / sizeof(path_syscalls[0]); i++) {
+		int rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EACCES), path_syscalls[i], 0);
+
+		if (rc && rc != -EDOM)	/* -EDOM: not on this architecture */
+			return rc;
+	}
+	return 0;
+}
+
 /* The process's filter: what any thread does. */
 static int filter_all(scmp_filter_ctx f)
 {
@@ -164,12 +176,7 @@ static int filter_all(scmp_filter_ctx f)
 					SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 1,
 					SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER));
-	for (size_t i = 0; !rc && i < sizeof(path_syscalls) / sizeof(path_syscalls[0]); i++) {
-		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EACCES), path_syscalls[i], 0);
-		if (rc == -EDOM)
-			rc = 0;
-	}
-	return rc;
+	return rc ? rc : refuse_paths(f);
 }
 
 /* A vCPU thread's: a subset, stacked on the process's (which checks arguments). */
@@ -190,12 +197,7 @@ static int filter_vcpu(scmp_filter_ctx f)
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 0);
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 					SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
-	for (size_t i = 0; !rc && i < sizeof(path_syscalls) / sizeof(path_syscalls[0]); i++) {
-		rc = seccomp_rule_add(f, SCMP_ACT_ERRNO(EACCES), path_syscalls[i], 0);
-		if (rc == -EDOM)
-			rc = 0;
-	}
-	return rc;
+	return rc ? rc : refuse_paths(f);
 }
 
 /* Prints @f's BPF as the array @name. */

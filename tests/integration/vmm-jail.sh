@@ -112,10 +112,7 @@ nobody=$(id -u nobody 2>/dev/null) || nobody=
 if [ -z "$nobody" ] || ! command -v runuser >/dev/null; then
 	echo "note: no user nobody or no runuser: --jail self is not tried"
 else
-	U=$(mktemp -d /tmp/hv-user.XXXXXX)
-	chmod 755 "$U"
-	cp "$MINIOS" "$U/minios"
-	chmod 644 "$U/minios"
+	user_minios
 	vmm "$T/root-self" --jail self --kernel "$U/minios" --console file:/dev/null
 	expect_rc 1 "--jail self as root"
 	expect_line "$T/root-self.err" 'give a uid' "--jail self as root"

@@ -129,10 +129,7 @@ elif ! runuser -u nobody -- unshare -U true 2>/dev/null; then
 	# as in a chroot (the nested harness's outer host runs the tests in one)
 	echo "note: nobody cannot make a user namespace here: the per-user hvd is not tried"
 else
-	U=$(mktemp -d /tmp/hv-user.XXXXXX)
-	chmod 755 "$U"
-	cp "$MINIOS" "$U/minios"
-	chmod 644 "$U/minios"
+	user_minios
 	mkdir -m 700 "$U/run" "$U/log"
 	chown nobody "$U/run" "$U/log"
 	printf 'name = "u1"\nkernel = "%s"\nmemory = 64\nvcpus = 1\nextra = "workload=counter"\n' \

@@ -128,3 +128,16 @@ holds() {
 	done
 	return 1
 }
+
+# conlog NAME: NAME's console log
+conlog() { echo "$HV_LOGDIR/console/$1.log"; }
+
+# counters FILE [FROM]: the counter numbers (minios workload=counter) in
+# FILE's complete lines, from line FROM on (a line the guest is still
+# writing is left out); last_counter and first_counter: the last, the first
+counters() {
+	{ tail -n +"${2:-1}" "$1" 2>/dev/null; echo; } | sed '$d' | tr -d '\r' |
+		sed -n 's/^minios: counter \([0-9][0-9]*\)$/\1/p'
+}
+last_counter() { counters "$@" | tail -n 1; }
+first_counter() { counters "$@" | head -n 1; }

@@ -49,18 +49,11 @@ b_cleanup() {
 }
 trap b_cleanup EXIT
 
-conlog() { echo "$HV_LOGDIR/console/$1.log"; }
 conlog_b() { echo "$B_LOGDIR/console/$1.log"; }
 field_b() { xlb list 2>/dev/null | awk -v n="$1" -v c="$2" '$1 == n { print $c }'; }
 gone_b() { [ -z "$(field_b "$1" 2)" ]; }
 no_domains_b() { [ "$(xlb list 2>/dev/null | awk 'NR > 1 && $2 != 0' | wc -l)" = 0 ]; }
 
-# counters FILE: the counter numbers in FILE's complete lines
-counters() {
-	{ cat "$1" 2>/dev/null; echo; } | sed '$d' | tr -d '\r' |
-		sed -n 's/^minios: counter \([0-9][0-9]*\)$/\1/p'
-}
-last_counter() { counters "$1" | tail -n 1; }
 past() { _p=$(last_counter "$1"); [ -n "$_p" ] && [ "$_p" -gt "$2" ]; }
 # advancing LOG: the counter in LOG goes up
 advancing() {

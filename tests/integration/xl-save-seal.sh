@@ -10,13 +10,6 @@
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 
-conlog() { echo "$HV_LOGDIR/console/$1.log"; }
-counters() {
-	{ tail -n +"${2:-1}" "$1" 2>/dev/null; echo; } | sed '$d' | tr -d '\r' |
-		sed -n 's/^minios: counter \([0-9][0-9]*\)$/\1/p'
-}
-last_counter() { counters "$@" | tail -n 1; }
-first_counter() { counters "$@" | head -n 1; }
 past() { _past=$(last_counter "$1" "$2"); [ -n "$_past" ] && [ "$_past" -gt "$3" ]; }
 no_domains() { [ "$("$XL" list 2>/dev/null | awk 'NR > 1 && $2 != 0' | wc -l)" = 0 ]; }
 

@@ -8,17 +8,6 @@
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 
-conlog() { echo "$HV_LOGDIR/console/$1.log"; }
-
-# counters FILE [FROM]: the counter numbers in FILE's complete lines, from
-# line FROM on (a line the guest is still writing is left out)
-counters() {
-	{ tail -n +"${2:-1}" "$1" 2>/dev/null; echo; } | sed '$d' | tr -d '\r' |
-		sed -n 's/^minios: counter \([0-9][0-9]*\)$/\1/p'
-}
-last_counter() { counters "$@" | tail -n 1; }
-first_counter() { counters "$@" | head -n 1; }
-
 # (helpers' variables start with _: sh has no local ones)
 
 # past FILE FROM N: a counter above N from line FROM on
