@@ -663,7 +663,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 	char *vmmlog = vmm_log_path(hvd, d);
 	char fdl[16], fdc[16], fdst[16], fdns[16], logmax[24], jail[32];
 	int lfd = -1, efd = -1, nullfd = -1, sfd = -1, sv[2] = { -1, -1 }, pidfd = -1;
-	const char *argv[24];
+	const char *argv[32];	/* every option below, and the NULL */
 	int argc = 0, rc = -HV_HC_EIO, r;
 	bool jailed = hvd->jail;
 	pid_t pid = 0;
@@ -736,6 +736,7 @@ int vmm_spawn(struct hvd *hvd, struct hvd_domain *d, bool paused, int image_fd, 
 		argv[argc++] = "--jail";
 		argv[argc++] = jail;
 	}
+	_Static_assert(sizeof(argv) / sizeof(argv[0]) >= 26, "hv-vmm's options, jail's included");
 	argv[argc] = NULL;
 	{
 		int map[VMM_NR_FDS] = { nullfd, nullfd, efd, lfd, sv[1], sfd,
