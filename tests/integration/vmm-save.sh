@@ -7,9 +7,9 @@
 # guest verifies its pages after the resume; a save that fails (full disk,
 # closed pipe) leaves the domain running; SAVE with RESUME twice gives two
 # images that both restore; corrupt, truncated and mismatched images are
-# refused before any vCPU runs, standalone and in RESTORE's reply (lazy:
-# the page data's CRC is checked after
-# the start, and a mismatch stops the domain); an eagerly restored domain
+# refused before any vCPU runs, standalone and in RESTORE's reply (lazy
+# ones too: their mapped page data's CRCs are checked before the start);
+# an eagerly restored domain
 # runs on when its image is rewritten once its memory is copied out, and a
 # writer opening the image before then waits for that (a read lease).
 . "$HV_TESTS_SRC/lib.sh"
@@ -481,11 +481,13 @@ e2 = refused_ctl("ctl-memory", img, r"MiB", memory=128)
 e3 = refused_ctl("ctl-vcpus", img, r"vCPU", vcpus=2)
 ok("RESTORE on the control channel refuses with a message: %s; %s; %s" % (e, e2, e3))
 
-# lazy: the page data is checked after the start; corrupt data stops it
+# lazy too: the page data is checked before any vCPU runs; corrupt data is refused
 corrupt(img, bad, size // 2, 0x40)
 r = restoring("lazybad", bad, "--lazy")
 if r.p.wait(timeout=60 * SCALE) != 1 or "does not match the record's CRC" not in r.stderr():
     fail("lazy restore of a corrupt image: exit %s, stderr %r" % (r.p.returncode, r.stderr()))
+if "resuming" in r.stderr():
+    fail("lazy restore of a corrupt image ran the domain first: %r" % r.stderr())
 r.ctl.close()
-ok("lazy restore of corrupt page data: stopped with %r" % r.stderr().splitlines()[-1])
+ok("lazy restore of corrupt page data: refused before any vCPU runs with %r" % r.stderr().splitlines()[-1])
 PY

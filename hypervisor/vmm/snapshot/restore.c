@@ -522,7 +522,7 @@ long restore_verify_batches(const uint8_t *map, const struct deferred *d, size_t
 	return -1;
 }
 
-/* Eager: one of two workers that check the page data's CRCs. */
+/* One of two workers that check the page data's CRCs. */
 struct verify_half {
 	const struct restore *r;
 	size_t first;
@@ -539,8 +539,9 @@ static void *verify_half(void *arg)
 }
 
 /*
- * Eager: every batch's page data checked against its CRC, on two CPUs,
- * before any vCPU runs.  The data was mapped (or copied) as it was read.
+ * Every batch's page data checked against its CRC, on two CPUs, before any
+ * vCPU runs: the data was mapped (or copied) as it was read, and a lazy
+ * restore's stays mapped from the image.
  */
 static int restore_verify(struct restore *r)
 {
@@ -657,7 +658,8 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 		rc = restore_fail(&r, -EINVAL, "no memory layout");
 		goto out;
 	}
-	if (!o->lazy && r.nr_deferred) {
+	/* lazy too: no vCPU runs on page data that was not checked */
+	if (r.nr_deferred) {
 		rc = restore_verify(&r);
 		if (rc)
 			goto out;
@@ -674,7 +676,6 @@ int vmm_restore(struct vmm *vmm, const struct restore_options *o)
 		o->progress.fn(o->progress.opaque, total, total);
 	info("restore %s: %" PRIu64 " MiB, %u vCPUs, %s in %.1f ms; %" PRIu64 " pages mapped from the image, %" PRIu64 " copied",
 	     o->what, total >> 20, vmm->vm.nr_vcpus,
-	     o->lazy && r.nr_deferred ? "read and checked but for the page data" :
 	     o->key ? "read and checked, every MAC too" : "read and checked",
 	     now_ms() - t0, pl.pages_mapped, pl.pages_copied);
 	rc = restore_bg_prepare(&r);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The rest of a restore, once the domain runs: eager, the memory's way out
- * of the image; lazy, the page data's CRC checks.
+ * The rest of an eager restore, once the domain runs: the memory's way out
+ * of the image.  (A lazy restore has nothing left: its page data was
+ * checked before the start, restore.c, and stays mapped from the image.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,22 +27,13 @@
 #define RESTORE_BG_NICE		10	/* the thread working on after a restore */
 #define RESTORE_BG_DELAY_MS	20	/* after the start: see vmm_restore_start() */
 
-/*
- * The thread that finishes a restore once the domain runs: lazy, it checks
- * the CRCs of the mapped page data and stops the domain on a mismatch;
- * eager, it detaches the domain's memory from the image.
- */
+/* The thread that detaches the domain's memory from the image once it runs. */
 struct restore_bg {
 	pthread_t thread;
 	struct vmm *vmm;
-	const uint8_t *map;
-	size_t map_len;
-	struct deferred *deferred;
-	size_t nr;
 	char what[256];
 	volatile bool stop;
-	/* eager: the memory's way out of the image (detach_finish()) */
-	bool detach;
+	/* the memory's way out of the image (detach_finish()) */
 	int efd;			/* the thread's "copied" to the I/O thread */
 	int pagemap_fd;			/* /proc/self/pagemap, or -1 */
 	int image_fd;			/* the image, closed last: see detach_finish() */
@@ -178,7 +170,6 @@ static int detach_finish(struct vm *vm, struct restore_bg *b)
 static void *restore_bg_thread(void *arg)
 {
 	struct restore_bg *b = arg;
-	long bad;
 
 	/*
 	 * Background work: the domain, hvd and the caller waiting for the
@@ -186,20 +177,9 @@ static void *restore_bg_thread(void *arg)
 	 * at nice 0 measured 8-20 ms instead of 8 until xl had its answer).
 	 */
 	setpriority(PRIO_PROCESS, (id_t)gettid(), RESTORE_BG_NICE);
-	if (b->detach) {
-		b->copy_rc = detach_copy(&b->vmm->vm, &b->stop);
-		if (eventfd_write(b->efd, 1) < 0)
-			warn("restore %s: cannot wake the I/O thread: %s", b->what, strerror(errno));
-		return NULL;
-	}
-	bad = restore_verify_batches(b->map, b->deferred, b->nr, 0, 1, &b->stop);
-	if (bad >= 0) {
-		err("restore %s: record %u (PAGE_BATCH): the page data does not match the record's CRC: the image is corrupt; stopping the domain",
-		    b->what, b->deferred[bad].index);
-		vm_request_exit(&b->vmm->vm, VM_EXIT_ERROR);
-	} else if (!b->stop) {
-		info("restore %s: the page data of %zu batches matches their CRCs", b->what, b->nr);
-	}
+	b->copy_rc = detach_copy(&b->vmm->vm, &b->stop);
+	if (eventfd_write(b->efd, 1) < 0)
+		warn("restore %s: cannot wake the I/O thread: %s", b->what, strerror(errno));
 	return NULL;
 }
 
@@ -223,9 +203,6 @@ static void restore_bg_free(struct restore_bg *b)
 	if (b->pagemap_fd >= 0)
 		close(b->pagemap_fd);
 	detach_close_image(b);
-	if (b->map)
-		munmap((void *)b->map, b->map_len);
-	free(b->deferred);
 	free(b);
 }
 
@@ -240,7 +217,7 @@ static void restore_bg_join(bool stop)
 	if (b->started)
 		pthread_join(b->thread, NULL);
 	b->vmm->vm.mapped_busy = false;
-	if (b->detach && b->started && !stop)
+	if (b->started && !stop)
 		detach_finish(&b->vmm->vm, b);
 	restore_bg_free(b);
 	restore_bg = NULL;
@@ -260,45 +237,35 @@ static void restore_copied(void *opaque, int fd, unsigned int events)
 int restore_bg_prepare(struct restore *r)
 {
 	struct restore_bg *b;
-	bool detach = !r->o->lazy;
 
-	if (detach ? !r->vmm->vm.nr_mapped : !r->nr_deferred)
+	/* lazy: memory stays mapped from the image; eager with nothing mapped: done */
+	if (r->o->lazy || !r->vmm->vm.nr_mapped)
 		return 0;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	b->vmm = r->vmm;
-	b->detach = detach;
 	b->efd = b->pagemap_fd = b->image_fd = b->timer_fd = -1;
 	snprintf(b->what, sizeof(b->what), "%s", r->o->what);
-	if (detach) {
-		b->pagemap_fd = jail_pagemap_fd();
-		b->image_fd = fcntl(r->o->fd, F_DUPFD_CLOEXEC, 0);
-		/*
-		 * A read lease: whoever truncates the image or opens it for
-		 * writing waits until the memory is out of it (the kernel's
-		 * notice of that, SIGIO, is ignored: the copy ends anyway).
-		 */
-		if (b->image_fd >= 0 && !fcntl(b->image_fd, F_SETLEASE, F_RDLCK))
-			b->leased = true;
-		else
-			info("restore %s: no lease on the image (%s): it must not change until its memory is copied out",
-			     r->o->what, strerror(errno));
-		b->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (b->efd < 0 || loop_add(r->vmm->loop, b->efd, restore_copied, NULL)) {
-			if (b->efd >= 0)
-				close(b->efd);
-			b->efd = -1;
-			restore_bg_free(b);
-			return -ENOMEM;
-		}
-	} else {
-		b->map = r->map;
-		b->map_len = r->map_len;
-		b->deferred = r->deferred;
-		b->nr = r->nr_deferred;
-		r->deferred = NULL;
-		r->map = NULL;
+	b->pagemap_fd = jail_pagemap_fd();
+	b->image_fd = fcntl(r->o->fd, F_DUPFD_CLOEXEC, 0);
+	/*
+	 * A read lease: whoever truncates the image or opens it for
+	 * writing waits until the memory is out of it (the kernel's
+	 * notice of that, SIGIO, is ignored: the copy ends anyway).
+	 */
+	if (b->image_fd >= 0 && !fcntl(b->image_fd, F_SETLEASE, F_RDLCK))
+		b->leased = true;
+	else
+		info("restore %s: no lease on the image (%s): it must not change until its memory is copied out",
+		     r->o->what, strerror(errno));
+	b->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (b->efd < 0 || loop_add(r->vmm->loop, b->efd, restore_copied, NULL)) {
+		if (b->efd >= 0)
+			close(b->efd);
+		b->efd = -1;
+		restore_bg_free(b);
+		return -ENOMEM;
 	}
 	restore_bg = b;
 	return 0;
@@ -311,20 +278,14 @@ static void restore_bg_run(struct restore_bg *b)
 	if (!b->t0)
 		b->t0 = now_ns();
 	/* the balloon leaves the runs alone while the thread copies them */
-	b->vmm->vm.mapped_busy = b->detach;
+	b->vmm->vm.mapped_busy = true;
 	if (!pthread_create(&b->thread, NULL, restore_bg_thread, b)) {
 		b->started = true;
 		return;
 	}
 	b->vmm->vm.mapped_busy = false;
-	if (b->detach) {
-		warn("restore %s: cannot start copying the memory out of the image: it stays mapped from the image, which must not change while the domain runs",
-		     b->what);
-	} else {
-		err("restore %s: cannot start checking the page data against its CRCs; stopping the domain",
-		    b->what);
-		vm_request_exit(&b->vmm->vm, VM_EXIT_ERROR);
-	}
+	warn("restore %s: cannot start copying the memory out of the image: it stays mapped from the image, which must not change while the domain runs",
+	     b->what);
 	restore_bg_free(b);
 	restore_bg = NULL;
 }
@@ -359,7 +320,7 @@ void vmm_restore_start(struct vmm *vmm)
 void vmm_restore_settle(struct vmm *vmm)
 {
 	(void)vmm;
-	if (restore_bg && restore_bg->detach) {
+	if (restore_bg) {
 		if (!restore_bg->started)
 			restore_bg_run(restore_bg);
 		restore_bg_join(false);

@@ -58,9 +58,9 @@ long restore_verify_batches(const uint8_t *map, const struct deferred *d, size_t
 size_t restore_ram_write(struct vm *vm, const uint8_t *src, size_t len, uint64_t off);
 
 /*
- * Prepares what goes on once the domain runs (vmm_restore_start()).
- * Lazy: takes the image mapping and the deferred CRC checks from @r.
- * Eager: what the copy of the memory out of the image needs.
+ * Prepares what goes on once an eager restore's domain runs
+ * (vmm_restore_start()): the copy of its memory out of the image.  A lazy
+ * restore has nothing left to do (its page data was checked before).
  */
 int restore_bg_prepare(struct restore *r);
 
