@@ -12,6 +12,15 @@
 #include <time.h>
 #include "xl.h"
 
+/* sched-credit's and sched-credit2's options: they are the same command */
+#define XL_SCHED_HELP \
+	"  -d DOMAIN      show (or, with -w or -c, set) this domain's only\n" \
+	"  -w WEIGHT      its share against other domains', 1 to 65535 (default 256)\n" \
+	"  -c CAP         the most CPU it may take, in percent of one host CPU\n" \
+	"                 (0: no cap)\n" \
+	"  -p Pool-0      the CPU pool: hv has Pool-0 only\n" \
+	"  (applied through the domain's cgroup; kept in its configuration)\n"
+
 hv_ctx *xl_ctx;
 int xl_verbose;
 bool xl_dryrun, xl_force;
@@ -220,14 +229,9 @@ static const struct xl_cmd cmds[] = {
 	  "  SOFT           - or all (Linux has no soft affinity: others are refused)\n"
 	  "  -f             accepted for Xen compatibility\n" },
 	{ "sched-credit", main_sched_credit, "Show or set domains' CPU weight and cap",
-	  "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-p Pool-0]",
-	  "  -d DOMAIN      show (or, with -w or -c, set) this domain's only\n"
-	  "  -w WEIGHT      its share against other domains', 1 to 65535 (default 256)\n"
-	  "  -c CAP         the most CPU it may take, in percent of one host CPU\n"
-	  "                 (0: no cap)\n"
-	  "  (applied through the domain's cgroup; kept in its configuration)\n" },
+	  "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-p Pool-0]", XL_SCHED_HELP },
 	{ "sched-credit2", main_sched_credit2, "Show or set domains' CPU weight and cap "
-	  "(as sched-credit)", "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-p Pool-0]", NULL },
+	  "(as sched-credit)", "[-d DOMAIN [-w WEIGHT] [-c CAP]] [-p Pool-0]", XL_SCHED_HELP },
 	{ "domid", main_domid, "Convert a domain name to a domain id", "NAME",
 	  NULL },
 	{ "domname", main_domname, "Convert a domain id to a domain name", "ID",

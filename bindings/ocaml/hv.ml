@@ -808,6 +808,16 @@ module Domain = struct
     Ctx.call_unit ctx (fun p ->
         R._hv_domain_vcpu_pin (C_list [ p; C_int domid; C_int v; C_string cpus ]))
 
+  let sched ctx ~domid =
+    match call ctx (fun p -> R._hv_domain_sched_get (C_list [ p; C_int domid ])) with
+    | [ w; c ] -> (get_int w, get_int c)
+    | _ -> raise (Error (Notfound, string_of_int domid))
+
+  let set_sched ctx ~domid ?weight ?cap () =
+    let v = function Some x -> x | None -> -1 in
+    Ctx.call_unit ctx (fun p ->
+        R._hv_domain_sched_set (C_list [ p; C_int domid; C_int (v weight); C_int (v cap) ]))
+
   let stats_all ctx =
     c_array ctx (fun p -> R._hv_domain_stats_all p) ~free:R._hv_domstats_list_free
       ~nth:R._hvml_domstats_list_nth stats_of
@@ -1193,6 +1203,8 @@ let bound_functions =
     ("hv_domain_stats_all", "stats_all");
     ("hv_domain_vcpu_list", "Domain.vcpu_list");
     ("hv_domain_vcpu_pin", "Domain.vcpu_pin");
+    ("hv_domain_sched_get", "Domain.sched");
+    ("hv_domain_sched_set", "Domain.set_sched");
     ("hv_domstats_free", "Domain.stats");
     ("hv_domstats_list_free", "stats_all");
     ("hv_config_read_settings", "- a C callback for programs that give xl.cfg keys meanings of their own (xl's xl.conf); Config.of_xl_string reads xl.cfg");

@@ -415,6 +415,17 @@ module Domain : sig
       [Error (Inval, _)]: no such vCPU, not a CPU list, or no online CPU in
       it. *)
 
+  val sched : Ctx.t -> domid:int -> int * int
+  (** [(weight, cap)]: the domain's CPU weight (1-65535, 256 by default) and
+      cap (percent of one host CPU; 0: none), as Xen's credit scheduler has
+      them (hv_domain_sched_get(), xl sched-credit). *)
+
+  val set_sched : Ctx.t -> domid:int -> ?weight:int -> ?cap:int -> unit -> unit
+  (** Sets the domain's weight, cap or both, in its cgroup at once if it
+      runs and in its configuration (hv_domain_sched_set(), xl sched-credit
+      -w -c).  [Error (Inval, _)]: out of range; [Error (Nosys, _)]: the
+      domain runs on a host without a cpu cgroup controller for hvd. *)
+
   val console : Ctx.t -> domid:int -> Unix.file_descr
   (** A connected socket to the console; the caller closes it. *)
 

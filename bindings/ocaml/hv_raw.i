@@ -117,6 +117,15 @@ HVML_OUT_PTR(hv_vif_spec, vif_r)
 	swig_result = caml_list_append(swig_result, caml_val_int((int)tmph$argnum));
 }
 
+/* hv_domain_sched_get: the weight and the cap */
+%typemap(in, numinputs=0) (unsigned int *weight_r, unsigned int *cap_r)
+	(unsigned int tmpw = 0, unsigned int tmpc = 0)
+	"$1 = &tmpw; $2 = &tmpc;"
+%typemap(argout) (unsigned int *weight_r, unsigned int *cap_r) {
+	swig_result = caml_list_append(swig_result, caml_val_int((int)tmpw$argnum));
+	swig_result = caml_list_append(swig_result, caml_val_int((int)tmpc$argnum));
+}
+
 /* hv_domain_migrate_send's callback and its argument: one
  * hvml_migrate_progress (hvml_migrate_progress_new), or C_void for none. */
 %typemap(in) (hv_migrate_progress_fn progress, void *opaque) {
@@ -162,6 +171,8 @@ HVML_BLOCKING(hv_domain_stats)
 HVML_BLOCKING(hv_domain_stats_all)
 HVML_BLOCKING(hv_domain_vcpu_list)
 HVML_BLOCKING(hv_domain_vcpu_pin)
+HVML_BLOCKING(hv_domain_sched_get)
+HVML_BLOCKING(hv_domain_sched_set)
 HVML_BLOCKING(hv_domain_save_config)
 HVML_BLOCKING(hv_domain_restore)
 HVML_BLOCKING(hv_domain_migrate_send)

@@ -235,7 +235,7 @@ want "-Z " list -Z
 want "--help " pause --h
 want "pv serial " console -t ""
 want "Pool-0 " sched-credit -p ""
-want "-c -d -p -w " sched-credit2 -
+want "--help -c -d -h -p -w " sched-credit2 -
 cd "$FILES" || exit 1
 want "guest.cfg " create g
 want "guest.cfg " create -p g
