@@ -804,6 +804,8 @@ HVPY_RC(hv_domain_stats)
 HVPY_RC(hv_domain_stats_all)
 HVPY_RC(hv_domain_vcpu_list)
 HVPY_RC(hv_domain_vcpu_pin)
+HVPY_RC(hv_domain_sched_get)
+HVPY_RC(hv_domain_sched_set)
 HVPY_RC(hv_event_fd)
 HVPY_RC(hv_event_next)
 HVPY_RC(hv_event_wait)
@@ -1004,6 +1006,20 @@ HVPY_RC(hv_event_wait)
 	free(*$1);
 	*$1 = NULL;
 	*$2 = 0;
+}
+
+/* hv_domain_sched_get(ctx, domid) -> (weight, cap) */
+%typemap(in, numinputs=0) (unsigned int *weight_r, unsigned int *cap_r)
+	(unsigned int w = 0, unsigned int c = 0) {
+	$1 = &w;
+	$2 = &c;
+}
+%typemap(argout) (unsigned int *weight_r, unsigned int *cap_r) {
+	PyObject *t = Py_BuildValue("(II)", *$1, *$2);
+
+	if (!t)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, t);
 }
 
 /* hv_domain_stats_all(ctx) -> [dict, ...], freed with hv_domstats_list_free(). */

@@ -220,6 +220,21 @@ class Domain:
         self._ctx._call(_raw.hv_domain_vcpu_pin, self.domid,
                         -1 if vcpu is None else vcpu, cpus)
 
+    def sched(self) -> "tuple[int, int]":
+        """``(weight, cap)``: the domain's CPU weight (1-65535, 256 by
+        default) and cap (percent of one host CPU; 0: none), as Xen's credit
+        scheduler has them (hv_domain_sched_get(), xl sched-credit)."""
+        return self._ctx._call(_raw.hv_domain_sched_get, self.domid)
+
+    def set_sched(self, weight: Optional[int] = None, cap: Optional[int] = None) -> None:
+        """Sets the domain's CPU weight, cap or both: in its cgroup at once
+        if it runs, and in its configuration for its later starts
+        (hv_domain_sched_set(), xl sched-credit -w -c).
+        :class:`hv.InvalidArgument`: out of range; :class:`hv.NotSupported`:
+        it runs on a host without a cpu cgroup controller for hvd."""
+        self._ctx._call(_raw.hv_domain_sched_set, self.domid,
+                        -1 if weight is None else weight, -1 if cap is None else cap)
+
     @property
     def maxvcpus(self) -> int:
         return self._info["maxvcpus"]
