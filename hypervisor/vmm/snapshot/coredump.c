@@ -99,6 +99,7 @@ int vmm_dump_core(struct vmm *vmm, int fd, const struct save_progress *pr,
 		goto out_free;
 	}
 	vm_pause(vm);
+	vmm_devices_quiesce(vmm);	/* as a save: no disk read lands in memory meanwhile */
 	for (unsigned int i = 0; !rc && i < vm->nr_vcpus; i++) {
 		if (ioctl(vm->vcpus[i].fd, KVM_GET_REGS, &regs[i]) < 0 ||
 		    ioctl(vm->vcpus[i].fd, KVM_GET_SREGS, &sregs[i]) < 0) {
