@@ -225,4 +225,6 @@ void hv__dominfo_from_hc(const struct hv_hc_dominfo *in, hv_dominfo *out)
 	out->current_mib = in->current_mib;
 	out->mem_flags = (in->mem_flags & HV_HC_MEM_TARGET_MISSED ? HV_MEM_TARGET_MISSED : 0) |
 			 (in->mem_flags & HV_HC_MEM_CAPPED ? HV_MEM_CAPPED : 0);
+	out->flags = in->state == HV_HC_STATE_RUNNING && (in->flags & HV_HC_DOMINFO_BLOCKED) ?
+		     HV_DOMINFO_BLOCKED : 0;
 }

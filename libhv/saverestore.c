@@ -166,6 +166,43 @@ out:
 	return rc;
 }
 
+HV__EXPORT int hv_domain_dump_core(hv_ctx *ctx, uint32_t domid, int fd, unsigned int flags)
+{
+	struct hv_hc_dump_core body = { .domid = domid };
+	struct hv_hc_dump_core_result result;
+	char what[HV__WHAT_MAX];
+	struct stat st;
+	int fl, rc;
+
+	snprintf(what, sizeof(what), "dump the core of domain %" PRIu32, domid);
+	if (flags) {
+		HV__ERR(ctx, "%s: unknown flags 0x%x (none are defined yet: give 0)", what, flags);
+		return HV_ERROR_INVAL;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY || fstat(fd, &st) < 0 ||
+	    !S_ISREG(st.st_mode)) {
+		HV__ERR(ctx, "%s: descriptor %d %s (give a regular file open for writing)", what, fd,
+			fl < 0 ? "is not open" : (fl & O_ACCMODE) == O_RDONLY ?
+			"is open read-only" : "is not a regular file");
+		return HV_ERROR_INVAL;
+	}
+	{
+		/* progress messages only keep the wait alive: a dump has no callback */
+		struct hv__req req = {
+			.op = HV_HC_DOMCTL_DUMP_CORE, .body = &body, .body_len = sizeof(body),
+			.fds = &fd, .nr_fds = 1, .reply = &result, .reply_len = sizeof(result),
+			.domid = domid,
+		};
+
+		rc = hv__request(ctx, &req, what);
+	}
+	if (!rc)
+		HV__DEBUG(ctx, "%s: %" PRIu64 " bytes, %" PRIu64 " bytes of RAM, %" PRIu32 " vCPUs",
+			  what, result.bytes, result.memory_bytes, result.vcpus);
+	return rc;
+}
+
 HV__EXPORT int hv_domain_save(hv_ctx *ctx, uint32_t domid, int fd,
 			      unsigned int flags, const hv_progress *progress)
 {

@@ -31,6 +31,15 @@ VMM_TESTS = \
 TESTS += $(VMM_TESTS)
 EXTRA_DIST += $(VMM_TESTS)
 
+# The ELF core's head that xl dump-core writes (snapshot/coredump-elf.c).
+check_PROGRAMS += tests/unit/test-coredump
+tests_unit_test_coredump_SOURCES = tests/unit/test-coredump.c \
+	hypervisor/vmm/snapshot/coredump-elf.c hypervisor/vmm/snapshot/coredump.h
+tests_unit_test_coredump_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_unit_test_coredump_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_coredump_LDADD = $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-coredump
+
 check_PROGRAMS += tests/unit/test-devstate
 tests_unit_test_devstate_SOURCES = tests/unit/test-devstate.c $(HV_VMM_CORE)
 tests_unit_test_devstate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm -I$(top_srcdir)/tests/fuzz

@@ -64,12 +64,16 @@ static const char *action_name(enum hv_action a)
 }
 
 /* Xen's six state letters: running, blocked, paused, shutdown, crashed, dying. */
-void xl_state_letters(hv_domain_state state, char s[7])
+void xl_state_letters(hv_domain_state state, unsigned int flags, char s[7])
 {
 	memcpy(s, "------", 7);
 	switch (state) {
 	case HV_STATE_RUNNING:
-		s[0] = 'r';
+		/* all its vCPUs idle (halted) when hvd looked: blocked, as Xen says */
+		if (flags & HV_DOMINFO_BLOCKED)
+			s[1] = 'b';
+		else
+			s[0] = 'r';
 		break;
 	case HV_STATE_BUILDING:
 	case HV_STATE_PAUSED:
@@ -345,7 +349,7 @@ int main_list(int argc, char **argv)
 		const hv_dominfo *d = ds.d[i];
 		char st[7], uuid[37];
 
-		xl_state_letters(d->state, st);
+		xl_state_letters(d->state, d->flags, st);
 		printf("%-40s %5" PRIu32 " %5" PRIu64 " %5u     %s  %8.1f",
 		       d->name, d->domid, d->current_mib ? d->current_mib : d->memory_mib,
 		       d->vcpus, st,

@@ -35,6 +35,7 @@ XL_TESTS = \
 	tests/integration/xl-save.sh \
 	tests/integration/xl-save-seal.sh \
 	tests/integration/xl-save-stall.sh \
+	tests/integration/xl-dump-core.sh \
 	tests/integration/xl-migrate.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* xl save, restore. */
+/* xl save, restore, dump-core. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -337,4 +337,90 @@ out:
 	hv_seal_key_wipe(&key);
 	hv_domain_config_dispose(&cfg);
 	return rc;
+}
+
+/* --- dump-core --------------------------------------------------------- */
+
+int main_dump_core(int argc, char **argv)
+{
+	hv_dominfo info;
+	const char *file;
+	struct stat st, before = { 0 };
+	bool created, existed;
+	char size[32];
+	uint32_t domid;
+	double t0;
+	int c, fd = -1, rc;
+
+	hv_dominfo_init(&info);
+	while ((c = xl_getopt(argc, argv, "")) != -1) {
+		switch (c) {
+		case XL_HELP:
+			return xl_help("dump-core");
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return xl_usage("dump-core", "give a domain and the file to write its core to");
+	file = argv[optind + 1];
+	if (xl_lookup(argv[optind], &domid))
+		return XL_FAIL;
+	xl_error_mark();
+	rc = hv_domain_info(xl_ctx, domid, &info);
+	if (rc)
+		return xl_error(rc, "domain %s", argv[optind]);
+	if (xl_dry("dump the core of domain %s (%" PRIu32 ") to %s", argv[optind], domid, file))
+		return XL_OK;
+
+	/*
+	 * Opened here, with the caller's rights, and readable only by its
+	 * owner: it holds the guest's memory.  Not O_TRUNC: hv-vmm truncates
+	 * the file once it knows the domain's memory is not mapped from it
+	 * (a lazy restore's image).
+	 */
+	fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	created = fd >= 0;
+	existed = fd < 0 && errno == EEXIST;
+	if (existed)
+		fd = open(file, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return xl_error(0, "%s: cannot write the core there: %s (%s)", file,
+				strerror(errno),
+				errno == ENOENT ? "check the directory" :
+				errno == EACCES ? "choose a file you can write" :
+				"choose another file");
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return xl_error(0, "%s: not a regular file (a core is written at its offsets: "
+				"choose a file)", file);
+	}
+	before = st;
+	t0 = now_s();
+	xl_error_mark();
+	rc = hv_domain_dump_core(xl_ctx, domid, fd, 0);
+	if (rc) {
+		bool touched = created || (fstat(fd, &st) == 0 &&
+					   (st.st_size != before.st_size ||
+					    st.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+					    st.st_mtim.tv_nsec != before.st_mtim.tv_nsec));
+		bool removed = touched && unlink(file) == 0;
+
+		xl_error(rc, "dump the core of domain %s to %s", argv[optind], file);
+		fprintf(stderr, "xl: %s: %s%s\n", file,
+			removed ? "removed the incomplete core" : "no core written",
+			rc == HV_ERROR_DAEMON || rc == HV_ERROR_TIMEDOUT ? "" :
+			"; the domain is left as it was");
+		close(fd);
+		return XL_FAIL;
+	}
+	if (close(fd) < 0)
+		return xl_error(0, "%s: closing the core: %s", file, strerror(errno));
+	if (stat(file, &st) == 0)
+		format_size((uint64_t)st.st_size, size, sizeof(size));
+	else
+		format_size(info.memory_mib << 20, size, sizeof(size));
+	fprintf(stderr, "Dumping the core of domain %" PRIu32 " (%s) to %s... done (%s, %.2f s)\n",
+		domid, info.name, file, size, now_s() - t0);
+	return XL_OK;
 }

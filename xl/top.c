@@ -169,7 +169,7 @@ static void top_row_of(const hv_domstats *s, const hv_domstats *p, uint64_t tota
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", s->name);
-	xl_state_letters(s->state, r->state);
+	xl_state_letters(s->state, 0, r->state);
 	r->domid = s->domid;
 	r->has_cpu = s->valid & HV_STATS_CPU;
 	r->cpu_s = (double)s->cpu_ns / 1e9;
@@ -219,7 +219,7 @@ static void top_dom0_row(const hv_physinfo *pi, const struct top_host *h,
 	xl_dom0_info(pi, &d);
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", d.name);
-	xl_state_letters(d.state, r->state);
+	xl_state_letters(d.state, 0, r->state);
 	r->domid = 0;
 	r->has_cpu = h->busy_s >= 0;
 	r->cpu_s = h->busy_s >= 0 ? h->busy_s : 0;

@@ -20,8 +20,6 @@ static const struct {
 	{ "suspend", "hv has no guest suspend-to-RAM; xl save keeps a domain in a file" },
 	{ "resume", "hv has no guest suspend-to-RAM; xl restore brings a saved domain back" },
 	{ "remus", "hv has no Remus or COLO replication" },
-	{ "dump-core", "core dumps of guest memory are not implemented yet; xl save -c "
-	  "keeps the whole domain in a file" },
 	{ "cd-insert", "hv cannot change a CD-ROM's medium while the domain runs "
 	  "(block-detach the drive and block-attach it with the new image)" },
 	{ "cd-eject", "hv cannot change a CD-ROM's medium while the domain runs "

@@ -159,6 +159,13 @@ static const struct xl_cmd cmds[] = {
 	  "                 (same memory and vcpus; e.g. another name)\n"
 	  "  CHECKPOINTFILE the saved image: a regular file (copy a pipe to a file\n"
 	  "                 first); Xen's order, CONFIGFILE first, works too\n" },
+	{ "dump-core", main_dump_core, "Write a domain's memory and vCPU registers to a core file",
+	  "DOMAIN FILENAME",
+	  "  FILENAME       an ELF core file (gdb -c, crash): one PT_LOAD per range of\n"
+	  "                 the guest's physical memory, an NT_PRSTATUS note per\n"
+	  "                 vCPU; created mode 0600, or overwritten.  The domain is\n"
+	  "                 paused while it is written and runs on afterwards\n"
+	  "                 (a paused domain stays paused)\n" },
 	{ "shutdown", main_shutdown, "Ask a domain to power off (ACPI power button)",
 	  "[options] [DOMAIN]",
 	  "  -w, --wait     wait until the domain is gone (or has shut down and is\n"
@@ -266,7 +273,7 @@ static const struct xl_cmd cmds[] = {
  * Xen's xl does.
  */
 static const char *const dryrun_cmds[] = {
-	"create", "destroy", "save", "restore", "shutdown", "reboot", "pause", "unpause",
+	"create", "destroy", "save", "dump-core", "restore", "shutdown", "reboot", "pause", "unpause",
 	"rename", "block-attach", "block-detach", "network-attach", "network-detach",
 	"mem-set", "mem-max", "dmesg", "button-press", "trigger", "sysrq", "vcpu-pin", "migrate",
 };

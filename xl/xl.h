@@ -128,8 +128,12 @@ bool xl_is_dom0(const char *name_or_id);
  * running.  Fills @d (initialised here).
  */
 void xl_dom0_info(const hv_physinfo *pi, hv_dominfo *d);
-/* Xen's six state letters (r b p s c d; '-' where not) of @state, as xl list prints them. */
-void xl_state_letters(hv_domain_state state, char s[7]);
+/*
+ * Xen's six state letters (r b p s c d; '-' where not) of @state, as xl
+ * list prints them: a running domain is "b" instead of "r" when @flags
+ * (hv_dominfo's) has HV_DOMINFO_BLOCKED.
+ */
+void xl_state_letters(hv_domain_state state, unsigned int flags, char s[7]);
 /* Host numbers from /proc: seconds since boot, busy seconds of CPU @cpu
  * (-1: all of them); -1 if unknown. */
 double xl_host_uptime(void);
@@ -210,6 +214,7 @@ int xl_wait_end(uint32_t domid, enum xl_wait_end *how_r);
 int main_create(int argc, char **argv);
 int main_destroy(int argc, char **argv);
 int main_save(int argc, char **argv);
+int main_dump_core(int argc, char **argv);
 int main_restore(int argc, char **argv);
 int main_migrate(int argc, char **argv);
 int main_sched_credit(int argc, char **argv);

@@ -1189,6 +1189,7 @@ let bound_functions =
     ("hv_domain_save_sealed", "- sealed images (libhv 1.13) are not bound yet: xl save -k");
     ("hv_seal_key_read", "- sealed images (libhv 1.13) are not bound yet: xl restore -k");
     ("hv_seal_key_wipe", "- sealed images (libhv 1.13) are not bound yet");
+    ("hv_domain_dump_core", "- core dumps (libhv 1.13) are not bound yet: xl dump-core");
     ("hv_restore_params_init_sized", "Domain.restore");
     ("hv_domain_restore", "Domain.restore");
     ("hv_migrate_params_init_sized", "Domain.migrate_send, Domain.migrate_receive");

@@ -362,7 +362,7 @@ static PyObject *hvpy_dominfo_dict(const hv_dominfo *i)
 	    HVPY_I(d, i, shutdown_code) || HVPY_I(d, i, vmm_pid) ||
 	    HVPY_I(d, i, on_poweroff) || HVPY_I(d, i, on_reboot) ||
 	    HVPY_I(d, i, on_crash) || HVPY_U(d, i, current_mib) ||
-	    HVPY_U(d, i, mem_flags)) {
+	    HVPY_U(d, i, mem_flags) || HVPY_U(d, i, flags)) {
 		Py_DECREF(d);
 		return NULL;
 	}

@@ -184,6 +184,8 @@ void domain_fill_info(struct hvd_domain *d, struct hv_hc_dominfo *info)
 	info->on_crash = desc_action(d->cfg->on_crash);
 	info->current_mib = (uint32_t)(d->mem_current_kib >> 10);
 	info->mem_flags = d->mem_flags | (d->capped ? HV_HC_MEM_CAPPED : 0);
+	if (d->state == HV_HC_STATE_RUNNING && d->pid && domain_live(d) && vcpu_all_blocked(d))
+		info->flags |= HV_HC_DOMINFO_BLOCKED;
 }
 
 /* --- how a domain ends ---------------------------------------------------- */
@@ -643,5 +645,6 @@ bool domain_fd_open_for(int fd, bool write)
 
 bool domain_busy(const struct hvd_domain *d)
 {
-	return op_find(d, &op_save_type) || op_find(d, &op_migrate_type);
+	return op_find(d, &op_save_type) || op_find(d, &op_migrate_type) ||
+	       op_find(d, &op_dump_core_type);
 }

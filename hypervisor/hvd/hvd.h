@@ -360,6 +360,7 @@ extern const struct hvd_op_type op_create_type;	/* op-create.c */
 extern const struct hvd_op_type op_restore_type;	/* op-restore.c */
 extern const struct hvd_op_type op_save_type;		/* op-save.c */
 extern const struct hvd_op_type op_migrate_type;	/* op-migrate.c */
+extern const struct hvd_op_type op_dump_core_type;	/* op-dump-core.c */
 extern const struct hvd_op_type op_call_type;		/* op-call.c */
 extern const struct hvd_op_type op_disk_attach_type;	/* op-disk-attach.c */
 extern const struct hvd_op_type op_disk_detach_type;	/* op-disk-detach.c */
@@ -393,6 +394,9 @@ void op_migrate_client_gone(struct hvd *hvd, struct hvd_domain *d, uint64_t conn
 void op_migrate_progress(struct hvd *hvd, struct hvd_domain *d, const void *body, size_t len);
 int op_save(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	    struct hvd_domain *d, int fd);
+/* DUMP_CORE: hv-vmm writes an ELF core of the domain to the regular file @fd. */
+int op_dump_core(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		 struct hvd_domain *d, int fd);
 /* PAUSE, UNPAUSE, SHUTDOWN: @vmm_op to hv-vmm, answered when it answers. */
 int op_call(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	    struct hvd_domain *d, uint16_t vmm_op);
@@ -431,6 +435,12 @@ int vcpu_cpuset(const char *list, cpu_set_t *set, char *why, size_t why_size);
 void vcpu_apply_cpus(struct hvd *hvd, struct hvd_domain *d);
 int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		 struct hvd_domain *d);
+/*
+ * Whether every vCPU thread of the domain's hv-vmm is asleep (its /proc
+ * state not 'R': halted in KVM_RUN, or parked): dominfo's BLOCKED.  False
+ * when any of them cannot be found or read.
+ */
+bool vcpu_all_blocked(const struct hvd_domain *d);
 int op_vcpu_pin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		struct hvd_domain *d);
 int op_sched(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,

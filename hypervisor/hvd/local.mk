@@ -5,6 +5,7 @@ hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/server.c hypervisor/hvd/domain.c hypervisor/hvd/ops.c \
 	hypervisor/hvd/op.c hypervisor/hvd/op-create.c hypervisor/hvd/op-restore.c \
 	hypervisor/hvd/op-save.c hypervisor/hvd/op-migrate.c hypervisor/hvd/op-call.c \
+	hypervisor/hvd/op-dump-core.c \
 	hypervisor/hvd/op-hotplug.c hypervisor/hvd/op-disk-attach.c hypervisor/hvd/op-disk-detach.c \
 	hypervisor/hvd/op-nic-attach.c hypervisor/hvd/op-nic-detach.c hypervisor/hvd/op-mem.c hypervisor/hvd/op-vcpu.c \
 	hypervisor/hvd/meter.c hypervisor/hvd/meter-read.c hypervisor/hvd/meter-read.h \

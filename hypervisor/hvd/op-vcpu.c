@@ -257,6 +257,23 @@ static void vcpu_stat(pid_t pid, pid_t tid, struct hv_hc_vcpuinfo *v)
 		v->cpu_time_ns = t.ticks * (1000000000ull / (unsigned long long)tick);
 }
 
+bool vcpu_all_blocked(const struct hvd_domain *d)
+{
+	unsigned int nr = d->cfg->vcpus;
+	pid_t *tids = nr ? calloc(nr, sizeof(*tids)) : NULL;
+	bool blocked = tids && vcpu_tids(d->pid, nr, tids) == nr;
+
+	for (unsigned int i = 0; blocked && i < nr; i++) {
+		struct hv_hc_vcpuinfo v = { .vcpu = i };
+
+		/* a thread that cannot be read counts as running: "b" only when sure */
+		vcpu_stat(d->pid, tids[i], &v);
+		blocked = v.flags == HV_HC_VCPU_BLOCKED;
+	}
+	free(tids);
+	return blocked;
+}
+
 int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		 struct hvd_domain *d)
 {

@@ -248,6 +248,9 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_MIGRATE_SEND:
 		d = domain_find(hvd, req->u.migrate.domid);
 		break;
+	case HV_HC_DOMCTL_DUMP_CORE:
+		d = domain_find(hvd, req->u.dump_core.domid);
+		break;
 	case HV_HC_DOMCTL_DISK_ATTACH:
 		d = domain_find(hvd, req->u.disk_attach.domid);
 		break;
@@ -340,6 +343,8 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return op_save(hvd, c, req, d, fds[0]);
 	case HV_HC_DOMCTL_MIGRATE_SEND:
 		return op_migrate(hvd, c, req, d, fds[0]);
+	case HV_HC_DOMCTL_DUMP_CORE:
+		return op_dump_core(hvd, c, req, d, fds[0]);
 	case HV_HC_DOMCTL_DISK_ATTACH:
 		return op_disk_attach(hvd, c, req, d, fds[0]);
 	case HV_HC_DOMCTL_DISK_DETACH:

@@ -51,12 +51,12 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 	unsigned int want_fds;
 	int rc;
 
-	/* only CREATE_DOMAIN, RESTORE_DOMAIN, ADD_DEVICE, SAVE, DISK_ATTACH and NIC_ATTACH
-	 * take descriptors */
+	/* only CREATE_DOMAIN, RESTORE_DOMAIN, ADD_DEVICE, SAVE, MIGRATE_SEND, DUMP_CORE,
+	 * DISK_ATTACH and NIC_ATTACH take descriptors */
 	if (nfds && r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN &&
 	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_ADD_DEVICE &&
 	    r->hdr.op != HV_HC_DOMCTL_SAVE && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH &&
-	    r->hdr.op != HV_HC_DOMCTL_MIGRATE_SEND &&
+	    r->hdr.op != HV_HC_DOMCTL_MIGRATE_SEND && r->hdr.op != HV_HC_DOMCTL_DUMP_CORE &&
 	    r->hdr.op != HV_HC_DOMCTL_NIC_ATTACH)
 		return -HV_HC_EBADF;
 	switch (r->hdr.op) {
@@ -120,6 +120,13 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 					   HV_HC_MIGRATE_DIGEST | HV_HC_MIGRATE_LOCAL) ||
 		    !r->u.migrate.downtime_ms || r->u.migrate.ceiling_ms < r->u.migrate.downtime_ms)
 			return -HV_HC_EINVAL;
+		return nfds == 1 ? 0 : -HV_HC_EBADF;
+	case HV_HC_DOMCTL_DUMP_CORE:
+		if (!request_zero(r->u.dump_core.reserved, sizeof(r->u.dump_core.reserved)))
+			return -HV_HC_EPROTO;
+		if (r->u.dump_core.flags)
+			return -HV_HC_EINVAL;
+		/* the file to write the core to */
 		return nfds == 1 ? 0 : -HV_HC_EBADF;
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 		if (!request_zero(r->u.restore.reserved, sizeof(r->u.restore.reserved)))

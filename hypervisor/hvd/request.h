@@ -32,6 +32,7 @@ struct hvd_req {
 		struct hv_hc_list list;
 		struct hv_hc_save save;
 		struct hv_hc_migrate migrate;
+		struct hv_hc_dump_core dump_core;
 		struct hv_hc_disk_attach disk_attach;
 		struct hv_hc_disk_detach disk_detach;
 		struct hv_hc_mem_target mem_target;

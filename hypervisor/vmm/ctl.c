@@ -13,6 +13,7 @@
 #include "wire/vmmmsg.h"
 #include "ctl.h"
 #include "log.h"
+#include "snapshot/coredump.h"
 #include "snapshot/migrate.h"
 #include "snapshot/save.h"
 #include "vmm.h"
@@ -147,6 +148,38 @@ static void ctl_save(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t 
 		explicit_bzero((uint8_t *)body + sizeof(s), klen);
 	if (rc) {
 		err("save failed: %s", msg);
+		ctl_reply_msg(vmm, m, rc, msg);
+		return;
+	}
+	ctl_reply(vmm, m, 0, &res, sizeof(res));
+}
+
+/* DUMP_CORE: the domain's core to the file that came with it. */
+static void ctl_dump_core(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_t *body,
+			  size_t len, int fd)
+{
+	struct save_progress pr = { ctl_save_progress, vmm };
+	struct hv_vmm_dump_core_result res = { 0 };
+	struct hv_vmm_dump_core d;
+	char msg[256];
+	int rc;
+
+	if (len != sizeof(d)) {
+		ctl_reply_msg(vmm, m, -EPROTO, "DUMP_CORE: the body is not a struct hv_vmm_dump_core");
+		return;
+	}
+	memcpy(&d, body, sizeof(d));
+	if (d.flags || d.reserved) {
+		ctl_reply_msg(vmm, m, -EINVAL, "DUMP_CORE: flags and reserved must be zero");
+		return;
+	}
+	if (fd < 0) {
+		ctl_reply_msg(vmm, m, -EBADF, "DUMP_CORE: no descriptor to write the core to came with the request");
+		return;
+	}
+	rc = vmm_dump_core(vmm, fd, &pr, &res, msg, sizeof(msg));
+	if (rc) {
+		err("core dump failed: %s", msg);
 		ctl_reply_msg(vmm, m, rc, msg);
 		return;
 	}
@@ -305,8 +338,8 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 		       size_t len, int *fds, size_t nfds)
 {
 	struct hv_vmm_info info;
-	int fd = (m->op == HV_VMM_OP_SAVE || m->op == HV_VMM_OP_MIGRATE) && nfds == 1 ?
-		 fds[0] : -1;
+	int fd = (m->op == HV_VMM_OP_SAVE || m->op == HV_VMM_OP_MIGRATE ||
+		  m->op == HV_VMM_OP_DUMP_CORE) && nfds == 1 ? fds[0] : -1;
 
 	if (m->flags) {
 		ctl_reply(vmm, m, -EPROTO, NULL, 0);
@@ -353,6 +386,12 @@ static void ctl_handle(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8_
 		break;
 	case HV_VMM_OP_MIGRATE:
 		ctl_migrate(vmm, m, body, len, fd);
+		break;
+	case HV_VMM_OP_DUMP_CORE:
+		if (vmm_migrating(vmm))
+			ctl_reply_msg(vmm, m, -EBUSY, "the domain is being migrated");
+		else
+			ctl_dump_core(vmm, m, body, len, fd);
 		break;
 	case HV_VMM_OP_CANCEL:
 		if (vmm_migrate_cancel(vmm, "hvd cancels the migration"))

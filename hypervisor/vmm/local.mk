@@ -36,6 +36,8 @@ hypervisor_vmm_hv_vmm_SOURCES = $(HV_VMM_CORE) \
 	hypervisor/vmm/kvm/kvmstate.c hypervisor/vmm/kvm/kvmstate.h \
 	hypervisor/vmm/snapshot/save.c hypervisor/vmm/snapshot/save.h \
 	hypervisor/vmm/snapshot/save_int.h \
+	hypervisor/vmm/snapshot/coredump.c hypervisor/vmm/snapshot/coredump-elf.c \
+	hypervisor/vmm/snapshot/coredump.h \
 	hypervisor/vmm/snapshot/migrate.c hypervisor/vmm/snapshot/migrate.h \
 	hypervisor/vmm/snapshot/restore.c hypervisor/vmm/snapshot/restore_int.h \
 	hypervisor/vmm/snapshot/restore_bg.c $(HV_STREAM_SRC) \

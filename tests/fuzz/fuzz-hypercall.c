@@ -119,6 +119,10 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		else
 			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_migrate));
 		break;
+	case HV_HC_DOMCTL_DUMP_CORE:
+		check(zero(r->u.dump_core.reserved, sizeof(r->u.dump_core.reserved)));
+		check(r->u.dump_core.flags == 0 && nfds == 1);
+		break;
 	case HV_HC_DOMCTL_RESTORE_DOMAIN:
 		check(zero(r->u.restore.reserved, sizeof(r->u.restore.reserved)));
 		check(!(r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |
@@ -249,13 +253,13 @@ static void fuzz_check_answers(const struct hvd_req *req, int rc, const uint8_t 
 	h.length--;
 	memcpy(buf, &h, sizeof(h));
 	check(hcmsg_check(buf, sizeof(h) + n, &back) == -HV_HC_EPROTO);
-	/* progress goes only with SAVE, RESTORE_DOMAIN and MIGRATE_SEND */
+	/* progress goes only with SAVE, RESTORE_DOMAIN, MIGRATE_SEND and DUMP_CORE */
 	hcmsg_header(&h, req->hdr.op, HV_HC_F_PROGRESS, req->hdr.seq, 0, sizeof(p));
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), &p, sizeof(p));
 	check((hcmsg_check(buf, sizeof(h) + sizeof(p), &back) == 0) ==
 	      (req->hdr.op == HV_HC_DOMCTL_SAVE || req->hdr.op == HV_HC_DOMCTL_RESTORE_DOMAIN ||
-	       req->hdr.op == HV_HC_DOMCTL_MIGRATE_SEND));
+	       req->hdr.op == HV_HC_DOMCTL_MIGRATE_SEND || req->hdr.op == HV_HC_DOMCTL_DUMP_CORE));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

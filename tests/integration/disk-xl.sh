@@ -72,7 +72,7 @@ before=$(head -n "$lines" "$log" | tr -d '\r' |
 	sed -n 's/^minios: blk vda cycle \([0-9][0-9]*\) ok .*/\1/p' | tail -n 1)
 disk_pattern "$T/a.img" check 11 0 2048 || fail "the pattern is not in the image after the save"
 xl_ok restore "$T/s.save"
-state_is s r----- || fail "after restore s is $(field s 5)"
+running s || fail "after restore s is $(field s 5)"
 wait_line "$log" 'minios: resumed' 20 || { tail -n 20 "$log" >&2; fail "s did not say it resumed"; }
 wait_for 20 sh -c "tail -n +$((lines + 1)) '$log' | grep -q 'minios: blk vda verify ok start=0 count=2048 seed=11 '" ||
 	{ tail -n 20 "$log" >&2; fail "s did not verify its pattern after the restore"; }
@@ -115,7 +115,7 @@ xl_ok create "$T/h.cfg"
 log=$(conlog h)
 wait_line "$log" 'minios: counter 3' 60 || { tail -n 30 "$log" >&2; fail "h did not run on after its hostile chains"; }
 expect_line "$log" '^minios: hostile blk-all done status=0x[0-9a-f]* result=pass after=ok' "hostile=blk-all"
-state_is h r----- || fail "after its hostile chains h is $(field h 5)"
+running h || fail "after its hostile chains h is $(field h 5)"
 xl_ok destroy h
 ok "hostile=blk-all: every chain refused, the domain and its disk run on"
 

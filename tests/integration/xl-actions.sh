@@ -63,7 +63,7 @@ wait_line "$HV_LOGDIR/console/b5.log" 'minios: counter' 20 || fail "b5 did not b
 xl_ok reboot -w b5
 new=$(field b5 2)
 [ -n "$new" ] && [ "$new" != "$id" ] || fail "reboot -w with rename-restart: no new b5"
-state_is b5 r----- || fail "reboot -w with rename-restart: b5 is $(field b5 5)"
+running b5 || fail "reboot -w with rename-restart: b5 is $(field b5 5)"
 "$XL" list | awk -v id="$id" '$2 == id && $1 != "b5" && $5 == "---s--"' | grep -q . ||
 	{ "$XL" list >&2; fail "reboot -w with rename-restart: old domain $id not kept"; }
 xl_ok destroy b5

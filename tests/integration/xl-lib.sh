@@ -89,6 +89,8 @@ state_is() { [ "$(field "$1" 5)" = "$2" ]; }
 # crashed or gone), printing the end of LOG, xl list and the end of its
 # hv-vmm's log and of hvd's: a guest that ended early never writes the
 # line, and waiting the whole limit for it hides why.
+# running NAME: NAME runs: "r-----", or "-b----" when all its vCPUs were
+# idle (halted) as hvd looked
 running() {
 	case $(field "$1" 5) in
 	r* | -b*) return 0 ;;
@@ -113,7 +115,7 @@ wait_dom_line() {
 	return 1
 }
 gone() { [ -z "$(field "$1" 2)" ]; }
-new_id() { nid=$(field "$1" 2); [ -n "$nid" ] && [ "$nid" != "$2" ] && [ "$(field "$1" 5)" = "r-----" ]; }
+new_id() { nid=$(field "$1" 2); [ -n "$nid" ] && [ "$nid" != "$2" ] && running "$1"; }
 
 # vmm_pid NAME: the pid of NAME's hv-vmm (needs python3).
 vmm_pid() {

@@ -12,7 +12,7 @@ wait_line "$HV_LOGDIR/console/r1.log" 'minios: counter' 20 || fail "r1 did not b
 xl_ok reboot -w r1
 new=$(field r1 2)
 [ -n "$new" ] && [ "$new" != "$old" ] || fail "after reboot -w r1 has id '$new' (was $old)"
-state_is r1 r----- || fail "after reboot -w r1 is $(field r1 5)"
+running r1 || fail "after reboot -w r1 is $(field r1 5)"
 expect_line "$HV_LOGDIR/console/r1.log" 'minios: ctrl-alt-del' "console log"
 ok "reboot -w: r1 came back as domain $new (was $old)"
 

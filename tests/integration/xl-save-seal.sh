@@ -72,7 +72,7 @@ wait_line "$(conlog s)" 'minios: counter 5' 20 || fail "s did not boot"
 xl_rc 1 save -k "$T/short.key" s "$T/s.img"
 grep -q "head -c 32 /dev/urandom" "$T/err" || { cat "$T/err" >&2; fail "a short key file: no word on making one"; }
 [ ! -e "$T/s.img" ] || fail "a refused key file left an image"
-state_is s r----- || fail "after a refused key file s is $(field s 5)"
+running s || fail "after a refused key file s is $(field s 5)"
 ok "a 16-byte key file is refused, saying how to make one"
 
 # an unsealed checkpoint, for the key-with-unsealed case
@@ -114,7 +114,7 @@ refused "$T/noend.img" "END|truncated|ends" "the image cut before its END" -k "$
 xl_ok restore -k "$T/key" "$T/s.img"
 grep -q "^Restoring from $T/s.img... done: domain [0-9]* (s)" "$T/err" ||
 	{ cat "$T/err" >&2; fail "restore -k: no summary"; }
-state_is s r----- || fail "after restore -k s is $(field s 5)"
+running s || fail "after restore -k s is $(field s 5)"
 _log=$(conlog s)
 wait_for 20 past "$_log" $((lines + 1)) $((before + 3)) ||
 	{ tail -n 20 "$_log" >&2; fail "restore -k: s's counter did not go on"; }

@@ -110,7 +110,7 @@ for v in 1 4; do
 	xl_ok restore "$T/$n.img"
 	grep -q "^Restoring from $T/$n.img... done: domain [0-9]* ($n)" "$T/err" ||
 		{ cat "$T/err" >&2; fail "restore $n: no summary"; }
-	state_is "$n" r----- || fail "after restore $n is $(field "$n" 5)"
+	running "$n" || fail "after restore $n is $(field "$n" 5)"
 	[ "$(field "$n" 4)" = "$v" ] || fail "after restore $n has $(field "$n" 4) vCPUs, not $v"
 	resumed "$n" "save${z:+ -z}/restore, $v vCPUs"
 	verified "$n" "save${z:+ -z}/restore, $v vCPUs"
@@ -136,18 +136,18 @@ xl_ok create -q "$T/k.cfg"
 wait_line "$(conlog k)" 'minios: counter 5' 20 || fail "k did not boot"
 xl_ok save -q -c k "$T/k1.img"
 [ ! -s "$T/err" ] || { cat "$T/err" >&2; fail "save -q wrote to stderr"; }
-state_is k r----- || fail "after save -c k is $(field k 5)"
+running k || fail "after save -c k is $(field k 5)"
 advancing k || fail "k's counter stopped after save -c"
 k1=$(last_counter "$(conlog k)")
 xl_ok save -c k "$T/k2.img"
-state_is k r----- || fail "after the second save -c k is $(field k 5)"
+running k || fail "after the second save -c k is $(field k 5)"
 advancing k || fail "k's counter stopped after the second save -c"
 k2=$(last_counter "$(conlog k)")
 
 # the first under another name, while k runs
 mkcfg kk 'extra = "workload=counter"'
 xl_ok restore "$T/k1.img" "$T/kk.cfg"
-state_is kk r----- || fail "kk (checkpoint 1) is $(field kk 5)"
+running kk || fail "kk (checkpoint 1) is $(field kk 5)"
 advancing kk || fail "kk's counter does not go on"
 c=$(first_counter "$(conlog kk)")
 [ "$c" -gt 0 ] && [ "$c" -le $((k1 + 1)) ] || fail "kk went on at $c, after $k1 in checkpoint 1"
@@ -155,14 +155,14 @@ c=$(first_counter "$(conlog kk)")
 # Xen's order, the config file first, works too
 mkcfg kx 'extra = "workload=counter"'
 xl_ok restore -q "$T/kx.cfg" "$T/k1.img"
-state_is kx r----- || fail "kx (checkpoint 1, Xen's argument order) is $(field kx 5)"
+running kx || fail "kx (checkpoint 1, Xen's argument order) is $(field kx 5)"
 xl_ok destroy kx
 # the second after destroying k
 xl_ok destroy k
 wait_for 10 gone k || fail "k did not go away"
 lines=$(wc -l <"$(conlog k)")
 xl_ok restore "$T/k2.img"
-state_is k r----- || fail "k (checkpoint 2) is $(field k 5)"
+running k || fail "k (checkpoint 2) is $(field k 5)"
 wait_for 20 past "$(conlog k)" $((lines + 1)) 0 || fail "k (checkpoint 2) does not count"
 c=$(first_counter "$(conlog k)" $((lines + 1)))
 [ "$c" -gt "$k1" ] && [ "$c" -le $((k2 + 1)) ] || fail "k (checkpoint 2) went on at $c (saved between $k1 and $k2)"
@@ -200,7 +200,7 @@ xl_ok save l "$T/l.img"
 saved l
 xl_ok restore --lazy "$T/l.img"
 grep -q "keep the file unchanged" "$T/err" || { cat "$T/err" >&2; fail "restore --lazy did not remind of the file"; }
-state_is l r----- || fail "after restore --lazy l is $(field l 5)"
+running l || fail "after restore --lazy l is $(field l 5)"
 resumed l "restore --lazy"
 verified l "restore --lazy"
 ok "restore --lazy: the counter goes on at $first, the dirty pages verify"
@@ -211,7 +211,7 @@ xl_ok destroy l
 # /dev/full: every write fails with ENOSPC
 xl_rc 1 save k /dev/full
 grep -q "/dev/full: not saved" "$T/err" || { cat "$T/err" >&2; fail "a save to /dev/full: the message does not name the file"; }
-state_is k r----- || fail "after a failed save to /dev/full k is $(field k 5)"
+running k || fail "after a failed save to /dev/full k is $(field k 5)"
 advancing k || fail "k's counter stopped after a failed save"
 ok "a save to /dev/full fails and k runs on: $(head -n 1 "$T/err")"
 
@@ -223,7 +223,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=64k hv-test "$T/full" 2>/dev/nul
 	xl_rc 1 save k "$T/full/k.img"
 	grep -q "full/k.img" "$T/err" || { cat "$T/err" >&2; fail "a save onto a full disk: the message does not name the file"; }
 	[ ! -e "$T/full/k.img" ] || fail "a failed save left its incomplete image"
-	state_is k r----- || fail "after a save onto a full disk k is $(field k 5)"
+	running k || fail "after a save onto a full disk k is $(field k 5)"
 	advancing k || fail "k's counter stopped after a save onto a full disk"
 	umount "$T/full"
 	ok "a save onto a full tmpfs fails, removes the file, and k runs on"

@@ -1,7 +1,8 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
  * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX,
- * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN, MIGRATE_SEND or SCHED is refused for by
+ * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN, MIGRATE_SEND, DUMP_CORE or SCHED
+ * is refused for by
  * its bytes alone, and RESTORE_DOMAIN's STREAM flag; and the
  * control channel's NET_* and TRIGGER messages (wire/vmmmsg.c).
  */
@@ -420,6 +421,51 @@ START_TEST(test_sched)
 }
 END_TEST
 
+/* DUMP_CORE: no flags yet, reserved zero, exactly one descriptor (the file). */
+static int dump_core(const struct hv_hc_dump_core *d, const char *tail, unsigned int nfds,
+		     struct hvd_req *req)
+{
+	size_t n = build(HV_HC_DOMCTL_DUMP_CORE, d, sizeof(*d), tail);
+
+	return request_decode(msg, n, nfds, req);
+}
+
+START_TEST(test_dump_core)
+{
+	struct hv_hc_dump_core d = { .domid = 5 };
+	struct hv_hc_dump_core_result res = { .bytes = 4096, .vcpus = 2 };
+	struct hv_hc_progress pr = { 1, 2 };
+	struct hv_hc_hdr h;
+	struct hvd_req req;
+
+	ck_assert_int_eq(dump_core(&d, NULL, 1, &req), 0);
+	ck_assert_uint_eq(req.hdr.op, HV_HC_DOMCTL_DUMP_CORE);
+	ck_assert_uint_eq(req.u.dump_core.domid, 5);
+	ck_assert_ptr_null(req.json);
+	/* the file: one descriptor, no more, no less */
+	ck_assert_int_eq(dump_core(&d, NULL, 0, &req), -HV_HC_EBADF);
+	ck_assert_int_eq(dump_core(&d, NULL, 2, &req), -HV_HC_EBADF);
+	/* no flags are defined; reserved words are zero; nothing follows the struct */
+	d.flags = 1;
+	ck_assert_int_eq(dump_core(&d, NULL, 1, &req), -HV_HC_EINVAL);
+	d.flags = 0;
+	d.reserved[1] = 1;
+	ck_assert_int_eq(dump_core(&d, NULL, 1, &req), -HV_HC_EPROTO);
+	d.reserved[1] = 0;
+	ck_assert_int_ne(dump_core(&d, "{}", 1, &req), 0);
+	/* its reply is the result; progress may come before it */
+	hcmsg_header(&h, HV_HC_DOMCTL_DUMP_CORE, HV_HC_F_REPLY, 7, 0, sizeof(res));
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), &res, sizeof(res));
+	ck_assert_int_eq(hcmsg_check(msg, sizeof(h) + sizeof(res), &h), 0);
+	ck_assert_int_ne(hcmsg_check(msg, sizeof(h) + sizeof(res) - 8, &h), 0);
+	hcmsg_header(&h, HV_HC_DOMCTL_DUMP_CORE, HV_HC_F_PROGRESS, 7, 0, sizeof(pr));
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), &pr, sizeof(pr));
+	ck_assert_int_eq(hcmsg_check(msg, sizeof(h) + sizeof(pr), &h), 0);
+}
+END_TEST
+
 static int vcpu_pin(uint32_t vcpu, const char *cpus, size_t len, struct hvd_req *req)
 {
 	struct hv_hc_vcpu_pin p = { .domid = 3, .vcpu = vcpu };
@@ -585,6 +631,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_vcpu);
 	tcase_add_test(tc, test_sched);
 	tcase_add_test(tc, test_migrate);
+	tcase_add_test(tc, test_dump_core);
 	suite_add_tcase(s, tc);
 	return s;
 }

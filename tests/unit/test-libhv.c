@@ -107,6 +107,7 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_domain_migrate_receive", "HV_1.12" },
 	{ "hv_migrate_params_init_sized", "HV_1.12" },
 	{ "hv_migrate_stats_init_sized", "HV_1.12" },
+	{ "hv_domain_dump_core", "HV_1.13" },
 	{ "hv_domain_save_sealed", "HV_1.13" },
 	{ "hv_seal_key_read", "HV_1.13" },
 	{ "hv_seal_key_wipe", "HV_1.13" },

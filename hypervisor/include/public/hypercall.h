@@ -100,6 +100,7 @@ enum hv_hc_op {
 	HV_HC_DOMCTL_VCPU_INFO = 27,	/* hv_hc_domid -> hv_hc_vcpu_info_reply + vcpuinfos */
 	HV_HC_DOMCTL_VCPU_PIN = 28,	/* hv_hc_vcpu_pin -> - */
 	HV_HC_DOMCTL_MIGRATE_SEND = 29,	/* hv_hc_migrate + JSON + 1 fd -> hv_hc_migrate_result */
+	HV_HC_DOMCTL_DUMP_CORE = 30,	/* hv_hc_dump_core + 1 fd -> hv_hc_dump_core_result */
 	HV_HC_DOMCTL_SCHED = 31,	/* hv_hc_sched -> - */
 	/* sysctl */
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
@@ -220,8 +221,16 @@ struct hv_hc_dominfo {
 	uint8_t on_poweroff, on_reboot, on_crash, reserved0;
 	uint32_t current_mib;	/* RAM less the balloon the guest reports; 0: not known */
 	uint32_t mem_flags;	/* HV_HC_MEM_* */
-	uint32_t reserved;
+	uint32_t flags;		/* HV_HC_DOMINFO_* (was reserved: 0 from an older hvd) */
 };
+
+/*
+ * dominfo's flags.  BLOCKED: the domain is RUNNING and every one of its
+ * vCPU threads was asleep (not runnable: halted in KVM_RUN, waiting for an
+ * interrupt) when hvd looked, from their /proc/PID/task/TID/stat state;
+ * Xen's "b".  A sample of one moment, not an average.
+ */
+#define HV_HC_DOMINFO_BLOCKED	0x1
 
 /* dominfo's and meminfo's mem_flags */
 #define HV_HC_MEM_TARGET_MISSED	0x1	/* the guest did not reach its target in time */
@@ -389,6 +398,33 @@ struct hv_hc_migrate_result {
 	uint64_t bandwidth;		/* bytes per second */
 	uint64_t dirty_rate;		/* bytes per second, the last measured */
 	uint64_t reserved[3];
+};
+
+/*
+ * DUMP_CORE writes the domain's memory and vCPU registers to fd[0] (a
+ * regular file open for writing, written from offset 0 and truncated to
+ * the core's size) as an ELF64 core file (docs/hypercall-abi.md,
+ * *DUMP_CORE*): one PT_LOAD per guest-physical RAM range, p_paddr its
+ * guest-physical address, and a PT_NOTE with one NT_PRSTATUS per vCPU.
+ * Pages the balloon gave back are left as holes (they read as zeros).
+ * The vCPUs are paused while it is written and run on afterwards, unless
+ * the domain was paused before; the domain is otherwise untouched, a
+ * failure included.  hvd sends HV_HC_F_PROGRESS messages while memory is
+ * written.  States: RUNNING or PAUSED, else HV_HC_ESTATE; not while the
+ * domain is saved or migrated (HV_HC_ESTATE).  No flags are defined yet.
+ */
+struct hv_hc_dump_core {
+	uint32_t domid;
+	uint32_t flags;		/* none yet: must be zero */
+	uint32_t reserved[2];	/* must be zero */
+};
+
+struct hv_hc_dump_core_result {
+	uint64_t bytes;		/* the core file's size */
+	uint64_t memory_bytes;	/* guest RAM in its PT_LOADs */
+	uint32_t vcpus;		/* NT_PRSTATUS notes */
+	uint32_t reserved;
+	uint64_t reserved2;
 };
 
 /*

@@ -69,6 +69,8 @@ enum hv_vmm_op {
 	HV_VMM_OP_MIGRATE = 17,		/* struct hv_vmm_migrate + config; 1 fd: the
 					 * stream -> struct hv_vmm_migrate_result;
 					 * CANCEL stops it as a SAVE */
+	HV_VMM_OP_DUMP_CORE = 18,	/* struct hv_vmm_dump_core; 1 fd: the file
+					 * -> struct hv_vmm_dump_core_result */
 	/* events, hv-vmm -> hvd */
 	HV_VMM_EV_RUNNING = 64,		/* the guest's vCPUs have started */
 	HV_VMM_EV_EXIT = 65,		/* struct hv_vmm_exit: how the guest ended */
@@ -236,6 +238,33 @@ struct hv_vmm_migrate_result {
 	uint64_t dirty_rate;		/* bytes per second, the last measured */
 	uint64_t reserved[3];
 };
+/*
+ * DUMP_CORE: writes the domain's memory and vCPU registers to the regular
+ * file that comes with the request as an ELF64 core (ET_CORE, EM_X86_64):
+ * a PT_NOTE segment with one NT_PRSTATUS note ("CORE", x86-64 struct
+ * elf_prstatus: the general registers, rip, rflags, the segment selectors,
+ * fs_base and gs_base; pr_pid is the vCPU's number + 1) per vCPU, then one
+ * PT_LOAD per guest-physical RAM range (p_paddr and p_vaddr its
+ * guest-physical address, page-aligned file offsets).  The file is
+ * truncated to the core's size and written with pwrite() from offset 0;
+ * pages not in the RAM's memfd (the balloon's) are not written, so the
+ * file has holes there that read as zeros.  The vCPUs are paused for the
+ * dump and resumed afterwards unless they were paused before; failure
+ * (-errno and a message) leaves the domain as it was.  HV_VMM_EV_PROGRESS
+ * events come while it writes memory.  -EBUSY while a migration runs.
+ */
+struct hv_vmm_dump_core {
+	uint32_t flags;		/* none yet: must be zero */
+	uint32_t reserved;	/* must be zero */
+};
+
+struct hv_vmm_dump_core_result {
+	uint64_t bytes;		/* the core file's size */
+	uint64_t memory_bytes;	/* guest RAM in its PT_LOADs */
+	uint32_t vcpus;		/* NT_PRSTATUS notes */
+	uint32_t reserved;
+};
+
 /*
  * BUILD: the domain's description (libhv's configuration JSON, config_len
  * bytes after the struct) and its kernel, and ramdisk with

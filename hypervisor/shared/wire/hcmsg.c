@@ -56,6 +56,8 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? sizeof(struct hv_hc_save_result) : sizeof(struct hv_hc_save);
 	case HV_HC_DOMCTL_MIGRATE_SEND:
 		return reply ? sizeof(struct hv_hc_migrate_result) : sizeof(struct hv_hc_migrate);
+	case HV_HC_DOMCTL_DUMP_CORE:
+		return reply ? sizeof(struct hv_hc_dump_core_result) : sizeof(struct hv_hc_dump_core);
 	case HV_HC_SYSCTL_PHYSINFO:
 		return reply ? sizeof(struct hv_hc_physinfo) : 0;
 	case HV_HC_SYSCTL_LIST:
@@ -130,7 +132,7 @@ int hcmsg_check(const void *buf, size_t len, struct hv_hc_hdr *h)
 	if (h->flags & HV_HC_F_PROGRESS) {
 		/* only the long operations report progress */
 		if (h->op != HV_HC_DOMCTL_SAVE && h->op != HV_HC_DOMCTL_RESTORE_DOMAIN &&
-		    h->op != HV_HC_DOMCTL_MIGRATE_SEND)
+		    h->op != HV_HC_DOMCTL_MIGRATE_SEND && h->op != HV_HC_DOMCTL_DUMP_CORE)
 			return -HV_HC_EPROTO;
 		want = h->op == HV_HC_DOMCTL_MIGRATE_SEND ? sizeof(struct hv_hc_migrate_progress) :
 		       sizeof(struct hv_hc_progress);

@@ -84,8 +84,18 @@ typedef struct hv_dominfo {
 	 * the target, maxmem_mib the cap. */
 	uint64_t current_mib;
 	unsigned int mem_flags;
+	/* libhv 1.13: HV_DOMINFO_* flags */
+	unsigned int flags;
 	/* new members go here, and only here */
 } hv_dominfo;
+
+/*
+ * hv_dominfo's flags (libhv 1.13).  HV_DOMINFO_BLOCKED: the domain runs
+ * and all its vCPUs were idle (halted, waiting for an interrupt; their
+ * host threads asleep) when hvd looked: Xen's "b" state in xl list.  A
+ * sample of that moment; never set for a domain that is not running.
+ */
+#define HV_DOMINFO_BLOCKED 0x1
 
 /* hv_dominfo's and hv_meminfo's mem_flags */
 #define HV_MEM_TARGET_MISSED 0x1 /* the guest did not reach its target in time */
@@ -294,6 +304,33 @@ void hv_seal_key_wipe(hv_seal_key *key);
 int hv_domain_save_sealed(hv_ctx *ctx, uint32_t domid, int fd,
 			  const hv_domain_config *cfg, unsigned int flags,
 			  const hv_seal_key *key, const hv_progress *progress);
+
+/* --- core dumps (libhv 1.13) ------------------------------------------- */
+
+#define HV_HAVE_DUMP_CORE 1	/* libhv 1.13 */
+
+/*
+ * hv_domain_dump_core - write the memory and vCPU registers of the running
+ * or paused domain @domid to @fd as an ELF64 core file (ET_CORE, x86-64),
+ * as Xen's xl dump-core does: one PT_LOAD per guest-physical RAM range
+ * (p_paddr and p_vaddr its guest-physical address) and a PT_NOTE with one
+ * NT_PRSTATUS per vCPU (its general and segment registers, rip, rflags,
+ * fs_base, gs_base), the layout qemu's dump-guest-memory writes, which gdb
+ * and crash read.  @fd must be a regular file open for writing (the caller
+ * opens it, with its own privileges, and keeps it); it is written from
+ * offset 0 and truncated to the core's size, and pages the balloon gave
+ * back are left as holes that read as zeros.  The vCPUs are paused while
+ * the core is written and run on afterwards, unless the domain was paused
+ * already; nothing else about the domain changes, whether or not the dump
+ * succeeds.  @flags: none yet, give 0.  Returns 0;
+ * HV_ERROR_INVAL (flags, or @fd not a regular file open for writing);
+ * HV_ERROR_NOTFOUND (no such domain); HV_ERROR_STATE (not running or
+ * paused, or being saved, migrated or dumped already); or what hvd's
+ * refusal maps to (a full disk: HV_ERROR_IO), with its reason logged.
+ * What @fd holds after a failure is not a core.  Waits as long as hv-vmm
+ * reports progress.  Thread-safe as other calls on one context are.
+ */
+int hv_domain_dump_core(hv_ctx *ctx, uint32_t domid, int fd, unsigned int flags);
 
 /* hv_restore_params flags */
 #define HV_RESTORE_PAUSED 0x1	/* leave the vCPUs stopped (xl restore -p) */
