@@ -36,6 +36,7 @@ XL_TESTS = \
 	tests/integration/xl-save-seal.sh \
 	tests/integration/xl-save-stall.sh \
 	tests/integration/xl-migrate.sh \
+	tests/integration/xl-migrate-seal.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-conf.sh \

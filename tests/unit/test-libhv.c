@@ -108,6 +108,7 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_migrate_params_init_sized", "HV_1.12" },
 	{ "hv_migrate_stats_init_sized", "HV_1.12" },
 	{ "hv_domain_save_sealed", "HV_1.13" },
+	{ "hv_seal_key_from_bytes", "HV_1.13" },
 	{ "hv_seal_key_read", "HV_1.13" },
 	{ "hv_seal_key_wipe", "HV_1.13" },
 };
