@@ -516,28 +516,41 @@ fail:
 void vmm_jail_init(struct hvd *hvd)
 {
 	char path[64], b;
-	int p[2];
+	int up[2], down[2];	/* the child's word to hvd; hvd's end of file to the child */
 	pid_t pid;
 
 	if (!hvd->jail || geteuid() != 0)
 		return;
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(up, O_CLOEXEC) < 0)
 		goto fail;
+	if (pipe2(down, O_CLOEXEC) < 0) {
+		close(up[0]);
+		close(up[1]);
+		goto fail;
+	}
 	pid = fork();
 	if (pid == 0) {
-		/* hold the namespace while hvd opens it, then go */
+		/*
+		 * hold the namespace while hvd opens it, then go; the word goes
+		 * up one pipe and the end comes down another, so that the child
+		 * never reads back its own word
+		 */
+		close(up[0]);
+		close(down[1]);
 		b = unshare(CLONE_NEWNET) < 0 ? 'E' : 'R';
-		if (write(p[1], &b, 1) < 0)
+		if (write(up[1], &b, 1) < 0)
 			_exit(1);
-		close(p[1]);
+		close(up[1]);
 		/* end of file once hvd closes its end */
-		while (read(p[0], &b, 1) < 0 && errno == EINTR)
+		while (read(down[0], &b, 1) < 0 && errno == EINTR)
 			;
 		_exit(0);
 	}
-	if (pid < 0 || read(p[0], &b, 1) != 1 || b != 'R') {
-		close(p[0]);
-		close(p[1]);
+	close(up[1]);
+	close(down[0]);
+	if (pid < 0 || read(up[0], &b, 1) != 1 || b != 'R') {
+		close(up[0]);
+		close(down[1]);
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
 		goto fail;
@@ -545,8 +558,8 @@ void vmm_jail_init(struct hvd *hvd)
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	/* above the numbers hv-vmm's descriptors are given (vmm_child_main()) */
 	hvd->jail_netns = vmm_high_fd(open(path, O_RDONLY | O_CLOEXEC));
-	close(p[1]);	/* the child's read ends */
-	close(p[0]);
+	close(down[1]);	/* the child's read ends */
+	close(up[0]);
 	waitpid(pid, NULL, 0);
 	if (hvd->jail_netns >= 0)
 		return;
