@@ -24,6 +24,7 @@
 %}
 
 %{
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,7 @@ HVML_BLOCKING(hv_domain_stats_all)
 HVML_BLOCKING(hv_domain_vcpu_list)
 HVML_BLOCKING(hv_domain_vcpu_pin)
 HVML_BLOCKING(hv_domain_save_config)
+HVML_BLOCKING(hv_domain_save_sealed)
 HVML_BLOCKING(hv_domain_restore)
 HVML_BLOCKING(hv_domain_migrate_send)
 HVML_BLOCKING(hv_domain_migrate_receive)
