@@ -54,7 +54,7 @@ XL_TESTS = \
 	tests/integration/xl-jail.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh \
-	tests/integration/mig-proxy.py
+	tests/integration/mig-proxy.py tests/integration/mig-lib.sh
 # the xl.cfg corpus that xl-cfg-corpus.sh runs (tests/xlcfg/README)
 EXTRA_DIST += tests/xlcfg
 

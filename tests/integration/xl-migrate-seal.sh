@@ -11,38 +11,7 @@
 # and -k with --local is refused before anything starts.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
-
-HV_VMM_VERBOSE=1
-export HV_VMM_VERBOSE
-B_RUNDIR=$T/run2
-B_LOGDIR=$T/log2
-PROXY="python3 $HV_TESTS_SRC/integration/mig-proxy.py"
-command -v python3 >/dev/null 2>&1 || skip "python3 is needed for the faulty receivers"
-
-xlb() { HV_RUNDIR=$B_RUNDIR HV_LOGDIR=$B_LOGDIR "$XL" "$@"; }
-RECV_B="env HV_RUNDIR=$B_RUNDIR HV_LOGDIR=$B_LOGDIR $XL migrate-receive"
-RECV_A="env HV_RUNDIR=$HV_RUNDIR HV_LOGDIR=$HV_LOGDIR $XL migrate-receive"
-b_cleanup() {
-	[ -f "$B_RUNDIR/hvd.pid" ] && kill "$(cat "$B_RUNDIR/hvd.pid")" 2>/dev/null
-	xl_cleanup
-}
-trap b_cleanup EXIT
-
-conlog() { echo "$HV_LOGDIR/console/$1.log"; }
-conlog_b() { echo "$B_LOGDIR/console/$1.log"; }
-field_b() { xlb list 2>/dev/null | awk -v n="$1" -v c="$2" '$1 == n { print $c }'; }
-gone_b() { [ -z "$(field_b "$1" 2)" ]; }
-no_domains_b() { [ "$(xlb list 2>/dev/null | awk 'NR > 1 && $2 != 0' | wc -l)" = 0 ]; }
-counters() {
-	{ cat "$1" 2>/dev/null; echo; } | sed '$d' | tr -d '\r' |
-		sed -n 's/^minios: counter \([0-9][0-9]*\)$/\1/p'
-}
-last_counter() { counters "$1" | tail -n 1; }
-past() { _p=$(last_counter "$1"); [ -n "$_p" ] && [ "$_p" -gt "$2" ]; }
-advancing() {
-	_a=$(last_counter "$1")
-	wait_for 10 past "$1" "${_a:--1}"
-}
+. "$HV_TESTS_SRC/integration/mig-lib.sh"
 
 # refused WORDS WHAT ARGS...: xl migrate ARGS fails saying WORDS (grep -E),
 # s runs on at the source and B has nothing
