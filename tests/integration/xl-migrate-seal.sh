@@ -25,7 +25,7 @@ refused() {
 	advancing "$(conlog s)" || fail "$_what: s's counter stopped at the source"
 	wait_for 20 no_domains_b || { xlb list >&2; fail "$_what: the destination kept a domain"; }
 	grep -q "dirty verify FAILED" "$(conlog s)" && fail "$_what: s's memory changed"
-	ok "$_what: refused, s runs on at the source, nothing at the destination ($(grep -m1 'refused\|could not' "$T/err" | cut -c1-150))"
+	ok "$_what: refused, s runs on at the source, nothing at the destination ($(grep -E -m1 "$_words" "$T/err" | cut -c1-160))"
 }
 
 head -c 32 /dev/urandom >"$T/key"
@@ -79,16 +79,15 @@ refused "only sealed migrations.*-k" "an unsealed migration to a receiver with a
 	-s "" s "$RECV_B -k $T/key"
 refused "another key" "a sealed migration to a receiver with another key" \
 	-k "$T/key" -s "" s "$RECV_B -k $T/other.key"
-refused "could not load the sealed stream" "a sealed stream with a byte flipped" \
+refused "CRC|MAC|could not load" "a sealed stream with a byte flipped" \
 	-k "$T/key" -s "" s "$PROXY --flip 2000000 '$RECV_B -k $T/key'"
 grep -q "mig-proxy: flipped" "$T/err" || fail "the faulty receiver did not flip a byte"
-refused "could not load the sealed stream" "a sealed stream with a byte of a record changed, its CRC made good" \
+refused "MAC" "a sealed stream with a byte of a record changed, its CRC made good" \
 	-k "$T/key" -s "" s "$PROXY --flip-crc 2000000 '$RECV_B -k $T/key'"
 grep -q "mig-proxy: flipped.*CRC.*made good" "$T/err" || fail "the faulty receiver did not alter a record"
-grep -q "MAC" "$T/err" "$B_LOGDIR"/vmm-s.log* 2>/dev/null ||
-	{ cat "$T/err" >&2; fail "a record changed with its CRC made good: nothing says its MAC failed"; }
-ok "the altered record was refused by its MAC, its CRC being good"
-refused "could not load the sealed stream|went away|did not" "a sealed stream cut after 3 MB" \
+grep "MAC" "$T/err" | grep -q "CRC" &&
+	{ cat "$T/err" >&2; fail "a record changed with its CRC made good: refused for its CRC, not its MAC"; }
+refused "truncated|END|could not load|went away|did not" "a sealed stream cut after 3 MB" \
 	-k "$T/key" -s "" s "$PROXY --cut 3000000 '$RECV_B -k $T/key'"
 
 xl_ok destroy s
