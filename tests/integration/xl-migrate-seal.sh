@@ -85,7 +85,7 @@ grep -q "mig-proxy: flipped" "$T/err" || fail "the faulty receiver did not flip 
 refused "MAC" "a sealed stream with a byte of a record changed, its CRC made good" \
 	-k "$T/key" -s "" s "$PROXY --flip-crc 2000000 '$RECV_B -k $T/key'"
 grep -q "mig-proxy: flipped.*CRC.*made good" "$T/err" || fail "the faulty receiver did not alter a record"
-grep "MAC" "$T/err" | grep -q "CRC" &&
+grep -q "record CRC" "$T/err" &&
 	{ cat "$T/err" >&2; fail "a record changed with its CRC made good: refused for its CRC, not its MAC"; }
 refused "truncated|END|could not load|went away|did not" "a sealed stream cut after 3 MB" \
 	-k "$T/key" -s "" s "$PROXY --cut 3000000 '$RECV_B -k $T/key'"
