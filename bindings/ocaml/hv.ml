@@ -850,9 +850,11 @@ module Domain = struct
                 Bytes.set hex (2 * i) d.[Char.code c lsr 4];
                 Bytes.set hex ((2 * i) + 1) d.[Char.code c land 15])
               b;
+            (* not copied to a string of its own: the raw layer copies it to
+               C for the call, and these bytes are zeroed after it *)
             Fun.protect ~finally:(fun () -> Bytes.fill hex 0 (Bytes.length hex) '0') (fun () ->
                 Ctx.call_unit ctx (fun p ->
-                    R._hvml_seal_key_from_hex (C_list [ p; C_string (Bytes.to_string hex); k ]))));
+                    R._hvml_seal_key_from_hex (C_list [ p; C_string (Bytes.unsafe_to_string hex); k ]))));
         f k
 
   (* hv_domain_save, _config or _sealed to [fd], with a key already derived. *)
