@@ -134,4 +134,14 @@ int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg, uint32_
 /* A new buffer (free()) holding @a_len bytes of @a, then @b_len of @b. */
 void *hv__join(const void *a, size_t a_len, const void *b, size_t b_len);
 
+/*
+ * A request's body: @head_len bytes of @head, then @key's bytes (if not
+ * NULL: a sealed image or stream, HV_HC_KEY_SIZE bytes), then @len bytes
+ * of @json, its size in *len_r; NULL when out of memory.  Free it with
+ * hv__free_keyed(), which wipes the key first.
+ */
+void *hv__join_keyed(const void *head, size_t head_len, const hv_seal_key *key,
+		     const char *json, size_t len, size_t *len_r);
+void hv__free_keyed(void *body, size_t len, const hv_seal_key *key);
+
 #endif

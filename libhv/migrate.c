@@ -32,6 +32,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 #include "client.h"
 #include "domain_int.h"
 #include "client_int.h"
@@ -62,12 +64,26 @@ struct mig_hdr {
 	uint32_t reserved;
 };
 
-/* HELLO's body: this, then the description's JSON (no NUL). */
+/*
+ * HELLO's body: this, then (MIG_HELLO_SEALED) a MAC of MIG_MAC_SIZE bytes,
+ * then the description's JSON (no NUL).
+ */
 struct mig_hello {
 	uint32_t version;
-	uint32_t flags;			/* HV_MIGRATE_PAUSED */
+	uint32_t flags;			/* HV_MIGRATE_PAUSED, MIG_HELLO_SEALED */
 	uint8_t id[16];
 };
+
+/*
+ * A sealed migration (hv_migrate_params.key): the stream is sealed, and
+ * HELLO carries HMAC-SHA256(key, MIG_HELLO_LABEL || struct mig_hello ||
+ * JSON), so that a destination with the key refuses a description that is
+ * not the key holder's before it looks at it (docs/migration.md).  The bit
+ * is the protocol's own, above every HV_MIGRATE_* flag.
+ */
+#define MIG_HELLO_SEALED	0x80000000u
+#define MIG_MAC_SIZE		32
+#define MIG_HELLO_LABEL		"hv migration hello 1"
 
 /* PREFLIGHT, READY, REPORT: this, then a message (NUL-terminated, may be empty). */
 struct mig_status {
@@ -228,6 +244,21 @@ static const char *mig_io_why(int r)
 	       strerror(-r);
 }
 
+/* HELLO's MAC (MIG_HELLO_SEALED): over the label, @h (flags included) and the JSON. */
+static void mig_hello_mac(const hv_seal_key *key, const struct mig_hello *h, const char *json,
+			  size_t len, uint8_t mac[MIG_MAC_SIZE])
+{
+	struct hmac_sha256_ctx hm;
+
+	_Static_assert(MIG_MAC_SIZE == SHA256_DIGEST_SIZE, "HELLO's MAC is HMAC-SHA256");
+	hmac_sha256_set_key(&hm, sizeof(key->bytes), key->bytes);
+	hmac_sha256_update(&hm, sizeof(MIG_HELLO_LABEL) - 1, (const uint8_t *)MIG_HELLO_LABEL);
+	hmac_sha256_update(&hm, sizeof(*h), (const uint8_t *)h);
+	hmac_sha256_update(&hm, len, (const uint8_t *)json);
+	hmac_sha256_digest(&hm, MIG_MAC_SIZE, mac);
+	explicit_bzero(&hm, sizeof(hm));	/* keyed */
+}
+
 static void mig_id_text(const uint8_t id[16], char out[33])
 {
 	for (int i = 0; i < 16; i++)
@@ -294,7 +325,10 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	struct mig_source src = { ctx, progress, opaque };
 	struct hv_hc_migrate head = { .domid = domid };
 	struct hv_hc_migrate_result res;
-	struct mig_hello hello = { .version = MIG_VERSION };
+	struct {
+		struct mig_hello h;
+		uint8_t mac[MIG_MAC_SIZE];	/* sent only if sealed */
+	} hello = { .h.version = MIG_VERSION };
 	struct mig_msg m = { 0 };
 	hv_domain_config stored;
 	const hv_domain_config *cfg;
@@ -305,7 +339,7 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	uint64_t t0 = mig_now_ns(), t_ping, rtt, hvd_call, t_sent, t_ready, t_go, t_report, final_ns;
 	int info_rc;
 	void *body = NULL;
-	size_t len = 0;
+	size_t len = 0, body_len = 0;
 	bool was_paused;
 	int r, rc;
 
@@ -317,6 +351,11 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	if (p.flags & ~(HV_MIGRATE_COMPRESS | HV_MIGRATE_AUTO_CONVERGE | HV_MIGRATE_PAUSED |
 			HV_MIGRATE_DEBUG | HV_MIGRATE_LOCAL)) {
 		HV__ERR(ctx, "%s: unknown flags 0x%x", what, p.flags);
+		return HV_ERROR_INVAL;
+	}
+	if (p.key && (p.flags & HV_MIGRATE_LOCAL)) {
+		HV__ERR(ctx, "%s: a local migration is not sealed: its memory goes as the memfd itself, which no MAC covers (migrate without the key, or without local)",
+			what);
 		return HV_ERROR_INVAL;
 	}
 	if (!p.downtime_ms)
@@ -384,15 +423,17 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	rc = hv__config_json(ctx, cfg, uuid, &json, &len);
 	if (rc)
 		goto out;
-	if (getrandom(hello.id, sizeof(hello.id), 0) != sizeof(hello.id)) {
+	if (getrandom(hello.h.id, sizeof(hello.h.id), 0) != sizeof(hello.h.id)) {
 		HV__ERR(ctx, "%s: no random bytes for the migration's id: %s", what,
 			strerror(errno));
 		rc = HV_ERROR_IO;
 		goto out;
 	}
-	memcpy(st.id, hello.id, sizeof(st.id));
-	mig_id_text(hello.id, idtext);
-	hello.flags = p.flags & HV_MIGRATE_PAUSED;
+	memcpy(st.id, hello.h.id, sizeof(st.id));
+	mig_id_text(hello.h.id, idtext);
+	hello.h.flags = (p.flags & HV_MIGRATE_PAUSED) | (p.key ? MIG_HELLO_SEALED : 0);
+	if (p.key)
+		mig_hello_mac(p.key, &hello.h, json, len, hello.mac);
 
 	/* preflight: the destination checks the domain before any memory goes */
 	if (progress) {
@@ -406,7 +447,8 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 			goto out;
 		}
 	}
-	r = mig_send(send_fd, MIG_HELLO, &hello, sizeof(hello), json, len);
+	r = mig_send(send_fd, MIG_HELLO, &hello,
+		     sizeof(hello.h) + (p.key ? sizeof(hello.mac) : 0), json, len);
 	if (!r)
 		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
 	if (r) {
@@ -461,14 +503,15 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	head.flags = (p.flags & HV_MIGRATE_COMPRESS ? HV_HC_MIGRATE_COMPRESS : 0) |
 		     (p.flags & HV_MIGRATE_AUTO_CONVERGE ? HV_HC_MIGRATE_AUTO_CONVERGE : 0) |
 		     (p.flags & HV_MIGRATE_DEBUG ? HV_HC_MIGRATE_DIGEST : 0) |
-		     (p.flags & HV_MIGRATE_LOCAL ? HV_HC_MIGRATE_LOCAL : 0);
+		     (p.flags & HV_MIGRATE_LOCAL ? HV_HC_MIGRATE_LOCAL : 0) |
+		     (p.key ? HV_HC_MIGRATE_SEALED : 0);
 	head.downtime_ms = p.downtime_ms;
 	head.ceiling_ms = p.ceiling_ms;
 	head.bandwidth = p.bandwidth;
 	head.timeout_ms = p.timeout_ms;
 	head.overhead_ns = rtt * 3 / 2 + 2 * hvd_call;
 	head.config_len = (uint32_t)len;
-	body = hv__join(&head, sizeof(head), json, len);
+	body = hv__join_keyed(&head, sizeof(head), p.key, json, len, &body_len);
 	if (!body) {
 		rc = HV_ERROR_NOMEM;
 		goto out;
@@ -476,7 +519,7 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	{
 		struct hv__req req = {
 			.op = HV_HC_DOMCTL_MIGRATE_SEND, .body = body,
-			.body_len = sizeof(head) + len, .fds = &send_fd, .nr_fds = 1,
+			.body_len = body_len, .fds = &send_fd, .nr_fds = 1,
 			.reply = &res, .reply_len = sizeof(res),
 			.raw_progress = source_progress, .raw_opaque = &src,
 			.domid = domid,
@@ -576,7 +619,7 @@ out:
 		hv__sized_out(ctx, stats_out, &st, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
 			      sizeof(st), "hv_migrate_stats");
 	free(m.body);
-	free(body);
+	hv__free_keyed(body, body_len, p.key);
 	free(json);
 	hv_domain_config_dispose(&stored);
 	return rc;
@@ -685,6 +728,7 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 	struct mig_msg m = { 0 };
 	hv_domain_config cfg;
 	hv_progress progress;
+	size_t at;			/* the JSON's offset in HELLO */
 	char why[512] = "", idtext[33] = "", what[HV__WHAT_MAX] = "receive a migration";
 	uint64_t t0 = mig_now_ns(), t_ready = 0;
 	uint32_t domid = HV_DOMID_INVALID;
@@ -723,19 +767,48 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 		rc = HV_ERROR_VERSION;
 		goto refuse;
 	}
-	if (hello.flags & ~HV_MIGRATE_PAUSED) {
+	if (hello.flags & ~(HV_MIGRATE_PAUSED | MIG_HELLO_SEALED)) {
 		snprintf(why, sizeof(why), "the sender asks for flags 0x%x the destination does not know",
 			 hello.flags);
 		rc = HV_ERROR_VERSION;
 		goto refuse;
 	}
-	if (m.length == sizeof(hello) ||
-	    memchr(m.body + sizeof(hello), '\0', m.length - sizeof(hello))) {
+	/* a sealed migration: the seal first, before the description is read */
+	if (p.key && !(hello.flags & MIG_HELLO_SEALED)) {
+		snprintf(why, sizeof(why), "the destination takes only sealed migrations (migrate-receive -k): migrate with -k and the key file the destination has");
+		rc = HV_ERROR_PERM;
+		goto refuse;
+	}
+	if (!p.key && (hello.flags & MIG_HELLO_SEALED)) {
+		snprintf(why, sizeof(why), "the migration is sealed (migrate -k) but the destination has no key: run migrate-receive -k with the same key file");
+		rc = HV_ERROR_INVAL;
+		goto refuse;
+	}
+	at = sizeof(hello) + (p.key ? MIG_MAC_SIZE : 0);
+	if (p.key) {
+		uint8_t mac[MIG_MAC_SIZE];
+		bool same;
+
+		if (m.length < at) {
+			snprintf(why, sizeof(why), "the sender's HELLO is too short to hold its MAC");
+			rc = HV_ERROR_PROTOCOL;
+			goto refuse;
+		}
+		mig_hello_mac(p.key, &hello, (const char *)m.body + at, m.length - at, mac);
+		same = memeql_sec(mac, m.body + sizeof(hello), MIG_MAC_SIZE);
+		explicit_bzero(mac, sizeof(mac));
+		if (!same) {
+			snprintf(why, sizeof(why), "the migration is sealed with another key than the destination's, or its HELLO was altered on the way: give both sides the same key file");
+			rc = HV_ERROR_CORRUPT;
+			goto refuse;
+		}
+	}
+	if (m.length == at || memchr(m.body + at, '\0', m.length - at)) {
 		snprintf(why, sizeof(why), "the sender's description is empty or holds a NUL byte");
 		rc = HV_ERROR_PROTOCOL;
 		goto refuse;
 	}
-	rc = hv_config_from_json(ctx, (const char *)m.body + sizeof(hello), &cfg);
+	rc = hv_config_from_json(ctx, (const char *)m.body + at, &cfg);
 	if (rc) {
 		snprintf(why, sizeof(why), "the destination cannot read the domain's description (%s)",
 			 hv_strerror(rc));
@@ -772,14 +845,17 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : HV_ERROR_IO;
 		goto out;
 	}
-	HV__INFO(ctx, "%s: preflight passed; receiving memory", what);
+	HV__INFO(ctx, "%s: preflight passed; receiving memory%s", what,
+		 p.key ? ", sealed" : "");
 
-	/* the stream, to its END: the domain is then loaded, paused */
+	/* the stream, to its END: the domain is then loaded, paused (every MAC checked first) */
 	rc = hv__restore_config(ctx, recv_fd, &cfg, HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_STREAM,
-				NULL, &domid, &progress);
+				p.key, &domid, &progress);
 	if (rc) {
 		HV__ERR(ctx, "%s: the stream did not restore; nothing is left here", what);
-		mig_send_status(send_fd, MIG_READY, rc, "the destination could not load the stream (see its log)");
+		mig_send_status(send_fd, MIG_READY, rc, p.key ?
+				"the destination could not load the sealed stream: altered, cut, or not the key holder's (see its log)" :
+				"the destination could not load the stream (see its log)");
 		goto out;
 	}
 	t_ready = mig_now_ns();

@@ -54,12 +54,12 @@ static int check_save_config(hv_ctx *ctx, uint32_t domid, const char *what,
 }
 
 /*
- * A request's body: @head, then a sealed image's @key (if not NULL), then
- * @len bytes of @json; NULL when out of memory.  The caller wipes one with
- * a key before freeing it.
+ * A request's body: @head, then a sealed image's or stream's @key (if not
+ * NULL), then @len bytes of @json; NULL when out of memory.  The caller
+ * frees it with hv__free_keyed(), which wipes the key.
  */
-static void *join_keyed(const void *head, size_t head_len, const hv_seal_key *key,
-			const char *json, size_t len, size_t *len_r)
+void *hv__join_keyed(const void *head, size_t head_len, const hv_seal_key *key,
+		     const char *json, size_t len, size_t *len_r)
 {
 	size_t klen = key ? HV_SEAL_KEY_SIZE : 0;
 	uint8_t *body = malloc(head_len + klen + len + 1);
@@ -77,7 +77,7 @@ static void *join_keyed(const void *head, size_t head_len, const hv_seal_key *ke
 	return body;
 }
 
-static void free_keyed(void *body, size_t len, const hv_seal_key *key)
+void hv__free_keyed(void *body, size_t len, const hv_seal_key *key)
 {
 	if (body && key)
 		explicit_bzero(body, len);
@@ -136,7 +136,7 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 		(flags & HV_SAVE_COMPRESS ? HV_HC_SAVE_COMPRESS : 0) |
 		(key ? HV_HC_SAVE_SEALED : 0);
 	head.config_len = (uint32_t)len;
-	body = join_keyed(&head, sizeof(head), key, json, len, &body_len);
+	body = hv__join_keyed(&head, sizeof(head), key, json, len, &body_len);
 	if (!body) {
 		rc = HV_ERROR_NOMEM;
 		goto out;
@@ -161,7 +161,7 @@ static int save(hv_ctx *ctx, uint32_t domid, int fd,
 	}
 out:
 	hv_domain_config_dispose(&stored);
-	free_keyed(body, body_len, key);
+	hv__free_keyed(body, body_len, key);
 	free(json);
 	return rc;
 }
@@ -233,6 +233,19 @@ HV__EXPORT int hv_seal_key_read(hv_ctx *ctx, const char *path, hv_seal_key *key_
 	HV__ERR(ctx, "%s", msg);
 	return r == -ENOENT ? HV_ERROR_NOTFOUND : r == -EACCES || r == -EPERM ? HV_ERROR_PERM :
 	       r == -EINVAL ? HV_ERROR_INVAL : HV_ERROR_IO;
+}
+
+HV__EXPORT int hv_seal_key_from_bytes(hv_ctx *ctx, const void *bytes, size_t len,
+				      hv_seal_key *key_r)
+{
+	if (!bytes || len < STREAM_KEY_FILE_MIN || len > STREAM_KEY_FILE_MAX) {
+		hv_seal_key_wipe(key_r);
+		HV__ERR(ctx, "seal key: %zu bytes, a key holds %u to %u random bytes (make one with: head -c 32 /dev/urandom > KEYFILE; chmod 600 KEYFILE)",
+			bytes ? len : 0, STREAM_KEY_FILE_MIN, STREAM_KEY_FILE_MAX);
+		return HV_ERROR_INVAL;
+	}
+	stream_key_derive(bytes, len, key_r->bytes);
+	return 0;
 }
 
 HV__EXPORT void hv_seal_key_wipe(hv_seal_key *key)
@@ -529,7 +542,7 @@ int hv__restore_config(hv_ctx *ctx, int fd, const hv_domain_config *cfg,
 	rs.config_len = (uint32_t)len;
 	if (key)
 		rs.flags |= HV_HC_RESTORE_SEALED;
-	body = join_keyed(&rs, sizeof(rs), key, json, len, &body_len);
+	body = hv__join_keyed(&rs, sizeof(rs), key, json, len, &body_len);
 	if (!body) {
 		rc = HV_ERROR_NOMEM;
 		goto out;
@@ -561,7 +574,7 @@ out:
 	/* not the caller's image; hvd keeps its own copies of the rest */
 	hv__disks_close(fds + 1, nr_files - 1);
 	hv__nets_close(&nets);
-	free_keyed(body, body_len, key);
+	hv__free_keyed(body, body_len, key);
 	free(json);
 	return rc;
 }

@@ -37,6 +37,7 @@ XL_TESTS = \
 	tests/integration/xl-save-stall.sh \
 	tests/integration/xl-dump-core.sh \
 	tests/integration/xl-migrate.sh \
+	tests/integration/xl-migrate-seal.sh \
 	tests/integration/xl-describe.sh \
 	tests/integration/xl-create-n.sh \
 	tests/integration/xl-conf.sh \
@@ -55,7 +56,7 @@ XL_TESTS = \
 	tests/integration/xl-sched.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh \
-	tests/integration/mig-proxy.py
+	tests/integration/mig-proxy.py tests/integration/mig-lib.sh
 # the xl.cfg corpus that xl-cfg-corpus.sh runs (tests/xlcfg/README)
 EXTRA_DIST += tests/xlcfg
 

@@ -99,11 +99,23 @@ static int on_progress(void *opaque, const hv_migrate_progress *p)
 }
 
 /*
- * The receiver: sh -c "SSHCOMMAND HOST xl migrate-receive [-p]", or with an
- * empty SSHCOMMAND, sh -c "HOST"; its standard input and output are one
- * end of a socket pair, whose other end goes to *fd_r.
+ * Whether a key file's path can go to the receiver's command line through
+ * ssh as it is: two shells read it (this side's and the far one's), so
+ * only characters neither treats specially.
  */
-static pid_t start_receiver(const char *ssh, const char *host, bool paused, int *fd_r)
+static bool path_plain(const char *path)
+{
+	return path[0] && strspn(path, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				 "0123456789/._-+,:@%") == strlen(path);
+}
+
+/*
+ * The receiver: sh -c "SSHCOMMAND HOST xl migrate-receive [-p] [-k KEYFILE]",
+ * or with an empty SSHCOMMAND, sh -c "HOST"; its standard input and output
+ * are one end of a socket pair, whose other end goes to *fd_r.
+ */
+static pid_t start_receiver(const char *ssh, const char *host, bool paused,
+			    const char *keyfile, int *fd_r)
 {
 	char *cmd = NULL;
 	int sv[2];
@@ -111,8 +123,8 @@ static pid_t start_receiver(const char *ssh, const char *host, bool paused, int 
 
 	if (ssh && !*ssh)
 		cmd = strdup(host);
-	else if (asprintf(&cmd, "%s %s xl migrate-receive%s", ssh ? ssh : "ssh", host,
-			  paused ? " -p" : "") < 0)
+	else if (asprintf(&cmd, "%s %s xl migrate-receive%s%s%s", ssh ? ssh : "ssh", host,
+			  paused ? " -p" : "", keyfile ? " -k " : "", keyfile ? keyfile : "") < 0)
 		cmd = NULL;
 	if (!cmd)
 		return -1;
@@ -219,7 +231,8 @@ int main_migrate(int argc, char **argv)
 	hv_migrate_stats st;
 	hv_domain_config cfg;
 	struct send_progress sp = { .last_round = ~0u };
-	const char *ssh = NULL, *cfgfile = NULL, *host;
+	const char *ssh = NULL, *cfgfile = NULL, *keyfile = NULL, *host;
+	hv_seal_key key;
 	struct xl_tls_opts tls = { NULL, NULL, NULL };
 	struct xl_tls *relay = NULL;
 	bool paused = false, q = false, tcp;
@@ -230,11 +243,12 @@ int main_migrate(int argc, char **argv)
 	double v;
 	int c, fd = -1, rc;
 
+	memset(&key, 0, sizeof(key));
 	hv_domain_config_init(&cfg);
 	hv_migrate_params_init(&params);
 	hv_migrate_stats_init(&st);
 	hv_dominfo_init(&info);
-	while ((c = xl_getopt(argc, argv, "s:C:epqDW:X:B:t:zAOR:Y:U:")) != -1) {
+	while ((c = xl_getopt(argc, argv, "s:C:epqDW:X:B:t:zAOR:Y:U:k:")) != -1) {
 		if (tls_option(c, &tls))
 			continue;
 		switch (c) {
@@ -287,6 +301,9 @@ int main_migrate(int argc, char **argv)
 		case 'O':
 			params.flags |= HV_MIGRATE_LOCAL;
 			break;
+		case 'k':
+			keyfile = optarg;
+			break;
 		case XL_HELP:
 			return xl_help("migrate");
 		default:
@@ -306,6 +323,11 @@ int main_migrate(int argc, char **argv)
 		return xl_usage("migrate", "--local needs -s \"\" and a receiver command on this host");
 	if ((tls.cert || tls.key || tls.ca) && !(tls.cert && tls.key && tls.ca && tcp))
 		return xl_usage("migrate", "TLS needs tcp://HOST:PORT and all of --tls-cert, --tls-key and --tls-ca");
+	if (keyfile && (params.flags & HV_MIGRATE_LOCAL))
+		return xl_usage("migrate", "-k and --local exclude each other: a local migration's memory goes as its memfd, which no MAC covers");
+	if (keyfile && !tcp && !(ssh && !*ssh) && !path_plain(keyfile))
+		return xl_usage("migrate", "-k %s: the receiver is told the same path through ssh, which this one cannot cross as it is (use a path of letters, digits and /._-+,:@%%, or -s with the receiver's command)",
+				keyfile);
 	if (xl_lookup(argv[optind], &domid))
 		return XL_FAIL;
 	if (cfgfile) {
@@ -323,7 +345,18 @@ int main_migrate(int argc, char **argv)
 		rc = xl_error(rc, "domain %s", argv[optind]);
 		goto out;
 	}
-	if (xl_dry("migrate domain %s (%" PRIu32 ") to %s", argv[optind], domid, host)) {
+	/* the key before the receiver starts: a bad key file sends nothing */
+	if (keyfile) {
+		rc = hv_seal_key_read(xl_ctx, keyfile, &key);
+		if (rc) {
+			rc = xl_error(rc, "migrate domain %s: the key to seal the migration with",
+				      argv[optind]);
+			goto out;
+		}
+		params.key = &key;
+	}
+	if (xl_dry("migrate domain %s (%" PRIu32 ") to %s%s", argv[optind], domid, host,
+		   keyfile ? ", sealed" : "")) {
 		rc = XL_OK;
 		goto out;
 	}
@@ -344,7 +377,7 @@ int main_migrate(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		pid = start_receiver(ssh, host, paused, &fd);
+		pid = start_receiver(ssh, host, paused, keyfile, &fd);
 		if (pid < 0) {
 			rc = XL_FAIL;
 			goto out;
@@ -354,6 +387,7 @@ int main_migrate(int argc, char **argv)
 	xl_progress_start(label, !q, &sp.bar);
 	xl_error_mark();
 	rc = hv_domain_migrate_send(xl_ctx, domid, fd, fd, &params, on_progress, &sp, &st);
+	hv_seal_key_wipe(&key);
 	xl_progress_end();
 	if (!relay)
 		shutdown(fd, SHUT_RDWR);
@@ -376,6 +410,7 @@ int main_migrate(int argc, char **argv)
 			st.bandwidth / 1048576.0);
 	rc = XL_OK;
 out:
+	hv_seal_key_wipe(&key);
 	hv_domain_config_dispose(&cfg);
 	return rc;
 }
@@ -418,15 +453,17 @@ int main_migrate_receive(int argc, char **argv)
 	hv_dominfo info;
 	struct xl_tls_opts tls = { NULL, NULL, NULL };
 	struct xl_tls *relay = NULL;
-	const char *listen_at = NULL;
+	const char *listen_at = NULL, *keyfile = NULL;
+	hv_seal_key key;
 	int in = STDIN_FILENO, out = STDOUT_FILENO, conn = -1;
 	uint32_t domid;
 	int c, rc;
 
+	memset(&key, 0, sizeof(key));
 	hv_migrate_params_init(&params);
 	hv_migrate_stats_init(&st);
 	hv_dominfo_init(&info);
-	while ((c = xl_getopt(argc, argv, "depI:R:Y:U:Q:")) != -1) {
+	while ((c = xl_getopt(argc, argv, "depI:R:Y:U:Q:k:")) != -1) {
 		if (tls_option(c, &tls))
 			continue;
 		switch (c) {
@@ -444,6 +481,9 @@ int main_migrate_receive(int argc, char **argv)
 		case 'p':
 			params.flags |= HV_MIGRATE_PAUSED;
 			break;
+		case 'k':
+			keyfile = optarg;
+			break;
 		case XL_HELP:
 			return xl_help("migrate-receive");
 		default:
@@ -455,14 +495,24 @@ int main_migrate_receive(int argc, char **argv)
 	if ((tls.cert || tls.key || tls.ca) && !(tls.cert && tls.key && tls.ca && listen_at))
 		return xl_usage("migrate-receive", "TLS needs --listen and all of --tls-cert, --tls-key and --tls-ca");
 	signal(SIGPIPE, SIG_IGN);
+	/* the key first: a bad key file takes no connection */
+	if (keyfile) {
+		rc = hv_seal_key_read(xl_ctx, keyfile, &key);
+		if (rc)
+			return xl_error(rc, "migrate-receive: the key the migration must be sealed with; nothing was created here");
+		params.key = &key;
+	}
 	if (listen_at) {
-		if (xl_tcp_accept(listen_at, &conn))
+		if (xl_tcp_accept(listen_at, &conn)) {
+			hv_seal_key_wipe(&key);
 			return XL_FAIL;
+		}
 		in = out = conn;
 		if (tls.cert) {
 			relay = xl_tls_start(conn, true, &tls, &conn);
 			if (!relay) {
 				fprintf(stderr, "xl: migrate-receive: no TLS session with the sender; nothing was created here\n");
+				hv_seal_key_wipe(&key);
 				return XL_FAIL;
 			}
 			in = out = conn;
@@ -470,6 +520,7 @@ int main_migrate_receive(int argc, char **argv)
 	}
 	xl_error_mark();
 	rc = hv_domain_migrate_receive(xl_ctx, in, out, &params, &domid, &st);
+	hv_seal_key_wipe(&key);
 	if (conn >= 0)
 		close(conn);
 	xl_tls_end(relay);

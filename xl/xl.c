@@ -120,6 +120,11 @@ static const struct xl_cmd cmds[] = {
 	  "  --local        the receiver is on this host (-s \"\"): its hv-vmm maps\n"
 	  "                 the domain's memory itself, nothing is copied; only\n"
 	  "                 the state goes (e.g. to move to a new hv-vmm)\n"
+	  "  -k, --key KEYFILE\n"
+	  "                 seal the migration with the key in KEYFILE, which the\n"
+	  "                 destination needs too (the receiver started through\n"
+	  "                 ssh is given -k KEYFILE, the same path): it refuses\n"
+	  "                 a stream altered or cut on the way; not with --local\n"
 	  "  -q             quiet: print only errors\n"
 	  "  HOST           reached through ssh (or -s); tcp://HOST:PORT connects\n"
 	  "                 to an xl migrate-receive --listen there instead\n"
@@ -133,6 +138,10 @@ static const struct xl_cmd cmds[] = {
 	  "  -d             debug: print libhv's informational messages\n"
 	  "  -e             accepted for Xen compatibility\n"
 	  "  -p             leave the domain paused once it has arrived\n"
+	  "  -k, --key KEYFILE\n"
+	  "                 take only a migration sealed with the key in KEYFILE\n"
+	  "                 (xl migrate -k), refused before it runs here if it\n"
+	  "                 was altered, cut or sealed with another key\n"
 	  "  --query ID     print whether the domain migration ID brought here is\n"
 	  "                 running, paused or absent (xl migrate asks it when the\n"
 	  "                 report after go was lost)\n"
@@ -715,7 +724,7 @@ int xl_getopt(int argc, char **argv, const char *opts)
 		{ "numa", "list info" },
 		{ "clear", "dmesg" },
 		{ "batch", "top" },
-		{ "key", "save restore" },
+		{ "key", "save restore migrate migrate-receive" },
 		{ "iterations", "top" },
 		{ "delay", "top" },
 		{ "json", "top" },

@@ -837,33 +837,81 @@ module Domain = struct
 
   type after_save = Destroy_after | Continue | Pause_after
 
-  let save_fd ctx ~domid ?progress ?(after = Destroy_after) ?(compress = false) ?config fd =
+  type key = Key_file of string | Key_bytes of string
+
+  let has_key = function C_void -> false | _ -> true
+
+  (* Runs [f] with [key] derived into C memory (hvml_seal_key_new; C_void
+     for no key), wiped and freed after it.  Key material goes to C as hex
+     digits from a buffer that is zeroed once C has its copy. *)
+  let with_key ctx key f =
+    match key with
+    | None -> f C_void
+    | Some src ->
+        let k = R._hvml_seal_key_new C_void in
+        Fun.protect ~finally:(fun () -> ignore (R._hvml_seal_key_free k)) @@ fun () ->
+        (match src with
+        | Key_file path -> Ctx.call_unit ctx (fun p -> R._hv_seal_key_read (C_list [ p; C_string path; k ]))
+        | Key_bytes b ->
+            let hex = Bytes.create (2 * String.length b) in
+            String.iteri
+              (fun i c ->
+                let d = "0123456789abcdef" in
+                Bytes.set hex (2 * i) d.[Char.code c lsr 4];
+                Bytes.set hex ((2 * i) + 1) d.[Char.code c land 15])
+              b;
+            (* not copied to a string of its own: the raw layer copies it to
+               C for the call, and these bytes are zeroed after it *)
+            Fun.protect ~finally:(fun () -> Bytes.fill hex 0 (Bytes.length hex) '0') (fun () ->
+                Ctx.call_unit ctx (fun p ->
+                    R._hvml_seal_key_from_hex (C_list [ p; C_string (Bytes.unsafe_to_string hex); k ]))));
+        f k
+
+  (* hv_domain_save, _config or _sealed to [fd], with a key already derived. *)
+  let save_raw ctx ~domid ?progress ~after ~compress ?config k fd =
     let flags =
       (match after with Destroy_after -> 0 | Continue -> 1 | Pause_after -> 2)
       lor if compress then 4 else 0
     in
     let fd = C_int (int_of_file_descr fd) in
     with_progress progress (fun prog ->
-        match config with
-        | None ->
+        match config, k with
+        | None, C_void ->
             Ctx.call_unit ctx (fun p -> R._hv_domain_save (C_list [ p; C_int domid; fd; C_int flags; prog ]))
-        | Some (cfg : Config.t) ->
+        | Some (cfg : Config.t), C_void ->
             Ctx.call_unit ctx (fun p ->
                 R._hv_domain_save_config (C_list [ p; C_int domid; fd; cfg.cfg; C_int flags; prog ]));
-            Config.keep cfg ())
+            Config.keep cfg ()
+        | _, k ->
+            let cfg = match config with Some (c : Config.t) -> c.cfg | None -> C_void in
+            Ctx.call_unit ctx (fun p ->
+                R._hv_domain_save_sealed (C_list [ p; C_int domid; fd; cfg; C_int flags; k; prog ]));
+            ignore (Sys.opaque_identity config))
 
-  let save ctx ~domid ?progress ?after ?compress ?config ~path () =
+  let save_fd ctx ~domid ?progress ?(after = Destroy_after) ?(compress = false) ?config ?key fd =
+    with_key ctx key (fun k -> save_raw ctx ~domid ?progress ~after ~compress ?config k fd)
+
+  let save ctx ~domid ?progress ?(after = Destroy_after) ?(compress = false) ?config ?key ~path () =
     ignore (Ctx.ptr ctx);
-    let fd = Unix.openfile path [ Unix.O_WRONLY; Unix.O_CREAT; Unix.O_TRUNC; Unix.O_CLOEXEC ] 0o600 in
-    Fun.protect ~finally:(fun () -> Unix.close fd) (fun () ->
-        save_fd ctx ~domid ?progress ?after ?compress ?config fd)
+    (* the key first: a bad one leaves no file *)
+    with_key ctx key (fun k ->
+        let fd = Unix.openfile path [ Unix.O_WRONLY; Unix.O_CREAT; Unix.O_TRUNC; Unix.O_CLOEXEC ] 0o600 in
+        Fun.protect ~finally:(fun () -> Unix.close fd) (fun () ->
+            save_raw ctx ~domid ?progress ~after ~compress ?config k fd))
 
-  let restore ctx ?(paused = false) ?(lazy_ = false) ?name ?config ?progress ~path () =
+  let restore ctx ?(paused = false) ?(lazy_ = false) ?name ?config ?key ?progress ~path () =
     ignore (Ctx.ptr ctx);
     let flags = (if paused then 1 else 0) lor if lazy_ then 2 else 0 in
     let cfg = match config with Some (c : Config.t) -> c.cfg | None -> C_void in
+    with_key ctx key @@ fun k ->
     let params = R._hvml_restore_params_new (C_list [ cfg; c_string name; C_int flags ]) in
-    let fd = Unix.openfile path [ Unix.O_RDONLY; Unix.O_CLOEXEC ] 0 in
+    if has_key k then ignore (R._hvml_restore_params_set_key (C_list [ params; k ]));
+    let fd =
+      try Unix.openfile path [ Unix.O_RDONLY; Unix.O_CLOEXEC ] 0
+      with e ->
+        ignore (R._hvml_restore_params_free params);
+        raise e
+    in
     Fun.protect
       ~finally:(fun () ->
         Unix.close fd;
@@ -994,8 +1042,8 @@ module Domain = struct
   let migrate_paused = 0x4
 
   let migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?(compress = false)
-      ?(auto_converge = false) ?(paused = false) ?(debug = false) ?(local = false) ?config ?progress
-      ?recv_fd send_fd =
+      ?(auto_converge = false) ?(paused = false) ?(debug = false) ?(local = false) ?config ?key
+      ?progress ?recv_fd send_fd =
     (* HV_MIGRATE_COMPRESS, _AUTO_CONVERGE, _PAUSED, _DEBUG, _LOCAL *)
     let flags =
       (if compress then 0x1 else 0)
@@ -1005,7 +1053,9 @@ module Domain = struct
       lor if local then 0x10 else 0
     in
     let cfg = match config with Some (c : Config.t) -> c.cfg | None -> C_void in
+    with_key ctx key @@ fun k ->
     let params = migrate_params ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ~flags cfg in
+    if has_key k then ignore (R._hvml_migrate_params_set_key (C_list [ params; k ]));
     let stats = R._hvml_hv_migrate_stats_new C_void in
     let send_fd = int_of_file_descr send_fd in
     let recv_fd = match recv_fd with Some fd -> int_of_file_descr fd | None -> send_fd in
@@ -1021,8 +1071,10 @@ module Domain = struct
                   (C_list [ p; C_int domid; C_int send_fd; C_int recv_fd; params; prog; stats ])));
         migrate_stats_of stats)
 
-  let migrate_receive ctx ?(paused = false) ?send_fd recv_fd =
+  let migrate_receive ctx ?(paused = false) ?key ?send_fd recv_fd =
+    with_key ctx key @@ fun k ->
     let params = migrate_params ~flags:(if paused then migrate_paused else 0) C_void in
+    if has_key k then ignore (R._hvml_migrate_params_set_key (C_list [ params; k ]));
     let stats = R._hvml_hv_migrate_stats_new C_void in
     let recv_fd = int_of_file_descr recv_fd in
     let send_fd = match send_fd with Some fd -> int_of_file_descr fd | None -> recv_fd in
@@ -1186,9 +1238,10 @@ let bound_functions =
     ("hv_progress_init_sized", "Domain.save ?progress");
     ("hv_domain_save", "Domain.save");
     ("hv_domain_save_config", "Domain.save ?config");
-    ("hv_domain_save_sealed", "- sealed images (libhv 1.13) are not bound yet: xl save -k");
-    ("hv_seal_key_read", "- sealed images (libhv 1.13) are not bound yet: xl restore -k");
-    ("hv_seal_key_wipe", "- sealed images (libhv 1.13) are not bound yet");
+    ("hv_domain_save_sealed", "Domain.save ?key");
+    ("hv_seal_key_read", "Domain.save, restore, migrate_send, migrate_receive ?key:(Key_file _)");
+    ("hv_seal_key_from_bytes", "Domain.save, restore, migrate_send, migrate_receive ?key:(Key_bytes _)");
+    ("hv_seal_key_wipe", "Domain.save, restore, migrate_send, migrate_receive ?key (wiped after the call)");
     ("hv_domain_dump_core", "- core dumps (libhv 1.13) are not bound yet: xl dump-core");
     ("hv_restore_params_init_sized", "Domain.restore");
     ("hv_domain_restore", "Domain.restore");

@@ -434,9 +434,18 @@ module Domain : sig
 
   type after_save = Destroy_after | Continue | Pause_after
 
+  (** The key of a sealed image or migration (libhv 1.13,
+      docs/save-stream.md, {i Sealed streams}): a key file's path
+      ([hv_seal_key_read()]), or the key file's content itself, 32 to 4096
+      random bytes ([hv_seal_key_from_bytes()]).  The derived key is held in
+      C memory for the length of the call and wiped after it; a bad one
+      raises [Error (Notfound | Perm | Inval, _)] (the message says how to
+      make one) before anything is written or sent. *)
+  type key = Key_file of string | Key_bytes of string
+
   val save :
     Ctx.t -> domid:int -> ?progress:(int -> int -> unit) ->
-    ?after:after_save -> ?compress:bool -> ?config:Config.t -> path:string ->
+    ?after:after_save -> ?compress:bool -> ?config:Config.t -> ?key:key -> path:string ->
     unit -> unit
   (** Writes a save image to [path] (created, mode 0600).  By default the
       domain is destroyed once the image is complete ([Destroy_after]).
@@ -444,21 +453,28 @@ module Domain : sig
       an exception it raises cancels the save (libhv is told to stop, the
       domain is left as it was) and is then raised again by [save].  A save
       that was complete before the cancel reached it stands: [save]
-      returns, the domain has ended and the image is whole. *)
+      returns, the domain has ended and the image is whole.  [key] seals
+      the image ([hv_domain_save_sealed()], xl save -k): restore it with
+      the same key. *)
 
   val save_fd :
     Ctx.t -> domid:int -> ?progress:(int -> int -> unit) ->
-    ?after:after_save -> ?compress:bool -> ?config:Config.t ->
+    ?after:after_save -> ?compress:bool -> ?config:Config.t -> ?key:key ->
     Unix.file_descr -> unit
   (** The same to a descriptor open for writing, which the caller keeps. *)
 
   val restore :
     Ctx.t -> ?paused:bool -> ?lazy_:bool -> ?name:string -> ?config:Config.t ->
-    ?progress:(int -> int -> unit) -> path:string -> unit -> int
+    ?key:key -> ?progress:(int -> int -> unit) -> path:string -> unit -> int
   (** A domain from a save image; its id.  [progress] as for {!save}: an
       exception it raises cancels the restore (no domain is left) and is
       raised again; a restore that was complete before the cancel reached
-      it stands, and its domain's id is returned. *)
+      it stands, and its domain's id is returned.  With [key] (xl restore
+      -k) the image must be sealed with it: one altered, cut, reordered,
+      spliced or sealed with another key raises [Error (Corrupt, _)] before
+      it runs or any file it names is opened; not with [~lazy_:true].  A
+      sealed image without its key, or an unsealed one with a key:
+      [Error (Inval, _)]. *)
 
   (** {2 Live migration (libhv 1.12, docs/migration.md)} *)
 
@@ -514,8 +530,9 @@ module Domain : sig
   val migrate_send :
     Ctx.t -> domid:int -> ?downtime_ms:int -> ?ceiling_ms:int -> ?bandwidth:int ->
     ?timeout_ms:int -> ?compress:bool -> ?auto_converge:bool -> ?paused:bool ->
-    ?debug:bool -> ?local:bool -> ?config:Config.t -> ?progress:(migrate_progress -> bool) ->
-    ?recv_fd:Unix.file_descr -> Unix.file_descr -> migrate_stats
+    ?debug:bool -> ?local:bool -> ?config:Config.t -> ?key:key ->
+    ?progress:(migrate_progress -> bool) -> ?recv_fd:Unix.file_descr -> Unix.file_descr ->
+    migrate_stats
   (** [migrate_send ctx ~domid fd] live-migrates the domain to the
       destination at the other end of [fd] (written, and read unless
       [recv_fd] is given: one socket, or two pipes), where {!migrate_receive}
@@ -538,6 +555,10 @@ module Domain : sig
       [~local:true] hands the memory itself to a destination on this host
       at the other end of a Unix socket, copying nothing (xl migrate --local),
       [config] sends another description (same memory and vCPUs).
+      [key] seals the migration (xl migrate -k): the destination must hold
+      the same key, refuses a migration sealed with another ([Corrupt])
+      before any memory is sent, and a stream altered on the way before
+      the domain runs there; not with [~local:true] ([Inval]).
 
       [progress p] is called a few times a second; returning [true]
       cancels the migration ([Error (Cancelled, _)]), and so does an
@@ -560,7 +581,8 @@ module Domain : sig
       instead of dying. *)
 
   val migrate_receive :
-    Ctx.t -> ?paused:bool -> ?send_fd:Unix.file_descr -> Unix.file_descr -> int * migrate_stats
+    Ctx.t -> ?paused:bool -> ?key:key -> ?send_fd:Unix.file_descr -> Unix.file_descr ->
+    int * migrate_stats
   (** [migrate_receive ctx fd] is the destination's side: it reads a
       migration from [fd] (a pipe or socket), answers on it (or on
       [send_fd]), and creates the domain, which runs once the sender says
@@ -572,7 +594,12 @@ module Domain : sig
       [Protocol], [Version], the reason this end refused it in its checks
       ([Exists]: a domain of that name or UUID is here; [Nomem];
       [Notfound]: a disk image or bridge is missing), or [Cancelled] (the
-      sender gave up).  SIGPIPE as for {!migrate_send}. *)
+      sender gave up).  With [key] (xl migrate-receive -k) only a
+      migration sealed with that key is taken: an unsealed one is refused
+      ([Perm]) before its description is read, one sealed with another key
+      too ([Corrupt]), and a stream whose MACs fail before the domain runs
+      here; without a key a sealed migration is refused ([Inval]).  The
+      sender is told why.  SIGPIPE as for {!migrate_send}. *)
 end
 
 (** {1 The host} *)

@@ -24,6 +24,7 @@
 %}
 
 %{
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,7 @@ HVML_BLOCKING(hv_domain_vcpu_pin)
 HVML_BLOCKING(hv_domain_sched_get)
 HVML_BLOCKING(hv_domain_sched_set)
 HVML_BLOCKING(hv_domain_save_config)
+HVML_BLOCKING(hv_domain_save_sealed)
 HVML_BLOCKING(hv_domain_restore)
 HVML_BLOCKING(hv_domain_migrate_send)
 HVML_BLOCKING(hv_domain_migrate_receive)

@@ -341,6 +341,71 @@ static void hvml_migrate_params_free(hv_migrate_params *p)
 	free(p);
 }
 
+/*
+ * A sealed image's or migration's key (libhv 1.13), kept in C memory, out
+ * of the OCaml heap (which the GC copies and never wipes): zeroed here,
+ * wiped and freed by hvml_seal_key_free().
+ */
+static hv_seal_key *hvml_seal_key_new(void)
+{
+	hv_seal_key *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		caml_raise_out_of_memory();
+	return k;
+}
+
+static void hvml_seal_key_free(hv_seal_key *k)
+{
+	hv_seal_key_wipe(k);
+	free(k);
+}
+
+/*
+ * hv_seal_key_from_bytes() of key material written as hex digits: an OCaml
+ * string may hold NUL bytes, which the raw layer's C strings cannot.  The
+ * digits are the raw layer's own copy, wiped here with the decoded bytes.
+ * HV_ERROR_INVAL for an odd count or a character that is not a hex digit.
+ */
+static int hvml_seal_key_from_hex(hv_ctx *ctx, const char *hex, hv_seal_key *key_r)
+{
+	size_t n = hex ? strlen(hex) : 0;
+	unsigned char *buf = malloc(n / 2 + 1);
+	int rc = 0;
+
+	if (!buf)
+		caml_raise_out_of_memory();
+	for (size_t i = 0; i + 1 < n && !rc; i += 2) {
+		unsigned int v;
+
+		if (!isxdigit((unsigned char)hex[i]) || !isxdigit((unsigned char)hex[i + 1]) ||
+		    sscanf(hex + i, "%2x", &v) != 1)
+			rc = HV_ERROR_INVAL;
+		else
+			buf[i / 2] = (unsigned char)v;
+	}
+	if (!rc && n % 2)
+		rc = HV_ERROR_INVAL;
+	if (!rc)
+		rc = hv_seal_key_from_bytes(ctx, buf, n / 2, key_r);
+	explicit_bzero(buf, n / 2 + 1);
+	free(buf);
+	if (hex)
+		explicit_bzero((char *)hex, n);
+	return rc;
+}
+
+/* The key of a restore's or a migration's parameters (the caller's, kept meanwhile). */
+static void hvml_restore_params_set_key(hv_restore_params *p, const hv_seal_key *key)
+{
+	p->key = key;
+}
+
+static void hvml_migrate_params_set_key(hv_migrate_params *p, const hv_seal_key *key)
+{
+	p->key = key;
+}
+
 /* The size-prefixed structures, allocated and initialised. */
 #define HVML_NEW(TYPE, INIT)				\
 	static TYPE *hvml_##TYPE##_new(void)		\
@@ -602,6 +667,11 @@ hv_migrate_params *hvml_migrate_params_new(const hv_domain_config *cfg, unsigned
 					   uint32_t downtime_ms, uint32_t ceiling_ms,
 					   uint64_t bandwidth, uint64_t timeout_ms);
 void hvml_migrate_params_free(hv_migrate_params *p);
+hv_seal_key *hvml_seal_key_new(void);
+void hvml_seal_key_free(hv_seal_key *k);
+int hvml_seal_key_from_hex(hv_ctx *ctx, const char *hex, hv_seal_key *key_r);
+void hvml_restore_params_set_key(hv_restore_params *p, const hv_seal_key *key);
+void hvml_migrate_params_set_key(hv_migrate_params *p, const hv_seal_key *key);
 hv_migrate_stats *hvml_hv_migrate_stats_new(void);
 void hvml_hv_migrate_stats_free(hv_migrate_stats *p);
 const char *hvml_migrate_stats_id(const hv_migrate_stats *s);

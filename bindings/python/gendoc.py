@@ -19,7 +19,8 @@ import sys
 DECL = re.compile(r"^(?:const\s+)?[a-z_][a-z0-9_ ]*[ *]+(hv_[a-z0-9_]+)\(")
 # hv.i puts these in place of the functions of the same C name.
 REPLACED = {"hv_ctx_new": "hvpy_ctx_new", "hv_ctx_free": "hvpy_ctx_free",
-            "hv_ctx_set_logger": "hvpy_ctx_set_logger"}
+            "hv_ctx_set_logger": "hvpy_ctx_set_logger",
+            "hv_domain_save_sealed": "hvpy_domain_save_sealed"}
 
 
 def comment_text(lines):

@@ -683,6 +683,42 @@ static int hvpy_migrate_progress_selftest(hv_migrate_progress_fn progress, void 
 	return progress ? progress(opaque, &p) : 0;
 }
 
+/*
+ * A sealed image's or migration's key (libhv 1.13) from @o, a bytes-like
+ * object of HV_SEAL_KEY_SIZE bytes (what hv_seal_key_read() gives Python):
+ * 0, or -1 with TypeError or ValueError set.  The caller wipes *key.
+ */
+static int hvpy_key_in(PyObject *o, hv_seal_key *key, const char *what)
+{
+	Py_buffer b;
+
+	if (PyObject_GetBuffer(o, &b, PyBUF_SIMPLE) < 0) {
+		PyErr_Format(PyExc_TypeError, "%s must be a key (the bytes hv_seal_key_read() gives) or None",
+			     what);
+		return -1;
+	}
+	if (b.len != HV_SEAL_KEY_SIZE) {
+		PyBuffer_Release(&b);
+		PyErr_Format(PyExc_ValueError, "%s must be %d bytes (hv_seal_key_read() gives them)",
+			     what, HV_SEAL_KEY_SIZE);
+		return -1;
+	}
+	memcpy(key->bytes, b.buf, HV_SEAL_KEY_SIZE);
+	PyBuffer_Release(&b);
+	return 0;
+}
+
+/*
+ * hv_domain_save_sealed() with its configuration by another name, which
+ * may be None (the stored one), unlike every other cfg argument.
+ */
+static int hvpy_domain_save_sealed(hv_ctx *ctx, uint32_t domid, int fd,
+				   const hv_domain_config *config_or_none, unsigned int flags,
+				   const hv_seal_key *key, const hv_progress *progress)
+{
+	return hv_domain_save_sealed(ctx, domid, fd, config_or_none, flags, key, progress);
+}
+
 /* A malloc()ed string from libhv as str (None for NULL), freed. */
 static PyObject *hvpy_take_string(char *s)
 {
@@ -734,12 +770,16 @@ static PyObject *hvpy_take_string(char *s)
 %ignore hv_migrate_progress_fn;
 %ignore hv_migrate_stats;
 %ignore hv_config_read_settings;
+%ignore hv_seal_key;
+%ignore hv_seal_key_wipe;
+%ignore hv_domain_save_sealed;
 %ignore hv_config_setting;
 %ignore hv_config_setting_fn;
 
 %rename(hv_ctx_new) hvpy_ctx_new;
 %rename(hv_ctx_free) hvpy_ctx_free;
 %rename(hv_ctx_set_logger) hvpy_ctx_set_logger;
+%rename(hv_domain_save_sealed) hvpy_domain_save_sealed;
 %nothread hvpy_ctx_new;
 %nothread hvpy_ctx_free;
 %nothread hvpy_ctx_set_logger;
@@ -788,6 +828,9 @@ HVPY_RC(hv_physinfo_get)
 HVPY_RC(hv_domain_config_get)
 HVPY_RC(hv_domain_save)
 HVPY_RC(hv_domain_save_config)
+HVPY_RC(hvpy_domain_save_sealed)
+HVPY_RC(hv_seal_key_read)
+HVPY_RC(hv_seal_key_from_bytes)
 HVPY_RC(hv_domain_restore)
 HVPY_RC(hv_domain_migrate_send)
 HVPY_RC(hv_domain_migrate_receive)
@@ -1071,11 +1114,58 @@ HVPY_RC(hv_event_wait)
 }
 
 /*
- * A dict {"config": hv_domain_config, "name": str, "flags": int}, every key
- * optional, or None.
+ * A sealed image's or migration's key: None, or the HV_SEAL_KEY_SIZE bytes
+ * hv_seal_key_read() gives; the copy made here is wiped after the call.
+ */
+%typemap(in) const hv_seal_key *key (hv_seal_key k) {
+	memset(&k, 0, sizeof(k));
+	if ($input == Py_None)
+		$1 = NULL;
+	else if (hvpy_key_in($input, &k, "key"))
+		SWIG_fail;
+	else
+		$1 = &k;
+}
+%typemap(freearg) const hv_seal_key *key {
+	hv_seal_key_wipe(&k$argnum);
+}
+
+/* A key read or derived: returned as a bytearray, which the caller wipes. */
+%typemap(in, numinputs=0) hv_seal_key *key_r (hv_seal_key k) {
+	memset(&k, 0, sizeof(k));
+	$1 = &k;
+}
+%typemap(argout) hv_seal_key *key_r {
+	PyObject *b = PyByteArray_FromStringAndSize((const char *)$1->bytes, HV_SEAL_KEY_SIZE);
+
+	if (!b)
+		SWIG_fail;
+	$result = SWIG_Python_AppendOutput($result, b);
+}
+%typemap(freearg) hv_seal_key *key_r {
+	hv_seal_key_wipe(&k$argnum);
+}
+
+/* A key file's content, from any bytes-like object. */
+%typemap(in) (const void *bytes, size_t len) (Py_buffer view, int have = 0) {
+	if (PyObject_GetBuffer($input, &view, PyBUF_SIMPLE) < 0)
+		SWIG_exception_fail(SWIG_TypeError, "the key material must be bytes-like");
+	have = 1;
+	$1 = view.buf;
+	$2 = (size_t)view.len;
+}
+%typemap(freearg) (const void *bytes, size_t len) {
+	if (have$argnum)
+		PyBuffer_Release(&view$argnum);
+}
+
+/*
+ * A dict {"config": hv_domain_config, "name": str, "flags": int, "key":
+ * bytes}, every key optional, or None.
  */
 %typemap(in) const hv_restore_params *overrides
-	(hv_restore_params params, PyObject *pyname = NULL, PyObject *cfgobj = NULL) {
+	(hv_restore_params params, PyObject *pyname = NULL, PyObject *cfgobj = NULL,
+	 hv_seal_key rkey) {
 	if ($input == Py_None) {
 		$1 = NULL;
 	} else if (!PyDict_Check($input)) {
@@ -1085,6 +1175,12 @@ HVPY_RC(hv_event_wait)
 		void *p = NULL;
 
 		hv_restore_params_init(&params);
+		memset(&rkey, 0, sizeof(rkey));
+		if ((v = PyDict_GetItemString($input, "key")) && v != Py_None) {
+			if (hvpy_key_in(v, &rkey, "overrides[\"key\"]"))
+				SWIG_fail;
+			params.key = &rkey;
+		}
 		if ((v = PyDict_GetItemString($input, "name")) && v != Py_None) {
 			if (!PyUnicode_Check(v))
 				SWIG_exception_fail(SWIG_TypeError, "overrides[\"name\"] must be a str");
@@ -1113,6 +1209,7 @@ HVPY_RC(hv_event_wait)
 %typemap(freearg) const hv_restore_params *overrides {
 	Py_XDECREF(pyname$argnum);
 	Py_XDECREF(cfgobj$argnum);
+	hv_seal_key_wipe(&rkey$argnum);
 }
 
 /*
@@ -1136,10 +1233,11 @@ HVPY_RC(hv_event_wait)
 
 /*
  * A dict {"flags": int, "downtime_ms": int, "ceiling_ms": int, "bandwidth":
- * int, "timeout_ms": int, "config": hv_domain_config}, every key optional,
- * or None.
+ * int, "timeout_ms": int, "config": hv_domain_config, "key": bytes}, every
+ * key optional, or None.
  */
-%typemap(in) const hv_migrate_params *params (hv_migrate_params mparams, PyObject *cfgobj = NULL) {
+%typemap(in) const hv_migrate_params *params (hv_migrate_params mparams, PyObject *cfgobj = NULL,
+					      hv_seal_key mkey) {
 	if ($input == Py_None) {
 		$1 = NULL;
 	} else if (!PyDict_Check($input)) {
@@ -1150,6 +1248,12 @@ HVPY_RC(hv_event_wait)
 		void *p = NULL;
 
 		hv_migrate_params_init(&mparams);
+		memset(&mkey, 0, sizeof(mkey));
+		if ((v = PyDict_GetItemString($input, "key")) && v != Py_None) {
+			if (hvpy_key_in(v, &mkey, "params[\"key\"]"))
+				SWIG_fail;
+			mparams.key = &mkey;
+		}
 		if (hvpy_dict_uint($input, "flags", UINT_MAX, &n))
 			SWIG_fail;
 		mparams.flags = (unsigned int)n;
@@ -1177,6 +1281,7 @@ HVPY_RC(hv_event_wait)
 }
 %typemap(freearg) const hv_migrate_params *params {
 	Py_XDECREF(cfgobj$argnum);
+	hv_seal_key_wipe(&mkey$argnum);
 }
 
 /* A migration's statistics: returned as a dict of hv_migrate_stats's members. */
@@ -1243,6 +1348,9 @@ void hvpy_set_error_factory(PyObject *factory);
 int hvpy_ctx_new(hv_ctx **ctx_r);
 void hvpy_ctx_free(hv_ctx *ctx);
 int hvpy_ctx_set_logger(hv_ctx *ctx, PyObject *fn, int max_level);
+int hvpy_domain_save_sealed(hv_ctx *ctx, uint32_t domid, int fd,
+			    const hv_domain_config *config_or_none, unsigned int flags,
+			    const hv_seal_key *key, const hv_progress *progress);
 %nothread hvpy_domstats_selftest;
 %feature("docstring") hvpy_domstats_selftest "For the tests: the dict hv_domain_stats() gives for a sample made up in C\n(three disks, one vif); with old true, its struct_size is that of a libhv\nbefore 1.9, without disks[].";
 PyObject *hvpy_domstats_selftest(int old);

@@ -12,7 +12,8 @@ HVPY_SOURCES = \
 	bindings/python/hv/domain.py \
 	bindings/python/hv/events.py \
 	bindings/python/hv/memory.py \
-	bindings/python/hv/migration.py
+	bindings/python/hv/migration.py \
+	bindings/python/hv/seal.py
 HVPY_TESTS = \
 	bindings/python/tests/hvtest.py \
 	bindings/python/tests/test_config.py \

@@ -159,24 +159,32 @@ int op_migrate(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		.flags = (mg->flags & HV_HC_MIGRATE_COMPRESS ? HV_VMM_MIGRATE_COMPRESS : 0) |
 			 (mg->flags & HV_HC_MIGRATE_AUTO_CONVERGE ? HV_VMM_MIGRATE_AUTO_CONVERGE : 0) |
 			 (mg->flags & HV_HC_MIGRATE_DIGEST ? HV_VMM_MIGRATE_DIGEST : 0) |
-			 (mg->flags & HV_HC_MIGRATE_LOCAL ? HV_VMM_MIGRATE_LOCAL : 0),
+			 (mg->flags & HV_HC_MIGRATE_LOCAL ? HV_VMM_MIGRATE_LOCAL : 0) |
+			 (req->key ? HV_VMM_MIGRATE_SEALED : 0),
 		.downtime_ms = mg->downtime_ms,
 		.ceiling_ms = mg->ceiling_ms,
 		.bandwidth = mg->bandwidth,
 		.timeout_ms = mg->timeout_ms,
 		.overhead_ns = mg->overhead_ns,
 	};
+	/* the struct, then a sealed stream's key (as SAVE's) */
+	uint8_t head[sizeof(vm) + HV_VMM_KEY_SIZE];
+	size_t head_len = sizeof(vm) + (req->key ? HV_VMM_KEY_SIZE : 0);
 	struct hvd_op *op;
 	uint8_t *body = NULL;
-	size_t len;
+	size_t len = 0;
 	uint32_t seq;
 	int r, rc;
 
-	rc = op_stream_begin(hvd, c, req, d, fd, req->json, req->json_len, &vm, sizeof(vm),
+	memset(head, 0, sizeof(head));
+	if (req->key)
+		memcpy(head + sizeof(vm), req->key, HV_VMM_KEY_SIZE);
+	rc = op_stream_begin(hvd, c, req, d, fd, req->json, req->json_len, head, head_len,
 			     &body, &len);
+	explicit_bzero(head, sizeof(head));
 	if (rc)
 		return rc;
-	vm.config_len = (uint32_t)(len - sizeof(vm));
+	vm.config_len = (uint32_t)(len - head_len);
 	memcpy(body, &vm, sizeof(vm));
 	rc = HVD_REPLIED;
 	op = op_start(d, &op_migrate_type, c, req, HVD_STALL_MS);
@@ -197,10 +205,12 @@ int op_migrate(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	op->vmm_seq = seq;
 	op->flags = mg->flags | (d->state == HV_HC_STATE_PAUSED ? MIGRATE_WAS_PAUSED : 0);
 	op->stall_ms = HVD_STALL_MS;
-	hvd_info(hvd, "domain %u (%s): migrating (downtime %u ms, ceiling %u ms)", d->domid,
-		 d->cfg->name, mg->downtime_ms, mg->ceiling_ms);
+	hvd_info(hvd, "domain %u (%s): migrating (downtime %u ms, ceiling %u ms%s)", d->domid,
+		 d->cfg->name, mg->downtime_ms, mg->ceiling_ms, req->key ? ", sealed" : "");
 	rc = HVD_DEFERRED;
 out:
+	if (body && req->key)	/* a sealed stream's key: sent, and kept nowhere */
+		explicit_bzero(body, len);
 	free(body);
 	return rc;
 }

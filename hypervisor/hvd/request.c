@@ -117,8 +117,13 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 				return rc;
 		}
 		if (r->u.migrate.flags & ~(HV_HC_MIGRATE_COMPRESS | HV_HC_MIGRATE_AUTO_CONVERGE |
-					   HV_HC_MIGRATE_DIGEST | HV_HC_MIGRATE_LOCAL) ||
+					   HV_HC_MIGRATE_DIGEST | HV_HC_MIGRATE_LOCAL |
+					   HV_HC_MIGRATE_SEALED) ||
 		    !r->u.migrate.downtime_ms || r->u.migrate.ceiling_ms < r->u.migrate.downtime_ms)
+			return -HV_HC_EINVAL;
+		/* a local migration's memory is its memfd, which no MAC covers */
+		if ((r->u.migrate.flags & HV_HC_MIGRATE_SEALED) &&
+		    (r->u.migrate.flags & HV_HC_MIGRATE_LOCAL))
 			return -HV_HC_EINVAL;
 		return nfds == 1 ? 0 : -HV_HC_EBADF;
 	case HV_HC_DOMCTL_DUMP_CORE:
@@ -278,8 +283,10 @@ int request_decode(const void *buf, size_t len, unsigned int nfds, struct hvd_re
 	hcmsg_body(buf, len, &req->u, (size_t)size);
 	if ((req->hdr.op == HV_HC_DOMCTL_SAVE && (req->u.save.flags & HV_HC_SAVE_SEALED)) ||
 	    (req->hdr.op == HV_HC_DOMCTL_RESTORE_DOMAIN &&
-	     (req->u.restore.flags & HV_HC_RESTORE_SEALED))) {
-		/* a sealed image's key comes first in the tail, then the JSON */
+	     (req->u.restore.flags & HV_HC_RESTORE_SEALED)) ||
+	    (req->hdr.op == HV_HC_DOMCTL_MIGRATE_SEND &&
+	     (req->u.migrate.flags & HV_HC_MIGRATE_SEALED))) {
+		/* a sealed image's or stream's key comes first in the tail, then the JSON */
 		if (req->json_len < HV_HC_KEY_SIZE)
 			return -HV_HC_EPROTO;
 		req->key = (const uint8_t *)req->json;

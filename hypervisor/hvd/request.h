@@ -52,7 +52,7 @@ struct hvd_req {
 	 */
 	const char *json;
 	size_t json_len;
-	/* SAVE, RESTORE_DOMAIN with their SEALED flag: the key (HV_HC_KEY_SIZE
+	/* SAVE, RESTORE_DOMAIN, MIGRATE_SEND with their SEALED flag: the key (HV_HC_KEY_SIZE
 	 * bytes before the JSON, in the decoded buffer); else NULL */
 	const uint8_t *key;
 };

@@ -200,7 +200,9 @@ static void ctl_migrate(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8
 			size_t len, int fd)
 {
 	struct hv_vmm_migrate p;
-	char msg[256] = "", *config;
+	char msg[256] = "", *config = NULL;
+	const uint8_t *key = NULL;
+	size_t klen = 0;
 	int rc;
 
 	if (len < sizeof(p)) {
@@ -208,28 +210,37 @@ static void ctl_migrate(struct vmm *vmm, const struct hv_vmm_msg *m, const uint8
 		return;
 	}
 	memcpy(&p, body, sizeof(p));
+	if (p.flags & HV_VMM_MIGRATE_SEALED) {
+		/* a sealed stream's key, between the struct and the description */
+		klen = HV_VMM_KEY_SIZE;
+		key = body + sizeof(p);
+	}
 	if (p.flags & ~(HV_VMM_MIGRATE_COMPRESS | HV_VMM_MIGRATE_AUTO_CONVERGE |
-			HV_VMM_MIGRATE_DIGEST | HV_VMM_MIGRATE_LOCAL) ||
-	    !p.config_len || p.config_len != len - sizeof(p) || p.reserved[0] || p.reserved[1] ||
-	    !p.downtime_ms || p.ceiling_ms < p.downtime_ms) {
-		ctl_reply_msg(vmm, m, -EINVAL, "MIGRATE: unknown flags, config_len not the rest of the body, reserved fields set, or no downtime (or a ceiling below it)");
-		return;
+			HV_VMM_MIGRATE_DIGEST | HV_VMM_MIGRATE_LOCAL | HV_VMM_MIGRATE_SEALED) ||
+	    ((p.flags & HV_VMM_MIGRATE_SEALED) && (p.flags & HV_VMM_MIGRATE_LOCAL)) ||
+	    !p.config_len || len < sizeof(p) + klen || p.config_len != len - sizeof(p) - klen ||
+	    p.reserved[0] || p.reserved[1] || !p.downtime_ms || p.ceiling_ms < p.downtime_ms) {
+		ctl_reply_msg(vmm, m, -EINVAL, "MIGRATE: unknown flags (or SEALED with LOCAL), config_len not the rest of the body (after the key, if SEALED), reserved fields set, or no downtime (or a ceiling below it)");
+		goto out;
 	}
 	if (fd < 0) {
 		ctl_reply_msg(vmm, m, -EBADF, "MIGRATE: no descriptor to write the stream to came with the request");
-		return;
+		goto out;
 	}
-	config = strndup((const char *)body + sizeof(p), p.config_len);
+	config = strndup((const char *)body + sizeof(p) + klen, p.config_len);
 	if (!config || strlen(config) != p.config_len) {
-		free(config);
 		ctl_reply_msg(vmm, m, -EINVAL, "MIGRATE: the configuration holds a NUL byte");
-		return;
+		goto out;
 	}
-	/* the descriptor is the migration's from here on */
-	rc = vmm_migrate_start(vmm, m, &p, config, dup(fd), ctl_migrate_done, msg, sizeof(msg));
-	free(config);
+	/* the descriptor is the migration's from here on; it keeps its own copy of the key */
+	rc = vmm_migrate_start(vmm, m, &p, key, config, dup(fd), ctl_migrate_done, msg,
+			       sizeof(msg));
 	if (rc)
 		ctl_reply_msg(vmm, m, rc, msg[0] ? msg : strerror(-rc));
+out:
+	free(config);
+	if (key)	/* the request's buffer: the key goes now */
+		explicit_bzero((uint8_t *)body + sizeof(p), klen);
 }
 
 /* DISK_ATTACH, DISK_DETACH, NET_ATTACH, NET_DETACH */

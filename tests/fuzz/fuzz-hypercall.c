@@ -51,13 +51,18 @@ static int zero(const void *p, size_t n)
 	return 1;
 }
 
-/* The JSON after a fixed part: all of the rest, 1..HV_HC_CONFIG_MAX bytes, no NUL. */
+/*
+ * The JSON after a fixed part (and a sealed image's or stream's key): all
+ * of the rest, 1..HV_HC_CONFIG_MAX bytes, no NUL.
+ */
 static void check_json(const struct hvd_req *r, size_t len, size_t fixed, uint32_t config_len)
 {
+	size_t klen = r->key ? HV_HC_KEY_SIZE : 0;
+
 	check(r->json && r->json_len >= 1 && r->json_len <= HV_HC_CONFIG_MAX);
 	check(r->json_len == config_len);
-	/* a sealed SAVE's or RESTORE's key comes before it */
-	check(sizeof(struct hv_hc_hdr) + fixed + (r->key ? HV_HC_KEY_SIZE : 0) + r->json_len == len);
+	check(sizeof(struct hv_hc_hdr) + fixed + klen + r->json_len == len);
+	check(!r->key || (const uint8_t *)r->json == r->key + HV_HC_KEY_SIZE);
 	check(!memchr(r->json, '\0', r->json_len));
 }
 
@@ -99,8 +104,7 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		check(r->u.save.reserved == 0 && nfds == 1);
 		check(!(r->u.save.flags & ~(HV_HC_SAVE_CONTINUE | HV_HC_SAVE_PAUSED |
 					    HV_HC_SAVE_COMPRESS | HV_HC_SAVE_SEALED)));
-		/* a sealed image's key came off the tail before the JSON */
-		check(!(r->u.save.flags & HV_HC_SAVE_SEALED) || r->key);
+		check(!(r->u.save.flags & HV_HC_SAVE_SEALED) == !r->key);
 		check(!((r->u.save.flags & HV_HC_SAVE_CONTINUE) &&
 			(r->u.save.flags & HV_HC_SAVE_PAUSED)));
 		if (r->u.save.config_len)
@@ -112,12 +116,17 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 	case HV_HC_DOMCTL_MIGRATE_SEND:
 		check(r->u.migrate.reserved == 0 && nfds == 1);
 		check(!(r->u.migrate.flags & ~(HV_HC_MIGRATE_COMPRESS | HV_HC_MIGRATE_AUTO_CONVERGE |
-					       HV_HC_MIGRATE_DIGEST | HV_HC_MIGRATE_LOCAL)));
+					       HV_HC_MIGRATE_DIGEST | HV_HC_MIGRATE_LOCAL |
+					       HV_HC_MIGRATE_SEALED)));
+		check(!(r->u.migrate.flags & HV_HC_MIGRATE_SEALED) == !r->key);
+		check(!((r->u.migrate.flags & HV_HC_MIGRATE_SEALED) &&
+			(r->u.migrate.flags & HV_HC_MIGRATE_LOCAL)));
 		check(r->u.migrate.downtime_ms && r->u.migrate.ceiling_ms >= r->u.migrate.downtime_ms);
 		if (r->u.migrate.config_len)
 			check_json(r, len, sizeof(struct hv_hc_migrate), r->u.migrate.config_len);
 		else
-			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_migrate));
+			check(!r->json && len == sizeof(struct hv_hc_hdr) + sizeof(struct hv_hc_migrate) +
+			      (r->key ? HV_HC_KEY_SIZE : 0));
 		break;
 	case HV_HC_DOMCTL_DUMP_CORE:
 		check(zero(r->u.dump_core.reserved, sizeof(r->u.dump_core.reserved)));
@@ -128,7 +137,7 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		check(!(r->u.restore.flags & ~(HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_LAZY |
 					       HV_HC_RESTORE_KERNEL | HV_HC_RESTORE_INITRD |
 					       HV_HC_RESTORE_STREAM | HV_HC_RESTORE_SEALED)));
-		check(!(r->u.restore.flags & HV_HC_RESTORE_SEALED) || r->key);
+		check(!(r->u.restore.flags & HV_HC_RESTORE_SEALED) == !r->key);
 		check(!((r->u.restore.flags & HV_HC_RESTORE_SEALED) &&
 			(r->u.restore.flags & HV_HC_RESTORE_LAZY)));
 		check(!((r->u.restore.flags & HV_HC_RESTORE_STREAM) &&

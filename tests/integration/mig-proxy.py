@@ -6,6 +6,10 @@ back, doing one thing wrong on the way:
 
   --cut N         stops relaying (both ways) after N bytes from the sender
   --flip N        inverts the byte at sender offset N
+  --flip-crc N    inverts a byte of the save stream's first record whose
+                  body reaches past sender offset N (at N, or the body's
+                  first byte) and makes that record's CRC good again, so
+                  that only a sealed stream's MAC can tell
   --kill N        kills the receiver once N bytes from the sender passed
   --kill-at-go    kills the receiver, and passes nothing on, when the sender
                   says GO (the migration protocol's message type 4)
@@ -22,12 +26,84 @@ import signal
 import struct
 import subprocess
 import sys
+import zlib
+
+
+class CrcFlipper:
+    """Follows the sender's bytes (HELLO, PING, then the save stream,
+    docs/migration.md and docs/save-stream.md) and holds back the record
+    to alter until all of it has come."""
+
+    def __init__(self, at):
+        self.at = at
+        self.buf = bytearray()      # not yet passed on, from offset base
+        self.base = 0
+        self.unit = 0               # where the next unit to parse starts
+        self.step = 0               # 0, 1: HVMG messages; 2: header; 3: records
+        self.rec_extra = 8          # a record's trailer past its padded body
+        self.done = False
+
+    def _byte(self, off, n):
+        i = off - self.base
+        return bytes(self.buf[i:i + n]) if i + n <= len(self.buf) else None
+
+    def feed(self, data):
+        """The bytes that may go on now."""
+        self.buf += data
+        if self.done:
+            out, self.buf = bytes(self.buf), bytearray()
+            self.base += len(out)
+            return out
+        while True:
+            if self.step < 2:
+                h = self._byte(self.unit, 16)
+                if h is None:
+                    break
+                self.unit += 16 + struct.unpack_from("<I", h, 8)[0]
+                self.step += 1
+            elif self.step == 2:
+                h = self._byte(self.unit, 32)
+                if h is None:
+                    break
+                sealed = struct.unpack_from("<I", h, 12)[0] & 8
+                self.rec_extra = 8 + (32 if sealed else 0)
+                self.unit += 32 + (48 if sealed else 0)
+                self.step = 3
+            else:
+                h = self._byte(self.unit, 16)
+                if h is None:
+                    break
+                typ, _, ln, _ = struct.unpack_from("<IIII", h)
+                padded = (ln + 7) & ~7
+                end = self.unit + 16 + padded + self.rec_extra
+                if typ == 0:            # END: nothing to alter came
+                    self.done = True
+                    break
+                if ln and self.unit + 16 + ln > self.at:
+                    if self._byte(self.unit, end - self.unit) is None:
+                        break           # all of it first
+                    o = self.unit - self.base
+                    flip = max(self.at, self.unit + 16) - self.base
+                    self.buf[flip] ^= 0xff
+                    crc_at = o + 16 + padded
+                    struct.pack_into("<I", self.buf, crc_at,
+                                     zlib.crc32(bytes(self.buf[o:crc_at])) & 0xffffffff)
+                    sys.stderr.write("mig-proxy: flipped the byte at %d, the CRC of record type %d made good\n"
+                                     % (flip + self.base, typ))
+                    self.done = True
+                    break
+                self.unit = end
+        limit = len(self.buf) if self.done else min(len(self.buf), self.unit - self.base)
+        out = bytes(self.buf[:limit])
+        del self.buf[:limit]
+        self.base += limit
+        return out
 
 
 def main():
     args = sys.argv[1:]
     fault, at = None, 0
-    if args and args[0] in ("--cut", "--flip", "--kill"):
+    if args and args[0] in ("--cut", "--flip", "--flip-crc", "--kill"):
         fault, at = args[0][2:], int(args[1])
         args = args[2:]
     elif args and args[0] in ("--kill-at-go", "--drop-report"):
@@ -37,7 +113,7 @@ def main():
         # xl migrate asking after a lost report: straight to the receiver
         os.execv("/bin/sh", ["sh", "-c", "%s --query %s" % (args[0], args[2])])
     if len(args) != 1:
-        sys.exit("usage: mig-proxy.py [--cut N | --flip N | --kill N | --kill-at-go | --drop-report] RECEIVER")
+        sys.exit("usage: mig-proxy.py [--cut N | --flip N | --flip-crc N | --kill N | --kill-at-go | --drop-report] RECEIVER")
     child = subprocess.Popen(["/bin/sh", "-c", args[0]], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, bufsize=0)
     down_in, down_out = 0, child.stdin.fileno()
@@ -50,6 +126,7 @@ def main():
     tail = b""
     went = False
     open_fds = [down_in, up_in]
+    flipper = CrcFlipper(at) if fault == "flip-crc" else None
 
     def write_all(fd, data):
         while data:
@@ -72,6 +149,9 @@ def main():
             if not data:
                 open_fds.remove(down_in)
                 child.stdin.close()
+                continue
+            if flipper:
+                write_all(down_out, flipper.feed(data))
                 continue
             if fault == "drop-report":
                 tail = (tail + data)[-len(go):]

@@ -240,6 +240,9 @@ cd "$FILES" || exit 1
 want "guest.cfg " create g
 want "guest.cfg " create -p g
 want "other.img " save dom o
+want "other.img " save -k o
+want "other.img " migrate-receive --key o
+want "other.img " restore -k o
 EOF
 	FILES=$T/files bash "$T/complete.sh" "$HV_TESTS_SRC/../xl/bash-completion/xl" "$XL" ||
 		fail "bash completion"

@@ -385,6 +385,32 @@ START_TEST(test_migrate)
 	m.downtime_ms = 300;
 	m.reserved = 1;
 	ck_assert_int_eq(migrate(&m, NULL, 1, &req), -HV_HC_EPROTO);
+	m.reserved = 0;
+	/* SEALED: the key first in the tail, then the JSON; not with LOCAL */
+#define KEY32 "0123456789abcdef0123456789ABCDEF"
+	m.flags = HV_HC_MIGRATE_SEALED;
+	ck_assert_int_eq(migrate(&m, KEY32, 1, &req), 0);
+	ck_assert_ptr_nonnull(req.key);
+	ck_assert_mem_eq(req.key, KEY32, HV_HC_KEY_SIZE);
+	ck_assert_ptr_null(req.json);
+	m.config_len = 2;
+	ck_assert_int_eq(migrate(&m, KEY32 "{}", 1, &req), 0);
+	ck_assert_uint_eq(req.json_len, 2);
+	ck_assert_mem_eq(req.json, "{}", 2);
+	ck_assert_int_eq(migrate(&m, "{}", 1, &req), -HV_HC_EPROTO);	/* shorter than a key */
+	m.config_len = 0;
+	m.flags = HV_HC_MIGRATE_SEALED | HV_HC_MIGRATE_LOCAL;
+	ck_assert_int_eq(migrate(&m, KEY32, 1, &req), -HV_HC_EINVAL);
+	m.flags = 0;
+	ck_assert_int_eq(migrate(&m, NULL, 1, &req), 0);
+	ck_assert_ptr_null(req.key);
+	/* RESTORE_DOMAIN from a sealed stream */
+	rs.flags = HV_HC_RESTORE_STREAM | HV_HC_RESTORE_SEALED;
+	n = build(HV_HC_DOMCTL_RESTORE_DOMAIN, &rs, sizeof(rs), KEY32 "{}");
+	ck_assert_int_eq(request_decode(msg, n, 1, &req), 0);
+	ck_assert_ptr_nonnull(req.key);
+	rs.flags = HV_HC_RESTORE_STREAM;
+#undef KEY32
 	/* RESTORE_DOMAIN from a stream; not with LAZY */
 	n = build(HV_HC_DOMCTL_RESTORE_DOMAIN, &rs, sizeof(rs), "{}");
 	ck_assert_int_eq(request_decode(msg, n, 1, &req), 0);

@@ -5,7 +5,10 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <hv/hv.h>
 #include <hv/domain.h>
 
@@ -22,7 +25,7 @@ START_TEST(test_strerror_every_code)
 }
 END_TEST
 
-static char last_msg[128];
+static char last_msg[512];
 static int nmsg;
 
 static void logger(void *opaque, enum hv_log_level level, const char *fmt, va_list ap)
@@ -109,6 +112,7 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_migrate_stats_init_sized", "HV_1.12" },
 	{ "hv_domain_dump_core", "HV_1.13" },
 	{ "hv_domain_save_sealed", "HV_1.13" },
+	{ "hv_seal_key_from_bytes", "HV_1.13" },
 	{ "hv_seal_key_read", "HV_1.13" },
 	{ "hv_seal_key_wipe", "HV_1.13" },
 	{ "hv_domain_sched_get", "HV_1.13" },
@@ -164,6 +168,77 @@ START_TEST(test_symbol_map)
 }
 END_TEST
 
+/* A key file's content and the file give one key; bad lengths are refused and wipe. */
+START_TEST(test_seal_key_from_bytes)
+{
+	char path[] = "/tmp/test-libhv-key.XXXXXX";
+	unsigned char material[40];
+	hv_seal_key a, b;
+	hv_ctx *ctx = NULL;
+	int fd;
+
+	for (size_t i = 0; i < sizeof(material); i++)
+		material[i] = (unsigned char)(i * 37);	/* NUL bytes included */
+	ck_assert_int_eq(hv_ctx_new(&ctx), 0);
+	hv_ctx_set_logger(ctx, logger, NULL, HV_LOG_DEBUG);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, material, sizeof(material)), (int)sizeof(material));
+	close(fd);
+	ck_assert_int_eq(hv_seal_key_read(ctx, path, &a), 0);
+	unlink(path);
+	ck_assert_int_eq(hv_seal_key_from_bytes(ctx, material, sizeof(material), &b), 0);
+	ck_assert_mem_eq(a.bytes, b.bytes, HV_SEAL_KEY_SIZE);
+	material[0] ^= 1;
+	ck_assert_int_eq(hv_seal_key_from_bytes(ctx, material, sizeof(material), &b), 0);
+	ck_assert(memcmp(a.bytes, b.bytes, HV_SEAL_KEY_SIZE) != 0);
+	/* 31 and 4097 bytes, and none: refused, saying how to make a key */
+	ck_assert_int_eq(hv_seal_key_from_bytes(ctx, material, 31, &b), HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(last_msg, "head -c 32"));
+	for (size_t i = 0; i < HV_SEAL_KEY_SIZE; i++)
+		ck_assert_uint_eq(b.bytes[i], 0);
+	{
+		unsigned char *big = calloc(1, 4097);
+
+		ck_assert_ptr_nonnull(big);
+		ck_assert_int_eq(hv_seal_key_from_bytes(ctx, big, 4097, &b), HV_ERROR_INVAL);
+		ck_assert_int_eq(hv_seal_key_from_bytes(ctx, big, 4096, &b), 0);
+		free(big);
+	}
+	ck_assert_int_eq(hv_seal_key_from_bytes(ctx, NULL, 32, &b), HV_ERROR_INVAL);
+	hv_seal_key_wipe(&a);
+	for (size_t i = 0; i < HV_SEAL_KEY_SIZE; i++)
+		ck_assert_uint_eq(a.bytes[i], 0);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
+/* A sealed local migration is refused before hvd is asked or anything is sent. */
+START_TEST(test_migrate_sealed_local_refused)
+{
+	hv_migrate_params p;
+	hv_seal_key key;
+	hv_ctx *ctx = NULL;
+	char c;
+	int sv[2];
+
+	ck_assert_int_eq(hv_ctx_new(&ctx), 0);
+	hv_ctx_set_logger(ctx, logger, NULL, HV_LOG_DEBUG);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	memset(&key, 7, sizeof(key));
+	hv_migrate_params_init(&p);
+	p.flags = HV_MIGRATE_LOCAL;
+	p.key = &key;
+	ck_assert_int_eq(hv_domain_migrate_send(ctx, 4242, sv[0], sv[0], &p, NULL, NULL, NULL),
+			 HV_ERROR_INVAL);
+	ck_assert_ptr_nonnull(strstr(last_msg, "local"));
+	ck_assert_int_eq(recv(sv[1], &c, 1, MSG_DONTWAIT), -1);
+	close(sv[0]);
+	close(sv[1]);
+	hv_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("libhv");
@@ -173,6 +248,8 @@ int main(void)
 	tcase_add_test(tc, test_ctx_version);
 	tcase_add_test(tc, test_symbol_versions);
 	tcase_add_test(tc, test_symbol_map);
+	tcase_add_test(tc, test_seal_key_from_bytes);
+	tcase_add_test(tc, test_migrate_sealed_local_refused);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }

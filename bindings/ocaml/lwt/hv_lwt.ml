@@ -27,25 +27,25 @@ let detach f = Lwt_preemptive.detach f ()
 module Domain = struct
   let create ctx ?paused cfg = detach (fun () -> Hv.Domain.create ctx ?paused cfg)
 
-  let save ctx ~domid ?progress ?after ?compress ?config ~path () =
+  let save ctx ~domid ?progress ?after ?compress ?config ?key ~path () =
     let progress = in_main progress in
-    detach (fun () -> Hv.Domain.save ctx ~domid ?progress ?after ?compress ?config ~path ())
+    detach (fun () -> Hv.Domain.save ctx ~domid ?progress ?after ?compress ?config ?key ~path ())
 
-  let restore ctx ?paused ?lazy_ ?name ?config ?progress ~path () =
+  let restore ctx ?paused ?lazy_ ?name ?config ?key ?progress ~path () =
     let progress = in_main progress in
-    detach (fun () -> Hv.Domain.restore ctx ?paused ?lazy_ ?name ?config ?progress ~path ())
+    detach (fun () -> Hv.Domain.restore ctx ?paused ?lazy_ ?name ?config ?key ?progress ~path ())
 
   let migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?compress
-      ?auto_converge ?paused ?debug ?local ?config ?progress ?recv_fd send_fd =
+      ?auto_converge ?paused ?debug ?local ?config ?key ?progress ?recv_fd send_fd =
     let progress =
       Option.map (fun f p -> Lwt_preemptive.run_in_main (fun () -> Lwt.return (f p))) progress
     in
     detach (fun () ->
         Hv.Domain.migrate_send ctx ~domid ?downtime_ms ?ceiling_ms ?bandwidth ?timeout_ms ?compress
-          ?auto_converge ?paused ?debug ?local ?config ?progress ?recv_fd send_fd)
+          ?auto_converge ?paused ?debug ?local ?config ?key ?progress ?recv_fd send_fd)
 
-  let migrate_receive ctx ?paused ?send_fd recv_fd =
-    detach (fun () -> Hv.Domain.migrate_receive ctx ?paused ?send_fd recv_fd)
+  let migrate_receive ctx ?paused ?key ?send_fd recv_fd =
+    detach (fun () -> Hv.Domain.migrate_receive ctx ?paused ?key ?send_fd recv_fd)
 
   let wait ctx ~domid ?timeout () = detach (fun () -> Hv.Domain.wait ctx ~domid ?timeout ())
 

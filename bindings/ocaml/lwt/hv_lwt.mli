@@ -28,25 +28,26 @@ module Domain : sig
   val save :
     Hv.Ctx.t -> domid:int -> ?progress:(int -> int -> unit) ->
     ?after:Hv.Domain.after_save -> ?compress:bool -> ?config:Hv.Config.t ->
-    path:string -> unit -> unit Lwt.t
+    ?key:Hv.Domain.key -> path:string -> unit -> unit Lwt.t
   (** {!Hv.Domain.save}. *)
 
   val restore :
     Hv.Ctx.t -> ?paused:bool -> ?lazy_:bool -> ?name:string -> ?config:Hv.Config.t ->
-    ?progress:(int -> int -> unit) -> path:string -> unit -> int Lwt.t
+    ?key:Hv.Domain.key -> ?progress:(int -> int -> unit) -> path:string -> unit -> int Lwt.t
   (** {!Hv.Domain.restore}. *)
 
   val migrate_send :
     Hv.Ctx.t -> domid:int -> ?downtime_ms:int -> ?ceiling_ms:int -> ?bandwidth:int ->
     ?timeout_ms:int -> ?compress:bool -> ?auto_converge:bool -> ?paused:bool ->
-    ?debug:bool -> ?local:bool -> ?config:Hv.Config.t -> ?progress:(Hv.Domain.migrate_progress -> bool) ->
+    ?debug:bool -> ?local:bool -> ?config:Hv.Config.t -> ?key:Hv.Domain.key ->
+    ?progress:(Hv.Domain.migrate_progress -> bool) ->
     ?recv_fd:Unix.file_descr -> Unix.file_descr -> Hv.Domain.migrate_stats Lwt.t
   (** {!Hv.Domain.migrate_send}; [progress] runs in the main thread, and
       returning [true] there cancels the migration as with {!Hv}. *)
 
   val migrate_receive :
-    Hv.Ctx.t -> ?paused:bool -> ?send_fd:Unix.file_descr -> Unix.file_descr ->
-    (int * Hv.Domain.migrate_stats) Lwt.t
+    Hv.Ctx.t -> ?paused:bool -> ?key:Hv.Domain.key -> ?send_fd:Unix.file_descr ->
+    Unix.file_descr -> (int * Hv.Domain.migrate_stats) Lwt.t
   (** {!Hv.Domain.migrate_receive}. *)
 
   val wait : Hv.Ctx.t -> domid:int -> ?timeout:float -> unit -> Hv.Domain.shutdown_code option Lwt.t

@@ -393,6 +393,57 @@ let () =
             failwith "the reason was not sent back");
       assert (Hv.Domain.list ctx = before));
 
+  check "sealed images and migrations: bad keys before anything; the receiver's refusals, sent back" (fun () ->
+      let path = Filename.concat tmpdir "ml-seal-none.save" in
+      let msg =
+        expect_error Hv.Inval (fun () ->
+            Hv.Domain.save ctx ~domid:4242 ~key:(Hv.Domain.Key_bytes "short") ~path ())
+      in
+      if not (contains msg "head -c 32") then failwith ("unexpected message: " ^ msg);
+      assert (not (Sys.file_exists path));
+      ignore
+        (expect_error Hv.Notfound (fun () ->
+             Hv.Domain.save ctx ~domid:4242 ~key:(Hv.Domain.Key_file (path ^ ".key")) ~path ()));
+      assert (not (Sys.file_exists path));
+      (* key material with NUL bytes in it, as random bytes have *)
+      let material = String.init 40 (fun i -> Char.chr ((i * 37) land 0xff)) in
+      let key = Hv.Domain.Key_bytes material in
+      let pair () = Unix.socketpair ~cloexec:true Unix.PF_UNIX Unix.SOCK_STREAM 0 in
+      (let a, b = pair () in
+       Fun.protect ~finally:(fun () -> Unix.close a; Unix.close b) @@ fun () ->
+       let msg = expect_error Hv.Inval (fun () -> Hv.Domain.migrate_send ctx ~domid:4242 ~key ~local:true a) in
+       if not (contains msg "local") then failwith ("unexpected message: " ^ msg));
+      (* HELLO (docs/migration.md): flags, then the MAC of a sealed one *)
+      let hello ~flags ~mac =
+        let json = {|{"name": "x"}|} in
+        let mac = if mac then String.make 32 '\000' else "" in
+        let body = Bytes.make (24 + String.length mac + String.length json) '\000' in
+        Bytes.set_int32_le body 0 1l;
+        Bytes.set_int32_le body 4 flags;
+        Bytes.blit_string json 0 body (24 + String.length mac) (String.length json);
+        let head = Bytes.make 16 '\000' in
+        Bytes.blit_string "HVMG" 0 head 0 4;
+        Bytes.set_int32_le head 4 1l;
+        Bytes.set_int32_le head 8 (Int32.of_int (Bytes.length body));
+        Bytes.cat head body
+      in
+      let refused ?key msg_part code h =
+        let a, b = pair () in
+        Fun.protect ~finally:(fun () -> Unix.close a; Unix.close b) @@ fun () ->
+        ignore (Unix.write b h 0 (Bytes.length h));
+        let msg = expect_error code (fun () -> Hv.Domain.migrate_receive ctx ?key a) in
+        if not (contains msg msg_part) then failwith ("unexpected message: " ^ msg);
+        let buf = Bytes.create 4096 in
+        let n = Unix.read b buf 0 4096 in
+        assert (n > 24 && Bytes.get_int32_le buf 4 = 2l);
+        assert (Int32.to_int (Bytes.get_int32_le buf 16) = Hv.code_of_error code)
+      in
+      let before = Hv.Domain.list ctx in
+      refused ~key "only sealed" Hv.Perm (hello ~flags:0l ~mac:false);
+      refused "no key" Hv.Inval (hello ~flags:0x80000000l ~mac:true);
+      refused ~key "another key" Hv.Corrupt (hello ~flags:0x80000000l ~mac:true);
+      assert (Hv.Domain.list ctx = before));
+
   check "Domain.wait: a domain that is gone; shutdown_wait of an unknown one" (fun () ->
       assert (Hv.Domain.wait ctx ~domid:4242 ~timeout:1. () = None);
       ignore (expect_error Hv.Notfound (fun () -> Hv.Domain.shutdown_wait ctx ~domid:4242 ~timeout:1. ()));
@@ -545,6 +596,23 @@ let () =
       assert (!seen >= 1);
       Hv.Domain.unpause ctx ~domid:back;
       assert (state ctx back = Hv.Domain.Running));
+
+  with_kvm "a sealed image: saved with a key file, refused without it, restored with its bytes" (fun k ->
+      let material = String.init 32 (fun i -> Char.chr ((i * 91) land 0xff)) in
+      let keyfile = Filename.concat tmpdir "ml-seal.key" in
+      let oc = open_out_bin keyfile in
+      output_string oc material;
+      close_out oc;
+      let path = Filename.concat tmpdir "ml-seal.save" in
+      let domid = Hv.Domain.create ctx (Hv.Config.of_xl_string ctx (minios_cfg k "ml-seal")) in
+      Hv.Domain.save ctx ~domid ~key:(Hv.Domain.Key_file keyfile) ~path ();
+      ignore (expect_error Hv.Inval (fun () -> Hv.Domain.restore ctx ~path ()));
+      ignore
+        (expect_error Hv.Corrupt (fun () ->
+             Hv.Domain.restore ctx ~key:(Hv.Domain.Key_bytes (String.make 32 'x')) ~path ()));
+      let back = Hv.Domain.restore ctx ~paused:true ~key:(Hv.Domain.Key_bytes material) ~path () in
+      Fun.protect ~finally:(fun () -> try Hv.Domain.destroy ctx ~domid:back with Hv.Error _ -> ()) @@ fun () ->
+      assert (state ctx back = Hv.Domain.Paused));
 
   with_kvm "an exception raised in a progress callback cancels the save and propagates" (fun k ->
       (* 256 MiB, 192 of them rewritten at 400 MiB/s (zero pages are not

@@ -44,6 +44,11 @@ over any pair of descriptors (one socket will do) to
 progress as :class:`MigrateProgress`, the result as :class:`MigrateStats`;
 awaitable twins :meth:`Domain.migrate_send_async` and
 :meth:`Context.migrate_receive_async`.
+
+Sealed images and migrations (libhv 1.13, docs/save-stream.md): ``key=``
+on :meth:`Domain.save`, :meth:`Context.restore`, :meth:`Domain.migrate_send`
+and :meth:`Context.migrate_receive` (and their awaitable twins), a key
+file's path or its bytes (:data:`KeySource`).
 """
 
 from . import raw
@@ -54,6 +59,7 @@ from .domain import Action, Domain, ProgressFn, ShutdownCode, State, Trigger
 from .events import MEMORY_MISSED, Event, EventType
 from .memory import BALLOON_FEATURES, BALLOON_STATS, MemInfo
 from .migration import MigratePhase, MigrateProgress, MigrateProgressFn, MigrateStats
+from .seal import KeySource
 from .stats import Stats, VbdStats, VcpuInfo, VifStats
 from .context import Context, LoggerFn
 
@@ -83,4 +89,5 @@ __all__ = [
     "strerror", "raw", "MemInfo", "BALLOON_STATS", "BALLOON_FEATURES",
     "MEMORY_MISSED", "Stats", "VbdStats", "VcpuInfo", "VifStats",
     "MigratePhase", "MigrateProgress", "MigrateProgressFn", "MigrateStats",
+    "KeySource",
 ] + list(_errors_all)

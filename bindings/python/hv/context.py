@@ -16,10 +16,12 @@ from . import raw as _raw
 from . import _aio
 from . import config as _config
 from . import migration as _migration
+from . import seal as _seal
 from .domain import Domain, ProgressFn
 from .errors import Busy, ContextClosed
 from .events import Event
 from .migration import FileDescriptor, MigrateStats
+from .seal import KeySource
 from .stats import Stats
 
 __all__ = ["Context", "LoggerFn"]
@@ -208,7 +210,8 @@ class Context:
     def restore(self, path: "str | os.PathLike[str]",
                 progress: Optional[ProgressFn] = None, paused: bool = False,
                 lazy: bool = False, name: Optional[str] = None,
-                config: Optional[_config.ConfigSource] = None) -> Domain:
+                config: Optional[_config.ConfigSource] = None, *,
+                key: Optional[KeySource] = None) -> Domain:
         """Creates a domain from the save image at ``path``
         (hv_domain_restore()).  ``paused`` leaves its vCPUs stopped;
         ``lazy`` maps the image's memory instead of reading it (the file
@@ -216,7 +219,14 @@ class Context:
         ``config`` replaces the image's configuration (same memory and
         vCPUs).  ``progress(done, total)`` as for :meth:`Domain.save`: an
         exception raised in it cancels the restore (no domain is left) and
-        propagates.  The whole image is checked before any vCPU runs."""
+        propagates.  The whole image is checked before any vCPU runs.
+
+        ``key`` (xl restore -k; a key file's path or its bytes,
+        :data:`hv.KeySource`): the image must be sealed with it, and one
+        altered, cut, reordered, spliced or sealed with another key is
+        refused (:class:`hv.Corrupt`) before it runs or any file it names
+        is opened; not with ``lazy``.  A sealed image without its key, or
+        an unsealed one with a key: :class:`hv.InvalidArgument`."""
         flags = ((_raw.HV_RESTORE_PAUSED if paused else 0)
                  | (_raw.HV_RESTORE_LAZY if lazy else 0))
 
@@ -224,18 +234,24 @@ class Context:
             over: Dict[str, Any] = {"flags": flags, "name": name}
             if config is not None:
                 over["config"] = _config.load(ctx, config)
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            k = over["key"] = _seal._derive(ctx, key)
             try:
-                return _raw.hv_domain_restore(ctx, fd, over, progress)
+                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+                try:
+                    return _raw.hv_domain_restore(ctx, fd, over, progress)
+                finally:
+                    os.close(fd)
             finally:
-                os.close(fd)
+                over["key"] = None
+                _seal._wipe(k)
         return self.domain(self._call(restore))
 
     async def restore_async(self, path: "str | os.PathLike[str]",
                             progress: Optional[ProgressFn] = None,
                             paused: bool = False, lazy: bool = False,
                             name: Optional[str] = None,
-                            config: Optional[_config.ConfigSource] = None) -> Domain:
+                            config: Optional[_config.ConfigSource] = None, *,
+                            key: Optional[KeySource] = None) -> Domain:
         """:meth:`restore`, awaitable, ``progress(done, total)`` called on
         the event loop's thread (an exception it raises cancels the
         restore and propagates).  Cancelling the task that awaits it
@@ -243,12 +259,13 @@ class Context:
         left; one that was complete already is destroyed) before
         :class:`asyncio.CancelledError` propagates."""
         return await _aio.run(
-            lambda tick: self.restore(path, tick, paused, lazy, name, config),
+            lambda tick: self.restore(path, tick, paused, lazy, name, config, key=key),
             progress, undo=lambda dom: dom.destroy())
 
     def migrate_receive(self, recv_fd: FileDescriptor,
                         send_fd: Optional[FileDescriptor] = None, *,
-                        paused: bool = False) -> Tuple[Domain, MigrateStats]:
+                        paused: bool = False,
+                        key: Optional[KeySource] = None) -> Tuple[Domain, MigrateStats]:
         """The destination's side of a live migration
         (hv_domain_migrate_receive(), docs/migration.md): reads it from
         ``recv_fd`` (a pipe or socket), answers on ``send_fd`` (by default
@@ -265,16 +282,33 @@ class Context:
         this end refused it in its checks (:class:`hv.Exists`: a domain of
         that name or UUID is here; :class:`hv.NoMemory`;
         :class:`hv.NotFound`: a disk image or bridge is missing), or
-        :class:`hv.Cancelled` (the sender gave up)."""
+        :class:`hv.Cancelled` (the sender gave up).
+
+        ``key`` (xl migrate-receive -k; a key file's path or its bytes,
+        :data:`hv.KeySource`) takes only a migration sealed with that key:
+        an unsealed one is refused before its description is read
+        (:class:`hv.PermissionDenied`), one sealed with another key too
+        (:class:`hv.Corrupt`), and a stream whose MACs fail before the
+        domain runs here.  Without a key, a sealed migration is refused
+        (:class:`hv.InvalidArgument`).  The sender is told why."""
         params = _migration._params(paused=paused)
         inp = _migration._fileno(recv_fd)
         out = inp if send_fd is None else _migration._fileno(send_fd)
-        domid, stats = self._call(_raw.hv_domain_migrate_receive, inp, out, params)
+
+        def receive(ctx: Any) -> Tuple[int, Dict[str, Any]]:
+            k = params["key"] = _seal._derive(ctx, key)
+            try:
+                return _raw.hv_domain_migrate_receive(ctx, inp, out, params)
+            finally:
+                params["key"] = None
+                _seal._wipe(k)
+        domid, stats = self._call(receive)
         return self.domain(domid), MigrateStats._from_raw(stats)
 
     async def migrate_receive_async(self, recv_fd: FileDescriptor,
                                     send_fd: Optional[FileDescriptor] = None, *,
-                                    paused: bool = False) -> Tuple[Domain, MigrateStats]:
+                                    paused: bool = False,
+                                    key: Optional[KeySource] = None) -> Tuple[Domain, MigrateStats]:
         """:meth:`migrate_receive`, awaitable (it runs in the loop's
         default executor; the GIL is released while libhv waits).  A
         receive has no progress report to stop at: cancelling the task
@@ -283,7 +317,7 @@ class Context:
         received is left running, since it is the only copy (the source
         has destroyed its own)."""
         return await _aio.run(lambda tick: self.migrate_receive(recv_fd, send_fd,
-                                                                paused=paused))
+                                                                paused=paused, key=key))
 
     def stats(self) -> List[Stats]:
         """What every domain uses, sampled now, ordered by id

@@ -17,9 +17,11 @@ from . import raw as _raw
 from . import _aio
 from . import config as _config
 from . import migration as _migration
+from . import seal as _seal
 from .errors import NotFound, TimedOut
 from .memory import MemInfo
 from .migration import FileDescriptor, MigrateProgressFn, MigrateStats
+from .seal import KeySource
 from .stats import Stats, VcpuInfo
 
 if TYPE_CHECKING:
@@ -417,11 +419,14 @@ class Domain:
         fd = self._ctx._call(_raw.hv_domain_console, self.domid)
         return socket.socket(fileno=fd)
 
-    def save(self, path: "str | os.PathLike[str]",
+    def save(self, path: "str | os.PathLike[str] | FileDescriptor",
              progress: Optional[ProgressFn] = None, continue_: bool = False,
-             paused: bool = False, compress: bool = False) -> None:
+             paused: bool = False, compress: bool = False, *,
+             key: Optional[KeySource] = None) -> None:
         """Writes the domain to the file ``path`` as a save image
-        (hv_domain_save()).  Without ``continue_`` or ``paused`` the domain
+        (hv_domain_save()), or to a descriptor (an int or an object with
+        ``fileno()``: a file, pipe or socket open for writing, which the
+        caller keeps and closes).  Without ``continue_`` or ``paused`` the domain
         is destroyed once the image is complete; with ``continue_`` it runs
         on, with ``paused`` it stays, paused.  ``compress`` zlib-compresses
         the memory (such an image cannot be restored lazily).
@@ -430,7 +435,11 @@ class Domain:
         was, and propagates from this call (unless the save was complete
         before the cancel reached it: then it stands, and a RuntimeWarning
         says so).  A failed save leaves the
-        domain as it was and removes the file."""
+        domain as it was and removes the file (not a descriptor's).
+
+        ``key`` seals the image (hv_domain_save_sealed(), xl save -k): a
+        key file's path or its bytes (:data:`hv.KeySource`); restore it
+        with the same key.  A bad key raises before the file is made."""
         flags = 0
         if continue_:
             flags |= _raw.HV_SAVE_CONTINUE
@@ -438,29 +447,45 @@ class Domain:
             flags |= _raw.HV_SAVE_PAUSED
         if compress:
             flags |= _raw.HV_SAVE_COMPRESS
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC,
-                     0o600)
+        k = self._ctx._call(_seal._derive, key)
         try:
-            self._ctx._call(_raw.hv_domain_save, self.domid, fd, flags, progress)
-        except BaseException as e:
-            os.close(fd)
-            fd = -1
-            # a RuntimeWarning made an error (python -W error) comes after
-            # a complete save, whose image is the domain now
-            if not isinstance(e, RuntimeWarning):
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
-            raise
-        finally:
-            if fd >= 0:
+            if not isinstance(path, (str, os.PathLike)):
+                self._save_fd(_migration._fileno(path), flags, k, progress)
+                return
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC,
+                         0o600)
+            try:
+                self._save_fd(fd, flags, k, progress)
+            except BaseException as e:
                 os.close(fd)
+                fd = -1
+                # a RuntimeWarning made an error (python -W error) comes after
+                # a complete save, whose image is the domain now
+                if not isinstance(e, RuntimeWarning):
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
+                raise
+            finally:
+                if fd >= 0:
+                    os.close(fd)
+        finally:
+            _seal._wipe(k)
 
-    async def save_async(self, path: "str | os.PathLike[str]",
+    def _save_fd(self, fd: int, flags: int, key: Optional[bytearray],
+                 progress: Optional[ProgressFn]) -> None:
+        if key is None:
+            self._ctx._call(_raw.hv_domain_save, self.domid, fd, flags, progress)
+        else:
+            self._ctx._call(_raw.hv_domain_save_sealed, self.domid, fd, None, flags, key,
+                            progress)
+
+    async def save_async(self, path: "str | os.PathLike[str] | FileDescriptor",
                          progress: Optional[ProgressFn] = None,
                          continue_: bool = False, paused: bool = False,
-                         compress: bool = False) -> None:
+                         compress: bool = False, *,
+                         key: Optional[KeySource] = None) -> None:
         """:meth:`save`, awaitable: it runs in the loop's default executor
         (the GIL is released while libhv waits) and ``progress(done,
         total)`` is called on the event loop's thread; an exception it
@@ -468,7 +493,8 @@ class Domain:
         Cancelling the task that awaits it cancels the save at its next
         progress report (the domain is left as it was, the file removed)
         before :class:`asyncio.CancelledError` propagates."""
-        await _aio.run(lambda tick: self.save(path, tick, continue_, paused, compress),
+        await _aio.run(lambda tick: self.save(path, tick, continue_, paused, compress,
+                                              key=key),
                        progress)
 
     def migrate_send(self, send_fd: FileDescriptor,
@@ -480,7 +506,8 @@ class Domain:
                      auto_converge: bool = False, paused: bool = False,
                      debug: bool = False, local: bool = False,
                      config: Optional[_config.ConfigSource] = None,
-                     progress: Optional[MigrateProgressFn] = None) -> MigrateStats:
+                     progress: Optional[MigrateProgressFn] = None,
+                     key: Optional[KeySource] = None) -> MigrateStats:
         """Live-migrates the domain to the destination at the other end of
         ``send_fd`` (written) and ``recv_fd`` (read; by default the same
         descriptor, a socket), where :meth:`hv.Context.migrate_receive` or
@@ -504,7 +531,10 @@ class Domain:
         hands the memory itself to a destination on this host at the other
         end of a Unix socket, copying nothing (xl migrate --local), ``config``
         sends another description (same memory and vCPUs; a source as for
-        :meth:`hv.Context.create`).
+        :meth:`hv.Context.create`).  ``key`` seals the migration (xl migrate
+        -k; a key file's path or its bytes, :data:`hv.KeySource`): the
+        destination must hold the same key, and refuses a stream altered
+        on the way before the domain runs there (not with ``local``).
 
         ``progress(p)`` gets a :class:`hv.MigrateProgress` a few times a
         second; a true return cancels the migration (:class:`hv.Cancelled`),
@@ -532,7 +562,12 @@ class Domain:
         def send(ctx: Any) -> Dict[str, Any]:
             if config is not None:
                 params["config"] = _config.load(ctx, config)
-            return _raw.hv_domain_migrate_send(ctx, self.domid, out, inp, params, callback)
+            k = params["key"] = _seal._derive(ctx, key)
+            try:
+                return _raw.hv_domain_migrate_send(ctx, self.domid, out, inp, params, callback)
+            finally:
+                params["key"] = None
+                _seal._wipe(k)
         return MigrateStats._from_raw(self._ctx._call(send))
 
     async def migrate_send_async(self, send_fd: FileDescriptor,
@@ -545,7 +580,8 @@ class Domain:
                                  paused: bool = False, debug: bool = False,
                                  local: bool = False,
                                  config: Optional[_config.ConfigSource] = None,
-                                 progress: Optional[MigrateProgressFn] = None) -> MigrateStats:
+                                 progress: Optional[MigrateProgressFn] = None,
+                                 key: Optional[KeySource] = None) -> MigrateStats:
         """:meth:`migrate_send`, awaitable: it runs in the loop's default
         executor and ``progress(p)`` is called on the event loop's thread
         (a true return or an exception cancels the migration, as for
@@ -558,7 +594,7 @@ class Domain:
                 send_fd, recv_fd, downtime_ms=downtime_ms, ceiling_ms=ceiling_ms,
                 bandwidth=bandwidth, timeout_ms=timeout_ms, compress=compress,
                 auto_converge=auto_converge, paused=paused, debug=debug, local=local,
-                config=config, progress=tick),
+                config=config, progress=tick, key=key),
             progress)
 
     #: the same as :meth:`migrate_send`

@@ -25,6 +25,7 @@ SKIPPED = {
     "hv_dominfo_list_free": "hv_domain_list() returns a Python list, freed by the typemap",
     "hv_domstats_free": "hv_domain_stats() returns a dict, freed by the typemap",
     "hv_domstats_list_free": "hv_domain_stats_all() returns a Python list, freed by the typemap",
+    "hv_seal_key_wipe": "keys are bytearrays, which the hv package wipes in place",
     "hv_config_read_settings": "a C callback for programs that give xl.cfg keys meanings of "
                                "their own (xl's xl.conf); hv.config reads xl.cfg",
 }

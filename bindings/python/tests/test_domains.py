@@ -211,6 +211,32 @@ class DomainTest(unittest.TestCase):
         self.assertEqual(back.shutdown(wait=True, timeout=scaled(60)),
                          hv.ShutdownCode.POWEROFF)
 
+    def test_save_restore_sealed(self):
+        """key=: a sealed image, restored with its key (a file, or its
+        bytes); refused without it, and with another."""
+        dom = self.create("py-seal")
+        wait_booted("py-seal")
+        material = os.urandom(32)
+        keyfile = os.path.join(TMP, "py-seal.key")
+        with open(keyfile, "wb") as f:
+            f.write(material)
+        path = os.path.join(TMP, "py-seal.img")
+        with open(path, "wb") as f:       # a descriptor will do too
+            dom.save(f, key=keyfile)
+        with self.assertRaises(hv.NotFound):
+            dom.refresh()
+        with self.assertRaises(hv.InvalidArgument) as cm:
+            self.ctx.restore(path)
+        self.assertIn("sealed", str(cm.exception))
+        with self.assertRaises(hv.Corrupt):
+            self.ctx.restore(path, key=os.urandom(32))
+        self.assertNotIn("py-seal", [d.name for d in self.ctx.domains()])
+        back = self.ctx.restore(path, paused=True, key=bytearray(material))
+        self.made.append("py-seal")
+        self.assertEqual(back.state, hv.State.PAUSED)
+        self.assertEqual(back.uuid, dom.uuid)
+        back.destroy()
+
 
 if __name__ == "__main__":
     unittest.main()

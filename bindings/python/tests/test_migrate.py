@@ -8,6 +8,8 @@ uses this binding."""
 
 import asyncio
 import dataclasses
+import hashlib
+import hmac
 import os
 import re
 import shlex
@@ -210,6 +212,119 @@ class ArgumentTest(unittest.TestCase):
                 asyncio.run(self.ctx.migrate_receive_async(a))
 
 
+def sealed_hello(key, flags=0, description=b'{"name": "x"}'):
+    """A HELLO of a sealed migration with its MAC under ``key`` (the derived
+    key, as hv.raw.hv_seal_key_from_bytes() gives it; docs/migration.md)."""
+    head = struct.pack("<II16s", 1, flags | 0x80000000, os.urandom(16))
+    mac = hmac.new(bytes(key), b"hv migration hello 1" + head + description,
+                   hashlib.sha256).digest()
+    body = head + mac + description
+    return struct.pack("<4sIII", b"HVMG", 1, len(body), 0) + body
+
+
+class SealTest(unittest.TestCase):
+    """Keys, and a sealed migration's refusals before anything reaches hvd."""
+
+    def setUp(self):
+        self.ctx = hv.Context()
+        self.a, self.b = socket.socketpair()
+        self.material = os.urandom(40)
+
+    def tearDown(self):
+        self.a.close()
+        self.b.close()
+        self.ctx.close()
+
+    def preflight(self):
+        """The PREFLIGHT the receiver answered: (status, message)."""
+        kind, body = read_message(self.b)
+        self.assertEqual(kind, 2)
+        status, _ = struct.unpack("<iI", body[:8])
+        return status, body[8:]
+
+    def test_keys(self):
+        path = os.path.join(TMP, "py-seal-test.key")
+        with open(path, "wb") as f:
+            f.write(self.material)
+        k = self.ctx._call(hv.seal._derive, path)
+        self.assertIsInstance(k, bytearray)
+        self.assertEqual(len(k), 32)
+        self.assertEqual(k, self.ctx._call(hv.seal._derive, self.material))
+        self.assertEqual(k, self.ctx._call(hv.seal._derive, memoryview(self.material)))
+        self.assertNotEqual(k, self.ctx._call(hv.seal._derive, os.urandom(32)))
+        hv.seal._wipe(k)
+        self.assertEqual(k, bytearray(32))
+        with self.assertRaises(hv.InvalidArgument) as cm:
+            self.ctx._call(hv.seal._derive, b"short")
+        self.assertIn("head -c 32", str(cm.exception))
+        with self.assertRaises(hv.NotFound):
+            self.ctx._call(hv.seal._derive, path + ".none")
+        with self.assertRaises(TypeError):
+            self.ctx._call(hv.seal._derive, 42)
+        with self.assertRaises(ValueError):
+            hv.raw.hv_domain_save_sealed(self.ctx._ctx, 4242, 1, None, 0, b"x" * 31, None)
+
+    def test_bad_key_before_anything(self):
+        ghost = hv.Domain(self.ctx, {"domid": 4242, "name": "ghost"})
+        path = os.path.join(TMP, "py-seal-nothing.img")
+        with self.assertRaises(hv.InvalidArgument):
+            ghost.save(path, key=b"too short")
+        self.assertFalse(os.path.exists(path))
+        with self.assertRaises(hv.InvalidArgument) as cm:
+            ghost.migrate_send(self.a, key=self.material, local=True)
+        self.assertIn("local", str(cm.exception))
+        self.b.setblocking(False)
+        with self.assertRaises(BlockingIOError):
+            self.b.recv(1)
+
+    def test_receiver_with_a_key_refuses_unsealed(self):
+        self.b.sendall(hello())
+        with self.assertRaises(hv.PermissionDenied) as cm:
+            self.ctx.migrate_receive(self.a, key=self.material)
+        self.assertIn("only sealed", str(cm.exception))
+        status, msg = self.preflight()
+        self.assertEqual(status, hv.raw.HV_ERROR_PERM)
+        self.assertIn(b"migrate with -k", msg)
+
+    def test_receiver_without_a_key_refuses_sealed(self):
+        k = self.ctx._call(hv.seal._derive, self.material)
+        self.b.sendall(sealed_hello(k))
+        with self.assertRaises(hv.InvalidArgument) as cm:
+            self.ctx.migrate_receive(self.a)
+        self.assertIn("no key", str(cm.exception))
+        status, msg = self.preflight()
+        self.assertEqual(status, hv.raw.HV_ERROR_INVAL)
+        self.assertIn(b"migrate-receive -k", msg)
+
+    def test_another_key_or_an_altered_hello(self):
+        other = self.ctx._call(hv.seal._derive, os.urandom(32))
+        self.b.sendall(sealed_hello(other))
+        with self.assertRaises(hv.Corrupt) as cm:
+            self.ctx.migrate_receive(self.a, key=self.material)
+        self.assertIn("another key", str(cm.exception))
+        status, _ = self.preflight()
+        self.assertEqual(status, hv.raw.HV_ERROR_CORRUPT)
+        # the right key, the description changed after it was sealed
+        a, b = socket.socketpair()
+        with a, b:
+            k = self.ctx._call(hv.seal._derive, self.material)
+            msg = bytearray(sealed_hello(k))
+            msg[-3] ^= 1
+            b.sendall(bytes(msg))
+            with self.assertRaises(hv.Corrupt):
+                self.ctx.migrate_receive(a, key=self.material)
+
+    def test_the_right_key_passes_the_seal(self):
+        """With the key the HELLO was sealed with, the receiver reads on:
+        this description is refused for what it is, not for its seal."""
+        k = self.ctx._call(hv.seal._derive, self.material)
+        self.b.sendall(sealed_hello(k, description=b"{"))
+        with self.assertRaises(hv.Error) as cm:
+            self.ctx.migrate_receive(self.a, key=self.material)
+        self.assertNotIsInstance(cm.exception, (hv.Corrupt, hv.PermissionDenied))
+        self.assertIn("description", str(cm.exception))
+
+
 @needs_kvm
 @unittest.skipUnless(os.access(XL, os.X_OK), "xl was not built (%s)" % XL)
 class MigrateTest(unittest.TestCase):
@@ -352,6 +467,33 @@ class MigrateTest(unittest.TestCase):
         proc.communicate(timeout=scaled(60))
         self.assertEqual(dom.refresh().state, hv.State.RUNNING)
         self.xl2("destroy", "py-mig-r")
+
+    def test_sealed(self):
+        """key=: to xl migrate-receive -k with the same key it goes; with
+        another, the destination refuses and the domain runs on here."""
+        keyfile = os.path.join(TMP, "py-mig-s.key")
+        with open(keyfile, "wb") as f:
+            f.write(os.urandom(32))
+        other = os.path.join(TMP, "py-mig-s-other.key")
+        with open(other, "wb") as f:
+            f.write(os.urandom(32))
+        dom = self.ctx.create(minios_config("py-mig-s"))
+        wait_booted("py-mig-s")
+        sock, proc = self.receiver("-k", other)
+        with sock:
+            with self.assertRaises(hv.Corrupt) as cm:
+                dom.migrate_send(sock, key=keyfile)
+        self.assertIn("another key", str(cm.exception))
+        proc.communicate(timeout=scaled(60))
+        self.assertEqual(dom.refresh().state, hv.State.RUNNING)
+        self.assertIsNone(self.state2("py-mig-s"))
+        sock, proc = self.receiver("-k", keyfile)
+        with sock:
+            dom.migrate_send(sock, downtime_ms=int(scaled(2000)), key=keyfile)
+        _, err = proc.communicate(timeout=scaled(60))
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(self.state2("py-mig-s"), "r-----")
+        self.xl2("destroy", "py-mig-s")
 
 
 if __name__ == "__main__":

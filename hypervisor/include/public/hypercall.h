@@ -349,7 +349,9 @@ struct hv_hc_progress {
  * first fields are a struct hv_hc_progress) meanwhile.  On success the
  * domain is left PAUSED for the caller, who destroys it once the
  * destination runs it, or unpauses it; a failure (timeout, the ceiling,
- * the reader gone, CANCEL) leaves it as it was.  The migration protocol
+ * the reader gone, CANCEL) leaves it as it was.  With HV_HC_MIGRATE_SEALED
+ * the tail starts with HV_HC_KEY_SIZE bytes of key, then the JSON, and the
+ * stream is sealed with it (docs/save-stream.md, *Sealed streams*).  The migration protocol
  * around the stream is libhv's (docs/migration.md).  States: RUNNING or
  * PAUSED, else HV_HC_ESTATE.
  */
@@ -357,6 +359,8 @@ struct hv_hc_progress {
 #define HV_HC_MIGRATE_AUTO_CONVERGE	0x2	/* slow a guest that outruns the link */
 #define HV_HC_MIGRATE_DIGEST		0x4	/* a digest of all memory, checked by the destination */
 #define HV_HC_MIGRATE_LOCAL		0x8	/* same host: the memory goes as the memfd itself */
+#define HV_HC_MIGRATE_SEALED		0x10	/* a key comes first in the tail (as SAVE's):
+						 * seal the stream; not with LOCAL */
 
 struct hv_hc_migrate {
 	uint32_t domid;

@@ -191,10 +191,13 @@ struct hv_vmm_save_result {
 #define HV_VMM_MIGRATE_DIGEST		0x4	/* a digest of all memory before END */
 #define HV_VMM_MIGRATE_LOCAL		0x8	/* same host: the memfd itself goes over the
 						 * Unix socket, paused at once; only state follows */
+#define HV_VMM_MIGRATE_SEALED		0x10	/* HV_VMM_KEY_SIZE bytes of key follow the
+						 * struct, before the JSON: seal the stream
+						 * (not with LOCAL) */
 
 struct hv_vmm_migrate {
 	uint32_t flags;		/* HV_VMM_MIGRATE_* */
-	uint32_t config_len;	/* bytes of JSON after this struct, 1.. */
+	uint32_t config_len;	/* bytes of JSON after this struct (and key), 1.. */
 	uint32_t downtime_ms;	/* 1.. */
 	uint32_t ceiling_ms;	/* >= downtime_ms */
 	uint64_t bandwidth;	/* bytes per second, 0: no cap */

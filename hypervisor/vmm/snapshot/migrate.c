@@ -64,6 +64,8 @@ struct migration {
 	int rc;
 	char msg[256];
 	struct hv_vmm_migrate_result res;
+	/* a sealed stream's key (HV_VMM_MIGRATE_SEALED), until the writer has it */
+	uint8_t key[HV_VMM_KEY_SIZE];
 
 	struct stream_writer w;
 	uint64_t *bits;			/* pages to send: one bit per page of the memfd */
@@ -469,8 +471,12 @@ static int mig_run(struct migration *m)
 
 	m->phase = HV_VMM_MIGRATE_PHASE_SETUP;
 	rc = stream_writer_init(&m->w, m->fd, sflags);
+	if (!rc && (m->p.flags & HV_VMM_MIGRATE_SEALED))
+		rc = stream_writer_set_key(&m->w, m->key);
+	/* the writer's keyed MAC state holds it now (wiped by stream_writer_fini()) */
+	explicit_bzero(m->key, sizeof(m->key));
 	if (rc)
-		return mig_fail(m, rc, "starting the stream: %s", strerror(-rc));
+		return mig_fail(m, rc, "starting the stream: %s", m->w.err ? m->w.errmsg : strerror(-rc));
 	m->w.stall_ms = save_stall_ms();
 	rc = stream_write_record(&m->w, STREAM_REC_DOMAIN_CONFIG, 0, m->config, m->config_len);
 	if (!rc)
@@ -585,6 +591,7 @@ static void mig_free(struct migration *m)
 	free(m->bits);
 	free(m->bounce);
 	free(m->config);
+	explicit_bzero(m->key, sizeof(m->key));
 	free(m);
 }
 
@@ -614,7 +621,8 @@ static void mig_on_done(void *opaque, int fd, unsigned int events)
 }
 
 int vmm_migrate_start(struct vmm *vmm, const struct hv_vmm_msg *req,
-		      const struct hv_vmm_migrate *p, const char *config, int fd,
+		      const struct hv_vmm_migrate *p, const uint8_t *key,
+		      const char *config, int fd,
 		      migrate_done_fn *done, char *msg, size_t msg_len)
 {
 	struct vm *vm = &vmm->vm;
@@ -633,6 +641,12 @@ int vmm_migrate_start(struct vmm *vmm, const struct hv_vmm_msg *req,
 		return -EINVAL;
 	}
 	vmm_restore_settle(vmm);
+	if (!(p->flags & HV_VMM_MIGRATE_SEALED) != !key ||
+	    ((p->flags & HV_VMM_MIGRATE_SEALED) && (p->flags & HV_VMM_MIGRATE_LOCAL))) {
+		snprintf(msg, msg_len, "a sealed migration needs its key, and is not local (no MAC covers the memfd)");
+		close(fd);
+		return -EINVAL;
+	}
 	if (p->flags & HV_VMM_MIGRATE_LOCAL) {
 		int domain = 0;
 		socklen_t len = sizeof(domain);
@@ -663,6 +677,8 @@ int vmm_migrate_start(struct vmm *vmm, const struct hv_vmm_msg *req,
 	m->t0 = now_ns();
 	m->was_paused = __atomic_load_n(&vm->paused, __ATOMIC_ACQUIRE);
 	m->copy = true;
+	if (key)
+		memcpy(m->key, key, sizeof(m->key));
 	m->config_len = strlen(config);
 	m->config = strdup(config);
 	m->words = (size_t)((vm->mem_size >> 12) + 63) / 64;
@@ -693,11 +709,12 @@ int vmm_migrate_start(struct vmm *vmm, const struct hv_vmm_msg *req,
 		snprintf(msg, msg_len, "cannot start the migration thread: %s", strerror(rc));
 		return -rc;
 	}
-	info("migrate: started (downtime limit %u ms, ceiling %u ms, bandwidth %s%" PRIu64 " MiB/s, timeout %" PRIu64 " ms%s%s)",
+	info("migrate: started (downtime limit %u ms, ceiling %u ms, bandwidth %s%" PRIu64 " MiB/s, timeout %" PRIu64 " ms%s%s%s)",
 	     p->downtime_ms, p->ceiling_ms, p->bandwidth ? "" : "unlimited ",
 	     p->bandwidth >> 20, p->timeout_ms,
 	     p->flags & HV_VMM_MIGRATE_COMPRESS ? ", compressed" : "",
-	     p->flags & HV_VMM_MIGRATE_AUTO_CONVERGE ? ", auto-converge" : "");
+	     p->flags & HV_VMM_MIGRATE_AUTO_CONVERGE ? ", auto-converge" : "",
+	     key ? ", sealed" : "");
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <public/vmm.h>
 
 struct vmm;
@@ -20,11 +21,15 @@ typedef void migrate_done_fn(struct vmm *vmm, const struct hv_vmm_msg *req, int 
 
 /*
  * Starts migrating the domain to @fd (taken over: closed at the end) as
- * @p and @config ask; @done answers @req.  0, or -errno with the reason in
+ * @p and @config ask, the stream sealed with @key (HV_VMM_KEY_SIZE bytes,
+ * with HV_VMM_MIGRATE_SEALED; NULL: not sealed), of which the migration
+ * keeps its own copy until the stream's writer has it, then wipes it; the
+ * caller wipes @key.  @done answers @req.  0, or -errno with the reason in
  * @msg (nothing started, @fd closed).
  */
 int vmm_migrate_start(struct vmm *vmm, const struct hv_vmm_msg *req,
-		      const struct hv_vmm_migrate *p, const char *config, int fd,
+		      const struct hv_vmm_migrate *p, const uint8_t *key,
+		      const char *config, int fd,
 		      migrate_done_fn *done, char *msg, size_t msg_len);
 
 /* Whether a migration runs. */

@@ -292,6 +292,16 @@ typedef struct hv_seal_key {
  */
 int hv_seal_key_read(hv_ctx *ctx, const char *path, hv_seal_key *key_r);
 
+/*
+ * hv_seal_key_from_bytes - the key of a key file's content, @len bytes at
+ * @bytes (as hv_seal_key_read() derives it from the file), into *key_r:
+ * for a caller that holds the key material itself (libhv 1.13).  The
+ * caller wipes @bytes.  Returns 0 or HV_ERROR_INVAL (fewer than 32 or
+ * more than 4096 bytes: the logged message says how to make a key).
+ * Wipe the key with hv_seal_key_wipe() when done.  Thread-safe.
+ */
+int hv_seal_key_from_bytes(hv_ctx *ctx, const void *bytes, size_t len, hv_seal_key *key_r);
+
 /* hv_seal_key_wipe - clears *key so that no copy of it stays in memory. */
 void hv_seal_key_wipe(hv_seal_key *key);
 
@@ -758,6 +768,7 @@ int hv_domain_sched_set(hv_ctx *ctx, uint32_t domid, int weight, int cap);
 /* --- live migration ---------------------------------------------------- */
 
 #define HV_HAVE_MIGRATE 1	/* libhv 1.12 */
+#define HV_HAVE_SEALED_MIGRATION 1	/* libhv 1.13: hv_migrate_params.key */
 
 /* hv_migrate_params flags */
 #define HV_MIGRATE_COMPRESS	  0x1	/* zlib-compress memory */
@@ -788,6 +799,20 @@ typedef struct hv_migrate_params {
 	/* sending: the description to send instead of the stored one
 	 * (xl migrate -C); same memory and vCPUs */
 	const hv_domain_config *config;
+	/*
+	 * libhv 1.13 (HV_HAVE_SEALED_MIGRATION): the key both sides hold
+	 * (hv_seal_key_read() of the same key file), or NULL.  The source
+	 * seals the stream as hv_domain_save_sealed() seals an image, and its
+	 * HELLO (the description) with a MAC; a destination with a key
+	 * refuses, before any memory comes and before any file the
+	 * description names is opened, a migration that is not sealed or is
+	 * sealed with another key, and refuses a stream whose MACs fail
+	 * before the domain runs there (the source's copy runs on).  A
+	 * destination without a key refuses a sealed migration.  Not with
+	 * HV_MIGRATE_LOCAL (HV_ERROR_INVAL: no MAC covers the memfd).
+	 * libhv keeps no copy of the key past the call.
+	 */
+	const hv_seal_key *key;
 	/* new members go here, and only here */
 } hv_migrate_params;
 
@@ -890,8 +915,11 @@ int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, int recv_fd
  * from @recv_fd, answers on @send_fd, and creates the domain, which runs
  * (paused, if the sender asked) once the sender says go; its id goes to
  * *domid_r.  Nothing is left behind if the migration fails before go.
- * @params: only its flags' HV_MIGRATE_PAUSED is read here.  Returns 0 or
- * an error as for hv_domain_migrate_send().
+ * @params: only its flags' HV_MIGRATE_PAUSED and its key are read here.
+ * Returns 0 or an error as for hv_domain_migrate_send(); a migration whose
+ * seal does not fit @params->key (a key on one side only, another key, a
+ * MAC that fails) is refused with HV_ERROR_PERM, HV_ERROR_INVAL or
+ * HV_ERROR_CORRUPT, its reason logged here and sent to the source.
  */
 int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 			      const hv_migrate_params *params, uint32_t *domid_r,

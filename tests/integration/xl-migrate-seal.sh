@@ -1,0 +1,93 @@
+#!/bin/sh
+# Sealed live migration (docs/migration.md, *Sealed migration*) between two
+# hvds on this host (two HV_RUNDIRs), minios with the counter and
+# dirty-page workloads: xl migrate -k and xl migrate-receive -k with the
+# same key move the domain (the counter goes on where it stopped, the dirty
+# pages verify) and back, compressed; then each of these is refused with a
+# clear message on both sides, leaving the domain running at the source and
+# nothing at the destination: a receiver without a key, a sender without
+# one, another key, a byte of the stream flipped, a byte of a record
+# changed with its CRC made good (only the MAC can tell), the stream cut;
+# and -k with --local is refused before anything starts.
+. "$HV_TESTS_SRC/lib.sh"
+. "$HV_TESTS_SRC/integration/xl-lib.sh"
+. "$HV_TESTS_SRC/integration/mig-lib.sh"
+
+# refused WORDS WHAT ARGS...: xl migrate ARGS fails saying WORDS (grep -E),
+# s runs on at the source and B has nothing
+refused() {
+	_words=$1 _what=$2
+	shift 2
+	xl_rc 1 migrate "$@"
+	grep -Eq "$_words" "$T/err" || { cat "$T/err" >&2; fail "$_what: the messages do not say /$_words/"; }
+	grep -q "runs on here" "$T/err" || { cat "$T/err" >&2; fail "$_what: the source does not say the domain runs on"; }
+	running s || { xl_said; fail "$_what: s is '$(field s 5)' at the source, not running"; }
+	advancing "$(conlog s)" || fail "$_what: s's counter stopped at the source"
+	wait_for 20 no_domains_b || { xlb list >&2; fail "$_what: the destination kept a domain"; }
+	grep -q "dirty verify FAILED" "$(conlog s)" && fail "$_what: s's memory changed"
+	ok "$_what: refused, s runs on at the source, nothing at the destination ($(grep -E -m1 "$_words" "$T/err" | cut -c1-160))"
+}
+
+head -c 32 /dev/urandom >"$T/key"
+head -c 48 /dev/urandom >"$T/other.key"
+chmod 600 "$T/key" "$T/other.key"
+
+mkcfg s 'memory = 64' 'extra = "workload=counter workload=dirty:8:4"'
+xl_ok create -q "$T/s.cfg"
+wait_dom_line s "$(conlog s)" 'minios: dirty 8 MiB' 30 || fail "s did not boot"
+wait_line "$(conlog s)" 'minios: counter 3' 30 || fail "s does not count"
+
+# --- a sealed migration, and back ---------------------------------------------------
+
+xl_ok migrate -k "$T/key" --debug --downtime-ms "$(scaled 2000)" -s "" s "$RECV_B -k $T/key"
+grep -q "^Migrating domain [0-9]* (s) to .*\.\.\. done in " "$T/err" ||
+	{ cat "$T/err" >&2; fail "migrate -k: no summary"; }
+wait_for 10 gone s || fail "s is still at the source after the sealed migration"
+running_b s || { xlb list >&2; fail "s is not running at the destination"; }
+grep -q "every MAC" "$B_LOGDIR/vmm-s.log" ||
+	{ tail "$B_LOGDIR/vmm-s.log" >&2; fail "migrate -k: the destination's hv-vmm did not check the MACs"; }
+before=$(last_counter "$(conlog s)")
+wait_for 20 past "$(conlog_b s)" $((before + 2)) ||
+	{ tail "$(conlog_b s)" >&2; fail "s does not count at the destination"; }
+first=$(counters "$(conlog_b s)" | head -n 1)
+[ "$first" = $((before + 1)) ] || fail "s went on at $first at the destination, after $before at the source"
+wait_line "$(conlog_b s)" 'minios: dirty verify ok pages=[1-9]' 20 ||
+	{ tail "$(conlog_b s)" >&2; fail "s's dirty pages did not verify at the destination"; }
+ok "migrate -k: sealed, every MAC checked, the counter goes on at $first, the dirty pages verify"
+
+# back, sealed and compressed
+lines=$(wc -l <"$(conlog_b s)")
+rc=0
+timeout -k 5 "$(scaled 60)" env HV_RUNDIR="$B_RUNDIR" HV_LOGDIR="$B_LOGDIR" "$XL" migrate -q -z \
+	-k "$T/key" --downtime-ms "$(scaled 2000)" -s "" s "$RECV_A -k $T/key" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 0 ] || { xl_said; fail "migrate -k -z back: exit status $rc"; }
+wait_for 10 gone_b s || fail "s is still at B after the migration back"
+running s || fail "s is not running at A after the migration back"
+before=$(head -n "$lines" "$(conlog_b s)" | tr -d '\r' | sed -n 's/^minios: counter \([0-9]*\)$/\1/p' | tail -n 1)
+wait_for 20 past "$(conlog s)" $((before + 2)) || fail "s does not count back at A"
+ok "migrate -k -z back: sealed and compressed"
+
+# --- refusals ------------------------------------------------------------------------
+
+xl_rc 2 migrate -k "$T/key" --local -s "" s "$RECV_B -k $T/key"
+grep -q "exclude each other" "$T/err" || { cat "$T/err" >&2; fail "-k --local: no clear message"; }
+ok "migrate -k --local is refused before anything starts"
+
+refused "destination has no key.*-k|no key: run migrate-receive -k" "a sealed migration to a receiver without a key" \
+	-k "$T/key" -s "" s "$RECV_B"
+refused "only sealed migrations.*-k" "an unsealed migration to a receiver with a key" \
+	-s "" s "$RECV_B -k $T/key"
+refused "another key" "a sealed migration to a receiver with another key" \
+	-k "$T/key" -s "" s "$RECV_B -k $T/other.key"
+refused "CRC|MAC|could not load" "a sealed stream with a byte flipped" \
+	-k "$T/key" -s "" s "$PROXY --flip 2000000 '$RECV_B -k $T/key'"
+grep -q "mig-proxy: flipped" "$T/err" || fail "the faulty receiver did not flip a byte"
+refused "MAC" "a sealed stream with a byte of a record changed, its CRC made good" \
+	-k "$T/key" -s "" s "$PROXY --flip-crc 2000000 '$RECV_B -k $T/key'"
+grep -q "mig-proxy: flipped.*CRC.*made good" "$T/err" || fail "the faulty receiver did not alter a record"
+grep -q "record CRC" "$T/err" &&
+	{ cat "$T/err" >&2; fail "a record changed with its CRC made good: refused for its CRC, not its MAC"; }
+refused "truncated|END|could not load|went away|did not" "a sealed stream cut after 3 MB" \
+	-k "$T/key" -s "" s "$PROXY --cut 3000000 '$RECV_B -k $T/key'"
+
+xl_ok destroy s
