@@ -33,7 +33,9 @@
 # STEP: what went wrong".  Exit status 0 if every step passed.
 set -u
 HV_RUNDIR=/run/hv HV_LOGDIR=/tmp/hvlog HV_HVD=/bin/hvd HV_VMM=/bin/hv-vmm
-export HV_RUNDIR HV_LOGDIR HV_HVD HV_VMM
+# the checks read console logs after their domains end: hvd keeps them
+HV_KEEP_CONSOLE_LOGS=1
+export HV_RUNDIR HV_LOGDIR HV_HVD HV_VMM HV_KEEP_CONSOLE_LOGS
 dom=deb
 log=$HV_LOGDIR/console/$dom.log
 MIB=1024

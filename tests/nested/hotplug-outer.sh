@@ -11,7 +11,9 @@
 # each step saw; exit status 0 if all went well.
 set -u
 HV_RUNDIR=/run/hv HV_LOGDIR=/tmp/hvlog HV_HVD=/bin/hvd HV_VMM=/bin/hv-vmm
-export HV_RUNDIR HV_LOGDIR HV_HVD HV_VMM
+# the checks read console logs after their domains end: hvd keeps them
+HV_KEEP_CONSOLE_LOGS=1
+export HV_RUNDIR HV_LOGDIR HV_HVD HV_VMM HV_KEEP_CONSOLE_LOGS
 log=$HV_LOGDIR/console/deb.log
 token=hotplug$$token
 

@@ -12,7 +12,9 @@
 # each step says what it saw in "MIGRATE-TEST:" lines.
 set -u
 HV_RUNDIR=/run/hv HV_LOGDIR=/tmp/hvlog HV_HVD=/bin/hvd HV_VMM=/bin/hv-vmm
-export HV_RUNDIR HV_LOGDIR HV_HVD HV_VMM
+# the checks read console logs after their domains end: hvd keeps them
+HV_KEEP_CONSOLE_LOGS=1
+export HV_RUNDIR HV_LOGDIR HV_HVD HV_VMM HV_KEEP_CONSOLE_LOGS
 B_RUNDIR=/run/hv2 B_LOGDIR=/tmp/hvlog2
 log=/tmp/deb-history.log	# the guest's whole console: the source's, then the destination's
 boot_wait=120
