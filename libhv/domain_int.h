@@ -121,6 +121,9 @@ int hv__config_json(hv_ctx *ctx, const hv_domain_config *cfg,
 int hv__call_creating(hv_ctx *ctx, const struct hv__req *req,
 		      const char *what, const uint8_t uuid[16]);
 
+/* hv_domstats.migration and the like from hvd's MIGRATED figures (migrate.c). */
+void hv__migstats_from_hc(const struct hv_hc_migstats *in, hv_migrate_stats *out);
+
 /*
  * hv__restore_config - RESTORE_DOMAIN of the stream at @fd as the domain
  * @cfg (validated; its UUID is kept) with HV_HC_RESTORE_* @hc_flags: the

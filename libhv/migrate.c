@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,7 @@
 #include "private.h"
 
 #define MIG_MAGIC		"HVMG"
-#define MIG_VERSION		1
+#define MIG_VERSION		3	/* 2: GO carries figures; sealed messages; 3: and usage */
 #define MIG_BODY_MAX		(HV_HC_CONFIG_MAX + 64)
 #define MIG_PREFLIGHT_MS	60000	/* the destination's checks */
 #define MIG_ANSWER_MS		60000	/* READY after the stream, REPORT after GO */
@@ -54,6 +55,7 @@ enum mig_type {
 	MIG_REPORT = 6,
 	MIG_PING = 7,			/* after PREFLIGHT: the round trip, measured */
 	MIG_PONG = 8,
+	MIG_CHALLENGE = 9,		/* sealed: after PREFLIGHT, the destination's nonce */
 };
 
 /* Every message: this header, then @length bytes of body. */
@@ -85,11 +87,39 @@ struct mig_hello {
 #define MIG_MAC_SIZE		32
 #define MIG_HELLO_LABEL		"hv migration hello 1"
 
+/*
+ * Once the destination has taken a sealed HELLO it sends CHALLENGE, 32
+ * random bytes.  Both sides then derive the migration's session key,
+ * HMAC-SHA256(key, MIG_SESSION_LABEL || id || challenge): the stream is
+ * sealed with it (a stream recorded from another migration does not
+ * verify), and every later message (PING, PONG, READY, GO, ABORT, REPORT)
+ * ends with HMAC-SHA256(session key, MIG_MESSAGE_LABEL || type || length
+ * || body), so nobody without the key can say GO, READY or REPORT, and a
+ * recorded migration played again fails at its PING.
+ */
+#define MIG_NONCE_SIZE		32
+#define MIG_SESSION_LABEL	"hv migration session 1"
+#define MIG_MESSAGE_LABEL	"hv migration message 1"
+
 /* PREFLIGHT, READY, REPORT: this, then a message (NUL-terminated, may be empty). */
 struct mig_status {
 	int32_t status;			/* 0 or HV_ERROR_* */
 	uint32_t reserved;
 };
+
+/*
+ * GO's body: the migration's figures so far, and (MIG_GO_USAGE) what the
+ * domain had used at the source when it was paused for the hand-over,
+ * which the destination's totals carry on from (docs/metering.md).
+ */
+struct mig_go {
+	struct hv_hc_migstats m;
+	uint32_t flags;			/* MIG_GO_USAGE */
+	uint32_t reserved;
+	struct hv_hc_usage usage;
+};
+#define MIG_GO_USAGE		0x1
+_Static_assert(sizeof(struct mig_go) == 1552, "GO's body as docs/migration.md has it");
 
 struct mig_msg {
 	uint32_t type;
@@ -162,33 +192,64 @@ static int read_all(int fd, void *buf, size_t len, long deadline_ms)
 	return 0;
 }
 
+/* A sealed message's MAC, over the label, its type and length, and its body (@a then @b). */
+static void mig_msg_mac(const hv_seal_key *sk, uint32_t type, const void *a, size_t a_len,
+			const void *b, size_t b_len, uint8_t mac[MIG_MAC_SIZE])
+{
+	struct hmac_sha256_ctx hm;
+	uint8_t tl[8];
+
+	for (int i = 0; i < 4; i++) {	/* little-endian */
+		tl[i] = (uint8_t)(type >> (8 * i));
+		tl[4 + i] = (uint8_t)((a_len + b_len) >> (8 * i));
+	}
+	hmac_sha256_set_key(&hm, sizeof(sk->bytes), sk->bytes);
+	hmac_sha256_update(&hm, sizeof(MIG_MESSAGE_LABEL) - 1, (const uint8_t *)MIG_MESSAGE_LABEL);
+	hmac_sha256_update(&hm, sizeof(tl), tl);
+	hmac_sha256_update(&hm, a_len, a);
+	hmac_sha256_update(&hm, b_len, b);
+	hmac_sha256_digest(&hm, MIG_MAC_SIZE, mac);
+	explicit_bzero(&hm, sizeof(hm));	/* keyed */
+}
+
+/* A message: @a then @b as its body, and with a session key @sk its MAC after them. */
 static int mig_send(int fd, uint32_t type, const void *a, size_t a_len, const void *b,
-		    size_t b_len)
+		    size_t b_len, const hv_seal_key *sk)
 {
 	struct mig_hdr h = { .type = type, .length = (uint32_t)(a_len + b_len) };
+	uint8_t mac[MIG_MAC_SIZE];
 	int rc;
 
 	memcpy(h.magic, MIG_MAGIC, 4);
+	if (sk) {
+		mig_msg_mac(sk, type, a, a_len, b, b_len, mac);
+		h.length += MIG_MAC_SIZE;
+	}
 	rc = write_all(fd, &h, sizeof(h));
 	if (!rc && a_len)
 		rc = write_all(fd, a, a_len);
 	if (!rc && b_len)
 		rc = write_all(fd, b, b_len);
+	if (!rc && sk)
+		rc = write_all(fd, mac, sizeof(mac));
 	return rc;
 }
 
-static int mig_send_status(int fd, uint32_t type, int status, const char *msg)
+static int mig_send_status(int fd, uint32_t type, int status, const char *msg,
+			   const hv_seal_key *sk)
 {
 	struct mig_status st = { .status = status };
 
-	return mig_send(fd, type, &st, sizeof(st), msg ? msg : "", (msg ? strlen(msg) : 0) + 1);
+	return mig_send(fd, type, &st, sizeof(st), msg ? msg : "", (msg ? strlen(msg) : 0) + 1, sk);
 }
 
 /*
  * The next message: 0, or -ECONNRESET (closed), -ETIMEDOUT, -EPROTO (not
- * our protocol), -EMSGSIZE, -errno.
+ * our protocol), -EMSGSIZE, -EBADMSG (with a session key @sk: its MAC is
+ * not the key's: forged or altered on the way), -errno.  With @sk the MAC
+ * is checked and taken off the body.
  */
-static int mig_recv(int fd, struct mig_msg *m, int timeout_ms)
+static int mig_recv(int fd, struct mig_msg *m, int timeout_ms, const hv_seal_key *sk)
 {
 	long deadline = hv__now_ms() + timeout_ms;
 	struct mig_hdr h;
@@ -214,7 +275,41 @@ static int mig_recv(int fd, struct mig_msg *m, int timeout_ms)
 		return rc;
 	}
 	m->body[h.length] = '\0';
+	if (sk) {
+		uint8_t mac[MIG_MAC_SIZE];
+		bool same;
+
+		if (m->length < MIG_MAC_SIZE) {
+			free(m->body);
+			m->body = NULL;
+			return -EBADMSG;
+		}
+		m->length -= MIG_MAC_SIZE;
+		mig_msg_mac(sk, m->type, m->body, m->length, NULL, 0, mac);
+		same = memeql_sec(mac, m->body + m->length, MIG_MAC_SIZE);
+		if (!same) {
+			free(m->body);
+			m->body = NULL;
+			return -EBADMSG;
+		}
+		m->body[m->length] = '\0';
+	}
 	return 0;
+}
+
+/* The session key of a sealed migration: @key's, for this @id and @nonce. */
+static void mig_session_key(const hv_seal_key *key, const uint8_t id[16],
+			    const uint8_t nonce[MIG_NONCE_SIZE], hv_seal_key *sk)
+{
+	struct hmac_sha256_ctx hm;
+
+	_Static_assert(sizeof(sk->bytes) == SHA256_DIGEST_SIZE, "a session key is one HMAC");
+	hmac_sha256_set_key(&hm, sizeof(key->bytes), key->bytes);
+	hmac_sha256_update(&hm, sizeof(MIG_SESSION_LABEL) - 1, (const uint8_t *)MIG_SESSION_LABEL);
+	hmac_sha256_update(&hm, 16, id);
+	hmac_sha256_update(&hm, MIG_NONCE_SIZE, nonce);
+	hmac_sha256_digest(&hm, sizeof(sk->bytes), sk->bytes);
+	explicit_bzero(&hm, sizeof(hm));	/* keyed */
 }
 
 /* A status message's status and text (printable, at most 1023 bytes shown). */
@@ -241,6 +336,7 @@ static const char *mig_io_why(int r)
 	       r == -ECONNRESET || r == -EPIPE ? "it went away (closed the connection)" :
 	       r == -EPROTO ? "it does not speak hv's migration protocol" :
 	       r == -EMSGSIZE ? "it sent a message longer than any the protocol has" :
+	       r == -EBADMSG ? "a message that is not sealed with the migration's key came (forged or altered on the way)" :
 	       strerror(-r);
 }
 
@@ -307,12 +403,82 @@ static int source_progress(void *opaque, const void *body, size_t len)
 	return s->fn(s->opaque, &p);
 }
 
+/* hv_migrate_stats' figures, and where GO and MIGRATED have them (hv_hc_migstats) */
+#define MIG_FIGURE(f) { offsetof(hv_migrate_stats, f), offsetof(struct hv_hc_migstats, f) }
+static const struct {
+	size_t st, hc;
+} mig_figure[] = {
+	MIG_FIGURE(total_ns), MIG_FIGURE(setup_ns), MIG_FIGURE(downtime_ns),
+	MIG_FIGURE(pause_ns), MIG_FIGURE(last_pages_ns), MIG_FIGURE(state_ns),
+	MIG_FIGURE(restore_ns), MIG_FIGURE(resume_ns), MIG_FIGURE(expected_downtime_ns),
+	MIG_FIGURE(bytes), MIG_FIGURE(pages), MIG_FIGURE(zero_pages), MIG_FIGURE(rounds),
+	MIG_FIGURE(last_pages), MIG_FIGURE(bandwidth), MIG_FIGURE(dirty_rate),
+};
+
+/* The id and the figures from *st into *hc (@to_hc), or the other way. */
+static void mig_figures(hv_migrate_stats *st, struct hv_hc_migstats *hc, bool to_hc)
+{
+	memcpy(to_hc ? hc->id : st->id, to_hc ? st->id : hc->id, sizeof(hc->id));
+	for (size_t i = 0; i < sizeof(mig_figure) / sizeof(mig_figure[0]); i++) {
+		uint64_t *a = (uint64_t *)((char *)st + mig_figure[i].st);
+		uint64_t *b = (uint64_t *)((char *)hc + mig_figure[i].hc);
+
+		if (to_hc)
+			*b = *a;
+		else
+			*a = *b;
+	}
+}
+
+/* What the domain has used so far (hv_domain_stats()) into *u, for GO. */
+static int mig_usage(hv_ctx *ctx, uint32_t domid, struct hv_hc_usage *u)
+{
+	hv_domstats *ds = NULL;
+	int rc = hv_domain_stats(ctx, domid, &ds);
+
+	if (rc)
+		return rc;
+	memset(u, 0, sizeof(*u));
+	u->cpu_ns = ds->cpu_ns;
+	u->mem_peak_bytes = ds->mem_peak_bytes;
+	for (unsigned int i = 0; i < ds->nr_vifs && i < HV_HC_STATS_MAX_VIFS; i++) {
+		u->vifs[i].devid = ds->vifs[i].devid;
+		u->vifs[i].valid = ds->vifs[i].valid != 0;
+		u->vifs[i].rx_bytes = ds->vifs[i].rx_bytes;
+		u->vifs[i].rx_packets = ds->vifs[i].rx_packets;
+		u->vifs[i].tx_bytes = ds->vifs[i].tx_bytes;
+		u->vifs[i].tx_packets = ds->vifs[i].tx_packets;
+	}
+	for (unsigned int i = 0; i < ds->nr_disks && i < HV_HC_STATS_MAX_DISKS; i++) {
+		snprintf(u->disks[i].vdev, sizeof(u->disks[i].vdev), "%s", ds->disks[i].vdev);
+		u->disks[i].valid = ds->disks[i].valid != 0;
+		u->disks[i].rd_reqs = ds->disks[i].rd_reqs;
+		u->disks[i].rd_bytes = ds->disks[i].rd_bytes;
+		u->disks[i].wr_reqs = ds->disks[i].wr_reqs;
+		u->disks[i].wr_bytes = ds->disks[i].wr_bytes;
+	}
+	hv_domstats_free(ds);
+	return 0;
+}
+
 /* After a failure before GO: the domain runs on here, as it was. */
 static void source_resume(hv_ctx *ctx, uint32_t domid, bool was_paused)
 {
 	if (!was_paused && hv_domain_unpause(ctx, domid))
 		HV__ERR(ctx, "migrate domain %" PRIu32 ": cannot resume it here; it is paused (xl unpause)",
 			domid);
+}
+
+/* The ceiling passed while the destination got ready: ABORT, and the domain resumes here. */
+static int mig_ceiling_abort(hv_ctx *ctx, const char *what, uint64_t paused_ns,
+			     uint32_t ceiling_ms, bool ready, int send_fd, const hv_seal_key *sk,
+			     uint32_t domid, bool was_paused)
+{
+	HV__ERR(ctx, "%s: the domain has been paused for %.1f ms and the destination is %s, over the ceiling of %u ms: the migration is abandoned and the domain runs on here",
+		what, paused_ns / 1e6, ready ? "only now ready" : "not ready yet", ceiling_ms);
+	mig_send_status(send_fd, MIG_ABORT, HV_ERROR_TIMEDOUT, "over the downtime ceiling", sk);
+	source_resume(ctx, domid, was_paused);
+	return HV_ERROR_TIMEDOUT;
 }
 
 HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, int recv_fd,
@@ -322,6 +488,7 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 {
 	hv_migrate_params p;
 	hv_migrate_stats st = { .struct_size = sizeof(st) };
+	hv_seal_key session, *sk = NULL;	/* a sealed migration's session key */
 	struct mig_source src = { ctx, progress, opaque };
 	struct hv_hc_migrate head = { .domid = domid };
 	struct hv_hc_migrate_result res;
@@ -337,6 +504,8 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	const char *text;
 	uint8_t uuid[16];
 	uint64_t t0 = mig_now_ns(), t_ping, rtt, hvd_call, t_sent, t_ready, t_go, t_report, final_ns;
+	uint64_t ceiling_ns, wait_ns, spent_ns, wait_ms;
+	struct mig_go go = { .flags = 0 };	/* GO's body */
 	int info_rc;
 	void *body = NULL;
 	size_t len = 0, body_len = 0;
@@ -448,9 +617,9 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 		}
 	}
 	r = mig_send(send_fd, MIG_HELLO, &hello,
-		     sizeof(hello.h) + (p.key ? sizeof(hello.mac) : 0), json, len);
+		     sizeof(hello.h) + (p.key ? sizeof(hello.mac) : 0), json, len, NULL);
 	if (!r)
-		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
+		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS, NULL);
 	if (r) {
 		HV__ERR(ctx, "%s: the destination did not take the migration: %s; the domain runs on here",
 			what, mig_io_why(r));
@@ -473,16 +642,32 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	free(m.body);
 	m.body = NULL;
 	HV__INFO(ctx, "%s: migration %s: the destination takes it", what, idtext);
+	/* sealed: the destination's challenge makes this migration's session key */
+	if (p.key) {
+		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS, NULL);
+		if (r || m.type != MIG_CHALLENGE || m.length != MIG_NONCE_SIZE) {
+			HV__ERR(ctx, "%s: the destination sent no challenge for a sealed migration (%s); the domain runs on here",
+				what, r ? mig_io_why(r) : "another message came");
+			rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r == -EBADMSG ? HV_ERROR_CORRUPT :
+			     r ? HV_ERROR_IO : HV_ERROR_PROTOCOL;
+			goto out;
+		}
+		mig_session_key(p.key, hello.h.id, m.body, &session);
+		sk = &session;
+		free(m.body);
+		m.body = NULL;
+	}
 
 	/* the round trip, for the downtime's estimate */
 	t_ping = mig_now_ns();
-	r = mig_send(send_fd, MIG_PING, NULL, 0, NULL, 0);
+	r = mig_send(send_fd, MIG_PING, NULL, 0, NULL, 0, sk);
 	if (!r)
-		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
+		r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS, sk);
 	if (r || m.type != MIG_PONG) {
 		HV__ERR(ctx, "%s: the destination did not answer PING: %s; the domain runs on here",
 			what, r ? mig_io_why(r) : "it sent another message");
-		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r ? HV_ERROR_IO : HV_ERROR_PROTOCOL;
+		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r == -EBADMSG ? HV_ERROR_CORRUPT :
+			     r ? HV_ERROR_IO : HV_ERROR_PROTOCOL;
 		goto out;
 	}
 	rtt = mig_now_ns() - t_ping;
@@ -511,7 +696,8 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	head.timeout_ms = p.timeout_ms;
 	head.overhead_ns = rtt * 3 / 2 + 2 * hvd_call;
 	head.config_len = (uint32_t)len;
-	body = hv__join_keyed(&head, sizeof(head), p.key, json, len, &body_len);
+	/* the stream is sealed with the session's key: it verifies in this migration only */
+	body = hv__join_keyed(&head, sizeof(head), sk, json, len, &body_len);
 	if (!body) {
 		rc = HV_ERROR_NOMEM;
 		goto out;
@@ -536,9 +722,33 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 	t_sent = mig_now_ns();
 	final_ns = res.pause_ns + res.last_pages_ns + res.state_ns;
 
-	/* paused here: the destination loads it and says it is ready */
-	r = mig_recv(recv_fd, &m, MIG_ANSWER_MS);
+	/*
+	 * Paused here for good: its usage totals are final, and are read
+	 * while the destination loads it, not on the way to GO.  GO carries
+	 * them (unless a configuration of the caller's replaced the
+	 * description); the description had them as they were at the start.
+	 */
+	if (!p.config && mig_usage(ctx, domid, &go.usage) == 0)
+		go.flags |= MIG_GO_USAGE;
+
+	/*
+	 * The destination loads it and says it is ready.  The ceiling is
+	 * enforced, not found out afterwards: READY is waited for until two
+	 * thirds of what was left of it when the stream ended (GO's round
+	 * trip takes the rest).
+	 */
+	ceiling_ns = (uint64_t)p.ceiling_ms * 1000000ull;
+	wait_ns = final_ns < ceiling_ns ? (ceiling_ns - final_ns) * 2 / 3 : 0;
+	spent_ns = mig_now_ns() - t_sent;
+	wait_ms = wait_ns > spent_ns ? (wait_ns - spent_ns) / 1000000ull : 0;
+	r = mig_recv(recv_fd, &m, wait_ms < 1 ? 1 : wait_ms < MIG_ANSWER_MS ? (int)wait_ms :
+			 MIG_ANSWER_MS, sk);
 	t_ready = mig_now_ns();
+	if (r == -ETIMEDOUT && wait_ms < MIG_ANSWER_MS) {
+		rc = mig_ceiling_abort(ctx, what, final_ns + (t_ready - t_sent), p.ceiling_ms, false,
+				       send_fd, sk, domid, was_paused);
+		goto out;
+	}
 	if (r || m.type != MIG_READY || (rc = mig_status_of(&m, &text))) {
 		if (r)
 			HV__ERR(ctx, "%s: the destination did not say it was ready: %s; the domain runs on here",
@@ -550,29 +760,44 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 			HV__ERR(ctx, "%s: the destination could not load the domain: %s; the domain runs on here",
 				what, text[0] ? text : hv_strerror(rc));
 		if (!rc)
-			rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r ? HV_ERROR_IO : HV_ERROR_PROTOCOL;
-		mig_send_status(send_fd, MIG_ABORT, rc, "the source gives up");
+			rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r == -EBADMSG ? HV_ERROR_CORRUPT :
+			     r ? HV_ERROR_IO : HV_ERROR_PROTOCOL;
+		mig_send_status(send_fd, MIG_ABORT, rc, "the source gives up", sk);
 		source_resume(ctx, domid, was_paused);
 		goto out;
 	}
 	free(m.body);
 	m.body = NULL;
 	/* the ceiling: the downtime so far, and a round trip more for GO */
-	if (final_ns + (t_ready - t_sent) * 3 / 2 > (uint64_t)p.ceiling_ms * 1000000ull) {
-		HV__ERR(ctx, "%s: the domain has been paused for %.1f ms and the destination is only now ready, over the ceiling of %u ms: the migration is abandoned and the domain runs on here",
-			what, (final_ns + (t_ready - t_sent)) / 1e6, p.ceiling_ms);
-		mig_send_status(send_fd, MIG_ABORT, HV_ERROR_TIMEDOUT, "over the downtime ceiling");
-		source_resume(ctx, domid, was_paused);
-		rc = HV_ERROR_TIMEDOUT;
+	if (final_ns + (t_ready - t_sent) * 3 / 2 > ceiling_ns) {
+		rc = mig_ceiling_abort(ctx, what, final_ns + (t_ready - t_sent), p.ceiling_ms, true,
+				       send_fd, sk, domid, was_paused);
 		goto out;
 	}
 
 	/* the hand-over: from here on exactly one copy may run */
 	t_go = mig_now_ns();
 	st.go_sent = 1;
-	r = mig_send(send_fd, MIG_GO, NULL, 0, NULL, 0);
+	st.total_ns = t_go - t0;
+	st.setup_ns = res.setup_ns + (t_sent - t0 - res.total_ns);
+	st.pause_ns = res.pause_ns;
+	st.last_pages_ns = res.last_pages_ns;
+	st.state_ns = res.state_ns;
+	st.restore_ns = t_ready - t_sent;
+	st.downtime_ns = final_ns + (t_go - t_sent);
+	st.expected_downtime_ns = res.expected_downtime_ns;
+	st.bytes = res.bytes;
+	st.pages = res.pages;
+	st.zero_pages = res.zero_pages;
+	st.rounds = res.rounds;
+	st.last_pages = res.last_pages;
+	st.bandwidth = res.bandwidth;
+	st.dirty_rate = res.dirty_rate;
+	/* GO carries these figures so far, which the destination keeps (MIGRATED) */
+	mig_figures(&st, &go.m, true);
+	r = mig_send(send_fd, MIG_GO, &go, sizeof(go), NULL, 0, sk);
 	if (!r)
-		r = mig_recv(recv_fd, &m, MIG_ANSWER_MS);
+		r = mig_recv(recv_fd, &m, MIG_ANSWER_MS, sk);
 	t_report = mig_now_ns();
 	if (r || m.type != MIG_REPORT) {
 		HV__ERR(ctx, "%s: migration %s: the destination was told to go but did not report (%s): the domain is left paused here; if it runs at the destination (its log names the migration), destroy this copy (xl destroy), else resume it (xl unpause)",
@@ -592,21 +817,8 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 		HV__ERR(ctx, "%s: the domain runs at the destination, but this paused copy could not be destroyed (xl destroy %" PRIu32 ")",
 			what, domid);
 	st.total_ns = t_report - t0;
-	st.setup_ns = res.setup_ns + (t_sent - t0 - res.total_ns);
-	st.pause_ns = res.pause_ns;
-	st.last_pages_ns = res.last_pages_ns;
-	st.state_ns = res.state_ns;
-	st.restore_ns = t_ready - t_sent;
 	st.resume_ns = t_report - t_go;
 	st.downtime_ns = final_ns + (t_report - t_sent);
-	st.expected_downtime_ns = res.expected_downtime_ns;
-	st.bytes = res.bytes;
-	st.pages = res.pages;
-	st.zero_pages = res.zero_pages;
-	st.rounds = res.rounds;
-	st.last_pages = res.last_pages;
-	st.bandwidth = res.bandwidth;
-	st.dirty_rate = res.dirty_rate;
 	HV__INFO(ctx, "%s: migration %s done in %.1f ms: downtime %.2f ms (expected %.2f), %" PRIu64 " bytes in %" PRIu64 " rounds",
 		 what, idtext, st.total_ns / 1e6, st.downtime_ns / 1e6,
 		 st.expected_downtime_ns / 1e6, st.bytes, st.rounds);
@@ -614,6 +826,7 @@ HV__EXPORT int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, 
 		hv__sized_out(ctx, stats_out, &st, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
 			      sizeof(st), "hv_migrate_stats");
 out:
+	explicit_bzero(&session, sizeof(session));
 	/* the migration's id, whatever happened: a lost report is asked after by it */
 	if (rc && stats_out)
 		hv__sized_out(ctx, stats_out, &st, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
@@ -718,6 +931,49 @@ static int preflight(hv_ctx *ctx, const hv_domain_config *cfg, char *why, size_t
 	return 0;
 }
 
+void hv__migstats_from_hc(const struct hv_hc_migstats *in, hv_migrate_stats *out)
+{
+	struct hv_hc_migstats hc = *in;
+	size_t size = out->struct_size;
+
+	memset(out, 0, sizeof(*out));
+	out->struct_size = size ? size : sizeof(*out);
+	mig_figures(out, &hc, false);
+	out->go_sent = 1;
+}
+
+/*
+ * The domain runs here: the sender's figures (with GO) and this side's
+ * resume (@resume_ns) make the migration's, which hvd keeps with the
+ * domain (MIGRATED) and *st gets.  The figures are the sender's word, and
+ * only ever shown; a failure to keep them costs nothing but a warning.
+ * So does the usage GO carries, which hvd counts on from as it does from a
+ * description's (the sender's word too, as that was).
+ */
+static void mig_record(hv_ctx *ctx, const char *what, uint32_t domid, const uint8_t id[16],
+		       const struct mig_go *go, uint64_t resume_ns, hv_migrate_stats *st)
+{
+	struct hv_hc_migrated body = { .domid = domid, .m = go->m };
+	struct hv__req req = { .op = HV_HC_DOMCTL_MIGRATED, .body = &body, .body_len = sizeof(body) };
+
+	memcpy(body.m.id, id, sizeof(body.m.id));
+	body.m.resume_ns = resume_ns;
+	body.m.downtime_ns += resume_ns;
+	body.m.total_ns += resume_ns;
+	body.m.end_time = (uint64_t)time(NULL);
+	if (go->flags & MIG_GO_USAGE) {
+		/* the sender's word, as the description's usage was: names end in NUL */
+		body.flags |= HV_HC_MIGRATED_USAGE;
+		body.usage = go->usage;
+		for (unsigned int i = 0; i < HV_HC_STATS_MAX_DISKS; i++)
+			body.usage.disks[i].vdev[sizeof(body.usage.disks[i].vdev) - 1] = '\0';
+	}
+	hv__migstats_from_hc(&body.m, st);
+	if (hv__request(ctx, &req, what))
+		HV__WARN(ctx, "%s: hvd did not keep the migration's figures; the domain runs on",
+			 what);
+}
+
 HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 					 const hv_migrate_params *params_in, uint32_t *domid_r,
 					 hv_migrate_stats *stats_out)
@@ -730,8 +986,12 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 	hv_progress progress;
 	size_t at;			/* the JSON's offset in HELLO */
 	char why[512] = "", idtext[33] = "", what[HV__WHAT_MAX] = "receive a migration";
-	uint64_t t0 = mig_now_ns(), t_ready = 0;
+	uint64_t t0 = mig_now_ns(), t_ready = 0, t_go = 0, t_running = 0;
 	uint32_t domid = HV_DOMID_INVALID;
+	struct mig_go go;
+	bool have_go = false;
+	hv_seal_key session, *sk = NULL;	/* a sealed migration's session key */
+	uint8_t nonce[MIG_NONCE_SIZE];
 	struct stat sb;
 	int r, rc;
 
@@ -747,7 +1007,7 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 			what, recv_fd, send_fd);
 		return HV_ERROR_INVAL;
 	}
-	r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
+	r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS, NULL);
 	if (r) {
 		HV__ERR(ctx, "%s: no migration came: %s", what, mig_io_why(r));
 		return r == -EPROTO || r == -EMSGSIZE ? HV_ERROR_PROTOCOL : r == -ETIMEDOUT ?
@@ -827,22 +1087,35 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 		goto refuse;
 	free(m.body);
 	m.body = NULL;
-	r = mig_send_status(send_fd, MIG_PREFLIGHT, 0, NULL);
+	r = mig_send_status(send_fd, MIG_PREFLIGHT, 0, NULL, NULL);
+	/* sealed: a fresh challenge, so that only a live key holder gets on */
+	if (!r && p.key) {
+		if (getrandom(nonce, sizeof(nonce), 0) != sizeof(nonce)) {
+			HV__ERR(ctx, "%s: no random bytes for the challenge: %s", what,
+				strerror(errno));
+			rc = HV_ERROR_IO;
+			goto out;
+		}
+		mig_session_key(p.key, hello.id, nonce, &session);
+		sk = &session;
+		r = mig_send(send_fd, MIG_CHALLENGE, nonce, sizeof(nonce), NULL, 0, NULL);
+	}
 	if (r) {
 		HV__ERR(ctx, "%s: cannot answer the sender: %s", what, mig_io_why(r));
 		rc = HV_ERROR_IO;
 		goto out;
 	}
-	r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS);
+	r = mig_recv(recv_fd, &m, MIG_PREFLIGHT_MS, sk);
 	if (!r && m.type != MIG_PING)
 		r = -EPROTO;
 	if (!r)
-		r = mig_send(send_fd, MIG_PONG, NULL, 0, NULL, 0);
+		r = mig_send(send_fd, MIG_PONG, NULL, 0, NULL, 0, sk);
 	free(m.body);
 	m.body = NULL;
 	if (r) {
 		HV__ERR(ctx, "%s: no PING from the sender: %s", what, mig_io_why(r));
-		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : HV_ERROR_IO;
+		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r == -EBADMSG ? HV_ERROR_CORRUPT :
+		     HV_ERROR_IO;
 		goto out;
 	}
 	HV__INFO(ctx, "%s: preflight passed; receiving memory%s", what,
@@ -850,24 +1123,30 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 
 	/* the stream, to its END: the domain is then loaded, paused (every MAC checked first) */
 	rc = hv__restore_config(ctx, recv_fd, &cfg, HV_HC_RESTORE_PAUSED | HV_HC_RESTORE_STREAM,
-				p.key, &domid, &progress);
+				sk, &domid, &progress);
 	if (rc) {
 		HV__ERR(ctx, "%s: the stream did not restore; nothing is left here", what);
 		mig_send_status(send_fd, MIG_READY, rc, p.key ?
 				"the destination could not load the sealed stream: altered, cut, or not the key holder's (see its log)" :
-				"the destination could not load the stream (see its log)");
+				"the destination could not load the stream (see its log)", sk);
 		goto out;
 	}
 	t_ready = mig_now_ns();
-	r = mig_send_status(send_fd, MIG_READY, 0, NULL);
+	r = mig_send_status(send_fd, MIG_READY, 0, NULL, sk);
 	if (!r)
-		r = mig_recv(recv_fd, &m, MIG_ANSWER_MS);
+		r = mig_recv(recv_fd, &m, MIG_ANSWER_MS, sk);
+	t_go = mig_now_ns();
+	if (!r && m.type == MIG_GO && m.length == sizeof(go)) {
+		memcpy(&go, m.body, sizeof(go));
+		have_go = true;
+	}
 	if (r || m.type != MIG_GO) {
 		HV__ERR(ctx, "%s: the sender did not say go (%s): the domain goes on at the source; its copy here is destroyed",
 			what, r ? mig_io_why(r) : m.type == MIG_ABORT ? "it gave up" :
 			"it sent another message");
 		hv_domain_destroy(ctx, domid);
-		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r ? HV_ERROR_IO : HV_ERROR_CANCELLED;
+		rc = r == -ETIMEDOUT ? HV_ERROR_TIMEDOUT : r == -EBADMSG ? HV_ERROR_CORRUPT :
+		     r ? HV_ERROR_IO : HV_ERROR_CANCELLED;
 		goto out;
 	}
 	/*
@@ -879,15 +1158,16 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 		bool run = !(hello.flags & HV_MIGRATE_PAUSED) && !(p.flags & HV_MIGRATE_PAUSED);
 
 		rc = run ? hv_domain_unpause(ctx, domid) : hv_domain_pause(ctx, domid);
+		t_running = mig_now_ns();
 		if (rc) {
 			HV__ERR(ctx, "%s: cannot start the domain here (%s); destroying this copy, the source resumes",
 				what, hv_strerror(rc));
 			hv_domain_destroy(ctx, domid);
-			mig_send_status(send_fd, MIG_REPORT, rc, "the destination could not start the domain");
+			mig_send_status(send_fd, MIG_REPORT, rc, "the destination could not start the domain", sk);
 			goto out;
 		}
 	}
-	r = mig_send_status(send_fd, MIG_REPORT, 0, NULL);
+	r = mig_send_status(send_fd, MIG_REPORT, 0, NULL, sk);
 	if (r)
 		HV__WARN(ctx, "%s: the domain runs here, but the sender did not get the report (%s): its copy stays paused there",
 			 what, mig_io_why(r));
@@ -895,6 +1175,8 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 	*domid_r = domid;
 	st.total_ns = mig_now_ns() - t0;
 	st.resume_ns = mig_now_ns() - t_ready;
+	if (have_go)
+		mig_record(ctx, what, domid, hello.id, &go, t_running - t_go, &st);
 	if (stats_out)
 		hv__sized_out(ctx, stats_out, &st, HV__SIZE_UPTO(hv_migrate_stats, dirty_rate),
 			      sizeof(st), "hv_migrate_stats");
@@ -902,8 +1184,9 @@ HV__EXPORT int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 	goto out;
 refuse:
 	HV__ERR(ctx, "%s: refused: %s", what, why[0] ? why : hv_strerror(rc));
-	mig_send_status(send_fd, MIG_PREFLIGHT, rc, why[0] ? why : hv_strerror(rc));
+	mig_send_status(send_fd, MIG_PREFLIGHT, rc, why[0] ? why : hv_strerror(rc), NULL);
 out:
+	explicit_bzero(&session, sizeof(session));
 	free(m.body);
 	hv_domain_config_dispose(&cfg);
 	return rc;

@@ -29,7 +29,7 @@ static void stats_from_hc(const struct hv_hc_domstats *in, hv_domstats *out)
 	memcpy(out->uuid, in->uuid, sizeof(out->uuid));
 	out->valid = in->valid & (HV_STATS_CPU | HV_STATS_VCPU | HV_STATS_MEM |
 				  HV_STATS_MEM_PEAK | HV_STATS_MEM_CGROUP | HV_STATS_NET |
-				  HV_STATS_DISK);
+				  HV_STATS_DISK | HV_STATS_MIGRATION);
 	out->sample_time_ns = in->sample_time_ns;
 	out->start_time = (time_t)in->start_time;
 	out->uptime_ns = in->uptime_ns;
@@ -68,6 +68,8 @@ static void stats_from_hc(const struct hv_hc_domstats *in, hv_domstats *out)
 		out->vifs[i].tx_bytes = v->tx_bytes;
 		out->vifs[i].tx_packets = v->tx_packets;
 	}
+	if (out->valid & HV_STATS_MIGRATION)
+		hv__migstats_from_hc(&in->migration, &out->migration);
 }
 
 /*

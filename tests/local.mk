@@ -96,6 +96,25 @@ tests_unit_test_kvmstate_CFLAGS = $(CHECK_TEST_CFLAGS)
 tests_unit_test_kvmstate_LDADD = $(CHECK_TEST_LIBS) $(HV_VMM_LIBS)
 TESTS += tests/unit/test-kvmstate
 
+# hv-vmm's console stream: two sources, one output, nothing held is lost.
+check_PROGRAMS += tests/unit/test-console
+tests_unit_test_console_SOURCES = tests/unit/test-console.c hypervisor/vmm/console.c \
+	hypervisor/vmm/console.h hypervisor/vmm/log.c hypervisor/vmm/log.h \
+	hypervisor/vmm/loop.c hypervisor/vmm/loop.h
+tests_unit_test_console_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/vmm
+tests_unit_test_console_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_console_LDADD = $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-console
+
+# hv-vmm's per-thread seccomp filters, each alone in a child process.
+check_PROGRAMS += tests/unit/test-jail-filters
+tests_unit_test_jail_filters_SOURCES = tests/unit/test-jail-filters.c
+nodist_tests_unit_test_jail_filters_SOURCES = hypervisor/vmm/jail-bpf.h
+tests_unit_test_jail_filters_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/hypervisor/vmm
+tests_unit_test_jail_filters_CFLAGS = $(CHECK_TEST_CFLAGS)
+tests_unit_test_jail_filters_LDADD = $(CHECK_TEST_LIBS)
+TESTS += tests/unit/test-jail-filters
+
 # Disks (virtio-blk): minios's driver against QEMU's device under TCG (runs
 # anywhere QEMU is installed), hv-vmm's and xl's on real KVM.
 DISK_TESTS = \

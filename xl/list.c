@@ -101,41 +101,33 @@ static void format_uuid(const uint8_t u[16], char buf[37])
 }
 
 /*
- * The domain's stored configuration as JSON, indented to sit in the list,
- * or NULL (none kept, or the domain went away meanwhile).
+ * The domain's stored configuration as JSON, indented to sit in the list:
+ * in libxl's layout into *lxl_r (with @uuid, the domain's), as hv has it
+ * into *hv_r; each NULL where there is none (none kept, or the domain
+ * went away meanwhile).
  */
-static char *config_json(uint32_t domid)
+static void config_json(uint32_t domid, const uint8_t uuid[16], char **lxl_r, char **hv_r)
 {
 	hv_domain_config cfg;
-	char *json = NULL, *out = NULL, *o;
-	size_t lines = 1;
+	char *json = NULL, *lxl = NULL;
 
+	*lxl_r = *hv_r = NULL;
 	hv_domain_config_init(&cfg);
 	xl_quiet(true);
-	if (hv_domain_config_get(xl_ctx, domid, &cfg) ||
-	    hv_config_to_json(xl_ctx, &cfg, &json))
+	if (hv_domain_config_get(xl_ctx, domid, &cfg)) {
+		xl_quiet(false);
 		goto out;
-	for (const char *p = json; *p; p++)
-		lines += *p == '\n';
-	out = malloc(strlen(json) + lines * 8 + 1);
-	if (!out)
-		goto out;
-	o = out;
-	for (const char *p = json; *p; p++) {
-		if (*p == '\n' && !p[1])
-			break;
-		*o++ = *p;
-		if (*p == '\n') {
-			memset(o, ' ', 8);
-			o += 8;
-		}
 	}
-	*o = '\0';
-out:
+	if (!hv_config_to_json(xl_ctx, &cfg, &json))
+		*hv_r = xl_json_indent(json, 8);
 	xl_quiet(false);
+	/* quiet where it needs to be on its own */
+	if (!xl_libxl_config_json(&cfg, uuid, &lxl))
+		*lxl_r = xl_json_indent(lxl, 8);
+out:
+	free(lxl);
 	free(json);
 	hv_domain_config_dispose(&cfg);
-	return out;
 }
 
 /* The guest's balloon statistics, by tag, as Linux's virtio_balloon names them. */
@@ -206,6 +198,7 @@ static char *memory_json(uint32_t domid)
 static char *stats_json(uint32_t domid)
 {
 	char *out = NULL, vifs[HV_DOMAIN_MAX_VIFS * 192] = "", disks[HV_DOMAIN_MAX_DISKS * 256] = "";
+	char mig[1024] = "";
 	size_t n = 0, m = 0;
 	hv_domstats *s = NULL;
 	int rc;
@@ -236,6 +229,26 @@ static char *stats_json(uint32_t domid)
 				      m ? "," : "", k->vdev, k->rd_reqs, k->rd_bytes, k->wr_reqs,
 				      k->wr_bytes, k->flush_reqs);
 	}
+	/* the live migration that brought it here, as xl migrate prints it, in ms */
+	if (s->struct_size >= sizeof(*s) && (s->valid & HV_STATS_MIGRATION)) {
+		const hv_migrate_stats *g = &s->migration;
+		char id[33];
+
+		for (unsigned int i = 0; i < sizeof(g->id); i++)
+			snprintf(id + 2 * i, 3, "%02x", g->id[i]);
+		snprintf(mig, sizeof(mig),
+			 ",\n            \"migration\": { \"id\": \"%s\", \"total_ms\": %.3f, "
+			 "\"setup_ms\": %.3f, \"downtime_ms\": %.3f, \"expected_downtime_ms\": %.3f, "
+			 "\"pause_ms\": %.3f, \"last_pages_ms\": %.3f, \"state_ms\": %.3f, "
+			 "\"restore_ms\": %.3f, \"resume_ms\": %.3f, \"bytes\": %" PRIu64
+			 ", \"pages\": %" PRIu64 ", \"zero_pages\": %" PRIu64 ", \"rounds\": %"
+			 PRIu64 ", \"last_pages\": %" PRIu64 ", \"bandwidth\": %" PRIu64
+			 ", \"dirty_rate\": %" PRIu64 " }", id, g->total_ns / 1e6,
+			 g->setup_ns / 1e6, g->downtime_ns / 1e6, g->expected_downtime_ns / 1e6,
+			 g->pause_ns / 1e6, g->last_pages_ns / 1e6, g->state_ns / 1e6,
+			 g->restore_ns / 1e6, g->resume_ns / 1e6, g->bytes, g->pages, g->zero_pages,
+			 g->rounds, g->last_pages, g->bandwidth, g->dirty_rate);
+	}
 	if (asprintf(&out,
 		     "{\n"
 		     "            \"sample_time_ns\": %" PRIu64 ",\n"
@@ -245,11 +258,11 @@ static char *stats_json(uint32_t domid)
 		     "            \"mem_peak_bytes\": %" PRIu64 ",\n"
 		     "            \"mem_from_cgroup\": %s,\n"
 		     "            \"vifs\": [%s%s],\n"
-		     "            \"disks\": [%s%s]\n"
+		     "            \"disks\": [%s%s]%s\n"
 		     "        }",
 		     s->sample_time_ns, s->uptime_ns, s->cpu_ns, s->mem_current_bytes,
 		     s->mem_peak_bytes, s->valid & HV_STATS_MEM_CGROUP ? "true" : "false", vifs,
-		     n ? "\n            " : "", disks, m ? "\n            " : "") < 0)
+		     n ? "\n            " : "", disks, m ? "\n            " : "", mig) < 0)
 		out = NULL;
 	hv_domstats_free(s);
 	return out;
@@ -257,12 +270,15 @@ static char *stats_json(uint32_t domid)
 
 static void print_info_json(const hv_dominfo *d, bool last)
 {
-	char uuid[37], *config = config_json(d->domid), *mem = memory_json(d->domid);
+	char uuid[37], *config, *hv_config, *mem = memory_json(d->domid);
 	char *stats = stats_json(d->domid);
 
+	config_json(d->domid, d->uuid, &config, &hv_config);
 	format_uuid(d->uuid, uuid);
+	/* libxl's {"domid": N, "config": ...}, then hv's own members */
 	printf("    {\n"
 	       "        \"domid\": %" PRIu32 ",\n"
+	       "%s%s%s"
 	       "        \"info\": {\n"
 	       "            \"name\": \"%s\",\n"
 	       "            \"uuid\": \"%s\",\n"
@@ -281,18 +297,20 @@ static void print_info_json(const hv_dominfo *d, bool last)
 	       "            \"vmm_pid\": %d\n"
 	       "        }%s%s%s%s%s%s\n"
 	       "    }%s\n",
-	       d->domid, d->name, uuid, state_name(d->state),
+	       d->domid, config ? "        \"config\": " : "", config ? config : "",
+	       config ? ",\n" : "", d->name, uuid, state_name(d->state),
 	       code_name(d->shutdown_code), d->vcpus, d->maxvcpus,
 	       d->memory_mib, d->maxmem_mib, d->current_mib, d->cpu_time_ns,
 	       (long long)d->start_time, action_name(d->on_poweroff),
 	       action_name(d->on_reboot), action_name(d->on_crash), d->vmm_pid,
 	       mem ? ",\n        \"memory\": " : "", mem ? mem : "",
 	       stats ? ",\n        \"stats\": " : "", stats ? stats : "",
-	       config ? ",\n        \"config\": " : "", config ? config : "",
+	       hv_config ? ",\n        \"hv_config\": " : "", hv_config ? hv_config : "",
 	       last ? "" : ",");
 	free(mem);
 	free(stats);
 	free(config);
+	free(hv_config);
 }
 
 int main_list(int argc, char **argv)

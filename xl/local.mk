@@ -19,9 +19,13 @@ xl_xl_SOURCES = \
 	xl/block.c \
 	xl/mem.c \
 	xl/net.c \
-	xl/domxml.c
-xl_xl_LDADD = libhv/libhv.la $(GNUTLS_LIBS)
-xl_xl_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS)
+	xl/domxml.c \
+	xl/json.c
+# CPU lists and rates read as libhv reads them, for libxl's JSON (json.c)
+xl_xl_SOURCES += hypervisor/shared/config/textforms.c
+xl_xl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/shared
+xl_xl_LDADD = libhv/libhv.la $(GNUTLS_LIBS) $(YAJL_LIBS)
+xl_xl_CFLAGS = $(AM_CFLAGS) $(GNUTLS_CFLAGS) $(YAJL_CFLAGS)
 
 # bash completion (xl/bash-completion/xl), as bash-completion's "xl"
 dist_bashcompletion_DATA = xl/bash-completion/xl

@@ -166,23 +166,6 @@ static int find_restarted(uint32_t old, const char *name, time_t started,
 
 /* --- create ------------------------------------------------------------ */
 
-static int print_json(const hv_domain_config *cfg)
-{
-	char *json = NULL;
-	int rc;
-
-	xl_error_mark();
-	rc = hv_config_to_json(xl_ctx, cfg, &json);
-	if (rc)
-		return xl_error(rc, "domain \"%s\": cannot write the config as JSON",
-				cfg->name ? cfg->name : "");
-	fputs(json, stdout);
-	if (!*json || json[strlen(json) - 1] != '\n')
-		putchar('\n');
-	free(json);
-	return XL_OK;
-}
-
 /* Stay with the domain until it dies, following restarts (create -F). */
 static int follow(uint32_t domid, const char *name, bool console, bool unpause, bool q)
 {
@@ -319,7 +302,7 @@ int main_create(int argc, char **argv)
 			rc = xl_error(rc, "%s: invalid config", file);
 			goto out;
 		}
-		rc = print_json(&cfg);
+		rc = xl_print_dry_json(&cfg);
 		goto out;
 	}
 	/* with a console, start paused and unpause once it is attached */

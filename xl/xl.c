@@ -47,7 +47,8 @@ static const struct xl_cmd cmds[] = {
 	  "  -c             attach to the console after creating the domain\n"
 	  "  -F             stay in the foreground until the domain dies (follows\n"
 	  "                 restarts; with -c, keeps the console)\n"
-	  "  -n             dry run: check the config and print it as JSON\n"
+	  "  -n             dry run: check the config and print it as JSON (libxl's\n"
+	  "                 layout under \"config\", hv's own under \"hv_config\")\n"
 	  "  -q             quiet\n"
 	  "  -f FILE        the config file (instead of the CONFIGFILE argument)\n"
 	  "  CONFIGFILE     an xl.cfg file, or a libvirt domain XML file (named\n"
@@ -55,7 +56,8 @@ static const struct xl_cmd cmds[] = {
 	  "  KEY=VALUE      override a config setting, as an xl.cfg line\n" },
 	{ "list", main_list, "List information about all or some domains",
 	  "[options] [DOMAIN ...]",
-	  "  -l, --long     the domains' information as JSON\n"
+	  "  -l, --long     the domains' information as JSON (each configuration in\n"
+	  "                 libxl's layout under \"config\", hv's own beside it)\n"
 	  "  -v, --verbose  add each domain's UUID, why it ended and its security\n"
 	  "                 label (\"-\": hv has none)\n"
 	  "  -Z, --context  add the security label column\n"

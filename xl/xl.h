@@ -174,6 +174,21 @@ void xl_conf_free(void);
 int xl_conf_apply(hv_domain_config *cfg);
 int xl_conf_vif(hv_vif_spec *vif);
 
+/*
+ * JSON of a domain's configuration (json.c).  xl_libxl_config_json():
+ * @cfg in libxl's libxl_domain_config layout ("c_info", "b_info",
+ * "disks", "nics", "on_poweroff"...), as a new string in *json_r, with
+ * @uuid (16 bytes; NULL: @cfg's, if it has one) as c_info's; 0 or an
+ * HV_ERROR_* code.  xl_json_indent(): @json with every line after its
+ * first indented by @by spaces more, its last newline dropped (to nest it
+ * in another object); NULL when out of memory.  xl_print_dry_json(): what
+ * xl create -n prints, {"domid": null, "config": <libxl's layout>,
+ * "hv_config": <hv_config_to_json()>}; XL_OK or XL_FAIL (said).
+ */
+int xl_libxl_config_json(const hv_domain_config *cfg, const uint8_t *uuid, char **json_r);
+char *xl_json_indent(const char *json, unsigned int by);
+int xl_print_dry_json(const hv_domain_config *cfg);
+
 /* "xl: warning: <fmt>" on stderr, as libhv's warnings are shown. */
 void xl_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

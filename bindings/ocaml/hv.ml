@@ -76,14 +76,16 @@ let c_bool b = if b then 1 else 0
 
 (* Messages libhv logged in this thread during the last call. *)
 let take_log () =
-  let n = get_int (R._hvml_log_count C_void) in
-  let msgs =
-    List.init n (fun i ->
-        ( level_of_int (get_int (R._hvml_log_level (C_int i))),
-          get_string (R._hvml_log_text (C_int i)) ))
-  in
-  ignore (R._hvml_log_clear C_void);
-  msgs
+  match get_int (R._hvml_log_count C_void) with
+  | 0 -> []  (* nothing to clear: one call into C, not two *)
+  | n ->
+      let msgs =
+        List.init n (fun i ->
+            ( level_of_int (get_int (R._hvml_log_level (C_int i))),
+              get_string (R._hvml_log_text (C_int i)) ))
+      in
+      ignore (R._hvml_log_clear C_void);
+      msgs
 
 let clear_log () = ignore (R._hvml_log_clear C_void)
 
@@ -686,6 +688,27 @@ module Domain = struct
     tx_packets : int64;
   }
 
+  type migrate_stats = {
+    id : string;
+    total_ns : int64;
+    setup_ns : int64;
+    downtime_ns : int64;
+    pause_ns : int64;
+    last_pages_ns : int64;
+    state_ns : int64;
+    restore_ns : int64;
+    resume_ns : int64;
+    expected_downtime_ns : int64;
+    bytes : int64;
+    pages : int64;
+    zero_pages : int64;
+    rounds : int64;
+    last_pages : int64;
+    bandwidth : int64;
+    dirty_rate : int64;
+    go_sent : bool;
+  }
+
   type vbd_stats = {
     vdev : string;
     valid : bool;
@@ -716,7 +739,31 @@ module Domain = struct
     nr_disks : int;
     vifs : vif_stats list;
     disks : vbd_stats list;
+    s_migration : migrate_stats option;
   }
+
+  let migrate_stats_of s : migrate_stats =
+    let g f = int64_of (f s) in
+    {
+      id = get_string (R._hvml_migrate_stats_id s);
+      total_ns = g R._hv_migrate_stats_total_ns_get;
+      setup_ns = g R._hv_migrate_stats_setup_ns_get;
+      downtime_ns = g R._hv_migrate_stats_downtime_ns_get;
+      pause_ns = g R._hv_migrate_stats_pause_ns_get;
+      last_pages_ns = g R._hv_migrate_stats_last_pages_ns_get;
+      state_ns = g R._hv_migrate_stats_state_ns_get;
+      restore_ns = g R._hv_migrate_stats_restore_ns_get;
+      resume_ns = g R._hv_migrate_stats_resume_ns_get;
+      expected_downtime_ns = g R._hv_migrate_stats_expected_downtime_ns_get;
+      bytes = g R._hv_migrate_stats_bytes_get;
+      pages = g R._hv_migrate_stats_pages_get;
+      zero_pages = g R._hv_migrate_stats_zero_pages_get;
+      rounds = g R._hv_migrate_stats_rounds_get;
+      last_pages = g R._hv_migrate_stats_last_pages_get;
+      bandwidth = g R._hv_migrate_stats_bandwidth_get;
+      dirty_rate = g R._hv_migrate_stats_dirty_rate_get;
+      go_sent = g R._hv_migrate_stats_go_sent_get <> 0L;
+    }
 
   let stats_of s =
     let g f = get_int (f s) and g64 f = int64_of (f s) in
@@ -767,6 +814,10 @@ module Domain = struct
       nr_disks = g R._hv_domstats_nr_disks_get;
       vifs = List.init (g R._hv_domstats_nr_vifs_get) vif;
       disks = List.init (g R._hvml_domstats_nr_vbds) disk;
+      s_migration =
+        (if g R._hvml_domstats_has_migration <> 0 then
+           Some (migrate_stats_of (R._hvml_domstats_migration s))
+         else None);
     }
 
   let stats ctx ~domid =
@@ -928,26 +979,6 @@ module Domain = struct
 
   type migrate_phase = Preflight | Setup | First | Rounds | Final | Phase_unknown of int
 
-  type migrate_stats = {
-    id : string;
-    total_ns : int64;
-    setup_ns : int64;
-    downtime_ns : int64;
-    pause_ns : int64;
-    last_pages_ns : int64;
-    state_ns : int64;
-    restore_ns : int64;
-    resume_ns : int64;
-    expected_downtime_ns : int64;
-    bytes : int64;
-    pages : int64;
-    zero_pages : int64;
-    rounds : int64;
-    last_pages : int64;
-    bandwidth : int64;
-    dirty_rate : int64;
-    go_sent : bool;
-  }
 
   type migrate_progress = {
     phase : migrate_phase;
@@ -997,28 +1028,6 @@ module Domain = struct
     with_callback ~make:R._hvml_migrate_progress_new ~free:R._hvml_migrate_progress_free
       (Option.map cb progress) f
 
-  let migrate_stats_of s : migrate_stats =
-    let g f = int64_of (f s) in
-    {
-      id = get_string (R._hvml_migrate_stats_id s);
-      total_ns = g R._hv_migrate_stats_total_ns_get;
-      setup_ns = g R._hv_migrate_stats_setup_ns_get;
-      downtime_ns = g R._hv_migrate_stats_downtime_ns_get;
-      pause_ns = g R._hv_migrate_stats_pause_ns_get;
-      last_pages_ns = g R._hv_migrate_stats_last_pages_ns_get;
-      state_ns = g R._hv_migrate_stats_state_ns_get;
-      restore_ns = g R._hv_migrate_stats_restore_ns_get;
-      resume_ns = g R._hv_migrate_stats_resume_ns_get;
-      expected_downtime_ns = g R._hv_migrate_stats_expected_downtime_ns_get;
-      bytes = g R._hv_migrate_stats_bytes_get;
-      pages = g R._hv_migrate_stats_pages_get;
-      zero_pages = g R._hv_migrate_stats_zero_pages_get;
-      rounds = g R._hv_migrate_stats_rounds_get;
-      last_pages = g R._hv_migrate_stats_last_pages_get;
-      bandwidth = g R._hv_migrate_stats_bandwidth_get;
-      dirty_rate = g R._hv_migrate_stats_dirty_rate_get;
-      go_sent = g R._hv_migrate_stats_go_sent_get <> 0L;
-    }
 
   (* A raw hv_migrate_params, its numbers checked first: libhv's are
      unsigned, uint32_t for the two in ms.  Free it with

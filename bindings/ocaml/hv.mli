@@ -353,6 +353,34 @@ module Domain : sig
     tx_packets : int64;
   }
 
+  (** How a migration went ([hv_migrate_stats]).  The sender has every
+      field; the destination the sender's figures (sent with go) and its
+      own resume, or from a sender that sent none only [id], [total_ns]
+      and [resume_ns] (ready to running). *)
+  type migrate_stats = {
+    id : string;  (** the migration's id, 32 hex digits, as both ends log it *)
+    total_ns : int64;  (** the whole migration *)
+    setup_ns : int64;  (** to the first page *)
+    downtime_ns : int64;
+        (** paused at the source to running at the destination; its parts follow *)
+    pause_ns : int64;  (** stopping the vCPUs and devices *)
+    last_pages_ns : int64;  (** the last dirty pages *)
+    state_ns : int64;  (** the VM, vCPU and device state *)
+    restore_ns : int64;  (** the destination loading it, to ready *)
+    resume_ns : int64;  (** go, to the destination running it *)
+    expected_downtime_ns : int64;  (** the estimate it switched over on *)
+    bytes : int64;  (** of the stream *)
+    pages : int64;  (** page entries sent, zero pages included *)
+    zero_pages : int64;
+    rounds : int64;  (** after the first pass, the final one included *)
+    last_pages : int64;  (** pages sent while paused *)
+    bandwidth : int64;  (** bytes per second *)
+    dirty_rate : int64;  (** bytes per second, the last measured *)
+    go_sent : bool;
+        (** the sender told the destination to go: a failure then left the
+            domain paused here; ask the destination by [id] *)
+  }
+
   (** One disk's requests as the domain's hv-vmm counts them: what the
       guest asked of the disk and got done (libhv 1.9). *)
   type vbd_stats = {
@@ -387,6 +415,8 @@ module Domain : sig
     vifs : vif_stats list;
     disks : vbd_stats list;
         (** one per disk, in the domain's order; [[]] with a libhv before 1.9 *)
+    s_migration : migrate_stats option;
+        (** how the live migration that brought the domain here went (libhv 1.14) *)
   }
 
   val stats : Ctx.t -> domid:int -> stats
@@ -487,32 +517,6 @@ module Domain : sig
     | Final  (** paused: the last pages, the state *)
     | Phase_unknown of int
 
-  (** How a migration went ([hv_migrate_stats]).  The sender has every
-      field; the destination only [id], [total_ns] and [resume_ns] (from
-      ready to running), the others 0. *)
-  type migrate_stats = {
-    id : string;  (** the migration's id, 32 hex digits, as both ends log it *)
-    total_ns : int64;  (** the whole migration *)
-    setup_ns : int64;  (** to the first page *)
-    downtime_ns : int64;
-        (** paused at the source to running at the destination; its parts follow *)
-    pause_ns : int64;  (** stopping the vCPUs and devices *)
-    last_pages_ns : int64;  (** the last dirty pages *)
-    state_ns : int64;  (** the VM, vCPU and device state *)
-    restore_ns : int64;  (** the destination loading it, to ready *)
-    resume_ns : int64;  (** go, to the destination running it *)
-    expected_downtime_ns : int64;  (** the estimate it switched over on *)
-    bytes : int64;  (** of the stream *)
-    pages : int64;  (** page entries sent, zero pages included *)
-    zero_pages : int64;
-    rounds : int64;  (** after the first pass, the final one included *)
-    last_pages : int64;  (** pages sent while paused *)
-    bandwidth : int64;  (** bytes per second *)
-    dirty_rate : int64;  (** bytes per second, the last measured *)
-    go_sent : bool;
-        (** the sender told the destination to go: a failure then left the
-            domain paused here; ask the destination by [id] *)
-  }
 
   (** A migration's progress ([hv_migrate_progress]). *)
   type migrate_progress = {

@@ -509,6 +509,18 @@ static hv_vifstats *hvml_domstats_vif(hv_domstats *s, int i)
 	       NULL;
 }
 
+/* libhv 1.14: the migration that brought it here, if the sample has one */
+static int hvml_domstats_has_migration(const hv_domstats *s)
+{
+	return s->struct_size >= offsetof(hv_domstats, migration) + sizeof(s->migration) &&
+	       (s->valid & HV_STATS_MIGRATION);
+}
+
+static hv_migrate_stats *hvml_domstats_migration(hv_domstats *s)
+{
+	return &s->migration;
+}
+
 /*
  * How many of disks[] the sample has: nr_disks, or none when the libhv
  * that filled it is older than 1.9 (its struct_size has no room for them).
@@ -560,6 +572,15 @@ static hv_domstats *hvml_domstats_selftest(int old)
 	s->disks[2] = (hv_vbdstats){ .vdev = "xvdabcdefghijkl", .valid = 1,
 				     .wr_reqs = 1, .wr_bytes = 4096 };
 	s->disks[3] = (hv_vbdstats){ .vdev = "ghost", .valid = 1, .rd_reqs = 99 };
+	if (!old) {
+		s->valid |= HV_STATS_MIGRATION;
+		hv_migrate_stats_init(&s->migration);
+		memset(s->migration.id, 0xab, sizeof(s->migration.id));
+		s->migration.total_ns = 21;
+		s->migration.downtime_ns = (UINT64_C(1) << 33) + 5;
+		s->migration.resume_ns = 3;
+		s->migration.go_sent = 1;
+	}
 	return s;
 }
 
@@ -696,6 +717,8 @@ void hvml_vcpuinfo_free(hv_vcpuinfo *list);
 double hvml_domstats_start_time(const hv_domstats *s);
 hv_vifstats *hvml_domstats_vif(hv_domstats *s, int i);
 int hvml_domstats_nr_vbds(const hv_domstats *s);
+int hvml_domstats_has_migration(const hv_domstats *s);
+hv_migrate_stats *hvml_domstats_migration(hv_domstats *s);
 hv_vbdstats *hvml_domstats_disk(hv_domstats *s, int i);
 hv_domstats *hvml_domstats_selftest(int old);
 void hvml_domstats_selftest_free(hv_domstats *s);

@@ -375,6 +375,8 @@ static PyObject *hvpy_dominfo_dict(const hv_dominfo *i)
  * filled the structure is older than 1.9 (its struct_size has no room for
  * disks[]).
  */
+static PyObject *hvpy_migrate_stats_dict(const hv_migrate_stats *s);
+
 static PyObject *hvpy_domstats_dict(const hv_domstats *i)
 {
 	PyObject *d = PyDict_New();
@@ -429,6 +431,16 @@ static PyObject *hvpy_domstats_dict(const hv_domstats *i)
 		}
 		Py_DECREF(kd);
 	}
+	/* libhv 1.14: the migration that brought it here, or None */
+	if (i->struct_size >= offsetof(hv_domstats, migration) + sizeof(i->migration) &&
+	    (i->valid & HV_STATS_MIGRATION)) {
+		if (hvpy_set(d, "migration", hvpy_migrate_stats_dict(&i->migration)))
+			goto fail;
+	} else {
+		Py_INCREF(Py_None);
+		if (hvpy_set(d, "migration", Py_None))
+			goto fail;
+	}
 	return d;
 fail:
 	Py_DECREF(d);
@@ -470,6 +482,15 @@ static PyObject *hvpy_domstats_selftest(int old)
 	s->disks[2] = (hv_vbdstats){ .vdev = "xvdabcdefghijkl", .valid = 1,
 				     .wr_reqs = 1, .wr_bytes = 4096 };
 	s->disks[3] = (hv_vbdstats){ .vdev = "ghost", .valid = 1, .rd_reqs = 99 };
+	if (!old) {
+		s->valid |= HV_STATS_MIGRATION;
+		hv_migrate_stats_init(&s->migration);
+		memset(s->migration.id, 0xab, sizeof(s->migration.id));
+		s->migration.total_ns = 21;
+		s->migration.downtime_ns = (UINT64_C(1) << 33) + 5;
+		s->migration.resume_ns = 3;
+		s->migration.go_sent = 1;
+	}
 	d = hvpy_domstats_dict(s);
 	free(s);
 	return d;

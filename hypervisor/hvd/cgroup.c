@@ -22,7 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "hvd.h"
-#include "meter-read.h"
 
 /* Reads a small file into @buf (NUL-terminated); -errno. */
 static int cg_read(const char *path, char *buf, size_t size)
@@ -382,15 +381,13 @@ int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *us
 	return 0;
 }
 
-int cgroup_read_u64(const struct hvd *hvd, const struct hvd_domain *d, const char *file,
-		    uint64_t *v_r)
+int cgroup_file_path(const struct hvd *hvd, const struct hvd_domain *d, const char *file,
+		     char *path, size_t size)
 {
-	char path[PATH_MAX];
-
 	if (!hvd->cg_version)
 		return -ENOTSUP;
-	cg_file(hvd, d, file, path, sizeof(path));
-	return meter_read_u64(path, v_r);
+	cg_file(hvd, d, file, path, size);
+	return 0;
 }
 
 int cgroup_set_limit(struct hvd *hvd, struct hvd_domain *d, uint64_t bytes)

@@ -63,6 +63,7 @@ static struct hvd_domain *domain_new(void)
 		return NULL;
 	d->pidw.fd = d->ctlw.fd = -1;
 	d->image_fd[0] = d->image_fd[1] = -1;
+	meter_fds_none(d);
 	d->exit_reason = -1;
 	d->start_time = (uint64_t)time(NULL);
 	return d;
@@ -106,6 +107,7 @@ void domain_remove(struct hvd *hvd, struct hvd_domain *d)
 		vmm_detach(hvd, d);
 	}
 	cgroup_remove(hvd, d);	/* EBUSY while the process still exits: swept later */
+	meter_fds_close(hvd, d);
 	op_abort_all(hvd, d, -HV_HC_ENOENT);
 	/* its disks' locks go when its hv-vmm has gone too, and its taps */
 	disk_close(d);

@@ -46,6 +46,16 @@
 
 struct hvd;
 
+/* The files a domain's sample reads (meter-fds.c). */
+enum meter_file {
+	METER_STAT,		/* /proc/PID/stat */
+	METER_STATUS,		/* /proc/PID/status, where it has no memory cgroup */
+	METER_MEM_CURRENT,	/* its memory cgroup's usage */
+	METER_MEM_PEAK,		/* and peak */
+	METER_STATS,		/* its statistics file, RUNDIR/domains/ID/stats */
+	METER_NR_FDS
+};
+
 /* Anything in the epoll set. */
 struct hvd_watch {
 	int fd;
@@ -192,14 +202,23 @@ struct hvd_domain {
 	 * hv-vmm that kept them is gone; and why the domain ends, for its
 	 * usage record (NULL: its shutdown code says).
 	 */
-	struct meter_last {
-		uint64_t cpu_ns;
-		uint64_t mem_peak_bytes;
-		struct hv_hc_vifstats vifs[HV_HC_STATS_MAX_VIFS];
-		struct hv_hc_diskstats disks[HV_HC_STATS_MAX_DISKS];
-	} meter, carried;	/* carried: what it used before it was saved (a
-				 * restore), counted on top of what it uses now */
+	/* carried: what it used before it was saved or migrated (a restore,
+	 * MIGRATED), counted on top of what it uses now */
+	struct hv_hc_usage meter, carried;
 	const char *end_why;
+	/* the live migration that brought it here (MIGRATED), if one did */
+	struct hv_hc_migstats migration;
+	bool has_migration;
+	/*
+	 * The files its samples read, held open from the first sample until
+	 * its hv-vmm ends (meter-fds.c): -1 where none is held.  They are
+	 * those of the hv-vmm whose pid and start time they name.
+	 */
+	struct meter_fds {
+		pid_t pid;
+		unsigned long long pid_start;
+		int fd[METER_NR_FDS];
+	} mfds;
 
 	struct hvd_op *ops;		/* in progress, oldest first */
 	unsigned int restarts;		/* within the window below */
@@ -270,6 +289,12 @@ struct hvd {
 	int jail_netns;			/* the empty network namespace they share, or -1 */
 	uint32_t next_domid;
 	uint64_t next_conn_id;
+	/* Metering's descriptors (meter-fds.c, meter-link.c). */
+	unsigned int meter_nfds;	/* held by the domains' samples */
+	unsigned int meter_fds_max;	/* the most they may hold */
+	int64_t meter_fds_after;	/* none held before then (ms): hvd ran short */
+	int meter_nl;			/* rtnetlink, for the taps' counters, or -1 */
+	uint32_t meter_nl_seq;
 	uint8_t rxbuf[HV_HC_MSG_MAX];
 	uint8_t txbuf[HV_HC_MSG_MAX];
 	uint8_t listbuf[HV_HC_MSG_MAX];
@@ -443,6 +468,8 @@ int op_vcpu_info(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 bool vcpu_all_blocked(const struct hvd_domain *d);
 int op_vcpu_pin(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 		struct hvd_domain *d);
+int op_migrated(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		struct hvd_domain *d);
 int op_sched(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
 	     struct hvd_domain *d);
 /* op-mem.c: MEM_TARGET, MEM_MAX, MEM_INFO; hv-vmm's BALLOON events; the
@@ -469,9 +496,9 @@ uint64_t cgroup_limit(uint64_t maxmem_mib);
 int cgroup_attach(struct hvd *hvd, struct hvd_domain *d, pid_t pid);
 void cgroup_found(struct hvd *hvd, struct hvd_domain *d);
 int cgroup_set_limit(struct hvd *hvd, struct hvd_domain *d, uint64_t bytes);
-/* One number of the domain's group, as its @file holds it: 0 or -errno. */
-int cgroup_read_u64(const struct hvd *hvd, const struct hvd_domain *d, const char *file,
-		    uint64_t *v_r);
+/* The path of the domain's group's @file into @path: 0, or -ENOTSUP (no groups). */
+int cgroup_file_path(const struct hvd *hvd, const struct hvd_domain *d, const char *file,
+		     char *path, size_t size);
 int cgroup_usage(const struct hvd *hvd, const struct hvd_domain *d, uint64_t *usage,
 		 uint64_t *limit);
 /* The kernel killed a process of the domain's group for going over its limit. */
@@ -550,7 +577,10 @@ int meter_op_stats(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
  * members) becomes @d's carried totals, and leaves the description (so a
  * restart of the domain does not inherit it): call before domain_make().
  */
-void meter_take_carried(hv_domain_config *cfg, struct meter_last *carried);
+void meter_take_carried(hv_domain_config *cfg, struct hv_hc_usage *carried);
+/* What a migration's source says the domain had used (MIGRATED): the
+ * carried totals become that where it is more. */
+void meter_carry_migrated(struct hvd_domain *d, const struct hv_hc_usage *u);
 /* Whether a description names usage (a create must not). */
 bool meter_cfg_has_usage(const hv_domain_config *cfg);
 /* @d's description with its totals now in its usage_* members, as JSON for
@@ -558,6 +588,46 @@ bool meter_cfg_has_usage(const hv_domain_config *cfg);
 int meter_save_json(struct hvd *hvd, struct hvd_domain *d, char **json_r, size_t *len_r);
 /* @d leaves the table: its usage record goes to $HV_LOGDIR/usage.jsonl. */
 void meter_end(struct hvd *hvd, struct hvd_domain *d);
+
+/*
+ * meter-fds.c: the files a sample reads stay open between samples, a
+ * pread() each; at most hvd->meter_fds_max of them in all, so that
+ * clients always find descriptors (docs/metering.md).
+ */
+/* How many descriptors metering may hold (half the limit less clients'). */
+void meter_fds_init(struct hvd *hvd);
+/* A new domain holds none. */
+void meter_fds_none(struct hvd_domain *d);
+/*
+ * Reads @d's file @which (at @path, opened there on the first read, or
+ * again after the held one failed) into @buf: its length, or -errno.  A
+ * file held for another hv-vmm than d->pid's is let go first.
+ */
+ssize_t meter_fds_read(struct hvd *hvd, struct hvd_domain *d, enum meter_file which,
+		       const char *path, char *buf, size_t size);
+/* Lets go of @d's files: its hv-vmm ended, or the domain goes. */
+void meter_fds_close(struct hvd *hvd, struct hvd_domain *d);
+/* Lets go of every domain's, for a while: hvd is at its descriptor limit. */
+void meter_fds_release(struct hvd *hvd);
+
+/* meter-link.c: the taps' counters from rtnetlink */
+struct meter_link;
+struct meter_links {
+	struct meter_link *v;	/* sorted by name */
+	size_t n, cap;
+	bool ok;		/* a whole dump: a name not in it has no link */
+};
+/* Every link's counters, one RTM_GETLINK dump: 0, or -errno (then l->ok false). */
+int meter_links_dump(struct hvd *hvd, struct meter_links *l);
+const struct meter_link *meter_links_find(const struct meter_links *l, const char *name);
+void meter_links_free(struct meter_links *l);
+/*
+ * The counters of the link named @name: 0, -ENODEV (no such link), or
+ * another -errno (rtnetlink could not be asked).
+ */
+int meter_link_get(struct hvd *hvd, const char *name, struct meter_link *l);
+/* Closes the rtnetlink socket (hvd ends, or it ran short of descriptors). */
+void meter_link_close(struct hvd *hvd);
 
 /* domain.c */
 struct hvd_domain *domain_find(struct hvd *hvd, uint32_t domid);
@@ -578,6 +648,7 @@ int domain_keep_images(struct hvd *hvd, struct hvd_domain *d, int kernel, int ra
  * vmm.c: makes the empty network namespace the jailed hv-vmms join (a root
  * hvd's; a per-user hvd's make their own), or leaves it -1 saying why.
  */
+int vmm_jail_check_ids(const struct hvd *hvd);
 void vmm_jail_init(struct hvd *hvd);
 
 /*

@@ -549,7 +549,7 @@ int main(int argc, char **argv)
 
 	if (!hvd)
 		return 1;
-	hvd->log_fd = hvd->lock_fd = hvd->epfd = hvd->jail_netns = -1;
+	hvd->log_fd = hvd->lock_fd = hvd->epfd = hvd->jail_netns = hvd->meter_nl = -1;
 	desc_init(hvd);
 	hvd->sigw.fd = hvd->listenw.fd = -1;
 	hvd->next_domid = 1;
@@ -564,7 +564,7 @@ int main(int argc, char **argv)
 	hvd->jail_uids = HVD_JAIL_UIDS;
 	if (getenv("HV_JAIL_UIDS") && main_jail_uids(hvd, getenv("HV_JAIL_UIDS"), "HV_JAIL_UIDS"))
 		goto out;
-	if (main_options(argc, argv, hvd) || main_paths(hvd))
+	if (main_options(argc, argv, hvd) || vmm_jail_check_ids(hvd) || main_paths(hvd))
 		goto out;
 	r = main_lock(hvd);
 	if (r <= 0) {
@@ -590,13 +590,17 @@ int main(int argc, char **argv)
 	if (!hvd->foreground)
 		ready_fd = main_daemonise();
 	{
-		/* two descriptors per domain: allow as many as the hard limit does */
+		/*
+		 * a domain's own descriptors and the files metering holds
+		 * (meter-fds.c): allow as many as the hard limit does
+		 */
 		struct rlimit rl;
 
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 			rl.rlim_cur = rl.rlim_max;
 			setrlimit(RLIMIT_NOFILE, &rl);
 		}
+		meter_fds_init(hvd);
 	}
 	hvd->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (hvd->epfd < 0) {

@@ -8,39 +8,58 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include "meter-read.h"
 
-ssize_t meter_read_file(const char *path, char *buf, size_t size)
+ssize_t meter_pread(int fd, char *buf, size_t size)
 {
 	size_t have = 0;
-	int fd;
 
 	if (size < 2)
 		return -EINVAL;
-	/* O_NOFOLLOW is no use here: /sys/class/net/IF is itself a link */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	/* procfs and sysfs give a small file in one read; loop for the rest */
+	/*
+	 * procfs, cgroup files and sysfs give a small file whole in one read,
+	 * made anew by a read at offset 0 (docs/metering.md): one shorter than
+	 * asked is the end, and no second read is needed to say so
+	 */
 	while (have < size - 1) {
-		ssize_t n = read(fd, buf + have, size - 1 - have);
+		size_t want = size - 1 - have;
+		ssize_t n = pread(fd, buf + have, want, (off_t)have);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			n = -errno;
-			close(fd);
-			return n;
+			return -errno;
 		}
-		if (n == 0)
-			break;
 		have += (size_t)n;
+		if ((size_t)n < want)
+			break;
 	}
-	close(fd);
 	if (have == size - 1)
 		return -EFBIG;
 	buf[have] = '\0';
 	return (ssize_t)have;
+}
+
+int meter_open(const char *path)
+{
+	/* O_NOFOLLOW is no use here: /sys/class/net/IF is itself a link */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	return fd < 0 ? -errno : fd;
+}
+
+ssize_t meter_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = meter_open(path);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = meter_pread(fd, buf, size);
+	close(fd);
+	return n;
 }
 
 static int is_space(char c)
@@ -188,6 +207,55 @@ int meter_ifname_ok(const char *name)
 		if (name[i] == '/' || name[i] <= ' ' || name[i] > '~' || name[i] == ':')
 			return 0;
 	return 1;
+}
+
+int meter_parse_link(const void *msg, size_t len, struct meter_link *l)
+{
+	const struct nlmsghdr *h = msg;
+	const struct ifinfomsg *ifi;
+	const struct rtattr *a;
+	uint64_t v[4] = { 0 };
+	bool named = false;
+	int counted = 0, left;	/* 64 or 32: which counters were read */
+
+	memset(l, 0, sizeof(*l));
+	if (len < NLMSG_LENGTH(sizeof(*ifi)) || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)) ||
+	    h->nlmsg_len > len)
+		return -EINVAL;
+	if (h->nlmsg_type != RTM_NEWLINK)
+		return -ENOENT;
+	ifi = NLMSG_DATA(h);
+	l->ifindex = ifi->ifi_index;
+	left = (int)IFLA_PAYLOAD(h);
+	for (a = IFLA_RTA(ifi); RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+		const char *data = RTA_DATA(a);
+		size_t n = RTA_PAYLOAD(a);
+
+		if (a->rta_type == IFLA_IFNAME) {
+			size_t k = strnlen(data, n);
+
+			if (k == 0 || k == n || k >= sizeof(l->name))
+				return -EINVAL;
+			memcpy(l->name, data, k);
+			named = true;
+		} else if (a->rta_type == IFLA_STATS64 && n >= 4 * sizeof(uint64_t)) {
+			/* struct rtnl_link_stats64 begins rx_packets, tx_packets, rx_bytes, tx_bytes */
+			memcpy(v, data, sizeof(v));
+			counted = 64;
+		} else if (a->rta_type == IFLA_STATS && n >= 4 * sizeof(uint32_t) && counted != 64) {
+			uint32_t v32[4];	/* the older 32-bit counters, where 64 are missing */
+
+			memcpy(v32, data, sizeof(v32));
+			for (int i = 0; i < 4; i++)
+				v[i] = v32[i];
+			counted = 32;
+		}
+	}
+	l->rx_packets = v[0];
+	l->tx_packets = v[1];
+	l->rx_bytes = v[2];
+	l->tx_bytes = v[3];
+	return named && counted ? 0 : -ENOENT;
 }
 
 static void meter_time(uint64_t secs, char *buf, size_t size)

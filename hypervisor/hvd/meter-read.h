@@ -45,6 +45,30 @@ int meter_parse_status_kb(const char *text, size_t len, const char *key, uint64_
 /* Reads a whole small file into @buf (NUL-terminated): its length, or -errno. */
 ssize_t meter_read_file(const char *path, char *buf, size_t size);
 /*
+ * The same through @fd, from offset 0: procfs seq files, cgroup files and
+ * sysfs attributes are made anew by such a read, so one descriptor serves
+ * every sample.  Its length, or -errno (-ESRCH: the process is gone,
+ * -ENODEV: the cgroup or the interface is; -EFBIG: longer than @size - 1).
+ */
+ssize_t meter_pread(int fd, char *buf, size_t size);
+/* Opens @path for meter_pread(): a descriptor, or -errno. */
+int meter_open(const char *path);
+/*
+ * A network interface's counters as RTM_NEWLINK says them (rtnetlink):
+ * its own view, so a tap's tx is what its guest received.
+ */
+struct meter_link {
+	int32_t ifindex;
+	char name[16];		/* IFNAMSIZ, NUL-terminated */
+	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets;
+};
+/*
+ * One netlink message of @len bytes at @msg (struct nlmsghdr first, its
+ * nlmsg_len at most @len) as a link with counters into *@l: 0, -ENOENT (not
+ * RTM_NEWLINK, or no name or counters in it) or -EINVAL (malformed).
+ */
+int meter_parse_link(const void *msg, size_t len, struct meter_link *l);
+/*
  * The usage record of a domain that ended at @end_time (seconds since the
  * epoch) with the totals @s, for @why: one JSON line (docs/metering.md)
  * into @buf.  Its length, or -1 if it does not fit.

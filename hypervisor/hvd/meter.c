@@ -28,8 +28,11 @@ static uint64_t meter_clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* The hv-vmm's CPU time, if the process under d->pid is still its own. */
-static int meter_cpu(const struct hvd_domain *d, uint64_t *ns_r)
+/*
+ * The hv-vmm's CPU time, if the process under d->pid is still its own:
+ * -ESTALE where the pid is another process's now.
+ */
+static int meter_cpu(struct hvd *hvd, struct hvd_domain *d, uint64_t *ns_r)
 {
 	char path[64], buf[METER_READ_MAX];
 	uint64_t ticks, start;
@@ -39,37 +42,58 @@ static int meter_cpu(const struct hvd_domain *d, uint64_t *ns_r)
 	if (!d->pid || hz <= 0)
 		return -ESRCH;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d->pid);
-	n = meter_read_file(path, buf, sizeof(buf));
+	n = meter_fds_read(hvd, d, METER_STAT, path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	if (meter_parse_stat(buf, (size_t)n, &ticks, &start))
 		return -EINVAL;
 	/* a pid used again by another process counts nothing */
 	if (d->pid_start && start != d->pid_start)
-		return -ESRCH;
+		return -ESTALE;
 	*ns_r = ticks * (1000000000ull / (uint64_t)hz);
 	return 0;
 }
 
-/* Host memory: the domain's cgroup when it has one, else the process's own counts. */
-static void meter_mem(const struct hvd *hvd, const struct hvd_domain *d,
+/* One number of the domain's memory cgroup: 0 or -errno. */
+static int meter_cgroup_u64(struct hvd *hvd, struct hvd_domain *d, enum meter_file which,
+			    const char *file, uint64_t *v_r)
+{
+	char path[PATH_MAX], buf[64];
+	ssize_t n;
+	int rc = cgroup_file_path(hvd, d, file, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	n = meter_fds_read(hvd, d, which, path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return meter_parse_u64(buf, (size_t)n, v_r);
+}
+
+/*
+ * Host memory: the domain's cgroup when it has one, else the process's own
+ * counts (@cpu_rc: whether the pid was still its hv-vmm's, meter_cpu()).
+ */
+static void meter_mem(struct hvd *hvd, struct hvd_domain *d, int cpu_rc,
 		      struct hv_hc_domstats *s)
 {
 	char path[64], buf[METER_READ_MAX];
 	ssize_t n;
 
-	if (d->capped && cgroup_read_u64(hvd, d, hvd->cg_version == 1 ? "memory.usage_in_bytes" :
-					 "memory.current", &s->mem_current_bytes) == 0) {
+	if (d->capped && meter_cgroup_u64(hvd, d, METER_MEM_CURRENT, hvd->cg_version == 1 ?
+					  "memory.usage_in_bytes" : "memory.current",
+					  &s->mem_current_bytes) == 0) {
 		s->valid |= HV_HC_STATS_MEM | HV_HC_STATS_MEM_CGROUP;
-		if (cgroup_read_u64(hvd, d, hvd->cg_version == 1 ? "memory.max_usage_in_bytes" :
-				    "memory.peak", &s->mem_peak_bytes) == 0)
+		if (meter_cgroup_u64(hvd, d, METER_MEM_PEAK, hvd->cg_version == 1 ?
+				     "memory.max_usage_in_bytes" : "memory.peak",
+				     &s->mem_peak_bytes) == 0)
 			s->valid |= HV_HC_STATS_MEM_PEAK;
 		return;
 	}
-	if (!d->pid)
+	if (!d->pid || cpu_rc == -ESTALE)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)d->pid);
-	n = meter_read_file(path, buf, sizeof(buf));
+	n = meter_fds_read(hvd, d, METER_STATUS, path, buf, sizeof(buf));
 	if (n < 0)
 		return;
 	if (meter_parse_status_kb(buf, (size_t)n, "VmRSS", &s->mem_current_bytes) == 0)
@@ -78,15 +102,30 @@ static void meter_mem(const struct hvd *hvd, const struct hvd_domain *d,
 		s->valid |= HV_HC_STATS_MEM_PEAK;
 }
 
-static int meter_tap(const char *ifname, const char *counter, uint64_t *v_r)
+/* A tap's counters from its sysfs files, where rtnetlink cannot be asked. */
+static int meter_tap_sysfs(const char *ifname, struct meter_link *k)
 {
+	static const char *const names[] = { "rx_bytes", "rx_packets", "tx_bytes", "tx_packets" };
+	uint64_t *v[] = { &k->rx_bytes, &k->rx_packets, &k->tx_bytes, &k->tx_packets };
 	char path[128];
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, counter);
-	return meter_read_u64(path, v_r);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int rc;
+
+		snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, names[i]);
+		rc = meter_read_u64(path, v[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
-static void meter_net(const struct hvd_domain *d, struct hv_hc_domstats *s)
+/*
+ * The vifs' counters: from @links (one dump for a whole STATS reply) where
+ * there is one, else asked of rtnetlink for this tap alone.
+ */
+static void meter_net(struct hvd *hvd, const struct hvd_domain *d,
+		      const struct meter_links *links, struct hv_hc_domstats *s)
 {
 	size_t n = d->cfg->nr_vifs < HV_HC_STATS_MAX_VIFS ? d->cfg->nr_vifs :
 		   HV_HC_STATS_MAX_VIFS;
@@ -94,7 +133,10 @@ static void meter_net(const struct hvd_domain *d, struct hv_hc_domstats *s)
 	s->nr_vifs = (uint32_t)n;
 	for (size_t i = 0; i < n; i++) {
 		struct hv_hc_vifstats *v = &s->vifs[i];
+		const struct meter_link *k = NULL;
+		struct meter_link one;
 		char ifname[32];
+		int rc;
 
 		v->devid = d->cfg->vifs[i]->devid;
 		/* no tap while no hv-vmm runs: a name alone could be someone else's */
@@ -103,15 +145,21 @@ static void meter_net(const struct hvd_domain *d, struct hv_hc_domstats *s)
 		net_ifname(d, i, ifname, sizeof(ifname));
 		if (!meter_ifname_ok(ifname))
 			continue;
-		/* the tap's tx is what the guest received, its rx what the guest sent */
-		if (meter_tap(ifname, "tx_bytes", &v->rx_bytes) ||
-		    meter_tap(ifname, "tx_packets", &v->rx_packets) ||
-		    meter_tap(ifname, "rx_bytes", &v->tx_bytes) ||
-		    meter_tap(ifname, "rx_packets", &v->tx_packets)) {
-			memset(v, 0, sizeof(*v));
-			v->devid = d->cfg->vifs[i]->devid;
-			continue;
+		if (links && links->ok) {
+			k = meter_links_find(links, ifname);
+		} else {
+			rc = meter_link_get(hvd, ifname, &one);
+			if (rc && rc != -ENODEV)
+				rc = meter_tap_sysfs(ifname, &one);
+			k = rc ? NULL : &one;
 		}
+		if (!k)
+			continue;
+		/* the tap's tx is what the guest received, its rx what the guest sent */
+		v->rx_bytes = k->tx_bytes;
+		v->rx_packets = k->tx_packets;
+		v->tx_bytes = k->rx_bytes;
+		v->tx_packets = k->rx_packets;
 		v->valid = 1;
 	}
 	if (n)
@@ -122,16 +170,13 @@ static void meter_net(const struct hvd_domain *d, struct hv_hc_domstats *s)
  * The disks' counters from the statistics file the hv-vmm keeps (its
  * own word: public/vmm.h), matched to the description's disks by vdev.
  */
-static void meter_disks(const struct hvd *hvd, const struct hvd_domain *d,
-			struct hv_hc_domstats *s)
+static void meter_disks(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *s)
 {
 	size_t n = d->cfg->nr_disks < HV_HC_STATS_MAX_DISKS ? d->cfg->nr_disks :
 		   HV_HC_STATS_MAX_DISKS;
 	struct hv_vmm_stats f;
 	char path[PATH_MAX];
-	struct stat st;
-	ssize_t got = -1;
-	int fd;
+	ssize_t got;
 
 	s->nr_disks = (uint32_t)n;
 	for (size_t i = 0; i < n; i++)
@@ -143,13 +188,8 @@ static void meter_disks(const struct hvd *hvd, const struct hvd_domain *d,
 	if (!d->pid)
 		return;
 	snprintf(path, sizeof(path), "%s/domains/%u/stats", hvd->rundir, d->domid);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	/* hvd's own file, as everything it reads back (store.c) */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid())
-		got = pread(fd, &f, sizeof(f), 0);
-	close(fd);
+	/* hvd's own file, as everything it reads back (meter-fds.c checks) */
+	got = meter_fds_read(hvd, d, METER_STATS, path, (char *)&f, sizeof(f));
 	if (got != (ssize_t)sizeof(f) || f.magic != HV_VMM_STATS_MAGIC ||
 	    f.version != HV_VMM_STATS_VERSION || f.nr_disks != HV_VMM_STATS_DISKS)
 		return;
@@ -185,7 +225,7 @@ static bool meter_disk_behind(const struct hv_hc_diskstats *a, const struct hv_h
 	       a->err_reqs < b->err_reqs || a->throttled_reqs < b->throttled_reqs;
 }
 
-static struct hv_hc_diskstats *meter_last_disk(struct meter_last *m, const char *vdev)
+static struct hv_hc_diskstats *meter_last_disk(struct hv_hc_usage *m, const char *vdev)
 {
 	for (unsigned int j = 0; j < HV_HC_STATS_MAX_DISKS; j++)
 		if (m->disks[j].valid && !strcmp(m->disks[j].vdev, vdev))
@@ -198,7 +238,7 @@ static struct hv_hc_diskstats *meter_last_disk(struct meter_last *m, const char 
  * hostile hv-vmm) or could not be read gives the last one; the last ones
  * become those of the description's disks now.
  */
-static void meter_keep_disks(struct meter_last *m, struct hv_hc_domstats *s)
+static void meter_keep_disks(struct hv_hc_usage *m, struct hv_hc_domstats *s)
 {
 	struct hv_hc_diskstats now[HV_HC_STATS_MAX_DISKS] = { 0 };
 
@@ -228,7 +268,7 @@ void meter_forget_disk(struct hvd_domain *d, const char *vdev)
  */
 static void meter_keep(struct hvd_domain *d, struct hv_hc_domstats *s)
 {
-	struct meter_last *m = &d->meter;
+	struct hv_hc_usage *m = &d->meter;
 
 	if (s->valid & HV_HC_STATS_CPU)
 		m->cpu_ns = s->cpu_ns > m->cpu_ns ? s->cpu_ns : m->cpu_ns;
@@ -264,7 +304,7 @@ static void meter_keep(struct hvd_domain *d, struct hv_hc_domstats *s)
 /* What it used before a save comes on top: the counters of its hv-vmm start at 0. */
 static void meter_add_carried(const struct hvd_domain *d, struct hv_hc_domstats *s)
 {
-	const struct meter_last *c = &d->carried;
+	const struct hv_hc_usage *c = &d->carried;
 
 	if (c->cpu_ns) {
 		s->cpu_ns += c->cpu_ns;
@@ -306,9 +346,12 @@ static void meter_add_carried(const struct hvd_domain *d, struct hv_hc_domstats 
 	}
 }
 
-void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *s)
+/* meter_sample(), the taps' counters from @links where it is not NULL */
+static void meter_sample_links(struct hvd *hvd, struct hvd_domain *d,
+			       const struct meter_links *links, struct hv_hc_domstats *s)
 {
 	uint64_t now_s;
+	int cpu_rc;
 
 	memset(s, 0, sizeof(*s));
 	s->size = sizeof(*s);
@@ -321,16 +364,35 @@ void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *
 	now_s = s->sample_time_ns / 1000000000ull;
 	if (d->pid && d->start_time && now_s >= d->start_time)
 		s->uptime_ns = s->sample_time_ns - d->start_time * 1000000000ull;
-	if (meter_cpu(d, &s->cpu_ns) == 0)
+	cpu_rc = meter_cpu(hvd, d, &s->cpu_ns);
+	if (cpu_rc == 0)
 		s->valid |= HV_HC_STATS_CPU;
-	meter_mem(hvd, d, s);
-	meter_net(d, s);
+	meter_mem(hvd, d, cpu_rc, s);
+	meter_net(hvd, d, links, s);
 	meter_disks(hvd, d, s);
 	s->memory_mib = d->cfg->memory_mib;
 	s->maxmem_mib = desc_maxmem_mib(d);
 	s->vcpus = d->cfg->vcpus;
 	meter_keep(d, s);
 	meter_add_carried(d, s);
+	if (d->has_migration) {
+		s->migration = d->migration;
+		s->valid |= HV_HC_STATS_MIGRATION;
+	}
+}
+
+void meter_sample(struct hvd *hvd, struct hvd_domain *d, struct hv_hc_domstats *s)
+{
+	meter_sample_links(hvd, d, NULL, s);
+}
+
+/* Whether any of the first @max domains from @d has a tap to count. */
+static bool meter_any_vif(const struct hvd_domain *d, size_t max)
+{
+	for (; d && max; d = d->next, max--)
+		if (d->pid && d->cfg->nr_vifs)
+			return true;
+	return false;
 }
 
 bool meter_cfg_has_usage(const hv_domain_config *cfg)
@@ -353,7 +415,7 @@ bool meter_cfg_has_usage(const hv_domain_config *cfg)
 	return false;
 }
 
-void meter_take_carried(hv_domain_config *cfg, struct meter_last *c)
+void meter_take_carried(hv_domain_config *cfg, struct hv_hc_usage *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cpu_ns = cfg->usage_cpu_ns;
@@ -388,6 +450,49 @@ void meter_take_carried(hv_domain_config *cfg, struct meter_last *c)
 		ck->wr_bytes = k->usage_wr_bytes;
 		k->usage_rd_reqs = k->usage_rd_bytes = 0;
 		k->usage_wr_reqs = k->usage_wr_bytes = 0;
+	}
+}
+
+static uint64_t more(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+void meter_carry_migrated(struct hvd_domain *d, const struct hv_hc_usage *u)
+{
+	struct hv_hc_usage *c = &d->carried;
+
+	c->cpu_ns = more(c->cpu_ns, u->cpu_ns);
+	c->mem_peak_bytes = more(c->mem_peak_bytes, u->mem_peak_bytes);
+	for (unsigned int i = 0; i < HV_HC_STATS_MAX_VIFS; i++) {
+		const struct hv_hc_vifstats *v = &u->vifs[i];
+		int k = v->valid ? net_find(d->cfg, v->devid) : -1;
+		struct hv_hc_vifstats *cv;
+
+		if (k < 0 || k >= HV_HC_STATS_MAX_VIFS)
+			continue;
+		cv = &c->vifs[k];
+		cv->devid = v->devid;
+		cv->valid = 1;
+		cv->rx_bytes = more(cv->rx_bytes, v->rx_bytes);
+		cv->rx_packets = more(cv->rx_packets, v->rx_packets);
+		cv->tx_bytes = more(cv->tx_bytes, v->tx_bytes);
+		cv->tx_packets = more(cv->tx_packets, v->tx_packets);
+	}
+	for (unsigned int i = 0; i < HV_HC_STATS_MAX_DISKS; i++) {
+		const struct hv_hc_diskstats *k = &u->disks[i];
+		int at = k->valid ? disk_find(d->cfg, k->vdev) : -1;
+		struct hv_hc_diskstats *ck;
+
+		if (at < 0 || at >= HV_HC_STATS_MAX_DISKS)
+			continue;
+		ck = &c->disks[at];
+		snprintf(ck->vdev, sizeof(ck->vdev), "%s", k->vdev);
+		ck->valid = 1;
+		ck->rd_reqs = more(ck->rd_reqs, k->rd_reqs);
+		ck->rd_bytes = more(ck->rd_bytes, k->rd_bytes);
+		ck->wr_reqs = more(ck->wr_reqs, k->wr_reqs);
+		ck->wr_bytes = more(ck->wr_bytes, k->wr_bytes);
 	}
 }
 
@@ -468,6 +573,7 @@ int meter_op_stats(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 	uint8_t *body = hvd->listbuf;
 	struct hv_hc_stats_reply r = { .entry_size = sizeof(struct hv_hc_domstats) };
 	size_t fit = meter_fit(), off = sizeof(r);
+	struct meter_links links = { 0 };
 	struct hvd_domain *d;
 
 	if (req->u.stats.domid != HV_HC_DOMID_INVALID) {
@@ -481,14 +587,18 @@ int meter_op_stats(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *re
 		for (d = hvd->domains; d && d->domid < req->u.stats.first_domid; d = d->next)
 			;
 	}
+	/* many domains' taps: one dump for them all (a failed one: each asked alone) */
+	if (fit > 1 && meter_any_vif(d, fit))
+		meter_links_dump(hvd, &links);
 	for (; d && r.count < fit; d = d->next) {
 		struct hv_hc_domstats s;
 
-		meter_sample(hvd, d, &s);
+		meter_sample_links(hvd, d, &links, &s);
 		memcpy(body + off, &s, sizeof(s));
 		off += sizeof(s);
 		r.count++;
 	}
+	meter_links_free(&links);
 	r.more = req->u.stats.domid == HV_HC_DOMID_INVALID && d != NULL;
 	memcpy(body, &r, sizeof(r));
 	server_reply(hvd, c->id, req->hdr.op, req->hdr.seq, 0, body, off, -1);

@@ -214,3 +214,28 @@ out:
 	free(body);
 	return rc;
 }
+
+/*
+ * MIGRATED: the receiving libhv tells how the migration that brought @d
+ * here went, once it runs.  Numbers only: kept with the domain (and in its
+ * state file, so a restarted hvd still shows them) and shown by STATS.
+ */
+int op_migrated(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		struct hvd_domain *d)
+{
+	const struct hv_hc_migstats *m = &req->u.migrated.m;
+
+	if (d->state != HV_HC_STATE_RUNNING && d->state != HV_HC_STATE_PAUSED)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u (%s) is neither running nor paused",
+					d->domid, d->cfg->name);
+	d->migration = *m;
+	d->has_migration = true;
+	/* the pre-copy rounds' usage: the description it came with had the totals at the start */
+	if (req->u.migrated.flags & HV_HC_MIGRATED_USAGE)
+		meter_carry_migrated(d, &req->u.migrated.usage);
+	store_save(hvd, d);
+	hvd_info(hvd, "domain %u (%s): migrated here in %.1f ms, downtime %.1f ms",
+		 d->domid, d->cfg->name, m->total_ns / 1e6, m->downtime_ns / 1e6);
+	return 0;
+}

@@ -134,7 +134,7 @@ int op_restore(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, i
 	hv_domain_config *cfg;
 	struct hvd_domain *d;
 	struct hvd_op *op;
-	struct meter_last carried = { 0 };
+	struct hv_hc_usage carried = { 0 };
 	char why[HV_HC_ERRMSG_MAX], *json;
 	struct stat st;
 	int rc;

@@ -55,21 +55,6 @@ static int vcpu_each_thread(pid_t pid, int (*fn)(pid_t tid, void *opaque), void 
 	return rc;
 }
 
-/* The CPUs of NUMA node @node (for "nodes:N"). */
-static int vcpu_node_cpus(unsigned int node, cpu_set_t *cpus)
-{
-	char path[80], list[4096], why[160];
-
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/cpulist", node);
-	if (vcpu_read(path, list, sizeof(list)))
-		return -1;
-	if (!list[0]) {
-		CPU_ZERO(cpus);
-		return 0;
-	}
-	return hv__cpulist_parse(list, cpus, NULL, why, sizeof(why)) ? -1 : 0;
-}
-
 /* The host's online CPUs; all of CPU_SETSIZE where that cannot be read. */
 static void vcpu_online(cpu_set_t *set, char *text, size_t size)
 {
@@ -88,7 +73,7 @@ int vcpu_cpuset(const char *list, cpu_set_t *set, char *why, size_t why_size)
 {
 	char online_text[512], buf[256];
 	cpu_set_t online;
-	const char *bad = hv__cpulist_parse(list, set, vcpu_node_cpus, buf, sizeof(buf));
+	const char *bad = hv__cpulist_parse(list, set, hv__node_cpus, buf, sizeof(buf));
 
 	if (bad) {
 		snprintf(why, why_size, "\"%s\" %s", list, bad);

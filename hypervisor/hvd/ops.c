@@ -275,6 +275,9 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_SCHED:
 		d = domain_find(hvd, req->u.sched.domid);
 		break;
+	case HV_HC_DOMCTL_MIGRATED:
+		d = domain_find(hvd, req->u.migrated.domid);
+		break;
 	default:
 		d = domain_find(hvd, req->u.domid.domid);
 		break;
@@ -365,6 +368,8 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return op_vcpu_pin(hvd, c, req, d);
 	case HV_HC_DOMCTL_SCHED:
 		return op_sched(hvd, c, req, d);
+	case HV_HC_DOMCTL_MIGRATED:
+		return op_migrated(hvd, c, req, d);
 	default:
 		return -HV_HC_EOPNOTSUPP;
 	}

@@ -187,6 +187,14 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 			return -HV_HC_EINVAL;
 		return r->u.mem_max.max_mib < HV_HC_MEM_MIN_MIB ||
 		       r->u.mem_max.max_mib > REQUEST_MAX_MEMORY_MIB ? -HV_HC_EINVAL : 0;
+	case HV_HC_DOMCTL_MIGRATED:
+		if (r->u.migrated.flags & ~HV_HC_MIGRATED_USAGE)
+			return -HV_HC_EINVAL;
+		for (unsigned int i = 0; i < HV_HC_STATS_MAX_DISKS; i++)
+			if (!hcmsg_string_ok(r->u.migrated.usage.disks[i].vdev,
+					     sizeof(r->u.migrated.usage.disks[i].vdev)))
+				return -HV_HC_EINVAL;
+		return 0;
 	case HV_HC_DOMCTL_SCHED:
 		if (!r->u.sched.flags || (r->u.sched.flags & ~(HV_HC_SCHED_WEIGHT | HV_HC_SCHED_CAP)))
 			return -HV_HC_EINVAL;

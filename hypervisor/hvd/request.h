@@ -38,6 +38,7 @@ struct hvd_req {
 		struct hv_hc_mem_target mem_target;
 		struct hv_hc_mem_max mem_max;
 		struct hv_hc_sched sched;
+		struct hv_hc_migrated migrated;
 		struct hv_hc_nic_attach nic_attach;
 		struct hv_hc_nic_detach nic_detach;
 		struct hv_hc_trigger trigger;

@@ -455,6 +455,8 @@ static void server_accept_pause(struct hvd *hvd)
 
 	hvd->accept_at = now + HVD_ACCEPT_BACKOFF_MS;
 	hvd_watch_mod(hvd, &hvd->listenw, 0);
+	/* clients come before metering's convenience */
+	meter_fds_release(hvd);
 	server_accept_said(hvd, now, true);
 }
 

@@ -163,6 +163,26 @@ out:
 	return rc;
 }
 
+/* hv_hc_migstats' numbers, in the order a state file's migration= has them */
+#define STORE_MIG_NUMBERS 17
+
+static void store_mig_numbers(struct hv_hc_migstats *m, uint64_t *x, bool set)
+{
+	uint64_t *f[STORE_MIG_NUMBERS] = {
+		&m->end_time, &m->total_ns, &m->setup_ns, &m->downtime_ns, &m->pause_ns,
+		&m->last_pages_ns, &m->state_ns, &m->restore_ns, &m->resume_ns,
+		&m->expected_downtime_ns, &m->bytes, &m->pages, &m->zero_pages, &m->rounds,
+		&m->last_pages, &m->bandwidth, &m->dirty_rate,
+	};
+
+	for (unsigned int i = 0; i < STORE_MIG_NUMBERS; i++) {
+		if (set)
+			*f[i] = x[i];
+		else
+			x[i] = *f[i];
+	}
+}
+
 int store_format(const struct hvd_domain *d, char *buf, size_t size)
 {
 	int n = snprintf(buf, size,
@@ -194,6 +214,20 @@ int store_format(const struct hvd_domain *d, char *buf, size_t size)
 			n += snprintf(buf + n, size - (size_t)n, "carried_disk%u=%s,%" PRIu64 ",%"
 				      PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", i, k->vdev, k->rd_reqs,
 				      k->rd_bytes, k->wr_reqs, k->wr_bytes);
+	}
+	/* the migration that brought it here: the id in hex, then the numbers in order */
+	if (d->has_migration && n >= 0 && (size_t)n < size) {
+		struct hv_hc_migstats m = d->migration;
+		uint64_t x[STORE_MIG_NUMBERS];
+
+		store_mig_numbers(&m, x, false);
+		n += snprintf(buf + n, size - (size_t)n, "migration=");
+		for (unsigned int i = 0; i < sizeof(d->migration.id) && n >= 0 && (size_t)n < size; i++)
+			n += snprintf(buf + n, size - (size_t)n, "%02x", d->migration.id[i]);
+		for (unsigned int i = 0; i < STORE_MIG_NUMBERS && n >= 0 && (size_t)n < size; i++)
+			n += snprintf(buf + n, size - (size_t)n, ",%" PRIu64, x[i]);
+		if (n >= 0 && (size_t)n < size)
+			n += snprintf(buf + n, size - (size_t)n, "\n");
 	}
 	return n < 0 || (size_t)n >= size ? -1 : n;
 }
@@ -235,6 +269,26 @@ static int store_disk(const char *v, struct hv_hc_diskstats *out)
 	out->rd_bytes = x[1];
 	out->wr_reqs = x[2];
 	out->wr_bytes = x[3];
+	return 0;
+}
+
+/* A migration line's value: 32 hex digits of id, then the numbers. */
+static int store_migration(const char *v, struct hv_hc_migstats *out)
+{
+	uint64_t x[STORE_MIG_NUMBERS];
+
+	for (unsigned int i = 0; i < sizeof(out->id); i++) {
+		unsigned int b;
+
+		if (!isxdigit((unsigned char)v[2 * i]) || !isxdigit((unsigned char)v[2 * i + 1]) ||
+		    sscanf(v + 2 * i, "%2x", &b) != 1)
+			return -1;
+		out->id[i] = (uint8_t)b;
+	}
+	v += 2 * sizeof(out->id);
+	if (*v != ',' || store_u64_list(v + 1, x, STORE_MIG_NUMBERS))
+		return -1;
+	store_mig_numbers(out, x, true);
 	return 0;
 }
 
@@ -299,7 +353,7 @@ int store_parse(const char *text, size_t len, struct hvd_domain *d)
 	memset(d, 0, sizeof(*d));
 	while (pos < len) {
 		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		char buf[128], *eq, *v;
+		char buf[512], *eq, *v;
 		size_t ll = nl ? (size_t)(nl - line) : len - pos;
 		uint64_t x = 0;
 		int k;
@@ -324,6 +378,12 @@ int store_parse(const char *text, size_t len, struct hvd_domain *d)
 		    buf[11] < '0' + HV_HC_STATS_MAX_VIFS && !buf[12]) {
 			if (store_vif(v, &d->carried.vifs[buf[11] - '0']))
 				return -1;
+			continue;
+		}
+		if (!strcmp(buf, "migration")) {
+			if (store_migration(v, &d->migration))
+				return -1;
+			d->has_migration = true;
 			continue;
 		}
 		if (!strncmp(buf, "carried_disk", 12) && isdigit((unsigned char)buf[12])) {
@@ -492,6 +552,7 @@ static void store_load_one(struct hvd *hvd, uint32_t domid)
 	d->has_initrd = store_has(hvd, domid, "initrd");
 	d->pidw.fd = d->ctlw.fd = -1;
 	d->image_fd[0] = d->image_fd[1] = -1;	/* store_parse() zeroed them */
+	meter_fds_none(d);
 	d->exit_reason = -1;
 	d->announced = true;
 	domain_insert(hvd, d);

@@ -14,6 +14,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sched.h>
 #include <stdio.h>
@@ -329,6 +332,8 @@ void vmm_detach(struct hvd *hvd, struct hvd_domain *d)
 	d->pid_start = 0;
 	d->child = false;
 	d->reconnect_at = 0;
+	/* its /proc files, its cgroup's (removed next) and its statistics file */
+	meter_fds_close(hvd, d);
 }
 
 /* hv-vmm's exit status from its exit file, or -1 if it wrote none. */
@@ -501,6 +506,95 @@ fail:
 		close(fd);
 	free(path);
 	return -1;
+}
+
+/* /etc/subuid or /etc/subgid's "name:first:count" ranges: one that meets [lo, hi). */
+static bool vmm_subid_clash(const char *path, uint64_t lo, uint64_t hi, char *who, size_t size,
+			    uint64_t *first_r, uint64_t *count_r)
+{
+	FILE *f = fopen(path, "re");
+	char line[512];
+	bool clash = false;
+
+	if (!f)
+		return false;
+	while (!clash && fgets(line, sizeof(line), f)) {
+		unsigned long long first, count;
+		char name[256];
+
+		if (sscanf(line, "%255[^:]:%llu:%llu", name, &first, &count) != 3 || !count)
+			continue;
+		if (first < hi && first + count > lo) {
+			snprintf(who, size, "%s", name);
+			*first_r = first;
+			*count_r = count;
+			clash = true;
+		}
+	}
+	fclose(f);
+	return clash;
+}
+
+/*
+ * The jail's uids and gids must be no one else's: an hv-vmm running as a
+ * uid the host gives a user could be signalled or traced by that user, and
+ * could reach that user's files.  A root hvd checks its range (--jail-uids)
+ * against the users and groups the host knows and against the ranges it
+ * delegates to containers (/etc/subuid, /etc/subgid), and refuses to start
+ * where they meet.  Returns 0, or -1 with the clash on stderr.
+ */
+int vmm_jail_check_ids(const struct hvd *hvd)
+{
+	uint64_t lo = hvd->jail_uid_base, hi = lo + hvd->jail_uids, first, count;
+	const char *kind = NULL, *src = NULL;
+	char who[256] = "";
+	unsigned long long id = 0;
+	struct passwd *pw;
+	struct group *gr;
+
+	if (!hvd->jail || geteuid() != 0)
+		return 0;
+	setpwent();
+	while ((pw = getpwent()))
+		if ((pw->pw_uid >= lo && pw->pw_uid < hi) || (pw->pw_gid >= lo && pw->pw_gid < hi)) {
+			snprintf(who, sizeof(who), "%s", pw->pw_name);
+			id = pw->pw_uid >= lo && pw->pw_uid < hi ? pw->pw_uid : pw->pw_gid;
+			kind = pw->pw_uid >= lo && pw->pw_uid < hi ? "uid" : "primary gid";
+			src = "user";
+			break;
+		}
+	endpwent();
+	if (!kind) {
+		setgrent();
+		while ((gr = getgrent()))
+			if (gr->gr_gid >= lo && gr->gr_gid < hi) {
+				snprintf(who, sizeof(who), "%s", gr->gr_name);
+				id = gr->gr_gid;
+				kind = "gid";
+				src = "group";
+				break;
+			}
+		endgrent();
+	}
+	if (kind) {
+		fprintf(stderr, "hvd: the jail's uids and gids %" PRIu64 "-%" PRIu64
+			" include %s %llu of %s \"%s\": give jailed hv-vmms a range no user or group "
+			"has (--jail-uids BASE:COUNT or HV_JAIL_UIDS; see hvd(8))\n",
+			lo, hi - 1, kind, id, src, who);
+		return -1;
+	}
+	if (vmm_subid_clash("/etc/subuid", lo, hi, who, sizeof(who), &first, &count))
+		src = "/etc/subuid";
+	else if (vmm_subid_clash("/etc/subgid", lo, hi, who, sizeof(who), &first, &count))
+		src = "/etc/subgid";
+	if (src) {
+		fprintf(stderr, "hvd: the jail's uids and gids %" PRIu64 "-%" PRIu64
+			" meet %s's range %" PRIu64 ":%" PRIu64 " of \"%s\" (ids its containers "
+			"run as): give jailed hv-vmms a range no one has (--jail-uids BASE:COUNT or "
+			"HV_JAIL_UIDS; see hvd(8))\n", lo, hi - 1, src, first, count, who);
+		return -1;
+	}
+	return 0;
 }
 
 /* The descriptors hv-vmm is started with, by number: stdin to --jail-netns-fd. */

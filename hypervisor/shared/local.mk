@@ -55,6 +55,7 @@ HV_CONFIG_SRC = \
 	hypervisor/shared/config/config_int.h \
 	hypervisor/shared/config/config.c \
 	hypervisor/shared/config/validate.c \
+	hypervisor/shared/config/textforms.c \
 	hypervisor/shared/config/support.c \
 	hypervisor/shared/config/devspec.c \
 	hypervisor/shared/config/json.c

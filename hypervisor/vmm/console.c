@@ -123,6 +123,7 @@ void console_close(struct console *con)
 {
 	if (!con)
 		return;
+	console_flush(con);
 	if (con->restore_tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &con->saved);
 	if (con->in_fd == STDIN_FILENO)
@@ -303,6 +304,16 @@ void console_write(struct console *con, enum console_source src, const void *buf
 	console_emit_src(con, src, p, len);
 	if (con->owner < 0)
 		console_release(con);
+	pthread_mutex_unlock(&con->lock);
+}
+
+void console_flush(struct console *con)
+{
+	if (!con)
+		return;
+	pthread_mutex_lock(&con->lock);
+	con->owner = -1;
+	console_release(con);
 	pthread_mutex_unlock(&con->lock);
 }
 

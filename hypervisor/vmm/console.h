@@ -39,5 +39,11 @@ enum console_source { CONSOLE_UART, CONSOLE_VIRTIO, CONSOLE_NR_SOURCES };
 #define CONSOLE_HOLD_MS 100
 void console_write(struct console *con, enum console_source src, const void *buf,
 		   size_t len);
+/*
+ * Writes out what is held now, as the timer would: before a save or a
+ * migration ends this copy of the domain (a line held here is not in the
+ * image: its guest buffer is already used), and at the end.
+ */
+void console_flush(struct console *con);
 
 #endif

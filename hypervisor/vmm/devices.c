@@ -305,6 +305,8 @@ static const char *device_name(const struct device_entry *d, unsigned int i, cha
 	return buf;
 }
 
+static void devices_on_unpause(void *arg);
+
 int vmm_devices_init(struct vmm *vmm)
 {
 	char name[48];
@@ -332,6 +334,8 @@ int vmm_devices_init(struct vmm *vmm)
 				return rc;
 			}
 		}
+	vmm->vm.on_unpause = devices_on_unpause;
+	vmm->vm.on_unpause_arg = vmm;
 	return 0;
 }
 
@@ -342,11 +346,48 @@ void vmm_devices_fini(struct vmm *vmm)
 			devices[i].destroy(vmm, n);
 }
 
+/*
+ * The vCPUs are paused: from now until vm_unpause() no device takes a
+ * request from the guest (a notification that comes meanwhile, from a
+ * kick KVM took before the pause, is only noted), and what is in flight
+ * completes.  So nothing writes guest memory while a save, migration or
+ * core dump reads it, and the device state it then saves is final.
+ */
 void vmm_devices_quiesce(struct vmm *vmm)
 {
+	pthread_mutex_lock(&vmm->vm.io_lock);
+	__atomic_store_n(&vmm->vm.io_quiesced, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vmm->vm.io_lock);
 	for (size_t i = 0; i < NR_DEVICES; i++)
 		for (unsigned int n = 0; devices[i].quiesce && n < device_count(&devices[i], vmm); n++)
 			devices[i].quiesce(vmm, n);
+	console_flush(vmm->con);	/* output the guest wrote is out before it is saved */
+}
+
+/*
+ * vm_unpause()'s hook, and a restored domain's start: the notifications
+ * noted while quiesced (restored: one for each queue) are taken now.
+ */
+void vmm_devices_resume(struct vmm *vmm)
+{
+	if (!__atomic_load_n(&vmm->vm.io_quiesced, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&vmm->vm.io_lock);
+	__atomic_store_n(&vmm->vm.io_quiesced, false, __ATOMIC_RELEASE);
+	virtio_pci_resume(&vmm->vcon.vp);
+	for (unsigned int i = 0; i < vmm->nr_disks; i++)
+		if (vmm->disks[i].blk)
+			virtio_pci_resume(virtio_blk_pci(vmm->disks[i].blk));
+	for (unsigned int i = 0; i < vmm->nr_vifs; i++)
+		if (vmm->vifs[i].net)
+			virtio_pci_resume(virtio_net_pci(vmm->vifs[i].net));
+	virtio_pci_resume(&vmm->balloon.vp);
+	pthread_mutex_unlock(&vmm->vm.io_lock);
+}
+
+static void devices_on_unpause(void *arg)
+{
+	vmm_devices_resume(arg);
 }
 
 int vmm_devices_state(struct state_io *io, struct vmm *vmm)
@@ -369,6 +410,13 @@ int vmm_devices_state(struct state_io *io, struct vmm *vmm)
 			if (devices[i].post_load(vmm, n))
 				state_fail(io, "%s: its state does not fit this domain",
 					   device_name(&devices[i], n, name, sizeof(name)));
+	/*
+	 * restored, the devices are as a quiesced source left them: they take
+	 * requests once the domain first runs (vmm_devices_resume()), each
+	 * queue looked at then (virtio_pci_post_load())
+	 */
+	if (io->loading && !io->err)
+		__atomic_store_n(&vmm->vm.io_quiesced, true, __ATOMIC_RELEASE);
 	return io->err;
 }
 

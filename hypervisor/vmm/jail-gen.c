@@ -54,15 +54,62 @@ static const unsigned long jail_ioctls[] = {
 };
 
 /*
- * What a vCPU thread never does, though other threads do: make threads,
- * accept connections, make guest memory, rings, loops or signal
- * descriptors.  Threads a vCPU thread made would inherit its filter, so
- * devices make theirs when they are built, on the main thread.
+ * What no narrowed thread does, though the main thread does: accept
+ * connections, make guest memory, rings, loops, pipes or signal
+ * descriptors (nor threads and filters: filter_narrow() allows neither).
+ * Threads a narrowed thread made would inherit its filter, so devices make
+ * theirs when they are built, on the main thread.
  */
-static const int vcpu_denied[] = {
+static const int narrowed_denied[] = {
 	SCMP_SYS(accept4), SCMP_SYS(memfd_create), SCMP_SYS(signalfd4), SCMP_SYS(pipe2),
 	SCMP_SYS(epoll_create1), SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_register),
+};
+
+/* What a vCPU thread does not do besides. */
+static const int vcpu_denied[] = {
 	SCMP_SYS(setpriority), SCMP_SYS(recvmsg), SCMP_SYS(recvfrom),
+};
+
+/*
+ * What a device's I/O thread (a virtio-net queue pair's, a disk's thread
+ * pool) never does: besides the above, it has no socket and no ring, makes
+ * no descriptor, and of the ioctl()s only a tap's, a block device's and
+ * the two that deliver an interrupt (jail_io_ioctls: an MSI-X vector the
+ * guest moved is routed again at its next interrupt): no other of KVM's.
+ * These threads read what the guest put in its rings, so they get the
+ * least.
+ */
+static const int io_denied[] = {
+	SCMP_SYS(io_uring_enter), SCMP_SYS(setpriority), SCMP_SYS(recvmsg), SCMP_SYS(recvfrom),
+	SCMP_SYS(sendmsg), SCMP_SYS(sendto), SCMP_SYS(shutdown), SCMP_SYS(getsockopt),
+	SCMP_SYS(timerfd_create), SCMP_SYS(eventfd2), SCMP_SYS(ftruncate), SCMP_SYS(mincore),
+};
+
+static const unsigned long jail_io_ioctls[] = {
+	TUNSETOFFLOAD, TUNSETQUEUE, BLKDISCARD, BLKZEROOUT, KVM_SET_GSI_ROUTING, KVM_IRQ_LINE,
+};
+
+/*
+ * What the migration thread never does besides: it writes the stream
+ * (a descriptor it was given; sendmsg() passes a local migration's memfd),
+ * reads dirty logs and vCPU state (KVM's ioctl()s, by number in the
+ * process's filter), and reads nothing from anyone.
+ */
+static const int migrate_denied[] = {
+	SCMP_SYS(setpriority), SCMP_SYS(recvmsg), SCMP_SYS(recvfrom),
+	SCMP_SYS(timerfd_create), SCMP_SYS(eventfd2),
+};
+
+/*
+ * What a restore's background threads (the copy out of the image, the
+ * second half of the checksums) never do besides: they read memory and the
+ * pagemap and write the memfd; no ioctl() at all, no socket, no
+ * descriptor made.  setpriority() stays: the copy lowers its own.
+ */
+static const int background_denied[] = {
+	SCMP_SYS(io_uring_enter), SCMP_SYS(recvmsg), SCMP_SYS(recvfrom), SCMP_SYS(sendmsg),
+	SCMP_SYS(sendto), SCMP_SYS(shutdown), SCMP_SYS(getsockopt), SCMP_SYS(timerfd_create),
+	SCMP_SYS(eventfd2), SCMP_SYS(ftruncate),
 };
 
 /* What any thread of hv-vmm does. */
@@ -179,26 +226,47 @@ static int filter_all(scmp_filter_ctx f)
 	return rc ? rc : refuse_paths(f);
 }
 
-/* A vCPU thread's: a subset, stacked on the process's (which checks arguments). */
-static int filter_vcpu(scmp_filter_ctx f)
+/* Which ioctl()s a thread kind's filter lets through to the process's. */
+enum ioctls { IOCTLS_ALL, IOCTLS_IO, IOCTLS_NONE };
+
+/*
+ * A thread kind's filter: the process's calls less narrowed_denied and
+ * @denied, stacked on the process's filter (which checks arguments, so
+ * mmap() and the ioctl()s allowed here are still checked there).  No
+ * clone() and no seccomp(): a narrowed thread makes no threads and no
+ * further filters.
+ */
+static int filter_narrow(scmp_filter_ctx f, const int *denied, size_t nr_denied,
+			 enum ioctls ioctls)
 {
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < sizeof(all_syscalls) / sizeof(all_syscalls[0]); i++) {
-		bool denied = false;
+		bool no = false;
 
-		for (size_t j = 0; j < sizeof(vcpu_denied) / sizeof(vcpu_denied[0]); j++)
-			denied |= vcpu_denied[j] == all_syscalls[i];
-		if (!denied)
+		for (size_t j = 0; j < nr_denied; j++)
+			no |= denied[j] == all_syscalls[i];
+		for (size_t j = 0; j < sizeof(narrowed_denied) / sizeof(narrowed_denied[0]); j++)
+			no |= narrowed_denied[j] == all_syscalls[i];
+		if (!no)
 			rc = allow_list(f, &all_syscalls[i], 1);
 	}
-	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0);
+	if (ioctls == IOCTLS_ALL)
+		rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 0);
+	for (size_t i = 0; ioctls == IOCTLS_IO &&
+			   i < sizeof(jail_io_ioctls) / sizeof(jail_io_ioctls[0]); i++)
+		rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+						SCMP_A1_32(SCMP_CMP_EQ,
+							   (uint32_t)jail_io_ioctls[i]));
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 0);
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 0);
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 					SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
 	return rc ? rc : refuse_paths(f);
 }
+
+#define NARROW(f, denied, ioctls) \
+	filter_narrow(f, denied, sizeof(denied) / sizeof(denied[0]), ioctls)
 
 /* Prints @f's BPF as the array @name. */
 static int print_filter(scmp_filter_ctx f, const char *name)
@@ -222,17 +290,31 @@ static int print_filter(scmp_filter_ctx f, const char *name)
 
 int main(void)
 {
-	scmp_filter_ctx all = filter_new(), vcpu = filter_new();
+	static const char *const names[] = {
+		"jail_bpf_process", "jail_bpf_vcpu", "jail_bpf_io", "jail_bpf_migrate",
+		"jail_bpf_background",
+	};
+	scmp_filter_ctx f[5];
+	int rc = 0;
 
-	if (!all || !vcpu || filter_all(all) || filter_vcpu(vcpu)) {
+	for (int i = 0; i < 5; i++)
+		if (!(f[i] = filter_new()))
+			rc = -ENOMEM;
+	rc = rc ? rc : filter_all(f[0]);
+	rc = rc ? rc : NARROW(f[1], vcpu_denied, IOCTLS_ALL);
+	rc = rc ? rc : NARROW(f[2], io_denied, IOCTLS_IO);
+	rc = rc ? rc : NARROW(f[3], migrate_denied, IOCTLS_ALL);
+	rc = rc ? rc : NARROW(f[4], background_denied, IOCTLS_NONE);
+	if (rc) {
 		fprintf(stderr, "jail-gen: cannot build the filters\n");
 		return 1;
 	}
 	printf("/* Made by jail-gen (hypervisor/vmm/jail-gen.c) at build time: do not edit. */\n\n");
-	if (print_filter(all, "jail_bpf_process") || print_filter(vcpu, "jail_bpf_vcpu")) {
-		fprintf(stderr, "jail-gen: cannot export the filters\n");
-		return 1;
-	}
+	for (int i = 0; i < 5; i++)
+		if (print_filter(f[i], names[i])) {
+			fprintf(stderr, "jail-gen: cannot export the filters\n");
+			return 1;
+		}
 	printf("static const char *const jail_syscall_names[%d] = {\n", JAIL_NAMES);
 	for (int nr = 0; nr < JAIL_NAMES; nr++) {
 		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
@@ -242,7 +324,7 @@ int main(void)
 		free(name);
 	}
 	printf("};\n");
-	seccomp_release(all);
-	seccomp_release(vcpu);
+	for (int i = 0; i < 5; i++)
+		seccomp_release(f[i]);
 	return fflush(stdout) ? 1 : 0;
 }

@@ -16,8 +16,10 @@
  *    (one per domain, from hvd's range: docs/hv-vmm.md); no_new_privs;
  *  - a seccomp filter that allows the system calls hv-vmm makes and no
  *    other, ioctl()s by number, no new executable memory, threads but no
- *    processes, and a narrower one stacked on each vCPU thread (both
- *    compiled at build time by jail-gen.c into jail-bpf.h).  A call
+ *    processes, and a narrower one stacked on each thread by what it
+ *    does: vCPU, device I/O (no KVM ioctl()s), migration, a restore's
+ *    background copy (no ioctl()s) (all compiled at build time by
+ *    jail-gen.c into jail-bpf.h).  A call
  *    outside the filter stops hv-vmm with a line naming it (exit status
  *    JAIL_EXIT_SECCOMP); calls that name a path fail with EACCES instead,
  *    since the C library probes a few files on its own.
@@ -187,16 +189,28 @@ static int jail_load(const struct sock_filter *insns, size_t n)
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ? -errno : 0;
 }
 
-int jail_thread(enum jail_thread kind)
+#define JAIL_FILTER(name, bpf) { name, bpf, sizeof(bpf) / sizeof(bpf[0]) }
+
+int jail_thread(enum vm_thread kind)
 {
+	static const struct {
+		const char *what;
+		const struct sock_filter *bpf;
+		size_t len;
+	} kinds[] = {
+		[VM_THREAD_VCPU] = JAIL_FILTER("vCPU", jail_bpf_vcpu),
+		[VM_THREAD_IO] = JAIL_FILTER("I/O", jail_bpf_io),
+		[VM_THREAD_MIGRATE] = JAIL_FILTER("migration", jail_bpf_migrate),
+		[VM_THREAD_BACKGROUND] = JAIL_FILTER("background", jail_bpf_background),
+	};
 	int rc;
 
-	if (!jailed || kind != JAIL_THREAD_VCPU)
+	if (!jailed)
 		return 0;
-	rc = jail_load(jail_bpf_vcpu, sizeof(jail_bpf_vcpu) / sizeof(jail_bpf_vcpu[0]));
-
+	rc = jail_load(kinds[kind].bpf, kinds[kind].len);
 	if (rc)
-		err("jail: cannot narrow the vCPU thread's seccomp filter: %s", strerror(-rc));
+		err("jail: cannot narrow the %s thread's seccomp filter: %s", kinds[kind].what,
+		    strerror(-rc));
 	return rc;
 }
 
@@ -529,6 +543,7 @@ int jail_enter(struct jail_conf *c)
 		return rc;
 	t4 = jail_ms();
 	jailed = true;
+	vm_thread_hook(jail_thread);
 	if (getenv("HV_VMM_JAIL_PROBE"))
 		jail_probe(getenv("HV_VMM_JAIL_PROBE"));
 	if (c->self)

@@ -11,13 +11,11 @@
 #include <sys/types.h>
 
 #include "public/vmm.h"
+#include "kvm/vm.h"
 
 /* The exit status of an hv-vmm its seccomp filter stopped. */
 #define JAIL_EXIT_SECCOMP HV_VMM_EXIT_SECCOMP
 
-enum jail_thread {
-	JAIL_THREAD_VCPU,	/* runs a vCPU: KVM_RUN, its exits' devices */
-};
 
 struct jail_conf {
 	bool self;		/* keep our own uid and gid, in a user namespace */
@@ -56,9 +54,10 @@ bool jail_active(void);
 
 /*
  * Narrows the calling thread's filter to what a thread of @kind does; a
- * no-op outside the jail.  0, or -errno.
+ * no-op outside the jail.  0, or -errno.  jail_enter() makes it
+ * vm_thread_begin()'s hook.
  */
-int jail_thread(enum jail_thread kind);
+int jail_thread(enum vm_thread kind);
 
 /*
  * A descriptor of /dev/kvm: the one the jail opened (once), else opened

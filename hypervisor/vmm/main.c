@@ -455,6 +455,8 @@ static int run(int argc, char **argv)
 
 	if (st.paused)
 		vmm->vm.paused = true;	/* vCPU threads park before their first run */
+	else if (st.restoring)
+		vmm_devices_resume(vmm);	/* requests the save came between (paused: at the unpause) */
 	if (st.restoring)
 		info("resuming %s: %llu MiB, %u vCPU%s", o.name ? o.name : "the domain",
 		     (unsigned long long)(vmm->vm.mem_size >> 20), vmm->vm.nr_vcpus,

@@ -78,6 +78,11 @@ int vmm_devices_init(struct vmm *vmm);
 void vmm_devices_fini(struct vmm *vmm);
 /* Completes the devices' I/O in flight; the vCPUs are stopped.  Before a save. */
 void vmm_devices_quiesce(struct vmm *vmm);
+/*
+ * The devices take requests again (vm_unpause()'s hook, and a restored
+ * domain's start): what was noted while quiesced is taken now.
+ */
+void vmm_devices_resume(struct vmm *vmm);
 /* Saves or loads every device's state, in the table's order. */
 int vmm_devices_state(struct state_io *io, struct vmm *vmm);
 

@@ -184,6 +184,13 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		check(r->u.trigger.trigger != HV_HC_TRIGGER_SYSRQ ||
 		      (r->u.trigger.arg >= 0x21 && r->u.trigger.arg <= 0x7e));
 		break;
+	case HV_HC_DOMCTL_MIGRATED:
+		check(nfds == 0 && !(r->u.migrated.flags & ~HV_HC_MIGRATED_USAGE));
+		/* hvd copies the disks' names: each ends within its field */
+		for (unsigned int i = 0; i < HV_HC_STATS_MAX_DISKS; i++)
+			check(memchr(r->u.migrated.usage.disks[i].vdev, '\0',
+				     sizeof(r->u.migrated.usage.disks[i].vdev)) != NULL);
+		break;
 	case HV_HC_DOMCTL_SCHED:
 		check(nfds == 0);
 		check(r->u.sched.flags &&

@@ -3,7 +3,8 @@
 # A runtime or log directory that others may write, that another user
 # owns, or that is a symbolic link is refused with a message that says
 # what to do; and a domain directory planted in the runtime directory by
-# someone else is ignored at start.  The control case shows the plant is
+# someone else is ignored at start.  A root hvd whose jail uids (for its
+# hv-vmms) include a user's or group's is refused too.  The control case shows the plant is
 # well formed: the same directory owned by hvd's uid is taken, and hvd
 # finishes the "build" it names by killing the process it names, which is
 # exactly what the plant must not achieve from another user.
@@ -14,6 +15,7 @@ XL=$top_builddir/xl/xl
 [ -x "$HV_HVD" ] || skip "hvd is not built ($HV_HVD)"
 [ "$(id -u)" = 0 ] || skip "needs root (it hands directories to another user)"
 nobody=$(id -u nobody 2>/dev/null) || skip "no user nobody"
+need_cmd jq "apt-get install jq"
 export HV_HVD
 
 # info_refused RUNDIR LOGDIR NEEDLE: xl info fails, hvd's refusal holds NEEDLE
@@ -30,6 +32,17 @@ chmod 0777 "$T/open"
 info_refused "$T/open" "$T/log" "has mode 0777: others may read or write it"
 grep -q 'chmod 0700' "$T/err" || fail "the refusal does not say how to fix it"
 [ ! -e "$T/open/domains" ] || [ -z "$(ls "$T/open/domains")" ] || fail "hvd wrote into $T/open"
+
+# the jail's uids and gids are to be no one's: a range that has nobody's
+# uid (and nogroup's gid) in it is refused, whatever the directories
+mkdir -p "$T/ids"
+chmod 0700 "$T/ids"
+HV_JAIL_UIDS=$((nobody - 1)):2
+export HV_JAIL_UIDS
+info_refused "$T/ids" "$T/log" "the jail's uids and gids $((nobody - 1))-$nobody include"
+grep -q 'of user "[^"]*": give jailed hv-vmms a range no user or group has (--jail-uids' "$T/err" ||
+	{ cat "$T/err" >&2; fail "the jail's range: the refusal does not name the user and the option"; }
+unset HV_JAIL_UIDS
 
 mkdir -p "$T/theirs"
 chmod 0700 "$T/theirs"
@@ -57,8 +70,10 @@ name = "planted"
 kernel = "$MINIOS"
 memory = 64
 EOF
-"$XL" create -n "$T/planted.cfg" >"$T/planted.json" 2>"$T/err" ||
+"$XL" create -n "$T/planted.cfg" >"$T/planted.out" 2>"$T/err" ||
 	{ cat "$T/err" >&2; fail "xl create -n of the planted config"; }
+# hv's own description, as hvd keeps it
+jq .hv_config "$T/planted.out" >"$T/planted.json" || fail "xl create -n printed no JSON"
 
 stop_hvd() {
 	pid=$(cat "$HV_RUNDIR/hvd.pid" 2>/dev/null) || return 0

@@ -5,7 +5,9 @@
 # carried over xl save / xl restore; a disk's counters match what a guest
 # that writes and reads a known range did, and are carried over a save too;
 # a usage record lands in usage.jsonl when a domain is saved, destroyed,
-# and when it powers off with no client connected; the file is 0640.
+# and when it powers off with no client connected; the file is 0640; a
+# domain restarted by xl reboot counts its new hv-vmm's use, and the files
+# hvd held to sample it are let go with it.
 # Waits are for conditions.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
@@ -162,6 +164,45 @@ xl_ok destroy m3
 wait_for 10 record m3 destroy || fail "no usage record of m3's destroy"
 [ "$(recdisk m3 destroy xvda rd_bytes)" = $((2 * bytes)) ] || fail "m3's destroy record: xvda's reads"
 ok "a disk's counters match the guest's $((bytes >> 20)) MiB written and read back exactly, across kill -9 of hvd and a save/restore"
+
+# --- a restart (xl reboot): the new hv-vmm's counters, and the files hvd holds ----------
+# hvd keeps the files it samples open while a domain runs (meter-fds.c): after a
+# restart they must be the new hv-vmm's (first boot: the range read, written and read
+# back; second: read once to verify it, nothing written), and they go with the domain
+hvd_fds() { ls "/proc/$(cat "$HV_RUNDIR/hvd.pid")/fd" | wc -l; }
+fds_back() { [ "$(hvd_fds)" -le "$1" ]; }
+"$XL" list >/dev/null
+fds0=$(hvd_fds)
+disk_image "$T/m4.img" 16
+mkcfg m4 'extra = "workload=blk-once:vda:9:0:4096 workload=counter"' \
+	"disk = [ \"$T/m4.img,raw,xvda,rw\" ]" 'on_reboot = "restart"'
+xl_ok create "$T/m4.cfg"
+l4=$HV_LOGDIR/console/m4.log
+wait_line "$l4" '^minios: blk vda write ok' 60 || { tail -n 20 "$l4" >&2; fail "m4 did not write its range"; }
+wait_for 10 disk_is m4 xvda wr_bytes "$bytes" || fail "m4's xvda: $(disk m4 xvda wr_bytes) bytes written, not $bytes"
+wait_for 20 above m4 cpu_ns 0 || fail "m4: no CPU time"
+[ "$(hvd_fds)" -le $((fds0 + 8)) ] || { ls -l "/proc/$(cat "$HV_RUNDIR/hvd.pid")/fd" >&2; fail "hvd holds $(hvd_fds) descriptors for one domain, $fds0 before it"; }
+old=$(field m4 2)
+xl_ok reboot -w m4
+new=$(field m4 2)
+[ -n "$new" ] && [ "$new" != "$old" ] || fail "after reboot -w m4 has id '$new' (was $old)"
+wait_for 10 record m4 reboot || fail "no usage record of m4's reboot"
+[ "$(recdisk m4 reboot xvda wr_bytes)" = "$bytes" ] ||
+	fail "m4's reboot record: xvda wrote $(recdisk m4 reboot xvda wr_bytes) bytes, not $bytes"
+wait_dom_line m4 "$l4" '^minios: blk vda verify ok' 60 || fail "m4 did not verify its range after the reboot"
+wait_for 10 disk_is m4 xvda rd_bytes "$bytes" ||
+	fail "m4 restarted: xvda read $(disk m4 xvda rd_bytes) bytes, not the $bytes it verified"
+[ "$(disk m4 xvda wr_bytes)" = 0 ] || fail "m4 restarted: xvda shows $(disk m4 xvda wr_bytes) bytes written (its first hv-vmm's)"
+wait_for 20 above m4 cpu_ns 0 || fail "m4 restarted: no CPU time"
+wait_for 20 above m4 mem_current_bytes 0 || fail "m4 restarted: no host memory"
+c=$(sample m4 cpu_ns)
+wait_for 20 above m4 cpu_ns "$c" || fail "m4 restarted: its CPU time did not grow past $c ns"
+xl_ok destroy m4
+wait_for 10 record m4 destroy || fail "no usage record of m4's destroy"
+[ "$(recdisk m4 destroy xvda rd_bytes)" = "$bytes" ] || fail "m4's destroy record: xvda's reads"
+wait_for 10 fds_back "$fds0" ||
+	{ ls -l "/proc/$(cat "$HV_RUNDIR/hvd.pid")/fd" >&2; fail "hvd holds $(hvd_fds) descriptors after m4 went, $fds0 before it"; }
+ok "xl reboot: the new hv-vmm counts from 0 (its disk's reads, no writes), the old one's record has its writes; hvd's descriptors go with the domain"
 
 # --- poweroff with nobody connected ------------------------------------------------
 mkcfg m2 'extra = "workload=counter runtime=2 action=poweroff"'

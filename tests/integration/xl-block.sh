@@ -45,7 +45,7 @@ listed alpha xvdb rw "$T/b.img" || fail "block-list alpha does not show the atta
 xl_ok list -l alpha
 python3 - "$T/out" "$T" <<'PY' || fail "alpha's description does not have the attached disk"
 import json, sys
-disks = json.load(open(sys.argv[1]))[0]["config"]["disks"]
+disks = json.load(open(sys.argv[1]))[0]["hv_config"]["disks"]
 got = [(d.get("target"), d["vdev"]) for d in disks]
 want = [(sys.argv[2] + "/a.img", "xvda"), (sys.argv[2] + "/b.img", "xvdb")]
 if got != want:

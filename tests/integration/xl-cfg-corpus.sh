@@ -2,7 +2,7 @@
 # The xl.cfg corpus (tests/xlcfg/, its README says what each file is):
 # every NAME.cfg goes through xl create -n, and what xl does must be what
 # NAME.expect says: the exit status, lines of standard error, and fields of
-# the JSON description.  No KVM: create -n asks no hvd (here a path that
+# the JSON description (hv's, and libxl's layout of it).  No KVM: create -n asks no hvd (here a path that
 # does not exist) and opens no kernel or disk.
 . "$HV_TESTS_SRC/lib.sh"
 XL=$top_builddir/xl/xl
@@ -38,9 +38,10 @@ def subst(s):
     return s.replace("@FILE@", cfg).replace("@MINIOS@", minios)
 
 
-def field(path):
-    """The JSON value at PATH (keys and list indices joined by dots)."""
-    v = doc
+def field(path, top="hv_config"):
+    """The JSON value at PATH (keys and list indices joined by dots) in
+    hv's description, or in libxl's layout (top "config")."""
+    v = doc[top]
     for part in path.split("."):
         if isinstance(v, list) and part.isdigit() and int(part) < len(v):
             v = v[int(part)]
@@ -67,6 +68,11 @@ for lineno, line in enumerate(open(expect), 1):
                 doc = json.loads(stdout)
             except ValueError as e:
                 problems.append("standard output is not JSON: %s" % e)
+            if doc is not None and (not isinstance(doc, dict) or "domid" not in doc
+                                    or doc["domid"] is not None or "config" not in doc
+                                    or "hv_config" not in doc):
+                problems.append("standard output is not {\"domid\": null, \"config\": ..., \"hv_config\": ...}")
+                doc = None
         elif stdout:
             problems.append("a refused config printed something on standard output")
     elif word == "no-stderr":
@@ -78,19 +84,20 @@ for lineno, line in enumerate(open(expect), 1):
     elif word == "stderr-lines":
         if len(stderr) != int(arg):
             problems.append("%d lines on standard error, expected %s" % (len(stderr), arg))
-    elif word in ("json", "absent"):
+    elif word in ("json", "absent", "libxl", "libxl-absent"):
         if doc is None:
             if want_rc != 0:
                 problems.append("line %d: %s without exit 0 before it" % (lineno, word))
             continue
         path, _, value = arg.partition(" ")
+        top = "config" if word.startswith("libxl") else "hv_config"
         try:
-            got = field(path)
+            got = field(path, top)
         except KeyError:
-            if word == "json":
-                problems.append("%s is not in the JSON" % path)
+            if word in ("json", "libxl"):
+                problems.append("%s is not in the JSON's %s" % (path, top))
             continue
-        if word == "absent":
+        if word.endswith("absent"):
             problems.append("%s is in the JSON (%s)" % (path, json.dumps(got)))
         elif got != json.loads(value):
             problems.append("%s is %s, expected %s" % (path, json.dumps(got), value))

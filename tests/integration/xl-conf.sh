@@ -34,7 +34,7 @@ dry() {
 # bridges: the bridge of each vif in $T/out, one a line ("-": none)
 bridges() {
 	python3 -c 'import json, sys
-for v in json.load(open(sys.argv[1])).get("vifs", []):
+for v in json.load(open(sys.argv[1]))["hv_config"].get("vifs", []):
     print(v.get("bridge", "-"))' "$T/out"
 }
 

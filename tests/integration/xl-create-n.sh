@@ -4,7 +4,8 @@
 # the same message, exit status 1.  Both refuse before any hvd is asked,
 # so no KVM is needed: hvd here is a path that does not exist.  As in Xen,
 # -n opens no file: a disk target that is missing passes -n, and create
-# refuses it, naming the disk.  A valid disk's JSON has hv's own keys.
+# refuses it, naming the disk.  A valid disk's JSON has hv's own keys
+# (under "hv_config"); "config" is libxl's layout of the same description.
 . "$HV_TESTS_SRC/lib.sh"
 XL=$top_builddir/xl/xl
 [ -x "$XL" ] || skip "xl is not built ($XL)"
@@ -84,7 +85,7 @@ mkcfg good 'disk = [ "/images/b.img,raw,xvdb,ro,iops=500,bps=10M,queues=2",' \
 "$XL" create -q -n "$T/good.cfg" >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "a valid disk config was refused by -n"; }
 python3 - "$T/out" <<'PY' || fail "xl create -n printed the disks wrongly"
 import json, sys
-d = json.load(open(sys.argv[1]))["disks"]
+d = json.load(open(sys.argv[1]))["hv_config"]["disks"]
 want = [
     {"target": "/images/b.img", "vdev": "xvdb", "access": "ro", "iops": 500,
      "bps": 10 << 20, "queues": 2},
@@ -101,4 +102,48 @@ if len(d) != 3 or "iops" in d[1]:
     sys.exit("%d disks, %r" % (len(d), d))
 PY
 ok "xl create -n prints the disks with hv's keys, a target with a comma whole"
+
+# the same description in libxl's layout, as Xen's xl create -n prints it
+# ({"domid": null, "config": libxl_domain_config}): Xen's paths work
+need_cmd jq "apt-get install jq"
+mkcfg libxl 'memory = 96' 'maxmem = 160' 'vcpus = 2' 'maxvcpus = 3' \
+	'cmdline = "console=hvc0"' 'on_reboot = "rename-restart"' 'cpu_weight = 512' \
+	'disk = [ "/images/a.img,raw,xvda", "/images/b.img,raw,xvdb,ro", ",,hdc,cdrom" ]' \
+	'vif = [ "mac=00:16:3e:0a:0b:0c,bridge=br0,rate=1MB/s" ]'
+"$XL" create -q -n "$T/libxl.cfg" >"$T/out" 2>"$T/err" || { cat "$T/err" >&2; fail "libxl.cfg was refused by -n"; }
+# want FILTER VALUE: jq's FILTER of the output is VALUE (jq -c)
+want() {
+	got=$(jq -c "$1" "$T/out") || { cat "$T/out" >&2; fail "xl create -n printed no JSON"; }
+	[ "$got" = "$2" ] || { cat "$T/out" >&2; fail "xl create -n: $1 is $got, not $2"; }
+}
+want .domid null
+want .config.c_info.name '"libxl"'
+want .config.c_info.type '"pvh"'
+want .config.b_info.max_memkb 163840
+want .config.b_info.target_memkb 98304
+want .config.b_info.max_vcpus 3
+want .config.b_info.avail_vcpus '[0,1]'
+want .config.b_info.kernel "\"$MINIOS\""
+want .config.b_info.cmdline '"console=hvc0"'
+want .config.b_info.sched_params '{"weight":512}'
+want '.config.b_info["type.pvh"]' '{}'
+want '.config.disks | length' 3
+want .config.disks[0].vdev '"xvda"'
+want .config.disks[0].pdev_path '"/images/a.img"'
+want .config.disks[0].format '"raw"'
+want .config.disks[0].readwrite 1
+want .config.disks[1].readwrite null
+want .config.disks[2].is_cdrom 1
+want .config.disks[2].format '"empty"'
+want .config.nics[0].mac '"00:16:3e:0a:0b:0c"'
+want .config.nics[0].bridge '"br0"'
+want .config.nics[0].rate_bytes_per_interval 50000
+want .config.nics[0].rate_interval_usecs 50000
+want .config.on_poweroff '"destroy"'
+want .config.on_reboot '"restart_rename"'
+want .config.on_crash '"destroy"'
+# hv's own description beside it, whole
+want .hv_config.on_reboot '"rename-restart"'
+want .hv_config.cpu_weight 512
+ok "xl create -n prints libxl's layout (jq .config.b_info.max_memkb) and hv's own under hv_config"
 exit 0

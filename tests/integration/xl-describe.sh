@@ -10,10 +10,12 @@
 # libvirt domain XML (xl domxml), the running domain's description is
 # valid by libvirt's schema (where it is installed), reads back the same
 # (root and extra joined into cmdline, cpus = "all" as no cpuset), and a
-# domain created from it runs.
+# domain created from it runs.  xl list -l gives the description in
+# libxl's layout too ("config"), beside hv's own ("hv_config").
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 need_cmd python3
+need_cmd jq "apt-get install jq"
 
 head -c 65536 /dev/urandom >"$T/ramdisk"
 cat >"$T/alpha.cfg" <<EOF
@@ -72,13 +74,21 @@ if a != b:
 EOF
 }
 
-# member FILE KEY: a member of the "config" in an xl list -l output
+# member FILE KEY: a member of hv's own description ("hv_config") in an
+# xl list -l output
 member() {
 	python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 d = d[0] if isinstance(d, list) else d
-print(d["config"].get(sys.argv[2], ""))' "$1" "$2"
+print(d["hv_config"].get(sys.argv[2], ""))' "$1" "$2"
+}
+
+# libxl FILE FILTER VALUE: jq's FILTER of an xl list -l output is VALUE
+# (jq -c): the description in libxl's layout, read by Xen's paths
+libxl() {
+	got=$(jq -c "$2" "$1") || { cat "$1" >&2; fail "xl list -l is not JSON"; }
+	[ "$got" = "$3" ] || { cat "$1" >&2; fail "xl list -l: $2 is $got, not $3"; }
 }
 
 xl_ok create "$T/alpha.cfg"
@@ -93,6 +103,26 @@ done
 grep -q 'initrd size=65536' "$HV_LOGDIR/console/alpha.log" ||
 	fail "the guest did not get the ramdisk"
 ok "every member hv runs is in the description hvd keeps"
+
+libxl "$T/a1.json" '.[0].config.c_info.name' '"alpha"'
+libxl "$T/a1.json" '.[0].config.c_info.type' '"pvh"'
+libxl "$T/a1.json" '.[0].config.c_info.uuid' '"6c2a0b8e-4a9f-4d2e-9a51-0b7c3e8f1d24"'
+libxl "$T/a1.json" '.[0].config.b_info.max_memkb' 98304
+libxl "$T/a1.json" '.[0].config.b_info.target_memkb' 65536
+libxl "$T/a1.json" '.[0].config.b_info.max_vcpus' 2
+libxl "$T/a1.json" '.[0].config.b_info.avail_vcpus' '[0]'
+libxl "$T/a1.json" '.[0].config.b_info.vcpu_hard_affinity | length' 2
+libxl "$T/a1.json" '.[0].config.b_info.vcpu_hard_affinity[1][0]' 0
+libxl "$T/a1.json" '.[0].config.b_info.kernel' "\"$MINIOS\""
+libxl "$T/a1.json" '.[0].config.b_info.ramdisk' "\"$T/ramdisk\""
+libxl "$T/a1.json" '.[0].config.b_info.cmdline' '"root=/dev/hv0 workload=counter"'
+libxl "$T/a1.json" '.[0].config.disks' null
+libxl "$T/a1.json" '.[0].config.nics' null
+libxl "$T/a1.json" '.[0].config.on_poweroff' '"destroy"'
+libxl "$T/a1.json" '.[0].config.on_reboot' '"restart"'
+libxl "$T/a1.json" '.[0].config.on_crash' '"preserve"'
+libxl "$T/a1.json" '.[0].info.name' '"alpha"'
+ok "xl list -l: libxl's layout under config (jq .[0].config.b_info.max_memkb), hv's own beside it"
 
 # save and restore: the description comes back as it went
 xl_ok save alpha "$T/alpha.img"
@@ -130,8 +160,8 @@ cp "$T/out" "$T/beta-xml.json"
 python3 - "$T/b2.json" "$T/beta-xml.json" <<'PY' || fail "xl domxml beta does not read back to beta's description"
 import json, sys
 running = json.load(open(sys.argv[1]))
-running = (running[0] if isinstance(running, list) else running)["config"]
-back = json.load(open(sys.argv[2]))
+running = (running[0] if isinstance(running, list) else running)["hv_config"]
+back = json.load(open(sys.argv[2]))["hv_config"]
 running["cmdline"] = "root=%s %s" % (running.pop("root"), running.pop("extra"))
 if running.get("cpus") == "all":
     del running["cpus"]

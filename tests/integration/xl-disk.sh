@@ -36,7 +36,7 @@ done
 xl_ok list -l alpha
 python3 - "$T/out" "$T" <<'PY' || fail "alpha's description does not keep its disks"
 import json, sys
-disks = json.load(open(sys.argv[1]))[0]["config"]["disks"]
+disks = json.load(open(sys.argv[1]))[0]["hv_config"]["disks"]
 t = sys.argv[2]
 want = [(t + "/b.img", "xvdb", "ro"), (t + "/a.img", "xvda", "rw"), (None, "hdc", "ro")]
 got = [(d.get("target"), d["vdev"], d["access"]) for d in disks]

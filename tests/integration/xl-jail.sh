@@ -5,7 +5,10 @@
 # hvd's, and no descriptor hvd inherited from whoever started it (xl here,
 # with a file open on descriptor 9).  A jailed hv-vmm that makes a system
 # call outside its filter is stopped, and xl and hvd's log say why; a jailed
-# hv-vmm cannot open host files, yet the domain it runs boots.  HV_JAIL=0
+# hv-vmm cannot open host files, yet the domain it runs boots.  Each thread
+# narrows the filter to its kind: the vCPUs', a disk's thread pool's, and a
+# restore's background threads (a domain with a disk saves and restores
+# under them).  HV_JAIL=0
 # (hvd --no-jail) is the control: the same checks fail there.  A per-user
 # hvd (run as nobody) jails its hv-vmms too, in a user namespace of their
 # own, with the user's uid (where nobody may use /dev/kvm: in the nested
@@ -102,6 +105,39 @@ expect_line "$HV_LOGDIR/vmm-j3.log" 'jail probe: open /etc/hv-jail-probe: Permis
 [ ! -e /etc/hv-jail-probe ] || fail "the jail made /etc/hv-jail-probe"
 xl_ok destroy j3
 ok "a jailed hv-vmm cannot open /etc/shadow nor make files in /etc; its domain boots"
+
+# every kind of thread narrows the filter to what it does (the vCPUs, a
+# disk's I/O threads, a restore's background copy and checksums): a domain
+# whose disk goes through hv-vmm's thread pool runs its disk under them,
+# and saves and restores with its disk going on
+hvd_restart
+export HV_VMM_BLKIO=threads
+truncate -s 16M "$T/j5.img"
+mkcfg j5 'memory = 64' 'extra = "workload=counter workload=blk-cycle:vda:1000:0:256"' \
+	"disk = [ \"$T/j5.img,raw,xvda,rw\" ]"
+xl_ok create "$T/j5.cfg"
+unset HV_VMM_BLKIO
+wait_dom_line j5 "$HV_LOGDIR/console/j5.log" 'minios: blk vda cycle 2 ok' 30 || fail "j5's disk does not work"
+two_filters() {
+	_n=0
+	for t in /proc/"$1"/task/*; do
+		[ "$(awk '$1 == "Seccomp_filters:" { print $2 }' "$t/status" 2>/dev/null)" = 2 ] && _n=$((_n + 1))
+	done
+	echo "$_n"
+}
+pid=$(vmm_pid j5)
+n=$(two_filters "$pid")
+[ "$n" = 6 ] || fail "j5 has 2 vCPUs and 4 disk threads, but $n threads with 2 filters"
+xl_ok save j5 "$T/j5.save"
+xl restore "$T/j5.save"
+[ "$rc" = 0 ] || { cat "$T/err" >&2; tail -n 20 "$HV_LOGDIR/vmm-j5.log" >&2; fail "j5 does not restore jailed"; }
+_n=$(wc -l <"$HV_LOGDIR/console/j5.log")
+wait_for 30 sh -c "tail -n +$((_n + 1)) '$HV_LOGDIR/console/j5.log' | grep -q 'minios: blk vda cycle [0-9]* ok'" ||
+	{ tail -n 20 "$HV_LOGDIR/vmm-j5.log" >&2; fail "j5's disk does not go on after its restore"; }
+grep -q 'blk vda.*FAILED' "$HV_LOGDIR/console/j5.log" && fail "j5's disk data is wrong"
+grep -q 'seccomp filter' "$HV_LOGDIR/vmm-j5.log" && fail "a filter stopped j5's hv-vmm"
+xl_ok destroy j5
+ok "each thread narrows its filter (j5: 2 vCPUs and 4 disk threads with 2 filters); its disk works, it saves and restores"
 
 # the control: hvd --no-jail (HV_JAIL=0) runs hv-vmm as root, as before
 hvd_restart

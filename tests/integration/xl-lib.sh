@@ -107,12 +107,18 @@ wait_dom_line() {
 		echo "no line '$3' in $2 after $(scaled "$4") s; its end:" >&2
 	fi
 	tail -n 20 "$2" >&2
-	if [ "$wdl" = 2 ]; then
-		echo "--- xl list; the end of $1's hv-vmm log and of hvd's:" >&2
-		"$XL" list >&2
-		tail -n 20 "$HV_LOGDIR/vmm-$1.log" "$HV_LOGDIR/hvd.log" >&2
-	fi
+	[ "$wdl" != 2 ] || why_not_running "$1"
 	return 1
+}
+
+# why_not_running NAME: xl list, and the end of NAME's hv-vmm log and of
+# hvd's (its lines about NAME and the domain-wide ones), for a failure's report
+why_not_running() {
+	echo "--- xl list; the end of $1's hv-vmm log and of hvd's:" >&2
+	"$XL" list >&2
+	tail -n 20 "$HV_LOGDIR/vmm-$1.log" >&2
+	grep -v '^.*domain [0-9]* (\([^)]*\))' "$HV_LOGDIR/hvd.log" 2>/dev/null | tail -n 5 >&2
+	grep "domain [0-9]* ($1)" "$HV_LOGDIR/hvd.log" 2>/dev/null | tail -n 20 >&2
 }
 gone() { [ -z "$(field "$1" 2)" ]; }
 new_id() { nid=$(field "$1" 2); [ -n "$nid" ] && [ "$nid" != "$2" ] && running "$1"; }
@@ -142,4 +148,13 @@ counters() {
 		sed -n 's/^minios: counter \([0-9][0-9]*\)$/\1/p'
 }
 last_counter() { counters "$@" | tail -n 1; }
+# seam_counter OLD NEW: the first counter in NEW, the console log a domain
+# went on writing after OLD (a migration's destination after its source).
+# The guest writes a line a byte at a time, so one it had begun when it was
+# paused for the hand-over ends in NEW: OLD's unfinished last line and
+# NEW's first are one line.
+seam_counter() {
+	cat "$1" "$2" >"$T/seam" 2>/dev/null
+	counters "$T/seam" | sed -n "$(($(counters "$1" | wc -l) + 1))p"
+}
 first_counter() { counters "$@" | head -n 1; }

@@ -7,8 +7,9 @@
 # clear message on both sides, leaving the domain running at the source and
 # nothing at the destination: a receiver without a key, a sender without
 # one, another key, a byte of the stream flipped, a byte of a record
-# changed with its CRC made good (only the MAC can tell), the stream cut;
-# and -k with --local is refused before anything starts.
+# changed with its CRC made good (only the MAC can tell), the stream cut,
+# a GO forged on the link, a whole sealed migration recorded and played
+# again; and -k with --local is refused before anything starts.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 . "$HV_TESTS_SRC/integration/mig-lib.sh"
@@ -49,7 +50,7 @@ grep -q "every MAC" "$B_LOGDIR/vmm-s.log" ||
 before=$(last_counter "$(conlog s)")
 wait_for 20 past "$(conlog_b s)" $((before + 2)) ||
 	{ tail "$(conlog_b s)" >&2; fail "s does not count at the destination"; }
-first=$(counters "$(conlog_b s)" | head -n 1)
+first=$(seam_counter "$(conlog s)" "$(conlog_b s)")
 [ "$first" = $((before + 1)) ] || fail "s went on at $first at the destination, after $before at the source"
 wait_line "$(conlog_b s)" 'minios: dirty verify ok pages=[1-9]' 20 ||
 	{ tail "$(conlog_b s)" >&2; fail "s's dirty pages did not verify at the destination"; }
@@ -90,4 +91,30 @@ grep -q "record CRC" "$T/err" &&
 refused "truncated|END|could not load|went away|did not" "a sealed stream cut after 3 MB" \
 	-k "$T/key" -s "" s "$PROXY --cut 3000000 '$RECV_B -k $T/key'"
 
-xl_ok destroy s
+# --- the protocol's messages are sealed too -------------------------------------------
+
+# GO forged on the link: the destination refuses it and destroys its copy;
+# the source, without a report, asks it (over the same command) and resumes
+xl_rc 1 migrate -k "$T/key" -s "" s "$PROXY --forge-go '$RECV_B -k $T/key'"
+grep -q "mig-proxy: forged GO" "$T/err" || { cat "$T/err" >&2; fail "the faulty receiver did not forge GO"; }
+grep -q "not sealed with the migration's key" "$T/err" ||
+	{ cat "$T/err" >&2; fail "a forged GO: the destination does not say it is not sealed"; }
+running s || { xl_said; fail "a forged GO: s is '$(field s 5)' at the source, not running"; }
+advancing "$(conlog s)" || fail "a forged GO: s's counter stopped at the source"
+wait_for 20 no_domains_b || { xlb list >&2; fail "a forged GO: the destination kept a domain"; }
+ok "a forged GO: refused at the destination, which keeps nothing; s resumes at the source"
+
+# a whole sealed migration recorded on the way, then played again to B: the
+# challenge is new, so the recording's PING is not this migration's
+xl_ok migrate -k "$T/key" -s "" s "$PROXY --record $T/rec '$RECV_B -k $T/key'"
+wait_for 10 gone s || fail "s is still at the source after the recorded migration"
+running_b s || fail "s is not running at B after the recorded migration"
+xlb destroy s >/dev/null 2>&1
+wait_for 10 gone_b s || fail "s did not go from B"
+rc=0
+$PROXY --replay "$T/rec" "$RECV_B -k $T/key" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" != 0 ] || { cat "$T/err" >&2; fail "a recorded migration played again was taken"; }
+grep -q "no PING from the sender: a message that is not sealed with the migration's key" "$T/err" ||
+	{ cat "$T/err" >&2; fail "a recorded migration played again: no clear message"; }
+wait_for 20 no_domains_b || { xlb list >&2; fail "a recorded migration played again left a domain at B"; }
+ok "a sealed migration recorded and played again: refused at its PING, nothing at B"

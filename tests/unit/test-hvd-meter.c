@@ -2,7 +2,9 @@
  * Unit tests for metering's readers (hypervisor/hvd/meter-read.c): the
  * numbers of /proc/PID/stat, /proc/PID/status, cgroup and sysfs counter
  * files, read from real files (/proc/self, a temporary directory) and from
- * hostile text; and the usage record's line.
+ * hostile text; one descriptor read again and again as hvd holds them
+ * (the kernel makes each file anew at offset 0); rtnetlink's link
+ * messages; and the usage record's line.
  */
 #include <check.h>
 #include "check-main.h"
@@ -10,8 +12,16 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include "meter-read.h"
 
 #define P(s) (s), strlen(s)
@@ -142,6 +152,197 @@ START_TEST(test_files)
 }
 END_TEST
 
+/* CPU ticks of the process whose /proc/PID/stat @fd is, read again. */
+static uint64_t held_ticks(int fd)
+{
+	char buf[METER_READ_MAX];
+	uint64_t ticks = 0;
+	ssize_t n = meter_pread(fd, buf, sizeof(buf));
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(meter_parse_stat(buf, (size_t)n, &ticks, NULL), 0);
+	return ticks;
+}
+
+/*
+ * What hvd relies on to hold its files between samples: a read at offset
+ * 0 gives the file as it is now; a process's files read ESRCH once it is
+ * reaped, never another process's.
+ */
+START_TEST(test_held)
+{
+	char dir[] = "/tmp/hv-meter-XXXXXX", path[64], buf[64];
+	struct timespec t0, t;
+	uint64_t first, v;
+	int fd, p[2];
+	pid_t pid;
+	ssize_t n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/memory.current", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_eq(write(fd, "5\n", 2), 2);
+	close(fd);
+	fd = meter_open(path);
+	ck_assert_int_ge(fd, 0);
+	n = meter_pread(fd, buf, sizeof(buf));
+	ck_assert_int_eq(meter_parse_u64(buf, (size_t)n, &v), 0);
+	ck_assert_uint_eq(v, 5);
+	{
+		int w = open(path, O_WRONLY | O_TRUNC);
+
+		ck_assert_int_eq(write(w, "1234567\n", 8), 8);
+		close(w);
+	}
+	n = meter_pread(fd, buf, sizeof(buf));
+	ck_assert_int_eq(meter_parse_u64(buf, (size_t)n, &v), 0);
+	ck_assert_uint_eq(v, 1234567);
+	/* no room for the whole file: refused */
+	ck_assert_int_eq(meter_pread(fd, buf, 4), -EFBIG);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+	ck_assert_int_eq(meter_open(path), -ENOENT);
+
+	/* a child that spins until told: its CPU time grows under one descriptor */
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		volatile unsigned long spin = 0;
+
+		close(p[1]);
+		fcntl(p[0], F_SETFL, O_NONBLOCK);
+		while (read(p[0], buf, 1) < 0)
+			spin++;
+		_exit(0);
+	}
+	close(p[0]);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = meter_open(path);
+	ck_assert_int_ge(fd, 0);
+	first = held_ticks(fd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ck_assert_int_lt(t.tv_sec - t0.tv_sec, 10);
+	} while (held_ticks(fd) <= first);
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	close(p[1]);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	/* reaped: whatever takes its pid next is not this file's */
+	ck_assert_int_eq(meter_pread(fd, buf, sizeof(buf)), -ESRCH);
+	close(fd);
+
+	/* an interface's counter moves under one descriptor too */
+	fd = meter_open("/sys/class/net/lo/statistics/rx_packets");
+	if (fd >= 0) {
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		uint64_t before;
+
+		n = meter_pread(fd, buf, sizeof(buf));
+		ck_assert_int_eq(meter_parse_u64(buf, (size_t)n, &before), 0);
+		ck_assert_int_ge(sk, 0);
+		for (int i = 0; i < 4; i++)
+			sendto(sk, "x", 1, 0, (struct sockaddr *)&a, sizeof(a));
+		close(sk);
+		n = meter_pread(fd, buf, sizeof(buf));
+		ck_assert_int_eq(meter_parse_u64(buf, (size_t)n, &v), 0);
+		ck_assert_uint_gt(v, before);
+		close(fd);
+	}
+}
+END_TEST
+
+/* An RTM_NEWLINK message as the kernel sends one. */
+struct link_msg {
+	struct nlmsghdr h;
+	struct ifinfomsg i;
+	uint8_t attrs[1024];
+};
+
+static void link_attr(struct link_msg *m, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *a = (struct rtattr *)((uint8_t *)m + NLMSG_ALIGN(m->h.nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), data, len);
+	m->h.nlmsg_len = NLMSG_ALIGN(m->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+static void link_msg_init(struct link_msg *m, const char *name)
+{
+	memset(m, 0, sizeof(*m));
+	m->h.nlmsg_type = RTM_NEWLINK;
+	m->h.nlmsg_len = NLMSG_LENGTH(sizeof(m->i));
+	m->i.ifi_index = 7;
+	if (name)
+		link_attr(m, IFLA_IFNAME, name, strlen(name) + 1);
+}
+
+START_TEST(test_link)
+{
+	struct rtnl_link_stats64 st64 = { .rx_packets = 1, .tx_packets = 2, .rx_bytes = 300,
+					  .tx_bytes = 4000000000000ull };
+	struct rtnl_link_stats st32 = { .rx_packets = 5, .tx_packets = 6, .rx_bytes = 7,
+					.tx_bytes = 8 };
+	struct meter_link l;
+	struct link_msg m;
+
+	link_msg_init(&m, "vif3.0");
+	link_attr(&m, IFLA_STATS64, &st64, sizeof(st64));
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), 0);
+	ck_assert_str_eq(l.name, "vif3.0");
+	ck_assert_int_eq(l.ifindex, 7);
+	ck_assert_uint_eq(l.rx_packets, 1);
+	ck_assert_uint_eq(l.tx_packets, 2);
+	ck_assert_uint_eq(l.rx_bytes, 300);
+	ck_assert_uint_eq(l.tx_bytes, 4000000000000ull);
+	/* the 64-bit counters win over the 32-bit ones, whichever comes first */
+	link_attr(&m, IFLA_STATS, &st32, sizeof(st32));
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), 0);
+	ck_assert_uint_eq(l.tx_bytes, 4000000000000ull);
+	link_msg_init(&m, "tap0");
+	link_attr(&m, IFLA_STATS, &st32, sizeof(st32));
+	ck_assert_int_eq(meter_parse_link(&m, m.h.nlmsg_len, &l), 0);
+	ck_assert_uint_eq(l.rx_bytes, 7);
+	ck_assert_uint_eq(l.tx_bytes, 8);
+	/* no counters, no name: not a link to count */
+	link_msg_init(&m, "tap0");
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), -ENOENT);
+	link_msg_init(&m, NULL);
+	link_attr(&m, IFLA_STATS64, &st64, sizeof(st64));
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), -ENOENT);
+	/* a name without its NUL, or longer than an interface's */
+	link_msg_init(&m, NULL);
+	link_attr(&m, IFLA_IFNAME, "tap0", 4);
+	link_attr(&m, IFLA_STATS64, &st64, sizeof(st64));
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), -EINVAL);
+	link_msg_init(&m, "a-name-of-twenty-chars");
+	link_attr(&m, IFLA_STATS64, &st64, sizeof(st64));
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), -EINVAL);
+	/* counters cut short are none */
+	link_msg_init(&m, "tap0");
+	link_attr(&m, IFLA_STATS64, &st64, 3 * sizeof(uint64_t));
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), -ENOENT);
+	/* a message longer than what was received, or too short for its header */
+	link_msg_init(&m, "tap0");
+	link_attr(&m, IFLA_STATS64, &st64, sizeof(st64));
+	ck_assert_int_eq(meter_parse_link(&m, m.h.nlmsg_len - 1, &l), -EINVAL);
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(struct nlmsghdr), &l), -EINVAL);
+	m.h.nlmsg_len = sizeof(struct nlmsghdr);
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), -EINVAL);
+	/* another message */
+	link_msg_init(&m, "tap0");
+	link_attr(&m, IFLA_STATS64, &st64, sizeof(st64));
+	m.h.nlmsg_type = RTM_NEWADDR;
+	ck_assert_int_eq(meter_parse_link(&m, sizeof(m), &l), -ENOENT);
+}
+END_TEST
+
 START_TEST(test_ifname)
 {
 	ck_assert(meter_ifname_ok("vif3.0"));
@@ -232,6 +433,8 @@ int main(void)
 	tcase_add_test(tc, test_stat);
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_files);
+	tcase_add_test(tc, test_held);
+	tcase_add_test(tc, test_link);
 	tcase_add_test(tc, test_ifname);
 	tcase_add_test(tc, test_record);
 	suite_add_tcase(s, tc);

@@ -1,7 +1,7 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
  * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX,
- * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN, MIGRATE_SEND, DUMP_CORE or SCHED
+ * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN, MIGRATE_SEND, DUMP_CORE, SCHED or MIGRATED
  * is refused for by
  * its bytes alone, and RESTORE_DOMAIN's STREAM flag; and the
  * control channel's NET_* and TRIGGER messages (wire/vmmmsg.c).
@@ -420,6 +420,43 @@ START_TEST(test_migrate)
 }
 END_TEST
 
+/*
+ * MIGRATED: numbers, and with HV_HC_MIGRATED_USAGE usage whose disks' names
+ * are strings; no other flag, no descriptors; a body without the usage
+ * (as before it) is whole too
+ */
+START_TEST(test_migrated)
+{
+	struct hv_hc_migrated b = { .domid = 4, .m = { .total_ns = 1, .downtime_ns = 2 } };
+	struct hvd_req req;
+	size_t n = build(HV_HC_DOMCTL_MIGRATED, &b, sizeof(b), NULL);
+
+	ck_assert_uint_eq(offsetof(struct hv_hc_migrated, usage), 160);
+	ck_assert_uint_eq(sizeof(b), 160 + 16 + 8 * 40 + 12 * 88);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
+	ck_assert_uint_eq(req.u.migrated.domid, 4);
+	ck_assert_uint_eq(req.u.migrated.m.downtime_ns, 2);
+	ck_assert_int_eq(request_decode(msg, n, 1, &req), -HV_HC_EBADF);
+	n = build(HV_HC_DOMCTL_MIGRATED, &b, offsetof(struct hv_hc_migrated, usage), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
+	ck_assert_uint_eq(req.u.migrated.usage.cpu_ns, 0);
+	b.flags = HV_HC_MIGRATED_USAGE;
+	b.usage.cpu_ns = 7;
+	strcpy(b.usage.disks[0].vdev, "xvda");
+	n = build(HV_HC_DOMCTL_MIGRATED, &b, sizeof(b), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), 0);
+	ck_assert_uint_eq(req.u.migrated.usage.cpu_ns, 7);
+	ck_assert_str_eq(req.u.migrated.usage.disks[0].vdev, "xvda");
+	memset(b.usage.disks[11].vdev, 'x', sizeof(b.usage.disks[11].vdev));
+	n = build(HV_HC_DOMCTL_MIGRATED, &b, sizeof(b), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), -HV_HC_EINVAL);
+	memset(b.usage.disks[11].vdev, 0, sizeof(b.usage.disks[11].vdev));
+	b.flags = 2;
+	n = build(HV_HC_DOMCTL_MIGRATED, &b, sizeof(b), NULL);
+	ck_assert_int_eq(request_decode(msg, n, 0, &req), -HV_HC_EINVAL);
+}
+END_TEST
+
 static int sched(uint32_t flags, uint32_t weight, uint32_t cap, unsigned int nfds)
 {
 	struct hv_hc_sched b = { .domid = 4, .flags = flags, .weight = weight, .cap = cap };
@@ -554,7 +591,10 @@ START_TEST(test_stats)
 	/* the ABI: what an older hvd sends ends where the disks begin */
 	ck_assert_uint_eq(offsetof(struct hv_hc_domstats, disks), 504);
 	ck_assert_uint_eq(sizeof(struct hv_hc_diskstats), 88);
-	ck_assert_uint_eq(sizeof(struct hv_hc_domstats), 504 + 12 * 88);
+	/* and where the migration's figures begin (MIGRATED) */
+	ck_assert_uint_eq(offsetof(struct hv_hc_domstats, migration), 504 + 12 * 88);
+	ck_assert_uint_eq(sizeof(struct hv_hc_migstats), 152);
+	ck_assert_uint_eq(sizeof(struct hv_hc_domstats), 504 + 12 * 88 + 152);
 	hcmsg_header(&h, HV_HC_DOMCTL_STATS, HV_HC_F_REPLY, 7, 0, sizeof(rep));
 	memcpy(msg, &h, sizeof(h));
 	memcpy(msg + sizeof(h), &rep, sizeof(rep));
@@ -656,6 +696,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_stats);
 	tcase_add_test(tc, test_vcpu);
 	tcase_add_test(tc, test_sched);
+	tcase_add_test(tc, test_migrated);
 	tcase_add_test(tc, test_migrate);
 	tcase_add_test(tc, test_dump_core);
 	suite_add_tcase(s, tc);

@@ -18,10 +18,12 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <liburing.h>
 #include "dev/pci.h"
 #include "kvm/vm.h"
 #include "loop.h"
 #include "virtio/blk.h"
+#include "virtio/blkio.h"
 #include "virtio/pci.h"
 #include "virtio/queue.h"
 #include "snapshot/state.h"
@@ -489,6 +491,24 @@ START_TEST(event_idx_suppresses_interrupts)
 }
 END_TEST
 
+/* The device's state once quiesced, as a save takes it (malloc'd, *@len bytes). */
+static uint8_t *save_quiesced(size_t *len)
+{
+	struct state_io io;
+	uint8_t *saved;
+
+	virtio_blk_quiesce(blk);
+	state_init_save(&io);
+	virtio_blk_state(&io, blk);
+	ck_assert_int_eq(io.err, 0);
+	*len = io.len;
+	saved = malloc(*len);
+	ck_assert_ptr_nonnull(saved);
+	memcpy(saved, io.buf, *len);
+	state_fini(&io);
+	return saved;
+}
+
 /* Loads @buf into a fresh device on the file as it is now; the post-load result. */
 static int reload(const void *buf, size_t len)
 {
@@ -508,7 +528,6 @@ static int reload(const void *buf, size_t len)
 
 START_TEST(state_survives_and_checks_the_size)
 {
-	struct state_io io;
 	uint8_t *saved;
 	size_t len;
 
@@ -516,14 +535,7 @@ START_TEST(state_survives_and_checks_the_size)
 	ck_assert(drv_start(FEAT_VERSION_1 | FEAT_EVENT_IDX));
 	fill(gpa(DATA), 4096, 5);
 	ck_assert_int_eq(do_request(1, 16, DATA, 4096, true), 0);
-	virtio_blk_quiesce(blk);
-	state_init_save(&io);
-	virtio_blk_state(&io, blk);
-	ck_assert_int_eq(io.err, 0);
-	len = io.len;
-	saved = malloc(len);
-	memcpy(saved, io.buf, len);
-	state_fini(&io);
+	saved = save_quiesced(&len);
 
 	/* the target grew since the save: refused */
 	ck_assert_int_eq(ftruncate(file_fd, 2 * DISK_SIZE), 0);
@@ -573,6 +585,126 @@ START_TEST(device_writes_are_marked_for_migration)
 }
 END_TEST
 
+/*
+ * A started disk, its VM's I/O quiesced, and a read of one page into DATA
+ * (0x5a before it) kicked meanwhile: its status byte.
+ */
+static uint8_t *request_while_quiesced(void)
+{
+	make_disk(false, 0, 0, 0);
+	ck_assert(drv_start(FEAT_VERSION_1));
+	memset(gpa(DATA), 0x5a, 4096);
+	pthread_mutex_lock(&vm.io_lock);
+	vm.io_quiesced = true;
+	pthread_mutex_unlock(&vm.io_lock);
+	return request(0, 0, DATA, 4096, false);
+}
+
+/*
+ * While the VM's I/O is quiesced (a save, migration or core dump reads
+ * memory), a notification the guest made before its pause is only noted:
+ * no request is taken and nothing is written into guest memory until
+ * the devices resume, when it is taken.
+ */
+START_TEST(quiesced_notifications_wait_for_resume)
+{
+	uint8_t *st = request_while_quiesced();
+	struct virtio_pci *vp = virtio_blk_pci(blk);
+	uint16_t want = 1;
+
+	/* taken synchronously, or not at all: nothing was */
+	ck_assert_uint_eq(vp->deferred, 1);
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(*st, 0xff);
+	ck_assert_uint_eq(*(uint8_t *)gpa(DATA), 0x5a);
+	pthread_mutex_lock(&vm.io_lock);
+	vm.io_quiesced = false;
+	virtio_pci_resume(vp);
+	pthread_mutex_unlock(&vm.io_lock);
+	ck_assert(wait_used(want));
+	ck_assert_uint_eq(*st, 0);
+	ck_assert_uint_eq(vp->deferred, 0);
+	ck_assert_uint_eq(*(uint8_t *)gpa(DATA), 0);	/* the new disk's zeroes */
+}
+END_TEST
+
+/*
+ * A request the guest kicked while the source was quiesced is in the
+ * avail ring of the saved state, its kick only noted there: the restored
+ * device looks at each queue when the domain first runs, and takes it.
+ */
+START_TEST(a_request_kicked_while_quiesced_runs_after_restore)
+{
+	uint8_t *st = request_while_quiesced(), *saved;
+	size_t len;
+
+	ck_assert_uint_eq(used_idx(), 0);
+	saved = save_quiesced(&len);
+	vm.io_quiesced = false;
+
+	ck_assert_int_eq(reload(saved, len), 0);
+	ck_assert_uint_eq(virtio_blk_pci(blk)->deferred, 1);	/* its one queue, to look at */
+	ck_assert_uint_eq(used_idx(), 0);
+	pthread_mutex_lock(&vm.io_lock);
+	virtio_pci_resume(virtio_blk_pci(blk));			/* the domain's first run */
+	pthread_mutex_unlock(&vm.io_lock);
+	ck_assert(wait_used(1));
+	ck_assert_uint_eq(*st, 0);
+	ck_assert_uint_eq(*(uint8_t *)gpa(DATA), 0);
+	free(saved);
+}
+END_TEST
+
+/*
+ * The engine's ring does readv, writev and fsync on the disk, as its
+ * fixed file 0, and nothing else: another operation, or a plain
+ * descriptor, is refused by the kernel (the jail's seccomp filter does not
+ * see what a ring does).
+ */
+static void blkio_done(void *arg, struct blkio_req *r)
+{
+	(void)arg;
+	(void)r;
+}
+
+START_TEST(blkio_ring_is_confined)
+{
+	char tmp[] = "/tmp/hv-blkio-XXXXXX", buf[16] = "0123456789abcdef", back[16];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct blkio_req r = { .op = BLKIO_WRITE, .iov = &iov, .nr_iov = 1 };
+	struct blkio *io;
+	int fd = mkstemp(tmp), other = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(other, 0);
+	unlink(tmp);
+	ck_assert_int_eq(blkio_create(&io, fd, 8, NULL, NULL, NULL, false), 0);
+	if (strcmp(blkio_engine(io), "io_uring")) {
+		fprintf(stderr, "blkio_ring_is_confined: no io_uring here (%s): not tested\n",
+			blkio_engine(io));
+		goto out;
+	}
+	/* what the disk needs works */
+	blkio_submit(io, &r);
+	blkio_drain(io, blkio_done, NULL);
+	ck_assert_int_eq(r.result, 0);
+	ck_assert_int_eq(blkio_uring_probe(io, IORING_OP_FSYNC, 0, true), 0);
+	ck_assert_int_eq(pread(fd, back, sizeof(back), 0), (ssize_t)sizeof(back));
+	ck_assert(!memcmp(back, buf, sizeof(buf)));
+	/* the rest does not: other operations, other descriptors */
+	ck_assert_int_eq(blkio_uring_probe(io, IORING_OP_OPENAT, AT_FDCWD, false), -EACCES);
+	ck_assert_int_eq(blkio_uring_probe(io, IORING_OP_SOCKET, 0, false), -EACCES);
+	ck_assert_int_eq(blkio_uring_probe(io, IORING_OP_FSYNC, other, false), -EACCES);
+	ck_assert_int_eq(blkio_uring_probe(io, IORING_OP_READV, fd, false), -EACCES);
+	ck_assert_int_eq(blkio_uring_probe(io, IORING_OP_READ, 0, true), -EACCES);
+	ck_assert_int_eq(blkio_uring_probe(io, IORING_OP_FSYNC, 1, true), -EBADF);
+out:
+	blkio_destroy(io);
+	close(other);
+	close(fd);
+}
+END_TEST
+
 static Suite *blk_suite(void)
 {
 	Suite *s = suite_create("virtio-blk");
@@ -592,6 +724,9 @@ static Suite *blk_suite(void)
 	tcase_add_test(tc, counters_count_what_was_done);
 	tcase_add_test(tc, state_survives_and_checks_the_size);
 	tcase_add_test(tc, device_writes_are_marked_for_migration);
+	tcase_add_test(tc, quiesced_notifications_wait_for_resume);
+	tcase_add_test(tc, a_request_kicked_while_quiesced_runs_after_restore);
+	tcase_add_test(tc, blkio_ring_is_confined);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -119,8 +119,16 @@ let () =
           assert (c.vdev = "xvdabcdefghijkl" && c.valid && c.wr_reqs = 1L && c.wr_bytes = 4096L)
       | _ -> failwith "not three disks");
       (* a structure from a libhv before 1.9 has no room for disks[] *)
+      (* the migration that brought it here (libhv 1.14) *)
+      (match s.s_migration with
+      | Some m ->
+          assert (m.Hv.Domain.id = String.concat "" (List.init 16 (fun _ -> "ab")));
+          assert (m.total_ns = 21L && m.resume_ns = 3L && m.setup_ns = 0L);
+          assert (m.downtime_ns = Int64.add (Int64.shift_left 1L 33) 5L)
+      | None -> failwith "no migration");
       let old = Hv.stats_selftest ~old_libhv:true () in
-      assert (old.nr_disks = 3 && old.disks = [] && List.length old.vifs = 1));
+      assert (old.nr_disks = 3 && old.disks = [] && List.length old.vifs = 1);
+      assert (old.s_migration = None));
 
   check "forgotten contexts and configurations are freed by the GC" (fun () ->
       for _ = 1 to 200 do
@@ -418,7 +426,7 @@ let () =
         let json = {|{"name": "x"}|} in
         let mac = if mac then String.make 32 '\000' else "" in
         let body = Bytes.make (24 + String.length mac + String.length json) '\000' in
-        Bytes.set_int32_le body 0 1l;
+        Bytes.set_int32_le body 0 3l; (* the protocol's version, MIG_VERSION *)
         Bytes.set_int32_le body 4 flags;
         Bytes.blit_string json 0 body (24 + String.length mac) (String.length json);
         let head = Bytes.make 16 '\000' in

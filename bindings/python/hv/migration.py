@@ -59,8 +59,9 @@ class MigrateProgress:
 @dataclasses.dataclass(frozen=True)
 class MigrateStats:
     """How a migration went (hv_migrate_stats).  The sender has every
-    member; the destination only ``id``, ``total_ns`` and ``resume_ns``
-    (from ready to running), the others 0."""
+    member; the destination has the sender's figures (sent with GO) with
+    its own resume (GO to running), or, from a sender that sent none, only
+    ``id``, ``total_ns`` and ``resume_ns`` (ready to running)."""
     id: builtins.bytes      #: the migration's id (16 bytes), the same at both ends
     total_ns: int           #: the whole migration
     setup_ns: int           #: to the first page

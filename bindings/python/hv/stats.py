@@ -9,6 +9,7 @@ import datetime
 from typing import Any, Dict, Optional, Tuple
 
 from . import raw as _raw
+from .migration import MigrateStats
 
 __all__ = ["Stats", "VbdStats", "VcpuInfo", "VifStats"]
 
@@ -75,6 +76,9 @@ class Stats:
     vifs: Tuple[VifStats, ...]
     #: one per disk, in the domain's order; empty with a libhv before 1.9
     disks: Tuple[VbdStats, ...]
+    #: how the live migration that brought the domain here went (the
+    #: source's figures and this side's resume; libhv 1.14), else None
+    migration: Optional[MigrateStats] = None
 
     @classmethod
     def _from_raw(cls, d: Dict[str, Any]) -> "Stats":
@@ -96,7 +100,9 @@ class Stats:
             memory_mib=d["memory_mib"], maxmem_mib=d["maxmem_mib"],
             vcpus=d["vcpus"], nr_disks=d["nr_disks"],
             vifs=tuple(VifStats(**v) for v in d["vifs"]),
-            disks=tuple(VbdStats(**k) for k in d["disks"]))
+            disks=tuple(VbdStats(**k) for k in d["disks"]),
+            migration=(MigrateStats._from_raw(d["migration"])
+                       if d.get("migration") is not None else None))
 
     def cpu_percent(self, earlier: "Stats") -> Optional[float]:
         """CPU use between @earlier and this sample, in percent of one CPU."""

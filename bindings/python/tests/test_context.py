@@ -190,7 +190,7 @@ class StatsSampleTest(unittest.TestCase):
         self.assertEqual(names(hv.VbdStats), ["vdev", "valid", "rd_reqs", "rd_bytes",
                                               "wr_reqs", "wr_bytes", "flush_reqs",
                                               "discard_reqs", "err_reqs", "throttled_reqs"])
-        self.assertEqual(names(hv.Stats)[-3:], ["nr_disks", "vifs", "disks"])
+        self.assertEqual(names(hv.Stats)[-4:], ["nr_disks", "vifs", "disks", "migration"])
 
     def test_stats_decoded(self):
         """A sample made up in C (no domain needed), read as hv_domain_stats()
@@ -218,6 +218,11 @@ class StatsSampleTest(unittest.TestCase):
         for k in s.disks:
             self.assertIsInstance(k, hv.VbdStats)
             self.assertIsInstance(k.valid, bool)
+        # the migration that brought it here (libhv 1.14)
+        self.assertIsInstance(s.migration, hv.MigrateStats)
+        self.assertEqual((s.migration.id, s.migration.total_ns, s.migration.downtime_ns,
+                          s.migration.resume_ns, s.migration.setup_ns),
+                         (b"\xab" * 16, 21, (1 << 33) + 5, 3, 0))
         for frozen, field in ((s, "disks"), (s.vifs[0], "valid"), (s.disks[0], "wr_bytes")):
             with self.assertRaises(dataclasses.FrozenInstanceError):
                 setattr(frozen, field, 0)
@@ -229,6 +234,7 @@ class StatsSampleTest(unittest.TestCase):
         self.assertEqual(s.nr_disks, 3)
         self.assertEqual(s.disks, ())
         self.assertEqual(len(s.vifs), 1)
+        self.assertIsNone(s.migration)
 
 
 if __name__ == "__main__":

@@ -102,7 +102,11 @@ class ProgressTest(unittest.TestCase):
             self.assertEqual([f.name for f in dataclasses.fields(cls)], members[1:], struct)
 
 
-def hello(version=1, flags=0, description=b'{"name": "x"}'):
+# the migration protocol's version (MIG_VERSION in libhv/migrate.c)
+MIG_VERSION = 3
+
+
+def hello(version=MIG_VERSION, flags=0, description=b'{"name": "x"}'):
     """A HELLO message of the protocol (docs/migration.md)."""
     body = struct.pack("<II16s", version, flags, os.urandom(16)) + description
     return struct.pack("<4sIII", b"HVMG", 1, len(body), 0) + body
@@ -215,7 +219,7 @@ class ArgumentTest(unittest.TestCase):
 def sealed_hello(key, flags=0, description=b'{"name": "x"}'):
     """A HELLO of a sealed migration with its MAC under ``key`` (the derived
     key, as hv.raw.hv_seal_key_from_bytes() gives it; docs/migration.md)."""
-    head = struct.pack("<II16s", 1, flags | 0x80000000, os.urandom(16))
+    head = struct.pack("<II16s", MIG_VERSION, flags | 0x80000000, os.urandom(16))
     mac = hmac.new(bytes(key), b"hv migration hello 1" + head + description,
                    hashlib.sha256).digest()
     body = head + mac + description

@@ -106,6 +106,8 @@ enum hv_hc_op {
 	HV_HC_SYSCTL_PHYSINFO = 32,	/* - -> hv_hc_physinfo */
 	HV_HC_SYSCTL_LIST = 33,		/* hv_hc_list -> hv_hc_list_reply + infos */
 	HV_HC_SYSCTL_READ_LOG = 34,	/* hv_hc_read_log -> hv_hc_read_log_reply + text */
+	/* domctl again: 1 to 31 are taken */
+	HV_HC_DOMCTL_MIGRATED = 35,	/* hv_hc_migrated -> - */
 	/* events */
 	HV_HC_EVENT_SUBSCRIBE = 64,	/* - -> -; then hv_hc_event messages */
 	HV_HC_EVENT = 65,		/* hvd -> subscriber: hv_hc_event */
@@ -674,6 +676,30 @@ struct hv_hc_read_log_reply {
 };
 
 /*
+ * MIGRATED: how the live migration that brought domain @domid here went
+ * (docs/migration.md), told by the receiving libhv once the domain runs:
+ * the source's measurements (sent with GO) and this side's resume.  hvd
+ * keeps it with the domain, across its own restarts, and STATS gives it
+ * back (HV_HC_STATS_MIGRATION).  Only numbers, which hvd shows and
+ * nothing acts on; and (HV_HC_MIGRATED_USAGE, struct hv_hc_migrated below)
+ * what the domain had used at the source when it was paused for the
+ * hand-over, which becomes its carried usage totals here
+ * (docs/metering.md).  HV_HC_EINVAL: other flags, or a disk's name that
+ * is not a string; HV_HC_ESTATE: the domain is not running or paused.
+ */
+struct hv_hc_migstats {
+	uint8_t id[16];		/* the migration's id */
+	uint64_t end_time;	/* seconds since the epoch, when it ran here */
+	uint64_t total_ns;	/* the whole migration */
+	uint64_t setup_ns;	/* to the first page */
+	uint64_t downtime_ns;	/* paused at the source to running here */
+	uint64_t pause_ns, last_pages_ns, state_ns, restore_ns, resume_ns; /* its parts */
+	uint64_t expected_downtime_ns;	/* the estimate it switched over on */
+	uint64_t bytes, pages, zero_pages, rounds, last_pages;
+	uint64_t bandwidth, dirty_rate;	/* bytes per second */
+};
+
+/*
  * STATS: what domains have used (docs/metering.md), read by hvd when asked
  * from the kernel (the hv-vmm's /proc/PID/stat, its memory cgroup or
  * /proc/PID/status, its taps' /sys/class/net/IF/statistics) and from the
@@ -715,6 +741,7 @@ struct hv_hc_stats_reply {
 					 * /proc/PID/status (VmRSS, VmHWM) */
 #define HV_HC_STATS_NET		0x20	/* vifs[] */
 #define HV_HC_STATS_DISK	0x40	/* disks[] (hv-vmm's counters) */
+#define HV_HC_STATS_MIGRATION	0x80	/* migration (MIGRATED) */
 
 /*
  * One vif's traffic from the guest's point of view: rx is what the guest
@@ -749,6 +776,28 @@ struct hv_hc_diskstats {
 	uint64_t throttled_reqs;	/* requests that waited for the rate limit */
 };
 
+/*
+ * Usage totals as they travel (MIGRATED): a domain's CPU time and memory
+ * peak, and the counters of its vifs (by devid) and disks (by vdev) with
+ * valid set; hv_hc_domstats' meanings.
+ */
+struct hv_hc_usage {
+	uint64_t cpu_ns;
+	uint64_t mem_peak_bytes;
+	struct hv_hc_vifstats vifs[HV_HC_STATS_MAX_VIFS];
+	struct hv_hc_diskstats disks[HV_HC_STATS_MAX_DISKS];
+};
+
+#define HV_HC_MIGRATED_USAGE	0x1	/* @usage is the source's, at the hand-over */
+
+struct hv_hc_migrated {
+	uint32_t domid;
+	uint32_t flags;		/* HV_HC_MIGRATED_* */
+	struct hv_hc_migstats m;
+	/* added with HV_HC_MIGRATED_USAGE: a shorter body has none */
+	struct hv_hc_usage usage;
+};
+
 struct hv_hc_domstats {
 	uint32_t size;		/* of this entry, = hv_hc_stats_reply.entry_size */
 	uint32_t domid;
@@ -773,6 +822,8 @@ struct hv_hc_domstats {
 	struct hv_hc_vifstats vifs[HV_HC_STATS_MAX_VIFS];
 	/* added with disk counters: a shorter entry has none */
 	struct hv_hc_diskstats disks[HV_HC_STATS_MAX_DISKS];	/* nr_disks in use */
+	/* added with MIGRATED: the live migration that brought it here */
+	struct hv_hc_migstats migration;
 	/* new fields go here */
 };
 

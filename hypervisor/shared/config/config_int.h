@@ -98,7 +98,8 @@ int hv__array_append(const struct hv__field *f, void *obj, void *elem);
 
 /*
  * Checks shared by the xl.cfg reader and hv_config_validate(), in
- * validate.c with the hex, UUID and MAC helpers below.  Each returns NULL
+ * validate.c with the hex, UUID and MAC helpers below (CPU lists and
+ * rates in textforms.c, which xl builds in as well).  Each returns NULL
  * if @s is acceptable, or a sentence saying what is wrong and what to write
  * instead, for the caller to prefix with where it came from.  The sentence
  * may be built in @buf (of @len bytes).
@@ -122,6 +123,11 @@ const char *hv__cpulist_parse(const char *s, cpu_set_t *set,
  * to @nr_cpus - 1 and only those; "" when empty); -1 if it does not fit.
  */
 int hv__cpulist_format(const cpu_set_t *set, unsigned int nr_cpus, char *out, size_t size);
+/*
+ * The CPUs of this host's NUMA node @node, from sysfs, as @node_cpus of
+ * hv__cpulist_parse() wants them: 0, or -1 where the host has no such node.
+ */
+int hv__node_cpus(unsigned int node, cpu_set_t *cpus);
 const char *hv__check_vdev(const char *s);
 const char *hv__check_rate(const char *s);
 /*

@@ -39,6 +39,8 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? 0 : sizeof(struct hv_hc_vcpu_pin);
 	case HV_HC_DOMCTL_SCHED:
 		return reply ? 0 : sizeof(struct hv_hc_sched);
+	case HV_HC_DOMCTL_MIGRATED:
+		return reply ? 0 : sizeof(struct hv_hc_migrated);
 	case HV_HC_DOMCTL_PAUSE:
 	case HV_HC_DOMCTL_UNPAUSE:
 	case HV_HC_DOMCTL_DESTROY:

@@ -465,7 +465,7 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	jail_thread(JAIL_THREAD_VCPU);
+	vm_thread_begin(VM_THREAD_VCPU);
 
 	for (;;) {
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
@@ -582,4 +582,6 @@ void vm_unpause(struct vm *vm)
 	__atomic_store_n(&vm->paused, false, __ATOMIC_SEQ_CST);
 	pthread_cond_broadcast(&vm->pause_cond);
 	pthread_mutex_unlock(&vm->pause_lock);
+	if (vm->on_unpause)
+		vm->on_unpause(vm->on_unpause_arg);
 }

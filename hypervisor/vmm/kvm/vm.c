@@ -483,6 +483,19 @@ void vm_kvm_preset(int fd, int error)
 	kvm_preset_err = fd < 0 ? error : 0;
 }
 
+static int (*thread_hook)(enum vm_thread kind);
+
+void vm_thread_hook(int (*hook)(enum vm_thread kind))
+{
+	thread_hook = hook;
+}
+
+void vm_thread_begin(enum vm_thread kind)
+{
+	if (thread_hook)
+		thread_hook(kind);	/* it says why when it fails */
+}
+
 int vm_kvm_open(void)
 {
 	int fd = kvm_preset_fd;

@@ -97,6 +97,15 @@ struct vm {
 	pthread_cond_t pause_cond;
 	bool paused;
 	unsigned int nr_parked;
+	/* called at the end of vm_unpause() (devices.c: quiesced I/O resumes) */
+	void (*on_unpause)(void *arg);
+	void *on_unpause_arg;
+	/*
+	 * The devices take no request from the guest (vmm_devices_quiesce(),
+	 * for a save, migration or core dump): notifications are only noted
+	 * until vm_unpause().  Written under io_lock.
+	 */
+	bool io_quiesced;
 
 	struct kvm_cpuid2 *cpuid;
 
@@ -117,6 +126,21 @@ struct vm {
  */
 int vm_kvm_open(void);
 void vm_kvm_preset(int fd, int error);
+
+/* The kinds of thread hv-vmm makes (the jail narrows each to what it does). */
+enum vm_thread {
+	VM_THREAD_VCPU,		/* runs a vCPU: KVM_RUN, its exits' devices */
+	VM_THREAD_IO,		/* a device's: a net queue pair's, a disk's pool */
+	VM_THREAD_MIGRATE,	/* writes a migration stream */
+	VM_THREAD_BACKGROUND,	/* a restore's copy out of its image, its checksums */
+};
+
+/*
+ * What each thread hv-vmm makes calls first, with its kind: the hook set
+ * (jail.c, once jailed) or nothing.
+ */
+void vm_thread_begin(enum vm_thread kind);
+void vm_thread_hook(int (*hook)(enum vm_thread kind));
 
 int vm_create(struct vm *vm, uint64_t mem_mib, unsigned int nr_vcpus);
 void vm_destroy(struct vm *vm);

@@ -554,6 +554,7 @@ static void *mig_thread(void *arg)
 	uint64_t one = 1;
 	int rc;
 
+	vm_thread_begin(VM_THREAD_MIGRATE);
 	rc = mig_run(m);
 	vm_dirty_stop(vm);
 	m->res.total_ns = now_ns() - m->t0;

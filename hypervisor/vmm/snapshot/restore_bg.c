@@ -176,6 +176,7 @@ static void *restore_bg_thread(void *arg)
 	 * restore's answer come first (on two CPUs, a lazy restore's CRC pass
 	 * at nice 0 measured 8-20 ms instead of 8 until xl had its answer).
 	 */
+	vm_thread_begin(VM_THREAD_BACKGROUND);
 	setpriority(PRIO_PROCESS, (id_t)gettid(), RESTORE_BG_NICE);
 	b->copy_rc = detach_copy(&b->vmm->vm, &b->stop);
 	if (eventfd_write(b->efd, 1) < 0)

@@ -508,6 +508,9 @@ static void blk_done(void *arg, struct blkio_req *io)
 /* Takes every request queue @q has (and the rate limits allow) to blkio. */
 static void blk_run(struct virtio_blk *b, unsigned int q)
 {
+	/* quiesced for a save: nothing new lands in memory until it resumes */
+	if (virtio_pci_defer(&b->vp, q))
+		return;
 	for (;;) {
 		struct blk_req *r = b->held[q];
 

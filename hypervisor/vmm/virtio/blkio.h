@@ -52,6 +52,13 @@ unsigned int blkio_reap(struct blkio *io, void (*done)(void *arg, struct blkio_r
 void blkio_drain(struct blkio *io, void (*done)(void *arg, struct blkio_req *r), void *arg);
 /* "io_uring" or "threads". */
 const char *blkio_engine(const struct blkio *io);
+/*
+ * For tests: submits one request of io_uring @opcode on @fd (a fixed-file
+ * index when @fixed), no buffer, and returns its result (-EACCES: the
+ * ring's restrictions refused it); -ENODEV without a ring or while
+ * requests are in flight.
+ */
+int blkio_uring_probe(struct blkio *io, uint8_t opcode, int fd, bool fixed);
 /* Drains (results dropped) and frees; the fd stays the caller's. */
 void blkio_destroy(struct blkio *io);
 

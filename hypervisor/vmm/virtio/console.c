@@ -20,6 +20,9 @@ static void vcon_fill_rx(struct virtio_console *c)
 {
 	struct virtq_elem e;
 
+	/* quiesced for a save: input waits in rx[] until the domain resumes */
+	if (virtio_pci_defer(&c->vp, VCON_RXQ))
+		return;
 	while (c->rx_count && virtio_pci_pop(&c->vp, VCON_RXQ, &e) == 1) {
 		uint32_t done = 0;
 

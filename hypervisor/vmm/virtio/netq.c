@@ -737,6 +737,7 @@ static void *netq_thread(void *arg)
 	struct netq *q = arg;
 	int timeout = -1;
 
+	vm_thread_begin(VM_THREAD_IO);
 	for (;;) {
 		struct epoll_event ev[8];
 		int n = epoll_wait(q->epfd, ev, 8, timeout);

@@ -230,9 +230,29 @@ static void vp_notify(struct virtio_pci *vp, unsigned int q)
 			   vp->ops->name, q);
 		return;
 	}
-	if (!virtio_pci_running(vp) || !vp->vq[q].enabled)
+	if (!virtio_pci_running(vp) || !vp->vq[q].enabled || virtio_pci_defer(vp, q))
 		return;
 	vp->ops->queue_notify(vp, q);
+}
+
+bool virtio_pci_defer(struct virtio_pci *vp, unsigned int q)
+{
+	if (!vp->vm || !__atomic_load_n(&vp->vm->io_quiesced, __ATOMIC_ACQUIRE))
+		return false;
+	vp->deferred |= 1ull << q;
+	return true;
+}
+
+void virtio_pci_resume(struct virtio_pci *vp)
+{
+	uint64_t d = vp->deferred;
+
+	vp->deferred = 0;
+	for (unsigned int q = 0; d; q++)
+		if (d & (1ull << q)) {
+			d &= ~(1ull << q);
+			vp_notify(vp, q);
+		}
 }
 
 static void bar0_read(struct pci_dev *d, uint64_t off, void *data, unsigned int size)
@@ -538,6 +558,14 @@ int virtio_pci_post_load(struct virtio_pci *vp)
 			return -EINVAL;
 		/* the driver may wait for an interrupt the save came between */
 		vq->signalled_used = vq->used_idx - 1;
+		/*
+		 * and for a request it kicked while the source was quiesced:
+		 * that kick was only noted there, not saved; each queue is
+		 * looked at once when the domain first runs (an empty one is
+		 * left as it is)
+		 */
+		if (vq->enabled && q < 64)
+			vp->deferred |= 1ull << q;
 	}
 	pci_dev_post_load(&vp->pci);
 	return 0;

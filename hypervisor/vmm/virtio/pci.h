@@ -69,6 +69,7 @@ struct virtio_pci {
 	uint8_t isr;
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	bool kicks_registered;
+	uint64_t deferred;		/* queues notified while I/O was quiesced */
 };
 
 struct loop;
@@ -78,6 +79,14 @@ int virtio_pci_init(struct virtio_pci *vp, struct pci_bus *bus, struct vm *vm,
 		    struct loop *loop, const struct virtio_dev_ops *ops, void *dev);
 /* Undoes virtio_pci_init()'s notifications (the PCI function stays). */
 void virtio_pci_fini(struct virtio_pci *vp, struct loop *loop);
+/*
+ * While the VM's I/O is quiesced (vm->io_quiesced): true, and queue @q's
+ * notification is kept for virtio_pci_resume(); the device takes nothing
+ * from it now.  io_lock held.
+ */
+bool virtio_pci_defer(struct virtio_pci *vp, unsigned int q);
+/* The notifications kept while quiesced, delivered now; io_lock held. */
+void virtio_pci_resume(struct virtio_pci *vp);
 /* Marks the device broken (NEEDS_RESET) and tells the driver. */
 void virtio_pci_fail(struct virtio_pci *vp, const char *why);
 bool virtio_pci_running(const struct virtio_pci *vp);

@@ -620,6 +620,8 @@ int hv_hvd_log_read(hv_ctx *ctx, unsigned int flags, char **text_r, size_t *len_
 					 * from its hv-vmm's VmRSS and VmHWM */
 #define HV_STATS_NET		0x20	/* vifs[] */
 #define HV_STATS_DISK		0x40	/* disks[] (libhv 1.9) */
+#define HV_STATS_MIGRATION	0x80	/* migration (libhv 1.14) */
+#define HV_HAVE_MIGRATION_STATS 1	/* libhv 1.14: hv_domstats.migration */
 
 /*
  * One vif's traffic from the guest's point of view: rx is what the guest
@@ -651,6 +653,43 @@ typedef struct hv_vbdstats {
 } hv_vbdstats;
 
 /*
+ * How a live migration went (libhv 1.12; hv_domain_migrate_send() and
+ * _receive() fill it, and hv_domstats.migration holds the one that brought
+ * a domain here); initialise with hv_migrate_stats_init().
+ */
+typedef struct hv_migrate_stats {
+	size_t struct_size;
+	uint8_t id[16];			/* the migration's id, both sides */
+	uint64_t total_ns;		/* the whole migration */
+	uint64_t setup_ns;		/* to the first page */
+	/* the downtime, paused at the source to running at the destination,
+	 * and its parts */
+	uint64_t downtime_ns;
+	uint64_t pause_ns;		/* stopping the vCPUs and devices */
+	uint64_t last_pages_ns;		/* the last dirty pages */
+	uint64_t state_ns;		/* the VM, vCPU and device state */
+	uint64_t restore_ns;		/* the destination loading it, to ready */
+	uint64_t resume_ns;		/* go, to the destination running it */
+	uint64_t expected_downtime_ns;	/* the estimate it switched over on */
+	uint64_t bytes;			/* of the stream */
+	uint64_t pages;			/* page entries sent, zero pages included */
+	uint64_t zero_pages;
+	uint64_t rounds;		/* after the first pass, the final one included */
+	uint64_t last_pages;		/* sent while paused */
+	uint64_t bandwidth;		/* bytes per second */
+	uint64_t dirty_rate;		/* bytes per second, the last measured */
+	/* the source: the destination was told to go, so a failure left the
+	 * domain paused here (hv_domain_migrate_send() fills id and this
+	 * when it fails too): ask the destination by id which copy runs */
+	unsigned int go_sent;
+	/* new members go here, and only here */
+} hv_migrate_stats;
+
+void hv_migrate_stats_init_sized(hv_migrate_stats *stats, size_t size);
+#define hv_migrate_stats_init(stats) \
+	hv_migrate_stats_init_sized((stats), sizeof(hv_migrate_stats))
+
+/*
  * Filled by hv_domain_stats() and hv_domain_stats_all(), allocated by
  * libhv with struct_size its sizeof: a caller built against a newer
  * header checks struct_size before reading a member newer than the libhv
@@ -678,6 +717,12 @@ typedef struct hv_domstats {
 	hv_vifstats vifs[HV_DOMAIN_MAX_VIFS];
 	/* libhv 1.9 */
 	hv_vbdstats disks[HV_DOMAIN_MAX_DISKS];
+	/*
+	 * libhv 1.14: with HV_STATS_MIGRATION, the live migration that brought
+	 * the domain here: the source's figures, and its resume measured here
+	 * (go_sent is 1).  Kept by hvd while the domain lives.
+	 */
+	hv_migrate_stats migration;
 	/* new members go here, and only here */
 } hv_domstats;
 
@@ -850,39 +895,6 @@ typedef struct hv_migrate_progress {
  */
 typedef int (*hv_migrate_progress_fn)(void *opaque, const hv_migrate_progress *p);
 
-/* How a migration went; initialise with hv_migrate_stats_init(). */
-typedef struct hv_migrate_stats {
-	size_t struct_size;
-	uint8_t id[16];			/* the migration's id, both sides */
-	uint64_t total_ns;		/* the whole migration */
-	uint64_t setup_ns;		/* to the first page */
-	/* the downtime, paused at the source to running at the destination,
-	 * and its parts */
-	uint64_t downtime_ns;
-	uint64_t pause_ns;		/* stopping the vCPUs and devices */
-	uint64_t last_pages_ns;		/* the last dirty pages */
-	uint64_t state_ns;		/* the VM, vCPU and device state */
-	uint64_t restore_ns;		/* the destination loading it, to ready */
-	uint64_t resume_ns;		/* go, to the destination running it */
-	uint64_t expected_downtime_ns;	/* the estimate it switched over on */
-	uint64_t bytes;			/* of the stream */
-	uint64_t pages;			/* page entries sent, zero pages included */
-	uint64_t zero_pages;
-	uint64_t rounds;		/* after the first pass, the final one included */
-	uint64_t last_pages;		/* sent while paused */
-	uint64_t bandwidth;		/* bytes per second */
-	uint64_t dirty_rate;		/* bytes per second, the last measured */
-	/* the source: the destination was told to go, so a failure left the
-	 * domain paused here (hv_domain_migrate_send() fills id and this
-	 * when it fails too): ask the destination by id which copy runs */
-	unsigned int go_sent;
-	/* new members go here, and only here */
-} hv_migrate_stats;
-
-void hv_migrate_stats_init_sized(hv_migrate_stats *stats, size_t size);
-#define hv_migrate_stats_init(stats) \
-	hv_migrate_stats_init_sized((stats), sizeof(hv_migrate_stats))
-
 /*
  * hv_domain_migrate_send - live-migrate domain @domid to the destination
  * at the other end of @send_fd (written: a pipe or socket) and @recv_fd
@@ -920,6 +932,9 @@ int hv_domain_migrate_send(hv_ctx *ctx, uint32_t domid, int send_fd, int recv_fd
  * seal does not fit @params->key (a key on one side only, another key, a
  * MAC that fails) is refused with HV_ERROR_PERM, HV_ERROR_INVAL or
  * HV_ERROR_CORRUPT, its reason logged here and sent to the source.
+ * *stats (may be NULL) gets the sender's figures, which come with go, and
+ * the resume measured here; hvd keeps the same with the domain
+ * (hv_domstats.migration, libhv 1.14).
  */
 int hv_domain_migrate_receive(hv_ctx *ctx, int recv_fd, int send_fd,
 			      const hv_migrate_params *params, uint32_t *domid_r,
