@@ -24,11 +24,11 @@ trap b_cleanup EXIT
 conlog_b() { echo "$B_LOGDIR/console/$1.log"; }
 field_b() { xlb list 2>/dev/null | awk -v n="$1" -v c="$2" '$1 == n { print $c }'; }
 running_b() { case $(field_b "$1" 5) in r----- | -b----) return 0 ;; *) return 1 ;; esac; }
+why_not_running_b() { (HV_RUNDIR=$B_RUNDIR HV_LOGDIR=$B_LOGDIR; why_not_running "$1"); }
 gone_b() { [ -z "$(field_b "$1" 2)" ]; }
 no_domains_b() { [ "$(xlb list 2>/dev/null | awk 'NR > 1 && $2 != 0' | wc -l)" = 0 ]; }
 
-# (conlog, counters and last_counter: xl-lib.sh)
-past() { _p=$(last_counter "$1"); [ -n "$_p" ] && [ "$_p" -gt "$2" ]; }
+# (conlog, counters, last_counter and past: xl-lib.sh)
 # advancing LOG: the counter in LOG goes up
 advancing() {
 	_a=$(last_counter "$1")

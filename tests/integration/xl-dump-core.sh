@@ -19,7 +19,6 @@ last_counter() {
 	{ cat "$1" 2>/dev/null; echo; } | sed '$d' | tr -d '\r' |
 		sed -n 's/^minios: counter \([0-9][0-9]*\)$/\1/p' | tail -n 1
 }
-past() { _past=$(last_counter "$1"); [ -n "$_past" ] && [ "$_past" -gt "$2" ]; }
 
 # loads FILE: its PT_LOADs, one a line: offset, physical address, size
 loads() { readelf -l -W "$1" | awk '$1 == "LOAD" { print $2, $4, $6 }'; }

@@ -148,6 +148,8 @@ counters() {
 		sed -n 's/^minios: counter \([0-9][0-9]*\)$/\1/p'
 }
 last_counter() { counters "$@" | tail -n 1; }
+# past LOG N: the last counter in LOG is above N
+past() { _p=$(last_counter "$1"); [ -n "$_p" ] && [ "$_p" -gt "$2" ]; }
 # seam_counter OLD NEW: the first counter in NEW, the console log a domain
 # went on writing after OLD (a migration's destination after its source).
 # The guest writes a line a byte at a time, so one it had begun when it was

@@ -360,6 +360,10 @@ static void vcpu_dump(struct vcpu *v)
 	    v->id, (unsigned long long)r.rax, (unsigned long long)r.rbx,
 	    (unsigned long long)r.rcx, (unsigned long long)r.rdx,
 	    (unsigned long long)r.rsi, (unsigned long long)r.rdi);
+	/* AMD: KVM starts the VMCB afresh after a shutdown intercept */
+	if (r.rip == 0xfff0 && s.cs.selector == 0xf000 && !(s.cr0 & 1))
+		err("vcpu%u: (these are a reset CPU's registers: on AMD, KVM resets the vCPU after its triple fault, so they do not say where the guest was)",
+		    v->id);
 }
 
 static bool vcpu_handle_exit(struct vcpu *v)
@@ -477,9 +481,18 @@ static void *vcpu_thread(void *arg)
 			 * is entered again (the IN's data lands, RIP moves on);
 			 * with immediate_exit set it does that and returns at
 			 * once, so state read while parked is never mid-instruction.
+			 * Completing it can make the next exit at once (a string
+			 * I/O's next element, an MMIO access's next fragment):
+			 * KVM_RUN then returns 0 and that exit is handled before
+			 * parking, else its byte would be lost or its IN read
+			 * whatever the run area held.
 			 */
 			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-			ioctl(v->fd, KVM_RUN, 0);
+			if (ioctl(v->fd, KVM_RUN, 0) == 0) {
+				if (!vcpu_handle_exit(v))
+					break;
+				continue;
+			}
 			vcpu_park(v);
 			continue;
 		}
