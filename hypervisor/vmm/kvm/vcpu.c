@@ -481,11 +481,12 @@ static void *vcpu_thread(void *arg)
 			 * is entered again (the IN's data lands, RIP moves on);
 			 * with immediate_exit set it does that and returns at
 			 * once, so state read while parked is never mid-instruction.
-			 * Completing it can make the next exit at once (a string
-			 * I/O's next element, an MMIO access's next fragment):
-			 * KVM_RUN then returns 0 and that exit is handled before
-			 * parking, else its byte would be lost or its IN read
-			 * whatever the run area held.
+			 * Completing it can need userspace again (an MMIO
+			 * access's next fragment; a string I/O the emulator
+			 * goes on with): KVM_RUN then returns 0 with that exit,
+			 * which is handled before parking; dropped, a write
+			 * would be lost and a read would get whatever the run
+			 * area held.
 			 */
 			__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 			if (ioctl(v->fd, KVM_RUN, 0) == 0) {
