@@ -175,22 +175,6 @@ void disk_move(struct hvd_domain *to, struct hvd_domain *from)
 	from->disks_open = false;
 }
 
-int disk_find(const hv_domain_config *cfg, const char *vdev)
-{
-	unsigned int want, part, n;
-
-	for (size_t i = 0; i < cfg->nr_disks; i++)
-		if (cfg->disks[i]->vdev && !strcmp(cfg->disks[i]->vdev, vdev))
-			return (int)i;
-	if (hv__vdev_number(vdev, &want, &part))
-		return -1;
-	for (size_t i = 0; i < cfg->nr_disks; i++)
-		if (cfg->disks[i]->vdev && !hv__vdev_number(cfg->disks[i]->vdev, &n, &part) &&
-		    n == want)
-			return (int)i;
-	return -1;
-}
-
 void disk_add_fd(struct hvd_domain *d, int fd)
 {
 	if (d->nr_disk_fds >= HV_DOMAIN_MAX_DISKS) {

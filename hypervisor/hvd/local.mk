@@ -9,7 +9,8 @@ hypervisor_hvd_hvd_SOURCES = \
 	hypervisor/hvd/op-hotplug.c hypervisor/hvd/op-disk-attach.c hypervisor/hvd/op-disk-detach.c \
 	hypervisor/hvd/op-nic-attach.c hypervisor/hvd/op-nic-detach.c hypervisor/hvd/op-mem.c hypervisor/hvd/op-vcpu.c \
 	hypervisor/hvd/meter.c hypervisor/hvd/meter-read.c hypervisor/hvd/meter-read.h \
-	hypervisor/hvd/meter-fds.c hypervisor/hvd/meter-link.c \
+	hypervisor/hvd/meter-fds.c hypervisor/hvd/meter-link.c hypervisor/hvd/meter-carry.c \
+	hypervisor/hvd/devfind.c \
 	hypervisor/hvd/cgroup.c hypervisor/hvd/vmm.c hypervisor/hvd/disk.c hypervisor/hvd/net.c \
 	hypervisor/hvd/store.c hypervisor/hvd/desc.c hypervisor/hvd/request.c hypervisor/hvd/request.h \
 	hypervisor/hvd/images.c \
@@ -47,8 +48,10 @@ TESTS += tests/unit/test-hvd-request
 
 # Metering's readers of /proc, sysfs and cgroup files, and the usage record.
 check_PROGRAMS += tests/unit/test-hvd-meter
-tests_unit_test_hvd_meter_SOURCES = tests/unit/test-hvd-meter.c hypervisor/hvd/meter-read.c
-tests_unit_test_hvd_meter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/hvd
-tests_unit_test_hvd_meter_CFLAGS = $(CHECK_TEST_CFLAGS)
-tests_unit_test_hvd_meter_LDADD = $(CHECK_TEST_LIBS)
+tests_unit_test_hvd_meter_SOURCES = tests/unit/test-hvd-meter.c hypervisor/hvd/meter-read.c \
+	hypervisor/hvd/meter-carry.c hypervisor/hvd/devfind.c $(HV_CONFIG_SRC)
+tests_unit_test_hvd_meter_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hypervisor/hvd \
+	-I$(top_srcdir)/hypervisor/shared
+tests_unit_test_hvd_meter_CFLAGS = $(CHECK_TEST_CFLAGS) $(HV_CONFIG_CFLAGS)
+tests_unit_test_hvd_meter_LDADD = $(HV_CONFIG_LIBS) $(CHECK_TEST_LIBS)
 TESTS += tests/unit/test-hvd-meter

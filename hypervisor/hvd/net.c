@@ -84,14 +84,6 @@ int net_check(const hv_domain_config *cfg, const int *fds, unsigned int nfds, ch
 	return 0;
 }
 
-int net_find(const hv_domain_config *cfg, unsigned int devid)
-{
-	for (size_t i = 0; i < cfg->nr_vifs; i++)
-		if (cfg->vifs[i]->devid == devid)
-			return (int)i;
-	return -1;
-}
-
 int net_check_vif(const hv_vif_spec *vif, const int *fds, unsigned int nfds, char *why,
 		  size_t why_size)
 {

@@ -4,7 +4,8 @@
  * files, read from real files (/proc/self, a temporary directory) and from
  * hostile text; one descriptor read again and again as hvd holds them
  * (the kernel makes each file anew at offset 0); rtnetlink's link
- * messages; and the usage record's line.
+ * messages; the usage record's line; and a migration's carried usage
+ * merged at the destination (meter-carry.c, devfind.c).
  */
 #include <check.h>
 #include "check-main.h"
@@ -22,6 +23,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <hv/config.h>
+#include "hvd.h"
 #include "meter-read.h"
 
 #define P(s) (s), strlen(s)
@@ -424,6 +427,104 @@ START_TEST(test_record)
 }
 END_TEST
 
+/* A description with vifs of @devids and disks of @vdevs (NULL-ended). */
+static void carry_cfg(hv_domain_config *cfg, const unsigned int *devids, size_t nr_vifs,
+		      const char *const *vdevs)
+{
+	hv_domain_config_init(cfg);
+	for (size_t i = 0; i < nr_vifs; i++) {
+		hv_vif_spec *v = NULL;
+
+		ck_assert_int_eq(hv_vif_spec_new(&v), 0);
+		v->devid = devids[i];
+		ck_assert_int_eq(hv_domain_config_add_vif(cfg, v), 0);
+	}
+	for (size_t i = 0; vdevs[i]; i++) {
+		hv_disk_spec *k = NULL;
+
+		ck_assert_int_eq(hv_disk_spec_new(&k), 0);
+		k->vdev = strdup(vdevs[i]);
+		ck_assert_ptr_nonnull(k->vdev);
+		ck_assert_int_eq(hv_domain_config_add_disk(cfg, k), 0);
+	}
+}
+
+START_TEST(test_carry)
+{
+	static const unsigned int devids[] = { 5, 2 };
+	static const char *const vdevs[] = { "xvda", "xvdb", NULL };
+	struct hvd_domain d;
+	struct hv_hc_usage u;
+	hv_domain_config cfg;
+
+	memset(&d, 0, sizeof(d));
+	carry_cfg(&cfg, devids, 2, vdevs);
+	d.cfg = &cfg;
+	/* what a restore carried already */
+	d.carried.cpu_ns = 7000;
+	d.carried.mem_peak_bytes = 1 << 20;
+	d.carried.vifs[1] = (struct hv_hc_vifstats){ .devid = 2, .valid = 1, .rx_bytes = 900,
+						     .tx_bytes = 50 };
+
+	memset(&u, 0, sizeof(u));
+	u.cpu_ns = 9000;			/* more: taken */
+	u.mem_peak_bytes = 4096;		/* less: the carried peak stays */
+	/* the source's slots need not be ours: devid 2 is our second vif */
+	u.vifs[0] = (struct hv_hc_vifstats){ .devid = 2, .valid = 1, .rx_bytes = 800,
+					     .rx_packets = 8, .tx_bytes = 70, .tx_packets = 3 };
+	u.vifs[1] = (struct hv_hc_vifstats){ .devid = 5, .valid = 1, .rx_bytes = 10 };
+	u.vifs[2] = (struct hv_hc_vifstats){ .devid = 9, .valid = 1, .rx_bytes = 99 };
+	u.vifs[3] = (struct hv_hc_vifstats){ .devid = 5, .valid = 0, .rx_bytes = 12345 };
+	/* a disk by its name, or by its number under another name (sdb is xvdb) */
+	snprintf(u.disks[0].vdev, sizeof(u.disks[0].vdev), "sdb");
+	u.disks[0].valid = 1;
+	u.disks[0].wr_reqs = 4;
+	u.disks[0].wr_bytes = 16384;
+	snprintf(u.disks[1].vdev, sizeof(u.disks[1].vdev), "xvda");
+	u.disks[1].valid = 1;
+	u.disks[1].rd_bytes = 512;
+	snprintf(u.disks[2].vdev, sizeof(u.disks[2].vdev), "xvdq");	/* not ours */
+	u.disks[2].valid = 1;
+	u.disks[2].rd_bytes = 777;
+
+	meter_carry_migrated(&d, &u);
+	ck_assert_uint_eq(d.carried.cpu_ns, 9000);
+	ck_assert_uint_eq(d.carried.mem_peak_bytes, 1 << 20);
+	/* devid 5 is our first vif; its invalid second entry changed nothing */
+	ck_assert_uint_eq(d.carried.vifs[0].valid, 1);
+	ck_assert_uint_eq(d.carried.vifs[0].devid, 5);
+	ck_assert_uint_eq(d.carried.vifs[0].rx_bytes, 10);
+	/* devid 2: each counter the larger one */
+	ck_assert_uint_eq(d.carried.vifs[1].devid, 2);
+	ck_assert_uint_eq(d.carried.vifs[1].rx_bytes, 900);
+	ck_assert_uint_eq(d.carried.vifs[1].rx_packets, 8);
+	ck_assert_uint_eq(d.carried.vifs[1].tx_bytes, 70);
+	ck_assert_uint_eq(d.carried.vifs[1].tx_packets, 3);
+	/* devid 9 is no vif of ours: nowhere */
+	for (unsigned int i = 2; i < HV_HC_STATS_MAX_VIFS; i++)
+		ck_assert_uint_eq(d.carried.vifs[i].valid, 0);
+	/* sdb went to xvdb's slot, under our name: a sample adds it by name */
+	ck_assert_uint_eq(d.carried.disks[0].valid, 1);
+	ck_assert_str_eq(d.carried.disks[0].vdev, "xvda");
+	ck_assert_uint_eq(d.carried.disks[0].rd_bytes, 512);
+	ck_assert_uint_eq(d.carried.disks[1].valid, 1);
+	ck_assert_str_eq(d.carried.disks[1].vdev, "xvdb");
+	ck_assert_uint_eq(d.carried.disks[1].wr_reqs, 4);
+	ck_assert_uint_eq(d.carried.disks[1].wr_bytes, 16384);
+	for (unsigned int i = 2; i < HV_HC_STATS_MAX_DISKS; i++)
+		ck_assert_uint_eq(d.carried.disks[i].valid, 0);
+
+	/* a second report with less changes nothing */
+	memset(&u, 0, sizeof(u));
+	u.cpu_ns = 1;
+	u.vifs[0] = (struct hv_hc_vifstats){ .devid = 2, .valid = 1, .rx_bytes = 1 };
+	meter_carry_migrated(&d, &u);
+	ck_assert_uint_eq(d.carried.cpu_ns, 9000);
+	ck_assert_uint_eq(d.carried.vifs[1].rx_bytes, 900);
+	hv_domain_config_dispose(&cfg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hvd-meter");
@@ -437,6 +538,7 @@ int main(void)
 	tcase_add_test(tc, test_link);
 	tcase_add_test(tc, test_ifname);
 	tcase_add_test(tc, test_record);
+	tcase_add_test(tc, test_carry);
 	suite_add_tcase(s, tc);
 	return check_run_suite(s);
 }
