@@ -579,6 +579,52 @@ out:
 	return rc;
 }
 
+HV__EXPORT int hv_domain_config_update(hv_ctx *ctx, uint32_t domid, const hv_domain_config *cfg)
+{
+	struct hv_hc_config_update head = { .domid = domid };
+	char what[WHAT_MAX], *json = NULL;
+	uint8_t *body = NULL;
+	size_t len;
+	int rc;
+
+	snprintf(what, sizeof(what), "update the configuration of domain %" PRIu32, domid);
+	if (!cfg) {
+		HV__ERR(ctx, "%s: no configuration given", what);
+		return HV_ERROR_INVAL;
+	}
+	rc = hv_config_validate(ctx, cfg, HV_CONFIG_VALIDATE_CREATE);
+	if (rc)
+		return rc;
+	rc = hv_config_to_json(ctx, cfg, &json);
+	if (rc)
+		return rc;
+	len = strlen(json);
+	if (len > HV_HC_CONFIG_MAX) {
+		HV__ERR(ctx, "%s: the description is too long (%zu bytes, at most %zu)", what, len,
+			(size_t)HV_HC_CONFIG_MAX);
+		rc = HV_ERROR_CONFIG;
+		goto out;
+	}
+	head.config_len = (uint32_t)len;
+	body = hv__join(&head, sizeof(head), json, len);
+	if (!body) {
+		rc = HV_ERROR_NOMEM;
+		goto out;
+	}
+	{
+		struct hv__req req = {
+			.op = HV_HC_DOMCTL_CONFIG_UPDATE, .body = body,
+			.body_len = sizeof(head) + len,
+		};
+
+		rc = hv__request(ctx, &req, what);
+	}
+out:
+	free(body);
+	free(json);
+	return rc;
+}
+
 HV__EXPORT int hv_domain_config_get(hv_ctx *ctx, uint32_t domid,
 				    hv_domain_config *cfg)
 {

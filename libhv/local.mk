@@ -10,7 +10,7 @@ libhv_libhv_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden \
 # nettle: the HMAC of sealed save images (the stream's record reader)
 libhv_libhv_la_LIBADD = $(LIBXML2_LIBS) $(YAJL_LIBS) $(HV_STREAM_RECORD_LIBS)
 # libhv.so.1: bump "current" (and the map's version node) only for additions.
-libhv_libhv_la_LDFLAGS = $(AM_LDFLAGS) -version-info 14:0:13 \
+libhv_libhv_la_LDFLAGS = $(AM_LDFLAGS) -version-info 15:0:14 \
 	-Wl,--version-script=$(top_srcdir)/libhv/libhv.map
 EXTRA_libhv_libhv_la_DEPENDENCIES = libhv/libhv.map
 EXTRA_DIST += libhv/libhv.map

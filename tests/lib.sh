@@ -55,7 +55,7 @@ HV_NESTED_SANITIZER_TESTS=${HV_NESTED_SANITIZER_TESTS:-"vmm-boot vmm-hostile vmm
 # console log's cap, metering, a stalled save, migration, the jail
 # of hvd's hv-vmms and their CPU cgroups, with real KVM within
 # CI's time (in a sanitizer build only the first: ASan under TCG is slow).
-HV_NESTED_DEFAULT_TESTS=${HV_NESTED_DEFAULT_TESTS:-"disk-vmm disk-xl xl-disk vmm-hotplug xl-net vmm-console-log meter-kvm xl-save-stall xl-migrate xl-jail xl-sched"}
+HV_NESTED_DEFAULT_TESTS=${HV_NESTED_DEFAULT_TESTS:-"disk-vmm disk-xl xl-disk vmm-hotplug xl-net vmm-console-log meter-kvm xl-save-stall xl-migrate xl-jail xl-sched xl-config-update"}
 nested_rerun() {
 	nested_list=$HV_NESTED_DEFAULT_TESTS
 	[ "${HV_SANITIZERS:-no}" != yes ] || nested_list=${nested_list%% *}

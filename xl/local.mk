@@ -57,7 +57,8 @@ XL_TESTS = \
 	tests/integration/xl-net.sh \
 	tests/integration/xl-balloon.sh \
 	tests/integration/xl-jail.sh \
-	tests/integration/xl-sched.sh
+	tests/integration/xl-sched.sh \
+	tests/integration/xl-config-update.sh
 TESTS += $(XL_TESTS)
 EXTRA_DIST += $(XL_TESTS) tests/integration/xl-lib.sh tests/integration/xl-hvd-lib.sh \
 	tests/integration/mig-proxy.py tests/integration/mig-lib.sh

@@ -14,9 +14,6 @@ static const struct {
 	const char *why;
 } unsupported[] = {
 	/* domains */
-	{ "config-update", "hvd keeps each domain's configuration as it was created and "
-	  "changes it with the commands that change the domain (mem-set, block-attach, "
-	  "network-attach, rename ...)" },
 	{ "suspend", "hv has no guest suspend-to-RAM; xl save keeps a domain in a file" },
 	{ "resume", "hv has no guest suspend-to-RAM; xl restore brings a saved domain back" },
 	{ "remus", "hv has no Remus or COLO replication" },

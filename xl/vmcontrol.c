@@ -397,6 +397,79 @@ int main_rename(int argc, char **argv)
 	return XL_OK;
 }
 
+/* --- config-update ------------------------------------------------------ */
+
+/*
+ * xl config-update DOMAIN [CONFIGFILE] [KEY=VALUE...]: the configuration of
+ * the domain's next start by a restart action.  Without a file, the
+ * settings change the configuration the domain runs with.
+ */
+int main_config_update(int argc, char **argv)
+{
+	hv_domain_config cfg;
+	const char *file = NULL, *dom;
+	uint32_t domid;
+	int c, rc;
+
+	while ((c = xl_getopt(argc, argv, "f:")) != -1) {
+		switch (c) {
+		case 'f':
+			file = optarg;
+			break;
+		case XL_HELP:
+			return xl_help("config-update");
+		default:
+			return XL_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return xl_usage("config-update", "give a domain");
+	dom = argv[optind++];
+	if (!file && optind < argc && !strchr(argv[optind], '='))
+		file = argv[optind++];
+	for (int i = optind; i < argc; i++)
+		if (!strchr(argv[i], '='))
+			return xl_usage("config-update", "'%s' is neither a config file nor KEY=VALUE",
+					argv[i]);
+	if (!file && optind == argc)
+		return xl_usage("config-update", "give a config file, KEY=VALUE settings or both");
+	if (xl_lookup(dom, &domid))
+		return XL_FAIL;
+	hv_domain_config_init(&cfg);
+	if (file) {
+		rc = xl_config_read(file, &cfg);
+	} else {
+		xl_error_mark();
+		rc = hv_domain_config_get(xl_ctx, domid, &cfg);
+		if (rc)
+			rc = xl_error(rc, "configuration of domain %s", dom);
+	}
+	if (rc)
+		goto out;
+	for (int i = optind; i < argc; i++) {
+		rc = hv_config_set(xl_ctx, &cfg, argv[i]);
+		if (rc) {
+			rc = xl_error(rc, "command line: %s", argv[i]);
+			goto out;
+		}
+	}
+	rc = xl_conf_apply(&cfg);
+	if (rc)
+		goto out;
+	if (xl_dry("update the configuration of domain %s (%" PRIu32 ") for its next start",
+		   dom, domid)) {
+		rc = XL_OK;
+		goto out;
+	}
+	xl_error_mark();
+	rc = hv_domain_config_update(xl_ctx, domid, &cfg);
+	if (rc)
+		rc = xl_error(rc, "config-update domain %s", dom);
+out:
+	hv_domain_config_dispose(&cfg);
+	return rc;
+}
+
 /* --- shutdown and reboot ----------------------------------------------- */
 
 /* Wait until @d has rebooted: replaced by a new domain of its name. */

@@ -192,6 +192,15 @@ static const struct xl_cmd cmds[] = {
 	{ "pause", main_pause, "Pause the execution of a domain", "DOMAIN", NULL },
 	{ "unpause", main_unpause, "Unpause a paused domain", "DOMAIN", NULL },
 	{ "rename", main_rename, "Rename a domain", "DOMAIN NEWNAME", NULL },
+	{ "config-update", main_config_update,
+	  "Set the configuration of a domain's next start by a restart action",
+	  "DOMAIN [CONFIGFILE] [KEY=VALUE...]",
+	  "  -f FILE        the config file (as the CONFIGFILE argument)\n"
+	  "  CONFIGFILE     the new configuration; without it the KEY=VALUE\n"
+	  "                 settings change the one the domain runs with\n"
+	  "  The running domain does not change.  The configuration names the\n"
+	  "  same kernel, disks and vifs as the domain (a restart reuses them);\n"
+	  "  memory, vcpus, the command line, the actions and the rest may differ.\n" },
 	{ "block-attach", main_block_attach, "Attach a disk to a running domain",
 	  "DOMAIN DISKSPEC...",
 	  "  DISKSPEC       as in xl.cfg's disk = [ ... ] (xl-disk-configuration(5));\n"
@@ -285,7 +294,7 @@ static const struct xl_cmd cmds[] = {
  */
 static const char *const dryrun_cmds[] = {
 	"create", "destroy", "save", "dump-core", "restore", "shutdown", "reboot", "pause", "unpause",
-	"rename", "block-attach", "block-detach", "network-attach", "network-detach",
+	"rename", "config-update", "block-attach", "block-detach", "network-attach", "network-detach",
 	"mem-set", "mem-max", "dmesg", "button-press", "trigger", "sysrq", "vcpu-pin", "migrate",
 };
 

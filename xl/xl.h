@@ -257,6 +257,7 @@ int main_reboot(int argc, char **argv);
 int main_pause(int argc, char **argv);
 int main_unpause(int argc, char **argv);
 int main_rename(int argc, char **argv);
+int main_config_update(int argc, char **argv);
 int main_console(int argc, char **argv);
 int main_block_attach(int argc, char **argv);
 int main_block_detach(int argc, char **argv);

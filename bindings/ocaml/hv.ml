@@ -886,6 +886,10 @@ module Domain = struct
   let config ctx ~domid =
     Config.fresh (fun c -> Ctx.call_unit ctx (fun p -> R._hv_domain_config_get (C_list [ p; C_int domid; c ])))
 
+  let config_update ctx ~domid (cfg : Config.t) =
+    Config.keep cfg
+      (Ctx.call_unit ctx (fun p -> R._hv_domain_config_update (C_list [ p; C_int domid; cfg.cfg ])))
+
   type after_save = Destroy_after | Continue | Pause_after
 
   type key = Key_file of string | Key_bytes of string
@@ -1244,6 +1248,7 @@ let bound_functions =
     ("hv_domain_trigger", "Domain.trigger");
     ("hv_hvd_log_read", "hvd_log");
     ("hv_domain_config_get", "Domain.config");
+    ("hv_domain_config_update", "Domain.config_update");
     ("hv_progress_init_sized", "Domain.save ?progress");
     ("hv_domain_save", "Domain.save");
     ("hv_domain_save_config", "Domain.save ?config");

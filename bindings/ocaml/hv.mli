@@ -462,6 +462,12 @@ module Domain : sig
   val config : Ctx.t -> domid:int -> Config.t
   (** The configuration the domain was created or restored with. *)
 
+  val config_update : Ctx.t -> domid:int -> Config.t -> unit
+  (** The configuration of the domain's next start by a restart action
+      (hv_domain_config_update(), xl config-update); the running domain
+      does not change.  It names the same kernel, disks and vifs as the
+      domain: [Error (Config, _)] says what differs when it does not. *)
+
   type after_save = Destroy_after | Continue | Pause_after
 
   (** The key of a sealed image or migration (libhv 1.13,

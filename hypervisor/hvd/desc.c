@@ -425,3 +425,226 @@ uint8_t desc_action(enum hv_action a)
 		return HV_HC_ACTION_DESTROY;
 	}
 }
+
+static bool desc_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static const char *desc_or(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
+}
+
+/*
+ * Whether @next can be @cur's next description: a start reuses @cur's
+ * images, disks and taps, so it must name the same ones (why not in @why).
+ * A vif whose devid or MAC @next leaves to hv gets @cur's, so the guest
+ * keeps its MAC; a description without a UUID gets @cur's.
+ */
+static bool desc_fits(const hv_domain_config *cur, hv_domain_config *next, bool uuid_given,
+		      char *why, size_t size)
+{
+	if (!desc_same(cur->name, next->name)) {
+		snprintf(why, size, "it names the domain \"%s\", not \"%s\" (xl rename renames "
+			 "a domain)", next->name, cur->name);
+		return false;
+	}
+	if (uuid_given && memcmp(cur->uuid, next->uuid, sizeof(cur->uuid))) {
+		snprintf(why, size, "its uuid is not the domain's (leave uuid out, or give the "
+			 "domain's)");
+		return false;
+	}
+	if (cur->type != next->type) {
+		snprintf(why, size, "its type is not the domain's: a domain of another type is a "
+			 "new domain (destroy this one and create that)");
+		return false;
+	}
+	if (!desc_same(cur->kernel, next->kernel) || !desc_same(cur->ramdisk, next->ramdisk)) {
+		snprintf(why, size, "its %s is not the one the domain was started with (%s): "
+			 "a restart boots the copy hvd keeps of that one",
+			 desc_same(cur->kernel, next->kernel) ? "ramdisk" : "kernel",
+			 desc_or(desc_same(cur->kernel, next->kernel) ? cur->ramdisk : cur->kernel,
+				 "none"));
+		return false;
+	}
+	if (cur->nr_disks != next->nr_disks) {
+		snprintf(why, size, "it has %zu disk%s, the domain %zu: a restart reuses the "
+			 "domain's disks (attach or detach them with xl block-attach/block-detach)",
+			 next->nr_disks, next->nr_disks == 1 ? "" : "s", cur->nr_disks);
+		return false;
+	}
+	for (size_t i = 0; i < cur->nr_disks; i++) {
+		const hv_disk_spec *a = cur->disks[i], *b = next->disks[i];
+
+		if (!desc_same(a->target, b->target) || !desc_same(a->vdev, b->vdev) ||
+		    a->format != b->format || a->access != b->access || a->devtype != b->devtype) {
+			snprintf(why, size, "its disk %zu (%s) is not the domain's (%s on %s): a "
+				 "restart reuses the domain's disks, in the same order, with the same "
+				 "target, vdev, format, access and type", i + 1,
+				 desc_or(b->vdev, "?"), desc_or(a->vdev, "?"),
+				 desc_or(a->target, "an empty drive"));
+			return false;
+		}
+	}
+	if (cur->nr_vifs != next->nr_vifs) {
+		snprintf(why, size, "it has %zu vif%s, the domain %zu: a restart reuses the "
+			 "domain's taps (attach or detach them with xl network-attach/network-detach)",
+			 next->nr_vifs, next->nr_vifs == 1 ? "" : "s", cur->nr_vifs);
+		return false;
+	}
+	for (size_t i = 0; i < cur->nr_vifs; i++) {
+		const hv_vif_spec *a = cur->vifs[i];
+		hv_vif_spec *b = next->vifs[i];
+
+		if (b->devid == HV_VIF_DEVID_AUTO)
+			b->devid = a->devid;
+		if (!b->has_mac && a->has_mac) {
+			memcpy(b->mac, a->mac, sizeof(b->mac));
+			b->has_mac = 1;
+		}
+		if (a->devid != b->devid ||
+		    !desc_same(desc_or(a->bridge, HV_VIF_DEFAULT_BRIDGE),
+			       desc_or(b->bridge, HV_VIF_DEFAULT_BRIDGE)) ||
+		    !desc_same(a->vifname, b->vifname) ||
+		    (a->queues ? a->queues : 1) != (b->queues ? b->queues : 1)) {
+			snprintf(why, size, "its vif %zu is not the domain's vif %u: a restart reuses "
+				 "the domain's taps, in the same order, with the same devid, bridge, "
+				 "vifname and queues", i + 1, a->devid);
+			return false;
+		}
+	}
+	if (!uuid_given) {
+		memcpy(next->uuid, cur->uuid, sizeof(next->uuid));
+		next->has_uuid = 1;
+	}
+	return true;
+}
+
+/*
+ * @json (@len bytes) as @d's next description: decoded, checked against @d
+ * and re-encoded with what it took from @d into *json_r.  0, or -HV_HC_E*
+ * with why in @why.
+ */
+static int desc_next(struct hvd *hvd, const struct hvd_domain *d, const char *json, size_t len,
+		     char **json_r, char *why, size_t why_size)
+{
+	hv_domain_config *cfg = NULL;
+	char *text = NULL, fit[HV_HC_ERRMSG_MAX];
+	bool uuid_given = false;
+	int rc;
+
+	*json_r = NULL;
+	/* whether it names a UUID: desc_parse() gives one that does not a random one */
+	text = strndup(json, len);
+	if (!text) {
+		snprintf(why, why_size, "hvd is out of memory");
+		return -HV_HC_ENOMEM;
+	}
+	{
+		hv_domain_config probe;
+
+		hv_domain_config_init(&probe);
+		if (strlen(text) == len && !hv_config_from_json(&hvd->ctx, text, &probe))
+			uuid_given = probe.has_uuid;
+		hv_domain_config_dispose(&probe);
+	}
+	free(text);
+	text = NULL;
+	rc = desc_parse(hvd, json, len, &cfg, &text, why, why_size);
+	if (rc)
+		return rc;
+	free(text);
+	text = NULL;
+	rc = -HV_HC_EINVAL;
+	if (meter_cfg_has_usage(cfg)) {
+		snprintf(why, why_size, "the description says what the domain used (usage_*): "
+			 "only hvd writes that; remove it");
+		goto out;
+	}
+	if (!desc_fits(d->cfg, cfg, uuid_given, fit, sizeof(fit))) {
+		snprintf(why, why_size, "this description cannot be the next start of domain %u "
+			 "(%.64s): %.800s", d->domid, d->cfg->name, fit);
+		goto out;
+	}
+	if (hv_config_to_json(&hvd->ctx, cfg, &text)) {
+		snprintf(why, why_size, "cannot encode the description: %s", hvd->desc_error);
+		rc = -HV_HC_EIO;
+		goto out;
+	}
+	*json_r = text;
+	rc = 0;
+out:
+	hv_domain_config_dispose(cfg);
+	free(cfg);
+	return rc;
+}
+
+int op_config_update(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		     struct hvd_domain *d)
+{
+	char why[HV_HC_ERRMSG_MAX], *json = NULL;
+	int rc;
+
+	if (d->incoming_conn)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
+					"domain %u is arriving by migration: update its "
+					"description once it runs", d->domid);
+	rc = desc_next(hvd, d, req->json, req->json_len, &json, why, sizeof(why));
+	if (rc)
+		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+	if (store_put(hvd, d->domid, STORE_NEXT_FILE, json, strlen(json))) {
+		hvd_err(hvd, "domain %u (%s): cannot store its next description: %s", d->domid,
+			d->cfg->name, strerror(errno));
+		free(json);
+		return -HV_HC_EIO;
+	}
+	free(d->next_json);
+	d->next_json = json;
+	hvd_info(hvd, "domain %u (%s): config-update: its next start takes the new description",
+		 d->domid, d->cfg->name);
+	return 0;
+}
+
+bool desc_take_next(struct hvd *hvd, struct hvd_domain *nd, const struct hvd_domain *old)
+{
+	hv_domain_config *cfg = NULL;
+	char why[HV_HC_ERRMSG_MAX], *json = NULL, *text = NULL;
+
+	if (!old->next_json)
+		return false;
+	/* a disk or vif hotplugged since may have made it not fit */
+	if (desc_next(hvd, old, old->next_json, strlen(old->next_json), &text, why, sizeof(why)) ||
+	    desc_parse(hvd, text, strlen(text), &cfg, &json, why, sizeof(why))) {
+		hvd_err(hvd, "domain %u (%s): the description config-update gave no longer fits "
+			"(%s); it restarts with the one it had", old->domid, old->cfg->name, why);
+		free(text);
+		return false;
+	}
+	free(text);
+	desc_free(nd);
+	nd->cfg = cfg;
+	nd->json = json;
+	nd->json_len = strlen(json);
+	hvd_info(hvd, "domain %u (%s): restarts with the description config-update gave",
+		 old->domid, old->cfg->name);
+	return true;
+}
+
+void desc_load_next(struct hvd *hvd, struct hvd_domain *d)
+{
+	char *text = NULL;
+	size_t len;
+	int r = store_get(hvd, d->domid, STORE_NEXT_FILE, DESC_JSON_MAX, &text, &len);
+
+	if (r == -ENOENT)
+		return;
+	if (r || strlen(text) != len) {
+		hvd_err(hvd, "domain %u: cannot read %s/domains/%u/%s (%s): its next start keeps "
+			"its description", d->domid, hvd->rundir, d->domid, STORE_NEXT_FILE,
+			r ? strerror(-r) : "it holds a NUL");
+		free(text);
+		return;
+	}
+	d->next_json = text;
+}

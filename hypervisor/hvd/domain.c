@@ -153,6 +153,7 @@ void domain_reap(struct hvd *hvd)
 		while (d->ops)
 			op_end(d, d->ops);
 		desc_free(d);
+		free(d->next_json);
 		free(d);
 	}
 }
@@ -275,10 +276,13 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 {
 	struct hvd_domain *nd = domain_new();
 	char preserved[HV_HC_NAME_MAX];
+	bool next;
 
 	/* the new domain runs on the old one's disks (opened again by a restarted hvd) */
 	if (!nd || disk_ensure(hvd, old) || net_ensure(hvd, old) || desc_copy(nd, old))
 		goto fail;
+	/* or the description xl config-update gave it, if it still fits */
+	next = desc_take_next(hvd, nd, old);
 	nd->has_kernel = old->has_kernel;
 	nd->has_initrd = old->has_initrd;
 	nd->restarts = old->restarts;
@@ -287,7 +291,8 @@ static void domain_restart(struct hvd *hvd, struct hvd_domain *old, uint32_t cod
 	nd->want_running = true;
 	if (store_alloc_domid(hvd, &nd->domid) || store_mkdir(hvd, nd->domid))
 		goto fail;
-	if (domain_take_images(hvd, old, nd, rename)) {
+	if (domain_take_images(hvd, old, nd, rename) ||
+	    (next && store_put(hvd, nd->domid, STORE_CONFIG_FILE, nd->json, nd->json_len))) {
 		store_rmdir(hvd, nd->domid);
 		goto fail;
 	}

@@ -123,6 +123,8 @@ struct hvd_domain {
 	hv_domain_config *cfg;
 	char *json;
 	size_t json_len;
+	/* CONFIG_UPDATE's description for the next start (next.json); NULL: none */
+	char *next_json;
 	bool has_kernel;		/* a kernel lies in the domain's directory */
 	bool has_initrd;		/* and a ramdisk */
 	/* until they do (images.c): the client's, and the thread copying them */
@@ -805,6 +807,17 @@ int desc_remove_disk(struct hvd *hvd, struct hvd_domain *d, size_t index);
 int desc_with_vif(struct hvd *hvd, const struct hvd_domain *d, const hv_vif_spec *vif,
 		  hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size);
 int desc_remove_vif(struct hvd *hvd, struct hvd_domain *d, size_t index);
+/* CONFIG_UPDATE: @d's description for its next start, checked and stored. */
+int op_config_update(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req,
+		     struct hvd_domain *d);
+/*
+ * A restart of @old as @nd (which has a copy of @old's description): the
+ * description CONFIG_UPDATE gave @old instead, if it still fits @old's
+ * devices (else hvd's log says why not).  Returns whether @nd took it.
+ */
+bool desc_take_next(struct hvd *hvd, struct hvd_domain *nd, const struct hvd_domain *old);
+/* Reads next.json back, if there is one, for a domain of the table (hvd restarted). */
+void desc_load_next(struct hvd *hvd, struct hvd_domain *d);
 /* A copy of @from's description for a restarted domain: 0 or -HV_HC_ENOMEM. */
 int desc_copy(struct hvd_domain *to, const struct hvd_domain *from);
 void desc_free(struct hvd_domain *d);
@@ -858,6 +871,7 @@ int store_load(struct hvd *hvd);
 int store_parse(const char *text, size_t len, struct hvd_domain *d);
 /* Files in a domain's directory. */
 #define STORE_CONFIG_FILE "config.json"
+#define STORE_NEXT_FILE "next.json"	/* CONFIG_UPDATE's, for the next start */
 int store_format(const struct hvd_domain *d, char *buf, size_t size);
 
 #endif

@@ -278,6 +278,9 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 	case HV_HC_DOMCTL_MIGRATED:
 		d = domain_find(hvd, req->u.migrated.domid);
 		break;
+	case HV_HC_DOMCTL_CONFIG_UPDATE:
+		d = domain_find(hvd, req->u.config_update.domid);
+		break;
 	default:
 		d = domain_find(hvd, req->u.domid.domid);
 		break;
@@ -370,6 +373,8 @@ int domain_op(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *req, in
 		return op_sched(hvd, c, req, d);
 	case HV_HC_DOMCTL_MIGRATED:
 		return op_migrated(hvd, c, req, d);
+	case HV_HC_DOMCTL_CONFIG_UPDATE:
+		return op_config_update(hvd, c, req, d);
 	default:
 		return -HV_HC_EOPNOTSUPP;
 	}

@@ -167,6 +167,13 @@ static int request_check_body(struct hvd_req *req, unsigned int nfds)
 			return -HV_HC_EINVAL;
 		/* the disk's target: an empty drive cannot be attached */
 		return nfds == 1 ? 0 : -HV_HC_EBADF;
+	case HV_HC_DOMCTL_CONFIG_UPDATE:
+		if (r->u.config_update.reserved)
+			return -HV_HC_EPROTO;
+		rc = request_check_json(r->json, r->json_len, r->u.config_update.config_len);
+		if (rc)
+			return rc;
+		return r->u.config_update.flags ? -HV_HC_EINVAL : 0;
 	case HV_HC_DOMCTL_DISK_DETACH:
 		if (r->u.disk_detach.reserved)
 			return -HV_HC_EPROTO;

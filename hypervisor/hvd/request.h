@@ -39,6 +39,7 @@ struct hvd_req {
 		struct hv_hc_mem_max mem_max;
 		struct hv_hc_sched sched;
 		struct hv_hc_migrated migrated;
+		struct hv_hc_config_update config_update;
 		struct hv_hc_nic_attach nic_attach;
 		struct hv_hc_nic_detach nic_detach;
 		struct hv_hc_trigger trigger;
@@ -48,7 +49,8 @@ struct hvd_req {
 	} u;
 	/*
 	 * CREATE_DOMAIN, RESTORE_DOMAIN, SAVE: the description's JSON after the
-	 * fixed part (DISK_ATTACH, NIC_ATTACH: the device's), pointing into the decoded buffer
+	 * fixed part (DISK_ATTACH, NIC_ATTACH: the device's; CONFIG_UPDATE: the
+	 * next start's), pointing into the decoded buffer
 	 * (no NUL in it, none after it); NULL and 0 when there is none.
 	 */
 	const char *json;

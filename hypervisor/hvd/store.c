@@ -548,6 +548,7 @@ static void store_load_one(struct hvd *hvd, uint32_t domid)
 			"domain)", domid);
 		goto out;
 	}
+	desc_load_next(hvd, d);
 	d->has_kernel = store_has(hvd, domid, "kernel");
 	d->has_initrd = store_has(hvd, domid, "initrd");
 	d->pidw.fd = d->ctlw.fd = -1;

@@ -70,7 +70,8 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 {
 	if (r->hdr.op != HV_HC_DOMCTL_CREATE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_SAVE &&
 	    r->hdr.op != HV_HC_DOMCTL_RESTORE_DOMAIN && r->hdr.op != HV_HC_DOMCTL_DISK_ATTACH &&
-	    r->hdr.op != HV_HC_DOMCTL_NIC_ATTACH && r->hdr.op != HV_HC_DOMCTL_MIGRATE_SEND)
+	    r->hdr.op != HV_HC_DOMCTL_NIC_ATTACH && r->hdr.op != HV_HC_DOMCTL_MIGRATE_SEND &&
+	    r->hdr.op != HV_HC_DOMCTL_CONFIG_UPDATE)
 		check(!r->json && !r->json_len);
 	check(!retired(r->hdr.op));
 	check(r->hdr.magic == HV_HC_MAGIC && r->hdr.version == HV_HC_VERSION);
@@ -153,6 +154,13 @@ static void fuzz_check_accepted(const struct hvd_req *r, size_t len, unsigned in
 		check(r->u.disk_attach.reserved == 0 && r->u.disk_attach.flags == 0);
 		check(nfds == 1);
 		check_json(r, len, sizeof(struct hv_hc_disk_attach), r->u.disk_attach.config_len);
+		break;
+	case HV_HC_DOMCTL_CONFIG_UPDATE:
+		/* the description is hvd's desc.c's to check */
+		check(r->u.config_update.reserved == 0 && r->u.config_update.flags == 0);
+		check(nfds == 0);
+		check_json(r, len, sizeof(struct hv_hc_config_update),
+			   r->u.config_update.config_len);
 		break;
 	case HV_HC_DOMCTL_DISK_DETACH:
 		check(r->u.disk_detach.reserved == 0 && nfds == 0);
@@ -237,6 +245,10 @@ static void fuzz_fix_config_len(uint8_t *msg, size_t len, uint16_t op)
 	case HV_HC_DOMCTL_NIC_ATTACH:
 		fixed = sizeof(struct hv_hc_nic_attach);
 		at = offsetof(struct hv_hc_nic_attach, config_len);
+		break;
+	case HV_HC_DOMCTL_CONFIG_UPDATE:
+		fixed = sizeof(struct hv_hc_config_update);
+		at = offsetof(struct hv_hc_config_update, config_len);
 		break;
 	}
 

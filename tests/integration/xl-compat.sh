@@ -87,7 +87,7 @@ x 1 cpupool-l
 says "$T/err" "xl: cpupool-list: not supported by hv: "
 ok "a unique prefix names its command (li, vcpu-l); an ambiguous one lists the candidates"
 
-for c in config-update suspend resume remus cd-insert \
+for c in suspend resume remus cd-insert \
 	cd-eject vncviewer channel-list claims sharing vcpu-set \
 	sched-rtds cpupool-create cpupool-list cpupool-destroy cpupool-rename \
 	cpupool-cpu-add cpupool-cpu-remove cpupool-migrate cpupool-numa-split debug-keys \

@@ -1,10 +1,10 @@
 /*
  * Unit tests for hvd's request checks (hypervisor/hvd/request.c): what a
  * DISK_ATTACH, DISK_DETACH, NIC_ATTACH, NIC_DETACH, MEM_TARGET, MEM_MAX,
- * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN, MIGRATE_SEND, DUMP_CORE, SCHED or MIGRATED
- * is refused for by
- * its bytes alone, and RESTORE_DOMAIN's STREAM flag; and the
- * control channel's NET_* and TRIGGER messages (wire/vmmmsg.c).
+ * MEM_INFO, TRIGGER, READ_LOG, STATS, VCPU_INFO, VCPU_PIN, MIGRATE_SEND,
+ * DUMP_CORE, SCHED, MIGRATED or CONFIG_UPDATE is refused for by its bytes
+ * alone, and RESTORE_DOMAIN's STREAM flag; and the control channel's NET_*
+ * and TRIGGER messages (wire/vmmmsg.c).
  */
 #include <check.h>
 #include "check-main.h"
@@ -72,6 +72,45 @@ START_TEST(test_attach)
 		n++;
 		((struct hv_hc_hdr *)msg)->length = (uint32_t)n;
 		ck_assert_int_eq(request_decode(msg, n, 1, &req), -HV_HC_EPROTO);
+	}
+}
+END_TEST
+
+static int config_update(uint32_t flags, uint32_t config_len, uint32_t reserved,
+			 const char *json, unsigned int nfds, struct hvd_req *req)
+{
+	struct hv_hc_config_update u = {
+		.domid = 5, .flags = flags, .config_len = config_len, .reserved = reserved,
+	};
+	size_t n = build(HV_HC_DOMCTL_CONFIG_UPDATE, &u, sizeof(u), json);
+
+	return request_decode(msg, n, nfds, req);
+}
+
+/* CONFIG_UPDATE: the next start's description after the struct, no descriptors */
+START_TEST(test_config_update)
+{
+	static const char cfg[] = "{ \"name\": \"a\", \"memory_mib\": 64 }";
+	struct hvd_req req;
+
+	ck_assert_int_eq(config_update(0, strlen(cfg), 0, cfg, 0, &req), 0);
+	ck_assert_uint_eq(req.hdr.op, HV_HC_DOMCTL_CONFIG_UPDATE);
+	ck_assert_uint_eq(req.u.config_update.domid, 5);
+	ck_assert_uint_eq(req.json_len, strlen(cfg));
+	ck_assert_int_eq(memcmp(req.json, cfg, req.json_len), 0);
+	ck_assert_ptr_null(req.key);
+	/* no descriptors, no flags yet, reserved zero, the length as announced, some JSON */
+	ck_assert_int_eq(config_update(0, strlen(cfg), 0, cfg, 1, &req), -HV_HC_EBADF);
+	ck_assert_int_eq(config_update(2, strlen(cfg), 0, cfg, 0, &req), -HV_HC_EINVAL);
+	ck_assert_int_eq(config_update(0, strlen(cfg), 9, cfg, 0, &req), -HV_HC_EPROTO);
+	ck_assert_int_eq(config_update(0, strlen(cfg) - 1, 0, cfg, 0, &req), -HV_HC_EPROTO);
+	ck_assert_int_eq(config_update(0, 0, 0, NULL, 0, &req), -HV_HC_EINVAL);
+	/* the fixed part cut short */
+	{
+		struct hv_hc_config_update u = { .domid = 5 };
+		size_t n = build(HV_HC_DOMCTL_CONFIG_UPDATE, &u, sizeof(u) - 4, NULL);
+
+		ck_assert_int_ne(request_decode(msg, n, 0, &req), 0);
 	}
 }
 END_TEST
@@ -697,6 +736,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_vcpu);
 	tcase_add_test(tc, test_sched);
 	tcase_add_test(tc, test_migrated);
+	tcase_add_test(tc, test_config_update);
 	tcase_add_test(tc, test_migrate);
 	tcase_add_test(tc, test_dump_core);
 	suite_add_tcase(s, tc);

@@ -117,6 +117,7 @@ static const struct { const char *name, *node; } abi[] = {
 	{ "hv_seal_key_wipe", "HV_1.13" },
 	{ "hv_domain_sched_get", "HV_1.13" },
 	{ "hv_domain_sched_set", "HV_1.13" },
+	{ "hv_domain_config_update", "HV_1.14" },
 };
 #define NR_ABI (sizeof(abi) / sizeof(abi[0]))
 

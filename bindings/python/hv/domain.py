@@ -10,8 +10,8 @@ import os
 import socket
 import time
 import uuid as _uuid
-from typing import (TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Type,
-                    TypeVar, cast)
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, Optional, Tuple,
+                    Type, TypeVar, cast)
 
 from . import raw as _raw
 from . import _aio
@@ -293,6 +293,17 @@ class Domain:
         cfg = _raw.hv_domain_config()
         self._ctx._call(_raw.hv_domain_config_get, self.domid, cfg)
         return self._ctx._call(_config.to_dict, cfg)
+
+    def config_update(self, config: _config.ConfigSource,
+                      overrides: Iterable[str] = ()) -> None:
+        """The configuration of the domain's next start by a restart
+        action (hv_domain_config_update(), xl config-update): a dict, JSON
+        text or an xl.cfg file, with ``overrides`` applied.  The running
+        domain does not change; the new configuration names the same
+        kernel, disks and vifs (:class:`hv.InvalidConfig` says what differs
+        when it does not)."""
+        self._ctx._call(lambda ctx: _raw.hv_domain_config_update(
+            ctx, self.domid, _config.load(ctx, config, overrides)))
 
     def pause(self) -> None:
         """Stops the domain's vCPUs (hv_domain_pause())."""

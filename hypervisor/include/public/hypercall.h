@@ -108,6 +108,7 @@ enum hv_hc_op {
 	HV_HC_SYSCTL_READ_LOG = 34,	/* hv_hc_read_log -> hv_hc_read_log_reply + text */
 	/* domctl again: 1 to 31 are taken */
 	HV_HC_DOMCTL_MIGRATED = 35,	/* hv_hc_migrated -> - */
+	HV_HC_DOMCTL_CONFIG_UPDATE = 36, /* hv_hc_config_update + JSON -> - */
 	/* events */
 	HV_HC_EVENT_SUBSCRIBE = 64,	/* - -> -; then hv_hc_event messages */
 	HV_HC_EVENT = 65,		/* hvd -> subscriber: hv_hc_event */
@@ -557,6 +558,28 @@ struct hv_hc_sched {
 	uint32_t flags;		/* HV_HC_SCHED_*: what to set */
 	uint32_t weight;
 	uint32_t cap;		/* percent of one host CPU; 0: none */
+};
+
+/*
+ * CONFIG_UPDATE (xl config-update) gives the domain the description in the
+ * JSON after the struct (config_len bytes, no NUL) for its next start by
+ * on_reboot/on_poweroff/on_crash = restart; the running domain is not
+ * changed.  A start reuses the domain's images, disks and taps, so the new
+ * description must name the same ones: the same name, type, kernel and
+ * ramdisk paths, and the same disks (target, vdev, format, access, type)
+ * and vifs (devid, bridge, vifname, queues) in the same order; memory,
+ * vCPUs, the command line, actions, CPU weight and the rest may change.
+ * HV_HC_EINVAL: a description the shared checks refuse, or one that names
+ * other devices or images (the reply says which); HV_HC_ESTATE: the
+ * domain is arriving by migration.  A later update replaces the pending
+ * one; a disk or vif hotplugged since makes it not fit, and the restart
+ * then keeps the description the domain had (hvd's log says so).
+ */
+struct hv_hc_config_update {
+	uint32_t domid;
+	uint32_t flags;		/* none yet: 0 */
+	uint32_t config_len;	/* bytes of JSON that follow, 1..HV_HC_CONFIG_MAX */
+	uint32_t reserved;
 };
 
 struct hv_hc_meminfo {

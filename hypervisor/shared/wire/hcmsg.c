@@ -41,6 +41,8 @@ long hcmsg_body_size(uint16_t op, bool reply)
 		return reply ? 0 : sizeof(struct hv_hc_sched);
 	case HV_HC_DOMCTL_MIGRATED:
 		return reply ? 0 : sizeof(struct hv_hc_migrated);
+	case HV_HC_DOMCTL_CONFIG_UPDATE:
+		return reply ? 0 : sizeof(struct hv_hc_config_update);
 	case HV_HC_DOMCTL_PAUSE:
 	case HV_HC_DOMCTL_UNPAUSE:
 	case HV_HC_DOMCTL_DESTROY:
@@ -88,6 +90,7 @@ bool hcmsg_body_tail(uint16_t op, bool reply)
 	case HV_HC_DOMCTL_MIGRATE_SEND:
 	case HV_HC_DOMCTL_DISK_ATTACH:
 	case HV_HC_DOMCTL_NIC_ATTACH:
+	case HV_HC_DOMCTL_CONFIG_UPDATE:
 		return !reply;
 	default:
 		return false;

@@ -206,6 +206,25 @@ int hv_physinfo_get(hv_ctx *ctx, hv_physinfo *info_r);
  */
 int hv_domain_config_get(hv_ctx *ctx, uint32_t domid, hv_domain_config *cfg);
 
+/*
+ * hv_domain_config_update - @cfg becomes the configuration of the domain's
+ * next start by on_poweroff, on_reboot or on_crash = "restart" (xl
+ * config-update); the running domain does not change, and
+ * hv_domain_config_get() still says how it runs.  A restart reuses the
+ * domain's kernel, ramdisk, disks and taps, so @cfg must name the same:
+ * the same name and type, kernel and ramdisk paths, disks (target, vdev,
+ * format, access, type) and vifs (devid, bridge, vifname, queues) in the
+ * same order; memory, vCPUs, the command line, the actions and the rest
+ * may change.  A vif without a devid or MAC, and a @cfg without a UUID,
+ * get the domain's.  A later update replaces this one; a disk or vif
+ * attached or detached after it makes it not fit, and the restart keeps
+ * the configuration the domain had (hvd's log says so).
+ * Returns 0, HV_ERROR_CONFIG (@cfg is not valid, or names other devices:
+ * logged with what differs), HV_ERROR_NOTFOUND, HV_ERROR_STATE (arriving
+ * by migration), HV_ERROR_NOSYS (hvd is older).  Since libhv 1.14.
+ */
+int hv_domain_config_update(hv_ctx *ctx, uint32_t domid, const hv_domain_config *cfg);
+
 /* --- save and restore ---------------------------------------------------- */
 
 #define HV_HAVE_SAVE_RESTORE 1
@@ -787,6 +806,7 @@ int hv_domain_vcpu_list(hv_ctx *ctx, uint32_t domid, hv_vcpuinfo **list_r, size_
 int hv_domain_vcpu_pin(hv_ctx *ctx, uint32_t domid, int vcpu, const char *cpus);
 
 #define HV_HAVE_SCHED 1	/* libhv 1.13: hv_domain_sched_get, hv_domain_sched_set */
+#define HV_HAVE_CONFIG_UPDATE 1	/* libhv 1.14: hv_domain_config_update */
 #define HV_SCHED_WEIGHT_DEFAULT 256
 #define HV_SCHED_WEIGHT_MAX 65535
 #define HV_SCHED_CAP_MAX 102400
