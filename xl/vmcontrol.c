@@ -281,17 +281,8 @@ int main_create(int argc, char **argv)
 	if (!q && !dry)
 		fprintf(stderr, "Parsing config from %s\n", file);
 	rc = xl_config_read(file, &cfg);
-	if (rc)
-		goto out;
-	for (int i = optind; i < argc; i++) {
-		rc = hv_config_set(xl_ctx, &cfg, argv[i]);
-		if (rc) {
-			rc = xl_error(rc, "command line: %s", argv[i]);
-			goto out;
-		}
-	}
-	/* a vif the command line added gets xl.conf's defaults too */
-	rc = xl_conf_apply(&cfg);
+	if (!rc)
+		rc = xl_config_settings(&cfg, argc, argv, optind);
 	if (rc)
 		goto out;
 	if (dry) {
@@ -444,16 +435,8 @@ int main_config_update(int argc, char **argv)
 		if (rc)
 			rc = xl_error(rc, "configuration of domain %s", dom);
 	}
-	if (rc)
-		goto out;
-	for (int i = optind; i < argc; i++) {
-		rc = hv_config_set(xl_ctx, &cfg, argv[i]);
-		if (rc) {
-			rc = xl_error(rc, "command line: %s", argv[i]);
-			goto out;
-		}
-	}
-	rc = xl_conf_apply(&cfg);
+	if (!rc)
+		rc = xl_config_settings(&cfg, argc, argv, optind);
 	if (rc)
 		goto out;
 	if (xl_dry("update the configuration of domain %s (%" PRIu32 ") for its next start",

@@ -854,6 +854,17 @@ int xl_config_read(const char *file, hv_domain_config *cfg)
 	return xl_conf_apply(cfg);
 }
 
+int xl_config_settings(hv_domain_config *cfg, int argc, char **argv, int first)
+{
+	for (int i = first; i < argc; i++) {
+		int rc = hv_config_set(xl_ctx, cfg, argv[i]);
+
+		if (rc)
+			return xl_error(rc, "command line: %s", argv[i]);
+	}
+	return xl_conf_apply(cfg);
+}
+
 int xl_domains_get(struct xl_domains *ds, int argc, char **argv, int first)
 {
 	return xl_domains_get_flags(ds, argc, argv, first, 0);

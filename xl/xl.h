@@ -153,6 +153,12 @@ int xl_config_of(const char *cmd, const char *name_or_id, uint32_t *domid_r,
  * XL_FAIL (said).
  */
 int xl_config_read(const char *file, hv_domain_config *cfg);
+/*
+ * The KEY=VALUE settings argv[first..argc-1] applied to @cfg, as "xl
+ * create guest.cfg KEY=VALUE" applies them, then xl.conf's defaults (a vif
+ * they added gets them too): XL_OK, or the error's exit status (said).
+ */
+int xl_config_settings(hv_domain_config *cfg, int argc, char **argv, int first);
 
 /*
  * xl.conf(5) (xlconf.c): read by main() before a command runs, from
