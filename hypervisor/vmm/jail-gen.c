@@ -218,9 +218,11 @@ static int filter_all(scmp_filter_ctx f)
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 					SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-	/* pthread_setname_np() for itself; a further filter of a thread's own */
+	/* its own name (vm_thread_create()); a further filter of a thread's own */
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 					SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+					SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME));
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(seccomp), 1,
 					SCMP_A0(SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER));
 	return rc ? rc : refuse_paths(f);
@@ -262,6 +264,8 @@ static int filter_narrow(scmp_filter_ctx f, const int *denied, size_t nr_denied,
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 0);
 	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
 					SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
+	rc = rc ? rc : seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+					SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME));
 	return rc ? rc : refuse_paths(f);
 }
 

@@ -129,6 +129,15 @@ vmm_pid() {
 		'import json, sys; print(json.load(sys.stdin)[0]["info"]["vmm_pid"])'
 }
 
+# live_vmm_pid NAME: vmm_pid, where that process still runs; else fails,
+# saying why NAME is no longer running.
+live_vmm_pid() {
+	lvp=$(vmm_pid "$1")
+	[ -n "$lvp" ] && [ -d "/proc/$lvp" ] && { echo "$lvp"; return 0; }
+	why_not_running "$1"
+	fail "$1's hv-vmm (pid '$lvp') is not running"
+}
+
 # holds PID FILE: process PID has FILE open.
 holds() {
 	for fd in /proc/"$1"/fd/*; do

@@ -534,7 +534,9 @@ int vm_run(struct vm *vm)
 		struct vcpu *v = &vm->vcpus[i];
 		char name[16];
 
-		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		/* top(1), perf, hvd and scripts/bench-disk tell them apart by it */
+		snprintf(name, sizeof(name), "vcpu%u", i);
+		r = vm_thread_create(&v->thread, vcpu_thread, v, name);
 		if (r) {
 			err("cannot start vCPU thread: %s", strerror(r));
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -542,9 +544,6 @@ int vm_run(struct vm *vm)
 			return -r;
 		}
 		v->thread_started = true;
-		/* top(1), perf and scripts/bench-disk tell them apart by it */
-		snprintf(name, sizeof(name), "vcpu%u", i);
-		pthread_setname_np(v->thread, name);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;

@@ -8,6 +8,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include "log.h"
 #include "platform.h"
@@ -488,6 +489,18 @@ static int (*thread_hook)(enum vm_thread kind);
 void vm_thread_hook(int (*hook)(enum vm_thread kind))
 {
 	thread_hook = hook;
+}
+
+int vm_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg, const char *name)
+{
+	char was[16] = "";
+	int rc;
+
+	prctl(PR_GET_NAME, was);
+	prctl(PR_SET_NAME, name);
+	rc = pthread_create(thread, NULL, fn, arg);
+	prctl(PR_SET_NAME, was);
+	return rc;
 }
 
 void vm_thread_begin(enum vm_thread kind)

@@ -136,6 +136,15 @@ enum vm_thread {
 };
 
 /*
+ * pthread_create() of one of hv-vmm's threads, named @name (at most 15
+ * characters: ps, top and perf show it, and hvd finds vCPU threads by it)
+ * from its first instruction: a new thread starts with its creator's
+ * name, which is @name meanwhile.  glibc's pthread_setname_np() names
+ * another thread through /proc, which a jailed hv-vmm cannot open.
+ */
+int vm_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg, const char *name);
+
+/*
  * What each thread hv-vmm makes calls first, with its kind: the hook set
  * (jail.c, once jailed) or nothing.
  */

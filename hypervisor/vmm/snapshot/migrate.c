@@ -702,7 +702,7 @@ int vmm_migrate_start(struct vmm *vmm, const struct hv_vmm_msg *req,
 		return rc;
 	}
 	vmm->mig = m;
-	rc = pthread_create(&m->thread, NULL, mig_thread, m);
+	rc = vm_thread_create(&m->thread, mig_thread, m, "migrate");
 	if (rc) {
 		loop_del(vmm->loop, m->done_efd);
 		vmm->mig = NULL;

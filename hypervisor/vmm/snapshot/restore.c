@@ -552,7 +552,7 @@ static int restore_verify(struct restore *r)
 {
 	struct verify_half h[2] = { { r, 0, -1 }, { r, 1, -1 } };
 	pthread_t t;
-	bool two = !pthread_create(&t, NULL, verify_thread, &h[1]);
+	bool two = !vm_thread_create(&t, verify_thread, &h[1], "verify");
 	long bad;
 
 	verify_half(&h[0]);

@@ -280,7 +280,7 @@ static void restore_bg_run(struct restore_bg *b)
 		b->t0 = now_ns();
 	/* the balloon leaves the runs alone while the thread copies them */
 	b->vmm->vm.mapped_busy = true;
-	if (!pthread_create(&b->thread, NULL, restore_bg_thread, b)) {
+	if (!vm_thread_create(&b->thread, restore_bg_thread, b, "restore-copy")) {
 		b->started = true;
 		return;
 	}

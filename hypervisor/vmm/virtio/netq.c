@@ -802,13 +802,12 @@ int netq_start_thread(struct netq *q)
 	/* signals are the I/O thread's (a signalfd) */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = -pthread_create(&q->thread, NULL, netq_thread, q);
+	snprintf(name, sizeof(name), "net-q%u", q->index);
+	rc = -vm_thread_create(&q->thread, netq_thread, q, name);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc)
 		return rc;
 	q->thread_started = true;
-	snprintf(name, sizeof(name), "net-q%u", q->index);
-	pthread_setname_np(q->thread, name);
 	return 0;
 }
 
