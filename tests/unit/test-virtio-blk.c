@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <liburing.h>
@@ -705,6 +706,59 @@ out:
 }
 END_TEST
 
+/*
+ * The disk's lock (an OFD lock, as hvd and libhv take it) goes with the
+ * last descriptor of its open file.  A ring that kept the disk as a fixed
+ * file past blkio_destroy() kept it locked after its process had exited
+ * and been reaped (the kernel frees a ring in the background), and a
+ * domain started on the image at once was refused.  A child process is
+ * hv-vmm here: it locks, writes through blkio, ends it and exits.
+ */
+START_TEST(blkio_lets_go_of_the_disk)
+{
+	char tmp[] = "/tmp/hv-blkio-XXXXXX";
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1 };
+	int fd = mkstemp(tmp), status = -1, again;
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		static char buf[64 << 10];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct blkio_req r = { .op = BLKIO_WRITE, .iov = &iov, .nr_iov = 1 };
+		struct blkio *io;
+
+		fd = open(tmp, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || fcntl(fd, F_OFD_SETLK, &fl) ||
+		    blkio_create(&io, fd, 8, NULL, NULL, NULL, false))
+			_exit(2);
+		for (int i = 0; i < 64; i++) {
+			r = (struct blkio_req){ .op = BLKIO_WRITE, .iov = &iov, .nr_iov = 1,
+						.off = (uint64_t)i * sizeof(buf) };
+			iov = (struct iovec){ buf, sizeof(buf) };
+			blkio_submit(io, &r);
+			blkio_drain(io, blkio_done, NULL);
+			if (r.result)
+				_exit(3);
+		}
+		blkio_destroy(io);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+	/* at once, from another open file: not "in use by another process" */
+	again = open(tmp, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(again, 0);
+	ck_assert_msg(fcntl(again, F_OFD_SETLK, &fl) == 0,
+		      "the image is still locked after its process ended: %s", strerror(errno));
+	close(again);
+	unlink(tmp);
+}
+END_TEST
+
 static Suite *blk_suite(void)
 {
 	Suite *s = suite_create("virtio-blk");
@@ -727,6 +781,7 @@ static Suite *blk_suite(void)
 	tcase_add_test(tc, quiesced_notifications_wait_for_resume);
 	tcase_add_test(tc, a_request_kicked_while_quiesced_runs_after_restore);
 	tcase_add_test(tc, blkio_ring_is_confined);
+	tcase_add_test(tc, blkio_lets_go_of_the_disk);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,8 +4,8 @@
  *
  * A ring is confined before its first use: it is made disabled, given the
  * disk's descriptor as its one fixed file, restricted to readv, writev and
- * fsync on fixed files with no register operation after, and only then
- * enabled.  The jail's seccomp filter does not see what a ring does; these
+ * fsync on fixed files with no register operation after but the one that
+ * lets go of that file (at the end), and only then enabled.  The jail's seccomp filter does not see what a ring does; these
  * restrictions are what keep it to the disk (docs/hv-vmm.md, "The jail").
  */
 #include <errno.h>
@@ -298,11 +298,10 @@ static int pool_start(struct blkio *io)
 	pthread_cond_init(&io->work, NULL);
 	pthread_cond_init(&io->idle, NULL);
 	for (; io->nr_threads < BLKIO_THREADS; io->nr_threads++) {
-		int rc = pthread_create(&io->threads[io->nr_threads], NULL, pool_thread, io);
+		int rc = vm_thread_create(&io->threads[io->nr_threads], pool_thread, io, "blkio");
 
 		if (rc)
 			return io->nr_threads ? 0 : -rc;
-		pthread_setname_np(io->threads[io->nr_threads], "blkio");
 	}
 	return 0;
 }
@@ -316,6 +315,8 @@ static int uring_start(struct blkio *io, unsigned int entries)
 		{ .opcode = IORING_RESTRICTION_SQE_OP, .sqe_op = IORING_OP_FSYNC },
 		{ .opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED, .sqe_flags = IOSQE_FIXED_FILE },
 		{ .opcode = IORING_RESTRICTION_SQE_FLAGS_REQUIRED, .sqe_flags = IOSQE_FIXED_FILE },
+		/* blkio_destroy() lets go of the disk */
+		{ .opcode = IORING_RESTRICTION_REGISTER_OP, .register_op = IORING_UNREGISTER_FILES },
 	};
 	int rc = io_uring_queue_init(entries, &io->ring, IORING_SETUP_R_DISABLED);
 
@@ -463,8 +464,18 @@ void blkio_destroy(struct blkio *io)
 		return;
 	if (io->uring || io->nr_threads)
 		blkio_drain(io, drop, NULL);
-	if (io->uring)
+	if (io->uring) {
+		/*
+		 * A ring's fixed file is let go when the kernel frees the ring,
+		 * which it does in the background after the ring is closed, and
+		 * with it the disk's lock (an OFD lock lives while its open file
+		 * does): a domain started at once on the image found it still
+		 * locked.  Nothing is in flight any more, so the ring lets go
+		 * of it now; the lock goes when hv-vmm's descriptor and hvd's do.
+		 */
+		io_uring_unregister_files(&io->ring);
 		io_uring_queue_exit(&io->ring);
+	}
 	if (io->nr_threads) {
 		pthread_mutex_lock(&io->lock);
 		io->stop = true;
