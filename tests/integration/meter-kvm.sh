@@ -126,7 +126,7 @@ mkcfg m3 'extra = "workload=blk-write:vda:7:0:4096 workload=counter"' \
 	"disk = [ \"$T/m3.img,raw,xvda,rw\", \",,hdc,cdrom\" ]"
 xl_ok create "$T/m3.cfg"
 l3=$HV_LOGDIR/console/m3.log
-wait_line "$l3" '^minios: blk vda write ok' 60 || { tail -n 20 "$l3" >&2; fail "m3 did not write its range"; }
+wait_dom_line m3 "$l3" '^minios: blk vda write ok' 60 || fail "m3 did not write its range"
 # the guest asked exactly this much of it; the counters say so (5% is the bar, this is exact)
 wait_for 10 disk_is m3 xvda rd_bytes "$bytes" ||
 	fail "m3's xvda: $(disk m3 xvda rd_bytes) bytes read, not the $bytes the guest read back"
@@ -151,7 +151,7 @@ wait_for 10 record m3 saved || fail "no usage record of m3's save"
 [ "$(recdisk m3 saved xvda wr_bytes)" = "$bytes" ] ||
 	fail "m3's save record: xvda wrote $(recdisk m3 saved xvda wr_bytes) bytes, not $bytes"
 xl_ok restore "$T/m3.save"
-wait_for 60 lines "$l3" '^minios: blk vda verify ok' 1 || { tail -n 20 "$l3" >&2; fail "m3 did not verify its range after the restore"; }
+wait_dom_line m3 "$l3" '^minios: blk vda verify ok' 60 || fail "m3 did not verify its range after the restore"
 wait_for 10 disk_is m3 xvda rd_bytes $((2 * bytes)) ||
 	fail "m3 restored: xvda read $(disk m3 xvda rd_bytes) bytes, not the $((2 * bytes)) of both boots"
 [ "$(disk m3 xvda wr_bytes)" = "$bytes" ] || fail "m3 restored: xvda's writes were not carried over"
@@ -178,7 +178,7 @@ mkcfg m4 'extra = "workload=blk-once:vda:9:0:4096 workload=counter"' \
 	"disk = [ \"$T/m4.img,raw,xvda,rw\" ]" 'on_reboot = "restart"'
 xl_ok create "$T/m4.cfg"
 l4=$HV_LOGDIR/console/m4.log
-wait_line "$l4" '^minios: blk vda write ok' 60 || { tail -n 20 "$l4" >&2; fail "m4 did not write its range"; }
+wait_dom_line m4 "$l4" '^minios: blk vda write ok' 60 || fail "m4 did not write its range"
 wait_for 10 disk_is m4 xvda wr_bytes "$bytes" || fail "m4's xvda: $(disk m4 xvda wr_bytes) bytes written, not $bytes"
 wait_for 20 above m4 cpu_ns 0 || fail "m4: no CPU time"
 [ "$(hvd_fds)" -le $((fds0 + 8)) ] || { ls -l "/proc/$(cat "$HV_RUNDIR/hvd.pid")/fd" >&2; fail "hvd holds $(hvd_fds) descriptors for one domain, $fds0 before it"; }

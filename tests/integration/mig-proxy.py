@@ -201,8 +201,10 @@ def main():
         if up_in in r:
             data = os.read(up_in, 65536)
             if not data:
-                open_fds.remove(up_in)
-                os.close(up_out)
+                # the receiver is done: so is the link, which xl sees end
+                # only once this proxy (and the shell that ran it, which
+                # holds the link too) has exited
+                return child.wait()
             elif went:
                 sys.stderr.write("mig-proxy: dropped the receiver's report\n")
                 return 0

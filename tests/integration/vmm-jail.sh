@@ -68,14 +68,15 @@ lim() { awk -v k="$1" 'index($0, k) == 1 { print $(NF - 2), $(NF - 1) }' "/proc/
 [ "$(lim 'Max open files')" = "4096 4096" ] || fail "open files limit: $(lim 'Max open files')"
 ok "rlimits: no core dumps, 4096 descriptors"
 # its descriptors: stdio, the one it was told of, its loop and its timer,
-# the kernel it was given, /proc/self/pagemap (opened before the jail):
-# nothing inherited (9) and no host path but these
+# the kernel it was given, /proc/self/pagemap and, where the host has it,
+# /dev/kvm (both opened before the jail): nothing inherited (9) and no host
+# path but these
 for fd in /proc/"$jailed"/fd/*; do
 	n=${fd##*/}
 	t=$(readlink "$fd")
 	case $n:$t in
 	0:"$T/in" | 1:* | 2:"$T/wait.err" | 7:"$T/conlog") ;;
-	*:anon_inode:* | *:"$MINIOS" | *:/proc/*/pagemap | *:/dev/null) ;;
+	*:anon_inode:* | *:"$MINIOS" | *:/proc/*/pagemap | *:/dev/null | *:/dev/kvm) ;;
 	*) ls -l "/proc/$jailed/fd" >&2; fail "descriptor $n ($t) is open in the jail" ;;
 	esac
 done
