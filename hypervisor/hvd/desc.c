@@ -42,8 +42,9 @@ _Static_assert(REQUEST_MAX_VCPUS == HV__CREATE_MAX_VCPUS &&
 	       REQUEST_MAX_MEMORY_MIB == HV__CREATE_MAX_MEMORY_MIB,
 	       "hvd takes what hv_config_validate() lets through");
 
-int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config **cfg_r,
-	       char **json_r, char *why, size_t why_size)
+/* desc_parse(), and whether the text named a UUID into *uuid_given_r (if not NULL) */
+static int desc_decode(struct hvd *hvd, const char *json, size_t len, hv_domain_config **cfg_r,
+		       char **json_r, bool *uuid_given_r, char *why, size_t why_size)
 {
 	hv_domain_config *cfg = calloc(1, sizeof(*cfg));
 	char *text = strndup(json, len);
@@ -64,6 +65,8 @@ int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config *
 			 hvd->desc_error[0] ? hvd->desc_error : "it holds a NUL");
 		goto fail;
 	}
+	if (uuid_given_r)
+		*uuid_given_r = cfg->has_uuid;
 	/* what hv can run of it: the checks libhv made before it sent it */
 	hvd->desc_error[0] = '\0';
 	vrc = hv_config_validate(&hvd->ctx, cfg, HV_CONFIG_VALIDATE_CREATE);
@@ -102,6 +105,12 @@ fail:
 	}
 	free(text);
 	return rc;
+}
+
+int desc_parse(struct hvd *hvd, const char *json, size_t len, hv_domain_config **cfg_r,
+	       char **json_r, char *why, size_t why_size)
+{
+	return desc_decode(hvd, json, len, cfg_r, json_r, NULL, why, why_size);
 }
 
 int desc_set(struct hvd *hvd, struct hvd_domain *d, hv_domain_config *cfg, char *json)
@@ -522,36 +531,21 @@ static bool desc_fits(const hv_domain_config *cur, hv_domain_config *next, bool 
 }
 
 /*
- * @json (@len bytes) as @d's next description: decoded, checked against @d
- * and re-encoded with what it took from @d into *json_r.  0, or -HV_HC_E*
- * with why in @why.
+ * @json (@len bytes) as @d's next description: decoded, checked against @d,
+ * completed with what it takes from @d (desc_fits()) into *cfg_r and
+ * encoded again into *json_r.  0, or -HV_HC_E* with why in @why.
  */
 static int desc_next(struct hvd *hvd, const struct hvd_domain *d, const char *json, size_t len,
-		     char **json_r, char *why, size_t why_size)
+		     hv_domain_config **cfg_r, char **json_r, char *why, size_t why_size)
 {
 	hv_domain_config *cfg = NULL;
 	char *text = NULL, fit[HV_HC_ERRMSG_MAX];
 	bool uuid_given = false;
 	int rc;
 
+	*cfg_r = NULL;
 	*json_r = NULL;
-	/* whether it names a UUID: desc_parse() gives one that does not a random one */
-	text = strndup(json, len);
-	if (!text) {
-		snprintf(why, why_size, "hvd is out of memory");
-		return -HV_HC_ENOMEM;
-	}
-	{
-		hv_domain_config probe;
-
-		hv_domain_config_init(&probe);
-		if (strlen(text) == len && !hv_config_from_json(&hvd->ctx, text, &probe))
-			uuid_given = probe.has_uuid;
-		hv_domain_config_dispose(&probe);
-	}
-	free(text);
-	text = NULL;
-	rc = desc_parse(hvd, json, len, &cfg, &text, why, why_size);
+	rc = desc_decode(hvd, json, len, &cfg, &text, &uuid_given, why, why_size);
 	if (rc)
 		return rc;
 	free(text);
@@ -560,23 +554,23 @@ static int desc_next(struct hvd *hvd, const struct hvd_domain *d, const char *js
 	if (meter_cfg_has_usage(cfg)) {
 		snprintf(why, why_size, "the description says what the domain used (usage_*): "
 			 "only hvd writes that; remove it");
-		goto out;
+		goto fail;
 	}
 	if (!desc_fits(d->cfg, cfg, uuid_given, fit, sizeof(fit))) {
 		snprintf(why, why_size, "this description cannot be the next start of domain %u "
 			 "(%.64s): %.800s", d->domid, d->cfg->name, fit);
-		goto out;
+		goto fail;
 	}
 	if (hv_config_to_json(&hvd->ctx, cfg, &text)) {
 		snprintf(why, why_size, "cannot encode the description: %s", hvd->desc_error);
 		rc = -HV_HC_EIO;
-		goto out;
+		goto fail;
 	}
+	*cfg_r = cfg;
 	*json_r = text;
-	rc = 0;
-out:
-	hv_domain_config_dispose(cfg);
-	free(cfg);
+	return 0;
+fail:
+	desc_drop(cfg);
 	return rc;
 }
 
@@ -584,15 +578,17 @@ int op_config_update(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *
 		     struct hvd_domain *d)
 {
 	char why[HV_HC_ERRMSG_MAX], *json = NULL;
+	hv_domain_config *cfg;
 	int rc;
 
 	if (d->incoming_conn)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, -HV_HC_ESTATE,
 					"domain %u is arriving by migration: update its "
 					"description once it runs", d->domid);
-	rc = desc_next(hvd, d, req->json, req->json_len, &json, why, sizeof(why));
+	rc = desc_next(hvd, d, req->json, req->json_len, &cfg, &json, why, sizeof(why));
 	if (rc)
 		return server_reply_err(hvd, c->id, req->hdr.op, req->hdr.seq, rc, "%s", why);
+	desc_drop(cfg);
 	if (store_put(hvd, d->domid, STORE_NEXT_FILE, json, strlen(json))) {
 		hvd_err(hvd, "domain %u (%s): cannot store its next description: %s", d->domid,
 			d->cfg->name, strerror(errno));
@@ -609,19 +605,17 @@ int op_config_update(struct hvd *hvd, struct hvd_conn *c, const struct hvd_req *
 bool desc_take_next(struct hvd *hvd, struct hvd_domain *nd, const struct hvd_domain *old)
 {
 	hv_domain_config *cfg = NULL;
-	char why[HV_HC_ERRMSG_MAX], *json = NULL, *text = NULL;
+	char why[HV_HC_ERRMSG_MAX], *json = NULL;
 
 	if (!old->next_json)
 		return false;
 	/* a disk or vif hotplugged since may have made it not fit */
-	if (desc_next(hvd, old, old->next_json, strlen(old->next_json), &text, why, sizeof(why)) ||
-	    desc_parse(hvd, text, strlen(text), &cfg, &json, why, sizeof(why))) {
+	if (desc_next(hvd, old, old->next_json, strlen(old->next_json), &cfg, &json, why,
+		      sizeof(why))) {
 		hvd_err(hvd, "domain %u (%s): the description config-update gave no longer fits "
 			"(%s); it restarts with the one it had", old->domid, old->cfg->name, why);
-		free(text);
 		return false;
 	}
-	free(text);
 	desc_free(nd);
 	nd->cfg = cfg;
 	nd->json = json;
