@@ -51,6 +51,8 @@ static const unsigned long jail_ioctls[] = {
 	BLKSSZGET, BLKPBSZGET, BLKGETSIZE64, BLKDISCARD, BLKZEROOUT,
 	/* a terminal as the console (standalone) */
 	TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ,
+	/* what a migration's reader has not taken yet: a socket's, a pipe's */
+	TIOCOUTQ /* = SIOCOUTQ */, FIONREAD,
 };
 
 /*

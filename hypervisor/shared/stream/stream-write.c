@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
@@ -354,6 +356,21 @@ static int stream_wpush(struct stream_writer *w, bool all)
 int stream_writer_flush(struct stream_writer *w)
 {
 	return stream_wpush(w, true);
+}
+
+uint64_t stream_writer_unread(const struct stream_writer *w)
+{
+	struct stat st;
+	int n = 0;
+
+	if (fstat(w->fd, &st) < 0)
+		return 0;
+	/* FIONREAD on a socket would count what came the other way */
+	if (S_ISSOCK(st.st_mode) && ioctl(w->fd, SIOCOUTQ, &n) == 0 && n > 0)
+		return (uint64_t)n;
+	if (S_ISFIFO(st.st_mode) && ioctl(w->fd, FIONREAD, &n) == 0 && n > 0)
+		return (uint64_t)n;
+	return 0;
 }
 
 int stream_writer_init(struct stream_writer *w, int fd, uint32_t flags)

@@ -153,6 +153,13 @@ STREAM_API int stream_write_end(struct stream_writer *w);
 /* Writes out everything buffered or queued.  Returns 0 or -errno. */
 STREAM_API int stream_writer_flush(struct stream_writer *w);
 
+/*
+ * How many bytes written to the descriptor its reader has not taken yet,
+ * as the kernel counts them (a socket's send queue, with its overhead; a
+ * pipe's contents); 0 where it cannot tell (a file).
+ */
+STREAM_API uint64_t stream_writer_unread(const struct stream_writer *w);
+
 /* ---- Reader (stream_reader_init() and the rest: stream-record.h) ---- */
 
 /*

@@ -48,6 +48,9 @@
 #define MIG_PROGRESS_NS		200000000ull	/* between progress events */
 #define MIG_THROTTLE_SLICE_NS	10000000ull	/* auto-converge: vCPUs run this long */
 #define MIG_THROTTLE_MAX	95	/* percent of the time the vCPUs stand */
+/* the stream's reader has caught up when this much at most is unread */
+#define MIG_UNREAD_MAX		(64u << 10)
+#define MIG_UNREAD_WAIT_MS	100	/* then another round */
 
 struct migration {
 	struct vmm *vmm;
@@ -107,6 +110,29 @@ static int mig_fail(struct migration *m, int rc, const char *fmt, ...)
 static bool mig_cancelled(struct migration *m)
 {
 	return __atomic_load_n(&m->cancel, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Whether the stream's reader has taken what was sent, waiting for it up to
+ * MIG_UNREAD_WAIT_MS.  Writes land in the kernel's buffers at once, so a
+ * round can look sent while the destination has not read it (its hv-vmm
+ * still starting, a slow link); paused then, the domain waited for it: the
+ * last 2 pages of an idle domain took 11 ms at the switch-over, all of it
+ * waiting for the first pass to be read.
+ */
+static bool mig_reader_caught_up(struct migration *m)
+{
+	uint64_t until = now_ns() + MIG_UNREAD_WAIT_MS * 1000000ull;
+
+	for (;;) {
+		struct timespec ts = { 0, 250000 };
+
+		if (stream_writer_unread(&m->w) <= MIG_UNREAD_MAX)
+			return true;
+		if (now_ns() >= until || mig_cancelled(m))
+			return false;
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* The pfn of page @page of the memfd. */
@@ -519,7 +545,7 @@ static int mig_run(struct migration *m)
 		info("migrate: round %u: %" PRIu64 " pages dirty (%.1f MiB/s), %.1f MiB/s sent; downtime now would be %.2f ms",
 		     m->round, m->remaining, m->dirty_rate / 1048576.0, m->bw / 1048576.0, est / 1e6);
 		mig_progress(m, true);
-		if (est <= limit)
+		if (est <= limit && mig_reader_caught_up(m))
 			break;
 		if (mig_estimate(m, 0) > limit)
 			return mig_fail(m, -ETIME, "the downtime cannot get under %u ms: pausing, the state and the destination's start alone are measured at %.1f ms (allow a larger downtime)",

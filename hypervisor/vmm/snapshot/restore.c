@@ -15,6 +15,9 @@
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <sys/mman.h>
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -187,6 +190,15 @@ static int place_flush(struct placer *p)
 	done = restore_ram_write(vm, p->run_src, p->run_len, hva - vm->mem);
 	if (done < p->run_len)	/* out of memory: an error now, not a fault later */
 		return errno ? -errno : -EIO;
+	/*
+	 * A migration's pages are mapped into hv-vmm now, while the source
+	 * still runs: written through the memfd they were not, and the
+	 * guest's first touch of each faulted it in after the switch-over,
+	 * in its downtime (64 MiB dirtied at 100 MiB/s: 80 ms).  A kernel
+	 * without MADV_POPULATE_WRITE (before 5.14) faults them in later.
+	 */
+	if (p->live)
+		madvise(hva, p->run_len, MADV_POPULATE_WRITE);
 	p->run_len = 0;
 	return 0;
 }
