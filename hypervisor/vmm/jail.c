@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -59,6 +61,7 @@
 
 static bool jailed;
 static int pagemap_fd = -1;
+static int relay_fd = -1;	/* standalone: the exit status to the relay (jail_report_exit()) */
 
 int jail_parse(const char *arg, struct jail_conf *c)
 {
@@ -282,6 +285,50 @@ static int jail_userns(struct jail_conf *c)
 }
 
 /*
+ * The relay, outside the PID namespace: passes signals on to @child, and
+ * exits with the status that comes on @status_fd (jail_report_exit()), or,
+ * where none came (the child was killed, or its filter stopped it), with
+ * the child's own once it has ended.  A status that came is the child's
+ * last word: it is killed then, so that one that lied (a guest that took
+ * it over) does not run on once nobody holds its pid.
+ */
+static void jail_relay(pid_t child, int status_fd, const sigset_t *all)
+{
+	int sfd = signalfd(-1, all, SFD_CLOEXEC);
+
+	for (;;) {
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = status_fd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+		int status;
+
+		if (poll(p, status_fd >= 0 ? 2 : 1, -1) < 0)
+			continue;
+		if (p[1].revents) {
+			ssize_t n = read(status_fd, &status, sizeof(status));
+
+			if (n == (ssize_t)sizeof(status)) {
+				kill(child, SIGKILL);
+				_exit(status);
+			}
+			if (n == 0 || (n < 0 && errno != EINTR)) {
+				close(status_fd);
+				status_fd = -1;
+			}
+		}
+		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		if (si.ssi_signo != SIGCHLD) {
+			kill(child, (int)si.ssi_signo);
+			continue;
+		}
+		if (waitpid(child, &status, WNOHANG) != child)
+			continue;
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+}
+
+/*
  * Standalone, hv-vmm is not PID 1 of a namespace: it makes one and forks
  * into it.  The parent stays outside, only to pass signals on to the child
  * and its exit status back (its own pid is the one the user knows).
@@ -290,11 +337,16 @@ static int jail_pid_namespace(void)
 {
 	sigset_t all, old;
 	pid_t child;
+	int p[2];
 
 	if (getpid() == 1)
 		return 0;
 	if (unshare(CLONE_NEWPID) < 0) {
 		err("jail: cannot make a PID namespace: %s", strerror(errno));
+		return -errno;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		err("jail: cannot make the relay's pipe: %s", strerror(errno));
 		return -errno;
 	}
 	sigfillset(&all);
@@ -306,24 +358,26 @@ static int jail_pid_namespace(void)
 	}
 	if (child == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(p[0]);
+		relay_fd = p[1];
 		return 0;
 	}
 	/* the relay: hold nothing of the domain's */
-	syscall(SYS_close_range, 3u, ~0u, 0u);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&all, &si), status;
+	if (dup2(p[0], 3) < 0)
+		_exit(125);
+	syscall(SYS_close_range, 4u, ~0u, 0u);
+	jail_relay(child, 3, &all);
+	return 0;	/* not reached */
+}
 
-		if (sig < 0)
-			continue;
-		if (sig != SIGCHLD) {
-			kill(child, sig);
-			continue;
-		}
-		if (waitpid(child, &status, WNOHANG) != child)
-			continue;
-		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	}
+void jail_report_exit(int status)
+{
+	if (relay_fd < 0)
+		return;
+	if (write(relay_fd, &status, sizeof(status)) < 0)
+		dbg("jail: cannot tell the relay the exit status: %s", strerror(errno));
+	close(relay_fd);
+	relay_fd = -1;
 }
 
 /*

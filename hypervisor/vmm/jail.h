@@ -53,6 +53,13 @@ int jail_enter(struct jail_conf *c);
 bool jail_active(void);
 
 /*
+ * Standalone (the relay outside the PID namespace waits for us): hands it
+ * @status, with which it exits at once, before our own exit releases the
+ * VM and the namespaces (milliseconds).  A no-op where there is no relay.
+ */
+void jail_report_exit(int status);
+
+/*
  * Narrows the calling thread's filter to what a thread of @kind does; a
  * no-op outside the jail.  0, or -errno.  jail_enter() makes it
  * vm_thread_begin()'s hook.
