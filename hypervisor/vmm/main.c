@@ -317,6 +317,21 @@ static int setup_signals(struct vmm *vmm, sigset_t *set)
  * descriptors and mappings and releases them once we are gone, so the exit
  * status is out at once and the teardown runs in the background.
  */
+/*
+ * Lets go of what a waiter might wait on (pipes it reads to EOF) and of
+ * the disks, whose locks go when we do, for the next domain (devices.c
+ * sets conf.fd to -1 once a device owns it; a device closes its own).
+ */
+static void exit_let_go(struct vmm *vmm)
+{
+	close(STDIN_FILENO);
+	close(STDOUT_FILENO);
+	close(STDERR_FILENO);
+	for (unsigned int i = 0; i < vmm->nr_disks; i++)
+		if (vmm->disks[i].conf.fd >= 0)
+			close(vmm->disks[i].conf.fd);
+}
+
 static void exit_now(struct vmm *vmm, int status)
 {
 	int p[2];
@@ -324,33 +339,19 @@ static void exit_now(struct vmm *vmm, int status)
 	fflush(NULL);
 	if (jail_active()) {
 		/*
-		 * A jailed hv-vmm cannot fork, and its exit releases the VM and
-		 * its namespaces too (15 ms for 128 MiB on a PVM host); standalone,
-		 * its relay answers now for it, once it holds nothing a waiter
-		 * might wait on (as the child below)
+		 * A jailed hv-vmm cannot fork (and PID 1 of its namespace takes
+		 * every process in it along), so its exit releases the VM and
+		 * its namespaces (15 ms for 128 MiB on a PVM host); standalone,
+		 * its relay answers for it now
 		 */
-		close(STDIN_FILENO);
-		close(STDOUT_FILENO);
-		close(STDERR_FILENO);
-		for (unsigned int i = 0; i < vmm->nr_disks; i++)
-			if (vmm->disks[i].conf.fd >= 0)
-				close(vmm->disks[i].conf.fd);
+		exit_let_go(vmm);
 		jail_report_exit(status);
 		_exit(status);
 	}
-	/* PID 1 of its namespace takes every process in it along: exit is all */
-	if (!jail_active() && pipe2(p, O_CLOEXEC) == 0 && fork() == 0) {
+	if (pipe2(p, O_CLOEXEC) == 0 && fork() == 0) {
 		char b;
 
-		/* hold nothing a waiter might wait on (pipes it reads to EOF), nor
-		 * the disks: their locks go when we do, for the next domain
-		 * (devices.c sets conf.fd to -1 once a device owns it) */
-		close(STDIN_FILENO);
-		close(STDOUT_FILENO);
-		close(STDERR_FILENO);
-		for (unsigned int i = 0; i < vmm->nr_disks; i++)
-			if (vmm->disks[i].conf.fd >= 0)
-				close(vmm->disks[i].conf.fd);
+		exit_let_go(vmm);
 		close(p[1]);
 		/* returns at EOF: when the parent has exited */
 		while (read(p[0], &b, 1) < 0 && errno == EINTR)
