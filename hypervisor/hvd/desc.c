@@ -42,7 +42,11 @@ _Static_assert(REQUEST_MAX_VCPUS == HV__CREATE_MAX_VCPUS &&
 	       REQUEST_MAX_MEMORY_MIB == HV__CREATE_MAX_MEMORY_MIB,
 	       "hvd takes what hv_config_validate() lets through");
 
-/* desc_parse(), and whether the text named a UUID into *uuid_given_r (if not NULL) */
+/*
+ * desc_parse(), and whether the text named a UUID into *uuid_given_r (if
+ * not NULL).  With @json_r NULL, only the config: one without a UUID keeps
+ * none (the caller gives it one, and encodes it when it is done with it).
+ */
 static int desc_decode(struct hvd *hvd, const char *json, size_t len, hv_domain_config **cfg_r,
 		       char **json_r, bool *uuid_given_r, char *why, size_t why_size)
 {
@@ -51,7 +55,8 @@ static int desc_decode(struct hvd *hvd, const char *json, size_t len, hv_domain_
 	int rc = -HV_HC_EINVAL, vrc;
 
 	*cfg_r = NULL;
-	*json_r = NULL;
+	if (json_r)
+		*json_r = NULL;
 	if (!cfg || !text) {
 		snprintf(why, why_size, "hvd is out of memory");
 		rc = -HV_HC_ENOMEM;
@@ -76,7 +81,7 @@ static int desc_decode(struct hvd *hvd, const char *json, size_t len, hv_domain_
 		rc = vrc == HV_ERROR_NOSYS ? -HV_HC_ENOTSUP : -HV_HC_EINVAL;
 		goto fail;
 	}
-	if (!cfg->has_uuid) {
+	if (json_r && !cfg->has_uuid) {
 		/* libhv always gives one; a hand-made description gets a random one */
 		if (getrandom(cfg->uuid, sizeof(cfg->uuid), 0) != sizeof(cfg->uuid)) {
 			snprintf(why, why_size, "cannot make a UUID: %s", strerror(errno));
@@ -96,7 +101,10 @@ static int desc_decode(struct hvd *hvd, const char *json, size_t len, hv_domain_
 		}
 	}
 	*cfg_r = cfg;
-	*json_r = text;
+	if (json_r)
+		*json_r = text;
+	else
+		free(text);
 	return 0;
 fail:
 	if (cfg) {
@@ -126,6 +134,8 @@ int desc_set(struct hvd *hvd, struct hvd_domain *d, hv_domain_config *cfg, char 
 	}
 	return 0;
 }
+
+static void desc_rename_next(struct hvd *hvd, struct hvd_domain *d, const char *name);
 
 int desc_rename(struct hvd *hvd, struct hvd_domain *d, const char *name)
 {
@@ -157,6 +167,9 @@ int desc_rename(struct hvd *hvd, struct hvd_domain *d, const char *name)
 	d->cfg = cfg;
 	d->json = json;
 	d->json_len = strlen(json);
+	/* a pending config-update follows the name, else the restart would refuse it */
+	if (d->next_json)
+		desc_rename_next(hvd, d, name);
 	return 0;
 out:
 	if (cfg) {
@@ -530,6 +543,43 @@ static bool desc_fits(const hv_domain_config *cur, hv_domain_config *next, bool 
 	return true;
 }
 
+/* @d's next description (config-update's), renamed @name and stored again. */
+static void desc_rename_next(struct hvd *hvd, struct hvd_domain *d, const char *name)
+{
+	hv_domain_config *cfg = NULL;
+	char why[HV_HC_ERRMSG_MAX], *text = NULL, *dup = strdup(name);
+
+	if (!dup) {
+		snprintf(why, sizeof(why), "hvd is out of memory");
+		goto fail;
+	}
+	if (desc_decode(hvd, d->next_json, strlen(d->next_json), &cfg, NULL, NULL, why,
+			sizeof(why)))
+		goto fail;
+	free(cfg->name);
+	cfg->name = dup;
+	dup = NULL;
+	if (hv_config_to_json(&hvd->ctx, cfg, &text)) {
+		snprintf(why, sizeof(why), "cannot encode it: %s", hvd->desc_error);
+		goto fail;
+	}
+	if (store_put(hvd, d->domid, STORE_NEXT_FILE, text, strlen(text))) {
+		snprintf(why, sizeof(why), "cannot store it: %s", strerror(errno));
+		goto fail;
+	}
+	free(d->next_json);
+	d->next_json = text;
+	desc_drop(cfg);
+	return;
+fail:
+	hvd_err(hvd, "domain %u (%s): the description config-update gave could not take the new "
+		"name (%s); its next start keeps the description it runs with", d->domid, name,
+		why);
+	free(dup);
+	free(text);
+	desc_drop(cfg);
+}
+
 /*
  * @json (@len bytes) as @d's next description: decoded, checked against @d,
  * completed with what it takes from @d (desc_fits()) into *cfg_r and
@@ -545,11 +595,9 @@ static int desc_next(struct hvd *hvd, const struct hvd_domain *d, const char *js
 
 	*cfg_r = NULL;
 	*json_r = NULL;
-	rc = desc_decode(hvd, json, len, &cfg, &text, &uuid_given, why, why_size);
+	rc = desc_decode(hvd, json, len, &cfg, NULL, &uuid_given, why, why_size);
 	if (rc)
 		return rc;
-	free(text);
-	text = NULL;
 	rc = -HV_HC_EINVAL;
 	if (meter_cfg_has_usage(cfg)) {
 		snprintf(why, why_size, "the description says what the domain used (usage_*): "

@@ -6,7 +6,7 @@
 # prints its command line with "verbose"), on the same disk, whose lock it
 # keeps, and the new configuration is the domain's from then on.  A
 # configuration that names another disk, kernel or name is refused with
-# what differs and changes nothing.
+# what differs and changes nothing.  A pending update follows xl rename.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 
@@ -79,5 +79,19 @@ xl_ok list -l u
 grep -q '"memory_mib": 48' "$T/out" && grep -q '"vcpus": 2' "$T/out" ||
 	{ cat "$T/out" >&2; fail "the restarted u's configuration is not the updated one"; }
 ok "config-update: u restarted with 48 MiB, 2 vCPUs and the new command line, on its own disk; the running domain did not change before"
-xl_ok destroy u
+
+# a pending update from a file (no uuid in it: it takes the domain's)
+# follows xl rename (the next start keeps the new name)
+{ cat "$T/u.cfg"; echo 'memory = 40'; } >"$T/u40.cfg"
+xl_ok config-update u "$T/u40.cfg"
+xl_ok rename u w
+xl_ok reboot w
+hvd_lines() { grep '(u)\|(w)' "$HV_LOGDIR/hvd.log" | tail -n 12 >&2; }
+wait_for 30 new_id w "$id" ||
+	{ hvd_lines; fail "w did not restart after config-update and rename (xl list: $(field w 5))"; }
+[ "$(field w 3)" = 40 ] ||
+	{ hvd_lines; fail "the renamed w restarted with $(field w 3) MiB, not the 40 its pending update gave"; }
+[ -z "$(field u 2)" ] || fail "a domain u is back after the rename"
+ok "a pending config-update from a file without a uuid follows xl rename: w restarted with its 40 MiB"
+xl_ok destroy w
 exit 0
