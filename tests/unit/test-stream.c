@@ -1413,6 +1413,55 @@ END_TEST
  * writer attaches it to the record written after pass_fd is set, and a
  * reader that takes descriptors keeps it, reading the stream as always.
  */
+/* What the reader has not taken yet: a socket's queue, a pipe's, none for a file. */
+START_TEST(unread_counts_what_the_reader_has_not_taken)
+{
+	struct stream_writer w;
+	char body[4096], buf[8192], tmp[] = "/tmp/hv-stream-XXXXXX";
+	int sv[2], p[2], file = mkstemp(tmp);
+	size_t got = 0;
+
+	ck_assert_int_ge(file, 0);
+	unlink(tmp);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	memset(body, 'x', sizeof(body));	/* a config's body: text */
+
+	ck_assert_int_eq(stream_writer_init(&w, sv[0], STREAM_F_LIVE), 0);
+	ck_assert_int_eq(stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, body, 4096), 0);
+	ck_assert_int_eq(stream_writer_flush(&w), 0);
+	/* a socket's queue counts its buffers' overhead too */
+	ck_assert_uint_ge(stream_writer_unread(&w), 4096);
+	while (got < w.bytes_written) {
+		ssize_t n = read(sv[1], buf, sizeof(buf));
+
+		ck_assert_int_gt(n, 0);
+		got += (size_t)n;
+	}
+	ck_assert_uint_eq(stream_writer_unread(&w), 0);
+	stream_writer_fini(&w);
+
+	ck_assert_int_eq(stream_writer_init(&w, p[1], STREAM_F_LIVE), 0);
+	ck_assert_int_eq(stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, body, 100), 0);
+	ck_assert_int_eq(stream_writer_flush(&w), 0);
+	ck_assert_uint_eq(stream_writer_unread(&w), w.bytes_written);
+	ck_assert_int_eq(read(p[0], buf, sizeof(buf)), (ssize_t)w.bytes_written);
+	ck_assert_uint_eq(stream_writer_unread(&w), 0);
+	stream_writer_fini(&w);
+
+	ck_assert_int_eq(stream_writer_init(&w, file, STREAM_F_LIVE), 0);
+	ck_assert_int_eq(stream_write_record(&w, STREAM_REC_DOMAIN_CONFIG, 0, body, 100), 0);
+	ck_assert_int_eq(stream_writer_flush(&w), 0);
+	ck_assert_uint_eq(stream_writer_unread(&w), 0);
+	stream_writer_fini(&w);
+	close(sv[0]);
+	close(sv[1]);
+	close(p[0]);
+	close(p[1]);
+	close(file);
+}
+END_TEST
+
 START_TEST(descriptor_passed_with_the_stream)
 {
 	struct stream_region layout = { 0, 8 * PAGE };
@@ -1610,6 +1659,7 @@ static Suite *stream_suite(void)
 	tcase_add_test(tc, writer_file_write_bounds);
 	tcase_add_test(tc, reader_on_a_pipe);
 	tcase_add_test(tc, descriptor_passed_with_the_stream);
+	tcase_add_test(tc, unread_counts_what_the_reader_has_not_taken);
 	tcase_add_test(tc, crc_implementations_agree);
 	tcase_add_test(tc, record_reader_alone);
 	suite_add_tcase(s, tc);
