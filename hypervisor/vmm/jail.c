@@ -296,6 +296,17 @@ static void jail_relay(pid_t child, int status_fd, const sigset_t *all)
 {
 	int sfd = signalfd(-1, all, SFD_CLOEXEC);
 
+	if (sfd < 0) {
+		int status;
+
+		/* no signals to pass on then: the child's end is all it can give */
+		err("jail: the relay cannot take signals (%s): it only waits for hv-vmm's end",
+		    strerror(errno));
+		while (waitpid(child, &status, 0) != child)
+			if (errno != EINTR)
+				_exit(125);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
 				       { .fd = status_fd, .events = POLLIN } };
