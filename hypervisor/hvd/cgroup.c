@@ -5,9 +5,10 @@
  * a guest that ignores its balloon cannot take more than its cap.  The
  * memory controller is the cgroup v1 one where the host has it (as hosts
  * with a hybrid hierarchy do), else the unified (v2) one.  The domains'
- * groups live in "hv" beside hvd's own group (v2: a group with processes
- * cannot hand controllers to children) or under it (v1), and are named
- * after the domid, so a restarted hvd finds them again.  A host without a
+ * groups live in "hv-HASH" (cg_group_name(): this hvd's own) beside hvd's
+ * own group (v2: a group with processes cannot hand controllers to
+ * children) or under it (v1), and are named after the domid, so a
+ * restarted hvd finds them again.  A host without a
  * memory controller hvd can use runs domains without a cap (said once in
  * the log; MEM_MAX is refused there).
  */
@@ -156,9 +157,28 @@ static void cg_sweep(const char *base)
 	closedir(dir);
 }
 
+/*
+ * The name of the group under which this hvd keeps its domains' groups:
+ * "hv-" and a hash of its run directory.  Each hvd needs its own: hvds of
+ * other run directories on the host (a second one to migrate to, a
+ * user's, a test's) number their domains from 1 too, and shared
+ * "dom<domid>" groups put two domains under one limit (each group's limit
+ * is one domain's) and were swept or removed by the other hvd.  A hvd
+ * started again on the same run directory finds its groups.
+ */
+static void cg_group_name(const struct hvd *hvd, char *name, size_t size)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (const char *c = hvd->rundir; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	snprintf(name, size, "hv-%08" PRIx32, h);
+}
+
 static void cg_mem_init(struct hvd *hvd)
 {
-	char mnt[PATH_MAX], own[PATH_MAX], base[PATH_MAX * 2 + 8], file[sizeof(base) + 32];
+	char mnt[PATH_MAX], own[PATH_MAX], base[PATH_MAX * 2 + 16], file[sizeof(base) + 32];
+	char name[16];
 	int version = cg_find_mount("memory", mnt, sizeof(mnt)), rc;
 
 	hvd->cg_version = 0;
@@ -180,7 +200,8 @@ static void cg_mem_init(struct hvd *hvd)
 		if (slash)
 			*slash = '\0';
 	}
-	snprintf(base, sizeof(base), "%s%s/hv", mnt, own);
+	cg_group_name(hvd, name, sizeof(name));
+	snprintf(base, sizeof(base), "%s%s/%s", mnt, own, name);
 	if (mkdir(base, 0755) && errno != EEXIST) {
 		hvd_info(hvd, "cannot make the domains' memory cgroup %s (%s): domains' maxmem is "
 			 "not enforced", base, strerror(errno));
@@ -189,7 +210,7 @@ static void cg_mem_init(struct hvd *hvd)
 	if (version == 2) {
 		char ctl[512];
 
-		/* the parent hands the controller to "hv" (the root group always can) */
+		/* the parent hands the controller to hv-* (the root group always can) */
 		snprintf(file, sizeof(file), "%s/cgroup.controllers", base);
 		if (cg_read(file, ctl, sizeof(ctl)) || !has_word(ctl, "memory", " \n")) {
 			snprintf(file, sizeof(file), "%s%s/cgroup.subtree_control", mnt, own);
@@ -220,13 +241,13 @@ static void cg_mem_init(struct hvd *hvd)
  */
 static void cg_cpu_init(struct hvd *hvd)
 {
-	char mnt[PATH_MAX], own[PATH_MAX], base[PATH_MAX * 2 + 8], file[sizeof(base) + 32];
-	char ctl[512];
+	char mnt[PATH_MAX], own[PATH_MAX], base[PATH_MAX * 2 + 16], file[sizeof(base) + 32];
+	char ctl[512], name[16];
 	int version = cg_find_mount("cpu", mnt, sizeof(mnt));
 
 	hvd->cg_cpu_version = 0;
 	if (version == 2 && hvd->cg_version == 2) {
-		/* hand it down beside memory: the parent to "hv", "hv" to the domains */
+		/* hand it down beside memory: the parent to hv-*, hv-* to the domains */
 		snprintf(file, sizeof(file), "%s/cgroup.controllers", hvd->cg_base);
 		if (cg_read(file, ctl, sizeof(ctl)) || !has_word(ctl, "cpu", " \n")) {
 			char *parent = strdup(hvd->cg_base), *slash = parent ? strrchr(parent, '/') : NULL;
@@ -244,7 +265,8 @@ static void cg_cpu_init(struct hvd *hvd)
 			hvd->cg_cpu_version = hvd->cg_cpu_base ? 2 : 0;
 		}
 	} else if (version == 1 && !cg_own_path(1, "cpu", own, sizeof(own))) {
-		snprintf(base, sizeof(base), "%s%s/hv", mnt, own);
+		cg_group_name(hvd, name, sizeof(name));
+		snprintf(base, sizeof(base), "%s%s/%s", mnt, own, name);
 		if (!mkdir(base, 0755) || errno == EEXIST) {
 			hvd->cg_cpu_base = strdup(base);
 			hvd->cg_cpu_version = hvd->cg_cpu_base ? 1 : 0;
@@ -263,6 +285,19 @@ void cgroup_init(struct hvd *hvd)
 {
 	cg_mem_init(hvd);
 	cg_cpu_init(hvd);
+}
+
+void cgroup_fini(struct hvd *hvd)
+{
+	/* the groups of domains that ended; a running domain's stays (EBUSY) */
+	if (hvd->cg_cpu_base && hvd->cg_cpu_version == 1) {
+		cg_sweep(hvd->cg_cpu_base);
+		rmdir(hvd->cg_cpu_base);
+	}
+	if (hvd->cg_base) {
+		cg_sweep(hvd->cg_base);
+		rmdir(hvd->cg_base);
+	}
 }
 
 /* Xen's weight (1-65535, 256 by default) and cap (percent of a CPU, 0: none). */

@@ -493,6 +493,9 @@ uint64_t hvd_proc_kib(const char *path, const char *key);
 /* cgroup.c: the domains' memory cgroups */
 #define CGROUP_MARGIN_MIB	64
 void cgroup_init(struct hvd *hvd);
+/* At hvd's end: the groups of domains that ended, and its hv-* group once
+ * no running domain's is in it (the domains outlive hvd). */
+void cgroup_fini(struct hvd *hvd);
 /* The cgroup limit for a cap of @maxmem_mib: the cap, a margin, 1/64 of it. */
 uint64_t cgroup_limit(uint64_t maxmem_mib);
 int cgroup_attach(struct hvd *hvd, struct hvd_domain *d, pid_t pid);

@@ -638,6 +638,7 @@ out:
 		close(ready_fd);
 	if (hvd->log_fd >= 0)
 		close(hvd->log_fd);
+	cgroup_fini(hvd);
 	free(hvd->rundir);
 	free(hvd->cg_base);
 	free(hvd->cg_cpu_base);

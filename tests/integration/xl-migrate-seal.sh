@@ -9,7 +9,8 @@
 # one, another key, a byte of the stream flipped, a byte of a record
 # changed with its CRC made good (only the MAC can tell), the stream cut,
 # a GO forged on the link, a whole sealed migration recorded and played
-# again; and -k with --local is refused before anything starts.
+# again; and -k with --local is refused before anything starts.  Before
+# that, a domain at each hvd, both domain 1, has a memory cgroup of its own.
 . "$HV_TESTS_SRC/lib.sh"
 . "$HV_TESTS_SRC/integration/xl-lib.sh"
 . "$HV_TESTS_SRC/integration/mig-lib.sh"
@@ -37,6 +38,24 @@ mkcfg s 'memory = 64' 'extra = "workload=counter workload=dirty:8:4"'
 xl_ok create -q "$T/s.cfg"
 wait_dom_line s "$(conlog s)" 'minios: dirty 8 MiB' 30 || fail "s did not boot"
 wait_line "$(conlog s)" 'minios: counter 3' 30 || fail "s does not count"
+
+# two hvds on one host number their domains from 1 each: a domain's memory
+# cgroup is its own hvd's (a shared dom<domid> group put two domains under
+# one domain's limit, and one hvd removed the other's groups)
+mkcfg c 'memory = 32' 'extra = "workload=counter"'
+xlb create -q "$T/c.cfg" >"$T/c.out" 2>&1 || { cat "$T/c.out" >&2; fail "c does not start at B"; }
+cpid=$(xlb list -l c | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["info"]["vmm_pid"])')
+cid=$(xlb list | awk '$1 == "c" { print $2 }')
+memcg() { grep -m1 ':memory:' "/proc/$1/cgroup" || grep -m1 '^0::' "/proc/$1/cgroup"; }
+if [ "$cid" = "$(field s 2)" ] && [ -n "$(memcg "$(vmm_pid s)")" ]; then
+	[ "$(memcg "$(vmm_pid s)")" != "$(memcg "$cpid")" ] ||
+		fail "s at A and c at B, both domain $cid, share the memory cgroup $(memcg "$cpid")"
+	ok "two hvds' domain $cid: a memory cgroup each ($(memcg "$cpid" | sed 's/.*\///'))"
+else
+	echo "note: s and c are not the same domid ($(field s 2), $cid), or no cgroup: not compared"
+fi
+xlb destroy c >/dev/null 2>&1 || fail "c cannot be destroyed at B"
+wait_for 20 no_domains_b || fail "c is still at B"
 
 # --- a sealed migration, and back ---------------------------------------------------
 
